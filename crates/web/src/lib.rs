@@ -1,0 +1,1 @@
+//! caduceus-web
