@@ -1,1 +1,105 @@
-//! caduceus-core
+//! Domain types shared by every Caduceus crate: validated identifiers, mail
+//! addresses, redacting secrets and injected time.
+//!
+//! The crate is pure: no I/O, no async, no global state. Everything that
+//! crosses the edge of the server (a registry identifier typed by a
+//! registration officer, a recipient in `RCPT TO`, a row read back from the
+//! store) is turned into one of these types once, by a validating
+//! constructor; past that point an invalid value cannot exist.
+//!
+//! # Layout
+//!
+//! - [`ident`]: identifiers from the national registries (requirement ID-1)
+//!   and the patient identifier (ID-5). Start with [`NationalId`], the form an
+//!   account keeps, then the types it is made of: [`Rpps`], [`Adeli`],
+//!   [`Finess`], [`Siret`] (and its [`Siren`]), and [`LocalId`] for staff known
+//!   only to the local registry of their structure. [`Ins`] is the patient
+//!   identifier; it never prints itself (TR-5). Every parse failure is an
+//!   [`IdentError`]. The check-digit helpers are in [`ident::luhn`].
+//! - [`address`]: [`Domain`] and [`MailAddress`], and the patient mailbox
+//!   convention `<INS>@patient.<operator domain>` ([`AddressKind`]).
+//! - [`secret`]: [`Secret`], a wrapper for credentials and keys that redacts
+//!   itself in `Debug` and is zeroed on drop.
+//! - [`account`]: account kinds and the life cycle ([`AccountState`]:
+//!   pending → verified → active ⇄ suspended → closed, ID-2), the evidence of
+//!   a verification, and [`RegistryId`], the identity an account is traced to.
+//! - [`policy`]: the message rules as pure functions returning a [`Refusal`]
+//!   that names its requirement (MS-2, MS-12; the patient rules join later).
+//! - [`password`]: the web-login password strength rule (AU-1).
+//! - [`clock`]: [`Timestamp`] and the [`Clock`] trait, so that retention,
+//!   expiry and lockouts read time from an injected source
+//!   ([`SystemClock`] in production, [`ManualClock`] in tests).
+//!
+//! Every public type is re-exported here, so callers write
+//! `caduceus_core::Rpps` rather than `caduceus_core::ident::Rpps`.
+//!
+//! # Example
+//!
+//! ```
+//! use caduceus_core::{AddressKind, Domain, Ins, MailAddress, NationalId, Registry};
+//!
+//! let id: NationalId = "810003090833".parse()?;
+//! assert_eq!(id.registry(), Registry::Rpps);
+//! assert!(id.is_person());
+//!
+//! let operator = Domain::parse("hopital.example")?;
+//! let ins = Ins::parse("2 95 10 99 126 111 93")?;
+//! let mailbox = MailAddress::patient(&ins, &operator)?;
+//! assert_eq!(mailbox.as_str(), "295109912611193@patient.hopital.example");
+//! assert_eq!(mailbox.classify(&operator)?, AddressKind::Patient(ins));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+/// Implements `FromStr`, `TryFrom<String>` and `TryFrom<&str>` for a type
+/// with a validating `parse(&str) -> Result<Self, $err>`.
+macro_rules! parse_conversions {
+    ($ty:ident, $err:ty) => {
+        impl ::std::str::FromStr for $ty {
+            type Err = $err;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Self::parse(s)
+            }
+        }
+
+        impl TryFrom<String> for $ty {
+            type Error = $err;
+
+            fn try_from(s: String) -> Result<Self, Self::Error> {
+                Self::parse(&s)
+            }
+        }
+
+        impl TryFrom<&str> for $ty {
+            type Error = $err;
+
+            fn try_from(s: &str) -> Result<Self, Self::Error> {
+                Self::parse(s)
+            }
+        }
+    };
+}
+
+pub mod account;
+pub mod address;
+pub mod clock;
+pub mod ident;
+pub mod password;
+pub mod policy;
+pub mod secret;
+
+pub use account::{
+    AccountKind, AccountState, Evidence, RegistryId, RegistryIdError, TransitionError, UnknownName,
+};
+pub use password::{PasswordError, check_password_strength};
+pub use policy::{DeliveryFacts, RecipientStatus, Refusal, check_delivery};
+
+pub use address::{AddressError, AddressKind, Domain, MailAddress, PatientAddressError};
+pub use clock::{Clock, ManualClock, SystemClock, Timestamp, days};
+pub use ident::{
+    Adeli, Finess, IdentError, Ins, LocalId, NationalId, Registry, Rpps, Siren, Siret, StructureId,
+};
+pub use secret::{Secret, SecretString};

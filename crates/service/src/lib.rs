@@ -1,1 +1,80 @@
-//! caduceus-service
+//! The use cases of Caduceus: the only way the front ends (SMTP, IMAP, web, CLI) touch
+//! data. Every rule is asked of `caduceus-core`, every action is traced in the same
+//! transaction as its effect (TR-1), every refusal names its requirement.
+//!
+//! # Layout
+//! - [`Service`] (this file): the handle the front ends hold — a store, a clock, the
+//!   operator's settings.
+//! - [`actor`]: who acts ([`Actor`]) and from where ([`Caller`]); how they appear in
+//!   traces (the physical person, and the organisational mailbox acted for, ID-3).
+//! - [`accounts`]: create, verify, activate, suspend, close accounts (ID-1, ID-2, RT-2);
+//!   set passwords.
+//! - [`messages`]: deliver to local mailboxes through the policy (MS-2), list, read,
+//!   flag, delete (RT-3), with the access checks (AC-1, ID-3).
+//! - [`ingest`]: the metadata computed once when a message enters (sealed with it).
+//! - [`traces`]: verify the trace chain and purge past retention (TR-1, TR-2).
+//! - [`error`]: [`ServiceError`], which front ends map to their own replies.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod accounts;
+pub mod actor;
+pub mod error;
+pub mod ingest;
+pub mod messages;
+pub mod traces;
+
+use std::sync::Arc;
+
+use caduceus_core::{Clock, Domain};
+use caduceus_store::Store;
+
+pub use actor::{Actor, Caller};
+pub use error::ServiceError;
+
+/// Operator settings the use cases need.
+#[derive(Clone, Debug)]
+pub struct ServiceConfig {
+    /// The operator's mail domain; patient mailboxes live at `patient.<domain>` (ID-5).
+    pub domain: Domain,
+    /// Largest accepted message, in bytes.
+    pub max_message_size: usize,
+    /// Most recipients per message (MS-12).
+    pub max_recipients: usize,
+    /// Traces older than this many days are purged (TR-2, at most 365).
+    pub trace_retention_days: u32,
+}
+
+/// The service layer: cheap to clone, shared by every front end.
+#[derive(Clone)]
+pub struct Service {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    config: Arc<ServiceConfig>,
+}
+
+impl Service {
+    /// Builds the service over a store and a clock (injected, so time can be moved in tests).
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, config: ServiceConfig) -> Self {
+        Self {
+            store,
+            clock,
+            config: Arc::new(config),
+        }
+    }
+
+    /// The injected clock's time in unix milliseconds, for trace events.
+    pub(crate) fn now_ms(&self) -> i64 {
+        self.clock.now().as_millis()
+    }
+
+    /// Whether storage answers (for `/healthz`).
+    pub async fn health(&self) -> Result<(), ServiceError> {
+        Ok(self.store.ping().await?)
+    }
+
+    /// The operator settings.
+    pub fn config(&self) -> &ServiceConfig {
+        &self.config
+    }
+}

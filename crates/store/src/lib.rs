@@ -1,1 +1,127 @@
-//! caduceus-store
+//! Storage for Caduceus: the [`Store`] trait and its SQL backends, sealing at rest,
+//! blobs and the keyring.
+//!
+//! # Layout
+//! - [`Store`] (this file): every operation the service layer needs, in domain terms
+//!   (accounts, mailboxes, messages, traces). Each mutating call takes the trace
+//!   events that record it and writes them in the same transaction (TR-1).
+//! - [`model`]: the records ([`Account`], [`Mailbox`], [`MessageSummary`]...).
+//! - [`seal`]: the key hierarchy (master key → account key → message key) and the
+//!   AEAD envelope (MS-4).
+//! - `sql`: [`SqlStore`], one implementation over sqlx's `Any` driver for both
+//!   backends: SQLite (embedded default, WAL, one data directory) and PostgreSQL
+//!   (scale-out). Dialect differences live in `sql::db::Backend`; the schema files
+//!   are in `schema/`.
+//! - `keyring`: wrapped account and message keys, kept in their own database so a
+//!   deletion destroys the only usable key (RT-3); `blob`: sealed bodies as files
+//!   (SQLite) or rows (PostgreSQL).
+//!
+//! Start with [`SqlStore::open`] and the [`Store`] trait. The conformance suite in
+//! `tests/conformance/` runs unchanged against both backends.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod blob;
+mod error;
+mod keyring;
+pub mod model;
+pub mod seal;
+mod sql;
+
+use async_trait::async_trait;
+use caduceus_audit::{Checkpoint, Entry, Event};
+use caduceus_core::{AccountState, MailAddress, Timestamp};
+
+pub use error::{Result, StoreError};
+pub use model::*;
+pub use seal::{MasterKey, SealError};
+pub use sql::{Backend, SqlStore, StoreConfig};
+
+/// Everything the service layer asks of storage, in domain terms.
+///
+/// Mutating calls take the trace events recording them and commit both together, so
+/// an action is never without its trace (TR-1). Reads that are traced (opening a
+/// message body) take their event too.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Checks that the database answers.
+    async fn ping(&self) -> Result<()>;
+    /// Creates an account with its default folders (MS-6), state `pending`.
+    async fn create_account(&self, new: &NewAccount, trace: &Event) -> Result<Account>;
+    /// One account by id.
+    async fn account(&self, id: AccountId) -> Result<Account>;
+    /// One account by address, if it exists.
+    async fn account_by_address(&self, address: &MailAddress) -> Result<Option<Account>>;
+    /// Every account, by id.
+    async fn accounts(&self) -> Result<Vec<Account>>;
+    /// Records a registration authority's verification and moves a pending account to
+    /// `verified` (ID-2).
+    async fn record_verification(
+        &self,
+        id: AccountId,
+        verification: &Verification,
+        trace: &Event,
+    ) -> Result<Account>;
+    /// The verifications recorded for an account, oldest first (ID-2).
+    async fn verifications(&self, id: AccountId) -> Result<Vec<Verification>>;
+    /// Sets the life-cycle state; the caller has checked the transition.
+    async fn set_account_state(
+        &self,
+        id: AccountId,
+        state: AccountState,
+        at: Timestamp,
+        trace: &Event,
+    ) -> Result<()>;
+    /// Stores a password hash (never a password).
+    async fn set_password_hash(&self, id: AccountId, hash: &str, trace: &Event) -> Result<()>;
+    /// The stored password hash, if any.
+    async fn password_hash(&self, id: AccountId) -> Result<Option<String>>;
+    /// Makes `delegate` a delegate of the organisational mailbox `organisation` (ID-3).
+    async fn add_delegate(
+        &self,
+        organisation: AccountId,
+        delegate: AccountId,
+        trace: &Event,
+    ) -> Result<()>;
+    /// The delegates of an organisational mailbox.
+    async fn delegates(&self, organisation: AccountId) -> Result<Vec<AccountId>>;
+    /// Destroys an account and all its data: keys first, so that no copy of the data
+    /// can be opened afterwards (RT-2, RT-3).
+    async fn destroy_account(&self, id: AccountId, trace: &Event) -> Result<()>;
+
+    /// The folders of an account.
+    async fn mailboxes(&self, account: AccountId) -> Result<Vec<Mailbox>>;
+    /// One folder by name.
+    async fn mailbox(&self, account: AccountId, name: &str) -> Result<Option<Mailbox>>;
+
+    /// Seals a message once and stores a copy for each target, with fresh UIDs and
+    /// modseqs, and the traces, in one transaction: when this returns the delivery is
+    /// durable (MS-4). `traces[i]` records the copy for `targets[i]`; the store appends
+    /// the new message id (`msg:N`) to its object.
+    async fn deliver(&self, delivery: &Delivery<'_>, traces: &[Event]) -> Result<Vec<Delivered>>;
+    /// The messages of a folder, by UID.
+    async fn messages(&self, mailbox: MailboxId) -> Result<Vec<MessageSummary>>;
+    /// One message's summary.
+    async fn message(&self, id: MessageId) -> Result<MessageSummary>;
+    /// Opens a message: unseals body and metadata, failing on any altered byte.
+    async fn open_message(&self, id: MessageId, trace: &Event) -> Result<OpenedMessage>;
+    /// Replaces a message's flags; returns the new summary with its new modseq.
+    async fn set_flags(
+        &self,
+        id: MessageId,
+        flags: &[String],
+        trace: &Event,
+    ) -> Result<MessageSummary>;
+    /// Deletes a message copy for good: its key is destroyed first (RT-3).
+    async fn delete_message(&self, id: MessageId, trace: &Event) -> Result<()>;
+
+    /// Appends trace events that record no stored change (a failed login, a refusal).
+    async fn append_traces(&self, events: &[Event]) -> Result<()>;
+    /// Up to `limit` trace entries with `seq > after`, ascending.
+    async fn trace_entries(&self, after: i64, limit: i64) -> Result<Vec<Entry>>;
+    /// Every signed checkpoint, ascending.
+    async fn checkpoints(&self) -> Result<Vec<Checkpoint>>;
+    /// Removes entries older than `before`, leaving a signed anchor checkpoint at the
+    /// cut so the remainder stays verifiable (TR-2).
+    async fn purge_traces(&self, before: Timestamp, trace: &Event) -> Result<PurgeReport>;
+}

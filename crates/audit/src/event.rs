@@ -1,0 +1,311 @@
+//! What happened: the action, who did it, on which object, with what outcome.
+//!
+//! Events carry identifiers only, never subjects, bodies or patient names (TR-5);
+//! [`is_id_only`] is the guard the chain applies to the free-form fields.
+
+use std::fmt;
+
+/// An action recorded in the trace chain; [`Action::as_str`] is the stored code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// An account was registered (ID-1).
+    AccountCreate,
+    /// A registration authority recorded an identity verification (ID-2).
+    AccountVerify,
+    /// An account became active.
+    AccountActivate,
+    /// An account was suspended.
+    AccountSuspend,
+    /// An account was closed (RT-2).
+    AccountClose,
+    /// An account's data and keys were destroyed (RT-2, RT-3).
+    AccountDelete,
+    /// A password was set or changed.
+    PasswordSet,
+    /// A delegate was granted an organisational mailbox (ID-3).
+    DelegateAdd,
+    /// A login succeeded.
+    AuthSuccess,
+    /// A login failed.
+    AuthFailure,
+    /// A session opened.
+    SessionOpen,
+    /// A session closed.
+    SessionClose,
+    /// A message was submitted by a user.
+    MessageSubmit,
+    /// A message was delivered to a mailbox.
+    MessageDeliver,
+    /// A message was refused by policy.
+    MessageRefuse,
+    /// A message body was read.
+    MessageRead,
+    /// A message's flags changed.
+    MessageFlag,
+    /// A message moved between mailboxes.
+    MessageMove,
+    /// A message was deleted (RT-3).
+    MessageDelete,
+    /// A mailbox was opened.
+    MailboxOpen,
+    /// A mailbox was created.
+    MailboxCreate,
+    /// A mailbox was deleted.
+    MailboxDelete,
+    /// The trace chain was verified.
+    TraceVerify,
+    /// Traces past retention were purged (TR-2).
+    TracePurge,
+    /// Another administrative action (AC-1).
+    AdminAction,
+}
+
+impl Action {
+    /// Every action, in declaration order.
+    pub const ALL: [Action; 25] = [
+        Action::AccountCreate,
+        Action::AccountVerify,
+        Action::AccountActivate,
+        Action::AccountSuspend,
+        Action::AccountClose,
+        Action::AccountDelete,
+        Action::PasswordSet,
+        Action::DelegateAdd,
+        Action::AuthSuccess,
+        Action::AuthFailure,
+        Action::SessionOpen,
+        Action::SessionClose,
+        Action::MessageSubmit,
+        Action::MessageDeliver,
+        Action::MessageRefuse,
+        Action::MessageRead,
+        Action::MessageFlag,
+        Action::MessageMove,
+        Action::MessageDelete,
+        Action::MailboxOpen,
+        Action::MailboxCreate,
+        Action::MailboxDelete,
+        Action::TraceVerify,
+        Action::TracePurge,
+        Action::AdminAction,
+    ];
+
+    /// The stable code stored in the chain, such as `message.read`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::AccountCreate => "account.create",
+            Action::AccountVerify => "account.verify",
+            Action::AccountActivate => "account.activate",
+            Action::AccountSuspend => "account.suspend",
+            Action::AccountClose => "account.close",
+            Action::AccountDelete => "account.delete",
+            Action::PasswordSet => "account.password_set",
+            Action::DelegateAdd => "account.delegate_add",
+            Action::AuthSuccess => "auth.success",
+            Action::AuthFailure => "auth.failure",
+            Action::SessionOpen => "session.open",
+            Action::SessionClose => "session.close",
+            Action::MessageSubmit => "message.submit",
+            Action::MessageDeliver => "message.deliver",
+            Action::MessageRefuse => "message.refuse",
+            Action::MessageRead => "message.read",
+            Action::MessageFlag => "message.flag",
+            Action::MessageMove => "message.move",
+            Action::MessageDelete => "message.delete",
+            Action::MailboxOpen => "mailbox.open",
+            Action::MailboxCreate => "mailbox.create",
+            Action::MailboxDelete => "mailbox.delete",
+            Action::TraceVerify => "trace.verify",
+            Action::TracePurge => "trace.purge",
+            Action::AdminAction => "admin.action",
+        }
+    }
+
+    /// The action stored under `code`, if any.
+    pub fn from_code(code: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.as_str() == code)
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How an action ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    /// It happened.
+    Success,
+    /// A rule refused it (the detail names the requirement).
+    Refused,
+    /// It failed (bad credentials, broken chain…).
+    Failure,
+}
+
+impl Outcome {
+    /// The stable code stored in the chain.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Success => "success",
+            Outcome::Refused => "refused",
+            Outcome::Failure => "failure",
+        }
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One thing that happened, before it is numbered and chained.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Event {
+    /// When, in milliseconds since the Unix epoch.
+    pub at_ms: i64,
+    /// Who: `acct:N`, `op:<name>` or `system`.
+    pub actor: String,
+    /// The organisational mailbox a delegate acted for (ID-3), as `acct:N`.
+    pub acting_for: Option<String>,
+    /// What.
+    pub action: Action,
+    /// On what: space-separated ids such as `mbx:3 msg:12` (TR-5).
+    pub object: String,
+    /// From where: `ip:port`, `cli` or `local`.
+    pub source: Option<String>,
+    /// How it ended.
+    pub outcome: Outcome,
+    /// A further id-only detail, such as the refused requirement `MS-12`.
+    pub detail: Option<String>,
+}
+
+impl Event {
+    /// Whether every free-form field holds identifiers only (TR-5).
+    pub fn is_id_only(&self) -> bool {
+        [
+            Some(&self.actor),
+            self.acting_for.as_ref(),
+            Some(&self.object),
+            self.detail.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        .all(|field| is_id_only(field))
+    }
+}
+
+/// Longest token accepted in an id-only field.
+const MAX_TOKEN: usize = 128;
+
+/// Most tokens accepted in an id-only field.
+const MAX_TOKENS: usize = 8;
+
+/// Whether `text` is a short list of identifier tokens (TR-5), separated by single
+/// spaces. A token is `prefix:value` (a lowercase prefix such as `msg`, `acct`,
+/// `kind`, then ASCII letters, digits and `:._@/-[]`), a requirement id such as
+/// `MS-12`, or `system`. Sentences, names and subjects do not pass.
+pub fn is_id_only(text: &str) -> bool {
+    let tokens: Vec<&str> = text.split(' ').collect();
+    !text.is_empty() && tokens.len() <= MAX_TOKENS && tokens.into_iter().all(is_id_token)
+}
+
+fn is_id_token(token: &str) -> bool {
+    if token.len() > MAX_TOKEN {
+        return false;
+    }
+    if token == "system" || is_requirement_id(token) {
+        return true;
+    }
+    let Some((prefix, value)) = token.split_once(':') else {
+        return false;
+    };
+    !prefix.is_empty()
+        && prefix.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+        && !value.is_empty()
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b":._@/-[]".contains(&b))
+}
+
+/// `AB-12`: two or three capitals, a dash, digits.
+fn is_requirement_id(token: &str) -> bool {
+    token.split_once('-').is_some_and(|(family, number)| {
+        (2..=3).contains(&family.len())
+            && family.bytes().all(|b| b.is_ascii_uppercase())
+            && !number.is_empty()
+            && number.bytes().all(|b| b.is_ascii_digit())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_and_are_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for action in Action::ALL {
+            assert!(seen.insert(action.as_str()), "duplicate code {action}");
+            assert_eq!(Action::from_code(action.as_str()), Some(action));
+        }
+        assert_eq!(Action::from_code("message.forward"), None);
+    }
+
+    #[test]
+    fn tr5_ids_pass_the_guard() {
+        for ok in [
+            "acct:1",
+            "mbx:3 msg:12",
+            "MS-12",
+            "system",
+            "kind:professional",
+            "evidence:cps_card",
+            "op:alice",
+            "seq:4",
+        ] {
+            assert!(is_id_only(ok), "{ok}");
+        }
+    }
+
+    #[test]
+    fn tr5_text_does_not_pass_the_guard() {
+        for bad in [
+            "",
+            "Compte rendu de Mme Dupont",
+            "Résultat",
+            "Dupont",
+            "msg:",
+            ":12",
+            "Msg:1",
+            "ms-12",
+            "MS-",
+            "subject:Résultat",
+            "a  b",
+            "a:1 a:2 a:3 a:4 a:5 a:6 a:7 a:8 a:9",
+            &format!("msg:{}", "1".repeat(125)),
+            "line\nbreak",
+        ] {
+            assert!(!is_id_only(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn tr5_event_guard_checks_every_free_field() {
+        let mut event = Event {
+            at_ms: 0,
+            actor: "acct:1".into(),
+            acting_for: Some("acct:2".into()),
+            action: Action::MessageRead,
+            object: "msg:1".into(),
+            source: Some("ip:127.0.0.1:1".into()),
+            outcome: Outcome::Success,
+            detail: None,
+        };
+        assert!(event.is_id_only());
+        event.detail = Some("patient Dupont".into());
+        assert!(!event.is_id_only());
+    }
+}

@@ -1,0 +1,154 @@
+//! Message policy as pure functions: each rule looks at facts gathered by the service
+//! layer and either lets the message through or returns a [`Refusal`] naming the
+//! requirement and telling the sender what to do.
+
+use std::fmt;
+
+/// A refusal: which requirement refused, and a reason a sender can act on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    /// The requirement id, e.g. `MS-2`.
+    pub requirement: &'static str,
+    /// What happened and what to do, in plain language (no message content).
+    pub reason: String,
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.reason, self.requirement)
+    }
+}
+
+impl std::error::Error for Refusal {}
+
+/// What the service knows about one recipient when it asks the policy (MS-2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecipientStatus {
+    /// A local mailbox whose owner may receive.
+    Verified,
+    /// A local mailbox not (yet, or no longer) allowed to exchange messages.
+    NotVerified,
+    /// No such mailbox here.
+    Unknown,
+}
+
+/// The facts about a message that the delivery rules look at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeliveryFacts<'a> {
+    /// Each recipient address with what the service found for it.
+    pub recipients: &'a [(&'a str, RecipientStatus)],
+    /// Size of the raw message in bytes.
+    pub size: usize,
+    /// The configured size limit in bytes.
+    pub max_size: usize,
+    /// The configured limit on recipients per message (MS-12).
+    pub max_recipients: usize,
+}
+
+/// Decides whether a message may be delivered: size, number of recipients (MS-12),
+/// and every recipient a verified mailbox of the trust space (MS-2).
+pub fn check_delivery(facts: &DeliveryFacts<'_>) -> Result<(), Refusal> {
+    if facts.size > facts.max_size {
+        return Err(Refusal {
+            requirement: "MS-1",
+            reason: format!(
+                "message is {} bytes, over the {} byte limit; send large files by another channel",
+                facts.size, facts.max_size
+            ),
+        });
+    }
+    if facts.recipients.is_empty() {
+        return Err(Refusal {
+            requirement: "MS-2",
+            reason: "message has no recipient".into(),
+        });
+    }
+    if facts.recipients.len() > facts.max_recipients {
+        return Err(Refusal {
+            requirement: "MS-12",
+            reason: format!(
+                "{} recipients, over the limit of {}; write to fewer people or use a health alert list",
+                facts.recipients.len(),
+                facts.max_recipients
+            ),
+        });
+    }
+    for (address, status) in facts.recipients {
+        match status {
+            RecipientStatus::Verified => {}
+            RecipientStatus::NotVerified => {
+                return Err(Refusal {
+                    requirement: "MS-2",
+                    reason: format!(
+                        "recipient {address} is not a verified mailbox yet; check the address in the directory"
+                    ),
+                });
+            }
+            RecipientStatus::Unknown => {
+                return Err(Refusal {
+                    requirement: "MS-2",
+                    reason: format!(
+                        "recipient {address} is not a mailbox of the health trust space; check the address in the directory"
+                    ),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RecipientStatus::*;
+    use super::*;
+
+    fn facts<'a>(recipients: &'a [(&'a str, RecipientStatus)], size: usize) -> DeliveryFacts<'a> {
+        DeliveryFacts {
+            recipients,
+            size,
+            max_size: 1000,
+            max_recipients: 2,
+        }
+    }
+
+    #[test]
+    fn ms2_verified_recipients_pass() {
+        assert_eq!(check_delivery(&facts(&[("a@x.fr", Verified)], 10)), Ok(()));
+        assert_eq!(
+            check_delivery(&facts(&[("a@x.fr", Verified), ("b@x.fr", Verified)], 1000)),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn ms2_unknown_or_unverified_recipient_is_refused_by_name() {
+        let err =
+            check_delivery(&facts(&[("a@x.fr", Verified), ("b@x.fr", Unknown)], 10)).unwrap_err();
+        assert_eq!(err.requirement, "MS-2");
+        assert!(err.reason.contains("b@x.fr") && err.reason.contains("trust space"));
+        let err = check_delivery(&facts(&[("c@x.fr", NotVerified)], 10)).unwrap_err();
+        assert_eq!(err.requirement, "MS-2");
+        assert!(err.reason.contains("not a verified mailbox"));
+        let err = check_delivery(&facts(&[], 10)).unwrap_err();
+        assert_eq!(err.requirement, "MS-2");
+    }
+
+    #[test]
+    fn ms12_too_many_recipients_is_refused() {
+        let many = [
+            ("a@x.fr", Verified),
+            ("b@x.fr", Verified),
+            ("c@x.fr", Verified),
+        ];
+        let err = check_delivery(&facts(&many, 10)).unwrap_err();
+        assert_eq!(err.requirement, "MS-12");
+        assert!(err.reason.contains("3 recipients") && err.reason.contains("limit of 2"));
+    }
+
+    #[test]
+    fn oversized_message_is_refused_before_recipients_are_looked_at() {
+        let err = check_delivery(&facts(&[("a@x.fr", Unknown)], 1001)).unwrap_err();
+        assert!(err.reason.contains("1001 bytes"));
+        assert!(err.to_string().ends_with(')'));
+    }
+}

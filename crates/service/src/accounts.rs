@@ -1,0 +1,278 @@
+//! Account use cases: registration, verification by a registration authority, the
+//! life cycle, passwords, delegations (ID-1, ID-2, ID-3, ID-5, RT-2).
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use caduceus_audit::Action;
+use caduceus_core::{
+    AccountKind, AccountState, AddressKind, Evidence, MailAddress, RegistryId, SecretString,
+    check_password_strength,
+};
+use caduceus_store::{Account, AccountId, NewAccount, Verification};
+
+use crate::Service;
+use crate::actor::{Actor, Caller};
+use crate::error::{Result, ServiceError};
+
+/// A request to register an account (ID-1).
+#[derive(Clone, Debug)]
+pub struct Registration {
+    /// The mailbox address; for patients it is derived from the INS when omitted.
+    pub address: Option<MailAddress>,
+    /// What the account is for.
+    pub kind: AccountKind,
+    /// The registry identity, already validated.
+    pub identity: RegistryId,
+    /// The name shown to correspondents.
+    pub display_name: String,
+}
+
+impl Service {
+    fn require_operator(&self, caller: &Caller) -> Result<()> {
+        match caller.actor {
+            Actor::Operator(_) | Actor::System => Ok(()),
+            Actor::Account(_) => Err(ServiceError::Denied {
+                requirement: "AC-1",
+                reason: "only the operator or a registration authority manages accounts".into(),
+            }),
+        }
+    }
+
+    /// Registers an account in state `pending` (ID-1). The identity must fit the kind
+    /// of account; a patient's address is `<INS>@patient.<domain>` (ID-5); other
+    /// addresses must be in the operator's domain and not in the patient domain.
+    pub async fn register(&self, caller: &Caller, registration: Registration) -> Result<Account> {
+        self.require_operator(caller)?;
+        let Registration {
+            address,
+            kind,
+            identity,
+            display_name,
+        } = registration;
+        if !kind.accepts(&identity) {
+            return Err(ServiceError::Invalid(format!(
+                "a {kind} account cannot be identified by a {} identifier",
+                identity.registry()
+            )));
+        }
+        let domain = &self.config.domain;
+        let address = match (&identity, address) {
+            (RegistryId::Patient(ins), given) => {
+                let expected = MailAddress::patient(ins, domain)
+                    .map_err(|e| ServiceError::Invalid(e.to_string()))?;
+                if given.is_some_and(|a| a != expected) {
+                    return Err(ServiceError::Invalid(
+                        "a patient's address must be <INS>@patient.<domain> (ID-5)".into(),
+                    ));
+                }
+                expected
+            }
+            (RegistryId::National(_), None) => {
+                return Err(ServiceError::Invalid("an address is required".into()));
+            }
+            (RegistryId::National(_), Some(address)) => {
+                let classified = address.classify(domain).map_err(|e| {
+                    ServiceError::Invalid(format!("address in the patient domain: {e}"))
+                })?;
+                if matches!(classified, AddressKind::Patient(_)) {
+                    return Err(ServiceError::Invalid(
+                        "only patient accounts live in the patient domain (ID-5)".into(),
+                    ));
+                }
+                if address.domain() != domain {
+                    return Err(ServiceError::Invalid(format!(
+                        "address must be in the operator's domain {}",
+                        domain.as_str()
+                    )));
+                }
+                address
+            }
+        };
+        let display_name = display_name.trim().to_owned();
+        if display_name.is_empty() || display_name.chars().count() > 200 {
+            return Err(ServiceError::Invalid(
+                "display name must have 1 to 200 characters".into(),
+            ));
+        }
+        let at = self.clock.now();
+        let new = NewAccount {
+            address,
+            kind,
+            identity,
+            display_name,
+            at,
+        };
+        let trace = caller.event(
+            at.as_millis(),
+            Action::AccountCreate,
+            format!("kind:{kind}"),
+        );
+        Ok(self.store.create_account(&new, &trace).await?)
+    }
+
+    /// Records that a registration authority verified the person's identity and
+    /// function on the given evidence (ID-2); the account may then exchange messages.
+    pub async fn verify_identity(
+        &self,
+        caller: &Caller,
+        id: AccountId,
+        evidence: Evidence,
+        verified_by: &str,
+    ) -> Result<Account> {
+        self.require_operator(caller)?;
+        let verified_by = verified_by.trim();
+        if verified_by.is_empty() {
+            return Err(ServiceError::Invalid(
+                "name the registration authority agent who verified (ID-2)".into(),
+            ));
+        }
+        let account = self.store.account(id).await?;
+        account
+            .state
+            .transition(AccountState::Verified)
+            .map_err(|e| ServiceError::Invalid(e.to_string()))?;
+        let at = self.clock.now();
+        let verification = Verification {
+            verified_by: verified_by.to_owned(),
+            evidence,
+            at,
+        };
+        let mut trace = caller.event(at.as_millis(), Action::AccountVerify, id.to_string());
+        trace.detail = Some(format!("evidence:{}", evidence.as_str()));
+        Ok(self
+            .store
+            .record_verification(id, &verification, &trace)
+            .await?)
+    }
+
+    /// Moves an account along its life cycle (activate, suspend); closing goes through
+    /// [`Service::close_account`].
+    pub async fn set_state(&self, caller: &Caller, id: AccountId, to: AccountState) -> Result<()> {
+        self.require_operator(caller)?;
+        if to == AccountState::Closed || to == AccountState::Verified {
+            return Err(ServiceError::Invalid(format!(
+                "use the dedicated command to make an account {to}"
+            )));
+        }
+        let account = self.store.account(id).await?;
+        account
+            .state
+            .transition(to)
+            .map_err(|e| ServiceError::Invalid(e.to_string()))?;
+        let action = match to {
+            AccountState::Active => Action::AccountActivate,
+            _ => Action::AccountSuspend,
+        };
+        let at = self.clock.now();
+        let trace = caller.event(at.as_millis(), action, id.to_string());
+        Ok(self.store.set_account_state(id, to, at, &trace).await?)
+    }
+
+    /// Closes an account and deletes its data for good: its keys are destroyed, so no
+    /// backup can restore its messages (RT-2, RT-3). Traces keep only its id.
+    pub async fn close_account(&self, caller: &Caller, id: AccountId) -> Result<()> {
+        self.require_operator(caller)?;
+        let account = self.store.account(id).await?;
+        account
+            .state
+            .transition(AccountState::Closed)
+            .map_err(|e| ServiceError::Invalid(e.to_string()))?;
+        let at = self.clock.now();
+        let close = caller.event(at.as_millis(), Action::AccountClose, id.to_string());
+        self.store
+            .set_account_state(id, AccountState::Closed, at, &close)
+            .await?;
+        let delete = caller.event(at.as_millis(), Action::AccountDelete, id.to_string());
+        Ok(self.store.destroy_account(id, &delete).await?)
+    }
+
+    /// Sets the web-login password after checking its strength (AU-1); only an
+    /// Argon2id hash is stored.
+    pub async fn set_password(
+        &self,
+        caller: &Caller,
+        id: AccountId,
+        password: &SecretString,
+    ) -> Result<()> {
+        let own = caller.actor == Actor::Account(id);
+        if !own {
+            self.require_operator(caller)?;
+        }
+        check_password_strength(password.expose())
+            .map_err(|e| ServiceError::Invalid(e.to_string()))?;
+        let salt = SaltString::generate(&mut rand::rngs::OsRng);
+        let hash = Argon2::default()
+            .hash_password(password.expose().as_bytes(), &salt)
+            .map_err(|e| ServiceError::Invalid(format!("cannot hash password: {e}")))?
+            .to_string();
+        let trace = caller.event(self.now_ms(), Action::PasswordSet, id.to_string());
+        Ok(self.store.set_password_hash(id, &hash, &trace).await?)
+    }
+
+    /// Checks a web-login password against the stored hash (first factor of AU-1).
+    pub async fn password_matches(&self, id: AccountId, password: &SecretString) -> Result<bool> {
+        let Some(stored) = self.store.password_hash(id).await? else {
+            return Ok(false);
+        };
+        let parsed = PasswordHash::new(&stored).map_err(|e| {
+            ServiceError::Invalid(format!("stored password hash is unreadable: {e}"))
+        })?;
+        Ok(Argon2::default()
+            .verify_password(password.expose().as_bytes(), &parsed)
+            .is_ok())
+    }
+
+    /// Makes a person a delegate of an organisational mailbox (ID-3).
+    pub async fn add_delegate(
+        &self,
+        caller: &Caller,
+        organisation: AccountId,
+        delegate: AccountId,
+    ) -> Result<()> {
+        self.require_operator(caller)?;
+        let org = self.store.account(organisation).await?;
+        let person = self.store.account(delegate).await?;
+        if org.kind != AccountKind::Organisation {
+            return Err(ServiceError::Invalid(format!(
+                "{} is not an organisational mailbox",
+                org.address.as_str()
+            )));
+        }
+        if person.kind != AccountKind::Professional {
+            return Err(ServiceError::Invalid(
+                "a delegate must be a professional's personal account (ID-3)".into(),
+            ));
+        }
+        let trace = caller.event(
+            self.now_ms(),
+            Action::AdminAction,
+            format!("{organisation} delegate:{delegate}"),
+        );
+        Ok(self
+            .store
+            .add_delegate(organisation, delegate, &trace)
+            .await?)
+    }
+
+    /// One account by address.
+    pub async fn account_by_address(&self, address: &MailAddress) -> Result<Option<Account>> {
+        Ok(self.store.account_by_address(address).await?)
+    }
+
+    /// One account by id.
+    pub async fn account(&self, id: AccountId) -> Result<Account> {
+        Ok(self.store.account(id).await?)
+    }
+
+    /// Every account (for the operator; no message content is involved, AC-2).
+    pub async fn accounts(&self, caller: &Caller) -> Result<Vec<Account>> {
+        self.require_operator(caller)?;
+        Ok(self.store.accounts().await?)
+    }
+
+    /// The verifications recorded for an account (ID-2).
+    pub async fn verifications(&self, caller: &Caller, id: AccountId) -> Result<Vec<Verification>> {
+        self.require_operator(caller)?;
+        Ok(self.store.verifications(id).await?)
+    }
+}

@@ -1,0 +1,135 @@
+//! What is computed once when a message enters, and kept sealed with it (MS-4):
+//! the header facts a listing needs, so listing never re-parses or unseals bodies.
+//! The IMAP issue extends this with ENVELOPE and BODYSTRUCTURE.
+
+use mail_parser::{Address, MessageParser};
+use serde::{Deserialize, Serialize};
+
+/// One address of a header: display name and mailbox.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MetaAddress {
+    /// Display name, if any.
+    pub name: Option<String>,
+    /// The mailbox address, if any.
+    pub address: Option<String>,
+}
+
+/// Header facts of a message. Holds the subject: it is only ever stored sealed and
+/// must never be logged or traced (TR-5).
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageMeta {
+    /// `Subject:`, decoded.
+    pub subject: Option<String>,
+    /// `From:`.
+    pub from: Vec<MetaAddress>,
+    /// `To:`.
+    pub to: Vec<MetaAddress>,
+    /// `Cc:`.
+    pub cc: Vec<MetaAddress>,
+    /// `Date:` as RFC 3339, when it parses.
+    pub date: Option<String>,
+    /// `Message-ID:` without angle brackets.
+    pub message_id: Option<String>,
+    /// `In-Reply-To:` ids.
+    pub in_reply_to: Vec<String>,
+    /// Number of attachments.
+    pub attachments: usize,
+    /// Whether the bytes parsed as a message at all.
+    pub parsed: bool,
+}
+
+impl std::fmt::Debug for MessageMeta {
+    /// Prints counts only, never the subject or addresses (TR-5).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MessageMeta")
+            .field("attachments", &self.attachments)
+            .field("parsed", &self.parsed)
+            .finish_non_exhaustive()
+    }
+}
+
+fn addresses(address: Option<&Address<'_>>) -> Vec<MetaAddress> {
+    address
+        .map(|a| {
+            a.iter()
+                .map(|addr| MetaAddress {
+                    name: addr.name().map(str::to_owned),
+                    address: addr.address().map(str::to_owned),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+impl MessageMeta {
+    /// Parses the header facts of a raw RFC 5322 message. Bytes that do not parse give
+    /// an empty record with `parsed: false`; they are still stored as received.
+    pub fn parse(raw: &[u8]) -> MessageMeta {
+        let Some(message) = MessageParser::default().parse(raw) else {
+            return MessageMeta::default();
+        };
+        let in_reply_to = match message.in_reply_to() {
+            mail_parser::HeaderValue::Text(id) => vec![id.to_string()],
+            mail_parser::HeaderValue::TextList(ids) => ids.iter().map(|s| s.to_string()).collect(),
+            _ => Vec::new(),
+        };
+        MessageMeta {
+            subject: message.subject().map(str::to_owned),
+            from: addresses(message.from()),
+            to: addresses(message.to()),
+            cc: addresses(message.cc()),
+            date: message.date().map(|d| d.to_rfc3339()),
+            message_id: message.message_id().map(str::to_owned),
+            in_reply_to,
+            attachments: message.attachment_count(),
+            parsed: true,
+        }
+    }
+
+    /// The bytes stored (sealed) beside the body.
+    pub fn to_sealable(&self) -> Vec<u8> {
+        serde_json::to_vec(self).expect("metadata always serialises")
+    }
+
+    /// Reads back what [`MessageMeta::to_sealable`] wrote; an unreadable record (from
+    /// an older format) gives an empty one rather than failing the read.
+    pub fn from_sealable(bytes: &[u8]) -> MessageMeta {
+        serde_json::from_slice(bytes).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_facts_are_parsed_once() {
+        let raw = b"From: Dr Alice <alice@caduceus.test>\r\nTo: bob@caduceus.test, carol@caduceus.test\r\n\
+Subject: =?utf-8?q?R=C3=A9sultat?=\r\nDate: Mon, 23 Nov 2026 10:00:00 +0100\r\nMessage-ID: <m1@caduceus.test>\r\n\
+In-Reply-To: <m0@caduceus.test>\r\n\r\nbody\r\n";
+        let meta = MessageMeta::parse(raw);
+        assert!(meta.parsed);
+        assert_eq!(meta.subject.as_deref(), Some("Résultat"));
+        assert_eq!(meta.from[0].name.as_deref(), Some("Dr Alice"));
+        assert_eq!(meta.to.len(), 2);
+        assert_eq!(meta.message_id.as_deref(), Some("m1@caduceus.test"));
+        assert_eq!(meta.in_reply_to, ["m0@caduceus.test"]);
+        assert!(meta.date.unwrap().starts_with("2026-11-23T10:00:00"));
+        assert_eq!(
+            MessageMeta::from_sealable(&meta_bytes(raw))
+                .subject
+                .as_deref(),
+            Some("Résultat")
+        );
+    }
+
+    fn meta_bytes(raw: &[u8]) -> Vec<u8> {
+        MessageMeta::parse(raw).to_sealable()
+    }
+
+    #[test]
+    fn tr5_debug_never_shows_the_subject() {
+        let meta = MessageMeta::parse(b"Subject: Mme Zorglub\r\n\r\nx");
+        assert!(!format!("{meta:?}").contains("Zorglub"));
+    }
+}

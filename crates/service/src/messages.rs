@@ -1,0 +1,230 @@
+//! Message use cases: local delivery through the policy, then what a mailbox owner
+//! (or a delegate of an organisational mailbox) does with their mail.
+
+use caduceus_audit::{Action, Event};
+use caduceus_core::{DeliveryFacts, MailAddress, RecipientStatus, check_delivery};
+use caduceus_store::{
+    AccountId, Delivered, Delivery, Mailbox, MailboxId, MessageId, MessageSummary, Target,
+};
+
+use crate::Service;
+use crate::actor::{Actor, Caller};
+use crate::error::{Result, ServiceError};
+use crate::ingest::MessageMeta;
+
+/// Proof that a caller may act on a mailbox owner's mail; only
+/// [`Service::authorize`] makes one (AC-1, ID-3).
+#[derive(Clone, Debug)]
+pub struct MailboxAccess {
+    owner: AccountId,
+    caller: Caller,
+    /// Set when a delegate acts for an organisational mailbox: traced as `acting_for`.
+    acting_for: Option<AccountId>,
+}
+
+impl MailboxAccess {
+    /// Whose mail this access opens.
+    pub fn owner(&self) -> AccountId {
+        self.owner
+    }
+
+    fn event(&self, at_ms: i64, action: Action, object: String) -> Event {
+        let mut event = self.caller.event(at_ms, action, object);
+        event.acting_for = self.acting_for.map(|id| id.to_string());
+        event
+    }
+}
+
+/// A message opened for its reader.
+#[derive(Clone)]
+pub struct ReadMessage {
+    /// Summary (uid, flags, size...).
+    pub summary: MessageSummary,
+    /// The raw RFC 5322 bytes.
+    pub raw: Vec<u8>,
+    /// Metadata computed at ingest.
+    pub meta: MessageMeta,
+}
+
+impl std::fmt::Debug for ReadMessage {
+    /// Never prints content (TR-5).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReadMessage")
+            .field("summary", &self.summary)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Service {
+    /// Checks that `caller` may use `owner`'s mailboxes: the owner themself, or a
+    /// delegate of an organisational mailbox (ID-3). Administrators never reach
+    /// message content (AC-2).
+    pub async fn authorize(&self, caller: &Caller, owner: AccountId) -> Result<MailboxAccess> {
+        let denied = || ServiceError::Denied {
+            requirement: "AC-1",
+            reason: "this mailbox is not yours and you are not its delegate".into(),
+        };
+        let Actor::Account(person) = caller.actor else {
+            return Err(ServiceError::Denied {
+                requirement: "AC-2",
+                reason: "administrators never reach message content".into(),
+            });
+        };
+        if person == owner {
+            return Ok(MailboxAccess {
+                owner,
+                caller: caller.clone(),
+                acting_for: None,
+            });
+        }
+        if self.store.delegates(owner).await?.contains(&person) {
+            return Ok(MailboxAccess {
+                owner,
+                caller: caller.clone(),
+                acting_for: Some(owner),
+            });
+        }
+        Err(denied())
+    }
+
+    /// Delivers a message to local mailboxes: looks up every recipient, asks the
+    /// policy (MS-2, MS-12, size), computes the metadata once, then stores one sealed
+    /// copy per recipient with a trace each, in one transaction.
+    pub async fn deliver_local(
+        &self,
+        caller: &Caller,
+        recipients: &[MailAddress],
+        raw: &[u8],
+    ) -> Result<Vec<Delivered>> {
+        let mut found = Vec::with_capacity(recipients.len());
+        let mut statuses = Vec::with_capacity(recipients.len());
+        for address in recipients {
+            let account = self.store.account_by_address(address).await?;
+            let status = match &account {
+                Some(a) if a.state.can_exchange() => RecipientStatus::Verified,
+                Some(_) => RecipientStatus::NotVerified,
+                None => RecipientStatus::Unknown,
+            };
+            statuses.push((address.as_str(), status));
+            found.push(account);
+        }
+        let facts = DeliveryFacts {
+            recipients: &statuses,
+            size: raw.len(),
+            max_size: self.config.max_message_size,
+            max_recipients: self.config.max_recipients,
+        };
+        if let Err(refusal) = check_delivery(&facts) {
+            let mut event = caller.event(self.now_ms(), Action::MessageRefuse, "msg:none".into());
+            event.outcome = caduceus_audit::Outcome::Refused;
+            event.detail = Some(refusal.requirement.to_owned());
+            self.store.append_traces(&[event]).await?;
+            return Err(refusal.into());
+        }
+        let meta = MessageMeta::parse(raw).to_sealable();
+        let mut targets = Vec::with_capacity(found.len());
+        let mut traces = Vec::with_capacity(found.len());
+        for account in found.into_iter().flatten() {
+            let inbox = self
+                .store
+                .mailbox(account.id, "INBOX")
+                .await?
+                .ok_or_else(|| ServiceError::NotFound(format!("INBOX of {}", account.id)))?;
+            targets.push(Target {
+                account: account.id,
+                mailbox: inbox.id,
+                flags: Vec::new(),
+            });
+            traces.push(caller.event(
+                self.now_ms(),
+                Action::MessageDeliver,
+                format!("{} {}", account.id, inbox.id),
+            ));
+        }
+        let delivery = Delivery {
+            raw,
+            meta: &meta,
+            internal: self.clock.now(),
+            targets,
+        };
+        Ok(self.store.deliver(&delivery, &traces).await?)
+    }
+
+    /// The folders of the mailbox owner.
+    pub async fn mailboxes(&self, access: &MailboxAccess) -> Result<Vec<Mailbox>> {
+        Ok(self.store.mailboxes(access.owner).await?)
+    }
+
+    async fn folder(&self, access: &MailboxAccess, name: &str) -> Result<Mailbox> {
+        self.store
+            .mailbox(access.owner, name)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(format!("folder {name:?}")))
+    }
+
+    /// Opens a folder: its messages by UID; traced (TR-1).
+    pub async fn open_folder(
+        &self,
+        access: &MailboxAccess,
+        name: &str,
+    ) -> Result<(Mailbox, Vec<MessageSummary>)> {
+        let folder = self.folder(access, name).await?;
+        let messages = self.store.messages(folder.id).await?;
+        let event = access.event(self.now_ms(), Action::MailboxOpen, folder.id.to_string());
+        self.store.append_traces(&[event]).await?;
+        Ok((folder, messages))
+    }
+
+    /// Finds a message and checks it is in one of the owner's folders.
+    async fn owned_message(&self, access: &MailboxAccess, id: MessageId) -> Result<MessageSummary> {
+        let not_found = || ServiceError::NotFound(format!("message {id}"));
+        let summary = match self.store.message(id).await {
+            Ok(summary) => summary,
+            Err(caduceus_store::StoreError::NotFound { .. }) => return Err(not_found()),
+            Err(e) => return Err(e.into()),
+        };
+        let owned: Vec<MailboxId> = self
+            .store
+            .mailboxes(access.owner)
+            .await?
+            .into_iter()
+            .map(|m| m.id)
+            .collect();
+        if !owned.contains(&summary.mailbox) {
+            // Same answer as a missing message: reveals nothing of other mailboxes.
+            return Err(not_found());
+        }
+        Ok(summary)
+    }
+
+    /// Reads a message body; traced as a read (TR-1).
+    pub async fn read_message(&self, access: &MailboxAccess, id: MessageId) -> Result<ReadMessage> {
+        self.owned_message(access, id).await?;
+        let event = access.event(self.now_ms(), Action::MessageRead, id.to_string());
+        let opened = self.store.open_message(id, &event).await?;
+        Ok(ReadMessage {
+            summary: opened.summary,
+            meta: MessageMeta::from_sealable(&opened.meta),
+            raw: opened.raw,
+        })
+    }
+
+    /// Replaces a message's flags; traced (TR-1).
+    pub async fn set_flags(
+        &self,
+        access: &MailboxAccess,
+        id: MessageId,
+        flags: &[String],
+    ) -> Result<MessageSummary> {
+        self.owned_message(access, id).await?;
+        let event = access.event(self.now_ms(), Action::MessageFlag, id.to_string());
+        Ok(self.store.set_flags(id, flags, &event).await?)
+    }
+
+    /// Deletes a message immediately and for good: its key is destroyed (RT-3).
+    pub async fn delete_message(&self, access: &MailboxAccess, id: MessageId) -> Result<()> {
+        self.owned_message(access, id).await?;
+        let event = access.event(self.now_ms(), Action::MessageDelete, id.to_string());
+        Ok(self.store.delete_message(id, &event).await?)
+    }
+}

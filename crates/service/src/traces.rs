@@ -1,0 +1,53 @@
+//! Trace chain use cases: verification and purge past retention (TR-1, TR-2).
+
+use caduceus_audit::{Action, Report, Tamper, VerifyingKey};
+use caduceus_core::Timestamp;
+use caduceus_store::PurgeReport;
+
+use crate::Service;
+use crate::actor::Caller;
+use crate::error::Result;
+
+/// Entries read per page when verifying.
+const PAGE: i64 = 10_000;
+
+/// The outcome of a verification: the chain's extent, or the first bad entry.
+pub type Verdict = std::result::Result<Report, Tamper>;
+
+impl Service {
+    /// Verifies the whole trace chain against the checkpoints' signing key (TR-1).
+    /// The verification itself is traced.
+    pub async fn verify_traces(&self, caller: &Caller, key: &VerifyingKey) -> Result<Verdict> {
+        let mut entries = Vec::new();
+        let mut after = 0;
+        loop {
+            let page = self.store.trace_entries(after, PAGE).await?;
+            let Some(last) = page.last() else { break };
+            after = last.seq;
+            entries.extend(page);
+        }
+        let checkpoints = self.store.checkpoints().await?;
+        let verdict = caduceus_audit::verify(entries, &checkpoints, key);
+        let mut event = caller.event(self.now_ms(), Action::TraceVerify, "trace:chain".into());
+        if let Err(tamper) = &verdict {
+            event.outcome = caduceus_audit::Outcome::Failure;
+            event.detail = Some(format!("seq:{}", tamper.seq));
+        }
+        self.store.append_traces(&[event]).await?;
+        Ok(verdict)
+    }
+
+    /// Deletes traces older than the retention period for good, leaving a signed
+    /// anchor so the rest stays verifiable (TR-2).
+    pub async fn purge_traces(&self, caller: &Caller) -> Result<PurgeReport> {
+        let days = i64::from(self.config.trace_retention_days.min(365));
+        let now = self.clock.now();
+        let before = Timestamp::from_millis(now.as_millis() - days * 86_400_000);
+        let event = caller.event(
+            now.as_millis(),
+            Action::TracePurge,
+            "trace:retention".into(),
+        );
+        Ok(self.store.purge_traces(before, &event).await?)
+    }
+}

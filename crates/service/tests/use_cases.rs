@@ -1,0 +1,461 @@
+//! The service's use cases on a real (SQLite) store: the rules and access checks hold,
+//! and every action leaves its trace. Front-end tests repeat these over the wire.
+
+use std::sync::Arc;
+
+use caduceus_audit::TraceSigner;
+use caduceus_core::{
+    AccountKind, AccountState, Domain, Evidence, Ins, MailAddress, ManualClock, NationalId,
+    RegistryId, SecretString, Timestamp,
+};
+use caduceus_service::accounts::Registration;
+use caduceus_service::{Caller, Service, ServiceConfig, ServiceError};
+use caduceus_store::{Account, MasterKey, SqlStore, Store, StoreConfig};
+
+struct World {
+    service: Service,
+    store: Arc<SqlStore>,
+    signer: Arc<TraceSigner>,
+    clock: ManualClock,
+    _dir: tempfile::TempDir,
+}
+
+const RAW: &[u8] = b"From: alice@caduceus.test\r\nTo: bob@caduceus.test\r\nSubject: Bilan Mme Zorglub\r\n\r\nConfidential body\r\n";
+
+async fn world() -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let signer = Arc::new(TraceSigner::generate());
+    let store = Arc::new(
+        SqlStore::open(
+            &StoreConfig::Sqlite {
+                data_dir: dir.path().into(),
+            },
+            MasterKey::generate(),
+            signer.clone(),
+            100,
+        )
+        .await
+        .unwrap(),
+    );
+    let clock = ManualClock::new(Timestamp::from_millis(1_790_000_000_000));
+    let service = Service::new(
+        store.clone(),
+        Arc::new(clock.clone()),
+        ServiceConfig {
+            domain: Domain::parse("caduceus.test").unwrap(),
+            max_message_size: 10_000,
+            max_recipients: 3,
+            trace_retention_days: 365,
+        },
+    );
+    World {
+        service,
+        store,
+        signer,
+        clock,
+        _dir: dir,
+    }
+}
+
+fn op() -> Caller {
+    Caller::operator("ra-test")
+}
+
+fn addr(s: &str) -> MailAddress {
+    MailAddress::parse(s).unwrap()
+}
+
+async fn person(w: &World, local: &str, id: &str, active: bool) -> Account {
+    let account = w
+        .service
+        .register(
+            &op(),
+            Registration {
+                address: Some(addr(&format!("{local}@caduceus.test"))),
+                kind: AccountKind::Professional,
+                identity: RegistryId::National(NationalId::parse(id).unwrap()),
+                display_name: format!("Dr {local}"),
+            },
+        )
+        .await
+        .unwrap();
+    if active {
+        w.service
+            .verify_identity(&op(), account.id, Evidence::CpsCard, "RA Test")
+            .await
+            .unwrap();
+        w.service
+            .set_state(&op(), account.id, AccountState::Active)
+            .await
+            .unwrap();
+    }
+    w.service.account(account.id).await.unwrap()
+}
+
+async fn actions(w: &World) -> Vec<String> {
+    w.store
+        .trace_entries(0, 10_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect()
+}
+
+#[tokio::test]
+async fn id2_unverified_recipient_is_refused_and_the_refusal_traced() {
+    let w = world().await;
+    person(&w, "alice", "810003090833", true).await;
+    person(&w, "bob", "810000000009", false).await;
+    let err = w
+        .service
+        .deliver_local(&Caller::system(), &[addr("bob@caduceus.test")], RAW)
+        .await
+        .unwrap_err();
+    let ServiceError::Refused(refusal) = err else {
+        panic!("{err}")
+    };
+    assert_eq!(refusal.requirement, "MS-2");
+    assert!(refusal.reason.contains("not a verified mailbox"));
+    assert_eq!(actions(&w).await.last().unwrap(), "message.refuse");
+}
+
+#[tokio::test]
+async fn ms2_unknown_recipient_and_ms12_too_many_recipients_are_refused() {
+    let w = world().await;
+    person(&w, "alice", "810003090833", true).await;
+    let err = w
+        .service
+        .deliver_local(
+            &Caller::system(),
+            &[addr("alice@caduceus.test"), addr("ghost@caduceus.test")],
+            RAW,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, ServiceError::Refused(r) if r.requirement == "MS-2"),
+        "{err}"
+    );
+    let four: Vec<_> = (0..4).map(|_| addr("alice@caduceus.test")).collect();
+    let err = w
+        .service
+        .deliver_local(&Caller::system(), &four, RAW)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, ServiceError::Refused(r) if r.requirement == "MS-12"),
+        "{err}"
+    );
+    // Nothing was stored.
+    let inbox = w
+        .store
+        .mailbox(
+            w.service
+                .account_by_address(&addr("alice@caduceus.test"))
+                .await
+                .unwrap()
+                .unwrap()
+                .id,
+            "INBOX",
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(w.store.messages(inbox.id).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn ac1_another_users_mailbox_is_out_of_reach() {
+    let w = world().await;
+    let alice = person(&w, "alice", "810003090833", true).await;
+    let bob = person(&w, "bob", "810000000009", true).await;
+    let delivered = w
+        .service
+        .deliver_local(&Caller::system(), &[addr("bob@caduceus.test")], RAW)
+        .await
+        .unwrap();
+    let message = delivered[0].message;
+    let as_alice = Caller::account(alice.id, "127.0.0.1:1");
+    let err = w.service.authorize(&as_alice, bob.id).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ServiceError::Denied {
+                requirement: "AC-1",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    // With her own access, Bob's message id is simply not found.
+    let own = w.service.authorize(&as_alice, alice.id).await.unwrap();
+    let err = w.service.read_message(&own, message).await.unwrap_err();
+    assert!(matches!(err, ServiceError::NotFound(_)), "{err}");
+    let err = w.service.delete_message(&own, message).await.unwrap_err();
+    assert!(matches!(err, ServiceError::NotFound(_)), "{err}");
+    // Bob reads it, and the read is traced.
+    let bobs = w
+        .service
+        .authorize(&Caller::account(bob.id, "127.0.0.1:2"), bob.id)
+        .await
+        .unwrap();
+    let read = w.service.read_message(&bobs, message).await.unwrap();
+    assert_eq!(read.raw, RAW);
+    assert_eq!(read.meta.subject.as_deref(), Some("Bilan Mme Zorglub"));
+    assert_eq!(actions(&w).await.last().unwrap(), "message.read");
+}
+
+#[tokio::test]
+async fn ac2_an_administrator_never_reaches_content() {
+    let w = world().await;
+    let bob = person(&w, "bob", "810000000009", true).await;
+    let err = w.service.authorize(&op(), bob.id).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ServiceError::Denied {
+                requirement: "AC-2",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    // And a user cannot do the operator's work.
+    let err = w
+        .service
+        .set_state(
+            &Caller::account(bob.id, "x"),
+            bob.id,
+            AccountState::Suspended,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ServiceError::Denied {
+                requirement: "AC-1",
+                ..
+            }
+        ),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn id3_delegate_acts_for_the_organisation_and_is_named_in_the_trace() {
+    let w = world().await;
+    let alice = person(&w, "alice", "810003090833", true).await;
+    let bob = person(&w, "bob", "810000000009", true).await;
+    let org = w
+        .service
+        .register(
+            &op(),
+            Registration {
+                address: Some(addr("cardio@caduceus.test")),
+                kind: AccountKind::Organisation,
+                identity: RegistryId::National(NationalId::parse("1750048886").unwrap()),
+                display_name: "Cardiologie".into(),
+            },
+        )
+        .await
+        .unwrap();
+    w.service
+        .verify_identity(&op(), org.id, Evidence::RegistryMatch, "RA")
+        .await
+        .unwrap();
+    w.service
+        .add_delegate(&op(), org.id, alice.id)
+        .await
+        .unwrap();
+    let d = w
+        .service
+        .deliver_local(&Caller::system(), &[addr("cardio@caduceus.test")], RAW)
+        .await
+        .unwrap();
+    let access = w
+        .service
+        .authorize(&Caller::account(alice.id, "127.0.0.1:3"), org.id)
+        .await
+        .unwrap();
+    w.service.read_message(&access, d[0].message).await.unwrap();
+    let last = w
+        .store
+        .trace_entries(0, 10_000)
+        .await
+        .unwrap()
+        .pop()
+        .unwrap();
+    assert_eq!(last.actor, alice.id.to_string(), "the physical person");
+    assert_eq!(last.acting_for, Some(org.id.to_string()));
+    // Bob is not a delegate.
+    let err = w
+        .service
+        .authorize(&Caller::account(bob.id, "x"), org.id)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ServiceError::Denied { .. }), "{err}");
+    // A patient or an organisation cannot be a delegate.
+    let err = w
+        .service
+        .add_delegate(&op(), org.id, org.id)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ServiceError::Invalid(_)), "{err}");
+}
+
+#[tokio::test]
+async fn id5_patient_address_is_derived_from_the_ins() {
+    let w = world().await;
+    let ins = Ins::parse("295109912611193").unwrap();
+    let patient = w
+        .service
+        .register(
+            &op(),
+            Registration {
+                address: None,
+                kind: AccountKind::Patient,
+                identity: RegistryId::Patient(ins.clone()),
+                display_name: "Camille".into(),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        patient.address.as_str(),
+        "295109912611193@patient.caduceus.test"
+    );
+    // A professional identity for a patient account, or a patient address for a
+    // professional, is refused.
+    for (address, kind) in [
+        ("x@caduceus.test", AccountKind::Patient),
+        (
+            "295109912611193@patient.caduceus.test",
+            AccountKind::Professional,
+        ),
+    ] {
+        let err = w
+            .service
+            .register(
+                &op(),
+                Registration {
+                    address: Some(addr(address)),
+                    kind,
+                    identity: RegistryId::National(NationalId::parse("810003090833").unwrap()),
+                    display_name: "X".into(),
+                },
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(err, ServiceError::Invalid(_)), "{address}: {err}");
+    }
+}
+
+#[tokio::test]
+async fn id2_life_cycle_is_enforced() {
+    let w = world().await;
+    let alice = person(&w, "alice", "810003090833", false).await;
+    let err = w
+        .service
+        .set_state(&op(), alice.id, AccountState::Active)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("pending to active"), "{err}");
+    let err = w
+        .service
+        .verify_identity(&op(), alice.id, Evidence::CpsCard, " ")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ServiceError::Invalid(_)), "{err}");
+    w.service
+        .verify_identity(&op(), alice.id, Evidence::CpsCard, "RA Test")
+        .await
+        .unwrap();
+    let verifications = w.service.verifications(&op(), alice.id).await.unwrap();
+    assert_eq!(verifications[0].verified_by, "RA Test");
+    assert_eq!(verifications[0].evidence, Evidence::CpsCard);
+}
+
+#[tokio::test]
+async fn au1_password_is_checked_hashed_and_verified() {
+    let w = world().await;
+    let alice = person(&w, "alice", "810003090833", true).await;
+    let weak = SecretString::new("short".into());
+    assert!(
+        w.service
+            .set_password(&op(), alice.id, &weak)
+            .await
+            .is_err()
+    );
+    let good = SecretString::new("Correct-Horse-42".into());
+    w.service
+        .set_password(&op(), alice.id, &good)
+        .await
+        .unwrap();
+    let stored = w.store.password_hash(alice.id).await.unwrap().unwrap();
+    assert!(stored.starts_with("$argon2id$") && !stored.contains("Correct"));
+    assert!(w.service.password_matches(alice.id, &good).await.unwrap());
+    let wrong = SecretString::new("Correct-Horse-43".into());
+    assert!(!w.service.password_matches(alice.id, &wrong).await.unwrap());
+}
+
+#[tokio::test]
+async fn rt3_deletion_is_immediate_and_rt2_closing_deletes_everything() {
+    let w = world().await;
+    let bob = person(&w, "bob", "810000000009", true).await;
+    let d = w
+        .service
+        .deliver_local(
+            &Caller::system(),
+            &[addr("bob@caduceus.test"), addr("bob@caduceus.test")],
+            RAW,
+        )
+        .await
+        .unwrap();
+    let access = w
+        .service
+        .authorize(&Caller::account(bob.id, "x"), bob.id)
+        .await
+        .unwrap();
+    w.service
+        .delete_message(&access, d[0].message)
+        .await
+        .unwrap();
+    assert!(matches!(
+        w.service
+            .read_message(&access, d[0].message)
+            .await
+            .unwrap_err(),
+        ServiceError::NotFound(_)
+    ));
+    let (_, listed) = w.service.open_folder(&access, "INBOX").await.unwrap();
+    assert_eq!(listed.len(), 1);
+    w.service.close_account(&op(), bob.id).await.unwrap();
+    assert!(
+        w.service
+            .account_by_address(&addr("bob@caduceus.test"))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let tail = actions(&w).await;
+    assert_eq!(&tail[tail.len() - 2..], ["account.close", "account.delete"]);
+}
+
+#[tokio::test]
+async fn tr2_purge_follows_the_retention_on_the_injected_clock() {
+    let w = world().await;
+    person(&w, "alice", "810003090833", true).await;
+    let before = w.store.trace_entries(0, 1000).await.unwrap().len();
+    w.clock.advance(caduceus_core::days(400));
+    let report = w.service.purge_traces(&op()).await.unwrap();
+    assert_eq!(report.removed as usize, before);
+    let verdict = w
+        .service
+        .verify_traces(&op(), &w.signer.verifying_key())
+        .await
+        .unwrap();
+    let report = verdict.unwrap();
+    assert!(report.entries >= 1);
+}

@@ -1,0 +1,81 @@
+-- Caduceus data schema, PostgreSQL (scale-out). Times are unix milliseconds.
+-- Message bodies, subjects and envelopes are never stored here in clear (MS-4):
+-- `messages.meta` is sealed and bodies live in sealed blobs.
+CREATE TABLE IF NOT EXISTS accounts (
+    id BIGSERIAL PRIMARY KEY,
+    address TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    state TEXT NOT NULL,
+    registry TEXT NOT NULL,
+    identifier TEXT NOT NULL,
+    display_name TEXT NOT NULL,
+    password_hash TEXT,
+    created_ms BIGINT NOT NULL,
+    updated_ms BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS verifications (
+    id BIGSERIAL PRIMARY KEY,
+    account_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    verified_by TEXT NOT NULL,
+    evidence TEXT NOT NULL,
+    at_ms BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS delegations (
+    organisation_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    delegate_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    created_ms BIGINT NOT NULL,
+    PRIMARY KEY (organisation_id, delegate_id)
+);
+CREATE TABLE IF NOT EXISTS mailboxes (
+    id BIGSERIAL PRIMARY KEY,
+    account_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    special_use TEXT,
+    uidvalidity BIGINT NOT NULL,
+    uidnext BIGINT NOT NULL,
+    highest_modseq BIGINT NOT NULL,
+    UNIQUE (account_id, name)
+);
+CREATE TABLE IF NOT EXISTS messages (
+    id BIGSERIAL PRIMARY KEY,
+    mailbox_id BIGINT NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+    uid BIGINT NOT NULL,
+    modseq BIGINT NOT NULL,
+    blob_id TEXT NOT NULL,
+    key_ref TEXT NOT NULL UNIQUE,
+    flags TEXT NOT NULL,
+    internal_ms BIGINT NOT NULL,
+    size BIGINT NOT NULL,
+    meta BYTEA NOT NULL,
+    UNIQUE (mailbox_id, uid)
+);
+CREATE INDEX IF NOT EXISTS messages_blob ON messages(blob_id);
+CREATE TABLE IF NOT EXISTS traces (
+    seq BIGINT PRIMARY KEY,
+    at_ms BIGINT NOT NULL,
+    actor TEXT NOT NULL,
+    acting_for TEXT,
+    action TEXT NOT NULL,
+    object TEXT NOT NULL,
+    source TEXT,
+    outcome TEXT NOT NULL,
+    detail TEXT,
+    prev_hash BYTEA NOT NULL,
+    hash BYTEA NOT NULL
+);
+CREATE INDEX IF NOT EXISTS traces_at ON traces(at_ms);
+CREATE TABLE IF NOT EXISTS trace_checkpoints (
+    seq BIGINT PRIMARY KEY,
+    hash BYTEA NOT NULL,
+    at_ms BIGINT NOT NULL,
+    signature BYTEA NOT NULL
+);
+CREATE TABLE IF NOT EXISTS trace_head (
+    id BIGINT PRIMARY KEY CHECK (id = 1),
+    seq BIGINT NOT NULL,
+    hash BYTEA NOT NULL
+);
+CREATE TABLE IF NOT EXISTS blob_data (
+    id TEXT PRIMARY KEY,
+    data BYTEA NOT NULL
+);

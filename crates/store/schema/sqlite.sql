@@ -1,0 +1,81 @@
+-- Caduceus data schema, SQLite (embedded default). Times are unix milliseconds.
+-- Message bodies, subjects and envelopes are never stored here in clear (MS-4):
+-- `messages.meta` is sealed and bodies live in sealed blobs.
+CREATE TABLE IF NOT EXISTS accounts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    address TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    state TEXT NOT NULL,
+    registry TEXT NOT NULL,
+    identifier TEXT NOT NULL,
+    display_name TEXT NOT NULL,
+    password_hash TEXT,
+    created_ms INTEGER NOT NULL,
+    updated_ms INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS verifications (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    verified_by TEXT NOT NULL,
+    evidence TEXT NOT NULL,
+    at_ms INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS delegations (
+    organisation_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    delegate_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    created_ms INTEGER NOT NULL,
+    PRIMARY KEY (organisation_id, delegate_id)
+);
+CREATE TABLE IF NOT EXISTS mailboxes (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    special_use TEXT,
+    uidvalidity INTEGER NOT NULL,
+    uidnext INTEGER NOT NULL,
+    highest_modseq INTEGER NOT NULL,
+    UNIQUE (account_id, name)
+);
+CREATE TABLE IF NOT EXISTS messages (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    mailbox_id INTEGER NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+    uid INTEGER NOT NULL,
+    modseq INTEGER NOT NULL,
+    blob_id TEXT NOT NULL,
+    key_ref TEXT NOT NULL UNIQUE,
+    flags TEXT NOT NULL,
+    internal_ms INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    meta BLOB NOT NULL,
+    UNIQUE (mailbox_id, uid)
+);
+CREATE INDEX IF NOT EXISTS messages_blob ON messages(blob_id);
+CREATE TABLE IF NOT EXISTS traces (
+    seq INTEGER PRIMARY KEY,
+    at_ms INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    acting_for TEXT,
+    action TEXT NOT NULL,
+    object TEXT NOT NULL,
+    source TEXT,
+    outcome TEXT NOT NULL,
+    detail TEXT,
+    prev_hash BLOB NOT NULL,
+    hash BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS traces_at ON traces(at_ms);
+CREATE TABLE IF NOT EXISTS trace_checkpoints (
+    seq INTEGER PRIMARY KEY,
+    hash BLOB NOT NULL,
+    at_ms INTEGER NOT NULL,
+    signature BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS trace_head (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    seq INTEGER NOT NULL,
+    hash BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS blob_data (
+    id TEXT PRIMARY KEY,
+    data BLOB NOT NULL
+);

@@ -1,0 +1,56 @@
+//! The store's error type.
+
+use crate::seal::SealError;
+
+/// Why a store operation failed. Messages name ids, never content (TR-5).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The database refused or could not be reached.
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    /// A row the caller named does not exist.
+    #[error("{what} {id} not found")]
+    NotFound {
+        /// What kind of row ("account", "mailbox", "message").
+        what: &'static str,
+        /// Its id or address.
+        id: String,
+    },
+    /// The operation would break a uniqueness or life-cycle rule.
+    #[error("{what} conflict: {detail}")]
+    Conflict {
+        /// What kind of row.
+        what: &'static str,
+        /// What collided.
+        detail: String,
+    },
+    /// A sealed value failed its integrity check or a key could not be used (MS-4).
+    #[error(transparent)]
+    Seal(#[from] SealError),
+    /// The message's key was destroyed: its content is gone for good (RT-3).
+    #[error("message {0} content was deleted; its key no longer exists")]
+    ContentDestroyed(i64),
+    /// A blob file could not be written, read or removed.
+    #[error("blob {id}: {source}")]
+    Blob {
+        /// The blob id.
+        id: String,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// A stored value does not parse back (the database was edited by hand?).
+    #[error("stored {what} is invalid: {detail}")]
+    Corrupt {
+        /// Which column.
+        what: &'static str,
+        /// What is wrong.
+        detail: String,
+    },
+    /// A trace event was refused by the trace chain (TR-5 guard).
+    #[error("trace: {0}")]
+    Trace(String),
+}
+
+/// Shorthand for store results.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

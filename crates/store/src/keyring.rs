@@ -1,0 +1,150 @@
+//! The keyring: account keys wrapped by the master key and message keys wrapped by
+//! account keys, in a database of their own (MS-4, RT-3).
+//!
+//! Keeping keys apart from the data is what makes a deletion definitive: once a key
+//! row is gone (SQLite overwrites it in place, `secure_delete`), a copy of the data
+//! taken before the deletion — database and blobs — can no longer be opened, even with
+//! the master key. Back the keyring up on a short rotation; see docs/operations.md.
+
+use crate::error::{Result, StoreError};
+use crate::seal::{MasterKey, SymmetricKey, context, random_id};
+use crate::sql::db::Db;
+
+/// Handle on the keyring database.
+#[derive(Clone, Debug)]
+pub(crate) struct Keyring {
+    db: Db,
+    master: MasterKey,
+}
+
+/// A new message key wrapped for one account, ready to be stored.
+pub(crate) struct WrappedMessageKey {
+    pub key_ref: String,
+    pub account_id: i64,
+    pub wrapped: Vec<u8>,
+}
+
+impl Keyring {
+    pub fn new(db: Db, master: MasterKey) -> Self {
+        Self { db, master }
+    }
+
+    /// The account's key, created on first use.
+    pub async fn account_key(&self, account_id: i64) -> Result<SymmetricKey> {
+        let ctx = context::account_key(account_id);
+        if let Some(wrapped) = self.wrapped_account_key(account_id).await? {
+            return Ok(self
+                .master
+                .key()
+                .unwrap_key(&ctx, &wrapped, "account key")?);
+        }
+        let fresh = self.master.key().wrap(&ctx, &SymmetricKey::generate());
+        sqlx::query(
+            "INSERT INTO keyring_account_keys (account_id, wrapped) VALUES ($1, $2)
+             ON CONFLICT (account_id) DO NOTHING",
+        )
+        .bind(account_id)
+        .bind(fresh)
+        .execute(&self.db.pool)
+        .await?;
+        let wrapped = self
+            .wrapped_account_key(account_id)
+            .await?
+            .expect("account key was just inserted");
+        Ok(self
+            .master
+            .key()
+            .unwrap_key(&ctx, &wrapped, "account key")?)
+    }
+
+    async fn wrapped_account_key(&self, account_id: i64) -> Result<Option<Vec<u8>>> {
+        Ok(
+            sqlx::query_scalar("SELECT wrapped FROM keyring_account_keys WHERE account_id = $1")
+                .bind(account_id)
+                .fetch_optional(&self.db.pool)
+                .await?,
+        )
+    }
+
+    /// Wraps `message_key` for an account under a fresh key reference.
+    pub async fn wrap_for(
+        &self,
+        account_id: i64,
+        message_key: &SymmetricKey,
+    ) -> Result<WrappedMessageKey> {
+        let key_ref = random_id();
+        let wrapped = self
+            .account_key(account_id)
+            .await?
+            .wrap(&context::message_key(&key_ref), message_key);
+        Ok(WrappedMessageKey {
+            key_ref,
+            account_id,
+            wrapped,
+        })
+    }
+
+    /// Stores wrapped message keys durably, in one transaction.
+    pub async fn put(&self, keys: &[WrappedMessageKey], at_ms: i64) -> Result<()> {
+        let mut tx = self.db.begin_write().await?;
+        for key in keys {
+            sqlx::query(
+                "INSERT INTO keyring_message_keys (key_ref, account_id, wrapped, created_ms)
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(&key.key_ref)
+            .bind(key.account_id)
+            .bind(&key.wrapped)
+            .bind(at_ms)
+            .execute(&mut *tx.tx)
+            .await?;
+        }
+        tx.commit().await
+    }
+
+    /// Unwraps the message key behind `key_ref`; `ContentDestroyed` if it is gone.
+    pub async fn message_key(&self, key_ref: &str, message_id: i64) -> Result<SymmetricKey> {
+        let row: Option<(i64, Vec<u8>)> = sqlx::query_as(
+            "SELECT account_id, wrapped FROM keyring_message_keys WHERE key_ref = $1",
+        )
+        .bind(key_ref)
+        .fetch_optional(&self.db.pool)
+        .await?;
+        let (account_id, wrapped) = row.ok_or(StoreError::ContentDestroyed(message_id))?;
+        let ctx = context::account_key(account_id);
+        let Some(account_wrapped) = self.wrapped_account_key(account_id).await? else {
+            return Err(StoreError::ContentDestroyed(message_id));
+        };
+        let account_key = self
+            .master
+            .key()
+            .unwrap_key(&ctx, &account_wrapped, "account key")?;
+        Ok(account_key.unwrap_key(&context::message_key(key_ref), &wrapped, "message key")?)
+    }
+
+    /// Destroys message keys: what they sealed can no longer be opened (RT-3).
+    pub async fn destroy_message_keys(&self, key_refs: &[String]) -> Result<()> {
+        let mut tx = self.db.begin_write().await?;
+        for key_ref in key_refs {
+            sqlx::query("DELETE FROM keyring_message_keys WHERE key_ref = $1")
+                .bind(key_ref)
+                .execute(&mut *tx.tx)
+                .await?;
+        }
+        tx.commit().await
+    }
+
+    /// Destroys an account key and every message key of the account (RT-2, RT-3).
+    pub async fn destroy_account(&self, account_id: i64) -> Result<()> {
+        let mut tx = self.db.begin_write().await?;
+        sqlx::query("DELETE FROM keyring_message_keys WHERE account_id = $1")
+            .bind(account_id)
+            .execute(&mut *tx.tx)
+            .await?;
+        sqlx::query("DELETE FROM keyring_account_keys WHERE account_id = $1")
+            .bind(account_id)
+            .execute(&mut *tx.tx)
+            .await?;
+        tx.commit().await
+    }
+}

@@ -1,0 +1,200 @@
+//! The records the store speaks in: accounts, mailboxes, messages (domain terms, not SQL).
+
+use std::fmt;
+
+use caduceus_core::{AccountKind, AccountState, Evidence, MailAddress, RegistryId, Timestamp};
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident, $prefix:literal) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        pub struct $name(pub i64);
+
+        impl fmt::Display for $name {
+            /// The form used in traces, e.g. `acct:42`.
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, concat!($prefix, ":{}"), self.0)
+            }
+        }
+    };
+}
+
+id_type!(
+    /// An account's database id; `acct:N` in traces.
+    AccountId,
+    "acct"
+);
+id_type!(
+    /// A mailbox's (folder's) database id; `mbx:N` in traces.
+    MailboxId,
+    "mbx"
+);
+id_type!(
+    /// A stored message copy's database id; `msg:N` in traces.
+    MessageId,
+    "msg"
+);
+
+/// What is needed to create an account (ID-1): its address, kind, registry identity.
+#[derive(Clone, Debug)]
+pub struct NewAccount {
+    /// The mailbox address.
+    pub address: MailAddress,
+    /// Personal, organisational, applicative or patient.
+    pub kind: AccountKind,
+    /// The registry and identifier the person or structure is known by (ID-1, ID-5).
+    pub identity: RegistryId,
+    /// The name shown to correspondents and in the directory.
+    pub display_name: String,
+    /// Creation time.
+    pub at: Timestamp,
+}
+
+/// A stored account.
+#[derive(Clone, Debug)]
+pub struct Account {
+    /// Database id.
+    pub id: AccountId,
+    /// The mailbox address.
+    pub address: MailAddress,
+    /// What the account is for.
+    pub kind: AccountKind,
+    /// Where it stands in its life cycle (ID-2).
+    pub state: AccountState,
+    /// The registry identity (ID-1).
+    pub identity: RegistryId,
+    /// The name shown to correspondents.
+    pub display_name: String,
+    /// Creation time.
+    pub created: Timestamp,
+    /// Last change.
+    pub updated: Timestamp,
+}
+
+/// A registration authority's verification of an identity (ID-2).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verification {
+    /// Who verified (the registration authority agent's account address or name).
+    pub verified_by: String,
+    /// On what evidence.
+    pub evidence: Evidence,
+    /// When.
+    pub at: Timestamp,
+}
+
+/// A folder of an account (MS-6), with its IMAP counters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mailbox {
+    /// Database id.
+    pub id: MailboxId,
+    /// Owner.
+    pub account: AccountId,
+    /// Folder name (`INBOX`, `Sent`, ...).
+    pub name: String,
+    /// RFC 6154 special use (`\Sent`, `\Trash`...), if any.
+    pub special_use: Option<String>,
+    /// IMAP UIDVALIDITY.
+    pub uidvalidity: i64,
+    /// The next UID to assign.
+    pub uidnext: i64,
+    /// The highest modification sequence (CONDSTORE).
+    pub highest_modseq: i64,
+}
+
+/// The folders every account starts with, and their special uses (RFC 6154).
+pub const DEFAULT_MAILBOXES: [(&str, Option<&str>); 6] = [
+    ("INBOX", None),
+    ("Sent", Some("\\Sent")),
+    ("Drafts", Some("\\Drafts")),
+    ("Trash", Some("\\Trash")),
+    ("Archive", Some("\\Archive")),
+    ("Junk", Some("\\Junk")),
+];
+
+/// What the store knows about a message copy without opening it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MessageSummary {
+    /// Database id.
+    pub id: MessageId,
+    /// The folder holding it.
+    pub mailbox: MailboxId,
+    /// IMAP UID.
+    pub uid: i64,
+    /// Modification sequence of its last change.
+    pub modseq: i64,
+    /// Flags (`\Seen`, keywords).
+    pub flags: Vec<String>,
+    /// Arrival time.
+    pub internal: Timestamp,
+    /// Size of the raw message in bytes.
+    pub size: i64,
+}
+
+/// One place a message is delivered to.
+#[derive(Clone, Debug)]
+pub struct Target {
+    /// The account receiving a copy.
+    pub account: AccountId,
+    /// The folder it lands in.
+    pub mailbox: MailboxId,
+    /// Initial flags.
+    pub flags: Vec<String>,
+}
+
+/// A message to store: sealed once, one copy per target.
+#[derive(Clone, Debug)]
+pub struct Delivery<'a> {
+    /// The raw RFC 5322 message.
+    pub raw: &'a [u8],
+    /// Metadata computed once at ingest (envelope, structure), sealed with the body.
+    pub meta: &'a [u8],
+    /// Arrival time.
+    pub internal: Timestamp,
+    /// Where copies go.
+    pub targets: Vec<Target>,
+}
+
+/// A stored copy, as assigned in the delivering transaction.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Delivered {
+    /// The receiving account.
+    pub account: AccountId,
+    /// The folder.
+    pub mailbox: MailboxId,
+    /// The new message id.
+    pub message: MessageId,
+    /// Its UID.
+    pub uid: i64,
+    /// Its modification sequence.
+    pub modseq: i64,
+}
+
+/// An opened message: its summary, raw bytes and metadata, integrity checked.
+#[derive(Clone)]
+pub struct OpenedMessage {
+    /// Summary.
+    pub summary: MessageSummary,
+    /// The raw RFC 5322 bytes.
+    pub raw: Vec<u8>,
+    /// The metadata stored at ingest.
+    pub meta: Vec<u8>,
+}
+
+impl fmt::Debug for OpenedMessage {
+    /// Never prints content (TR-5).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OpenedMessage")
+            .field("summary", &self.summary)
+            .field("raw", &format_args!("[{} bytes]", self.raw.len()))
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a trace purge did (TR-2).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PurgeReport {
+    /// Entries removed.
+    pub removed: i64,
+    /// The sequence number of the anchor checkpoint left at the cut, if any.
+    pub cut: Option<i64>,
+}

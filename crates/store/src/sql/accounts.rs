@@ -1,0 +1,306 @@
+//! Accounts, verifications and delegations.
+
+use caduceus_audit::Event;
+use caduceus_core::{AccountState, MailAddress, RegistryId, Timestamp};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::SqlStore;
+use super::traces::append;
+use crate::error::{Result, StoreError};
+use crate::model::*;
+
+const ACCOUNT_COLUMNS: &str =
+    "id, address, kind, state, registry, identifier, display_name, created_ms, updated_ms";
+
+fn corrupt(what: &'static str, detail: impl ToString) -> StoreError {
+    StoreError::Corrupt {
+        what,
+        detail: detail.to_string(),
+    }
+}
+
+fn account_from_row(row: &AnyRow) -> Result<Account> {
+    let registry: String = row.try_get("registry")?;
+    let identifier: String = row.try_get("identifier")?;
+    Ok(Account {
+        id: AccountId(row.try_get("id")?),
+        address: MailAddress::parse(&row.try_get::<String, _>("address")?)
+            .map_err(|e| corrupt("account address", e))?,
+        kind: row
+            .try_get::<String, _>("kind")?
+            .parse()
+            .map_err(|e| corrupt("account kind", e))?,
+        state: row
+            .try_get::<String, _>("state")?
+            .parse()
+            .map_err(|e| corrupt("account state", e))?,
+        identity: RegistryId::from_stored(&registry, &identifier)
+            .map_err(|e| corrupt("account identity", e))?,
+        display_name: row.try_get("display_name")?,
+        created: Timestamp::from_millis(row.try_get("created_ms")?),
+        updated: Timestamp::from_millis(row.try_get("updated_ms")?),
+    })
+}
+
+pub(super) async fn create(store: &SqlStore, new: &NewAccount, trace: &Event) -> Result<Account> {
+    let mut tx = store.db.begin_write().await?;
+    let at = new.at.as_millis();
+    let inserted: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO accounts
+           (address, kind, state, registry, identifier, display_name, created_ms, updated_ms)
+         VALUES ($1, $2, 'pending', $3, $4, $5, $6, $6)
+         ON CONFLICT (address) DO NOTHING
+         RETURNING id",
+    )
+    .bind(new.address.as_str())
+    .bind(new.kind.as_str())
+    .bind(new.identity.registry())
+    .bind(new.identity.stored_value())
+    .bind(&new.display_name)
+    .bind(at)
+    .fetch_optional(&mut *tx.tx)
+    .await?;
+    let id = inserted.ok_or_else(|| StoreError::Conflict {
+        what: "account",
+        detail: format!("address {} is already taken", new.address.as_str()),
+    })?;
+    let uidvalidity = (at / 1000).rem_euclid(1 << 31).max(1);
+    for (name, special_use) in DEFAULT_MAILBOXES {
+        sqlx::query(
+            "INSERT INTO mailboxes (account_id, name, special_use, uidvalidity, uidnext, highest_modseq)
+             VALUES ($1, $2, $3, $4, 1, 1)",
+        )
+        .bind(id)
+        .bind(name)
+        .bind(special_use)
+        .bind(uidvalidity)
+        .execute(&mut *tx.tx)
+        .await?;
+    }
+    append(store, &mut tx, std::slice::from_ref(trace)).await?;
+    tx.commit().await?;
+    get(store, AccountId(id)).await
+}
+
+pub(super) async fn get(store: &SqlStore, id: AccountId) -> Result<Account> {
+    let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id.0)
+        .fetch_optional(&store.db.pool)
+        .await?
+        .ok_or_else(|| StoreError::NotFound {
+            what: "account",
+            id: id.to_string(),
+        })?;
+    account_from_row(&row)
+}
+
+pub(super) async fn by_address(store: &SqlStore, address: &MailAddress) -> Result<Option<Account>> {
+    let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE address = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(address.as_str())
+        .fetch_optional(&store.db.pool)
+        .await?;
+    row.as_ref().map(account_from_row).transpose()
+}
+
+pub(super) async fn all(store: &SqlStore) -> Result<Vec<Account>> {
+    let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts ORDER BY id");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .fetch_all(&store.db.pool)
+        .await?;
+    rows.iter().map(account_from_row).collect()
+}
+
+/// Fails with `NotFound` when an UPDATE touched no account row.
+fn touched(rows: u64, id: AccountId) -> Result<()> {
+    if rows == 0 {
+        return Err(StoreError::NotFound {
+            what: "account",
+            id: id.to_string(),
+        });
+    }
+    Ok(())
+}
+
+pub(super) async fn record_verification(
+    store: &SqlStore,
+    id: AccountId,
+    verification: &Verification,
+    trace: &Event,
+) -> Result<Account> {
+    let mut tx = store.db.begin_write().await?;
+    let at = verification.at.as_millis();
+    let updated = sqlx::query(
+        "UPDATE accounts SET state = 'verified', updated_ms = $2 WHERE id = $1 AND state = 'pending'",
+    )
+    .bind(id.0)
+    .bind(at)
+    .execute(&mut *tx.tx)
+    .await?
+    .rows_affected();
+    if updated == 0 {
+        let state: Option<String> = sqlx::query_scalar("SELECT state FROM accounts WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&mut *tx.tx)
+            .await?;
+        touched(u64::from(state.is_some()), id)?;
+        return Err(StoreError::Conflict {
+            what: "account",
+            detail: format!(
+                "{id} is {}, only a pending account can be verified",
+                state.unwrap_or_default()
+            ),
+        });
+    }
+    sqlx::query(
+        "INSERT INTO verifications (account_id, verified_by, evidence, at_ms) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(id.0)
+    .bind(&verification.verified_by)
+    .bind(verification.evidence.as_str())
+    .bind(at)
+    .execute(&mut *tx.tx)
+    .await?;
+    append(store, &mut tx, std::slice::from_ref(trace)).await?;
+    tx.commit().await?;
+    get(store, id).await
+}
+
+pub(super) async fn verifications(store: &SqlStore, id: AccountId) -> Result<Vec<Verification>> {
+    let rows: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT verified_by, evidence, at_ms FROM verifications WHERE account_id = $1 ORDER BY id",
+    )
+    .bind(id.0)
+    .fetch_all(&store.db.pool)
+    .await?;
+    rows.into_iter()
+        .map(|(verified_by, evidence, at)| {
+            Ok(Verification {
+                verified_by,
+                evidence: evidence.parse().map_err(|e| corrupt("evidence", e))?,
+                at: Timestamp::from_millis(at),
+            })
+        })
+        .collect()
+}
+
+pub(super) async fn set_state(
+    store: &SqlStore,
+    id: AccountId,
+    state: AccountState,
+    at: Timestamp,
+    trace: &Event,
+) -> Result<()> {
+    let mut tx = store.db.begin_write().await?;
+    let rows = sqlx::query("UPDATE accounts SET state = $2, updated_ms = $3 WHERE id = $1")
+        .bind(id.0)
+        .bind(state.as_str())
+        .bind(at.as_millis())
+        .execute(&mut *tx.tx)
+        .await?
+        .rows_affected();
+    touched(rows, id)?;
+    append(store, &mut tx, std::slice::from_ref(trace)).await?;
+    tx.commit().await
+}
+
+pub(super) async fn set_password_hash(
+    store: &SqlStore,
+    id: AccountId,
+    hash: &str,
+    trace: &Event,
+) -> Result<()> {
+    let mut tx = store.db.begin_write().await?;
+    let rows = sqlx::query("UPDATE accounts SET password_hash = $2 WHERE id = $1")
+        .bind(id.0)
+        .bind(hash)
+        .execute(&mut *tx.tx)
+        .await?
+        .rows_affected();
+    touched(rows, id)?;
+    append(store, &mut tx, std::slice::from_ref(trace)).await?;
+    tx.commit().await
+}
+
+pub(super) async fn password_hash(store: &SqlStore, id: AccountId) -> Result<Option<String>> {
+    let row: Option<Option<String>> =
+        sqlx::query_scalar("SELECT password_hash FROM accounts WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&store.db.pool)
+            .await?;
+    row.ok_or_else(|| StoreError::NotFound {
+        what: "account",
+        id: id.to_string(),
+    })
+}
+
+pub(super) async fn add_delegate(
+    store: &SqlStore,
+    organisation: AccountId,
+    delegate: AccountId,
+    at: Timestamp,
+    trace: &Event,
+) -> Result<()> {
+    let mut tx = store.db.begin_write().await?;
+    sqlx::query(
+        "INSERT INTO delegations (organisation_id, delegate_id, created_ms) VALUES ($1, $2, $3)
+         ON CONFLICT (organisation_id, delegate_id) DO NOTHING",
+    )
+    .bind(organisation.0)
+    .bind(delegate.0)
+    .bind(at.as_millis())
+    .execute(&mut *tx.tx)
+    .await?;
+    append(store, &mut tx, std::slice::from_ref(trace)).await?;
+    tx.commit().await
+}
+
+pub(super) async fn delegates(store: &SqlStore, organisation: AccountId) -> Result<Vec<AccountId>> {
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT delegate_id FROM delegations WHERE organisation_id = $1 ORDER BY delegate_id",
+    )
+    .bind(organisation.0)
+    .fetch_all(&store.db.pool)
+    .await?;
+    Ok(ids.into_iter().map(AccountId).collect())
+}
+
+/// Keys first (definitive), then rows, then blobs no other copy uses (RT-2, RT-3).
+pub(super) async fn destroy(store: &SqlStore, id: AccountId, trace: &Event) -> Result<()> {
+    get(store, id).await?;
+    store.keyring.destroy_account(id.0).await?;
+    let mut tx = store.db.begin_write().await?;
+    let blob_ids: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT m.blob_id FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id
+         WHERE b.account_id = $1",
+    )
+    .bind(id.0)
+    .fetch_all(&mut *tx.tx)
+    .await?;
+    sqlx::query(
+        "DELETE FROM messages WHERE mailbox_id IN (SELECT id FROM mailboxes WHERE account_id = $1)",
+    )
+    .bind(id.0)
+    .execute(&mut *tx.tx)
+    .await?;
+    for table in ["mailboxes", "verifications"] {
+        let sql = format!("DELETE FROM {table} WHERE account_id = $1");
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id.0)
+            .execute(&mut *tx.tx)
+            .await?;
+    }
+    sqlx::query("DELETE FROM delegations WHERE organisation_id = $1 OR delegate_id = $1")
+        .bind(id.0)
+        .execute(&mut *tx.tx)
+        .await?;
+    sqlx::query("DELETE FROM accounts WHERE id = $1")
+        .bind(id.0)
+        .execute(&mut *tx.tx)
+        .await?;
+    append(store, &mut tx, std::slice::from_ref(trace)).await?;
+    tx.commit().await?;
+    super::messages::drop_unreferenced_blobs(store, &blob_ids).await
+}

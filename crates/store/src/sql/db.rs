@@ -1,0 +1,143 @@
+//! One database handle over sqlx's `Any` driver, and the few places where SQLite and
+//! PostgreSQL differ.
+
+use std::sync::Arc;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+use crate::error::Result;
+
+/// Which database engine a handle speaks to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// Embedded default: one file in the data directory, WAL mode.
+    Sqlite,
+    /// Scale-out: several nodes share one PostgreSQL database.
+    Postgres,
+}
+
+impl Backend {
+    /// Tells the backend from a database URL.
+    pub fn of_url(url: &str) -> Option<Backend> {
+        if url.starts_with("sqlite:") {
+            Some(Backend::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Some(Backend::Postgres)
+        } else {
+            None
+        }
+    }
+}
+
+/// A pool plus what it takes to write safely on its backend.
+#[derive(Clone, Debug)]
+pub(crate) struct Db {
+    pub pool: AnyPool,
+    pub backend: Backend,
+    /// SQLite allows one writer: writers queue here instead of spinning on
+    /// `SQLITE_BUSY`. PostgreSQL needs no such lock.
+    write_lock: Option<Arc<Mutex<()>>>,
+}
+
+/// A write transaction; holds the SQLite writer lock until it ends.
+pub(crate) struct WriteTx {
+    pub tx: sqlx::Transaction<'static, sqlx::Any>,
+    _guard: Option<OwnedMutexGuard<()>>,
+}
+
+impl WriteTx {
+    pub async fn commit(self) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// How a connection is set up.
+pub(crate) struct Pragmas {
+    /// SQLite journal mode (`WAL` for data, `DELETE` for the keyring).
+    pub journal_mode: &'static str,
+    /// Overwrite deleted content in SQLite pages (the keyring).
+    pub secure_delete: bool,
+}
+
+impl Db {
+    /// Connects and applies `schema` (idempotent `CREATE ... IF NOT EXISTS`).
+    pub async fn open(url: &str, pragmas: Pragmas, schema: &'static str) -> Result<Db> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::of_url(url).ok_or_else(|| {
+            sqlx::Error::Configuration("database URL must start with sqlite: or postgres:".into())
+        })?;
+        let options: AnyConnectOptions = url.parse()?;
+        let secure_delete = pragmas.secure_delete;
+        let pool = AnyPoolOptions::new()
+            .max_connections(match backend {
+                Backend::Sqlite => 4,
+                Backend::Postgres => 16,
+            })
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        conn.execute("PRAGMA busy_timeout = 10000").await?;
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                        conn.execute("PRAGMA synchronous = FULL").await?;
+                        if secure_delete {
+                            conn.execute("PRAGMA secure_delete = ON").await?;
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        let db = Db {
+            pool,
+            backend,
+            write_lock: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))),
+        };
+        db.migrate(pragmas.journal_mode, schema).await?;
+        Ok(db)
+    }
+
+    async fn migrate(&self, journal_mode: &'static str, schema: &'static str) -> Result<()> {
+        let mut conn = self.pool.acquire().await?;
+        match self.backend {
+            Backend::Sqlite => {
+                let pragma = format!("PRAGMA journal_mode = {journal_mode}");
+                conn.execute(sqlx::AssertSqlSafe(pragma)).await?;
+                sqlx::raw_sql(schema).execute(&mut *conn).await?;
+            }
+            Backend::Postgres => {
+                // Several nodes may start at once on one database: one migrates.
+                let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+                tx.execute("SELECT pg_advisory_xact_lock(7274016201)")
+                    .await?;
+                sqlx::raw_sql(schema).execute(&mut *tx).await?;
+                tx.commit().await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Begins a write transaction (SQLite: `BEGIN IMMEDIATE` under the writer lock).
+    pub async fn begin_write(&self) -> Result<WriteTx> {
+        let guard = match &self.write_lock {
+            Some(lock) => Some(lock.clone().lock_owned().await),
+            None => None,
+        };
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        Ok(WriteTx { tx, _guard: guard })
+    }
+
+    /// The row lock that serialises appends to the trace chain.
+    pub fn lock_trace_head_sql(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => "SELECT seq, hash FROM trace_head WHERE id = 1",
+            Backend::Postgres => "SELECT seq, hash FROM trace_head WHERE id = 1 FOR UPDATE",
+        }
+    }
+}

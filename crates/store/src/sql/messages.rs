@@ -1,0 +1,280 @@
+//! Mailboxes and messages: sealed delivery, listing, opening, flags, deletion.
+
+use caduceus_audit::Event;
+use caduceus_core::Timestamp;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::SqlStore;
+use super::traces::append;
+use crate::error::{Result, StoreError};
+use crate::model::*;
+use crate::seal::{SymmetricKey, context, random_id};
+
+const MAILBOX_COLUMNS: &str =
+    "id, account_id, name, special_use, uidvalidity, uidnext, highest_modseq";
+const SUMMARY_COLUMNS: &str = "id, mailbox_id, uid, modseq, flags, internal_ms, size";
+
+fn mailbox_from_row(row: &AnyRow) -> Result<Mailbox> {
+    Ok(Mailbox {
+        id: MailboxId(row.try_get("id")?),
+        account: AccountId(row.try_get("account_id")?),
+        name: row.try_get("name")?,
+        special_use: row.try_get("special_use")?,
+        uidvalidity: row.try_get("uidvalidity")?,
+        uidnext: row.try_get("uidnext")?,
+        highest_modseq: row.try_get("highest_modseq")?,
+    })
+}
+
+fn summary_from_row(row: &AnyRow) -> Result<MessageSummary> {
+    Ok(MessageSummary {
+        id: MessageId(row.try_get("id")?),
+        mailbox: MailboxId(row.try_get("mailbox_id")?),
+        uid: row.try_get("uid")?,
+        modseq: row.try_get("modseq")?,
+        flags: split_flags(&row.try_get::<String, _>("flags")?),
+        internal: Timestamp::from_millis(row.try_get("internal_ms")?),
+        size: row.try_get("size")?,
+    })
+}
+
+/// Flags are stored space-separated (an IMAP flag never contains a space).
+fn split_flags(stored: &str) -> Vec<String> {
+    stored.split_whitespace().map(str::to_owned).collect()
+}
+
+fn join_flags(flags: &[String]) -> Result<String> {
+    if let Some(bad) = flags
+        .iter()
+        .find(|f| f.is_empty() || f.chars().any(|c| c.is_whitespace() || c.is_control()))
+    {
+        return Err(StoreError::Conflict {
+            what: "flag",
+            detail: format!("invalid flag {bad:?}"),
+        });
+    }
+    Ok(flags.join(" "))
+}
+
+pub(super) async fn mailboxes(store: &SqlStore, account: AccountId) -> Result<Vec<Mailbox>> {
+    let sql = format!("SELECT {MAILBOX_COLUMNS} FROM mailboxes WHERE account_id = $1 ORDER BY id");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(account.0)
+        .fetch_all(&store.db.pool)
+        .await?;
+    rows.iter().map(mailbox_from_row).collect()
+}
+
+pub(super) async fn mailbox(
+    store: &SqlStore,
+    account: AccountId,
+    name: &str,
+) -> Result<Option<Mailbox>> {
+    let sql =
+        format!("SELECT {MAILBOX_COLUMNS} FROM mailboxes WHERE account_id = $1 AND name = $2");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(account.0)
+        .bind(name)
+        .fetch_optional(&store.db.pool)
+        .await?;
+    row.as_ref().map(mailbox_from_row).transpose()
+}
+
+/// Keys, then the blob, then rows and traces in one transaction: once this returns
+/// every copy is durable; a crash before the commit leaves only unreferenced keys and
+/// blobs, never a half-delivered message.
+pub(super) async fn deliver(
+    store: &SqlStore,
+    delivery: &Delivery<'_>,
+    traces: &[Event],
+) -> Result<Vec<Delivered>> {
+    if traces.len() != delivery.targets.len() {
+        return Err(StoreError::Trace(format!(
+            "{} trace events for {} delivery targets; one per target is required",
+            traces.len(),
+            delivery.targets.len()
+        )));
+    }
+    let blob_id = random_id();
+    let message_key = SymmetricKey::generate();
+    let mut wrapped = Vec::with_capacity(delivery.targets.len());
+    for target in &delivery.targets {
+        wrapped.push(
+            store
+                .keyring
+                .wrap_for(target.account.0, &message_key)
+                .await?,
+        );
+    }
+    let at = delivery.internal.as_millis();
+    store.keyring.put(&wrapped, at).await?;
+    let sealed_meta = message_key.seal(&context::meta(&blob_id), delivery.meta);
+    store
+        .blobs
+        .put(
+            &blob_id,
+            message_key.seal(&context::blob(&blob_id), delivery.raw),
+        )
+        .await?;
+
+    let mut tx = store.db.begin_write().await?;
+    let mut delivered = Vec::with_capacity(delivery.targets.len());
+    let mut events = Vec::with_capacity(traces.len());
+    for ((target, key), trace) in delivery.targets.iter().zip(&wrapped).zip(traces) {
+        let (uid, modseq): (i64, i64) = sqlx::query_as(
+            "UPDATE mailboxes SET uidnext = uidnext + 1, highest_modseq = highest_modseq + 1
+             WHERE id = $1 AND account_id = $2
+             RETURNING uidnext - 1, highest_modseq",
+        )
+        .bind(target.mailbox.0)
+        .bind(target.account.0)
+        .fetch_optional(&mut *tx.tx)
+        .await?
+        .ok_or_else(|| StoreError::NotFound {
+            what: "mailbox",
+            id: format!("{} of {}", target.mailbox, target.account),
+        })?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO messages (mailbox_id, uid, modseq, blob_id, key_ref, flags, internal_ms, size, meta)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+             RETURNING id",
+        )
+        .bind(target.mailbox.0)
+        .bind(uid)
+        .bind(modseq)
+        .bind(&blob_id)
+        .bind(&key.key_ref)
+        .bind(join_flags(&target.flags)?)
+        .bind(at)
+        .bind(delivery.raw.len() as i64)
+        .bind(&sealed_meta)
+        .fetch_one(&mut *tx.tx)
+        .await?;
+        let mut event = trace.clone();
+        event.object = format!("{} {}", event.object, MessageId(id));
+        events.push(event);
+        delivered.push(Delivered {
+            account: target.account,
+            mailbox: target.mailbox,
+            message: MessageId(id),
+            uid,
+            modseq,
+        });
+    }
+    append(store, &mut tx, &events).await?;
+    tx.commit().await?;
+    Ok(delivered)
+}
+
+pub(super) async fn messages(store: &SqlStore, mailbox: MailboxId) -> Result<Vec<MessageSummary>> {
+    let sql = format!("SELECT {SUMMARY_COLUMNS} FROM messages WHERE mailbox_id = $1 ORDER BY uid");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(mailbox.0)
+        .fetch_all(&store.db.pool)
+        .await?;
+    rows.iter().map(summary_from_row).collect()
+}
+
+pub(super) async fn message(store: &SqlStore, id: MessageId) -> Result<MessageSummary> {
+    summary_from_row(&message_row(store, id, "").await?)
+}
+
+/// The row of message `id` with the summary columns and `extra` ones.
+async fn message_row(store: &SqlStore, id: MessageId, extra: &str) -> Result<AnyRow> {
+    let sql = format!("SELECT {SUMMARY_COLUMNS}{extra} FROM messages WHERE id = $1");
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id.0)
+        .fetch_optional(&store.db.pool)
+        .await?
+        .ok_or_else(|| StoreError::NotFound {
+            what: "message",
+            id: id.to_string(),
+        })
+}
+
+pub(super) async fn open(store: &SqlStore, id: MessageId, trace: &Event) -> Result<OpenedMessage> {
+    let row = message_row(store, id, ", blob_id, key_ref, meta").await?;
+    let summary = summary_from_row(&row)?;
+    let blob_id: String = row.try_get("blob_id")?;
+    let key_ref: String = row.try_get("key_ref")?;
+    let sealed_meta: Vec<u8> = row.try_get("meta")?;
+    let key = store.keyring.message_key(&key_ref, id.0).await?;
+    let meta = key.open(&context::meta(&blob_id), &sealed_meta, "message metadata")?;
+    let sealed = store.blobs.get(&blob_id).await?;
+    let raw = key.open(&context::blob(&blob_id), &sealed, "message body")?;
+    store.append_traces_now(std::slice::from_ref(trace)).await?;
+    Ok(OpenedMessage { summary, raw, meta })
+}
+
+pub(super) async fn set_flags(
+    store: &SqlStore,
+    id: MessageId,
+    flags: &[String],
+    trace: &Event,
+) -> Result<MessageSummary> {
+    let joined = join_flags(flags)?;
+    let mut tx = store.db.begin_write().await?;
+    let modseq: Option<i64> = sqlx::query_scalar(
+        "UPDATE mailboxes SET highest_modseq = highest_modseq + 1
+         WHERE id = (SELECT mailbox_id FROM messages WHERE id = $1)
+         RETURNING highest_modseq",
+    )
+    .bind(id.0)
+    .fetch_optional(&mut *tx.tx)
+    .await?;
+    let modseq = modseq.ok_or_else(|| StoreError::NotFound {
+        what: "message",
+        id: id.to_string(),
+    })?;
+    sqlx::query("UPDATE messages SET flags = $2, modseq = $3 WHERE id = $1")
+        .bind(id.0)
+        .bind(joined)
+        .bind(modseq)
+        .execute(&mut *tx.tx)
+        .await?;
+    append(store, &mut tx, std::slice::from_ref(trace)).await?;
+    tx.commit().await?;
+    message(store, id).await
+}
+
+/// The key first, so the deletion is definitive even if the process dies before the
+/// row is gone (RT-3); then the row and its trace; then the blob once unreferenced.
+pub(super) async fn delete(store: &SqlStore, id: MessageId, trace: &Event) -> Result<()> {
+    let row: Option<(String, String, i64)> =
+        sqlx::query_as("SELECT key_ref, blob_id, mailbox_id FROM messages WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&store.db.pool)
+            .await?;
+    let (key_ref, blob_id, mailbox_id) = row.ok_or_else(|| StoreError::NotFound {
+        what: "message",
+        id: id.to_string(),
+    })?;
+    store.keyring.destroy_message_keys(&[key_ref]).await?;
+    let mut tx = store.db.begin_write().await?;
+    sqlx::query("DELETE FROM messages WHERE id = $1")
+        .bind(id.0)
+        .execute(&mut *tx.tx)
+        .await?;
+    sqlx::query("UPDATE mailboxes SET highest_modseq = highest_modseq + 1 WHERE id = $1")
+        .bind(mailbox_id)
+        .execute(&mut *tx.tx)
+        .await?;
+    append(store, &mut tx, std::slice::from_ref(trace)).await?;
+    tx.commit().await?;
+    drop_unreferenced_blobs(store, &[blob_id]).await
+}
+
+/// Removes the blobs that no message row references any more.
+pub(super) async fn drop_unreferenced_blobs(store: &SqlStore, blob_ids: &[String]) -> Result<()> {
+    for blob_id in blob_ids {
+        let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE blob_id = $1")
+            .bind(blob_id)
+            .fetch_one(&store.db.pool)
+            .await?;
+        if users == 0 {
+            store.blobs.delete(blob_id).await?;
+        }
+    }
+    Ok(())
+}

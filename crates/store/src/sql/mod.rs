@@ -1,0 +1,122 @@
+//! [`SqlStore`]: the [`Store`](crate::Store) on SQLite or PostgreSQL.
+//!
+//! One implementation serves both backends through sqlx's `Any` driver; queries are
+//! written in the SQL both engines accept (`$n` parameters, `RETURNING`,
+//! `ON CONFLICT`), and `db::Backend` holds the few differences.
+
+mod accounts;
+pub(crate) mod db;
+mod messages;
+mod store_impl;
+mod traces;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use caduceus_audit::TraceSigner;
+
+pub use db::Backend;
+use db::{Db, Pragmas};
+
+use crate::blob::Blobs;
+use crate::error::Result;
+use crate::keyring::Keyring;
+use crate::seal::MasterKey;
+
+const SQLITE_SCHEMA: &str = include_str!("../../schema/sqlite.sql");
+const POSTGRES_SCHEMA: &str = include_str!("../../schema/postgres.sql");
+const SQLITE_KEYRING_SCHEMA: &str = include_str!("../../schema/keyring_sqlite.sql");
+const POSTGRES_KEYRING_SCHEMA: &str = include_str!("../../schema/keyring_postgres.sql");
+
+/// Where and how to open the store.
+#[derive(Clone, Debug)]
+pub enum StoreConfig {
+    /// Embedded default: `caduceus.db` (WAL), `keyring.db` and `blobs/` in one directory.
+    Sqlite {
+        /// The data directory.
+        data_dir: PathBuf,
+    },
+    /// PostgreSQL shared by every node; blobs are stored in the database.
+    Postgres {
+        /// `postgres://user@host:port/database`.
+        url: String,
+        /// The keyring's database; point it at a separate database whose backups are
+        /// kept only briefly, so deletions become definitive (RT-3). Defaults to `url`.
+        keyring_url: Option<String>,
+    },
+}
+
+/// The store on SQLite or PostgreSQL; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct SqlStore {
+    db: Db,
+    keyring: Keyring,
+    blobs: Blobs,
+    signer: Arc<TraceSigner>,
+    checkpoint_every: i64,
+}
+
+impl SqlStore {
+    /// Opens (and creates or upgrades) the store.
+    ///
+    /// `signer` signs trace checkpoints every `checkpoint_every` entries (TR-1); the
+    /// master key wraps every account key (MS-4). Neither is kept in the database.
+    pub async fn open(
+        config: &StoreConfig,
+        master: MasterKey,
+        signer: Arc<TraceSigner>,
+        checkpoint_every: i64,
+    ) -> Result<SqlStore> {
+        let data = Pragmas {
+            journal_mode: "WAL",
+            secure_delete: false,
+        };
+        let keys = Pragmas {
+            journal_mode: "DELETE",
+            secure_delete: true,
+        };
+        let (db, keyring_db, blobs) = match config {
+            StoreConfig::Sqlite { data_dir } => {
+                let url =
+                    |name: &str| format!("sqlite://{}?mode=rwc", data_dir.join(name).display());
+                let db = Db::open(&url("caduceus.db"), data, SQLITE_SCHEMA).await?;
+                let keyring_db = Db::open(&url("keyring.db"), keys, SQLITE_KEYRING_SCHEMA).await?;
+                (db, keyring_db, Blobs::Files(data_dir.join("blobs")))
+            }
+            StoreConfig::Postgres { url, keyring_url } => {
+                let db = Db::open(url, data, POSTGRES_SCHEMA).await?;
+                let keyring_db = Db::open(
+                    keyring_url.as_deref().unwrap_or(url),
+                    keys,
+                    POSTGRES_KEYRING_SCHEMA,
+                )
+                .await?;
+                let blobs = Blobs::Database(db.clone());
+                (db, keyring_db, blobs)
+            }
+        };
+        sqlx::query(
+            "INSERT INTO trace_head (id, seq, hash) VALUES (1, 0, $1) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(caduceus_audit::Hash::GENESIS.as_bytes().to_vec())
+        .execute(&db.pool)
+        .await?;
+        Ok(SqlStore {
+            db,
+            keyring: Keyring::new(keyring_db, master),
+            blobs,
+            signer,
+            checkpoint_every: checkpoint_every.max(1),
+        })
+    }
+
+    /// Which engine this store runs on.
+    pub fn backend(&self) -> Backend {
+        self.db.backend
+    }
+
+    /// Closes the connection pools.
+    pub async fn close(&self) {
+        self.db.pool.close().await;
+    }
+}

@@ -1,0 +1,112 @@
+//! The [`Store`] trait for [`SqlStore`], forwarding to the modules by area.
+
+use async_trait::async_trait;
+use caduceus_audit::{Checkpoint, Entry, Event};
+use caduceus_core::{AccountState, MailAddress, Timestamp};
+
+use super::{SqlStore, accounts, messages, traces};
+use crate::Store;
+use crate::error::Result;
+use crate::model::*;
+
+#[async_trait]
+impl Store for SqlStore {
+    async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.db.pool).await?;
+        Ok(())
+    }
+    async fn create_account(&self, new: &NewAccount, trace: &Event) -> Result<Account> {
+        accounts::create(self, new, trace).await
+    }
+    async fn account(&self, id: AccountId) -> Result<Account> {
+        accounts::get(self, id).await
+    }
+    async fn account_by_address(&self, address: &MailAddress) -> Result<Option<Account>> {
+        accounts::by_address(self, address).await
+    }
+    async fn accounts(&self) -> Result<Vec<Account>> {
+        accounts::all(self).await
+    }
+    async fn record_verification(
+        &self,
+        id: AccountId,
+        verification: &Verification,
+        trace: &Event,
+    ) -> Result<Account> {
+        accounts::record_verification(self, id, verification, trace).await
+    }
+    async fn verifications(&self, id: AccountId) -> Result<Vec<Verification>> {
+        accounts::verifications(self, id).await
+    }
+    async fn set_account_state(
+        &self,
+        id: AccountId,
+        state: AccountState,
+        at: Timestamp,
+        trace: &Event,
+    ) -> Result<()> {
+        accounts::set_state(self, id, state, at, trace).await
+    }
+    async fn set_password_hash(&self, id: AccountId, hash: &str, trace: &Event) -> Result<()> {
+        accounts::set_password_hash(self, id, hash, trace).await
+    }
+    async fn password_hash(&self, id: AccountId) -> Result<Option<String>> {
+        accounts::password_hash(self, id).await
+    }
+    async fn add_delegate(
+        &self,
+        organisation: AccountId,
+        delegate: AccountId,
+        trace: &Event,
+    ) -> Result<()> {
+        let at = Timestamp::from_millis(trace.at_ms);
+        accounts::add_delegate(self, organisation, delegate, at, trace).await
+    }
+    async fn delegates(&self, organisation: AccountId) -> Result<Vec<AccountId>> {
+        accounts::delegates(self, organisation).await
+    }
+    async fn destroy_account(&self, id: AccountId, trace: &Event) -> Result<()> {
+        accounts::destroy(self, id, trace).await
+    }
+    async fn mailboxes(&self, account: AccountId) -> Result<Vec<Mailbox>> {
+        messages::mailboxes(self, account).await
+    }
+    async fn mailbox(&self, account: AccountId, name: &str) -> Result<Option<Mailbox>> {
+        messages::mailbox(self, account, name).await
+    }
+    async fn deliver(&self, delivery: &Delivery<'_>, traces: &[Event]) -> Result<Vec<Delivered>> {
+        messages::deliver(self, delivery, traces).await
+    }
+    async fn messages(&self, mailbox: MailboxId) -> Result<Vec<MessageSummary>> {
+        messages::messages(self, mailbox).await
+    }
+    async fn message(&self, id: MessageId) -> Result<MessageSummary> {
+        messages::message(self, id).await
+    }
+    async fn open_message(&self, id: MessageId, trace: &Event) -> Result<OpenedMessage> {
+        messages::open(self, id, trace).await
+    }
+    async fn set_flags(
+        &self,
+        id: MessageId,
+        flags: &[String],
+        trace: &Event,
+    ) -> Result<MessageSummary> {
+        messages::set_flags(self, id, flags, trace).await
+    }
+    async fn delete_message(&self, id: MessageId, trace: &Event) -> Result<()> {
+        messages::delete(self, id, trace).await
+    }
+    async fn append_traces(&self, events: &[Event]) -> Result<()> {
+        self.append_traces_now(events).await
+    }
+    async fn trace_entries(&self, after: i64, limit: i64) -> Result<Vec<Entry>> {
+        traces::entries(self, after, limit).await
+    }
+    async fn checkpoints(&self) -> Result<Vec<Checkpoint>> {
+        traces::checkpoints(self).await
+    }
+    async fn purge_traces(&self, before: Timestamp, trace: &Event) -> Result<PurgeReport> {
+        traces::purge(self, before, trace).await
+    }
+}

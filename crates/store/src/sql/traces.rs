@@ -1,0 +1,190 @@
+//! The trace chain's rows: appends inside the caller's transaction, reads for
+//! verification, signed checkpoints and purges (TR-1, TR-2).
+
+use caduceus_audit::{Checkpoint, Entry, Event, Hash};
+use caduceus_core::Timestamp;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::SqlStore;
+use super::db::WriteTx;
+use crate::error::{Result, StoreError};
+use crate::model::PurgeReport;
+
+fn hash_of(bytes: &[u8], what: &'static str) -> Result<Hash> {
+    Hash::from_slice(bytes).ok_or_else(|| StoreError::Corrupt {
+        what,
+        detail: format!("{} bytes, expected 32", bytes.len()),
+    })
+}
+
+/// Appends events to the chain inside `tx`: the head row is locked (PostgreSQL) or
+/// the writer lock is held (SQLite), so entries are numbered without gaps, and they
+/// commit or vanish with the action they record (TR-1).
+pub(super) async fn append(store: &SqlStore, tx: &mut WriteTx, events: &[Event]) -> Result<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let (mut seq, head): (i64, Vec<u8>) = sqlx::query_as(store.db.lock_trace_head_sql())
+        .fetch_one(&mut *tx.tx)
+        .await?;
+    let mut hash = hash_of(&head, "trace head hash")?;
+    for event in events {
+        let entry = Entry::chain(seq, hash, event);
+        insert_entry(tx, &entry).await?;
+        if caduceus_audit::should_checkpoint(entry.seq, store.checkpoint_every) {
+            let checkpoint = Checkpoint::sign(entry.seq, entry.hash, event.at_ms, &store.signer);
+            insert_checkpoint(tx, &checkpoint).await?;
+        }
+        seq = entry.seq;
+        hash = entry.hash;
+    }
+    sqlx::query("UPDATE trace_head SET seq = $1, hash = $2 WHERE id = 1")
+        .bind(seq)
+        .bind(hash.as_bytes().to_vec())
+        .execute(&mut *tx.tx)
+        .await?;
+    Ok(())
+}
+
+async fn insert_entry(tx: &mut WriteTx, entry: &Entry) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO traces (seq, at_ms, actor, acting_for, action, object, source, outcome, detail, prev_hash, hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(entry.seq)
+    .bind(entry.at_ms)
+    .bind(&entry.actor)
+    .bind(&entry.acting_for)
+    .bind(&entry.action)
+    .bind(&entry.object)
+    .bind(&entry.source)
+    .bind(&entry.outcome)
+    .bind(&entry.detail)
+    .bind(entry.prev_hash.as_bytes().to_vec())
+    .bind(entry.hash.as_bytes().to_vec())
+    .execute(&mut *tx.tx)
+    .await?;
+    Ok(())
+}
+
+async fn insert_checkpoint(tx: &mut WriteTx, checkpoint: &Checkpoint) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO trace_checkpoints (seq, hash, at_ms, signature) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (seq) DO UPDATE SET hash = $2, at_ms = $3, signature = $4",
+    )
+    .bind(checkpoint.seq)
+    .bind(checkpoint.hash.as_bytes().to_vec())
+    .bind(checkpoint.at_ms)
+    .bind(checkpoint.signature.to_vec())
+    .execute(&mut *tx.tx)
+    .await?;
+    Ok(())
+}
+
+impl SqlStore {
+    /// Appends events in a transaction of their own.
+    pub(super) async fn append_traces_now(&self, events: &[Event]) -> Result<()> {
+        let mut tx = self.db.begin_write().await?;
+        append(self, &mut tx, events).await?;
+        tx.commit().await
+    }
+}
+
+fn entry_from_row(row: &AnyRow) -> Result<Entry> {
+    Ok(Entry {
+        seq: row.try_get("seq")?,
+        at_ms: row.try_get("at_ms")?,
+        actor: row.try_get("actor")?,
+        acting_for: row.try_get("acting_for")?,
+        action: row.try_get("action")?,
+        object: row.try_get("object")?,
+        source: row.try_get("source")?,
+        outcome: row.try_get("outcome")?,
+        detail: row.try_get("detail")?,
+        prev_hash: hash_of(&row.try_get::<Vec<u8>, _>("prev_hash")?, "trace prev_hash")?,
+        hash: hash_of(&row.try_get::<Vec<u8>, _>("hash")?, "trace hash")?,
+    })
+}
+
+pub(super) async fn entries(store: &SqlStore, after: i64, limit: i64) -> Result<Vec<Entry>> {
+    let rows = sqlx::query(
+        "SELECT seq, at_ms, actor, acting_for, action, object, source, outcome, detail, prev_hash, hash
+         FROM traces WHERE seq > $1 ORDER BY seq LIMIT $2",
+    )
+    .bind(after)
+    .bind(limit)
+    .fetch_all(&store.db.pool)
+    .await?;
+    rows.iter().map(entry_from_row).collect()
+}
+
+pub(super) async fn checkpoints(store: &SqlStore) -> Result<Vec<Checkpoint>> {
+    let rows: Vec<(i64, Vec<u8>, i64, Vec<u8>)> =
+        sqlx::query_as("SELECT seq, hash, at_ms, signature FROM trace_checkpoints ORDER BY seq")
+            .fetch_all(&store.db.pool)
+            .await?;
+    rows.into_iter()
+        .map(|(seq, hash, at_ms, signature)| {
+            Ok(Checkpoint {
+                seq,
+                hash: hash_of(&hash, "checkpoint hash")?,
+                at_ms,
+                signature: signature
+                    .as_slice()
+                    .try_into()
+                    .map_err(|_| StoreError::Corrupt {
+                        what: "checkpoint signature",
+                        detail: format!("{} bytes, expected 64", signature.len()),
+                    })?,
+            })
+        })
+        .collect()
+}
+
+/// Deletes entries older than `before` and the checkpoints they make obsolete, and
+/// leaves a signed anchor at the cut, all in one transaction with the purge's own
+/// trace (TR-2).
+pub(super) async fn purge(
+    store: &SqlStore,
+    before: Timestamp,
+    trace: &Event,
+) -> Result<PurgeReport> {
+    let mut tx = store.db.begin_write().await?;
+    let cut: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM traces WHERE at_ms < $1")
+        .bind(before.as_millis())
+        .fetch_one(&mut *tx.tx)
+        .await?;
+    let Some(cut) = cut else {
+        tx.commit().await?;
+        return Ok(PurgeReport {
+            removed: 0,
+            cut: None,
+        });
+    };
+    let row = sqlx::query(
+        "SELECT seq, at_ms, actor, acting_for, action, object, source, outcome, detail, prev_hash, hash
+         FROM traces WHERE seq = $1",
+    )
+    .bind(cut)
+    .fetch_one(&mut *tx.tx)
+    .await?;
+    let last = entry_from_row(&row)?;
+    let anchor = caduceus_audit::purge_cut(&last, trace.at_ms, &store.signer);
+    insert_checkpoint(&mut tx, &anchor).await?;
+    let removed = sqlx::query("DELETE FROM traces WHERE seq <= $1")
+        .bind(cut)
+        .execute(&mut *tx.tx)
+        .await?
+        .rows_affected() as i64;
+    sqlx::query("DELETE FROM trace_checkpoints WHERE seq < $1")
+        .bind(cut)
+        .execute(&mut *tx.tx)
+        .await?;
+    append(store, &mut tx, std::slice::from_ref(trace)).await?;
+    tx.commit().await?;
+    Ok(PurgeReport {
+        removed,
+        cut: Some(cut),
+    })
+}

@@ -1,0 +1,575 @@
+//! The store conformance suite: written once, run against every backend
+//! (`tests/sqlite.rs`, `tests/postgres.rs`), as rustls runs its API tests per provider.
+
+// Each test binary builds one backend's harness; the other's constructor is unused there.
+#[allow(dead_code)]
+pub mod harness;
+
+use caduceus_audit::{Action, Event, Outcome, TamperKind};
+use caduceus_core::{
+    AccountKind, AccountState, Evidence, MailAddress, NationalId, RegistryId, Timestamp,
+};
+use caduceus_store::*;
+
+pub use harness::Harness;
+use harness::contains;
+
+/// Declares one `#[tokio::test]` per conformance test for a backend constructor.
+#[macro_export]
+macro_rules! conformance_suite {
+    ($make:path) => {
+        $crate::conformance_suite!(@tests $make;
+            id1_account_keeps_its_registry_identity,
+            id1_duplicate_address_is_refused,
+            id2_verification_is_recorded_and_moves_the_state,
+            id3_delegates_are_listed,
+            ms6_accounts_start_with_special_use_folders,
+            deliver_assigns_uids_and_modseqs_in_one_transaction,
+            ms4_opened_message_round_trips_and_flags_bump_modseq,
+            ms4_disk_holds_no_subject_or_body,
+            rt3_deleted_message_is_unrecoverable_from_an_earlier_copy,
+            rt2_destroyed_account_is_unrecoverable_from_an_earlier_copy,
+            ms4_flipped_blob_byte_is_detected_never_returned,
+            ms4_flipped_metadata_byte_is_detected,
+            tr1_every_action_leaves_a_verifiable_trace,
+            tr1_modified_entry_is_named,
+            tr1_deleted_entry_is_named,
+            tr1_inserted_entry_is_named,
+            tr1_reordered_entries_are_named,
+            tr2_purge_keeps_the_remainder_verifiable,
+        );
+    };
+    (@tests $make:path; $($name:ident),* $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                conformance::$name($make().await).await;
+            }
+        )*
+    };
+}
+
+const SUBJECT: &str = "Compte rendu Mme Dupont-Zorglub 2951099126111";
+const BODY: &str = "Resultat HbA1c 7.9 pour la patiente Zorglubienne, a revoir";
+
+fn now() -> Timestamp {
+    Timestamp::from_millis(1_790_000_000_000)
+}
+
+fn event(action: Action, object: String) -> Event {
+    Event {
+        at_ms: now().as_millis(),
+        actor: "system".into(),
+        acting_for: None,
+        action,
+        object,
+        source: Some("test".into()),
+        outcome: Outcome::Success,
+        detail: None,
+    }
+}
+
+fn raw_message() -> Vec<u8> {
+    format!("From: a@caduceus.test\r\nTo: b@caduceus.test\r\nSubject: {SUBJECT}\r\n\r\n{BODY}\r\n")
+        .into_bytes()
+}
+
+async fn professional(h: &Harness, local: &str, rpps: &str) -> Account {
+    let new = NewAccount {
+        address: MailAddress::parse(&format!("{local}@caduceus.test")).unwrap(),
+        kind: AccountKind::Professional,
+        identity: RegistryId::National(NationalId::parse(&format!("8{rpps}")).unwrap()),
+        display_name: format!("Dr {local}"),
+        at: now(),
+    };
+    h.store
+        .create_account(&new, &event(Action::AccountCreate, "acct:new".into()))
+        .await
+        .unwrap()
+}
+
+async fn deliver_one(h: &Harness, to: &Account) -> Delivered {
+    let inbox = h.store.mailbox(to.id, "INBOX").await.unwrap().unwrap();
+    let raw = raw_message();
+    let delivery = Delivery {
+        raw: &raw,
+        meta: SUBJECT.as_bytes(),
+        internal: now(),
+        targets: vec![Target {
+            account: to.id,
+            mailbox: inbox.id,
+            flags: vec![],
+        }],
+    };
+    let trace = event(Action::MessageDeliver, format!("{}", inbox.id));
+    h.store
+        .deliver(&delivery, &[trace])
+        .await
+        .unwrap()
+        .remove(0)
+}
+
+async fn blob_id_of(h: &Harness, message: MessageId) -> String {
+    sqlx::query_scalar("SELECT blob_id FROM messages WHERE id = $1")
+        .bind(message.0)
+        .fetch_one(&h.raw)
+        .await
+        .unwrap()
+}
+
+async fn verify(h: &Harness) -> Result<caduceus_audit::Report, caduceus_audit::Tamper> {
+    let entries = h.store.trace_entries(0, i64::MAX).await.unwrap();
+    let checkpoints = h.store.checkpoints().await.unwrap();
+    caduceus_audit::verify(entries, &checkpoints, &h.signer.verifying_key())
+}
+
+pub async fn id1_account_keeps_its_registry_identity(h: Harness) {
+    let a = professional(&h, "alice", "10003090833").await;
+    assert_eq!(a.state, AccountState::Pending);
+    assert_eq!(a.identity.registry(), "rpps");
+    assert_eq!(a.identity.stored_value(), "810003090833");
+    let again = h.store.account(a.id).await.unwrap();
+    assert_eq!(again.address, a.address);
+    let by_address = h
+        .store
+        .account_by_address(&a.address)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(by_address.id, a.id);
+    let missing = MailAddress::parse("nobody@caduceus.test").unwrap();
+    assert!(
+        h.store
+            .account_by_address(&missing)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(h.store.accounts().await.unwrap().len(), 1);
+}
+
+pub async fn id1_duplicate_address_is_refused(h: Harness) {
+    professional(&h, "alice", "10003090833").await;
+    let new = NewAccount {
+        address: MailAddress::parse("alice@caduceus.test").unwrap(),
+        kind: AccountKind::Professional,
+        identity: RegistryId::National(NationalId::parse("810003090833").unwrap()),
+        display_name: "Other".into(),
+        at: now(),
+    };
+    let err = h
+        .store
+        .create_account(&new, &event(Action::AccountCreate, "acct:new".into()))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict { .. }), "{err}");
+    assert_eq!(h.store.accounts().await.unwrap().len(), 1);
+}
+
+pub async fn id2_verification_is_recorded_and_moves_the_state(h: Harness) {
+    let a = professional(&h, "alice", "10003090833").await;
+    let v = Verification {
+        verified_by: "ra@caduceus.test".into(),
+        evidence: Evidence::CpsCard,
+        at: now(),
+    };
+    let trace = event(Action::AccountVerify, a.id.to_string());
+    let verified = h.store.record_verification(a.id, &v, &trace).await.unwrap();
+    assert_eq!(verified.state, AccountState::Verified);
+    assert_eq!(h.store.verifications(a.id).await.unwrap(), vec![v.clone()]);
+    let err = h
+        .store
+        .record_verification(a.id, &v, &trace)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict { .. }), "{err}");
+}
+
+pub async fn id3_delegates_are_listed(h: Harness) {
+    let alice = professional(&h, "alice", "10003090833").await;
+    let bob = professional(&h, "bob", "10000000009").await;
+    let org = professional(&h, "secretariat", "10000000017").await;
+    let trace = event(Action::AdminAction, org.id.to_string());
+    h.store
+        .add_delegate(org.id, alice.id, &trace)
+        .await
+        .unwrap();
+    h.store.add_delegate(org.id, bob.id, &trace).await.unwrap();
+    h.store.add_delegate(org.id, bob.id, &trace).await.unwrap();
+    assert_eq!(
+        h.store.delegates(org.id).await.unwrap(),
+        vec![alice.id, bob.id]
+    );
+    assert!(h.store.delegates(alice.id).await.unwrap().is_empty());
+}
+
+pub async fn ms6_accounts_start_with_special_use_folders(h: Harness) {
+    let a = professional(&h, "alice", "10003090833").await;
+    let boxes = h.store.mailboxes(a.id).await.unwrap();
+    let names: Vec<_> = boxes.iter().map(|b| b.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["INBOX", "Sent", "Drafts", "Trash", "Archive", "Junk"]
+    );
+    let sent = boxes.iter().find(|b| b.name == "Sent").unwrap();
+    assert_eq!(sent.special_use.as_deref(), Some("\\Sent"));
+    assert!(boxes.iter().all(|b| b.uidnext == 1 && b.uidvalidity > 0));
+}
+
+pub async fn deliver_assigns_uids_and_modseqs_in_one_transaction(h: Harness) {
+    let a = professional(&h, "alice", "10003090833").await;
+    let b = professional(&h, "bob", "10000000009").await;
+    let inbox_a = h.store.mailbox(a.id, "INBOX").await.unwrap().unwrap();
+    let inbox_b = h.store.mailbox(b.id, "INBOX").await.unwrap().unwrap();
+    let raw = raw_message();
+    let targets = vec![
+        Target {
+            account: a.id,
+            mailbox: inbox_a.id,
+            flags: vec![],
+        },
+        Target {
+            account: b.id,
+            mailbox: inbox_b.id,
+            flags: vec!["\\Recent".into()],
+        },
+    ];
+    let delivery = Delivery {
+        raw: &raw,
+        meta: b"m",
+        internal: now(),
+        targets,
+    };
+    let traces = [
+        event(Action::MessageDeliver, a.id.to_string()),
+        event(Action::MessageDeliver, b.id.to_string()),
+    ];
+    let first = h.store.deliver(&delivery, &traces).await.unwrap();
+    let second = h.store.deliver(&delivery, &traces).await.unwrap();
+    let logged = h.store.trace_entries(0, 100).await.unwrap();
+    let last = logged.last().unwrap();
+    assert_eq!(last.object, format!("{} {}", b.id, second[1].message));
+    assert_eq!((first[0].uid, second[0].uid), (1, 2));
+    assert_eq!((first[1].uid, second[1].uid), (1, 2));
+    assert!(second[0].modseq > first[0].modseq);
+    let listed = h.store.messages(inbox_b.id).await.unwrap();
+    assert_eq!(listed.iter().map(|m| m.uid).collect::<Vec<_>>(), [1, 2]);
+    assert_eq!(listed[0].flags, ["\\Recent"]);
+    assert_eq!(listed[0].size, raw.len() as i64);
+    let inbox_a = h.store.mailbox(a.id, "INBOX").await.unwrap().unwrap();
+    assert_eq!(inbox_a.uidnext, 3);
+    // A target mailbox that is not the account's is refused and nothing is stored.
+    let wrong = Delivery {
+        raw: &raw,
+        meta: b"m",
+        internal: now(),
+        targets: vec![Target {
+            account: a.id,
+            mailbox: inbox_b.id,
+            flags: vec![],
+        }],
+    };
+    assert!(h.store.deliver(&wrong, &traces[..1]).await.is_err());
+    assert!(
+        h.store.deliver(&delivery, &traces[..1]).await.is_err(),
+        "one trace per target"
+    );
+    assert_eq!(h.store.messages(inbox_b.id).await.unwrap().len(), 2);
+}
+
+pub async fn ms4_opened_message_round_trips_and_flags_bump_modseq(h: Harness) {
+    let a = professional(&h, "alice", "10003090833").await;
+    let d = deliver_one(&h, &a).await;
+    let opened = h
+        .store
+        .open_message(
+            d.message,
+            &event(Action::MessageRead, d.message.to_string()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(opened.raw, raw_message());
+    assert_eq!(opened.meta, SUBJECT.as_bytes());
+    assert!(
+        !format!("{opened:?}").contains("Zorglub"),
+        "Debug must not print content"
+    );
+    let flagged = h
+        .store
+        .set_flags(
+            d.message,
+            &["\\Seen".into(), "$Important".into()],
+            &event(Action::MessageFlag, d.message.to_string()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(flagged.flags, ["\\Seen", "$Important"]);
+    assert!(flagged.modseq > d.modseq);
+    let bad = h
+        .store
+        .set_flags(
+            d.message,
+            &["two words".into()],
+            &event(Action::MessageFlag, d.message.to_string()),
+        )
+        .await;
+    assert!(bad.is_err());
+}
+
+pub async fn ms4_disk_holds_no_subject_or_body(h: Harness) {
+    let a = professional(&h, "alice", "10003090833").await;
+    for _ in 0..3 {
+        deliver_one(&h, &a).await;
+    }
+    let disk = h.bytes_on_disk().await;
+    // The scan sees the database: the (clear) account address is there.
+    assert!(
+        contains(&disk, b"alice@caduceus.test"),
+        "the scan must cover the database"
+    );
+    for needle in [
+        &SUBJECT[..24],
+        "Dupont-Zorglub",
+        &BODY[..20],
+        "Zorglubienne",
+    ] {
+        assert!(
+            !contains(&disk, needle.as_bytes()),
+            "{needle:?} found in clear on disk"
+        );
+    }
+}
+
+pub async fn rt3_deleted_message_is_unrecoverable_from_an_earlier_copy(h: Harness) {
+    let a = professional(&h, "alice", "10003090833").await;
+    let d = deliver_one(&h, &a).await;
+    let read = event(Action::MessageRead, d.message.to_string());
+    let before = h.snapshot().await;
+    let h = h.reopen().await;
+    // Control: before deletion, the copy opens with the master key and live keyring.
+    let restored = h.open_snapshot(&before).await;
+    assert_eq!(
+        restored.open_message(d.message, &read).await.unwrap().raw,
+        raw_message()
+    );
+    restored.close().await;
+
+    h.store
+        .delete_message(
+            d.message,
+            &event(Action::MessageDelete, d.message.to_string()),
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        h.store.message(d.message).await.unwrap_err(),
+        StoreError::NotFound { .. }
+    ));
+    let restored = h.open_snapshot(&before).await;
+    let err = restored.open_message(d.message, &read).await.unwrap_err();
+    assert!(matches!(err, StoreError::ContentDestroyed(_)), "{err}");
+}
+
+pub async fn rt2_destroyed_account_is_unrecoverable_from_an_earlier_copy(h: Harness) {
+    let a = professional(&h, "alice", "10003090833").await;
+    let b = professional(&h, "bob", "10000000009").await;
+    let d = deliver_one(&h, &a).await;
+    let kept = deliver_one(&h, &b).await;
+    let read = event(Action::MessageRead, d.message.to_string());
+    let before = h.snapshot().await;
+    let h = h.reopen().await;
+    h.store
+        .destroy_account(a.id, &event(Action::AccountDelete, a.id.to_string()))
+        .await
+        .unwrap();
+    assert!(h.store.account(a.id).await.is_err());
+    assert!(h.store.mailboxes(a.id).await.unwrap().is_empty());
+    let restored = h.open_snapshot(&before).await;
+    let err = restored.open_message(d.message, &read).await.unwrap_err();
+    assert!(matches!(err, StoreError::ContentDestroyed(_)), "{err}");
+    // Bob's mail is untouched.
+    assert_eq!(
+        restored
+            .open_message(kept.message, &read)
+            .await
+            .unwrap()
+            .raw,
+        raw_message()
+    );
+    assert_eq!(
+        h.store.open_message(kept.message, &read).await.unwrap().raw,
+        raw_message()
+    );
+}
+
+/// Opening `message` fails as tampered: the damage is detected, never returned.
+async fn assert_tampered(h: &Harness, message: MessageId) {
+    let err = h
+        .store
+        .open_message(message, &event(Action::MessageRead, message.to_string()))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::Seal(SealError::Tampered { .. })),
+        "{err}"
+    );
+}
+
+pub async fn ms4_flipped_blob_byte_is_detected_never_returned(h: Harness) {
+    let a = professional(&h, "alice", "10003090833").await;
+    let d = deliver_one(&h, &a).await;
+    let blob = blob_id_of(&h, d.message).await;
+    h.flip_blob_byte(&blob, 40).await;
+    assert_tampered(&h, d.message).await;
+}
+
+pub async fn ms4_flipped_metadata_byte_is_detected(h: Harness) {
+    let a = professional(&h, "alice", "10003090833").await;
+    let d = deliver_one(&h, &a).await;
+    let meta: Vec<u8> = sqlx::query_scalar("SELECT meta FROM messages WHERE id = $1")
+        .bind(d.message.0)
+        .fetch_one(&h.raw)
+        .await
+        .unwrap();
+    let mut meta = meta;
+    let last = meta.len() - 1;
+    meta[last] ^= 0x80;
+    sqlx::query("UPDATE messages SET meta = $1 WHERE id = $2")
+        .bind(meta)
+        .bind(d.message.0)
+        .execute(&h.raw)
+        .await
+        .unwrap();
+    assert_tampered(&h, d.message).await;
+}
+
+/// Builds a chain of a dozen entries through ordinary actions.
+async fn busy_store(h: &Harness) -> Account {
+    let a = professional(h, "alice", "10003090833").await;
+    for _ in 0..4 {
+        let d = deliver_one(h, &a).await;
+        h.store
+            .open_message(
+                d.message,
+                &event(Action::MessageRead, d.message.to_string()),
+            )
+            .await
+            .unwrap();
+    }
+    h.store
+        .append_traces(&[event(Action::AuthFailure, a.id.to_string())])
+        .await
+        .unwrap();
+    a
+}
+
+pub async fn tr1_every_action_leaves_a_verifiable_trace(h: Harness) {
+    busy_store(&h).await;
+    let entries = h.store.trace_entries(0, 100).await.unwrap();
+    let actions: Vec<_> = entries.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions[0], "account.create");
+    assert_eq!(
+        actions.iter().filter(|a| **a == "message.deliver").count(),
+        4
+    );
+    assert_eq!(actions.iter().filter(|a| **a == "message.read").count(), 4);
+    assert_eq!(*actions.last().unwrap(), "auth.failure");
+    let report = verify(&h).await.unwrap();
+    assert_eq!(report.entries, entries.len() as u64);
+    assert!(
+        report.checkpoints >= 1,
+        "a checkpoint every {} entries",
+        harness::CHECKPOINT_EVERY
+    );
+    // Paging returns the same entries.
+    let page = h.store.trace_entries(3, 2).await.unwrap();
+    assert_eq!(page.iter().map(|e| e.seq).collect::<Vec<_>>(), [4, 5]);
+}
+
+pub async fn tr1_modified_entry_is_named(h: Harness) {
+    busy_store(&h).await;
+    h.exec("UPDATE traces SET object = 'msg:999' WHERE seq = 3")
+        .await;
+    let tamper = verify(&h).await.unwrap_err();
+    assert_eq!(
+        (tamper.seq, tamper.kind),
+        (3, TamperKind::Modified),
+        "{tamper}"
+    );
+}
+
+pub async fn tr1_deleted_entry_is_named(h: Harness) {
+    busy_store(&h).await;
+    h.exec("DELETE FROM traces WHERE seq = 4").await;
+    let tamper = verify(&h).await.unwrap_err();
+    assert_eq!(
+        (tamper.seq, tamper.kind),
+        (4, TamperKind::Deleted),
+        "{tamper}"
+    );
+}
+
+pub async fn tr1_inserted_entry_is_named(h: Harness) {
+    busy_store(&h).await;
+    // A forged entry squeezed in after seq 2: the rows after it are renumbered, as an
+    // attacker hiding an insertion would.
+    h.exec("UPDATE traces SET seq = seq + 1000 WHERE seq > 2")
+        .await;
+    h.exec("UPDATE traces SET seq = seq - 999 WHERE seq > 1000")
+        .await;
+    h.exec(
+        "INSERT INTO traces (seq, at_ms, actor, acting_for, action, object, source, outcome, detail, prev_hash, hash)
+         SELECT 3, at_ms, actor, acting_for, 'message.read', 'msg:1', source, outcome, detail, hash, hash FROM traces WHERE seq = 2",
+    )
+    .await;
+    let tamper = verify(&h).await.unwrap_err();
+    assert_eq!(tamper.seq, 3, "{tamper}");
+    assert!(
+        matches!(tamper.kind, TamperKind::Inserted | TamperKind::Modified),
+        "{tamper}"
+    );
+}
+
+pub async fn tr1_reordered_entries_are_named(h: Harness) {
+    busy_store(&h).await;
+    h.exec("UPDATE traces SET seq = -1 WHERE seq = 5").await;
+    h.exec("UPDATE traces SET seq = 5 WHERE seq = 6").await;
+    h.exec("UPDATE traces SET seq = 6 WHERE seq = -1").await;
+    let tamper = verify(&h).await.unwrap_err();
+    assert_eq!(tamper.seq, 5, "{tamper}");
+    assert!(
+        matches!(tamper.kind, TamperKind::Reordered | TamperKind::BrokenLink),
+        "{tamper}"
+    );
+}
+
+pub async fn tr2_purge_keeps_the_remainder_verifiable(h: Harness) {
+    let a = professional(&h, "alice", "10003090833").await;
+    let old = now();
+    h.store
+        .append_traces(&[event(Action::AuthFailure, a.id.to_string())])
+        .await
+        .unwrap();
+    let mut late = event(Action::AuthSuccess, a.id.to_string());
+    late.at_ms = old.as_millis() + 400 * 86_400_000;
+    h.store
+        .append_traces(&[late.clone(), late.clone()])
+        .await
+        .unwrap();
+    let before = h.store.trace_entries(0, 100).await.unwrap().len();
+    let cutoff = Timestamp::from_millis(late.at_ms - 365 * 86_400_000);
+    let mut purge = event(Action::TracePurge, "trace:retention".into());
+    purge.at_ms = late.at_ms;
+    let report = h.store.purge_traces(cutoff, &purge).await.unwrap();
+    assert_eq!(report.removed, 2);
+    assert_eq!(report.cut, Some(2));
+    let remaining = h.store.trace_entries(0, 100).await.unwrap();
+    assert_eq!(remaining.len(), before - 2 + 1);
+    assert_eq!(remaining[0].seq, 3);
+    assert!(remaining.iter().all(|e| e.at_ms >= cutoff.as_millis()));
+    verify(&h).await.unwrap();
+    // Deleting the anchor checkpoint left at the cut is caught.
+    h.exec("DELETE FROM trace_checkpoints WHERE seq = 2").await;
+    let tamper = verify(&h).await.unwrap_err();
+    assert_eq!(tamper.kind, TamperKind::MissingAnchor, "{tamper}");
+}
