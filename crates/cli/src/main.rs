@@ -1,1 +1,92 @@
-fn main() {}
+//! `caduceus`: the secure health messaging server's one binary.
+//!
+//! # Layout
+//! - `main.rs`: the command line (clap) and dispatch.
+//! - `config`: `caduceus.toml` and the data directory layout.
+//! - `runtime`: opens the keys, the store and the service from a configuration.
+//! - `init`: `caduceus init` — data directory, keys, development PKI, demo seed (`demo`).
+//! - `serve`: `caduceus serve` — the listeners, until SIGINT/SIGTERM.
+//! - `account`, `audit`: the operator's subcommands.
+
+mod account;
+mod audit;
+mod config;
+mod demo;
+mod init;
+mod runtime;
+mod serve;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Caduceus: secure health messaging (MSSanté-style) server.
+#[derive(Parser, Debug)]
+#[command(name = "caduceus", version, about, long_about = None)]
+struct Cli {
+    /// The data directory: configuration, embedded database, blobs, keys, PKI.
+    #[arg(long, global = true, env = "CADUCEUS_DATA", default_value = "data")]
+    data: PathBuf,
+    /// The operator's name, recorded as the actor in traces (TR-1).
+    #[arg(
+        long,
+        global = true,
+        env = "CADUCEUS_OPERATOR",
+        default_value = "operator"
+    )]
+    operator: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Create a data directory: configuration file, master and trace signing keys,
+    /// a development PKI (test health CA, server certificate).
+    Init(init::InitArgs),
+    /// Run the server (initialises the data directory on first run).
+    Serve(serve::ServeArgs),
+    /// Manage accounts: add, verify identity, activate, password, list, close.
+    #[command(subcommand)]
+    Account(account::AccountCommand),
+    /// Verify or purge the trace chain.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("CADUCEUS_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Init(args) => init::run(&cli.data, &args)
+                .await
+                .map(|()| ExitCode::SUCCESS),
+            Command::Serve(args) => serve::run(&cli.data, &args)
+                .await
+                .map(|()| ExitCode::SUCCESS),
+            Command::Account(command) => account::run(&cli.data, &cli.operator, command)
+                .await
+                .map(|()| ExitCode::SUCCESS),
+            Command::Audit(command) => audit::run(&cli.data, &cli.operator, command).await,
+        }
+    });
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("caduceus: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -211,6 +211,20 @@ mod tests {
             "an account cannot go from pending to active"
         );
     }
+
+    #[test]
+    fn id1_registry_identity_is_parsed_by_kind() {
+        assert!(matches!(
+            RegistryId::parse_for(AccountKind::Patient, "295109912611193"),
+            Ok(RegistryId::Patient(_))
+        ));
+        assert!(matches!(
+            RegistryId::parse_for(AccountKind::Professional, "810003090833"),
+            Ok(RegistryId::National(_))
+        ));
+        assert!(RegistryId::parse_for(AccountKind::Patient, "810003090833").is_err());
+        assert!(RegistryId::parse_for(AccountKind::Organisation, "295109912611193").is_err());
+    }
 }
 
 /// The evidence a registration authority saw when verifying an identity (ID-2).
@@ -293,6 +307,15 @@ impl RegistryId {
             RegistryId::National(id) => id.to_string(),
             RegistryId::Patient(ins) => ins.expose().to_owned(),
         }
+    }
+
+    /// Parses the identifier an account of `kind` is registered with: the INS for a
+    /// patient, the prefixed national form (`8`+RPPS…) for everyone else.
+    pub fn parse_for(kind: AccountKind, value: &str) -> Result<Self, IdentError> {
+        Ok(match kind {
+            AccountKind::Patient => RegistryId::Patient(Ins::parse(value)?),
+            _ => RegistryId::National(NationalId::parse(value)?),
+        })
     }
 
     /// Parses back what [`RegistryId::registry`] and [`RegistryId::stored_value`] gave.

@@ -1,1 +1,32 @@
-//! caduceus-pki
+//! Development PKI and TLS configuration for Caduceus.
+//!
+//! Creates a self-signed *development* health CA with a server certificate, issues CPS-like
+//! user certificates (carrying the national identifier in the subject `serialNumber`) and
+//! peer-operator certificates, builds rustls server and client configurations (ring
+//! provider, TLS 1.2 and 1.3 only, optional or mandatory client certificates), and reads
+//! the identity out of a verified client certificate.
+//!
+//! # Layout
+//!
+//! - [`dev_ca`] — [`DevPki`], [`IssuedCert`]: creating and opening the development CA,
+//!   issuing server, user (CPS-like) and operator certificates.
+//! - [`identity`] — [`CertIdentity`]: what a certificate says about its holder.
+//! - [`dn`] — [`normalize_dn`]: distinguished-name normalization for trust-list comparison.
+//! - [`tls`] — [`server_config`], [`client_config`], [`ClientAuth`], [`peer_identity`]:
+//!   rustls configurations (ring, TLS 1.2/1.3) and the verified peer's identity.
+//! - [`files`] — [`load_certs`], [`load_key`], [`load_roots`], and writing keys with mode 0600.
+//! - [`error`] — [`PkiError`].
+
+pub mod dev_ca;
+pub mod dn;
+pub mod error;
+pub mod files;
+pub mod identity;
+pub mod tls;
+
+pub use dev_ca::{DevPki, IssuedCert};
+pub use dn::normalize_dn;
+pub use error::PkiError;
+pub use files::{load_certs, load_key, load_roots};
+pub use identity::CertIdentity;
+pub use tls::{ClientAuth, client_config, peer_identity, server_config};

@@ -33,7 +33,14 @@ impl Service {
             event.outcome = caduceus_audit::Outcome::Failure;
             event.detail = Some(format!("seq:{}", tamper.seq));
         }
-        self.store.append_traces(&[event]).await?;
+        // A tampered chain may refuse the append (a renumbered head): the verdict
+        // still reaches the auditor, and the failure to trace it is logged.
+        if let Err(error) = self.store.append_traces(&[event]).await {
+            tracing::warn!(%error, "could not trace the verification of a damaged chain");
+            if verdict.is_ok() {
+                return Err(error.into());
+            }
+        }
         Ok(verdict)
     }
 

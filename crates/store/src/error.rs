@@ -7,7 +7,7 @@ use crate::seal::SealError;
 #[non_exhaustive]
 pub enum StoreError {
     /// The database refused or could not be reached.
-    #[error("database: {0}")]
+    #[error("database")]
     Database(#[from] sqlx::Error),
     /// A row the caller named does not exist.
     #[error("{what} {id} not found")]

@@ -43,7 +43,11 @@ async fn healthz(State(service): State<Service>) -> impl IntoResponse {
             )
         }
     };
-    (status, [(header::CACHE_CONTROL, "no-store")], axum::Json(body))
+    (
+        status,
+        [(header::CACHE_CONTROL, "no-store")],
+        axum::Json(body),
+    )
 }
 
 async fn index(State(service): State<Service>) -> impl IntoResponse {

@@ -1,0 +1,281 @@
+//! `caduceus account …`: the operator's and registration authority's account work.
+
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use caduceus_core::{AccountKind, AccountState, Evidence, MailAddress, RegistryId, SecretString};
+use caduceus_pki::DevPki;
+use caduceus_service::Caller;
+use caduceus_service::accounts::Registration;
+use caduceus_store::Account;
+
+use crate::config::Loaded;
+use crate::runtime::Runtime;
+
+/// `caduceus account` subcommands.
+#[derive(clap::Subcommand, Debug)]
+pub enum AccountCommand {
+    /// Register an account (state pending) from its registry identifier (ID-1).
+    ///
+    /// Example: caduceus account add --kind professional --id 810003090833
+    /// --address alice.martin@caduceus.test --name "Alice Martin"
+    Add {
+        /// professional, organisation, applicative or patient.
+        #[arg(long)]
+        kind: AccountKind,
+        /// National identifier (8+RPPS, 0+ADELI, 1+FINESS, 3+SIRET, or
+        /// <structure>/<local id>), or the INS for a patient.
+        #[arg(long)]
+        id: String,
+        /// Mailbox address (omit for a patient: <INS>@patient.<domain>).
+        #[arg(long)]
+        address: Option<MailAddress>,
+        /// Display name.
+        #[arg(long)]
+        name: String,
+    },
+    /// Record a registration authority's identity verification (ID-2).
+    ///
+    /// Example: caduceus account verify alice.martin@caduceus.test --evidence cps_card --by "RA Dupont"
+    Verify {
+        /// The account's address.
+        address: MailAddress,
+        /// cps_card, identity_document or registry_match.
+        #[arg(long)]
+        evidence: Evidence,
+        /// Who verified (the registration authority agent).
+        #[arg(long)]
+        by: String,
+    },
+    /// Activate a verified (or suspended) account.
+    Activate {
+        /// The account's address.
+        address: MailAddress,
+    },
+    /// Suspend an account.
+    Suspend {
+        /// The account's address.
+        address: MailAddress,
+    },
+    /// Set the web-login password, read as one line from standard input (AU-1).
+    ///
+    /// Example: echo 'Correct-Horse-42' | caduceus account password alice.martin@caduceus.test
+    Password {
+        /// The account's address.
+        address: MailAddress,
+    },
+    /// Make a professional a delegate of an organisational mailbox (ID-3).
+    Delegate {
+        /// The organisational mailbox.
+        organisation: MailAddress,
+        /// The delegate's personal mailbox.
+        delegate: MailAddress,
+    },
+    /// List accounts.
+    List {
+        /// Print JSON lines instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one account with its verifications.
+    Show {
+        /// The account's address.
+        address: MailAddress,
+    },
+    /// Close an account and delete its data for good (RT-2).
+    Close {
+        /// The account's address.
+        address: MailAddress,
+        /// Confirm: the account's messages cannot be recovered afterwards.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Issue a CPS-like client certificate from the development PKI (AU-1).
+    Certificate {
+        /// The account's address.
+        address: MailAddress,
+        /// Directory for <address>.pem and <address>.key (default DATA/pki/users).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+/// Runs an account subcommand.
+pub async fn run(data: &Path, operator: &str, command: AccountCommand) -> Result<()> {
+    let runtime = Runtime::open(Loaded::load(data)?).await?;
+    let service = &runtime.service;
+    let caller = Caller::operator(operator);
+    match command {
+        AccountCommand::Add {
+            kind,
+            id,
+            address,
+            name,
+        } => {
+            let identity = RegistryId::parse_for(kind, &id).context("--id")?;
+            let account = service
+                .register(
+                    &caller,
+                    Registration {
+                        address,
+                        kind,
+                        identity,
+                        display_name: name,
+                    },
+                )
+                .await?;
+            println!(
+                "{} created ({}), state {}",
+                account.address.as_str(),
+                account.id,
+                account.state
+            );
+        }
+        AccountCommand::Verify {
+            address,
+            evidence,
+            by,
+        } => {
+            let account = find(&runtime, &address).await?;
+            let account = service
+                .verify_identity(&caller, account.id, evidence, &by)
+                .await?;
+            println!(
+                "{} verified on {evidence} by {by}",
+                account.address.as_str()
+            );
+        }
+        AccountCommand::Activate { address } => {
+            let account = find(&runtime, &address).await?;
+            service
+                .set_state(&caller, account.id, AccountState::Active)
+                .await?;
+            println!("{} active", address.as_str());
+        }
+        AccountCommand::Suspend { address } => {
+            let account = find(&runtime, &address).await?;
+            service
+                .set_state(&caller, account.id, AccountState::Suspended)
+                .await?;
+            println!("{} suspended", address.as_str());
+        }
+        AccountCommand::Password { address } => {
+            let account = find(&runtime, &address).await?;
+            let mut line = String::new();
+            std::io::stdin()
+                .lock()
+                .read_line(&mut line)
+                .context("reading the password from standard input")?;
+            let password = SecretString::new(line.trim_end_matches(['\r', '\n']).to_owned());
+            service.set_password(&caller, account.id, &password).await?;
+            println!("password set for {}", address.as_str());
+        }
+        AccountCommand::Delegate {
+            organisation,
+            delegate,
+        } => {
+            let org = find(&runtime, &organisation).await?;
+            let person = find(&runtime, &delegate).await?;
+            service.add_delegate(&caller, org.id, person.id).await?;
+            println!(
+                "{} is now a delegate of {}",
+                delegate.as_str(),
+                organisation.as_str()
+            );
+        }
+        AccountCommand::List { json } => {
+            for account in service.accounts(&caller).await? {
+                if json {
+                    println!("{}", account_json(&account));
+                } else {
+                    println!(
+                        "{:<8} {:<12} {:<10} {:<8} {}",
+                        account.id.to_string(),
+                        account.kind.as_str(),
+                        account.state.as_str(),
+                        account.identity.registry(),
+                        account.address.as_str()
+                    );
+                }
+            }
+        }
+        AccountCommand::Show { address } => {
+            let account = find(&runtime, &address).await?;
+            println!("{}", account_json(&account));
+            for v in service.verifications(&caller, account.id).await? {
+                println!("verified {} on {} by {}", v.at, v.evidence, v.verified_by);
+            }
+        }
+        AccountCommand::Close { address, yes } => {
+            if !yes {
+                bail!(
+                    "closing deletes every message of {} for good; add --yes to confirm",
+                    address.as_str()
+                );
+            }
+            let account = find(&runtime, &address).await?;
+            service.close_account(&caller, account.id).await?;
+            println!("{} closed and its data deleted", address.as_str());
+        }
+        AccountCommand::Certificate { address, out } => {
+            let account = find(&runtime, &address).await?;
+            let issued = issue_certificate(&runtime, &account, out.as_deref())?;
+            println!("{}\n{}", issued.0.display(), issued.1.display());
+        }
+    }
+    runtime.store.close().await;
+    Ok(())
+}
+
+async fn find(runtime: &Runtime, address: &MailAddress) -> Result<Account> {
+    runtime
+        .service
+        .account_by_address(address)
+        .await?
+        .with_context(|| format!("no account {}", address.as_str()))
+}
+
+fn account_json(account: &Account) -> serde_json::Value {
+    serde_json::json!({
+        "id": account.id.0,
+        "address": account.address.as_str(),
+        "kind": account.kind,
+        "state": account.state,
+        "registry": account.identity.registry(),
+        "name": account.display_name,
+        "created": account.created.to_string(),
+    })
+}
+
+/// Issues a development client certificate carrying the account's national
+/// identifier in its subject (AU-1); returns the certificate and key paths.
+pub fn issue_certificate(
+    runtime: &Runtime,
+    account: &Account,
+    out: Option<&Path>,
+) -> Result<(PathBuf, PathBuf)> {
+    let RegistryId::National(national) = &account.identity else {
+        bail!(
+            "patients authenticate with a password and a second factor, not a CPS-like certificate"
+        );
+    };
+    let pki = DevPki::open(&runtime.loaded.data_dir.join("pki"))?;
+    let out = out
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| runtime.loaded.data_dir.join("pki").join("users"));
+    std::fs::create_dir_all(&out)?;
+    let (given, family) = account
+        .display_name
+        .split_once(' ')
+        .unwrap_or(("", &account.display_name));
+    let issued = pki.issue_user(
+        &national.to_string(),
+        given,
+        family,
+        Some(account.address.as_str()),
+        &out,
+        account.address.as_str(),
+    )?;
+    Ok((issued.cert_path, issued.key_path))
+}

@@ -1,0 +1,233 @@
+//! The configuration file (`caduceus.toml` in the data directory) and the data
+//! directory's layout. Every setting has a default; `caduceus.example.toml` at the
+//! repository root documents each one and is what `caduceus init` writes.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use caduceus_core::Domain;
+use caduceus_store::StoreConfig;
+use serde::Deserialize;
+
+/// The documented template written by `caduceus init`.
+pub const EXAMPLE: &str = include_str!("../../../caduceus.example.toml");
+
+/// The configuration file's name inside the data directory.
+pub const FILE_NAME: &str = "caduceus.toml";
+
+/// The whole configuration.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The operator's mail domain.
+    pub domain: String,
+    #[serde(default)]
+    pub storage: Storage,
+    #[serde(default)]
+    pub keys: Keys,
+    #[serde(default)]
+    pub listeners: Listeners,
+    #[serde(default)]
+    pub tls: Tls,
+    #[serde(default)]
+    pub limits: Limits,
+    #[serde(default)]
+    pub traces: Traces,
+}
+
+/// `[storage]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Storage {
+    pub backend: String,
+    pub database_url: Option<String>,
+    pub keyring_url: Option<String>,
+}
+
+impl Default for Storage {
+    fn default() -> Self {
+        Self {
+            backend: "sqlite".into(),
+            database_url: None,
+            keyring_url: None,
+        }
+    }
+}
+
+/// `[keys]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Keys {
+    pub master_key_file: PathBuf,
+    pub trace_signing_key_file: PathBuf,
+    pub trace_verifying_key_file: PathBuf,
+}
+
+impl Default for Keys {
+    fn default() -> Self {
+        Self {
+            master_key_file: "keys/master.key".into(),
+            trace_signing_key_file: "keys/trace-signing.pem".into(),
+            trace_verifying_key_file: "keys/trace-verifying.pem".into(),
+        }
+    }
+}
+
+/// `[listeners]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Listeners {
+    pub https: SocketAddr,
+}
+
+impl Default for Listeners {
+    fn default() -> Self {
+        Self {
+            https: "127.0.0.1:8443".parse().expect("valid default address"),
+        }
+    }
+}
+
+/// `[tls]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Tls {
+    pub certificate: PathBuf,
+    pub key: PathBuf,
+    pub client_ca: PathBuf,
+}
+
+impl Default for Tls {
+    fn default() -> Self {
+        Self {
+            certificate: "pki/server.pem".into(),
+            key: "pki/server.key".into(),
+            client_ca: "pki/ca.pem".into(),
+        }
+    }
+}
+
+/// `[limits]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    pub max_message_size: usize,
+    pub max_recipients: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_message_size: 25 * 1024 * 1024,
+            max_recipients: 20,
+        }
+    }
+}
+
+/// `[traces]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Traces {
+    pub retention_days: u32,
+    pub checkpoint_every: i64,
+}
+
+impl Default for Traces {
+    fn default() -> Self {
+        Self {
+            retention_days: 365,
+            checkpoint_every: 1000,
+        }
+    }
+}
+
+/// A loaded configuration with the data directory it belongs to.
+#[derive(Debug)]
+pub struct Loaded {
+    pub data_dir: PathBuf,
+    pub config: Config,
+}
+
+impl Loaded {
+    /// Reads `DATA/caduceus.toml`, with a message saying to run `caduceus init` if absent.
+    pub fn load(data_dir: &Path) -> Result<Loaded> {
+        let path = data_dir.join(FILE_NAME);
+        let text = std::fs::read_to_string(&path).with_context(|| {
+            format!(
+                "cannot read {} (run `caduceus init --data {}` first)",
+                path.display(),
+                data_dir.display()
+            )
+        })?;
+        let config: Config =
+            toml::from_str(&text).with_context(|| format!("invalid {}", path.display()))?;
+        Domain::parse(&config.domain)
+            .with_context(|| format!("{}: domain {:?}", path.display(), config.domain))?;
+        if config.traces.retention_days == 0 || config.traces.retention_days > 365 {
+            bail!(
+                "{}: traces.retention_days must be between 1 and 365 (TR-2)",
+                path.display()
+            );
+        }
+        Ok(Loaded {
+            data_dir: data_dir.to_path_buf(),
+            config,
+        })
+    }
+
+    /// A path from the configuration, relative to the data directory.
+    pub fn path(&self, relative: &Path) -> PathBuf {
+        self.data_dir.join(relative)
+    }
+
+    /// The operator's domain (validated at load).
+    pub fn domain(&self) -> Domain {
+        Domain::parse(&self.config.domain).expect("validated at load")
+    }
+
+    /// Where the store lives: the data directory (SQLite) or the PostgreSQL URL from
+    /// the environment or the file.
+    pub fn store_config(&self) -> Result<StoreConfig> {
+        let env_url = std::env::var("CADUCEUS_DATABASE_URL").ok();
+        let storage = &self.config.storage;
+        let backend = if env_url.is_some() {
+            "postgres"
+        } else {
+            storage.backend.as_str()
+        };
+        match backend {
+            "sqlite" => Ok(StoreConfig::Sqlite {
+                data_dir: self.data_dir.clone(),
+            }),
+            "postgres" => {
+                let url = env_url.or_else(|| storage.database_url.clone()).context(
+                    "storage.backend is postgres but neither CADUCEUS_DATABASE_URL nor storage.database_url is set",
+                )?;
+                let keyring_url = std::env::var("CADUCEUS_KEYRING_URL")
+                    .ok()
+                    .or_else(|| storage.keyring_url.clone());
+                Ok(StoreConfig::Postgres { url, keyring_url })
+            }
+            other => bail!("storage.backend must be \"sqlite\" or \"postgres\", not {other:?}"),
+        }
+    }
+}
+
+/// The configuration file text for a new data directory: the documented template
+/// with the domain set, and the HTTPS address when it differs from the default.
+pub fn initial_file(domain: &Domain, https: SocketAddr) -> String {
+    let text = EXAMPLE.replacen(
+        "domain = \"caduceus.test\"",
+        &format!("domain = \"{}\"", domain.as_str()),
+        1,
+    );
+    if https == Listeners::default().https {
+        return text;
+    }
+    text.replacen(
+        "# https = \"127.0.0.1:8443\"",
+        &format!("https = \"{https}\""),
+        1,
+    )
+}

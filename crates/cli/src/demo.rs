@@ -1,0 +1,142 @@
+//! The demo seed (`caduceus init --demo`): ready-to-use accounts and `DATA/demo.json`,
+//! so a newcomer or a script tries the system in one minute.
+//!
+//! Accounts: two professionals (RPPS), an organisational mailbox (FINESS) with the
+//! first professional as delegate, and a patient (INS). All verified by a demo
+//! registration authority and active, with random strong passwords; professionals
+//! get a CPS-like client certificate from the development PKI.
+
+use anyhow::Result;
+use caduceus_core::{AccountKind, Evidence, MailAddress, RegistryId, SecretString};
+use caduceus_service::Caller;
+use caduceus_service::accounts::Registration;
+use caduceus_store::Account;
+use rand::Rng;
+use serde_json::{Value, json};
+
+use crate::config::Loaded;
+use crate::runtime::Runtime;
+
+/// One demo account: local part (none for the patient), kind, identifier, name.
+const ACCOUNTS: [(Option<&str>, AccountKind, &str, &str); 4] = [
+    (
+        Some("alice.martin"),
+        AccountKind::Professional,
+        "810003090833",
+        "Alice Martin",
+    ),
+    (
+        Some("bruno.durand"),
+        AccountKind::Professional,
+        "810000000009",
+        "Bruno Durand",
+    ),
+    (
+        Some("secretariat.cardiologie"),
+        AccountKind::Organisation,
+        "1750048886",
+        "Secrétariat de cardiologie",
+    ),
+    (
+        None,
+        AccountKind::Patient,
+        "295109912611193",
+        "Camille Patient",
+    ),
+];
+
+/// A random password that satisfies the policy: four classes, 20 characters.
+fn demo_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::thread_rng();
+    let body: String = (0..16)
+        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+        .collect();
+    format!("{body}-a7Z")
+}
+
+/// Creates the demo accounts and writes `demo.json`.
+pub async fn seed(loaded: Loaded) -> Result<()> {
+    let runtime = Runtime::open(loaded).await?;
+    let service = &runtime.service;
+    let caller = Caller::operator("demo-seed");
+    let domain = runtime.loaded.domain();
+    let mut created: Vec<(Account, String)> = Vec::new();
+    for (local, kind, id, name) in ACCOUNTS {
+        let identity = RegistryId::parse_for(kind, id)?;
+        let address = local
+            .map(|l| MailAddress::parse(&format!("{l}@{}", domain.as_str())))
+            .transpose()?;
+        let account = service
+            .register(
+                &caller,
+                Registration {
+                    address,
+                    kind,
+                    identity,
+                    display_name: name.into(),
+                },
+            )
+            .await?;
+        let evidence = match kind {
+            AccountKind::Professional => Evidence::CpsCard,
+            AccountKind::Patient => Evidence::IdentityDocument,
+            _ => Evidence::RegistryMatch,
+        };
+        service
+            .verify_identity(&caller, account.id, evidence, "demo registration authority")
+            .await?;
+        service
+            .set_state(&caller, account.id, caduceus_core::AccountState::Active)
+            .await?;
+        let password = demo_password();
+        service
+            .set_password(&caller, account.id, &SecretString::new(password.clone()))
+            .await?;
+        created.push((account, password));
+    }
+    let (alice, org) = (&created[0].0, &created[2].0);
+    service.add_delegate(&caller, org.id, alice.id).await?;
+
+    let mut accounts = Vec::new();
+    for (account, password) in &created {
+        let mut entry = json!({
+            "address": account.address.as_str(),
+            "kind": account.kind,
+            "password": password,
+        });
+        if account.kind == AccountKind::Professional {
+            let (cert, key) = crate::account::issue_certificate(&runtime, account, None)?;
+            entry["certificate"] = Value::from(cert.display().to_string());
+            entry["key"] = Value::from(key.display().to_string());
+        }
+        if account.kind == AccountKind::Organisation {
+            entry["delegates"] = json!([alice.address.as_str()]);
+        }
+        accounts.push(entry);
+    }
+    let data_dir = &runtime.loaded.data_dir;
+    let demo = json!({
+        "listeners": {
+            "https": runtime.loaded.config.listeners.https.to_string(),
+        },
+        "accounts": accounts,
+        "ca_certificate": data_dir.join(&runtime.loaded.config.tls.client_ca).display().to_string(),
+    });
+    let path = data_dir.join("demo.json");
+    write_private(&path, &serde_json::to_vec_pretty(&demo)?)?;
+    runtime.store.close().await;
+    eprintln!("demo accounts created; credentials in {}", path.display());
+    Ok(())
+}
+
+/// demo.json holds passwords: readable by its owner only.
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(bytes)?;
+    Ok(())
+}

@@ -1,0 +1,92 @@
+//! `caduceus init`: a new data directory with its configuration, keys and
+//! development PKI, so the whole system runs on one laptop.
+
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use caduceus_audit::TraceSigner;
+use caduceus_core::Domain;
+use caduceus_pki::DevPki;
+use caduceus_store::MasterKey;
+
+use crate::config::{self, Loaded};
+
+/// Options of `caduceus init`.
+#[derive(clap::Args, Debug)]
+pub struct InitArgs {
+    /// The operator's mail domain (patients get <INS>@patient.<domain>).
+    #[arg(long, default_value = "caduceus.test")]
+    pub domain: String,
+    /// Also seed demo accounts (two professionals, an organisational mailbox, a
+    /// patient) and write DATA/demo.json with their credentials and the listeners.
+    #[arg(long)]
+    pub demo: bool,
+    /// Address of the HTTPS listener.
+    #[arg(long, default_value = "127.0.0.1:8443")]
+    pub https: std::net::SocketAddr,
+}
+
+/// Whether `data` already holds a configuration.
+pub fn is_initialised(data: &Path) -> bool {
+    data.join(config::FILE_NAME).exists()
+}
+
+/// Runs `caduceus init`.
+pub async fn run(data: &Path, args: &InitArgs) -> Result<()> {
+    if is_initialised(data) {
+        bail!(
+            "{} is already initialised ({} exists); nothing was changed",
+            data.display(),
+            data.join(config::FILE_NAME).display()
+        );
+    }
+    let domain =
+        Domain::parse(&args.domain).with_context(|| format!("--domain {:?}", args.domain))?;
+    create_private_dir(data)?;
+    let keys_dir = data.join("keys");
+    create_private_dir(&keys_dir)?;
+
+    let defaults = config::Keys::default();
+    if std::env::var_os(caduceus_store::seal::MASTER_KEY_ENV).is_none() {
+        MasterKey::generate()
+            .save_new(&data.join(&defaults.master_key_file))
+            .context("writing the master key")?;
+    }
+    let signer = TraceSigner::generate();
+    signer
+        .save(&data.join(&defaults.trace_signing_key_file))
+        .context("writing the trace signing key")?;
+    caduceus_audit::save_verifying_key(
+        &signer.verifying_key(),
+        &data.join(&defaults.trace_verifying_key_file),
+    )
+    .context("writing the trace verifying key")?;
+    DevPki::create(&data.join("pki"), domain.as_str()).context("creating the development PKI")?;
+    std::fs::write(
+        data.join(config::FILE_NAME),
+        config::initial_file(&domain, args.https),
+    )
+    .context("writing the configuration file")?;
+    eprintln!(
+        "initialised {} for {}: configuration {}, keys in keys/, development PKI in pki/",
+        data.display(),
+        domain.as_str(),
+        config::FILE_NAME
+    );
+    if args.demo {
+        crate::demo::seed(Loaded::load(data)?).await?;
+    }
+    Ok(())
+}
+
+/// Creates a directory readable by its owner only (it holds keys).
+fn create_private_dir(path: &Path) -> Result<()> {
+    std::fs::create_dir_all(path).with_context(|| format!("creating {}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700))
+            .with_context(|| format!("restricting {}", path.display()))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,53 @@
+//! Opens what a command needs from a configuration: keys, store, service.
+
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use caduceus_audit::TraceSigner;
+use caduceus_core::SystemClock;
+use caduceus_service::{Service, ServiceConfig};
+use caduceus_store::{MasterKey, SqlStore};
+
+use crate::config::Loaded;
+
+/// The opened store and the service over it.
+pub struct Runtime {
+    pub loaded: Loaded,
+    pub store: SqlStore,
+    pub service: Service,
+}
+
+impl Runtime {
+    /// Loads the keys (outside the database), opens the store and builds the service.
+    pub async fn open(loaded: Loaded) -> Result<Runtime> {
+        let keys = &loaded.config.keys;
+        let master = MasterKey::load(&loaded.path(&keys.master_key_file))
+            .context("loading the master key")?;
+        let signer = TraceSigner::load(&loaded.path(&keys.trace_signing_key_file))
+            .context("loading the trace signing key")?;
+        let store_config = loaded.store_config()?;
+        let store = SqlStore::open(
+            &store_config,
+            master,
+            Arc::new(signer),
+            loaded.config.traces.checkpoint_every,
+        )
+        .await
+        .context("opening the store")?;
+        let service = Service::new(
+            Arc::new(store.clone()),
+            Arc::new(SystemClock),
+            ServiceConfig {
+                domain: loaded.domain(),
+                max_message_size: loaded.config.limits.max_message_size,
+                max_recipients: loaded.config.limits.max_recipients,
+                trace_retention_days: loaded.config.traces.retention_days,
+            },
+        );
+        Ok(Runtime {
+            loaded,
+            store,
+            service,
+        })
+    }
+}

@@ -1,0 +1,121 @@
+//! Helpers for the end-to-end tests: run the real `caduceus` binary, pick free
+//! ports, create PostgreSQL databases with `psql`, tamper with SQLite through
+//! Python's sqlite3.
+
+#![allow(dead_code)]
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The binary under test.
+pub fn caduceus() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_caduceus"));
+    command.env_remove("CADUCEUS_DATABASE_URL");
+    command.env_remove("CADUCEUS_MASTER_KEY");
+    command.env("CADUCEUS_LOG", "warn");
+    command
+}
+
+/// Runs `caduceus --data <data> <args>` with extra environment, returning its output.
+pub fn run(data: &Path, env: &[(&str, &str)], args: &[&str]) -> Output {
+    let mut command = caduceus();
+    command.arg("--data").arg(data).args(args);
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    command.output().expect("run caduceus")
+}
+
+/// Like [`run`], but fails the test with the command's output when it fails.
+pub fn ok(data: &Path, env: &[(&str, &str)], args: &[&str]) -> String {
+    let out = run(data, env, args);
+    assert!(
+        out.status.success(),
+        "caduceus {args:?} failed:\nstdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// A port that was free a moment ago on 127.0.0.1.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The PostgreSQL server started by scripts/test.sh.
+pub fn postgres_server() -> String {
+    std::env::var("CADUCEUS_TEST_DATABASE_URL").unwrap_or_else(|_| {
+        panic!(
+            "CADUCEUS_TEST_DATABASE_URL is not set: run scripts/test.sh, which installs \
+             PostgreSQL (apt-get install -y postgresql) and starts it on 127.0.0.1"
+        )
+    })
+}
+
+/// Runs SQL with the real `psql` client against `url`.
+pub fn psql(url: &str, sql: &str) {
+    let out = Command::new("psql")
+        .args([url, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql])
+        .output()
+        .expect("psql is needed for the PostgreSQL tests (apt-get install -y postgresql-client)");
+    assert!(
+        out.status.success(),
+        "psql {sql}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A new empty database on the test server; returns its URL.
+pub fn new_postgres_database() -> String {
+    let server = postgres_server();
+    let name = format!("caduceus_e2e_{}", std::process::id()) + &format!("_{}", rand_suffix());
+    psql(&server, &format!("CREATE DATABASE {name}"));
+    let base = server.rsplit_once('/').unwrap().0;
+    format!("{base}/{name}")
+}
+
+fn rand_suffix() -> String {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    format!("{nanos:x}")
+}
+
+/// Runs SQL against a SQLite file with Python's sqlite3 module (a real client).
+pub fn sqlite(db: &Path, sql: &str) {
+    let out = Command::new("python3")
+        .args([
+            "-c",
+            "import sqlite3, sys\nc = sqlite3.connect(sys.argv[1])\nc.executescript(sys.argv[2])\nc.commit()",
+        ])
+        .arg(db)
+        .arg(sql)
+        .output()
+        .expect("python3 is needed to tamper with SQLite in tests");
+    assert!(
+        out.status.success(),
+        "sqlite {sql}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Copies a directory tree.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let target: PathBuf = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}

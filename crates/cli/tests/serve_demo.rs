@@ -1,0 +1,200 @@
+//! `caduceus init --demo` then `caduceus serve`: the listeners in `demo.json` answer,
+//! spoken to by real clients (curl, openssl s_client) over loopback.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{caduceus, free_port, ok};
+
+/// A running `caduceus serve`, stopped with SIGTERM when dropped.
+struct Server(Child);
+
+impl Server {
+    fn start(data: &Path, extra: &[&str]) -> Server {
+        let child = caduceus()
+            .arg("--data")
+            .arg(data)
+            .arg("serve")
+            .args(extra)
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start caduceus serve");
+        Server(child)
+    }
+
+    /// Sends SIGTERM and waits; returns whether it exited cleanly.
+    fn stop(mut self) -> bool {
+        let pid = self.0.id().to_string();
+        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        let status = self.0.wait().unwrap();
+        std::mem::forget(self);
+        status.success()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn wait_for_port(address: &str) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while std::net::TcpStream::connect(address).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "nothing listens on {address} after 60 s"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn curl(args: &[&str]) -> std::process::Output {
+    Command::new("curl")
+        .args(["--silent", "--show-error", "--max-time", "10"])
+        .args(args)
+        .output()
+        .expect("curl is needed for the HTTPS tests (apt-get install -y curl)")
+}
+
+#[test]
+fn ms18_demo_json_lists_listeners_that_answer() {
+    let root = tempfile::tempdir().unwrap();
+    let data = root.path().join("data");
+    let https = format!("127.0.0.1:{}", free_port());
+    ok(&data, &[], &["init", "--demo", "--https", &https]);
+
+    let demo: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(data.join("demo.json")).unwrap()).unwrap();
+    assert_eq!(demo["listeners"]["https"], https.as_str());
+    let accounts = demo["accounts"].as_array().unwrap();
+    let kinds: Vec<&str> = accounts
+        .iter()
+        .map(|a| a["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["professional", "professional", "organisation", "patient"]
+    );
+    assert!(
+        accounts[3]["address"]
+            .as_str()
+            .unwrap()
+            .ends_with("@patient.caduceus.test")
+    );
+    for account in accounts {
+        assert!(account["password"].as_str().unwrap().len() >= 12);
+    }
+    let ca = demo["ca_certificate"].as_str().unwrap().to_owned();
+    let cert = accounts[0]["certificate"].as_str().unwrap().to_owned();
+    let key = accounts[0]["key"].as_str().unwrap().to_owned();
+    for path in [&ca, &cert, &key] {
+        assert!(Path::new(path).exists(), "{path} missing");
+    }
+    let listed = ok(&data, &[], &["account", "list"]);
+    assert_eq!(listed.matches("active").count(), 4, "{listed}");
+
+    let server = Server::start(&data, &[]);
+    wait_for_port(&https);
+    let url = format!("https://{https}/healthz");
+    let out = curl(&["--cacert", &ca, &url]);
+    assert!(
+        out.status.success(),
+        "curl: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let body: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(body["status"], "ok");
+    // With the professional's CPS-like client certificate too (AU-1 transport).
+    let out = curl(&["--cacert", &ca, "--cert", &cert, "--key", &key, &url]);
+    assert!(
+        out.status.success(),
+        "curl with client certificate: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // An unknown CA is refused by curl: the server really presents the dev PKI's certificate.
+    let out = curl(&[&url]);
+    assert!(
+        !out.status.success(),
+        "curl must not trust the development CA by default"
+    );
+    assert!(server.stop(), "serve exits cleanly on SIGTERM");
+}
+
+#[test]
+fn ms3_https_refuses_tls_1_1() {
+    let root = tempfile::tempdir().unwrap();
+    let data = root.path().join("data");
+    let https = format!("127.0.0.1:{}", free_port());
+    let server = Server::start(&data, &["--https", &https]);
+    wait_for_port(&https);
+    assert!(
+        data.join("caduceus.toml").exists(),
+        "serve initialises on first run"
+    );
+    let ca = data.join("pki/ca.pem");
+    let s_client = |version: &str| {
+        Command::new("openssl")
+            .args(["s_client", "-connect", &https, "-CAfile"])
+            .arg(&ca)
+            .args([version, "-verify_return_error"])
+            .stdin(Stdio::null())
+            .output()
+            .expect("openssl is needed (apt-get install -y openssl)")
+    };
+    let modern = s_client("-tls1_2");
+    assert!(
+        modern.status.success(),
+        "TLS 1.2: {}",
+        String::from_utf8_lossy(&modern.stderr)
+    );
+    let old = s_client("-tls1_1");
+    assert!(!old.status.success(), "TLS 1.1 must be refused (MS-3)");
+    assert!(server.stop());
+}
+
+#[test]
+fn config_file_documents_every_setting_commented() {
+    let root = tempfile::tempdir().unwrap();
+    let data = root.path().join("data");
+    ok(&data, &[], &["init"]);
+    let text = std::fs::read_to_string(data.join("caduceus.toml")).unwrap();
+    for setting in [
+        "backend",
+        "database_url",
+        "keyring_url",
+        "master_key_file",
+        "trace_signing_key_file",
+        "https",
+        "certificate",
+        "client_ca",
+        "max_message_size",
+        "max_recipients",
+        "retention_days",
+        "checkpoint_every",
+    ] {
+        assert!(
+            text.contains(&format!("# {setting} = ")),
+            "{setting} not documented"
+        );
+    }
+    let again = common::run(&data, &[], &["init"]);
+    assert!(
+        !again.status.success(),
+        "init never overwrites a data directory"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(data.join("keys/master.key"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "master key must be private");
+    }
+}
