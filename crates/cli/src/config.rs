@@ -170,10 +170,10 @@ impl Loaded {
                 path.display()
             );
         }
-        Ok(Loaded {
-            data_dir: data_dir.to_path_buf(),
-            config,
-        })
+        // Absolute, so paths written to demo.json and logs work from any directory.
+        let data_dir = std::fs::canonicalize(data_dir)
+            .with_context(|| format!("resolving {}", data_dir.display()))?;
+        Ok(Loaded { data_dir, config })
     }
 
     /// A path from the configuration, relative to the data directory.

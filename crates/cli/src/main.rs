@@ -7,9 +7,11 @@
 //! - `init`: `caduceus init` — data directory, keys, development PKI, demo seed (`demo`).
 //! - `serve`: `caduceus serve` — the listeners, until SIGINT/SIGTERM.
 //! - `account`, `audit`: the operator's subcommands.
+//! - `bench`: figures for `docs/benchmarks.md` on a scratch directory.
 
 mod account;
 mod audit;
+mod bench;
 mod config;
 mod demo;
 mod init;
@@ -53,6 +55,8 @@ enum Command {
     /// Verify or purge the trace chain.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Measure delivery, read and trace verification rates on a scratch directory.
+    Bench(bench::BenchArgs),
 }
 
 fn main() -> ExitCode {
@@ -80,6 +84,9 @@ fn main() -> ExitCode {
                 .await
                 .map(|()| ExitCode::SUCCESS),
             Command::Audit(command) => audit::run(&cli.data, &cli.operator, command).await,
+            Command::Bench(args) => bench::run(&cli.data, &args)
+                .await
+                .map(|()| ExitCode::SUCCESS),
         }
     });
     match result {

@@ -1,0 +1,149 @@
+//! `caduceus bench`: figures for `docs/benchmarks.md`, measured through the service
+//! layer on a scratch data directory (never an operator's data).
+//!
+//! Prints accepted-and-delivered messages per second (sealed, durable, traced),
+//! sealed reads per second, and trace chain verification speed.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use caduceus_core::MailAddress;
+use caduceus_service::{Caller, Service};
+use caduceus_store::MessageId;
+use tokio::task::JoinSet;
+
+use crate::config::Loaded;
+use crate::init::{self, InitArgs};
+use crate::runtime::Runtime;
+
+/// Options of `caduceus bench`.
+#[derive(clap::Args, Debug)]
+pub struct BenchArgs {
+    /// Messages to deliver.
+    #[arg(long, default_value_t = 2000)]
+    pub messages: usize,
+    /// Size of each message body in bytes.
+    #[arg(long, default_value_t = 20_000)]
+    pub size: usize,
+    /// Deliveries in flight at once.
+    #[arg(long, default_value_t = 8)]
+    pub concurrency: usize,
+}
+
+/// Runs the benchmark on `data`, which must not exist yet (it is initialised with the
+/// demo accounts); PostgreSQL is used when `CADUCEUS_DATABASE_URL` is set.
+pub async fn run(data: &std::path::Path, args: &BenchArgs) -> Result<()> {
+    if data.exists() {
+        bail!(
+            "bench writes thousands of messages: give it a scratch directory that does not exist yet, not {}",
+            data.display()
+        );
+    }
+    init::run(
+        data,
+        &InitArgs {
+            domain: "bench.test".into(),
+            demo: true,
+            https: "127.0.0.1:0".parse()?,
+        },
+    )
+    .await?;
+    let runtime = Runtime::open(Loaded::load(data)?).await?;
+    let service = runtime.service.clone();
+    let recipient = MailAddress::parse("alice.martin@bench.test")?;
+    let raw = Arc::new(message(args.size));
+    println!(
+        "backend {:?}, {} messages of {} bytes, {} in flight",
+        runtime.store.backend(),
+        args.messages,
+        raw.len(),
+        args.concurrency
+    );
+
+    let started = Instant::now();
+    let ids = deliver_all(&service, &recipient, &raw, args).await?;
+    report(
+        "deliver (policy, seal, commit, trace)",
+        ids.len(),
+        started.elapsed(),
+    );
+
+    let alice = service
+        .account_by_address(&recipient)
+        .await?
+        .context("the demo account alice.martin")?;
+    let caller = Caller::account(alice.id, "bench");
+    let access = service.authorize(&caller, alice.id).await?;
+    let started = Instant::now();
+    for id in &ids {
+        service.read_message(&access, *id).await?;
+    }
+    report("read (unseal, trace)", ids.len(), started.elapsed());
+
+    let key = caduceus_audit::load_verifying_key(
+        &runtime
+            .loaded
+            .path(&runtime.loaded.config.keys.trace_verifying_key_file),
+    )?;
+    let started = Instant::now();
+    let verdict = service
+        .verify_traces(&Caller::operator("bench"), &key)
+        .await?;
+    let report_ok = verdict.map_err(|tamper| anyhow::anyhow!("{tamper}"))?;
+    report(
+        "trace verify (entries)",
+        report_ok.entries as usize,
+        started.elapsed(),
+    );
+    runtime.store.close().await;
+    Ok(())
+}
+
+/// A plain-text message of about `size` bytes.
+fn message(size: usize) -> Vec<u8> {
+    let mut raw = b"From: bench@bench.test\r\nTo: alice.martin@bench.test\r\nSubject: bench\r\nMessage-ID: <bench@bench.test>\r\n\r\n".to_vec();
+    let line = b"Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod.\r\n";
+    while raw.len() < size {
+        raw.extend_from_slice(line);
+    }
+    raw
+}
+
+async fn deliver_all(
+    service: &Service,
+    recipient: &MailAddress,
+    raw: &Arc<Vec<u8>>,
+    args: &BenchArgs,
+) -> Result<Vec<MessageId>> {
+    let mut tasks = JoinSet::new();
+    for worker in 0..args.concurrency.max(1) {
+        let count = args.messages / args.concurrency.max(1)
+            + usize::from(worker < args.messages % args.concurrency.max(1));
+        let (service, recipient, raw) = (service.clone(), recipient.clone(), raw.clone());
+        tasks.spawn(async move {
+            let caller = Caller::system();
+            let mut ids = Vec::with_capacity(count);
+            for _ in 0..count {
+                let delivered = service
+                    .deliver_local(&caller, std::slice::from_ref(&recipient), &raw)
+                    .await?;
+                ids.extend(delivered.iter().map(|d| d.message));
+            }
+            anyhow::Ok(ids)
+        });
+    }
+    let mut ids = Vec::with_capacity(args.messages);
+    while let Some(result) = tasks.join_next().await {
+        ids.extend(result??);
+    }
+    Ok(ids)
+}
+
+fn report(what: &str, count: usize, elapsed: Duration) {
+    println!(
+        "{what:<40} {count:>8} in {:>8.2} s = {:>10.1} /s",
+        elapsed.as_secs_f64(),
+        count as f64 / elapsed.as_secs_f64()
+    );
+}
