@@ -25,6 +25,9 @@
 //!   a verification, and [`RegistryId`], the identity an account is traced to.
 //! - [`policy`]: the message rules as pure functions returning a [`Refusal`]
 //!   that names its requirement (MS-2, MS-12; the patient rules join later).
+//! - [`directory`]: the national directory extracts (RPPS people and their
+//!   practice sites, MSSanté mailboxes) parsed by header name, the synthetic
+//!   extract generator, and the FHIR-shaped entries served to clients (ID-4).
 //! - [`password`]: the web-login password strength rule (AU-1).
 //! - [`clock`]: [`Timestamp`] and the [`Clock`] trait, so that retention,
 //!   expiry and lockouts read time from an injected source
@@ -86,6 +89,7 @@ macro_rules! parse_conversions {
 pub mod account;
 pub mod address;
 pub mod clock;
+pub mod directory;
 pub mod ident;
 pub mod password;
 pub mod policy;
