@@ -28,6 +28,18 @@ pub enum Action {
     AuthSuccess,
     /// A login failed.
     AuthFailure,
+    /// An account or source was locked out after repeated failures (AU-3).
+    AuthLockout,
+    /// A one-time login code was sent to the out-of-band address (AU-1).
+    LoginCodeSent,
+    /// A device credential was issued for a mail client (AU-2).
+    DeviceAdd,
+    /// A device credential was revoked (AU-2).
+    DeviceRevoke,
+    /// A TOTP second factor was enrolled or removed (AU-1).
+    TotpSet,
+    /// The out-of-band contact address was changed.
+    ContactSet,
     /// A session opened.
     SessionOpen,
     /// A session closed.
@@ -62,7 +74,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in declaration order.
-    pub const ALL: [Action; 25] = [
+    pub const ALL: [Action; 31] = [
         Action::AccountCreate,
         Action::AccountVerify,
         Action::AccountActivate,
@@ -73,6 +85,12 @@ impl Action {
         Action::DelegateAdd,
         Action::AuthSuccess,
         Action::AuthFailure,
+        Action::AuthLockout,
+        Action::LoginCodeSent,
+        Action::DeviceAdd,
+        Action::DeviceRevoke,
+        Action::TotpSet,
+        Action::ContactSet,
         Action::SessionOpen,
         Action::SessionClose,
         Action::MessageSubmit,
@@ -103,6 +121,12 @@ impl Action {
             Action::DelegateAdd => "account.delegate_add",
             Action::AuthSuccess => "auth.success",
             Action::AuthFailure => "auth.failure",
+            Action::AuthLockout => "auth.lockout",
+            Action::LoginCodeSent => "auth.code_sent",
+            Action::DeviceAdd => "device.add",
+            Action::DeviceRevoke => "device.revoke",
+            Action::TotpSet => "account.totp_set",
+            Action::ContactSet => "account.contact_set",
             Action::SessionOpen => "session.open",
             Action::SessionClose => "session.close",
             Action::MessageSubmit => "message.submit",

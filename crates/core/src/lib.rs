@@ -28,6 +28,8 @@
 //! - [`directory`]: the national directory extracts (RPPS people and their
 //!   practice sites, MSSanté mailboxes) parsed by header name, the synthetic
 //!   extract generator, and the FHIR-shaped entries served to clients (ID-4).
+//! - [`auth`]: the brute-force gate ([`LockoutPolicy`], AU-3), device
+//!   credentials for mail clients ([`DeviceCredential`], AU-2), one-time codes.
 //! - [`password`]: the web-login password strength rule (AU-1).
 //! - [`clock`]: [`Timestamp`] and the [`Clock`] trait, so that retention,
 //!   expiry and lockouts read time from an injected source
@@ -88,6 +90,7 @@ macro_rules! parse_conversions {
 
 pub mod account;
 pub mod address;
+pub mod auth;
 pub mod clock;
 pub mod directory;
 pub mod ident;
@@ -102,6 +105,10 @@ pub use password::{PasswordError, check_password_strength};
 pub use policy::{DeliveryFacts, RecipientStatus, Refusal, check_delivery};
 
 pub use address::{AddressError, AddressKind, Domain, MailAddress, PatientAddressError};
+pub use auth::{
+    DeviceCredential, FailureOutcome, FailureState, Gate, LockoutPolicy, login_code_from,
+    normalize_code,
+};
 pub use clock::{Clock, ManualClock, SystemClock, Timestamp, days};
 pub use ident::{
     Adeli, Finess, IdentError, Ins, LocalId, NationalId, Registry, Rpps, Siren, Siret, StructureId,

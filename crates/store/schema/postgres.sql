@@ -79,3 +79,43 @@ CREATE TABLE IF NOT EXISTS blob_data (
     id TEXT PRIMARY KEY,
     data BYTEA NOT NULL
 );
+
+-- Authentication (AU-1, AU-2, AU-3). Secrets are hashed (device credentials, login
+-- codes) or sealed with the account key (TOTP secrets); never stored in clear.
+CREATE UNIQUE INDEX IF NOT EXISTS accounts_one_per_person
+    ON accounts(registry, identifier) WHERE kind IN ('professional', 'patient');
+CREATE TABLE IF NOT EXISTS devices (
+    id BIGSERIAL PRIMARY KEY,
+    account_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    secret_hash BYTEA NOT NULL,
+    created_ms BIGINT NOT NULL,
+    last_used_ms BIGINT,
+    revoked_ms BIGINT
+);
+CREATE INDEX IF NOT EXISTS devices_account ON devices(account_id);
+CREATE TABLE IF NOT EXISTS second_factors (
+    account_id BIGINT PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+    totp_sealed BYTEA,
+    totp_last_step BIGINT,
+    contact_email TEXT
+);
+CREATE TABLE IF NOT EXISTS login_codes (
+    account_id BIGINT PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+    code_hash BYTEA NOT NULL,
+    expires_ms BIGINT NOT NULL,
+    attempts BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS auth_failures (
+    subject TEXT PRIMARY KEY,
+    failures BIGINT NOT NULL,
+    last_ms BIGINT,
+    locked_until_ms BIGINT
+);
+CREATE TABLE IF NOT EXISTS alerts (
+    id BIGSERIAL PRIMARY KEY,
+    at_ms BIGINT NOT NULL,
+    kind TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    detail TEXT NOT NULL
+);

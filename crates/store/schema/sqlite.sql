@@ -79,3 +79,43 @@ CREATE TABLE IF NOT EXISTS blob_data (
     id TEXT PRIMARY KEY,
     data BLOB NOT NULL
 );
+
+-- Authentication (AU-1, AU-2, AU-3). Secrets are hashed (device credentials, login
+-- codes) or sealed with the account key (TOTP secrets); never stored in clear.
+CREATE UNIQUE INDEX IF NOT EXISTS accounts_one_per_person
+    ON accounts(registry, identifier) WHERE kind IN ('professional', 'patient');
+CREATE TABLE IF NOT EXISTS devices (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    secret_hash BLOB NOT NULL,
+    created_ms INTEGER NOT NULL,
+    last_used_ms INTEGER,
+    revoked_ms INTEGER
+);
+CREATE INDEX IF NOT EXISTS devices_account ON devices(account_id);
+CREATE TABLE IF NOT EXISTS second_factors (
+    account_id INTEGER PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+    totp_sealed BLOB,
+    totp_last_step INTEGER,
+    contact_email TEXT
+);
+CREATE TABLE IF NOT EXISTS login_codes (
+    account_id INTEGER PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+    code_hash BLOB NOT NULL,
+    expires_ms INTEGER NOT NULL,
+    attempts INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS auth_failures (
+    subject TEXT PRIMARY KEY,
+    failures INTEGER NOT NULL,
+    last_ms INTEGER,
+    locked_until_ms INTEGER
+);
+CREATE TABLE IF NOT EXISTS alerts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at_ms INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    detail TEXT NOT NULL
+);

@@ -30,7 +30,7 @@ mod sql;
 
 use async_trait::async_trait;
 use caduceus_audit::{Checkpoint, Entry, Event};
-use caduceus_core::{AccountState, MailAddress, Timestamp};
+use caduceus_core::{AccountState, FailureState, MailAddress, RegistryId, Timestamp};
 
 pub use error::{Result, StoreError};
 pub use model::*;
@@ -88,6 +88,83 @@ pub trait Store: Send + Sync {
     /// Destroys an account and all its data: keys first, so that no copy of the data
     /// can be opened afterwards (RT-2, RT-3).
     async fn destroy_account(&self, id: AccountId, trace: &Event) -> Result<()>;
+
+    /// The accounts registered under a registry identity (a certificate login finds
+    /// its account this way, AU-1). At most one personal account per person (ID-3).
+    async fn accounts_by_identity(&self, identity: &RegistryId) -> Result<Vec<Account>>;
+    /// Enrolls a device for a mail client with the hash of its secret (AU-2); the
+    /// store appends `dev:N` to the trace's object.
+    async fn create_device(
+        &self,
+        account: AccountId,
+        name: &str,
+        secret_hash: &[u8],
+        at: Timestamp,
+        trace: &Event,
+    ) -> Result<Device>;
+    /// The devices of an account, revoked ones included.
+    async fn devices(&self, account: AccountId) -> Result<Vec<Device>>;
+    /// A device with its secret hash, to check a login.
+    async fn device_secret(&self, id: DeviceId) -> Result<Option<DeviceSecret>>;
+    /// Records a device's successful login time.
+    async fn touch_device(&self, id: DeviceId, at: Timestamp) -> Result<()>;
+    /// Revokes a device of `account` (AU-2); revoking twice keeps the first date.
+    async fn revoke_device(
+        &self,
+        account: AccountId,
+        id: DeviceId,
+        at: Timestamp,
+        trace: &Event,
+    ) -> Result<()>;
+    /// Sets (sealed with the account key) or removes the TOTP secret (AU-1).
+    async fn set_totp(
+        &self,
+        account: AccountId,
+        secret: Option<&[u8]>,
+        trace: &Event,
+    ) -> Result<()>;
+    /// The TOTP secret and last accepted step, if enrolled.
+    async fn totp(&self, account: AccountId) -> Result<Option<TotpState>>;
+    /// Marks a TOTP step used; false if it (or a later one) was used already, so a
+    /// code is never accepted twice.
+    async fn use_totp_step(&self, account: AccountId, step: i64) -> Result<bool>;
+    /// Sets the out-of-band address codes and notices are sent to.
+    async fn set_contact_email(
+        &self,
+        account: AccountId,
+        email: Option<&MailAddress>,
+        trace: &Event,
+    ) -> Result<()>;
+    /// The out-of-band address, if set.
+    async fn contact_email(&self, account: AccountId) -> Result<Option<MailAddress>>;
+    /// Stores the hash of a freshly emailed login code, replacing any earlier one.
+    async fn put_login_code(
+        &self,
+        account: AccountId,
+        code_hash: &[u8],
+        expires: Timestamp,
+    ) -> Result<()>;
+    /// The pending login code, if any.
+    async fn login_code(&self, account: AccountId) -> Result<Option<LoginCode>>;
+    /// Counts a wrong code against the pending one.
+    async fn login_code_attempt(&self, account: AccountId) -> Result<()>;
+    /// Removes the pending code (used or abandoned).
+    async fn delete_login_code(&self, account: AccountId) -> Result<()>;
+    /// The failure counter of a subject (`acct:N` or `ip:...`) (AU-3).
+    async fn failure_state(&self, subject: &str) -> Result<FailureState>;
+    /// Stores a subject's failure counter; the default state removes it.
+    async fn set_failure_state(&self, subject: &str, state: &FailureState) -> Result<()>;
+    /// Records a security alert with its trace (TR-3).
+    async fn raise_alert(
+        &self,
+        at: Timestamp,
+        kind: &str,
+        subject: &str,
+        detail: &str,
+        trace: &Event,
+    ) -> Result<()>;
+    /// Every alert, oldest first.
+    async fn alerts(&self) -> Result<Vec<Alert>>;
 
     /// The folders of an account.
     async fn mailboxes(&self, account: AccountId) -> Result<Vec<Mailbox>>;

@@ -198,3 +198,81 @@ pub struct PurgeReport {
     /// The sequence number of the anchor checkpoint left at the cut, if any.
     pub cut: Option<i64>,
 }
+
+id_type!(
+    /// An enrolled device's id; `dev:N` in traces (AU-2).
+    DeviceId,
+    "dev"
+);
+
+/// A device enrolled to read and send mail with a standard client (AU-2). The
+/// credential itself is never stored, only its hash.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Device {
+    /// Database id, part of the credential.
+    pub id: DeviceId,
+    /// The account it belongs to.
+    pub account: AccountId,
+    /// The name its owner gave it ("Thunderbird at the practice").
+    pub name: String,
+    /// When it was enrolled.
+    pub created: Timestamp,
+    /// When it last authenticated.
+    pub last_used: Option<Timestamp>,
+    /// When it was revoked, if it was.
+    pub revoked: Option<Timestamp>,
+}
+
+/// A device and the hash of its secret, for checking a login.
+#[derive(Clone, Debug)]
+pub struct DeviceSecret {
+    /// The device.
+    pub device: Device,
+    /// SHA-256 of the secret.
+    pub secret_hash: Vec<u8>,
+}
+
+/// An account's TOTP secret (opened from its sealed form) and the last time step
+/// used, so a code is never accepted twice (AU-1).
+pub struct TotpState {
+    /// The shared secret.
+    pub secret: caduceus_core::Secret<Vec<u8>>,
+    /// The last accepted RFC 6238 time step.
+    pub last_step: Option<i64>,
+}
+
+impl fmt::Debug for TotpState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TotpState")
+            .field("secret", &"<redacted>")
+            .field("last_step", &self.last_step)
+            .finish()
+    }
+}
+
+/// An emailed one-time code waiting to be typed (AU-1): its hash, expiry and the
+/// wrong attempts so far.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoginCode {
+    /// SHA-256 of the code.
+    pub code_hash: Vec<u8>,
+    /// When it stops being accepted.
+    pub expires: Timestamp,
+    /// Wrong codes typed against it.
+    pub attempts: i64,
+}
+
+/// A security alert raised by a detector (TR-3), such as a lockout (AU-3).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Alert {
+    /// Database id.
+    pub id: i64,
+    /// When it was raised.
+    pub at: Timestamp,
+    /// What kind: `auth.lockout`...
+    pub kind: String,
+    /// Who or what it concerns: `acct:N`, `ip:...`.
+    pub subject: String,
+    /// Ids and figures only (TR-5).
+    pub detail: String,
+}

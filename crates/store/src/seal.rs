@@ -245,6 +245,10 @@ pub(crate) mod context {
     pub fn blob(blob_id: &str) -> Vec<u8> {
         format!("caduceus/blob/v1/{blob_id}").into_bytes()
     }
+    /// An account's TOTP secret sealed by its account key (AU-1).
+    pub fn totp(account_id: i64) -> Vec<u8> {
+        format!("caduceus/totp/v1/{account_id}").into_bytes()
+    }
     /// Message metadata (envelope, structure) sealed by its message key.
     pub fn meta(blob_id: &str) -> Vec<u8> {
         format!("caduceus/meta/v1/{blob_id}").into_bytes()

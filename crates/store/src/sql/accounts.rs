@@ -105,6 +105,18 @@ pub(super) async fn by_address(store: &SqlStore, address: &MailAddress) -> Resul
     row.as_ref().map(account_from_row).transpose()
 }
 
+pub(super) async fn by_identity(store: &SqlStore, identity: &RegistryId) -> Result<Vec<Account>> {
+    let sql = format!(
+        "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE registry = $1 AND identifier = $2 ORDER BY id"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(identity.registry())
+        .bind(identity.stored_value())
+        .fetch_all(&store.db.pool)
+        .await?;
+    rows.iter().map(account_from_row).collect()
+}
+
 pub(super) async fn all(store: &SqlStore) -> Result<Vec<Account>> {
     let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts ORDER BY id");
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))

@@ -5,6 +5,7 @@
 //! `ON CONFLICT`), and `db::Backend` holds the few differences.
 
 mod accounts;
+mod auth;
 pub(crate) mod db;
 mod messages;
 mod store_impl;

@@ -2,9 +2,9 @@
 
 use async_trait::async_trait;
 use caduceus_audit::{Checkpoint, Entry, Event};
-use caduceus_core::{AccountState, MailAddress, Timestamp};
+use caduceus_core::{AccountState, FailureState, MailAddress, RegistryId, Timestamp};
 
-use super::{SqlStore, accounts, messages, traces};
+use super::{SqlStore, accounts, auth, messages, traces};
 use crate::Store;
 use crate::error::Result;
 use crate::model::*;
@@ -67,6 +67,98 @@ impl Store for SqlStore {
     }
     async fn destroy_account(&self, id: AccountId, trace: &Event) -> Result<()> {
         accounts::destroy(self, id, trace).await
+    }
+    async fn accounts_by_identity(&self, identity: &RegistryId) -> Result<Vec<Account>> {
+        accounts::by_identity(self, identity).await
+    }
+    async fn create_device(
+        &self,
+        account: AccountId,
+        name: &str,
+        secret_hash: &[u8],
+        at: Timestamp,
+        trace: &Event,
+    ) -> Result<Device> {
+        auth::create_device(self, account, name, secret_hash, at, trace).await
+    }
+    async fn devices(&self, account: AccountId) -> Result<Vec<Device>> {
+        auth::devices(self, account).await
+    }
+    async fn device_secret(&self, id: DeviceId) -> Result<Option<DeviceSecret>> {
+        auth::device_secret(self, id).await
+    }
+    async fn touch_device(&self, id: DeviceId, at: Timestamp) -> Result<()> {
+        auth::touch_device(self, id, at).await
+    }
+    async fn revoke_device(
+        &self,
+        account: AccountId,
+        id: DeviceId,
+        at: Timestamp,
+        trace: &Event,
+    ) -> Result<()> {
+        auth::revoke_device(self, account, id, at, trace).await
+    }
+    async fn set_totp(
+        &self,
+        account: AccountId,
+        secret: Option<&[u8]>,
+        trace: &Event,
+    ) -> Result<()> {
+        auth::set_totp(self, account, secret, trace).await
+    }
+    async fn totp(&self, account: AccountId) -> Result<Option<TotpState>> {
+        auth::totp(self, account).await
+    }
+    async fn use_totp_step(&self, account: AccountId, step: i64) -> Result<bool> {
+        auth::use_totp_step(self, account, step).await
+    }
+    async fn set_contact_email(
+        &self,
+        account: AccountId,
+        email: Option<&MailAddress>,
+        trace: &Event,
+    ) -> Result<()> {
+        auth::set_contact_email(self, account, email, trace).await
+    }
+    async fn contact_email(&self, account: AccountId) -> Result<Option<MailAddress>> {
+        auth::contact_email(self, account).await
+    }
+    async fn put_login_code(
+        &self,
+        account: AccountId,
+        code_hash: &[u8],
+        expires: Timestamp,
+    ) -> Result<()> {
+        auth::put_login_code(self, account, code_hash, expires).await
+    }
+    async fn login_code(&self, account: AccountId) -> Result<Option<LoginCode>> {
+        auth::login_code(self, account).await
+    }
+    async fn login_code_attempt(&self, account: AccountId) -> Result<()> {
+        auth::login_code_attempt(self, account).await
+    }
+    async fn delete_login_code(&self, account: AccountId) -> Result<()> {
+        auth::delete_login_code(self, account).await
+    }
+    async fn failure_state(&self, subject: &str) -> Result<FailureState> {
+        auth::failure_state(self, subject).await
+    }
+    async fn set_failure_state(&self, subject: &str, state: &FailureState) -> Result<()> {
+        auth::set_failure_state(self, subject, state).await
+    }
+    async fn raise_alert(
+        &self,
+        at: Timestamp,
+        kind: &str,
+        subject: &str,
+        detail: &str,
+        trace: &Event,
+    ) -> Result<()> {
+        auth::raise_alert(self, at, kind, subject, detail, trace).await
+    }
+    async fn alerts(&self) -> Result<Vec<Alert>> {
+        auth::alerts(self).await
     }
     async fn mailboxes(&self, account: AccountId) -> Result<Vec<Mailbox>> {
         messages::mailboxes(self, account).await

@@ -5,6 +5,9 @@
 #[allow(dead_code)]
 pub mod harness;
 
+mod auth;
+pub use auth::*;
+
 use caduceus_audit::{Action, Event, Outcome, TamperKind};
 use caduceus_core::{
     AccountKind, AccountState, Evidence, MailAddress, NationalId, RegistryId, Timestamp,
@@ -37,6 +40,11 @@ macro_rules! conformance_suite {
             tr1_inserted_entry_is_named,
             tr1_reordered_entries_are_named,
             tr2_purge_keeps_the_remainder_verifiable,
+            au2_devices_are_listed_checked_and_revoked,
+            au1_totp_secret_is_sealed_and_steps_are_used_once,
+            au1_contact_email_and_login_codes,
+            au3_failure_counters_and_alerts,
+            id3_one_personal_account_per_person,
         );
     };
     (@tests $make:path; $($name:ident),* $(,)?) => {
