@@ -28,7 +28,7 @@ pub struct Registration {
 }
 
 impl Service {
-    fn require_operator(&self, caller: &Caller) -> Result<()> {
+    pub(crate) fn require_operator(&self, caller: &Caller) -> Result<()> {
         match caller.actor {
             Actor::Operator(_) | Actor::System => Ok(()),
             Actor::Account(_) => Err(ServiceError::Denied {

@@ -25,6 +25,28 @@ pub enum ServiceError {
     /// The named account, folder or message does not exist (for this caller).
     #[error("{0} not found")]
     NotFound(String),
+    /// A login failed. Deliberately vague (AU-3): the answer never tells an unknown
+    /// address from a wrong secret. The front end waits `delay` before answering.
+    #[error("authentication failed")]
+    AuthFailed {
+        /// The progressive delay owed before answering.
+        delay: std::time::Duration,
+    },
+    /// Too many recent failures: no attempt is checked before `until` (AU-3).
+    #[error("too many failed attempts; try again later")]
+    Throttled {
+        /// When attempts are considered again.
+        until: caduceus_core::Timestamp,
+    },
+    /// Locked out after repeated failures (AU-3); an alert was raised.
+    #[error("locked after repeated failed attempts; try again in 15 minutes or contact support")]
+    Locked {
+        /// When the lock ends.
+        until: caduceus_core::Timestamp,
+    },
+    /// A service the action needs (outbound mail, antivirus) is unavailable; try later.
+    #[error("temporarily unavailable: {0}")]
+    Unavailable(String),
     /// Storage failed; nothing was changed.
     #[error(transparent)]
     Store(#[from] StoreError),

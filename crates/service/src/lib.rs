@@ -9,6 +9,9 @@
 //!   traces (the physical person, and the organisational mailbox acted for, ID-3).
 //! - [`accounts`]: create, verify, activate, suspend, close accounts (ID-1, ID-2, RT-2);
 //!   set passwords.
+//! - [`auth`]: logins (password + TOTP or emailed code, certificate, device
+//!   credential) behind the brute-force gate; TOTP and device enrollment (AU-1..AU-3).
+//! - [`notify`]: what is sent to a user's out-of-band address ([`notify::Notifier`]).
 //! - [`messages`]: deliver to local mailboxes through the policy (MS-2), list, read,
 //!   flag, delete (RT-3), with the access checks (AC-1, ID-3).
 //! - [`ingest`]: the metadata computed once when a message enters (sealed with it).
@@ -19,9 +22,11 @@
 
 pub mod accounts;
 pub mod actor;
+pub mod auth;
 pub mod error;
 pub mod ingest;
 pub mod messages;
+pub mod notify;
 pub mod traces;
 
 use std::sync::Arc;
@@ -51,6 +56,7 @@ pub struct Service {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     config: Arc<ServiceConfig>,
+    notifier: Arc<dyn notify::Notifier>,
 }
 
 impl Service {
@@ -60,7 +66,14 @@ impl Service {
             store,
             clock,
             config: Arc::new(config),
+            notifier: Arc::new(notify::NoNotifier),
         }
+    }
+
+    /// The same service sending notices (login codes) through `notifier`.
+    pub fn with_notifier(mut self, notifier: Arc<dyn notify::Notifier>) -> Self {
+        self.notifier = notifier;
+        self
     }
 
     /// The injected clock's time in unix milliseconds, for trace events.

@@ -1,106 +1,16 @@
 //! The service's use cases on a real (SQLite) store: the rules and access checks hold,
 //! and every action leaves its trace. Front-end tests repeat these over the wire.
 
-use std::sync::Arc;
-
-use caduceus_audit::TraceSigner;
 use caduceus_core::{
-    AccountKind, AccountState, Domain, Evidence, Ins, MailAddress, ManualClock, NationalId,
-    RegistryId, SecretString, Timestamp,
+    AccountKind, AccountState, Evidence, Ins, NationalId, RegistryId, SecretString,
 };
 use caduceus_service::accounts::Registration;
-use caduceus_service::{Caller, Service, ServiceConfig, ServiceError};
-use caduceus_store::{Account, MasterKey, SqlStore, Store, StoreConfig};
+use caduceus_service::{Caller, ServiceError};
+use caduceus_store::Store;
 
-struct World {
-    service: Service,
-    store: Arc<SqlStore>,
-    signer: Arc<TraceSigner>,
-    clock: ManualClock,
-    _dir: tempfile::TempDir,
-}
+mod common;
 
-const RAW: &[u8] = b"From: alice@caduceus.test\r\nTo: bob@caduceus.test\r\nSubject: Bilan Mme Zorglub\r\n\r\nConfidential body\r\n";
-
-async fn world() -> World {
-    let dir = tempfile::tempdir().unwrap();
-    let signer = Arc::new(TraceSigner::generate());
-    let store = Arc::new(
-        SqlStore::open(
-            &StoreConfig::Sqlite {
-                data_dir: dir.path().into(),
-            },
-            MasterKey::generate(),
-            signer.clone(),
-            100,
-        )
-        .await
-        .unwrap(),
-    );
-    let clock = ManualClock::new(Timestamp::from_millis(1_790_000_000_000));
-    let service = Service::new(
-        store.clone(),
-        Arc::new(clock.clone()),
-        ServiceConfig {
-            domain: Domain::parse("caduceus.test").unwrap(),
-            max_message_size: 10_000,
-            max_recipients: 3,
-            trace_retention_days: 365,
-        },
-    );
-    World {
-        service,
-        store,
-        signer,
-        clock,
-        _dir: dir,
-    }
-}
-
-fn op() -> Caller {
-    Caller::operator("ra-test")
-}
-
-fn addr(s: &str) -> MailAddress {
-    MailAddress::parse(s).unwrap()
-}
-
-async fn person(w: &World, local: &str, id: &str, active: bool) -> Account {
-    let account = w
-        .service
-        .register(
-            &op(),
-            Registration {
-                address: Some(addr(&format!("{local}@caduceus.test"))),
-                kind: AccountKind::Professional,
-                identity: RegistryId::National(NationalId::parse(id).unwrap()),
-                display_name: format!("Dr {local}"),
-            },
-        )
-        .await
-        .unwrap();
-    if active {
-        w.service
-            .verify_identity(&op(), account.id, Evidence::CpsCard, "RA Test")
-            .await
-            .unwrap();
-        w.service
-            .set_state(&op(), account.id, AccountState::Active)
-            .await
-            .unwrap();
-    }
-    w.service.account(account.id).await.unwrap()
-}
-
-async fn actions(w: &World) -> Vec<String> {
-    w.store
-        .trace_entries(0, 10_000)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|e| e.action)
-        .collect()
-}
+use common::*;
 
 #[tokio::test]
 async fn id2_unverified_recipient_is_refused_and_the_refusal_traced() {

@@ -1,0 +1,672 @@
+//! Logins (AU-1, AU-2, AU-3): password + TOTP, password + emailed code, client
+//! certificate, device credential; enrollment of second factors and devices.
+//!
+//! Every attempt passes the brute-force gate for the account and for the source
+//! address first, and is traced whatever its outcome. A failed attempt says nothing
+//! about why (unknown address, wrong password, wrong code all read the same), so the
+//! answer cannot be used to find accounts.
+
+use std::time::Duration;
+
+use caduceus_audit::{Action, Event, Outcome};
+use caduceus_core::{
+    AccountKind, DeviceCredential, FailureState, Gate, LockoutPolicy, MailAddress, NationalId,
+    RegistryId, SecretString, Timestamp, login_code_from, normalize_code,
+};
+use caduceus_store::{Account, AccountId, Device, DeviceId};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use totp_rs::{Algorithm, TOTP};
+
+use crate::Service;
+use crate::actor::{Actor, Caller};
+use crate::error::{Result, ServiceError};
+use crate::notify::Notice;
+
+/// How long an emailed login code is valid.
+const CODE_VALIDITY: Duration = Duration::from_secs(10 * 60);
+/// Wrong codes accepted against one emailed code before it is void.
+const CODE_ATTEMPTS: i64 = 5;
+/// TOTP period in seconds (RFC 6238 default, what authenticator apps expect).
+const TOTP_PERIOD: u64 = 30;
+/// Length of a TOTP secret: 160 bits, as RFC 4226 recommends.
+const TOTP_SECRET_LEN: usize = 20;
+
+/// How a login was proven.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Factor {
+    /// Password and a TOTP code (AU-1).
+    PasswordTotp,
+    /// Password and a code sent to the out-of-band address (AU-1).
+    PasswordEmailCode,
+    /// A CPS-like client certificate carrying the national identifier (AU-1).
+    Certificate,
+    /// A device credential issued after a strong login (AU-2).
+    Device(DeviceId),
+}
+
+impl Factor {
+    /// The code written in traces.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Factor::PasswordTotp => "method:password_totp",
+            Factor::PasswordEmailCode => "method:password_email_code",
+            Factor::Certificate => "method:certificate",
+            Factor::Device(_) => "method:device",
+        }
+    }
+}
+
+/// What a user presents to log in.
+pub enum Credentials<'a> {
+    /// Web login: password and the authenticator app's code.
+    PasswordTotp {
+        /// The password.
+        password: &'a SecretString,
+        /// The six digits.
+        code: &'a str,
+    },
+    /// Web login: password and the code received by e-mail.
+    PasswordEmailCode {
+        /// The password.
+        password: &'a SecretString,
+        /// The six digits.
+        code: &'a str,
+    },
+    /// A mail client's device credential (`cdv-…`), typed as its password.
+    Device {
+        /// The credential.
+        credential: &'a SecretString,
+    },
+}
+
+/// Proof that an account authenticated; only this module makes one, so a use case
+/// that takes it cannot be reached without a login.
+#[derive(Clone, Debug)]
+pub struct Authenticated {
+    account: Account,
+    factor: Factor,
+    source: String,
+}
+
+impl Authenticated {
+    /// The account logged in.
+    pub fn account(&self) -> &Account {
+        &self.account
+    }
+
+    /// How.
+    pub fn factor(&self) -> Factor {
+        self.factor
+    }
+
+    /// The caller to act as: this account, from the login's source.
+    pub fn caller(&self) -> Caller {
+        Caller::account(self.account.id, self.source.clone())
+    }
+
+    /// Whether the login was strong (two factors or a certificate): device
+    /// credentials are issued only after one (AU-2).
+    pub fn is_strong(&self) -> bool {
+        !matches!(self.factor, Factor::Device(_))
+    }
+}
+
+/// A TOTP enrollment to hand to the user: the secret and an `otpauth://` URI for a
+/// QR code. Its `Debug` hides both.
+pub struct TotpEnrollment {
+    /// Base32 secret, for typing into an app.
+    pub secret_base32: SecretString,
+    /// The `otpauth://totp/…` URI.
+    pub uri: SecretString,
+}
+
+impl std::fmt::Debug for TotpEnrollment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TotpEnrollment { <redacted> }")
+    }
+}
+
+/// A freshly issued device credential: shown to the user once, never stored. Its
+/// `Debug` shows the device, not the credential.
+pub struct IssuedDevice {
+    /// The device row.
+    pub device: Device,
+    /// The credential to type into the mail client as its password.
+    pub credential: SecretString,
+}
+
+impl std::fmt::Debug for IssuedDevice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IssuedDevice")
+            .field("device", &self.device)
+            .finish_non_exhaustive()
+    }
+}
+
+fn sha256(bytes: &[u8]) -> Vec<u8> {
+    Sha256::digest(bytes).to_vec()
+}
+
+fn source_subject(source: &str) -> String {
+    // The source's address without its port: attempts from new connections count
+    // together.
+    let host = source
+        .rsplit_once(':')
+        .filter(|(host, port)| port.bytes().all(|b| b.is_ascii_digit()) && !host.is_empty())
+        .map_or(source, |(host, _)| host);
+    format!("ip:{}", host.trim_start_matches('[').trim_end_matches(']'))
+}
+
+fn totp_for(secret: &[u8], label: &str, issuer: &str) -> Result<TOTP> {
+    TOTP::new(
+        Algorithm::SHA1,
+        6,
+        1,
+        TOTP_PERIOD,
+        secret.to_vec(),
+        Some(issuer.to_owned()),
+        label.to_owned(),
+    )
+    .map_err(|e| ServiceError::Invalid(format!("TOTP secret: {e}")))
+}
+
+/// Why a credential check failed, for the trace only (never told to the client).
+enum Miss {
+    NoSuchAccount,
+    Inactive,
+    WrongSecret,
+    WrongCode,
+    Expired,
+    Revoked,
+    NoFactor,
+}
+
+impl Miss {
+    fn as_str(&self) -> &'static str {
+        match self {
+            Miss::NoSuchAccount => "reason:unknown_account",
+            Miss::Inactive => "reason:inactive",
+            Miss::WrongSecret => "reason:wrong_secret",
+            Miss::WrongCode => "reason:wrong_code",
+            Miss::Expired => "reason:expired_code",
+            Miss::Revoked => "reason:revoked_device",
+            Miss::NoFactor => "reason:no_second_factor",
+        }
+    }
+}
+
+impl Service {
+    fn auth_event(
+        &self,
+        actor: String,
+        action: Action,
+        object: String,
+        source: &str,
+        outcome: Outcome,
+        detail: String,
+    ) -> Event {
+        Event {
+            at_ms: self.now_ms(),
+            actor,
+            acting_for: None,
+            action,
+            object,
+            source: Some(source.to_owned()),
+            outcome,
+            detail: Some(detail),
+        }
+    }
+
+    /// Refuses the attempt if the account or the source is delayed or locked (AU-3).
+    async fn pass_gate(&self, account: Option<AccountId>, source: &str) -> Result<()> {
+        let now = self.clock.now();
+        let mut subjects = vec![(source_subject(source), LockoutPolicy::SOURCE)];
+        if let Some(id) = account {
+            subjects.push((id.to_string(), LockoutPolicy::ACCOUNT));
+        }
+        for (subject, policy) in subjects {
+            let state = self.store.failure_state(&subject).await?;
+            let (until, locked) = match policy.gate(state, now) {
+                Gate::Open => continue,
+                Gate::Wait { until } => (until, false),
+                Gate::Locked { until } => (until, true),
+            };
+            let actor = account.map_or_else(|| "system".to_owned(), |id| id.to_string());
+            let detail = if locked {
+                "reason:locked"
+            } else {
+                "reason:throttled"
+            };
+            let event = self.auth_event(
+                actor,
+                Action::AuthFailure,
+                subject.clone(),
+                source,
+                Outcome::Refused,
+                detail.into(),
+            );
+            self.store.append_traces(&[event]).await?;
+            return Err(if locked {
+                ServiceError::Locked { until }
+            } else {
+                ServiceError::Throttled { until }
+            });
+        }
+        Ok(())
+    }
+
+    /// Counts a failure against the account and the source, locks and alerts when a
+    /// threshold is crossed (AU-3, TR-3), traces the failure.
+    async fn fail(&self, account: Option<AccountId>, source: &str, miss: Miss) -> ServiceError {
+        match self.record_failure(account, source, miss).await {
+            Ok(delay) => ServiceError::AuthFailed { delay },
+            Err(error) => error,
+        }
+    }
+
+    async fn record_failure(
+        &self,
+        account: Option<AccountId>,
+        source: &str,
+        miss: Miss,
+    ) -> Result<Duration> {
+        let now = self.clock.now();
+        let actor = account.map_or_else(|| "system".to_owned(), |id| id.to_string());
+        let mut subjects = vec![(source_subject(source), LockoutPolicy::SOURCE)];
+        if let Some(id) = account {
+            subjects.push((id.to_string(), LockoutPolicy::ACCOUNT));
+        }
+        let mut delay = Duration::ZERO;
+        for (subject, policy) in subjects {
+            let state = self.store.failure_state(&subject).await?;
+            let outcome = policy.after_failure(state, now);
+            self.store
+                .set_failure_state(&subject, &outcome.state)
+                .await?;
+            delay = delay.max(outcome.delay);
+            if outcome.locked_now {
+                let trace = self.auth_event(
+                    actor.clone(),
+                    Action::AuthLockout,
+                    subject.clone(),
+                    source,
+                    Outcome::Failure,
+                    format!("failures:{}", policy.lock_after),
+                );
+                let detail = format!(
+                    "failures:{} minutes:{}",
+                    policy.lock_after,
+                    policy.lock_for.as_secs() / 60
+                );
+                self.store
+                    .raise_alert(now, "auth.lockout", &subject, &detail, &trace)
+                    .await?;
+            }
+        }
+        let object = account.map_or_else(|| "login:unknown".to_owned(), |id| id.to_string());
+        let event = self.auth_event(
+            actor,
+            Action::AuthFailure,
+            object,
+            source,
+            Outcome::Failure,
+            miss.as_str().into(),
+        );
+        self.store.append_traces(&[event]).await?;
+        Ok(delay)
+    }
+
+    async fn succeed(
+        &self,
+        account: Account,
+        factor: Factor,
+        source: &str,
+    ) -> Result<Authenticated> {
+        self.store
+            .set_failure_state(&account.id.to_string(), &FailureState::default())
+            .await?;
+        let object = match factor {
+            Factor::Device(device) => format!("{} {device}", account.id),
+            _ => account.id.to_string(),
+        };
+        let event = self.auth_event(
+            account.id.to_string(),
+            Action::AuthSuccess,
+            object,
+            source,
+            Outcome::Success,
+            factor.as_str().into(),
+        );
+        self.store.append_traces(&[event]).await?;
+        Ok(Authenticated {
+            account,
+            factor,
+            source: source.to_owned(),
+        })
+    }
+
+    /// Finds an active account for a login; anything else is a miss.
+    async fn login_account(
+        &self,
+        address: &MailAddress,
+    ) -> std::result::Result<Account, (Option<AccountId>, Miss)> {
+        match self.store.account_by_address(address).await {
+            Ok(Some(account)) if account.state == caduceus_core::AccountState::Active => {
+                Ok(account)
+            }
+            Ok(Some(account)) => Err((Some(account.id), Miss::Inactive)),
+            Ok(None) | Err(_) => Err((None, Miss::NoSuchAccount)),
+        }
+    }
+
+    /// Logs in with an address and credentials (AU-1 on the web, AU-2 for mail
+    /// clients). Failures are counted, delayed and locked (AU-3) and traced.
+    pub async fn login(
+        &self,
+        address: &MailAddress,
+        credentials: Credentials<'_>,
+        source: &str,
+    ) -> Result<Authenticated> {
+        let known = self.store.account_by_address(address).await?.map(|a| a.id);
+        self.pass_gate(known, source).await?;
+        let account = match self.login_account(address).await {
+            Ok(account) => account,
+            Err((id, miss)) => return Err(self.fail(id, source, miss).await),
+        };
+        let checked = match credentials {
+            Credentials::PasswordTotp { password, code } => {
+                self.check_password_totp(&account, password, code).await?
+            }
+            Credentials::PasswordEmailCode { password, code } => {
+                self.check_password_email_code(&account, password, code)
+                    .await?
+            }
+            Credentials::Device { credential } => self.check_device(&account, credential).await?,
+        };
+        match checked {
+            Ok(factor) => self.succeed(account, factor, source).await,
+            Err(miss) => Err(self.fail(Some(account.id), source, miss).await),
+        }
+    }
+
+    async fn check_password_totp(
+        &self,
+        account: &Account,
+        password: &SecretString,
+        code: &str,
+    ) -> Result<std::result::Result<Factor, Miss>> {
+        if !self.password_matches(account.id, password).await? {
+            return Ok(Err(Miss::WrongSecret));
+        }
+        let Some(state) = self.store.totp(account.id).await? else {
+            return Ok(Err(Miss::NoFactor));
+        };
+        let Some(code) = normalize_code(code) else {
+            return Ok(Err(Miss::WrongCode));
+        };
+        let totp = totp_for(state.secret.expose(), account.address.as_str(), "Caduceus")?;
+        let now_secs = u64::try_from(self.clock.now().as_millis() / 1000).unwrap_or(0);
+        let current = now_secs / TOTP_PERIOD;
+        for step in [current, current.saturating_sub(1), current + 1] {
+            if totp.generate(step * TOTP_PERIOD) == code {
+                // A code is accepted once: a replayed (or older) step is refused.
+                let fresh = self.store.use_totp_step(account.id, step as i64).await?;
+                return Ok(if fresh {
+                    Ok(Factor::PasswordTotp)
+                } else {
+                    Err(Miss::WrongCode)
+                });
+            }
+        }
+        Ok(Err(Miss::WrongCode))
+    }
+
+    async fn check_password_email_code(
+        &self,
+        account: &Account,
+        password: &SecretString,
+        code: &str,
+    ) -> Result<std::result::Result<Factor, Miss>> {
+        if !self.password_matches(account.id, password).await? {
+            return Ok(Err(Miss::WrongSecret));
+        }
+        let Some(pending) = self.store.login_code(account.id).await? else {
+            return Ok(Err(Miss::NoFactor));
+        };
+        if pending.expires <= self.clock.now() || pending.attempts >= CODE_ATTEMPTS {
+            self.store.delete_login_code(account.id).await?;
+            return Ok(Err(Miss::Expired));
+        }
+        match normalize_code(code) {
+            Some(code) if sha256(code.as_bytes()) == pending.code_hash => {
+                self.store.delete_login_code(account.id).await?;
+                Ok(Ok(Factor::PasswordEmailCode))
+            }
+            _ => {
+                self.store.login_code_attempt(account.id).await?;
+                Ok(Err(Miss::WrongCode))
+            }
+        }
+    }
+
+    async fn check_device(
+        &self,
+        account: &Account,
+        credential: &SecretString,
+    ) -> Result<std::result::Result<Factor, Miss>> {
+        let Some(parsed) = DeviceCredential::parse(credential.expose()) else {
+            return Ok(Err(Miss::WrongSecret));
+        };
+        let Some(stored) = self.store.device_secret(DeviceId(parsed.device)).await? else {
+            return Ok(Err(Miss::WrongSecret));
+        };
+        if stored.device.account != account.id
+            || stored.secret_hash != sha256(parsed.secret.as_bytes())
+        {
+            return Ok(Err(Miss::WrongSecret));
+        }
+        if stored.device.revoked.is_some() {
+            return Ok(Err(Miss::Revoked));
+        }
+        self.store
+            .touch_device(stored.device.id, self.clock.now())
+            .await?;
+        Ok(Ok(Factor::Device(stored.device.id)))
+    }
+
+    /// Logs in with a client certificate whose subject carries `national_id`; the
+    /// TLS layer has already checked its chain to the trust anchors and revocation
+    /// (AU-1). When the client names an account (`authzid`), it must be its own.
+    pub async fn login_certificate(
+        &self,
+        national_id: &NationalId,
+        authzid: Option<&MailAddress>,
+        source: &str,
+    ) -> Result<Authenticated> {
+        self.pass_gate(None, source).await?;
+        let accounts = self
+            .store
+            .accounts_by_identity(&RegistryId::National(national_id.clone()))
+            .await?;
+        let personal = accounts
+            .into_iter()
+            .find(|a| matches!(a.kind, AccountKind::Professional | AccountKind::Applicative));
+        let Some(account) = personal else {
+            return Err(self.fail(None, source, Miss::NoSuchAccount).await);
+        };
+        if authzid.is_some_and(|wanted| wanted != &account.address) {
+            return Err(self.fail(Some(account.id), source, Miss::WrongSecret).await);
+        }
+        if account.state != caduceus_core::AccountState::Active {
+            return Err(self.fail(Some(account.id), source, Miss::Inactive).await);
+        }
+        self.succeed(account, Factor::Certificate, source).await
+    }
+
+    /// Checks the password and sends a one-time code to the account's out-of-band
+    /// address (AU-1's alternative second factor). A wrong password counts as a
+    /// failure; the reply never says whether the address exists.
+    pub async fn send_login_code(
+        &self,
+        address: &MailAddress,
+        password: &SecretString,
+        source: &str,
+    ) -> Result<()> {
+        let known = self.store.account_by_address(address).await?.map(|a| a.id);
+        self.pass_gate(known, source).await?;
+        let account = match self.login_account(address).await {
+            Ok(account) => account,
+            Err((id, miss)) => return Err(self.fail(id, source, miss).await),
+        };
+        if !self.password_matches(account.id, password).await? {
+            return Err(self.fail(Some(account.id), source, Miss::WrongSecret).await);
+        }
+        let Some(to) = self.store.contact_email(account.id).await? else {
+            return Err(self.fail(Some(account.id), source, Miss::NoFactor).await);
+        };
+        let mut random = [0u8; 4];
+        rand::rngs::OsRng.fill_bytes(&mut random);
+        let code = login_code_from(random);
+        let expires = Timestamp::from_millis(self.now_ms() + CODE_VALIDITY.as_millis() as i64);
+        self.store
+            .put_login_code(account.id, &sha256(code.as_bytes()), expires)
+            .await?;
+        self.notifier
+            .send(Notice::LoginCode {
+                to,
+                code: SecretString::new(code),
+                valid_minutes: (CODE_VALIDITY.as_secs() / 60) as u32,
+            })
+            .await
+            .map_err(|reason| {
+                ServiceError::Unavailable(format!("sending the login code: {reason}"))
+            })?;
+        let event = self.auth_event(
+            account.id.to_string(),
+            Action::LoginCodeSent,
+            account.id.to_string(),
+            source,
+            Outcome::Success,
+            "method:email".into(),
+        );
+        self.store.append_traces(&[event]).await?;
+        Ok(())
+    }
+
+    /// Enrolls (or replaces) the TOTP second factor of `account` (AU-1): by a
+    /// registration authority handing it over, or by the user after a strong login.
+    pub async fn enroll_totp(&self, caller: &Caller, account: AccountId) -> Result<TotpEnrollment> {
+        if caller.actor != Actor::Account(account) {
+            self.require_operator(caller)?;
+        }
+        let target = self.store.account(account).await?;
+        let mut secret = vec![0u8; TOTP_SECRET_LEN];
+        rand::rngs::OsRng.fill_bytes(&mut secret);
+        let issuer = format!("Caduceus {}", self.config.domain.as_str());
+        let totp = totp_for(&secret, target.address.as_str(), &issuer)?;
+        let trace = caller.event(self.now_ms(), Action::TotpSet, account.to_string());
+        self.store.set_totp(account, Some(&secret), &trace).await?;
+        Ok(TotpEnrollment {
+            secret_base32: SecretString::new(totp.get_secret_base32()),
+            uri: SecretString::new(totp.get_url()),
+        })
+    }
+
+    /// Sets the out-of-band address login codes are sent to (the user, or an operator).
+    pub async fn set_contact_email(
+        &self,
+        caller: &Caller,
+        account: AccountId,
+        email: Option<&MailAddress>,
+    ) -> Result<()> {
+        if caller.actor != Actor::Account(account) {
+            self.require_operator(caller)?;
+        }
+        let trace = caller.event(self.now_ms(), Action::ContactSet, account.to_string());
+        Ok(self.store.set_contact_email(account, email, &trace).await?)
+    }
+
+    /// Issues a device credential for a mail client (AU-2), only after a strong login
+    /// of the account itself. The credential is returned once and only its hash kept.
+    pub async fn add_device(&self, login: &Authenticated, name: &str) -> Result<IssuedDevice> {
+        if !login.is_strong() {
+            return Err(ServiceError::Denied {
+                requirement: "AU-2",
+                reason: "a device credential is issued only after a strong login (password and code, or certificate)".into(),
+            });
+        }
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 80 || name.chars().any(char::is_control) {
+            return Err(ServiceError::Invalid(
+                "a device name is 1 to 80 printable characters".into(),
+            ));
+        }
+        let mut random = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut random);
+        let secret = DeviceCredential::secret_from(&random);
+        let account = login.account.id;
+        let trace = login
+            .caller()
+            .event(self.now_ms(), Action::DeviceAdd, account.to_string());
+        let device = self
+            .store
+            .create_device(
+                account,
+                name,
+                &sha256(secret.as_bytes()),
+                self.clock.now(),
+                &trace,
+            )
+            .await?;
+        let credential = SecretString::new(DeviceCredential::format(device.id.0, &secret));
+        Ok(IssuedDevice { device, credential })
+    }
+
+    /// The devices of an account, for its owner or an operator.
+    pub async fn devices(&self, caller: &Caller, account: AccountId) -> Result<Vec<Device>> {
+        if caller.actor != Actor::Account(account) {
+            self.require_operator(caller)?;
+        }
+        Ok(self.store.devices(account).await?)
+    }
+
+    /// Revokes a device (AU-2): its credential stops working at once.
+    pub async fn revoke_device(
+        &self,
+        caller: &Caller,
+        account: AccountId,
+        device: DeviceId,
+    ) -> Result<()> {
+        if caller.actor != Actor::Account(account) {
+            self.require_operator(caller)?;
+        }
+        let trace = caller.event(
+            self.now_ms(),
+            Action::DeviceRevoke,
+            format!("{account} {device}"),
+        );
+        Ok(self
+            .store
+            .revoke_device(account, device, self.clock.now(), &trace)
+            .await?)
+    }
+
+    /// Security alerts raised so far (TR-3), for operators.
+    pub async fn alerts(&self, caller: &Caller) -> Result<Vec<caduceus_store::Alert>> {
+        self.require_operator(caller)?;
+        Ok(self.store.alerts().await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::source_subject;
+
+    #[test]
+    fn au3_sources_count_without_their_port() {
+        assert_eq!(source_subject("192.0.2.7:51234"), "ip:192.0.2.7");
+        assert_eq!(source_subject("[2001:db8::1]:443"), "ip:2001:db8::1");
+        assert_eq!(source_subject("cli"), "ip:cli");
+    }
+}

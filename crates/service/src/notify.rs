@@ -1,0 +1,39 @@
+//! Messages the service sends outside the trust space: login codes to a user's
+//! out-of-band address (AU-1). The transport is the binary's business (an SMTP
+//! smarthost); the service only says what to send.
+
+use async_trait::async_trait;
+use caduceus_core::{MailAddress, SecretString};
+
+/// Something to tell a user at their out-of-band address.
+#[derive(Debug)]
+pub enum Notice {
+    /// A one-time login code (second factor, AU-1). Carries no sender, subject or
+    /// message content.
+    LoginCode {
+        /// The out-of-band address.
+        to: MailAddress,
+        /// The code, six digits.
+        code: SecretString,
+        /// How long it stays valid, in minutes.
+        valid_minutes: u32,
+    },
+}
+
+/// Sends notices. Implementations must not log the code.
+#[async_trait]
+pub trait Notifier: Send + Sync {
+    /// Sends `notice`, or says why it could not be sent.
+    async fn send(&self, notice: Notice) -> Result<(), String>;
+}
+
+/// The notifier of a server with no outbound mail configured: refuses, so a code is
+/// never silently dropped.
+pub struct NoNotifier;
+
+#[async_trait]
+impl Notifier for NoNotifier {
+    async fn send(&self, _notice: Notice) -> Result<(), String> {
+        Err("no outbound mail is configured for notices (set [notices] in caduceus.toml)".into())
+    }
+}

@@ -1,0 +1,418 @@
+//! Logins through the service (AU-1, AU-2, AU-3): each way in works, and each has a
+//! test that fails it; brute force is delayed, then locked with an alert.
+
+mod common;
+
+use std::time::Duration;
+
+use caduceus_core::{AccountState, Clock, MailAddress, NationalId, SecretString};
+use caduceus_service::auth::{Authenticated, Credentials, Factor};
+use caduceus_service::{Caller, ServiceError};
+use caduceus_store::Store;
+use common::*;
+
+const PASSWORD: &str = "Correct-Horse-42!";
+const SOURCE: &str = "192.0.2.10:40000";
+
+async fn active_with_password(w: &World, local: &str, id: &str) -> caduceus_store::Account {
+    let account = person(w, local, id, true).await;
+    w.service
+        .set_password(&op(), account.id, &SecretString::new(PASSWORD.into()))
+        .await
+        .unwrap();
+    account
+}
+
+fn password() -> SecretString {
+    SecretString::new(PASSWORD.into())
+}
+
+/// The current TOTP code of an enrollment URI at the world's clock.
+fn totp_code(w: &World, uri: &str) -> String {
+    let totp = totp_rs::TOTP::from_url(uri).unwrap();
+    totp.generate((w.clock.now().as_millis() / 1000) as u64)
+}
+
+async fn login_totp(w: &World, address: &str, code: &str) -> Result<Authenticated, ServiceError> {
+    let password = password();
+    w.service
+        .login(
+            &addr(address),
+            Credentials::PasswordTotp {
+                password: &password,
+                code,
+            },
+            SOURCE,
+        )
+        .await
+}
+
+async fn send_code(w: &World) -> Result<(), ServiceError> {
+    w.service
+        .send_login_code(&addr("alice@caduceus.test"), &password(), SOURCE)
+        .await
+}
+
+async fn login_code(w: &World, code: &str) -> Result<Authenticated, ServiceError> {
+    w.service
+        .login(
+            &addr("alice@caduceus.test"),
+            Credentials::PasswordEmailCode {
+                password: &password(),
+                code,
+            },
+            SOURCE,
+        )
+        .await
+}
+
+async fn device_login(
+    w: &World,
+    address: &str,
+    credential: &SecretString,
+) -> Result<Authenticated, ServiceError> {
+    w.service
+        .login(&addr(address), Credentials::Device { credential }, SOURCE)
+        .await
+}
+
+fn advance(w: &World, secs: u64) {
+    w.clock.advance(Duration::from_secs(secs));
+}
+
+#[tokio::test]
+async fn au1_password_and_totp_log_in_once_per_code() {
+    let w = world().await;
+    let alice = active_with_password(&w, "alice", "810003090833").await;
+    let enrollment = w.service.enroll_totp(&op(), alice.id).await.unwrap();
+    let uri = enrollment.uri.expose().clone();
+    assert!(uri.starts_with("otpauth://totp/"), "{uri}");
+    assert!(!format!("{enrollment:?}").contains(enrollment.secret_base32.expose()));
+
+    let code = totp_code(&w, &uri);
+    let login = login_totp(&w, "alice@caduceus.test", &code).await.unwrap();
+    assert_eq!(login.account().id, alice.id);
+    assert_eq!(login.factor(), Factor::PasswordTotp);
+    assert!(login.is_strong());
+
+    // The same code cannot be used twice.
+    let err = login_totp(&w, "alice@caduceus.test", &code)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ServiceError::AuthFailed { .. }), "{err}");
+    // A wrong code, or the right code with a wrong password, fails.
+    advance(&w, 30);
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    assert!(login_totp(&w, "alice@caduceus.test", wrong).await.is_err());
+    let fresh = totp_code(&w, &uri);
+    let bad_password = SecretString::new("Wrong-Horse-42!".into());
+    let err = w
+        .service
+        .login(
+            &addr("alice@caduceus.test"),
+            Credentials::PasswordTotp {
+                password: &bad_password,
+                code: &fresh,
+            },
+            SOURCE,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ServiceError::AuthFailed { .. }), "{err}");
+    // Without an enrolled factor, a password alone never logs in.
+    active_with_password(&w, "bruno", "810000000009").await;
+    assert!(login_totp(&w, "bruno@caduceus.test", &fresh).await.is_err());
+
+    let trail = actions(&w).await;
+    assert!(trail.contains(&"auth.success".to_owned()));
+    assert!(trail.iter().filter(|a| *a == "auth.failure").count() >= 4);
+    let entries = w.store.trace_entries(0, 1000).await.unwrap();
+    let success = entries.iter().find(|e| e.action == "auth.success").unwrap();
+    assert_eq!(success.detail.as_deref(), Some("method:password_totp"));
+    assert_eq!(success.source.as_deref(), Some(SOURCE));
+}
+
+#[tokio::test]
+async fn au1_emailed_code_logs_in_once_and_expires() {
+    let w = world().await;
+    let alice = active_with_password(&w, "alice", "810003090833").await;
+    let email = MailAddress::parse("alice.perso@example.org").unwrap();
+    // No out-of-band address yet: no code can be sent.
+    assert!(
+        w.service
+            .send_login_code(&addr("alice@caduceus.test"), &password(), SOURCE)
+            .await
+            .is_err()
+    );
+    w.service
+        .set_contact_email(&op(), alice.id, Some(&email))
+        .await
+        .unwrap();
+
+    send_code(&w).await.unwrap();
+    let (to, code) = w.outbox.0.lock().unwrap().last().cloned().unwrap();
+    assert_eq!(to, "alice.perso@example.org");
+
+    let ok = login_code(&w, &code).await.unwrap();
+    assert_eq!(ok.factor(), Factor::PasswordEmailCode);
+    assert!(login_code(&w, &code).await.is_err(), "a code works once");
+
+    // Expired after ten minutes.
+    send_code(&w).await.unwrap();
+    let code = w.outbox.0.lock().unwrap().last().cloned().unwrap().1;
+    advance(&w, 601);
+    assert!(login_code(&w, &code).await.is_err(), "expired code");
+
+    // Five wrong codes void the code, even the right one afterwards.
+    send_code(&w).await.unwrap();
+    let code = w.outbox.0.lock().unwrap().last().cloned().unwrap().1;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    for _ in 0..5 {
+        assert!(login_code(&w, wrong).await.is_err());
+        advance(&w, 60);
+    }
+    assert!(
+        login_code(&w, &code).await.is_err(),
+        "voided after five wrong codes"
+    );
+    // A wrong password never sends a code.
+    let sent = w.outbox.0.lock().unwrap().len();
+    let bad = SecretString::new("Wrong-Horse-42!".into());
+    assert!(
+        w.service
+            .send_login_code(&addr("alice@caduceus.test"), &bad, SOURCE)
+            .await
+            .is_err()
+    );
+    assert_eq!(w.outbox.0.lock().unwrap().len(), sent);
+}
+
+#[tokio::test]
+async fn au2_device_credentials_follow_a_strong_login_and_can_be_revoked() {
+    let w = world().await;
+    let alice = active_with_password(&w, "alice", "810003090833").await;
+    let bruno = active_with_password(&w, "bruno", "810000000009").await;
+    let uri = w
+        .service
+        .enroll_totp(&op(), alice.id)
+        .await
+        .unwrap()
+        .uri
+        .expose()
+        .clone();
+    let strong = login_totp(&w, "alice@caduceus.test", &totp_code(&w, &uri))
+        .await
+        .unwrap();
+    let issued = w.service.add_device(&strong, "Thunderbird").await.unwrap();
+    assert!(issued.credential.expose().starts_with("cdv-"));
+
+    let by_device = device_login(&w, "alice@caduceus.test", &issued.credential)
+        .await
+        .unwrap();
+    assert_eq!(by_device.factor(), Factor::Device(issued.device.id));
+    assert!(!by_device.is_strong());
+    // A device login is not strong enough to issue further devices.
+    let err = w.service.add_device(&by_device, "Phone").await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ServiceError::Denied {
+                requirement: "AU-2",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    // The web password is not a device credential; nor is another account's device.
+    assert!(
+        device_login(&w, "alice@caduceus.test", &password())
+            .await
+            .is_err()
+    );
+    assert!(
+        device_login(&w, "bruno@caduceus.test", &issued.credential)
+            .await
+            .is_err()
+    );
+
+    // Listed with its last use; another user cannot list or revoke it.
+    let devices = w.service.devices(&strong.caller(), alice.id).await.unwrap();
+    assert_eq!(devices.len(), 1);
+    assert!(devices[0].last_used.is_some());
+    let as_bruno = Caller::account(bruno.id, SOURCE);
+    assert!(w.service.devices(&as_bruno, alice.id).await.is_err());
+    assert!(
+        w.service
+            .revoke_device(&as_bruno, alice.id, issued.device.id)
+            .await
+            .is_err()
+    );
+    // Revoked: it stops working at once.
+    w.service
+        .revoke_device(&strong.caller(), alice.id, issued.device.id)
+        .await
+        .unwrap();
+    assert!(
+        device_login(&w, "alice@caduceus.test", &issued.credential)
+            .await
+            .is_err()
+    );
+    let trail = actions(&w).await;
+    assert!(
+        trail.contains(&"device.add".to_owned()) && trail.contains(&"device.revoke".to_owned())
+    );
+}
+
+#[tokio::test]
+async fn au1_certificate_logs_in_its_own_active_account_only() {
+    let w = world().await;
+    let alice = person(&w, "alice", "810003090833", true).await;
+    let rpps = NationalId::parse("810003090833").unwrap();
+    let login = w
+        .service
+        .login_certificate(&rpps, None, SOURCE)
+        .await
+        .unwrap();
+    assert_eq!(
+        (login.account().id, login.factor()),
+        (alice.id, Factor::Certificate)
+    );
+    let own = addr("alice@caduceus.test");
+    assert!(
+        w.service
+            .login_certificate(&rpps, Some(&own), SOURCE)
+            .await
+            .is_ok()
+    );
+    let other = addr("bruno@caduceus.test");
+    assert!(
+        w.service
+            .login_certificate(&rpps, Some(&other), SOURCE)
+            .await
+            .is_err()
+    );
+    let unknown = NationalId::parse("810000000017").unwrap();
+    assert!(
+        w.service
+            .login_certificate(&unknown, None, SOURCE)
+            .await
+            .is_err()
+    );
+    w.service
+        .set_state(&op(), alice.id, AccountState::Suspended)
+        .await
+        .unwrap();
+    assert!(
+        w.service
+            .login_certificate(&rpps, None, SOURCE)
+            .await
+            .is_err()
+    );
+}
+
+#[tokio::test]
+async fn au3_failures_are_delayed_then_locked_with_an_alert() {
+    let w = world().await;
+    let alice = active_with_password(&w, "alice", "810003090833").await;
+    let uri = w
+        .service
+        .enroll_totp(&op(), alice.id)
+        .await
+        .unwrap()
+        .uri
+        .expose()
+        .clone();
+    let mut delays = Vec::new();
+    for attempt in 1..=10 {
+        match login_totp(&w, "alice@caduceus.test", "000000")
+            .await
+            .unwrap_err()
+        {
+            ServiceError::AuthFailed { delay } => delays.push(delay.as_secs()),
+            ServiceError::Locked { .. } => {
+                assert_eq!(attempt, 10);
+            }
+            other => panic!("attempt {attempt}: {other}"),
+        }
+        if attempt == 5 {
+            // Retrying at once is refused without checking anything.
+            let err = login_totp(&w, "alice@caduceus.test", "000000")
+                .await
+                .unwrap_err();
+            assert!(matches!(err, ServiceError::Throttled { .. }), "{err}");
+        }
+        advance(&w, 31);
+    }
+    assert_eq!(&delays[..6], [0, 0, 0, 1, 2, 4]);
+    // Locked: even the right code is refused, and an alert was raised.
+    let err = login_totp(&w, "alice@caduceus.test", &totp_code(&w, &uri))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ServiceError::Locked { .. }), "{err}");
+    let alerts = w.service.alerts(&op()).await.unwrap();
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(
+        (alerts[0].kind.as_str(), alerts[0].subject.clone()),
+        ("auth.lockout", alice.id.to_string())
+    );
+    assert!(actions(&w).await.contains(&"auth.lockout".to_owned()));
+    // Users do not see alerts.
+    assert!(
+        w.service
+            .alerts(&Caller::account(alice.id, SOURCE))
+            .await
+            .is_err()
+    );
+    // Fifteen minutes later the right credentials work again.
+    advance(&w, 15 * 60);
+    login_totp(&w, "alice@caduceus.test", &totp_code(&w, &uri))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn au3_one_source_trying_many_accounts_is_locked() {
+    let w = world().await;
+    let mut last = None;
+    for n in 0..60 {
+        let err = login_totp(&w, &format!("nobody{n}@caduceus.test"), "000000")
+            .await
+            .unwrap_err();
+        last = Some(err);
+        advance(&w, 31);
+    }
+    assert!(
+        matches!(last, Some(ServiceError::Locked { .. })),
+        "{last:?}"
+    );
+    let alerts = w.service.alerts(&op()).await.unwrap();
+    assert_eq!(alerts[0].subject, "ip:192.0.2.10");
+    // Another source is not affected.
+    let err = w
+        .service
+        .login(
+            &addr("nobody@caduceus.test"),
+            Credentials::PasswordTotp {
+                password: &password(),
+                code: "000000",
+            },
+            "198.51.100.1:1000",
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ServiceError::AuthFailed { .. }), "{err}");
+}
+
+#[tokio::test]
+async fn au3_an_unknown_address_reads_like_a_wrong_password() {
+    let w = world().await;
+    active_with_password(&w, "alice", "810003090833").await;
+    let unknown = login_totp(&w, "nobody@caduceus.test", "000000")
+        .await
+        .unwrap_err();
+    let wrong = login_totp(&w, "alice@caduceus.test", "000000")
+        .await
+        .unwrap_err();
+    assert_eq!(unknown.to_string(), wrong.to_string());
+    assert_eq!(unknown.to_string(), "authentication failed");
+}

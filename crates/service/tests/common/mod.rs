@@ -1,0 +1,126 @@
+//! The shared test world: a service over a real SQLite store in a temporary
+//! directory, a manual clock, and the notices it sent.
+#![allow(dead_code)]
+
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use caduceus_audit::TraceSigner;
+use caduceus_core::{
+    AccountKind, AccountState, Domain, Evidence, MailAddress, ManualClock, NationalId, RegistryId,
+    Timestamp,
+};
+use caduceus_service::accounts::Registration;
+use caduceus_service::notify::{Notice, Notifier};
+use caduceus_service::{Caller, Service, ServiceConfig};
+use caduceus_store::{Account, MasterKey, SqlStore, Store, StoreConfig};
+
+/// Keeps the notices the service sends, as an outbound mail relay would receive them.
+#[derive(Default)]
+pub struct Outbox(pub Mutex<Vec<(String, String)>>);
+
+#[async_trait]
+impl Notifier for Outbox {
+    async fn send(&self, notice: Notice) -> Result<(), String> {
+        let Notice::LoginCode { to, code, .. } = notice;
+        self.0
+            .lock()
+            .unwrap()
+            .push((to.as_str().to_owned(), code.expose().clone()));
+        Ok(())
+    }
+}
+
+pub struct World {
+    pub outbox: Arc<Outbox>,
+    pub service: Service,
+    pub store: Arc<SqlStore>,
+    pub signer: Arc<TraceSigner>,
+    pub clock: ManualClock,
+    pub _dir: tempfile::TempDir,
+}
+
+pub const RAW: &[u8] = b"From: alice@caduceus.test\r\nTo: bob@caduceus.test\r\nSubject: Bilan Mme Zorglub\r\n\r\nConfidential body\r\n";
+
+pub async fn world() -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let signer = Arc::new(TraceSigner::generate());
+    let store = Arc::new(
+        SqlStore::open(
+            &StoreConfig::Sqlite {
+                data_dir: dir.path().into(),
+            },
+            MasterKey::generate(),
+            signer.clone(),
+            100,
+        )
+        .await
+        .unwrap(),
+    );
+    let clock = ManualClock::new(Timestamp::from_millis(1_790_000_000_000));
+    let outbox = Arc::new(Outbox::default());
+    let service = Service::new(
+        store.clone(),
+        Arc::new(clock.clone()),
+        ServiceConfig {
+            domain: Domain::parse("caduceus.test").unwrap(),
+            max_message_size: 10_000,
+            max_recipients: 3,
+            trace_retention_days: 365,
+        },
+    )
+    .with_notifier(outbox.clone());
+    World {
+        outbox: outbox.clone(),
+        service,
+        store,
+        signer,
+        clock,
+        _dir: dir,
+    }
+}
+
+pub fn op() -> Caller {
+    Caller::operator("ra-test")
+}
+
+pub fn addr(s: &str) -> MailAddress {
+    MailAddress::parse(s).unwrap()
+}
+
+pub async fn person(w: &World, local: &str, id: &str, active: bool) -> Account {
+    let account = w
+        .service
+        .register(
+            &op(),
+            Registration {
+                address: Some(addr(&format!("{local}@caduceus.test"))),
+                kind: AccountKind::Professional,
+                identity: RegistryId::National(NationalId::parse(id).unwrap()),
+                display_name: format!("Dr {local}"),
+            },
+        )
+        .await
+        .unwrap();
+    if active {
+        w.service
+            .verify_identity(&op(), account.id, Evidence::CpsCard, "RA Test")
+            .await
+            .unwrap();
+        w.service
+            .set_state(&op(), account.id, AccountState::Active)
+            .await
+            .unwrap();
+    }
+    w.service.account(account.id).await.unwrap()
+}
+
+pub async fn actions(w: &World) -> Vec<String> {
+    w.store
+        .trace_entries(0, 10_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect()
+}
