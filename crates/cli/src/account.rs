@@ -91,6 +91,26 @@ pub enum AccountCommand {
         #[arg(long)]
         yes: bool,
     },
+    /// Enroll a TOTP second factor and print its secret and otpauth:// URI to hand
+    /// to the user (AU-1). Replaces an earlier one.
+    ///
+    /// Example: caduceus account totp alice.martin@caduceus.test
+    Totp {
+        /// The account's address.
+        address: MailAddress,
+    },
+    /// Set the out-of-band address emailed login codes are sent to (AU-1).
+    ///
+    /// Example: caduceus account contact alice.martin@caduceus.test alice@example.org
+    Contact {
+        /// The account's address.
+        address: MailAddress,
+        /// The out-of-band address; omit to clear it.
+        email: Option<MailAddress>,
+    },
+    /// Device credentials for mail clients (AU-2): add, list, revoke.
+    #[command(subcommand)]
+    Device(crate::credentials::DeviceCommand),
     /// Issue a CPS-like client certificate from the development PKI (AU-1).
     Certificate {
         /// The account's address.
@@ -218,6 +238,15 @@ pub async fn run(data: &Path, operator: &str, command: AccountCommand) -> Result
             service.close_account(&caller, account.id).await?;
             println!("{} closed and its data deleted", address.as_str());
         }
+        AccountCommand::Totp { address } => {
+            crate::credentials::enroll_totp(&runtime, &caller, &address).await?;
+        }
+        AccountCommand::Contact { address, email } => {
+            crate::credentials::set_contact(&runtime, &caller, &address, email.as_ref()).await?;
+        }
+        AccountCommand::Device(command) => {
+            crate::credentials::device(&runtime, &caller, command).await?;
+        }
         AccountCommand::Certificate { address, out } => {
             let account = find(&runtime, &address).await?;
             let issued = issue_certificate(&runtime, &account, out.as_deref())?;
@@ -228,7 +257,8 @@ pub async fn run(data: &Path, operator: &str, command: AccountCommand) -> Result
     Ok(())
 }
 
-async fn find(runtime: &Runtime, address: &MailAddress) -> Result<Account> {
+/// The account at `address`, or an error naming it.
+pub async fn find(runtime: &Runtime, address: &MailAddress) -> Result<Account> {
     runtime
         .service
         .account_by_address(address)

@@ -8,8 +8,9 @@
 
 use anyhow::Result;
 use caduceus_core::{AccountKind, Evidence, MailAddress, RegistryId, SecretString};
-use caduceus_service::Caller;
 use caduceus_service::accounts::Registration;
+use caduceus_service::auth::Credentials;
+use caduceus_service::{Caller, Service};
 use caduceus_store::Account;
 use rand::Rng;
 use serde_json::{Value, json};
@@ -55,13 +56,44 @@ fn demo_password() -> String {
     format!("{body}-a7Z")
 }
 
+/// Enrolls TOTP for a demo user, logs in with password and the current code (a
+/// strong login, AU-1) and issues a device credential for a mail client (AU-2).
+/// Returns the base32 TOTP secret and the credential. The code of the current
+/// 30-second step is thereby used: a client logging in within the same step must
+/// use the next step's code (accepted, within the one-step tolerance).
+async fn second_factor_and_device(
+    service: &Service,
+    caller: &Caller,
+    account: &Account,
+    password: &str,
+) -> Result<(String, String)> {
+    let enrollment = service.enroll_totp(caller, account.id).await?;
+    let totp = totp_rs::TOTP::from_url(enrollment.uri.expose())?;
+    let code = totp.generate_current()?;
+    let login = service
+        .login(
+            &account.address,
+            Credentials::PasswordTotp {
+                password: &SecretString::new(password.to_owned()),
+                code: &code,
+            },
+            "cli",
+        )
+        .await?;
+    let issued = service.add_device(&login, "demo mail client").await?;
+    Ok((
+        enrollment.secret_base32.expose().clone(),
+        issued.credential.expose().clone(),
+    ))
+}
+
 /// Creates the demo accounts and writes `demo.json`.
 pub async fn seed(loaded: Loaded) -> Result<()> {
     let runtime = Runtime::open(loaded).await?;
     let service = &runtime.service;
     let caller = Caller::operator("demo-seed");
     let domain = runtime.loaded.domain();
-    let mut created: Vec<(Account, String)> = Vec::new();
+    let mut created: Vec<(Account, String, serde_json::Map<String, Value>)> = Vec::new();
     for (local, kind, id, name) in ACCOUNTS {
         let identity = RegistryId::parse_for(kind, id)?;
         let address = local
@@ -93,18 +125,29 @@ pub async fn seed(loaded: Loaded) -> Result<()> {
         service
             .set_password(&caller, account.id, &SecretString::new(password.clone()))
             .await?;
-        created.push((account, password));
+        let mut extra = serde_json::Map::new();
+        if matches!(kind, AccountKind::Professional | AccountKind::Patient) {
+            let (totp_secret, device) =
+                second_factor_and_device(service, &caller, &account, &password).await?;
+            extra.insert("totp_secret".into(), Value::from(totp_secret));
+            extra.insert("device_credential".into(), Value::from(device));
+        }
+        created.push((account, password, extra));
     }
     let (alice, org) = (&created[0].0, &created[2].0);
     service.add_delegate(&caller, org.id, alice.id).await?;
 
     let mut accounts = Vec::new();
-    for (account, password) in &created {
+    for (account, password, extra) in &created {
         let mut entry = json!({
             "address": account.address.as_str(),
             "kind": account.kind,
             "password": password,
         });
+        entry
+            .as_object_mut()
+            .expect("an object")
+            .extend(extra.clone());
         if account.kind == AccountKind::Professional {
             let (cert, key) = crate::account::issue_certificate(&runtime, account, None)?;
             entry["certificate"] = Value::from(cert.display().to_string());

@@ -6,13 +6,15 @@
 //! - `runtime`: opens the keys, the store and the service from a configuration.
 //! - `init`: `caduceus init` — data directory, keys, development PKI, demo seed (`demo`).
 //! - `serve`: `caduceus serve` — the listeners, until SIGINT/SIGTERM.
-//! - `account`, `audit`: the operator's subcommands.
+//! - `account`, `audit`: the operator's subcommands; `credentials`: second factors
+//!   and device credentials under `account`.
 //! - `bench`: figures for `docs/benchmarks.md` on a scratch directory.
 
 mod account;
 mod audit;
 mod bench;
 mod config;
+mod credentials;
 mod demo;
 mod init;
 mod runtime;

@@ -1,0 +1,147 @@
+//! `caduceus account totp|contact|device …`: second factors and device credentials
+//! (AU-1, AU-2), handed over by a registration authority or enrolled by the user.
+
+use std::io::BufRead;
+
+use anyhow::{Context, Result, bail};
+use caduceus_core::{MailAddress, SecretString};
+use caduceus_service::Caller;
+use caduceus_service::auth::Credentials;
+use caduceus_store::DeviceId;
+
+use crate::runtime::Runtime;
+
+/// `caduceus account device` subcommands.
+#[derive(clap::Subcommand, Debug)]
+pub enum DeviceCommand {
+    /// Issue a device credential for a mail client after a strong login of the
+    /// account itself (AU-2): its password and current TOTP code are read as two
+    /// lines from standard input. The credential is printed once and never stored.
+    ///
+    /// Example: printf '%s\n%s\n' "$PASSWORD" 123456 | caduceus account device add alice.martin@caduceus.test --name "Thunderbird"
+    Add {
+        /// The account's address.
+        address: MailAddress,
+        /// A name the user will recognise in the list ("Phone", "Thunderbird at the practice").
+        #[arg(long)]
+        name: String,
+    },
+    /// List an account's devices with their last use.
+    List {
+        /// The account's address.
+        address: MailAddress,
+    },
+    /// Revoke a device: its credential stops working at once.
+    ///
+    /// Example: caduceus account device revoke alice.martin@caduceus.test 3
+    Revoke {
+        /// The account's address.
+        address: MailAddress,
+        /// The device number shown by `device list`.
+        device: i64,
+    },
+}
+
+fn read_line(
+    lines: &mut impl Iterator<Item = std::io::Result<String>>,
+    what: &str,
+) -> Result<SecretString> {
+    let line = lines
+        .next()
+        .with_context(|| format!("expected the {what} on standard input"))?
+        .with_context(|| format!("reading the {what}"))?;
+    Ok(SecretString::new(
+        line.trim_end_matches(['\r', '\n']).to_owned(),
+    ))
+}
+
+/// Enrolls a TOTP second factor and prints the secret and its `otpauth://` URI to
+/// hand to the user (AU-1).
+pub async fn enroll_totp(runtime: &Runtime, caller: &Caller, address: &MailAddress) -> Result<()> {
+    let account = crate::account::find(runtime, address).await?;
+    let enrollment = runtime.service.enroll_totp(caller, account.id).await?;
+    println!("secret {}", enrollment.secret_base32.expose());
+    println!("{}", enrollment.uri.expose());
+    Ok(())
+}
+
+/// Sets or clears the out-of-band address login codes are sent to.
+pub async fn set_contact(
+    runtime: &Runtime,
+    caller: &Caller,
+    address: &MailAddress,
+    email: Option<&MailAddress>,
+) -> Result<()> {
+    let account = crate::account::find(runtime, address).await?;
+    runtime
+        .service
+        .set_contact_email(caller, account.id, email)
+        .await?;
+    match email {
+        Some(email) => println!(
+            "login codes for {} go to {}",
+            address.as_str(),
+            email.as_str()
+        ),
+        None => println!("no out-of-band address for {}", address.as_str()),
+    }
+    Ok(())
+}
+
+/// Runs a `device` subcommand.
+pub async fn device(runtime: &Runtime, caller: &Caller, command: DeviceCommand) -> Result<()> {
+    let service = &runtime.service;
+    match command {
+        DeviceCommand::Add { address, name } => {
+            let stdin = std::io::stdin();
+            let mut lines = stdin.lock().lines();
+            let password = read_line(&mut lines, "password")?;
+            let code = read_line(&mut lines, "TOTP code")?;
+            let login = service
+                .login(
+                    &address,
+                    Credentials::PasswordTotp {
+                        password: &password,
+                        code: code.expose(),
+                    },
+                    "cli",
+                )
+                .await
+                .context("strong login (password and TOTP code)")?;
+            let issued = service.add_device(&login, &name).await?;
+            println!("{}", issued.credential.expose());
+            eprintln!(
+                "device {} \"{}\" enrolled for {}: use the line above as the mail client's password",
+                issued.device.id.0,
+                issued.device.name,
+                address.as_str()
+            );
+        }
+        DeviceCommand::List { address } => {
+            let account = crate::account::find(runtime, &address).await?;
+            for device in service.devices(caller, account.id).await? {
+                let last = device
+                    .last_used
+                    .map_or("never".to_owned(), |t| t.to_string());
+                let state = device
+                    .revoked
+                    .map_or("active".to_owned(), |t| format!("revoked {t}"));
+                println!(
+                    "{:<4} {:<30} enrolled {}  last used {}  {}",
+                    device.id.0, device.name, device.created, last, state
+                );
+            }
+        }
+        DeviceCommand::Revoke { address, device } => {
+            if device <= 0 {
+                bail!("device numbers are positive (see `device list`)");
+            }
+            let account = crate::account::find(runtime, &address).await?;
+            service
+                .revoke_device(caller, account.id, DeviceId(device))
+                .await?;
+            println!("device {device} of {} revoked", address.as_str());
+        }
+    }
+    Ok(())
+}
