@@ -118,6 +118,10 @@ pub enum AccountCommand {
         /// Directory for <address>.pem and <address>.key (default DATA/pki/users).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Revoke the account's development certificate instead (DATA/pki/users/<address>.pem
+        /// or the one under --out): it is added to the CRL file the listeners load.
+        #[arg(long)]
+        revoke: bool,
     },
 }
 
@@ -247,7 +251,22 @@ pub async fn run(data: &Path, operator: &str, command: AccountCommand) -> Result
         AccountCommand::Device(command) => {
             crate::credentials::device(&runtime, &caller, command).await?;
         }
-        AccountCommand::Certificate { address, out } => {
+        AccountCommand::Certificate {
+            address,
+            out,
+            revoke: true,
+        } => {
+            let dir = out.unwrap_or_else(|| runtime.loaded.data_dir.join("pki").join("users"));
+            let pki = DevPki::open(&runtime.loaded.data_dir.join("pki"))?;
+            let crl = pki.revoke(&dir.join(format!("{}.pem", address.as_str())))?;
+            println!(
+                "certificate of {} revoked; CRL {}",
+                address.as_str(),
+                crl.display()
+            );
+            eprintln!("restart `caduceus serve` to load the new CRL");
+        }
+        AccountCommand::Certificate { address, out, .. } => {
             let account = find(&runtime, &address).await?;
             let issued = issue_certificate(&runtime, &account, out.as_deref())?;
             println!("{}\n{}", issued.0.display(), issued.1.display());

@@ -96,6 +96,7 @@ pub struct Tls {
     pub certificate: PathBuf,
     pub key: PathBuf,
     pub client_ca: PathBuf,
+    pub client_crls: Vec<PathBuf>,
 }
 
 impl Default for Tls {
@@ -104,6 +105,7 @@ impl Default for Tls {
             certificate: "pki/server.pem".into(),
             key: "pki/server.key".into(),
             client_ca: "pki/ca.pem".into(),
+            client_crls: vec!["pki/crl.pem".into()],
         }
     }
 }

@@ -40,10 +40,18 @@ pub async fn run(data: &Path, args: &ServeArgs) -> Result<()> {
     }
     let runtime = Runtime::open(Loaded::load(data)?).await?;
     let loaded = &runtime.loaded;
-    let tls = caduceus_pki::server_config(
+    let crls: Vec<_> = loaded
+        .config
+        .tls
+        .client_crls
+        .iter()
+        .map(|p| loaded.path(p))
+        .collect();
+    let tls = caduceus_pki::server_config_with_crls(
         &loaded.path(&loaded.config.tls.certificate),
         &loaded.path(&loaded.config.tls.key),
         ClientAuth::Optional(loaded.path(&loaded.config.tls.client_ca)),
+        &crls,
     )
     .context("loading the TLS certificate")?;
     let https_addr = loaded.config.listeners.https;

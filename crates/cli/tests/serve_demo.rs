@@ -198,3 +198,44 @@ fn config_file_documents_every_setting_commented() {
         assert_eq!(mode & 0o777, 0o600, "master key must be private");
     }
 }
+
+#[test]
+fn au1_revoked_certificate_is_refused_by_the_listener() {
+    let root = tempfile::tempdir().unwrap();
+    let data = root.path().join("data");
+    let https = format!("127.0.0.1:{}", free_port());
+    ok(&data, &[], &["init", "--demo", "--https", &https]);
+    let out = ok(
+        &data,
+        &[],
+        &["account", "certificate", "alice.martin@caduceus.test", "--revoke"],
+    );
+    assert!(out.contains("revoked"), "{out}");
+    let server = Server::start(&data, &[]);
+    wait_for_port(&https);
+    let users = data.join("pki/users");
+    let ca = data.join("pki/ca.pem");
+    let url = format!("https://{https}/healthz");
+    let with_cert = |who: &str| {
+        let cert = users.join(format!("{who}@caduceus.test.pem"));
+        let key = users.join(format!("{who}@caduceus.test.key"));
+        curl(&[
+            "--cacert",
+            ca.to_str().unwrap(),
+            "--cert",
+            cert.to_str().unwrap(),
+            "--key",
+            key.to_str().unwrap(),
+            &url,
+        ])
+    };
+    let revoked = with_cert("alice.martin");
+    assert!(!revoked.status.success(), "a revoked certificate got through");
+    let colleague = with_cert("bruno.durand");
+    assert!(
+        colleague.status.success(),
+        "{}",
+        String::from_utf8_lossy(&colleague.stderr)
+    );
+    assert!(server.stop());
+}

@@ -73,7 +73,7 @@ pub struct DevPki {
     /// The CA's organisation, i.e. the domain it was created for.
     domain: String,
     /// The CA, able to sign.
-    issuer: Issuer<'static, KeyPair>,
+    pub(crate) issuer: Issuer<'static, KeyPair>,
 }
 
 impl fmt::Debug for DevPki {
@@ -164,6 +164,8 @@ impl DevPki {
             true,
         )?;
         write_new(&pki.server_cert_path(), server_cert.pem().as_bytes(), false)?;
+        // An empty CRL from the start, so listeners can load it before any revocation.
+        pki.write_crl(&[])?;
         Ok(pki)
     }
 

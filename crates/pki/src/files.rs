@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use rustls::RootCertStore;
 use rustls_pki_types::pem::{self, PemObject};
-use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+use rustls_pki_types::{CertificateDer, CertificateRevocationListDer, PrivateKeyDer};
 
 use crate::PkiError;
 
@@ -59,6 +59,23 @@ pub fn load_key(path: &Path) -> Result<PrivateKeyDer<'static>, PkiError> {
             },
         )
     })
+}
+
+/// Reads every certificate revocation list of a PEM file (AU-1: revoked CPS-like
+/// certificates are refused). An empty file is an error: say "no CRL" by passing none.
+pub fn load_crls(path: &Path) -> Result<Vec<CertificateRevocationListDer<'static>>, PkiError> {
+    let none = || PkiError::Pem {
+        path: path.to_owned(),
+        reason: "no X509 CRL block".into(),
+    };
+    let crls = CertificateRevocationListDer::pem_file_iter(path)
+        .map_err(|e| pem_error(path, e, none()))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| pem_error(path, e, none()))?;
+    if crls.is_empty() {
+        return Err(none());
+    }
+    Ok(crls)
 }
 
 /// Reads a PEM bundle of trusted CA certificates into a rustls root store.

@@ -10,6 +10,7 @@
 //!
 //! - [`dev_ca`] — [`DevPki`], [`IssuedCert`]: creating and opening the development CA,
 //!   issuing server, user (CPS-like) and operator certificates.
+//! - [`crl`] — revoking development certificates and signing the CRL file (AU-1).
 //! - [`identity`] — [`CertIdentity`]: what a certificate says about its holder.
 //! - [`dn`] — [`normalize_dn`]: distinguished-name normalization for trust-list comparison.
 //! - [`tls`] — [`server_config`], [`client_config`], [`ClientAuth`], [`peer_identity`]:
@@ -17,6 +18,7 @@
 //! - [`files`] — [`load_certs`], [`load_key`], [`load_roots`], and writing keys with mode 0600.
 //! - [`error`] — [`PkiError`].
 
+pub mod crl;
 pub mod dev_ca;
 pub mod dn;
 pub mod error;
@@ -27,6 +29,6 @@ pub mod tls;
 pub use dev_ca::{DevPki, IssuedCert};
 pub use dn::normalize_dn;
 pub use error::PkiError;
-pub use files::{load_certs, load_key, load_roots};
+pub use files::{load_certs, load_crls, load_key, load_roots};
 pub use identity::CertIdentity;
-pub use tls::{ClientAuth, client_config, peer_identity, server_config};
+pub use tls::{ClientAuth, client_config, peer_identity, server_config, server_config_with_crls};

@@ -10,7 +10,7 @@ use rustls::server::danger::ClientCertVerifier;
 use rustls::version::{TLS12, TLS13};
 use rustls::{ClientConfig, CommonState, ServerConfig, SupportedProtocolVersion};
 
-use crate::files::{load_certs, load_key, load_roots};
+use crate::files::{load_certs, load_crls, load_key, load_roots};
 use crate::{CertIdentity, PkiError};
 
 /// The protocol versions offered and accepted: TLS 1.3 and TLS 1.2, nothing older.
@@ -33,9 +33,11 @@ fn provider() -> Arc<CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
 
-/// A webpki client-certificate verifier trusting the CAs of the PEM `bundle`.
+/// A webpki client-certificate verifier trusting the CAs of the PEM `bundle`, and
+/// refusing end-entity certificates listed in the CRL files `crls` (AU-1).
 fn client_verifier(
     bundle: &Path,
+    crls: &[PathBuf],
     provider: &Arc<CryptoProvider>,
     optional: bool,
 ) -> Result<Arc<dyn ClientCertVerifier>, PkiError> {
@@ -43,6 +45,15 @@ fn client_verifier(
     let mut verifier = WebPkiClientVerifier::builder_with_provider(roots, provider.clone());
     if optional {
         verifier = verifier.allow_unauthenticated();
+    }
+    if !crls.is_empty() {
+        let mut lists = Vec::new();
+        for path in crls {
+            lists.extend(load_crls(path)?);
+        }
+        // Users' certificates are checked; a certificate whose issuer publishes no CRL
+        // here is refused rather than trusted blindly.
+        verifier = verifier.with_crls(lists).only_check_end_entity_revocation();
     }
     verifier.build().map_err(|source| PkiError::Verifier {
         path: bundle.to_owned(),
@@ -58,6 +69,17 @@ pub fn server_config(
     key: &Path,
     client_auth: ClientAuth,
 ) -> Result<Arc<ServerConfig>, PkiError> {
+    server_config_with_crls(cert, key, client_auth, &[])
+}
+
+/// Like [`server_config`], and client certificates listed in the PEM CRL files `crls`
+/// are refused at the handshake (AU-1: revocation through a CRL file).
+pub fn server_config_with_crls(
+    cert: &Path,
+    key: &Path,
+    client_auth: ClientAuth,
+    crls: &[PathBuf],
+) -> Result<Arc<ServerConfig>, PkiError> {
     let provider = provider();
     let context = || format!("{} and {}", cert.display(), key.display());
     let builder = ServerConfig::builder_with_provider(provider.clone())
@@ -69,10 +91,10 @@ pub fn server_config(
     let builder = match client_auth {
         ClientAuth::None => builder.with_no_client_auth(),
         ClientAuth::Optional(bundle) => {
-            builder.with_client_cert_verifier(client_verifier(&bundle, &provider, true)?)
+            builder.with_client_cert_verifier(client_verifier(&bundle, crls, &provider, true)?)
         }
         ClientAuth::Required(bundle) => {
-            builder.with_client_cert_verifier(client_verifier(&bundle, &provider, false)?)
+            builder.with_client_cert_verifier(client_verifier(&bundle, crls, &provider, false)?)
         }
     };
     let config = builder

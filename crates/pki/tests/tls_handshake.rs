@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use caduceus_pki::{
     CertIdentity, ClientAuth, DevPki, IssuedCert, PkiError, client_config, load_certs, load_key,
-    load_roots, peer_identity, server_config,
+    load_roots, peer_identity, server_config, server_config_with_crls,
 };
 use rustls::pki_types::ServerName;
 use rustls::{ClientConfig, ProtocolVersion, ServerConfig};
@@ -171,6 +171,52 @@ async fn server_certificate_is_valid_for_every_service_name() {
     )
     .await;
     assert!(client.is_err(), "a name outside the certificate is refused");
+}
+
+#[tokio::test]
+async fn au1_a_revoked_certificate_is_refused_through_the_crl_file() {
+    let f = fixture();
+    let colleague = f
+        .pki
+        .issue_user(
+            "810000000009",
+            "Bruno",
+            "Durand",
+            None,
+            f._tmp.path(),
+            "bruno",
+        )
+        .unwrap();
+    let with_crl = || {
+        server_config_with_crls(
+            &f.pki.server_cert_path(),
+            &f.pki.server_key_path(),
+            ClientAuth::Required(f.pki.ca_cert_path()),
+            &[f.pki.crl_path()],
+        )
+        .unwrap()
+    };
+    // The CRL exists from the start and revokes nobody.
+    let (server, _) = connect(with_crl(), f.user_client(), "localhost").await;
+    server.expect("not revoked yet");
+
+    f.pki.revoke(&f.user.cert_path).unwrap();
+    assert_eq!(f.pki.revoked_serials().unwrap().len(), 1);
+    let (server, client) = connect(with_crl(), f.user_client(), "localhost").await;
+    let err = server.expect_err("a revoked certificate must be refused");
+    assert!(err.to_lowercase().contains("revoked"), "{err}");
+    assert!(client.is_err());
+    // Others are unaffected.
+    let bruno = client_config(
+        &f.pki.ca_cert_path(),
+        Some((&colleague.cert_path, &colleague.key_path)),
+    )
+    .unwrap();
+    let (server, _) = connect(with_crl(), bruno, "localhost").await;
+    server.expect("an unrevoked colleague still gets in");
+    // Revoking twice keeps one entry.
+    f.pki.revoke(&f.user.cert_path).unwrap();
+    assert_eq!(f.pki.revoked_serials().unwrap().len(), 1);
 }
 
 #[tokio::test]
