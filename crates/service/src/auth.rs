@@ -180,6 +180,7 @@ enum Miss {
     Expired,
     Revoked,
     NoFactor,
+    WrongKind,
 }
 
 impl Miss {
@@ -192,6 +193,7 @@ impl Miss {
             Miss::Expired => "reason:expired_code",
             Miss::Revoked => "reason:revoked_device",
             Miss::NoFactor => "reason:no_second_factor",
+            Miss::WrongKind => "reason:kind_has_no_login",
         }
     }
 }
@@ -374,6 +376,14 @@ impl Service {
             Ok(account) => account,
             Err((id, miss)) => return Err(self.fail(id, source, miss).await),
         };
+        // Organisational mailboxes are opened by their delegates, each under their own
+        // login (ID-3: no shared accounts); automatons log in with a certificate only.
+        if !matches!(
+            account.kind,
+            AccountKind::Professional | AccountKind::Patient
+        ) {
+            return Err(self.fail(Some(account.id), source, Miss::WrongKind).await);
+        }
         let checked = match credentials {
             Credentials::PasswordTotp { password, code } => {
                 self.check_password_totp(&account, password, code).await?

@@ -416,3 +416,54 @@ async fn au3_an_unknown_address_reads_like_a_wrong_password() {
     assert_eq!(unknown.to_string(), wrong.to_string());
     assert_eq!(unknown.to_string(), "authentication failed");
 }
+
+#[tokio::test]
+async fn id3_an_organisational_mailbox_has_no_login_of_its_own() {
+    let w = world().await;
+    let org = w
+        .service
+        .register(
+            &op(),
+            caduceus_service::accounts::Registration {
+                address: Some(addr("cardio@caduceus.test")),
+                kind: caduceus_core::AccountKind::Organisation,
+                identity: caduceus_core::RegistryId::National(
+                    NationalId::parse("1750048886").unwrap(),
+                ),
+                display_name: "Cardiologie".into(),
+            },
+        )
+        .await
+        .unwrap();
+    w.service
+        .verify_identity(&op(), org.id, caduceus_core::Evidence::RegistryMatch, "RA")
+        .await
+        .unwrap();
+    w.service
+        .set_state(&op(), org.id, AccountState::Active)
+        .await
+        .unwrap();
+    w.service
+        .set_password(&op(), org.id, &password())
+        .await
+        .unwrap();
+    let uri = w
+        .service
+        .enroll_totp(&op(), org.id)
+        .await
+        .unwrap()
+        .uri
+        .expose()
+        .clone();
+    let err = login_totp(&w, "cardio@caduceus.test", &totp_code(&w, &uri))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ServiceError::AuthFailed { .. }), "{err}");
+    let entries = w.store.trace_entries(0, 1000).await.unwrap();
+    let failure = entries
+        .iter()
+        .rev()
+        .find(|e| e.action == "auth.failure")
+        .unwrap();
+    assert_eq!(failure.detail.as_deref(), Some("reason:kind_has_no_login"));
+}
