@@ -65,12 +65,18 @@ pub enum AccountCommand {
         /// The account's address.
         address: MailAddress,
     },
-    /// Make a professional a delegate of an organisational mailbox (ID-3).
+    /// Make a professional a delegate of an organisational mailbox, or withdraw the
+    /// delegation with --remove (ID-3).
+    ///
+    /// Example: caduceus account delegate cardio@caduceus.test alice.martin@caduceus.test [--remove]
     Delegate {
         /// The organisational mailbox.
         organisation: MailAddress,
         /// The delegate's personal mailbox.
         delegate: MailAddress,
+        /// Withdraw the delegation instead.
+        #[arg(long)]
+        remove: bool,
     },
     /// List accounts.
     List {
@@ -198,15 +204,25 @@ pub async fn run(data: &Path, operator: &str, command: AccountCommand) -> Result
         AccountCommand::Delegate {
             organisation,
             delegate,
+            remove,
         } => {
             let org = find(&runtime, &organisation).await?;
             let person = find(&runtime, &delegate).await?;
-            service.add_delegate(&caller, org.id, person.id).await?;
-            println!(
-                "{} is now a delegate of {}",
-                delegate.as_str(),
-                organisation.as_str()
-            );
+            if remove {
+                service.remove_delegate(&caller, org.id, person.id).await?;
+                println!(
+                    "{} is no longer a delegate of {}",
+                    delegate.as_str(),
+                    organisation.as_str()
+                );
+            } else {
+                service.add_delegate(&caller, org.id, person.id).await?;
+                println!(
+                    "{} is now a delegate of {}",
+                    delegate.as_str(),
+                    organisation.as_str()
+                );
+            }
         }
         AccountCommand::List { json } => {
             for account in service.accounts(&caller).await? {

@@ -208,7 +208,12 @@ fn au1_revoked_certificate_is_refused_by_the_listener() {
     let out = ok(
         &data,
         &[],
-        &["account", "certificate", "alice.martin@caduceus.test", "--revoke"],
+        &[
+            "account",
+            "certificate",
+            "alice.martin@caduceus.test",
+            "--revoke",
+        ],
     );
     assert!(out.contains("revoked"), "{out}");
     let server = Server::start(&data, &[]);
@@ -230,7 +235,10 @@ fn au1_revoked_certificate_is_refused_by_the_listener() {
         ])
     };
     let revoked = with_cert("alice.martin");
-    assert!(!revoked.status.success(), "a revoked certificate got through");
+    assert!(
+        !revoked.status.success(),
+        "a revoked certificate got through"
+    );
     let colleague = with_cert("bruno.durand");
     assert!(
         colleague.status.success(),

@@ -254,6 +254,26 @@ impl Service {
             .await?)
     }
 
+    /// Withdraws a delegate from an organisational mailbox (ID-3): from then on the
+    /// person cannot open it.
+    pub async fn remove_delegate(
+        &self,
+        caller: &Caller,
+        organisation: AccountId,
+        delegate: AccountId,
+    ) -> Result<()> {
+        self.require_operator(caller)?;
+        let trace = caller.event(
+            self.now_ms(),
+            Action::AdminAction,
+            format!("{organisation} undelegate:{delegate}"),
+        );
+        Ok(self
+            .store
+            .remove_delegate(organisation, delegate, &trace)
+            .await?)
+    }
+
     /// One account by address.
     pub async fn account_by_address(&self, address: &MailAddress) -> Result<Option<Account>> {
         Ok(self.store.account_by_address(address).await?)

@@ -213,6 +213,24 @@ async fn id3_delegate_acts_for_the_organisation_and_is_named_in_the_trace() {
         .await
         .unwrap_err();
     assert!(matches!(err, ServiceError::Invalid(_)), "{err}");
+    // Once the delegation is withdrawn, Alice cannot open the mailbox any more.
+    w.service
+        .remove_delegate(&op(), org.id, alice.id)
+        .await
+        .unwrap();
+    let err = w
+        .service
+        .authorize(&Caller::account(alice.id, "127.0.0.1:3"), org.id)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ServiceError::Denied { .. }), "{err}");
+    // Only an operator withdraws delegations.
+    let err = w
+        .service
+        .remove_delegate(&Caller::account(alice.id, "x"), org.id, alice.id)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ServiceError::Denied { .. }), "{err}");
 }
 
 #[tokio::test]

@@ -83,6 +83,13 @@ pub trait Store: Send + Sync {
         delegate: AccountId,
         trace: &Event,
     ) -> Result<()>;
+    /// Withdraws a delegation (ID-3); withdrawing one that does not exist is not an error.
+    async fn remove_delegate(
+        &self,
+        organisation: AccountId,
+        delegate: AccountId,
+        trace: &Event,
+    ) -> Result<()>;
     /// The delegates of an organisational mailbox.
     async fn delegates(&self, organisation: AccountId) -> Result<Vec<AccountId>>;
     /// Destroys an account and all its data: keys first, so that no copy of the data

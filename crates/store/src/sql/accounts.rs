@@ -269,6 +269,22 @@ pub(super) async fn add_delegate(
     tx.commit().await
 }
 
+pub(super) async fn remove_delegate(
+    store: &SqlStore,
+    organisation: AccountId,
+    delegate: AccountId,
+    trace: &Event,
+) -> Result<()> {
+    let mut tx = store.db.begin_write().await?;
+    sqlx::query("DELETE FROM delegations WHERE organisation_id = $1 AND delegate_id = $2")
+        .bind(organisation.0)
+        .bind(delegate.0)
+        .execute(&mut *tx.tx)
+        .await?;
+    append(store, &mut tx, std::slice::from_ref(trace)).await?;
+    tx.commit().await
+}
+
 pub(super) async fn delegates(store: &SqlStore, organisation: AccountId) -> Result<Vec<AccountId>> {
     let ids: Vec<i64> = sqlx::query_scalar(
         "SELECT delegate_id FROM delegations WHERE organisation_id = $1 ORDER BY delegate_id",

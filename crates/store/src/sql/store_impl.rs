@@ -62,6 +62,14 @@ impl Store for SqlStore {
         let at = Timestamp::from_millis(trace.at_ms);
         accounts::add_delegate(self, organisation, delegate, at, trace).await
     }
+    async fn remove_delegate(
+        &self,
+        organisation: AccountId,
+        delegate: AccountId,
+        trace: &Event,
+    ) -> Result<()> {
+        accounts::remove_delegate(self, organisation, delegate, trace).await
+    }
     async fn delegates(&self, organisation: AccountId) -> Result<Vec<AccountId>> {
         accounts::delegates(self, organisation).await
     }
