@@ -110,6 +110,10 @@ pub use auth::{
     normalize_code,
 };
 pub use clock::{Clock, ManualClock, SystemClock, Timestamp, days};
+pub use directory::{
+    DirectoryEntry, ExtractError, ExtractHeader, Fingerprint, LineError, MailboxEntry,
+    MailboxHeader, MailboxKind, PersonActivity, PersonActivityHeader, SearchQuery, StructureRef,
+};
 pub use ident::{
     Adeli, Finess, IdentError, Ins, LocalId, NationalId, Registry, Rpps, Siren, Siret, StructureId,
 };
