@@ -40,6 +40,10 @@ pub enum Action {
     TotpSet,
     /// The out-of-band contact address was changed.
     ContactSet,
+    /// A directory extract was imported (ID-4).
+    DirectoryImport,
+    /// A holder changed their directory choices (ID-4).
+    DirectoryPreferences,
     /// A session opened.
     SessionOpen,
     /// A session closed.
@@ -74,7 +78,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in declaration order.
-    pub const ALL: [Action; 31] = [
+    pub const ALL: [Action; 33] = [
         Action::AccountCreate,
         Action::AccountVerify,
         Action::AccountActivate,
@@ -91,6 +95,8 @@ impl Action {
         Action::DeviceRevoke,
         Action::TotpSet,
         Action::ContactSet,
+        Action::DirectoryImport,
+        Action::DirectoryPreferences,
         Action::SessionOpen,
         Action::SessionClose,
         Action::MessageSubmit,
@@ -127,6 +133,8 @@ impl Action {
             Action::DeviceRevoke => "device.revoke",
             Action::TotpSet => "account.totp_set",
             Action::ContactSet => "account.contact_set",
+            Action::DirectoryImport => "directory.import",
+            Action::DirectoryPreferences => "directory.preferences",
             Action::SessionOpen => "session.open",
             Action::SessionClose => "session.close",
             Action::MessageSubmit => "message.submit",

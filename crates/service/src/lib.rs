@@ -11,6 +11,8 @@
 //!   set passwords.
 //! - [`auth`]: logins (password + TOTP or emailed code, certificate, device
 //!   credential) behind the brute-force gate; TOTP and device enrollment (AU-1..AU-3).
+//! - [`directory`]: import the national extracts (difference on re-import), search,
+//!   holders' choices (ID-4).
 //! - [`notify`]: what is sent to a user's out-of-band address ([`notify::Notifier`]).
 //! - [`messages`]: deliver to local mailboxes through the policy (MS-2), list, read,
 //!   flag, delete (RT-3), with the access checks (AC-1, ID-3).
@@ -23,6 +25,7 @@
 pub mod accounts;
 pub mod actor;
 pub mod auth;
+pub mod directory;
 pub mod error;
 pub mod ingest;
 pub mod messages;

@@ -119,3 +119,44 @@ CREATE TABLE IF NOT EXISTS alerts (
     subject TEXT NOT NULL,
     detail TEXT NOT NULL
 );
+
+-- The directory (ID-4): mailboxes of the trust space and people's practice sites,
+-- imported from the national extracts. Public registry data; the *_key columns hold
+-- case- and accent-folded text for search.
+CREATE TABLE IF NOT EXISTS directory_mailboxes (
+    address TEXT PRIMARY KEY,
+    fingerprint BYTEA NOT NULL,
+    kind TEXT NOT NULL,
+    display_name TEXT NOT NULL,
+    family_name TEXT,
+    given_name TEXT,
+    profession_code TEXT,
+    profession_label TEXT,
+    specialty_code TEXT,
+    specialty_label TEXT,
+    service TEXT,
+    site_name TEXT,
+    postal_code TEXT,
+    commune TEXT,
+    national_id TEXT,
+    structure_kind TEXT,
+    structure_value TEXT,
+    liste_rouge BIGINT NOT NULL,
+    name_key TEXT NOT NULL,
+    profession_key TEXT NOT NULL,
+    specialty_key TEXT NOT NULL,
+    place_key TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS directory_mailboxes_person ON directory_mailboxes(national_id);
+CREATE TABLE IF NOT EXISTS directory_people (
+    key TEXT PRIMARY KEY,
+    fingerprint BYTEA NOT NULL,
+    national_id TEXT NOT NULL,
+    phone TEXT
+);
+CREATE INDEX IF NOT EXISTS directory_people_person ON directory_people(national_id);
+CREATE TABLE IF NOT EXISTS directory_preferences (
+    address TEXT PRIMARY KEY,
+    liste_rouge BIGINT NOT NULL,
+    phone_consent BIGINT NOT NULL
+);

@@ -173,6 +173,31 @@ pub trait Store: Send + Sync {
     /// Every alert, oldest first.
     async fn alerts(&self) -> Result<Vec<Alert>>;
 
+    /// The address and fingerprint of every directory mailbox, for a re-import's diff.
+    async fn directory_mailbox_fingerprints(&self) -> Result<Vec<(String, Vec<u8>)>>;
+    /// The key and fingerprint of every imported activity.
+    async fn directory_people_fingerprints(&self) -> Result<Vec<(String, Vec<u8>)>>;
+    /// Applies an import's changes with its trace, in one transaction (ID-4).
+    async fn apply_directory(&self, changes: &DirectoryChanges, trace: &Event) -> Result<()>;
+    /// Searches the directory; liste rouge entries are never returned, the phone only
+    /// with its holder's consent (ID-4).
+    async fn search_directory(
+        &self,
+        query: &DirectoryQuery,
+        limit: i64,
+    ) -> Result<Vec<DirectoryRow>>;
+    /// One directory mailbox by address, liste rouge or not.
+    async fn directory_entry(&self, address: &str) -> Result<Option<DirectoryRow>>;
+    /// Records a holder's directory choices.
+    async fn set_directory_preferences(
+        &self,
+        address: &str,
+        preferences: DirectoryPreferences,
+        trace: &Event,
+    ) -> Result<()>;
+    /// A holder's directory choices (defaults when never set).
+    async fn directory_preferences(&self, address: &str) -> Result<DirectoryPreferences>;
+
     /// The folders of an account.
     async fn mailboxes(&self, account: AccountId) -> Result<Vec<Mailbox>>;
     /// One folder by name.

@@ -276,3 +276,113 @@ pub struct Alert {
     /// Ids and figures only (TR-5).
     pub detail: String,
 }
+
+/// One mailbox of the directory as stored (ID-4): the fields shown, and folded search
+/// keys computed by the caller. Public registry data, never a patient's.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DirectoryRow {
+    /// The mailbox address, the row's key.
+    pub address: String,
+    /// SHA-256 of the imported record, to tell unchanged rows on re-import.
+    pub fingerprint: Vec<u8>,
+    /// `PER`, `ORG` or `APP`.
+    pub kind: String,
+    /// The name shown.
+    pub display_name: String,
+    /// Family name of a person.
+    pub family_name: Option<String>,
+    /// Given name of a person.
+    pub given_name: Option<String>,
+    /// Profession code.
+    pub profession_code: Option<String>,
+    /// Profession label.
+    pub profession_label: Option<String>,
+    /// Specialty (savoir-faire) code.
+    pub specialty_code: Option<String>,
+    /// Specialty label.
+    pub specialty_label: Option<String>,
+    /// Department within a structure.
+    pub service: Option<String>,
+    /// Practice site or structure name.
+    pub site_name: Option<String>,
+    /// Postal code.
+    pub postal_code: Option<String>,
+    /// Commune.
+    pub commune: Option<String>,
+    /// National identifier of the person (`8`+RPPS…).
+    pub national_id: Option<String>,
+    /// Structure identifier kind code.
+    pub structure_kind: Option<String>,
+    /// Structure identifier value.
+    pub structure_value: Option<String>,
+    /// On the "liste rouge" in the extract: hidden from search (ID-4).
+    pub liste_rouge: bool,
+    /// Folded search keys: name, profession, specialty, place.
+    pub keys: SearchKeys,
+    /// The practice phone, filled in by a search only with the holder's consent.
+    pub phone: Option<String>,
+}
+
+/// Case- and accent-folded text a directory search matches against (ID-4).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SearchKeys {
+    /// Names (family, given, display).
+    pub name: String,
+    /// Profession code and label.
+    pub profession: String,
+    /// Specialty code and label.
+    pub specialty: String,
+    /// Postal code and commune.
+    pub place: String,
+}
+
+/// One practice-site activity of a person, as much as the directory keeps of it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DirectoryPerson {
+    /// The record's key (national id and site).
+    pub key: String,
+    /// SHA-256 of the imported record.
+    pub fingerprint: Vec<u8>,
+    /// National identifier (`8`+RPPS…).
+    pub national_id: String,
+    /// The site's phone, shown only with consent.
+    pub phone: Option<String>,
+}
+
+/// A directory search, already folded by the caller; empty criteria match all.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DirectoryQuery {
+    /// Part of a name.
+    pub name: Option<String>,
+    /// Part of a profession.
+    pub profession: Option<String>,
+    /// Part of a specialty.
+    pub specialty: Option<String>,
+    /// Start of a postal code, or part of a commune.
+    pub place: Option<String>,
+    /// Identifier forms to look for, exact: a person's national identifier or a
+    /// structure's identifier (the caller lists the prefixed and bare forms).
+    pub identifiers: Vec<String>,
+}
+
+/// What a directory import changes, applied in one transaction.
+#[derive(Clone, Debug, Default)]
+pub struct DirectoryChanges {
+    /// Mailboxes added or changed.
+    pub upsert_mailboxes: Vec<DirectoryRow>,
+    /// Mailboxes gone from the extract.
+    pub remove_mailboxes: Vec<String>,
+    /// People's activities added or changed.
+    pub upsert_people: Vec<DirectoryPerson>,
+    /// Activities gone from the extract.
+    pub remove_people: Vec<String>,
+}
+
+/// A directory holder's own choices (ID-4): hide from search, show the phone.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DirectoryPreferences {
+    /// Hide the mailbox from search (it still receives mail).
+    pub liste_rouge: bool,
+    /// Show the practice phone in search results.
+    pub phone_consent: bool,
+}

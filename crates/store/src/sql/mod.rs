@@ -7,6 +7,7 @@
 mod accounts;
 mod auth;
 pub(crate) mod db;
+mod directory;
 mod messages;
 mod store_impl;
 mod traces;

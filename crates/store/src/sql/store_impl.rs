@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use caduceus_audit::{Checkpoint, Entry, Event};
 use caduceus_core::{AccountState, FailureState, MailAddress, RegistryId, Timestamp};
 
-use super::{SqlStore, accounts, auth, messages, traces};
+use super::{SqlStore, accounts, auth, directory, messages, traces};
 use crate::Store;
 use crate::error::Result;
 use crate::model::*;
@@ -167,6 +167,36 @@ impl Store for SqlStore {
     }
     async fn alerts(&self) -> Result<Vec<Alert>> {
         auth::alerts(self).await
+    }
+    async fn directory_mailbox_fingerprints(&self) -> Result<Vec<(String, Vec<u8>)>> {
+        directory::mailbox_fingerprints(self).await
+    }
+    async fn directory_people_fingerprints(&self) -> Result<Vec<(String, Vec<u8>)>> {
+        directory::people_fingerprints(self).await
+    }
+    async fn apply_directory(&self, changes: &DirectoryChanges, trace: &Event) -> Result<()> {
+        directory::apply(self, changes, trace).await
+    }
+    async fn search_directory(
+        &self,
+        query: &DirectoryQuery,
+        limit: i64,
+    ) -> Result<Vec<DirectoryRow>> {
+        directory::search(self, query, limit).await
+    }
+    async fn directory_entry(&self, address: &str) -> Result<Option<DirectoryRow>> {
+        directory::entry(self, address).await
+    }
+    async fn set_directory_preferences(
+        &self,
+        address: &str,
+        preferences: DirectoryPreferences,
+        trace: &Event,
+    ) -> Result<()> {
+        directory::set_preferences(self, address, preferences, trace).await
+    }
+    async fn directory_preferences(&self, address: &str) -> Result<DirectoryPreferences> {
+        directory::preferences(self, address).await
     }
     async fn mailboxes(&self, account: AccountId) -> Result<Vec<Mailbox>> {
         messages::mailboxes(self, account).await

@@ -6,7 +6,9 @@
 pub mod harness;
 
 mod auth;
+mod directory;
 pub use auth::*;
+pub use directory::*;
 
 use caduceus_audit::{Action, Event, Outcome, TamperKind};
 use caduceus_core::{
@@ -45,6 +47,7 @@ macro_rules! conformance_suite {
             au1_contact_email_and_login_codes,
             au3_failure_counters_and_alerts,
             id3_one_personal_account_per_person,
+            id4_directory_search_honours_liste_rouge_and_consent,
         );
     };
     (@tests $make:path; $($name:ident),* $(,)?) => {
