@@ -7,7 +7,8 @@
 //! get a CPS-like client certificate from the development PKI.
 
 use anyhow::Result;
-use caduceus_core::{AccountKind, Evidence, MailAddress, RegistryId, SecretString};
+use caduceus_core::directory::synthetic;
+use caduceus_core::{AccountKind, Domain, Evidence, MailAddress, RegistryId, SecretString};
 use caduceus_service::accounts::Registration;
 use caduceus_service::auth::Credentials;
 use caduceus_service::{Caller, Service};
@@ -87,6 +88,28 @@ async fn second_factor_and_device(
     ))
 }
 
+/// Imports a synthetic national directory for the operator's domain, whose first
+/// entries are the demo professionals and the organisational mailbox (ID-4).
+async fn import_directory(service: &Service, caller: &Caller, domain: &Domain) -> Result<()> {
+    let lines = |it: &mut dyn Iterator<Item = String>| it.map(|l| l + "\n").collect::<String>();
+    let people = lines(&mut synthetic::person_activity_extract(
+        synthetic::DEMO_SEED,
+        synthetic::DEMO_ACTIVITY_LINES,
+    ));
+    let mailboxes = lines(&mut synthetic::mailbox_extract(
+        synthetic::DEMO_SEED,
+        synthetic::DEMO_MAILBOXES,
+        domain,
+    ));
+    let people = service.import_people(caller, &people).await?;
+    let mailboxes = service.import_mailboxes(caller, &mailboxes).await?;
+    eprintln!(
+        "demo directory imported: {} practice activities, {} mailboxes",
+        people.added, mailboxes.added
+    );
+    Ok(())
+}
+
 /// Creates the demo accounts and writes `demo.json`.
 pub async fn seed(loaded: Loaded) -> Result<()> {
     let runtime = Runtime::open(loaded).await?;
@@ -134,6 +157,7 @@ pub async fn seed(loaded: Loaded) -> Result<()> {
         }
         created.push((account, password, extra));
     }
+    import_directory(service, &caller, &domain).await?;
     let (alice, org) = (&created[0].0, &created[2].0);
     service.add_delegate(&caller, org.id, alice.id).await?;
 

@@ -8,6 +8,7 @@
 //! - `serve`: `caduceus serve` — the listeners, until SIGINT/SIGTERM.
 //! - `account`, `audit`: the operator's subcommands; `credentials`: second factors
 //!   and device credentials under `account`.
+//! - `directory`: import, search and generate directory extracts (ID-4).
 //! - `bench`: figures for `docs/benchmarks.md` on a scratch directory.
 
 mod account;
@@ -16,6 +17,7 @@ mod bench;
 mod config;
 mod credentials;
 mod demo;
+mod directory;
 mod init;
 mod runtime;
 mod serve;
@@ -54,6 +56,9 @@ enum Command {
     /// Manage accounts: add, verify identity, activate, password, list, close.
     #[command(subcommand)]
     Account(account::AccountCommand),
+    /// The directory: import national extracts, search, generate synthetic extracts.
+    #[command(subcommand)]
+    Directory(directory::DirectoryCommand),
     /// Verify or purge the trace chain.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
@@ -83,6 +88,9 @@ fn main() -> ExitCode {
                 .await
                 .map(|()| ExitCode::SUCCESS),
             Command::Account(command) => account::run(&cli.data, &cli.operator, command)
+                .await
+                .map(|()| ExitCode::SUCCESS),
+            Command::Directory(command) => directory::run(&cli.data, &cli.operator, command)
                 .await
                 .map(|()| ExitCode::SUCCESS),
             Command::Audit(command) => audit::run(&cli.data, &cli.operator, command).await,

@@ -328,6 +328,22 @@ impl Service {
             .transpose()
     }
 
+    /// An account holder's directory choices, for the holder or an operator.
+    pub async fn directory_preferences(
+        &self,
+        caller: &Caller,
+        account: AccountId,
+    ) -> Result<DirectoryPreferences> {
+        if caller.actor != Actor::Account(account) {
+            self.require_operator(caller)?;
+        }
+        let holder = self.store.account(account).await?;
+        Ok(self
+            .store
+            .directory_preferences(holder.address.as_str())
+            .await?)
+    }
+
     /// Records an account holder's directory choices (ID-4): hide from search, show
     /// the practice phone. The holder or an operator.
     pub async fn set_directory_preferences(
