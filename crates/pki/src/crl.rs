@@ -102,7 +102,7 @@ fn unhex(text: &str) -> Result<Vec<u8>, PkiError> {
         value: text.to_owned(),
         reason: "not hexadecimal".into(),
     };
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return Err(bad());
     }
     (0..text.len())
