@@ -34,6 +34,30 @@ pub struct Config {
     pub limits: Limits,
     #[serde(default)]
     pub traces: Traces,
+    #[serde(default)]
+    pub notices: Notices,
+}
+
+/// `[notices]`: how login codes reach users' out-of-band addresses (AU-1).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Notices {
+    /// The outbound SMTP relay, `host:port`; none means codes cannot be emailed.
+    pub relay: Option<String>,
+    /// `none`, `starttls` or `tls` (implicit).
+    pub security: String,
+    /// The sender address of notices.
+    pub from: Option<String>,
+}
+
+impl Default for Notices {
+    fn default() -> Self {
+        Self {
+            relay: None,
+            security: "starttls".into(),
+            from: None,
+        }
+    }
 }
 
 /// `[storage]`.

@@ -25,6 +25,10 @@ pub enum DeviceCommand {
         /// A name the user will recognise in the list ("Phone", "Thunderbird at the practice").
         #[arg(long)]
         name: String,
+        /// Use a code emailed to the out-of-band address instead of TOTP: after the
+        /// password line, the code is sent, then read as the second line.
+        #[arg(long)]
+        emailed_code: bool,
     },
     /// List an account's devices with their last use.
     List {
@@ -92,22 +96,37 @@ pub async fn set_contact(
 pub async fn device(runtime: &Runtime, caller: &Caller, command: DeviceCommand) -> Result<()> {
     let service = &runtime.service;
     match command {
-        DeviceCommand::Add { address, name } => {
+        DeviceCommand::Add {
+            address,
+            name,
+            emailed_code,
+        } => {
             let stdin = std::io::stdin();
             let mut lines = stdin.lock().lines();
             let password = read_line(&mut lines, "password")?;
-            let code = read_line(&mut lines, "TOTP code")?;
+            if emailed_code {
+                service
+                    .send_login_code(&address, &password, "cli")
+                    .await
+                    .context("sending the login code")?;
+                eprintln!("a login code was sent to the out-of-band address; type it:");
+            }
+            let code = read_line(&mut lines, "one-time code")?;
+            let credentials = if emailed_code {
+                Credentials::PasswordEmailCode {
+                    password: &password,
+                    code: code.expose(),
+                }
+            } else {
+                Credentials::PasswordTotp {
+                    password: &password,
+                    code: code.expose(),
+                }
+            };
             let login = service
-                .login(
-                    &address,
-                    Credentials::PasswordTotp {
-                        password: &password,
-                        code: code.expose(),
-                    },
-                    "cli",
-                )
+                .login(&address, credentials, "cli")
                 .await
-                .context("strong login (password and TOTP code)")?;
+                .context("strong login (password and one-time code)")?;
             let issued = service.add_device(&login, &name).await?;
             println!("{}", issued.credential.expose());
             eprintln!(

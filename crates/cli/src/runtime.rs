@@ -9,6 +9,7 @@ use caduceus_service::{Service, ServiceConfig};
 use caduceus_store::{MasterKey, SqlStore};
 
 use crate::config::Loaded;
+use crate::notices::SmtpNotifier;
 
 /// The opened store and the service over it.
 pub struct Runtime {
@@ -34,6 +35,7 @@ impl Runtime {
         )
         .await
         .context("opening the store")?;
+        let notifier = SmtpNotifier::from_config(&loaded.config.notices, loaded.domain().as_str())?;
         let service = Service::new(
             Arc::new(store.clone()),
             Arc::new(SystemClock),
@@ -44,6 +46,10 @@ impl Runtime {
                 trace_retention_days: loaded.config.traces.retention_days,
             },
         );
+        let service = match notifier {
+            Some(notifier) => service.with_notifier(Arc::new(notifier)),
+            None => service,
+        };
         Ok(Runtime {
             loaded,
             store,

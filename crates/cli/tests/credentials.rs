@@ -131,3 +131,137 @@ fn au2_device_credential_after_a_strong_login_then_revoked() {
     // Every step is in the trace chain, which still verifies.
     assert!(ok(&data, &[], &["audit", "verify"]).contains("trace chain intact"));
 }
+
+/// The outbound relay stand-in: tests/support/smtp_sink.py on a free port.
+struct Sink {
+    child: std::process::Child,
+    dir: std::path::PathBuf,
+    port: u16,
+}
+
+impl Sink {
+    fn start(dir: &std::path::Path) -> Sink {
+        use std::io::BufRead;
+        std::fs::create_dir_all(dir).unwrap();
+        let port = common::free_port();
+        let mut child = std::process::Command::new("python3")
+            .arg(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/support/smtp_sink.py"
+            ))
+            .arg(port.to_string())
+            .arg(dir)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("python3 is needed for the SMTP sink (apt-get install -y python3)");
+        let mut ready = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut ready)
+            .unwrap();
+        assert_eq!(ready.trim(), "ready");
+        Sink {
+            child,
+            dir: dir.to_owned(),
+            port,
+        }
+    }
+
+    /// The messages received so far.
+    fn messages(&self) -> Vec<String> {
+        let mut files: Vec<_> = std::fs::read_dir(&self.dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        files
+            .iter()
+            .map(|f| std::fs::read_to_string(f).unwrap())
+            .collect()
+    }
+}
+
+impl Drop for Sink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn au1_emailed_code_reaches_the_out_of_band_address_through_the_relay() {
+    use std::io::Write;
+    let root = tempfile::tempdir().unwrap();
+    let data = root.path().join("d");
+    ok(&data, &[], &["init", "--demo"]);
+    let sink = Sink::start(&root.path().join("sink"));
+    let config = data.join("caduceus.toml");
+    let text = std::fs::read_to_string(&config)
+        .unwrap()
+        .replace(
+            "# relay = \"smtp.example.org:587\"",
+            &format!("relay = \"127.0.0.1:{}\"", sink.port),
+        )
+        .replace("# security = \"starttls\"", "security = \"none\"");
+    std::fs::write(&config, text).unwrap();
+    let address = "bruno.durand@caduceus.test";
+    ok(
+        &data,
+        &[],
+        &["account", "contact", address, "bruno.perso@example.org"],
+    );
+    let password = demo_account(&data, address)["password"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let mut child = common::caduceus()
+        .arg("--data")
+        .arg(&data)
+        .args([
+            "account",
+            "device",
+            "add",
+            address,
+            "--name",
+            "Phone",
+            "--emailed-code",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    writeln!(stdin, "{password}").unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let mail = loop {
+        if let Some(mail) = sink.messages().pop() {
+            break mail;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no login code reached the relay"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    assert!(mail.starts_with("<bruno.perso@example.org>"), "{mail}");
+    let code: String = mail
+        .split(|c: char| !c.is_ascii_digit())
+        .find(|w| w.len() == 6)
+        .expect("a six-digit code")
+        .to_owned();
+    assert!(!mail.contains(&password), "the password never leaves");
+    writeln!(stdin, "{code}").unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .starts_with("cdv-")
+    );
+}

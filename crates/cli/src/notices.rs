@@ -1,0 +1,93 @@
+//! Sends notices (emailed login codes, AU-1) through the operator's outbound SMTP
+//! relay with mail-send. The text is fixed: no sender, subject or content of any
+//! message ever goes out this way.
+
+use anyhow::{Result, bail};
+use async_trait::async_trait;
+use caduceus_service::notify::{Notice, Notifier};
+use mail_send::SmtpClientBuilder;
+use mail_send::mail_builder::MessageBuilder;
+
+use crate::config::Notices;
+
+/// Sends notices to `relay`.
+pub struct SmtpNotifier {
+    host: String,
+    port: u16,
+    security: Security,
+    from: String,
+}
+
+#[derive(Clone, Copy)]
+enum Security {
+    None,
+    StartTls,
+    Implicit,
+}
+
+impl SmtpNotifier {
+    /// The notifier `[notices]` describes, or `None` when no relay is set.
+    pub fn from_config(config: &Notices, domain: &str) -> Result<Option<SmtpNotifier>> {
+        let Some(relay) = &config.relay else {
+            return Ok(None);
+        };
+        let Some((host, port)) = relay.rsplit_once(':') else {
+            bail!("notices.relay must be host:port, not {relay:?}");
+        };
+        let security = match config.security.as_str() {
+            "none" => Security::None,
+            "starttls" => Security::StartTls,
+            "tls" => Security::Implicit,
+            other => {
+                bail!("notices.security must be \"starttls\", \"tls\" or \"none\", not {other:?}")
+            }
+        };
+        Ok(Some(SmtpNotifier {
+            host: host.trim_matches(['[', ']']).to_owned(),
+            port: port
+                .parse()
+                .map_err(|_| anyhow::anyhow!("notices.relay port {port:?} is not a number"))?,
+            security,
+            from: config
+                .from
+                .clone()
+                .unwrap_or_else(|| format!("no-reply@{domain}")),
+        }))
+    }
+}
+
+#[async_trait]
+impl Notifier for SmtpNotifier {
+    async fn send(&self, notice: Notice) -> std::result::Result<(), String> {
+        let Notice::LoginCode {
+            to,
+            code,
+            valid_minutes,
+        } = notice;
+        let body = format!(
+            "Votre code de connexion Caduceus : {code}\r\nIl est valable {valid_minutes} minutes. \
+             Si vous n'avez pas demandé ce code, ignorez ce message.\r\n\r\n\
+             Your Caduceus login code: {code}\r\nIt is valid for {valid_minutes} minutes. \
+             If you did not ask for it, ignore this message.\r\n",
+            code = code.expose()
+        );
+        let message = MessageBuilder::new()
+            .from(("Caduceus", self.from.as_str()))
+            .to(to.as_str())
+            .subject("Code de connexion / Login code")
+            .text_body(body);
+        let builder = SmtpClientBuilder::new(self.host.as_str(), self.port)
+            .implicit_tls(matches!(self.security, Security::Implicit));
+        let sent = match self.security {
+            Security::None => match builder.connect_plain().await {
+                Ok(mut client) => client.send(message).await,
+                Err(e) => Err(e),
+            },
+            Security::StartTls | Security::Implicit => match builder.connect().await {
+                Ok(mut client) => client.send(message).await,
+                Err(e) => Err(e),
+            },
+        };
+        sent.map_err(|e| format!("relay {}:{}: {e}", self.host, self.port))
+    }
+}
