@@ -43,6 +43,9 @@ pub enum Factor {
     Certificate,
     /// A device credential issued after a strong login (AU-2).
     Device(DeviceId),
+    /// An OpenID Connect provider's assertion of the national identifier (AU-4), by
+    /// an ID token (web) or an access token (SASL OAUTHBEARER / XOAUTH2).
+    Federated,
 }
 
 impl Factor {
@@ -53,6 +56,7 @@ impl Factor {
             Factor::PasswordEmailCode => "method:password_email_code",
             Factor::Certificate => "method:certificate",
             Factor::Device(_) => "method:device",
+            Factor::Federated => "method:oidc",
         }
     }
 }
@@ -494,14 +498,42 @@ impl Service {
         authzid: Option<&MailAddress>,
         source: &str,
     ) -> Result<Authenticated> {
+        self.login_by_identity(national_id, authzid, source, Factor::Certificate)
+            .await
+    }
+
+    /// Logs in with the national identifier an OpenID Connect provider asserted (AU-4);
+    /// the caller has verified the token (issuer, audience, expiry, signature).
+    pub async fn login_federated(
+        &self,
+        national_id: &NationalId,
+        authzid: Option<&MailAddress>,
+        source: &str,
+    ) -> Result<Authenticated> {
+        self.login_by_identity(national_id, authzid, source, Factor::Federated)
+            .await
+    }
+
+    /// The personal (or automaton's) account registered under `national_id`, logged
+    /// in with `factor` if active and matching `authzid`.
+    async fn login_by_identity(
+        &self,
+        national_id: &NationalId,
+        authzid: Option<&MailAddress>,
+        source: &str,
+        factor: Factor,
+    ) -> Result<Authenticated> {
         self.pass_gate(None, source).await?;
         let accounts = self
             .store
             .accounts_by_identity(&RegistryId::National(national_id.clone()))
             .await?;
-        let personal = accounts
-            .into_iter()
-            .find(|a| matches!(a.kind, AccountKind::Professional | AccountKind::Applicative));
+        let personal = accounts.into_iter().find(|a| match factor {
+            Factor::Certificate => {
+                matches!(a.kind, AccountKind::Professional | AccountKind::Applicative)
+            }
+            _ => a.kind == AccountKind::Professional,
+        });
         let Some(account) = personal else {
             return Err(self.fail(None, source, Miss::NoSuchAccount).await);
         };
@@ -511,7 +543,7 @@ impl Service {
         if account.state != caduceus_core::AccountState::Active {
             return Err(self.fail(Some(account.id), source, Miss::Inactive).await);
         }
-        self.succeed(account, Factor::Certificate, source).await
+        self.succeed(account, factor, source).await
     }
 
     /// Checks the password and sends a one-time code to the account's out-of-band
