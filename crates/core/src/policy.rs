@@ -74,27 +74,29 @@ pub fn check_delivery(facts: &DeliveryFacts<'_>) -> Result<(), Refusal> {
         });
     }
     for (address, status) in facts.recipients {
-        match status {
-            RecipientStatus::Verified => {}
-            RecipientStatus::NotVerified => {
-                return Err(Refusal {
-                    requirement: "MS-2",
-                    reason: format!(
-                        "recipient {address} is not a verified mailbox yet; check the address in the directory"
-                    ),
-                });
-            }
-            RecipientStatus::Unknown => {
-                return Err(Refusal {
-                    requirement: "MS-2",
-                    reason: format!(
-                        "recipient {address} is not a mailbox of the health trust space; check the address in the directory"
-                    ),
-                });
-            }
-        }
+        check_recipient(address, *status)?;
     }
     Ok(())
+}
+
+/// Decides whether one recipient can receive (MS-2): a verified mailbox of the trust
+/// space. Front ends ask it at `RCPT TO` time, before any content is sent.
+pub fn check_recipient(address: &str, status: RecipientStatus) -> Result<(), Refusal> {
+    match status {
+        RecipientStatus::Verified => Ok(()),
+        RecipientStatus::NotVerified => Err(Refusal {
+            requirement: "MS-2",
+            reason: format!(
+                "recipient {address} is not a verified mailbox yet; check the address in the directory"
+            ),
+        }),
+        RecipientStatus::Unknown => Err(Refusal {
+            requirement: "MS-2",
+            reason: format!(
+                "recipient {address} is not a mailbox of the health trust space; check the address in the directory"
+            ),
+        }),
+    }
 }
 
 #[cfg(test)]

@@ -13,6 +13,8 @@
 //!   credential) behind the brute-force gate; TOTP and device enrollment (AU-1..AU-3).
 //! - [`directory`]: import the national extracts (difference on re-import), search,
 //!   holders' choices (ID-4).
+//! - [`submit`]: a logged-in user sends, as themself or an organisational mailbox
+//!   they are a delegate of (ID-3); recipients checked as they are named (MS-2).
 //! - [`notify`]: what is sent to a user's out-of-band address ([`notify::Notifier`]).
 //! - [`messages`]: deliver to local mailboxes through the policy (MS-2), list, read,
 //!   flag, delete (RT-3), with the access checks (AC-1, ID-3).
@@ -30,6 +32,7 @@ pub mod error;
 pub mod ingest;
 pub mod messages;
 pub mod notify;
+pub mod submit;
 pub mod traces;
 
 use std::sync::Arc;

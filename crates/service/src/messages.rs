@@ -96,6 +96,23 @@ impl Service {
         recipients: &[MailAddress],
         raw: &[u8],
     ) -> Result<Vec<Delivered>> {
+        self.deliver_as(caller, None, recipients, raw).await
+    }
+
+    /// [`Service::deliver_local`] on behalf of an organisational mailbox
+    /// (`acting_for`), which the traces name beside the person (ID-3).
+    pub(crate) async fn deliver_as(
+        &self,
+        caller: &Caller,
+        acting_for: Option<AccountId>,
+        recipients: &[MailAddress],
+        raw: &[u8],
+    ) -> Result<Vec<Delivered>> {
+        let event = |action: Action, object: String| {
+            let mut event = caller.event(self.now_ms(), action, object);
+            event.acting_for = acting_for.map(|id| id.to_string());
+            event
+        };
         let mut found = Vec::with_capacity(recipients.len());
         let mut statuses = Vec::with_capacity(recipients.len());
         for address in recipients {
@@ -115,7 +132,7 @@ impl Service {
             max_recipients: self.config.max_recipients,
         };
         if let Err(refusal) = check_delivery(&facts) {
-            let mut event = caller.event(self.now_ms(), Action::MessageRefuse, "msg:none".into());
+            let mut event = event(Action::MessageRefuse, "msg:none".into());
             event.outcome = caduceus_audit::Outcome::Refused;
             event.detail = Some(refusal.requirement.to_owned());
             self.store.append_traces(&[event]).await?;
@@ -135,8 +152,7 @@ impl Service {
                 mailbox: inbox.id,
                 flags: Vec::new(),
             });
-            traces.push(caller.event(
-                self.now_ms(),
+            traces.push(event(
                 Action::MessageDeliver,
                 format!("{} {}", account.id, inbox.id),
             ));

@@ -473,14 +473,34 @@ async fn au4_a_federated_identity_logs_in_its_professional_only() {
     let w = world().await;
     let alice = person(&w, "alice", "810003090833", true).await;
     let rpps = NationalId::parse("810003090833").unwrap();
-    let login = w.service.login_federated(&rpps, None, SOURCE).await.unwrap();
-    assert_eq!((login.account().id, login.factor()), (alice.id, Factor::Federated));
-    assert!(login.is_strong(), "the provider's login is strong (eIDAS substantial)");
+    let login = w
+        .service
+        .login_federated(&rpps, None, SOURCE)
+        .await
+        .unwrap();
+    assert_eq!(
+        (login.account().id, login.factor()),
+        (alice.id, Factor::Federated)
+    );
+    assert!(
+        login.is_strong(),
+        "the provider's login is strong (eIDAS substantial)"
+    );
     // The wrong mailbox named in OAUTHBEARER's authzid, or an unknown person, fails.
     let other = addr("bruno@caduceus.test");
-    assert!(w.service.login_federated(&rpps, Some(&other), SOURCE).await.is_err());
+    assert!(
+        w.service
+            .login_federated(&rpps, Some(&other), SOURCE)
+            .await
+            .is_err()
+    );
     let unknown = NationalId::parse("810000000017").unwrap();
-    assert!(w.service.login_federated(&unknown, None, SOURCE).await.is_err());
+    assert!(
+        w.service
+            .login_federated(&unknown, None, SOURCE)
+            .await
+            .is_err()
+    );
     let entries = w.store.trace_entries(0, 1000).await.unwrap();
     let success = entries.iter().find(|e| e.action == "auth.success").unwrap();
     assert_eq!(success.detail.as_deref(), Some("method:oidc"));

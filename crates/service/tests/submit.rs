@@ -1,0 +1,105 @@
+//! Submission through the service (ID-3, MS-2): sending as oneself or as an
+//! organisational mailbox one is a delegate of; recipients checked one by one.
+
+mod common;
+
+use caduceus_core::{AccountKind, Evidence, NationalId, RegistryId};
+use caduceus_service::ServiceError;
+use caduceus_service::accounts::Registration;
+use caduceus_store::Store;
+use common::*;
+
+#[tokio::test]
+async fn id3_a_delegate_sends_as_the_organisation_and_is_named() {
+    let w = world().await;
+    let alice = person(&w, "alice", "810003090833", true).await;
+    let bruno = person(&w, "bruno", "810000000009", true).await;
+    let org = w
+        .service
+        .register(
+            &op(),
+            Registration {
+                address: Some(addr("cardio@caduceus.test")),
+                kind: AccountKind::Organisation,
+                identity: RegistryId::National(NationalId::parse("1750048886").unwrap()),
+                display_name: "Cardiologie".into(),
+            },
+        )
+        .await
+        .unwrap();
+    w.service
+        .verify_identity(&op(), org.id, Evidence::RegistryMatch, "RA")
+        .await
+        .unwrap();
+    w.service
+        .set_state(&op(), org.id, caduceus_core::AccountState::Active)
+        .await
+        .unwrap();
+    w.service
+        .add_delegate(&op(), org.id, alice.id)
+        .await
+        .unwrap();
+    let login = w
+        .service
+        .login_certificate(
+            &NationalId::parse("810003090833").unwrap(),
+            None,
+            "127.0.0.1:1",
+        )
+        .await
+        .unwrap();
+
+    let own = w.service.sender(&login, &alice.address).await.unwrap();
+    assert_eq!(own.acting_for(), None);
+    let as_org = w
+        .service
+        .sender(&login, &addr("cardio@caduceus.test"))
+        .await
+        .unwrap();
+    assert_eq!(as_org.acting_for(), Some(org.id));
+    let err = w.service.sender(&login, &bruno.address).await.unwrap_err();
+    let ServiceError::Refused(refusal) = err else {
+        panic!("{err}")
+    };
+    assert_eq!(refusal.requirement, "ID-3");
+
+    let delivered = w
+        .service
+        .submit(&as_org, std::slice::from_ref(&bruno.address), RAW)
+        .await
+        .unwrap();
+    assert_eq!(delivered[0].account, bruno.id);
+    let entries = w.store.trace_entries(0, 1000).await.unwrap();
+    let deliver = entries
+        .iter()
+        .rev()
+        .find(|e| e.action == "message.deliver")
+        .unwrap();
+    assert_eq!(deliver.actor, alice.id.to_string(), "the physical person");
+    assert_eq!(deliver.acting_for, Some(org.id.to_string()));
+}
+
+#[tokio::test]
+async fn ms2_recipients_are_checked_as_they_are_named() {
+    let w = world().await;
+    person(&w, "alice", "810003090833", true).await;
+    person(&w, "pending", "810000000009", false).await;
+    w.service
+        .check_recipient(&addr("alice@caduceus.test"))
+        .await
+        .unwrap();
+    for (address, words) in [
+        ("pending@caduceus.test", "not a verified mailbox"),
+        (
+            "nobody@caduceus.test",
+            "not a mailbox of the health trust space",
+        ),
+    ] {
+        let err = w.service.check_recipient(&addr(address)).await.unwrap_err();
+        let ServiceError::Refused(refusal) = err else {
+            panic!("{err}")
+        };
+        assert_eq!(refusal.requirement, "MS-2");
+        assert!(refusal.reason.contains(words), "{}", refusal.reason);
+    }
+}
