@@ -45,7 +45,11 @@ pub async fn run(data: &std::path::Path, args: &BenchArgs) -> Result<()> {
         &InitArgs {
             domain: "bench.test".into(),
             demo: true,
-            https: "127.0.0.1:0".parse()?,
+            listeners: crate::init::ListenerArgs {
+                https: "127.0.0.1:0".parse()?,
+                submission: "127.0.0.1:0".parse()?,
+                submissions: "127.0.0.1:0".parse()?,
+            },
         },
     )
     .await?;

@@ -103,12 +103,17 @@ impl Default for Keys {
 #[serde(deny_unknown_fields, default)]
 pub struct Listeners {
     pub https: SocketAddr,
+    pub submission: SocketAddr,
+    pub submissions: SocketAddr,
 }
 
 impl Default for Listeners {
     fn default() -> Self {
+        let at = |a: &str| a.parse().expect("valid default address");
         Self {
-            https: "127.0.0.1:8443".parse().expect("valid default address"),
+            https: at("127.0.0.1:8443"),
+            submission: at("127.0.0.1:5587"),
+            submissions: at("127.0.0.1:5465"),
         }
     }
 }
@@ -241,19 +246,26 @@ impl Loaded {
 }
 
 /// The configuration file text for a new data directory: the documented template
-/// with the domain set, and the HTTPS address when it differs from the default.
-pub fn initial_file(domain: &Domain, https: SocketAddr) -> String {
-    let text = EXAMPLE.replacen(
+/// with the domain set, and the listener addresses that differ from the defaults.
+pub fn initial_file(domain: &Domain, listeners: &Listeners) -> String {
+    let mut text = EXAMPLE.replacen(
         "domain = \"caduceus.test\"",
         &format!("domain = \"{}\"", domain.as_str()),
         1,
     );
-    if https == Listeners::default().https {
-        return text;
+    let defaults = Listeners::default();
+    for (name, value, default) in [
+        ("https", listeners.https, defaults.https),
+        ("submission", listeners.submission, defaults.submission),
+        ("submissions", listeners.submissions, defaults.submissions),
+    ] {
+        if value != default {
+            text = text.replacen(
+                &format!("# {name} = \"{default}\""),
+                &format!("{name} = \"{value}\""),
+                1,
+            );
+        }
     }
-    text.replacen(
-        "# https = \"127.0.0.1:8443\"",
-        &format!("https = \"{https}\""),
-        1,
-    )
+    text
 }

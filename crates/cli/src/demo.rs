@@ -186,6 +186,8 @@ pub async fn seed(loaded: Loaded) -> Result<()> {
     let demo = json!({
         "listeners": {
             "https": runtime.loaded.config.listeners.https.to_string(),
+            "submission": runtime.loaded.config.listeners.submission.to_string(),
+            "submissions": runtime.loaded.config.listeners.submissions.to_string(),
         },
         "accounts": accounts,
         "ca_certificate": data_dir.join(&runtime.loaded.config.tls.client_ca).display().to_string(),

@@ -21,9 +21,34 @@ pub struct InitArgs {
     /// patient) and write DATA/demo.json with their credentials and the listeners.
     #[arg(long)]
     pub demo: bool,
+    /// Listener addresses written to the configuration.
+    #[command(flatten)]
+    pub listeners: ListenerArgs,
+}
+
+/// Listener addresses chosen at `init` (and on `serve`'s first run).
+#[derive(clap::Args, Debug, Clone)]
+pub struct ListenerArgs {
     /// Address of the HTTPS listener.
     #[arg(long, default_value = "127.0.0.1:8443")]
     pub https: std::net::SocketAddr,
+    /// Address of the SMTP submission listener (STARTTLS).
+    #[arg(long, default_value = "127.0.0.1:5587")]
+    pub submission: std::net::SocketAddr,
+    /// Address of the SMTP submission listener with implicit TLS.
+    #[arg(long, default_value = "127.0.0.1:5465")]
+    pub submissions: std::net::SocketAddr,
+}
+
+impl ListenerArgs {
+    /// The `[listeners]` section these addresses make.
+    pub fn to_config(&self) -> config::Listeners {
+        config::Listeners {
+            https: self.https,
+            submission: self.submission,
+            submissions: self.submissions,
+        }
+    }
 }
 
 /// Whether `data` already holds a configuration.
@@ -64,7 +89,7 @@ pub async fn run(data: &Path, args: &InitArgs) -> Result<()> {
     DevPki::create(&data.join("pki"), domain.as_str()).context("creating the development PKI")?;
     std::fs::write(
         data.join(config::FILE_NAME),
-        config::initial_file(&domain, args.https),
+        config::initial_file(&domain, &args.listeners.to_config()),
     )
     .context("writing the configuration file")?;
     eprintln!(

@@ -7,7 +7,7 @@ use caduceus_pki::ClientAuth;
 use tokio::net::TcpListener;
 
 use crate::config::Loaded;
-use crate::init::{self, InitArgs};
+use crate::init::{self, InitArgs, ListenerArgs};
 use crate::runtime::Runtime;
 
 /// Options of `caduceus serve`.
@@ -20,9 +20,9 @@ pub struct ServeArgs {
     /// On first run, the operator's mail domain.
     #[arg(long, default_value = "caduceus.test")]
     pub domain: String,
-    /// On first run, the address of the HTTPS listener.
-    #[arg(long, default_value = "127.0.0.1:8443")]
-    pub https: std::net::SocketAddr,
+    /// On first run, the listener addresses.
+    #[command(flatten)]
+    pub listeners: ListenerArgs,
 }
 
 /// Runs `caduceus serve`.
@@ -33,7 +33,7 @@ pub async fn run(data: &Path, args: &ServeArgs) -> Result<()> {
             &InitArgs {
                 domain: args.domain.clone(),
                 demo: args.demo,
-                https: args.https,
+                listeners: args.listeners.clone(),
             },
         )
         .await?;
@@ -54,26 +54,50 @@ pub async fn run(data: &Path, args: &ServeArgs) -> Result<()> {
         &crls,
     )
     .context("loading the TLS certificate")?;
-    let https_addr = loaded.config.listeners.https;
-    let https = TcpListener::bind(https_addr)
-        .await
-        .with_context(|| format!("binding the HTTPS listener on {https_addr}"))?;
+    let listeners = &loaded.config.listeners;
+    let bind = |address: std::net::SocketAddr, what: &'static str| async move {
+        TcpListener::bind(address)
+            .await
+            .with_context(|| format!("binding the {what} listener on {address}"))
+    };
+    let https = bind(listeners.https, "HTTPS").await?;
+    let submission = bind(listeners.submission, "SMTP submission").await?;
+    let submissions = bind(listeners.submissions, "SMTP submission (implicit TLS)").await?;
     tracing::info!(
         backend = ?runtime.store.backend(),
-        https = %https.local_addr()?,
+        https = %listeners.https,
+        submission = %listeners.submission,
+        submissions = %listeners.submissions,
         "caduceus listening"
     );
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let web = tokio::spawn(caduceus_web::serve_https(
+    let hostname = format!("mail.{}", loaded.domain().as_str());
+    let mut tasks = tokio::task::JoinSet::new();
+    tasks.spawn(caduceus_web::serve_https(
         https,
-        tls,
+        tls.clone(),
         caduceus_web::router(runtime.service.clone()),
-        stop_rx,
+        stop_rx.clone(),
     ));
+    for (listener, implicit_tls) in [(submission, false), (submissions, true)] {
+        let config = std::sync::Arc::new(caduceus_smtp::SubmissionConfig::new(
+            tls.clone(),
+            implicit_tls,
+            &hostname,
+        ));
+        tasks.spawn(caduceus_smtp::serve(
+            listener,
+            config,
+            runtime.service.clone(),
+            stop_rx.clone(),
+        ));
+    }
     shutdown_signal().await;
     tracing::info!("shutting down");
     stop_tx.send(true).ok();
-    web.await.context("HTTPS listener task")??;
+    while let Some(ended) = tasks.join_next().await {
+        ended.context("listener task")??;
+    }
     runtime.store.close().await;
     Ok(())
 }

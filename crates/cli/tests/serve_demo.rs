@@ -54,6 +54,45 @@ fn wait_for_port(address: &str) {
     }
 }
 
+/// Free addresses for every listener, and the `init`/`serve` arguments that set them.
+struct Ports {
+    https: String,
+    submission: String,
+    submissions: String,
+}
+
+impl Ports {
+    fn new() -> Ports {
+        let at = || format!("127.0.0.1:{}", free_port());
+        Ports {
+            https: at(),
+            submission: at(),
+            submissions: at(),
+        }
+    }
+
+    fn args(&self) -> Vec<&str> {
+        vec![
+            "--https",
+            &self.https,
+            "--submission",
+            &self.submission,
+            "--submissions",
+            &self.submissions,
+        ]
+    }
+}
+
+/// Runs a Python script (a real mail client) with arguments; returns its output.
+fn python(script: &str, args: &[&str]) -> std::process::Output {
+    Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .args(args)
+        .output()
+        .expect("python3 is needed for the SMTP tests (apt-get install -y python3)")
+}
+
 fn curl(args: &[&str]) -> std::process::Output {
     Command::new("curl")
         .args(["--silent", "--show-error", "--max-time", "10"])
@@ -66,12 +105,17 @@ fn curl(args: &[&str]) -> std::process::Output {
 fn ms18_demo_json_lists_listeners_that_answer() {
     let root = tempfile::tempdir().unwrap();
     let data = root.path().join("data");
-    let https = format!("127.0.0.1:{}", free_port());
-    ok(&data, &[], &["init", "--demo", "--https", &https]);
+    let ports = Ports::new();
+    let https = ports.https.clone();
+    let mut init = vec!["init", "--demo"];
+    init.extend(ports.args());
+    ok(&data, &[], &init);
 
     let demo: serde_json::Value =
         serde_json::from_slice(&std::fs::read(data.join("demo.json")).unwrap()).unwrap();
     assert_eq!(demo["listeners"]["https"], https.as_str());
+    assert_eq!(demo["listeners"]["submission"], ports.submission.as_str());
+    assert_eq!(demo["listeners"]["submissions"], ports.submissions.as_str());
     let accounts = demo["accounts"].as_array().unwrap();
     let kinds: Vec<&str> = accounts
         .iter()
@@ -123,6 +167,60 @@ fn ms18_demo_json_lists_listeners_that_answer() {
         !out.status.success(),
         "curl must not trust the development CA by default"
     );
+    // SMTP submission answers on both addresses, with a real client (smtplib): Alice's
+    // device credential from demo.json sends to Bruno over 587 + STARTTLS, and the
+    // implicit-TLS listener greets with the operator's certificate.
+    let credential = accounts[0]["device_credential"].as_str().unwrap();
+    let (host, port) = ports.submission.rsplit_once(':').unwrap();
+    let sent = python(
+        r#"
+import smtplib, ssl, sys
+host, port, ca, user, secret, to = sys.argv[1:7]
+context = ssl.create_default_context(cafile=ca)
+with smtplib.SMTP(host, int(port), timeout=20) as s:
+    s.ehlo("client.test")
+    assert s.has_extn("starttls"), s.esmtp_features
+    assert not s.has_extn("auth"), "no AUTH before TLS"
+    s.starttls(context=context)
+    s.ehlo("client.test")
+    s.login(user, secret)
+    message = "From: %s\r\nTo: %s\r\nSubject: demo\r\n\r\nHello\r\n" % (user, to)
+    refused = s.sendmail(user, [to], message.encode())
+    assert refused == {}, refused
+print("sent")
+"#,
+        &[
+            host,
+            port,
+            &ca,
+            "alice.martin@caduceus.test",
+            credential,
+            "bruno.durand@caduceus.test",
+        ],
+    );
+    assert!(
+        sent.status.success() && String::from_utf8_lossy(&sent.stdout).contains("sent"),
+        "smtplib: {}{}",
+        String::from_utf8_lossy(&sent.stdout),
+        String::from_utf8_lossy(&sent.stderr)
+    );
+    let (host, port) = ports.submissions.rsplit_once(':').unwrap();
+    let greeted = python(
+        r#"
+import smtplib, ssl, sys
+host, port, ca = sys.argv[1:4]
+with smtplib.SMTP_SSL(host, int(port), context=ssl.create_default_context(cafile=ca), timeout=20) as s:
+    code, _ = s.ehlo("client.test")
+    assert code == 250 and s.has_extn("auth"), s.esmtp_features
+print("greeted")
+"#,
+        &[host, port, &ca],
+    );
+    assert!(
+        greeted.status.success(),
+        "smtplib over implicit TLS: {}",
+        String::from_utf8_lossy(&greeted.stderr)
+    );
     assert!(server.stop(), "serve exits cleanly on SIGTERM");
 }
 
@@ -130,8 +228,9 @@ fn ms18_demo_json_lists_listeners_that_answer() {
 fn ms3_https_refuses_tls_1_1() {
     let root = tempfile::tempdir().unwrap();
     let data = root.path().join("data");
-    let https = format!("127.0.0.1:{}", free_port());
-    let server = Server::start(&data, &["--https", &https]);
+    let ports = Ports::new();
+    let https = ports.https.clone();
+    let server = Server::start(&data, &ports.args());
     wait_for_port(&https);
     assert!(
         data.join("caduceus.toml").exists(),
@@ -203,8 +302,11 @@ fn config_file_documents_every_setting_commented() {
 fn au1_revoked_certificate_is_refused_by_the_listener() {
     let root = tempfile::tempdir().unwrap();
     let data = root.path().join("data");
-    let https = format!("127.0.0.1:{}", free_port());
-    ok(&data, &[], &["init", "--demo", "--https", &https]);
+    let ports = Ports::new();
+    let https = ports.https.clone();
+    let mut init = vec!["init", "--demo"];
+    init.extend(ports.args());
+    ok(&data, &[], &init);
     let out = ok(
         &data,
         &[],

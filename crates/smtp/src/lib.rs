@@ -1,1 +1,39 @@
-//! caduceus-smtp
+//! Caduceus's SMTP front end. This first part is message submission (RFC 6409) by
+//! health professionals' mail clients: port 587 with STARTTLS (RFC 3207) and port 465
+//! with implicit TLS (RFC 8314); AUTH (RFC 4954) with a device credential (PLAIN,
+//! LOGIN; AU-2) or the TLS client certificate (EXTERNAL; AU-1); every rule asked of
+//! the service as the envelope is given — the sender (ID-3), each recipient (MS-2),
+//! their number (MS-12), the size (MS-1) — and `250` only once the message is stored.
+//!
+//! Commands are parsed with `smtp-proto`. Logs carry ids and counts only: never an
+//! address, a subject, a credential or any content.
+//!
+//! # Layout
+//! - [`listener`]: [`serve`], the accept loop: one task per connection, a cap on
+//!   sessions, stop with `421`.
+//! - `session`: the state machine of one session — TLS, login, transaction — and
+//!   what each command does.
+//! - `auth`: the SASL mechanisms (PLAIN, LOGIN, EXTERNAL) and the logins they lead to.
+//! - `data`: the message body: dot-stuffing undone, end found (no smuggling), size cap.
+//! - `conn`: the connection: clear or TLS, buffered, read by line or body under the
+//!   idle timeout and the session deadline.
+//! - `reply`: replies with enhanced status codes; service errors as replies.
+//! - `received`: the `Received:` trace header.
+//! - [`config`]: [`SubmissionConfig`], one listener's settings.
+//! - [`limits`]: [`Limits`], the bounds of a session, with production defaults.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod auth;
+pub mod config;
+mod conn;
+mod data;
+pub mod limits;
+pub mod listener;
+mod received;
+mod reply;
+mod session;
+
+pub use config::SubmissionConfig;
+pub use limits::Limits;
+pub use listener::serve;

@@ -1,0 +1,793 @@
+//! One submission session (RFC 6409): greeting, EHLO, STARTTLS (RFC 3207), AUTH
+//! (RFC 4954), then transactions — MAIL (ID-3), RCPT (MS-2, MS-12), DATA (MS-1) —
+//! each accepted message handed to the service and answered `250` only once it is
+//! stored.
+//!
+//! The state is three layers, each reset by the one before: TLS (a STARTTLS resets
+//! everything), the login (kept across transactions), the transaction (reset by RSET,
+//! EHLO and the end of DATA). Logs carry the session id, the peer and, once logged in,
+//! the account id — never an address, a subject or any content.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use caduceus_core::MailAddress;
+use caduceus_service::auth::Authenticated;
+use caduceus_service::submit::Sender;
+use caduceus_service::{Service, ServiceError};
+use smtp_proto::{MailFrom, RcptTo, Request};
+use tokio::net::TcpStream;
+use tokio::sync::watch;
+use tokio::time::Instant;
+use tokio_rustls::TlsAcceptor;
+use tracing::{Instrument, Span, debug, info, warn};
+use zeroize::{Zeroize, Zeroizing};
+
+use crate::SubmissionConfig;
+use crate::auth::{self, LOGIN_PASSWORD, LOGIN_USERNAME, Mechanism, PasswordLogin, SaslError};
+use crate::conn::{Conn, Interrupted, Line, TlsInfo};
+use crate::data::{Body, Defect};
+use crate::listener::stopped;
+use crate::received;
+use crate::reply::{self, Reply, Stage};
+
+/// What to do after a command.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Flow {
+    Continue,
+    Close,
+}
+
+/// A mail transaction under way: the sender accepted, the recipients accepted so far.
+struct Transaction {
+    sender: Sender,
+    recipients: Vec<MailAddress>,
+}
+
+/// Why an AUTH exchange did not log in.
+enum AuthEnd {
+    /// Answer this, after `delay`; `counts` says whether it counts as an error.
+    Refused {
+        reply: Reply,
+        delay: std::time::Duration,
+        counts: bool,
+    },
+    /// The connection ended or timed out during the exchange.
+    Gone(Interrupted),
+}
+
+impl From<SaslError> for AuthEnd {
+    fn from(error: SaslError) -> Self {
+        AuthEnd::Refused {
+            reply: error.reply(),
+            delay: std::time::Duration::ZERO,
+            counts: error != SaslError::Cancelled,
+        }
+    }
+}
+
+impl From<(Reply, std::time::Duration)> for AuthEnd {
+    fn from((reply, delay): (Reply, std::time::Duration)) -> Self {
+        AuthEnd::Refused {
+            reply,
+            delay,
+            counts: true,
+        }
+    }
+}
+
+/// A session's state.
+struct Session {
+    id: u64,
+    source: String,
+    config: Arc<SubmissionConfig>,
+    service: Service,
+    acceptor: TlsAcceptor,
+    conn: Conn,
+    stop: watch::Receiver<bool>,
+    span: Span,
+    /// Set once TLS is up (at once on an implicit-TLS port).
+    tls: Option<TlsInfo>,
+    /// The client's EHLO/HELO name, once it has greeted (since the last STARTTLS).
+    helo: Option<String>,
+    login: Option<Authenticated>,
+    transaction: Option<Transaction>,
+    errors: u32,
+}
+
+/// Serves one connection to its end.
+pub(crate) async fn run(
+    stream: TcpStream,
+    peer: SocketAddr,
+    id: u64,
+    config: Arc<SubmissionConfig>,
+    service: Service,
+    acceptor: TlsAcceptor,
+    stop: watch::Receiver<bool>,
+) {
+    let span = tracing::info_span!(
+        "smtp",
+        session = id,
+        peer = %peer,
+        account = tracing::field::Empty
+    );
+    let deadline = Instant::now() + config.limits.session;
+    let conn = Conn::new(stream, config.limits.idle, deadline);
+    let session = Session {
+        id,
+        source: peer.to_string(),
+        config,
+        service,
+        acceptor,
+        conn,
+        stop,
+        span: span.clone(),
+        tls: None,
+        helo: None,
+        login: None,
+        transaction: None,
+        errors: 0,
+    };
+    session.serve().instrument(span).await;
+}
+
+impl Session {
+    async fn serve(mut self) {
+        debug!(
+            implicit_tls = self.config.implicit_tls,
+            "connection accepted"
+        );
+        if self.config.implicit_tls && self.handshake().await == Flow::Close {
+            return;
+        }
+        self.conn.reply(&Reply::bare(
+            220,
+            vec![format!(
+                "{} ESMTP Caduceus message submission",
+                self.config.hostname
+            )],
+        ));
+        loop {
+            let max = self.config.limits.max_line;
+            let line = tokio::select! {
+                biased;
+                () = stopped(&mut self.stop) => {
+                    self.conn.reply(&Reply::new(421, "4.3.2", "server shutting down; try again later"));
+                    info!("closed: server shutting down");
+                    break;
+                }
+                line = self.conn.read_line(max) => line,
+            };
+            let flow = match line {
+                Err(why) => {
+                    self.interrupted(why);
+                    break;
+                }
+                Ok(Line::TooLong) => self.error(Reply::new(
+                    500,
+                    "5.5.2",
+                    format!("line too long: at most {max} bytes"),
+                )),
+                Ok(Line::BareLf) => {
+                    self.error(Reply::new(500, "5.5.2", "lines must end with CRLF"))
+                }
+                Ok(Line::Crlf(mut bytes)) => {
+                    let flow = self.command(&bytes).await;
+                    bytes.zeroize();
+                    flow
+                }
+            };
+            if flow == Flow::Close {
+                break;
+            }
+        }
+        self.conn.close().await;
+    }
+
+    /// The TLS handshake (implicit TLS, or after `220` to STARTTLS).
+    async fn handshake(&mut self) -> Flow {
+        let limit = self.config.limits.handshake;
+        match self.conn.start_tls(&self.acceptor, limit).await {
+            Ok(info) => {
+                debug!(
+                    version = info.version,
+                    client_certificate = info.client.is_some(),
+                    "TLS established"
+                );
+                self.tls = Some(info);
+                Flow::Continue
+            }
+            Err(error) => {
+                info!(%error, "closed: TLS handshake failed");
+                Flow::Close
+            }
+        }
+    }
+
+    /// Ends the session after a read stopped: `421` on a timeout.
+    fn interrupted(&mut self, why: Interrupted) {
+        match why {
+            Interrupted::Closed => debug!("closed by the client"),
+            Interrupted::Io(error) => debug!(%error, "connection failed"),
+            Interrupted::Idle => {
+                info!("closed: idle timeout");
+                self.conn.reply(&Reply::new(
+                    421,
+                    "4.4.2",
+                    format!(
+                        "{} idle for too long; closing connection",
+                        self.config.hostname
+                    ),
+                ));
+            }
+            Interrupted::Expired => {
+                info!("closed: session time limit");
+                self.conn.reply(&Reply::new(
+                    421,
+                    "4.4.2",
+                    "session time limit reached; closing connection",
+                ));
+            }
+        }
+    }
+
+    /// Answers a bad command; after too many, `421` and close.
+    fn error(&mut self, reply: Reply) -> Flow {
+        self.errors += 1;
+        self.conn.reply(&reply);
+        if self.errors >= self.config.limits.max_errors {
+            info!(errors = self.errors, "closed: too many errors");
+            self.conn.reply(&reply::too_many_errors());
+            return Flow::Close;
+        }
+        Flow::Continue
+    }
+
+    fn ok(&mut self, reply: Reply) -> Flow {
+        self.conn.reply(&reply);
+        Flow::Continue
+    }
+
+    /// The largest message accepted from the client: the service's limit, less the
+    /// room for the `Received:` header.
+    fn max_size(&self) -> usize {
+        self.service
+            .config()
+            .max_message_size
+            .saturating_sub(received::RESERVED)
+            .max(1)
+    }
+
+    async fn command(&mut self, line: &[u8]) -> Flow {
+        let request = match Request::parse(&mut line.iter()) {
+            Ok(request) => request.into_owned(),
+            Err(error) => return self.error(parse_error(error)),
+        };
+        let before_tls_ok = matches!(
+            request,
+            Request::Ehlo { .. }
+                | Request::Helo { .. }
+                | Request::StartTls
+                | Request::Noop { .. }
+                | Request::Rset
+                | Request::Quit
+                | Request::Help { .. }
+        );
+        if self.tls.is_none() && !before_tls_ok {
+            return self.error(reply::starttls_first());
+        }
+        match request {
+            Request::Ehlo { host } => self.ehlo(host, true),
+            Request::Helo { host } => self.ehlo(host, false),
+            Request::StartTls => self.starttls().await,
+            Request::Auth {
+                mechanism,
+                initial_response,
+            } => self.auth(mechanism, Zeroizing::new(initial_response)).await,
+            Request::Mail { from } => self.mail(from).await,
+            Request::Rcpt { to } => self.rcpt(to).await,
+            Request::Data => self.data().await,
+            Request::Rset => {
+                self.transaction = None;
+                self.ok(Reply::new(250, "2.0.0", "OK"))
+            }
+            Request::Noop { .. } => self.ok(Reply::new(250, "2.0.0", "OK")),
+            Request::Quit => {
+                self.conn
+                    .reply(&Reply::new(221, "2.0.0", "closing connection"));
+                debug!("closed: QUIT");
+                Flow::Close
+            }
+            Request::Help { .. } => self.ok(Reply::new(
+                214,
+                "2.0.0",
+                "message submission (RFC 6409): EHLO, STARTTLS, AUTH, MAIL, RCPT, DATA, RSET, NOOP, QUIT",
+            )),
+            Request::Vrfy { .. } | Request::Expn { .. } => self.ok(Reply::new(
+                502,
+                "5.5.1",
+                "VRFY and EXPN are not available; search the directory instead",
+            )),
+            Request::Lhlo { .. }
+            | Request::Bdat { .. }
+            | Request::Burl { .. }
+            | Request::Etrn { .. }
+            | Request::Atrn { .. } => {
+                self.error(Reply::new(502, "5.5.1", "command not implemented"))
+            }
+        }
+    }
+
+    fn ehlo(&mut self, host: String, extended: bool) -> Flow {
+        self.transaction = None;
+        self.helo = Some(host);
+        let hostname = self.config.hostname.clone();
+        if !extended {
+            return self.ok(Reply::bare(250, vec![hostname]));
+        }
+        let mut lines = vec![
+            hostname,
+            "PIPELINING".to_owned(),
+            format!("SIZE {}", self.max_size()),
+            "8BITMIME".to_owned(),
+            "ENHANCEDSTATUSCODES".to_owned(),
+        ];
+        match &self.tls {
+            None => lines.push("STARTTLS".to_owned()),
+            Some(tls) if tls.client.is_some() => lines.push("AUTH PLAIN LOGIN EXTERNAL".to_owned()),
+            Some(_) => lines.push("AUTH PLAIN LOGIN".to_owned()),
+        }
+        self.ok(Reply::bare(250, lines))
+    }
+
+    async fn starttls(&mut self) -> Flow {
+        if self.tls.is_some() {
+            return self.error(Reply::new(503, "5.5.1", "TLS is already active"));
+        }
+        self.conn
+            .reply(&Reply::new(220, "2.0.0", "ready to start TLS"));
+        // RFC 3207 §4.2: forget everything said in clear.
+        self.helo = None;
+        self.login = None;
+        self.transaction = None;
+        self.handshake().await
+    }
+
+    async fn auth(&mut self, mechanism: u64, initial: Zeroizing<String>) -> Flow {
+        if self.helo.is_none() {
+            return self.error(reply::ehlo_first());
+        }
+        if self.login.is_some() {
+            return self.error(Reply::new(503, "5.5.1", "already authenticated"));
+        }
+        if self.transaction.is_some() {
+            return self.error(Reply::new(
+                503,
+                "5.5.1",
+                "AUTH is not allowed during a mail transaction",
+            ));
+        }
+        let Some(mechanism) = Mechanism::from_proto(mechanism) else {
+            return self.error(Reply::new(
+                504,
+                "5.5.4",
+                "mechanism not supported; use PLAIN or LOGIN with a device credential, or EXTERNAL with a client certificate",
+            ));
+        };
+        match self.sasl(mechanism, initial).await {
+            Ok(login) => {
+                self.span
+                    .record("account", tracing::field::display(login.account().id));
+                info!(factor = login.factor().as_str(), "authenticated");
+                self.login = Some(login);
+                self.ok(Reply::new(235, "2.7.0", "authentication successful"))
+            }
+            Err(AuthEnd::Gone(why)) => {
+                self.interrupted(why);
+                Flow::Close
+            }
+            Err(AuthEnd::Refused {
+                reply,
+                delay,
+                counts,
+            }) => {
+                info!(code = reply.code(), "authentication refused");
+                if !delay.is_zero() {
+                    tokio::time::sleep(delay).await;
+                }
+                if counts {
+                    self.error(reply)
+                } else {
+                    self.ok(reply)
+                }
+            }
+        }
+    }
+
+    /// Runs the SASL exchange of `mechanism` to a login.
+    async fn sasl(
+        &mut self,
+        mechanism: Mechanism,
+        initial: Zeroizing<String>,
+    ) -> Result<Authenticated, AuthEnd> {
+        match mechanism {
+            Mechanism::Plain => {
+                let response = self.response_or_challenge(initial, "").await?;
+                let login = auth::plain(&auth::decode(&response)?)?;
+                Ok(auth::password_login(&self.service, login, &self.source).await?)
+            }
+            Mechanism::Login => {
+                let user = self.response_or_challenge(initial, LOGIN_USERNAME).await?;
+                let authcid = auth::login_text(&auth::decode(&user)?)?;
+                let password = self.challenge(LOGIN_PASSWORD).await?;
+                let password = auth::login_text(&auth::decode(&password)?)?;
+                let login = PasswordLogin {
+                    authzid: String::new(),
+                    authcid,
+                    password: password.into(),
+                };
+                Ok(auth::password_login(&self.service, login, &self.source).await?)
+            }
+            Mechanism::External => {
+                let Some(identity) = self.tls.as_ref().and_then(|t| t.client.clone()) else {
+                    return Err(AuthEnd::Refused {
+                        reply: Reply::new(
+                            504,
+                            "5.5.4",
+                            "EXTERNAL needs a client certificate presented in the TLS handshake",
+                        ),
+                        delay: std::time::Duration::ZERO,
+                        counts: true,
+                    });
+                };
+                let response = self.response_or_challenge(initial, "").await?;
+                let authzid = auth::decode(&response)?;
+                Ok(
+                    auth::certificate_login(&self.service, &identity, &authzid, &self.source)
+                        .await?,
+                )
+            }
+        }
+    }
+
+    /// The initial response if the client gave one, else the answer to `challenge`.
+    async fn response_or_challenge(
+        &mut self,
+        initial: Zeroizing<String>,
+        challenge: &str,
+    ) -> Result<Zeroizing<String>, AuthEnd> {
+        if initial.is_empty() {
+            self.challenge(challenge).await
+        } else {
+            Ok(initial)
+        }
+    }
+
+    /// Sends `334 <challenge>` and reads the client's response line.
+    async fn challenge(&mut self, challenge: &str) -> Result<Zeroizing<String>, AuthEnd> {
+        self.conn
+            .reply(&Reply::bare(334, vec![challenge.to_owned()]));
+        let line = self
+            .conn
+            .read_line(self.config.limits.max_line)
+            .await
+            .map_err(AuthEnd::Gone)?;
+        let malformed = || AuthEnd::from(SaslError::Base64);
+        let Line::Crlf(mut bytes) = line else {
+            return Err(malformed());
+        };
+        let text = std::str::from_utf8(&bytes).map(|s| Zeroizing::new(s.trim_end().to_owned()));
+        bytes.zeroize();
+        text.map_err(|_| malformed())
+    }
+
+    async fn mail(&mut self, from: MailFrom<String>) -> Flow {
+        if self.helo.is_none() {
+            return self.error(reply::ehlo_first());
+        }
+        let Some(login) = self.login.clone() else {
+            return self.error(reply::auth_required());
+        };
+        if self.transaction.is_some() {
+            return self.error(Reply::new(503, "5.5.1", "nested MAIL command"));
+        }
+        if !mail_parameters_supported(&from) {
+            return self.error(Reply::new(
+                555,
+                "5.5.4",
+                "MAIL parameters not supported here: only SIZE, BODY=7BIT or 8BITMIME, and AUTH",
+            ));
+        }
+        let max = self.max_size();
+        if from.size > max {
+            info!(
+                declared = from.size,
+                "sender refused: declared size over the limit"
+            );
+            return self.ok(reply::too_big(max));
+        }
+        if from.address.is_empty() {
+            return self.error(Reply::new(
+                501,
+                "5.1.7",
+                "a null sender (MAIL FROM:<>) cannot submit a message; give your address",
+            ));
+        }
+        let address = match MailAddress::parse(&from.address) {
+            Ok(address) => address,
+            Err(error) => {
+                return self.error(Reply::new(
+                    501,
+                    "5.1.7",
+                    format!("bad sender address: {error}"),
+                ));
+            }
+        };
+        match self.service.sender(&login, &address).await {
+            Ok(sender) => {
+                debug!(acting_for = %acting_for(&sender), "sender accepted");
+                self.transaction = Some(Transaction {
+                    sender,
+                    recipients: Vec::new(),
+                });
+                self.ok(Reply::new(250, "2.1.0", "sender OK"))
+            }
+            Err(error) => {
+                log_refusal("MAIL", &error);
+                self.ok(reply::service_error(&error, Stage::Mail))
+            }
+        }
+    }
+
+    async fn rcpt(&mut self, to: RcptTo<String>) -> Flow {
+        if self.login.is_none() {
+            return self.error(reply::auth_required());
+        }
+        let max = self.service.config().max_recipients;
+        let Some(transaction) = self.transaction.as_ref() else {
+            return self.error(Reply::new(503, "5.5.1", "need MAIL command first"));
+        };
+        let listed = transaction.recipients.len();
+        if to.orcpt.is_some() || to.flags != 0 || to.rrvs != 0 {
+            return self.error(Reply::new(
+                555,
+                "5.5.4",
+                "RCPT parameters not supported here (no DSN)",
+            ));
+        }
+        let address = match MailAddress::parse(&to.address) {
+            Ok(address) => address,
+            Err(error) => {
+                return self.error(Reply::new(
+                    501,
+                    "5.1.3",
+                    format!("bad recipient address: {error}"),
+                ));
+            }
+        };
+        if transaction.recipients.contains(&address) {
+            return self.ok(Reply::new(250, "2.1.5", "recipient OK (already listed)"));
+        }
+        if listed >= max {
+            info!(max, "recipient refused: too many (MS-12)");
+            return self.ok(Reply::new(
+                452,
+                "4.5.3",
+                format!(
+                    "too many recipients (MS-12): at most {max} per message; send the rest in another message"
+                ),
+            ));
+        }
+        match self.service.check_recipient(&address).await {
+            Ok(()) => {
+                if let Some(transaction) = self.transaction.as_mut() {
+                    transaction.recipients.push(address);
+                }
+                self.ok(Reply::new(250, "2.1.5", "recipient OK"))
+            }
+            Err(error) => {
+                log_refusal("RCPT", &error);
+                self.ok(reply::service_error(&error, Stage::Rcpt))
+            }
+        }
+    }
+
+    async fn data(&mut self) -> Flow {
+        if self.login.is_none() {
+            return self.error(reply::auth_required());
+        }
+        let transaction = match self.transaction.take() {
+            Some(transaction) if !transaction.recipients.is_empty() => transaction,
+            Some(transaction) => {
+                // Every RCPT was refused (a pipelining client sends DATA anyway): the
+                // transaction stays open for another RCPT or a RSET.
+                self.transaction = Some(transaction);
+                return self.ok(Reply::new(554, "5.5.1", "no valid recipients"));
+            }
+            None => return self.error(Reply::new(503, "5.5.1", "need MAIL command first")),
+        };
+        self.conn.reply(&Reply::bare(
+            354,
+            vec!["end data with <CR><LF>.<CR><LF>".to_owned()],
+        ));
+        let max = self.max_size();
+        let mut body = Body::new(max);
+        if let Err(why) = self.conn.read_body(&mut body).await {
+            info!("message abandoned: connection ended inside DATA");
+            self.interrupted(why);
+            return Flow::Close;
+        }
+        let size = body.size();
+        let content = match body.finish() {
+            Ok(content) => content,
+            Err(defect) => {
+                info!(size, ?defect, "message refused");
+                return self.ok(match defect {
+                    Defect::TooBig => reply::too_big(max),
+                    Defect::BareNewline => Reply::new(
+                        554,
+                        "5.6.0",
+                        "message refused: a bare CR or LF was found; lines must end with CRLF",
+                    ),
+                    Defect::Nul => {
+                        Reply::new(554, "5.6.0", "message refused: NUL bytes are not allowed")
+                    }
+                });
+            }
+        };
+        let helo = self.helo.as_deref().unwrap_or_default();
+        let header = received::header(helo, &self.config.hostname, self.id, SystemTime::now());
+        let mut raw = Vec::with_capacity(header.len() + content.len());
+        raw.extend_from_slice(header.as_bytes());
+        raw.extend_from_slice(&content);
+        drop(content);
+        let submitted = self
+            .service
+            .submit(&transaction.sender, &transaction.recipients, &raw)
+            .await;
+        match submitted {
+            Ok(delivered) => {
+                let messages: Vec<String> =
+                    delivered.iter().map(|d| d.message.to_string()).collect();
+                info!(
+                    acting_for = %acting_for(&transaction.sender),
+                    recipients = transaction.recipients.len(),
+                    size = raw.len(),
+                    messages = ?messages,
+                    "message accepted"
+                );
+                self.ok(Reply::new(
+                    250,
+                    "2.0.0",
+                    format!(
+                        "message accepted and stored for {} recipient(s)",
+                        delivered.len()
+                    ),
+                ))
+            }
+            Err(error) => {
+                log_refusal("DATA", &error);
+                self.ok(reply::service_error(&error, Stage::Data))
+            }
+        }
+    }
+}
+
+/// The organisational mailbox sent from, for logs: its id, or `-`.
+fn acting_for(sender: &Sender) -> String {
+    sender
+        .acting_for()
+        .map_or_else(|| "-".to_owned(), |id| id.to_string())
+}
+
+/// Whether MAIL carries only parameters this server offers: SIZE, BODY (7BIT,
+/// 8BITMIME) and AUTH (RFC 4954 §5, accepted and ignored).
+fn mail_parameters_supported(from: &MailFrom<String>) -> bool {
+    let offered = smtp_proto::MAIL_BODY_7BIT | smtp_proto::MAIL_BODY_8BITMIME;
+    from.flags & !offered == 0
+        && from.trans_id.is_none()
+        && from.env_id.is_none()
+        && from.solicit.is_none()
+        && from.mtrk.is_none()
+        && from.by == 0
+        && from.hold_for == 0
+        && from.hold_until == 0
+        && from.mt_priority == 0
+}
+
+/// The reply to a line `smtp-proto` could not parse.
+fn parse_error(error: smtp_proto::Error) -> Reply {
+    use smtp_proto::Error;
+    match error {
+        Error::UnknownCommand => Reply::new(500, "5.5.1", "command not recognized"),
+        Error::InvalidSenderAddress => Reply::new(501, "5.1.7", "bad sender address syntax"),
+        Error::InvalidRecipientAddress => Reply::new(501, "5.1.3", "bad recipient address syntax"),
+        Error::SyntaxError { syntax } => Reply::new(501, "5.5.2", format!("syntax: {syntax}")),
+        Error::InvalidParameter { param } => {
+            Reply::new(501, "5.5.4", format!("invalid value for {param}"))
+        }
+        Error::UnsupportedParameter { .. } => {
+            Reply::new(555, "5.5.4", "parameter not supported here")
+        }
+        _ => Reply::new(500, "5.5.2", "syntax error"),
+    }
+}
+
+/// Logs why the service refused a step: the requirement, or the failure — never the
+/// addresses in the reason.
+fn log_refusal(step: &'static str, error: &ServiceError) {
+    match error {
+        ServiceError::Refused(refusal) => {
+            info!(step, requirement = refusal.requirement, "refused by policy");
+        }
+        ServiceError::Denied { requirement, .. } => {
+            info!(step, requirement, "denied");
+        }
+        ServiceError::Store(store) => warn!(step, error = %store, "storage failed"),
+        ServiceError::Unavailable(_) => warn!(step, "a needed service is unavailable"),
+        _ => info!(step, "refused"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A small deterministic generator (xorshift), enough to throw odd bytes at the parser.
+    fn bytes(seed: &mut u64, len: usize) -> Vec<u8> {
+        (0..len)
+            .map(|_| {
+                *seed ^= *seed << 13;
+                *seed ^= *seed >> 7;
+                *seed ^= *seed << 17;
+                (*seed >> 24) as u8
+            })
+            .collect()
+    }
+
+    #[test]
+    fn odd_command_lines_are_answered_never_panic() {
+        let verbs: [&[u8]; 8] = [
+            b"MAIL FROM:<",
+            b"RCPT TO:<",
+            b"AUTH ",
+            b"EHLO ",
+            b"BDAT ",
+            b"MAIL FROM:<a@b> SIZE=",
+            b"",
+            b"RCPT TO:<\"",
+        ];
+        let mut seed = 0x9e37_79b9_7f4a_7c15;
+        for round in 0..20_000 {
+            let mut line = verbs[round % verbs.len()].to_vec();
+            let len = (round * 7) % 300;
+            line.extend(bytes(&mut seed, len).into_iter().filter(|&b| b != b'\n'));
+            line.extend_from_slice(b"\r\n");
+            match Request::parse(&mut line.iter()) {
+                Ok(request) => drop(request.into_owned()),
+                Err(error) => assert!(parse_error(error).code() >= 500),
+            }
+        }
+    }
+
+    #[test]
+    fn only_offered_mail_parameters_pass() {
+        let parse = |line: &str| match Request::parse(&mut line.as_bytes().iter()) {
+            Ok(Request::Mail { from }) => from.into_owned(),
+            other => panic!("{other:?}"),
+        };
+        assert!(mail_parameters_supported(&parse(
+            "MAIL FROM:<a@b.fr> SIZE=10 BODY=8BITMIME AUTH=<>\r\n"
+        )));
+        assert!(!mail_parameters_supported(&parse(
+            "MAIL FROM:<a@b.fr> SMTPUTF8\r\n"
+        )));
+        assert!(!mail_parameters_supported(&parse(
+            "MAIL FROM:<a@b.fr> ENVID=x\r\n"
+        )));
+        assert!(!mail_parameters_supported(&parse(
+            "MAIL FROM:<a@b.fr> BODY=BINARYMIME\r\n"
+        )));
+    }
+}
