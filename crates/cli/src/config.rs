@@ -36,6 +36,16 @@ pub struct Config {
     pub traces: Traces,
     #[serde(default)]
     pub notices: Notices,
+    #[serde(default)]
+    pub antivirus: Antivirus,
+}
+
+/// `[antivirus]`: the ClamAV daemon every message is scanned by (MS-13).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Antivirus {
+    /// `host:port` or a Unix socket path; none means messages are not scanned.
+    pub clamd: Option<String>,
 }
 
 /// `[notices]`: how login codes reach users' out-of-band addresses (AU-1).

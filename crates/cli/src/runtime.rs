@@ -5,6 +5,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use caduceus_audit::TraceSigner;
 use caduceus_core::SystemClock;
+use caduceus_service::antivirus::{Clamd, ClamdAddress};
 use caduceus_service::{Service, ServiceConfig};
 use caduceus_store::{MasterKey, SqlStore};
 
@@ -48,6 +49,15 @@ impl Runtime {
         );
         let service = match notifier {
             Some(notifier) => service.with_notifier(Arc::new(notifier)),
+            None => service,
+        };
+        let service = match &loaded.config.antivirus.clamd {
+            Some(address) => {
+                let address: ClamdAddress = address
+                    .parse()
+                    .map_err(|e| anyhow::anyhow!("antivirus.clamd {address:?}: {e}"))?;
+                service.with_scanner(Arc::new(Clamd::new(address)))
+            }
             None => service,
         };
         Ok(Runtime {

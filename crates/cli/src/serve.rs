@@ -70,6 +70,11 @@ pub async fn run(data: &Path, args: &ServeArgs) -> Result<()> {
         submissions = %listeners.submissions,
         "caduceus listening"
     );
+    if !runtime.service.scanner_configured() {
+        tracing::warn!(
+            "messages are NOT scanned for viruses (MS-13): set [antivirus] clamd in caduceus.toml"
+        );
+    }
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let hostname = format!("mail.{}", loaded.domain().as_str());
     let mut tasks = tokio::task::JoinSet::new();

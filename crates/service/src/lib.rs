@@ -19,6 +19,8 @@
 //! - [`messages`]: deliver to local mailboxes through the policy (MS-2), list, read,
 //!   flag, delete (RT-3), with the access checks (AC-1, ID-3).
 //! - [`ingest`]: the metadata computed once when a message enters (sealed with it).
+//! - [`antivirus`]: every message scanned by clamd before it is accepted (MS-13)
+//!   ([`antivirus::Scanner`], [`antivirus::Clamd`]).
 //! - [`traces`]: verify the trace chain and purge past retention (TR-1, TR-2).
 //! - [`error`]: [`ServiceError`], which front ends map to their own replies.
 #![forbid(unsafe_code)]
@@ -26,6 +28,7 @@
 
 pub mod accounts;
 pub mod actor;
+pub mod antivirus;
 pub mod auth;
 pub mod directory;
 pub mod error;
@@ -63,6 +66,9 @@ pub struct Service {
     clock: Arc<dyn Clock>,
     config: Arc<ServiceConfig>,
     notifier: Arc<dyn notify::Notifier>,
+    /// Scans every delivered message (MS-13); `None` scans nothing (the binary
+    /// decides whether one is required).
+    scanner: Option<Arc<dyn antivirus::Scanner>>,
 }
 
 impl Service {
@@ -73,6 +79,7 @@ impl Service {
             clock,
             config: Arc::new(config),
             notifier: Arc::new(notify::NoNotifier),
+            scanner: None,
         }
     }
 
@@ -80,6 +87,31 @@ impl Service {
     pub fn with_notifier(mut self, notifier: Arc<dyn notify::Notifier>) -> Self {
         self.notifier = notifier;
         self
+    }
+
+    /// The same service scanning every message with `scanner` before it is accepted
+    /// (MS-13): infected messages are refused, and none is accepted while the scanner
+    /// cannot answer. Without one, messages are not scanned.
+    pub fn with_scanner(mut self, scanner: Arc<dyn antivirus::Scanner>) -> Self {
+        self.scanner = Some(scanner);
+        self
+    }
+
+    /// Whether messages are scanned (a scanner was configured, MS-13).
+    pub fn scanner_configured(&self) -> bool {
+        self.scanner.is_some()
+    }
+
+    /// Whether the antivirus answers (for `/healthz`): `Ok` when it does, or when
+    /// none is configured (see [`Service::scanner_configured`]).
+    pub async fn antivirus_health(&self) -> Result<(), ServiceError> {
+        match &self.scanner {
+            Some(scanner) => scanner
+                .ping()
+                .await
+                .map_err(|e| ServiceError::Unavailable(format!("antivirus unavailable ({e})"))),
+            None => Ok(()),
+        }
     }
 
     /// The injected clock's time in unix milliseconds, for trace events.

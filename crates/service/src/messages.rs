@@ -2,13 +2,14 @@
 //! (or a delegate of an organisational mailbox) does with their mail.
 
 use caduceus_audit::{Action, Event};
-use caduceus_core::{DeliveryFacts, MailAddress, RecipientStatus, check_delivery};
+use caduceus_core::{DeliveryFacts, MailAddress, RecipientStatus, Refusal, check_delivery};
 use caduceus_store::{
     AccountId, Delivered, Delivery, Mailbox, MailboxId, MessageId, MessageSummary, Target,
 };
 
 use crate::Service;
 use crate::actor::{Actor, Caller};
+use crate::antivirus::Verdict;
 use crate::error::{Result, ServiceError};
 use crate::ingest::MessageMeta;
 
@@ -88,8 +89,10 @@ impl Service {
     }
 
     /// Delivers a message to local mailboxes: looks up every recipient, asks the
-    /// policy (MS-2, MS-12, size), computes the metadata once, then stores one sealed
-    /// copy per recipient with a trace each, in one transaction.
+    /// policy (MS-2, MS-12, size), has the message scanned when a scanner is
+    /// configured (MS-13: infected → refused, scanner unreachable →
+    /// [`ServiceError::Unavailable`]), computes the metadata once, then stores one
+    /// sealed copy per recipient with a trace each, in one transaction.
     pub async fn deliver_local(
         &self,
         caller: &Caller,
@@ -137,6 +140,34 @@ impl Service {
             event.detail = Some(refusal.requirement.to_owned());
             self.store.append_traces(&[event]).await?;
             return Err(refusal.into());
+        }
+        // MS-13: scanned before anything is sealed or stored; never accepted unscanned.
+        if let Some(scanner) = &self.scanner {
+            match scanner.scan(raw).await {
+                Ok(Verdict::Clean) => {}
+                Ok(Verdict::Infected { signature }) => {
+                    let mut event = event(Action::MessageRefuse, "msg:none".into());
+                    event.outcome = caduceus_audit::Outcome::Refused;
+                    // The requirement only: a signature name is not an identifier (TR-5).
+                    event.detail = Some("MS-13".to_owned());
+                    self.store.append_traces(&[event]).await?;
+                    tracing::info!(%signature, "message refused: a virus was found (MS-13)");
+                    return Err(Refusal {
+                        requirement: "MS-13",
+                        reason: format!(
+                            "a virus was found ({signature}); the message was not accepted: \
+                             clean the attachment and send again"
+                        ),
+                    }
+                    .into());
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "antivirus scan failed; message not accepted (MS-13)");
+                    return Err(ServiceError::Unavailable(format!(
+                        "antivirus unavailable ({e}); nothing was accepted, try again later"
+                    )));
+                }
+            }
         }
         let meta = MessageMeta::parse(raw).to_sealable();
         let mut targets = Vec::with_capacity(found.len());

@@ -139,6 +139,8 @@ pub(crate) fn service_error(error: &ServiceError, stage: Stage) -> Reply {
                 ("MS-12", _) => Reply::new(554, "5.5.3", text),
                 ("MS-2", _) => Reply::new(550, "5.1.1", text),
                 ("ID-3", _) => Reply::new(553, "5.7.1", text),
+                // An infected message (MS-13): permanent, the signature named.
+                ("MS-13", _) => Reply::new(554, "5.7.1", text),
                 _ => Reply::new(550, "5.7.1", text),
             }
         }
@@ -205,6 +207,7 @@ mod tests {
         assert_eq!(service_error(&refused("MS-12"), Stage::Rcpt).code(), 452);
         assert_eq!(service_error(&refused("MS-12"), Stage::Data).code(), 554);
         assert_eq!(service_error(&refused("MS-1"), Stage::Data).code(), 552);
+        assert_eq!(service_error(&refused("MS-13"), Stage::Data).code(), 554);
         let unavailable = ServiceError::Unavailable("antivirus".into());
         assert_eq!(service_error(&unavailable, Stage::Data).code(), 451);
     }

@@ -43,6 +43,11 @@ pub struct World {
 pub const RAW: &[u8] = b"From: alice@caduceus.test\r\nTo: bob@caduceus.test\r\nSubject: Bilan Mme Zorglub\r\n\r\nConfidential body\r\n";
 
 pub async fn world() -> World {
+    world_with(10_000).await
+}
+
+/// [`world`] accepting messages of up to `max_message_size` bytes.
+pub async fn world_with(max_message_size: usize) -> World {
     let dir = tempfile::tempdir().unwrap();
     let signer = Arc::new(TraceSigner::generate());
     let store = Arc::new(
@@ -64,7 +69,7 @@ pub async fn world() -> World {
         Arc::new(clock.clone()),
         ServiceConfig {
             domain: Domain::parse("caduceus.test").unwrap(),
-            max_message_size: 10_000,
+            max_message_size,
             max_recipients: 3,
             trace_retention_days: 365,
         },

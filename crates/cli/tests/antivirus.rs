@@ -1,0 +1,135 @@
+//! Antivirus through SMTP submission with a real clamd (MS-13): the EICAR test file is
+//! refused with 554 naming the signature; with clamd stopped the sender gets 451 and
+//! nothing is accepted unscanned.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use common::{caduceus, free_port, ok};
+
+const SEND: &str = r#"
+import smtplib, ssl, sys
+host, port, ca, user, secret, to, body = sys.argv[1:8]
+context = ssl.create_default_context(cafile=ca)
+message = "From: %s\r\nTo: %s\r\nSubject: test\r\n\r\n%s\r\n" % (user, to, body)
+with smtplib.SMTP(host, int(port), timeout=30) as s:
+    s.starttls(context=context)
+    s.login(user, secret)
+    try:
+        s.sendmail(user, [to], message.encode())
+        print("250")
+    except smtplib.SMTPDataError as e:
+        print(e.smtp_code, e.smtp_error.decode())
+"#;
+
+fn clamd(action: &[&str]) {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/clamd-test.sh");
+    let out = Command::new("bash")
+        .arg(script)
+        .args(action)
+        .output()
+        .expect("bash");
+    assert!(
+        out.status.success(),
+        "clamd-test.sh {action:?} failed (apt-get install -y clamav-daemon): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn send(ca: &Path, submission: &str, credential: &str, body: &str) -> String {
+    let (host, port) = submission.rsplit_once(':').unwrap();
+    let out = Command::new("python3")
+        .args(["-c", SEND, host, port, ca.to_str().unwrap()])
+        .args([
+            "alice.martin@caduceus.test",
+            credential,
+            "bruno.durand@caduceus.test",
+            body,
+        ])
+        .output()
+        .expect("python3 is needed (apt-get install -y python3)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn ms13_eicar_is_refused_and_a_stopped_clamd_gives_451() {
+    let root = tempfile::tempdir().unwrap();
+    let data = root.path().join("d");
+    let clamd_dir = root.path().join("clamd");
+    let clamd_port = free_port().to_string();
+    clamd(&["start", clamd_dir.to_str().unwrap(), &clamd_port]);
+
+    let https = format!("127.0.0.1:{}", free_port());
+    let submission = format!("127.0.0.1:{}", free_port());
+    let submissions = format!("127.0.0.1:{}", free_port());
+    ok(
+        &data,
+        &[],
+        &[
+            "init",
+            "--demo",
+            "--https",
+            &https,
+            "--submission",
+            &submission,
+            "--submissions",
+            &submissions,
+        ],
+    );
+    let config = data.join("caduceus.toml");
+    let text = std::fs::read_to_string(&config).unwrap().replace(
+        "# clamd = \"127.0.0.1:3310\"",
+        &format!("clamd = \"127.0.0.1:{clamd_port}\""),
+    );
+    std::fs::write(&config, text).unwrap();
+    let demo: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(data.join("demo.json")).unwrap()).unwrap();
+    let credential = demo["accounts"][0]["device_credential"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let ca = data.join("pki/ca.pem");
+
+    let mut server = caduceus()
+        .arg("--data")
+        .arg(&data)
+        .arg("serve")
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while std::net::TcpStream::connect(&submission).is_err() {
+        assert!(std::time::Instant::now() < deadline, "serve did not start");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+
+    assert_eq!(
+        send(&ca, &submission, &credential, "a clean letter").trim(),
+        "250"
+    );
+    // The EICAR test string, assembled at run time so no file of the repository holds it.
+    let eicar = format!(
+        "{}{}",
+        r"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-", "ANTIVIRUS-TEST-FILE!$H+H*"
+    );
+    let refused = send(&ca, &submission, &credential, &eicar);
+    assert!(refused.starts_with("554"), "{refused}");
+    assert!(
+        refused.contains("MS-13") && refused.to_lowercase().contains("eicar"),
+        "{refused}"
+    );
+
+    clamd(&["stop", clamd_dir.to_str().unwrap()]);
+    let unavailable = send(&ca, &submission, &credential, "another clean letter");
+    assert!(unavailable.starts_with("451"), "{unavailable}");
+
+    let _ = server.kill();
+    let _ = server.wait();
+}
