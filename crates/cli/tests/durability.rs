@@ -1,0 +1,156 @@
+//! Durability of accepted mail (issue "SMTP", MS-4): clients submit over SMTP while the
+//! server is killed with SIGKILL; after a restart, every message that got a `250` is
+//! in the recipient's mailbox.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{caduceus, free_port, ok};
+
+/// Sends messages one after another on one connection, printing `ok N` after each 250
+/// (flushed at once), until the server goes away.
+const CLIENT: &str = r#"
+import smtplib, ssl, sys
+host, port, ca, user, secret, to, client = sys.argv[1:8]
+context = ssl.create_default_context(cafile=ca)
+n = 0
+try:
+    with smtplib.SMTP(host, int(port), timeout=30) as s:
+        s.starttls(context=context)
+        s.login(user, secret)
+        while True:
+            n += 1
+            body = "From: %s\r\nTo: %s\r\nSubject: durable %s-%d\r\n\r\n%s\r\n" % (user, to, client, n, "x" * 2000)
+            s.sendmail(user, [to], body.encode())
+            print("ok", n, flush=True)
+except Exception as e:
+    print("stopped", type(e).__name__, flush=True)
+"#;
+
+fn start(data: &std::path::Path, submission: &str) -> Child {
+    let child = caduceus()
+        .arg("--data")
+        .arg(data)
+        .arg("serve")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while std::net::TcpStream::connect(submission).is_err() {
+        assert!(Instant::now() < deadline, "serve did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child
+}
+
+/// Messages stored in the INBOX of `address`, counted in the embedded database.
+fn stored(data: &std::path::Path, address: &str) -> usize {
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(
+            "import sqlite3,sys\n\
+             c=sqlite3.connect(sys.argv[1])\n\
+             print(c.execute(\"SELECT COUNT(*) FROM messages m JOIN mailboxes b ON b.id=m.mailbox_id \
+             JOIN accounts a ON a.id=b.account_id WHERE a.address=? AND b.name='INBOX'\", (sys.argv[2],)).fetchone()[0])",
+        )
+        .arg(data.join("caduceus.db"))
+        .arg(address)
+        .output()
+        .expect("python3 (apt-get install -y python3)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn ms4_every_message_answered_250_survives_sigkill() {
+    let root = tempfile::tempdir().unwrap();
+    let data = root.path().join("d");
+    let submission = format!("127.0.0.1:{}", free_port());
+    let https = format!("127.0.0.1:{}", free_port());
+    let submissions = format!("127.0.0.1:{}", free_port());
+    ok(
+        &data,
+        &[],
+        &[
+            "init",
+            "--demo",
+            "--https",
+            &https,
+            "--submission",
+            &submission,
+            "--submissions",
+            &submissions,
+        ],
+    );
+    let demo: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(data.join("demo.json")).unwrap()).unwrap();
+    let credential = demo["accounts"][0]["device_credential"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let ca = data.join("pki/ca.pem");
+    let recipient = "bruno.durand@caduceus.test";
+    let before = stored(&data, recipient);
+
+    let mut server = start(&data, &submission);
+    let (host, port) = submission.rsplit_once(':').unwrap();
+    let clients: Vec<Child> = (0..4)
+        .map(|i| {
+            Command::new("python3")
+                .args(["-c", CLIENT, host, port, ca.to_str().unwrap()])
+                .args([
+                    "alice.martin@caduceus.test",
+                    &credential,
+                    recipient,
+                    &i.to_string(),
+                ])
+                .stdout(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    // Let them send for a while, then kill the server without warning.
+    std::thread::sleep(Duration::from_millis(2500));
+    Command::new("kill")
+        .args(["-KILL", &server.id().to_string()])
+        .status()
+        .unwrap();
+    server.wait().unwrap();
+    let mut acknowledged = 0;
+    for mut client in clients {
+        let reader = BufReader::new(client.stdout.take().unwrap());
+        acknowledged += reader
+            .lines()
+            .map_while(Result::ok)
+            .filter(|line| line.starts_with("ok "))
+            .count();
+        client.wait().unwrap();
+    }
+    assert!(acknowledged > 0, "no message was accepted before the kill");
+    eprintln!("{acknowledged} messages acknowledged before SIGKILL");
+
+    // Restart: the database recovers; every acknowledged message is there.
+    let mut server = start(&data, &submission);
+    let after = stored(&data, recipient) - before;
+    eprintln!("{after} stored after restart");
+    assert!(
+        after >= acknowledged,
+        "{acknowledged} messages got 250 but only {after} are stored"
+    );
+    let _ = server.kill();
+    let _ = server.wait();
+    // The trace chain is intact after the crash.
+    assert!(ok(&data, &[], &["audit", "verify"]).contains("intact"));
+}
