@@ -31,7 +31,7 @@ impl Service {
     pub(crate) fn require_operator(&self, caller: &Caller) -> Result<()> {
         match caller.actor {
             Actor::Operator(_) | Actor::System => Ok(()),
-            Actor::Account(_) => Err(ServiceError::Denied {
+            Actor::Account(_) | Actor::Peer(_) => Err(ServiceError::Denied {
                 requirement: "AC-1",
                 reason: "only the operator or a registration authority manages accounts".into(),
             }),

@@ -12,6 +12,9 @@ pub enum Actor {
     Operator(String),
     /// A scheduled job or the server itself.
     System,
+    /// Another operator of the trust space relaying mail, named by its domain (MS-5).
+    /// It may deliver, nothing else.
+    Peer(String),
 }
 
 impl Actor {
@@ -21,6 +24,7 @@ impl Actor {
             Actor::Account(id) => id.to_string(),
             Actor::Operator(name) => format!("op:{name}"),
             Actor::System => "system".into(),
+            Actor::Peer(domain) => format!("peer:{domain}"),
         }
     }
 }
@@ -48,6 +52,15 @@ impl Caller {
         Caller {
             actor: Actor::System,
             source: "local".into(),
+        }
+    }
+
+    /// A peer operator relaying from `source`, authenticated by its certificate and
+    /// the trust list (MS-5).
+    pub fn peer(domain: &str, source: impl Into<String>) -> Self {
+        Caller {
+            actor: Actor::Peer(domain.to_owned()),
+            source: source.into(),
         }
     }
 

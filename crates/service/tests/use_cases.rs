@@ -387,3 +387,23 @@ async fn tr2_purge_follows_the_retention_on_the_injected_clock() {
     let report = verdict.unwrap();
     assert!(report.entries >= 1);
 }
+
+#[tokio::test]
+async fn ms5_a_peer_operator_delivers_but_reaches_nothing_else() {
+    let w = world().await;
+    let alice = person(&w, "alice", "810003090833", true).await;
+    let peer = Caller::peer("autre-operateur.test", "192.0.2.25:4000");
+    let delivered = w
+        .service
+        .deliver_local(&peer, std::slice::from_ref(&alice.address), RAW)
+        .await
+        .unwrap();
+    assert_eq!(delivered.len(), 1);
+    let last = w.store.trace_entries(0, 1000).await.unwrap().pop().unwrap();
+    assert_eq!(last.actor, "peer:autre-operateur.test");
+    // Not an operator: no account management, no mailbox access.
+    let err = w.service.accounts(&peer).await.unwrap_err();
+    assert!(matches!(err, ServiceError::Denied { .. }), "{err}");
+    let err = w.service.authorize(&peer, alice.id).await.unwrap_err();
+    assert!(matches!(err, ServiceError::Denied { .. }), "{err}");
+}
