@@ -5,7 +5,10 @@
 use caduceus_core::{MailAddress, RecipientStatus, Refusal, check_recipient};
 use caduceus_store::{AccountId, Delivered};
 
+use caduceus_audit::{Action, Outcome};
+
 use crate::Service;
+use crate::actor::Caller;
 use crate::auth::Authenticated;
 use crate::error::{Result, ServiceError};
 
@@ -65,6 +68,15 @@ impl Service {
             None => RecipientStatus::Unknown,
         };
         check_recipient(address.as_str(), status).map_err(ServiceError::Refused)
+    }
+
+    /// Records a refusal a front end decided on its own (a peer operator outside the
+    /// trust list, MS-5): the trace names the caller and the requirement, nothing else.
+    pub async fn trace_refusal(&self, caller: &Caller, refusal: &Refusal) -> Result<()> {
+        let mut event = caller.event(self.now_ms(), Action::MessageRefuse, "msg:none".into());
+        event.outcome = Outcome::Refused;
+        event.detail = Some(refusal.requirement.to_owned());
+        Ok(self.store.append_traces(&[event]).await?)
     }
 
     /// Accepts a submitted message for its recipients: the whole policy again, then

@@ -103,3 +103,25 @@ async fn ms2_recipients_are_checked_as_they_are_named() {
         assert!(refusal.reason.contains(words), "{}", refusal.reason);
     }
 }
+
+#[tokio::test]
+async fn ms5_a_front_end_refusal_is_traced_with_its_requirement() {
+    let w = world().await;
+    let peer = caduceus_service::Caller::peer("rogue.test", "192.0.2.66:25");
+    let refusal = caduceus_core::Refusal {
+        requirement: "MS-5",
+        reason: "domain rogue.test is not in the trust list".into(),
+    };
+    w.service.trace_refusal(&peer, &refusal).await.unwrap();
+    let last = w.store.trace_entries(0, 100).await.unwrap().pop().unwrap();
+    assert_eq!(
+        (
+            last.actor.as_str(),
+            last.action.as_str(),
+            last.outcome.as_str()
+        ),
+        ("peer:rogue.test", "message.refuse", "refused")
+    );
+    assert_eq!(last.detail.as_deref(), Some("MS-5"));
+    assert_eq!(last.source.as_deref(), Some("192.0.2.66:25"));
+}
