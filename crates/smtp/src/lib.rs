@@ -1,4 +1,5 @@
-//! Caduceus's SMTP front end. This first part is message submission (RFC 6409) by
+//! Caduceus's SMTP front end: message submission, and the relay between operators of
+//! the trust space (see [`relay`]). Submission (RFC 6409) is by
 //! health professionals' mail clients: port 587 with STARTTLS (RFC 3207) and port 465
 //! with implicit TLS (RFC 8314); AUTH (RFC 4954) with a device credential (PLAIN,
 //! LOGIN; AU-2) or the TLS client certificate (EXTERNAL; AU-1); every rule asked of
@@ -21,6 +22,11 @@
 //! - `received`: the `Received:` trace header.
 //! - [`config`]: [`SubmissionConfig`], one listener's settings.
 //! - [`limits`]: [`Limits`], the bounds of a session, with production defaults.
+//! - [`relay`]: [`serve_relay`], the operator relay listener (port 25, MS-5): STARTTLS
+//!   with an operator certificate, each sender domain checked against the trust list,
+//!   mail delivered to local mailboxes with the peer operator as the traced actor.
+//! - [`trust_list`]: [`TrustList`], the MSSanté `ListeBlancheMSSante` XML, and
+//!   [`TrustListHandle`], the list in force, reloaded without restart.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -31,9 +37,13 @@ mod data;
 pub mod limits;
 pub mod listener;
 mod received;
+pub mod relay;
 mod reply;
 mod session;
+pub mod trust_list;
 
 pub use config::SubmissionConfig;
 pub use limits::Limits;
 pub use listener::serve;
+pub use relay::{RelayConfig, serve_relay};
+pub use trust_list::{TrustList, TrustListError, TrustListHandle};

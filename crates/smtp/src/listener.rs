@@ -15,9 +15,9 @@ use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 use tracing::{debug, info, warn};
 
-use crate::SubmissionConfig;
 use crate::reply::Reply;
 use crate::session;
+use crate::{Limits, SubmissionConfig};
 
 /// Session ids, unique in the process (logs, `Received:` headers).
 static SESSIONS: AtomicU64 = AtomicU64::new(1);
@@ -39,13 +39,56 @@ pub async fn serve(
     listener: TcpListener,
     config: Arc<SubmissionConfig>,
     service: Service,
-    mut stop: watch::Receiver<bool>,
+    stop: watch::Receiver<bool>,
 ) -> io::Result<()> {
-    let local = listener.local_addr()?;
     let acceptor = TlsAcceptor::from(config.tls.clone());
-    let permits = Arc::new(Semaphore::new(config.limits.max_sessions));
+    let settings = LoopSettings {
+        kind: "submission",
+        limits: config.limits.clone(),
+        implicit_tls: config.implicit_tls,
+    };
+    let session_stop = stop.clone();
+    accept_loop(listener, settings, stop, move |stream, peer, id| {
+        session::run(
+            stream,
+            peer,
+            id,
+            config.clone(),
+            service.clone(),
+            acceptor.clone(),
+            session_stop.clone(),
+        )
+    })
+    .await
+}
+
+/// What the accept loop needs to know of its listener.
+pub(crate) struct LoopSettings {
+    /// The listener's kind, for logs.
+    pub(crate) kind: &'static str,
+    /// Its bounds (sessions, grace on stop).
+    pub(crate) limits: Limits,
+    /// Whether connections start with TLS (a busy refusal is then not written).
+    pub(crate) implicit_tls: bool,
+}
+
+/// Accepts connections until `stop`, running `start(stream, peer, session id)` in a
+/// task for each, at most `max_sessions` at once; then drains (see [`serve`]).
+pub(crate) async fn accept_loop<F, S>(
+    listener: TcpListener,
+    settings: LoopSettings,
+    mut stop: watch::Receiver<bool>,
+    start: F,
+) -> io::Result<()>
+where
+    F: Fn(TcpStream, SocketAddr, u64) -> S,
+    S: Future<Output = ()> + Send + 'static,
+{
+    let local = listener.local_addr()?;
+    let kind = settings.kind;
+    let permits = Arc::new(Semaphore::new(settings.limits.max_sessions));
     let mut sessions = JoinSet::new();
-    info!(%local, implicit_tls = config.implicit_tls, "submission listener started");
+    info!(%local, kind, implicit_tls = settings.implicit_tls, "listener started");
     loop {
         tokio::select! {
             () = stopped(&mut stop) => break,
@@ -58,19 +101,11 @@ pub async fn serve(
                 Ok((stream, peer)) => {
                     let _ = stream.set_nodelay(true);
                     let Ok(permit) = permits.clone().try_acquire_owned() else {
-                        sessions.spawn(refuse_busy(stream, peer, config.implicit_tls));
+                        sessions.spawn(refuse_busy(stream, peer, settings.implicit_tls));
                         continue;
                     };
                     let id = SESSIONS.fetch_add(1, Ordering::Relaxed);
-                    let session = session::run(
-                        stream,
-                        peer,
-                        id,
-                        config.clone(),
-                        service.clone(),
-                        acceptor.clone(),
-                        stop.clone(),
-                    );
+                    let session = start(stream, peer, id);
                     sessions.spawn(async move {
                         session.await;
                         drop(permit);
@@ -86,8 +121,8 @@ pub async fn serve(
         }
     }
     drop(listener);
-    info!(%local, open = sessions.len(), "submission listener stopping");
-    let grace = config.limits.shutdown_grace;
+    info!(%local, kind, open = sessions.len(), "listener stopping");
+    let grace = settings.limits.shutdown_grace;
     let drained = tokio::time::timeout(grace, async {
         while sessions.join_next().await.is_some() {}
     })
@@ -99,7 +134,7 @@ pub async fn serve(
         );
         sessions.shutdown().await;
     }
-    info!(%local, "submission listener stopped");
+    info!(%local, kind, "listener stopped");
     Ok(())
 }
 

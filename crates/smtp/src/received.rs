@@ -10,15 +10,23 @@ pub(crate) const RESERVED: usize = 512;
 /// Longest EHLO name copied into the header.
 const MAX_HELO: usize = 64;
 
-/// The header, CRLF-terminated.
-pub(crate) fn header(helo: &str, hostname: &str, session: u64, now: SystemTime) -> String {
+/// The header, CRLF-terminated; `protocol` is `ESMTPSA` (submission, authenticated)
+/// or `ESMTPS` (relay between operators, TLS).
+pub(crate) fn header(
+    helo: &str,
+    hostname: &str,
+    protocol: &str,
+    session: u64,
+    now: SystemTime,
+) -> String {
     let secs = now
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
     format!(
-        "Received: from {} by {} with ESMTPSA id {session:016x};\r\n\t{}\r\n",
+        "Received: from {} by {} with {} id {session:016x};\r\n\t{}\r\n",
         token(helo, MAX_HELO),
         token(hostname, 255),
+        token(protocol, 16),
         rfc5322_date(secs)
     )
 }
@@ -93,12 +101,12 @@ mod tests {
     #[test]
     fn the_header_is_safe_and_fits_its_room() {
         let now = UNIX_EPOCH + Duration::from_secs(1_709_210_096);
-        let header = header("evil\r\nBcc: x@y", "mail.caduceus.test", 7, now);
+        let header = header("evil\r\nBcc: x@y", "mail.caduceus.test", "ESMTPSA", 7, now);
         assert_eq!(
             header,
             "Received: from evilBcc:xy by mail.caduceus.test with ESMTPSA id 0000000000000007;\r\n\tThu, 29 Feb 2024 12:34:56 +0000\r\n"
         );
         let long = "x".repeat(300);
-        assert!(super::header(&long, &long, u64::MAX, now).len() <= RESERVED);
+        assert!(super::header(&long, &long, "ESMTPSA", u64::MAX, now).len() <= RESERVED);
     }
 }

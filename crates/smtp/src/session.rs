@@ -637,7 +637,13 @@ impl Session {
             }
         };
         let helo = self.helo.as_deref().unwrap_or_default();
-        let header = received::header(helo, &self.config.hostname, self.id, SystemTime::now());
+        let header = received::header(
+            helo,
+            &self.config.hostname,
+            "ESMTPSA",
+            self.id,
+            SystemTime::now(),
+        );
         let mut raw = Vec::with_capacity(header.len() + content.len());
         raw.extend_from_slice(header.as_bytes());
         raw.extend_from_slice(&content);
@@ -683,7 +689,7 @@ fn acting_for(sender: &Sender) -> String {
 
 /// Whether MAIL carries only parameters this server offers: SIZE, BODY (7BIT,
 /// 8BITMIME) and AUTH (RFC 4954 §5, accepted and ignored).
-fn mail_parameters_supported(from: &MailFrom<String>) -> bool {
+pub(crate) fn mail_parameters_supported(from: &MailFrom<String>) -> bool {
     let offered = smtp_proto::MAIL_BODY_7BIT | smtp_proto::MAIL_BODY_8BITMIME;
     from.flags & !offered == 0
         && from.trans_id.is_none()
@@ -697,7 +703,7 @@ fn mail_parameters_supported(from: &MailFrom<String>) -> bool {
 }
 
 /// The reply to a line `smtp-proto` could not parse.
-fn parse_error(error: smtp_proto::Error) -> Reply {
+pub(crate) fn parse_error(error: smtp_proto::Error) -> Reply {
     use smtp_proto::Error;
     match error {
         Error::UnknownCommand => Reply::new(500, "5.5.1", "command not recognized"),
@@ -716,7 +722,7 @@ fn parse_error(error: smtp_proto::Error) -> Reply {
 
 /// Logs why the service refused a step: the requirement, or the failure — never the
 /// addresses in the reason.
-fn log_refusal(step: &'static str, error: &ServiceError) {
+pub(crate) fn log_refusal(step: &'static str, error: &ServiceError) {
     match error {
         ServiceError::Refused(refusal) => {
             info!(step, requirement = refusal.requirement, "refused by policy");

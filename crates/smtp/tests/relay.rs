@@ -1,0 +1,348 @@
+//! The operator relay (MS-5) end to end, with Python's smtplib as the peer operator
+//! presenting its operator certificate: only certificates of the trust anchors, and
+//! only for domains the MSSanté trust list gives them, may deliver; the list is
+//! reloaded without restart.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use caduceus_pki::{ClientAuth, DevPki, IssuedCert};
+use caduceus_smtp::{RelayConfig, TrustListHandle};
+use caduceus_store::Store as _;
+use common::*;
+use tokio::sync::watch;
+
+/// The peer operator's domain.
+const PEER: &str = "autre-operateur.test";
+/// Its operator certificate's subject, in OpenSSL form, as the trust list writes it.
+const PEER_DN: &str = "/C=FR/O=Autre Operateur/CN=autre-operateur.test";
+
+/// A trust list with these `(domain, DN)` rows.
+fn trust_xml(rows: &[(&str, &str)]) -> String {
+    let rows: String = rows
+        .iter()
+        .map(|(domain, dn)| {
+            format!(
+                "    <Domaine>\n      <Nom>{domain}</Nom>\n      <DNCertificatOperateur>{dn}</DNCertificatOperateur>\n      <DateMAJ>2024-03-01</DateMAJ>\n    </Domaine>\n"
+            )
+        })
+        .collect();
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListeBlancheMSSante xmlns=\"http://example.test/mssante\">\n  <ListeDomaines>\n{rows}  </ListeDomaines>\n</ListeBlancheMSSante>\n"
+    )
+}
+
+/// A relay listener on 127.0.0.1 with its trust list file (watched every 100 ms), and
+/// the peer operator's certificate from the development CA.
+struct Relay {
+    listener: Listener,
+    trust_path: PathBuf,
+    trust: TrustListHandle,
+    peer: IssuedCert,
+}
+
+async fn relay(w: &World, rows: &[(&str, &str)]) -> Relay {
+    let peer = w
+        .pki
+        .issue_operator(
+            PEER,
+            "Autre Operateur",
+            &w.dir.path().join("peers"),
+            "autre",
+        )
+        .unwrap();
+    let trust_path = w.dir.path().join("liste-blanche.xml");
+    std::fs::write(&trust_path, trust_xml(rows)).unwrap();
+    let trust = TrustListHandle::load_file(&trust_path).unwrap();
+    let tls = caduceus_pki::server_config_with_crls(
+        &w.pki.server_cert_path(),
+        &w.pki.server_key_path(),
+        ClientAuth::Optional(w.pki.ca_cert_path()),
+        &[w.pki.crl_path()],
+    )
+    .unwrap();
+    let config = Arc::new(RelayConfig {
+        tls,
+        hostname: "mx.caduceus.test".into(),
+        limits: limits(),
+        trust: trust.clone(),
+    });
+    let tcp = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = tcp.local_addr().unwrap().port();
+    let (stop, stopped) = watch::channel(false);
+    tokio::spawn(
+        trust
+            .clone()
+            .watch(Duration::from_millis(100), stop.subscribe()),
+    );
+    let task = tokio::spawn(caduceus_smtp::serve_relay(
+        tcp,
+        config,
+        w.service.clone(),
+        stopped,
+    ));
+    Relay {
+        listener: Listener { port, stop, task },
+        trust_path,
+        trust,
+        peer,
+    }
+}
+
+/// Runs `relay.py` as the peer: `cert` is its certificate (none: no client
+/// certificate), then `key=value` extras (`from`, `to`, `probe`).
+async fn peer_run(
+    w: &World,
+    relay: &Relay,
+    cert: Option<&IssuedCert>,
+    extra: &[(&str, &str)],
+) -> Run {
+    let mut args = vec![
+        ("port", relay.listener.port.to_string()),
+        ("ca", w.pki.ca_cert_path().display().to_string()),
+    ];
+    if let Some(cert) = cert {
+        args.push(("cert", path(&cert.cert_path)));
+        args.push(("key", path(&cert.key_path)));
+    }
+    args.extend(extra.iter().map(|(k, v)| (*k, (*v).to_owned())));
+    python("relay", &args).await
+}
+
+fn path(p: &Path) -> String {
+    p.display().to_string()
+}
+
+/// The trace entries whose actor is `actor`, as `(action, outcome)`.
+async fn traces_of(w: &World, actor: &str) -> Vec<(String, String)> {
+    w.store
+        .trace_entries(0, 10_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.actor == actor)
+        .map(|e| (e.action.as_str().to_owned(), e.outcome.as_str().to_owned()))
+        .collect()
+}
+
+#[tokio::test]
+async fn ms5_a_trusted_operator_delivers_to_a_local_mailbox() {
+    capture_logs();
+    let w = world().await;
+    let bruno = professional(&w, "bruno", &rpps(2), true).await;
+    let relay = relay(&w, &[(PEER, PEER_DN)]).await;
+    let run = peer_run(
+        &w,
+        &relay,
+        Some(&relay.peer),
+        &[
+            ("from", "dr.martin@autre-operateur.test"),
+            ("to", "bruno@caduceus.test"),
+            ("probe", "1"),
+        ],
+    )
+    .await;
+
+    let ehlo = run.expect("ehlo", 250, &["STARTTLS", "SIZE 99488", "PIPELINING"]);
+    assert!(!ehlo.contains("AUTH"), "no AUTH on the relay: {ehlo}");
+    run.expect("mail-in-clear", 530, &["5.7.0", "STARTTLS"]);
+    run.expect("auth-in-clear", 530, &["5.7.0", "STARTTLS"]);
+    run.expect("starttls", 220, &["2.0.0"]);
+    let ehlo = run.expect(
+        "ehlo-tls",
+        250,
+        &["SIZE", "8BITMIME", "ENHANCEDSTATUSCODES"],
+    );
+    assert!(
+        !ehlo.contains("STARTTLS") && !ehlo.contains("AUTH"),
+        "{ehlo}"
+    );
+    run.expect("auth", 502, &["5.5.1", "certificate", "MS-5"]);
+    run.expect("mail", 250, &["2.1.0"]);
+    run.expect("rcpt-0", 250, &["2.1.5"]);
+    run.expect("data", 250, &["2.0.0", "1 recipient"]);
+    run.expect("quit", 221, &[]);
+
+    let messages = inbox(&w, &bruno).await;
+    assert_eq!(messages.len(), 1);
+    let raw = String::from_utf8(messages[0].clone()).unwrap();
+    assert!(
+        raw.starts_with(
+            "Received: from relais.autre-operateur.test by mx.caduceus.test with ESMTPS id "
+        ),
+        "{raw}"
+    );
+    assert!(
+        raw.contains("Subject: Compte rendu Mme Zorglub\r\n"),
+        "{raw}"
+    );
+    let traces = traces_of(&w, "peer:autre-operateur.test").await;
+    assert!(!traces.is_empty(), "the delivery is traced as the peer");
+    assert!(
+        traces.iter().all(|(_, outcome)| outcome != "refused"),
+        "{traces:?}"
+    );
+    relay.listener.shutdown().await;
+    assert_logs_clean(&["Zorglub", "Resultats", "dr.martin"]);
+}
+
+#[tokio::test]
+async fn ms5_a_peer_without_certificate_is_refused_after_starttls() {
+    let w = world().await;
+    professional(&w, "bruno", &rpps(2), true).await;
+    let relay = relay(&w, &[(PEER, PEER_DN)]).await;
+    let run = peer_run(
+        &w,
+        &relay,
+        None,
+        &[
+            ("from", "dr.martin@autre-operateur.test"),
+            ("to", "bruno@caduceus.test"),
+        ],
+    )
+    .await;
+    run.expect("starttls", 220, &[]);
+    run.expect(
+        "mail",
+        530,
+        &[
+            "5.7.0",
+            "client certificate of a trust-space operator",
+            "MS-5",
+        ],
+    );
+    run.expect("rcpt-0", 530, &["5.7.0"]);
+    run.expect("data-start", 530, &["5.7.0"]);
+    relay.listener.shutdown().await;
+}
+
+#[tokio::test]
+async fn ms5_a_certificate_of_another_ca_is_refused_at_the_handshake() {
+    let w = world().await;
+    let relay = relay(&w, &[(PEER, PEER_DN)]).await;
+    let rogue_ca = DevPki::create(&w.dir.path().join("rogue-pki"), "rogue.test").unwrap();
+    let rogue = rogue_ca
+        .issue_operator(
+            PEER,
+            "Autre Operateur",
+            &w.dir.path().join("rogue"),
+            "autre",
+        )
+        .unwrap();
+    let run = peer_run(
+        &w,
+        &relay,
+        Some(&rogue),
+        &[("from", "dr.martin@autre-operateur.test")],
+    )
+    .await;
+    run.step("tls-failed");
+    assert!(!run.stdout.contains("\nmail "), "{}", run.stdout);
+    relay.listener.shutdown().await;
+}
+
+#[tokio::test]
+async fn ms5_a_domain_off_the_list_or_under_another_certificate_is_refused_and_traced() {
+    let w = world().await;
+    let bruno = professional(&w, "bruno", &rpps(2), true).await;
+    let relay = relay(
+        &w,
+        &[
+            (PEER, PEER_DN),
+            ("hopital.test", "CN=mx.hopital.test,O=Hopital,C=FR"),
+        ],
+    )
+    .await;
+    let to = ("to", "bruno@caduceus.test");
+    let run = peer_run(
+        &w,
+        &relay,
+        Some(&relay.peer),
+        &[("from", "x@non-liste.test"), to],
+    )
+    .await;
+    run.expect(
+        "mail",
+        550,
+        &["5.7.1", "non-liste.test", "trust list", "MS-5", "register"],
+    );
+    run.expect("rcpt-0", 503, &["MAIL"]);
+    let run = peer_run(
+        &w,
+        &relay,
+        Some(&relay.peer),
+        &[("from", "x@hopital.test"), to],
+    )
+    .await;
+    run.expect("mail", 550, &["5.7.1", "hopital.test", "MS-5"]);
+
+    assert!(inbox(&w, &bruno).await.is_empty());
+    for actor in ["peer:non-liste.test", "peer:hopital.test"] {
+        assert_eq!(
+            traces_of(&w, actor).await,
+            [("message.refuse".to_owned(), "refused".to_owned())],
+            "{actor}"
+        );
+    }
+    relay.listener.shutdown().await;
+}
+
+#[tokio::test]
+async fn ms5_a_domain_added_to_the_list_is_accepted_without_restart() {
+    let w = world().await;
+    let bruno = professional(&w, "bruno", &rpps(2), true).await;
+    let relay = relay(&w, &[(PEER, PEER_DN)]).await;
+    let args = [
+        ("from", "secretariat@nouveau.test"),
+        ("to", "bruno@caduceus.test"),
+    ];
+    let run = peer_run(&w, &relay, Some(&relay.peer), &args).await;
+    run.expect("mail", 550, &["nouveau.test", "MS-5"]);
+
+    // A broken file is ignored: the previous list stays in force.
+    std::fs::write(&relay.trust_path, "<ListeBlancheMSSante><ListeDomaines>").unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(relay.trust.current().domains(), [PEER]);
+
+    let rows = [(PEER, PEER_DN), ("nouveau.test", PEER_DN)];
+    std::fs::write(&relay.trust_path, trust_xml(&rows)).unwrap();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while !relay.trust.current().allows("nouveau.test", PEER_DN) {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the watcher reloads the list"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let run = peer_run(&w, &relay, Some(&relay.peer), &args).await;
+    run.expect("mail", 250, &[]);
+    run.expect("data", 250, &[]);
+    assert_eq!(inbox(&w, &bruno).await.len(), 1);
+    assert!(!traces_of(&w, "peer:nouveau.test").await.is_empty());
+    relay.listener.shutdown().await;
+}
+
+#[tokio::test]
+async fn ms2_an_unknown_recipient_is_refused_on_the_relay() {
+    let w = world().await;
+    let bruno = professional(&w, "bruno", &rpps(2), true).await;
+    let relay = relay(&w, &[(PEER, PEER_DN)]).await;
+    let run = peer_run(
+        &w,
+        &relay,
+        Some(&relay.peer),
+        &[
+            ("from", "dr.martin@autre-operateur.test"),
+            ("to", "inconnu@caduceus.test,bruno@caduceus.test"),
+        ],
+    )
+    .await;
+    run.expect("rcpt-0", 550, &["5.1.1", "MS-2"]);
+    run.expect("rcpt-1", 250, &[]);
+    run.expect("data", 250, &["1 recipient"]);
+    assert_eq!(inbox(&w, &bruno).await.len(), 1);
+    relay.listener.shutdown().await;
+}
