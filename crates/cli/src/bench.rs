@@ -49,6 +49,7 @@ pub async fn run(data: &std::path::Path, args: &BenchArgs) -> Result<()> {
                 https: "127.0.0.1:0".parse()?,
                 submission: "127.0.0.1:0".parse()?,
                 submissions: "127.0.0.1:0".parse()?,
+                relay: "127.0.0.1:0".parse()?,
             },
         },
     )

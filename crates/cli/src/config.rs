@@ -38,6 +38,27 @@ pub struct Config {
     pub notices: Notices,
     #[serde(default)]
     pub antivirus: Antivirus,
+    #[serde(default)]
+    pub trust: Trust,
+}
+
+/// `[trust]`: the MSSanté trust list the operator relay checks peers against (MS-5).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Trust {
+    /// The `ListeBlancheMSSante` XML file.
+    pub list: PathBuf,
+    /// How often the file is checked for changes, in seconds.
+    pub reload_seconds: u64,
+}
+
+impl Default for Trust {
+    fn default() -> Self {
+        Self {
+            list: "trust-list.xml".into(),
+            reload_seconds: 10,
+        }
+    }
 }
 
 /// `[antivirus]`: the ClamAV daemon every message is scanned by (MS-13).
@@ -115,6 +136,7 @@ pub struct Listeners {
     pub https: SocketAddr,
     pub submission: SocketAddr,
     pub submissions: SocketAddr,
+    pub relay: SocketAddr,
 }
 
 impl Default for Listeners {
@@ -124,6 +146,7 @@ impl Default for Listeners {
             https: at("127.0.0.1:8443"),
             submission: at("127.0.0.1:5587"),
             submissions: at("127.0.0.1:5465"),
+            relay: at("127.0.0.1:2525"),
         }
     }
 }
@@ -268,6 +291,7 @@ pub fn initial_file(domain: &Domain, listeners: &Listeners) -> String {
         ("https", listeners.https, defaults.https),
         ("submission", listeners.submission, defaults.submission),
         ("submissions", listeners.submissions, defaults.submissions),
+        ("relay", listeners.relay, defaults.relay),
     ] {
         if value != default {
             text = text.replacen(

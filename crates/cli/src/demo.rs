@@ -188,6 +188,7 @@ pub async fn seed(loaded: Loaded) -> Result<()> {
             "https": runtime.loaded.config.listeners.https.to_string(),
             "submission": runtime.loaded.config.listeners.submission.to_string(),
             "submissions": runtime.loaded.config.listeners.submissions.to_string(),
+            "relay": runtime.loaded.config.listeners.relay.to_string(),
         },
         "accounts": accounts,
         "ca_certificate": data_dir.join(&runtime.loaded.config.tls.client_ca).display().to_string(),

@@ -38,6 +38,9 @@ pub struct ListenerArgs {
     /// Address of the SMTP submission listener with implicit TLS.
     #[arg(long, default_value = "127.0.0.1:5465")]
     pub submissions: std::net::SocketAddr,
+    /// Address of the SMTP relay listener for other operators.
+    #[arg(long, default_value = "127.0.0.1:2525")]
+    pub relay: std::net::SocketAddr,
 }
 
 impl ListenerArgs {
@@ -47,6 +50,7 @@ impl ListenerArgs {
             https: self.https,
             submission: self.submission,
             submissions: self.submissions,
+            relay: self.relay,
         }
     }
 }
@@ -86,7 +90,9 @@ pub async fn run(data: &Path, args: &InitArgs) -> Result<()> {
         &data.join(&defaults.trace_verifying_key_file),
     )
     .context("writing the trace verifying key")?;
-    DevPki::create(&data.join("pki"), domain.as_str()).context("creating the development PKI")?;
+    let pki = DevPki::create(&data.join("pki"), domain.as_str())
+        .context("creating the development PKI")?;
+    write_trust_list(&pki, &data.join(&config::Trust::default().list))?;
     std::fs::write(
         data.join(config::FILE_NAME),
         config::initial_file(&domain, &args.listeners.to_config()),
@@ -114,4 +120,22 @@ fn create_private_dir(path: &Path) -> Result<()> {
             .with_context(|| format!("restricting {}", path.display()))?;
     }
     Ok(())
+}
+
+/// Writes a trust list naming this operator's own domain and certificate, the start
+/// of the list an operator completes (or replaces with the published one).
+fn write_trust_list(pki: &DevPki, path: &Path) -> Result<()> {
+    let der = caduceus_pki::load_certs(&pki.server_cert_path())?.swap_remove(0);
+    let identity = caduceus_pki::CertIdentity::from_der(&der)?;
+    let xml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+         <!-- MSSante trust list (MS-5): one Domaine per operator certificate allowed to relay\n\
+              mail from the domain. Replace with the published list of the trust space. -->\n\
+         <ListeBlancheMSSante>\n  <ListeDomaines>\n    <Domaine>\n      <Nom>{}</Nom>\n\
+         \x20     <DNCertificatOperateur>{}</DNCertificatOperateur>\n    </Domaine>\n  </ListeDomaines>\n\
+         </ListeBlancheMSSante>\n",
+        pki.domain(),
+        identity.subject_dn
+    );
+    std::fs::write(path, xml).with_context(|| format!("writing {}", path.display()))
 }

@@ -63,11 +63,17 @@ pub async fn run(data: &Path, args: &ServeArgs) -> Result<()> {
     let https = bind(listeners.https, "HTTPS").await?;
     let submission = bind(listeners.submission, "SMTP submission").await?;
     let submissions = bind(listeners.submissions, "SMTP submission (implicit TLS)").await?;
+    let relay = bind(listeners.relay, "SMTP relay").await?;
+    let trust_path = loaded.path(&loaded.config.trust.list);
+    let trust = caduceus_smtp::TrustListHandle::load_file(&trust_path)
+        .with_context(|| format!("loading the trust list {}", trust_path.display()))?;
     tracing::info!(
         backend = ?runtime.store.backend(),
         https = %listeners.https,
         submission = %listeners.submission,
         submissions = %listeners.submissions,
+        relay = %listeners.relay,
+        trusted_domains = trust.current().len(),
         "caduceus listening"
     );
     if !runtime.service.scanner_configured() {
@@ -97,7 +103,25 @@ pub async fn run(data: &Path, args: &ServeArgs) -> Result<()> {
             stop_rx.clone(),
         ));
     }
-    shutdown_signal().await;
+    tasks.spawn(caduceus_smtp::serve_relay(
+        relay,
+        std::sync::Arc::new(caduceus_smtp::RelayConfig::new(
+            tls.clone(),
+            &hostname,
+            trust.clone(),
+        )),
+        runtime.service.clone(),
+        stop_rx.clone(),
+    ));
+    let every = std::time::Duration::from_secs(loaded.config.trust.reload_seconds.max(1));
+    tasks.spawn({
+        let (trust, stop) = (trust.clone(), stop_rx.clone());
+        async move {
+            trust.watch(every, stop).await;
+            Ok(())
+        }
+    });
+    shutdown_signal(&trust).await;
     tracing::info!("shutting down");
     stop_tx.send(true).ok();
     while let Some(ended) = tasks.join_next().await {
@@ -107,17 +131,21 @@ pub async fn run(data: &Path, args: &ServeArgs) -> Result<()> {
     Ok(())
 }
 
-async fn shutdown_signal() {
+/// Waits for SIGINT or SIGTERM; SIGHUP in the meantime reloads the trust list.
+async fn shutdown_signal(trust: &caduceus_smtp::TrustListHandle) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
+    let mut hangup = signal(SignalKind::hangup()).expect("SIGHUP handler");
     let ctrl_c = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .expect("SIGTERM handler");
+    tokio::pin!(ctrl_c);
+    loop {
         tokio::select! {
-            _ = ctrl_c => {}
-            _ = term.recv() => {}
+            _ = &mut ctrl_c => return,
+            _ = term.recv() => return,
+            _ = hangup.recv() => match trust.reload() {
+                Ok(domains) => tracing::info!(domains, "trust list reloaded"),
+                Err(error) => tracing::error!(%error, "trust list not reloaded; the previous one stays"),
+            },
         }
     }
-    #[cfg(not(unix))]
-    ctrl_c.await.ok();
 }

@@ -69,6 +69,7 @@ fn ms13_eicar_is_refused_and_a_stopped_clamd_gives_451() {
     let https = format!("127.0.0.1:{}", free_port());
     let submission = format!("127.0.0.1:{}", free_port());
     let submissions = format!("127.0.0.1:{}", free_port());
+    let relay = format!("127.0.0.1:{}", free_port());
     ok(
         &data,
         &[],
@@ -81,6 +82,8 @@ fn ms13_eicar_is_refused_and_a_stopped_clamd_gives_451() {
             &submission,
             "--submissions",
             &submissions,
+            "--relay",
+            &relay,
         ],
     );
     let config = data.join("caduceus.toml");

@@ -80,6 +80,7 @@ fn ms4_every_message_answered_250_survives_sigkill() {
     let submission = format!("127.0.0.1:{}", free_port());
     let https = format!("127.0.0.1:{}", free_port());
     let submissions = format!("127.0.0.1:{}", free_port());
+    let relay = format!("127.0.0.1:{}", free_port());
     ok(
         &data,
         &[],
@@ -92,6 +93,8 @@ fn ms4_every_message_answered_250_survives_sigkill() {
             &submission,
             "--submissions",
             &submissions,
+            "--relay",
+            &relay,
         ],
     );
     let demo: serde_json::Value =

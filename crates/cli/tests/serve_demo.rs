@@ -59,6 +59,7 @@ struct Ports {
     https: String,
     submission: String,
     submissions: String,
+    relay: String,
 }
 
 impl Ports {
@@ -68,6 +69,7 @@ impl Ports {
             https: at(),
             submission: at(),
             submissions: at(),
+            relay: at(),
         }
     }
 
@@ -79,6 +81,8 @@ impl Ports {
             &self.submission,
             "--submissions",
             &self.submissions,
+            "--relay",
+            &self.relay,
         ]
     }
 }
@@ -220,6 +224,38 @@ print("greeted")
         greeted.status.success(),
         "smtplib over implicit TLS: {}",
         String::from_utf8_lossy(&greeted.stderr)
+    );
+    // The operator relay: this operator's own certificate is on the trust list that
+    // init wrote, so a relayed message from its domain is delivered (MS-5).
+    let (host, port) = ports.relay.rsplit_once(':').unwrap();
+    let server_cert = data.join("pki/server.pem");
+    let server_key = data.join("pki/server.key");
+    let relayed = python(
+        r#"
+import smtplib, ssl, sys
+host, port, ca, cert, key = sys.argv[1:6]
+context = ssl.create_default_context(cafile=ca)
+context.load_cert_chain(cert, key)
+with smtplib.SMTP(host, int(port), timeout=20) as s:
+    s.ehlo("peer.test")
+    assert not s.has_extn("auth")
+    s.starttls(context=context)
+    message = "From: a@caduceus.test\r\nTo: bruno.durand@caduceus.test\r\nSubject: relayed\r\n\r\nHello\r\n"
+    assert s.sendmail("a@caduceus.test", ["bruno.durand@caduceus.test"], message.encode()) == {}
+print("relayed")
+"#,
+        &[
+            host,
+            port,
+            &ca,
+            server_cert.to_str().unwrap(),
+            server_key.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        relayed.status.success(),
+        "relay: {}",
+        String::from_utf8_lossy(&relayed.stderr)
     );
     assert!(server.stop(), "serve exits cleanly on SIGTERM");
 }
