@@ -4,7 +4,13 @@
 # Installs and starts what the tests need, on 127.0.0.1 only, and stops it at the end:
 #   - PostgreSQL 15 (Debian's `postgresql`): a throwaway cluster for the PostgreSQL
 #     backend's conformance and end-to-end tests;
-#   - openssl (the CLI), used as a real TLS client by the PKI tests.
+#   - openssl, curl and python3: real TLS, HTTPS and SMTP clients (smtplib) of the
+#     end-to-end tests, and Python's sqlite3 for the tampering tests;
+#   - ClamAV's clamd (Debian's clamav-daemon): scripts/clamd-test.sh installs it if
+#     missing and the antivirus tests start it with a custom EICAR database (MS-13);
+#   - Node.js (>= 20.19) and npm, and the npm packages of scripts/oidc-provider (the
+#     certified `oidc-provider`, pinned by its package-lock.json): the caduceus-oidc
+#     tests start that real OpenID Connect provider themselves, on 127.0.0.1 (AU-4).
 # Tests never skip because a service is missing: they fail and say what to install.
 #
 # Usage: scripts/test.sh [extra cargo test arguments]
@@ -18,6 +24,10 @@ for v in 17 16 15; do
 done
 [ -n "$pg_bin" ] || need_packages+=(postgresql)
 command -v openssl >/dev/null || need_packages+=(openssl)
+command -v curl >/dev/null || need_packages+=(curl)
+command -v python3 >/dev/null || need_packages+=(python3)
+command -v node >/dev/null || need_packages+=(nodejs)
+command -v npm >/dev/null || need_packages+=(npm)
 if [ ${#need_packages[@]} -gt 0 ]; then
   echo "test.sh: installing ${need_packages[*]}" >&2
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
@@ -28,6 +38,20 @@ if [ ${#need_packages[@]} -gt 0 ]; then
   done
 fi
 [ -n "$pg_bin" ] || { echo "test.sh: PostgreSQL's initdb not found after install (apt-get install -y postgresql)" >&2; exit 1; }
+
+# The test OpenID provider: Node.js >= 20.19, and its npm packages (reinstalled when the
+# lock file is newer than the installed tree).
+if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' 2>/dev/null; then
+  echo "test.sh: Node.js >= 20.19 is needed by scripts/oidc-provider (found: $(node --version 2>/dev/null || echo none)); install it and rerun" >&2
+  exit 1
+fi
+oidc_dir=scripts/oidc-provider
+if [ ! -f "$oidc_dir/node_modules/oidc-provider/package.json" ] \
+   || [ "$oidc_dir/package-lock.json" -nt "$oidc_dir/node_modules/.package-lock.json" ]; then
+  echo "test.sh: installing the test OpenID provider's npm packages (npm ci)" >&2
+  npm ci --prefix "$oidc_dir" --no-audit --no-fund --loglevel=error >/dev/null \
+    || { echo "test.sh: 'npm ci --prefix $oidc_dir' failed: the AU-4 tests need it" >&2; exit 1; }
+fi
 
 work=$(mktemp -d /tmp/caduceus-test.XXXXXX)
 chmod 755 "$work"
