@@ -7,7 +7,7 @@ mod common;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use common::{caduceus, free_port, ok};
+use common::{caduceus, free_port};
 
 const SEND: &str = r#"
 import smtplib, ssl, sys
@@ -66,26 +66,8 @@ fn ms13_eicar_is_refused_and_a_stopped_clamd_gives_451() {
     let clamd_port = free_port().to_string();
     clamd(&["start", clamd_dir.to_str().unwrap(), &clamd_port]);
 
-    let https = format!("127.0.0.1:{}", free_port());
-    let submission = format!("127.0.0.1:{}", free_port());
-    let submissions = format!("127.0.0.1:{}", free_port());
-    let relay = format!("127.0.0.1:{}", free_port());
-    ok(
-        &data,
-        &[],
-        &[
-            "init",
-            "--demo",
-            "--https",
-            &https,
-            "--submission",
-            &submission,
-            "--submissions",
-            &submissions,
-            "--relay",
-            &relay,
-        ],
-    );
+    let ports = common::init_demo(&data);
+    let submission = ports.submission.clone();
     let config = data.join("caduceus.toml");
     let text = std::fs::read_to_string(&config).unwrap().replace(
         "# clamd = \"127.0.0.1:3310\"",

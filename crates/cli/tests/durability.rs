@@ -8,7 +8,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{caduceus, free_port, ok};
+use common::{caduceus, ok};
 
 /// Sends messages one after another on one connection, printing `ok N` after each 250
 /// (flushed at once), until the server goes away.
@@ -77,26 +77,8 @@ fn stored(data: &std::path::Path, address: &str) -> usize {
 fn ms4_every_message_answered_250_survives_sigkill() {
     let root = tempfile::tempdir().unwrap();
     let data = root.path().join("d");
-    let submission = format!("127.0.0.1:{}", free_port());
-    let https = format!("127.0.0.1:{}", free_port());
-    let submissions = format!("127.0.0.1:{}", free_port());
-    let relay = format!("127.0.0.1:{}", free_port());
-    ok(
-        &data,
-        &[],
-        &[
-            "init",
-            "--demo",
-            "--https",
-            &https,
-            "--submission",
-            &submission,
-            "--submissions",
-            &submissions,
-            "--relay",
-            &relay,
-        ],
-    );
+    let ports = common::init_demo(&data);
+    let submission = ports.submission.clone();
     let demo: serde_json::Value =
         serde_json::from_slice(&std::fs::read(data.join("demo.json")).unwrap()).unwrap();
     let credential = demo["accounts"][0]["device_credential"]

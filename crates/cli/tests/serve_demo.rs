@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{caduceus, free_port, ok};
+use common::{Ports, caduceus, ok};
 
 /// A running `caduceus serve`, stopped with SIGTERM when dropped.
 struct Server(Child);
@@ -54,39 +54,6 @@ fn wait_for_port(address: &str) {
     }
 }
 
-/// Free addresses for every listener, and the `init`/`serve` arguments that set them.
-struct Ports {
-    https: String,
-    submission: String,
-    submissions: String,
-    relay: String,
-}
-
-impl Ports {
-    fn new() -> Ports {
-        let at = || format!("127.0.0.1:{}", free_port());
-        Ports {
-            https: at(),
-            submission: at(),
-            submissions: at(),
-            relay: at(),
-        }
-    }
-
-    fn args(&self) -> Vec<&str> {
-        vec![
-            "--https",
-            &self.https,
-            "--submission",
-            &self.submission,
-            "--submissions",
-            &self.submissions,
-            "--relay",
-            &self.relay,
-        ]
-    }
-}
-
 /// Runs a Python script (a real mail client) with arguments; returns its output.
 fn python(script: &str, args: &[&str]) -> std::process::Output {
     Command::new("python3")
@@ -109,11 +76,8 @@ fn curl(args: &[&str]) -> std::process::Output {
 fn ms18_demo_json_lists_listeners_that_answer() {
     let root = tempfile::tempdir().unwrap();
     let data = root.path().join("data");
-    let ports = Ports::new();
+    let ports = common::init_demo(&data);
     let https = ports.https.clone();
-    let mut init = vec!["init", "--demo"];
-    init.extend(ports.args());
-    ok(&data, &[], &init);
 
     let demo: serde_json::Value =
         serde_json::from_slice(&std::fs::read(data.join("demo.json")).unwrap()).unwrap();
@@ -338,11 +302,8 @@ fn config_file_documents_every_setting_commented() {
 fn au1_revoked_certificate_is_refused_by_the_listener() {
     let root = tempfile::tempdir().unwrap();
     let data = root.path().join("data");
-    let ports = Ports::new();
+    let ports = common::init_demo(&data);
     let https = ports.https.clone();
-    let mut init = vec!["init", "--demo"];
-    init.extend(ports.args());
-    ok(&data, &[], &init);
     let out = ok(
         &data,
         &[],

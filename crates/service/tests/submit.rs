@@ -3,9 +3,8 @@
 
 mod common;
 
-use caduceus_core::{AccountKind, Evidence, NationalId, RegistryId};
+use caduceus_core::NationalId;
 use caduceus_service::ServiceError;
-use caduceus_service::accounts::Registration;
 use caduceus_store::Store;
 use common::*;
 
@@ -14,27 +13,7 @@ async fn id3_a_delegate_sends_as_the_organisation_and_is_named() {
     let w = world().await;
     let alice = person(&w, "alice", "810003090833", true).await;
     let bruno = person(&w, "bruno", "810000000009", true).await;
-    let org = w
-        .service
-        .register(
-            &op(),
-            Registration {
-                address: Some(addr("cardio@caduceus.test")),
-                kind: AccountKind::Organisation,
-                identity: RegistryId::National(NationalId::parse("1750048886").unwrap()),
-                display_name: "Cardiologie".into(),
-            },
-        )
-        .await
-        .unwrap();
-    w.service
-        .verify_identity(&op(), org.id, Evidence::RegistryMatch, "RA")
-        .await
-        .unwrap();
-    w.service
-        .set_state(&op(), org.id, caduceus_core::AccountState::Active)
-        .await
-        .unwrap();
+    let org = organisation(&w, "cardio").await;
     w.service
         .add_delegate(&op(), org.id, alice.id)
         .await

@@ -158,23 +158,7 @@ async fn id3_delegate_acts_for_the_organisation_and_is_named_in_the_trace() {
     let w = world().await;
     let alice = person(&w, "alice", "810003090833", true).await;
     let bob = person(&w, "bob", "810000000009", true).await;
-    let org = w
-        .service
-        .register(
-            &op(),
-            Registration {
-                address: Some(addr("cardio@caduceus.test")),
-                kind: AccountKind::Organisation,
-                identity: RegistryId::National(NationalId::parse("1750048886").unwrap()),
-                display_name: "Cardiologie".into(),
-            },
-        )
-        .await
-        .unwrap();
-    w.service
-        .verify_identity(&op(), org.id, Evidence::RegistryMatch, "RA")
-        .await
-        .unwrap();
+    let org = organisation(&w, "cardio").await;
     w.service
         .add_delegate(&op(), org.id, alice.id)
         .await

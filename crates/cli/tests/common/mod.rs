@@ -150,3 +150,45 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Free addresses for every listener, and the `init`/`serve` arguments that set them.
+pub struct Ports {
+    pub https: String,
+    pub submission: String,
+    pub submissions: String,
+    pub relay: String,
+}
+
+impl Ports {
+    pub fn new() -> Ports {
+        let at = || format!("127.0.0.1:{}", free_port());
+        Ports {
+            https: at(),
+            submission: at(),
+            submissions: at(),
+            relay: at(),
+        }
+    }
+
+    pub fn args(&self) -> Vec<&str> {
+        vec![
+            "--https",
+            &self.https,
+            "--submission",
+            &self.submission,
+            "--submissions",
+            &self.submissions,
+            "--relay",
+            &self.relay,
+        ]
+    }
+}
+
+/// `caduceus init --demo` on `data` with free ports for every listener.
+pub fn init_demo(data: &Path) -> Ports {
+    let ports = Ports::new();
+    let mut args = vec!["init", "--demo"];
+    args.extend(ports.args());
+    ok(data, &[], &args);
+    ports
+}

@@ -129,3 +129,29 @@ pub async fn actions(w: &World) -> Vec<String> {
         .map(|e| e.action)
         .collect()
 }
+
+/// An active organisational mailbox `<local>@caduceus.test` of FINESS 750048886 (ID-3).
+pub async fn organisation(w: &World, local: &str) -> Account {
+    let org = w
+        .service
+        .register(
+            &op(),
+            Registration {
+                address: Some(addr(&format!("{local}@caduceus.test"))),
+                kind: AccountKind::Organisation,
+                identity: RegistryId::National(NationalId::parse("1750048886").unwrap()),
+                display_name: local.into(),
+            },
+        )
+        .await
+        .unwrap();
+    w.service
+        .verify_identity(&op(), org.id, Evidence::RegistryMatch, "RA")
+        .await
+        .unwrap();
+    w.service
+        .set_state(&op(), org.id, AccountState::Active)
+        .await
+        .unwrap();
+    w.service.account(org.id).await.unwrap()
+}
