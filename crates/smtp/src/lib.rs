@@ -16,6 +16,8 @@
 //!   what each command does.
 //! - `auth`: the SASL mechanisms (PLAIN, LOGIN, EXTERNAL) and the logins they lead to.
 //! - `data`: the message body: dot-stuffing undone, end found (no smuggling), size cap.
+//! - `dialogue`: what both listeners share on a connection — reading commands under
+//!   the limits, the error cap, the TLS handshake, receiving a message body.
 //! - `conn`: the connection: clear or TLS, buffered, read by line or body under the
 //!   idle timeout and the session deadline.
 //! - `reply`: replies with enhanced status codes; service errors as replies.
@@ -34,6 +36,7 @@ mod auth;
 pub mod config;
 mod conn;
 mod data;
+mod dialogue;
 pub mod limits;
 pub mod listener;
 mod received;

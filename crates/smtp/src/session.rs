@@ -10,7 +10,6 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::SystemTime;
 
 use caduceus_core::MailAddress;
 use caduceus_service::auth::Authenticated;
@@ -27,17 +26,8 @@ use zeroize::{Zeroize, Zeroizing};
 use crate::SubmissionConfig;
 use crate::auth::{self, LOGIN_PASSWORD, LOGIN_USERNAME, Mechanism, PasswordLogin, SaslError};
 use crate::conn::{Conn, Interrupted, Line, TlsInfo};
-use crate::data::{Body, Defect};
-use crate::listener::stopped;
-use crate::received;
+use crate::dialogue::{Dialogue, Flow, Next, max_size};
 use crate::reply::{self, Reply, Stage};
-
-/// What to do after a command.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Flow {
-    Continue,
-    Close,
-}
 
 /// A mail transaction under way: the sender accepted, the recipients accepted so far.
 struct Transaction {
@@ -83,9 +73,7 @@ struct Session {
     source: String,
     config: Arc<SubmissionConfig>,
     service: Service,
-    acceptor: TlsAcceptor,
-    conn: Conn,
-    stop: watch::Receiver<bool>,
+    talk: Dialogue,
     span: Span,
     /// Set once TLS is up (at once on an implicit-TLS port).
     tls: Option<TlsInfo>,
@@ -93,7 +81,6 @@ struct Session {
     helo: Option<String>,
     login: Option<Authenticated>,
     transaction: Option<Transaction>,
-    errors: u32,
 }
 
 /// Serves one connection to its end.
@@ -114,20 +101,24 @@ pub(crate) async fn run(
     );
     let deadline = Instant::now() + config.limits.session;
     let conn = Conn::new(stream, config.limits.idle, deadline);
+    let talk = Dialogue::new(
+        conn,
+        stop,
+        acceptor,
+        config.limits.clone(),
+        &config.hostname,
+    );
     let session = Session {
         id,
         source: peer.to_string(),
         config,
         service,
-        acceptor,
-        conn,
-        stop,
+        talk,
         span: span.clone(),
         tls: None,
         helo: None,
         login: None,
         transaction: None,
-        errors: 0,
     };
     session.serve().instrument(span).await;
 }
@@ -141,7 +132,7 @@ impl Session {
         if self.config.implicit_tls && self.handshake().await == Flow::Close {
             return;
         }
-        self.conn.reply(&Reply::bare(
+        self.talk.conn.reply(&Reply::bare(
             220,
             vec![format!(
                 "{} ESMTP Caduceus message submission",
@@ -149,120 +140,36 @@ impl Session {
             )],
         ));
         loop {
-            let max = self.config.limits.max_line;
-            let line = tokio::select! {
-                biased;
-                () = stopped(&mut self.stop) => {
-                    self.conn.reply(&Reply::new(421, "4.3.2", "server shutting down; try again later"));
-                    info!("closed: server shutting down");
-                    break;
-                }
-                line = self.conn.read_line(max) => line,
-            };
-            let flow = match line {
-                Err(why) => {
-                    self.interrupted(why);
-                    break;
-                }
-                Ok(Line::TooLong) => self.error(Reply::new(
-                    500,
-                    "5.5.2",
-                    format!("line too long: at most {max} bytes"),
-                )),
-                Ok(Line::BareLf) => {
-                    self.error(Reply::new(500, "5.5.2", "lines must end with CRLF"))
-                }
-                Ok(Line::Crlf(mut bytes)) => {
+            let flow = match self.talk.next().await {
+                Next::Command(mut bytes) => {
                     let flow = self.command(&bytes).await;
                     bytes.zeroize();
                     flow
                 }
+                Next::Answered(flow) => flow,
             };
             if flow == Flow::Close {
                 break;
             }
         }
-        self.conn.close().await;
+        self.talk.conn.close().await;
     }
 
     /// The TLS handshake (implicit TLS, or after `220` to STARTTLS).
     async fn handshake(&mut self) -> Flow {
-        let limit = self.config.limits.handshake;
-        match self.conn.start_tls(&self.acceptor, limit).await {
-            Ok(info) => {
-                debug!(
-                    version = info.version,
-                    client_certificate = info.client.is_some(),
-                    "TLS established"
-                );
+        match self.talk.handshake().await {
+            Some(info) => {
                 self.tls = Some(info);
                 Flow::Continue
             }
-            Err(error) => {
-                info!(%error, "closed: TLS handshake failed");
-                Flow::Close
-            }
+            None => Flow::Close,
         }
-    }
-
-    /// Ends the session after a read stopped: `421` on a timeout.
-    fn interrupted(&mut self, why: Interrupted) {
-        match why {
-            Interrupted::Closed => debug!("closed by the client"),
-            Interrupted::Io(error) => debug!(%error, "connection failed"),
-            Interrupted::Idle => {
-                info!("closed: idle timeout");
-                self.conn.reply(&Reply::new(
-                    421,
-                    "4.4.2",
-                    format!(
-                        "{} idle for too long; closing connection",
-                        self.config.hostname
-                    ),
-                ));
-            }
-            Interrupted::Expired => {
-                info!("closed: session time limit");
-                self.conn.reply(&Reply::new(
-                    421,
-                    "4.4.2",
-                    "session time limit reached; closing connection",
-                ));
-            }
-        }
-    }
-
-    /// Answers a bad command; after too many, `421` and close.
-    fn error(&mut self, reply: Reply) -> Flow {
-        self.errors += 1;
-        self.conn.reply(&reply);
-        if self.errors >= self.config.limits.max_errors {
-            info!(errors = self.errors, "closed: too many errors");
-            self.conn.reply(&reply::too_many_errors());
-            return Flow::Close;
-        }
-        Flow::Continue
-    }
-
-    fn ok(&mut self, reply: Reply) -> Flow {
-        self.conn.reply(&reply);
-        Flow::Continue
-    }
-
-    /// The largest message accepted from the client: the service's limit, less the
-    /// room for the `Received:` header.
-    fn max_size(&self) -> usize {
-        self.service
-            .config()
-            .max_message_size
-            .saturating_sub(received::RESERVED)
-            .max(1)
     }
 
     async fn command(&mut self, line: &[u8]) -> Flow {
         let request = match Request::parse(&mut line.iter()) {
             Ok(request) => request.into_owned(),
-            Err(error) => return self.error(parse_error(error)),
+            Err(error) => return self.talk.error(parse_error(error)),
         };
         let before_tls_ok = matches!(
             request,
@@ -275,7 +182,7 @@ impl Session {
                 | Request::Help { .. }
         );
         if self.tls.is_none() && !before_tls_ok {
-            return self.error(reply::starttls_first());
+            return self.talk.error(reply::starttls_first());
         }
         match request {
             Request::Ehlo { host } => self.ehlo(host, true),
@@ -290,21 +197,21 @@ impl Session {
             Request::Data => self.data().await,
             Request::Rset => {
                 self.transaction = None;
-                self.ok(Reply::new(250, "2.0.0", "OK"))
+                self.talk.ok(Reply::new(250, "2.0.0", "OK"))
             }
-            Request::Noop { .. } => self.ok(Reply::new(250, "2.0.0", "OK")),
+            Request::Noop { .. } => self.talk.ok(Reply::new(250, "2.0.0", "OK")),
             Request::Quit => {
-                self.conn
+                self.talk.conn
                     .reply(&Reply::new(221, "2.0.0", "closing connection"));
                 debug!("closed: QUIT");
                 Flow::Close
             }
-            Request::Help { .. } => self.ok(Reply::new(
+            Request::Help { .. } => self.talk.ok(Reply::new(
                 214,
                 "2.0.0",
                 "message submission (RFC 6409): EHLO, STARTTLS, AUTH, MAIL, RCPT, DATA, RSET, NOOP, QUIT",
             )),
-            Request::Vrfy { .. } | Request::Expn { .. } => self.ok(Reply::new(
+            Request::Vrfy { .. } | Request::Expn { .. } => self.talk.ok(Reply::new(
                 502,
                 "5.5.1",
                 "VRFY and EXPN are not available; search the directory instead",
@@ -314,7 +221,7 @@ impl Session {
             | Request::Burl { .. }
             | Request::Etrn { .. }
             | Request::Atrn { .. } => {
-                self.error(Reply::new(502, "5.5.1", "command not implemented"))
+                self.talk.error(Reply::new(502, "5.5.1", "command not implemented"))
             }
         }
     }
@@ -324,12 +231,12 @@ impl Session {
         self.helo = Some(host);
         let hostname = self.config.hostname.clone();
         if !extended {
-            return self.ok(Reply::bare(250, vec![hostname]));
+            return self.talk.ok(Reply::bare(250, vec![hostname]));
         }
         let mut lines = vec![
             hostname,
             "PIPELINING".to_owned(),
-            format!("SIZE {}", self.max_size()),
+            format!("SIZE {}", max_size(&self.service)),
             "8BITMIME".to_owned(),
             "ENHANCEDSTATUSCODES".to_owned(),
         ];
@@ -338,14 +245,17 @@ impl Session {
             Some(tls) if tls.client.is_some() => lines.push("AUTH PLAIN LOGIN EXTERNAL".to_owned()),
             Some(_) => lines.push("AUTH PLAIN LOGIN".to_owned()),
         }
-        self.ok(Reply::bare(250, lines))
+        self.talk.ok(Reply::bare(250, lines))
     }
 
     async fn starttls(&mut self) -> Flow {
         if self.tls.is_some() {
-            return self.error(Reply::new(503, "5.5.1", "TLS is already active"));
+            return self
+                .talk
+                .error(Reply::new(503, "5.5.1", "TLS is already active"));
         }
-        self.conn
+        self.talk
+            .conn
             .reply(&Reply::new(220, "2.0.0", "ready to start TLS"));
         // RFC 3207 §4.2: forget everything said in clear.
         self.helo = None;
@@ -356,20 +266,22 @@ impl Session {
 
     async fn auth(&mut self, mechanism: u64, initial: Zeroizing<String>) -> Flow {
         if self.helo.is_none() {
-            return self.error(reply::ehlo_first());
+            return self.talk.error(reply::ehlo_first());
         }
         if self.login.is_some() {
-            return self.error(Reply::new(503, "5.5.1", "already authenticated"));
+            return self
+                .talk
+                .error(Reply::new(503, "5.5.1", "already authenticated"));
         }
         if self.transaction.is_some() {
-            return self.error(Reply::new(
+            return self.talk.error(Reply::new(
                 503,
                 "5.5.1",
                 "AUTH is not allowed during a mail transaction",
             ));
         }
         let Some(mechanism) = Mechanism::from_proto(mechanism) else {
-            return self.error(Reply::new(
+            return self.talk.error(Reply::new(
                 504,
                 "5.5.4",
                 "mechanism not supported; use PLAIN or LOGIN with a device credential, or EXTERNAL with a client certificate",
@@ -381,10 +293,11 @@ impl Session {
                     .record("account", tracing::field::display(login.account().id));
                 info!(factor = login.factor().as_str(), "authenticated");
                 self.login = Some(login);
-                self.ok(Reply::new(235, "2.7.0", "authentication successful"))
+                self.talk
+                    .ok(Reply::new(235, "2.7.0", "authentication successful"))
             }
             Err(AuthEnd::Gone(why)) => {
-                self.interrupted(why);
+                self.talk.interrupted(why);
                 Flow::Close
             }
             Err(AuthEnd::Refused {
@@ -397,9 +310,9 @@ impl Session {
                     tokio::time::sleep(delay).await;
                 }
                 if counts {
-                    self.error(reply)
+                    self.talk.error(reply)
                 } else {
-                    self.ok(reply)
+                    self.talk.ok(reply)
                 }
             }
         }
@@ -466,9 +379,11 @@ impl Session {
 
     /// Sends `334 <challenge>` and reads the client's response line.
     async fn challenge(&mut self, challenge: &str) -> Result<Zeroizing<String>, AuthEnd> {
-        self.conn
+        self.talk
+            .conn
             .reply(&Reply::bare(334, vec![challenge.to_owned()]));
         let line = self
+            .talk
             .conn
             .read_line(self.config.limits.max_line)
             .await
@@ -484,31 +399,33 @@ impl Session {
 
     async fn mail(&mut self, from: MailFrom<String>) -> Flow {
         if self.helo.is_none() {
-            return self.error(reply::ehlo_first());
+            return self.talk.error(reply::ehlo_first());
         }
         let Some(login) = self.login.clone() else {
-            return self.error(reply::auth_required());
+            return self.talk.error(reply::auth_required());
         };
         if self.transaction.is_some() {
-            return self.error(Reply::new(503, "5.5.1", "nested MAIL command"));
+            return self
+                .talk
+                .error(Reply::new(503, "5.5.1", "nested MAIL command"));
         }
         if !mail_parameters_supported(&from) {
-            return self.error(Reply::new(
+            return self.talk.error(Reply::new(
                 555,
                 "5.5.4",
                 "MAIL parameters not supported here: only SIZE, BODY=7BIT or 8BITMIME, and AUTH",
             ));
         }
-        let max = self.max_size();
+        let max = max_size(&self.service);
         if from.size > max {
             info!(
                 declared = from.size,
                 "sender refused: declared size over the limit"
             );
-            return self.ok(reply::too_big(max));
+            return self.talk.ok(reply::too_big(max));
         }
         if from.address.is_empty() {
-            return self.error(Reply::new(
+            return self.talk.error(Reply::new(
                 501,
                 "5.1.7",
                 "a null sender (MAIL FROM:<>) cannot submit a message; give your address",
@@ -517,7 +434,7 @@ impl Session {
         let address = match MailAddress::parse(&from.address) {
             Ok(address) => address,
             Err(error) => {
-                return self.error(Reply::new(
+                return self.talk.error(Reply::new(
                     501,
                     "5.1.7",
                     format!("bad sender address: {error}"),
@@ -531,26 +448,28 @@ impl Session {
                     sender,
                     recipients: Vec::new(),
                 });
-                self.ok(Reply::new(250, "2.1.0", "sender OK"))
+                self.talk.ok(Reply::new(250, "2.1.0", "sender OK"))
             }
             Err(error) => {
                 log_refusal("MAIL", &error);
-                self.ok(reply::service_error(&error, Stage::Mail))
+                self.talk.ok(reply::service_error(&error, Stage::Mail))
             }
         }
     }
 
     async fn rcpt(&mut self, to: RcptTo<String>) -> Flow {
         if self.login.is_none() {
-            return self.error(reply::auth_required());
+            return self.talk.error(reply::auth_required());
         }
         let max = self.service.config().max_recipients;
         let Some(transaction) = self.transaction.as_ref() else {
-            return self.error(Reply::new(503, "5.5.1", "need MAIL command first"));
+            return self
+                .talk
+                .error(Reply::new(503, "5.5.1", "need MAIL command first"));
         };
         let listed = transaction.recipients.len();
         if to.orcpt.is_some() || to.flags != 0 || to.rrvs != 0 {
-            return self.error(Reply::new(
+            return self.talk.error(Reply::new(
                 555,
                 "5.5.4",
                 "RCPT parameters not supported here (no DSN)",
@@ -559,7 +478,7 @@ impl Session {
         let address = match MailAddress::parse(&to.address) {
             Ok(address) => address,
             Err(error) => {
-                return self.error(Reply::new(
+                return self.talk.error(Reply::new(
                     501,
                     "5.1.3",
                     format!("bad recipient address: {error}"),
@@ -567,11 +486,13 @@ impl Session {
             }
         };
         if transaction.recipients.contains(&address) {
-            return self.ok(Reply::new(250, "2.1.5", "recipient OK (already listed)"));
+            return self
+                .talk
+                .ok(Reply::new(250, "2.1.5", "recipient OK (already listed)"));
         }
         if listed >= max {
             info!(max, "recipient refused: too many (MS-12)");
-            return self.ok(Reply::new(
+            return self.talk.ok(Reply::new(
                 452,
                 "4.5.3",
                 format!(
@@ -584,18 +505,18 @@ impl Session {
                 if let Some(transaction) = self.transaction.as_mut() {
                     transaction.recipients.push(address);
                 }
-                self.ok(Reply::new(250, "2.1.5", "recipient OK"))
+                self.talk.ok(Reply::new(250, "2.1.5", "recipient OK"))
             }
             Err(error) => {
                 log_refusal("RCPT", &error);
-                self.ok(reply::service_error(&error, Stage::Rcpt))
+                self.talk.ok(reply::service_error(&error, Stage::Rcpt))
             }
         }
     }
 
     async fn data(&mut self) -> Flow {
         if self.login.is_none() {
-            return self.error(reply::auth_required());
+            return self.talk.error(reply::auth_required());
         }
         let transaction = match self.transaction.take() {
             Some(transaction) if !transaction.recipients.is_empty() => transaction,
@@ -603,51 +524,21 @@ impl Session {
                 // Every RCPT was refused (a pipelining client sends DATA anyway): the
                 // transaction stays open for another RCPT or a RSET.
                 self.transaction = Some(transaction);
-                return self.ok(Reply::new(554, "5.5.1", "no valid recipients"));
+                return self
+                    .talk
+                    .ok(Reply::new(554, "5.5.1", "no valid recipients"));
             }
-            None => return self.error(Reply::new(503, "5.5.1", "need MAIL command first")),
-        };
-        self.conn.reply(&Reply::bare(
-            354,
-            vec!["end data with <CR><LF>.<CR><LF>".to_owned()],
-        ));
-        let max = self.max_size();
-        let mut body = Body::new(max);
-        if let Err(why) = self.conn.read_body(&mut body).await {
-            info!("message abandoned: connection ended inside DATA");
-            self.interrupted(why);
-            return Flow::Close;
-        }
-        let size = body.size();
-        let content = match body.finish() {
-            Ok(content) => content,
-            Err(defect) => {
-                info!(size, ?defect, "message refused");
-                return self.ok(match defect {
-                    Defect::TooBig => reply::too_big(max),
-                    Defect::BareNewline => Reply::new(
-                        554,
-                        "5.6.0",
-                        "message refused: a bare CR or LF was found; lines must end with CRLF",
-                    ),
-                    Defect::Nul => {
-                        Reply::new(554, "5.6.0", "message refused: NUL bytes are not allowed")
-                    }
-                });
+            None => {
+                return self
+                    .talk
+                    .error(Reply::new(503, "5.5.1", "need MAIL command first"));
             }
         };
-        let helo = self.helo.as_deref().unwrap_or_default();
-        let header = received::header(
-            helo,
-            &self.config.hostname,
-            "ESMTPSA",
-            self.id,
-            SystemTime::now(),
-        );
-        let mut raw = Vec::with_capacity(header.len() + content.len());
-        raw.extend_from_slice(header.as_bytes());
-        raw.extend_from_slice(&content);
-        drop(content);
+        let received = self.talk.received(self.helo.as_deref(), "ESMTPSA", self.id);
+        let raw = match self.talk.receive(max_size(&self.service), received).await {
+            Ok(raw) => raw,
+            Err(flow) => return flow,
+        };
         let submitted = self
             .service
             .submit(&transaction.sender, &transaction.recipients, &raw)
@@ -663,18 +554,11 @@ impl Session {
                     messages = ?messages,
                     "message accepted"
                 );
-                self.ok(Reply::new(
-                    250,
-                    "2.0.0",
-                    format!(
-                        "message accepted and stored for {} recipient(s)",
-                        delivered.len()
-                    ),
-                ))
+                self.talk.stored(delivered.len())
             }
             Err(error) => {
                 log_refusal("DATA", &error);
-                self.ok(reply::service_error(&error, Stage::Data))
+                self.talk.ok(reply::service_error(&error, Stage::Data))
             }
         }
     }

@@ -1,17 +1,14 @@
 //! A relayed transaction: MAIL (the sender's domain against the trust list, MS-5),
 //! RCPT (MS-2, MS-12), DATA (delivered to local mailboxes, `250` only once stored).
 
-use std::time::SystemTime;
-
 use caduceus_core::{MailAddress, Refusal};
 use caduceus_pki::CertIdentity;
 use caduceus_service::Caller;
 use smtp_proto::{MailFrom, RcptTo};
 use tracing::{debug, info, warn};
 
-use super::session::{Flow, Session, Transaction};
-use crate::data::{Body, Defect};
-use crate::received;
+use super::session::{Session, Transaction};
+use crate::dialogue::{Flow, max_size};
 use crate::reply::{self, Reply, Stage};
 use crate::session::{log_refusal, mail_parameters_supported};
 
@@ -51,34 +48,36 @@ impl Session {
         if let Err(error) = self.service.trace_refusal(&caller, &refusal).await {
             warn!(%error, "the MS-5 refusal could not be traced");
         }
-        self.ok(Reply::new(550, "5.7.1", reason))
+        self.talk.ok(Reply::new(550, "5.7.1", reason))
     }
 
     pub(super) async fn mail(&mut self, from: MailFrom<String>) -> Flow {
         if self.helo.is_none() {
-            return self.error(reply::ehlo_first());
+            return self.talk.error(reply::ehlo_first());
         }
         let Some(identity) = self.peer_certificate() else {
             info!("refused: no client certificate (MS-5)");
-            return self.error(certificate_required());
+            return self.talk.error(certificate_required());
         };
         if self.transaction.is_some() {
-            return self.error(Reply::new(503, "5.5.1", "nested MAIL command"));
+            return self
+                .talk
+                .error(Reply::new(503, "5.5.1", "nested MAIL command"));
         }
         if !mail_parameters_supported(&from) {
-            return self.error(Reply::new(
+            return self.talk.error(Reply::new(
                 555,
                 "5.5.4",
                 "MAIL parameters not supported here: only SIZE, BODY=7BIT or 8BITMIME, and AUTH",
             ));
         }
-        let max = self.max_size();
+        let max = max_size(&self.service);
         if from.size > max {
             info!(
                 declared = from.size,
                 "sender refused: declared size over the limit"
             );
-            return self.ok(reply::too_big(max));
+            return self.talk.ok(reply::too_big(max));
         }
         let trust = self.config.trust.current();
         let domain = if from.address.is_empty() {
@@ -95,7 +94,7 @@ impl Session {
             let address = match MailAddress::parse(&from.address) {
                 Ok(address) => address,
                 Err(error) => {
-                    return self.error(Reply::new(
+                    return self.talk.error(Reply::new(
                         501,
                         "5.1.7",
                         format!("bad sender address: {error}"),
@@ -113,20 +112,22 @@ impl Session {
             domain,
             recipients: Vec::new(),
         });
-        self.ok(Reply::new(250, "2.1.0", "sender OK"))
+        self.talk.ok(Reply::new(250, "2.1.0", "sender OK"))
     }
 
     pub(super) async fn rcpt(&mut self, to: RcptTo<String>) -> Flow {
         if self.peer_certificate().is_none() {
-            return self.error(certificate_required());
+            return self.talk.error(certificate_required());
         }
         let max = self.service.config().max_recipients;
         let Some(transaction) = self.transaction.as_ref() else {
-            return self.error(Reply::new(503, "5.5.1", "need MAIL command first"));
+            return self
+                .talk
+                .error(Reply::new(503, "5.5.1", "need MAIL command first"));
         };
         let listed = transaction.recipients.len();
         if to.orcpt.is_some() || to.flags != 0 || to.rrvs != 0 {
-            return self.error(Reply::new(
+            return self.talk.error(Reply::new(
                 555,
                 "5.5.4",
                 "RCPT parameters not supported here (no DSN)",
@@ -135,7 +136,7 @@ impl Session {
         let address = match MailAddress::parse(&to.address) {
             Ok(address) => address,
             Err(error) => {
-                return self.error(Reply::new(
+                return self.talk.error(Reply::new(
                     501,
                     "5.1.3",
                     format!("bad recipient address: {error}"),
@@ -143,11 +144,13 @@ impl Session {
             }
         };
         if transaction.recipients.contains(&address) {
-            return self.ok(Reply::new(250, "2.1.5", "recipient OK (already listed)"));
+            return self
+                .talk
+                .ok(Reply::new(250, "2.1.5", "recipient OK (already listed)"));
         }
         if listed >= max {
             info!(max, "recipient refused: too many (MS-12)");
-            return self.ok(Reply::new(
+            return self.talk.ok(Reply::new(
                 452,
                 "4.5.3",
                 format!("too many recipients (MS-12): at most {max} per message"),
@@ -158,68 +161,38 @@ impl Session {
                 if let Some(transaction) = self.transaction.as_mut() {
                     transaction.recipients.push(address);
                 }
-                self.ok(Reply::new(250, "2.1.5", "recipient OK"))
+                self.talk.ok(Reply::new(250, "2.1.5", "recipient OK"))
             }
             Err(error) => {
                 log_refusal("RCPT", &error);
-                self.ok(reply::service_error(&error, Stage::Rcpt))
+                self.talk.ok(reply::service_error(&error, Stage::Rcpt))
             }
         }
     }
 
     pub(super) async fn data(&mut self) -> Flow {
         if self.peer_certificate().is_none() {
-            return self.error(certificate_required());
+            return self.talk.error(certificate_required());
         }
         let transaction = match self.transaction.take() {
             Some(transaction) if !transaction.recipients.is_empty() => transaction,
             Some(transaction) => {
                 self.transaction = Some(transaction);
-                return self.ok(Reply::new(554, "5.5.1", "no valid recipients"));
+                return self
+                    .talk
+                    .ok(Reply::new(554, "5.5.1", "no valid recipients"));
             }
-            None => return self.error(Reply::new(503, "5.5.1", "need MAIL command first")),
-        };
-        self.conn.reply(&Reply::bare(
-            354,
-            vec!["end data with <CR><LF>.<CR><LF>".to_owned()],
-        ));
-        let max = self.max_size();
-        let mut body = Body::new(max);
-        if let Err(why) = self.conn.read_body(&mut body).await {
-            info!("message abandoned: connection ended inside DATA");
-            self.interrupted(why);
-            return Flow::Close;
-        }
-        let size = body.size();
-        let content = match body.finish() {
-            Ok(content) => content,
-            Err(defect) => {
-                info!(size, ?defect, "message refused");
-                return self.ok(match defect {
-                    Defect::TooBig => reply::too_big(max),
-                    Defect::BareNewline => Reply::new(
-                        554,
-                        "5.6.0",
-                        "message refused: a bare CR or LF was found; lines must end with CRLF",
-                    ),
-                    Defect::Nul => {
-                        Reply::new(554, "5.6.0", "message refused: NUL bytes are not allowed")
-                    }
-                });
+            None => {
+                return self
+                    .talk
+                    .error(Reply::new(503, "5.5.1", "need MAIL command first"));
             }
         };
-        let helo = self.helo.as_deref().unwrap_or_default();
-        let header = received::header(
-            helo,
-            &self.config.hostname,
-            "ESMTPS",
-            self.id,
-            SystemTime::now(),
-        );
-        let mut raw = Vec::with_capacity(header.len() + content.len());
-        raw.extend_from_slice(header.as_bytes());
-        raw.extend_from_slice(&content);
-        drop(content);
+        let received = self.talk.received(self.helo.as_deref(), "ESMTPS", self.id);
+        let raw = match self.talk.receive(max_size(&self.service), received).await {
+            Ok(raw) => raw,
+            Err(flow) => return flow,
+        };
         let caller = Caller::peer(&transaction.domain, self.peer.to_string());
         match self
             .service
@@ -236,18 +209,11 @@ impl Session {
                     messages = ?messages,
                     "relayed message accepted"
                 );
-                self.ok(Reply::new(
-                    250,
-                    "2.0.0",
-                    format!(
-                        "message accepted and stored for {} recipient(s)",
-                        delivered.len()
-                    ),
-                ))
+                self.talk.stored(delivered.len())
             }
             Err(error) => {
                 log_refusal("DATA", &error);
-                self.ok(reply::service_error(&error, Stage::Data))
+                self.talk.ok(reply::service_error(&error, Stage::Data))
             }
         }
     }

@@ -1,0 +1,223 @@
+//! What both SMTP listeners (submission and operator relay) share once a connection is
+//! open: reading command lines under the limits and the stop signal, answering errors
+//! up to the error cap, the TLS handshake, and receiving a message body with its
+//! `Received:` header.
+
+use std::time::SystemTime;
+
+use caduceus_service::Service;
+use tokio::sync::watch;
+use tokio_rustls::TlsAcceptor;
+use tracing::{debug, info};
+
+use crate::conn::{Conn, Interrupted, Line, TlsInfo};
+use crate::data::{Body, Defect};
+use crate::limits::Limits;
+use crate::listener::stopped;
+use crate::received;
+use crate::reply::{self, Reply};
+
+/// What to do after a command.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Flow {
+    Continue,
+    Close,
+}
+
+/// The next thing a session must handle.
+pub(crate) enum Next {
+    /// A command line (CRLF removed), for the session to interpret; wipe it after use.
+    Command(Vec<u8>),
+    /// Already answered here (a bad line, a timeout, a shutdown).
+    Answered(Flow),
+}
+
+/// The connection of one session and what is shared between the two listeners.
+pub(crate) struct Dialogue {
+    pub(crate) conn: Conn,
+    stop: watch::Receiver<bool>,
+    acceptor: TlsAcceptor,
+    limits: Limits,
+    hostname: String,
+    errors: u32,
+}
+
+impl Dialogue {
+    /// A dialogue on `conn`, stopped by `stop`.
+    pub(crate) fn new(
+        conn: Conn,
+        stop: watch::Receiver<bool>,
+        acceptor: TlsAcceptor,
+        limits: Limits,
+        hostname: &str,
+    ) -> Self {
+        Dialogue {
+            conn,
+            stop,
+            acceptor,
+            limits,
+            hostname: hostname.to_owned(),
+            errors: 0,
+        }
+    }
+
+    /// Reads the next command line; answers lines that are not commands, a shutdown
+    /// (`421 4.3.2`) and timeouts itself.
+    pub(crate) async fn next(&mut self) -> Next {
+        let max = self.limits.max_line;
+        let line = tokio::select! {
+            biased;
+            () = stopped(&mut self.stop) => {
+                self.conn.reply(&Reply::new(421, "4.3.2", "server shutting down; try again later"));
+                info!("closed: server shutting down");
+                return Next::Answered(Flow::Close);
+            }
+            line = self.conn.read_line(max) => line,
+        };
+        Next::Answered(match line {
+            Err(why) => {
+                self.interrupted(why);
+                Flow::Close
+            }
+            Ok(Line::TooLong) => self.error(Reply::new(
+                500,
+                "5.5.2",
+                format!("line too long: at most {max} bytes"),
+            )),
+            Ok(Line::BareLf) => self.error(Reply::new(500, "5.5.2", "lines must end with CRLF")),
+            Ok(Line::Crlf(bytes)) => return Next::Command(bytes),
+        })
+    }
+
+    /// Ends the session after a read stopped: `421` on a timeout.
+    pub(crate) fn interrupted(&mut self, why: Interrupted) {
+        match why {
+            Interrupted::Closed => debug!("closed by the client"),
+            Interrupted::Io(error) => debug!(%error, "connection failed"),
+            Interrupted::Idle => {
+                info!("closed: idle timeout");
+                self.conn.reply(&Reply::new(
+                    421,
+                    "4.4.2",
+                    format!("{} idle for too long; closing connection", self.hostname),
+                ));
+            }
+            Interrupted::Expired => {
+                info!("closed: session time limit");
+                self.conn.reply(&Reply::new(
+                    421,
+                    "4.4.2",
+                    "session time limit reached; closing connection",
+                ));
+            }
+        }
+    }
+
+    /// Answers a bad command; after too many, `421` and close.
+    pub(crate) fn error(&mut self, reply: Reply) -> Flow {
+        self.errors += 1;
+        self.conn.reply(&reply);
+        if self.errors >= self.limits.max_errors {
+            info!(errors = self.errors, "closed: too many errors");
+            self.conn.reply(&reply::too_many_errors());
+            return Flow::Close;
+        }
+        Flow::Continue
+    }
+
+    /// Answers a command that was not a protocol error.
+    pub(crate) fn ok(&mut self, reply: Reply) -> Flow {
+        self.conn.reply(&reply);
+        Flow::Continue
+    }
+
+    /// The TLS handshake (implicit TLS, or after `220` to STARTTLS); `None` closes.
+    pub(crate) async fn handshake(&mut self) -> Option<TlsInfo> {
+        match self
+            .conn
+            .start_tls(&self.acceptor, self.limits.handshake)
+            .await
+        {
+            Ok(info) => {
+                debug!(
+                    version = info.version,
+                    client_certificate = info.client.is_some(),
+                    "TLS established"
+                );
+                Some(info)
+            }
+            Err(error) => {
+                info!(%error, "closed: TLS handshake failed");
+                None
+            }
+        }
+    }
+
+    /// Receives a message after DATA (`354`, the body up to `max` bytes) and returns it
+    /// behind `received` (its `Received:` header), or the flow after answering a
+    /// refused or interrupted body.
+    pub(crate) async fn receive(&mut self, max: usize, received: String) -> Result<Vec<u8>, Flow> {
+        self.conn.reply(&Reply::bare(
+            354,
+            vec!["end data with <CR><LF>.<CR><LF>".to_owned()],
+        ));
+        let mut body = Body::new(max);
+        if let Err(why) = self.conn.read_body(&mut body).await {
+            info!("message abandoned: connection ended inside DATA");
+            self.interrupted(why);
+            return Err(Flow::Close);
+        }
+        let size = body.size();
+        let content = match body.finish() {
+            Ok(content) => content,
+            Err(defect) => {
+                info!(size, ?defect, "message refused");
+                return Err(self.ok(match defect {
+                    Defect::TooBig => reply::too_big(max),
+                    Defect::BareNewline => Reply::new(
+                        554,
+                        "5.6.0",
+                        "message refused: a bare CR or LF was found; lines must end with CRLF",
+                    ),
+                    Defect::Nul => {
+                        Reply::new(554, "5.6.0", "message refused: NUL bytes are not allowed")
+                    }
+                }));
+            }
+        };
+        let mut raw = Vec::with_capacity(received.len() + content.len());
+        raw.extend_from_slice(received.as_bytes());
+        raw.extend_from_slice(&content);
+        Ok(raw)
+    }
+
+    /// The `Received:` header for a message from `helo`, by `protocol`.
+    pub(crate) fn received(&self, helo: Option<&str>, protocol: &str, session: u64) -> String {
+        received::header(
+            helo.unwrap_or_default(),
+            &self.hostname,
+            protocol,
+            session,
+            SystemTime::now(),
+        )
+    }
+
+    /// Answers a message stored for `recipients` recipients: `250`, sent only now.
+    pub(crate) fn stored(&mut self, recipients: usize) -> Flow {
+        self.ok(Reply::new(
+            250,
+            "2.0.0",
+            format!("message accepted and stored for {recipients} recipient(s)"),
+        ))
+    }
+}
+
+/// The largest message accepted from a client: the service's limit, less the room for
+/// the `Received:` header.
+pub(crate) fn max_size(service: &Service) -> usize {
+    service
+        .config()
+        .max_message_size
+        .saturating_sub(received::RESERVED)
+        .max(1)
+}
