@@ -102,7 +102,9 @@ pub use account::{
     AccountKind, AccountState, Evidence, RegistryId, RegistryIdError, TransitionError, UnknownName,
 };
 pub use password::{PasswordError, check_password_strength};
-pub use policy::{DeliveryFacts, RecipientStatus, Refusal, check_delivery, check_recipient};
+pub use policy::{
+    DeliveryFacts, RecipientStatus, Refusal, check_delivery, check_recipient, check_recipient_count,
+};
 
 pub use address::{AddressError, AddressKind, Domain, MailAddress, PatientAddressError};
 pub use auth::{

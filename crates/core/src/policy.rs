@@ -79,6 +79,20 @@ pub fn check_delivery(facts: &DeliveryFacts<'_>) -> Result<(), Refusal> {
     Ok(())
 }
 
+/// Decides whether one more recipient may be named when `already` are (MS-12); front
+/// ends ask it at `RCPT TO` time, before the recipient is looked up.
+pub fn check_recipient_count(already: usize, max_recipients: usize) -> Result<(), Refusal> {
+    if already >= max_recipients {
+        return Err(Refusal {
+            requirement: "MS-12",
+            reason: format!(
+                "at most {max_recipients} recipients per message; send the rest in another message"
+            ),
+        });
+    }
+    Ok(())
+}
+
 /// Decides whether one recipient can receive (MS-2): a verified mailbox of the trust
 /// space. Front ends ask it at `RCPT TO` time, before any content is sent.
 pub fn check_recipient(address: &str, status: RecipientStatus) -> Result<(), Refusal> {
@@ -152,5 +166,14 @@ mod tests {
         let err = check_delivery(&facts(&[("a@x.fr", Unknown)], 1001)).unwrap_err();
         assert!(err.reason.contains("1001 bytes"));
         assert!(err.to_string().ends_with(')'));
+    }
+
+    #[test]
+    fn ms12_recipients_are_counted_as_they_are_named() {
+        assert_eq!(check_recipient_count(0, 2), Ok(()));
+        assert_eq!(check_recipient_count(1, 2), Ok(()));
+        let refusal = check_recipient_count(2, 2).unwrap_err();
+        assert_eq!(refusal.requirement, "MS-12");
+        assert!(refusal.reason.contains("at most 2"), "{}", refusal.reason);
     }
 }

@@ -2,7 +2,9 @@
 //! organisational mailbox they are a delegate of (ID-3); recipients are checked one by
 //! one as they are named (MS-2), before any content is accepted.
 
-use caduceus_core::{MailAddress, RecipientStatus, Refusal, check_recipient};
+use caduceus_core::{
+    MailAddress, RecipientStatus, Refusal, check_recipient, check_recipient_count,
+};
 use caduceus_store::{AccountId, Delivered};
 
 use caduceus_audit::{Action, Outcome};
@@ -60,8 +62,10 @@ impl Service {
         }))
     }
 
-    /// Checks one recipient as it is named (`RCPT TO`), before any content (MS-2).
-    pub async fn check_recipient(&self, address: &MailAddress) -> Result<()> {
+    /// Checks one recipient as it is named (`RCPT TO`) after `already` others, before
+    /// any content: their number (MS-12), then a verified mailbox (MS-2).
+    pub async fn check_recipient(&self, address: &MailAddress, already: usize) -> Result<()> {
+        check_recipient_count(already, self.config.max_recipients).map_err(ServiceError::Refused)?;
         let status = match self.store.account_by_address(address).await? {
             Some(account) if account.state.can_exchange() => RecipientStatus::Verified,
             Some(_) => RecipientStatus::NotVerified,

@@ -64,7 +64,7 @@ async fn ms2_recipients_are_checked_as_they_are_named() {
     person(&w, "alice", "810003090833", true).await;
     person(&w, "pending", "810000000009", false).await;
     w.service
-        .check_recipient(&addr("alice@caduceus.test"))
+        .check_recipient(&addr("alice@caduceus.test"), 0)
         .await
         .unwrap();
     for (address, words) in [
@@ -74,7 +74,7 @@ async fn ms2_recipients_are_checked_as_they_are_named() {
             "not a mailbox of the health trust space",
         ),
     ] {
-        let err = w.service.check_recipient(&addr(address)).await.unwrap_err();
+        let err = w.service.check_recipient(&addr(address), 0).await.unwrap_err();
         let ServiceError::Refused(refusal) = err else {
             panic!("{err}")
         };

@@ -5,17 +5,19 @@
 
 use std::time::SystemTime;
 
-use caduceus_service::Service;
+use caduceus_core::MailAddress;
+use caduceus_service::{Service, ServiceError};
+use smtp_proto::{MailFrom, RcptTo};
 use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
-use tracing::{debug, info};
+use tracing::{debug, info, warn};
 
 use crate::conn::{Conn, Interrupted, Line, TlsInfo};
 use crate::data::{Body, Defect};
 use crate::limits::Limits;
 use crate::listener::stopped;
 use crate::received;
-use crate::reply::{self, Reply};
+use crate::reply::{self, Reply, Stage};
 
 /// What to do after a command.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -212,6 +214,111 @@ impl Dialogue {
     }
 }
 
+impl Dialogue {
+    /// What MAIL checks on both listeners before its sender: no transaction under way,
+    /// only the parameters offered, a declared SIZE within `max`. `Err` holds the flow
+    /// after answering.
+    pub(crate) fn mail_parameters(
+        &mut self,
+        from: &MailFrom<String>,
+        nested: bool,
+        max: usize,
+    ) -> Result<(), Flow> {
+        if nested {
+            return Err(self.error(Reply::new(503, "5.5.1", "nested MAIL command")));
+        }
+        if !mail_parameters_supported(from) {
+            return Err(self.error(Reply::new(
+                555,
+                "5.5.4",
+                "MAIL parameters not supported here: only SIZE, BODY=7BIT or 8BITMIME, and AUTH",
+            )));
+        }
+        if from.size > max {
+            info!(
+                declared = from.size,
+                "sender refused: declared size over the limit"
+            );
+            return Err(self.ok(reply::too_big(max)));
+        }
+        Ok(())
+    }
+
+    /// RCPT on both listeners: adds the recipient to `recipients` (the transaction's;
+    /// `None` before MAIL) once the service accepts it (MS-12, MS-2).
+    pub(crate) async fn recipient(
+        &mut self,
+        service: &Service,
+        to: &RcptTo<String>,
+        recipients: Option<&mut Vec<MailAddress>>,
+    ) -> Flow {
+        let Some(recipients) = recipients else {
+            return self.error(Reply::new(503, "5.5.1", "need MAIL command first"));
+        };
+        if to.orcpt.is_some() || to.flags != 0 || to.rrvs != 0 {
+            return self.error(Reply::new(
+                555,
+                "5.5.4",
+                "RCPT parameters not supported here (no DSN)",
+            ));
+        }
+        let address = match MailAddress::parse(&to.address) {
+            Ok(address) => address,
+            Err(error) => {
+                return self.error(Reply::new(
+                    501,
+                    "5.1.3",
+                    format!("bad recipient address: {error}"),
+                ));
+            }
+        };
+        if recipients.contains(&address) {
+            return self.ok(Reply::new(250, "2.1.5", "recipient OK (already listed)"));
+        }
+        match service.check_recipient(&address, recipients.len()).await {
+            Ok(()) => {
+                recipients.push(address);
+                self.ok(Reply::new(250, "2.1.5", "recipient OK"))
+            }
+            Err(error) => {
+                log_refusal("RCPT", &error);
+                self.ok(reply::service_error(&error, Stage::Rcpt))
+            }
+        }
+    }
+}
+
+/// Whether MAIL carries only parameters this server offers: SIZE, BODY (7BIT,
+/// 8BITMIME) and AUTH (RFC 4954 §5, accepted and ignored).
+pub(crate) fn mail_parameters_supported(from: &MailFrom<String>) -> bool {
+    let offered = smtp_proto::MAIL_BODY_7BIT | smtp_proto::MAIL_BODY_8BITMIME;
+    from.flags & !offered == 0
+        && from.trans_id.is_none()
+        && from.env_id.is_none()
+        && from.solicit.is_none()
+        && from.mtrk.is_none()
+        && from.by == 0
+        && from.hold_for == 0
+        && from.hold_until == 0
+        && from.mt_priority == 0
+}
+
+/// Logs why the service refused a step: the requirement, never the reason's text
+/// (it may name an address).
+pub(crate) fn log_refusal(step: &'static str, error: &ServiceError) {
+    match error {
+        ServiceError::Refused(refusal) => {
+            info!(step, requirement = refusal.requirement, "refused by policy");
+        }
+        ServiceError::Denied { requirement, .. } => {
+            info!(step, requirement, "denied");
+        }
+        ServiceError::Store(store) => warn!(step, error = %store, "storage failed"),
+        ServiceError::Unavailable(_) => warn!(step, "a needed service is unavailable"),
+        _ => info!(step, "refused"),
+    }
+}
+
 /// The largest message accepted from a client: the service's limit, less the room for
 /// the `Received:` header.
 pub(crate) fn max_size(service: &Service) -> usize {
@@ -220,4 +327,31 @@ pub(crate) fn max_size(service: &Service) -> usize {
         .max_message_size
         .saturating_sub(received::RESERVED)
         .max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use smtp_proto::Request;
+
+    use super::mail_parameters_supported;
+
+    #[test]
+    fn only_offered_mail_parameters_pass() {
+        let parse = |line: &str| match Request::parse(&mut line.as_bytes().iter()) {
+            Ok(Request::Mail { from }) => from.into_owned(),
+            other => panic!("{other:?}"),
+        };
+        assert!(mail_parameters_supported(&parse(
+            "MAIL FROM:<a@b.fr> SIZE=10 BODY=8BITMIME AUTH=<>\r\n"
+        )));
+        assert!(!mail_parameters_supported(&parse(
+            "MAIL FROM:<a@b.fr> SMTPUTF8\r\n"
+        )));
+        assert!(!mail_parameters_supported(&parse(
+            "MAIL FROM:<a@b.fr> ENVID=x\r\n"
+        )));
+        assert!(!mail_parameters_supported(&parse(
+            "MAIL FROM:<a@b.fr> BODY=BINARYMIME\r\n"
+        )));
+    }
 }

@@ -135,7 +135,12 @@ pub(crate) fn service_error(error: &ServiceError, stage: Stage) -> Reply {
             let text = format!("{} ({})", refusal.reason, refusal.requirement);
             match (refusal.requirement, stage) {
                 ("MS-1", _) => Reply::new(552, "5.3.4", text),
-                ("MS-12", Stage::Rcpt) => Reply::new(452, "4.5.3", text),
+                // Temporary at RCPT: the client sends the rest in another transaction.
+                ("MS-12", Stage::Rcpt) => Reply::new(
+                    452,
+                    "4.5.3",
+                    format!("too many recipients (MS-12): {}", refusal.reason),
+                ),
                 ("MS-12", _) => Reply::new(554, "5.5.3", text),
                 ("MS-2", _) => Reply::new(550, "5.1.1", text),
                 ("ID-3", _) => Reply::new(553, "5.7.1", text),

@@ -12,21 +12,21 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use caduceus_core::MailAddress;
+use caduceus_service::Service;
 use caduceus_service::auth::Authenticated;
 use caduceus_service::submit::Sender;
-use caduceus_service::{Service, ServiceError};
 use smtp_proto::{MailFrom, RcptTo, Request};
 use tokio::net::TcpStream;
 use tokio::sync::watch;
 use tokio::time::Instant;
 use tokio_rustls::TlsAcceptor;
-use tracing::{Instrument, Span, debug, info, warn};
+use tracing::{Instrument, Span, debug, info};
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::SubmissionConfig;
 use crate::auth::{self, LOGIN_PASSWORD, LOGIN_USERNAME, Mechanism, PasswordLogin, SaslError};
 use crate::conn::{Conn, Interrupted, Line, TlsInfo};
-use crate::dialogue::{Dialogue, Flow, Next, max_size};
+use crate::dialogue::{Dialogue, Flow, Next, log_refusal, max_size};
 use crate::reply::{self, Reply, Stage};
 
 /// A mail transaction under way: the sender accepted, the recipients accepted so far.
@@ -404,25 +404,12 @@ impl Session {
         let Some(login) = self.login.clone() else {
             return self.talk.error(reply::auth_required());
         };
-        if self.transaction.is_some() {
-            return self
-                .talk
-                .error(Reply::new(503, "5.5.1", "nested MAIL command"));
-        }
-        if !mail_parameters_supported(&from) {
-            return self.talk.error(Reply::new(
-                555,
-                "5.5.4",
-                "MAIL parameters not supported here: only SIZE, BODY=7BIT or 8BITMIME, and AUTH",
-            ));
-        }
-        let max = max_size(&self.service);
-        if from.size > max {
-            info!(
-                declared = from.size,
-                "sender refused: declared size over the limit"
-            );
-            return self.talk.ok(reply::too_big(max));
+        let nested = self.transaction.is_some();
+        if let Err(flow) = self
+            .talk
+            .mail_parameters(&from, nested, max_size(&self.service))
+        {
+            return flow;
         }
         if from.address.is_empty() {
             return self.talk.error(Reply::new(
@@ -461,57 +448,8 @@ impl Session {
         if self.login.is_none() {
             return self.talk.error(reply::auth_required());
         }
-        let max = self.service.config().max_recipients;
-        let Some(transaction) = self.transaction.as_ref() else {
-            return self
-                .talk
-                .error(Reply::new(503, "5.5.1", "need MAIL command first"));
-        };
-        let listed = transaction.recipients.len();
-        if to.orcpt.is_some() || to.flags != 0 || to.rrvs != 0 {
-            return self.talk.error(Reply::new(
-                555,
-                "5.5.4",
-                "RCPT parameters not supported here (no DSN)",
-            ));
-        }
-        let address = match MailAddress::parse(&to.address) {
-            Ok(address) => address,
-            Err(error) => {
-                return self.talk.error(Reply::new(
-                    501,
-                    "5.1.3",
-                    format!("bad recipient address: {error}"),
-                ));
-            }
-        };
-        if transaction.recipients.contains(&address) {
-            return self
-                .talk
-                .ok(Reply::new(250, "2.1.5", "recipient OK (already listed)"));
-        }
-        if listed >= max {
-            info!(max, "recipient refused: too many (MS-12)");
-            return self.talk.ok(Reply::new(
-                452,
-                "4.5.3",
-                format!(
-                    "too many recipients (MS-12): at most {max} per message; send the rest in another message"
-                ),
-            ));
-        }
-        match self.service.check_recipient(&address).await {
-            Ok(()) => {
-                if let Some(transaction) = self.transaction.as_mut() {
-                    transaction.recipients.push(address);
-                }
-                self.talk.ok(Reply::new(250, "2.1.5", "recipient OK"))
-            }
-            Err(error) => {
-                log_refusal("RCPT", &error);
-                self.talk.ok(reply::service_error(&error, Stage::Rcpt))
-            }
-        }
+        let recipients = self.transaction.as_mut().map(|t| &mut t.recipients);
+        self.talk.recipient(&self.service, &to, recipients).await
     }
 
     async fn data(&mut self) -> Flow {
@@ -571,21 +509,6 @@ fn acting_for(sender: &Sender) -> String {
         .map_or_else(|| "-".to_owned(), |id| id.to_string())
 }
 
-/// Whether MAIL carries only parameters this server offers: SIZE, BODY (7BIT,
-/// 8BITMIME) and AUTH (RFC 4954 §5, accepted and ignored).
-pub(crate) fn mail_parameters_supported(from: &MailFrom<String>) -> bool {
-    let offered = smtp_proto::MAIL_BODY_7BIT | smtp_proto::MAIL_BODY_8BITMIME;
-    from.flags & !offered == 0
-        && from.trans_id.is_none()
-        && from.env_id.is_none()
-        && from.solicit.is_none()
-        && from.mtrk.is_none()
-        && from.by == 0
-        && from.hold_for == 0
-        && from.hold_until == 0
-        && from.mt_priority == 0
-}
-
 /// The reply to a line `smtp-proto` could not parse.
 pub(crate) fn parse_error(error: smtp_proto::Error) -> Reply {
     use smtp_proto::Error;
@@ -601,22 +524,6 @@ pub(crate) fn parse_error(error: smtp_proto::Error) -> Reply {
             Reply::new(555, "5.5.4", "parameter not supported here")
         }
         _ => Reply::new(500, "5.5.2", "syntax error"),
-    }
-}
-
-/// Logs why the service refused a step: the requirement, or the failure — never the
-/// addresses in the reason.
-pub(crate) fn log_refusal(step: &'static str, error: &ServiceError) {
-    match error {
-        ServiceError::Refused(refusal) => {
-            info!(step, requirement = refusal.requirement, "refused by policy");
-        }
-        ServiceError::Denied { requirement, .. } => {
-            info!(step, requirement, "denied");
-        }
-        ServiceError::Store(store) => warn!(step, error = %store, "storage failed"),
-        ServiceError::Unavailable(_) => warn!(step, "a needed service is unavailable"),
-        _ => info!(step, "refused"),
     }
 }
 
@@ -659,25 +566,5 @@ mod tests {
                 Err(error) => assert!(parse_error(error).code() >= 500),
             }
         }
-    }
-
-    #[test]
-    fn only_offered_mail_parameters_pass() {
-        let parse = |line: &str| match Request::parse(&mut line.as_bytes().iter()) {
-            Ok(Request::Mail { from }) => from.into_owned(),
-            other => panic!("{other:?}"),
-        };
-        assert!(mail_parameters_supported(&parse(
-            "MAIL FROM:<a@b.fr> SIZE=10 BODY=8BITMIME AUTH=<>\r\n"
-        )));
-        assert!(!mail_parameters_supported(&parse(
-            "MAIL FROM:<a@b.fr> SMTPUTF8\r\n"
-        )));
-        assert!(!mail_parameters_supported(&parse(
-            "MAIL FROM:<a@b.fr> ENVID=x\r\n"
-        )));
-        assert!(!mail_parameters_supported(&parse(
-            "MAIL FROM:<a@b.fr> BODY=BINARYMIME\r\n"
-        )));
     }
 }

@@ -8,9 +8,9 @@ use smtp_proto::{MailFrom, RcptTo};
 use tracing::{debug, info, warn};
 
 use super::session::{Session, Transaction};
+use crate::dialogue::log_refusal;
 use crate::dialogue::{Flow, max_size};
 use crate::reply::{self, Reply, Stage};
-use crate::session::{log_refusal, mail_parameters_supported};
 
 /// `530 5.7.0`: TLS is up but the peer presented no certificate.
 fn certificate_required() -> Reply {
@@ -59,25 +59,12 @@ impl Session {
             info!("refused: no client certificate (MS-5)");
             return self.talk.error(certificate_required());
         };
-        if self.transaction.is_some() {
-            return self
-                .talk
-                .error(Reply::new(503, "5.5.1", "nested MAIL command"));
-        }
-        if !mail_parameters_supported(&from) {
-            return self.talk.error(Reply::new(
-                555,
-                "5.5.4",
-                "MAIL parameters not supported here: only SIZE, BODY=7BIT or 8BITMIME, and AUTH",
-            ));
-        }
-        let max = max_size(&self.service);
-        if from.size > max {
-            info!(
-                declared = from.size,
-                "sender refused: declared size over the limit"
-            );
-            return self.talk.ok(reply::too_big(max));
+        let nested = self.transaction.is_some();
+        if let Err(flow) = self
+            .talk
+            .mail_parameters(&from, nested, max_size(&self.service))
+        {
+            return flow;
         }
         let trust = self.config.trust.current();
         let domain = if from.address.is_empty() {
@@ -119,55 +106,8 @@ impl Session {
         if self.peer_certificate().is_none() {
             return self.talk.error(certificate_required());
         }
-        let max = self.service.config().max_recipients;
-        let Some(transaction) = self.transaction.as_ref() else {
-            return self
-                .talk
-                .error(Reply::new(503, "5.5.1", "need MAIL command first"));
-        };
-        let listed = transaction.recipients.len();
-        if to.orcpt.is_some() || to.flags != 0 || to.rrvs != 0 {
-            return self.talk.error(Reply::new(
-                555,
-                "5.5.4",
-                "RCPT parameters not supported here (no DSN)",
-            ));
-        }
-        let address = match MailAddress::parse(&to.address) {
-            Ok(address) => address,
-            Err(error) => {
-                return self.talk.error(Reply::new(
-                    501,
-                    "5.1.3",
-                    format!("bad recipient address: {error}"),
-                ));
-            }
-        };
-        if transaction.recipients.contains(&address) {
-            return self
-                .talk
-                .ok(Reply::new(250, "2.1.5", "recipient OK (already listed)"));
-        }
-        if listed >= max {
-            info!(max, "recipient refused: too many (MS-12)");
-            return self.talk.ok(Reply::new(
-                452,
-                "4.5.3",
-                format!("too many recipients (MS-12): at most {max} per message"),
-            ));
-        }
-        match self.service.check_recipient(&address).await {
-            Ok(()) => {
-                if let Some(transaction) = self.transaction.as_mut() {
-                    transaction.recipients.push(address);
-                }
-                self.talk.ok(Reply::new(250, "2.1.5", "recipient OK"))
-            }
-            Err(error) => {
-                log_refusal("RCPT", &error);
-                self.talk.ok(reply::service_error(&error, Stage::Rcpt))
-            }
-        }
+        let recipients = self.transaction.as_mut().map(|t| &mut t.recipients);
+        self.talk.recipient(&self.service, &to, recipients).await
     }
 
     pub(super) async fn data(&mut self) -> Flow {
