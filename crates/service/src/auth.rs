@@ -162,6 +162,16 @@ fn source_subject(source: &str) -> String {
     format!("ip:{}", host.trim_start_matches('[').trim_end_matches(']'))
 }
 
+/// The subjects an attempt counts against: its source address, and the account when
+/// the address names one, each with its policy (AU-3).
+fn gate_subjects(account: Option<AccountId>, source: &str) -> Vec<(String, LockoutPolicy)> {
+    let mut subjects = vec![(source_subject(source), LockoutPolicy::SOURCE)];
+    if let Some(id) = account {
+        subjects.push((id.to_string(), LockoutPolicy::ACCOUNT));
+    }
+    subjects
+}
+
 fn totp_for(secret: &[u8], label: &str, issuer: &str) -> Result<TOTP> {
     TOTP::new(
         Algorithm::SHA1,
@@ -225,14 +235,16 @@ impl Service {
     }
 
     /// Refuses the attempt if the account or the source is delayed or locked (AU-3).
-    async fn pass_gate(&self, account: Option<AccountId>, source: &str) -> Result<()> {
+    /// Returns the account's failure state, so a success resets it only if needed.
+    async fn pass_gate(&self, account: Option<AccountId>, source: &str) -> Result<FailureState> {
         let now = self.clock.now();
-        let mut subjects = vec![(source_subject(source), LockoutPolicy::SOURCE)];
-        if let Some(id) = account {
-            subjects.push((id.to_string(), LockoutPolicy::ACCOUNT));
-        }
-        for (subject, policy) in subjects {
+        let account_subject = account.map(|id| id.to_string());
+        let mut account_state = FailureState::default();
+        for (subject, policy) in gate_subjects(account, source) {
             let state = self.store.failure_state(&subject).await?;
+            if account_subject.as_ref() == Some(&subject) {
+                account_state = state;
+            }
             let (until, locked) = match policy.gate(state, now) {
                 Gate::Open => continue,
                 Gate::Wait { until } => (until, false),
@@ -259,7 +271,7 @@ impl Service {
                 ServiceError::Throttled { until }
             });
         }
-        Ok(())
+        Ok(account_state)
     }
 
     /// Counts a failure against the account and the source, locks and alerts when a
@@ -279,12 +291,8 @@ impl Service {
     ) -> Result<Duration> {
         let now = self.clock.now();
         let actor = account.map_or_else(|| "system".to_owned(), |id| id.to_string());
-        let mut subjects = vec![(source_subject(source), LockoutPolicy::SOURCE)];
-        if let Some(id) = account {
-            subjects.push((id.to_string(), LockoutPolicy::ACCOUNT));
-        }
         let mut delay = Duration::ZERO;
-        for (subject, policy) in subjects {
+        for (subject, policy) in gate_subjects(account, source) {
             let state = self.store.failure_state(&subject).await?;
             let outcome = policy.after_failure(state, now);
             self.store
@@ -323,15 +331,20 @@ impl Service {
         Ok(delay)
     }
 
+    /// Records a successful login: the account's failures (`failures`, as the gate
+    /// read them) are forgiven, the success traced.
     async fn succeed(
         &self,
         account: Account,
         factor: Factor,
         source: &str,
+        failures: FailureState,
     ) -> Result<Authenticated> {
-        self.store
-            .set_failure_state(&account.id.to_string(), &FailureState::default())
-            .await?;
+        if failures != FailureState::default() {
+            self.store
+                .set_failure_state(&account.id.to_string(), &FailureState::default())
+                .await?;
+        }
         let object = match factor {
             Factor::Device(device) => format!("{} {device}", account.id),
             _ => account.id.to_string(),
@@ -352,17 +365,21 @@ impl Service {
         })
     }
 
-    /// Finds an active account for a login; anything else is a miss.
+    /// Looks the address up once, passes the gate (AU-3) and returns the active
+    /// account with its failure state; anything else is a counted, traced miss.
     async fn login_account(
         &self,
         address: &MailAddress,
-    ) -> std::result::Result<Account, (Option<AccountId>, Miss)> {
-        match self.store.account_by_address(address).await {
-            Ok(Some(account)) if account.state == caduceus_core::AccountState::Active => {
-                Ok(account)
+        source: &str,
+    ) -> Result<(Account, FailureState)> {
+        let found = self.store.account_by_address(address).await?;
+        let failures = self.pass_gate(found.as_ref().map(|a| a.id), source).await?;
+        match found {
+            Some(account) if account.state == caduceus_core::AccountState::Active => {
+                Ok((account, failures))
             }
-            Ok(Some(account)) => Err((Some(account.id), Miss::Inactive)),
-            Ok(None) | Err(_) => Err((None, Miss::NoSuchAccount)),
+            Some(account) => Err(self.fail(Some(account.id), source, Miss::Inactive).await),
+            None => Err(self.fail(None, source, Miss::NoSuchAccount).await),
         }
     }
 
@@ -374,12 +391,7 @@ impl Service {
         credentials: Credentials<'_>,
         source: &str,
     ) -> Result<Authenticated> {
-        let known = self.store.account_by_address(address).await?.map(|a| a.id);
-        self.pass_gate(known, source).await?;
-        let account = match self.login_account(address).await {
-            Ok(account) => account,
-            Err((id, miss)) => return Err(self.fail(id, source, miss).await),
-        };
+        let (account, failures) = self.login_account(address, source).await?;
         // Organisational mailboxes are opened by their delegates, each under their own
         // login (ID-3: no shared accounts); automatons log in with a certificate only.
         if !matches!(
@@ -399,7 +411,7 @@ impl Service {
             Credentials::Device { credential } => self.check_device(&account, credential).await?,
         };
         match checked {
-            Ok(factor) => self.succeed(account, factor, source).await,
+            Ok(factor) => self.succeed(account, factor, source, failures).await,
             Err(miss) => Err(self.fail(Some(account.id), source, miss).await),
         }
     }
@@ -543,7 +555,8 @@ impl Service {
         if account.state != caduceus_core::AccountState::Active {
             return Err(self.fail(Some(account.id), source, Miss::Inactive).await);
         }
-        self.succeed(account, factor, source).await
+        let failures = self.store.failure_state(&account.id.to_string()).await?;
+        self.succeed(account, factor, source, failures).await
     }
 
     /// Checks the password and sends a one-time code to the account's out-of-band
@@ -555,12 +568,7 @@ impl Service {
         password: &SecretString,
         source: &str,
     ) -> Result<()> {
-        let known = self.store.account_by_address(address).await?.map(|a| a.id);
-        self.pass_gate(known, source).await?;
-        let account = match self.login_account(address).await {
-            Ok(account) => account,
-            Err((id, miss)) => return Err(self.fail(id, source, miss).await),
-        };
+        let (account, _) = self.login_account(address, source).await?;
         if !self.password_matches(account.id, password).await? {
             return Err(self.fail(Some(account.id), source, Miss::WrongSecret).await);
         }

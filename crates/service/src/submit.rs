@@ -65,7 +65,8 @@ impl Service {
     /// Checks one recipient as it is named (`RCPT TO`) after `already` others, before
     /// any content: their number (MS-12), then a verified mailbox (MS-2).
     pub async fn check_recipient(&self, address: &MailAddress, already: usize) -> Result<()> {
-        check_recipient_count(already, self.config.max_recipients).map_err(ServiceError::Refused)?;
+        check_recipient_count(already, self.config.max_recipients)
+            .map_err(ServiceError::Refused)?;
         let status = match self.store.account_by_address(address).await? {
             Some(account) if account.state.can_exchange() => RecipientStatus::Verified,
             Some(_) => RecipientStatus::NotVerified,

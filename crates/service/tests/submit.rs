@@ -74,7 +74,11 @@ async fn ms2_recipients_are_checked_as_they_are_named() {
             "not a mailbox of the health trust space",
         ),
     ] {
-        let err = w.service.check_recipient(&addr(address), 0).await.unwrap_err();
+        let err = w
+            .service
+            .check_recipient(&addr(address), 0)
+            .await
+            .unwrap_err();
         let ServiceError::Refused(refusal) = err else {
             panic!("{err}")
         };
