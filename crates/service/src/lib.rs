@@ -15,6 +15,8 @@
 //!   holders' choices (ID-4).
 //! - [`submit`]: a logged-in user sends, as themself or an organisational mailbox
 //!   they are a delegate of (ID-3); recipients checked as they are named (MS-2).
+//! - [`peers`]: whether a peer operator may relay mail from a domain (MS-5), asked
+//!   of the trust list the relay keeps ([`peers::PeerTrust`]).
 //! - [`notify`]: what is sent to a user's out-of-band address ([`notify::Notifier`]).
 //! - [`messages`]: deliver to local mailboxes through the policy (MS-2), list, read,
 //!   flag, delete (RT-3), with the access checks (AC-1, ID-3).
@@ -35,6 +37,7 @@ pub mod error;
 pub mod ingest;
 pub mod messages;
 pub mod notify;
+pub mod peers;
 pub mod submit;
 pub mod traces;
 

@@ -108,3 +108,72 @@ async fn ms5_a_front_end_refusal_is_traced_with_its_requirement() {
     assert_eq!(last.detail.as_deref(), Some("MS-5"));
     assert_eq!(last.source.as_deref(), Some("192.0.2.66:25"));
 }
+
+/// One listed domain for one certificate.
+struct OneRow;
+
+impl caduceus_service::peers::PeerTrust for OneRow {
+    fn allows(&self, domain: &str, subject_dn: &str) -> bool {
+        domain == "autre.test" && subject_dn == "CN=autre.test"
+    }
+    fn domains_for(&self, subject_dn: &str) -> Vec<&str> {
+        if subject_dn == "CN=autre.test" {
+            vec!["autre.test"]
+        } else {
+            vec![]
+        }
+    }
+}
+
+#[tokio::test]
+async fn ms5_a_peer_is_admitted_only_for_its_listed_domains() {
+    use caduceus_service::peers::PeerCertificate;
+    let w = world().await;
+    let listed = PeerCertificate {
+        subject_dn: "CN=autre.test",
+        common_name: Some("autre.test"),
+    };
+    let domain = w
+        .service
+        .admit_peer(&OneRow, Some("Autre.TEST"), listed, "192.0.2.25:25")
+        .await
+        .unwrap();
+    assert_eq!(domain, "autre.test");
+    // A bounce names the certificate's domain.
+    let bounce = w
+        .service
+        .admit_peer(&OneRow, None, listed, "192.0.2.25:25")
+        .await
+        .unwrap();
+    assert_eq!(bounce, "autre.test");
+    // Another domain, or another certificate, is refused and traced.
+    let err = w
+        .service
+        .admit_peer(&OneRow, Some("rogue.test"), listed, "192.0.2.66:25")
+        .await
+        .unwrap_err();
+    let ServiceError::Refused(refusal) = err else {
+        panic!("{err}")
+    };
+    assert_eq!(refusal.requirement, "MS-5");
+    let stranger = PeerCertificate {
+        subject_dn: "CN=rogue.test",
+        common_name: Some("rogue.test"),
+    };
+    assert!(
+        w.service
+            .admit_peer(&OneRow, None, stranger, "192.0.2.66:25")
+            .await
+            .is_err()
+    );
+    let actors: Vec<String> = w
+        .store
+        .trace_entries(0, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "message.refuse")
+        .map(|e| e.actor)
+        .collect();
+    assert_eq!(actors, ["peer:rogue.test", "peer:rogue.test"]);
+}

@@ -25,11 +25,22 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::{Duration, SystemTime};
 
 use caduceus_pki::normalize_dn;
+use caduceus_service::peers::PeerTrust;
 use quick_xml::events::Event;
 use tokio::sync::watch;
 use tracing::{error, info, warn};
 
 use crate::listener::stopped;
+
+impl PeerTrust for TrustList {
+    fn allows(&self, domain: &str, subject_dn: &str) -> bool {
+        TrustList::allows(self, domain, subject_dn)
+    }
+
+    fn domains_for(&self, subject_dn: &str) -> Vec<&str> {
+        TrustList::domains_for(self, subject_dn)
+    }
+}
 
 /// The root element of the trust list.
 const ROOT: &str = "ListeBlancheMSSante";

@@ -1,9 +1,10 @@
 //! A relayed transaction: MAIL (the sender's domain against the trust list, MS-5),
 //! RCPT (MS-2, MS-12), DATA (delivered to local mailboxes, `250` only once stored).
 
-use caduceus_core::{MailAddress, Refusal};
+use caduceus_core::MailAddress;
 use caduceus_pki::CertIdentity;
 use caduceus_service::Caller;
+use caduceus_service::peers::PeerCertificate;
 use smtp_proto::{MailFrom, RcptTo};
 use tracing::{debug, info, warn};
 
@@ -27,30 +28,6 @@ impl Session {
         self.tls.as_ref().and_then(|tls| tls.client.clone())
     }
 
-    /// Refuses a relay the trust list does not allow (MS-5): logged, and traced by
-    /// the service with the claimed domain as the actor (`peer:<domain>`).
-    async fn refuse_untrusted(&mut self, domain: &str, identity: &CertIdentity) -> Flow {
-        let subject_dn = identity.subject_dn.as_str();
-        warn!(
-            reason = "MS-5",
-            domain,
-            subject_dn,
-            "relay refused: sender domain not in the trust list for this certificate"
-        );
-        let reason = format!(
-            "domain {domain} is not in the MSSante trust list for this certificate (MS-5); ask your operator to register it"
-        );
-        let caller = Caller::peer(domain, self.peer.to_string());
-        let refusal = Refusal {
-            requirement: "MS-5",
-            reason: reason.clone(),
-        };
-        if let Err(error) = self.service.trace_refusal(&caller, &refusal).await {
-            warn!(%error, "the MS-5 refusal could not be traced");
-        }
-        self.talk.ok(Reply::new(550, "5.7.1", reason))
-    }
-
     pub(super) async fn mail(&mut self, from: MailFrom<String>) -> Flow {
         if self.helo.is_none() {
             return self.talk.error(reply::ehlo_first());
@@ -66,20 +43,13 @@ impl Session {
         {
             return flow;
         }
-        let trust = self.config.trust.current();
-        let domain = if from.address.is_empty() {
+        let sender_domain = if from.address.is_empty() {
             // A bounce (null sender): the certificate must be listed for some domain,
             // which the traces then name.
-            match trust.domains_for(&identity.subject_dn).first() {
-                Some(domain) => (*domain).to_owned(),
-                None => {
-                    let name = identity.common_name.clone().unwrap_or_default();
-                    return self.refuse_untrusted(&name, &identity).await;
-                }
-            }
+            None
         } else {
-            let address = match MailAddress::parse(&from.address) {
-                Ok(address) => address,
+            match MailAddress::parse(&from.address) {
+                Ok(address) => Some(address.domain().as_str().to_owned()),
                 Err(error) => {
                     return self.talk.error(Reply::new(
                         501,
@@ -87,12 +57,34 @@ impl Session {
                         format!("bad sender address: {error}"),
                     ));
                 }
-            };
-            let domain = address.domain().as_str().to_ascii_lowercase();
-            if !trust.allows(&domain, &identity.subject_dn) {
-                return self.refuse_untrusted(&domain, &identity).await;
             }
-            domain
+        };
+        let certificate = PeerCertificate {
+            subject_dn: &identity.subject_dn,
+            common_name: identity.common_name.as_deref(),
+        };
+        let trust = self.config.trust.current();
+        let source = self.peer.to_string();
+        let admitted = self
+            .service
+            .admit_peer(
+                trust.as_ref(),
+                sender_domain.as_deref(),
+                certificate,
+                &source,
+            )
+            .await;
+        let domain = match admitted {
+            Ok(domain) => domain,
+            Err(error) => {
+                warn!(
+                    reason = "MS-5",
+                    subject_dn = %identity.subject_dn,
+                    "relay refused: sender domain not in the trust list for this certificate"
+                );
+                log_refusal("MAIL", &error);
+                return self.talk.ok(reply::service_error(&error, Stage::Mail));
+            }
         };
         debug!(domain = %domain, "sender accepted (MS-5)");
         self.transaction = Some(Transaction {

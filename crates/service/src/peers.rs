@@ -1,0 +1,74 @@
+//! Peer operators of the trust space (MS-5): which one may relay mail from which domain.
+//! The list itself (the MSSanté `ListeBlancheMSSante` file, reloaded without restart)
+//! is kept by the relay front end; the decision and its trace are made here.
+
+use caduceus_core::Refusal;
+
+use crate::Service;
+use crate::actor::Caller;
+use crate::error::{Result, ServiceError};
+
+/// The trust list as the service asks it.
+pub trait PeerTrust {
+    /// Whether the operator certificate with subject `subject_dn` may relay mail
+    /// from `domain`.
+    fn allows(&self, domain: &str, subject_dn: &str) -> bool;
+    /// The domains the certificate with subject `subject_dn` is listed for.
+    fn domains_for(&self, subject_dn: &str) -> Vec<&str>;
+}
+
+/// The operator certificate a peer presented, as the TLS layer verified it.
+#[derive(Clone, Copy, Debug)]
+pub struct PeerCertificate<'a> {
+    /// Its subject DN.
+    pub subject_dn: &'a str,
+    /// Its common name, to name an unlisted peer.
+    pub common_name: Option<&'a str>,
+}
+
+impl Service {
+    /// Admits a peer operator relaying mail from `sender_domain` (`None` for a bounce,
+    /// which names no domain) with `certificate` (MS-5): the trust list must name the
+    /// domain with that certificate. Returns the domain the traces name the peer by
+    /// (`peer:<domain>`); a refusal is traced and tells the peer what to do.
+    pub async fn admit_peer(
+        &self,
+        trust: &(dyn PeerTrust + Sync),
+        sender_domain: Option<&str>,
+        certificate: PeerCertificate<'_>,
+        source: &str,
+    ) -> Result<String> {
+        let listed = match sender_domain {
+            Some(domain) => {
+                let domain = domain.to_ascii_lowercase();
+                trust
+                    .allows(&domain, certificate.subject_dn)
+                    .then_some(domain.clone())
+                    .ok_or(domain)
+            }
+            None => trust
+                .domains_for(certificate.subject_dn)
+                .first()
+                .map(|domain| (*domain).to_owned())
+                .ok_or_else(|| certificate.common_name.unwrap_or_default().to_owned()),
+        };
+        let domain = match listed {
+            Ok(domain) => return Ok(domain),
+            Err(domain) => domain,
+        };
+        let refusal = Refusal {
+            requirement: "MS-5",
+            reason: format!(
+                "domain {domain} is not in the MSSante trust list for this certificate; ask your operator to register it"
+            ),
+        };
+        // The refusal stands even if its trace cannot be written.
+        if let Err(error) = self
+            .trace_refusal(&Caller::peer(&domain, source), &refusal)
+            .await
+        {
+            tracing::warn!(%error, "the MS-5 refusal could not be traced");
+        }
+        Err(ServiceError::Refused(refusal))
+    }
+}
