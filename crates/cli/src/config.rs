@@ -40,6 +40,8 @@ pub struct Config {
     pub antivirus: Antivirus,
     #[serde(default)]
     pub trust: Trust,
+    /// `[oidc]`: the OpenID provider (AU-4); absent, token logins are not offered.
+    pub oidc: Option<caduceus_oidc::ProviderConfig>,
 }
 
 /// `[trust]`: the MSSanté trust list the operator relay checks peers against (MS-5).

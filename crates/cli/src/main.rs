@@ -3,6 +3,7 @@
 //! # Layout
 //! - `main.rs`: the command line (clap) and dispatch.
 //! - `config`: `caduceus.toml` and the data directory layout.
+//! - `federation`: the `[oidc]` provider checking SASL bearer tokens (AU-4).
 //! - `notices`: emailed login codes through the outbound relay (`[notices]`).
 //! - `runtime`: opens the keys, the store and the service from a configuration.
 //! - `init`: `caduceus init` — data directory, keys, development PKI, demo seed (`demo`).
@@ -19,6 +20,7 @@ mod config;
 mod credentials;
 mod demo;
 mod directory;
+mod federation;
 mod init;
 mod notices;
 mod runtime;

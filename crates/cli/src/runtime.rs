@@ -10,6 +10,7 @@ use caduceus_service::{Service, ServiceConfig};
 use caduceus_store::{MasterKey, SqlStore};
 
 use crate::config::Loaded;
+use crate::federation::OidcVerifier;
 use crate::notices::SmtpNotifier;
 
 /// The opened store and the service over it.
@@ -57,6 +58,14 @@ impl Runtime {
                     .parse()
                     .map_err(|e| anyhow::anyhow!("antivirus.clamd {address:?}: {e}"))?;
                 service.with_scanner(Arc::new(Clamd::new(address)))
+            }
+            None => service,
+        };
+        let service = match &loaded.config.oidc {
+            Some(oidc) => {
+                let mut oidc = oidc.clone();
+                oidc.ca_bundle = oidc.ca_bundle.map(|path| loaded.path(&path));
+                service.with_token_verifier(Arc::new(OidcVerifier::new(oidc)))
             }
             None => service,
         };

@@ -5,9 +5,9 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
-use common::{caduceus, free_port};
+use common::free_port;
 
 const SEND: &str = r#"
 import smtplib, ssl, sys
@@ -40,22 +40,18 @@ fn clamd(action: &[&str]) {
 
 fn send(ca: &Path, submission: &str, credential: &str, body: &str) -> String {
     let (host, port) = submission.rsplit_once(':').unwrap();
-    let out = Command::new("python3")
-        .args(["-c", SEND, host, port, ca.to_str().unwrap()])
-        .args([
-            "alice.martin@caduceus.test",
-            credential,
-            "bruno.durand@caduceus.test",
-            body,
-        ])
-        .output()
-        .expect("python3 is needed (apt-get install -y python3)");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    let ca = ca.to_str().unwrap();
+    common::python3(&[
+        "-c",
+        SEND,
+        host,
+        port,
+        ca,
+        "alice.martin@caduceus.test",
+        credential,
+        "bruno.durand@caduceus.test",
+        body,
+    ])
 }
 
 #[test]
@@ -82,18 +78,7 @@ fn ms13_eicar_is_refused_and_a_stopped_clamd_gives_451() {
         .to_owned();
     let ca = data.join("pki/ca.pem");
 
-    let mut server = caduceus()
-        .arg("--data")
-        .arg(&data)
-        .arg("serve")
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while std::net::TcpStream::connect(&submission).is_err() {
-        assert!(std::time::Instant::now() < deadline, "serve did not start");
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
+    let server = common::Server::start(&data, &submission);
 
     assert_eq!(
         send(&ca, &submission, &credential, "a clean letter").trim(),
@@ -115,6 +100,5 @@ fn ms13_eicar_is_refused_and_a_stopped_clamd_gives_451() {
     let unavailable = send(&ca, &submission, &credential, "another clean letter");
     assert!(unavailable.starts_with("451"), "{unavailable}");
 
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
 }

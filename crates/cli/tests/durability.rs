@@ -49,25 +49,18 @@ fn start(data: &std::path::Path, submission: &str) -> Child {
 
 /// Messages stored in the INBOX of `address`, counted in the embedded database.
 fn stored(data: &std::path::Path, address: &str) -> usize {
-    let out = Command::new("python3")
-        .arg("-c")
-        .arg(
+    let db = data.join("caduceus.db");
+    common::python3(&[
+        std::ffi::OsStr::new("-c"),
+        std::ffi::OsStr::new(
             "import sqlite3,sys\n\
              c=sqlite3.connect(sys.argv[1])\n\
              print(c.execute(\"SELECT COUNT(*) FROM messages m JOIN mailboxes b ON b.id=m.mailbox_id \
              JOIN accounts a ON a.id=b.account_id WHERE a.address=? AND b.name='INBOX'\", (sys.argv[2],)).fetchone()[0])",
-        )
-        .arg(data.join("caduceus.db"))
-        .arg(address)
-        .output()
-        .expect("python3 (apt-get install -y python3)");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
+        ),
+        db.as_os_str(),
+        std::ffi::OsStr::new(address),
+    ])
         .trim()
         .parse()
         .unwrap()

@@ -186,7 +186,7 @@ fn totp_for(secret: &[u8], label: &str, issuer: &str) -> Result<TOTP> {
 }
 
 /// Why a credential check failed, for the trace only (never told to the client).
-enum Miss {
+pub(crate) enum Miss {
     NoSuchAccount,
     Inactive,
     WrongSecret,
@@ -195,6 +195,7 @@ enum Miss {
     Revoked,
     NoFactor,
     WrongKind,
+    BadToken,
 }
 
 impl Miss {
@@ -208,6 +209,7 @@ impl Miss {
             Miss::Revoked => "reason:revoked_device",
             Miss::NoFactor => "reason:no_second_factor",
             Miss::WrongKind => "reason:kind_has_no_login",
+            Miss::BadToken => "reason:token_refused",
         }
     }
 }
@@ -236,7 +238,11 @@ impl Service {
 
     /// Refuses the attempt if the account or the source is delayed or locked (AU-3).
     /// Returns the account's failure state, so a success resets it only if needed.
-    async fn pass_gate(&self, account: Option<AccountId>, source: &str) -> Result<FailureState> {
+    pub(crate) async fn pass_gate(
+        &self,
+        account: Option<AccountId>,
+        source: &str,
+    ) -> Result<FailureState> {
         let now = self.clock.now();
         let account_subject = account.map(|id| id.to_string());
         let mut account_state = FailureState::default();
@@ -276,7 +282,12 @@ impl Service {
 
     /// Counts a failure against the account and the source, locks and alerts when a
     /// threshold is crossed (AU-3, TR-3), traces the failure.
-    async fn fail(&self, account: Option<AccountId>, source: &str, miss: Miss) -> ServiceError {
+    pub(crate) async fn fail(
+        &self,
+        account: Option<AccountId>,
+        source: &str,
+        miss: Miss,
+    ) -> ServiceError {
         match self.record_failure(account, source, miss).await {
             Ok(delay) => ServiceError::AuthFailed { delay },
             Err(error) => error,

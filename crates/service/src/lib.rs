@@ -11,6 +11,8 @@
 //!   set passwords.
 //! - [`auth`]: logins (password + TOTP or emailed code, certificate, device
 //!   credential) behind the brute-force gate; TOTP and device enrollment (AU-1..AU-3).
+//! - [`federation`]: logins with an OpenID provider's access token (SASL
+//!   OAUTHBEARER / XOAUTH2, AU-4), checked by a [`federation::TokenVerifier`].
 //! - [`directory`]: import the national extracts (difference on re-import), search,
 //!   holders' choices (ID-4).
 //! - [`submit`]: a logged-in user sends, as themself or an organisational mailbox
@@ -34,6 +36,7 @@ pub mod antivirus;
 pub mod auth;
 pub mod directory;
 pub mod error;
+pub mod federation;
 pub mod ingest;
 pub mod messages;
 pub mod notify;
@@ -72,6 +75,8 @@ pub struct Service {
     /// Scans every delivered message (MS-13); `None` scans nothing (the binary
     /// decides whether one is required).
     scanner: Option<Arc<dyn antivirus::Scanner>>,
+    /// Checks OpenID access tokens (AU-4); `None` accepts none.
+    token_verifier: Option<Arc<dyn federation::TokenVerifier>>,
 }
 
 impl Service {
@@ -83,6 +88,7 @@ impl Service {
             config: Arc::new(config),
             notifier: Arc::new(notify::NoNotifier),
             scanner: None,
+            token_verifier: None,
         }
     }
 
@@ -97,6 +103,12 @@ impl Service {
     /// cannot answer. Without one, messages are not scanned.
     pub fn with_scanner(mut self, scanner: Arc<dyn antivirus::Scanner>) -> Self {
         self.scanner = Some(scanner);
+        self
+    }
+
+    /// The same service accepting OpenID access tokens checked by `verifier` (AU-4).
+    pub fn with_token_verifier(mut self, verifier: Arc<dyn federation::TokenVerifier>) -> Self {
+        self.token_verifier = Some(verifier);
         self
     }
 

@@ -3,10 +3,12 @@
 
 mod common;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use caduceus_core::{AccountState, Clock, MailAddress, NationalId, SecretString};
 use caduceus_service::auth::{Authenticated, Credentials, Factor};
+use caduceus_service::federation::{TokenError, TokenVerifier};
 use caduceus_service::{Caller, ServiceError};
 use caduceus_store::Store;
 use common::*;
@@ -504,4 +506,85 @@ async fn au4_a_federated_identity_logs_in_its_professional_only() {
     let entries = w.store.trace_entries(0, 1000).await.unwrap();
     let success = entries.iter().find(|e| e.action == "auth.success").unwrap();
     assert_eq!(success.detail.as_deref(), Some("method:oidc"));
+}
+
+/// A provider that knows one token; any other is refused, and "down" is unreachable.
+struct OneToken;
+
+#[async_trait::async_trait]
+impl TokenVerifier for OneToken {
+    async fn verify(&self, token: &SecretString) -> Result<NationalId, TokenError> {
+        match token.expose().as_str() {
+            "good" => Ok(NationalId::parse("810003090833").unwrap()),
+            "down" => Err(TokenError::Unavailable("connection refused".into())),
+            _ => Err(TokenError::Rejected("bad signature".into())),
+        }
+    }
+
+    fn oauthbearer_challenge(&self) -> String {
+        r#"{"status":"invalid_token"}"#.into()
+    }
+}
+
+#[tokio::test]
+async fn au4_a_refused_bearer_token_is_a_traced_failure_behind_the_gate() {
+    let w = world().await;
+    let alice = person(&w, "alice", "810003090833", true).await;
+    assert!(!w.service.accepts_bearer_tokens());
+    let none = w
+        .service
+        .login_bearer(&SecretString::new("good".into()), None, SOURCE)
+        .await;
+    assert!(matches!(none, Err(ServiceError::Unavailable(_))));
+
+    let service = w.service.clone().with_token_verifier(Arc::new(OneToken));
+    assert!(service.accepts_bearer_tokens());
+    let login = service
+        .login_bearer(&SecretString::new("good".into()), None, SOURCE)
+        .await
+        .unwrap();
+    assert_eq!(
+        (login.account().id, login.factor()),
+        (alice.id, Factor::Federated)
+    );
+    let down = service
+        .login_bearer(&SecretString::new("down".into()), None, SOURCE)
+        .await;
+    assert!(
+        matches!(down, Err(ServiceError::Unavailable(_))),
+        "{down:?}"
+    );
+
+    let forged = service
+        .login_bearer(&SecretString::new("forged".into()), None, SOURCE)
+        .await;
+    assert!(
+        matches!(forged, Err(ServiceError::AuthFailed { .. })),
+        "{forged:?}"
+    );
+    let entries = w.store.trace_entries(0, 1000).await.unwrap();
+    let failures: Vec<_> = entries
+        .iter()
+        .filter(|e| e.action == "auth.failure")
+        .collect();
+    assert_eq!(failures.len(), 1, "only the forged token is a failure");
+    assert_eq!(failures[0].detail.as_deref(), Some("reason:token_refused"));
+    assert!(!format!("{entries:?}").contains("forged"));
+
+    // Refused tokens count against the source like wrong passwords (AU-3).
+    for _ in 0..30 {
+        let _ = service
+            .login_bearer(&SecretString::new("forged".into()), None, SOURCE)
+            .await;
+    }
+    let gated = service
+        .login_bearer(&SecretString::new("good".into()), None, SOURCE)
+        .await;
+    assert!(
+        matches!(
+            gated,
+            Err(ServiceError::Locked { .. } | ServiceError::Throttled { .. })
+        ),
+        "{gated:?}"
+    );
 }

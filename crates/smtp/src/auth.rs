@@ -1,6 +1,8 @@
 //! SMTP AUTH (RFC 4954): the SASL mechanisms offered — PLAIN (RFC 4616) and LOGIN with
-//! a device credential (AU-2), EXTERNAL with the TLS client certificate (AU-1) — their
-//! messages, the logins they lead to, and how a failed login reads.
+//! a device credential (AU-2), EXTERNAL with the TLS client certificate (AU-1),
+//! OAUTHBEARER (RFC 7628) and XOAUTH2 with the OpenID provider's access token (AU-4,
+//! when one is configured) — their messages, the logins they lead to, and how a
+//! failed login reads.
 //!
 //! The web password is never accepted here: the service only takes a device
 //! credential (`cdv-…`) from a mail client. Nothing of a credential is logged.
@@ -26,6 +28,10 @@ pub(crate) enum Mechanism {
     Login,
     /// `EXTERNAL`: the client certificate of the TLS session.
     External,
+    /// `OAUTHBEARER` (RFC 7628): an access token, optionally with the address.
+    OAuthBearer,
+    /// `XOAUTH2`: the address and an access token.
+    XOAuth2,
 }
 
 impl Mechanism {
@@ -35,6 +41,8 @@ impl Mechanism {
             smtp_proto::AUTH_PLAIN => Some(Mechanism::Plain),
             smtp_proto::AUTH_LOGIN => Some(Mechanism::Login),
             smtp_proto::AUTH_EXTERNAL => Some(Mechanism::External),
+            smtp_proto::AUTH_OAUTHBEARER => Some(Mechanism::OAuthBearer),
+            smtp_proto::AUTH_XOAUTH2 => Some(Mechanism::XOAuth2),
             _ => None,
         }
     }
@@ -214,6 +222,68 @@ pub(crate) async fn certificate_login(
         .login_certificate(&national_id, authzid.as_ref(), source)
         .await
         .map_err(|e| refused(&e))
+}
+
+/// A refused bearer token: the error challenge to send first (RFC 7628 §3.2.2; the
+/// same for XOAUTH2), then the final reply after the client's dummy response.
+pub(crate) struct BearerRefusal {
+    /// The `334` challenge (base64 of a JSON status), when the token itself was refused.
+    pub(crate) challenge: Option<String>,
+    /// The final reply, and how long to wait before it.
+    pub(crate) reply: (Reply, Duration),
+}
+
+/// Logs in with an OAUTHBEARER or XOAUTH2 message: the provider checks the token and
+/// the national identifier it asserts names the account; the address the client
+/// gives (`a=`, `user=`), if any, must be that account's.
+pub(crate) async fn bearer_login(
+    service: &Service,
+    mechanism: Mechanism,
+    message: &[u8],
+    source: &str,
+) -> Result<Authenticated, BearerRefusal> {
+    let plain = |reply: (Reply, Duration)| BearerRefusal {
+        challenge: None,
+        reply,
+    };
+    let parsed = match mechanism {
+        Mechanism::XOAuth2 => caduceus_oidc::parse_xoauth2(message),
+        _ => caduceus_oidc::parse_oauthbearer(message),
+    };
+    let credentials = parsed.map_err(|e| {
+        plain((
+            Reply::new(501, "5.5.2", format!("malformed SASL message: {e}")),
+            Duration::ZERO,
+        ))
+    })?;
+    let authzid = match credentials.authzid.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(text) => match MailAddress::parse(text) {
+            Ok(address) => Some(address),
+            Err(_) => return Err(plain((failed(), Duration::ZERO))),
+        },
+    };
+    match service
+        .login_bearer(&credentials.token, authzid.as_ref(), source)
+        .await
+    {
+        Ok(login) => Ok(login),
+        Err(error @ ServiceError::AuthFailed { .. }) => {
+            let json = match mechanism {
+                Mechanism::XOAuth2 => {
+                    caduceus_oidc::xoauth2_error_challenge("401", Some("bearer"), None)
+                }
+                _ => service.oauthbearer_challenge().unwrap_or_else(|| {
+                    caduceus_oidc::oauthbearer_error_challenge("invalid_token", None, None)
+                }),
+            };
+            Err(BearerRefusal {
+                challenge: Some(BASE64.encode(json)),
+                reply: refused(&error),
+            })
+        }
+        Err(error) => Err(plain(refused(&error))),
+    }
 }
 
 #[cfg(test)]

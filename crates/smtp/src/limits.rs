@@ -6,8 +6,8 @@ use std::time::Duration;
 /// Bounds on sessions. [`Limits::default`] gives values fit for production.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Limits {
-    /// Longest command line, terminator included (RFC 5321 allows 512; AUTH initial
-    /// responses need more). A longer line is answered `500 5.5.2` and discarded.
+    /// Longest command line, terminator included (RFC 5321 allows 512; AUTH lines
+    /// carrying an OpenID access token need more, RFC 4954 §4 allows 12288). A longer line is answered `500 5.5.2` and discarded.
     pub max_line: usize,
     /// How long a client may stay silent (waiting for a command, inside DATA, during
     /// an AUTH exchange) before `421 4.4.2` and the connection is closed.
@@ -32,7 +32,7 @@ impl Default for Limits {
     /// handshake, 10 errors, 1000 sessions, 30 seconds of grace on stop.
     fn default() -> Self {
         Self {
-            max_line: 4096,
+            max_line: 12288,
             idle: Duration::from_secs(5 * 60),
             session: Duration::from_secs(30 * 60),
             handshake: Duration::from_secs(30),

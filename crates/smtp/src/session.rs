@@ -242,8 +242,16 @@ impl Session {
         ];
         match &self.tls {
             None => lines.push("STARTTLS".to_owned()),
-            Some(tls) if tls.client.is_some() => lines.push("AUTH PLAIN LOGIN EXTERNAL".to_owned()),
-            Some(_) => lines.push("AUTH PLAIN LOGIN".to_owned()),
+            Some(tls) => {
+                let mut auth = "AUTH PLAIN LOGIN".to_owned();
+                if tls.client.is_some() {
+                    auth.push_str(" EXTERNAL");
+                }
+                if self.service.accepts_bearer_tokens() {
+                    auth.push_str(" OAUTHBEARER XOAUTH2");
+                }
+                lines.push(auth);
+            }
         }
         self.talk.ok(Reply::bare(250, lines))
     }
@@ -280,7 +288,11 @@ impl Session {
                 "AUTH is not allowed during a mail transaction",
             ));
         }
-        let Some(mechanism) = Mechanism::from_proto(mechanism) else {
+        let offered = Mechanism::from_proto(mechanism).filter(|m| {
+            !matches!(m, Mechanism::OAuthBearer | Mechanism::XOAuth2)
+                || self.service.accepts_bearer_tokens()
+        });
+        let Some(mechanism) = offered else {
             return self.talk.error(Reply::new(
                 504,
                 "5.5.4",
@@ -360,6 +372,21 @@ impl Session {
                     auth::certificate_login(&self.service, &identity, &authzid, &self.source)
                         .await?,
                 )
+            }
+            Mechanism::OAuthBearer | Mechanism::XOAuth2 => {
+                let response = self.response_or_challenge(initial, "").await?;
+                let message = auth::decode(&response)?;
+                match auth::bearer_login(&self.service, mechanism, &message, &self.source).await {
+                    Ok(login) => Ok(login),
+                    Err(refusal) => {
+                        if let Some(challenge) = refusal.challenge {
+                            // RFC 7628 §3.2.3: the client answers the error challenge
+                            // with a dummy response, then the exchange fails.
+                            self.challenge(&challenge).await?;
+                        }
+                        Err(refusal.reply.into())
+                    }
+                }
             }
         }
     }

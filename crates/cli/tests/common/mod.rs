@@ -192,3 +192,49 @@ pub fn init_demo(data: &Path) -> Ports {
     ok(data, &[], &args);
     ports
 }
+
+/// A `caduceus serve` child process, killed when dropped.
+pub struct Server(std::process::Child);
+
+impl Server {
+    /// Starts `caduceus --data DATA serve` and waits (60 s at most) until `address`
+    /// accepts connections.
+    pub fn start(data: &Path, address: &str) -> Server {
+        let child = caduceus()
+            .arg("--data")
+            .arg(data)
+            .arg("serve")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("caduceus serve");
+        let server = Server(child);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while std::net::TcpStream::connect(address).is_err() {
+            assert!(std::time::Instant::now() < deadline, "serve did not start");
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        server
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Runs `python3 ARGS` (a script path or `-c CODE`, then its arguments); fails the
+/// test with its stderr when it fails, returns its stdout.
+pub fn python3<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> String {
+    let out = Command::new("python3")
+        .args(args)
+        .output()
+        .expect("python3 is needed (apt-get install -y python3)");
+    assert!(
+        out.status.success(),
+        "python3 failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8 output")
+}

@@ -7,7 +7,7 @@ from smtpcase import HOST, args, out
 a = args()
 s = smtplib.SMTP(HOST, int(a["port"]), local_hostname="client.test", timeout=10)
 s.ehlo()
-out("long", s.docmd("NOOP", "x" * 5000))
+out("long", s.docmd("NOOP", "x" * 13000))  # over the 12288-octet limit
 out("noop", s.noop())
 for i in range(1, 30):
     try:

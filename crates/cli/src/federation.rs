@@ -1,0 +1,54 @@
+//! `[oidc]`: the OpenID provider whose access tokens mail clients present over SASL
+//! OAUTHBEARER / XOAUTH2 (AU-4), adapted to the service's [`TokenVerifier`].
+//!
+//! The provider is discovered on first use, not at start, so that `caduceus serve`
+//! starts while the provider is down; until it answers, token logins get a
+//! temporary failure and every other login works.
+
+use async_trait::async_trait;
+use caduceus_core::{NationalId, SecretString};
+use caduceus_oidc::{Provider, ProviderConfig};
+use caduceus_service::federation::{TokenError, TokenVerifier};
+use tokio::sync::OnceCell;
+
+/// Verifies access tokens with a provider discovered on first use.
+pub struct OidcVerifier {
+    config: ProviderConfig,
+    provider: OnceCell<Provider>,
+}
+
+impl OidcVerifier {
+    /// A verifier for the provider `config` describes.
+    pub fn new(config: ProviderConfig) -> Self {
+        Self {
+            config,
+            provider: OnceCell::new(),
+        }
+    }
+
+    async fn provider(&self) -> Result<&Provider, TokenError> {
+        self.provider
+            .get_or_try_init(|| Provider::discover(self.config.clone()))
+            .await
+            .map_err(|e| TokenError::Unavailable(format!("OpenID discovery: {e}")))
+    }
+}
+
+#[async_trait]
+impl TokenVerifier for OidcVerifier {
+    async fn verify(&self, token: &SecretString) -> Result<NationalId, TokenError> {
+        let provider = self.provider().await?;
+        match provider.verify_access_token(token.expose()).await {
+            Ok(identity) => Ok(identity.national_id),
+            Err(e) if e.is_rejection() => Err(TokenError::Rejected(e.to_string())),
+            Err(e) => Err(TokenError::Unavailable(e.to_string())),
+        }
+    }
+
+    fn oauthbearer_challenge(&self) -> String {
+        match self.provider.get() {
+            Some(provider) => provider.oauthbearer_error_challenge(),
+            None => caduceus_oidc::oauthbearer_error_challenge("invalid_token", None, None),
+        }
+    }
+}

@@ -1,0 +1,101 @@
+//! AU-4 through SMTP submission: a mail client logs in with SASL XOAUTH2 or
+//! OAUTHBEARER and an access token from a real OpenID provider (the `oidc-provider`
+//! npm package, started by the shared harness), configured in `[oidc]`; a token
+//! naming another person's mailbox, or from another issuer, is refused.
+
+mod common;
+#[path = "../../oidc/tests/support/mod.rs"]
+mod oidc;
+
+use std::path::Path;
+
+use common::Server;
+
+const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/scripts/smtp_bearer.py");
+const ALICE: &str = "alice.martin@caduceus.test";
+const BRUNO: &str = "bruno.durand@caduceus.test";
+
+/// Runs the smtplib client; returns its output lines.
+fn login(submission: &str, ca: &Path, mechanism: &str, user: &str, token: &str) -> String {
+    let (host, port) = submission.rsplit_once(':').unwrap();
+    let ca = ca.to_str().unwrap();
+    common::python3(&[SCRIPT, host, port, ca, mechanism, user, token, BRUNO])
+}
+
+fn token(provider: &oidc::OidcProvider, account: &str) -> String {
+    tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(provider.mail_client_tokens(Some(oidc::MAIL), account))
+        .access_token
+}
+
+#[test]
+fn au4_smtp_xoauth2_and_oauthbearer_with_the_providers_token() {
+    let provider = oidc::shared();
+    let other_issuer = oidc::shared_other_issuer();
+    let root = tempfile::tempdir().unwrap();
+    let data = root.path().join("d");
+    let ports = common::init_demo(&data);
+    let tls = provider
+        .tls
+        .as_ref()
+        .expect("the shared provider serves HTTPS");
+    let config = data.join("caduceus.toml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str(&format!(
+        "\n[oidc]\nissuer = \"{}\"\nclient_id = \"{}\"\nclient_secret = \"{}\"\n\
+         redirect_uri = \"{}\"\naccess_token_audience = \"{}\"\nca_bundle = \"{}\"\n",
+        provider.issuer,
+        oidc::CLIENT_ID,
+        oidc::CLIENT_SECRET,
+        oidc::REDIRECT_URI,
+        oidc::MAIL,
+        tls.ca.display()
+    ));
+    std::fs::write(&config, text).unwrap();
+    let _server = Server::start(&data, &ports.submission);
+    let ca = data.join("pki/ca.pem");
+    let alice = token(provider, "alice");
+
+    let xoauth2 = login(&ports.submission, &ca, "XOAUTH2", ALICE, &alice);
+    let offered = xoauth2
+        .lines()
+        .find_map(|l| l.strip_prefix("offered"))
+        .unwrap();
+    assert_eq!(offered.trim(), "PLAIN LOGIN OAUTHBEARER XOAUTH2");
+    assert!(xoauth2.contains("\n235 "), "{xoauth2}");
+    assert!(xoauth2.contains("sent 250"), "{xoauth2}");
+
+    // OAUTHBEARER, with and without the address (the token alone names the person).
+    for user in [ALICE, ""] {
+        let bearer = login(&ports.submission, &ca, "OAUTHBEARER", user, &alice);
+        assert!(bearer.contains("\n235 "), "{bearer}");
+    }
+
+    // Alice's token does not open Bruno's mailbox.
+    let crossed = login(&ports.submission, &ca, "XOAUTH2", BRUNO, &alice);
+    assert!(crossed.contains("\n535 "), "{crossed}");
+    assert!(!crossed.contains("sent 250"), "{crossed}");
+
+    // A token from another issuer is refused after the RFC 7628 error challenge,
+    // which points the client at our provider.
+    let foreign = token(other_issuer, "alice");
+    let refused = login(&ports.submission, &ca, "OAUTHBEARER", ALICE, &foreign);
+    assert!(refused.contains("\n535 5.7.8"), "{refused}");
+    let challenge = refused
+        .lines()
+        .find_map(|l| l.strip_prefix("challenge "))
+        .unwrap_or_else(|| panic!("no error challenge: {refused}"));
+    let challenge: serde_json::Value = serde_json::from_str(challenge).unwrap();
+    assert_eq!(challenge["status"], "invalid_token");
+    assert_eq!(
+        challenge["openid-configuration"],
+        format!("{}/.well-known/openid-configuration", provider.issuer)
+    );
+    let refused = login(&ports.submission, &ca, "XOAUTH2", ALICE, "not-a-token");
+    assert!(refused.contains("\n535 5.7.8"), "{refused}");
+    assert!(
+        refused.contains("challenge {\"status\":\"401\""),
+        "{refused}"
+    );
+}
