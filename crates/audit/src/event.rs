@@ -46,7 +46,7 @@ pub enum Action {
     DirectoryPreferences,
     /// A session opened.
     SessionOpen,
-    /// A session closed.
+    /// A logged-in session ended: logout, or a mail client disconnecting (AU-3).
     SessionClose,
     /// A message was submitted by a user.
     MessageSubmit,

@@ -376,6 +376,20 @@ impl Service {
         })
     }
 
+    /// Traces the end of a logged-in session (AU-3): a mail client disconnecting, a
+    /// web logout.
+    pub async fn logout(&self, login: &Authenticated) -> Result<()> {
+        let event = self.auth_event(
+            login.account.id.to_string(),
+            Action::SessionClose,
+            login.account.id.to_string(),
+            &login.source,
+            Outcome::Success,
+            login.factor.as_str().into(),
+        );
+        Ok(self.store.append_traces(&[event]).await?)
+    }
+
     /// Looks the address up once, passes the gate (AU-3) and returns the active
     /// account with its failure state; anything else is a counted, traced miss.
     async fn login_account(

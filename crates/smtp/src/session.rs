@@ -20,7 +20,7 @@ use tokio::net::TcpStream;
 use tokio::sync::watch;
 use tokio::time::Instant;
 use tokio_rustls::TlsAcceptor;
-use tracing::{Instrument, Span, debug, info};
+use tracing::{Instrument, Span, debug, info, warn};
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::SubmissionConfig;
@@ -153,6 +153,11 @@ impl Session {
             }
         }
         self.talk.conn.close().await;
+        if let Some(login) = self.login.take()
+            && let Err(error) = self.service.logout(&login).await
+        {
+            warn!(%error, "the logout could not be traced");
+        }
     }
 
     /// The TLS handshake (implicit TLS, or after `220` to STARTTLS).

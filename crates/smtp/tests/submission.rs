@@ -4,6 +4,8 @@
 
 mod common;
 
+use caduceus_core::AccountState;
+use caduceus_store::Store;
 use common::*;
 
 #[tokio::test]
@@ -75,6 +77,17 @@ async fn au2_device_credential_over_starttls_delivers_to_the_inbox() {
     assert!(inbox(&w, &alice).await.is_empty());
     listener.shutdown().await;
     assert_logs_clean(&["Zorglub", "Bilan", "Résultats", credential.expose()]);
+    // AU-3: the mail client's login and the end of its session are both traced.
+    let traces = w.store.trace_entries(0, 1000).await.unwrap();
+    let by_alice = |action: &str| {
+        traces
+            .iter()
+            .filter(|e| e.action == action && e.actor == alice.id.to_string())
+            .filter(|e| e.detail.as_deref() == Some("method:device"))
+            .count()
+    };
+    assert_eq!(by_alice("auth.success"), 1);
+    assert_eq!(by_alice("session.close"), 1);
 }
 
 #[tokio::test]
@@ -158,4 +171,39 @@ async fn au1_client_certificate_on_implicit_tls_logs_in_with_external() {
     assert!(String::from_utf8_lossy(&messages[0]).contains("Subject: Compte rendu"));
     assert!(inbox(&w, &alice).await.is_empty());
     listener.shutdown().await;
+}
+
+#[tokio::test]
+async fn id2_accounts_not_active_cannot_log_in_to_send() {
+    let w = world().await;
+    professional(&w, "bruno", &rpps(2), true).await;
+    // Carole is registered but not yet verified: her CPS card is no use yet.
+    professional(&w, "carole", &rpps(3), false).await;
+    let cert = user_cert(&w, &rpps(3), "carole");
+    // Alice had a device credential, then was suspended.
+    let alice = professional(&w, "alice", &rpps(1), true).await;
+    let (credential, _) = device(&w, &rpps(1), "Laptop").await;
+    w.service
+        .set_state(&op(), alice.id, AccountState::Suspended)
+        .await
+        .unwrap();
+    let starttls = listen(&w, false, limits()).await;
+    let implicit = listen(&w, true, limits()).await;
+
+    let mut args = base_args(&w, &starttls);
+    args.extend([
+        ("implicit_port", implicit.port.to_string()),
+        ("cert", cert.cert_path.display().to_string()),
+        ("key", cert.key_path.display().to_string()),
+        ("pending", "carole@caduceus.test".to_owned()),
+        ("suspended", "alice@caduceus.test".to_owned()),
+        ("credential", credential.expose().clone()),
+    ]);
+    let run = python("inactive", &args).await;
+    run.expect("pending-external", 535, &["5.7.8"]);
+    run.expect("pending-mail", 530, &["5.7.0"]);
+    run.expect("suspended-plain", 535, &["5.7.8"]);
+    run.expect("suspended-mail", 530, &["5.7.0"]);
+    starttls.shutdown().await;
+    implicit.shutdown().await;
 }
