@@ -62,6 +62,9 @@ pub enum Action {
     MessageMove,
     /// A message was deleted (RT-3).
     MessageDelete,
+    /// A relay attempt to another operator ended: delivered, refused, to retry or
+    /// expired (MS-16).
+    MessageRelay,
     /// A mailbox was opened.
     MailboxOpen,
     /// A mailbox was created.
@@ -78,7 +81,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in declaration order.
-    pub const ALL: [Action; 33] = [
+    pub const ALL: [Action; 34] = [
         Action::AccountCreate,
         Action::AccountVerify,
         Action::AccountActivate,
@@ -106,6 +109,7 @@ impl Action {
         Action::MessageFlag,
         Action::MessageMove,
         Action::MessageDelete,
+        Action::MessageRelay,
         Action::MailboxOpen,
         Action::MailboxCreate,
         Action::MailboxDelete,
@@ -144,6 +148,7 @@ impl Action {
             Action::MessageFlag => "message.flag",
             Action::MessageMove => "message.move",
             Action::MessageDelete => "message.delete",
+            Action::MessageRelay => "message.relay",
             Action::MailboxOpen => "mailbox.open",
             Action::MailboxCreate => "mailbox.create",
             Action::MailboxDelete => "mailbox.delete",

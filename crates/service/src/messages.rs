@@ -193,6 +193,7 @@ impl Service {
             meta: &meta,
             internal: self.clock.now(),
             targets,
+            outbound: None,
         };
         Ok(self.store.deliver(&delivery, &traces).await?)
     }

@@ -160,3 +160,27 @@ CREATE TABLE IF NOT EXISTS directory_preferences (
     liste_rouge BIGINT NOT NULL,
     phone_consent BIGINT NOT NULL
 );
+
+-- Recipients at other operators (MS-4, MS-16): one row each, sharing the sealed copy
+-- `blob_id` whose key `key_ref` is wrapped for the sending account.
+CREATE TABLE IF NOT EXISTS outbound (
+    id BIGSERIAL PRIMARY KEY,
+    queue_ref TEXT NOT NULL,
+    account_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    blob_id TEXT NOT NULL,
+    key_ref TEXT NOT NULL,
+    return_path TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    notify_success BIGINT NOT NULL,
+    state TEXT NOT NULL,
+    attempts BIGINT NOT NULL DEFAULT 0,
+    created_ms BIGINT NOT NULL,
+    next_ms BIGINT NOT NULL,
+    expires_ms BIGINT NOT NULL,
+    claimed_by TEXT,
+    claimed_until_ms BIGINT,
+    last_reply TEXT
+);
+CREATE INDEX IF NOT EXISTS outbound_due ON outbound (state, next_ms);
+CREATE INDEX IF NOT EXISTS outbound_ref ON outbound (queue_ref);
+CREATE INDEX IF NOT EXISTS outbound_blob ON outbound (blob_id);

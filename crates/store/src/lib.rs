@@ -224,6 +224,33 @@ pub trait Store: Send + Sync {
     /// Deletes a message copy for good: its key is destroyed first (RT-3).
     async fn delete_message(&self, id: MessageId, trace: &Event) -> Result<()>;
 
+    /// Claims up to `limit` queued recipients due at `now` for `node`, for `lease`:
+    /// no other node gets them until the lease ends (rows are taken with `FOR UPDATE
+    /// SKIP LOCKED` on PostgreSQL), so each is relayed once.
+    async fn claim_outbound(
+        &self,
+        node: &str,
+        now: Timestamp,
+        lease: std::time::Duration,
+        limit: i64,
+    ) -> Result<Vec<OutboundItem>>;
+    /// The raw message of a queued recipient, unsealed.
+    async fn open_outbound(&self, id: i64) -> Result<Vec<u8>>;
+    /// Records an attempt's result for a recipient `node` claimed, with its trace; the
+    /// claim is released. Returns `false` (and changes nothing) if the claim was lost.
+    /// When the message's last recipient is settled its queued copy is destroyed.
+    async fn finish_outbound(
+        &self,
+        id: i64,
+        node: &str,
+        result: &AttemptResult,
+        trace: &Event,
+    ) -> Result<bool>;
+    /// Every recipient of a queued message, by its queue reference.
+    async fn outbound_status(&self, queue_ref: &str) -> Result<Vec<OutboundItem>>;
+    /// How many recipients are waiting (for `/metrics` and the benchmarks).
+    async fn outbound_depth(&self) -> Result<i64>;
+
     /// Appends trace events that record no stored change (a failed login, a refusal).
     async fn append_traces(&self, events: &[Event]) -> Result<()>;
     /// Up to `limit` trace entries with `seq > after`, ascending.

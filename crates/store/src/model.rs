@@ -152,6 +152,137 @@ pub struct Delivery<'a> {
     pub internal: Timestamp,
     /// Where copies go.
     pub targets: Vec<Target>,
+    /// Recipients at other operators, queued in the same transaction (MS-4).
+    pub outbound: Option<Outbound>,
+}
+
+/// The part of a delivery bound for other operators: one queue row per recipient,
+/// all sharing one sealed copy whose key is wrapped for the sending account.
+#[derive(Clone, Debug)]
+pub struct Outbound {
+    /// The message's queue reference, shown to the sender (`queued as …`).
+    pub queue_ref: String,
+    /// The sending account (the organisational mailbox when a delegate sends).
+    pub owner: AccountId,
+    /// The envelope sender (return path) to relay with.
+    pub return_path: String,
+    /// The remote recipients.
+    pub recipients: Vec<MailAddress>,
+    /// Whether the sender asked for a notification on success (`NOTIFY=SUCCESS`, MS-16).
+    pub notify_success: bool,
+    /// When the queue gives up (a delivery status notification is then due).
+    pub expires: Timestamp,
+}
+
+/// Where one queued recipient stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutboundState {
+    /// Waiting for its next attempt.
+    Queued,
+    /// Accepted by the peer operator.
+    Delivered,
+    /// Refused for good by the peer.
+    Failed,
+    /// Given up after the queue's lifetime.
+    Expired,
+}
+
+impl OutboundState {
+    /// The stored code.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutboundState::Queued => "queued",
+            OutboundState::Delivered => "delivered",
+            OutboundState::Failed => "failed",
+            OutboundState::Expired => "expired",
+        }
+    }
+
+    /// Reads a stored code.
+    pub fn parse(code: &str) -> Option<Self> {
+        [
+            OutboundState::Queued,
+            OutboundState::Delivered,
+            OutboundState::Failed,
+            OutboundState::Expired,
+        ]
+        .into_iter()
+        .find(|state| state.as_str() == code)
+    }
+
+    /// Whether nothing more will be attempted.
+    pub fn is_final(self) -> bool {
+        self != OutboundState::Queued
+    }
+}
+
+/// One queued recipient, as the relay worker and status queries see it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutboundItem {
+    /// Row id.
+    pub id: i64,
+    /// The message's queue reference.
+    pub queue_ref: String,
+    /// The sending account.
+    pub owner: AccountId,
+    /// The envelope sender.
+    pub return_path: String,
+    /// The recipient.
+    pub recipient: MailAddress,
+    /// Where it stands.
+    pub state: OutboundState,
+    /// Attempts made so far.
+    pub attempts: i64,
+    /// When it was queued.
+    pub created: Timestamp,
+    /// When the next attempt is due (while queued).
+    pub next_attempt: Timestamp,
+    /// When the queue gives up.
+    pub expires: Timestamp,
+    /// Whether a notification on success was asked for.
+    pub notify_success: bool,
+    /// The peer's last answer, or why it could not be reached.
+    pub last_reply: Option<String>,
+}
+
+/// What became of one relay attempt.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AttemptResult {
+    /// Accepted by the peer (its reply).
+    Delivered(String),
+    /// Not this time: try again at `next`.
+    Retry {
+        /// When.
+        next: Timestamp,
+        /// Why not now.
+        reply: String,
+    },
+    /// Refused for good (the peer's 5xx reply).
+    Failed(String),
+    /// The queue's lifetime is over.
+    Expired(String),
+}
+
+impl AttemptResult {
+    /// The state it leaves the recipient in.
+    pub fn state(&self) -> OutboundState {
+        match self {
+            AttemptResult::Delivered(_) => OutboundState::Delivered,
+            AttemptResult::Retry { .. } => OutboundState::Queued,
+            AttemptResult::Failed(_) => OutboundState::Failed,
+            AttemptResult::Expired(_) => OutboundState::Expired,
+        }
+    }
+
+    /// The reply or reason recorded with it.
+    pub fn reply(&self) -> &str {
+        match self {
+            AttemptResult::Delivered(reply)
+            | AttemptResult::Failed(reply)
+            | AttemptResult::Expired(reply) => reply,
+            AttemptResult::Retry { reply, .. } => reply,
+        }
+    }
 }
 
 /// A stored copy, as assigned in the delivering transaction.

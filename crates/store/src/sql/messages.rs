@@ -89,21 +89,30 @@ pub(super) async fn deliver(
     delivery: &Delivery<'_>,
     traces: &[Event],
 ) -> Result<Vec<Delivered>> {
-    if traces.len() != delivery.targets.len() {
+    let remote = delivery.outbound.as_ref().map_or(0, |o| o.recipients.len());
+    if traces.len() != delivery.targets.len() + remote {
         return Err(StoreError::Trace(format!(
-            "{} trace events for {} delivery targets; one per target is required",
+            "{} trace events for {} delivery targets and {remote} queued recipients; one each is required",
             traces.len(),
             delivery.targets.len()
         )));
     }
     let blob_id = random_id();
     let message_key = SymmetricKey::generate();
-    let mut wrapped = Vec::with_capacity(delivery.targets.len());
+    let mut wrapped = Vec::with_capacity(delivery.targets.len() + 1);
     for target in &delivery.targets {
         wrapped.push(
             store
                 .keyring
                 .wrap_for(target.account.0, &message_key)
+                .await?,
+        );
+    }
+    if let Some(outbound) = &delivery.outbound {
+        wrapped.push(
+            store
+                .keyring
+                .wrap_for(outbound.owner.0, &message_key)
                 .await?,
         );
     }
@@ -161,6 +170,13 @@ pub(super) async fn deliver(
             uid,
             modseq,
         });
+    }
+    if let (Some(outbound), Some(key)) = (&delivery.outbound, wrapped.last()) {
+        let queue_traces = &traces[delivery.targets.len()..];
+        events.extend(
+            super::outbound::enqueue(&mut tx, outbound, &blob_id, &key.key_ref, at, queue_traces)
+                .await?,
+        );
     }
     append(store, &mut tx, &events).await?;
     tx.commit().await?;
@@ -265,13 +281,16 @@ pub(super) async fn delete(store: &SqlStore, id: MessageId, trace: &Event) -> Re
     drop_unreferenced_blobs(store, &[blob_id]).await
 }
 
-/// Removes the blobs that no message row references any more.
+/// Removes the blobs that no message or queue row references any more.
 pub(super) async fn drop_unreferenced_blobs(store: &SqlStore, blob_ids: &[String]) -> Result<()> {
     for blob_id in blob_ids {
-        let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE blob_id = $1")
-            .bind(blob_id)
-            .fetch_one(&store.db.pool)
-            .await?;
+        let users: i64 = sqlx::query_scalar(
+            "SELECT (SELECT COUNT(*) FROM messages WHERE blob_id = $1)
+                  + (SELECT COUNT(*) FROM outbound WHERE blob_id = $1)",
+        )
+        .bind(blob_id)
+        .fetch_one(&store.db.pool)
+        .await?;
         if users == 0 {
             store.blobs.delete(blob_id).await?;
         }

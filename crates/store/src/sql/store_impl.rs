@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use caduceus_audit::{Checkpoint, Entry, Event};
 use caduceus_core::{AccountState, FailureState, MailAddress, RegistryId, Timestamp};
 
-use super::{SqlStore, accounts, auth, directory, messages, traces};
+use super::{SqlStore, accounts, auth, directory, messages, outbound, traces};
 use crate::Store;
 use crate::error::Result;
 use crate::model::*;
@@ -226,6 +226,33 @@ impl Store for SqlStore {
     }
     async fn delete_message(&self, id: MessageId, trace: &Event) -> Result<()> {
         messages::delete(self, id, trace).await
+    }
+    async fn claim_outbound(
+        &self,
+        node: &str,
+        now: Timestamp,
+        lease: std::time::Duration,
+        limit: i64,
+    ) -> Result<Vec<OutboundItem>> {
+        outbound::claim(self, node, now, lease, limit).await
+    }
+    async fn open_outbound(&self, id: i64) -> Result<Vec<u8>> {
+        outbound::open(self, id).await
+    }
+    async fn finish_outbound(
+        &self,
+        id: i64,
+        node: &str,
+        result: &AttemptResult,
+        trace: &Event,
+    ) -> Result<bool> {
+        outbound::finish(self, id, node, result, trace).await
+    }
+    async fn outbound_status(&self, queue_ref: &str) -> Result<Vec<OutboundItem>> {
+        outbound::status(self, queue_ref).await
+    }
+    async fn outbound_depth(&self) -> Result<i64> {
+        outbound::depth(self).await
     }
     async fn append_traces(&self, events: &[Event]) -> Result<()> {
         self.append_traces_now(events).await

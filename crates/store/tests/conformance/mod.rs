@@ -7,8 +7,10 @@ pub mod harness;
 
 mod auth;
 mod directory;
+mod outbound;
 pub use auth::*;
 pub use directory::*;
+pub use outbound::*;
 
 use caduceus_audit::{Action, Event, Outcome, TamperKind};
 use caduceus_core::{
@@ -48,6 +50,10 @@ macro_rules! conformance_suite {
             au3_failure_counters_and_alerts,
             id3_one_personal_account_per_person,
             id4_directory_search_honours_liste_rouge_and_consent,
+            ms4_queued_recipients_are_committed_with_the_local_copies,
+            ms16_a_claimed_recipient_is_settled_once_and_its_copy_destroyed,
+            ms16_retries_wait_for_their_time_and_leases_expire,
+            ms16_concurrent_claimers_never_share_a_recipient,
         );
     };
     (@tests $make:path; $($name:ident),* $(,)?) => {
@@ -111,6 +117,7 @@ async fn deliver_one(h: &Harness, to: &Account) -> Delivered {
             mailbox: inbox.id,
             flags: vec![],
         }],
+        outbound: None,
     };
     let trace = event(Action::MessageDeliver, format!("{}", inbox.id));
     h.store
@@ -250,6 +257,7 @@ pub async fn deliver_assigns_uids_and_modseqs_in_one_transaction(h: Harness) {
         meta: b"m",
         internal: now(),
         targets,
+        outbound: None,
     };
     let traces = [
         event(Action::MessageDeliver, a.id.to_string()),
@@ -279,6 +287,7 @@ pub async fn deliver_assigns_uids_and_modseqs_in_one_transaction(h: Harness) {
             mailbox: inbox_b.id,
             flags: vec![],
         }],
+        outbound: None,
     };
     assert!(h.store.deliver(&wrong, &traces[..1]).await.is_err());
     assert!(
