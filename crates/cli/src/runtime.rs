@@ -46,6 +46,7 @@ impl Runtime {
                 max_message_size: loaded.config.limits.max_message_size,
                 max_recipients: loaded.config.limits.max_recipients,
                 trace_retention_days: loaded.config.traces.retention_days,
+                retry: caduceus_core::RetryPolicy::default(),
             },
         );
         let service = match notifier {

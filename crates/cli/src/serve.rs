@@ -38,7 +38,7 @@ pub async fn run(data: &Path, args: &ServeArgs) -> Result<()> {
         )
         .await?;
     }
-    let runtime = Runtime::open(Loaded::load(data)?).await?;
+    let mut runtime = Runtime::open(Loaded::load(data)?).await?;
     let loaded = &runtime.loaded;
     let crls: Vec<_> = loaded
         .config
@@ -67,6 +67,9 @@ pub async fn run(data: &Path, args: &ServeArgs) -> Result<()> {
     let trust_path = loaded.path(&loaded.config.trust.list);
     let trust = caduceus_smtp::TrustListHandle::load_file(&trust_path)
         .with_context(|| format!("loading the trust list {}", trust_path.display()))?;
+    runtime.service = runtime
+        .service
+        .with_trust_list(std::sync::Arc::new(trust.clone()));
     tracing::info!(
         backend = ?runtime.store.backend(),
         https = %listeners.https,
@@ -105,11 +108,7 @@ pub async fn run(data: &Path, args: &ServeArgs) -> Result<()> {
     }
     tasks.spawn(caduceus_smtp::serve_relay(
         relay,
-        std::sync::Arc::new(caduceus_smtp::RelayConfig::new(
-            tls.clone(),
-            &hostname,
-            trust.clone(),
-        )),
+        std::sync::Arc::new(caduceus_smtp::RelayConfig::new(tls.clone(), &hostname)),
         runtime.service.clone(),
         stop_rx.clone(),
     ));

@@ -59,6 +59,12 @@ impl Timestamp {
         Self(self.0.saturating_sub(millis_of(duration)))
     }
 
+    /// The UTC date in RFC 5322 form, e.g. `Thu, 01 Jan 1970 00:00:00 +0000` (for
+    /// `Date:` and `Received:` headers).
+    pub fn rfc5322(self) -> String {
+        rfc5322_date(self.0.div_euclid(1000))
+    }
+
     /// The time elapsed from `earlier` to `self`, or zero when `earlier` is
     /// not earlier.
     pub fn duration_since(self, earlier: Self) -> Duration {
@@ -179,8 +185,55 @@ impl Clock for ManualClock {
     }
 }
 
+/// A UTC date in RFC 5322 form, e.g. `Thu, 01 Jan 1970 00:00:00 +0000`.
+fn rfc5322_date(secs: i64) -> String {
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let (year, month, day) = civil_from_days(days);
+    format!(
+        "{}, {day:02} {} {year} {:02}:{:02}:{:02} +0000",
+        DAYS[days.rem_euclid(7) as usize],
+        MONTHS[(month - 1) as usize],
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// Year, month (1-12), day (1-31) of a count of days since 1970-01-01 (proleptic
+/// Gregorian; H. Hinnant's algorithm).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn dates_are_rfc5322() {
+        assert_eq!(super::rfc5322_date(0), "Thu, 01 Jan 1970 00:00:00 +0000");
+        assert_eq!(
+            super::rfc5322_date(1_709_210_096),
+            "Thu, 29 Feb 2024 12:34:56 +0000"
+        );
+        assert_eq!(
+            super::rfc5322_date(4_102_444_799),
+            "Thu, 31 Dec 2099 23:59:59 +0000"
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -30,6 +30,9 @@
 //!   extract generator, and the FHIR-shaped entries served to clients (ID-4).
 //! - [`auth`]: the brute-force gate ([`LockoutPolicy`], AU-3), device
 //!   credentials for mail clients ([`DeviceCredential`], AU-2), one-time codes.
+//! - [`outbound`]: relaying to other operators (MS-16): the retry schedule
+//!   ([`RetryPolicy`]), what a peer's reply means ([`ReplyClass`]), and the
+//!   delivery status notification ([`Dsn`], RFC 3464).
 //! - [`password`]: the web-login password strength rule (AU-1).
 //! - [`clock`]: [`Timestamp`] and the [`Clock`] trait, so that retention,
 //!   expiry and lockouts read time from an injected source
@@ -94,6 +97,7 @@ pub mod auth;
 pub mod clock;
 pub mod directory;
 pub mod ident;
+pub mod outbound;
 pub mod password;
 pub mod policy;
 pub mod secret;
@@ -101,6 +105,7 @@ pub mod secret;
 pub use account::{
     AccountKind, AccountState, Evidence, RegistryId, RegistryIdError, TransitionError, UnknownName,
 };
+pub use outbound::{Dsn, DsnAction, ReplyClass, RetryPolicy, header_section};
 pub use password::{PasswordError, check_password_strength};
 pub use policy::{
     DeliveryFacts, RecipientStatus, Refusal, check_delivery, check_recipient, check_recipient_count,

@@ -30,6 +30,8 @@ pub enum RecipientStatus {
     NotVerified,
     /// No such mailbox here.
     Unknown,
+    /// At another operator of the trust space: relayed there (MS-5 checked the domain).
+    TrustSpace,
 }
 
 /// The facts about a message that the delivery rules look at.
@@ -97,7 +99,7 @@ pub fn check_recipient_count(already: usize, max_recipients: usize) -> Result<()
 /// space. Front ends ask it at `RCPT TO` time, before any content is sent.
 pub fn check_recipient(address: &str, status: RecipientStatus) -> Result<(), Refusal> {
     match status {
-        RecipientStatus::Verified => Ok(()),
+        RecipientStatus::Verified | RecipientStatus::TrustSpace => Ok(()),
         RecipientStatus::NotVerified => Err(Refusal {
             requirement: "MS-2",
             reason: format!(

@@ -16,9 +16,13 @@
 //! - [`directory`]: import the national extracts (difference on re-import), search,
 //!   holders' choices (ID-4).
 //! - [`submit`]: a logged-in user sends, as themself or an organisational mailbox
-//!   they are a delegate of (ID-3); recipients checked as they are named (MS-2).
+//!   they are a delegate of (ID-3); recipients checked as they are named (MS-2);
+//!   recipients at other operators of the trust space queued (MS-5, MS-4).
 //! - [`peers`]: whether a peer operator may relay mail from a domain (MS-5), asked
 //!   of the trust list the relay keeps ([`peers::PeerTrust`]).
+//! - [`relay`]: what a relay attempt to another operator means (delivered, retry,
+//!   failed, expired), the delivery status notification to the sender, the delivery
+//!   state a sender asks for (MS-16).
 //! - [`notify`]: what is sent to a user's out-of-band address ([`notify::Notifier`]).
 //! - [`messages`]: deliver to local mailboxes through the policy (MS-2), list, read,
 //!   flag, delete (RT-3), with the access checks (AC-1, ID-3).
@@ -41,6 +45,7 @@ pub mod ingest;
 pub mod messages;
 pub mod notify;
 pub mod peers;
+pub mod relay;
 pub mod submit;
 pub mod traces;
 
@@ -63,6 +68,8 @@ pub struct ServiceConfig {
     pub max_recipients: usize,
     /// Traces older than this many days are purged (TR-2, at most 365).
     pub trace_retention_days: u32,
+    /// When relaying to other operators is retried and given up (MS-16).
+    pub retry: caduceus_core::RetryPolicy,
 }
 
 /// The service layer: cheap to clone, shared by every front end.
@@ -77,6 +84,9 @@ pub struct Service {
     scanner: Option<Arc<dyn antivirus::Scanner>>,
     /// Checks OpenID access tokens (AU-4); `None` accepts none.
     token_verifier: Option<Arc<dyn federation::TokenVerifier>>,
+    /// The MSSanté trust list (MS-5): which peers may relay to us, which domains we
+    /// may relay to. `None` trusts nobody.
+    trust: Option<Arc<dyn peers::PeerTrust>>,
 }
 
 impl Service {
@@ -89,6 +99,7 @@ impl Service {
             notifier: Arc::new(notify::NoNotifier),
             scanner: None,
             token_verifier: None,
+            trust: None,
         }
     }
 
@@ -109,6 +120,13 @@ impl Service {
     /// The same service accepting OpenID access tokens checked by `verifier` (AU-4).
     pub fn with_token_verifier(mut self, verifier: Arc<dyn federation::TokenVerifier>) -> Self {
         self.token_verifier = Some(verifier);
+        self
+    }
+
+    /// The same service checking peers and remote domains against `trust` (MS-5),
+    /// typically the relay's reloadable trust list.
+    pub fn with_trust_list(mut self, trust: Arc<dyn peers::PeerTrust>) -> Self {
+        self.trust = Some(trust);
         self
     }
 

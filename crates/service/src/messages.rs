@@ -4,7 +4,7 @@
 use caduceus_audit::{Action, Event};
 use caduceus_core::{DeliveryFacts, MailAddress, RecipientStatus, Refusal, check_delivery};
 use caduceus_store::{
-    AccountId, Delivered, Delivery, Mailbox, MailboxId, MessageId, MessageSummary, Target,
+    AccountId, Delivered, Delivery, Mailbox, MailboxId, MessageId, MessageSummary, Outbound, Target,
 };
 
 use crate::Service;
@@ -99,25 +99,31 @@ impl Service {
         recipients: &[MailAddress],
         raw: &[u8],
     ) -> Result<Vec<Delivered>> {
-        self.deliver_as(caller, None, recipients, raw).await
+        self.deliver_with(caller, None, recipients, raw, None).await
     }
 
     /// [`Service::deliver_local`] on behalf of an organisational mailbox
-    /// (`acting_for`), which the traces name beside the person (ID-3).
-    pub(crate) async fn deliver_as(
+    /// (`acting_for`), which the traces name beside the person (ID-3), queueing
+    /// `outbound`'s recipients in the same transaction.
+    pub(crate) async fn deliver_with(
         &self,
         caller: &Caller,
         acting_for: Option<AccountId>,
         recipients: &[MailAddress],
         raw: &[u8],
+        outbound: Option<Outbound>,
     ) -> Result<Vec<Delivered>> {
         let event = |action: Action, object: String| {
             let mut event = caller.event(self.now_ms(), action, object);
             event.acting_for = acting_for.map(|id| id.to_string());
             event
         };
+        let remote = outbound.as_ref().map_or(&[][..], |o| &o.recipients[..]);
         let mut found = Vec::with_capacity(recipients.len());
-        let mut statuses = Vec::with_capacity(recipients.len());
+        let mut statuses = Vec::with_capacity(recipients.len() + remote.len());
+        for address in remote {
+            statuses.push((address.as_str(), RecipientStatus::TrustSpace));
+        }
         for address in recipients {
             let account = self.store.account_by_address(address).await?;
             let status = match &account {
@@ -188,12 +194,20 @@ impl Service {
                 format!("{} {}", account.id, inbox.id),
             ));
         }
+        // One trace per queued recipient, naming its domain only (a patient's address
+        // at another operator holds an INS, never written in traces).
+        for address in remote {
+            traces.push(event(
+                Action::MessageSubmit,
+                format!("domain:{}", address.domain().as_str()),
+            ));
+        }
         let delivery = Delivery {
             raw,
             meta: &meta,
             internal: self.clock.now(),
             targets,
-            outbound: None,
+            outbound,
         };
         Ok(self.store.deliver(&delivery, &traces).await?)
     }

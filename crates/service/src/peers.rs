@@ -9,12 +9,15 @@ use crate::actor::Caller;
 use crate::error::{Result, ServiceError};
 
 /// The trust list as the service asks it.
-pub trait PeerTrust {
+pub trait PeerTrust: Send + Sync {
     /// Whether the operator certificate with subject `subject_dn` may relay mail
     /// from `domain`.
     fn allows(&self, domain: &str, subject_dn: &str) -> bool;
     /// The domains the certificate with subject `subject_dn` is listed for.
-    fn domains_for(&self, subject_dn: &str) -> Vec<&str>;
+    fn domains_for(&self, subject_dn: &str) -> Vec<String>;
+    /// Whether `domain` belongs to the trust space (some operator is listed for it):
+    /// mail to it may be relayed (MS-5).
+    fn lists_domain(&self, domain: &str) -> bool;
 }
 
 /// The operator certificate a peer presented, as the TLS layer verified it.
@@ -33,11 +36,11 @@ impl Service {
     /// (`peer:<domain>`); a refusal is traced and tells the peer what to do.
     pub async fn admit_peer(
         &self,
-        trust: &(dyn PeerTrust + Sync),
         sender_domain: Option<&str>,
         certificate: PeerCertificate<'_>,
         source: &str,
     ) -> Result<String> {
+        let trust = self.trust_list();
         let listed = match sender_domain {
             Some(domain) => {
                 let domain = domain.to_ascii_lowercase();
@@ -48,8 +51,8 @@ impl Service {
             }
             None => trust
                 .domains_for(certificate.subject_dn)
-                .first()
-                .map(|domain| (*domain).to_owned())
+                .into_iter()
+                .next()
                 .ok_or_else(|| certificate.common_name.unwrap_or_default().to_owned()),
         };
         let domain = match listed {
@@ -70,5 +73,30 @@ impl Service {
             tracing::warn!(%error, "the MS-5 refusal could not be traced");
         }
         Err(ServiceError::Refused(refusal))
+    }
+}
+
+/// The trust list of a service built without one: no domain, no peer.
+struct EmptyTrust;
+
+impl PeerTrust for EmptyTrust {
+    fn allows(&self, _: &str, _: &str) -> bool {
+        false
+    }
+    fn domains_for(&self, _: &str) -> Vec<String> {
+        Vec::new()
+    }
+    fn lists_domain(&self, _: &str) -> bool {
+        false
+    }
+}
+
+impl Service {
+    /// The trust list in force (empty when none was configured).
+    pub(crate) fn trust_list(&self) -> &dyn PeerTrust {
+        match &self.trust {
+            Some(trust) => trust.as_ref(),
+            None => &EmptyTrust,
+        }
     }
 }

@@ -5,7 +5,7 @@
 use caduceus_core::{
     MailAddress, RecipientStatus, Refusal, check_recipient, check_recipient_count,
 };
-use caduceus_store::{AccountId, Delivered};
+use caduceus_store::{AccountId, Delivered, Outbound};
 
 use caduceus_audit::{Action, Outcome};
 
@@ -13,6 +13,26 @@ use crate::Service;
 use crate::actor::Caller;
 use crate::auth::Authenticated;
 use crate::error::{Result, ServiceError};
+
+/// Which recipients a front end may accept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecipientScope {
+    /// Only this operator's mailboxes (the operator relay: we never relay onward).
+    Local,
+    /// This operator's mailboxes and domains of the trust space (submission): mail
+    /// to the latter is queued for their operators (MS-5).
+    TrustSpace,
+}
+
+/// What became of a submitted message.
+#[derive(Clone, Debug)]
+pub struct Submitted {
+    /// The copies stored in local mailboxes.
+    pub delivered: Vec<Delivered>,
+    /// The queue reference of the recipients at other operators, if any; their
+    /// delivery state is asked with [`Service::delivery_status`].
+    pub queue_ref: Option<String>,
+}
 
 /// Who a submission is sent as: the person, or the organisational mailbox they act for.
 #[derive(Clone, Debug)]
@@ -63,10 +83,35 @@ impl Service {
     }
 
     /// Checks one recipient as it is named (`RCPT TO`) after `already` others, before
-    /// any content: their number (MS-12), then a verified mailbox (MS-2).
-    pub async fn check_recipient(&self, address: &MailAddress, already: usize) -> Result<()> {
+    /// any content: their number (MS-12), then a verified local mailbox (MS-2), or —
+    /// in the [`RecipientScope::TrustSpace`] scope — a domain of the trust space (MS-5).
+    pub async fn check_recipient(
+        &self,
+        address: &MailAddress,
+        already: usize,
+        scope: RecipientScope,
+    ) -> Result<()> {
         check_recipient_count(already, self.config.max_recipients)
             .map_err(ServiceError::Refused)?;
+        if !self.is_local(address) {
+            let domain = address.domain().as_str();
+            return match scope {
+                RecipientScope::TrustSpace if self.trust_list().lists_domain(domain) => Ok(()),
+                RecipientScope::TrustSpace => Err(ServiceError::Refused(Refusal {
+                    requirement: "MS-5",
+                    reason: format!(
+                        "{domain} is outside the MSSante trust space: secure health mail can only \
+                         go to operators on the trust list; use another channel for this recipient"
+                    ),
+                })),
+                RecipientScope::Local => Err(ServiceError::Refused(Refusal {
+                    requirement: "MS-5",
+                    reason: format!(
+                        "this operator does not relay mail for {domain}; send it to that domain's operator"
+                    ),
+                })),
+            };
+        }
         let status = match self.store.account_by_address(address).await? {
             Some(account) if account.state.can_exchange() => RecipientStatus::Verified,
             Some(_) => RecipientStatus::NotVerified,
@@ -85,15 +130,56 @@ impl Service {
     }
 
     /// Accepts a submitted message for its recipients: the whole policy again, then
-    /// sealed, stored and traced in one transaction (durable when this returns); the
-    /// traces name the person and the organisational mailbox acted for.
+    /// sealed, stored in local mailboxes, queued for other operators and traced in one
+    /// transaction (durable when this returns, MS-4); the traces name the person and
+    /// the organisational mailbox acted for. `notify_success` asks for a notification
+    /// when the other operators accept it (MS-16).
     pub async fn submit(
         &self,
         sender: &Sender,
         recipients: &[MailAddress],
         raw: &[u8],
-    ) -> Result<Vec<Delivered>> {
-        self.deliver_as(&sender.login.caller(), sender.acting_for, recipients, raw)
-            .await
+        notify_success: bool,
+    ) -> Result<Submitted> {
+        let (local, remote): (Vec<MailAddress>, Vec<MailAddress>) =
+            recipients.iter().cloned().partition(|r| self.is_local(r));
+        for address in &remote {
+            self.check_recipient(address, 0, RecipientScope::TrustSpace)
+                .await?;
+        }
+        let owner = sender.acting_for.unwrap_or(sender.login.account().id);
+        let return_path = self.store.account(owner).await?.address;
+        let outbound = (!remote.is_empty()).then(|| Outbound {
+            queue_ref: caduceus_store::new_queue_ref(),
+            owner,
+            return_path: return_path.as_str().to_owned(),
+            recipients: remote,
+            notify_success,
+            expires: self.config.retry.expiry(self.clock.now()),
+        });
+        let queue_ref = outbound.as_ref().map(|o| o.queue_ref.clone());
+        let delivered = self
+            .deliver_with(
+                &sender.login.caller(),
+                sender.acting_for,
+                &local,
+                raw,
+                outbound,
+            )
+            .await?;
+        Ok(Submitted {
+            delivered,
+            queue_ref,
+        })
+    }
+
+    /// Whether `address` is one of this operator's (its domain, or its patient domain).
+    pub(crate) fn is_local(&self, address: &MailAddress) -> bool {
+        let domain = address.domain().as_str();
+        let ours = self.config.domain.as_str();
+        domain == ours
+            || domain
+                .strip_prefix("patient.")
+                .is_some_and(|rest| rest == ours)
     }
 }

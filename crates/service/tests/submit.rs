@@ -5,6 +5,7 @@ mod common;
 
 use caduceus_core::NationalId;
 use caduceus_service::ServiceError;
+use caduceus_service::submit::RecipientScope;
 use caduceus_store::Store;
 use common::*;
 
@@ -44,10 +45,11 @@ async fn id3_a_delegate_sends_as_the_organisation_and_is_named() {
 
     let delivered = w
         .service
-        .submit(&as_org, std::slice::from_ref(&bruno.address), RAW)
+        .submit(&as_org, std::slice::from_ref(&bruno.address), RAW, false)
         .await
         .unwrap();
-    assert_eq!(delivered[0].account, bruno.id);
+    assert_eq!(delivered.delivered[0].account, bruno.id);
+    assert_eq!(delivered.queue_ref, None, "nothing for other operators");
     let entries = w.store.trace_entries(0, 1000).await.unwrap();
     let deliver = entries
         .iter()
@@ -64,7 +66,7 @@ async fn ms2_recipients_are_checked_as_they_are_named() {
     person(&w, "alice", "810003090833", true).await;
     person(&w, "pending", "810000000009", false).await;
     w.service
-        .check_recipient(&addr("alice@caduceus.test"), 0)
+        .check_recipient(&addr("alice@caduceus.test"), 0, RecipientScope::Local)
         .await
         .unwrap();
     for (address, words) in [
@@ -76,7 +78,7 @@ async fn ms2_recipients_are_checked_as_they_are_named() {
     ] {
         let err = w
             .service
-            .check_recipient(&addr(address), 0)
+            .check_recipient(&addr(address), 0, RecipientScope::TrustSpace)
             .await
             .unwrap_err();
         let ServiceError::Refused(refusal) = err else {
@@ -116,40 +118,47 @@ impl caduceus_service::peers::PeerTrust for OneRow {
     fn allows(&self, domain: &str, subject_dn: &str) -> bool {
         domain == "autre.test" && subject_dn == "CN=autre.test"
     }
-    fn domains_for(&self, subject_dn: &str) -> Vec<&str> {
+    fn domains_for(&self, subject_dn: &str) -> Vec<String> {
         if subject_dn == "CN=autre.test" {
-            vec!["autre.test"]
+            vec!["autre.test".to_owned()]
         } else {
             vec![]
         }
+    }
+    fn lists_domain(&self, domain: &str) -> bool {
+        domain == "autre.test"
     }
 }
 
 #[tokio::test]
 async fn ms5_a_peer_is_admitted_only_for_its_listed_domains() {
     use caduceus_service::peers::PeerCertificate;
-    let w = world().await;
+    let mut w = world().await;
+    w.service = w
+        .service
+        .clone()
+        .with_trust_list(std::sync::Arc::new(OneRow));
     let listed = PeerCertificate {
         subject_dn: "CN=autre.test",
         common_name: Some("autre.test"),
     };
     let domain = w
         .service
-        .admit_peer(&OneRow, Some("Autre.TEST"), listed, "192.0.2.25:25")
+        .admit_peer(Some("Autre.TEST"), listed, "192.0.2.25:25")
         .await
         .unwrap();
     assert_eq!(domain, "autre.test");
     // A bounce names the certificate's domain.
     let bounce = w
         .service
-        .admit_peer(&OneRow, None, listed, "192.0.2.25:25")
+        .admit_peer(None, listed, "192.0.2.25:25")
         .await
         .unwrap();
     assert_eq!(bounce, "autre.test");
     // Another domain, or another certificate, is refused and traced.
     let err = w
         .service
-        .admit_peer(&OneRow, Some("rogue.test"), listed, "192.0.2.66:25")
+        .admit_peer(Some("rogue.test"), listed, "192.0.2.66:25")
         .await
         .unwrap_err();
     let ServiceError::Refused(refusal) = err else {
@@ -162,7 +171,7 @@ async fn ms5_a_peer_is_admitted_only_for_its_listed_domains() {
     };
     assert!(
         w.service
-            .admit_peer(&OneRow, None, stranger, "192.0.2.66:25")
+            .admit_peer(None, stranger, "192.0.2.66:25")
             .await
             .is_err()
     );

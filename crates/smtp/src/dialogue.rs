@@ -6,8 +6,12 @@
 use std::time::SystemTime;
 
 use caduceus_core::MailAddress;
+use caduceus_service::submit::RecipientScope;
 use caduceus_service::{Service, ServiceError};
-use smtp_proto::{MailFrom, RcptTo};
+use smtp_proto::{
+    MailFrom, RCPT_NOTIFY_DELAY, RCPT_NOTIFY_FAILURE, RCPT_NOTIFY_NEVER, RCPT_NOTIFY_SUCCESS,
+    RcptTo,
+};
 use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
 use tracing::{debug, info, warn};
@@ -205,12 +209,14 @@ impl Dialogue {
     }
 
     /// Answers a message stored for `recipients` recipients: `250`, sent only now.
-    pub(crate) fn stored(&mut self, recipients: usize) -> Flow {
-        self.ok(Reply::new(
-            250,
-            "2.0.0",
-            format!("message accepted and stored for {recipients} recipient(s)"),
-        ))
+    pub(crate) fn stored(&mut self, recipients: usize, queue_ref: Option<&str>) -> Flow {
+        let text = match queue_ref {
+            Some(queue_ref) => format!(
+                "message accepted for {recipients} recipient(s); queued as {queue_ref} for other operators"
+            ),
+            None => format!("message accepted and stored for {recipients} recipient(s)"),
+        };
+        self.ok(Reply::new(250, "2.0.0", text))
     }
 }
 
@@ -251,11 +257,19 @@ impl Dialogue {
         service: &Service,
         to: &RcptTo<String>,
         recipients: Option<&mut Vec<MailAddress>>,
+        scope: RecipientScope,
     ) -> Flow {
         let Some(recipients) = recipients else {
             return self.error(Reply::new(503, "5.5.1", "need MAIL command first"));
         };
-        if to.orcpt.is_some() || to.flags != 0 || to.rrvs != 0 {
+        let notify_ok = scope == RecipientScope::TrustSpace
+            && to.flags
+                & !(RCPT_NOTIFY_SUCCESS
+                    | RCPT_NOTIFY_FAILURE
+                    | RCPT_NOTIFY_DELAY
+                    | RCPT_NOTIFY_NEVER)
+                == 0;
+        if to.orcpt.is_some() || (to.flags != 0 && !notify_ok) || to.rrvs != 0 {
             return self.error(Reply::new(
                 555,
                 "5.5.4",
@@ -275,7 +289,10 @@ impl Dialogue {
         if recipients.contains(&address) {
             return self.ok(Reply::new(250, "2.1.5", "recipient OK (already listed)"));
         }
-        match service.check_recipient(&address, recipients.len()).await {
+        match service
+            .check_recipient(&address, recipients.len(), scope)
+            .await
+        {
             Ok(()) => {
                 recipients.push(address);
                 self.ok(Reply::new(250, "2.1.5", "recipient OK"))

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use caduceus_core::MailAddress;
 use caduceus_service::Service;
 use caduceus_service::auth::Authenticated;
-use caduceus_service::submit::Sender;
+use caduceus_service::submit::{RecipientScope, Sender};
 use smtp_proto::{MailFrom, RcptTo, Request};
 use tokio::net::TcpStream;
 use tokio::sync::watch;
@@ -33,6 +33,8 @@ use crate::reply::{self, Reply, Stage};
 struct Transaction {
     sender: Sender,
     recipients: Vec<MailAddress>,
+    /// Some recipient asked for a notification on success (`NOTIFY=SUCCESS`, MS-16).
+    notify_success: bool,
 }
 
 /// Why an AUTH exchange did not log in.
@@ -244,6 +246,7 @@ impl Session {
             format!("SIZE {}", max_size(&self.service)),
             "8BITMIME".to_owned(),
             "ENHANCEDSTATUSCODES".to_owned(),
+            "DSN".to_owned(),
         ];
         match &self.tls {
             None => lines.push("STARTTLS".to_owned()),
@@ -466,6 +469,7 @@ impl Session {
                 self.transaction = Some(Transaction {
                     sender,
                     recipients: Vec::new(),
+                    notify_success: false,
                 });
                 self.talk.ok(Reply::new(250, "2.1.0", "sender OK"))
             }
@@ -480,8 +484,24 @@ impl Session {
         if self.login.is_none() {
             return self.talk.error(reply::auth_required());
         }
-        let recipients = self.transaction.as_mut().map(|t| &mut t.recipients);
-        self.talk.recipient(&self.service, &to, recipients).await
+        let asks_success = to.flags & smtp_proto::RCPT_NOTIFY_SUCCESS != 0;
+        let (recipients, before) = match self.transaction.as_mut() {
+            Some(t) => {
+                let before = t.recipients.len();
+                (Some(&mut t.recipients), before)
+            }
+            None => (None, 0),
+        };
+        let flow = self
+            .talk
+            .recipient(&self.service, &to, recipients, RecipientScope::TrustSpace)
+            .await;
+        if let Some(t) = self.transaction.as_mut()
+            && t.recipients.len() > before
+        {
+            t.notify_success |= asks_success;
+        }
+        flow
     }
 
     async fn data(&mut self) -> Flow {
@@ -511,20 +531,30 @@ impl Session {
         };
         let submitted = self
             .service
-            .submit(&transaction.sender, &transaction.recipients, &raw)
+            .submit(
+                &transaction.sender,
+                &transaction.recipients,
+                &raw,
+                transaction.notify_success,
+            )
             .await;
         match submitted {
-            Ok(delivered) => {
-                let messages: Vec<String> =
-                    delivered.iter().map(|d| d.message.to_string()).collect();
+            Ok(submitted) => {
+                let messages: Vec<String> = submitted
+                    .delivered
+                    .iter()
+                    .map(|d| d.message.to_string())
+                    .collect();
                 info!(
                     acting_for = %acting_for(&transaction.sender),
                     recipients = transaction.recipients.len(),
                     size = raw.len(),
                     messages = ?messages,
+                    queued = submitted.queue_ref.as_deref().unwrap_or("-"),
                     "message accepted"
                 );
-                self.talk.stored(delivered.len())
+                self.talk
+                    .stored(transaction.recipients.len(), submitted.queue_ref.as_deref())
             }
             Err(error) => {
                 log_refusal("DATA", &error);

@@ -32,13 +32,23 @@ use tracing::{error, info, warn};
 
 use crate::listener::stopped;
 
-impl PeerTrust for TrustList {
+/// The service asks the list in force at each question, so a reload takes effect
+/// for the next peer or recipient.
+impl PeerTrust for TrustListHandle {
     fn allows(&self, domain: &str, subject_dn: &str) -> bool {
-        TrustList::allows(self, domain, subject_dn)
+        self.current().allows(domain, subject_dn)
     }
 
-    fn domains_for(&self, subject_dn: &str) -> Vec<&str> {
-        TrustList::domains_for(self, subject_dn)
+    fn domains_for(&self, subject_dn: &str) -> Vec<String> {
+        self.current()
+            .domains_for(subject_dn)
+            .into_iter()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    fn lists_domain(&self, domain: &str) -> bool {
+        self.current().lists_domain(domain)
     }
 }
 
@@ -248,6 +258,12 @@ impl TrustList {
         self.domains
             .get(&domain)
             .is_some_and(|dns| dns.contains(&normalize_dn(subject_dn)))
+    }
+
+    /// Whether any operator is listed for `domain` (compared like [`Self::allows`]).
+    pub fn lists_domain(&self, domain: &str) -> bool {
+        let domain = domain.trim().trim_end_matches('.').to_ascii_lowercase();
+        self.domains.contains_key(&domain)
     }
 
     /// The listed domains, sorted, lowercase.

@@ -68,7 +68,6 @@ async fn relay(w: &World, rows: &[(&str, &str)]) -> Relay {
         tls,
         hostname: "mx.caduceus.test".into(),
         limits: limits(),
-        trust: trust.clone(),
     });
     let tcp = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = tcp.local_addr().unwrap().port();
@@ -81,7 +80,7 @@ async fn relay(w: &World, rows: &[(&str, &str)]) -> Relay {
     let task = tokio::spawn(caduceus_smtp::serve_relay(
         tcp,
         config,
-        w.service.clone(),
+        w.service.clone().with_trust_list(Arc::new(trust.clone())),
         stopped,
     ));
     Relay {

@@ -37,6 +37,11 @@ pub use model::*;
 pub use seal::{MasterKey, SealError};
 pub use sql::{Backend, SqlStore, StoreConfig};
 
+/// A fresh queue reference for [`Outbound::queue_ref`]: 128 random bits in hex.
+pub fn new_queue_ref() -> String {
+    seal::random_id()
+}
+
 /// Everything the service layer asks of storage, in domain terms.
 ///
 /// Mutating calls take the trace events recording them and commit both together, so

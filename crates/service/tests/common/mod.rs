@@ -72,6 +72,7 @@ pub async fn world_with(max_message_size: usize) -> World {
             max_message_size,
             max_recipients: 3,
             trace_retention_days: 365,
+            retry: caduceus_core::RetryPolicy::default(),
         },
     )
     .with_notifier(outbox.clone());

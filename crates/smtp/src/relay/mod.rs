@@ -17,8 +17,8 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
 
+use crate::Limits;
 use crate::listener::{LoopSettings, accept_loop};
-use crate::{Limits, TrustListHandle};
 
 /// The configuration of the operator relay listener.
 #[derive(Clone, Debug)]
@@ -31,18 +31,16 @@ pub struct RelayConfig {
     pub hostname: String,
     /// Bounds on sessions.
     pub limits: Limits,
-    /// The trust list in force (reloaded without restart).
-    pub trust: TrustListHandle,
 }
 
 impl RelayConfig {
-    /// A configuration with the default [`Limits`].
-    pub fn new(tls: Arc<rustls::ServerConfig>, hostname: &str, trust: TrustListHandle) -> Self {
+    /// A configuration with the default [`Limits`]. Peers are checked against the
+    /// service's trust list ([`Service::with_trust_list`]).
+    pub fn new(tls: Arc<rustls::ServerConfig>, hostname: &str) -> Self {
         Self {
             tls,
             hostname: hostname.to_owned(),
             limits: Limits::default(),
-            trust,
         }
     }
 }

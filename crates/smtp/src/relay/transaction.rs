@@ -5,6 +5,7 @@ use caduceus_core::MailAddress;
 use caduceus_pki::CertIdentity;
 use caduceus_service::Caller;
 use caduceus_service::peers::PeerCertificate;
+use caduceus_service::submit::RecipientScope;
 use smtp_proto::{MailFrom, RcptTo};
 use tracing::{debug, info, warn};
 
@@ -63,16 +64,10 @@ impl Session {
             subject_dn: &identity.subject_dn,
             common_name: identity.common_name.as_deref(),
         };
-        let trust = self.config.trust.current();
         let source = self.peer.to_string();
         let admitted = self
             .service
-            .admit_peer(
-                trust.as_ref(),
-                sender_domain.as_deref(),
-                certificate,
-                &source,
-            )
+            .admit_peer(sender_domain.as_deref(), certificate, &source)
             .await;
         let domain = match admitted {
             Ok(domain) => domain,
@@ -99,7 +94,9 @@ impl Session {
             return self.talk.error(certificate_required());
         }
         let recipients = self.transaction.as_mut().map(|t| &mut t.recipients);
-        self.talk.recipient(&self.service, &to, recipients).await
+        self.talk
+            .recipient(&self.service, &to, recipients, RecipientScope::Local)
+            .await
     }
 
     pub(super) async fn data(&mut self) -> Flow {
@@ -141,7 +138,7 @@ impl Session {
                     messages = ?messages,
                     "relayed message accepted"
                 );
-                self.talk.stored(delivered.len())
+                self.talk.stored(delivered.len(), None)
             }
             Err(error) => {
                 log_refusal("DATA", &error);

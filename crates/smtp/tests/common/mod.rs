@@ -62,6 +62,7 @@ pub async fn world() -> World {
             max_message_size: MAX_SIZE,
             max_recipients: MAX_RECIPIENTS,
             trace_retention_days: 365,
+            retry: caduceus_core::RetryPolicy::default(),
         },
     );
     let pki = DevPki::create(&dir.path().join("pki"), "caduceus.test").unwrap();

@@ -1,0 +1,302 @@
+//! Relaying to other operators (MS-16): when to try again, when to give up, what a
+//! peer's reply means, and the delivery status notification (RFC 3464) the sender
+//! receives.
+
+use std::time::Duration;
+
+use crate::clock::Timestamp;
+
+/// The retry schedule of the outbound queue: the first retry after `first`, each
+/// next wait doubled up to `max`, and nothing after `lifetime` from queueing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Wait before the first retry.
+    pub first: Duration,
+    /// Longest wait between two attempts.
+    pub max: Duration,
+    /// How long a message stays queued before it expires.
+    pub lifetime: Duration,
+}
+
+impl Default for RetryPolicy {
+    /// 1 minute, doubling to at most 1 hour, for 5 days (RFC 5321 §4.5.4.1 suggests
+    /// giving up after 4–5 days).
+    fn default() -> Self {
+        Self {
+            first: Duration::from_secs(60),
+            max: Duration::from_secs(3600),
+            lifetime: Duration::from_secs(5 * 24 * 3600),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// When a message queued at `created` expires.
+    pub fn expiry(&self, created: Timestamp) -> Timestamp {
+        created.saturating_add(self.lifetime)
+    }
+
+    /// After `attempts` failed attempts (this one included) at `now`, when to try
+    /// again; `None` when the next attempt would fall after `expires`.
+    pub fn next_attempt(
+        &self,
+        attempts: u32,
+        now: Timestamp,
+        expires: Timestamp,
+    ) -> Option<Timestamp> {
+        let doublings = attempts.saturating_sub(1).min(30);
+        let wait = self.first.saturating_mul(1u32 << doublings).min(self.max);
+        let next = now.saturating_add(wait);
+        (next < expires).then_some(next)
+    }
+}
+
+/// What a peer's SMTP reply code means for the queue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReplyClass {
+    /// 2xx: accepted.
+    Accepted,
+    /// 4xx, or no answer at all: try again later.
+    Transient,
+    /// 5xx: refused for good.
+    Permanent,
+}
+
+impl ReplyClass {
+    /// The class of a reply code.
+    pub fn of(code: u16) -> Self {
+        match code {
+            200..=299 => ReplyClass::Accepted,
+            500..=599 => ReplyClass::Permanent,
+            _ => ReplyClass::Transient,
+        }
+    }
+}
+
+/// The outcome a delivery status notification reports for one recipient.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DsnAction {
+    /// Relayed to the recipient's operator (only when asked, `NOTIFY=SUCCESS`).
+    Delivered,
+    /// Refused by the recipient's operator.
+    Failed,
+    /// The queue's lifetime ended before the operator could be reached.
+    Expired,
+}
+
+impl DsnAction {
+    fn action(self) -> &'static str {
+        match self {
+            DsnAction::Delivered => "relayed",
+            DsnAction::Failed | DsnAction::Expired => "failed",
+        }
+    }
+
+    fn status(self, reply: &str) -> String {
+        match self {
+            DsnAction::Delivered => "2.0.0".into(),
+            DsnAction::Expired => "4.4.7".into(),
+            DsnAction::Failed => enhanced_status(reply).unwrap_or_else(|| "5.0.0".into()),
+        }
+    }
+}
+
+/// The `x.y.z` code in a reply text such as `550 5.1.1 unknown user`.
+fn enhanced_status(reply: &str) -> Option<String> {
+    reply
+        .split_whitespace()
+        .nth(1)
+        .filter(|code| {
+            let parts: Vec<&str> = code.split('.').collect();
+            parts.len() == 3
+                && matches!(parts[0], "2" | "4" | "5")
+                && parts[1..]
+                    .iter()
+                    .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        })
+        .map(str::to_owned)
+}
+
+/// What a delivery status notification says.
+#[derive(Clone, Debug)]
+pub struct Dsn<'a> {
+    /// This operator's host name (`Reporting-MTA`).
+    pub reporting_mta: &'a str,
+    /// The notification's sender, e.g. `mailer-daemon@<domain>`.
+    pub from: &'a str,
+    /// Who receives it: the original sender.
+    pub to: &'a str,
+    /// The recipient concerned.
+    pub recipient: &'a str,
+    /// What happened.
+    pub action: DsnAction,
+    /// The peer's last reply, or why it could not be reached.
+    pub reply: &'a str,
+    /// When (RFC 5322 date).
+    pub date: &'a str,
+    /// A unique `Message-ID` value, without angle brackets.
+    pub message_id: &'a str,
+    /// The original message's header section, returned as `text/rfc822-headers`.
+    pub original_headers: &'a [u8],
+}
+
+/// The header section of a raw message (up to the first empty line).
+pub fn header_section(raw: &[u8]) -> &[u8] {
+    raw.windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map_or(raw, |end| &raw[..end + 2])
+}
+
+impl Dsn<'_> {
+    /// The notification as an RFC 5322 message: `multipart/report;
+    /// report-type=delivery-status` with a human-readable part (French and
+    /// English), the `message/delivery-status` part and the original headers.
+    pub fn to_message(&self) -> Vec<u8> {
+        let boundary = format!(
+            "=_caduceus_dsn_{}",
+            self.message_id.replace(['@', '.'], "_")
+        );
+        let (subject, explanation) = match self.action {
+            DsnAction::Delivered => (
+                "Message relaye / Message relayed",
+                "Votre message a ete remis a l'operateur du destinataire.\r\n\
+                 Your message was handed to the recipient's operator.",
+            ),
+            DsnAction::Failed => (
+                "Message non remis / Undelivered message",
+                "L'operateur du destinataire a refuse votre message; voyez sa reponse ci-dessous.\r\n\
+                 The recipient's operator refused your message; see its reply below.",
+            ),
+            DsnAction::Expired => (
+                "Message non remis (delai depasse) / Undelivered message (expired)",
+                "L'operateur du destinataire n'a pas pu etre joint avant l'expiration du delai.\r\n\
+                 Envoyez le message par un autre moyen ou reessayez plus tard.\r\n\
+                 The recipient's operator could not be reached before the message expired.\r\n\
+                 Send it another way, or try again later.",
+            ),
+        };
+        let reply = self.reply.replace(['\r', '\n'], " ");
+        let mut out = format!(
+            "From: Mail Delivery System <{from}>\r\n\
+             To: <{to}>\r\n\
+             Subject: {subject}\r\n\
+             Date: {date}\r\n\
+             Message-ID: <{id}>\r\n\
+             Auto-Submitted: auto-replied\r\n\
+             MIME-Version: 1.0\r\n\
+             Content-Type: multipart/report; report-type=delivery-status;\r\n\
+             \tboundary=\"{boundary}\"\r\n\
+             \r\n\
+             --{boundary}\r\n\
+             Content-Type: text/plain; charset=utf-8\r\n\
+             \r\n\
+             {explanation}\r\n\
+             \r\n\
+             <{recipient}>: {reply}\r\n\
+             \r\n\
+             --{boundary}\r\n\
+             Content-Type: message/delivery-status\r\n\
+             \r\n\
+             Reporting-MTA: dns; {mta}\r\n\
+             \r\n\
+             Final-Recipient: rfc822; {recipient}\r\n\
+             Action: {action}\r\n\
+             Status: {status}\r\n\
+             Diagnostic-Code: smtp; {reply}\r\n\
+             \r\n\
+             --{boundary}\r\n\
+             Content-Type: text/rfc822-headers\r\n\
+             \r\n",
+            from = self.from,
+            to = self.to,
+            date = self.date,
+            id = self.message_id,
+            recipient = self.recipient,
+            mta = self.reporting_mta,
+            action = self.action.action(),
+            status = self.action.status(self.reply),
+        )
+        .into_bytes();
+        out.extend_from_slice(self.original_headers);
+        out.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(secs: i64) -> Timestamp {
+        Timestamp::from_millis(secs * 1000)
+    }
+
+    #[test]
+    fn ms16_retries_double_up_to_the_cap_then_expire() {
+        let policy = RetryPolicy::default();
+        let created = at(0);
+        let expires = policy.expiry(created);
+        assert_eq!(expires, at(5 * 24 * 3600));
+        assert_eq!(policy.next_attempt(1, at(0), expires), Some(at(60)));
+        assert_eq!(policy.next_attempt(2, at(60), expires), Some(at(180)));
+        assert_eq!(policy.next_attempt(3, at(180), expires), Some(at(420)));
+        assert_eq!(policy.next_attempt(8, at(1000), expires), Some(at(4600)));
+        assert_eq!(policy.next_attempt(200, at(1000), expires), Some(at(4600)));
+        assert_eq!(
+            policy.next_attempt(9, expires.saturating_add(Duration::from_secs(0)), expires),
+            None
+        );
+        assert_eq!(
+            policy.next_attempt(9, at(5 * 24 * 3600 - 100), expires),
+            None,
+            "a retry past the expiry is not scheduled"
+        );
+    }
+
+    #[test]
+    fn reply_codes_are_classed() {
+        assert_eq!(ReplyClass::of(250), ReplyClass::Accepted);
+        assert_eq!(ReplyClass::of(421), ReplyClass::Transient);
+        assert_eq!(ReplyClass::of(451), ReplyClass::Transient);
+        assert_eq!(ReplyClass::of(550), ReplyClass::Permanent);
+        assert_eq!(ReplyClass::of(0), ReplyClass::Transient);
+    }
+
+    fn dsn(action: DsnAction, reply: &str) -> String {
+        String::from_utf8(
+            Dsn {
+                reporting_mta: "mail.caduceus.test",
+                from: "mailer-daemon@caduceus.test",
+                to: "alice@caduceus.test",
+                recipient: "carla@autre.test",
+                action,
+                reply,
+                date: "Mon, 23 Nov 2026 10:00:00 +0000",
+                message_id: "dsn.1@caduceus.test",
+                original_headers: header_section(b"Subject: x\r\nTo: carla@autre.test\r\n\r\nbody"),
+            }
+            .to_message(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn ms16_dsn_is_a_delivery_status_report() {
+        let failed = dsn(DsnAction::Failed, "550 5.1.1 unknown user");
+        assert!(failed.contains("Content-Type: multipart/report; report-type=delivery-status;"));
+        assert!(failed.contains("Final-Recipient: rfc822; carla@autre.test\r\n"));
+        assert!(failed.contains("Action: failed\r\nStatus: 5.1.1\r\n"));
+        assert!(failed.contains("Diagnostic-Code: smtp; 550 5.1.1 unknown user"));
+        assert!(failed.contains(
+            "Content-Type: text/rfc822-headers\r\n\r\nSubject: x\r\nTo: carla@autre.test\r\n\r\n--"
+        ));
+        assert!(!failed.contains("body"), "only the headers are returned");
+        assert!(failed.ends_with("--\r\n"));
+        let expired = dsn(DsnAction::Expired, "connection refused");
+        assert!(expired.contains("Action: failed\r\nStatus: 4.4.7\r\n"));
+        let relayed = dsn(DsnAction::Delivered, "250 2.0.0 ok");
+        assert!(relayed.contains("Action: relayed\r\nStatus: 2.0.0\r\n"));
+        assert!(dsn(DsnAction::Failed, "550 no enhanced code").contains("Status: 5.0.0"));
+        assert!(!dsn(DsnAction::Failed, "550 x\r\nBcc: injected").contains("\r\nBcc:"));
+    }
+}

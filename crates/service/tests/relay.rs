@@ -1,0 +1,255 @@
+//! Mail to other operators through the service (MS-5, MS-16): recipients of the
+//! trust space are queued with the message, others refused; relay outcomes settle
+//! them with back-off and expiry on the injected clock; the sender receives a
+//! delivery status notification and may ask where the message stands.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use caduceus_core::NationalId;
+use caduceus_service::auth::Authenticated;
+use caduceus_service::relay::RelayOutcome;
+use caduceus_service::submit::RecipientScope;
+use caduceus_service::{ServiceError, peers::PeerTrust};
+use caduceus_store::{OutboundState, Store};
+use common::*;
+
+const LEASE: Duration = Duration::from_secs(600);
+
+/// The trust space: this operator and `autre.test`.
+struct Listed;
+
+impl PeerTrust for Listed {
+    fn allows(&self, _: &str, _: &str) -> bool {
+        false
+    }
+    fn domains_for(&self, _: &str) -> Vec<String> {
+        Vec::new()
+    }
+    fn lists_domain(&self, domain: &str) -> bool {
+        matches!(domain, "autre.test" | "caduceus.test")
+    }
+}
+
+async fn alice_login(w: &World) -> Authenticated {
+    w.service
+        .login_certificate(
+            &NationalId::parse("810003090833").unwrap(),
+            None,
+            "127.0.0.1:1",
+        )
+        .await
+        .unwrap()
+}
+
+/// Alice sends to Bruno (here) and to carla@autre.test; returns the queue reference.
+async fn send(w: &World, notify_success: bool) -> String {
+    let login = alice_login(w).await;
+    let sender = w
+        .service
+        .sender(&login, &addr("alice@caduceus.test"))
+        .await
+        .unwrap();
+    let submitted = w
+        .service
+        .submit(
+            &sender,
+            &[addr("bruno@caduceus.test"), addr("carla@autre.test")],
+            RAW,
+            notify_success,
+        )
+        .await
+        .unwrap();
+    assert_eq!(submitted.delivered.len(), 1, "Bruno's copy is stored");
+    submitted.queue_ref.expect("carla is queued")
+}
+
+async fn setup() -> World {
+    let mut w = world().await;
+    w.service = w.service.clone().with_trust_list(Arc::new(Listed));
+    person(&w, "alice", "810003090833", true).await;
+    person(&w, "bruno", "810000000009", true).await;
+    w
+}
+
+async fn inbox_of(w: &World, address: &str) -> Vec<String> {
+    let account = w
+        .store
+        .account_by_address(&addr(address))
+        .await
+        .unwrap()
+        .unwrap();
+    let inbox = w.store.mailbox(account.id, "INBOX").await.unwrap().unwrap();
+    let mut out = Vec::new();
+    for message in w.store.messages(inbox.id).await.unwrap() {
+        let trace = caduceus_audit::Event {
+            at_ms: 0,
+            actor: "system".into(),
+            acting_for: None,
+            action: caduceus_audit::Action::MessageRead,
+            object: format!("{}", message.id),
+            source: None,
+            outcome: caduceus_audit::Outcome::Success,
+            detail: None,
+        };
+        let opened = w.store.open_message(message.id, &trace).await.unwrap();
+        out.push(String::from_utf8(opened.raw).unwrap());
+    }
+    out
+}
+
+#[tokio::test]
+async fn ms5_only_trust_space_domains_are_accepted_and_only_on_submission() {
+    let w = setup().await;
+    let carla = addr("carla@autre.test");
+    w.service
+        .check_recipient(&carla, 0, RecipientScope::TrustSpace)
+        .await
+        .unwrap();
+    let err = w
+        .service
+        .check_recipient(&addr("x@gmail.test"), 0, RecipientScope::TrustSpace)
+        .await
+        .unwrap_err();
+    let ServiceError::Refused(refusal) = err else {
+        panic!("{err}")
+    };
+    assert_eq!(refusal.requirement, "MS-5");
+    assert!(refusal.reason.contains("outside the MSSante trust space"));
+    // A peer operator may not make us relay onward.
+    let err = w
+        .service
+        .check_recipient(&carla, 0, RecipientScope::Local)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ServiceError::Refused(r) if r.requirement == "MS-5"));
+}
+
+#[tokio::test]
+async fn ms16_a_refusal_reaches_the_sender_as_a_delivery_status_notification() {
+    let w = setup().await;
+    let queue_ref = send(&w, false).await;
+    let items = w.service.claim_outbound("n1", LEASE, 10).await.unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0].recipient, addr("carla@autre.test"));
+    assert_eq!(w.service.open_outbound(&items[0]).await.unwrap(), RAW);
+    let state = w
+        .service
+        .settle_outbound(
+            "n1",
+            &items[0],
+            RelayOutcome::Refused("550 5.1.1 no such user".into()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(state, OutboundState::Failed);
+    let inbox = inbox_of(&w, "alice@caduceus.test").await;
+    assert_eq!(inbox.len(), 1, "one notification");
+    assert!(inbox[0].contains("report-type=delivery-status"));
+    assert!(inbox[0].contains("Status: 5.1.1"));
+    assert!(
+        inbox[0].contains("Subject: Bilan Mme Zorglub"),
+        "original headers returned"
+    );
+    assert!(!inbox[0].contains("Confidential body"), "never the body");
+
+    // The sender sees the state; Bruno may not look at Alice's message.
+    let alice = alice_login(&w).await;
+    let status = w
+        .service
+        .delivery_status(&alice.caller(), &queue_ref)
+        .await
+        .unwrap();
+    assert_eq!(status[0].state, OutboundState::Failed);
+    let bruno = w
+        .store
+        .account_by_address(&addr("bruno@caduceus.test"))
+        .await
+        .unwrap()
+        .unwrap();
+    let denied = w
+        .service
+        .delivery_status(
+            &caduceus_service::Caller::account(bruno.id, "x"),
+            &queue_ref,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            denied,
+            ServiceError::Denied {
+                requirement: "AC-1",
+                ..
+            }
+        ),
+        "{denied}"
+    );
+    let traces = actions(&w).await;
+    assert!(traces.contains(&"message.relay".to_owned()));
+}
+
+#[tokio::test]
+async fn ms16_an_unreachable_operator_is_retried_with_back_off_then_expires() {
+    let w = setup().await;
+    let queue_ref = send(&w, false).await;
+    let mut attempts = 0;
+    loop {
+        let items = w.service.claim_outbound("n1", LEASE, 10).await.unwrap();
+        if items.is_empty() {
+            // Not due yet: jump to the next attempt.
+            let status = w.store.outbound_status(&queue_ref).await.unwrap();
+            if status[0].state != OutboundState::Queued {
+                break;
+            }
+            w.clock.set(status[0].next_attempt);
+            continue;
+        }
+        attempts += 1;
+        let state = w
+            .service
+            .settle_outbound(
+                "n1",
+                &items[0],
+                RelayOutcome::Deferred("connection refused".into()),
+            )
+            .await
+            .unwrap();
+        if state == OutboundState::Queued {
+            assert!(
+                inbox_of(&w, "alice@caduceus.test").await.is_empty(),
+                "no notification while retrying"
+            );
+        }
+    }
+    let status = w.store.outbound_status(&queue_ref).await.unwrap();
+    assert_eq!(status[0].state, OutboundState::Expired);
+    // 1 min doubling to 1 h over 5 days: 7 short waits then hourly ones.
+    assert!((100..=130).contains(&attempts), "{attempts} attempts");
+    let inbox = inbox_of(&w, "alice@caduceus.test").await;
+    assert_eq!(inbox.len(), 1);
+    assert!(inbox[0].contains("Status: 4.4.7"), "{}", inbox[0]);
+    assert!(inbox[0].contains("connection refused"));
+}
+
+#[tokio::test]
+async fn ms16_success_is_notified_only_when_asked() {
+    let w = setup().await;
+    send(&w, false).await;
+    send(&w, true).await;
+    let items = w.service.claim_outbound("n1", LEASE, 10).await.unwrap();
+    assert_eq!(items.len(), 2);
+    for item in &items {
+        let state = w
+            .service
+            .settle_outbound("n1", item, RelayOutcome::Accepted("250 2.0.0 ok".into()))
+            .await
+            .unwrap();
+        assert_eq!(state, OutboundState::Delivered);
+    }
+    let inbox = inbox_of(&w, "alice@caduceus.test").await;
+    assert_eq!(inbox.len(), 1, "only the message that asked");
+    assert!(inbox[0].contains("Action: relayed"));
+}
