@@ -27,6 +27,9 @@
 //! - [`relay`]: [`serve_relay`], the operator relay listener (port 25, MS-5): STARTTLS
 //!   with an operator certificate, each sender domain checked against the trust list,
 //!   mail delivered to local mailboxes with the peer operator as the traced actor.
+//! - [`outbound`]: [`run_outbound`], the relay worker: queued mail to other operators
+//!   over STARTTLS with this operator's certificate, results reported to the service
+//!   (retries, expiry, notifications; MS-16).
 //! - [`trust_list`]: [`TrustList`], the MSSanté `ListeBlancheMSSante` XML, and
 //!   [`TrustListHandle`], the list in force, reloaded without restart.
 #![forbid(unsafe_code)]
@@ -39,6 +42,7 @@ mod data;
 mod dialogue;
 pub mod limits;
 pub mod listener;
+pub mod outbound;
 mod received;
 pub mod relay;
 mod reply;
@@ -48,5 +52,6 @@ pub mod trust_list;
 pub use config::SubmissionConfig;
 pub use limits::Limits;
 pub use listener::serve;
+pub use outbound::{OutboundConfig, run_outbound};
 pub use relay::{RelayConfig, serve_relay};
 pub use trust_list::{TrustList, TrustListError, TrustListHandle};

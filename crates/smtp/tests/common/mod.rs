@@ -40,6 +40,12 @@ pub struct World {
 /// A service over SQLite with the system clock (sessions run on real timers), and a
 /// development PKI whose CRL the listeners load.
 pub async fn world() -> World {
+    world_for("caduceus.test", None).await
+}
+
+/// A world for the operator of `domain`; with `ca`, its PKI is that world's (two
+/// operators of one trust space, certificates from one test health CA).
+pub async fn world_for(domain: &str, ca: Option<&World>) -> World {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("data")).unwrap();
     let store = Arc::new(
@@ -58,14 +64,17 @@ pub async fn world() -> World {
         store.clone(),
         Arc::new(SystemClock),
         ServiceConfig {
-            domain: Domain::parse("caduceus.test").unwrap(),
+            domain: Domain::parse(domain).unwrap(),
             max_message_size: MAX_SIZE,
             max_recipients: MAX_RECIPIENTS,
             trace_retention_days: 365,
             retry: caduceus_core::RetryPolicy::default(),
         },
     );
-    let pki = DevPki::create(&dir.path().join("pki"), "caduceus.test").unwrap();
+    let pki = match ca {
+        Some(other) => DevPki::open(&other.dir.path().join("pki")).unwrap(),
+        None => DevPki::create(&dir.path().join("pki"), domain).unwrap(),
+    };
     World {
         service,
         store,
@@ -90,14 +99,17 @@ pub fn rpps(n: u32) -> String {
         .unwrap()
 }
 
-/// A professional account `<local>@caduceus.test`; active (verified) or not.
+/// A professional account `<local>@<the world's domain>`; active (verified) or not.
 pub async fn professional(w: &World, local: &str, national_id: &str, active: bool) -> Account {
     let account = w
         .service
         .register(
             &op(),
             Registration {
-                address: Some(addr(&format!("{local}@caduceus.test"))),
+                address: Some(addr(&format!(
+                    "{local}@{}",
+                    w.service.config().domain.as_str()
+                ))),
                 kind: AccountKind::Professional,
                 identity: RegistryId::National(NationalId::parse(national_id).unwrap()),
                 display_name: format!("Dr {local}"),

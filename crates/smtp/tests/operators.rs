@@ -1,0 +1,227 @@
+//! Two operators of one trust space in one test (MS-5, MS-16): each runs a relay
+//! listener and a relay worker on 127.0.0.1 with an operator certificate from one test
+//! health CA; mail goes both ways over mutual TLS. A third operator, certified by the
+//! same CA but absent from the trust list, is refused at MAIL; its sender gets a
+//! delivery status notification and the refusal is traced at the receiver.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use caduceus_pki::{ClientAuth, DevPki, IssuedCert};
+use caduceus_smtp::{OutboundConfig, RelayConfig, TrustListHandle};
+use caduceus_store::{Account, OutboundState, Store};
+use common::*;
+use tokio::sync::watch;
+
+/// One operator: its world, its relay listener's port, its running worker.
+struct Operator {
+    world: World,
+    relay_port: u16,
+    cert: IssuedCert,
+    stop: watch::Sender<bool>,
+}
+
+fn dn(domain: &str, organisation: &str) -> String {
+    format!("/C=FR/O={organisation}/CN={domain}")
+}
+
+fn trust_list(dir: &std::path::Path, rows: &[(&str, &str)]) -> TrustListHandle {
+    let rows: String = rows
+        .iter()
+        .map(|(domain, org)| {
+            format!(
+                "<Domaine><Nom>{domain}</Nom><DNCertificatOperateur>{}</DNCertificatOperateur></Domaine>",
+                dn(domain, org)
+            )
+        })
+        .collect();
+    let path = dir.join("liste-blanche.xml");
+    std::fs::write(
+        &path,
+        format!("<ListeBlancheMSSante><ListeDomaines>{rows}</ListeDomaines></ListeBlancheMSSante>"),
+    )
+    .unwrap();
+    TrustListHandle::load_file(&path).unwrap()
+}
+
+/// Starts `world`'s relay listener (its operator certificate as server identity,
+/// peers' certificates required to chain to the CA) and its worker with `routes`.
+async fn start(
+    mut world: World,
+    ca: &DevPki,
+    organisation: &str,
+    listed: &[(&str, &str)],
+) -> Operator {
+    let domain = world.service.config().domain.as_str().to_owned();
+    let cert = ca
+        .issue_operator(
+            &domain,
+            organisation,
+            &world.dir.path().join("op"),
+            "operator",
+        )
+        .unwrap();
+    let trust = trust_list(world.dir.path(), listed);
+    world.service = world.service.clone().with_trust_list(Arc::new(trust));
+    let tls = caduceus_pki::server_config_with_crls(
+        &cert.cert_path,
+        &cert.key_path,
+        ClientAuth::Optional(ca.ca_cert_path()),
+        &[ca.crl_path()],
+    )
+    .unwrap();
+    let mut config = RelayConfig::new(tls, &format!("mx.{domain}"));
+    config.limits = limits();
+    let tcp = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let relay_port = tcp.local_addr().unwrap().port();
+    let (stop, stopped) = watch::channel(false);
+    tokio::spawn(caduceus_smtp::serve_relay(
+        tcp,
+        Arc::new(config),
+        world.service.clone(),
+        stopped,
+    ));
+    Operator {
+        world,
+        relay_port,
+        cert,
+        stop,
+    }
+}
+
+/// Starts `from`'s relay worker with routes to the given operators.
+fn run_worker(from: &Operator, ca: &DevPki, to: &[&Operator]) {
+    let tls = caduceus_pki::client_config(
+        &ca.ca_cert_path(),
+        Some((&from.cert.cert_path, &from.cert.key_path)),
+    )
+    .unwrap();
+    let domain = from.world.service.config().domain.as_str();
+    let mut config = OutboundConfig::new(&format!("node-{domain}"), &format!("mail.{domain}"), tls);
+    config.poll = Duration::from_millis(50);
+    config.timeout = Duration::from_secs(10);
+    for peer in to {
+        config.routes.insert(
+            peer.world.service.config().domain.as_str().to_owned(),
+            format!("127.0.0.1:{}", peer.relay_port),
+        );
+    }
+    tokio::spawn(caduceus_smtp::run_outbound(
+        from.world.service.clone(),
+        Arc::new(config),
+        from.stop.subscribe(),
+    ));
+}
+
+/// Sends as `sender` of `from` through the service's submission use case.
+async fn send(from: &Operator, sender: &Account, to: &str, subject: &str) -> String {
+    let w = &from.world;
+    let caduceus_core::RegistryId::National(national_id) = &sender.identity else {
+        panic!("a professional has a national identifier")
+    };
+    let login = w
+        .service
+        .login_certificate(national_id, None, "127.0.0.1:1")
+        .await
+        .unwrap();
+    let as_sender = w.service.sender(&login, &sender.address).await.unwrap();
+    let raw = format!(
+        "From: {}\r\nTo: {to}\r\nSubject: {subject}\r\nMessage-ID: <{subject}@test>\r\n\r\nBonjour.\r\n",
+        sender.address.as_str()
+    );
+    w.service
+        .submit(&as_sender, &[addr(to)], raw.as_bytes(), false)
+        .await
+        .unwrap()
+        .queue_ref
+        .expect("queued for the other operator")
+}
+
+/// Waits (10 s at most) until `queue_ref`'s recipient is settled.
+async fn settled(from: &Operator, queue_ref: &str) -> OutboundState {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let status = from.world.store.outbound_status(queue_ref).await.unwrap();
+        if status[0].state != OutboundState::Queued || Instant::now() > deadline {
+            return status[0].state;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ms5_two_operators_exchange_mail_both_ways_and_a_third_is_refused() {
+    let a_world = world_for("caduceus.test", None).await;
+    let b_world = world_for("autre.test", Some(&a_world)).await;
+    let c_world = world_for("tiers.test", Some(&a_world)).await;
+    let ca = DevPki::open(&a_world.dir.path().join("pki")).unwrap();
+    let listed = [
+        ("caduceus.test", "Operateur A"),
+        ("autre.test", "Operateur B"),
+    ];
+    let a = start(a_world, &ca, "Operateur A", &listed).await;
+    let b = start(b_world, &ca, "Operateur B", &listed).await;
+    // C lists B (it may send there) but nobody lists C.
+    let c = start(c_world, &ca, "Operateur C", &listed).await;
+    run_worker(&a, &ca, &[&b]);
+    run_worker(&b, &ca, &[&a]);
+    run_worker(&c, &ca, &[&b]);
+
+    let alice = professional(&a.world, "alice", &rpps(1), true).await;
+    let carla = professional(&b.world, "carla", &rpps(2), true).await;
+    let dora = professional(&c.world, "dora", &rpps(3), true).await;
+
+    // A → B.
+    let queued = send(&a, &alice, "carla@autre.test", "aller").await;
+    assert_eq!(settled(&a, &queued).await, OutboundState::Delivered);
+    let received = inbox(&b.world, &carla).await;
+    assert_eq!(received.len(), 1);
+    let text = String::from_utf8_lossy(&received[0]);
+    assert!(text.contains("Subject: aller"), "{text}");
+    assert!(
+        text.starts_with("Received: from mail.caduceus.test"),
+        "{text}"
+    );
+
+    // B → A.
+    let queued = send(&b, &carla, "alice@caduceus.test", "retour").await;
+    assert_eq!(settled(&b, &queued).await, OutboundState::Delivered);
+    let received = inbox(&a.world, &alice).await;
+    assert_eq!(received.len(), 1);
+    assert!(String::from_utf8_lossy(&received[0]).contains("Subject: retour"));
+
+    // C is certified by the same CA but not on the list: refused at MAIL (MS-5).
+    let queued = send(&c, &dora, "carla@autre.test", "intrus").await;
+    assert_eq!(settled(&c, &queued).await, OutboundState::Failed);
+    let status = c.world.store.outbound_status(&queued).await.unwrap();
+    let reply = status[0].last_reply.clone().unwrap();
+    assert!(
+        reply.starts_with("550") && reply.contains("MS-5"),
+        "{reply}"
+    );
+    assert_eq!(
+        inbox(&b.world, &carla).await.len(),
+        1,
+        "nothing more for Carla"
+    );
+    let notice = inbox(&c.world, &dora).await;
+    assert_eq!(notice.len(), 1, "Dora is told");
+    assert!(String::from_utf8_lossy(&notice[0]).contains("report-type=delivery-status"));
+    let refusals: Vec<_> = b
+        .world
+        .store
+        .trace_entries(0, 10_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "message.refuse" && e.detail.as_deref() == Some("MS-5"))
+        .collect();
+    assert_eq!(refusals.len(), 1, "B traced the refusal");
+    assert_eq!(refusals[0].actor, "peer:tiers.test");
+
+    for operator in [&a, &b, &c] {
+        let _ = operator.stop.send(true);
+    }
+}
