@@ -40,8 +40,21 @@ pub struct Config {
     pub antivirus: Antivirus,
     #[serde(default)]
     pub trust: Trust,
+    #[serde(default)]
+    pub relay_out: RelayOut,
     /// `[oidc]`: the OpenID provider (AU-4); absent, token logins are not offered.
     pub oidc: Option<caduceus_oidc::ProviderConfig>,
+}
+
+/// `[relay_out]`: relaying queued mail to other operators (MS-16).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RelayOut {
+    /// This node's name in queue claims; unique among nodes sharing a database
+    /// (default: `mail.<domain>-<process id>`).
+    pub node: Option<String>,
+    /// Static routes, domain → `host:port`; other domains go to the domain on port 25.
+    pub routes: std::collections::HashMap<String, String>,
 }
 
 /// `[trust]`: the MSSanté trust list the operator relay checks peers against (MS-5).

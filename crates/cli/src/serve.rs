@@ -112,6 +112,31 @@ pub async fn run(data: &Path, args: &ServeArgs) -> Result<()> {
         runtime.service.clone(),
         stop_rx.clone(),
     ));
+    let mut relay_out = caduceus_smtp::OutboundConfig::new(
+        &loaded
+            .config
+            .relay_out
+            .node
+            .clone()
+            .unwrap_or_else(|| format!("{hostname}-{}", std::process::id())),
+        &hostname,
+        caduceus_pki::client_config(
+            &loaded.path(&loaded.config.tls.client_ca),
+            Some((
+                &loaded.path(&loaded.config.tls.certificate),
+                &loaded.path(&loaded.config.tls.key),
+            )),
+        )
+        .context("loading the operator certificate for relaying")?,
+    );
+    relay_out.routes = loaded.config.relay_out.routes.clone();
+    tasks.spawn({
+        let (service, stop) = (runtime.service.clone(), stop_rx.clone());
+        async move {
+            caduceus_smtp::run_outbound(service, std::sync::Arc::new(relay_out), stop).await;
+            Ok(())
+        }
+    });
     let every = std::time::Duration::from_secs(loaded.config.trust.reload_seconds.max(1));
     tasks.spawn({
         let (trust, stop) = (trust.clone(), stop_rx.clone());
