@@ -60,6 +60,15 @@ async fn id3_ms2_ms12_ms1_envelope_rules_refuse_with_their_requirement() {
         550,
         &["5.1.1", "(MS-2)", "not a verified mailbox"],
     );
+    run.expect(
+        "rcpt-outside",
+        550,
+        &[
+            "5.7.1",
+            "(MS-5)",
+            "gmail.test is outside the MSSante trust space",
+        ],
+    );
     run.expect("rcpt-bad-syntax", 501, &["5.1.3"]);
     run.expect("rcpt-1", 250, &[]);
     run.expect("rcpt-2", 250, &[]);

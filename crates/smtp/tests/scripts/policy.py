@@ -19,6 +19,7 @@ out("data-from-org", s.data(message(org, verified[0], "as org")))
 out("mail", s.mail(me))
 out("rcpt-unknown", s.rcpt(a["unknown"]))
 out("rcpt-unverified", s.rcpt(a["unverified"]))
+out("rcpt-outside", s.rcpt("dr.house@gmail.test"))
 out("rcpt-bad-syntax", s.rcpt("not-an-address"))
 for i, rcpt in enumerate(verified):
     out(f"rcpt-{i + 1}", s.rcpt(rcpt))
