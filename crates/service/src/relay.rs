@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use caduceus_audit::{Action, Event, Outcome};
 use caduceus_core::{Dsn, DsnAction, MailAddress, header_section};
-use caduceus_store::{AttemptResult, OutboundItem, OutboundState};
+use caduceus_store::AttemptResult;
+/// The queue's view of a recipient, as the relay worker and senders see it.
+pub use caduceus_store::{OutboundItem, OutboundState};
 
 use crate::Service;
 use crate::actor::Caller;

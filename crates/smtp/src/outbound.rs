@@ -14,8 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use caduceus_service::Service;
-use caduceus_service::relay::RelayOutcome;
-use caduceus_store::OutboundItem;
+use caduceus_service::relay::{OutboundItem, RelayOutcome};
 use mail_send::SmtpClient;
 use mail_send::smtp::AssertReply;
 use mail_send::smtp::message::Parameters;
