@@ -281,12 +281,13 @@ pub(super) async fn delete(store: &SqlStore, id: MessageId, trace: &Event) -> Re
     drop_unreferenced_blobs(store, &[blob_id]).await
 }
 
-/// Removes the blobs that no message or queue row references any more.
+/// Removes the blobs that no message and no waiting queue row references any more
+/// (a settled queue row keeps its history, not its copy).
 pub(super) async fn drop_unreferenced_blobs(store: &SqlStore, blob_ids: &[String]) -> Result<()> {
     for blob_id in blob_ids {
         let users: i64 = sqlx::query_scalar(
             "SELECT (SELECT COUNT(*) FROM messages WHERE blob_id = $1)
-                  + (SELECT COUNT(*) FROM outbound WHERE blob_id = $1)",
+                  + (SELECT COUNT(*) FROM outbound WHERE blob_id = $1 AND state = 'queued')",
         )
         .bind(blob_id)
         .fetch_one(&store.db.pool)

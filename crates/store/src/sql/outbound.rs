@@ -183,14 +183,7 @@ async fn destroy_if_settled(store: &SqlStore, id: i64) -> Result<()> {
         return Ok(());
     }
     store.keyring.destroy_message_keys(&[key_ref]).await?;
-    let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE blob_id = $1")
-        .bind(&blob_id)
-        .fetch_one(&store.db.pool)
-        .await?;
-    if users == 0 {
-        store.blobs.delete(&blob_id).await?;
-    }
-    Ok(())
+    super::messages::drop_unreferenced_blobs(store, &[blob_id]).await
 }
 
 pub(super) async fn status(store: &SqlStore, queue_ref: &str) -> Result<Vec<OutboundItem>> {
