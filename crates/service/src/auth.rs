@@ -561,6 +561,18 @@ impl Service {
         factor: Factor,
     ) -> Result<Authenticated> {
         self.pass_gate(None, source).await?;
+        self.login_identity_gated(national_id, authzid, source, factor)
+            .await
+    }
+
+    /// [`Self::login_by_identity`] for a caller that has already passed the gate.
+    pub(crate) async fn login_identity_gated(
+        &self,
+        national_id: &NationalId,
+        authzid: Option<&MailAddress>,
+        source: &str,
+        factor: Factor,
+    ) -> Result<Authenticated> {
         let accounts = self
             .store
             .accounts_by_identity(&RegistryId::National(national_id.clone()))

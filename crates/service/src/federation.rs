@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use caduceus_core::{MailAddress, NationalId, SecretString};
 
 use crate::Service;
-use crate::auth::{Authenticated, Miss};
+use crate::auth::{Authenticated, Factor, Miss};
 use crate::error::{Result, ServiceError};
 
 /// Why a token gave no identity.
@@ -68,7 +68,10 @@ impl Service {
         };
         self.pass_gate(None, source).await?;
         match verifier.verify(token).await {
-            Ok(national_id) => self.login_federated(&national_id, authzid, source).await,
+            Ok(national_id) => {
+                self.login_identity_gated(&national_id, authzid, source, Factor::Federated)
+                    .await
+            }
             Err(TokenError::Rejected(reason)) => {
                 tracing::info!(%reason, "bearer token refused");
                 Err(self.fail(None, source, Miss::BadToken).await)
