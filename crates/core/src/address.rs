@@ -305,6 +305,12 @@ impl MailAddress {
         &self.domain
     }
 
+    /// Whether the address is one of the operator of `operator_domain`: at that
+    /// domain, or at its patient domain `patient.<domain>` (ID-5).
+    pub fn is_at(&self, operator_domain: &Domain) -> bool {
+        self.domain == *operator_domain || self.patient_operator() == Some(operator_domain.as_str())
+    }
+
     /// For an address at `patient.<x>`, the operator domain `<x>`.
     fn patient_operator(&self) -> Option<&str> {
         self.domain
@@ -364,6 +370,19 @@ fn check_local_part(local: &str) -> Result<(), AddressError> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn an_address_is_at_its_operator_or_its_patient_domain() {
+        let ours = Domain::parse("hopital.example").unwrap();
+        let at = |a: &str| MailAddress::parse(a).unwrap().is_at(&ours);
+        assert!(at("alice@hopital.example"));
+        assert!(at("295109912611193@patient.hopital.example"));
+        assert!(!at("carla@autre.example"));
+        assert!(!at("x@patient.autre.example"));
+        assert!(!at("x@sub.hopital.example"));
+        assert!(!at("x@patient.hopital.example.evil"));
+    }
+
     use super::*;
     use proptest::prelude::*;
 

@@ -175,11 +175,6 @@ impl Service {
 
     /// Whether `address` is one of this operator's (its domain, or its patient domain).
     pub(crate) fn is_local(&self, address: &MailAddress) -> bool {
-        let domain = address.domain().as_str();
-        let ours = self.config.domain.as_str();
-        domain == ours
-            || domain
-                .strip_prefix("patient.")
-                .is_some_and(|rest| rest == ours)
+        address.is_at(&self.config.domain)
     }
 }
