@@ -221,6 +221,36 @@ impl Dialogue {
 }
 
 impl Dialogue {
+    /// The EHLO lines both listeners offer: the name, then the extensions every
+    /// session has; each listener appends its own (STARTTLS, AUTH, DSN).
+    pub(crate) fn ehlo_lines(hostname: &str, service: &Service) -> Vec<String> {
+        vec![
+            hostname.to_owned(),
+            "PIPELINING".to_owned(),
+            format!("SIZE {}", max_size(service)),
+            "8BITMIME".to_owned(),
+            "ENHANCEDSTATUSCODES".to_owned(),
+        ]
+    }
+
+    /// Takes the transaction DATA is for: `503` without MAIL; `554` when every RCPT
+    /// was refused (a pipelining client sends DATA anyway), the transaction staying
+    /// open for another RCPT or a RSET. `Err` holds the flow after answering.
+    pub(crate) fn ready_for_data<T>(
+        &mut self,
+        transaction: &mut Option<T>,
+        has_recipients: impl Fn(&T) -> bool,
+    ) -> Result<T, Flow> {
+        match transaction.take() {
+            Some(ready) if has_recipients(&ready) => Ok(ready),
+            Some(empty) => {
+                *transaction = Some(empty);
+                Err(self.ok(Reply::new(554, "5.5.1", "no valid recipients")))
+            }
+            None => Err(self.error(Reply::new(503, "5.5.1", "need MAIL command first"))),
+        }
+    }
+
     /// What MAIL checks on both listeners before its sender: no transaction under way,
     /// only the parameters offered, a declared SIZE within `max`. `Err` holds the flow
     /// after answering.

@@ -240,14 +240,8 @@ impl Session {
         if !extended {
             return self.talk.ok(Reply::bare(250, vec![hostname]));
         }
-        let mut lines = vec![
-            hostname,
-            "PIPELINING".to_owned(),
-            format!("SIZE {}", max_size(&self.service)),
-            "8BITMIME".to_owned(),
-            "ENHANCEDSTATUSCODES".to_owned(),
-            "DSN".to_owned(),
-        ];
+        let mut lines = Dialogue::ehlo_lines(&hostname, &self.service);
+        lines.push("DSN".to_owned());
         match &self.tls {
             None => lines.push("STARTTLS".to_owned()),
             Some(tls) => {
@@ -508,21 +502,12 @@ impl Session {
         if self.login.is_none() {
             return self.talk.error(reply::auth_required());
         }
-        let transaction = match self.transaction.take() {
-            Some(transaction) if !transaction.recipients.is_empty() => transaction,
-            Some(transaction) => {
-                // Every RCPT was refused (a pipelining client sends DATA anyway): the
-                // transaction stays open for another RCPT or a RSET.
-                self.transaction = Some(transaction);
-                return self
-                    .talk
-                    .ok(Reply::new(554, "5.5.1", "no valid recipients"));
-            }
-            None => {
-                return self
-                    .talk
-                    .error(Reply::new(503, "5.5.1", "need MAIL command first"));
-            }
+        let transaction = match self
+            .talk
+            .ready_for_data(&mut self.transaction, |t| !t.recipients.is_empty())
+        {
+            Ok(transaction) => transaction,
+            Err(flow) => return flow,
         };
         let received = self.talk.received(self.helo.as_deref(), "ESMTPSA", self.id);
         let raw = match self.talk.receive(max_size(&self.service), received).await {

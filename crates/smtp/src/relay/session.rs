@@ -18,7 +18,7 @@ use zeroize::Zeroize;
 
 use super::RelayConfig;
 use crate::conn::{Conn, TlsInfo};
-use crate::dialogue::{Dialogue, Flow, Next, max_size};
+use crate::dialogue::{Dialogue, Flow, Next};
 use crate::reply::{self, Reply};
 use crate::session::parse_error;
 
@@ -168,13 +168,7 @@ impl Session {
         if !extended {
             return self.talk.ok(Reply::bare(250, vec![hostname]));
         }
-        let mut lines = vec![
-            hostname,
-            "PIPELINING".to_owned(),
-            format!("SIZE {}", max_size(&self.service)),
-            "8BITMIME".to_owned(),
-            "ENHANCEDSTATUSCODES".to_owned(),
-        ];
+        let mut lines = Dialogue::ehlo_lines(&hostname, &self.service);
         if self.tls.is_none() {
             lines.push("STARTTLS".to_owned());
         }

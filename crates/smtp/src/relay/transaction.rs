@@ -103,19 +103,12 @@ impl Session {
         if self.peer_certificate().is_none() {
             return self.talk.error(certificate_required());
         }
-        let transaction = match self.transaction.take() {
-            Some(transaction) if !transaction.recipients.is_empty() => transaction,
-            Some(transaction) => {
-                self.transaction = Some(transaction);
-                return self
-                    .talk
-                    .ok(Reply::new(554, "5.5.1", "no valid recipients"));
-            }
-            None => {
-                return self
-                    .talk
-                    .error(Reply::new(503, "5.5.1", "need MAIL command first"));
-            }
+        let transaction = match self
+            .talk
+            .ready_for_data(&mut self.transaction, |t| !t.recipients.is_empty())
+        {
+            Ok(transaction) => transaction,
+            Err(flow) => return flow,
         };
         let received = self.talk.received(self.helo.as_deref(), "ESMTPS", self.id);
         let raw = match self.talk.receive(max_size(&self.service), received).await {
