@@ -176,6 +176,16 @@ impl Dsn<'_> {
             ),
         };
         let reply = self.reply.replace(['\r', '\n'], " ");
+        // RFC 3464 §2.3.6: "smtp" only for a peer's SMTP reply; a connection that
+        // failed before any reply is this MTA's own diagnostic.
+        let diagnostic_type = if reply
+            .get(..3)
+            .is_some_and(|c| c.bytes().all(|b| b.is_ascii_digit()))
+        {
+            "smtp"
+        } else {
+            "X-Caduceus"
+        };
         let mut out = format!(
             "From: Mail Delivery System <{from}>\r\n\
              To: <{to}>\r\n\
@@ -202,7 +212,7 @@ impl Dsn<'_> {
              Final-Recipient: rfc822; {recipient}\r\n\
              Action: {action}\r\n\
              Status: {status}\r\n\
-             Diagnostic-Code: smtp; {reply}\r\n\
+             Diagnostic-Code: {diagnostic_type}; {reply}\r\n\
              \r\n\
              --{boundary}\r\n\
              Content-Type: text/rfc822-headers\r\n\
@@ -294,6 +304,7 @@ mod tests {
         assert!(failed.ends_with("--\r\n"));
         let expired = dsn(DsnAction::Expired, "connection refused");
         assert!(expired.contains("Action: failed\r\nStatus: 4.4.7\r\n"));
+        assert!(expired.contains("Diagnostic-Code: X-Caduceus; connection refused\r\n"));
         let relayed = dsn(DsnAction::Delivered, "250 2.0.0 ok");
         assert!(relayed.contains("Action: relayed\r\nStatus: 2.0.0\r\n"));
         assert!(dsn(DsnAction::Failed, "550 no enhanced code").contains("Status: 5.0.0"));

@@ -2,13 +2,16 @@
 //! listener and a relay worker on 127.0.0.1 with an operator certificate from one test
 //! health CA; mail goes both ways over mutual TLS. A third operator, certified by the
 //! same CA but absent from the trust list, is refused at MAIL; its sender gets a
-//! delivery status notification and the refusal is traced at the receiver.
+//! delivery status notification and the refusal is traced at the receiver. An
+//! operator that never answers is retried until the queue gives up, then the sender
+//! is told.
 
 mod common;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use caduceus_core::{Clock, ManualClock, SystemClock};
 use caduceus_pki::{ClientAuth, DevPki, IssuedCert};
 use caduceus_smtp::{OutboundConfig, RelayConfig, TrustListHandle};
 use caduceus_store::{Account, OutboundState, Store};
@@ -91,8 +94,16 @@ async fn start(
     }
 }
 
-/// Starts `from`'s relay worker with routes to the given operators.
-fn run_worker(from: &Operator, ca: &DevPki, to: &[&Operator]) {
+/// The static route to `to`'s relay listener.
+fn route_to(to: &Operator) -> (String, String) {
+    (
+        to.world.service.config().domain.as_str().to_owned(),
+        format!("127.0.0.1:{}", to.relay_port),
+    )
+}
+
+/// Starts `from`'s relay worker with the given static routes.
+fn run_worker(from: &Operator, ca: &DevPki, routes: &[(String, String)]) {
     let tls = caduceus_pki::client_config(
         &ca.ca_cert_path(),
         Some((&from.cert.cert_path, &from.cert.key_path)),
@@ -100,14 +111,9 @@ fn run_worker(from: &Operator, ca: &DevPki, to: &[&Operator]) {
     .unwrap();
     let domain = from.world.service.config().domain.as_str();
     let mut config = OutboundConfig::new(&format!("node-{domain}"), &format!("mail.{domain}"), tls);
-    config.poll = Duration::from_millis(50);
+    config.poll = Duration::from_millis(10);
     config.timeout = Duration::from_secs(10);
-    for peer in to {
-        config.routes.insert(
-            peer.world.service.config().domain.as_str().to_owned(),
-            format!("127.0.0.1:{}", peer.relay_port),
-        );
-    }
+    config.routes.extend(routes.iter().cloned());
     tokio::spawn(caduceus_smtp::run_outbound(
         from.world.service.clone(),
         Arc::new(config),
@@ -165,9 +171,9 @@ async fn ms5_two_operators_exchange_mail_both_ways_and_a_third_is_refused() {
     let b = start(b_world, &ca, "Operateur B", &listed).await;
     // C lists B (it may send there) but nobody lists C.
     let c = start(c_world, &ca, "Operateur C", &listed).await;
-    run_worker(&a, &ca, &[&b]);
-    run_worker(&b, &ca, &[&a]);
-    run_worker(&c, &ca, &[&b]);
+    run_worker(&a, &ca, &[route_to(&b)]);
+    run_worker(&b, &ca, &[route_to(&a)]);
+    run_worker(&c, &ca, &[route_to(&b)]);
 
     let alice = professional(&a.world, "alice", &rpps(1), true).await;
     let carla = professional(&b.world, "carla", &rpps(2), true).await;
@@ -224,4 +230,73 @@ async fn ms5_two_operators_exchange_mail_both_ways_and_a_third_is_refused() {
     for operator in [&a, &b, &c] {
         let _ = operator.stop.send(true);
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ms16_an_unreachable_operator_is_retried_until_expiry_then_the_sender_gets_a_dsn() {
+    let clock = Arc::new(ManualClock::new(SystemClock.now()));
+    let world = world_with_clock("caduceus.test", None, clock.clone()).await;
+    let ca = DevPki::open(&world.dir.path().join("pki")).unwrap();
+    let listed = [
+        ("caduceus.test", "Operateur A"),
+        ("autre.test", "Operateur B"),
+    ];
+    let a = start(world, &ca, "Operateur A", &listed).await;
+    // B's relay port: nothing listens there any more.
+    let dead = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    run_worker(&a, &ca, &[("autre.test".into(), dead.to_string())]);
+    let alice = professional(&a.world, "alice", &rpps(1), true).await;
+    let queued = send(&a, &alice, "carla@autre.test", "perdu").await;
+
+    // Each time the worker has tried, move the clock to the next attempt.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut seen = 0;
+    let status = loop {
+        let status = a
+            .world
+            .store
+            .outbound_status(&queued)
+            .await
+            .unwrap()
+            .remove(0);
+        if status.state != OutboundState::Queued {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "still queued after {seen} attempts"
+        );
+        if status.attempts > seen {
+            seen = status.attempts;
+            assert!(
+                inbox(&a.world, &alice).await.is_empty(),
+                "nothing is said to the sender while retrying"
+            );
+            clock.set(status.next_attempt);
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    };
+    assert_eq!(status.state, OutboundState::Expired);
+    // 1 min doubling to 1 h, for 5 days (the default policy).
+    assert!(
+        (100..=130).contains(&status.attempts),
+        "{}",
+        status.attempts
+    );
+    let reply = status.last_reply.unwrap();
+    assert!(reply.contains(&dead.to_string()), "{reply}");
+    let notice = inbox(&a.world, &alice).await;
+    assert_eq!(notice.len(), 1, "Alice is told once");
+    let notice = String::from_utf8_lossy(&notice[0]);
+    assert!(notice.contains("report-type=delivery-status"), "{notice}");
+    assert!(notice.contains("Action: failed"), "{notice}");
+    assert!(notice.contains("Status: 4.4.7"), "{notice}");
+    assert!(
+        notice.contains("Final-Recipient: rfc822; carla@autre.test"),
+        "{notice}"
+    );
+    let _ = a.stop.send(true);
 }

@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use caduceus_audit::TraceSigner;
 use caduceus_core::{
-    AccountKind, AccountState, Domain, Evidence, MailAddress, NationalId, RegistryId, SecretString,
-    SystemClock,
+    AccountKind, AccountState, Clock, Domain, Evidence, MailAddress, NationalId, RegistryId,
+    SecretString, SystemClock,
 };
 use caduceus_pki::{ClientAuth, DevPki, IssuedCert};
 use caduceus_service::accounts::Registration;
@@ -46,6 +46,11 @@ pub async fn world() -> World {
 /// A world for the operator of `domain`; with `ca`, its PKI is that world's (two
 /// operators of one trust space, certificates from one test health CA).
 pub async fn world_for(domain: &str, ca: Option<&World>) -> World {
+    world_with_clock(domain, ca, Arc::new(SystemClock)).await
+}
+
+/// [`world_for`] with an injected clock (queue retries and expiry without waiting).
+pub async fn world_with_clock(domain: &str, ca: Option<&World>, clock: Arc<dyn Clock>) -> World {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("data")).unwrap();
     let store = Arc::new(
@@ -62,7 +67,7 @@ pub async fn world_for(domain: &str, ca: Option<&World>) -> World {
     );
     let service = Service::new(
         store.clone(),
-        Arc::new(SystemClock),
+        clock,
         ServiceConfig {
             domain: Domain::parse(domain).unwrap(),
             max_message_size: MAX_SIZE,
