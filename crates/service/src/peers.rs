@@ -76,6 +76,40 @@ impl Service {
     }
 }
 
+/// Why a peer was refused before it could be identified by a listed certificate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnidentifiedPeer {
+    /// Its certificate does not chain to the trust anchors (self-signed, another CA,
+    /// revoked, expired): refused at the TLS handshake.
+    UntrustedCertificate,
+    /// It presented no certificate and tried to send mail.
+    NoCertificate,
+}
+
+impl UnidentifiedPeer {
+    fn reason(self) -> &'static str {
+        match self {
+            UnidentifiedPeer::UntrustedCertificate => "reason:untrusted_certificate",
+            UnidentifiedPeer::NoCertificate => "reason:no_certificate",
+        }
+    }
+}
+
+impl Service {
+    /// Traces a peer refused before any certificate identified it (MS-5): the actor is
+    /// `peer:unidentified` from `source`, the detail names the requirement and why. A
+    /// trace that cannot be written is logged; the refusal stands either way.
+    pub async fn trace_unidentified_peer(&self, source: &str, why: UnidentifiedPeer) {
+        let refusal = format!("MS-5 {}", why.reason());
+        if let Err(error) = self
+            .trace_refused(&Caller::peer("unidentified", source), refusal)
+            .await
+        {
+            tracing::warn!(%error, "the MS-5 refusal could not be traced");
+        }
+    }
+}
+
 /// The trust list of a service built without one: no domain, no peer.
 struct EmptyTrust;
 

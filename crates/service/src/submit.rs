@@ -123,9 +123,15 @@ impl Service {
     /// Records a refusal a front end decided on its own (a peer operator outside the
     /// trust list, MS-5): the trace names the caller and the requirement, nothing else.
     pub async fn trace_refusal(&self, caller: &Caller, refusal: &Refusal) -> Result<()> {
+        self.trace_refused(caller, refusal.requirement.to_owned())
+            .await
+    }
+
+    /// Traces a refused message (`message.refuse`) with `detail`, never content.
+    pub(crate) async fn trace_refused(&self, caller: &Caller, detail: String) -> Result<()> {
         let mut event = caller.event(self.now_ms(), Action::MessageRefuse, "msg:none".into());
         event.outcome = Outcome::Refused;
-        event.detail = Some(refusal.requirement.to_owned());
+        event.detail = Some(detail);
         Ok(self.store.append_traces(&[event]).await?)
     }
 

@@ -137,26 +137,22 @@ impl Dialogue {
         Flow::Continue
     }
 
-    /// The TLS handshake (implicit TLS, or after `220` to STARTTLS); `None` closes.
-    pub(crate) async fn handshake(&mut self) -> Option<TlsInfo> {
-        match self
+    /// The TLS handshake (implicit TLS, or after `220` to STARTTLS); after an error
+    /// the session can only close.
+    pub(crate) async fn handshake(&mut self) -> Result<TlsInfo, std::io::Error> {
+        let result = self
             .conn
             .start_tls(&self.acceptor, self.limits.handshake)
-            .await
-        {
-            Ok(info) => {
-                debug!(
-                    version = info.version,
-                    client_certificate = info.client.is_some(),
-                    "TLS established"
-                );
-                Some(info)
-            }
-            Err(error) => {
-                info!(%error, "closed: TLS handshake failed");
-                None
-            }
+            .await;
+        match &result {
+            Ok(info) => debug!(
+                version = info.version,
+                client_certificate = info.client.is_some(),
+                "TLS established"
+            ),
+            Err(error) => info!(%error, "closed: TLS handshake failed"),
         }
+        result
     }
 
     /// Receives a message after DATA (`354`, the body up to `max` bytes) and returns it

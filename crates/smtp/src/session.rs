@@ -165,11 +165,11 @@ impl Session {
     /// The TLS handshake (implicit TLS, or after `220` to STARTTLS).
     async fn handshake(&mut self) -> Flow {
         match self.talk.handshake().await {
-            Some(info) => {
+            Ok(info) => {
                 self.tls = Some(info);
                 Flow::Continue
             }
-            None => Flow::Close,
+            Err(_) => Flow::Close,
         }
     }
 

@@ -127,6 +127,27 @@ async fn traces_of(w: &World, actor: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The details of the refusals traced for peers no certificate identified, once
+/// there is one (the server may write it just after the client has seen the refusal).
+async fn unidentified_refusals(w: &World) -> Vec<String> {
+    for _ in 0..100 {
+        let found: Vec<String> = w
+            .store
+            .trace_entries(0, 10_000)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.actor == "peer:unidentified" && e.action == "message.refuse")
+            .map(|e| e.detail.unwrap_or_default())
+            .collect();
+        if !found.is_empty() {
+            return found;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    Vec::new()
+}
+
 #[tokio::test]
 async fn ms5_a_trusted_operator_delivers_to_a_local_mailbox() {
     capture_logs();
@@ -189,7 +210,7 @@ async fn ms5_a_trusted_operator_delivers_to_a_local_mailbox() {
 }
 
 #[tokio::test]
-async fn ms5_a_peer_without_certificate_is_refused_after_starttls() {
+async fn ms5_a_peer_without_certificate_is_refused_after_starttls_and_traced() {
     let w = world().await;
     professional(&w, "bruno", &rpps(2), true).await;
     let relay = relay(&w, &[(PEER, PEER_DN)]).await;
@@ -215,11 +236,16 @@ async fn ms5_a_peer_without_certificate_is_refused_after_starttls() {
     );
     run.expect("rcpt-0", 530, &["5.7.0"]);
     run.expect("data-start", 530, &["5.7.0"]);
+    assert_eq!(
+        unidentified_refusals(&w).await,
+        ["MS-5 reason:no_certificate"],
+        "the refused MAIL is traced once"
+    );
     relay.listener.shutdown().await;
 }
 
 #[tokio::test]
-async fn ms5_a_certificate_of_another_ca_is_refused_at_the_handshake() {
+async fn ms5_a_certificate_of_another_ca_is_refused_at_the_handshake_and_traced() {
     let w = world().await;
     let relay = relay(&w, &[(PEER, PEER_DN)]).await;
     let rogue_ca = DevPki::create(&w.dir.path().join("rogue-pki"), "rogue.test").unwrap();
@@ -240,6 +266,11 @@ async fn ms5_a_certificate_of_another_ca_is_refused_at_the_handshake() {
     .await;
     run.step("tls-failed");
     assert!(!run.stdout.contains("\nmail "), "{}", run.stdout);
+    assert_eq!(
+        unidentified_refusals(&w).await,
+        ["MS-5 reason:untrusted_certificate"],
+        "the refused handshake is traced"
+    );
     relay.listener.shutdown().await;
 }
 

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use caduceus_core::MailAddress;
 use caduceus_service::Service;
+use caduceus_service::peers::UnidentifiedPeer;
 use smtp_proto::Request;
 use tokio::net::TcpStream;
 use tokio::sync::watch;
@@ -188,11 +189,32 @@ impl Session {
         self.helo = None;
         self.transaction = None;
         match self.talk.handshake().await {
-            Some(info) => {
+            Ok(info) => {
                 self.tls = Some(info);
                 Flow::Continue
             }
-            None => Flow::Close,
+            Err(error) => {
+                if untrusted_certificate(&error) {
+                    self.service
+                        .trace_unidentified_peer(
+                            &self.peer.to_string(),
+                            UnidentifiedPeer::UntrustedCertificate,
+                        )
+                        .await;
+                }
+                Flow::Close
+            }
         }
     }
+}
+
+/// Whether a failed handshake is the peer's certificate refused by our anchors (MS-5),
+/// rather than a timeout or a client that went away.
+fn untrusted_certificate(error: &std::io::Error) -> bool {
+    matches!(
+        error
+            .get_ref()
+            .and_then(|e| e.downcast_ref::<rustls::Error>()),
+        Some(rustls::Error::InvalidCertificate(_))
+    )
 }

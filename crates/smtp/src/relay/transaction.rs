@@ -5,6 +5,7 @@ use caduceus_core::MailAddress;
 use caduceus_pki::CertIdentity;
 use caduceus_service::Caller;
 use caduceus_service::peers::PeerCertificate;
+use caduceus_service::peers::UnidentifiedPeer;
 use caduceus_service::submit::RecipientScope;
 use smtp_proto::{MailFrom, RcptTo};
 use tracing::{debug, info, warn};
@@ -35,6 +36,9 @@ impl Session {
         }
         let Some(identity) = self.peer_certificate() else {
             info!("refused: no client certificate (MS-5)");
+            self.service
+                .trace_unidentified_peer(&self.peer.to_string(), UnidentifiedPeer::NoCertificate)
+                .await;
             return self.talk.error(certificate_required());
         };
         let nested = self.transaction.is_some();
