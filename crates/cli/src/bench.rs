@@ -45,6 +45,7 @@ pub async fn run(data: &std::path::Path, args: &BenchArgs) -> Result<()> {
         &InitArgs {
             domain: "bench.test".into(),
             demo: true,
+            dev_ca: None,
             listeners: crate::init::ListenerArgs {
                 https: "127.0.0.1:0".parse()?,
                 submission: "127.0.0.1:0".parse()?,

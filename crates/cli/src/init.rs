@@ -21,6 +21,11 @@ pub struct InitArgs {
     /// patient) and write DATA/demo.json with their credentials and the listeners.
     #[arg(long)]
     pub demo: bool,
+    /// Certify this operator with the development CA of another data directory (its
+    /// `pki/`) instead of a new one, so that two local instances share one test trust
+    /// space (MS-5). Each still lists the other in its trust list.
+    #[arg(long, value_name = "PKI_DIR")]
+    pub dev_ca: Option<std::path::PathBuf>,
     /// Listener addresses written to the configuration.
     #[command(flatten)]
     pub listeners: ListenerArgs,
@@ -71,6 +76,11 @@ pub async fn run(data: &Path, args: &InitArgs) -> Result<()> {
     }
     let domain =
         Domain::parse(&args.domain).with_context(|| format!("--domain {:?}", args.domain))?;
+    if let Some(ca) = &args.dev_ca {
+        // Checked before anything is written, so a wrong path leaves no half-made directory.
+        DevPki::open(ca)
+            .with_context(|| format!("--dev-ca {}: not a development CA", ca.display()))?;
+    }
     create_private_dir(data)?;
     let keys_dir = data.join("keys");
     create_private_dir(&keys_dir)?;
@@ -90,8 +100,12 @@ pub async fn run(data: &Path, args: &InitArgs) -> Result<()> {
         &data.join(&defaults.trace_verifying_key_file),
     )
     .context("writing the trace verifying key")?;
-    let pki = DevPki::create(&data.join("pki"), domain.as_str())
-        .context("creating the development PKI")?;
+    let pki = match &args.dev_ca {
+        Some(ca) => DevPki::join(&data.join("pki"), domain.as_str(), ca)
+            .with_context(|| format!("joining the development CA in {}", ca.display()))?,
+        None => DevPki::create(&data.join("pki"), domain.as_str())
+            .context("creating the development PKI")?,
+    };
     write_trust_list(&pki, &data.join(&config::Trust::default().list))?;
     std::fs::write(
         data.join(config::FILE_NAME),

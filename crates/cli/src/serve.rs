@@ -33,6 +33,7 @@ pub async fn run(data: &Path, args: &ServeArgs) -> Result<()> {
             &InitArgs {
                 domain: args.domain.clone(),
                 demo: args.demo,
+                dev_ca: None,
                 listeners: args.listeners.clone(),
             },
         )

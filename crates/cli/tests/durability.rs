@@ -47,25 +47,6 @@ fn start(data: &std::path::Path, submission: &str) -> Child {
     child
 }
 
-/// Messages stored in the INBOX of `address`, counted in the embedded database.
-fn stored(data: &std::path::Path, address: &str) -> usize {
-    let db = data.join("caduceus.db");
-    common::python3(&[
-        std::ffi::OsStr::new("-c"),
-        std::ffi::OsStr::new(
-            "import sqlite3,sys\n\
-             c=sqlite3.connect(sys.argv[1])\n\
-             print(c.execute(\"SELECT COUNT(*) FROM messages m JOIN mailboxes b ON b.id=m.mailbox_id \
-             JOIN accounts a ON a.id=b.account_id WHERE a.address=? AND b.name='INBOX'\", (sys.argv[2],)).fetchone()[0])",
-        ),
-        db.as_os_str(),
-        std::ffi::OsStr::new(address),
-    ])
-        .trim()
-        .parse()
-        .unwrap()
-}
-
 #[test]
 fn ms4_every_message_answered_250_survives_sigkill() {
     let root = tempfile::tempdir().unwrap();
@@ -80,7 +61,7 @@ fn ms4_every_message_answered_250_survives_sigkill() {
         .to_owned();
     let ca = data.join("pki/ca.pem");
     let recipient = "bruno.durand@caduceus.test";
-    let before = stored(&data, recipient);
+    let before = common::inbox_count(&data, recipient);
 
     let mut server = start(&data, &submission);
     let (host, port) = submission.rsplit_once(':').unwrap();
@@ -121,7 +102,7 @@ fn ms4_every_message_answered_250_survives_sigkill() {
 
     // Restart: the database recovers; every acknowledged message is there.
     let mut server = start(&data, &submission);
-    let after = stored(&data, recipient) - before;
+    let after = common::inbox_count(&data, recipient) - before;
     eprintln!("{after} stored after restart");
     assert!(
         after >= acknowledged,

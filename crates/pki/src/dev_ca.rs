@@ -132,8 +132,53 @@ impl DevPki {
             issuer: Issuer::new(ca, ca_key),
         };
 
+        // ca.pem first: it marks the directory as taken (create_new fails if it appeared
+        // meanwhile), then the other files, none of which may exist either.
+        write_new(&ca_cert_path, ca_cert.pem().as_bytes(), false)?;
+        write_new(&dir.join(CA_KEY), ca_key_pem.as_bytes(), true)?;
+        pki.write_server_identity()?;
+        Ok(pki)
+    }
+
+    /// Creates a development PKI for `domain` in `dir` under the CA of another one
+    /// (`ca_dir`, e.g. another data directory's `pki/`): both operators then belong to
+    /// one test trust space, as operators certified by one health CA do. The CA
+    /// certificate and key are copied; the server certificate is issued for `domain` as
+    /// by [`DevPki::create`]. Development only, like the CA itself.
+    pub fn join(dir: &Path, domain: &str, ca_dir: &Path) -> Result<DevPki, PkiError> {
+        check_domain(domain)?;
+        let ca = DevPki::open(ca_dir)?;
+        let ca_cert_path = dir.join(CA_CERT);
+        if ca_cert_path.exists() {
+            return Err(PkiError::AlreadyExists { path: ca_cert_path });
+        }
+        fs::create_dir_all(dir).map_err(|e| PkiError::io("create directory", dir, e))?;
+        write_new(
+            &ca_cert_path,
+            read_text(&ca_dir.join(CA_CERT))?.as_bytes(),
+            false,
+        )?;
+        write_new(
+            &dir.join(CA_KEY),
+            read_text(&ca_dir.join(CA_KEY))?.as_bytes(),
+            true,
+        )?;
+        let pki = DevPki {
+            dir: dir.to_owned(),
+            domain: domain.to_owned(),
+            issuer: ca.issuer,
+        };
+        pki.write_server_identity()?;
+        Ok(pki)
+    }
+
+    /// Issues `server.pem`/`server.key` for the PKI's domain, `mail.<domain>`,
+    /// `patient.<domain>`, `localhost`, `127.0.0.1` and `::1` (serverAuth and
+    /// clientAuth), and an empty CRL, so listeners can load it before any revocation.
+    fn write_server_identity(&self) -> Result<(), PkiError> {
+        let domain = self.domain.as_str();
         let server_key = KeyPair::generate().map_err(PkiError::generate("the server key"))?;
-        let mut server = pki.leaf_params(&[
+        let mut server = self.leaf_params(&[
             (DnType::CountryName, printable("FR")?),
             (DnType::OrganizationName, domain.into()),
             (DnType::CommonName, domain.into()),
@@ -151,22 +196,19 @@ impl DevPki {
             ExtendedKeyUsagePurpose::ClientAuth,
         ];
         let server_cert = server
-            .signed_by(&server_key, &pki.issuer)
+            .signed_by(&server_key, &self.issuer)
             .map_err(PkiError::generate("the server certificate"))?;
-
-        // ca.pem first: it marks the directory as taken (create_new fails if it appeared
-        // meanwhile), then the other files, none of which may exist either.
-        write_new(&ca_cert_path, ca_cert.pem().as_bytes(), false)?;
-        write_new(&dir.join(CA_KEY), ca_key_pem.as_bytes(), true)?;
         write_new(
-            &pki.server_key_path(),
+            &self.server_key_path(),
             server_key.serialize_pem().as_bytes(),
             true,
         )?;
-        write_new(&pki.server_cert_path(), server_cert.pem().as_bytes(), false)?;
-        // An empty CRL from the start, so listeners can load it before any revocation.
-        pki.write_crl(&[])?;
-        Ok(pki)
+        write_new(
+            &self.server_cert_path(),
+            server_cert.pem().as_bytes(),
+            false,
+        )?;
+        self.write_crl(&[]).map(drop)
     }
 
     /// Loads an existing development PKI from `dir` (`ca.pem` and `ca.key`) to issue more

@@ -310,6 +310,42 @@ fn open_reloads_the_ca_and_issues_under_the_same_issuer() {
 }
 
 #[test]
+fn ms5_join_certifies_a_second_operator_under_the_same_ca() {
+    let tmp = tempfile::tempdir().unwrap();
+    let first = DevPki::create(&tmp.path().join("a"), DOMAIN).unwrap();
+    let joined = DevPki::join(&tmp.path().join("b"), "autre.test", first.dir()).unwrap();
+    assert_eq!(joined.domain(), "autre.test");
+    assert_eq!(
+        std::fs::read(joined.ca_cert_path()).unwrap(),
+        std::fs::read(first.ca_cert_path()).unwrap()
+    );
+    assert_eq!(mode(&joined.dir().join("ca.key")), 0o600);
+    assert_eq!(mode(&joined.server_key_path()), 0o600);
+    let server = identity(&joined.server_cert_path());
+    assert_eq!(server.issuer_dn, identity(&first.ca_cert_path()).subject_dn);
+    assert!(
+        server.subject_dn.contains("CN=autre.test"),
+        "{}",
+        server.subject_dn
+    );
+    assert!(joined.crl_path().exists());
+    // Joining twice, or a directory that is not a CA, is refused.
+    assert!(matches!(
+        DevPki::join(&tmp.path().join("b"), "autre.test", first.dir()),
+        Err(PkiError::AlreadyExists { .. })
+    ));
+    assert!(
+        DevPki::join(
+            &tmp.path().join("c"),
+            "tiers.test",
+            &tmp.path().join("none")
+        )
+        .is_err()
+    );
+    assert!(!tmp.path().join("c").join("ca.pem").exists());
+}
+
+#[test]
 fn open_reports_missing_and_mismatched_files() {
     let tmp = tempfile::tempdir().unwrap();
     let err = DevPki::open(tmp.path()).unwrap_err();

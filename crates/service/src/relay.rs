@@ -89,7 +89,7 @@ impl Service {
                 item.recipient.domain().as_str(),
                 item.queue_ref
             ),
-            source: None,
+            source: Some(format!("node:{node}")),
             outcome: if state == OutboundState::Delivered {
                 Outcome::Success
             } else {

@@ -91,15 +91,7 @@ pub fn postgres_server() -> String {
 
 /// Runs SQL with the real `psql` client against `url`.
 pub fn psql(url: &str, sql: &str) {
-    let out = Command::new("psql")
-        .args([url, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql])
-        .output()
-        .expect("psql is needed for the PostgreSQL tests (apt-get install -y postgresql-client)");
-    assert!(
-        out.status.success(),
-        "psql {sql}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    psql_rows(url, sql);
 }
 
 /// A new empty database on the test server; returns its URL.
@@ -200,10 +192,16 @@ impl Server {
     /// Starts `caduceus --data DATA serve` and waits (60 s at most) until `address`
     /// accepts connections.
     pub fn start(data: &Path, address: &str) -> Server {
+        Server::start_with(data, &[], address)
+    }
+
+    /// [`Server::start`] with extra environment (`CADUCEUS_DATABASE_URL`…).
+    pub fn start_with(data: &Path, env: &[(&str, &str)], address: &str) -> Server {
         let child = caduceus()
             .arg("--data")
             .arg(data)
             .arg("serve")
+            .envs(env.iter().copied())
             .stdout(std::process::Stdio::null())
             .spawn()
             .expect("caduceus serve");
@@ -237,4 +235,45 @@ pub fn python3<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).expect("UTF-8 output")
+}
+
+/// Messages in the INBOX of `address`, counted in the embedded database of `data`.
+pub fn inbox_count(data: &Path, address: &str) -> usize {
+    sqlite_value(
+        &data.join("caduceus.db"),
+        &format!(
+            "SELECT COUNT(*) FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id \
+             JOIN accounts a ON a.id = b.account_id WHERE a.address = '{address}' AND b.name = 'INBOX'"
+        ),
+    )
+    .parse()
+    .unwrap()
+}
+
+/// The first column of the first row of `sql` on a SQLite file (Python's sqlite3).
+pub fn sqlite_value(db: &Path, sql: &str) -> String {
+    python3(&[
+        std::ffi::OsStr::new("-c"),
+        std::ffi::OsStr::new(
+            "import sqlite3,sys\nrow=sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()\nprint(row[0] if row else '')",
+        ),
+        db.as_os_str(),
+        std::ffi::OsStr::new(sql),
+    ])
+    .trim()
+    .to_owned()
+}
+
+/// The output of `sql` on PostgreSQL (`psql -tA`: one line per row, `|` between columns).
+pub fn psql_rows(url: &str, sql: &str) -> String {
+    let out = Command::new("psql")
+        .args([url, "-v", "ON_ERROR_STOP=1", "-tA", "-c", sql])
+        .output()
+        .expect("psql is needed for the PostgreSQL tests (apt-get install -y postgresql-client)");
+    assert!(
+        out.status.success(),
+        "psql {sql}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
 }
