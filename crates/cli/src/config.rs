@@ -193,6 +193,10 @@ impl Default for Tls {
 pub struct Limits {
     pub max_message_size: usize,
     pub max_recipients: usize,
+    /// Messages one mailbox may submit per hour (MS-13); 0: no limit.
+    pub account_messages_per_hour: u32,
+    /// Messages one peer operator may relay to us per hour (MS-13); 0: no limit.
+    pub peer_messages_per_hour: u32,
 }
 
 impl Default for Limits {
@@ -200,6 +204,8 @@ impl Default for Limits {
         Self {
             max_message_size: 25 * 1024 * 1024,
             max_recipients: 20,
+            account_messages_per_hour: 1000,
+            peer_messages_per_hour: 20_000,
         }
     }
 }

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use caduceus_audit::TraceSigner;
-use caduceus_core::SystemClock;
+use caduceus_core::{RateLimit, SystemClock};
 use caduceus_service::antivirus::{Clamd, ClamdAddress};
 use caduceus_service::{Service, ServiceConfig};
 use caduceus_store::{MasterKey, SqlStore};
@@ -47,6 +47,8 @@ impl Runtime {
                 max_recipients: loaded.config.limits.max_recipients,
                 trace_retention_days: loaded.config.traces.retention_days,
                 retry: caduceus_core::RetryPolicy::default(),
+                account_rate: RateLimit::per_hour(loaded.config.limits.account_messages_per_hour),
+                peer_rate: RateLimit::per_hour(loaded.config.limits.peer_messages_per_hour),
             },
         );
         let service = match notifier {

@@ -100,6 +100,7 @@ pub mod ident;
 pub mod outbound;
 pub mod password;
 pub mod policy;
+pub mod rate;
 pub mod secret;
 
 pub use account::{
@@ -110,6 +111,7 @@ pub use password::{PasswordError, check_password_strength};
 pub use policy::{
     DeliveryFacts, RecipientStatus, Refusal, check_delivery, check_recipient, check_recipient_count,
 };
+pub use rate::RateLimit;
 
 pub use address::{AddressError, AddressKind, Domain, MailAddress, PatientAddressError};
 pub use auth::{

@@ -44,6 +44,14 @@ pub enum ServiceError {
         /// When the lock ends.
         until: caduceus_core::Timestamp,
     },
+    /// Over the sending rate (MS-13): nothing was accepted; try again after `retry_after`.
+    #[error("sending rate exceeded (MS-13): {reason}")]
+    RateLimited {
+        /// Whose rate, and what it is.
+        reason: String,
+        /// How long until the next message is allowed.
+        retry_after: std::time::Duration,
+    },
     /// A service the action needs (outbound mail, antivirus) is unavailable; try later.
     #[error("temporarily unavailable: {0}")]
     Unavailable(String),

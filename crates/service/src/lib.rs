@@ -23,6 +23,7 @@
 //! - [`relay`]: what a relay attempt to another operator means (delivered, retry,
 //!   failed, expired), the delivery status notification to the sender, the delivery
 //!   state a sender asks for (MS-16).
+//! - [`rates`]: sending rates per mailbox and per peer operator (MS-13).
 //! - [`notify`]: what is sent to a user's out-of-band address ([`notify::Notifier`]).
 //! - [`messages`]: deliver to local mailboxes through the policy (MS-2), list, read,
 //!   flag, delete (RT-3), with the access checks (AC-1, ID-3).
@@ -45,6 +46,7 @@ pub mod ingest;
 pub mod messages;
 pub mod notify;
 pub mod peers;
+mod rates;
 pub mod relay;
 pub mod submit;
 pub mod traces;
@@ -70,6 +72,10 @@ pub struct ServiceConfig {
     pub trace_retention_days: u32,
     /// When relaying to other operators is retried and given up (MS-16).
     pub retry: caduceus_core::RetryPolicy,
+    /// Messages a mailbox may submit (MS-13); `None`: no limit.
+    pub account_rate: Option<caduceus_core::RateLimit>,
+    /// Messages a peer operator may relay to us (MS-13); `None`: no limit.
+    pub peer_rate: Option<caduceus_core::RateLimit>,
 }
 
 /// The service layer: cheap to clone, shared by every front end.
@@ -87,6 +93,8 @@ pub struct Service {
     /// The MSSanté trust list (MS-5): which peers may relay to us, which domains we
     /// may relay to. `None` trusts nobody.
     trust: Option<Arc<dyn peers::PeerTrust>>,
+    /// Each sender's place under its sending rate (MS-13), shared by the clones.
+    rates: Arc<rates::Rates>,
 }
 
 impl Service {
@@ -100,6 +108,7 @@ impl Service {
             scanner: None,
             token_verifier: None,
             trust: None,
+            rates: Arc::default(),
         }
     }
 

@@ -33,7 +33,8 @@ impl Service {
     /// Admits a peer operator relaying mail from `sender_domain` (`None` for a bounce,
     /// which names no domain) with `certificate` (MS-5): the trust list must name the
     /// domain with that certificate. Returns the domain the traces name the peer by
-    /// (`peer:<domain>`); a refusal is traced and tells the peer what to do.
+    /// (`peer:<domain>`); a refusal is traced and tells the peer what to do. Each
+    /// admitted transaction counts against the peer's rate (MS-13).
     pub async fn admit_peer(
         &self,
         sender_domain: Option<&str>,
@@ -56,7 +57,17 @@ impl Service {
                 .ok_or_else(|| certificate.common_name.unwrap_or_default().to_owned()),
         };
         let domain = match listed {
-            Ok(domain) => return Ok(domain),
+            Ok(domain) => {
+                self.take_rate(
+                    &Caller::peer(&domain, source),
+                    None,
+                    &format!("peer:{domain}"),
+                    self.config.peer_rate,
+                    &format!("operator of {domain}"),
+                )
+                .await?;
+                return Ok(domain);
+            }
             Err(domain) => domain,
         };
         let refusal = Refusal {

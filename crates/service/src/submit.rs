@@ -56,7 +56,24 @@ impl Sender {
 impl Service {
     /// Checks the envelope sender (`MAIL FROM`): the user's own address, or an
     /// organisational mailbox they are a delegate of (ID-3). Anything else is refused.
+    /// Each call counts one message against the mailbox's sending rate (MS-13); every
+    /// path to [`Service::submit`] goes through here.
     pub async fn sender(&self, login: &Authenticated, from: &MailAddress) -> Result<Sender> {
+        let sender = self.authorised_sender(login, from).await?;
+        let mailbox = sender.acting_for.unwrap_or(login.account().id);
+        self.take_rate(
+            &login.caller(),
+            sender.acting_for,
+            &format!("account:{mailbox}"),
+            self.config.account_rate,
+            from.as_str(),
+        )
+        .await?;
+        Ok(sender)
+    }
+
+    /// Whether `login` may send as `from` (ID-3).
+    async fn authorised_sender(&self, login: &Authenticated, from: &MailAddress) -> Result<Sender> {
         if from == &login.account().address {
             return Ok(Sender {
                 login: login.clone(),

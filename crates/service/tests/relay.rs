@@ -1,29 +1,32 @@
 //! Mail to other operators through the service (MS-5, MS-16): recipients of the
 //! trust space are queued with the message, others refused; relay outcomes settle
 //! them with back-off and expiry on the injected clock; the sender receives a
-//! delivery status notification and may ask where the message stands.
+//! delivery status notification and may ask where the message stands. Sending rates
+//! hold back each mailbox and each peer operator (MS-13).
 
 mod common;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use caduceus_core::NationalId;
+use caduceus_core::{NationalId, RateLimit};
+use caduceus_service::ServiceConfig;
+use caduceus_service::ServiceError;
 use caduceus_service::auth::Authenticated;
+use caduceus_service::peers::{PeerCertificate, PeerTrust};
 use caduceus_service::relay::RelayOutcome;
 use caduceus_service::submit::RecipientScope;
-use caduceus_service::{ServiceError, peers::PeerTrust};
 use caduceus_store::{OutboundState, Store};
 use common::*;
 
 const LEASE: Duration = Duration::from_secs(600);
 
-/// The trust space: this operator and `autre.test`.
+/// The trust space: this operator and `autre.test`, whose operator may relay to us.
 struct Listed;
 
 impl PeerTrust for Listed {
-    fn allows(&self, _: &str, _: &str) -> bool {
-        false
+    fn allows(&self, domain: &str, _: &str) -> bool {
+        domain == "autre.test"
     }
     fn domains_for(&self, _: &str) -> Vec<String> {
         Vec::new()
@@ -67,7 +70,12 @@ async fn send(w: &World, notify_success: bool) -> String {
 }
 
 async fn setup() -> World {
-    let mut w = world().await;
+    setup_with(|_| {}).await
+}
+
+/// [`setup`] with its service settings changed by `tweak`.
+async fn setup_with(tweak: impl FnOnce(&mut ServiceConfig)) -> World {
+    let mut w = world_configured(tweak).await;
     w.service = w.service.clone().with_trust_list(Arc::new(Listed));
     person(&w, "alice", "810003090833", true).await;
     person(&w, "bruno", "810000000009", true).await;
@@ -252,4 +260,85 @@ async fn ms16_success_is_notified_only_when_asked() {
     let inbox = inbox_of(&w, "alice@caduceus.test").await;
     assert_eq!(inbox.len(), 1, "only the message that asked");
     assert!(inbox[0].contains("Action: relayed"));
+}
+
+#[tokio::test]
+async fn ms13_each_mailbox_and_each_peer_has_a_sending_rate() {
+    let hourly = |count| {
+        Some(RateLimit {
+            count,
+            per: Duration::from_secs(3600),
+        })
+    };
+    let w = setup_with(|config| {
+        config.account_rate = hourly(2);
+        config.peer_rate = hourly(1);
+    })
+    .await;
+    let alice = alice_login(&w).await;
+    let from = addr("alice@caduceus.test");
+    w.service.sender(&alice, &from).await.unwrap();
+    w.service.sender(&alice, &from).await.unwrap();
+    let over = w.service.sender(&alice, &from).await.unwrap_err();
+    let ServiceError::RateLimited {
+        reason,
+        retry_after,
+    } = &over
+    else {
+        panic!("{over}")
+    };
+    assert!(
+        reason.contains("at most 2 messages per 60 minutes"),
+        "{reason}"
+    );
+    assert_eq!(*retry_after, Duration::from_secs(1800));
+    // Another mailbox has its own quota.
+    let bruno = w
+        .service
+        .login_certificate(
+            &NationalId::parse("810000000009").unwrap(),
+            None,
+            "127.0.0.1:2",
+        )
+        .await
+        .unwrap();
+    w.service
+        .sender(&bruno, &addr("bruno@caduceus.test"))
+        .await
+        .unwrap();
+    // Half an hour later, Alice may send one more.
+    w.clock.advance(Duration::from_secs(1800));
+    w.service.sender(&alice, &from).await.unwrap();
+
+    let peer = || PeerCertificate {
+        subject_dn: "/C=FR/O=Autre/CN=autre.test",
+        common_name: Some("autre.test"),
+    };
+    let source = "192.0.2.1:25";
+    w.service
+        .admit_peer(Some("autre.test"), peer(), source)
+        .await
+        .unwrap();
+    let over = w
+        .service
+        .admit_peer(Some("autre.test"), peer(), source)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&over, ServiceError::RateLimited { reason, .. } if reason.contains("operator of autre.test")),
+        "{over}"
+    );
+
+    let refusals: Vec<(String, Option<String>)> = w
+        .store
+        .trace_entries(0, 10_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.detail.as_deref() == Some("MS-13 reason:rate"))
+        .map(|e| (e.actor, e.source))
+        .collect();
+    assert_eq!(refusals.len(), 2, "{refusals:?}");
+    assert_eq!(refusals[1].0, "peer:autre.test");
+    assert_eq!(refusals[1].1.as_deref(), Some(source));
 }

@@ -358,6 +358,9 @@ pub(crate) fn log_refusal(step: &'static str, error: &ServiceError) {
         }
         ServiceError::Store(store) => warn!(step, error = %store, "storage failed"),
         ServiceError::Unavailable(_) => warn!(step, "a needed service is unavailable"),
+        ServiceError::RateLimited { .. } => {
+            info!(step, requirement = "MS-13", "over the sending rate")
+        }
         _ => info!(step, "refused"),
     }
 }

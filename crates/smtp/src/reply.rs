@@ -160,6 +160,18 @@ pub(crate) fn service_error(error: &ServiceError, stage: Stage) -> Reply {
         ServiceError::NotFound(what) if stage == Stage::Rcpt => {
             Reply::new(550, "5.1.1", format!("{what} not found"))
         }
+        // RFC 3463 4.7.1 "delivery not authorized" for now: a rate limit, as Postfix says it.
+        ServiceError::RateLimited {
+            reason,
+            retry_after,
+        } => Reply::new(
+            450,
+            "4.7.1",
+            format!(
+                "sending rate exceeded (MS-13): {reason}; nothing was accepted, try again in {} minute(s)",
+                retry_after.as_secs().div_ceil(60).max(1)
+            ),
+        ),
         ServiceError::Unavailable(reason) => Reply::new(
             451,
             "4.3.0",
@@ -215,5 +227,14 @@ mod tests {
         assert_eq!(service_error(&refused("MS-13"), Stage::Data).code(), 554);
         let unavailable = ServiceError::Unavailable("antivirus".into());
         assert_eq!(service_error(&unavailable, Stage::Data).code(), 451);
+        let rate = ServiceError::RateLimited {
+            reason: "a@b.test may send at most 3 messages per 60 minutes".into(),
+            retry_after: std::time::Duration::from_secs(61),
+        };
+        assert_eq!(
+            text(&service_error(&rate, Stage::Mail)),
+            "450 4.7.1 sending rate exceeded (MS-13): a@b.test may send at most 3 messages per 60 \
+             minutes; nothing was accepted, try again in 2 minute(s)\r\n"
+        );
     }
 }

@@ -2,10 +2,16 @@
 //! be oneself or an organisational mailbox one is a delegate of (ID-3); each recipient
 //! a verified mailbox (MS-2); at most `max_recipients` (MS-12); the size limit, when
 //! announced and when exceeded (MS-1). Each refusal names its requirement and says
-//! what to do; the session goes on.
+//! what to do; the session goes on. A mailbox over its sending rate is told to come
+//! back later (MS-13).
 
 mod common;
 
+use std::sync::Arc;
+use std::time::Duration;
+
+use caduceus_core::{RateLimit, SystemClock};
+use caduceus_store::Store;
 use common::*;
 
 #[tokio::test]
@@ -119,5 +125,57 @@ async fn id3_ms2_ms12_ms1_envelope_rules_refuse_with_their_requirement() {
     );
     let org_message = String::from_utf8(inbox(&w, &bruno).await[0].clone()).unwrap();
     assert!(org_message.contains("From: cardio@caduceus.test"));
+    listener.shutdown().await;
+}
+
+#[tokio::test]
+async fn ms13_a_mailbox_over_its_sending_rate_gets_450_at_mail_and_is_traced() {
+    let w = world_configured("caduceus.test", None, Arc::new(SystemClock), |config| {
+        config.account_rate = Some(RateLimit {
+            count: 2,
+            per: Duration::from_secs(3600),
+        })
+    })
+    .await;
+    professional(&w, "alice", &rpps(1), true).await;
+    let bruno = professional(&w, "bruno", &rpps(2), true).await;
+    let (credential, _) = device(&w, &rpps(1), "Laptop").await;
+    let (other_credential, _) = device(&w, &rpps(2), "Phone").await;
+    let listener = listen(&w, false, limits()).await;
+    let mut args = base_args(&w, &listener);
+    args.extend([
+        ("user", "alice@caduceus.test".to_owned()),
+        ("credential", credential.expose().clone()),
+        ("to", "bruno@caduceus.test".to_owned()),
+        ("count", "3".to_owned()),
+        ("other", "bruno@caduceus.test".to_owned()),
+        ("other_credential", other_credential.expose().clone()),
+    ]);
+    let run = python("rate", &args).await;
+    run.expect("mail-0", 250, &[]);
+    run.expect("data-0", 250, &[]);
+    run.expect("mail-1", 250, &[]);
+    run.expect("data-1", 250, &[]);
+    run.expect(
+        "mail-2",
+        450,
+        &[
+            "4.7.1",
+            "sending rate exceeded (MS-13)",
+            "at most 2 messages per 60 minutes",
+            "try again in 30 minute(s)",
+        ],
+    );
+    run.expect("other-mail", 250, &[]);
+    assert_eq!(inbox(&w, &bruno).await.len(), 2);
+    let refused = w
+        .store
+        .trace_entries(0, 10_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.detail.as_deref() == Some("MS-13 reason:rate"))
+        .count();
+    assert_eq!(refused, 1);
     listener.shutdown().await;
 }

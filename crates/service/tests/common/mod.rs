@@ -43,11 +43,16 @@ pub struct World {
 pub const RAW: &[u8] = b"From: alice@caduceus.test\r\nTo: bob@caduceus.test\r\nSubject: Bilan Mme Zorglub\r\n\r\nConfidential body\r\n";
 
 pub async fn world() -> World {
-    world_with(10_000).await
+    world_configured(|_| {}).await
 }
 
 /// [`world`] accepting messages of up to `max_message_size` bytes.
 pub async fn world_with(max_message_size: usize) -> World {
+    world_configured(|config| config.max_message_size = max_message_size).await
+}
+
+/// [`world`] with its service settings changed by `tweak`.
+pub async fn world_configured(tweak: impl FnOnce(&mut ServiceConfig)) -> World {
     let dir = tempfile::tempdir().unwrap();
     let signer = Arc::new(TraceSigner::generate());
     let store = Arc::new(
@@ -64,18 +69,18 @@ pub async fn world_with(max_message_size: usize) -> World {
     );
     let clock = ManualClock::new(Timestamp::from_millis(1_790_000_000_000));
     let outbox = Arc::new(Outbox::default());
-    let service = Service::new(
-        store.clone(),
-        Arc::new(clock.clone()),
-        ServiceConfig {
-            domain: Domain::parse("caduceus.test").unwrap(),
-            max_message_size,
-            max_recipients: 3,
-            trace_retention_days: 365,
-            retry: caduceus_core::RetryPolicy::default(),
-        },
-    )
-    .with_notifier(outbox.clone());
+    let mut config = ServiceConfig {
+        domain: Domain::parse("caduceus.test").unwrap(),
+        max_message_size: 10_000,
+        max_recipients: 3,
+        trace_retention_days: 365,
+        retry: caduceus_core::RetryPolicy::default(),
+        account_rate: None,
+        peer_rate: None,
+    };
+    tweak(&mut config);
+    let service =
+        Service::new(store.clone(), Arc::new(clock.clone()), config).with_notifier(outbox.clone());
     World {
         outbox: outbox.clone(),
         service,

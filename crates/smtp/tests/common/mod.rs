@@ -51,6 +51,16 @@ pub async fn world_for(domain: &str, ca: Option<&World>) -> World {
 
 /// [`world_for`] with an injected clock (queue retries and expiry without waiting).
 pub async fn world_with_clock(domain: &str, ca: Option<&World>, clock: Arc<dyn Clock>) -> World {
+    world_configured(domain, ca, clock, |_| {}).await
+}
+
+/// [`world_with_clock`] with its service settings changed by `tweak`.
+pub async fn world_configured(
+    domain: &str,
+    ca: Option<&World>,
+    clock: Arc<dyn Clock>,
+    tweak: impl FnOnce(&mut ServiceConfig),
+) -> World {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("data")).unwrap();
     let store = Arc::new(
@@ -65,17 +75,17 @@ pub async fn world_with_clock(domain: &str, ca: Option<&World>, clock: Arc<dyn C
         .await
         .unwrap(),
     );
-    let service = Service::new(
-        store.clone(),
-        clock,
-        ServiceConfig {
-            domain: Domain::parse(domain).unwrap(),
-            max_message_size: MAX_SIZE,
-            max_recipients: MAX_RECIPIENTS,
-            trace_retention_days: 365,
-            retry: caduceus_core::RetryPolicy::default(),
-        },
-    );
+    let mut config = ServiceConfig {
+        domain: Domain::parse(domain).unwrap(),
+        max_message_size: MAX_SIZE,
+        max_recipients: MAX_RECIPIENTS,
+        trace_retention_days: 365,
+        retry: caduceus_core::RetryPolicy::default(),
+        account_rate: None,
+        peer_rate: None,
+    };
+    tweak(&mut config);
+    let service = Service::new(store.clone(), clock, config);
     let pki = match ca {
         Some(other) => DevPki::open(&other.dir.path().join("pki")).unwrap(),
         None => DevPki::create(&dir.path().join("pki"), domain).unwrap(),
