@@ -1,6 +1,7 @@
 //! What both SMTP listeners (submission and operator relay) share once a connection is
-//! open: reading command lines under the limits and the stop signal, answering errors
-//! up to the error cap, the TLS handshake, and receiving a message body with its
+//! open: reading, parsing and answering command lines under the limits and the stop
+//! signal ([`answer_commands`]), the commands both answer alike, errors up to the
+//! error cap, STARTTLS and the TLS handshake, and receiving a message body with its
 //! `Received:` header.
 
 use std::time::SystemTime;
@@ -10,11 +11,12 @@ use caduceus_service::submit::RecipientScope;
 use caduceus_service::{Service, ServiceError};
 use smtp_proto::{
     MailFrom, RCPT_NOTIFY_DELAY, RCPT_NOTIFY_FAILURE, RCPT_NOTIFY_NEVER, RCPT_NOTIFY_SUCCESS,
-    RcptTo,
+    RcptTo, Request,
 };
 use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
 use tracing::{debug, info, warn};
+use zeroize::Zeroize;
 
 use crate::conn::{Conn, Interrupted, Line, TlsInfo};
 use crate::data::{Body, Defect};
@@ -31,11 +33,38 @@ pub(crate) enum Flow {
 }
 
 /// The next thing a session must handle.
-pub(crate) enum Next {
+enum Next {
     /// A command line (CRLF removed), for the session to interpret; wipe it after use.
     Command(Vec<u8>),
     /// Already answered here (a bad line, a timeout, a shutdown).
     Answered(Flow),
+}
+
+/// A session answering the commands its [`Dialogue`] reads.
+pub(crate) trait Commands {
+    /// The session's dialogue.
+    fn talk(&mut self) -> &mut Dialogue;
+    /// Answers one command line (CRLF removed).
+    async fn command(&mut self, line: &[u8]) -> Flow;
+}
+
+/// Reads and answers commands until the session ends, wiping each line once it is
+/// answered (it may carry a credential), then closes the connection.
+pub(crate) async fn answer_commands(session: &mut impl Commands) {
+    loop {
+        let flow = match session.talk().next().await {
+            Next::Command(mut bytes) => {
+                let flow = session.command(&bytes).await;
+                bytes.zeroize();
+                flow
+            }
+            Next::Answered(flow) => flow,
+        };
+        if flow == Flow::Close {
+            break;
+        }
+    }
+    session.talk().conn.close().await;
 }
 
 /// The connection of one session and what is shared between the two listeners.
@@ -69,7 +98,7 @@ impl Dialogue {
 
     /// Reads the next command line; answers lines that are not commands, a shutdown
     /// (`421 4.3.2`) and timeouts itself.
-    pub(crate) async fn next(&mut self) -> Next {
+    async fn next(&mut self) -> Next {
         let max = self.limits.max_line;
         let line = tokio::select! {
             biased;
@@ -135,6 +164,62 @@ impl Dialogue {
     pub(crate) fn ok(&mut self, reply: Reply) -> Flow {
         self.conn.reply(&reply);
         Flow::Continue
+    }
+
+    /// Parses a command line. Before TLS (`tls` false) only the commands allowed in
+    /// clear pass: EHLO, HELO, STARTTLS, NOOP, RSET, QUIT, HELP (MS-3); any other gets
+    /// `530` here, and a line that does not parse its syntax error.
+    pub(crate) fn parse(&mut self, line: &[u8], tls: bool) -> Result<Request<String>, Flow> {
+        let request = match Request::parse(&mut line.iter()) {
+            Ok(request) => request.into_owned(),
+            Err(error) => return Err(self.error(parse_error(error))),
+        };
+        let allowed_in_clear = matches!(
+            request,
+            Request::Ehlo { .. }
+                | Request::Helo { .. }
+                | Request::StartTls
+                | Request::Noop { .. }
+                | Request::Rset
+                | Request::Quit
+                | Request::Help { .. }
+        );
+        if !tls && !allowed_in_clear {
+            return Err(self.error(reply::starttls_first()));
+        }
+        Ok(request)
+    }
+
+    /// Answers the commands both listeners treat alike: NOOP, QUIT, HELP (with
+    /// `help`), VRFY and EXPN (not available); any other is not implemented here.
+    pub(crate) fn answer_common(&mut self, request: &Request<String>, help: &str) -> Flow {
+        match request {
+            Request::Noop { .. } => self.ok(Reply::new(250, "2.0.0", "OK")),
+            Request::Quit => {
+                self.conn
+                    .reply(&Reply::new(221, "2.0.0", "closing connection"));
+                debug!("closed: QUIT");
+                Flow::Close
+            }
+            Request::Help { .. } => self.ok(Reply::new(214, "2.0.0", help)),
+            Request::Vrfy { .. } | Request::Expn { .. } => self.ok(Reply::new(
+                502,
+                "5.5.1",
+                "VRFY and EXPN are not available; search the directory instead",
+            )),
+            _ => self.error(Reply::new(502, "5.5.1", "command not implemented")),
+        }
+    }
+
+    /// Answers STARTTLS: `220`, after which the caller forgets what was said in clear
+    /// (RFC 3207 §4.2) and runs [`Dialogue::handshake`]; `503` when TLS is already up.
+    pub(crate) fn starttls(&mut self, tls: bool) -> Result<(), Flow> {
+        if tls {
+            return Err(self.error(Reply::new(503, "5.5.1", "TLS is already active")));
+        }
+        self.conn
+            .reply(&Reply::new(220, "2.0.0", "ready to start TLS"));
+        Ok(())
     }
 
     /// The TLS handshake (implicit TLS, or after `220` to STARTTLS); after an error
@@ -373,6 +458,24 @@ pub(crate) fn max_size(service: &Service) -> usize {
         .max_message_size
         .saturating_sub(received::RESERVED)
         .max(1)
+}
+
+/// The reply to a line `smtp-proto` could not parse.
+pub(crate) fn parse_error(error: smtp_proto::Error) -> Reply {
+    use smtp_proto::Error;
+    match error {
+        Error::UnknownCommand => Reply::new(500, "5.5.1", "command not recognized"),
+        Error::InvalidSenderAddress => Reply::new(501, "5.1.7", "bad sender address syntax"),
+        Error::InvalidRecipientAddress => Reply::new(501, "5.1.3", "bad recipient address syntax"),
+        Error::SyntaxError { syntax } => Reply::new(501, "5.5.2", format!("syntax: {syntax}")),
+        Error::InvalidParameter { param } => {
+            Reply::new(501, "5.5.4", format!("invalid value for {param}"))
+        }
+        Error::UnsupportedParameter { .. } => {
+            Reply::new(555, "5.5.4", "parameter not supported here")
+        }
+        _ => Reply::new(500, "5.5.2", "syntax error"),
+    }
 }
 
 #[cfg(test)]

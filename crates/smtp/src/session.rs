@@ -26,7 +26,7 @@ use zeroize::{Zeroize, Zeroizing};
 use crate::SubmissionConfig;
 use crate::auth::{self, LOGIN_PASSWORD, LOGIN_USERNAME, Mechanism, PasswordLogin, SaslError};
 use crate::conn::{Conn, Interrupted, Line, TlsInfo};
-use crate::dialogue::{Dialogue, Flow, Next, log_refusal, max_size};
+use crate::dialogue::{Commands, Dialogue, Flow, answer_commands, log_refusal, max_size};
 use crate::reply::{self, Reply, Stage};
 
 /// A mail transaction under way: the sender accepted, the recipients accepted so far.
@@ -141,20 +141,7 @@ impl Session {
                 self.config.hostname
             )],
         ));
-        loop {
-            let flow = match self.talk.next().await {
-                Next::Command(mut bytes) => {
-                    let flow = self.command(&bytes).await;
-                    bytes.zeroize();
-                    flow
-                }
-                Next::Answered(flow) => flow,
-            };
-            if flow == Flow::Close {
-                break;
-            }
-        }
-        self.talk.conn.close().await;
+        answer_commands(&mut self).await;
         if let Some(login) = self.login.take()
             && let Err(error) = self.service.logout(&login).await
         {
@@ -170,66 +157,6 @@ impl Session {
                 Flow::Continue
             }
             Err(_) => Flow::Close,
-        }
-    }
-
-    async fn command(&mut self, line: &[u8]) -> Flow {
-        let request = match Request::parse(&mut line.iter()) {
-            Ok(request) => request.into_owned(),
-            Err(error) => return self.talk.error(parse_error(error)),
-        };
-        let before_tls_ok = matches!(
-            request,
-            Request::Ehlo { .. }
-                | Request::Helo { .. }
-                | Request::StartTls
-                | Request::Noop { .. }
-                | Request::Rset
-                | Request::Quit
-                | Request::Help { .. }
-        );
-        if self.tls.is_none() && !before_tls_ok {
-            return self.talk.error(reply::starttls_first());
-        }
-        match request {
-            Request::Ehlo { host } => self.ehlo(host, true),
-            Request::Helo { host } => self.ehlo(host, false),
-            Request::StartTls => self.starttls().await,
-            Request::Auth {
-                mechanism,
-                initial_response,
-            } => self.auth(mechanism, Zeroizing::new(initial_response)).await,
-            Request::Mail { from } => self.mail(from).await,
-            Request::Rcpt { to } => self.rcpt(to).await,
-            Request::Data => self.data().await,
-            Request::Rset => {
-                self.transaction = None;
-                self.talk.ok(Reply::new(250, "2.0.0", "OK"))
-            }
-            Request::Noop { .. } => self.talk.ok(Reply::new(250, "2.0.0", "OK")),
-            Request::Quit => {
-                self.talk.conn
-                    .reply(&Reply::new(221, "2.0.0", "closing connection"));
-                debug!("closed: QUIT");
-                Flow::Close
-            }
-            Request::Help { .. } => self.talk.ok(Reply::new(
-                214,
-                "2.0.0",
-                "message submission (RFC 6409): EHLO, STARTTLS, AUTH, MAIL, RCPT, DATA, RSET, NOOP, QUIT",
-            )),
-            Request::Vrfy { .. } | Request::Expn { .. } => self.talk.ok(Reply::new(
-                502,
-                "5.5.1",
-                "VRFY and EXPN are not available; search the directory instead",
-            )),
-            Request::Lhlo { .. }
-            | Request::Bdat { .. }
-            | Request::Burl { .. }
-            | Request::Etrn { .. }
-            | Request::Atrn { .. } => {
-                self.talk.error(Reply::new(502, "5.5.1", "command not implemented"))
-            }
         }
     }
 
@@ -259,14 +186,9 @@ impl Session {
     }
 
     async fn starttls(&mut self) -> Flow {
-        if self.tls.is_some() {
-            return self
-                .talk
-                .error(Reply::new(503, "5.5.1", "TLS is already active"));
+        if let Err(flow) = self.talk.starttls(self.tls.is_some()) {
+            return flow;
         }
-        self.talk
-            .conn
-            .reply(&Reply::new(220, "2.0.0", "ready to start TLS"));
         // RFC 3207 §4.2: forget everything said in clear.
         self.helo = None;
         self.login = None;
@@ -556,21 +478,36 @@ fn acting_for(sender: &Sender) -> String {
         .map_or_else(|| "-".to_owned(), |id| id.to_string())
 }
 
-/// The reply to a line `smtp-proto` could not parse.
-pub(crate) fn parse_error(error: smtp_proto::Error) -> Reply {
-    use smtp_proto::Error;
-    match error {
-        Error::UnknownCommand => Reply::new(500, "5.5.1", "command not recognized"),
-        Error::InvalidSenderAddress => Reply::new(501, "5.1.7", "bad sender address syntax"),
-        Error::InvalidRecipientAddress => Reply::new(501, "5.1.3", "bad recipient address syntax"),
-        Error::SyntaxError { syntax } => Reply::new(501, "5.5.2", format!("syntax: {syntax}")),
-        Error::InvalidParameter { param } => {
-            Reply::new(501, "5.5.4", format!("invalid value for {param}"))
+impl Commands for Session {
+    fn talk(&mut self) -> &mut Dialogue {
+        &mut self.talk
+    }
+
+    async fn command(&mut self, line: &[u8]) -> Flow {
+        let request = match self.talk.parse(line, self.tls.is_some()) {
+            Ok(request) => request,
+            Err(flow) => return flow,
+        };
+        match request {
+            Request::Ehlo { host } => self.ehlo(host, true),
+            Request::Helo { host } => self.ehlo(host, false),
+            Request::StartTls => self.starttls().await,
+            Request::Auth {
+                mechanism,
+                initial_response,
+            } => self.auth(mechanism, Zeroizing::new(initial_response)).await,
+            Request::Mail { from } => self.mail(from).await,
+            Request::Rcpt { to } => self.rcpt(to).await,
+            Request::Data => self.data().await,
+            Request::Rset => {
+                self.transaction = None;
+                self.talk.ok(Reply::new(250, "2.0.0", "OK"))
+            }
+            other => self.talk.answer_common(
+                &other,
+                "message submission (RFC 6409): EHLO, STARTTLS, AUTH, MAIL, RCPT, DATA, RSET, NOOP, QUIT",
+            ),
         }
-        Error::UnsupportedParameter { .. } => {
-            Reply::new(555, "5.5.4", "parameter not supported here")
-        }
-        _ => Reply::new(500, "5.5.2", "syntax error"),
     }
 }
 
@@ -610,7 +547,7 @@ mod tests {
             line.extend_from_slice(b"\r\n");
             match Request::parse(&mut line.iter()) {
                 Ok(request) => drop(request.into_owned()),
-                Err(error) => assert!(parse_error(error).code() >= 500),
+                Err(error) => assert!(crate::dialogue::parse_error(error).code() >= 500),
             }
         }
     }

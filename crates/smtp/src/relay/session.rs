@@ -15,13 +15,11 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 use tokio_rustls::TlsAcceptor;
 use tracing::{Instrument, debug};
-use zeroize::Zeroize;
 
 use super::RelayConfig;
 use crate::conn::{Conn, TlsInfo};
-use crate::dialogue::{Dialogue, Flow, Next};
-use crate::reply::{self, Reply};
-use crate::session::parse_error;
+use crate::dialogue::{Commands, Dialogue, Flow, answer_commands};
+use crate::reply::Reply;
 
 /// A relayed transaction under way.
 pub(super) struct Transaction {
@@ -87,79 +85,7 @@ impl Session {
                 self.config.hostname
             )],
         ));
-        loop {
-            let flow = match self.talk.next().await {
-                Next::Command(mut bytes) => {
-                    let flow = self.command(&bytes).await;
-                    bytes.zeroize();
-                    flow
-                }
-                Next::Answered(flow) => flow,
-            };
-            if flow == Flow::Close {
-                break;
-            }
-        }
-        self.talk.conn.close().await;
-    }
-
-    async fn command(&mut self, line: &[u8]) -> Flow {
-        let request = match Request::parse(&mut line.iter()) {
-            Ok(request) => request.into_owned(),
-            Err(error) => return self.talk.error(parse_error(error)),
-        };
-        let before_tls_ok = matches!(
-            request,
-            Request::Ehlo { .. }
-                | Request::Helo { .. }
-                | Request::StartTls
-                | Request::Noop { .. }
-                | Request::Rset
-                | Request::Quit
-                | Request::Help { .. }
-        );
-        if self.tls.is_none() && !before_tls_ok {
-            return self.talk.error(reply::starttls_first());
-        }
-        match request {
-            Request::Ehlo { host } => self.ehlo(host, true),
-            Request::Helo { host } => self.ehlo(host, false),
-            Request::StartTls => self.starttls().await,
-            Request::Auth { .. } => self.talk.error(Reply::new(
-                502,
-                "5.5.1",
-                "no AUTH on the operator relay: peers are authenticated by their certificate (MS-5)",
-            )),
-            Request::Mail { from } => self.mail(from).await,
-            Request::Rcpt { to } => self.rcpt(to).await,
-            Request::Data => self.data().await,
-            Request::Rset => {
-                self.transaction = None;
-                self.talk.ok(Reply::new(250, "2.0.0", "OK"))
-            }
-            Request::Noop { .. } => self.talk.ok(Reply::new(250, "2.0.0", "OK")),
-            Request::Quit => {
-                self.talk.conn
-                    .reply(&Reply::new(221, "2.0.0", "closing connection"));
-                debug!("closed: QUIT");
-                Flow::Close
-            }
-            Request::Help { .. } => self.talk.ok(Reply::new(
-                214,
-                "2.0.0",
-                "MSSante operator relay: EHLO, STARTTLS with an operator certificate, MAIL, RCPT, DATA, RSET, NOOP, QUIT",
-            )),
-            Request::Vrfy { .. } | Request::Expn { .. } => {
-                self.talk.ok(Reply::new(502, "5.5.1", "VRFY and EXPN are not available"))
-            }
-            Request::Lhlo { .. }
-            | Request::Bdat { .. }
-            | Request::Burl { .. }
-            | Request::Etrn { .. }
-            | Request::Atrn { .. } => {
-                self.talk.error(Reply::new(502, "5.5.1", "command not implemented"))
-            }
-        }
+        answer_commands(&mut self).await;
     }
 
     fn ehlo(&mut self, host: String, extended: bool) -> Flow {
@@ -177,14 +103,9 @@ impl Session {
     }
 
     async fn starttls(&mut self) -> Flow {
-        if self.tls.is_some() {
-            return self
-                .talk
-                .error(Reply::new(503, "5.5.1", "TLS is already active"));
+        if let Err(flow) = self.talk.starttls(self.tls.is_some()) {
+            return flow;
         }
-        self.talk
-            .conn
-            .reply(&Reply::new(220, "2.0.0", "ready to start TLS"));
         // RFC 3207 §4.2: forget everything said in clear.
         self.helo = None;
         self.transaction = None;
@@ -204,6 +125,40 @@ impl Session {
                 }
                 Flow::Close
             }
+        }
+    }
+}
+
+impl Commands for Session {
+    fn talk(&mut self) -> &mut Dialogue {
+        &mut self.talk
+    }
+
+    async fn command(&mut self, line: &[u8]) -> Flow {
+        let request = match self.talk.parse(line, self.tls.is_some()) {
+            Ok(request) => request,
+            Err(flow) => return flow,
+        };
+        match request {
+            Request::Ehlo { host } => self.ehlo(host, true),
+            Request::Helo { host } => self.ehlo(host, false),
+            Request::StartTls => self.starttls().await,
+            Request::Auth { .. } => self.talk.error(Reply::new(
+                502,
+                "5.5.1",
+                "no AUTH on the operator relay: peers are authenticated by their certificate (MS-5)",
+            )),
+            Request::Mail { from } => self.mail(from).await,
+            Request::Rcpt { to } => self.rcpt(to).await,
+            Request::Data => self.data().await,
+            Request::Rset => {
+                self.transaction = None;
+                self.talk.ok(Reply::new(250, "2.0.0", "OK"))
+            }
+            other => self.talk.answer_common(
+                &other,
+                "MSSante operator relay: EHLO, STARTTLS with an operator certificate, MAIL, RCPT, DATA, RSET, NOOP, QUIT",
+            ),
         }
     }
 }
