@@ -50,7 +50,7 @@ fn write_trust_list(data: &Path, rows: &[String]) {
     .unwrap();
 }
 
-/// Appends text to the configuration file of `data`.
+/// Rewrites the configuration file of `data` with `edit`.
 fn configure(data: &Path, edit: impl FnOnce(String) -> String) {
     let path = data.join("caduceus.toml");
     let text = std::fs::read_to_string(&path).unwrap();

@@ -7,6 +7,8 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use caduceus_core::{Clock, SystemClock};
+
 /// Longest body line, CRLF not counted (RFC 5322 §2.1.1 recommends 78).
 pub const LINE: usize = 76;
 
@@ -114,7 +116,7 @@ impl Template {
     /// make it unique.
     pub fn build(&self, to: &[&str], connection: usize, seq: usize) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.size + 512);
-        let date = rfc5322_date(SystemTime::now());
+        let date = SystemClock.now().rfc5322();
         let headers = format!(
             "From: {from}\r\n\
              To: {to}\r\n\
@@ -195,50 +197,9 @@ fn line(rng: &mut Rng, width: usize, exact: bool) -> String {
     }
 }
 
-/// `time` as an RFC 5322 date in UTC, e.g. `Mon, 23 Nov 2026 09:05:00 +0000`.
-pub fn rfc5322_date(time: SystemTime) -> String {
-    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let secs = time
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    let days = secs / 86_400;
-    let rem = secs % 86_400;
-    let (year, month, day) = civil_from_days(days as i64);
-    format!(
-        "{}, {:02} {} {} {:02}:{:02}:{:02} +0000",
-        DAYS[(days % 7) as usize],
-        day,
-        MONTHS[(month - 1) as usize],
-        year,
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
-
-/// Year, month (1–12) and day (1–31) of a day count since 1970-01-01 (H. Hinnant's
-/// algorithm for the proleptic Gregorian calendar).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
 
     fn split(message: &[u8]) -> (&str, &str) {
         let text = std::str::from_utf8(message).unwrap();
@@ -289,16 +250,5 @@ mod tests {
             head_a.lines().find(|l| l.starts_with("Message-ID")),
             head_b.lines().find(|l| l.starts_with("Message-ID"))
         );
-    }
-
-    #[test]
-    fn dates_follow_rfc5322() {
-        assert_eq!(rfc5322_date(UNIX_EPOCH), "Thu, 01 Jan 1970 00:00:00 +0000");
-        // 2026-11-23 09:05:07 UTC
-        let t = UNIX_EPOCH + Duration::from_secs(1_795_424_707);
-        assert_eq!(rfc5322_date(t), "Mon, 23 Nov 2026 09:05:07 +0000");
-        // 2024-02-29 (leap day)
-        let t = UNIX_EPOCH + Duration::from_secs(1_709_164_800);
-        assert_eq!(rfc5322_date(t), "Thu, 29 Feb 2024 00:00:00 +0000");
     }
 }
