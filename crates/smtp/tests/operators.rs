@@ -235,7 +235,7 @@ async fn ms5_two_operators_exchange_mail_both_ways_and_a_third_is_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ms16_an_unreachable_operator_is_retried_until_expiry_then_the_sender_gets_a_dsn() {
     let clock = Arc::new(ManualClock::new(SystemClock.now()));
-    let world = world_with_clock("caduceus.test", None, clock.clone()).await;
+    let world = world_configured("caduceus.test", None, clock.clone(), |_| {}).await;
     let ca = DevPki::open(&world.dir.path().join("pki")).unwrap();
     let listed = [
         ("caduceus.test", "Operateur A"),

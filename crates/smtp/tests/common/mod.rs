@@ -46,15 +46,11 @@ pub async fn world() -> World {
 /// A world for the operator of `domain`; with `ca`, its PKI is that world's (two
 /// operators of one trust space, certificates from one test health CA).
 pub async fn world_for(domain: &str, ca: Option<&World>) -> World {
-    world_with_clock(domain, ca, Arc::new(SystemClock)).await
+    world_configured(domain, ca, Arc::new(SystemClock), |_| {}).await
 }
 
-/// [`world_for`] with an injected clock (queue retries and expiry without waiting).
-pub async fn world_with_clock(domain: &str, ca: Option<&World>, clock: Arc<dyn Clock>) -> World {
-    world_configured(domain, ca, clock, |_| {}).await
-}
-
-/// [`world_with_clock`] with its service settings changed by `tweak`.
+/// [`world_for`] with an injected clock (queue retries and expiry without waiting)
+/// and its service settings changed by `tweak`.
 pub async fn world_configured(
     domain: &str,
     ca: Option<&World>,
