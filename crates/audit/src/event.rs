@@ -40,6 +40,8 @@ pub enum Action {
     TotpSet,
     /// The out-of-band contact address was changed.
     ContactSet,
+    /// New-mail notices to the out-of-band address were turned on or off (MS-7).
+    NoticeSet,
     /// A directory extract was imported (ID-4).
     DirectoryImport,
     /// A holder changed their directory choices (ID-4).
@@ -81,7 +83,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in declaration order.
-    pub const ALL: [Action; 34] = [
+    pub const ALL: [Action; 35] = [
         Action::AccountCreate,
         Action::AccountVerify,
         Action::AccountActivate,
@@ -98,6 +100,7 @@ impl Action {
         Action::DeviceRevoke,
         Action::TotpSet,
         Action::ContactSet,
+        Action::NoticeSet,
         Action::DirectoryImport,
         Action::DirectoryPreferences,
         Action::SessionOpen,
@@ -137,6 +140,7 @@ impl Action {
             Action::DeviceRevoke => "device.revoke",
             Action::TotpSet => "account.totp_set",
             Action::ContactSet => "account.contact_set",
+            Action::NoticeSet => "account.notice_set",
             Action::DirectoryImport => "directory.import",
             Action::DirectoryPreferences => "directory.preferences",
             Action::SessionOpen => "session.open",

@@ -114,6 +114,17 @@ pub enum AccountCommand {
         /// The out-of-band address; omit to clear it.
         email: Option<MailAddress>,
     },
+    /// Turn new-mail notices to the out-of-band address on or off, or show whether
+    /// they are on (MS-7). Notices carry a fixed text: no sender, subject or content.
+    ///
+    /// Example: caduceus account notify alice.martin@caduceus.test on
+    Notify {
+        /// The account's address.
+        address: MailAddress,
+        /// `on` or `off`; omit to show the setting.
+        #[arg(value_parser = ["on", "off"])]
+        state: Option<String>,
+    },
     /// Device credentials for mail clients (AU-2): add, list, revoke.
     #[command(subcommand)]
     Device(crate::credentials::DeviceCommand),
@@ -263,6 +274,10 @@ pub async fn run(data: &Path, operator: &str, command: AccountCommand) -> Result
         }
         AccountCommand::Contact { address, email } => {
             crate::credentials::set_contact(&runtime, &caller, &address, email.as_ref()).await?;
+        }
+        AccountCommand::Notify { address, state } => {
+            let enabled = state.map(|state| state == "on");
+            crate::credentials::new_mail_notice(&runtime, &caller, &address, enabled).await?;
         }
         AccountCommand::Device(command) => {
             crate::credentials::device(&runtime, &caller, command).await?;

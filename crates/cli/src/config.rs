@@ -94,6 +94,8 @@ pub struct Notices {
     pub security: String,
     /// The sender address of notices.
     pub from: Option<String>,
+    /// At most one new-mail notice per account in this many minutes (MS-7).
+    pub new_mail_quiet_minutes: u64,
 }
 
 impl Default for Notices {
@@ -102,6 +104,7 @@ impl Default for Notices {
             relay: None,
             security: "starttls".into(),
             from: None,
+            new_mail_quiet_minutes: 15,
         }
     }
 }

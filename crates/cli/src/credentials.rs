@@ -92,6 +92,38 @@ pub async fn set_contact(
     Ok(())
 }
 
+/// Turns new-mail notices on or off (`enabled`), or prints whether they are on
+/// (MS-7).
+pub async fn new_mail_notice(
+    runtime: &Runtime,
+    caller: &Caller,
+    address: &MailAddress,
+    enabled: Option<bool>,
+) -> Result<()> {
+    let account = crate::account::find(runtime, address).await?;
+    let service = &runtime.service;
+    if let Some(enabled) = enabled {
+        service
+            .set_new_mail_notice(caller, account.id, enabled)
+            .await?;
+    }
+    let setting = service.new_mail_notice(caller, account.id).await?;
+    match (setting.enabled, setting.to) {
+        (false, _) => println!("new-mail notices for {} are off", address.as_str()),
+        (true, Some(to)) => println!(
+            "new-mail notices for {} are on, sent to {}",
+            address.as_str(),
+            to.as_str()
+        ),
+        (true, None) => println!(
+            "new-mail notices for {} are on, but no out-of-band address is set: \
+             set one with `caduceus account contact`",
+            address.as_str()
+        ),
+    }
+    Ok(())
+}
+
 /// Runs a `device` subcommand.
 pub async fn device(runtime: &Runtime, caller: &Caller, command: DeviceCommand) -> Result<()> {
     let service = &runtime.service;

@@ -1,4 +1,4 @@
-//! Sends notices (emailed login codes, AU-1) through the operator's outbound SMTP
+//! Sends notices (emailed login codes, AU-1; new-mail notices, MS-7) through the operator's outbound SMTP
 //! relay with mail-send. The text is fixed: no sender, subject or content of any
 //! message ever goes out this way.
 
@@ -9,6 +9,12 @@ use mail_send::SmtpClientBuilder;
 use mail_send::mail_builder::MessageBuilder;
 
 use crate::config::Notices;
+
+/// The fixed text of a new-mail notice (MS-7): no sender, subject or content.
+const NEW_MAIL: &str = "Un nouveau message vous attend dans votre messagerie sécurisée de santé. \
+     Connectez-vous à votre messagerie pour le lire.\r\n\r\n\
+     A new message awaits you in your secure health mailbox. \
+     Log in to your mailbox to read it.\r\n";
 
 /// Sends notices to `relay`.
 pub struct SmtpNotifier {
@@ -59,22 +65,28 @@ impl SmtpNotifier {
 #[async_trait]
 impl Notifier for SmtpNotifier {
     async fn send(&self, notice: Notice) -> std::result::Result<(), String> {
-        let Notice::LoginCode {
-            to,
-            code,
-            valid_minutes,
-        } = notice;
-        let body = format!(
-            "Votre code de connexion Caduceus : {code}\r\nIl est valable {valid_minutes} minutes. \
-             Si vous n'avez pas demandé ce code, ignorez ce message.\r\n\r\n\
-             Your Caduceus login code: {code}\r\nIt is valid for {valid_minutes} minutes. \
-             If you did not ask for it, ignore this message.\r\n",
-            code = code.expose()
-        );
+        let (to, subject, body) = match notice {
+            Notice::LoginCode {
+                to,
+                code,
+                valid_minutes,
+            } => (
+                to,
+                "Code de connexion / Login code",
+                format!(
+                    "Votre code de connexion Caduceus : {code}\r\nIl est valable {valid_minutes} minutes. \
+                     Si vous n'avez pas demandé ce code, ignorez ce message.\r\n\r\n\
+                     Your Caduceus login code: {code}\r\nIt is valid for {valid_minutes} minutes. \
+                     If you did not ask for it, ignore this message.\r\n",
+                    code = code.expose()
+                ),
+            ),
+            Notice::NewMail { to } => (to, "Nouveau message / New message", NEW_MAIL.to_owned()),
+        };
         let message = MessageBuilder::new()
             .from(("Caduceus", self.from.as_str()))
             .to(to.as_str())
-            .subject("Code de connexion / Login code")
+            .subject(subject)
             .text_body(body);
         let builder = SmtpClientBuilder::new(self.host.as_str(), self.port)
             .implicit_tls(matches!(self.security, Security::Implicit));

@@ -49,6 +49,9 @@ impl Runtime {
                 retry: caduceus_core::RetryPolicy::default(),
                 account_rate: RateLimit::per_hour(loaded.config.limits.account_messages_per_hour),
                 peer_rate: RateLimit::per_hour(loaded.config.limits.peer_messages_per_hour),
+                new_mail_quiet: std::time::Duration::from_secs(
+                    loaded.config.notices.new_mail_quiet_minutes * 60,
+                ),
             },
         );
         let service = match notifier {

@@ -4,19 +4,7 @@
 
 mod common;
 
-use common::{ok, run, run_with_input};
-
-fn demo_account(data: &std::path::Path, address: &str) -> serde_json::Value {
-    let demo: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(data.join("demo.json")).unwrap()).unwrap();
-    demo["accounts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["address"] == address)
-        .cloned()
-        .unwrap_or_else(|| panic!("{address} in demo.json"))
-}
+use common::{demo_account, ok, run, run_with_input};
 
 #[test]
 fn au2_device_credential_after_a_strong_login_then_revoked() {
@@ -132,77 +120,14 @@ fn au2_device_credential_after_a_strong_login_then_revoked() {
     assert!(ok(&data, &[], &["audit", "verify"]).contains("trace chain intact"));
 }
 
-/// The outbound relay stand-in: tests/support/smtp_sink.py on a free port.
-struct Sink {
-    child: std::process::Child,
-    dir: std::path::PathBuf,
-    port: u16,
-}
-
-impl Sink {
-    fn start(dir: &std::path::Path) -> Sink {
-        use std::io::BufRead;
-        std::fs::create_dir_all(dir).unwrap();
-        let port = common::free_port();
-        let mut child = std::process::Command::new("python3")
-            .arg(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/tests/support/smtp_sink.py"
-            ))
-            .arg(port.to_string())
-            .arg(dir)
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .expect("python3 is needed for the SMTP sink (apt-get install -y python3)");
-        let mut ready = String::new();
-        std::io::BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut ready)
-            .unwrap();
-        assert_eq!(ready.trim(), "ready");
-        Sink {
-            child,
-            dir: dir.to_owned(),
-            port,
-        }
-    }
-
-    /// The messages received so far.
-    fn messages(&self) -> Vec<String> {
-        let mut files: Vec<_> = std::fs::read_dir(&self.dir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        files.sort();
-        files
-            .iter()
-            .map(|f| std::fs::read_to_string(f).unwrap())
-            .collect()
-    }
-}
-
-impl Drop for Sink {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[test]
 fn au1_emailed_code_reaches_the_out_of_band_address_through_the_relay() {
     use std::io::Write;
     let root = tempfile::tempdir().unwrap();
     let data = root.path().join("d");
     ok(&data, &[], &["init", "--demo"]);
-    let sink = Sink::start(&root.path().join("sink"));
-    let config = data.join("caduceus.toml");
-    let text = std::fs::read_to_string(&config)
-        .unwrap()
-        .replace(
-            "# relay = \"smtp.example.org:587\"",
-            &format!("relay = \"127.0.0.1:{}\"", sink.port),
-        )
-        .replace("# security = \"starttls\"", "security = \"none\"");
-    std::fs::write(&config, text).unwrap();
+    let sink = common::Sink::start(&root.path().join("sink"));
+    sink.configure(&data);
     let address = "bruno.durand@caduceus.test";
     ok(
         &data,
@@ -233,17 +158,7 @@ fn au1_emailed_code_reaches_the_out_of_band_address_through_the_relay() {
         .unwrap();
     let mut stdin = child.stdin.take().unwrap();
     writeln!(stdin, "{password}").unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    let mail = loop {
-        if let Some(mail) = sink.messages().pop() {
-            break mail;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no login code reached the relay"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    };
+    let mail = sink.wait_for(1).pop().unwrap();
     assert!(mail.starts_with("<bruno.perso@example.org>"), "{mail}");
     // The code follows the English line of the body (headers hold other digits).
     let code: String = mail

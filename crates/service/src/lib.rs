@@ -25,6 +25,7 @@
 //!   state a sender asks for (MS-16).
 //! - [`rates`]: sending rates per mailbox and per peer operator (MS-13).
 //! - [`notify`]: what is sent to a user's out-of-band address ([`notify::Notifier`]).
+//! - [`new_mail`]: the new-mail notice an owner may ask for (MS-7), sent after delivery.
 //! - [`messages`]: deliver to local mailboxes through the policy (MS-2), list, read,
 //!   flag, delete (RT-3), with the access checks (AC-1, ID-3).
 //! - [`ingest`]: the metadata computed once when a message enters (sealed with it).
@@ -44,6 +45,7 @@ pub mod error;
 pub mod federation;
 pub mod ingest;
 pub mod messages;
+pub mod new_mail;
 pub mod notify;
 pub mod peers;
 mod rates;
@@ -76,6 +78,8 @@ pub struct ServiceConfig {
     pub account_rate: Option<caduceus_core::RateLimit>,
     /// Messages a peer operator may relay to us (MS-13); `None`: no limit.
     pub peer_rate: Option<caduceus_core::RateLimit>,
+    /// At most one new-mail notice per account in this period (MS-7).
+    pub new_mail_quiet: std::time::Duration,
 }
 
 /// The service layer: cheap to clone, shared by every front end.

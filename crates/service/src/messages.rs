@@ -202,6 +202,7 @@ impl Service {
                 format!("domain:{}", address.domain().as_str()),
             ));
         }
+        let accounts: Vec<AccountId> = targets.iter().map(|t| t.account).collect();
         let delivery = Delivery {
             raw,
             meta: &meta,
@@ -209,7 +210,9 @@ impl Service {
             targets,
             outbound,
         };
-        Ok(self.store.deliver(&delivery, &traces).await?)
+        let delivered = self.store.deliver(&delivery, &traces).await?;
+        self.announce_new_mail(&accounts).await;
+        Ok(delivered)
     }
 
     /// The folders of the mailbox owner.

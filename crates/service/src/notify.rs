@@ -1,5 +1,5 @@
 //! Messages the service sends outside the trust space: login codes to a user's
-//! out-of-band address (AU-1). The transport is the binary's business (an SMTP
+//! out-of-band address (AU-1) and new-mail notices (MS-7). The transport is the binary's business (an SMTP
 //! smarthost); the service only says what to send.
 
 use async_trait::async_trait;
@@ -17,6 +17,12 @@ pub enum Notice {
         code: SecretString,
         /// How long it stays valid, in minutes.
         valid_minutes: u32,
+    },
+    /// New mail waits in the secure mailbox (MS-7). Carries the out-of-band address
+    /// only: the text is fixed, with no sender, subject or content.
+    NewMail {
+        /// The out-of-band address.
+        to: MailAddress,
     },
 }
 

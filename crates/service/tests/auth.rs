@@ -152,7 +152,7 @@ async fn au1_emailed_code_logs_in_once_and_expires() {
         .unwrap();
 
     send_code(&w).await.unwrap();
-    let (to, code) = w.outbox.0.lock().unwrap().last().cloned().unwrap();
+    let (to, code) = w.outbox.codes.lock().unwrap().last().cloned().unwrap();
     assert_eq!(to, "alice.perso@example.org");
 
     let ok = login_code(&w, &code).await.unwrap();
@@ -161,13 +161,13 @@ async fn au1_emailed_code_logs_in_once_and_expires() {
 
     // Expired after ten minutes.
     send_code(&w).await.unwrap();
-    let code = w.outbox.0.lock().unwrap().last().cloned().unwrap().1;
+    let code = w.outbox.codes.lock().unwrap().last().cloned().unwrap().1;
     advance(&w, 601);
     assert!(login_code(&w, &code).await.is_err(), "expired code");
 
     // Five wrong codes void the code, even the right one afterwards.
     send_code(&w).await.unwrap();
-    let code = w.outbox.0.lock().unwrap().last().cloned().unwrap().1;
+    let code = w.outbox.codes.lock().unwrap().last().cloned().unwrap().1;
     let wrong = if code == "000000" { "111111" } else { "000000" };
     for _ in 0..5 {
         assert!(login_code(&w, wrong).await.is_err());
@@ -178,7 +178,7 @@ async fn au1_emailed_code_logs_in_once_and_expires() {
         "voided after five wrong codes"
     );
     // A wrong password never sends a code.
-    let sent = w.outbox.0.lock().unwrap().len();
+    let sent = w.outbox.codes.lock().unwrap().len();
     let bad = SecretString::new("Wrong-Horse-42!".into());
     assert!(
         w.service
@@ -186,7 +186,7 @@ async fn au1_emailed_code_logs_in_once_and_expires() {
             .await
             .is_err()
     );
-    assert_eq!(w.outbox.0.lock().unwrap().len(), sent);
+    assert_eq!(w.outbox.codes.lock().unwrap().len(), sent);
 }
 
 #[tokio::test]

@@ -100,6 +100,12 @@ CREATE TABLE IF NOT EXISTS second_factors (
     totp_last_step BIGINT,
     contact_email TEXT
 );
+-- New-mail notices (MS-7): a row means the owner asked for them; last_sent_ms keeps
+-- a burst of deliveries to one notice per quiet period.
+CREATE TABLE IF NOT EXISTS new_mail_notices (
+    account_id BIGINT PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+    last_sent_ms BIGINT
+);
 CREATE TABLE IF NOT EXISTS login_codes (
     account_id BIGINT PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
     code_hash BYTEA NOT NULL,

@@ -149,6 +149,24 @@ pub trait Store: Send + Sync {
     ) -> Result<()>;
     /// The out-of-band address, if set.
     async fn contact_email(&self, account: AccountId) -> Result<Option<MailAddress>>;
+    /// Turns new-mail notices (MS-7) on or off for `account`, with its trace.
+    async fn set_new_mail_notice(
+        &self,
+        account: AccountId,
+        enabled: bool,
+        trace: &Event,
+    ) -> Result<()>;
+    /// Whether `account` asked for new-mail notices (MS-7).
+    async fn new_mail_notice(&self, account: AccountId) -> Result<bool>;
+    /// Claims the right to send `account` a new-mail notice now: its out-of-band
+    /// address when notices are on, an address is set and none was sent after
+    /// `quiet_since`; the claim is recorded, so concurrent deliveries send one.
+    async fn claim_new_mail_notice(
+        &self,
+        account: AccountId,
+        now: Timestamp,
+        quiet_since: Timestamp,
+    ) -> Result<Option<MailAddress>>;
     /// Stores the hash of a freshly emailed login code, replacing any earlier one.
     async fn put_login_code(
         &self,

@@ -1,6 +1,6 @@
 //! Helpers for the end-to-end tests: run the real `caduceus` binary, pick free
 //! ports, create PostgreSQL databases with `psql`, tamper with SQLite through
-//! Python's sqlite3.
+//! Python's sqlite3, receive notices on an SMTP sink.
 
 #![allow(dead_code)]
 
@@ -185,6 +185,20 @@ pub fn init_demo(data: &Path) -> Ports {
     ports
 }
 
+/// The entry of `address` in the demo seed's `demo.json` (password, device
+/// credential…).
+pub fn demo_account(data: &Path, address: &str) -> serde_json::Value {
+    let demo: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(data.join("demo.json")).unwrap()).unwrap();
+    demo["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["address"] == address)
+        .cloned()
+        .unwrap_or_else(|| panic!("{address} in demo.json"))
+}
+
 /// A `caduceus serve` child process, killed when dropped.
 pub struct Server(std::process::Child);
 
@@ -276,4 +290,89 @@ pub fn psql_rows(url: &str, sql: &str) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+/// The outbound relay stand-in: tests/support/smtp_sink.py on a free port.
+pub struct Sink {
+    child: std::process::Child,
+    dir: std::path::PathBuf,
+    pub port: u16,
+}
+
+impl Sink {
+    pub fn start(dir: &std::path::Path) -> Sink {
+        use std::io::BufRead;
+        std::fs::create_dir_all(dir).unwrap();
+        let port = free_port();
+        let mut child = std::process::Command::new("python3")
+            .arg(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/support/smtp_sink.py"
+            ))
+            .arg(port.to_string())
+            .arg(dir)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("python3 is needed for the SMTP sink (apt-get install -y python3)");
+        let mut ready = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut ready)
+            .unwrap();
+        assert_eq!(ready.trim(), "ready");
+        Sink {
+            child,
+            dir: dir.to_owned(),
+            port,
+        }
+    }
+
+    /// Points `[notices]` of the instance in `data` at this sink (no TLS).
+    pub fn configure(&self, data: &Path) {
+        let config = data.join("caduceus.toml");
+        let text = std::fs::read_to_string(&config)
+            .unwrap()
+            .replace(
+                "# relay = \"smtp.example.org:587\"",
+                &format!("relay = \"127.0.0.1:{}\"", self.port),
+            )
+            .replace("# security = \"starttls\"", "security = \"none\"");
+        std::fs::write(&config, text).unwrap();
+    }
+
+    /// The messages received, once there are at least `count` (30 s at most).
+    pub fn wait_for(&self, count: usize) -> Vec<String> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let messages = self.messages();
+            if messages.len() >= count {
+                return messages;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the relay received {} message(s), not {count}",
+                messages.len()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+
+    /// The messages received so far.
+    pub fn messages(&self) -> Vec<String> {
+        let mut files: Vec<_> = std::fs::read_dir(&self.dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        files
+            .iter()
+            .map(|f| std::fs::read_to_string(f).unwrap())
+            .collect()
+    }
+}
+
+impl Drop for Sink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

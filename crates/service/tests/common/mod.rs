@@ -17,16 +17,24 @@ use caduceus_store::{Account, MasterKey, SqlStore, Store, StoreConfig};
 
 /// Keeps the notices the service sends, as an outbound mail relay would receive them.
 #[derive(Default)]
-pub struct Outbox(pub Mutex<Vec<(String, String)>>);
+pub struct Outbox {
+    /// Login codes: (out-of-band address, code).
+    pub codes: Mutex<Vec<(String, String)>>,
+    /// New-mail notices (MS-7): the out-of-band address of each.
+    pub new_mail: Mutex<Vec<String>>,
+}
 
 #[async_trait]
 impl Notifier for Outbox {
     async fn send(&self, notice: Notice) -> Result<(), String> {
-        let Notice::LoginCode { to, code, .. } = notice;
-        self.0
-            .lock()
-            .unwrap()
-            .push((to.as_str().to_owned(), code.expose().clone()));
+        match notice {
+            Notice::LoginCode { to, code, .. } => self
+                .codes
+                .lock()
+                .unwrap()
+                .push((to.as_str().to_owned(), code.expose().clone())),
+            Notice::NewMail { to } => self.new_mail.lock().unwrap().push(to.as_str().to_owned()),
+        }
         Ok(())
     }
 }
@@ -77,6 +85,7 @@ pub async fn world_configured(tweak: impl FnOnce(&mut ServiceConfig)) -> World {
         retry: caduceus_core::RetryPolicy::default(),
         account_rate: None,
         peer_rate: None,
+        new_mail_quiet: std::time::Duration::from_secs(15 * 60),
     };
     tweak(&mut config);
     let service =

@@ -79,6 +79,7 @@ pub async fn world_configured(
         retry: caduceus_core::RetryPolicy::default(),
         account_rate: None,
         peer_rate: None,
+        new_mail_quiet: std::time::Duration::from_secs(15 * 60),
     };
     tweak(&mut config);
     let service = Service::new(store.clone(), clock, config);

@@ -9,6 +9,7 @@ mod auth;
 pub(crate) mod db;
 mod directory;
 mod messages;
+mod notices;
 mod outbound;
 mod store_impl;
 mod traces;

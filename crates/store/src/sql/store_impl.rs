@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use caduceus_audit::{Checkpoint, Entry, Event};
 use caduceus_core::{AccountState, FailureState, MailAddress, RegistryId, Timestamp};
 
-use super::{SqlStore, accounts, auth, directory, messages, outbound, traces};
+use super::{SqlStore, accounts, auth, directory, messages, notices, outbound, traces};
 use crate::Store;
 use crate::error::Result;
 use crate::model::*;
@@ -131,6 +131,25 @@ impl Store for SqlStore {
     }
     async fn contact_email(&self, account: AccountId) -> Result<Option<MailAddress>> {
         auth::contact_email(self, account).await
+    }
+    async fn set_new_mail_notice(
+        &self,
+        account: AccountId,
+        enabled: bool,
+        trace: &Event,
+    ) -> Result<()> {
+        notices::set_new_mail_notice(self, account, enabled, trace).await
+    }
+    async fn new_mail_notice(&self, account: AccountId) -> Result<bool> {
+        notices::new_mail_notice(self, account).await
+    }
+    async fn claim_new_mail_notice(
+        &self,
+        account: AccountId,
+        now: Timestamp,
+        quiet_since: Timestamp,
+    ) -> Result<Option<MailAddress>> {
+        notices::claim_new_mail_notice(self, account, now, quiet_since).await
     }
     async fn put_login_code(
         &self,
