@@ -2,7 +2,8 @@
 //! account keys, in a database of their own (MS-4, RT-3).
 //!
 //! Keeping keys apart from the data is what makes a deletion definitive: once a key
-//! row is gone (SQLite overwrites it in place, `secure_delete`), a copy of the data
+//! row is gone (SQLite overwrites it in place, `secure_delete`, and the WAL is
+//! checkpointed and truncated right after, so no earlier page stays), a copy of the data
 //! taken before the deletion — database and blobs — can no longer be opened, even with
 //! the master key. Back the keyring up on a short rotation; see docs/operations.md.
 
@@ -131,7 +132,8 @@ impl Keyring {
                 .execute(&mut *tx.tx)
                 .await?;
         }
-        tx.commit().await
+        tx.commit().await?;
+        self.erase().await
     }
 
     /// Destroys an account key and every message key of the account (RT-2, RT-3).
@@ -145,6 +147,19 @@ impl Keyring {
             .bind(account_id)
             .execute(&mut *tx.tx)
             .await?;
-        tx.commit().await
+        tx.commit().await?;
+        self.erase().await
+    }
+
+    /// Makes destroyed keys unreadable in the files too: the checkpoint brings the
+    /// overwritten pages into `keyring.db` and empties its WAL (RT-3).
+    async fn erase(&self) -> Result<()> {
+        if !self.db.checkpoint().await? {
+            tracing::warn!(
+                "keyring checkpoint incomplete (a reader held the WAL): destroyed keys \
+                 leave the files at the next deletion's checkpoint (RT-3)"
+            );
+        }
+        Ok(())
     }
 }

@@ -56,7 +56,7 @@ impl WriteTx {
 
 /// How a connection is set up.
 pub(crate) struct Pragmas {
-    /// SQLite journal mode (`WAL` for data, `DELETE` for the keyring).
+    /// SQLite journal mode (`WAL`).
     pub journal_mode: &'static str,
     /// Overwrite deleted content in SQLite pages (the keyring).
     pub secure_delete: bool,
@@ -131,6 +131,22 @@ impl Db {
             Backend::Postgres => self.pool.begin().await?,
         };
         Ok(WriteTx { tx, _guard: guard })
+    }
+
+    /// SQLite: copies the WAL into the database file and truncates it, under the
+    /// writer lock, so that pages `secure_delete` overwrote reach the file and no
+    /// earlier version of them stays in the WAL (RT-3). Readers are waited for (busy
+    /// timeout); `false` if one still held the WAL, in which case the next checkpoint
+    /// finishes the work. PostgreSQL: nothing to do.
+    pub async fn checkpoint(&self) -> Result<bool> {
+        let Some(lock) = &self.write_lock else {
+            return Ok(true);
+        };
+        let _guard = lock.lock().await;
+        let (busy, _, _): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(busy == 0)
     }
 
     /// The row lock that serialises appends to the trace chain.

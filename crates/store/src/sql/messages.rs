@@ -119,15 +119,16 @@ pub(super) async fn deliver(
     let at = delivery.internal.as_millis();
     store.keyring.put(&wrapped, at).await?;
     let sealed_meta = message_key.seal(&context::meta(&blob_id), delivery.meta);
-    store
+    let staged = store
         .blobs
-        .put(
+        .stage(
             &blob_id,
             message_key.seal(&context::blob(&blob_id), delivery.raw),
         )
         .await?;
 
     let mut tx = store.db.begin_write().await?;
+    staged.insert(&mut tx, &blob_id).await?;
     let mut delivered = Vec::with_capacity(delivery.targets.len());
     let mut events = Vec::with_capacity(traces.len());
     for ((target, key), trace) in delivery.targets.iter().zip(&wrapped).zip(traces) {

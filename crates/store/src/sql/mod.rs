@@ -75,8 +75,11 @@ impl SqlStore {
             journal_mode: "WAL",
             secure_delete: false,
         };
+        // WAL for the keyring too: readers never wait behind a commit, and a commit
+        // costs one fsync. RT-3 holds because every destruction is followed by a
+        // checkpoint (Keyring::erase).
         let keys = Pragmas {
-            journal_mode: "DELETE",
+            journal_mode: "WAL",
             secure_delete: true,
         };
         let (db, keyring_db, blobs) = match config {
@@ -85,7 +88,8 @@ impl SqlStore {
                     |name: &str| format!("sqlite://{}?mode=rwc", data_dir.join(name).display());
                 let db = Db::open(&url("caduceus.db"), data, SQLITE_SCHEMA).await?;
                 let keyring_db = Db::open(&url("keyring.db"), keys, SQLITE_KEYRING_SCHEMA).await?;
-                (db, keyring_db, Blobs::Files(data_dir.join("blobs")))
+                let blobs = Blobs::with_files(db.clone(), data_dir.join("blobs"));
+                (db, keyring_db, blobs)
             }
             StoreConfig::Postgres { url, keyring_url } => {
                 let db = Db::open(url, data, POSTGRES_SCHEMA).await?;
@@ -95,7 +99,7 @@ impl SqlStore {
                     POSTGRES_KEYRING_SCHEMA,
                 )
                 .await?;
-                let blobs = Blobs::Database(db.clone());
+                let blobs = Blobs::in_database(db.clone());
                 (db, keyring_db, blobs)
             }
         };

@@ -193,7 +193,9 @@ impl Harness {
             (Snapshot::Sqlite { copy }, Place::Sqlite { dir }) => {
                 let restored = copy.path().join("restored");
                 copy_tree(copy.path(), &restored, &|_| true);
-                std::fs::copy(dir.path().join("keyring.db"), restored.join("keyring.db")).unwrap();
+                copy_tree(dir.path(), &restored, &|name| {
+                    name.starts_with("keyring.db")
+                });
                 StoreConfig::Sqlite { data_dir: restored }
             }
             (
@@ -239,31 +241,38 @@ impl Harness {
         self
     }
 
-    /// Flips one byte of a message's sealed blob where it is stored.
-    pub async fn flip_blob_byte(&self, blob_id: &str, at: usize) {
+    /// The file of a sealed blob kept beside the SQLite database (bodies larger than
+    /// the store keeps in rows), if it is one.
+    pub fn blob_file(&self, blob_id: &str) -> Option<PathBuf> {
         match &self.place {
             Place::Sqlite { dir } => {
-                let path = dir.path().join("blobs").join(&blob_id[..2]).join(blob_id);
-                let mut bytes = std::fs::read(&path).unwrap();
-                bytes[at] ^= 0x01;
-                std::fs::write(&path, bytes).unwrap();
+                Some(dir.path().join("blobs").join(&blob_id[..2]).join(blob_id))
+                    .filter(|path| path.exists())
             }
-            Place::Postgres { .. } => {
-                let data: Vec<u8> = sqlx::query_scalar("SELECT data FROM blob_data WHERE id = $1")
-                    .bind(blob_id)
-                    .fetch_one(&self.raw)
-                    .await
-                    .unwrap();
-                let mut data = data;
-                data[at] ^= 0x01;
-                sqlx::query("UPDATE blob_data SET data = $1 WHERE id = $2")
-                    .bind(data)
-                    .bind(blob_id)
-                    .execute(&self.raw)
-                    .await
-                    .unwrap();
-            }
+            Place::Postgres { .. } => None,
         }
+    }
+
+    /// Flips one byte of a message's sealed blob where it is stored.
+    pub async fn flip_blob_byte(&self, blob_id: &str, at: usize) {
+        if let Some(path) = self.blob_file(blob_id) {
+            let mut bytes = std::fs::read(&path).unwrap();
+            bytes[at] ^= 0x01;
+            std::fs::write(&path, bytes).unwrap();
+            return;
+        }
+        let mut data: Vec<u8> = sqlx::query_scalar("SELECT data FROM blob_data WHERE id = $1")
+            .bind(blob_id)
+            .fetch_one(&self.raw)
+            .await
+            .unwrap();
+        data[at] ^= 0x01;
+        sqlx::query("UPDATE blob_data SET data = $1 WHERE id = $2")
+            .bind(data)
+            .bind(blob_id)
+            .execute(&self.raw)
+            .await
+            .unwrap();
     }
 }
 

@@ -37,6 +37,7 @@ macro_rules! conformance_suite {
             rt3_deleted_message_is_unrecoverable_from_an_earlier_copy,
             rt2_destroyed_account_is_unrecoverable_from_an_earlier_copy,
             ms4_flipped_blob_byte_is_detected_never_returned,
+            ms4_large_and_small_bodies_round_trip_and_leave_with_their_message,
             ms4_flipped_metadata_byte_is_detected,
             tr1_every_action_leaves_a_verifiable_trace,
             tr1_modified_entry_is_named,
@@ -91,7 +92,7 @@ fn raw_message() -> Vec<u8> {
         .into_bytes()
 }
 
-async fn professional(h: &Harness, local: &str, rpps: &str) -> Account {
+pub async fn professional(h: &Harness, local: &str, rpps: &str) -> Account {
     let new = NewAccount {
         address: MailAddress::parse(&format!("{local}@caduceus.test")).unwrap(),
         kind: AccountKind::Professional,
@@ -105,7 +106,7 @@ async fn professional(h: &Harness, local: &str, rpps: &str) -> Account {
         .unwrap()
 }
 
-async fn deliver_one(h: &Harness, to: &Account) -> Delivered {
+pub async fn deliver_one(h: &Harness, to: &Account) -> Delivered {
     let inbox = h.store.mailbox(to.id, "INBOX").await.unwrap().unwrap();
     let raw = raw_message();
     let delivery = Delivery {
@@ -125,6 +126,14 @@ async fn deliver_one(h: &Harness, to: &Account) -> Delivered {
         .await
         .unwrap()
         .remove(0)
+}
+
+/// Deletes `message` through the store, with its trace.
+pub async fn delete(h: &Harness, message: MessageId) {
+    h.store
+        .delete_message(message, &event(Action::MessageDelete, message.to_string()))
+        .await
+        .unwrap();
 }
 
 async fn blob_id_of(h: &Harness, message: MessageId) -> String {
@@ -374,13 +383,7 @@ pub async fn rt3_deleted_message_is_unrecoverable_from_an_earlier_copy(h: Harnes
     );
     restored.close().await;
 
-    h.store
-        .delete_message(
-            d.message,
-            &event(Action::MessageDelete, d.message.to_string()),
-        )
-        .await
-        .unwrap();
+    delete(&h, d.message).await;
     assert!(matches!(
         h.store.message(d.message).await.unwrap_err(),
         StoreError::NotFound { .. }
@@ -441,6 +444,67 @@ pub async fn ms4_flipped_blob_byte_is_detected_never_returned(h: Harness) {
     let blob = blob_id_of(&h, d.message).await;
     h.flip_blob_byte(&blob, 40).await;
     assert_tampered(&h, d.message).await;
+}
+
+pub async fn ms4_large_and_small_bodies_round_trip_and_leave_with_their_message(h: Harness) {
+    let a = professional(&h, "alice", "10003090833").await;
+    let inbox = h.store.mailbox(a.id, "INBOX").await.unwrap().unwrap();
+    // One body just under what SQLite keeps in a row, one well over it.
+    let mut delivered = Vec::new();
+    for size in [200 * 1024, 600 * 1024] {
+        let mut raw = raw_message();
+        raw.extend(std::iter::repeat_n(b'x', size));
+        let delivery = Delivery {
+            raw: &raw,
+            meta: SUBJECT.as_bytes(),
+            internal: now(),
+            targets: vec![Target {
+                account: a.id,
+                mailbox: inbox.id,
+                flags: vec![],
+            }],
+            outbound: None,
+        };
+        let trace = event(Action::MessageDeliver, inbox.id.to_string());
+        let d = h
+            .store
+            .deliver(&delivery, &[trace])
+            .await
+            .unwrap()
+            .remove(0);
+        let read = event(Action::MessageRead, d.message.to_string());
+        assert_eq!(
+            h.store.open_message(d.message, &read).await.unwrap().raw,
+            raw
+        );
+        delivered.push((d.message, blob_id_of(&h, d.message).await));
+    }
+    let [(small, small_blob), (large, large_blob)] = &delivered[..] else {
+        unreachable!()
+    };
+    // SQLite keeps the small one in a row and the large one in a file; PostgreSQL
+    // keeps both in rows.
+    assert!(h.blob_file(small_blob).is_none());
+    let file = h.blob_file(large_blob);
+    assert_eq!(
+        file.is_some(),
+        matches!(h.place, harness::Place::Sqlite { .. })
+    );
+    for message in [small, large] {
+        h.store
+            .delete_message(*message, &event(Action::MessageDelete, message.to_string()))
+            .await
+            .unwrap();
+    }
+    assert!(
+        file.is_none_or(|file| !file.exists()),
+        "the large body's file is removed"
+    );
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM blob_data")
+        .fetch_one(&h.raw)
+        .await
+        .unwrap();
+    assert_eq!(rows, 0, "the small body's row is removed");
 }
 
 pub async fn ms4_flipped_metadata_byte_is_detected(h: Harness) {
