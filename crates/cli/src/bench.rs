@@ -51,6 +51,8 @@ pub async fn run(data: &std::path::Path, args: &BenchArgs) -> Result<()> {
                 submission: "127.0.0.1:0".parse()?,
                 submissions: "127.0.0.1:0".parse()?,
                 relay: "127.0.0.1:0".parse()?,
+                imap: "127.0.0.1:0".parse()?,
+                imaps: "127.0.0.1:0".parse()?,
             },
         },
     )

@@ -155,6 +155,8 @@ pub struct Listeners {
     pub submission: SocketAddr,
     pub submissions: SocketAddr,
     pub relay: SocketAddr,
+    pub imap: SocketAddr,
+    pub imaps: SocketAddr,
 }
 
 impl Default for Listeners {
@@ -165,6 +167,8 @@ impl Default for Listeners {
             submission: at("127.0.0.1:5587"),
             submissions: at("127.0.0.1:5465"),
             relay: at("127.0.0.1:2525"),
+            imap: at("127.0.0.1:1143"),
+            imaps: at("127.0.0.1:1993"),
         }
     }
 }
@@ -316,6 +320,8 @@ pub fn initial_file(domain: &Domain, listeners: &Listeners) -> String {
         ("submission", listeners.submission, defaults.submission),
         ("submissions", listeners.submissions, defaults.submissions),
         ("relay", listeners.relay, defaults.relay),
+        ("imap", listeners.imap, defaults.imap),
+        ("imaps", listeners.imaps, defaults.imaps),
     ] {
         if value != default {
             text = text.replacen(

@@ -189,6 +189,8 @@ pub async fn seed(loaded: Loaded) -> Result<()> {
             "submission": runtime.loaded.config.listeners.submission.to_string(),
             "submissions": runtime.loaded.config.listeners.submissions.to_string(),
             "relay": runtime.loaded.config.listeners.relay.to_string(),
+            "imap": runtime.loaded.config.listeners.imap.to_string(),
+            "imaps": runtime.loaded.config.listeners.imaps.to_string(),
         },
         "accounts": accounts,
         "ca_certificate": data_dir.join(&runtime.loaded.config.tls.client_ca).display().to_string(),

@@ -46,6 +46,12 @@ pub struct ListenerArgs {
     /// Address of the SMTP relay listener for other operators.
     #[arg(long, default_value = "127.0.0.1:2525")]
     pub relay: std::net::SocketAddr,
+    /// Address of the IMAP listener (STARTTLS).
+    #[arg(long, default_value = "127.0.0.1:1143")]
+    pub imap: std::net::SocketAddr,
+    /// Address of the IMAP listener with implicit TLS.
+    #[arg(long, default_value = "127.0.0.1:1993")]
+    pub imaps: std::net::SocketAddr,
 }
 
 impl ListenerArgs {
@@ -56,6 +62,8 @@ impl ListenerArgs {
             submission: self.submission,
             submissions: self.submissions,
             relay: self.relay,
+            imap: self.imap,
+            imaps: self.imaps,
         }
     }
 }

@@ -65,6 +65,8 @@ pub async fn run(data: &Path, args: &ServeArgs) -> Result<()> {
     let submission = bind(listeners.submission, "SMTP submission").await?;
     let submissions = bind(listeners.submissions, "SMTP submission (implicit TLS)").await?;
     let relay = bind(listeners.relay, "SMTP relay").await?;
+    let imap = bind(listeners.imap, "IMAP").await?;
+    let imaps = bind(listeners.imaps, "IMAP (implicit TLS)").await?;
     let trust_path = loaded.path(&loaded.config.trust.list);
     let trust = caduceus_smtp::TrustListHandle::load_file(&trust_path)
         .with_context(|| format!("loading the trust list {}", trust_path.display()))?;
@@ -77,6 +79,8 @@ pub async fn run(data: &Path, args: &ServeArgs) -> Result<()> {
         submission = %listeners.submission,
         submissions = %listeners.submissions,
         relay = %listeners.relay,
+        imap = %listeners.imap,
+        imaps = %listeners.imaps,
         trusted_domains = trust.current().len(),
         "caduceus listening"
     );
@@ -103,6 +107,19 @@ pub async fn run(data: &Path, args: &ServeArgs) -> Result<()> {
         tasks.spawn(caduceus_smtp::serve(
             listener,
             config,
+            runtime.service.clone(),
+            stop_rx.clone(),
+        ));
+    }
+    for (listener, implicit_tls) in [(imap, false), (imaps, true)] {
+        let mut config = caduceus_imap::ImapConfig::new(tls.clone(), implicit_tls, &hostname);
+        config.limits.max_literal = u32::try_from(loaded.config.limits.max_message_size)
+            .unwrap_or(u32::MAX)
+            .min(u32::MAX - 1);
+        config.limits.max_command = config.limits.max_literal.saturating_add(64 * 1024);
+        tasks.spawn(caduceus_imap::serve(
+            listener,
+            std::sync::Arc::new(config),
             runtime.service.clone(),
             stop_rx.clone(),
         ));

@@ -34,6 +34,8 @@
 //!   ([`RetryPolicy`]), what a peer's reply means ([`ReplyClass`]), and the
 //!   delivery status notification ([`Dsn`], RFC 3464).
 //! - [`password`]: the web-login password strength rule (AU-1).
+//! - [`sasl`]: the SASL messages carrying a device credential (PLAIN, LOGIN), as
+//!   SMTP and IMAP receive them.
 //! - [`clock`]: [`Timestamp`] and the [`Clock`] trait, so that retention,
 //!   expiry and lockouts read time from an injected source
 //!   ([`SystemClock`] in production, [`ManualClock`] in tests).
@@ -101,6 +103,7 @@ pub mod outbound;
 pub mod password;
 pub mod policy;
 pub mod rate;
+pub mod sasl;
 pub mod secret;
 
 pub use account::{

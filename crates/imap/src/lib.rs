@@ -1,1 +1,43 @@
-//! caduceus-imap
+//! Caduceus's IMAP front end, for the mail clients and practice software of health
+//! professionals: IMAP4rev1 (RFC 3501) with the extensions clients rely on, over
+//! implicit TLS (port 993) or STARTTLS (port 143), logins with the same credentials
+//! as SMTP submission (device credential, AU-2; client certificate, AU-1), every
+//! read, flag change and deletion asked of the service, which checks and traces it
+//! (AC-1, TR-1).
+//!
+//! The grammar is imap-codec's, driven by imap-next (literals, AUTHENTICATE and
+//! IDLE exchanges, size limits); nothing here parses IMAP by hand. Logs carry ids
+//! and counts only: never a folder name, a subject, a credential or any content.
+//!
+//! # Layout
+//! - [`listener`]: [`serve`], the accept loop.
+//! - `session`: one connection — the event loop, the TLS gate, the protocol states,
+//!   commands of any state (CAPABILITY, NOOP, LOGOUT, STARTTLS, ID, LOGIN), IDLE.
+//! - `auth`: LOGIN and the SASL mechanisms (PLAIN, LOGIN, EXTERNAL).
+//! - `commands`: the authenticated and selected states — LIST, STATUS, SELECT,
+//!   FETCH, STORE, SEARCH, EXPUNGE, APPEND…
+//! - `selected`: the selected mailbox's snapshot, sequence numbers and UIDs, and
+//!   what a refresh announces.
+//! - `fetch`: FETCH items from the summary, the structure or the raw message.
+//! - `structure`: ENVELOPE and BODYSTRUCTURE from the structure computed at ingest.
+//! - `search`: SEARCH keys.
+//! - `utf7`: folder names in modified UTF-7.
+//! - `reply`: status responses and service errors as IMAP answers.
+//! - [`config`]: [`ImapConfig`] and [`Limits`].
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod auth;
+mod commands;
+pub mod config;
+mod fetch;
+pub mod listener;
+mod reply;
+mod search;
+mod selected;
+mod session;
+mod structure;
+mod utf7;
+
+pub use config::{ImapConfig, Limits};
+pub use listener::serve;

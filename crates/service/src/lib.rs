@@ -28,7 +28,10 @@
 //! - [`new_mail`]: the new-mail notice an owner may ask for (MS-7), sent after delivery.
 //! - [`messages`]: deliver to local mailboxes through the policy (MS-2), list, read,
 //!   flag, delete (RT-3), with the access checks (AC-1, ID-3).
-//! - [`ingest`]: the metadata computed once when a message enters (sealed with it).
+//! - [`folders`]: what mail clients do in batches — a folder's state, reads and peeks
+//!   of many messages with one trace commit, flags, expunge, append.
+//! - [`ingest`]: the metadata computed once when a message enters (sealed with it),
+//!   with the IMAP ENVELOPE, BODYSTRUCTURE and part offsets ([`ingest::structure`]).
 //! - [`antivirus`]: every message scanned by clamd before it is accepted (MS-13)
 //!   ([`antivirus::Scanner`], [`antivirus::Clamd`]).
 //! - [`traces`]: verify the trace chain and purge past retention (TR-1, TR-2).
@@ -43,6 +46,7 @@ pub mod auth;
 pub mod directory;
 pub mod error;
 pub mod federation;
+pub mod folders;
 pub mod ingest;
 pub mod messages;
 pub mod new_mail;

@@ -11,7 +11,7 @@ use crate::Service;
 use crate::actor::{Actor, Caller};
 use crate::antivirus::Verdict;
 use crate::error::{Result, ServiceError};
-use crate::ingest::MessageMeta;
+use crate::ingest::{MessageMeta, MessageStructure};
 
 /// Proof that a caller may act on a mailbox owner's mail; only
 /// [`Service::authorize`] makes one (AC-1, ID-3).
@@ -29,7 +29,7 @@ impl MailboxAccess {
         self.owner
     }
 
-    fn event(&self, at_ms: i64, action: Action, object: String) -> Event {
+    pub(crate) fn event(&self, at_ms: i64, action: Action, object: String) -> Event {
         let mut event = self.caller.event(at_ms, action, object);
         event.acting_for = self.acting_for.map(|id| id.to_string());
         event
@@ -45,6 +45,18 @@ pub struct ReadMessage {
     pub raw: Vec<u8>,
     /// Metadata computed at ingest.
     pub meta: MessageMeta,
+}
+
+impl ReadMessage {
+    /// The structure computed at ingest (ENVELOPE, BODYSTRUCTURE, where each part
+    /// lies); for a message stored before structures were kept, computed now.
+    pub fn structure(&self) -> MessageStructure {
+        self.meta
+            .structure
+            .clone()
+            .or_else(|| MessageMeta::parse(&self.raw).structure)
+            .unwrap_or_else(|| MessageStructure::opaque(&self.raw))
+    }
 }
 
 impl std::fmt::Debug for ReadMessage {

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
+use caduceus_core::sasl::PlainResponse;
 use caduceus_core::{MailAddress, NationalId, SecretString};
 use caduceus_pki::CertIdentity;
 use caduceus_service::auth::{Authenticated, Credentials};
@@ -103,30 +104,17 @@ pub(crate) struct PasswordLogin {
 
 /// Splits a PLAIN message `authzid NUL authcid NUL passwd` (RFC 4616 §2).
 pub(crate) fn plain(message: &[u8]) -> Result<PasswordLogin, SaslError> {
-    let malformed = SaslError::Malformed("PLAIN");
-    let text = std::str::from_utf8(message).map_err(|_| malformed)?;
-    let mut parts = text.split('\0');
-    let (Some(authzid), Some(authcid), Some(password), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(malformed);
-    };
-    if authcid.is_empty() || password.is_empty() {
-        return Err(malformed);
-    }
+    let plain = PlainResponse::parse(message).ok_or(SaslError::Malformed("PLAIN"))?;
     Ok(PasswordLogin {
-        authzid: authzid.to_owned(),
-        authcid: authcid.to_owned(),
-        password: SecretString::new(password.to_owned()),
+        authzid: plain.authzid,
+        authcid: plain.authcid,
+        password: plain.password,
     })
 }
 
 /// The text of a LOGIN response (a user name or a password).
 pub(crate) fn login_text(message: &[u8]) -> Result<String, SaslError> {
-    match std::str::from_utf8(message) {
-        Ok(text) if !text.is_empty() && !text.contains('\0') => Ok(text.to_owned()),
-        _ => Err(SaslError::Malformed("LOGIN")),
-    }
+    caduceus_core::sasl::login_text(message).ok_or(SaslError::Malformed("LOGIN"))
 }
 
 /// How a refused login reads, and how long to wait before saying so (AU-3).

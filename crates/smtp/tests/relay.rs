@@ -9,11 +9,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use caduceus_pki::{ClientAuth, DevPki, IssuedCert};
+use caduceus_pki::{DevPki, IssuedCert};
 use caduceus_smtp::{RelayConfig, TrustListHandle};
 use caduceus_store::Store as _;
 use common::*;
-use tokio::sync::watch;
 
 /// The peer operator's domain.
 const PEER: &str = "autre-operateur.test";
@@ -57,34 +56,22 @@ async fn relay(w: &World, rows: &[(&str, &str)]) -> Relay {
     let trust_path = w.dir.path().join("liste-blanche.xml");
     std::fs::write(&trust_path, trust_xml(rows)).unwrap();
     let trust = TrustListHandle::load_file(&trust_path).unwrap();
-    let tls = caduceus_pki::server_config_with_crls(
-        &w.pki.server_cert_path(),
-        &w.pki.server_key_path(),
-        ClientAuth::Optional(w.pki.ca_cert_path()),
-        &[w.pki.crl_path()],
-    )
-    .unwrap();
     let config = Arc::new(RelayConfig {
-        tls,
+        tls: server_tls(w),
         hostname: "mx.caduceus.test".into(),
         limits: limits(),
     });
-    let tcp = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = tcp.local_addr().unwrap().port();
-    let (stop, stopped) = watch::channel(false);
+    let service = w.service.clone().with_trust_list(Arc::new(trust.clone()));
+    let listener =
+        spawn_listener(|tcp, stopped| caduceus_smtp::serve_relay(tcp, config, service, stopped))
+            .await;
     tokio::spawn(
         trust
             .clone()
-            .watch(Duration::from_millis(100), stop.subscribe()),
+            .watch(Duration::from_millis(100), listener.stop.subscribe()),
     );
-    let task = tokio::spawn(caduceus_smtp::serve_relay(
-        tcp,
-        config,
-        w.service.clone().with_trust_list(Arc::new(trust.clone())),
-        stopped,
-    ));
     Relay {
-        listener: Listener { port, stop, task },
+        listener,
         trust_path,
         trust,
         peer,

@@ -237,6 +237,13 @@ pub trait Store: Send + Sync {
     async fn message(&self, id: MessageId) -> Result<MessageSummary>;
     /// Opens a message: unseals body and metadata, failing on any altered byte.
     async fn open_message(&self, id: MessageId, trace: &Event) -> Result<OpenedMessage>;
+    /// Opens several messages and appends `traces` in one commit (none for a peek,
+    /// which TR-1 does not count as a read).
+    async fn open_messages(
+        &self,
+        ids: &[MessageId],
+        traces: &[Event],
+    ) -> Result<Vec<OpenedMessage>>;
     /// Replaces a message's flags; returns the new summary with its new modseq.
     async fn set_flags(
         &self,

@@ -149,6 +149,8 @@ pub struct Ports {
     pub submission: String,
     pub submissions: String,
     pub relay: String,
+    pub imap: String,
+    pub imaps: String,
 }
 
 impl Ports {
@@ -159,6 +161,8 @@ impl Ports {
             submission: at(),
             submissions: at(),
             relay: at(),
+            imap: at(),
+            imaps: at(),
         }
     }
 
@@ -172,6 +176,10 @@ impl Ports {
             &self.submissions,
             "--relay",
             &self.relay,
+            "--imap",
+            &self.imap,
+            "--imaps",
+            &self.imaps,
         ]
     }
 }

@@ -211,6 +211,28 @@ async fn message_row(store: &SqlStore, id: MessageId, extra: &str) -> Result<Any
 }
 
 pub(super) async fn open(store: &SqlStore, id: MessageId, trace: &Event) -> Result<OpenedMessage> {
+    let opened = open_untraced(store, id).await?;
+    store.append_traces_now(std::slice::from_ref(trace)).await?;
+    Ok(opened)
+}
+
+/// Opens several messages, then appends `traces` (one per message read, or none for
+/// a peek) in one commit: a client fetching thousands of bodies costs one trace
+/// commit, not thousands (TR-1).
+pub(super) async fn open_many(
+    store: &SqlStore,
+    ids: &[MessageId],
+    traces: &[Event],
+) -> Result<Vec<OpenedMessage>> {
+    let mut opened = Vec::with_capacity(ids.len());
+    for &id in ids {
+        opened.push(open_untraced(store, id).await?);
+    }
+    store.append_traces_now(traces).await?;
+    Ok(opened)
+}
+
+async fn open_untraced(store: &SqlStore, id: MessageId) -> Result<OpenedMessage> {
     let row = message_row(store, id, ", blob_id, key_ref, meta").await?;
     let summary = summary_from_row(&row)?;
     let blob_id: String = row.try_get("blob_id")?;
@@ -220,7 +242,6 @@ pub(super) async fn open(store: &SqlStore, id: MessageId, trace: &Event) -> Resu
     let meta = key.open(&context::meta(&blob_id), &sealed_meta, "message metadata")?;
     let sealed = store.blobs.get(&blob_id).await?;
     let raw = key.open(&context::blob(&blob_id), &sealed, "message body")?;
-    store.append_traces_now(std::slice::from_ref(trace)).await?;
     Ok(OpenedMessage { summary, raw, meta })
 }
 

@@ -235,6 +235,13 @@ impl Store for SqlStore {
     async fn open_message(&self, id: MessageId, trace: &Event) -> Result<OpenedMessage> {
         messages::open(self, id, trace).await
     }
+    async fn open_messages(
+        &self,
+        ids: &[MessageId],
+        traces: &[Event],
+    ) -> Result<Vec<OpenedMessage>> {
+        messages::open_many(self, ids, traces).await
+    }
     async fn set_flags(
         &self,
         id: MessageId,

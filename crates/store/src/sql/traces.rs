@@ -85,6 +85,9 @@ async fn insert_checkpoint(tx: &mut WriteTx, checkpoint: &Checkpoint) -> Result<
 impl SqlStore {
     /// Appends events in a transaction of their own.
     pub(super) async fn append_traces_now(&self, events: &[Event]) -> Result<()> {
+        if events.is_empty() {
+            return Ok(());
+        }
         let mut tx = self.db.begin_write().await?;
         append(self, &mut tx, events).await?;
         tx.commit().await

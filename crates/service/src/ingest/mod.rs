@@ -1,9 +1,14 @@
 //! What is computed once when a message enters, and kept sealed with it (MS-4):
 //! the header facts a listing needs, so listing never re-parses or unseals bodies.
-//! The IMAP issue extends this with ENVELOPE and BODYSTRUCTURE.
+//! The IMAP issue extends this with ENVELOPE and BODYSTRUCTURE ([`structure`]), so FETCH
+//! never re-parses a body either.
+
+pub mod structure;
 
 use mail_parser::{Address, MessageParser};
 use serde::{Deserialize, Serialize};
+
+pub use structure::{BodyStructure, Envelope, EnvelopeAddress, MessageStructure};
 
 /// One address of a header: display name and mailbox.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,6 +41,11 @@ pub struct MessageMeta {
     pub attachments: usize,
     /// Whether the bytes parsed as a message at all.
     pub parsed: bool,
+    /// ENVELOPE, BODYSTRUCTURE and part offsets for IMAP. `None` only in records
+    /// written before it existed (the IMAP server then parses the body); bytes that are
+    /// not a message get an empty envelope and one text/plain part.
+    #[serde(default)]
+    pub structure: Option<MessageStructure>,
 }
 
 impl std::fmt::Debug for MessageMeta {
@@ -44,6 +54,7 @@ impl std::fmt::Debug for MessageMeta {
         f.debug_struct("MessageMeta")
             .field("attachments", &self.attachments)
             .field("parsed", &self.parsed)
+            .field("structure", &self.structure.as_ref().map(|s| &s.body))
             .finish_non_exhaustive()
     }
 }
@@ -62,11 +73,19 @@ fn addresses(address: Option<&Address<'_>>) -> Vec<MetaAddress> {
 }
 
 impl MessageMeta {
-    /// Parses the header facts of a raw RFC 5322 message. Bytes that do not parse give
-    /// an empty record with `parsed: false`; they are still stored as received.
+    /// Parses the header facts and the IMAP structure of a raw RFC 5322 message. Never
+    /// fails: bytes that do not parse give an empty record with `parsed: false` (and an
+    /// opaque structure); they are still stored as received.
     pub fn parse(raw: &[u8]) -> MessageMeta {
-        let Some(message) = MessageParser::default().parse(raw) else {
-            return MessageMeta::default();
+        // mail-parser 0.11.9 can panic on some broken quoted-printable (an integer
+        // underflow, in builds with overflow checks): such bytes are stored as not parsed
+        // rather than failing the delivery.
+        let parsed = std::panic::catch_unwind(|| MessageParser::default().parse(raw));
+        let Some(message) = parsed.ok().flatten() else {
+            return MessageMeta {
+                structure: Some(MessageStructure::opaque(raw)),
+                ..MessageMeta::default()
+            };
         };
         let in_reply_to = match message.in_reply_to() {
             mail_parser::HeaderValue::Text(id) => vec![id.to_string()],
@@ -83,6 +102,7 @@ impl MessageMeta {
             in_reply_to,
             attachments: message.attachment_count(),
             parsed: true,
+            structure: Some(MessageStructure::of(&message, raw)),
         }
     }
 

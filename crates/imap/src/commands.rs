@@ -1,0 +1,884 @@
+//! The commands of the authenticated and selected states (RFC 9051 §6.3, §6.4):
+//! what each asks of the service, and the responses it gives. Every read, flag
+//! change and deletion goes through the service, which checks and traces it.
+
+use std::num::{NonZeroU32, NonZeroU64};
+
+use caduceus_service::folders::Opening;
+use caduceus_service::messages::ReadMessage;
+use caduceus_store::{Mailbox, MessageId};
+use imap_next::imap_types::command::CommandBody;
+use imap_next::imap_types::core::{Atom, QuotedChar, Tag, Vec1};
+use imap_next::imap_types::extensions::enable::CapabilityEnable;
+use imap_next::imap_types::extensions::namespace::Namespace;
+use imap_next::imap_types::fetch::{
+    MacroOrMessageDataItemNames, MessageDataItem, MessageDataItemName,
+};
+use imap_next::imap_types::flag::{Flag, FlagNameAttribute, FlagPerm, StoreResponse, StoreType};
+use imap_next::imap_types::mailbox::{ListMailbox, Mailbox as ImapMailbox};
+use imap_next::imap_types::response::{Code, Data};
+use imap_next::imap_types::search::SearchKey;
+use imap_next::imap_types::sequence::SequenceSet;
+use imap_next::imap_types::status::{StatusDataItem, StatusDataItemName};
+use imap_next::server::Server;
+
+use crate::reply::{Kind, code, from_service, status};
+use crate::search::Candidate;
+use crate::selected::Selected;
+use crate::session::{Flow, Session};
+use crate::{fetch, search, utf7};
+
+/// The hierarchy delimiter of folder names.
+const DELIMITER: char = '/';
+
+/// FETCH and SEARCH open messages in batches of this many.
+const BATCH: usize = 200;
+
+impl Session {
+    /// Answers a command of the authenticated or selected state.
+    pub(crate) async fn mail_command(
+        &mut self,
+        server: &mut Server,
+        tag: Tag<'static>,
+        body: CommandBody<'static>,
+    ) -> Flow {
+        match body {
+            CommandBody::Enable { capabilities } => {
+                let mut enabled = Vec::new();
+                for capability in capabilities.into_inner() {
+                    if matches!(capability, CapabilityEnable::CondStore) {
+                        self.condstore = true;
+                        enabled.push(capability);
+                    }
+                }
+                server.enqueue_data(Data::Enabled {
+                    capabilities: enabled,
+                });
+                server.enqueue_status(status(Kind::Ok, Some(tag), None, "ENABLE completed"));
+            }
+            CommandBody::Namespace => {
+                server.enqueue_data(Data::Namespace {
+                    personal: vec![Namespace {
+                        prefix: "".try_into().expect("valid prefix"),
+                        delimiter: Some(QuotedChar::try_from(DELIMITER).expect("valid char")),
+                        extensions: vec![],
+                    }],
+                    other: vec![],
+                    shared: vec![],
+                });
+                server.enqueue_status(status(Kind::Ok, Some(tag), None, "NAMESPACE completed"));
+            }
+            CommandBody::List {
+                reference,
+                mailbox_wildcard,
+            } => {
+                self.list(server, tag, &reference, &mailbox_wildcard, false)
+                    .await
+            }
+            CommandBody::Lsub {
+                reference,
+                mailbox_wildcard,
+            } => {
+                self.list(server, tag, &reference, &mailbox_wildcard, true)
+                    .await
+            }
+            CommandBody::Subscribe { .. } | CommandBody::Unsubscribe { .. } => {
+                // Every folder is always subscribed: there is nothing to hide.
+                server.enqueue_status(status(Kind::Ok, Some(tag), None, "completed"));
+            }
+            CommandBody::Status {
+                mailbox,
+                item_names,
+            } => self.status(server, tag, &mailbox, &item_names).await,
+            CommandBody::Select { mailbox, .. } => self.select(server, tag, &mailbox, false).await,
+            CommandBody::Examine { mailbox, .. } => self.select(server, tag, &mailbox, true).await,
+            CommandBody::Append {
+                mailbox,
+                flags,
+                date,
+                message,
+            } => {
+                let raw = match &message {
+                    imap_next::imap_types::extensions::binary::LiteralOrLiteral8::Literal(l) => {
+                        l.data().to_vec()
+                    }
+                    imap_next::imap_types::extensions::binary::LiteralOrLiteral8::Literal8(l) => {
+                        l.data.to_vec()
+                    }
+                };
+                self.append(server, tag, &mailbox, flags, date, raw).await;
+            }
+            CommandBody::Create { .. }
+            | CommandBody::Delete { .. }
+            | CommandBody::Rename { .. } => {
+                server.enqueue_status(status(
+                    Kind::No,
+                    Some(tag),
+                    Some(code("CANNOT")),
+                    "folders cannot be created, deleted or renamed yet",
+                ));
+            }
+            body if self.selected.is_none() => {
+                server.enqueue_status(status(
+                    Kind::Bad,
+                    Some(tag),
+                    None,
+                    &format!("{} needs a selected mailbox: SELECT one first", body.name()),
+                ));
+            }
+            CommandBody::Close | CommandBody::Unselect => {
+                let expunge = matches!(body, CommandBody::Close);
+                if expunge && let Err(status) = self.expunge_deleted(tag.clone(), None).await {
+                    server.enqueue_status(status);
+                    return Flow::Continue;
+                }
+                self.selected = None;
+                server.enqueue_status(status(Kind::Ok, Some(tag), None, "completed"));
+            }
+            CommandBody::Expunge => self.expunge(server, tag, None).await,
+            CommandBody::ExpungeUid { sequence_set } => {
+                self.expunge(server, tag, Some(sequence_set)).await;
+            }
+            CommandBody::Fetch {
+                sequence_set,
+                macro_or_item_names,
+                uid,
+                modifiers,
+            } => {
+                if !modifiers.is_empty() {
+                    self.condstore = true;
+                }
+                self.fetch(server, tag, &sequence_set, macro_or_item_names, uid)
+                    .await;
+            }
+            CommandBody::Store {
+                sequence_set,
+                kind,
+                response,
+                flags,
+                uid,
+                ..
+            } => {
+                self.store(server, tag, &sequence_set, kind, response, flags, uid)
+                    .await
+            }
+            CommandBody::Search { criteria, uid, .. } => {
+                self.search(server, tag, criteria, uid).await
+            }
+            CommandBody::Copy { .. } | CommandBody::Move { .. } => {
+                server.enqueue_status(status(
+                    Kind::No,
+                    Some(tag),
+                    Some(code("CANNOT")),
+                    "COPY and MOVE are not available yet",
+                ));
+            }
+            other => {
+                server.enqueue_status(status(
+                    Kind::Bad,
+                    Some(tag),
+                    None,
+                    &format!("{} is not supported", other.name()),
+                ));
+            }
+        }
+        Flow::Continue
+    }
+
+    /// The messages at `positions` of the selected mailbox, opened as `opening`
+    /// says; `None` when no content is needed.
+    async fn contents(
+        &self,
+        folder: caduceus_store::MailboxId,
+        positions: &[usize],
+        opening: Option<Opening>,
+    ) -> Result<Option<Vec<ReadMessage>>, caduceus_service::ServiceError> {
+        let Some(opening) = opening else {
+            return Ok(None);
+        };
+        let selected = self.selected.as_ref().expect("selected");
+        let ids: Vec<MessageId> = positions.iter().map(|&i| selected.messages[i].id).collect();
+        self.service
+            .open_messages(self.access(), folder, &ids, opening)
+            .await
+            .map(Some)
+    }
+
+    fn access(&self) -> &caduceus_service::messages::MailboxAccess {
+        &self.login.as_ref().expect("logged in").access
+    }
+
+    /// The folder a client names, decoded from modified UTF-7.
+    async fn named_folder(
+        &self,
+        tag: &Tag<'static>,
+        mailbox: &ImapMailbox<'_>,
+    ) -> Result<Mailbox, imap_next::imap_types::response::Status<'static>> {
+        let name = match mailbox {
+            ImapMailbox::Inbox => "INBOX".to_owned(),
+            ImapMailbox::Other(other) => utf7::decode(other.as_ref()).ok_or_else(|| {
+                status(
+                    Kind::Bad,
+                    Some(tag.clone()),
+                    None,
+                    "the folder name is not valid modified UTF-7 (RFC 3501 section 5.1.3)",
+                )
+            })?,
+        };
+        match self.service.find_folder(self.access(), &name).await {
+            Ok(Some(folder)) => Ok(folder),
+            Ok(None) => Err(status(
+                Kind::No,
+                Some(tag.clone()),
+                Some(code("NONEXISTENT")),
+                "no such folder",
+            )),
+            Err(error) => Err(from_service(tag.clone(), &error)),
+        }
+    }
+
+    async fn list(
+        &mut self,
+        server: &mut Server,
+        tag: Tag<'static>,
+        reference: &ImapMailbox<'_>,
+        pattern: &ListMailbox<'_>,
+        lsub: bool,
+    ) {
+        let pattern_bytes: &[u8] = match pattern {
+            ListMailbox::Token(t) => t.as_ref(),
+            ListMailbox::String(s) => s.as_ref(),
+        };
+        let reference = match reference {
+            ImapMailbox::Inbox => "INBOX".to_owned(),
+            ImapMailbox::Other(o) => String::from_utf8_lossy(o.as_ref()).into_owned(),
+        };
+        let pattern = format!("{reference}{}", String::from_utf8_lossy(pattern_bytes));
+        let delimiter = QuotedChar::try_from(DELIMITER).expect("valid delimiter");
+        if pattern.is_empty() {
+            // RFC 9051 §6.3.9: the delimiter and the root.
+            server.enqueue_data(Data::List {
+                items: vec![FlagNameAttribute::Noselect],
+                delimiter: Some(delimiter),
+                mailbox: ImapMailbox::try_from("").expect("empty name"),
+            });
+            server.enqueue_status(status(Kind::Ok, Some(tag), None, "LIST completed"));
+            return;
+        }
+        let folders = match self.service.mailboxes(self.access()).await {
+            Ok(folders) => folders,
+            Err(error) => {
+                server.enqueue_status(from_service(tag, &error));
+                return;
+            }
+        };
+        for folder in &folders {
+            let wire = utf7::encode(&folder.name);
+            if !wildcard_match(pattern.as_bytes(), wire.as_bytes()) {
+                continue;
+            }
+            let mut items = vec![FlagNameAttribute::from(
+                Atom::try_from("HasNoChildren").expect("valid attribute"),
+            )];
+            if let Some(atom) = folder
+                .special_use
+                .as_deref()
+                .and_then(|s| s.strip_prefix('\\'))
+                .and_then(|s| Atom::try_from(s.to_owned()).ok())
+            {
+                items.push(FlagNameAttribute::from(atom));
+            }
+            let Ok(mailbox) = ImapMailbox::try_from(wire) else {
+                continue;
+            };
+            let data = if lsub {
+                Data::Lsub {
+                    items,
+                    delimiter: Some(delimiter),
+                    mailbox,
+                }
+            } else {
+                Data::List {
+                    items,
+                    delimiter: Some(delimiter),
+                    mailbox,
+                }
+            };
+            server.enqueue_data(data);
+        }
+        server.enqueue_status(status(Kind::Ok, Some(tag), None, "LIST completed"));
+    }
+
+    async fn status(
+        &mut self,
+        server: &mut Server,
+        tag: Tag<'static>,
+        mailbox: &ImapMailbox<'static>,
+        names: &[StatusDataItemName],
+    ) {
+        let folder = match self.named_folder(&tag, mailbox).await {
+            Ok(folder) => folder,
+            Err(answer) => {
+                server.enqueue_status(answer);
+                return;
+            }
+        };
+        let (folder, messages) = match self.service.folder_state(self.access(), folder.id).await {
+            Ok(state) => state,
+            Err(error) => {
+                server.enqueue_status(from_service(tag, &error));
+                return;
+            }
+        };
+        let has =
+            |m: &caduceus_store::MessageSummary, flag: &str| m.flags.iter().any(|f| f == flag);
+        let items: Vec<StatusDataItem> = names
+            .iter()
+            .map(|name| match name {
+                StatusDataItemName::Messages => StatusDataItem::Messages(messages.len() as u32),
+                StatusDataItemName::Recent => StatusDataItem::Recent(0),
+                StatusDataItemName::UidNext => StatusDataItem::UidNext(non_zero(folder.uidnext)),
+                StatusDataItemName::UidValidity => {
+                    StatusDataItem::UidValidity(non_zero(folder.uidvalidity))
+                }
+                StatusDataItemName::Unseen => StatusDataItem::Unseen(
+                    messages.iter().filter(|m| !has(m, "\\Seen")).count() as u32,
+                ),
+                StatusDataItemName::Deleted => StatusDataItem::Deleted(
+                    messages.iter().filter(|m| has(m, "\\Deleted")).count() as u32,
+                ),
+                StatusDataItemName::DeletedStorage => StatusDataItem::DeletedStorage(
+                    messages
+                        .iter()
+                        .filter(|m| has(m, "\\Deleted"))
+                        .map(|m| m.size as u64)
+                        .sum(),
+                ),
+                StatusDataItemName::HighestModSeq => {
+                    StatusDataItem::HighestModSeq(folder.highest_modseq as u64)
+                }
+                #[allow(unreachable_patterns)]
+                _ => StatusDataItem::Messages(messages.len() as u32),
+            })
+            .collect();
+        server.enqueue_data(Data::Status {
+            mailbox: mailbox.clone(),
+            items: items.into(),
+        });
+        server.enqueue_status(status(Kind::Ok, Some(tag), None, "STATUS completed"));
+    }
+
+    async fn select(
+        &mut self,
+        server: &mut Server,
+        tag: Tag<'static>,
+        mailbox: &ImapMailbox<'static>,
+        read_only: bool,
+    ) {
+        // RFC 9051 §6.3.2: a failed SELECT leaves no mailbox selected.
+        self.selected = None;
+        let folder = match self.named_folder(&tag, mailbox).await {
+            Ok(folder) => folder,
+            Err(answer) => {
+                server.enqueue_status(answer);
+                return;
+            }
+        };
+        let (folder, messages) = match self.service.open_folder(self.access(), &folder.name).await {
+            Ok(opened) => opened,
+            Err(error) => {
+                server.enqueue_status(from_service(tag, &error));
+                return;
+            }
+        };
+        let selected = Selected {
+            mailbox: folder,
+            read_only,
+            messages,
+        };
+        let system = [
+            Flag::Answered,
+            Flag::Flagged,
+            Flag::Deleted,
+            Flag::Seen,
+            Flag::Draft,
+        ];
+        server.enqueue_data(Data::Flags(system.to_vec()));
+        server.enqueue_data(Data::Exists(selected.exists()));
+        server.enqueue_data(Data::Recent(0));
+        let untagged = |code: Code<'static>, text: &str| status(Kind::Ok, None, Some(code), text);
+        server.enqueue_status(untagged(
+            Code::UidValidity(non_zero(selected.mailbox.uidvalidity)),
+            "UIDs valid",
+        ));
+        server.enqueue_status(untagged(
+            Code::UidNext(non_zero(selected.mailbox.uidnext)),
+            "predicted next UID",
+        ));
+        let mut permanent: Vec<FlagPerm> = system.into_iter().map(FlagPerm::Flag).collect();
+        permanent.push(FlagPerm::Asterisk);
+        server.enqueue_status(untagged(
+            Code::PermanentFlags(if read_only { vec![] } else { permanent }),
+            "flags kept",
+        ));
+        server.enqueue_status(untagged(
+            Code::HighestModSeq(
+                NonZeroU64::new(selected.mailbox.highest_modseq.max(1) as u64).expect("not zero"),
+            ),
+            "highest modseq",
+        ));
+        let code = if read_only {
+            Code::ReadOnly
+        } else {
+            Code::ReadWrite
+        };
+        self.selected = Some(selected);
+        server.enqueue_status(status(Kind::Ok, Some(tag), Some(code), "SELECT completed"));
+    }
+
+    /// Sends what changed in the selected mailbox since the client last looked:
+    /// EXPUNGE (only when `allow_expunge`), FETCH of changed flags, EXISTS.
+    pub(crate) async fn announce_changes(&mut self, server: &mut Server, allow_expunge: bool) {
+        let (Some(login), Some(selected)) = (&self.login, &mut self.selected) else {
+            return;
+        };
+        let Ok((mailbox, current)) = self
+            .service
+            .folder_state(&login.access, selected.mailbox.id)
+            .await
+        else {
+            return;
+        };
+        let changes = selected.refresh(mailbox, current, allow_expunge);
+        for seq in changes.expunged {
+            server.enqueue_data(Data::Expunge(
+                NonZeroU32::new(seq).expect("positions start at 1"),
+            ));
+        }
+        for seq in changes.flags {
+            let index = seq as usize - 1;
+            let summary = &selected.messages[index];
+            let mut items = vec![
+                MessageDataItem::Uid(selected.uid(index)),
+                MessageDataItem::Flags(fetch::flags(summary)),
+            ];
+            if self.condstore {
+                items.push(
+                    fetch::summary_item(&MessageDataItemName::ModSeq, summary, selected.uid(index))
+                        .expect("MODSEQ is a summary item"),
+                );
+            }
+            server.enqueue_data(Data::Fetch {
+                seq: NonZeroU32::new(seq).expect("positions start at 1"),
+                items: Vec1::try_from(items).expect("not empty"),
+            });
+        }
+        if let Some(exists) = changes.exists {
+            server.enqueue_data(Data::Exists(exists));
+        }
+    }
+
+    async fn fetch(
+        &mut self,
+        server: &mut Server,
+        tag: Tag<'static>,
+        set: &SequenceSet,
+        names: MacroOrMessageDataItemNames<'static>,
+        uid: bool,
+    ) {
+        let mut names = match names {
+            MacroOrMessageDataItemNames::Macro(m) => m
+                .expand()
+                .into_iter()
+                .map(imap_next::imap_types::IntoStatic::into_static)
+                .collect(),
+            MacroOrMessageDataItemNames::MessageDataItemNames(names) => names,
+        };
+        if uid && !names.contains(&MessageDataItemName::Uid) {
+            names.insert(0, MessageDataItemName::Uid);
+        }
+        if names
+            .iter()
+            .any(|n| matches!(n, MessageDataItemName::ModSeq))
+        {
+            self.condstore = true;
+        }
+        if self.condstore && !names.contains(&MessageDataItemName::ModSeq) {
+            names.push(MessageDataItemName::ModSeq);
+        }
+        let selected = self.selected.as_ref().expect("selected");
+        let positions = selected.resolve(set, uid);
+        if !uid && positions.is_empty() && !set_within(set, selected.exists()) {
+            server.enqueue_status(status(
+                Kind::Bad,
+                Some(tag),
+                None,
+                "no such message sequence number",
+            ));
+            return;
+        }
+        let marks_seen = fetch::reads_body(&names) && !selected.read_only;
+        let folder = selected.mailbox.id;
+        let mut seen_now: Vec<(MessageId, Vec<String>)> = Vec::new();
+        for chunk in positions.chunks(BATCH) {
+            let selected = self.selected.as_ref().expect("selected");
+            let opening = if fetch::reads_body(&names) {
+                Opening::Read
+            } else {
+                Opening::Peek
+            };
+            let needed = fetch::needs_content(&names).then_some(opening);
+            let contents = match self.contents(folder, chunk, needed).await {
+                Ok(contents) => contents,
+                Err(error) => {
+                    server.enqueue_status(from_service(tag, &error));
+                    return;
+                }
+            };
+            for (n, &index) in chunk.iter().enumerate() {
+                let summary = &selected.messages[index];
+                let uid_value = selected.uid(index);
+                let mut items = Vec::with_capacity(names.len() + 1);
+                let message = contents.as_ref().map(|c| (&c[n], c[n].structure()));
+                for name in &names {
+                    if let Some(item) = fetch::summary_item(name, summary, uid_value) {
+                        items.push(item);
+                    } else if let Some(item) = message
+                        .as_ref()
+                        .and_then(|(m, structure)| fetch::content_item(name, &m.raw, structure))
+                    {
+                        items.push(item);
+                    }
+                }
+                if marks_seen && !summary.flags.iter().any(|f| f == "\\Seen") {
+                    let mut flags = summary.flags.clone();
+                    flags.push("\\Seen".into());
+                    seen_now.push((summary.id, flags));
+                }
+                if let Ok(items) = Vec1::try_from(items) {
+                    server.enqueue_data(Data::Fetch {
+                        seq: NonZeroU32::new(index as u32 + 1).expect("positions start at 1"),
+                        items,
+                    });
+                }
+            }
+        }
+        if !seen_now.is_empty() {
+            match self
+                .service
+                .set_flags_in(self.access(), folder, &seen_now)
+                .await
+            {
+                // The new \Seen flags reach the client as unsolicited FETCH responses.
+                Ok(_) => self.announce_changes(server, false).await,
+                Err(error) => {
+                    server.enqueue_status(from_service(tag, &error));
+                    return;
+                }
+            }
+        }
+        server.enqueue_status(status(Kind::Ok, Some(tag), None, "FETCH completed"));
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn store(
+        &mut self,
+        server: &mut Server,
+        tag: Tag<'static>,
+        set: &SequenceSet,
+        kind: StoreType,
+        response: StoreResponse,
+        flags: Vec<Flag<'static>>,
+        uid: bool,
+    ) {
+        let selected = self.selected.as_ref().expect("selected");
+        if selected.read_only {
+            server.enqueue_status(status(
+                Kind::No,
+                Some(tag),
+                None,
+                "the mailbox is read-only (EXAMINE)",
+            ));
+            return;
+        }
+        let wanted: Vec<String> = flags.iter().map(|f| f.to_string()).collect();
+        let positions = selected.resolve(set, uid);
+        let changes: Vec<(MessageId, Vec<String>)> = positions
+            .iter()
+            .map(|&i| {
+                let current = &selected.messages[i].flags;
+                let next: Vec<String> = match kind {
+                    StoreType::Replace => wanted.clone(),
+                    StoreType::Add => {
+                        let mut next = current.clone();
+                        for f in &wanted {
+                            if !next.iter().any(|c| c.eq_ignore_ascii_case(f)) {
+                                next.push(f.clone());
+                            }
+                        }
+                        next
+                    }
+                    StoreType::Remove => current
+                        .iter()
+                        .filter(|c| !wanted.iter().any(|f| f.eq_ignore_ascii_case(c)))
+                        .cloned()
+                        .collect(),
+                };
+                (selected.messages[i].id, next)
+            })
+            .filter(|(id, next)| {
+                selected
+                    .messages
+                    .iter()
+                    .find(|m| m.id == *id)
+                    .is_some_and(|m| &m.flags != next)
+            })
+            .collect();
+        let folder = selected.mailbox.id;
+        if let Err(error) = self
+            .service
+            .set_flags_in(self.access(), folder, &changes)
+            .await
+        {
+            server.enqueue_status(from_service(tag, &error));
+            return;
+        }
+        let before: Vec<(usize, Vec<String>)> = positions
+            .iter()
+            .map(|&i| (i, selected.messages[i].flags.clone()))
+            .collect();
+        self.announce_changes(server, false).await;
+        if matches!(response, StoreResponse::Answer) {
+            // Messages whose flags did not change still get their FETCH FLAGS.
+            let selected = self.selected.as_ref().expect("selected");
+            for (index, flags) in before {
+                if selected.messages[index].flags == flags {
+                    let mut items = vec![MessageDataItem::Flags(fetch::flags(
+                        &selected.messages[index],
+                    ))];
+                    if uid {
+                        items.insert(0, MessageDataItem::Uid(selected.uid(index)));
+                    }
+                    server.enqueue_data(Data::Fetch {
+                        seq: NonZeroU32::new(index as u32 + 1).expect("positions start at 1"),
+                        items: Vec1::try_from(items).expect("not empty"),
+                    });
+                }
+            }
+        }
+        server.enqueue_status(status(Kind::Ok, Some(tag), None, "STORE completed"));
+    }
+
+    async fn search(
+        &mut self,
+        server: &mut Server,
+        tag: Tag<'static>,
+        criteria: Vec1<SearchKey<'static>>,
+        uid: bool,
+    ) {
+        let key = SearchKey::And(criteria);
+        let selected = self.selected.as_ref().expect("selected");
+        let folder = selected.mailbox.id;
+        let content_needed = search::needs_content(&key);
+        let mut found: Vec<NonZeroU32> = Vec::new();
+        let mut highest = 0i64;
+        let indices: Vec<usize> = (0..selected.messages.len()).collect();
+        for chunk in indices.chunks(BATCH) {
+            let needed = content_needed.then_some(Opening::Peek);
+            let contents = match self.contents(folder, chunk, needed).await {
+                Ok(contents) => contents,
+                Err(error) => {
+                    server.enqueue_status(from_service(tag, &error));
+                    return;
+                }
+            };
+            for (n, &index) in chunk.iter().enumerate() {
+                let candidate = Candidate {
+                    seq: index as u32 + 1,
+                    summary: &selected.messages[index],
+                    content: contents.as_ref().map(|c| &c[n]),
+                };
+                if search::matches(&key, &candidate, selected) {
+                    highest = highest.max(candidate.summary.modseq);
+                    found.push(if uid {
+                        selected.uid(index)
+                    } else {
+                        NonZeroU32::new(candidate.seq).expect("positions start at 1")
+                    });
+                }
+            }
+        }
+        let modseq = uses_modseq(&key)
+            .then(|| NonZeroU64::new(highest as u64))
+            .flatten();
+        server.enqueue_data(Data::Search(found, modseq));
+        server.enqueue_status(status(Kind::Ok, Some(tag), None, "SEARCH completed"));
+    }
+
+    async fn expunge(&mut self, server: &mut Server, tag: Tag<'static>, only: Option<SequenceSet>) {
+        if let Err(answer) = self.expunge_deleted(tag.clone(), only).await {
+            server.enqueue_status(answer);
+            return;
+        }
+        self.announce_changes(server, true).await;
+        server.enqueue_status(status(Kind::Ok, Some(tag), None, "EXPUNGE completed"));
+    }
+
+    /// Deletes for good the messages marked `\Deleted` (those of `only`, for UID
+    /// EXPUNGE): their keys are destroyed (RT-3).
+    async fn expunge_deleted(
+        &mut self,
+        tag: Tag<'static>,
+        only: Option<SequenceSet>,
+    ) -> Result<(), imap_next::imap_types::response::Status<'static>> {
+        let selected = self.selected.as_ref().expect("selected");
+        if selected.read_only {
+            return Ok(());
+        }
+        let allowed: Option<Vec<usize>> = only.map(|set| selected.resolve(&set, true));
+        let ids: Vec<MessageId> = selected
+            .messages
+            .iter()
+            .enumerate()
+            .filter(|(i, m)| {
+                m.flags.iter().any(|f| f == "\\Deleted")
+                    && allowed.as_ref().is_none_or(|a| a.contains(i))
+            })
+            .map(|(_, m)| m.id)
+            .collect();
+        let folder = selected.mailbox.id;
+        self.service
+            .expunge(self.access(), folder, &ids)
+            .await
+            .map_err(|error| from_service(tag, &error))
+    }
+
+    async fn append(
+        &mut self,
+        server: &mut Server,
+        tag: Tag<'static>,
+        mailbox: &ImapMailbox<'static>,
+        flags: Vec<Flag<'static>>,
+        date: Option<imap_next::imap_types::datetime::DateTime>,
+        raw: Vec<u8>,
+    ) {
+        let folder = match self.named_folder(&tag, mailbox).await {
+            Ok(folder) => folder,
+            Err(mut answer) => {
+                // RFC 9051 §6.3.12: TRYCREATE when the folder does not exist.
+                if let imap_next::imap_types::response::Status::Tagged(t) = &mut answer
+                    && t.body
+                        .code
+                        .as_ref()
+                        .is_some_and(|c| c == &code("NONEXISTENT"))
+                {
+                    t.body.code = Some(Code::TryCreate);
+                }
+                server.enqueue_status(answer);
+                return;
+            }
+        };
+        let internal =
+            date.map(|d| caduceus_core::Timestamp::from_millis(d.as_ref().timestamp_millis()));
+        let flags: Vec<String> = flags.iter().map(|f| f.to_string()).collect();
+        match self
+            .service
+            .append(self.access(), folder.id, &raw, flags, internal)
+            .await
+        {
+            Ok(delivered) => {
+                if self
+                    .selected
+                    .as_ref()
+                    .is_some_and(|s| s.mailbox.id == folder.id)
+                {
+                    self.announce_changes(server, false).await;
+                }
+                server.enqueue_status(status(
+                    Kind::Ok,
+                    Some(tag),
+                    Some(Code::AppendUid {
+                        uid_validity: non_zero(folder.uidvalidity),
+                        uid: non_zero(delivered.uid),
+                    }),
+                    "APPEND completed",
+                ));
+            }
+            Err(error) => {
+                server.enqueue_status(from_service(tag, &error));
+            }
+        }
+    }
+}
+
+/// A positive store counter as a non-zero IMAP number.
+fn non_zero(value: i64) -> NonZeroU32 {
+    NonZeroU32::new(u32::try_from(value).unwrap_or(u32::MAX).max(1)).expect("max(1) is not zero")
+}
+
+/// Whether every sequence number of `set` (other than `*`) is at most `exists`:
+/// RFC 9051 §6.4.5 wants BAD for a number beyond the mailbox.
+fn set_within(set: &SequenceSet, exists: u32) -> bool {
+    use imap_next::imap_types::sequence::{SeqOrUid, Sequence};
+    let ok = |v: &SeqOrUid| match v {
+        SeqOrUid::Value(n) => n.get() <= exists,
+        SeqOrUid::Asterisk => true,
+    };
+    set.0.as_ref().iter().all(|s| match s {
+        Sequence::Single(v) => ok(v),
+        // A range reaching `*` names whatever is there, nothing in an empty mailbox.
+        Sequence::Range(SeqOrUid::Asterisk, _) | Sequence::Range(_, SeqOrUid::Asterisk) => true,
+        Sequence::Range(a, b) => ok(a) && ok(b),
+    })
+}
+
+fn uses_modseq(key: &SearchKey<'_>) -> bool {
+    match key {
+        SearchKey::ModSequence { .. } => true,
+        SearchKey::And(keys) => keys.as_ref().iter().any(uses_modseq),
+        SearchKey::Or(a, b) => uses_modseq(a) || uses_modseq(b),
+        SearchKey::Not(k) => uses_modseq(k),
+        _ => false,
+    }
+}
+
+/// LIST wildcard matching (RFC 9051 §6.3.9): `*` matches anything, `%` anything
+/// but the hierarchy delimiter; INBOX matches case-insensitively.
+pub(crate) fn wildcard_match(pattern: &[u8], name: &[u8]) -> bool {
+    if name.eq_ignore_ascii_case(b"INBOX") && pattern.eq_ignore_ascii_case(b"INBOX") {
+        return true;
+    }
+    match pattern.split_first() {
+        None => name.is_empty(),
+        Some((b'*', rest)) => (0..=name.len()).any(|i| wildcard_match(rest, &name[i..])),
+        Some((b'%', rest)) => (0..=name.len())
+            .take_while(|&i| i == 0 || name[i - 1] != DELIMITER as u8)
+            .any(|i| wildcard_match(rest, &name[i..])),
+        Some((c, rest)) => name.first() == Some(c) && wildcard_match(rest, &name[1..]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_wildcards() {
+        assert!(wildcard_match(b"*", b"INBOX"));
+        assert!(wildcard_match(b"%", b"Sent"));
+        assert!(!wildcard_match(b"%", b"Archive/2026"));
+        assert!(wildcard_match(b"Archive/%", b"Archive/2026"));
+        assert!(wildcard_match(b"*26", b"Archive/2026"));
+        assert!(wildcard_match(b"inbox", b"INBOX"));
+        assert!(!wildcard_match(b"Sen", b"Sent"));
+        assert!(wildcard_match(b"S%t", b"Sent"));
+    }
+
+    #[test]
+    fn sequence_numbers_beyond_the_mailbox_are_out_of_range() {
+        let set = SequenceSet::try_from("1:3").unwrap();
+        assert!(set_within(&set, 3));
+        assert!(!set_within(&set, 2));
+        assert!(set_within(&SequenceSet::try_from("1:*").unwrap(), 0));
+    }
+}

@@ -1,0 +1,71 @@
+//! What one IMAP listener needs to know: its TLS identity, whether TLS is implicit
+//! (port 993) or started by the client (port 143), its name, its limits.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The configuration of one IMAP listener.
+#[derive(Clone, Debug)]
+pub struct ImapConfig {
+    /// The server's TLS configuration; with optional client authentication a client
+    /// certificate enables `AUTHENTICATE EXTERNAL` (AU-1).
+    pub tls: Arc<rustls::ServerConfig>,
+    /// `true` for implicit TLS (RFC 8314, port 993); `false` for port 143, where the
+    /// client must issue `STARTTLS` before anything but CAPABILITY, NOOP and LOGOUT.
+    pub implicit_tls: bool,
+    /// The name the server gives in its greeting.
+    pub hostname: String,
+    /// Bounds on sessions.
+    pub limits: Limits,
+}
+
+impl ImapConfig {
+    /// A configuration with the default [`Limits`].
+    pub fn new(tls: Arc<rustls::ServerConfig>, implicit_tls: bool, hostname: &str) -> Self {
+        Self {
+            tls,
+            implicit_tls,
+            hostname: hostname.to_owned(),
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// The bounds of IMAP sessions, with production defaults.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Sessions open at once on the listener.
+    pub max_sessions: usize,
+    /// Largest literal (an APPENDed message): larger ones are refused before they
+    /// are read. Should be the service's message size limit.
+    pub max_literal: u32,
+    /// Largest command line with its literals.
+    pub max_command: u32,
+    /// How long a session may stay silent, IDLE included (RFC 9051 §5.4: at least
+    /// 30 minutes).
+    pub idle_timeout: Duration,
+    /// Time for the TLS handshake.
+    pub handshake: Duration,
+    /// Protocol errors (BAD) in a row before the session is closed.
+    pub max_errors: u32,
+    /// How often a selected mailbox is checked for changes made elsewhere while a
+    /// client idles.
+    pub poll_every: Duration,
+    /// Grace given to busy sessions on shutdown.
+    pub shutdown_grace: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_sessions: 20_000,
+            max_literal: 25 * 1024 * 1024,
+            max_command: 25 * 1024 * 1024 + 64 * 1024,
+            idle_timeout: Duration::from_secs(31 * 60),
+            handshake: Duration::from_secs(30),
+            max_errors: 20,
+            poll_every: Duration::from_millis(500),
+            shutdown_grace: Duration::from_secs(10),
+        }
+    }
+}

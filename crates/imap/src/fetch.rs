@@ -1,0 +1,322 @@
+//! FETCH: which items need the message opened, and each item's value from the
+//! summary (UID, flags, size, dates, MODSEQ), the structure computed at ingest
+//! (ENVELOPE, BODYSTRUCTURE) or the raw bytes (sections).
+
+use std::num::{NonZeroU32, NonZeroU64};
+
+use caduceus_core::Timestamp;
+use std::borrow::Cow;
+
+use caduceus_service::ingest::MessageStructure;
+use caduceus_store::MessageSummary;
+use imap_next::imap_types::core::{AString, IString, Literal, NString};
+use imap_next::imap_types::datetime::DateTime;
+use imap_next::imap_types::fetch::{MessageDataItem, MessageDataItemName, Part, Section};
+use imap_next::imap_types::flag::{Flag, FlagFetch};
+
+/// Whether fetching `items` needs the message's content (not only its summary).
+pub(crate) fn needs_content(items: &[MessageDataItemName<'_>]) -> bool {
+    items.iter().any(|item| {
+        !matches!(
+            item,
+            MessageDataItemName::Uid
+                | MessageDataItemName::Flags
+                | MessageDataItemName::InternalDate
+                | MessageDataItemName::Rfc822Size
+                | MessageDataItemName::ModSeq
+        )
+    })
+}
+
+/// Whether fetching `items` reads a body and so sets `\Seen` (RFC 9051 §6.4.5):
+/// `BODY[…]` without `.PEEK`, `BINARY[…]` without `.PEEK`, `RFC822`, `RFC822.TEXT`.
+pub(crate) fn reads_body(items: &[MessageDataItemName<'_>]) -> bool {
+    items.iter().any(|item| match item {
+        MessageDataItemName::BodyExt { peek, .. } | MessageDataItemName::Binary { peek, .. } => {
+            !peek
+        }
+        MessageDataItemName::Rfc822 | MessageDataItemName::Rfc822Text => true,
+        _ => false,
+    })
+}
+
+/// The flags of a summary, as IMAP flags (stored spellings that are not valid flags
+/// are left out rather than sent broken).
+pub(crate) fn flags(summary: &MessageSummary) -> Vec<FlagFetch<'static>> {
+    summary
+        .flags
+        .iter()
+        .filter_map(|f| Flag::try_from(f.as_str()).ok())
+        .map(imap_next::imap_types::IntoStatic::into_static)
+        .map(FlagFetch::Flag)
+        .collect()
+}
+
+/// An instant as an IMAP date-time (UTC).
+pub(crate) fn date_time(at: Timestamp) -> DateTime {
+    let utc = chrono::DateTime::from_timestamp_millis(at.as_millis())
+        .unwrap_or_default()
+        .fixed_offset();
+    // Whole seconds: the wire has no fraction, and validation wants none.
+    let utc = chrono::DateTime::from_timestamp(utc.timestamp(), 0)
+        .unwrap_or_default()
+        .fixed_offset();
+    DateTime::try_from(utc).unwrap_or_else(|_| DateTime::unvalidated(utc))
+}
+
+/// One item's value from the summary alone; `None` for items that need content.
+pub(crate) fn summary_item(
+    name: &MessageDataItemName<'_>,
+    summary: &MessageSummary,
+    uid: NonZeroU32,
+) -> Option<MessageDataItem<'static>> {
+    Some(match name {
+        MessageDataItemName::Uid => MessageDataItem::Uid(uid),
+        MessageDataItemName::Flags => MessageDataItem::Flags(flags(summary)),
+        MessageDataItemName::InternalDate => {
+            MessageDataItem::InternalDate(date_time(summary.internal))
+        }
+        MessageDataItemName::Rfc822Size => {
+            MessageDataItem::Rfc822Size(u32::try_from(summary.size).unwrap_or(u32::MAX))
+        }
+        MessageDataItemName::ModSeq => MessageDataItem::ModSeq(
+            NonZeroU64::new(summary.modseq.max(1) as u64).expect("max(1) is not zero"),
+        ),
+        _ => return None,
+    })
+}
+
+/// One item's value from the message: sections from its raw bytes, located with
+/// the structure computed at ingest; ENVELOPE and BODYSTRUCTURE from that
+/// structure. `None` for items not served.
+pub(crate) fn content_item(
+    name: &MessageDataItemName<'_>,
+    raw: &[u8],
+    structure: &MessageStructure,
+) -> Option<MessageDataItem<'static>> {
+    Some(match name {
+        MessageDataItemName::BodyExt {
+            section, partial, ..
+        } => {
+            let data = match section_bytes(raw, structure, section.as_ref()) {
+                Some(bytes) => {
+                    let (origin, bytes) = match partial {
+                        Some((start, length)) => {
+                            let start_at = (*start as usize).min(bytes.len());
+                            let end = start_at
+                                .saturating_add(length.get() as usize)
+                                .min(bytes.len());
+                            (Some(*start), bytes[start_at..end].to_vec())
+                        }
+                        None => (None, bytes.into_owned()),
+                    };
+                    return Some(MessageDataItem::BodyExt {
+                        section: section.clone().map(|s| to_static_section(&s)),
+                        origin,
+                        data: nstring(&bytes),
+                    });
+                }
+                // A part that does not exist reads as NIL.
+                None => NString(None),
+            };
+            MessageDataItem::BodyExt {
+                section: section.clone().map(|s| to_static_section(&s)),
+                origin: None,
+                data,
+            }
+        }
+        MessageDataItemName::Envelope => {
+            MessageDataItem::Envelope(crate::structure::envelope(&structure.envelope))
+        }
+        MessageDataItemName::BodyStructure => {
+            MessageDataItem::BodyStructure(crate::structure::body_structure(&structure.body, true))
+        }
+        MessageDataItemName::Body => {
+            MessageDataItem::Body(crate::structure::body_structure(&structure.body, false))
+        }
+        MessageDataItemName::Rfc822 => MessageDataItem::Rfc822(nstring(raw)),
+        MessageDataItemName::Rfc822Header => MessageDataItem::Rfc822Header(nstring(
+            range(raw, structure.body.header()).unwrap_or_default(),
+        )),
+        MessageDataItemName::Rfc822Text => MessageDataItem::Rfc822Text(nstring(
+            range(raw, structure.body.body()).unwrap_or_default(),
+        )),
+        _ => return None,
+    })
+}
+
+/// The bytes between two offsets, if they lie within `raw`.
+fn range(raw: &[u8], (start, end): (u32, u32)) -> Option<&[u8]> {
+    raw.get(start as usize..end as usize)
+}
+
+fn to_static_section(section: &Section<'_>) -> Section<'static> {
+    use imap_next::imap_types::IntoStatic;
+    section.clone().into_static()
+}
+
+/// Bytes as a literal (NUL bytes, which a literal may not carry, become spaces:
+/// BINARY is the way to get them).
+fn nstring(bytes: &[u8]) -> NString<'static> {
+    let cleaned: Vec<u8> = bytes
+        .iter()
+        .map(|&b| if b == 0 { b' ' } else { b })
+        .collect();
+    NString(Some(IString::Literal(
+        Literal::try_from(cleaned).expect("no NUL byte left"),
+    )))
+}
+
+/// Splits a message into its header (with the blank line ending it) and its body.
+pub(crate) fn split(raw: &[u8]) -> (&[u8], &[u8]) {
+    for (i, window) in raw.windows(4).enumerate() {
+        if window == b"\r\n\r\n" {
+            return raw.split_at(i + 4);
+        }
+    }
+    for (i, window) in raw.windows(2).enumerate() {
+        if window == b"\n\n" {
+            return raw.split_at(i + 2);
+        }
+    }
+    (raw, &[])
+}
+
+/// The bytes a section names (RFC 9051 §6.4.5), located with the structure; `None`
+/// when the part does not exist.
+fn section_bytes<'r>(
+    raw: &'r [u8],
+    structure: &MessageStructure,
+    section: Option<&Section<'_>>,
+) -> Option<Cow<'r, [u8]>> {
+    let part = |p: &Part| {
+        let numbers: Vec<u32> = p.0.as_ref().iter().map(|n| n.get()).collect();
+        structure.part(&numbers)
+    };
+    // The header and text of the message a section's part number names: the message
+    // itself without one, an encapsulated message/rfc822 with one.
+    let message = |p: Option<&Part>| match p {
+        None => Some(&structure.body),
+        Some(p) => part(p).and_then(|node| node.message()).map(|m| &m.1),
+    };
+    let borrowed = |r| range(raw, r).map(Cow::Borrowed);
+    match section {
+        None => Some(Cow::Borrowed(raw)),
+        Some(Section::Header(p)) => borrowed(message(p.as_ref())?.header()),
+        Some(Section::Text(p)) => borrowed(message(p.as_ref())?.body()),
+        Some(Section::HeaderFields(p, names)) => Some(Cow::Owned(header_fields(
+            range(raw, message(p.as_ref())?.header())?,
+            names.as_ref(),
+            true,
+        ))),
+        Some(Section::HeaderFieldsNot(p, names)) => Some(Cow::Owned(header_fields(
+            range(raw, message(p.as_ref())?.header())?,
+            names.as_ref(),
+            false,
+        ))),
+        Some(Section::Part(p)) => borrowed(part(p)?.body()),
+        Some(Section::Mime(p)) => borrowed(part(p)?.header()),
+    }
+}
+
+/// The header fields named in `names` (`keep`) or all others (`!keep`), each with
+/// its continuation lines, followed by the blank line (RFC 9051 §6.4.5).
+pub(crate) fn header_fields(header: &[u8], names: &[AString<'_>], keep: bool) -> Vec<u8> {
+    let wanted: Vec<Vec<u8>> = names
+        .iter()
+        .map(|n| n.as_ref().to_ascii_lowercase())
+        .collect();
+    let mut out = Vec::new();
+    let mut including = false;
+    for line in header.split_inclusive(|&b| b == b'\n') {
+        if line == b"\r\n" || line == b"\n" {
+            break;
+        }
+        if !line.starts_with(b" ") && !line.starts_with(b"\t") {
+            let name = line
+                .split(|&b| b == b':')
+                .next()
+                .unwrap_or_default()
+                .trim_ascii()
+                .to_ascii_lowercase();
+            including = wanted.contains(&name) == keep;
+        }
+        if including {
+            out.extend_from_slice(line);
+        }
+    }
+    out.extend_from_slice(b"\r\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RAW: &[u8] =
+        b"From: a@x.test\r\nSubject: hello\r\n world\r\nTo: b@x.test\r\n\r\nBody\r\n";
+
+    #[test]
+    fn header_and_text_split_at_the_blank_line() {
+        let (h, b) = split(RAW);
+        assert!(h.ends_with(b"b@x.test\r\n\r\n"));
+        assert_eq!(b, b"Body\r\n");
+        assert_eq!(split(b"No body"), (&b"No body"[..], &b""[..]));
+    }
+
+    #[test]
+    fn header_fields_keep_continuations_and_end_with_a_blank_line() {
+        let names = [AString::try_from("SUBJECT").unwrap()];
+        let (h, _) = split(RAW);
+        assert_eq!(
+            header_fields(h, &names, true),
+            b"Subject: hello\r\n world\r\n\r\n"
+        );
+        assert_eq!(
+            header_fields(h, &names, false),
+            b"From: a@x.test\r\nTo: b@x.test\r\n\r\n"
+        );
+    }
+
+    #[test]
+    fn partial_fetch_is_clipped_to_the_section() {
+        let name = MessageDataItemName::BodyExt {
+            section: Some(Section::Text(None)),
+            partial: Some((2, NonZeroU32::new(100).unwrap())),
+            peek: true,
+        };
+        let structure = caduceus_service::ingest::MessageMeta::parse(RAW)
+            .structure
+            .unwrap();
+        let Some(MessageDataItem::BodyExt { origin, data, .. }) =
+            content_item(&name, RAW, &structure)
+        else {
+            panic!("a body item")
+        };
+        assert_eq!(origin, Some(2));
+        assert_eq!(data.0.unwrap().as_ref(), b"dy\r\n");
+    }
+
+    #[test]
+    fn only_unpeeked_body_reads_set_seen() {
+        let peek = MessageDataItemName::BodyExt {
+            section: None,
+            partial: None,
+            peek: true,
+        };
+        let read = MessageDataItemName::BodyExt {
+            section: None,
+            partial: None,
+            peek: false,
+        };
+        assert!(!reads_body(&[peek.clone(), MessageDataItemName::Flags]));
+        assert!(reads_body(&[read]));
+        assert!(reads_body(&[MessageDataItemName::Rfc822]));
+        assert!(!reads_body(&[MessageDataItemName::Rfc822Header]));
+        assert!(needs_content(&[peek]));
+        assert!(!needs_content(&[
+            MessageDataItemName::Uid,
+            MessageDataItemName::Flags
+        ]));
+    }
+}

@@ -1,0 +1,215 @@
+//! The selected mailbox as one session sees it: a snapshot of its messages in UID
+//! order, whose positions are the sequence numbers (RFC 9051 §2.3.1.2). Changes
+//! made elsewhere reach the snapshot only through [`Selected::refresh`], which says
+//! what to announce; an expunge is only applied when the command allows it.
+
+use std::collections::HashMap;
+use std::num::NonZeroU32;
+
+use caduceus_store::{Mailbox, MessageSummary};
+use imap_next::imap_types::sequence::{SeqOrUid, Sequence, SequenceSet};
+
+/// A selected mailbox.
+pub(crate) struct Selected {
+    /// The folder, with the counters seen at the last refresh.
+    pub mailbox: Mailbox,
+    /// EXAMINE: nothing may change.
+    pub read_only: bool,
+    /// The messages, in UID order; index + 1 is the sequence number.
+    pub messages: Vec<MessageSummary>,
+}
+
+/// What a refresh found, to announce to the client.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct Changes {
+    /// Sequence numbers to announce as EXPUNGEd, in the order to send them.
+    pub expunged: Vec<u32>,
+    /// Positions (sequence numbers, after the expunges) whose flags changed.
+    pub flags: Vec<u32>,
+    /// The new message count, if it changed.
+    pub exists: Option<u32>,
+}
+
+impl Selected {
+    /// The number of messages in the snapshot.
+    pub fn exists(&self) -> u32 {
+        self.messages.len() as u32
+    }
+
+    /// Brings the snapshot to `current` (the folder's messages now). Removed
+    /// messages are dropped only when `allow_expunge`; otherwise they stay, so
+    /// sequence numbers hold until an EXPUNGE may be sent.
+    pub fn refresh(
+        &mut self,
+        mailbox: Mailbox,
+        current: Vec<MessageSummary>,
+        allow_expunge: bool,
+    ) -> Changes {
+        let mut changes = Changes::default();
+        let now: HashMap<i64, &MessageSummary> = current.iter().map(|m| (m.uid, m)).collect();
+        if allow_expunge {
+            let mut seq = 1u32;
+            self.messages.retain(|m| {
+                let keep = now.contains_key(&m.uid);
+                if keep {
+                    seq += 1;
+                } else {
+                    // Each EXPUNGE renumbers the ones after it: announce the position
+                    // it has once the earlier ones are gone.
+                    changes.expunged.push(seq);
+                }
+                keep
+            });
+        }
+        for (index, message) in self.messages.iter_mut().enumerate() {
+            if let Some(fresh) = now.get(&message.uid)
+                && (fresh.flags != message.flags || fresh.modseq != message.modseq)
+            {
+                *message = (*fresh).clone();
+                changes.flags.push(index as u32 + 1);
+            }
+        }
+        let last = self.messages.last().map_or(0, |m| m.uid);
+        let before = self.messages.len();
+        self.messages
+            .extend(current.into_iter().filter(|m| m.uid > last));
+        if self.messages.len() != before || !changes.expunged.is_empty() {
+            changes.exists = Some(self.exists());
+        }
+        self.mailbox = mailbox;
+        changes
+    }
+
+    /// The positions (0-based) a sequence set names: sequence numbers, or UIDs when
+    /// `uid`. `*` is the last message (or, for UIDs, the highest UID); ranges may be
+    /// given in either order; numbers beyond the mailbox name nothing.
+    pub fn resolve(&self, set: &SequenceSet, uid: bool) -> Vec<usize> {
+        let count = self.messages.len();
+        if count == 0 {
+            return Vec::new();
+        }
+        let last = if uid {
+            self.messages[count - 1].uid as u32
+        } else {
+            count as u32
+        };
+        let value = |v: &SeqOrUid| match v {
+            SeqOrUid::Value(n) => n.get(),
+            SeqOrUid::Asterisk => last,
+        };
+        let mut ranges: Vec<(u32, u32)> = set
+            .0
+            .as_ref()
+            .iter()
+            .map(|s| match s {
+                Sequence::Single(v) => (value(v), value(v)),
+                Sequence::Range(a, b) => {
+                    let (a, b) = (value(a), value(b));
+                    (a.min(b), a.max(b))
+                }
+            })
+            .collect();
+        ranges.sort_unstable();
+        let within = |n: u32| ranges.iter().any(|&(a, b)| a <= n && n <= b);
+        if uid {
+            (0..count)
+                .filter(|&i| within(self.messages[i].uid as u32))
+                .collect()
+        } else {
+            (0..count).filter(|&i| within(i as u32 + 1)).collect()
+        }
+    }
+
+    /// The UID of the message at position `index`.
+    pub fn uid(&self, index: usize) -> NonZeroU32 {
+        NonZeroU32::new(self.messages[index].uid as u32).expect("UIDs start at 1")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use caduceus_core::Timestamp;
+    use caduceus_store::{AccountId, MailboxId, MessageId};
+
+    fn summary(uid: i64, flags: &[&str]) -> MessageSummary {
+        MessageSummary {
+            id: MessageId(uid * 10),
+            mailbox: MailboxId(1),
+            uid,
+            modseq: uid,
+            flags: flags.iter().map(|f| f.to_string()).collect(),
+            internal: Timestamp::from_millis(0),
+            size: 100,
+        }
+    }
+
+    fn mailbox() -> Mailbox {
+        Mailbox {
+            id: MailboxId(1),
+            account: AccountId(1),
+            name: "INBOX".into(),
+            special_use: None,
+            uidvalidity: 7,
+            uidnext: 10,
+            highest_modseq: 9,
+        }
+    }
+
+    fn selected(uids: &[i64]) -> Selected {
+        Selected {
+            mailbox: mailbox(),
+            read_only: false,
+            messages: uids.iter().map(|&u| summary(u, &[])).collect(),
+        }
+    }
+
+    fn set(text: &str) -> SequenceSet {
+        SequenceSet::try_from(text).unwrap()
+    }
+
+    #[test]
+    fn sequence_numbers_and_uids_resolve_with_star_and_reversed_ranges() {
+        let s = selected(&[3, 5, 8, 9]);
+        assert_eq!(s.resolve(&set("2:3"), false), [1, 2]);
+        assert_eq!(s.resolve(&set("3:2"), false), [1, 2]);
+        assert_eq!(s.resolve(&set("*"), false), [3]);
+        assert_eq!(s.resolve(&set("5:*"), true), [1, 2, 3]);
+        assert_eq!(s.resolve(&set("4,6:7"), true), Vec::<usize>::new());
+        assert_eq!(s.resolve(&set("1:4294967295"), true), [0, 1, 2, 3]);
+        // RFC 9051 §6.4.8: "UID range of 559:* always includes the UID of the last
+        // message in the mailbox, even if 559 is higher than any assigned UID".
+        assert_eq!(s.resolve(&set("100:*"), true), [3]);
+        assert_eq!(s.resolve(&set("9:10"), false), Vec::<usize>::new());
+        assert!(selected(&[]).resolve(&set("1:*"), false).is_empty());
+    }
+
+    #[test]
+    fn refresh_announces_expunges_flags_and_new_mail() {
+        let mut s = selected(&[3, 5, 8, 9]);
+        let mut five = summary(5, &["\\Seen"]);
+        five.modseq = 20;
+        let current = vec![five, summary(9, &[]), summary(11, &[])];
+        let changes = s.refresh(mailbox(), current, true);
+        // UID 3 at position 1, then UID 8 at position 2 once UID 3 is gone.
+        assert_eq!(changes.expunged, [1, 2]);
+        assert_eq!(changes.flags, [1]);
+        assert_eq!(changes.exists, Some(3));
+        assert_eq!(
+            s.messages.iter().map(|m| m.uid).collect::<Vec<_>>(),
+            [5, 9, 11]
+        );
+    }
+
+    #[test]
+    fn refresh_keeps_sequence_numbers_when_expunge_may_not_be_sent() {
+        let mut s = selected(&[3, 5]);
+        let changes = s.refresh(mailbox(), vec![summary(5, &[]), summary(6, &[])], false);
+        assert!(changes.expunged.is_empty());
+        assert_eq!(changes.exists, Some(3));
+        assert_eq!(s.messages.len(), 3);
+        let later = s.refresh(mailbox(), vec![summary(5, &[]), summary(6, &[])], true);
+        assert_eq!(later.expunged, [1]);
+        assert_eq!(later.exists, Some(2));
+    }
+}

@@ -1,0 +1,599 @@
+//! One IMAP session: the imap-next event loop (grammar, literals, AUTHENTICATE and
+//! IDLE exchanges), the TLS gate, and the states of RFC 9051 §3 — not
+//! authenticated, authenticated, selected. What each command does with the mail is
+//! in [`crate::commands`]; logins are in [`crate::auth`].
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use caduceus_pki::CertIdentity;
+use caduceus_service::Service;
+use caduceus_service::auth::Authenticated;
+use caduceus_service::messages::MailboxAccess;
+use imap_next::State;
+use imap_next::imap_types::auth::{AuthMechanism, AuthenticateData};
+use imap_next::imap_types::command::{Command, CommandBody};
+use imap_next::imap_types::core::{Tag, Vec1};
+use imap_next::imap_types::response::{
+    Capability, Code, CommandContinuationRequest, Data, Greeting, Status,
+};
+use imap_next::server::{Error as ServerError, Event, Options, ResponseHandle, Server};
+use imap_next::stream::{Error as StreamError, Stream};
+use imap_next::types::CommandAuthenticate;
+use tokio::net::TcpStream;
+use tokio::sync::watch;
+use tokio_rustls::TlsAcceptor;
+use tracing::{debug, info};
+
+use crate::ImapConfig;
+use crate::auth::{self, Mechanism, PendingAuth};
+use crate::reply::{Kind, status};
+use crate::selected::Selected;
+
+/// A logged-in user and the mailbox access their login grants.
+pub(crate) struct Login {
+    /// Who logged in, and how.
+    pub auth: Authenticated,
+    /// Their own mailboxes.
+    pub access: MailboxAccess,
+}
+
+/// The state of one session.
+pub(crate) struct Session {
+    pub service: Service,
+    pub config: Arc<ImapConfig>,
+    /// The client's address (`ip:port`), the source of traces.
+    pub source: String,
+    /// Session id, for logs.
+    pub id: u64,
+    /// TLS is up (implicit, or after STARTTLS).
+    pub tls: bool,
+    /// The verified client certificate, when one was presented (AU-1).
+    pub client_certificate: Option<CertIdentity>,
+    /// Set once logged in.
+    pub login: Option<Login>,
+    /// Set while a mailbox is selected.
+    pub selected: Option<Selected>,
+    /// CONDSTORE was enabled (ENABLE, or a CONDSTORE-aware command).
+    pub condstore: bool,
+    /// An AUTHENTICATE exchange in progress.
+    pending_auth: Option<PendingAuth>,
+    /// The tag of an IDLE in progress.
+    idle: Option<Tag<'static>>,
+    /// Protocol errors in a row.
+    errors: u32,
+}
+
+/// What to do after a command.
+pub(crate) enum Flow {
+    Continue,
+    /// Send what is queued, then close (LOGOUT, too many errors, shutdown).
+    Close(ResponseHandle),
+    /// Send what is queued, then start TLS (STARTTLS answered OK).
+    StartTls(ResponseHandle),
+}
+
+/// Runs a session on `tcp` until the client leaves, a limit is hit or `stop`.
+pub(crate) async fn run(
+    tcp: TcpStream,
+    peer: SocketAddr,
+    id: u64,
+    config: Arc<ImapConfig>,
+    service: Service,
+    acceptor: TlsAcceptor,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut session = Session {
+        service,
+        config: config.clone(),
+        source: peer.to_string(),
+        id,
+        tls: false,
+        client_certificate: None,
+        login: None,
+        selected: None,
+        condstore: false,
+        pending_auth: None,
+        idle: None,
+        errors: 0,
+    };
+    let mut stream = if config.implicit_tls {
+        match session.handshake(&acceptor, tcp).await {
+            Some(stream) => stream,
+            None => return,
+        }
+    } else {
+        Stream::insecure(tcp)
+    };
+    let text = crate::reply::wire_text(&format!("{} Caduceus IMAP ready", config.hostname));
+    let greeting = Greeting::ok(Some(Code::Capability(session.capabilities())), &text)
+        .map(imap_next::imap_types::IntoStatic::into_static)
+        .unwrap_or_else(|_| Greeting::ok(None, "Caduceus IMAP ready").expect("valid greeting"));
+    let mut server = Server::new(options(&config), greeting);
+    let mut poll = tokio::time::interval(config.limits.poll_every);
+    poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        let event = tokio::select! {
+            event = tokio::time::timeout(config.limits.idle_timeout, stream.next(&mut server)) => event,
+            _ = poll.tick(), if session.idle.is_some() => {
+                session.announce_changes(&mut server, true).await;
+                continue;
+            }
+            _ = crate::listener::stopped(&mut stop) => {
+                server.enqueue_status(Status::bye(None, "server shutting down").expect("valid BYE"));
+                let _ = stream.flush().await;
+                break;
+            }
+        };
+        let event = match event {
+            Err(_elapsed) => {
+                server.enqueue_status(
+                    Status::bye(None, "autologout: idle for too long").expect("valid BYE"),
+                );
+                let _ = stream.flush().await;
+                info!(session = id, "closed: idle timeout");
+                break;
+            }
+            Ok(Ok(event)) => event,
+            Ok(Err(StreamError::State(error))) => {
+                if session.protocol_error(&mut server, error) {
+                    let _ = stream.flush().await;
+                    break;
+                }
+                continue;
+            }
+            Ok(Err(StreamError::Closed)) => break,
+            Ok(Err(error)) => {
+                debug!(session = id, %error, "connection error");
+                break;
+            }
+        };
+        let flow = session.event(&mut server, event).await;
+        match flow {
+            Flow::Continue => {}
+            Flow::Close(handle) => {
+                let _ = flush_until(&mut stream, &mut server, handle).await;
+                break;
+            }
+            Flow::StartTls(handle) => {
+                if flush_until(&mut stream, &mut server, handle).await.is_err() {
+                    break;
+                }
+                let tcp: TcpStream = stream.into();
+                match session.handshake(&acceptor, tcp).await {
+                    Some(tls) => stream = tls,
+                    None => break,
+                }
+                // A new protocol state: anything the client pipelined in clear after
+                // STARTTLS died with the old one (RFC 9051 §6.2.1).
+                server = server_without_greeting(options(&config));
+            }
+        }
+    }
+    if let Some(login) = &session.login
+        && let Err(error) = session.service.logout(&login.auth).await
+    {
+        tracing::warn!(session = id, %error, "session end not traced");
+    }
+}
+
+fn options(config: &ImapConfig) -> Options {
+    let mut options = Options::default();
+    options.crlf_relaxed = false;
+    options.max_literal_size = config.limits.max_literal;
+    options.max_command_size = config.limits.max_command.max(config.limits.max_literal + 1);
+    let _ = options.set_literal_accept_text("ready for the literal".into());
+    let _ = options.set_literal_reject_text(format!(
+        "literal over the size limit of {} bytes (MS-1): nothing was read",
+        config.limits.max_literal
+    ));
+    options
+}
+
+/// A protocol state with its greeting already consumed: after STARTTLS the server
+/// must not greet again.
+fn server_without_greeting(options: Options) -> Server {
+    let mut server = Server::new(
+        options,
+        Greeting::ok(None, "unused").expect("valid greeting"),
+    );
+    let _ = State::next(&mut server); // the greeting's bytes, dropped
+    let _ = State::next(&mut server); // GreetingSent
+    server
+}
+
+/// Drives the stream until the response `handle` is written, then flushes.
+async fn flush_until(
+    stream: &mut Stream,
+    server: &mut Server,
+    handle: ResponseHandle,
+) -> Result<(), ()> {
+    loop {
+        match stream.next(&mut *server).await {
+            Ok(Event::ResponseSent { handle: sent, .. }) if sent == handle => break,
+            Ok(_) | Err(StreamError::State(_)) => {}
+            Err(_) => return Err(()),
+        }
+    }
+    stream.flush().await.map_err(|_| ())
+}
+
+/// The tag at the start of a line the grammar refused, when it has one.
+fn tag_of(bytes: &[u8]) -> Option<Tag<'static>> {
+    let end = bytes.iter().position(|b| *b == b' ')?;
+    Tag::try_from(bytes[..end].to_vec()).ok()
+}
+
+impl Session {
+    /// The TLS handshake; logs and returns `None` when it fails.
+    async fn handshake(&mut self, acceptor: &TlsAcceptor, tcp: TcpStream) -> Option<Stream> {
+        let accepted =
+            tokio::time::timeout(self.config.limits.handshake, acceptor.accept(tcp)).await;
+        match accepted {
+            Ok(Ok(tls)) => {
+                self.client_certificate = caduceus_pki::peer_identity(tls.get_ref().1);
+                self.tls = true;
+                Some(Stream::tls(tokio_rustls::TlsStream::Server(tls)))
+            }
+            Ok(Err(error)) => {
+                info!(session = self.id, %error, "closed: TLS handshake failed");
+                None
+            }
+            Err(_) => {
+                info!(session = self.id, "closed: TLS handshake timed out");
+                None
+            }
+        }
+    }
+
+    /// The capabilities for the current state (RFC 9051 §7.2.2): before TLS only
+    /// STARTTLS and LOGINDISABLED; no AUTH= before TLS.
+    pub(crate) fn capabilities(&self) -> Vec1<Capability<'static>> {
+        let mut caps = vec![Capability::Imap4Rev1];
+        if !self.tls {
+            caps.extend([Capability::StartTls, Capability::LoginDisabled]);
+        } else if self.login.is_none() {
+            caps.extend([
+                Capability::Auth(AuthMechanism::Plain),
+                Capability::Auth(AuthMechanism::Login),
+                Capability::Auth("EXTERNAL".parse().expect("valid mechanism")),
+                Capability::SaslIr,
+            ]);
+        }
+        caps.extend([
+            Capability::Idle,
+            Capability::Enable,
+            Capability::LiteralMinus,
+            Capability::UidPlus,
+            Capability::Unselect,
+            Capability::Id,
+            Capability::Namespace,
+            Capability::CondStore,
+            Capability::try_from("SPECIAL-USE").expect("valid capability"),
+        ]);
+        Vec1::try_from(caps).expect("not empty")
+    }
+
+    /// Answers a line the grammar refused; `true` when the session must end.
+    fn protocol_error(&mut self, server: &mut Server, error: ServerError) -> bool {
+        let text = match &error {
+            // imap-next already answered BAD, before the literal was sent.
+            ServerError::LiteralTooLong { .. } => {
+                info!(session = self.id, "literal over the size limit refused");
+                return false;
+            }
+            ServerError::ExpectedCrlfGotLf { .. } => "lines must end with CRLF",
+            ServerError::CommandTooLong { .. } => "command too long",
+            ServerError::MalformedMessage { .. } => {
+                "syntax error or unknown command (see RFC 9051 section 9)"
+            }
+        };
+        let discarded = match &error {
+            ServerError::ExpectedCrlfGotLf { discarded_bytes }
+            | ServerError::MalformedMessage { discarded_bytes }
+            | ServerError::CommandTooLong { discarded_bytes } => {
+                discarded_bytes.declassify().to_vec()
+            }
+            ServerError::LiteralTooLong { .. } => Vec::new(),
+        };
+        if let Some(pending) = self.pending_auth.take() {
+            let _ = server.authenticate_finish(status(
+                Kind::Bad,
+                Some(pending.tag),
+                None,
+                "the response is not valid base64",
+            ));
+            return false;
+        }
+        if self.idle.is_some() {
+            server.enqueue_status(status(Kind::Bad, None, None, "expected DONE"));
+            return false;
+        }
+        self.errors += 1;
+        if self.errors >= self.config.limits.max_errors {
+            server.enqueue_status(Status::bye(None, "too many errors").expect("valid BYE"));
+            info!(session = self.id, "closed: too many protocol errors");
+            return true;
+        }
+        server.enqueue_status(status(Kind::Bad, tag_of(&discarded), None, text));
+        false
+    }
+
+    /// Handles one event of the protocol state.
+    async fn event(&mut self, server: &mut Server, event: Event) -> Flow {
+        match event {
+            Event::GreetingSent { .. } | Event::ResponseSent { .. } => Flow::Continue,
+            Event::CommandAuthenticateReceived {
+                command_authenticate:
+                    CommandAuthenticate {
+                        tag,
+                        mechanism,
+                        initial_response,
+                    },
+            } => {
+                let initial = initial_response.map(|r| r.declassify().to_vec());
+                self.authenticate(server, tag, mechanism, initial).await;
+                Flow::Continue
+            }
+            Event::AuthenticateDataReceived { authenticate_data } => {
+                let Some(pending) = self.pending_auth.take() else {
+                    return Flow::Continue;
+                };
+                match authenticate_data {
+                    AuthenticateData::Continue(data) => {
+                        let data = zeroize::Zeroizing::new(data.declassify().to_vec());
+                        self.authenticate_step(server, pending, &data).await;
+                    }
+                    AuthenticateData::Cancel => {
+                        let _ = server.authenticate_finish(status(
+                            Kind::Bad,
+                            Some(pending.tag),
+                            None,
+                            "authentication cancelled",
+                        ));
+                    }
+                }
+                Flow::Continue
+            }
+            Event::IdleCommandReceived { tag } => {
+                if self.login.is_none() {
+                    let _ = server.idle_reject(status(Kind::No, Some(tag), None, "log in first"));
+                } else {
+                    let _ = server.idle_accept(
+                        CommandContinuationRequest::basic(None, "idling: send DONE to stop")
+                            .expect("valid continuation"),
+                    );
+                    self.idle = Some(tag);
+                }
+                Flow::Continue
+            }
+            Event::IdleDoneReceived => {
+                if let Some(tag) = self.idle.take() {
+                    self.announce_changes(server, true).await;
+                    server.enqueue_status(status(Kind::Ok, Some(tag), None, "IDLE terminated"));
+                }
+                Flow::Continue
+            }
+            Event::CommandReceived { command } => {
+                self.errors = 0;
+                self.command(server, command).await
+            }
+        }
+    }
+
+    /// Answers a command in any state.
+    async fn command(&mut self, server: &mut Server, command: Command<'static>) -> Flow {
+        let Command { tag, body } = command;
+        match body {
+            CommandBody::Capability => {
+                server.enqueue_data(Data::Capability(self.capabilities()));
+                server.enqueue_status(status(Kind::Ok, Some(tag), None, "CAPABILITY completed"));
+            }
+            CommandBody::Noop | CommandBody::Check => {
+                self.announce_changes(server, true).await;
+                server.enqueue_status(status(Kind::Ok, Some(tag), None, "completed"));
+            }
+            CommandBody::Logout => {
+                server.enqueue_status(Status::bye(None, "logging out").expect("valid BYE"));
+                let handle =
+                    server.enqueue_status(status(Kind::Ok, Some(tag), None, "LOGOUT completed"));
+                return Flow::Close(handle);
+            }
+            CommandBody::StartTLS => {
+                if self.tls {
+                    server.enqueue_status(status(
+                        Kind::Bad,
+                        Some(tag),
+                        None,
+                        "TLS is already active",
+                    ));
+                } else {
+                    let handle = server.enqueue_status(status(
+                        Kind::Ok,
+                        Some(tag),
+                        None,
+                        "begin TLS negotiation now",
+                    ));
+                    return Flow::StartTls(handle);
+                }
+            }
+            CommandBody::Id { .. } => {
+                server.enqueue_data(Data::Id {
+                    parameters: Some(vec![
+                        (
+                            "name".try_into().expect("valid string"),
+                            imap_next::imap_types::core::NString::try_from("Caduceus")
+                                .expect("valid string"),
+                        ),
+                        (
+                            "version".try_into().expect("valid string"),
+                            imap_next::imap_types::core::NString::try_from(env!(
+                                "CARGO_PKG_VERSION"
+                            ))
+                            .expect("valid string"),
+                        ),
+                    ]),
+                });
+                server.enqueue_status(status(Kind::Ok, Some(tag), None, "ID completed"));
+            }
+            CommandBody::Login { username, password } => {
+                let username = String::from_utf8_lossy(username.as_ref()).into_owned();
+                let password = zeroize::Zeroizing::new(password.declassify().as_ref().to_vec());
+                self.login_command(server, tag, &username, &password).await;
+            }
+            CommandBody::Authenticate { .. } => {
+                // imap-next delivers AUTHENTICATE as its own event.
+                server.enqueue_status(status(
+                    Kind::Bad,
+                    Some(tag),
+                    None,
+                    "unexpected AUTHENTICATE",
+                ));
+            }
+            body if self.login.is_none() => {
+                let text = if self.tls {
+                    "log in first (AUTHENTICATE PLAIN with a device credential, or EXTERNAL)"
+                } else {
+                    "STARTTLS first: nothing but CAPABILITY, NOOP and LOGOUT before TLS (MS-3)"
+                };
+                debug!(
+                    session = self.id,
+                    command = body.name(),
+                    "refused before login"
+                );
+                server.enqueue_status(status(Kind::No, Some(tag), None, text));
+            }
+            body => return self.mail_command(server, tag, body).await,
+        }
+        Flow::Continue
+    }
+
+    /// LOGIN: the user name and a device credential (AU-2), over TLS only.
+    async fn login_command(
+        &mut self,
+        server: &mut Server,
+        tag: Tag<'static>,
+        user: &str,
+        secret: &[u8],
+    ) {
+        if !self.tls {
+            server.enqueue_status(status(
+                Kind::No,
+                Some(tag),
+                Some(crate::reply::code("PRIVACYREQUIRED")),
+                "STARTTLS first: no credential is accepted in clear (MS-3)",
+            ));
+            return;
+        }
+        if self.login.is_some() {
+            server.enqueue_status(status(Kind::Bad, Some(tag), None, "already logged in"));
+            return;
+        }
+        let result = auth::password_login(&self.service, user, secret, &self.source).await;
+        let answer = self.logged_in(tag, result).await;
+        server.enqueue_status(answer);
+    }
+
+    async fn authenticate(
+        &mut self,
+        server: &mut Server,
+        tag: Tag<'static>,
+        mechanism: AuthMechanism<'static>,
+        initial: Option<Vec<u8>>,
+    ) {
+        let refuse = |text: &str, tag: Tag<'static>| status(Kind::No, Some(tag), None, text);
+        if !self.tls {
+            let _ = server.authenticate_finish(refuse(
+                "STARTTLS first: no authentication before TLS (MS-3)",
+                tag,
+            ));
+            return;
+        }
+        if self.login.is_some() {
+            let _ =
+                server.authenticate_finish(status(Kind::Bad, Some(tag), None, "already logged in"));
+            return;
+        }
+        let Some(mechanism) = Mechanism::from_imap(&mechanism) else {
+            let _ = server.authenticate_finish(refuse(
+                "unsupported mechanism: use PLAIN or LOGIN with a device credential, or EXTERNAL",
+                tag,
+            ));
+            return;
+        };
+        let pending = PendingAuth::new(tag, mechanism);
+        match initial {
+            Some(data) => self.authenticate_step(server, pending, &data).await,
+            None => {
+                let challenge = pending.first_challenge();
+                let _ = server.authenticate_continue(CommandContinuationRequest::base64(challenge));
+                self.pending_auth = Some(pending);
+            }
+        }
+    }
+
+    async fn authenticate_step(&mut self, server: &mut Server, pending: PendingAuth, data: &[u8]) {
+        match pending.step(data) {
+            auth::Step::Challenge(next, challenge) => {
+                let _ = server.authenticate_continue(CommandContinuationRequest::base64(challenge));
+                self.pending_auth = Some(next);
+            }
+            auth::Step::Malformed(tag, text) => {
+                let _ = server.authenticate_finish(status(Kind::Bad, Some(tag), None, text));
+            }
+            auth::Step::Password(tag, login) => {
+                let result = auth::sasl_password_login(&self.service, login, &self.source).await;
+                let answer = self.logged_in(tag, result).await;
+                let _ = server.authenticate_finish(answer);
+            }
+            auth::Step::External(tag, authzid) => {
+                let result = match &self.client_certificate {
+                    Some(identity) => {
+                        auth::certificate_login(&self.service, identity, &authzid, &self.source)
+                            .await
+                    }
+                    None => Err(auth::Refused::new(
+                        "EXTERNAL needs a client certificate presented in the TLS handshake (AU-1)",
+                    )),
+                };
+                let answer = self.logged_in(tag, result).await;
+                let _ = server.authenticate_finish(answer);
+            }
+        }
+    }
+
+    /// Turns a login's outcome into the tagged answer, after the delay AU-3 asks for.
+    async fn logged_in(
+        &mut self,
+        tag: Tag<'static>,
+        result: Result<Authenticated, auth::Refused>,
+    ) -> Status<'static> {
+        let auth = match result {
+            Ok(auth) => auth,
+            Err(refused) => {
+                tokio::time::sleep(refused.delay).await;
+                return status(
+                    Kind::No,
+                    Some(tag),
+                    Some(crate::reply::code(refused.code)),
+                    &refused.text,
+                );
+            }
+        };
+        let caller = auth.caller();
+        let owner = auth.account().id;
+        match self.service.authorize(&caller, owner).await {
+            Ok(access) => {
+                info!(session = self.id, account = %owner, "logged in");
+                self.login = Some(Login { auth, access });
+                status(
+                    Kind::Ok,
+                    Some(tag),
+                    Some(Code::Capability(self.capabilities())),
+                    "logged in",
+                )
+            }
+            Err(error) => crate::reply::from_service(tag, &error),
+        }
+    }
+}

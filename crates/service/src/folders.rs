@@ -1,0 +1,208 @@
+//! What mail clients do with a mailbox owner's folders, in batches: look at a
+//! folder's state without opening it, read or peek at many messages at once (one
+//! trace commit for all, TR-1), change many messages' flags, expunge, append.
+//! Every call checks that the messages are in the owner's folders (AC-1, ID-3).
+
+use caduceus_audit::Action;
+use caduceus_core::Timestamp;
+use caduceus_store::{Delivered, Delivery, Mailbox, MailboxId, MessageId, MessageSummary, Target};
+
+use crate::Service;
+use crate::antivirus::Verdict;
+use crate::error::{Result, ServiceError};
+use crate::ingest::MessageMeta;
+use crate::messages::{MailboxAccess, ReadMessage};
+
+/// How messages are opened: read (traced), or peeked at (not traced).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Opening {
+    /// The user reads them (TR-1 traces each).
+    Read,
+    /// The client looks without reading (headers, a search): not traced.
+    Peek,
+}
+
+impl Service {
+    /// The owner's folder `name`, if it exists; not traced (no content is read).
+    pub async fn find_folder(&self, access: &MailboxAccess, name: &str) -> Result<Option<Mailbox>> {
+        Ok(self.store.mailbox(access.owner(), name).await?)
+    }
+
+    /// A folder's counters and its messages' summaries (UIDs, flags, sizes), for a
+    /// client refreshing its view or asking STATUS; not traced (no content is read).
+    pub async fn folder_state(
+        &self,
+        access: &MailboxAccess,
+        folder: MailboxId,
+    ) -> Result<(Mailbox, Vec<MessageSummary>)> {
+        let mailbox = self.owned_folder(access, folder).await?;
+        let messages = self.store.messages(folder).await?;
+        Ok((mailbox, messages))
+    }
+
+    async fn owned_folder(&self, access: &MailboxAccess, folder: MailboxId) -> Result<Mailbox> {
+        self.store
+            .mailboxes(access.owner())
+            .await?
+            .into_iter()
+            .find(|m| m.id == folder)
+            .ok_or_else(|| ServiceError::NotFound(format!("folder {folder}")))
+    }
+
+    /// Checks that every message is in `folder`, one of the owner's folders.
+    async fn in_folder(
+        &self,
+        access: &MailboxAccess,
+        folder: MailboxId,
+        ids: &[MessageId],
+    ) -> Result<()> {
+        self.owned_folder(access, folder).await?;
+        for &id in ids {
+            let in_folder = match self.store.message(id).await {
+                Ok(summary) => summary.mailbox == folder,
+                Err(caduceus_store::StoreError::NotFound { .. }) => false,
+                Err(e) => return Err(e.into()),
+            };
+            if !in_folder {
+                // The same answer as a missing message: reveals nothing of others.
+                return Err(ServiceError::NotFound(format!("message {id}")));
+            }
+        }
+        Ok(())
+    }
+
+    /// Opens messages of `folder`: as reads, each traced, all in one commit (TR-1);
+    /// or as a peek (IMAP `BODY.PEEK`, a search in bodies), which TR-1 does not
+    /// count as a read.
+    pub async fn open_messages(
+        &self,
+        access: &MailboxAccess,
+        folder: MailboxId,
+        ids: &[MessageId],
+        opening: Opening,
+    ) -> Result<Vec<ReadMessage>> {
+        self.in_folder(access, folder, ids).await?;
+        let traces: Vec<_> = match opening {
+            Opening::Read => {
+                let now = self.now_ms();
+                ids.iter()
+                    .map(|id| access.event(now, Action::MessageRead, id.to_string()))
+                    .collect()
+            }
+            Opening::Peek => Vec::new(),
+        };
+        self.open_batch(ids, &traces).await
+    }
+
+    async fn open_batch(
+        &self,
+        ids: &[MessageId],
+        traces: &[caduceus_audit::Event],
+    ) -> Result<Vec<ReadMessage>> {
+        Ok(self
+            .store
+            .open_messages(ids, traces)
+            .await?
+            .into_iter()
+            .map(|opened| ReadMessage {
+                summary: opened.summary,
+                meta: MessageMeta::from_sealable(&opened.meta),
+                raw: opened.raw,
+            })
+            .collect())
+    }
+
+    /// Sets the flags of messages of `folder`, each change traced (TR-1).
+    pub async fn set_flags_in(
+        &self,
+        access: &MailboxAccess,
+        folder: MailboxId,
+        changes: &[(MessageId, Vec<String>)],
+    ) -> Result<Vec<MessageSummary>> {
+        let ids: Vec<MessageId> = changes.iter().map(|(id, _)| *id).collect();
+        self.in_folder(access, folder, &ids).await?;
+        let mut updated = Vec::with_capacity(changes.len());
+        for (id, flags) in changes {
+            let event = access.event(self.now_ms(), Action::MessageFlag, id.to_string());
+            updated.push(self.store.set_flags(*id, flags, &event).await?);
+        }
+        Ok(updated)
+    }
+
+    /// Deletes messages of `folder` for good (IMAP EXPUNGE): their keys are destroyed
+    /// (RT-3), each deletion traced.
+    pub async fn expunge(
+        &self,
+        access: &MailboxAccess,
+        folder: MailboxId,
+        ids: &[MessageId],
+    ) -> Result<()> {
+        self.in_folder(access, folder, ids).await?;
+        for &id in ids {
+            let event = access.event(self.now_ms(), Action::MessageDelete, id.to_string());
+            self.store.delete_message(id, &event).await?;
+        }
+        Ok(())
+    }
+
+    /// Stores a message the owner puts in one of their folders themself (IMAP
+    /// APPEND: a draft, a copy of sent mail), sealed like delivered mail, scanned
+    /// (MS-13) and bounded by the size limit; traced as a delivery to that folder.
+    pub async fn append(
+        &self,
+        access: &MailboxAccess,
+        folder: MailboxId,
+        raw: &[u8],
+        flags: Vec<String>,
+        internal: Option<Timestamp>,
+    ) -> Result<Delivered> {
+        self.owned_folder(access, folder).await?;
+        if raw.len() > self.config.max_message_size {
+            return Err(ServiceError::Refused(caduceus_core::Refusal {
+                requirement: "MS-1",
+                reason: format!(
+                    "the message is {} bytes, over the limit of {} bytes",
+                    raw.len(),
+                    self.config.max_message_size
+                ),
+            }));
+        }
+        if let Some(scanner) = &self.scanner {
+            match scanner.scan(raw).await {
+                Ok(Verdict::Clean) => {}
+                Ok(Verdict::Infected { signature }) => {
+                    return Err(ServiceError::Refused(caduceus_core::Refusal {
+                        requirement: "MS-13",
+                        reason: format!(
+                            "a virus was found ({signature}); the message was not stored"
+                        ),
+                    }));
+                }
+                Err(e) => {
+                    return Err(ServiceError::Unavailable(format!(
+                        "antivirus unavailable ({e}); nothing was stored, try again later"
+                    )));
+                }
+            }
+        }
+        let meta = MessageMeta::parse(raw).to_sealable();
+        let trace = access.event(
+            self.now_ms(),
+            Action::MessageDeliver,
+            format!("{} {}", access.owner(), folder),
+        );
+        let delivery = Delivery {
+            raw,
+            meta: &meta,
+            internal: internal.unwrap_or_else(|| self.clock.now()),
+            targets: vec![Target {
+                account: access.owner(),
+                mailbox: folder,
+                flags,
+            }],
+            outbound: None,
+        };
+        let mut delivered = self.store.deliver(&delivery, &[trace]).await?;
+        Ok(delivered.remove(0))
+    }
+}
