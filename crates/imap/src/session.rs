@@ -120,24 +120,24 @@ pub(crate) async fn run(
                 continue;
             }
             _ = crate::listener::stopped(&mut stop) => {
-                server.enqueue_status(Status::bye(None, "server shutting down").expect("valid BYE"));
-                let _ = stream.flush().await;
+                let bye = server.enqueue_status(Status::bye(None, "server shutting down").expect("valid BYE"));
+                say_last(&mut stream, &mut server, bye).await;
                 break;
             }
         };
         let event = match event {
             Err(_elapsed) => {
-                server.enqueue_status(
+                let bye = server.enqueue_status(
                     Status::bye(None, "autologout: idle for too long").expect("valid BYE"),
                 );
-                let _ = stream.flush().await;
+                say_last(&mut stream, &mut server, bye).await;
                 info!(session = id, "closed: idle timeout");
                 break;
             }
             Ok(Ok(event)) => event,
             Ok(Err(StreamError::State(error))) => {
-                if session.protocol_error(&mut server, error) {
-                    let _ = stream.flush().await;
+                if let Some(bye) = session.protocol_error(&mut server, error) {
+                    say_last(&mut stream, &mut server, bye).await;
                     break;
                 }
                 continue;
@@ -218,6 +218,16 @@ async fn flush_until(
     stream.flush().await.map_err(|_| ())
 }
 
+/// Sends what is queued up to the final `bye`, giving a client that does not read
+/// a few seconds at most.
+async fn say_last(stream: &mut Stream, server: &mut Server, bye: ResponseHandle) {
+    let _ = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        flush_until(stream, server, bye),
+    )
+    .await;
+}
+
 /// The tag at the start of a line the grammar refused, when it has one.
 fn tag_of(bytes: &[u8]) -> Option<Tag<'static>> {
     let end = bytes.iter().position(|b| *b == b' ')?;
@@ -274,13 +284,17 @@ impl Session {
         Vec1::try_from(caps).expect("not empty")
     }
 
-    /// Answers a line the grammar refused; `true` when the session must end.
-    fn protocol_error(&mut self, server: &mut Server, error: ServerError) -> bool {
+    /// Answers a line the grammar refused; the final BYE when the session must end.
+    fn protocol_error(
+        &mut self,
+        server: &mut Server,
+        error: ServerError,
+    ) -> Option<ResponseHandle> {
         let text = match &error {
             // imap-next already answered BAD, before the literal was sent.
             ServerError::LiteralTooLong { .. } => {
                 info!(session = self.id, "literal over the size limit refused");
-                return false;
+                return None;
             }
             ServerError::ExpectedCrlfGotLf { .. } => "lines must end with CRLF",
             ServerError::CommandTooLong { .. } => "command too long",
@@ -303,20 +317,21 @@ impl Session {
                 None,
                 "the response is not valid base64",
             ));
-            return false;
+            return None;
         }
         if self.idle.is_some() {
             server.enqueue_status(status(Kind::Bad, None, None, "expected DONE"));
-            return false;
+            return None;
         }
         self.errors += 1;
         if self.errors >= self.config.limits.max_errors {
-            server.enqueue_status(Status::bye(None, "too many errors").expect("valid BYE"));
             info!(session = self.id, "closed: too many protocol errors");
-            return true;
+            return Some(
+                server.enqueue_status(Status::bye(None, "too many errors").expect("valid BYE")),
+            );
         }
         server.enqueue_status(status(Kind::Bad, tag_of(&discarded), None, text));
-        false
+        None
     }
 
     /// Handles one event of the protocol state.

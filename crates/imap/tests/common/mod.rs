@@ -65,3 +65,106 @@ pub async fn actions(w: &World) -> Vec<String> {
         .map(|e| e.action)
         .collect()
 }
+
+/// A raw IMAP client over implicit TLS: sends lines, reads responses up to the
+/// tagged one. For checking the exact wire form.
+pub struct Raw {
+    io: tokio::io::BufReader<tokio_rustls::client::TlsStream<tokio::net::TcpStream>>,
+    next_tag: u32,
+}
+
+impl Raw {
+    /// Connects with implicit TLS, trusting the development CA, and reads the
+    /// greeting.
+    pub async fn connect(w: &World, listener: &Listener) -> (Raw, String) {
+        let tcp = tokio::net::TcpStream::connect(("127.0.0.1", listener.port))
+            .await
+            .unwrap();
+        let config = caduceus_pki::client_config(&w.pki.ca_cert_path(), None).unwrap();
+        let connector = tokio_rustls::TlsConnector::from(config);
+        let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+        let tls = connector.connect(name, tcp).await.unwrap();
+        let mut raw = Raw {
+            io: tokio::io::BufReader::new(tls),
+            next_tag: 1,
+        };
+        let greeting = raw.line().await.expect("a greeting");
+        (raw, greeting)
+    }
+
+    /// Connects and logs in with `user` and `secret`.
+    pub async fn login(w: &World, listener: &Listener, user: &str, secret: &str) -> Raw {
+        let (mut raw, _) = Raw::connect(w, listener).await;
+        let answer = raw.command(&format!("LOGIN {user} {secret}")).await;
+        assert!(
+            answer.ends_with("OK [CAPABILITY") || answer.contains(" OK "),
+            "{answer}"
+        );
+        raw
+    }
+
+    /// Sends raw bytes.
+    pub async fn send(&mut self, bytes: &[u8]) {
+        use tokio::io::AsyncWriteExt;
+        self.io.get_mut().write_all(bytes).await.unwrap();
+        self.io.get_mut().flush().await.unwrap();
+    }
+
+    /// Reads one line (with its literals, if it announces some); `None` at the end
+    /// of the stream.
+    pub async fn line(&mut self) -> Option<String> {
+        use tokio::io::{AsyncBufReadExt, AsyncReadExt};
+        let mut out = Vec::new();
+        loop {
+            let mut line = Vec::new();
+            let read = tokio::time::timeout(
+                Duration::from_secs(10),
+                self.io.read_until(b'\n', &mut line),
+            )
+            .await
+            .expect("a line within 10 s")
+            .ok()?;
+            if read == 0 {
+                return (!out.is_empty()).then(|| String::from_utf8_lossy(&out).into_owned());
+            }
+            out.extend_from_slice(&line);
+            // A literal `{n}` at the end of the line: read n bytes, then the rest.
+            let text = String::from_utf8_lossy(&line);
+            let Some(size) = text
+                .trim_end()
+                .strip_suffix('}')
+                .and_then(|t| t.rsplit_once('{'))
+                .and_then(|(_, n)| n.parse::<usize>().ok())
+            else {
+                return Some(String::from_utf8_lossy(&out).into_owned());
+            };
+            let mut literal = vec![0; size];
+            self.io.read_exact(&mut literal).await.ok()?;
+            out.extend_from_slice(&literal);
+        }
+    }
+
+    /// Sends `command` under a fresh tag; returns every response line up to and
+    /// including the tagged one.
+    pub async fn command(&mut self, command: &str) -> String {
+        let tag = format!("t{}", self.next_tag);
+        self.next_tag += 1;
+        self.send(format!("{tag} {command}\r\n").as_bytes()).await;
+        self.until(&tag).await
+    }
+
+    /// Reads lines until the one tagged `tag`.
+    pub async fn until(&mut self, tag: &str) -> String {
+        let mut all = String::new();
+        loop {
+            let line = self
+                .line()
+                .await
+                .unwrap_or_else(|| panic!("connection closed; so far:\n{all}"));
+            all.push_str(&line);
+            if line.starts_with(&format!("{tag} ")) {
+                return all;
+            }
+        }
+    }
+}
