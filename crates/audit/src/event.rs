@@ -73,6 +73,10 @@ pub enum Action {
     MailboxCreate,
     /// A mailbox was deleted.
     MailboxDelete,
+    /// A mailbox was renamed.
+    MailboxRename,
+    /// A message was copied to another mailbox of its owner.
+    MessageCopy,
     /// The trace chain was verified.
     TraceVerify,
     /// Traces past retention were purged (TR-2).
@@ -83,7 +87,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in declaration order.
-    pub const ALL: [Action; 35] = [
+    pub const ALL: [Action; 37] = [
         Action::AccountCreate,
         Action::AccountVerify,
         Action::AccountActivate,
@@ -116,6 +120,8 @@ impl Action {
         Action::MailboxOpen,
         Action::MailboxCreate,
         Action::MailboxDelete,
+        Action::MailboxRename,
+        Action::MessageCopy,
         Action::TraceVerify,
         Action::TracePurge,
         Action::AdminAction,
@@ -156,6 +162,8 @@ impl Action {
             Action::MailboxOpen => "mailbox.open",
             Action::MailboxCreate => "mailbox.create",
             Action::MailboxDelete => "mailbox.delete",
+            Action::MailboxRename => "mailbox.rename",
+            Action::MessageCopy => "message.copy",
             Action::TraceVerify => "trace.verify",
             Action::TracePurge => "trace.purge",
             Action::AdminAction => "admin.action",

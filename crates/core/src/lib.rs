@@ -34,6 +34,7 @@
 //!   ([`RetryPolicy`]), what a peer's reply means ([`ReplyClass`]), and the
 //!   delivery status notification ([`Dsn`], RFC 3464).
 //! - [`password`]: the web-login password strength rule (AU-1).
+//! - [`folder`]: the folder names a user may give ([`check_folder_name`], MS-6).
 //! - [`sasl`]: the SASL messages carrying a device credential (PLAIN, LOGIN), as
 //!   SMTP and IMAP receive them.
 //! - [`clock`]: [`Timestamp`] and the [`Clock`] trait, so that retention,
@@ -98,6 +99,7 @@ pub mod address;
 pub mod auth;
 pub mod clock;
 pub mod directory;
+pub mod folder;
 pub mod ident;
 pub mod outbound;
 pub mod password;
@@ -109,6 +111,7 @@ pub mod secret;
 pub use account::{
     AccountKind, AccountState, Evidence, RegistryId, RegistryIdError, TransitionError, UnknownName,
 };
+pub use folder::{FolderNameError, check_folder_name};
 pub use outbound::{Dsn, DsnAction, ReplyClass, RetryPolicy, header_section};
 pub use password::{PasswordError, check_password_strength};
 pub use policy::{

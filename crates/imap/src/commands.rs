@@ -11,12 +11,13 @@ use imap_next::imap_types::command::CommandBody;
 use imap_next::imap_types::core::{Atom, QuotedChar, Tag, Vec1};
 use imap_next::imap_types::extensions::enable::CapabilityEnable;
 use imap_next::imap_types::extensions::namespace::Namespace;
+use imap_next::imap_types::extensions::uidplus::{UidElement, UidSet};
 use imap_next::imap_types::fetch::{
     MacroOrMessageDataItemNames, MessageDataItem, MessageDataItemName,
 };
 use imap_next::imap_types::flag::{Flag, FlagNameAttribute, FlagPerm, StoreResponse, StoreType};
 use imap_next::imap_types::mailbox::{ListMailbox, Mailbox as ImapMailbox};
-use imap_next::imap_types::response::{Code, Data};
+use imap_next::imap_types::response::{Code, Data, Status};
 use imap_next::imap_types::search::SearchKey;
 use imap_next::imap_types::sequence::SequenceSet;
 use imap_next::imap_types::status::{StatusDataItem, StatusDataItemName};
@@ -108,15 +109,47 @@ impl Session {
                 };
                 self.append(server, tag, &mailbox, flags, date, raw).await;
             }
-            CommandBody::Create { .. }
-            | CommandBody::Delete { .. }
-            | CommandBody::Rename { .. } => {
-                server.enqueue_status(status(
-                    Kind::No,
-                    Some(tag),
-                    Some(code("CANNOT")),
-                    "folders cannot be created, deleted or renamed yet",
-                ));
+            CommandBody::Create { mailbox } => {
+                let answer = match self.folder_name(&tag, &mailbox) {
+                    Ok(name) => {
+                        // RFC 9051 §6.3.4: a trailing delimiter only says more will come.
+                        let name = name.trim_end_matches(caduceus_core::folder::DELIMITER);
+                        let done = self.service.create_folder(self.access(), name).await;
+                        folder_answer(tag, done.map(|_| ()), "CREATE completed")
+                    }
+                    Err(answer) => answer,
+                };
+                server.enqueue_status(answer);
+            }
+            CommandBody::Delete { mailbox } => {
+                let answer = match self.folder_name(&tag, &mailbox) {
+                    Ok(name) => {
+                        if self
+                            .selected
+                            .as_ref()
+                            .is_some_and(|s| s.mailbox.name == name)
+                        {
+                            self.selected = None;
+                        }
+                        let done = self.service.delete_folder(self.access(), &name).await;
+                        folder_answer(tag, done, "DELETE completed")
+                    }
+                    Err(answer) => answer,
+                };
+                server.enqueue_status(answer);
+            }
+            CommandBody::Rename { from, to } => {
+                let names = self
+                    .folder_name(&tag, &from)
+                    .and_then(|f| self.folder_name(&tag, &to).map(|t| (f, t)));
+                let answer = match names {
+                    Ok((from, to)) => {
+                        let done = self.service.rename_folder(self.access(), &from, &to).await;
+                        folder_answer(tag, done, "RENAME completed")
+                    }
+                    Err(answer) => answer,
+                };
+                server.enqueue_status(answer);
             }
             body if self.selected.is_none() => {
                 server.enqueue_status(status(
@@ -165,13 +198,21 @@ impl Session {
             CommandBody::Search { criteria, uid, .. } => {
                 self.search(server, tag, criteria, uid).await
             }
-            CommandBody::Copy { .. } | CommandBody::Move { .. } => {
-                server.enqueue_status(status(
-                    Kind::No,
-                    Some(tag),
-                    Some(code("CANNOT")),
-                    "COPY and MOVE are not available yet",
-                ));
+            CommandBody::Copy {
+                sequence_set,
+                mailbox,
+                uid,
+            } => {
+                self.copy_or_move(server, tag, &sequence_set, &mailbox, uid, false)
+                    .await
+            }
+            CommandBody::Move {
+                sequence_set,
+                mailbox,
+                uid,
+            } => {
+                self.copy_or_move(server, tag, &sequence_set, &mailbox, uid, true)
+                    .await
             }
             other => {
                 server.enqueue_status(status(
@@ -208,14 +249,14 @@ impl Session {
         &self.login.as_ref().expect("logged in").access
     }
 
-    /// The folder a client names, decoded from modified UTF-7.
-    async fn named_folder(
+    /// The name of the folder a client names, decoded from modified UTF-7.
+    fn folder_name(
         &self,
         tag: &Tag<'static>,
         mailbox: &ImapMailbox<'_>,
-    ) -> Result<Mailbox, imap_next::imap_types::response::Status<'static>> {
-        let name = match mailbox {
-            ImapMailbox::Inbox => "INBOX".to_owned(),
+    ) -> Result<String, Status<'static>> {
+        match mailbox {
+            ImapMailbox::Inbox => Ok("INBOX".to_owned()),
             ImapMailbox::Other(other) => utf7::decode(other.as_ref()).ok_or_else(|| {
                 status(
                     Kind::Bad,
@@ -223,8 +264,17 @@ impl Session {
                     None,
                     "the folder name is not valid modified UTF-7 (RFC 3501 section 5.1.3)",
                 )
-            })?,
-        };
+            }),
+        }
+    }
+
+    /// The folder a client names.
+    async fn named_folder(
+        &self,
+        tag: &Tag<'static>,
+        mailbox: &ImapMailbox<'_>,
+    ) -> Result<Mailbox, Status<'static>> {
+        let name = self.folder_name(tag, mailbox)?;
         match self.service.find_folder(self.access(), &name).await {
             Ok(Some(folder)) => Ok(folder),
             Ok(None) => Err(status(
@@ -277,8 +327,14 @@ impl Session {
             if !wildcard_match(pattern.as_bytes(), wire.as_bytes()) {
                 continue;
             }
+            let prefix = format!("{}{DELIMITER}", folder.name);
+            let children = if folders.iter().any(|f| f.name.starts_with(&prefix)) {
+                "HasChildren"
+            } else {
+                "HasNoChildren"
+            };
             let mut items = vec![FlagNameAttribute::from(
-                Atom::try_from("HasNoChildren").expect("valid attribute"),
+                Atom::try_from(children).expect("valid attribute"),
             )];
             if let Some(atom) = folder
                 .special_use
@@ -593,12 +649,7 @@ impl Session {
     ) {
         let selected = self.selected.as_ref().expect("selected");
         if selected.read_only {
-            server.enqueue_status(status(
-                Kind::No,
-                Some(tag),
-                None,
-                "the mailbox is read-only (EXAMINE)",
-            ));
+            server.enqueue_status(read_only(tag));
             return;
         }
         let wanted: Vec<String> = flags.iter().map(|f| f.to_string()).collect();
@@ -730,7 +781,7 @@ impl Session {
         &mut self,
         tag: Tag<'static>,
         only: Option<SequenceSet>,
-    ) -> Result<(), imap_next::imap_types::response::Status<'static>> {
+    ) -> Result<(), Status<'static>> {
         let selected = self.selected.as_ref().expect("selected");
         if selected.read_only {
             return Ok(());
@@ -753,6 +804,80 @@ impl Session {
             .map_err(|error| from_service(tag, &error))
     }
 
+    /// COPY and MOVE (RFC 9051 §6.4.7, RFC 6851), with COPYUID (RFC 4315).
+    async fn copy_or_move(
+        &mut self,
+        server: &mut Server,
+        tag: Tag<'static>,
+        set: &SequenceSet,
+        mailbox: &ImapMailbox<'static>,
+        uid: bool,
+        moving: bool,
+    ) {
+        let target = match self.named_folder(&tag, mailbox).await {
+            Ok(folder) => folder,
+            Err(mut answer) => {
+                try_create(&mut answer);
+                server.enqueue_status(answer);
+                return;
+            }
+        };
+        let selected = self.selected.as_ref().expect("selected");
+        if moving && selected.read_only {
+            server.enqueue_status(read_only(tag));
+            return;
+        }
+        let positions = selected.resolve(set, uid);
+        if positions.is_empty() {
+            server.enqueue_status(status(Kind::Ok, Some(tag), None, "nothing to do"));
+            return;
+        }
+        let ids: Vec<MessageId> = positions.iter().map(|&i| selected.messages[i].id).collect();
+        let source_uids: Vec<NonZeroU32> = positions.iter().map(|&i| selected.uid(i)).collect();
+        let from = selected.mailbox.id;
+        let done = if moving {
+            self.service
+                .move_messages(self.access(), from, &ids, target.id)
+                .await
+        } else {
+            self.service
+                .copy_messages(self.access(), from, &ids, target.id)
+                .await
+        };
+        let copies = match done {
+            Ok(copies) => copies,
+            Err(error) => {
+                server.enqueue_status(from_service(tag, &error));
+                return;
+            }
+        };
+        let uid_set = |uids: Vec<NonZeroU32>| {
+            let elements: Vec<UidElement> = uids.into_iter().map(UidElement::Single).collect();
+            UidSet(Vec1::try_from(elements).expect("at least one message"))
+        };
+        let copy_uid = Code::CopyUid {
+            uid_validity: non_zero(target.uidvalidity),
+            source: uid_set(source_uids),
+            destination: uid_set(copies.iter().map(|c| non_zero(c.uid)).collect()),
+        };
+        if moving {
+            // RFC 6851 §4.3: COPYUID untagged, then the EXPUNGEs, then OK.
+            server.enqueue_status(status(Kind::Ok, None, Some(copy_uid), "moved"));
+            self.announce_changes(server, true).await;
+            server.enqueue_status(status(Kind::Ok, Some(tag), None, "MOVE completed"));
+        } else {
+            if target.id == from {
+                self.announce_changes(server, false).await;
+            }
+            server.enqueue_status(status(
+                Kind::Ok,
+                Some(tag),
+                Some(copy_uid),
+                "COPY completed",
+            ));
+        }
+    }
+
     async fn append(
         &mut self,
         server: &mut Server,
@@ -765,15 +890,7 @@ impl Session {
         let folder = match self.named_folder(&tag, mailbox).await {
             Ok(folder) => folder,
             Err(mut answer) => {
-                // RFC 9051 §6.3.12: TRYCREATE when the folder does not exist.
-                if let imap_next::imap_types::response::Status::Tagged(t) = &mut answer
-                    && t.body
-                        .code
-                        .as_ref()
-                        .is_some_and(|c| c == &code("NONEXISTENT"))
-                {
-                    t.body.code = Some(Code::TryCreate);
-                }
+                try_create(&mut answer);
                 server.enqueue_status(answer);
                 return;
             }
@@ -808,6 +925,46 @@ impl Session {
                 server.enqueue_status(from_service(tag, &error));
             }
         }
+    }
+}
+
+/// The refusal of a change in a mailbox opened with EXAMINE.
+fn read_only(tag: Tag<'static>) -> Status<'static> {
+    status(Kind::No, Some(tag), None, "the mailbox is read-only (EXAMINE)")
+}
+
+/// RFC 9051 §6.3.12, §6.4.7: TRYCREATE when the target folder does not exist.
+fn try_create(answer: &mut Status<'static>) {
+    if let Status::Tagged(t) = answer
+        && t.body
+            .code
+            .as_ref()
+            .is_some_and(|c| c == &code("NONEXISTENT"))
+    {
+        t.body.code = Some(Code::TryCreate);
+    }
+}
+
+/// The answer to CREATE, DELETE or RENAME: a name taken reads `NO [ALREADYEXISTS]`,
+/// a refused name `NO [CANNOT]` with the rule (RFC 5530).
+fn folder_answer(
+    tag: Tag<'static>,
+    done: Result<(), caduceus_service::ServiceError>,
+    text: &str,
+) -> Status<'static> {
+    use caduceus_service::ServiceError;
+    match done {
+        Ok(()) => status(Kind::Ok, Some(tag), None, text),
+        Err(ServiceError::Store(caduceus_store::StoreError::Conflict { detail, .. })) => {
+            status(Kind::No, Some(tag), Some(code("ALREADYEXISTS")), &detail)
+        }
+        Err(ServiceError::Invalid(reason)) => status(
+            Kind::No,
+            Some(tag),
+            Some(code("CANNOT")),
+            &format!("{reason} (MS-6)"),
+        ),
+        Err(error) => from_service(tag, &error),
     }
 }
 

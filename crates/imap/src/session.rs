@@ -275,6 +275,7 @@ impl Session {
             Capability::Enable,
             Capability::LiteralMinus,
             Capability::UidPlus,
+            Capability::Move,
             Capability::Unselect,
             Capability::Id,
             Capability::Namespace,

@@ -208,3 +208,88 @@ async fn rfc2342_namespace_and_rfc2971_id() {
     let id = raw.command("ID (\"name\" \"test\")").await;
     assert!(id.contains("* ID (\"name\" \"Caduceus\""), "{id}");
 }
+
+#[tokio::test]
+async fn rfc9051_6_3_create_rename_delete_with_modified_utf7_names() {
+    let (_w, _listener, mut raw) = alice_world().await;
+    // "Éléments envoyés/2026" and an emoji, in modified UTF-7 (RFC 3501 §5.1.3).
+    let created = raw
+        .command("CREATE \"&AMk-l&AOk-ments envoy&AOk-s/2026\"")
+        .await;
+    assert!(created.contains("OK CREATE completed"), "{created}");
+    assert!(
+        raw.command("CREATE \"&2D7eeg- Cardio\"")
+            .await
+            .contains("OK")
+    );
+    assert!(
+        raw.command("CREATE \"&AMk-l&AOk-ments envoy&AOk-s\"")
+            .await
+            .contains("OK")
+    );
+    let list = raw.command("LIST \"\" \"*\"").await;
+    assert!(
+        list.contains("(\\HasChildren) \"/\" \"&AMk-l&AOk-ments envoy&AOk-s\""),
+        "{list}"
+    );
+    assert!(
+        list.contains("\"&AMk-l&AOk-ments envoy&AOk-s/2026\""),
+        "{list}"
+    );
+    assert!(list.contains("\"&2D7eeg- Cardio\""), "{list}");
+    let again = raw.command("CREATE \"&2D7eeg- Cardio\"").await;
+    assert!(again.contains("NO [ALREADYEXISTS]"), "{again}");
+    let wildcard = raw.command("CREATE \"a*b\"").await;
+    assert!(
+        wildcard.contains("NO [CANNOT]") && wildcard.contains("MS-6"),
+        "{wildcard}"
+    );
+    let bad_utf7 = raw.command("CREATE \"&Jjo\"").await;
+    assert!(bad_utf7.contains("BAD"), "{bad_utf7}");
+    // RENAME takes the subfolders along.
+    let renamed = raw
+        .command("RENAME \"&AMk-l&AOk-ments envoy&AOk-s\" \"Envoy&AOk-s\"")
+        .await;
+    assert!(renamed.contains("OK RENAME completed"), "{renamed}");
+    let list = raw.command("LIST \"\" \"Envoy*\"").await;
+    assert!(list.contains("\"/\" Envoy&AOk-s/2026\r\n"), "{list}");
+    assert!(
+        raw.command("DELETE \"Envoy&AOk-s/2026\"")
+            .await
+            .contains("OK")
+    );
+    let inbox = raw.command("DELETE INBOX").await;
+    assert!(inbox.contains("NO"), "{inbox}");
+    let gone = raw.command("SELECT \"Envoy&AOk-s/2026\"").await;
+    assert!(gone.contains("NO [NONEXISTENT]"), "{gone}");
+}
+
+#[tokio::test]
+async fn rfc4315_rfc6851_copy_and_move_give_copyuid_and_copies_outlive_originals() {
+    let (w, _listener, mut raw) = alice_world().await;
+    for _ in 0..3 {
+        deliver(&w, "alice@caduceus.test", MULTIPART).await;
+    }
+    raw.command("SELECT INBOX").await;
+    let copied = raw.command("COPY 1 Archive").await;
+    assert!(copied.contains("OK [COPYUID "), "{copied}");
+    assert!(copied.contains(" 1 1] COPY completed"), "{copied}");
+    let moved = raw.command("UID MOVE 2:3 Trash").await;
+    assert!(moved.contains("* OK [COPYUID "), "{moved}");
+    assert!(moved.contains(" 2,3 1,2] moved"), "{moved}");
+    assert_eq!(moved.matches("* 2 EXPUNGE").count(), 2, "{moved}");
+    assert!(moved.contains("OK MOVE completed"), "{moved}");
+    let missing = raw.command("COPY 1 Nowhere").await;
+    assert!(missing.contains("NO [TRYCREATE]"), "{missing}");
+    // The original goes for good (RT-3); its copy in Archive still opens.
+    raw.command("STORE 1 +FLAGS (\\Deleted)").await;
+    raw.command("EXPUNGE").await;
+    raw.command("SELECT Archive").await;
+    let copy = raw.command("FETCH 1 (BODY.PEEK[1])").await;
+    assert!(copy.contains("Voir pieces jointes."), "{copy}");
+    let trash = raw.command("STATUS Trash (MESSAGES)").await;
+    assert!(trash.contains("MESSAGES 2"), "{trash}");
+    let traced = actions(&w).await;
+    assert_eq!(traced.iter().filter(|a| *a == "message.copy").count(), 1);
+    assert_eq!(traced.iter().filter(|a| *a == "message.move").count(), 2);
+}

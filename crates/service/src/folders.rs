@@ -205,4 +205,99 @@ impl Service {
         let mut delivered = self.store.deliver(&delivery, &[trace]).await?;
         Ok(delivered.remove(0))
     }
+
+    /// Makes a folder for the owner (MS-6); traced.
+    pub async fn create_folder(&self, access: &MailboxAccess, name: &str) -> Result<Mailbox> {
+        check_name(name)?;
+        let trace = access.event(
+            self.now_ms(),
+            Action::MailboxCreate,
+            access.owner().to_string(),
+        );
+        Ok(self
+            .store
+            .create_mailbox(access.owner(), name, self.clock.now(), &trace)
+            .await?)
+    }
+
+    /// Renames one of the owner's folders and its subfolders; INBOX cannot be
+    /// renamed. Traced.
+    pub async fn rename_folder(&self, access: &MailboxAccess, from: &str, to: &str) -> Result<()> {
+        check_name(to)?;
+        if from.eq_ignore_ascii_case("INBOX") {
+            return Err(ServiceError::Invalid("INBOX cannot be renamed".into()));
+        }
+        let folder = self
+            .find_folder(access, from)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(format!("folder {}", access.owner())))?;
+        let trace = access.event(self.now_ms(), Action::MailboxRename, folder.id.to_string());
+        Ok(self
+            .store
+            .rename_mailbox(access.owner(), from, to, &trace)
+            .await?)
+    }
+
+    /// Deletes one of the owner's folders and its messages for good (RT-3); INBOX
+    /// cannot be deleted. Traced.
+    pub async fn delete_folder(&self, access: &MailboxAccess, name: &str) -> Result<()> {
+        if name.eq_ignore_ascii_case("INBOX") {
+            return Err(ServiceError::Invalid("INBOX cannot be deleted".into()));
+        }
+        let folder = self
+            .find_folder(access, name)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(format!("folder {}", access.owner())))?;
+        let trace = access.event(self.now_ms(), Action::MailboxDelete, folder.id.to_string());
+        Ok(self.store.delete_mailbox(folder.id, &trace).await?)
+    }
+
+    /// Copies messages of `from` into `to`, both the owner's; each copy traced.
+    /// Returns the copies, in the order of `ids`.
+    pub async fn copy_messages(
+        &self,
+        access: &MailboxAccess,
+        from: MailboxId,
+        ids: &[MessageId],
+        to: MailboxId,
+    ) -> Result<Vec<Delivered>> {
+        self.in_folder(access, from, ids).await?;
+        self.owned_folder(access, to).await?;
+        let now = self.now_ms();
+        let traces: Vec<_> = ids
+            .iter()
+            .map(|id| access.event(now, Action::MessageCopy, format!("{id} {to}")))
+            .collect();
+        Ok(self
+            .store
+            .copy_messages(ids, access.owner(), to, self.clock.now(), &traces)
+            .await?)
+    }
+
+    /// Moves messages of `from` into `to`, both the owner's; each move traced.
+    /// Returns the moved messages with their new UIDs, in the order of `ids`.
+    pub async fn move_messages(
+        &self,
+        access: &MailboxAccess,
+        from: MailboxId,
+        ids: &[MessageId],
+        to: MailboxId,
+    ) -> Result<Vec<Delivered>> {
+        self.in_folder(access, from, ids).await?;
+        self.owned_folder(access, to).await?;
+        let now = self.now_ms();
+        let traces: Vec<_> = ids
+            .iter()
+            .map(|id| access.event(now, Action::MessageMove, format!("{id} {to}")))
+            .collect();
+        Ok(self
+            .store
+            .move_messages(ids, access.owner(), to, &traces)
+            .await?)
+    }
+}
+
+/// A folder name the user may give, or why not (MS-6).
+fn check_name(name: &str) -> Result<()> {
+    caduceus_core::check_folder_name(name).map_err(|e| ServiceError::Invalid(e.to_string()))
 }

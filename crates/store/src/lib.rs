@@ -251,6 +251,42 @@ pub trait Store: Send + Sync {
         flags: &[String],
         trace: &Event,
     ) -> Result<MessageSummary>;
+    /// Makes folder `name` for `account`, with a fresh UIDVALIDITY (MS-6).
+    async fn create_mailbox(
+        &self,
+        account: AccountId,
+        name: &str,
+        at: Timestamp,
+        trace: &Event,
+    ) -> Result<Mailbox>;
+    /// Renames folder `from` of `account` and its subfolders (`from/…`) to `to`.
+    async fn rename_mailbox(
+        &self,
+        account: AccountId,
+        from: &str,
+        to: &str,
+        trace: &Event,
+    ) -> Result<()>;
+    /// Deletes a folder and its messages for good: their keys first (RT-3).
+    async fn delete_mailbox(&self, mailbox: MailboxId, trace: &Event) -> Result<()>;
+    /// Copies messages into `target` of `account`: new UIDs there, a key of their own
+    /// each, the sealed body shared; one trace per copy.
+    async fn copy_messages(
+        &self,
+        ids: &[MessageId],
+        account: AccountId,
+        target: MailboxId,
+        at: Timestamp,
+        traces: &[Event],
+    ) -> Result<Vec<Delivered>>;
+    /// Moves messages into `target` of the same `account`, with new UIDs there.
+    async fn move_messages(
+        &self,
+        ids: &[MessageId],
+        account: AccountId,
+        target: MailboxId,
+        traces: &[Event],
+    ) -> Result<Vec<Delivered>>;
     /// Deletes a message copy for good: its key is destroyed first (RT-3).
     async fn delete_message(&self, id: MessageId, trace: &Event) -> Result<()>;
 

@@ -11,11 +11,11 @@ use crate::error::{Result, StoreError};
 use crate::model::*;
 use crate::seal::{SymmetricKey, context, random_id};
 
-const MAILBOX_COLUMNS: &str =
+pub(super) const MAILBOX_COLUMNS: &str =
     "id, account_id, name, special_use, uidvalidity, uidnext, highest_modseq";
 const SUMMARY_COLUMNS: &str = "id, mailbox_id, uid, modseq, flags, internal_ms, size";
 
-fn mailbox_from_row(row: &AnyRow) -> Result<Mailbox> {
+pub(super) fn mailbox_from_row(row: &AnyRow) -> Result<Mailbox> {
     Ok(Mailbox {
         id: MailboxId(row.try_get("id")?),
         account: AccountId(row.try_get("account_id")?),
@@ -132,19 +132,7 @@ pub(super) async fn deliver(
     let mut delivered = Vec::with_capacity(delivery.targets.len());
     let mut events = Vec::with_capacity(traces.len());
     for ((target, key), trace) in delivery.targets.iter().zip(&wrapped).zip(traces) {
-        let (uid, modseq): (i64, i64) = sqlx::query_as(
-            "UPDATE mailboxes SET uidnext = uidnext + 1, highest_modseq = highest_modseq + 1
-             WHERE id = $1 AND account_id = $2
-             RETURNING uidnext - 1, highest_modseq",
-        )
-        .bind(target.mailbox.0)
-        .bind(target.account.0)
-        .fetch_optional(&mut *tx.tx)
-        .await?
-        .ok_or_else(|| StoreError::NotFound {
-            what: "mailbox",
-            id: format!("{} of {}", target.mailbox, target.account),
-        })?;
+        let (uid, modseq) = next_uid(&mut tx, target.mailbox, target.account).await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO messages (mailbox_id, uid, modseq, blob_id, key_ref, flags, internal_ms, size, meta)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
@@ -182,6 +170,28 @@ pub(super) async fn deliver(
     append(store, &mut tx, &events).await?;
     tx.commit().await?;
     Ok(delivered)
+}
+
+/// Takes the next UID of `mailbox` (of `account`) and a new MODSEQ, in `tx`: UIDs
+/// and MODSEQs are assigned in the transaction that inserts the message.
+pub(super) async fn next_uid(
+    tx: &mut super::db::WriteTx,
+    mailbox: MailboxId,
+    account: AccountId,
+) -> Result<(i64, i64)> {
+    sqlx::query_as(
+        "UPDATE mailboxes SET uidnext = uidnext + 1, highest_modseq = highest_modseq + 1
+         WHERE id = $1 AND account_id = $2
+         RETURNING uidnext - 1, highest_modseq",
+    )
+    .bind(mailbox.0)
+    .bind(account.0)
+    .fetch_optional(&mut *tx.tx)
+    .await?
+    .ok_or_else(|| StoreError::NotFound {
+        what: "mailbox",
+        id: format!("{mailbox} of {account}"),
+    })
 }
 
 pub(super) async fn messages(store: &SqlStore, mailbox: MailboxId) -> Result<Vec<MessageSummary>> {

@@ -8,6 +8,7 @@ mod accounts;
 mod auth;
 pub(crate) mod db;
 mod directory;
+mod folders;
 mod messages;
 mod notices;
 mod outbound;

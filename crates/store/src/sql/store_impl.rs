@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use caduceus_audit::{Checkpoint, Entry, Event};
 use caduceus_core::{AccountState, FailureState, MailAddress, RegistryId, Timestamp};
 
-use super::{SqlStore, accounts, auth, directory, messages, notices, outbound, traces};
+use super::{SqlStore, accounts, auth, directory, folders, messages, notices, outbound, traces};
 use crate::Store;
 use crate::error::Result;
 use crate::model::*;
@@ -241,6 +241,46 @@ impl Store for SqlStore {
         traces: &[Event],
     ) -> Result<Vec<OpenedMessage>> {
         messages::open_many(self, ids, traces).await
+    }
+    async fn create_mailbox(
+        &self,
+        account: AccountId,
+        name: &str,
+        at: Timestamp,
+        trace: &Event,
+    ) -> Result<Mailbox> {
+        folders::create(self, account, name, at, trace).await
+    }
+    async fn rename_mailbox(
+        &self,
+        account: AccountId,
+        from: &str,
+        to: &str,
+        trace: &Event,
+    ) -> Result<()> {
+        folders::rename(self, account, from, to, trace).await
+    }
+    async fn delete_mailbox(&self, mailbox: MailboxId, trace: &Event) -> Result<()> {
+        folders::delete(self, mailbox, trace).await
+    }
+    async fn copy_messages(
+        &self,
+        ids: &[MessageId],
+        account: AccountId,
+        target: MailboxId,
+        at: Timestamp,
+        traces: &[Event],
+    ) -> Result<Vec<Delivered>> {
+        folders::copy(self, ids, account, target, at, traces).await
+    }
+    async fn move_messages(
+        &self,
+        ids: &[MessageId],
+        account: AccountId,
+        target: MailboxId,
+        traces: &[Event],
+    ) -> Result<Vec<Delivered>> {
+        folders::move_to(self, ids, account, target, traces).await
     }
     async fn set_flags(
         &self,

@@ -31,6 +31,7 @@ macro_rules! conformance_suite {
             id2_verification_is_recorded_and_moves_the_state,
             id3_delegates_are_listed,
             ms6_accounts_start_with_special_use_folders,
+            ms6_folders_are_made_renamed_deleted_and_messages_copied_and_moved,
             deliver_assigns_uids_and_modseqs_in_one_transaction,
             ms4_opened_message_round_trips_and_flags_bump_modseq,
             ms4_disk_holds_no_subject_or_body,
@@ -241,6 +242,99 @@ pub async fn ms6_accounts_start_with_special_use_folders(h: Harness) {
     let sent = boxes.iter().find(|b| b.name == "Sent").unwrap();
     assert_eq!(sent.special_use.as_deref(), Some("\\Sent"));
     assert!(boxes.iter().all(|b| b.uidnext == 1 && b.uidvalidity > 0));
+}
+
+pub async fn ms6_folders_are_made_renamed_deleted_and_messages_copied_and_moved(h: Harness) {
+    let a = professional(&h, "alice", "10003090833").await;
+    let trace = |action| event(action, a.id.to_string());
+    let made = h
+        .store
+        .create_mailbox(a.id, "Cardio", now(), &trace(Action::MailboxCreate))
+        .await
+        .unwrap();
+    assert_eq!((made.uidnext, made.highest_modseq), (1, 1));
+    h.store
+        .create_mailbox(a.id, "Cardio/2026", now(), &trace(Action::MailboxCreate))
+        .await
+        .unwrap();
+    let taken = h
+        .store
+        .create_mailbox(a.id, "Cardio", now(), &trace(Action::MailboxCreate))
+        .await
+        .unwrap_err();
+    assert!(matches!(taken, StoreError::Conflict { .. }), "{taken}");
+    h.store
+        .rename_mailbox(a.id, "Cardio", "Cardiologie", &trace(Action::MailboxRename))
+        .await
+        .unwrap();
+    let names: Vec<String> = h
+        .store
+        .mailboxes(a.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.name)
+        .collect();
+    assert!(names.contains(&"Cardiologie/2026".to_owned()), "{names:?}");
+    assert!(!names.iter().any(|n| n.starts_with("Cardio/")), "{names:?}");
+
+    // Copy then move: new UIDs in the target, the copy keeps its body when the
+    // original is deleted (its own key, RT-3).
+    let d = deliver_one(&h, &a).await;
+    let target = h.store.mailbox(a.id, "Cardiologie").await.unwrap().unwrap();
+    let copies = h
+        .store
+        .copy_messages(
+            &[d.message],
+            a.id,
+            target.id,
+            now(),
+            &[trace(Action::MessageCopy)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(copies[0].uid, 1);
+    let archive = h.store.mailbox(a.id, "Archive").await.unwrap().unwrap();
+    let moved = h
+        .store
+        .move_messages(
+            &[d.message],
+            a.id,
+            archive.id,
+            &[trace(Action::MessageMove)],
+        )
+        .await
+        .unwrap();
+    assert_eq!((moved[0].message, moved[0].uid), (d.message, 1));
+    assert_eq!(
+        h.store.message(d.message).await.unwrap().mailbox,
+        archive.id
+    );
+    let inbox = h.store.mailbox(a.id, "INBOX").await.unwrap().unwrap();
+    assert!(
+        inbox.highest_modseq > 2,
+        "the source folder's MODSEQ moved on"
+    );
+    delete(&h, d.message).await;
+    let read = event(Action::MessageRead, copies[0].message.to_string());
+    assert_eq!(
+        h.store
+            .open_message(copies[0].message, &read)
+            .await
+            .unwrap()
+            .raw,
+        raw_message()
+    );
+    // Deleting a folder deletes its messages for good.
+    h.store
+        .delete_mailbox(target.id, &trace(Action::MailboxDelete))
+        .await
+        .unwrap();
+    assert!(matches!(
+        h.store.message(copies[0].message).await.unwrap_err(),
+        StoreError::NotFound { .. }
+    ));
+    assert!(verify(&h).await.is_ok());
 }
 
 pub async fn deliver_assigns_uids_and_modseqs_in_one_transaction(h: Harness) {
