@@ -4,8 +4,9 @@
 # Installs and starts what the tests need, on 127.0.0.1 only, and stops it at the end:
 #   - PostgreSQL 15 (Debian's `postgresql`): a throwaway cluster for the PostgreSQL
 #     backend's conformance and end-to-end tests;
-#   - openssl, curl and python3: real TLS, HTTPS and SMTP clients (smtplib) of the
-#     end-to-end tests, and Python's sqlite3 for the tampering tests;
+#   - openssl, curl and python3: real TLS, HTTPS, SMTP and IMAP clients (smtplib,
+#     imaplib) of the end-to-end tests, and Python's sqlite3 for the tampering tests;
+#   - isync (mbsync): the IMAP two-way synchronisation test;
 #   - ClamAV's clamd (Debian's clamav-daemon): scripts/clamd-test.sh installs it if
 #     missing and the antivirus tests start it with a custom EICAR database (MS-13);
 #   - Node.js (>= 20.19) and npm, and the npm packages of scripts/oidc-provider (the
@@ -28,6 +29,7 @@ command -v curl >/dev/null || need_packages+=(curl)
 command -v python3 >/dev/null || need_packages+=(python3)
 command -v node >/dev/null || need_packages+=(nodejs)
 command -v npm >/dev/null || need_packages+=(npm)
+command -v mbsync >/dev/null || need_packages+=(isync)
 if [ ${#need_packages[@]} -gt 0 ]; then
   echo "test.sh: installing ${need_packages[*]}" >&2
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi

@@ -930,7 +930,12 @@ impl Session {
 
 /// The refusal of a change in a mailbox opened with EXAMINE.
 fn read_only(tag: Tag<'static>) -> Status<'static> {
-    status(Kind::No, Some(tag), None, "the mailbox is read-only (EXAMINE)")
+    status(
+        Kind::No,
+        Some(tag),
+        None,
+        "the mailbox is read-only (EXAMINE)",
+    )
 }
 
 /// RFC 9051 §6.3.12, §6.4.7: TRYCREATE when the target folder does not exist.
