@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# SMTP end to end: Caduceus vs Postfix → LMTP → Dovecot, in one run, on 127.0.0.1.
+# SMTP end to end: Caduceus vs Postfix → LMTP → Dovecot, in one run, on 127.0.0.1; then
+# IMAP: each side's recipient opens the delivered mailbox (scripts/imap-fetch-bench.py:
+# SELECT, FETCH 1:* full bodies, then FLAGS+ENVELOPE) over implicit TLS.
 #
 # The same load (target/release/caduceus-load: MESSAGES messages of SIZE body bytes over
 # CONNECTIONS sessions, TLS, one recipient) is submitted
@@ -221,10 +223,11 @@ FAILED=()
 say "Caduceus (embedded SQLite, sealing at rest, traces, durable commit)"
 CAD=$D/caduceus
 SUBMISSION=$(free_port)
+CAD_IMAPS=$(free_port)
 "$CADUCEUS" init --data "$CAD" --demo \
     --https "127.0.0.1:$(free_port)" --submission "127.0.0.1:$SUBMISSION" \
     --submissions "127.0.0.1:$(free_port)" --relay "127.0.0.1:$(free_port)" \
-    --imap "127.0.0.1:$(free_port)" --imaps "127.0.0.1:$(free_port)" \
+    --imap "127.0.0.1:$(free_port)" --imaps "127.0.0.1:$CAD_IMAPS" \
     >"$D/caduceus-init.log" 2>&1 || die "caduceus init failed: $(cat "$D/caduceus-init.log")"
 if grep -Eq '^[[:space:]]*clamd[[:space:]]*=' "$CAD/caduceus.toml"; then
     die "an [antivirus] clamd is configured in $CAD/caduceus.toml; this benchmark runs without scanning"
@@ -258,6 +261,14 @@ run_load caduceus caduceus -- \
     --delivered-cmd "python3 $D/caduceus-count.py $CAD/caduceus.db bruno.durand@caduceus.test" ||
     CADUCEUS_STATUS=$?
 CADUCEUS_RESULT=$(grep '^RESULT ' "$D/caduceus.out" || true)
+# IMAP: Bruno opens his INBOX of MESSAGES messages (implicit TLS, device credential).
+python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["accounts"][1]["device_credential"])' \
+    "$CAD/demo.json" >"$D/caduceus-imap-secret"
+python3 "$ROOT/scripts/imap-fetch-bench.py" caduceus "127.0.0.1:$CAD_IMAPS" "$CAD/pki/ca.pem" localhost \
+    bruno.durand@caduceus.test "$D/caduceus-imap-secret" >"$D/caduceus-imap.out" 2>&1 ||
+    FAILED+=("caduceus IMAP ($(tail -1 "$D/caduceus-imap.out"))")
+CADUCEUS_IMAP=$(grep '^IMAP ' "$D/caduceus-imap.out" || true)
+echo "${CADUCEUS_IMAP:-caduceus IMAP: no result}"
 # Warnings and errors of the server (the antivirus notice aside), colour codes removed.
 WARNINGS=$(sed 's/\x1b\[[0-9;]*m//g' "$D/caduceus.log" | grep -E ' (WARN|ERROR) ' | grep -v 'NOT scanned' || true)
 if [ -n "$WARNINGS" ]; then
@@ -271,17 +282,22 @@ stop_caduceus
 say "Postfix → LMTP → Dovecot (Debian packages, fsync defaults)"
 SMTP_PORT=$(free_port)
 LMTP_PORT=$(free_port)
+DOV_IMAPS=$(free_port)
 DOV=$D/dovecot
 mkdir -p "$DOV/run" "$DOV/state" "$DOV/mail"
 chown mail:mail "$DOV/mail"
 cat >"$DOV/dovecot.conf" <<EOF
-# LMTP only, 127.0.0.1 only; maildir under the scratch directory owned by "mail".
-protocols = lmtp
+# LMTP and IMAP (implicit TLS only, Caduceus' development certificate), 127.0.0.1 only;
+# maildir under the scratch directory owned by "mail"; any password (static passdb).
+protocols = lmtp imap
 listen = 127.0.0.1
 base_dir = $DOV/run
 state_dir = $DOV/state
 log_path = $DOV/dovecot.log
-ssl = no
+ssl = required
+ssl_cert = <$CAD/pki/server.pem
+ssl_key = <$CAD/pki/server.key
+auth_mechanisms = plain
 default_internal_user = dovecot
 default_login_user = dovenull
 first_valid_uid = $(id -u mail)
@@ -298,6 +314,16 @@ service lmtp {
   inet_listener lmtp {
     address = 127.0.0.1
     port = $LMTP_PORT
+  }
+}
+service imap-login {
+  inet_listener imap {
+    port = 0
+  }
+  inet_listener imaps {
+    address = 127.0.0.1
+    port = $DOV_IMAPS
+    ssl = yes
   }
 }
 EOF
@@ -386,6 +412,12 @@ run_load postfix master pickup qmgr smtpd cleanup trivial-rewrite lmtp tlsmgr an
     --delivered-cmd "find $DOV/mail -type f \\( -path '*/new/*' -o -path '*/cur/*' \\) | wc -l" ||
     POSTFIX_STATUS=$?
 POSTFIX_RESULT=$(grep '^RESULT ' "$D/postfix.out" || true)
+echo "any-password" >"$D/dovecot-imap-secret"
+python3 "$ROOT/scripts/imap-fetch-bench.py" dovecot "127.0.0.1:$DOV_IMAPS" "$CAD/pki/ca.pem" localhost \
+    bruno.durand@postfix.test "$D/dovecot-imap-secret" >"$D/dovecot-imap.out" 2>&1 ||
+    FAILED+=("dovecot IMAP ($(tail -1 "$D/dovecot-imap.out"))")
+DOVECOT_IMAP=$(grep '^IMAP ' "$D/dovecot-imap.out" || true)
+echo "${DOVECOT_IMAP:-dovecot IMAP: no result}"
 [ "$POSTFIX_STATUS" = 0 ] || FAILED+=("postfix (load exit $POSTFIX_STATUS)")
 stop_postfix
 stop_dovecot
@@ -405,6 +437,11 @@ echo "caduceus: ${CADUCEUS_RESULT:-no RESULT line}"
 echo "postfix:  ${POSTFIX_RESULT:-no RESULT line}"
 echo "ratio accepted caduceus/postfix = $(ratio "$(field "$CADUCEUS_RESULT" accepted_per_s)" "$(field "$POSTFIX_RESULT" accepted_per_s)")"
 echo "ratio delivered caduceus/postfix = $(ratio "$(field "$CADUCEUS_RESULT" delivered_per_s)" "$(field "$POSTFIX_RESULT" delivered_per_s)")"
+echo "caduceus: ${CADUCEUS_IMAP:-no IMAP line}"
+echo "dovecot:  ${DOVECOT_IMAP:-no IMAP line}"
+# Times: above 1 means Caduceus took less time than Dovecot.
+echo "ratio IMAP full FETCH dovecot_time/caduceus_time = $(ratio "$(field "$DOVECOT_IMAP" full_s)" "$(field "$CADUCEUS_IMAP" full_s)")"
+echo "ratio IMAP FLAGS+ENVELOPE dovecot_time/caduceus_time = $(ratio "$(field "$DOVECOT_IMAP" list_s)" "$(field "$CADUCEUS_IMAP" list_s)")"
 if [ "${#FAILED[@]}" -gt 0 ]; then
     die "failed: ${FAILED[*]}"
 fi

@@ -7,7 +7,7 @@ use std::num::{NonZeroU32, NonZeroU64};
 use caduceus_service::folders::Opening;
 use caduceus_service::messages::ReadMessage;
 use caduceus_store::{Mailbox, MessageId};
-use imap_next::imap_types::command::CommandBody;
+use imap_next::imap_types::command::{CommandBody, FetchModifier, SelectParameter, StoreModifier};
 use imap_next::imap_types::core::{Atom, QuotedChar, Tag, Vec1};
 use imap_next::imap_types::extensions::enable::CapabilityEnable;
 use imap_next::imap_types::extensions::namespace::Namespace;
@@ -33,7 +33,7 @@ use crate::{fetch, search, utf7};
 const DELIMITER: char = '/';
 
 /// FETCH and SEARCH open messages in batches of this many.
-const BATCH: usize = 200;
+const BATCH: usize = 500;
 
 impl Session {
     /// Answers a command of the authenticated or selected state.
@@ -91,8 +91,20 @@ impl Session {
                 mailbox,
                 item_names,
             } => self.status(server, tag, &mailbox, &item_names).await,
-            CommandBody::Select { mailbox, .. } => self.select(server, tag, &mailbox, false).await,
-            CommandBody::Examine { mailbox, .. } => self.select(server, tag, &mailbox, true).await,
+            CommandBody::Select {
+                mailbox,
+                parameters,
+            } => {
+                self.condstore |= parameters.contains(&SelectParameter::CondStore);
+                self.select(server, tag, &mailbox, false).await;
+            }
+            CommandBody::Examine {
+                mailbox,
+                parameters,
+            } => {
+                self.condstore |= parameters.contains(&SelectParameter::CondStore);
+                self.select(server, tag, &mailbox, true).await;
+            }
             CommandBody::Append {
                 mailbox,
                 flags,
@@ -178,11 +190,23 @@ impl Session {
                 uid,
                 modifiers,
             } => {
-                if !modifiers.is_empty() {
+                // RFC 7162 §3.1.4: only messages changed after this MODSEQ.
+                let changed_since = modifiers.iter().find_map(|m| match m {
+                    FetchModifier::ChangedSince(n) => Some(n.get() as i64),
+                    _ => None,
+                });
+                if changed_since.is_some() {
                     self.condstore = true;
                 }
-                self.fetch(server, tag, &sequence_set, macro_or_item_names, uid)
-                    .await;
+                self.fetch(
+                    server,
+                    tag,
+                    &sequence_set,
+                    macro_or_item_names,
+                    uid,
+                    changed_since,
+                )
+                .await;
             }
             CommandBody::Store {
                 sequence_set,
@@ -190,10 +214,26 @@ impl Session {
                 response,
                 flags,
                 uid,
-                ..
+                modifiers,
             } => {
-                self.store(server, tag, &sequence_set, kind, response, flags, uid)
-                    .await
+                // RFC 7162 §3.1.3: leave alone what changed after this MODSEQ.
+                let unchanged_since = modifiers.iter().find_map(|m| match m {
+                    StoreModifier::UnchangedSince(n) => Some(*n as i64),
+                    #[allow(unreachable_patterns)]
+                    _ => None,
+                });
+                if unchanged_since.is_some() {
+                    self.condstore = true;
+                }
+                let store = Store {
+                    set: &sequence_set,
+                    kind,
+                    response,
+                    flags,
+                    uid,
+                    unchanged_since,
+                };
+                self.store(server, tag, store).await
             }
             CommandBody::Search { criteria, uid, .. } => {
                 self.search(server, tag, criteria, uid).await
@@ -541,6 +581,7 @@ impl Session {
         set: &SequenceSet,
         names: MacroOrMessageDataItemNames<'static>,
         uid: bool,
+        changed_since: Option<i64>,
     ) {
         let mut names = match names {
             MacroOrMessageDataItemNames::Macro(m) => m
@@ -563,7 +604,7 @@ impl Session {
             names.push(MessageDataItemName::ModSeq);
         }
         let selected = self.selected.as_ref().expect("selected");
-        let positions = selected.resolve(set, uid);
+        let mut positions = selected.resolve(set, uid);
         if !uid && positions.is_empty() && !set_within(set, selected.exists()) {
             server.enqueue_status(status(
                 Kind::Bad,
@@ -573,18 +614,15 @@ impl Session {
             ));
             return;
         }
+        if let Some(since) = changed_since {
+            positions.retain(|&i| selected.messages[i].modseq > since);
+        }
         let marks_seen = fetch::reads_body(&names) && !selected.read_only;
         let folder = selected.mailbox.id;
         let mut seen_now: Vec<(MessageId, Vec<String>)> = Vec::new();
         for chunk in positions.chunks(BATCH) {
             let selected = self.selected.as_ref().expect("selected");
-            let opening = if fetch::reads_body(&names) {
-                Opening::Read
-            } else {
-                Opening::Peek
-            };
-            let needed = fetch::needs_content(&names).then_some(opening);
-            let contents = match self.contents(folder, chunk, needed).await {
+            let contents = match self.contents(folder, chunk, fetch::opening(&names)).await {
                 Ok(contents) => contents,
                 Err(error) => {
                     server.enqueue_status(from_service(tag, &error));
@@ -636,29 +674,30 @@ impl Session {
         server.enqueue_status(status(Kind::Ok, Some(tag), None, "FETCH completed"));
     }
 
-    #[allow(clippy::too_many_arguments)]
-    async fn store(
-        &mut self,
-        server: &mut Server,
-        tag: Tag<'static>,
-        set: &SequenceSet,
-        kind: StoreType,
-        response: StoreResponse,
-        flags: Vec<Flag<'static>>,
-        uid: bool,
-    ) {
-        let selected = self.selected.as_ref().expect("selected");
-        if selected.read_only {
+    async fn store(&mut self, server: &mut Server, tag: Tag<'static>, store: Store<'_>) {
+        if self.selected.as_ref().expect("selected").read_only {
             server.enqueue_status(read_only(tag));
             return;
         }
-        let wanted: Vec<String> = flags.iter().map(|f| f.to_string()).collect();
-        let positions = selected.resolve(set, uid);
+        if store.unchanged_since.is_some() {
+            // Decide on the folder as it is now, not as this session last saw it.
+            self.announce_changes(server, false).await;
+        }
+        let selected = self.selected.as_ref().expect("selected");
+        let uid = store.uid;
+        let wanted: Vec<String> = store.flags.iter().map(|f| f.to_string()).collect();
+        let positions = selected.resolve(store.set, uid);
+        let (positions, modified): (Vec<usize>, Vec<usize>) =
+            positions.into_iter().partition(|&i| {
+                store
+                    .unchanged_since
+                    .is_none_or(|since| selected.messages[i].modseq <= since)
+            });
         let changes: Vec<(MessageId, Vec<String>)> = positions
             .iter()
-            .map(|&i| {
+            .filter_map(|&i| {
                 let current = &selected.messages[i].flags;
-                let next: Vec<String> = match kind {
+                let next: Vec<String> = match store.kind {
                     StoreType::Replace => wanted.clone(),
                     StoreType::Add => {
                         let mut next = current.clone();
@@ -675,14 +714,7 @@ impl Session {
                         .cloned()
                         .collect(),
                 };
-                (selected.messages[i].id, next)
-            })
-            .filter(|(id, next)| {
-                selected
-                    .messages
-                    .iter()
-                    .find(|m| m.id == *id)
-                    .is_some_and(|m| &m.flags != next)
+                (&next != current).then(|| (selected.messages[i].id, next))
             })
             .collect();
         let folder = selected.mailbox.id;
@@ -699,7 +731,7 @@ impl Session {
             .map(|&i| (i, selected.messages[i].flags.clone()))
             .collect();
         self.announce_changes(server, false).await;
-        if matches!(response, StoreResponse::Answer) {
+        if matches!(store.response, StoreResponse::Answer) {
             // Messages whose flags did not change still get their FETCH FLAGS.
             let selected = self.selected.as_ref().expect("selected");
             for (index, flags) in before {
@@ -715,6 +747,33 @@ impl Session {
                         items: Vec1::try_from(items).expect("not empty"),
                     });
                 }
+            }
+        }
+        if !modified.is_empty() {
+            let selected = self.selected.as_ref().expect("selected");
+            let numbers: Vec<u32> = modified
+                .iter()
+                .map(|&i| {
+                    if uid {
+                        selected.uid(i).get()
+                    } else {
+                        i as u32 + 1
+                    }
+                })
+                .collect();
+            let set = numbers
+                .iter()
+                .map(u32::to_string)
+                .collect::<Vec<_>>()
+                .join(",");
+            if let Ok(set) = SequenceSet::try_from(set.as_str()) {
+                server.enqueue_status(status(
+                    Kind::Ok,
+                    Some(tag),
+                    Some(Code::Modified(set)),
+                    "STORE completed; some messages changed since (RFC 7162)",
+                ));
+                return;
             }
         }
         server.enqueue_status(status(Kind::Ok, Some(tag), None, "STORE completed"));
@@ -926,6 +985,17 @@ impl Session {
             }
         }
     }
+}
+
+/// A STORE command's arguments.
+struct Store<'a> {
+    set: &'a SequenceSet,
+    kind: StoreType,
+    response: StoreResponse,
+    flags: Vec<Flag<'static>>,
+    uid: bool,
+    /// UNCHANGEDSINCE (RFC 7162): messages changed after it are left alone.
+    unchanged_since: Option<i64>,
 }
 
 /// The refusal of a change in a mailbox opened with EXAMINE.

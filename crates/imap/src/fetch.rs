@@ -7,6 +7,7 @@ use std::num::{NonZeroU32, NonZeroU64};
 use caduceus_core::Timestamp;
 use std::borrow::Cow;
 
+use caduceus_service::folders::Opening;
 use caduceus_service::ingest::MessageStructure;
 use caduceus_store::MessageSummary;
 use imap_next::imap_types::core::{AString, IString, Literal, NString};
@@ -14,18 +15,38 @@ use imap_next::imap_types::datetime::DateTime;
 use imap_next::imap_types::fetch::{MessageDataItem, MessageDataItemName, Part, Section};
 use imap_next::imap_types::flag::{Flag, FlagFetch};
 
-/// Whether fetching `items` needs the message's content (not only its summary).
-pub(crate) fn needs_content(items: &[MessageDataItemName<'_>]) -> bool {
-    items.iter().any(|item| {
-        !matches!(
+/// How fetching `items` opens the messages: read (a body without `.PEEK`, traced),
+/// peeked at (other body sections), only their metadata (ENVELOPE, BODYSTRUCTURE),
+/// or not at all (UID, FLAGS, sizes, dates, MODSEQ come from the summary).
+pub(crate) fn opening(items: &[MessageDataItemName<'_>]) -> Option<Opening> {
+    let body = |item: &MessageDataItemName<'_>| {
+        matches!(
             item,
-            MessageDataItemName::Uid
-                | MessageDataItemName::Flags
-                | MessageDataItemName::InternalDate
-                | MessageDataItemName::Rfc822Size
-                | MessageDataItemName::ModSeq
+            MessageDataItemName::BodyExt { .. }
+                | MessageDataItemName::Binary { .. }
+                | MessageDataItemName::BinarySize { .. }
+                | MessageDataItemName::Rfc822
+                | MessageDataItemName::Rfc822Header
+                | MessageDataItemName::Rfc822Text
         )
-    })
+    };
+    let metadata = |item: &MessageDataItemName<'_>| {
+        matches!(
+            item,
+            MessageDataItemName::Envelope
+                | MessageDataItemName::BodyStructure
+                | MessageDataItemName::Body
+        )
+    };
+    if reads_body(items) {
+        Some(Opening::Read)
+    } else if items.iter().any(body) {
+        Some(Opening::Peek)
+    } else if items.iter().any(metadata) {
+        Some(Opening::Metadata)
+    } else {
+        None
+    }
 }
 
 /// Whether fetching `items` reads a body and so sets `\Seen` (RFC 9051 §6.4.5):
@@ -313,10 +334,14 @@ mod tests {
         assert!(reads_body(&[read]));
         assert!(reads_body(&[MessageDataItemName::Rfc822]));
         assert!(!reads_body(&[MessageDataItemName::Rfc822Header]));
-        assert!(needs_content(&[peek]));
-        assert!(!needs_content(&[
-            MessageDataItemName::Uid,
-            MessageDataItemName::Flags
-        ]));
+        assert_eq!(opening(&[peek]), Some(Opening::Peek));
+        assert_eq!(
+            opening(&[MessageDataItemName::Flags, MessageDataItemName::Envelope]),
+            Some(Opening::Metadata)
+        );
+        assert_eq!(
+            opening(&[MessageDataItemName::Uid, MessageDataItemName::Flags]),
+            None
+        );
     }
 }

@@ -293,3 +293,46 @@ async fn rfc4315_rfc6851_copy_and_move_give_copyuid_and_copies_outlive_originals
     assert_eq!(traced.iter().filter(|a| *a == "message.copy").count(), 1);
     assert_eq!(traced.iter().filter(|a| *a == "message.move").count(), 2);
 }
+
+#[tokio::test]
+async fn rfc7162_changedsince_and_unchangedsince() {
+    let (w, _listener, mut raw) = alice_world().await;
+    for _ in 0..3 {
+        deliver(&w, "alice@caduceus.test", MULTIPART).await;
+    }
+    raw.command("SELECT INBOX (CONDSTORE)").await;
+    let all = raw.command("FETCH 1:* (FLAGS)").await;
+    let modseq = |answer: &str, seq: u32| -> i64 {
+        let line = answer
+            .lines()
+            .find(|l| l.starts_with(&format!("* {seq} FETCH")))
+            .unwrap_or_else(|| panic!("no FETCH {seq} in {answer}"));
+        let start = line.find("MODSEQ (").unwrap() + 8;
+        line[start..].split(')').next().unwrap().parse().unwrap()
+    };
+    let third = modseq(&all, 3);
+    raw.command("STORE 2 +FLAGS.SILENT (\\Flagged)").await;
+    let changed = raw
+        .command(&format!("FETCH 1:* (FLAGS) (CHANGEDSINCE {third})"))
+        .await;
+    assert!(changed.contains("* 2 FETCH"), "{changed}");
+    assert!(
+        !changed.contains("* 1 FETCH") && !changed.contains("* 3 FETCH"),
+        "{changed}"
+    );
+    // Message 2 changed after `third`: a conditional STORE leaves it alone.
+    let conditional = raw
+        .command(&format!(
+            "STORE 1:3 (UNCHANGEDSINCE {third}) +FLAGS (\\Seen)"
+        ))
+        .await;
+    assert!(conditional.contains("OK [MODIFIED 2]"), "{conditional}");
+    let flags = raw.command("FETCH 1:3 (FLAGS)").await;
+    assert!(flags.contains("* 1 FETCH (FLAGS (\\Seen)"), "{flags}");
+    assert!(
+        !flags
+            .lines()
+            .any(|l| l.starts_with("* 2 FETCH") && l.contains("\\Seen")),
+        "{flags}"
+    );
+}

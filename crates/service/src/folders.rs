@@ -5,7 +5,9 @@
 
 use caduceus_audit::Action;
 use caduceus_core::Timestamp;
-use caduceus_store::{Delivered, Delivery, Mailbox, MailboxId, MessageId, MessageSummary, Target};
+use caduceus_store::{
+    Delivered, Delivery, Mailbox, MailboxId, MessageId, MessageSummary, Target, Unseal,
+};
 
 use crate::Service;
 use crate::antivirus::Verdict;
@@ -13,13 +15,17 @@ use crate::error::{Result, ServiceError};
 use crate::ingest::MessageMeta;
 use crate::messages::{MailboxAccess, ReadMessage};
 
-/// How messages are opened: read (traced), or peeked at (not traced).
+/// How messages are opened: read (traced), peeked at, or only their metadata (not
+/// traced).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Opening {
     /// The user reads them (TR-1 traces each).
     Read,
     /// The client looks without reading (headers, a search): not traced.
     Peek,
+    /// The metadata computed at ingest only (a listing: ENVELOPE, BODYSTRUCTURE):
+    /// the body is not read, [`ReadMessage::raw`] is empty; not traced.
+    Metadata,
 }
 
 impl Service {
@@ -57,16 +63,15 @@ impl Service {
         ids: &[MessageId],
     ) -> Result<()> {
         self.owned_folder(access, folder).await?;
-        for &id in ids {
-            let in_folder = match self.store.message(id).await {
-                Ok(summary) => summary.mailbox == folder,
-                Err(caduceus_store::StoreError::NotFound { .. }) => false,
-                Err(e) => return Err(e.into()),
-            };
-            if !in_folder {
-                // The same answer as a missing message: reveals nothing of others.
-                return Err(ServiceError::NotFound(format!("message {id}")));
-            }
+        let found = self.store.message_summaries(ids).await?;
+        let inside: std::collections::HashSet<MessageId> = found
+            .into_iter()
+            .filter(|m| m.mailbox == folder)
+            .map(|m| m.id)
+            .collect();
+        if let Some(id) = ids.iter().find(|id| !inside.contains(id)) {
+            // The same answer as a missing message: reveals nothing of others.
+            return Err(ServiceError::NotFound(format!("message {id}")));
         }
         Ok(())
     }
@@ -89,19 +94,24 @@ impl Service {
                     .map(|id| access.event(now, Action::MessageRead, id.to_string()))
                     .collect()
             }
-            Opening::Peek => Vec::new(),
+            Opening::Peek | Opening::Metadata => Vec::new(),
         };
-        self.open_batch(ids, &traces).await
+        let unseal = match opening {
+            Opening::Metadata => Unseal::MetaOnly,
+            Opening::Read | Opening::Peek => Unseal::Whole,
+        };
+        self.open_batch(ids, unseal, &traces).await
     }
 
     async fn open_batch(
         &self,
         ids: &[MessageId],
+        unseal: Unseal,
         traces: &[caduceus_audit::Event],
     ) -> Result<Vec<ReadMessage>> {
         Ok(self
             .store
-            .open_messages(ids, traces)
+            .open_messages(ids, unseal, traces)
             .await?
             .into_iter()
             .map(|opened| ReadMessage {
@@ -112,7 +122,8 @@ impl Service {
             .collect())
     }
 
-    /// Sets the flags of messages of `folder`, each change traced (TR-1).
+    /// Sets the flags of messages of `folder`, each change traced (TR-1), all in one
+    /// commit.
     pub async fn set_flags_in(
         &self,
         access: &MailboxAccess,
@@ -121,12 +132,12 @@ impl Service {
     ) -> Result<Vec<MessageSummary>> {
         let ids: Vec<MessageId> = changes.iter().map(|(id, _)| *id).collect();
         self.in_folder(access, folder, &ids).await?;
-        let mut updated = Vec::with_capacity(changes.len());
-        for (id, flags) in changes {
-            let event = access.event(self.now_ms(), Action::MessageFlag, id.to_string());
-            updated.push(self.store.set_flags(*id, flags, &event).await?);
-        }
-        Ok(updated)
+        let now = self.now_ms();
+        let traces: Vec<_> = changes
+            .iter()
+            .map(|(id, _)| access.event(now, Action::MessageFlag, id.to_string()))
+            .collect();
+        Ok(self.store.set_flags_many(changes, &traces).await?)
     }
 
     /// Deletes messages of `folder` for good (IMAP EXPUNGE): their keys are destroyed
@@ -138,11 +149,12 @@ impl Service {
         ids: &[MessageId],
     ) -> Result<()> {
         self.in_folder(access, folder, ids).await?;
-        for &id in ids {
-            let event = access.event(self.now_ms(), Action::MessageDelete, id.to_string());
-            self.store.delete_message(id, &event).await?;
-        }
-        Ok(())
+        let now = self.now_ms();
+        let traces: Vec<_> = ids
+            .iter()
+            .map(|id| access.event(now, Action::MessageDelete, id.to_string()))
+            .collect();
+        Ok(self.store.delete_messages(ids, &traces).await?)
     }
 
     /// Stores a message the owner puts in one of their folders themself (IMAP

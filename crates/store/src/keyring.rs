@@ -7,9 +7,11 @@
 //! taken before the deletion — database and blobs — can no longer be opened, even with
 //! the master key. Back the keyring up on a short rotation; see docs/operations.md.
 
+use std::collections::HashMap;
+
 use crate::error::{Result, StoreError};
 use crate::seal::{MasterKey, SymmetricKey, context, random_id};
-use crate::sql::db::Db;
+use crate::sql::db::{BATCH, Db, placeholders};
 
 /// Handle on the keyring database.
 #[derive(Clone, Debug)]
@@ -101,6 +103,50 @@ impl Keyring {
             .await?;
         }
         tx.commit().await
+    }
+
+    /// Unwraps the message keys behind `refs` (key reference, message id), with one
+    /// query per [`BATCH`] references and each account key unwrapped once;
+    /// `ContentDestroyed` naming the first message whose key is gone.
+    pub async fn message_keys(&self, refs: &[(&str, i64)]) -> Result<Vec<SymmetricKey>> {
+        let mut wrapped: HashMap<String, (i64, Vec<u8>)> = HashMap::with_capacity(refs.len());
+        for chunk in refs.chunks(BATCH) {
+            let sql = format!(
+                "SELECT key_ref, account_id, wrapped FROM keyring_message_keys WHERE key_ref IN ({})",
+                placeholders(chunk.len())
+            );
+            let mut query = sqlx::query_as::<_, (String, i64, Vec<u8>)>(sqlx::AssertSqlSafe(sql));
+            for (key_ref, _) in chunk {
+                query = query.bind(*key_ref);
+            }
+            for (key_ref, account, key) in query.fetch_all(&self.db.pool).await? {
+                wrapped.insert(key_ref, (account, key));
+            }
+        }
+        let mut accounts: HashMap<i64, SymmetricKey> = HashMap::new();
+        let mut keys = Vec::with_capacity(refs.len());
+        for (key_ref, message_id) in refs {
+            let (account_id, key) = wrapped
+                .get(*key_ref)
+                .ok_or(StoreError::ContentDestroyed(*message_id))?;
+            if !accounts.contains_key(account_id) {
+                let Some(account_wrapped) = self.wrapped_account_key(*account_id).await? else {
+                    return Err(StoreError::ContentDestroyed(*message_id));
+                };
+                let account_key = self.master.key().unwrap_key(
+                    &context::account_key(*account_id),
+                    &account_wrapped,
+                    "account key",
+                )?;
+                accounts.insert(*account_id, account_key);
+            }
+            keys.push(accounts[account_id].unwrap_key(
+                &context::message_key(key_ref),
+                key,
+                "message key",
+            )?);
+        }
+        Ok(keys)
     }
 
     /// Unwraps the message key behind `key_ref`; `ContentDestroyed` if it is gone.

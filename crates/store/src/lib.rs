@@ -237,13 +237,16 @@ pub trait Store: Send + Sync {
     async fn message(&self, id: MessageId) -> Result<MessageSummary>;
     /// Opens a message: unseals body and metadata, failing on any altered byte.
     async fn open_message(&self, id: MessageId, trace: &Event) -> Result<OpenedMessage>;
-    /// Opens several messages and appends `traces` in one commit (none for a peek,
-    /// which TR-1 does not count as a read).
+    /// Opens several messages (their bodies or only their metadata) and appends
+    /// `traces` in one commit (none for a peek, which TR-1 does not count as a read).
     async fn open_messages(
         &self,
         ids: &[MessageId],
+        unseal: Unseal,
         traces: &[Event],
     ) -> Result<Vec<OpenedMessage>>;
+    /// The summaries of those of `ids` that exist, in any order.
+    async fn message_summaries(&self, ids: &[MessageId]) -> Result<Vec<MessageSummary>>;
     /// Replaces a message's flags; returns the new summary with its new modseq.
     async fn set_flags(
         &self,
@@ -287,8 +290,16 @@ pub trait Store: Send + Sync {
         target: MailboxId,
         traces: &[Event],
     ) -> Result<Vec<Delivered>>;
+    /// Sets the flags of several messages and appends `traces`, in one transaction.
+    async fn set_flags_many(
+        &self,
+        changes: &[(MessageId, Vec<String>)],
+        traces: &[Event],
+    ) -> Result<Vec<MessageSummary>>;
     /// Deletes a message copy for good: its key is destroyed first (RT-3).
     async fn delete_message(&self, id: MessageId, trace: &Event) -> Result<()>;
+    /// Deletes several messages for good (their keys first, RT-3), with `traces`.
+    async fn delete_messages(&self, ids: &[MessageId], traces: &[Event]) -> Result<()>;
 
     /// Claims up to `limit` queued recipients due at `now` for `node`, for `lease`:
     /// no other node gets them until the lease ends (rows are taken with `FOR UPDATE

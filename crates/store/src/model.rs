@@ -300,6 +300,16 @@ pub struct Delivered {
     pub modseq: i64,
 }
 
+/// What to unseal when opening messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unseal {
+    /// Body and metadata.
+    Whole,
+    /// The metadata only (listings: ENVELOPE, BODYSTRUCTURE); the body is not read
+    /// and [`OpenedMessage::raw`] is empty.
+    MetaOnly,
+}
+
 /// An opened message: its summary, raw bytes and metadata, integrity checked.
 #[derive(Clone)]
 pub struct OpenedMessage {

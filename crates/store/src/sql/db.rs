@@ -54,6 +54,17 @@ impl WriteTx {
     }
 }
 
+/// How many values a batched `IN (…)` query binds at most.
+pub(crate) const BATCH: usize = 500;
+
+/// `$1, $2, … $n`: the placeholders of an `IN (…)` list of `n` values.
+pub(crate) fn placeholders(n: usize) -> String {
+    (1..=n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// How a connection is set up.
 pub(crate) struct Pragmas {
     /// SQLite journal mode (`WAL`).

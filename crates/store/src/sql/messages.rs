@@ -5,7 +5,10 @@ use caduceus_core::Timestamp;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use std::collections::HashMap;
+
 use super::SqlStore;
+use super::db::{BATCH, placeholders};
 use super::traces::append;
 use crate::error::{Result, StoreError};
 use crate::model::*;
@@ -228,31 +231,110 @@ pub(super) async fn open(store: &SqlStore, id: MessageId, trace: &Event) -> Resu
 
 /// Opens several messages, then appends `traces` (one per message read, or none for
 /// a peek) in one commit: a client fetching thousands of bodies costs one trace
-/// commit, not thousands (TR-1).
+/// commit, not thousands (TR-1). Rows, keys and bodies are read in batches; with
+/// [`Unseal::MetaOnly`] the bodies are not read at all.
 pub(super) async fn open_many(
     store: &SqlStore,
     ids: &[MessageId],
+    unseal: Unseal,
     traces: &[Event],
 ) -> Result<Vec<OpenedMessage>> {
     let mut opened = Vec::with_capacity(ids.len());
-    for &id in ids {
-        opened.push(open_untraced(store, id).await?);
+    for chunk in ids.chunks(BATCH) {
+        opened.extend(open_chunk(store, chunk, unseal).await?);
     }
     store.append_traces_now(traces).await?;
     Ok(opened)
 }
 
+async fn open_chunk(
+    store: &SqlStore,
+    ids: &[MessageId],
+    unseal: Unseal,
+) -> Result<Vec<OpenedMessage>> {
+    let body = match unseal {
+        Unseal::Whole => ", b.data AS inline_body",
+        Unseal::MetaOnly => "",
+    };
+    let sql = format!(
+        "SELECT m.id, m.mailbox_id, m.uid, m.modseq, m.flags, m.internal_ms, m.size, \
+         m.blob_id, m.key_ref, m.meta{body} FROM messages m \
+         LEFT JOIN blob_data b ON b.id = m.blob_id WHERE m.id IN ({})",
+        placeholders(ids.len())
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for id in ids {
+        query = query.bind(id.0);
+    }
+    let rows = query.fetch_all(&store.db.pool).await?;
+    let mut by_id: HashMap<i64, AnyRow> = rows
+        .into_iter()
+        .map(|row| Ok((row.try_get::<i64, _>("id")?, row)))
+        .collect::<Result<_>>()?;
+    let mut found = Vec::with_capacity(ids.len());
+    for id in ids {
+        found.push(by_id.remove(&id.0).ok_or_else(|| StoreError::NotFound {
+            what: "message",
+            id: id.to_string(),
+        })?);
+    }
+    let key_refs: Vec<(String, i64)> = found
+        .iter()
+        .map(|row| {
+            Ok((
+                row.try_get::<String, _>("key_ref")?,
+                row.try_get::<i64, _>("id")?,
+            ))
+        })
+        .collect::<Result<_>>()?;
+    let refs: Vec<(&str, i64)> = key_refs.iter().map(|(k, id)| (k.as_str(), *id)).collect();
+    let keys = store.keyring.message_keys(&refs).await?;
+    let mut opened = Vec::with_capacity(found.len());
+    for (row, key) in found.iter().zip(keys) {
+        let blob_id: String = row.try_get("blob_id")?;
+        let sealed_meta: Vec<u8> = row.try_get("meta")?;
+        let meta = key.open(&context::meta(&blob_id), &sealed_meta, "message metadata")?;
+        let raw = match unseal {
+            Unseal::MetaOnly => Vec::new(),
+            Unseal::Whole => {
+                let sealed = match row.try_get::<Option<Vec<u8>>, _>("inline_body")? {
+                    Some(sealed) => sealed,
+                    None => store.blobs.get(&blob_id).await?,
+                };
+                key.open(&context::blob(&blob_id), &sealed, "message body")?
+            }
+        };
+        opened.push(OpenedMessage {
+            summary: summary_from_row(row)?,
+            raw,
+            meta,
+        });
+    }
+    Ok(opened)
+}
+
+/// The summaries of the messages among `ids` that exist, in one query per batch.
+pub(super) async fn summaries(store: &SqlStore, ids: &[MessageId]) -> Result<Vec<MessageSummary>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(BATCH) {
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM messages WHERE id IN ({})",
+            placeholders(chunk.len())
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            query = query.bind(id.0);
+        }
+        for row in query.fetch_all(&store.db.pool).await? {
+            out.push(summary_from_row(&row)?);
+        }
+    }
+    Ok(out)
+}
+
 async fn open_untraced(store: &SqlStore, id: MessageId) -> Result<OpenedMessage> {
-    let row = message_row(store, id, ", blob_id, key_ref, meta").await?;
-    let summary = summary_from_row(&row)?;
-    let blob_id: String = row.try_get("blob_id")?;
-    let key_ref: String = row.try_get("key_ref")?;
-    let sealed_meta: Vec<u8> = row.try_get("meta")?;
-    let key = store.keyring.message_key(&key_ref, id.0).await?;
-    let meta = key.open(&context::meta(&blob_id), &sealed_meta, "message metadata")?;
-    let sealed = store.blobs.get(&blob_id).await?;
-    let raw = key.open(&context::blob(&blob_id), &sealed, "message body")?;
-    Ok(OpenedMessage { summary, raw, meta })
+    let mut opened = open_chunk(store, &[id], Unseal::Whole).await?;
+    Ok(opened.remove(0))
 }
 
 pub(super) async fn set_flags(
@@ -261,56 +343,97 @@ pub(super) async fn set_flags(
     flags: &[String],
     trace: &Event,
 ) -> Result<MessageSummary> {
-    let joined = join_flags(flags)?;
+    let changes = [(id, flags.to_vec())];
+    let mut updated = set_flags_many(store, &changes, std::slice::from_ref(trace)).await?;
+    Ok(updated.remove(0))
+}
+
+/// Sets the flags of several messages and appends `traces`, in one transaction: each
+/// message gets a new MODSEQ of its folder.
+pub(super) async fn set_flags_many(
+    store: &SqlStore,
+    changes: &[(MessageId, Vec<String>)],
+    traces: &[Event],
+) -> Result<Vec<MessageSummary>> {
+    if changes.is_empty() {
+        return Ok(Vec::new());
+    }
     let mut tx = store.db.begin_write().await?;
-    let modseq: Option<i64> = sqlx::query_scalar(
-        "UPDATE mailboxes SET highest_modseq = highest_modseq + 1
-         WHERE id = (SELECT mailbox_id FROM messages WHERE id = $1)
-         RETURNING highest_modseq",
-    )
-    .bind(id.0)
-    .fetch_optional(&mut *tx.tx)
-    .await?;
-    let modseq = modseq.ok_or_else(|| StoreError::NotFound {
-        what: "message",
-        id: id.to_string(),
-    })?;
-    sqlx::query("UPDATE messages SET flags = $2, modseq = $3 WHERE id = $1")
+    for (id, flags) in changes {
+        let joined = join_flags(flags)?;
+        let modseq: Option<i64> = sqlx::query_scalar(
+            "UPDATE mailboxes SET highest_modseq = highest_modseq + 1
+             WHERE id = (SELECT mailbox_id FROM messages WHERE id = $1)
+             RETURNING highest_modseq",
+        )
         .bind(id.0)
-        .bind(joined)
-        .bind(modseq)
-        .execute(&mut *tx.tx)
+        .fetch_optional(&mut *tx.tx)
         .await?;
-    append(store, &mut tx, std::slice::from_ref(trace)).await?;
+        let modseq = modseq.ok_or_else(|| StoreError::NotFound {
+            what: "message",
+            id: id.to_string(),
+        })?;
+        sqlx::query("UPDATE messages SET flags = $2, modseq = $3 WHERE id = $1")
+            .bind(id.0)
+            .bind(joined)
+            .bind(modseq)
+            .execute(&mut *tx.tx)
+            .await?;
+    }
+    append(store, &mut tx, traces).await?;
     tx.commit().await?;
-    message(store, id).await
+    let mut updated = Vec::with_capacity(changes.len());
+    for (id, _) in changes {
+        updated.push(message(store, *id).await?);
+    }
+    Ok(updated)
 }
 
 /// The key first, so the deletion is definitive even if the process dies before the
 /// row is gone (RT-3); then the row and its trace; then the blob once unreferenced.
 pub(super) async fn delete(store: &SqlStore, id: MessageId, trace: &Event) -> Result<()> {
-    let row: Option<(String, String, i64)> =
-        sqlx::query_as("SELECT key_ref, blob_id, mailbox_id FROM messages WHERE id = $1")
-            .bind(id.0)
-            .fetch_optional(&store.db.pool)
-            .await?;
-    let (key_ref, blob_id, mailbox_id) = row.ok_or_else(|| StoreError::NotFound {
-        what: "message",
-        id: id.to_string(),
-    })?;
-    store.keyring.destroy_message_keys(&[key_ref]).await?;
+    delete_many(store, &[id], std::slice::from_ref(trace)).await
+}
+
+/// [`delete`] for several messages: their keys in one keyring transaction (and one
+/// checkpoint), their rows and traces in one data transaction.
+pub(super) async fn delete_many(
+    store: &SqlStore,
+    ids: &[MessageId],
+    traces: &[Event],
+) -> Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let mut rows = Vec::with_capacity(ids.len());
+    for &id in ids {
+        let row: Option<(String, String, i64)> =
+            sqlx::query_as("SELECT key_ref, blob_id, mailbox_id FROM messages WHERE id = $1")
+                .bind(id.0)
+                .fetch_optional(&store.db.pool)
+                .await?;
+        rows.push(row.ok_or_else(|| StoreError::NotFound {
+            what: "message",
+            id: id.to_string(),
+        })?);
+    }
+    let key_refs: Vec<String> = rows.iter().map(|(k, _, _)| k.clone()).collect();
+    store.keyring.destroy_message_keys(&key_refs).await?;
     let mut tx = store.db.begin_write().await?;
-    sqlx::query("DELETE FROM messages WHERE id = $1")
-        .bind(id.0)
-        .execute(&mut *tx.tx)
-        .await?;
-    sqlx::query("UPDATE mailboxes SET highest_modseq = highest_modseq + 1 WHERE id = $1")
-        .bind(mailbox_id)
-        .execute(&mut *tx.tx)
-        .await?;
-    append(store, &mut tx, std::slice::from_ref(trace)).await?;
+    for (&id, (_, _, mailbox_id)) in ids.iter().zip(&rows) {
+        sqlx::query("DELETE FROM messages WHERE id = $1")
+            .bind(id.0)
+            .execute(&mut *tx.tx)
+            .await?;
+        sqlx::query("UPDATE mailboxes SET highest_modseq = highest_modseq + 1 WHERE id = $1")
+            .bind(mailbox_id)
+            .execute(&mut *tx.tx)
+            .await?;
+    }
+    append(store, &mut tx, traces).await?;
     tx.commit().await?;
-    drop_unreferenced_blobs(store, &[blob_id]).await
+    let blob_ids: Vec<String> = rows.into_iter().map(|(_, b, _)| b).collect();
+    drop_unreferenced_blobs(store, &blob_ids).await
 }
 
 /// Removes the blobs that no message and no waiting queue row references any more

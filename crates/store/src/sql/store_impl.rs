@@ -238,9 +238,13 @@ impl Store for SqlStore {
     async fn open_messages(
         &self,
         ids: &[MessageId],
+        unseal: Unseal,
         traces: &[Event],
     ) -> Result<Vec<OpenedMessage>> {
-        messages::open_many(self, ids, traces).await
+        messages::open_many(self, ids, unseal, traces).await
+    }
+    async fn message_summaries(&self, ids: &[MessageId]) -> Result<Vec<MessageSummary>> {
+        messages::summaries(self, ids).await
     }
     async fn create_mailbox(
         &self,
@@ -282,6 +286,13 @@ impl Store for SqlStore {
     ) -> Result<Vec<Delivered>> {
         folders::move_to(self, ids, account, target, traces).await
     }
+    async fn set_flags_many(
+        &self,
+        changes: &[(MessageId, Vec<String>)],
+        traces: &[Event],
+    ) -> Result<Vec<MessageSummary>> {
+        messages::set_flags_many(self, changes, traces).await
+    }
     async fn set_flags(
         &self,
         id: MessageId,
@@ -292,6 +303,9 @@ impl Store for SqlStore {
     }
     async fn delete_message(&self, id: MessageId, trace: &Event) -> Result<()> {
         messages::delete(self, id, trace).await
+    }
+    async fn delete_messages(&self, ids: &[MessageId], traces: &[Event]) -> Result<()> {
+        messages::delete_many(self, ids, traces).await
     }
     async fn claim_outbound(
         &self,
