@@ -178,6 +178,7 @@ impl Session {
                     return Flow::Continue;
                 }
                 self.selected = None;
+                self.watcher = None;
                 server.enqueue_status(status(Kind::Ok, Some(tag), None, "completed"));
             }
             CommandBody::Expunge => self.expunge(server, tag, None).await,
@@ -473,6 +474,7 @@ impl Session {
     ) {
         // RFC 9051 §6.3.2: a failed SELECT leaves no mailbox selected.
         self.selected = None;
+        self.watcher = None;
         let folder = match self.named_folder(&tag, mailbox).await {
             Ok(folder) => folder,
             Err(answer) => {
@@ -528,6 +530,11 @@ impl Session {
         } else {
             Code::ReadWrite
         };
+        self.watcher = self
+            .service
+            .watch_folder(self.access(), selected.mailbox.id)
+            .await
+            .ok();
         self.selected = Some(selected);
         server.enqueue_status(status(Kind::Ok, Some(tag), Some(code), "SELECT completed"));
     }

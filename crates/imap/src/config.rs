@@ -48,9 +48,6 @@ pub struct Limits {
     pub handshake: Duration,
     /// Protocol errors (BAD) in a row before the session is closed.
     pub max_errors: u32,
-    /// How often a selected mailbox is checked for changes made elsewhere while a
-    /// client idles.
-    pub poll_every: Duration,
     /// Grace given to busy sessions on shutdown.
     pub shutdown_grace: Duration,
 }
@@ -64,7 +61,6 @@ impl Default for Limits {
             idle_timeout: Duration::from_secs(31 * 60),
             handshake: Duration::from_secs(30),
             max_errors: 20,
-            poll_every: Duration::from_millis(500),
             shutdown_grace: Duration::from_secs(10),
         }
     }

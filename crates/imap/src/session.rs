@@ -60,6 +60,8 @@ pub(crate) struct Session {
     pending_auth: Option<PendingAuth>,
     /// The tag of an IDLE in progress.
     idle: Option<Tag<'static>>,
+    /// Changes to the selected mailbox, wherever they are made (IDLE waits on it).
+    pub watcher: Option<tokio::sync::watch::Receiver<u64>>,
     /// Protocol errors in a row.
     errors: u32,
 }
@@ -95,6 +97,7 @@ pub(crate) async fn run(
         condstore: false,
         pending_auth: None,
         idle: None,
+        watcher: None,
         errors: 0,
     };
     let mut stream = if config.implicit_tls {
@@ -110,12 +113,10 @@ pub(crate) async fn run(
         .map(imap_next::imap_types::IntoStatic::into_static)
         .unwrap_or_else(|_| Greeting::ok(None, "Caduceus IMAP ready").expect("valid greeting"));
     let mut server = Server::new(options(&config), greeting);
-    let mut poll = tokio::time::interval(config.limits.poll_every);
-    poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         let event = tokio::select! {
             event = tokio::time::timeout(config.limits.idle_timeout, stream.next(&mut server)) => event,
-            _ = poll.tick(), if session.idle.is_some() => {
+            _ = changed(&mut session.watcher), if session.idle.is_some() => {
                 session.announce_changes(&mut server, true).await;
                 continue;
             }
@@ -175,6 +176,17 @@ pub(crate) async fn run(
     {
         tracing::warn!(session = id, %error, "session end not traced");
     }
+}
+
+/// Resolves when the watched mailbox changes; never without a watch (or once its
+/// sender is gone).
+async fn changed(watcher: &mut Option<tokio::sync::watch::Receiver<u64>>) {
+    if let Some(watcher) = watcher
+        && watcher.changed().await.is_ok()
+    {
+        return;
+    }
+    std::future::pending().await
 }
 
 fn options(config: &ImapConfig) -> Options {

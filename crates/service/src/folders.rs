@@ -46,6 +46,17 @@ impl Service {
         Ok((mailbox, messages))
     }
 
+    /// A receiver that changes whenever the owner's `folder` does (delivery, flags,
+    /// expunge; on PostgreSQL, on any node): what an IMAP IDLE waits on.
+    pub async fn watch_folder(
+        &self,
+        access: &MailboxAccess,
+        folder: MailboxId,
+    ) -> Result<tokio::sync::watch::Receiver<u64>> {
+        self.owned_folder(access, folder).await?;
+        Ok(self.store.watch_mailbox(folder))
+    }
+
     async fn owned_folder(&self, access: &MailboxAccess, folder: MailboxId) -> Result<Mailbox> {
         self.store
             .mailboxes(access.owner())

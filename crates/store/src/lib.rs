@@ -22,6 +22,7 @@
 #![warn(missing_docs)]
 
 mod blob;
+mod changes;
 mod error;
 mod keyring;
 pub mod model;
@@ -296,6 +297,9 @@ pub trait Store: Send + Sync {
         changes: &[(MessageId, Vec<String>)],
         traces: &[Event],
     ) -> Result<Vec<MessageSummary>>;
+    /// A receiver that changes whenever `mailbox` does (a message arrives, flags
+    /// change, a message goes), on this node or, on PostgreSQL, on any node.
+    fn watch_mailbox(&self, mailbox: MailboxId) -> tokio::sync::watch::Receiver<u64>;
     /// Deletes a message copy for good: its key is destroyed first (RT-3).
     async fn delete_message(&self, id: MessageId, trace: &Event) -> Result<()>;
     /// Deletes several messages for good (their keys first, RT-3), with `traces`.

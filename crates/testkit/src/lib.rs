@@ -64,18 +64,88 @@ pub async fn world_configured(
 ) -> World {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("data")).unwrap();
-    let store = Arc::new(
+    let store_config = StoreConfig::Sqlite {
+        data_dir: dir.path().join("data"),
+    };
+    let store = open_store(&store_config, &MasterKey::generate()).await;
+    let service = Service::new(store.clone(), clock, service_config(domain, tweak));
+    let pki = match ca {
+        Some(other) => DevPki::open(&other.dir.path().join("pki")).unwrap(),
+        None => DevPki::create(&dir.path().join("pki"), domain).unwrap(),
+    };
+    World {
+        service,
+        store,
+        pki,
+        dir,
+    }
+}
+
+/// Two nodes of one operator on a new PostgreSQL database of the server named by
+/// `CADUCEUS_TEST_DATABASE_URL` (scripts/test.sh starts one): the world of the first
+/// node, and the service of the second (same master key, another store and pool).
+pub async fn postgres_nodes() -> (World, Service) {
+    let server = std::env::var("CADUCEUS_TEST_DATABASE_URL").unwrap_or_else(|_| {
+        panic!(
+            "CADUCEUS_TEST_DATABASE_URL is not set: this test needs PostgreSQL. Run \
+             scripts/test.sh (it installs postgresql and starts a server on 127.0.0.1), or \
+             point the variable at postgres://user@127.0.0.1:port/postgres"
+        )
+    });
+    let name = format!(
+        "caduceus_nodes_{}_{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    );
+    sqlx::any::install_default_drivers();
+    let admin = sqlx::AnyPool::connect(&server).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&admin)
+        .await
+        .unwrap();
+    admin.close().await;
+    let base = server.rsplit_once('/').map_or(server.as_str(), |(b, _)| b);
+    let store_config = StoreConfig::Postgres {
+        url: format!("{base}/{name}"),
+        keyring_url: None,
+    };
+    let master = MasterKey::generate();
+    let dir = tempfile::tempdir().unwrap();
+    let node = |store| {
+        Service::new(
+            store,
+            Arc::new(SystemClock),
+            service_config("caduceus.test", |_| {}),
+        )
+    };
+    let store = open_store(&store_config, &master).await;
+    let second = node(open_store(&store_config, &master).await);
+    let world = World {
+        service: node(store.clone()),
+        store,
+        pki: DevPki::create(&dir.path().join("pki"), "caduceus.test").unwrap(),
+        dir,
+    };
+    (world, second)
+}
+
+async fn open_store(config: &StoreConfig, master: &MasterKey) -> Arc<SqlStore> {
+    Arc::new(
         SqlStore::open(
-            &StoreConfig::Sqlite {
-                data_dir: dir.path().join("data"),
-            },
-            MasterKey::generate(),
+            config,
+            master.clone(),
             Arc::new(TraceSigner::generate()),
             100,
         )
         .await
         .unwrap(),
-    );
+    )
+}
+
+fn service_config(domain: &str, tweak: impl FnOnce(&mut ServiceConfig)) -> ServiceConfig {
     let mut config = ServiceConfig {
         domain: Domain::parse(domain).unwrap(),
         max_message_size: MAX_SIZE,
@@ -87,17 +157,7 @@ pub async fn world_configured(
         new_mail_quiet: std::time::Duration::from_secs(15 * 60),
     };
     tweak(&mut config);
-    let service = Service::new(store.clone(), clock, config);
-    let pki = match ca {
-        Some(other) => DevPki::open(&other.dir.path().join("pki")).unwrap(),
-        None => DevPki::create(&dir.path().join("pki"), domain).unwrap(),
-    };
-    World {
-        service,
-        store,
-        pki,
-        dir,
-    }
+    config
 }
 
 pub fn op() -> Caller {

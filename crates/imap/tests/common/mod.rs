@@ -18,7 +18,6 @@ pub fn limits() -> Limits {
         max_literal: MAX_SIZE as u32,
         max_command: MAX_SIZE as u32 + 64 * 1024,
         shutdown_grace: Duration::from_secs(2),
-        poll_every: Duration::from_millis(200),
         ..Limits::default()
     }
 }

@@ -114,8 +114,10 @@ pub(super) async fn delete(store: &SqlStore, mailbox: MailboxId, trace: &Event) 
         .bind(mailbox.0)
         .execute(&mut *tx.tx)
         .await?;
+    store.announce(&mut tx, &[mailbox.0]).await?;
     append(store, &mut tx, std::slice::from_ref(trace)).await?;
     tx.commit().await?;
+    store.touched(&[mailbox.0]);
     drop_unreferenced_blobs(store, &blob_ids).await
 }
 
@@ -208,8 +210,10 @@ pub(super) async fn copy(
             modseq,
         });
     }
+    store.announce(&mut tx, &[target.0]).await?;
     append(store, &mut tx, traces).await?;
     tx.commit().await?;
+    store.touched(&[target.0]);
     Ok(copies)
 }
 
@@ -246,7 +250,13 @@ pub(super) async fn move_to(
             modseq,
         });
     }
+    let mut mailboxes: Vec<i64> = sources.iter().map(|s| s.mailbox).collect();
+    mailboxes.push(target.0);
+    mailboxes.sort_unstable();
+    mailboxes.dedup();
+    store.announce(&mut tx, &mailboxes).await?;
     append(store, &mut tx, traces).await?;
     tx.commit().await?;
+    store.touched(&mailboxes);
     Ok(moved)
 }

@@ -170,8 +170,11 @@ pub(super) async fn deliver(
                 .await?,
         );
     }
+    let mailboxes: Vec<i64> = delivery.targets.iter().map(|t| t.mailbox.0).collect();
+    store.announce(&mut tx, &mailboxes).await?;
     append(store, &mut tx, &events).await?;
     tx.commit().await?;
+    store.touched(&mailboxes);
     Ok(delivered)
 }
 
@@ -359,20 +362,24 @@ pub(super) async fn set_flags_many(
         return Ok(Vec::new());
     }
     let mut tx = store.db.begin_write().await?;
+    let mut mailboxes = Vec::new();
     for (id, flags) in changes {
         let joined = join_flags(flags)?;
-        let modseq: Option<i64> = sqlx::query_scalar(
+        let updated: Option<(i64, i64)> = sqlx::query_as(
             "UPDATE mailboxes SET highest_modseq = highest_modseq + 1
              WHERE id = (SELECT mailbox_id FROM messages WHERE id = $1)
-             RETURNING highest_modseq",
+             RETURNING id, highest_modseq",
         )
         .bind(id.0)
         .fetch_optional(&mut *tx.tx)
         .await?;
-        let modseq = modseq.ok_or_else(|| StoreError::NotFound {
+        let (mailbox, modseq) = updated.ok_or_else(|| StoreError::NotFound {
             what: "message",
             id: id.to_string(),
         })?;
+        if !mailboxes.contains(&mailbox) {
+            mailboxes.push(mailbox);
+        }
         sqlx::query("UPDATE messages SET flags = $2, modseq = $3 WHERE id = $1")
             .bind(id.0)
             .bind(joined)
@@ -380,8 +387,10 @@ pub(super) async fn set_flags_many(
             .execute(&mut *tx.tx)
             .await?;
     }
+    store.announce(&mut tx, &mailboxes).await?;
     append(store, &mut tx, traces).await?;
     tx.commit().await?;
+    store.touched(&mailboxes);
     let mut updated = Vec::with_capacity(changes.len());
     for (id, _) in changes {
         updated.push(message(store, *id).await?);
@@ -430,8 +439,13 @@ pub(super) async fn delete_many(
             .execute(&mut *tx.tx)
             .await?;
     }
+    let mut mailboxes: Vec<i64> = rows.iter().map(|(_, _, m)| *m).collect();
+    mailboxes.sort_unstable();
+    mailboxes.dedup();
+    store.announce(&mut tx, &mailboxes).await?;
     append(store, &mut tx, traces).await?;
     tx.commit().await?;
+    store.touched(&mailboxes);
     let blob_ids: Vec<String> = rows.into_iter().map(|(_, b, _)| b).collect();
     drop_unreferenced_blobs(store, &blob_ids).await
 }

@@ -24,6 +24,7 @@ pub use db::Backend;
 use db::{Db, Pragmas};
 
 use crate::blob::Blobs;
+use crate::changes::ChangeHub;
 use crate::error::Result;
 use crate::keyring::Keyring;
 use crate::seal::MasterKey;
@@ -59,6 +60,10 @@ pub struct SqlStore {
     blobs: Blobs,
     signer: Arc<TraceSigner>,
     checkpoint_every: i64,
+    /// Who watches which mailbox (IMAP IDLE).
+    changes: ChangeHub,
+    /// On PostgreSQL: the task relaying other nodes' change notices.
+    listener: Option<Arc<tokio::task::JoinHandle<()>>>,
 }
 
 impl SqlStore {
@@ -110,12 +115,21 @@ impl SqlStore {
         .bind(caduceus_audit::Hash::GENESIS.as_bytes().to_vec())
         .execute(&db.pool)
         .await?;
+        let changes = ChangeHub::default();
+        let listener = match config {
+            StoreConfig::Postgres { url, .. } => {
+                Some(Arc::new(changes.listen_postgres(url.clone())))
+            }
+            StoreConfig::Sqlite { .. } => None,
+        };
         Ok(SqlStore {
             db,
             keyring: Keyring::new(keyring_db, master),
             blobs,
             signer,
             checkpoint_every: checkpoint_every.max(1),
+            changes,
+            listener,
         })
     }
 
@@ -124,8 +138,34 @@ impl SqlStore {
         self.db.backend
     }
 
-    /// Closes the connection pools.
+    /// Closes the connection pools and stops listening for other nodes' changes.
     pub async fn close(&self) {
+        if let Some(listener) = &self.listener {
+            listener.abort();
+        }
         self.db.pool.close().await;
+    }
+
+    /// Announces, in `tx`, that `mailboxes` change: on PostgreSQL a `NOTIFY` that
+    /// other nodes receive when `tx` commits. Call [`SqlStore::touched`] after the
+    /// commit for this node's watchers.
+    pub(crate) async fn announce(&self, tx: &mut db::WriteTx, mailboxes: &[i64]) -> Result<()> {
+        if self.db.backend == Backend::Postgres {
+            for mailbox in mailboxes {
+                sqlx::query("SELECT pg_notify($1, $2)")
+                    .bind(crate::changes::CHANNEL)
+                    .bind(mailbox.to_string())
+                    .execute(&mut *tx.tx)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Tells this node's watchers that `mailboxes` changed (after the commit).
+    pub(crate) fn touched(&self, mailboxes: &[i64]) {
+        for &mailbox in mailboxes {
+            self.changes.touch(mailbox);
+        }
     }
 }

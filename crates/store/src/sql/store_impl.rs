@@ -286,6 +286,9 @@ impl Store for SqlStore {
     ) -> Result<Vec<Delivered>> {
         folders::move_to(self, ids, account, target, traces).await
     }
+    fn watch_mailbox(&self, mailbox: MailboxId) -> tokio::sync::watch::Receiver<u64> {
+        self.changes.watch(mailbox)
+    }
     async fn set_flags_many(
         &self,
         changes: &[(MessageId, Vec<String>)],
