@@ -11,6 +11,7 @@ use imap_next::imap_types::command::{CommandBody, FetchModifier, SelectParameter
 use imap_next::imap_types::core::{Atom, QuotedChar, Tag, Vec1};
 use imap_next::imap_types::extensions::enable::CapabilityEnable;
 use imap_next::imap_types::extensions::namespace::Namespace;
+use imap_next::imap_types::extensions::sort::SortCriterion;
 use imap_next::imap_types::extensions::uidplus::{UidElement, UidSet};
 use imap_next::imap_types::fetch::{
     MacroOrMessageDataItemNames, MessageDataItem, MessageDataItemName,
@@ -27,7 +28,7 @@ use crate::reply::{Kind, code, from_service, status};
 use crate::search::Candidate;
 use crate::selected::Selected;
 use crate::session::{Flow, Session};
-use crate::{fetch, search, utf7};
+use crate::{fetch, search, sort, utf7};
 
 /// The hierarchy delimiter of folder names.
 const DELIMITER: char = '/';
@@ -238,6 +239,15 @@ impl Session {
             }
             CommandBody::Search { criteria, uid, .. } => {
                 self.search(server, tag, criteria, uid).await
+            }
+            CommandBody::Sort {
+                sort_criteria,
+                search_criteria,
+                uid,
+                ..
+            } => {
+                self.sort(server, tag, sort_criteria, search_criteria, uid)
+                    .await
             }
             CommandBody::Copy {
                 sequence_set,
@@ -794,42 +804,105 @@ impl Session {
         uid: bool,
     ) {
         let key = SearchKey::And(criteria);
+        let (found, highest) = match self.matching(&key).await {
+            Ok(found) => found,
+            Err(error) => {
+                server.enqueue_status(from_service(tag, &error));
+                return;
+            }
+        };
+        let modseq = uses_modseq(&key)
+            .then(|| NonZeroU64::new(highest as u64))
+            .flatten();
+        server.enqueue_data(Data::Search(self.numbers(&found, uid), modseq));
+        server.enqueue_status(status(Kind::Ok, Some(tag), None, "SEARCH completed"));
+    }
+
+    /// SORT (RFC 5256): the messages matching the search, in the order asked.
+    async fn sort(
+        &mut self,
+        server: &mut Server,
+        tag: Tag<'static>,
+        criteria: Vec1<SortCriterion>,
+        search: Vec1<SearchKey<'static>>,
+        uid: bool,
+    ) {
+        let key = SearchKey::And(search);
+        let found = match self.matching(&key).await {
+            Ok((found, _)) => found,
+            Err(error) => {
+                server.enqueue_status(from_service(tag, &error));
+                return;
+            }
+        };
+        let criteria = criteria.into_inner();
+        let needed = sort::needs_metadata(&criteria).then_some(Opening::Metadata);
+        let folder = self.selected.as_ref().expect("selected").mailbox.id;
+        let metas = match self.contents(folder, &found, needed).await {
+            Ok(metas) => metas,
+            Err(error) => {
+                server.enqueue_status(from_service(tag, &error));
+                return;
+            }
+        };
+        let selected = self.selected.as_ref().expect("selected");
+        let mut entries: Vec<sort::Entry<'_>> = found
+            .iter()
+            .enumerate()
+            .map(|(n, &position)| sort::Entry {
+                position,
+                summary: &selected.messages[position],
+                meta: metas.as_ref().map(|m| &m[n].meta),
+            })
+            .collect();
+        sort::sort(&mut entries, &criteria);
+        let order: Vec<usize> = entries.iter().map(|e| e.position).collect();
+        server.enqueue_data(Data::Sort(self.numbers(&order, uid), None));
+        server.enqueue_status(status(Kind::Ok, Some(tag), None, "SORT completed"));
+    }
+
+    /// Positions as UIDs or sequence numbers.
+    fn numbers(&self, positions: &[usize], uid: bool) -> Vec<NonZeroU32> {
+        let selected = self.selected.as_ref().expect("selected");
+        positions
+            .iter()
+            .map(|&i| {
+                if uid {
+                    selected.uid(i)
+                } else {
+                    NonZeroU32::new(i as u32 + 1).expect("positions start at 1")
+                }
+            })
+            .collect()
+    }
+
+    /// The positions of the selected mailbox's messages matching `key`, and their
+    /// highest MODSEQ; messages are peeked at only when a key needs their content.
+    async fn matching(
+        &self,
+        key: &SearchKey<'_>,
+    ) -> Result<(Vec<usize>, i64), caduceus_service::ServiceError> {
         let selected = self.selected.as_ref().expect("selected");
         let folder = selected.mailbox.id;
-        let content_needed = search::needs_content(&key);
-        let mut found: Vec<NonZeroU32> = Vec::new();
+        let needed = search::needs_content(key).then_some(Opening::Peek);
+        let mut found = Vec::new();
         let mut highest = 0i64;
         let indices: Vec<usize> = (0..selected.messages.len()).collect();
         for chunk in indices.chunks(BATCH) {
-            let needed = content_needed.then_some(Opening::Peek);
-            let contents = match self.contents(folder, chunk, needed).await {
-                Ok(contents) => contents,
-                Err(error) => {
-                    server.enqueue_status(from_service(tag, &error));
-                    return;
-                }
-            };
+            let contents = self.contents(folder, chunk, needed).await?;
             for (n, &index) in chunk.iter().enumerate() {
                 let candidate = Candidate {
                     seq: index as u32 + 1,
                     summary: &selected.messages[index],
                     content: contents.as_ref().map(|c| &c[n]),
                 };
-                if search::matches(&key, &candidate, selected) {
+                if search::matches(key, &candidate, selected) {
                     highest = highest.max(candidate.summary.modseq);
-                    found.push(if uid {
-                        selected.uid(index)
-                    } else {
-                        NonZeroU32::new(candidate.seq).expect("positions start at 1")
-                    });
+                    found.push(index);
                 }
             }
         }
-        let modseq = uses_modseq(&key)
-            .then(|| NonZeroU64::new(highest as u64))
-            .flatten();
-        server.enqueue_data(Data::Search(found, modseq));
-        server.enqueue_status(status(Kind::Ok, Some(tag), None, "SEARCH completed"));
+        Ok((found, highest))
     }
 
     async fn expunge(&mut self, server: &mut Server, tag: Tag<'static>, only: Option<SequenceSet>) {

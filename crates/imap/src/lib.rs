@@ -21,6 +21,7 @@
 //! - `fetch`: FETCH items from the summary, the structure or the raw message.
 //! - `structure`: ENVELOPE and BODYSTRUCTURE from the structure computed at ingest.
 //! - `search`: SEARCH keys.
+//! - `sort`: SORT keys and the base subject.
 //! - `utf7`: folder names in modified UTF-7.
 //! - `reply`: status responses and service errors as IMAP answers.
 //! - [`config`]: [`ImapConfig`] and [`Limits`].
@@ -36,6 +37,7 @@ mod reply;
 mod search;
 mod selected;
 mod session;
+mod sort;
 mod structure;
 mod utf7;
 

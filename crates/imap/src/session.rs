@@ -292,6 +292,7 @@ impl Session {
             Capability::Id,
             Capability::Namespace,
             Capability::CondStore,
+            Capability::Sort(None),
             Capability::try_from("SPECIAL-USE").expect("valid capability"),
         ]);
         Vec1::try_from(caps).expect("not empty")

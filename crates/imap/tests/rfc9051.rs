@@ -336,3 +336,35 @@ async fn rfc7162_changedsince_and_unchangedsince() {
         "{flags}"
     );
 }
+
+#[tokio::test]
+async fn rfc5256_sort_by_subject_size_and_from() {
+    let (w, _listener, mut raw) = alice_world().await;
+    for (subject, from, body) in [
+        ("Re: Bilan", "zoe@caduceus.test", "court"),
+        (
+            "Avis",
+            "bob@caduceus.test",
+            "un peu plus long que le premier",
+        ),
+        ("Fwd: bilan", "carol@caduceus.test", "moyen, moyen"),
+    ] {
+        deliver(
+            &w,
+            "alice@caduceus.test",
+            &format!(
+                "From: {from}\r\nTo: alice@caduceus.test\r\nSubject: {subject}\r\n\r\n{body}\r\n"
+            ),
+        )
+        .await;
+    }
+    let capabilities = raw.command("CAPABILITY").await;
+    assert!(capabilities.contains(" SORT"), "{capabilities}");
+    raw.command("SELECT INBOX").await;
+    let by_subject = raw.command("SORT (SUBJECT) UTF-8 ALL").await;
+    assert!(by_subject.contains("* SORT 2 1 3\r\n"), "{by_subject}");
+    let by_size = raw.command("UID SORT (REVERSE SIZE) UTF-8 ALL").await;
+    assert!(by_size.contains("* SORT 2 3 1\r\n"), "{by_size}");
+    let by_from = raw.command("SORT (FROM) UTF-8 NOT FROM \"zoe\"").await;
+    assert!(by_from.contains("* SORT 2 3\r\n"), "{by_from}");
+}

@@ -1,0 +1,179 @@
+//! SORT (RFC 5256): the order of messages by arrival, date, size, first From/To/Cc
+//! mailbox or base subject, each key ascending or REVERSE, ties broken by sequence
+//! number. Header keys read the metadata computed at ingest.
+
+use std::cmp::Ordering;
+
+use caduceus_service::ingest::{MessageMeta, MetaAddress};
+use caduceus_store::MessageSummary;
+use imap_next::imap_types::extensions::sort::{SortCriterion, SortKey};
+
+/// Whether sorting by `criteria` needs the messages' metadata.
+pub(crate) fn needs_metadata(criteria: &[SortCriterion]) -> bool {
+    criteria
+        .iter()
+        .any(|c| !matches!(c.key, SortKey::Arrival | SortKey::Size))
+}
+
+/// One message as a sort sees it.
+pub(crate) struct Entry<'a> {
+    /// Its position in the mailbox (0-based).
+    pub position: usize,
+    pub summary: &'a MessageSummary,
+    /// Its metadata, when a key needs it.
+    pub meta: Option<&'a MessageMeta>,
+}
+
+/// Sorts `entries` by `criteria`.
+pub(crate) fn sort(entries: &mut [Entry<'_>], criteria: &[SortCriterion]) {
+    entries.sort_by(|a, b| {
+        for criterion in criteria {
+            let order = compare(&criterion.key, a, b);
+            let order = if criterion.reverse {
+                order.reverse()
+            } else {
+                order
+            };
+            if order != Ordering::Equal {
+                return order;
+            }
+        }
+        a.position.cmp(&b.position)
+    });
+}
+
+fn compare(key: &SortKey, a: &Entry<'_>, b: &Entry<'_>) -> Ordering {
+    let first = |list: fn(&MessageMeta) -> &[MetaAddress], e: &Entry<'_>| {
+        e.meta
+            .and_then(|m| list(m).first())
+            .and_then(|a| a.address.as_deref())
+            .and_then(|a| a.split('@').next())
+            .unwrap_or("")
+            .to_lowercase()
+    };
+    match key {
+        SortKey::Arrival => a.summary.internal.cmp(&b.summary.internal),
+        SortKey::Size => a.summary.size.cmp(&b.summary.size),
+        SortKey::Date => sent(a).cmp(&sent(b)),
+        SortKey::From | SortKey::DisplayFrom => first(|m| &m.from, a).cmp(&first(|m| &m.from, b)),
+        SortKey::To | SortKey::DisplayTo => first(|m| &m.to, a).cmp(&first(|m| &m.to, b)),
+        SortKey::Cc => first(|m| &m.cc, a).cmp(&first(|m| &m.cc, b)),
+        SortKey::Subject => base_subject(a).cmp(&base_subject(b)),
+    }
+}
+
+/// The sent date (RFC 3339 compares as text once normalised to UTC), or the arrival
+/// date when there is none (RFC 5256 §3).
+fn sent(e: &Entry<'_>) -> i64 {
+    e.meta
+        .and_then(|m| m.date.as_deref())
+        .and_then(|d| chrono::DateTime::parse_from_rfc3339(d).ok())
+        .map_or(e.summary.internal.as_millis(), |d| d.timestamp_millis())
+}
+
+fn base_subject(e: &Entry<'_>) -> String {
+    base(e.meta.and_then(|m| m.subject.as_deref()).unwrap_or(""))
+}
+
+/// The base subject (RFC 5256 §2.1, simplified): lowercased, whitespace collapsed,
+/// leading `re:`, `fw:`, `fwd:` and `[…]` blobs and trailing `(fwd)` removed.
+pub(crate) fn base(subject: &str) -> String {
+    let mut s: String = subject
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
+    loop {
+        let before = s.len();
+        while let Some(rest) = s.strip_suffix("(fwd)") {
+            s = rest.trim_end().to_owned();
+        }
+        for prefix in ["re:", "fwd:", "fw:"] {
+            if let Some(rest) = s.strip_prefix(prefix) {
+                s = rest.trim_start().to_owned();
+            }
+        }
+        if s.starts_with('[')
+            && let Some(end) = s.find(']')
+            && end + 1 < s.len()
+        {
+            s = s[end + 1..].trim_start().to_owned();
+        }
+        if s.len() == before {
+            return s;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use caduceus_core::Timestamp;
+    use caduceus_store::{MailboxId, MessageId};
+
+    fn summary(n: i64, size: i64) -> MessageSummary {
+        MessageSummary {
+            id: MessageId(n),
+            mailbox: MailboxId(1),
+            uid: n,
+            modseq: n,
+            flags: vec![],
+            internal: Timestamp::from_millis(1_000 * n),
+            size,
+        }
+    }
+
+    fn meta(subject: &str, from: &str) -> MessageMeta {
+        MessageMeta {
+            subject: Some(subject.into()),
+            from: vec![MetaAddress {
+                name: None,
+                address: Some(from.into()),
+            }],
+            ..MessageMeta::default()
+        }
+    }
+
+    #[test]
+    fn rfc5256_base_subject() {
+        assert_eq!(base("Re: Fwd: [cardio] Bilan (fwd)"), "bilan");
+        assert_eq!(base("RE:   re:  Résultats  HbA1c"), "résultats hba1c");
+        assert_eq!(base("[only blob]"), "[only blob]");
+        assert_eq!(base(""), "");
+    }
+
+    #[test]
+    fn rfc5256_keys_reverse_and_ties() {
+        let summaries = [summary(1, 300), summary(2, 100), summary(3, 100)];
+        let metas = [
+            meta("Re: b", "zoe@x.test"),
+            meta("a", "alice@x.test"),
+            meta("Fwd: b", "bob@x.test"),
+        ];
+        let entries = || -> Vec<Entry<'_>> {
+            (0..3)
+                .map(|i| Entry {
+                    position: i,
+                    summary: &summaries[i],
+                    meta: Some(&metas[i]),
+                })
+                .collect()
+        };
+        let order = |criteria: &[SortCriterion]| {
+            let mut e = entries();
+            sort(&mut e, criteria);
+            e.iter().map(|e| e.position).collect::<Vec<_>>()
+        };
+        let by = |key, reverse| SortCriterion { reverse, key };
+        assert_eq!(order(&[by(SortKey::Size, false)]), [1, 2, 0]);
+        assert_eq!(order(&[by(SortKey::Size, true)]), [0, 1, 2]);
+        assert_eq!(order(&[by(SortKey::From, false)]), [1, 2, 0]);
+        assert_eq!(order(&[by(SortKey::Subject, false)]), [1, 0, 2]);
+        assert_eq!(
+            order(&[by(SortKey::Subject, false), by(SortKey::Arrival, true)]),
+            [1, 2, 0]
+        );
+        assert!(!needs_metadata(&[by(SortKey::Arrival, false)]));
+        assert!(needs_metadata(&[by(SortKey::Date, false)]));
+    }
+}
