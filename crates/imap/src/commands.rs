@@ -48,8 +48,11 @@ impl Session {
             CommandBody::Enable { capabilities } => {
                 let mut enabled = Vec::new();
                 for capability in capabilities.into_inner() {
-                    if matches!(capability, CapabilityEnable::CondStore) {
+                    let qresync = capability.to_string().eq_ignore_ascii_case("QRESYNC");
+                    if matches!(capability, CapabilityEnable::CondStore) || qresync {
+                        // RFC 7162 §3.2.3: QRESYNC implies CONDSTORE.
                         self.condstore = true;
+                        self.qresync |= qresync;
                         enabled.push(capability);
                     }
                 }
@@ -96,15 +99,15 @@ impl Session {
                 mailbox,
                 parameters,
             } => {
-                self.condstore |= parameters.contains(&SelectParameter::CondStore);
-                self.select(server, tag, &mailbox, false).await;
+                self.select_with(server, tag, &mailbox, false, &parameters)
+                    .await
             }
             CommandBody::Examine {
                 mailbox,
                 parameters,
             } => {
-                self.condstore |= parameters.contains(&SelectParameter::CondStore);
-                self.select(server, tag, &mailbox, true).await;
+                self.select_with(server, tag, &mailbox, true, &parameters)
+                    .await
             }
             CommandBody::Append {
                 mailbox,
@@ -199,6 +202,32 @@ impl Session {
                 });
                 if changed_since.is_some() {
                     self.condstore = true;
+                }
+                if modifiers.contains(&FetchModifier::Vanished) {
+                    // RFC 7162 §3.2.6: UID FETCH … (CHANGEDSINCE n VANISHED), once
+                    // QRESYNC is enabled: what vanished from the set since n, first.
+                    let (Some(since), true, true) = (changed_since, uid, self.qresync) else {
+                        server.enqueue_status(status(
+                            Kind::Bad,
+                            Some(tag),
+                            None,
+                            "VANISHED needs UID FETCH, CHANGEDSINCE and ENABLE QRESYNC",
+                        ));
+                        return Flow::Continue;
+                    };
+                    let folder = self.selected.as_ref().expect("selected").mailbox.id;
+                    let mut vanished = self
+                        .service
+                        .expunged_since(self.access(), folder, since)
+                        .await
+                        .unwrap_or_default();
+                    vanished.retain(|&u| contains_uid(&sequence_set, u));
+                    if let Some(uids) = uid_set(&vanished) {
+                        server.enqueue_data(Data::Vanished {
+                            earlier: true,
+                            known_uids: uids,
+                        });
+                    }
                 }
                 self.fetch(
                     server,
@@ -475,13 +504,92 @@ impl Session {
         server.enqueue_status(status(Kind::Ok, Some(tag), None, "STATUS completed"));
     }
 
+    /// SELECT or EXAMINE with their RFC 7162 parameters: CONDSTORE, or QRESYNC
+    /// (only once enabled), which also reports what vanished and what changed since
+    /// the client's MODSEQ when its UIDVALIDITY still holds.
+    async fn select_with(
+        &mut self,
+        server: &mut Server,
+        tag: Tag<'static>,
+        mailbox: &ImapMailbox<'static>,
+        read_only: bool,
+        parameters: &[SelectParameter],
+    ) {
+        self.condstore |= parameters.contains(&SelectParameter::CondStore);
+        let resync = parameters.iter().find_map(|p| match p {
+            SelectParameter::QResync {
+                uid_validity,
+                mod_sequence_value,
+                known_uids,
+                ..
+            } => Some((
+                uid_validity.get(),
+                mod_sequence_value.get(),
+                known_uids.clone(),
+            )),
+            _ => None,
+        });
+        if resync.is_some() && !self.qresync {
+            server.enqueue_status(status(
+                Kind::Bad,
+                Some(tag),
+                None,
+                "ENABLE QRESYNC first (RFC 7162 section 3.2.5)",
+            ));
+            return;
+        }
+        let Some(ok) = self.select(server, tag, mailbox, read_only).await else {
+            return;
+        };
+        if let Some((validity, since, known)) = resync
+            && let Some(selected) = &self.selected
+            && i64::from(validity) == selected.mailbox.uidvalidity
+        {
+            let since = since as i64;
+            let folder = selected.mailbox.id;
+            let mut vanished = self
+                .service
+                .expunged_since(self.access(), folder, since)
+                .await
+                .unwrap_or_default();
+            if let Some(known) = known {
+                vanished.retain(|&u| contains_uid(&known, u));
+            }
+            if let Some(uids) = uid_set(&vanished) {
+                server.enqueue_data(Data::Vanished {
+                    earlier: true,
+                    known_uids: uids,
+                });
+            }
+            let selected = self.selected.as_ref().expect("selected");
+            for (index, message) in selected.messages.iter().enumerate() {
+                if message.modseq > since {
+                    let uid = selected.uid(index);
+                    let items = vec![
+                        MessageDataItem::Uid(uid),
+                        MessageDataItem::Flags(fetch::flags(message)),
+                        fetch::summary_item(&MessageDataItemName::ModSeq, message, uid)
+                            .expect("MODSEQ is a summary item"),
+                    ];
+                    server.enqueue_data(Data::Fetch {
+                        seq: NonZeroU32::new(index as u32 + 1).expect("positions start at 1"),
+                        items: Vec1::try_from(items).expect("not empty"),
+                    });
+                }
+            }
+        }
+        server.enqueue_status(ok);
+    }
+
+    /// Selects a folder and sends its untagged responses; returns the tagged OK to
+    /// send (after any QRESYNC responses), or `None` once a failure was answered.
     async fn select(
         &mut self,
         server: &mut Server,
         tag: Tag<'static>,
         mailbox: &ImapMailbox<'static>,
         read_only: bool,
-    ) {
+    ) -> Option<Status<'static>> {
         // RFC 9051 §6.3.2: a failed SELECT leaves no mailbox selected.
         self.selected = None;
         self.watcher = None;
@@ -489,14 +597,14 @@ impl Session {
             Ok(folder) => folder,
             Err(answer) => {
                 server.enqueue_status(answer);
-                return;
+                return None;
             }
         };
         let (folder, messages) = match self.service.open_folder(self.access(), &folder.name).await {
             Ok(opened) => opened,
             Err(error) => {
                 server.enqueue_status(from_service(tag, &error));
-                return;
+                return None;
             }
         };
         let selected = Selected {
@@ -546,7 +654,7 @@ impl Session {
             .await
             .ok();
         self.selected = Some(selected);
-        server.enqueue_status(status(Kind::Ok, Some(tag), Some(code), "SELECT completed"));
+        Some(status(Kind::Ok, Some(tag), Some(code), "SELECT completed"))
     }
 
     /// Sends what changed in the selected mailbox since the client last looked:
@@ -563,10 +671,20 @@ impl Session {
             return;
         };
         let changes = selected.refresh(mailbox, current, allow_expunge);
-        for seq in changes.expunged {
-            server.enqueue_data(Data::Expunge(
-                NonZeroU32::new(seq).expect("positions start at 1"),
-            ));
+        if self.qresync {
+            // RFC 7162 §3.2.10: VANISHED instead of EXPUNGE once QRESYNC is enabled.
+            if let Some(uids) = uid_set(&changes.vanished) {
+                server.enqueue_data(Data::Vanished {
+                    earlier: false,
+                    known_uids: uids,
+                });
+            }
+        } else {
+            for seq in changes.expunged {
+                server.enqueue_data(Data::Expunge(
+                    NonZeroU32::new(seq).expect("positions start at 1"),
+                ));
+            }
         }
         for seq in changes.flags {
             let index = seq as usize - 1;
@@ -1121,6 +1239,32 @@ fn folder_answer(
         ),
         Err(error) => from_service(tag, &error),
     }
+}
+
+/// UIDs as a sequence set (`None` when there are none).
+fn uid_set(uids: &[i64]) -> Option<SequenceSet> {
+    let text = uids
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    SequenceSet::try_from(text.as_str()).ok()
+}
+
+/// Whether `uid` is in `set` (a set of UIDs, `*` standing for any).
+fn contains_uid(set: &SequenceSet, uid: i64) -> bool {
+    use imap_next::imap_types::sequence::{SeqOrUid, Sequence};
+    let value = |v: &SeqOrUid| match v {
+        SeqOrUid::Value(n) => i64::from(n.get()),
+        SeqOrUid::Asterisk => i64::MAX,
+    };
+    set.0.as_ref().iter().any(|s| match s {
+        Sequence::Single(v) => value(v) == uid,
+        Sequence::Range(a, b) => {
+            let (a, b) = (value(a), value(b));
+            a.min(b) <= uid && uid <= a.max(b)
+        }
+    })
 }
 
 /// A positive store counter as a non-zero IMAP number.

@@ -24,6 +24,8 @@ pub(crate) struct Selected {
 pub(crate) struct Changes {
     /// Sequence numbers to announce as EXPUNGEd, in the order to send them.
     pub expunged: Vec<u32>,
+    /// The UIDs of those messages (VANISHED, for a QRESYNC client).
+    pub vanished: Vec<i64>,
     /// Positions (sequence numbers, after the expunges) whose flags changed.
     pub flags: Vec<u32>,
     /// The new message count, if it changed.
@@ -57,6 +59,7 @@ impl Selected {
                     // Each EXPUNGE renumbers the ones after it: announce the position
                     // it has once the earlier ones are gone.
                     changes.expunged.push(seq);
+                    changes.vanished.push(m.uid);
                 }
                 keep
             });
@@ -193,6 +196,7 @@ mod tests {
         let changes = s.refresh(mailbox(), current, true);
         // UID 3 at position 1, then UID 8 at position 2 once UID 3 is gone.
         assert_eq!(changes.expunged, [1, 2]);
+        assert_eq!(changes.vanished, [3, 8]);
         assert_eq!(changes.flags, [1]);
         assert_eq!(changes.exists, Some(3));
         assert_eq!(

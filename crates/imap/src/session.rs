@@ -56,6 +56,8 @@ pub(crate) struct Session {
     pub selected: Option<Selected>,
     /// CONDSTORE was enabled (ENABLE, or a CONDSTORE-aware command).
     pub condstore: bool,
+    /// QRESYNC was enabled: VANISHED replaces EXPUNGE (RFC 7162).
+    pub qresync: bool,
     /// An AUTHENTICATE exchange in progress.
     pending_auth: Option<PendingAuth>,
     /// The tag of an IDLE in progress.
@@ -95,6 +97,7 @@ pub(crate) async fn run(
         login: None,
         selected: None,
         condstore: false,
+        qresync: false,
         pending_auth: None,
         idle: None,
         watcher: None,
@@ -292,6 +295,7 @@ impl Session {
             Capability::Id,
             Capability::Namespace,
             Capability::CondStore,
+            Capability::QResync,
             Capability::Sort(None),
             Capability::try_from("SPECIAL-USE").expect("valid capability"),
         ]);

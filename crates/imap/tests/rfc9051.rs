@@ -368,3 +368,64 @@ async fn rfc5256_sort_by_subject_size_and_from() {
     let by_from = raw.command("SORT (FROM) UTF-8 NOT FROM \"zoe\"").await;
     assert!(by_from.contains("* SORT 2 3\r\n"), "{by_from}");
 }
+
+#[tokio::test]
+async fn rfc7162_qresync_vanished_and_resynchronisation() {
+    let (w, listener, mut raw) = alice_world().await;
+    for _ in 0..4 {
+        deliver(&w, "alice@caduceus.test", MULTIPART).await;
+    }
+    let value = |answer: &str, code: &str| -> u64 {
+        let start = answer.find(&format!("[{code} ")).unwrap() + code.len() + 2;
+        answer[start..].split(']').next().unwrap().parse().unwrap()
+    };
+    let refused = raw.command("SELECT INBOX (QRESYNC (1 1))").await;
+    assert!(
+        refused.contains("BAD") && refused.contains("ENABLE QRESYNC"),
+        "{refused}"
+    );
+    let enabled = raw.command("ENABLE QRESYNC").await;
+    assert!(enabled.contains("* ENABLED QRESYNC"), "{enabled}");
+    let select = raw.command("SELECT INBOX").await;
+    let (validity, modseq) = (
+        value(&select, "UIDVALIDITY"),
+        value(&select, "HIGHESTMODSEQ"),
+    );
+    raw.command("STORE 2 +FLAGS.SILENT (\\Seen)").await;
+    raw.command("STORE 3 +FLAGS.SILENT (\\Deleted)").await;
+    let expunged = raw.command("EXPUNGE").await;
+    assert!(expunged.contains("* VANISHED 3\r\n"), "{expunged}");
+    assert!(!expunged.contains("EXPUNGE\r\n* "), "{expunged}");
+
+    // Another client that saw the mailbox at `modseq` resynchronises in one SELECT.
+    let secret = {
+        let (secret, _) = device(&w, &rpps(1), "second").await;
+        secret
+    };
+    let mut other = Raw::login(&w, &listener, "alice@caduceus.test", secret.expose()).await;
+    other.command("ENABLE QRESYNC").await;
+    let resync = other
+        .command(&format!("SELECT INBOX (QRESYNC ({validity} {modseq}))"))
+        .await;
+    assert!(resync.contains("* VANISHED (EARLIER) 3\r\n"), "{resync}");
+    assert!(
+        resync.contains("* 2 FETCH (UID 2 FLAGS (\\Seen) MODSEQ ("),
+        "{resync}"
+    );
+    assert!(!resync.contains("* 1 FETCH"), "{resync}");
+    let fetch = other
+        .command(&format!(
+            "UID FETCH 1:* (FLAGS) (CHANGEDSINCE {modseq} VANISHED)"
+        ))
+        .await;
+    assert!(fetch.contains("* VANISHED (EARLIER) 3\r\n"), "{fetch}");
+    assert!(fetch.contains("UID 2"), "{fetch}");
+    // A stale UIDVALIDITY gets no resynchronisation data.
+    let stale = other
+        .command(&format!(
+            "SELECT INBOX (QRESYNC ({} {modseq}))",
+            validity + 1
+        ))
+        .await;
+    assert!(!stale.contains("VANISHED"), "{stale}");
+}

@@ -57,6 +57,17 @@ impl Service {
         Ok(self.store.watch_mailbox(folder))
     }
 
+    /// The UIDs expunged from the owner's `folder` after `modseq` (IMAP QRESYNC).
+    pub async fn expunged_since(
+        &self,
+        access: &MailboxAccess,
+        folder: MailboxId,
+        modseq: i64,
+    ) -> Result<Vec<i64>> {
+        self.owned_folder(access, folder).await?;
+        Ok(self.store.expunged_since(folder, modseq).await?)
+    }
+
     async fn owned_folder(&self, access: &MailboxAccess, folder: MailboxId) -> Result<Mailbox> {
         self.store
             .mailboxes(access.owner())

@@ -36,6 +36,14 @@ CREATE TABLE IF NOT EXISTS mailboxes (
     highest_modseq BIGINT NOT NULL,
     UNIQUE (account_id, name)
 );
+-- UIDs expunged from a mailbox and the MODSEQ of their removal, so that a client
+-- resynchronising (IMAP QRESYNC) learns what vanished. UIDs only, no content.
+CREATE TABLE IF NOT EXISTS expunged (
+    mailbox_id BIGINT NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+    uid BIGINT NOT NULL,
+    modseq BIGINT NOT NULL,
+    PRIMARY KEY (mailbox_id, uid)
+);
 CREATE TABLE IF NOT EXISTS messages (
     id BIGSERIAL PRIMARY KEY,
     mailbox_id BIGINT NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,

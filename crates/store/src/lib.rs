@@ -300,6 +300,9 @@ pub trait Store: Send + Sync {
     /// A receiver that changes whenever `mailbox` does (a message arrives, flags
     /// change, a message goes), on this node or, on PostgreSQL, on any node.
     fn watch_mailbox(&self, mailbox: MailboxId) -> tokio::sync::watch::Receiver<u64>;
+    /// The UIDs expunged from `mailbox` after `modseq` (moved out or deleted), for a
+    /// client resynchronising (IMAP QRESYNC).
+    async fn expunged_since(&self, mailbox: MailboxId, modseq: i64) -> Result<Vec<i64>>;
     /// Deletes a message copy for good: its key is destroyed first (RT-3).
     async fn delete_message(&self, id: MessageId, trace: &Event) -> Result<()>;
     /// Deletes several messages for good (their keys first, RT-3), with `traces`.

@@ -7,7 +7,9 @@ use caduceus_core::Timestamp;
 use sqlx::Row;
 
 use super::SqlStore;
-use super::messages::{MAILBOX_COLUMNS, drop_unreferenced_blobs, mailbox_from_row, next_uid};
+use super::messages::{
+    MAILBOX_COLUMNS, drop_unreferenced_blobs, mailbox_from_row, next_uid, record_expunge,
+};
 use super::traces::append;
 use crate::error::{Result, StoreError};
 use crate::model::*;
@@ -131,13 +133,14 @@ struct Source {
     size: i64,
     meta: Vec<u8>,
     mailbox: i64,
+    uid: i64,
 }
 
 async fn sources(store: &SqlStore, ids: &[MessageId]) -> Result<Vec<Source>> {
     let mut out = Vec::with_capacity(ids.len());
     for &id in ids {
         let row = sqlx::query(
-            "SELECT blob_id, key_ref, flags, internal_ms, size, meta, mailbox_id
+            "SELECT blob_id, key_ref, flags, internal_ms, size, meta, mailbox_id, uid
              FROM messages WHERE id = $1",
         )
         .bind(id.0)
@@ -156,6 +159,7 @@ async fn sources(store: &SqlStore, ids: &[MessageId]) -> Result<Vec<Source>> {
             size: row.try_get("size")?,
             meta: row.try_get("meta")?,
             mailbox: row.try_get("mailbox_id")?,
+            uid: row.try_get("uid")?,
         });
     }
     Ok(out)
@@ -238,10 +242,7 @@ pub(super) async fn move_to(
             .bind(modseq)
             .execute(&mut *tx.tx)
             .await?;
-        sqlx::query("UPDATE mailboxes SET highest_modseq = highest_modseq + 1 WHERE id = $1")
-            .bind(source.mailbox)
-            .execute(&mut *tx.tx)
-            .await?;
+        record_expunge(&mut tx, source.mailbox, source.uid).await?;
         moved.push(Delivered {
             account,
             mailbox: target,

@@ -416,8 +416,8 @@ pub(super) async fn delete_many(
     }
     let mut rows = Vec::with_capacity(ids.len());
     for &id in ids {
-        let row: Option<(String, String, i64)> =
-            sqlx::query_as("SELECT key_ref, blob_id, mailbox_id FROM messages WHERE id = $1")
+        let row: Option<(String, String, i64, i64)> =
+            sqlx::query_as("SELECT key_ref, blob_id, mailbox_id, uid FROM messages WHERE id = $1")
                 .bind(id.0)
                 .fetch_optional(&store.db.pool)
                 .await?;
@@ -426,28 +426,65 @@ pub(super) async fn delete_many(
             id: id.to_string(),
         })?);
     }
-    let key_refs: Vec<String> = rows.iter().map(|(k, _, _)| k.clone()).collect();
+    let key_refs: Vec<String> = rows.iter().map(|(k, _, _, _)| k.clone()).collect();
     store.keyring.destroy_message_keys(&key_refs).await?;
     let mut tx = store.db.begin_write().await?;
-    for (&id, (_, _, mailbox_id)) in ids.iter().zip(&rows) {
+    for (&id, (_, _, mailbox_id, uid)) in ids.iter().zip(&rows) {
         sqlx::query("DELETE FROM messages WHERE id = $1")
             .bind(id.0)
             .execute(&mut *tx.tx)
             .await?;
-        sqlx::query("UPDATE mailboxes SET highest_modseq = highest_modseq + 1 WHERE id = $1")
-            .bind(mailbox_id)
-            .execute(&mut *tx.tx)
-            .await?;
+        record_expunge(&mut tx, *mailbox_id, *uid).await?;
     }
-    let mut mailboxes: Vec<i64> = rows.iter().map(|(_, _, m)| *m).collect();
+    let mut mailboxes: Vec<i64> = rows.iter().map(|(_, _, m, _)| *m).collect();
     mailboxes.sort_unstable();
     mailboxes.dedup();
     store.announce(&mut tx, &mailboxes).await?;
     append(store, &mut tx, traces).await?;
     tx.commit().await?;
     store.touched(&mailboxes);
-    let blob_ids: Vec<String> = rows.into_iter().map(|(_, b, _)| b).collect();
+    let blob_ids: Vec<String> = rows.into_iter().map(|(_, b, _, _)| b).collect();
     drop_unreferenced_blobs(store, &blob_ids).await
+}
+
+/// Takes a new MODSEQ of `mailbox` for the removal of `uid` and records it (QRESYNC).
+pub(super) async fn record_expunge(
+    tx: &mut super::db::WriteTx,
+    mailbox: i64,
+    uid: i64,
+) -> Result<()> {
+    let modseq: i64 = sqlx::query_scalar(
+        "UPDATE mailboxes SET highest_modseq = highest_modseq + 1 WHERE id = $1
+         RETURNING highest_modseq",
+    )
+    .bind(mailbox)
+    .fetch_one(&mut *tx.tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO expunged (mailbox_id, uid, modseq) VALUES ($1, $2, $3)
+         ON CONFLICT (mailbox_id, uid) DO UPDATE SET modseq = $3",
+    )
+    .bind(mailbox)
+    .bind(uid)
+    .bind(modseq)
+    .execute(&mut *tx.tx)
+    .await?;
+    Ok(())
+}
+
+/// The UIDs expunged from `mailbox` after `modseq`, in order.
+pub(super) async fn expunged_since(
+    store: &SqlStore,
+    mailbox: MailboxId,
+    modseq: i64,
+) -> Result<Vec<i64>> {
+    Ok(sqlx::query_scalar(
+        "SELECT uid FROM expunged WHERE mailbox_id = $1 AND modseq > $2 ORDER BY uid",
+    )
+    .bind(mailbox.0)
+    .bind(modseq)
+    .fetch_all(&store.db.pool)
+    .await?)
 }
 
 /// Removes the blobs that no message and no waiting queue row references any more

@@ -289,6 +289,9 @@ impl Store for SqlStore {
     fn watch_mailbox(&self, mailbox: MailboxId) -> tokio::sync::watch::Receiver<u64> {
         self.changes.watch(mailbox)
     }
+    async fn expunged_since(&self, mailbox: MailboxId, modseq: i64) -> Result<Vec<i64>> {
+        messages::expunged_since(self, mailbox, modseq).await
+    }
     async fn set_flags_many(
         &self,
         changes: &[(MessageId, Vec<String>)],
