@@ -204,6 +204,8 @@ pub struct Limits {
     pub account_messages_per_hour: u32,
     /// Messages one peer operator may relay to us per hour (MS-13); 0: no limit.
     pub peer_messages_per_hour: u32,
+    /// Storage of one account, in MiB, all folders together; 0: no quota.
+    pub mailbox_quota_mb: u64,
 }
 
 impl Default for Limits {
@@ -213,6 +215,7 @@ impl Default for Limits {
             max_recipients: 20,
             account_messages_per_hour: 1000,
             peer_messages_per_hour: 20_000,
+            mailbox_quota_mb: 0,
         }
     }
 }

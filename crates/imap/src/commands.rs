@@ -8,9 +8,10 @@ use caduceus_service::folders::Opening;
 use caduceus_service::messages::ReadMessage;
 use caduceus_store::{Mailbox, MessageId};
 use imap_next::imap_types::command::{CommandBody, FetchModifier, SelectParameter, StoreModifier};
-use imap_next::imap_types::core::{Atom, QuotedChar, Tag, Vec1};
+use imap_next::imap_types::core::{AString, Atom, QuotedChar, Tag, Vec1};
 use imap_next::imap_types::extensions::enable::CapabilityEnable;
 use imap_next::imap_types::extensions::namespace::Namespace;
+use imap_next::imap_types::extensions::quota::{QuotaGet, Resource};
 use imap_next::imap_types::extensions::sort::SortCriterion;
 use imap_next::imap_types::extensions::uidplus::{UidElement, UidSet};
 use imap_next::imap_types::fetch::{
@@ -86,6 +87,54 @@ impl Session {
             } => {
                 self.list(server, tag, &reference, &mailbox_wildcard, true)
                     .await
+            }
+            CommandBody::GetQuotaRoot { mailbox } => {
+                // One quota root, "", over all the account's folders (RFC 9208).
+                if let Err(answer) = self.named_folder(&tag, &mailbox).await {
+                    server.enqueue_status(answer);
+                    return Flow::Continue;
+                }
+                let answer = match self.service.usage(self.access()).await {
+                    Ok(usage) => {
+                        let roots = if usage.limit.is_some() {
+                            vec![AString::try_from("").expect("empty root")]
+                        } else {
+                            vec![]
+                        };
+                        server.enqueue_data(Data::QuotaRoot { mailbox, roots });
+                        if let Some(quota) = quota_data(&usage) {
+                            server.enqueue_data(quota);
+                        }
+                        status(Kind::Ok, Some(tag), None, "GETQUOTAROOT completed")
+                    }
+                    Err(error) => from_service(tag, &error),
+                };
+                server.enqueue_status(answer);
+            }
+            CommandBody::GetQuota { root } => {
+                let usage = self.service.usage(self.access()).await;
+                let answer = match usage.as_ref().map(quota_data) {
+                    Ok(Some(quota)) if root.as_ref().is_empty() => {
+                        server.enqueue_data(quota);
+                        status(Kind::Ok, Some(tag), None, "GETQUOTA completed")
+                    }
+                    Ok(_) => status(
+                        Kind::No,
+                        Some(tag),
+                        Some(code("NONEXISTENT")),
+                        "no such quota root",
+                    ),
+                    Err(error) => from_service(tag, error),
+                };
+                server.enqueue_status(answer);
+            }
+            CommandBody::SetQuota { .. } => {
+                server.enqueue_status(status(
+                    Kind::No,
+                    Some(tag),
+                    Some(code("NOPERM")),
+                    "quotas are set by the operator (limits.mailbox_quota_mb)",
+                ));
             }
             CommandBody::Subscribe { .. } | CommandBody::Unsubscribe { .. } => {
                 // Every folder is always subscribed: there is nothing to hide.
@@ -1239,6 +1288,20 @@ fn folder_answer(
         ),
         Err(error) => from_service(tag, &error),
     }
+}
+
+/// The QUOTA response of the account's one root, "" (STORAGE in KiB), when it has a
+/// quota.
+fn quota_data(usage: &caduceus_service::quota::Usage) -> Option<Data<'static>> {
+    let limit = usage.limit?;
+    Some(Data::Quota {
+        root: AString::try_from("").expect("empty root"),
+        quotas: Vec1::from(QuotaGet::new(
+            Resource::Storage,
+            usage.bytes.div_ceil(1024),
+            limit / 1024,
+        )),
+    })
 }
 
 /// UIDs as a sequence set (`None` when there are none).

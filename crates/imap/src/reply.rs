@@ -74,6 +74,9 @@ pub(crate) fn from_service(tag: Tag<'static>, error: &ServiceError) -> Status<'s
             "no such mailbox or message",
         ),
         ServiceError::Invalid(reason) => status(Kind::Bad, Some(tag), None, reason),
+        ServiceError::OverQuota(reason) => {
+            status(Kind::No, Some(tag), Some(Code::OverQuota), reason)
+        }
         ServiceError::Unavailable(reason) => status(
             Kind::No,
             Some(tag),

@@ -297,6 +297,8 @@ impl Session {
             Capability::CondStore,
             Capability::QResync,
             Capability::Sort(None),
+            Capability::Quota,
+            Capability::QuotaRes(imap_next::imap_types::extensions::quota::Resource::Storage),
             Capability::try_from("SPECIAL-USE").expect("valid capability"),
         ]);
         Vec1::try_from(caps).expect("not empty")

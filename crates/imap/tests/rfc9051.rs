@@ -429,3 +429,61 @@ async fn rfc7162_qresync_vanished_and_resynchronisation() {
         .await;
     assert!(!stale.contains("VANISHED"), "{stale}");
 }
+
+#[tokio::test]
+async fn rfc9208_quota_root_usage_and_overquota() {
+    // Without a quota: a root-less QUOTAROOT answer.
+    let (_w, _listener, mut raw) = alice_world().await;
+    let none = raw.command("GETQUOTAROOT INBOX").await;
+    assert!(
+        none.contains("* QUOTAROOT INBOX\r\n") && !none.contains("* QUOTA "),
+        "{none}"
+    );
+
+    // With a 6,000-byte quota: usage reported, and what would exceed it refused.
+    let w = world_configured(
+        "caduceus.test",
+        None,
+        std::sync::Arc::new(caduceus_core::SystemClock),
+        |config| config.mailbox_quota = Some(6_000),
+    )
+    .await;
+    let id = rpps(1);
+    professional(&w, "alice", &id, true).await;
+    let (secret, _) = device(&w, &id, "client").await;
+    deliver(&w, "alice@caduceus.test", MULTIPART).await;
+    let listener = listen(&w, true).await;
+    let mut raw = Raw::login(&w, &listener, "alice@caduceus.test", secret.expose()).await;
+    let capabilities = raw.command("CAPABILITY").await;
+    assert!(capabilities.contains(" QUOTA ") && capabilities.contains("QUOTA=RES-STORAGE"));
+    let root = raw.command("GETQUOTAROOT INBOX").await;
+    assert!(root.contains("* QUOTAROOT INBOX \"\"\r\n"), "{root}");
+    assert!(root.contains("* QUOTA \"\" (STORAGE 1 5)\r\n"), "{root}");
+    let big = "x".repeat(5_500);
+    let literal = format!("From: a@caduceus.test\r\nSubject: big\r\n\r\n{big}\r\n");
+    raw.send(format!("a1 APPEND INBOX {{{}}}\r\n", literal.len()).as_bytes())
+        .await;
+    assert!(raw.line().await.unwrap().starts_with('+'));
+    raw.send(format!("{literal}\r\n").as_bytes()).await;
+    let refused = raw.until("a1").await;
+    assert!(refused.contains("a1 NO [OVERQUOTA]"), "{refused}");
+    // Delivery over the quota is refused for now, nothing stored (the relay retries).
+    let over = w
+        .service
+        .deliver_local(
+            &caduceus_service::Caller::system(),
+            &[addr("alice@caduceus.test")],
+            format!("From: b@caduceus.test\r\nSubject: big\r\n\r\n{big}\r\n").as_bytes(),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(over, caduceus_service::ServiceError::OverQuota(_)),
+        "{over}"
+    );
+    assert!(
+        raw.command("STATUS INBOX (MESSAGES)")
+            .await
+            .contains("MESSAGES 1")
+    );
+}

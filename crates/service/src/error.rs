@@ -52,6 +52,9 @@ pub enum ServiceError {
         /// How long until the next message is allowed.
         retry_after: std::time::Duration,
     },
+    /// The recipient's mailbox is over its storage quota; try later.
+    #[error("mailbox full: {0}")]
+    OverQuota(String),
     /// A service the action needs (outbound mail, antivirus) is unavailable; try later.
     #[error("temporarily unavailable: {0}")]
     Unavailable(String),

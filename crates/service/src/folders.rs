@@ -219,6 +219,7 @@ impl Service {
                 }
             }
         }
+        self.check_quota(access.owner(), raw.len()).await?;
         let meta = MessageMeta::parse(raw).to_sealable();
         let trace = access.event(
             self.now_ms(),

@@ -23,6 +23,7 @@
 //! - [`relay`]: what a relay attempt to another operator means (delivered, retry,
 //!   failed, expired), the delivery status notification to the sender, the delivery
 //!   state a sender asks for (MS-16).
+//! - [`quota`]: storage per account against its quota ([`quota::Usage`]).
 //! - [`rates`]: sending rates per mailbox and per peer operator (MS-13).
 //! - [`notify`]: what is sent to a user's out-of-band address ([`notify::Notifier`]).
 //! - [`new_mail`]: the new-mail notice an owner may ask for (MS-7), sent after delivery.
@@ -52,6 +53,7 @@ pub mod messages;
 pub mod new_mail;
 pub mod notify;
 pub mod peers;
+pub mod quota;
 mod rates;
 pub mod relay;
 pub mod submit;
@@ -84,6 +86,8 @@ pub struct ServiceConfig {
     pub peer_rate: Option<caduceus_core::RateLimit>,
     /// At most one new-mail notice per account in this period (MS-7).
     pub new_mail_quiet: std::time::Duration,
+    /// Storage of one account in bytes, all folders together; `None`: no quota.
+    pub mailbox_quota: Option<u64>,
 }
 
 /// The service layer: cheap to clone, shared by every front end.

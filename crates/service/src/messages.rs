@@ -187,6 +187,9 @@ impl Service {
                 }
             }
         }
+        for account in found.iter().flatten() {
+            self.check_quota(account.id, raw.len()).await?;
+        }
         let meta = MessageMeta::parse(raw).to_sealable();
         let mut targets = Vec::with_capacity(found.len());
         let mut traces = Vec::with_capacity(found.len());

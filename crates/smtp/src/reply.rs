@@ -172,6 +172,10 @@ pub(crate) fn service_error(error: &ServiceError, stage: Stage) -> Reply {
                 retry_after.as_secs().div_ceil(60).max(1)
             ),
         ),
+        // RFC 3463 4.2.2: mailbox full, temporary; the sender's server retries.
+        ServiceError::OverQuota(reason) => {
+            Reply::new(452, "4.2.2", format!("recipient's mailbox full: {reason}"))
+        }
         ServiceError::Unavailable(reason) => Reply::new(
             451,
             "4.3.0",
@@ -227,6 +231,11 @@ mod tests {
         assert_eq!(service_error(&refused("MS-13"), Stage::Data).code(), 554);
         let unavailable = ServiceError::Unavailable("antivirus".into());
         assert_eq!(service_error(&unavailable, Stage::Data).code(), 451);
+        let full = ServiceError::OverQuota("the mailbox holds 5 of its 5 MiB".into());
+        assert_eq!(
+            text(&service_error(&full, Stage::Data)),
+            "452 4.2.2 recipient's mailbox full: the mailbox holds 5 of its 5 MiB\r\n"
+        );
         let rate = ServiceError::RateLimited {
             reason: "a@b.test may send at most 3 messages per 60 minutes".into(),
             retry_after: std::time::Duration::from_secs(61),

@@ -303,6 +303,8 @@ pub trait Store: Send + Sync {
     /// The UIDs expunged from `mailbox` after `modseq` (moved out or deleted), for a
     /// client resynchronising (IMAP QRESYNC).
     async fn expunged_since(&self, mailbox: MailboxId, modseq: i64) -> Result<Vec<i64>>;
+    /// The bytes and messages an account holds, all folders together.
+    async fn account_usage(&self, account: AccountId) -> Result<(u64, u64)>;
     /// Deletes a message copy for good: its key is destroyed first (RT-3).
     async fn delete_message(&self, id: MessageId, trace: &Event) -> Result<()>;
     /// Deletes several messages for good (their keys first, RT-3), with `traces`.

@@ -155,6 +155,7 @@ fn service_config(domain: &str, tweak: impl FnOnce(&mut ServiceConfig)) -> Servi
         account_rate: None,
         peer_rate: None,
         new_mail_quiet: std::time::Duration::from_secs(15 * 60),
+        mailbox_quota: None,
     };
     tweak(&mut config);
     config

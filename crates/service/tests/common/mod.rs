@@ -86,6 +86,7 @@ pub async fn world_configured(tweak: impl FnOnce(&mut ServiceConfig)) -> World {
         account_rate: None,
         peer_rate: None,
         new_mail_quiet: std::time::Duration::from_secs(15 * 60),
+        mailbox_quota: None,
     };
     tweak(&mut config);
     let service =

@@ -200,6 +200,17 @@ pub(super) async fn next_uid(
     })
 }
 
+pub(super) async fn account_usage(store: &SqlStore, account: AccountId) -> Result<(u64, u64)> {
+    let (bytes, count): (i64, i64) = sqlx::query_as(
+        "SELECT CAST(COALESCE(SUM(m.size), 0) AS BIGINT), COUNT(*) FROM messages m
+         JOIN mailboxes b ON b.id = m.mailbox_id WHERE b.account_id = $1",
+    )
+    .bind(account.0)
+    .fetch_one(&store.db.pool)
+    .await?;
+    Ok((bytes.max(0) as u64, count.max(0) as u64))
+}
+
 pub(super) async fn messages(store: &SqlStore, mailbox: MailboxId) -> Result<Vec<MessageSummary>> {
     let sql = format!("SELECT {SUMMARY_COLUMNS} FROM messages WHERE mailbox_id = $1 ORDER BY uid");
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))

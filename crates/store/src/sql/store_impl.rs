@@ -292,6 +292,9 @@ impl Store for SqlStore {
     async fn expunged_since(&self, mailbox: MailboxId, modseq: i64) -> Result<Vec<i64>> {
         messages::expunged_since(self, mailbox, modseq).await
     }
+    async fn account_usage(&self, account: AccountId) -> Result<(u64, u64)> {
+        messages::account_usage(self, account).await
+    }
     async fn set_flags_many(
         &self,
         changes: &[(MessageId, Vec<String>)],
