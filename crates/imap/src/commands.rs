@@ -821,11 +821,20 @@ impl Session {
                 for name in &names {
                     if let Some(item) = fetch::summary_item(name, summary, uid_value) {
                         items.push(item);
-                    } else if let Some(item) = message
-                        .as_ref()
-                        .and_then(|(m, structure)| fetch::content_item(name, &m.raw, structure))
-                    {
-                        items.push(item);
+                    } else if let Some((m, structure)) = &message {
+                        match fetch::content_item(name, &m.raw, structure) {
+                            Ok(Some(item)) => items.push(item),
+                            Ok(None) => {}
+                            Err(fetch::UnknownCte) => {
+                                server.enqueue_status(status(
+                                    Kind::No,
+                                    Some(tag),
+                                    Some(Code::UnknownCte),
+                                    "a part's transfer encoding cannot be decoded; fetch it with BODY[]",
+                                ));
+                                return;
+                            }
+                        }
                     }
                 }
                 if marks_seen && !summary.flags.iter().any(|f| f == "\\Seen") {

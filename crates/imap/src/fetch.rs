@@ -8,10 +8,11 @@ use caduceus_core::Timestamp;
 use std::borrow::Cow;
 
 use caduceus_service::folders::Opening;
-use caduceus_service::ingest::MessageStructure;
+use caduceus_service::ingest::{BodyStructure, MessageStructure};
 use caduceus_store::MessageSummary;
-use imap_next::imap_types::core::{AString, IString, Literal, NString};
+use imap_next::imap_types::core::{AString, IString, Literal, LiteralMode, NString, NString8};
 use imap_next::imap_types::datetime::DateTime;
+use imap_next::imap_types::extensions::binary::Literal8;
 use imap_next::imap_types::fetch::{MessageDataItem, MessageDataItemName, Part, Section};
 use imap_next::imap_types::flag::{Flag, FlagFetch};
 
@@ -107,6 +108,11 @@ pub(crate) fn summary_item(
     })
 }
 
+/// A part whose content transfer encoding the server cannot undo (BINARY, RFC 3516
+/// `UNKNOWN-CTE`).
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct UnknownCte;
+
 /// One item's value from the message: sections from its raw bytes, located with
 /// the structure computed at ingest; ENVELOPE and BODYSTRUCTURE from that
 /// structure. `None` for items not served.
@@ -114,8 +120,39 @@ pub(crate) fn content_item(
     name: &MessageDataItemName<'_>,
     raw: &[u8],
     structure: &MessageStructure,
-) -> Option<MessageDataItem<'static>> {
-    Some(match name {
+) -> Result<Option<MessageDataItem<'static>>, UnknownCte> {
+    Ok(Some(match name {
+        MessageDataItemName::Binary {
+            section, partial, ..
+        } => {
+            let Some(decoded) = binary(raw, structure, section)? else {
+                return Ok(Some(MessageDataItem::Binary {
+                    section: section.clone(),
+                    value: NString8::NString(NString(None)),
+                }));
+            };
+            let data = match partial {
+                Some((start, length)) => {
+                    let start_at = (*start as usize).min(decoded.len());
+                    let end = start_at
+                        .saturating_add(length.get() as usize)
+                        .min(decoded.len());
+                    decoded[start_at..end].to_vec()
+                }
+                None => decoded,
+            };
+            MessageDataItem::Binary {
+                section: section.clone(),
+                value: NString8::Literal8(Literal8 {
+                    data: data.into(),
+                    mode: LiteralMode::Sync,
+                }),
+            }
+        }
+        MessageDataItemName::BinarySize { section } => MessageDataItem::BinarySize {
+            section: section.clone(),
+            size: binary(raw, structure, section)?.map_or(0, |d| d.len() as u32),
+        },
         MessageDataItemName::BodyExt {
             section, partial, ..
         } => {
@@ -131,11 +168,11 @@ pub(crate) fn content_item(
                         }
                         None => (None, bytes.into_owned()),
                     };
-                    return Some(MessageDataItem::BodyExt {
+                    return Ok(Some(MessageDataItem::BodyExt {
                         section: section.clone().map(|s| to_static_section(&s)),
                         origin,
                         data: nstring(&bytes),
-                    });
+                    }));
                 }
                 // A part that does not exist reads as NIL.
                 None => NString(None),
@@ -162,8 +199,44 @@ pub(crate) fn content_item(
         MessageDataItemName::Rfc822Text => MessageDataItem::Rfc822Text(nstring(
             range(raw, structure.body.body()).unwrap_or_default(),
         )),
-        _ => return None,
-    })
+        _ => return Ok(None),
+    }))
+}
+
+/// The content of a section with its transfer encoding undone (RFC 3516): the whole
+/// message for `[]`, a part's body decoded from base64 or quoted-printable (7bit,
+/// 8bit and binary as they are); `None` when the part does not exist.
+fn binary(
+    raw: &[u8],
+    structure: &MessageStructure,
+    section: &[NonZeroU32],
+) -> Result<Option<Vec<u8>>, UnknownCte> {
+    if section.is_empty() {
+        return Ok(Some(raw.to_vec()));
+    }
+    let numbers: Vec<u32> = section.iter().map(|n| n.get()).collect();
+    let Some(part) = structure.part(&numbers) else {
+        return Ok(None);
+    };
+    let Some(body) = range(raw, part.body()) else {
+        return Ok(None);
+    };
+    let encoding = match part {
+        BodyStructure::Single { encoding, .. } => encoding.to_ascii_lowercase(),
+        BodyStructure::Multi { .. } => "7bit".to_owned(),
+    };
+    match encoding.as_str() {
+        "7bit" | "8bit" | "binary" => Ok(Some(body.to_vec())),
+        "base64" => mail_parser::decoders::base64::base64_decode(body)
+            .map(Some)
+            .ok_or(UnknownCte),
+        "quoted-printable" => {
+            mail_parser::decoders::quoted_printable::quoted_printable_decode(body)
+                .map(Some)
+                .ok_or(UnknownCte)
+        }
+        _ => Err(UnknownCte),
+    }
 }
 
 /// The bytes between two offsets, if they lie within `raw`.
@@ -309,7 +382,7 @@ mod tests {
         let structure = caduceus_service::ingest::MessageMeta::parse(RAW)
             .structure
             .unwrap();
-        let Some(MessageDataItem::BodyExt { origin, data, .. }) =
+        let Ok(Some(MessageDataItem::BodyExt { origin, data, .. })) =
             content_item(&name, RAW, &structure)
         else {
             panic!("a body item")

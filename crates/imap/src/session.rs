@@ -298,6 +298,7 @@ impl Session {
             Capability::QResync,
             Capability::Sort(None),
             Capability::Quota,
+            Capability::Binary,
             Capability::QuotaRes(imap_next::imap_types::extensions::quota::Resource::Storage),
             Capability::try_from("SPECIAL-USE").expect("valid capability"),
         ]);

@@ -487,3 +487,32 @@ async fn rfc9208_quota_root_usage_and_overquota() {
             .contains("MESSAGES 1")
     );
 }
+
+#[tokio::test]
+async fn rfc3516_binary_decodes_parts_and_reports_their_size() {
+    let (w, _listener, mut raw) = alice_world().await;
+    deliver(&w, "alice@caduceus.test", MULTIPART).await;
+    deliver(
+        &w,
+        "alice@caduceus.test",
+        "From: b@caduceus.test\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=z\r\n\r\n\
+--z\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: x-uuencode\r\n\r\nbegin 644 a\r\n--z--\r\n",
+    )
+    .await;
+    assert!(raw.command("CAPABILITY").await.contains(" BINARY"));
+    raw.command("SELECT INBOX").await;
+    let answer = raw
+        .command("FETCH 1 (BINARY.PEEK[2] BINARY.SIZE[2] BINARY.PEEK[1]<0.4>)")
+        .await;
+    assert!(answer.contains("BINARY[2] ~{9}\r\n%PDF-1.4\n"), "{answer}");
+    assert!(answer.contains("BINARY.SIZE[2] 9"), "{answer}");
+    // imap-types has no origin on BINARY responses: the partial data comes as
+    // BINARY[1] (RFC 3516 would write BINARY[1]<0>).
+    assert!(answer.contains("BINARY[1] ~{4}\r\nVoir"), "{answer}");
+    let unknown = raw.command("FETCH 2 (BINARY.PEEK[1])").await;
+    assert!(unknown.contains("NO [UNKNOWN-CTE]"), "{unknown}");
+    // BINARY.PEEK leaves the message unseen; BINARY reads it.
+    assert!(!raw.command("FETCH 1 (FLAGS)").await.contains("\\Seen"));
+    raw.command("FETCH 1 (BINARY[1])").await;
+    assert!(raw.command("FETCH 1 (FLAGS)").await.contains("\\Seen"));
+}
