@@ -48,6 +48,9 @@ pub struct Limits {
     pub handshake: Duration,
     /// Protocol errors (BAD) in a row before the session is closed.
     pub max_errors: u32,
+    /// Commands one session may send (MS-13: a burst of `count`, then one every
+    /// `per / count`); over it a command gets `NO [LIMIT]`. `None`: no limit.
+    pub command_rate: Option<caduceus_core::RateLimit>,
     /// Grace given to busy sessions on shutdown.
     pub shutdown_grace: Duration,
 }
@@ -61,6 +64,10 @@ impl Default for Limits {
             idle_timeout: Duration::from_secs(31 * 60),
             handshake: Duration::from_secs(30),
             max_errors: 20,
+            command_rate: Some(caduceus_core::RateLimit {
+                count: 6000,
+                per: Duration::from_secs(60),
+            }),
             shutdown_grace: Duration::from_secs(10),
         }
     }

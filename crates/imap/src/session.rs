@@ -66,6 +66,8 @@ pub(crate) struct Session {
     pub watcher: Option<tokio::sync::watch::Receiver<u64>>,
     /// Protocol errors in a row.
     errors: u32,
+    /// The session's place under its command rate.
+    command_due: Option<caduceus_core::Timestamp>,
 }
 
 /// What to do after a command.
@@ -102,6 +104,7 @@ pub(crate) async fn run(
         idle: None,
         watcher: None,
         errors: 0,
+        command_due: None,
     };
     let mut stream = if config.implicit_tls {
         match session.handshake(&acceptor, tcp).await {
@@ -412,9 +415,33 @@ impl Session {
             }
             Event::CommandReceived { command } => {
                 self.errors = 0;
+                // LOGOUT always passes: a client told to slow down may still leave.
+                let counted = !matches!(command.body, CommandBody::Logout);
+                if counted && let Err(wait) = self.take_command() {
+                    server.enqueue_status(status(
+                        Kind::No,
+                        Some(command.tag),
+                        Some(crate::reply::code("LIMIT")),
+                        &format!(
+                            "too many commands (MS-13); slow down and retry in {} s",
+                            wait.as_secs().max(1)
+                        ),
+                    ));
+                    return Flow::Continue;
+                }
                 self.command(server, command).await
             }
         }
+    }
+
+    /// Counts one command against the session's rate; how long to wait when over.
+    fn take_command(&mut self) -> Result<(), std::time::Duration> {
+        let Some(rate) = self.config.limits.command_rate else {
+            return Ok(());
+        };
+        let now = caduceus_core::Clock::now(&caduceus_core::SystemClock);
+        self.command_due = Some(rate.take(self.command_due, now)?);
+        Ok(())
     }
 
     /// Answers a command in any state.

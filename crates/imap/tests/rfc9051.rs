@@ -516,3 +516,30 @@ async fn rfc3516_binary_decodes_parts_and_reports_their_size() {
     raw.command("FETCH 1 (BINARY[1])").await;
     assert!(raw.command("FETCH 1 (FLAGS)").await.contains("\\Seen"));
 }
+
+#[tokio::test]
+async fn ms13_command_rate_gets_no_limit_and_logout_still_passes() {
+    let w = world().await;
+    let id = rpps(1);
+    professional(&w, "alice", &id, true).await;
+    let (secret, _) = device(&w, &id, "client").await;
+    let limits = caduceus_imap::Limits {
+        command_rate: Some(caduceus_core::RateLimit {
+            count: 3,
+            per: std::time::Duration::from_secs(60),
+        }),
+        ..limits()
+    };
+    let listener = listen_with(&w, true, limits).await;
+    // LOGIN is the first of the three.
+    let mut raw = Raw::login(&w, &listener, "alice@caduceus.test", secret.expose()).await;
+    assert!(raw.command("NOOP").await.contains("OK"));
+    assert!(raw.command("NOOP").await.contains("OK"));
+    let limited = raw.command("NOOP").await;
+    assert!(
+        limited.contains("NO [LIMIT]") && limited.contains("MS-13"),
+        "{limited}"
+    );
+    let bye = raw.command("LOGOUT").await;
+    assert!(bye.contains("* BYE") && bye.contains("OK LOGOUT"), "{bye}");
+}

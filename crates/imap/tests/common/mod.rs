@@ -25,11 +25,16 @@ pub fn limits() -> Limits {
 /// Starts an IMAP listener on 127.0.0.1 (143-like with STARTTLS, or 993-like with
 /// implicit TLS), asking clients for an optional certificate of the development CA.
 pub async fn listen(w: &World, implicit_tls: bool) -> Listener {
+    listen_with(w, implicit_tls, limits()).await
+}
+
+/// [`listen`] with other limits.
+pub async fn listen_with(w: &World, implicit_tls: bool, limits: Limits) -> Listener {
     let config = Arc::new(ImapConfig {
         tls: server_tls(w),
         implicit_tls,
         hostname: "mail.caduceus.test".into(),
-        limits: limits(),
+        limits,
     });
     let service = w.service.clone();
     spawn_listener(|listener, stop| caduceus_imap::serve(listener, config, service, stop)).await
