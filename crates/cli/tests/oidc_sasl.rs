@@ -1,4 +1,4 @@
-//! AU-4 through SMTP submission: a mail client logs in with SASL XOAUTH2 or
+//! AU-4 through SMTP submission and IMAP: a mail client logs in with SASL XOAUTH2 or
 //! OAUTHBEARER and an access token from a real OpenID provider (the `oidc-provider`
 //! npm package, started by the shared harness), configured in `[oidc]`; a token
 //! naming another person's mailbox, or from another issuer, is refused.
@@ -12,6 +12,7 @@ use std::path::Path;
 use common::Server;
 
 const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/scripts/smtp_bearer.py");
+const IMAP_SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/scripts/imap_bearer.py");
 const ALICE: &str = "alice.martin@caduceus.test";
 const BRUNO: &str = "bruno.durand@caduceus.test";
 
@@ -20,6 +21,20 @@ fn login(submission: &str, ca: &Path, mechanism: &str, user: &str, token: &str) 
     let (host, port) = submission.rsplit_once(':').unwrap();
     let ca = ca.to_str().unwrap();
     common::python3(&[SCRIPT, host, port, ca, mechanism, user, token, BRUNO])
+}
+
+/// Runs the imaplib client against the implicit-TLS listener; returns its output.
+fn imap_login(imaps: &str, ca: &Path, mechanism: &str, user: &str, token: &str) -> String {
+    let (host, port) = imaps.rsplit_once(':').unwrap();
+    common::python3(&[
+        IMAP_SCRIPT,
+        host,
+        port,
+        ca.to_str().unwrap(),
+        mechanism,
+        user,
+        token,
+    ])
 }
 
 fn token(provider: &oidc::OidcProvider, account: &str) -> String {
@@ -96,6 +111,31 @@ fn au4_smtp_xoauth2_and_oauthbearer_with_the_providers_token() {
     assert!(refused.contains("\n535 5.7.8"), "{refused}");
     assert!(
         refused.contains("challenge {\"status\":\"401\""),
+        "{refused}"
+    );
+
+    // The same over IMAP (AU-4): both mechanisms offered after TLS, the token opens
+    // Alice's INBOX, another issuer's token gets the error challenge, then NO.
+    let imap = imap_login(&ports.imaps, &ca, "XOAUTH2", ALICE, &alice);
+    assert!(
+        imap.contains("offered PLAIN LOGIN EXTERNAL OAUTHBEARER XOAUTH2"),
+        "{imap}"
+    );
+    assert!(
+        imap.contains("\nOK\n") && imap.contains("exists "),
+        "{imap}"
+    );
+    let imap = imap_login(&ports.imaps, &ca, "OAUTHBEARER", "", &alice);
+    assert!(imap.contains("\nOK\n"), "{imap}");
+    let crossed = imap_login(&ports.imaps, &ca, "OAUTHBEARER", BRUNO, &alice);
+    assert!(
+        crossed.contains("NO ") && !crossed.contains("exists"),
+        "{crossed}"
+    );
+    let refused = imap_login(&ports.imaps, &ca, "OAUTHBEARER", ALICE, &foreign);
+    assert!(refused.contains("AUTHENTICATIONFAILED"), "{refused}");
+    assert!(
+        refused.contains("challenge {\"status\":\"invalid_token\""),
         "{refused}"
     );
 }

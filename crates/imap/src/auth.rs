@@ -1,6 +1,8 @@
 //! IMAP logins (RFC 9051 §6.2): LOGIN and AUTHENTICATE PLAIN / LOGIN with a device
-//! credential (AU-2), AUTHENTICATE EXTERNAL with the TLS client certificate (AU-1) —
-//! the same credentials as SMTP submission; the web password is never accepted.
+//! credential (AU-2), AUTHENTICATE EXTERNAL with the TLS client certificate (AU-1),
+//! AUTHENTICATE OAUTHBEARER / XOAUTH2 with an OpenID provider's access token when one
+//! is configured (AU-4) — the same credentials as SMTP submission; the web password is
+//! never accepted.
 //! Failures read alike whatever went wrong (AU-3). Nothing of a credential is logged.
 
 use std::time::Duration;
@@ -19,14 +21,19 @@ pub(crate) enum Mechanism {
     Plain,
     Login,
     External,
+    OAuthBearer,
+    XOAuth2,
 }
 
 impl Mechanism {
-    /// The mechanism a client asked for, if offered.
-    pub fn from_imap(mechanism: &AuthMechanism<'_>) -> Option<Mechanism> {
+    /// The mechanism a client asked for, if offered (the bearer ones only when
+    /// `bearer`: a provider is configured).
+    pub fn from_imap(mechanism: &AuthMechanism<'_>, bearer: bool) -> Option<Mechanism> {
         match mechanism {
             AuthMechanism::Plain => Some(Mechanism::Plain),
             AuthMechanism::Login => Some(Mechanism::Login),
+            AuthMechanism::OAuthBearer if bearer => Some(Mechanism::OAuthBearer),
+            AuthMechanism::XOAuth2 if bearer => Some(Mechanism::XOAuth2),
             other if other.as_ref().eq_ignore_ascii_case("EXTERNAL") => Some(Mechanism::External),
             _ => None,
         }
@@ -39,6 +46,9 @@ pub(crate) struct PendingAuth {
     mechanism: Mechanism,
     /// LOGIN: the user name, once given.
     user: Option<String>,
+    /// OAUTHBEARER / XOAUTH2: the refusal to send once the client has answered the
+    /// error challenge (RFC 7628 §3.2.3).
+    refused: Option<Refused>,
 }
 
 /// What a client response leads to.
@@ -49,6 +59,10 @@ pub(crate) enum Step {
     Malformed(Tag<'static>, &'static str),
     /// An address and a device credential to check.
     Password(Tag<'static>, PlainResponse),
+    /// An OAUTHBEARER or XOAUTH2 message to check.
+    Bearer(Tag<'static>, Mechanism, Vec<u8>),
+    /// The end of a refused bearer exchange.
+    Refused(Tag<'static>, Refused),
     /// EXTERNAL, with its authorization identity (empty for the certificate's own).
     External(Tag<'static>, Vec<u8>),
 }
@@ -59,6 +73,21 @@ impl PendingAuth {
             tag,
             mechanism,
             user: None,
+            refused: None,
+        }
+    }
+
+    /// A bearer exchange waiting for the client's answer to the error challenge.
+    pub fn after_error_challenge(
+        tag: Tag<'static>,
+        mechanism: Mechanism,
+        refused: Refused,
+    ) -> Self {
+        Self {
+            tag,
+            mechanism,
+            user: None,
+            refused: Some(refused),
         }
     }
 
@@ -66,13 +95,19 @@ impl PendingAuth {
     pub fn first_challenge(&self) -> Vec<u8> {
         match self.mechanism {
             Mechanism::Login => b"Username:".to_vec(),
-            Mechanism::Plain | Mechanism::External => Vec::new(),
+            _ => Vec::new(),
         }
     }
 
     /// Takes the client's (decoded) response.
     pub fn step(self, data: &[u8]) -> Step {
+        if let Some(refused) = self.refused {
+            return Step::Refused(self.tag, refused);
+        }
         match self.mechanism {
+            Mechanism::OAuthBearer | Mechanism::XOAuth2 => {
+                Step::Bearer(self.tag, self.mechanism, data.to_vec())
+            }
             Mechanism::Plain => match PlainResponse::parse(data) {
                 Some(plain) => Step::Password(self.tag, plain),
                 None => Step::Malformed(self.tag, "malformed PLAIN response (RFC 4616)"),
@@ -84,6 +119,7 @@ impl PendingAuth {
                         tag: self.tag,
                         mechanism: Mechanism::Login,
                         user: Some(user),
+                        refused: None,
                     },
                     b"Password:".to_vec(),
                 ),
@@ -135,6 +171,60 @@ impl Refused {
             },
             _ => Refused::new("authentication failed"),
         }
+    }
+}
+
+/// A refused bearer login: the error challenge to send first (RFC 7628 §3.2.2; the
+/// same for XOAUTH2), then the refusal.
+pub(crate) struct BearerRefusal {
+    /// The JSON of the error challenge, when the token itself was refused.
+    pub challenge: Option<String>,
+    pub refused: Refused,
+}
+
+/// Logs in with an OAUTHBEARER or XOAUTH2 message: the provider checks the token and
+/// the national identifier it asserts names the account; the address the client
+/// gives (`a=`, `user=`), if any, must be that account's.
+pub(crate) async fn bearer_login(
+    service: &Service,
+    mechanism: Mechanism,
+    message: &[u8],
+    source: &str,
+) -> Result<Authenticated, BearerRefusal> {
+    let plain = |refused| BearerRefusal {
+        challenge: None,
+        refused,
+    };
+    let parsed = match mechanism {
+        Mechanism::XOAuth2 => caduceus_oidc::parse_xoauth2(message),
+        _ => caduceus_oidc::parse_oauthbearer(message),
+    };
+    let credentials =
+        parsed.map_err(|e| plain(Refused::new(&format!("malformed SASL message: {e}"))))?;
+    let authzid = match credentials.authzid.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(text) => match MailAddress::parse(text) {
+            Ok(address) => Some(address),
+            Err(_) => return Err(plain(Refused::new("authentication failed"))),
+        },
+    };
+    match service
+        .login_bearer(&credentials.token, authzid.as_ref(), source)
+        .await
+    {
+        Ok(login) => Ok(login),
+        Err(error @ ServiceError::AuthFailed { .. }) => Err(BearerRefusal {
+            challenge: Some(match mechanism {
+                Mechanism::XOAuth2 => {
+                    caduceus_oidc::xoauth2_error_challenge("401", Some("bearer"), None)
+                }
+                _ => service.oauthbearer_challenge().unwrap_or_else(|| {
+                    caduceus_oidc::oauthbearer_error_challenge("invalid_token", None, None)
+                }),
+            }),
+            refused: Refused::from_service(&error),
+        }),
+        Err(error) => Err(plain(Refused::from_service(&error))),
     }
 }
 

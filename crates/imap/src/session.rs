@@ -287,6 +287,12 @@ impl Session {
                 Capability::Auth("EXTERNAL".parse().expect("valid mechanism")),
                 Capability::SaslIr,
             ]);
+            if self.service.accepts_bearer_tokens() {
+                caps.extend([
+                    Capability::Auth(AuthMechanism::OAuthBearer),
+                    Capability::Auth(AuthMechanism::XOAuth2),
+                ]);
+            }
         }
         caps.extend([
             Capability::Idle,
@@ -577,7 +583,8 @@ impl Session {
                 server.authenticate_finish(status(Kind::Bad, Some(tag), None, "already logged in"));
             return;
         }
-        let Some(mechanism) = Mechanism::from_imap(&mechanism) else {
+        let bearer = self.service.accepts_bearer_tokens();
+        let Some(mechanism) = Mechanism::from_imap(&mechanism, bearer) else {
             let _ = server.authenticate_finish(refuse(
                 "unsupported mechanism: use PLAIN or LOGIN with a device credential, or EXTERNAL",
                 tag,
@@ -600,6 +607,32 @@ impl Session {
             auth::Step::Challenge(next, challenge) => {
                 let _ = server.authenticate_continue(CommandContinuationRequest::base64(challenge));
                 self.pending_auth = Some(next);
+            }
+            auth::Step::Bearer(tag, mechanism, message) => {
+                match auth::bearer_login(&self.service, mechanism, &message, &self.source).await {
+                    Ok(login) => {
+                        let answer = self.logged_in(tag, Ok(login)).await;
+                        let _ = server.authenticate_finish(answer);
+                    }
+                    Err(auth::BearerRefusal {
+                        challenge: Some(json),
+                        refused,
+                    }) => {
+                        let _ = server.authenticate_continue(CommandContinuationRequest::base64(
+                            json.into_bytes(),
+                        ));
+                        self.pending_auth =
+                            Some(PendingAuth::after_error_challenge(tag, mechanism, refused));
+                    }
+                    Err(auth::BearerRefusal { refused, .. }) => {
+                        let answer = self.logged_in(tag, Err(refused)).await;
+                        let _ = server.authenticate_finish(answer);
+                    }
+                }
+            }
+            auth::Step::Refused(tag, refused) => {
+                let answer = self.logged_in(tag, Err(refused)).await;
+                let _ = server.authenticate_finish(answer);
             }
             auth::Step::Malformed(tag, text) => {
                 let _ = server.authenticate_finish(status(Kind::Bad, Some(tag), None, text));
