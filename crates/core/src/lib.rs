@@ -34,6 +34,8 @@
 //!   ([`RetryPolicy`]), what a peer's reply means ([`ReplyClass`]), and the
 //!   delivery status notification ([`Dsn`], RFC 3464).
 //! - [`password`]: the web-login password strength rule (AU-1).
+//! - [`health`]: the patient rules — who may write to whom (MS-8), blocks (MS-10),
+//!   opposition (MS-9), subjects that identify a patient (MS-11).
 //! - [`folder`]: the folder names a user may give ([`check_folder_name`], MS-6).
 //! - [`sasl`]: the SASL messages carrying a device credential (PLAIN, LOGIN), as
 //!   SMTP and IMAP receive them.
@@ -100,6 +102,7 @@ pub mod auth;
 pub mod clock;
 pub mod directory;
 pub mod folder;
+pub mod health;
 pub mod ident;
 pub mod outbound;
 pub mod password;
