@@ -77,6 +77,10 @@ pub enum Action {
     MailboxRename,
     /// A message was copied to another mailbox of its owner.
     MessageCopy,
+    /// A patient blocked or unblocked a professional (MS-10).
+    PatientBlock,
+    /// A patient's opposition was recorded or withdrawn (MS-9).
+    PatientOpposition,
     /// The trace chain was verified.
     TraceVerify,
     /// Traces past retention were purged (TR-2).
@@ -87,7 +91,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in declaration order.
-    pub const ALL: [Action; 37] = [
+    pub const ALL: [Action; 39] = [
         Action::AccountCreate,
         Action::AccountVerify,
         Action::AccountActivate,
@@ -122,6 +126,8 @@ impl Action {
         Action::MailboxDelete,
         Action::MailboxRename,
         Action::MessageCopy,
+        Action::PatientBlock,
+        Action::PatientOpposition,
         Action::TraceVerify,
         Action::TracePurge,
         Action::AdminAction,
@@ -164,6 +170,8 @@ impl Action {
             Action::MailboxDelete => "mailbox.delete",
             Action::MailboxRename => "mailbox.rename",
             Action::MessageCopy => "message.copy",
+            Action::PatientBlock => "patient.block",
+            Action::PatientOpposition => "patient.opposition",
             Action::TraceVerify => "trace.verify",
             Action::TracePurge => "trace.purge",
             Action::AdminAction => "admin.action",

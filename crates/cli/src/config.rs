@@ -206,6 +206,9 @@ pub struct Limits {
     pub peer_messages_per_hour: u32,
     /// Storage of one account, in MiB, all folders together; 0: no quota.
     pub mailbox_quota_mb: u64,
+    /// A relayed message whose subject identifies a patient (MS-11): `flag` (deliver
+    /// with a warning header) or `refuse`.
+    pub relayed_identifying_subject: String,
 }
 
 impl Default for Limits {
@@ -216,6 +219,7 @@ impl Default for Limits {
             account_messages_per_hour: 1000,
             peer_messages_per_hour: 20_000,
             mailbox_quota_mb: 0,
+            relayed_identifying_subject: "flag".into(),
         }
     }
 }

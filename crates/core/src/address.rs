@@ -290,6 +290,16 @@ impl MailAddress {
             .map_err(PatientAddressError::InvalidIns)
     }
 
+    /// The INS of a patient's mailbox at any operator (`<INS>@patient.<domain>`);
+    /// `None` for any other address (MS-8: who is a patient).
+    pub fn patient_ins(&self) -> Option<Ins> {
+        self.domain
+            .as_str()
+            .strip_prefix(PATIENT_LABEL)?
+            .strip_prefix('.')?;
+        Ins::parse(self.local_part()).ok()
+    }
+
     /// The whole address, lower case.
     pub fn as_str(&self) -> &str {
         &self.address

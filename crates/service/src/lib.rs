@@ -18,6 +18,8 @@
 //! - [`submit`]: a logged-in user sends, as themself or an organisational mailbox
 //!   they are a delegate of (ID-3); recipients checked as they are named (MS-2);
 //!   recipients at other operators of the trust space queued (MS-5, MS-4).
+//! - [`patients`]: the patient rules at delivery (MS-8 … MS-11), blocks and
+//!   opposition.
 //! - [`peers`]: whether a peer operator may relay mail from a domain (MS-5), asked
 //!   of the trust list the relay keeps ([`peers::PeerTrust`]).
 //! - [`relay`]: what a relay attempt to another operator means (delivered, retry,
@@ -52,6 +54,7 @@ pub mod ingest;
 pub mod messages;
 pub mod new_mail;
 pub mod notify;
+pub mod patients;
 pub mod peers;
 pub mod quota;
 mod rates;
@@ -88,6 +91,9 @@ pub struct ServiceConfig {
     pub new_mail_quiet: std::time::Duration,
     /// Storage of one account in bytes, all folders together; `None`: no quota.
     pub mailbox_quota: Option<u64>,
+    /// A relayed message whose subject identifies a patient (MS-11) is delivered with a
+    /// warning header (`true`) rather than refused; submissions are always refused.
+    pub flag_relayed_subjects: bool,
 }
 
 /// The service layer: cheap to clone, shared by every front end.

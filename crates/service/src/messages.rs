@@ -12,6 +12,7 @@ use crate::actor::{Actor, Caller};
 use crate::antivirus::Verdict;
 use crate::error::{Result, ServiceError};
 use crate::ingest::{MessageMeta, MessageStructure};
+use crate::patients::SubjectVerdict;
 
 /// Proof that a caller may act on a mailbox owner's mail; only
 /// [`Service::authorize`] makes one (AC-1, ID-3).
@@ -68,6 +69,9 @@ impl std::fmt::Debug for ReadMessage {
     }
 }
 
+/// The header a relayed message whose subject identifies a patient gets (MS-11).
+const SUBJECT_WARNING: &str = "X-Caduceus-Subject-Warning: MS-11 the subject identifies a patient; do not forward it as is\r\n";
+
 impl Service {
     /// Checks that `caller` may use `owner`'s mailboxes: the owner themself, or a
     /// delegate of an organisational mailbox (ID-3). Administrators never reach
@@ -111,16 +115,32 @@ impl Service {
         recipients: &[MailAddress],
         raw: &[u8],
     ) -> Result<Vec<Delivered>> {
-        self.deliver_with(caller, None, recipients, raw, None).await
+        self.deliver_with(caller, None, None, recipients, raw, None)
+            .await
     }
 
     /// [`Service::deliver_local`] on behalf of an organisational mailbox
     /// (`acting_for`), which the traces name beside the person (ID-3), queueing
     /// `outbound`'s recipients in the same transaction.
+    /// Delivers a message a peer operator relayed from `from` (the envelope sender;
+    /// none for a bounce) to local mailboxes, through the same policy as
+    /// [`Service::deliver_local`] plus the patient rules on the sender (MS-8, MS-10).
+    pub async fn deliver_relayed(
+        &self,
+        caller: &Caller,
+        from: Option<&MailAddress>,
+        recipients: &[MailAddress],
+        raw: &[u8],
+    ) -> Result<Vec<Delivered>> {
+        self.deliver_with(caller, None, from, recipients, raw, None)
+            .await
+    }
+
     pub(crate) async fn deliver_with(
         &self,
         caller: &Caller,
         acting_for: Option<AccountId>,
+        from: Option<&MailAddress>,
         recipients: &[MailAddress],
         raw: &[u8],
         outbound: Option<Outbound>,
@@ -159,6 +179,30 @@ impl Service {
             self.store.append_traces(&[event]).await?;
             return Err(refusal.into());
         }
+        let mut meta = MessageMeta::parse(raw);
+        let all: Vec<MailAddress> = recipients.iter().chain(remote).cloned().collect();
+        let everyone: Vec<&MailAddress> = all.iter().collect();
+        let relayed = matches!(caller.actor, Actor::Peer(_));
+        let flagged;
+        let raw = match self
+            .check_patient_rules(from, &everyone, &found, &meta, relayed)
+            .await
+        {
+            Ok(SubjectVerdict::Clean) => raw,
+            Ok(SubjectVerdict::Flag) => {
+                flagged = [SUBJECT_WARNING.as_bytes(), raw].concat();
+                meta = MessageMeta::parse(&flagged);
+                &flagged[..]
+            }
+            Err(ServiceError::Refused(refusal)) => {
+                let mut event = event(Action::MessageRefuse, "msg:none".into());
+                event.outcome = caduceus_audit::Outcome::Refused;
+                event.detail = Some(refusal.requirement.to_owned());
+                self.store.append_traces(&[event]).await?;
+                return Err(refusal.into());
+            }
+            Err(other) => return Err(other),
+        };
         // MS-13: scanned before anything is sealed or stored; never accepted unscanned.
         if let Some(scanner) = &self.scanner {
             match scanner.scan(raw).await {
@@ -190,7 +234,7 @@ impl Service {
         for account in found.iter().flatten() {
             self.check_quota(account.id, raw.len()).await?;
         }
-        let meta = MessageMeta::parse(raw).to_sealable();
+        let sealable = meta.to_sealable();
         let mut targets = Vec::with_capacity(found.len());
         let mut traces = Vec::with_capacity(found.len());
         for account in found.into_iter().flatten() {
@@ -220,12 +264,13 @@ impl Service {
         let accounts: Vec<AccountId> = targets.iter().map(|t| t.account).collect();
         let delivery = Delivery {
             raw,
-            meta: &meta,
+            meta: &sealable,
             internal: self.clock.now(),
             targets,
             outbound,
         };
         let delivered = self.store.deliver(&delivery, &traces).await?;
+        self.record_exchanges(from, &everyone, &meta).await?;
         self.announce_new_mail(&accounts).await;
         Ok(delivered)
     }

@@ -185,6 +185,7 @@ impl Service {
             .deliver_with(
                 &sender.login.caller(),
                 sender.acting_for,
+                Some(&return_path),
                 &local,
                 raw,
                 outbound,

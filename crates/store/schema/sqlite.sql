@@ -198,3 +198,27 @@ CREATE TABLE IF NOT EXISTS outbound (
 CREATE INDEX IF NOT EXISTS outbound_due ON outbound (state, next_ms);
 CREATE INDEX IF NOT EXISTS outbound_ref ON outbound (queue_ref);
 CREATE INDEX IF NOT EXISTS outbound_blob ON outbound (blob_id);
+
+-- The patient rules (MS-8, MS-9, MS-10). Addresses are lower case; a patient's is
+-- <INS>@patient.<domain>, as in accounts. No message content here.
+-- A professional's standing with a patient: 'open' once they wrote, 'ended' after [FIN].
+CREATE TABLE IF NOT EXISTS patient_exchanges (
+    patient TEXT NOT NULL,
+    professional TEXT NOT NULL,
+    state TEXT NOT NULL,
+    updated_ms INTEGER NOT NULL,
+    PRIMARY KEY (patient, professional)
+);
+-- Professionals a patient blocked (MS-10).
+CREATE TABLE IF NOT EXISTS patient_blocks (
+    patient TEXT NOT NULL,
+    professional TEXT NOT NULL,
+    at_ms INTEGER NOT NULL,
+    PRIMARY KEY (patient, professional)
+);
+-- Patients who objected to exchanges about them (MS-9), by INS, with who recorded it.
+CREATE TABLE IF NOT EXISTS oppositions (
+    ins TEXT PRIMARY KEY,
+    recorded_by TEXT NOT NULL,
+    at_ms INTEGER NOT NULL
+);

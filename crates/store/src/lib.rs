@@ -305,6 +305,41 @@ pub trait Store: Send + Sync {
     async fn expunged_since(&self, mailbox: MailboxId, modseq: i64) -> Result<Vec<i64>>;
     /// The bytes and messages an account holds, all folders together.
     async fn account_usage(&self, account: AccountId) -> Result<(u64, u64)>;
+    /// A professional's standing with a patient (MS-8), by their addresses.
+    async fn patient_exchange(
+        &self,
+        patient: &str,
+        professional: &str,
+    ) -> Result<Option<PatientExchange>>;
+    /// Records a professional's standing with a patient (MS-8).
+    async fn set_patient_exchange(
+        &self,
+        patient: &str,
+        professional: &str,
+        state: PatientExchange,
+        at: Timestamp,
+    ) -> Result<()>;
+    /// Blocks (or unblocks) a professional for a patient (MS-10), with its trace.
+    async fn set_patient_block(
+        &self,
+        patient: &str,
+        professional: &str,
+        blocked: bool,
+        at: Timestamp,
+        trace: &Event,
+    ) -> Result<()>;
+    /// The professionals a patient blocked (MS-10).
+    async fn patient_blocks(&self, patient: &str) -> Result<Vec<String>>;
+    /// Records (`Some(who, when)`) or withdraws (`None`) a patient's opposition
+    /// (MS-9), with its trace.
+    async fn set_opposition(
+        &self,
+        ins: &str,
+        recorded: Option<(&str, Timestamp)>,
+        trace: &Event,
+    ) -> Result<()>;
+    /// A patient's opposition, if recorded (MS-9).
+    async fn opposition(&self, ins: &str) -> Result<Option<Opposition>>;
     /// Deletes a message copy for good: its key is destroyed first (RT-3).
     async fn delete_message(&self, id: MessageId, trace: &Event) -> Result<()>;
     /// Deletes several messages for good (their keys first, RT-3), with `traces`.

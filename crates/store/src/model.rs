@@ -300,6 +300,24 @@ pub struct Delivered {
     pub modseq: i64,
 }
 
+/// A professional's standing with a patient (MS-8).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PatientExchange {
+    /// The professional wrote to the patient: the patient may reply.
+    Open,
+    /// The professional ended the exchange.
+    Ended,
+}
+
+/// A patient's recorded opposition (MS-9).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Opposition {
+    /// Who recorded it: `patient` (themself) or a professional's address.
+    pub recorded_by: String,
+    /// When.
+    pub at: Timestamp,
+}
+
 /// What to unseal when opening messages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Unseal {

@@ -156,6 +156,7 @@ fn service_config(domain: &str, tweak: impl FnOnce(&mut ServiceConfig)) -> Servi
         peer_rate: None,
         new_mail_quiet: std::time::Duration::from_secs(15 * 60),
         mailbox_quota: None,
+        flag_relayed_subjects: true,
     };
     tweak(&mut config);
     config
@@ -205,6 +206,32 @@ pub async fn professional(w: &World, local: &str, national_id: &str, active: boo
             .await
             .unwrap();
     }
+    w.service.account(account.id).await.unwrap()
+}
+
+/// An active patient account `<ins>@patient.<domain>` named `display_name` (ID-5).
+pub async fn patient(w: &World, ins: &str, display_name: &str) -> Account {
+    let account = w
+        .service
+        .register(
+            &op(),
+            Registration {
+                address: None,
+                kind: AccountKind::Patient,
+                identity: RegistryId::Patient(caduceus_core::Ins::parse(ins).unwrap()),
+                display_name: display_name.into(),
+            },
+        )
+        .await
+        .unwrap();
+    w.service
+        .verify_identity(&op(), account.id, Evidence::CpsCard, "RA Test")
+        .await
+        .unwrap();
+    w.service
+        .set_state(&op(), account.id, AccountState::Active)
+        .await
+        .unwrap();
     w.service.account(account.id).await.unwrap()
 }
 

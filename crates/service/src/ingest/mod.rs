@@ -46,6 +46,9 @@ pub struct MessageMeta {
     /// not a message get an empty envelope and one text/plain part.
     #[serde(default)]
     pub structure: Option<MessageStructure>,
+    /// The MSSanté `X-MSS-MES` header (`FIN` ends an exchange with a patient, MS-8).
+    #[serde(default)]
+    pub mss_mes: Option<String>,
 }
 
 impl std::fmt::Debug for MessageMeta {
@@ -103,6 +106,10 @@ impl MessageMeta {
             attachments: message.attachment_count(),
             parsed: true,
             structure: Some(MessageStructure::of(&message, raw)),
+            mss_mes: message
+                .header("X-MSS-MES")
+                .and_then(|v| v.as_text())
+                .map(|v| v.trim().to_owned()),
         }
     }
 

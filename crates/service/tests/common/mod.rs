@@ -87,6 +87,7 @@ pub async fn world_configured(tweak: impl FnOnce(&mut ServiceConfig)) -> World {
         peer_rate: None,
         new_mail_quiet: std::time::Duration::from_secs(15 * 60),
         mailbox_quota: None,
+        flag_relayed_subjects: true,
     };
     tweak(&mut config);
     let service =

@@ -25,6 +25,8 @@ use crate::reply::Reply;
 pub(super) struct Transaction {
     /// The peer operator's domain, as the traces name it (`peer:<domain>`).
     pub(super) domain: String,
+    /// The envelope sender (none for a bounce), for the patient rules (MS-8, MS-10).
+    pub(super) from: Option<MailAddress>,
     pub(super) recipients: Vec<MailAddress>,
 }
 

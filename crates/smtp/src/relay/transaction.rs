@@ -48,13 +48,13 @@ impl Session {
         {
             return flow;
         }
-        let sender_domain = if from.address.is_empty() {
+        let sender = if from.address.is_empty() {
             // A bounce (null sender): the certificate must be listed for some domain,
             // which the traces then name.
             None
         } else {
             match MailAddress::parse(&from.address) {
-                Ok(address) => Some(address.domain().as_str().to_owned()),
+                Ok(address) => Some(address),
                 Err(error) => {
                     return self.talk.error(Reply::new(
                         501,
@@ -69,6 +69,7 @@ impl Session {
             common_name: identity.common_name.as_deref(),
         };
         let source = self.peer.to_string();
+        let sender_domain = sender.as_ref().map(|a| a.domain().as_str().to_owned());
         let admitted = self
             .service
             .admit_peer(sender_domain.as_deref(), certificate, &source)
@@ -88,6 +89,7 @@ impl Session {
         debug!(domain = %domain, "sender accepted (MS-5)");
         self.transaction = Some(Transaction {
             domain,
+            from: sender,
             recipients: Vec::new(),
         });
         self.talk.ok(Reply::new(250, "2.1.0", "sender OK"))
@@ -122,7 +124,12 @@ impl Session {
         let caller = Caller::peer(&transaction.domain, self.peer.to_string());
         match self
             .service
-            .deliver_local(&caller, &transaction.recipients, &raw)
+            .deliver_relayed(
+                &caller,
+                transaction.from.as_ref(),
+                &transaction.recipients,
+                &raw,
+            )
             .await
         {
             Ok(delivered) => {

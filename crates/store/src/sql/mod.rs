@@ -12,6 +12,7 @@ mod folders;
 mod messages;
 mod notices;
 mod outbound;
+mod patients;
 mod store_impl;
 mod traces;
 

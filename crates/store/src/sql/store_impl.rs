@@ -4,7 +4,9 @@ use async_trait::async_trait;
 use caduceus_audit::{Checkpoint, Entry, Event};
 use caduceus_core::{AccountState, FailureState, MailAddress, RegistryId, Timestamp};
 
-use super::{SqlStore, accounts, auth, directory, folders, messages, notices, outbound, traces};
+use super::{
+    SqlStore, accounts, auth, directory, folders, messages, notices, outbound, patients, traces,
+};
 use crate::Store;
 use crate::error::Result;
 use crate::model::*;
@@ -294,6 +296,46 @@ impl Store for SqlStore {
     }
     async fn account_usage(&self, account: AccountId) -> Result<(u64, u64)> {
         messages::account_usage(self, account).await
+    }
+    async fn patient_exchange(
+        &self,
+        patient: &str,
+        professional: &str,
+    ) -> Result<Option<PatientExchange>> {
+        patients::exchange(self, patient, professional).await
+    }
+    async fn set_patient_exchange(
+        &self,
+        patient: &str,
+        professional: &str,
+        state: PatientExchange,
+        at: Timestamp,
+    ) -> Result<()> {
+        patients::set_exchange(self, patient, professional, state, at).await
+    }
+    async fn set_patient_block(
+        &self,
+        patient: &str,
+        professional: &str,
+        blocked: bool,
+        at: Timestamp,
+        trace: &Event,
+    ) -> Result<()> {
+        patients::set_block(self, patient, professional, blocked, at, trace).await
+    }
+    async fn patient_blocks(&self, patient: &str) -> Result<Vec<String>> {
+        patients::blocks(self, patient).await
+    }
+    async fn set_opposition(
+        &self,
+        ins: &str,
+        recorded: Option<(&str, Timestamp)>,
+        trace: &Event,
+    ) -> Result<()> {
+        patients::set_opposition(self, ins, recorded, trace).await
+    }
+    async fn opposition(&self, ins: &str) -> Result<Option<Opposition>> {
+        patients::opposition(self, ins).await
     }
     async fn set_flags_many(
         &self,

@@ -1,0 +1,249 @@
+//! The patient rules at delivery, on every path a message enters (submission, operator
+//! relay, local delivery): who may write to whom (MS-8), blocks (MS-10), opposition
+//! (MS-9), identifying subjects (MS-11); and what patients — or professionals on their
+//! behalf — manage: blocks and opposition.
+
+use caduceus_audit::Action;
+use caduceus_core::health::{self, Conversation, Party};
+use caduceus_core::{Ins, MailAddress, Refusal};
+use caduceus_store::{Account, AccountId, PatientExchange};
+
+use crate::error::{Result, ServiceError};
+use crate::ingest::MessageMeta;
+use crate::{Actor, Caller, Service};
+
+/// How the rules treat a message's subject.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum SubjectVerdict {
+    /// Nothing identifies a patient.
+    Clean,
+    /// A relayed message whose subject identifies a patient: delivered with a warning
+    /// header for the recipient's client (MS-11, relayed mail).
+    Flag,
+}
+
+fn party(address: &MailAddress) -> Party {
+    match address.patient_ins() {
+        Some(_) => Party::Patient,
+        None => Party::Professional,
+    }
+}
+
+impl Service {
+    /// Applies the patient rules to a message from `from` (none: a system message or a
+    /// bounce) to `recipients` (local, with their accounts in `found`, then remote).
+    /// An identifying subject is refused, or only flagged when `relayed` by a peer
+    /// operator and the operator chose so.
+    pub(crate) async fn check_patient_rules(
+        &self,
+        from: Option<&MailAddress>,
+        recipients: &[&MailAddress],
+        found: &[Option<Account>],
+        meta: &MessageMeta,
+        relayed: bool,
+    ) -> Result<SubjectVerdict> {
+        let refuse = |refusal: Refusal| ServiceError::Refused(refusal);
+        for &recipient in recipients {
+            let to = party(recipient);
+            if let Some(from) = from {
+                let sender = party(from);
+                let conversation = if sender == Party::Patient && to == Party::Professional {
+                    match self
+                        .store
+                        .patient_exchange(from.as_str(), recipient.as_str())
+                        .await?
+                    {
+                        None => Conversation::None,
+                        Some(PatientExchange::Open) => Conversation::Open,
+                        Some(PatientExchange::Ended) => Conversation::Ended,
+                    }
+                } else {
+                    Conversation::None
+                };
+                health::check_exchange(sender, to, conversation).map_err(refuse)?;
+                if to == Party::Patient {
+                    let blocked = self
+                        .store
+                        .patient_blocks(recipient.as_str())
+                        .await?
+                        .iter()
+                        .any(|b| b == from.as_str());
+                    health::check_not_blocked(blocked).map_err(refuse)?;
+                }
+            }
+            if let Some(ins) = recipient.patient_ins() {
+                let opposed = self.store.opposition(ins.expose()).await?.is_some();
+                health::check_no_opposition(opposed).map_err(refuse)?;
+            }
+        }
+        let names: Vec<&str> = found
+            .iter()
+            .flatten()
+            .filter(|a| a.address.patient_ins().is_some())
+            .map(|a| a.display_name.as_str())
+            .collect();
+        match meta
+            .subject
+            .as_deref()
+            .map(|s| health::check_subject(s, &names))
+        {
+            Some(Err(_)) if relayed && self.config.flag_relayed_subjects => {
+                Ok(SubjectVerdict::Flag)
+            }
+            Some(Err(refusal)) => Err(refuse(refusal)),
+            _ => Ok(SubjectVerdict::Clean),
+        }
+    }
+
+    /// After delivery: a professional writing to a patient opens the exchange, or
+    /// ends it with `[FIN]` / `X-MSS-MES: FIN` (MS-8).
+    pub(crate) async fn record_exchanges(
+        &self,
+        from: Option<&MailAddress>,
+        recipients: &[&MailAddress],
+        meta: &MessageMeta,
+    ) -> Result<()> {
+        let Some(from) = from.filter(|f| party(f) == Party::Professional) else {
+            return Ok(());
+        };
+        let state = if health::ends_exchange(meta.subject.as_deref(), meta.mss_mes.as_deref()) {
+            PatientExchange::Ended
+        } else {
+            PatientExchange::Open
+        };
+        for recipient in recipients.iter().filter(|r| party(r) == Party::Patient) {
+            self.store
+                .set_patient_exchange(recipient.as_str(), from.as_str(), state, self.clock.now())
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Blocks (or unblocks) `professional` for the patient `patient` (MS-10): the
+    /// patient themself, or the operator at their request. Traced with the patient's
+    /// account id only.
+    pub async fn set_block(
+        &self,
+        caller: &Caller,
+        patient: AccountId,
+        professional: &MailAddress,
+        blocked: bool,
+    ) -> Result<()> {
+        if caller.actor != Actor::Account(patient) {
+            self.require_operator(caller)?;
+        }
+        let account = self.store.account(patient).await?;
+        if account.address.patient_ins().is_none() {
+            return Err(ServiceError::Invalid(
+                "only a patient's mailbox blocks professionals (MS-10)".into(),
+            ));
+        }
+        let mut trace = caller.event(self.now_ms(), Action::PatientBlock, patient.to_string());
+        trace.detail = Some(format!(
+            "MS-10 block:{}",
+            if blocked { "on" } else { "off" }
+        ));
+        Ok(self
+            .store
+            .set_patient_block(
+                account.address.as_str(),
+                professional.as_str(),
+                blocked,
+                self.clock.now(),
+                &trace,
+            )
+            .await?)
+    }
+
+    /// The professionals the patient `patient` blocked (the patient, or the operator).
+    pub async fn blocks(&self, caller: &Caller, patient: AccountId) -> Result<Vec<String>> {
+        if caller.actor != Actor::Account(patient) {
+            self.require_operator(caller)?;
+        }
+        let account = self.store.account(patient).await?;
+        Ok(self.store.patient_blocks(account.address.as_str()).await?)
+    }
+
+    /// Records (`opposed`) or withdraws a patient's opposition to exchanges about them
+    /// (MS-9): by the patient themself, by an active professional on their behalf, or
+    /// by the operator; the record says who. Traced without the INS.
+    pub async fn set_opposition(&self, caller: &Caller, ins: &Ins, opposed: bool) -> Result<()> {
+        let recorded_by = match caller.actor {
+            Actor::Account(id) => {
+                let account = self.store.account(id).await?;
+                match account.address.patient_ins() {
+                    Some(own) if &own == ins => "patient".to_owned(),
+                    Some(_) => {
+                        return Err(ServiceError::Denied {
+                            requirement: "AC-1",
+                            reason: "a patient records only their own opposition".into(),
+                        });
+                    }
+                    None if account.state.can_exchange() => account.address.as_str().to_owned(),
+                    None => {
+                        return Err(ServiceError::Denied {
+                            requirement: "AC-1",
+                            reason: "only an active account records an opposition".into(),
+                        });
+                    }
+                }
+            }
+            _ => {
+                self.require_operator(caller)?;
+                format!("operator:{}", caller.actor.trace_id())
+            }
+        };
+        let patient = MailAddress::patient(ins, &self.config.domain)
+            .ok()
+            .map(|address| address.as_str().to_owned());
+        let object = match &patient {
+            Some(address) => match self
+                .store
+                .account_by_address(&MailAddress::parse(address).expect("built valid"))
+                .await?
+            {
+                Some(account) => account.id.to_string(),
+                None => "patient:unregistered".to_owned(),
+            },
+            None => "patient:unregistered".to_owned(),
+        };
+        let mut trace = caller.event(self.now_ms(), Action::PatientOpposition, object);
+        let who = if recorded_by == "patient" {
+            "patient"
+        } else if recorded_by.starts_with("operator:") {
+            "operator"
+        } else {
+            "professional"
+        };
+        trace.detail = Some(format!(
+            "MS-9 opposition:{} recorded_by:{who}",
+            if opposed { "on" } else { "off" }
+        ));
+        let recorded = opposed.then(|| (recorded_by.as_str(), self.clock.now()));
+        Ok(self
+            .store
+            .set_opposition(ins.expose(), recorded, &trace)
+            .await?)
+    }
+
+    /// A patient's opposition, if recorded (MS-9): who recorded it and when.
+    pub async fn opposition(
+        &self,
+        caller: &Caller,
+        ins: &Ins,
+    ) -> Result<Option<caduceus_store::Opposition>> {
+        if let Actor::Account(id) = caller.actor {
+            let account = self.store.account(id).await?;
+            if account.address.patient_ins().as_ref() != Some(ins) && !account.state.can_exchange()
+            {
+                return Err(ServiceError::Denied {
+                    requirement: "AC-1",
+                    reason: "only the patient or an active professional asks".into(),
+                });
+            }
+        } else {
+            self.require_operator(caller)?;
+        }
+        Ok(self.store.opposition(ins.expose()).await?)
+    }
+}

@@ -1,0 +1,138 @@
+//! What the patient rules remember (MS-8, MS-9, MS-10): each professional's standing
+//! with a patient, the professionals a patient blocked, the patients who objected.
+
+use caduceus_audit::Event;
+use caduceus_core::Timestamp;
+
+use super::SqlStore;
+use super::traces::append;
+use crate::error::Result;
+use crate::model::{Opposition, PatientExchange};
+
+pub(super) async fn exchange(
+    store: &SqlStore,
+    patient: &str,
+    professional: &str,
+) -> Result<Option<PatientExchange>> {
+    let state: Option<String> = sqlx::query_scalar(
+        "SELECT state FROM patient_exchanges WHERE patient = $1 AND professional = $2",
+    )
+    .bind(patient)
+    .bind(professional)
+    .fetch_optional(&store.db.pool)
+    .await?;
+    Ok(state.map(|s| {
+        if s == "ended" {
+            PatientExchange::Ended
+        } else {
+            PatientExchange::Open
+        }
+    }))
+}
+
+pub(super) async fn set_exchange(
+    store: &SqlStore,
+    patient: &str,
+    professional: &str,
+    state: PatientExchange,
+    at: Timestamp,
+) -> Result<()> {
+    let state = match state {
+        PatientExchange::Open => "open",
+        PatientExchange::Ended => "ended",
+    };
+    let mut tx = store.db.begin_write().await?;
+    sqlx::query(
+        "INSERT INTO patient_exchanges (patient, professional, state, updated_ms)
+         VALUES ($1, $2, $3, $4)
+         ON CONFLICT (patient, professional) DO UPDATE SET state = $3, updated_ms = $4",
+    )
+    .bind(patient)
+    .bind(professional)
+    .bind(state)
+    .bind(at.as_millis())
+    .execute(&mut *tx.tx)
+    .await?;
+    tx.commit().await
+}
+
+pub(super) async fn set_block(
+    store: &SqlStore,
+    patient: &str,
+    professional: &str,
+    blocked: bool,
+    at: Timestamp,
+    trace: &Event,
+) -> Result<()> {
+    let mut tx = store.db.begin_write().await?;
+    if blocked {
+        sqlx::query(
+            "INSERT INTO patient_blocks (patient, professional, at_ms) VALUES ($1, $2, $3)
+             ON CONFLICT (patient, professional) DO NOTHING",
+        )
+        .bind(patient)
+        .bind(professional)
+        .bind(at.as_millis())
+        .execute(&mut *tx.tx)
+        .await?;
+    } else {
+        sqlx::query("DELETE FROM patient_blocks WHERE patient = $1 AND professional = $2")
+            .bind(patient)
+            .bind(professional)
+            .execute(&mut *tx.tx)
+            .await?;
+    }
+    append(store, &mut tx, std::slice::from_ref(trace)).await?;
+    tx.commit().await
+}
+
+pub(super) async fn blocks(store: &SqlStore, patient: &str) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT professional FROM patient_blocks WHERE patient = $1 ORDER BY professional",
+    )
+    .bind(patient)
+    .fetch_all(&store.db.pool)
+    .await?)
+}
+
+pub(super) async fn set_opposition(
+    store: &SqlStore,
+    ins: &str,
+    recorded: Option<(&str, Timestamp)>,
+    trace: &Event,
+) -> Result<()> {
+    let mut tx = store.db.begin_write().await?;
+    match recorded {
+        Some((by, at)) => {
+            sqlx::query(
+                "INSERT INTO oppositions (ins, recorded_by, at_ms) VALUES ($1, $2, $3)
+                 ON CONFLICT (ins) DO UPDATE SET recorded_by = $2, at_ms = $3",
+            )
+            .bind(ins)
+            .bind(by)
+            .bind(at.as_millis())
+            .execute(&mut *tx.tx)
+            .await?;
+        }
+        None => {
+            sqlx::query("DELETE FROM oppositions WHERE ins = $1")
+                .bind(ins)
+                .execute(&mut *tx.tx)
+                .await?;
+        }
+    }
+    append(store, &mut tx, std::slice::from_ref(trace)).await?;
+    tx.commit().await
+}
+
+pub(super) async fn opposition(store: &SqlStore, ins: &str) -> Result<Option<Opposition>> {
+    let row: Option<(String, i64)> =
+        sqlx::query_as("SELECT recorded_by, at_ms FROM oppositions WHERE ins = $1")
+            .bind(ins)
+            .fetch_optional(&store.db.pool)
+            .await?;
+    Ok(row.map(|(recorded_by, at)| Opposition {
+        recorded_by,
+        at: Timestamp::from_millis(at),
+    }))
+}
