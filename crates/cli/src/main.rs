@@ -8,7 +8,7 @@
 //! - `runtime`: opens the keys, the store and the service from a configuration.
 //! - `init`: `caduceus init` — data directory, keys, development PKI, demo seed (`demo`).
 //! - `serve`: `caduceus serve` — the listeners, until SIGINT/SIGTERM.
-//! - `account`, `audit`: the operator's subcommands; `credentials`: second factors
+//! - `account`, `audit`, `patient`: the operator's subcommands; `credentials`: second factors
 //!   and device credentials under `account`.
 //! - `directory`: import, search and generate directory extracts (ID-4).
 //! - `bench`: figures for `docs/benchmarks.md` on a scratch directory.
@@ -23,6 +23,7 @@ mod directory;
 mod federation;
 mod init;
 mod notices;
+mod patient;
 mod runtime;
 mod serve;
 
@@ -66,6 +67,9 @@ enum Command {
     /// Verify or purge the trace chain.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// A patient's opposition (MS-9) and blocked professionals (MS-10).
+    #[command(subcommand)]
+    Patient(patient::PatientCommand),
     /// Measure delivery, read and trace verification rates on a scratch directory.
     Bench(bench::BenchArgs),
 }
@@ -98,6 +102,9 @@ fn main() -> ExitCode {
                 .await
                 .map(|()| ExitCode::SUCCESS),
             Command::Audit(command) => audit::run(&cli.data, &cli.operator, command).await,
+            Command::Patient(command) => patient::run(&cli.data, &cli.operator, command)
+                .await
+                .map(|()| ExitCode::SUCCESS),
             Command::Bench(args) => bench::run(&cli.data, &args)
                 .await
                 .map(|()| ExitCode::SUCCESS),

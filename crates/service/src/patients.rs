@@ -190,7 +190,7 @@ impl Service {
             }
             _ => {
                 self.require_operator(caller)?;
-                format!("operator:{}", caller.actor.trace_id())
+                caller.actor.trace_id()
             }
         };
         let patient = MailAddress::patient(ins, &self.config.domain)
@@ -210,7 +210,7 @@ impl Service {
         let mut trace = caller.event(self.now_ms(), Action::PatientOpposition, object);
         let who = if recorded_by == "patient" {
             "patient"
-        } else if recorded_by.starts_with("operator:") {
+        } else if recorded_by.starts_with("op:") {
             "operator"
         } else {
             "professional"

@@ -1,0 +1,104 @@
+//! `caduceus patient …`: what a patient asks the operator for (MS-9, MS-10):
+//! recording or withdrawing an opposition, blocking a professional, and showing both.
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use caduceus_core::{Ins, MailAddress};
+use caduceus_service::Caller;
+
+use crate::config::Loaded;
+use crate::runtime::Runtime;
+
+/// `caduceus patient` subcommands.
+#[derive(clap::Subcommand, Debug)]
+pub enum PatientCommand {
+    /// Record the patient's opposition to exchanges about them through the service
+    /// (MS-9): messages concerning them are then refused, the sender told to use postal
+    /// mail. `--withdraw` lifts it. Recorded as made by the operator, and traced
+    /// without the INS.
+    ///
+    /// Example: caduceus patient oppose 295109912611193
+    Oppose {
+        /// The patient's INS (15 characters, key checked).
+        ins: String,
+        /// Lift the opposition instead.
+        #[arg(long)]
+        withdraw: bool,
+    },
+    /// Block a professional for a patient (MS-10): their messages to the patient are
+    /// refused. `--unblock` lifts it.
+    ///
+    /// Example: caduceus patient block 295109912611193@patient.caduceus.test alice.martin@caduceus.test
+    Block {
+        /// The patient's mailbox.
+        patient: MailAddress,
+        /// The professional's address.
+        professional: MailAddress,
+        /// Lift the block instead.
+        #[arg(long)]
+        unblock: bool,
+    },
+    /// Show a patient's opposition (who recorded it, when) and blocked professionals.
+    ///
+    /// Example: caduceus patient show 295109912611193
+    Show {
+        /// The patient's INS.
+        ins: String,
+    },
+}
+
+/// Runs a `patient` subcommand as the operator.
+pub async fn run(data: &Path, operator: &str, command: PatientCommand) -> Result<()> {
+    let runtime = Runtime::open(Loaded::load(data)?).await?;
+    let service = &runtime.service;
+    let caller = Caller::operator(operator);
+    match command {
+        PatientCommand::Oppose { ins, withdraw } => {
+            let ins = Ins::parse(&ins).context("the INS")?;
+            service.set_opposition(&caller, &ins, !withdraw).await?;
+            println!(
+                "opposition {}",
+                if withdraw { "withdrawn" } else { "recorded" }
+            );
+        }
+        PatientCommand::Block {
+            patient,
+            professional,
+            unblock,
+        } => {
+            let account = crate::account::find(&runtime, &patient).await?;
+            service
+                .set_block(&caller, account.id, &professional, !unblock)
+                .await?;
+            println!(
+                "{} {} for this patient",
+                professional.as_str(),
+                if unblock { "unblocked" } else { "blocked" }
+            );
+        }
+        PatientCommand::Show { ins } => {
+            let ins = Ins::parse(&ins).context("the INS")?;
+            match service.opposition(&caller, &ins).await? {
+                Some(opposition) => println!(
+                    "opposition: yes, recorded by {} at {}",
+                    opposition.recorded_by,
+                    opposition.at.rfc5322()
+                ),
+                None => println!("opposition: no"),
+            }
+            let address = MailAddress::patient(&ins, &runtime.loaded.domain())?;
+            if let Some(account) = service.account_by_address(&address).await? {
+                let blocked = service.blocks(&caller, account.id).await?;
+                println!("blocked professionals: {}", blocked.len());
+                for professional in blocked {
+                    println!("  {professional}");
+                }
+            } else {
+                println!("no patient mailbox here");
+            }
+        }
+    }
+    runtime.store.close().await;
+    Ok(())
+}
