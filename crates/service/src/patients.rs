@@ -76,6 +76,19 @@ impl Service {
                 health::check_no_opposition(opposed).map_err(refuse)?;
             }
         }
+        if let Some(error) = &meta.xdm_error {
+            return Err(refuse(Refusal {
+                requirement: "MS-9",
+                reason: format!(
+                    "{error}, so the patient it concerns cannot be checked; \
+                     send a well-formed IHE_XDM.zip"
+                ),
+            }));
+        }
+        for ins in &meta.patients {
+            let opposed = self.store.opposition(ins).await?.is_some();
+            health::check_no_opposition(opposed).map_err(refuse)?;
+        }
         let names: Vec<&str> = found
             .iter()
             .flatten()

@@ -46,6 +46,19 @@ async fn send(
     subject: &str,
     headers: &str,
 ) -> (u16, String) {
+    send_with(p, user, secret, to, subject, headers, "").await
+}
+
+/// [`send`] with an IHE XDM attachment about `xdm_ins` (none when empty).
+async fn send_with(
+    p: &Parties,
+    user: &str,
+    secret: &str,
+    to: &str,
+    subject: &str,
+    headers: &str,
+    xdm_ins: &str,
+) -> (u16, String) {
     let mut args = base_args(&p.w, &p.listener);
     args.extend([
         ("user", user.to_owned()),
@@ -53,6 +66,7 @@ async fn send(
         ("to", to.to_owned()),
         ("subject", subject.to_owned()),
         ("headers", headers.to_owned()),
+        ("xdm_ins", xdm_ins.to_owned()),
     ]);
     python("send_one", &args).await.step("sent")
 }
@@ -203,4 +217,34 @@ async fn ms11_a_subject_with_a_valid_nir_is_refused_and_an_invalid_key_is_not() 
     let named = send(&p, alice, &p.alice, PATIENT, "Bilan Mme LEFEVRE", "").await;
     assert_eq!(named.0, 550, "{named:?}");
     assert!(named.1.contains("patient's name"), "{named:?}");
+}
+
+#[tokio::test]
+async fn ms9_an_xdm_attachment_about_an_opposed_patient_is_refused() {
+    let p = parties().await;
+    professional(&p.w, "bob", &rpps(2), true).await;
+    let (alice, bob) = ("alice@caduceus.test", "bob@caduceus.test");
+    // A letter between professionals about a patient (not a recipient), in IHE XDM.
+    let other = "1 84 12 76 451 089 46";
+    let ins = Ins::parse(other).unwrap();
+    let send_about =
+        |ins: &'static str| send_with(&p, alice, &p.alice, bob, "Compte rendu", "", ins);
+    let before = send_about("184127645108946").await;
+    assert_eq!(before.0, 250, "{before:?}");
+    let as_operator = op();
+    p.w.service
+        .set_opposition(&as_operator, &ins, true)
+        .await
+        .unwrap();
+    let refused = send_about("184127645108946").await;
+    assert_eq!(refused.0, 550, "{refused:?}");
+    assert!(
+        refused.1.contains("MS-9") && refused.1.contains("postal mail"),
+        "{refused:?}"
+    );
+    p.w.service
+        .set_opposition(&as_operator, &ins, false)
+        .await
+        .unwrap();
+    assert_eq!(send_about("184127645108946").await.0, 250);
 }

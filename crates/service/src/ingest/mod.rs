@@ -4,8 +4,9 @@
 //! never re-parses a body either.
 
 pub mod structure;
+pub mod xdm;
 
-use mail_parser::{Address, MessageParser};
+use mail_parser::{Address, MessageParser, MimeHeaders};
 use serde::{Deserialize, Serialize};
 
 pub use structure::{BodyStructure, Envelope, EnvelopeAddress, MessageStructure};
@@ -49,6 +50,13 @@ pub struct MessageMeta {
     /// The MSSanté `X-MSS-MES` header (`FIN` ends an exchange with a patient, MS-8).
     #[serde(default)]
     pub mss_mes: Option<String>,
+    /// The INS of the patients its IHE XDM attachments are about (MS-9). Patient
+    /// identity: only ever stored sealed, never logged or traced.
+    #[serde(default)]
+    pub patients: Vec<String>,
+    /// Why an IHE XDM attachment could not be read, if one could not (MS-9).
+    #[serde(default)]
+    pub xdm_error: Option<String>,
 }
 
 impl std::fmt::Debug for MessageMeta {
@@ -90,6 +98,16 @@ impl MessageMeta {
                 ..MessageMeta::default()
             };
         };
+        let mut patients = Vec::new();
+        let mut xdm_error = None;
+        for part in message.attachments() {
+            if part.attachment_name().is_some_and(xdm::is_xdm) {
+                match xdm::patients_in_xdm(part.contents()) {
+                    Ok(found) => patients.extend(found.iter().map(|i| i.expose().to_owned())),
+                    Err(error) => xdm_error = Some(error.to_string()),
+                }
+            }
+        }
         let in_reply_to = match message.in_reply_to() {
             mail_parser::HeaderValue::Text(id) => vec![id.to_string()],
             mail_parser::HeaderValue::TextList(ids) => ids.iter().map(|s| s.to_string()).collect(),
@@ -110,6 +128,8 @@ impl MessageMeta {
                 .header("X-MSS-MES")
                 .and_then(|v| v.as_text())
                 .map(|v| v.trim().to_owned()),
+            patients,
+            xdm_error,
         }
     }
 
