@@ -16,6 +16,12 @@ const NEW_MAIL: &str = "Un nouveau message vous attend dans votre messagerie sé
      A new message awaits you in your secure health mailbox. \
      Log in to your mailbox to read it.\r\n";
 
+/// The fixed text of a first-access notice (TR-4): who is in the access log only.
+const FIRST_ACCESS: &str = "Un professionnel a consulté pour la première fois des données vous concernant \
+     dans votre messagerie sécurisée de santé. Connectez-vous pour voir le journal des accès.\r\n\r\n\
+     A professional accessed data concerning you for the first time in your secure health \
+     mailbox. Log in to see the access log.\r\n";
+
 /// Sends notices to `relay`.
 pub struct SmtpNotifier {
     host: String,
@@ -82,6 +88,11 @@ impl Notifier for SmtpNotifier {
                 ),
             ),
             Notice::NewMail { to } => (to, "Nouveau message / New message", NEW_MAIL.to_owned()),
+            Notice::FirstAccess { to } => (
+                to,
+                "Acces a vos donnees / Access to your data",
+                FIRST_ACCESS.to_owned(),
+            ),
         };
         let message = MessageBuilder::new()
             .from(("Caduceus", self.from.as_str()))

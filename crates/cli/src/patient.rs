@@ -1,5 +1,6 @@
-//! `caduceus patient …`: what a patient asks the operator for (MS-9, MS-10):
-//! recording or withdrawing an opposition, blocking a professional, and showing both.
+//! `caduceus patient …`: what a patient asks the operator for (MS-9, MS-10, TR-4):
+//! recording or withdrawing an opposition, blocking a professional, showing both, and
+//! the log of who accessed their data.
 
 use std::path::Path;
 
@@ -39,6 +40,14 @@ pub enum PatientCommand {
         #[arg(long)]
         unblock: bool,
     },
+    /// List who accessed data concerning a patient (TR-4), at their request: who,
+    /// what, which message copy, when. Never content.
+    ///
+    /// Example: caduceus patient accesses 295109912611193@patient.caduceus.test
+    Accesses {
+        /// The patient's mailbox.
+        patient: MailAddress,
+    },
     /// Show a patient's opposition (who recorded it, when) and blocked professionals.
     ///
     /// Example: caduceus patient show 295109912611193
@@ -76,6 +85,21 @@ pub async fn run(data: &Path, operator: &str, command: PatientCommand) -> Result
                 professional.as_str(),
                 if unblock { "unblocked" } else { "blocked" }
             );
+        }
+        PatientCommand::Accesses { patient } => {
+            let account = crate::account::find(&runtime, &patient).await?;
+            let log = service.patient_access_log(&caller, account.id).await?;
+            println!("{} access(es)", log.len());
+            for entry in log {
+                println!(
+                    "{}  {}  {} ({})  {}",
+                    entry.at.rfc5322(),
+                    entry.action,
+                    entry.actor.as_str(),
+                    entry.actor_name,
+                    entry.message
+                );
+            }
         }
         PatientCommand::Show { ins } => {
             let ins = Ins::parse(&ins).context("the INS")?;

@@ -54,5 +54,7 @@ fn ms9_ms10_opposition_and_block_through_the_cli() {
     assert!(traces.contains("patient.opposition"), "{traces}");
     assert!(traces.contains("patient.block"), "{traces}");
     assert!(!traces.contains(INS), "{traces}");
+    let accesses = ok(&data, &[], &["patient", "accesses", PATIENT]);
+    assert!(accesses.starts_with("0 access(es)"), "{accesses}");
     assert!(ok(&data, &[], &["audit", "verify"]).contains("trace chain intact"));
 }

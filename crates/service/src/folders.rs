@@ -122,7 +122,11 @@ impl Service {
             Opening::Metadata => Unseal::MetaOnly,
             Opening::Read | Opening::Peek => Unseal::Whole,
         };
-        self.open_batch(ids, unseal, &traces).await
+        let opened = self.open_batch(ids, unseal, &traces).await?;
+        if opening == Opening::Read {
+            self.record_reads(access.person(), ids).await;
+        }
+        Ok(opened)
     }
 
     async fn open_batch(

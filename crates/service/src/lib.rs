@@ -18,6 +18,8 @@
 //! - [`submit`]: a logged-in user sends, as themself or an organisational mailbox
 //!   they are a delegate of (ID-3); recipients checked as they are named (MS-2);
 //!   recipients at other operators of the trust space queued (MS-5, MS-4).
+//! - [`access_log`]: who accessed a patient's data (TR-4, AC-3), the first-access
+//!   notice.
 //! - [`patients`]: the patient rules at delivery (MS-8 … MS-11), blocks and
 //!   opposition.
 //! - [`peers`]: whether a peer operator may relay mail from a domain (MS-5), asked
@@ -42,6 +44,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod access_log;
 pub mod accounts;
 pub mod actor;
 pub mod antivirus;

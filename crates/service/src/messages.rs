@@ -30,6 +30,14 @@ impl MailboxAccess {
         self.owner
     }
 
+    /// The person acting (the owner, or a delegate).
+    pub(crate) fn person(&self) -> Option<AccountId> {
+        match self.caller.actor {
+            Actor::Account(id) => Some(id),
+            _ => None,
+        }
+    }
+
     pub(crate) fn event(&self, at_ms: i64, action: Action, object: String) -> Event {
         let mut event = self.caller.event(at_ms, action, object);
         event.acting_for = self.acting_for.map(|id| id.to_string());
@@ -237,6 +245,7 @@ impl Service {
         let sealable = meta.to_sealable();
         let mut targets = Vec::with_capacity(found.len());
         let mut traces = Vec::with_capacity(found.len());
+        let found_accounts = found.clone();
         for account in found.into_iter().flatten() {
             let inbox = self
                 .store
@@ -271,6 +280,8 @@ impl Service {
         };
         let delivered = self.store.deliver(&delivery, &traces).await?;
         self.record_exchanges(from, &everyone, &meta).await?;
+        self.link_patients(from, &found_accounts, &meta, &delivered)
+            .await?;
         self.announce_new_mail(&accounts).await;
         Ok(delivered)
     }
@@ -327,6 +338,7 @@ impl Service {
         self.owned_message(access, id).await?;
         let event = access.event(self.now_ms(), Action::MessageRead, id.to_string());
         let opened = self.store.open_message(id, &event).await?;
+        self.record_reads(access.person(), &[id]).await;
         Ok(ReadMessage {
             summary: opened.summary,
             meta: MessageMeta::from_sealable(&opened.meta),

@@ -24,6 +24,12 @@ pub enum Notice {
         /// The out-of-band address.
         to: MailAddress,
     },
+    /// A professional accessed data concerning this patient for the first time (TR-4).
+    /// Carries the out-of-band address only: the patient sees who in their access log.
+    FirstAccess {
+        /// The out-of-band address.
+        to: MailAddress,
+    },
 }
 
 /// Sends notices. Implementations must not log the code.

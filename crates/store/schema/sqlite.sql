@@ -222,3 +222,20 @@ CREATE TABLE IF NOT EXISTS oppositions (
     recorded_by TEXT NOT NULL,
     at_ms INTEGER NOT NULL
 );
+-- Which patients (by account) each message copy concerns (TR-4, AC-3): its patient
+-- recipients or sender, the patient of its IHE XDM attachment.
+CREATE TABLE IF NOT EXISTS message_patients (
+    message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+    patient_account INTEGER NOT NULL,
+    PRIMARY KEY (message_id, patient_account)
+);
+-- Accesses by others to data concerning a patient, kept for the patient to see (TR-4):
+-- who (account), what (action code), which message copy, when. Outlives the message.
+CREATE TABLE IF NOT EXISTS patient_accesses (
+    patient_account INTEGER NOT NULL,
+    actor_account INTEGER NOT NULL,
+    action TEXT NOT NULL,
+    message_id INTEGER NOT NULL,
+    at_ms INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS patient_accesses_patient ON patient_accesses(patient_account, actor_account);

@@ -340,6 +340,19 @@ pub trait Store: Send + Sync {
     ) -> Result<()>;
     /// A patient's opposition, if recorded (MS-9).
     async fn opposition(&self, ins: &str) -> Result<Option<Opposition>>;
+    /// Records which patients (accounts) message copies concern (TR-4).
+    async fn link_message_patients(&self, links: &[(MessageId, AccountId)]) -> Result<()>;
+    /// Records `actor`'s `action` on `messages` for every patient they concern (not the
+    /// actor themself); returns the patients `actor` had never accessed before.
+    async fn record_patient_accesses(
+        &self,
+        actor: AccountId,
+        action: &str,
+        messages: &[MessageId],
+        at: Timestamp,
+    ) -> Result<Vec<AccountId>>;
+    /// The accesses by others to data concerning `patient`, oldest first (TR-4).
+    async fn patient_accesses(&self, patient: AccountId) -> Result<Vec<PatientAccess>>;
     /// Deletes a message copy for good: its key is destroyed first (RT-3).
     async fn delete_message(&self, id: MessageId, trace: &Event) -> Result<()>;
     /// Deletes several messages for good (their keys first, RT-3), with `traces`.

@@ -318,6 +318,19 @@ pub struct Opposition {
     pub at: Timestamp,
 }
 
+/// One access by someone else to data concerning a patient (TR-4).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PatientAccess {
+    /// Who: the account that acted.
+    pub actor: AccountId,
+    /// What: the action code, such as `message.read`.
+    pub action: String,
+    /// Which message copy.
+    pub message: MessageId,
+    /// When.
+    pub at: Timestamp,
+}
+
 /// What to unseal when opening messages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Unseal {

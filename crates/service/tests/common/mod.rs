@@ -22,6 +22,8 @@ pub struct Outbox {
     pub codes: Mutex<Vec<(String, String)>>,
     /// New-mail notices (MS-7): the out-of-band address of each.
     pub new_mail: Mutex<Vec<String>>,
+    /// First-access notices (TR-4): the out-of-band address of each.
+    pub first_access: Mutex<Vec<String>>,
 }
 
 #[async_trait]
@@ -34,6 +36,11 @@ impl Notifier for Outbox {
                 .unwrap()
                 .push((to.as_str().to_owned(), code.expose().clone())),
             Notice::NewMail { to } => self.new_mail.lock().unwrap().push(to.as_str().to_owned()),
+            Notice::FirstAccess { to } => self
+                .first_access
+                .lock()
+                .unwrap()
+                .push(to.as_str().to_owned()),
         }
         Ok(())
     }
@@ -171,4 +178,30 @@ pub async fn organisation(w: &World, local: &str) -> Account {
         .await
         .unwrap();
     w.service.account(org.id).await.unwrap()
+}
+
+/// An active patient account `<ins>@patient.caduceus.test` (ID-5).
+pub async fn patient(w: &World, ins: &str, display_name: &str) -> Account {
+    let account = w
+        .service
+        .register(
+            &op(),
+            Registration {
+                address: None,
+                kind: AccountKind::Patient,
+                identity: RegistryId::Patient(caduceus_core::Ins::parse(ins).unwrap()),
+                display_name: display_name.into(),
+            },
+        )
+        .await
+        .unwrap();
+    w.service
+        .verify_identity(&op(), account.id, Evidence::CpsCard, "RA Test")
+        .await
+        .unwrap();
+    w.service
+        .set_state(&op(), account.id, AccountState::Active)
+        .await
+        .unwrap();
+    w.service.account(account.id).await.unwrap()
 }

@@ -7,7 +7,7 @@ use caduceus_core::Timestamp;
 use super::SqlStore;
 use super::traces::append;
 use crate::error::Result;
-use crate::model::{Opposition, PatientExchange};
+use crate::model::{AccountId, MessageId, Opposition, PatientAccess, PatientExchange};
 
 pub(super) async fn exchange(
     store: &SqlStore,
@@ -135,4 +135,95 @@ pub(super) async fn opposition(store: &SqlStore, ins: &str) -> Result<Option<Opp
         recorded_by,
         at: Timestamp::from_millis(at),
     }))
+}
+
+pub(super) async fn link_message_patients(
+    store: &SqlStore,
+    links: &[(MessageId, AccountId)],
+) -> Result<()> {
+    if links.is_empty() {
+        return Ok(());
+    }
+    let mut tx = store.db.begin_write().await?;
+    for (message, patient) in links {
+        sqlx::query(
+            "INSERT INTO message_patients (message_id, patient_account) VALUES ($1, $2)
+             ON CONFLICT (message_id, patient_account) DO NOTHING",
+        )
+        .bind(message.0)
+        .bind(patient.0)
+        .execute(&mut *tx.tx)
+        .await?;
+    }
+    tx.commit().await
+}
+
+pub(super) async fn record_patient_accesses(
+    store: &SqlStore,
+    actor: AccountId,
+    action: &str,
+    messages: &[MessageId],
+    at: Timestamp,
+) -> Result<Vec<AccountId>> {
+    let mut first = Vec::new();
+    if messages.is_empty() {
+        return Ok(first);
+    }
+    let mut tx = store.db.begin_write().await?;
+    for message in messages {
+        let patients: Vec<i64> = sqlx::query_scalar(
+            "SELECT patient_account FROM message_patients WHERE message_id = $1",
+        )
+        .bind(message.0)
+        .fetch_all(&mut *tx.tx)
+        .await?;
+        for patient in patients.into_iter().filter(|p| *p != actor.0) {
+            let seen: Option<i64> = sqlx::query_scalar(
+                "SELECT actor_account FROM patient_accesses
+                 WHERE patient_account = $1 AND actor_account = $2 LIMIT 1",
+            )
+            .bind(patient)
+            .bind(actor.0)
+            .fetch_optional(&mut *tx.tx)
+            .await?;
+            if seen.is_none() && !first.contains(&AccountId(patient)) {
+                first.push(AccountId(patient));
+            }
+            sqlx::query(
+                "INSERT INTO patient_accesses (patient_account, actor_account, action, message_id, at_ms)
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(patient)
+            .bind(actor.0)
+            .bind(action)
+            .bind(message.0)
+            .bind(at.as_millis())
+            .execute(&mut *tx.tx)
+            .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(first)
+}
+
+pub(super) async fn patient_accesses(
+    store: &SqlStore,
+    patient: AccountId,
+) -> Result<Vec<PatientAccess>> {
+    let rows: Vec<(i64, String, i64, i64)> = sqlx::query_as(
+        "SELECT actor_account, action, message_id, at_ms FROM patient_accesses
+         WHERE patient_account = $1 ORDER BY at_ms, message_id",
+    )
+    .bind(patient.0)
+    .fetch_all(&store.db.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(actor, action, message, at)| PatientAccess {
+            actor: AccountId(actor),
+            action,
+            message: MessageId(message),
+            at: Timestamp::from_millis(at),
+        })
+        .collect())
 }

@@ -337,6 +337,21 @@ impl Store for SqlStore {
     async fn opposition(&self, ins: &str) -> Result<Option<Opposition>> {
         patients::opposition(self, ins).await
     }
+    async fn link_message_patients(&self, links: &[(MessageId, AccountId)]) -> Result<()> {
+        patients::link_message_patients(self, links).await
+    }
+    async fn record_patient_accesses(
+        &self,
+        actor: AccountId,
+        action: &str,
+        messages: &[MessageId],
+        at: Timestamp,
+    ) -> Result<Vec<AccountId>> {
+        patients::record_patient_accesses(self, actor, action, messages, at).await
+    }
+    async fn patient_accesses(&self, patient: AccountId) -> Result<Vec<PatientAccess>> {
+        patients::patient_accesses(self, patient).await
+    }
     async fn set_flags_many(
         &self,
         changes: &[(MessageId, Vec<String>)],
