@@ -33,6 +33,7 @@
 //! - [`outbound`]: relaying to other operators (MS-16): the retry schedule
 //!   ([`RetryPolicy`]), what a peer's reply means ([`ReplyClass`]), and the
 //!   delivery status notification ([`Dsn`], RFC 3464).
+//! - [`mdn`]: the automatic message disposition notification ([`Mdn`], RFC 8098).
 //! - [`password`]: the web-login password strength rule (AU-1).
 //! - [`health`]: the patient rules — who may write to whom (MS-8), blocks (MS-10),
 //!   opposition (MS-9), subjects that identify a patient (MS-11).
@@ -104,6 +105,7 @@ pub mod directory;
 pub mod folder;
 pub mod health;
 pub mod ident;
+pub mod mdn;
 pub mod outbound;
 pub mod password;
 pub mod policy;
@@ -115,6 +117,7 @@ pub use account::{
     AccountKind, AccountState, Evidence, RegistryId, RegistryIdError, TransitionError, UnknownName,
 };
 pub use folder::{FolderNameError, check_folder_name};
+pub use mdn::Mdn;
 pub use outbound::{Dsn, DsnAction, ReplyClass, RetryPolicy, header_section};
 pub use password::{PasswordError, check_password_strength};
 pub use policy::{

@@ -31,6 +31,7 @@
 //! - [`rates`]: sending rates per mailbox and per peer operator (MS-13).
 //! - [`notify`]: what is sent to a user's out-of-band address ([`notify::Notifier`]).
 //! - [`new_mail`]: the new-mail notice an owner may ask for (MS-7), sent after delivery.
+//! - [`mdn`]: automatic disposition notifications (RFC 8098, MS-16).
 //! - [`messages`]: deliver to local mailboxes through the policy (MS-2), list, read,
 //!   flag, delete (RT-3), with the access checks (AC-1, ID-3).
 //! - [`folders`]: what mail clients do in batches — a folder's state, reads and peeks
@@ -54,6 +55,7 @@ pub mod error;
 pub mod federation;
 pub mod folders;
 pub mod ingest;
+pub mod mdn;
 pub mod messages;
 pub mod new_mail;
 pub mod notify;

@@ -282,6 +282,7 @@ impl Service {
         self.record_exchanges(from, &everyone, &meta).await?;
         self.link_patients(from, &found_accounts, &meta, &delivered)
             .await?;
+        self.send_mdns(&meta, found_accounts.into_iter().flatten().collect());
         self.announce_new_mail(&accounts).await;
         Ok(delivered)
     }

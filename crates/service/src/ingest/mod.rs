@@ -57,6 +57,14 @@ pub struct MessageMeta {
     /// Why an IHE XDM attachment could not be read, if one could not (MS-9).
     #[serde(default)]
     pub xdm_error: Option<String>,
+    /// Where the sender asks a disposition notification to go
+    /// (`Disposition-Notification-To`, RFC 8098).
+    #[serde(default)]
+    pub disposition_notification_to: Option<String>,
+    /// An automatic message (`Auto-Submitted` other than `no`, or a report): never
+    /// answered with a notification.
+    #[serde(default)]
+    pub automatic: bool,
 }
 
 impl std::fmt::Debug for MessageMeta {
@@ -130,6 +138,23 @@ impl MessageMeta {
                 .map(|v| v.trim().to_owned()),
             patients,
             xdm_error,
+            disposition_notification_to: message
+                .header("Disposition-Notification-To")
+                .and_then(|v| match v {
+                    mail_parser::HeaderValue::Address(a) => a.first().and_then(|a| a.address()),
+                    mail_parser::HeaderValue::Text(t) => Some(t.as_ref()),
+                    _ => None,
+                })
+                .map(|a| a.trim().trim_matches(['<', '>']).to_owned()),
+            automatic: message
+                .header("Auto-Submitted")
+                .and_then(|v| v.as_text())
+                .is_some_and(|v| !v.trim().eq_ignore_ascii_case("no"))
+                || message.content_type().is_some_and(|c| {
+                    c.ctype().eq_ignore_ascii_case("multipart")
+                        && c.subtype()
+                            .is_some_and(|s| s.eq_ignore_ascii_case("report"))
+                }),
         }
     }
 

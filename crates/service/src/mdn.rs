@@ -1,0 +1,77 @@
+//! Automatic disposition notifications (RFC 8098; MS-16): a message delivered here
+//! that asks for one (`Disposition-Notification-To`) gets an MDN from each local
+//! recipient, `processed`, sent to the address asked — delivered here, or queued for
+//! its operator when it is in the trust space. Automatic messages (reports,
+//! `Auto-Submitted`) never get one, so notifications cannot loop.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use caduceus_core::{MailAddress, Mdn};
+use caduceus_store::{Account, Outbound};
+
+use crate::ingest::MessageMeta;
+use crate::{Caller, Service};
+
+impl Service {
+    /// Sends the MDNs `meta` asks for, from each of `recipients`, in the background:
+    /// the original delivery never waits for them, nor fails with them.
+    pub(crate) fn send_mdns(&self, meta: &MessageMeta, recipients: Vec<Account>) {
+        let Some(to) = meta
+            .disposition_notification_to
+            .as_deref()
+            .filter(|_| !meta.automatic)
+            .and_then(|a| MailAddress::parse(a).ok())
+        else {
+            return;
+        };
+        let original = meta.message_id.clone();
+        let service = self.clone();
+        let task: Pin<Box<dyn Future<Output = ()> + Send>> = Box::pin(async move {
+            for recipient in recipients {
+                if let Err(error) = service.send_mdn(&recipient, &to, original.as_deref()).await {
+                    tracing::warn!(account = %recipient.id, %error, "MDN not sent (MS-16)");
+                }
+            }
+        });
+        tokio::spawn(task);
+    }
+
+    async fn send_mdn(
+        &self,
+        recipient: &Account,
+        to: &MailAddress,
+        original: Option<&str>,
+    ) -> crate::error::Result<()> {
+        let domain = self.config.domain.as_str();
+        let now = self.clock.now();
+        let message_id = format!("mdn.{}.{}@{domain}", recipient.id.0, now.as_millis());
+        let date = now.rfc5322();
+        let reporting_ua = format!("mail.{domain}");
+        let mdn = Mdn {
+            reporting_ua: &reporting_ua,
+            recipient: recipient.address.as_str(),
+            to: to.as_str(),
+            original_message_id: original,
+            date: &date,
+            message_id: &message_id,
+        }
+        .to_message();
+        if self.is_local(to) {
+            self.deliver_local(&Caller::system(), std::slice::from_ref(to), &mdn)
+                .await?;
+        } else if self.trust_list().lists_domain(to.domain().as_str()) {
+            let outbound = Outbound {
+                queue_ref: caduceus_store::new_queue_ref(),
+                owner: recipient.id,
+                return_path: String::new(),
+                recipients: vec![to.clone()],
+                notify_success: false,
+                expires: self.config.retry.expiry(now),
+            };
+            self.deliver_with(&Caller::system(), None, None, &[], &mdn, Some(outbound))
+                .await?;
+        }
+        Ok(())
+    }
+}
