@@ -2,6 +2,8 @@
 //! (`Disposition-Notification-To`), the server tells the sender it was delivered and
 //! processed, on the recipient's behalf, automatically.
 
+use crate::outbound::ReportHead;
+
 /// What an automatic MDN says.
 #[derive(Clone, Debug)]
 pub struct Mdn<'a> {
@@ -35,17 +37,18 @@ impl Mdn<'_> {
             .original_message_id
             .map(|id| format!("Original-Message-ID: <{id}>\r\n"))
             .unwrap_or_default();
+        let head = ReportHead {
+            from: &format!("<{}>", self.recipient),
+            to: self.to,
+            subject: "Accuse de traitement / Disposition notification",
+            date: self.date,
+            message_id: self.message_id,
+            report_type: "disposition-notification",
+            boundary: &boundary,
+        }
+        .render();
         format!(
-            "From: <{recipient}>\r\n\
-             To: <{to}>\r\n\
-             Subject: Accuse de traitement / Disposition notification\r\n\
-             Date: {date}\r\n\
-             Message-ID: <{id}>\r\n\
-             Auto-Submitted: auto-replied\r\n\
-             MIME-Version: 1.0\r\n\
-             Content-Type: multipart/report; report-type=disposition-notification;\r\n\
-             \tboundary=\"{boundary}\"\r\n\
-             \r\n\
+            "{head}\
              --{boundary}\r\n\
              Content-Type: text/plain; charset=utf-8\r\n\
              \r\n\
@@ -63,9 +66,6 @@ impl Mdn<'_> {
              \r\n\
              --{boundary}--\r\n",
             recipient = self.recipient,
-            to = self.to,
-            date = self.date,
-            id = self.message_id,
             ua = self.reporting_ua,
         )
         .into_bytes()

@@ -140,6 +140,44 @@ pub struct Dsn<'a> {
     pub original_headers: &'a [u8],
 }
 
+/// The header section of an automatic `multipart/report` (DSN, MDN), up to and
+/// including the empty line that ends it.
+pub(crate) struct ReportHead<'a> {
+    /// The `From` field, as written (`Name <address>` or `<address>`).
+    pub from: &'a str,
+    pub to: &'a str,
+    pub subject: &'a str,
+    pub date: &'a str,
+    pub message_id: &'a str,
+    /// `delivery-status` or `disposition-notification`.
+    pub report_type: &'a str,
+    pub boundary: &'a str,
+}
+
+impl ReportHead<'_> {
+    pub(crate) fn render(&self) -> String {
+        format!(
+            "From: {from}\r\n\
+             To: <{to}>\r\n\
+             Subject: {subject}\r\n\
+             Date: {date}\r\n\
+             Message-ID: <{id}>\r\n\
+             Auto-Submitted: auto-replied\r\n\
+             MIME-Version: 1.0\r\n\
+             Content-Type: multipart/report; report-type={report_type};\r\n\
+             \tboundary=\"{boundary}\"\r\n\
+             \r\n",
+            from = self.from,
+            to = self.to,
+            subject = self.subject,
+            date = self.date,
+            id = self.message_id,
+            report_type = self.report_type,
+            boundary = self.boundary,
+        )
+    }
+}
+
 /// The header section of a raw message (up to the first empty line).
 pub fn header_section(raw: &[u8]) -> &[u8] {
     raw.windows(4)
@@ -186,17 +224,18 @@ impl Dsn<'_> {
         } else {
             "X-Caduceus"
         };
+        let head = ReportHead {
+            from: &format!("Mail Delivery System <{}>", self.from),
+            to: self.to,
+            subject,
+            date: self.date,
+            message_id: self.message_id,
+            report_type: "delivery-status",
+            boundary: &boundary,
+        }
+        .render();
         let mut out = format!(
-            "From: Mail Delivery System <{from}>\r\n\
-             To: <{to}>\r\n\
-             Subject: {subject}\r\n\
-             Date: {date}\r\n\
-             Message-ID: <{id}>\r\n\
-             Auto-Submitted: auto-replied\r\n\
-             MIME-Version: 1.0\r\n\
-             Content-Type: multipart/report; report-type=delivery-status;\r\n\
-             \tboundary=\"{boundary}\"\r\n\
-             \r\n\
+            "{head}\
              --{boundary}\r\n\
              Content-Type: text/plain; charset=utf-8\r\n\
              \r\n\
@@ -217,10 +256,6 @@ impl Dsn<'_> {
              --{boundary}\r\n\
              Content-Type: text/rfc822-headers\r\n\
              \r\n",
-            from = self.from,
-            to = self.to,
-            date = self.date,
-            id = self.message_id,
             recipient = self.recipient,
             mta = self.reporting_mta,
             action = self.action.action(),
