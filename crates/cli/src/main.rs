@@ -8,13 +8,14 @@
 //! - `runtime`: opens the keys, the store and the service from a configuration.
 //! - `init`: `caduceus init` — data directory, keys, development PKI, demo seed (`demo`).
 //! - `serve`: `caduceus serve` — the listeners, until SIGINT/SIGTERM.
-//! - `account`, `audit`, `patient`: the operator's subcommands; `credentials`: second factors
+//! - `account`, `audit`, `patient`, `backup`: the operator's subcommands; `credentials`: second factors
 //!   and device credentials under `account`.
 //! - `directory`: import, search and generate directory extracts (ID-4).
 //! - `bench`: figures for `docs/benchmarks.md` on a scratch directory.
 
 mod account;
 mod audit;
+mod backup;
 mod bench;
 mod config;
 mod credentials;
@@ -70,6 +71,11 @@ enum Command {
     /// A patient's opposition (MS-9) and blocked professionals (MS-10).
     #[command(subcommand)]
     Patient(patient::PatientCommand),
+    /// Back the data or the keyring up while the server runs (MS-4).
+    #[command(subcommand)]
+    Backup(backup::BackupCommand),
+    /// Put a data backup and a keyring backup back (server stopped).
+    Restore(backup::RestoreArgs),
     /// Measure delivery, read and trace verification rates on a scratch directory.
     Bench(bench::BenchArgs),
 }
@@ -105,6 +111,10 @@ fn main() -> ExitCode {
             Command::Patient(command) => patient::run(&cli.data, &cli.operator, command)
                 .await
                 .map(|()| ExitCode::SUCCESS),
+            Command::Backup(command) => backup::run(&cli.data, command)
+                .await
+                .map(|()| ExitCode::SUCCESS),
+            Command::Restore(args) => backup::restore(&cli.data, &args).map(|()| ExitCode::SUCCESS),
             Command::Bench(args) => bench::run(&cli.data, &args)
                 .await
                 .map(|()| ExitCode::SUCCESS),

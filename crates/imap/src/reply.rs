@@ -83,6 +83,12 @@ pub(crate) fn from_service(tag: Tag<'static>, error: &ServiceError) -> Status<'s
             Some(code("UNAVAILABLE")),
             &format!("{reason}; try again later"),
         ),
+        ServiceError::Store(caduceus_store::StoreError::ContentDestroyed(_)) => status(
+            Kind::No,
+            Some(tag),
+            Some(code("UNAVAILABLE")),
+            "the content of this message was deleted for good (RT-3)",
+        ),
         ServiceError::Store(_) => status(
             Kind::No,
             Some(tag),

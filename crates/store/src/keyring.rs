@@ -32,6 +32,11 @@ impl Keyring {
         Self { db, master }
     }
 
+    /// The keyring database's pool (backups).
+    pub fn pool(&self) -> sqlx::AnyPool {
+        self.db.pool.clone()
+    }
+
     /// The account's key, created on first use.
     pub async fn account_key(&self, account_id: i64) -> Result<SymmetricKey> {
         let ctx = context::account_key(account_id);

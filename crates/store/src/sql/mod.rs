@@ -6,6 +6,7 @@
 
 mod accounts;
 mod auth;
+mod backup;
 pub(crate) mod db;
 mod directory;
 mod folders;
