@@ -155,6 +155,29 @@ pub async fn run(data: &Path, args: &ServeArgs) -> Result<()> {
             Ok(())
         }
     });
+    tasks.spawn({
+        let (service, mut stop) = (runtime.service.clone(), stop_rx.clone());
+        let node = format!("{hostname}-{}", std::process::id());
+        async move {
+            // Every ten minutes: the jobs that are due and no other node holds.
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+            loop {
+                tokio::select! {
+                    _ = tick.tick() => {
+                        if let Err(error) = service.run_scheduled(&node).await {
+                            tracing::warn!(%error, "scheduled jobs failed; retried at the next tick");
+                        }
+                    }
+                    changed = stop.changed() => {
+                        if changed.is_err() || *stop.borrow() {
+                            break;
+                        }
+                    }
+                }
+            }
+            Ok(())
+        }
+    });
     let every = std::time::Duration::from_secs(loaded.config.trust.reload_seconds.max(1));
     tasks.spawn({
         let (trust, stop) = (trust.clone(), stop_rx.clone());

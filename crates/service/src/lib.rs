@@ -40,6 +40,7 @@
 //!   with the IMAP ENVELOPE, BODYSTRUCTURE and part offsets ([`ingest::structure`]).
 //! - [`antivirus`]: every message scanned by clamd before it is accepted (MS-13)
 //!   ([`antivirus::Scanner`], [`antivirus::Clamd`]).
+//! - [`jobs`]: the scheduled jobs `serve` runs, one node at a time (TR-2 purge).
 //! - [`traces`]: verify the trace chain and purge past retention (TR-1, TR-2).
 //! - [`error`]: [`ServiceError`], which front ends map to their own replies.
 #![forbid(unsafe_code)]
@@ -55,6 +56,7 @@ pub mod error;
 pub mod federation;
 pub mod folders;
 pub mod ingest;
+pub mod jobs;
 pub mod mdn;
 pub mod messages;
 pub mod new_mail;

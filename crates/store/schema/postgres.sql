@@ -239,3 +239,10 @@ CREATE TABLE IF NOT EXISTS patient_accesses (
     at_ms BIGINT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS patient_accesses_patient ON patient_accesses(patient_account, actor_account);
+-- Scheduled jobs (TR-2, RT-1): which node holds a job, until when, so that with
+-- several nodes on one database each job runs on one at a time.
+CREATE TABLE IF NOT EXISTS job_leases (
+    job TEXT PRIMARY KEY,
+    node TEXT NOT NULL,
+    until_ms BIGINT NOT NULL
+);

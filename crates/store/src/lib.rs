@@ -353,6 +353,15 @@ pub trait Store: Send + Sync {
     ) -> Result<Vec<AccountId>>;
     /// The accesses by others to data concerning `patient`, oldest first (TR-4).
     async fn patient_accesses(&self, patient: AccountId) -> Result<Vec<PatientAccess>>;
+    /// Takes the lease on scheduled job `job` for `node` until `until`, if no other
+    /// node holds it at `now`; `true` when this node may run the job.
+    async fn take_job_lease(
+        &self,
+        job: &str,
+        node: &str,
+        now: Timestamp,
+        until: Timestamp,
+    ) -> Result<bool>;
     /// Deletes a message copy for good: its key is destroyed first (RT-3).
     async fn delete_message(&self, id: MessageId, trace: &Event) -> Result<()>;
     /// Deletes several messages for good (their keys first, RT-3), with `traces`.

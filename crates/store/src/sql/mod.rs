@@ -10,6 +10,7 @@ mod backup;
 pub(crate) mod db;
 mod directory;
 mod folders;
+mod jobs;
 mod messages;
 mod notices;
 mod outbound;

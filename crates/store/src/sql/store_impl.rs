@@ -5,7 +5,8 @@ use caduceus_audit::{Checkpoint, Entry, Event};
 use caduceus_core::{AccountState, FailureState, MailAddress, RegistryId, Timestamp};
 
 use super::{
-    SqlStore, accounts, auth, directory, folders, messages, notices, outbound, patients, traces,
+    SqlStore, accounts, auth, directory, folders, jobs, messages, notices, outbound, patients,
+    traces,
 };
 use crate::Store;
 use crate::error::Result;
@@ -351,6 +352,15 @@ impl Store for SqlStore {
     }
     async fn patient_accesses(&self, patient: AccountId) -> Result<Vec<PatientAccess>> {
         patients::patient_accesses(self, patient).await
+    }
+    async fn take_job_lease(
+        &self,
+        job: &str,
+        node: &str,
+        now: Timestamp,
+        until: Timestamp,
+    ) -> Result<bool> {
+        jobs::take_job_lease(self, job, node, now, until).await
     }
     async fn set_flags_many(
         &self,

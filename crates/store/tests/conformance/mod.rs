@@ -32,6 +32,7 @@ macro_rules! conformance_suite {
             id3_delegates_are_listed,
             ms6_accounts_start_with_special_use_folders,
             ms6_folders_are_made_renamed_deleted_and_messages_copied_and_moved,
+            tr2_a_job_lease_is_held_by_one_node_until_it_ends,
             deliver_assigns_uids_and_modseqs_in_one_transaction,
             ms4_opened_message_round_trips_and_flags_bump_modseq,
             ms4_disk_holds_no_subject_or_body,
@@ -335,6 +336,17 @@ pub async fn ms6_folders_are_made_renamed_deleted_and_messages_copied_and_moved(
         StoreError::NotFound { .. }
     ));
     assert!(verify(&h).await.is_ok());
+}
+
+pub async fn tr2_a_job_lease_is_held_by_one_node_until_it_ends(h: Harness) {
+    let t = |s: i64| Timestamp::from_millis(1_790_000_000_000 + s * 1000);
+    let lease =
+        |node: &'static str, at: i64| h.store.take_job_lease("purge", node, t(at), t(at + 60));
+    assert!(lease("a", 0).await.unwrap());
+    assert!(!lease("b", 30).await.unwrap());
+    assert!(!lease("a", 30).await.unwrap(), "not renewed before it ends");
+    assert!(lease("b", 60).await.unwrap());
+    assert!(!lease("a", 90).await.unwrap());
 }
 
 pub async fn deliver_assigns_uids_and_modseqs_in_one_transaction(h: Harness) {

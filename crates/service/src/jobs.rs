@@ -1,0 +1,33 @@
+//! What `caduceus serve` runs on a schedule, one node at a time when several share a
+//! database (a lease per job in the store): the trace purge past retention, once a
+//! day (TR-2).
+
+use std::time::Duration;
+
+use caduceus_core::Timestamp;
+
+use crate::error::Result;
+use crate::{Caller, Service};
+
+/// How often the trace purge runs.
+pub const PURGE_EVERY: Duration = Duration::from_secs(24 * 3600);
+
+impl Service {
+    /// Runs, as `node`, the scheduled jobs that are due and that no other node holds;
+    /// returns the names of those it ran. Meant to be called every few minutes.
+    pub async fn run_scheduled(&self, node: &str) -> Result<Vec<&'static str>> {
+        let mut ran = Vec::new();
+        let now = self.clock.now();
+        let until = Timestamp::from_millis(now.as_millis() + PURGE_EVERY.as_millis() as i64);
+        if self
+            .store
+            .take_job_lease("trace-purge", node, now, until)
+            .await?
+        {
+            let report = self.purge_traces(&Caller::system()).await?;
+            tracing::info!(removed = report.removed, "scheduled trace purge (TR-2)");
+            ran.push("trace-purge");
+        }
+        Ok(ran)
+    }
+}

@@ -1,0 +1,40 @@
+//! TR-2 on a schedule: the trace purge runs once a day, on one node at a time.
+
+use std::time::Duration;
+
+mod common;
+
+use common::*;
+
+#[tokio::test]
+async fn tr2_the_purge_runs_daily_on_one_node_at_a_time() {
+    let w = world().await;
+    person(&w, "alice", "810003090833", true).await;
+    // Two nodes ask at the same moment: one runs the purge.
+    assert_eq!(
+        w.service.run_scheduled("node-a").await.unwrap(),
+        ["trace-purge"]
+    );
+    assert!(w.service.run_scheduled("node-b").await.unwrap().is_empty());
+    assert!(w.service.run_scheduled("node-a").await.unwrap().is_empty());
+    // A day later it is due again, for whichever node asks first.
+    w.clock.advance(Duration::from_secs(24 * 3600));
+    assert_eq!(
+        w.service.run_scheduled("node-b").await.unwrap(),
+        ["trace-purge"]
+    );
+    // Traces past retention go: a year and a day on, the account's traces are purged.
+    let before = actions(&w).await.len();
+    w.clock.advance(Duration::from_secs(367 * 24 * 3600));
+    assert_eq!(
+        w.service.run_scheduled("node-a").await.unwrap(),
+        ["trace-purge"]
+    );
+    let after = actions(&w).await;
+    assert!(after.len() < before, "{before} -> {}", after.len());
+    assert_eq!(
+        after.iter().filter(|a| *a == "trace.purge").count(),
+        1,
+        "{after:?}"
+    );
+}
