@@ -81,6 +81,10 @@ pub enum Action {
     PatientBlock,
     /// A patient's opposition was recorded or withdrawn (MS-9).
     PatientOpposition,
+    /// An owner was warned that their inactive mailbox will be deleted (RT-1).
+    InactivityWarning,
+    /// An owner objected to the deletion of their inactive mailbox (RT-1).
+    InactivityObjection,
     /// The trace chain was verified.
     TraceVerify,
     /// Traces past retention were purged (TR-2).
@@ -91,7 +95,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in declaration order.
-    pub const ALL: [Action; 39] = [
+    pub const ALL: [Action; 41] = [
         Action::AccountCreate,
         Action::AccountVerify,
         Action::AccountActivate,
@@ -128,6 +132,8 @@ impl Action {
         Action::MessageCopy,
         Action::PatientBlock,
         Action::PatientOpposition,
+        Action::InactivityWarning,
+        Action::InactivityObjection,
         Action::TraceVerify,
         Action::TracePurge,
         Action::AdminAction,
@@ -172,6 +178,8 @@ impl Action {
             Action::MessageCopy => "message.copy",
             Action::PatientBlock => "patient.block",
             Action::PatientOpposition => "patient.opposition",
+            Action::InactivityWarning => "account.inactivity_warning",
+            Action::InactivityObjection => "account.inactivity_objection",
             Action::TraceVerify => "trace.verify",
             Action::TracePurge => "trace.purge",
             Action::AdminAction => "admin.action",

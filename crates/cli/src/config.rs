@@ -35,6 +35,8 @@ pub struct Config {
     #[serde(default)]
     pub traces: Traces,
     #[serde(default)]
+    pub retention: Retention,
+    #[serde(default)]
     pub notices: Notices,
     #[serde(default)]
     pub antivirus: Antivirus,
@@ -96,6 +98,8 @@ pub struct Notices {
     pub from: Option<String>,
     /// At most one new-mail notice per account in this many minutes (MS-7).
     pub new_mail_quiet_minutes: u64,
+    /// The web service's public address, for links in notices.
+    pub public_url: Option<String>,
 }
 
 impl Default for Notices {
@@ -105,6 +109,7 @@ impl Default for Notices {
             security: "starttls".into(),
             from: None,
             new_mail_quiet_minutes: 15,
+            public_url: None,
         }
     }
 }
@@ -237,6 +242,23 @@ impl Default for Traces {
         Self {
             retention_days: 365,
             checkpoint_every: 1000,
+        }
+    }
+}
+
+/// `[retention]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Retention {
+    /// Days without a login after which a mailbox is deleted (RT-1, at most 365); 0:
+    /// never.
+    pub inactivity_days: u32,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Self {
+            inactivity_days: 365,
         }
     }
 }

@@ -28,6 +28,8 @@ pub struct SmtpNotifier {
     port: u16,
     security: Security,
     from: String,
+    /// The web service's public address, for links.
+    public_url: String,
 }
 
 #[derive(Clone, Copy)]
@@ -64,6 +66,12 @@ impl SmtpNotifier {
                 .from
                 .clone()
                 .unwrap_or_else(|| format!("no-reply@{domain}")),
+            public_url: config
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("https://mail.{domain}"))
+                .trim_end_matches('/')
+                .to_owned(),
         }))
     }
 }
@@ -88,6 +96,23 @@ impl Notifier for SmtpNotifier {
                 ),
             ),
             Notice::NewMail { to } => (to, "Nouveau message / New message", NEW_MAIL.to_owned()),
+            Notice::InactivityWarning {
+                to,
+                days_left,
+                token,
+            } => (
+                to,
+                "Votre messagerie sera supprimee / Your mailbox will be deleted",
+                format!(
+                    "Votre messagerie securisee de sante sera supprimee dans {days_left} jours faute \
+                     de connexion. Connectez-vous, ou suivez ce lien pour la conserver :\r\n\
+                     {url}/inactivity/object?token={token}\r\n\r\n\
+                     Your secure health mailbox will be deleted in {days_left} days as you have not \
+                     logged in. Log in, or follow the link above to keep it.\r\n",
+                    url = self.public_url,
+                    token = token.expose()
+                ),
+            ),
             Notice::FirstAccess { to } => (
                 to,
                 "Acces a vos donnees / Access to your data",

@@ -49,6 +49,11 @@ impl Runtime {
                 retry: caduceus_core::RetryPolicy::default(),
                 account_rate: RateLimit::per_hour(loaded.config.limits.account_messages_per_hour),
                 peer_rate: RateLimit::per_hour(loaded.config.limits.peer_messages_per_hour),
+                inactivity: (loaded.config.retention.inactivity_days > 0).then(|| {
+                    std::time::Duration::from_secs(
+                        u64::from(loaded.config.retention.inactivity_days.min(365)) * 86_400,
+                    )
+                }),
                 flag_relayed_subjects: loaded.config.limits.relayed_identifying_subject == "flag",
                 mailbox_quota: (loaded.config.limits.mailbox_quota_mb > 0)
                     .then(|| loaded.config.limits.mailbox_quota_mb * 1024 * 1024),

@@ -122,6 +122,14 @@ fn ms18_demo_json_lists_listeners_that_answer() {
     );
     let body: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(body["status"], "ok");
+    // RT-1: an objection link with a token that was never sent is refused.
+    let object = format!("https://{https}/inactivity/object?token=not-sent");
+    let out = curl(&["--cacert", &ca, "-w", "%{http_code}", &object]);
+    let page = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        page.ends_with("404") && page.contains("not valid"),
+        "{page}"
+    );
     // With the professional's CPS-like client certificate too (AU-1 transport).
     let out = curl(&["--cacert", &ca, "--cert", &cert, "--key", &key, &url]);
     assert!(

@@ -369,6 +369,9 @@ impl Service {
             factor.as_str().into(),
         );
         self.store.append_traces(&[event]).await?;
+        self.store
+            .touch_activity(account.id, self.clock.now())
+            .await?;
         Ok(Authenticated {
             account,
             factor,

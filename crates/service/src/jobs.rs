@@ -1,6 +1,6 @@
 //! What `caduceus serve` runs on a schedule, one node at a time when several share a
-//! database (a lease per job in the store): the trace purge past retention, once a
-//! day (TR-2).
+//! database (a lease per job in the store), once a day each: the trace purge past
+//! retention (TR-2), the inactivity warnings and deletions (RT-1).
 
 use std::time::Duration;
 
@@ -27,6 +27,20 @@ impl Service {
             let report = self.purge_traces(&Caller::system()).await?;
             tracing::info!(removed = report.removed, "scheduled trace purge (TR-2)");
             ran.push("trace-purge");
+        }
+        if self.config.inactivity.is_some()
+            && self
+                .store
+                .take_job_lease("inactivity", node, now, until)
+                .await?
+        {
+            let report = self.run_inactivity().await?;
+            tracing::info!(
+                warned = report.warned,
+                deleted = report.deleted,
+                "scheduled inactivity run (RT-1)"
+            );
+            ran.push("inactivity");
         }
         Ok(ran)
     }

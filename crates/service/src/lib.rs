@@ -40,6 +40,7 @@
 //!   with the IMAP ENVELOPE, BODYSTRUCTURE and part offsets ([`ingest::structure`]).
 //! - [`antivirus`]: every message scanned by clamd before it is accepted (MS-13)
 //!   ([`antivirus::Scanner`], [`antivirus::Clamd`]).
+//! - [`inactivity`]: warnings and deletion of inactive mailboxes, objections (RT-1).
 //! - [`jobs`]: the scheduled jobs `serve` runs, one node at a time (TR-2 purge).
 //! - [`traces`]: verify the trace chain and purge past retention (TR-1, TR-2).
 //! - [`error`]: [`ServiceError`], which front ends map to their own replies.
@@ -55,6 +56,7 @@ pub mod directory;
 pub mod error;
 pub mod federation;
 pub mod folders;
+pub mod inactivity;
 pub mod ingest;
 pub mod jobs;
 pub mod mdn;
@@ -98,6 +100,9 @@ pub struct ServiceConfig {
     pub new_mail_quiet: std::time::Duration,
     /// Storage of one account in bytes, all folders together; `None`: no quota.
     pub mailbox_quota: Option<u64>,
+    /// Inactivity after which a mailbox is deleted (RT-1, at most 365 days); `None`:
+    /// never.
+    pub inactivity: Option<std::time::Duration>,
     /// A relayed message whose subject identifies a patient (MS-11) is delivered with a
     /// warning header (`true`) rather than refused; submissions are always refused.
     pub flag_relayed_subjects: bool,

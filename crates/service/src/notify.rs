@@ -30,6 +30,16 @@ pub enum Notice {
         /// The out-of-band address.
         to: MailAddress,
     },
+    /// The mailbox will be deleted for inactivity in `days_left` days unless the
+    /// owner logs in or follows the objection link carrying `token` (RT-1).
+    InactivityWarning {
+        /// The out-of-band address.
+        to: MailAddress,
+        /// Days before the deletion.
+        days_left: u32,
+        /// The objection link's token (secret: whoever has it keeps the mailbox).
+        token: SecretString,
+    },
 }
 
 /// Sends notices. Implementations must not log the code.

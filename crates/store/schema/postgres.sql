@@ -246,3 +246,17 @@ CREATE TABLE IF NOT EXISTS job_leases (
     node TEXT NOT NULL,
     until_ms BIGINT NOT NULL
 );
+-- Inactivity (RT-1): each account's last successful login, and the warnings sent
+-- before its mailbox is deleted (stage: days before the deadline), each with the
+-- SHA-256 of the objection link's token.
+CREATE TABLE IF NOT EXISTS account_activity (
+    account_id BIGINT PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+    last_auth_ms BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS inactivity_warnings (
+    account_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    stage BIGINT NOT NULL,
+    sent_ms BIGINT NOT NULL,
+    token_hash BYTEA NOT NULL,
+    PRIMARY KEY (account_id, stage)
+);

@@ -246,3 +246,17 @@ CREATE TABLE IF NOT EXISTS job_leases (
     node TEXT NOT NULL,
     until_ms INTEGER NOT NULL
 );
+-- Inactivity (RT-1): each account's last successful login, and the warnings sent
+-- before its mailbox is deleted (stage: days before the deadline), each with the
+-- SHA-256 of the objection link's token.
+CREATE TABLE IF NOT EXISTS account_activity (
+    account_id INTEGER PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+    last_auth_ms INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS inactivity_warnings (
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    stage INTEGER NOT NULL,
+    sent_ms INTEGER NOT NULL,
+    token_hash BLOB NOT NULL,
+    PRIMARY KEY (account_id, stage)
+);

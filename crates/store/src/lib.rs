@@ -362,6 +362,24 @@ pub trait Store: Send + Sync {
         now: Timestamp,
         until: Timestamp,
     ) -> Result<bool>;
+    /// Records a successful login of `account` at `at` (RT-1).
+    async fn touch_activity(&self, account: AccountId, at: Timestamp) -> Result<()>;
+    /// The last successful login of `account`, if any was recorded (RT-1).
+    async fn last_activity(&self, account: AccountId) -> Result<Option<Timestamp>>;
+    /// Records the inactivity warning of `stage` (days before the deadline) sent to
+    /// `account`, with the SHA-256 of its objection token, and its trace (RT-1).
+    async fn record_inactivity_warning(
+        &self,
+        account: AccountId,
+        stage: i64,
+        at: Timestamp,
+        token_hash: &[u8],
+        trace: &Event,
+    ) -> Result<()>;
+    /// The inactivity warnings sent to `account`: stage and when (RT-1).
+    async fn inactivity_warnings(&self, account: AccountId) -> Result<Vec<(i64, Timestamp)>>;
+    /// The account an objection token (its SHA-256) was sent to, if any (RT-1).
+    async fn account_by_objection(&self, token_hash: &[u8]) -> Result<Option<AccountId>>;
     /// Deletes a message copy for good: its key is destroyed first (RT-3).
     async fn delete_message(&self, id: MessageId, trace: &Event) -> Result<()>;
     /// Deletes several messages for good (their keys first, RT-3), with `traces`.

@@ -157,6 +157,7 @@ fn service_config(domain: &str, tweak: impl FnOnce(&mut ServiceConfig)) -> Servi
         new_mail_quiet: std::time::Duration::from_secs(15 * 60),
         mailbox_quota: None,
         flag_relayed_subjects: true,
+        inactivity: None,
     };
     tweak(&mut config);
     config

@@ -29,6 +29,7 @@ pub fn router(service: Service) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/", get(index))
+        .route("/inactivity/object", get(object_to_deletion))
         .with_state(service)
 }
 
@@ -47,6 +48,44 @@ async fn healthz(State(service): State<Service>) -> impl IntoResponse {
         status,
         [(header::CACHE_CONTROL, "no-store")],
         axum::Json(body),
+    )
+}
+
+/// The link of an inactivity warning (RT-1): records the owner's objection, which
+/// keeps the mailbox for another period.
+async fn object_to_deletion(
+    State(service): State<Service>,
+    axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> impl IntoResponse {
+    let token = query.get("token").map(String::as_str).unwrap_or_default();
+    let (status, text) = match service.object_to_deletion(token, "web").await {
+        Ok(()) => (
+            StatusCode::OK,
+            "Votre messagerie est conservee. / Your mailbox is kept.",
+        ),
+        Err(caduceus_service::ServiceError::NotFound(_)) => (
+            StatusCode::NOT_FOUND,
+            "Ce lien n'est pas valide. / This link is not valid.",
+        ),
+        Err(error) => {
+            tracing::warn!(%error, "objection not recorded");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Reessayez plus tard. / Try again later.",
+            )
+        }
+    };
+    let page = format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>Caduceus</title></head>\
+         <body><main><p>{text}</p></main></body></html>"
+    );
+    (
+        status,
+        [
+            (header::CONTENT_SECURITY_POLICY, "default-src 'none'"),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ],
+        Html(page),
     )
 }
 

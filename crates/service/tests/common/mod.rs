@@ -24,6 +24,8 @@ pub struct Outbox {
     pub new_mail: Mutex<Vec<String>>,
     /// First-access notices (TR-4): the out-of-band address of each.
     pub first_access: Mutex<Vec<String>>,
+    /// Inactivity warnings (RT-1): address, days left, objection token.
+    pub inactivity: Mutex<Vec<(String, u32, String)>>,
 }
 
 #[async_trait]
@@ -36,6 +38,15 @@ impl Notifier for Outbox {
                 .unwrap()
                 .push((to.as_str().to_owned(), code.expose().clone())),
             Notice::NewMail { to } => self.new_mail.lock().unwrap().push(to.as_str().to_owned()),
+            Notice::InactivityWarning {
+                to,
+                days_left,
+                token,
+            } => self.inactivity.lock().unwrap().push((
+                to.as_str().to_owned(),
+                days_left,
+                token.expose().clone(),
+            )),
             Notice::FirstAccess { to } => self
                 .first_access
                 .lock()
@@ -95,6 +106,7 @@ pub async fn world_configured(tweak: impl FnOnce(&mut ServiceConfig)) -> World {
         new_mail_quiet: std::time::Duration::from_secs(15 * 60),
         mailbox_quota: None,
         flag_relayed_subjects: true,
+        inactivity: None,
     };
     tweak(&mut config);
     let service =

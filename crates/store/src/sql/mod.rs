@@ -5,6 +5,7 @@
 //! `ON CONFLICT`), and `db::Backend` holds the few differences.
 
 mod accounts;
+mod activity;
 mod auth;
 mod backup;
 pub(crate) mod db;

@@ -5,8 +5,8 @@ use caduceus_audit::{Checkpoint, Entry, Event};
 use caduceus_core::{AccountState, FailureState, MailAddress, RegistryId, Timestamp};
 
 use super::{
-    SqlStore, accounts, auth, directory, folders, jobs, messages, notices, outbound, patients,
-    traces,
+    SqlStore, accounts, activity, auth, directory, folders, jobs, messages, notices, outbound,
+    patients, traces,
 };
 use crate::Store;
 use crate::error::Result;
@@ -361,6 +361,28 @@ impl Store for SqlStore {
         until: Timestamp,
     ) -> Result<bool> {
         jobs::take_job_lease(self, job, node, now, until).await
+    }
+    async fn touch_activity(&self, account: AccountId, at: Timestamp) -> Result<()> {
+        activity::touch(self, account, at).await
+    }
+    async fn last_activity(&self, account: AccountId) -> Result<Option<Timestamp>> {
+        activity::last_auth(self, account).await
+    }
+    async fn record_inactivity_warning(
+        &self,
+        account: AccountId,
+        stage: i64,
+        at: Timestamp,
+        token_hash: &[u8],
+        trace: &Event,
+    ) -> Result<()> {
+        activity::record_warning(self, account, stage, at, token_hash, trace).await
+    }
+    async fn inactivity_warnings(&self, account: AccountId) -> Result<Vec<(i64, Timestamp)>> {
+        activity::warnings(self, account).await
+    }
+    async fn account_by_objection(&self, token_hash: &[u8]) -> Result<Option<AccountId>> {
+        activity::warned_by_token(self, token_hash).await
     }
     async fn set_flags_many(
         &self,

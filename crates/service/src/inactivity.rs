@@ -1,0 +1,158 @@
+//! Inactivity (RT-1): a mailbox whose owner has not logged in for the configured
+//! period (at most 365 days) is deleted; before that the owner is warned at their
+//! ordinary address 60, 30 and 7 days ahead, each warning with a link whose token
+//! records an objection that keeps the mailbox for another period. An organisational
+//! mailbox follows its delegates' activity. Warnings, objections and deletions are
+//! traced.
+
+use std::time::Duration;
+
+use caduceus_audit::Action;
+use caduceus_core::{AccountKind, AccountState, SecretString, Timestamp};
+use caduceus_store::Account;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use crate::error::{Result, ServiceError};
+use crate::notify::Notice;
+use crate::{Caller, Service};
+
+/// Days before the deletion at which the owner is warned.
+pub const WARNING_DAYS: [i64; 3] = [60, 30, 7];
+
+const DAY_MS: i64 = 86_400_000;
+
+/// What one inactivity run did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct InactivityReport {
+    /// Warnings sent (or recorded without a channel).
+    pub warned: usize,
+    /// Mailboxes deleted.
+    pub deleted: usize,
+}
+
+impl Service {
+    /// Warns and deletes as the schedule says, at the clock's now (RT-1).
+    pub async fn run_inactivity(&self) -> Result<InactivityReport> {
+        let Some(period) = self.config.inactivity else {
+            return Ok(InactivityReport::default());
+        };
+        let period = period.min(Duration::from_secs(365 * 24 * 3600)).as_millis() as i64;
+        let now = self.clock.now().as_millis();
+        let mut report = InactivityReport::default();
+        for account in self.store.accounts().await? {
+            if !matches!(
+                account.state,
+                AccountState::Active | AccountState::Verified | AccountState::Suspended
+            ) {
+                continue;
+            }
+            let last = self.last_active(&account).await?;
+            let deadline = last + period;
+            if now >= deadline {
+                let caller = Caller::system();
+                self.close_account(&caller, account.id).await?;
+                tracing::info!(account = %account.id, "mailbox deleted after inactivity (RT-1)");
+                report.deleted += 1;
+                continue;
+            }
+            // The most urgent warning due, unless it was sent since the last activity.
+            let Some(stage) = WARNING_DAYS
+                .iter()
+                .rev()
+                .copied()
+                .find(|days| now >= deadline - days * DAY_MS)
+            else {
+                continue;
+            };
+            let sent = self.store.inactivity_warnings(account.id).await?;
+            if sent
+                .iter()
+                .any(|(s, at)| *s <= stage && at.as_millis() > last)
+            {
+                continue;
+            }
+            self.warn_inactive(&account, stage, deadline).await?;
+            report.warned += 1;
+        }
+        Ok(report)
+    }
+
+    /// The last activity of `account`: its last login, else its creation; for an
+    /// organisational mailbox, the latest of its delegates' too.
+    async fn last_active(&self, account: &Account) -> Result<i64> {
+        let own = self
+            .store
+            .last_activity(account.id)
+            .await?
+            .unwrap_or(account.created)
+            .as_millis();
+        if account.kind != AccountKind::Organisation {
+            return Ok(own);
+        }
+        let mut latest = own;
+        for delegate in self.store.delegates(account.id).await? {
+            if let Some(at) = self.store.last_activity(delegate).await? {
+                latest = latest.max(at.as_millis());
+            }
+        }
+        Ok(latest)
+    }
+
+    async fn warn_inactive(&self, account: &Account, stage: i64, deadline: i64) -> Result<()> {
+        let mut random = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut random);
+        let token: String = random.iter().map(|b| format!("{b:02x}")).collect();
+        let hash = Sha256::digest(token.as_bytes());
+        let to = self.store.contact_email(account.id).await?;
+        let mut trace = Caller::system().event(
+            self.now_ms(),
+            Action::InactivityWarning,
+            account.id.to_string(),
+        );
+        trace.detail = Some(format!(
+            "RT-1 stage:{stage} channel:{}",
+            if to.is_some() { "email" } else { "none" }
+        ));
+        self.store
+            .record_inactivity_warning(account.id, stage, self.clock.now(), &hash, &trace)
+            .await?;
+        if let Some(to) = to {
+            let days_left = ((deadline - self.now_ms()) / DAY_MS).max(0) as u32;
+            let notice = Notice::InactivityWarning {
+                to,
+                days_left,
+                token: SecretString::new(token),
+            };
+            if let Err(reason) = self.notifier.send(notice).await {
+                tracing::warn!(account = %account.id, %reason, "inactivity warning not sent (RT-1)");
+            }
+        }
+        Ok(())
+    }
+
+    /// Records the owner's objection carried by a warning's link: the mailbox is kept
+    /// for another full period (RT-1). Traced; an unknown token is refused.
+    pub async fn object_to_deletion(&self, token: &str, source: &str) -> Result<()> {
+        let hash = Sha256::digest(token.trim().as_bytes());
+        let account = self
+            .store
+            .account_by_objection(&hash)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound("this link is not valid".into()))?;
+        self.store.touch_activity(account, self.clock.now()).await?;
+        let mut trace = Caller::system().event(
+            self.now_ms(),
+            Action::InactivityObjection,
+            account.to_string(),
+        );
+        trace.source = Some(source.to_owned());
+        trace.detail = Some("RT-1".into());
+        Ok(self.store.append_traces(&[trace]).await?)
+    }
+}
+
+/// The instant `days` days after `at` (tests and docs).
+pub fn days_after(at: Timestamp, days: i64) -> Timestamp {
+    Timestamp::from_millis(at.as_millis() + days * DAY_MS)
+}

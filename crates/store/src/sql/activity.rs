@@ -1,0 +1,83 @@
+//! Inactivity (RT-1): last logins, and the warnings sent before a deletion.
+
+use caduceus_audit::Event;
+use caduceus_core::Timestamp;
+
+use super::SqlStore;
+use super::traces::append;
+use crate::error::Result;
+use crate::model::AccountId;
+
+pub(super) async fn touch(store: &SqlStore, account: AccountId, at: Timestamp) -> Result<()> {
+    let mut tx = store.db.begin_write().await?;
+    sqlx::query(
+        "INSERT INTO account_activity (account_id, last_auth_ms) VALUES ($1, $2)
+         ON CONFLICT (account_id) DO UPDATE SET last_auth_ms = $2",
+    )
+    .bind(account.0)
+    .bind(at.as_millis())
+    .execute(&mut *tx.tx)
+    .await?;
+    tx.commit().await
+}
+
+pub(super) async fn last_auth(store: &SqlStore, account: AccountId) -> Result<Option<Timestamp>> {
+    let at: Option<i64> =
+        sqlx::query_scalar("SELECT last_auth_ms FROM account_activity WHERE account_id = $1")
+            .bind(account.0)
+            .fetch_optional(&store.db.pool)
+            .await?;
+    Ok(at.map(Timestamp::from_millis))
+}
+
+pub(super) async fn record_warning(
+    store: &SqlStore,
+    account: AccountId,
+    stage: i64,
+    at: Timestamp,
+    token_hash: &[u8],
+    trace: &Event,
+) -> Result<()> {
+    let mut tx = store.db.begin_write().await?;
+    sqlx::query(
+        "INSERT INTO inactivity_warnings (account_id, stage, sent_ms, token_hash)
+         VALUES ($1, $2, $3, $4)
+         ON CONFLICT (account_id, stage) DO UPDATE SET sent_ms = $3, token_hash = $4",
+    )
+    .bind(account.0)
+    .bind(stage)
+    .bind(at.as_millis())
+    .bind(token_hash)
+    .execute(&mut *tx.tx)
+    .await?;
+    append(store, &mut tx, std::slice::from_ref(trace)).await?;
+    tx.commit().await
+}
+
+pub(super) async fn warnings(
+    store: &SqlStore,
+    account: AccountId,
+) -> Result<Vec<(i64, Timestamp)>> {
+    let rows: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT stage, sent_ms FROM inactivity_warnings WHERE account_id = $1 ORDER BY stage DESC",
+    )
+    .bind(account.0)
+    .fetch_all(&store.db.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(stage, at)| (stage, Timestamp::from_millis(at)))
+        .collect())
+}
+
+pub(super) async fn warned_by_token(
+    store: &SqlStore,
+    token_hash: &[u8],
+) -> Result<Option<AccountId>> {
+    let account: Option<i64> =
+        sqlx::query_scalar("SELECT account_id FROM inactivity_warnings WHERE token_hash = $1")
+            .bind(token_hash)
+            .fetch_optional(&store.db.pool)
+            .await?;
+    Ok(account.map(AccountId))
+}
