@@ -85,6 +85,8 @@ pub enum Action {
     InactivityWarning,
     /// An owner objected to the deletion of their inactive mailbox (RT-1).
     InactivityObjection,
+    /// An incident detector raised an incident (TR-3).
+    IncidentRaise,
     /// The trace chain was verified.
     TraceVerify,
     /// Traces past retention were purged (TR-2).
@@ -95,7 +97,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in declaration order.
-    pub const ALL: [Action; 41] = [
+    pub const ALL: [Action; 42] = [
         Action::AccountCreate,
         Action::AccountVerify,
         Action::AccountActivate,
@@ -134,6 +136,7 @@ impl Action {
         Action::PatientOpposition,
         Action::InactivityWarning,
         Action::InactivityObjection,
+        Action::IncidentRaise,
         Action::TraceVerify,
         Action::TracePurge,
         Action::AdminAction,
@@ -180,6 +183,7 @@ impl Action {
             Action::PatientOpposition => "patient.opposition",
             Action::InactivityWarning => "account.inactivity_warning",
             Action::InactivityObjection => "account.inactivity_objection",
+            Action::IncidentRaise => "incident.raise",
             Action::TraceVerify => "trace.verify",
             Action::TracePurge => "trace.purge",
             Action::AdminAction => "admin.action",

@@ -24,6 +24,9 @@ pub enum AuditCommand {
     /// Delete traces older than traces.retention_days for good, keeping the rest
     /// verifiable (TR-2). The server also does this on its schedule.
     Purge,
+    /// List the security alerts: lockouts (AU-3) and incidents the detectors raised
+    /// (TR-3), oldest first. Ids and figures only.
+    Alerts,
 }
 
 /// Runs an audit subcommand; the exit code tells whether the chain is intact.
@@ -52,6 +55,20 @@ pub async fn run(data: &Path, operator: &str, command: AuditCommand) -> Result<E
                     ExitCode::FAILURE
                 }
             }
+        }
+        AuditCommand::Alerts => {
+            let alerts = runtime.service.alerts(&caller).await?;
+            println!("{} alert(s)", alerts.len());
+            for alert in alerts {
+                println!(
+                    "{}  {}  {}  {}",
+                    alert.at.rfc5322(),
+                    alert.kind,
+                    alert.subject,
+                    alert.detail
+                );
+            }
+            ExitCode::SUCCESS
         }
         AuditCommand::Purge => {
             let report = runtime.service.purge_traces(&caller).await?;

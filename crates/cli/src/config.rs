@@ -37,6 +37,8 @@ pub struct Config {
     #[serde(default)]
     pub retention: Retention,
     #[serde(default)]
+    pub incidents: Incidents,
+    #[serde(default)]
     pub notices: Notices,
     #[serde(default)]
     pub antivirus: Antivirus,
@@ -259,6 +261,48 @@ impl Default for Retention {
     fn default() -> Self {
         Self {
             inactivity_days: 365,
+        }
+    }
+}
+
+/// `[incidents]`: the detectors' thresholds and where incidents go (TR-3).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Incidents {
+    pub notify: Option<caduceus_core::MailAddress>,
+    pub failures_per_account: usize,
+    pub accounts_per_source: usize,
+    pub volume_factor: f64,
+    pub volume_min: u64,
+    pub work_start_hour: u32,
+    pub work_end_hour: u32,
+}
+
+impl Default for Incidents {
+    fn default() -> Self {
+        let t = caduceus_core::incidents::Thresholds::default();
+        Self {
+            notify: None,
+            failures_per_account: t.failures_per_account,
+            accounts_per_source: t.accounts_per_source,
+            volume_factor: t.volume_factor,
+            volume_min: t.volume_min,
+            work_start_hour: t.work_start_hour,
+            work_end_hour: t.work_end_hour,
+        }
+    }
+}
+
+impl Incidents {
+    /// The detectors' thresholds.
+    pub fn thresholds(&self) -> caduceus_core::incidents::Thresholds {
+        caduceus_core::incidents::Thresholds {
+            failures_per_account: self.failures_per_account,
+            accounts_per_source: self.accounts_per_source,
+            volume_factor: self.volume_factor,
+            volume_min: self.volume_min,
+            work_start_hour: self.work_start_hour,
+            work_end_hour: self.work_end_hour,
         }
     }
 }

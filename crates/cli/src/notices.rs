@@ -113,6 +113,14 @@ impl Notifier for SmtpNotifier {
                     token = token.expose()
                 ),
             ),
+            Notice::Incident { to, kind } => (
+                to,
+                "Incident de securite / Security incident",
+                format!(
+                    "Un incident a ete detecte : {kind}. Voyez les alertes de l'operateur.\r\n\
+                     An incident was detected: {kind}. See the operator's alerts.\r\n"
+                ),
+            ),
             Notice::FirstAccess { to } => (
                 to,
                 "Acces a vos donnees / Access to your data",

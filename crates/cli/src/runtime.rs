@@ -49,6 +49,8 @@ impl Runtime {
                 retry: caduceus_core::RetryPolicy::default(),
                 account_rate: RateLimit::per_hour(loaded.config.limits.account_messages_per_hour),
                 peer_rate: RateLimit::per_hour(loaded.config.limits.peer_messages_per_hour),
+                incident_thresholds: loaded.config.incidents.thresholds(),
+                security_contact: loaded.config.incidents.notify.clone(),
                 inactivity: (loaded.config.retention.inactivity_days > 0).then(|| {
                     std::time::Duration::from_secs(
                         u64::from(loaded.config.retention.inactivity_days.min(365)) * 86_400,

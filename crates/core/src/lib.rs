@@ -33,6 +33,7 @@
 //! - [`outbound`]: relaying to other operators (MS-16): the retry schedule
 //!   ([`RetryPolicy`]), what a peer's reply means ([`ReplyClass`]), and the
 //!   delivery status notification ([`Dsn`], RFC 3464).
+//! - [`incidents`]: incident detectors over trace facts (TR-3).
 //! - [`mdn`]: the automatic message disposition notification ([`Mdn`], RFC 8098).
 //! - [`password`]: the web-login password strength rule (AU-1).
 //! - [`health`]: the patient rules — who may write to whom (MS-8), blocks (MS-10),
@@ -105,6 +106,7 @@ pub mod directory;
 pub mod folder;
 pub mod health;
 pub mod ident;
+pub mod incidents;
 pub mod mdn;
 pub mod outbound;
 pub mod password;

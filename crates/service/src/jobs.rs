@@ -1,6 +1,7 @@
 //! What `caduceus serve` runs on a schedule, one node at a time when several share a
 //! database (a lease per job in the store), once a day each: the trace purge past
-//! retention (TR-2), the inactivity warnings and deletions (RT-1).
+//! retention (TR-2), the inactivity warnings and deletions (RT-1); and every ten minutes
+//! the incident detectors (TR-3).
 
 use std::time::Duration;
 
@@ -27,6 +28,18 @@ impl Service {
             let report = self.purge_traces(&Caller::system()).await?;
             tracing::info!(removed = report.removed, "scheduled trace purge (TR-2)");
             ran.push("trace-purge");
+        }
+        let window =
+            Timestamp::from_millis(now.as_millis() + crate::incidents::WINDOW.as_millis() as i64);
+        if self
+            .store
+            .take_job_lease("incidents", node, now, window)
+            .await?
+        {
+            let raised = self.run_incident_detectors().await?;
+            if !raised.is_empty() {
+                ran.push("incidents");
+            }
         }
         if self.config.inactivity.is_some()
             && self

@@ -41,6 +41,7 @@
 //! - [`antivirus`]: every message scanned by clamd before it is accepted (MS-13)
 //!   ([`antivirus::Scanner`], [`antivirus::Clamd`]).
 //! - [`inactivity`]: warnings and deletion of inactive mailboxes, objections (RT-1).
+//! - [`incidents`]: the incident detectors run over the trace (TR-3).
 //! - [`jobs`]: the scheduled jobs `serve` runs, one node at a time (TR-2 purge).
 //! - [`traces`]: verify the trace chain and purge past retention (TR-1, TR-2).
 //! - [`error`]: [`ServiceError`], which front ends map to their own replies.
@@ -57,6 +58,7 @@ pub mod error;
 pub mod federation;
 pub mod folders;
 pub mod inactivity;
+pub mod incidents;
 pub mod ingest;
 pub mod jobs;
 pub mod mdn;
@@ -73,7 +75,7 @@ pub mod traces;
 
 use std::sync::Arc;
 
-use caduceus_core::{Clock, Domain};
+use caduceus_core::{Clock, Domain, MailAddress};
 use caduceus_store::Store;
 
 pub use actor::{Actor, Caller};
@@ -100,6 +102,10 @@ pub struct ServiceConfig {
     pub new_mail_quiet: std::time::Duration,
     /// Storage of one account in bytes, all folders together; `None`: no quota.
     pub mailbox_quota: Option<u64>,
+    /// Thresholds of the incident detectors (TR-3).
+    pub incident_thresholds: caduceus_core::incidents::Thresholds,
+    /// Where incidents are sent (the security officer), if anywhere.
+    pub security_contact: Option<MailAddress>,
     /// Inactivity after which a mailbox is deleted (RT-1, at most 365 days); `None`:
     /// never.
     pub inactivity: Option<std::time::Duration>,

@@ -30,6 +30,13 @@ pub enum Notice {
         /// The out-of-band address.
         to: MailAddress,
     },
+    /// An incident was raised (TR-3): to the security contact, its kind only.
+    Incident {
+        /// The security contact's address.
+        to: MailAddress,
+        /// `incident.brute_force`…
+        kind: &'static str,
+    },
     /// The mailbox will be deleted for inactivity in `days_left` days unless the
     /// owner logs in or follows the objection link carrying `token` (RT-1).
     InactivityWarning {

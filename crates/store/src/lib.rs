@@ -416,6 +416,15 @@ pub trait Store: Send + Sync {
     async fn append_traces(&self, events: &[Event]) -> Result<()>;
     /// Up to `limit` trace entries with `seq > after`, ascending.
     async fn trace_entries(&self, after: i64, limit: i64) -> Result<Vec<Entry>>;
+    /// The entries made in `[from, until]`, in order (incident detectors, TR-3).
+    async fn trace_entries_between(&self, from: Timestamp, until: Timestamp) -> Result<Vec<Entry>>;
+    /// How many `action` entries each actor made in `[from, until]` (TR-3).
+    async fn trace_counts_by_actor(
+        &self,
+        action: &str,
+        from: Timestamp,
+        until: Timestamp,
+    ) -> Result<Vec<(String, u64)>>;
     /// Every signed checkpoint, ascending.
     async fn checkpoints(&self) -> Result<Vec<Checkpoint>>;
     /// Removes entries older than `before`, leaving a signed anchor checkpoint at the

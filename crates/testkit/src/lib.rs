@@ -158,6 +158,8 @@ fn service_config(domain: &str, tweak: impl FnOnce(&mut ServiceConfig)) -> Servi
         mailbox_quota: None,
         flag_relayed_subjects: true,
         inactivity: None,
+        incident_thresholds: caduceus_core::incidents::Thresholds::default(),
+        security_contact: None,
     };
     tweak(&mut config);
     config

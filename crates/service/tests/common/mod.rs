@@ -26,6 +26,8 @@ pub struct Outbox {
     pub first_access: Mutex<Vec<String>>,
     /// Inactivity warnings (RT-1): address, days left, objection token.
     pub inactivity: Mutex<Vec<(String, u32, String)>>,
+    /// Incidents (TR-3): the security contact and the kind.
+    pub incidents: Mutex<Vec<(String, String)>>,
 }
 
 #[async_trait]
@@ -47,6 +49,11 @@ impl Notifier for Outbox {
                 days_left,
                 token.expose().clone(),
             )),
+            Notice::Incident { to, kind } => self
+                .incidents
+                .lock()
+                .unwrap()
+                .push((to.as_str().to_owned(), kind.to_owned())),
             Notice::FirstAccess { to } => self
                 .first_access
                 .lock()
@@ -107,6 +114,8 @@ pub async fn world_configured(tweak: impl FnOnce(&mut ServiceConfig)) -> World {
         mailbox_quota: None,
         flag_relayed_subjects: true,
         inactivity: None,
+        incident_thresholds: caduceus_core::incidents::Thresholds::default(),
+        security_contact: None,
     };
     tweak(&mut config);
     let service =

@@ -438,6 +438,17 @@ impl Store for SqlStore {
     async fn trace_entries(&self, after: i64, limit: i64) -> Result<Vec<Entry>> {
         traces::entries(self, after, limit).await
     }
+    async fn trace_entries_between(&self, from: Timestamp, until: Timestamp) -> Result<Vec<Entry>> {
+        traces::entries_between(self, from, until).await
+    }
+    async fn trace_counts_by_actor(
+        &self,
+        action: &str,
+        from: Timestamp,
+        until: Timestamp,
+    ) -> Result<Vec<(String, u64)>> {
+        traces::count_by_actor(self, action, from, until).await
+    }
     async fn checkpoints(&self) -> Result<Vec<Checkpoint>> {
         traces::checkpoints(self).await
     }

@@ -122,6 +122,43 @@ pub(super) async fn entries(store: &SqlStore, after: i64, limit: i64) -> Result<
     rows.iter().map(entry_from_row).collect()
 }
 
+pub(super) async fn entries_between(
+    store: &SqlStore,
+    from: Timestamp,
+    until: Timestamp,
+) -> Result<Vec<Entry>> {
+    let rows = sqlx::query(
+        "SELECT seq, at_ms, actor, acting_for, action, object, source, outcome, detail, prev_hash, hash
+         FROM traces WHERE at_ms >= $1 AND at_ms <= $2 ORDER BY seq",
+    )
+    .bind(from.as_millis())
+    .bind(until.as_millis())
+    .fetch_all(&store.db.pool)
+    .await?;
+    rows.iter().map(entry_from_row).collect()
+}
+
+pub(super) async fn count_by_actor(
+    store: &SqlStore,
+    action: &str,
+    from: Timestamp,
+    until: Timestamp,
+) -> Result<Vec<(String, u64)>> {
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT actor, COUNT(*) FROM traces WHERE action = $1 AND at_ms >= $2 AND at_ms <= $3
+         GROUP BY actor ORDER BY actor",
+    )
+    .bind(action)
+    .bind(from.as_millis())
+    .bind(until.as_millis())
+    .fetch_all(&store.db.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(a, n)| (a, n.max(0) as u64))
+        .collect())
+}
+
 pub(super) async fn checkpoints(store: &SqlStore) -> Result<Vec<Checkpoint>> {
     let rows: Vec<(i64, Vec<u8>, i64, Vec<u8>)> =
         sqlx::query_as("SELECT seq, hash, at_ms, signature FROM trace_checkpoints ORDER BY seq")

@@ -1,0 +1,258 @@
+//! Incident detectors over the trace (TR-3), as pure functions of trace facts and
+//! thresholds: brute force on an account, credential stuffing from a source, unusual
+//! reading volume, administrative actions outside working hours.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What a detector sees of one trace entry (ids only, TR-5).
+#[derive(Clone, Copy, Debug)]
+pub struct TraceFact<'a> {
+    /// When, in milliseconds since the epoch (UTC).
+    pub at_ms: i64,
+    /// Who: `acct:N`, `op:NAME`, `system`, `peer:DOMAIN`.
+    pub actor: &'a str,
+    /// The action code, such as `auth.failure`.
+    pub action: &'a str,
+    /// The object, such as `acct:N`.
+    pub object: &'a str,
+    /// Where from (`ip:port`), if known.
+    pub source: Option<&'a str>,
+}
+
+/// The detectors' thresholds (`[incidents]` in the configuration).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Thresholds {
+    /// Failed logins on one account within a run's window that make a brute force.
+    pub failures_per_account: usize,
+    /// Distinct accounts failing from one source that make credential stuffing.
+    pub accounts_per_source: usize,
+    /// Reads in a day above `volume_factor` × the account's daily average…
+    pub volume_factor: f64,
+    /// …and above this floor, make unusual volume.
+    pub volume_min: u64,
+    /// Working hours for administrative actions, UTC: from this hour…
+    pub work_start_hour: u32,
+    /// …to this hour (exclusive), Monday to Friday.
+    pub work_end_hour: u32,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Self {
+            failures_per_account: 20,
+            accounts_per_source: 10,
+            volume_factor: 5.0,
+            volume_min: 500,
+            work_start_hour: 7,
+            work_end_hour: 20,
+        }
+    }
+}
+
+/// An incident to raise: its kind, who or what it concerns, figures (ids only).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Incident {
+    /// `incident.brute_force`, `incident.credential_stuffing`, `incident.unusual_volume`,
+    /// `incident.admin_off_hours`.
+    pub kind: &'static str,
+    /// `acct:N`, `ip:ADDRESS` or `op:NAME`.
+    pub subject: String,
+    /// Figures, as `key:value` tokens.
+    pub detail: String,
+}
+
+/// The address of a `source` without its port.
+fn host(source: &str) -> &str {
+    match source.rsplit_once(':') {
+        Some((host, port)) if port.bytes().all(|b| b.is_ascii_digit()) => {
+            host.trim_matches(['[', ']'])
+        }
+        _ => source,
+    }
+}
+
+/// Many failed logins on one account (brute force).
+pub fn brute_force(facts: &[TraceFact<'_>], t: &Thresholds) -> Vec<Incident> {
+    let mut per_account: BTreeMap<&str, usize> = BTreeMap::new();
+    for f in facts
+        .iter()
+        .filter(|f| f.action == "auth.failure" && f.object.starts_with("acct:"))
+    {
+        *per_account.entry(f.object).or_default() += 1;
+    }
+    per_account
+        .into_iter()
+        .filter(|(_, n)| *n >= t.failures_per_account)
+        .map(|(account, n)| Incident {
+            kind: "incident.brute_force",
+            subject: account.to_owned(),
+            detail: format!("failures:{n}"),
+        })
+        .collect()
+}
+
+/// Failed logins on many accounts from one source (credential stuffing).
+pub fn credential_stuffing(facts: &[TraceFact<'_>], t: &Thresholds) -> Vec<Incident> {
+    let mut per_source: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for f in facts.iter().filter(|f| f.action == "auth.failure") {
+        if let Some(source) = f.source {
+            per_source.entry(host(source)).or_default().insert(f.object);
+        }
+    }
+    per_source
+        .into_iter()
+        .filter(|(_, accounts)| accounts.len() >= t.accounts_per_source)
+        .map(|(source, accounts)| Incident {
+            kind: "incident.credential_stuffing",
+            subject: format!("ip:{source}"),
+            detail: format!("accounts:{}", accounts.len()),
+        })
+        .collect()
+}
+
+/// An account reading far more than usual: `today` is each actor's reads over the
+/// last day, `baseline` their average reads per day before.
+pub fn unusual_volume(
+    today: &[(String, u64)],
+    baseline: &[(String, f64)],
+    t: &Thresholds,
+) -> Vec<Incident> {
+    let usual: BTreeMap<&str, f64> = baseline.iter().map(|(a, n)| (a.as_str(), *n)).collect();
+    today
+        .iter()
+        .filter(|(actor, reads)| {
+            let average = usual.get(actor.as_str()).copied().unwrap_or(0.0);
+            *reads >= t.volume_min && (*reads as f64) > t.volume_factor * average.max(1.0)
+        })
+        .map(|(actor, reads)| Incident {
+            kind: "incident.unusual_volume",
+            subject: actor.clone(),
+            detail: format!("reads:{reads}"),
+        })
+        .collect()
+}
+
+/// Administrative actions outside working hours (weekends, or outside the hours).
+pub fn admin_off_hours(facts: &[TraceFact<'_>], t: &Thresholds) -> Vec<Incident> {
+    let mut per_operator: BTreeMap<&str, usize> = BTreeMap::new();
+    for f in facts.iter().filter(|f| f.actor.starts_with("op:")) {
+        let Some(at) = time::OffsetDateTime::from_unix_timestamp(f.at_ms.div_euclid(1000)).ok()
+        else {
+            continue;
+        };
+        let weekend = matches!(
+            at.weekday(),
+            time::Weekday::Saturday | time::Weekday::Sunday
+        );
+        let hour = u32::from(at.hour());
+        if weekend || hour < t.work_start_hour || hour >= t.work_end_hour {
+            *per_operator.entry(f.actor).or_default() += 1;
+        }
+    }
+    per_operator
+        .into_iter()
+        .map(|(operator, n)| Incident {
+            kind: "incident.admin_off_hours",
+            subject: operator.to_owned(),
+            detail: format!("actions:{n}"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Monday 2026-11-23 10:00 UTC.
+    const MONDAY_10H: i64 = 1_795_428_000_000;
+    const HOUR: i64 = 3_600_000;
+
+    fn fact<'a>(action: &'a str, object: &'a str, source: &'a str) -> TraceFact<'a> {
+        TraceFact {
+            at_ms: MONDAY_10H,
+            actor: "system",
+            action,
+            object,
+            source: Some(source),
+        }
+    }
+
+    #[test]
+    fn tr3_brute_force_fires_at_the_threshold_only() {
+        let t = Thresholds::default();
+        let attack: Vec<_> = (0..20)
+            .map(|_| fact("auth.failure", "acct:7", "203.0.113.5:4000"))
+            .collect();
+        assert_eq!(brute_force(&attack, &t).len(), 1);
+        assert_eq!(brute_force(&attack[..19], &t), []);
+        let quiet = [
+            fact("auth.success", "acct:7", "x:1"),
+            fact("auth.failure", "acct:7", "x:1"),
+        ];
+        assert_eq!(brute_force(&quiet, &t), []);
+    }
+
+    #[test]
+    fn tr3_credential_stuffing_counts_accounts_per_source_not_ports() {
+        let t = Thresholds::default();
+        let objects: Vec<String> = (0..10).map(|n| format!("acct:{n}")).collect();
+        let ports: Vec<String> = (0..10)
+            .map(|n| format!("203.0.113.5:{}", 4000 + n))
+            .collect();
+        let attack: Vec<_> = (0..10)
+            .map(|n| fact("auth.failure", &objects[n], &ports[n]))
+            .collect();
+        let found = credential_stuffing(&attack, &t);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].subject, "ip:203.0.113.5");
+        // The same account many times is not stuffing.
+        let one: Vec<_> = (0..10)
+            .map(|n| fact("auth.failure", "acct:1", &ports[n]))
+            .collect();
+        assert_eq!(credential_stuffing(&one, &t), []);
+    }
+
+    #[test]
+    fn tr3_unusual_volume_needs_both_the_factor_and_the_floor() {
+        let t = Thresholds::default();
+        let baseline = vec![("acct:1".to_owned(), 200.0), ("acct:2".to_owned(), 10.0)];
+        let today = vec![
+            ("acct:1".to_owned(), 900),
+            ("acct:2".to_owned(), 400),
+            ("acct:3".to_owned(), 600),
+        ];
+        let found: Vec<String> = unusual_volume(&today, &baseline, &t)
+            .into_iter()
+            .map(|i| i.subject)
+            .collect();
+        // acct:1: under 5x its usual; acct:2: under the floor; acct:3: no history.
+        assert_eq!(found, ["acct:3"]);
+        assert_eq!(
+            unusual_volume(&[("acct:1".into(), 1001)], &baseline, &t).len(),
+            1
+        );
+    }
+
+    #[test]
+    fn tr3_admin_actions_outside_working_hours() {
+        let t = Thresholds::default();
+        let at = |ms: i64, actor| TraceFact {
+            at_ms: ms,
+            actor,
+            action: "account.create",
+            object: "acct:1",
+            source: None,
+        };
+        let facts = [
+            at(MONDAY_10H, "op:ra"),
+            at(MONDAY_10H + 12 * HOUR, "op:night"),
+            at(MONDAY_10H + 5 * 24 * HOUR, "op:weekend"),
+            at(MONDAY_10H + 12 * HOUR, "acct:5"),
+        ];
+        let found: Vec<String> = admin_off_hours(&facts, &t)
+            .into_iter()
+            .map(|i| i.subject)
+            .collect();
+        assert_eq!(found, ["op:night", "op:weekend"]);
+    }
+}
