@@ -87,6 +87,8 @@ pub enum Action {
     InactivityObjection,
     /// An incident detector raised an incident (TR-3).
     IncidentRaise,
+    /// A user accepted the terms of use (IN-1).
+    TermsAccept,
     /// The trace chain was verified.
     TraceVerify,
     /// Traces past retention were purged (TR-2).
@@ -97,7 +99,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in declaration order.
-    pub const ALL: [Action; 42] = [
+    pub const ALL: [Action; 43] = [
         Action::AccountCreate,
         Action::AccountVerify,
         Action::AccountActivate,
@@ -137,6 +139,7 @@ impl Action {
         Action::InactivityWarning,
         Action::InactivityObjection,
         Action::IncidentRaise,
+        Action::TermsAccept,
         Action::TraceVerify,
         Action::TracePurge,
         Action::AdminAction,
@@ -184,6 +187,7 @@ impl Action {
             Action::InactivityWarning => "account.inactivity_warning",
             Action::InactivityObjection => "account.inactivity_objection",
             Action::IncidentRaise => "incident.raise",
+            Action::TermsAccept => "account.terms_accept",
             Action::TraceVerify => "trace.verify",
             Action::TracePurge => "trace.purge",
             Action::AdminAction => "admin.action",

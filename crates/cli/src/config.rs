@@ -38,6 +38,8 @@ pub struct Config {
     pub retention: Retention,
     #[serde(default)]
     pub incidents: Incidents,
+    /// `[terms]`: the terms of use users accept (IN-1); absent, none are asked.
+    pub terms: Option<TermsConfig>,
     #[serde(default)]
     pub notices: Notices,
     #[serde(default)]
@@ -265,6 +267,16 @@ impl Default for Retention {
     }
 }
 
+/// `[terms]`: the operator's terms of use (IN-1).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TermsConfig {
+    /// The text, a file (relative to the data directory).
+    pub file: PathBuf,
+    /// Its version; a new version asks every user again.
+    pub version: String,
+}
+
 /// `[incidents]`: the detectors' thresholds and where incidents go (TR-3).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -353,6 +365,20 @@ impl Loaded {
 
     /// Where the store lives: the data directory (SQLite) or the PostgreSQL URL from
     /// the environment or the file.
+    /// The terms of use in force, read from their file.
+    pub fn terms(&self) -> Result<Option<caduceus_service::terms::Terms>> {
+        let Some(terms) = &self.config.terms else {
+            return Ok(None);
+        };
+        let path = self.path(&terms.file);
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading the terms of use {}", path.display()))?;
+        Ok(Some(caduceus_service::terms::Terms {
+            version: terms.version.clone(),
+            text,
+        }))
+    }
+
     pub fn store_config(&self) -> Result<StoreConfig> {
         let env_url = std::env::var("CADUCEUS_DATABASE_URL").ok();
         let storage = &self.config.storage;

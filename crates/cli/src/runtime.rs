@@ -49,6 +49,7 @@ impl Runtime {
                 retry: caduceus_core::RetryPolicy::default(),
                 account_rate: RateLimit::per_hour(loaded.config.limits.account_messages_per_hour),
                 peer_rate: RateLimit::per_hour(loaded.config.limits.peer_messages_per_hour),
+                terms: loaded.terms()?,
                 incident_thresholds: loaded.config.incidents.thresholds(),
                 security_contact: loaded.config.incidents.notify.clone(),
                 inactivity: (loaded.config.retention.inactivity_days > 0).then(|| {

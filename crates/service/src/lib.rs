@@ -43,6 +43,7 @@
 //! - [`inactivity`]: warnings and deletion of inactive mailboxes, objections (RT-1).
 //! - [`incidents`]: the incident detectors run over the trace (TR-3).
 //! - [`jobs`]: the scheduled jobs `serve` runs, one node at a time (TR-2 purge).
+//! - [`terms`]: the operator's terms of use, accepted before use (IN-1).
 //! - [`traces`]: verify the trace chain and purge past retention (TR-1, TR-2).
 //! - [`error`]: [`ServiceError`], which front ends map to their own replies.
 #![forbid(unsafe_code)]
@@ -71,6 +72,7 @@ pub mod quota;
 mod rates;
 pub mod relay;
 pub mod submit;
+pub mod terms;
 pub mod traces;
 
 use std::sync::Arc;
@@ -102,6 +104,8 @@ pub struct ServiceConfig {
     pub new_mail_quiet: std::time::Duration,
     /// Storage of one account in bytes, all folders together; `None`: no quota.
     pub mailbox_quota: Option<u64>,
+    /// The operator's terms of use, if any (IN-1).
+    pub terms: Option<terms::Terms>,
     /// Thresholds of the incident detectors (TR-3).
     pub incident_thresholds: caduceus_core::incidents::Thresholds,
     /// Where incidents are sent (the security officer), if anywhere.

@@ -95,6 +95,7 @@ impl Service {
                 reason: "administrators never reach message content".into(),
             });
         };
+        self.require_terms(caller).await?;
         if person == owner {
             return Ok(MailboxAccess {
                 owner,

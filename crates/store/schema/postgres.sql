@@ -260,3 +260,10 @@ CREATE TABLE IF NOT EXISTS inactivity_warnings (
     token_hash BYTEA NOT NULL,
     PRIMARY KEY (account_id, stage)
 );
+-- Terms of use accepted (IN-1): which version, when.
+CREATE TABLE IF NOT EXISTS terms_acceptances (
+    account_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    version TEXT NOT NULL,
+    at_ms BIGINT NOT NULL,
+    PRIMARY KEY (account_id, version)
+);

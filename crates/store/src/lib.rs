@@ -380,6 +380,16 @@ pub trait Store: Send + Sync {
     async fn inactivity_warnings(&self, account: AccountId) -> Result<Vec<(i64, Timestamp)>>;
     /// The account an objection token (its SHA-256) was sent to, if any (RT-1).
     async fn account_by_objection(&self, token_hash: &[u8]) -> Result<Option<AccountId>>;
+    /// Records that `account` accepted the terms of use `version` (IN-1), traced.
+    async fn accept_terms(
+        &self,
+        account: AccountId,
+        version: &str,
+        at: Timestamp,
+        trace: &Event,
+    ) -> Result<()>;
+    /// Whether `account` accepted the terms of use `version` (IN-1).
+    async fn accepted_terms(&self, account: AccountId, version: &str) -> Result<bool>;
     /// Deletes a message copy for good: its key is destroyed first (RT-3).
     async fn delete_message(&self, id: MessageId, trace: &Event) -> Result<()>;
     /// Deletes several messages for good (their keys first, RT-3), with `traces`.

@@ -160,6 +160,7 @@ fn service_config(domain: &str, tweak: impl FnOnce(&mut ServiceConfig)) -> Servi
         inactivity: None,
         incident_thresholds: caduceus_core::incidents::Thresholds::default(),
         security_contact: None,
+        terms: None,
     };
     tweak(&mut config);
     config

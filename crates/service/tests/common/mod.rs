@@ -116,6 +116,7 @@ pub async fn world_configured(tweak: impl FnOnce(&mut ServiceConfig)) -> World {
         inactivity: None,
         incident_thresholds: caduceus_core::incidents::Thresholds::default(),
         security_contact: None,
+        terms: None,
     };
     tweak(&mut config);
     let service =

@@ -1,4 +1,5 @@
-//! Inactivity (RT-1): last logins, and the warnings sent before a deletion.
+//! Inactivity (RT-1): last logins, and the warnings sent before a deletion; the terms
+//! of use each account accepted (IN-1).
 
 use caduceus_audit::Event;
 use caduceus_core::Timestamp;
@@ -80,4 +81,40 @@ pub(super) async fn warned_by_token(
             .fetch_optional(&store.db.pool)
             .await?;
     Ok(account.map(AccountId))
+}
+
+pub(super) async fn accept_terms(
+    store: &SqlStore,
+    account: AccountId,
+    version: &str,
+    at: Timestamp,
+    trace: &Event,
+) -> Result<()> {
+    let mut tx = store.db.begin_write().await?;
+    sqlx::query(
+        "INSERT INTO terms_acceptances (account_id, version, at_ms) VALUES ($1, $2, $3)
+         ON CONFLICT (account_id, version) DO NOTHING",
+    )
+    .bind(account.0)
+    .bind(version)
+    .bind(at.as_millis())
+    .execute(&mut *tx.tx)
+    .await?;
+    append(store, &mut tx, std::slice::from_ref(trace)).await?;
+    tx.commit().await
+}
+
+pub(super) async fn accepted_terms(
+    store: &SqlStore,
+    account: AccountId,
+    version: &str,
+) -> Result<bool> {
+    let row: Option<i64> = sqlx::query_scalar(
+        "SELECT at_ms FROM terms_acceptances WHERE account_id = $1 AND version = $2",
+    )
+    .bind(account.0)
+    .bind(version)
+    .fetch_optional(&store.db.pool)
+    .await?;
+    Ok(row.is_some())
 }

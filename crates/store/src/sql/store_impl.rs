@@ -384,6 +384,18 @@ impl Store for SqlStore {
     async fn account_by_objection(&self, token_hash: &[u8]) -> Result<Option<AccountId>> {
         activity::warned_by_token(self, token_hash).await
     }
+    async fn accept_terms(
+        &self,
+        account: AccountId,
+        version: &str,
+        at: Timestamp,
+        trace: &Event,
+    ) -> Result<()> {
+        activity::accept_terms(self, account, version, at, trace).await
+    }
+    async fn accepted_terms(&self, account: AccountId, version: &str) -> Result<bool> {
+        activity::accepted_terms(self, account, version).await
+    }
     async fn set_flags_many(
         &self,
         changes: &[(MessageId, Vec<String>)],
