@@ -38,8 +38,9 @@ pub struct Config {
     pub retention: Retention,
     #[serde(default)]
     pub incidents: Incidents,
-    /// `[terms]`: the terms of use users accept (IN-1); absent, none are asked.
-    pub terms: Option<TermsConfig>,
+    /// `[terms]`: the terms of use users accept (IN-1); without a file, none are asked.
+    #[serde(default)]
+    pub terms: TermsConfig,
     #[serde(default)]
     pub notices: Notices,
     #[serde(default)]
@@ -268,13 +269,13 @@ impl Default for Retention {
 }
 
 /// `[terms]`: the operator's terms of use (IN-1).
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct TermsConfig {
-    /// The text, a file (relative to the data directory).
-    pub file: PathBuf,
+    /// The text, a file (relative to the data directory); none: no terms are asked.
+    pub file: Option<PathBuf>,
     /// Its version; a new version asks every user again.
-    pub version: String,
+    pub version: Option<String>,
 }
 
 /// `[incidents]`: the detectors' thresholds and where incidents go (TR-3).
@@ -367,14 +368,17 @@ impl Loaded {
     /// the environment or the file.
     /// The terms of use in force, read from their file.
     pub fn terms(&self) -> Result<Option<caduceus_service::terms::Terms>> {
-        let Some(terms) = &self.config.terms else {
-            return Ok(None);
+        let terms = &self.config.terms;
+        let (file, version) = match (&terms.file, &terms.version) {
+            (None, None) => return Ok(None),
+            (Some(file), Some(version)) => (file, version),
+            _ => bail!("[terms] needs both file and version, or neither"),
         };
-        let path = self.path(&terms.file);
+        let path = self.path(file);
         let text = std::fs::read_to_string(&path)
             .with_context(|| format!("reading the terms of use {}", path.display()))?;
         Ok(Some(caduceus_service::terms::Terms {
-            version: terms.version.clone(),
+            version: version.clone(),
             text,
         }))
     }
