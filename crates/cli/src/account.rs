@@ -266,8 +266,15 @@ pub async fn run(data: &Path, operator: &str, command: AccountCommand) -> Result
                 );
             }
             let account = find(&runtime, &address).await?;
-            service.close_account(&caller, account.id).await?;
-            println!("{} closed and its data deleted", address.as_str());
+            if service.close_account(&caller, account.id).await? {
+                println!("{} closed and its data deleted", address.as_str());
+            } else {
+                println!(
+                    "{} closed; its data is deleted for good after the grace period \
+                     (retention.closure_grace_days)",
+                    address.as_str()
+                );
+            }
         }
         AccountCommand::Totp { address } => {
             crate::credentials::enroll_totp(&runtime, &caller, &address).await?;

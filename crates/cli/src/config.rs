@@ -258,12 +258,16 @@ pub struct Retention {
     /// Days without a login after which a mailbox is deleted (RT-1, at most 365); 0:
     /// never.
     pub inactivity_days: u32,
+    /// Days a closed account's data is kept before it is deleted for good (RT-2); 0:
+    /// at once.
+    pub closure_grace_days: u32,
 }
 
 impl Default for Retention {
     fn default() -> Self {
         Self {
             inactivity_days: 365,
+            closure_grace_days: 0,
         }
     }
 }

@@ -50,6 +50,9 @@ impl Runtime {
                 account_rate: RateLimit::per_hour(loaded.config.limits.account_messages_per_hour),
                 peer_rate: RateLimit::per_hour(loaded.config.limits.peer_messages_per_hour),
                 terms: loaded.terms()?,
+                closure_grace: std::time::Duration::from_secs(
+                    u64::from(loaded.config.retention.closure_grace_days) * 86_400,
+                ),
                 incident_thresholds: loaded.config.incidents.thresholds(),
                 security_contact: loaded.config.incidents.notify.clone(),
                 inactivity: (loaded.config.retention.inactivity_days > 0).then(|| {

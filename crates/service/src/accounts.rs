@@ -168,9 +168,22 @@ impl Service {
         Ok(self.store.set_account_state(id, to, at, &trace).await?)
     }
 
-    /// Closes an account and deletes its data for good: its keys are destroyed, so no
-    /// backup can restore its messages (RT-2, RT-3). Traces keep only its id.
-    pub async fn close_account(&self, caller: &Caller, id: AccountId) -> Result<()> {
+    /// Closes an account; its data is deleted for good — keys destroyed, so no backup
+    /// can restore its messages (RT-2, RT-3) — at once, or after the configured grace
+    /// period by the daily job ([`Service::delete_closed_accounts`]). Traces keep only
+    /// its id. Returns whether the data is already gone.
+    pub async fn close_account(&self, caller: &Caller, id: AccountId) -> Result<bool> {
+        let now = self.config.closure_grace.is_zero();
+        self.close(caller, id, now).await
+    }
+
+    /// Closes `id`, and deletes its data for good when `delete_now`.
+    pub(crate) async fn close(
+        &self,
+        caller: &Caller,
+        id: AccountId,
+        delete_now: bool,
+    ) -> Result<bool> {
         self.require_operator(caller)?;
         let account = self.store.account(id).await?;
         account
@@ -182,8 +195,33 @@ impl Service {
         self.store
             .set_account_state(id, AccountState::Closed, at, &close)
             .await?;
+        if !delete_now {
+            return Ok(false);
+        }
         let delete = caller.event(at.as_millis(), Action::AccountDelete, id.to_string());
-        Ok(self.store.destroy_account(id, &delete).await?)
+        self.store.destroy_account(id, &delete).await?;
+        Ok(true)
+    }
+
+    /// Deletes for good the accounts closed longer than the grace period ago (RT-2);
+    /// returns how many. Run daily by `serve`.
+    pub async fn delete_closed_accounts(&self) -> Result<usize> {
+        let now = self.clock.now();
+        let cut = now.as_millis() - self.config.closure_grace.as_millis() as i64;
+        let mut deleted = 0;
+        for account in self.store.accounts().await? {
+            if account.state == AccountState::Closed && account.updated.as_millis() <= cut {
+                let mut delete = Caller::system().event(
+                    now.as_millis(),
+                    Action::AccountDelete,
+                    account.id.to_string(),
+                );
+                delete.detail = Some("RT-2".into());
+                self.store.destroy_account(account.id, &delete).await?;
+                deleted += 1;
+            }
+        }
+        Ok(deleted)
     }
 
     /// Sets the web-login password after checking its strength (AU-1); only an

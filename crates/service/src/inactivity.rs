@@ -51,7 +51,8 @@ impl Service {
             let deadline = last + period;
             if now >= deadline {
                 let caller = Caller::system();
-                self.close_account(&caller, account.id).await?;
+                // RT-1: deleted at the deadline, whatever the closure grace (RT-2).
+                self.close(&caller, account.id, true).await?;
                 tracing::info!(account = %account.id, "mailbox deleted after inactivity (RT-1)");
                 report.deleted += 1;
                 continue;

@@ -41,6 +41,19 @@ impl Service {
                 ran.push("incidents");
             }
         }
+        if !self.config.closure_grace.is_zero()
+            && self
+                .store
+                .take_job_lease("closed-accounts", node, now, until)
+                .await?
+        {
+            let deleted = self.delete_closed_accounts().await?;
+            tracing::info!(
+                deleted,
+                "closed accounts deleted after the grace period (RT-2)"
+            );
+            ran.push("closed-accounts");
+        }
         if self.config.inactivity.is_some()
             && self
                 .store

@@ -110,6 +110,9 @@ pub struct ServiceConfig {
     pub incident_thresholds: caduceus_core::incidents::Thresholds,
     /// Where incidents are sent (the security officer), if anywhere.
     pub security_contact: Option<MailAddress>,
+    /// How long a closed account's data is kept before it is deleted for good (RT-2);
+    /// zero: at once.
+    pub closure_grace: std::time::Duration,
     /// Inactivity after which a mailbox is deleted (RT-1, at most 365 days); `None`:
     /// never.
     pub inactivity: Option<std::time::Duration>,

@@ -161,6 +161,7 @@ fn service_config(domain: &str, tweak: impl FnOnce(&mut ServiceConfig)) -> Servi
         incident_thresholds: caduceus_core::incidents::Thresholds::default(),
         security_contact: None,
         terms: None,
+        closure_grace: std::time::Duration::ZERO,
     };
     tweak(&mut config);
     config

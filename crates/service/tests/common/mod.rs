@@ -117,6 +117,7 @@ pub async fn world_configured(tweak: impl FnOnce(&mut ServiceConfig)) -> World {
         incident_thresholds: caduceus_core::incidents::Thresholds::default(),
         security_contact: None,
         terms: None,
+        closure_grace: std::time::Duration::ZERO,
     };
     tweak(&mut config);
     let service =
