@@ -119,6 +119,12 @@ pub fn print_report(what: &str, report: &ImportReport) {
             report.removals_withheld
         );
     }
+    if report.closed > 0 {
+        println!(
+            "{} professional accounts closed: their holders left the register (RT-2)",
+            report.closed
+        );
+    }
     if report.duplicates > 0 {
         println!(
             "{} keys appear twice; the first line counted",

@@ -46,6 +46,8 @@ pub struct ImportReport {
     pub duplicates: usize,
     /// Invalid lines, with their number and reason; never silently dropped.
     pub errors: Vec<LineError>,
+    /// Professional accounts closed because their holder left the register (RT-2).
+    pub closed: usize,
 }
 
 /// Reads an extract: the valid records and the invalid lines.
@@ -94,6 +96,7 @@ fn report<R: Keyed>(lines: usize, changes: &Changes<R>, errors: Vec<LineError>) 
         removals_withheld: if withheld { changes.removed.len() } else { 0 },
         duplicates: changes.duplicates.len(),
         errors,
+        closed: 0,
     }
 }
 
@@ -247,12 +250,25 @@ impl Service {
     pub async fn import_people(&self, caller: &Caller, text: &str) -> Result<ImportReport> {
         self.require_operator(caller)?;
         let (lines, records, errors) = read::<PersonActivityHeader>(text)?;
+        let present: std::collections::HashSet<String> =
+            records.iter().map(|r| r.national_id.to_string()).collect();
         let stored = self.store.directory_people_fingerprints().await?;
         let changes = diff(
             fingerprints(stored, |k| k.parse::<PersonActivityKey>().ok()),
             records,
         );
-        let report = report(lines, &changes, errors);
+        let mut report = report(lines, &changes, errors);
+        // People with no activity left in the register stopped practising (RT-2).
+        let gone: std::collections::BTreeSet<String> = if report.removals_withheld > 0 {
+            Default::default()
+        } else {
+            changes
+                .removed
+                .iter()
+                .map(|key| key.national_id.to_string())
+                .filter(|id| !present.contains(id))
+                .collect()
+        };
         let person = |p: &PersonActivity| DirectoryPerson {
             key: p.key().to_string(),
             fingerprint: p.fingerprint().as_bytes().to_vec(),
@@ -275,7 +291,34 @@ impl Service {
         };
         self.apply_import(caller, batch, "directory:people", &report)
             .await?;
+        report.closed = self.close_departed(caller, &gone).await?;
         Ok(report)
+    }
+
+    /// Closes the active professional accounts of people who left the register
+    /// (RT-2): their data is deleted at once or after the closure grace.
+    async fn close_departed(
+        &self,
+        caller: &Caller,
+        national_ids: &std::collections::BTreeSet<String>,
+    ) -> Result<usize> {
+        let mut closed = 0;
+        for id in national_ids {
+            let Ok(national) = caduceus_core::NationalId::parse(id) else {
+                continue;
+            };
+            let identity = caduceus_core::RegistryId::National(national);
+            for account in self.store.accounts_by_identity(&identity).await? {
+                if account.kind == caduceus_core::AccountKind::Professional
+                    && account.state != caduceus_core::AccountState::Closed
+                {
+                    self.close_account(caller, account.id).await?;
+                    tracing::info!(account = %account.id, "account closed: left the register (RT-2)");
+                    closed += 1;
+                }
+            }
+        }
+        Ok(closed)
     }
 
     async fn apply_import(

@@ -3,8 +3,8 @@
 
 mod common;
 
-use caduceus_core::MailAddress;
 use caduceus_core::directory::SearchQuery;
+use caduceus_core::{AccountState, MailAddress};
 use caduceus_service::{Caller, ServiceError};
 use caduceus_store::DirectoryPreferences;
 use common::*;
@@ -261,4 +261,43 @@ async fn ac1_only_operators_import() {
         .await
         .unwrap_err();
     assert!(matches!(err, ServiceError::Denied { .. }), "{err}");
+}
+
+#[tokio::test]
+async fn rt2_leaving_the_register_closes_the_professional_account() {
+    // With a grace period the closed account stays visible until the daily job.
+    let w =
+        world_configured(|c| c.closure_grace = std::time::Duration::from_secs(30 * 86_400)).await;
+    w.service.import_people(&op(), PEOPLE).await.unwrap();
+    let alice = person(&w, "alice", "810003090833", true).await;
+    let bruno = person(&w, "bruno", "810000000009", true).await;
+    // Alice stops practising: her activity leaves the next extract.
+    let without_alice: Vec<&str> = PEOPLE
+        .lines()
+        .filter(|l| !l.contains("|810003090833|"))
+        .collect();
+    let report = w
+        .service
+        .import_people(&op(), &without_alice.join("\n"))
+        .await
+        .unwrap();
+    assert_eq!((report.removed, report.closed), (1, 1));
+    let state = |id| {
+        let w = &w;
+        async move { w.service.account(id).await.unwrap().state }
+    };
+    assert_eq!(state(alice.id).await, AccountState::Closed);
+    assert_eq!(state(bruno.id).await, AccountState::Active);
+    assert!(actions(&w).await.contains(&"account.close".to_owned()));
+    // An extract with invalid lines withholds removals, and so closes nobody.
+    let mut broken: Vec<String> = PEOPLE.lines().map(str::to_owned).collect();
+    broken.retain(|l| !l.contains("|810000000009|"));
+    broken[1] = broken[1].replace("|10003090833|810003090833|", "|10003090834|810003090834|");
+    let report = w
+        .service
+        .import_people(&op(), &broken.join("\n"))
+        .await
+        .unwrap();
+    assert_eq!((report.removed, report.closed), (0, 0));
+    assert_eq!(state(bruno.id).await, AccountState::Active);
 }

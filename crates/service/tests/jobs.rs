@@ -43,7 +43,10 @@ async fn tr2_the_purge_runs_daily_on_one_node_at_a_time() {
 async fn rt2_closed_accounts_are_deleted_after_the_grace_period() {
     let w = world_configured(|c| c.closure_grace = 30 * Duration::from_secs(86_400)).await;
     let bob = person(&w, "bob", "810000000009", true).await;
-    assert!(!w.service.close_account(&op(), bob.id).await.unwrap(), "kept for now");
+    assert!(
+        !w.service.close_account(&op(), bob.id).await.unwrap(),
+        "kept for now"
+    );
     assert!(w.service.account(bob.id).await.is_ok());
     w.clock.advance(29 * Duration::from_secs(86_400));
     assert_eq!(w.service.delete_closed_accounts().await.unwrap(), 0);
@@ -51,7 +54,11 @@ async fn rt2_closed_accounts_are_deleted_after_the_grace_period() {
     assert_eq!(w.service.delete_closed_accounts().await.unwrap(), 1);
     assert!(w.service.account(bob.id).await.is_err(), "its data is gone");
     assert_eq!(
-        actions(&w).await.iter().filter(|a| *a == "account.delete").count(),
+        actions(&w)
+            .await
+            .iter()
+            .filter(|a| *a == "account.delete")
+            .count(),
         1
     );
 }
