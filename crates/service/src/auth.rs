@@ -109,6 +109,29 @@ impl Authenticated {
         Caller::account(self.account.id, self.source.clone())
     }
 
+    /// Where the login came from.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// A login resumed from a web session: `factor` is the code it was proven
+    /// with (strong factors only; `None` for anything else).
+    pub(crate) fn resumed(account: Account, factor: &str, source: &str) -> Option<Self> {
+        let factor = [
+            Factor::PasswordTotp,
+            Factor::PasswordEmailCode,
+            Factor::Certificate,
+            Factor::Federated,
+        ]
+        .into_iter()
+        .find(|f| f.as_str() == factor)?;
+        Some(Authenticated {
+            account,
+            factor,
+            source: source.to_owned(),
+        })
+    }
+
     /// Whether the login was strong (two factors or a certificate): device
     /// credentials are issued only after one (AU-2).
     pub fn is_strong(&self) -> bool {

@@ -22,6 +22,10 @@ pub enum ServiceError {
     /// The request itself is malformed (an invalid identifier, a weak password...).
     #[error("invalid request: {0}")]
     Invalid(String),
+    /// The request conflicts with an earlier one (an idempotency key reused for
+    /// another message); the text says what to do.
+    #[error("conflict: {0}")]
+    Conflict(String),
     /// The named account, folder or message does not exist (for this caller).
     #[error("{0} not found")]
     NotFound(String),

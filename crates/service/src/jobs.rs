@@ -27,6 +27,11 @@ impl Service {
         {
             let report = self.purge_traces(&Caller::system()).await?;
             tracing::info!(removed = report.removed, "scheduled trace purge (TR-2)");
+            let sessions = self.purge_web_state().await?;
+            tracing::info!(
+                sessions,
+                "ended web sessions and old idempotency keys deleted"
+            );
             ran.push("trace-purge");
         }
         let window =

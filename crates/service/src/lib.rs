@@ -43,6 +43,8 @@
 //! - [`inactivity`]: warnings and deletion of inactive mailboxes, objections (RT-1).
 //! - [`incidents`]: the incident detectors run over the trace (TR-3).
 //! - [`jobs`]: the scheduled jobs `serve` runs, one node at a time (TR-2 purge).
+//! - [`sessions`]: web and API sessions after a strong login, idempotency keys of
+//!   API sends (MS-18).
 //! - [`terms`]: the operator's terms of use, accepted before use (IN-1).
 //! - [`traces`]: verify the trace chain and purge past retention (TR-1, TR-2).
 //! - [`error`]: [`ServiceError`], which front ends map to their own replies.
@@ -71,6 +73,7 @@ pub mod peers;
 pub mod quota;
 mod rates;
 pub mod relay;
+pub mod sessions;
 pub mod submit;
 pub mod terms;
 pub mod traces;
@@ -197,6 +200,11 @@ impl Service {
                 .map_err(|e| ServiceError::Unavailable(format!("antivirus unavailable ({e})"))),
             None => Ok(()),
         }
+    }
+
+    /// The service's clock (injected in tests): front ends date what they build with it.
+    pub fn now(&self) -> caduceus_core::Timestamp {
+        self.clock.now()
     }
 
     /// The injected clock's time in unix milliseconds, for trace events.

@@ -335,6 +335,15 @@ impl Service {
         Ok(summary)
     }
 
+    /// A message's summary (folder, flags, size), without opening it: not a read.
+    pub async fn message_summary(
+        &self,
+        access: &MailboxAccess,
+        id: MessageId,
+    ) -> Result<MessageSummary> {
+        self.owned_message(access, id).await
+    }
+
     /// Reads a message body; traced as a read (TR-1).
     pub async fn read_message(&self, access: &MailboxAccess, id: MessageId) -> Result<ReadMessage> {
         self.owned_message(access, id).await?;

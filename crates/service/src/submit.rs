@@ -199,7 +199,7 @@ impl Service {
     }
 
     /// Whether `address` is one of this operator's (its domain, or its patient domain).
-    pub(crate) fn is_local(&self, address: &MailAddress) -> bool {
+    pub fn is_local(&self, address: &MailAddress) -> bool {
         address.is_at(&self.config.domain)
     }
 }

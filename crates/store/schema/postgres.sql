@@ -267,3 +267,24 @@ CREATE TABLE IF NOT EXISTS terms_acceptances (
     at_ms BIGINT NOT NULL,
     PRIMARY KEY (account_id, version)
 );
+-- Web and API sessions opened after a strong login (AU-1, AU-3): only the SHA-256 of
+-- the token is kept; `factor` is how the login was proven.
+CREATE TABLE IF NOT EXISTS web_sessions (
+    token_hash BYTEA PRIMARY KEY,
+    account_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    factor TEXT NOT NULL,
+    source TEXT NOT NULL,
+    created_ms BIGINT NOT NULL,
+    seen_ms BIGINT NOT NULL,
+    expires_ms BIGINT NOT NULL
+);
+-- Idempotency keys of API sends (MS-18): a retried POST returns the first answer.
+-- `response` is NULL while the first request is still being processed.
+CREATE TABLE IF NOT EXISTS idempotency_keys (
+    account_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    fingerprint BYTEA NOT NULL,
+    response TEXT,
+    created_ms BIGINT NOT NULL,
+    PRIMARY KEY (account_id, key)
+);

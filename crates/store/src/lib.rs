@@ -362,6 +362,38 @@ pub trait Store: Send + Sync {
         now: Timestamp,
         until: Timestamp,
     ) -> Result<bool>;
+    /// Records a web or API session (AU-1).
+    async fn create_web_session(&self, session: &WebSession) -> Result<()>;
+    /// The session whose token has SHA-256 `token_hash`, if any.
+    async fn web_session(&self, token_hash: &[u8]) -> Result<Option<WebSession>>;
+    /// Records that a session was used at `at`.
+    async fn touch_web_session(&self, token_hash: &[u8], at: Timestamp) -> Result<()>;
+    /// Ends a session (logout); whether it existed.
+    async fn delete_web_session(&self, token_hash: &[u8]) -> Result<bool>;
+    /// Deletes the sessions expired at `now` or idle since `idle_before`, and the
+    /// idempotency keys recorded before `keys_before`; returns the sessions deleted.
+    async fn purge_web_state(
+        &self,
+        now: Timestamp,
+        idle_before: Timestamp,
+        keys_before: Timestamp,
+    ) -> Result<u64>;
+    /// Records idempotency key `key` of `account` for a request with `fingerprint`,
+    /// or says what an earlier request with that key became (MS-18).
+    async fn claim_idempotency(
+        &self,
+        account: AccountId,
+        key: &str,
+        fingerprint: &[u8],
+        at: Timestamp,
+    ) -> Result<IdempotencyClaim>;
+    /// Records the answer to a claimed key, or (`None`) releases it.
+    async fn settle_idempotency(
+        &self,
+        account: AccountId,
+        key: &str,
+        response: Option<&str>,
+    ) -> Result<()>;
     /// Records a successful login of `account` at `at` (RT-1).
     async fn touch_activity(&self, account: AccountId, at: Timestamp) -> Result<()>;
     /// The last successful login of `account`, if any was recorded (RT-1).

@@ -558,3 +558,42 @@ pub struct DirectoryPreferences {
     /// Show the practice phone in search results.
     pub phone_consent: bool,
 }
+
+/// A web or API session (AU-1): opened after a strong login, known by the SHA-256 of
+/// its token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WebSession {
+    /// SHA-256 of the token the client holds.
+    pub token_hash: Vec<u8>,
+    /// The account logged in.
+    pub account: AccountId,
+    /// How the login was proven (the trace code, `method:…`).
+    pub factor: String,
+    /// Where the login came from.
+    pub source: String,
+    /// When it was opened.
+    pub created: Timestamp,
+    /// When it was last used.
+    pub seen: Timestamp,
+    /// When it ends whatever the use.
+    pub expires: Timestamp,
+}
+
+/// What recording an idempotency key found (MS-18).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum IdempotencyClaim {
+    /// The key is new: it is now held for this request.
+    Claimed,
+    /// A request with this key is still being processed.
+    Pending {
+        /// The fingerprint of that request.
+        fingerprint: Vec<u8>,
+    },
+    /// A request with this key was answered.
+    Completed {
+        /// The fingerprint of that request.
+        fingerprint: Vec<u8>,
+        /// Its answer, to give again.
+        response: String,
+    },
+}

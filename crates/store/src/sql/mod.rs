@@ -18,6 +18,7 @@ mod outbound;
 mod patients;
 mod store_impl;
 mod traces;
+mod web;
 
 use std::path::PathBuf;
 use std::sync::Arc;

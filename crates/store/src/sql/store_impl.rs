@@ -6,7 +6,7 @@ use caduceus_core::{AccountState, FailureState, MailAddress, RegistryId, Timesta
 
 use super::{
     SqlStore, accounts, activity, auth, directory, folders, jobs, messages, notices, outbound,
-    patients, traces,
+    patients, traces, web,
 };
 use crate::Store;
 use crate::error::Result;
@@ -466,5 +466,42 @@ impl Store for SqlStore {
     }
     async fn purge_traces(&self, before: Timestamp, trace: &Event) -> Result<PurgeReport> {
         traces::purge(self, before, trace).await
+    }
+    async fn create_web_session(&self, session: &WebSession) -> Result<()> {
+        web::create_session(self, session).await
+    }
+    async fn web_session(&self, token_hash: &[u8]) -> Result<Option<WebSession>> {
+        web::session(self, token_hash).await
+    }
+    async fn touch_web_session(&self, token_hash: &[u8], at: Timestamp) -> Result<()> {
+        web::touch_session(self, token_hash, at).await
+    }
+    async fn delete_web_session(&self, token_hash: &[u8]) -> Result<bool> {
+        web::delete_session(self, token_hash).await
+    }
+    async fn purge_web_state(
+        &self,
+        now: Timestamp,
+        idle_before: Timestamp,
+        keys_before: Timestamp,
+    ) -> Result<u64> {
+        web::purge(self, now, idle_before, keys_before).await
+    }
+    async fn claim_idempotency(
+        &self,
+        account: AccountId,
+        key: &str,
+        fingerprint: &[u8],
+        at: Timestamp,
+    ) -> Result<IdempotencyClaim> {
+        web::claim_idempotency(self, account, key, fingerprint, at).await
+    }
+    async fn settle_idempotency(
+        &self,
+        account: AccountId,
+        key: &str,
+        response: Option<&str>,
+    ) -> Result<()> {
+        web::settle_idempotency(self, account, key, response).await
     }
 }

@@ -1,0 +1,58 @@
+//! The JSON API for practice software (MS-18), under `/api/v1`, described by the
+//! OpenAPI 3.1 document at `/api/v1/openapi.json`.
+//!
+//! # Layout
+//! - [`login`]: who calls ([`login::User`]: session token, access token or client
+//!   certificate) and the session routes.
+//! - [`messages`]: folders and messages: list, read, download, flag, move, delete.
+//! - [`send`]: sending, with idempotency keys.
+//! - [`directory`]: directory search (FHIR) and delivery status.
+//! - [`problem`]: errors as `application/problem+json` naming the requirement.
+
+pub mod directory;
+pub mod login;
+pub mod messages;
+pub mod problem;
+pub mod send;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use caduceus_service::Service;
+
+/// The OpenAPI 3.1 document of this API.
+pub const OPENAPI: &str = include_str!("openapi.json");
+
+/// The API routes, relative to `/api/v1`. Request bodies are bounded by the
+/// message size limit (plus the multipart framing).
+pub fn router(max_message_size: usize) -> Router<Service> {
+    Router::new()
+        .route("/openapi.json", get(openapi))
+        .route("/session", post(login::open).delete(login::close))
+        .route("/session/certificate", post(login::open_with_certificate))
+        .route("/session/code", post(login::send_code))
+        .route("/me", get(login::me))
+        .route("/folders", get(messages::folders))
+        .route("/folders/{folder}/messages", get(messages::list))
+        .route("/messages", post(send::send))
+        .route(
+            "/messages/{id}",
+            get(messages::get)
+                .patch(messages::change)
+                .delete(messages::delete),
+        )
+        .route("/messages/{id}/raw", get(messages::raw))
+        .route(
+            "/messages/{id}/attachments/{index}",
+            get(messages::attachment),
+        )
+        .route("/directory", get(directory::search))
+        .route("/outbound/{queue_ref}", get(directory::delivery_status))
+        .layer(DefaultBodyLimit::max(max_message_size + 64 * 1024))
+}
+
+async fn openapi() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI)
+}

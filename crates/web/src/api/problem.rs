@@ -1,0 +1,162 @@
+//! API errors as RFC 9457 `application/problem+json`, each naming the requirement
+//! behind it (`requirement`) and saying what to do (`detail`). A storage failure says
+//! nothing more than "internal error": the cause goes to the log, never a message's
+//! content.
+
+use std::time::Duration;
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use caduceus_service::ServiceError;
+
+/// An API error, rendered as problem+json.
+#[derive(Debug)]
+pub struct Problem {
+    status: StatusCode,
+    kind: &'static str,
+    title: &'static str,
+    detail: String,
+    requirement: Option<&'static str>,
+    retry_after: Option<Duration>,
+}
+
+impl Problem {
+    /// A problem with `status`, a short `kind` (the last segment of its type URI) and
+    /// a `detail` for the developer.
+    pub fn new(status: StatusCode, kind: &'static str, detail: impl Into<String>) -> Self {
+        Problem {
+            status,
+            kind,
+            title: status.canonical_reason().unwrap_or("Error"),
+            detail: detail.into(),
+            requirement: None,
+            retry_after: None,
+        }
+    }
+
+    /// A malformed request (400).
+    pub fn bad_request(detail: impl Into<String>) -> Self {
+        Problem::new(StatusCode::BAD_REQUEST, "bad-request", detail)
+    }
+
+    /// No or wrong credentials (401).
+    pub fn unauthenticated() -> Self {
+        Problem::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "log in: a session token or an access token as `Authorization: Bearer`, or a client certificate",
+        )
+        .requirement("AU-1")
+    }
+
+    /// Names the requirement behind the problem.
+    pub fn requirement(mut self, id: &'static str) -> Self {
+        self.requirement = Some(id);
+        self
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+}
+
+impl From<ServiceError> for Problem {
+    fn from(error: ServiceError) -> Self {
+        match error {
+            ServiceError::Refused(refusal) => {
+                Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "refused", refusal.reason)
+                    .requirement(refusal.requirement)
+            }
+            ServiceError::Denied {
+                requirement,
+                reason,
+            } => Problem::new(StatusCode::FORBIDDEN, "denied", reason).requirement(requirement),
+            ServiceError::Invalid(detail) => Problem::bad_request(detail),
+            ServiceError::Conflict(detail) => {
+                Problem::new(StatusCode::CONFLICT, "conflict", detail).requirement("MS-18")
+            }
+            ServiceError::NotFound(what) => Problem::new(
+                StatusCode::NOT_FOUND,
+                "not-found",
+                format!("{what} not found"),
+            ),
+            ServiceError::AuthFailed { .. } => Problem::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "authentication failed",
+            )
+            .requirement("AU-3"),
+            ServiceError::Throttled { .. } | ServiceError::Locked { .. } => {
+                let detail = error.to_string();
+                let mut problem = Problem::new(StatusCode::TOO_MANY_REQUESTS, "throttled", detail)
+                    .requirement("AU-3");
+                problem.retry_after = Some(Duration::from_secs(60));
+                problem
+            }
+            ServiceError::RateLimited {
+                reason,
+                retry_after,
+            } => {
+                let mut problem =
+                    Problem::new(StatusCode::TOO_MANY_REQUESTS, "rate-limited", reason)
+                        .requirement("MS-13");
+                problem.retry_after = Some(retry_after);
+                problem
+            }
+            ServiceError::OverQuota(detail) => {
+                Problem::new(StatusCode::INSUFFICIENT_STORAGE, "over-quota", detail)
+            }
+            ServiceError::Unavailable(detail) => {
+                let mut problem =
+                    Problem::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", detail);
+                problem.retry_after = Some(Duration::from_secs(60));
+                problem
+            }
+            other => {
+                tracing::error!(error = %other, "API request failed");
+                Problem::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "internal error; nothing was changed, try again",
+                )
+            }
+        }
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let mut body = serde_json::json!({
+            "type": format!("urn:caduceus:problem:{}", self.kind),
+            "title": self.title,
+            "status": self.status.as_u16(),
+            "detail": self.detail,
+        });
+        if let Some(requirement) = self.requirement {
+            body["requirement"] = requirement.into();
+        }
+        let mut response = (self.status, body.to_string()).into_response();
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        if let Some(after) = self.retry_after {
+            headers.insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(after.as_secs().max(1)),
+            );
+        }
+        if self.status == StatusCode::UNAUTHORIZED {
+            headers.insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"caduceus\""),
+            );
+        }
+        response
+    }
+}
+
+/// Shorthand for API handler results.
+pub type ApiResult<T> = Result<T, Problem>;
