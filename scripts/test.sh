@@ -9,6 +9,8 @@
 #   - isync (mbsync): the IMAP two-way synchronisation test;
 #   - ClamAV's clamd (Debian's clamav-daemon): scripts/clamd-test.sh installs it if
 #     missing and the antivirus tests start it with a custom EICAR database (MS-13);
+#   - a Python virtual environment with schemathesis and openapi-spec-validator from
+#     PyPI (pinned below): the API's OpenAPI document is validated and fuzzed (MS-18);
 #   - Node.js (>= 20.19) and npm, and the npm packages of scripts/oidc-provider (the
 #     certified `oidc-provider`, pinned by its package-lock.json): the caduceus-oidc
 #     tests start that real OpenID Connect provider themselves, on 127.0.0.1 (AU-4).
@@ -30,6 +32,7 @@ command -v python3 >/dev/null || need_packages+=(python3)
 command -v node >/dev/null || need_packages+=(nodejs)
 command -v npm >/dev/null || need_packages+=(npm)
 command -v mbsync >/dev/null || need_packages+=(isync)
+python3 -c 'import ensurepip, venv' 2>/dev/null || need_packages+=(python3-venv)
 if [ ${#need_packages[@]} -gt 0 ]; then
   echo "test.sh: installing ${need_packages[*]}" >&2
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
@@ -54,6 +57,20 @@ if [ ! -f "$oidc_dir/node_modules/oidc-provider/package.json" ] \
   npm ci --prefix "$oidc_dir" --no-audit --no-fund --loglevel=error >/dev/null \
     || { echo "test.sh: 'npm ci --prefix $oidc_dir' failed: the AU-4 tests need it" >&2; exit 1; }
 fi
+
+# The API fuzzer and the OpenAPI validator, pinned, in a virtual environment kept
+# between runs.
+venv=${CADUCEUS_TEST_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/caduceus/test-venv}
+py_tools="schemathesis==4.32.5 openapi-spec-validator==0.9.0"
+if [ "$(cat "$venv/.tools" 2>/dev/null)" != "$py_tools" ]; then
+  echo "test.sh: installing $py_tools in $venv (pip)" >&2
+  rm -rf "$venv"
+  python3 -m venv "$venv" \
+    && "$venv/bin/pip" install -q --disable-pip-version-check $py_tools >/dev/null \
+    || { echo "test.sh: pip install $py_tools failed: the MS-18 API tests need them" >&2; exit 1; }
+  echo "$py_tools" > "$venv/.tools"
+fi
+export CADUCEUS_TEST_VENV="$venv"
 
 work=$(mktemp -d /tmp/caduceus-test.XXXXXX)
 chmod 755 "$work"

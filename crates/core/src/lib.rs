@@ -38,6 +38,7 @@
 //! - [`password`]: the web-login password strength rule (AU-1).
 //! - [`health`]: the patient rules — who may write to whom (MS-8), blocks (MS-10),
 //!   opposition (MS-9), subjects that identify a patient (MS-11).
+//! - [`flag`]: the message flags a user may set ([`is_valid_flag`]).
 //! - [`folder`]: the folder names a user may give ([`check_folder_name`], MS-6).
 //! - [`sasl`]: the SASL messages carrying a device credential (PLAIN, LOGIN), as
 //!   SMTP and IMAP receive them.
@@ -103,6 +104,7 @@ pub mod address;
 pub mod auth;
 pub mod clock;
 pub mod directory;
+pub mod flag;
 pub mod folder;
 pub mod health;
 pub mod ident;
@@ -118,6 +120,7 @@ pub mod secret;
 pub use account::{
     AccountKind, AccountState, Evidence, RegistryId, RegistryIdError, TransitionError, UnknownName,
 };
+pub use flag::is_valid_flag;
 pub use folder::{FolderNameError, check_folder_name};
 pub use mdn::Mdn;
 pub use outbound::{Dsn, DsnAction, ReplyClass, RetryPolicy, header_section};

@@ -190,7 +190,8 @@ fn identifier_forms(typed: &str) -> Vec<String> {
         return Vec::new();
     }
     let mut forms = vec![typed.clone()];
-    if typed.len() > 9 {
+    // Identifiers are ASCII: anything else is kept whole, to match nothing.
+    if typed.len() > 9 && typed.is_ascii() {
         forms.push(typed[1..].to_owned());
     }
     forms.extend(["8", "0", "1", "3"].iter().map(|p| format!("{p}{typed}")));

@@ -156,6 +156,9 @@ impl Service {
         folder: MailboxId,
         changes: &[(MessageId, Vec<String>)],
     ) -> Result<Vec<MessageSummary>> {
+        for (_, flags) in changes {
+            crate::messages::check_flags(flags)?;
+        }
         let ids: Vec<MessageId> = changes.iter().map(|(id, _)| *id).collect();
         self.in_folder(access, folder, &ids).await?;
         let now = self.now_ms();

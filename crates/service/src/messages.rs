@@ -364,6 +364,7 @@ impl Service {
         id: MessageId,
         flags: &[String],
     ) -> Result<MessageSummary> {
+        check_flags(flags)?;
         self.owned_message(access, id).await?;
         let event = access.event(self.now_ms(), Action::MessageFlag, id.to_string());
         Ok(self.store.set_flags(id, flags, &event).await?)
@@ -374,5 +375,15 @@ impl Service {
         self.owned_message(access, id).await?;
         let event = access.event(self.now_ms(), Action::MessageDelete, id.to_string());
         Ok(self.store.delete_message(id, &event).await?)
+    }
+}
+
+/// Refuses a flag that is neither a system flag nor a keyword.
+pub(crate) fn check_flags(flags: &[String]) -> Result<()> {
+    match flags.iter().find(|f| !caduceus_core::is_valid_flag(f)) {
+        Some(bad) => Err(ServiceError::Invalid(format!(
+            "{bad:?} is not a flag: use \\Seen, \\Answered, \\Flagged, \\Deleted, \\Draft or a keyword of visible ASCII"
+        ))),
+        None => Ok(()),
     }
 }

@@ -301,3 +301,20 @@ async fn rt2_leaving_the_register_closes_the_professional_account() {
     assert_eq!((report.removed, report.closed), (0, 0));
     assert_eq!(state(bruno.id).await, AccountState::Active);
 }
+
+#[tokio::test]
+async fn id4_an_identifier_that_is_not_ascii_finds_nothing() {
+    let w = imported().await;
+    for typed in [
+        "\u{80}\u{10000}\u{10000}",
+        "é10003090833",
+        "\u{10000}810003090833",
+    ] {
+        let found = w
+            .service
+            .search_directory(&query(|q| q.identifier = Some(typed.into())))
+            .await
+            .unwrap();
+        assert!(found.is_empty(), "{typed:?} found {}", found.len());
+    }
+}

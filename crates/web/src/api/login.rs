@@ -8,9 +8,9 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::{Extension, Json};
 use caduceus_core::{MailAddress, NationalId, SecretString};
+use caduceus_service::Service;
 use caduceus_service::auth::{Authenticated, Credentials};
 use caduceus_service::sessions::{SESSION_IDLE, SESSION_LIFETIME, SESSION_PREFIX};
-use caduceus_service::{Service, ServiceError};
 use serde::Deserialize;
 
 use super::problem::{ApiResult, Problem};
@@ -32,14 +32,6 @@ fn source(parts: &Parts) -> (Option<Peer>, String) {
     (peer, source)
 }
 
-/// A failed login answers after the progressive delay it owes (AU-3).
-async fn delayed(error: ServiceError) -> Problem {
-    if let ServiceError::AuthFailed { delay } = &error {
-        tokio::time::sleep(*delay).await;
-    }
-    error.into()
-}
-
 impl FromRequestParts<Service> for User {
     type Rejection = Problem;
 
@@ -59,10 +51,7 @@ impl FromRequestParts<Service> for User {
             } else {
                 return Err(Problem::unauthenticated());
             };
-            let login = match login {
-                Ok(login) => login,
-                Err(error) => return Err(delayed(error).await),
-            };
+            let login = login?;
             let session = token.expose().starts_with(SESSION_PREFIX).then_some(token);
             return Ok(User { login, session });
         }
@@ -93,10 +82,7 @@ async fn certificate_login(
         .certificate_login
         .get_or_try_init(|| service.login_certificate(&national_id, None, source))
         .await;
-    match login {
-        Ok(login) => Ok(login.clone()),
-        Err(error) => Err(delayed(error).await),
-    }
+    Ok(login?.clone())
 }
 
 /// `POST /session`: a strong web login.
@@ -167,10 +153,7 @@ pub async fn open(
         },
         Some(_) => return Err(Problem::bad_request("method: `totp` or `email`")),
     };
-    let login = match service.login(&address, credentials, &source).await {
-        Ok(login) => login,
-        Err(error) => return Err(delayed(error).await),
-    };
+    let login = service.login(&address, credentials, &source).await?;
     let token = service.open_session(&login).await?;
     Ok(session_answer(&login, &token))
 }
@@ -198,10 +181,10 @@ pub async fn send_code(
     let source = peer.map_or_else(|| "https:unknown".to_owned(), |p| p.source());
     let address = address(&request.address)?;
     let password = SecretString::new(request.password);
-    match service.send_login_code(&address, &password, &source).await {
-        Ok(()) => Ok(StatusCode::ACCEPTED),
-        Err(error) => Err(delayed(error).await),
-    }
+    service
+        .send_login_code(&address, &password, &source)
+        .await?;
+    Ok(StatusCode::ACCEPTED)
 }
 
 /// `DELETE /session`: logout.

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use caduceus_core::{Clock, SystemClock};
 use caduceus_service::ServiceError;
 
 /// An API error, rendered as problem+json.
@@ -81,17 +82,23 @@ impl From<ServiceError> for Problem {
                 "not-found",
                 format!("{what} not found"),
             ),
-            ServiceError::AuthFailed { .. } => Problem::new(
-                StatusCode::UNAUTHORIZED,
-                "unauthenticated",
-                "authentication failed",
-            )
-            .requirement("AU-3"),
-            ServiceError::Throttled { .. } | ServiceError::Locked { .. } => {
+            // The gate refuses to check another attempt before the delay is over
+            // (AU-3): the answer says when to retry instead of holding the request.
+            ServiceError::AuthFailed { delay } => {
+                let mut problem = Problem::new(
+                    StatusCode::UNAUTHORIZED,
+                    "unauthenticated",
+                    "authentication failed",
+                )
+                .requirement("AU-3");
+                problem.retry_after = (!delay.is_zero()).then_some(delay);
+                problem
+            }
+            ServiceError::Throttled { until } | ServiceError::Locked { until } => {
                 let detail = error.to_string();
                 let mut problem = Problem::new(StatusCode::TOO_MANY_REQUESTS, "throttled", detail)
                     .requirement("AU-3");
-                problem.retry_after = Some(Duration::from_secs(60));
+                problem.retry_after = Some(until.duration_since(SystemClock.now()));
                 problem
             }
             ServiceError::RateLimited {
