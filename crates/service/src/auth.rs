@@ -759,10 +759,17 @@ impl Service {
             Action::DeviceRevoke,
             format!("{account} {device}"),
         );
-        Ok(self
+        match self
             .store
             .revoke_device(account, device, self.clock.now(), &trace)
-            .await?)
+            .await
+        {
+            // Another account's device reads like no device at all.
+            Err(caduceus_store::StoreError::NotFound { .. }) => {
+                Err(ServiceError::NotFound(format!("device {device}")))
+            }
+            other => Ok(other?),
+        }
     }
 
     /// Security alerts raised so far (TR-3), for operators.

@@ -13,8 +13,10 @@ use caduceus_testkit::*;
 const MAILBOXES: &str =
     include_str!("../../../fixtures/directory/Extraction_Correspondance_MSSante_demo.txt");
 
-fn script() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/scripts/api.py")
+fn script(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/scripts")
+        .join(name)
 }
 
 /// A web password and a TOTP enrollment for `account`; the TOTP secret (base32).
@@ -47,7 +49,7 @@ async fn ms18_the_api_sends_once_per_idempotency_key_and_applies_every_rule() {
     let bob_totp = web_login(&w, &bob).await;
     let server = listen(&w).await;
     let run = python(
-        &script(),
+        &script("api.py"),
         &[
             ("port", server.port.to_string()),
             ("ca", w.pki.ca_cert_path().display().to_string()),
@@ -171,6 +173,88 @@ async fn ms18_the_api_sends_once_per_idempotency_key_and_applies_every_rule() {
     assert!(
         !traces.contains("Consultation"),
         "a subject reached the traces"
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn ms8_tr4_au2_rt4_the_patient_side_and_the_account_settings_through_the_api() {
+    const INS: &str = "295109912611193";
+    let w = world().await;
+    let alice = professional(&w, "alice", "810003090833", true).await;
+    let bob = professional(&w, "bob", &rpps(2), true).await;
+    let camille = patient(&w, INS, "Camille Durand").await;
+    let alice_totp = web_login(&w, &alice).await;
+    let patient_totp = web_login(&w, &camille).await;
+    let server = listen(&w).await;
+    let run = python(
+        &script("api_patient.py"),
+        &[
+            ("port", server.port.to_string()),
+            ("ca", w.pki.ca_cert_path().display().to_string()),
+            ("password", WEB_PASSWORD.into()),
+            ("alice", alice.address.as_str().into()),
+            ("bob", bob.address.as_str().into()),
+            ("patient", camille.address.as_str().into()),
+            ("ins", INS.into()),
+            ("alice_totp", alice_totp),
+            ("patient_totp", patient_totp),
+        ],
+        "http.client",
+    )
+    .await;
+
+    run.expect("login-patient", 201, &["\"kind\":\"patient\""]);
+    // MS-8: first message from the patient refused; a reply to a professional who
+    // wrote first accepted; to another professional refused.
+    run.expect("patient-first", 422, &["\"requirement\":\"MS-8\""]);
+    run.expect("alice-writes", 201, &[]);
+    run.expect("patient-reads", 200, &["Vos résultats"]);
+    run.expect("patient-replies", 201, &["alice@caduceus.test"]);
+    run.expect("patient-to-bob", 422, &["\"requirement\":\"MS-8\""]);
+    // TR-4: the patient sees Alice's read of data concerning them, without content.
+    run.expect("alice-reads-reply", 200, &["Merci docteur"]);
+    let log = run.expect("access-log", 200, &["alice@caduceus.test", "message.read"]);
+    assert!(!log.contains("Merci"), "content in the access log: {log}");
+    run.expect("access-log-not-patient", 400, &["TR-4"]);
+    // MS-10.
+    run.expect("block", 204, &[]);
+    run.expect("blocks", 200, &["alice@caduceus.test"]);
+    run.expect("alice-blocked", 422, &["\"requirement\":\"MS-10\""]);
+    run.expect("unblock", 204, &[]);
+    run.expect("alice-unblocked", 201, &[]);
+    run.expect("alice-blocks-someone", 400, &["MS-10"]);
+    // MS-9.
+    run.expect("opposition-none", 200, &["\"opposed\":false"]);
+    run.expect("oppose", 204, &[]);
+    run.expect(
+        "opposition-seen",
+        200,
+        &["\"opposed\":true", "\"recorded_by\":\"patient\""],
+    );
+    run.expect("withdraw", 204, &[]);
+    run.expect("opposition-bad-ins", 400, &["ID-5"]);
+    // AU-2: shown once, listed without the secret, revoked by its owner only.
+    let added = run.expect("device-add", 201, &["\"credential\":\"cdv-"]);
+    let credential = added.split("\"credential\":\"").nth(1).unwrap();
+    let credential = &credential[..credential.find('"').unwrap()];
+    let listed = run.expect("devices", 200, &["Thunderbird"]);
+    assert!(
+        !listed.contains(credential),
+        "the secret is listed: {listed}"
+    );
+    run.expect("device-bad-name", 400, &[]);
+    run.expect("device-revoke-other", 404, &["problem+json"]);
+    run.expect("device-revoke", 204, &[]);
+    run.expect("devices-after", 200, &["\"revoked\":\""]);
+    // RT-4: Alice's two messages to the patient (Sent), the reply (INBOX), the
+    // copy of the blocked one never existed.
+    run.expect("export", 200, &["application/zip"]);
+    let (_, names) = run.step("export-names");
+    assert_eq!(
+        names.split(' ').collect::<Vec<_>>(),
+        ["INBOX/000001.eml", "Sent/000001.eml", "Sent/000002.eml"],
+        "{names}"
     );
     server.shutdown().await;
 }

@@ -7,8 +7,11 @@
 //! - [`messages`]: folders and messages: list, read, download, flag, move, delete.
 //! - [`send`]: sending, with idempotency keys.
 //! - [`directory`]: directory search (FHIR) and delivery status.
+//! - [`account`]: device credentials, a patient's blocks, opposition and access log,
+//!   the export of one's messages.
 //! - [`problem`]: errors as `application/problem+json` naming the requirement.
 
+pub mod account;
 pub mod directory;
 pub mod login;
 pub mod messages;
@@ -19,7 +22,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::header;
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post, put};
 use caduceus_service::Service;
 
 /// The OpenAPI 3.1 document of this API.
@@ -50,6 +53,21 @@ pub fn router(max_message_size: usize) -> Router<Service> {
         )
         .route("/directory", get(directory::search))
         .route("/outbound/{queue_ref}", get(directory::delivery_status))
+        .route("/devices", get(account::devices).post(account::add_device))
+        .route("/devices/{id}", delete(account::revoke_device))
+        .route("/patient/access-log", get(account::access_log))
+        .route("/patient/blocks", get(account::blocks))
+        .route(
+            "/patient/blocks/{address}",
+            put(account::block).delete(account::unblock),
+        )
+        .route(
+            "/patients/{ins}/opposition",
+            get(account::opposition)
+                .put(account::oppose)
+                .delete(account::withdraw_opposition),
+        )
+        .route("/export", get(account::export))
         .layer(DefaultBodyLimit::max(max_message_size + 64 * 1024))
 }
 

@@ -9,6 +9,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use caduceus_core::{Clock, SystemClock};
 use caduceus_service::ServiceError;
+use caduceus_store::StoreError;
 
 /// An API error, rendered as problem+json.
 #[derive(Debug)]
@@ -120,6 +121,11 @@ impl From<ServiceError> for Problem {
                 problem.retry_after = Some(Duration::from_secs(60));
                 problem
             }
+            ServiceError::Store(StoreError::NotFound { what, .. }) => Problem::new(
+                StatusCode::NOT_FOUND,
+                "not-found",
+                format!("{what} not found"),
+            ),
             other => {
                 tracing::error!(error = %other, "API request failed");
                 Problem::new(

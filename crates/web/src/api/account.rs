@@ -1,0 +1,261 @@
+//! What a user manages about their own account through the API: device credentials
+//! for mail clients (AU-2), a patient's blocks, opposition and access log (MS-9,
+//! MS-10, TR-4), and the export of their messages (RT-4). The service checks that
+//! each is asked by its holder.
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use caduceus_core::{Ins, MailAddress};
+use caduceus_service::Service;
+use caduceus_service::folders::Opening;
+use caduceus_store::DeviceId;
+use serde::Deserialize;
+
+use super::login::User;
+use super::problem::{ApiResult, Problem};
+
+/// `POST /devices`: the name the user gives the device.
+#[derive(Deserialize)]
+pub struct NewDevice {
+    name: String,
+}
+
+/// `GET /devices`: the device credentials of the account (never the secrets).
+pub async fn devices(
+    State(service): State<Service>,
+    user: User,
+) -> ApiResult<Json<serde_json::Value>> {
+    let account = user.login.account().id;
+    let devices = service.devices(&user.login.caller(), account).await?;
+    let list: Vec<_> = devices
+        .iter()
+        .map(|d| {
+            serde_json::json!({
+                "id": d.id.0,
+                "name": d.name,
+                "created": d.created.rfc5322(),
+                "last_used": d.last_used.map(|t| t.rfc5322()),
+                "revoked": d.revoked.map(|t| t.rfc5322()),
+            })
+        })
+        .collect();
+    Ok(Json(serde_json::json!({ "devices": list })))
+}
+
+/// `POST /devices`: issues a device credential (AU-2, after a strong login), shown
+/// once, with what a mail client needs to be set up.
+pub async fn add_device(
+    State(service): State<Service>,
+    user: User,
+    Json(new): Json<NewDevice>,
+) -> ApiResult<impl IntoResponse> {
+    let name = new.name.trim();
+    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+        return Err(Problem::bad_request(
+            "name: 1 to 100 characters, no control character",
+        ));
+    }
+    let issued = service.add_device(&user.login, name).await?;
+    let address = user.login.account().address.as_str().to_owned();
+    Ok((
+        StatusCode::CREATED,
+        [(header::CACHE_CONTROL, "no-store")],
+        Json(serde_json::json!({
+            "id": issued.device.id.0,
+            "name": issued.device.name,
+            "credential": issued.credential.expose(),
+            "setup": {
+                "user": address,
+                "password": "the credential above, as the mail client's password",
+                "imap": "IMAP over TLS (993) or STARTTLS (143)",
+                "smtp": "submission over STARTTLS (587) or TLS (465), authenticated",
+            },
+        })),
+    ))
+}
+
+/// `DELETE /devices/{id}`: revokes a device at once (AU-2).
+pub async fn revoke_device(
+    State(service): State<Service>,
+    user: User,
+    Path(id): Path<i64>,
+) -> ApiResult<StatusCode> {
+    let account = user.login.account().id;
+    service
+        .revoke_device(&user.login.caller(), account, DeviceId(id))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /patient/access-log`: who accessed data concerning the patient (TR-4, AC-3).
+pub async fn access_log(
+    State(service): State<Service>,
+    user: User,
+) -> ApiResult<Json<serde_json::Value>> {
+    let entries = service
+        .patient_access_log(&user.login.caller(), user.login.account().id)
+        .await?;
+    let list: Vec<_> = entries
+        .iter()
+        .map(|e| {
+            serde_json::json!({
+                "who": e.actor.as_str(),
+                "name": e.actor_name,
+                "action": e.action,
+                "message": e.message.0,
+                "at": e.at.rfc5322(),
+            })
+        })
+        .collect();
+    Ok(Json(serde_json::json!({ "accesses": list })))
+}
+
+/// `GET /patient/blocks`: the professionals the patient blocked (MS-10).
+pub async fn blocks(
+    State(service): State<Service>,
+    user: User,
+) -> ApiResult<Json<serde_json::Value>> {
+    let blocked = service
+        .blocks(&user.login.caller(), user.login.account().id)
+        .await?;
+    Ok(Json(serde_json::json!({ "blocked": blocked })))
+}
+
+/// `PUT` or `DELETE /patient/blocks/{address}`: blocks or unblocks (MS-10).
+async fn set_block(
+    service: &Service,
+    user: &User,
+    address: &str,
+    blocked: bool,
+) -> ApiResult<StatusCode> {
+    let professional =
+        MailAddress::parse(address).map_err(|e| Problem::bad_request(format!("address: {e}")))?;
+    service
+        .set_block(
+            &user.login.caller(),
+            user.login.account().id,
+            &professional,
+            blocked,
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `PUT /patient/blocks/{address}`.
+pub async fn block(
+    State(service): State<Service>,
+    user: User,
+    Path(address): Path<String>,
+) -> ApiResult<StatusCode> {
+    set_block(&service, &user, &address, true).await
+}
+
+/// `DELETE /patient/blocks/{address}`.
+pub async fn unblock(
+    State(service): State<Service>,
+    user: User,
+    Path(address): Path<String>,
+) -> ApiResult<StatusCode> {
+    set_block(&service, &user, &address, false).await
+}
+
+fn ins(text: &str) -> ApiResult<Ins> {
+    Ins::parse(text).map_err(|e| Problem::bad_request(format!("INS: {e}")).requirement("ID-5"))
+}
+
+/// `GET /patients/{ins}/opposition`: whether the patient opposed exchanges about
+/// them (MS-9); asked by the patient or an active professional.
+pub async fn opposition(
+    State(service): State<Service>,
+    user: User,
+    Path(text): Path<String>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let found = service
+        .opposition(&user.login.caller(), &ins(&text)?)
+        .await?;
+    Ok(Json(match found {
+        Some(o) => serde_json::json!({
+            "opposed": true, "recorded_by": o.recorded_by, "at": o.at.rfc5322(),
+        }),
+        None => serde_json::json!({ "opposed": false }),
+    }))
+}
+
+/// `PUT` (record) or `DELETE` (withdraw) `/patients/{ins}/opposition` (MS-9).
+async fn set_opposition(
+    service: &Service,
+    user: &User,
+    text: &str,
+    opposed: bool,
+) -> ApiResult<StatusCode> {
+    service
+        .set_opposition(&user.login.caller(), &ins(text)?, opposed)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `PUT /patients/{ins}/opposition`.
+pub async fn oppose(
+    State(service): State<Service>,
+    user: User,
+    Path(text): Path<String>,
+) -> ApiResult<StatusCode> {
+    set_opposition(&service, &user, &text, true).await
+}
+
+/// `DELETE /patients/{ins}/opposition`.
+pub async fn withdraw_opposition(
+    State(service): State<Service>,
+    user: User,
+    Path(text): Path<String>,
+) -> ApiResult<StatusCode> {
+    set_opposition(&service, &user, &text, false).await
+}
+
+/// `GET /export`: every message of the account as a ZIP of `.eml` files, one
+/// directory per folder (RT-4, portability). Each message is read, so traced (TR-1).
+pub async fn export(State(service): State<Service>, user: User) -> ApiResult<Response> {
+    let access = service
+        .authorize(&user.login.caller(), user.login.account().id)
+        .await?;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    let failed = |e: &dyn std::fmt::Display| {
+        tracing::error!(error = %e, "export failed");
+        Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "the export could not be written; try again",
+        )
+    };
+    for folder in service.mailboxes(&access).await? {
+        let (_, summaries) = service.folder_state(&access, folder.id).await?;
+        let ids: Vec<_> = summaries.iter().map(|m| m.id).collect();
+        for chunk in ids.chunks(100) {
+            let opened = service
+                .open_messages(&access, folder.id, chunk, Opening::Read)
+                .await?;
+            for message in opened {
+                let name = format!("{}/{:06}.eml", folder.name, message.summary.uid);
+                zip.start_file(name, options).map_err(|e| failed(&e))?;
+                std::io::Write::write_all(&mut zip, &message.raw).map_err(|e| failed(&e))?;
+            }
+        }
+    }
+    let bytes = zip.finish().map_err(|e| failed(&e))?.into_inner();
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/zip".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"caduceus-export.zip\"".to_owned(),
+            ),
+        ],
+        Body::from(bytes),
+    )
+        .into_response())
+}
