@@ -167,6 +167,7 @@ pub struct Listeners {
     pub relay: SocketAddr,
     pub imap: SocketAddr,
     pub imaps: SocketAddr,
+    pub metrics: SocketAddr,
 }
 
 impl Default for Listeners {
@@ -179,6 +180,7 @@ impl Default for Listeners {
             relay: at("127.0.0.1:2525"),
             imap: at("127.0.0.1:1143"),
             imaps: at("127.0.0.1:1993"),
+            metrics: at("127.0.0.1:9464"),
         }
     }
 }
@@ -429,6 +431,7 @@ pub fn initial_file(domain: &Domain, listeners: &Listeners) -> String {
         ("relay", listeners.relay, defaults.relay),
         ("imap", listeners.imap, defaults.imap),
         ("imaps", listeners.imaps, defaults.imaps),
+        ("metrics", listeners.metrics, defaults.metrics),
     ] {
         if value != default {
             text = text.replacen(

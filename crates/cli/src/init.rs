@@ -52,6 +52,9 @@ pub struct ListenerArgs {
     /// Address of the IMAP listener with implicit TLS.
     #[arg(long, default_value = "127.0.0.1:1993")]
     pub imaps: std::net::SocketAddr,
+    /// Address of the operations listener (`/metrics`, `/healthz`; plain HTTP).
+    #[arg(long, default_value = "127.0.0.1:9464")]
+    pub metrics: std::net::SocketAddr,
 }
 
 impl ListenerArgs {
@@ -64,6 +67,7 @@ impl ListenerArgs {
             relay: self.relay,
             imap: self.imap,
             imaps: self.imaps,
+            metrics: self.metrics,
         }
     }
 }

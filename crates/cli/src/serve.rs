@@ -67,6 +67,7 @@ pub async fn run(data: &Path, args: &ServeArgs) -> Result<()> {
     let relay = bind(listeners.relay, "SMTP relay").await?;
     let imap = bind(listeners.imap, "IMAP").await?;
     let imaps = bind(listeners.imaps, "IMAP (implicit TLS)").await?;
+    let ops = bind(listeners.metrics, "operations (metrics)").await?;
     let trust_path = loaded.path(&loaded.config.trust.list);
     let trust = caduceus_smtp::TrustListHandle::load_file(&trust_path)
         .with_context(|| format!("loading the trust list {}", trust_path.display()))?;
@@ -81,6 +82,7 @@ pub async fn run(data: &Path, args: &ServeArgs) -> Result<()> {
         relay = %listeners.relay,
         imap = %listeners.imap,
         imaps = %listeners.imaps,
+        metrics = %listeners.metrics,
         trusted_domains = trust.current().len(),
         "caduceus listening"
     );
@@ -96,6 +98,13 @@ pub async fn run(data: &Path, args: &ServeArgs) -> Result<()> {
         https,
         tls.clone(),
         caduceus_web::router(runtime.service.clone()),
+        stop_rx.clone(),
+    ));
+    let recorder =
+        caduceus_web::ops::install_recorder().context("installing the metrics recorder")?;
+    tasks.spawn(caduceus_web::ops::serve_plain(
+        ops,
+        caduceus_web::ops::router(runtime.service.clone(), recorder),
         stop_rx.clone(),
     ));
     for (listener, implicit_tls) in [(submission, false), (submissions, true)] {

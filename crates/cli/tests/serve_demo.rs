@@ -229,6 +229,26 @@ print("relayed")
         "relay: {}",
         String::from_utf8_lossy(&relayed.stderr)
     );
+    // The operations listener (plain HTTP) counts what happened: both messages
+    // accepted, the submission's login, the HTTPS requests; no address anywhere.
+    let metrics = curl(&[&format!("http://{}/metrics", ports.metrics)]);
+    let text = String::from_utf8_lossy(&metrics.stdout);
+    for expected in [
+        "caduceus_messages_accepted_total{path=\"submission\"} 1",
+        "caduceus_messages_accepted_total{path=\"relay\"} 1",
+        "caduceus_logins_total{outcome=\"success\"}",
+        "caduceus_outbound_queue_depth 0",
+        "caduceus_delivery_seconds_bucket",
+        "caduceus_http_request_seconds_bucket{route=\"/healthz\"",
+    ] {
+        assert!(
+            text.contains(expected),
+            "{expected} not in /metrics:\n{text}"
+        );
+    }
+    assert!(!text.contains("@caduceus.test"), "an address in /metrics");
+    let health = curl(&[&format!("http://{}/healthz", ports.metrics)]);
+    assert!(String::from_utf8_lossy(&health.stdout).contains("\"ok\""));
     assert!(server.stop(), "serve exits cleanly on SIGTERM");
 }
 

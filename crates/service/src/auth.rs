@@ -279,6 +279,7 @@ impl Service {
                 Gate::Wait { until } => (until, false),
                 Gate::Locked { until } => (until, true),
             };
+            crate::metrics::login(if locked { "locked" } else { "throttled" });
             let actor = account.map_or_else(|| "system".to_owned(), |id| id.to_string());
             let detail = if locked {
                 "reason:locked"
@@ -311,6 +312,7 @@ impl Service {
         source: &str,
         miss: Miss,
     ) -> ServiceError {
+        crate::metrics::login("failure");
         match self.record_failure(account, source, miss).await {
             Ok(delay) => ServiceError::AuthFailed { delay },
             Err(error) => error,
@@ -374,6 +376,7 @@ impl Service {
         source: &str,
         failures: FailureState,
     ) -> Result<Authenticated> {
+        crate::metrics::login("success");
         if failures != FailureState::default() {
             self.store
                 .set_failure_state(&account.id.to_string(), &FailureState::default())

@@ -32,6 +32,8 @@
 //! - [`notify`]: what is sent to a user's out-of-band address ([`notify::Notifier`]).
 //! - [`new_mail`]: the new-mail notice an owner may ask for (MS-7), sent after delivery.
 //! - [`mdn`]: automatic disposition notifications (RFC 8098, MS-16).
+//! - [`metrics`]: the operator's figures (messages accepted and refused by reason,
+//!   latency, logins), through the `metrics` facade.
 //! - [`messages`]: deliver to local mailboxes through the policy (MS-2), list, read,
 //!   flag, delete (RT-3), with the access checks (AC-1, ID-3).
 //! - [`folders`]: what mail clients do in batches — a folder's state, reads and peeks
@@ -66,6 +68,7 @@ pub mod ingest;
 pub mod jobs;
 pub mod mdn;
 pub mod messages;
+pub mod metrics;
 pub mod new_mail;
 pub mod notify;
 pub mod patients;

@@ -154,6 +154,24 @@ impl Service {
         raw: &[u8],
         outbound: Option<Outbound>,
     ) -> Result<Vec<Delivered>> {
+        let started = std::time::Instant::now();
+        let result = self
+            .deliver_checked(caller, acting_for, from, recipients, raw, outbound)
+            .await;
+        crate::metrics::delivery(caller, &result, started.elapsed());
+        result
+    }
+
+    /// [`Service::deliver_with`] without the figures.
+    async fn deliver_checked(
+        &self,
+        caller: &Caller,
+        acting_for: Option<AccountId>,
+        from: Option<&MailAddress>,
+        recipients: &[MailAddress],
+        raw: &[u8],
+        outbound: Option<Outbound>,
+    ) -> Result<Vec<Delivered>> {
         let event = |action: Action, object: String| {
             let mut event = caller.event(self.now_ms(), action, object);
             event.acting_for = acting_for.map(|id| id.to_string());

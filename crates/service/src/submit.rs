@@ -109,6 +109,20 @@ impl Service {
         already: usize,
         scope: RecipientScope,
     ) -> Result<()> {
+        let checked = self.recipient_allowed(address, already, scope).await;
+        if let Err(error) = &checked {
+            crate::metrics::refused("recipient", error);
+        }
+        checked
+    }
+
+    /// [`Service::check_recipient`] without the figures.
+    async fn recipient_allowed(
+        &self,
+        address: &MailAddress,
+        already: usize,
+        scope: RecipientScope,
+    ) -> Result<()> {
         check_recipient_count(already, self.config.max_recipients)
             .map_err(ServiceError::Refused)?;
         if !self.is_local(address) {

@@ -10,11 +10,13 @@
 //! - `pages`: `/healthz`, `/`, the inactivity objection link (RT-1).
 //! - [`listener`]: the TLS accept loop; each request carries its [`listener::Peer`]
 //!   (address, client certificate).
+//! - [`ops`]: the operations listener (`/metrics`, `/healthz`) and the request timer.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod api;
 pub mod listener;
+pub mod ops;
 mod pages;
 
 use axum::Router;
@@ -32,5 +34,6 @@ pub fn router(service: Service) -> Router {
         .route("/", get(pages::index))
         .route("/inactivity/object", get(pages::object_to_deletion))
         .nest("/api/v1", api::router(max_message_size))
+        .route_layer(axum::middleware::from_fn(ops::time_requests))
         .with_state(service)
 }

@@ -151,6 +151,7 @@ pub struct Ports {
     pub relay: String,
     pub imap: String,
     pub imaps: String,
+    pub metrics: String,
 }
 
 impl Ports {
@@ -163,6 +164,7 @@ impl Ports {
             relay: at(),
             imap: at(),
             imaps: at(),
+            metrics: at(),
         }
     }
 
@@ -180,6 +182,8 @@ impl Ports {
             &self.imap,
             "--imaps",
             &self.imaps,
+            "--metrics",
+            &self.metrics,
         ]
     }
 }
