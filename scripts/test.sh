@@ -9,8 +9,10 @@
 #   - isync (mbsync): the IMAP two-way synchronisation test;
 #   - ClamAV's clamd (Debian's clamav-daemon): scripts/clamd-test.sh installs it if
 #     missing and the antivirus tests start it with a custom EICAR database (MS-13);
-#   - a Python virtual environment with schemathesis and openapi-spec-validator from
-#     PyPI (pinned below): the API's OpenAPI document is validated and fuzzed (MS-18);
+#   - a Python virtual environment with schemathesis, openapi-spec-validator and
+#     selenium from PyPI (pinned below): the API's OpenAPI document is validated and
+#     fuzzed (MS-18), the webmail is driven in a browser;
+#   - Debian's chromium and chromium-driver: the webmail's browser tests (headless);
 #   - Node.js (>= 20.19) and npm, and the npm packages of scripts/oidc-provider (the
 #     certified `oidc-provider`, pinned by its package-lock.json): the caduceus-oidc
 #     tests start that real OpenID Connect provider themselves, on 127.0.0.1 (AU-4).
@@ -33,6 +35,8 @@ command -v node >/dev/null || need_packages+=(nodejs)
 command -v npm >/dev/null || need_packages+=(npm)
 command -v mbsync >/dev/null || need_packages+=(isync)
 python3 -c 'import ensurepip, venv' 2>/dev/null || need_packages+=(python3-venv)
+[ -x /usr/bin/chromium ] || need_packages+=(chromium)
+[ -x /usr/bin/chromedriver ] || need_packages+=(chromium-driver)
 if [ ${#need_packages[@]} -gt 0 ]; then
   echo "test.sh: installing ${need_packages[*]}" >&2
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
@@ -61,13 +65,13 @@ fi
 # The API fuzzer and the OpenAPI validator, pinned, in a virtual environment kept
 # between runs.
 venv=${CADUCEUS_TEST_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/caduceus/test-venv}
-py_tools="schemathesis==4.32.5 openapi-spec-validator==0.9.0"
+py_tools="schemathesis==4.32.5 openapi-spec-validator==0.9.0 selenium==4.51.0"
 if [ "$(cat "$venv/.tools" 2>/dev/null)" != "$py_tools" ]; then
   echo "test.sh: installing $py_tools in $venv (pip)" >&2
   rm -rf "$venv"
   python3 -m venv "$venv" \
     && "$venv/bin/pip" install -q --disable-pip-version-check $py_tools >/dev/null \
-    || { echo "test.sh: pip install $py_tools failed: the MS-18 API tests need them" >&2; exit 1; }
+    || { echo "test.sh: pip install $py_tools failed: the API and webmail tests need them" >&2; exit 1; }
   echo "$py_tools" > "$venv/.tools"
 fi
 export CADUCEUS_TEST_VENV="$venv"

@@ -116,8 +116,9 @@ impl Service {
         checked
     }
 
-    /// [`Service::check_recipient`] without the figures.
-    async fn recipient_allowed(
+    /// [`Service::check_recipient`] without counting a refusal: what a form asks
+    /// while the message is being written, before anything is sent.
+    pub async fn recipient_allowed(
         &self,
         address: &MailAddress,
         already: usize,

@@ -381,18 +381,50 @@ impl Run {
 /// Runs the Python script `path` with `key=value` arguments; it must exit 0 within
 /// 60 s. `client` names what it drives, for the message when python3 is missing.
 pub async fn python(path: &Path, args: &[(&str, String)], client: &str) -> Run {
+    run_script(
+        Path::new("python3"),
+        path,
+        args,
+        Duration::from_secs(60),
+        client,
+    )
+    .await
+}
+
+/// Runs the Python script `path` with the interpreter of the virtual environment
+/// `venv` (the PyPI tools scripts/test.sh installs: Selenium…), within 3 minutes.
+pub async fn python_in(venv: &str, path: &Path, args: &[(&str, String)]) -> Run {
+    let interpreter = Path::new(venv).join("bin/python");
+    run_script(
+        &interpreter,
+        path,
+        args,
+        Duration::from_secs(180),
+        "Selenium (from scripts/test.sh's virtual environment)",
+    )
+    .await
+}
+
+async fn run_script(
+    interpreter: &Path,
+    path: &Path,
+    args: &[(&str, String)],
+    limit: Duration,
+    client: &str,
+) -> Run {
     let script = path.display();
-    let mut command = tokio::process::Command::new("python3");
+    let mut command = tokio::process::Command::new(interpreter);
     command.arg(path);
     for (key, value) in args {
         command.arg(format!("{key}={value}"));
     }
-    let output = match tokio::time::timeout(Duration::from_secs(60), command.output()).await {
+    let output = match tokio::time::timeout(limit, command.output()).await {
         Ok(Ok(output)) => output,
         Ok(Err(error)) => panic!(
-            "cannot run python3 ({error}): the tests drive Python's {client} as a real client; install it with `apt-get install -y python3`"
+            "cannot run {} ({error}): the tests drive Python's {client} as a real client; install it (apt-get install -y python3, or run scripts/test.sh)",
+            interpreter.display()
         ),
-        Err(_) => panic!("{script} did not finish within 60 s"),
+        Err(_) => panic!("{script} did not finish within {} s", limit.as_secs()),
     };
     let run = Run {
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),

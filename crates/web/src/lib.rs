@@ -10,6 +10,7 @@
 //! - `pages`: `/healthz`, `/`, the inactivity objection link (RT-1).
 //! - [`listener`]: the TLS accept loop; each request carries its [`listener::Peer`]
 //!   (address, client certificate).
+//! - [`webmail`]: the pages for professionals and patients.
 //! - [`ops`]: the operations listener (`/metrics`, `/healthz`) and the request timer.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -18,6 +19,7 @@ pub mod api;
 pub mod listener;
 pub mod ops;
 mod pages;
+pub mod webmail;
 
 use axum::Router;
 use axum::routing::get;
@@ -34,6 +36,7 @@ pub fn router(service: Service) -> Router {
         .route("/", get(pages::index))
         .route("/inactivity/object", get(pages::object_to_deletion))
         .nest("/api/v1", api::router(max_message_size))
+        .merge(webmail::router(max_message_size))
         .route_layer(axum::middleware::from_fn(ops::time_requests))
         .with_state(service)
 }

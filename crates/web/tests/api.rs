@@ -4,37 +4,14 @@
 //! ID-3), reading, flags, move and deletion (TR-1, RT-3), the access checks (AC-1),
 //! directory search as FHIR (ID-4), client certificates, logout.
 
-use std::path::PathBuf;
-
-use caduceus_core::SecretString;
 use caduceus_store::Store;
 use caduceus_testkit::*;
+use common::*;
+
+mod common;
 
 const MAILBOXES: &str =
     include_str!("../../../fixtures/directory/Extraction_Correspondance_MSSante_demo.txt");
-
-fn script(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/scripts")
-        .join(name)
-}
-
-/// A web password and a TOTP enrollment for `account`; the TOTP secret (base32).
-async fn web_login(w: &World, account: &caduceus_store::Account) -> String {
-    w.service
-        .set_password(&op(), account.id, &SecretString::new(WEB_PASSWORD.into()))
-        .await
-        .unwrap();
-    let enrollment = w.service.enroll_totp(&op(), account.id).await.unwrap();
-    enrollment.secret_base32.expose().to_owned()
-}
-
-async fn listen(w: &World) -> Listener {
-    let tls = server_tls(w);
-    let router = caduceus_web::router(w.service.clone());
-    spawn_listener(move |listener, stop| caduceus_web::serve_https(listener, tls, router, stop))
-        .await
-}
 
 #[tokio::test]
 async fn ms18_the_api_sends_once_per_idempotency_key_and_applies_every_rule() {

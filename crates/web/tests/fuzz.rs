@@ -11,6 +11,9 @@ use std::process::Command;
 use caduceus_core::SecretString;
 use caduceus_service::auth::Credentials;
 use caduceus_testkit::*;
+use common::*;
+
+mod common;
 
 fn venv_tool(name: &str) -> PathBuf {
     let venv = std::env::var("CADUCEUS_TEST_VENV").unwrap_or_else(|_| {
@@ -88,12 +91,7 @@ async fn ms18_a_property_based_fuzzer_finds_no_server_error() {
             .await
             .unwrap();
     }
-    let tls = server_tls(&w);
-    let router = caduceus_web::router(w.service.clone());
-    let server = spawn_listener(move |listener, stop| {
-        caduceus_web::serve_https(listener, tls, router, stop)
-    })
-    .await;
+    let server = listen(&w).await;
     let base = format!("https://127.0.0.1:{}/api/v1", server.port);
     let report = w.dir.path().join("schemathesis");
     let mut command = tokio::process::Command::new(schemathesis);

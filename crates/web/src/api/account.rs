@@ -10,6 +10,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use caduceus_core::{Ins, MailAddress};
 use caduceus_service::Service;
+use caduceus_service::auth::Authenticated;
 use caduceus_service::folders::Opening;
 use caduceus_store::DeviceId;
 use serde::Deserialize;
@@ -218,8 +219,13 @@ pub async fn withdraw_opposition(
 /// `GET /export`: every message of the account as a ZIP of `.eml` files, one
 /// directory per folder (RT-4, portability). Each message is read, so traced (TR-1).
 pub async fn export(State(service): State<Service>, user: User) -> ApiResult<Response> {
+    export_of(&service, &user.login).await
+}
+
+/// The ZIP export of `login`'s own messages (RT-4).
+pub(crate) async fn export_of(service: &Service, login: &Authenticated) -> ApiResult<Response> {
     let access = service
-        .authorize(&user.login.caller(), user.login.account().id)
+        .authorize(&login.caller(), login.account().id)
         .await?;
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default()

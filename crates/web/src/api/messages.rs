@@ -270,7 +270,18 @@ pub async fn attachment(
     InMailbox(access): InMailbox,
     Path((id, index)): Path<(i64, usize)>,
 ) -> ApiResult<Response> {
-    let message = service.read_message(&access, MessageId(id)).await?;
+    attachment_of(&service, &access, MessageId(id), index).await
+}
+
+/// Attachment `index` of message `id` as a download (`application/octet-stream`,
+/// a sanitised file name); reading it is a read (TR-1).
+pub(crate) async fn attachment_of(
+    service: &Service,
+    access: &MailboxAccess,
+    id: MessageId,
+    index: usize,
+) -> ApiResult<Response> {
+    let message = service.read_message(access, id).await?;
     let parsed = MessageParser::default().parse(&message.raw);
     let part = parsed
         .as_ref()
@@ -279,7 +290,7 @@ pub async fn attachment(
             Problem::new(
                 StatusCode::NOT_FOUND,
                 "not-found",
-                format!("message {id} has no attachment {index}"),
+                format!("message {} has no attachment {index}", id.0),
             )
         })?;
     let filename: String = part

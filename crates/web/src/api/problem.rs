@@ -61,6 +61,14 @@ impl Problem {
     pub fn status(&self) -> StatusCode {
         self.status
     }
+
+    /// What the problem says, with its requirement when it names one.
+    pub fn detail(&self) -> String {
+        match self.requirement {
+            Some(requirement) => format!("{requirement}: {}", self.detail),
+            None => self.detail.clone(),
+        }
+    }
 }
 
 impl From<ServiceError> for Problem {

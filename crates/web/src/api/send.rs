@@ -12,6 +12,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use caduceus_core::MailAddress;
 use caduceus_service::Service;
+use caduceus_service::auth::Authenticated;
 use caduceus_service::sessions::Idempotency;
 use caduceus_service::submit::RecipientScope;
 use mail_builder::MessageBuilder;
@@ -22,26 +23,29 @@ use sha2::{Digest, Sha256};
 use super::login::User;
 use super::problem::{ApiResult, Problem};
 
-/// What the form holds.
+/// What the form holds (the API's and the webmail's).
 #[derive(Default)]
-struct Form {
-    from: Option<String>,
-    to: Vec<String>,
-    cc: Vec<String>,
-    subject: String,
-    text: String,
-    in_reply_to: Option<String>,
-    attachments: Vec<Attachment>,
+pub(crate) struct Form {
+    pub(crate) from: Option<String>,
+    pub(crate) to: Vec<String>,
+    pub(crate) cc: Vec<String>,
+    pub(crate) subject: String,
+    pub(crate) text: String,
+    pub(crate) in_reply_to: Option<String>,
+    pub(crate) attachments: Vec<Attachment>,
+    /// The webmail's CSRF token (the API has none).
+    pub(crate) csrf: Option<String>,
 }
 
-struct Attachment {
+pub(crate) struct Attachment {
     filename: String,
     content_type: String,
     bytes: Vec<u8>,
 }
 
 impl Form {
-    async fn read(mut multipart: Multipart) -> ApiResult<Form> {
+    /// Reads the form; a file field without a file (an empty file input) is skipped.
+    pub(crate) async fn read(mut multipart: Multipart) -> ApiResult<Form> {
         let bad = |e: axum::extract::multipart::MultipartError| {
             Problem::bad_request(format!("multipart form: {}", e.body_text()))
         };
@@ -49,12 +53,20 @@ impl Form {
         while let Some(field) = multipart.next_field().await.map_err(bad)? {
             let name = field.name().unwrap_or_default().to_owned();
             if name == "attachment" {
-                let filename = field.file_name().unwrap_or("attachment").to_owned();
+                let filename = field.file_name().unwrap_or_default().to_owned();
                 let content_type = field
                     .content_type()
                     .unwrap_or("application/octet-stream")
                     .to_owned();
                 let bytes = field.bytes().await.map_err(bad)?.to_vec();
+                if bytes.is_empty() && filename.is_empty() {
+                    continue;
+                }
+                let filename = if filename.is_empty() {
+                    "attachment".to_owned()
+                } else {
+                    filename
+                };
                 form.attachments.push(Attachment {
                     filename,
                     content_type,
@@ -69,7 +81,10 @@ impl Form {
                 "cc" => form.cc.extend(split(&value)),
                 "subject" => form.subject = value,
                 "text" => form.text = value,
-                "in_reply_to" => form.in_reply_to = Some(value.trim().to_owned()),
+                "in_reply_to" => {
+                    form.in_reply_to = Some(value.trim().to_owned()).filter(|v| !v.is_empty())
+                }
+                "csrf" => form.csrf = Some(value),
                 other => {
                     return Err(Problem::bad_request(format!(
                         "unknown form field {other:?}; expected to, cc, subject, text, from, in_reply_to, attachment"
@@ -156,7 +171,7 @@ pub async fn send(
             Idempotency::New => {}
         }
     }
-    let outcome = deliver(&service, &user, &form).await;
+    let outcome = deliver(&service, &user.login, &form).await;
     if let Some(key) = &key {
         let answer = outcome.as_ref().ok().map(String::as_str);
         service.settle_idempotency(&user.login, key, answer).await?;
@@ -180,9 +195,13 @@ fn answered(body: String, replayed: bool) -> Response {
     response
 }
 
-/// Builds, checks and submits the message; the answer's JSON.
-async fn deliver(service: &Service, user: &User, form: &Form) -> ApiResult<String> {
-    let account = user.login.account();
+/// Builds, checks and submits the message, keeps a copy in Sent; the answer's JSON.
+pub(crate) async fn deliver(
+    service: &Service,
+    login: &Authenticated,
+    form: &Form,
+) -> ApiResult<String> {
+    let account = login.account();
     let from = match &form.from {
         Some(text) => {
             MailAddress::parse(text).map_err(|e| Problem::bad_request(format!("from: {e}")))?
@@ -191,7 +210,7 @@ async fn deliver(service: &Service, user: &User, form: &Form) -> ApiResult<Strin
     };
     let to = parse_all(&form.to, "to")?;
     let cc = parse_all(&form.cc, "cc")?;
-    let sender = service.sender(&user.login, &from).await?;
+    let sender = service.sender(login, &from).await?;
     let recipients: Vec<MailAddress> = to.iter().chain(&cc).cloned().collect();
     for (already, recipient) in recipients.iter().enumerate() {
         service
@@ -230,7 +249,7 @@ async fn deliver(service: &Service, user: &User, form: &Form) -> ApiResult<Strin
         .write_to_vec()
         .map_err(|e| Problem::bad_request(format!("cannot build the message: {e}")))?;
     let submitted = service.submit(&sender, &recipients, &raw, false).await?;
-    keep_sent_copy(service, user, &sender, &raw).await;
+    keep_sent_copy(service, login, &sender, &raw).await;
     let (local, queued): (Vec<&MailAddress>, Vec<&MailAddress>) =
         recipients.iter().partition(|r| service.is_local(r));
     Ok(serde_json::json!({
@@ -246,13 +265,13 @@ async fn deliver(service: &Service, user: &User, form: &Form) -> ApiResult<Strin
 /// already sent: a failure here is logged, not reported as a failed send.
 async fn keep_sent_copy(
     service: &Service,
-    user: &User,
+    login: &Authenticated,
     sender: &caduceus_service::submit::Sender,
     raw: &[u8],
 ) {
-    let owner = sender.acting_for().unwrap_or(user.login.account().id);
+    let owner = sender.acting_for().unwrap_or(login.account().id);
     let kept = async {
-        let access = service.authorize(&user.login.caller(), owner).await?;
+        let access = service.authorize(&login.caller(), owner).await?;
         let Some(sent) = service.find_folder(&access, "Sent").await? else {
             return Ok(());
         };

@@ -1,0 +1,235 @@
+//! Writing and sending in the webmail. Before sending, the rules are shown as the
+//! message is written (`POST /mail/check`): a subject that identifies a patient
+//! (MS-11), too many recipients (MS-12), an address outside the trust space (MS-2,
+//! MS-5), a patient who opposed exchanges (MS-9). Sending goes through the same
+//! calls as the API, which apply every rule again.
+
+use askama::Template;
+use axum::Json;
+use axum::extract::{Multipart, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use caduceus_core::MailAddress;
+use caduceus_core::directory::SearchQuery;
+use caduceus_core::health::check_subject;
+use caduceus_service::Service;
+use caduceus_service::submit::RecipientScope;
+use caduceus_store::MessageId;
+use serde::Deserialize;
+
+use super::mail::{people, refused};
+use super::{CsrfField, Posted, WebUser, page};
+use super::{Layout, layout_page};
+use crate::api::send::{self, Form as SendForm};
+
+#[derive(Template)]
+#[template(path = "compose.html")]
+struct ComposePage {
+    layout: Layout,
+    to: String,
+    subject: String,
+    text: String,
+    in_reply_to: String,
+}
+
+layout_page!(ComposePage);
+
+impl ComposePage {
+    fn new(user: &WebUser) -> Self {
+        ComposePage {
+            layout: Layout::of(user),
+            to: String::new(),
+            subject: String::new(),
+            text: String::new(),
+            in_reply_to: String::new(),
+        }
+    }
+}
+
+/// `?reply=` the message answered.
+#[derive(Deserialize)]
+pub struct ComposeQuery {
+    reply: Option<i64>,
+}
+
+/// `GET /mail/compose`: a new message, or a reply (the original is read, TR-1).
+pub async fn form(
+    State(service): State<Service>,
+    user: WebUser,
+    Query(query): Query<ComposeQuery>,
+) -> Response {
+    let mut view = ComposePage::new(&user);
+    if let Some(id) = query.reply {
+        let original = async {
+            let access = service
+                .authorize(&user.login.caller(), user.login.account().id)
+                .await?;
+            service.read_message(&access, MessageId(id)).await
+        };
+        let message = match original.await {
+            Ok(message) => message,
+            Err(error) => return refused(&user, error),
+        };
+        let meta = &message.meta;
+        view.to = meta
+            .from
+            .iter()
+            .filter_map(|a| a.address.clone())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let subject = meta.subject.clone().unwrap_or_default();
+        view.subject = if subject.to_lowercase().starts_with("re:") {
+            subject
+        } else {
+            format!("Re: {subject}")
+        };
+        view.in_reply_to = meta.message_id.clone().unwrap_or_default();
+        let body = mail_parser::MessageParser::default()
+            .parse(&message.raw)
+            .and_then(|m| m.body_text(0).map(|t| t.into_owned()))
+            .unwrap_or_default();
+        let quoted: Vec<String> = body.lines().map(|l| format!("> {l}")).collect();
+        view.text = format!("\n\n{} :\n{}", people(&meta.from), quoted.join("\n"));
+    }
+    page(view.render())
+}
+
+/// `POST /mail/compose`: sends, then shows the Sent folder; a refusal comes back
+/// on the form, which keeps what was written.
+pub async fn send(State(service): State<Service>, user: WebUser, multipart: Multipart) -> Response {
+    let form = match SendForm::read(multipart).await {
+        Ok(form) => form,
+        Err(problem) => {
+            let mut view = ComposePage::new(&user);
+            view.error = Some(problem.detail());
+            return (problem.status(), page(view.render())).into_response();
+        }
+    };
+    if let Err(refusal) = user.check_csrf(form.csrf.as_deref().unwrap_or_default()) {
+        return refusal.into_response();
+    }
+    match send::deliver(&service, &user.login, &form).await {
+        Ok(_) => Redirect::to("/mail/folder/Sent?done=sent").into_response(),
+        Err(problem) => {
+            let mut view = ComposePage::new(&user);
+            view.error = Some(problem.detail());
+            view.to = form.to.join(", ");
+            view.subject = form.subject;
+            view.text = form.text;
+            view.in_reply_to = form.in_reply_to.unwrap_or_default();
+            (problem.status(), page(view.render())).into_response()
+        }
+    }
+}
+
+/// What the check is asked about.
+#[derive(Deserialize)]
+pub struct CheckForm {
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    cc: String,
+    #[serde(default)]
+    subject: String,
+    csrf: String,
+}
+
+fn warning(requirement: &str, text: String) -> serde_json::Value {
+    serde_json::json!({ "requirement": requirement, "text": text })
+}
+
+/// `POST /mail/check`: the rules the message would break as written, in the user's
+/// language; nothing is sent or counted.
+pub async fn check(
+    State(service): State<Service>,
+    Posted { user, form }: Posted<CheckForm>,
+) -> Response {
+    let t = user.t;
+    let mut warnings = Vec::new();
+    if let Err(refusal) = check_subject(&form.subject, &[]) {
+        warnings.push(warning(refusal.requirement, t.rule_subject.to_owned()));
+    }
+    let named: Vec<&str> = form
+        .to
+        .split(',')
+        .chain(form.cc.split(','))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    if named.len() > service.config().max_recipients {
+        warnings.push(warning("MS-12", t.rule_recipients.to_owned()));
+    }
+    for text in named {
+        let Ok(address) = MailAddress::parse(text) else {
+            continue;
+        };
+        if let Err(caduceus_service::ServiceError::Refused(refusal)) = service
+            .recipient_allowed(&address, 0, RecipientScope::TrustSpace)
+            .await
+        {
+            warnings.push(warning(
+                refusal.requirement,
+                format!("{text}: {}", t.rule_unknown),
+            ));
+            continue;
+        }
+        if let Some(ins) = address.patient_ins()
+            && let Ok(Some(_)) = service.opposition(&user.login.caller(), &ins).await
+        {
+            warnings.push(warning("MS-9", format!("{text}: {}", t.rule_opposed)));
+        }
+    }
+    Json(warnings).into_response()
+}
+
+/// `?q=` typed so far.
+#[derive(Deserialize)]
+pub struct SuggestQuery {
+    #[serde(default)]
+    q: String,
+}
+
+/// `GET /mail/directory?q=`: up to ten directory entries whose name matches (ID-4;
+/// liste rouge entries are never suggested).
+pub async fn suggest(
+    State(service): State<Service>,
+    _user: WebUser,
+    Query(query): Query<SuggestQuery>,
+) -> Response {
+    let q = query.q.trim();
+    if q.chars().count() < 2 {
+        return Json(Vec::<serde_json::Value>::new()).into_response();
+    }
+    let search = SearchQuery {
+        name: Some(q.to_owned()),
+        ..SearchQuery::default()
+    };
+    let found = match service.search_directory(&search).await {
+        Ok(found) => found,
+        Err(error) => return refused(&_user, error),
+    };
+    let list: Vec<_> = found
+        .iter()
+        .take(10)
+        .map(|entry| {
+            let detail = [
+                entry.profession().map(|p| p.label.clone()),
+                entry.commune().map(str::to_owned),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(", ");
+            serde_json::json!({
+                "address": entry.address().as_str(),
+                "label": format!("{} — {detail}", entry.display_name()),
+            })
+        })
+        .collect();
+    Json(list).into_response()
+}
+
+impl CsrfField for CheckForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}

@@ -1,0 +1,195 @@
+//! Login (AU-1: password + TOTP or e-mailed code, or the client certificate) and
+//! logout. A failed login says nothing about why (AU-3).
+
+use askama::Template;
+use axum::extract::{Extension, Form, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use caduceus_core::{MailAddress, NationalId, SecretString};
+use caduceus_service::auth::{Authenticated, Credentials};
+use caduceus_service::{Service, ServiceError};
+use serde::Deserialize;
+
+use super::i18n::Texts;
+use super::{CsrfField, Posted, SESSION_COOKIE, page, texts};
+use super::{Layout, layout_page};
+use crate::listener::Peer;
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    layout: Layout,
+    address: String,
+    certificate: bool,
+}
+
+layout_page!(LoginPage);
+
+fn login_page(t: &'static Texts, peer: Option<&Peer>) -> LoginPage {
+    LoginPage {
+        layout: Layout::anonymous(t),
+        address: String::new(),
+        certificate: peer.is_some_and(|p| p.certificate.is_some()),
+    }
+}
+
+/// `GET /login`.
+pub async fn form(headers: HeaderMap, uri: Uri, peer: Option<Extension<Peer>>) -> Response {
+    let t = texts(&headers, uri.query());
+    page(login_page(t, peer.as_deref()).render())
+}
+
+/// The login form.
+#[derive(Deserialize)]
+pub struct LoginForm {
+    address: String,
+    password: String,
+    #[serde(default)]
+    code: String,
+    /// `totp`, `email` or `send_code`.
+    method: String,
+}
+
+/// Opens the session and sends the browser to its inbox.
+async fn start(service: &Service, login: &Authenticated) -> Response {
+    let token = match service.open_session(login).await {
+        Ok(token) => token,
+        Err(error) => {
+            tracing::warn!(%error, "web session not opened");
+            return (StatusCode::SERVICE_UNAVAILABLE, "try again").into_response();
+        }
+    };
+    let cookie = format!(
+        "{SESSION_COOKIE}={}; Path=/; Secure; HttpOnly; SameSite=Strict",
+        token.expose()
+    );
+    let mut response = Redirect::to("/mail/folder/INBOX").into_response();
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    response
+}
+
+/// `POST /login`: logs in, or sends the e-mailed code.
+pub async fn submit(
+    State(service): State<Service>,
+    headers: HeaderMap,
+    uri: Uri,
+    peer: Option<Extension<Peer>>,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let t = texts(&headers, uri.query());
+    let source = peer
+        .as_deref()
+        .map_or_else(|| "https:unknown".to_owned(), Peer::source);
+    let mut view = login_page(t, peer.as_deref());
+    view.address = form.address.clone();
+    let Ok(address) = MailAddress::parse(form.address.trim()) else {
+        view.error = Some(t.login_failed.to_owned());
+        return (StatusCode::UNAUTHORIZED, page(view.render())).into_response();
+    };
+    let password = SecretString::new(form.password);
+    let outcome = match form.method.as_str() {
+        "send_code" => {
+            let sent = service.send_login_code(&address, &password, &source).await;
+            return match sent {
+                Ok(()) | Err(ServiceError::AuthFailed { .. }) => {
+                    view.flash = Some(t.code_sent);
+                    page(view.render())
+                }
+                Err(error) => {
+                    view.error = Some(error.to_string());
+                    (StatusCode::TOO_MANY_REQUESTS, page(view.render())).into_response()
+                }
+            };
+        }
+        "email" => {
+            let credentials = Credentials::PasswordEmailCode {
+                password: &password,
+                code: &form.code,
+            };
+            service.login(&address, credentials, &source).await
+        }
+        _ => {
+            let credentials = Credentials::PasswordTotp {
+                password: &password,
+                code: &form.code,
+            };
+            service.login(&address, credentials, &source).await
+        }
+    };
+    match outcome {
+        Ok(login) => start(&service, &login).await,
+        Err(ServiceError::AuthFailed { .. }) => {
+            view.error = Some(t.login_failed.to_owned());
+            (StatusCode::UNAUTHORIZED, page(view.render())).into_response()
+        }
+        Err(error) => {
+            view.error = Some(error.to_string());
+            (StatusCode::TOO_MANY_REQUESTS, page(view.render())).into_response()
+        }
+    }
+}
+
+/// `POST /login/certificate`: logs in with the TLS client certificate (AU-1).
+pub async fn certificate(
+    State(service): State<Service>,
+    headers: HeaderMap,
+    uri: Uri,
+    peer: Option<Extension<Peer>>,
+) -> Response {
+    let t = texts(&headers, uri.query());
+    let Some(Extension(peer)) = peer else {
+        return Redirect::to("/login").into_response();
+    };
+    let national = peer
+        .certificate
+        .as_ref()
+        .and_then(|c| c.serial_number.as_deref())
+        .and_then(|s| NationalId::parse(s).ok());
+    let login = match national {
+        Some(id) => service.login_certificate(&id, None, &peer.source()).await,
+        None => Err(ServiceError::AuthFailed {
+            delay: std::time::Duration::ZERO,
+        }),
+    };
+    match login {
+        Ok(login) => start(&service, &login).await,
+        Err(_) => {
+            let mut view = login_page(t, Some(&peer));
+            view.error = Some(t.login_failed.to_owned());
+            (StatusCode::UNAUTHORIZED, page(view.render())).into_response()
+        }
+    }
+}
+
+/// The CSRF field alone.
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    /// The session's CSRF token.
+    pub csrf: String,
+}
+
+/// `POST /logout`: ends the session (traced) and forgets the cookie.
+pub async fn logout(
+    State(service): State<Service>,
+    Posted { user, form: _ }: Posted<CsrfForm>,
+) -> Response {
+    if let Err(error) = service.close_session(&user.token, &user.login).await {
+        tracing::warn!(%error, "logout not recorded");
+    }
+    let mut response = Redirect::to("/login").into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_static(
+            "__Host-caduceus=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0",
+        ),
+    );
+    response
+}
+
+impl CsrfField for CsrfForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}

@@ -1,0 +1,345 @@
+//! Folders and messages in the webmail: a folder's list (metadata computed at
+//! ingest, no body opened; the opening traced), a message read (traced, TR-1) shown
+//! as text — HTML is never rendered, so nothing remote loads — its attachments,
+//! deletion for good (RT-3).
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use caduceus_service::Service;
+use caduceus_service::folders::Opening;
+use caduceus_service::ingest::MetaAddress;
+use caduceus_store::MessageId;
+use mail_parser::MessageParser;
+use serde::Deserialize;
+
+use super::login::CsrfForm;
+use super::{Layout, layout_page};
+use super::{Posted, WebUser, page};
+use crate::api::messages::attachment_of;
+
+/// The most messages a folder page lists.
+const PAGE: usize = 200;
+
+/// A folder link.
+pub struct FolderLink {
+    name: String,
+    label: String,
+    unseen: usize,
+}
+
+/// A row of the list.
+pub struct Row {
+    id: i64,
+    seen: bool,
+    correspondent: String,
+    subject: String,
+    date: String,
+    attachments: usize,
+}
+
+#[derive(Template)]
+#[template(path = "folder.html")]
+struct FolderPage {
+    layout: Layout,
+    folders: Vec<FolderLink>,
+    folder: String,
+    folder_label: String,
+    query: String,
+    rows: Vec<Row>,
+    total: usize,
+}
+
+layout_page!(FolderPage);
+
+/// `?q=` (search) and `?done=` (what just happened, for the notice).
+#[derive(Deserialize)]
+pub struct FolderQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    done: String,
+}
+
+/// How an address list reads: names when known.
+pub fn people(list: &[MetaAddress]) -> String {
+    list.iter()
+        .map(|a| match (&a.name, &a.address) {
+            (Some(name), Some(address)) => format!("{name} <{address}>"),
+            (None, Some(address)) => address.clone(),
+            (Some(name), None) => name.clone(),
+            (None, None) => String::new(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn error_page(user: &WebUser, error: impl std::fmt::Display, status: StatusCode) -> Response {
+    let view = FolderPage {
+        layout: Layout {
+            flash: None,
+            error: Some(error.to_string()),
+            ..Layout::of(user)
+        },
+        folders: Vec::new(),
+        folder: String::new(),
+        folder_label: String::new(),
+        query: String::new(),
+        rows: Vec::new(),
+        total: 0,
+    };
+    (status, page(view.render())).into_response()
+}
+
+/// The answer to a service refusal, as a page.
+pub fn refused(user: &WebUser, error: caduceus_service::ServiceError) -> Response {
+    let problem = crate::api::problem::Problem::from(error);
+    let status = problem.status();
+    error_page(user, problem.detail(), status)
+}
+
+/// `GET /mail/folder/{name}`.
+pub async fn folder(
+    State(service): State<Service>,
+    user: WebUser,
+    Path(name): Path<String>,
+    Query(query): Query<FolderQuery>,
+) -> Response {
+    match folder_view(&service, &user, &name, query).await {
+        Ok(view) => page(view.render()),
+        Err(error) => refused(&user, error),
+    }
+}
+
+async fn folder_view(
+    service: &Service,
+    user: &WebUser,
+    name: &str,
+    query: FolderQuery,
+) -> Result<FolderPage, caduceus_service::ServiceError> {
+    let t = user.t;
+    let access = service
+        .authorize(&user.login.caller(), user.login.account().id)
+        .await?;
+    let mut folders = Vec::new();
+    for f in service.mailboxes(&access).await? {
+        let (_, messages) = service.folder_state(&access, f.id).await?;
+        let unseen = messages
+            .iter()
+            .filter(|m| !m.flags.iter().any(|f| f.eq_ignore_ascii_case("\\Seen")))
+            .count();
+        folders.push(FolderLink {
+            label: t.folder(&f.name).to_owned(),
+            name: f.name,
+            unseen,
+        });
+    }
+    let (mailbox, mut summaries) = service.open_folder(&access, name).await?;
+    let total = summaries.len();
+    summaries.sort_by_key(|m| std::cmp::Reverse(m.uid));
+    let ids: Vec<MessageId> = summaries.iter().map(|m| m.id).collect();
+    let metas = service
+        .open_messages(&access, mailbox.id, &ids, Opening::Metadata)
+        .await?;
+    let sent = mailbox.special_use.as_deref() == Some("\\Sent");
+    let needle = query.q.trim().to_lowercase();
+    let rows = metas
+        .into_iter()
+        .map(|m| Row {
+            id: m.summary.id.0,
+            seen: m
+                .summary
+                .flags
+                .iter()
+                .any(|f| f.eq_ignore_ascii_case("\\Seen")),
+            correspondent: people(if sent { &m.meta.to } else { &m.meta.from }),
+            subject: m
+                .meta
+                .subject
+                .clone()
+                .unwrap_or_else(|| t.no_subject.to_owned()),
+            date: m.summary.internal.rfc5322(),
+            attachments: m.meta.attachments,
+        })
+        .filter(|row| {
+            needle.is_empty()
+                || row.subject.to_lowercase().contains(&needle)
+                || row.correspondent.to_lowercase().contains(&needle)
+        })
+        .take(PAGE)
+        .collect();
+    let flash = match query.done.as_str() {
+        "sent" => Some(t.sent),
+        "deleted" => Some(t.deleted),
+        _ => None,
+    };
+    Ok(FolderPage {
+        layout: Layout {
+            flash,
+            ..Layout::of(user)
+        },
+        folders,
+        folder_label: t.folder(&mailbox.name).to_owned(),
+        folder: mailbox.name,
+        query: query.q,
+        rows,
+        total,
+    })
+}
+
+/// An attachment's line.
+pub struct AttachmentLink {
+    index: usize,
+    name: String,
+    size: String,
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct MessagePage {
+    layout: Layout,
+    id: i64,
+    folder: String,
+    folder_label: String,
+    subject: String,
+    from: String,
+    to: String,
+    cc: String,
+    date: String,
+    text: String,
+    html_only: bool,
+    attachments: Vec<AttachmentLink>,
+}
+
+layout_page!(MessagePage);
+
+fn size(bytes: usize) -> String {
+    match bytes {
+        0..1024 => format!("{bytes} o"),
+        1024..1_048_576 => format!("{} Kio", bytes / 1024),
+        _ => format!("{:.1} Mio", bytes as f64 / 1_048_576.0),
+    }
+}
+
+/// `GET /mail/message/{id}`: reads the message (traced, TR-1) and marks it seen.
+pub async fn message(
+    State(service): State<Service>,
+    user: WebUser,
+    Path(id): Path<i64>,
+) -> Response {
+    let t = user.t;
+    let shown = async {
+        let access = service
+            .authorize(&user.login.caller(), user.login.account().id)
+            .await?;
+        let message = service.read_message(&access, MessageId(id)).await?;
+        if !message
+            .summary
+            .flags
+            .iter()
+            .any(|f| f.eq_ignore_ascii_case("\\Seen"))
+        {
+            let mut flags = message.summary.flags.clone();
+            flags.push("\\Seen".to_owned());
+            service
+                .set_flags(&access, message.summary.id, &flags)
+                .await?;
+        }
+        let folder = service
+            .mailboxes(&access)
+            .await?
+            .into_iter()
+            .find(|f| f.id == message.summary.mailbox)
+            .map(|f| f.name)
+            .unwrap_or_default();
+        Ok::<_, caduceus_service::ServiceError>((message, folder))
+    };
+    let (message, folder) = match shown.await {
+        Ok(found) => found,
+        Err(error) => return refused(&user, error),
+    };
+    let parsed = MessageParser::default().parse(&message.raw);
+    let text = parsed
+        .as_ref()
+        .and_then(|m| m.body_text(0))
+        .map(|t| t.into_owned())
+        .unwrap_or_default();
+    let html_only = parsed.as_ref().is_some_and(|m| {
+        !m.text_body.is_empty()
+            && m.text_body
+                .iter()
+                .all(|&i| m.part(i).is_some_and(|p| p.is_text_html()))
+    });
+    let attachments = parsed
+        .iter()
+        .flat_map(|m| m.attachments())
+        .enumerate()
+        .map(|(index, part)| AttachmentLink {
+            index,
+            name: mail_parser::MimeHeaders::attachment_name(part)
+                .unwrap_or("attachment")
+                .to_owned(),
+            size: size(part.contents().len()),
+        })
+        .collect();
+    let meta = &message.meta;
+    let view = MessagePage {
+        layout: Layout::of(&user),
+        id,
+        folder_label: t.folder(&folder).to_owned(),
+        folder,
+        subject: meta
+            .subject
+            .clone()
+            .unwrap_or_else(|| t.no_subject.to_owned()),
+        from: people(&meta.from),
+        to: people(&meta.to),
+        cc: people(&meta.cc),
+        date: message.summary.internal.rfc5322(),
+        text,
+        html_only,
+        attachments,
+    };
+    page(view.render())
+}
+
+/// `GET /mail/message/{id}/attachment/{index}`: the download (a read, TR-1).
+pub async fn attachment(
+    State(service): State<Service>,
+    user: WebUser,
+    Path((id, index)): Path<(i64, usize)>,
+) -> Response {
+    let access = match service
+        .authorize(&user.login.caller(), user.login.account().id)
+        .await
+    {
+        Ok(access) => access,
+        Err(error) => return refused(&user, error),
+    };
+    match attachment_of(&service, &access, MessageId(id), index).await {
+        Ok(response) => response,
+        Err(problem) => {
+            let status = problem.status();
+            error_page(&user, problem.detail(), status)
+        }
+    }
+}
+
+/// `POST /mail/message/{id}/delete`: deletes for good, at once (RT-3).
+pub async fn delete(
+    State(service): State<Service>,
+    Path(id): Path<i64>,
+    Posted { user, form: _ }: Posted<CsrfForm>,
+) -> Response {
+    let deleted = async {
+        let access = service
+            .authorize(&user.login.caller(), user.login.account().id)
+            .await?;
+        service.delete_message(&access, MessageId(id)).await
+    };
+    match deleted.await {
+        Ok(()) => Redirect::to("/mail/folder/INBOX?done=deleted").into_response(),
+        Err(error) => refused(&user, error),
+    }
+}

@@ -1,0 +1,341 @@
+//! The webmail: server-rendered pages (askama) for professionals and patients, on the
+//! same service calls as the API, so every rule holds the same. Little JavaScript
+//! (directory suggestions, rule check while writing, upload progress); a strict
+//! Content-Security-Policy; the session in a `__Host-` cookie (Secure, HttpOnly,
+//! SameSite=Strict) and a CSRF token in every form.
+//!
+//! # Layout
+//! - this file: the routes, the cookie session ([`WebUser`]), CSRF, security headers.
+//! - [`i18n`]: French and English texts.
+//! - [`login`]: login (password + TOTP or e-mailed code, certificate) and logout.
+//! - [`mail`]: folders, reading, attachments, deletion.
+//! - [`compose`]: writing, the rule check, directory suggestions, sending.
+//! - [`settings`]: device credentials, the patient's access log, blocks and
+//!   opposition, the export.
+
+pub mod compose;
+pub mod i18n;
+pub mod login;
+pub mod mail;
+pub mod settings;
+
+use axum::Router;
+use axum::extract::{Form, FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use caduceus_core::SecretString;
+use caduceus_service::Service;
+use caduceus_service::auth::Authenticated;
+use sha2::{Digest, Sha256};
+
+use crate::listener::Peer;
+use i18n::Texts;
+
+/// The session cookie: `__Host-` so that it is Secure, host-only and for `/`.
+pub const SESSION_COOKIE: &str = "__Host-caduceus";
+
+/// The Content-Security-Policy of every page: only this origin's script and style,
+/// no inline script, no framing, forms posting here only; images from here only, so
+/// a message can never load remote content.
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
+                   connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// The webmail routes.
+pub fn router(max_message_size: usize) -> Router<Service> {
+    Router::new()
+        .route("/login", get(login::form).post(login::submit))
+        .route("/login/certificate", post(login::certificate))
+        .route("/logout", post(login::logout))
+        .route(
+            "/mail",
+            get(|| async { Redirect::to("/mail/folder/INBOX") }),
+        )
+        .route("/mail/folder/{name}", get(mail::folder))
+        .route("/mail/message/{id}", get(mail::message))
+        .route(
+            "/mail/message/{id}/attachment/{index}",
+            get(mail::attachment),
+        )
+        .route("/mail/message/{id}/delete", post(mail::delete))
+        .route("/mail/compose", get(compose::form).post(compose::send))
+        .route("/mail/check", post(compose::check))
+        .route("/mail/directory", get(compose::suggest))
+        .route("/mail/settings", get(settings::overview))
+        .route("/mail/settings/devices", post(settings::add_device))
+        .route(
+            "/mail/settings/devices/{id}/revoke",
+            post(settings::revoke_device),
+        )
+        .route("/mail/settings/block", post(settings::block))
+        .route("/mail/settings/unblock", post(settings::unblock))
+        .route("/mail/settings/opposition", post(settings::opposition))
+        .route("/mail/export", get(settings::export))
+        .route("/static/app.css", get(css))
+        .route("/static/app.js", get(js))
+        .layer(axum::extract::DefaultBodyLimit::max(
+            max_message_size + 64 * 1024,
+        ))
+        .layer(axum::middleware::from_fn(security_headers))
+}
+
+async fn css() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        include_str!("../../static/app.css"),
+    )
+}
+
+async fn js() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        include_str!("../../static/app.js"),
+    )
+}
+
+/// Security headers on every webmail response; `?lang=` remembered in a cookie.
+async fn security_headers(request: Request, next: Next) -> Response {
+    let lang = request
+        .uri()
+        .query()
+        .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("lang=")))
+        .filter(|l| matches!(*l, "fr" | "en"))
+        .map(str::to_owned);
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (header::CONTENT_SECURITY_POLICY, CSP),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::CACHE_CONTROL, "no-store"),
+        (header::STRICT_TRANSPORT_SECURITY, "max-age=31536000"),
+    ] {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    if let Some(lang) = lang
+        && let Ok(cookie) = HeaderValue::from_str(&format!(
+            "lang={lang}; Path=/; Secure; SameSite=Lax; Max-Age=31536000"
+        ))
+    {
+        headers.append(header::SET_COOKIE, cookie);
+    }
+    response
+}
+
+/// The value of cookie `name` in the request, if any.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|pair| {
+            let (key, value) = pair.trim().split_once('=')?;
+            (key == name).then(|| value.to_owned())
+        })
+}
+
+/// The texts of a request, with `?lang=` taking effect at once.
+pub fn texts(parts_headers: &HeaderMap, query: Option<&str>) -> &'static Texts {
+    match query.and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("lang="))) {
+        Some("en") => &i18n::EN,
+        Some("fr") => &i18n::FR,
+        _ => Texts::for_request(parts_headers),
+    }
+}
+
+/// A logged-in webmail user (the session cookie); without one, the page answers
+/// with the login page's address.
+pub struct WebUser {
+    /// The login.
+    pub login: Authenticated,
+    /// The session token (for logout and the CSRF token).
+    pub token: SecretString,
+    /// The user's language.
+    pub t: &'static Texts,
+}
+
+impl WebUser {
+    /// The CSRF token of this session: derived from the session token, so it needs no
+    /// storage and dies with the session.
+    pub fn csrf(&self) -> String {
+        csrf_of(&self.token)
+    }
+
+    /// Refuses a form whose CSRF token is not this session's.
+    pub fn check_csrf(&self, sent: &str) -> Result<(), CsrfMismatch> {
+        if sent.as_bytes() == self.csrf().as_bytes() {
+            Ok(())
+        } else {
+            Err(CsrfMismatch)
+        }
+    }
+
+    /// Whether the user is a patient (the simpler view).
+    pub fn is_patient(&self) -> bool {
+        self.login.account().kind == caduceus_core::AccountKind::Patient
+    }
+
+    /// The name shown in the header.
+    pub fn who(&self) -> Option<String> {
+        let account = self.login.account();
+        Some(format!(
+            "{} <{}>",
+            account.display_name,
+            account.address.as_str()
+        ))
+    }
+}
+
+/// A form that carries the session's CSRF token.
+pub trait CsrfField {
+    /// The token the form carries.
+    fn csrf(&self) -> &str;
+}
+
+/// A form posted by a logged-in user, its CSRF token checked: a handler taking one
+/// cannot forget the check.
+pub struct Posted<T> {
+    /// Who posted.
+    pub user: WebUser,
+    /// What.
+    pub form: T,
+}
+
+impl<T> FromRequest<Service> for Posted<T>
+where
+    T: serde::de::DeserializeOwned + CsrfField + Send,
+{
+    type Rejection = Response;
+
+    async fn from_request(request: Request, service: &Service) -> Result<Self, Response> {
+        let (mut parts, body) = request.into_parts();
+        let user = WebUser::from_request_parts(&mut parts, service).await?;
+        let Form(form) = Form::<T>::from_request(Request::from_parts(parts, body), service)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        user.check_csrf(form.csrf())
+            .map_err(IntoResponse::into_response)?;
+        Ok(Posted { user, form })
+    }
+}
+
+/// A form whose CSRF token is not its session's: refused with 403.
+#[derive(Debug)]
+pub struct CsrfMismatch;
+
+impl IntoResponse for CsrfMismatch {
+    fn into_response(self) -> Response {
+        (
+            StatusCode::FORBIDDEN,
+            "CSRF token mismatch: reload the page",
+        )
+            .into_response()
+    }
+}
+
+fn csrf_of(token: &SecretString) -> String {
+    let digest = Sha256::digest(format!("csrf:{}", token.expose()).as_bytes());
+    hex::encode(&digest[..16])
+}
+
+/// The source written in traces for a request.
+pub fn source(parts: &Parts) -> String {
+    parts
+        .extensions
+        .get::<Peer>()
+        .map_or_else(|| "https:unknown".to_owned(), Peer::source)
+}
+
+impl FromRequestParts<Service> for WebUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, service: &Service) -> Result<Self, Response> {
+        let t = texts(&parts.headers, parts.uri.query());
+        let to_login = || Redirect::to("/login").into_response();
+        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
+            return Err(to_login());
+        };
+        let token = SecretString::new(token);
+        match service.session(&token, &source(parts)).await {
+            Ok(login) => Ok(WebUser { login, token, t }),
+            Err(_) => Err(to_login()),
+        }
+    }
+}
+
+/// What the layout (`base.html`) shows on every page: language, who is logged in,
+/// the CSRF token of the forms, a notice or an error. Page structs hold one and
+/// dereference to it ([`layout_page!`]), so templates read `t`, `who`… directly.
+pub struct Layout {
+    /// The texts.
+    pub t: &'static Texts,
+    /// Who is logged in, if anyone.
+    pub who: Option<String>,
+    /// Whether the user is a patient (the simpler view).
+    pub patient: bool,
+    /// The session's CSRF token (empty when logged out).
+    pub csrf: String,
+    /// A notice of what just happened.
+    pub flash: Option<&'static str>,
+    /// What went wrong.
+    pub error: Option<String>,
+}
+
+impl Layout {
+    /// The layout of a logged-in user's page.
+    pub fn of(user: &WebUser) -> Layout {
+        Layout {
+            t: user.t,
+            who: user.who(),
+            patient: user.is_patient(),
+            csrf: user.csrf(),
+            flash: None,
+            error: None,
+        }
+    }
+
+    /// The layout of a page before login.
+    pub fn anonymous(t: &'static Texts) -> Layout {
+        Layout {
+            t,
+            who: None,
+            patient: false,
+            csrf: String::new(),
+            flash: None,
+            error: None,
+        }
+    }
+}
+
+/// Makes a page struct (with a `layout` field) dereference to its [`Layout`].
+macro_rules! layout_page {
+    ($page:ty) => {
+        impl std::ops::Deref for $page {
+            type Target = $crate::webmail::Layout;
+            fn deref(&self) -> &$crate::webmail::Layout {
+                &self.layout
+            }
+        }
+        impl std::ops::DerefMut for $page {
+            fn deref_mut(&mut self) -> &mut $crate::webmail::Layout {
+                &mut self.layout
+            }
+        }
+    };
+}
+pub(crate) use layout_page;
+
+/// A page from a rendered template, or a plain error if rendering failed.
+pub fn page(rendered: Result<String, askama::Error>) -> Response {
+    match rendered {
+        Ok(html) => Html(html).into_response(),
+        Err(error) => {
+            tracing::error!(%error, "page rendering failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "page rendering failed").into_response()
+        }
+    }
+}

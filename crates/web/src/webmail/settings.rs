@@ -1,0 +1,251 @@
+//! The settings page: device credentials for mail clients with their setup (AU-2);
+//! for a patient, who accessed their data (TR-4), the professionals they blocked
+//! (MS-10) and their opposition (MS-9); the export of one's messages (RT-4).
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use caduceus_core::MailAddress;
+use caduceus_service::{Service, ServiceError};
+use caduceus_store::DeviceId;
+use serde::Deserialize;
+
+use super::login::CsrfForm;
+use super::mail::refused;
+use super::{CsrfField, Posted, WebUser, page};
+use super::{Layout, layout_page};
+
+/// A device's line.
+pub struct DeviceRow {
+    id: i64,
+    name: String,
+    last_used: String,
+    revoked: bool,
+}
+
+/// An access's line.
+pub struct AccessRow {
+    who: String,
+    what: String,
+    at: String,
+}
+
+#[derive(Template)]
+#[template(path = "settings.html")]
+struct SettingsPage {
+    layout: Layout,
+    issued: Option<String>,
+    address: String,
+    host: String,
+    devices: Vec<DeviceRow>,
+    accesses: Vec<AccessRow>,
+    blocks: Vec<String>,
+    opposed: bool,
+}
+
+layout_page!(SettingsPage);
+
+async fn view(
+    service: &Service,
+    user: &WebUser,
+    issued: Option<String>,
+) -> Result<SettingsPage, ServiceError> {
+    let account = user.login.account();
+    let caller = user.login.caller();
+    let devices = service
+        .devices(&caller, account.id)
+        .await?
+        .into_iter()
+        .map(|d| DeviceRow {
+            id: d.id.0,
+            name: d.name,
+            last_used: d.last_used.map(|t| t.rfc5322()).unwrap_or_default(),
+            revoked: d.revoked.is_some(),
+        })
+        .collect();
+    let patient = user.is_patient();
+    let (mut accesses, mut blocks, mut opposed) = (Vec::new(), Vec::new(), false);
+    if patient {
+        accesses = service
+            .patient_access_log(&caller, account.id)
+            .await?
+            .into_iter()
+            .map(|a| AccessRow {
+                who: format!("{} <{}>", a.actor_name, a.actor.as_str()),
+                what: if a.action == "message.read" {
+                    user.t.read_action.to_owned()
+                } else {
+                    a.action
+                },
+                at: a.at.rfc5322(),
+            })
+            .collect();
+        blocks = service.blocks(&caller, account.id).await?;
+        if let Some(ins) = account.address.patient_ins() {
+            opposed = service.opposition(&caller, &ins).await?.is_some();
+        }
+    }
+    Ok(SettingsPage {
+        layout: Layout::of(user),
+        issued,
+        address: account.address.as_str().to_owned(),
+        host: format!("mail.{}", service.config().domain.as_str()),
+        devices,
+        accesses,
+        blocks,
+        opposed,
+    })
+}
+
+async fn show(service: &Service, user: &WebUser, issued: Option<String>) -> Response {
+    match view(service, user, issued).await {
+        Ok(view) => page(view.render()),
+        Err(error) => refused(user, error),
+    }
+}
+
+/// `GET /mail/settings`.
+pub async fn overview(State(service): State<Service>, user: WebUser) -> Response {
+    show(&service, &user, None).await
+}
+
+/// A new device's name.
+#[derive(Deserialize)]
+pub struct DeviceForm {
+    csrf: String,
+    name: String,
+}
+
+/// `POST /mail/settings/devices`: issues a credential, shown once on the page.
+pub async fn add_device(
+    State(service): State<Service>,
+    Posted { user, form }: Posted<DeviceForm>,
+) -> Response {
+    let name = form.name.trim();
+    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+        return refused(
+            &user,
+            ServiceError::Invalid("a device name has 1 to 100 characters".into()),
+        );
+    }
+    match service.add_device(&user.login, name).await {
+        Ok(issued) => show(&service, &user, Some(issued.credential.expose().clone())).await,
+        Err(error) => refused(&user, error),
+    }
+}
+
+/// `POST /mail/settings/devices/{id}/revoke`.
+pub async fn revoke_device(
+    State(service): State<Service>,
+    Path(id): Path<i64>,
+    Posted { user, form: _ }: Posted<CsrfForm>,
+) -> Response {
+    let account = user.login.account().id;
+    match service
+        .revoke_device(&user.login.caller(), account, DeviceId(id))
+        .await
+    {
+        Ok(()) => Redirect::to("/mail/settings").into_response(),
+        Err(error) => refused(&user, error),
+    }
+}
+
+/// A professional to block or unblock.
+#[derive(Deserialize)]
+pub struct AddressForm {
+    csrf: String,
+    address: String,
+}
+
+async fn set_block(
+    service: &Service,
+    user: &WebUser,
+    form: &AddressForm,
+    blocked: bool,
+) -> Response {
+    let done = async {
+        let professional = MailAddress::parse(form.address.trim())
+            .map_err(|e| ServiceError::Invalid(e.to_string()))?;
+        service
+            .set_block(
+                &user.login.caller(),
+                user.login.account().id,
+                &professional,
+                blocked,
+            )
+            .await
+    };
+    match done.await {
+        Ok(()) => Redirect::to("/mail/settings").into_response(),
+        Err(error) => refused(user, error),
+    }
+}
+
+/// `POST /mail/settings/block` (MS-10).
+pub async fn block(
+    State(service): State<Service>,
+    Posted { user, form }: Posted<AddressForm>,
+) -> Response {
+    set_block(&service, &user, &form, true).await
+}
+
+/// `POST /mail/settings/unblock` (MS-10).
+pub async fn unblock(
+    State(service): State<Service>,
+    Posted { user, form }: Posted<AddressForm>,
+) -> Response {
+    set_block(&service, &user, &form, false).await
+}
+
+/// The opposition wanted.
+#[derive(Deserialize)]
+pub struct OppositionForm {
+    csrf: String,
+    opposed: bool,
+}
+
+/// `POST /mail/settings/opposition` (MS-9): the patient records or withdraws it.
+pub async fn opposition(
+    State(service): State<Service>,
+    Posted { user, form }: Posted<OppositionForm>,
+) -> Response {
+    let Some(ins) = user.login.account().address.patient_ins() else {
+        return refused(
+            &user,
+            ServiceError::Invalid("only a patient records an opposition here (MS-9)".into()),
+        );
+    };
+    match service
+        .set_opposition(&user.login.caller(), &ins, form.opposed)
+        .await
+    {
+        Ok(()) => Redirect::to("/mail/settings").into_response(),
+        Err(error) => refused(&user, error),
+    }
+}
+
+/// `GET /mail/export`: the ZIP of one's messages (RT-4).
+pub async fn export(State(service): State<Service>, user: WebUser) -> Response {
+    match crate::api::account::export_of(&service, &user.login).await {
+        Ok(response) => response,
+        Err(problem) => problem.into_response(),
+    }
+}
+
+impl CsrfField for DeviceForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+impl CsrfField for AddressForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+impl CsrfField for OppositionForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}

@@ -1,0 +1,126 @@
+//! The webmail in a real browser (headless Chromium driven by Selenium through
+//! chromedriver): a professional logs in with password + TOTP, finds a colleague by
+//! directory suggestion, attaches a file, sees the MS-11 warning on a NIR in the
+//! subject, sends; the colleague reads it; HTML mail is shown as text with nothing
+//! remote loaded (no tracker hit, no script); a patient reads, replies only (MS-8)
+//! and sees the access log (TR-4). Screenshots go to `CADUCEUS_SCREENSHOTS` when set
+//! (`scripts/screenshots.sh` refreshes `docs/screenshots/`).
+
+use caduceus_testkit::*;
+use common::*;
+
+mod common;
+
+const MAILBOXES: &str =
+    include_str!("../../../fixtures/directory/Extraction_Correspondance_MSSante_demo.txt");
+const PEOPLE: &str =
+    include_str!("../../../fixtures/directory/PS_LibreAcces_Personne_activite_demo.txt");
+const INS: &str = "295109912611193";
+
+fn tool(path: &str, package: &str) -> String {
+    assert!(
+        std::path::Path::new(path).exists(),
+        "{path} is missing: the browser tests need Debian's {package} (apt-get install -y chromium chromium-driver)"
+    );
+    path.to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ms11_ms8_tr4_the_webmail_in_headless_chromium() {
+    let venv = std::env::var("CADUCEUS_TEST_VENV").unwrap_or_else(|_| {
+        panic!(
+            "CADUCEUS_TEST_VENV is not set: run scripts/test.sh (it installs selenium from PyPI)"
+        )
+    });
+    let chromium = tool("/usr/bin/chromium", "chromium");
+    let chromedriver = tool("/usr/bin/chromedriver", "chromium-driver");
+    let w = world().await;
+    w.service.import_people(&op(), PEOPLE).await.unwrap();
+    w.service.import_mailboxes(&op(), MAILBOXES).await.unwrap();
+    let alice = professional(&w, "alice.martin", "810003090833", true).await;
+    let bruno = professional(&w, "bruno.durand", "810000000009", true).await;
+    let camille = patient(&w, INS, "Camille Durand").await;
+    let alice_totp = web_login(&w, &alice).await;
+    let bruno_totp = web_login(&w, &bruno).await;
+    let patient_totp = web_login(&w, &camille).await;
+    // An HTML message with a remote image and a script, to Bruno.
+    let tracker = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let tracker_port = tracker.local_addr().unwrap().port();
+    drop(tracker);
+    let html = format!(
+        "From: lettre@caduceus.test\r\nTo: {}\r\nSubject: Newsletter\r\nContent-Type: text/html; charset=utf-8\r\n\r\n\
+         <html><body><p>Nouvelles du service</p><img src=\"http://127.0.0.1:{tracker_port}/pixel.gif\">\
+         <script>window.caduceusPwned = true;</script></body></html>\r\n",
+        bruno.address.as_str()
+    );
+    w.service
+        .deliver_local(&op(), std::slice::from_ref(&bruno.address), html.as_bytes())
+        .await
+        .unwrap();
+    let server = listen(&w).await;
+    let shots = std::env::var("CADUCEUS_SCREENSHOTS").unwrap_or_default();
+    let script = script("browser.py");
+    let mut args = vec![
+        ("port", server.port.to_string()),
+        ("tracker_port", tracker_port.to_string()),
+        ("password", WEB_PASSWORD.to_owned()),
+        ("alice", alice.address.as_str().to_owned()),
+        ("bruno", bruno.address.as_str().to_owned()),
+        ("patient", camille.address.as_str().to_owned()),
+        ("alice_totp", alice_totp),
+        ("bruno_totp", bruno_totp),
+        ("patient_totp", patient_totp),
+        ("chromium", chromium),
+        ("chromedriver", chromedriver),
+    ];
+    if !shots.is_empty() {
+        args.push(("shots", shots));
+    }
+    let run = python_in(&venv, &script, &args).await;
+
+    run.expect("login-page", 0, &["Connexion", "Mot de passe"]);
+    run.expect("login-wrong", 0, &["Connexion refusée"]);
+    run.expect(
+        "login-alice",
+        0,
+        &["/mail/folder/INBOX", "alice.martin@caduceus.test"],
+    );
+    run.expect("suggested", 0, &["bruno.durand@caduceus.test", "Durand"]);
+    run.expect("subject-warning", 0, &["MS-11"]);
+    run.expect("warning-cleared", 0, &["yes"]);
+    run.expect("sent", 0, &["Message envoyé", "Bilan du 12 novembre"]);
+    run.expect(
+        "bruno-inbox",
+        0,
+        &["Bilan du 12 novembre", "Dr alice.martin"],
+    );
+    run.expect("bruno-reads", 0, &["voici le bilan", "bilan.txt"]);
+    run.expect("attachment-link", 0, &["/attachment/0"]);
+    // HTML is shown as text: no remote request, no script, no image element.
+    run.expect("html-shown", 0, &["Nouvelles du service"]);
+    run.expect("html-tracker-hits", 0, &["0"]);
+    run.expect("html-script-ran", 0, &["False"]);
+    run.expect("html-img-elements", 0, &["0"]);
+    run.expect("bruno-to-patient", 0, &["Message envoyé"]);
+    let nav = run.expect("patient-nav", 0, &["Réglages"]);
+    assert!(
+        !nav.contains("Nouveau message"),
+        "a patient has no compose link: {nav}"
+    );
+    run.expect(
+        "patient-reply-to",
+        0,
+        &["bruno.durand@caduceus.test", "readonly=true"],
+    );
+    run.expect("patient-replied", 0, &["Message envoyé"]);
+    run.expect("patient-first", 0, &["MS-8"]);
+    run.expect("bruno-reads-reply", 0, &["Merci docteur"]);
+    run.expect(
+        "access-log",
+        0,
+        &["bruno.durand@caduceus.test", "a lu un message"],
+    );
+    run.expect("english", 0, &["Inbox"]);
+    run.expect("after-logout", 0, &["/login"]);
+    server.shutdown().await;
+}

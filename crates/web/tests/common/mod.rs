@@ -1,0 +1,33 @@
+//! What the web tests share: the HTTPS listener on 127.0.0.1, web logins, scripts.
+//! Each test binary uses part of it.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+use caduceus_core::SecretString;
+use caduceus_testkit::*;
+
+/// The test script `name` of `tests/scripts`.
+pub fn script(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/scripts")
+        .join(name)
+}
+
+/// A web password and a TOTP enrollment for `account`; the TOTP secret (base32).
+pub async fn web_login(w: &World, account: &caduceus_store::Account) -> String {
+    w.service
+        .set_password(&op(), account.id, &SecretString::new(WEB_PASSWORD.into()))
+        .await
+        .unwrap();
+    let enrollment = w.service.enroll_totp(&op(), account.id).await.unwrap();
+    enrollment.secret_base32.expose().to_owned()
+}
+
+/// The whole HTTPS front end (API, webmail) of `w` on a free port of 127.0.0.1.
+pub async fn listen(w: &World) -> Listener {
+    let tls = server_tls(w);
+    let router = caduceus_web::router(w.service.clone());
+    spawn_listener(move |listener, stop| caduceus_web::serve_https(listener, tls, router, stop))
+        .await
+}

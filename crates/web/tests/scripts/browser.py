@@ -1,0 +1,220 @@
+"""The webmail in headless Chromium (Debian's chromium + chromedriver, driven by
+Selenium), as professionals and patients use it:
+
+- Alice logs in with password + TOTP, finds Bruno by directory suggestion, attaches a
+  file, sees the MS-11 warning on a subject holding a NIR, fixes it and sends;
+- Bruno reads it with its attachment; an HTML message with a remote image and a script
+  is shown as text, nothing loads and nothing runs; he writes to a patient;
+- the patient logs in, reads, replies (reply only), and sees in the access log that
+  Bruno read the reply.
+
+Prints `label 0 text` lines (the Rust test asserts on them) and keeps screenshots in
+`shots=` when given.
+"""
+import http.server
+import os
+import sys
+import tempfile
+import threading
+import time
+
+from apicase import totp
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+A = dict(a.split("=", 1) for a in sys.argv[1:])
+BASE = f"https://127.0.0.1:{A['port']}"
+SHOTS = A.get("shots")
+
+
+def out(label, text):
+    print(f"{label} 0 {' '.join(str(text).split())}", flush=True)
+
+
+# A tracker the HTML message points at: it must never be asked anything.
+hits = []
+
+
+class Tracker(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        hits.append(self.path)
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+tracker = http.server.HTTPServer(("127.0.0.1", int(A["tracker_port"])), Tracker)
+threading.Thread(target=tracker.serve_forever, daemon=True).start()
+
+options = webdriver.ChromeOptions()
+options.binary_location = A.get("chromium", "/usr/bin/chromium")
+for arg in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--disable-dev-shm-usage", f"--user-data-dir={tempfile.mkdtemp()}", "--window-size=1280,900",
+            "--lang=fr-FR"]:
+    options.add_argument(arg)
+options.add_experimental_option("prefs", {"intl.accept_languages": "fr-FR,fr"})
+# The server presents the development PKI's certificate.
+options.accept_insecure_certs = True
+driver = webdriver.Chrome(service=Service(A.get("chromedriver", "/usr/bin/chromedriver")), options=options)
+wait = WebDriverWait(driver, 15)
+
+
+def shot(name, width=None):
+    if not SHOTS:
+        return
+    if width:
+        driver.set_window_size(width, 844)
+    driver.save_screenshot(os.path.join(SHOTS, f"{name}.png"))
+    if width:
+        driver.set_window_size(1280, 900)
+
+
+def login(address, secret, label):
+    driver.get(BASE + "/login")
+    driver.find_element(By.ID, "address").send_keys(address)
+    driver.find_element(By.ID, "password").send_keys(A["password"])
+    driver.find_element(By.ID, "code").send_keys(totp(secret))
+    driver.find_element(By.CSS_SELECTOR, "button[value=totp]").click()
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "nav.folders")))
+    out(label, driver.current_url + " " + driver.find_element(By.TAG_NAME, "header").text)
+
+
+def session_cookie():
+    return driver.get_cookie("__Host-caduceus")
+
+
+def become(cookie):
+    driver.get(BASE + "/static/app.css")
+    driver.delete_all_cookies()
+    driver.add_cookie({k: cookie[k] for k in ["name", "value", "path", "secure", "httpOnly"]})
+
+
+try:
+    driver.get(BASE + "/login")
+    out("login-page", driver.title + " " + driver.find_element(By.TAG_NAME, "main").text)
+    shot("login")
+    # A wrong code is refused, with a vague message (AU-3).
+    driver.find_element(By.ID, "address").send_keys(A["alice"])
+    driver.find_element(By.ID, "password").send_keys(A["password"])
+    driver.find_element(By.ID, "code").send_keys("000000")
+    driver.find_element(By.CSS_SELECTOR, "button[value=totp]").click()
+    out("login-wrong", wait.until(EC.visibility_of_element_located((By.CSS_SELECTOR, ".error"))).text)
+
+    login(A["alice"], A["alice_totp"], "login-alice")
+    # Compose: the directory suggests Bruno as his name is typed.
+    driver.get(BASE + "/mail/compose")
+    to = driver.find_element(By.ID, "to")
+    to.send_keys("durand")
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#to-suggestions option"))
+    options_found = driver.find_elements(By.CSS_SELECTOR, "#to-suggestions option")
+    suggestion = next(o for o in options_found if A["bruno"] in o.get_attribute("value"))
+    out("suggested", suggestion.get_attribute("value") + " | " + (suggestion.get_attribute("label") or ""))
+    to.clear()
+    to.send_keys(suggestion.get_attribute("value"))
+    subject = driver.find_element(By.ID, "subject")
+    subject.send_keys("Bilan 1 85 05 78 006 084 91")
+    warning = wait.until(EC.visibility_of_element_located((By.CSS_SELECTOR, "#rules .warning")))
+    out("subject-warning", warning.text)
+    driver.find_element(By.ID, "text").send_keys("Bonjour Bruno,\nvoici le bilan de M. X.\nAlice")
+    attachment = os.path.join(tempfile.mkdtemp(), "bilan.txt")
+    with open(attachment, "w") as f:
+        f.write("Bilan biologique : RAS\n" * 50)
+    driver.find_element(By.ID, "attachment").send_keys(attachment)
+    shot("compose-warning")
+    subject.clear()
+    subject.send_keys("Bilan du 12 novembre")
+    wait.until(lambda d: not d.find_elements(By.CSS_SELECTOR, "#rules .warning"))
+    out("warning-cleared", "yes")
+    driver.find_element(By.CSS_SELECTOR, "#compose button[type=submit]").click()
+    wait.until(EC.url_contains("/mail/folder/Sent"))
+    out("sent", driver.find_element(By.CSS_SELECTOR, "[role=status]").text + " | "
+        + driver.find_element(By.TAG_NAME, "tbody").text)
+    alice_cookie = session_cookie()
+
+    # Bruno reads it.
+    driver.delete_all_cookies()
+    login(A["bruno"], A["bruno_totp"], "login-bruno")
+    bruno_cookie = session_cookie()
+    inbox = driver.find_element(By.TAG_NAME, "tbody").text
+    out("bruno-inbox", inbox)
+    shot("inbox")
+    shot("inbox-phone", width=390)
+    driver.find_element(By.LINK_TEXT, "Bilan du 12 novembre").click()
+    body = driver.find_element(By.CSS_SELECTOR, ".body").text
+    links = [a.text for a in driver.find_elements(By.CSS_SELECTOR, "a[download]")]
+    out("bruno-reads", body + " | attachments: " + ", ".join(links))
+    shot("message")
+    href = driver.find_element(By.CSS_SELECTOR, "a[download]").get_attribute("href")
+    out("attachment-link", href)
+
+    # The HTML message: shown as text; no request to the tracker, no script run.
+    driver.get(BASE + "/mail/folder/INBOX")
+    driver.find_element(By.LINK_TEXT, "Newsletter").click()
+    time.sleep(1)
+    page = driver.page_source
+    out("html-shown", driver.find_element(By.CSS_SELECTOR, ".body").text)
+    out("html-tracker-hits", len(hits))
+    out("html-script-ran", driver.execute_script("return window.caduceusPwned === true"))
+    out("html-img-elements", len(driver.find_elements(By.CSS_SELECTOR, ".body img")))
+
+    # Bruno writes to the patient.
+    driver.get(BASE + "/mail/compose")
+    driver.find_element(By.ID, "to").send_keys(A["patient"])
+    driver.find_element(By.ID, "subject").send_keys("Vos résultats")
+    driver.find_element(By.ID, "text").send_keys("Bonjour, vos résultats sont normaux.")
+    driver.find_element(By.CSS_SELECTOR, "#compose button[type=submit]").click()
+    wait.until(EC.url_contains("/mail/folder/Sent"))
+    out("bruno-to-patient", driver.find_element(By.CSS_SELECTOR, "[role=status]").text)
+
+    # The patient: a simpler view; reads, replies, sees the access log.
+    driver.delete_all_cookies()
+    login(A["patient"], A["patient_totp"], "login-patient")
+    patient_cookie = session_cookie()
+    out("patient-nav", driver.find_element(By.TAG_NAME, "header").text)
+    shot("patient-inbox")
+    driver.find_element(By.LINK_TEXT, "Vos résultats").click()
+    driver.find_element(By.LINK_TEXT, "Répondre").click()
+    out("patient-reply-to", driver.find_element(By.ID, "to").get_attribute("value")
+        + " readonly=" + str(driver.find_element(By.ID, "to").get_attribute("readonly")))
+    driver.find_element(By.ID, "text").send_keys("Merci docteur.")
+    driver.find_element(By.CSS_SELECTOR, "#compose button[type=submit]").click()
+    wait.until(EC.url_contains("/mail/folder/Sent"))
+    out("patient-replied", driver.find_element(By.CSS_SELECTOR, "[role=status]").text)
+    # A patient writing first is refused with the requirement named (MS-8).
+    driver.get(BASE + "/mail/compose")
+    driver.find_element(By.ID, "to").send_keys(A["alice"])
+    driver.find_element(By.ID, "subject").send_keys("Question")
+    driver.find_element(By.CSS_SELECTOR, "#compose button[type=submit]").click()
+    out("patient-first", wait.until(EC.visibility_of_element_located((By.CSS_SELECTOR, ".error"))).text)
+
+    # Bruno reads the reply; the patient sees it in the access log (TR-4).
+    become(bruno_cookie)
+    driver.get(BASE + "/mail/folder/INBOX")
+    driver.find_element(By.PARTIAL_LINK_TEXT, "Re: Vos résultats").click()
+    out("bruno-reads-reply", driver.find_element(By.CSS_SELECTOR, ".body").text)
+    become(patient_cookie)
+    driver.get(BASE + "/mail/settings")
+    out("access-log", driver.find_element(By.TAG_NAME, "main").text)
+    shot("patient-settings")
+
+    # English, on request.
+    driver.get(BASE + "/mail/folder/INBOX?lang=en")
+    out("english", driver.find_element(By.TAG_NAME, "h1").text)
+
+    # Logout ends the session: the old cookie no longer opens anything.
+    become(alice_cookie)
+    driver.get(BASE + "/mail/folder/INBOX")
+    driver.find_element(By.CSS_SELECTOR, "header form button").click()
+    wait.until(EC.url_contains("/login"))
+    become(alice_cookie)
+    driver.get(BASE + "/mail/folder/INBOX")
+    out("after-logout", driver.current_url)
+finally:
+    driver.quit()
+    tracker.shutdown()
