@@ -89,6 +89,8 @@ pub enum Action {
     IncidentRaise,
     /// A user accepted the terms of use (IN-1).
     TermsAccept,
+    /// A staff role was granted or revoked (AC-1); the detail names the role.
+    StaffRole,
     /// The trace chain was verified.
     TraceVerify,
     /// Traces past retention were purged (TR-2).
@@ -99,7 +101,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in declaration order.
-    pub const ALL: [Action; 43] = [
+    pub const ALL: [Action; 44] = [
         Action::AccountCreate,
         Action::AccountVerify,
         Action::AccountActivate,
@@ -140,6 +142,7 @@ impl Action {
         Action::InactivityObjection,
         Action::IncidentRaise,
         Action::TermsAccept,
+        Action::StaffRole,
         Action::TraceVerify,
         Action::TracePurge,
         Action::AdminAction,
@@ -188,6 +191,7 @@ impl Action {
             Action::InactivityObjection => "account.inactivity_objection",
             Action::IncidentRaise => "incident.raise",
             Action::TermsAccept => "account.terms_accept",
+            Action::StaffRole => "account.staff_role",
             Action::TraceVerify => "trace.verify",
             Action::TracePurge => "trace.purge",
             Action::AdminAction => "admin.action",

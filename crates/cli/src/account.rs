@@ -125,6 +125,22 @@ pub enum AccountCommand {
         #[arg(value_parser = ["on", "off"])]
         state: Option<String>,
     },
+    /// Grant or revoke a staff role of the admin console (AC-1): `ra` (registration
+    /// authority: verifies and activates accounts), `admin` (accounts, directory
+    /// import, alerts), `auditor` (traces and alerts, changes nothing). No role ever
+    /// reaches message content (AC-2). Without a role: shows the account's roles.
+    ///
+    /// Example: caduceus account role alice.martin@caduceus.test ra
+    Role {
+        /// The (professional) account's address.
+        address: MailAddress,
+        /// `ra`, `admin` or `auditor`.
+        #[arg(value_parser = ["ra", "admin", "auditor"])]
+        role: Option<String>,
+        /// Revoke instead of grant.
+        #[arg(long)]
+        revoke: bool,
+    },
     /// Device credentials for mail clients (AU-2): add, list, revoke.
     #[command(subcommand)]
     Device(crate::credentials::DeviceCommand),
@@ -288,6 +304,36 @@ pub async fn run(data: &Path, operator: &str, command: AccountCommand) -> Result
         }
         AccountCommand::Device(command) => {
             crate::credentials::device(&runtime, &caller, command).await?;
+        }
+        AccountCommand::Role {
+            address,
+            role,
+            revoke,
+        } => {
+            let account = find(&runtime, &address).await?;
+            if let Some(code) = role {
+                let role = caduceus_core::Role::parse(&code).context("unknown role")?;
+                runtime
+                    .service
+                    .set_staff_role(&caller, account.id, role, !revoke)
+                    .await?;
+            }
+            let roles: Vec<&str> = runtime
+                .service
+                .staff_roles(account.id)
+                .await?
+                .iter()
+                .map(|r| r.as_str())
+                .collect();
+            println!(
+                "{}: {}",
+                address.as_str(),
+                if roles.is_empty() {
+                    "no role".to_owned()
+                } else {
+                    roles.join(", ")
+                }
+            );
         }
         AccountCommand::Certificate {
             address,

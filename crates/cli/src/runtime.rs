@@ -28,6 +28,7 @@ impl Runtime {
             .context("loading the master key")?;
         let signer = TraceSigner::load(&loaded.path(&keys.trace_signing_key_file))
             .context("loading the trace signing key")?;
+        let trace_key = signer.verifying_key();
         let store_config = loaded.store_config()?;
         let store = SqlStore::open(
             &store_config,
@@ -71,7 +72,8 @@ impl Runtime {
         let service = match notifier {
             Some(notifier) => service.with_notifier(Arc::new(notifier)),
             None => service,
-        };
+        }
+        .with_trace_key(trace_key);
         let service = match &loaded.config.antivirus.clamd {
             Some(address) => {
                 let address: ClamdAddress = address

@@ -38,6 +38,7 @@
 //! - [`password`]: the web-login password strength rule (AU-1).
 //! - [`health`]: the patient rules — who may write to whom (MS-8), blocks (MS-10),
 //!   opposition (MS-9), subjects that identify a patient (MS-11).
+//! - [`role`]: staff roles and the duties each holds ([`Role::may`], AC-1).
 //! - [`flag`]: the message flags a user may set ([`is_valid_flag`]).
 //! - [`folder`]: the folder names a user may give ([`check_folder_name`], MS-6).
 //! - [`sasl`]: the SASL messages carrying a device credential (PLAIN, LOGIN), as
@@ -114,6 +115,7 @@ pub mod outbound;
 pub mod password;
 pub mod policy;
 pub mod rate;
+pub mod role;
 pub mod sasl;
 pub mod secret;
 
@@ -129,6 +131,7 @@ pub use policy::{
     DeliveryFacts, RecipientStatus, Refusal, check_delivery, check_recipient, check_recipient_count,
 };
 pub use rate::RateLimit;
+pub use role::{Duty, Role};
 
 pub use address::{AddressError, AddressKind, Domain, MailAddress, PatientAddressError};
 pub use auth::{

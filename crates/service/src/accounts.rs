@@ -5,7 +5,7 @@ use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use caduceus_audit::Action;
 use caduceus_core::{
-    AccountKind, AccountState, AddressKind, Evidence, MailAddress, RegistryId, SecretString,
+    AccountKind, AccountState, AddressKind, Duty, Evidence, MailAddress, RegistryId, SecretString,
     check_password_strength,
 };
 use caduceus_store::{Account, AccountId, NewAccount, Verification};
@@ -31,9 +31,22 @@ impl Service {
     pub(crate) fn require_operator(&self, caller: &Caller) -> Result<()> {
         match caller.actor {
             Actor::Operator(_) | Actor::System => Ok(()),
-            Actor::Account(_) | Actor::Peer(_) => Err(ServiceError::Denied {
+            Actor::Account(_) | Actor::Peer(_) | Actor::Staff { .. } => Err(ServiceError::Denied {
                 requirement: "AC-1",
-                reason: "only the operator or a registration authority manages accounts".into(),
+                reason: "only the operator does this".into(),
+            }),
+        }
+    }
+
+    /// Lets through the operator at the command line, the system, and staff whose
+    /// role holds `duty` (AC-1); refuses everyone else.
+    pub(crate) fn require_duty(&self, caller: &Caller, duty: Duty) -> Result<()> {
+        match caller.actor {
+            Actor::Operator(_) | Actor::System => Ok(()),
+            Actor::Staff { role, .. } if role.may(duty) => Ok(()),
+            _ => Err(ServiceError::Denied {
+                requirement: "AC-1",
+                reason: format!("{duty:?} is not among your duties"),
             }),
         }
     }
@@ -42,7 +55,7 @@ impl Service {
     /// of account; a patient's address is `<INS>@patient.<domain>` (ID-5); other
     /// addresses must be in the operator's domain and not in the patient domain.
     pub async fn register(&self, caller: &Caller, registration: Registration) -> Result<Account> {
-        self.require_operator(caller)?;
+        self.require_duty(caller, Duty::ManageAccounts)?;
         let Registration {
             address,
             kind,
@@ -119,7 +132,7 @@ impl Service {
         evidence: Evidence,
         verified_by: &str,
     ) -> Result<Account> {
-        self.require_operator(caller)?;
+        self.require_duty(caller, Duty::ManageAccounts)?;
         let verified_by = verified_by.trim();
         if verified_by.is_empty() {
             return Err(ServiceError::Invalid(
@@ -148,7 +161,7 @@ impl Service {
     /// Moves an account along its life cycle (activate, suspend); closing goes through
     /// [`Service::close_account`].
     pub async fn set_state(&self, caller: &Caller, id: AccountId, to: AccountState) -> Result<()> {
-        self.require_operator(caller)?;
+        self.require_duty(caller, Duty::ManageAccounts)?;
         if to == AccountState::Closed || to == AccountState::Verified {
             return Err(ServiceError::Invalid(format!(
                 "use the dedicated command to make an account {to}"
@@ -184,7 +197,7 @@ impl Service {
         id: AccountId,
         delete_now: bool,
     ) -> Result<bool> {
-        self.require_operator(caller)?;
+        self.require_duty(caller, Duty::ManageAccounts)?;
         let account = self.store.account(id).await?;
         account
             .state
@@ -267,7 +280,7 @@ impl Service {
         organisation: AccountId,
         delegate: AccountId,
     ) -> Result<()> {
-        self.require_operator(caller)?;
+        self.require_duty(caller, Duty::ManageAccounts)?;
         let org = self.store.account(organisation).await?;
         let person = self.store.account(delegate).await?;
         if org.kind != AccountKind::Organisation {
@@ -300,7 +313,7 @@ impl Service {
         organisation: AccountId,
         delegate: AccountId,
     ) -> Result<()> {
-        self.require_operator(caller)?;
+        self.require_duty(caller, Duty::ManageAccounts)?;
         let trace = caller.event(
             self.now_ms(),
             Action::AdminAction,
@@ -324,13 +337,13 @@ impl Service {
 
     /// Every account (for the operator; no message content is involved, AC-2).
     pub async fn accounts(&self, caller: &Caller) -> Result<Vec<Account>> {
-        self.require_operator(caller)?;
+        self.require_duty(caller, Duty::ManageAccounts)?;
         Ok(self.store.accounts().await?)
     }
 
     /// The verifications recorded for an account (ID-2).
     pub async fn verifications(&self, caller: &Caller, id: AccountId) -> Result<Vec<Verification>> {
-        self.require_operator(caller)?;
+        self.require_duty(caller, Duty::ManageAccounts)?;
         Ok(self.store.verifications(id).await?)
     }
 }

@@ -1,6 +1,7 @@
 //! Who acts, and how they appear in traces (TR-1, ID-3).
 
 use caduceus_audit::{Action, Event, Outcome};
+use caduceus_core::Role;
 use caduceus_store::AccountId;
 
 /// The physical person (or the system) behind an action.
@@ -15,16 +16,27 @@ pub enum Actor {
     /// Another operator of the trust space relaying mail, named by its domain (MS-5).
     /// It may deliver, nothing else.
     Peer(String),
+    /// A member of the operator's staff acting in the admin console under one of
+    /// their roles (AC-1): the person (their account) and the role, both traced. Never
+    /// reaches message content (AC-2).
+    Staff {
+        /// The person's own account.
+        account: AccountId,
+        /// The role acted under.
+        role: Role,
+    },
 }
 
 impl Actor {
-    /// The actor as written in traces: `acct:N`, `op:<name>` or `system`.
+    /// The actor as written in traces: `acct:N`, `op:<name>`, `op:<role>:acct:N` (staff),
+    /// `peer:<domain>` or `system`.
     pub fn trace_id(&self) -> String {
         match self {
             Actor::Account(id) => id.to_string(),
             Actor::Operator(name) => format!("op:{name}"),
             Actor::System => "system".into(),
             Actor::Peer(domain) => format!("peer:{domain}"),
+            Actor::Staff { account, role } => format!("op:{role}:{account}"),
         }
     }
 }

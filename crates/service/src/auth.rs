@@ -777,7 +777,7 @@ impl Service {
 
     /// Security alerts raised so far (TR-3), for operators.
     pub async fn alerts(&self, caller: &Caller) -> Result<Vec<caduceus_store::Alert>> {
-        self.require_operator(caller)?;
+        self.require_duty(caller, caduceus_core::Duty::SeeAlerts)?;
         Ok(self.store.alerts().await?)
     }
 }

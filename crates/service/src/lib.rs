@@ -47,6 +47,8 @@
 //! - [`jobs`]: the scheduled jobs `serve` runs, one node at a time (TR-2 purge).
 //! - [`sessions`]: web and API sessions after a strong login, idempotency keys of
 //!   API sends (MS-18).
+//! - [`staff`]: staff roles (registration authority, administrator, auditor), the
+//!   caller each acts as, the auditor's view of the traces (AC-1, AC-2).
 //! - [`terms`]: the operator's terms of use, accepted before use (IN-1).
 //! - [`traces`]: verify the trace chain and purge past retention (TR-1, TR-2).
 //! - [`error`]: [`ServiceError`], which front ends map to their own replies.
@@ -77,6 +79,7 @@ pub mod quota;
 mod rates;
 pub mod relay;
 pub mod sessions;
+pub mod staff;
 pub mod submit;
 pub mod terms;
 pub mod traces;
@@ -144,6 +147,8 @@ pub struct Service {
     trust: Option<Arc<dyn peers::PeerTrust>>,
     /// Each sender's place under its sending rate (MS-13), shared by the clones.
     rates: Arc<rates::Rates>,
+    /// The public key of the trace checkpoints, for the auditor's view (TR-1).
+    trace_key: Option<caduceus_audit::VerifyingKey>,
 }
 
 impl Service {
@@ -158,6 +163,7 @@ impl Service {
             token_verifier: None,
             trust: None,
             rates: Arc::default(),
+            trace_key: None,
         }
     }
 
@@ -185,6 +191,13 @@ impl Service {
     /// typically the relay's reloadable trust list.
     pub fn with_trust_list(mut self, trust: Arc<dyn peers::PeerTrust>) -> Self {
         self.trust = Some(trust);
+        self
+    }
+
+    /// The same service able to check the trace chain against `key`, the public key
+    /// of its checkpoints ([`Service::verify_trace_chain`]).
+    pub fn with_trace_key(mut self, key: caduceus_audit::VerifyingKey) -> Self {
+        self.trace_key = Some(key);
         self
     }
 

@@ -18,6 +18,10 @@ pub trait PeerTrust: Send + Sync {
     /// Whether `domain` belongs to the trust space (some operator is listed for it):
     /// mail to it may be relayed (MS-5).
     fn lists_domain(&self, domain: &str) -> bool;
+    /// How many domains the list holds (for the admin console's status); unknown: 0.
+    fn domain_count(&self) -> usize {
+        0
+    }
 }
 
 /// The operator certificate a peer presented, as the TLS layer verified it.
@@ -138,6 +142,11 @@ impl PeerTrust for EmptyTrust {
 
 impl Service {
     /// The trust list in force (empty when none was configured).
+    /// How many domains of the trust space the loaded trust list holds (MS-5).
+    pub fn trust_list_domains(&self) -> usize {
+        self.trust_list().domain_count()
+    }
+
     pub(crate) fn trust_list(&self) -> &dyn PeerTrust {
         match &self.trust {
             Some(trust) => trust.as_ref(),

@@ -15,9 +15,19 @@ const PAGE: i64 = 10_000;
 pub type Verdict = std::result::Result<Report, Tamper>;
 
 impl Service {
-    /// Verifies the whole trace chain against the checkpoints' signing key (TR-1).
-    /// The verification itself is traced.
+    /// [`Service::verify_traces`] with the key given at start-up
+    /// ([`Service::with_trace_key`]); `None` when there is none.
+    pub async fn verify_trace_chain(&self, caller: &Caller) -> Result<Option<Verdict>> {
+        match self.trace_key {
+            Some(key) => Ok(Some(self.verify_traces(caller, &key).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Verifies the whole trace chain against the checkpoints' signing key (TR-1),
+    /// for the operator or an auditor (AC-1). The verification itself is traced.
     pub async fn verify_traces(&self, caller: &Caller, key: &VerifyingKey) -> Result<Verdict> {
+        self.require_duty(caller, caduceus_core::Duty::ReadTraces)?;
         let mut entries = Vec::new();
         let mut after = 0;
         loop {

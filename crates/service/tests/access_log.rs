@@ -3,8 +3,7 @@
 
 use std::time::Duration;
 
-use caduceus_core::{Clock, NationalId, SecretString};
-use caduceus_service::auth::{Authenticated, Credentials};
+use caduceus_core::NationalId;
 use caduceus_service::{Caller, ServiceError};
 
 mod common;
@@ -12,29 +11,6 @@ mod common;
 use common::*;
 
 const PATIENT: &str = "295109912611193@patient.caduceus.test";
-
-/// A password + TOTP login, as a patient does on the web (AU-1).
-async fn strong_login(w: &World, account: &caduceus_store::Account) -> Authenticated {
-    let password = SecretString::new("Correct-Horse-42!".into());
-    w.service
-        .set_password(&op(), account.id, &password)
-        .await
-        .unwrap();
-    let enrollment = w.service.enroll_totp(&op(), account.id).await.unwrap();
-    let totp = totp_rs::TOTP::from_url(enrollment.uri.expose()).unwrap();
-    let code = totp.generate(w.clock.now().as_millis() as u64 / 1000);
-    w.service
-        .login(
-            &account.address,
-            Credentials::PasswordTotp {
-                password: &password,
-                code: &code,
-            },
-            "web",
-        )
-        .await
-        .unwrap()
-}
 
 async fn first_access_notices(w: &World, count: usize) -> Vec<String> {
     let deadline = tokio::time::Instant::now() + Duration::from_millis(300);

@@ -7,37 +7,11 @@ mod common;
 
 use std::time::Duration;
 
-use caduceus_core::{AccountState, Clock, SecretString};
+use caduceus_core::{AccountState, SecretString};
 use caduceus_service::ServiceError;
 use caduceus_service::auth::{Authenticated, Credentials};
 use caduceus_service::sessions::{Idempotency, SESSION_IDLE, SESSION_LIFETIME};
 use common::*;
-
-const PASSWORD: &str = "Correct-Horse-42!";
-
-/// A strong (password + TOTP) login of a new active professional `local`.
-async fn strong(w: &World, local: &str, id: &str) -> Authenticated {
-    let account = person(w, local, id, true).await;
-    let password = SecretString::new(PASSWORD.into());
-    w.service
-        .set_password(&op(), account.id, &password)
-        .await
-        .unwrap();
-    let enrollment = w.service.enroll_totp(&op(), account.id).await.unwrap();
-    let totp = totp_rs::TOTP::from_url(enrollment.uri.expose()).unwrap();
-    let code = totp.generate((w.clock.now().as_millis() / 1000) as u64);
-    w.service
-        .login(
-            &account.address,
-            Credentials::PasswordTotp {
-                password: &password,
-                code: &code,
-            },
-            "web",
-        )
-        .await
-        .unwrap()
-}
 
 fn refused(result: Result<Authenticated, ServiceError>) -> bool {
     matches!(result, Err(ServiceError::AuthFailed { .. }))

@@ -50,6 +50,10 @@ impl PeerTrust for TrustListHandle {
     fn lists_domain(&self, domain: &str) -> bool {
         self.current().lists_domain(domain)
     }
+
+    fn domain_count(&self) -> usize {
+        self.current().len()
+    }
 }
 
 /// The root element of the trust list.

@@ -288,3 +288,11 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
     created_ms BIGINT NOT NULL,
     PRIMARY KEY (account_id, key)
 );
+-- Staff roles (AC-1): which personal accounts hold which administrative role
+-- (`ra`, `admin`, `auditor`), since when.
+CREATE TABLE IF NOT EXISTS staff_roles (
+    account_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    role TEXT NOT NULL,
+    granted_ms BIGINT NOT NULL,
+    PRIMARY KEY (account_id, role)
+);

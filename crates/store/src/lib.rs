@@ -394,6 +394,17 @@ pub trait Store: Send + Sync {
         key: &str,
         response: Option<&str>,
     ) -> Result<()>;
+    /// Grants (`Some(at)`) or revokes (`None`) staff role `role` of `account`, with
+    /// its trace (AC-1).
+    async fn set_staff_role(
+        &self,
+        account: AccountId,
+        role: &str,
+        granted: Option<Timestamp>,
+        trace: &Event,
+    ) -> Result<()>;
+    /// The staff roles `account` holds.
+    async fn staff_roles(&self, account: AccountId) -> Result<Vec<String>>;
     /// Records a successful login of `account` at `at` (RT-1).
     async fn touch_activity(&self, account: AccountId, at: Timestamp) -> Result<()>;
     /// The last successful login of `account`, if any was recorded (RT-1).

@@ -67,8 +67,9 @@ pub async fn world_configured(
     let store_config = StoreConfig::Sqlite {
         data_dir: dir.path().join("data"),
     };
-    let store = open_store(&store_config, &MasterKey::generate()).await;
-    let service = Service::new(store.clone(), clock, service_config(domain, tweak));
+    let (store, trace_key) = open_store(&store_config, &MasterKey::generate()).await;
+    let service =
+        Service::new(store.clone(), clock, service_config(domain, tweak)).with_trace_key(trace_key);
     let pki = match ca {
         Some(other) => DevPki::open(&other.dir.path().join("pki")).unwrap(),
         None => DevPki::create(&dir.path().join("pki"), domain).unwrap(),
@@ -121,8 +122,8 @@ pub async fn postgres_nodes() -> (World, Service) {
             service_config("caduceus.test", |_| {}),
         )
     };
-    let store = open_store(&store_config, &master).await;
-    let second = node(open_store(&store_config, &master).await);
+    let (store, _) = open_store(&store_config, &master).await;
+    let second = node(open_store(&store_config, &master).await.0);
     let world = World {
         service: node(store.clone()),
         store,
@@ -132,17 +133,17 @@ pub async fn postgres_nodes() -> (World, Service) {
     (world, second)
 }
 
-async fn open_store(config: &StoreConfig, master: &MasterKey) -> Arc<SqlStore> {
-    Arc::new(
-        SqlStore::open(
-            config,
-            master.clone(),
-            Arc::new(TraceSigner::generate()),
-            100,
-        )
+/// The store of a test world, and the public key of its trace checkpoints.
+async fn open_store(
+    config: &StoreConfig,
+    master: &MasterKey,
+) -> (Arc<SqlStore>, caduceus_audit::VerifyingKey) {
+    let signer = TraceSigner::generate();
+    let key = signer.verifying_key();
+    let store = SqlStore::open(config, master.clone(), Arc::new(signer), 100)
         .await
-        .unwrap(),
-    )
+        .unwrap();
+    (Arc::new(store), key)
 }
 
 fn service_config(domain: &str, tweak: impl FnOnce(&mut ServiceConfig)) -> ServiceConfig {

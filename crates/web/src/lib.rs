@@ -11,10 +11,12 @@
 //! - [`listener`]: the TLS accept loop; each request carries its [`listener::Peer`]
 //!   (address, client certificate).
 //! - [`webmail`]: the pages for professionals and patients.
+//! - [`admin`]: the admin console for the operator's staff (no content, ever).
 //! - [`ops`]: the operations listener (`/metrics`, `/healthz`) and the request timer.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod admin;
 pub mod api;
 pub mod listener;
 pub mod ops;
@@ -37,6 +39,7 @@ pub fn router(service: Service) -> Router {
         .route("/inactivity/object", get(pages::object_to_deletion))
         .nest("/api/v1", api::router(max_message_size))
         .merge(webmail::router(max_message_size))
+        .merge(admin::router().layer(axum::middleware::from_fn(webmail::security_headers)))
         .route_layer(axum::middleware::from_fn(ops::time_requests))
         .with_state(service)
 }

@@ -17,23 +17,34 @@ const PEOPLE: &str =
     include_str!("../../../fixtures/directory/PS_LibreAcces_Personne_activite_demo.txt");
 const INS: &str = "295109912611193";
 
-fn tool(path: &str, package: &str) -> String {
-    assert!(
-        std::path::Path::new(path).exists(),
-        "{path} is missing: the browser tests need Debian's {package} (apt-get install -y chromium chromium-driver)"
-    );
-    path.to_owned()
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn ms11_ms8_tr4_the_webmail_in_headless_chromium() {
+/// What every browser test needs: the Python venv with selenium, and the
+/// `chromium` / `chromedriver` script arguments (fails, naming the package, when missing).
+fn browser() -> (String, [(&'static str, String); 2]) {
     let venv = std::env::var("CADUCEUS_TEST_VENV").unwrap_or_else(|_| {
         panic!(
             "CADUCEUS_TEST_VENV is not set: run scripts/test.sh (it installs selenium from PyPI)"
         )
     });
-    let chromium = tool("/usr/bin/chromium", "chromium");
-    let chromedriver = tool("/usr/bin/chromedriver", "chromium-driver");
+    let tool = |path: &str, package: &str| {
+        assert!(
+            std::path::Path::new(path).exists(),
+            "{path} is missing: the browser tests need Debian's {package} (apt-get install -y chromium chromium-driver)"
+        );
+        path.to_owned()
+    };
+    let tools = [
+        ("chromium", tool("/usr/bin/chromium", "chromium")),
+        (
+            "chromedriver",
+            tool("/usr/bin/chromedriver", "chromium-driver"),
+        ),
+    ];
+    (venv, tools)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ms11_ms8_tr4_the_webmail_in_headless_chromium() {
+    let (venv, tools) = browser();
     let w = world().await;
     w.service.import_people(&op(), PEOPLE).await.unwrap();
     w.service.import_mailboxes(&op(), MAILBOXES).await.unwrap();
@@ -70,9 +81,8 @@ async fn ms11_ms8_tr4_the_webmail_in_headless_chromium() {
         ("alice_totp", alice_totp),
         ("bruno_totp", bruno_totp),
         ("patient_totp", patient_totp),
-        ("chromium", chromium),
-        ("chromedriver", chromedriver),
     ];
+    args.extend(tools);
     if !shots.is_empty() {
         args.push(("shots", shots));
     }
@@ -96,6 +106,9 @@ async fn ms11_ms8_tr4_the_webmail_in_headless_chromium() {
     );
     run.expect("bruno-reads", 0, &["voici le bilan", "bilan.txt"]);
     run.expect("attachment-link", 0, &["/attachment/0"]);
+    let header = run.expect("bruno-admin", 0, &["Réglages"]);
+    assert!(!header.contains("Administration"), "{header}");
+    run.expect("bruno-admin-page", 0, &["AC-1"]);
     // HTML is shown as text: no remote request, no script, no image element.
     run.expect("html-shown", 0, &["Nouvelles du service"]);
     run.expect("html-tracker-hits", 0, &["0"]);
@@ -122,5 +135,91 @@ async fn ms11_ms8_tr4_the_webmail_in_headless_chromium() {
     );
     run.expect("english", 0, &["Inbox"]);
     run.expect("after-logout", 0, &["/login"]);
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn id2_ac2_a_registration_authority_verifies_and_no_admin_page_shows_content() {
+    const SUBJECT: &str = "Bilan confidentiel Zorglub";
+    const BODY: &str = "Resultats tres confidentiels Zorglub";
+    let (venv, tools) = browser();
+    let w = world().await;
+    let staff = professional(&w, "rachel", "810003090833", true).await;
+    for role in caduceus_core::Role::ALL {
+        w.service
+            .set_staff_role(&op(), staff.id, role, true)
+            .await
+            .unwrap();
+    }
+    let staff_totp = web_login(&w, &staff).await;
+    let bruno = professional(&w, "bruno", "810000000009", true).await;
+    let newcomer = professional(&w, "nouveau", &rpps(7), false).await;
+    let raw = format!(
+        "From: rachel@caduceus.test\r\nTo: bruno@caduceus.test\r\nSubject: {SUBJECT}\r\n\r\n{BODY}\r\n"
+    );
+    let delivered = w
+        .service
+        .deliver_local(&op(), std::slice::from_ref(&bruno.address), raw.as_bytes())
+        .await
+        .unwrap();
+    let server = listen(&w).await;
+    let mut args = vec![
+        ("port", server.port.to_string()),
+        ("ca", w.pki.ca_cert_path().display().to_string()),
+        ("password", WEB_PASSWORD.to_owned()),
+        ("staff", staff.address.as_str().to_owned()),
+        ("staff_totp", staff_totp),
+        ("other", bruno.address.as_str().to_owned()),
+        ("other_message", delivered[0].message.0.to_string()),
+    ];
+    args.extend(tools);
+    let shots = std::env::var("CADUCEUS_SCREENSHOTS").unwrap_or_default();
+    if !shots.is_empty() {
+        args.push(("shots", shots));
+    }
+    let run = python_in(&venv, &script("admin.py"), &args).await;
+
+    // ID-2: the pending account is verified with the evidence, by the person, and active.
+    run.expect("queue", 0, &["nouveau@caduceus.test", "pending"]);
+    let after = run.expect("queue-after", 0, &[]);
+    assert!(!after.contains("nouveau@caduceus.test"), "{after}");
+    let account = w.service.account(newcomer.id).await.unwrap();
+    assert_eq!(account.state, caduceus_core::AccountState::Active);
+    let verifications = w.service.verifications(&op(), newcomer.id).await.unwrap();
+    assert_eq!(verifications.len(), 1);
+    assert_eq!(
+        verifications[0].evidence,
+        caduceus_core::Evidence::IdentityDocument
+    );
+    assert!(
+        verifications[0]
+            .verified_by
+            .contains("rachel@caduceus.test")
+    );
+    // AC-2: no admin page holds the message's subject or body.
+    for page in [
+        "/admin/accounts",
+        "/admin/status",
+        "/admin/alerts",
+        "/admin/traces",
+    ] {
+        let (_, html) = run.step(&format!("page:{page}"));
+        assert!(
+            html.contains("No message content is ever shown here"),
+            "{page}"
+        );
+        assert!(
+            !html.contains("Zorglub"),
+            "{page} shows message content: {html}"
+        );
+    }
+    let (_, traces) = run.step("page:/admin/traces");
+    assert!(traces.contains("Trace chain"), "{traces}");
+    assert!(
+        traces.contains("op:ra:"),
+        "the verification names the RA: {traces}"
+    );
+    run.expect("api-other-message", 0, &["404"]);
+    run.expect("api-other-mailbox", 0, &["403", "AC-1"]);
     server.shutdown().await;
 }

@@ -228,3 +228,32 @@ pub async fn patient(w: &World, ins: &str, display_name: &str) -> Account {
         .unwrap();
     w.service.account(account.id).await.unwrap()
 }
+
+/// A password + TOTP login of `account`, as on the web (AU-1): a strong login.
+pub async fn strong_login(w: &World, account: &Account) -> caduceus_service::auth::Authenticated {
+    let password = caduceus_core::SecretString::new("Correct-Horse-42!".into());
+    w.service
+        .set_password(&op(), account.id, &password)
+        .await
+        .unwrap();
+    let enrollment = w.service.enroll_totp(&op(), account.id).await.unwrap();
+    let totp = totp_rs::TOTP::from_url(enrollment.uri.expose()).unwrap();
+    let now = caduceus_core::Clock::now(&w.clock).as_millis() as u64 / 1000;
+    w.service
+        .login(
+            &account.address,
+            caduceus_service::auth::Credentials::PasswordTotp {
+                password: &password,
+                code: &totp.generate(now),
+            },
+            "web",
+        )
+        .await
+        .unwrap()
+}
+
+/// A new active professional `local`, logged in strongly (AU-1).
+pub async fn strong(w: &World, local: &str, id: &str) -> caduceus_service::auth::Authenticated {
+    let account = person(w, local, id, true).await;
+    strong_login(w, &account).await
+}

@@ -1,5 +1,5 @@
 //! Inactivity (RT-1): last logins, and the warnings sent before a deletion; the terms
-//! of use each account accepted (IN-1).
+//! of use each account accepted (IN-1); staff roles (AC-1).
 
 use caduceus_audit::Event;
 use caduceus_core::Timestamp;
@@ -117,4 +117,38 @@ pub(super) async fn accepted_terms(
     .fetch_optional(&store.db.pool)
     .await?;
     Ok(row.is_some())
+}
+
+pub(super) async fn set_staff_role(
+    store: &SqlStore,
+    account: AccountId,
+    role: &str,
+    granted: Option<Timestamp>,
+    trace: &Event,
+) -> Result<()> {
+    let mut tx = store.db.begin_write().await?;
+    let query = match granted {
+        Some(at) => sqlx::query(
+            "INSERT INTO staff_roles (account_id, role, granted_ms) VALUES ($1, $2, $3)
+             ON CONFLICT (account_id, role) DO NOTHING",
+        )
+        .bind(account.0)
+        .bind(role)
+        .bind(at.as_millis()),
+        None => sqlx::query("DELETE FROM staff_roles WHERE account_id = $1 AND role = $2")
+            .bind(account.0)
+            .bind(role),
+    };
+    query.execute(&mut *tx.tx).await?;
+    append(store, &mut tx, std::slice::from_ref(trace)).await?;
+    tx.commit().await
+}
+
+pub(super) async fn staff_roles(store: &SqlStore, account: AccountId) -> Result<Vec<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT role FROM staff_roles WHERE account_id = $1 ORDER BY role")
+            .bind(account.0)
+            .fetch_all(&store.db.pool)
+            .await?,
+    )
 }

@@ -504,4 +504,16 @@ impl Store for SqlStore {
     ) -> Result<()> {
         web::settle_idempotency(self, account, key, response).await
     }
+    async fn set_staff_role(
+        &self,
+        account: AccountId,
+        role: &str,
+        granted: Option<Timestamp>,
+        trace: &Event,
+    ) -> Result<()> {
+        activity::set_staff_role(self, account, role, granted, trace).await
+    }
+    async fn staff_roles(&self, account: AccountId) -> Result<Vec<String>> {
+        activity::staff_roles(self, account).await
+    }
 }

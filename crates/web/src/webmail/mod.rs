@@ -95,8 +95,8 @@ async fn js() -> impl IntoResponse {
     )
 }
 
-/// Security headers on every webmail response; `?lang=` remembered in a cookie.
-async fn security_headers(request: Request, next: Next) -> Response {
+/// Security headers on every webmail (and admin) response; `?lang=` remembered in a cookie.
+pub async fn security_headers(request: Request, next: Next) -> Response {
     let lang = request
         .uri()
         .query()
@@ -156,6 +156,8 @@ pub struct WebUser {
     pub token: SecretString,
     /// The user's language.
     pub t: &'static Texts,
+    /// The staff roles the user holds (the admin console's).
+    pub roles: Vec<caduceus_core::Role>,
 }
 
 impl WebUser {
@@ -260,10 +262,19 @@ impl FromRequestParts<Service> for WebUser {
             return Err(to_login());
         };
         let token = SecretString::new(token);
-        match service.session(&token, &source(parts)).await {
-            Ok(login) => Ok(WebUser { login, token, t }),
-            Err(_) => Err(to_login()),
-        }
+        let Ok(login) = service.session(&token, &source(parts)).await else {
+            return Err(to_login());
+        };
+        let roles = service
+            .staff_roles(login.account().id)
+            .await
+            .unwrap_or_default();
+        Ok(WebUser {
+            login,
+            token,
+            t,
+            roles,
+        })
     }
 }
 
@@ -277,6 +288,8 @@ pub struct Layout {
     pub who: Option<String>,
     /// Whether the user is a patient (the simpler view).
     pub patient: bool,
+    /// Whether the user holds a staff role (the admin console's link).
+    pub staff: bool,
     /// The session's CSRF token (empty when logged out).
     pub csrf: String,
     /// A notice of what just happened.
@@ -292,6 +305,7 @@ impl Layout {
             t: user.t,
             who: user.who(),
             patient: user.is_patient(),
+            staff: !user.roles.is_empty(),
             csrf: user.csrf(),
             flash: None,
             error: None,
@@ -304,6 +318,7 @@ impl Layout {
             t,
             who: None,
             patient: false,
+            staff: false,
             csrf: String::new(),
             flash: None,
             error: None,

@@ -152,6 +152,10 @@ try:
     shot("message")
     href = driver.find_element(By.CSS_SELECTOR, "a[download]").get_attribute("href")
     out("attachment-link", href)
+    # No staff role: the admin console is refused (AC-1) and not linked.
+    out("bruno-admin", driver.find_element(By.TAG_NAME, "header").text + " | ")
+    driver.get(BASE + "/admin/accounts")
+    out("bruno-admin-page", driver.find_element(By.TAG_NAME, "main").text)
 
     # The HTML message: shown as text; no request to the tracker, no script run.
     driver.get(BASE + "/mail/folder/INBOX")

@@ -1,0 +1,116 @@
+//! Staff roles (AC-1, AC-2): what a member of the operator's staff may do in the admin
+//! console, separated so that no one role holds every power. No role ever reaches
+//! message content: roles grant administrative duties only.
+
+use std::fmt;
+
+/// A staff role granted to a personal account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Role {
+    /// Registration authority: verifies identities and activates accounts (ID-2).
+    RegistrationAuthority,
+    /// Administrator: manages accounts, imports the directory, sees alerts.
+    Administrator,
+    /// Auditor: reads the trace chain and the alerts (TR-1, TR-3); changes nothing.
+    Auditor,
+}
+
+/// An administrative duty a role may hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Duty {
+    /// Register, verify, activate, suspend, close accounts; list them (no content).
+    ManageAccounts,
+    /// Import the national directory extracts.
+    ImportDirectory,
+    /// Read the trace chain and check it.
+    ReadTraces,
+    /// See the security alerts and incidents.
+    SeeAlerts,
+}
+
+impl Role {
+    /// Every role.
+    pub const ALL: [Role; 3] = [
+        Role::RegistrationAuthority,
+        Role::Administrator,
+        Role::Auditor,
+    ];
+
+    /// The code stored and written in traces.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::RegistrationAuthority => "ra",
+            Role::Administrator => "admin",
+            Role::Auditor => "auditor",
+        }
+    }
+
+    /// The role of a code.
+    pub fn parse(code: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == code)
+    }
+
+    /// Whether this role holds `duty`. The auditor changes nothing; the registration
+    /// authority does nothing but accounts; the administrator cannot read traces, so
+    /// that the auditor checks the administrator.
+    pub fn may(self, duty: Duty) -> bool {
+        matches!(
+            (self, duty),
+            (Role::RegistrationAuthority, Duty::ManageAccounts)
+                | (Role::Administrator, Duty::ManageAccounts)
+                | (Role::Administrator, Duty::ImportDirectory)
+                | (Role::Administrator, Duty::SeeAlerts)
+                | (Role::Auditor, Duty::ReadTraces)
+                | (Role::Auditor, Duty::SeeAlerts)
+        )
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DUTIES: [Duty; 4] = [
+        Duty::ManageAccounts,
+        Duty::ImportDirectory,
+        Duty::ReadTraces,
+        Duty::SeeAlerts,
+    ];
+
+    #[test]
+    fn ac1_each_role_holds_exactly_its_duties() {
+        let table = [
+            (Role::RegistrationAuthority, [true, false, false, false]),
+            (Role::Administrator, [true, true, false, true]),
+            (Role::Auditor, [false, false, true, true]),
+        ];
+        for (role, expected) in table {
+            for (duty, may) in DUTIES.into_iter().zip(expected) {
+                assert_eq!(role.may(duty), may, "{role} {duty:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn ac1_no_role_holds_every_duty() {
+        for role in Role::ALL {
+            assert!(DUTIES.iter().any(|d| !role.may(*d)), "{role}");
+        }
+    }
+
+    #[test]
+    fn codes_round_trip_and_unknown_codes_are_refused() {
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        for bad in ["", "root", "ADMIN", "operator"] {
+            assert_eq!(Role::parse(bad), None);
+        }
+    }
+}

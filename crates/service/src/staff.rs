@@ -1,0 +1,111 @@
+//! The operator's staff (AC-1, AC-2): roles granted to personal accounts (by the
+//! operator at the command line), the caller a staff member acts as in the admin
+//! console, and what the auditor reads. No staff caller reaches message content:
+//! [`Service::authorize`] lets only account holders and their delegates in.
+
+use caduceus_audit::{Action, Entry};
+use caduceus_core::{AccountKind, AccountState, Duty, Role};
+use caduceus_store::AccountId;
+
+use crate::Service;
+use crate::actor::{Actor, Caller};
+use crate::auth::Authenticated;
+use crate::error::{Result, ServiceError};
+
+impl Service {
+    /// Grants (`granted`) or revokes a staff role of a personal account; the operator
+    /// only (staff never grant roles), traced (AC-1).
+    pub async fn set_staff_role(
+        &self,
+        caller: &Caller,
+        account: AccountId,
+        role: Role,
+        granted: bool,
+    ) -> Result<()> {
+        self.require_operator(caller)?;
+        let holder = self.store.account(account).await?;
+        if holder.kind != AccountKind::Professional {
+            return Err(ServiceError::Invalid(
+                "staff roles go to personal (professional) accounts: a person, named (AC-1)".into(),
+            ));
+        }
+        let mut trace = caller.event(self.now_ms(), Action::StaffRole, account.to_string());
+        trace.detail = Some(format!(
+            "AC-1 role:{role} state:{}",
+            if granted { "granted" } else { "revoked" }
+        ));
+        let at = granted.then(|| self.clock.now());
+        Ok(self
+            .store
+            .set_staff_role(account, role.as_str(), at, &trace)
+            .await?)
+    }
+
+    /// The staff roles an account holds.
+    pub async fn staff_roles(&self, account: AccountId) -> Result<Vec<Role>> {
+        Ok(self
+            .store
+            .staff_roles(account)
+            .await?
+            .iter()
+            .filter_map(|code| Role::parse(code))
+            .collect())
+    }
+
+    /// The caller a logged-in staff member acts as under `role`: refused unless the
+    /// login was strong, the account active and the role granted (AC-1).
+    pub async fn staff_caller(&self, login: &Authenticated, role: Role) -> Result<Caller> {
+        let account = login.account();
+        let denied = || ServiceError::Denied {
+            requirement: "AC-1",
+            reason: format!("the {role} role is not yours"),
+        };
+        if !login.is_strong() || account.state != AccountState::Active {
+            return Err(denied());
+        }
+        if !self.staff_roles(account.id).await?.contains(&role) {
+            return Err(denied());
+        }
+        Ok(Caller {
+            actor: Actor::Staff {
+                account: account.id,
+                role,
+            },
+            source: login.source().to_owned(),
+        })
+    }
+
+    /// The trace entries of the last `days` days, newest first, at most `limit`, for
+    /// the auditor (TR-1): ids and codes only, never content (TR-5).
+    pub async fn recent_traces(
+        &self,
+        caller: &Caller,
+        days: u64,
+        limit: usize,
+    ) -> Result<Vec<Entry>> {
+        self.require_duty(caller, Duty::ReadTraces)?;
+        let now = self.clock.now();
+        let from = now.saturating_sub(std::time::Duration::from_secs(days * 86_400));
+        let mut entries = self.store.trace_entries_between(from, now).await?;
+        entries.reverse();
+        entries.truncate(limit);
+        Ok(entries)
+    }
+
+    /// The directory imports of the last year, newest first: when, by whom, and the
+    /// counts (added, changed, removed, invalid) — for the administrator (ID-4).
+    pub async fn directory_imports(&self, caller: &Caller) -> Result<Vec<Entry>> {
+        self.require_duty(caller, Duty::ImportDirectory)?;
+        let now = self.clock.now();
+        let from = now.saturating_sub(std::time::Duration::from_secs(365 * 86_400));
+        let mut imports: Vec<Entry> = self
+            .store
+            .trace_entries_between(from, now)
+            .await?
+            .into_iter()
+            .filter(|e| e.action == Action::DirectoryImport.as_str())
+            .collect();
+        imports.reverse();
+        Ok(imports)
+    }
+}

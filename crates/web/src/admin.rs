@@ -1,0 +1,314 @@
+//! The admin console (`/admin`) for the operator's staff (AC-1): the registration
+//! authority's queue (verify with evidence, activate), accounts and their states,
+//! directory imports and the trust list, security alerts, the trace viewer with the
+//! chain's verification. Each action is made under the staff member's role, traced
+//! with the person and the role; nothing here ever shows message content (AC-2), and
+//! a staff caller cannot open a mailbox.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use caduceus_core::{AccountState, Duty, Evidence, Role};
+use caduceus_service::{Caller, Service, ServiceError};
+use caduceus_store::AccountId;
+use serde::Deserialize;
+
+use crate::webmail::login::CsrfForm;
+use crate::webmail::mail::refused;
+use crate::webmail::{CsrfField, Layout, Posted, WebUser, layout_page, page};
+
+/// The admin routes.
+pub fn router() -> Router<Service> {
+    Router::new()
+        .route(
+            "/admin",
+            get(|| async { Redirect::to("/admin/accounts?state=pending") }),
+        )
+        .route("/admin/accounts", get(accounts))
+        .route("/admin/accounts/{id}/verify", post(verify))
+        .route("/admin/accounts/{id}/activate", post(activate))
+        .route("/admin/accounts/{id}/suspend", post(suspend))
+        .route("/admin/status", get(status))
+        .route("/admin/alerts", get(alerts))
+        .route("/admin/traces", get(traces))
+}
+
+/// An account's line: no content, no secret.
+pub struct AccountRow {
+    id: i64,
+    address: String,
+    name: String,
+    kind: String,
+    state: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin.html")]
+struct AdminPage {
+    layout: Layout,
+    heading: String,
+    roles: String,
+    may_accounts: bool,
+    may_directory: bool,
+    may_alerts: bool,
+    may_traces: bool,
+    chain: Option<String>,
+    chain_ok: bool,
+    lines: Vec<String>,
+    accounts: Vec<AccountRow>,
+    headers: Vec<&'static str>,
+    rows: Vec<Vec<String>>,
+}
+
+layout_page!(AdminPage);
+
+impl AdminPage {
+    fn new(user: &WebUser, heading: &str) -> AdminPage {
+        let may = |duty| user.roles.iter().any(|r| r.may(duty));
+        AdminPage {
+            layout: Layout::of(user),
+            heading: heading.to_owned(),
+            roles: user
+                .roles
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            may_accounts: may(Duty::ManageAccounts),
+            may_directory: may(Duty::ImportDirectory),
+            may_alerts: may(Duty::SeeAlerts),
+            may_traces: may(Duty::ReadTraces),
+            chain: None,
+            chain_ok: false,
+            lines: Vec::new(),
+            accounts: Vec::new(),
+            headers: Vec::new(),
+            rows: Vec::new(),
+        }
+    }
+}
+
+/// The caller `user` acts as for `duty`: under the least powerful of their roles
+/// that holds it (a registration authority verifies as such, even if also admin).
+async fn staff(service: &Service, user: &WebUser, duty: Duty) -> Result<Caller, ServiceError> {
+    let role = [
+        Role::RegistrationAuthority,
+        Role::Auditor,
+        Role::Administrator,
+    ]
+    .into_iter()
+    .find(|r| user.roles.contains(r) && r.may(duty))
+    .ok_or_else(|| ServiceError::Denied {
+        requirement: "AC-1",
+        reason: user.t.not_staff.to_owned(),
+    })?;
+    service.staff_caller(&user.login, role).await
+}
+
+/// `?state=` filter.
+#[derive(Deserialize)]
+pub struct AccountsQuery {
+    state: Option<String>,
+}
+
+/// `GET /admin/accounts`: accounts (address, name, kind, state), the pending ones
+/// first with the verification form (ID-2).
+async fn accounts(
+    State(service): State<Service>,
+    user: WebUser,
+    Query(query): Query<AccountsQuery>,
+) -> Response {
+    let listed = async {
+        let caller = staff(&service, &user, Duty::ManageAccounts).await?;
+        service.accounts(&caller).await
+    };
+    let all = match listed.await {
+        Ok(all) => all,
+        Err(error) => return refused(&user, error),
+    };
+    let pending_only = query.state.as_deref() == Some("pending");
+    let t = user.t;
+    let mut view = AdminPage::new(&user, if pending_only { t.ra_queue } else { t.accounts });
+    view.accounts = all
+        .into_iter()
+        .filter(|a| !pending_only || a.state == AccountState::Pending)
+        .map(|a| AccountRow {
+            id: a.id.0,
+            address: a.address.as_str().to_owned(),
+            name: a.display_name,
+            kind: a.kind.as_str().to_owned(),
+            state: a.state.as_str().to_owned(),
+        })
+        .collect();
+    if view.accounts.is_empty() {
+        view.lines.push("—".to_owned());
+    }
+    page(view.render())
+}
+
+/// The evidence the registration authority saw.
+#[derive(Deserialize)]
+pub struct VerifyForm {
+    csrf: String,
+    evidence: String,
+}
+
+impl CsrfField for VerifyForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// `POST /admin/accounts/{id}/verify`: records the verification with its evidence
+/// and the person who made it (ID-2), then activates the account.
+async fn verify(
+    State(service): State<Service>,
+    Path(id): Path<i64>,
+    Posted { user, form }: Posted<VerifyForm>,
+) -> Response {
+    let done = async {
+        let evidence = Evidence::ALL
+            .into_iter()
+            .find(|e| e.as_str() == form.evidence)
+            .ok_or_else(|| {
+                ServiceError::Invalid(format!("unknown evidence {:?}", form.evidence))
+            })?;
+        let caller = staff(&service, &user, Duty::ManageAccounts).await?;
+        let by = format!(
+            "{} <{}>",
+            user.login.account().display_name,
+            user.login.account().address.as_str()
+        );
+        service
+            .verify_identity(&caller, AccountId(id), evidence, &by)
+            .await?;
+        service
+            .set_state(&caller, AccountId(id), AccountState::Active)
+            .await
+    };
+    match done.await {
+        Ok(()) => Redirect::to("/admin/accounts?state=pending").into_response(),
+        Err(error) => refused(&user, error),
+    }
+}
+
+async fn set_state(service: &Service, user: &WebUser, id: i64, to: AccountState) -> Response {
+    let done = async {
+        let caller = staff(service, user, Duty::ManageAccounts).await?;
+        service.set_state(&caller, AccountId(id), to).await
+    };
+    match done.await {
+        Ok(()) => Redirect::to("/admin/accounts").into_response(),
+        Err(error) => refused(user, error),
+    }
+}
+
+/// `POST /admin/accounts/{id}/activate`.
+async fn activate(
+    State(service): State<Service>,
+    Path(id): Path<i64>,
+    Posted { user, form: _ }: Posted<CsrfForm>,
+) -> Response {
+    set_state(&service, &user, id, AccountState::Active).await
+}
+
+/// `POST /admin/accounts/{id}/suspend`.
+async fn suspend(
+    State(service): State<Service>,
+    Path(id): Path<i64>,
+    Posted { user, form: _ }: Posted<CsrfForm>,
+) -> Response {
+    set_state(&service, &user, id, AccountState::Suspended).await
+}
+
+fn at(ms: i64) -> String {
+    caduceus_core::Timestamp::from_millis(ms).rfc5322()
+}
+
+/// `GET /admin/status`: the trust list's size and the directory imports (ID-4, MS-5).
+async fn status(State(service): State<Service>, user: WebUser) -> Response {
+    let imports = async {
+        let caller = staff(&service, &user, Duty::ImportDirectory).await?;
+        service.directory_imports(&caller).await
+    };
+    let imports = match imports.await {
+        Ok(imports) => imports,
+        Err(error) => return refused(&user, error),
+    };
+    let t = user.t;
+    let mut view = AdminPage::new(&user, t.status);
+    view.lines.push(format!(
+        "{}: {}",
+        t.trust_list,
+        service.trust_list_domains()
+    ));
+    view.lines.push(t.directory_imports.to_owned());
+    view.headers = vec![t.when, t.actor, t.object, t.detail];
+    view.rows = imports
+        .into_iter()
+        .map(|e| vec![at(e.at_ms), e.actor, e.object, e.detail.unwrap_or_default()])
+        .collect();
+    page(view.render())
+}
+
+/// `GET /admin/alerts`: lockouts and incidents (AU-3, TR-3).
+async fn alerts(State(service): State<Service>, user: WebUser) -> Response {
+    let found = async {
+        let caller = staff(&service, &user, Duty::SeeAlerts).await?;
+        service.alerts(&caller).await
+    };
+    let found = match found.await {
+        Ok(found) => found,
+        Err(error) => return refused(&user, error),
+    };
+    let t = user.t;
+    let mut view = AdminPage::new(&user, t.alerts);
+    view.headers = vec![t.when, t.kind, t.object, t.detail];
+    view.rows = found
+        .into_iter()
+        .rev()
+        .map(|a| vec![a.at.rfc5322(), a.kind, a.subject, a.detail])
+        .collect();
+    if view.rows.is_empty() {
+        view.lines.push("—".to_owned());
+    }
+    page(view.render())
+}
+
+/// `GET /admin/traces`: the chain's verification and the last week's entries
+/// (TR-1): ids and codes, never content (TR-5).
+async fn traces(State(service): State<Service>, user: WebUser) -> Response {
+    let t = user.t;
+    let read = async {
+        let caller = staff(&service, &user, Duty::ReadTraces).await?;
+        let verdict = service.verify_trace_chain(&caller).await?;
+        let entries = service.recent_traces(&caller, 7, 500).await?;
+        Ok::<_, ServiceError>((verdict, entries))
+    };
+    let (verdict, entries) = match read.await {
+        Ok(found) => found,
+        Err(error) => return refused(&user, error),
+    };
+    let mut view = AdminPage::new(&user, t.traces);
+    (view.chain, view.chain_ok) = match verdict {
+        Some(Ok(report)) => (Some(format!("{} ({report:?})", t.chain_ok)), true),
+        Some(Err(tamper)) => (Some(format!("{}: {tamper}", t.chain_bad)), false),
+        None => (Some(t.chain_unknown.to_owned()), false),
+    };
+    view.headers = vec![t.when, t.actor, t.action, t.object, t.detail];
+    view.rows = entries
+        .into_iter()
+        .map(|e| {
+            vec![
+                at(e.at_ms),
+                e.actor,
+                format!("{} ({})", e.action, e.outcome),
+                e.object,
+                e.detail.unwrap_or_default(),
+            ]
+        })
+        .collect();
+    page(view.render())
+}

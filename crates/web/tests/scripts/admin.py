@@ -1,0 +1,69 @@
+"""The admin console in headless Chromium: a registration authority verifies a pending
+account with its evidence (ID-2); every admin page is read for the Rust test to check
+that no message content appears (AC-2); the staff member's session, used on the API,
+opens no one else's mail.
+"""
+import http.client
+import json
+import ssl
+import sys
+import tempfile
+
+from apicase import totp
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+A = dict(a.split("=", 1) for a in sys.argv[1:])
+BASE = f"https://127.0.0.1:{A['port']}"
+
+
+def out(label, text):
+    print(f"{label} 0 {' '.join(str(text).split())}", flush=True)
+
+
+options = webdriver.ChromeOptions()
+options.binary_location = A["chromium"]
+for arg in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--disable-dev-shm-usage", f"--user-data-dir={tempfile.mkdtemp()}", "--window-size=1280,900"]:
+    options.add_argument(arg)
+options.add_experimental_option("prefs", {"intl.accept_languages": "en-GB,en"})
+options.accept_insecure_certs = True
+driver = webdriver.Chrome(service=Service(A["chromedriver"]), options=options)
+wait = WebDriverWait(driver, 15)
+
+try:
+    driver.get(BASE + "/login")
+    driver.find_element(By.ID, "address").send_keys(A["staff"])
+    driver.find_element(By.ID, "password").send_keys(A["password"])
+    driver.find_element(By.ID, "code").send_keys(totp(A["staff_totp"]))
+    driver.find_element(By.CSS_SELECTOR, "button[value=totp]").click()
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "nav.folders")))
+    driver.find_element(By.LINK_TEXT, "Administration").click()
+    wait.until(EC.url_contains("/admin/accounts"))
+    out("queue", driver.find_element(By.TAG_NAME, "main").text)
+    if A.get("shots"):
+        driver.save_screenshot(A["shots"] + "/admin-queue.png")
+    Select(driver.find_element(By.CSS_SELECTOR, "select[name=evidence]")).select_by_value("identity_document")
+    driver.find_element(By.XPATH, "//button[normalize-space()='Verify identity']").click()
+    wait.until(EC.url_contains("/admin/accounts?state=pending"))
+    out("queue-after", driver.find_element(By.TAG_NAME, "main").text)
+    for path in ["/admin/accounts", "/admin/status", "/admin/alerts", "/admin/traces"]:
+        driver.get(BASE + path)
+        out("page:" + path, driver.page_source)
+    if A.get("shots"):
+        driver.save_screenshot(A["shots"] + "/admin-traces.png")
+    token = driver.get_cookie("__Host-caduceus")["value"]
+    # The same person on the API: another's message and mailbox stay closed (AC-1).
+    ctx = ssl.create_default_context(cafile=A["ca"])
+    for label, path in [("api-other-message", f"/api/v1/messages/{A['other_message']}"),
+                        ("api-other-mailbox", f"/api/v1/folders?mailbox={A['other']}")]:
+        conn = http.client.HTTPSConnection("127.0.0.1", int(A["port"]), context=ctx)
+        conn.request("GET", path, headers={"Authorization": f"Bearer {token}"})
+        response = conn.getresponse()
+        out(label, f"{response.status} {response.read().decode()}")
+finally:
+    driver.quit()
