@@ -53,7 +53,8 @@ impl Service {
     }
 
     /// The caller a logged-in staff member acts as under `role`: refused unless the
-    /// login was strong, the account active and the role granted (AC-1).
+    /// login was strong, the account active and the role granted (AC-1), and until the
+    /// person accepted the terms of use in force (IN-1).
     pub async fn staff_caller(&self, login: &Authenticated, role: Role) -> Result<Caller> {
         let account = login.account();
         let denied = || ServiceError::Denied {
@@ -66,6 +67,7 @@ impl Service {
         if !self.staff_roles(account.id).await?.contains(&role) {
             return Err(denied());
         }
+        self.require_terms(&login.caller()).await?;
         Ok(Caller {
             actor: Actor::Staff {
                 account: account.id,

@@ -25,6 +25,16 @@ impl Service {
         self.config.terms.as_ref()
     }
 
+    /// The terms of use `login`'s person still has to accept before using the
+    /// service (IN-1): the version in force when they did not accept it yet.
+    pub async fn terms_to_accept(&self, login: &Authenticated) -> Result<Option<&Terms>> {
+        let Some(terms) = &self.config.terms else {
+            return Ok(None);
+        };
+        let accepted = self.accepted(login.account().id, &terms.version).await?;
+        Ok((!accepted).then_some(terms))
+    }
+
     /// Records that the logged-in user accepts the terms `version`, which must be the
     /// current one (IN-1); traced.
     pub async fn accept_terms(&self, login: &Authenticated, version: &str) -> Result<()> {

@@ -34,12 +34,15 @@ async fn in1_terms_are_accepted_before_use_and_again_for_a_new_version() {
     };
     refused(w.service.authorize(&caller, alice.id).await.unwrap_err());
     refused(w.service.sender(&login, &alice.address).await.unwrap_err());
+    let pending = w.service.terms_to_accept(&login).await.unwrap();
+    assert_eq!(pending.map(|t| t.version.as_str()), Some("2026-11"));
     // Only the version in force can be accepted.
     let stale = w.service.accept_terms(&login, "2025-01").await.unwrap_err();
     assert!(matches!(stale, ServiceError::Invalid(_)), "{stale}");
     w.service.accept_terms(&login, "2026-11").await.unwrap();
     w.service.authorize(&caller, alice.id).await.unwrap();
     w.service.sender(&login, &alice.address).await.unwrap();
+    assert!(w.service.terms_to_accept(&login).await.unwrap().is_none());
     assert_eq!(
         actions(&w)
             .await
@@ -59,4 +62,6 @@ async fn in1_terms_are_accepted_before_use_and_again_for_a_new_version() {
             config
         });
     refused(next.authorize(&caller, alice.id).await.unwrap_err());
+    let pending = next.terms_to_accept(&login).await.unwrap();
+    assert_eq!(pending.map(|t| t.version.as_str()), Some("2027-01"));
 }

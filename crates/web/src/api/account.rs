@@ -1,6 +1,6 @@
 //! What a user manages about their own account through the API: device credentials
 //! for mail clients (AU-2), a patient's blocks, opposition and access log (MS-9,
-//! MS-10, TR-4), and the export of their messages (RT-4). The service checks that
+//! MS-10, TR-4), the terms of use (IN-1), and the export of their messages (RT-4). The service checks that
 //! each is asked by its holder.
 
 use axum::Json;
@@ -264,4 +264,42 @@ pub(crate) async fn export_of(service: &Service, login: &Authenticated) -> ApiRe
         Body::from(bytes),
     )
         .into_response())
+}
+
+/// The terms of use in force, or 404 when the operator set none.
+fn terms_in_force(service: &Service) -> ApiResult<&caduceus_service::terms::Terms> {
+    service
+        .terms()
+        .ok_or_else(|| Problem::not_found("this service has no terms of use").requirement("IN-1"))
+}
+
+/// `GET /terms`: the terms of use in force and whether the caller accepted them (IN-1).
+pub async fn terms(
+    State(service): State<Service>,
+    user: User,
+) -> ApiResult<Json<serde_json::Value>> {
+    let terms = terms_in_force(&service)?;
+    let pending = service.terms_to_accept(&user.login).await?.is_some();
+    Ok(Json(serde_json::json!({
+        "version": terms.version, "text": terms.text, "accepted": !pending,
+    })))
+}
+
+/// `POST /terms`: the version the user read and accepts.
+#[derive(Deserialize)]
+pub struct Acceptance {
+    version: String,
+}
+
+/// `POST /terms`: accepts the terms of use of the version read (IN-1); traced.
+pub async fn accept_terms(
+    State(service): State<Service>,
+    user: User,
+    Json(acceptance): Json<Acceptance>,
+) -> ApiResult<StatusCode> {
+    terms_in_force(&service)?;
+    service
+        .accept_terms(&user.login, &acceptance.version)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

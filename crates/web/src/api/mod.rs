@@ -68,6 +68,7 @@ pub fn router(max_message_size: usize) -> Router<Service> {
                 .delete(account::withdraw_opposition),
         )
         .route("/export", get(account::export))
+        .route("/terms", get(account::terms).post(account::accept_terms))
         .layer(DefaultBodyLimit::max(max_message_size + 64 * 1024))
 }
 

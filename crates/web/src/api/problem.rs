@@ -41,6 +41,11 @@ impl Problem {
         Problem::new(StatusCode::BAD_REQUEST, "bad-request", detail)
     }
 
+    /// Nothing found there (404).
+    pub fn not_found(detail: impl Into<String>) -> Self {
+        Problem::new(StatusCode::NOT_FOUND, "not-found", detail)
+    }
+
     /// No or wrong credentials (401).
     pub fn unauthenticated() -> Self {
         Problem::new(
@@ -86,11 +91,7 @@ impl From<ServiceError> for Problem {
             ServiceError::Conflict(detail) => {
                 Problem::new(StatusCode::CONFLICT, "conflict", detail).requirement("MS-18")
             }
-            ServiceError::NotFound(what) => Problem::new(
-                StatusCode::NOT_FOUND,
-                "not-found",
-                format!("{what} not found"),
-            ),
+            ServiceError::NotFound(what) => Problem::not_found(format!("{what} not found")),
             // The gate refuses to check another attempt before the delay is over
             // (AU-3): the answer says when to retry instead of holding the request.
             ServiceError::AuthFailed { delay } => {
@@ -129,11 +130,9 @@ impl From<ServiceError> for Problem {
                 problem.retry_after = Some(Duration::from_secs(60));
                 problem
             }
-            ServiceError::Store(StoreError::NotFound { what, .. }) => Problem::new(
-                StatusCode::NOT_FOUND,
-                "not-found",
-                format!("{what} not found"),
-            ),
+            ServiceError::Store(StoreError::NotFound { what, .. }) => {
+                Problem::not_found(format!("{what} not found"))
+            }
             other => {
                 tracing::error!(error = %other, "API request failed");
                 Problem::new(

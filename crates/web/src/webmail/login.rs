@@ -50,7 +50,8 @@ pub struct LoginForm {
     method: String,
 }
 
-/// Opens the session and sends the browser to its inbox.
+/// Opens the session and sends the browser to its inbox, or first to the terms of
+/// use when the version in force is not accepted yet (IN-1).
 async fn start(service: &Service, login: &Authenticated) -> Response {
     let token = match service.open_session(login).await {
         Ok(token) => token,
@@ -63,7 +64,11 @@ async fn start(service: &Service, login: &Authenticated) -> Response {
         "{SESSION_COOKIE}={}; Path=/; Secure; HttpOnly; SameSite=Strict",
         token.expose()
     );
-    let mut response = Redirect::to("/mail/folder/INBOX").into_response();
+    let next = match service.terms_to_accept(login).await {
+        Ok(Some(_)) => super::terms::PATH,
+        _ => "/mail/folder/INBOX",
+    };
+    let mut response = Redirect::to(next).into_response();
     if let Ok(value) = HeaderValue::from_str(&cookie) {
         response.headers_mut().insert(header::SET_COOKIE, value);
     }

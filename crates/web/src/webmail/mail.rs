@@ -92,8 +92,12 @@ fn error_page(user: &WebUser, error: impl std::fmt::Display, status: StatusCode)
     (status, page(view.render())).into_response()
 }
 
-/// The answer to a service refusal, as a page.
+/// The answer to a service refusal, as a page; a refusal until the terms of use are
+/// accepted (IN-1) sends the browser to them.
 pub fn refused(user: &WebUser, error: caduceus_service::ServiceError) -> Response {
+    if matches!(&error, caduceus_service::ServiceError::Refused(r) if r.requirement == "IN-1") {
+        return Redirect::to(super::terms::PATH).into_response();
+    }
     let problem = crate::api::problem::Problem::from(error);
     let status = problem.status();
     error_page(user, problem.detail(), status)

@@ -12,12 +12,14 @@
 //! - [`compose`]: writing, the rule check, directory suggestions, sending.
 //! - [`settings`]: device credentials, the patient's access log, blocks and
 //!   opposition, the export.
+//! - [`terms`]: the terms of use to accept (IN-1).
 
 pub mod compose;
 pub mod i18n;
 pub mod login;
 pub mod mail;
 pub mod settings;
+pub mod terms;
 
 use axum::Router;
 use axum::extract::{Form, FromRequest, FromRequestParts, Request};
@@ -49,6 +51,7 @@ pub fn router(max_message_size: usize) -> Router<Service> {
         .route("/login", get(login::form).post(login::submit))
         .route("/login/certificate", post(login::certificate))
         .route("/logout", post(login::logout))
+        .route(terms::PATH, get(terms::show).post(terms::accept))
         .route(
             "/mail",
             get(|| async { Redirect::to("/mail/folder/INBOX") }),

@@ -26,8 +26,14 @@ pub async fn web_login(w: &World, account: &caduceus_store::Account) -> String {
 
 /// The whole HTTPS front end (API, webmail) of `w` on a free port of 127.0.0.1.
 pub async fn listen(w: &World) -> Listener {
+    listen_service(w, w.service.clone()).await
+}
+
+/// [`listen`] with another service over `w`'s store (other settings: a node after
+/// a configuration change).
+pub async fn listen_service(w: &World, service: caduceus_service::Service) -> Listener {
     let tls = server_tls(w);
-    let router = caduceus_web::router(w.service.clone());
+    let router = caduceus_web::router(service);
     spawn_listener(move |listener, stop| caduceus_web::serve_https(listener, tls, router, stop))
         .await
 }
