@@ -91,6 +91,8 @@ pub enum Action {
     TermsAccept,
     /// A staff role was granted or revoked (AC-1); the detail names the role.
     StaffRole,
+    /// A folder was marked personal or professional (MS-14).
+    MailboxPersonal,
     /// The trace chain was verified.
     TraceVerify,
     /// Traces past retention were purged (TR-2).
@@ -101,7 +103,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in declaration order.
-    pub const ALL: [Action; 44] = [
+    pub const ALL: [Action; 45] = [
         Action::AccountCreate,
         Action::AccountVerify,
         Action::AccountActivate,
@@ -143,6 +145,7 @@ impl Action {
         Action::IncidentRaise,
         Action::TermsAccept,
         Action::StaffRole,
+        Action::MailboxPersonal,
         Action::TraceVerify,
         Action::TracePurge,
         Action::AdminAction,
@@ -192,6 +195,7 @@ impl Action {
             Action::IncidentRaise => "incident.raise",
             Action::TermsAccept => "account.terms_accept",
             Action::StaffRole => "account.staff_role",
+            Action::MailboxPersonal => "mailbox.personal",
             Action::TraceVerify => "trace.verify",
             Action::TracePurge => "trace.purge",
             Action::AdminAction => "admin.action",

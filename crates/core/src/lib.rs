@@ -40,6 +40,8 @@
 //!   opposition (MS-9), subjects that identify a patient (MS-11).
 //! - [`role`]: staff roles and the duties each holds ([`Role::may`], AC-1).
 //! - [`flag`]: the message flags a user may set ([`is_valid_flag`]).
+//! - [`personal`]: personal messages and folders, hidden from administrative views
+//!   (MS-14).
 //! - [`folder`]: the folder names a user may give ([`check_folder_name`], MS-6).
 //! - [`sasl`]: the SASL messages carrying a device credential (PLAIN, LOGIN), as
 //!   SMTP and IMAP receive them.
@@ -113,6 +115,7 @@ pub mod incidents;
 pub mod mdn;
 pub mod outbound;
 pub mod password;
+pub mod personal;
 pub mod policy;
 pub mod rate;
 pub mod role;

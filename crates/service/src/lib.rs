@@ -47,6 +47,8 @@
 //! - [`jobs`]: the scheduled jobs `serve` runs, one node at a time (TR-2 purge).
 //! - [`sessions`]: web and API sessions after a strong login, idempotency keys of
 //!   API sends (MS-18).
+//! - [`personal`]: personal folders, and administrative views without personal items
+//!   (MS-14).
 //! - [`staff`]: staff roles (registration authority, administrator, auditor), the
 //!   caller each acts as, the auditor's view of the traces (AC-1, AC-2).
 //! - [`terms`]: the operator's terms of use, accepted before use (IN-1).
@@ -75,6 +77,7 @@ pub mod new_mail;
 pub mod notify;
 pub mod patients;
 pub mod peers;
+pub mod personal;
 pub mod quota;
 mod rates;
 pub mod relay;

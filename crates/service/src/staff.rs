@@ -78,7 +78,8 @@ impl Service {
     }
 
     /// The trace entries of the last `days` days, newest first, at most `limit`, for
-    /// the auditor (TR-1): ids and codes only, never content (TR-5).
+    /// the auditor (TR-1): ids and codes only, never content (TR-5), and personal items
+    /// named `personal` (MS-14). The reading is itself traced.
     pub async fn recent_traces(
         &self,
         caller: &Caller,
@@ -89,9 +90,12 @@ impl Service {
         let now = self.clock.now();
         let from = now.saturating_sub(std::time::Duration::from_secs(days * 86_400));
         let mut entries = self.store.trace_entries_between(from, now).await?;
+        let mut read = caller.event(self.now_ms(), Action::AdminAction, "trace:read".into());
+        read.detail = Some(format!("TR-1 days:{days}"));
+        self.store.append_traces(&[read]).await?;
         entries.reverse();
         entries.truncate(limit);
-        Ok(entries)
+        self.without_personal(entries).await
     }
 
     /// The directory imports of the last year, newest first: when, by whom, and the

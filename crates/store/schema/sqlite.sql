@@ -296,3 +296,9 @@ CREATE TABLE IF NOT EXISTS staff_roles (
     granted_ms INTEGER NOT NULL,
     PRIMARY KEY (account_id, role)
 );
+-- Folders their owner marked personal (MS-14): their messages are kept out of every
+-- administrative view.
+CREATE TABLE IF NOT EXISTS personal_mailboxes (
+    mailbox_id INTEGER PRIMARY KEY REFERENCES mailboxes(id) ON DELETE CASCADE,
+    since_ms INTEGER NOT NULL
+);

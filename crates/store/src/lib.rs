@@ -405,6 +405,24 @@ pub trait Store: Send + Sync {
     ) -> Result<()>;
     /// The staff roles `account` holds.
     async fn staff_roles(&self, account: AccountId) -> Result<Vec<String>>;
+    /// Marks folder `mailbox` personal (`Some(since)`) or professional (`None`), with
+    /// its trace (MS-14).
+    async fn set_mailbox_personal(
+        &self,
+        mailbox: MailboxId,
+        since: Option<Timestamp>,
+        trace: &Event,
+    ) -> Result<()>;
+    /// The folders of `account` marked personal (MS-14).
+    async fn personal_mailboxes(&self, account: AccountId) -> Result<Vec<MailboxId>>;
+    /// Which of `messages` and `mailboxes` are personal (MS-14), as their trace
+    /// references (`msg:N`, `mbx:N`): a message carrying `$Personal` or in a personal
+    /// folder, a folder marked personal. References no longer stored are not personal.
+    async fn personal_among(
+        &self,
+        messages: &[MessageId],
+        mailboxes: &[MailboxId],
+    ) -> Result<std::collections::HashSet<String>>;
     /// Records a successful login of `account` at `at` (RT-1).
     async fn touch_activity(&self, account: AccountId, at: Timestamp) -> Result<()>;
     /// The last successful login of `account`, if any was recorded (RT-1).

@@ -8,6 +8,7 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
+use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use caduceus_core::{AccountState, Duty, Evidence, Role};
@@ -33,6 +34,7 @@ pub fn router() -> Router<Service> {
         .route("/admin/status", get(status))
         .route("/admin/alerts", get(alerts))
         .route("/admin/traces", get(traces))
+        .route("/admin/traces.csv", get(traces_csv))
 }
 
 /// An account's line: no content, no secret.
@@ -311,4 +313,63 @@ async fn traces(State(service): State<Service>, user: WebUser) -> Response {
         })
         .collect();
     page(view.render())
+}
+
+/// `?days=` of the trace export.
+#[derive(Deserialize)]
+pub struct ExportQuery {
+    days: Option<u64>,
+}
+
+/// The most entries one export holds.
+const EXPORT_LIMIT: usize = 100_000;
+
+/// `GET /admin/traces.csv?days=N` (N ≤ 365, default 30): the auditor's export, oldest
+/// first, the same ids and codes as the viewer, personal items named `personal`
+/// (MS-14). The export is itself traced.
+async fn traces_csv(
+    State(service): State<Service>,
+    user: WebUser,
+    Query(query): Query<ExportQuery>,
+) -> Response {
+    let days = query.days.unwrap_or(30).clamp(1, 365);
+    let read = async {
+        let caller = staff(&service, &user, Duty::ReadTraces).await?;
+        service.recent_traces(&caller, days, EXPORT_LIMIT).await
+    };
+    let entries = match read.await {
+        Ok(entries) => entries,
+        Err(error) => return refused(&user, error),
+    };
+    let mut csv = String::from("seq,at,actor,acting_for,action,object,source,outcome,detail\r\n");
+    for e in entries.iter().rev() {
+        let fields = [
+            e.seq.to_string(),
+            at(e.at_ms),
+            e.actor.clone(),
+            e.acting_for.clone().unwrap_or_default(),
+            e.action.clone(),
+            e.object.clone(),
+            e.source.clone().unwrap_or_default(),
+            e.outcome.clone(),
+            e.detail.clone().unwrap_or_default(),
+        ];
+        let line: Vec<String> = fields
+            .iter()
+            .map(|f| format!("\"{}\"", f.replace('"', "\"\"")))
+            .collect();
+        csv.push_str(&line.join(","));
+        csv.push_str("\r\n");
+    }
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"caduceus-traces.csv\"",
+            ),
+        ],
+        csv,
+    )
+        .into_response()
 }

@@ -107,6 +107,21 @@ async fn ms18_the_api_sends_once_per_idempotency_key_and_applies_every_rule() {
         &["Consultation du 12", "\\\\Seen", "\"total\":1}"],
     );
     run.expect("flag", 200, &["$Urgent"]);
+    // MS-14: personal marking, by keyword and by folder; INBOX stays professional;
+    // another's folder cannot be touched (AC-1).
+    run.expect("mark-personal", 200, &["\"personal\":true", "$Personal"]);
+    run.expect("new-folder", 201, &["Privé"]);
+    run.expect("folder-personal", 204, &[]);
+    run.expect("inbox-personal", 400, &["MS-14"]);
+    run.expect("alice-marks-bob", 403, &["AC-1"]);
+    run.expect(
+        "folders-personal",
+        200,
+        &[
+            "\"name\":\"Privé\",\"personal\":true",
+            "\"name\":\"INBOX\",\"personal\":false",
+        ],
+    );
     run.expect("move", 200, &["\"folder\":\"Archive\""]);
     run.expect("move-nowhere", 404, &["Nowhere"]);
     run.expect("archive", 200, &["\"total\":1"]);

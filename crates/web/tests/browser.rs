@@ -106,6 +106,10 @@ async fn ms11_ms8_tr4_the_webmail_in_headless_chromium() {
     );
     run.expect("bruno-reads", 0, &["voici le bilan", "bilan.txt"]);
     run.expect("attachment-link", 0, &["/attachment/0"]);
+    run.expect("marked-personal", 0, &["Bilan du 12 novembre personnel"]);
+    run.expect("list-personal", 0, &["Bilan du 12 novembre personnel"]);
+    let heading = run.expect("marked-professional", 0, &["Bilan du 12 novembre"]);
+    assert!(!heading.contains("personnel"), "{heading}");
     let header = run.expect("bruno-admin", 0, &["Réglages"]);
     assert!(!header.contains("Administration"), "{header}");
     run.expect("bruno-admin-page", 0, &["AC-1"]);
@@ -157,11 +161,32 @@ async fn id2_ac2_a_registration_authority_verifies_and_no_admin_page_shows_conte
     let raw = format!(
         "From: rachel@caduceus.test\r\nTo: bruno@caduceus.test\r\nSubject: {SUBJECT}\r\n\r\n{BODY}\r\n"
     );
-    let delivered = w
+    let mut delivered = Vec::new();
+    for _ in 0..2 {
+        let copies = w
+            .service
+            .deliver_local(&op(), std::slice::from_ref(&bruno.address), raw.as_bytes())
+            .await
+            .unwrap();
+        delivered.push(copies[0].message);
+    }
+    // MS-14: Bruno marks the first personal; he reads both.
+    let (personal, professional) = (delivered[0], delivered[1]);
+    let access = w
         .service
-        .deliver_local(&op(), std::slice::from_ref(&bruno.address), raw.as_bytes())
+        .authorize(
+            &caduceus_service::Caller::account(bruno.id, "web"),
+            bruno.id,
+        )
         .await
         .unwrap();
+    w.service
+        .set_flags(&access, personal, &["$Personal".to_owned()])
+        .await
+        .unwrap();
+    for id in [personal, professional] {
+        w.service.read_message(&access, id).await.unwrap();
+    }
     let server = listen(&w).await;
     let mut args = vec![
         ("port", server.port.to_string()),
@@ -170,7 +195,7 @@ async fn id2_ac2_a_registration_authority_verifies_and_no_admin_page_shows_conte
         ("staff", staff.address.as_str().to_owned()),
         ("staff_totp", staff_totp),
         ("other", bruno.address.as_str().to_owned()),
-        ("other_message", delivered[0].message.0.to_string()),
+        ("other_message", professional.0.to_string()),
     ];
     args.extend(tools);
     let shots = std::env::var("CADUCEUS_SCREENSHOTS").unwrap_or_default();
@@ -219,6 +244,25 @@ async fn id2_ac2_a_registration_authority_verifies_and_no_admin_page_shows_conte
         traces.contains("op:ra:"),
         "the verification names the RA: {traces}"
     );
+    // MS-14: the viewer and the export name the professional message, never the
+    // personal one.
+    let csv = run.expect(
+        "traces-csv",
+        0,
+        &[
+            "200 text/csv",
+            "seq,at,actor",
+            "message.read",
+            "personal",
+            "trace:read",
+        ],
+    );
+    for text in [&traces, &csv] {
+        let named: Vec<&str> = caduceus_core::personal::references(text).collect();
+        assert!(named.contains(&professional.to_string().as_str()), "{text}");
+        assert!(!named.contains(&personal.to_string().as_str()), "{text}");
+    }
+    assert!(!csv.contains("Zorglub"), "{csv}");
     run.expect("api-other-message", 0, &["404"]);
     run.expect("api-other-mailbox", 0, &["403", "AC-1"]);
     server.shutdown().await;

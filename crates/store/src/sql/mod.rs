@@ -16,6 +16,7 @@ mod messages;
 mod notices;
 mod outbound;
 mod patients;
+mod personal;
 mod store_impl;
 mod traces;
 mod web;

@@ -6,7 +6,7 @@ use caduceus_core::{AccountState, FailureState, MailAddress, RegistryId, Timesta
 
 use super::{
     SqlStore, accounts, activity, auth, directory, folders, jobs, messages, notices, outbound,
-    patients, traces, web,
+    patients, personal, traces, web,
 };
 use crate::Store;
 use crate::error::Result;
@@ -515,5 +515,23 @@ impl Store for SqlStore {
     }
     async fn staff_roles(&self, account: AccountId) -> Result<Vec<String>> {
         activity::staff_roles(self, account).await
+    }
+    async fn set_mailbox_personal(
+        &self,
+        mailbox: MailboxId,
+        since: Option<Timestamp>,
+        trace: &Event,
+    ) -> Result<()> {
+        personal::set_mailbox_personal(self, mailbox, since, trace).await
+    }
+    async fn personal_mailboxes(&self, account: AccountId) -> Result<Vec<MailboxId>> {
+        personal::personal_mailboxes(self, account).await
+    }
+    async fn personal_among(
+        &self,
+        messages: &[MessageId],
+        mailboxes: &[MailboxId],
+    ) -> Result<std::collections::HashSet<String>> {
+        personal::personal_among(self, messages, mailboxes).await
     }
 }

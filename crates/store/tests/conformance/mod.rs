@@ -57,6 +57,7 @@ macro_rules! conformance_suite {
             ms16_a_claimed_recipient_is_settled_once_and_its_copy_destroyed,
             ms16_retries_wait_for_their_time_and_leases_expire,
             ms16_concurrent_claimers_never_share_a_recipient,
+            ms14_personal_folders_and_keywords_are_found_among_references,
         );
     };
     (@tests $make:path; $($name:ident),* $(,)?) => {
@@ -762,4 +763,81 @@ pub async fn tr2_purge_keeps_the_remainder_verifiable(h: Harness) {
     h.exec("DELETE FROM trace_checkpoints WHERE seq = 2").await;
     let tamper = verify(&h).await.unwrap_err();
     assert_eq!(tamper.kind, TamperKind::MissingAnchor, "{tamper}");
+}
+
+pub async fn ms14_personal_folders_and_keywords_are_found_among_references(h: Harness) {
+    let a = professional(&h, "alice", "10003090833").await;
+    let keyword = deliver_one(&h, &a).await;
+    let plain = deliver_one(&h, &a).await;
+    let moved = deliver_one(&h, &a).await;
+    h.store
+        .set_flags(
+            keyword.message,
+            &["\\Seen".to_owned(), "$personal".to_owned()],
+            &event(Action::MessageFlag, keyword.message.to_string()),
+        )
+        .await
+        .unwrap();
+    let private = h
+        .store
+        .create_mailbox(
+            a.id,
+            "Privé",
+            now(),
+            &event(Action::MailboxCreate, a.id.to_string()),
+        )
+        .await
+        .unwrap();
+    let mark = event(Action::MailboxPersonal, private.id.to_string());
+    for _ in 0..2 {
+        h.store
+            .set_mailbox_personal(private.id, Some(now()), &mark)
+            .await
+            .unwrap();
+    }
+    let copies = h
+        .store
+        .move_messages(
+            &[moved.message],
+            a.id,
+            private.id,
+            &[event(Action::MessageMove, moved.message.to_string())],
+        )
+        .await
+        .unwrap();
+    let in_private = copies[0].message;
+    assert_eq!(
+        h.store.personal_mailboxes(a.id).await.unwrap(),
+        [private.id]
+    );
+    let messages = [
+        keyword.message,
+        plain.message,
+        in_private,
+        MessageId(999_999),
+    ];
+    let found = h
+        .store
+        .personal_among(&messages, &[private.id, keyword.mailbox])
+        .await
+        .unwrap();
+    let expected: std::collections::HashSet<String> = [
+        keyword.message.to_string(),
+        in_private.to_string(),
+        private.id.to_string(),
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(found, expected);
+    h.store
+        .set_mailbox_personal(private.id, None, &mark)
+        .await
+        .unwrap();
+    assert!(h.store.personal_mailboxes(a.id).await.unwrap().is_empty());
+    let found = h
+        .store
+        .personal_among(&[in_private], &[private.id])
+        .await
+        .unwrap();
+    assert!(found.is_empty(), "{found:?}");
 }

@@ -9,6 +9,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use caduceus_core::MailAddress;
+use caduceus_core::personal::is_personal;
 use caduceus_service::Service;
 use caduceus_service::folders::Opening;
 use caduceus_service::ingest::MetaAddress;
@@ -80,6 +81,7 @@ pub async fn folders(
     State(service): State<Service>,
     InMailbox(access): InMailbox,
 ) -> ApiResult<Json<serde_json::Value>> {
+    let personal = service.personal_folders(&access).await?;
     let mut folders = Vec::new();
     for folder in service.mailboxes(&access).await? {
         let (_, messages) = service.folder_state(&access, folder.id).await?;
@@ -87,11 +89,52 @@ pub async fn folders(
         folders.push(serde_json::json!({
             "name": folder.name,
             "special_use": folder.special_use,
+            "personal": personal.contains(&folder.id),
             "total": messages.len(),
             "unseen": unseen,
         }));
     }
     Ok(Json(serde_json::json!({ "folders": folders })))
+}
+
+/// `POST /folders`: the new folder's name.
+#[derive(Deserialize)]
+pub struct NewFolder {
+    name: String,
+}
+
+/// `POST /folders`: makes a folder (MS-6); traced.
+pub async fn create_folder(
+    State(service): State<Service>,
+    InMailbox(access): InMailbox,
+    Json(folder): Json<NewFolder>,
+) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+    let made = service.create_folder(&access, &folder.name).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({ "name": made.name, "personal": false })),
+    ))
+}
+
+/// `PATCH /folders/{folder}`: what changes.
+#[derive(Deserialize)]
+pub struct FolderChange {
+    /// Marks the folder personal or professional (MS-14).
+    personal: bool,
+}
+
+/// `PATCH /folders/{folder}`: marks a folder of one's own making personal or
+/// professional (MS-14); traced.
+pub async fn change_folder(
+    State(service): State<Service>,
+    InMailbox(access): InMailbox,
+    Path(folder): Path<String>,
+    Json(change): Json<FolderChange>,
+) -> ApiResult<StatusCode> {
+    service
+        .set_folder_personal(&access, &folder, change.personal)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 fn is_seen(message: &MessageSummary) -> bool {
@@ -130,13 +173,15 @@ fn addresses(list: &[MetaAddress]) -> serde_json::Value {
         .collect()
 }
 
-fn summary_json(message: &ReadMessage, folder: &str) -> serde_json::Value {
+/// A message's summary; `personal_folder`: whether its folder is marked personal.
+fn summary_json(message: &ReadMessage, folder: &str, personal_folder: bool) -> serde_json::Value {
     let meta = &message.meta;
     serde_json::json!({
         "id": message.summary.id.0,
         "folder": folder,
         "uid": message.summary.uid,
         "flags": message.summary.flags,
+        "personal": is_personal(&message.summary.flags, personal_folder),
         "size": message.summary.size,
         "received": message.summary.internal.rfc5322(),
         "date": meta.date,
@@ -176,9 +221,13 @@ pub async fn list(
     let opened = service
         .open_messages(&access, mailbox.id, &ids, Opening::Metadata)
         .await?;
+    let personal = service
+        .personal_folders(&access)
+        .await?
+        .contains(&mailbox.id);
     let messages: Vec<_> = opened
         .iter()
-        .map(|m| summary_json(m, &mailbox.name))
+        .map(|m| summary_json(m, &mailbox.name, personal))
         .collect();
     let body = serde_json::json!({
         "folder": mailbox.name,
@@ -218,7 +267,11 @@ pub async fn get(
 ) -> ApiResult<Response> {
     let message = service.read_message(&access, MessageId(id)).await?;
     let folder = folder_name(&service, &access, message.summary.mailbox).await?;
-    let mut body = summary_json(&message, &folder);
+    let personal = service
+        .personal_folders(&access)
+        .await?
+        .contains(&message.summary.mailbox);
+    let mut body = summary_json(&message, &folder, personal);
     let parsed = MessageParser::default().parse(&message.raw);
     let attachments: Vec<_> = parsed
         .iter()
@@ -346,11 +399,16 @@ pub async fn change(
     }
     let summary = service.message_summary(&access, id).await?;
     let folder = folder_name(&service, &access, summary.mailbox).await?;
+    let personal = service
+        .personal_folders(&access)
+        .await?
+        .contains(&summary.mailbox);
     Ok(Json(serde_json::json!({
         "id": summary.id.0,
         "folder": folder,
         "uid": summary.uid,
         "flags": summary.flags,
+        "personal": is_personal(&summary.flags, personal),
     })))
 }
 

@@ -22,7 +22,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::header;
 use axum::response::IntoResponse;
-use axum::routing::{delete, get, post, put};
+use axum::routing::{delete, get, patch, post, put};
 use caduceus_service::Service;
 
 /// The OpenAPI 3.1 document of this API.
@@ -37,7 +37,11 @@ pub fn router(max_message_size: usize) -> Router<Service> {
         .route("/session/certificate", post(login::open_with_certificate))
         .route("/session/code", post(login::send_code))
         .route("/me", get(login::me))
-        .route("/folders", get(messages::folders))
+        .route(
+            "/folders",
+            get(messages::folders).post(messages::create_folder),
+        )
+        .route("/folders/{folder}", patch(messages::change_folder))
         .route("/folders/{folder}/messages", get(messages::list))
         .route("/messages", post(send::send))
         .route(

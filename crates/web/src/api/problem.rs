@@ -130,6 +130,11 @@ impl From<ServiceError> for Problem {
                 problem.retry_after = Some(Duration::from_secs(60));
                 problem
             }
+            ServiceError::Store(StoreError::Conflict { what, .. }) => Problem::new(
+                StatusCode::CONFLICT,
+                "conflict",
+                format!("this {what} already exists"),
+            ),
             ServiceError::Store(StoreError::NotFound { what, .. }) => {
                 Problem::not_found(format!("{what} not found"))
             }

@@ -60,9 +60,7 @@ pub async fn form(
     let mut view = ComposePage::new(&user);
     if let Some(id) = query.reply {
         let original = async {
-            let access = service
-                .authorize(&user.login.caller(), user.login.account().id)
-                .await?;
+            let access = user.mailbox(&service).await?;
             service.read_message(&access, MessageId(id)).await
         };
         let message = match original.await {

@@ -7,6 +7,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use caduceus_core::personal::{PERSONAL_KEYWORD, is_personal};
 use caduceus_service::Service;
 use caduceus_service::folders::Opening;
 use caduceus_service::ingest::MetaAddress;
@@ -15,8 +16,8 @@ use mail_parser::MessageParser;
 use serde::Deserialize;
 
 use super::login::CsrfForm;
+use super::{CsrfField, Posted, WebUser, page};
 use super::{Layout, layout_page};
-use super::{Posted, WebUser, page};
 use crate::api::messages::attachment_of;
 
 /// The most messages a folder page lists.
@@ -37,6 +38,7 @@ pub struct Row {
     subject: String,
     date: String,
     attachments: usize,
+    personal: bool,
 }
 
 #[derive(Template)]
@@ -49,6 +51,10 @@ struct FolderPage {
     query: String,
     rows: Vec<Row>,
     total: usize,
+    /// Whether the folder is marked personal (MS-14).
+    personal: bool,
+    /// Whether the user may mark it personal (a folder of their own making).
+    markable: bool,
 }
 
 layout_page!(FolderPage);
@@ -88,6 +94,8 @@ fn error_page(user: &WebUser, error: impl std::fmt::Display, status: StatusCode)
         query: String::new(),
         rows: Vec::new(),
         total: 0,
+        personal: false,
+        markable: false,
     };
     (status, page(view.render())).into_response()
 }
@@ -123,9 +131,7 @@ async fn folder_view(
     query: FolderQuery,
 ) -> Result<FolderPage, caduceus_service::ServiceError> {
     let t = user.t;
-    let access = service
-        .authorize(&user.login.caller(), user.login.account().id)
-        .await?;
+    let access = user.mailbox(service).await?;
     let mut folders = Vec::new();
     for f in service.mailboxes(&access).await? {
         let (_, messages) = service.folder_state(&access, f.id).await?;
@@ -147,6 +153,10 @@ async fn folder_view(
         .open_messages(&access, mailbox.id, &ids, Opening::Metadata)
         .await?;
     let sent = mailbox.special_use.as_deref() == Some("\\Sent");
+    let personal = service
+        .personal_folders(&access)
+        .await?
+        .contains(&mailbox.id);
     let needle = query.q.trim().to_lowercase();
     let rows = metas
         .into_iter()
@@ -165,6 +175,7 @@ async fn folder_view(
                 .unwrap_or_else(|| t.no_subject.to_owned()),
             date: m.summary.internal.rfc5322(),
             attachments: m.meta.attachments,
+            personal: is_personal(&m.summary.flags, personal),
         })
         .filter(|row| {
             needle.is_empty()
@@ -178,7 +189,9 @@ async fn folder_view(
         "deleted" => Some(t.deleted),
         _ => None,
     };
+    let markable = mailbox.special_use.is_none() && !mailbox.name.eq_ignore_ascii_case("INBOX");
     Ok(FolderPage {
+        markable,
         layout: Layout {
             flash,
             ..Layout::of(user)
@@ -189,6 +202,7 @@ async fn folder_view(
         query: query.q,
         rows,
         total,
+        personal,
     })
 }
 
@@ -214,6 +228,10 @@ struct MessagePage {
     text: String,
     html_only: bool,
     attachments: Vec<AttachmentLink>,
+    /// Marked personal (MS-14), by its keyword or its folder.
+    personal: bool,
+    /// Personal by its folder: the message's own mark cannot undo it.
+    personal_folder: bool,
 }
 
 layout_page!(MessagePage);
@@ -234,9 +252,7 @@ pub async fn message(
 ) -> Response {
     let t = user.t;
     let shown = async {
-        let access = service
-            .authorize(&user.login.caller(), user.login.account().id)
-            .await?;
+        let access = user.mailbox(&service).await?;
         let message = service.read_message(&access, MessageId(id)).await?;
         if !message
             .summary
@@ -257,9 +273,13 @@ pub async fn message(
             .find(|f| f.id == message.summary.mailbox)
             .map(|f| f.name)
             .unwrap_or_default();
-        Ok::<_, caduceus_service::ServiceError>((message, folder))
+        let personal_folder = service
+            .personal_folders(&access)
+            .await?
+            .contains(&message.summary.mailbox);
+        Ok::<_, caduceus_service::ServiceError>((message, folder, personal_folder))
     };
-    let (message, folder) = match shown.await {
+    let (message, folder, personal_folder) = match shown.await {
         Ok(found) => found,
         Err(error) => return refused(&user, error),
     };
@@ -304,6 +324,8 @@ pub async fn message(
         text,
         html_only,
         attachments,
+        personal: is_personal(&message.summary.flags, personal_folder),
+        personal_folder,
     };
     page(view.render())
 }
@@ -314,10 +336,7 @@ pub async fn attachment(
     user: WebUser,
     Path((id, index)): Path<(i64, usize)>,
 ) -> Response {
-    let access = match service
-        .authorize(&user.login.caller(), user.login.account().id)
-        .await
-    {
+    let access = match user.mailbox(&service).await {
         Ok(access) => access,
         Err(error) => return refused(&user, error),
     };
@@ -337,13 +356,85 @@ pub async fn delete(
     Posted { user, form: _ }: Posted<CsrfForm>,
 ) -> Response {
     let deleted = async {
-        let access = service
-            .authorize(&user.login.caller(), user.login.account().id)
-            .await?;
+        let access = user.mailbox(&service).await?;
         service.delete_message(&access, MessageId(id)).await
     };
     match deleted.await {
         Ok(()) => Redirect::to("/mail/folder/INBOX?done=deleted").into_response(),
         Err(error) => refused(&user, error),
     }
+}
+
+/// The personal-marking forms: on or off (MS-14).
+#[derive(Deserialize)]
+pub struct PersonalForm {
+    csrf: String,
+    personal: String,
+}
+
+impl CsrfField for PersonalForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// `POST /mail/message/{id}/personal`: sets or clears the message's `$Personal`
+/// keyword (MS-14), as a mail client would.
+pub async fn mark_message(
+    State(service): State<Service>,
+    Path(id): Path<i64>,
+    Posted { user, form }: Posted<PersonalForm>,
+) -> Response {
+    let marked = async {
+        let access = user.mailbox(&service).await?;
+        let summary = service.message_summary(&access, MessageId(id)).await?;
+        let mut flags: Vec<String> = summary
+            .flags
+            .into_iter()
+            .filter(|f| !f.eq_ignore_ascii_case(PERSONAL_KEYWORD))
+            .collect();
+        if form.personal == "on" {
+            flags.push(PERSONAL_KEYWORD.to_owned());
+        }
+        service.set_flags(&access, MessageId(id), &flags).await?;
+        Ok::<_, caduceus_service::ServiceError>(())
+    };
+    match marked.await {
+        Ok(()) => Redirect::to(&format!("/mail/message/{id}")).into_response(),
+        Err(error) => refused(&user, error),
+    }
+}
+
+/// `POST /mail/folder/{name}/personal`: marks a folder of the user's own making
+/// personal or professional (MS-14).
+pub async fn mark_folder(
+    State(service): State<Service>,
+    Path(name): Path<String>,
+    Posted { user, form }: Posted<PersonalForm>,
+) -> Response {
+    let marked = async {
+        let access = user.mailbox(&service).await?;
+        service
+            .set_folder_personal(&access, &name, form.personal == "on")
+            .await
+    };
+    match marked.await {
+        Ok(()) => {
+            let to = format!("/mail/folder/{}", path_segment(&name));
+            Redirect::to(&to).into_response()
+        }
+        Err(error) => refused(&user, error),
+    }
+}
+
+/// `text` percent-encoded for one path segment (RFC 3986 unreserved bytes kept).
+fn path_segment(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }

@@ -63,6 +63,8 @@ pub fn router(max_message_size: usize) -> Router<Service> {
             get(mail::attachment),
         )
         .route("/mail/message/{id}/delete", post(mail::delete))
+        .route("/mail/message/{id}/personal", post(mail::mark_message))
+        .route("/mail/folder/{name}/personal", post(mail::mark_folder))
         .route("/mail/compose", get(compose::form).post(compose::send))
         .route("/mail/check", post(compose::check))
         .route("/mail/directory", get(compose::suggest))
@@ -168,6 +170,16 @@ impl WebUser {
     /// storage and dies with the session.
     pub fn csrf(&self) -> String {
         csrf_of(&self.token)
+    }
+
+    /// The user's own mailbox, checked by the service (AC-1, IN-1).
+    pub async fn mailbox(
+        &self,
+        service: &Service,
+    ) -> Result<caduceus_service::messages::MailboxAccess, caduceus_service::ServiceError> {
+        service
+            .authorize(&self.login.caller(), self.login.account().id)
+            .await
     }
 
     /// Refuses a form whose CSRF token is not this session's.

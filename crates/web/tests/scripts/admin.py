@@ -57,6 +57,12 @@ try:
     if A.get("shots"):
         driver.save_screenshot(A["shots"] + "/admin-traces.png")
     token = driver.get_cookie("__Host-caduceus")["value"]
+    # The auditor's export (CSV), with the same session cookie.
+    ctx = ssl.create_default_context(cafile=A["ca"])
+    conn = http.client.HTTPSConnection("127.0.0.1", int(A["port"]), context=ctx)
+    conn.request("GET", "/admin/traces.csv?days=30", headers={"Cookie": f"__Host-caduceus={token}"})
+    response = conn.getresponse()
+    out("traces-csv", f"{response.status} {response.getheader('Content-Type')} {response.read().decode()}")
     # The same person on the API: another's message and mailbox stay closed (AC-1).
     ctx = ssl.create_default_context(cafile=A["ca"])
     for label, path in [("api-other-message", f"/api/v1/messages/{A['other_message']}"),

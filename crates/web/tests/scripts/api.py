@@ -6,6 +6,8 @@ Prints `label status body` for every step (the body on one line); the Rust test
 import hashlib
 import uuid
 
+from urllib.parse import quote
+
 from apicase import A, call, context, login, multipart
 
 # The description, without logging in.
@@ -55,6 +57,13 @@ call("alice-opens-bob", "GET", f"/folders?mailbox={A['bob']}", token=alice)
 call("alice-deletes-bob", "DELETE", f"/messages/{message_id}", token=alice)
 call("sent", "GET", "/folders/Sent/messages", token=alice)
 call("flag", "PATCH", f"/messages/{message_id}", token=bob, body={"flags": ["\\Seen", "$Urgent"]})
+# MS-14: a message marked personal by its keyword; a folder of one's own, personal.
+call("mark-personal", "PATCH", f"/messages/{message_id}", token=bob, body={"flags": ["\\Seen", "$Urgent", "$Personal"]})
+call("new-folder", "POST", "/folders", token=bob, body={"name": "Privé"})
+call("folder-personal", "PATCH", f"/folders/{quote('Privé')}", token=bob, body={"personal": True})
+call("inbox-personal", "PATCH", "/folders/INBOX", token=bob, body={"personal": True})
+call("alice-marks-bob", "PATCH", f"/folders/{quote('Privé')}?mailbox={A['bob']}", token=alice, body={"personal": False})
+call("folders-personal", "GET", "/folders", token=bob)
 call("move", "PATCH", f"/messages/{message_id}", token=bob, body={"folder": "Archive"})
 call("move-nowhere", "PATCH", f"/messages/{message_id}", token=bob, body={"folder": "Nowhere"})
 _, archive = call("archive", "GET", "/folders/Archive/messages", token=bob)

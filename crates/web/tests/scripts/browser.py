@@ -152,6 +152,14 @@ try:
     shot("message")
     href = driver.find_element(By.CSS_SELECTOR, "a[download]").get_attribute("href")
     out("attachment-link", href)
+    # MS-14: marked personal, the badge shows here and in the list; unmarked again.
+    driver.find_element(By.ID, "mark-personal").click()
+    out("marked-personal", driver.find_element(By.TAG_NAME, "h1").text)
+    driver.get(BASE + "/mail/folder/INBOX")
+    out("list-personal", driver.find_element(By.TAG_NAME, "tbody").text)
+    driver.find_element(By.LINK_TEXT, "Bilan du 12 novembre").click()
+    driver.find_element(By.ID, "mark-professional").click()
+    out("marked-professional", driver.find_element(By.TAG_NAME, "h1").text + " |")
     # No staff role: the admin console is refused (AC-1) and not linked.
     out("bruno-admin", driver.find_element(By.TAG_NAME, "header").text + " | ")
     driver.get(BASE + "/admin/accounts")
