@@ -245,7 +245,12 @@ async fn ms8_tr4_au2_rt4_the_patient_side_and_the_account_settings_through_the_a
     let (_, names) = run.step("export-names");
     assert_eq!(
         names.split(' ').collect::<Vec<_>>(),
-        ["INBOX/000001.eml", "Sent/000001.eml", "Sent/000002.eml"],
+        [
+            "INBOX/000001.eml",
+            "Sent/000001.eml",
+            "Sent/000002.eml",
+            "index.json"
+        ],
         "{names}"
     );
     server.shutdown().await;

@@ -1,17 +1,14 @@
 //! What a user manages about their own account through the API: device credentials
 //! for mail clients (AU-2), a patient's blocks, opposition and access log (MS-9,
-//! MS-10, TR-4), the terms of use (IN-1), and the export of their messages (RT-4). The service checks that
+//! MS-10, TR-4) and the terms of use (IN-1). The service checks that
 //! each is asked by its holder.
 
 use axum::Json;
-use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use caduceus_core::{Ins, MailAddress};
 use caduceus_service::Service;
-use caduceus_service::auth::Authenticated;
-use caduceus_service::folders::Opening;
 use caduceus_store::DeviceId;
 use serde::Deserialize;
 
@@ -214,56 +211,6 @@ pub async fn withdraw_opposition(
     Path(text): Path<String>,
 ) -> ApiResult<StatusCode> {
     set_opposition(&service, &user, &text, false).await
-}
-
-/// `GET /export`: every message of the account as a ZIP of `.eml` files, one
-/// directory per folder (RT-4, portability). Each message is read, so traced (TR-1).
-pub async fn export(State(service): State<Service>, user: User) -> ApiResult<Response> {
-    export_of(&service, &user.login).await
-}
-
-/// The ZIP export of `login`'s own messages (RT-4).
-pub(crate) async fn export_of(service: &Service, login: &Authenticated) -> ApiResult<Response> {
-    let access = service
-        .authorize(&login.caller(), login.account().id)
-        .await?;
-    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated);
-    let failed = |e: &dyn std::fmt::Display| {
-        tracing::error!(error = %e, "export failed");
-        Problem::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "the export could not be written; try again",
-        )
-    };
-    for folder in service.mailboxes(&access).await? {
-        let (_, summaries) = service.folder_state(&access, folder.id).await?;
-        let ids: Vec<_> = summaries.iter().map(|m| m.id).collect();
-        for chunk in ids.chunks(100) {
-            let opened = service
-                .open_messages(&access, folder.id, chunk, Opening::Read)
-                .await?;
-            for message in opened {
-                let name = format!("{}/{:06}.eml", folder.name, message.summary.uid);
-                zip.start_file(name, options).map_err(|e| failed(&e))?;
-                std::io::Write::write_all(&mut zip, &message.raw).map_err(|e| failed(&e))?;
-            }
-        }
-    }
-    let bytes = zip.finish().map_err(|e| failed(&e))?.into_inner();
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/zip".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"caduceus-export.zip\"".to_owned(),
-            ),
-        ],
-        Body::from(bytes),
-    )
-        .into_response())
 }
 
 /// The terms of use in force, or 404 when the operator set none.

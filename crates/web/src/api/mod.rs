@@ -8,11 +8,13 @@
 //! - [`send`]: sending, with idempotency keys.
 //! - [`directory`]: directory search (FHIR) and delivery status.
 //! - [`account`]: device credentials, a patient's blocks, opposition and access log,
-//!   the export of one's messages.
+//!   the terms of use.
+//! - [`export`]: the streamed export of one's messages (RT-4).
 //! - [`problem`]: errors as `application/problem+json` naming the requirement.
 
 pub mod account;
 pub mod directory;
+pub mod export;
 pub mod login;
 pub mod messages;
 pub mod problem;
@@ -71,7 +73,7 @@ pub fn router(max_message_size: usize) -> Router<Service> {
                 .put(account::oppose)
                 .delete(account::withdraw_opposition),
         )
-        .route("/export", get(account::export))
+        .route("/export", get(export::export))
         .route("/terms", get(account::terms).post(account::accept_terms))
         .layer(DefaultBodyLimit::max(max_message_size + 64 * 1024))
 }

@@ -226,7 +226,7 @@ pub async fn opposition(
 
 /// `GET /mail/export`: the ZIP of one's messages (RT-4).
 pub async fn export(State(service): State<Service>, user: WebUser) -> Response {
-    match crate::api::account::export_of(&service, &user.login).await {
+    match crate::api::export::export_of(&service, &user.login).await {
         Ok(response) => response,
         Err(problem) => problem.into_response(),
     }

@@ -37,3 +37,15 @@ pub async fn listen_service(w: &World, service: caduceus_service::Service) -> Li
     spawn_listener(move |listener, stop| caduceus_web::serve_https(listener, tls, router, stop))
         .await
 }
+
+/// An IMAP listener (implicit TLS) of `w` on a free port of 127.0.0.1.
+pub async fn listen_imap(w: &World) -> Listener {
+    let config = std::sync::Arc::new(caduceus_imap::ImapConfig {
+        tls: server_tls(w),
+        implicit_tls: true,
+        hostname: "mail.caduceus.test".into(),
+        limits: caduceus_imap::Limits::default(),
+    });
+    let service = w.service.clone();
+    spawn_listener(|listener, stop| caduceus_imap::serve(listener, config, service, stop)).await
+}
