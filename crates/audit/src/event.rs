@@ -93,6 +93,8 @@ pub enum Action {
     StaffRole,
     /// A folder was marked personal or professional (MS-14).
     MailboxPersonal,
+    /// A health alert broadcast started (MS-15); the detail names its audience.
+    AlertBroadcast,
     /// The trace chain was verified.
     TraceVerify,
     /// Traces past retention were purged (TR-2).
@@ -103,7 +105,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in declaration order.
-    pub const ALL: [Action; 45] = [
+    pub const ALL: [Action; 46] = [
         Action::AccountCreate,
         Action::AccountVerify,
         Action::AccountActivate,
@@ -146,6 +148,7 @@ impl Action {
         Action::TermsAccept,
         Action::StaffRole,
         Action::MailboxPersonal,
+        Action::AlertBroadcast,
         Action::TraceVerify,
         Action::TracePurge,
         Action::AdminAction,
@@ -196,6 +199,7 @@ impl Action {
             Action::TermsAccept => "account.terms_accept",
             Action::StaffRole => "account.staff_role",
             Action::MailboxPersonal => "mailbox.personal",
+            Action::AlertBroadcast => "alert.broadcast",
             Action::TraceVerify => "trace.verify",
             Action::TracePurge => "trace.purge",
             Action::AdminAction => "admin.action",

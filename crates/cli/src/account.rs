@@ -127,15 +127,17 @@ pub enum AccountCommand {
     },
     /// Grant or revoke a staff role of the admin console (AC-1): `ra` (registration
     /// authority: verifies and activates accounts), `admin` (accounts, directory
-    /// import, alerts), `auditor` (traces and alerts, changes nothing). No role ever
-    /// reaches message content (AC-2). Without a role: shows the account's roles.
+    /// import, alerts), `auditor` (traces and alerts, changes nothing), `security`
+    /// (security officer: alerts and incidents), `alerts` (broadcasts health alerts,
+    /// MS-15). No role ever reaches message content (AC-2). Without a role: shows the
+    /// account's roles.
     ///
     /// Example: caduceus account role alice.martin@caduceus.test ra
     Role {
         /// The (professional) account's address.
         address: MailAddress,
-        /// `ra`, `admin` or `auditor`.
-        #[arg(value_parser = ["ra", "admin", "auditor"])]
+        /// `ra`, `admin`, `auditor`, `security` or `alerts`.
+        #[arg(value_parser = ["ra", "admin", "auditor", "security", "alerts"])]
         role: Option<String>,
         /// Revoke instead of grant.
         #[arg(long)]

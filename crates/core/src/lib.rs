@@ -38,6 +38,7 @@
 //! - [`password`]: the web-login password strength rule (AU-1).
 //! - [`health`]: the patient rules — who may write to whom (MS-8), blocks (MS-10),
 //!   opposition (MS-9), subjects that identify a patient (MS-11).
+//! - [`alert`]: a health alert's audience (MS-15).
 //! - [`role`]: staff roles and the duties each holds ([`Role::may`], AC-1).
 //! - [`flag`]: the message flags a user may set ([`is_valid_flag`]).
 //! - [`personal`]: personal messages and folders, hidden from administrative views
@@ -104,6 +105,7 @@ macro_rules! parse_conversions {
 
 pub mod account;
 pub mod address;
+pub mod alert;
 pub mod auth;
 pub mod clock;
 pub mod directory;

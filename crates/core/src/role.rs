@@ -13,6 +13,10 @@ pub enum Role {
     Administrator,
     /// Auditor: reads the trace chain and the alerts (TR-1, TR-3); changes nothing.
     Auditor,
+    /// Security officer: sees the security alerts and incidents (AU-3, TR-3).
+    SecurityOfficer,
+    /// Alert sender: broadcasts health alerts to directory members (MS-15).
+    AlertSender,
 }
 
 /// An administrative duty a role may hold.
@@ -26,14 +30,18 @@ pub enum Duty {
     ReadTraces,
     /// See the security alerts and incidents.
     SeeAlerts,
+    /// Broadcast a health alert and follow its reports.
+    SendHealthAlerts,
 }
 
 impl Role {
     /// Every role.
-    pub const ALL: [Role; 3] = [
+    pub const ALL: [Role; 5] = [
         Role::RegistrationAuthority,
         Role::Administrator,
         Role::Auditor,
+        Role::SecurityOfficer,
+        Role::AlertSender,
     ];
 
     /// The code stored and written in traces.
@@ -42,6 +50,8 @@ impl Role {
             Role::RegistrationAuthority => "ra",
             Role::Administrator => "admin",
             Role::Auditor => "auditor",
+            Role::SecurityOfficer => "security",
+            Role::AlertSender => "alerts",
         }
     }
 
@@ -62,6 +72,8 @@ impl Role {
                 | (Role::Administrator, Duty::SeeAlerts)
                 | (Role::Auditor, Duty::ReadTraces)
                 | (Role::Auditor, Duty::SeeAlerts)
+                | (Role::SecurityOfficer, Duty::SeeAlerts)
+                | (Role::AlertSender, Duty::SendHealthAlerts)
         )
     }
 }
@@ -76,19 +88,25 @@ impl fmt::Display for Role {
 mod tests {
     use super::*;
 
-    const DUTIES: [Duty; 4] = [
+    const DUTIES: [Duty; 5] = [
         Duty::ManageAccounts,
         Duty::ImportDirectory,
         Duty::ReadTraces,
         Duty::SeeAlerts,
+        Duty::SendHealthAlerts,
     ];
 
     #[test]
     fn ac1_each_role_holds_exactly_its_duties() {
         let table = [
-            (Role::RegistrationAuthority, [true, false, false, false]),
-            (Role::Administrator, [true, true, false, true]),
-            (Role::Auditor, [false, false, true, true]),
+            (
+                Role::RegistrationAuthority,
+                [true, false, false, false, false],
+            ),
+            (Role::Administrator, [true, true, false, true, false]),
+            (Role::Auditor, [false, false, true, true, false]),
+            (Role::SecurityOfficer, [false, false, false, true, false]),
+            (Role::AlertSender, [false, false, false, false, true]),
         ];
         for (role, expected) in table {
             for (duty, may) in DUTIES.into_iter().zip(expected) {

@@ -42,6 +42,14 @@ pub struct Sender {
 }
 
 impl Sender {
+    /// The person sending as themselves (a health alert, MS-15): no sending rate.
+    pub(crate) fn of(login: Authenticated) -> Sender {
+        Sender {
+            login,
+            acting_for: None,
+        }
+    }
+
     /// The logged-in person.
     pub fn login(&self) -> &Authenticated {
         &self.login

@@ -302,3 +302,17 @@ CREATE TABLE IF NOT EXISTS personal_mailboxes (
     mailbox_id BIGINT PRIMARY KEY REFERENCES mailboxes(id) ON DELETE CASCADE,
     since_ms BIGINT NOT NULL
 );
+-- Health alert broadcasts (MS-15): who sent one, to which audience (codes only), and
+-- how many it reached so far. The message itself is the sender's Sent copy.
+CREATE TABLE IF NOT EXISTS broadcasts (
+    id BIGSERIAL PRIMARY KEY,
+    sender_id BIGINT NOT NULL,
+    created_ms BIGINT NOT NULL,
+    audience TEXT NOT NULL,
+    targeted BIGINT NOT NULL,
+    delivered BIGINT NOT NULL,
+    queued BIGINT NOT NULL,
+    unreachable BIGINT NOT NULL,
+    state TEXT NOT NULL,
+    updated_ms BIGINT NOT NULL
+);

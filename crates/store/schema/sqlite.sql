@@ -302,3 +302,17 @@ CREATE TABLE IF NOT EXISTS personal_mailboxes (
     mailbox_id INTEGER PRIMARY KEY REFERENCES mailboxes(id) ON DELETE CASCADE,
     since_ms INTEGER NOT NULL
 );
+-- Health alert broadcasts (MS-15): who sent one, to which audience (codes only), and
+-- how many it reached so far. The message itself is the sender's Sent copy.
+CREATE TABLE IF NOT EXISTS broadcasts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    sender_id INTEGER NOT NULL,
+    created_ms INTEGER NOT NULL,
+    audience TEXT NOT NULL,
+    targeted INTEGER NOT NULL,
+    delivered INTEGER NOT NULL,
+    queued INTEGER NOT NULL,
+    unreachable INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    updated_ms INTEGER NOT NULL
+);

@@ -405,6 +405,34 @@ pub trait Store: Send + Sync {
     ) -> Result<()>;
     /// The staff roles `account` holds.
     async fn staff_roles(&self, account: AccountId) -> Result<Vec<String>>;
+    /// The personal mailboxes of the directory (liste rouge included: it governs
+    /// publication, not reception) of profession `profession` (its code) and/or whose
+    /// postal code starts with one of `postal_prefixes`: a health alert's audience
+    /// (MS-15).
+    async fn alert_audience(
+        &self,
+        profession: Option<&str>,
+        postal_prefixes: &[String],
+    ) -> Result<Vec<String>>;
+    /// Records a new broadcast of `sender` to `audience` (codes) with its trace (whose
+    /// object becomes `broadcast:N`); returns its number.
+    async fn create_broadcast(
+        &self,
+        sender: AccountId,
+        audience: &str,
+        targeted: usize,
+        at: Timestamp,
+        trace: &Event,
+    ) -> Result<i64>;
+    /// Records how far broadcast `id` went.
+    async fn update_broadcast(
+        &self,
+        id: i64,
+        progress: &BroadcastProgress,
+        at: Timestamp,
+    ) -> Result<()>;
+    /// The last `limit` broadcasts, newest first.
+    async fn broadcasts(&self, limit: i64) -> Result<Vec<Broadcast>>;
     /// Marks folder `mailbox` personal (`Some(since)`) or professional (`None`), with
     /// its trace (MS-14).
     async fn set_mailbox_personal(

@@ -597,3 +597,36 @@ pub enum IdempotencyClaim {
         response: String,
     },
 }
+
+/// How far a health alert broadcast went (MS-15).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BroadcastProgress {
+    /// Copies stored in this operator's mailboxes.
+    pub delivered: usize,
+    /// Recipients queued for other operators of the trust space.
+    pub queued: usize,
+    /// Recipients that could not be reached (no active mailbox, outside the trust
+    /// space).
+    pub unreachable: usize,
+    /// `running`, `done`, or `stopped` (a failure; the report says how far it went).
+    pub state: String,
+}
+
+/// A health alert broadcast's report (MS-15): no content, codes and counts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Broadcast {
+    /// Its number.
+    pub id: i64,
+    /// The person who sent it.
+    pub sender: AccountId,
+    /// When it started.
+    pub created: Timestamp,
+    /// The audience, as codes (`profession:10 department:75`).
+    pub audience: String,
+    /// Directory members it was meant for.
+    pub targeted: usize,
+    /// How far it went.
+    pub progress: BroadcastProgress,
+    /// When the report last changed.
+    pub updated: Timestamp,
+}

@@ -34,6 +34,7 @@ pub fn router() -> Router<Service> {
         .route("/admin/status", get(status))
         .route("/admin/alerts", get(alerts))
         .route("/admin/traces", get(traces))
+        .route("/admin/broadcast", get(broadcasts).post(broadcast))
         .route("/admin/traces.csv", get(traces_csv))
 }
 
@@ -56,6 +57,9 @@ struct AdminPage {
     may_directory: bool,
     may_alerts: bool,
     may_traces: bool,
+    may_broadcast: bool,
+    /// Shows the health alert form (MS-15).
+    broadcast_form: bool,
     chain: Option<String>,
     chain_ok: bool,
     lines: Vec<String>,
@@ -82,6 +86,8 @@ impl AdminPage {
             may_directory: may(Duty::ImportDirectory),
             may_alerts: may(Duty::SeeAlerts),
             may_traces: may(Duty::ReadTraces),
+            may_broadcast: may(Duty::SendHealthAlerts),
+            broadcast_form: false,
             chain: None,
             chain_ok: false,
             lines: Vec::new(),
@@ -97,6 +103,8 @@ impl AdminPage {
 async fn staff(service: &Service, user: &WebUser, duty: Duty) -> Result<Caller, ServiceError> {
     let role = [
         Role::RegistrationAuthority,
+        Role::SecurityOfficer,
+        Role::AlertSender,
         Role::Auditor,
         Role::Administrator,
     ]
@@ -372,4 +380,118 @@ async fn traces_csv(
         csv,
     )
         .into_response()
+}
+
+/// `GET /admin/broadcast`: the health alert form, for alert senders, and the
+/// broadcasts' reports (MS-15): audience codes and counts, never the text.
+async fn broadcasts(State(service): State<Service>, user: WebUser) -> Response {
+    let read = async {
+        let caller = match staff(&service, &user, Duty::SendHealthAlerts).await {
+            Ok(caller) => caller,
+            Err(_) => staff(&service, &user, Duty::SeeAlerts).await?,
+        };
+        service.broadcasts(&caller).await
+    };
+    match read.await {
+        Ok(reports) => broadcast_page(&user, reports, None),
+        Err(error) => refused(&user, error),
+    }
+}
+
+fn broadcast_page(
+    user: &WebUser,
+    reports: Vec<caduceus_store::Broadcast>,
+    flash: Option<&'static str>,
+) -> Response {
+    let t = user.t;
+    let mut view = AdminPage::new(user, t.broadcast);
+    view.layout.flash = flash;
+    view.broadcast_form = view.may_broadcast;
+    view.headers = vec![
+        t.when,
+        t.audience,
+        t.targeted,
+        t.reached,
+        t.unreachable,
+        t.state,
+    ];
+    view.rows = reports
+        .into_iter()
+        .map(|b| {
+            vec![
+                b.created.rfc5322(),
+                b.audience,
+                b.targeted.to_string(),
+                format!("{} + {}", b.progress.delivered, b.progress.queued),
+                b.progress.unreachable.to_string(),
+                b.progress.state,
+            ]
+        })
+        .collect();
+    page(view.render())
+}
+
+/// The health alert form.
+#[derive(Deserialize)]
+pub struct BroadcastForm {
+    csrf: String,
+    #[serde(default)]
+    profession: String,
+    #[serde(default)]
+    department: String,
+    subject: String,
+    text: String,
+}
+
+impl CsrfField for BroadcastForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// `POST /admin/broadcast`: starts a health alert broadcast (MS-15) from the
+/// sender's own address; the page then shows its report.
+async fn broadcast(
+    State(service): State<Service>,
+    Posted { user, form }: Posted<BroadcastForm>,
+) -> Response {
+    let audience =
+        match caduceus_core::alert::Audience::new(Some(&form.profession), Some(&form.department)) {
+            Ok(audience) => audience,
+            Err(error) => {
+                return refused(
+                    &user,
+                    ServiceError::Refused(caduceus_core::Refusal {
+                        requirement: "MS-15",
+                        reason: error.to_string(),
+                    }),
+                );
+            }
+        };
+    let account = user.login.account();
+    let address = account.address.as_str().to_owned();
+    let raw = mail_builder::MessageBuilder::new()
+        .from((account.display_name.clone(), address.clone()))
+        .to(address)
+        .subject(form.subject)
+        .date(service.now().as_millis() / 1000)
+        .header(
+            "X-MSS-Alert",
+            mail_builder::headers::text::Text::new(audience.codes()),
+        )
+        .text_body(form.text)
+        .write_to_vec();
+    let raw = match raw {
+        Ok(raw) => raw,
+        Err(error) => return refused(&user, ServiceError::Invalid(error.to_string())),
+    };
+    let sent = async {
+        service.broadcast_alert(&user.login, &audience, raw).await?;
+        let caller = staff(&service, &user, Duty::SendHealthAlerts).await?;
+        service.broadcasts(&caller).await
+    };
+    match sent.await {
+        Ok(reports) => broadcast_page(&user, reports, Some(user.t.broadcast_started)),
+        Err(error) => refused(&user, error),
+    }
 }

@@ -158,6 +158,8 @@ async fn id2_ac2_a_registration_authority_verifies_and_no_admin_page_shows_conte
     let staff_totp = web_login(&w, &staff).await;
     let bruno = professional(&w, "bruno", "810000000009", true).await;
     let newcomer = professional(&w, "nouveau", &rpps(7), false).await;
+    w.service.import_mailboxes(&op(), MAILBOXES).await.unwrap();
+    let physician = professional(&w, "alice.martin", &rpps(8), true).await;
     let raw = format!(
         "From: rachel@caduceus.test\r\nTo: bruno@caduceus.test\r\nSubject: {SUBJECT}\r\n\r\n{BODY}\r\n"
     );
@@ -221,12 +223,29 @@ async fn id2_ac2_a_registration_authority_verifies_and_no_admin_page_shows_conte
             .verified_by
             .contains("rachel@caduceus.test")
     );
-    // AC-2: no admin page holds the message's subject or body.
+    // MS-15: the alert reached the one physician of Paris with an account here; the
+    // four others of the directory are reported unreachable.
+    run.expect(
+        "broadcast",
+        0,
+        &["Broadcast started", "profession:10 department:75", "5"],
+    );
+    let mut reached = 0;
+    for _ in 0..100 {
+        reached = inbox(&w, &physician).await.len();
+        if reached > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(reached, 1);
+    // AC-2: no admin page holds the message's subject or body, nor the alert's.
     for page in [
         "/admin/accounts",
         "/admin/status",
         "/admin/alerts",
         "/admin/traces",
+        "/admin/broadcast",
     ] {
         let (_, html) = run.step(&format!("page:{page}"));
         assert!(

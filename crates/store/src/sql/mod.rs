@@ -8,6 +8,7 @@ mod accounts;
 mod activity;
 mod auth;
 mod backup;
+mod broadcasts;
 pub(crate) mod db;
 mod directory;
 mod folders;

@@ -5,8 +5,8 @@ use caduceus_audit::{Checkpoint, Entry, Event};
 use caduceus_core::{AccountState, FailureState, MailAddress, RegistryId, Timestamp};
 
 use super::{
-    SqlStore, accounts, activity, auth, directory, folders, jobs, messages, notices, outbound,
-    patients, personal, traces, web,
+    SqlStore, accounts, activity, auth, broadcasts, directory, folders, jobs, messages, notices,
+    outbound, patients, personal, traces, web,
 };
 use crate::Store;
 use crate::error::Result;
@@ -515,6 +515,34 @@ impl Store for SqlStore {
     }
     async fn staff_roles(&self, account: AccountId) -> Result<Vec<String>> {
         activity::staff_roles(self, account).await
+    }
+    async fn alert_audience(
+        &self,
+        profession: Option<&str>,
+        postal_prefixes: &[String],
+    ) -> Result<Vec<String>> {
+        broadcasts::audience(self, profession, postal_prefixes).await
+    }
+    async fn create_broadcast(
+        &self,
+        sender: AccountId,
+        audience: &str,
+        targeted: usize,
+        at: Timestamp,
+        trace: &Event,
+    ) -> Result<i64> {
+        broadcasts::create(self, sender, audience, targeted, at, trace).await
+    }
+    async fn update_broadcast(
+        &self,
+        id: i64,
+        progress: &BroadcastProgress,
+        at: Timestamp,
+    ) -> Result<()> {
+        broadcasts::update(self, id, progress, at).await
+    }
+    async fn broadcasts(&self, limit: i64) -> Result<Vec<Broadcast>> {
+        broadcasts::list(self, limit).await
     }
     async fn set_mailbox_personal(
         &self,

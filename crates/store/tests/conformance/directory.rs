@@ -148,3 +148,82 @@ pub async fn id4_directory_search_honours_liste_rouge_and_consent(h: Harness) {
         1
     );
 }
+
+pub async fn ms15_an_alert_audience_and_its_reports(h: Harness) {
+    let member =
+        |address: &str, profession: &str, postal: &str, kind: &str, liste_rouge| DirectoryRow {
+            kind: kind.into(),
+            profession_code: Some(profession.into()),
+            postal_code: Some(postal.into()),
+            ..row(address, address, postal, "810003090833", liste_rouge)
+        };
+    let changes = DirectoryChanges {
+        upsert_mailboxes: vec![
+            member("paris@x.test", "10", "75013", "PER", false),
+            member("rouge@x.test", "10", "75001", "PER", true),
+            member("nurse@x.test", "60", "75013", "PER", false),
+            member("lyon@x.test", "10", "69003", "PER", false),
+            member("ajaccio@x.test", "10", "20000", "PER", false),
+            member("bastia@x.test", "10", "20200", "PER", false),
+            member("service@x.test", "10", "75013", "ORG", false),
+        ],
+        ..DirectoryChanges::default()
+    };
+    let trace = event(Action::DirectoryImport, "directory:mailboxes".into());
+    h.store.apply_directory(&changes, &trace).await.unwrap();
+    let audience = |profession, prefixes: &[&str]| {
+        let prefixes: Vec<String> = prefixes.iter().map(|p| p.to_string()).collect();
+        let store = &h.store;
+        async move { store.alert_audience(profession, &prefixes).await.unwrap() }
+    };
+    // Persons only, liste rouge included; by profession, by postal prefix, or both.
+    assert_eq!(
+        audience(Some("10"), &["75"]).await,
+        ["paris@x.test", "rouge@x.test"]
+    );
+    assert_eq!(
+        audience(None, &["75"]).await,
+        ["nurse@x.test", "paris@x.test", "rouge@x.test"]
+    );
+    assert_eq!(
+        audience(Some("10"), &["200", "201"]).await,
+        ["ajaccio@x.test"]
+    );
+    assert_eq!(audience(Some("60"), &[]).await, ["nurse@x.test"]);
+
+    let sender = super::professional(&h, "sender", "10003090833").await;
+    let trace = event(Action::AlertBroadcast, String::new());
+    let id = h
+        .store
+        .create_broadcast(
+            sender.id,
+            "profession:10 department:75",
+            2,
+            super::now(),
+            &trace,
+        )
+        .await
+        .unwrap();
+    let progress = BroadcastProgress {
+        delivered: 1,
+        queued: 0,
+        unreachable: 1,
+        state: "done".into(),
+    };
+    h.store
+        .update_broadcast(id, &progress, super::now())
+        .await
+        .unwrap();
+    let reports = h.store.broadcasts(10).await.unwrap();
+    assert_eq!(reports.len(), 1);
+    assert_eq!(reports[0].id, id);
+    assert_eq!(reports[0].sender, sender.id);
+    assert_eq!(reports[0].targeted, 2);
+    assert_eq!(reports[0].progress, progress);
+    let traced = h.store.trace_entries(0, 1000).await.unwrap();
+    assert!(
+        traced
+            .iter()
+            .any(|e| e.action == "alert.broadcast" && e.object == format!("broadcast:{id}"))
+    );
+}

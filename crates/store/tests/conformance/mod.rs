@@ -58,6 +58,7 @@ macro_rules! conformance_suite {
             ms16_retries_wait_for_their_time_and_leases_expire,
             ms16_concurrent_claimers_never_share_a_recipient,
             ms14_personal_folders_and_keywords_are_found_among_references,
+            ms15_an_alert_audience_and_its_reports,
         );
     };
     (@tests $make:path; $($name:ident),* $(,)?) => {
@@ -73,7 +74,7 @@ macro_rules! conformance_suite {
 const SUBJECT: &str = "Compte rendu Mme Dupont-Zorglub 2951099126111";
 const BODY: &str = "Resultat HbA1c 7.9 pour la patiente Zorglubienne, a revoir";
 
-fn now() -> Timestamp {
+pub(crate) fn now() -> Timestamp {
     Timestamp::from_millis(1_790_000_000_000)
 }
 

@@ -51,7 +51,17 @@ try:
     driver.find_element(By.XPATH, "//button[normalize-space()='Verify identity']").click()
     wait.until(EC.url_contains("/admin/accounts?state=pending"))
     out("queue-after", driver.find_element(By.TAG_NAME, "main").text)
-    for path in ["/admin/accounts", "/admin/status", "/admin/alerts", "/admin/traces"]:
+    # MS-15: a health alert to the physicians of Paris.
+    driver.get(BASE + "/admin/broadcast")
+    Select(driver.find_element(By.ID, "profession")).select_by_value("10")
+    driver.find_element(By.ID, "department").send_keys("75")
+    driver.find_element(By.ID, "alert-subject").send_keys("Alerte Zorglub")
+    driver.find_element(By.ID, "alert-text").send_keys("Rappel de lot Zorglub")
+    driver.find_element(By.CSS_SELECTOR, "#broadcast button[type=submit]").click()
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "[role=status]")))
+    out("broadcast", driver.find_element(By.TAG_NAME, "main").text)
+    for path in ["/admin/accounts", "/admin/status", "/admin/alerts", "/admin/traces",
+                 "/admin/broadcast"]:
         driver.get(BASE + path)
         out("page:" + path, driver.page_source)
     if A.get("shots"):

@@ -1,0 +1,183 @@
+//! Health alerts (MS-15): a person holding the alert sender's role broadcasts a
+//! message to the directory's professionals of a profession and/or a department.
+//! The broadcast is recorded and traced at once, a copy kept in the sender's Sent;
+//! delivery then runs in the background in batches of at most the recipient limit
+//! (MS-12) with a pause between them, local copies stored and other operators'
+//! recipients queued (MS-16), and the report says how many were reached.
+
+use std::time::Duration;
+
+use caduceus_audit::Action;
+use caduceus_core::alert::Audience;
+use caduceus_core::{MailAddress, Refusal, Role};
+use caduceus_store::{Broadcast, BroadcastProgress};
+
+use crate::Service;
+use crate::actor::Caller;
+use crate::auth::Authenticated;
+use crate::error::{Result, ServiceError};
+use crate::submit::Sender;
+
+/// The pause between two batches: the throttle that keeps a broadcast from taking
+/// over the service (with the default 50 recipients a batch, 200 a second).
+pub const BATCH_PAUSE: Duration = Duration::from_millis(250);
+
+/// Most reports listed.
+const REPORTS: i64 = 100;
+
+impl Service {
+    /// Starts broadcasting `raw` (built by the front end, From the sender) to
+    /// `audience`, as `login`'s person acting under the alert sender's role
+    /// (MS-15). Returns the report as it starts; [`Service::broadcasts`] follows it.
+    pub async fn broadcast_alert(
+        &self,
+        login: &Authenticated,
+        audience: &Audience,
+        raw: Vec<u8>,
+    ) -> Result<Broadcast> {
+        let caller = self.staff_caller(login, Role::AlertSender).await?;
+        if raw.len() > self.config.max_message_size {
+            return Err(ServiceError::Refused(Refusal {
+                requirement: "MS-1",
+                reason: format!(
+                    "the alert is larger than the {} bytes this service accepts",
+                    self.config.max_message_size
+                ),
+            }));
+        }
+        let members = self
+            .store
+            .alert_audience(audience.profession(), &audience.postal_prefixes())
+            .await?;
+        let mut reachable = Vec::new();
+        let mut unreachable = 0;
+        for member in &members {
+            match MailAddress::parse(member) {
+                Ok(address) if self.reachable(&address).await? => reachable.push(address),
+                _ => unreachable += 1,
+            }
+        }
+        let sender = login.account();
+        let mut trace = caller.event(self.now_ms(), Action::AlertBroadcast, String::new());
+        trace.detail = Some(format!("MS-15 {}", audience.codes()));
+        let id = self
+            .store
+            .create_broadcast(
+                sender.id,
+                &audience.codes(),
+                members.len(),
+                self.clock.now(),
+                &trace,
+            )
+            .await?;
+        self.keep_alert_copy(login, &raw).await?;
+        let mut progress = BroadcastProgress {
+            unreachable,
+            state: "running".into(),
+            ..BroadcastProgress::default()
+        };
+        self.store
+            .update_broadcast(id, &progress, self.clock.now())
+            .await?;
+        let started = self
+            .store
+            .broadcasts(REPORTS)
+            .await?
+            .into_iter()
+            .find(|b| b.id == id)
+            .ok_or_else(|| ServiceError::NotFound(format!("broadcast {id}")))?;
+        let service = self.clone();
+        let sender = Sender::of(login.clone());
+        tokio::spawn(async move {
+            service
+                .run_broadcast(id, &sender, &reachable, &raw, &mut progress)
+                .await;
+        });
+        Ok(started)
+    }
+
+    /// The broadcasts' reports, newest first: counts and codes, no content. For the
+    /// alert senders, and the security officer, administrator and auditor (AC-1).
+    pub async fn broadcasts(&self, caller: &Caller) -> Result<Vec<Broadcast>> {
+        if self
+            .require_duty(caller, caduceus_core::Duty::SendHealthAlerts)
+            .is_err()
+        {
+            self.require_duty(caller, caduceus_core::Duty::SeeAlerts)?;
+        }
+        Ok(self.store.broadcasts(REPORTS).await?)
+    }
+
+    /// Whether a directory member can get the alert: an active mailbox here, or a
+    /// domain of the trust space (MS-5).
+    async fn reachable(&self, address: &MailAddress) -> Result<bool> {
+        if !self.is_local(address) {
+            return Ok(self.trust_list().lists_domain(address.domain().as_str()));
+        }
+        Ok(self
+            .store
+            .account_by_address(address)
+            .await?
+            .is_some_and(|a| a.state.can_exchange()))
+    }
+
+    /// The sender's proof of what went out: a read copy in their Sent folder.
+    async fn keep_alert_copy(&self, login: &Authenticated, raw: &[u8]) -> Result<()> {
+        let access = self.authorize(&login.caller(), login.account().id).await?;
+        if let Some(sent) = self.find_folder(&access, "Sent").await? {
+            self.append(&access, sent.id, raw, vec!["\\Seen".to_owned()], None)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Delivers the batches, recording the progress after each. A batch refused (a
+    /// mailbox closed meanwhile) counts as unreachable; anything else stops the
+    /// broadcast, the report saying how far it went.
+    async fn run_broadcast(
+        &self,
+        id: i64,
+        sender: &Sender,
+        recipients: &[MailAddress],
+        raw: &[u8],
+        progress: &mut BroadcastProgress,
+    ) {
+        for (n, batch) in recipients
+            .chunks(self.config.max_recipients.max(1))
+            .enumerate()
+        {
+            if n > 0 {
+                tokio::time::sleep(BATCH_PAUSE).await;
+            }
+            match self.submit(sender, batch, raw, false).await {
+                Ok(submitted) => {
+                    progress.delivered += submitted.delivered.len();
+                    progress.queued += batch.len() - submitted.delivered.len();
+                }
+                Err(ServiceError::Refused(_)) => progress.unreachable += batch.len(),
+                Err(error) => {
+                    tracing::warn!(%error, broadcast = id, "health alert broadcast stopped");
+                    progress.state = "stopped".into();
+                    break;
+                }
+            }
+            if let Err(error) = self
+                .store
+                .update_broadcast(id, progress, self.clock.now())
+                .await
+            {
+                tracing::warn!(%error, broadcast = id, "broadcast report not updated");
+            }
+        }
+        if progress.state == "running" {
+            progress.state = "done".into();
+        }
+        if let Err(error) = self
+            .store
+            .update_broadcast(id, progress, self.clock.now())
+            .await
+        {
+            tracing::warn!(%error, broadcast = id, "broadcast report not updated");
+        }
+    }
+}

@@ -1,0 +1,156 @@
+//! MS-15: a person holding the alert sender's role broadcasts a health alert to the
+//! directory's professionals of a profession and/or a department; delivery runs in
+//! batches within the recipient limit (MS-12); the report counts who was reached and
+//! who could not be; nobody else can broadcast (AC-1), and the broadcast is traced
+//! with its audience only.
+
+mod common;
+
+use std::time::Duration;
+
+use caduceus_core::Role;
+use caduceus_core::alert::Audience;
+use caduceus_service::{Caller, ServiceError};
+use caduceus_store::{Broadcast, Store};
+use common::*;
+
+const MAILBOXES: &str =
+    include_str!("../../../fixtures/directory/Extraction_Correspondance_MSSante_demo.txt");
+const ALERT: &[u8] = b"From: rachel@caduceus.test\r\nTo: rachel@caduceus.test\r\nSubject: Alerte sanitaire\r\n\r\nRappel de lot.\r\n";
+
+async fn inbox_count(w: &World, account: &caduceus_store::Account) -> usize {
+    let caller = Caller::account(account.id, "test");
+    let access = w.service.authorize(&caller, account.id).await.unwrap();
+    let inbox = w
+        .service
+        .find_folder(&access, "INBOX")
+        .await
+        .unwrap()
+        .unwrap();
+    w.service
+        .folder_state(&access, inbox.id)
+        .await
+        .unwrap()
+        .1
+        .len()
+}
+
+/// The report of broadcast `id` once it is over (5 s at most).
+async fn finished(w: &World, caller: &Caller, id: i64) -> Broadcast {
+    for _ in 0..100 {
+        let reports = w.service.broadcasts(caller).await.unwrap();
+        let report = reports.into_iter().find(|b| b.id == id).unwrap();
+        if report.progress.state != "running" {
+            return report;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("broadcast {id} still running");
+}
+
+#[tokio::test]
+async fn ms15_an_alert_reaches_the_audience_in_batches_and_is_reported() {
+    let w = world().await;
+    w.service.import_mailboxes(&op(), MAILBOXES).await.unwrap();
+    let alice = person(&w, "alice.martin", "810003090833", true).await;
+    let bruno = person(&w, "bruno.durand", "810000000009", true).await;
+    let rachel = strong(&w, "rachel", "810000000017").await;
+    let staff = rachel.account().id;
+
+    // Without the role, no broadcast (AC-1).
+    let audience = Audience::new(Some("10"), Some("75")).unwrap();
+    let refused = w
+        .service
+        .broadcast_alert(&rachel, &audience, ALERT.to_vec())
+        .await;
+    assert!(matches!(
+        refused,
+        Err(ServiceError::Denied {
+            requirement: "AC-1",
+            ..
+        })
+    ));
+    w.service
+        .set_staff_role(&op(), staff, Role::AlertSender, true)
+        .await
+        .unwrap();
+    let sender = w
+        .service
+        .staff_caller(&rachel, Role::AlertSender)
+        .await
+        .unwrap();
+
+    // Physicians of Paris: Alice (an account here) and four without one.
+    let started = w
+        .service
+        .broadcast_alert(&rachel, &audience, ALERT.to_vec())
+        .await
+        .unwrap();
+    assert_eq!(started.audience, "profession:10 department:75");
+    assert_eq!(started.targeted, 5);
+    let report = finished(&w, &sender, started.id).await;
+    assert_eq!(report.progress.state, "done");
+    assert_eq!(
+        (report.progress.delivered, report.progress.unreachable),
+        (1, 4)
+    );
+    assert_eq!(
+        (inbox_count(&w, &alice).await, inbox_count(&w, &bruno).await),
+        (1, 0)
+    );
+
+    // Every physician: more recipients than one message may have (3 in these
+    // tests), so several batches; Alice and Bruno reached.
+    let everywhere = Audience::new(Some("10"), None).unwrap();
+    let started = w
+        .service
+        .broadcast_alert(&rachel, &everywhere, ALERT.to_vec())
+        .await
+        .unwrap();
+    assert!(started.targeted > 3, "{started:?}");
+    let report = finished(&w, &sender, started.id).await;
+    assert_eq!(report.progress.delivered, 2);
+    assert_eq!(
+        report.progress.delivered + report.progress.unreachable,
+        report.targeted
+    );
+    assert_eq!(
+        (inbox_count(&w, &alice).await, inbox_count(&w, &bruno).await),
+        (2, 1)
+    );
+
+    // The reports: for the sender (and the security officer, administrator and
+    // auditor), not the registration authority, not a user.
+    w.service
+        .set_staff_role(&op(), staff, Role::RegistrationAuthority, true)
+        .await
+        .unwrap();
+    let ra = w
+        .service
+        .staff_caller(&rachel, Role::RegistrationAuthority)
+        .await
+        .unwrap();
+    assert!(w.service.broadcasts(&ra).await.is_err());
+    assert!(w.service.broadcasts(&alice_caller(&alice)).await.is_err());
+
+    // Traced with the person, the role and the audience, never the text.
+    let entries = w.store.trace_entries(0, 10_000).await.unwrap();
+    let broadcast: Vec<_> = entries
+        .iter()
+        .filter(|e| e.action == "alert.broadcast")
+        .collect();
+    assert_eq!(broadcast.len(), 2);
+    assert!(
+        broadcast[0].actor.starts_with("op:alerts:acct:"),
+        "{broadcast:?}"
+    );
+    assert_eq!(
+        broadcast[0].detail.as_deref(),
+        Some("MS-15 profession:10 department:75")
+    );
+    assert!(!format!("{entries:?}").contains("Rappel de lot"));
+}
+
+fn alice_caller(alice: &caduceus_store::Account) -> Caller {
+    Caller::account(alice.id, "test")
+}
