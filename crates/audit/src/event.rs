@@ -95,6 +95,10 @@ pub enum Action {
     MailboxPersonal,
     /// A health alert broadcast started (MS-15); the detail names its audience.
     AlertBroadcast,
+    /// An account's forwarding rule was set or removed (MS-17).
+    ForwardingSet,
+    /// A message was forwarded by a rule (MS-17), or refused to be.
+    MessageForward,
     /// The trace chain was verified.
     TraceVerify,
     /// Traces past retention were purged (TR-2).
@@ -105,7 +109,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in declaration order.
-    pub const ALL: [Action; 46] = [
+    pub const ALL: [Action; 48] = [
         Action::AccountCreate,
         Action::AccountVerify,
         Action::AccountActivate,
@@ -149,6 +153,8 @@ impl Action {
         Action::StaffRole,
         Action::MailboxPersonal,
         Action::AlertBroadcast,
+        Action::ForwardingSet,
+        Action::MessageForward,
         Action::TraceVerify,
         Action::TracePurge,
         Action::AdminAction,
@@ -200,6 +206,8 @@ impl Action {
             Action::StaffRole => "account.staff_role",
             Action::MailboxPersonal => "mailbox.personal",
             Action::AlertBroadcast => "alert.broadcast",
+            Action::ForwardingSet => "account.forwarding",
+            Action::MessageForward => "message.forward",
             Action::TraceVerify => "trace.verify",
             Action::TracePurge => "trace.purge",
             Action::AdminAction => "admin.action",

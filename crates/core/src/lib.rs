@@ -41,6 +41,7 @@
 //! - [`alert`]: a health alert's audience (MS-15).
 //! - [`role`]: staff roles and the duties each holds ([`Role::may`], AC-1).
 //! - [`flag`]: the message flags a user may set ([`is_valid_flag`]).
+//! - [`forwarding`]: automatic forwarding stays in the trust space (MS-17).
 //! - [`personal`]: personal messages and folders, hidden from administrative views
 //!   (MS-14).
 //! - [`folder`]: the folder names a user may give ([`check_folder_name`], MS-6).
@@ -111,6 +112,7 @@ pub mod clock;
 pub mod directory;
 pub mod flag;
 pub mod folder;
+pub mod forwarding;
 pub mod health;
 pub mod ident;
 pub mod incidents;

@@ -47,6 +47,7 @@
 //! - [`jobs`]: the scheduled jobs `serve` runs, one node at a time (TR-2 purge).
 //! - [`sessions`]: web and API sessions after a strong login, idempotency keys of
 //!   API sends (MS-18).
+//! - [`forwarding`]: automatic forwarding rules, inside the trust space (MS-17).
 //! - [`health_alerts`]: health alert broadcasts to directory members (MS-15).
 //! - [`personal`]: personal folders, and administrative views without personal items
 //!   (MS-14).
@@ -67,6 +68,7 @@ pub mod directory;
 pub mod error;
 pub mod federation;
 pub mod folders;
+pub mod forwarding;
 pub mod health_alerts;
 pub mod inactivity;
 pub mod incidents;

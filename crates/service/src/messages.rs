@@ -301,7 +301,12 @@ impl Service {
         self.record_exchanges(from, &everyone, &meta).await?;
         self.link_patients(from, &found_accounts, &meta, &delivered)
             .await?;
-        self.send_mdns(&meta, found_accounts.into_iter().flatten().collect());
+        let recipients: Vec<caduceus_store::Account> =
+            found_accounts.into_iter().flatten().collect();
+        if !caduceus_core::forwarding::was_forwarded(caduceus_core::header_section(raw)) {
+            self.forward_copies(raw, recipients.clone());
+        }
+        self.send_mdns(&meta, recipients);
         self.announce_new_mail(&accounts).await;
         Ok(delivered)
     }

@@ -126,7 +126,7 @@ impl Service {
 }
 
 /// The trust list of a service built without one: no domain, no peer.
-struct EmptyTrust;
+pub struct EmptyTrust;
 
 impl PeerTrust for EmptyTrust {
     fn allows(&self, _: &str, _: &str) -> bool {

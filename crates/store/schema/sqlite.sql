@@ -316,3 +316,10 @@ CREATE TABLE IF NOT EXISTS broadcasts (
     state TEXT NOT NULL,
     updated_ms INTEGER NOT NULL
 );
+-- Automatic forwarding rules (MS-17): where an account's mail is also sent, checked
+-- against the trust space when set and at each use.
+CREATE TABLE IF NOT EXISTS forwarding_rules (
+    account_id INTEGER PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+    target TEXT NOT NULL,
+    since_ms INTEGER NOT NULL
+);

@@ -405,6 +405,16 @@ pub trait Store: Send + Sync {
     ) -> Result<()>;
     /// The staff roles `account` holds.
     async fn staff_roles(&self, account: AccountId) -> Result<Vec<String>>;
+    /// Sets (`Some((target, since))`) or removes the forwarding rule of `account`, with
+    /// its trace (MS-17).
+    async fn set_forwarding(
+        &self,
+        account: AccountId,
+        target: Option<(&str, Timestamp)>,
+        trace: &Event,
+    ) -> Result<()>;
+    /// Where `account`'s mail is forwarded, if anywhere (MS-17).
+    async fn forwarding(&self, account: AccountId) -> Result<Option<String>>;
     /// The personal mailboxes of the directory (liste rouge included: it governs
     /// publication, not reception) of profession `profession` (its code) and/or whose
     /// postal code starts with one of `postal_prefixes`: a health alert's audience

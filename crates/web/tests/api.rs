@@ -146,6 +146,15 @@ async fn ms18_the_api_sends_once_per_idempotency_key_and_applies_every_rule() {
     run.expect("cert-session", 201, &["\"token\":\"cses-"]);
 
     // Logout ends the session; a made-up token is refused.
+    run.expect(
+        "forward-outside",
+        422,
+        &["\"requirement\":\"MS-17\"", "gmail.test"],
+    );
+    run.expect("forward-bob", 204, &[]);
+    run.expect("forwarding", 200, &["bob@caduceus.test"]);
+    run.expect("forward-stop", 204, &[]);
+    run.expect("forwarding-after", 200, &["\"to\":null"]);
     run.expect("logout", 204, &[]);
     run.expect("after-logout", 401, &[]);
     run.expect("forged", 401, &[]);

@@ -110,6 +110,7 @@ async fn ms11_ms8_tr4_the_webmail_in_headless_chromium() {
     run.expect("list-personal", 0, &["Bilan du 12 novembre personnel"]);
     let heading = run.expect("marked-professional", 0, &["Bilan du 12 novembre"]);
     assert!(!heading.contains("personnel"), "{heading}");
+    run.expect("forward-outside", 0, &["gmail.test", "trust space"]);
     let header = run.expect("bruno-admin", 0, &["Réglages"]);
     assert!(!header.contains("Administration"), "{header}");
     run.expect("bruno-admin-page", 0, &["AC-1"]);

@@ -1,5 +1,5 @@
 //! Inactivity (RT-1): last logins, and the warnings sent before a deletion; the terms
-//! of use each account accepted (IN-1); staff roles (AC-1).
+//! of use each account accepted (IN-1); staff roles (AC-1); forwarding rules (MS-17).
 
 use caduceus_audit::Event;
 use caduceus_core::Timestamp;
@@ -149,6 +149,37 @@ pub(super) async fn staff_roles(store: &SqlStore, account: AccountId) -> Result<
         sqlx::query_scalar("SELECT role FROM staff_roles WHERE account_id = $1 ORDER BY role")
             .bind(account.0)
             .fetch_all(&store.db.pool)
+            .await?,
+    )
+}
+
+pub(super) async fn set_forwarding(
+    store: &SqlStore,
+    account: AccountId,
+    target: Option<(&str, Timestamp)>,
+    trace: &Event,
+) -> Result<()> {
+    let mut tx = store.db.begin_write().await?;
+    let query = match target {
+        Some((target, at)) => sqlx::query(
+            "INSERT INTO forwarding_rules (account_id, target, since_ms) VALUES ($1, $2, $3)
+             ON CONFLICT (account_id) DO UPDATE SET target = $2, since_ms = $3",
+        )
+        .bind(account.0)
+        .bind(target)
+        .bind(at.as_millis()),
+        None => sqlx::query("DELETE FROM forwarding_rules WHERE account_id = $1").bind(account.0),
+    };
+    query.execute(&mut *tx.tx).await?;
+    append(store, &mut tx, std::slice::from_ref(trace)).await?;
+    tx.commit().await
+}
+
+pub(super) async fn forwarding(store: &SqlStore, account: AccountId) -> Result<Option<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT target FROM forwarding_rules WHERE account_id = $1")
+            .bind(account.0)
+            .fetch_optional(&store.db.pool)
             .await?,
     )
 }

@@ -516,6 +516,17 @@ impl Store for SqlStore {
     async fn staff_roles(&self, account: AccountId) -> Result<Vec<String>> {
         activity::staff_roles(self, account).await
     }
+    async fn set_forwarding(
+        &self,
+        account: AccountId,
+        target: Option<(&str, Timestamp)>,
+        trace: &Event,
+    ) -> Result<()> {
+        activity::set_forwarding(self, account, target, trace).await
+    }
+    async fn forwarding(&self, account: AccountId) -> Result<Option<String>> {
+        activity::forwarding(self, account).await
+    }
     async fn alert_audience(
         &self,
         profession: Option<&str>,

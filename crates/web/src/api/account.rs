@@ -1,6 +1,6 @@
 //! What a user manages about their own account through the API: device credentials
 //! for mail clients (AU-2), a patient's blocks, opposition and access log (MS-9,
-//! MS-10, TR-4) and the terms of use (IN-1). The service checks that
+//! MS-10, TR-4), the forwarding rule (MS-17) and the terms of use (IN-1). The service checks that
 //! each is asked by its holder.
 
 use axum::Json;
@@ -13,6 +13,7 @@ use caduceus_store::DeviceId;
 use serde::Deserialize;
 
 use super::login::User;
+use super::messages::InMailbox;
 use super::problem::{ApiResult, Problem};
 
 /// `POST /devices`: the name the user gives the device.
@@ -248,5 +249,44 @@ pub async fn accept_terms(
     service
         .accept_terms(&user.login, &acceptance.version)
         .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `PUT /forwarding`: where to forward.
+#[derive(Deserialize)]
+pub struct ForwardingRule {
+    to: String,
+}
+
+/// `GET /forwarding`: where the mailbox forwards its mail, if anywhere (MS-17).
+pub async fn forwarding(
+    State(service): State<Service>,
+    InMailbox(access): InMailbox,
+) -> ApiResult<Json<serde_json::Value>> {
+    let target = service.forwarding(&access).await?;
+    Ok(Json(
+        serde_json::json!({ "to": target.map(|a| a.as_str().to_owned()) }),
+    ))
+}
+
+/// `PUT /forwarding`: forwards the mailbox's mail to another mailbox of the trust
+/// space (MS-17); outside it, refused with the reason. Traced.
+pub async fn set_forwarding(
+    State(service): State<Service>,
+    InMailbox(access): InMailbox,
+    Json(rule): Json<ForwardingRule>,
+) -> ApiResult<StatusCode> {
+    let target =
+        MailAddress::parse(rule.to.trim()).map_err(|e| Problem::bad_request(format!("to: {e}")))?;
+    service.set_forwarding(&access, Some(&target)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `DELETE /forwarding`: stops forwarding (MS-17). Traced.
+pub async fn stop_forwarding(
+    State(service): State<Service>,
+    InMailbox(access): InMailbox,
+) -> ApiResult<StatusCode> {
+    service.set_forwarding(&access, None).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -8,7 +8,7 @@
 //! - [`send`]: sending, with idempotency keys.
 //! - [`directory`]: directory search (FHIR) and delivery status.
 //! - [`account`]: device credentials, a patient's blocks, opposition and access log,
-//!   the terms of use.
+//!   the forwarding rule, the terms of use.
 //! - [`export`]: the streamed export of one's messages (RT-4).
 //! - [`problem`]: errors as `application/problem+json` naming the requirement.
 
@@ -75,6 +75,12 @@ pub fn router(max_message_size: usize) -> Router<Service> {
         )
         .route("/export", get(export::export))
         .route("/terms", get(account::terms).post(account::accept_terms))
+        .route(
+            "/forwarding",
+            get(account::forwarding)
+                .put(account::set_forwarding)
+                .delete(account::stop_forwarding),
+        )
         .layer(DefaultBodyLimit::max(max_message_size + 64 * 1024))
 }
 

@@ -77,6 +77,7 @@ pub fn router(max_message_size: usize) -> Router<Service> {
         .route("/mail/settings/block", post(settings::block))
         .route("/mail/settings/unblock", post(settings::unblock))
         .route("/mail/settings/opposition", post(settings::opposition))
+        .route("/mail/settings/forwarding", post(settings::forwarding))
         .route("/mail/export", get(settings::export))
         .route("/static/app.css", get(css))
         .route("/static/app.js", get(js))

@@ -41,6 +41,8 @@ struct SettingsPage {
     accesses: Vec<AccessRow>,
     blocks: Vec<String>,
     opposed: bool,
+    /// Where the mailbox forwards its mail (MS-17); professionals only.
+    forwarding: Option<String>,
 }
 
 layout_page!(SettingsPage);
@@ -65,6 +67,14 @@ async fn view(
         .collect();
     let patient = user.is_patient();
     let (mut accesses, mut blocks, mut opposed) = (Vec::new(), Vec::new(), false);
+    let mut forwarding = None;
+    if !patient {
+        let access = user.mailbox(service).await?;
+        forwarding = service
+            .forwarding(&access)
+            .await?
+            .map(|a| a.as_str().to_owned());
+    }
     if patient {
         accesses = service
             .patient_access_log(&caller, account.id)
@@ -94,6 +104,7 @@ async fn view(
         accesses,
         blocks,
         opposed,
+        forwarding,
     })
 }
 
@@ -247,5 +258,42 @@ impl CsrfField for AddressForm {
 impl CsrfField for OppositionForm {
     fn csrf(&self) -> &str {
         &self.csrf
+    }
+}
+
+/// The forwarding form: the target, empty to stop.
+#[derive(Deserialize)]
+pub struct ForwardingForm {
+    csrf: String,
+    #[serde(default)]
+    to: String,
+}
+
+impl CsrfField for ForwardingForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// `POST /mail/settings/forwarding`: sets or stops the forwarding rule (MS-17); a
+/// target outside the trust space is refused with the reason.
+pub async fn forwarding(
+    State(service): State<Service>,
+    Posted { user, form }: Posted<ForwardingForm>,
+) -> Response {
+    let set = async {
+        let target = match form.to.trim() {
+            "" => None,
+            text => Some(
+                MailAddress::parse(text)
+                    .map_err(|e| ServiceError::Invalid(format!("forwarding address: {e}")))?,
+            ),
+        };
+        let access = user.mailbox(&service).await?;
+        service.set_forwarding(&access, target.as_ref()).await
+    };
+    match set.await {
+        Ok(()) => Redirect::to("/mail/settings").into_response(),
+        Err(error) => refused(&user, error),
     }
 }

@@ -80,6 +80,12 @@ cert_ctx = context(A["cert"], A["key"])
 call("cert-me", "GET", "/me", ctx=cert_ctx)
 call("cert-session", "POST", "/session/certificate", ctx=cert_ctx)
 
+# MS-17: forwarding inside the trust space only.
+call("forward-outside", "PUT", "/forwarding", token=alice, body={"to": "alice@gmail.test"})
+call("forward-bob", "PUT", "/forwarding", token=alice, body={"to": A["bob"]})
+call("forwarding", "GET", "/forwarding", token=alice)
+call("forward-stop", "DELETE", "/forwarding", token=alice)
+call("forwarding-after", "GET", "/forwarding", token=alice)
 call("logout", "DELETE", "/session", token=alice)
 call("after-logout", "GET", "/me", token=alice)
 call("forged", "GET", "/me", token="cses-" + "0" * 64)

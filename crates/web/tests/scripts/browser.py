@@ -154,12 +154,20 @@ try:
     out("attachment-link", href)
     # MS-14: marked personal, the badge shows here and in the list; unmarked again.
     driver.find_element(By.ID, "mark-personal").click()
+    wait.until(EC.presence_of_element_located((By.ID, "mark-professional")))
     out("marked-personal", driver.find_element(By.TAG_NAME, "h1").text)
     driver.get(BASE + "/mail/folder/INBOX")
     out("list-personal", driver.find_element(By.TAG_NAME, "tbody").text)
     driver.find_element(By.LINK_TEXT, "Bilan du 12 novembre").click()
     driver.find_element(By.ID, "mark-professional").click()
+    wait.until(EC.presence_of_element_located((By.ID, "mark-personal")))
     out("marked-professional", driver.find_element(By.TAG_NAME, "h1").text + " |")
+    # MS-17: forwarding outside the trust space is refused, with the reason.
+    driver.get(BASE + "/mail/settings")
+    driver.find_element(By.ID, "forward-to").send_keys("bruno@gmail.test")
+    driver.find_element(By.ID, "forward-to").submit()
+    wait.until(EC.url_contains("/mail/settings/forwarding"))
+    out("forward-outside", driver.find_element(By.TAG_NAME, "main").text)
     # No staff role: the admin console is refused (AC-1) and not linked.
     out("bruno-admin", driver.find_element(By.TAG_NAME, "header").text + " | ")
     driver.get(BASE + "/admin/accounts")

@@ -1,0 +1,138 @@
+//! Automatic forwarding (MS-17): a mailbox's owner (or a delegate of an organisation's
+//! mailbox) may have its mail also sent to one other mailbox of the trust space. The
+//! rule is checked when set and again at each use (the trust list may have changed);
+//! a forwarded copy is never forwarded again. Forwarding runs after the delivery, in
+//! the background: the original is never held up nor refused because of it.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use caduceus_audit::{Action, Outcome};
+use caduceus_core::forwarding::{FORWARDED_HEADER, ForwardingFacts, check_forwarding};
+use caduceus_core::{AccountKind, MailAddress, RecipientStatus, Refusal};
+use caduceus_store::{Account, Outbound};
+
+use crate::error::{Result, ServiceError};
+use crate::messages::MailboxAccess;
+use crate::{Caller, Service};
+
+impl Service {
+    /// Sets (`Some`) or removes the forwarding rule of `access`'s mailbox (MS-17);
+    /// refused, saying why, for a target outside the trust space, a patient, the
+    /// mailbox itself, or an unknown local mailbox. Traced.
+    pub async fn set_forwarding(
+        &self,
+        access: &MailboxAccess,
+        target: Option<&MailAddress>,
+    ) -> Result<()> {
+        let owner = self.store.account(access.owner()).await?;
+        if let Some(target) = target {
+            self.forwarding_allowed(&owner, target).await?;
+        }
+        let mut trace = access.event(self.now_ms(), Action::ForwardingSet, owner.id.to_string());
+        let state = if target.is_some() { "on" } else { "off" };
+        trace.detail = Some(format!("MS-17 forwarding:{state}"));
+        let rule = target.map(|t| (t.as_str(), self.clock.now()));
+        Ok(self.store.set_forwarding(owner.id, rule, &trace).await?)
+    }
+
+    /// Where `access`'s mailbox forwards its mail, if anywhere (MS-17).
+    pub async fn forwarding(&self, access: &MailboxAccess) -> Result<Option<MailAddress>> {
+        let target = self.store.forwarding(access.owner()).await?;
+        Ok(target.and_then(|t| MailAddress::parse(&t).ok()))
+    }
+
+    /// The rule's check (MS-17), then, for a local target, a mailbox that can
+    /// receive (MS-2).
+    async fn forwarding_allowed(&self, owner: &Account, target: &MailAddress) -> Result<()> {
+        let facts = ForwardingFacts {
+            owner: &owner.address,
+            owner_is_patient: owner.kind == AccountKind::Patient,
+            target,
+            target_is_local: self.is_local(target),
+            target_in_trust_list: self.trust_list().lists_domain(target.domain().as_str()),
+        };
+        check_forwarding(&facts).map_err(ServiceError::Refused)?;
+        if facts.target_is_local {
+            let status = match self.store.account_by_address(target).await? {
+                Some(account) if account.state.can_exchange() => RecipientStatus::Verified,
+                Some(_) => RecipientStatus::NotVerified,
+                None => RecipientStatus::Unknown,
+            };
+            caduceus_core::check_recipient(target.as_str(), status)
+                .map_err(ServiceError::Refused)?;
+        }
+        Ok(())
+    }
+
+    /// Forwards `raw`, just delivered to `recipients`, for those whose mailbox has a
+    /// rule, in the background (MS-17).
+    pub(crate) fn forward_copies(&self, raw: &[u8], recipients: Vec<Account>) {
+        let service = self.clone();
+        let raw = raw.to_vec();
+        let task: Pin<Box<dyn Future<Output = ()> + Send>> = Box::pin(async move {
+            for owner in recipients {
+                if let Err(error) = service.forward_one(&owner, &raw).await {
+                    tracing::warn!(account = %owner.id, %error, "message not forwarded (MS-17)");
+                }
+            }
+        });
+        tokio::spawn(task);
+    }
+
+    async fn forward_one(&self, owner: &Account, raw: &[u8]) -> Result<()> {
+        let Some(target) = self.store.forwarding(owner.id).await? else {
+            return Ok(());
+        };
+        let mut trace =
+            Caller::system().event(self.now_ms(), Action::MessageForward, owner.id.to_string());
+        let target =
+            MailAddress::parse(&target).map_err(|e| ServiceError::Invalid(e.to_string()))?;
+        if let Err(error) = self.forwarding_allowed(owner, &target).await {
+            trace.outcome = Outcome::Refused;
+            trace.detail = Some(match &error {
+                ServiceError::Refused(Refusal { requirement, .. }) => (*requirement).to_owned(),
+                _ => "MS-17".to_owned(),
+            });
+            self.store.append_traces(&[trace]).await?;
+            return Err(error);
+        }
+        let copy = [
+            format!("{FORWARDED_HEADER}: {}\r\n", owner.id).as_bytes(),
+            raw,
+        ]
+        .concat();
+        if self.is_local(&target) {
+            trace.detail = Some("MS-17 target:local".into());
+            self.deliver_with(
+                &Caller::system(),
+                None,
+                Some(&owner.address),
+                &[target],
+                &copy,
+                None,
+            )
+            .await?;
+        } else {
+            trace.detail = Some(format!("MS-17 domain:{}", target.domain().as_str()));
+            let outbound = Outbound {
+                queue_ref: caduceus_store::new_queue_ref(),
+                owner: owner.id,
+                return_path: owner.address.as_str().to_owned(),
+                recipients: vec![target],
+                notify_success: false,
+                expires: self.config.retry.expiry(self.clock.now()),
+            };
+            self.deliver_with(
+                &Caller::system(),
+                None,
+                Some(&owner.address),
+                &[],
+                &copy,
+                Some(outbound),
+            )
+            .await?;
+        }
+        Ok(self.store.append_traces(&[trace]).await?)
+    }
+}
