@@ -344,7 +344,7 @@ mod tests {
             assert!(seen.insert(action.as_str()), "duplicate code {action}");
             assert_eq!(Action::from_code(action.as_str()), Some(action));
         }
-        assert_eq!(Action::from_code("message.forward"), None);
+        assert_eq!(Action::from_code("message.teleport"), None);
     }
 
     #[test]
