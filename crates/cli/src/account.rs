@@ -114,6 +114,16 @@ pub enum AccountCommand {
         /// The out-of-band address; omit to clear it.
         email: Option<MailAddress>,
     },
+    /// Set the phone number inactivity warnings are also sent to by SMS, through the
+    /// operator's `notices.sms_command` (RT-1). Omit the number to remove it.
+    ///
+    /// Example: caduceus account phone alice.martin@caduceus.test "06 12 34 56 78"
+    Phone {
+        /// The account's address.
+        address: MailAddress,
+        /// The number (+33612345678 or 06 12 34 56 78); omit to remove it.
+        number: Option<String>,
+    },
     /// Turn new-mail notices to the out-of-band address on or off, or show whether
     /// they are on (MS-7). Notices carry a fixed text: no sender, subject or content.
     ///
@@ -299,6 +309,13 @@ pub async fn run(data: &Path, operator: &str, command: AccountCommand) -> Result
         }
         AccountCommand::Contact { address, email } => {
             crate::credentials::set_contact(&runtime, &caller, &address, email.as_ref()).await?;
+        }
+        AccountCommand::Phone { address, number } => {
+            let phone = number
+                .as_deref()
+                .map(caduceus_core::PhoneNumber::parse)
+                .transpose()?;
+            crate::credentials::set_phone(&runtime, &caller, &address, phone.as_ref()).await?;
         }
         AccountCommand::Notify { address, state } => {
             let enabled = state.map(|state| state == "on");

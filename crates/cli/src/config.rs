@@ -105,6 +105,10 @@ pub struct Notices {
     pub new_mail_quiet_minutes: u64,
     /// The web service's public address, for links in notices.
     pub public_url: Option<String>,
+    /// The SMS gateway hook (RT-1's second channel): a program run with the phone
+    /// number (E.164) as its argument and the text on its standard input, which exits
+    /// 0 once the gateway took the message. None: no SMS is sent.
+    pub sms_command: Option<String>,
 }
 
 impl Default for Notices {
@@ -115,6 +119,7 @@ impl Default for Notices {
             from: None,
             new_mail_quiet_minutes: 15,
             public_url: None,
+            sms_command: None,
         }
     }
 }

@@ -92,6 +92,29 @@ pub async fn set_contact(
     Ok(())
 }
 
+/// Sets or removes the phone number SMS warnings go to (RT-1).
+pub async fn set_phone(
+    runtime: &Runtime,
+    caller: &Caller,
+    address: &MailAddress,
+    phone: Option<&caduceus_core::PhoneNumber>,
+) -> Result<()> {
+    let account = crate::account::find(runtime, address).await?;
+    runtime
+        .service
+        .set_contact_phone(caller, account.id, phone)
+        .await?;
+    match phone {
+        Some(phone) => println!(
+            "SMS warnings for {} go to {}",
+            address.as_str(),
+            phone.as_str()
+        ),
+        None => println!("no SMS number for {}", address.as_str()),
+    }
+    Ok(())
+}
+
 /// Turns new-mail notices on or off (`enabled`), or prints whether they are on
 /// (MS-7).
 pub async fn new_mail_notice(

@@ -1,6 +1,7 @@
-//! Sends notices (emailed login codes, AU-1; new-mail notices, MS-7) through the operator's outbound SMTP
-//! relay with mail-send. The text is fixed: no sender, subject or content of any
-//! message ever goes out this way.
+//! Sends notices (emailed login codes, AU-1; new-mail notices, MS-7; inactivity
+//! warnings, RT-1) through the operator's outbound SMTP relay with mail-send, and
+//! inactivity warnings by SMS through the operator's gateway hook (a program). The text
+//! is fixed: no sender, subject or content of any message ever goes out this way.
 
 use anyhow::{Result, bail};
 use async_trait::async_trait;
@@ -21,6 +22,111 @@ const FIRST_ACCESS: &str = "Un professionnel a consulté pour la première fois 
      dans votre messagerie sécurisée de santé. Connectez-vous pour voir le journal des accès.\r\n\r\n\
      A professional accessed data concerning you for the first time in your secure health \
      mailbox. Log in to see the access log.\r\n";
+
+/// Everything `[notices]` configures: the relay for e-mail, the hook for SMS.
+pub struct Notifiers {
+    mail: Option<SmtpNotifier>,
+    sms: Option<SmsHook>,
+}
+
+impl Notifiers {
+    /// The notifiers `[notices]` describes, or `None` when it sets neither.
+    pub fn from_config(config: &Notices, domain: &str) -> Result<Option<Notifiers>> {
+        let mail = SmtpNotifier::from_config(config, domain)?;
+        let sms = config.sms_command.as_ref().map(|command| SmsHook {
+            command: command.into(),
+            public_url: public_url(config, domain),
+        });
+        Ok((mail.is_some() || sms.is_some()).then_some(Notifiers { mail, sms }))
+    }
+}
+
+#[async_trait]
+impl Notifier for Notifiers {
+    async fn send(&self, notice: Notice) -> std::result::Result<(), String> {
+        match (notice, &self.mail, &self.sms) {
+            (
+                Notice::InactivitySms {
+                    to,
+                    days_left,
+                    token,
+                },
+                _,
+                Some(sms),
+            ) => sms.send(&to, &sms.warning(days_left, token.expose())).await,
+            (Notice::InactivitySms { .. }, _, None) => {
+                Err("no SMS gateway is configured (notices.sms_command)".into())
+            }
+            (notice, Some(mail), _) => mail.send(notice).await,
+            (_, None, _) => {
+                Err("no outbound mail is configured for notices (set notices.relay)".into())
+            }
+        }
+    }
+}
+
+/// The SMS gateway hook: a program run with the number as its argument and the text
+/// on its standard input (RT-1).
+pub struct SmsHook {
+    command: std::path::PathBuf,
+    public_url: String,
+}
+
+impl SmsHook {
+    /// The inactivity warning's text, with the objection link: short, fixed.
+    fn warning(&self, days_left: u32, token: &str) -> String {
+        format!(
+            "Caduceus : votre messagerie securisee de sante sera supprimee dans {days_left} \
+             jours faute de connexion. Pour la garder : {url}/inactivity/object?token={token} \
+             / Your secure health mailbox will be deleted in {days_left} days; to keep it, \
+             follow the link.",
+            url = self.public_url
+        )
+    }
+
+    /// Runs the hook for `to` with `text` (30 s at most); its output is discarded, never
+    /// logged (it may echo the number).
+    async fn send(
+        &self,
+        to: &caduceus_core::PhoneNumber,
+        text: &str,
+    ) -> std::result::Result<(), String> {
+        use tokio::io::AsyncWriteExt;
+        let hook = self.command.display();
+        let mut child = tokio::process::Command::new(&self.command)
+            .arg(to.as_str())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|e| format!("SMS hook {hook}: {e}"))?;
+        if let Some(mut stdin) = child.stdin.take() {
+            stdin
+                .write_all(text.as_bytes())
+                .await
+                .map_err(|e| format!("SMS hook {hook}: {e}"))?;
+        }
+        let status = tokio::time::timeout(std::time::Duration::from_secs(30), child.wait())
+            .await
+            .map_err(|_| format!("SMS hook {hook} did not finish within 30 s"))?
+            .map_err(|e| format!("SMS hook {hook}: {e}"))?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(format!("SMS hook {hook} failed ({status})"))
+        }
+    }
+}
+
+fn public_url(config: &Notices, domain: &str) -> String {
+    config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("https://mail.{domain}"))
+        .trim_end_matches('/')
+        .to_owned()
+}
 
 /// Sends notices to `relay`.
 pub struct SmtpNotifier {
@@ -66,12 +172,7 @@ impl SmtpNotifier {
                 .from
                 .clone()
                 .unwrap_or_else(|| format!("no-reply@{domain}")),
-            public_url: config
-                .public_url
-                .clone()
-                .unwrap_or_else(|| format!("https://mail.{domain}"))
-                .trim_end_matches('/')
-                .to_owned(),
+            public_url: public_url(config, domain),
         }))
     }
 }
@@ -126,6 +227,9 @@ impl Notifier for SmtpNotifier {
                 "Acces a vos donnees / Access to your data",
                 FIRST_ACCESS.to_owned(),
             ),
+            Notice::InactivitySms { .. } => {
+                return Err("an SMS notice goes to the SMS hook, not the relay".into());
+            }
         };
         let message = MessageBuilder::new()
             .from(("Caduceus", self.from.as_str()))
@@ -145,5 +249,70 @@ impl Notifier for SmtpNotifier {
             },
         };
         sent.map_err(|e| format!("relay {}:{}: {e}", self.host, self.port))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hook(dir: &std::path::Path, script: &str) -> SmsHook {
+        use std::os::unix::fs::PermissionsExt;
+        let path = dir.join("send-sms");
+        std::fs::write(&path, script).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o700)).unwrap();
+        SmsHook {
+            command: path,
+            public_url: "https://mail.caduceus.test".into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn rt1_the_sms_hook_gets_the_number_and_the_warning_with_its_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("sent");
+        let sms = hook(
+            dir.path(),
+            &format!("#!/bin/sh\necho \"$1\" > {0}\ncat >> {0}\n", out.display()),
+        );
+        let to = caduceus_core::PhoneNumber::parse("06 12 34 56 78").unwrap();
+        sms.send(&to, &sms.warning(7, "abc123")).await.unwrap();
+        let sent = std::fs::read_to_string(&out).unwrap();
+        let (number, text) = sent.split_once('\n').unwrap();
+        assert_eq!(number, "+33612345678");
+        assert!(text.contains("dans 7 jours"), "{text}");
+        assert!(
+            text.contains("https://mail.caduceus.test/inactivity/object?token=abc123"),
+            "{text}"
+        );
+    }
+
+    #[tokio::test]
+    async fn rt1_a_failing_or_missing_hook_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let to = caduceus_core::PhoneNumber::parse("+33612345678").unwrap();
+        let failing = hook(dir.path(), "#!/bin/sh\nexit 3\n");
+        let error = failing.send(&to, "x").await.unwrap_err();
+        assert!(error.contains("failed"), "{error}");
+        let missing = SmsHook {
+            command: dir.path().join("nowhere"),
+            public_url: String::new(),
+        };
+        assert!(missing.send(&to, "x").await.is_err());
+    }
+
+    #[tokio::test]
+    async fn rt1_an_sms_notice_without_a_hook_is_refused_not_dropped() {
+        let notifiers = Notifiers {
+            mail: None,
+            sms: None,
+        };
+        let notice = Notice::InactivitySms {
+            to: caduceus_core::PhoneNumber::parse("+33612345678").unwrap(),
+            days_left: 7,
+            token: caduceus_core::SecretString::new("t".into()),
+        };
+        let error = notifiers.send(notice).await.unwrap_err();
+        assert!(error.contains("sms_command"), "{error}");
     }
 }

@@ -11,7 +11,7 @@ use caduceus_store::{MasterKey, SqlStore};
 
 use crate::config::Loaded;
 use crate::federation::OidcVerifier;
-use crate::notices::SmtpNotifier;
+use crate::notices::Notifiers;
 
 /// The opened store and the service over it.
 pub struct Runtime {
@@ -38,7 +38,7 @@ impl Runtime {
         )
         .await
         .context("opening the store")?;
-        let notifier = SmtpNotifier::from_config(&loaded.config.notices, loaded.domain().as_str())?;
+        let notifier = Notifiers::from_config(&loaded.config.notices, loaded.domain().as_str())?;
         let service = Service::new(
             Arc::new(store.clone()),
             Arc::new(SystemClock),

@@ -39,6 +39,7 @@
 //! - [`health`]: the patient rules — who may write to whom (MS-8), blocks (MS-10),
 //!   opposition (MS-9), subjects that identify a patient (MS-11).
 //! - [`alert`]: a health alert's audience (MS-15).
+//! - [`phone`]: phone numbers for SMS notices ([`PhoneNumber`], RT-1).
 //! - [`role`]: staff roles and the duties each holds ([`Role::may`], AC-1).
 //! - [`flag`]: the message flags a user may set ([`is_valid_flag`]).
 //! - [`forwarding`]: automatic forwarding stays in the trust space (MS-17).
@@ -120,6 +121,7 @@ pub mod mdn;
 pub mod outbound;
 pub mod password;
 pub mod personal;
+pub mod phone;
 pub mod policy;
 pub mod rate;
 pub mod role;
@@ -134,6 +136,7 @@ pub use folder::{FolderNameError, check_folder_name};
 pub use mdn::Mdn;
 pub use outbound::{Dsn, DsnAction, ReplyClass, RetryPolicy, header_section};
 pub use password::{PasswordError, check_password_strength};
+pub use phone::{PhoneError, PhoneNumber};
 pub use policy::{
     DeliveryFacts, RecipientStatus, Refusal, check_delivery, check_recipient, check_recipient_count,
 };

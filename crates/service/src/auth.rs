@@ -703,6 +703,22 @@ impl Service {
         Ok(self.store.set_contact_email(account, email, &trace).await?)
     }
 
+    /// Sets (or removes) the phone number where `account`'s SMS notices go (RT-1's
+    /// second channel): the account itself, or the operator. Traced, without the number.
+    pub async fn set_contact_phone(
+        &self,
+        caller: &Caller,
+        account: AccountId,
+        phone: Option<&caduceus_core::PhoneNumber>,
+    ) -> Result<()> {
+        if caller.actor != Actor::Account(account) {
+            self.require_operator(caller)?;
+        }
+        let mut trace = caller.event(self.now_ms(), Action::ContactSet, account.to_string());
+        trace.detail = Some("RT-1 channel:sms".into());
+        Ok(self.store.set_contact_phone(account, phone, &trace).await?)
+    }
+
     /// Issues a device credential for a mail client (AU-2), only after a strong login
     /// of the account itself. The credential is returned once and only its hash kept.
     pub async fn add_device(&self, login: &Authenticated, name: &str) -> Result<IssuedDevice> {

@@ -106,25 +106,39 @@ impl Service {
         let token: String = random.iter().map(|b| format!("{b:02x}")).collect();
         let hash = Sha256::digest(token.as_bytes());
         let to = self.store.contact_email(account.id).await?;
+        let phone = self.store.contact_phone(account.id).await?;
+        let channel = match (&to, &phone) {
+            (Some(_), Some(_)) => "channel:email channel:sms",
+            (Some(_), None) => "channel:email",
+            (None, Some(_)) => "channel:sms",
+            (None, None) => "channel:none",
+        };
         let mut trace = Caller::system().event(
             self.now_ms(),
             Action::InactivityWarning,
             account.id.to_string(),
         );
-        trace.detail = Some(format!(
-            "RT-1 stage:{stage} channel:{}",
-            if to.is_some() { "email" } else { "none" }
-        ));
+        trace.detail = Some(format!("RT-1 stage:{stage} {channel}"));
         self.store
             .record_inactivity_warning(account.id, stage, self.clock.now(), &hash, &trace)
             .await?;
+        let days_left = ((deadline - self.now_ms()) / DAY_MS).max(0) as u32;
+        let mut notices = Vec::new();
         if let Some(to) = to {
-            let days_left = ((deadline - self.now_ms()) / DAY_MS).max(0) as u32;
-            let notice = Notice::InactivityWarning {
+            notices.push(Notice::InactivityWarning {
+                to,
+                days_left,
+                token: SecretString::new(token.clone()),
+            });
+        }
+        if let Some(to) = phone {
+            notices.push(Notice::InactivitySms {
                 to,
                 days_left,
                 token: SecretString::new(token),
-            };
+            });
+        }
+        for notice in notices {
             if let Err(reason) = self.notifier.send(notice).await {
                 tracing::warn!(account = %account.id, %reason, "inactivity warning not sent (RT-1)");
             }

@@ -1,5 +1,6 @@
 //! Messages the service sends outside the trust space: login codes to a user's
-//! out-of-band address (AU-1) and new-mail notices (MS-7). The transport is the binary's business (an SMTP
+//! out-of-band address (AU-1), new-mail notices (MS-7), inactivity warnings by e-mail
+//! and SMS (RT-1). The transport is the binary's business (an SMTP
 //! smarthost); the service only says what to send.
 
 use async_trait::async_trait;
@@ -45,6 +46,16 @@ pub enum Notice {
         /// Days before the deletion.
         days_left: u32,
         /// The objection link's token (secret: whoever has it keeps the mailbox).
+        token: SecretString,
+    },
+    /// The same warning by SMS, the second channel (RT-1): to the phone number the
+    /// owner gave, through the operator's SMS gateway hook.
+    InactivitySms {
+        /// The phone number.
+        to: caduceus_core::PhoneNumber,
+        /// Days before the deletion.
+        days_left: u32,
+        /// The objection link's token.
         token: SecretString,
     },
 }

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use caduceus_core::AccountState;
-use caduceus_service::ServiceError;
+use caduceus_service::{Caller, ServiceError};
 
 mod common;
 
@@ -27,6 +27,19 @@ async fn rt1_warnings_then_deletion_unless_the_owner_objects() {
         .set_contact_email(&op(), alice.id, Some(&addr("alice@example.org")))
         .await
         .unwrap();
+    // Bob gave a phone number only: his warnings go by SMS (the second channel).
+    let phone = caduceus_core::PhoneNumber::parse("06 12 34 56 78").unwrap();
+    w.service
+        .set_contact_phone(&Caller::account(bob.id, "web"), bob.id, Some(&phone))
+        .await
+        .unwrap();
+    // Not by someone else (AC-1).
+    assert!(
+        w.service
+            .set_contact_phone(&Caller::account(alice.id, "web"), bob.id, Some(&phone))
+            .await
+            .is_err()
+    );
 
     // Nothing before 60 days ahead of the deadline.
     w.clock.advance(300 * DAY);
@@ -41,7 +54,21 @@ async fn rt1_warnings_then_deletion_unless_the_owner_objects() {
         days_left.push(w.outbox.inactivity.lock().unwrap().last().unwrap().1);
     }
     assert_eq!(days_left, [60, 30, 7]);
-    let sent = w.outbox.inactivity.lock().unwrap().clone();
+    let all = w.outbox.inactivity.lock().unwrap().clone();
+    let by_sms: Vec<_> = all
+        .iter()
+        .filter(|(to, _, _)| to == "+33612345678")
+        .collect();
+    assert_eq!(
+        by_sms.len(),
+        3,
+        "Bob is warned by SMS at each step: {all:?}"
+    );
+    let sent: Vec<_> = all
+        .iter()
+        .filter(|(to, _, _)| to != "+33612345678")
+        .cloned()
+        .collect();
     assert_eq!(sent.len(), 3, "only Alice has an address to write to");
     assert!(sent.iter().all(|(to, _, _)| to == "alice@example.org"));
 

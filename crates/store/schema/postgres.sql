@@ -323,3 +323,8 @@ CREATE TABLE IF NOT EXISTS forwarding_rules (
     target TEXT NOT NULL,
     since_ms BIGINT NOT NULL
 );
+-- A phone number for notices by SMS (RT-1), E.164, set by the operator or the user.
+CREATE TABLE IF NOT EXISTS contact_phones (
+    account_id BIGINT PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+    phone TEXT NOT NULL
+);

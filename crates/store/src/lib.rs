@@ -31,7 +31,7 @@ mod sql;
 
 use async_trait::async_trait;
 use caduceus_audit::{Checkpoint, Entry, Event};
-use caduceus_core::{AccountState, FailureState, MailAddress, RegistryId, Timestamp};
+use caduceus_core::{AccountState, FailureState, MailAddress, PhoneNumber, RegistryId, Timestamp};
 
 pub use error::{Result, StoreError};
 pub use model::*;
@@ -150,6 +150,15 @@ pub trait Store: Send + Sync {
     ) -> Result<()>;
     /// The out-of-band address, if set.
     async fn contact_email(&self, account: AccountId) -> Result<Option<MailAddress>>;
+    /// Sets or removes the phone number SMS notices go to (RT-1), with its trace.
+    async fn set_contact_phone(
+        &self,
+        account: AccountId,
+        phone: Option<&PhoneNumber>,
+        trace: &Event,
+    ) -> Result<()>;
+    /// The phone number SMS notices go to, if any (RT-1).
+    async fn contact_phone(&self, account: AccountId) -> Result<Option<PhoneNumber>>;
     /// Turns new-mail notices (MS-7) on or off for `account`, with its trace.
     async fn set_new_mail_notice(
         &self,

@@ -24,10 +24,18 @@ pub struct Outbox {
     pub new_mail: Mutex<Vec<String>>,
     /// First-access notices (TR-4): the out-of-band address of each.
     pub first_access: Mutex<Vec<String>>,
-    /// Inactivity warnings (RT-1): address, days left, objection token.
+    /// Inactivity warnings (RT-1): address (or phone number, by SMS), days left,
+    /// objection token.
     pub inactivity: Mutex<Vec<(String, u32, String)>>,
     /// Incidents (TR-3): the security contact and the kind.
     pub incidents: Mutex<Vec<(String, String)>>,
+}
+
+impl Outbox {
+    fn warned(&self, to: &str, days_left: u32, token: &caduceus_core::SecretString) {
+        let warning = (to.to_owned(), days_left, token.expose().clone());
+        self.inactivity.lock().unwrap().push(warning);
+    }
 }
 
 #[async_trait]
@@ -44,11 +52,12 @@ impl Notifier for Outbox {
                 to,
                 days_left,
                 token,
-            } => self.inactivity.lock().unwrap().push((
-                to.as_str().to_owned(),
+            } => self.warned(to.as_str(), days_left, &token),
+            Notice::InactivitySms {
+                to,
                 days_left,
-                token.expose().clone(),
-            )),
+                token,
+            } => self.warned(to.as_str(), days_left, &token),
             Notice::Incident { to, kind } => self
                 .incidents
                 .lock()

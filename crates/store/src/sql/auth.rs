@@ -2,7 +2,7 @@
 //! (AU-1), failure counters and alerts (AU-3, TR-3).
 
 use caduceus_audit::Event;
-use caduceus_core::{FailureState, MailAddress, Secret, Timestamp};
+use caduceus_core::{FailureState, MailAddress, PhoneNumber, Secret, Timestamp};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -208,6 +208,46 @@ pub(super) async fn set_contact_email(
         .await?;
     append(store, &mut tx, std::slice::from_ref(trace)).await?;
     tx.commit().await
+}
+
+pub(super) async fn set_contact_phone(
+    store: &SqlStore,
+    account: AccountId,
+    phone: Option<&PhoneNumber>,
+    trace: &Event,
+) -> Result<()> {
+    let mut tx = store.db.begin_write().await?;
+    let query = match phone {
+        Some(phone) => sqlx::query(
+            "INSERT INTO contact_phones (account_id, phone) VALUES ($1, $2)
+             ON CONFLICT (account_id) DO UPDATE SET phone = $2",
+        )
+        .bind(account.0)
+        .bind(phone.as_str()),
+        None => sqlx::query("DELETE FROM contact_phones WHERE account_id = $1").bind(account.0),
+    };
+    query.execute(&mut *tx.tx).await?;
+    append(store, &mut tx, std::slice::from_ref(trace)).await?;
+    tx.commit().await
+}
+
+pub(super) async fn contact_phone(
+    store: &SqlStore,
+    account: AccountId,
+) -> Result<Option<PhoneNumber>> {
+    let phone: Option<String> =
+        sqlx::query_scalar("SELECT phone FROM contact_phones WHERE account_id = $1")
+            .bind(account.0)
+            .fetch_optional(&store.db.pool)
+            .await?;
+    phone
+        .map(|p| {
+            PhoneNumber::parse(&p).map_err(|error| StoreError::Corrupt {
+                what: "contact phone",
+                detail: error.to_string(),
+            })
+        })
+        .transpose()
 }
 
 pub(super) async fn contact_email(

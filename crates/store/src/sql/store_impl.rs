@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use caduceus_audit::{Checkpoint, Entry, Event};
-use caduceus_core::{AccountState, FailureState, MailAddress, RegistryId, Timestamp};
+use caduceus_core::{AccountState, FailureState, MailAddress, PhoneNumber, RegistryId, Timestamp};
 
 use super::{
     SqlStore, accounts, activity, auth, broadcasts, directory, folders, jobs, messages, notices,
@@ -134,6 +134,17 @@ impl Store for SqlStore {
     }
     async fn contact_email(&self, account: AccountId) -> Result<Option<MailAddress>> {
         auth::contact_email(self, account).await
+    }
+    async fn set_contact_phone(
+        &self,
+        account: AccountId,
+        phone: Option<&PhoneNumber>,
+        trace: &Event,
+    ) -> Result<()> {
+        auth::set_contact_phone(self, account, phone, trace).await
+    }
+    async fn contact_phone(&self, account: AccountId) -> Result<Option<PhoneNumber>> {
+        auth::contact_phone(self, account).await
     }
     async fn set_new_mail_notice(
         &self,
