@@ -1,5 +1,6 @@
 //! `[oidc]`: the OpenID provider whose access tokens mail clients present over SASL
-//! OAUTHBEARER / XOAUTH2 (AU-4), adapted to the service's [`TokenVerifier`].
+//! OAUTHBEARER / XOAUTH2 (AU-4), and through which the webmail logs people in
+//! (authorization code flow with PKCE), adapted to the service's [`TokenVerifier`].
 //!
 //! The provider is discovered on first use, not at start, so that `caduceus serve`
 //! starts while the provider is down; until it answers, token logins get a
@@ -7,7 +8,7 @@
 
 use async_trait::async_trait;
 use caduceus_core::{NationalId, SecretString};
-use caduceus_oidc::{Provider, ProviderConfig};
+use caduceus_oidc::{PendingLogin, Provider, ProviderConfig};
 use caduceus_service::federation::{TokenError, TokenVerifier};
 use tokio::sync::OnceCell;
 
@@ -49,6 +50,49 @@ impl TokenVerifier for OidcVerifier {
         match self.provider.get() {
             Some(provider) => provider.oauthbearer_error_challenge(),
             None => caduceus_oidc::oauthbearer_error_challenge("invalid_token", None, None),
+        }
+    }
+
+    async fn start_web_login(&self) -> Result<(String, SecretString), TokenError> {
+        let provider = self.provider().await?;
+        let (url, pending) = provider.authorization_request();
+        // What the browser keeps until the callback: state, nonce and PKCE verifier,
+        // each hex-encoded (cookie-safe), joined by dots.
+        let kept = [
+            pending.state(),
+            pending.nonce().expose(),
+            pending.pkce_verifier().expose(),
+        ]
+        .map(|part| hex::encode(part.as_bytes()))
+        .join(".");
+        Ok((url.to_string(), SecretString::new(kept)))
+    }
+
+    async fn finish_web_login(
+        &self,
+        code: &str,
+        state: &str,
+        pending: &SecretString,
+    ) -> Result<NationalId, TokenError> {
+        let parts: Vec<String> = pending
+            .expose()
+            .split('.')
+            .filter_map(|part| hex::decode(part).ok())
+            .filter_map(|bytes| String::from_utf8(bytes).ok())
+            .collect();
+        let [kept_state, nonce, verifier] = parts.as_slice() else {
+            return Err(TokenError::Rejected("the login cookie is malformed".into()));
+        };
+        let pending = PendingLogin::new(
+            kept_state.clone(),
+            SecretString::new(nonce.clone()),
+            SecretString::new(verifier.clone()),
+        );
+        let provider = self.provider().await?;
+        match provider.exchange(code, state, &pending).await {
+            Ok(identity) => Ok(identity.national_id),
+            Err(e) if e.is_rejection() => Err(TokenError::Rejected(e.to_string())),
+            Err(e) => Err(TokenError::Unavailable(e.to_string())),
         }
     }
 }

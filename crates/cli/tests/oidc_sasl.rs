@@ -1,7 +1,9 @@
-//! AU-4 through SMTP submission and IMAP: a mail client logs in with SASL XOAUTH2 or
-//! OAUTHBEARER and an access token from a real OpenID provider (the `oidc-provider`
-//! npm package, started by the shared harness), configured in `[oidc]`; a token
-//! naming another person's mailbox, or from another issuer, is refused.
+//! AU-4 through SMTP submission, IMAP and the webmail: a mail client logs in with SASL
+//! XOAUTH2 or OAUTHBEARER and an access token from a real OpenID provider (the
+//! `oidc-provider` npm package, started by the shared harness), configured in
+//! `[oidc]`; a token naming another person's mailbox, or from another issuer, is
+//! refused; a browser logs in to the webmail through the provider (authorization code
+//! with PKCE), and a callback with a forged state is refused.
 
 mod common;
 #[path = "../../oidc/tests/support/mod.rs"]
@@ -138,4 +140,73 @@ fn au4_smtp_xoauth2_and_oauthbearer_with_the_providers_token() {
         refused.contains("challenge {\"status\":\"invalid_token\""),
         "{refused}"
     );
+
+    // The webmail: through the provider and back, a session for Alice (AU-4).
+    let web = format!("https://{}", ports.https);
+    tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(web_login(provider, &web, &ca));
+}
+
+/// A browser (cookies kept, redirects followed by hand) trusting Caduceus' and the
+/// provider's development CAs.
+fn browser(provider: &oidc::OidcProvider, ca: &Path) -> reqwest::Client {
+    let mut builder = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none());
+    for pem in [ca.to_path_buf(), provider.tls.as_ref().unwrap().ca.clone()] {
+        let pem = std::fs::read(pem).unwrap();
+        builder = builder.add_root_certificate(reqwest::Certificate::from_pem(&pem).unwrap());
+    }
+    builder.build().unwrap()
+}
+
+async fn web_login(provider: &oidc::OidcProvider, web: &str, ca: &Path) {
+    let client = browser(provider, ca);
+    let page = client.get(format!("{web}/login")).send().await.unwrap();
+    assert!(page.text().await.unwrap().contains("/login/oidc"));
+    // Twice: a forged state first, then the real callback.
+    for forged in [true, false] {
+        let begin = client
+            .get(format!("{web}/login/oidc"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(begin.status(), 303);
+        let to = begin.headers()[reqwest::header::LOCATION].to_str().unwrap();
+        assert!(to.starts_with(&provider.issuer), "{to}");
+        let authorize = reqwest::Url::parse(to).unwrap();
+        let callback = provider
+            .browser()
+            .authorize(authorize)
+            .await
+            .unwrap_or_else(|e| panic!("provider login failed: {e}\n{}", provider.stderr()));
+        let state = if forged {
+            "forged"
+        } else {
+            callback.state.as_str()
+        };
+        let back = client
+            .get(format!("{web}/oidc/callback"))
+            .query(&[("code", callback.code.as_str()), ("state", state)])
+            .send()
+            .await
+            .unwrap();
+        if forged {
+            assert_eq!(back.status(), 401, "a forged state is a failed login");
+            continue;
+        }
+        assert_eq!(back.status(), 303);
+        assert_eq!(
+            back.headers()[reqwest::header::LOCATION],
+            "/mail/folder/INBOX"
+        );
+        let inbox = client
+            .get(format!("{web}/mail/folder/INBOX"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(inbox.status(), 200);
+        assert!(inbox.text().await.unwrap().contains(ALICE));
+    }
 }

@@ -1,10 +1,13 @@
-//! Logins with an OpenID provider's access token (AU-4): what a mail client presents
-//! over SASL OAUTHBEARER or XOAUTH2 (SMTP, IMAP) or an API client as a bearer token.
+//! Logins with an OpenID provider (AU-4): the access token a mail client presents
+//! over SASL OAUTHBEARER or XOAUTH2 (SMTP, IMAP) or an API client as a bearer token,
+//! and the webmail's login through the provider (authorization code flow).
 //!
 //! Checking the token (signature, issuer, audience, expiry) is the provider
 //! adapter's work ([`TokenVerifier`]); the service counts a refused token as a failed
 //! login behind the same brute-force gate as every other, traces it, and maps the
 //! national identifier the provider asserts to the account registered under it.
+
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use caduceus_core::{MailAddress, NationalId, SecretString};
@@ -34,6 +37,19 @@ pub trait TokenVerifier: Send + Sync {
     /// The error challenge an OAUTHBEARER client is sent after a refusal (RFC 7628
     /// §3.2.2, JSON before base64), pointing it at the provider.
     fn oauthbearer_challenge(&self) -> String;
+
+    /// Starts a web login at the provider (authorization code flow with PKCE): the
+    /// URL to send the browser to, and what to keep until the callback (opaque, secret).
+    async fn start_web_login(&self) -> std::result::Result<(String, SecretString), TokenError>;
+
+    /// Finishes a web login: the callback's `code` and `state` against what
+    /// [`TokenVerifier::start_web_login`] kept; the national identifier asserted.
+    async fn finish_web_login(
+        &self,
+        code: &str,
+        state: &str,
+        pending: &SecretString,
+    ) -> std::result::Result<NationalId, TokenError>;
 }
 
 impl Service {
@@ -50,6 +66,47 @@ impl Service {
             .map(|verifier| verifier.oauthbearer_challenge())
     }
 
+    /// Starts a web login at the OpenID provider (AU-4): where to send the browser,
+    /// and what the browser keeps until it comes back (secret, opaque).
+    pub async fn start_web_login(&self) -> Result<(String, SecretString)> {
+        let verifier = self.verifier()?;
+        verifier
+            .start_web_login()
+            .await
+            .map_err(|e| ServiceError::Unavailable(e.to_string()))
+    }
+
+    /// Finishes a web login (AU-4): the provider redeems the code, the ID token is
+    /// verified, and the national identifier it asserts must belong to an active
+    /// account. A refused callback counts as a failure from `source`, traced.
+    pub async fn finish_web_login(
+        &self,
+        code: &str,
+        state: &str,
+        pending: &SecretString,
+        source: &str,
+    ) -> Result<Authenticated> {
+        let verifier = self.verifier()?;
+        self.pass_gate(None, source).await?;
+        match verifier.finish_web_login(code, state, pending).await {
+            Ok(national_id) => {
+                self.login_identity_gated(&national_id, None, source, Factor::Federated)
+                    .await
+            }
+            Err(TokenError::Rejected(reason)) => {
+                tracing::info!(%reason, "OpenID web login refused");
+                Err(self.fail(None, source, Miss::BadToken).await)
+            }
+            Err(TokenError::Unavailable(reason)) => Err(ServiceError::Unavailable(reason)),
+        }
+    }
+
+    fn verifier(&self) -> Result<&Arc<dyn TokenVerifier>> {
+        self.token_verifier
+            .as_ref()
+            .ok_or_else(|| ServiceError::Unavailable("no OpenID provider is configured".to_owned()))
+    }
+
     /// Logs in with an access token (AU-4): the provider must accept it, and the
     /// national identifier it asserts must belong to an active professional account
     /// (the one `authzid` names, when given). A refused token counts as a failure
@@ -61,11 +118,7 @@ impl Service {
         authzid: Option<&MailAddress>,
         source: &str,
     ) -> Result<Authenticated> {
-        let Some(verifier) = &self.token_verifier else {
-            return Err(ServiceError::Unavailable(
-                "no OpenID provider is configured".to_owned(),
-            ));
-        };
+        let verifier = self.verifier()?;
         self.pass_gate(None, source).await?;
         match verifier.verify(token).await {
             Ok(national_id) => {

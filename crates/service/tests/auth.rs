@@ -524,6 +524,56 @@ impl TokenVerifier for OneToken {
     fn oauthbearer_challenge(&self) -> String {
         r#"{"status":"invalid_token"}"#.into()
     }
+
+    async fn start_web_login(&self) -> Result<(String, SecretString), TokenError> {
+        Ok((
+            "https://idp.test/authorize?state=s1".into(),
+            SecretString::new("s1".into()),
+        ))
+    }
+
+    async fn finish_web_login(
+        &self,
+        code: &str,
+        state: &str,
+        pending: &SecretString,
+    ) -> Result<NationalId, TokenError> {
+        if state != pending.expose() {
+            return Err(TokenError::Rejected("state mismatch".into()));
+        }
+        self.verify(&SecretString::new(code.into())).await
+    }
+}
+
+#[tokio::test]
+async fn au4_a_web_login_through_the_provider_checks_the_state_and_counts_failures() {
+    let w = world().await;
+    let alice = person(&w, "alice", "810003090833", true).await;
+    assert!(
+        w.service.start_web_login().await.is_err(),
+        "no provider, no web login"
+    );
+    let service = w.service.clone().with_token_verifier(Arc::new(OneToken));
+    let (url, pending) = service.start_web_login().await.unwrap();
+    assert!(url.starts_with("https://idp.test/authorize"));
+    let login = service
+        .finish_web_login("good", "s1", &pending, SOURCE)
+        .await
+        .unwrap();
+    assert_eq!(login.account().id, alice.id);
+    assert!(
+        login.is_strong(),
+        "the provider's login is a strong one (AU-4)"
+    );
+    let forged = service
+        .finish_web_login("good", "forged", &pending, SOURCE)
+        .await;
+    assert!(
+        matches!(forged, Err(ServiceError::AuthFailed { .. })),
+        "{forged:?}"
+    );
+    let entries = w.store.trace_entries(0, 1000).await.unwrap();
+    assert!(entries.iter().any(|e| e.action == "auth.failure"));
 }
 
 #[tokio::test]

@@ -17,26 +17,52 @@ use crate::listener::Peer;
 
 #[derive(Template)]
 #[template(path = "login.html")]
-struct LoginPage {
+pub(super) struct LoginPage {
     layout: Layout,
     address: String,
     certificate: bool,
+    /// Whether the OpenID provider's login is offered (AU-4).
+    oidc: bool,
 }
 
 layout_page!(LoginPage);
 
-fn login_page(t: &'static Texts, peer: Option<&Peer>) -> LoginPage {
+pub(super) fn login_page(service: &Service, t: &'static Texts, peer: Option<&Peer>) -> LoginPage {
     LoginPage {
         layout: Layout::anonymous(t),
         address: String::new(),
         certificate: peer.is_some_and(|p| p.certificate.is_some()),
+        oidc: service.accepts_bearer_tokens(),
     }
 }
 
+/// The login page again, with `error`, and the status to answer it with.
+pub(super) fn failed(
+    service: &Service,
+    t: &'static Texts,
+    peer: Option<&Peer>,
+    error: String,
+    status: StatusCode,
+) -> Response {
+    let mut view = login_page(service, t, peer);
+    view.error = Some(error);
+    (status, page(view.render())).into_response()
+}
+
+/// Where a login comes from, for the gate and the traces (AU-3).
+pub(super) fn source_of(peer: Option<&Peer>) -> String {
+    peer.map_or_else(|| "https:unknown".to_owned(), Peer::source)
+}
+
 /// `GET /login`.
-pub async fn form(headers: HeaderMap, uri: Uri, peer: Option<Extension<Peer>>) -> Response {
+pub async fn form(
+    State(service): State<Service>,
+    headers: HeaderMap,
+    uri: Uri,
+    peer: Option<Extension<Peer>>,
+) -> Response {
     let t = texts(&headers, uri.query());
-    page(login_page(t, peer.as_deref()).render())
+    page(login_page(&service, t, peer.as_deref()).render())
 }
 
 /// The login form.
@@ -52,7 +78,7 @@ pub struct LoginForm {
 
 /// Opens the session and sends the browser to its inbox, or first to the terms of
 /// use when the version in force is not accepted yet (IN-1).
-async fn start(service: &Service, login: &Authenticated) -> Response {
+pub(super) async fn start(service: &Service, login: &Authenticated) -> Response {
     let token = match service.open_session(login).await {
         Ok(token) => token,
         Err(error) => {
@@ -84,10 +110,8 @@ pub async fn submit(
     Form(form): Form<LoginForm>,
 ) -> Response {
     let t = texts(&headers, uri.query());
-    let source = peer
-        .as_deref()
-        .map_or_else(|| "https:unknown".to_owned(), Peer::source);
-    let mut view = login_page(t, peer.as_deref());
+    let source = source_of(peer.as_deref());
+    let mut view = login_page(&service, t, peer.as_deref());
     view.address = form.address.clone();
     let Ok(address) = MailAddress::parse(form.address.trim()) else {
         view.error = Some(t.login_failed.to_owned());
@@ -160,11 +184,13 @@ pub async fn certificate(
     };
     match login {
         Ok(login) => start(&service, &login).await,
-        Err(_) => {
-            let mut view = login_page(t, Some(&peer));
-            view.error = Some(t.login_failed.to_owned());
-            (StatusCode::UNAUTHORIZED, page(view.render())).into_response()
-        }
+        Err(_) => failed(
+            &service,
+            t,
+            Some(&peer),
+            t.login_failed.to_owned(),
+            StatusCode::UNAUTHORIZED,
+        ),
     }
 }
 

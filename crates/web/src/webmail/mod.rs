@@ -8,6 +8,7 @@
 //! - this file: the routes, the cookie session ([`WebUser`]), CSRF, security headers.
 //! - [`i18n`]: French and English texts.
 //! - [`login`]: login (password + TOTP or e-mailed code, certificate) and logout.
+//! - [`oidc`]: login through the OpenID provider (AU-4).
 //! - [`mail`]: folders, reading, attachments, deletion.
 //! - [`compose`]: writing, the rule check, directory suggestions, sending.
 //! - [`settings`]: device credentials, the patient's access log, blocks and
@@ -18,6 +19,7 @@ pub mod compose;
 pub mod i18n;
 pub mod login;
 pub mod mail;
+pub mod oidc;
 pub mod settings;
 pub mod terms;
 
@@ -50,6 +52,8 @@ pub fn router(max_message_size: usize) -> Router<Service> {
     Router::new()
         .route("/login", get(login::form).post(login::submit))
         .route("/login/certificate", post(login::certificate))
+        .route("/login/oidc", get(oidc::begin))
+        .route("/oidc/callback", get(oidc::callback))
         .route("/logout", post(login::logout))
         .route(terms::PATH, get(terms::show).post(terms::accept))
         .route(
