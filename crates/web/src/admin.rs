@@ -476,7 +476,7 @@ async fn broadcast(
         .subject(form.subject)
         .date(service.now().as_millis() / 1000)
         .header(
-            "X-MSS-Alert",
+            "X-Caduceus-Alert",
             mail_builder::headers::text::Text::new(audience.codes()),
         )
         .text_body(form.text)

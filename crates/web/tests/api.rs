@@ -262,5 +262,15 @@ async fn ms8_tr4_au2_rt4_the_patient_side_and_the_account_settings_through_the_a
         ],
         "{names}"
     );
+    // MS-9 through the XDM attachment, MS-11's key check, MS-8's end of exchange.
+    run.expect(
+        "xdm-opposed",
+        422,
+        &["\"requirement\":\"MS-9\"", "postal mail"],
+    );
+    run.expect("xdm-withdrawn", 201, &["bob@caduceus.test"]);
+    run.expect("nir-bad-key", 201, &[]);
+    run.expect("alice-ends", 201, &[]);
+    run.expect("patient-after-fin", 422, &["\"requirement\":\"MS-8\""]);
     server.shutdown().await;
 }

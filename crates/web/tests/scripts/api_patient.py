@@ -9,6 +9,28 @@ import zipfile
 from apicase import A, call, login, multipart
 
 
+def xdm(ins):
+    """An IHE XDM zip whose document entry names the patient `ins` (INS OID)."""
+    metadata = (
+        '<?xml version="1.0"?><SubmitObjectsRequest><RegistryObjectList>'
+        '<ExtrinsicObject id="d1"><ExternalIdentifier '
+        'identificationScheme="urn:uuid:58a6f841-87b3-4a3e-92fd-a8ffeff98427" '
+        f'value="{ins}^^^&amp;1.2.250.1.213.1.4.8&amp;ISO" registryObject="d1"/>'
+        "</ExtrinsicObject></RegistryObjectList></SubmitObjectsRequest>"
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("IHE_XDM/SUBSET01/METADATA.XML", metadata)
+        z.writestr("IHE_XDM/SUBSET01/DOC0001.PDF", b"%PDF-1.4")
+    return buffer.getvalue()
+
+
+def send_xdm(label, token, to, ins):
+    body, headers = multipart([("to", to), ("subject", "Compte rendu"), ("text", "Ci-joint.")],
+                              [("attachment", "IHE_XDM.zip", "application/zip", xdm(ins))])
+    return call(label, "POST", "/messages", token=token, body=body, headers=headers)
+
+
 def send(label, token, to, subject, text="Bonjour."):
     body, headers = multipart([("to", to), ("subject", subject), ("text", text)], [])
     return call(label, "POST", "/messages", token=token, body=body, headers=headers)
@@ -61,3 +83,15 @@ call("devices-after", "GET", "/devices", token=alice)
 response, data = call("export", "GET", "/export", token=alice, raw=True)
 names = sorted(zipfile.ZipFile(io.BytesIO(data)).namelist())
 print(f"export-names 0 {' '.join(names)}")
+
+# MS-9 by the XDM attachment: a message about an opposed patient is refused with the
+# postal-mail hint, even between professionals; withdrawn, it goes.
+call("oppose-again", "PUT", f"/patients/{ins}/opposition", token=patient)
+send_xdm("xdm-opposed", alice, A["bob"], ins)
+call("withdraw-again", "DELETE", f"/patients/{ins}/opposition", token=patient)
+send_xdm("xdm-withdrawn", alice, A["bob"], ins)
+# MS-11: a NIR-shaped number with a wrong key is not a NIR: the subject passes.
+send("nir-bad-key", alice, A["bob"], "Dossier 1 85 05 78 006 084 92")
+# MS-8: [FIN] ends the exchange; the patient's next reply is refused.
+send("alice-ends", alice, A["patient"], "[FIN] Suivi terminé")
+send("patient-after-fin", patient, A["alice"], "Re: Suivi terminé")
