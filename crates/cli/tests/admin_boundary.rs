@@ -5,9 +5,8 @@
 
 mod common;
 
-use common::{Server, demo_account, init_demo, python3, run};
+use common::{Server, init_demo, run};
 
-const SEND: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/scripts/send_many.py");
 const ALICE: &str = "alice.martin@caduceus.test";
 const BRUNO: &str = "bruno.durand@caduceus.test";
 const ORG: &str = "secretariat.cardiologie@caduceus.test";
@@ -19,21 +18,7 @@ fn ac2_no_administrative_command_shows_message_content() {
     let data = root.path().join("d");
     let ports = init_demo(&data);
     let server = Server::start(&data, &ports.submission);
-    let credential = demo_account(&data, ALICE)["device_credential"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let sent = python3(&[
-        SEND,
-        &ports.submission,
-        data.join("pki/ca.pem").to_str().unwrap(),
-        ALICE,
-        &credential,
-        BRUNO,
-        SUBJECT,
-        "2",
-    ]);
-    assert_eq!(sent.trim(), "sent 2");
+    common::send_demo_mail(&data, &ports.submission, ALICE, BRUNO, SUBJECT, 2);
     let backup = root.path().join("backup");
     let commands: Vec<Vec<&str>> = vec![
         vec!["account", "list"],

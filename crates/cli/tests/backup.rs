@@ -9,7 +9,6 @@ use std::path::Path;
 
 use common::{Server, demo_account, init_demo, ok, python3};
 
-const SEND: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/scripts/send_many.py");
 const IMAP: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/scripts/imap_mailbox.py");
 const ALICE: &str = "alice.martin@caduceus.test";
 const BRUNO: &str = "bruno.durand@caduceus.test";
@@ -30,21 +29,7 @@ fn ms4_rt3_backups_restore_the_mailboxes_but_not_what_was_deleted_since() {
     let ports = init_demo(&data);
     let backups = root.path().join("backups");
     let server = Server::start(&data, &ports.submission);
-    let credential = demo_account(&data, ALICE)["device_credential"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let sent = python3(&[
-        SEND,
-        &ports.submission,
-        data.join("pki/ca.pem").to_str().unwrap(),
-        ALICE,
-        &credential,
-        BRUNO,
-        "Compte rendu",
-        "3",
-    ]);
-    assert_eq!(sent.trim(), "sent 3");
+    common::send_demo_mail(&data, &ports.submission, ALICE, BRUNO, "Compte rendu", 3);
     let before = imap(&data, &ports.imaps, "fetch");
     assert_eq!(before.matches(" OK ").count(), 3, "{before}");
 

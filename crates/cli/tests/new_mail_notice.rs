@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Server, Sink, demo_account, init_demo, ok, python3, sqlite_value};
+use common::{Server, Sink, init_demo, ok, sqlite_value};
 
 #[test]
 fn ms7_one_new_mail_notice_with_no_content_reaches_the_ordinary_address() {
@@ -30,21 +30,7 @@ fn ms7_one_new_mail_notice_with_no_content_reaches_the_ordinary_address() {
     let _server = Server::start(&data, &ports.submission);
 
     let alice = "alice.martin@caduceus.test";
-    let credential = demo_account(&data, alice)["device_credential"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let sent = python3(&[
-        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/scripts/send_many.py"),
-        &ports.submission,
-        data.join("pki/ca.pem").to_str().unwrap(),
-        alice,
-        &credential,
-        bruno,
-        "Bilan Zorglub",
-        "3",
-    ]);
-    assert_eq!(sent.trim(), "sent 3");
+    common::send_demo_mail(&data, &ports.submission, alice, bruno, "Bilan Zorglub", 3);
 
     let notice = sink.wait_for(1).pop().unwrap();
     assert!(notice.starts_with("<bruno.perso@example.org>"), "{notice}");

@@ -211,6 +211,34 @@ pub fn demo_account(data: &Path, address: &str) -> serde_json::Value {
         .unwrap_or_else(|| panic!("{address} in demo.json"))
 }
 
+/// Submits `count` messages (subjects `<tag> <n>`, body "Bonjour.") from the demo
+/// account `from` of `data` to `to` through `submission`, with its device credential
+/// over STARTTLS (Python's smtplib); all must be accepted.
+pub fn send_demo_mail(
+    data: &Path,
+    submission: &str,
+    from: &str,
+    to: &str,
+    tag: &str,
+    count: usize,
+) {
+    let credential = demo_account(data, from)["device_credential"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let sent = python3(&[
+        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/scripts/send_many.py"),
+        submission,
+        data.join("pki/ca.pem").to_str().unwrap(),
+        from,
+        &credential,
+        to,
+        tag,
+        &count.to_string(),
+    ]);
+    assert_eq!(sent.trim(), format!("sent {count}"));
+}
+
 /// A `caduceus serve` child process, killed when dropped.
 pub struct Server(std::process::Child);
 
