@@ -303,7 +303,19 @@ async fn traces(State(service): State<Service>, user: WebUser) -> Response {
     };
     let mut view = AdminPage::new(&user, t.traces);
     (view.chain, view.chain_ok) = match verdict {
-        Some(Ok(report)) => (Some(format!("{} ({report:?})", t.chain_ok)), true),
+        Some(Ok(report)) => (
+            Some(format!(
+                "{}: {} {} ({}–{}), {} {}",
+                t.chain_ok,
+                report.entries,
+                t.chain_entries,
+                report.first_seq,
+                report.last_seq,
+                report.checkpoints,
+                t.chain_checkpoints
+            )),
+            true,
+        ),
         Some(Err(tamper)) => (Some(format!("{}: {tamper}", t.chain_bad)), false),
         None => (Some(t.chain_unknown.to_owned()), false),
     };

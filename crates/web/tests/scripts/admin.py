@@ -64,8 +64,8 @@ try:
                  "/admin/broadcast"]:
         driver.get(BASE + path)
         out("page:" + path, driver.page_source)
-    if A.get("shots"):
-        driver.save_screenshot(A["shots"] + "/admin-traces.png")
+        if A.get("shots") and path in ("/admin/traces", "/admin/broadcast"):
+            driver.save_screenshot(A["shots"] + path.replace("/admin/", "/admin-") + ".png")
     token = driver.get_cookie("__Host-caduceus")["value"]
     # The auditor's export (CSV), with the same session cookie.
     ctx = ssl.create_default_context(cafile=A["ca"])
