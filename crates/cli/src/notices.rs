@@ -101,21 +101,20 @@ impl SmsHook {
             .kill_on_drop(true)
             .spawn()
             .map_err(|e| format!("SMS hook {hook}: {e}"))?;
-        if let Some(mut stdin) = child.stdin.take() {
-            stdin
-                .write_all(text.as_bytes())
-                .await
-                .map_err(|e| format!("SMS hook {hook}: {e}"))?;
-        }
+        // A hook that exits without reading its input breaks the pipe: its exit
+        // status, not the write, then says what happened.
+        let written = match child.stdin.take() {
+            Some(mut stdin) => stdin.write_all(text.as_bytes()).await,
+            None => Ok(()),
+        };
         let status = tokio::time::timeout(std::time::Duration::from_secs(30), child.wait())
             .await
             .map_err(|_| format!("SMS hook {hook} did not finish within 30 s"))?
             .map_err(|e| format!("SMS hook {hook}: {e}"))?;
-        if status.success() {
-            Ok(())
-        } else {
-            Err(format!("SMS hook {hook} failed ({status})"))
+        if !status.success() {
+            return Err(format!("SMS hook {hook} failed ({status})"));
         }
+        written.map_err(|e| format!("SMS hook {hook} did not take the text: {e}"))
     }
 }
 
