@@ -68,11 +68,7 @@ pub fn check_forwarding(facts: &ForwardingFacts<'_>) -> Result<(), Refusal> {
 
 /// Whether the message whose header section is `headers` is already a forwarded copy.
 pub fn was_forwarded(headers: &[u8]) -> bool {
-    headers.split(|&b| b == b'\n').any(|line| {
-        line.len() > FORWARDED_HEADER.len()
-            && line[..FORWARDED_HEADER.len()].eq_ignore_ascii_case(FORWARDED_HEADER.as_bytes())
-            && line[FORWARDED_HEADER.len()] == b':'
-    })
+    crate::has_header(headers, FORWARDED_HEADER)
 }
 
 #[cfg(test)]

@@ -185,6 +185,15 @@ pub fn header_section(raw: &[u8]) -> &[u8] {
         .map_or(raw, |end| &raw[..end + 2])
 }
 
+/// Whether the header section `headers` has a field named `name` (any case).
+pub fn has_header(headers: &[u8], name: &str) -> bool {
+    headers.split(|&b| b == b'\n').any(|line| {
+        line.len() > name.len()
+            && line[..name.len()].eq_ignore_ascii_case(name.as_bytes())
+            && line[name.len()] == b':'
+    })
+}
+
 impl Dsn<'_> {
     /// The notification as an RFC 5322 message: `multipart/report;
     /// report-type=delivery-status` with a human-readable part (French and

@@ -230,6 +230,17 @@ impl Service {
             }
             Err(other) => return Err(other),
         };
+        // The patients it concerns, stated for the receiving software (X-MSS-INS) on
+        // what is submitted here; relayed mail is stored as its operator sent it.
+        let stated;
+        let raw = match self.ins_header_for(relayed, from, &all, &meta, raw) {
+            Some(line) => {
+                stated = [line.as_bytes(), raw].concat();
+                meta = MessageMeta::parse(&stated);
+                &stated[..]
+            }
+            None => raw,
+        };
         // MS-13: scanned before anything is sealed or stored; never accepted unscanned.
         if let Some(scanner) = &self.scanner {
             match scanner.scan(raw).await {

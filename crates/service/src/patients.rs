@@ -4,7 +4,7 @@
 //! behalf — manage: blocks and opposition.
 
 use caduceus_audit::Action;
-use caduceus_core::health::{self, Conversation, Party};
+use caduceus_core::health::{self, Conversation, Party, ins_header};
 use caduceus_core::{Ins, MailAddress, Refusal};
 use caduceus_store::{Account, AccountId, PatientExchange};
 
@@ -30,6 +30,38 @@ fn party(address: &MailAddress) -> Party {
 }
 
 impl Service {
+    /// The `X-MSS-INS` line to put on a message submitted here that concerns patients
+    /// (a patient's mailbox among its sender and recipients, or its XDM attachments),
+    /// when it carries none yet; `None` otherwise, and for relayed mail.
+    pub(crate) fn ins_header_for(
+        &self,
+        relayed: bool,
+        from: Option<&MailAddress>,
+        recipients: &[MailAddress],
+        meta: &MessageMeta,
+        raw: &[u8],
+    ) -> Option<String> {
+        let stated =
+            caduceus_core::has_header(caduceus_core::header_section(raw), ins_header::HEADER);
+        if relayed || stated {
+            return None;
+        }
+        let mut patients: Vec<caduceus_core::Ins> = from
+            .into_iter()
+            .chain(recipients)
+            .filter_map(MailAddress::patient_ins)
+            .chain(
+                meta.patients
+                    .iter()
+                    .filter_map(|i| caduceus_core::Ins::parse(i).ok()),
+            )
+            .collect();
+        patients.sort_unstable_by(|a, b| a.expose().cmp(b.expose()));
+        patients.dedup_by(|a, b| a.expose() == b.expose());
+        let listed: Vec<&caduceus_core::Ins> = patients.iter().collect();
+        (!listed.is_empty()).then(|| ins_header::ins_header_line(&listed))
+    }
+
     /// Applies the patient rules to a message from `from` (none: a system message or a
     /// bounce) to `recipients` (local, with their accounts in `found`, then remote).
     /// An identifying subject is refused, or only flagged when `relayed` by a peer
@@ -80,8 +112,8 @@ impl Service {
             return Err(refuse(Refusal {
                 requirement: "MS-9",
                 reason: format!(
-                    "{error}, so the patient it concerns cannot be checked; \
-                     send a well-formed IHE_XDM.zip"
+                    "{error}, so the patient it concerns cannot be checked; correct it \
+                     (a well-formed IHE_XDM.zip, a valid INS) and send again"
                 ),
             }));
         }

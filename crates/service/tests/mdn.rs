@@ -9,18 +9,6 @@ mod common;
 
 use common::*;
 
-async fn inbox_raws(w: &World, owner: &caduceus_store::Account) -> Vec<String> {
-    let caller = Caller::account(owner.id, "test");
-    let access = w.service.authorize(&caller, owner.id).await.unwrap();
-    let (_, messages) = w.service.open_folder(&access, "INBOX").await.unwrap();
-    let mut raws = Vec::new();
-    for m in messages {
-        let read = w.service.read_message(&access, m.id).await.unwrap();
-        raws.push(String::from_utf8_lossy(&read.raw).into_owned());
-    }
-    raws
-}
-
 #[tokio::test]
 async fn ms16_an_mdn_comes_back_once_and_never_for_an_automatic_message() {
     let w = world().await;

@@ -6,8 +6,10 @@
 //!   block of a professional (MS-10); a patient's opposition (MS-9).
 //! - [`subject`]: patient identifiers and names in subjects (MS-11), with the NIR/INS
 //!   and Belgian NISS keys.
+//! - [`ins_header`]: the `X-MSS-INS` header, read and written.
 
 pub mod exchange;
+pub mod ins_header;
 pub mod subject;
 
 pub use exchange::{

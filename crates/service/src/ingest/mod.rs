@@ -6,6 +6,7 @@
 pub mod structure;
 pub mod xdm;
 
+use caduceus_core::health::ins_header;
 use mail_parser::{Address, MessageParser, MimeHeaders};
 use serde::{Deserialize, Serialize};
 
@@ -50,11 +51,12 @@ pub struct MessageMeta {
     /// The MSSanté `X-MSS-MES` header (`FIN` ends an exchange with a patient, MS-8).
     #[serde(default)]
     pub mss_mes: Option<String>,
-    /// The INS of the patients its IHE XDM attachments are about (MS-9). Patient
-    /// identity: only ever stored sealed, never logged or traced.
+    /// The INS of the patients its IHE XDM attachments and `X-MSS-INS` headers are
+    /// about (MS-9). Patient identity: only ever stored sealed, never logged or traced.
     #[serde(default)]
     pub patients: Vec<String>,
-    /// Why an IHE XDM attachment could not be read, if one could not (MS-9).
+    /// Why the patient the message concerns could not be read from an IHE XDM
+    /// attachment or an `X-MSS-INS` header, if it could not (MS-9).
     #[serde(default)]
     pub xdm_error: Option<String>,
     /// Where the sender asks a disposition notification to go
@@ -116,6 +118,15 @@ impl MessageMeta {
                 }
             }
         }
+        for value in message.header_values(ins_header::HEADER) {
+            match value.as_text().map(ins_header::parse_ins_header) {
+                Some(Ok(found)) => patients.extend(found.iter().map(|i| i.expose().to_owned())),
+                Some(Err(error)) => xdm_error = Some(error),
+                None => xdm_error = Some(format!("the {} header is empty", ins_header::HEADER)),
+            }
+        }
+        patients.sort_unstable();
+        patients.dedup();
         let in_reply_to = match message.in_reply_to() {
             mail_parser::HeaderValue::Text(id) => vec![id.to_string()],
             mail_parser::HeaderValue::TextList(ids) => ids.iter().map(|s| s.to_string()).collect(),

@@ -266,3 +266,16 @@ pub async fn strong(w: &World, local: &str, id: &str) -> caduceus_service::auth:
     let account = person(w, local, id, true).await;
     strong_login(w, &account).await
 }
+
+/// The raw messages of `owner`'s INBOX, read as the owner (each read traced).
+pub async fn inbox_raws(w: &World, owner: &Account) -> Vec<String> {
+    let caller = Caller::account(owner.id, "test");
+    let access = w.service.authorize(&caller, owner.id).await.unwrap();
+    let (_, messages) = w.service.open_folder(&access, "INBOX").await.unwrap();
+    let mut raws = Vec::new();
+    for m in messages {
+        let read = w.service.read_message(&access, m.id).await.unwrap();
+        raws.push(String::from_utf8_lossy(&read.raw).into_owned());
+    }
+    raws
+}
