@@ -1,7 +1,8 @@
 //! SEARCH: whether a message matches a search key (RFC 9051 §6.4.4). Flag, size,
 //! date, UID and MODSEQ keys read the summary; header and text keys read the
-//! message, which the session opens (peeks) only when a key needs it; sequence
-//! sets are resolved against the selected mailbox.
+//! message, which the session opens (peeks) only when a key needs it, and match its
+//! raw bytes or, failing that, its decoded text (encoded words, quoted-printable,
+//! base64, charsets); sequence sets are resolved against the selected mailbox.
 
 use caduceus_service::messages::ReadMessage;
 use caduceus_store::MessageSummary;
@@ -96,12 +97,14 @@ pub(crate) fn matches(key: &SearchKey<'_>, c: &Candidate<'_>, scope: &Selected) 
         SearchKey::Header(name, s) => {
             header_contains(c, &String::from_utf8_lossy(name.as_ref()), s)
         }
-        SearchKey::Body(s) => c
-            .content
-            .is_some_and(|m| contains_folded(split(&m.raw).1, s.as_ref())),
-        SearchKey::Text(s) => c
-            .content
-            .is_some_and(|m| contains_folded(&m.raw, s.as_ref())),
+        SearchKey::Body(s) => c.content.is_some_and(|m| {
+            contains_folded(split(&m.raw).1, s.as_ref()) || decoded_text_contains(m, s.as_ref())
+        }),
+        SearchKey::Text(s) => c.content.is_some_and(|m| {
+            contains_folded(&m.raw, s.as_ref())
+                || decoded_text_contains(m, s.as_ref())
+                || header_contains(c, "subject", s)
+        }),
         #[allow(unreachable_patterns)]
         _ => false,
     }
@@ -167,6 +170,20 @@ fn addresses(list: &[caduceus_service::ingest::MetaAddress]) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Whether the decoded text of `message` (its text parts, quoted-printable or base64
+/// undone, in any charset; HTML parts as text) holds `needle`: "résultat" finds a
+/// body sent as `R=C3=A9sultat` or in base64.
+fn decoded_text_contains(message: &ReadMessage, needle: &[u8]) -> bool {
+    let Some(parsed) = mail_parser::MessageParser::default().parse(&message.raw) else {
+        return false;
+    };
+    let needle = String::from_utf8_lossy(needle).to_lowercase();
+    (0..parsed.text_body_count())
+        .filter_map(|i| parsed.body_text(i))
+        .chain((0..parsed.html_body_count()).filter_map(|i| parsed.body_html(i)))
+        .any(|text| text.to_lowercase().contains(&needle))
 }
 
 /// Case-insensitive (ASCII, and UTF-8 through lowercasing) substring search.

@@ -543,3 +543,33 @@ async fn ms13_command_rate_gets_no_limit_and_logout_still_passes() {
     let bye = raw.command("LOGOUT").await;
     assert!(bye.contains("* BYE") && bye.contains("OK LOGOUT"), "{bye}");
 }
+
+/// A body sent in quoted-printable, another in base64: the words are found decoded.
+const ENCODED_BODIES: [&str; 2] = [
+    "From: bob@caduceus.test\r\nTo: alice@caduceus.test\r\nSubject: QP\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nLes r=C3=A9sultats sont normaux.\r\n",
+    "From: bob@caduceus.test\r\nTo: alice@caduceus.test\r\nSubject: B64\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\nw4ljaG9ncmFwaGllIGNhcmRpYXF1ZSBub3JtYWxlLg==\r\n",
+];
+
+#[tokio::test]
+async fn rfc9051_6_4_4_search_body_and_text_find_decoded_words() {
+    let (w, _listener, mut raw) = alice_world().await;
+    for body in ENCODED_BODIES {
+        deliver(&w, "alice@caduceus.test", body).await;
+    }
+    raw.command("SELECT INBOX").await;
+    // "résultats" (UTF-8, as a non-synchronising literal) is in the QP body only.
+    raw.send("s1 SEARCH CHARSET UTF-8 BODY {10+}\r\nrésultats\r\n".as_bytes())
+        .await;
+    let found = raw.until("s1").await;
+    assert!(found.contains("* SEARCH 1\r\n"), "{found}");
+    // "échographie" is in the base64 body only; TEXT finds it too.
+    raw.send("s2 SEARCH CHARSET UTF-8 TEXT {12+}\r\nÉchographie\r\n".as_bytes())
+        .await;
+    let found = raw.until("s2").await;
+    assert!(found.contains("* SEARCH 2\r\n"), "{found}");
+    // Raw bytes still match, and a word in neither matches nothing.
+    let found = raw.command("SEARCH BODY \"normaux\"").await;
+    assert!(found.contains("* SEARCH 1\r\n"), "{found}");
+    let found = raw.command("SEARCH BODY \"radiographie\"").await;
+    assert!(found.contains("* SEARCH\r\n"), "{found}");
+}
