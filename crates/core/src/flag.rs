@@ -21,9 +21,75 @@ pub fn is_valid_flag(flag: &str) -> bool {
             .all(|b| b.is_ascii_graphic() && !b"(){%*\"\\]".contains(&b))
 }
 
+/// A change of a message's flags, applied to the flags as they are when it is
+/// written (IMAP STORE: replace, add, remove), so that two sessions changing flags at
+/// once never lose each other's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FlagChange {
+    /// These flags and no other.
+    Replace(Vec<String>),
+    /// These flags added (any case matches an existing one).
+    Add(Vec<String>),
+    /// These flags removed (any case).
+    Remove(Vec<String>),
+}
+
+impl FlagChange {
+    /// The flags the change names.
+    pub fn flags(&self) -> &[String] {
+        match self {
+            FlagChange::Replace(f) | FlagChange::Add(f) | FlagChange::Remove(f) => f,
+        }
+    }
+
+    /// The flags after the change, from `current`.
+    pub fn apply(&self, current: &[String]) -> Vec<String> {
+        let named = |flag: &str, list: &[String]| list.iter().any(|f| f.eq_ignore_ascii_case(flag));
+        match self {
+            FlagChange::Replace(wanted) => wanted.clone(),
+            FlagChange::Add(wanted) => {
+                let mut next = current.to_vec();
+                for flag in wanted {
+                    if !named(flag, &next) {
+                        next.push(flag.clone());
+                    }
+                }
+                next
+            }
+            FlagChange::Remove(wanted) => current
+                .iter()
+                .filter(|flag| !named(flag, wanted))
+                .cloned()
+                .collect(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn list(flags: &[&str]) -> Vec<String> {
+        flags.iter().map(|f| f.to_string()).collect()
+    }
+
+    #[test]
+    fn a_change_applies_to_the_current_flags() {
+        let current = list(&["\\Seen", "$Urgent"]);
+        assert_eq!(
+            FlagChange::Add(list(&["\\Flagged", "\\seen"])).apply(&current),
+            list(&["\\Seen", "$Urgent", "\\Flagged"])
+        );
+        assert_eq!(
+            FlagChange::Remove(list(&["$urgent", "\\Draft"])).apply(&current),
+            list(&["\\Seen"])
+        );
+        assert_eq!(
+            FlagChange::Replace(list(&["\\Answered"])).apply(&current),
+            list(&["\\Answered"])
+        );
+        assert_eq!(FlagChange::Add(list(&["a"])).flags(), list(&["a"]));
+    }
 
     #[test]
     fn system_flags_and_keywords_are_accepted() {

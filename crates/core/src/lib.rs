@@ -131,7 +131,7 @@ pub mod secret;
 pub use account::{
     AccountKind, AccountState, Evidence, RegistryId, RegistryIdError, TransitionError, UnknownName,
 };
-pub use flag::is_valid_flag;
+pub use flag::{FlagChange, is_valid_flag};
 pub use folder::{FolderNameError, check_folder_name};
 pub use mdn::Mdn;
 pub use outbound::{Dsn, DsnAction, ReplyClass, RetryPolicy, has_header, header_section};

@@ -4,6 +4,7 @@
 
 use std::num::{NonZeroU32, NonZeroU64};
 
+use caduceus_core::FlagChange;
 use caduceus_service::folders::Opening;
 use caduceus_service::messages::ReadMessage;
 use caduceus_store::{Mailbox, MessageId};
@@ -803,7 +804,7 @@ impl Session {
         }
         let marks_seen = fetch::reads_body(&names) && !selected.read_only;
         let folder = selected.mailbox.id;
-        let mut seen_now: Vec<(MessageId, Vec<String>)> = Vec::new();
+        let mut seen_now: Vec<(MessageId, FlagChange)> = Vec::new();
         for chunk in positions.chunks(BATCH) {
             let selected = self.selected.as_ref().expect("selected");
             let contents = match self.contents(folder, chunk, fetch::opening(&names)).await {
@@ -838,9 +839,7 @@ impl Session {
                     }
                 }
                 if marks_seen && !summary.flags.iter().any(|f| f == "\\Seen") {
-                    let mut flags = summary.flags.clone();
-                    flags.push("\\Seen".into());
-                    seen_now.push((summary.id, flags));
+                    seen_now.push((summary.id, FlagChange::Add(vec!["\\Seen".into()])));
                 }
                 if let Ok(items) = Vec1::try_from(items) {
                     server.enqueue_data(Data::Fetch {
@@ -853,7 +852,7 @@ impl Session {
         if !seen_now.is_empty() {
             match self
                 .service
-                .set_flags_in(self.access(), folder, &seen_now)
+                .set_flags_in(self.access(), folder, &seen_now, None)
                 .await
             {
                 // The new \Seen flags reach the client as unsolicited FETCH responses.
@@ -880,45 +879,48 @@ impl Session {
         let uid = store.uid;
         let wanted: Vec<String> = store.flags.iter().map(|f| f.to_string()).collect();
         let positions = selected.resolve(store.set, uid);
-        let (positions, modified): (Vec<usize>, Vec<usize>) =
+        let (positions, mut modified): (Vec<usize>, Vec<usize>) =
             positions.into_iter().partition(|&i| {
                 store
                     .unchanged_since
                     .is_none_or(|since| selected.messages[i].modseq <= since)
             });
-        let changes: Vec<(MessageId, Vec<String>)> = positions
+        // Each change applies to the flags as they are when written, and the
+        // UNCHANGEDSINCE test is made again in the same transaction (RFC 7162).
+        let changes: Vec<(MessageId, FlagChange)> = positions
             .iter()
-            .filter_map(|&i| {
-                let current = &selected.messages[i].flags;
-                let next: Vec<String> = match store.kind {
-                    StoreType::Replace => wanted.clone(),
-                    StoreType::Add => {
-                        let mut next = current.clone();
-                        for f in &wanted {
-                            if !next.iter().any(|c| c.eq_ignore_ascii_case(f)) {
-                                next.push(f.clone());
-                            }
-                        }
-                        next
-                    }
-                    StoreType::Remove => current
-                        .iter()
-                        .filter(|c| !wanted.iter().any(|f| f.eq_ignore_ascii_case(c)))
-                        .cloned()
-                        .collect(),
+            .map(|&i| {
+                let change = match store.kind {
+                    StoreType::Replace => FlagChange::Replace(wanted.clone()),
+                    StoreType::Add => FlagChange::Add(wanted.clone()),
+                    StoreType::Remove => FlagChange::Remove(wanted.clone()),
                 };
-                (&next != current).then(|| (selected.messages[i].id, next))
+                (selected.messages[i].id, change)
             })
             .collect();
         let folder = selected.mailbox.id;
-        if let Err(error) = self
+        let outcome = match self
             .service
-            .set_flags_in(self.access(), folder, &changes)
+            .set_flags_in(self.access(), folder, &changes, store.unchanged_since)
             .await
         {
-            server.enqueue_status(from_service(tag, &error));
-            return;
-        }
+            Ok(outcome) => outcome,
+            Err(error) => {
+                server.enqueue_status(from_service(tag, &error));
+                return;
+            }
+        };
+        let positions: Vec<usize> = positions
+            .into_iter()
+            .filter(|&i| {
+                let raced = outcome.modified.contains(&selected.messages[i].id);
+                if raced {
+                    modified.push(i);
+                }
+                !raced
+            })
+            .collect();
+        modified.sort_unstable();
         let before: Vec<(usize, Vec<String>)> = positions
             .iter()
             .map(|&i| (i, selected.messages[i].flags.clone()))

@@ -49,7 +49,11 @@ async fn idle_on_one_node_wakes_for_mail_delivered_through_the_other() {
         .set_flags_in(
             &access,
             folder.id,
-            &[(messages[0].id, vec!["\\Flagged".into()])],
+            &[(
+                messages[0].id,
+                caduceus_core::FlagChange::Replace(vec!["\\Flagged".into()]),
+            )],
+            None,
         )
         .await
         .unwrap();

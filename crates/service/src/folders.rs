@@ -4,9 +4,10 @@
 //! Every call checks that the messages are in the owner's folders (AC-1, ID-3).
 
 use caduceus_audit::Action;
-use caduceus_core::Timestamp;
+use caduceus_core::{FlagChange, Timestamp};
 use caduceus_store::{
-    Delivered, Delivery, Mailbox, MailboxId, MessageId, MessageSummary, Target, Unseal,
+    Delivered, Delivery, FlagsOutcome, Mailbox, MailboxId, MessageId, MessageSummary, Target,
+    Unseal,
 };
 
 use crate::Service;
@@ -148,16 +149,18 @@ impl Service {
             .collect())
     }
 
-    /// Sets the flags of messages of `folder`, each change traced (TR-1), all in one
-    /// commit.
+    /// Changes the flags of messages of `folder`, each to its flags as they are when
+    /// written, all in one commit; each change that changed something traced (TR-1);
+    /// with `unchanged_since`, messages changed after it are left alone (RFC 7162).
     pub async fn set_flags_in(
         &self,
         access: &MailboxAccess,
         folder: MailboxId,
-        changes: &[(MessageId, Vec<String>)],
-    ) -> Result<Vec<MessageSummary>> {
-        for (_, flags) in changes {
-            crate::messages::check_flags(flags)?;
+        changes: &[(MessageId, FlagChange)],
+        unchanged_since: Option<i64>,
+    ) -> Result<FlagsOutcome> {
+        for (_, change) in changes {
+            crate::messages::check_flags(change.flags())?;
         }
         let ids: Vec<MessageId> = changes.iter().map(|(id, _)| *id).collect();
         self.in_folder(access, folder, &ids).await?;
@@ -166,7 +169,10 @@ impl Service {
             .iter()
             .map(|(id, _)| access.event(now, Action::MessageFlag, id.to_string()))
             .collect();
-        Ok(self.store.set_flags_many(changes, &traces).await?)
+        Ok(self
+            .store
+            .set_flags_many(changes, unchanged_since, &traces)
+            .await?)
     }
 
     /// Deletes messages of `folder` for good (IMAP EXPUNGE): their keys are destroyed

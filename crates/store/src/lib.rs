@@ -31,7 +31,9 @@ mod sql;
 
 use async_trait::async_trait;
 use caduceus_audit::{Checkpoint, Entry, Event};
-use caduceus_core::{AccountState, FailureState, MailAddress, PhoneNumber, RegistryId, Timestamp};
+use caduceus_core::{
+    AccountState, FailureState, FlagChange, MailAddress, PhoneNumber, RegistryId, Timestamp,
+};
 
 pub use error::{Result, StoreError};
 pub use model::*;
@@ -300,12 +302,16 @@ pub trait Store: Send + Sync {
         target: MailboxId,
         traces: &[Event],
     ) -> Result<Vec<Delivered>>;
-    /// Sets the flags of several messages and appends `traces`, in one transaction.
+    /// Applies flag changes to several messages in one transaction, each to the flags
+    /// as they are then; with `unchanged_since`, a message changed after that MODSEQ
+    /// is left alone and listed as modified (RFC 7162). `traces[i]` is appended when
+    /// change `i` changed something.
     async fn set_flags_many(
         &self,
-        changes: &[(MessageId, Vec<String>)],
+        changes: &[(MessageId, FlagChange)],
+        unchanged_since: Option<i64>,
         traces: &[Event],
-    ) -> Result<Vec<MessageSummary>>;
+    ) -> Result<FlagsOutcome>;
     /// A receiver that changes whenever `mailbox` does (a message arrives, flags
     /// change, a message goes), on this node or, on PostgreSQL, on any node.
     fn watch_mailbox(&self, mailbox: MailboxId) -> tokio::sync::watch::Receiver<u64>;

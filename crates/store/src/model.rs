@@ -630,3 +630,12 @@ pub struct Broadcast {
     /// When the report last changed.
     pub updated: Timestamp,
 }
+
+/// What a batch of flag changes did (IMAP STORE).
+#[derive(Clone, Debug, Default)]
+pub struct FlagsOutcome {
+    /// The messages the changes applied to (or left as they were), as they are now.
+    pub updated: Vec<MessageSummary>,
+    /// The messages left alone because they changed after `UNCHANGEDSINCE`.
+    pub modified: Vec<MessageId>,
+}

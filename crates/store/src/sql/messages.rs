@@ -1,14 +1,14 @@
 //! Mailboxes and messages: sealed delivery, listing, opening, flags, deletion.
 
 use caduceus_audit::Event;
-use caduceus_core::Timestamp;
+use caduceus_core::{FlagChange, Timestamp};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use std::collections::HashMap;
 
 use super::SqlStore;
-use super::db::{BATCH, placeholders};
+use super::db::{BATCH, Backend, placeholders};
 use super::traces::append;
 use crate::error::{Result, StoreError};
 use crate::model::*;
@@ -357,37 +357,62 @@ pub(super) async fn set_flags(
     flags: &[String],
     trace: &Event,
 ) -> Result<MessageSummary> {
-    let changes = [(id, flags.to_vec())];
-    let mut updated = set_flags_many(store, &changes, std::slice::from_ref(trace)).await?;
-    Ok(updated.remove(0))
+    let changes = [(id, FlagChange::Replace(flags.to_vec()))];
+    let mut outcome = set_flags_many(store, &changes, None, std::slice::from_ref(trace)).await?;
+    Ok(outcome.updated.remove(0))
 }
 
-/// Sets the flags of several messages and appends `traces`, in one transaction: each
-/// message gets a new MODSEQ of its folder.
+/// Applies flag changes in one transaction: each message whose flags change gets a
+/// new MODSEQ of its folder and its trace; see [`crate::Store::set_flags_many`].
 pub(super) async fn set_flags_many(
     store: &SqlStore,
-    changes: &[(MessageId, Vec<String>)],
+    changes: &[(MessageId, FlagChange)],
+    unchanged_since: Option<i64>,
     traces: &[Event],
-) -> Result<Vec<MessageSummary>> {
+) -> Result<FlagsOutcome> {
+    let mut outcome = FlagsOutcome::default();
     if changes.is_empty() {
-        return Ok(Vec::new());
+        return Ok(outcome);
     }
+    // The row is read inside the transaction (locked on PostgreSQL; SQLite's write
+    // transaction is exclusive), so a change applies to the flags as they are.
+    let lock = match store.db.backend {
+        Backend::Postgres => " FOR UPDATE",
+        Backend::Sqlite => "",
+    };
+    let read = format!("SELECT flags, modseq FROM messages WHERE id = $1{lock}");
     let mut tx = store.db.begin_write().await?;
     let mut mailboxes = Vec::new();
-    for (id, flags) in changes {
-        let joined = join_flags(flags)?;
-        let updated: Option<(i64, i64)> = sqlx::query_as(
+    let mut applied = Vec::new();
+    let mut kept_traces = Vec::new();
+    for (n, (id, change)) in changes.iter().enumerate() {
+        let row: Option<(String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(read.clone()))
+            .bind(id.0)
+            .fetch_optional(&mut *tx.tx)
+            .await?;
+        let (stored, modseq) = row.ok_or_else(|| StoreError::NotFound {
+            what: "message",
+            id: id.to_string(),
+        })?;
+        if unchanged_since.is_some_and(|since| modseq > since) {
+            outcome.modified.push(*id);
+            continue;
+        }
+        let current = split_flags(&stored);
+        let next = change.apply(&current);
+        if next == current {
+            applied.push(*id);
+            continue;
+        }
+        let joined = join_flags(&next)?;
+        let (mailbox, modseq): (i64, i64) = sqlx::query_as(
             "UPDATE mailboxes SET highest_modseq = highest_modseq + 1
              WHERE id = (SELECT mailbox_id FROM messages WHERE id = $1)
              RETURNING id, highest_modseq",
         )
         .bind(id.0)
-        .fetch_optional(&mut *tx.tx)
+        .fetch_one(&mut *tx.tx)
         .await?;
-        let (mailbox, modseq) = updated.ok_or_else(|| StoreError::NotFound {
-            what: "message",
-            id: id.to_string(),
-        })?;
         if !mailboxes.contains(&mailbox) {
             mailboxes.push(mailbox);
         }
@@ -397,16 +422,19 @@ pub(super) async fn set_flags_many(
             .bind(modseq)
             .execute(&mut *tx.tx)
             .await?;
+        applied.push(*id);
+        if let Some(trace) = traces.get(n) {
+            kept_traces.push(trace.clone());
+        }
     }
     store.announce(&mut tx, &mailboxes).await?;
-    append(store, &mut tx, traces).await?;
+    append(store, &mut tx, &kept_traces).await?;
     tx.commit().await?;
     store.touched(&mailboxes);
-    let mut updated = Vec::with_capacity(changes.len());
-    for (id, _) in changes {
-        updated.push(message(store, *id).await?);
+    for id in applied {
+        outcome.updated.push(message(store, id).await?);
     }
-    Ok(updated)
+    Ok(outcome)
 }
 
 /// The key first, so the deletion is definitive even if the process dies before the

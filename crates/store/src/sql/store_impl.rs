@@ -2,7 +2,9 @@
 
 use async_trait::async_trait;
 use caduceus_audit::{Checkpoint, Entry, Event};
-use caduceus_core::{AccountState, FailureState, MailAddress, PhoneNumber, RegistryId, Timestamp};
+use caduceus_core::{
+    AccountState, FailureState, FlagChange, MailAddress, PhoneNumber, RegistryId, Timestamp,
+};
 
 use super::{
     SqlStore, accounts, activity, auth, broadcasts, directory, folders, jobs, messages, notices,
@@ -409,10 +411,11 @@ impl Store for SqlStore {
     }
     async fn set_flags_many(
         &self,
-        changes: &[(MessageId, Vec<String>)],
+        changes: &[(MessageId, FlagChange)],
+        unchanged_since: Option<i64>,
         traces: &[Event],
-    ) -> Result<Vec<MessageSummary>> {
-        messages::set_flags_many(self, changes, traces).await
+    ) -> Result<FlagsOutcome> {
+        messages::set_flags_many(self, changes, unchanged_since, traces).await
     }
     async fn set_flags(
         &self,

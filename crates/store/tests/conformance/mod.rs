@@ -59,6 +59,7 @@ macro_rules! conformance_suite {
             ms16_concurrent_claimers_never_share_a_recipient,
             ms14_personal_folders_and_keywords_are_found_among_references,
             ms15_an_alert_audience_and_its_reports,
+            rfc7162_flag_changes_apply_to_the_current_flags_and_honour_unchangedsince,
         );
     };
     (@tests $make:path; $($name:ident),* $(,)?) => {
@@ -841,4 +842,58 @@ pub async fn ms14_personal_folders_and_keywords_are_found_among_references(h: Ha
         .await
         .unwrap();
     assert!(found.is_empty(), "{found:?}");
+}
+
+pub async fn rfc7162_flag_changes_apply_to_the_current_flags_and_honour_unchangedsince(h: Harness) {
+    use caduceus_core::FlagChange;
+    let a = professional(&h, "alice", "10003090833").await;
+    let first = deliver_one(&h, &a).await;
+    let second = deliver_one(&h, &a).await;
+    let trace = |id: MessageId| event(Action::MessageFlag, id.to_string());
+    let add = |flag: &str| FlagChange::Add(vec![flag.to_owned()]);
+    // Two sessions' additions, each computed without the other's: both kept.
+    for flag in ["\\Seen", "\\Flagged"] {
+        h.store
+            .set_flags_many(&[(first.message, add(flag))], None, &[trace(first.message)])
+            .await
+            .unwrap();
+    }
+    let now = h.store.message(first.message).await.unwrap();
+    assert_eq!(now.flags, ["\\Seen", "\\Flagged"]);
+    // UNCHANGEDSINCE below the message's MODSEQ: left alone, reported; the other applies.
+    let stale = now.modseq - 1;
+    let changes = [
+        (first.message, FlagChange::Remove(vec!["\\Seen".into()])),
+        (second.message, add("$Urgent")),
+    ];
+    let outcome = h
+        .store
+        .set_flags_many(
+            &changes,
+            Some(stale),
+            &[trace(first.message), trace(second.message)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(outcome.modified, [first.message]);
+    assert_eq!(outcome.updated.len(), 1);
+    assert_eq!(outcome.updated[0].flags, ["$Urgent"]);
+    assert_eq!(
+        h.store.message(first.message).await.unwrap().flags,
+        ["\\Seen", "\\Flagged"]
+    );
+    // A change that changes nothing bumps no MODSEQ.
+    let before = h.store.message(second.message).await.unwrap().modseq;
+    h.store
+        .set_flags_many(
+            &[(second.message, add("$urgent"))],
+            None,
+            &[trace(second.message)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        h.store.message(second.message).await.unwrap().modseq,
+        before
+    );
 }
