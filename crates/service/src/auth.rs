@@ -139,6 +139,18 @@ impl Authenticated {
     }
 }
 
+/// Where a user's notices go (AU-1 login codes, MS-7 new-mail notices, RT-1
+/// inactivity warnings).
+#[derive(Clone, Debug)]
+pub struct Contacts {
+    /// The ordinary e-mail address, if set.
+    pub email: Option<MailAddress>,
+    /// The phone number for SMS, if set.
+    pub phone: Option<caduceus_core::PhoneNumber>,
+    /// Whether new-mail notices are on.
+    pub new_mail: bool,
+}
+
 /// A TOTP enrollment to hand to the user: the secret and an `otpauth://` URI for a
 /// QR code. Its `Debug` hides both.
 pub struct TotpEnrollment {
@@ -701,6 +713,19 @@ impl Service {
         }
         let trace = caller.event(self.now_ms(), Action::ContactSet, account.to_string());
         Ok(self.store.set_contact_email(account, email, &trace).await?)
+    }
+
+    /// Where `account`'s notices go and whether new-mail notices are on: its owner,
+    /// or the operator (AU-1, MS-7, RT-1).
+    pub async fn contacts(&self, caller: &Caller, account: AccountId) -> Result<Contacts> {
+        if caller.actor != Actor::Account(account) {
+            self.require_operator(caller)?;
+        }
+        Ok(Contacts {
+            email: self.store.contact_email(account).await?,
+            phone: self.store.contact_phone(account).await?,
+            new_mail: self.store.new_mail_notice(account).await?,
+        })
     }
 
     /// Sets (or removes) the phone number where `account`'s SMS notices go (RT-1's

@@ -1,6 +1,7 @@
 //! What a user manages about their own account through the API: device credentials
 //! for mail clients (AU-2), a patient's blocks, opposition and access log (MS-9,
-//! MS-10, TR-4), the forwarding rule (MS-17) and the terms of use (IN-1). The service checks that
+//! MS-10, TR-4), where notices go (AU-1, MS-7, RT-1), the forwarding rule (MS-17) and
+//! the terms of use (IN-1). The service checks that
 //! each is asked by its holder.
 
 use axum::Json;
@@ -288,5 +289,63 @@ pub async fn stop_forwarding(
     InMailbox(access): InMailbox,
 ) -> ApiResult<StatusCode> {
     service.set_forwarding(&access, None).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /notifications`: where the user's notices go (AU-1, MS-7, RT-1).
+pub async fn notifications(
+    State(service): State<Service>,
+    user: User,
+) -> ApiResult<Json<serde_json::Value>> {
+    let account = user.login.account().id;
+    let contacts = service.contacts(&user.login.caller(), account).await?;
+    Ok(Json(serde_json::json!({
+        "email": contacts.email.map(|a| a.as_str().to_owned()),
+        "phone": contacts.phone.map(|p| p.as_str().to_owned()),
+        "new_mail": contacts.new_mail,
+    })))
+}
+
+/// `PUT /notifications`: the whole setting (an absent or empty field clears it).
+#[derive(Deserialize)]
+pub struct NotificationSettings {
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
+    phone: Option<String>,
+    #[serde(default)]
+    new_mail: bool,
+}
+
+/// `PUT /notifications`: sets where the user's notices go; each change traced.
+pub async fn set_notifications(
+    State(service): State<Service>,
+    user: User,
+    Json(settings): Json<NotificationSettings>,
+) -> ApiResult<StatusCode> {
+    let given = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
+    let email = given(&settings.email)
+        .map(|e| MailAddress::parse(&e))
+        .transpose()
+        .map_err(|e| Problem::bad_request(format!("email: {e}")).requirement("AU-1"))?;
+    let phone = given(&settings.phone)
+        .map(|p| caduceus_core::PhoneNumber::parse(&p))
+        .transpose()
+        .map_err(|e| Problem::bad_request(format!("phone: {e}")).requirement("RT-1"))?;
+    let (caller, account) = (user.login.caller(), user.login.account().id);
+    service
+        .set_contact_email(&caller, account, email.as_ref())
+        .await?;
+    service
+        .set_contact_phone(&caller, account, phone.as_ref())
+        .await?;
+    service
+        .set_new_mail_notice(&caller, account, settings.new_mail)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

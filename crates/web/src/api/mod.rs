@@ -76,6 +76,10 @@ pub fn router(max_message_size: usize) -> Router<Service> {
         .route("/export", get(export::export))
         .route("/terms", get(account::terms).post(account::accept_terms))
         .route(
+            "/notifications",
+            get(account::notifications).put(account::set_notifications),
+        )
+        .route(
             "/forwarding",
             get(account::forwarding)
                 .put(account::set_forwarding)

@@ -82,6 +82,10 @@ pub fn router(max_message_size: usize) -> Router<Service> {
         .route("/mail/settings/unblock", post(settings::unblock))
         .route("/mail/settings/opposition", post(settings::opposition))
         .route("/mail/settings/forwarding", post(settings::forwarding))
+        .route(
+            "/mail/settings/notifications",
+            post(settings::notifications),
+        )
         .route("/mail/export", get(settings::export))
         .route("/static/app.css", get(css))
         .route("/static/app.js", get(js))

@@ -43,6 +43,10 @@ struct SettingsPage {
     opposed: bool,
     /// Where the mailbox forwards its mail (MS-17); professionals only.
     forwarding: Option<String>,
+    /// Where notices go (AU-1, MS-7, RT-1).
+    contact_email: String,
+    contact_phone: String,
+    new_mail: bool,
 }
 
 layout_page!(SettingsPage);
@@ -95,7 +99,17 @@ async fn view(
             opposed = service.opposition(&caller, &ins).await?.is_some();
         }
     }
+    let contacts = service.contacts(&caller, account.id).await?;
     Ok(SettingsPage {
+        contact_email: contacts
+            .email
+            .map(|a| a.as_str().to_owned())
+            .unwrap_or_default(),
+        contact_phone: contacts
+            .phone
+            .map(|p| p.as_str().to_owned())
+            .unwrap_or_default(),
+        new_mail: contacts.new_mail,
         layout: Layout::of(user),
         issued,
         address: account.address.as_str().to_owned(),
@@ -291,6 +305,63 @@ pub async fn forwarding(
         };
         let access = user.mailbox(&service).await?;
         service.set_forwarding(&access, target.as_ref()).await
+    };
+    match set.await {
+        Ok(()) => Redirect::to("/mail/settings").into_response(),
+        Err(error) => refused(&user, error),
+    }
+}
+
+/// The notifications form.
+#[derive(Deserialize)]
+pub struct NotificationsForm {
+    csrf: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    phone: String,
+    /// Present (`on`) when the box is ticked.
+    #[serde(default)]
+    new_mail: Option<String>,
+}
+
+impl CsrfField for NotificationsForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// `POST /mail/settings/notifications`: where notices go (AU-1, MS-7, RT-1); an
+/// empty field clears it; each change traced.
+pub async fn notifications(
+    State(service): State<Service>,
+    Posted { user, form }: Posted<NotificationsForm>,
+) -> Response {
+    let set = async {
+        let email = match form.email.trim() {
+            "" => None,
+            text => Some(
+                MailAddress::parse(text)
+                    .map_err(|e| ServiceError::Invalid(format!("e-mail address: {e}")))?,
+            ),
+        };
+        let phone = match form.phone.trim() {
+            "" => None,
+            text => Some(
+                caduceus_core::PhoneNumber::parse(text)
+                    .map_err(|e| ServiceError::Invalid(e.to_string()))?,
+            ),
+        };
+        let (caller, account) = (user.login.caller(), user.login.account().id);
+        service
+            .set_contact_email(&caller, account, email.as_ref())
+            .await?;
+        service
+            .set_contact_phone(&caller, account, phone.as_ref())
+            .await?;
+        service
+            .set_new_mail_notice(&caller, account, form.new_mail.is_some())
+            .await
     };
     match set.await {
         Ok(()) => Redirect::to("/mail/settings").into_response(),

@@ -80,6 +80,11 @@ cert_ctx = context(A["cert"], A["key"])
 call("cert-me", "GET", "/me", ctx=cert_ctx)
 call("cert-session", "POST", "/session/certificate", ctx=cert_ctx)
 
+# AU-1, MS-7, RT-1: where the user's notices go.
+call("notify-bad-phone", "PUT", "/notifications", token=alice, body={"phone": "12"})
+call("notify-set", "PUT", "/notifications", token=alice,
+     body={"email": "alice@example.org", "phone": "06 12 34 56 78", "new_mail": True})
+call("notify-get", "GET", "/notifications", token=alice)
 # MS-17: forwarding inside the trust space only.
 call("forward-outside", "PUT", "/forwarding", token=alice, body={"to": "alice@gmail.test"})
 call("forward-bob", "PUT", "/forwarding", token=alice, body={"to": A["bob"]})
