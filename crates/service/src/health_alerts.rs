@@ -22,6 +22,10 @@ use crate::submit::Sender;
 /// over the service (with the default 50 recipients a batch, 200 a second).
 pub const BATCH_PAUSE: Duration = Duration::from_millis(250);
 
+/// A running broadcast whose report has not moved for this long was cut short (its
+/// node stopped): it is reported `interrupted`, with the counts it reached.
+const STALLED: Duration = Duration::from_secs(600);
+
 /// Most reports listed.
 const REPORTS: i64 = 100;
 
@@ -97,7 +101,8 @@ impl Service {
     }
 
     /// The broadcasts' reports, newest first: counts and codes, no content. For the
-    /// alert senders, and the security officer, administrator and auditor (AC-1).
+    /// alert senders, and the security officer, administrator and auditor (AC-1). One
+    /// still `running` whose report has not moved for ten minutes reads `interrupted`.
     pub async fn broadcasts(&self, caller: &Caller) -> Result<Vec<Broadcast>> {
         if self
             .require_duty(caller, caduceus_core::Duty::SendHealthAlerts)
@@ -105,7 +110,14 @@ impl Service {
         {
             self.require_duty(caller, caduceus_core::Duty::SeeAlerts)?;
         }
-        Ok(self.store.broadcasts(REPORTS).await?)
+        let stale_before = self.now_ms() - STALLED.as_millis() as i64;
+        let mut reports = self.store.broadcasts(REPORTS).await?;
+        for report in &mut reports {
+            if report.progress.state == "running" && report.updated.as_millis() < stale_before {
+                report.progress.state = "interrupted".into();
+            }
+        }
+        Ok(reports)
     }
 
     /// Whether a directory member can get the alert: an active mailbox here, or a
