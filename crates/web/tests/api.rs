@@ -85,6 +85,9 @@ async fn ms18_the_api_sends_once_per_idempotency_key_and_applies_every_rule() {
         &["Consultation du 12", "\"total\":1}", "etag="],
     );
     run.expect("list-again", 304, &[]);
+    // Search: by subject, any case; nothing for a word in no subject or name.
+    run.expect("search-hit", 200, &["Consultation du 12"]);
+    run.expect("search-miss", 200, &["\"messages\":[]"]);
     run.expect(
         "read",
         200,

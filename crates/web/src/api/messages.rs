@@ -151,6 +151,20 @@ pub struct ListQuery {
     limit: Option<usize>,
     /// Only messages with a UID below this one (the `next` of the previous page).
     before: Option<i64>,
+    /// Only messages whose subject or a correspondent (name or address) holds this
+    /// text, any case.
+    q: Option<String>,
+}
+
+/// Whether `message`'s subject or a correspondent holds `needle` (lowercase).
+fn meta_matches(message: &ReadMessage, needle: &str) -> bool {
+    let meta = &message.meta;
+    let people = meta.from.iter().chain(&meta.to).chain(&meta.cc);
+    meta.subject
+        .iter()
+        .map(String::as_str)
+        .chain(people.flat_map(|p| p.name.iter().chain(&p.address).map(String::as_str)))
+        .any(|text| text.to_lowercase().contains(needle))
 }
 
 fn folder_etag(folder: &Mailbox, count: usize) -> String {
@@ -211,16 +225,39 @@ pub async fn list(
     let total = summaries.len();
     let limit = query.limit.unwrap_or(50).clamp(1, MAX_PAGE);
     summaries.sort_by_key(|m| std::cmp::Reverse(m.uid));
-    let page: Vec<MessageSummary> = summaries
+    let candidates: Vec<MessageSummary> = summaries
         .into_iter()
         .filter(|m| query.before.is_none_or(|before| m.uid < before))
-        .take(limit + 1)
         .collect();
-    let next = (page.len() > limit).then(|| page[limit - 1].uid);
-    let ids: Vec<MessageId> = page.iter().take(limit).map(|m| m.id).collect();
-    let opened = service
-        .open_messages(&access, mailbox.id, &ids, Opening::Metadata)
-        .await?;
+    let needle = query
+        .q
+        .as_deref()
+        .map(str::trim)
+        .unwrap_or("")
+        .to_lowercase();
+    // Without a search, the page is opened alone; with one, the folder's metadata is
+    // read newest first, a page at a time, until the page is full.
+    let mut opened = Vec::new();
+    for chunk in candidates.chunks(if needle.is_empty() {
+        limit + 1
+    } else {
+        MAX_PAGE
+    }) {
+        let ids: Vec<MessageId> = chunk.iter().map(|m| m.id).collect();
+        let batch = service
+            .open_messages(&access, mailbox.id, &ids, Opening::Metadata)
+            .await?;
+        opened.extend(
+            batch
+                .into_iter()
+                .filter(|m| needle.is_empty() || meta_matches(m, &needle)),
+        );
+        if opened.len() > limit || needle.is_empty() {
+            break;
+        }
+    }
+    let next = (opened.len() > limit).then(|| opened[limit - 1].summary.uid);
+    opened.truncate(limit);
     let personal = service
         .personal_folders(&access)
         .await?
