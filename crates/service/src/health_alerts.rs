@@ -53,14 +53,6 @@ impl Service {
             .store
             .alert_audience(audience.profession(), &audience.postal_prefixes())
             .await?;
-        let mut reachable = Vec::new();
-        let mut unreachable = 0;
-        for member in &members {
-            match MailAddress::parse(member) {
-                Ok(address) if self.reachable(&address).await? => reachable.push(address),
-                _ => unreachable += 1,
-            }
-        }
         let sender = login.account();
         let mut trace = caller.event(self.now_ms(), Action::AlertBroadcast, String::new());
         trace.detail = Some(format!("MS-15 {}", audience.codes()));
@@ -76,13 +68,9 @@ impl Service {
             .await?;
         self.keep_alert_copy(login, &raw).await?;
         let mut progress = BroadcastProgress {
-            unreachable,
             state: "running".into(),
             ..BroadcastProgress::default()
         };
-        self.store
-            .update_broadcast(id, &progress, self.clock.now())
-            .await?;
         let started = self
             .store
             .broadcasts(REPORTS)
@@ -94,7 +82,7 @@ impl Service {
         let sender = Sender::of(login.clone());
         tokio::spawn(async move {
             service
-                .run_broadcast(id, &sender, &reachable, &raw, &mut progress)
+                .run_broadcast(id, &sender, &members, &raw, &mut progress)
                 .await;
         });
         Ok(started)
@@ -143,34 +131,54 @@ impl Service {
         Ok(())
     }
 
-    /// Delivers the batches, recording the progress after each. A batch refused (a
-    /// mailbox closed meanwhile) counts as unreachable; anything else stops the
-    /// broadcast, the report saying how far it went.
+    /// Delivers the batches, recording the progress after each: each batch's members
+    /// are checked as it comes (an active mailbox here, or a domain of the trust
+    /// space; the others counted unreachable), so that a broadcast to a whole
+    /// profession starts at once. A batch refused (a mailbox closed meanwhile) counts
+    /// as unreachable; anything else stops the broadcast, the report saying how far
+    /// it went.
     async fn run_broadcast(
         &self,
         id: i64,
         sender: &Sender,
-        recipients: &[MailAddress],
+        members: &[String],
         raw: &[u8],
         progress: &mut BroadcastProgress,
     ) {
-        for (n, batch) in recipients
-            .chunks(self.config.max_recipients.max(1))
-            .enumerate()
-        {
-            if n > 0 {
-                tokio::time::sleep(BATCH_PAUSE).await;
-            }
-            match self.submit(sender, batch, raw, false).await {
-                Ok(submitted) => {
-                    progress.delivered += submitted.delivered.len();
-                    progress.queued += batch.len() - submitted.delivered.len();
+        let mut delivered_batches = 0;
+        'batches: for batch in members.chunks(self.config.max_recipients.max(1)) {
+            let mut reachable = Vec::with_capacity(batch.len());
+            for member in batch {
+                let Ok(address) = MailAddress::parse(member) else {
+                    progress.unreachable += 1;
+                    continue;
+                };
+                match self.reachable(&address).await {
+                    Ok(true) => reachable.push(address),
+                    Ok(false) => progress.unreachable += 1,
+                    Err(error) => {
+                        tracing::warn!(%error, broadcast = id, "health alert broadcast stopped");
+                        progress.state = "stopped".into();
+                        break 'batches;
+                    }
                 }
-                Err(ServiceError::Refused(_)) => progress.unreachable += batch.len(),
-                Err(error) => {
-                    tracing::warn!(%error, broadcast = id, "health alert broadcast stopped");
-                    progress.state = "stopped".into();
-                    break;
+            }
+            if !reachable.is_empty() {
+                if delivered_batches > 0 {
+                    tokio::time::sleep(BATCH_PAUSE).await;
+                }
+                delivered_batches += 1;
+                match self.submit(sender, &reachable, raw, false).await {
+                    Ok(submitted) => {
+                        progress.delivered += submitted.delivered.len();
+                        progress.queued += reachable.len() - submitted.delivered.len();
+                    }
+                    Err(ServiceError::Refused(_)) => progress.unreachable += reachable.len(),
+                    Err(error) => {
+                        tracing::warn!(%error, broadcast = id, "health alert broadcast stopped");
+                        progress.state = "stopped".into();
+                        break 'batches;
+                    }
                 }
             }
             if let Err(error) = self
