@@ -12,6 +12,9 @@ use crate::actor::{Actor, Caller};
 use crate::auth::Authenticated;
 use crate::error::{Result, ServiceError};
 
+/// Most directory imports listed.
+const IMPORTS: i64 = 100;
+
 impl Service {
     /// Grants (`granted`) or revokes a staff role of a personal account; the operator
     /// only (staff never grant roles), traced (AC-1).
@@ -89,29 +92,26 @@ impl Service {
         self.require_duty(caller, Duty::ReadTraces)?;
         let now = self.clock.now();
         let from = now.saturating_sub(std::time::Duration::from_secs(days * 86_400));
-        let mut entries = self.store.trace_entries_between(from, now).await?;
+        let entries = self
+            .store
+            .latest_trace_entries(from, None, limit as i64)
+            .await?;
         let mut read = caller.event(self.now_ms(), Action::AdminAction, "trace:read".into());
         read.detail = Some(format!("TR-1 days:{days}"));
         self.store.append_traces(&[read]).await?;
-        entries.reverse();
-        entries.truncate(limit);
         self.without_personal(entries).await
     }
 
-    /// The directory imports of the last year, newest first: when, by whom, and the
-    /// counts (added, changed, removed, invalid) — for the administrator (ID-4).
+    /// The latest directory imports of the last year (100 at most), newest first: when,
+    /// by whom, and the counts (added, changed, removed, invalid) — for the
+    /// administrator (ID-4).
     pub async fn directory_imports(&self, caller: &Caller) -> Result<Vec<Entry>> {
         self.require_duty(caller, Duty::ImportDirectory)?;
         let now = self.clock.now();
         let from = now.saturating_sub(std::time::Duration::from_secs(365 * 86_400));
-        let mut imports: Vec<Entry> = self
+        Ok(self
             .store
-            .trace_entries_between(from, now)
-            .await?
-            .into_iter()
-            .filter(|e| e.action == Action::DirectoryImport.as_str())
-            .collect();
-        imports.reverse();
-        Ok(imports)
+            .latest_trace_entries(from, Some(Action::DirectoryImport.as_str()), IMPORTS)
+            .await?)
     }
 }

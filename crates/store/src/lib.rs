@@ -542,6 +542,14 @@ pub trait Store: Send + Sync {
     async fn trace_entries(&self, after: i64, limit: i64) -> Result<Vec<Entry>>;
     /// The entries made in `[from, until]`, in order (incident detectors, TR-3).
     async fn trace_entries_between(&self, from: Timestamp, until: Timestamp) -> Result<Vec<Entry>>;
+    /// The newest trace entries since `since` (of `action` only, when given), newest
+    /// first, at most `limit`: the auditor's view without loading the whole window.
+    async fn latest_trace_entries(
+        &self,
+        since: Timestamp,
+        action: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<Entry>>;
     /// How many `action` entries each actor made in `[from, until]` (TR-3).
     async fn trace_counts_by_actor(
         &self,

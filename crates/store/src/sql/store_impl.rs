@@ -467,6 +467,14 @@ impl Store for SqlStore {
     async fn trace_entries_between(&self, from: Timestamp, until: Timestamp) -> Result<Vec<Entry>> {
         traces::entries_between(self, from, until).await
     }
+    async fn latest_trace_entries(
+        &self,
+        since: Timestamp,
+        action: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<Entry>> {
+        traces::latest(self, since, action, limit).await
+    }
     async fn trace_counts_by_actor(
         &self,
         action: &str,

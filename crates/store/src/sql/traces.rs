@@ -138,6 +138,31 @@ pub(super) async fn entries_between(
     rows.iter().map(entry_from_row).collect()
 }
 
+pub(super) async fn latest(
+    store: &SqlStore,
+    since: Timestamp,
+    action: Option<&str>,
+    limit: i64,
+) -> Result<Vec<Entry>> {
+    let filter = if action.is_some() {
+        " AND action = $3"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "SELECT seq, at_ms, actor, acting_for, action, object, source, outcome, detail, prev_hash, hash
+         FROM traces WHERE at_ms >= $1{filter} ORDER BY seq DESC LIMIT $2"
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(since.as_millis())
+        .bind(limit);
+    if let Some(action) = action {
+        query = query.bind(action);
+    }
+    let rows = query.fetch_all(&store.db.pool).await?;
+    rows.iter().map(entry_from_row).collect()
+}
+
 pub(super) async fn count_by_actor(
     store: &SqlStore,
     action: &str,
