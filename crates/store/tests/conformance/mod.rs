@@ -60,6 +60,7 @@ macro_rules! conformance_suite {
             ms14_personal_folders_and_keywords_are_found_among_references,
             ms15_an_alert_audience_and_its_reports,
             rfc7162_flag_changes_apply_to_the_current_flags_and_honour_unchangedsince,
+            tr1_the_latest_entries_come_newest_first_filtered_and_limited,
         );
     };
     (@tests $make:path; $($name:ident),* $(,)?) => {
@@ -895,5 +896,37 @@ pub async fn rfc7162_flag_changes_apply_to_the_current_flags_and_honour_unchange
     assert_eq!(
         h.store.message(second.message).await.unwrap().modseq,
         before
+    );
+}
+
+pub async fn tr1_the_latest_entries_come_newest_first_filtered_and_limited(h: Harness) {
+    let a = professional(&h, "alice", "10003090833").await;
+    for _ in 0..3 {
+        deliver_one(&h, &a).await;
+    }
+    h.store
+        .append_traces(&[event(Action::DirectoryImport, "directory:people".into())])
+        .await
+        .unwrap();
+    let all = h.store.trace_entries(0, 1000).await.unwrap();
+    let since = Timestamp::from_millis(0);
+    let latest = h.store.latest_trace_entries(since, None, 2).await.unwrap();
+    let seqs: Vec<i64> = latest.iter().map(|e| e.seq).collect();
+    let last = all.last().unwrap().seq;
+    assert_eq!(seqs, [last, last - 1]);
+    let imports = h
+        .store
+        .latest_trace_entries(since, Some("directory.import"), 10)
+        .await
+        .unwrap();
+    assert_eq!(imports.len(), 1);
+    assert_eq!(imports[0].object, "directory:people");
+    let later = Timestamp::from_millis(now().as_millis() + 1);
+    assert!(
+        h.store
+            .latest_trace_entries(later, None, 10)
+            .await
+            .unwrap()
+            .is_empty()
     );
 }
