@@ -96,6 +96,8 @@ async fn ms18_a_property_based_fuzzer_finds_no_server_error() {
     let report = w.dir.path().join("schemathesis");
     let mut command = tokio::process::Command::new(schemathesis);
     command
+        // Its crash cache (.schemathesis/) goes to the test's scratch directory.
+        .current_dir(w.dir.path())
         .arg("run")
         .arg(format!("{base}/openapi.json"))
         .args(["--url", &base])
