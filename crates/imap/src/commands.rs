@@ -7,7 +7,7 @@ use std::num::{NonZeroU32, NonZeroU64};
 use caduceus_core::FlagChange;
 use caduceus_service::folders::Opening;
 use caduceus_service::messages::ReadMessage;
-use caduceus_store::{Mailbox, MessageId};
+use caduceus_service::model::{Mailbox, MessageId};
 use imap_next::imap_types::command::{CommandBody, FetchModifier, SelectParameter, StoreModifier};
 use imap_next::imap_types::core::{AString, Atom, QuotedChar, Tag, Vec1};
 use imap_next::imap_types::extensions::enable::CapabilityEnable;
@@ -360,7 +360,7 @@ impl Session {
     /// says; `None` when no content is needed.
     async fn contents(
         &self,
-        folder: caduceus_store::MailboxId,
+        folder: caduceus_service::model::MailboxId,
         positions: &[usize],
         opening: Option<Opening>,
     ) -> Result<Option<Vec<ReadMessage>>, caduceus_service::ServiceError> {
@@ -516,8 +516,9 @@ impl Session {
                 return;
             }
         };
-        let has =
-            |m: &caduceus_store::MessageSummary, flag: &str| m.flags.iter().any(|f| f == flag);
+        let has = |m: &caduceus_service::model::MessageSummary, flag: &str| {
+            m.flags.iter().any(|f| f == flag)
+        };
         let items: Vec<StatusDataItem> = names
             .iter()
             .map(|name| match name {
@@ -1288,9 +1289,9 @@ fn folder_answer(
     use caduceus_service::ServiceError;
     match done {
         Ok(()) => status(Kind::Ok, Some(tag), None, text),
-        Err(ServiceError::Store(caduceus_store::StoreError::Conflict { detail, .. })) => {
-            status(Kind::No, Some(tag), Some(code("ALREADYEXISTS")), &detail)
-        }
+        Err(ServiceError::Store(caduceus_service::model::StoreError::Conflict {
+            detail, ..
+        })) => status(Kind::No, Some(tag), Some(code("ALREADYEXISTS")), &detail),
         Err(ServiceError::Invalid(reason)) => status(
             Kind::No,
             Some(tag),

@@ -9,7 +9,7 @@ use std::borrow::Cow;
 
 use caduceus_service::folders::Opening;
 use caduceus_service::ingest::{BodyStructure, MessageStructure};
-use caduceus_store::MessageSummary;
+use caduceus_service::model::MessageSummary;
 use imap_next::imap_types::core::{AString, IString, Literal, LiteralMode, NString, NString8};
 use imap_next::imap_types::datetime::DateTime;
 use imap_next::imap_types::extensions::binary::Literal8;

@@ -83,7 +83,7 @@ pub(crate) fn from_service(tag: Tag<'static>, error: &ServiceError) -> Status<'s
             Some(code("UNAVAILABLE")),
             &format!("{reason}; try again later"),
         ),
-        ServiceError::Store(caduceus_store::StoreError::ContentDestroyed(_)) => status(
+        ServiceError::Store(caduceus_service::model::StoreError::ContentDestroyed(_)) => status(
             Kind::No,
             Some(tag),
             Some(code("UNAVAILABLE")),

@@ -5,7 +5,7 @@
 //! base64, charsets); sequence sets are resolved against the selected mailbox.
 
 use caduceus_service::messages::ReadMessage;
-use caduceus_store::MessageSummary;
+use caduceus_service::model::MessageSummary;
 use imap_next::imap_types::core::AString;
 use imap_next::imap_types::search::SearchKey;
 

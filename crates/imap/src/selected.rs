@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::num::NonZeroU32;
 
-use caduceus_store::{Mailbox, MessageSummary};
+use caduceus_service::model::{Mailbox, MessageSummary};
 use imap_next::imap_types::sequence::{SeqOrUid, Sequence, SequenceSet};
 
 /// A selected mailbox.
@@ -133,7 +133,7 @@ impl Selected {
 mod tests {
     use super::*;
     use caduceus_core::Timestamp;
-    use caduceus_store::{AccountId, MailboxId, MessageId};
+    use caduceus_service::model::{AccountId, MailboxId, MessageId};
 
     fn summary(uid: i64, flags: &[&str]) -> MessageSummary {
         MessageSummary {

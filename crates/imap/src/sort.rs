@@ -5,7 +5,7 @@
 use std::cmp::Ordering;
 
 use caduceus_service::ingest::{MessageMeta, MetaAddress};
-use caduceus_store::MessageSummary;
+use caduceus_service::model::MessageSummary;
 use imap_next::imap_types::extensions::sort::{SortCriterion, SortKey};
 
 /// Whether sorting by `criteria` needs the messages' metadata.
@@ -109,7 +109,7 @@ pub(crate) fn base(subject: &str) -> String {
 mod tests {
     use super::*;
     use caduceus_core::Timestamp;
-    use caduceus_store::{MailboxId, MessageId};
+    use caduceus_service::model::{MailboxId, MessageId};
 
     fn summary(n: i64, size: i64) -> MessageSummary {
         MessageSummary {

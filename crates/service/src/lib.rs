@@ -99,6 +99,16 @@ use caduceus_store::Store;
 pub use actor::{Actor, Caller};
 pub use error::ServiceError;
 
+/// The records the service answers in (ids, folders, summaries, reports, the storage
+/// error kinds), so that front ends speak them without depending on the store: they
+/// reach data only through the service, which applies the rules and writes the traces.
+pub mod model {
+    pub use caduceus_store::{
+        Account, AccountId, Broadcast, DeviceId, Mailbox, MailboxId, MessageId, MessageSummary,
+        StoreError,
+    };
+}
+
 /// Operator settings the use cases need.
 #[derive(Clone, Debug)]
 pub struct ServiceConfig {

@@ -12,8 +12,8 @@ use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use caduceus_core::{AccountState, Duty, Evidence, Role};
+use caduceus_service::model::AccountId;
 use caduceus_service::{Caller, Service, ServiceError};
-use caduceus_store::AccountId;
 use serde::Deserialize;
 
 use crate::webmail::login::CsrfForm;
@@ -412,7 +412,7 @@ async fn broadcasts(State(service): State<Service>, user: WebUser) -> Response {
 
 fn broadcast_page(
     user: &WebUser,
-    reports: Vec<caduceus_store::Broadcast>,
+    reports: Vec<caduceus_service::model::Broadcast>,
     flash: Option<&'static str>,
 ) -> Response {
     let t = user.t;

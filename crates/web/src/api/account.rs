@@ -10,7 +10,7 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use caduceus_core::{Ins, MailAddress};
 use caduceus_service::Service;
-use caduceus_store::DeviceId;
+use caduceus_service::model::DeviceId;
 use serde::Deserialize;
 
 use super::login::User;

@@ -14,7 +14,7 @@ use caduceus_service::Service;
 use caduceus_service::folders::Opening;
 use caduceus_service::ingest::MetaAddress;
 use caduceus_service::messages::{MailboxAccess, ReadMessage};
-use caduceus_store::{Mailbox, MessageId, MessageSummary};
+use caduceus_service::model::{Mailbox, MessageId, MessageSummary};
 use mail_parser::{MessageParser, MimeHeaders};
 use serde::Deserialize;
 
@@ -279,7 +279,7 @@ pub async fn list(
 async fn folder_name(
     service: &Service,
     access: &MailboxAccess,
-    id: caduceus_store::MailboxId,
+    id: caduceus_service::model::MailboxId,
 ) -> ApiResult<String> {
     Ok(service
         .mailboxes(access)

@@ -9,7 +9,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use caduceus_core::{Clock, SystemClock};
 use caduceus_service::ServiceError;
-use caduceus_store::StoreError;
+use caduceus_service::model::StoreError;
 
 /// An API error, rendered as problem+json.
 #[derive(Debug)]

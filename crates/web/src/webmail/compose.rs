@@ -12,8 +12,8 @@ use caduceus_core::MailAddress;
 use caduceus_core::directory::SearchQuery;
 use caduceus_core::health::check_subject;
 use caduceus_service::Service;
+use caduceus_service::model::MessageId;
 use caduceus_service::submit::RecipientScope;
-use caduceus_store::MessageId;
 use serde::Deserialize;
 
 use super::mail::{people, refused};

@@ -11,7 +11,7 @@ use caduceus_core::personal::{PERSONAL_KEYWORD, is_personal};
 use caduceus_service::Service;
 use caduceus_service::folders::Opening;
 use caduceus_service::ingest::MetaAddress;
-use caduceus_store::MessageId;
+use caduceus_service::model::MessageId;
 use mail_parser::MessageParser;
 use serde::Deserialize;
 

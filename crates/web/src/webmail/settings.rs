@@ -6,8 +6,8 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use caduceus_core::MailAddress;
+use caduceus_service::model::DeviceId;
 use caduceus_service::{Service, ServiceError};
-use caduceus_store::DeviceId;
 use serde::Deserialize;
 
 use super::login::CsrfForm;
