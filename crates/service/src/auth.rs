@@ -728,6 +728,22 @@ impl Service {
         })
     }
 
+    /// Sets all of where `account`'s notices go (its owner, or the operator): each
+    /// part traced as its own setter does.
+    pub async fn set_contacts(
+        &self,
+        caller: &Caller,
+        account: AccountId,
+        contacts: &Contacts,
+    ) -> Result<()> {
+        self.set_contact_email(caller, account, contacts.email.as_ref())
+            .await?;
+        self.set_contact_phone(caller, account, contacts.phone.as_ref())
+            .await?;
+        self.set_new_mail_notice(caller, account, contacts.new_mail)
+            .await
+    }
+
     /// Sets (or removes) the phone number where `account`'s SMS notices go (RT-1's
     /// second channel): the account itself, or the operator. Traced, without the number.
     pub async fn set_contact_phone(

@@ -68,6 +68,9 @@ impl Service {
     /// Forwards `raw`, just delivered to `recipients`, for those whose mailbox has a
     /// rule, in the background (MS-17).
     pub(crate) fn forward_copies(&self, raw: &[u8], recipients: Vec<Account>) {
+        if recipients.is_empty() {
+            return;
+        }
         let service = self.clone();
         let raw = raw.to_vec();
         let task: Pin<Box<dyn Future<Output = ()> + Send>> = Box::pin(async move {

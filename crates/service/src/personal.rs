@@ -59,6 +59,15 @@ impl Service {
         Ok(self.store.personal_mailboxes(access.owner()).await?)
     }
 
+    /// Whether the owner's folder `folder` is marked personal (MS-14).
+    pub async fn is_personal_folder(
+        &self,
+        access: &MailboxAccess,
+        folder: MailboxId,
+    ) -> Result<bool> {
+        Ok(self.personal_folders(access).await?.contains(&folder))
+    }
+
     /// `entries` as an administrative view may show them: every reference to a
     /// personal message or folder replaced by `personal` (MS-14).
     pub(crate) async fn without_personal(&self, mut entries: Vec<Entry>) -> Result<Vec<Entry>> {

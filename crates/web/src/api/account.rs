@@ -337,15 +337,13 @@ pub async fn set_notifications(
         .map(|p| caduceus_core::PhoneNumber::parse(&p))
         .transpose()
         .map_err(|e| Problem::bad_request(format!("phone: {e}")).requirement("RT-1"))?;
-    let (caller, account) = (user.login.caller(), user.login.account().id);
+    let contacts = caduceus_service::auth::Contacts {
+        email,
+        phone,
+        new_mail: settings.new_mail,
+    };
     service
-        .set_contact_email(&caller, account, email.as_ref())
-        .await?;
-    service
-        .set_contact_phone(&caller, account, phone.as_ref())
-        .await?;
-    service
-        .set_new_mail_notice(&caller, account, settings.new_mail)
+        .set_contacts(&user.login.caller(), user.login.account().id, &contacts)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -258,10 +258,7 @@ pub async fn list(
     }
     let next = (opened.len() > limit).then(|| opened[limit - 1].summary.uid);
     opened.truncate(limit);
-    let personal = service
-        .personal_folders(&access)
-        .await?
-        .contains(&mailbox.id);
+    let personal = service.is_personal_folder(&access, mailbox.id).await?;
     let messages: Vec<_> = opened
         .iter()
         .map(|m| summary_json(m, &mailbox.name, personal))
@@ -305,9 +302,8 @@ pub async fn get(
     let message = service.read_message(&access, MessageId(id)).await?;
     let folder = folder_name(&service, &access, message.summary.mailbox).await?;
     let personal = service
-        .personal_folders(&access)
-        .await?
-        .contains(&message.summary.mailbox);
+        .is_personal_folder(&access, message.summary.mailbox)
+        .await?;
     let mut body = summary_json(&message, &folder, personal);
     let parsed = MessageParser::default().parse(&message.raw);
     let attachments: Vec<_> = parsed
@@ -436,10 +432,7 @@ pub async fn change(
     }
     let summary = service.message_summary(&access, id).await?;
     let folder = folder_name(&service, &access, summary.mailbox).await?;
-    let personal = service
-        .personal_folders(&access)
-        .await?
-        .contains(&summary.mailbox);
+    let personal = service.is_personal_folder(&access, summary.mailbox).await?;
     Ok(Json(serde_json::json!({
         "id": summary.id.0,
         "folder": folder,

@@ -153,10 +153,7 @@ async fn folder_view(
         .open_messages(&access, mailbox.id, &ids, Opening::Metadata)
         .await?;
     let sent = mailbox.special_use.as_deref() == Some("\\Sent");
-    let personal = service
-        .personal_folders(&access)
-        .await?
-        .contains(&mailbox.id);
+    let personal = service.is_personal_folder(&access, mailbox.id).await?;
     let needle = query.q.trim().to_lowercase();
     let rows = metas
         .into_iter()
@@ -274,9 +271,8 @@ pub async fn message(
             .map(|f| f.name)
             .unwrap_or_default();
         let personal_folder = service
-            .personal_folders(&access)
-            .await?
-            .contains(&message.summary.mailbox);
+            .is_personal_folder(&access, message.summary.mailbox)
+            .await?;
         Ok::<_, caduceus_service::ServiceError>((message, folder, personal_folder))
     };
     let (message, folder, personal_folder) = match shown.await {

@@ -352,15 +352,13 @@ pub async fn notifications(
                     .map_err(|e| ServiceError::Invalid(e.to_string()))?,
             ),
         };
-        let (caller, account) = (user.login.caller(), user.login.account().id);
+        let contacts = caduceus_service::auth::Contacts {
+            email,
+            phone,
+            new_mail: form.new_mail.is_some(),
+        };
         service
-            .set_contact_email(&caller, account, email.as_ref())
-            .await?;
-        service
-            .set_contact_phone(&caller, account, phone.as_ref())
-            .await?;
-        service
-            .set_new_mail_notice(&caller, account, form.new_mail.is_some())
+            .set_contacts(&user.login.caller(), user.login.account().id, &contacts)
             .await
     };
     match set.await {
