@@ -4,6 +4,7 @@
 
 use std::num::{NonZeroU32, NonZeroU64};
 
+use crate::wire::Wire;
 use caduceus_core::FlagChange;
 use caduceus_service::folders::Opening;
 use caduceus_service::messages::ReadMessage;
@@ -24,8 +25,8 @@ use imap_next::imap_types::response::{Code, Data, Status};
 use imap_next::imap_types::search::SearchKey;
 use imap_next::imap_types::sequence::SequenceSet;
 use imap_next::imap_types::status::{StatusDataItem, StatusDataItemName};
-use imap_next::server::Server;
 
+use crate::extended::{Extended, ListOptions, SearchReturn};
 use crate::reply::{Kind, code, from_service, status};
 use crate::search::Candidate;
 use crate::selected::Selected;
@@ -42,7 +43,7 @@ impl Session {
     /// Answers a command of the authenticated or selected state.
     pub(crate) async fn mail_command(
         &mut self,
-        server: &mut Server,
+        out: &mut Wire,
         tag: Tag<'static>,
         body: CommandBody<'static>,
     ) -> Flow {
@@ -50,7 +51,15 @@ impl Session {
             CommandBody::Enable { capabilities } => {
                 let mut enabled = Vec::new();
                 for capability in capabilities.into_inner() {
-                    let qresync = capability.to_string().eq_ignore_ascii_case("QRESYNC");
+                    let name = capability.to_string();
+                    if name.eq_ignore_ascii_case("IMAP4rev2") {
+                        // RFC 9051 §6.3.1: IMAP4rev2's responses from now on (ESEARCH,
+                        // UTF-8 folder names, no RECENT).
+                        self.rev2 = true;
+                        enabled.push(capability);
+                        continue;
+                    }
+                    let qresync = name.eq_ignore_ascii_case("QRESYNC");
                     if matches!(capability, CapabilityEnable::CondStore) || qresync {
                         // RFC 7162 §3.2.3: QRESYNC implies CONDSTORE.
                         self.condstore = true;
@@ -58,13 +67,13 @@ impl Session {
                         enabled.push(capability);
                     }
                 }
-                server.enqueue_data(Data::Enabled {
+                out.enqueue_data(Data::Enabled {
                     capabilities: enabled,
                 });
-                server.enqueue_status(status(Kind::Ok, Some(tag), None, "ENABLE completed"));
+                out.enqueue_status(status(Kind::Ok, Some(tag), None, "ENABLE completed"));
             }
             CommandBody::Namespace => {
-                server.enqueue_data(Data::Namespace {
+                out.enqueue_data(Data::Namespace {
                     personal: vec![Namespace {
                         prefix: "".try_into().expect("valid prefix"),
                         delimiter: Some(QuotedChar::try_from(DELIMITER).expect("valid char")),
@@ -73,26 +82,26 @@ impl Session {
                     other: vec![],
                     shared: vec![],
                 });
-                server.enqueue_status(status(Kind::Ok, Some(tag), None, "NAMESPACE completed"));
+                out.enqueue_status(status(Kind::Ok, Some(tag), None, "NAMESPACE completed"));
             }
             CommandBody::List {
                 reference,
                 mailbox_wildcard,
             } => {
-                self.list(server, tag, &reference, &mailbox_wildcard, false)
+                self.list(out, tag, &reference, &[mailbox_wildcard], Listing::List)
                     .await
             }
             CommandBody::Lsub {
                 reference,
                 mailbox_wildcard,
             } => {
-                self.list(server, tag, &reference, &mailbox_wildcard, true)
+                self.list(out, tag, &reference, &[mailbox_wildcard], Listing::Lsub)
                     .await
             }
             CommandBody::GetQuotaRoot { mailbox } => {
                 // One quota root, "", over all the account's folders (RFC 9208).
                 if let Err(answer) = self.named_folder(&tag, &mailbox).await {
-                    server.enqueue_status(answer);
+                    out.enqueue_status(answer);
                     return Flow::Continue;
                 }
                 let answer = match self.service.usage(self.access()).await {
@@ -102,21 +111,21 @@ impl Session {
                         } else {
                             vec![]
                         };
-                        server.enqueue_data(Data::QuotaRoot { mailbox, roots });
+                        out.enqueue_data(Data::QuotaRoot { mailbox, roots });
                         if let Some(quota) = quota_data(&usage) {
-                            server.enqueue_data(quota);
+                            out.enqueue_data(quota);
                         }
                         status(Kind::Ok, Some(tag), None, "GETQUOTAROOT completed")
                     }
                     Err(error) => from_service(tag, &error),
                 };
-                server.enqueue_status(answer);
+                out.enqueue_status(answer);
             }
             CommandBody::GetQuota { root } => {
                 let usage = self.service.usage(self.access()).await;
                 let answer = match usage.as_ref().map(quota_data) {
                     Ok(Some(quota)) if root.as_ref().is_empty() => {
-                        server.enqueue_data(quota);
+                        out.enqueue_data(quota);
                         status(Kind::Ok, Some(tag), None, "GETQUOTA completed")
                     }
                     Ok(_) => status(
@@ -127,10 +136,10 @@ impl Session {
                     ),
                     Err(error) => from_service(tag, error),
                 };
-                server.enqueue_status(answer);
+                out.enqueue_status(answer);
             }
             CommandBody::SetQuota { .. } => {
-                server.enqueue_status(status(
+                out.enqueue_status(status(
                     Kind::No,
                     Some(tag),
                     Some(code("NOPERM")),
@@ -139,24 +148,24 @@ impl Session {
             }
             CommandBody::Subscribe { .. } | CommandBody::Unsubscribe { .. } => {
                 // Every folder is always subscribed: there is nothing to hide.
-                server.enqueue_status(status(Kind::Ok, Some(tag), None, "completed"));
+                out.enqueue_status(status(Kind::Ok, Some(tag), None, "completed"));
             }
             CommandBody::Status {
                 mailbox,
                 item_names,
-            } => self.status(server, tag, &mailbox, &item_names).await,
+            } => self.status(out, tag, &mailbox, &item_names).await,
             CommandBody::Select {
                 mailbox,
                 parameters,
             } => {
-                self.select_with(server, tag, &mailbox, false, &parameters)
+                self.select_with(out, tag, &mailbox, false, &parameters)
                     .await
             }
             CommandBody::Examine {
                 mailbox,
                 parameters,
             } => {
-                self.select_with(server, tag, &mailbox, true, &parameters)
+                self.select_with(out, tag, &mailbox, true, &parameters)
                     .await
             }
             CommandBody::Append {
@@ -173,7 +182,7 @@ impl Session {
                         l.data.to_vec()
                     }
                 };
-                self.append(server, tag, &mailbox, flags, date, raw).await;
+                self.append(out, tag, &mailbox, flags, date, raw).await;
             }
             CommandBody::Create { mailbox } => {
                 let answer = match self.folder_name(&tag, &mailbox) {
@@ -185,7 +194,7 @@ impl Session {
                     }
                     Err(answer) => answer,
                 };
-                server.enqueue_status(answer);
+                out.enqueue_status(answer);
             }
             CommandBody::Delete { mailbox } => {
                 let answer = match self.folder_name(&tag, &mailbox) {
@@ -202,7 +211,7 @@ impl Session {
                     }
                     Err(answer) => answer,
                 };
-                server.enqueue_status(answer);
+                out.enqueue_status(answer);
             }
             CommandBody::Rename { from, to } => {
                 let names = self
@@ -215,10 +224,10 @@ impl Session {
                     }
                     Err(answer) => answer,
                 };
-                server.enqueue_status(answer);
+                out.enqueue_status(answer);
             }
             body if self.selected.is_none() => {
-                server.enqueue_status(status(
+                out.enqueue_status(status(
                     Kind::Bad,
                     Some(tag),
                     None,
@@ -228,16 +237,16 @@ impl Session {
             CommandBody::Close | CommandBody::Unselect => {
                 let expunge = matches!(body, CommandBody::Close);
                 if expunge && let Err(status) = self.expunge_deleted(tag.clone(), None).await {
-                    server.enqueue_status(status);
+                    out.enqueue_status(status);
                     return Flow::Continue;
                 }
                 self.selected = None;
                 self.watcher = None;
-                server.enqueue_status(status(Kind::Ok, Some(tag), None, "completed"));
+                out.enqueue_status(status(Kind::Ok, Some(tag), None, "completed"));
             }
-            CommandBody::Expunge => self.expunge(server, tag, None).await,
+            CommandBody::Expunge => self.expunge(out, tag, None).await,
             CommandBody::ExpungeUid { sequence_set } => {
-                self.expunge(server, tag, Some(sequence_set)).await;
+                self.expunge(out, tag, Some(sequence_set)).await;
             }
             CommandBody::Fetch {
                 sequence_set,
@@ -257,7 +266,7 @@ impl Session {
                     // RFC 7162 §3.2.6: UID FETCH … (CHANGEDSINCE n VANISHED), once
                     // QRESYNC is enabled: what vanished from the set since n, first.
                     let (Some(since), true, true) = (changed_since, uid, self.qresync) else {
-                        server.enqueue_status(status(
+                        out.enqueue_status(status(
                             Kind::Bad,
                             Some(tag),
                             None,
@@ -273,14 +282,14 @@ impl Session {
                         .unwrap_or_default();
                     vanished.retain(|&u| contains_uid(&sequence_set, u));
                     if let Some(uids) = uid_set(&vanished) {
-                        server.enqueue_data(Data::Vanished {
+                        out.enqueue_data(Data::Vanished {
                             earlier: true,
                             known_uids: uids,
                         });
                     }
                 }
                 self.fetch(
-                    server,
+                    out,
                     tag,
                     &sequence_set,
                     macro_or_item_names,
@@ -314,10 +323,10 @@ impl Session {
                     uid,
                     unchanged_since,
                 };
-                self.store(server, tag, store).await
+                self.store(out, tag, store).await
             }
             CommandBody::Search { criteria, uid, .. } => {
-                self.search(server, tag, criteria, uid).await
+                self.search(out, tag, criteria, uid, None).await
             }
             CommandBody::Sort {
                 sort_criteria,
@@ -325,7 +334,7 @@ impl Session {
                 uid,
                 ..
             } => {
-                self.sort(server, tag, sort_criteria, search_criteria, uid)
+                self.sort(out, tag, sort_criteria, search_criteria, uid)
                     .await
             }
             CommandBody::Copy {
@@ -333,7 +342,7 @@ impl Session {
                 mailbox,
                 uid,
             } => {
-                self.copy_or_move(server, tag, &sequence_set, &mailbox, uid, false)
+                self.copy_or_move(out, tag, &sequence_set, &mailbox, uid, false)
                     .await
             }
             CommandBody::Move {
@@ -341,11 +350,11 @@ impl Session {
                 mailbox,
                 uid,
             } => {
-                self.copy_or_move(server, tag, &sequence_set, &mailbox, uid, true)
+                self.copy_or_move(out, tag, &sequence_set, &mailbox, uid, true)
                     .await
             }
             other => {
-                server.enqueue_status(status(
+                out.enqueue_status(status(
                     Kind::Bad,
                     Some(tag),
                     None,
@@ -354,6 +363,50 @@ impl Session {
             }
         }
         Flow::Continue
+    }
+
+    /// Answers a command read by [`crate::extended`] (IMAP4rev2's ESEARCH,
+    /// SEARCHRES and LIST-EXTENDED).
+    pub(crate) async fn extended_command(&mut self, out: &mut Wire, command: Extended) {
+        match command {
+            Extended::Command(command) => {
+                // `$` written out: the base command, as parsed by imap-codec.
+                let _ = self.command(out, command).await;
+            }
+            Extended::List {
+                tag,
+                reference,
+                patterns,
+                options,
+            } => {
+                self.list(out, tag, &reference, &patterns, Listing::Extended(&options))
+                    .await
+            }
+            Extended::OnNothing { tag } | Extended::Search { tag, .. }
+                if self.selected.is_none() =>
+            {
+                out.enqueue_status(status(
+                    Kind::Bad,
+                    Some(tag),
+                    None,
+                    "this command needs a selected mailbox: SELECT one first",
+                ));
+            }
+            Extended::OnNothing { tag } => {
+                out.enqueue_status(status(
+                    Kind::Ok,
+                    Some(tag),
+                    None,
+                    "completed: the saved result ($) is empty",
+                ));
+            }
+            Extended::Search {
+                tag,
+                uid,
+                criteria,
+                returns,
+            } => self.search(out, tag, criteria, uid, Some(returns)).await,
+        }
     }
 
     /// The messages at `positions` of the selected mailbox, opened as `opening`
@@ -387,6 +440,16 @@ impl Session {
     ) -> Result<String, Status<'static>> {
         match mailbox {
             ImapMailbox::Inbox => Ok("INBOX".to_owned()),
+            // RFC 9051 §5.1: UTF-8 once IMAP4rev2 is enabled.
+            ImapMailbox::Other(other) if self.rev2 => String::from_utf8(other.as_ref().to_vec())
+                .map_err(|_| {
+                    status(
+                        Kind::Bad,
+                        Some(tag.clone()),
+                        None,
+                        "the folder name is not UTF-8 (RFC 9051 section 5.1)",
+                    )
+                }),
             ImapMailbox::Other(other) => utf7::decode(other.as_ref()).ok_or_else(|| {
                 status(
                     Kind::Bad,
@@ -417,48 +480,73 @@ impl Session {
         }
     }
 
+    /// LIST, LSUB, and LIST with RFC 5258 options: the folders matching any of
+    /// `patterns`, each with its attributes, extended data and, when asked, STATUS
+    /// (RFC 5819).
     async fn list(
         &mut self,
-        server: &mut Server,
+        out: &mut Wire,
         tag: Tag<'static>,
         reference: &ImapMailbox<'_>,
-        pattern: &ListMailbox<'_>,
-        lsub: bool,
+        patterns: &[ListMailbox<'_>],
+        listing: Listing<'_>,
     ) {
-        let pattern_bytes: &[u8] = match pattern {
-            ListMailbox::Token(t) => t.as_ref(),
-            ListMailbox::String(s) => s.as_ref(),
-        };
         let reference = match reference {
             ImapMailbox::Inbox => "INBOX".to_owned(),
             ImapMailbox::Other(o) => String::from_utf8_lossy(o.as_ref()).into_owned(),
         };
-        let pattern = format!("{reference}{}", String::from_utf8_lossy(pattern_bytes));
+        let patterns: Vec<String> = patterns
+            .iter()
+            .map(|pattern| {
+                let bytes: &[u8] = match pattern {
+                    ListMailbox::Token(t) => t.as_ref(),
+                    ListMailbox::String(s) => s.as_ref(),
+                };
+                format!("{reference}{}", String::from_utf8_lossy(bytes))
+            })
+            .collect();
         let delimiter = QuotedChar::try_from(DELIMITER).expect("valid delimiter");
-        if pattern.is_empty() {
+        if patterns.iter().all(String::is_empty) {
             // RFC 9051 §6.3.9: the delimiter and the root.
-            server.enqueue_data(Data::List {
+            out.enqueue_data(Data::List {
                 items: vec![FlagNameAttribute::Noselect],
                 delimiter: Some(delimiter),
                 mailbox: ImapMailbox::try_from("").expect("empty name"),
             });
-            server.enqueue_status(status(Kind::Ok, Some(tag), None, "LIST completed"));
+            out.enqueue_status(status(Kind::Ok, Some(tag), None, "LIST completed"));
             return;
         }
         let folders = match self.service.mailboxes(self.access()).await {
             Ok(folders) => folders,
             Err(error) => {
-                server.enqueue_status(from_service(tag, &error));
+                out.enqueue_status(from_service(tag, &error));
                 return;
             }
         };
+        let options = match listing {
+            Listing::Extended(options) => Some(options),
+            _ => None,
+        };
         for folder in &folders {
-            let wire = utf7::encode(&folder.name);
-            if !wildcard_match(pattern.as_bytes(), wire.as_bytes()) {
+            let old_name = utf7::encode(&folder.name);
+            // The client's form: UTF-8 under IMAP4rev2, modified UTF-7 before.
+            let wire = if self.rev2 {
+                folder.name.clone()
+            } else {
+                old_name.clone()
+            };
+            if !patterns
+                .iter()
+                .any(|p| wildcard_match(p.as_bytes(), wire.as_bytes()))
+            {
+                continue;
+            }
+            if options.is_some_and(|o| o.special_use) && folder.special_use.is_none() {
                 continue;
             }
             let prefix = format!("{}{DELIMITER}", folder.name);
-            let children = if folders.iter().any(|f| f.name.starts_with(&prefix)) {
+            let has_children = folders.iter().any(|f| f.name.starts_with(&prefix));
+            let children = if has_children {
                 "HasChildren"
             } else {
                 "HasNoChildren"
@@ -466,6 +554,12 @@ impl Session {
             let mut items = vec![FlagNameAttribute::from(
                 Atom::try_from(children).expect("valid attribute"),
             )];
+            // Every folder is subscribed (SUBSCRIBE changes nothing).
+            if options.is_some_and(|o| o.subscribed || o.return_subscribed) {
+                items.push(FlagNameAttribute::from(
+                    Atom::try_from("Subscribed").expect("valid attribute"),
+                ));
+            }
             if let Some(atom) = folder
                 .special_use
                 .as_deref()
@@ -474,30 +568,51 @@ impl Session {
             {
                 items.push(FlagNameAttribute::from(atom));
             }
-            let Ok(mailbox) = ImapMailbox::try_from(wire) else {
+            let Ok(mailbox) = ImapMailbox::try_from(wire.clone()) else {
                 continue;
             };
-            let data = if lsub {
-                Data::Lsub {
+            let mut extended = Vec::new();
+            if options.is_some_and(|o| o.recursive && o.subscribed) && has_children {
+                extended.push("\"CHILDINFO\" (\"SUBSCRIBED\")".to_owned());
+            }
+            if self.rev2 && old_name != wire {
+                extended.push(format!("\"OLDNAME\" ({})", quoted(&old_name)));
+            }
+            let data = match listing {
+                Listing::Lsub => Data::Lsub {
                     items,
                     delimiter: Some(delimiter),
-                    mailbox,
-                }
-            } else {
-                Data::List {
+                    mailbox: mailbox.clone(),
+                },
+                _ => Data::List {
                     items,
                     delimiter: Some(delimiter),
-                    mailbox,
-                }
+                    mailbox: mailbox.clone(),
+                },
             };
-            server.enqueue_data(data);
+            if extended.is_empty() {
+                out.enqueue_data(data);
+            } else {
+                let mut line = out.encode_without_crlf(data);
+                line.extend_from_slice(format!(" ({})\r\n", extended.join(" ")).as_bytes());
+                out.enqueue_line(&line);
+            }
+            if let Some(options) = options.filter(|o| !o.status.is_empty())
+                && let Ok((folder, messages)) =
+                    self.service.folder_state(self.access(), folder.id).await
+            {
+                out.enqueue_data(Data::Status {
+                    mailbox,
+                    items: status_items(&folder, &messages, &options.status).into(),
+                });
+            }
         }
-        server.enqueue_status(status(Kind::Ok, Some(tag), None, "LIST completed"));
+        out.enqueue_status(status(Kind::Ok, Some(tag), None, "LIST completed"));
     }
 
     async fn status(
         &mut self,
-        server: &mut Server,
+        out: &mut Wire,
         tag: Tag<'static>,
         mailbox: &ImapMailbox<'static>,
         names: &[StatusDataItemName],
@@ -505,54 +620,23 @@ impl Session {
         let folder = match self.named_folder(&tag, mailbox).await {
             Ok(folder) => folder,
             Err(answer) => {
-                server.enqueue_status(answer);
+                out.enqueue_status(answer);
                 return;
             }
         };
         let (folder, messages) = match self.service.folder_state(self.access(), folder.id).await {
             Ok(state) => state,
             Err(error) => {
-                server.enqueue_status(from_service(tag, &error));
+                out.enqueue_status(from_service(tag, &error));
                 return;
             }
         };
-        let has = |m: &caduceus_service::model::MessageSummary, flag: &str| {
-            m.flags.iter().any(|f| f == flag)
-        };
-        let items: Vec<StatusDataItem> = names
-            .iter()
-            .map(|name| match name {
-                StatusDataItemName::Messages => StatusDataItem::Messages(messages.len() as u32),
-                StatusDataItemName::Recent => StatusDataItem::Recent(0),
-                StatusDataItemName::UidNext => StatusDataItem::UidNext(non_zero(folder.uidnext)),
-                StatusDataItemName::UidValidity => {
-                    StatusDataItem::UidValidity(non_zero(folder.uidvalidity))
-                }
-                StatusDataItemName::Unseen => StatusDataItem::Unseen(
-                    messages.iter().filter(|m| !has(m, "\\Seen")).count() as u32,
-                ),
-                StatusDataItemName::Deleted => StatusDataItem::Deleted(
-                    messages.iter().filter(|m| has(m, "\\Deleted")).count() as u32,
-                ),
-                StatusDataItemName::DeletedStorage => StatusDataItem::DeletedStorage(
-                    messages
-                        .iter()
-                        .filter(|m| has(m, "\\Deleted"))
-                        .map(|m| m.size as u64)
-                        .sum(),
-                ),
-                StatusDataItemName::HighestModSeq => {
-                    StatusDataItem::HighestModSeq(folder.highest_modseq as u64)
-                }
-                #[allow(unreachable_patterns)]
-                _ => StatusDataItem::Messages(messages.len() as u32),
-            })
-            .collect();
-        server.enqueue_data(Data::Status {
+        let items = status_items(&folder, &messages, names);
+        out.enqueue_data(Data::Status {
             mailbox: mailbox.clone(),
             items: items.into(),
         });
-        server.enqueue_status(status(Kind::Ok, Some(tag), None, "STATUS completed"));
+        out.enqueue_status(status(Kind::Ok, Some(tag), None, "STATUS completed"));
     }
 
     /// SELECT or EXAMINE with their RFC 7162 parameters: CONDSTORE, or QRESYNC
@@ -560,7 +644,7 @@ impl Session {
     /// the client's MODSEQ when its UIDVALIDITY still holds.
     async fn select_with(
         &mut self,
-        server: &mut Server,
+        out: &mut Wire,
         tag: Tag<'static>,
         mailbox: &ImapMailbox<'static>,
         read_only: bool,
@@ -581,7 +665,7 @@ impl Session {
             _ => None,
         });
         if resync.is_some() && !self.qresync {
-            server.enqueue_status(status(
+            out.enqueue_status(status(
                 Kind::Bad,
                 Some(tag),
                 None,
@@ -589,7 +673,7 @@ impl Session {
             ));
             return;
         }
-        let Some(ok) = self.select(server, tag, mailbox, read_only).await else {
+        let Some(ok) = self.select(out, tag, mailbox, read_only).await else {
             return;
         };
         if let Some((validity, since, known)) = resync
@@ -607,7 +691,7 @@ impl Session {
                 vanished.retain(|&u| contains_uid(&known, u));
             }
             if let Some(uids) = uid_set(&vanished) {
-                server.enqueue_data(Data::Vanished {
+                out.enqueue_data(Data::Vanished {
                     earlier: true,
                     known_uids: uids,
                 });
@@ -622,21 +706,21 @@ impl Session {
                         fetch::summary_item(&MessageDataItemName::ModSeq, message, uid)
                             .expect("MODSEQ is a summary item"),
                     ];
-                    server.enqueue_data(Data::Fetch {
+                    out.enqueue_data(Data::Fetch {
                         seq: NonZeroU32::new(index as u32 + 1).expect("positions start at 1"),
                         items: Vec1::try_from(items).expect("not empty"),
                     });
                 }
             }
         }
-        server.enqueue_status(ok);
+        out.enqueue_status(ok);
     }
 
     /// Selects a folder and sends its untagged responses; returns the tagged OK to
     /// send (after any QRESYNC responses), or `None` once a failure was answered.
     async fn select(
         &mut self,
-        server: &mut Server,
+        out: &mut Wire,
         tag: Tag<'static>,
         mailbox: &ImapMailbox<'static>,
         read_only: bool,
@@ -647,22 +731,18 @@ impl Session {
         let folder = match self.named_folder(&tag, mailbox).await {
             Ok(folder) => folder,
             Err(answer) => {
-                server.enqueue_status(answer);
+                out.enqueue_status(answer);
                 return None;
             }
         };
         let (folder, messages) = match self.service.open_folder(self.access(), &folder.name).await {
             Ok(opened) => opened,
             Err(error) => {
-                server.enqueue_status(from_service(tag, &error));
+                out.enqueue_status(from_service(tag, &error));
                 return None;
             }
         };
-        let selected = Selected {
-            mailbox: folder,
-            read_only,
-            messages,
-        };
+        let selected = Selected::new(folder, read_only, messages);
         let system = [
             Flag::Answered,
             Flag::Flagged,
@@ -670,25 +750,36 @@ impl Session {
             Flag::Seen,
             Flag::Draft,
         ];
-        server.enqueue_data(Data::Flags(system.to_vec()));
-        server.enqueue_data(Data::Exists(selected.exists()));
-        server.enqueue_data(Data::Recent(0));
+        out.enqueue_data(Data::Flags(system.to_vec()));
+        out.enqueue_data(Data::Exists(selected.exists()));
+        if self.rev2 {
+            // RFC 9051 §6.3.2: the folder's name as LIST gives it; no RECENT.
+            if let Ok(name) = ImapMailbox::try_from(selected.mailbox.name.clone()) {
+                out.enqueue_data(Data::List {
+                    items: vec![],
+                    delimiter: Some(QuotedChar::try_from(DELIMITER).expect("valid delimiter")),
+                    mailbox: name,
+                });
+            }
+        } else {
+            out.enqueue_data(Data::Recent(0));
+        }
         let untagged = |code: Code<'static>, text: &str| status(Kind::Ok, None, Some(code), text);
-        server.enqueue_status(untagged(
+        out.enqueue_status(untagged(
             Code::UidValidity(non_zero(selected.mailbox.uidvalidity)),
             "UIDs valid",
         ));
-        server.enqueue_status(untagged(
+        out.enqueue_status(untagged(
             Code::UidNext(non_zero(selected.mailbox.uidnext)),
             "predicted next UID",
         ));
         let mut permanent: Vec<FlagPerm> = system.into_iter().map(FlagPerm::Flag).collect();
         permanent.push(FlagPerm::Asterisk);
-        server.enqueue_status(untagged(
+        out.enqueue_status(untagged(
             Code::PermanentFlags(if read_only { vec![] } else { permanent }),
             "flags kept",
         ));
-        server.enqueue_status(untagged(
+        out.enqueue_status(untagged(
             Code::HighestModSeq(
                 NonZeroU64::new(selected.mailbox.highest_modseq.max(1) as u64).expect("not zero"),
             ),
@@ -710,7 +801,7 @@ impl Session {
 
     /// Sends what changed in the selected mailbox since the client last looked:
     /// EXPUNGE (only when `allow_expunge`), FETCH of changed flags, EXISTS.
-    pub(crate) async fn announce_changes(&mut self, server: &mut Server, allow_expunge: bool) {
+    pub(crate) async fn announce_changes(&mut self, out: &mut Wire, allow_expunge: bool) {
         let (Some(login), Some(selected)) = (&self.login, &mut self.selected) else {
             return;
         };
@@ -725,14 +816,14 @@ impl Session {
         if self.qresync {
             // RFC 7162 §3.2.10: VANISHED instead of EXPUNGE once QRESYNC is enabled.
             if let Some(uids) = uid_set(&changes.vanished) {
-                server.enqueue_data(Data::Vanished {
+                out.enqueue_data(Data::Vanished {
                     earlier: false,
                     known_uids: uids,
                 });
             }
         } else {
             for seq in changes.expunged {
-                server.enqueue_data(Data::Expunge(
+                out.enqueue_data(Data::Expunge(
                     NonZeroU32::new(seq).expect("positions start at 1"),
                 ));
             }
@@ -750,19 +841,19 @@ impl Session {
                         .expect("MODSEQ is a summary item"),
                 );
             }
-            server.enqueue_data(Data::Fetch {
+            out.enqueue_data(Data::Fetch {
                 seq: NonZeroU32::new(seq).expect("positions start at 1"),
                 items: Vec1::try_from(items).expect("not empty"),
             });
         }
         if let Some(exists) = changes.exists {
-            server.enqueue_data(Data::Exists(exists));
+            out.enqueue_data(Data::Exists(exists));
         }
     }
 
     async fn fetch(
         &mut self,
-        server: &mut Server,
+        out: &mut Wire,
         tag: Tag<'static>,
         set: &SequenceSet,
         names: MacroOrMessageDataItemNames<'static>,
@@ -792,7 +883,7 @@ impl Session {
         let selected = self.selected.as_ref().expect("selected");
         let mut positions = selected.resolve(set, uid);
         if !uid && positions.is_empty() && !set_within(set, selected.exists()) {
-            server.enqueue_status(status(
+            out.enqueue_status(status(
                 Kind::Bad,
                 Some(tag),
                 None,
@@ -811,7 +902,7 @@ impl Session {
             let contents = match self.contents(folder, chunk, fetch::opening(&names)).await {
                 Ok(contents) => contents,
                 Err(error) => {
-                    server.enqueue_status(from_service(tag, &error));
+                    out.enqueue_status(from_service(tag, &error));
                     return;
                 }
             };
@@ -828,7 +919,7 @@ impl Session {
                             Ok(Some(item)) => items.push(item),
                             Ok(None) => {}
                             Err(fetch::UnknownCte) => {
-                                server.enqueue_status(status(
+                                out.enqueue_status(status(
                                     Kind::No,
                                     Some(tag),
                                     Some(Code::UnknownCte),
@@ -843,7 +934,7 @@ impl Session {
                     seen_now.push((summary.id, FlagChange::Add(vec!["\\Seen".into()])));
                 }
                 if let Ok(items) = Vec1::try_from(items) {
-                    server.enqueue_data(Data::Fetch {
+                    out.enqueue_data(Data::Fetch {
                         seq: NonZeroU32::new(index as u32 + 1).expect("positions start at 1"),
                         items,
                     });
@@ -857,24 +948,24 @@ impl Session {
                 .await
             {
                 // The new \Seen flags reach the client as unsolicited FETCH responses.
-                Ok(_) => self.announce_changes(server, false).await,
+                Ok(_) => self.announce_changes(out, false).await,
                 Err(error) => {
-                    server.enqueue_status(from_service(tag, &error));
+                    out.enqueue_status(from_service(tag, &error));
                     return;
                 }
             }
         }
-        server.enqueue_status(status(Kind::Ok, Some(tag), None, "FETCH completed"));
+        out.enqueue_status(status(Kind::Ok, Some(tag), None, "FETCH completed"));
     }
 
-    async fn store(&mut self, server: &mut Server, tag: Tag<'static>, store: Store<'_>) {
+    async fn store(&mut self, out: &mut Wire, tag: Tag<'static>, store: Store<'_>) {
         if self.selected.as_ref().expect("selected").read_only {
-            server.enqueue_status(read_only(tag));
+            out.enqueue_status(read_only(tag));
             return;
         }
         if store.unchanged_since.is_some() {
             // Decide on the folder as it is now, not as this session last saw it.
-            self.announce_changes(server, false).await;
+            self.announce_changes(out, false).await;
         }
         let selected = self.selected.as_ref().expect("selected");
         let uid = store.uid;
@@ -907,7 +998,7 @@ impl Session {
         {
             Ok(outcome) => outcome,
             Err(error) => {
-                server.enqueue_status(from_service(tag, &error));
+                out.enqueue_status(from_service(tag, &error));
                 return;
             }
         };
@@ -926,7 +1017,7 @@ impl Session {
             .iter()
             .map(|&i| (i, selected.messages[i].flags.clone()))
             .collect();
-        self.announce_changes(server, false).await;
+        self.announce_changes(out, false).await;
         if matches!(store.response, StoreResponse::Answer) {
             // Messages whose flags did not change still get their FETCH FLAGS.
             let selected = self.selected.as_ref().expect("selected");
@@ -938,7 +1029,7 @@ impl Session {
                     if uid {
                         items.insert(0, MessageDataItem::Uid(selected.uid(index)));
                     }
-                    server.enqueue_data(Data::Fetch {
+                    out.enqueue_data(Data::Fetch {
                         seq: NonZeroU32::new(index as u32 + 1).expect("positions start at 1"),
                         items: Vec1::try_from(items).expect("not empty"),
                     });
@@ -963,7 +1054,7 @@ impl Session {
                 .collect::<Vec<_>>()
                 .join(",");
             if let Ok(set) = SequenceSet::try_from(set.as_str()) {
-                server.enqueue_status(status(
+                out.enqueue_status(status(
                     Kind::Ok,
                     Some(tag),
                     Some(Code::Modified(set)),
@@ -972,35 +1063,72 @@ impl Session {
                 return;
             }
         }
-        server.enqueue_status(status(Kind::Ok, Some(tag), None, "STORE completed"));
+        out.enqueue_status(status(Kind::Ok, Some(tag), None, "STORE completed"));
     }
 
-    async fn search(
+    /// SEARCH: a SEARCH response, or ESEARCH (RFC 4731) with RETURN options or
+    /// under IMAP4rev2; SAVE keeps the result as `$` (RFC 5182).
+    pub(crate) async fn search(
         &mut self,
-        server: &mut Server,
+        out: &mut Wire,
         tag: Tag<'static>,
         criteria: Vec1<SearchKey<'static>>,
         uid: bool,
+        returns: Option<SearchReturn>,
     ) {
         let key = SearchKey::And(criteria);
+        let returns = returns.or(self.rev2.then_some(SearchReturn::ALL));
         let (found, highest) = match self.matching(&key).await {
             Ok(found) => found,
             Err(error) => {
-                server.enqueue_status(from_service(tag, &error));
+                // RFC 5182 §2.4: a failed SAVE leaves `$` empty.
+                if returns.is_some_and(|r| r.save)
+                    && let Some(selected) = self.selected.as_mut()
+                {
+                    selected.saved.clear();
+                }
+                out.enqueue_status(from_service(tag, &error));
                 return;
             }
         };
         let modseq = uses_modseq(&key)
             .then(|| NonZeroU64::new(highest as u64))
             .flatten();
-        server.enqueue_data(Data::Search(self.numbers(&found, uid), modseq));
-        server.enqueue_status(status(Kind::Ok, Some(tag), None, "SEARCH completed"));
+        let numbers = self.numbers(&found, uid);
+        let Some(returns) = returns else {
+            out.enqueue_data(Data::Search(numbers, modseq));
+            out.enqueue_status(status(Kind::Ok, Some(tag), None, "SEARCH completed"));
+            return;
+        };
+        if returns.save {
+            let selected = self.selected.as_mut().expect("selected");
+            let mut kept: Vec<usize> = found.clone();
+            // RFC 5182 §2.4: with MIN or MAX and neither ALL nor COUNT, only those.
+            if (returns.min || returns.max) && !returns.all && !returns.count {
+                kept = [
+                    found.first().filter(|_| returns.min),
+                    found.last().filter(|_| returns.max),
+                ]
+                .into_iter()
+                .flatten()
+                .copied()
+                .collect();
+                kept.dedup();
+            }
+            selected.saved = kept.iter().map(|&i| selected.messages[i].uid).collect();
+        }
+        if returns.answers() {
+            let numbers: Vec<u32> = numbers.iter().map(|n| n.get()).collect();
+            let line = esearch(&tag, uid, &numbers, &returns, modseq.map(NonZeroU64::get));
+            out.enqueue_line(line.as_bytes());
+        }
+        out.enqueue_status(status(Kind::Ok, Some(tag), None, "SEARCH completed"));
     }
 
     /// SORT (RFC 5256): the messages matching the search, in the order asked.
     async fn sort(
         &mut self,
-        server: &mut Server,
+        out: &mut Wire,
         tag: Tag<'static>,
         criteria: Vec1<SortCriterion>,
         search: Vec1<SearchKey<'static>>,
@@ -1010,7 +1138,7 @@ impl Session {
         let found = match self.matching(&key).await {
             Ok((found, _)) => found,
             Err(error) => {
-                server.enqueue_status(from_service(tag, &error));
+                out.enqueue_status(from_service(tag, &error));
                 return;
             }
         };
@@ -1020,7 +1148,7 @@ impl Session {
         let metas = match self.contents(folder, &found, needed).await {
             Ok(metas) => metas,
             Err(error) => {
-                server.enqueue_status(from_service(tag, &error));
+                out.enqueue_status(from_service(tag, &error));
                 return;
             }
         };
@@ -1036,8 +1164,8 @@ impl Session {
             .collect();
         sort::sort(&mut entries, &criteria);
         let order: Vec<usize> = entries.iter().map(|e| e.position).collect();
-        server.enqueue_data(Data::Sort(self.numbers(&order, uid), None));
-        server.enqueue_status(status(Kind::Ok, Some(tag), None, "SORT completed"));
+        out.enqueue_data(Data::Sort(self.numbers(&order, uid), None));
+        out.enqueue_status(status(Kind::Ok, Some(tag), None, "SORT completed"));
     }
 
     /// Positions as UIDs or sequence numbers.
@@ -1084,13 +1212,13 @@ impl Session {
         Ok((found, highest))
     }
 
-    async fn expunge(&mut self, server: &mut Server, tag: Tag<'static>, only: Option<SequenceSet>) {
+    async fn expunge(&mut self, out: &mut Wire, tag: Tag<'static>, only: Option<SequenceSet>) {
         if let Err(answer) = self.expunge_deleted(tag.clone(), only).await {
-            server.enqueue_status(answer);
+            out.enqueue_status(answer);
             return;
         }
-        self.announce_changes(server, true).await;
-        server.enqueue_status(status(Kind::Ok, Some(tag), None, "EXPUNGE completed"));
+        self.announce_changes(out, true).await;
+        out.enqueue_status(status(Kind::Ok, Some(tag), None, "EXPUNGE completed"));
     }
 
     /// Deletes for good the messages marked `\Deleted` (those of `only`, for UID
@@ -1125,7 +1253,7 @@ impl Session {
     /// COPY and MOVE (RFC 9051 §6.4.7, RFC 6851), with COPYUID (RFC 4315).
     async fn copy_or_move(
         &mut self,
-        server: &mut Server,
+        out: &mut Wire,
         tag: Tag<'static>,
         set: &SequenceSet,
         mailbox: &ImapMailbox<'static>,
@@ -1136,18 +1264,18 @@ impl Session {
             Ok(folder) => folder,
             Err(mut answer) => {
                 try_create(&mut answer);
-                server.enqueue_status(answer);
+                out.enqueue_status(answer);
                 return;
             }
         };
         let selected = self.selected.as_ref().expect("selected");
         if moving && selected.read_only {
-            server.enqueue_status(read_only(tag));
+            out.enqueue_status(read_only(tag));
             return;
         }
         let positions = selected.resolve(set, uid);
         if positions.is_empty() {
-            server.enqueue_status(status(Kind::Ok, Some(tag), None, "nothing to do"));
+            out.enqueue_status(status(Kind::Ok, Some(tag), None, "nothing to do"));
             return;
         }
         let ids: Vec<MessageId> = positions.iter().map(|&i| selected.messages[i].id).collect();
@@ -1165,7 +1293,7 @@ impl Session {
         let copies = match done {
             Ok(copies) => copies,
             Err(error) => {
-                server.enqueue_status(from_service(tag, &error));
+                out.enqueue_status(from_service(tag, &error));
                 return;
             }
         };
@@ -1180,14 +1308,14 @@ impl Session {
         };
         if moving {
             // RFC 6851 §4.3: COPYUID untagged, then the EXPUNGEs, then OK.
-            server.enqueue_status(status(Kind::Ok, None, Some(copy_uid), "moved"));
-            self.announce_changes(server, true).await;
-            server.enqueue_status(status(Kind::Ok, Some(tag), None, "MOVE completed"));
+            out.enqueue_status(status(Kind::Ok, None, Some(copy_uid), "moved"));
+            self.announce_changes(out, true).await;
+            out.enqueue_status(status(Kind::Ok, Some(tag), None, "MOVE completed"));
         } else {
             if target.id == from {
-                self.announce_changes(server, false).await;
+                self.announce_changes(out, false).await;
             }
-            server.enqueue_status(status(
+            out.enqueue_status(status(
                 Kind::Ok,
                 Some(tag),
                 Some(copy_uid),
@@ -1198,7 +1326,7 @@ impl Session {
 
     async fn append(
         &mut self,
-        server: &mut Server,
+        out: &mut Wire,
         tag: Tag<'static>,
         mailbox: &ImapMailbox<'static>,
         flags: Vec<Flag<'static>>,
@@ -1209,7 +1337,7 @@ impl Session {
             Ok(folder) => folder,
             Err(mut answer) => {
                 try_create(&mut answer);
-                server.enqueue_status(answer);
+                out.enqueue_status(answer);
                 return;
             }
         };
@@ -1227,9 +1355,9 @@ impl Session {
                     .as_ref()
                     .is_some_and(|s| s.mailbox.id == folder.id)
                 {
-                    self.announce_changes(server, false).await;
+                    self.announce_changes(out, false).await;
                 }
-                server.enqueue_status(status(
+                out.enqueue_status(status(
                     Kind::Ok,
                     Some(tag),
                     Some(Code::AppendUid {
@@ -1240,7 +1368,7 @@ impl Session {
                 ));
             }
             Err(error) => {
-                server.enqueue_status(from_service(tag, &error));
+                out.enqueue_status(from_service(tag, &error));
             }
         }
     }
@@ -1300,6 +1428,88 @@ fn folder_answer(
         ),
         Err(error) => from_service(tag, &error),
     }
+}
+
+/// The STATUS items `names` of `folder` holding `messages` (RFC 9051 §6.3.11).
+fn status_items(
+    folder: &Mailbox,
+    messages: &[caduceus_service::model::MessageSummary],
+    names: &[StatusDataItemName],
+) -> Vec<StatusDataItem> {
+    let has =
+        |m: &caduceus_service::model::MessageSummary, flag: &str| m.flags.iter().any(|f| f == flag);
+    let deleted = || messages.iter().filter(|m| has(m, "\\Deleted"));
+    names
+        .iter()
+        .map(|name| match name {
+            StatusDataItemName::Messages => StatusDataItem::Messages(messages.len() as u32),
+            StatusDataItemName::Recent => StatusDataItem::Recent(0),
+            StatusDataItemName::UidNext => StatusDataItem::UidNext(non_zero(folder.uidnext)),
+            StatusDataItemName::UidValidity => {
+                StatusDataItem::UidValidity(non_zero(folder.uidvalidity))
+            }
+            StatusDataItemName::Unseen => {
+                StatusDataItem::Unseen(messages.iter().filter(|m| !has(m, "\\Seen")).count() as u32)
+            }
+            StatusDataItemName::Deleted => StatusDataItem::Deleted(deleted().count() as u32),
+            StatusDataItemName::DeletedStorage => {
+                StatusDataItem::DeletedStorage(deleted().map(|m| m.size as u64).sum())
+            }
+            StatusDataItemName::Size => {
+                StatusDataItem::Size(messages.iter().map(|m| m.size as u64).sum())
+            }
+            StatusDataItemName::HighestModSeq => {
+                StatusDataItem::HighestModSeq(folder.highest_modseq as u64)
+            }
+        })
+        .collect()
+}
+
+/// The ESEARCH response (RFC 4731 §3.2) for the sorted `numbers` found, with the
+/// items `returns` asks for (none of MIN, MAX, ALL when nothing was found).
+fn esearch(
+    tag: &Tag<'_>,
+    uid: bool,
+    numbers: &[u32],
+    returns: &SearchReturn,
+    modseq: Option<u64>,
+) -> String {
+    let mut line = format!("* ESEARCH (TAG \"{}\")", tag.as_ref());
+    if uid {
+        line.push_str(" UID");
+    }
+    if let (true, Some(min)) = (returns.min, numbers.first()) {
+        line.push_str(&format!(" MIN {min}"));
+    }
+    if let (true, Some(max)) = (returns.max, numbers.last()) {
+        line.push_str(&format!(" MAX {max}"));
+    }
+    if let (true, Some(all)) = (returns.all, crate::extended::ranges(numbers)) {
+        line.push_str(&format!(" ALL {all}"));
+    }
+    if returns.count {
+        line.push_str(&format!(" COUNT {}", numbers.len()));
+    }
+    // RFC 7162 §3.1.5: the highest MODSEQ of what was found.
+    if let (Some(modseq), false) = (modseq, numbers.is_empty()) {
+        line.push_str(&format!(" MODSEQ {modseq}"));
+    }
+    line.push_str("\r\n");
+    line
+}
+
+/// `text` as an IMAP quoted string.
+fn quoted(text: &str) -> String {
+    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// Which kind of listing a LIST-like command asks for.
+#[derive(Clone, Copy)]
+pub(crate) enum Listing<'a> {
+    List,
+    Lsub,
+    /// LIST with RFC 5258 options.
+    Extended(&'a ListOptions),
 }
 
 /// The QUOTA response of the account's one root, "" (STORAGE in KiB), when it has a

@@ -21,9 +21,13 @@
 //! - `fetch`: FETCH items from the summary, the structure or the raw message.
 //! - `structure`: ENVELOPE and BODYSTRUCTURE from the structure computed at ingest.
 //! - `search`: SEARCH keys.
+//! - `extended`: the commands imap-codec does not parse (SEARCH RETURN, `$`,
+//!   LIST's options), read here and rewritten to base commands imap-codec parses.
 //! - `sort`: SORT keys and the base subject.
 //! - `utf7`: folder names in modified UTF-7.
 //! - `reply`: status responses and service errors as IMAP answers.
+//! - `wire`: the session's output, in order: responses imap-codec encodes and
+//!   those it has no type for.
 //! - [`config`]: [`ImapConfig`] and [`Limits`].
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -31,6 +35,7 @@
 mod auth;
 mod commands;
 pub mod config;
+mod extended;
 mod fetch;
 pub mod listener;
 mod reply;
@@ -40,6 +45,7 @@ mod session;
 mod sort;
 mod structure;
 mod utf7;
+mod wire;
 
 pub use config::{ImapConfig, Limits};
 pub use listener::serve;

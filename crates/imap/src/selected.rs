@@ -9,6 +9,8 @@ use std::num::NonZeroU32;
 use caduceus_service::model::{Mailbox, MessageSummary};
 use imap_next::imap_types::sequence::{SeqOrUid, Sequence, SequenceSet};
 
+use crate::extended::{Saved, ranges};
+
 /// A selected mailbox.
 pub(crate) struct Selected {
     /// The folder, with the counters seen at the last refresh.
@@ -17,6 +19,8 @@ pub(crate) struct Selected {
     pub read_only: bool,
     /// The messages, in UID order; index + 1 is the sequence number.
     pub messages: Vec<MessageSummary>,
+    /// The saved search result `$` (RFC 5182), as UIDs in ascending order.
+    pub saved: Vec<i64>,
 }
 
 /// What a refresh found, to announce to the client.
@@ -33,6 +37,33 @@ pub(crate) struct Changes {
 }
 
 impl Selected {
+    /// A snapshot of `mailbox` holding `messages`, nothing saved yet.
+    pub fn new(mailbox: Mailbox, read_only: bool, messages: Vec<MessageSummary>) -> Self {
+        Self {
+            mailbox,
+            read_only,
+            messages,
+            saved: Vec::new(),
+        }
+    }
+
+    /// `$` written out for a command (RFC 5182 §2.1): the saved messages still in
+    /// the snapshot, as UIDs and as sequence numbers.
+    pub fn saved_sets(&self) -> Saved {
+        let mut uids = Vec::new();
+        let mut seqs = Vec::new();
+        for (index, message) in self.messages.iter().enumerate() {
+            if self.saved.binary_search(&message.uid).is_ok() {
+                uids.push(message.uid as u32);
+                seqs.push(index as u32 + 1);
+            }
+        }
+        Saved {
+            uids: ranges(&uids),
+            seqs: ranges(&seqs),
+        }
+    }
+
     /// The number of messages in the snapshot.
     pub fn exists(&self) -> u32 {
         self.messages.len() as u32
@@ -160,11 +191,11 @@ mod tests {
     }
 
     fn selected(uids: &[i64]) -> Selected {
-        Selected {
-            mailbox: mailbox(),
-            read_only: false,
-            messages: uids.iter().map(|&u| summary(u, &[])).collect(),
-        }
+        Selected::new(
+            mailbox(),
+            false,
+            uids.iter().map(|&u| summary(u, &[])).collect(),
+        )
     }
 
     fn set(text: &str) -> SequenceSet {

@@ -17,7 +17,7 @@ use imap_next::imap_types::core::{Tag, Vec1};
 use imap_next::imap_types::response::{
     Capability, Code, CommandContinuationRequest, Data, Greeting, Status,
 };
-use imap_next::server::{Error as ServerError, Event, Options, ResponseHandle, Server};
+use imap_next::server::{Error as ServerError, Event, Options, Server};
 use imap_next::stream::{Error as StreamError, Stream};
 use imap_next::types::CommandAuthenticate;
 use tokio::net::TcpStream;
@@ -29,6 +29,7 @@ use crate::ImapConfig;
 use crate::auth::{self, Mechanism, PendingAuth};
 use crate::reply::{Kind, status};
 use crate::selected::Selected;
+use crate::wire::{Progress, Wire};
 
 /// A logged-in user and the mailbox access their login grants.
 pub(crate) struct Login {
@@ -58,6 +59,8 @@ pub(crate) struct Session {
     pub condstore: bool,
     /// QRESYNC was enabled: VANISHED replaces EXPUNGE (RFC 7162).
     pub qresync: bool,
+    /// IMAP4rev2 was enabled (RFC 9051 §6.3.1).
+    pub rev2: bool,
     /// An AUTHENTICATE exchange in progress.
     pending_auth: Option<PendingAuth>,
     /// The tag of an IDLE in progress.
@@ -74,9 +77,9 @@ pub(crate) struct Session {
 pub(crate) enum Flow {
     Continue,
     /// Send what is queued, then close (LOGOUT, too many errors, shutdown).
-    Close(ResponseHandle),
+    Close,
     /// Send what is queued, then start TLS (STARTTLS answered OK).
-    StartTls(ResponseHandle),
+    StartTls,
 }
 
 /// Runs a session on `tcp` until the client leaves, a limit is hit or `stop`.
@@ -100,6 +103,7 @@ pub(crate) async fn run(
         selected: None,
         condstore: false,
         qresync: false,
+        rev2: false,
         pending_auth: None,
         idle: None,
         watcher: None,
@@ -118,33 +122,34 @@ pub(crate) async fn run(
     let greeting = Greeting::ok(Some(Code::Capability(session.capabilities())), &text)
         .map(imap_next::imap_types::IntoStatic::into_static)
         .unwrap_or_else(|_| Greeting::ok(None, "Caduceus IMAP ready").expect("valid greeting"));
-    let mut server = Server::new(options(&config), greeting);
+    let mut out = Wire::new(Server::new(options(&config), greeting));
     loop {
         let event = tokio::select! {
-            event = tokio::time::timeout(config.limits.idle_timeout, stream.next(&mut server)) => event,
+            event = tokio::time::timeout(config.limits.idle_timeout, stream.next(&mut out)) => event,
             _ = changed(&mut session.watcher), if session.idle.is_some() => {
-                session.announce_changes(&mut server, true).await;
+                session.announce_changes(&mut out, true).await;
                 continue;
             }
             _ = crate::listener::stopped(&mut stop) => {
-                let bye = server.enqueue_status(Status::bye(None, "server shutting down").expect("valid BYE"));
-                say_last(&mut stream, &mut server, bye).await;
+                out.enqueue_status(Status::bye(None, "server shutting down").expect("valid BYE"));
+                say_last(&mut stream, &mut out).await;
                 break;
             }
         };
         let event = match event {
             Err(_elapsed) => {
-                let bye = server.enqueue_status(
+                out.enqueue_status(
                     Status::bye(None, "autologout: idle for too long").expect("valid BYE"),
                 );
-                say_last(&mut stream, &mut server, bye).await;
+                say_last(&mut stream, &mut out).await;
                 info!(session = id, "closed: idle timeout");
                 break;
             }
-            Ok(Ok(event)) => event,
+            Ok(Ok(Progress::Written)) => continue,
+            Ok(Ok(Progress::Event(event))) => event,
             Ok(Err(StreamError::State(error))) => {
-                if let Some(bye) = session.protocol_error(&mut server, error) {
-                    say_last(&mut stream, &mut server, bye).await;
+                if session.protocol_error(&mut out, error).await {
+                    say_last(&mut stream, &mut out).await;
                     break;
                 }
                 continue;
@@ -155,15 +160,15 @@ pub(crate) async fn run(
                 break;
             }
         };
-        let flow = session.event(&mut server, event).await;
+        let flow = session.event(&mut out, event).await;
         match flow {
             Flow::Continue => {}
-            Flow::Close(handle) => {
-                let _ = flush_until(&mut stream, &mut server, handle).await;
+            Flow::Close => {
+                let _ = flush(&mut stream, &mut out).await;
                 break;
             }
-            Flow::StartTls(handle) => {
-                if flush_until(&mut stream, &mut server, handle).await.is_err() {
+            Flow::StartTls => {
+                if flush(&mut stream, &mut out).await.is_err() {
                     break;
                 }
                 let tcp: TcpStream = stream.into();
@@ -173,7 +178,7 @@ pub(crate) async fn run(
                 }
                 // A new protocol state: anything the client pipelined in clear after
                 // STARTTLS died with the old one (RFC 9051 §6.2.1).
-                server = server_without_greeting(options(&config));
+                out = Wire::new(server_without_greeting(options(&config)));
             }
         }
     }
@@ -220,15 +225,10 @@ fn server_without_greeting(options: Options) -> Server {
     server
 }
 
-/// Drives the stream until the response `handle` is written, then flushes.
-async fn flush_until(
-    stream: &mut Stream,
-    server: &mut Server,
-    handle: ResponseHandle,
-) -> Result<(), ()> {
-    loop {
-        match stream.next(&mut *server).await {
-            Ok(Event::ResponseSent { handle: sent, .. }) if sent == handle => break,
+/// Drives the stream until every response given is written, then flushes.
+async fn flush(stream: &mut Stream, out: &mut Wire) -> Result<(), ()> {
+    while !out.is_flushed() {
+        match stream.next(&mut *out).await {
             Ok(_) | Err(StreamError::State(_)) => {}
             Err(_) => return Err(()),
         }
@@ -236,14 +236,10 @@ async fn flush_until(
     stream.flush().await.map_err(|_| ())
 }
 
-/// Sends what is queued up to the final `bye`, giving a client that does not read
+/// Sends what is queued up to the final BYE, giving a client that does not read
 /// a few seconds at most.
-async fn say_last(stream: &mut Stream, server: &mut Server, bye: ResponseHandle) {
-    let _ = tokio::time::timeout(
-        std::time::Duration::from_secs(5),
-        flush_until(stream, server, bye),
-    )
-    .await;
+async fn say_last(stream: &mut Stream, out: &mut Wire) {
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), flush(stream, out)).await;
 }
 
 /// The tag at the start of a line the grammar refused, when it has one.
@@ -295,9 +291,15 @@ impl Session {
             }
         }
         caps.extend([
+            Capability::try_from("IMAP4rev2").expect("valid capability"),
             Capability::Idle,
             Capability::Enable,
-            Capability::LiteralMinus,
+            Capability::LiteralPlus,
+            Capability::ListExtended,
+            Capability::try_from("LIST-STATUS").expect("valid capability"),
+            Capability::try_from("ESEARCH").expect("valid capability"),
+            Capability::try_from("SEARCHRES").expect("valid capability"),
+            Capability::StatusSize,
             Capability::UidPlus,
             Capability::Move,
             Capability::Unselect,
@@ -314,17 +316,14 @@ impl Session {
         Vec1::try_from(caps).expect("not empty")
     }
 
-    /// Answers a line the grammar refused; the final BYE when the session must end.
-    fn protocol_error(
-        &mut self,
-        server: &mut Server,
-        error: ServerError,
-    ) -> Option<ResponseHandle> {
+    /// Answers a line the grammar refused; true when the session must end (its
+    /// BYE queued).
+    async fn protocol_error(&mut self, out: &mut Wire, error: ServerError) -> bool {
         let text = match &error {
             // imap-next already answered BAD, before the literal was sent.
             ServerError::LiteralTooLong { .. } => {
                 info!(session = self.id, "literal over the size limit refused");
-                return None;
+                return false;
             }
             ServerError::ExpectedCrlfGotLf { .. } => "lines must end with CRLF",
             ServerError::CommandTooLong { .. } => "command too long",
@@ -341,31 +340,53 @@ impl Session {
             ServerError::LiteralTooLong { .. } => Vec::new(),
         };
         if let Some(pending) = self.pending_auth.take() {
-            let _ = server.authenticate_finish(status(
+            out.authenticate_finish(status(
                 Kind::Bad,
                 Some(pending.tag),
                 None,
                 "the response is not valid base64",
             ));
-            return None;
+            return false;
         }
         if self.idle.is_some() {
-            server.enqueue_status(status(Kind::Bad, None, None, "expected DONE"));
-            return None;
+            out.enqueue_status(status(Kind::Bad, None, None, "expected DONE"));
+            return false;
+        }
+        if let (ServerError::MalformedMessage { .. }, Some(_)) = (&error, &self.login) {
+            let saved = self
+                .selected
+                .as_ref()
+                .map(Selected::saved_sets)
+                .unwrap_or_default();
+            if let Some(command) = crate::extended::parse(&discarded, &saved) {
+                self.errors = 0;
+                if !self.over_rate(out, command.tag().clone()) {
+                    self.extended_command(out, command).await;
+                }
+                return false;
+            }
+        }
+        if let Some(text) = self.oversized_literal(&discarded) {
+            out.enqueue_status(status(
+                Kind::Bad,
+                tag_of(&discarded),
+                Some(Code::TooBig),
+                &text,
+            ));
+            return false;
         }
         self.errors += 1;
         if self.errors >= self.config.limits.max_errors {
             info!(session = self.id, "closed: too many protocol errors");
-            return Some(
-                server.enqueue_status(Status::bye(None, "too many errors").expect("valid BYE")),
-            );
+            out.enqueue_status(Status::bye(None, "too many errors").expect("valid BYE"));
+            return true;
         }
-        server.enqueue_status(status(Kind::Bad, tag_of(&discarded), None, text));
-        None
+        out.enqueue_status(status(Kind::Bad, tag_of(&discarded), None, text));
+        false
     }
 
     /// Handles one event of the protocol state.
-    async fn event(&mut self, server: &mut Server, event: Event) -> Flow {
+    async fn event(&mut self, out: &mut Wire, event: Event) -> Flow {
         match event {
             Event::GreetingSent { .. } | Event::ResponseSent { .. } => Flow::Continue,
             Event::CommandAuthenticateReceived {
@@ -377,7 +398,7 @@ impl Session {
                     },
             } => {
                 let initial = initial_response.map(|r| r.declassify().to_vec());
-                self.authenticate(server, tag, mechanism, initial).await;
+                self.authenticate(out, tag, mechanism, initial).await;
                 Flow::Continue
             }
             Event::AuthenticateDataReceived { authenticate_data } => {
@@ -387,10 +408,10 @@ impl Session {
                 match authenticate_data {
                     AuthenticateData::Continue(data) => {
                         let data = zeroize::Zeroizing::new(data.declassify().to_vec());
-                        self.authenticate_step(server, pending, &data).await;
+                        self.authenticate_step(out, pending, &data).await;
                     }
                     AuthenticateData::Cancel => {
-                        let _ = server.authenticate_finish(status(
+                        out.authenticate_finish(status(
                             Kind::Bad,
                             Some(pending.tag),
                             None,
@@ -402,9 +423,9 @@ impl Session {
             }
             Event::IdleCommandReceived { tag } => {
                 if self.login.is_none() {
-                    let _ = server.idle_reject(status(Kind::No, Some(tag), None, "log in first"));
+                    out.idle_reject(status(Kind::No, Some(tag), None, "log in first"));
                 } else {
-                    let _ = server.idle_accept(
+                    out.idle_accept(
                         CommandContinuationRequest::basic(None, "idling: send DONE to stop")
                             .expect("valid continuation"),
                     );
@@ -414,8 +435,8 @@ impl Session {
             }
             Event::IdleDoneReceived => {
                 if let Some(tag) = self.idle.take() {
-                    self.announce_changes(server, true).await;
-                    server.enqueue_status(status(Kind::Ok, Some(tag), None, "IDLE terminated"));
+                    self.announce_changes(out, true).await;
+                    out.enqueue_status(status(Kind::Ok, Some(tag), None, "IDLE terminated"));
                 }
                 Flow::Continue
             }
@@ -423,21 +444,52 @@ impl Session {
                 self.errors = 0;
                 // LOGOUT always passes: a client told to slow down may still leave.
                 let counted = !matches!(command.body, CommandBody::Logout);
-                if counted && let Err(wait) = self.take_command() {
-                    server.enqueue_status(status(
-                        Kind::No,
-                        Some(command.tag),
-                        Some(crate::reply::code("LIMIT")),
-                        &format!(
-                            "too many commands (MS-13); slow down and retry in {} s",
-                            wait.as_secs().max(1)
-                        ),
-                    ));
+                if counted && self.over_rate(out, command.tag.clone()) {
                     return Flow::Continue;
                 }
-                self.command(server, command).await
+                self.command(out, command).await
             }
         }
+    }
+
+    /// Counts one command against the session's rate (MS-13); true when over it,
+    /// the command refused.
+    fn over_rate(&mut self, out: &mut Wire, tag: Tag<'static>) -> bool {
+        let Err(wait) = self.take_command() else {
+            return false;
+        };
+        out.enqueue_status(status(
+            Kind::No,
+            Some(tag),
+            Some(crate::reply::code("LIMIT")),
+            &format!(
+                "too many commands (MS-13); slow down and retry in {} s",
+                wait.as_secs().max(1)
+            ),
+        ));
+        true
+    }
+
+    /// The answer's text when `line` announced a non-synchronizing literal (LITERAL+,
+    /// RFC 7888) over the size limit: imap-next read and dropped it, unparsed.
+    fn oversized_literal(&self, line: &[u8]) -> Option<String> {
+        let limit = self.config.limits.max_literal as u64;
+        let announced = line
+            .windows(2)
+            .enumerate()
+            .filter(|(_, w)| w == b"+}")
+            .find_map(|(end, _)| {
+                let start = line[..end].iter().rposition(|b| *b == b'{')? + 1;
+                std::str::from_utf8(&line[start..end])
+                    .ok()?
+                    .parse::<u64>()
+                    .ok()
+            })?;
+        (announced > limit).then(|| {
+            format!(
+                "literal of {announced} bytes over the size limit of {limit} bytes (MS-1): discarded"
+            )
+        })
     }
 
     /// Counts one command against the session's rate; how long to wait when over.
@@ -451,43 +503,37 @@ impl Session {
     }
 
     /// Answers a command in any state.
-    async fn command(&mut self, server: &mut Server, command: Command<'static>) -> Flow {
+    pub(crate) async fn command(&mut self, out: &mut Wire, command: Command<'static>) -> Flow {
         let Command { tag, body } = command;
         match body {
             CommandBody::Capability => {
-                server.enqueue_data(Data::Capability(self.capabilities()));
-                server.enqueue_status(status(Kind::Ok, Some(tag), None, "CAPABILITY completed"));
+                out.enqueue_data(Data::Capability(self.capabilities()));
+                out.enqueue_status(status(Kind::Ok, Some(tag), None, "CAPABILITY completed"));
             }
             CommandBody::Noop | CommandBody::Check => {
-                self.announce_changes(server, true).await;
-                server.enqueue_status(status(Kind::Ok, Some(tag), None, "completed"));
+                self.announce_changes(out, true).await;
+                out.enqueue_status(status(Kind::Ok, Some(tag), None, "completed"));
             }
             CommandBody::Logout => {
-                server.enqueue_status(Status::bye(None, "logging out").expect("valid BYE"));
-                let handle =
-                    server.enqueue_status(status(Kind::Ok, Some(tag), None, "LOGOUT completed"));
-                return Flow::Close(handle);
+                out.enqueue_status(Status::bye(None, "logging out").expect("valid BYE"));
+                out.enqueue_status(status(Kind::Ok, Some(tag), None, "LOGOUT completed"));
+                return Flow::Close;
             }
             CommandBody::StartTLS => {
                 if self.tls {
-                    server.enqueue_status(status(
-                        Kind::Bad,
-                        Some(tag),
-                        None,
-                        "TLS is already active",
-                    ));
+                    out.enqueue_status(status(Kind::Bad, Some(tag), None, "TLS is already active"));
                 } else {
-                    let handle = server.enqueue_status(status(
+                    out.enqueue_status(status(
                         Kind::Ok,
                         Some(tag),
                         None,
                         "begin TLS negotiation now",
                     ));
-                    return Flow::StartTls(handle);
+                    return Flow::StartTls;
                 }
             }
             CommandBody::Id { .. } => {
-                server.enqueue_data(Data::Id {
+                out.enqueue_data(Data::Id {
                     parameters: Some(vec![
                         (
                             "name".try_into().expect("valid string"),
@@ -503,16 +549,16 @@ impl Session {
                         ),
                     ]),
                 });
-                server.enqueue_status(status(Kind::Ok, Some(tag), None, "ID completed"));
+                out.enqueue_status(status(Kind::Ok, Some(tag), None, "ID completed"));
             }
             CommandBody::Login { username, password } => {
                 let username = String::from_utf8_lossy(username.as_ref()).into_owned();
                 let password = zeroize::Zeroizing::new(password.declassify().as_ref().to_vec());
-                self.login_command(server, tag, &username, &password).await;
+                self.login_command(out, tag, &username, &password).await;
             }
             CommandBody::Authenticate { .. } => {
                 // imap-next delivers AUTHENTICATE as its own event.
-                server.enqueue_status(status(
+                out.enqueue_status(status(
                     Kind::Bad,
                     Some(tag),
                     None,
@@ -530,9 +576,9 @@ impl Session {
                     command = body.name(),
                     "refused before login"
                 );
-                server.enqueue_status(status(Kind::No, Some(tag), None, text));
+                out.enqueue_status(status(Kind::No, Some(tag), None, text));
             }
-            body => return self.mail_command(server, tag, body).await,
+            body => return self.mail_command(out, tag, body).await,
         }
         Flow::Continue
     }
@@ -540,13 +586,13 @@ impl Session {
     /// LOGIN: the user name and a device credential (AU-2), over TLS only.
     async fn login_command(
         &mut self,
-        server: &mut Server,
+        out: &mut Wire,
         tag: Tag<'static>,
         user: &str,
         secret: &[u8],
     ) {
         if !self.tls {
-            server.enqueue_status(status(
+            out.enqueue_status(status(
                 Kind::No,
                 Some(tag),
                 Some(crate::reply::code("PRIVACYREQUIRED")),
@@ -555,37 +601,36 @@ impl Session {
             return;
         }
         if self.login.is_some() {
-            server.enqueue_status(status(Kind::Bad, Some(tag), None, "already logged in"));
+            out.enqueue_status(status(Kind::Bad, Some(tag), None, "already logged in"));
             return;
         }
         let result = auth::password_login(&self.service, user, secret, &self.source).await;
         let answer = self.logged_in(tag, result).await;
-        server.enqueue_status(answer);
+        out.enqueue_status(answer);
     }
 
     async fn authenticate(
         &mut self,
-        server: &mut Server,
+        out: &mut Wire,
         tag: Tag<'static>,
         mechanism: AuthMechanism<'static>,
         initial: Option<Vec<u8>>,
     ) {
         let refuse = |text: &str, tag: Tag<'static>| status(Kind::No, Some(tag), None, text);
         if !self.tls {
-            let _ = server.authenticate_finish(refuse(
+            out.authenticate_finish(refuse(
                 "STARTTLS first: no authentication before TLS (MS-3)",
                 tag,
             ));
             return;
         }
         if self.login.is_some() {
-            let _ =
-                server.authenticate_finish(status(Kind::Bad, Some(tag), None, "already logged in"));
+            out.authenticate_finish(status(Kind::Bad, Some(tag), None, "already logged in"));
             return;
         }
         let bearer = self.service.accepts_bearer_tokens();
         let Some(mechanism) = Mechanism::from_imap(&mechanism, bearer) else {
-            let _ = server.authenticate_finish(refuse(
+            out.authenticate_finish(refuse(
                 "unsupported mechanism: use PLAIN or LOGIN with a device credential, or EXTERNAL",
                 tag,
             ));
@@ -593,32 +638,32 @@ impl Session {
         };
         let pending = PendingAuth::new(tag, mechanism);
         match initial {
-            Some(data) => self.authenticate_step(server, pending, &data).await,
+            Some(data) => self.authenticate_step(out, pending, &data).await,
             None => {
                 let challenge = pending.first_challenge();
-                let _ = server.authenticate_continue(CommandContinuationRequest::base64(challenge));
+                out.authenticate_continue(CommandContinuationRequest::base64(challenge));
                 self.pending_auth = Some(pending);
             }
         }
     }
 
-    async fn authenticate_step(&mut self, server: &mut Server, pending: PendingAuth, data: &[u8]) {
+    async fn authenticate_step(&mut self, out: &mut Wire, pending: PendingAuth, data: &[u8]) {
         match pending.step(data) {
             auth::Step::Challenge(next, challenge) => {
-                let _ = server.authenticate_continue(CommandContinuationRequest::base64(challenge));
+                out.authenticate_continue(CommandContinuationRequest::base64(challenge));
                 self.pending_auth = Some(next);
             }
             auth::Step::Bearer(tag, mechanism, message) => {
                 match auth::bearer_login(&self.service, mechanism, &message, &self.source).await {
                     Ok(login) => {
                         let answer = self.logged_in(tag, Ok(login)).await;
-                        let _ = server.authenticate_finish(answer);
+                        out.authenticate_finish(answer);
                     }
                     Err(auth::BearerRefusal {
                         challenge: Some(json),
                         refused,
                     }) => {
-                        let _ = server.authenticate_continue(CommandContinuationRequest::base64(
+                        out.authenticate_continue(CommandContinuationRequest::base64(
                             json.into_bytes(),
                         ));
                         self.pending_auth =
@@ -626,21 +671,21 @@ impl Session {
                     }
                     Err(auth::BearerRefusal { refused, .. }) => {
                         let answer = self.logged_in(tag, Err(refused)).await;
-                        let _ = server.authenticate_finish(answer);
+                        out.authenticate_finish(answer);
                     }
                 }
             }
             auth::Step::Refused(tag, refused) => {
                 let answer = self.logged_in(tag, Err(refused)).await;
-                let _ = server.authenticate_finish(answer);
+                out.authenticate_finish(answer);
             }
             auth::Step::Malformed(tag, text) => {
-                let _ = server.authenticate_finish(status(Kind::Bad, Some(tag), None, text));
+                out.authenticate_finish(status(Kind::Bad, Some(tag), None, text));
             }
             auth::Step::Password(tag, login) => {
                 let result = auth::sasl_password_login(&self.service, login, &self.source).await;
                 let answer = self.logged_in(tag, result).await;
-                let _ = server.authenticate_finish(answer);
+                out.authenticate_finish(answer);
             }
             auth::Step::External(tag, authzid) => {
                 let result = match &self.client_certificate {
@@ -653,7 +698,7 @@ impl Session {
                     )),
                 };
                 let answer = self.logged_in(tag, result).await;
-                let _ = server.authenticate_finish(answer);
+                out.authenticate_finish(answer);
             }
         }
     }

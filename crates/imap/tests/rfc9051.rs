@@ -573,3 +573,22 @@ async fn rfc9051_6_4_4_search_body_and_text_find_decoded_words() {
     let found = raw.command("SEARCH BODY \"radiographie\"").await;
     assert!(found.contains("* SEARCH\r\n"), "{found}");
 }
+
+#[tokio::test]
+async fn rfc9051_6_4_5_a_body_larger_than_the_tls_buffer_is_fetched_whole() {
+    let (w, _listener, mut raw) = alice_world().await;
+    // Over rustls's 64 KiB send buffer, under the message size limit.
+    let line = "0123456789abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWX\r\n";
+    let body = line.repeat(90_000 / line.len());
+    let message =
+        format!("From: bob@caduceus.test\r\nTo: alice@caduceus.test\r\nSubject: big\r\n\r\n{body}");
+    deliver(&w, "alice@caduceus.test", &message).await;
+    raw.command("SELECT INBOX").await;
+    let answer = raw.command("FETCH 1 (BODY.PEEK[])").await;
+    assert!(
+        answer.contains(&format!("BODY[] {{{}}}\r\n{message})", message.len())),
+        "{} bytes answered",
+        answer.len()
+    );
+    assert!(answer.trim_end().ends_with("OK FETCH completed"));
+}

@@ -1,0 +1,154 @@
+//! The session's output, in the order the session gives it.
+//!
+//! imap-next drives the exchanges it must (greeting, literal continuations,
+//! AUTHENTICATE, IDLE); every other response is encoded here, with imap-codec's
+//! encoder, or written here when imap-codec has no type for it (ESEARCH, RFC 4731;
+//! LIST's extended data, RFC 5258). Encoded responses wait until what was handed
+//! to imap-next has been sent, and leave together: one write, not one per line.
+//!
+//! Ordering holds because imap-next reports a received command only once its own
+//! queue is empty, and the session hands imap-next a response only on receiving
+//! something (a command, an AUTHENTICATE step, IDLE), never with encoded responses
+//! still waiting.
+
+use imap_codec::ResponseCodec;
+use imap_codec::encode::Encoder;
+use imap_next::imap_types::response::{CommandContinuationRequest, Data, Response, Status};
+use imap_next::server::{Error, Event, Server};
+use imap_next::{Interrupt, Io, State};
+
+/// Bytes handed to the stream at once: under rustls's 64 KiB send buffer, which
+/// imap-next's stream fills in one call before writing it out.
+const CHUNK: usize = 32 * 1024;
+
+/// The protocol state of one connection and the responses waiting to be written.
+pub(crate) struct Wire {
+    server: Server,
+    codec: ResponseCodec,
+    /// Encoded responses; those before `sent` were handed to the stream.
+    pending: Vec<u8>,
+    sent: usize,
+    /// Responses handed to imap-next and not yet sent.
+    in_flight: usize,
+    /// Bytes of ours were just handed to the stream: report it once.
+    wrote: bool,
+}
+
+/// What driving the stream produced.
+pub(crate) enum Progress {
+    /// Something imap-next reports: a command received, a response sent…
+    Event(Event),
+    /// Encoded responses were handed to the stream.
+    Written,
+}
+
+impl Wire {
+    /// Output for the protocol state `server`.
+    pub(crate) fn new(server: Server) -> Self {
+        Self {
+            server,
+            codec: ResponseCodec::default(),
+            pending: Vec::new(),
+            sent: 0,
+            in_flight: 0,
+            wrote: false,
+        }
+    }
+
+    /// Queues an untagged data response.
+    pub(crate) fn enqueue_data(&mut self, data: Data<'_>) {
+        let bytes = self.codec.encode(&Response::Data(data)).dump();
+        self.pending.extend_from_slice(&bytes);
+    }
+
+    /// Queues a status response (tagged, untagged or BYE).
+    pub(crate) fn enqueue_status(&mut self, status: Status<'_>) {
+        let bytes = self.codec.encode(&Response::Status(status)).dump();
+        self.pending.extend_from_slice(&bytes);
+    }
+
+    /// Queues a response the caller wrote, ending with CRLF.
+    pub(crate) fn enqueue_line(&mut self, line: &[u8]) {
+        debug_assert!(line.ends_with(b"\r\n"), "a response line ends with CRLF");
+        self.pending.extend_from_slice(line);
+    }
+
+    /// The data response `data` as it goes on the wire, without its CRLF: for a
+    /// caller that appends what imap-codec cannot encode.
+    pub(crate) fn encode_without_crlf(&self, data: Data<'_>) -> Vec<u8> {
+        let mut bytes = self.codec.encode(&Response::Data(data)).dump();
+        bytes.truncate(bytes.len().saturating_sub(2));
+        bytes
+    }
+
+    /// Whether every response given has been handed to the stream.
+    pub(crate) fn is_flushed(&self) -> bool {
+        self.pending.is_empty() && self.in_flight == 0 && !self.wrote
+    }
+
+    /// The next AUTHENTICATE challenge (imap-next's exchange).
+    pub(crate) fn authenticate_continue(&mut self, challenge: CommandContinuationRequest<'static>) {
+        let handed = self.server.authenticate_continue(challenge).is_ok();
+        self.count(handed);
+    }
+
+    /// The AUTHENTICATE exchange's final answer.
+    pub(crate) fn authenticate_finish(&mut self, answer: Status<'static>) {
+        let handed = self.server.authenticate_finish(answer).is_ok();
+        self.count(handed);
+    }
+
+    /// Accepts IDLE with its continuation request.
+    pub(crate) fn idle_accept(&mut self, continuation: CommandContinuationRequest<'static>) {
+        let handed = self.server.idle_accept(continuation).is_ok();
+        self.count(handed);
+    }
+
+    /// Refuses IDLE with `answer`.
+    pub(crate) fn idle_reject(&mut self, answer: Status<'static>) {
+        let handed = self.server.idle_reject(answer).is_ok();
+        self.count(handed);
+    }
+
+    fn count(&mut self, handed: bool) {
+        debug_assert!(
+            self.pending.is_empty(),
+            "imap-next would send before what is waiting"
+        );
+        if handed {
+            self.in_flight += 1;
+        }
+    }
+}
+
+impl State for Wire {
+    type Event = Progress;
+    type Error = Error;
+
+    fn enqueue_input(&mut self, bytes: &[u8]) {
+        self.server.enqueue_input(bytes);
+    }
+
+    fn next(&mut self) -> Result<Progress, Interrupt<Error>> {
+        if self.wrote {
+            self.wrote = false;
+            return Ok(Progress::Written);
+        }
+        if self.in_flight == 0 && !self.pending.is_empty() {
+            let end = self.pending.len().min(self.sent + CHUNK);
+            let chunk = self.pending[self.sent..end].to_vec();
+            self.sent = end;
+            if self.sent == self.pending.len() {
+                self.pending.clear();
+                self.sent = 0;
+            }
+            self.wrote = true;
+            return Err(Interrupt::Io(Io::Output(chunk)));
+        }
+        let event = self.server.next()?;
+        if matches!(event, Event::ResponseSent { .. }) {
+            self.in_flight = self.in_flight.saturating_sub(1);
+        }
+        Ok(Progress::Event(event))
+    }
+}
