@@ -911,11 +911,22 @@ impl Session {
                 let uid_value = selected.uid(index);
                 let mut items = Vec::with_capacity(names.len() + 1);
                 let message = contents.as_ref().map(|c| (&c[n], c[n].structure()));
+                let seq = index as u32 + 1;
+                let mut partials = Vec::new();
                 for name in &names {
                     if let Some(item) = fetch::summary_item(name, summary, uid_value) {
                         items.push(item);
                     } else if let Some((m, structure)) = &message {
-                        match fetch::content_item(name, &m.raw, structure) {
+                        let uid_named = uid.then_some(uid_value.get());
+                        let item =
+                            match fetch::partial_binary(seq, uid_named, name, &m.raw, structure) {
+                                Some(line) => line.map(|line| {
+                                    partials.push(line);
+                                    None
+                                }),
+                                None => fetch::content_item(name, &m.raw, structure),
+                            };
+                        match item {
                             Ok(Some(item)) => items.push(item),
                             Ok(None) => {}
                             Err(fetch::UnknownCte) => {
@@ -935,9 +946,12 @@ impl Session {
                 }
                 if let Ok(items) = Vec1::try_from(items) {
                     out.enqueue_data(Data::Fetch {
-                        seq: NonZeroU32::new(index as u32 + 1).expect("positions start at 1"),
+                        seq: NonZeroU32::new(seq).expect("positions start at 1"),
                         items,
                     });
+                }
+                for line in partials {
+                    out.enqueue_line(&line);
                 }
             }
         }

@@ -108,6 +108,59 @@ pub(crate) fn summary_item(
     })
 }
 
+/// `data` from the partial's origin, at most its length long.
+fn clip(data: Vec<u8>, partial: Option<(u32, NonZeroU32)>) -> Vec<u8> {
+    match partial {
+        Some((start, length)) => {
+            let start = (start as usize).min(data.len());
+            let end = start.saturating_add(length.get() as usize).min(data.len());
+            data[start..end].to_vec()
+        }
+        None => data,
+    }
+}
+
+/// A partial `BINARY[n]<o.l>` as its own FETCH response, with the origin
+/// RFC 3516 §4.3 asks for (`BINARY[n]<o>`), which imap-types cannot write;
+/// `None` for any other item. `uid`: the UID to name, for UID FETCH.
+pub(crate) fn partial_binary(
+    seq: u32,
+    uid: Option<u32>,
+    name: &MessageDataItemName<'_>,
+    raw: &[u8],
+    structure: &MessageStructure,
+) -> Option<Result<Vec<u8>, UnknownCte>> {
+    let MessageDataItemName::Binary {
+        section,
+        partial: Some((origin, length)),
+        ..
+    } = name
+    else {
+        return None;
+    };
+    let decoded = match binary(raw, structure, section) {
+        Ok(decoded) => decoded,
+        Err(unknown) => return Some(Err(unknown)),
+    };
+    let section: Vec<String> = section.iter().map(NonZeroU32::to_string).collect();
+    let mut line = format!("* {seq} FETCH (");
+    if let Some(uid) = uid {
+        line.push_str(&format!("UID {uid} "));
+    }
+    line.push_str(&format!("BINARY[{}]<{origin}> ", section.join(".")));
+    let mut line = line.into_bytes();
+    match decoded {
+        Some(decoded) => {
+            let data = clip(decoded, Some((*origin, *length)));
+            line.extend_from_slice(format!("~{{{}}}\r\n", data.len()).as_bytes());
+            line.extend_from_slice(&data);
+        }
+        None => line.extend_from_slice(b"NIL"),
+    }
+    line.extend_from_slice(b")\r\n");
+    Some(Ok(line))
+}
+
 /// A part whose content transfer encoding the server cannot undo (BINARY, RFC 3516
 /// `UNKNOWN-CTE`).
 #[derive(Debug, PartialEq, Eq)]
@@ -131,20 +184,10 @@ pub(crate) fn content_item(
                     value: NString8::NString(NString(None)),
                 }));
             };
-            let data = match partial {
-                Some((start, length)) => {
-                    let start_at = (*start as usize).min(decoded.len());
-                    let end = start_at
-                        .saturating_add(length.get() as usize)
-                        .min(decoded.len());
-                    decoded[start_at..end].to_vec()
-                }
-                None => decoded,
-            };
             MessageDataItem::Binary {
                 section: section.clone(),
                 value: NString8::Literal8(Literal8 {
-                    data: data.into(),
+                    data: clip(decoded, *partial).into(),
                     mode: LiteralMode::Sync,
                 }),
             }

@@ -506,9 +506,18 @@ async fn rfc3516_binary_decodes_parts_and_reports_their_size() {
         .await;
     assert!(answer.contains("BINARY[2] ~{9}\r\n%PDF-1.4\n"), "{answer}");
     assert!(answer.contains("BINARY.SIZE[2] 9"), "{answer}");
-    // imap-types has no origin on BINARY responses: the partial data comes as
-    // BINARY[1] (RFC 3516 would write BINARY[1]<0>).
-    assert!(answer.contains("BINARY[1] ~{4}\r\nVoir"), "{answer}");
+    // A partial BINARY names its origin (RFC 3516 §4.3), in a FETCH response of its own.
+    assert!(
+        answer.contains("* 1 FETCH (BINARY[1]<0> ~{4}\r\nVoir)"),
+        "{answer}"
+    );
+    let later = raw.command("UID FETCH 1 (BINARY.PEEK[1]<5.6>)").await;
+    assert!(
+        later.contains("* 1 FETCH (UID 1 BINARY[1]<5> ~{6}\r\npieces)"),
+        "{later}"
+    );
+    let beyond = raw.command("FETCH 1 (BINARY.PEEK[1]<500.6>)").await;
+    assert!(beyond.contains("BINARY[1]<500> ~{0}\r\n)"), "{beyond}");
     let unknown = raw.command("FETCH 2 (BINARY.PEEK[1])").await;
     assert!(unknown.contains("NO [UNKNOWN-CTE]"), "{unknown}");
     // BINARY.PEEK leaves the message unseen; BINARY reads it.
