@@ -725,7 +725,16 @@ impl Session {
         mailbox: &ImapMailbox<'static>,
         read_only: bool,
     ) -> Option<Status<'static>> {
-        // RFC 9051 §6.3.2: a failed SELECT leaves no mailbox selected.
+        // RFC 9051 §6.3.2: a failed SELECT leaves no mailbox selected; IMAP4rev2
+        // and QRESYNC clients are told the previous one is closed (RFC 7162 §3.2.11).
+        if self.selected.is_some() && (self.rev2 || self.qresync) {
+            out.enqueue_status(status(
+                Kind::Ok,
+                None,
+                Some(Code::Closed),
+                "previous mailbox closed",
+            ));
+        }
         self.selected = None;
         self.watcher = None;
         let folder = match self.named_folder(&tag, mailbox).await {

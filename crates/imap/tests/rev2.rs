@@ -274,8 +274,10 @@ async fn rfc9051_enable_imap4rev2_changes_the_responses() {
     assert!(search.contains("* SEARCH 1 2"), "{search}");
     let enabled = raw.command("ENABLE IMAP4rev2").await;
     assert!(enabled.contains("* ENABLED IMAP4rev2"), "{enabled}");
-    // SELECT: a LIST of the folder, no RECENT (RFC 9051 §6.3.2).
+    // SELECT: the previous mailbox CLOSED, a LIST of the folder, no RECENT (RFC 9051
+    // §6.3.2).
     let rev2 = raw.command("SELECT INBOX").await;
+    assert!(rev2.starts_with("* OK [CLOSED]"), "{rev2}");
     assert!(!rev2.contains("RECENT"), "{rev2}");
     assert!(rev2.contains("* LIST () \"/\" INBOX"), "{rev2}");
     // SEARCH answers ESEARCH (RFC 9051 §7.3.4).
