@@ -122,22 +122,32 @@ pub(crate) fn parse(line: &[u8], saved: &Saved) -> Option<Extended> {
             let (body, tokens) = replace_saved_in_keys(body, &tokens, name_at + 1, saved)?;
             search(&body, &tokens, uid, name_at)
         }
-        "FETCH" | "STORE" | "COPY" | "MOVE" | "EXPUNGE" => {
-            let set = tokens.get(name_at + 1)?;
-            if set.kind != Kind::Atom || &body[set.start..set.end] != b"$" {
-                return None;
-            }
-            let written = if uid { &saved.uids } else { &saved.seqs };
-            let Some(written) = written else {
-                return Some(Extended::OnNothing {
-                    tag: decode_tag(&body[..tokens[0].end])?,
-                });
-            };
-            let line = splice(body, set.start, set.end, written.as_bytes());
-            decode(&line).map(Extended::Command)
-        }
+        "FETCH" | "STORE" | "COPY" | "MOVE" => on_saved(body, &tokens, uid, name_at, saved),
+        "EXPUNGE" if uid => on_saved(body, &tokens, uid, name_at, saved),
         _ => None,
     }
+}
+
+/// A command whose sequence set is `$`: written out, or acting on nothing.
+fn on_saved(
+    body: &[u8],
+    tokens: &[Token],
+    uid: bool,
+    name_at: usize,
+    saved: &Saved,
+) -> Option<Extended> {
+    let set = tokens.get(name_at + 1)?;
+    if set.kind != Kind::Atom || &body[set.start..set.end] != b"$" {
+        return None;
+    }
+    let written = if uid { &saved.uids } else { &saved.seqs };
+    let Some(written) = written else {
+        return Some(Extended::OnNothing {
+            tag: decode_tag(&body[..tokens[0].end])?,
+        });
+    };
+    let line = splice(body, set.start, set.end, written.as_bytes());
+    decode(&line).map(Extended::Command)
 }
 
 /// SEARCH [RETURN (options)] keys, with `$` already written out.
@@ -584,6 +594,7 @@ mod tests {
         };
         assert!(matches!(criteria.as_ref()[0], SearchKey::Not(_)));
         assert!(parse(b"a FETCH 1:$ FLAGS\r\n", &saved("1", "1")).is_none());
+        assert!(parse(b"a EXPUNGE $\r\n", &Saved::default()).is_none());
     }
 
     #[test]
