@@ -93,14 +93,25 @@ impl SmsHook {
     ) -> std::result::Result<(), String> {
         use tokio::io::AsyncWriteExt;
         let hook = self.command.display();
-        let mut child = tokio::process::Command::new(&self.command)
+        let mut command = tokio::process::Command::new(&self.command);
+        command
             .arg(to.as_str())
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .map_err(|e| format!("SMS hook {hook}: {e}"))?;
+            .kill_on_drop(true);
+        let mut attempts = 0;
+        let mut child = loop {
+            match command.spawn() {
+                // A hook just installed can still be open for writing in a process
+                // being forked at that instant: wait for the copy to close.
+                Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy && attempts < 10 => {
+                    attempts += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                }
+                spawned => break spawned.map_err(|e| format!("SMS hook {hook}: {e}"))?,
+            }
+        };
         // A hook that exits without reading its input breaks the pipe: its exit
         // status, not the write, then says what happened.
         let written = match child.stdin.take() {

@@ -6,8 +6,8 @@
 use caduceus_audit::Action;
 use caduceus_core::{FlagChange, Timestamp};
 use caduceus_store::{
-    Delivered, Delivery, FlagsOutcome, Mailbox, MailboxId, MessageId, MessageSummary, Target,
-    Unseal,
+    Delivered, Delivery, FlagsOutcome, Mailbox, MailboxId, MessageId, MessageSummary, StoreError,
+    Target, Unseal,
 };
 
 use crate::Service;
@@ -109,7 +109,9 @@ impl Service {
         ids: &[MessageId],
         opening: Opening,
     ) -> Result<Vec<ReadMessage>> {
-        self.in_folder(access, folder, ids).await?;
+        // The store opens only messages of `folder`: that is the check that every
+        // one is in it (AC-1), made in the same query that reads them.
+        self.owned_folder(access, folder).await?;
         let traces: Vec<_> = match opening {
             Opening::Read => {
                 let now = self.now_ms();
@@ -123,7 +125,7 @@ impl Service {
             Opening::Metadata => Unseal::MetaOnly,
             Opening::Read | Opening::Peek => Unseal::Whole,
         };
-        let opened = self.open_batch(ids, unseal, &traces).await?;
+        let opened = self.open_batch(folder, ids, unseal, &traces).await?;
         if opening == Opening::Read {
             self.record_reads(access.person(), ids).await;
         }
@@ -132,14 +134,22 @@ impl Service {
 
     async fn open_batch(
         &self,
+        folder: MailboxId,
         ids: &[MessageId],
         unseal: Unseal,
         traces: &[caduceus_audit::Event],
     ) -> Result<Vec<ReadMessage>> {
-        Ok(self
-            .store
-            .open_messages(ids, unseal, traces)
-            .await?
+        let opened = match self.store.open_messages(folder, ids, unseal, traces).await {
+            // The same answer as a missing message: reveals nothing of others.
+            Err(StoreError::NotFound {
+                what: "message",
+                id,
+            }) => {
+                return Err(ServiceError::NotFound(format!("message {id}")));
+            }
+            other => other?,
+        };
+        Ok(opened
             .into_iter()
             .map(|opened| ReadMessage {
                 summary: opened.summary,

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use crate::error::{Result, StoreError};
 use crate::seal::{MasterKey, SymmetricKey, context, random_id};
-use crate::sql::db::{BATCH, Db, placeholders};
+use crate::sql::db::{BATCH, Db};
 
 /// Handle on the keyring database.
 #[derive(Clone, Debug)]
@@ -118,7 +118,7 @@ impl Keyring {
         for chunk in refs.chunks(BATCH) {
             let sql = format!(
                 "SELECT key_ref, account_id, wrapped FROM keyring_message_keys WHERE key_ref IN ({})",
-                placeholders(chunk.len())
+                self.db.placeholders(1, chunk.len())
             );
             let mut query = sqlx::query_as::<_, (String, i64, Vec<u8>)>(sqlx::AssertSqlSafe(sql));
             for (key_ref, _) in chunk {

@@ -249,10 +249,12 @@ pub trait Store: Send + Sync {
     async fn message(&self, id: MessageId) -> Result<MessageSummary>;
     /// Opens a message: unseals body and metadata, failing on any altered byte.
     async fn open_message(&self, id: MessageId, trace: &Event) -> Result<OpenedMessage>;
-    /// Opens several messages (their bodies or only their metadata) and appends
-    /// `traces` in one commit (none for a peek, which TR-1 does not count as a read).
+    /// Opens several messages of `folder` (their bodies or only their metadata) and
+    /// appends `traces` in one commit (none for a peek, which TR-1 does not count as
+    /// a read). `NotFound` names the first of `ids` that is not in `folder`.
     async fn open_messages(
         &self,
+        folder: MailboxId,
         ids: &[MessageId],
         unseal: Unseal,
         traces: &[Event],

@@ -57,14 +57,6 @@ impl WriteTx {
 /// How many values a batched `IN (…)` query binds at most.
 pub(crate) const BATCH: usize = 500;
 
-/// `$1, $2, … $n`: the placeholders of an `IN (…)` list of `n` values.
-pub(crate) fn placeholders(n: usize) -> String {
-    (1..=n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// How a connection is set up.
 pub(crate) struct Pragmas {
     /// SQLite journal mode (`WAL`).
@@ -129,6 +121,28 @@ impl Db {
             }
         }
         Ok(())
+    }
+
+    /// The placeholders of `count` values bound in order, the first being the
+    /// statement's value number `first` (from 1): `$first, … ` on PostgreSQL; on
+    /// SQLite anonymous `?`, because SQLite looks each numbered name up in a list,
+    /// which makes a statement with thousands of values cost quadratic time. A
+    /// statement uses this for all its values or for none.
+    pub fn placeholders(&self, first: usize, count: usize) -> String {
+        let each: Vec<String> = match self.backend {
+            Backend::Sqlite => vec!["?".to_owned(); count],
+            Backend::Postgres => (first..first + count).map(|i| format!("${i}")).collect(),
+        };
+        each.join(", ")
+    }
+
+    /// `(…), (…)`: the placeholders of `rows` rows of `columns` values each, for a
+    /// multi-row `INSERT … VALUES`.
+    pub fn value_rows(&self, rows: usize, columns: usize) -> String {
+        (0..rows)
+            .map(|row| format!("({})", self.placeholders(row * columns + 1, columns)))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     /// Begins a write transaction (SQLite: `BEGIN IMMEDIATE` under the writer lock).

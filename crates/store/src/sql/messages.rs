@@ -8,7 +8,7 @@ use sqlx::any::AnyRow;
 use std::collections::HashMap;
 
 use super::SqlStore;
-use super::db::{BATCH, Backend, placeholders};
+use super::db::{BATCH, Backend};
 use super::traces::append;
 use crate::error::{Result, StoreError};
 use crate::model::*;
@@ -243,26 +243,30 @@ pub(super) async fn open(store: &SqlStore, id: MessageId, trace: &Event) -> Resu
     Ok(opened)
 }
 
-/// Opens several messages, then appends `traces` (one per message read, or none for
-/// a peek) in one commit: a client fetching thousands of bodies costs one trace
-/// commit, not thousands (TR-1). Rows, keys and bodies are read in batches; with
-/// [`Unseal::MetaOnly`] the bodies are not read at all.
+/// Opens several messages of `folder`, then appends `traces` (one per message read,
+/// or none for a peek) in one commit: a client fetching thousands of bodies costs one
+/// trace commit, not thousands (TR-1). Rows, keys and bodies are read in batches;
+/// with [`Unseal::MetaOnly`] the bodies are not read at all. A message that is not
+/// in `folder` is `NotFound`, as a missing one.
 pub(super) async fn open_many(
     store: &SqlStore,
+    folder: MailboxId,
     ids: &[MessageId],
     unseal: Unseal,
     traces: &[Event],
 ) -> Result<Vec<OpenedMessage>> {
     let mut opened = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(BATCH) {
-        opened.extend(open_chunk(store, chunk, unseal).await?);
+        opened.extend(open_chunk(store, Some(folder), chunk, unseal).await?);
     }
     store.append_traces_now(traces).await?;
     Ok(opened)
 }
 
+/// Opens `ids`, in their order; with `folder`, only messages of that folder count.
 async fn open_chunk(
     store: &SqlStore,
+    folder: Option<MailboxId>,
     ids: &[MessageId],
     unseal: Unseal,
 ) -> Result<Vec<OpenedMessage>> {
@@ -270,15 +274,25 @@ async fn open_chunk(
         Unseal::Whole => ", b.data AS inline_body",
         Unseal::MetaOnly => "",
     };
+    let in_folder = match folder {
+        Some(_) => format!(
+            " AND m.mailbox_id = {}",
+            store.db.placeholders(ids.len() + 1, 1)
+        ),
+        None => String::new(),
+    };
     let sql = format!(
         "SELECT m.id, m.mailbox_id, m.uid, m.modseq, m.flags, m.internal_ms, m.size, \
          m.blob_id, m.key_ref, m.meta{body} FROM messages m \
-         LEFT JOIN blob_data b ON b.id = m.blob_id WHERE m.id IN ({})",
-        placeholders(ids.len())
+         LEFT JOIN blob_data b ON b.id = m.blob_id WHERE m.id IN ({}){in_folder}",
+        store.db.placeholders(1, ids.len())
     );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
     for id in ids {
         query = query.bind(id.0);
+    }
+    if let Some(folder) = folder {
+        query = query.bind(folder.0);
     }
     let rows = query.fetch_all(&store.db.pool).await?;
     let mut by_id: HashMap<i64, AnyRow> = rows
@@ -333,7 +347,7 @@ pub(super) async fn summaries(store: &SqlStore, ids: &[MessageId]) -> Result<Vec
     for chunk in ids.chunks(BATCH) {
         let sql = format!(
             "SELECT {SUMMARY_COLUMNS} FROM messages WHERE id IN ({})",
-            placeholders(chunk.len())
+            store.db.placeholders(1, chunk.len())
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for id in chunk {
@@ -347,7 +361,7 @@ pub(super) async fn summaries(store: &SqlStore, ids: &[MessageId]) -> Result<Vec
 }
 
 async fn open_untraced(store: &SqlStore, id: MessageId) -> Result<OpenedMessage> {
-    let mut opened = open_chunk(store, &[id], Unseal::Whole).await?;
+    let mut opened = open_chunk(store, None, &[id], Unseal::Whole).await?;
     Ok(opened.remove(0))
 }
 

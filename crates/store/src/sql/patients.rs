@@ -5,6 +5,7 @@ use caduceus_audit::Event;
 use caduceus_core::Timestamp;
 
 use super::SqlStore;
+use super::db::BATCH;
 use super::traces::append;
 use crate::error::Result;
 use crate::model::{AccountId, MessageId, Opposition, PatientAccess, PatientExchange};
@@ -165,19 +166,27 @@ pub(super) async fn record_patient_accesses(
     messages: &[MessageId],
     at: Timestamp,
 ) -> Result<Vec<AccountId>> {
+    let mut links: Vec<(i64, i64)> = Vec::new();
+    for chunk in messages.chunks(BATCH) {
+        let sql = format!(
+            "SELECT message_id, patient_account FROM message_patients WHERE message_id IN ({})",
+            store.db.placeholders(1, chunk.len())
+        );
+        let mut query = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(sql));
+        for message in chunk {
+            query = query.bind(message.0);
+        }
+        links.extend(query.fetch_all(&store.db.pool).await?);
+    }
+    links.retain(|(_, patient)| *patient != actor.0);
     let mut first = Vec::new();
-    if messages.is_empty() {
+    if links.is_empty() {
+        // Most reads concern no patient: no write transaction for them.
         return Ok(first);
     }
     let mut tx = store.db.begin_write().await?;
-    for message in messages {
-        let patients: Vec<i64> = sqlx::query_scalar(
-            "SELECT patient_account FROM message_patients WHERE message_id = $1",
-        )
-        .bind(message.0)
-        .fetch_all(&mut *tx.tx)
-        .await?;
-        for patient in patients.into_iter().filter(|p| *p != actor.0) {
+    for (message, patient) in links {
+        if !first.contains(&AccountId(patient)) {
             let seen: Option<i64> = sqlx::query_scalar(
                 "SELECT actor_account FROM patient_accesses
                  WHERE patient_account = $1 AND actor_account = $2 LIMIT 1",
@@ -186,21 +195,21 @@ pub(super) async fn record_patient_accesses(
             .bind(actor.0)
             .fetch_optional(&mut *tx.tx)
             .await?;
-            if seen.is_none() && !first.contains(&AccountId(patient)) {
+            if seen.is_none() {
                 first.push(AccountId(patient));
             }
-            sqlx::query(
-                "INSERT INTO patient_accesses (patient_account, actor_account, action, message_id, at_ms)
-                 VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(patient)
-            .bind(actor.0)
-            .bind(action)
-            .bind(message.0)
-            .bind(at.as_millis())
-            .execute(&mut *tx.tx)
-            .await?;
         }
+        sqlx::query(
+            "INSERT INTO patient_accesses (patient_account, actor_account, action, message_id, at_ms)
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(patient)
+        .bind(actor.0)
+        .bind(action)
+        .bind(message)
+        .bind(at.as_millis())
+        .execute(&mut *tx.tx)
+        .await?;
     }
     tx.commit().await?;
     Ok(first)

@@ -7,7 +7,7 @@ use caduceus_core::Timestamp;
 use sqlx::Row;
 
 use super::SqlStore;
-use super::db::{BATCH, placeholders};
+use super::db::BATCH;
 use super::traces::append;
 use crate::error::Result;
 use crate::model::{AccountId, MailboxId, MessageId};
@@ -58,7 +58,7 @@ pub(super) async fn personal_among(
             "SELECT m.id, m.flags, p.mailbox_id AS personal FROM messages m
              LEFT JOIN personal_mailboxes p ON p.mailbox_id = m.mailbox_id
              WHERE m.id IN ({})",
-            placeholders(batch.len())
+            store.db.placeholders(1, batch.len())
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for id in batch {
@@ -76,7 +76,7 @@ pub(super) async fn personal_among(
     for batch in mailboxes.chunks(BATCH) {
         let sql = format!(
             "SELECT mailbox_id FROM personal_mailboxes WHERE mailbox_id IN ({})",
-            placeholders(batch.len())
+            store.db.placeholders(1, batch.len())
         );
         let mut query = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql));
         for id in batch {

@@ -253,11 +253,12 @@ impl Store for SqlStore {
     }
     async fn open_messages(
         &self,
+        folder: MailboxId,
         ids: &[MessageId],
         unseal: Unseal,
         traces: &[Event],
     ) -> Result<Vec<OpenedMessage>> {
-        messages::open_many(self, ids, unseal, traces).await
+        messages::open_many(self, folder, ids, unseal, traces).await
     }
     async fn message_summaries(&self, ids: &[MessageId]) -> Result<Vec<MessageSummary>> {
         messages::summaries(self, ids).await

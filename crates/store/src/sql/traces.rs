@@ -29,15 +29,27 @@ pub(super) async fn append(store: &SqlStore, tx: &mut WriteTx, events: &[Event])
         .fetch_one(&mut *tx.tx)
         .await?;
     let mut hash = hash_of(&head, "trace head hash")?;
+    let mut entries = Vec::with_capacity(events.len());
+    let mut checkpoints = Vec::new();
     for event in events {
         let entry = Entry::chain(seq, hash, event);
-        insert_entry(tx, &entry).await?;
         if caduceus_audit::should_checkpoint(entry.seq, store.checkpoint_every) {
-            let checkpoint = Checkpoint::sign(entry.seq, entry.hash, event.at_ms, &store.signer);
-            insert_checkpoint(tx, &checkpoint).await?;
+            checkpoints.push(Checkpoint::sign(
+                entry.seq,
+                entry.hash,
+                event.at_ms,
+                &store.signer,
+            ));
         }
         seq = entry.seq;
         hash = entry.hash;
+        entries.push(entry);
+    }
+    for batch in entries.chunks(ENTRIES_PER_INSERT) {
+        insert_entries(store, tx, batch).await?;
+    }
+    for checkpoint in &checkpoints {
+        insert_checkpoint(tx, checkpoint).await?;
     }
     sqlx::query("UPDATE trace_head SET seq = $1, hash = $2 WHERE id = 1")
         .bind(seq)
@@ -47,24 +59,33 @@ pub(super) async fn append(store: &SqlStore, tx: &mut WriteTx, events: &[Event])
     Ok(())
 }
 
-async fn insert_entry(tx: &mut WriteTx, entry: &Entry) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO traces (seq, at_ms, actor, acting_for, action, object, source, outcome, detail, prev_hash, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-    )
-    .bind(entry.seq)
-    .bind(entry.at_ms)
-    .bind(&entry.actor)
-    .bind(&entry.acting_for)
-    .bind(&entry.action)
-    .bind(&entry.object)
-    .bind(&entry.source)
-    .bind(&entry.outcome)
-    .bind(&entry.detail)
-    .bind(entry.prev_hash.as_bytes().to_vec())
-    .bind(entry.hash.as_bytes().to_vec())
-    .execute(&mut *tx.tx)
-    .await?;
+/// Entries written by one `INSERT`: 11 values each, well under the bound-value
+/// limits of SQLite (32,766) and PostgreSQL (65,535).
+const ENTRIES_PER_INSERT: usize = 500;
+
+/// Inserts entries with one statement: a FETCH of thousands of bodies writes its
+/// read traces in a few statements, not one per message (TR-1).
+async fn insert_entries(store: &SqlStore, tx: &mut WriteTx, entries: &[Entry]) -> Result<()> {
+    let rows = store.db.value_rows(entries.len(), 11);
+    let sql = format!(
+        "INSERT INTO traces (seq, at_ms, actor, acting_for, action, object, source, outcome, detail, prev_hash, hash) VALUES {rows}"
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for entry in entries {
+        query = query
+            .bind(entry.seq)
+            .bind(entry.at_ms)
+            .bind(&entry.actor)
+            .bind(&entry.acting_for)
+            .bind(&entry.action)
+            .bind(&entry.object)
+            .bind(&entry.source)
+            .bind(&entry.outcome)
+            .bind(&entry.detail)
+            .bind(entry.prev_hash.as_bytes().to_vec())
+            .bind(entry.hash.as_bytes().to_vec());
+    }
+    query.execute(&mut *tx.tx).await?;
     Ok(())
 }
 
