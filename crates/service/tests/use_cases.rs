@@ -116,6 +116,80 @@ async fn ac1_another_users_mailbox_is_out_of_reach() {
     assert_eq!(actions(&w).await.last().unwrap(), "message.read");
 }
 
+/// FETCH and the webmail open messages by folder: a message id from another
+/// folder, or another user's, is not found, whatever the opening, and nothing is
+/// read or traced (AC-1).
+#[tokio::test]
+async fn ac1_messages_open_only_from_the_folder_named() {
+    use caduceus_service::folders::Opening;
+    let w = world().await;
+    let alice = person(&w, "alice", "810003090833", true).await;
+    let bob = person(&w, "bob", "810000000009", true).await;
+    let hers = w
+        .service
+        .deliver_local(&Caller::system(), &[addr("alice@caduceus.test")], RAW)
+        .await
+        .unwrap()[0]
+        .message;
+    let his = w
+        .service
+        .deliver_local(&Caller::system(), &[addr("bob@caduceus.test")], RAW)
+        .await
+        .unwrap()[0]
+        .message;
+    let own = w
+        .service
+        .authorize(&Caller::account(alice.id, "127.0.0.1:1"), alice.id)
+        .await
+        .unwrap();
+    let bobs = w
+        .service
+        .authorize(&Caller::account(bob.id, "127.0.0.1:2"), bob.id)
+        .await
+        .unwrap();
+    let (inbox, _) = w.service.open_folder(&own, "INBOX").await.unwrap();
+    let (sent, _) = w.service.open_folder(&own, "Sent").await.unwrap();
+    let (bobs_inbox, _) = w.service.open_folder(&bobs, "INBOX").await.unwrap();
+    let traced = actions(&w).await.len();
+    for opening in [Opening::Read, Opening::Peek, Opening::Metadata] {
+        // Bob's message through Alice's INBOX, alone or among hers.
+        for ids in [vec![his], vec![hers, his]] {
+            let err = w
+                .service
+                .open_messages(&own, inbox.id, &ids, opening)
+                .await
+                .unwrap_err();
+            assert!(matches!(err, ServiceError::NotFound(_)), "{err}");
+        }
+        // Her own message, named through a folder it is not in.
+        let err = w
+            .service
+            .open_messages(&own, sent.id, &[hers], opening)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, ServiceError::NotFound(_)), "{err}");
+        // Bob's folder, with Alice's access.
+        let err = w
+            .service
+            .open_messages(&own, bobs_inbox.id, &[his], opening)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, ServiceError::NotFound(_)), "{err}");
+    }
+    assert_eq!(
+        actions(&w).await.len(),
+        traced,
+        "a refused read is not traced"
+    );
+    let read = w
+        .service
+        .open_messages(&own, inbox.id, &[hers], Opening::Read)
+        .await
+        .unwrap();
+    assert_eq!(read[0].raw, RAW);
+    assert_eq!(actions(&w).await.last().unwrap(), "message.read");
+}
+
 #[tokio::test]
 async fn ac2_an_administrator_never_reaches_content() {
     let w = world().await;
