@@ -16,9 +16,7 @@ use imap_next::imap_types::extensions::namespace::Namespace;
 use imap_next::imap_types::extensions::quota::{QuotaGet, Resource};
 use imap_next::imap_types::extensions::sort::SortCriterion;
 use imap_next::imap_types::extensions::uidplus::{UidElement, UidSet};
-use imap_next::imap_types::fetch::{
-    MacroOrMessageDataItemNames, MessageDataItem, MessageDataItemName,
-};
+use imap_next::imap_types::fetch::{MessageDataItem, MessageDataItemName};
 use imap_next::imap_types::flag::{Flag, FlagNameAttribute, FlagPerm, StoreResponse, StoreType};
 use imap_next::imap_types::mailbox::{ListMailbox, Mailbox as ImapMailbox};
 use imap_next::imap_types::response::{Code, Data, Status};
@@ -428,7 +426,7 @@ impl Session {
             .map(Some)
     }
 
-    fn access(&self) -> &caduceus_service::messages::MailboxAccess {
+    pub(crate) fn access(&self) -> &caduceus_service::messages::MailboxAccess {
         &self.login.as_ref().expect("logged in").access
     }
 
@@ -860,127 +858,6 @@ impl Session {
         }
     }
 
-    async fn fetch(
-        &mut self,
-        out: &mut Wire,
-        tag: Tag<'static>,
-        set: &SequenceSet,
-        names: MacroOrMessageDataItemNames<'static>,
-        uid: bool,
-        changed_since: Option<i64>,
-    ) {
-        let mut names = match names {
-            MacroOrMessageDataItemNames::Macro(m) => m
-                .expand()
-                .into_iter()
-                .map(imap_next::imap_types::IntoStatic::into_static)
-                .collect(),
-            MacroOrMessageDataItemNames::MessageDataItemNames(names) => names,
-        };
-        if uid && !names.contains(&MessageDataItemName::Uid) {
-            names.insert(0, MessageDataItemName::Uid);
-        }
-        if names
-            .iter()
-            .any(|n| matches!(n, MessageDataItemName::ModSeq))
-        {
-            self.condstore = true;
-        }
-        if self.condstore && !names.contains(&MessageDataItemName::ModSeq) {
-            names.push(MessageDataItemName::ModSeq);
-        }
-        let selected = self.selected.as_ref().expect("selected");
-        let mut positions = selected.resolve(set, uid);
-        if !uid && positions.is_empty() && !set_within(set, selected.exists()) {
-            out.enqueue_status(status(
-                Kind::Bad,
-                Some(tag),
-                None,
-                "no such message sequence number",
-            ));
-            return;
-        }
-        if let Some(since) = changed_since {
-            positions.retain(|&i| selected.messages[i].modseq > since);
-        }
-        let marks_seen = fetch::reads_body(&names) && !selected.read_only;
-        let folder = selected.mailbox.id;
-        let mut seen_now: Vec<(MessageId, FlagChange)> = Vec::new();
-        for chunk in positions.chunks(BATCH) {
-            let selected = self.selected.as_ref().expect("selected");
-            let contents = match self.contents(folder, chunk, fetch::opening(&names)).await {
-                Ok(contents) => contents,
-                Err(error) => {
-                    out.enqueue_status(from_service(tag, &error));
-                    return;
-                }
-            };
-            for (n, &index) in chunk.iter().enumerate() {
-                let summary = &selected.messages[index];
-                let uid_value = selected.uid(index);
-                let mut items = Vec::with_capacity(names.len() + 1);
-                let message = contents.as_ref().map(|c| (&c[n], c[n].structure()));
-                let seq = index as u32 + 1;
-                let mut partials = Vec::new();
-                for name in &names {
-                    if let Some(item) = fetch::summary_item(name, summary, uid_value) {
-                        items.push(item);
-                    } else if let Some((m, structure)) = &message {
-                        let uid_named = uid.then_some(uid_value.get());
-                        let item =
-                            match fetch::partial_binary(seq, uid_named, name, &m.raw, structure) {
-                                Some(line) => line.map(|line| {
-                                    partials.push(line);
-                                    None
-                                }),
-                                None => fetch::content_item(name, &m.raw, structure),
-                            };
-                        match item {
-                            Ok(Some(item)) => items.push(item),
-                            Ok(None) => {}
-                            Err(fetch::UnknownCte) => {
-                                out.enqueue_status(status(
-                                    Kind::No,
-                                    Some(tag),
-                                    Some(Code::UnknownCte),
-                                    "a part's transfer encoding cannot be decoded; fetch it with BODY[]",
-                                ));
-                                return;
-                            }
-                        }
-                    }
-                }
-                if marks_seen && !summary.flags.iter().any(|f| f == "\\Seen") {
-                    seen_now.push((summary.id, FlagChange::Add(vec!["\\Seen".into()])));
-                }
-                if let Ok(items) = Vec1::try_from(items) {
-                    out.enqueue_data(Data::Fetch {
-                        seq: NonZeroU32::new(seq).expect("positions start at 1"),
-                        items,
-                    });
-                }
-                for line in partials {
-                    out.enqueue_line(&line);
-                }
-            }
-        }
-        if !seen_now.is_empty() {
-            match self
-                .service
-                .set_flags_in(self.access(), folder, &seen_now, None)
-                .await
-            {
-                // The new \Seen flags reach the client as unsolicited FETCH responses.
-                Ok(_) => self.announce_changes(out, false).await,
-                Err(error) => {
-                    out.enqueue_status(from_service(tag, &error));
-                    return;
-                }
-            }
-        }
-        out.enqueue_status(status(Kind::Ok, Some(tag), None, "FETCH completed"));
-    }
-
     async fn store(&mut self, out: &mut Wire, tag: Tag<'static>, store: Store<'_>) {
         if self.selected.as_ref().expect("selected").read_only {
             out.enqueue_status(read_only(tag));
@@ -1182,7 +1059,7 @@ impl Session {
             .map(|(n, &position)| sort::Entry {
                 position,
                 summary: &selected.messages[position],
-                meta: metas.as_ref().map(|m| &m[n].meta),
+                meta: metas.as_ref().map(|m| m[n].meta()),
             })
             .collect();
         sort::sort(&mut entries, &criteria);
@@ -1582,7 +1459,7 @@ fn non_zero(value: i64) -> NonZeroU32 {
 
 /// Whether every sequence number of `set` (other than `*`) is at most `exists`:
 /// RFC 9051 §6.4.5 wants BAD for a number beyond the mailbox.
-fn set_within(set: &SequenceSet, exists: u32) -> bool {
+pub(crate) fn set_within(set: &SequenceSet, exists: u32) -> bool {
     use imap_next::imap_types::sequence::{SeqOrUid, Sequence};
     let ok = |v: &SeqOrUid| match v {
         SeqOrUid::Value(n) => n.get() <= exists,

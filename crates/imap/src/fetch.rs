@@ -16,6 +16,13 @@ use imap_next::imap_types::extensions::binary::Literal8;
 use imap_next::imap_types::fetch::{MessageDataItem, MessageDataItemName, Part, Section};
 use imap_next::imap_types::flag::{Flag, FlagFetch};
 
+/// A message's structure, computed on first use: a FETCH of whole bodies never
+/// reads the metadata.
+pub(crate) type Structure<'s> = std::cell::LazyCell<
+    Cow<'s, MessageStructure>,
+    Box<dyn FnOnce() -> Cow<'s, MessageStructure> + 's>,
+>;
+
 /// How fetching `items` opens the messages: read (a body without `.PEEK`, traced),
 /// peeked at (other body sections), only their metadata (ENVELOPE, BODYSTRUCTURE),
 /// or not at all (UID, FLAGS, sizes, dates, MODSEQ come from the summary).
@@ -128,7 +135,7 @@ pub(crate) fn partial_binary(
     uid: Option<u32>,
     name: &MessageDataItemName<'_>,
     raw: &[u8],
-    structure: &MessageStructure,
+    structure: &Structure<'_>,
 ) -> Option<Result<Vec<u8>, UnknownCte>> {
     let MessageDataItemName::Binary {
         section,
@@ -172,7 +179,7 @@ pub(crate) struct UnknownCte;
 pub(crate) fn content_item(
     name: &MessageDataItemName<'_>,
     raw: &[u8],
-    structure: &MessageStructure,
+    structure: &Structure<'_>,
 ) -> Result<Option<MessageDataItem<'static>>, UnknownCte> {
     Ok(Some(match name {
         MessageDataItemName::Binary {
@@ -251,7 +258,7 @@ pub(crate) fn content_item(
 /// 8bit and binary as they are); `None` when the part does not exist.
 fn binary(
     raw: &[u8],
-    structure: &MessageStructure,
+    structure: &Structure<'_>,
     section: &[NonZeroU32],
 ) -> Result<Option<Vec<u8>>, UnknownCte> {
     if section.is_empty() {
@@ -323,7 +330,7 @@ pub(crate) fn split(raw: &[u8]) -> (&[u8], &[u8]) {
 /// when the part does not exist.
 fn section_bytes<'r>(
     raw: &'r [u8],
-    structure: &MessageStructure,
+    structure: &Structure<'_>,
     section: Option<&Section<'_>>,
 ) -> Option<Cow<'r, [u8]>> {
     let part = |p: &Part| {
@@ -422,9 +429,13 @@ mod tests {
             partial: Some((2, NonZeroU32::new(100).unwrap())),
             peek: true,
         };
-        let structure = caduceus_service::ingest::MessageMeta::parse(RAW)
-            .structure
-            .unwrap();
+        let structure: Structure = std::cell::LazyCell::new(Box::new(|| {
+            Cow::Owned(
+                caduceus_service::ingest::MessageMeta::parse(RAW)
+                    .structure
+                    .unwrap(),
+            )
+        }));
         let Ok(Some(MessageDataItem::BodyExt { origin, data, .. })) =
             content_item(&name, RAW, &structure)
         else {

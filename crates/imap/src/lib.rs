@@ -15,9 +15,10 @@
 //!   commands of any state (CAPABILITY, NOOP, LOGOUT, STARTTLS, ID, LOGIN), IDLE.
 //! - `auth`: LOGIN and the SASL mechanisms (PLAIN, LOGIN, EXTERNAL).
 //! - `commands`: the authenticated and selected states — LIST, STATUS, SELECT,
-//!   FETCH, STORE, SEARCH, EXPUNGE, APPEND…
+//!   STORE, SEARCH, EXPUNGE, APPEND…
 //! - `selected`: the selected mailbox's snapshot, sequence numbers and UIDs, and
 //!   what a refresh announces.
+//! - `fetching`: FETCH answered a batch at a time, the next batch read meanwhile.
 //! - `fetch`: FETCH items from the summary, the structure or the raw message.
 //! - `structure`: ENVELOPE and BODYSTRUCTURE from the structure computed at ingest.
 //! - `search`: SEARCH keys.
@@ -37,6 +38,7 @@ mod commands;
 pub mod config;
 mod extended;
 mod fetch;
+mod fetching;
 pub mod listener;
 mod reply;
 mod search;

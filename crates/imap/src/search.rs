@@ -52,7 +52,7 @@ pub(crate) fn matches(key: &SearchKey<'_>, c: &Candidate<'_>, scope: &Selected) 
     };
     let sent_date = || {
         c.content
-            .and_then(|m| m.meta.date.as_deref())
+            .and_then(|m| m.meta().date.as_deref())
             .and_then(|d| chrono::DateTime::parse_from_rfc3339(d).ok())
             .map(|d| d.date_naive())
     };
@@ -148,10 +148,10 @@ fn header_contains(c: &Candidate<'_>, name: &str, needle: &AString<'_>) -> bool 
     }
     // The decoded subject and addresses too, so "Résultat" finds an encoded word.
     let decoded = match name.to_ascii_lowercase().as_str() {
-        "subject" => message.meta.subject.clone().unwrap_or_default(),
-        "from" => addresses(&message.meta.from),
-        "to" => addresses(&message.meta.to),
-        "cc" => addresses(&message.meta.cc),
+        "subject" => message.meta().subject.clone().unwrap_or_default(),
+        "from" => addresses(&message.meta().from),
+        "to" => addresses(&message.meta().to),
+        "cc" => addresses(&message.meta().cc),
         _ => String::new(),
     };
     let needle_text = String::from_utf8_lossy(needle.as_ref()).to_lowercase();

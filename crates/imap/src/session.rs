@@ -71,6 +71,8 @@ pub(crate) struct Session {
     errors: u32,
     /// The session's place under its command rate.
     command_due: Option<caduceus_core::Timestamp>,
+    /// A FETCH being answered, batch by batch.
+    pub(crate) fetching: Option<crate::fetching::Fetching>,
 }
 
 /// What to do after a command.
@@ -109,6 +111,7 @@ pub(crate) async fn run(
         watcher: None,
         errors: 0,
         command_due: None,
+        fetching: None,
     };
     let mut stream = if config.implicit_tls {
         match session.handshake(&acceptor, tcp).await {
@@ -145,7 +148,12 @@ pub(crate) async fn run(
                 info!(session = id, "closed: idle timeout");
                 break;
             }
-            Ok(Ok(Progress::Written)) => continue,
+            Ok(Ok(Progress::Written)) => {
+                // A FETCH's next batch, before the protocol state is consulted
+                // again: nothing else is read until the FETCH is answered.
+                session.fetch_more(&mut out).await;
+                continue;
+            }
             Ok(Ok(Progress::Event(event))) => event,
             Ok(Err(StreamError::State(error))) => {
                 if session.protocol_error(&mut out, error).await {

@@ -58,19 +58,29 @@ impl Wire {
     /// Queues an untagged data response.
     pub(crate) fn enqueue_data(&mut self, data: Data<'_>) {
         let bytes = self.codec.encode(&Response::Data(data)).dump();
-        self.pending.extend_from_slice(&bytes);
+        self.push(&bytes);
     }
 
     /// Queues a status response (tagged, untagged or BYE).
     pub(crate) fn enqueue_status(&mut self, status: Status<'_>) {
         let bytes = self.codec.encode(&Response::Status(status)).dump();
-        self.pending.extend_from_slice(&bytes);
+        self.push(&bytes);
     }
 
     /// Queues a response the caller wrote, ending with CRLF.
     pub(crate) fn enqueue_line(&mut self, line: &[u8]) {
         debug_assert!(line.ends_with(b"\r\n"), "a response line ends with CRLF");
-        self.pending.extend_from_slice(line);
+        self.push(line);
+    }
+
+    /// Appends to what waits, first dropping what was already handed over: a FETCH
+    /// answered batch by batch keeps only what is not yet written.
+    fn push(&mut self, bytes: &[u8]) {
+        if self.sent > 0 {
+            self.pending.drain(..self.sent);
+            self.sent = 0;
+        }
+        self.pending.extend_from_slice(bytes);
     }
 
     /// The data response `data` as it goes on the wire, without its CRLF: for a
@@ -79,6 +89,11 @@ impl Wire {
         let mut bytes = self.codec.encode(&Response::Data(data)).dump();
         bytes.truncate(bytes.len().saturating_sub(2));
         bytes
+    }
+
+    /// Bytes of encoded responses not yet handed to the stream.
+    pub(crate) fn waiting(&self) -> usize {
+        self.pending.len() - self.sent
     }
 
     /// Whether every response given has been handed to the stream.

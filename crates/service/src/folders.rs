@@ -151,11 +151,7 @@ impl Service {
         };
         Ok(opened
             .into_iter()
-            .map(|opened| ReadMessage {
-                summary: opened.summary,
-                meta: MessageMeta::from_sealable(&opened.meta),
-                raw: opened.raw,
-            })
+            .map(|opened| ReadMessage::new(opened.summary, opened.raw, opened.meta))
             .collect())
     }
 

@@ -45,26 +45,48 @@ impl MailboxAccess {
     }
 }
 
-/// A message opened for its reader.
+/// A message opened for its reader. Its metadata is read from its sealed record on
+/// first use: a client fetching whole bodies never pays for it.
 #[derive(Clone)]
 pub struct ReadMessage {
     /// Summary (uid, flags, size...).
     pub summary: MessageSummary,
     /// The raw RFC 5322 bytes.
     pub raw: Vec<u8>,
-    /// Metadata computed at ingest.
-    pub meta: MessageMeta,
+    /// The metadata record as unsealed ([`MessageMeta::to_sealable`]).
+    record: Vec<u8>,
+    meta: std::sync::OnceLock<MessageMeta>,
 }
 
 impl ReadMessage {
+    /// A message opened from the store: its summary, raw bytes and unsealed
+    /// metadata record.
+    pub(crate) fn new(summary: MessageSummary, raw: Vec<u8>, record: Vec<u8>) -> Self {
+        Self {
+            summary,
+            raw,
+            record,
+            meta: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// Metadata computed at ingest.
+    pub fn meta(&self) -> &MessageMeta {
+        self.meta
+            .get_or_init(|| MessageMeta::from_sealable(&self.record))
+    }
+
     /// The structure computed at ingest (ENVELOPE, BODYSTRUCTURE, where each part
     /// lies); for a message stored before structures were kept, computed now.
-    pub fn structure(&self) -> MessageStructure {
-        self.meta
-            .structure
-            .clone()
-            .or_else(|| MessageMeta::parse(&self.raw).structure)
-            .unwrap_or_else(|| MessageStructure::opaque(&self.raw))
+    pub fn structure(&self) -> std::borrow::Cow<'_, MessageStructure> {
+        match &self.meta().structure {
+            Some(structure) => std::borrow::Cow::Borrowed(structure),
+            None => std::borrow::Cow::Owned(
+                MessageMeta::parse(&self.raw)
+                    .structure
+                    .unwrap_or_else(|| MessageStructure::opaque(&self.raw)),
+            ),
+        }
     }
 }
 
@@ -384,11 +406,7 @@ impl Service {
         let event = access.event(self.now_ms(), Action::MessageRead, id.to_string());
         let opened = self.store.open_message(id, &event).await?;
         self.record_reads(access.person(), &[id]).await;
-        Ok(ReadMessage {
-            summary: opened.summary,
-            meta: MessageMeta::from_sealable(&opened.meta),
-            raw: opened.raw,
-        })
+        Ok(ReadMessage::new(opened.summary, opened.raw, opened.meta))
     }
 
     /// Replaces a message's flags; traced (TR-1).

@@ -112,7 +112,7 @@ async fn ac1_another_users_mailbox_is_out_of_reach() {
         .unwrap();
     let read = w.service.read_message(&bobs, message).await.unwrap();
     assert_eq!(read.raw, RAW);
-    assert_eq!(read.meta.subject.as_deref(), Some("Bilan Mme Zorglub"));
+    assert_eq!(read.meta().subject.as_deref(), Some("Bilan Mme Zorglub"));
     assert_eq!(actions(&w).await.last().unwrap(), "message.read");
 }
 

@@ -85,6 +85,9 @@ impl Db {
                         conn.execute("PRAGMA busy_timeout = 10000").await?;
                         conn.execute("PRAGMA foreign_keys = ON").await?;
                         conn.execute("PRAGMA synchronous = FULL").await?;
+                        // Reads map the file instead of copying each page through
+                        // a read call: FETCH of thousands of bodies reads less.
+                        conn.execute("PRAGMA mmap_size = 268435456").await?;
                         if secure_delete {
                             conn.execute("PRAGMA secure_delete = ON").await?;
                         }

@@ -158,7 +158,7 @@ pub struct ListQuery {
 
 /// Whether `message`'s subject or a correspondent holds `needle` (lowercase).
 fn meta_matches(message: &ReadMessage, needle: &str) -> bool {
-    let meta = &message.meta;
+    let meta = message.meta();
     let people = meta.from.iter().chain(&meta.to).chain(&meta.cc);
     meta.subject
         .iter()
@@ -189,7 +189,7 @@ fn addresses(list: &[MetaAddress]) -> serde_json::Value {
 
 /// A message's summary; `personal_folder`: whether its folder is marked personal.
 fn summary_json(message: &ReadMessage, folder: &str, personal_folder: bool) -> serde_json::Value {
-    let meta = &message.meta;
+    let meta = message.meta();
     serde_json::json!({
         "id": message.summary.id.0,
         "folder": folder,

@@ -67,7 +67,7 @@ pub async fn form(
             Ok(message) => message,
             Err(error) => return refused(&user, error),
         };
-        let meta = &message.meta;
+        let meta = message.meta();
         view.to = meta
             .from
             .iter()

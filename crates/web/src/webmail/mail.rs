@@ -164,14 +164,14 @@ async fn folder_view(
                 .flags
                 .iter()
                 .any(|f| f.eq_ignore_ascii_case("\\Seen")),
-            correspondent: people(if sent { &m.meta.to } else { &m.meta.from }),
+            correspondent: people(if sent { &m.meta().to } else { &m.meta().from }),
             subject: m
-                .meta
+                .meta()
                 .subject
                 .clone()
                 .unwrap_or_else(|| t.no_subject.to_owned()),
             date: m.summary.internal.rfc5322(),
-            attachments: m.meta.attachments,
+            attachments: m.meta().attachments,
             personal: is_personal(&m.summary.flags, personal),
         })
         .filter(|row| {
@@ -303,7 +303,7 @@ pub async fn message(
             size: size(part.contents().len()),
         })
         .collect();
-    let meta = &message.meta;
+    let meta = message.meta();
     let view = MessagePage {
         layout: Layout::of(&user),
         id,

@@ -1,0 +1,332 @@
+//! FETCH answered a batch at a time (RFC 9051 §6.4.5).
+//!
+//! The messages asked for are cut into batches, bounded in count and in stored
+//! size. While one batch's responses are handed to the stream, the next batch is
+//! read and unsealed by a task of its own (through the service, which checks and
+//! traces it: AC-1, TR-1): the store and the network work at the same time, and a
+//! FETCH of a whole mailbox never holds more than two batches in memory.
+//!
+//! The session's loop asks for more ([`Session::fetch_more`]) each time the stream
+//! has taken a piece of the output; batches are answered while little is left
+//! waiting. No other command is read before the FETCH's tagged answer is queued:
+//! the protocol state is only consulted once nothing of ours waits, and by then
+//! the next batch is queued.
+
+use std::collections::VecDeque;
+use std::num::NonZeroU32;
+
+use caduceus_core::FlagChange;
+use caduceus_service::ServiceError;
+use caduceus_service::folders::Opening;
+use caduceus_service::messages::ReadMessage;
+use caduceus_service::model::{MailboxId, MessageId};
+use imap_next::imap_types::core::{Tag, Vec1};
+use imap_next::imap_types::fetch::{MacroOrMessageDataItemNames, MessageDataItemName};
+use imap_next::imap_types::response::{Code, Data, Status};
+use imap_next::imap_types::sequence::SequenceSet;
+use tokio::task::JoinHandle;
+
+use crate::fetch;
+use crate::reply::{Kind, code, from_service, status};
+use crate::session::Session;
+use crate::wire::Wire;
+
+/// A batch holds at most this many messages…
+const BATCH_MESSAGES: usize = 500;
+/// …and at most this many bytes of messages (their stored sizes), one message at
+/// least.
+const BATCH_BYTES: i64 = 8 * 1024 * 1024;
+
+/// The next batch is answered once fewer bytes than this wait to be written.
+pub(crate) const LOW_WATER: usize = 256 * 1024;
+
+/// What reading a batch gives.
+type Opened = Result<Vec<ReadMessage>, ServiceError>;
+
+/// A FETCH whose answer is being written.
+pub(crate) struct Fetching {
+    tag: Tag<'static>,
+    names: Vec<MessageDataItemName<'static>>,
+    uid: bool,
+    folder: MailboxId,
+    /// How the messages are opened; `None` when the summaries answer everything.
+    opening: Option<Opening>,
+    /// Positions in the selected snapshot still to answer, batch by batch.
+    batches: VecDeque<Vec<usize>>,
+    /// The contents of the first of `batches`, being read.
+    ahead: Option<JoinHandle<Opened>>,
+    /// A body item without PEEK sets `\Seen` (RFC 9051 §6.4.5).
+    marks_seen: bool,
+    /// The messages to mark `\Seen` once every batch is answered.
+    seen_now: Vec<(MessageId, FlagChange)>,
+}
+
+impl Session {
+    /// Answers FETCH and UID FETCH: checks the set, then answers the first batch;
+    /// the session's loop asks for the others.
+    pub(crate) async fn fetch(
+        &mut self,
+        out: &mut Wire,
+        tag: Tag<'static>,
+        set: &SequenceSet,
+        names: MacroOrMessageDataItemNames<'static>,
+        uid: bool,
+        changed_since: Option<i64>,
+    ) {
+        let mut names = match names {
+            MacroOrMessageDataItemNames::Macro(m) => m
+                .expand()
+                .into_iter()
+                .map(imap_next::imap_types::IntoStatic::into_static)
+                .collect(),
+            MacroOrMessageDataItemNames::MessageDataItemNames(names) => names,
+        };
+        if uid && !names.contains(&MessageDataItemName::Uid) {
+            names.insert(0, MessageDataItemName::Uid);
+        }
+        if names
+            .iter()
+            .any(|n| matches!(n, MessageDataItemName::ModSeq))
+        {
+            self.condstore = true;
+        }
+        if self.condstore && !names.contains(&MessageDataItemName::ModSeq) {
+            names.push(MessageDataItemName::ModSeq);
+        }
+        let selected = self.selected.as_ref().expect("selected");
+        let mut positions = selected.resolve(set, uid);
+        if !uid && positions.is_empty() && !crate::commands::set_within(set, selected.exists()) {
+            out.enqueue_status(status(
+                Kind::Bad,
+                Some(tag),
+                None,
+                "no such message sequence number",
+            ));
+            return;
+        }
+        if let Some(since) = changed_since {
+            positions.retain(|&i| selected.messages[i].modseq > since);
+        }
+        let sizes: Vec<i64> = positions
+            .iter()
+            .map(|&i| selected.messages[i].size)
+            .collect();
+        self.fetching = Some(Fetching {
+            marks_seen: fetch::reads_body(&names) && !selected.read_only,
+            opening: fetch::opening(&names),
+            folder: selected.mailbox.id,
+            batches: batches(&positions, &sizes),
+            tag,
+            names,
+            uid,
+            ahead: None,
+            seen_now: Vec::new(),
+        });
+        self.fetch_more(out).await;
+    }
+
+    /// Answers the next batches of the FETCH in progress, or ends it, until enough
+    /// output waits for the stream.
+    pub(crate) async fn fetch_more(&mut self, out: &mut Wire) {
+        while out.waiting() < LOW_WATER {
+            let Some(job) = self.fetching.take() else {
+                return;
+            };
+            self.fetch_batch(out, job).await;
+        }
+    }
+
+    /// Answers the next batch of `job`, or ends it.
+    async fn fetch_batch(&mut self, out: &mut Wire, mut job: Fetching) {
+        let Some(batch) = job.batches.pop_front() else {
+            self.fetch_done(out, job).await;
+            return;
+        };
+        let reading = job.ahead.take().or_else(|| self.read(&job, &batch));
+        let contents = match reading {
+            Some(reading) => match reading.await {
+                Ok(Ok(contents)) => Some(contents),
+                Ok(Err(error)) => {
+                    out.enqueue_status(from_service(job.tag, &error));
+                    return;
+                }
+                Err(_panicked) => {
+                    out.enqueue_status(status(
+                        Kind::No,
+                        Some(job.tag),
+                        Some(code("SERVERBUG")),
+                        "the server could not read these messages; try again later",
+                    ));
+                    return;
+                }
+            },
+            None => None,
+        };
+        if let Some(next) = job.batches.front() {
+            job.ahead = self.read(&job, next);
+        }
+        if let Err(refusal) = self.answer_batch(out, &mut job, &batch, contents.as_deref()) {
+            out.enqueue_status(refusal);
+            return;
+        }
+        if job.batches.is_empty() {
+            self.fetch_done(out, job).await;
+        } else {
+            self.fetching = Some(job);
+        }
+    }
+
+    /// Starts reading the messages at `positions`, when the items need more than
+    /// their summaries.
+    fn read(&self, job: &Fetching, positions: &[usize]) -> Option<JoinHandle<Opened>> {
+        let opening = job.opening?;
+        let selected = self.selected.as_ref().expect("selected");
+        let ids: Vec<MessageId> = positions.iter().map(|&i| selected.messages[i].id).collect();
+        let service = self.service.clone();
+        let access = self.access().clone();
+        let folder = job.folder;
+        Some(tokio::spawn(async move {
+            service.open_messages(&access, folder, &ids, opening).await
+        }))
+    }
+
+    /// Queues the FETCH responses of one batch; a refusal ends the command.
+    fn answer_batch(
+        &self,
+        out: &mut Wire,
+        job: &mut Fetching,
+        batch: &[usize],
+        contents: Option<&[ReadMessage]>,
+    ) -> Result<(), Status<'static>> {
+        let selected = self.selected.as_ref().expect("selected");
+        for (n, &index) in batch.iter().enumerate() {
+            let summary = &selected.messages[index];
+            let uid_value = selected.uid(index);
+            let mut items = Vec::with_capacity(job.names.len() + 1);
+            let message = contents.map(|c| {
+                let m = &c[n];
+                let structure: fetch::Structure =
+                    std::cell::LazyCell::new(Box::new(|| m.structure()));
+                (m, structure)
+            });
+            let seq = index as u32 + 1;
+            let mut partials = Vec::new();
+            for name in &job.names {
+                if let Some(item) = fetch::summary_item(name, summary, uid_value) {
+                    items.push(item);
+                } else if let Some((m, structure)) = &message {
+                    let uid_named = job.uid.then_some(uid_value.get());
+                    let item = match fetch::partial_binary(seq, uid_named, name, &m.raw, structure)
+                    {
+                        Some(line) => line.map(|line| {
+                            partials.push(line);
+                            None
+                        }),
+                        None => fetch::content_item(name, &m.raw, structure),
+                    };
+                    match item {
+                        Ok(Some(item)) => items.push(item),
+                        Ok(None) => {}
+                        Err(fetch::UnknownCte) => {
+                            return Err(status(
+                                Kind::No,
+                                Some(job.tag.clone()),
+                                Some(Code::UnknownCte),
+                                "a part's transfer encoding cannot be decoded; fetch it with BODY[]",
+                            ));
+                        }
+                    }
+                }
+            }
+            if job.marks_seen && !summary.flags.iter().any(|f| f == "\\Seen") {
+                job.seen_now
+                    .push((summary.id, FlagChange::Add(vec!["\\Seen".into()])));
+            }
+            if let Ok(items) = Vec1::try_from(items) {
+                out.enqueue_data(Data::Fetch {
+                    seq: NonZeroU32::new(seq).expect("positions start at 1"),
+                    items,
+                });
+            }
+            for line in partials {
+                out.enqueue_line(&line);
+            }
+        }
+        Ok(())
+    }
+
+    /// Ends a FETCH whose batches are all answered: the bodies read become `\Seen`,
+    /// announced as unsolicited FETCH responses, then the tagged OK.
+    async fn fetch_done(&mut self, out: &mut Wire, job: Fetching) {
+        if !job.seen_now.is_empty() {
+            let folder = job.folder;
+            if let Err(error) = self
+                .service
+                .set_flags_in(self.access(), folder, &job.seen_now, None)
+                .await
+            {
+                out.enqueue_status(from_service(job.tag, &error));
+                return;
+            }
+            self.announce_changes(out, false).await;
+        }
+        out.enqueue_status(status(Kind::Ok, Some(job.tag), None, "FETCH completed"));
+    }
+}
+
+/// Cuts `positions` into batches of at most [`BATCH_MESSAGES`] messages and
+/// [`BATCH_BYTES`] bytes (`sizes[i]` is the size of the message at `positions[i]`),
+/// each holding one message at least.
+fn batches(positions: &[usize], sizes: &[i64]) -> VecDeque<Vec<usize>> {
+    let mut batches = VecDeque::new();
+    let mut batch = Vec::new();
+    let mut bytes = 0;
+    for (&position, &size) in positions.iter().zip(sizes) {
+        if !batch.is_empty() && (batch.len() == BATCH_MESSAGES || bytes + size > BATCH_BYTES) {
+            batches.push_back(std::mem::take(&mut batch));
+            bytes = 0;
+        }
+        batch.push(position);
+        bytes += size;
+    }
+    if !batch.is_empty() {
+        batches.push_back(batch);
+    }
+    batches
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cut(sizes: &[i64]) -> Vec<Vec<usize>> {
+        let positions: Vec<usize> = (0..sizes.len()).collect();
+        batches(&positions, sizes).into_iter().collect()
+    }
+
+    #[test]
+    fn nothing_makes_no_batch() {
+        assert!(cut(&[]).is_empty());
+    }
+
+    #[test]
+    fn batches_hold_at_most_batch_messages() {
+        let got = cut(&vec![10; 2 * BATCH_MESSAGES + 1]);
+        let lengths: Vec<usize> = got.iter().map(Vec::len).collect();
+        assert_eq!(lengths, [BATCH_MESSAGES, BATCH_MESSAGES, 1]);
+        let flat: Vec<usize> = got.into_iter().flatten().collect();
+        assert_eq!(flat, (0..2 * BATCH_MESSAGES + 1).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn batches_hold_at_most_batch_bytes() {
+        let half = BATCH_BYTES / 2;
+        assert_eq!(cut(&[half, half, 1]), [vec![0, 1], vec![2]]);
+        assert_eq!(cut(&[half, half + 1, 1]), [vec![0], vec![1, 2]]);
+    }
+
+    #[test]
+    fn a_message_over_batch_bytes_is_a_batch_of_its_own() {
+        assert_eq!(cut(&[1, BATCH_BYTES * 3, 1]), [vec![0], vec![1], vec![2]]);
+    }
+}
