@@ -601,3 +601,69 @@ async fn rfc9051_6_4_5_a_body_larger_than_the_tls_buffer_is_fetched_whole() {
     );
     assert!(answer.trim_end().ends_with("OK FETCH completed"));
 }
+
+/// RFC 9051 §5.5 and §6.4.5: a FETCH answered in several batches (the server reads
+/// the next batch while it writes one) answers every message once, in order, before
+/// its tagged OK, and a command pipelined behind it is answered only after that;
+/// each body read becomes `\Seen` and is traced (TR-1).
+#[tokio::test]
+async fn rfc9051_5_5_a_fetch_of_several_batches_is_whole_and_ends_before_the_next_command() {
+    let (w, _listener, mut raw) = alice_world().await;
+    let rounds = 400;
+    let copies = 3; // 1,200 messages: three batches (the test world's recipient limit: 3)
+    for round in 0..rounds {
+        let message = format!(
+            "From: bob@caduceus.test\r\nTo: alice@caduceus.test\r\nSubject: round {round}\r\n\r\nround {round}\r\n"
+        );
+        w.service
+            .deliver_local(
+                &caduceus_service::Caller::system(),
+                &vec![addr("alice@caduceus.test"); copies],
+                message.as_bytes(),
+            )
+            .await
+            .unwrap();
+    }
+    let total = rounds * copies;
+    raw.command("SELECT INBOX").await;
+    let reads_before = actions(&w)
+        .await
+        .iter()
+        .filter(|a| *a == "message.read")
+        .count();
+    raw.send(b"f1 FETCH 1:* (RFC822)\r\nf2 NOOP\r\n").await;
+    let answer = raw.until("f1").await;
+    assert!(!answer.contains("f2 "), "NOOP answered inside the FETCH");
+    let fetched: Vec<&str> = answer
+        .split("* ")
+        .filter(|r| r.contains(" FETCH (") && r.contains("RFC822 {"))
+        .collect();
+    assert_eq!(fetched.len(), total, "every message answered once");
+    for (i, response) in fetched.iter().enumerate() {
+        let seq = i + 1;
+        assert!(
+            response.starts_with(&format!("{seq} FETCH (")),
+            "{seq}: {response}"
+        );
+        let round = i / copies;
+        assert!(
+            response.contains(&format!("\r\n\r\nround {round}\r\n)")),
+            "{seq}"
+        );
+    }
+    assert!(answer.trim_end().ends_with("f1 OK FETCH completed"));
+    let after = raw.until("f2").await;
+    assert!(after.trim_end().ends_with("f2 OK completed"), "{after}");
+    let reads = actions(&w)
+        .await
+        .iter()
+        .filter(|a| *a == "message.read")
+        .count();
+    assert_eq!(reads - reads_before, total, "each read traced once");
+    let flags = raw.command("FETCH 1:* (FLAGS)").await;
+    assert_eq!(
+        flags.matches("\\Seen").count(),
+        total,
+        "every message \\Seen"
+    );
+}
