@@ -176,11 +176,11 @@ pub(crate) struct UnknownCte;
 /// One item's value from the message: sections from its raw bytes, located with
 /// the structure computed at ingest; ENVELOPE and BODYSTRUCTURE from that
 /// structure. `None` for items not served.
-pub(crate) fn content_item(
+pub(crate) fn content_item<'r>(
     name: &MessageDataItemName<'_>,
-    raw: &[u8],
+    raw: &'r [u8],
     structure: &Structure<'_>,
-) -> Result<Option<MessageDataItem<'static>>, UnknownCte> {
+) -> Result<Option<MessageDataItem<'r>>, UnknownCte> {
     Ok(Some(match name {
         MessageDataItemName::Binary {
             section, partial, ..
@@ -214,14 +214,14 @@ pub(crate) fn content_item(
                             let end = start_at
                                 .saturating_add(length.get() as usize)
                                 .min(bytes.len());
-                            (Some(*start), bytes[start_at..end].to_vec())
+                            (Some(*start), Cow::Owned(bytes[start_at..end].to_vec()))
                         }
-                        None => (None, bytes.into_owned()),
+                        None => (None, bytes),
                     };
                     return Ok(Some(MessageDataItem::BodyExt {
                         section: section.clone().map(|s| to_static_section(&s)),
                         origin,
-                        data: nstring(&bytes),
+                        data: nstring(bytes),
                     }));
                 }
                 // A part that does not exist reads as NIL.
@@ -242,13 +242,13 @@ pub(crate) fn content_item(
         MessageDataItemName::Body => {
             MessageDataItem::Body(crate::structure::body_structure(&structure.body, false))
         }
-        MessageDataItemName::Rfc822 => MessageDataItem::Rfc822(nstring(raw)),
-        MessageDataItemName::Rfc822Header => MessageDataItem::Rfc822Header(nstring(
+        MessageDataItemName::Rfc822 => MessageDataItem::Rfc822(nstring(Cow::Borrowed(raw))),
+        MessageDataItemName::Rfc822Header => MessageDataItem::Rfc822Header(nstring(Cow::Borrowed(
             range(raw, structure.body.header()).unwrap_or_default(),
-        )),
-        MessageDataItemName::Rfc822Text => MessageDataItem::Rfc822Text(nstring(
+        ))),
+        MessageDataItemName::Rfc822Text => MessageDataItem::Rfc822Text(nstring(Cow::Borrowed(
             range(raw, structure.body.body()).unwrap_or_default(),
-        )),
+        ))),
         _ => return Ok(None),
     }))
 }
@@ -299,16 +299,20 @@ fn to_static_section(section: &Section<'_>) -> Section<'static> {
     section.clone().into_static()
 }
 
-/// Bytes as a literal (NUL bytes, which a literal may not carry, become spaces:
-/// BINARY is the way to get them).
-fn nstring(bytes: &[u8]) -> NString<'static> {
-    let cleaned: Vec<u8> = bytes
-        .iter()
-        .map(|&b| if b == 0 { b' ' } else { b })
-        .collect();
-    NString(Some(IString::Literal(
-        Literal::try_from(cleaned).expect("no NUL byte left"),
-    )))
+/// Bytes as a literal, borrowed when they can be sent as they are (NUL bytes, which
+/// a literal may not carry, become spaces: BINARY is the way to get them).
+fn nstring(bytes: Cow<'_, [u8]>) -> NString<'_> {
+    let literal = match bytes {
+        bytes if bytes.contains(&0) => Literal::try_from(
+            bytes
+                .iter()
+                .map(|&b| if b == 0 { b' ' } else { b })
+                .collect::<Vec<u8>>(),
+        ),
+        Cow::Borrowed(bytes) => Literal::try_from(bytes),
+        Cow::Owned(bytes) => Literal::try_from(bytes),
+    };
+    NString(Some(IString::Literal(literal.expect("no NUL byte left"))))
 }
 
 /// Splits a message into its header (with the blank line ending it) and its body.
@@ -443,6 +447,16 @@ mod tests {
         };
         assert_eq!(origin, Some(2));
         assert_eq!(data.0.unwrap().as_ref(), b"dy\r\n");
+    }
+
+    #[test]
+    fn a_body_is_sent_as_it_is_and_nul_bytes_become_spaces() {
+        let clean = nstring(Cow::Borrowed(b"a\r\nb".as_slice()));
+        assert_eq!(clean.0.unwrap().as_ref(), b"a\r\nb");
+        let with_nul = nstring(Cow::Borrowed(b"a\0b\0".as_slice()));
+        assert_eq!(with_nul.0.unwrap().as_ref(), b"a b ");
+        let owned = nstring(Cow::Owned(b"x\0".to_vec()));
+        assert_eq!(owned.0.unwrap().as_ref(), b"x ");
     }
 
     #[test]

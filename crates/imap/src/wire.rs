@@ -12,7 +12,7 @@
 //! still waiting.
 
 use imap_codec::ResponseCodec;
-use imap_codec::encode::Encoder;
+use imap_codec::encode::{Encoded, Encoder, Fragment};
 use imap_next::imap_types::response::{CommandContinuationRequest, Data, Response, Status};
 use imap_next::server::{Error, Event, Server};
 use imap_next::{Interrupt, Io, State};
@@ -57,20 +57,30 @@ impl Wire {
 
     /// Queues an untagged data response.
     pub(crate) fn enqueue_data(&mut self, data: Data<'_>) {
-        let bytes = self.codec.encode(&Response::Data(data)).dump();
-        self.push(&bytes);
+        let encoded = self.codec.encode(&Response::Data(data));
+        self.push_encoded(encoded);
     }
 
     /// Queues a status response (tagged, untagged or BYE).
     pub(crate) fn enqueue_status(&mut self, status: Status<'_>) {
-        let bytes = self.codec.encode(&Response::Status(status)).dump();
-        self.push(&bytes);
+        let encoded = self.codec.encode(&Response::Status(status));
+        self.push_encoded(encoded);
     }
 
     /// Queues a response the caller wrote, ending with CRLF.
     pub(crate) fn enqueue_line(&mut self, line: &[u8]) {
         debug_assert!(line.ends_with(b"\r\n"), "a response line ends with CRLF");
         self.push(line);
+    }
+
+    /// Appends an encoded response piece by piece: a literal is copied once, into
+    /// what waits.
+    fn push_encoded(&mut self, encoded: Encoded) {
+        for fragment in encoded {
+            match fragment {
+                Fragment::Line { data } | Fragment::Literal { data, .. } => self.push(&data),
+            }
+        }
     }
 
     /// Appends to what waits, first dropping what was already handed over: a FETCH

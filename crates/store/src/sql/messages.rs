@@ -320,17 +320,17 @@ async fn open_chunk(
     let mut opened = Vec::with_capacity(found.len());
     for (row, key) in found.iter().zip(keys) {
         let blob_id: String = row.try_get("blob_id")?;
-        let sealed_meta: Vec<u8> = row.try_get("meta")?;
-        let meta = key.open(&context::meta(&blob_id), &sealed_meta, "message metadata")?;
+        let sealed_meta: &[u8] = row.try_get("meta")?;
+        let meta = key.open(&context::meta(&blob_id), sealed_meta, "message metadata")?;
         let raw = match unseal {
             Unseal::MetaOnly => Vec::new(),
-            Unseal::Whole => {
-                let sealed = match row.try_get::<Option<Vec<u8>>, _>("inline_body")? {
-                    Some(sealed) => sealed,
-                    None => store.blobs.get(&blob_id).await?,
-                };
-                key.open(&context::blob(&blob_id), &sealed, "message body")?
-            }
+            Unseal::Whole => match row.try_get::<Option<&[u8]>, _>("inline_body")? {
+                Some(sealed) => key.open(&context::blob(&blob_id), sealed, "message body")?,
+                None => {
+                    let sealed = store.blobs.get(&blob_id).await?;
+                    key.open(&context::blob(&blob_id), &sealed, "message body")?
+                }
+            },
         };
         opened.push(OpenedMessage {
             summary: summary_from_row(row)?,
