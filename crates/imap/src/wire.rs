@@ -165,6 +165,8 @@ impl State for Wire {
             self.sent = end;
             if self.sent == self.pending.len() {
                 self.pending.clear();
+                // An idle session keeps no room a large FETCH made.
+                self.pending.shrink_to(CHUNK);
                 self.sent = 0;
             }
             self.wrote = true;
@@ -175,5 +177,54 @@ impl State for Wire {
             self.in_flight = self.in_flight.saturating_sub(1);
         }
         Ok(Progress::Event(event))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use imap_next::imap_types::response::Greeting;
+    use imap_next::server::Options;
+
+    /// A wire whose greeting was written.
+    fn greeted() -> Wire {
+        let greeting = Greeting::ok(None, "hi").unwrap();
+        let mut wire = Wire::new(Server::new(Options::default(), greeting));
+        while !matches!(wire.next(), Err(Interrupt::Io(Io::NeedMoreInput))) {}
+        wire
+    }
+
+    /// Drives the wire as the stream does; returns what it wrote.
+    fn written(wire: &mut Wire) -> Vec<u8> {
+        let mut out = Vec::new();
+        loop {
+            match wire.next() {
+                Err(Interrupt::Io(Io::Output(bytes))) => {
+                    assert!(bytes.len() <= CHUNK, "handed over in chunks");
+                    out.extend_from_slice(&bytes);
+                }
+                Ok(Progress::Written) => {}
+                _ => return out,
+            }
+        }
+    }
+
+    #[test]
+    fn output_leaves_in_order_and_the_room_it_took_is_given_back() {
+        let mut wire = greeted();
+        let big = format!("* OK {}\r\n", "x".repeat(300 * 1024));
+        wire.enqueue_line(big.as_bytes());
+        let mut sent = written(&mut wire);
+        // More queued after part was written keeps its place behind it.
+        wire.enqueue_line(b"* OK one\r\n");
+        wire.enqueue_line(b"* OK two\r\n");
+        sent.extend(written(&mut wire));
+        assert_eq!(sent, [big.as_bytes(), b"* OK one\r\n* OK two\r\n"].concat());
+        assert!(wire.is_flushed());
+        assert!(
+            wire.pending.capacity() <= CHUNK,
+            "an idle session keeps {} bytes",
+            wire.pending.capacity()
+        );
     }
 }

@@ -14,9 +14,26 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 A = dict(a.split("=", 1) for a in sys.argv[1:])
+
+
+def gone(element):
+    """EC.staleness_of, also when chromedriver reports the node left the document
+    as an unknown error rather than a stale reference (seen with Chromium 156)."""
+
+    def check(_driver):
+        try:
+            element.is_enabled()
+            return False
+        except (StaleElementReferenceException, WebDriverException):
+            return True
+
+    return check
+
+
 BASE = f"https://127.0.0.1:{A['port']}"
 
 
@@ -51,7 +68,7 @@ try:
     before = driver.find_element(By.TAG_NAME, "main")
     driver.find_element(By.XPATH, "//button[normalize-space()='Verify identity']").click()
     # The page comes back at the same address: wait for the old one to go.
-    wait.until(EC.staleness_of(before))
+    wait.until(gone(before))
     out("queue-after", driver.find_element(By.TAG_NAME, "main").text)
     # MS-15: a health alert to the physicians of Paris.
     driver.get(BASE + "/admin/broadcast")
