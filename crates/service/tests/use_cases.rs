@@ -125,18 +125,18 @@ async fn ac1_messages_open_only_from_the_folder_named() {
     let w = world().await;
     let alice = person(&w, "alice", "810003090833", true).await;
     let bob = person(&w, "bob", "810000000009", true).await;
-    let hers = w
-        .service
-        .deliver_local(&Caller::system(), &[addr("alice@caduceus.test")], RAW)
-        .await
-        .unwrap()[0]
-        .message;
-    let his = w
-        .service
-        .deliver_local(&Caller::system(), &[addr("bob@caduceus.test")], RAW)
-        .await
-        .unwrap()[0]
-        .message;
+    let delivered = |to: &'static str| {
+        let service = w.service.clone();
+        async move {
+            service
+                .deliver_local(&Caller::system(), &[addr(to)], RAW)
+                .await
+                .unwrap()[0]
+                .message
+        }
+    };
+    let hers = delivered("alice@caduceus.test").await;
+    let his = delivered("bob@caduceus.test").await;
     let own = w
         .service
         .authorize(&Caller::account(alice.id, "127.0.0.1:1"), alice.id)
@@ -150,31 +150,25 @@ async fn ac1_messages_open_only_from_the_folder_named() {
     let (inbox, _) = w.service.open_folder(&own, "INBOX").await.unwrap();
     let (sent, _) = w.service.open_folder(&own, "Sent").await.unwrap();
     let (bobs_inbox, _) = w.service.open_folder(&bobs, "INBOX").await.unwrap();
+    let refused = [
+        // Bob's message through Alice's INBOX, alone or among hers.
+        (inbox.id, vec![his]),
+        (inbox.id, vec![hers, his]),
+        // Her own message, named through a folder it is not in.
+        (sent.id, vec![hers]),
+        // Bob's folder, with Alice's access.
+        (bobs_inbox.id, vec![his]),
+    ];
     let traced = actions(&w).await.len();
     for opening in [Opening::Read, Opening::Peek, Opening::Metadata] {
-        // Bob's message through Alice's INBOX, alone or among hers.
-        for ids in [vec![his], vec![hers, his]] {
+        for (folder, ids) in &refused {
             let err = w
                 .service
-                .open_messages(&own, inbox.id, &ids, opening)
+                .open_messages(&own, *folder, ids, opening)
                 .await
                 .unwrap_err();
             assert!(matches!(err, ServiceError::NotFound(_)), "{err}");
         }
-        // Her own message, named through a folder it is not in.
-        let err = w
-            .service
-            .open_messages(&own, sent.id, &[hers], opening)
-            .await
-            .unwrap_err();
-        assert!(matches!(err, ServiceError::NotFound(_)), "{err}");
-        // Bob's folder, with Alice's access.
-        let err = w
-            .service
-            .open_messages(&own, bobs_inbox.id, &[his], opening)
-            .await
-            .unwrap_err();
-        assert!(matches!(err, ServiceError::NotFound(_)), "{err}");
     }
     assert_eq!(
         actions(&w).await.len(),
