@@ -19,7 +19,7 @@ use caduceus_core::FlagChange;
 use caduceus_service::ServiceError;
 use caduceus_service::folders::Opening;
 use caduceus_service::messages::ReadMessage;
-use caduceus_service::model::{MailboxId, MessageId};
+use caduceus_service::model::MessageId;
 use imap_next::imap_types::core::{Tag, Vec1};
 use imap_next::imap_types::fetch::{MacroOrMessageDataItemNames, MessageDataItemName};
 use imap_next::imap_types::response::{Code, Data, Status};
@@ -48,7 +48,6 @@ pub(crate) struct Fetching {
     tag: Tag<'static>,
     names: Vec<MessageDataItemName<'static>>,
     uid: bool,
-    folder: MailboxId,
     /// How the messages are opened; `None` when the summaries answer everything.
     opening: Option<Opening>,
     /// Positions in the selected snapshot still to answer, batch by batch.
@@ -114,7 +113,6 @@ impl Session {
         self.fetching = Some(Fetching {
             marks_seen: fetch::reads_body(&names) && !selected.read_only,
             opening: fetch::opening(&names),
-            folder: selected.mailbox.id,
             batches: batches(&positions, &sizes),
             tag,
             names,
@@ -184,7 +182,7 @@ impl Session {
         let ids: Vec<MessageId> = positions.iter().map(|&i| selected.messages[i].id).collect();
         let service = self.service.clone();
         let access = self.access().clone();
-        let folder = job.folder;
+        let folder = selected.mailbox.id;
         Some(tokio::spawn(async move {
             service.open_messages(&access, folder, &ids, opening).await
         }))
@@ -259,7 +257,7 @@ impl Session {
     /// announced as unsolicited FETCH responses, then the tagged OK.
     async fn fetch_done(&mut self, out: &mut Wire, job: Fetching) {
         if !job.seen_now.is_empty() {
-            let folder = job.folder;
+            let folder = self.selected.as_ref().expect("selected").mailbox.id;
             if let Err(error) = self
                 .service
                 .set_flags_in(self.access(), folder, &job.seen_now, None)
