@@ -185,8 +185,10 @@ pub(super) async fn record_patient_accesses(
         return Ok(first);
     }
     let mut tx = store.db.begin_write().await?;
+    let mut asked = std::collections::HashSet::new();
     for (message, patient) in links {
-        if !first.contains(&AccountId(patient)) {
+        // Whether this actor reached the patient's data before: asked once per patient.
+        if asked.insert(patient) {
             let seen: Option<i64> = sqlx::query_scalar(
                 "SELECT actor_account FROM patient_accesses
                  WHERE patient_account = $1 AND actor_account = $2 LIMIT 1",
