@@ -302,17 +302,19 @@ fn to_static_section(section: &Section<'_>) -> Section<'static> {
 /// Bytes as a literal, borrowed when they can be sent as they are (NUL bytes, which
 /// a literal may not carry, become spaces: BINARY is the way to get them).
 fn nstring(bytes: Cow<'_, [u8]>) -> NString<'_> {
-    let literal = match bytes {
-        bytes if bytes.contains(&0) => Literal::try_from(
+    let bytes = if bytes.contains(&0) {
+        Cow::Owned(
             bytes
                 .iter()
                 .map(|&b| if b == 0 { b' ' } else { b })
-                .collect::<Vec<u8>>(),
-        ),
-        Cow::Borrowed(bytes) => Literal::try_from(bytes),
-        Cow::Owned(bytes) => Literal::try_from(bytes),
+                .collect(),
+        )
+    } else {
+        bytes
     };
-    NString(Some(IString::Literal(literal.expect("no NUL byte left"))))
+    // A literal may carry any byte but NUL, and none is left: the scan above is the
+    // only one (`Literal::try_from` would look at every byte again).
+    NString(Some(IString::Literal(Literal::unvalidated(bytes))))
 }
 
 /// Splits a message into its header (with the blank line ending it) and its body.

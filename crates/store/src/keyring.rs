@@ -8,6 +8,7 @@
 //! the master key. Back the keyring up on a short rotation; see docs/operations.md.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use crate::error::{Result, StoreError};
 use crate::seal::{MasterKey, SymmetricKey, context, random_id};
@@ -18,6 +19,17 @@ use crate::sql::db::{BATCH, Db};
 pub(crate) struct Keyring {
     db: Db,
     master: MasterKey,
+}
+
+/// A message's key as the keyring holds it, to be unwrapped.
+#[derive(Clone, Copy)]
+pub(crate) struct StoredKey<'a> {
+    /// The message, named in the error when its key is gone.
+    pub message_id: i64,
+    pub key_ref: &'a str,
+    /// The account the key is wrapped for, and the wrapped key; `None` once the key
+    /// was destroyed (RT-3).
+    pub wrapped: Option<(i64, &'a [u8])>,
 }
 
 /// A new message key wrapped for one account, ready to be stored.
@@ -110,42 +122,56 @@ impl Keyring {
         tx.commit().await
     }
 
-    /// Unwraps the message keys behind `refs` (key reference, message id), with one
-    /// query per [`BATCH`] references and each account key unwrapped once;
-    /// `ContentDestroyed` naming the first message whose key is gone.
-    pub async fn message_keys(&self, refs: &[(&str, i64)]) -> Result<Vec<SymmetricKey>> {
-        let mut wrapped: HashMap<String, (i64, Vec<u8>)> = HashMap::with_capacity(refs.len());
-        for chunk in refs.chunks(BATCH) {
+    /// The message keys behind `key_refs`, still wrapped for their accounts:
+    /// `key_ref → (account, wrapped)`; a destroyed key (RT-3) is absent.
+    pub async fn wrapped_message_keys(
+        &self,
+        key_refs: &[&str],
+    ) -> Result<HashMap<String, (i64, Vec<u8>)>> {
+        let mut wrapped = HashMap::with_capacity(key_refs.len());
+        for chunk in key_refs.chunks(BATCH) {
             let sql = format!(
                 "SELECT key_ref, account_id, wrapped FROM keyring_message_keys WHERE key_ref IN ({})",
                 self.db.placeholders(1, chunk.len())
             );
             let mut query = sqlx::query_as::<_, (String, i64, Vec<u8>)>(sqlx::AssertSqlSafe(sql));
-            for (key_ref, _) in chunk {
+            for key_ref in chunk {
                 query = query.bind(*key_ref);
             }
             for (key_ref, account, key) in query.fetch_all(&self.db.pool).await? {
                 wrapped.insert(key_ref, (account, key));
             }
         }
+        Ok(wrapped)
+    }
+
+    /// Unwraps message keys, in order; the first message whose key was destroyed
+    /// makes the whole call `ContentDestroyed` (RT-3). Each account key is
+    /// unwrapped once.
+    pub async fn unwrap_message_keys(&self, stored: &[StoredKey<'_>]) -> Result<Vec<SymmetricKey>> {
         let mut accounts: HashMap<i64, SymmetricKey> = HashMap::new();
-        let mut keys = Vec::with_capacity(refs.len());
-        for (key_ref, message_id) in refs {
-            let (account_id, key) = wrapped
-                .get(*key_ref)
-                .ok_or(StoreError::ContentDestroyed(*message_id))?;
-            if !accounts.contains_key(account_id) {
-                let Some(account_wrapped) = self.wrapped_account_key(*account_id).await? else {
-                    return Err(StoreError::ContentDestroyed(*message_id));
-                };
-                let account_key = self.master.key().unwrap_key(
-                    &context::account_key(*account_id),
-                    &account_wrapped,
-                    "account key",
-                )?;
-                accounts.insert(*account_id, account_key);
-            }
-            keys.push(accounts[account_id].unwrap_key(
+        let mut keys = Vec::with_capacity(stored.len());
+        for &StoredKey {
+            message_id,
+            key_ref,
+            wrapped,
+        } in stored
+        {
+            let (account_id, key) = wrapped.ok_or(StoreError::ContentDestroyed(message_id))?;
+            let account_key = match accounts.entry(account_id) {
+                Entry::Occupied(known) => known.into_mut(),
+                Entry::Vacant(slot) => {
+                    let Some(account_wrapped) = self.wrapped_account_key(account_id).await? else {
+                        return Err(StoreError::ContentDestroyed(message_id));
+                    };
+                    slot.insert(self.master.key().unwrap_key(
+                        &context::account_key(account_id),
+                        &account_wrapped,
+                        "account key",
+                    )?)
+                }
+            };
+            keys.push(account_key.unwrap_key(
                 &context::message_key(key_ref),
                 key,
                 "message key",

@@ -2,14 +2,18 @@
 
 mod conformance;
 
+use caduceus_audit::Action;
+use caduceus_store::Store;
 use conformance::harness::{Place, contains};
-use conformance::{Harness, delete, deliver_one, professional};
+use conformance::{Harness, delete, deliver_one, event, professional};
 
 conformance_suite!(conformance::Harness::sqlite);
 
 /// RT-3 on the files of the embedded keyring: once a message is deleted, its wrapped
 /// key is in neither `keyring.db` nor its WAL (overwritten by `secure_delete`, then
-/// checkpointed), while it was there before (the scan sees the keys).
+/// checkpointed), while it was there before (the scan sees the keys). The message
+/// is read first, so the read-only connections of FETCH's read path are open on the
+/// keyring when the deletion checkpoints it.
 #[tokio::test]
 async fn rt3_a_destroyed_key_leaves_the_keyring_files() {
     let h = Harness::sqlite().await;
@@ -18,6 +22,8 @@ async fn rt3_a_destroyed_key_leaves_the_keyring_files() {
     };
     let a = professional(&h, "alice", "10003090833").await;
     let d = deliver_one(&h, &a).await;
+    let read = event(Action::MessageRead, d.message.to_string());
+    h.store.open_message(d.message, &read).await.unwrap();
     let keyring = dir.path().join("keyring.db");
     let key_ref: String = sqlx::query_scalar("SELECT key_ref FROM messages WHERE id = $1")
         .bind(d.message.0)

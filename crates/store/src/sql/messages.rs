@@ -11,6 +11,7 @@ use super::SqlStore;
 use super::db::{BATCH, Backend};
 use super::traces::append;
 use crate::error::{Result, StoreError};
+use crate::keyring::StoredKey;
 use crate::model::*;
 use crate::seal::{SymmetricKey, context, random_id};
 
@@ -43,7 +44,7 @@ fn summary_from_row(row: &AnyRow) -> Result<MessageSummary> {
 }
 
 /// Flags are stored space-separated (an IMAP flag never contains a space).
-fn split_flags(stored: &str) -> Vec<String> {
+pub(crate) fn split_flags(stored: &str) -> Vec<String> {
     stored.split_whitespace().map(str::to_owned).collect()
 }
 
@@ -263,6 +264,18 @@ pub(super) async fn open_many(
     Ok(opened)
 }
 
+/// A message as stored: its summary and its sealed parts, with its key still
+/// wrapped for its account (`None` once the key was destroyed, RT-3).
+pub(crate) struct SealedRow {
+    pub summary: MessageSummary,
+    pub blob_id: String,
+    pub key_ref: String,
+    pub meta: Vec<u8>,
+    /// The sealed body when it is kept in the database and was asked for.
+    pub inline_body: Option<Vec<u8>>,
+    pub wrapped_key: Option<(i64, Vec<u8>)>,
+}
+
 /// Opens `ids`, in their order; with `folder`, only messages of that folder count.
 async fn open_chunk(
     store: &SqlStore,
@@ -270,10 +283,62 @@ async fn open_chunk(
     ids: &[MessageId],
     unseal: Unseal,
 ) -> Result<Vec<OpenedMessage>> {
-    let body = match unseal {
-        Unseal::Whole => ", b.data AS inline_body",
-        Unseal::MetaOnly => "",
+    let whole = matches!(unseal, Unseal::Whole);
+    let rows = match &store.reads {
+        Some(reads) => reads.sealed_rows(folder, ids, whole).await?,
+        None => sealed_rows(store, folder, ids, whole).await?,
     };
+    let mut by_id: HashMap<i64, SealedRow> = rows
+        .into_iter()
+        .map(|row| (row.summary.id.0, row))
+        .collect();
+    let mut found = Vec::with_capacity(ids.len());
+    for id in ids {
+        found.push(by_id.remove(&id.0).ok_or_else(|| StoreError::NotFound {
+            what: "message",
+            id: id.to_string(),
+        })?);
+    }
+    let stored: Vec<StoredKey> = found
+        .iter()
+        .map(|row| StoredKey {
+            message_id: row.summary.id.0,
+            key_ref: &row.key_ref,
+            wrapped: (row.wrapped_key.as_ref()).map(|(account, key)| (*account, key.as_slice())),
+        })
+        .collect();
+    let keys = store.keyring.unwrap_message_keys(&stored).await?;
+    let mut opened = Vec::with_capacity(found.len());
+    for (row, key) in found.into_iter().zip(keys) {
+        let meta = key.open(&context::meta(&row.blob_id), &row.meta, "message metadata")?;
+        let raw = match (unseal, &row.inline_body) {
+            (Unseal::MetaOnly, _) => Vec::new(),
+            (Unseal::Whole, Some(sealed)) => {
+                key.open(&context::blob(&row.blob_id), sealed, "message body")?
+            }
+            (Unseal::Whole, None) => {
+                let sealed = store.blobs.get(&row.blob_id).await?;
+                key.open(&context::blob(&row.blob_id), &sealed, "message body")?
+            }
+        };
+        opened.push(OpenedMessage {
+            summary: row.summary,
+            raw,
+            meta,
+        });
+    }
+    Ok(opened)
+}
+
+/// The rows of `ids` that exist (and, with `folder`, are in it), through sqlx, with
+/// their wrapped keys from the keyring.
+async fn sealed_rows(
+    store: &SqlStore,
+    folder: Option<MailboxId>,
+    ids: &[MessageId],
+    body: bool,
+) -> Result<Vec<SealedRow>> {
+    let body_column = if body { ", b.data AS inline_body" } else { "" };
     let in_folder = match folder {
         Some(_) => format!(
             " AND m.mailbox_id = {}",
@@ -283,7 +348,7 @@ async fn open_chunk(
     };
     let sql = format!(
         "SELECT m.id, m.mailbox_id, m.uid, m.modseq, m.flags, m.internal_ms, m.size, \
-         m.blob_id, m.key_ref, m.meta{body} FROM messages m \
+         m.blob_id, m.key_ref, m.meta{body_column} FROM messages m \
          LEFT JOIN blob_data b ON b.id = m.blob_id WHERE m.id IN ({}){in_folder}",
         store.db.placeholders(1, ids.len())
     );
@@ -295,50 +360,28 @@ async fn open_chunk(
         query = query.bind(folder.0);
     }
     let rows = query.fetch_all(&store.db.pool).await?;
-    let mut by_id: HashMap<i64, AnyRow> = rows
-        .into_iter()
-        .map(|row| Ok((row.try_get::<i64, _>("id")?, row)))
-        .collect::<Result<_>>()?;
-    let mut found = Vec::with_capacity(ids.len());
-    for id in ids {
-        found.push(by_id.remove(&id.0).ok_or_else(|| StoreError::NotFound {
-            what: "message",
-            id: id.to_string(),
-        })?);
-    }
-    let key_refs: Vec<(String, i64)> = found
+    let key_refs: Vec<&str> = rows
         .iter()
+        .map(|row| row.try_get::<&str, _>("key_ref"))
+        .collect::<Result<_, _>>()?;
+    let mut wrapped = store.keyring.wrapped_message_keys(&key_refs).await?;
+    rows.iter()
         .map(|row| {
-            Ok((
-                row.try_get::<String, _>("key_ref")?,
-                row.try_get::<i64, _>("id")?,
-            ))
+            let key_ref: String = row.try_get("key_ref")?;
+            Ok(SealedRow {
+                summary: summary_from_row(row)?,
+                blob_id: row.try_get("blob_id")?,
+                wrapped_key: wrapped.remove(&key_ref),
+                key_ref,
+                meta: row.try_get("meta")?,
+                inline_body: if body {
+                    row.try_get("inline_body")?
+                } else {
+                    None
+                },
+            })
         })
-        .collect::<Result<_>>()?;
-    let refs: Vec<(&str, i64)> = key_refs.iter().map(|(k, id)| (k.as_str(), *id)).collect();
-    let keys = store.keyring.message_keys(&refs).await?;
-    let mut opened = Vec::with_capacity(found.len());
-    for (row, key) in found.iter().zip(keys) {
-        let blob_id: String = row.try_get("blob_id")?;
-        let sealed_meta: &[u8] = row.try_get("meta")?;
-        let meta = key.open(&context::meta(&blob_id), sealed_meta, "message metadata")?;
-        let raw = match unseal {
-            Unseal::MetaOnly => Vec::new(),
-            Unseal::Whole => match row.try_get::<Option<&[u8]>, _>("inline_body")? {
-                Some(sealed) => key.open(&context::blob(&blob_id), sealed, "message body")?,
-                None => {
-                    let sealed = store.blobs.get(&blob_id).await?;
-                    key.open(&context::blob(&blob_id), &sealed, "message body")?
-                }
-            },
-        };
-        opened.push(OpenedMessage {
-            summary: summary_from_row(row)?,
-            raw,
-            meta,
-        });
-    }
-    Ok(opened)
+        .collect()
 }
 
 /// The summaries of the messages among `ids` that exist, in one query per batch.

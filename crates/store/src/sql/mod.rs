@@ -18,6 +18,7 @@ mod notices;
 mod outbound;
 mod patients;
 mod personal;
+mod sqlite_reads;
 mod store_impl;
 mod traces;
 mod web;
@@ -35,6 +36,7 @@ use crate::changes::ChangeHub;
 use crate::error::Result;
 use crate::keyring::Keyring;
 use crate::seal::MasterKey;
+use sqlite_reads::SqliteReads;
 
 const SQLITE_SCHEMA: &str = include_str!("../../schema/sqlite.sql");
 const POSTGRES_SCHEMA: &str = include_str!("../../schema/postgres.sql");
@@ -69,6 +71,8 @@ pub struct SqlStore {
     checkpoint_every: i64,
     /// Who watches which mailbox (IMAP IDLE).
     changes: ChangeHub,
+    /// On SQLite: FETCH's hot read, off sqlx (see `sqlite_reads`).
+    reads: Option<SqliteReads>,
     /// On PostgreSQL: the task relaying other nodes' change notices.
     listener: Option<Arc<tokio::task::JoinHandle<()>>>,
 }
@@ -95,14 +99,14 @@ impl SqlStore {
             journal_mode: "WAL",
             secure_delete: true,
         };
-        let (db, keyring_db, blobs) = match config {
+        let (db, keyring_db, blobs, reads) = match config {
             StoreConfig::Sqlite { data_dir } => {
                 let url =
                     |name: &str| format!("sqlite://{}?mode=rwc", data_dir.join(name).display());
                 let db = Db::open(&url("caduceus.db"), data, SQLITE_SCHEMA).await?;
                 let keyring_db = Db::open(&url("keyring.db"), keys, SQLITE_KEYRING_SCHEMA).await?;
                 let blobs = Blobs::with_files(db.clone(), data_dir.join("blobs"));
-                (db, keyring_db, blobs)
+                (db, keyring_db, blobs, Some(SqliteReads::new(data_dir)))
             }
             StoreConfig::Postgres { url, keyring_url } => {
                 let db = Db::open(url, data, POSTGRES_SCHEMA).await?;
@@ -113,7 +117,7 @@ impl SqlStore {
                 )
                 .await?;
                 let blobs = Blobs::in_database(db.clone());
-                (db, keyring_db, blobs)
+                (db, keyring_db, blobs, None)
             }
         };
         sqlx::query(
@@ -136,6 +140,7 @@ impl SqlStore {
             signer,
             checkpoint_every: checkpoint_every.max(1),
             changes,
+            reads,
             listener,
         })
     }

@@ -80,7 +80,7 @@ pub(crate) fn now() -> Timestamp {
     Timestamp::from_millis(1_790_000_000_000)
 }
 
-fn event(action: Action, object: String) -> Event {
+pub fn event(action: Action, object: String) -> Event {
     Event {
         at_ms: now().as_millis(),
         actor: "system".into(),

@@ -1,0 +1,149 @@
+//! FETCH's hot read on SQLite: many sealed messages with their wrapped keys, in one
+//! statement stepped on a blocking thread, on read-only connections of our own.
+//!
+//! Everything else goes through sqlx. This one read is apart because sqlx's SQLite
+//! driver hands every row from its worker thread to the async side (a wake-up per
+//! row) and copies each value twice on the way: for a batch of 500 message bodies
+//! that cost more than SQLite's own work (docs/benchmarks.md, session 10). Here a
+//! batch is one trip to a blocking thread, each value copied once.
+//!
+//! The connections are read-only (`SQLITE_OPEN_READ_ONLY`): they cannot change the
+//! data or the keyring, whatever the statement. The keyring is attached, so one
+//! statement returns a message with its wrapped key; a key that is gone (RT-3) comes
+//! back as `NULL`.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use crate::error::{Result, StoreError};
+use caduceus_core::Timestamp;
+use rusqlite::{Connection, OpenFlags, params_from_iter};
+
+use crate::model::{MailboxId, MessageId, MessageSummary};
+use crate::sql::messages::{SealedRow, split_flags};
+
+/// How many idle connections are kept for the next read.
+const IDLE_MAX: usize = 4;
+
+/// Read-only connections to `caduceus.db` with `keyring.db` attached.
+#[derive(Clone, Debug)]
+pub(crate) struct SqliteReads {
+    data: PathBuf,
+    keyring: PathBuf,
+    idle: Arc<Mutex<Vec<Connection>>>,
+}
+
+impl SqliteReads {
+    /// Reads `caduceus.db` and `keyring.db` of `data_dir` (opened on first use).
+    pub fn new(data_dir: &Path) -> Self {
+        Self {
+            data: data_dir.join("caduceus.db"),
+            keyring: data_dir.join("keyring.db"),
+            idle: Arc::default(),
+        }
+    }
+
+    /// The rows of `ids` that exist (and, with `folder`, are in it), in any order,
+    /// with their inline bodies when `body` is asked.
+    pub async fn sealed_rows(
+        &self,
+        folder: Option<MailboxId>,
+        ids: &[MessageId],
+        body: bool,
+    ) -> Result<Vec<SealedRow>> {
+        let reads = self.clone();
+        let ids: Vec<i64> = ids.iter().map(|id| id.0).collect();
+        tokio::task::spawn_blocking(move || {
+            let conn = reads.connection()?;
+            let rows = sealed_rows(&conn, folder, &ids, body);
+            reads.give_back(conn);
+            rows
+        })
+        .await
+        .map_err(|stopped| StoreError::Database(sqlx::Error::AnyDriverError(stopped.into())))?
+    }
+
+    fn connection(&self) -> Result<Connection> {
+        if let Some(conn) = self.idle.lock().expect("not poisoned").pop() {
+            return Ok(conn);
+        }
+        let conn = Connection::open_with_flags(
+            &self.data,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(database)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(database)?;
+        // Bodies are read straight from the mapped file, as on the sqlx connections.
+        conn.pragma_update(None, "mmap_size", 268_435_456)
+            .map_err(database)?;
+        conn.execute(
+            "ATTACH DATABASE ?1 AS keyring",
+            [self.keyring.to_string_lossy()],
+        )
+        .map_err(database)?;
+        Ok(conn)
+    }
+
+    fn give_back(&self, conn: Connection) {
+        let mut idle = self.idle.lock().expect("not poisoned");
+        if idle.len() < IDLE_MAX {
+            idle.push(conn);
+        }
+    }
+}
+
+fn sealed_rows(
+    conn: &Connection,
+    folder: Option<MailboxId>,
+    ids: &[i64],
+    body: bool,
+) -> Result<Vec<SealedRow>> {
+    let body_column = if body { "b.data" } else { "NULL" };
+    let in_folder = if folder.is_some() {
+        " AND m.mailbox_id = ?"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "SELECT m.id, m.mailbox_id, m.uid, m.modseq, m.flags, m.internal_ms, m.size, \
+         m.blob_id, m.key_ref, m.meta, {body_column}, k.account_id, k.wrapped \
+         FROM messages m \
+         LEFT JOIN blob_data b ON b.id = m.blob_id \
+         LEFT JOIN keyring.keyring_message_keys k ON k.key_ref = m.key_ref \
+         WHERE m.id IN ({}){in_folder}",
+        vec!["?"; ids.len()].join(", ")
+    );
+    let mut statement = conn.prepare_cached(&sql).map_err(database)?;
+    let values = ids.iter().copied().chain(folder.map(|f| f.0));
+    let mut rows = statement
+        .query(params_from_iter(values))
+        .map_err(database)?;
+    let mut sealed = Vec::with_capacity(ids.len());
+    while let Some(row) = rows.next().map_err(database)? {
+        let flags: String = row.get(4).map_err(database)?;
+        let account: Option<i64> = row.get(11).map_err(database)?;
+        let wrapped: Option<Vec<u8>> = row.get(12).map_err(database)?;
+        sealed.push(SealedRow {
+            summary: MessageSummary {
+                id: MessageId(row.get(0).map_err(database)?),
+                mailbox: MailboxId(row.get(1).map_err(database)?),
+                uid: row.get(2).map_err(database)?,
+                modseq: row.get(3).map_err(database)?,
+                flags: split_flags(&flags),
+                internal: Timestamp::from_millis(row.get(5).map_err(database)?),
+                size: row.get(6).map_err(database)?,
+            },
+            blob_id: row.get(7).map_err(database)?,
+            key_ref: row.get(8).map_err(database)?,
+            meta: row.get(9).map_err(database)?,
+            inline_body: row.get(10).map_err(database)?,
+            wrapped_key: account.zip(wrapped),
+        });
+    }
+    Ok(sealed)
+}
+
+fn database(error: rusqlite::Error) -> StoreError {
+    StoreError::Database(sqlx::Error::AnyDriverError(error.into()))
+}
