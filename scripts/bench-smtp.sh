@@ -77,6 +77,7 @@ if ! command -v postfix >/dev/null || ! command -v dovecot >/dev/null ||
     [ ! -x /usr/lib/dovecot/lmtp ]; then
     say "installing postfix, dovecot-imapd, dovecot-lmtpd (Debian packages)"
     [ "$(id -u)" = 0 ] || die "postfix/dovecot missing and not root: apt-get install -y postfix dovecot-imapd dovecot-lmtpd"
+    apt-get update -qq >/dev/null 2>&1 || true # a stale package list names files the mirror no longer has
     DEBIAN_FRONTEND=noninteractive apt-get install -y postfix dovecot-imapd dovecot-lmtpd >/dev/null ||
         die "apt-get install postfix dovecot-imapd dovecot-lmtpd failed"
 fi
