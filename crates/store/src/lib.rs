@@ -11,7 +11,9 @@
 //! - `sql`: [`SqlStore`], one implementation over sqlx's `Any` driver for both
 //!   backends: SQLite (embedded default, WAL, one data directory) and PostgreSQL
 //!   (scale-out). Dialect differences live in `sql::db::Backend`; the schema files
-//!   are in `schema/`.
+//!   are in `schema/`. On SQLite the batch read of FETCH alone goes through
+//!   read-only rusqlite connections (`sql::sqlite_reads`: sqlx's per-row hand-off
+//!   cost more than SQLite itself there).
 //! - `keyring`: wrapped account and message keys, kept in their own database so a
 //!   deletion destroys the only usable key (RT-3); `blob`: sealed bodies as files
 //!   (SQLite) or rows (PostgreSQL).

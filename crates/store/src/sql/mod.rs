@@ -2,7 +2,8 @@
 //!
 //! One implementation serves both backends through sqlx's `Any` driver; queries are
 //! written in the SQL both engines accept (`$n` parameters, `RETURNING`,
-//! `ON CONFLICT`), and `db::Backend` holds the few differences.
+//! `ON CONFLICT`), and `db::Backend` holds the few differences. One read is apart on
+//! SQLite: `sqlite_reads` (FETCH's batch of sealed messages, off sqlx).
 
 mod accounts;
 mod activity;
