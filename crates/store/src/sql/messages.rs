@@ -366,13 +366,13 @@ async fn sealed_rows(
         .collect::<Result<_, _>>()?;
     let mut wrapped = store.keyring.wrapped_message_keys(&key_refs).await?;
     rows.iter()
-        .map(|row| {
-            let key_ref: String = row.try_get("key_ref")?;
+        .zip(&key_refs)
+        .map(|(row, &key_ref)| {
             Ok(SealedRow {
                 summary: summary_from_row(row)?,
                 blob_id: row.try_get("blob_id")?,
-                wrapped_key: wrapped.remove(&key_ref),
-                key_ref,
+                wrapped_key: wrapped.remove(key_ref),
+                key_ref: key_ref.to_owned(),
                 meta: row.try_get("meta")?,
                 inline_body: if body {
                     row.try_get("inline_body")?

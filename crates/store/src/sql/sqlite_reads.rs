@@ -15,10 +15,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use crate::error::{Result, StoreError};
 use caduceus_core::Timestamp;
 use rusqlite::{Connection, OpenFlags, params_from_iter};
 
+use crate::error::{Result, StoreError};
 use crate::model::{MailboxId, MessageId, MessageSummary};
 use crate::sql::messages::{SealedRow, split_flags};
 
