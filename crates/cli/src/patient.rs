@@ -7,6 +7,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use caduceus_core::{Ins, MailAddress};
 use caduceus_service::Caller;
+use caduceus_service::patients::OppositionStatus;
 
 use crate::config::Loaded;
 use crate::runtime::Runtime;
@@ -104,12 +105,13 @@ pub async fn run(data: &Path, operator: &str, command: PatientCommand) -> Result
         PatientCommand::Show { ins } => {
             let ins = Ins::parse(&ins).context("the INS")?;
             match service.opposition(&caller, &ins).await? {
-                Some(opposition) => println!(
+                OppositionStatus::Recorded(opposition) => println!(
                     "opposition: yes, recorded by {} at {}",
                     opposition.recorded_by,
                     opposition.at.rfc5322()
                 ),
-                None => println!("opposition: no"),
+                OppositionStatus::Opposed => println!("opposition: yes"),
+                OppositionStatus::None => println!("opposition: no"),
             }
             let address = MailAddress::patient(&ins, &runtime.loaded.domain())?;
             if let Some(account) = service.account_by_address(&address).await? {

@@ -4,6 +4,7 @@
 //! forwarded again, so that two rules pointing at each other cannot loop.
 
 use crate::MailAddress;
+use crate::Requirement;
 use crate::policy::Refusal;
 
 /// The header a forwarded copy carries (its value: the forwarding account's id).
@@ -34,7 +35,7 @@ pub fn check_forwarding(facts: &ForwardingFacts<'_>) -> Result<(), Refusal> {
     };
     if facts.owner_is_patient {
         return refuse(
-            "MS-8",
+            Requirement::Ms8,
             "a patient's mailbox does not forward: patients exchange with the professionals \
              who write to them"
                 .into(),
@@ -45,17 +46,20 @@ pub fn check_forwarding(facts: &ForwardingFacts<'_>) -> Result<(), Refusal> {
         .as_str()
         .eq_ignore_ascii_case(facts.owner.as_str())
     {
-        return refuse("MS-17", "a mailbox cannot forward to itself".into());
+        return refuse(
+            Requirement::Ms17,
+            "a mailbox cannot forward to itself".into(),
+        );
     }
     if facts.target.patient_ins().is_some() {
         return refuse(
-            "MS-17",
+            Requirement::Ms17,
             "mail cannot be forwarded to a patient's mailbox: write to the patient instead".into(),
         );
     }
     if !facts.target_is_local && !facts.target_in_trust_list {
         return refuse(
-            "MS-17",
+            Requirement::Ms17,
             format!(
                 "{} is outside the MSSante trust space: health mail is never forwarded \
                  automatically out of it",

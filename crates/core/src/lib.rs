@@ -40,6 +40,7 @@
 //!   opposition (MS-9), subjects that identify a patient (MS-11).
 //! - [`alert`]: a health alert's audience (MS-15).
 //! - [`phone`]: phone numbers for SMS notices ([`PhoneNumber`], RT-1).
+//! - [`requirement`]: the requirement ids ([`Requirement`]) refusals and traces name.
 //! - [`role`]: staff roles and the duties each holds ([`Role::may`], AC-1).
 //! - [`flag`]: the message flags a user may set ([`is_valid_flag`]).
 //! - [`forwarding`]: automatic forwarding stays in the trust space (MS-17).
@@ -124,6 +125,7 @@ pub mod personal;
 pub mod phone;
 pub mod policy;
 pub mod rate;
+pub mod requirement;
 pub mod role;
 pub mod sasl;
 pub mod secret;
@@ -141,6 +143,7 @@ pub use policy::{
     DeliveryFacts, RecipientStatus, Refusal, check_delivery, check_recipient, check_recipient_count,
 };
 pub use rate::RateLimit;
+pub use requirement::Requirement;
 pub use role::{Duty, Role};
 
 pub use address::{AddressError, AddressKind, Domain, MailAddress, PatientAddressError};

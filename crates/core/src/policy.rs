@@ -2,13 +2,14 @@
 //! layer and either lets the message through or returns a [`Refusal`] naming the
 //! requirement and telling the sender what to do.
 
+use crate::Requirement;
 use std::fmt;
 
 /// A refusal: which requirement refused, and a reason a sender can act on.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Refusal {
     /// The requirement id, e.g. `MS-2`.
-    pub requirement: &'static str,
+    pub requirement: Requirement,
     /// What happened and what to do, in plain language (no message content).
     pub reason: String,
 }
@@ -52,7 +53,7 @@ pub struct DeliveryFacts<'a> {
 pub fn check_delivery(facts: &DeliveryFacts<'_>) -> Result<(), Refusal> {
     if facts.size > facts.max_size {
         return Err(Refusal {
-            requirement: "MS-1",
+            requirement: Requirement::Ms1,
             reason: format!(
                 "message is {} bytes, over the {} byte limit; send large files by another channel",
                 facts.size, facts.max_size
@@ -61,13 +62,13 @@ pub fn check_delivery(facts: &DeliveryFacts<'_>) -> Result<(), Refusal> {
     }
     if facts.recipients.is_empty() {
         return Err(Refusal {
-            requirement: "MS-2",
+            requirement: Requirement::Ms2,
             reason: "message has no recipient".into(),
         });
     }
     if facts.recipients.len() > facts.max_recipients {
         return Err(Refusal {
-            requirement: "MS-12",
+            requirement: Requirement::Ms12,
             reason: format!(
                 "{} recipients, over the limit of {}; write to fewer people or use a health alert list",
                 facts.recipients.len(),
@@ -86,7 +87,7 @@ pub fn check_delivery(facts: &DeliveryFacts<'_>) -> Result<(), Refusal> {
 pub fn check_recipient_count(already: usize, max_recipients: usize) -> Result<(), Refusal> {
     if already >= max_recipients {
         return Err(Refusal {
-            requirement: "MS-12",
+            requirement: Requirement::Ms12,
             reason: format!(
                 "at most {max_recipients} recipients per message; send the rest in another message"
             ),
@@ -101,13 +102,13 @@ pub fn check_recipient(address: &str, status: RecipientStatus) -> Result<(), Ref
     match status {
         RecipientStatus::Verified | RecipientStatus::TrustSpace => Ok(()),
         RecipientStatus::NotVerified => Err(Refusal {
-            requirement: "MS-2",
+            requirement: Requirement::Ms2,
             reason: format!(
                 "recipient {address} is not a verified mailbox yet; check the address in the directory"
             ),
         }),
         RecipientStatus::Unknown => Err(Refusal {
-            requirement: "MS-2",
+            requirement: Requirement::Ms2,
             reason: format!(
                 "recipient {address} is not a mailbox of the health trust space; check the address in the directory"
             ),

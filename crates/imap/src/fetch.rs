@@ -438,6 +438,7 @@ mod tests {
         let structure: Structure = std::cell::LazyCell::new(Box::new(|| {
             Cow::Owned(
                 caduceus_service::ingest::MessageMeta::parse(RAW)
+                    .unwrap()
                     .structure
                     .unwrap(),
             )

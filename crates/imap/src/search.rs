@@ -176,7 +176,7 @@ fn addresses(list: &[caduceus_service::ingest::MetaAddress]) -> String {
 /// undone, in any charset; HTML parts as text) holds `needle`: "résultat" finds a
 /// body sent as `R=C3=A9sultat` or in base64.
 fn decoded_text_contains(message: &ReadMessage, needle: &[u8]) -> bool {
-    let Some(parsed) = mail_parser::MessageParser::default().parse(&message.raw) else {
+    let Some(parsed) = message.parsed() else {
         return false;
     };
     let needle = String::from_utf8_lossy(needle).to_lowercase();

@@ -4,6 +4,7 @@
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use caduceus_audit::Action;
+use caduceus_core::Requirement;
 use caduceus_core::{
     AccountKind, AccountState, AddressKind, Duty, Evidence, MailAddress, RegistryId, SecretString,
     check_password_strength,
@@ -32,7 +33,7 @@ impl Service {
         match caller.actor {
             Actor::Operator(_) | Actor::System => Ok(()),
             Actor::Account(_) | Actor::Peer(_) | Actor::Staff { .. } => Err(ServiceError::Denied {
-                requirement: "AC-1",
+                requirement: Requirement::Ac1,
                 reason: "only the operator does this".into(),
             }),
         }
@@ -45,7 +46,7 @@ impl Service {
             Actor::Operator(_) | Actor::System => Ok(()),
             Actor::Staff { role, .. } if role.may(duty) => Ok(()),
             _ => Err(ServiceError::Denied {
-                requirement: "AC-1",
+                requirement: Requirement::Ac1,
                 reason: format!("{duty:?} is not among your duties"),
             }),
         }

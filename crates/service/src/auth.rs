@@ -6,6 +6,7 @@
 //! about why (unknown address, wrong password, wrong code all read the same), so the
 //! answer cannot be used to find accounts.
 
+use caduceus_core::Requirement;
 use std::time::Duration;
 
 use caduceus_audit::{Action, Event, Outcome};
@@ -765,7 +766,7 @@ impl Service {
     pub async fn add_device(&self, login: &Authenticated, name: &str) -> Result<IssuedDevice> {
         if !login.is_strong() {
             return Err(ServiceError::Denied {
-                requirement: "AU-2",
+                requirement: Requirement::Au2,
                 reason: "a device credential is issued only after a strong login (password and code, or certificate)".into(),
             });
         }

@@ -15,7 +15,7 @@ pub enum ServiceError {
     #[error("access denied ({requirement}): {reason}")]
     Denied {
         /// The requirement enforced.
-        requirement: &'static str,
+        requirement: caduceus_core::Requirement,
         /// Why, in terms that reveal nothing about other accounts.
         reason: String,
     },
@@ -70,6 +70,12 @@ pub enum ServiceError {
 impl From<Refusal> for ServiceError {
     fn from(refusal: Refusal) -> Self {
         ServiceError::Refused(refusal)
+    }
+}
+
+impl From<crate::ingest::NestedTooDeep> for ServiceError {
+    fn from(too_deep: crate::ingest::NestedTooDeep) -> Self {
+        ServiceError::Refused(too_deep.into())
     }
 }
 

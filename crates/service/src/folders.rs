@@ -4,6 +4,7 @@
 //! Every call checks that the messages are in the owner's folders (AC-1, ID-3).
 
 use caduceus_audit::Action;
+use caduceus_core::Requirement;
 use caduceus_core::{FlagChange, Timestamp};
 use caduceus_store::{
     Delivered, Delivery, FlagsOutcome, Mailbox, MailboxId, MessageId, MessageSummary, StoreError,
@@ -212,7 +213,7 @@ impl Service {
         self.owned_folder(access, folder).await?;
         if raw.len() > self.config.max_message_size {
             return Err(ServiceError::Refused(caduceus_core::Refusal {
-                requirement: "MS-1",
+                requirement: Requirement::Ms1,
                 reason: format!(
                     "the message is {} bytes, over the limit of {} bytes",
                     raw.len(),
@@ -225,7 +226,7 @@ impl Service {
                 Ok(Verdict::Clean) => {}
                 Ok(Verdict::Infected { signature }) => {
                     return Err(ServiceError::Refused(caduceus_core::Refusal {
-                        requirement: "MS-13",
+                        requirement: Requirement::Ms13,
                         reason: format!(
                             "a virus was found ({signature}); the message was not stored"
                         ),
@@ -239,7 +240,7 @@ impl Service {
             }
         }
         self.check_quota(access.owner(), raw.len()).await?;
-        let meta = MessageMeta::parse(raw).to_sealable();
+        let meta = MessageMeta::parse(raw)?.to_sealable();
         let trace = access.event(
             self.now_ms(),
             Action::MessageDeliver,

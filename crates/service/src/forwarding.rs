@@ -94,7 +94,7 @@ impl Service {
         if let Err(error) = self.forwarding_allowed(owner, &target).await {
             trace.outcome = Outcome::Refused;
             trace.detail = Some(match &error {
-                ServiceError::Refused(Refusal { requirement, .. }) => (*requirement).to_owned(),
+                ServiceError::Refused(Refusal { requirement, .. }) => requirement.to_string(),
                 _ => "MS-17".to_owned(),
             });
             self.store.append_traces(&[trace]).await?;

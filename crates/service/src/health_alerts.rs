@@ -5,6 +5,7 @@
 //! (MS-12) with a pause between them, local copies stored and other operators'
 //! recipients queued (MS-16), and the report says how many were reached.
 
+use caduceus_core::Requirement;
 use std::time::Duration;
 
 use caduceus_audit::Action;
@@ -42,7 +43,7 @@ impl Service {
         let caller = self.staff_caller(login, Role::AlertSender).await?;
         if raw.len() > self.config.max_message_size {
             return Err(ServiceError::Refused(Refusal {
-                requirement: "MS-1",
+                requirement: Requirement::Ms1,
                 reason: format!(
                     "the alert is larger than the {} bytes this service accepts",
                     self.config.max_message_size

@@ -2,6 +2,7 @@
 //! (or a delegate of an organisational mailbox) does with their mail.
 
 use caduceus_audit::{Action, Event};
+use caduceus_core::Requirement;
 use caduceus_core::{DeliveryFacts, MailAddress, RecipientStatus, Refusal, check_delivery};
 use caduceus_store::{
     AccountId, Delivered, Delivery, Mailbox, MailboxId, MessageId, MessageSummary, Outbound, Target,
@@ -76,6 +77,12 @@ impl ReadMessage {
             .get_or_init(|| MessageMeta::from_sealable(&self.record))
     }
 
+    /// The message parsed for display or search (mail-parser, nesting bounded: see
+    /// [`crate::ingest::bounded`]); `None` when the bytes are not a message.
+    pub fn parsed(&self) -> Option<mail_parser::Message<'_>> {
+        crate::ingest::bounded::parse(&self.raw).ok().flatten()
+    }
+
     /// The structure computed at ingest (ENVELOPE, BODYSTRUCTURE, where each part
     /// lies); for a message stored before structures were kept, computed now.
     pub fn structure(&self) -> std::borrow::Cow<'_, MessageStructure> {
@@ -83,7 +90,8 @@ impl ReadMessage {
             Some(structure) => std::borrow::Cow::Borrowed(structure),
             None => std::borrow::Cow::Owned(
                 MessageMeta::parse(&self.raw)
-                    .structure
+                    .ok()
+                    .and_then(|meta| meta.structure)
                     .unwrap_or_else(|| MessageStructure::opaque(&self.raw)),
             ),
         }
@@ -108,12 +116,12 @@ impl Service {
     /// message content (AC-2).
     pub async fn authorize(&self, caller: &Caller, owner: AccountId) -> Result<MailboxAccess> {
         let denied = || ServiceError::Denied {
-            requirement: "AC-1",
+            requirement: Requirement::Ac1,
             reason: "this mailbox is not yours and you are not its delegate".into(),
         };
         let Actor::Account(person) = caller.actor else {
             return Err(ServiceError::Denied {
-                requirement: "AC-2",
+                requirement: Requirement::Ac2,
                 reason: "administrators never reach message content".into(),
             });
         };
@@ -221,14 +229,22 @@ impl Service {
             max_size: self.config.max_message_size,
             max_recipients: self.config.max_recipients,
         };
-        if let Err(refusal) = check_delivery(&facts) {
+        let refuse = async |refusal: Refusal| -> ServiceError {
             let mut event = event(Action::MessageRefuse, "msg:none".into());
             event.outcome = caduceus_audit::Outcome::Refused;
-            event.detail = Some(refusal.requirement.to_owned());
-            self.store.append_traces(&[event]).await?;
-            return Err(refusal.into());
+            event.detail = Some(refusal.requirement.to_string());
+            match self.store.append_traces(&[event]).await {
+                Ok(()) => refusal.into(),
+                Err(e) => e.into(),
+            }
+        };
+        if let Err(refusal) = check_delivery(&facts) {
+            return Err(refuse(refusal).await);
         }
-        let mut meta = MessageMeta::parse(raw);
+        let mut meta = match MessageMeta::parse(raw) {
+            Ok(meta) => meta,
+            Err(too_deep) => return Err(refuse(too_deep.into()).await),
+        };
         let all: Vec<MailAddress> = recipients.iter().chain(remote).cloned().collect();
         let everyone: Vec<&MailAddress> = all.iter().collect();
         let relayed = matches!(caller.actor, Actor::Peer(_));
@@ -240,16 +256,10 @@ impl Service {
             Ok(SubjectVerdict::Clean) => raw,
             Ok(SubjectVerdict::Flag) => {
                 flagged = [SUBJECT_WARNING.as_bytes(), raw].concat();
-                meta = MessageMeta::parse(&flagged);
+                meta = MessageMeta::parse(&flagged)?;
                 &flagged[..]
             }
-            Err(ServiceError::Refused(refusal)) => {
-                let mut event = event(Action::MessageRefuse, "msg:none".into());
-                event.outcome = caduceus_audit::Outcome::Refused;
-                event.detail = Some(refusal.requirement.to_owned());
-                self.store.append_traces(&[event]).await?;
-                return Err(refusal.into());
-            }
+            Err(ServiceError::Refused(refusal)) => return Err(refuse(refusal).await),
             Err(other) => return Err(other),
         };
         // The patients it concerns, stated for the receiving software (X-MSS-INS) on
@@ -258,7 +268,7 @@ impl Service {
         let raw = match self.ins_header_for(relayed, from, &all, &meta, raw) {
             Some(line) => {
                 stated = [line.as_bytes(), raw].concat();
-                meta = MessageMeta::parse(&stated);
+                meta = MessageMeta::parse(&stated)?;
                 &stated[..]
             }
             None => raw,
@@ -275,7 +285,7 @@ impl Service {
                     self.store.append_traces(&[event]).await?;
                     tracing::info!(%signature, "message refused: a virus was found (MS-13)");
                     return Err(Refusal {
-                        requirement: "MS-13",
+                        requirement: Requirement::Ms13,
                         reason: format!(
                             "a virus was found ({signature}); the message was not accepted: \
                              clean the attachment and send again"

@@ -35,7 +35,7 @@ fn path(caller: &Caller) -> &'static str {
 /// The reason label of a refusal.
 fn reason(error: &ServiceError) -> &'static str {
     match error {
-        ServiceError::Refused(refusal) => refusal.requirement,
+        ServiceError::Refused(refusal) => refusal.requirement.as_str(),
         ServiceError::RateLimited { .. } => "MS-13",
         ServiceError::Unavailable(_) => "unavailable",
         ServiceError::OverQuota(_) => "over_quota",

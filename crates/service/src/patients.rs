@@ -4,6 +4,7 @@
 //! behalf — manage: blocks and opposition.
 
 use caduceus_audit::Action;
+use caduceus_core::Requirement;
 use caduceus_core::health::{self, Conversation, Party, ins_header};
 use caduceus_core::{Ins, MailAddress, Refusal};
 use caduceus_store::{Account, AccountId, PatientExchange};
@@ -110,7 +111,7 @@ impl Service {
         }
         if let Some(error) = &meta.xdm_error {
             return Err(refuse(Refusal {
-                requirement: "MS-9",
+                requirement: Requirement::Ms9,
                 reason: format!(
                     "{error}, so the patient it concerns cannot be checked; correct it \
                      (a well-formed IHE_XDM.zip, a valid INS) and send again"
@@ -210,85 +211,150 @@ impl Service {
     }
 
     /// Records (`opposed`) or withdraws a patient's opposition to exchanges about them
-    /// (MS-9): by the patient themself, by an active professional on their behalf, or
-    /// by the operator; the record says who. Traced without the INS.
+    /// (MS-9). Recorded by the patient themself, by an active professional on their
+    /// behalf, or by the operator; the record keeps who, and a second record changes
+    /// nothing. Withdrawn only by the patient, or by whoever recorded it (acting on the
+    /// patient's request): anyone else is refused, and the refusal traced. Traced
+    /// without the INS.
     pub async fn set_opposition(&self, caller: &Caller, ins: &Ins, opposed: bool) -> Result<()> {
-        let recorded_by = match caller.actor {
-            Actor::Account(id) => {
-                let account = self.store.account(id).await?;
-                match account.address.patient_ins() {
-                    Some(own) if &own == ins => "patient".to_owned(),
-                    Some(_) => {
-                        return Err(ServiceError::Denied {
-                            requirement: "AC-1",
-                            reason: "a patient records only their own opposition".into(),
-                        });
-                    }
-                    None if account.state.can_exchange() => account.address.as_str().to_owned(),
-                    None => {
-                        return Err(ServiceError::Denied {
-                            requirement: "AC-1",
-                            reason: "only an active account records an opposition".into(),
-                        });
-                    }
-                }
-            }
-            _ => {
-                self.require_operator(caller)?;
-                caller.actor.trace_id()
-            }
-        };
-        let patient = MailAddress::patient(ins, &self.config.domain)
-            .ok()
-            .map(|address| address.as_str().to_owned());
-        let object = match &patient {
-            Some(address) => match self
-                .store
-                .account_by_address(&MailAddress::parse(address).expect("built valid"))
-                .await?
-            {
-                Some(account) => account.id.to_string(),
-                None => "patient:unregistered".to_owned(),
-            },
-            None => "patient:unregistered".to_owned(),
-        };
+        let recorder = self.opposition_party(caller, ins).await?;
+        let existing = self.store.opposition(ins.expose()).await?;
+        let object = self.patient_object(ins).await?;
         let mut trace = caller.event(self.now_ms(), Action::PatientOpposition, object);
-        let who = if recorded_by == "patient" {
-            "patient"
-        } else if recorded_by.starts_with("op:") {
-            "operator"
-        } else {
-            "professional"
-        };
         trace.detail = Some(format!(
-            "MS-9 opposition:{} recorded_by:{who}",
-            if opposed { "on" } else { "off" }
+            "MS-9 opposition:{} recorded_by:{}",
+            if opposed { "on" } else { "off" },
+            recorder.kind()
         ));
-        let recorded = opposed.then(|| (recorded_by.as_str(), self.clock.now()));
-        Ok(self
-            .store
-            .set_opposition(ins.expose(), recorded, &trace)
-            .await?)
+        match (&existing, opposed) {
+            (Some(_), true) | (None, false) => Ok(()),
+            (None, true) => {
+                let recorded = Some((recorder.recorded_by(), self.clock.now()));
+                Ok(self
+                    .store
+                    .set_opposition(ins.expose(), recorded, &trace)
+                    .await?)
+            }
+            (Some(record), false) if recorder.may_withdraw(record) => Ok(self
+                .store
+                .set_opposition(ins.expose(), None, &trace)
+                .await?),
+            (Some(_), false) => {
+                trace.outcome = caduceus_audit::Outcome::Refused;
+                self.store.append_traces(&[trace]).await?;
+                Err(ServiceError::Denied {
+                    requirement: Requirement::Ms9,
+                    reason: "only the patient, or whoever recorded the opposition at the \
+                             patient's request, withdraws it"
+                        .into(),
+                })
+            }
+        }
     }
 
-    /// A patient's opposition, if recorded (MS-9): who recorded it and when.
-    pub async fn opposition(
-        &self,
-        caller: &Caller,
-        ins: &Ins,
-    ) -> Result<Option<caduceus_store::Opposition>> {
-        if let Actor::Account(id) = caller.actor {
-            let account = self.store.account(id).await?;
-            if account.address.patient_ins().as_ref() != Some(ins) && !account.state.can_exchange()
-            {
-                return Err(ServiceError::Denied {
-                    requirement: "AC-1",
-                    reason: "only the patient or an active professional asks".into(),
-                });
-            }
-        } else {
+    /// Who `caller` is to the opposition of the patient `ins`: that patient, an active
+    /// professional, or the operator; anyone else is refused (AC-1).
+    async fn opposition_party(&self, caller: &Caller, ins: &Ins) -> Result<OppositionParty> {
+        let Actor::Account(id) = caller.actor else {
             self.require_operator(caller)?;
+            return Ok(OppositionParty::Operator(caller.actor.trace_id()));
+        };
+        let account = self.store.account(id).await?;
+        match account.address.patient_ins() {
+            Some(own) if &own == ins => Ok(OppositionParty::Patient),
+            Some(_) => Err(ServiceError::Denied {
+                requirement: Requirement::Ac1,
+                reason: "a patient reaches only their own opposition".into(),
+            }),
+            None if account.state.can_exchange() => Ok(OppositionParty::Professional(
+                account.address.as_str().to_owned(),
+            )),
+            None => Err(ServiceError::Denied {
+                requirement: Requirement::Ac1,
+                reason: "only an active account reaches an opposition".into(),
+            }),
         }
-        Ok(self.store.opposition(ins.expose()).await?)
+    }
+
+    /// The patient's account as a trace object, or `patient:unregistered` (never the
+    /// INS, TR-5).
+    async fn patient_object(&self, ins: &Ins) -> Result<String> {
+        let Ok(address) = MailAddress::patient(ins, &self.config.domain) else {
+            return Ok("patient:unregistered".to_owned());
+        };
+        Ok(match self.store.account_by_address(&address).await? {
+            Some(account) => account.id.to_string(),
+            None => "patient:unregistered".to_owned(),
+        })
+    }
+
+    /// A patient's opposition (MS-9). The patient, the one who recorded it and the
+    /// operator see who recorded it and when; another active professional only whether
+    /// there is one (who follows a patient is not theirs to know); another patient
+    /// nothing (AC-1).
+    pub async fn opposition(&self, caller: &Caller, ins: &Ins) -> Result<OppositionStatus> {
+        let party = self.opposition_party(caller, ins).await?;
+        Ok(match self.store.opposition(ins.expose()).await? {
+            None => OppositionStatus::None,
+            Some(record) if party.may_withdraw(&record) => OppositionStatus::Recorded(record),
+            Some(_) => OppositionStatus::Opposed,
+        })
+    }
+}
+
+/// What a caller learns of a patient's opposition ([`Service::opposition`], MS-9).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OppositionStatus {
+    /// No opposition.
+    None,
+    /// The patient opposed; who recorded it is not the caller's to know.
+    Opposed,
+    /// The patient opposed: who recorded it and when.
+    Recorded(caduceus_store::Opposition),
+}
+
+impl OppositionStatus {
+    /// Whether the patient opposed.
+    pub fn opposed(&self) -> bool {
+        !matches!(self, OppositionStatus::None)
+    }
+}
+
+/// Who acts on an opposition (MS-9).
+enum OppositionParty {
+    /// The patient themself.
+    Patient,
+    /// An active professional, by address.
+    Professional(String),
+    /// The operator, as traced (`op:<name>`).
+    Operator(String),
+}
+
+impl OppositionParty {
+    /// What the record keeps as its author.
+    fn recorded_by(&self) -> &str {
+        match self {
+            OppositionParty::Patient => "patient",
+            OppositionParty::Professional(address) => address,
+            OppositionParty::Operator(id) => id,
+        }
+    }
+
+    /// The kind traced (never an address, TR-5).
+    fn kind(&self) -> &'static str {
+        match self {
+            OppositionParty::Patient => "patient",
+            OppositionParty::Professional(_) => "professional",
+            OppositionParty::Operator(_) => "operator",
+        }
+    }
+
+    /// The patient, or whoever recorded `record` (any operator for the operator's).
+    fn may_withdraw(&self, record: &caduceus_store::Opposition) -> bool {
+        match self {
+            OppositionParty::Patient => true,
+            OppositionParty::Professional(address) => &record.recorded_by == address,
+            OppositionParty::Operator(_) => record.recorded_by.starts_with("op:"),
+        }
     }
 }

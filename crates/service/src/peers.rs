@@ -3,6 +3,7 @@
 //! is kept by the relay front end; the decision and its trace are made here.
 
 use caduceus_core::Refusal;
+use caduceus_core::Requirement;
 
 use crate::Service;
 use crate::actor::Caller;
@@ -75,7 +76,7 @@ impl Service {
             Err(domain) => domain,
         };
         let refusal = Refusal {
-            requirement: "MS-5",
+            requirement: Requirement::Ms5,
             reason: format!(
                 "domain {domain} is not in the MSSante trust list for this certificate; ask your operator to register it"
             ),

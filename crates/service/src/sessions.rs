@@ -6,6 +6,7 @@
 //! at logout, after [`SESSION_IDLE`] without use, after [`SESSION_LIFETIME`] whatever
 //! the use, or as soon as the account is no longer active.
 
+use caduceus_core::Requirement;
 use std::time::Duration;
 
 use caduceus_core::{AccountState, SecretString};
@@ -41,7 +42,7 @@ impl Service {
     pub async fn open_session(&self, login: &Authenticated) -> Result<SecretString> {
         if !login.is_strong() {
             return Err(ServiceError::Denied {
-                requirement: "AU-1",
+                requirement: Requirement::Au1,
                 reason:
                     "a web session needs a strong login; device credentials are for mail clients"
                         .into(),

@@ -4,6 +4,7 @@
 //! [`Service::authorize`] lets only account holders and their delegates in.
 
 use caduceus_audit::{Action, Entry};
+use caduceus_core::Requirement;
 use caduceus_core::{AccountKind, AccountState, Duty, Role};
 use caduceus_store::AccountId;
 
@@ -61,7 +62,7 @@ impl Service {
     pub async fn staff_caller(&self, login: &Authenticated, role: Role) -> Result<Caller> {
         let account = login.account();
         let denied = || ServiceError::Denied {
-            requirement: "AC-1",
+            requirement: Requirement::Ac1,
             reason: format!("the {role} role is not yours"),
         };
         if !login.is_strong() || account.state != AccountState::Active {

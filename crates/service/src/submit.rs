@@ -2,6 +2,7 @@
 //! organisational mailbox they are a delegate of (ID-3); recipients are checked one by
 //! one as they are named (MS-2), before any content is accepted.
 
+use caduceus_core::Requirement;
 use caduceus_core::{
     MailAddress, RecipientStatus, Refusal, check_recipient, check_recipient_count,
 };
@@ -99,7 +100,7 @@ impl Service {
             }
         }
         Err(ServiceError::Refused(Refusal {
-            requirement: "ID-3",
+            requirement: Requirement::Id3,
             reason: format!(
                 "you may send as {} or as an organisational mailbox you are a delegate of, not as {}",
                 login.account().address.as_str(),
@@ -139,14 +140,14 @@ impl Service {
             return match scope {
                 RecipientScope::TrustSpace if self.trust_list().lists_domain(domain) => Ok(()),
                 RecipientScope::TrustSpace => Err(ServiceError::Refused(Refusal {
-                    requirement: "MS-5",
+                    requirement: Requirement::Ms5,
                     reason: format!(
                         "{domain} is outside the MSSante trust space: secure health mail can only \
                          go to operators on the trust list; use another channel for this recipient"
                     ),
                 })),
                 RecipientScope::Local => Err(ServiceError::Refused(Refusal {
-                    requirement: "MS-5",
+                    requirement: Requirement::Ms5,
                     reason: format!(
                         "this operator does not relay mail for {domain}; send it to that domain's operator"
                     ),
@@ -164,7 +165,7 @@ impl Service {
     /// Records a refusal a front end decided on its own (a peer operator outside the
     /// trust list, MS-5): the trace names the caller and the requirement, nothing else.
     pub async fn trace_refusal(&self, caller: &Caller, refusal: &Refusal) -> Result<()> {
-        self.trace_refused(caller, refusal.requirement.to_owned())
+        self.trace_refused(caller, refusal.requirement.to_string())
             .await
     }
 

@@ -4,6 +4,7 @@
 
 use caduceus_audit::Action;
 use caduceus_core::Refusal;
+use caduceus_core::Requirement;
 use caduceus_store::AccountId;
 
 use crate::auth::Authenticated;
@@ -71,7 +72,7 @@ impl Service {
             return Ok(());
         }
         Err(ServiceError::Refused(Refusal {
-            requirement: "IN-1",
+            requirement: Requirement::In1,
             reason: format!(
                 "accept the terms of use (version {}) on the web service first",
                 terms.version

@@ -3,6 +3,7 @@
 
 mod common;
 
+use caduceus_core::Requirement;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -219,7 +220,7 @@ async fn au2_device_credentials_follow_a_strong_login_and_can_be_revoked() {
         matches!(
             err,
             ServiceError::Denied {
-                requirement: "AU-2",
+                requirement: Requirement::Au2,
                 ..
             }
         ),

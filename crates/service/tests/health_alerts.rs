@@ -6,6 +6,7 @@
 
 mod common;
 
+use caduceus_core::Requirement;
 use std::time::Duration;
 
 use caduceus_core::Role;
@@ -49,7 +50,7 @@ async fn ms15_an_alert_reaches_the_audience_in_batches_and_is_reported() {
     assert!(matches!(
         refused,
         Err(ServiceError::Denied {
-            requirement: "AC-1",
+            requirement: Requirement::Ac1,
             ..
         })
     ));

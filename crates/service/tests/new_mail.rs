@@ -1,6 +1,7 @@
 //! New-mail notices (MS-7) in the service: who may turn them on, where they go, and
 //! at most one per quiet period on the injected clock.
 
+use caduceus_core::Requirement;
 use std::time::Duration;
 
 use caduceus_service::{Caller, ServiceError};
@@ -111,7 +112,7 @@ async fn ms7_ac1_nobody_else_turns_on_a_users_notices() {
         matches!(
             &err,
             ServiceError::Denied {
-                requirement: "AC-1",
+                requirement: Requirement::Ac1,
                 ..
             }
         ),

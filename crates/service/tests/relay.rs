@@ -6,6 +6,7 @@
 
 mod common;
 
+use caduceus_core::Requirement;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -189,7 +190,7 @@ async fn ms16_a_refusal_reaches_the_sender_as_a_delivery_status_notification() {
         matches!(
             denied,
             ServiceError::Denied {
-                requirement: "AC-1",
+                requirement: Requirement::Ac1,
                 ..
             }
         ),

@@ -5,6 +5,7 @@
 
 mod common;
 
+use caduceus_core::Requirement;
 use std::time::Duration;
 
 use caduceus_core::{AccountState, SecretString};
@@ -56,7 +57,7 @@ async fn au1_a_session_follows_a_strong_login_and_ends_at_logout() {
         matches!(
             err,
             ServiceError::Denied {
-                requirement: "AU-1",
+                requirement: Requirement::Au1,
                 ..
             }
         ),

@@ -4,6 +4,7 @@
 
 mod common;
 
+use caduceus_core::Requirement;
 use caduceus_core::{AccountKind, AccountState, Evidence, NationalId, RegistryId, Role};
 use caduceus_service::accounts::Registration;
 use caduceus_service::auth::Credentials;
@@ -14,7 +15,7 @@ fn denied(result: Result<impl std::fmt::Debug, ServiceError>) -> bool {
     matches!(
         result,
         Err(ServiceError::Denied {
-            requirement: "AC-1" | "AC-2",
+            requirement: Requirement::Ac1 | Requirement::Ac2,
             ..
         })
     )
@@ -205,7 +206,7 @@ async fn ac2_no_staff_caller_opens_a_mailbox() {
                 matches!(
                     w.service.authorize(&staff, owner).await,
                     Err(ServiceError::Denied {
-                        requirement: "AC-2",
+                        requirement: Requirement::Ac2,
                         ..
                     })
                 ),

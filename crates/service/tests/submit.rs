@@ -4,6 +4,7 @@
 mod common;
 
 use caduceus_core::NationalId;
+use caduceus_core::Requirement;
 use caduceus_service::ServiceError;
 use caduceus_service::submit::RecipientScope;
 use caduceus_store::Store;
@@ -94,7 +95,7 @@ async fn ms5_a_front_end_refusal_is_traced_with_its_requirement() {
     let w = world().await;
     let peer = caduceus_service::Caller::peer("rogue.test", "192.0.2.66:25");
     let refusal = caduceus_core::Refusal {
-        requirement: "MS-5",
+        requirement: Requirement::Ms5,
         reason: "domain rogue.test is not in the trust list".into(),
     };
     w.service.trace_refusal(&peer, &refusal).await.unwrap();

@@ -1,6 +1,7 @@
 //! The service's use cases on a real (SQLite) store: the rules and access checks hold,
 //! and every action leaves its trace. Front-end tests repeat these over the wire.
 
+use caduceus_core::Requirement;
 use caduceus_core::{
     AccountKind, AccountState, Evidence, Ins, NationalId, RegistryId, SecretString,
 };
@@ -92,7 +93,7 @@ async fn ac1_another_users_mailbox_is_out_of_reach() {
         matches!(
             err,
             ServiceError::Denied {
-                requirement: "AC-1",
+                requirement: Requirement::Ac1,
                 ..
             }
         ),
@@ -193,7 +194,7 @@ async fn ac2_an_administrator_never_reaches_content() {
         matches!(
             err,
             ServiceError::Denied {
-                requirement: "AC-2",
+                requirement: Requirement::Ac2,
                 ..
             }
         ),
@@ -213,7 +214,7 @@ async fn ac2_an_administrator_never_reaches_content() {
         matches!(
             err,
             ServiceError::Denied {
-                requirement: "AC-1",
+                requirement: Requirement::Ac1,
                 ..
             }
         ),

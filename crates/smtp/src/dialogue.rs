@@ -436,10 +436,14 @@ pub(crate) fn mail_parameters_supported(from: &MailFrom<String>) -> bool {
 pub(crate) fn log_refusal(step: &'static str, error: &ServiceError) {
     match error {
         ServiceError::Refused(refusal) => {
-            info!(step, requirement = refusal.requirement, "refused by policy");
+            info!(
+                step,
+                requirement = refusal.requirement.as_str(),
+                "refused by policy"
+            );
         }
         ServiceError::Denied { requirement, .. } => {
-            info!(step, requirement, "denied");
+            info!(step, requirement = requirement.as_str(), "denied");
         }
         ServiceError::Store(store) => warn!(step, error = %store, "storage failed"),
         ServiceError::Unavailable(_) => warn!(step, "a needed service is unavailable"),

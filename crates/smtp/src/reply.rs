@@ -2,6 +2,7 @@
 //! ENHANCEDSTATUSCODES), a text; and how a [`ServiceError`] reads at each step of a
 //! transaction, naming the requirement that refused and what to do.
 
+use caduceus_core::Requirement;
 use std::fmt::Write as _;
 
 use caduceus_service::ServiceError;
@@ -134,18 +135,18 @@ pub(crate) fn service_error(error: &ServiceError, stage: Stage) -> Reply {
         ServiceError::Refused(refusal) => {
             let text = format!("{} ({})", refusal.reason, refusal.requirement);
             match (refusal.requirement, stage) {
-                ("MS-1", _) => Reply::new(552, "5.3.4", text),
+                (Requirement::Ms1, _) => Reply::new(552, "5.3.4", text),
                 // Temporary at RCPT: the client sends the rest in another transaction.
-                ("MS-12", Stage::Rcpt) => Reply::new(
+                (Requirement::Ms12, Stage::Rcpt) => Reply::new(
                     452,
                     "4.5.3",
                     format!("too many recipients (MS-12): {}", refusal.reason),
                 ),
-                ("MS-12", _) => Reply::new(554, "5.5.3", text),
-                ("MS-2", _) => Reply::new(550, "5.1.1", text),
-                ("ID-3", _) => Reply::new(553, "5.7.1", text),
+                (Requirement::Ms12, _) => Reply::new(554, "5.5.3", text),
+                (Requirement::Ms2, _) => Reply::new(550, "5.1.1", text),
+                (Requirement::Id3, _) => Reply::new(553, "5.7.1", text),
                 // An infected message (MS-13): permanent, the signature named.
-                ("MS-13", _) => Reply::new(554, "5.7.1", text),
+                (Requirement::Ms13, _) => Reply::new(554, "5.7.1", text),
                 _ => Reply::new(550, "5.7.1", text),
             }
         }
@@ -222,13 +223,28 @@ mod tests {
                 reason: "why".into(),
             })
         };
-        let ms2 = service_error(&refused("MS-2"), Stage::Rcpt);
+        let ms2 = service_error(&refused(Requirement::Ms2), Stage::Rcpt);
         assert_eq!(text(&ms2), "550 5.1.1 why (MS-2)\r\n");
-        assert_eq!(service_error(&refused("ID-3"), Stage::Mail).code(), 553);
-        assert_eq!(service_error(&refused("MS-12"), Stage::Rcpt).code(), 452);
-        assert_eq!(service_error(&refused("MS-12"), Stage::Data).code(), 554);
-        assert_eq!(service_error(&refused("MS-1"), Stage::Data).code(), 552);
-        assert_eq!(service_error(&refused("MS-13"), Stage::Data).code(), 554);
+        assert_eq!(
+            service_error(&refused(Requirement::Id3), Stage::Mail).code(),
+            553
+        );
+        assert_eq!(
+            service_error(&refused(Requirement::Ms12), Stage::Rcpt).code(),
+            452
+        );
+        assert_eq!(
+            service_error(&refused(Requirement::Ms12), Stage::Data).code(),
+            554
+        );
+        assert_eq!(
+            service_error(&refused(Requirement::Ms1), Stage::Data).code(),
+            552
+        );
+        assert_eq!(
+            service_error(&refused(Requirement::Ms13), Stage::Data).code(),
+            554
+        );
         let unavailable = ServiceError::Unavailable("antivirus".into());
         assert_eq!(service_error(&unavailable, Stage::Data).code(), 451);
         let full = ServiceError::OverQuota("the mailbox holds 5 of its 5 MiB".into());

@@ -171,12 +171,11 @@ async fn ms10_ms9_blocked_professional_and_opposed_patient_are_refused() {
         opposed.1.contains("MS-9") && opposed.1.contains("postal mail"),
         "{opposed:?}"
     );
-    let recorded =
-        p.w.service
-            .opposition(&as_patient, &ins)
-            .await
-            .unwrap()
-            .unwrap();
+    let caduceus_service::patients::OppositionStatus::Recorded(recorded) =
+        p.w.service.opposition(&as_patient, &ins).await.unwrap()
+    else {
+        panic!("the patient sees who recorded their opposition")
+    };
     assert_eq!(recorded.recorded_by, alice);
     // Withdrawn by the patient: mail goes through again.
     p.w.service

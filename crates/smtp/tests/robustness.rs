@@ -8,6 +8,7 @@ mod common;
 use std::time::Duration;
 
 use caduceus_smtp::Limits;
+use caduceus_store::Store as _;
 use common::*;
 
 #[tokio::test]
@@ -215,4 +216,67 @@ async fn too_many_connections_and_stop_are_told_421() {
             .is_err(),
         "no longer accepting"
     );
+}
+
+#[tokio::test]
+async fn ms13_a_message_of_50000_nested_messages_is_refused_and_the_server_keeps_serving() {
+    let w = world_configured(
+        "caduceus.test",
+        None,
+        std::sync::Arc::new(caduceus_core::SystemClock),
+        |config| config.max_message_size = 4_000_000,
+    )
+    .await;
+    let _alice = professional(&w, "alice", &rpps(1), true).await;
+    let bruno = professional(&w, "bruno", &rpps(2), true).await;
+    let (credential, _) = device(&w, &rpps(1), "Laptop").await;
+    let listener = listen(&w, true, limits()).await;
+    let mut c = raw_tls(&w, &listener).await;
+    c.reply().await.unwrap();
+    c.cmd("EHLO raw.test\r\n", "250").await;
+    c.cmd(
+        &format!(
+            "AUTH PLAIN {}\r\n",
+            plain("alice@caduceus.test", credential.expose())
+        ),
+        "235",
+    )
+    .await;
+    let envelope = "MAIL FROM:<alice@caduceus.test>\r\nRCPT TO:<bruno@caduceus.test>\r\nDATA\r\n";
+    c.send(envelope.as_bytes()).await;
+    for _ in 0..3 {
+        c.reply().await.unwrap();
+    }
+    // Once this aborted the whole server (a stack overflow): now refused with a reason.
+    let mut nested = nested_message("alice@caduceus.test", "bruno@caduceus.test", 50_000);
+    nested.extend_from_slice(b".\r\n");
+    c.send(&nested).await;
+    let reply = c.reply().await.unwrap();
+    assert!(reply.starts_with("554 5.7.1"), "{reply}");
+    assert!(
+        reply.contains("MS-13") && reply.contains("encapsulates more than 32"),
+        "{reply}"
+    );
+
+    // Same session, same server: a message nested a few levels goes through.
+    c.send(envelope.as_bytes()).await;
+    for _ in 0..3 {
+        c.reply().await.unwrap();
+    }
+    let mut fine = nested_message("alice@caduceus.test", "bruno@caduceus.test", 5);
+    fine.extend_from_slice(b".\r\n");
+    c.send(&fine).await;
+    assert!(c.reply().await.unwrap().starts_with("250 2.0.0"));
+    c.cmd("QUIT\r\n", "221").await;
+    assert_eq!(inbox(&w, &bruno).await.len(), 1, "only the bounded one");
+    let refused = w
+        .store
+        .trace_entries(0, 10_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action.as_str() == "message.refuse")
+        .count();
+    assert_eq!(refused, 1, "the refusal is traced (TR-1)");
+    listener.shutdown().await;
 }

@@ -176,6 +176,15 @@ pub fn addr(s: &str) -> MailAddress {
     MailAddress::parse(s).unwrap()
 }
 
+/// A message from `from` to `to` that encapsulates `depth` messages in each other
+/// (`message/rfc822` parts, unencoded): 50,000 levels once overflowed the stack (MS-13).
+pub fn nested_message(from: &str, to: &str, depth: usize) -> Vec<u8> {
+    let mut raw = format!("From: <{from}>\r\nTo: <{to}>\r\nSubject: nest\r\n").into_bytes();
+    raw.extend(b"Content-Type: message/rfc822\r\n\r\n".repeat(depth));
+    raw.extend_from_slice(b"Subject: inner\r\n\r\nend\r\n");
+    raw
+}
+
 /// The `n`-th valid RPPS-based national identifier (`8` + 10 digits + Luhn digit).
 pub fn rpps(n: u32) -> String {
     (0..10)

@@ -11,6 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use caduceus_core::Requirement;
 use caduceus_core::{AccountState, Duty, Evidence, Role};
 use caduceus_service::model::AccountId;
 use caduceus_service::{Caller, Service, ServiceError};
@@ -111,7 +112,7 @@ async fn staff(service: &Service, user: &WebUser, duty: Duty) -> Result<Caller, 
     .into_iter()
     .find(|r| user.roles.contains(r) && r.may(duty))
     .ok_or_else(|| ServiceError::Denied {
-        requirement: "AC-1",
+        requirement: Requirement::Ac1,
         reason: user.t.not_staff.to_owned(),
     })?;
     service.staff_caller(&user.login, role).await
@@ -474,7 +475,7 @@ async fn broadcast(
                 return refused(
                     &user,
                     ServiceError::Refused(caduceus_core::Refusal {
-                        requirement: "MS-15",
+                        requirement: Requirement::Ms15,
                         reason: error.to_string(),
                     }),
                 );

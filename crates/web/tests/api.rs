@@ -182,7 +182,7 @@ async fn ms18_the_api_sends_once_per_idempotency_key_and_applies_every_rule() {
 }
 
 #[tokio::test]
-async fn ms8_tr4_au2_rt4_the_patient_side_and_the_account_settings_through_the_api() {
+async fn ms8_ms9_tr4_au2_rt4_the_patient_side_and_the_account_settings_through_the_api() {
     const INS: &str = "295109912611193";
     let w = world().await;
     let alice = professional(&w, "alice", "810003090833", true).await;
@@ -231,12 +231,36 @@ async fn ms8_tr4_au2_rt4_the_patient_side_and_the_account_settings_through_the_a
     // MS-9.
     run.expect("opposition-none", 200, &["\"opposed\":false"]);
     run.expect("oppose", 204, &[]);
+    // MS-9: another professional learns that there is one, not who recorded it; she
+    // cannot withdraw it (refused, traced); the patient can.
+    let seen = run.expect("opposition-seen", 200, &["\"opposed\":true"]);
+    assert!(!seen.contains("recorded_by"), "{seen}");
     run.expect(
-        "opposition-seen",
+        "opposition-own",
         200,
         &["\"opposed\":true", "\"recorded_by\":\"patient\""],
     );
+    run.expect("alice-withdraws", 403, &["\"requirement\":\"MS-9\""]);
+    run.expect("opposition-kept", 200, &["\"opposed\":true"]);
     run.expect("withdraw", 204, &[]);
+    // Recorded by Alice on the patient's behalf: she sees it is hers and withdraws it.
+    run.expect("alice-records", 204, &[]);
+    run.expect(
+        "alice-sees-hers",
+        200,
+        &["\"recorded_by\":\"alice@caduceus.test\""],
+    );
+    run.expect("alice-withdraws-hers", 204, &[]);
+    run.expect("opposition-none-after", 200, &["\"opposed\":false"]);
+    let refused = w
+        .store
+        .trace_entries(0, 10_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action.as_str() == "patient.opposition" && e.outcome.as_str() == "refused")
+        .count();
+    assert_eq!(refused, 1, "the refused withdrawal is traced (TR-1)");
     run.expect("opposition-bad-ins", 400, &["ID-5"]);
     // AU-2: shown once, listed without the secret, revoked by its owner only.
     let added = run.expect("device-add", 201, &["\"credential\":\"cdv-"]);

@@ -1,6 +1,7 @@
 //! Who may write to whom (MS-8, MS-9, MS-10).
 
 use crate::Refusal;
+use crate::Requirement;
 
 /// A party to an exchange, as the patient rules see it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,7 +34,7 @@ pub fn check_exchange(
 ) -> Result<(), Refusal> {
     let refuse = |reason: &str| {
         Err(Refusal {
-            requirement: "MS-8",
+            requirement: Requirement::Ms8,
             reason: reason.to_owned(),
         })
     };
@@ -65,7 +66,7 @@ pub fn ends_exchange(subject: Option<&str>, mss_mes: Option<&str>) -> bool {
 pub fn check_not_blocked(blocked: bool) -> Result<(), Refusal> {
     if blocked {
         return Err(Refusal {
-            requirement: "MS-10",
+            requirement: Requirement::Ms10,
             reason: "the patient does not accept messages from you through this service; \
                      contact them another way"
                 .into(),
@@ -78,7 +79,7 @@ pub fn check_not_blocked(blocked: bool) -> Result<(), Refusal> {
 pub fn check_no_opposition(opposed: bool) -> Result<(), Refusal> {
     if opposed {
         return Err(Refusal {
-            requirement: "MS-9",
+            requirement: Requirement::Ms9,
             reason: "the patient this message concerns has objected to exchanges about them \
                      through the secure health service; send it by another channel (postal mail)"
                 .into(),

@@ -2,6 +2,7 @@
 //! a NIR/INS-shaped number with a valid key, a Belgian NISS with a valid key — or the
 //! name of the patient the message concerns is refused on submission (or flagged).
 
+use crate::Requirement;
 use crate::directory::fold;
 use crate::{Ins, Refusal};
 
@@ -86,7 +87,7 @@ pub fn niss_is_valid(digits: &str) -> bool {
 pub fn check_subject(subject: &str, patient_names: &[&str]) -> Result<(), Refusal> {
     let refuse = |what: &str| {
         Err(Refusal {
-            requirement: "MS-11",
+            requirement: Requirement::Ms11,
             reason: format!(
                 "the subject carries {what}; subjects must not identify the patient: \
                  move it to the body (which is encrypted) and send again"

@@ -3,13 +3,15 @@
 //! The IMAP issue extends this with ENVELOPE and BODYSTRUCTURE ([`structure`]), so FETCH
 //! never re-parses a body either.
 
+pub mod bounded;
 pub mod structure;
 pub mod xdm;
 
 use caduceus_core::health::ins_header;
-use mail_parser::{Address, MessageParser, MimeHeaders};
+use mail_parser::{Address, MimeHeaders};
 use serde::{Deserialize, Serialize};
 
+pub use bounded::{MAX_NESTING, NestedTooDeep};
 pub use structure::{BodyStructure, Envelope, EnvelopeAddress, MessageStructure};
 
 /// One address of a header: display name and mailbox.
@@ -94,19 +96,16 @@ fn addresses(address: Option<&Address<'_>>) -> Vec<MetaAddress> {
 }
 
 impl MessageMeta {
-    /// Parses the header facts and the IMAP structure of a raw RFC 5322 message. Never
-    /// fails: bytes that do not parse give an empty record with `parsed: false` (and an
-    /// opaque structure); they are still stored as received.
-    pub fn parse(raw: &[u8]) -> MessageMeta {
-        // mail-parser 0.11.9 can panic on some broken quoted-printable (an integer
-        // underflow, in builds with overflow checks): such bytes are stored as not parsed
-        // rather than failing the delivery.
-        let parsed = std::panic::catch_unwind(|| MessageParser::default().parse(raw));
-        let Some(message) = parsed.ok().flatten() else {
-            return MessageMeta {
+    /// Parses the header facts and the IMAP structure of a raw RFC 5322 message.
+    /// Bytes that do not parse give an empty record with `parsed: false` (and an
+    /// opaque structure); they are still stored as received. Fails only for a message
+    /// nested deeper than [`MAX_NESTING`], which is refused whole (MS-13).
+    pub fn parse(raw: &[u8]) -> Result<MessageMeta, NestedTooDeep> {
+        let Some(message) = bounded::parse(raw)? else {
+            return Ok(MessageMeta {
                 structure: Some(MessageStructure::opaque(raw)),
                 ..MessageMeta::default()
-            };
+            });
         };
         let mut patients = Vec::new();
         let mut xdm_error = None;
@@ -132,7 +131,7 @@ impl MessageMeta {
             mail_parser::HeaderValue::TextList(ids) => ids.iter().map(|s| s.to_string()).collect(),
             _ => Vec::new(),
         };
-        MessageMeta {
+        Ok(MessageMeta {
             subject: message.subject().map(str::to_owned),
             from: addresses(message.from()),
             to: addresses(message.to()),
@@ -166,7 +165,7 @@ impl MessageMeta {
                         && c.subtype()
                             .is_some_and(|s| s.eq_ignore_ascii_case("report"))
                 }),
-        }
+        })
     }
 
     /// The bytes stored (sealed) beside the body.
@@ -190,7 +189,7 @@ mod tests {
         let raw = b"From: Dr Alice <alice@caduceus.test>\r\nTo: bob@caduceus.test, carol@caduceus.test\r\n\
 Subject: =?utf-8?q?R=C3=A9sultat?=\r\nDate: Mon, 23 Nov 2026 10:00:00 +0100\r\nMessage-ID: <m1@caduceus.test>\r\n\
 In-Reply-To: <m0@caduceus.test>\r\n\r\nbody\r\n";
-        let meta = MessageMeta::parse(raw);
+        let meta = MessageMeta::parse(raw).unwrap();
         assert!(meta.parsed);
         assert_eq!(meta.subject.as_deref(), Some("Résultat"));
         assert_eq!(meta.from[0].name.as_deref(), Some("Dr Alice"));
@@ -207,12 +206,12 @@ In-Reply-To: <m0@caduceus.test>\r\n\r\nbody\r\n";
     }
 
     fn meta_bytes(raw: &[u8]) -> Vec<u8> {
-        MessageMeta::parse(raw).to_sealable()
+        MessageMeta::parse(raw).unwrap().to_sealable()
     }
 
     #[test]
     fn tr5_debug_never_shows_the_subject() {
-        let meta = MessageMeta::parse(b"Subject: Mme Zorglub\r\n\r\nx");
+        let meta = MessageMeta::parse(b"Subject: Mme Zorglub\r\n\r\nx").unwrap();
         assert!(!format!("{meta:?}").contains("Zorglub"));
     }
 }

@@ -956,7 +956,7 @@ mod tests {
     }
 
     fn structure(raw: &[u8]) -> MessageStructure {
-        let meta = MessageMeta::parse(raw);
+        let meta = MessageMeta::parse(raw).unwrap();
         let structure = meta.structure.expect("every new record has a structure");
         check_ranges(raw, &structure);
         structure
@@ -1739,7 +1739,7 @@ U3ViamVjdDogeA0KDQp5DQo=
             b"Content-Type: multipart/mixed; boundary=\xff\r\n\r\n--\xff\r\n\r\nx\r\n--\xff--"
                 .to_vec(),
         ] {
-            let meta = MessageMeta::parse(&raw);
+            let meta = MessageMeta::parse(&raw).unwrap();
             check_ranges(&raw, meta.structure.as_ref().unwrap());
         }
         let raw = b"Subject: x\r\n";
@@ -1770,7 +1770,7 @@ U3ViamVjdDogeA0KDQp5DQo=
             "Content-Type: multipart/mixed; boundary=a\n\n--a\n\
              Content-Transfer-Encoding: quoted-printable\n\n=C3=\n--a\n",
         );
-        let meta = MessageMeta::parse(&raw);
+        let meta = MessageMeta::parse(&raw).unwrap();
         check_ranges(&raw, meta.structure.as_ref().unwrap());
     }
 
@@ -1841,7 +1841,7 @@ U3ViamVjdDogeA0KDQp5DQo=
 
     #[test]
     fn not_a_message_gets_an_opaque_structure() {
-        let meta = MessageMeta::parse(b"");
+        let meta = MessageMeta::parse(b"").unwrap();
         assert!(!meta.parsed);
         let s = meta.structure.expect("opaque structure");
         assert_eq!(s.envelope, Envelope::default());
@@ -1863,7 +1863,7 @@ U3ViamVjdDogeA0KDQp5DQo=
     #[test]
     fn structure_round_trips_through_the_sealed_record() {
         let raw = crlf(LAB_RESULTS);
-        let meta = MessageMeta::parse(&raw);
+        let meta = MessageMeta::parse(&raw).unwrap();
         assert!(meta.structure.is_some());
         assert_eq!(MessageMeta::from_sealable(&meta.to_sealable()), meta);
     }
@@ -1883,7 +1883,7 @@ U3ViamVjdDogeA0KDQp5DQo=
         }
         for text in [messages, multiparts] {
             let raw = crlf(&text);
-            let meta = MessageMeta::parse(&raw);
+            let meta = MessageMeta::parse(&raw).unwrap();
             check_ranges(&raw, meta.structure.as_ref().unwrap());
             let back = MessageMeta::from_sealable(&meta.to_sealable());
             assert_eq!(
@@ -1896,7 +1896,7 @@ U3ViamVjdDogeA0KDQp5DQo=
     #[test]
     fn tr5_debug_never_shows_subject_addresses_or_file_names() {
         let raw = crlf(&LAB_RESULTS.replace("Lab results", "Mme Zorglub"));
-        let meta = MessageMeta::parse(&raw);
+        let meta = MessageMeta::parse(&raw).unwrap();
         let s = meta.structure.as_ref().unwrap();
         for shown in [
             format!("{meta:?}"),
@@ -1939,7 +1939,7 @@ U3ViamVjdDogeA0KDQp5DQo=
     proptest! {
         #[test]
         fn arbitrary_bytes_never_panic_and_ranges_hold(raw in proptest::collection::vec(any::<u8>(), 0..600)) {
-            let meta = MessageMeta::parse(&raw);
+            let meta = MessageMeta::parse(&raw).unwrap();
             check_ranges(&raw, meta.structure.as_ref().unwrap());
             prop_assert_eq!(MessageMeta::from_sealable(&meta.to_sealable()), meta);
         }
@@ -1949,7 +1949,7 @@ U3ViamVjdDogeA0KDQp5DQo=
             pieces in proptest::collection::vec(proptest::sample::select(PIECES), 0..40)
         ) {
             let raw = pieces.concat().into_bytes();
-            let meta = MessageMeta::parse(&raw);
+            let meta = MessageMeta::parse(&raw).unwrap();
             check_ranges(&raw, meta.structure.as_ref().unwrap());
             prop_assert_eq!(MessageMeta::from_sealable(&meta.to_sealable()), meta);
         }

@@ -8,9 +8,11 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
+use caduceus_core::Requirement;
 use caduceus_core::{Ins, MailAddress};
 use caduceus_service::Service;
 use caduceus_service::model::DeviceId;
+use caduceus_service::patients::OppositionStatus;
 use serde::Deserialize;
 
 use super::login::User;
@@ -163,11 +165,13 @@ pub async fn unblock(
 }
 
 fn ins(text: &str) -> ApiResult<Ins> {
-    Ins::parse(text).map_err(|e| Problem::bad_request(format!("INS: {e}")).requirement("ID-5"))
+    Ins::parse(text)
+        .map_err(|e| Problem::bad_request(format!("INS: {e}")).requirement(Requirement::Id5))
 }
 
 /// `GET /patients/{ins}/opposition`: whether the patient opposed exchanges about
-/// them (MS-9); asked by the patient or an active professional.
+/// them (MS-9); asked by the patient or an active professional. Who recorded it is
+/// told to the patient and to whoever recorded it only.
 pub async fn opposition(
     State(service): State<Service>,
     user: User,
@@ -177,10 +181,11 @@ pub async fn opposition(
         .opposition(&user.login.caller(), &ins(&text)?)
         .await?;
     Ok(Json(match found {
-        Some(o) => serde_json::json!({
+        OppositionStatus::Recorded(o) => serde_json::json!({
             "opposed": true, "recorded_by": o.recorded_by, "at": o.at.rfc5322(),
         }),
-        None => serde_json::json!({ "opposed": false }),
+        OppositionStatus::Opposed => serde_json::json!({ "opposed": true }),
+        OppositionStatus::None => serde_json::json!({ "opposed": false }),
     }))
 }
 
@@ -217,9 +222,9 @@ pub async fn withdraw_opposition(
 
 /// The terms of use in force, or 404 when the operator set none.
 fn terms_in_force(service: &Service) -> ApiResult<&caduceus_service::terms::Terms> {
-    service
-        .terms()
-        .ok_or_else(|| Problem::not_found("this service has no terms of use").requirement("IN-1"))
+    service.terms().ok_or_else(|| {
+        Problem::not_found("this service has no terms of use").requirement(Requirement::In1)
+    })
 }
 
 /// `GET /terms`: the terms of use in force and whether the caller accepted them (IN-1).
@@ -332,11 +337,11 @@ pub async fn set_notifications(
     let email = given(&settings.email)
         .map(|e| MailAddress::parse(&e))
         .transpose()
-        .map_err(|e| Problem::bad_request(format!("email: {e}")).requirement("AU-1"))?;
+        .map_err(|e| Problem::bad_request(format!("email: {e}")).requirement(Requirement::Au1))?;
     let phone = given(&settings.phone)
         .map(|p| caduceus_core::PhoneNumber::parse(&p))
         .transpose()
-        .map_err(|e| Problem::bad_request(format!("phone: {e}")).requirement("RT-1"))?;
+        .map_err(|e| Problem::bad_request(format!("phone: {e}")).requirement(Requirement::Rt1))?;
     let contacts = caduceus_service::auth::Contacts {
         email,
         phone,

@@ -1,6 +1,7 @@
 //! The directory (ID-4) as FHIR resources, and the delivery state of a sent
 //! message (MS-16).
 
+use caduceus_core::Requirement;
 use std::collections::HashMap;
 
 use axum::Json;
@@ -39,7 +40,7 @@ pub async fn search(
         return Err(Problem::bad_request(
             "give at least one of name, profession, specialty, place, identifier",
         )
-        .requirement("ID-4"));
+        .requirement(Requirement::Id4));
     }
     let entries = service.search_directory(&query).await?;
     let resources: Vec<serde_json::Value> = entries

@@ -9,13 +9,14 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use caduceus_core::MailAddress;
+use caduceus_core::Requirement;
 use caduceus_core::personal::is_personal;
 use caduceus_service::Service;
 use caduceus_service::folders::Opening;
 use caduceus_service::ingest::MetaAddress;
 use caduceus_service::messages::{MailboxAccess, ReadMessage};
 use caduceus_service::model::{Mailbox, MessageId, MessageSummary};
-use mail_parser::{MessageParser, MimeHeaders};
+use mail_parser::MimeHeaders;
 use serde::Deserialize;
 
 use super::login::User;
@@ -45,7 +46,7 @@ pub(super) async fn access(
                         "denied",
                         "this mailbox is not yours and you are not its delegate",
                     )
-                    .requirement("AC-1"));
+                    .requirement(Requirement::Ac1));
                 }
             }
         }
@@ -305,7 +306,7 @@ pub async fn get(
         .is_personal_folder(&access, message.summary.mailbox)
         .await?;
     let mut body = summary_json(&message, &folder, personal);
-    let parsed = MessageParser::default().parse(&message.raw);
+    let parsed = message.parsed();
     let attachments: Vec<_> = parsed
         .iter()
         .flat_map(|m| m.attachments())
@@ -368,7 +369,7 @@ pub(crate) async fn attachment_of(
     index: usize,
 ) -> ApiResult<Response> {
     let message = service.read_message(access, id).await?;
-    let parsed = MessageParser::default().parse(&message.raw);
+    let parsed = message.parsed();
     let part = parsed
         .as_ref()
         .and_then(|m| m.attachments().nth(index))

@@ -3,6 +3,7 @@
 //! nothing more than "internal error": the cause goes to the log, never a message's
 //! content.
 
+use caduceus_core::Requirement;
 use std::time::Duration;
 
 use axum::http::{HeaderValue, StatusCode, header};
@@ -18,7 +19,7 @@ pub struct Problem {
     kind: &'static str,
     title: &'static str,
     detail: String,
-    requirement: Option<&'static str>,
+    requirement: Option<Requirement>,
     retry_after: Option<Duration>,
 }
 
@@ -53,11 +54,11 @@ impl Problem {
             "unauthenticated",
             "log in: a session token or an access token as `Authorization: Bearer`, or a client certificate",
         )
-        .requirement("AU-1")
+        .requirement(Requirement::Au1)
     }
 
     /// Names the requirement behind the problem.
-    pub fn requirement(mut self, id: &'static str) -> Self {
+    pub fn requirement(mut self, id: Requirement) -> Self {
         self.requirement = Some(id);
         self
     }
@@ -89,7 +90,8 @@ impl From<ServiceError> for Problem {
             } => Problem::new(StatusCode::FORBIDDEN, "denied", reason).requirement(requirement),
             ServiceError::Invalid(detail) => Problem::bad_request(detail),
             ServiceError::Conflict(detail) => {
-                Problem::new(StatusCode::CONFLICT, "conflict", detail).requirement("MS-18")
+                Problem::new(StatusCode::CONFLICT, "conflict", detail)
+                    .requirement(Requirement::Ms18)
             }
             ServiceError::NotFound(what) => Problem::not_found(format!("{what} not found")),
             // The gate refuses to check another attempt before the delay is over
@@ -100,14 +102,14 @@ impl From<ServiceError> for Problem {
                     "unauthenticated",
                     "authentication failed",
                 )
-                .requirement("AU-3");
+                .requirement(Requirement::Au3);
                 problem.retry_after = (!delay.is_zero()).then_some(delay);
                 problem
             }
             ServiceError::Throttled { until } | ServiceError::Locked { until } => {
                 let detail = error.to_string();
                 let mut problem = Problem::new(StatusCode::TOO_MANY_REQUESTS, "throttled", detail)
-                    .requirement("AU-3");
+                    .requirement(Requirement::Au3);
                 problem.retry_after = Some(until.duration_since(SystemClock.now()));
                 problem
             }
@@ -117,7 +119,7 @@ impl From<ServiceError> for Problem {
             } => {
                 let mut problem =
                     Problem::new(StatusCode::TOO_MANY_REQUESTS, "rate-limited", reason)
-                        .requirement("MS-13");
+                        .requirement(Requirement::Ms13);
                 problem.retry_after = Some(retry_after);
                 problem
             }
@@ -159,7 +161,7 @@ impl IntoResponse for Problem {
             "detail": self.detail,
         });
         if let Some(requirement) = self.requirement {
-            body["requirement"] = requirement.into();
+            body["requirement"] = requirement.as_str().into();
         }
         let mut response = (self.status, body.to_string()).into_response();
         let headers = response.headers_mut();

@@ -9,6 +9,7 @@ use axum::Json;
 use axum::extract::{Multipart, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use caduceus_core::MailAddress;
+use caduceus_core::Requirement;
 use caduceus_core::directory::SearchQuery;
 use caduceus_core::health::check_subject;
 use caduceus_service::Service;
@@ -81,8 +82,8 @@ pub async fn form(
             format!("Re: {subject}")
         };
         view.in_reply_to = meta.message_id.clone().unwrap_or_default();
-        let body = mail_parser::MessageParser::default()
-            .parse(&message.raw)
+        let body = message
+            .parsed()
             .and_then(|m| m.body_text(0).map(|t| t.into_owned()))
             .unwrap_or_default();
         let quoted: Vec<String> = body.lines().map(|l| format!("> {l}")).collect();
@@ -131,8 +132,8 @@ pub struct CheckForm {
     csrf: String,
 }
 
-fn warning(requirement: &str, text: String) -> serde_json::Value {
-    serde_json::json!({ "requirement": requirement, "text": text })
+fn warning(requirement: Requirement, text: String) -> serde_json::Value {
+    serde_json::json!({ "requirement": requirement.as_str(), "text": text })
 }
 
 /// `POST /mail/check`: the rules the message would break as written, in the user's
@@ -154,7 +155,7 @@ pub async fn check(
         .filter(|s| !s.is_empty())
         .collect();
     if named.len() > service.config().max_recipients {
-        warnings.push(warning("MS-12", t.rule_recipients.to_owned()));
+        warnings.push(warning(Requirement::Ms12, t.rule_recipients.to_owned()));
     }
     for text in named {
         let Ok(address) = MailAddress::parse(text) else {
@@ -171,9 +172,13 @@ pub async fn check(
             continue;
         }
         if let Some(ins) = address.patient_ins()
-            && let Ok(Some(_)) = service.opposition(&user.login.caller(), &ins).await
+            && let Ok(status) = service.opposition(&user.login.caller(), &ins).await
+            && status.opposed()
         {
-            warnings.push(warning("MS-9", format!("{text}: {}", t.rule_opposed)));
+            warnings.push(warning(
+                Requirement::Ms9,
+                format!("{text}: {}", t.rule_opposed),
+            ));
         }
     }
     Json(warnings).into_response()

@@ -12,7 +12,6 @@ use caduceus_service::Service;
 use caduceus_service::folders::Opening;
 use caduceus_service::ingest::MetaAddress;
 use caduceus_service::model::MessageId;
-use mail_parser::MessageParser;
 use serde::Deserialize;
 
 use super::login::CsrfForm;
@@ -279,7 +278,7 @@ pub async fn message(
         Ok(found) => found,
         Err(error) => return refused(&user, error),
     };
-    let parsed = MessageParser::default().parse(&message.raw);
+    let parsed = message.parsed();
     let text = parsed
         .as_ref()
         .and_then(|m| m.body_text(0))

@@ -96,7 +96,7 @@ async fn view(
             .collect();
         blocks = service.blocks(&caller, account.id).await?;
         if let Some(ins) = account.address.patient_ins() {
-            opposed = service.opposition(&caller, &ins).await?.is_some();
+            opposed = service.opposition(&caller, &ins).await?.opposed();
         }
     }
     let contacts = service.contacts(&caller, account.id).await?;

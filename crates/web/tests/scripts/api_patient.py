@@ -68,7 +68,16 @@ ins = A["ins"]
 call("opposition-none", "GET", f"/patients/{ins}/opposition", token=alice)
 call("oppose", "PUT", f"/patients/{ins}/opposition", token=patient)
 call("opposition-seen", "GET", f"/patients/{ins}/opposition", token=alice)
+call("opposition-own", "GET", f"/patients/{ins}/opposition", token=patient)
+# Only the patient, or whoever recorded it, withdraws it: not Alice.
+call("alice-withdraws", "DELETE", f"/patients/{ins}/opposition", token=alice)
+call("opposition-kept", "GET", f"/patients/{ins}/opposition", token=patient)
 call("withdraw", "DELETE", f"/patients/{ins}/opposition", token=patient)
+# Recorded by Alice at the patient's request: Alice may withdraw it, the patient too.
+call("alice-records", "PUT", f"/patients/{ins}/opposition", token=alice)
+call("alice-sees-hers", "GET", f"/patients/{ins}/opposition", token=alice)
+call("alice-withdraws-hers", "DELETE", f"/patients/{ins}/opposition", token=alice)
+call("opposition-none-after", "GET", f"/patients/{ins}/opposition", token=patient)
 call("opposition-bad-ins", "GET", "/patients/123/opposition", token=alice)
 
 # AU-2: a device credential for a mail client, shown once, then revoked.
