@@ -56,8 +56,15 @@ pub enum Action {
     MessageDeliver,
     /// A message was refused by policy.
     MessageRefuse,
-    /// A message body was read.
+    /// A message's body was shown to a person: read, peeked at (IMAP `BODY.PEEK`),
+    /// downloaded, exported (TR-1).
     MessageRead,
+    /// A message's header facts were shown to a person: subject, addresses, attachment
+    /// names (IMAP ENVELOPE and BODYSTRUCTURE, a listing with subjects) (TR-1).
+    MessageHeaders,
+    /// A message's content was searched for a person (IMAP SEARCH on its text or
+    /// headers, SORT on its headers): the answer reveals part of it (TR-1).
+    MessageSearch,
     /// A message's flags changed.
     MessageFlag,
     /// A message moved between mailboxes.
@@ -109,7 +116,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in declaration order.
-    pub const ALL: [Action; 48] = [
+    pub const ALL: [Action; 50] = [
         Action::AccountCreate,
         Action::AccountVerify,
         Action::AccountActivate,
@@ -135,6 +142,8 @@ impl Action {
         Action::MessageDeliver,
         Action::MessageRefuse,
         Action::MessageRead,
+        Action::MessageHeaders,
+        Action::MessageSearch,
         Action::MessageFlag,
         Action::MessageMove,
         Action::MessageDelete,
@@ -188,6 +197,8 @@ impl Action {
             Action::MessageDeliver => "message.deliver",
             Action::MessageRefuse => "message.refuse",
             Action::MessageRead => "message.read",
+            Action::MessageHeaders => "message.headers",
+            Action::MessageSearch => "message.search",
             Action::MessageFlag => "message.flag",
             Action::MessageMove => "message.move",
             Action::MessageDelete => "message.delete",

@@ -1043,7 +1043,7 @@ impl Session {
             }
         };
         let criteria = criteria.into_inner();
-        let needed = sort::needs_metadata(&criteria).then_some(Opening::Metadata);
+        let needed = sort::needs_metadata(&criteria).then_some(Opening::SearchHeaders);
         let folder = self.selected.as_ref().expect("selected").mailbox.id;
         let metas = match self.contents(folder, &found, needed).await {
             Ok(metas) => metas,
@@ -1084,14 +1084,14 @@ impl Session {
     }
 
     /// The positions of the selected mailbox's messages matching `key`, and their
-    /// highest MODSEQ; messages are peeked at only when a key needs their content.
+    /// highest MODSEQ; messages are opened (and each traced, TR-1) only when a key needs their content.
     async fn matching(
         &self,
         key: &SearchKey<'_>,
     ) -> Result<(Vec<usize>, i64), caduceus_service::ServiceError> {
         let selected = self.selected.as_ref().expect("selected");
         let folder = selected.mailbox.id;
-        let needed = search::needs_content(key).then_some(Opening::Peek);
+        let needed = search::needs_content(key).then_some(Opening::Search);
         let mut found = Vec::new();
         let mut highest = 0i64;
         let indices: Vec<usize> = (0..selected.messages.len()).collect();

@@ -23,9 +23,10 @@ pub(crate) type Structure<'s> = std::cell::LazyCell<
     Box<dyn FnOnce() -> Cow<'s, MessageStructure> + 's>,
 >;
 
-/// How fetching `items` opens the messages: read (a body without `.PEEK`, traced),
-/// peeked at (other body sections), only their metadata (ENVELOPE, BODYSTRUCTURE),
-/// or not at all (UID, FLAGS, sizes, dates, MODSEQ come from the summary).
+/// How fetching `items` opens the messages: their bodies (any body section, `.PEEK`
+/// or not: each a traced read, TR-1), only their header facts (ENVELOPE,
+/// BODYSTRUCTURE: traced too), or not at all (UID, FLAGS, sizes, dates, MODSEQ come
+/// from the summary).
 pub(crate) fn opening(items: &[MessageDataItemName<'_>]) -> Option<Opening> {
     let body = |item: &MessageDataItemName<'_>| {
         matches!(
@@ -46,12 +47,10 @@ pub(crate) fn opening(items: &[MessageDataItemName<'_>]) -> Option<Opening> {
                 | MessageDataItemName::Body
         )
     };
-    if reads_body(items) {
+    if items.iter().any(body) {
         Some(Opening::Read)
-    } else if items.iter().any(body) {
-        Some(Opening::Peek)
     } else if items.iter().any(metadata) {
-        Some(Opening::Metadata)
+        Some(Opening::Headers)
     } else {
         None
     }
@@ -478,10 +477,14 @@ mod tests {
         assert!(reads_body(&[read]));
         assert!(reads_body(&[MessageDataItemName::Rfc822]));
         assert!(!reads_body(&[MessageDataItemName::Rfc822Header]));
-        assert_eq!(opening(&[peek]), Some(Opening::Peek));
+        assert_eq!(
+            opening(&[peek]),
+            Some(Opening::Read),
+            "a peek is a read (TR-1)"
+        );
         assert_eq!(
             opening(&[MessageDataItemName::Flags, MessageDataItemName::Envelope]),
-            Some(Opening::Metadata)
+            Some(Opening::Headers)
         );
         assert_eq!(
             opening(&[MessageDataItemName::Uid, MessageDataItemName::Flags]),

@@ -54,11 +54,14 @@ async fn imaplib_scenario_login_list_select_search_fetch_store_append_expunge_id
     );
     assert_eq!(value("logout"), "BYE");
 
-    // TR-1: the SELECT, the one read (not the peek), the flag changes, the deletion.
+    // TR-1: the SELECT, the peek and the read (a peek reveals content too), the
+    // SEARCH on the subject of each of the three messages, the flag changes, the
+    // deletion.
     let traced: Vec<String> = actions(&w).await.split_off(before);
     let count = |action: &str| traced.iter().filter(|a| *a == action).count();
     assert!(count("mailbox.open") >= 1, "{traced:?}");
-    assert_eq!(count("message.read"), 1, "{traced:?}");
+    assert_eq!(count("message.read"), 2, "{traced:?}");
+    assert_eq!(count("message.search"), 3, "{traced:?}");
     assert!(count("message.flag") >= 3, "{traced:?}");
     assert_eq!(count("message.delete"), 1, "{traced:?}");
     listener.shutdown().await;

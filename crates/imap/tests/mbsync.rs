@@ -168,7 +168,7 @@ async fn mbsync_two_way_sync_of_a_2000_message_mailbox() {
             &access,
             folder.id,
             &ids,
-            caduceus_service::folders::Opening::Peek,
+            caduceus_service::folders::Opening::Read,
         )
         .await
         .unwrap();

@@ -3,6 +3,7 @@
 //! someone else is recorded for the patient, who is told (through the MS-7 channel,
 //! fixed text) the first time a given professional accesses their data.
 
+use caduceus_audit::Action;
 use caduceus_core::MailAddress;
 use caduceus_store::{Account, AccountId, Delivered, MessageId};
 
@@ -68,15 +69,21 @@ impl Service {
         Ok(self.store.link_message_patients(&links).await?)
     }
 
-    /// Records `reader`'s reads of `messages` for the patients they concern, and tells
-    /// each patient read by this person for the first time.
-    pub(crate) async fn record_reads(&self, reader: Option<AccountId>, messages: &[MessageId]) {
+    /// Records `reader`'s accesses (`action`: a read, headers shown, a search) to
+    /// `messages` for the patients they concern, and tells each patient reached by this
+    /// person for the first time.
+    pub(crate) async fn record_reads(
+        &self,
+        reader: Option<AccountId>,
+        action: Action,
+        messages: &[MessageId],
+    ) {
         let Some(reader) = reader else {
             return;
         };
         let first = match self
             .store
-            .record_patient_accesses(reader, "message.read", messages, self.clock.now())
+            .record_patient_accesses(reader, action.as_str(), messages, self.clock.now())
             .await
         {
             Ok(first) => first,

@@ -17,17 +17,43 @@ use crate::error::{Result, ServiceError};
 use crate::ingest::MessageMeta;
 use crate::messages::{MailboxAccess, ReadMessage};
 
-/// How messages are opened: read (traced), peeked at, or only their metadata (not
-/// traced).
+/// How messages are opened for a person. Every opening reveals content, so each is
+/// traced with that person, one trace per message, all in one commit with the reads
+/// (TR-1), and recorded in the access log of the patients concerned (TR-4). Whether
+/// IMAP sets `\Seen` is the client's business, not the trace's: `BODY.PEEK[]` is a
+/// read like `BODY[]`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Opening {
-    /// The user reads them (TR-1 traces each).
+    /// Bodies (IMAP `BODY[…]`, `BODY.PEEK[…]`, `BINARY`, `RFC822*`; an export): traced
+    /// `message.read`.
     Read,
-    /// The client looks without reading (headers, a search): not traced.
-    Peek,
-    /// The metadata computed at ingest only (a listing: ENVELOPE, BODYSTRUCTURE):
-    /// the body is not read, [`ReadMessage::raw`] is empty; not traced.
-    Metadata,
+    /// The header facts computed at ingest only (ENVELOPE, BODYSTRUCTURE, a listing with
+    /// subjects): [`ReadMessage::raw`] is empty; traced `message.headers`.
+    Headers,
+    /// Bodies searched (IMAP SEARCH on text or headers): traced `message.search`.
+    Search,
+    /// The header facts searched or sorted on (IMAP SORT by subject or sender):
+    /// [`ReadMessage::raw`] is empty; traced `message.search`.
+    SearchHeaders,
+}
+
+impl Opening {
+    /// The action traced for each message opened.
+    fn action(self) -> Action {
+        match self {
+            Opening::Read => Action::MessageRead,
+            Opening::Headers => Action::MessageHeaders,
+            Opening::Search | Opening::SearchHeaders => Action::MessageSearch,
+        }
+    }
+
+    /// How much is unsealed.
+    fn unseal(self) -> Unseal {
+        match self {
+            Opening::Read | Opening::Search => Unseal::Whole,
+            Opening::Headers | Opening::SearchHeaders => Unseal::MetaOnly,
+        }
+    }
 }
 
 impl Service {
@@ -100,9 +126,9 @@ impl Service {
         Ok(())
     }
 
-    /// Opens messages of `folder`: as reads, each traced, all in one commit (TR-1);
-    /// or as a peek (IMAP `BODY.PEEK`, a search in bodies), which TR-1 does not
-    /// count as a read.
+    /// Opens messages of `folder` for the person of `access`: each opening traced
+    /// with them, all in one commit with the reads (TR-1), and recorded for the
+    /// patients the messages concern (TR-4).
     pub async fn open_messages(
         &self,
         access: &MailboxAccess,
@@ -113,23 +139,16 @@ impl Service {
         // The store opens only messages of `folder`: that is the check that every
         // one is in it (AC-1), made in the same query that reads them.
         self.owned_folder(access, folder).await?;
-        let traces: Vec<_> = match opening {
-            Opening::Read => {
-                let now = self.now_ms();
-                ids.iter()
-                    .map(|id| access.event(now, Action::MessageRead, id.to_string()))
-                    .collect()
-            }
-            Opening::Peek | Opening::Metadata => Vec::new(),
-        };
-        let unseal = match opening {
-            Opening::Metadata => Unseal::MetaOnly,
-            Opening::Read | Opening::Peek => Unseal::Whole,
-        };
-        let opened = self.open_batch(folder, ids, unseal, &traces).await?;
-        if opening == Opening::Read {
-            self.record_reads(access.person(), ids).await;
-        }
+        let now = self.now_ms();
+        let action = opening.action();
+        let traces: Vec<_> = ids
+            .iter()
+            .map(|id| access.event(now, action, id.to_string()))
+            .collect();
+        let opened = self
+            .open_batch(folder, ids, opening.unseal(), &traces)
+            .await?;
+        self.record_reads(access.person(), action, ids).await;
         Ok(opened)
     }
 

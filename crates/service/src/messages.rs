@@ -415,7 +415,8 @@ impl Service {
         self.owned_message(access, id).await?;
         let event = access.event(self.now_ms(), Action::MessageRead, id.to_string());
         let opened = self.store.open_message(id, &event).await?;
-        self.record_reads(access.person(), &[id]).await;
+        self.record_reads(access.person(), Action::MessageRead, &[id])
+            .await;
         Ok(ReadMessage::new(opened.summary, opened.raw, opened.meta))
     }
 

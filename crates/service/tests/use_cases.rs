@@ -161,7 +161,12 @@ async fn ac1_messages_open_only_from_the_folder_named() {
         (bobs_inbox.id, vec![his]),
     ];
     let traced = actions(&w).await.len();
-    for opening in [Opening::Read, Opening::Peek, Opening::Metadata] {
+    for opening in [
+        Opening::Read,
+        Opening::Headers,
+        Opening::Search,
+        Opening::SearchHeaders,
+    ] {
         for (folder, ids) in &refused {
             let err = w
                 .service

@@ -246,7 +246,7 @@ pub async fn list(
     }) {
         let ids: Vec<MessageId> = chunk.iter().map(|m| m.id).collect();
         let batch = service
-            .open_messages(&access, mailbox.id, &ids, Opening::Metadata)
+            .open_messages(&access, mailbox.id, &ids, Opening::Headers)
             .await?;
         opened.extend(
             batch

@@ -149,7 +149,7 @@ async fn folder_view(
     summaries.sort_by_key(|m| std::cmp::Reverse(m.uid));
     let ids: Vec<MessageId> = summaries.iter().map(|m| m.id).collect();
     let metas = service
-        .open_messages(&access, mailbox.id, &ids, Opening::Metadata)
+        .open_messages(&access, mailbox.id, &ids, Opening::Headers)
         .await?;
     let sent = mailbox.special_use.as_deref() == Some("\\Sent");
     let personal = service.is_personal_folder(&access, mailbox.id).await?;
