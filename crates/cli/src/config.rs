@@ -84,11 +84,23 @@ impl Default for Trust {
 }
 
 /// `[antivirus]`: the ClamAV daemon every message is scanned by (MS-13).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Antivirus {
     /// `host:port` or a Unix socket path; none means messages are not scanned.
     pub clamd: Option<String>,
+    /// Whether `serve` refuses to start without `clamd` (MS-13, safe by default);
+    /// `init --demo` writes `false`.
+    pub required: bool,
+}
+
+impl Default for Antivirus {
+    fn default() -> Self {
+        Self {
+            clamd: None,
+            required: true,
+        }
+    }
 }
 
 /// `[notices]`: how login codes reach users' out-of-band addresses (AU-1).
@@ -422,7 +434,7 @@ impl Loaded {
 
 /// The configuration file text for a new data directory: the documented template
 /// with the domain set, and the listener addresses that differ from the defaults.
-pub fn initial_file(domain: &Domain, listeners: &Listeners) -> String {
+pub fn initial_file(domain: &Domain, listeners: &Listeners, demo: bool) -> String {
     let mut text = EXAMPLE.replacen(
         "domain = \"caduceus.test\"",
         &format!("domain = \"{}\"", domain.as_str()),
@@ -445,6 +457,13 @@ pub fn initial_file(domain: &Domain, listeners: &Listeners) -> String {
                 1,
             );
         }
+    }
+    if demo {
+        text = text.replacen(
+            "# required = true",
+            "required = false # the demo runs without an antivirus",
+            1,
+        );
     }
     text
 }

@@ -121,7 +121,7 @@ pub async fn run(data: &Path, args: &InitArgs) -> Result<()> {
     write_trust_list(&pki, &data.join(&config::Trust::default().list))?;
     std::fs::write(
         data.join(config::FILE_NAME),
-        config::initial_file(&domain, &args.listeners.to_config()),
+        config::initial_file(&domain, &args.listeners.to_config(), args.demo),
     )
     .context("writing the configuration file")?;
     eprintln!(

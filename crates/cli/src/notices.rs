@@ -164,8 +164,14 @@ impl SmtpNotifier {
         let Some((host, port)) = relay.rsplit_once(':') else {
             bail!("notices.relay must be host:port, not {relay:?}");
         };
+        let host = host.trim_matches(['[', ']']);
         let security = match config.security.as_str() {
-            "none" => Security::None,
+            "none" if is_loopback(host) => Security::None,
+            "none" => bail!(
+                "notices.security = \"none\" sends notices in clear: allowed only to a relay \
+                 on this machine (127.0.0.1, ::1, localhost), not {host:?}; use \"starttls\" \
+                 or \"tls\" (MS-3)"
+            ),
             "starttls" => Security::StartTls,
             "tls" => Security::Implicit,
             other => {
@@ -173,7 +179,7 @@ impl SmtpNotifier {
             }
         };
         Ok(Some(SmtpNotifier {
-            host: host.trim_matches(['[', ']']).to_owned(),
+            host: host.to_owned(),
             port: port
                 .parse()
                 .map_err(|_| anyhow::anyhow!("notices.relay port {port:?} is not a number"))?,
@@ -185,6 +191,14 @@ impl SmtpNotifier {
             public_url: public_url(config, domain),
         }))
     }
+}
+
+/// Whether `host` is this machine: a loopback address or `localhost`.
+fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 #[async_trait]

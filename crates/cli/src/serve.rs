@@ -41,6 +41,22 @@ pub async fn run(data: &Path, args: &ServeArgs) -> Result<()> {
     }
     let mut runtime = Runtime::open(Loaded::load(data)?).await?;
     let loaded = &runtime.loaded;
+    // MS-13, safe by default: no mail is accepted unscanned unless the operator said so.
+    if !runtime.service.scanner_configured() {
+        if loaded.config.antivirus.required && !args.demo {
+            anyhow::bail!(
+                "no antivirus is configured: set [antivirus] clamd = \"host:port\" in {}, or \
+                 antivirus.required = false to accept mail unscanned (MS-13)",
+                loaded
+                    .path(std::path::Path::new(crate::config::FILE_NAME))
+                    .display()
+            );
+        }
+        tracing::warn!(
+            "messages are NOT scanned for viruses (MS-13, antivirus.required = false): set \
+             [antivirus] clamd in caduceus.toml"
+        );
+    }
     let crls: Vec<_> = loaded
         .config
         .tls
@@ -86,11 +102,6 @@ pub async fn run(data: &Path, args: &ServeArgs) -> Result<()> {
         trusted_domains = trust.current().len(),
         "caduceus listening"
     );
-    if !runtime.service.scanner_configured() {
-        tracing::warn!(
-            "messages are NOT scanned for viruses (MS-13): set [antivirus] clamd in caduceus.toml"
-        );
-    }
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let hostname = format!("mail.{}", loaded.domain().as_str());
     let mut tasks = tokio::task::JoinSet::new();

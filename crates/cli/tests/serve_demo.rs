@@ -258,7 +258,9 @@ fn ms3_https_refuses_tls_1_1() {
     let data = root.path().join("data");
     let ports = Ports::new();
     let https = ports.https.clone();
-    let server = Server::start(&data, &ports.args());
+    let mut args = ports.args();
+    args.push("--demo");
+    let server = Server::start(&data, &args);
     wait_for_port(&https);
     assert!(
         data.join("caduceus.toml").exists(),
@@ -283,6 +285,66 @@ fn ms3_https_refuses_tls_1_1() {
     let old = s_client("-tls1_1");
     assert!(!old.status.success(), "TLS 1.1 must be refused (MS-3)");
     assert!(server.stop());
+}
+
+#[test]
+fn ms13_serve_outside_the_demo_refuses_to_start_without_an_antivirus() {
+    let root = tempfile::tempdir().unwrap();
+    let data = root.path().join("data");
+    let ports = Ports::new();
+    let mut args = vec!["serve"];
+    args.extend(ports.args());
+    let refused = common::run(&data, &[], &args);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success(), "serve started without clamd");
+    assert!(
+        stderr.contains("[antivirus] clamd") && stderr.contains("antivirus.required = false"),
+        "{stderr}"
+    );
+    // Said in the configuration: then it starts, and says so in /metrics.
+    let config = data.join("caduceus.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        text.replacen("# required = true", "required = false", 1),
+    )
+    .unwrap();
+    let server = Server::start(&data, &[]);
+    wait_for_port(&ports.metrics);
+    let metrics = curl(&[&format!("http://{}/metrics", ports.metrics)]);
+    assert!(
+        String::from_utf8_lossy(&metrics.stdout).contains("caduceus_antivirus_scanning 0"),
+        "{}",
+        String::from_utf8_lossy(&metrics.stdout)
+    );
+    assert!(server.stop());
+}
+
+#[test]
+fn ms3_notices_in_clear_go_only_to_a_relay_on_this_machine() {
+    let root = tempfile::tempdir().unwrap();
+    let data = root.path().join("data");
+    let ports = common::init_demo(&data);
+    let config = data.join("caduceus.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        text.replacen(
+            "[notices]\n",
+            "[notices]\nrelay = \"192.0.2.25:25\"\nsecurity = \"none\"\n",
+            1,
+        ),
+    )
+    .unwrap();
+    let mut args = vec!["serve"];
+    args.extend(ports.args());
+    let refused = common::run(&data, &[], &args);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        !refused.status.success(),
+        "notices in clear to another host"
+    );
+    assert!(stderr.contains("notices.security = \"none\""), "{stderr}");
 }
 
 #[test]

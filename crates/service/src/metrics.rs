@@ -21,6 +21,9 @@ pub const DELIVERY_SECONDS: &str = "caduceus_delivery_seconds";
 pub const LOGINS: &str = "caduceus_logins_total";
 /// Recipients waiting in the outbound queue (set when the metrics are read).
 pub const QUEUE_DEPTH: &str = "caduceus_outbound_queue_depth";
+/// Gauge: 1 when every message is scanned for viruses, 0 when the operator let the
+/// server run without an antivirus (`antivirus.required = false`, MS-13).
+pub const ANTIVIRUS_SCANNING: &str = "caduceus_antivirus_scanning";
 /// Seconds to answer an HTTP request, by route and status class.
 pub const HTTP_SECONDS: &str = "caduceus_http_request_seconds";
 

@@ -11,7 +11,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use caduceus_service::Service;
-use caduceus_service::metrics::{HTTP_SECONDS, QUEUE_DEPTH};
+use caduceus_service::metrics::{ANTIVIRUS_SCANNING, HTTP_SECONDS, QUEUE_DEPTH};
 use metrics_exporter_prometheus::{BuildError, Matcher, PrometheusBuilder, PrometheusHandle};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -47,6 +47,11 @@ async fn render(State(ops): State<Ops>) -> impl IntoResponse {
         Ok(depth) => metrics::gauge!(QUEUE_DEPTH).set(depth as f64),
         Err(error) => tracing::warn!(%error, "queue depth unavailable"),
     }
+    metrics::gauge!(ANTIVIRUS_SCANNING).set(if ops.service.scanner_configured() {
+        1.0
+    } else {
+        0.0
+    });
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         ops.metrics.render(),
