@@ -5,7 +5,7 @@ use std::fmt;
 
 use sha2::{Digest, Sha256};
 
-use crate::event::Event;
+use crate::event::{Event, FreeText};
 
 /// A SHA-256 digest linking entries of the chain.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -75,16 +75,11 @@ pub struct Entry {
 }
 
 impl Entry {
-    /// The entry that follows `(prev_seq, prev_hash)` and records `event`.
-    ///
-    /// # Panics
-    /// In debug builds, if the event carries anything but identifiers (TR-5): that is a
-    /// programming error the tests must catch.
-    pub fn chain(prev_seq: i64, prev_hash: Hash, event: &Event) -> Entry {
-        debug_assert!(
-            event.is_id_only(),
-            "trace event carries free text (TR-5): {event:?}"
-        );
+    /// The entry that follows `(prev_seq, prev_hash)` and records `event`, or
+    /// [`FreeText`] when the event carries anything but identifiers (TR-5): refused in
+    /// every build, so the action it records fails rather than keep the text.
+    pub fn chain(prev_seq: i64, prev_hash: Hash, event: &Event) -> Result<Entry, FreeText> {
+        event.check_id_only()?;
         let mut entry = Entry {
             seq: prev_seq + 1,
             at_ms: event.at_ms,
@@ -99,7 +94,7 @@ impl Entry {
             hash: Hash::GENESIS,
         };
         entry.hash = entry.compute_hash();
-        entry
+        Ok(entry)
     }
 
     /// The hash this entry's content and number should have.
@@ -155,13 +150,27 @@ mod tests {
         }
     }
 
+    /// Not a debug assertion: the same refusal in release builds
+    /// (`cargo test --release -p caduceus-audit tr5`).
+    #[test]
+    fn tr5_a_free_text_trace_is_refused_in_every_build() {
+        let mut subject = event();
+        subject.detail = Some("Compte rendu de Mme Dupont".into());
+        let mut ins = event();
+        ins.object = "msg:1 ins:295109912611193".into();
+        for bad in [subject, ins] {
+            let refused = Entry::chain(0, Hash::GENESIS, &bad).unwrap_err();
+            assert!(!refused.to_string().contains("Dupont"), "{refused}");
+        }
+    }
+
     #[test]
     fn tr1_entries_link_and_hash_their_content() {
-        let first = Entry::chain(0, Hash::GENESIS, &event());
+        let first = Entry::chain(0, Hash::GENESIS, &event()).unwrap();
         assert_eq!(first.seq, 1);
         assert_eq!(first.prev_hash, Hash::GENESIS);
         assert_eq!(first.hash, first.compute_hash());
-        let second = Entry::chain(first.seq, first.hash, &event());
+        let second = Entry::chain(first.seq, first.hash, &event()).unwrap();
         assert_eq!(second.prev_hash, first.hash);
         assert_ne!(
             second.hash, first.hash,
@@ -171,7 +180,7 @@ mod tests {
 
     #[test]
     fn tr1_every_field_is_covered_by_the_hash() {
-        let base = Entry::chain(0, Hash::GENESIS, &event());
+        let base = Entry::chain(0, Hash::GENESIS, &event()).unwrap();
         let mutations: [fn(&mut Entry); 10] = [
             |e| e.at_ms += 1,
             |e| e.actor.push('0'),
@@ -197,7 +206,7 @@ mod tests {
 
     #[test]
     fn absent_and_empty_fields_hash_differently() {
-        let mut a = Entry::chain(0, Hash::GENESIS, &event());
+        let mut a = Entry::chain(0, Hash::GENESIS, &event()).unwrap();
         let mut b = a.clone();
         a.detail = None;
         b.detail = Some(String::new());

@@ -289,16 +289,42 @@ pub struct Event {
 impl Event {
     /// Whether every free-form field holds identifiers only (TR-5).
     pub fn is_id_only(&self) -> bool {
-        [
-            Some(&self.actor),
-            self.acting_for.as_ref(),
-            Some(&self.object),
-            self.detail.as_ref(),
-        ]
-        .into_iter()
-        .flatten()
-        .all(|field| is_id_only(field))
+        self.check_id_only().is_ok()
     }
+
+    /// Every free-form field holds identifiers only (TR-5), or the first that does not.
+    /// The chain refuses an event that fails this, in every build
+    /// ([`crate::Entry::chain`]).
+    pub fn check_id_only(&self) -> Result<(), FreeText> {
+        for (field, value) in [
+            ("actor", Some(&self.actor)),
+            ("acting_for", self.acting_for.as_ref()),
+            ("object", Some(&self.object)),
+            ("detail", self.detail.as_ref()),
+        ] {
+            if let Some(value) = value
+                && !is_id_only(value)
+            {
+                return Err(FreeText {
+                    action: self.action,
+                    field,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A trace event whose `field` holds something other than identifiers (TR-5): it is
+/// never written, and the action it records fails with it. Names the field only,
+/// never its value (which may be the very text that must not be kept).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("trace of {action} refused: its {field} holds free text, not identifiers (TR-5)")]
+pub struct FreeText {
+    /// The action the event records.
+    pub action: Action,
+    /// The field that is not id-only.
+    pub field: &'static str,
 }
 
 /// Longest token accepted in an id-only field.
@@ -310,7 +336,8 @@ const MAX_TOKENS: usize = 8;
 /// Whether `text` is a short list of identifier tokens (TR-5), separated by single
 /// spaces. A token is `prefix:value` (a lowercase prefix such as `msg`, `acct`,
 /// `kind`, then ASCII letters, digits and `:._@/-[]`), a requirement id such as
-/// `MS-12`, or `system`. Sentences, names and subjects do not pass.
+/// `MS-12`, or `system`. Sentences, names with spaces or accents do not pass, nor does
+/// a run of 13 to 15 digits, which could be a NIR or INS (13 digits and a 2-digit key).
 pub fn is_id_only(text: &str) -> bool {
     let tokens: Vec<&str> = text.split(' ').collect();
     !text.is_empty() && tokens.len() <= MAX_TOKENS && tokens.into_iter().all(is_id_token)
@@ -332,6 +359,16 @@ fn is_id_token(token: &str) -> bool {
         && value
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b":._@/-[]".contains(&b))
+        && !could_be_a_nir(value)
+}
+
+/// Whether `value` holds, between separators, 13 to 15 digits: what a NIR or an INS
+/// (13 digits, then a 2-digit key) looks like. Ids written in traces are short numbers
+/// or hexadecimal, never that.
+fn could_be_a_nir(value: &str) -> bool {
+    value
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|part| (13..=15).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// `AB-12`: two or three capitals, a dash, digits.
@@ -369,6 +406,7 @@ mod tests {
             "evidence:cps_card",
             "op:alice",
             "seq:4",
+            "queue:3f0a9b1c2d4e5f60718293a4b5c6d7e8",
         ] {
             assert!(is_id_only(ok), "{ok}");
         }
@@ -389,6 +427,9 @@ mod tests {
             "subject:Résultat",
             "a  b",
             "a:1 a:2 a:3 a:4 a:5 a:6 a:7 a:8 a:9",
+            "patient:295109912611193",
+            "ins:2951099126111",
+            "addr:295109912611193@patient.caduceus.test",
             &format!("msg:{}", "1".repeat(125)),
             "line\nbreak",
         ] {
@@ -410,6 +451,15 @@ mod tests {
         };
         assert!(event.is_id_only());
         event.detail = Some("patient Dupont".into());
-        assert!(!event.is_id_only());
+        assert_eq!(
+            event.check_id_only(),
+            Err(FreeText {
+                action: Action::MessageRead,
+                field: "detail"
+            })
+        );
+        event.detail = None;
+        event.object = "msg:1 patient:295109912611193".into();
+        assert!(!event.is_id_only(), "an INS in the object");
     }
 }

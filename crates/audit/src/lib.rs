@@ -19,7 +19,7 @@ pub mod signing;
 pub mod verify;
 
 pub use chain::{Entry, Hash};
-pub use event::{Action, Event, Outcome, is_id_only};
+pub use event::{Action, Event, FreeText, Outcome, is_id_only};
 pub use signing::{
     Checkpoint, KeyError, TraceSigner, VerifyingKey, load_verifying_key, purge_cut,
     save_verifying_key, should_checkpoint,

@@ -230,7 +230,7 @@ mod tests {
             let (seq, hash) = entries
                 .last()
                 .map_or((0, Hash::GENESIS), |e| (e.seq, e.hash));
-            let entry = Entry::chain(seq, hash, &event(n));
+            let entry = Entry::chain(seq, hash, &event(n)).unwrap();
             if should_checkpoint(entry.seq, EVERY) {
                 checkpoints.push(Checkpoint::sign(
                     entry.seq,

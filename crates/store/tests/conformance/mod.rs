@@ -61,6 +61,7 @@ macro_rules! conformance_suite {
             ms15_an_alert_audience_and_its_reports,
             rfc7162_flag_changes_apply_to_the_current_flags_and_honour_unchangedsince,
             tr1_the_latest_entries_come_newest_first_filtered_and_limited,
+            tr5_a_trace_with_free_text_is_refused_and_nothing_is_written,
         );
     };
     (@tests $make:path; $($name:ident),* $(,)?) => {
@@ -678,6 +679,25 @@ pub async fn tr1_every_action_leaves_a_verifiable_trace(h: Harness) {
     // Paging returns the same entries.
     let page = h.store.trace_entries(3, 2).await.unwrap();
     assert_eq!(page.iter().map(|e| e.seq).collect::<Vec<_>>(), [4, 5]);
+}
+
+pub async fn tr5_a_trace_with_free_text_is_refused_and_nothing_is_written(h: Harness) {
+    busy_store(&h).await;
+    let before = h.store.trace_entries(0, 10_000).await.unwrap().len();
+    let mut subject = event(Action::MessageRead, "msg:1".into());
+    subject.detail = Some(SUBJECT.into());
+    let ins = event(Action::PatientOpposition, "patient:295109912611193".into());
+    for bad in [subject, ins] {
+        let refused = h.store.append_traces(&[bad]).await.unwrap_err();
+        assert!(matches!(refused, StoreError::FreeTextTrace(_)), "{refused}");
+        assert!(!refused.to_string().contains("Dupont"), "{refused}");
+    }
+    assert_eq!(
+        h.store.trace_entries(0, 10_000).await.unwrap().len(),
+        before,
+        "nothing written"
+    );
+    verify(&h).await.unwrap();
 }
 
 pub async fn tr1_modified_entry_is_named(h: Harness) {
