@@ -272,28 +272,42 @@ impl Service {
         }
     }
 
-    /// Refuses the attempt if the account or the source is delayed or locked (AU-3).
-    /// Returns the account's failure state, so a success resets it only if needed.
+    /// Refuses the attempt if the account or the source is delayed or locked (AU-3);
+    /// otherwise counts it as a failure **before** the credential is checked, in one
+    /// locked read-and-write per subject, so parallel attempts cannot all slip through
+    /// on the same count: a success gives it back ([`Self::succeed`]). Locks and
+    /// alerts when the count reaches the threshold (TR-3). Returns the account's
+    /// failure state as counted.
     pub(crate) async fn pass_gate(
         &self,
         account: Option<AccountId>,
         source: &str,
     ) -> Result<FailureState> {
         let now = self.clock.now();
+        let actor = account.map_or_else(|| "system".to_owned(), |id| id.to_string());
         let account_subject = account.map(|id| id.to_string());
         let mut account_state = FailureState::default();
         for (subject, policy) in gate_subjects(account, source) {
-            let state = self.store.failure_state(&subject).await?;
+            let admit = move |state: FailureState| match policy.gate(state, now) {
+                Gate::Open => policy.after_failure(state, now).state,
+                Gate::Wait { .. } | Gate::Locked { .. } => state,
+            };
+            let (before, after) = self.store.update_failure_state(&subject, &admit).await?;
             if account_subject.as_ref() == Some(&subject) {
-                account_state = state;
+                account_state = after;
             }
-            let (until, locked) = match policy.gate(state, now) {
-                Gate::Open => continue,
+            let (until, locked) = match policy.gate(before, now) {
+                Gate::Open => {
+                    if policy.after_failure(before, now).locked_now {
+                        self.raise_lockout(&actor, &subject, source, policy, now)
+                            .await?;
+                    }
+                    continue;
+                }
                 Gate::Wait { until } => (until, false),
                 Gate::Locked { until } => (until, true),
             };
             crate::metrics::login(if locked { "locked" } else { "throttled" });
-            let actor = account.map_or_else(|| "system".to_owned(), |id| id.to_string());
             let detail = if locked {
                 "reason:locked"
             } else {
@@ -317,8 +331,51 @@ impl Service {
         Ok(account_state)
     }
 
-    /// Counts a failure against the account and the source, locks and alerts when a
-    /// threshold is crossed (AU-3, TR-3), traces the failure.
+    /// Gives back the attempt [`Self::pass_gate`] counted against the source (and the
+    /// account, if named) once the credential proved right.
+    async fn give_back(&self, account: Option<AccountId>, source: &str) -> Result<()> {
+        let give_back = |state: FailureState| FailureState {
+            failures: state.failures.saturating_sub(1),
+            ..state
+        };
+        for (subject, _) in gate_subjects(account, source) {
+            self.store
+                .update_failure_state(&subject, &give_back)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Traces and alerts a subject's lockout (AU-3, TR-3).
+    async fn raise_lockout(
+        &self,
+        actor: &str,
+        subject: &str,
+        source: &str,
+        policy: LockoutPolicy,
+        now: caduceus_core::Timestamp,
+    ) -> Result<()> {
+        let trace = self.auth_event(
+            actor.to_owned(),
+            Action::AuthLockout,
+            subject.to_owned(),
+            source,
+            Outcome::Failure,
+            format!("failures:{}", policy.lock_after),
+        );
+        let detail = format!(
+            "failures:{} minutes:{}",
+            policy.lock_after,
+            policy.lock_for.as_secs() / 60
+        );
+        Ok(self
+            .store
+            .raise_alert(now, "auth.lockout", subject, &detail, &trace)
+            .await?)
+    }
+
+    /// Traces a failed attempt (already counted at the gate) and returns the delay
+    /// owed before answering (AU-3).
     pub(crate) async fn fail(
         &self,
         account: Option<AccountId>,
@@ -338,34 +395,11 @@ impl Service {
         source: &str,
         miss: Miss,
     ) -> Result<Duration> {
-        let now = self.clock.now();
         let actor = account.map_or_else(|| "system".to_owned(), |id| id.to_string());
         let mut delay = Duration::ZERO;
         for (subject, policy) in gate_subjects(account, source) {
             let state = self.store.failure_state(&subject).await?;
-            let outcome = policy.after_failure(state, now);
-            self.store
-                .set_failure_state(&subject, &outcome.state)
-                .await?;
-            delay = delay.max(outcome.delay);
-            if outcome.locked_now {
-                let trace = self.auth_event(
-                    actor.clone(),
-                    Action::AuthLockout,
-                    subject.clone(),
-                    source,
-                    Outcome::Failure,
-                    format!("failures:{}", policy.lock_after),
-                );
-                let detail = format!(
-                    "failures:{} minutes:{}",
-                    policy.lock_after,
-                    policy.lock_for.as_secs() / 60
-                );
-                self.store
-                    .raise_alert(now, "auth.lockout", &subject, &detail, &trace)
-                    .await?;
-            }
+            delay = delay.max(policy.delay(state.failures));
         }
         let object = account.map_or_else(|| "login:unknown".to_owned(), |id| id.to_string());
         let event = self.auth_event(
@@ -381,7 +415,8 @@ impl Service {
     }
 
     /// Records a successful login: the account's failures (`failures`, as the gate
-    /// read them) are forgiven, the success traced.
+    /// counted them) are forgiven, the attempt counted against the source given back,
+    /// the success traced.
     async fn succeed(
         &self,
         account: Account,
@@ -395,6 +430,7 @@ impl Service {
                 .set_failure_state(&account.id.to_string(), &FailureState::default())
                 .await?;
         }
+        self.give_back(None, source).await?;
         let object = match factor {
             Factor::Device(device) => format!("{} {device}", account.id),
             _ => account.id.to_string(),
@@ -651,6 +687,8 @@ impl Service {
         if !self.password_matches(account.id, password).await? {
             return Err(self.fail(Some(account.id), source, Miss::WrongSecret).await);
         }
+        // The right password is not a failed attempt: the code's check counts next.
+        self.give_back(Some(account.id), source).await?;
         let Some(to) = self.store.contact_email(account.id).await? else {
             return Err(self.fail(Some(account.id), source, Miss::NoFactor).await);
         };

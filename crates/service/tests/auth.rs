@@ -373,6 +373,42 @@ async fn au3_failures_are_delayed_then_locked_with_an_alert() {
         .unwrap();
 }
 
+/// 30 wrong logins at once once moved the counter to 4 and let 66 guesses through
+/// before the lock: each attempt is now counted before its credential is checked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn au3_parallel_wrong_logins_cannot_outrun_the_counter() {
+    let w = Arc::new(world().await);
+    let alice = active_with_password(&w, "alice", "810003090833").await;
+    w.service.enroll_totp(&op(), alice.id).await.unwrap();
+    let attempts: Vec<_> = (0..30)
+        .map(|_| {
+            let w = w.clone();
+            tokio::spawn(async move { login_totp(&w, "alice@caduceus.test", "000000").await })
+        })
+        .collect();
+    let mut checked = 0;
+    for attempt in attempts {
+        match attempt.await.unwrap().unwrap_err() {
+            ServiceError::AuthFailed { .. } => checked += 1,
+            ServiceError::Throttled { .. } | ServiceError::Locked { .. } => {}
+            other => panic!("{other}"),
+        }
+    }
+    let policy = caduceus_core::LockoutPolicy::ACCOUNT;
+    // Only the free failures and the first delayed one are ever checked at once.
+    assert!(
+        (1..=policy.free_failures + 1).contains(&checked),
+        "{checked} guesses checked"
+    );
+    let counted = w
+        .store
+        .failure_state(&alice.id.to_string())
+        .await
+        .unwrap()
+        .failures;
+    assert_eq!(counted, checked, "every checked guess is counted");
+}
+
 #[tokio::test]
 async fn au3_one_source_trying_many_accounts_is_locked() {
     let w = world().await;

@@ -198,6 +198,14 @@ pub trait Store: Send + Sync {
     async fn failure_state(&self, subject: &str) -> Result<FailureState>;
     /// Stores a subject's failure counter; the default state removes it.
     async fn set_failure_state(&self, subject: &str, state: &FailureState) -> Result<()>;
+    /// Reads a subject's failure counter and writes `update`'s answer in one
+    /// transaction, the subject's row locked, so concurrent attempts never read the
+    /// same count (AU-3); returns the state before and after.
+    async fn update_failure_state(
+        &self,
+        subject: &str,
+        update: &(dyn Fn(FailureState) -> FailureState + Send + Sync),
+    ) -> Result<(FailureState, FailureState)>;
     /// Records a security alert with its trace (TR-3).
     async fn raise_alert(
         &self,

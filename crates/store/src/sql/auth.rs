@@ -7,6 +7,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::SqlStore;
+use super::db::WriteTx;
 use super::traces::append;
 use crate::error::{Result, StoreError};
 use crate::model::*;
@@ -345,6 +346,43 @@ pub(super) async fn set_failure_state(
     state: &FailureState,
 ) -> Result<()> {
     let mut tx = store.db.begin_write().await?;
+    write_failure_state(&mut tx, subject, state).await?;
+    tx.commit().await
+}
+
+/// See [`crate::Store::update_failure_state`]: on SQLite the write transaction holds
+/// the writer lock; on PostgreSQL the subject's row (created first when missing) is
+/// locked `FOR UPDATE`.
+pub(super) async fn update_failure_state(
+    store: &SqlStore,
+    subject: &str,
+    update: &(dyn Fn(FailureState) -> FailureState + Send + Sync),
+) -> Result<(FailureState, FailureState)> {
+    let mut tx = store.db.begin_write().await?;
+    sqlx::query(
+        "INSERT INTO auth_failures (subject, failures, last_ms, locked_until_ms) \
+         VALUES ($1, 0, NULL, NULL) ON CONFLICT (subject) DO NOTHING",
+    )
+    .bind(subject)
+    .execute(&mut *tx.tx)
+    .await?;
+    let (failures, last, locked): (i64, Option<i64>, Option<i64>) =
+        sqlx::query_as(store.db.lock_failure_row_sql())
+            .bind(subject)
+            .fetch_one(&mut *tx.tx)
+            .await?;
+    let before = FailureState {
+        failures: u32::try_from(failures).unwrap_or(u32::MAX),
+        last_failure: last.map(Timestamp::from_millis),
+        locked_until: locked.map(Timestamp::from_millis),
+    };
+    let after = update(before);
+    write_failure_state(&mut tx, subject, &after).await?;
+    tx.commit().await?;
+    Ok((before, after))
+}
+
+async fn write_failure_state(tx: &mut WriteTx, subject: &str, state: &FailureState) -> Result<()> {
     if *state == FailureState::default() {
         sqlx::query("DELETE FROM auth_failures WHERE subject = $1")
             .bind(subject)
@@ -362,7 +400,7 @@ pub(super) async fn set_failure_state(
         .execute(&mut *tx.tx)
         .await?;
     }
-    tx.commit().await
+    Ok(())
 }
 
 pub(super) async fn raise_alert(

@@ -177,6 +177,18 @@ impl Db {
         Ok(busy == 0)
     }
 
+    /// A subject's failure counter, its row locked until the transaction ends (AU-3).
+    pub fn lock_failure_row_sql(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => {
+                "SELECT failures, last_ms, locked_until_ms FROM auth_failures WHERE subject = $1"
+            }
+            Backend::Postgres => {
+                "SELECT failures, last_ms, locked_until_ms FROM auth_failures WHERE subject = $1 FOR UPDATE"
+            }
+        }
+    }
+
     /// The row lock that serialises appends to the trace chain.
     pub fn lock_trace_head_sql(&self) -> &'static str {
         match self.backend {

@@ -190,6 +190,13 @@ impl Store for SqlStore {
     async fn set_failure_state(&self, subject: &str, state: &FailureState) -> Result<()> {
         auth::set_failure_state(self, subject, state).await
     }
+    async fn update_failure_state(
+        &self,
+        subject: &str,
+        update: &(dyn Fn(FailureState) -> FailureState + Send + Sync),
+    ) -> Result<(FailureState, FailureState)> {
+        auth::update_failure_state(self, subject, update).await
+    }
     async fn raise_alert(
         &self,
         at: Timestamp,

@@ -197,3 +197,28 @@ pub async fn id3_one_personal_account_per_person(h: Harness) {
         2
     );
 }
+
+/// AU-3: concurrent counts of one subject never read the same value: twenty at once
+/// leave twenty.
+pub async fn au3_concurrent_failure_counts_are_never_lost(h: Harness) {
+    let count = |state: FailureState| FailureState {
+        failures: state.failures + 1,
+        last_failure: Some(now()),
+        locked_until: None,
+    };
+    let tasks: Vec<_> = (0..20)
+        .map(|_| {
+            let store = h.store.clone();
+            tokio::spawn(async move { store.update_failure_state("acct:7", &count).await.unwrap() })
+        })
+        .collect();
+    let mut seen = Vec::new();
+    for task in tasks {
+        let (before, after) = task.await.unwrap();
+        assert_eq!(after.failures, before.failures + 1);
+        seen.push(before.failures);
+    }
+    seen.sort_unstable();
+    assert_eq!(seen, (0..20).collect::<Vec<u32>>(), "each count read once");
+    assert_eq!(h.store.failure_state("acct:7").await.unwrap().failures, 20);
+}

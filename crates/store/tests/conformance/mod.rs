@@ -51,6 +51,7 @@ macro_rules! conformance_suite {
             au1_totp_secret_is_sealed_and_steps_are_used_once,
             au1_contact_email_and_login_codes,
             au3_failure_counters_and_alerts,
+            au3_concurrent_failure_counts_are_never_lost,
             id3_one_personal_account_per_person,
             id4_directory_search_honours_liste_rouge_and_consent,
             ms4_queued_recipients_are_committed_with_the_local_copies,
