@@ -4,6 +4,14 @@
 //! records an objection that keeps the mailbox for another period. An organisational
 //! mailbox follows its delegates' activity. Warnings, objections and deletions are
 //! traced.
+//!
+//! "No deletion without a delivered warning" (RT-1): a warning counts once a channel
+//! took it (the mail relay or the SMS gateway accepted it); one that reached no one
+//! (no contact address, a channel down, the server off at the time) is traced
+//! `delivered:no` and tried again at the next run. A mailbox is deleted only once its
+//! deadline has passed **and** a warning was delivered at least 7 days before; until
+//! then the deadline moves, and an alert (TR-3) tells the operator the owner could not
+//! be reached.
 
 use std::time::Duration;
 
@@ -20,13 +28,21 @@ use crate::{Caller, Service};
 /// Days before the deletion at which the owner is warned.
 pub const WARNING_DAYS: [i64; 3] = [60, 30, 7];
 
+/// How long before a deletion the owner must have been warned, at the least.
+const LAST_NOTICE_DAYS: i64 = 7;
+
 const DAY_MS: i64 = 86_400_000;
 
 /// What one inactivity run did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct InactivityReport {
-    /// Warnings sent (or recorded without a channel).
+    /// Warnings delivered (a channel took them).
     pub warned: usize,
+    /// Warnings that reached no one (no address, a channel down): tried again later.
+    pub undelivered: usize,
+    /// Mailboxes past their deadline kept because no warning was delivered 7 days
+    /// before (an alert is raised for each).
+    pub postponed: usize,
     /// Mailboxes deleted.
     pub deleted: usize,
 }
@@ -49,34 +65,66 @@ impl Service {
             }
             let last = self.last_active(&account).await?;
             let deadline = last + period;
-            if now >= deadline {
-                let caller = Caller::system();
+            // Warnings delivered since the last activity.
+            let delivered: Vec<(i64, i64)> = self
+                .store
+                .inactivity_warnings(account.id)
+                .await?
+                .into_iter()
+                .map(|(stage, at)| (stage, at.as_millis()))
+                .filter(|(_, at)| *at > last)
+                .collect();
+            if now >= deadline
+                && delivered
+                    .iter()
+                    .any(|(_, at)| now - at >= LAST_NOTICE_DAYS * DAY_MS)
+            {
                 // RT-1: deleted at the deadline, whatever the closure grace (RT-2).
-                self.close(&caller, account.id, true).await?;
+                self.close(&Caller::system(), account.id, true).await?;
                 tracing::info!(account = %account.id, "mailbox deleted after inactivity (RT-1)");
                 report.deleted += 1;
                 continue;
             }
-            // The most urgent warning due, unless it was sent since the last activity.
-            let Some(stage) = WARNING_DAYS
+            // The most urgent warning due, unless one as urgent was delivered.
+            let due = WARNING_DAYS
                 .iter()
                 .rev()
                 .copied()
-                .find(|days| now >= deadline - days * DAY_MS)
-            else {
-                continue;
-            };
-            let sent = self.store.inactivity_warnings(account.id).await?;
-            if sent
-                .iter()
-                .any(|(s, at)| *s <= stage && at.as_millis() > last)
+                .find(|days| now >= deadline - days * DAY_MS);
+            if let Some(stage) = due
+                && !delivered.iter().any(|(s, _)| *s <= stage)
             {
-                continue;
+                if self.warn_inactive(&account, stage, deadline).await? {
+                    report.warned += 1;
+                } else {
+                    report.undelivered += 1;
+                }
             }
-            self.warn_inactive(&account, stage, deadline).await?;
-            report.warned += 1;
+            if now >= deadline {
+                self.postpone(&account).await?;
+                report.postponed += 1;
+            }
         }
         Ok(report)
+    }
+
+    /// RT-1: the deadline passed, but no warning was delivered 7 days before: the
+    /// mailbox is kept and the operator alerted (TR-3).
+    async fn postpone(&self, account: &Account) -> Result<()> {
+        let mut trace =
+            Caller::system().event(self.now_ms(), Action::IncidentRaise, account.id.to_string());
+        trace.detail = Some("RT-1 kind:inactivity_unwarned".into());
+        tracing::warn!(account = %account.id, "inactive mailbox kept: no warning delivered 7 days before (RT-1)");
+        Ok(self
+            .store
+            .raise_alert(
+                self.clock.now(),
+                "inactivity.unwarned",
+                &account.id.to_string(),
+                "RT-1 postponed:yes",
+                &trace,
+            )
+            .await?)
     }
 
     /// The last activity of `account`: its last login, else its creation; for an
@@ -100,7 +148,10 @@ impl Service {
         Ok(latest)
     }
 
-    async fn warn_inactive(&self, account: &Account, stage: i64, deadline: i64) -> Result<()> {
+    /// Sends the `stage` warning through every channel the owner gave; whether one took
+    /// it. Only a delivered warning is recorded (with its objection token); every
+    /// attempt is traced.
+    async fn warn_inactive(&self, account: &Account, stage: i64, deadline: i64) -> Result<bool> {
         let mut random = [0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut random);
         let token: String = random.iter().map(|b| format!("{b:02x}")).collect();
@@ -113,15 +164,6 @@ impl Service {
             (None, Some(_)) => "channel:sms",
             (None, None) => "channel:none",
         };
-        let mut trace = Caller::system().event(
-            self.now_ms(),
-            Action::InactivityWarning,
-            account.id.to_string(),
-        );
-        trace.detail = Some(format!("RT-1 stage:{stage} {channel}"));
-        self.store
-            .record_inactivity_warning(account.id, stage, self.clock.now(), &hash, &trace)
-            .await?;
         let days_left = ((deadline - self.now_ms()) / DAY_MS).max(0) as u32;
         let mut notices = Vec::new();
         if let Some(to) = to {
@@ -138,12 +180,32 @@ impl Service {
                 token: SecretString::new(token),
             });
         }
+        let mut delivered = false;
         for notice in notices {
-            if let Err(reason) = self.notifier.send(notice).await {
-                tracing::warn!(account = %account.id, %reason, "inactivity warning not sent (RT-1)");
+            match self.notifier.send(notice).await {
+                Ok(()) => delivered = true,
+                Err(reason) => {
+                    tracing::warn!(account = %account.id, %reason, "inactivity warning not sent (RT-1)")
+                }
             }
         }
-        Ok(())
+        let mut trace = Caller::system().event(
+            self.now_ms(),
+            Action::InactivityWarning,
+            account.id.to_string(),
+        );
+        trace.detail = Some(format!(
+            "RT-1 stage:{stage} {channel} delivered:{}",
+            if delivered { "yes" } else { "no" }
+        ));
+        if delivered {
+            self.store
+                .record_inactivity_warning(account.id, stage, self.clock.now(), &hash, &trace)
+                .await?;
+        } else {
+            self.store.append_traces(&[trace]).await?;
+        }
+        Ok(delivered)
     }
 
     /// Records the owner's objection carried by a warning's link: the mailbox is kept

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use caduceus_core::AccountState;
 use caduceus_service::{Caller, ServiceError};
+use caduceus_store::Store as _;
 
 mod common;
 
@@ -49,7 +50,8 @@ async fn rt1_warnings_then_deletion_unless_the_owner_objects() {
     for step in [5, 30, 23] {
         w.clock.advance(step * DAY);
         let report = w.service.run_inactivity().await.unwrap();
-        assert_eq!(report.warned, 3, "alice, bob and cardio");
+        assert_eq!(report.warned, 2, "alice and bob");
+        assert_eq!(report.undelivered, 1, "cardio has no address of its own");
         assert_eq!(w.service.run_inactivity().await.unwrap().warned, 0);
         days_left.push(w.outbox.inactivity.lock().unwrap().last().unwrap().1);
     }
@@ -99,9 +101,65 @@ async fn rt1_warnings_then_deletion_unless_the_owner_objects() {
         AccountState::Active
     );
 
+    let entries = w.store.trace_entries(0, 10_000).await.unwrap();
+    let delivered = entries
+        .iter()
+        .filter(|e| e.action == "account.inactivity_warning")
+        .filter(|e| {
+            e.detail
+                .as_deref()
+                .is_some_and(|d| d.ends_with("delivered:yes"))
+        })
+        .count();
+    assert_eq!(delivered, 6, "three to Alice, three to Bob");
     let traced = actions(&w).await;
     let count = |a: &str| traced.iter().filter(|t| *t == a).count();
-    assert_eq!(count("account.inactivity_warning"), 9);
     assert_eq!(count("account.inactivity_objection"), 1);
     assert_eq!(count("account.delete"), 1);
+}
+
+/// RT-1: with the notice channel down, a mailbox past its deadline is not deleted: the
+/// deadline moves and the operator is alerted; once a warning gets through, the owner
+/// has 7 days before the deletion.
+#[tokio::test]
+async fn rt1_no_deletion_without_a_delivered_warning() {
+    let w = world_configured(|c| c.inactivity = Some(365 * DAY)).await;
+    let alice = person(&w, "alice", "810003090833", true).await;
+    w.service
+        .set_contact_email(&op(), alice.id, Some(&addr("alice@example.org")))
+        .await
+        .unwrap();
+    w.outbox
+        .down
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    for step in [305, 30, 23, 7, 30] {
+        w.clock.advance(step * DAY);
+        let report = w.service.run_inactivity().await.unwrap();
+        assert_eq!((report.warned, report.deleted), (0, 0), "{report:?}");
+        assert_eq!(report.undelivered, 1, "{report:?}");
+    }
+    assert_eq!(
+        w.service.account(alice.id).await.unwrap().state,
+        AccountState::Active,
+        "37 days past the deadline, never warned: kept"
+    );
+    let alerts = w.service.alerts(&op()).await.unwrap();
+    assert!(
+        alerts
+            .iter()
+            .any(|a| a.kind == "inactivity.unwarned" && a.subject == alice.id.to_string()),
+        "{alerts:?}"
+    );
+    // The channel is back: warned now, deleted 7 days later, not before.
+    w.outbox
+        .down
+        .store(false, std::sync::atomic::Ordering::SeqCst);
+    w.clock.advance(DAY);
+    let report = w.service.run_inactivity().await.unwrap();
+    assert_eq!((report.warned, report.deleted, report.postponed), (1, 0, 1));
+    w.clock.advance(6 * DAY);
+    assert_eq!(w.service.run_inactivity().await.unwrap().deleted, 0);
+    w.clock.advance(DAY);
+    assert_eq!(w.service.run_inactivity().await.unwrap().deleted, 1);
+    assert!(w.service.account(alice.id).await.is_err());
 }

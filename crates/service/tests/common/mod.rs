@@ -29,6 +29,8 @@ pub struct Outbox {
     pub inactivity: Mutex<Vec<(String, u32, String)>>,
     /// Incidents (TR-3): the security contact and the kind.
     pub incidents: Mutex<Vec<(String, String)>>,
+    /// When set, the relay and the SMS gateway refuse everything (a channel down).
+    pub down: std::sync::atomic::AtomicBool,
 }
 
 impl Outbox {
@@ -41,6 +43,9 @@ impl Outbox {
 #[async_trait]
 impl Notifier for Outbox {
     async fn send(&self, notice: Notice) -> Result<(), String> {
+        if self.down.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err("connection refused".into());
+        }
         match notice {
             Notice::LoginCode { to, code, .. } => self
                 .codes
