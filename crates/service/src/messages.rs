@@ -248,9 +248,20 @@ impl Service {
         let all: Vec<MailAddress> = recipients.iter().chain(remote).cloned().collect();
         let everyone: Vec<&MailAddress> = all.iter().collect();
         let relayed = matches!(caller.actor, Actor::Peer(_));
+        // What a person submits names them (or their organisation) as its author (MS-2),
+        // and a person blocked by a patient stays blocked behind an organisation (MS-10).
+        let mut person = None;
+        if let Actor::Account(id) = caller.actor {
+            match self.check_header_senders(id, &meta).await {
+                Ok(()) => {}
+                Err(ServiceError::Refused(refusal)) => return Err(refuse(refusal).await),
+                Err(other) => return Err(other),
+            }
+            person = Some(self.store.account(id).await?.address);
+        }
         let flagged;
         let raw = match self
-            .check_patient_rules(from, &everyone, &found, &meta, relayed)
+            .check_patient_rules(from, person.as_ref(), &everyone, &found, &meta, relayed)
             .await
         {
             Ok(SubjectVerdict::Clean) => raw,

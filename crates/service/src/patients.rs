@@ -64,12 +64,15 @@ impl Service {
     }
 
     /// Applies the patient rules to a message from `from` (none: a system message or a
-    /// bounce) to `recipients` (local, with their accounts in `found`, then remote).
-    /// An identifying subject is refused, or only flagged when `relayed` by a peer
-    /// operator and the operator chose so.
+    /// bounce), sent by `person` (who may act for the organisation `from`), to
+    /// `recipients` (local, with their accounts in `found`, then remote). A patient's
+    /// block holds against the person and against the address sent from (MS-10). An
+    /// identifying subject is refused, or only flagged when `relayed` by a peer operator
+    /// and the operator chose so.
     pub(crate) async fn check_patient_rules(
         &self,
         from: Option<&MailAddress>,
+        person: Option<&MailAddress>,
         recipients: &[&MailAddress],
         found: &[Option<Account>],
         meta: &MessageMeta,
@@ -100,7 +103,7 @@ impl Service {
                         .patient_blocks(recipient.as_str())
                         .await?
                         .iter()
-                        .any(|b| b == from.as_str());
+                        .any(|b| b == from.as_str() || person.is_some_and(|p| b == p.as_str()));
                     health::check_not_blocked(blocked).map_err(refuse)?;
                 }
             }

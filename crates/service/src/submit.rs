@@ -109,6 +109,50 @@ impl Service {
         }))
     }
 
+    /// Checks the `From:` and `Sender:` headers of what `person` submits (MS-2, ID-3):
+    /// each address must be theirs or an organisational mailbox they are a delegate
+    /// of, so mail cannot be shown as another doctor's or an organisation's one does
+    /// not belong to. A message without these headers passes (the envelope is checked).
+    pub(crate) async fn check_header_senders(
+        &self,
+        person: AccountId,
+        meta: &crate::ingest::MessageMeta,
+    ) -> Result<()> {
+        let own = self.store.account(person).await?.address;
+        let from = meta.from.iter().filter_map(|a| a.address.clone());
+        let sender = meta
+            .structure
+            .as_ref()
+            .map(|s| s.envelope.sender.clone())
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|a| Some(format!("{}@{}", a.mailbox?, a.host?)));
+        for written in from.chain(sender) {
+            let allowed = match MailAddress::parse(written.trim()) {
+                Ok(address) if address == own => true,
+                Ok(address) => match self.store.account_by_address(&address).await? {
+                    Some(org) => {
+                        org.state.can_exchange()
+                            && self.store.delegates(org.id).await?.contains(&person)
+                    }
+                    None => false,
+                },
+                Err(_) => false,
+            };
+            if !allowed {
+                return Err(ServiceError::Refused(Refusal {
+                    requirement: Requirement::Ms2,
+                    reason: format!(
+                        "the From and Sender headers must name {} or an organisational mailbox \
+                         you are a delegate of; correct them and send again",
+                        own.as_str()
+                    ),
+                }));
+            }
+        }
+        Ok(())
+    }
+
     /// Checks one recipient as it is named (`RCPT TO`) after `already` others, before
     /// any content: their number (MS-12), then a verified local mailbox (MS-2), or —
     /// in the [`RecipientScope::TrustSpace`] scope — a domain of the trust space (MS-5).

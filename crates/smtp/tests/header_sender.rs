@@ -1,0 +1,88 @@
+//! MS-2, ID-3, MS-10 through SMTP submission (Python's smtplib): the `From:` and
+//! `Sender:` a client writes must name the authenticated person or an organisational
+//! mailbox they are a delegate of, whatever the envelope says, so mail cannot be shown
+//! as another doctor's; and a professional a patient blocked stays blocked when
+//! writing as an organisation.
+
+mod common;
+
+use caduceus_service::Caller;
+use common::*;
+
+const PATIENT: &str = "295109912611193@patient.caduceus.test";
+
+#[tokio::test]
+async fn ms2_from_and_sender_headers_name_the_sender_or_their_organisation_only() {
+    let w = world().await;
+    let alice_id = rpps(1);
+    let alice = professional(&w, "alice", &alice_id, true).await;
+    professional(&w, "bob", &rpps(2), true).await;
+    let carol = professional(&w, "carol", &rpps(3), true).await;
+    organisation(&w, "cardio", &alice).await;
+    organisation(&w, "pneumo", &carol).await;
+    let patient = patient(&w, "295109912611193", "Camille Lefevre").await;
+    let (credential, _) = device(&w, &alice_id, "Thunderbird").await;
+    let listener = listen(&w, false, limits()).await;
+
+    let a = "alice@caduceus.test";
+    let cases = [
+        format!("own,{a},{a},,bob@caduceus.test"),
+        format!("as-bob,{a},bob@caduceus.test,,carol@caduceus.test"),
+        format!("as-pneumo,{a},pneumo@caduceus.test,,bob@caduceus.test"),
+        format!("sender-bob,{a},{a},bob@caduceus.test,carol@caduceus.test"),
+        format!("as-cardio,cardio@caduceus.test,cardio@caduceus.test,{a},bob@caduceus.test"),
+        format!("display-name,{a},\"Dr Bob\" <bob@caduceus.test>,,carol@caduceus.test"),
+    ]
+    .join(";");
+    let mut args = base_args(&w, &listener);
+    args.extend([
+        ("user", a.to_owned()),
+        ("credential", credential.expose().clone()),
+        ("cases", cases),
+    ]);
+    let run = python("send_as", &args).await;
+    run.expect("own", 250, &[]);
+    run.expect("as-cardio", 250, &[]);
+    for spoof in ["as-bob", "as-pneumo", "sender-bob", "display-name"] {
+        run.expect(spoof, 550, &["MS-2", "alice@caduceus.test"]);
+    }
+    let bob_inbox = inbox(&w, &professional_account(&w, "bob").await).await;
+    assert_eq!(bob_inbox.len(), 2, "only the honest ones arrive");
+    assert!(
+        inbox(&w, &carol).await.is_empty(),
+        "no spoofed mail delivered"
+    );
+
+    // MS-10: blocked as herself, Alice is blocked as cardio too.
+    w.service
+        .set_block(
+            &Caller::account(patient.id, "web"),
+            patient.id,
+            &addr(a),
+            true,
+        )
+        .await
+        .unwrap();
+    let mut args = base_args(&w, &listener);
+    args.extend([
+        ("user", a.to_owned()),
+        ("credential", credential.expose().clone()),
+        (
+            "cases",
+            format!("org-to-patient,cardio@caduceus.test,cardio@caduceus.test,{a},{PATIENT}"),
+        ),
+    ]);
+    python("send_as", &args)
+        .await
+        .expect("org-to-patient", 550, &["MS-10"]);
+    assert!(inbox(&w, &patient).await.is_empty());
+    listener.shutdown().await;
+}
+
+async fn professional_account(w: &World, local: &str) -> caduceus_store::Account {
+    w.service
+        .account_by_address(&addr(&format!("{local}@caduceus.test")))
+        .await
+        .unwrap()
+        .unwrap()
+}
