@@ -20,6 +20,8 @@ pub enum FolderNameError {
     ForbiddenCharacter,
     /// `INBOX` (in any case) is the inbox, made with the account.
     Reserved,
+    /// A level `.` or `..`: in an export's paths it would climb out of its folder.
+    DotLevel,
 }
 
 impl fmt::Display for FolderNameError {
@@ -30,9 +32,10 @@ impl fmt::Display for FolderNameError {
             }
             FolderNameError::TooLong => "a folder name has at most 200 characters",
             FolderNameError::ForbiddenCharacter => {
-                "a folder name has no control character, '*' or '%'"
+                "a folder name has no control character, '*', '%' or '\\'"
             }
             FolderNameError::Reserved => "INBOX is reserved",
+            FolderNameError::DotLevel => "a folder name has no level '.' or '..'",
         })
     }
 }
@@ -44,11 +47,20 @@ pub fn check_folder_name(name: &str) -> Result<(), FolderNameError> {
     if name.chars().count() > MAX_LEN {
         return Err(FolderNameError::TooLong);
     }
-    if name.chars().any(|c| c.is_control() || c == '*' || c == '%') {
+    if name
+        .chars()
+        .any(|c| c.is_control() || matches!(c, '*' | '%' | '\\'))
+    {
         return Err(FolderNameError::ForbiddenCharacter);
     }
     if name.split(DELIMITER).any(str::is_empty) {
         return Err(FolderNameError::EmptyLevel);
+    }
+    if name
+        .split(DELIMITER)
+        .any(|level| level == "." || level == "..")
+    {
+        return Err(FolderNameError::DotLevel);
     }
     if name
         .split(DELIMITER)
@@ -59,6 +71,20 @@ pub fn check_folder_name(name: &str) -> Result<(), FolderNameError> {
         return Err(FolderNameError::Reserved);
     }
     Ok(())
+}
+
+/// `name` as a relative path that stays inside its archive (an export, RT-4), even for
+/// a folder named before [`check_folder_name`] refused `.`, `..` and `\\`: such levels
+/// get a leading `_`, backslashes become `_`.
+pub fn archive_path(name: &str) -> String {
+    name.replace('\\', "_")
+        .split(DELIMITER)
+        .map(|level| match level {
+            "" | "." | ".." => format!("_{level}"),
+            other => other.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 #[cfg(test)]
@@ -94,6 +120,21 @@ mod tests {
             Err(FolderNameError::ForbiddenCharacter)
         );
         assert_eq!(check_folder_name("inbox"), Err(FolderNameError::Reserved));
+        for climbing in ["..", "../x", "a/../b", "./a", "a/."] {
+            assert_eq!(
+                check_folder_name(climbing),
+                Err(FolderNameError::DotLevel),
+                "{climbing}"
+            );
+        }
+        assert_eq!(
+            check_folder_name("..\\x"),
+            Err(FolderNameError::ForbiddenCharacter)
+        );
+        assert_eq!(check_folder_name("...notes"), Ok(()));
+        assert_eq!(archive_path("../x"), "_../x");
+        assert_eq!(archive_path("a/../..\\b"), "a/_../.._b");
+        assert_eq!(archive_path("Cardio/2026"), "Cardio/2026");
         assert_eq!(
             check_folder_name(&"x".repeat(201)),
             Err(FolderNameError::TooLong)

@@ -47,6 +47,11 @@ async fn ac1_two_accounts_at_once_see_only_their_own_mail() {
     assert!(other.contains("NO [NONEXISTENT]"), "{other}");
     let list = bob.command("LIST \"\" \"*\"").await;
     assert!(!list.contains("alice"), "{list}");
+    // MS-6, RT-4: no folder name climbs out of its place (in an export's ZIP paths).
+    for climbing in ["\"../x\"", "\"a/../b\"", "\"..\\\\x\""] {
+        let created = bob.command(&format!("CREATE {climbing}")).await;
+        assert!(created.contains(" NO "), "{climbing}: {created}");
+    }
 
     // IDLE: mail for Alice wakes Alice's session, not Bob's.
     bob.send(b"b1 IDLE\r\n").await;

@@ -114,6 +114,7 @@ async fn ms18_the_api_sends_once_per_idempotency_key_and_applies_every_rule() {
     // another's folder cannot be touched (AC-1).
     run.expect("mark-personal", 200, &["\"personal\":true", "$Personal"]);
     run.expect("new-folder", 201, &["Privé"]);
+    run.expect("folder-climbs", 400, &["'..'"]);
     run.expect("folder-personal", 204, &[]);
     run.expect("inbox-personal", 400, &["MS-14"]);
     run.expect("alice-marks-bob", 403, &["AC-1"]);

@@ -120,7 +120,11 @@ async fn write_export(
                 .open_messages(access, folder.id, batch, Opening::Read)
                 .await?;
             for message in opened {
-                let file = format!("{}/{:06}.eml", folder.name, message.summary.uid);
+                let file = format!(
+                    "{}/{:06}.eml",
+                    caduceus_core::folder::archive_path(&folder.name),
+                    message.summary.uid
+                );
                 zip.start_file(file.as_str(), options)?;
                 zip.write_all(&message.raw)?;
                 index.push(IndexEntry {

@@ -62,6 +62,7 @@ call("flag", "PATCH", f"/messages/{message_id}", token=bob, body={"flags": ["\\S
 # MS-14: a message marked personal by its keyword; a folder of one's own, personal.
 call("mark-personal", "PATCH", f"/messages/{message_id}", token=bob, body={"flags": ["\\Seen", "$Urgent", "$Personal"]})
 call("new-folder", "POST", "/folders", token=bob, body={"name": "Privé"})
+call("folder-climbs", "POST", "/folders", token=bob, body={"name": "../x"})
 call("folder-personal", "PATCH", f"/folders/{quote('Privé')}", token=bob, body={"personal": True})
 call("inbox-personal", "PATCH", "/folders/INBOX", token=bob, body={"personal": True})
 call("alice-marks-bob", "PATCH", f"/folders/{quote('Privé')}?mailbox={A['bob']}", token=alice, body={"personal": False})
