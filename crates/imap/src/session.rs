@@ -10,6 +10,7 @@ use caduceus_pki::CertIdentity;
 use caduceus_service::Service;
 use caduceus_service::auth::Authenticated;
 use caduceus_service::messages::MailboxAccess;
+use caduceus_service::sasl::SaslLogin;
 use imap_next::State;
 use imap_next::imap_types::auth::{AuthMechanism, AuthenticateData};
 use imap_next::imap_types::command::{Command, CommandBody};
@@ -26,7 +27,7 @@ use tokio_rustls::TlsAcceptor;
 use tracing::{debug, info};
 
 use crate::ImapConfig;
-use crate::auth::{self, Mechanism, PendingAuth};
+use crate::auth::{self, PendingAuth};
 use crate::reply::{Kind, status};
 use crate::selected::Selected;
 use crate::wire::{Progress, Wire};
@@ -612,7 +613,21 @@ impl Session {
             out.enqueue_status(status(Kind::Bad, Some(tag), None, "already logged in"));
             return;
         }
-        let result = auth::password_login(&self.service, user, secret, &self.source).await;
+        let result = match caduceus_core::sasl::login_text(secret) {
+            Some(password) => {
+                let password = caduceus_core::SecretString::new(password);
+                let login = SaslLogin::Password {
+                    authzid: "",
+                    authcid: user,
+                    password: &password,
+                };
+                self.service
+                    .sasl_login(login, &self.source)
+                    .await
+                    .map_err(|refusal| auth::refused(refusal).0)
+            }
+            None => Err(auth::Refused::new("authentication failed")),
+        };
         let answer = self.logged_in(tag, result).await;
         out.enqueue_status(answer);
     }
@@ -637,7 +652,7 @@ impl Session {
             return;
         }
         let bearer = self.service.accepts_bearer_tokens();
-        let Some(mechanism) = Mechanism::from_imap(&mechanism, bearer) else {
+        let Some(mechanism) = auth::mechanism(&mechanism, bearer) else {
             out.authenticate_finish(refuse(
                 "unsupported mechanism: use PLAIN or LOGIN with a device credential, or EXTERNAL",
                 tag,
@@ -662,25 +677,28 @@ impl Session {
                 self.pending_auth = Some(next);
             }
             auth::Step::Bearer(tag, mechanism, message) => {
-                match auth::bearer_login(&self.service, mechanism, &message, &self.source).await {
+                let login = SaslLogin::Bearer {
+                    kind: mechanism.bearer().expect("a bearer mechanism"),
+                    message: &message,
+                };
+                match self.service.sasl_login(login, &self.source).await {
                     Ok(login) => {
                         let answer = self.logged_in(tag, Ok(login)).await;
                         out.authenticate_finish(answer);
                     }
-                    Err(auth::BearerRefusal {
-                        challenge: Some(json),
-                        refused,
-                    }) => {
-                        out.authenticate_continue(CommandContinuationRequest::base64(
-                            json.into_bytes(),
-                        ));
-                        self.pending_auth =
-                            Some(PendingAuth::after_error_challenge(tag, mechanism, refused));
-                    }
-                    Err(auth::BearerRefusal { refused, .. }) => {
-                        let answer = self.logged_in(tag, Err(refused)).await;
-                        out.authenticate_finish(answer);
-                    }
+                    Err(refusal) => match auth::refused(refusal) {
+                        (refused, Some(json)) => {
+                            out.authenticate_continue(CommandContinuationRequest::base64(
+                                json.into_bytes(),
+                            ));
+                            self.pending_auth =
+                                Some(PendingAuth::after_error_challenge(tag, mechanism, refused));
+                        }
+                        (refused, None) => {
+                            let answer = self.logged_in(tag, Err(refused)).await;
+                            out.authenticate_finish(answer);
+                        }
+                    },
                 }
             }
             auth::Step::Refused(tag, refused) => {
@@ -691,15 +709,30 @@ impl Session {
                 out.authenticate_finish(status(Kind::Bad, Some(tag), None, text));
             }
             auth::Step::Password(tag, login) => {
-                let result = auth::sasl_password_login(&self.service, login, &self.source).await;
+                let login = SaslLogin::Password {
+                    authzid: &login.authzid,
+                    authcid: &login.authcid,
+                    password: &login.password,
+                };
+                let result = self
+                    .service
+                    .sasl_login(login, &self.source)
+                    .await
+                    .map_err(|refusal| auth::refused(refusal).0);
                 let answer = self.logged_in(tag, result).await;
                 out.authenticate_finish(answer);
             }
             auth::Step::External(tag, authzid) => {
                 let result = match &self.client_certificate {
                     Some(identity) => {
-                        auth::certificate_login(&self.service, identity, &authzid, &self.source)
+                        let login = SaslLogin::External {
+                            national_id: identity.serial_number.as_deref(),
+                            authzid: &authzid,
+                        };
+                        self.service
+                            .sasl_login(login, &self.source)
                             .await
+                            .map_err(|refusal| auth::refused(refusal).0)
                     }
                     None => Err(auth::Refused::new(
                         "EXTERNAL needs a client certificate presented in the TLS handshake (AU-1)",

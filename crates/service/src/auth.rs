@@ -232,6 +232,10 @@ pub(crate) enum Miss {
     NoFactor,
     WrongKind,
     BadToken,
+    /// A user name that is not an address (SASL).
+    Malformed,
+    /// An authorization identity other than the account's own address (SASL).
+    ForeignAuthzid,
 }
 
 impl Miss {
@@ -246,6 +250,8 @@ impl Miss {
             Miss::NoFactor => "reason:no_second_factor",
             Miss::WrongKind => "reason:kind_has_no_login",
             Miss::BadToken => "reason:token_refused",
+            Miss::Malformed => "reason:malformed_user",
+            Miss::ForeignAuthzid => "reason:foreign_authzid",
         }
     }
 }

@@ -24,6 +24,8 @@
 //!   opposition.
 //! - [`peers`]: whether a peer operator may relay mail from a domain (MS-5), asked
 //!   of the trust list the relay keeps ([`peers::PeerTrust`]).
+//! - [`sasl`]: the one SASL login entry SMTP and IMAP call ([`sasl::SaslLogin`] →
+//!   [`auth::Authenticated`] or a typed [`sasl::SaslRefusal`]).
 //! - [`relay`]: what a relay attempt to another operator means (delivered, retry,
 //!   failed, expired), the delivery status notification to the sender, the delivery
 //!   state a sender asks for (MS-16).
@@ -85,6 +87,7 @@ pub mod personal;
 pub mod quota;
 mod rates;
 pub mod relay;
+pub mod sasl;
 pub mod sessions;
 pub mod staff;
 pub mod submit;

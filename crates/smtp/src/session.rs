@@ -14,6 +14,7 @@ use std::sync::Arc;
 use caduceus_core::MailAddress;
 use caduceus_service::Service;
 use caduceus_service::auth::Authenticated;
+use caduceus_service::sasl::SaslLogin;
 use caduceus_service::submit::{RecipientScope, Sender};
 use smtp_proto::{MailFrom, RcptTo, Request};
 use tokio::net::TcpStream;
@@ -24,7 +25,7 @@ use tracing::{Instrument, Span, debug, info, warn};
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::SubmissionConfig;
-use crate::auth::{self, LOGIN_PASSWORD, LOGIN_USERNAME, Mechanism, PasswordLogin, SaslError};
+use crate::auth::{self, LOGIN_PASSWORD, LOGIN_USERNAME, Mechanism, SaslError};
 use crate::conn::{Conn, Interrupted, Line, TlsInfo};
 use crate::dialogue::{Commands, Dialogue, Flow, answer_commands, log_refusal, max_size};
 use crate::reply::{self, Reply, Stage};
@@ -212,7 +213,7 @@ impl Session {
                 "AUTH is not allowed during a mail transaction",
             ));
         }
-        let offered = Mechanism::from_proto(mechanism).filter(|m| {
+        let offered = auth::mechanism(mechanism).filter(|m| {
             !matches!(m, Mechanism::OAuthBearer | Mechanism::XOAuth2)
                 || self.service.accepts_bearer_tokens()
         });
@@ -260,23 +261,29 @@ impl Session {
         mechanism: Mechanism,
         initial: Zeroizing<String>,
     ) -> Result<Authenticated, AuthEnd> {
-        match mechanism {
+        let source = self.source.clone();
+        let outcome = match mechanism {
             Mechanism::Plain => {
                 let response = self.response_or_challenge(initial, "").await?;
-                let login = auth::plain(&auth::decode(&response)?)?;
-                Ok(auth::password_login(&self.service, login, &self.source).await?)
+                let plain = auth::plain(&auth::decode(&response)?)?;
+                let login = SaslLogin::Password {
+                    authzid: &plain.authzid,
+                    authcid: &plain.authcid,
+                    password: &plain.password,
+                };
+                self.service.sasl_login(login, &source).await
             }
             Mechanism::Login => {
                 let user = self.response_or_challenge(initial, LOGIN_USERNAME).await?;
                 let authcid = auth::login_text(&auth::decode(&user)?)?;
                 let password = self.challenge(LOGIN_PASSWORD).await?;
-                let password = auth::login_text(&auth::decode(&password)?)?;
-                let login = PasswordLogin {
-                    authzid: String::new(),
-                    authcid,
-                    password: password.into(),
+                let password = auth::login_text(&auth::decode(&password)?)?.into();
+                let login = SaslLogin::Password {
+                    authzid: "",
+                    authcid: &authcid,
+                    password: &password,
                 };
-                Ok(auth::password_login(&self.service, login, &self.source).await?)
+                self.service.sasl_login(login, &source).await
             }
             Mechanism::External => {
                 let Some(identity) = self.tls.as_ref().and_then(|t| t.client.clone()) else {
@@ -292,25 +299,33 @@ impl Session {
                 };
                 let response = self.response_or_challenge(initial, "").await?;
                 let authzid = auth::decode(&response)?;
-                Ok(
-                    auth::certificate_login(&self.service, &identity, &authzid, &self.source)
-                        .await?,
-                )
+                let login = SaslLogin::External {
+                    national_id: identity.serial_number.as_deref(),
+                    authzid: &authzid,
+                };
+                self.service.sasl_login(login, &source).await
             }
             Mechanism::OAuthBearer | Mechanism::XOAuth2 => {
                 let response = self.response_or_challenge(initial, "").await?;
                 let message = auth::decode(&response)?;
-                match auth::bearer_login(&self.service, mechanism, &message, &self.source).await {
-                    Ok(login) => Ok(login),
-                    Err(refusal) => {
-                        if let Some(challenge) = refusal.challenge {
-                            // RFC 7628 §3.2.3: the client answers the error challenge
-                            // with a dummy response, then the exchange fails.
-                            self.challenge(&challenge).await?;
-                        }
-                        Err(refusal.reply.into())
-                    }
+                let kind = mechanism.bearer().expect("a bearer mechanism");
+                let login = SaslLogin::Bearer {
+                    kind,
+                    message: &message,
+                };
+                self.service.sasl_login(login, &source).await
+            }
+        };
+        match outcome {
+            Ok(login) => Ok(login),
+            Err(refusal) => {
+                let (reply, delay, challenge) = auth::refused(refusal);
+                if let Some(challenge) = challenge {
+                    // RFC 7628 §3.2.3: the client answers the error challenge with a
+                    // dummy response, then the exchange fails.
+                    self.challenge(&challenge).await?;
                 }
+                Err((reply, delay).into())
             }
         }
     }

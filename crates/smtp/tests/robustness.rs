@@ -280,3 +280,40 @@ async fn ms13_a_message_of_50000_nested_messages_is_refused_and_the_server_keeps
     assert_eq!(refused, 1, "the refusal is traced (TR-1)");
     listener.shutdown().await;
 }
+
+#[tokio::test]
+async fn au3_tr1_a_user_name_that_is_no_address_is_counted_and_traced() {
+    let w = world().await;
+    let listener = listen(&w, true, limits()).await;
+    let mut c = raw_tls(&w, &listener).await;
+    c.reply().await.unwrap();
+    c.cmd("EHLO raw.test\r\n", "250").await;
+    for _ in 0..2 {
+        c.cmd(
+            &format!("AUTH PLAIN {}\r\n", plain("not an address", "cdv-x")),
+            "535 5.7.8 authentication failed",
+        )
+        .await;
+    }
+    c.cmd("QUIT\r\n", "221").await;
+    let malformed = w
+        .store
+        .trace_entries(0, 10_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| {
+            e.action.as_str() == "auth.failure"
+                && e.detail.as_deref() == Some("reason:malformed_user")
+        })
+        .count();
+    assert_eq!(malformed, 2, "each attempt traced (TR-1)");
+    let counted = w
+        .store
+        .failure_state("ip:127.0.0.1")
+        .await
+        .unwrap()
+        .failures;
+    assert_eq!(counted, 2, "each attempt counted against the source (AU-3)");
+    listener.shutdown().await;
+}
