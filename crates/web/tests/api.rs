@@ -302,3 +302,46 @@ async fn ms8_ms9_tr4_au2_rt4_the_patient_side_and_the_account_settings_through_t
     run.expect("patient-after-fin", 422, &["\"requirement\":\"MS-8\""]);
     server.shutdown().await;
 }
+
+/// Login CSRF: the webmail's login form posted from another site is refused before any
+/// credential is looked at; from its own page (or by a client that is not a browser)
+/// it is answered as usual.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn au1_a_login_form_posted_from_another_site_is_refused() {
+    let w = world().await;
+    let alice = professional(&w, "alice", &rpps(1), true).await;
+    web_login(&w, &alice).await;
+    let server = listen(&w).await;
+    let post = |origin: Option<&str>| {
+        let mut command = std::process::Command::new("curl");
+        command.args([
+            "-s",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            "--max-time",
+            "20",
+            "--cacert",
+            w.pki.ca_cert_path().to_str().unwrap(),
+            "--data",
+            "address=alice%40caduceus.test&password=wrong&code=000000&method=totp",
+        ]);
+        if let Some(origin) = origin {
+            command.args(["-H", &format!("Origin: {origin}")]);
+        }
+        command.arg(format!("https://127.0.0.1:{}/login", server.port));
+        let out = command
+            .output()
+            .expect("curl is needed (apt-get install -y curl)");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert_eq!(post(Some("https://evil.example")), "403");
+    assert_eq!(
+        post(Some(&format!("https://127.0.0.1:{}", server.port))),
+        "401",
+        "same site: a wrong password, answered as such"
+    );
+    assert_eq!(post(None), "401", "not a browser");
+    server.shutdown().await;
+}

@@ -101,6 +101,33 @@ pub(super) async fn start(service: &Service, login: &Authenticated) -> Response 
     response
 }
 
+/// Whether a form was posted from another site (login CSRF: a page elsewhere logging
+/// the browser into someone else's account). Browsers say where a POST comes from:
+/// `Sec-Fetch-Site`, else `Origin`, which must then be this host. A client that sends
+/// neither (not a browser) is not a CSRF vector.
+pub(super) fn cross_site(headers: &HeaderMap) -> bool {
+    let text = |name| headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(site) = text("sec-fetch-site") {
+        return !matches!(site, "same-origin" | "none");
+    }
+    match (text("origin"), text("host")) {
+        (None, _) => false,
+        (Some(origin), Some(host)) => origin
+            .strip_prefix("https://")
+            .is_none_or(|authority| !authority.eq_ignore_ascii_case(host)),
+        (Some(_), None) => true,
+    }
+}
+
+/// The refusal of a cross-site login form.
+fn cross_site_refused() -> Response {
+    (
+        StatusCode::FORBIDDEN,
+        "a login form is accepted only from this site's own login page",
+    )
+        .into_response()
+}
+
 /// `POST /login`: logs in, or sends the e-mailed code.
 pub async fn submit(
     State(service): State<Service>,
@@ -109,6 +136,9 @@ pub async fn submit(
     peer: Option<Extension<Peer>>,
     Form(form): Form<LoginForm>,
 ) -> Response {
+    if cross_site(&headers) {
+        return cross_site_refused();
+    }
     let t = texts(&headers, uri.query());
     let source = source_of(peer.as_deref());
     let mut view = login_page(&service, t, peer.as_deref());
@@ -167,6 +197,9 @@ pub async fn certificate(
     uri: Uri,
     peer: Option<Extension<Peer>>,
 ) -> Response {
+    if cross_site(&headers) {
+        return cross_site_refused();
+    }
     let t = texts(&headers, uri.query());
     let Some(Extension(peer)) = peer else {
         return Redirect::to("/login").into_response();
@@ -222,5 +255,40 @@ pub async fn logout(
 impl CsrfField for CsrfForm {
     fn csrf(&self) -> &str {
         &self.csrf
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.insert(*name, HeaderValue::from_static(value));
+        }
+        map
+    }
+
+    #[test]
+    fn a_login_form_posted_from_another_site_is_cross_site() {
+        let host = ("host", "mail.caduceus.test");
+        assert!(!cross_site(&headers(&[host])), "curl, practice software");
+        assert!(!cross_site(&headers(&[
+            host,
+            ("origin", "https://mail.caduceus.test")
+        ])));
+        assert!(cross_site(&headers(&[
+            host,
+            ("origin", "https://evil.example")
+        ])));
+        assert!(cross_site(&headers(&[host, ("origin", "null")])));
+        assert!(cross_site(&headers(&[
+            host,
+            ("origin", "http://mail.caduceus.test")
+        ])));
+        assert!(cross_site(&headers(&[("sec-fetch-site", "cross-site")])));
+        assert!(cross_site(&headers(&[("sec-fetch-site", "same-site")])));
+        assert!(!cross_site(&headers(&[("sec-fetch-site", "same-origin")])));
     }
 }
