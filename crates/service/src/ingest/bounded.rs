@@ -69,7 +69,7 @@ fn parse_unchecked(raw: &[u8]) -> Option<Message<'_>> {
 
 /// How many encoded message parts kept as binary are opened again before the message
 /// is refused as too complex to analyse.
-const MAX_REOPENED: usize = 8;
+pub(crate) const MAX_REOPENED: usize = 8;
 
 /// Whether an encoded `message/*` part that mail-parser kept as binary (our patch does
 /// so past 64 levels; a broken encoding too) holds messages nested past

@@ -8,7 +8,7 @@ pub mod structure;
 pub mod xdm;
 
 use caduceus_core::health::ins_header;
-use mail_parser::{Address, MimeHeaders};
+use mail_parser::{Address, Message, MessagePart, MimeHeaders, PartType};
 use serde::{Deserialize, Serialize};
 
 pub use bounded::{MAX_NESTING, NestedTooDeep};
@@ -95,6 +95,116 @@ fn addresses(address: Option<&Address<'_>>) -> Vec<MetaAddress> {
         .unwrap_or_default()
 }
 
+// How many encoded forwarded messages that mail-parser kept as bytes (it reads three
+// levels of encoding) are parsed again to find the patients they concern: as many as
+// `bounded::parse` opens again before refusing a message.
+use bounded::MAX_REOPENED;
+
+/// The patients a message concerns (MS-9), and why one could not be read, from the
+/// message and every message it encapsulates at any depth.
+#[derive(Default)]
+struct Concerned {
+    /// INS, sorted, once each.
+    patients: Vec<String>,
+    /// The last reason a patient could not be read.
+    error: Option<String>,
+}
+
+impl Concerned {
+    /// Reads the `X-MSS-INS` headers and XDM packages of `message` and of every message
+    /// encapsulated in it (`message/rfc822` parts, encoded or not), without recursion:
+    /// an explicit stack of messages, and for an encoded message that mail-parser kept
+    /// as bytes, the bytes parsed again (at most [`MAX_REOPENED`]). One [`xdm::Reader`]
+    /// bounds the decompression of the whole message; a part is opened as a zip only
+    /// when it looks like one ([`xdm::candidate`]).
+    fn in_message(message: &Message<'_>) -> Result<Concerned, NestedTooDeep> {
+        let mut concerned = Concerned::default();
+        let mut reader = xdm::Reader::default();
+        let mut kept_as_bytes = Vec::new();
+        concerned.collect(message, &mut reader, &mut kept_as_bytes);
+        let mut reopened = 0;
+        while let Some(bytes) = kept_as_bytes.pop() {
+            reopened += 1;
+            if reopened > MAX_REOPENED {
+                concerned.error = Some(
+                    "the message encapsulates too many encoded messages to check them all"
+                        .to_owned(),
+                );
+                break;
+            }
+            if let Some(inner) = bounded::parse(&bytes)? {
+                concerned.collect(&inner, &mut reader, &mut kept_as_bytes);
+            }
+        }
+        concerned.patients.sort_unstable();
+        concerned.patients.dedup();
+        Ok(concerned)
+    }
+
+    /// Reads `top` and the messages its parts hold; adds to `kept_as_bytes` the decoded
+    /// bytes of the encoded messages mail-parser did not parse.
+    fn collect(
+        &mut self,
+        top: &Message<'_>,
+        reader: &mut xdm::Reader,
+        kept_as_bytes: &mut Vec<Vec<u8>>,
+    ) {
+        let mut messages = vec![top];
+        while let Some(message) = messages.pop() {
+            for value in message.header_values(ins_header::HEADER) {
+                match value.as_text().map(ins_header::parse_ins_header) {
+                    Some(Ok(found)) => self.add(&found),
+                    Some(Err(error)) => self.error = Some(error),
+                    None => {
+                        self.error = Some(format!("the {} header is empty", ins_header::HEADER))
+                    }
+                }
+            }
+            for part in &message.parts {
+                match &part.body {
+                    PartType::Message(inner) => messages.push(inner),
+                    PartType::Multipart(_) => {}
+                    PartType::Binary(bytes) if is_message(part) => {
+                        kept_as_bytes.push(bytes.to_vec())
+                    }
+                    _ => self.read_zip(part, reader),
+                }
+            }
+        }
+    }
+
+    /// Reads `part` as an XDM package if it looks like a zip.
+    fn read_zip(&mut self, part: &MessagePart<'_>, reader: &mut xdm::Reader) {
+        let content_type = part
+            .content_type()
+            .map(|c| (c.ctype(), c.subtype().unwrap_or_default()));
+        let Some(candidate) = xdm::candidate(part.attachment_name(), content_type, part.contents())
+        else {
+            return;
+        };
+        match reader.patients(part.contents(), candidate) {
+            Ok(Some(found)) => self.add(&found),
+            Ok(None) => {}
+            Err(error) => self.error = Some(error.to_string()),
+        }
+    }
+
+    fn add(&mut self, found: &[caduceus_core::Ins]) {
+        self.patients
+            .extend(found.iter().map(|i| i.expose().to_owned()));
+    }
+}
+
+/// Whether a part is typed as an encapsulated message (`message/rfc822`, `message/global`).
+fn is_message(part: &MessagePart<'_>) -> bool {
+    part.content_type().is_some_and(|c| {
+        c.ctype().eq_ignore_ascii_case("message")
+            && c.subtype().is_some_and(|s| {
+                s.eq_ignore_ascii_case("rfc822") || s.eq_ignore_ascii_case("global")
+            })
+    })
+}
+
 impl MessageMeta {
     /// Parses the header facts and the IMAP structure of a raw RFC 5322 message.
     /// Bytes that do not parse give an empty record with `parsed: false` (and an
@@ -107,25 +217,10 @@ impl MessageMeta {
                 ..MessageMeta::default()
             });
         };
-        let mut patients = Vec::new();
-        let mut xdm_error = None;
-        for part in message.attachments() {
-            if part.attachment_name().is_some_and(xdm::is_xdm) {
-                match xdm::patients_in_xdm(part.contents()) {
-                    Ok(found) => patients.extend(found.iter().map(|i| i.expose().to_owned())),
-                    Err(error) => xdm_error = Some(error.to_string()),
-                }
-            }
-        }
-        for value in message.header_values(ins_header::HEADER) {
-            match value.as_text().map(ins_header::parse_ins_header) {
-                Some(Ok(found)) => patients.extend(found.iter().map(|i| i.expose().to_owned())),
-                Some(Err(error)) => xdm_error = Some(error),
-                None => xdm_error = Some(format!("the {} header is empty", ins_header::HEADER)),
-            }
-        }
-        patients.sort_unstable();
-        patients.dedup();
+        let Concerned {
+            patients,
+            error: xdm_error,
+        } = Concerned::in_message(&message)?;
         let in_reply_to = match message.in_reply_to() {
             mail_parser::HeaderValue::Text(id) => vec![id.to_string()],
             mail_parser::HeaderValue::TextList(ids) => ids.iter().map(|s| s.to_string()).collect(),
@@ -213,5 +308,223 @@ In-Reply-To: <m0@caduceus.test>\r\n\r\nbody\r\n";
     fn tr5_debug_never_shows_the_subject() {
         let meta = MessageMeta::parse(b"Subject: Mme Zorglub\r\n\r\nx").unwrap();
         assert!(!format!("{meta:?}").contains("Zorglub"));
+    }
+
+    use super::xdm::tests::{metadata, xdm_zip};
+
+    const OPPOSED: &str = "295109912611193";
+    const OTHER: &str = "184127645108946";
+
+    fn package(ins: &str) -> Vec<u8> {
+        let xml = metadata(&[&format!("{ins}^^^&amp;1.2.250.1.213.1.4.8&amp;ISO")]);
+        xdm_zip(&[
+            ("IHE_XDM/SUBSET01/METADATA.XML", xml.as_bytes()),
+            ("IHE_XDM/SUBSET01/DOC0001.PDF", b"%PDF-1.4"),
+        ])
+    }
+
+    /// Base64 in lines of 76 characters.
+    fn base64(bytes: &[u8]) -> String {
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut out = String::new();
+        for (i, chunk) in bytes.chunks(3).enumerate() {
+            let n =
+                chunk.iter().fold(0u32, |n, &b| n << 8 | u32::from(b)) << (8 * (3 - chunk.len()));
+            for k in 0..4 {
+                out.push(if k <= chunk.len() {
+                    char::from(ALPHABET[(n >> (18 - 6 * k)) as usize & 63])
+                } else {
+                    '='
+                });
+            }
+            if i % 19 == 18 {
+                out.push_str("\r\n");
+            }
+        }
+        out
+    }
+
+    /// A message with `headers`, a text part and, when given, an attachment with
+    /// `attachment_headers` and `contents` (base64-encoded).
+    fn mail(headers: &str, attachment: Option<(&str, &[u8])>) -> Vec<u8> {
+        let mut raw = format!(
+            "From: a@caduceus.test\r\nTo: b@caduceus.test\r\nSubject: Avis\r\n{headers}\
+Content-Type: multipart/mixed; boundary=\"b{}\"\r\n\r\n--b{0}\r\n\
+Content-Type: text/plain\r\n\r\nCi-joint.\r\n",
+            headers.len()
+        );
+        if let Some((attachment_headers, contents)) = attachment {
+            raw.push_str(&format!(
+                "--b{}\r\n{attachment_headers}Content-Transfer-Encoding: base64\r\n\r\n{}\r\n",
+                headers.len(),
+                base64(contents)
+            ));
+        }
+        raw.push_str(&format!("--b{}--\r\n", headers.len()));
+        raw.into_bytes()
+    }
+
+    /// `inner` forwarded in a `message/rfc822` part, base64-encoded or not.
+    fn forward(inner: &[u8], encoded: bool) -> Vec<u8> {
+        let mut raw = b"From: c@caduceus.test\r\nTo: d@caduceus.test\r\nSubject: Fwd\r\n\
+Content-Type: multipart/mixed; boundary=\"fwd\"\r\n\r\n--fwd\r\nContent-Type: text/plain\r\n\r\nVoir.\r\n\
+--fwd\r\nContent-Type: message/rfc822\r\n"
+            .to_vec();
+        if encoded {
+            raw.extend_from_slice(b"Content-Transfer-Encoding: base64\r\n\r\n");
+            raw.extend_from_slice(base64(inner).as_bytes());
+        } else {
+            raw.extend_from_slice(b"\r\n");
+            raw.extend_from_slice(inner);
+        }
+        raw.extend_from_slice(b"\r\n--fwd--\r\n");
+        raw
+    }
+
+    fn concerned(raw: &[u8]) -> (Vec<String>, Option<String>) {
+        let meta = MessageMeta::parse(raw).unwrap();
+        (meta.patients, meta.xdm_error)
+    }
+
+    #[test]
+    fn ms9_every_submission_set_of_an_attached_package_is_read() {
+        let cx = |ins: &str| format!("{ins}^^^&amp;1.2.250.1.213.1.4.8&amp;ISO");
+        let (first, second) = (metadata(&[&cx(OTHER)]), metadata(&[&cx(OPPOSED)]));
+        let package = xdm_zip(&[
+            ("IHE_XDM/SUBSET01/METADATA.XML", first.as_bytes()),
+            ("IHE_XDM/SUBSET02/METADATA.XML", second.as_bytes()),
+        ]);
+        let raw = mail(
+            "",
+            Some((
+                "Content-Type: application/zip; name=\"IHE_XDM.zip\"\r\n",
+                &package,
+            )),
+        );
+        assert_eq!(
+            concerned(&raw),
+            (vec![OTHER.to_owned(), OPPOSED.to_owned()], None)
+        );
+    }
+
+    #[test]
+    fn ms9_the_patients_of_every_forwarded_message_are_read() {
+        let xdm_attachment = "Content-Type: application/zip; name=\"IHE_XDM.zip\"\r\n";
+        let with_header = mail(&format!("X-MSS-INS: {OPPOSED}\r\n"), None);
+        let with_package = mail("", Some((xdm_attachment, &package(OPPOSED))));
+        for inner in [&with_header, &with_package] {
+            assert_eq!(concerned(inner), (vec![OPPOSED.to_owned()], None));
+            // Forwarded once, twice, encoded or not, mixed.
+            for raw in [
+                forward(inner, false),
+                forward(inner, true),
+                forward(&forward(inner, false), true),
+                forward(&forward(&forward(inner, true), false), true),
+            ] {
+                assert_eq!(concerned(&raw), (vec![OPPOSED.to_owned()], None));
+            }
+        }
+        // Patients of the forwarding message and of the forwarded one together.
+        let outer = String::from_utf8(forward(&with_package, true)).unwrap();
+        let outer = format!("X-MSS-INS: {OTHER}\r\n{outer}");
+        assert_eq!(
+            concerned(outer.as_bytes()).0,
+            [OTHER.to_owned(), OPPOSED.to_owned()]
+        );
+    }
+
+    #[test]
+    fn ms9_messages_encoded_deeper_than_mail_parser_reads_are_opened_again() {
+        // mail-parser parses three levels of encoded messages; the fourth and fifth
+        // stay bytes, parsed again here.
+        let mut raw = mail(&format!("X-MSS-INS: {OPPOSED}\r\n"), None);
+        for _ in 0..5 {
+            raw = forward(&raw, true);
+        }
+        let tree = bounded::parse(&raw).unwrap().unwrap();
+        assert!(
+            !tree.nesting_exceeds(4),
+            "mail-parser stops before the last"
+        );
+        assert_eq!(concerned(&raw), (vec![OPPOSED.to_owned()], None));
+    }
+
+    #[test]
+    fn ms9_an_unreadable_patient_in_a_forwarded_message_is_an_error() {
+        let bad_header = mail("X-MSS-INS: 295109912611194\r\n", None);
+        let bad_package = mail(
+            "",
+            Some((
+                "Content-Type: application/zip; name=\"IHE_XDM.zip\"\r\n",
+                b"not a zip",
+            )),
+        );
+        for inner in [bad_header, bad_package] {
+            let (_, error) = concerned(&forward(&forward(&inner, true), false));
+            assert!(error.is_some(), "{}", String::from_utf8_lossy(&inner));
+        }
+    }
+
+    #[test]
+    fn ms9_a_zip_of_another_name_holding_xdm_metadata_is_read() {
+        let package = package(OPPOSED);
+        for attachment_headers in [
+            "Content-Type: application/octet-stream; name=\"dossier.zip\"\r\n",
+            "Content-Type: application/octet-stream\r\n\
+Content-Disposition: attachment; filename=\"DOSSIER.ZIP\"\r\n",
+            "Content-Type: application/zip\r\n",
+            "Content-Type: application/x-zip-compressed; name=\"dossier.bin\"\r\n",
+            // Only the signature says it is a zip.
+            "Content-Type: application/octet-stream; name=\"dossier.dat\"\r\n",
+            "Content-Type: image/png\r\n",
+        ] {
+            let raw = mail("", Some((attachment_headers, &package)));
+            assert_eq!(
+                concerned(&raw),
+                (vec![OPPOSED.to_owned()], None),
+                "{attachment_headers}"
+            );
+        }
+        // A real IHE_XDM.zip that is unreadable is still an error.
+        let raw = mail(
+            "",
+            Some((
+                "Content-Type: application/zip; name=\"IHE_XDM.zip\"\r\n",
+                &xdm_zip(&[("a.pdf", b"%PDF")]),
+            )),
+        );
+        assert!(concerned(&raw).1.is_some());
+    }
+
+    #[test]
+    fn ms9_ordinary_mail_and_zips_without_xdm_concern_no_patient() {
+        let plain_zip = xdm_zip(&[("rapport.pdf", b"%PDF-1.4")]);
+        for raw in [
+            mail("", None),
+            mail(
+                "",
+                Some((
+                    "Content-Type: application/zip; name=\"photos.zip\"\r\n",
+                    &plain_zip,
+                )),
+            ),
+            mail(
+                "",
+                Some((
+                    "Content-Type: application/zip; name=\"x.zip\"\r\n",
+                    b"not a zip",
+                )),
+            ),
+            mail(
+                "",
+                Some((
+                    "Content-Type: application/pdf; name=\"cr.pdf\"\r\n",
+                    b"%PDF-1.4",
+                )),
+            ),
+            forward(&mail("", None), true),
+        ] {
+            assert_eq!(concerned(&raw), (Vec::<String>::new(), None));
+        }
     }
 }
