@@ -53,6 +53,12 @@ pub struct Limits {
     pub command_rate: Option<caduceus_core::RateLimit>,
     /// Grace given to busy sessions on shutdown.
     pub shutdown_grace: Duration,
+    /// How long a login lasts, however active: then `BYE`, and the client logs in
+    /// again (its credential checked anew).
+    pub max_login: Duration,
+    /// How often, at most, a logged-in session asks whether its login still holds
+    /// (device revoked, account suspended: AU-2, ID-2) before a command.
+    pub recheck_every: Duration,
 }
 
 impl Default for Limits {
@@ -69,6 +75,8 @@ impl Default for Limits {
                 per: Duration::from_secs(60),
             }),
             shutdown_grace: Duration::from_secs(10),
+            max_login: Duration::from_secs(12 * 3600),
+            recheck_every: Duration::from_secs(5),
         }
     }
 }

@@ -38,6 +38,10 @@ pub(crate) struct Login {
     pub auth: Authenticated,
     /// Their own mailboxes.
     pub access: MailboxAccess,
+    /// When they logged in ([`crate::Limits::max_login`]).
+    pub since: std::time::Instant,
+    /// When the service last said the login still holds.
+    pub checked: std::time::Instant,
 }
 
 /// The state of one session.
@@ -511,8 +515,39 @@ impl Session {
         Ok(())
     }
 
+    /// Whether the login, if any, still holds: not older than
+    /// [`crate::Limits::max_login`], its device not revoked, its account active (asked
+    /// of the service at most every [`crate::Limits::recheck_every`]). If not, the
+    /// `BYE` to send.
+    async fn login_ended(&mut self) -> Option<&'static str> {
+        let limits = &self.config.limits;
+        let login = self.login.as_mut()?;
+        let now = std::time::Instant::now();
+        if now.duration_since(login.since) >= limits.max_login {
+            return Some("login lifetime reached: log in again");
+        }
+        if now.duration_since(login.checked) < limits.recheck_every {
+            return None;
+        }
+        match self.service.still_valid(&login.auth).await {
+            Ok(()) => {
+                login.checked = now;
+                None
+            }
+            Err(caduceus_service::ServiceError::Denied { .. }) => {
+                Some("this login no longer holds (credential revoked or account suspended)")
+            }
+            Err(_) => Some("temporarily unable to check this login; log in again"),
+        }
+    }
+
     /// Answers a command in any state.
     pub(crate) async fn command(&mut self, out: &mut Wire, command: Command<'static>) -> Flow {
+        if let Some(why) = self.login_ended().await {
+            info!(session = self.id, "closed: {why}");
+            out.enqueue_status(Status::bye(None, why).expect("valid BYE"));
+            return Flow::Close;
+        }
         let Command { tag, body } = command;
         match body {
             CommandBody::Capability => {
@@ -767,7 +802,13 @@ impl Session {
         match self.service.authorize(&caller, owner).await {
             Ok(access) => {
                 info!(session = self.id, account = %owner, "logged in");
-                self.login = Some(Login { auth, access });
+                let now = std::time::Instant::now();
+                self.login = Some(Login {
+                    auth,
+                    access,
+                    since: now,
+                    checked: now,
+                });
                 status(
                     Kind::Ok,
                     Some(tag),

@@ -460,6 +460,50 @@ impl Service {
         })
     }
 
+    /// Whether a login made earlier still holds (AU-2, ID-2): its account still active,
+    /// its device credential (if that is how it was made) not revoked. A long-lived
+    /// session (IMAP, SMTP) asks before acting, so a revocation or a suspension ends
+    /// the sessions already open; the end is traced (`session.close`, refused).
+    pub async fn still_valid(&self, login: &Authenticated) -> Result<()> {
+        let account = self.store.account(login.account.id).await?;
+        let device_revoked = match login.factor {
+            Factor::Device(id) => self
+                .store
+                .device_secret(id)
+                .await?
+                .is_none_or(|d| d.device.revoked.is_some()),
+            _ => false,
+        };
+        let reason = if device_revoked {
+            "reason:device_revoked"
+        } else if account.state != caduceus_core::AccountState::Active {
+            "reason:account_inactive"
+        } else {
+            return Ok(());
+        };
+        let event = self.auth_event(
+            login.account.id.to_string(),
+            Action::SessionClose,
+            login.account.id.to_string(),
+            &login.source,
+            Outcome::Refused,
+            reason.into(),
+        );
+        self.store.append_traces(&[event]).await?;
+        Err(ServiceError::Denied {
+            requirement: if device_revoked {
+                Requirement::Au2
+            } else {
+                Requirement::Id2
+            },
+            reason: if device_revoked {
+                "this device credential was revoked: log in again with a valid one".into()
+            } else {
+                "this account is no longer active".into()
+            },
+        })
+    }
+
     /// Traces the end of a logged-in session (AU-3): a mail client disconnecting, a
     /// web logout.
     pub async fn logout(&self, login: &Authenticated) -> Result<()> {

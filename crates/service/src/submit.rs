@@ -68,6 +68,8 @@ impl Service {
     /// Each call counts one message against the mailbox's sending rate (MS-13); every
     /// path to [`Service::submit`] goes through here.
     pub async fn sender(&self, login: &Authenticated, from: &MailAddress) -> Result<Sender> {
+        // A session opened before a revocation or a suspension sends nothing more.
+        self.still_valid(login).await?;
         self.require_terms(&login.caller()).await?;
         let sender = self.authorised_sender(login, from).await?;
         let mailbox = sender.acting_for.unwrap_or(login.account().id);
