@@ -2,7 +2,10 @@
 //! that asks for one (`Disposition-Notification-To`) gets an MDN from each local
 //! recipient, `processed`, sent to the address asked — delivered here, or queued for
 //! its operator when it is in the trust space. Automatic messages (reports,
-//! `Auto-Submitted`) never get one, so notifications cannot loop.
+//! `Auto-Submitted`) never get one, so notifications cannot loop. Only the sender is
+//! answered (RFC 8098 §2.1): an address asked that is not the envelope sender (or,
+//! without one, the `From:` address) gets nothing, so a message cannot make a
+//! patient's mailbox write to someone else, nor reveal its address (MS-8, TR-5).
 
 use std::future::Future;
 use std::pin::Pin;
@@ -16,7 +19,12 @@ use crate::{Caller, Service};
 impl Service {
     /// Sends the MDNs `meta` asks for, from each of `recipients`, in the background:
     /// the original delivery never waits for them, nor fails with them.
-    pub(crate) fn send_mdns(&self, meta: &MessageMeta, recipients: Vec<Account>) {
+    pub(crate) fn send_mdns(
+        &self,
+        meta: &MessageMeta,
+        from: Option<&MailAddress>,
+        recipients: Vec<Account>,
+    ) {
         let Some(to) = meta
             .disposition_notification_to
             .as_deref()
@@ -25,6 +33,16 @@ impl Service {
         else {
             return;
         };
+        let sender = from.cloned().or_else(|| {
+            meta.from
+                .first()
+                .and_then(|a| a.address.as_deref())
+                .and_then(|a| MailAddress::parse(a).ok())
+        });
+        if sender.as_ref() != Some(&to) {
+            tracing::info!("MDN asked for another address than the sender's: not sent (MS-8)");
+            return;
+        }
         let original = meta.message_id.clone();
         let service = self.clone();
         let task: Pin<Box<dyn Future<Output = ()> + Send>> = Box::pin(async move {

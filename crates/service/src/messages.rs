@@ -360,7 +360,7 @@ impl Service {
         if !caduceus_core::forwarding::was_forwarded(caduceus_core::header_section(raw)) {
             self.forward_copies(raw, recipients.clone());
         }
-        self.send_mdns(&meta, recipients);
+        self.send_mdns(&meta, from, recipients);
         self.announce_new_mail(&accounts).await;
         Ok(delivered)
     }

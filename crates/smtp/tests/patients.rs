@@ -247,3 +247,41 @@ async fn ms9_an_xdm_attachment_about_an_opposed_patient_is_refused() {
         .unwrap();
     assert_eq!(send_about("184127645108946").await.0, 250);
 }
+
+/// MS-8, TR-5: a disposition notification goes to the sender only. A message to one
+/// patient asking for it at another patient's address does not make the first
+/// patient's mailbox write to the second (nor show them the first one's address).
+#[tokio::test]
+async fn ms8_tr5_a_notification_asked_for_another_patient_is_not_sent() {
+    let p = parties().await;
+    let other = patient(&p.w, "184127645108946", "Jean Martin").await;
+    let alice = "alice@caduceus.test";
+    let asked = format!("Disposition-Notification-To: <{}>", other.address.as_str());
+    assert_eq!(
+        send(&p, alice, &p.alice, PATIENT, "Suivi", &asked).await.0,
+        250
+    );
+    assert_eq!(inbox(&p.w, &p.patient).await.len(), 1, "delivered");
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(
+        inbox(&p.w, &other).await.is_empty(),
+        "no notification to the other patient"
+    );
+    // Asked by the sender for herself: sent.
+    let own = format!("Disposition-Notification-To: <{alice}>");
+    assert_eq!(
+        send(&p, alice, &p.alice, PATIENT, "Suivi", &own).await.0,
+        250
+    );
+    let alice_account =
+        p.w.service
+            .account_by_address(&addr(alice))
+            .await
+            .unwrap()
+            .unwrap();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+    while inbox(&p.w, &alice_account).await.is_empty() {
+        assert!(tokio::time::Instant::now() < deadline, "the sender's MDN");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
