@@ -18,6 +18,9 @@
 #     tests start that real OpenID Connect provider themselves, on 127.0.0.1 (AU-4).
 # Tests never skip because a service is missing: they fail and say what to install.
 #
+# Afterwards target/test-output.log holds cargo's output and target/test-report.json the
+# result of every test (read by `cargo run -p caduceus -- compliance`).
+#
 # Usage: scripts/test.sh [extra cargo test arguments]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -101,4 +104,20 @@ echo "test.sh: PostgreSQL on 127.0.0.1:$pg_port" >&2
 
 # A clean clone gains nothing from incremental artefacts, which double the disk used.
 export CARGO_INCREMENTAL=${CARGO_INCREMENTAL:-0}
-cargo test --workspace --locked "$@"
+
+# cargo's whole output (stdout and stderr) is kept in target/test-output.log and turned
+# into target/test-report.json, every test run with its package, target and result
+# (ok, FAILED, ignored), even when tests fail; `caduceus compliance` reads it. The
+# script exits with cargo's status. `--profile test` reuses the `caduceus` binary the
+# test build just made instead of building it again.
+mkdir -p target
+log=target/test-output.log
+set +e
+cargo test --workspace --locked "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+if ! cargo run --quiet --locked --profile test -p caduceus -- compliance \
+     --from-log "$log" --write target/test-report.json; then
+  echo "test.sh: could not write target/test-report.json from $log" >&2
+fi
+exit "$status"

@@ -12,11 +12,14 @@
 //!   and device credentials under `account`.
 //! - `directory`: import, search and generate directory extracts (ID-4).
 //! - `bench`: figures for `docs/benchmarks.md` on a scratch directory.
+//! - `compliance`: each requirement id with the tests proving it, their interface and
+//!   last result; turns `cargo test` output into `target/test-report.json`.
 
 mod account;
 mod audit;
 mod backup;
 mod bench;
+mod compliance;
 mod config;
 mod credentials;
 mod demo;
@@ -78,6 +81,9 @@ enum Command {
     Restore(backup::RestoreArgs),
     /// Measure delivery, read and trace verification rates on a scratch directory.
     Bench(bench::BenchArgs),
+    /// Each requirement id with the tests that prove it, their interface and result in
+    /// the last test run (exit 1 if an id has no passing test through a real interface).
+    Compliance(compliance::ComplianceArgs),
 }
 
 fn main() -> ExitCode {
@@ -118,6 +124,7 @@ fn main() -> ExitCode {
             Command::Bench(args) => bench::run(&cli.data, &args)
                 .await
                 .map(|()| ExitCode::SUCCESS),
+            Command::Compliance(args) => compliance::run(&args),
         }
     });
     match result {
