@@ -136,7 +136,9 @@ pub use account::{
 pub use flag::{FlagChange, is_valid_flag};
 pub use folder::{FolderNameError, check_folder_name};
 pub use mdn::Mdn;
-pub use outbound::{Dsn, DsnAction, ReplyClass, RetryPolicy, has_header, header_section};
+pub use outbound::{
+    Dsn, DsnAction, ReplyClass, RetryPolicy, has_header, header_section, without_header,
+};
 pub use password::{PasswordError, check_password_strength};
 pub use phone::{PhoneError, PhoneNumber};
 pub use policy::{

@@ -194,6 +194,30 @@ pub fn has_header(headers: &[u8], name: &str) -> bool {
     })
 }
 
+/// `raw` without the header fields named `name` (any case, continuation lines
+/// included), or `None` when it has none. The body is untouched.
+pub fn without_header(raw: &[u8], name: &str) -> Option<Vec<u8>> {
+    let headers = header_section(raw);
+    if !has_header(headers, name) {
+        return None;
+    }
+    let mut kept = Vec::with_capacity(raw.len());
+    let mut dropping = false;
+    for line in headers.split_inclusive(|&b| b == b'\n') {
+        let continuation = line.first().is_some_and(|b| *b == b' ' || *b == b'\t');
+        if !continuation {
+            dropping = line.len() > name.len()
+                && line[..name.len()].eq_ignore_ascii_case(name.as_bytes())
+                && line[name.len()] == b':';
+        }
+        if !dropping {
+            kept.extend_from_slice(line);
+        }
+    }
+    kept.extend_from_slice(&raw[headers.len()..]);
+    Some(kept)
+}
+
 impl Dsn<'_> {
     /// The notification as an RFC 5322 message: `multipart/report;
     /// report-type=delivery-status` with a human-readable part (French and
@@ -279,6 +303,19 @@ impl Dsn<'_> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn without_header_drops_the_field_and_its_continuations() {
+        let raw =
+            b"From: a@x.test\r\nBcc: b@x.test,\r\n c@x.test\r\nTo: d@x.test\r\n\r\nBcc: body\r\n";
+        let kept = without_header(raw, "bcc").unwrap();
+        assert_eq!(
+            kept,
+            b"From: a@x.test\r\nTo: d@x.test\r\n\r\nBcc: body\r\n".to_vec()
+        );
+        assert_eq!(without_header(&kept, "Bcc"), None);
+    }
+
     use super::*;
 
     fn at(secs: i64) -> Timestamp {

@@ -259,6 +259,17 @@ impl Service {
             }
             person = Some(self.store.account(id).await?.address);
         }
+        // What a person submits loses its Bcc: field (RFC 5322 §3.6.3): every copy is
+        // the same bytes, and blind recipients stay blind to the others.
+        let blinded;
+        let raw = match caduceus_core::without_header(raw, "Bcc").filter(|_| person.is_some()) {
+            Some(stripped) => {
+                blinded = stripped;
+                meta = MessageMeta::parse(&blinded)?;
+                &blinded[..]
+            }
+            None => raw,
+        };
         let flagged;
         let raw = match self
             .check_patient_rules(from, person.as_ref(), &everyone, &found, &meta, relayed)

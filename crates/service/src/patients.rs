@@ -47,9 +47,21 @@ impl Service {
         if relayed || stated {
             return None;
         }
+        // A patient among the recipients is named only when the To: or Cc: field shows
+        // them: every copy carries the same header, and a blind copy's patient must not
+        // be revealed to the others.
+        let shown = |address: &&MailAddress| {
+            meta.to.iter().chain(&meta.cc).any(|a| {
+                a.address
+                    .as_deref()
+                    .and_then(|a| MailAddress::parse(a.trim()).ok())
+                    .as_ref()
+                    == Some(*address)
+            })
+        };
         let mut patients: Vec<caduceus_core::Ins> = from
             .into_iter()
-            .chain(recipients)
+            .chain(recipients.iter().filter(shown))
             .filter_map(MailAddress::patient_ins)
             .chain(
                 meta.patients

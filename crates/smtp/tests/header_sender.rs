@@ -86,3 +86,47 @@ async fn professional_account(w: &World, local: &str) -> caduceus_store::Account
         .unwrap()
         .unwrap()
 }
+
+/// MS-8, TR-5: a blind copy to a patient stays blind. The `Bcc:` field is not kept, and
+/// the `X-MSS-INS` header every copy carries names no patient that only the envelope
+/// shows: the other recipients never learn the patient's INS.
+#[tokio::test]
+async fn tr5_a_blind_copy_to_a_patient_reveals_neither_the_bcc_nor_the_ins() {
+    let w = world().await;
+    let alice_id = rpps(1);
+    professional(&w, "alice", &alice_id, true).await;
+    let bob = professional(&w, "bob", &rpps(2), true).await;
+    let patient = patient(&w, "295109912611193", "Camille Lefevre").await;
+    let (credential, _) = device(&w, &alice_id, "Thunderbird").await;
+    let listener = listen(&w, true, limits()).await;
+    let mut c = raw_tls(&w, &listener).await;
+    c.reply().await.unwrap();
+    c.cmd("EHLO raw.test\r\n", "250").await;
+    c.cmd(
+        &format!(
+            "AUTH PLAIN {}\r\n",
+            plain("alice@caduceus.test", credential.expose())
+        ),
+        "235",
+    )
+    .await;
+    c.cmd("MAIL FROM:<alice@caduceus.test>\r\n", "250").await;
+    c.cmd("RCPT TO:<bob@caduceus.test>\r\n", "250").await;
+    c.cmd(&format!("RCPT TO:<{PATIENT}>\r\n"), "250").await;
+    c.cmd("DATA\r\n", "354").await;
+    c.cmd(
+        &format!(
+            "From: alice@caduceus.test\r\nTo: bob@caduceus.test\r\nBcc: {PATIENT}\r\n\
+             Subject: Avis\r\n\r\nBonjour.\r\n.\r\n"
+        ),
+        "250",
+    )
+    .await;
+    c.cmd("QUIT\r\n", "221").await;
+    for copy in [inbox(&w, &bob).await, inbox(&w, &patient).await] {
+        let raw = String::from_utf8(copy[0].clone()).unwrap();
+        assert!(!raw.contains("295109912611193"), "{raw}");
+        assert!(!raw.to_ascii_lowercase().contains("bcc:"), "{raw}");
+    }
+    listener.shutdown().await;
+}
