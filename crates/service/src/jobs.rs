@@ -27,6 +27,11 @@ impl Service {
         {
             let report = self.purge_traces(&Caller::system()).await?;
             tracing::info!(removed = report.removed, "scheduled trace purge (TR-2)");
+            let expired = self.purge_expired().await?;
+            tracing::info!(
+                expired,
+                "alerts, access records and failure counters past their time deleted"
+            );
             let sessions = self.purge_web_state().await?;
             tracing::info!(
                 sessions,

@@ -54,6 +54,16 @@ impl Service {
         Ok(verdict)
     }
 
+    /// Deletes what is kept only for a time (`caduceus_store::retention`): alerts,
+    /// patients' access records and broadcast records older than the trace retention
+    /// (TR-2), failure counters no longer in force (AU-3). Returns the rows removed.
+    pub async fn purge_expired(&self) -> Result<u64> {
+        let days = i64::from(self.config.trace_retention_days.min(365));
+        let now = self.clock.now();
+        let before = Timestamp::from_millis(now.as_millis() - days * 86_400_000);
+        Ok(self.store.purge_expired(now, before).await?)
+    }
+
     /// Deletes traces older than the retention period for good, leaving a signed
     /// anchor so the rest stays verifiable (TR-2).
     pub async fn purge_traces(&self, caller: &Caller) -> Result<PurgeReport> {

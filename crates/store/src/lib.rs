@@ -14,6 +14,8 @@
 //!   are in `schema/`. On SQLite the batch read of FETCH alone goes through
 //!   read-only rusqlite connections (`sql::sqlite_reads`: sqlx's per-row hand-off
 //!   cost more than SQLite itself there).
+//! - [`retention`]: every table, what it holds and how long it is kept (TR-2, RT-2),
+//!   checked against the schema files.
 //! - `keyring`: wrapped account and message keys, kept in their own database so a
 //!   deletion destroys the only usable key (RT-3); `blob`: sealed bodies as files
 //!   (SQLite) or rows (PostgreSQL).
@@ -28,6 +30,7 @@ mod changes;
 mod error;
 mod keyring;
 pub mod model;
+pub mod retention;
 pub mod seal;
 mod sql;
 
@@ -574,4 +577,8 @@ pub trait Store: Send + Sync {
     /// Removes entries older than `before`, leaving a signed anchor checkpoint at the
     /// cut so the remainder stays verifiable (TR-2).
     async fn purge_traces(&self, before: Timestamp, trace: &Event) -> Result<PurgeReport>;
+    /// Removes what [`retention::INVENTORY`] keeps only for a time: alerts, patients'
+    /// access records and broadcast records older than `before` (the trace retention),
+    /// failure counters no longer in force at `now`. Returns the rows removed.
+    async fn purge_expired(&self, now: Timestamp, before: Timestamp) -> Result<u64>;
 }

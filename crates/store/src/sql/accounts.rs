@@ -297,7 +297,7 @@ pub(super) async fn delegates(store: &SqlStore, organisation: AccountId) -> Resu
 
 /// Keys first (definitive), then rows, then blobs no other copy uses (RT-2, RT-3).
 pub(super) async fn destroy(store: &SqlStore, id: AccountId, trace: &Event) -> Result<()> {
-    get(store, id).await?;
+    let account = get(store, id).await?;
     store.keyring.destroy_account(id.0).await?;
     let mut tx = store.db.begin_write().await?;
     let blob_ids: Vec<String> = sqlx::query_scalar(
@@ -324,6 +324,33 @@ pub(super) async fn destroy(store: &SqlStore, id: AccountId, trace: &Event) -> R
         .bind(id.0)
         .execute(&mut *tx.tx)
         .await?;
+    // Nothing stays keyed by the account's id or address (RT-2, retention::INVENTORY).
+    for sql in [
+        "DELETE FROM patient_accesses WHERE patient_account = $1 OR actor_account = $1",
+        "DELETE FROM message_patients WHERE patient_account = $1",
+        "DELETE FROM broadcasts WHERE sender_id = $1",
+    ] {
+        sqlx::query(sql).bind(id.0).execute(&mut *tx.tx).await?;
+    }
+    for sql in [
+        "DELETE FROM auth_failures WHERE subject = $1",
+        "DELETE FROM alerts WHERE subject = $1",
+    ] {
+        sqlx::query(sql)
+            .bind(id.to_string())
+            .execute(&mut *tx.tx)
+            .await?;
+    }
+    for sql in [
+        "DELETE FROM patient_exchanges WHERE patient = $1 OR professional = $1",
+        "DELETE FROM patient_blocks WHERE patient = $1 OR professional = $1",
+        "DELETE FROM directory_preferences WHERE address = $1",
+    ] {
+        sqlx::query(sql)
+            .bind(account.address.as_str())
+            .execute(&mut *tx.tx)
+            .await?;
+    }
     sqlx::query("DELETE FROM accounts WHERE id = $1")
         .bind(id.0)
         .execute(&mut *tx.tx)

@@ -19,6 +19,7 @@ mod notices;
 mod outbound;
 mod patients;
 mod personal;
+mod purge;
 mod sqlite_reads;
 mod store_impl;
 mod traces;

@@ -509,6 +509,9 @@ impl Store for SqlStore {
     async fn delete_web_session(&self, token_hash: &[u8]) -> Result<bool> {
         web::delete_session(self, token_hash).await
     }
+    async fn purge_expired(&self, now: Timestamp, before: Timestamp) -> Result<u64> {
+        super::purge::expired(self, now, before).await
+    }
     async fn purge_web_state(
         &self,
         now: Timestamp,

@@ -14,7 +14,8 @@ pub use outbound::*;
 
 use caduceus_audit::{Action, Event, Outcome, TamperKind};
 use caduceus_core::{
-    AccountKind, AccountState, Evidence, MailAddress, NationalId, RegistryId, Timestamp,
+    AccountKind, AccountState, Evidence, FailureState, MailAddress, NationalId, RegistryId,
+    Timestamp,
 };
 use caduceus_store::*;
 
@@ -63,6 +64,8 @@ macro_rules! conformance_suite {
             rfc7162_flag_changes_apply_to_the_current_flags_and_honour_unchangedsince,
             tr1_the_latest_entries_come_newest_first_filtered_and_limited,
             tr5_a_trace_with_free_text_is_refused_and_nothing_is_written,
+            rt2_a_deleted_account_leaves_nothing_keyed_by_it,
+            tr2_rows_kept_for_a_time_are_purged,
         );
     };
     (@tests $make:path; $($name:ident),* $(,)?) => {
@@ -535,6 +538,118 @@ pub async fn rt2_destroyed_account_is_unrecoverable_from_an_earlier_copy(h: Harn
         h.store.open_message(kept.message, &read).await.unwrap().raw,
         raw_message()
     );
+}
+
+/// Rows of `table` where `column` is `value`, read as a DBA would.
+async fn rows(h: &Harness, table: &str, column: &str, value: &str) -> i64 {
+    let sql = format!("SELECT COUNT(*) FROM {table} WHERE CAST({column} AS TEXT) = '{value}'");
+    sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql))
+        .fetch_one(&h.raw)
+        .await
+        .unwrap()
+}
+
+pub async fn rt2_a_deleted_account_leaves_nothing_keyed_by_it(h: Harness) {
+    let a = professional(&h, "alice", "10003090833").await;
+    let patient = professional(&h, "camille", "10000000009").await;
+    let address = a.address.as_str().to_owned();
+    let subject = a.id.to_string();
+    let failed = FailureState {
+        failures: 2,
+        last_failure: Some(now()),
+        locked_until: None,
+    };
+    h.store.set_failure_state(&subject, &failed).await.unwrap();
+    let trace = event(Action::AuthLockout, subject.clone());
+    h.store
+        .raise_alert(now(), "auth.lockout", &subject, "failures:10", &trace)
+        .await
+        .unwrap();
+    let block = event(Action::PatientBlock, patient.id.to_string());
+    h.store
+        .set_patient_block(patient.address.as_str(), &address, true, now(), &block)
+        .await
+        .unwrap();
+    let prefs = event(Action::DirectoryPreferences, subject.clone());
+    let chosen = DirectoryPreferences {
+        liste_rouge: true,
+        phone_consent: false,
+    };
+    h.store
+        .set_directory_preferences(&address, chosen, &prefs)
+        .await
+        .unwrap();
+    let d = deliver_one(&h, &patient).await;
+    h.store
+        .link_message_patients(&[(d.message, patient.id)])
+        .await
+        .unwrap();
+    h.store
+        .record_patient_accesses(a.id, "message.read", &[d.message], now())
+        .await
+        .unwrap();
+    assert_eq!(
+        rows(&h, "patient_accesses", "actor_account", &a.id.0.to_string()).await,
+        1
+    );
+
+    h.store
+        .destroy_account(a.id, &event(Action::AccountDelete, subject.clone()))
+        .await
+        .unwrap();
+    for (table, column, value) in [
+        ("auth_failures", "subject", subject.as_str()),
+        ("alerts", "subject", subject.as_str()),
+        ("patient_blocks", "professional", address.as_str()),
+        ("directory_preferences", "address", address.as_str()),
+        ("patient_accesses", "actor_account", &a.id.0.to_string()),
+        ("accounts", "address", address.as_str()),
+    ] {
+        assert_eq!(
+            rows(&h, table, column, value).await,
+            0,
+            "{table} keeps {column}"
+        );
+    }
+}
+
+pub async fn tr2_rows_kept_for_a_time_are_purged(h: Harness) {
+    let year = 365 * 86_400_000;
+    let old = Timestamp::from_millis(now().as_millis() - year - 1);
+    let trace = event(Action::AuthLockout, "acct:1".into());
+    for (at, subject) in [(old, "acct:1"), (now(), "acct:2")] {
+        h.store
+            .raise_alert(at, "auth.lockout", subject, "failures:10", &trace)
+            .await
+            .unwrap();
+    }
+    let stale = FailureState {
+        failures: 3,
+        last_failure: Some(old),
+        locked_until: None,
+    };
+    let fresh = FailureState {
+        last_failure: Some(now()),
+        ..stale
+    };
+    h.store
+        .set_failure_state("ip:10.0.0.1", &stale)
+        .await
+        .unwrap();
+    h.store
+        .set_failure_state("ip:10.0.0.2", &fresh)
+        .await
+        .unwrap();
+    let before = Timestamp::from_millis(now().as_millis() - year);
+    let removed = h.store.purge_expired(now(), before).await.unwrap();
+    assert_eq!(removed, 2, "the old alert and the stale counter");
+    assert_eq!(rows(&h, "alerts", "subject", "acct:1").await, 0);
+    assert_eq!(rows(&h, "alerts", "subject", "acct:2").await, 1);
+    assert_eq!(
+        h.store.failure_state("ip:10.0.0.1").await.unwrap(),
+        FailureState::default()
+    );
+    assert_eq!(h.store.failure_state("ip:10.0.0.2").await.unwrap(), fresh);
 }
 
 /// Opening `message` fails as tampered: the damage is detected, never returned.

@@ -1,0 +1,36 @@
+//! The daily purge of what is kept past its time ([`crate::retention`]): alerts,
+//! patients' access records and broadcast records older than the trace retention
+//! (TR-2, TR-4), failure counters no longer in force (AU-3).
+
+use caduceus_core::Timestamp;
+
+use super::SqlStore;
+use crate::error::Result;
+
+/// A failure counter idle this long (and not locking anything) is forgotten; the
+/// lockout policy itself forgives after an hour.
+const FAILURES_FORGOTTEN_MS: i64 = 24 * 3_600_000;
+
+/// See [`crate::Store::purge_expired`].
+pub(super) async fn expired(store: &SqlStore, now: Timestamp, before: Timestamp) -> Result<u64> {
+    let mut tx = store.db.begin_write().await?;
+    let mut removed = 0;
+    for (sql, at) in [
+        ("DELETE FROM alerts WHERE at_ms < $1", before),
+        ("DELETE FROM patient_accesses WHERE at_ms < $1", before),
+        ("DELETE FROM broadcasts WHERE updated_ms < $1", before),
+        (
+            "DELETE FROM auth_failures WHERE (last_ms IS NULL OR last_ms < $1) \
+             AND (locked_until_ms IS NULL OR locked_until_ms < $1)",
+            Timestamp::from_millis(now.as_millis() - FAILURES_FORGOTTEN_MS),
+        ),
+    ] {
+        removed += sqlx::query(sql)
+            .bind(at.as_millis())
+            .execute(&mut *tx.tx)
+            .await?
+            .rows_affected();
+    }
+    tx.commit().await?;
+    Ok(removed)
+}
