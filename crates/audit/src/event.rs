@@ -62,6 +62,9 @@ pub enum Action {
     /// A message's header facts were shown to a person: subject, addresses, attachment
     /// names (IMAP ENVELOPE and BODYSTRUCTURE, a listing with subjects) (TR-1).
     MessageHeaders,
+    /// Someone was refused access to data that is not theirs (AC-1, AC-2, ID-3): the
+    /// object is what they named, the detail the requirement.
+    AccessDenied,
     /// A message's content was searched for a person (IMAP SEARCH on its text or
     /// headers, SORT on its headers): the answer reveals part of it (TR-1).
     MessageSearch,
@@ -116,7 +119,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in declaration order.
-    pub const ALL: [Action; 50] = [
+    pub const ALL: [Action; 51] = [
         Action::AccountCreate,
         Action::AccountVerify,
         Action::AccountActivate,
@@ -144,6 +147,7 @@ impl Action {
         Action::MessageRead,
         Action::MessageHeaders,
         Action::MessageSearch,
+        Action::AccessDenied,
         Action::MessageFlag,
         Action::MessageMove,
         Action::MessageDelete,
@@ -199,6 +203,7 @@ impl Action {
             Action::MessageRead => "message.read",
             Action::MessageHeaders => "message.headers",
             Action::MessageSearch => "message.search",
+            Action::AccessDenied => "access.denied",
             Action::MessageFlag => "message.flag",
             Action::MessageMove => "message.move",
             Action::MessageDelete => "message.delete",

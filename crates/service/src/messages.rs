@@ -140,7 +140,22 @@ impl Service {
                 acting_for: Some(owner),
             });
         }
+        self.trace_denied(caller, owner.to_string(), Requirement::Ac1)
+            .await?;
         Err(denied())
+    }
+
+    /// Traces a refused access (`access.denied`, AC-1): who, to what, which rule.
+    pub(crate) async fn trace_denied(
+        &self,
+        caller: &Caller,
+        object: String,
+        requirement: Requirement,
+    ) -> Result<()> {
+        let mut event = caller.event(self.now_ms(), Action::AccessDenied, object);
+        event.outcome = caduceus_audit::Outcome::Refused;
+        event.detail = Some(requirement.to_string());
+        Ok(self.store.append_traces(&[event]).await?)
     }
 
     /// Delivers a message to local mailboxes: looks up every recipient, asks the
@@ -417,7 +432,10 @@ impl Service {
             .map(|m| m.id)
             .collect();
         if !owned.contains(&summary.mailbox) {
-            // Same answer as a missing message: reveals nothing of other mailboxes.
+            // Same answer as a missing message: reveals nothing of other mailboxes; but
+            // the attempt on someone else's message is traced (AC-1).
+            self.trace_denied(&access.caller, id.to_string(), Requirement::Ac1)
+                .await?;
             return Err(not_found());
         }
         Ok(summary)

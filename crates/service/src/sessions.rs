@@ -9,14 +9,15 @@
 use caduceus_core::Requirement;
 use std::time::Duration;
 
+use caduceus_audit::Action;
 use caduceus_core::{AccountState, SecretString};
 use caduceus_store::{IdempotencyClaim, WebSession};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-use crate::Service;
 use crate::auth::Authenticated;
 use crate::error::{Result, ServiceError};
+use crate::{Caller, Service};
 
 /// How long a session lasts at most.
 pub const SESSION_LIFETIME: Duration = Duration::from_secs(12 * 3600);
@@ -84,6 +85,19 @@ impl Service {
             || account.state != AccountState::Active
         {
             self.store.delete_web_session(&hash).await?;
+            // The end of the session is traced (AU-3), as a logout is.
+            let reason = if account.state == AccountState::Active {
+                "reason:expired"
+            } else {
+                "reason:account_inactive"
+            };
+            let mut end = Caller::account(account.id, source).event(
+                self.now_ms(),
+                Action::SessionClose,
+                account.id.to_string(),
+            );
+            end.detail = Some(reason.into());
+            self.store.append_traces(&[end]).await?;
             return Err(refused);
         }
         // One write a minute at most per session, not one per request.

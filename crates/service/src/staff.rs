@@ -81,6 +81,31 @@ impl Service {
         })
     }
 
+    /// The caller `login` acts as for `duty` in the admin console: under the least
+    /// powerful of their roles that holds it (a registration authority verifies as
+    /// such, even if also an administrator). Anyone else is refused, and traced (AC-1).
+    pub async fn staff_for(&self, login: &Authenticated, duty: Duty) -> Result<Caller> {
+        let held = self.staff_roles(login.account().id).await?;
+        let role = [
+            Role::RegistrationAuthority,
+            Role::SecurityOfficer,
+            Role::AlertSender,
+            Role::Auditor,
+            Role::Administrator,
+        ]
+        .into_iter()
+        .find(|r| held.contains(r) && r.may(duty));
+        let Some(role) = role else {
+            self.trace_denied(&login.caller(), format!("duty:{duty:?}"), Requirement::Ac1)
+                .await?;
+            return Err(ServiceError::Denied {
+                requirement: Requirement::Ac1,
+                reason: "this page is for the operator's staff".into(),
+            });
+        };
+        self.staff_caller(login, role).await
+    }
+
     /// The trace entries of the last `days` days, newest first, at most `limit`, for
     /// the auditor (TR-1): ids and codes only, never content (TR-5), and personal items
     /// named `personal` (MS-14). The reading is itself traced.

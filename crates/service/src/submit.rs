@@ -71,7 +71,15 @@ impl Service {
         // A session opened before a revocation or a suspension sends nothing more.
         self.still_valid(login).await?;
         self.require_terms(&login.caller()).await?;
-        let sender = self.authorised_sender(login, from).await?;
+        let sender = match self.authorised_sender(login, from).await {
+            Ok(sender) => sender,
+            Err(refused) => {
+                // Sending as someone else is refused and traced (ID-3, TR-1).
+                self.trace_refused(&login.caller(), Requirement::Id3.to_string())
+                    .await?;
+                return Err(refused);
+            }
+        };
         let mailbox = sender.acting_for.unwrap_or(login.account().id);
         self.take_rate(
             &login.caller(),

@@ -6,6 +6,7 @@
 mod common;
 
 use caduceus_core::Requirement;
+use caduceus_store::Store as _;
 use std::time::Duration;
 
 use caduceus_core::{AccountState, SecretString};
@@ -104,6 +105,17 @@ async fn au3_a_session_ends_when_idle_at_its_lifetime_and_when_the_account_is_su
     assert_eq!(w.service.purge_web_state().await.unwrap(), 1);
     w.service.session(&kept, "web").await.unwrap();
     assert!(refused(w.service.session(&forgotten, "web").await));
+    // AU-3: each session found ended (idle, past its lifetime, account suspended) is
+    // traced as closed.
+    let entries = w.store.trace_entries(0, 10_000).await.unwrap();
+    let ended = |reason: &str| {
+        entries
+            .iter()
+            .filter(|e| e.action == "session.close" && e.detail.as_deref() == Some(reason))
+            .count()
+    };
+    assert_eq!(ended("reason:expired"), 2, "the idle one and the old one");
+    assert_eq!(ended("reason:account_inactive"), 1);
 }
 
 #[tokio::test]

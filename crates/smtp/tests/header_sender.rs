@@ -7,6 +7,7 @@
 mod common;
 
 use caduceus_service::Caller;
+use caduceus_store::Store as _;
 use common::*;
 
 const PATIENT: &str = "295109912611193@patient.caduceus.test";
@@ -32,6 +33,7 @@ async fn ms2_from_and_sender_headers_name_the_sender_or_their_organisation_only(
         format!("sender-bob,{a},{a},bob@caduceus.test,carol@caduceus.test"),
         format!("as-cardio,cardio@caduceus.test,cardio@caduceus.test,{a},bob@caduceus.test"),
         format!("display-name,{a},\"Dr Bob\" <bob@caduceus.test>,,carol@caduceus.test"),
+        "envelope-bob,bob@caduceus.test,bob@caduceus.test,,carol@caduceus.test".to_owned(),
     ]
     .join(";");
     let mut args = base_args(&w, &listener);
@@ -46,6 +48,17 @@ async fn ms2_from_and_sender_headers_name_the_sender_or_their_organisation_only(
     for spoof in ["as-bob", "as-pneumo", "sender-bob", "display-name"] {
         run.expect(spoof, 550, &["MS-2", "alice@caduceus.test"]);
     }
+    run.expect("envelope-bob", 553, &["ID-3"]);
+    // TR-1: the refused envelope sender is traced, naming the rule.
+    let refused = w
+        .store
+        .trace_entries(0, 10_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action.as_str() == "message.refuse" && e.detail.as_deref() == Some("ID-3"))
+        .count();
+    assert_eq!(refused, 1, "MAIL FROM another's address is traced");
     let bob_inbox = inbox(&w, &professional_account(&w, "bob").await).await;
     assert_eq!(bob_inbox.len(), 2, "only the honest ones arrive");
     assert!(

@@ -12,7 +12,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use caduceus_core::Requirement;
-use caduceus_core::{AccountState, Duty, Evidence, Role};
+use caduceus_core::{AccountState, Duty, Evidence};
 use caduceus_service::model::AccountId;
 use caduceus_service::{Caller, Service, ServiceError};
 use serde::Deserialize;
@@ -99,23 +99,19 @@ impl AdminPage {
     }
 }
 
-/// The caller `user` acts as for `duty`: under the least powerful of their roles
-/// that holds it (a registration authority verifies as such, even if also admin).
+/// The caller `user` acts as for `duty` (the service picks the role, and traces a
+/// refusal, AC-1); a refusal reads in the user's language.
 async fn staff(service: &Service, user: &WebUser, duty: Duty) -> Result<Caller, ServiceError> {
-    let role = [
-        Role::RegistrationAuthority,
-        Role::SecurityOfficer,
-        Role::AlertSender,
-        Role::Auditor,
-        Role::Administrator,
-    ]
-    .into_iter()
-    .find(|r| user.roles.contains(r) && r.may(duty))
-    .ok_or_else(|| ServiceError::Denied {
-        requirement: Requirement::Ac1,
-        reason: user.t.not_staff.to_owned(),
-    })?;
-    service.staff_caller(&user.login, role).await
+    service
+        .staff_for(&user.login, duty)
+        .await
+        .map_err(|error| match error {
+            ServiceError::Denied { requirement, .. } => ServiceError::Denied {
+                requirement,
+                reason: user.t.not_staff.to_owned(),
+            },
+            other => other,
+        })
 }
 
 /// `?state=` filter.

@@ -179,6 +179,12 @@ async fn ms18_the_api_sends_once_per_idempotency_key_and_applies_every_rule() {
         !traces.contains("Consultation"),
         "a subject reached the traces"
     );
+    // AC-1, TR-1: Alice's attempts on Bob's message and mailbox are traced as refused.
+    let denied = entries
+        .iter()
+        .filter(|e| e.action == "access.denied" && e.actor == alice.id.to_string())
+        .count();
+    assert!(denied >= 3, "read, open, delete of Bob's: {denied} traced");
     server.shutdown().await;
 }
 
