@@ -28,6 +28,7 @@
 //! - [`directory`]: the national directory extracts (RPPS people and their
 //!   practice sites, MSSanté mailboxes) parsed by header name, the synthetic
 //!   extract generator, and the FHIR-shaped entries served to clients (ID-4).
+//! - [`authz`]: the authorization matrix, operation × caller → expected outcome (AC-1).
 //! - [`auth`]: the brute-force gate ([`LockoutPolicy`], AU-3), device
 //!   credentials for mail clients ([`DeviceCredential`], AU-2), one-time codes.
 //! - [`outbound`]: relaying to other operators (MS-16): the retry schedule
@@ -110,6 +111,7 @@ pub mod account;
 pub mod address;
 pub mod alert;
 pub mod auth;
+pub mod authz;
 pub mod clock;
 pub mod directory;
 pub mod flag;

@@ -120,6 +120,8 @@ impl Service {
             reason: "this mailbox is not yours and you are not its delegate".into(),
         };
         let Actor::Account(person) = caller.actor else {
+            self.trace_denied(caller, owner.to_string(), Requirement::Ac2)
+                .await?;
             return Err(ServiceError::Denied {
                 requirement: Requirement::Ac2,
                 reason: "administrators never reach message content".into(),

@@ -232,7 +232,7 @@ impl Service {
     /// patient's request): anyone else is refused, and the refusal traced. Traced
     /// without the INS.
     pub async fn set_opposition(&self, caller: &Caller, ins: &Ins, opposed: bool) -> Result<()> {
-        let recorder = self.opposition_party(caller, ins).await?;
+        let recorder = self.traced_party(caller, ins).await?;
         let existing = self.store.opposition(ins.expose()).await?;
         let object = self.patient_object(ins).await?;
         let mut trace = caller.event(self.now_ms(), Action::PatientOpposition, object);
@@ -264,6 +264,18 @@ impl Service {
                         .into(),
                 })
             }
+        }
+    }
+
+    /// [`Self::opposition_party`], a refusal traced (`access.denied`, AC-1).
+    async fn traced_party(&self, caller: &Caller, ins: &Ins) -> Result<OppositionParty> {
+        match self.opposition_party(caller, ins).await {
+            Err(denied @ ServiceError::Denied { requirement, .. }) => {
+                self.trace_denied(caller, self.patient_object(ins).await?, requirement)
+                    .await?;
+                Err(denied)
+            }
+            other => other,
         }
     }
 
@@ -308,7 +320,7 @@ impl Service {
     /// there is one (who follows a patient is not theirs to know); another patient
     /// nothing (AC-1).
     pub async fn opposition(&self, caller: &Caller, ins: &Ins) -> Result<OppositionStatus> {
-        let party = self.opposition_party(caller, ins).await?;
+        let party = self.traced_party(caller, ins).await?;
         Ok(match self.store.opposition(ins.expose()).await? {
             None => OppositionStatus::None,
             Some(record) if party.may_withdraw(&record) => OppositionStatus::Recorded(record),

@@ -295,6 +295,22 @@ pub async fn device(w: &World, national_id: &str, name: &str) -> (SecretString, 
 /// A web password and TOTP for `account`, then a device credential issued after a
 /// password + TOTP login, as a user would do on the web (AU-1, AU-2).
 pub async fn device_after_web_login(w: &World, account: &Account) -> SecretString {
+    let strong = strong_login(w, account).await;
+    w.service
+        .add_device(&strong, "Thunderbird")
+        .await
+        .unwrap()
+        .credential
+}
+
+/// A web session token of `account`, as after a password + TOTP login (AU-1).
+pub async fn web_token(w: &World, account: &Account) -> SecretString {
+    let strong = strong_login(w, account).await;
+    w.service.open_session(&strong).await.unwrap()
+}
+
+/// A password and TOTP for `account`, then a login with them (AU-1).
+pub async fn strong_login(w: &World, account: &Account) -> caduceus_service::auth::Authenticated {
     let password = SecretString::new(WEB_PASSWORD.into());
     w.service
         .set_password(&op(), account.id, &password)
@@ -303,8 +319,7 @@ pub async fn device_after_web_login(w: &World, account: &Account) -> SecretStrin
     let enrollment = w.service.enroll_totp(&op(), account.id).await.unwrap();
     let totp = totp_rs::TOTP::from_url(enrollment.uri.expose()).unwrap();
     let code = totp.generate_current().unwrap();
-    let strong = w
-        .service
+    w.service
         .login(
             &account.address,
             Credentials::PasswordTotp {
@@ -314,12 +329,7 @@ pub async fn device_after_web_login(w: &World, account: &Account) -> SecretStrin
             "setup",
         )
         .await
-        .unwrap();
-    w.service
-        .add_device(&strong, "Thunderbird")
-        .await
         .unwrap()
-        .credential
 }
 
 /// A user certificate from the development PKI for `national_id`.

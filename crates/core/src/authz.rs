@@ -1,0 +1,181 @@
+//! The authorization matrix (AC-1, AC-2, ID-3, MS-9): for each operation on data that
+//! is someone's, and each kind of caller, the expected outcome — one declarative table.
+//! The matrix tests (`crates/web/tests/matrix.rs`) drive every cell through every
+//! interface listed for its operation and fail on any difference; the table is the
+//! reference a reviewer reads, not a copy of the code that enforces it.
+//!
+//! The data an operation reaches belongs to an owner: for the mailbox operations, an
+//! organisational mailbox (so that a delegate can be tested); for the opposition
+//! operations, a patient.
+
+use crate::Requirement;
+
+/// An operation on someone's data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Operation {
+    /// List a folder of the mailbox (subjects, senders).
+    ListFolder,
+    /// Read a message of the mailbox.
+    ReadMessage,
+    /// Download a message's raw bytes.
+    ReadRaw,
+    /// Change a message's flags.
+    FlagMessage,
+    /// Delete a message (RT-3).
+    DeleteMessage,
+    /// Ask whether the patient opposed exchanges about them (MS-9).
+    QueryOpposition,
+    /// Record the patient's opposition (MS-9).
+    RecordOpposition,
+    /// Withdraw the patient's opposition (MS-9).
+    WithdrawOpposition,
+}
+
+/// Who asks, relative to the data's owner.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Party {
+    /// A delegate of the organisational mailbox (ID-3).
+    Delegate,
+    /// A former delegate, removed from the mailbox.
+    RemovedDelegate,
+    /// Another active professional.
+    OtherProfessional,
+    /// The professional who recorded the patient's opposition.
+    Recorder,
+    /// The patient the data is about (their own opposition).
+    Patient,
+    /// Another patient.
+    OtherPatient,
+    /// A member of the operator's staff acting in a staff role (the admin console),
+    /// which never reaches content (AC-2) nor patients' choices. (On the API a staff
+    /// member is an ordinary professional.)
+    Staff,
+    /// Someone whose session was opened before their account was suspended.
+    Suspended,
+    /// Nobody logged in.
+    Anonymous,
+}
+
+/// What the operation must answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Expected {
+    /// It happens.
+    Allowed,
+    /// Refused by this rule (a denial, or "not found" where existence is not told).
+    Denied(Requirement),
+    /// No valid login: asked to authenticate (AU-1).
+    Unauthenticated,
+}
+
+/// The interfaces an operation is offered through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Interface {
+    /// The JSON API (MS-18).
+    Api,
+    /// The service's use cases, called directly.
+    Service,
+}
+
+impl Operation {
+    /// Every operation of the matrix.
+    pub const ALL: [Operation; 8] = [
+        Operation::ListFolder,
+        Operation::ReadMessage,
+        Operation::ReadRaw,
+        Operation::FlagMessage,
+        Operation::DeleteMessage,
+        Operation::QueryOpposition,
+        Operation::RecordOpposition,
+        Operation::WithdrawOpposition,
+    ];
+
+    /// Whether the operation reaches a mailbox (else a patient's opposition).
+    pub fn on_mailbox(self) -> bool {
+        !matches!(
+            self,
+            Operation::QueryOpposition
+                | Operation::RecordOpposition
+                | Operation::WithdrawOpposition
+        )
+    }
+}
+
+/// The expected outcome of `operation` asked by `party`.
+pub fn expected(operation: Operation, party: Party) -> Expected {
+    use Expected::{Allowed, Denied, Unauthenticated};
+    use Party::*;
+    match (operation.on_mailbox(), operation, party) {
+        (_, _, Anonymous | Suspended) => Unauthenticated,
+        // A mailbox: its delegates only (ID-3); staff never reach content (AC-2).
+        (true, _, Delegate) => Allowed,
+        (true, _, Staff) => Denied(Requirement::Ac2),
+        (true, _, _) => Denied(Requirement::Ac1),
+        // An opposition: the patient always; other patients never (AC-1).
+        (false, _, Patient) => Allowed,
+        (false, _, OtherPatient | Staff) => Denied(Requirement::Ac1),
+        // Withdrawn only by the patient or whoever recorded it (MS-9).
+        (false, Operation::WithdrawOpposition, Recorder) => Allowed,
+        (false, Operation::WithdrawOpposition, _) => Denied(Requirement::Ms9),
+        // Asked or recorded by any active professional (on the patient's behalf).
+        (false, _, OtherProfessional | Recorder | Delegate | RemovedDelegate) => Allowed,
+    }
+}
+
+/// The interfaces a cell is driven through: a session (suspended, or none) exists only
+/// at a front end; a staff role only in the admin console's calls to the service.
+pub fn interfaces(party: Party) -> &'static [Interface] {
+    match party {
+        Party::Anonymous | Party::Suspended => &[Interface::Api],
+        Party::Staff => &[Interface::Service],
+        _ => &[Interface::Api, Interface::Service],
+    }
+}
+
+/// The parties the matrix tries for `operation`.
+pub fn parties(operation: Operation) -> &'static [Party] {
+    if operation.on_mailbox() {
+        &[
+            Party::Delegate,
+            Party::RemovedDelegate,
+            Party::OtherProfessional,
+            Party::Patient,
+            Party::Staff,
+            Party::Suspended,
+            Party::Anonymous,
+        ]
+    } else {
+        &[
+            Party::Patient,
+            Party::OtherPatient,
+            Party::OtherProfessional,
+            Party::Recorder,
+            Party::Staff,
+            Party::Suspended,
+            Party::Anonymous,
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ac1_ms9_the_matrix_says_who_withdraws_an_opposition() {
+        use Operation::WithdrawOpposition as W;
+        assert_eq!(expected(W, Party::Patient), Expected::Allowed);
+        assert_eq!(expected(W, Party::Recorder), Expected::Allowed);
+        assert_eq!(
+            expected(W, Party::OtherProfessional),
+            Expected::Denied(Requirement::Ms9)
+        );
+        assert_eq!(
+            expected(Operation::ReadMessage, Party::Staff),
+            Expected::Denied(Requirement::Ac2)
+        );
+        for operation in Operation::ALL {
+            assert!(!parties(operation).is_empty());
+        }
+        assert_eq!(interfaces(Party::Staff), [Interface::Service]);
+    }
+}
