@@ -279,6 +279,8 @@ async fn ms8_ms9_tr4_au2_rt4_the_patient_side_and_the_account_settings_through_t
         "the secret is listed: {listed}"
     );
     run.expect("device-bad-name", 400, &[]);
+    // The service's rule, the same for every front end: 80 characters at most.
+    run.expect("device-long-name", 400, &["1 to 80"]);
     run.expect("device-revoke-other", 404, &["problem+json"]);
     run.expect("device-revoke", 204, &[]);
     run.expect("devices-after", 200, &["\"revoked\":\""]);
