@@ -48,6 +48,10 @@ pub enum Action {
     DirectoryPreferences,
     /// A session opened.
     SessionOpen,
+    /// A mail client connected (SMTP, IMAP), before any login (AU-3).
+    ConnectionOpen,
+    /// A mail client's connection ended, however it ended (AU-3).
+    ConnectionClose,
     /// A logged-in session ended: logout, or a mail client disconnecting (AU-3).
     SessionClose,
     /// A message was submitted by a user.
@@ -119,7 +123,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in declaration order.
-    pub const ALL: [Action; 51] = [
+    pub const ALL: [Action; 53] = [
         Action::AccountCreate,
         Action::AccountVerify,
         Action::AccountActivate,
@@ -140,6 +144,8 @@ impl Action {
         Action::DirectoryImport,
         Action::DirectoryPreferences,
         Action::SessionOpen,
+        Action::ConnectionOpen,
+        Action::ConnectionClose,
         Action::SessionClose,
         Action::MessageSubmit,
         Action::MessageDeliver,
@@ -196,6 +202,8 @@ impl Action {
             Action::DirectoryImport => "directory.import",
             Action::DirectoryPreferences => "directory.preferences",
             Action::SessionOpen => "session.open",
+            Action::ConnectionOpen => "connection.open",
+            Action::ConnectionClose => "connection.close",
             Action::SessionClose => "session.close",
             Action::MessageSubmit => "message.submit",
             Action::MessageDeliver => "message.deliver",

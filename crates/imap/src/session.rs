@@ -118,8 +118,34 @@ pub(crate) async fn run(
         command_due: None,
         fetching: None,
     };
+    trace_connection(&session, true).await;
+    serve(&mut session, tcp, &config, &acceptor, &mut stop).await;
+    trace_connection(&session, false).await;
+}
+
+/// Traces the connection's opening or closing (AU-3).
+async fn trace_connection(session: &Session, opened: bool) {
+    let protocol = caduceus_service::auth::Protocol::Imap;
+    if let Err(error) = session
+        .service
+        .trace_connection(protocol, &session.source, opened)
+        .await
+    {
+        tracing::warn!(session = session.id, %error, "connection not traced");
+    }
+}
+
+/// The session's life on `tcp`, from the greeting to the end.
+async fn serve(
+    session: &mut Session,
+    tcp: TcpStream,
+    config: &Arc<ImapConfig>,
+    acceptor: &TlsAcceptor,
+    stop: &mut watch::Receiver<bool>,
+) {
+    let id = session.id;
     let mut stream = if config.implicit_tls {
-        match session.handshake(&acceptor, tcp).await {
+        match session.handshake(acceptor, tcp).await {
             Some(stream) => stream,
             None => return,
         }
@@ -130,7 +156,7 @@ pub(crate) async fn run(
     let greeting = Greeting::ok(Some(Code::Capability(session.capabilities())), &text)
         .map(imap_next::imap_types::IntoStatic::into_static)
         .unwrap_or_else(|_| Greeting::ok(None, "Caduceus IMAP ready").expect("valid greeting"));
-    let mut out = Wire::new(Server::new(options(&config), greeting));
+    let mut out = Wire::new(Server::new(options(config), greeting));
     loop {
         let event = tokio::select! {
             event = tokio::time::timeout(config.limits.idle_timeout, stream.next(&mut out)) => event,
@@ -138,7 +164,7 @@ pub(crate) async fn run(
                 session.announce_changes(&mut out, true).await;
                 continue;
             }
-            _ = crate::listener::stopped(&mut stop) => {
+            _ = crate::listener::stopped(stop) => {
                 out.enqueue_status(Status::bye(None, "server shutting down").expect("valid BYE"));
                 say_last(&mut stream, &mut out).await;
                 break;
@@ -185,13 +211,13 @@ pub(crate) async fn run(
                     break;
                 }
                 let tcp: TcpStream = stream.into();
-                match session.handshake(&acceptor, tcp).await {
+                match session.handshake(acceptor, tcp).await {
                     Some(tls) => stream = tls,
                     None => break,
                 }
                 // A new protocol state: anything the client pipelined in clear after
                 // STARTTLS died with the old one (RFC 9051 §6.2.1).
-                out = Wire::new(server_without_greeting(options(&config)));
+                out = Wire::new(server_without_greeting(options(config)));
             }
         }
     }

@@ -12,7 +12,7 @@ use common::*;
 const INS: &str = "295109912611193";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn tr1_tr4_peek_binary_search_and_envelope_are_traced_and_in_the_patients_log() {
+async fn tr1_tr4_au3_peek_binary_search_envelope_and_the_connection_are_traced() {
     let w = world().await;
     let alice_id = rpps(1);
     let alice = professional(&w, "alice", &alice_id, true).await;
@@ -73,6 +73,18 @@ async fn tr1_tr4_peek_binary_search_and_envelope_are_traced_and_in_the_patients_
             by_alice.contains(&action),
             "{action} not in the patient's log: {by_alice:?}"
         );
+    }
+    // AU-3: the connection's opening and closing are traced too (the close once the
+    // server has seen the client leave).
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let all = actions(&w).await;
+        let seen = |a: &str| all.iter().any(|t| t == a);
+        if seen("connection.open") && seen("connection.close") {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{all:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     listener.shutdown().await;
 }

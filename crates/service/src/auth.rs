@@ -222,6 +222,24 @@ fn totp_for(secret: &[u8], label: &str, issuer: &str) -> Result<TOTP> {
 }
 
 /// Why a credential check failed, for the trace only (never told to the client).
+/// A protocol mail clients connect with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Protocol {
+    /// SMTP submission (587, 465).
+    Submission,
+    /// IMAP (143, 993).
+    Imap,
+}
+
+impl Protocol {
+    fn object(self) -> &'static str {
+        match self {
+            Protocol::Submission => "proto:submission",
+            Protocol::Imap => "proto:imap",
+        }
+    }
+}
+
 pub(crate) enum Miss {
     NoSuchAccount,
     Inactive,
@@ -458,6 +476,30 @@ impl Service {
             factor,
             source: source.to_owned(),
         })
+    }
+
+    /// Traces a mail client's connection to `protocol` from `source` opening
+    /// (`opened`) or closing (AU-3: every connection and disconnection), before or
+    /// whatever its login.
+    pub async fn trace_connection(
+        &self,
+        protocol: Protocol,
+        source: &str,
+        opened: bool,
+    ) -> Result<()> {
+        let event = self.auth_event(
+            "system".to_owned(),
+            if opened {
+                Action::ConnectionOpen
+            } else {
+                Action::ConnectionClose
+            },
+            protocol.object().to_owned(),
+            source,
+            Outcome::Success,
+            "AU-3".to_owned(),
+        );
+        Ok(self.store.append_traces(&[event]).await?)
     }
 
     /// Whether a login made earlier still holds (AU-2, ID-2): its account still active,

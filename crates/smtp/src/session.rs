@@ -132,6 +132,24 @@ impl Session {
             implicit_tls = self.config.implicit_tls,
             "connection accepted"
         );
+        self.trace_connection(true).await;
+        self.serve_connection().await;
+        self.trace_connection(false).await;
+    }
+
+    /// Traces the connection's opening or closing (AU-3).
+    async fn trace_connection(&self, opened: bool) {
+        let protocol = caduceus_service::auth::Protocol::Submission;
+        if let Err(error) = self
+            .service
+            .trace_connection(protocol, &self.source, opened)
+            .await
+        {
+            warn!(%error, "connection not traced");
+        }
+    }
+
+    async fn serve_connection(&mut self) {
         if self.config.implicit_tls && self.handshake().await == Flow::Close {
             return;
         }
@@ -142,7 +160,7 @@ impl Session {
                 self.config.hostname
             )],
         ));
-        answer_commands(&mut self).await;
+        answer_commands(self).await;
         if let Some(login) = self.login.take()
             && let Err(error) = self.service.logout(&login).await
         {

@@ -315,5 +315,14 @@ async fn au3_tr1_a_user_name_that_is_no_address_is_counted_and_traced() {
         .unwrap()
         .failures;
     assert_eq!(counted, 2, "each attempt counted against the source (AU-3)");
+    let opened = w
+        .store
+        .trace_entries(0, 10_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action.as_str() == "connection.open")
+        .count();
+    assert_eq!(opened, 1, "the connection is traced, login or not (AU-3)");
     listener.shutdown().await;
 }
