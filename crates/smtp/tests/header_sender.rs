@@ -7,7 +7,6 @@
 mod common;
 
 use caduceus_service::Caller;
-use caduceus_store::Store as _;
 use common::*;
 
 const PATIENT: &str = "295109912611193@patient.caduceus.test";
@@ -50,11 +49,8 @@ async fn ms2_from_and_sender_headers_name_the_sender_or_their_organisation_only(
     }
     run.expect("envelope-bob", 553, &["ID-3"]);
     // TR-1: the refused envelope sender is traced, naming the rule.
-    let refused = w
-        .store
-        .trace_entries(0, 10_000)
+    let refused = traces(&w)
         .await
-        .unwrap()
         .into_iter()
         .filter(|e| e.action.as_str() == "message.refuse" && e.detail.as_deref() == Some("ID-3"))
         .count();

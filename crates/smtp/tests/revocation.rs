@@ -6,7 +6,6 @@ mod common;
 
 use caduceus_core::AccountState;
 use caduceus_service::Caller;
-use caduceus_store::Store as _;
 use common::*;
 
 #[tokio::test]
@@ -67,11 +66,8 @@ async fn au2_id2_an_open_smtp_session_stops_sending_after_a_revocation_or_a_susp
         .cmd("MAIL FROM:<alice@caduceus.test>\r\n", "550 5.7.1")
         .await;
     assert_eq!(inbox(&w, &bruno).await.len(), 1, "only the one sent before");
-    let refused = w
-        .store
-        .trace_entries(0, 10_000)
+    let refused = traces(&w)
         .await
-        .unwrap()
         .into_iter()
         .filter(|e| e.action.as_str() == "session.close" && e.outcome.as_str() == "refused")
         .count();

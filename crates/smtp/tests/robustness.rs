@@ -269,11 +269,8 @@ async fn ms13_a_message_of_50000_nested_messages_is_refused_and_the_server_keeps
     assert!(c.reply().await.unwrap().starts_with("250 2.0.0"));
     c.cmd("QUIT\r\n", "221").await;
     assert_eq!(inbox(&w, &bruno).await.len(), 1, "only the bounded one");
-    let refused = w
-        .store
-        .trace_entries(0, 10_000)
+    let refused = traces(&w)
         .await
-        .unwrap()
         .into_iter()
         .filter(|e| e.action.as_str() == "message.refuse")
         .count();
@@ -296,11 +293,8 @@ async fn au3_tr1_a_user_name_that_is_no_address_is_counted_and_traced() {
         .await;
     }
     c.cmd("QUIT\r\n", "221").await;
-    let malformed = w
-        .store
-        .trace_entries(0, 10_000)
+    let malformed = traces(&w)
         .await
-        .unwrap()
         .into_iter()
         .filter(|e| {
             e.action.as_str() == "auth.failure"
@@ -315,11 +309,8 @@ async fn au3_tr1_a_user_name_that_is_no_address_is_counted_and_traced() {
         .unwrap()
         .failures;
     assert_eq!(counted, 2, "each attempt counted against the source (AU-3)");
-    let opened = w
-        .store
-        .trace_entries(0, 10_000)
+    let opened = traces(&w)
         .await
-        .unwrap()
         .into_iter()
         .filter(|e| e.action.as_str() == "connection.open")
         .count();

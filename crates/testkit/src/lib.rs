@@ -346,6 +346,12 @@ pub fn user_cert(w: &World, national_id: &str, stem: &str) -> IssuedCert {
         .unwrap()
 }
 
+/// Every trace entry so far (the first 100,000), oldest first.
+pub async fn traces(w: &World) -> Vec<caduceus_audit::Entry> {
+    use caduceus_store::Store as _;
+    w.store.trace_entries(0, 100_000).await.unwrap()
+}
+
 /// The raw messages in `account`'s INBOX, read as the owner would.
 pub async fn inbox(w: &World, account: &Account) -> Vec<Vec<u8>> {
     let caller = Caller::account(account.id, "test");
