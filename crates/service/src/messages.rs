@@ -269,12 +269,11 @@ impl Service {
         // and a person blocked by a patient stays blocked behind an organisation (MS-10).
         let mut person = None;
         if let Actor::Account(id) = caller.actor {
-            match self.check_header_senders(id, &meta).await {
-                Ok(()) => {}
+            person = match self.check_header_senders(id, &meta).await {
+                Ok(address) => Some(address),
                 Err(ServiceError::Refused(refusal)) => return Err(refuse(refusal).await),
                 Err(other) => return Err(other),
-            }
-            person = Some(self.store.account(id).await?.address);
+            };
         }
         // What a person submits loses its Bcc: field (RFC 5322 §3.6.3): every copy is
         // the same bytes, and blind recipients stay blind to the others.

@@ -123,11 +123,12 @@ impl Service {
     /// each address must be theirs or an organisational mailbox they are a delegate
     /// of, so mail cannot be shown as another doctor's or an organisation's one does
     /// not belong to. A message without these headers passes (the envelope is checked).
+    /// Returns the person's own address.
     pub(crate) async fn check_header_senders(
         &self,
         person: AccountId,
         meta: &crate::ingest::MessageMeta,
-    ) -> Result<()> {
+    ) -> Result<MailAddress> {
         let own = self.store.account(person).await?.address;
         let from = meta.from.iter().filter_map(|a| a.address.clone());
         let sender = meta
@@ -160,7 +161,7 @@ impl Service {
                 }));
             }
         }
-        Ok(())
+        Ok(own)
     }
 
     /// Checks one recipient as it is named (`RCPT TO`) after `already` others, before
