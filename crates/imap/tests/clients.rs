@@ -9,7 +9,7 @@ use common::*;
 const MESSAGE: &str = "From: bob@caduceus.test\r\nTo: alice@caduceus.test\r\nSubject: Avis cardio\r\n\r\nBonjour, voici mon avis.\r\n";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn imaplib_scenario_login_list_select_search_fetch_store_append_expunge_idle() {
+async fn ms6_imaplib_scenario_login_list_select_search_fetch_store_append_expunge_idle() {
     let w = world().await;
     let alice_id = rpps(1);
     let alice = professional(&w, "alice", &alice_id, true).await;

@@ -14,7 +14,7 @@ const MAILBOXES: &str =
     include_str!("../../../fixtures/directory/Extraction_Correspondance_MSSante_demo.txt");
 
 #[tokio::test]
-async fn ms18_the_api_sends_once_per_idempotency_key_and_applies_every_rule() {
+async fn ms18_ms6_ms14_ms17_the_api_sends_once_per_idempotency_key_and_applies_every_rule() {
     let w = world().await;
     w.service.import_mailboxes(&op(), MAILBOXES).await.unwrap();
     let alice = professional(&w, "alice", "810003090833", true).await;
@@ -189,7 +189,7 @@ async fn ms18_the_api_sends_once_per_idempotency_key_and_applies_every_rule() {
 }
 
 #[tokio::test]
-async fn ms8_ms9_tr4_au2_rt4_the_patient_side_and_the_account_settings_through_the_api() {
+async fn ms8_ms9_id5_tr4_au2_rt4_the_patient_side_and_the_account_settings_through_the_api() {
     const INS: &str = "295109912611193";
     let w = world().await;
     let alice = professional(&w, "alice", "810003090833", true).await;

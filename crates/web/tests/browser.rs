@@ -144,7 +144,7 @@ async fn ms11_ms8_tr4_the_webmail_in_headless_chromium() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn id2_ac2_a_registration_authority_verifies_and_no_admin_page_shows_content() {
+async fn id2_ac2_ms15_a_registration_authority_verifies_and_no_admin_page_shows_content() {
     const SUBJECT: &str = "Bilan confidentiel Zorglub";
     const BODY: &str = "Resultats tres confidentiels Zorglub";
     let (venv, tools) = browser();
