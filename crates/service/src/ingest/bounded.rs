@@ -11,7 +11,7 @@
 //! and a tree deeper than [`MAX_NESTING`] is taken apart iteratively and refused
 //! ([`NestedTooDeep`]): no caller ever holds a tree deep enough to hurt.
 
-use mail_parser::{Encoding, Message, MessageParser, MimeHeaders, PartType};
+use mail_parser::{Message, MessageParser, MimeHeaders, PartType};
 
 /// How many messages may be encapsulated in each other (a forwarded message inside a
 /// forwarded message...). Real mail nests a handful; 32 leaves room for long
@@ -50,12 +50,27 @@ impl From<NestedTooDeep> for caduceus_core::Refusal {
 /// mail-parser panic, as some broken quoted-printable does in builds with overflow
 /// checks); `Err` for a message nested deeper than [`MAX_NESTING`].
 pub fn parse(raw: &[u8]) -> Result<Option<Message<'_>>, NestedTooDeep> {
+    parse_visiting(raw, |_| {})
+}
+
+/// [`parse`], calling `visit` on the message and on every message encapsulated in it, at
+/// any depth and encoding ([`each_message`]), in the same pass that checks them: what
+/// ingest reads of every forwarded message costs no second parse.
+pub(crate) fn parse_visiting<'x>(
+    raw: &'x [u8],
+    visit: impl FnMut(&Message<'_>),
+) -> Result<Option<Message<'x>>, NestedTooDeep> {
     let Some(message) = parse_unchecked(raw) else {
         return Ok(None);
     };
-    if message.nesting_exceeds(MAX_NESTING) || hides_deep_nesting(&message) {
+    let checked = if message.nesting_exceeds(MAX_NESTING) {
+        Err(NestedTooDeep)
+    } else {
+        each_message(&message, visit)
+    };
+    if let Err(too_deep) = checked {
         message.dismantle();
-        return Err(NestedTooDeep);
+        return Err(too_deep);
     }
     Ok(Some(message))
 }
@@ -69,47 +84,56 @@ fn parse_unchecked(raw: &[u8]) -> Option<Message<'_>> {
 
 /// How many encoded message parts kept as binary are opened again before the message
 /// is refused as too complex to analyse.
-pub(crate) const MAX_REOPENED: usize = 8;
+const MAX_REOPENED: usize = 8;
 
-/// Whether an encoded `message/*` part that mail-parser kept as binary (our patch does
-/// so past 64 levels; a broken encoding too) holds messages nested past
-/// [`MAX_NESTING`]: each is decoded bytes, parsed again on its own, without recursion.
-fn hides_deep_nesting(message: &Message<'_>) -> bool {
-    let mut pending: Vec<Vec<u8>> = Vec::new();
+/// Visits `top` and every message encapsulated in it, without recursion: mail-parser's
+/// tree, then each `message/*` part it kept as binary (our patch does so past 64 levels;
+/// deeper than three encodings and broken encodings too) parsed again on its own. More
+/// than [`MAX_REOPENED`] such parts, or one nesting past [`MAX_NESTING`], is
+/// [`NestedTooDeep`].
+fn each_message(
+    top: &Message<'_>,
+    mut visit: impl FnMut(&Message<'_>),
+) -> Result<(), NestedTooDeep> {
+    let mut kept_as_bytes = Vec::new();
+    visit_tree(top, &mut visit, &mut kept_as_bytes);
     let mut reopened = 0;
-    encoded_messages_kept_binary(message, &mut pending);
-    while let Some(bytes) = pending.pop() {
+    while let Some(bytes) = kept_as_bytes.pop() {
         reopened += 1;
         if reopened > MAX_REOPENED {
-            return true;
+            return Err(NestedTooDeep);
         }
         let Some(inner) = parse_unchecked(&bytes) else {
             continue;
         };
         if inner.nesting_exceeds(MAX_NESTING) {
             inner.dismantle();
-            return true;
+            return Err(NestedTooDeep);
         }
-        encoded_messages_kept_binary(&inner, &mut pending);
+        visit_tree(&inner, &mut visit, &mut kept_as_bytes);
     }
-    false
+    Ok(())
 }
 
-/// Adds to `found` the decoded bytes of every encoded `message/*` part of `message` and
-/// of the messages inside it that mail-parser kept as binary.
-fn encoded_messages_kept_binary(message: &Message<'_>, found: &mut Vec<Vec<u8>>) {
-    let mut messages = vec![message];
+/// Visits `top` and the messages mail-parser parsed inside it; adds to `kept_as_bytes`
+/// the decoded bytes of the `message/*` parts it kept as binary.
+fn visit_tree(
+    top: &Message<'_>,
+    visit: &mut impl FnMut(&Message<'_>),
+    kept_as_bytes: &mut Vec<Vec<u8>>,
+) {
+    let mut messages = vec![top];
     while let Some(message) = messages.pop() {
+        visit(message);
         for part in &message.parts {
             match &part.body {
                 PartType::Message(inner) => messages.push(inner),
                 PartType::Binary(bytes)
-                    if part.encoding != Encoding::None
-                        && part
-                            .content_type()
-                            .is_some_and(|t| t.ctype().eq_ignore_ascii_case("message")) =>
+                    if part
+                        .content_type()
+                        .is_some_and(|t| t.ctype().eq_ignore_ascii_case("message")) =>
                 {
-                    found.push(bytes.to_vec())
+                    kept_as_bytes.push(bytes.to_vec())
                 }
                 _ => {}
             }

@@ -95,86 +95,43 @@ fn addresses(address: Option<&Address<'_>>) -> Vec<MetaAddress> {
         .unwrap_or_default()
 }
 
-// How many encoded forwarded messages that mail-parser kept as bytes (it reads three
-// levels of encoding) are parsed again to find the patients they concern: as many as
-// `bounded::parse` opens again before refusing a message.
-use bounded::MAX_REOPENED;
-
-/// The patients a message concerns (MS-9), and why one could not be read, from the
-/// message and every message it encapsulates at any depth.
+/// The patients a message concerns (MS-9), and why one could not be read, gathered from
+/// the message and every message it encapsulates at any depth and encoding
+/// ([`bounded::parse_visiting`] visits each). One [`xdm::Reader`] bounds the
+/// decompression of the whole message; a part is opened as a zip only when it looks
+/// like one ([`xdm::candidate`]).
 #[derive(Default)]
 struct Concerned {
     /// INS, sorted, once each.
     patients: Vec<String>,
     /// The last reason a patient could not be read.
     error: Option<String>,
+    /// The decompression budget of the message's XDM packages.
+    reader: xdm::Reader,
 }
 
 impl Concerned {
-    /// Reads the `X-MSS-INS` headers and XDM packages of `message` and of every message
-    /// encapsulated in it (`message/rfc822` parts, encoded or not), without recursion:
-    /// an explicit stack of messages, and for an encoded message that mail-parser kept
-    /// as bytes, the bytes parsed again (at most [`MAX_REOPENED`]). One [`xdm::Reader`]
-    /// bounds the decompression of the whole message; a part is opened as a zip only
-    /// when it looks like one ([`xdm::candidate`]).
-    fn in_message(message: &Message<'_>) -> Result<Concerned, NestedTooDeep> {
-        let mut concerned = Concerned::default();
-        let mut reader = xdm::Reader::default();
-        let mut kept_as_bytes = Vec::new();
-        concerned.collect(message, &mut reader, &mut kept_as_bytes);
-        let mut reopened = 0;
-        while let Some(bytes) = kept_as_bytes.pop() {
-            reopened += 1;
-            if reopened > MAX_REOPENED {
-                concerned.error = Some(
-                    "the message encapsulates too many encoded messages to check them all"
-                        .to_owned(),
-                );
-                break;
-            }
-            if let Some(inner) = bounded::parse(&bytes)? {
-                concerned.collect(&inner, &mut reader, &mut kept_as_bytes);
+    /// Reads the `X-MSS-INS` headers and the XDM packages of one message (not of the
+    /// messages inside it: those are visited on their own).
+    fn visit(&mut self, message: &Message<'_>) {
+        for value in message.header_values(ins_header::HEADER) {
+            match value.as_text().map(ins_header::parse_ins_header) {
+                Some(Ok(found)) => self.add(&found),
+                Some(Err(error)) => self.error = Some(error),
+                None => self.error = Some(format!("the {} header is empty", ins_header::HEADER)),
             }
         }
-        concerned.patients.sort_unstable();
-        concerned.patients.dedup();
-        Ok(concerned)
-    }
-
-    /// Reads `top` and the messages its parts hold; adds to `kept_as_bytes` the decoded
-    /// bytes of the encoded messages mail-parser did not parse.
-    fn collect(
-        &mut self,
-        top: &Message<'_>,
-        reader: &mut xdm::Reader,
-        kept_as_bytes: &mut Vec<Vec<u8>>,
-    ) {
-        let mut messages = vec![top];
-        while let Some(message) = messages.pop() {
-            for value in message.header_values(ins_header::HEADER) {
-                match value.as_text().map(ins_header::parse_ins_header) {
-                    Some(Ok(found)) => self.add(&found),
-                    Some(Err(error)) => self.error = Some(error),
-                    None => {
-                        self.error = Some(format!("the {} header is empty", ins_header::HEADER))
-                    }
-                }
-            }
-            for part in &message.parts {
-                match &part.body {
-                    PartType::Message(inner) => messages.push(inner),
-                    PartType::Multipart(_) => {}
-                    PartType::Binary(bytes) if is_message(part) => {
-                        kept_as_bytes.push(bytes.to_vec())
-                    }
-                    _ => self.read_zip(part, reader),
-                }
+        for part in &message.parts {
+            if !matches!(part.body, PartType::Message(_) | PartType::Multipart(_))
+                && !is_message(part)
+            {
+                self.read_zip(part);
             }
         }
     }
 
     /// Reads `part` as an XDM package if it looks like a zip.
-    fn read_zip(&mut self, part: &MessagePart<'_>, reader: &mut xdm::Reader) {
+    fn read_zip(&mut self, part: &MessagePart<'_>) {
         let content_type = part
             .content_type()
             .map(|c| (c.ctype(), c.subtype().unwrap_or_default()));
@@ -182,7 +139,7 @@ impl Concerned {
         else {
             return;
         };
-        match reader.patients(part.contents(), candidate) {
+        match self.reader.patients(part.contents(), candidate) {
             Ok(Some(found)) => self.add(&found),
             Ok(None) => {}
             Err(error) => self.error = Some(error.to_string()),
@@ -211,16 +168,20 @@ impl MessageMeta {
     /// opaque structure); they are still stored as received. Fails only for a message
     /// nested deeper than [`MAX_NESTING`], which is refused whole (MS-13).
     pub fn parse(raw: &[u8]) -> Result<MessageMeta, NestedTooDeep> {
-        let Some(message) = bounded::parse(raw)? else {
+        let mut concerned = Concerned::default();
+        let Some(message) = bounded::parse_visiting(raw, |m| concerned.visit(m))? else {
             return Ok(MessageMeta {
                 structure: Some(MessageStructure::opaque(raw)),
                 ..MessageMeta::default()
             });
         };
         let Concerned {
-            patients,
+            mut patients,
             error: xdm_error,
-        } = Concerned::in_message(&message)?;
+            ..
+        } = concerned;
+        patients.sort_unstable();
+        patients.dedup();
         let in_reply_to = match message.in_reply_to() {
             mail_parser::HeaderValue::Text(id) => vec![id.to_string()],
             mail_parser::HeaderValue::TextList(ids) => ids.iter().map(|s| s.to_string()).collect(),
