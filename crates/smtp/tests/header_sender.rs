@@ -108,17 +108,7 @@ async fn tr5_a_blind_copy_to_a_patient_reveals_neither_the_bcc_nor_the_ins() {
     let patient = patient(&w, "295109912611193", "Camille Lefevre").await;
     let (credential, _) = device(&w, &alice_id, "Thunderbird").await;
     let listener = listen(&w, true, limits()).await;
-    let mut c = raw_tls(&w, &listener).await;
-    c.reply().await.unwrap();
-    c.cmd("EHLO raw.test\r\n", "250").await;
-    c.cmd(
-        &format!(
-            "AUTH PLAIN {}\r\n",
-            plain("alice@caduceus.test", credential.expose())
-        ),
-        "235",
-    )
-    .await;
+    let mut c = logged_in(&w, &listener, "alice@caduceus.test", credential.expose()).await;
     c.cmd("MAIL FROM:<alice@caduceus.test>\r\n", "250").await;
     c.cmd("RCPT TO:<bob@caduceus.test>\r\n", "250").await;
     c.cmd(&format!("RCPT TO:<{PATIENT}>\r\n"), "250").await;

@@ -18,23 +18,9 @@ async fn au2_id2_an_open_smtp_session_stops_sending_after_a_revocation_or_a_susp
     let (phone, _) = device(&w, &alice_id, "Phone").await;
     let listener = listen(&w, true, limits()).await;
     let envelope = "MAIL FROM:<alice@caduceus.test>\r\nRCPT TO:<bruno@caduceus.test>\r\nDATA\r\n";
-    let open = |secret: String| {
-        let w = &w;
-        let listener = &listener;
-        async move {
-            let mut c = raw_tls(w, listener).await;
-            c.reply().await.unwrap();
-            c.cmd("EHLO raw.test\r\n", "250").await;
-            c.cmd(
-                &format!("AUTH PLAIN {}\r\n", plain("alice@caduceus.test", &secret)),
-                "235",
-            )
-            .await;
-            c
-        }
-    };
-    let mut on_laptop = open(laptop.expose().clone()).await;
-    let mut on_phone = open(phone.expose().clone()).await;
+    let alice_at = "alice@caduceus.test";
+    let mut on_laptop = logged_in(&w, &listener, alice_at, laptop.expose()).await;
+    let mut on_phone = logged_in(&w, &listener, alice_at, phone.expose()).await;
     on_laptop.send(envelope.as_bytes()).await;
     for _ in 0..3 {
         on_laptop.reply().await.unwrap();

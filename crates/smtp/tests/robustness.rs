@@ -231,17 +231,7 @@ async fn ms13_a_message_of_50000_nested_messages_is_refused_and_the_server_keeps
     let bruno = professional(&w, "bruno", &rpps(2), true).await;
     let (credential, _) = device(&w, &rpps(1), "Laptop").await;
     let listener = listen(&w, true, limits()).await;
-    let mut c = raw_tls(&w, &listener).await;
-    c.reply().await.unwrap();
-    c.cmd("EHLO raw.test\r\n", "250").await;
-    c.cmd(
-        &format!(
-            "AUTH PLAIN {}\r\n",
-            plain("alice@caduceus.test", credential.expose())
-        ),
-        "235",
-    )
-    .await;
+    let mut c = logged_in(&w, &listener, "alice@caduceus.test", credential.expose()).await;
     let envelope = "MAIL FROM:<alice@caduceus.test>\r\nRCPT TO:<bruno@caduceus.test>\r\nDATA\r\n";
     c.send(envelope.as_bytes()).await;
     for _ in 0..3 {

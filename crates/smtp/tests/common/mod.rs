@@ -109,6 +109,22 @@ pub async fn raw_plain(listener: &Listener) -> Raw<TcpStream> {
     )
 }
 
+/// Connects with implicit TLS, says EHLO and logs in as `user` with a device credential
+/// (AUTH PLAIN).
+pub async fn logged_in(
+    w: &World,
+    listener: &Listener,
+    user: &str,
+    secret: &str,
+) -> Raw<tokio_rustls::client::TlsStream<TcpStream>> {
+    let mut c = raw_tls(w, listener).await;
+    c.reply().await.unwrap();
+    c.cmd("EHLO raw.test\r\n", "250").await;
+    c.cmd(&format!("AUTH PLAIN {}\r\n", plain(user, secret)), "235")
+        .await;
+    c
+}
+
 /// Connects with implicit TLS, trusting the development CA.
 pub async fn raw_tls(
     w: &World,
