@@ -30,17 +30,34 @@ const STALLED: Duration = Duration::from_secs(600);
 /// Most reports listed.
 const REPORTS: i64 = 100;
 
+/// A health alert as its sender writes it (MS-15).
+#[derive(Clone, Debug, Default)]
+pub struct Alert {
+    /// The profession code of the audience (`10` physicians…), or blank.
+    pub profession: String,
+    /// The department of the audience (`75`, `2A`, `974`…), or blank.
+    pub department: String,
+    /// The subject.
+    pub subject: String,
+    /// The text.
+    pub text: String,
+}
+
 impl Service {
-    /// Starts broadcasting `raw` (built by the front end, From the sender) to
-    /// `audience`, as `login`'s person acting under the alert sender's role
-    /// (MS-15). Returns the report as it starts; [`Service::broadcasts`] follows it.
-    pub async fn broadcast_alert(
-        &self,
-        login: &Authenticated,
-        audience: &Audience,
-        raw: Vec<u8>,
-    ) -> Result<Broadcast> {
+    /// Starts broadcasting `alert` to its audience, as `login`'s person acting under
+    /// the alert sender's role (MS-15): written here from the sender's address to
+    /// itself, a read copy kept in their Sent. Returns the report as it starts;
+    /// [`Service::broadcasts`] follows it.
+    pub async fn broadcast_alert(&self, login: &Authenticated, alert: &Alert) -> Result<Broadcast> {
         let caller = self.staff_caller(login, Role::AlertSender).await?;
+        let audience =
+            Audience::new(Some(&alert.profession), Some(&alert.department)).map_err(|error| {
+                ServiceError::Refused(Refusal {
+                    requirement: Requirement::Ms15,
+                    reason: error.to_string(),
+                })
+            })?;
+        let raw = self.alert_message(login, audience.codes(), &alert.subject, &alert.text)?;
         if raw.len() > self.config.max_message_size {
             return Err(ServiceError::Refused(Refusal {
                 requirement: Requirement::Ms1,
@@ -67,7 +84,8 @@ impl Service {
                 &trace,
             )
             .await?;
-        self.keep_alert_copy(login, &raw).await?;
+        let sender = Sender::of(login.clone());
+        self.keep_sent_copy(login, &sender, &raw).await?;
         let mut progress = BroadcastProgress {
             state: "running".into(),
             ..BroadcastProgress::default()
@@ -80,7 +98,6 @@ impl Service {
             .find(|b| b.id == id)
             .ok_or_else(|| ServiceError::NotFound(format!("broadcast {id}")))?;
         let service = self.clone();
-        let sender = Sender::of(login.clone());
         tokio::spawn(async move {
             service
                 .run_broadcast(id, &sender, &members, &raw, &mut progress)
@@ -120,16 +137,6 @@ impl Service {
             .account_by_address(address)
             .await?
             .is_some_and(|a| a.state.can_exchange()))
-    }
-
-    /// The sender's proof of what went out: a read copy in their Sent folder.
-    async fn keep_alert_copy(&self, login: &Authenticated, raw: &[u8]) -> Result<()> {
-        let access = self.authorize(&login.caller(), login.account().id).await?;
-        if let Some(sent) = self.find_folder(&access, "Sent").await? {
-            self.append(&access, sent.id, raw, vec!["\\Seen".to_owned()], None)
-                .await?;
-        }
-        Ok(())
     }
 
     /// Delivers the batches, recording the progress after each: each batch's members

@@ -18,6 +18,8 @@
 //! - [`submit`]: a logged-in user sends, as themself or an organisational mailbox
 //!   they are a delegate of (ID-3); recipients checked as they are named (MS-2);
 //!   recipients at other operators of the trust space queued (MS-5, MS-4).
+//! - [`compose`]: a message written from fields (the webmail's form, the API's
+//!   `POST /messages`) built, submitted and kept in Sent ([`compose::Letter`]).
 //! - [`access_log`]: who accessed a patient's data (TR-4, AC-3), the first-access
 //!   notice.
 //! - [`patients`]: the patient rules at delivery (MS-8 … MS-11), blocks and
@@ -66,6 +68,7 @@ pub mod accounts;
 pub mod actor;
 pub mod antivirus;
 pub mod auth;
+pub mod compose;
 pub mod directory;
 pub mod error;
 pub mod federation;

@@ -10,14 +10,22 @@ use caduceus_core::Requirement;
 use std::time::Duration;
 
 use caduceus_core::Role;
-use caduceus_core::alert::Audience;
+use caduceus_service::health_alerts::Alert;
 use caduceus_service::{Caller, ServiceError};
 use caduceus_store::{Broadcast, Store};
 use common::*;
 
 const MAILBOXES: &str =
     include_str!("../../../fixtures/directory/Extraction_Correspondance_MSSante_demo.txt");
-const ALERT: &[u8] = b"From: rachel@caduceus.test\r\nTo: rachel@caduceus.test\r\nSubject: Alerte sanitaire\r\n\r\nRappel de lot.\r\n";
+/// A health alert to `profession` and/or `department`.
+fn alert(profession: &str, department: &str) -> Alert {
+    Alert {
+        profession: profession.into(),
+        department: department.into(),
+        subject: "Alerte sanitaire".into(),
+        text: "Rappel de lot.".into(),
+    }
+}
 
 /// The report of broadcast `id` once it is over (5 s at most).
 async fn finished(w: &World, caller: &Caller, id: i64) -> Broadcast {
@@ -42,11 +50,8 @@ async fn ms15_an_alert_reaches_the_audience_in_batches_and_is_reported() {
     let staff = rachel.account().id;
 
     // Without the role, no broadcast (AC-1).
-    let audience = Audience::new(Some("10"), Some("75")).unwrap();
-    let refused = w
-        .service
-        .broadcast_alert(&rachel, &audience, ALERT.to_vec())
-        .await;
+    let audience = alert("10", "75");
+    let refused = w.service.broadcast_alert(&rachel, &audience).await;
     assert!(matches!(
         refused,
         Err(ServiceError::Denied {
@@ -64,12 +69,18 @@ async fn ms15_an_alert_reaches_the_audience_in_batches_and_is_reported() {
         .await
         .unwrap();
 
+    // An alert never goes to everyone: an audience is named (MS-15).
+    let nowhere = w.service.broadcast_alert(&rachel, &alert("", "")).await;
+    assert!(
+        matches!(
+            &nowhere,
+            Err(ServiceError::Refused(refusal)) if refusal.requirement == Requirement::Ms15
+        ),
+        "{nowhere:?}"
+    );
+
     // Physicians of Paris: Alice (an account here) and four without one.
-    let started = w
-        .service
-        .broadcast_alert(&rachel, &audience, ALERT.to_vec())
-        .await
-        .unwrap();
+    let started = w.service.broadcast_alert(&rachel, &audience).await.unwrap();
     assert_eq!(started.audience, "profession:10 department:75");
     assert_eq!(started.targeted, 5);
     let report = finished(&w, &sender, started.id).await;
@@ -88,10 +99,10 @@ async fn ms15_an_alert_reaches_the_audience_in_batches_and_is_reported() {
 
     // Every physician: more recipients than one message may have (3 in these
     // tests), so several batches; Alice and Bruno reached.
-    let everywhere = Audience::new(Some("10"), None).unwrap();
+    let everywhere = alert("10", "");
     let started = w
         .service
-        .broadcast_alert(&rachel, &everywhere, ALERT.to_vec())
+        .broadcast_alert(&rachel, &everywhere)
         .await
         .unwrap();
     assert!(started.targeted > 3, "{started:?}");

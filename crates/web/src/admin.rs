@@ -11,8 +11,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use caduceus_core::Requirement;
 use caduceus_core::{AccountState, Duty, Evidence};
+use caduceus_service::health_alerts::Alert;
 use caduceus_service::model::AccountId;
 use caduceus_service::{Caller, Service, ServiceError};
 use serde::Deserialize;
@@ -464,38 +464,14 @@ async fn broadcast(
     State(service): State<Service>,
     Posted { user, form }: Posted<BroadcastForm>,
 ) -> Response {
-    let audience =
-        match caduceus_core::alert::Audience::new(Some(&form.profession), Some(&form.department)) {
-            Ok(audience) => audience,
-            Err(error) => {
-                return refused(
-                    &user,
-                    ServiceError::Refused(caduceus_core::Refusal {
-                        requirement: Requirement::Ms15,
-                        reason: error.to_string(),
-                    }),
-                );
-            }
-        };
-    let account = user.login.account();
-    let address = account.address.as_str().to_owned();
-    let raw = mail_builder::MessageBuilder::new()
-        .from((account.display_name.clone(), address.clone()))
-        .to(address)
-        .subject(form.subject)
-        .date(service.now().as_millis() / 1000)
-        .header(
-            "X-Caduceus-Alert",
-            mail_builder::headers::text::Text::new(audience.codes()),
-        )
-        .text_body(form.text)
-        .write_to_vec();
-    let raw = match raw {
-        Ok(raw) => raw,
-        Err(error) => return refused(&user, ServiceError::Invalid(error.to_string())),
+    let alert = Alert {
+        profession: form.profession,
+        department: form.department,
+        subject: form.subject,
+        text: form.text,
     };
     let sent = async {
-        service.broadcast_alert(&user.login, &audience, raw).await?;
+        service.broadcast_alert(&user.login, &alert).await?;
         let caller = staff(&service, &user, Duty::SendHealthAlerts).await?;
         service.broadcasts(&caller).await
     };

@@ -1,8 +1,7 @@
 //! Sending through the API (MS-18): a `multipart/form-data` form (`to`, `cc`,
-//! `subject`, `text`, `from`, files as `attachment`) becomes a MIME message that goes
-//! through the same service calls as SMTP submission — sender (ID-3, MS-13), each
-//! recipient (MS-2, MS-5, MS-12), then the whole policy and the antivirus at
-//! [`Service::submit`] — and a copy is kept in the sender's Sent folder.
+//! `subject`, `text`, `from`, files as `attachment`) is read into a
+//! [`Letter`], which the service writes, checks, submits and keeps in Sent
+//! ([`Service::send_letter`]); the webmail's compose form comes here too.
 //!
 //! With an `Idempotency-Key` header a retried POST never sends twice: the first
 //! answer is recorded and given again.
@@ -13,11 +12,8 @@ use axum::response::{IntoResponse, Response};
 use caduceus_core::MailAddress;
 use caduceus_service::Service;
 use caduceus_service::auth::Authenticated;
+use caduceus_service::compose::{Attachment, Letter};
 use caduceus_service::sessions::Idempotency;
-use caduceus_service::submit::RecipientScope;
-use mail_builder::MessageBuilder;
-use mail_builder::headers::address::Address;
-use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use super::login::User;
@@ -35,12 +31,6 @@ pub(crate) struct Form {
     pub(crate) attachments: Vec<Attachment>,
     /// The webmail's CSRF token (the API has none).
     pub(crate) csrf: Option<String>,
-}
-
-pub(crate) struct Attachment {
-    filename: String,
-    content_type: String,
-    bytes: Vec<u8>,
 }
 
 impl Form {
@@ -92,9 +82,6 @@ impl Form {
                 }
             }
         }
-        if form.to.is_empty() && form.cc.is_empty() {
-            return Err(Problem::bad_request("name at least one recipient in `to`"));
-        }
         Ok(form)
     }
 
@@ -136,14 +123,6 @@ fn parse_all(list: &[String], field: &str) -> ApiResult<Vec<MailAddress>> {
                 .map_err(|e| Problem::bad_request(format!("{field}: {text:?}: {e}")))
         })
         .collect()
-}
-
-fn address_list(list: &[MailAddress]) -> Address<'static> {
-    Address::new_list(
-        list.iter()
-            .map(|a| Address::new_address(None::<&str>, a.as_str().to_owned()))
-            .collect(),
-    )
 }
 
 /// `POST /messages`: sends; 201 with the message's place, or the problem.
@@ -195,98 +174,39 @@ fn answered(body: String, replayed: bool) -> Response {
     response
 }
 
-/// Builds, checks and submits the message, keeps a copy in Sent; the answer's JSON.
+/// Reads the form's addresses and sends it through the service; the answer's JSON.
 pub(crate) async fn deliver(
     service: &Service,
     login: &Authenticated,
     form: &Form,
 ) -> ApiResult<String> {
-    let account = login.account();
-    let from = match &form.from {
-        Some(text) => {
-            MailAddress::parse(text).map_err(|e| Problem::bad_request(format!("from: {e}")))?
-        }
-        None => account.address.clone(),
+    let from = form
+        .from
+        .as_deref()
+        .map(|text| {
+            MailAddress::parse(text).map_err(|e| Problem::bad_request(format!("from: {e}")))
+        })
+        .transpose()?;
+    let letter = Letter {
+        from,
+        to: parse_all(&form.to, "to")?,
+        cc: parse_all(&form.cc, "cc")?,
+        subject: form.subject.clone(),
+        text: form.text.clone(),
+        in_reply_to: form.in_reply_to.clone(),
+        attachments: form.attachments.clone(),
     };
-    let to = parse_all(&form.to, "to")?;
-    let cc = parse_all(&form.cc, "cc")?;
-    let sender = service.sender(login, &from).await?;
-    let recipients: Vec<MailAddress> = to.iter().chain(&cc).cloned().collect();
-    for (already, recipient) in recipients.iter().enumerate() {
-        service
-            .check_recipient(recipient, already, RecipientScope::TrustSpace)
-            .await?;
-    }
-    let message_id = new_message_id(from.domain().as_str());
-    let now = service.now();
-    let mut builder = MessageBuilder::new()
-        .from(Address::new_address(
-            Some(account.display_name.clone()),
-            from.as_str().to_owned(),
-        ))
-        .subject(form.subject.clone())
-        .date(now.as_millis() / 1000)
-        .message_id(message_id.clone())
-        .text_body(form.text.clone());
-    if !to.is_empty() {
-        builder = builder.to(address_list(&to));
-    }
-    if !cc.is_empty() {
-        builder = builder.cc(address_list(&cc));
-    }
-    if let Some(parent) = &form.in_reply_to {
-        let parent = parent.trim_matches(['<', '>']).to_owned();
-        builder = builder.in_reply_to(parent.clone()).references(parent);
-    }
-    for attachment in &form.attachments {
-        builder = builder.attachment(
-            attachment.content_type.clone(),
-            attachment.filename.clone(),
-            attachment.bytes.clone(),
-        );
-    }
-    let raw = builder
-        .write_to_vec()
-        .map_err(|e| Problem::bad_request(format!("cannot build the message: {e}")))?;
-    let submitted = service.submit(&sender, &recipients, &raw, false).await?;
-    keep_sent_copy(service, login, &sender, &raw).await;
-    let (local, queued): (Vec<&MailAddress>, Vec<&MailAddress>) =
-        recipients.iter().partition(|r| service.is_local(r));
+    let posted = service.send_letter(login, &letter).await?;
+    let addresses = |list: &[MailAddress]| {
+        list.iter()
+            .map(|a| a.as_str().to_owned())
+            .collect::<Vec<_>>()
+    };
     Ok(serde_json::json!({
-        "message_id": message_id,
-        "delivered": local.iter().map(|a| a.as_str()).collect::<Vec<_>>(),
-        "queued": queued.iter().map(|a| a.as_str()).collect::<Vec<_>>(),
-        "queue_ref": submitted.queue_ref,
+        "message_id": posted.message_id,
+        "delivered": addresses(&posted.delivered),
+        "queued": addresses(&posted.queued),
+        "queue_ref": posted.queue_ref,
     })
     .to_string())
-}
-
-/// Keeps a read copy in the Sent folder of the mailbox sent from. The message is
-/// already sent: a failure here is logged, not reported as a failed send.
-async fn keep_sent_copy(
-    service: &Service,
-    login: &Authenticated,
-    sender: &caduceus_service::submit::Sender,
-    raw: &[u8],
-) {
-    let owner = sender.acting_for().unwrap_or(login.account().id);
-    let kept = async {
-        let access = service.authorize(&login.caller(), owner).await?;
-        let Some(sent) = service.find_folder(&access, "Sent").await? else {
-            return Ok(());
-        };
-        service
-            .append(&access, sent.id, raw, vec!["\\Seen".to_owned()], None)
-            .await
-            .map(|_| ())
-    };
-    if let Err(error) = kept.await {
-        tracing::warn!(%error, "sent copy not kept");
-    }
-}
-
-fn new_message_id(domain: &str) -> String {
-    let mut bytes = [0u8; 16];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    format!("{}@{domain}", hex::encode(bytes))
 }
