@@ -8,7 +8,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
-use caduceus_core::MailAddress;
+use caduceus_core::{MailAddress, SecretString};
+use caduceus_service::auth::Credentials;
 use caduceus_service::{Caller, Service};
 use caduceus_store::MessageId;
 use tokio::task::JoinSet;
@@ -78,12 +79,20 @@ pub async fn run(data: &std::path::Path, args: &BenchArgs) -> Result<()> {
         started.elapsed(),
     );
 
-    let alice = service
-        .account_by_address(&recipient)
-        .await?
-        .context("the demo account alice.martin")?;
-    let caller = Caller::account(alice.id, "bench");
-    let access = service.authorize(&caller, alice.id).await?;
+    // Alice reads as a mail client would: logged in with her demo device credential.
+    let credential = demo_device_credential(data, &recipient)?;
+    let login = service
+        .login(
+            &recipient,
+            Credentials::Device {
+                credential: &credential,
+            },
+            "bench",
+        )
+        .await?;
+    let access = service
+        .authorize(&login.caller(), login.account().id)
+        .await?;
     let started = Instant::now();
     for id in &ids {
         service.read_message(&access, *id).await?;
@@ -109,6 +118,19 @@ pub async fn run(data: &std::path::Path, args: &BenchArgs) -> Result<()> {
     Ok(())
 }
 
+/// The device credential `demo.json` lists for `address`.
+fn demo_device_credential(data: &std::path::Path, address: &MailAddress) -> Result<SecretString> {
+    let demo: serde_json::Value = serde_json::from_slice(&std::fs::read(data.join("demo.json"))?)?;
+    demo["accounts"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|a| a["address"] == address.as_str())
+        .and_then(|a| a["device_credential"].as_str())
+        .map(|c| SecretString::new(c.to_owned()))
+        .with_context(|| format!("no device credential for {} in demo.json", address.as_str()))
+}
+
 /// A plain-text message of about `size` bytes.
 fn message(size: usize) -> Vec<u8> {
     let mut raw = b"From: bench@bench.test\r\nTo: alice.martin@bench.test\r\nSubject: bench\r\nMessage-ID: <bench@bench.test>\r\n\r\n".to_vec();
@@ -131,7 +153,7 @@ async fn deliver_all(
             + usize::from(worker < args.messages % args.concurrency.max(1));
         let (service, recipient, raw) = (service.clone(), recipient.clone(), raw.clone());
         tasks.spawn(async move {
-            let caller = Caller::system();
+            let caller = Caller::operator("bench");
             let mut ids = Vec::with_capacity(count);
             for _ in 0..count {
                 let delivered = service

@@ -6,7 +6,7 @@
 
 mod common;
 
-use caduceus_service::Caller;
+use caduceus_service::actor::testing;
 use common::*;
 
 const INS: &str = "295109912611193";
@@ -60,7 +60,7 @@ async fn tr1_tr4_au3_peek_binary_search_envelope_and_the_connection_are_traced()
 
     let log = w
         .service
-        .patient_access_log(&Caller::account(camille.id, "test"), camille.id)
+        .patient_access_log(&testing::account(camille.id, "test"), camille.id)
         .await
         .unwrap();
     let by_alice: Vec<&str> = log

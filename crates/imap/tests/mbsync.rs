@@ -145,7 +145,7 @@ async fn mbsync_two_way_sync_of_a_2000_message_mailbox() {
         .collect();
     let synced = maildir(&inbox);
     assert_eq!(synced.len(), expected.len());
-    let caller = caduceus_service::Caller::account(
+    let caller = caduceus_service::actor::testing::account(
         w.service
             .account_by_address(&addr("alice@caduceus.test"))
             .await
@@ -154,7 +154,7 @@ async fn mbsync_two_way_sync_of_a_2000_message_mailbox() {
             .id,
         "test",
     );
-    let owner = match caller.actor {
+    let owner = match *caller.actor() {
         caduceus_service::Actor::Account(id) => id,
         _ => unreachable!(),
     };

@@ -22,7 +22,7 @@ async fn idle_on_one_node_wakes_for_mail_delivered_through_the_other() {
     let sent = Instant::now();
     second_node
         .deliver_local(
-            &caduceus_service::Caller::system(),
+            &caduceus_service::actor::testing::system(),
             &[addr("alice@caduceus.test")],
             b"From: bob@caduceus.test\r\nSubject: via node 2\r\n\r\nHello\r\n",
         )
@@ -42,7 +42,7 @@ async fn idle_on_one_node_wakes_for_mail_delivered_through_the_other() {
         .await
         .unwrap()
         .unwrap();
-    let caller = caduceus_service::Caller::account(alice.id, "node2");
+    let caller = caduceus_service::actor::testing::account(alice.id, "node2");
     let access = second_node.authorize(&caller, alice.id).await.unwrap();
     let (folder, messages) = second_node.open_folder(&access, "INBOX").await.unwrap();
     second_node

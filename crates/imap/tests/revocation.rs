@@ -5,11 +5,11 @@
 
 mod common;
 
+use caduceus_service::actor::testing;
 use std::time::Duration;
 
 use caduceus_core::AccountState;
 use caduceus_imap::Limits;
-use caduceus_service::Caller;
 use common::*;
 
 const MESSAGE: &str =
@@ -50,7 +50,7 @@ async fn au2_id2_revoked_device_or_suspended_account_ends_the_open_imap_session(
     assert!(on_laptop.command("SELECT INBOX").await.contains("OK"));
     w.service
         .revoke_device(
-            &Caller::account(alice.id, "web"),
+            &testing::account(alice.id, "web"),
             alice.id,
             caduceus_store::DeviceId(laptop_id),
         )

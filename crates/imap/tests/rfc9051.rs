@@ -471,7 +471,7 @@ async fn rfc9208_quota_root_usage_and_overquota() {
     let over = w
         .service
         .deliver_local(
-            &caduceus_service::Caller::system(),
+            &caduceus_service::actor::testing::system(),
             &[addr("alice@caduceus.test")],
             format!("From: b@caduceus.test\r\nSubject: big\r\n\r\n{big}\r\n").as_bytes(),
         )
@@ -617,7 +617,7 @@ async fn rfc9051_5_5_a_fetch_of_several_batches_is_whole_and_ends_before_the_nex
         );
         w.service
             .deliver_local(
-                &caduceus_service::Caller::system(),
+                &caduceus_service::actor::testing::system(),
                 &vec![addr("alice@caduceus.test"); copies],
                 message.as_bytes(),
             )

@@ -41,17 +41,35 @@ impl Actor {
     }
 }
 
-/// An actor and the connection they act from.
+/// An actor and the connection they act from: the proof of who acts that every use
+/// case asks for. Its fields are the service's own; a front end gets one only from the
+/// service — a login ([`crate::auth::Authenticated::caller`]), a staff role
+/// ([`crate::Service::staff_for`]), an admitted peer ([`crate::Service::admit_peer`]) —
+/// so no network front end can act as someone else, the system or an operator (AC-1,
+/// ID-3). The operator's console (the `caduceus` command) names its operator with
+/// [`Caller::operator`]; `crates/service/tests/boundaries.rs` checks that no network
+/// front end calls it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Caller {
     /// Who.
-    pub actor: Actor,
+    pub(crate) actor: Actor,
     /// From where: `ip:port`, or `cli`.
-    pub source: String,
+    pub(crate) source: String,
 }
 
 impl Caller {
-    /// An operator at the command line.
+    /// Who acts.
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
+    /// From where: `ip:port`, `cli` or `local`.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// An operator at the command line (the `caduceus` console, which holds the
+    /// keys and the database), named for the trace.
     pub fn operator(name: &str) -> Self {
         Caller {
             actor: Actor::Operator(name.to_owned()),
@@ -60,7 +78,7 @@ impl Caller {
     }
 
     /// The server itself (scheduled jobs, local delivery).
-    pub fn system() -> Self {
+    pub(crate) fn system() -> Self {
         Caller {
             actor: Actor::System,
             source: "local".into(),
@@ -68,16 +86,24 @@ impl Caller {
     }
 
     /// A peer operator relaying from `source`, authenticated by its certificate and
-    /// the trust list (MS-5).
-    pub fn peer(domain: &str, source: impl Into<String>) -> Self {
+    /// the trust list (MS-5): made by [`crate::Service::admit_peer`] only.
+    pub(crate) fn peer(domain: &str, source: impl Into<String>) -> Self {
         Caller {
             actor: Actor::Peer(domain.to_owned()),
             source: source.into(),
         }
     }
 
-    /// A user connected from `source`.
-    pub fn account(id: AccountId, source: impl Into<String>) -> Self {
+    /// The peer operator's domain, for a peer.
+    pub fn peer_domain(&self) -> Option<&str> {
+        match &self.actor {
+            Actor::Peer(domain) => Some(domain),
+            _ => None,
+        }
+    }
+
+    /// A user connected from `source`: made by a login only.
+    pub(crate) fn account(id: AccountId, source: impl Into<String>) -> Self {
         Caller {
             actor: Actor::Account(id),
             source: source.into(),
@@ -95,6 +121,39 @@ impl Caller {
             source: Some(self.source.clone()),
             outcome: Outcome::Success,
             detail: None,
+        }
+    }
+}
+
+/// Callers for tests, which have no front end to log in through (the `testing`
+/// feature, enabled only in the workspace's dev-dependencies: a release build has no
+/// such door).
+#[cfg(feature = "testing")]
+pub mod testing {
+    use super::{Actor, Caller};
+    use caduceus_core::Role;
+    use caduceus_store::AccountId;
+
+    /// The account `id` acting from `source`, as if logged in.
+    pub fn account(id: AccountId, source: impl Into<String>) -> Caller {
+        Caller::account(id, source)
+    }
+
+    /// The server itself.
+    pub fn system() -> Caller {
+        Caller::system()
+    }
+
+    /// A peer operator of `domain`, as if admitted by the trust list.
+    pub fn peer(domain: &str, source: &str) -> Caller {
+        Caller::peer(domain, source)
+    }
+
+    /// The person of account `id` acting under staff `role`, as if the role were checked.
+    pub fn staff(id: AccountId, role: Role) -> Caller {
+        Caller {
+            actor: Actor::Staff { account: id, role },
+            source: "test".into(),
         }
     }
 }

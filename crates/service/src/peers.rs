@@ -37,15 +37,16 @@ pub struct PeerCertificate<'a> {
 impl Service {
     /// Admits a peer operator relaying mail from `sender_domain` (`None` for a bounce,
     /// which names no domain) with `certificate` (MS-5): the trust list must name the
-    /// domain with that certificate. Returns the domain the traces name the peer by
-    /// (`peer:<domain>`); a refusal is traced and tells the peer what to do. Each
-    /// admitted transaction counts against the peer's rate (MS-13).
+    /// domain with that certificate. Returns the caller the transaction delivers as,
+    /// named by that domain in traces (`peer:<domain>`); a refusal is traced and tells
+    /// the peer what to do. Each admitted transaction counts against the peer's rate
+    /// (MS-13).
     pub async fn admit_peer(
         &self,
         sender_domain: Option<&str>,
         certificate: PeerCertificate<'_>,
         source: &str,
-    ) -> Result<String> {
+    ) -> Result<Caller> {
         let trust = self.trust_list();
         let listed = match sender_domain {
             Some(domain) => {
@@ -63,15 +64,16 @@ impl Service {
         };
         let domain = match listed {
             Ok(domain) => {
+                let peer = Caller::peer(&domain, source);
                 self.take_rate(
-                    &Caller::peer(&domain, source),
+                    &peer,
                     None,
                     &format!("peer:{domain}"),
                     self.config.peer_rate,
                     &format!("operator of {domain}"),
                 )
                 .await?;
-                return Ok(domain);
+                return Ok(peer);
             }
             Err(domain) => domain,
         };

@@ -1,10 +1,11 @@
 //! TR-4, AC-3: a patient sees who accessed data concerning them, and is told once, the
 //! first time a given professional does.
 
+use caduceus_service::actor::testing;
 use std::time::Duration;
 
 use caduceus_core::NationalId;
-use caduceus_service::{Caller, ServiceError};
+use caduceus_service::ServiceError;
 
 mod common;
 
@@ -29,7 +30,7 @@ async fn tr4_the_patient_sees_a_professionals_read_and_is_told_once() {
     let w = world().await;
     let alice = person(&w, "alice", "810003090833", true).await;
     let patient = patient(&w, "295109912611193", "Camille").await;
-    let as_patient = Caller::account(patient.id, "web");
+    let as_patient = testing::account(patient.id, "web");
     w.service
         .set_contact_email(&as_patient, patient.id, Some(&addr("camille@example.org")))
         .await
@@ -68,7 +69,7 @@ async fn tr4_the_patient_sees_a_professionals_read_and_is_told_once() {
         .unwrap();
 
     // Alice reads the reply twice: two entries, one notice.
-    let as_alice = Caller::account(alice.id, "imap");
+    let as_alice = testing::account(alice.id, "imap");
     let access = w.service.authorize(&as_alice, alice.id).await.unwrap();
     let (_, inbox) = w.service.open_folder(&access, "INBOX").await.unwrap();
     for _ in 0..2 {

@@ -7,6 +7,7 @@
 //! `CADUCEUS_TEST_CLAMD` (`host:port`) when set. They never skip: without clamd they
 //! fail and say what to install.
 
+use caduceus_service::actor::testing;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -14,8 +15,8 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use caduceus_core::AccountState;
+use caduceus_service::ServiceError;
 use caduceus_service::antivirus::{Clamd, ClamdAddress, Scanner, Verdict};
-use caduceus_service::{Caller, ServiceError};
 use caduceus_store::Store;
 
 mod common;
@@ -249,7 +250,7 @@ async fn ms13_a_clean_message_is_scanned_and_delivered() {
     w.service.antivirus_health().await.unwrap();
     let delivered = w
         .service
-        .deliver_local(&Caller::system(), &[addr("bob@caduceus.test")], RAW)
+        .deliver_local(&testing::system(), &[addr("bob@caduceus.test")], RAW)
         .await
         .unwrap();
     assert_eq!(delivered.len(), 1);
@@ -257,7 +258,7 @@ async fn ms13_a_clean_message_is_scanned_and_delivered() {
     // A clean attachment too.
     let clean = with_attachment(b"%PDF-1.4 not a virus at all\n");
     w.service
-        .deliver_local(&Caller::system(), &[addr("bob@caduceus.test")], &clean)
+        .deliver_local(&testing::system(), &[addr("bob@caduceus.test")], &clean)
         .await
         .unwrap();
     assert_eq!(bobs_inbox_count(&w).await, 2);
@@ -271,7 +272,7 @@ async fn ms13_eicar_as_a_base64_attachment_is_refused_nothing_stored_and_traced(
     assert!(!message.windows(68).any(|w| w == eicar()));
     let err = w
         .service
-        .deliver_local(&Caller::system(), &[addr("bob@caduceus.test")], &message)
+        .deliver_local(&testing::system(), &[addr("bob@caduceus.test")], &message)
         .await
         .unwrap_err();
     assert_infected_refusal(err);
@@ -289,7 +290,7 @@ async fn ms13_eicar_in_the_plain_body_is_refused() {
     message.extend_from_slice(b"\r\nCordialement\r\n");
     let err = w
         .service
-        .deliver_local(&Caller::system(), &[addr("bob@caduceus.test")], &message)
+        .deliver_local(&testing::system(), &[addr("bob@caduceus.test")], &message)
         .await
         .unwrap_err();
     assert_infected_refusal(err);
@@ -319,7 +320,7 @@ async fn ms13_clamd_unreachable_is_a_temporary_failure_and_nothing_is_stored() {
     let w = scanned_world(10_000, wrong).await;
     let err = w
         .service
-        .deliver_local(&Caller::system(), &[addr("bob@caduceus.test")], RAW)
+        .deliver_local(&testing::system(), &[addr("bob@caduceus.test")], RAW)
         .await
         .unwrap_err();
     let reason = assert_unavailable(err);
@@ -334,14 +335,14 @@ async fn ms13_a_stopped_clamd_is_a_temporary_failure_and_nothing_is_stored() {
     let scanner = Arc::new(Clamd::new(ClamdAddress::Tcp(own.tcp.clone())));
     let w = scanned_world(10_000, scanner).await;
     w.service
-        .deliver_local(&Caller::system(), &[addr("bob@caduceus.test")], RAW)
+        .deliver_local(&testing::system(), &[addr("bob@caduceus.test")], RAW)
         .await
         .unwrap();
     assert_eq!(bobs_inbox_count(&w).await, 1);
     own.stop();
     let err = w
         .service
-        .deliver_local(&Caller::system(), &[addr("bob@caduceus.test")], RAW)
+        .deliver_local(&testing::system(), &[addr("bob@caduceus.test")], RAW)
         .await
         .unwrap_err();
     assert_unavailable(err);
@@ -361,7 +362,7 @@ async fn ms13_a_message_over_clamds_stream_limit_is_never_accepted_unscanned() {
     }
     let err = w
         .service
-        .deliver_local(&Caller::system(), &[addr("bob@caduceus.test")], &message)
+        .deliver_local(&testing::system(), &[addr("bob@caduceus.test")], &message)
         .await
         .unwrap_err();
     let reason = assert_unavailable(err);
@@ -397,7 +398,7 @@ async fn ms13_without_a_scanner_nothing_is_scanned() {
     assert!(!w.service.scanner_configured());
     w.service.antivirus_health().await.unwrap();
     w.service
-        .deliver_local(&Caller::system(), &[addr("bob@caduceus.test")], RAW)
+        .deliver_local(&testing::system(), &[addr("bob@caduceus.test")], RAW)
         .await
         .unwrap();
 }

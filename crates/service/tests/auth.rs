@@ -4,13 +4,14 @@
 mod common;
 
 use caduceus_core::Requirement;
+use caduceus_service::actor::testing;
 use std::sync::Arc;
 use std::time::Duration;
 
 use caduceus_core::{AccountState, Clock, MailAddress, NationalId, SecretString};
+use caduceus_service::ServiceError;
 use caduceus_service::auth::{Authenticated, Credentials, Factor};
 use caduceus_service::federation::{TokenError, TokenVerifier};
-use caduceus_service::{Caller, ServiceError};
 use caduceus_store::Store;
 use common::*;
 
@@ -242,7 +243,7 @@ async fn au2_device_credentials_follow_a_strong_login_and_can_be_revoked() {
     let devices = w.service.devices(&strong.caller(), alice.id).await.unwrap();
     assert_eq!(devices.len(), 1);
     assert!(devices[0].last_used.is_some());
-    let as_bruno = Caller::account(bruno.id, SOURCE);
+    let as_bruno = testing::account(bruno.id, SOURCE);
     assert!(w.service.devices(&as_bruno, alice.id).await.is_err());
     assert!(
         w.service
@@ -362,7 +363,7 @@ async fn au3_failures_are_delayed_then_locked_with_an_alert() {
     // Users do not see alerts.
     assert!(
         w.service
-            .alerts(&Caller::account(alice.id, SOURCE))
+            .alerts(&testing::account(alice.id, SOURCE))
             .await
             .is_err()
     );

@@ -5,7 +5,8 @@ mod common;
 
 use caduceus_core::directory::SearchQuery;
 use caduceus_core::{AccountState, MailAddress};
-use caduceus_service::{Caller, ServiceError};
+use caduceus_service::ServiceError;
+use caduceus_service::actor::testing;
 use caduceus_store::DirectoryPreferences;
 use common::*;
 
@@ -119,7 +120,7 @@ async fn id4_liste_rouge_hides_from_search_not_from_delivery() {
         phone_consent: false,
     };
     w.service
-        .set_directory_preferences(&Caller::account(alice.id, "ip:1"), alice.id, prefs)
+        .set_directory_preferences(&testing::account(alice.id, "ip:1"), alice.id, prefs)
         .await
         .unwrap();
     assert!(visible_alice(&w).await.is_empty());
@@ -149,12 +150,12 @@ async fn id4_phone_is_shown_only_with_consent() {
     };
     let err = w
         .service
-        .set_directory_preferences(&Caller::account(bruno.id, "x"), alice.id, consent)
+        .set_directory_preferences(&testing::account(bruno.id, "x"), alice.id, consent)
         .await
         .unwrap_err();
     assert!(matches!(err, ServiceError::Denied { .. }), "{err}");
     w.service
-        .set_directory_preferences(&Caller::account(alice.id, "x"), alice.id, consent)
+        .set_directory_preferences(&testing::account(alice.id, "x"), alice.id, consent)
         .await
         .unwrap();
     assert_eq!(find().await.phone(), Some("0142160000"));
@@ -257,7 +258,7 @@ async fn ac1_only_operators_import() {
     let alice = person(&w, "alice", "810003090833", true).await;
     let err = w
         .service
-        .import_mailboxes(&Caller::account(alice.id, "x"), MAILBOXES)
+        .import_mailboxes(&testing::account(alice.id, "x"), MAILBOXES)
         .await
         .unwrap_err();
     assert!(matches!(err, ServiceError::Denied { .. }), "{err}");

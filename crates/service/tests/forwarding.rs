@@ -5,11 +5,12 @@
 
 mod common;
 
+use caduceus_service::actor::testing;
 use std::sync::Arc;
 use std::time::Duration;
 
+use caduceus_service::ServiceError;
 use caduceus_service::peers::{EmptyTrust, PeerTrust};
-use caduceus_service::{Caller, ServiceError};
 use caduceus_store::{Account, Store};
 use common::*;
 
@@ -53,7 +54,7 @@ async fn ms17_forwarding_stays_in_the_trust_space_and_never_loops() {
     let alice = person(&w, "alice", "810003090833", true).await;
     let bob = person(&w, "bob", "810000000009", true).await;
     let patient = patient(&w, "295109912611193", "Camille Durand").await;
-    let as_owner = |a: &Account| Caller::account(a.id, "test");
+    let as_owner = |a: &Account| testing::account(a.id, "test");
     let alice_box = w
         .service
         .authorize(&as_owner(&alice), alice.id)
@@ -102,7 +103,11 @@ async fn ms17_forwarding_stays_in_the_trust_space_and_never_loops() {
         Some(bob.address.clone())
     );
     w.service
-        .deliver_local(&Caller::system(), std::slice::from_ref(&alice.address), RAW)
+        .deliver_local(
+            &testing::system(),
+            std::slice::from_ref(&alice.address),
+            RAW,
+        )
         .await
         .unwrap();
     let bobs = inbox_with(&w, &bob, 1).await;
@@ -115,7 +120,11 @@ async fn ms17_forwarding_stays_in_the_trust_space_and_never_loops() {
     // To another operator of the trust space: queued for relay.
     set("claire@autre.test").await.unwrap();
     w.service
-        .deliver_local(&Caller::system(), std::slice::from_ref(&alice.address), RAW)
+        .deliver_local(
+            &testing::system(),
+            std::slice::from_ref(&alice.address),
+            RAW,
+        )
         .await
         .unwrap();
     let mut queued = 0;
@@ -131,7 +140,11 @@ async fn ms17_forwarding_stays_in_the_trust_space_and_never_loops() {
     // The domain leaves the trust list: the rule no longer forwards, and says so.
     w.service = w.service.clone().with_trust_list(Arc::new(EmptyTrust));
     w.service
-        .deliver_local(&Caller::system(), std::slice::from_ref(&alice.address), RAW)
+        .deliver_local(
+            &testing::system(),
+            std::slice::from_ref(&alice.address),
+            RAW,
+        )
         .await
         .unwrap();
     let mut refusals = 0;

@@ -7,6 +7,7 @@
 mod common;
 
 use caduceus_core::Requirement;
+use caduceus_service::actor::testing;
 use std::time::Duration;
 
 use caduceus_core::Role;
@@ -175,5 +176,5 @@ async fn ms15_an_alert_reaches_the_audience_in_batches_and_is_reported() {
 }
 
 fn alice_caller(alice: &caduceus_store::Account) -> Caller {
-    Caller::account(alice.id, "test")
+    testing::account(alice.id, "test")
 }

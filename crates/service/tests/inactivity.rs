@@ -2,10 +2,11 @@
 //! objection keeps the mailbox (and the organisational mailbox its objecting delegate
 //! acts for), no objection deletes it at the deadline; everything traced.
 
+use caduceus_service::actor::testing;
 use std::time::Duration;
 
 use caduceus_core::AccountState;
-use caduceus_service::{Caller, ServiceError};
+use caduceus_service::ServiceError;
 use caduceus_store::Store as _;
 
 mod common;
@@ -31,13 +32,13 @@ async fn rt1_warnings_then_deletion_unless_the_owner_objects() {
     // Bob gave a phone number only: his warnings go by SMS (the second channel).
     let phone = caduceus_core::PhoneNumber::parse("06 12 34 56 78").unwrap();
     w.service
-        .set_contact_phone(&Caller::account(bob.id, "web"), bob.id, Some(&phone))
+        .set_contact_phone(&testing::account(bob.id, "web"), bob.id, Some(&phone))
         .await
         .unwrap();
     // Not by someone else (AC-1).
     assert!(
         w.service
-            .set_contact_phone(&Caller::account(alice.id, "web"), bob.id, Some(&phone))
+            .set_contact_phone(&testing::account(alice.id, "web"), bob.id, Some(&phone))
             .await
             .is_err()
     );

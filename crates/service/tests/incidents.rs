@@ -1,6 +1,7 @@
 //! TR-3: each incident detector fires on a scripted attack, once, and stays quiet on
 //! normal traffic.
 
+use caduceus_service::actor::testing;
 use std::time::Duration;
 
 use caduceus_core::{MailAddress, SecretString};
@@ -57,11 +58,11 @@ async fn tr3_detectors_fire_on_attacks_and_stay_quiet_otherwise() {
     // Alice reads far more than usual (she never read before).
     let access = w
         .service
-        .authorize(&Caller::account(alice.id, "imap"), alice.id)
+        .authorize(&testing::account(alice.id, "imap"), alice.id)
         .await
         .unwrap();
     w.service
-        .deliver_local(&Caller::system(), &[addr("alice@caduceus.test")], RAW)
+        .deliver_local(&testing::system(), &[addr("alice@caduceus.test")], RAW)
         .await
         .unwrap();
     let (_, inbox) = w.service.open_folder(&access, "INBOX").await.unwrap();

@@ -7,7 +7,8 @@
 mod common;
 
 use caduceus_core::{Ins, health::ins_header::HEADER};
-use caduceus_service::{Caller, ServiceError};
+use caduceus_service::ServiceError;
+use caduceus_service::actor::testing;
 use common::*;
 
 const INS: &str = "295109912611193";
@@ -33,7 +34,7 @@ async fn ms9_the_x_mss_ins_header_is_written_and_read() {
     let alice = person(&w, "alice", "810003090833", true).await;
     let bob = person(&w, "bob", "810000000009", true).await;
     let camille = patient(&w, INS, "Camille Durand").await;
-    let as_alice = Caller::account(alice.id, "test");
+    let as_alice = testing::account(alice.id, "test");
 
     // To the patient: stored with the header naming them.
     w.service

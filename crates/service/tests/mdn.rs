@@ -1,9 +1,8 @@
 //! MS-16, RFC 8098: a message asking for a disposition notification gets one from each
 //! local recipient, automatically, once; automatic messages never do.
 
+use caduceus_service::actor::testing;
 use std::time::Duration;
-
-use caduceus_service::Caller;
 
 mod common;
 
@@ -17,7 +16,7 @@ async fn ms16_an_mdn_comes_back_once_and_never_for_an_automatic_message() {
     let asking = b"From: alice@caduceus.test\r\nTo: bob@caduceus.test\r\nSubject: Bilan\r\n\
 Message-ID: <m1@caduceus.test>\r\nDisposition-Notification-To: <alice@caduceus.test>\r\n\r\nCorps\r\n";
     w.service
-        .deliver_local(&Caller::system(), &[addr("bob@caduceus.test")], asking)
+        .deliver_local(&testing::system(), &[addr("bob@caduceus.test")], asking)
         .await
         .unwrap();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
@@ -52,7 +51,7 @@ Message-ID: <m1@caduceus.test>\r\nDisposition-Notification-To: <alice@caduceus.t
     let automatic = b"From: alice@caduceus.test\r\nTo: bob@caduceus.test\r\nSubject: auto\r\n\
 Auto-Submitted: auto-generated\r\nDisposition-Notification-To: <alice@caduceus.test>\r\n\r\nx\r\n";
     w.service
-        .deliver_local(&Caller::system(), &[addr("bob@caduceus.test")], automatic)
+        .deliver_local(&testing::system(), &[addr("bob@caduceus.test")], automatic)
         .await
         .unwrap();
     tokio::time::sleep(Duration::from_millis(300)).await;

@@ -2,9 +2,10 @@
 //! at most one per quiet period on the injected clock.
 
 use caduceus_core::Requirement;
+use caduceus_service::actor::testing;
 use std::time::Duration;
 
-use caduceus_service::{Caller, ServiceError};
+use caduceus_service::ServiceError;
 
 mod common;
 
@@ -30,12 +31,12 @@ async fn ms7_one_notice_per_quiet_period_to_the_ordinary_address_only_when_asked
     let w = world().await;
     let alice = person(&w, "alice", "810003090833", true).await;
     let bob = person(&w, "bob", "810000000009", true).await;
-    let as_alice = Caller::account(alice.id, "test");
+    let as_alice = testing::account(alice.id, "test");
     let deliver = |to: &'static str| {
         let service = w.service.clone();
         async move {
             service
-                .deliver_local(&Caller::system(), &[addr(to)], RAW)
+                .deliver_local(&testing::system(), &[addr(to)], RAW)
                 .await
                 .unwrap();
         }
@@ -73,7 +74,7 @@ async fn ms7_one_notice_per_quiet_period_to_the_ordinary_address_only_when_asked
     assert_eq!(notices(&w, 2).await.len(), 2);
 
     // Bob asked for notices but set no ordinary address: nothing goes anywhere.
-    let as_bob = Caller::account(bob.id, "test");
+    let as_bob = testing::account(bob.id, "test");
     w.service
         .set_new_mail_notice(&as_bob, bob.id, true)
         .await
@@ -102,7 +103,7 @@ async fn ms7_ac1_nobody_else_turns_on_a_users_notices() {
     let w = world().await;
     let alice = person(&w, "alice", "810003090833", true).await;
     let bob = person(&w, "bob", "810000000009", true).await;
-    let as_bob = Caller::account(bob.id, "test");
+    let as_bob = testing::account(bob.id, "test");
     let err = w
         .service
         .set_new_mail_notice(&as_bob, alice.id, true)

@@ -7,6 +7,7 @@ mod common;
 
 use caduceus_core::Role;
 use caduceus_core::personal::PERSONAL_KEYWORD;
+use caduceus_service::actor::testing;
 use caduceus_service::{Caller, ServiceError};
 use common::*;
 
@@ -51,7 +52,11 @@ async fn ms14_personal_items_are_out_of_the_auditors_view() {
     for _ in 0..3 {
         let delivered = w
             .service
-            .deliver_local(&Caller::system(), std::slice::from_ref(&alice.address), RAW)
+            .deliver_local(
+                &testing::system(),
+                std::slice::from_ref(&alice.address),
+                RAW,
+            )
             .await
             .unwrap();
         ids.push(delivered[0].message);

@@ -181,7 +181,7 @@ async fn ms16_a_refusal_reaches_the_sender_as_a_delivery_status_notification() {
     let denied = w
         .service
         .delivery_status(
-            &caduceus_service::Caller::account(bruno.id, "x"),
+            &caduceus_service::actor::testing::account(bruno.id, "x"),
             &queue_ref,
         )
         .await

@@ -6,9 +6,10 @@ mod common;
 
 use caduceus_core::Requirement;
 use caduceus_core::{AccountKind, AccountState, Evidence, NationalId, RegistryId, Role};
+use caduceus_service::ServiceError;
 use caduceus_service::accounts::Registration;
+use caduceus_service::actor::testing;
 use caduceus_service::auth::Credentials;
-use caduceus_service::{Caller, ServiceError};
 use common::*;
 
 fn denied(result: Result<impl std::fmt::Debug, ServiceError>) -> bool {
@@ -218,7 +219,7 @@ async fn ac2_no_staff_caller_opens_a_mailbox() {
     assert!(
         w.service
             .authorize(
-                &Caller::account(alice.account().id, "web"),
+                &testing::account(alice.account().id, "web"),
                 alice.account().id
             )
             .await

@@ -93,7 +93,7 @@ async fn ms2_recipients_are_checked_as_they_are_named() {
 #[tokio::test]
 async fn ms5_a_front_end_refusal_is_traced_with_its_requirement() {
     let w = world().await;
-    let peer = caduceus_service::Caller::peer("rogue.test", "192.0.2.66:25");
+    let peer = caduceus_service::actor::testing::peer("rogue.test", "192.0.2.66:25");
     let refusal = caduceus_core::Refusal {
         requirement: Requirement::Ms5,
         reason: "domain rogue.test is not in the trust list".into(),
@@ -148,14 +148,14 @@ async fn ms5_a_peer_is_admitted_only_for_its_listed_domains() {
         .admit_peer(Some("Autre.TEST"), listed, "192.0.2.25:25")
         .await
         .unwrap();
-    assert_eq!(domain, "autre.test");
+    assert_eq!(domain.peer_domain(), Some("autre.test"));
     // A bounce names the certificate's domain.
     let bounce = w
         .service
         .admit_peer(None, listed, "192.0.2.25:25")
         .await
         .unwrap();
-    assert_eq!(bounce, "autre.test");
+    assert_eq!(bounce.peer_domain(), Some("autre.test"));
     // Another domain, or another certificate, is refused and traced.
     let err = w
         .service

@@ -2,8 +2,9 @@
 //! version asks again; acceptance is traced.
 
 use caduceus_core::NationalId;
+use caduceus_service::ServiceError;
+use caduceus_service::actor::testing;
 use caduceus_service::terms::Terms;
-use caduceus_service::{Caller, ServiceError};
 
 mod common;
 
@@ -25,7 +26,7 @@ async fn in1_terms_are_accepted_before_use_and_again_for_a_new_version() {
         .login_certificate(&NationalId::parse("810003090833").unwrap(), None, "web")
         .await
         .unwrap();
-    let caller = Caller::account(alice.id, "imap");
+    let caller = testing::account(alice.id, "imap");
     let refused = |err: ServiceError| {
         assert!(
             matches!(&err, ServiceError::Refused(r) if r.requirement == "IN-1"),

@@ -5,8 +5,9 @@ use caduceus_core::Requirement;
 use caduceus_core::{
     AccountKind, AccountState, Evidence, Ins, NationalId, RegistryId, SecretString,
 };
+use caduceus_service::ServiceError;
 use caduceus_service::accounts::Registration;
-use caduceus_service::{Caller, ServiceError};
+use caduceus_service::actor::testing;
 use caduceus_store::Store;
 
 mod common;
@@ -20,7 +21,7 @@ async fn id2_unverified_recipient_is_refused_and_the_refusal_traced() {
     person(&w, "bob", "810000000009", false).await;
     let err = w
         .service
-        .deliver_local(&Caller::system(), &[addr("bob@caduceus.test")], RAW)
+        .deliver_local(&testing::system(), &[addr("bob@caduceus.test")], RAW)
         .await
         .unwrap_err();
     let ServiceError::Refused(refusal) = err else {
@@ -38,7 +39,7 @@ async fn ms2_unknown_recipient_and_ms12_too_many_recipients_are_refused() {
     let err = w
         .service
         .deliver_local(
-            &Caller::system(),
+            &testing::system(),
             &[addr("alice@caduceus.test"), addr("ghost@caduceus.test")],
             RAW,
         )
@@ -51,7 +52,7 @@ async fn ms2_unknown_recipient_and_ms12_too_many_recipients_are_refused() {
     let four: Vec<_> = (0..4).map(|_| addr("alice@caduceus.test")).collect();
     let err = w
         .service
-        .deliver_local(&Caller::system(), &four, RAW)
+        .deliver_local(&testing::system(), &four, RAW)
         .await
         .unwrap_err();
     assert!(
@@ -83,11 +84,11 @@ async fn ac1_another_users_mailbox_is_out_of_reach() {
     let bob = person(&w, "bob", "810000000009", true).await;
     let delivered = w
         .service
-        .deliver_local(&Caller::system(), &[addr("bob@caduceus.test")], RAW)
+        .deliver_local(&testing::system(), &[addr("bob@caduceus.test")], RAW)
         .await
         .unwrap();
     let message = delivered[0].message;
-    let as_alice = Caller::account(alice.id, "127.0.0.1:1");
+    let as_alice = testing::account(alice.id, "127.0.0.1:1");
     let err = w.service.authorize(&as_alice, bob.id).await.unwrap_err();
     assert!(
         matches!(
@@ -108,7 +109,7 @@ async fn ac1_another_users_mailbox_is_out_of_reach() {
     // Bob reads it, and the read is traced.
     let bobs = w
         .service
-        .authorize(&Caller::account(bob.id, "127.0.0.1:2"), bob.id)
+        .authorize(&testing::account(bob.id, "127.0.0.1:2"), bob.id)
         .await
         .unwrap();
     let read = w.service.read_message(&bobs, message).await.unwrap();
@@ -130,7 +131,7 @@ async fn ac1_messages_open_only_from_the_folder_named() {
         let service = w.service.clone();
         async move {
             service
-                .deliver_local(&Caller::system(), &[addr(to)], RAW)
+                .deliver_local(&testing::system(), &[addr(to)], RAW)
                 .await
                 .unwrap()[0]
                 .message
@@ -140,12 +141,12 @@ async fn ac1_messages_open_only_from_the_folder_named() {
     let his = delivered("bob@caduceus.test").await;
     let own = w
         .service
-        .authorize(&Caller::account(alice.id, "127.0.0.1:1"), alice.id)
+        .authorize(&testing::account(alice.id, "127.0.0.1:1"), alice.id)
         .await
         .unwrap();
     let bobs = w
         .service
-        .authorize(&Caller::account(bob.id, "127.0.0.1:2"), bob.id)
+        .authorize(&testing::account(bob.id, "127.0.0.1:2"), bob.id)
         .await
         .unwrap();
     let (inbox, _) = w.service.open_folder(&own, "INBOX").await.unwrap();
@@ -209,7 +210,7 @@ async fn ac2_an_administrator_never_reaches_content() {
     let err = w
         .service
         .set_state(
-            &Caller::account(bob.id, "x"),
+            &testing::account(bob.id, "x"),
             bob.id,
             AccountState::Suspended,
         )
@@ -239,12 +240,12 @@ async fn id3_delegate_acts_for_the_organisation_and_is_named_in_the_trace() {
         .unwrap();
     let d = w
         .service
-        .deliver_local(&Caller::system(), &[addr("cardio@caduceus.test")], RAW)
+        .deliver_local(&testing::system(), &[addr("cardio@caduceus.test")], RAW)
         .await
         .unwrap();
     let access = w
         .service
-        .authorize(&Caller::account(alice.id, "127.0.0.1:3"), org.id)
+        .authorize(&testing::account(alice.id, "127.0.0.1:3"), org.id)
         .await
         .unwrap();
     w.service.read_message(&access, d[0].message).await.unwrap();
@@ -260,7 +261,7 @@ async fn id3_delegate_acts_for_the_organisation_and_is_named_in_the_trace() {
     // Bob is not a delegate.
     let err = w
         .service
-        .authorize(&Caller::account(bob.id, "x"), org.id)
+        .authorize(&testing::account(bob.id, "x"), org.id)
         .await
         .unwrap_err();
     assert!(matches!(err, ServiceError::Denied { .. }), "{err}");
@@ -278,14 +279,14 @@ async fn id3_delegate_acts_for_the_organisation_and_is_named_in_the_trace() {
         .unwrap();
     let err = w
         .service
-        .authorize(&Caller::account(alice.id, "127.0.0.1:3"), org.id)
+        .authorize(&testing::account(alice.id, "127.0.0.1:3"), org.id)
         .await
         .unwrap_err();
     assert!(matches!(err, ServiceError::Denied { .. }), "{err}");
     // Only an operator withdraws delegations.
     let err = w
         .service
-        .remove_delegate(&Caller::account(alice.id, "x"), org.id, alice.id)
+        .remove_delegate(&testing::account(alice.id, "x"), org.id, alice.id)
         .await
         .unwrap_err();
     assert!(matches!(err, ServiceError::Denied { .. }), "{err}");
@@ -393,7 +394,7 @@ async fn rt3_deletion_is_immediate_and_rt2_closing_deletes_everything() {
     let d = w
         .service
         .deliver_local(
-            &Caller::system(),
+            &testing::system(),
             &[addr("bob@caduceus.test"), addr("bob@caduceus.test")],
             RAW,
         )
@@ -401,7 +402,7 @@ async fn rt3_deletion_is_immediate_and_rt2_closing_deletes_everything() {
         .unwrap();
     let access = w
         .service
-        .authorize(&Caller::account(bob.id, "x"), bob.id)
+        .authorize(&testing::account(bob.id, "x"), bob.id)
         .await
         .unwrap();
     w.service
@@ -450,7 +451,7 @@ async fn tr2_purge_follows_the_retention_on_the_injected_clock() {
 async fn ms5_a_peer_operator_delivers_but_reaches_nothing_else() {
     let w = world().await;
     let alice = person(&w, "alice", "810003090833", true).await;
-    let peer = Caller::peer("autre-operateur.test", "192.0.2.25:4000");
+    let peer = testing::peer("autre-operateur.test", "192.0.2.25:4000");
     let delivered = w
         .service
         .deliver_local(&peer, std::slice::from_ref(&alice.address), RAW)

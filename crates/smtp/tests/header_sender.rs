@@ -6,7 +6,7 @@
 
 mod common;
 
-use caduceus_service::Caller;
+use caduceus_service::actor::testing;
 use common::*;
 
 const PATIENT: &str = "295109912611193@patient.caduceus.test";
@@ -65,7 +65,7 @@ async fn ms2_from_and_sender_headers_name_the_sender_or_their_organisation_only(
     // MS-10: blocked as herself, Alice is blocked as cardio too.
     w.service
         .set_block(
-            &Caller::account(patient.id, "web"),
+            &testing::account(patient.id, "web"),
             patient.id,
             &addr(a),
             true,

@@ -7,7 +7,7 @@
 mod common;
 
 use caduceus_core::Ins;
-use caduceus_service::Caller;
+use caduceus_service::actor::testing;
 use common::*;
 
 const PATIENT: &str = "295109912611193@patient.caduceus.test";
@@ -139,7 +139,7 @@ async fn ms10_ms9_blocked_professional_and_opposed_patient_are_refused() {
     let p = parties().await;
     let alice = "alice@caduceus.test";
     // MS-10: the patient blocks Alice, then unblocks her.
-    let as_patient = Caller::account(p.patient.id, "web");
+    let as_patient = testing::account(p.patient.id, "web");
     p.w.service
         .set_block(&as_patient, p.patient.id, &addr(alice), true)
         .await
@@ -160,7 +160,7 @@ async fn ms10_ms9_blocked_professional_and_opposed_patient_are_refused() {
             .await
             .unwrap()
             .unwrap();
-    let as_alice = Caller::account(alice_account.id, "web");
+    let as_alice = testing::account(alice_account.id, "web");
     p.w.service
         .set_opposition(&as_alice, &ins, true)
         .await

@@ -5,7 +5,7 @@
 mod common;
 
 use caduceus_core::AccountState;
-use caduceus_service::Caller;
+use caduceus_service::actor::testing;
 use common::*;
 
 #[tokio::test]
@@ -31,7 +31,7 @@ async fn au2_id2_an_open_smtp_session_stops_sending_after_a_revocation_or_a_susp
 
     w.service
         .revoke_device(
-            &Caller::account(alice.id, "web"),
+            &testing::account(alice.id, "web"),
             alice.id,
             caduceus_store::DeviceId(laptop_id),
         )

@@ -10,6 +10,7 @@
 //! [`python`] with its [`Run`].
 #![allow(missing_docs)]
 
+use caduceus_service::actor::testing;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -354,7 +355,7 @@ pub async fn traces(w: &World) -> Vec<caduceus_audit::Entry> {
 
 /// The raw messages in `account`'s INBOX, read as the owner would.
 pub async fn inbox(w: &World, account: &Account) -> Vec<Vec<u8>> {
-    let caller = Caller::account(account.id, "test");
+    let caller = testing::account(account.id, "test");
     let access = w.service.authorize(&caller, account.id).await.unwrap();
     let (_, summaries) = w.service.open_folder(&access, "INBOX").await.unwrap();
     let mut raws = Vec::new();

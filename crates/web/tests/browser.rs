@@ -178,7 +178,7 @@ async fn id2_ac2_ms15_a_registration_authority_verifies_and_no_admin_page_shows_
     let access = w
         .service
         .authorize(
-            &caduceus_service::Caller::account(bruno.id, "web"),
+            &caduceus_service::actor::testing::account(bruno.id, "web"),
             bruno.id,
         )
         .await

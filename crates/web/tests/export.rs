@@ -5,7 +5,7 @@
 //! same messages, byte for byte, with the same flags; nothing of anyone else's is in
 //! the archive.
 
-use caduceus_service::Caller;
+use caduceus_service::actor::testing;
 use caduceus_testkit::*;
 use common::*;
 
@@ -37,7 +37,7 @@ async fn rt4_an_export_imported_over_imap_gives_the_same_messages() {
         .unwrap();
     let access = w
         .service
-        .authorize(&Caller::account(bob.id, "test"), bob.id)
+        .authorize(&testing::account(bob.id, "test"), bob.id)
         .await
         .unwrap();
     let inbox = w

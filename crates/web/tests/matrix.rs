@@ -6,7 +6,8 @@
 
 use caduceus_core::authz::{self, Expected, Interface, Operation, Party};
 use caduceus_core::{AccountState, Ins, Role};
-use caduceus_service::{Actor, Caller, ServiceError};
+use caduceus_service::ServiceError;
+use caduceus_service::actor::testing;
 use caduceus_store::{Account, MessageId, Store as _};
 use caduceus_testkit::*;
 use common::*;
@@ -88,7 +89,7 @@ async fn message(cast: &Cast) -> MessageId {
     cast.w
         .service
         .deliver_local(
-            &Caller::system(),
+            &testing::system(),
             std::slice::from_ref(&cast.cardio.address),
             raw,
         )
@@ -117,14 +118,14 @@ fn request(operation: Operation, message: MessageId) -> (&'static str, String) {
 /// (by the recorder) for a withdrawal.
 async fn prepare(cast: &Cast, operation: Operation) {
     let ins = Ins::parse(INS).unwrap();
-    let as_patient = Caller::account(cast.account(Party::Patient).id, "test");
+    let as_patient = testing::account(cast.account(Party::Patient).id, "test");
     cast.w
         .service
         .set_opposition(&as_patient, &ins, false)
         .await
         .unwrap();
     if operation == Operation::WithdrawOpposition {
-        let as_recorder = Caller::account(cast.account(Party::Recorder).id, "test");
+        let as_recorder = testing::account(cast.account(Party::Recorder).id, "test");
         cast.w
             .service
             .set_opposition(&as_recorder, &ins, true)
@@ -142,14 +143,8 @@ async fn through_service(
 ) -> Result<(), ServiceError> {
     let account = cast.account(party).id;
     let caller = match party {
-        Party::Staff => Caller {
-            actor: Actor::Staff {
-                account,
-                role: Role::Auditor,
-            },
-            source: "test".into(),
-        },
-        _ => Caller::account(account, "test"),
+        Party::Staff => testing::staff(account, Role::Auditor),
+        _ => testing::account(account, "test"),
     };
     let service = &cast.w.service;
     let ins = Ins::parse(INS).unwrap();

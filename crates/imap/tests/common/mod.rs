@@ -50,7 +50,7 @@ pub async fn python(script: &str, args: &[(&str, String)]) -> Run {
 pub async fn deliver(w: &World, to: &str, raw: &str) {
     w.service
         .deliver_local(
-            &caduceus_service::Caller::system(),
+            &caduceus_service::actor::testing::system(),
             &[addr(to)],
             raw.as_bytes(),
         )

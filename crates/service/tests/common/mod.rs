@@ -2,6 +2,7 @@
 //! directory, a manual clock, and the notices it sent.
 #![allow(dead_code)]
 
+use caduceus_service::actor::testing;
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
@@ -274,7 +275,7 @@ pub async fn strong(w: &World, local: &str, id: &str) -> caduceus_service::auth:
 
 /// The raw messages of `owner`'s INBOX, read as the owner (each read traced).
 pub async fn inbox_raws(w: &World, owner: &Account) -> Vec<String> {
-    let caller = Caller::account(owner.id, "test");
+    let caller = testing::account(owner.id, "test");
     let access = w.service.authorize(&caller, owner.id).await.unwrap();
     let (_, messages) = w.service.open_folder(&access, "INBOX").await.unwrap();
     let mut raws = Vec::new();

@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use caduceus_core::MailAddress;
+use caduceus_service::Caller;
 use caduceus_service::Service;
 use caduceus_service::peers::UnidentifiedPeer;
 use smtp_proto::Request;
@@ -23,8 +24,9 @@ use crate::reply::Reply;
 
 /// A relayed transaction under way.
 pub(super) struct Transaction {
-    /// The peer operator's domain, as the traces name it (`peer:<domain>`).
-    pub(super) domain: String,
+    /// The peer operator admitted by the service for the sender's domain (MS-5), as
+    /// the traces name it (`peer:<domain>`).
+    pub(super) peer: Caller,
     /// The envelope sender (none for a bounce), for the patient rules (MS-8, MS-10).
     pub(super) from: Option<MailAddress>,
     pub(super) recipients: Vec<MailAddress>,

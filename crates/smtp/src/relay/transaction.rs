@@ -3,7 +3,6 @@
 
 use caduceus_core::MailAddress;
 use caduceus_pki::CertIdentity;
-use caduceus_service::Caller;
 use caduceus_service::peers::PeerCertificate;
 use caduceus_service::peers::UnidentifiedPeer;
 use caduceus_service::submit::RecipientScope;
@@ -74,8 +73,8 @@ impl Session {
             .service
             .admit_peer(sender_domain.as_deref(), certificate, &source)
             .await;
-        let domain = match admitted {
-            Ok(domain) => domain,
+        let peer = match admitted {
+            Ok(peer) => peer,
             Err(error) => {
                 warn!(
                     reason = "MS-5",
@@ -86,9 +85,9 @@ impl Session {
                 return self.talk.ok(reply::service_error(&error, Stage::Mail));
             }
         };
-        debug!(domain = %domain, "sender accepted (MS-5)");
+        debug!(domain = ?peer.peer_domain(), "sender accepted (MS-5)");
         self.transaction = Some(Transaction {
-            domain,
+            peer,
             from: sender,
             recipients: Vec::new(),
         });
@@ -121,11 +120,10 @@ impl Session {
             Ok(raw) => raw,
             Err(flow) => return flow,
         };
-        let caller = Caller::peer(&transaction.domain, self.peer.to_string());
         match self
             .service
             .deliver_relayed(
-                &caller,
+                &transaction.peer,
                 transaction.from.as_ref(),
                 &transaction.recipients,
                 &raw,
@@ -136,7 +134,7 @@ impl Session {
                 let messages: Vec<String> =
                     delivered.iter().map(|d| d.message.to_string()).collect();
                 info!(
-                    domain = %transaction.domain,
+                    domain = ?transaction.peer.peer_domain(),
                     recipients = transaction.recipients.len(),
                     size = raw.len(),
                     messages = ?messages,
