@@ -5,6 +5,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use caduceus_pki::ClientAuth;
 use tokio::net::TcpListener;
+use tokio::signal::unix::{Signal, SignalKind, signal};
 
 use crate::config::Loaded;
 use crate::init::{self, InitArgs, ListenerArgs};
@@ -27,6 +28,9 @@ pub struct ServeArgs {
 
 /// Runs `caduceus serve`.
 pub async fn run(data: &Path, args: &ServeArgs) -> Result<()> {
+    // Before any listener is bound: a SIGTERM sent as soon as a port answers stops the
+    // server cleanly instead of killing it.
+    let mut signals = Signals::install().context("installing the signal handlers")?;
     if !init::is_initialised(data) {
         init::run(
             data,
@@ -206,7 +210,7 @@ pub async fn run(data: &Path, args: &ServeArgs) -> Result<()> {
             Ok(())
         }
     });
-    shutdown_signal(&trust).await;
+    signals.wait(&trust).await;
     tracing::info!("shutting down");
     stop_tx.send(true).ok();
     while let Some(ended) = tasks.join_next().await {
@@ -216,21 +220,34 @@ pub async fn run(data: &Path, args: &ServeArgs) -> Result<()> {
     Ok(())
 }
 
-/// Waits for SIGINT or SIGTERM; SIGHUP in the meantime reloads the trust list.
-async fn shutdown_signal(trust: &caduceus_smtp::TrustListHandle) {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
-    let mut hangup = signal(SignalKind::hangup()).expect("SIGHUP handler");
-    let ctrl_c = tokio::signal::ctrl_c();
-    tokio::pin!(ctrl_c);
-    loop {
-        tokio::select! {
-            _ = &mut ctrl_c => return,
-            _ = term.recv() => return,
-            _ = hangup.recv() => match trust.reload() {
-                Ok(domains) => tracing::info!(domains, "trust list reloaded"),
-                Err(error) => tracing::error!(%error, "trust list not reloaded; the previous one stays"),
-            },
+/// The signals `serve` answers: SIGINT and SIGTERM stop it, SIGHUP reloads the trust
+/// list.
+struct Signals {
+    interrupt: Signal,
+    terminate: Signal,
+    hangup: Signal,
+}
+
+impl Signals {
+    fn install() -> std::io::Result<Self> {
+        Ok(Signals {
+            interrupt: signal(SignalKind::interrupt())?,
+            terminate: signal(SignalKind::terminate())?,
+            hangup: signal(SignalKind::hangup())?,
+        })
+    }
+
+    /// Waits for SIGINT or SIGTERM; SIGHUP in the meantime reloads the trust list.
+    async fn wait(&mut self, trust: &caduceus_smtp::TrustListHandle) {
+        loop {
+            tokio::select! {
+                _ = self.interrupt.recv() => return,
+                _ = self.terminate.recv() => return,
+                _ = self.hangup.recv() => match trust.reload() {
+                    Ok(domains) => tracing::info!(domains, "trust list reloaded"),
+                    Err(error) => tracing::error!(%error, "trust list not reloaded; the previous one stays"),
+                },
+            }
         }
     }
 }
