@@ -8,9 +8,8 @@ mod common;
 
 use std::path::Path;
 
-use common::{Server, demo_account, init_demo, ok, python3, run};
+use common::{Server, account_json, demo_imap, init_demo, ok, python3, run};
 
-const IMAP: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/scripts/imap_mailbox.py");
 const SCAN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/scripts/db_scan.py");
 const ALICE: &str = "alice.martin@caduceus.test";
 const BRUNO: &str = "bruno.durand@caduceus.test";
@@ -29,31 +28,11 @@ fn rt2_closing_an_account_deletes_its_data_and_refuses_its_mail_client() {
     let ports = init_demo(&data);
     let server = Server::start(&data, &ports.submission);
     common::send_demo_mail(&data, &ports.submission, ALICE, BRUNO, "Compte rendu", 2);
-    let credential = demo_account(&data, BRUNO)["device_credential"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let ca = data.join("pki/ca.pem");
-    let imap = || {
-        python3(&[
-            IMAP,
-            &ports.imaps,
-            ca.to_str().unwrap(),
-            BRUNO,
-            &credential,
-            "count",
-        ])
-    };
+    let imap = || demo_imap(&data, &ports.imaps, BRUNO, "count");
     assert_eq!(imap().trim(), "count 2");
     ok(&data, &[], &["account", "phone", BRUNO, "06 12 34 56 78"]);
     ok(&data, &[], &["account", "notify", BRUNO, "on"]);
-    let shown: serde_json::Value = serde_json::from_str(
-        ok(&data, &[], &["account", "show", BRUNO])
-            .lines()
-            .next()
-            .unwrap(),
-    )
-    .unwrap();
+    let shown = account_json(&data, BRUNO);
     let id = shown["id"].as_i64().unwrap().to_string();
     let contact = shown["contact"].as_str().unwrap().to_owned();
     let db = data.join("caduceus.db");

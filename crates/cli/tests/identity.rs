@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{ok, run};
+use common::{account_json, ok, run};
 
 /// Runs a command that must fail; returns what it printed on standard error.
 fn refused(data: &Path, args: &[&str]) -> String {
@@ -34,12 +34,6 @@ fn add<'a>(kind: &'a str, id: &'a str, address: &'a str) -> Vec<&'a str> {
         "--name",
         "Test",
     ]
-}
-
-/// The JSON line `account show` prints first.
-fn shown(data: &Path, address: &str) -> serde_json::Value {
-    let out = ok(data, &[], &["account", "show", address]);
-    serde_json::from_str(out.lines().next().unwrap()).unwrap()
 }
 
 #[test]
@@ -86,7 +80,7 @@ fn id1_registry_identifiers_are_checked_to_their_key_and_kept_with_their_registr
         ),
     ] {
         ok(&data, &[], &add(kind, id, address));
-        let account = shown(&data, address);
+        let account = account_json(&data, address);
         assert_eq!(account["registry"], registry, "{account}");
         assert_eq!(account["identifier"], id, "{account}");
         assert_eq!(account["state"], "pending", "{account}");
@@ -129,7 +123,7 @@ fn id2_activation_needs_a_contact_address_outside_the_trust_space() {
         error.contains("caduceus account contact alice@caduceus.test"),
         "{error}"
     );
-    assert_eq!(shown(&data, alice)["state"], "verified");
+    assert_eq!(account_json(&data, alice)["state"], "verified");
     // Addresses inside the trust space are not out of band.
     for inside in [
         "alice.perso@caduceus.test",
@@ -139,7 +133,10 @@ fn id2_activation_needs_a_contact_address_outside_the_trust_space() {
         let error = refused(&data, &["account", "contact", alice, inside]);
         assert!(error.contains("inside the MSSante trust space"), "{error}");
     }
-    assert_eq!(shown(&data, alice)["contact"], serde_json::Value::Null);
+    assert_eq!(
+        account_json(&data, alice)["contact"],
+        serde_json::Value::Null
+    );
     // An ordinary address: the activation goes through.
     ok(
         &data,
@@ -147,7 +144,7 @@ fn id2_activation_needs_a_contact_address_outside_the_trust_space() {
         &["account", "contact", alice, "alice@example.org"],
     );
     assert!(ok(&data, &[], &["account", "activate", alice]).contains("active"));
-    let account = shown(&data, alice);
+    let account = account_json(&data, alice);
     assert_eq!(account["state"], "active", "{account}");
     assert_eq!(account["contact"], "alice@example.org", "{account}");
     // Active, it can be replaced but not removed.
@@ -158,7 +155,7 @@ fn id2_activation_needs_a_contact_address_outside_the_trust_space() {
         &[],
         &["account", "contact", alice, "alice@example.net"],
     );
-    assert_eq!(shown(&data, alice)["contact"], "alice@example.net");
+    assert_eq!(account_json(&data, alice)["contact"], "alice@example.net");
     // After a suspension, re-activation needs it just as much: it is still there.
     ok(&data, &[], &["account", "suspend", alice]);
     ok(&data, &[], &["account", "activate", alice]);
@@ -194,7 +191,7 @@ fn id2_activation_needs_a_contact_address_outside_the_trust_space() {
         &["account", "contact", &patient, "camille@example.org"],
     );
     ok(&data, &[], &["account", "activate", &patient]);
-    assert_eq!(shown(&data, &patient)["state"], "active");
+    assert_eq!(account_json(&data, &patient)["state"], "active");
     // Each step is in the trace chain, which verifies.
     assert!(ok(&data, &[], &["audit", "verify"]).contains("trace chain intact"));
 }
