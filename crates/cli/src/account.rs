@@ -404,10 +404,7 @@ fn account_json(account: &Account) -> serde_json::Value {
         "state": account.state,
         "registry": account.identity.registry(),
         // ID-1: the identifier the account keeps; a patient's is their address.
-        "identifier": match &account.identity {
-            RegistryId::National(id) => Some(id.to_string()),
-            RegistryId::Patient(_) => None,
-        },
+        "identifier": account.identity.national().map(ToString::to_string),
         "name": account.display_name,
         "created": account.created.to_string(),
     })
