@@ -48,7 +48,9 @@ pub enum AccountCommand {
         #[arg(long)]
         by: String,
     },
-    /// Activate a verified (or suspended) account.
+    /// Activate a verified (or suspended) account. Its contact address (an ordinary
+    /// e-mail address outside MSSante, `caduceus account contact`) must be recorded
+    /// first (ID-2, 004 §7.1).
     Activate {
         /// The account's address.
         address: MailAddress,
@@ -105,13 +107,16 @@ pub enum AccountCommand {
         /// The account's address.
         address: MailAddress,
     },
-    /// Set the out-of-band address emailed login codes are sent to (AU-1).
+    /// Set the contact address: an ordinary e-mail address outside MSSante where
+    /// login codes (AU-1), notices (MS-7, TR-4) and inactivity warnings (RT-1) go.
+    /// Required before activation; an active account's is replaced, not cleared
+    /// (ID-2, 004 §7.1).
     ///
     /// Example: caduceus account contact alice.martin@caduceus.test alice@example.org
     Contact {
         /// The account's address.
         address: MailAddress,
-        /// The out-of-band address; omit to clear it.
+        /// The out-of-band address; omit to clear it (not on an active account).
         email: Option<MailAddress>,
     },
     /// Set the phone number inactivity warnings are also sent to by SMS, through the
@@ -281,7 +286,10 @@ pub async fn run(data: &Path, operator: &str, command: AccountCommand) -> Result
         }
         AccountCommand::Show { address } => {
             let account = find(&runtime, &address).await?;
-            println!("{}", account_json(&account));
+            let mut shown = account_json(&account);
+            let contact = service.contacts(&caller, account.id).await?.email;
+            shown["contact"] = contact.map(|c| c.as_str().to_owned()).into();
+            println!("{shown}");
             for v in service.verifications(&caller, account.id).await? {
                 println!("verified {} on {} by {}", v.at, v.evidence, v.verified_by);
             }
@@ -395,6 +403,8 @@ fn account_json(account: &Account) -> serde_json::Value {
         "kind": account.kind,
         "state": account.state,
         "registry": account.identity.registry(),
+        // ID-1: the identifier the account keeps; a patient's is their address.
+        "identifier": account.identity.national().map(ToString::to_string),
         "name": account.display_name,
         "created": account.created.to_string(),
     })

@@ -3,8 +3,9 @@
 //!
 //! Accounts: two professionals (RPPS), an organisational mailbox (FINESS) with the
 //! first professional as delegate, and a patient (INS). All verified by a demo
-//! registration authority and active, with random strong passwords; professionals
-//! get a CPS-like client certificate from the development PKI.
+//! registration authority, given a contact address at `example.org` (ID-2) and
+//! active, with random strong passwords; professionals get a CPS-like client
+//! certificate from the development PKI.
 
 use anyhow::Result;
 use caduceus_core::directory::synthetic;
@@ -140,6 +141,12 @@ pub async fn seed(loaded: Loaded) -> Result<()> {
         };
         service
             .verify_identity(&caller, account.id, evidence, "demo registration authority")
+            .await?;
+        // Activation needs an ordinary address outside the trust space (ID-2, 004 §7.1);
+        // the organisational mailbox's is its structure's.
+        let contact = format!("{}@example.org", local.unwrap_or("camille.patient"));
+        service
+            .set_contact_email(&caller, account.id, Some(&MailAddress::parse(&contact)?))
             .await?;
         service
             .set_state(&caller, account.id, caduceus_core::AccountState::Active)

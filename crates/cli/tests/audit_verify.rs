@@ -62,6 +62,8 @@ fn populate(data: &Path, env: &[(&str, &str)]) {
                 "RA Test",
             ],
         );
+        let contact = format!("{local}@contact.example");
+        ok(data, env, &["account", "contact", &address, &contact]);
         ok(data, env, &["account", "activate", &address]);
     }
 }

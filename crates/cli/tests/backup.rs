@@ -7,19 +7,13 @@ mod common;
 
 use std::path::Path;
 
-use common::{Server, demo_account, init_demo, ok, python3};
+use common::{Server, init_demo, ok};
 
-const IMAP: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/scripts/imap_mailbox.py");
 const ALICE: &str = "alice.martin@caduceus.test";
 const BRUNO: &str = "bruno.durand@caduceus.test";
 
 fn imap(data: &Path, imaps: &str, action: &str) -> String {
-    let secret = demo_account(data, BRUNO)["device_credential"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let ca = data.join("pki/ca.pem");
-    python3(&[IMAP, imaps, ca.to_str().unwrap(), BRUNO, &secret, action])
+    common::demo_imap(data, imaps, BRUNO, action)
 }
 
 #[test]

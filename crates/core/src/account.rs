@@ -301,6 +301,15 @@ impl RegistryId {
         }
     }
 
+    /// The national (or local-registry) identifier, shown to its holder and the
+    /// operator (ID-1); `None` for a patient, whose INS is the mailbox address.
+    pub fn national(&self) -> Option<&NationalId> {
+        match self {
+            RegistryId::National(id) => Some(id),
+            RegistryId::Patient(_) => None,
+        }
+    }
+
     /// The identifier as stored: the prefixed national form, or the INS.
     pub fn stored_value(&self) -> String {
         match self {

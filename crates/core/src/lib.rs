@@ -23,6 +23,8 @@
 //! - [`account`]: account kinds and the life cycle ([`AccountState`]:
 //!   pending → verified → active ⇄ suspended → closed, ID-2), the evidence of
 //!   a verification, and [`RegistryId`], the identity an account is traced to.
+//! - [`contact`]: the out-of-band contact address an account needs to be
+//!   activated, outside the trust space ([`check_out_of_band`], ID-2, 004 §7.1).
 //! - [`policy`]: the message rules as pure functions returning a [`Refusal`]
 //!   that names its requirement (MS-2, MS-12; the patient rules join later).
 //! - [`directory`]: the national directory extracts (RPPS people and their
@@ -113,6 +115,7 @@ pub mod alert;
 pub mod auth;
 pub mod authz;
 pub mod clock;
+pub mod contact;
 pub mod directory;
 pub mod flag;
 pub mod folder;
@@ -156,6 +159,7 @@ pub use auth::{
     normalize_code,
 };
 pub use clock::{Clock, ManualClock, SystemClock, Timestamp, days};
+pub use contact::check_out_of_band;
 pub use directory::{
     DirectoryEntry, ExtractError, ExtractHeader, Fingerprint, LineError, MailboxEntry,
     MailboxHeader, MailboxKind, PersonActivity, PersonActivityHeader, SearchQuery, StructureRef,

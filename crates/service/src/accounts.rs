@@ -4,11 +4,11 @@
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use caduceus_audit::Action;
-use caduceus_core::Requirement;
 use caduceus_core::{
     AccountKind, AccountState, AddressKind, Duty, Evidence, MailAddress, RegistryId, SecretString,
     check_password_strength,
 };
+use caduceus_core::{Requirement, contact};
 use caduceus_store::{Account, AccountId, NewAccount, Verification};
 
 use crate::Service;
@@ -124,6 +124,39 @@ impl Service {
         Ok(self.store.create_account(&new, &trace).await?)
     }
 
+    /// Whether `contact` may be an account's out-of-band address: outside the
+    /// operator's domains and the trust space (ID-2, 004 §7.1).
+    fn check_out_of_band(&self, contact: &MailAddress) -> Result<()> {
+        let listed = self.trust_list().lists_domain(contact.domain().as_str());
+        Ok(contact::check_out_of_band(
+            contact,
+            &self.config.domain,
+            listed,
+        )?)
+    }
+
+    /// Whether `account`'s out-of-band address may become `contact` (ID-2, 004 §7.1):
+    /// a new one must be outside the trust space; an active account's is replaced,
+    /// never removed.
+    pub(crate) async fn check_contact_change(
+        &self,
+        account: AccountId,
+        contact: Option<&MailAddress>,
+    ) -> Result<()> {
+        if let Some(contact) = contact {
+            return self.check_out_of_band(contact);
+        }
+        if self.store.account(account).await?.state == AccountState::Active {
+            return Err(ServiceError::Refused(caduceus_core::Refusal {
+                requirement: Requirement::Id2,
+                reason: "an active account keeps a contact address outside MSSante (004 §7.1): \
+                         give another one instead of removing it"
+                    .into(),
+            }));
+        }
+        Ok(())
+    }
+
     /// Records that a registration authority verified the person's identity and
     /// function on the given evidence (ID-2); the account may then exchange messages.
     pub async fn verify_identity(
@@ -160,7 +193,9 @@ impl Service {
     }
 
     /// Moves an account along its life cycle (activate, suspend); closing goes through
-    /// [`Service::close_account`].
+    /// [`Service::close_account`]. An account is activated only with an out-of-band
+    /// contact address outside the trust space (ID-2, 004 §7.1): login codes (AU-1),
+    /// notices (MS-7, TR-4) and inactivity warnings (RT-1) have somewhere to go.
     pub async fn set_state(&self, caller: &Caller, id: AccountId, to: AccountState) -> Result<()> {
         self.require_duty(caller, Duty::ManageAccounts)?;
         if to == AccountState::Closed || to == AccountState::Verified {
@@ -173,6 +208,11 @@ impl Service {
             .state
             .transition(to)
             .map_err(|e| ServiceError::Invalid(e.to_string()))?;
+        if to == AccountState::Active {
+            let contact = self.store.contact_email(id).await?;
+            let contact = contact.ok_or_else(|| contact::missing_contact(&account.address))?;
+            self.check_out_of_band(&contact)?;
+        }
         let action = match to {
             AccountState::Active => Action::AccountActivate,
             _ => Action::AccountSuspend,

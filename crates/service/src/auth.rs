@@ -832,7 +832,10 @@ impl Service {
         })
     }
 
-    /// Sets the out-of-band address login codes are sent to (the user, or an operator).
+    /// Sets the out-of-band address login codes and notices are sent to (the user, or
+    /// who manages accounts: the operator, a registration authority recording it
+    /// before activation). It must lie outside the trust space, and an active account
+    /// keeps one: it is replaced, not removed (ID-2, 004 §7.1).
     pub async fn set_contact_email(
         &self,
         caller: &Caller,
@@ -840,8 +843,9 @@ impl Service {
         email: Option<&MailAddress>,
     ) -> Result<()> {
         if caller.actor != Actor::Account(account) {
-            self.require_operator(caller)?;
+            self.require_duty(caller, caduceus_core::Duty::ManageAccounts)?;
         }
+        self.check_contact_change(account, email).await?;
         let trace = caller.event(self.now_ms(), Action::ContactSet, account.to_string());
         Ok(self.store.set_contact_email(account, email, &trace).await?)
     }

@@ -141,13 +141,13 @@ async fn au1_emailed_code_logs_in_once_and_expires() {
     let w = world().await;
     let alice = active_with_password(&w, "alice", "810003090833").await;
     let email = MailAddress::parse("alice.perso@example.org").unwrap();
-    // No out-of-band address yet: no code can be sent.
-    assert!(
-        w.service
-            .send_login_code(&addr("alice@caduceus.test"), &password(), SOURCE)
-            .await
-            .is_err()
-    );
+    // An active account always has one (ID-2); one inside the trust space is refused.
+    let inside = w
+        .service
+        .set_contact_email(&op(), alice.id, Some(&addr("alice.bis@caduceus.test")))
+        .await
+        .unwrap_err();
+    assert!(inside.to_string().contains("(ID-2)"), "{inside}");
     w.service
         .set_contact_email(&op(), alice.id, Some(&email))
         .await
@@ -475,14 +475,7 @@ async fn id3_an_organisational_mailbox_has_no_login_of_its_own() {
         )
         .await
         .unwrap();
-    w.service
-        .verify_identity(&op(), org.id, caduceus_core::Evidence::RegistryMatch, "RA")
-        .await
-        .unwrap();
-    w.service
-        .set_state(&op(), org.id, AccountState::Active)
-        .await
-        .unwrap();
+    verify_and_activate(&w, &org, caduceus_core::Evidence::RegistryMatch).await;
     w.service
         .set_password(&op(), org.id, &password())
         .await

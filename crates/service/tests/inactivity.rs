@@ -29,7 +29,7 @@ async fn rt1_warnings_then_deletion_unless_the_owner_objects() {
         .set_contact_email(&op(), alice.id, Some(&addr("alice@example.org")))
         .await
         .unwrap();
-    // Bob gave a phone number only: his warnings go by SMS (the second channel).
+    // Bob also gave a phone number: his warnings go by SMS too (the second channel).
     let phone = caduceus_core::PhoneNumber::parse("06 12 34 56 78").unwrap();
     w.service
         .set_contact_phone(&testing::account(bob.id, "web"), bob.id, Some(&phone))
@@ -51,8 +51,11 @@ async fn rt1_warnings_then_deletion_unless_the_owner_objects() {
     for step in [5, 30, 23] {
         w.clock.advance(step * DAY);
         let report = w.service.run_inactivity().await.unwrap();
-        assert_eq!(report.warned, 2, "alice and bob");
-        assert_eq!(report.undelivered, 1, "cardio has no address of its own");
+        assert_eq!(report.warned, 3, "alice, bob and cardio");
+        assert_eq!(
+            report.undelivered, 0,
+            "every active account has an address (ID-2)"
+        );
         assert_eq!(w.service.run_inactivity().await.unwrap().warned, 0);
         days_left.push(w.outbox.inactivity.lock().unwrap().last().unwrap().1);
     }
@@ -67,13 +70,17 @@ async fn rt1_warnings_then_deletion_unless_the_owner_objects() {
         3,
         "Bob is warned by SMS at each step: {all:?}"
     );
-    let sent: Vec<_> = all
-        .iter()
-        .filter(|(to, _, _)| to != "+33612345678")
-        .cloned()
-        .collect();
-    assert_eq!(sent.len(), 3, "only Alice has an address to write to");
-    assert!(sent.iter().all(|(to, _, _)| to == "alice@example.org"));
+    let by_mail =
+        |to: &str| -> Vec<_> { all.iter().filter(|(at, _, _)| at == to).cloned().collect() };
+    let sent = by_mail("alice@example.org");
+    assert_eq!(sent.len(), 3, "Alice is written to at each step");
+    assert_eq!(by_mail(contact_of(&bob).as_str()).len(), 3);
+    assert_eq!(
+        by_mail(contact_of(&cardio).as_str()).len(),
+        3,
+        "the structure's address"
+    );
+    assert_eq!(all.len(), 12);
 
     // Alice follows her last link; a made-up token is refused.
     let token = sent.last().unwrap().2.clone();
@@ -112,7 +119,7 @@ async fn rt1_warnings_then_deletion_unless_the_owner_objects() {
                 .is_some_and(|d| d.ends_with("delivered:yes"))
         })
         .count();
-    assert_eq!(delivered, 6, "three to Alice, three to Bob");
+    assert_eq!(delivered, 9, "three to Alice, Bob and cardio each");
     let traced = actions(&w).await;
     let count = |a: &str| traced.iter().filter(|t| *t == a).count();
     assert_eq!(count("account.inactivity_objection"), 1);

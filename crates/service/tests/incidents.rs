@@ -99,7 +99,11 @@ async fn tr3_detectors_fire_on_attacks_and_stay_quiet_otherwise() {
     // An administrative action at night.
     w.clock.advance(Duration::from_secs(12 * 3600));
     w.service
-        .set_contact_email(&Caller::operator("night-shift"), alice.id, None)
+        .set_contact_email(
+            &Caller::operator("night-shift"),
+            alice.id,
+            Some(&addr("alice.new@example.org")),
+        )
         .await
         .unwrap();
     let night = w.service.run_incident_detectors().await.unwrap();

@@ -140,6 +140,10 @@ async fn ac1_each_role_does_its_duties_and_no_other() {
         .await
         .unwrap();
     w.service
+        .set_contact_email(&ra, new.id, Some(&contact_of(&new)))
+        .await
+        .unwrap();
+    w.service
         .set_state(&ra, new.id, AccountState::Active)
         .await
         .unwrap();

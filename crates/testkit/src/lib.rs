@@ -213,16 +213,33 @@ pub async fn professional(w: &World, local: &str, national_id: &str, active: boo
         .await
         .unwrap();
     if active {
-        w.service
-            .verify_identity(&op(), account.id, Evidence::CpsCard, "RA Test")
-            .await
-            .unwrap();
-        w.service
-            .set_state(&op(), account.id, AccountState::Active)
-            .await
-            .unwrap();
+        activate(w, &account, Evidence::CpsCard).await;
     }
     w.service.account(account.id).await.unwrap()
+}
+
+/// The out-of-band contact address the account helpers give `account` (ID-2):
+/// `<local part>@contact.example`, outside the trust space.
+pub fn contact_of(account: &Account) -> MailAddress {
+    let local = account.address.as_str().split('@').next().unwrap();
+    addr(&format!("{local}@contact.example"))
+}
+
+/// Verifies `account` on `evidence`, gives it its contact address ([`contact_of`])
+/// and activates it, as a registration authority does (ID-2, 004 §7.1).
+pub async fn activate(w: &World, account: &Account, evidence: Evidence) {
+    w.service
+        .verify_identity(&op(), account.id, evidence, "RA Test")
+        .await
+        .unwrap();
+    w.service
+        .set_contact_email(&op(), account.id, Some(&contact_of(account)))
+        .await
+        .unwrap();
+    w.service
+        .set_state(&op(), account.id, AccountState::Active)
+        .await
+        .unwrap();
 }
 
 /// An active patient account `<ins>@patient.<domain>` named `display_name` (ID-5).
@@ -240,14 +257,7 @@ pub async fn patient(w: &World, ins: &str, display_name: &str) -> Account {
         )
         .await
         .unwrap();
-    w.service
-        .verify_identity(&op(), account.id, Evidence::CpsCard, "RA Test")
-        .await
-        .unwrap();
-    w.service
-        .set_state(&op(), account.id, AccountState::Active)
-        .await
-        .unwrap();
+    activate(w, &account, Evidence::IdentityDocument).await;
     w.service.account(account.id).await.unwrap()
 }
 
@@ -266,14 +276,7 @@ pub async fn organisation(w: &World, local: &str, delegate: &Account) -> Account
         )
         .await
         .unwrap();
-    w.service
-        .verify_identity(&op(), org.id, Evidence::RegistryMatch, "RA")
-        .await
-        .unwrap();
-    w.service
-        .set_state(&op(), org.id, AccountState::Active)
-        .await
-        .unwrap();
+    activate(w, &org, Evidence::RegistryMatch).await;
     w.service
         .add_delegate(&op(), org.id, delegate.id)
         .await

@@ -11,7 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use caduceus_core::{AccountState, Duty, Evidence};
+use caduceus_core::{AccountState, Duty, Evidence, MailAddress};
 use caduceus_service::health_alerts::Alert;
 use caduceus_service::model::AccountId;
 use caduceus_service::{Caller, Service, ServiceError};
@@ -160,6 +160,10 @@ async fn accounts(
 pub struct VerifyForm {
     csrf: String,
     evidence: String,
+    /// The holder's ordinary e-mail address, outside the trust space (ID-2, 004 §7.1);
+    /// empty: the one already recorded.
+    #[serde(default)]
+    contact: String,
 }
 
 impl CsrfField for VerifyForm {
@@ -169,7 +173,8 @@ impl CsrfField for VerifyForm {
 }
 
 /// `POST /admin/accounts/{id}/verify`: records the verification with its evidence
-/// and the person who made it (ID-2), then activates the account.
+/// and the person who made it (ID-2), and the contact address given, then activates
+/// the account (refused without a contact address outside the trust space).
 async fn verify(
     State(service): State<Service>,
     Path(id): Path<i64>,
@@ -191,6 +196,14 @@ async fn verify(
         service
             .verify_identity(&caller, AccountId(id), evidence, &by)
             .await?;
+        let contact = form.contact.trim();
+        if !contact.is_empty() {
+            let contact = MailAddress::parse(contact)
+                .map_err(|e| ServiceError::Invalid(format!("contact address: {e}")))?;
+            service
+                .set_contact_email(&caller, AccountId(id), Some(&contact))
+                .await?;
+        }
         service
             .set_state(&caller, AccountId(id), AccountState::Active)
             .await

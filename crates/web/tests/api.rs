@@ -14,7 +14,8 @@ const MAILBOXES: &str =
     include_str!("../../../fixtures/directory/Extraction_Correspondance_MSSante_demo.txt");
 
 #[tokio::test]
-async fn ms18_ms6_ms14_ms17_the_api_sends_once_per_idempotency_key_and_applies_every_rule() {
+async fn ms18_ms6_ms14_ms17_id1_id2_the_api_sends_once_per_idempotency_key_and_applies_every_rule()
+{
     let w = world().await;
     w.service.import_mailboxes(&op(), MAILBOXES).await.unwrap();
     let alice = professional(&w, "alice", "810003090833", true).await;
@@ -57,7 +58,15 @@ async fn ms18_ms6_ms14_ms17_the_api_sends_once_per_idempotency_key_and_applies_e
     );
     run.expect("wrong-code", 401, &["authentication failed"]);
     run.expect("login-alice", 201, &["\"token\":\"cses-", "password_totp"]);
-    run.expect("me", 200, &["alice@caduceus.test"]);
+    run.expect(
+        "me",
+        200,
+        &[
+            "alice@caduceus.test",
+            "\"registry\":\"rpps\"",
+            "\"identifier\":\"810003090833\"",
+        ],
+    );
     run.expect("folders", 200, &["\"name\":\"INBOX\"", "\\\\Sent"]);
 
     // MS-18: twice the same request with one key → one message, the same answer.
@@ -148,6 +157,22 @@ async fn ms18_ms6_ms14_ms17_the_api_sends_once_per_idempotency_key_and_applies_e
     // A client certificate is a login of its own (AU-1).
     run.expect("cert-me", 200, &["carol@caduceus.test", "certificate"]);
     run.expect("cert-session", 201, &["\"token\":\"cses-"]);
+
+    // Where notices go (AU-1, MS-7, RT-1); never inside the trust space, never
+    // removed from an active account (ID-2).
+    run.expect("notify-bad-phone", 400, &["phone"]);
+    run.expect("notify-set", 204, &[]);
+    run.expect("notify-get", 200, &["alice@example.org", "+33612345678"]);
+    run.expect(
+        "notify-inside",
+        422,
+        &["\"requirement\":\"ID-2\"", "inside the MSSante trust space"],
+    );
+    run.expect(
+        "notify-clear",
+        422,
+        &["\"requirement\":\"ID-2\"", "instead of removing it"],
+    );
 
     // Logout ends the session; a made-up token is refused.
     run.expect(

@@ -224,6 +224,12 @@ async fn id2_ac2_ms15_a_registration_authority_verifies_and_no_admin_page_shows_
             .verified_by
             .contains("rachel@caduceus.test")
     );
+    // ID-2 (004 §7.1): the contact address typed in the queue is the account's.
+    let contacts = w.service.contacts(&op(), newcomer.id).await.unwrap();
+    assert_eq!(
+        contacts.email.map(|e| e.as_str().to_owned()).as_deref(),
+        Some("nouveau@contact.example")
+    );
     // MS-15: the alert reached the one physician of Paris with an account here; the
     // four others of the directory are reported unreachable.
     run.expect(

@@ -211,6 +211,31 @@ pub fn demo_account(data: &Path, address: &str) -> serde_json::Value {
         .unwrap_or_else(|| panic!("{address} in demo.json"))
 }
 
+/// The JSON line `caduceus account show ADDRESS` prints first (id, registry,
+/// identifier, state, contact…).
+pub fn account_json(data: &Path, address: &str) -> serde_json::Value {
+    let out = ok(data, &[], &["account", "show", address]);
+    serde_json::from_str(out.lines().next().expect("a JSON line")).unwrap()
+}
+
+/// Runs tests/scripts/imap_mailbox.py as the demo account `address` (its device
+/// credential) against `imaps`: `count`, `fetch` or `delete-first`; its output
+/// (`login NO …` when the login is refused).
+pub fn demo_imap(data: &Path, imaps: &str, address: &str, action: &str) -> String {
+    let credential = demo_account(data, address)["device_credential"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    python3(&[
+        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/scripts/imap_mailbox.py"),
+        imaps,
+        data.join("pki/ca.pem").to_str().unwrap(),
+        address,
+        &credential,
+        action,
+    ])
+}
+
 /// Submits `count` messages (subjects `<tag> <n>`, body "Bonjour.") from the demo
 /// account `from` of `data` to `to` through `submission`, with its device credential
 /// over STARTTLS (Python's smtplib); all must be accepted.

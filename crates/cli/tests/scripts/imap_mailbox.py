@@ -1,7 +1,8 @@
 """An IMAP client (implicit TLS) for the end-to-end tests: logs in with a device
-credential, SELECTs INBOX, then `count` (prints `count N`), `fetch` (prints
-`fetch <seq> OK <Message-ID>` or `fetch <seq> NO <reason>` for each message) or
-`delete-first` (STORE \\Deleted on message 1, EXPUNGE; prints `deleted`).
+credential (prints `login NO <reason>` and stops if refused), SELECTs INBOX, then
+`count` (prints `count N`), `fetch` (prints `fetch <seq> OK <Message-ID>` or
+`fetch <seq> NO <reason>` for each message) or `delete-first` (STORE \\Deleted on
+message 1, EXPUNGE; prints `deleted`).
 
 Usage: imap_mailbox.py HOST:PORT CA USER SECRET ACTION
 """
@@ -14,7 +15,11 @@ host, port = address.rsplit(":", 1)
 context = ssl.create_default_context(cafile=ca)
 context.check_hostname = False
 m = imaplib.IMAP4_SSL(host, int(port), ssl_context=context, timeout=30)
-m.login(user, secret)
+try:
+    m.login(user, secret)
+except imaplib.IMAP4.error as e:
+    print("login NO", e)
+    sys.exit(0)
 typ, data = m.select("INBOX")
 count = int(data[0])
 if action == "count":

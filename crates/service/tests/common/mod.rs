@@ -170,16 +170,34 @@ pub async fn person(w: &World, local: &str, id: &str, active: bool) -> Account {
         .await
         .unwrap();
     if active {
-        w.service
-            .verify_identity(&op(), account.id, Evidence::CpsCard, "RA Test")
-            .await
-            .unwrap();
-        w.service
-            .set_state(&op(), account.id, AccountState::Active)
-            .await
-            .unwrap();
+        verify_and_activate(w, &account, Evidence::CpsCard).await;
     }
     w.service.account(account.id).await.unwrap()
+}
+
+/// The contact address the helpers record before activating (ID-2, 004 §7.1):
+/// `<local part>@contact.example`.
+pub fn contact_of(account: &Account) -> MailAddress {
+    let (local, _) = account.address.as_str().split_once('@').unwrap();
+    addr(&format!("{local}@contact.example"))
+}
+
+/// What a registration authority does before an account may be used (ID-2).
+pub async fn verify_and_activate(w: &World, account: &Account, evidence: Evidence) {
+    let service = &w.service;
+    service
+        .verify_identity(&op(), account.id, evidence, "RA Test")
+        .await
+        .unwrap();
+    let contact = contact_of(account);
+    service
+        .set_contact_email(&op(), account.id, Some(&contact))
+        .await
+        .unwrap();
+    service
+        .set_state(&op(), account.id, AccountState::Active)
+        .await
+        .unwrap();
 }
 
 pub async fn actions(w: &World) -> Vec<String> {
@@ -207,14 +225,7 @@ pub async fn organisation(w: &World, local: &str) -> Account {
         )
         .await
         .unwrap();
-    w.service
-        .verify_identity(&op(), org.id, Evidence::RegistryMatch, "RA")
-        .await
-        .unwrap();
-    w.service
-        .set_state(&op(), org.id, AccountState::Active)
-        .await
-        .unwrap();
+    verify_and_activate(w, &org, Evidence::RegistryMatch).await;
     w.service.account(org.id).await.unwrap()
 }
 
@@ -233,14 +244,7 @@ pub async fn patient(w: &World, ins: &str, display_name: &str) -> Account {
         )
         .await
         .unwrap();
-    w.service
-        .verify_identity(&op(), account.id, Evidence::CpsCard, "RA Test")
-        .await
-        .unwrap();
-    w.service
-        .set_state(&op(), account.id, AccountState::Active)
-        .await
-        .unwrap();
+    verify_and_activate(w, &account, Evidence::IdentityDocument).await;
     w.service.account(account.id).await.unwrap()
 }
 

@@ -306,7 +306,9 @@ pub async fn notifications(
     })))
 }
 
-/// `PUT /notifications`: the whole setting (an absent or empty field clears it).
+/// `PUT /notifications`: the whole setting (an absent or empty field clears it; an
+/// active account's e-mail address is replaced, never cleared, and lies outside the
+/// trust space: ID-2).
 #[derive(Deserialize)]
 pub struct NotificationSettings {
     #[serde(default)]

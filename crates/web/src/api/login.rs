@@ -130,6 +130,10 @@ pub fn account_json(login: &Authenticated) -> serde_json::Value {
         "kind": account.kind.as_str(),
         "display_name": account.display_name,
         "login_method": login.factor().as_str().trim_start_matches("method:"),
+        // ID-1: the registry and the identifier the account keeps (a patient's INS is
+        // its address).
+        "registry": account.identity.registry(),
+        "identifier": account.identity.national().map(ToString::to_string),
     })
 }
 

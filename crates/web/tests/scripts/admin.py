@@ -65,6 +65,8 @@ try:
     if A.get("shots"):
         driver.save_screenshot(A["shots"] + "/admin-queue.png")
     Select(driver.find_element(By.CSS_SELECTOR, "select[name=evidence]")).select_by_value("identity_document")
+    # ID-2 (004 §7.1): the holder's ordinary address, without which no activation.
+    driver.find_element(By.CSS_SELECTOR, "input[name=contact]").send_keys("nouveau@contact.example")
     before = driver.find_element(By.TAG_NAME, "main")
     driver.find_element(By.XPATH, "//button[normalize-space()='Verify identity']").click()
     # The page comes back at the same address: wait for the old one to go.

@@ -88,6 +88,10 @@ call("notify-bad-phone", "PUT", "/notifications", token=alice, body={"phone": "1
 call("notify-set", "PUT", "/notifications", token=alice,
      body={"email": "alice@example.org", "phone": "06 12 34 56 78", "new_mail": True})
 call("notify-get", "GET", "/notifications", token=alice)
+# ID-2 (004 §7.1): the contact address stays outside the trust space, and is kept.
+call("notify-inside", "PUT", "/notifications", token=alice,
+     body={"email": "alice.bis@caduceus.test", "new_mail": True})
+call("notify-clear", "PUT", "/notifications", token=alice, body={"new_mail": False})
 # MS-17: forwarding inside the trust space only.
 call("forward-outside", "PUT", "/forwarding", token=alice, body={"to": "alice@gmail.test"})
 call("forward-bob", "PUT", "/forwarding", token=alice, body={"to": A["bob"]})
