@@ -97,7 +97,10 @@ pub async fn run(data: &std::path::Path, args: &BenchArgs) -> Result<()> {
     )?;
     let started = Instant::now();
     let verdict = service
-        .verify_traces(&Caller::operator("bench"), &key)
+        .verify_traces(
+            &Caller::operator("bench".parse().expect("an operator login")),
+            &key,
+        )
         .await?;
     let report_ok = verdict.map_err(|tamper| anyhow::anyhow!("{tamper}"))?;
     report(

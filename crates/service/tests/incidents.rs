@@ -74,7 +74,7 @@ async fn tr3_detectors_fire_on_attacks_and_stay_quiet_otherwise() {
         .await
         .unwrap()
         .iter()
-        .map(|i| i.kind)
+        .map(|i| i.kind.as_str())
         .collect();
     kinds.sort_unstable();
     assert_eq!(
@@ -98,11 +98,15 @@ async fn tr3_detectors_fire_on_attacks_and_stay_quiet_otherwise() {
     // An administrative action at night.
     w.clock.advance(Duration::from_secs(12 * 3600));
     w.service
-        .set_contact_email(&Caller::operator("night-shift"), alice.id, None)
+        .set_contact_email(
+            &Caller::operator("night-shift".parse().unwrap()),
+            alice.id,
+            None,
+        )
         .await
         .unwrap();
     let night = w.service.run_incident_detectors().await.unwrap();
     assert_eq!(night.len(), 1, "{night:?}");
-    assert_eq!(night[0].kind, "incident.admin_off_hours");
+    assert_eq!(night[0].kind.as_str(), "incident.admin_off_hours");
     assert_eq!(night[0].subject, "op:night-shift");
 }
