@@ -225,9 +225,11 @@ fn gate_subjects(account: Option<AccountId>, source: &str) -> Vec<GateSubject> {
     let host = source_host(source);
     let mut subjects = vec![GateSubject {
         key: format!("ip:{host}"),
-        // A source that is not an address (none reaches a login today) is not written.
+        // The web's sources read `https:<address>`; anything that is not an address
+        // is counted but not written (TR-5).
         object: Object::of(
-            host.parse()
+            host.trim_start_matches("https:")
+                .parse()
                 .map_or(Id::Marker(Marker::UnreadableSubject), Id::Ip),
         ),
         policy: LockoutPolicy::SOURCE,
@@ -1017,6 +1019,10 @@ mod tests {
         assert_eq!(
             subjects(None, "cli"),
             [("ip:cli".to_owned(), "subject:unreadable".to_owned())]
+        );
+        assert_eq!(
+            subjects(None, "https:192.0.2.7:443"),
+            [("ip:https:192.0.2.7".to_owned(), "ip:192.0.2.7".to_owned())]
         );
     }
 }

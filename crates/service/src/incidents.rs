@@ -107,7 +107,9 @@ impl Service {
 /// An incident's subject, read back from the trace text the detectors saw (an actor,
 /// or `ip:<address>`), as a typed id; anything else is not written (TR-5).
 fn subject_id(subject: &str) -> Id {
-    let ip = subject.strip_prefix("ip:").and_then(|ip| ip.parse().ok());
+    let ip = subject
+        .strip_prefix("ip:")
+        .and_then(|ip| ip.trim_start_matches("https:").parse().ok());
     match (ip, Who::parse(subject)) {
         (Some(ip), _) => Id::Ip(ip),
         (None, Some(who)) => Id::Actor(who),
