@@ -5,7 +5,7 @@ use std::fmt;
 
 use sha2::{Digest, Sha256};
 
-use crate::event::{Event, FreeText};
+use crate::event::Event;
 
 /// A SHA-256 digest linking entries of the chain.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -75,26 +75,27 @@ pub struct Entry {
 }
 
 impl Entry {
-    /// The entry that follows `(prev_seq, prev_hash)` and records `event`, or
-    /// [`FreeText`] when the event carries anything but identifiers (TR-5): refused in
-    /// every build, so the action it records fails rather than keep the text.
-    pub fn chain(prev_seq: i64, prev_hash: Hash, event: &Event) -> Result<Entry, FreeText> {
-        event.check_id_only()?;
+    /// The entry that follows `(prev_seq, prev_hash)` and records `event`. This is where
+    /// the event's typed actor, object and detail become the stored text (TR-5): as
+    /// they hold ids, codes and numbers only, there is no free text to refuse here,
+    /// and the text is what it always was (`acct:3`, `mbx:3 msg:12`, `MS-9
+    /// opposition:on`), so chains written before the values were typed still verify.
+    pub fn chain(prev_seq: i64, prev_hash: Hash, event: &Event) -> Entry {
         let mut entry = Entry {
             seq: prev_seq + 1,
             at_ms: event.at_ms,
-            actor: event.actor.clone(),
-            acting_for: event.acting_for.clone(),
+            actor: event.actor.to_string(),
+            acting_for: event.acting_for.map(|account| account.to_string()),
             action: event.action.as_str().to_owned(),
-            object: event.object.clone(),
+            object: event.object.to_string(),
             source: event.source.clone(),
             outcome: event.outcome.as_str().to_owned(),
-            detail: event.detail.clone(),
+            detail: event.detail.as_ref().map(ToString::to_string),
             prev_hash,
             hash: Hash::GENESIS,
         };
         entry.hash = entry.compute_hash();
-        Ok(entry)
+        entry
     }
 
     /// The hash this entry's content and number should have.
@@ -135,42 +136,72 @@ impl Entry {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::event::{Action, Outcome};
+    use crate::detail::{Detail, Fact, Setting};
+    use crate::event::Action;
+    use crate::object::{AccountRef, Id, Object, Who};
+    use caduceus_core::Requirement;
 
     fn event() -> Event {
-        Event {
-            at_ms: 1,
-            actor: "acct:1".into(),
-            acting_for: None,
-            action: Action::MessageRead,
-            object: "msg:1".into(),
-            source: None,
-            outcome: Outcome::Success,
-            detail: None,
-        }
+        Event::new(
+            1,
+            Who::Account(AccountRef(1)),
+            Action::MessageRead,
+            Object::of(Id::Message(1)),
+        )
     }
 
-    /// Not a debug assertion: the same refusal in release builds
-    /// (`cargo test --release -p caduceus-audit tr5`).
+    /// The stored text of typed events is the text written before they were typed,
+    /// so the hashes of existing chains still match (TR-1, TR-5).
     #[test]
-    fn tr5_a_free_text_trace_is_refused_in_every_build() {
-        let mut subject = event();
-        subject.detail = Some("Compte rendu de Mme Dupont".into());
-        let mut ins = event();
-        ins.object = "msg:1 ins:295109912611193".into();
-        for bad in [subject, ins] {
-            let refused = Entry::chain(0, Hash::GENESIS, &bad).unwrap_err();
-            assert!(!refused.to_string().contains("Dupont"), "{refused}");
-        }
+    fn tr5_typed_events_are_stored_as_the_same_text() {
+        let mut event = Event::new(
+            5,
+            Who::Account(AccountRef(2)),
+            Action::PatientOpposition,
+            Object::of(AccountRef(9)),
+        );
+        event.acting_for = Some(AccountRef(4));
+        event.source = Some("192.0.2.1:4000".into());
+        event.detail =
+            Some(Detail::of(Requirement::Ms9).and(Fact::Switch(Setting::Opposition, true)));
+        let entry = Entry::chain(0, Hash::GENESIS, &event);
+        assert_eq!(
+            (
+                entry.actor.as_str(),
+                entry.acting_for.as_deref(),
+                entry.object.as_str(),
+                entry.detail.as_deref()
+            ),
+            (
+                "acct:2",
+                Some("acct:4"),
+                "acct:9",
+                Some("MS-9 opposition:on")
+            )
+        );
+        let legacy = Entry {
+            seq: 1,
+            at_ms: 5,
+            actor: "acct:2".into(),
+            acting_for: Some("acct:4".into()),
+            action: "patient.opposition".into(),
+            object: "acct:9".into(),
+            source: Some("192.0.2.1:4000".into()),
+            outcome: "success".into(),
+            detail: Some("MS-9 opposition:on".into()),
+            prev_hash: Hash::GENESIS,
+            hash: Hash::GENESIS,
+        };
+        assert_eq!(entry.hash, legacy.compute_hash());
     }
 
     #[test]
     fn tr1_entries_link_and_hash_their_content() {
-        let first = Entry::chain(0, Hash::GENESIS, &event()).unwrap();
+        let first = Entry::chain(0, Hash::GENESIS, &event());
         assert_eq!(first.seq, 1);
         assert_eq!(first.prev_hash, Hash::GENESIS);
         assert_eq!(first.hash, first.compute_hash());
-        let second = Entry::chain(first.seq, first.hash, &event()).unwrap();
+        let second = Entry::chain(first.seq, first.hash, &event());
         assert_eq!(second.prev_hash, first.hash);
         assert_ne!(
             second.hash, first.hash,
@@ -180,7 +211,7 @@ mod tests {
 
     #[test]
     fn tr1_every_field_is_covered_by_the_hash() {
-        let base = Entry::chain(0, Hash::GENESIS, &event()).unwrap();
+        let base = Entry::chain(0, Hash::GENESIS, &event());
         let mutations: [fn(&mut Entry); 10] = [
             |e| e.at_ms += 1,
             |e| e.actor.push('0'),
@@ -206,7 +237,7 @@ mod tests {
 
     #[test]
     fn absent_and_empty_fields_hash_differently() {
-        let mut a = Entry::chain(0, Hash::GENESIS, &event()).unwrap();
+        let mut a = Entry::chain(0, Hash::GENESIS, &event());
         let mut b = a.clone();
         a.detail = None;
         b.detail = Some(String::new());

@@ -1,9 +1,12 @@
 //! What happened: the action, who did it, on which object, with what outcome.
 //!
-//! Events carry identifiers only, never subjects, bodies or patient names (TR-5);
-//! [`is_id_only`] is the guard the chain applies to the free-form fields.
+//! Events carry typed identifiers only, never subjects, bodies or patient names (TR-5):
+//! see [`crate::object`] and [`crate::detail`].
 
 use std::fmt;
+
+use crate::detail::Detail;
+use crate::object::{AccountRef, Object, Who};
 
 /// An action recorded in the trace chain; [`Action::as_str`] is the stored code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -278,120 +281,43 @@ impl fmt::Display for Outcome {
     }
 }
 
-/// One thing that happened, before it is numbered and chained.
+/// One thing that happened, before it is numbered and chained. Its actor, object and
+/// detail are typed (TR-5): they become text only in [`crate::Entry::chain`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Event {
     /// When, in milliseconds since the Unix epoch.
     pub at_ms: i64,
-    /// Who: `acct:N`, `op:<name>` or `system`.
-    pub actor: String,
-    /// The organisational mailbox a delegate acted for (ID-3), as `acct:N`.
-    pub acting_for: Option<String>,
+    /// Who.
+    pub actor: Who,
+    /// The organisational mailbox a delegate acted for (ID-3).
+    pub acting_for: Option<AccountRef>,
     /// What.
     pub action: Action,
-    /// On what: space-separated ids such as `mbx:3 msg:12` (TR-5).
-    pub object: String,
+    /// On what: ids such as `mbx:3 msg:12`.
+    pub object: Object,
     /// From where: `ip:port`, `cli` or `local`.
     pub source: Option<String>,
     /// How it ended.
     pub outcome: Outcome,
-    /// A further id-only detail, such as the refused requirement `MS-12`.
-    pub detail: Option<String>,
+    /// Further facts, such as the refused requirement `MS-12`.
+    pub detail: Option<Detail>,
 }
 
 impl Event {
-    /// Whether every free-form field holds identifiers only (TR-5).
-    pub fn is_id_only(&self) -> bool {
-        self.check_id_only().is_ok()
-    }
-
-    /// Every free-form field holds identifiers only (TR-5), or the first that does not.
-    /// The chain refuses an event that fails this, in every build
-    /// ([`crate::Entry::chain`]).
-    pub fn check_id_only(&self) -> Result<(), FreeText> {
-        for (field, value) in [
-            ("actor", Some(&self.actor)),
-            ("acting_for", self.acting_for.as_ref()),
-            ("object", Some(&self.object)),
-            ("detail", self.detail.as_ref()),
-        ] {
-            if let Some(value) = value
-                && !is_id_only(value)
-            {
-                return Err(FreeText {
-                    action: self.action,
-                    field,
-                });
-            }
+    /// `action` by `actor` on `object` at `at_ms`: a success, from no known source,
+    /// for no organisation, without detail (set those fields as needed).
+    pub fn new(at_ms: i64, actor: Who, action: Action, object: Object) -> Event {
+        Event {
+            at_ms,
+            actor,
+            acting_for: None,
+            action,
+            object,
+            source: None,
+            outcome: Outcome::Success,
+            detail: None,
         }
-        Ok(())
     }
-}
-
-/// A trace event whose `field` holds something other than identifiers (TR-5): it is
-/// never written, and the action it records fails with it. Names the field only,
-/// never its value (which may be the very text that must not be kept).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("trace of {action} refused: its {field} holds free text, not identifiers (TR-5)")]
-pub struct FreeText {
-    /// The action the event records.
-    pub action: Action,
-    /// The field that is not id-only.
-    pub field: &'static str,
-}
-
-/// Longest token accepted in an id-only field.
-const MAX_TOKEN: usize = 128;
-
-/// Most tokens accepted in an id-only field.
-const MAX_TOKENS: usize = 8;
-
-/// Whether `text` is a short list of identifier tokens (TR-5), separated by single
-/// spaces. A token is `prefix:value` (a lowercase prefix such as `msg`, `acct`,
-/// `kind`, then ASCII letters, digits and `:._@/-[]`), a requirement id such as
-/// `MS-12`, or `system`. Sentences, names with spaces or accents do not pass, nor does
-/// a run of 13 to 15 digits, which could be a NIR or INS (13 digits and a 2-digit key).
-pub fn is_id_only(text: &str) -> bool {
-    let tokens: Vec<&str> = text.split(' ').collect();
-    !text.is_empty() && tokens.len() <= MAX_TOKENS && tokens.into_iter().all(is_id_token)
-}
-
-fn is_id_token(token: &str) -> bool {
-    if token.len() > MAX_TOKEN {
-        return false;
-    }
-    if token == "system" || is_requirement_id(token) {
-        return true;
-    }
-    let Some((prefix, value)) = token.split_once(':') else {
-        return false;
-    };
-    !prefix.is_empty()
-        && prefix.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
-        && !value.is_empty()
-        && value
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b":._@/-[]".contains(&b))
-        && !could_be_a_nir(value)
-}
-
-/// Whether `value` holds, between separators, 13 to 15 digits: what a NIR or an INS
-/// (13 digits, then a 2-digit key) looks like. Ids written in traces are short numbers
-/// or hexadecimal, never that.
-fn could_be_a_nir(value: &str) -> bool {
-    value
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .any(|part| (13..=15).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit()))
-}
-
-/// `AB-12`: two or three capitals, a dash, digits.
-fn is_requirement_id(token: &str) -> bool {
-    token.split_once('-').is_some_and(|(family, number)| {
-        (2..=3).contains(&family.len())
-            && family.bytes().all(|b| b.is_ascii_uppercase())
-            && !number.is_empty()
-            && number.bytes().all(|b| b.is_ascii_digit())
-    })
 }
 
 #[cfg(test)]
@@ -406,73 +332,5 @@ mod tests {
             assert_eq!(Action::from_code(action.as_str()), Some(action));
         }
         assert_eq!(Action::from_code("message.teleport"), None);
-    }
-
-    #[test]
-    fn tr5_ids_pass_the_guard() {
-        for ok in [
-            "acct:1",
-            "mbx:3 msg:12",
-            "MS-12",
-            "system",
-            "kind:professional",
-            "evidence:cps_card",
-            "op:alice",
-            "seq:4",
-            "queue:3f0a9b1c2d4e5f60718293a4b5c6d7e8",
-        ] {
-            assert!(is_id_only(ok), "{ok}");
-        }
-    }
-
-    #[test]
-    fn tr5_text_does_not_pass_the_guard() {
-        for bad in [
-            "",
-            "Compte rendu de Mme Dupont",
-            "Résultat",
-            "Dupont",
-            "msg:",
-            ":12",
-            "Msg:1",
-            "ms-12",
-            "MS-",
-            "subject:Résultat",
-            "a  b",
-            "a:1 a:2 a:3 a:4 a:5 a:6 a:7 a:8 a:9",
-            "patient:295109912611193",
-            "ins:2951099126111",
-            "addr:295109912611193@patient.caduceus.test",
-            &format!("msg:{}", "1".repeat(125)),
-            "line\nbreak",
-        ] {
-            assert!(!is_id_only(bad), "{bad:?}");
-        }
-    }
-
-    #[test]
-    fn tr5_event_guard_checks_every_free_field() {
-        let mut event = Event {
-            at_ms: 0,
-            actor: "acct:1".into(),
-            acting_for: Some("acct:2".into()),
-            action: Action::MessageRead,
-            object: "msg:1".into(),
-            source: Some("ip:127.0.0.1:1".into()),
-            outcome: Outcome::Success,
-            detail: None,
-        };
-        assert!(event.is_id_only());
-        event.detail = Some("patient Dupont".into());
-        assert_eq!(
-            event.check_id_only(),
-            Err(FreeText {
-                action: Action::MessageRead,
-                field: "detail"
-            })
-        );
-        event.detail = None;
-        event.object = "msg:1 patient:295109912611193".into();
-        assert!(!event.is_id_only(), "an INS in the object");
     }
 }

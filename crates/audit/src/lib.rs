@@ -7,19 +7,59 @@
 //! access to the database cannot rewrite history without the verifier noticing.
 //! [`verify`] walks a chain and names the first bad entry.
 //!
+//! An event's actor, object and detail are typed values ([`Who`], [`Object`],
+//! [`Detail`]): ids, enums, numbers, validated domains. No `&str` or `String` becomes
+//! one, so no subject, body or patient name can reach a trace in any build (TR-5).
+//!
 //! # Layout
-//! - [`event`]: what happened — actions, outcomes and the id-only guard (TR-5).
-//! - [`chain`]: hashes and chained entries.
+//! - [`event`]: what happened — actions, outcomes, the event.
+//! - [`object`]: who acted and on what, as typed ids.
+//! - [`detail`]: the detail's facts — requirement ids, reason codes, counts.
+//! - [`chain`]: hashes and chained entries; where typed values become stored text.
 //! - [`signing`]: the checkpoint signing key, its files, and signed checkpoints.
 //! - [`verify`](mod@verify): chain verification and the kinds of tampering it reports.
 
+/// Declares a closed set of codes: an enum whose variants each write one fixed code
+/// (`as_str`, `Display`), so that traces hold the code and never free text (TR-5).
+macro_rules! codes {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident => $code:literal,)* }) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($(#[$vdoc])* $variant,)*
+        }
+
+        impl $name {
+            /// The code written in traces.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $code,)*
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
 pub mod chain;
+pub mod detail;
 pub mod event;
+pub mod object;
 pub mod signing;
 pub mod verify;
 
 pub use chain::{Entry, Hash};
-pub use event::{Action, Event, FreeText, Outcome, is_id_only};
+pub use detail::{Channel, Counter, Detail, Fact, Method, Reason, Recorder, RelayStatus, Setting};
+pub use event::{Action, Event, Outcome};
+pub use object::{
+    AccountRef, BadOperatorName, DirectoryPart, Id, Marker, Object, OperatorName, Protocol,
+    QueueRef, Who,
+};
 pub use signing::{
     Checkpoint, KeyError, TraceSigner, VerifyingKey, load_verifying_key, purge_cut,
     save_verifying_key, should_checkpoint,

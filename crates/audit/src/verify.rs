@@ -198,7 +198,8 @@ fn classify(entry: &Entry, next: Option<&Entry>) -> Tamper {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::event::{Action, Event, Outcome};
+    use crate::event::{Action, Event};
+    use crate::object::{AccountRef, Id, Object, Who};
     use crate::signing::{TraceSigner, purge_cut, should_checkpoint};
 
     const EVERY: i64 = 4;
@@ -210,16 +211,14 @@ mod tests {
     }
 
     fn event(n: i64) -> Event {
-        Event {
-            at_ms: 1_000 * n,
-            actor: format!("acct:{}", n % 3),
-            acting_for: None,
-            action: Action::MessageRead,
-            object: format!("msg:{n}"),
-            source: Some("cli".into()),
-            outcome: Outcome::Success,
-            detail: None,
-        }
+        let mut event = Event::new(
+            1_000 * n,
+            Who::Account(AccountRef(n % 3)),
+            Action::MessageRead,
+            Object::of(Id::Message(n)),
+        );
+        event.source = Some("cli".into());
+        event
     }
 
     fn chain(len: i64) -> Chain {
@@ -230,7 +229,7 @@ mod tests {
             let (seq, hash) = entries
                 .last()
                 .map_or((0, Hash::GENESIS), |e| (e.seq, e.hash));
-            let entry = Entry::chain(seq, hash, &event(n)).unwrap();
+            let entry = Entry::chain(seq, hash, &event(n));
             if should_checkpoint(entry.seq, EVERY) {
                 checkpoints.push(Checkpoint::sign(
                     entry.seq,

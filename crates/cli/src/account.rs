@@ -176,10 +176,14 @@ pub enum AccountCommand {
 }
 
 /// Runs an account subcommand.
-pub async fn run(data: &Path, operator: &str, command: AccountCommand) -> Result<()> {
+pub async fn run(
+    data: &Path,
+    operator: &caduceus_audit::OperatorName,
+    command: AccountCommand,
+) -> Result<()> {
     let runtime = Runtime::open(Loaded::load(data)?).await?;
     let service = &runtime.service;
-    let caller = Caller::operator(operator);
+    let caller = Caller::operator(operator.clone());
     match command {
         AccountCommand::Add {
             kind,

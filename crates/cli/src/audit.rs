@@ -30,9 +30,13 @@ pub enum AuditCommand {
 }
 
 /// Runs an audit subcommand; the exit code tells whether the chain is intact.
-pub async fn run(data: &Path, operator: &str, command: AuditCommand) -> Result<ExitCode> {
+pub async fn run(
+    data: &Path,
+    operator: &caduceus_audit::OperatorName,
+    command: AuditCommand,
+) -> Result<ExitCode> {
     let runtime = Runtime::open(Loaded::load(data)?).await?;
-    let caller = Caller::operator(operator);
+    let caller = Caller::operator(operator.clone());
     let code = match command {
         AuditCommand::Verify { key } => {
             let path = key.unwrap_or_else(|| {

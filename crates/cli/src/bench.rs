@@ -106,7 +106,10 @@ pub async fn run(data: &std::path::Path, args: &BenchArgs) -> Result<()> {
     )?;
     let started = Instant::now();
     let verdict = service
-        .verify_traces(&Caller::operator("bench"), &key)
+        .verify_traces(
+            &Caller::operator("bench".parse().expect("an operator login")),
+            &key,
+        )
         .await?;
     let report_ok = verdict.map_err(|tamper| anyhow::anyhow!("{tamper}"))?;
     report(
@@ -153,7 +156,7 @@ async fn deliver_all(
             + usize::from(worker < args.messages % args.concurrency.max(1));
         let (service, recipient, raw) = (service.clone(), recipient.clone(), raw.clone());
         tasks.spawn(async move {
-            let caller = Caller::operator("bench");
+            let caller = Caller::operator("bench".parse().expect("an operator login"));
             let mut ids = Vec::with_capacity(count);
             for _ in 0..count {
                 let delivered = service

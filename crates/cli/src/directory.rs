@@ -194,12 +194,16 @@ pub fn generate(args: &GenerateArgs) -> Result<()> {
 }
 
 /// Runs a `directory` subcommand on the data directory `data`.
-pub async fn run(data: &Path, operator: &str, command: DirectoryCommand) -> Result<()> {
+pub async fn run(
+    data: &Path,
+    operator: &caduceus_audit::OperatorName,
+    command: DirectoryCommand,
+) -> Result<()> {
     if let DirectoryCommand::Generate(args) = &command {
         return generate(args);
     }
     let runtime = Runtime::open(Loaded::load(data)?).await?;
-    let caller = Caller::operator(operator);
+    let caller = Caller::operator(operator.clone());
     run_with(&runtime, &caller, command).await?;
     runtime.store.close().await;
     Ok(())

@@ -43,14 +43,15 @@ struct Cli {
     /// The data directory: configuration, embedded database, blobs, keys, PKI.
     #[arg(long, global = true, env = "CADUCEUS_DATA", default_value = "data")]
     data: PathBuf,
-    /// The operator's name, recorded as the actor in traces (TR-1).
+    /// The operator's login, recorded as the actor in traces (TR-1): lowercase letters,
+    /// digits, `.`, `_`, `-`; never a full name (TR-5).
     #[arg(
         long,
         global = true,
         env = "CADUCEUS_OPERATOR",
         default_value = "operator"
     )]
-    operator: String,
+    operator: caduceus_audit::OperatorName,
     #[command(subcommand)]
     command: Command,
 }

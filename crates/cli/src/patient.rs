@@ -59,10 +59,14 @@ pub enum PatientCommand {
 }
 
 /// Runs a `patient` subcommand as the operator.
-pub async fn run(data: &Path, operator: &str, command: PatientCommand) -> Result<()> {
+pub async fn run(
+    data: &Path,
+    operator: &caduceus_audit::OperatorName,
+    command: PatientCommand,
+) -> Result<()> {
     let runtime = Runtime::open(Loaded::load(data)?).await?;
     let service = &runtime.service;
-    let caller = Caller::operator(operator);
+    let caller = Caller::operator(operator.clone());
     match command {
         PatientCommand::Oppose { ins, withdraw } => {
             let ins = Ins::parse(&ins).context("the INS")?;

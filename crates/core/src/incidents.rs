@@ -49,16 +49,58 @@ impl Default for Thresholds {
     }
 }
 
-/// An incident to raise: its kind, who or what it concerns, figures (ids only).
+/// What a detector found (TR-3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum IncidentKind {
+    /// Many failed logins on one account.
+    BruteForce,
+    /// Failed logins on many accounts from one source.
+    CredentialStuffing,
+    /// An account reading far more than usual.
+    UnusualVolume,
+    /// Administrative actions outside working hours.
+    AdminOffHours,
+}
+
+impl IncidentKind {
+    /// The stable code: `incident.brute_force`, `incident.credential_stuffing`,
+    /// `incident.unusual_volume`, `incident.admin_off_hours`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IncidentKind::BruteForce => "incident.brute_force",
+            IncidentKind::CredentialStuffing => "incident.credential_stuffing",
+            IncidentKind::UnusualVolume => "incident.unusual_volume",
+            IncidentKind::AdminOffHours => "incident.admin_off_hours",
+        }
+    }
+
+    /// What [`Incident::count`] counts: `failures`, `accounts`, `reads`, `actions`.
+    pub fn counts(self) -> &'static str {
+        match self {
+            IncidentKind::BruteForce => "failures",
+            IncidentKind::CredentialStuffing => "accounts",
+            IncidentKind::UnusualVolume => "reads",
+            IncidentKind::AdminOffHours => "actions",
+        }
+    }
+}
+
+/// An incident to raise: its kind, who or what it concerns, how many (ids only).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Incident {
-    /// `incident.brute_force`, `incident.credential_stuffing`, `incident.unusual_volume`,
-    /// `incident.admin_off_hours`.
-    pub kind: &'static str,
+    /// What was found.
+    pub kind: IncidentKind,
     /// `acct:N`, `ip:ADDRESS` or `op:NAME`.
     pub subject: String,
-    /// Figures, as `key:value` tokens.
-    pub detail: String,
+    /// How many of what [`IncidentKind::counts`] names.
+    pub count: u64,
+}
+
+impl Incident {
+    /// The figure as a `key:value` token, such as `failures:20`.
+    pub fn detail(&self) -> String {
+        format!("{}:{}", self.kind.counts(), self.count)
+    }
 }
 
 /// The address of a `source` without its port.
@@ -84,9 +126,9 @@ pub fn brute_force(facts: &[TraceFact<'_>], t: &Thresholds) -> Vec<Incident> {
         .into_iter()
         .filter(|(_, n)| *n >= t.failures_per_account)
         .map(|(account, n)| Incident {
-            kind: "incident.brute_force",
+            kind: IncidentKind::BruteForce,
             subject: account.to_owned(),
-            detail: format!("failures:{n}"),
+            count: n as u64,
         })
         .collect()
 }
@@ -103,9 +145,9 @@ pub fn credential_stuffing(facts: &[TraceFact<'_>], t: &Thresholds) -> Vec<Incid
         .into_iter()
         .filter(|(_, accounts)| accounts.len() >= t.accounts_per_source)
         .map(|(source, accounts)| Incident {
-            kind: "incident.credential_stuffing",
+            kind: IncidentKind::CredentialStuffing,
             subject: format!("ip:{source}"),
-            detail: format!("accounts:{}", accounts.len()),
+            count: accounts.len() as u64,
         })
         .collect()
 }
@@ -125,9 +167,9 @@ pub fn unusual_volume(
             *reads >= t.volume_min && (*reads as f64) > t.volume_factor * average.max(1.0)
         })
         .map(|(actor, reads)| Incident {
-            kind: "incident.unusual_volume",
+            kind: IncidentKind::UnusualVolume,
             subject: actor.clone(),
-            detail: format!("reads:{reads}"),
+            count: *reads,
         })
         .collect()
 }
@@ -152,9 +194,9 @@ pub fn admin_off_hours(facts: &[TraceFact<'_>], t: &Thresholds) -> Vec<Incident>
     per_operator
         .into_iter()
         .map(|(operator, n)| Incident {
-            kind: "incident.admin_off_hours",
+            kind: IncidentKind::AdminOffHours,
             subject: operator.to_owned(),
-            detail: format!("actions:{n}"),
+            count: n as u64,
         })
         .collect()
 }
@@ -183,7 +225,10 @@ mod tests {
         let attack: Vec<_> = (0..20)
             .map(|_| fact("auth.failure", "acct:7", "203.0.113.5:4000"))
             .collect();
-        assert_eq!(brute_force(&attack, &t).len(), 1);
+        let found = brute_force(&attack, &t);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].kind, IncidentKind::BruteForce);
+        assert_eq!(found[0].detail(), "failures:20");
         assert_eq!(brute_force(&attack[..19], &t), []);
         let quiet = [
             fact("auth.success", "acct:7", "x:1"),

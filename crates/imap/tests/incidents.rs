@@ -53,7 +53,7 @@ async fn tr3_wrong_imap_logins_and_a_mass_fetch_raise_alerts_for_the_operator() 
     }
     let raised = w.service.run_incident_detectors().await.unwrap();
     assert_eq!(
-        raised.iter().map(|i| i.kind).collect::<Vec<_>>(),
+        raised.iter().map(|i| i.kind.as_str()).collect::<Vec<_>>(),
         ["incident.brute_force"],
         "{raised:?}"
     );
@@ -68,7 +68,7 @@ async fn tr3_wrong_imap_logins_and_a_mass_fetch_raise_alerts_for_the_operator() 
     client.command("LOGOUT").await;
     let raised = w.service.run_incident_detectors().await.unwrap();
     assert_eq!(
-        raised.iter().map(|i| i.kind).collect::<Vec<_>>(),
+        raised.iter().map(|i| i.kind.as_str()).collect::<Vec<_>>(),
         ["incident.unusual_volume"],
         "{raised:?}"
     );

@@ -3,7 +3,7 @@
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use caduceus_audit::Action;
+use caduceus_audit::{Action, Detail, Id, Object};
 use caduceus_core::{
     AccountKind, AccountState, AddressKind, Duty, Evidence, MailAddress, RegistryId, SecretString,
     check_password_strength,
@@ -119,7 +119,7 @@ impl Service {
         let trace = caller.event(
             at.as_millis(),
             Action::AccountCreate,
-            format!("kind:{kind}"),
+            Object::of(Id::Kind(kind)),
         );
         Ok(self.store.create_account(&new, &trace).await?)
     }
@@ -184,8 +184,8 @@ impl Service {
             evidence,
             at,
         };
-        let mut trace = caller.event(at.as_millis(), Action::AccountVerify, id.to_string());
-        trace.detail = Some(format!("evidence:{}", evidence.as_str()));
+        let mut trace = caller.event(at.as_millis(), Action::AccountVerify, Object::of(id));
+        trace.detail = Some(Detail::of(evidence));
         Ok(self
             .store
             .record_verification(id, &verification, &trace)
@@ -218,7 +218,7 @@ impl Service {
             _ => Action::AccountSuspend,
         };
         let at = self.clock.now();
-        let trace = caller.event(at.as_millis(), action, id.to_string());
+        let trace = caller.event(at.as_millis(), action, Object::of(id));
         Ok(self.store.set_account_state(id, to, at, &trace).await?)
     }
 
@@ -245,14 +245,14 @@ impl Service {
             .transition(AccountState::Closed)
             .map_err(|e| ServiceError::Invalid(e.to_string()))?;
         let at = self.clock.now();
-        let close = caller.event(at.as_millis(), Action::AccountClose, id.to_string());
+        let close = caller.event(at.as_millis(), Action::AccountClose, Object::of(id));
         self.store
             .set_account_state(id, AccountState::Closed, at, &close)
             .await?;
         if !delete_now {
             return Ok(false);
         }
-        let delete = caller.event(at.as_millis(), Action::AccountDelete, id.to_string());
+        let delete = caller.event(at.as_millis(), Action::AccountDelete, Object::of(id));
         self.store.destroy_account(id, &delete).await?;
         Ok(true)
     }
@@ -268,9 +268,9 @@ impl Service {
                 let mut delete = Caller::system().event(
                     now.as_millis(),
                     Action::AccountDelete,
-                    account.id.to_string(),
+                    Object::of(account.id),
                 );
-                delete.detail = Some("RT-2".into());
+                delete.detail = Some(Detail::of(Requirement::Rt2));
                 self.store.destroy_account(account.id, &delete).await?;
                 deleted += 1;
             }
@@ -297,7 +297,7 @@ impl Service {
             .hash_password(password.expose().as_bytes(), &salt)
             .map_err(|e| ServiceError::Invalid(format!("cannot hash password: {e}")))?
             .to_string();
-        let trace = caller.event(self.now_ms(), Action::PasswordSet, id.to_string());
+        let trace = caller.event(self.now_ms(), Action::PasswordSet, Object::of(id));
         Ok(self.store.set_password_hash(id, &hash, &trace).await?)
     }
 
@@ -338,7 +338,7 @@ impl Service {
         let trace = caller.event(
             self.now_ms(),
             Action::AdminAction,
-            format!("{organisation} delegate:{delegate}"),
+            Object::of(organisation).and(Id::Delegate(delegate.into())),
         );
         Ok(self
             .store
@@ -358,7 +358,7 @@ impl Service {
         let trace = caller.event(
             self.now_ms(),
             Action::AdminAction,
-            format!("{organisation} undelegate:{delegate}"),
+            Object::of(organisation).and(Id::Undelegate(delegate.into())),
         );
         Ok(self
             .store

@@ -1,7 +1,7 @@
 //! Who acts, and how they appear in traces (TR-1, ID-3).
 
-use caduceus_audit::{Action, Event, Outcome};
-use caduceus_core::Role;
+use caduceus_audit::{Action, Event, Object, OperatorName, Who};
+use caduceus_core::{Domain, Role};
 use caduceus_store::AccountId;
 
 /// The physical person (or the system) behind an action.
@@ -9,8 +9,9 @@ use caduceus_store::AccountId;
 pub enum Actor {
     /// A user authenticated as this account.
     Account(AccountId),
-    /// An operator working from the command line, named for the trace.
-    Operator(String),
+    /// An operator working from the command line, named for the trace by a login,
+    /// never a free-form name (TR-5).
+    Operator(OperatorName),
     /// A scheduled job or the server itself.
     System,
     /// Another operator of the trust space relaying mail, named by its domain (MS-5).
@@ -28,16 +29,25 @@ pub enum Actor {
 }
 
 impl Actor {
+    /// The actor as traced (TR-1, TR-5). A peer named by anything but a domain (the
+    /// common name of an unlisted certificate) is traced as `peer:unidentified`.
+    pub fn who(&self) -> Who {
+        match self {
+            Actor::Account(id) => Who::from(*id),
+            Actor::Operator(name) => Who::Operator(name.clone()),
+            Actor::System => Who::System,
+            Actor::Peer(domain) => Domain::parse(domain).map_or(Who::UnidentifiedPeer, Who::Peer),
+            Actor::Staff { account, role } => Who::Staff {
+                account: (*account).into(),
+                role: *role,
+            },
+        }
+    }
+
     /// The actor as written in traces: `acct:N`, `op:<name>`, `op:<role>:acct:N` (staff),
     /// `peer:<domain>` or `system`.
     pub fn trace_id(&self) -> String {
-        match self {
-            Actor::Account(id) => id.to_string(),
-            Actor::Operator(name) => format!("op:{name}"),
-            Actor::System => "system".into(),
-            Actor::Peer(domain) => format!("peer:{domain}"),
-            Actor::Staff { account, role } => format!("op:{role}:{account}"),
-        }
+        self.who().to_string()
     }
 }
 
@@ -70,9 +80,9 @@ impl Caller {
 
     /// An operator at the command line (the `caduceus` console, which holds the
     /// keys and the database), named for the trace.
-    pub fn operator(name: &str) -> Self {
+    pub fn operator(name: OperatorName) -> Self {
         Caller {
-            actor: Actor::Operator(name.to_owned()),
+            actor: Actor::Operator(name),
             source: "cli".into(),
         }
     }
@@ -110,18 +120,11 @@ impl Caller {
         }
     }
 
-    /// A trace event for an action by this caller; `object` holds ids only (TR-5).
-    pub(crate) fn event(&self, at_ms: i64, action: Action, object: String) -> Event {
-        Event {
-            at_ms,
-            actor: self.actor.trace_id(),
-            acting_for: None,
-            action,
-            object,
-            source: Some(self.source.clone()),
-            outcome: Outcome::Success,
-            detail: None,
-        }
+    /// A trace event for an action by this caller on `object`, typed ids (TR-5).
+    pub(crate) fn event(&self, at_ms: i64, action: Action, object: Object) -> Event {
+        let mut event = Event::new(at_ms, self.actor.who(), action, object);
+        event.source = Some(self.source.clone());
+        event
     }
 }
 

@@ -9,7 +9,9 @@
 use caduceus_core::Requirement;
 use std::time::Duration;
 
-use caduceus_audit::{Action, Event, Outcome};
+use caduceus_audit::{
+    Action, Channel, Counter, Detail, Event, Fact, Id, Marker, Method, Object, Outcome, Reason, Who,
+};
 use caduceus_core::{
     AccountKind, DeviceCredential, FailureState, Gate, LockoutPolicy, MailAddress, NationalId,
     RegistryId, SecretString, Timestamp, login_code_from, normalize_code,
@@ -50,7 +52,18 @@ pub enum Factor {
 }
 
 impl Factor {
-    /// The code written in traces.
+    /// The method as traced (TR-5).
+    pub fn method(&self) -> Method {
+        match self {
+            Factor::PasswordTotp => Method::PasswordTotp,
+            Factor::PasswordEmailCode => Method::PasswordEmailCode,
+            Factor::Certificate => Method::Certificate,
+            Factor::Device(_) => Method::Device,
+            Factor::Federated => Method::Oidc,
+        }
+    }
+
+    /// The method's code as stored with web sessions: `method:<code>`.
     pub fn as_str(&self) -> &'static str {
         match self {
             Factor::PasswordTotp => "method:password_totp",
@@ -188,22 +201,45 @@ fn sha256(bytes: &[u8]) -> Vec<u8> {
     Sha256::digest(bytes).to_vec()
 }
 
-fn source_subject(source: &str) -> String {
-    // The source's address without its port: attempts from new connections count
-    // together.
+/// The source's address without its port: attempts from new connections count
+/// together.
+fn source_host(source: &str) -> &str {
     let host = source
         .rsplit_once(':')
         .filter(|(host, port)| port.bytes().all(|b| b.is_ascii_digit()) && !host.is_empty())
         .map_or(source, |(host, _)| host);
-    format!("ip:{}", host.trim_start_matches('[').trim_end_matches(']'))
+    host.trim_start_matches('[').trim_end_matches(']')
+}
+
+/// One subject an attempt counts against (AU-3): its key in the failure counts, and
+/// the same as a trace object (TR-5).
+struct GateSubject {
+    key: String,
+    object: Object,
+    policy: LockoutPolicy,
 }
 
 /// The subjects an attempt counts against: its source address, and the account when
 /// the address names one, each with its policy (AU-3).
-fn gate_subjects(account: Option<AccountId>, source: &str) -> Vec<(String, LockoutPolicy)> {
-    let mut subjects = vec![(source_subject(source), LockoutPolicy::SOURCE)];
+fn gate_subjects(account: Option<AccountId>, source: &str) -> Vec<GateSubject> {
+    let host = source_host(source);
+    let mut subjects = vec![GateSubject {
+        key: format!("ip:{host}"),
+        // The web's sources read `https:<address>`; anything that is not an address
+        // is counted but not written (TR-5).
+        object: Object::of(
+            host.trim_start_matches("https:")
+                .parse()
+                .map_or(Id::Marker(Marker::UnreadableSubject), Id::Ip),
+        ),
+        policy: LockoutPolicy::SOURCE,
+    }];
     if let Some(id) = account {
-        subjects.push((id.to_string(), LockoutPolicy::ACCOUNT));
+        subjects.push(GateSubject {
+            key: id.to_string(),
+            object: Object::of(id),
+            policy: LockoutPolicy::ACCOUNT,
+        });
     }
     subjects
 }
@@ -222,23 +258,8 @@ fn totp_for(secret: &[u8], label: &str, issuer: &str) -> Result<TOTP> {
 }
 
 /// Why a credential check failed, for the trace only (never told to the client).
-/// A protocol mail clients connect with.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Protocol {
-    /// SMTP submission (587, 465).
-    Submission,
-    /// IMAP (143, 993).
-    Imap,
-}
-
-impl Protocol {
-    fn object(self) -> &'static str {
-        match self {
-            Protocol::Submission => "proto:submission",
-            Protocol::Imap => "proto:imap",
-        }
-    }
-}
+/// A protocol mail clients connect with (AU-3).
+pub use caduceus_audit::Protocol;
 
 pub(crate) enum Miss {
     NoSuchAccount,
@@ -257,19 +278,19 @@ pub(crate) enum Miss {
 }
 
 impl Miss {
-    fn as_str(&self) -> &'static str {
+    fn reason(&self) -> Reason {
         match self {
-            Miss::NoSuchAccount => "reason:unknown_account",
-            Miss::Inactive => "reason:inactive",
-            Miss::WrongSecret => "reason:wrong_secret",
-            Miss::WrongCode => "reason:wrong_code",
-            Miss::Expired => "reason:expired_code",
-            Miss::Revoked => "reason:revoked_device",
-            Miss::NoFactor => "reason:no_second_factor",
-            Miss::WrongKind => "reason:kind_has_no_login",
-            Miss::BadToken => "reason:token_refused",
-            Miss::Malformed => "reason:malformed_user",
-            Miss::ForeignAuthzid => "reason:foreign_authzid",
+            Miss::NoSuchAccount => Reason::UnknownAccount,
+            Miss::Inactive => Reason::Inactive,
+            Miss::WrongSecret => Reason::WrongSecret,
+            Miss::WrongCode => Reason::WrongCode,
+            Miss::Expired => Reason::ExpiredCode,
+            Miss::Revoked => Reason::RevokedDevice,
+            Miss::NoFactor => Reason::NoSecondFactor,
+            Miss::WrongKind => Reason::KindHasNoLogin,
+            Miss::BadToken => Reason::TokenRefused,
+            Miss::Malformed => Reason::MalformedUser,
+            Miss::ForeignAuthzid => Reason::ForeignAuthzid,
         }
     }
 }
@@ -277,23 +298,18 @@ impl Miss {
 impl Service {
     fn auth_event(
         &self,
-        actor: String,
+        actor: Who,
         action: Action,
-        object: String,
+        object: Object,
         source: &str,
         outcome: Outcome,
-        detail: String,
+        detail: Detail,
     ) -> Event {
-        Event {
-            at_ms: self.now_ms(),
-            actor,
-            acting_for: None,
-            action,
-            object,
-            source: Some(source.to_owned()),
-            outcome,
-            detail: Some(detail),
-        }
+        let mut event = Event::new(self.now_ms(), actor, action, object);
+        event.source = Some(source.to_owned());
+        event.outcome = outcome;
+        event.detail = Some(detail);
+        event
     }
 
     /// Refuses the attempt if the account or the source is delayed or locked (AU-3);
@@ -308,23 +324,26 @@ impl Service {
         source: &str,
     ) -> Result<FailureState> {
         let now = self.clock.now();
-        let actor = account.map_or_else(|| "system".to_owned(), |id| id.to_string());
+        let actor = account.map_or(Who::System, Who::from);
         let account_subject = account.map(|id| id.to_string());
         let mut account_state = FailureState::default();
-        for (subject, policy) in gate_subjects(account, source) {
+        for subject in gate_subjects(account, source) {
+            let policy = subject.policy;
             let admit = move |state: FailureState| match policy.gate(state, now) {
                 Gate::Open => policy.after_failure(state, now).state,
                 Gate::Wait { .. } | Gate::Locked { .. } => state,
             };
-            let (before, after) = self.store.update_failure_state(&subject, &admit).await?;
-            if account_subject.as_ref() == Some(&subject) {
+            let (before, after) = self
+                .store
+                .update_failure_state(&subject.key, &admit)
+                .await?;
+            if account_subject.as_ref() == Some(&subject.key) {
                 account_state = after;
             }
             let (until, locked) = match policy.gate(before, now) {
                 Gate::Open => {
                     if policy.after_failure(before, now).locked_now {
-                        self.raise_lockout(&actor, &subject, source, policy, now)
-                            .await?;
+                        self.raise_lockout(&actor, &subject, source, now).await?;
                     }
                     continue;
                 }
@@ -332,18 +351,18 @@ impl Service {
                 Gate::Locked { until } => (until, true),
             };
             crate::metrics::login(if locked { "locked" } else { "throttled" });
-            let detail = if locked {
-                "reason:locked"
+            let reason = if locked {
+                Reason::Locked
             } else {
-                "reason:throttled"
+                Reason::Throttled
             };
             let event = self.auth_event(
                 actor,
                 Action::AuthFailure,
-                subject.clone(),
+                subject.object,
                 source,
                 Outcome::Refused,
-                detail.into(),
+                Detail::of(reason),
             );
             self.store.append_traces(&[event]).await?;
             return Err(if locked {
@@ -362,9 +381,9 @@ impl Service {
             failures: state.failures.saturating_sub(1),
             ..state
         };
-        for (subject, _) in gate_subjects(account, source) {
+        for subject in gate_subjects(account, source) {
             self.store
-                .update_failure_state(&subject, &give_back)
+                .update_failure_state(&subject.key, &give_back)
                 .await?;
         }
         Ok(())
@@ -373,19 +392,19 @@ impl Service {
     /// Traces and alerts a subject's lockout (AU-3, TR-3).
     async fn raise_lockout(
         &self,
-        actor: &str,
-        subject: &str,
+        actor: &Who,
+        subject: &GateSubject,
         source: &str,
-        policy: LockoutPolicy,
         now: caduceus_core::Timestamp,
     ) -> Result<()> {
+        let policy = subject.policy;
         let trace = self.auth_event(
-            actor.to_owned(),
+            actor.clone(),
             Action::AuthLockout,
-            subject.to_owned(),
+            subject.object.clone(),
             source,
             Outcome::Failure,
-            format!("failures:{}", policy.lock_after),
+            Detail::of(Fact::Count(Counter::Failures, u64::from(policy.lock_after))),
         );
         let detail = format!(
             "failures:{} minutes:{}",
@@ -394,7 +413,7 @@ impl Service {
         );
         Ok(self
             .store
-            .raise_alert(now, "auth.lockout", subject, &detail, &trace)
+            .raise_alert(now, "auth.lockout", &subject.key, &detail, &trace)
             .await?)
     }
 
@@ -419,20 +438,20 @@ impl Service {
         source: &str,
         miss: Miss,
     ) -> Result<Duration> {
-        let actor = account.map_or_else(|| "system".to_owned(), |id| id.to_string());
+        let actor = account.map_or(Who::System, Who::from);
         let mut delay = Duration::ZERO;
-        for (subject, policy) in gate_subjects(account, source) {
-            let state = self.store.failure_state(&subject).await?;
-            delay = delay.max(policy.delay(state.failures));
+        for subject in gate_subjects(account, source) {
+            let state = self.store.failure_state(&subject.key).await?;
+            delay = delay.max(subject.policy.delay(state.failures));
         }
-        let object = account.map_or_else(|| "login:unknown".to_owned(), |id| id.to_string());
+        let object = account.map_or(Object::of(Marker::UnknownLogin), Object::of);
         let event = self.auth_event(
             actor,
             Action::AuthFailure,
             object,
             source,
             Outcome::Failure,
-            miss.as_str().into(),
+            Detail::of(miss.reason()),
         );
         self.store.append_traces(&[event]).await?;
         Ok(delay)
@@ -456,16 +475,16 @@ impl Service {
         }
         self.give_back(None, source).await?;
         let object = match factor {
-            Factor::Device(device) => format!("{} {device}", account.id),
-            _ => account.id.to_string(),
+            Factor::Device(device) => Object::of(account.id).and(device),
+            _ => Object::of(account.id),
         };
         let event = self.auth_event(
-            account.id.to_string(),
+            Who::from(account.id),
             Action::AuthSuccess,
             object,
             source,
             Outcome::Success,
-            factor.as_str().into(),
+            Detail::of(factor.method()),
         );
         self.store.append_traces(&[event]).await?;
         self.store
@@ -488,16 +507,16 @@ impl Service {
         opened: bool,
     ) -> Result<()> {
         let event = self.auth_event(
-            "system".to_owned(),
+            Who::System,
             if opened {
                 Action::ConnectionOpen
             } else {
                 Action::ConnectionClose
             },
-            protocol.object().to_owned(),
+            Object::of(protocol),
             source,
             Outcome::Success,
-            "AU-3".to_owned(),
+            Detail::of(Requirement::Au3),
         );
         Ok(self.store.append_traces(&[event]).await?)
     }
@@ -517,19 +536,19 @@ impl Service {
             _ => false,
         };
         let reason = if device_revoked {
-            "reason:device_revoked"
+            Reason::DeviceRevoked
         } else if account.state != caduceus_core::AccountState::Active {
-            "reason:account_inactive"
+            Reason::AccountInactive
         } else {
             return Ok(());
         };
         let event = self.auth_event(
-            login.account.id.to_string(),
+            Who::from(login.account.id),
             Action::SessionClose,
-            login.account.id.to_string(),
+            Object::of(login.account.id),
             &login.source,
             Outcome::Refused,
-            reason.into(),
+            Detail::of(reason),
         );
         self.store.append_traces(&[event]).await?;
         Err(ServiceError::Denied {
@@ -550,12 +569,12 @@ impl Service {
     /// web logout.
     pub async fn logout(&self, login: &Authenticated) -> Result<()> {
         let event = self.auth_event(
-            login.account.id.to_string(),
+            Who::from(login.account.id),
             Action::SessionClose,
-            login.account.id.to_string(),
+            Object::of(login.account.id),
             &login.source,
             Outcome::Success,
-            login.factor.as_str().into(),
+            Detail::of(login.factor.method()),
         );
         Ok(self.store.append_traces(&[event]).await?)
     }
@@ -802,12 +821,12 @@ impl Service {
                 ServiceError::Unavailable(format!("sending the login code: {reason}"))
             })?;
         let event = self.auth_event(
-            account.id.to_string(),
+            Who::from(account.id),
             Action::LoginCodeSent,
-            account.id.to_string(),
+            Object::of(account.id),
             source,
             Outcome::Success,
-            "method:email".into(),
+            Detail::of(Method::Email),
         );
         self.store.append_traces(&[event]).await?;
         Ok(())
@@ -824,7 +843,7 @@ impl Service {
         rand::rngs::OsRng.fill_bytes(&mut secret);
         let issuer = format!("Caduceus {}", self.config.domain.as_str());
         let totp = totp_for(&secret, target.address.as_str(), &issuer)?;
-        let trace = caller.event(self.now_ms(), Action::TotpSet, account.to_string());
+        let trace = caller.event(self.now_ms(), Action::TotpSet, Object::of(account));
         self.store.set_totp(account, Some(&secret), &trace).await?;
         Ok(TotpEnrollment {
             secret_base32: SecretString::new(totp.get_secret_base32()),
@@ -846,7 +865,7 @@ impl Service {
             self.require_duty(caller, caduceus_core::Duty::ManageAccounts)?;
         }
         self.check_contact_change(account, email).await?;
-        let trace = caller.event(self.now_ms(), Action::ContactSet, account.to_string());
+        let trace = caller.event(self.now_ms(), Action::ContactSet, Object::of(account));
         Ok(self.store.set_contact_email(account, email, &trace).await?)
     }
 
@@ -890,8 +909,8 @@ impl Service {
         if caller.actor != Actor::Account(account) {
             self.require_operator(caller)?;
         }
-        let mut trace = caller.event(self.now_ms(), Action::ContactSet, account.to_string());
-        trace.detail = Some("RT-1 channel:sms".into());
+        let mut trace = caller.event(self.now_ms(), Action::ContactSet, Object::of(account));
+        trace.detail = Some(Detail::of(Requirement::Rt1).and(Channel::Sms));
         Ok(self.store.set_contact_phone(account, phone, &trace).await?)
     }
 
@@ -916,7 +935,7 @@ impl Service {
         let account = login.account.id;
         let trace = login
             .caller()
-            .event(self.now_ms(), Action::DeviceAdd, account.to_string());
+            .event(self.now_ms(), Action::DeviceAdd, Object::of(account));
         let device = self
             .store
             .create_device(
@@ -952,7 +971,7 @@ impl Service {
         let trace = caller.event(
             self.now_ms(),
             Action::DeviceRevoke,
-            format!("{account} {device}"),
+            Object::of(account).and(device),
         );
         match self
             .store
@@ -976,12 +995,38 @@ impl Service {
 
 #[cfg(test)]
 mod tests {
-    use super::source_subject;
+    use super::gate_subjects;
+    use caduceus_store::AccountId;
+
+    /// The failure counts' keys and the trace objects of an attempt's subjects.
+    fn subjects(account: Option<AccountId>, source: &str) -> Vec<(String, String)> {
+        gate_subjects(account, source)
+            .into_iter()
+            .map(|s| (s.key, s.object.to_string()))
+            .collect()
+    }
 
     #[test]
     fn au3_sources_count_without_their_port() {
-        assert_eq!(source_subject("192.0.2.7:51234"), "ip:192.0.2.7");
-        assert_eq!(source_subject("[2001:db8::1]:443"), "ip:2001:db8::1");
-        assert_eq!(source_subject("cli"), "ip:cli");
+        let ip = |text: &str| (text.to_owned(), text.to_owned());
+        assert_eq!(subjects(None, "192.0.2.7:51234"), [ip("ip:192.0.2.7")]);
+        assert_eq!(subjects(None, "[2001:db8::1]:443"), [ip("ip:2001:db8::1")]);
+        assert_eq!(
+            subjects(Some(AccountId(4)), "192.0.2.7:1"),
+            [ip("ip:192.0.2.7"), ip("acct:4")]
+        );
+    }
+
+    /// A source that is not an address is counted, but not written as one (TR-5).
+    #[test]
+    fn tr5_a_source_that_is_no_address_is_not_traced_as_one() {
+        assert_eq!(
+            subjects(None, "cli"),
+            [("ip:cli".to_owned(), "subject:unreadable".to_owned())]
+        );
+        assert_eq!(
+            subjects(None, "https:192.0.2.7:443"),
+            [("ip:https:192.0.2.7".to_owned(), "ip:192.0.2.7".to_owned())]
+        );
     }
 }

@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use caduceus_audit::Action;
+use caduceus_audit::{Action, Counter, Detail, DirectoryPart, Fact, Id, Object};
 use caduceus_core::directory::{
     Changes, Coded, DirectoryEntry, EntryParts, ExtractHeader, Fingerprint, Keyed, LineError,
     MailboxEntry, MailboxHeader, MailboxKind, PersonActivity, PersonActivityHeader,
@@ -241,7 +241,7 @@ impl Service {
             remove_mailboxes: remove,
             ..DirectoryChanges::default()
         };
-        self.apply_import(caller, batch, "directory:mailboxes", &report)
+        self.apply_import(caller, batch, DirectoryPart::Mailboxes, &report)
             .await?;
         Ok(report)
     }
@@ -290,7 +290,7 @@ impl Service {
             },
             ..DirectoryChanges::default()
         };
-        self.apply_import(caller, batch, "directory:people", &report)
+        self.apply_import(caller, batch, DirectoryPart::People, &report)
             .await?;
         report.closed = self.close_departed(caller, &gone).await?;
         Ok(report)
@@ -326,17 +326,21 @@ impl Service {
         &self,
         caller: &Caller,
         batch: DirectoryChanges,
-        object: &str,
+        part: DirectoryPart,
         report: &ImportReport,
     ) -> Result<()> {
-        let mut trace = caller.event(self.now_ms(), Action::DirectoryImport, object.to_owned());
-        trace.detail = Some(format!(
-            "added:{} changed:{} removed:{} invalid:{}",
-            report.added,
-            report.changed,
-            report.removed,
-            report.errors.len()
-        ));
+        let mut trace = caller.event(
+            self.now_ms(),
+            Action::DirectoryImport,
+            Object::of(Id::Directory(part)),
+        );
+        let count = |counter, n: usize| Fact::Count(counter, n as u64);
+        trace.detail = Some(
+            Detail::of(count(Counter::Added, report.added))
+                .and(count(Counter::Changed, report.changed))
+                .and(count(Counter::Removed, report.removed))
+                .and(count(Counter::Invalid, report.errors.len())),
+        );
         Ok(self.store.apply_directory(&batch, &trace).await?)
     }
 
@@ -403,7 +407,7 @@ impl Service {
         let trace = caller.event(
             self.now_ms(),
             Action::DirectoryPreferences,
-            account.to_string(),
+            Object::of(account),
         );
         Ok(self
             .store

@@ -3,7 +3,7 @@
 //! trace commit for all, TR-1), change many messages' flags, expunge, append.
 //! Every call checks that the messages are in the owner's folders (AC-1, ID-3).
 
-use caduceus_audit::Action;
+use caduceus_audit::{Action, Object};
 use caduceus_core::Requirement;
 use caduceus_core::{FlagChange, Timestamp};
 use caduceus_store::{
@@ -143,7 +143,7 @@ impl Service {
         let action = opening.action();
         let traces: Vec<_> = ids
             .iter()
-            .map(|id| access.event(now, action, id.to_string()))
+            .map(|id| access.event(now, action, Object::of(*id)))
             .collect();
         let opened = self
             .open_batch(folder, ids, opening.unseal(), &traces)
@@ -193,7 +193,7 @@ impl Service {
         let now = self.now_ms();
         let traces: Vec<_> = changes
             .iter()
-            .map(|(id, _)| access.event(now, Action::MessageFlag, id.to_string()))
+            .map(|(id, _)| access.event(now, Action::MessageFlag, Object::of(*id)))
             .collect();
         Ok(self
             .store
@@ -213,7 +213,7 @@ impl Service {
         let now = self.now_ms();
         let traces: Vec<_> = ids
             .iter()
-            .map(|id| access.event(now, Action::MessageDelete, id.to_string()))
+            .map(|id| access.event(now, Action::MessageDelete, Object::of(*id)))
             .collect();
         Ok(self.store.delete_messages(ids, &traces).await?)
     }
@@ -263,7 +263,7 @@ impl Service {
         let trace = access.event(
             self.now_ms(),
             Action::MessageDeliver,
-            format!("{} {}", access.owner(), folder),
+            Object::of(access.owner()).and(folder),
         );
         let delivery = Delivery {
             raw,
@@ -286,7 +286,7 @@ impl Service {
         let trace = access.event(
             self.now_ms(),
             Action::MailboxCreate,
-            access.owner().to_string(),
+            Object::of(access.owner()),
         );
         Ok(self
             .store
@@ -305,7 +305,7 @@ impl Service {
             .find_folder(access, from)
             .await?
             .ok_or_else(|| ServiceError::NotFound(format!("folder {}", access.owner())))?;
-        let trace = access.event(self.now_ms(), Action::MailboxRename, folder.id.to_string());
+        let trace = access.event(self.now_ms(), Action::MailboxRename, Object::of(folder.id));
         Ok(self
             .store
             .rename_mailbox(access.owner(), from, to, &trace)
@@ -322,7 +322,7 @@ impl Service {
             .find_folder(access, name)
             .await?
             .ok_or_else(|| ServiceError::NotFound(format!("folder {}", access.owner())))?;
-        let trace = access.event(self.now_ms(), Action::MailboxDelete, folder.id.to_string());
+        let trace = access.event(self.now_ms(), Action::MailboxDelete, Object::of(folder.id));
         Ok(self.store.delete_mailbox(folder.id, &trace).await?)
     }
 
@@ -340,7 +340,7 @@ impl Service {
         let now = self.now_ms();
         let traces: Vec<_> = ids
             .iter()
-            .map(|id| access.event(now, Action::MessageCopy, format!("{id} {to}")))
+            .map(|id| access.event(now, Action::MessageCopy, Object::of(*id).and(to)))
             .collect();
         Ok(self
             .store
@@ -362,7 +362,7 @@ impl Service {
         let now = self.now_ms();
         let traces: Vec<_> = ids
             .iter()
-            .map(|id| access.event(now, Action::MessageMove, format!("{id} {to}")))
+            .map(|id| access.event(now, Action::MessageMove, Object::of(*id).and(to)))
             .collect();
         Ok(self
             .store

@@ -7,9 +7,9 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use caduceus_audit::{Action, Outcome};
+use caduceus_audit::{Action, Detail, Fact, Object, Outcome, Setting};
 use caduceus_core::forwarding::{FORWARDED_HEADER, ForwardingFacts, check_forwarding};
-use caduceus_core::{AccountKind, MailAddress, RecipientStatus, Refusal};
+use caduceus_core::{AccountKind, MailAddress, RecipientStatus, Refusal, Requirement};
 use caduceus_store::{Account, Outbound};
 
 use crate::error::{Result, ServiceError};
@@ -29,9 +29,10 @@ impl Service {
         if let Some(target) = target {
             self.forwarding_allowed(&owner, target).await?;
         }
-        let mut trace = access.event(self.now_ms(), Action::ForwardingSet, owner.id.to_string());
-        let state = if target.is_some() { "on" } else { "off" };
-        trace.detail = Some(format!("MS-17 forwarding:{state}"));
+        let mut trace = access.event(self.now_ms(), Action::ForwardingSet, Object::of(owner.id));
+        trace.detail = Some(
+            Detail::of(Requirement::Ms17).and(Fact::Switch(Setting::Forwarding, target.is_some())),
+        );
         let rule = target.map(|t| (t.as_str(), self.clock.now()));
         Ok(self.store.set_forwarding(owner.id, rule, &trace).await?)
     }
@@ -88,14 +89,14 @@ impl Service {
             return Ok(());
         };
         let mut trace =
-            Caller::system().event(self.now_ms(), Action::MessageForward, owner.id.to_string());
+            Caller::system().event(self.now_ms(), Action::MessageForward, Object::of(owner.id));
         let target =
             MailAddress::parse(&target).map_err(|e| ServiceError::Invalid(e.to_string()))?;
         if let Err(error) = self.forwarding_allowed(owner, &target).await {
             trace.outcome = Outcome::Refused;
             trace.detail = Some(match &error {
-                ServiceError::Refused(Refusal { requirement, .. }) => requirement.to_string(),
-                _ => "MS-17".to_owned(),
+                ServiceError::Refused(Refusal { requirement, .. }) => Detail::of(*requirement),
+                _ => Detail::of(Requirement::Ms17),
             });
             self.store.append_traces(&[trace]).await?;
             return Err(error);
@@ -106,7 +107,7 @@ impl Service {
         ]
         .concat();
         if self.is_local(&target) {
-            trace.detail = Some("MS-17 target:local".into());
+            trace.detail = Some(Detail::of(Requirement::Ms17).and(Fact::LocalTarget));
             self.deliver_with(
                 &Caller::system(),
                 None,
@@ -117,7 +118,7 @@ impl Service {
             )
             .await?;
         } else {
-            trace.detail = Some(format!("MS-17 domain:{}", target.domain().as_str()));
+            trace.detail = Some(Detail::of(Requirement::Ms17).and(target.domain().clone()));
             let outbound = Outbound {
                 queue_ref: caduceus_store::new_queue_ref(),
                 owner: owner.id,

@@ -8,7 +8,7 @@
 use caduceus_core::Requirement;
 use std::time::Duration;
 
-use caduceus_audit::Action;
+use caduceus_audit::{Action, Detail, Object};
 use caduceus_core::alert::Audience;
 use caduceus_core::{MailAddress, Refusal, Role};
 use caduceus_store::{Broadcast, BroadcastProgress};
@@ -72,8 +72,9 @@ impl Service {
             .alert_audience(audience.profession(), &audience.postal_prefixes())
             .await?;
         let sender = login.account();
-        let mut trace = caller.event(self.now_ms(), Action::AlertBroadcast, String::new());
-        trace.detail = Some(format!("MS-15 {}", audience.codes()));
+        // The store names the broadcast it creates as the object.
+        let mut trace = caller.event(self.now_ms(), Action::AlertBroadcast, Object::default());
+        trace.detail = Some(Detail::of(Requirement::Ms15).and(audience.clone()));
         let id = self
             .store
             .create_broadcast(

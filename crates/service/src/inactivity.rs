@@ -15,8 +15,8 @@
 
 use std::time::Duration;
 
-use caduceus_audit::Action;
-use caduceus_core::{AccountKind, AccountState, SecretString, Timestamp};
+use caduceus_audit::{Action, Channel, Counter, Detail, Fact, Object};
+use caduceus_core::{AccountKind, AccountState, Requirement, SecretString, Timestamp};
 use caduceus_store::Account;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -112,8 +112,8 @@ impl Service {
     /// mailbox is kept and the operator alerted (TR-3).
     async fn postpone(&self, account: &Account) -> Result<()> {
         let mut trace =
-            Caller::system().event(self.now_ms(), Action::IncidentRaise, account.id.to_string());
-        trace.detail = Some("RT-1 kind:inactivity_unwarned".into());
+            Caller::system().event(self.now_ms(), Action::IncidentRaise, Object::of(account.id));
+        trace.detail = Some(Detail::of(Requirement::Rt1).and(Fact::InactivityUnwarned));
         tracing::warn!(account = %account.id, "inactive mailbox kept: no warning delivered 7 days before (RT-1)");
         Ok(self
             .store
@@ -158,11 +158,11 @@ impl Service {
         let hash = Sha256::digest(token.as_bytes());
         let to = self.store.contact_email(account.id).await?;
         let phone = self.store.contact_phone(account.id).await?;
-        let channel = match (&to, &phone) {
-            (Some(_), Some(_)) => "channel:email channel:sms",
-            (Some(_), None) => "channel:email",
-            (None, Some(_)) => "channel:sms",
-            (None, None) => "channel:none",
+        let channels = match (&to, &phone) {
+            (Some(_), Some(_)) => &[Channel::Email, Channel::Sms][..],
+            (Some(_), None) => &[Channel::Email],
+            (None, Some(_)) => &[Channel::Sms],
+            (None, None) => &[Channel::None],
         };
         let days_left = ((deadline - self.now_ms()) / DAY_MS).max(0) as u32;
         let mut notices = Vec::new();
@@ -192,12 +192,14 @@ impl Service {
         let mut trace = Caller::system().event(
             self.now_ms(),
             Action::InactivityWarning,
-            account.id.to_string(),
+            Object::of(account.id),
         );
-        trace.detail = Some(format!(
-            "RT-1 stage:{stage} {channel} delivered:{}",
-            if delivered { "yes" } else { "no" }
-        ));
+        let detail =
+            Detail::of(Requirement::Rt1).and(Fact::Count(Counter::Stage, stage.unsigned_abs()));
+        let detail = channels
+            .iter()
+            .fold(detail, |detail, &channel| detail.and(channel));
+        trace.detail = Some(detail.and(Fact::Delivered(delivered)));
         if delivered {
             self.store
                 .record_inactivity_warning(account.id, stage, self.clock.now(), &hash, &trace)
@@ -221,10 +223,10 @@ impl Service {
         let mut trace = Caller::system().event(
             self.now_ms(),
             Action::InactivityObjection,
-            account.to_string(),
+            Object::of(account),
         );
         trace.source = Some(source.to_owned());
-        trace.detail = Some("RT-1".into());
+        trace.detail = Some(Detail::of(Requirement::Rt1));
         Ok(self.store.append_traces(&[trace]).await?)
     }
 }

@@ -6,9 +6,9 @@
 
 use std::time::Duration;
 
-use caduceus_audit::Action;
-use caduceus_core::Timestamp;
+use caduceus_audit::{Action, Counter, Detail, Fact, Id, Marker, Object, Who};
 use caduceus_core::incidents::{self, Incident, TraceFact};
+use caduceus_core::{Requirement, Timestamp};
 
 use crate::error::Result;
 use crate::notify::Notice;
@@ -65,30 +65,34 @@ impl Service {
             .collect();
         let mut raised = Vec::new();
         for incident in found {
-            let key = (incident.kind.to_owned(), incident.subject.clone());
+            let key = (incident.kind.as_str().to_owned(), incident.subject.clone());
             if recent.contains(&key) {
                 continue;
             }
             let mut trace = Caller::system().event(
                 now.as_millis(),
                 Action::IncidentRaise,
-                incident.subject.clone(),
+                Object::of(subject_id(&incident.subject)),
             );
-            trace.detail = Some(format!("TR-3 kind:{} {}", incident.kind, incident.detail));
+            trace.detail = Some(
+                Detail::of(Requirement::Tr3)
+                    .and(incident.kind)
+                    .and(Fact::Count(Counter::from(incident.kind), incident.count)),
+            );
             self.store
                 .raise_alert(
                     now,
-                    incident.kind,
+                    incident.kind.as_str(),
                     &incident.subject,
-                    &incident.detail,
+                    &incident.detail(),
                     &trace,
                 )
                 .await?;
-            tracing::warn!(kind = incident.kind, subject = %incident.subject, "incident raised (TR-3)");
+            tracing::warn!(kind = incident.kind.as_str(), subject = %incident.subject, "incident raised (TR-3)");
             if let Some(to) = &self.config.security_contact {
                 let notice = Notice::Incident {
                     to: to.clone(),
-                    kind: incident.kind,
+                    kind: incident.kind.as_str(),
                 };
                 if let Err(reason) = self.notifier.send(notice).await {
                     tracing::warn!(%reason, "incident notice not sent (TR-3)");
@@ -97,5 +101,18 @@ impl Service {
             raised.push(incident);
         }
         Ok(raised)
+    }
+}
+
+/// An incident's subject, read back from the trace text the detectors saw (an actor,
+/// or `ip:<address>`), as a typed id; anything else is not written (TR-5).
+fn subject_id(subject: &str) -> Id {
+    let ip = subject
+        .strip_prefix("ip:")
+        .and_then(|ip| ip.trim_start_matches("https:").parse().ok());
+    match (ip, Who::parse(subject)) {
+        (Some(ip), _) => Id::Ip(ip),
+        (None, Some(who)) => Id::Actor(who),
+        (None, None) => Id::Marker(Marker::UnreadableSubject),
     }
 }

@@ -1,7 +1,7 @@
 //! Message use cases: local delivery through the policy, then what a mailbox owner
 //! (or a delegate of an organisational mailbox) does with their mail.
 
-use caduceus_audit::{Action, Event};
+use caduceus_audit::{Action, Detail, Event, Id, Marker, Object};
 use caduceus_core::Requirement;
 use caduceus_core::{DeliveryFacts, MailAddress, RecipientStatus, Refusal, check_delivery};
 use caduceus_store::{
@@ -39,9 +39,9 @@ impl MailboxAccess {
         }
     }
 
-    pub(crate) fn event(&self, at_ms: i64, action: Action, object: String) -> Event {
+    pub(crate) fn event(&self, at_ms: i64, action: Action, object: Object) -> Event {
         let mut event = self.caller.event(at_ms, action, object);
-        event.acting_for = self.acting_for.map(|id| id.to_string());
+        event.acting_for = self.acting_for.map(Into::into);
         event
     }
 }
@@ -120,7 +120,7 @@ impl Service {
             reason: "this mailbox is not yours and you are not its delegate".into(),
         };
         let Actor::Account(person) = caller.actor else {
-            self.trace_denied(caller, owner.to_string(), Requirement::Ac2)
+            self.trace_denied(caller, Object::of(owner), Requirement::Ac2)
                 .await?;
             return Err(ServiceError::Denied {
                 requirement: Requirement::Ac2,
@@ -142,7 +142,7 @@ impl Service {
                 acting_for: Some(owner),
             });
         }
-        self.trace_denied(caller, owner.to_string(), Requirement::Ac1)
+        self.trace_denied(caller, Object::of(owner), Requirement::Ac1)
             .await?;
         Err(denied())
     }
@@ -151,12 +151,12 @@ impl Service {
     pub(crate) async fn trace_denied(
         &self,
         caller: &Caller,
-        object: String,
+        object: Object,
         requirement: Requirement,
     ) -> Result<()> {
         let mut event = caller.event(self.now_ms(), Action::AccessDenied, object);
         event.outcome = caduceus_audit::Outcome::Refused;
-        event.detail = Some(requirement.to_string());
+        event.detail = Some(Detail::of(requirement));
         Ok(self.store.append_traces(&[event]).await?)
     }
 
@@ -219,9 +219,9 @@ impl Service {
         raw: &[u8],
         outbound: Option<Outbound>,
     ) -> Result<Vec<Delivered>> {
-        let event = |action: Action, object: String| {
+        let event = |action: Action, object: Object| {
             let mut event = caller.event(self.now_ms(), action, object);
-            event.acting_for = acting_for.map(|id| id.to_string());
+            event.acting_for = acting_for.map(Into::into);
             event
         };
         let remote = outbound.as_ref().map_or(&[][..], |o| &o.recipients[..]);
@@ -247,9 +247,9 @@ impl Service {
             max_recipients: self.config.max_recipients,
         };
         let refuse = async |refusal: Refusal| -> ServiceError {
-            let mut event = event(Action::MessageRefuse, "msg:none".into());
+            let mut event = event(Action::MessageRefuse, Object::of(Marker::NoMessage));
             event.outcome = caduceus_audit::Outcome::Refused;
-            event.detail = Some(refusal.requirement.to_string());
+            event.detail = Some(Detail::of(refusal.requirement));
             match self.store.append_traces(&[event]).await {
                 Ok(()) => refusal.into(),
                 Err(e) => e.into(),
@@ -316,10 +316,10 @@ impl Service {
             match scanner.scan(raw).await {
                 Ok(Verdict::Clean) => {}
                 Ok(Verdict::Infected { signature }) => {
-                    let mut event = event(Action::MessageRefuse, "msg:none".into());
+                    let mut event = event(Action::MessageRefuse, Object::of(Marker::NoMessage));
                     event.outcome = caduceus_audit::Outcome::Refused;
                     // The requirement only: a signature name is not an identifier (TR-5).
-                    event.detail = Some("MS-13".to_owned());
+                    event.detail = Some(Detail::of(Requirement::Ms13));
                     self.store.append_traces(&[event]).await?;
                     tracing::info!(%signature, "message refused: a virus was found (MS-13)");
                     return Err(Refusal {
@@ -359,7 +359,7 @@ impl Service {
             });
             traces.push(event(
                 Action::MessageDeliver,
-                format!("{} {}", account.id, inbox.id),
+                Object::of(account.id).and(inbox.id),
             ));
         }
         // One trace per queued recipient, naming its domain only (a patient's address
@@ -367,7 +367,7 @@ impl Service {
         for address in remote {
             traces.push(event(
                 Action::MessageSubmit,
-                format!("domain:{}", address.domain().as_str()),
+                Object::of(Id::Domain(address.domain().clone())),
             ));
         }
         let accounts: Vec<AccountId> = targets.iter().map(|t| t.account).collect();
@@ -412,7 +412,7 @@ impl Service {
     ) -> Result<(Mailbox, Vec<MessageSummary>)> {
         let folder = self.folder(access, name).await?;
         let messages = self.store.messages(folder.id).await?;
-        let event = access.event(self.now_ms(), Action::MailboxOpen, folder.id.to_string());
+        let event = access.event(self.now_ms(), Action::MailboxOpen, Object::of(folder.id));
         self.store.append_traces(&[event]).await?;
         Ok((folder, messages))
     }
@@ -435,7 +435,7 @@ impl Service {
         if !owned.contains(&summary.mailbox) {
             // Same answer as a missing message: reveals nothing of other mailboxes; but
             // the attempt on someone else's message is traced (AC-1).
-            self.trace_denied(&access.caller, id.to_string(), Requirement::Ac1)
+            self.trace_denied(&access.caller, Object::of(id), Requirement::Ac1)
                 .await?;
             return Err(not_found());
         }
@@ -454,7 +454,7 @@ impl Service {
     /// Reads a message body; traced as a read (TR-1).
     pub async fn read_message(&self, access: &MailboxAccess, id: MessageId) -> Result<ReadMessage> {
         self.owned_message(access, id).await?;
-        let event = access.event(self.now_ms(), Action::MessageRead, id.to_string());
+        let event = access.event(self.now_ms(), Action::MessageRead, Object::of(id));
         let opened = self.store.open_message(id, &event).await?;
         self.record_reads(access.person(), Action::MessageRead, &[id])
             .await;
@@ -470,14 +470,14 @@ impl Service {
     ) -> Result<MessageSummary> {
         check_flags(flags)?;
         self.owned_message(access, id).await?;
-        let event = access.event(self.now_ms(), Action::MessageFlag, id.to_string());
+        let event = access.event(self.now_ms(), Action::MessageFlag, Object::of(id));
         Ok(self.store.set_flags(id, flags, &event).await?)
     }
 
     /// Deletes a message immediately and for good: its key is destroyed (RT-3).
     pub async fn delete_message(&self, access: &MailboxAccess, id: MessageId) -> Result<()> {
         self.owned_message(access, id).await?;
-        let event = access.event(self.now_ms(), Action::MessageDelete, id.to_string());
+        let event = access.event(self.now_ms(), Action::MessageDelete, Object::of(id));
         Ok(self.store.delete_message(id, &event).await?)
     }
 }

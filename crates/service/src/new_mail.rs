@@ -2,8 +2,8 @@
 //! their ordinary address, with a fixed text that names no sender, subject or
 //! content. One notice per quiet period, however many messages arrive in it.
 
-use caduceus_audit::Action;
-use caduceus_core::MailAddress;
+use caduceus_audit::{Action, Detail, Fact, Object, Setting};
+use caduceus_core::{MailAddress, Requirement};
 use caduceus_store::AccountId;
 
 use crate::error::Result;
@@ -32,11 +32,9 @@ impl Service {
         if caller.actor != Actor::Account(account) {
             self.require_operator(caller)?;
         }
-        let mut trace = caller.event(self.now_ms(), Action::NoticeSet, account.to_string());
-        trace.detail = Some(format!(
-            "MS-7 new_mail:{}",
-            if enabled { "on" } else { "off" }
-        ));
+        let mut trace = caller.event(self.now_ms(), Action::NoticeSet, Object::of(account));
+        trace.detail =
+            Some(Detail::of(Requirement::Ms7).and(Fact::Switch(Setting::NewMail, enabled)));
         Ok(self
             .store
             .set_new_mail_notice(account, enabled, &trace)

@@ -3,7 +3,7 @@
 //! (MS-9), identifying subjects (MS-11); and what patients — or professionals on their
 //! behalf — manage: blocks and opposition.
 
-use caduceus_audit::Action;
+use caduceus_audit::{Action, Detail, Fact, Marker, Object, Recorder, Setting};
 use caduceus_core::Requirement;
 use caduceus_core::health::{self, Conversation, Party, ins_header};
 use caduceus_core::{Ins, MailAddress, Refusal};
@@ -199,11 +199,9 @@ impl Service {
                 "only a patient's mailbox blocks professionals (MS-10)".into(),
             ));
         }
-        let mut trace = caller.event(self.now_ms(), Action::PatientBlock, patient.to_string());
-        trace.detail = Some(format!(
-            "MS-10 block:{}",
-            if blocked { "on" } else { "off" }
-        ));
+        let mut trace = caller.event(self.now_ms(), Action::PatientBlock, Object::of(patient));
+        trace.detail =
+            Some(Detail::of(Requirement::Ms10).and(Fact::Switch(Setting::Block, blocked)));
         Ok(self
             .store
             .set_patient_block(
@@ -236,11 +234,11 @@ impl Service {
         let existing = self.store.opposition(ins.expose()).await?;
         let object = self.patient_object(ins).await?;
         let mut trace = caller.event(self.now_ms(), Action::PatientOpposition, object);
-        trace.detail = Some(format!(
-            "MS-9 opposition:{} recorded_by:{}",
-            if opposed { "on" } else { "off" },
-            recorder.kind()
-        ));
+        trace.detail = Some(
+            Detail::of(Requirement::Ms9)
+                .and(Fact::Switch(Setting::Opposition, opposed))
+                .and(recorder.kind()),
+        );
         match (&existing, opposed) {
             (Some(_), true) | (None, false) => Ok(()),
             (None, true) => {
@@ -305,13 +303,14 @@ impl Service {
 
     /// The patient's account as a trace object, or `patient:unregistered` (never the
     /// INS, TR-5).
-    async fn patient_object(&self, ins: &Ins) -> Result<String> {
+    async fn patient_object(&self, ins: &Ins) -> Result<Object> {
+        let unregistered = Object::of(Marker::UnregisteredPatient);
         let Ok(address) = MailAddress::patient(ins, &self.config.domain) else {
-            return Ok("patient:unregistered".to_owned());
+            return Ok(unregistered);
         };
         Ok(match self.store.account_by_address(&address).await? {
-            Some(account) => account.id.to_string(),
-            None => "patient:unregistered".to_owned(),
+            Some(account) => Object::of(account.id),
+            None => unregistered,
         })
     }
 
@@ -368,11 +367,11 @@ impl OppositionParty {
     }
 
     /// The kind traced (never an address, TR-5).
-    fn kind(&self) -> &'static str {
+    fn kind(&self) -> Recorder {
         match self {
-            OppositionParty::Patient => "patient",
-            OppositionParty::Professional(_) => "professional",
-            OppositionParty::Operator(_) => "operator",
+            OppositionParty::Patient => Recorder::Patient,
+            OppositionParty::Professional(_) => Recorder::Professional,
+            OppositionParty::Operator(_) => Recorder::Operator,
         }
     }
 

@@ -2,6 +2,7 @@
 //! The list itself (the MSSanté `ListeBlancheMSSante` file, reloaded without restart)
 //! is kept by the relay front end; the decision and its trace are made here.
 
+use caduceus_audit::{Detail, Reason};
 use caduceus_core::Refusal;
 use caduceus_core::Requirement;
 
@@ -105,10 +106,10 @@ pub enum UnidentifiedPeer {
 }
 
 impl UnidentifiedPeer {
-    fn reason(self) -> &'static str {
+    fn reason(self) -> Reason {
         match self {
-            UnidentifiedPeer::UntrustedCertificate => "reason:untrusted_certificate",
-            UnidentifiedPeer::NoCertificate => "reason:no_certificate",
+            UnidentifiedPeer::UntrustedCertificate => Reason::UntrustedCertificate,
+            UnidentifiedPeer::NoCertificate => Reason::NoCertificate,
         }
     }
 }
@@ -118,7 +119,7 @@ impl Service {
     /// `peer:unidentified` from `source`, the detail names the requirement and why. A
     /// trace that cannot be written is logged; the refusal stands either way.
     pub async fn trace_unidentified_peer(&self, source: &str, why: UnidentifiedPeer) {
-        let refusal = format!("MS-5 {}", why.reason());
+        let refusal = Detail::of(Requirement::Ms5).and(why.reason());
         if let Err(error) = self
             .trace_refused(&Caller::peer("unidentified", source), refusal)
             .await

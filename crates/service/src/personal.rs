@@ -3,9 +3,9 @@
 //! flag calls), and every administrative view leaves personal items out: the
 //! auditor's trace entries read `personal` where they would name one.
 
-use caduceus_audit::{Action, Entry};
-use caduceus_core::AccountKind;
+use caduceus_audit::{Action, Detail, Entry, Fact, Object, Setting};
 use caduceus_core::personal::{redact, references};
+use caduceus_core::{AccountKind, Requirement};
 use caduceus_store::{MailboxId, MessageId};
 
 use crate::Service;
@@ -41,12 +41,10 @@ impl Service {
         let mut trace = access.event(
             self.now_ms(),
             Action::MailboxPersonal,
-            folder.id.to_string(),
+            Object::of(folder.id),
         );
-        trace.detail = Some(format!(
-            "MS-14 personal:{}",
-            if personal { "on" } else { "off" }
-        ));
+        trace.detail =
+            Some(Detail::of(Requirement::Ms14).and(Fact::Switch(Setting::Personal, personal)));
         let since = personal.then(|| self.clock.now());
         Ok(self
             .store

@@ -7,8 +7,8 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use caduceus_audit::{Action, Outcome};
-use caduceus_core::{RateLimit, Timestamp};
+use caduceus_audit::{Action, Detail, Marker, Object, Outcome, Reason};
+use caduceus_core::{RateLimit, Requirement, Timestamp};
 use caduceus_store::AccountId;
 
 use crate::error::Result;
@@ -61,10 +61,14 @@ impl Service {
         let Err(retry_after) = self.rates.take(key, &limit, self.clock.now()) else {
             return Ok(());
         };
-        let mut event = caller.event(self.now_ms(), Action::MessageRefuse, "msg:none".into());
-        event.acting_for = acting_for.map(|id| id.to_string());
+        let mut event = caller.event(
+            self.now_ms(),
+            Action::MessageRefuse,
+            Object::of(Marker::NoMessage),
+        );
+        event.acting_for = acting_for.map(Into::into);
         event.outcome = Outcome::Refused;
-        event.detail = Some("MS-13 reason:rate".into());
+        event.detail = Some(Detail::of(Requirement::Ms13).and(Reason::Rate));
         if let Err(error) = self.store.append_traces(&[event]).await {
             tracing::warn!(%error, "a rate refusal could not be traced");
         }

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use caduceus_audit::{Action, Event, Outcome};
+use caduceus_audit::{Action, Detail, Event, Id, Object, Outcome, QueueRef, RelayStatus, Who};
 use caduceus_core::{Dsn, DsnAction, MailAddress, header_section};
 use caduceus_store::AttemptResult;
 /// The queue's view of a recipient, as the relay worker and senders see it.
@@ -79,27 +79,20 @@ impl Service {
             self.notify_sender(item, action, result.reply()).await?;
         }
         let state = result.state();
-        let trace = Event {
-            at_ms: now.as_millis(),
-            actor: "system".into(),
-            acting_for: None,
-            action: Action::MessageRelay,
-            object: format!(
-                "domain:{} queue:{}",
-                item.recipient.domain().as_str(),
-                item.queue_ref
-            ),
-            source: Some(format!("node:{node}")),
-            outcome: if state == OutboundState::Delivered {
-                Outcome::Success
-            } else {
-                Outcome::Failure
-            },
-            detail: Some(match &result {
-                AttemptResult::Retry { .. } => "status:retry".to_owned(),
-                _ => format!("status:{}", state.as_str()),
-            }),
-        };
+        let mut object = Object::of(Id::Domain(item.recipient.domain().clone()));
+        // Queue references are the store's 32 hex digits; nothing else is written.
+        if let Some(queue) = QueueRef::parse(&item.queue_ref) {
+            object.push(Id::Queue(queue));
+        }
+        let mut trace = Event::new(now.as_millis(), Who::System, Action::MessageRelay, object);
+        trace.source = Some(format!("node:{node}"));
+        if state != OutboundState::Delivered {
+            trace.outcome = Outcome::Failure;
+        }
+        trace.detail = Some(Detail::of(match &result {
+            AttemptResult::Retry { .. } => RelayStatus::Retry,
+            _ => RelayStatus::from(state),
+        }));
         if !self
             .store
             .finish_outbound(item.id, node, &result, &trace)

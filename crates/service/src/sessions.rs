@@ -9,7 +9,7 @@
 use caduceus_core::Requirement;
 use std::time::Duration;
 
-use caduceus_audit::Action;
+use caduceus_audit::{Action, Detail, Object, Reason};
 use caduceus_core::{AccountState, SecretString};
 use caduceus_store::{IdempotencyClaim, WebSession};
 use rand::RngCore;
@@ -87,16 +87,16 @@ impl Service {
             self.store.delete_web_session(&hash).await?;
             // The end of the session is traced (AU-3), as a logout is.
             let reason = if account.state == AccountState::Active {
-                "reason:expired"
+                Reason::Expired
             } else {
-                "reason:account_inactive"
+                Reason::AccountInactive
             };
             let mut end = Caller::account(account.id, source).event(
                 self.now_ms(),
                 Action::SessionClose,
-                account.id.to_string(),
+                Object::of(account.id),
             );
-            end.detail = Some(reason.into());
+            end.detail = Some(Detail::of(reason));
             self.store.append_traces(&[end]).await?;
             return Err(refused);
         }

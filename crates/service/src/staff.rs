@@ -3,7 +3,7 @@
 //! console, and what the auditor reads. No staff caller reaches message content:
 //! [`Service::authorize`] lets only account holders and their delegates in.
 
-use caduceus_audit::{Action, Entry};
+use caduceus_audit::{Action, Counter, Detail, Entry, Fact, Id, Marker, Object};
 use caduceus_core::Requirement;
 use caduceus_core::{AccountKind, AccountState, Duty, Role};
 use caduceus_store::AccountId;
@@ -33,11 +33,12 @@ impl Service {
                 "staff roles go to personal (professional) accounts: a person, named (AC-1)".into(),
             ));
         }
-        let mut trace = caller.event(self.now_ms(), Action::StaffRole, account.to_string());
-        trace.detail = Some(format!(
-            "AC-1 role:{role} state:{}",
-            if granted { "granted" } else { "revoked" }
-        ));
+        let mut trace = caller.event(self.now_ms(), Action::StaffRole, Object::of(account));
+        trace.detail = Some(
+            Detail::of(Requirement::Ac1)
+                .and(role)
+                .and(Fact::Granted(granted)),
+        );
         let at = granted.then(|| self.clock.now());
         Ok(self
             .store
@@ -96,8 +97,12 @@ impl Service {
         .into_iter()
         .find(|r| held.contains(r) && r.may(duty));
         let Some(role) = role else {
-            self.trace_denied(&login.caller(), format!("duty:{duty:?}"), Requirement::Ac1)
-                .await?;
+            self.trace_denied(
+                &login.caller(),
+                Object::of(Id::Duty(duty)),
+                Requirement::Ac1,
+            )
+            .await?;
             return Err(ServiceError::Denied {
                 requirement: Requirement::Ac1,
                 reason: "this page is for the operator's staff".into(),
@@ -122,8 +127,12 @@ impl Service {
             .store
             .latest_trace_entries(from, None, limit as i64)
             .await?;
-        let mut read = caller.event(self.now_ms(), Action::AdminAction, "trace:read".into());
-        read.detail = Some(format!("TR-1 days:{days}"));
+        let mut read = caller.event(
+            self.now_ms(),
+            Action::AdminAction,
+            Object::of(Marker::TraceRead),
+        );
+        read.detail = Some(Detail::of(Requirement::Tr1).and(Fact::Count(Counter::Days, days)));
         self.store.append_traces(&[read]).await?;
         self.without_personal(entries).await
     }

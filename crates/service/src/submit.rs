@@ -8,7 +8,7 @@ use caduceus_core::{
 };
 use caduceus_store::{AccountId, Delivered, Outbound};
 
-use caduceus_audit::{Action, Outcome};
+use caduceus_audit::{Action, Detail, Marker, Object, Outcome};
 
 use crate::Service;
 use crate::actor::Caller;
@@ -75,7 +75,7 @@ impl Service {
             Ok(sender) => sender,
             Err(refused) => {
                 // Sending as someone else is refused and traced (ID-3, TR-1).
-                self.trace_refused(&login.caller(), Requirement::Id3.to_string())
+                self.trace_refused(&login.caller(), Detail::of(Requirement::Id3))
                     .await?;
                 return Err(refused);
             }
@@ -220,13 +220,17 @@ impl Service {
     /// Records a refusal a front end decided on its own (a peer operator outside the
     /// trust list, MS-5): the trace names the caller and the requirement, nothing else.
     pub async fn trace_refusal(&self, caller: &Caller, refusal: &Refusal) -> Result<()> {
-        self.trace_refused(caller, refusal.requirement.to_string())
+        self.trace_refused(caller, Detail::of(refusal.requirement))
             .await
     }
 
     /// Traces a refused message (`message.refuse`) with `detail`, never content.
-    pub(crate) async fn trace_refused(&self, caller: &Caller, detail: String) -> Result<()> {
-        let mut event = caller.event(self.now_ms(), Action::MessageRefuse, "msg:none".into());
+    pub(crate) async fn trace_refused(&self, caller: &Caller, detail: Detail) -> Result<()> {
+        let mut event = caller.event(
+            self.now_ms(),
+            Action::MessageRefuse,
+            Object::of(Marker::NoMessage),
+        );
         event.outcome = Outcome::Refused;
         event.detail = Some(detail);
         Ok(self.store.append_traces(&[event]).await?)

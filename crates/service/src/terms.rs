@@ -2,7 +2,7 @@
 //! current version after logging in, before sending or reading anything; a new
 //! version asks again. Acceptance is recorded and traced.
 
-use caduceus_audit::Action;
+use caduceus_audit::{Action, Detail, Object};
 use caduceus_core::Refusal;
 use caduceus_core::Requirement;
 use caduceus_store::AccountId;
@@ -54,8 +54,8 @@ impl Service {
         let mut trace =
             login
                 .caller()
-                .event(self.now_ms(), Action::TermsAccept, account.to_string());
-        trace.detail = Some("IN-1".into());
+                .event(self.now_ms(), Action::TermsAccept, Object::of(account));
+        trace.detail = Some(Detail::of(Requirement::In1));
         Ok(self
             .store
             .accept_terms(account, &terms.version, self.clock.now(), &trace)

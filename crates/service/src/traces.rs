@@ -1,6 +1,6 @@
 //! Trace chain use cases: verification and purge past retention (TR-1, TR-2).
 
-use caduceus_audit::{Action, Report, Tamper, VerifyingKey};
+use caduceus_audit::{Action, Counter, Detail, Fact, Marker, Object, Report, Tamper, VerifyingKey};
 use caduceus_core::Timestamp;
 use caduceus_store::PurgeReport;
 
@@ -38,10 +38,17 @@ impl Service {
         }
         let checkpoints = self.store.checkpoints().await?;
         let verdict = caduceus_audit::verify(entries, &checkpoints, key);
-        let mut event = caller.event(self.now_ms(), Action::TraceVerify, "trace:chain".into());
+        let mut event = caller.event(
+            self.now_ms(),
+            Action::TraceVerify,
+            Object::of(Marker::TraceChain),
+        );
         if let Err(tamper) = &verdict {
             event.outcome = caduceus_audit::Outcome::Failure;
-            event.detail = Some(format!("seq:{}", tamper.seq));
+            event.detail = Some(Detail::of(Fact::Count(
+                Counter::Seq,
+                tamper.seq.unsigned_abs(),
+            )));
         }
         // A tampered chain may refuse the append (a renumbered head): the verdict
         // still reaches the auditor, and the failure to trace it is logged.
@@ -73,7 +80,7 @@ impl Service {
         let event = caller.event(
             now.as_millis(),
             Action::TracePurge,
-            "trace:retention".into(),
+            Object::of(Marker::TraceRetention),
         );
         Ok(self.store.purge_traces(before, &event).await?)
     }

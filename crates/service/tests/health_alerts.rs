@@ -122,16 +122,16 @@ async fn ms15_an_alert_reaches_the_audience_in_batches_and_is_reported() {
     );
 
     // A report that stopped moving while running reads as interrupted (its node died).
-    let event = caduceus_audit::Event {
-        at_ms: 0,
-        actor: "system".into(),
-        acting_for: None,
-        action: caduceus_audit::Action::AlertBroadcast,
-        object: String::new(),
-        source: None,
-        outcome: caduceus_audit::Outcome::Success,
-        detail: Some("MS-15 profession:21".into()),
-    };
+    let mut event = caduceus_audit::Event::new(
+        0,
+        caduceus_audit::Who::System,
+        caduceus_audit::Action::AlertBroadcast,
+        caduceus_audit::Object::default(),
+    );
+    event.detail = Some(
+        caduceus_audit::Detail::of(caduceus_core::Requirement::Ms15)
+            .and(caduceus_core::alert::Audience::new(Some("21"), None).unwrap()),
+    );
     let now = caduceus_core::Clock::now(&w.clock);
     let stuck = w
         .store

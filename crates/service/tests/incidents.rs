@@ -75,7 +75,7 @@ async fn tr3_detectors_fire_on_attacks_and_stay_quiet_otherwise() {
         .await
         .unwrap()
         .iter()
-        .map(|i| i.kind)
+        .map(|i| i.kind.as_str())
         .collect();
     kinds.sort_unstable();
     assert_eq!(
@@ -100,7 +100,7 @@ async fn tr3_detectors_fire_on_attacks_and_stay_quiet_otherwise() {
     w.clock.advance(Duration::from_secs(12 * 3600));
     w.service
         .set_contact_email(
-            &Caller::operator("night-shift"),
+            &Caller::operator("night-shift".parse().unwrap()),
             alice.id,
             Some(&addr("alice.new@example.org")),
         )
@@ -108,6 +108,6 @@ async fn tr3_detectors_fire_on_attacks_and_stay_quiet_otherwise() {
         .unwrap();
     let night = w.service.run_incident_detectors().await.unwrap();
     assert_eq!(night.len(), 1, "{night:?}");
-    assert_eq!(night[0].kind, "incident.admin_off_hours");
+    assert_eq!(night[0].kind.as_str(), "incident.admin_off_hours");
     assert_eq!(night[0].subject, "op:night-shift");
 }

@@ -93,16 +93,12 @@ async fn inbox_of(w: &World, address: &str) -> Vec<String> {
     let inbox = w.store.mailbox(account.id, "INBOX").await.unwrap().unwrap();
     let mut out = Vec::new();
     for message in w.store.messages(inbox.id).await.unwrap() {
-        let trace = caduceus_audit::Event {
-            at_ms: 0,
-            actor: "system".into(),
-            acting_for: None,
-            action: caduceus_audit::Action::MessageRead,
-            object: format!("{}", message.id),
-            source: None,
-            outcome: caduceus_audit::Outcome::Success,
-            detail: None,
-        };
+        let trace = caduceus_audit::Event::new(
+            0,
+            caduceus_audit::Who::System,
+            caduceus_audit::Action::MessageRead,
+            caduceus_audit::Object::of(message.id),
+        );
         let opened = w.store.open_message(message.id, &trace).await.unwrap();
         out.push(String::from_utf8(opened.raw).unwrap());
     }

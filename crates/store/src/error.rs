@@ -9,9 +9,6 @@ pub enum StoreError {
     /// The database refused or could not be reached.
     #[error("database")]
     Database(#[from] sqlx::Error),
-    /// A trace event held free text, not identifiers (TR-5): nothing was written.
-    #[error(transparent)]
-    FreeTextTrace(#[from] caduceus_audit::FreeText),
     /// A row the caller named does not exist.
     #[error("{what} {id} not found")]
     NotFound {

@@ -5,6 +5,16 @@ use std::fmt;
 use caduceus_core::{AccountKind, AccountState, Evidence, MailAddress, RegistryId, Timestamp};
 
 macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident, $prefix:literal, $variant:ident) => {
+        id_type!($(#[$doc])* $name, $prefix);
+
+        impl From<$name> for caduceus_audit::Id {
+            /// The id in a trace's object (TR-5).
+            fn from(id: $name) -> Self {
+                caduceus_audit::Id::$variant(id.0)
+            }
+        }
+    };
     ($(#[$doc:meta])* $name:ident, $prefix:literal) => {
         $(#[$doc])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
@@ -24,15 +34,39 @@ id_type!(
     AccountId,
     "acct"
 );
+
+/// The account in a trace (TR-5).
+impl From<AccountId> for caduceus_audit::AccountRef {
+    fn from(id: AccountId) -> Self {
+        caduceus_audit::AccountRef(id.0)
+    }
+}
+
+/// The account as a trace object (TR-5).
+impl From<AccountId> for caduceus_audit::Id {
+    fn from(id: AccountId) -> Self {
+        caduceus_audit::Id::Account(id.into())
+    }
+}
+
+/// The account as a trace's actor (TR-5).
+impl From<AccountId> for caduceus_audit::Who {
+    fn from(id: AccountId) -> Self {
+        caduceus_audit::Who::Account(id.into())
+    }
+}
+
 id_type!(
     /// A mailbox's (folder's) database id; `mbx:N` in traces.
     MailboxId,
-    "mbx"
+    "mbx",
+    Mailbox
 );
 id_type!(
     /// A stored message copy's database id; `msg:N` in traces.
     MessageId,
-    "msg"
+    "msg",
+    Message
 );
 
 /// What is needed to create an account (ID-1): its address, kind, registry identity.
@@ -185,6 +219,18 @@ pub enum OutboundState {
     Failed,
     /// Given up after the queue's lifetime.
     Expired,
+}
+
+/// The state as traced (`status:<code>`, MS-16).
+impl From<OutboundState> for caduceus_audit::RelayStatus {
+    fn from(state: OutboundState) -> Self {
+        match state {
+            OutboundState::Queued => caduceus_audit::RelayStatus::Queued,
+            OutboundState::Delivered => caduceus_audit::RelayStatus::Delivered,
+            OutboundState::Failed => caduceus_audit::RelayStatus::Failed,
+            OutboundState::Expired => caduceus_audit::RelayStatus::Expired,
+        }
+    }
 }
 
 impl OutboundState {
@@ -374,7 +420,8 @@ pub struct PurgeReport {
 id_type!(
     /// An enrolled device's id; `dev:N` in traces (AU-2).
     DeviceId,
-    "dev"
+    "dev",
+    Device
 );
 
 /// A device enrolled to read and send mail with a standard client (AU-2). The

@@ -22,7 +22,7 @@ async fn rt3_a_destroyed_key_leaves_the_keyring_files() {
     };
     let a = professional(&h, "alice", "10003090833").await;
     let d = deliver_one(&h, &a).await;
-    let read = event(Action::MessageRead, d.message.to_string());
+    let read = event(Action::MessageRead, d.message);
     h.store.open_message(d.message, &read).await.unwrap();
     let keyring = dir.path().join("keyring.db");
     let key_ref: String = sqlx::query_scalar("SELECT key_ref FROM messages WHERE id = $1")

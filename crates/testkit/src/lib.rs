@@ -170,7 +170,7 @@ fn service_config(domain: &str, tweak: impl FnOnce(&mut ServiceConfig)) -> Servi
 }
 
 pub fn op() -> Caller {
-    Caller::operator("ra-test")
+    Caller::operator("ra-test".parse().expect("an operator login"))
 }
 
 pub fn addr(s: &str) -> MailAddress {

@@ -148,7 +148,7 @@ pub async fn world_configured(tweak: impl FnOnce(&mut ServiceConfig)) -> World {
 }
 
 pub fn op() -> Caller {
-    Caller::operator("ra-test")
+    Caller::operator("ra-test".parse().expect("an operator login"))
 }
 
 pub fn addr(s: &str) -> MailAddress {

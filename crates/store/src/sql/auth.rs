@@ -50,7 +50,7 @@ pub(super) async fn create_device(
     .fetch_one(&mut *tx.tx)
     .await?;
     let mut trace = trace.clone();
-    trace.object = format!("{} {}", trace.object, DeviceId(id));
+    trace.object.push(DeviceId(id));
     append(store, &mut tx, std::slice::from_ref(&trace)).await?;
     tx.commit().await?;
     Ok(Device {

@@ -1,7 +1,7 @@
 //! Health alert broadcasts (MS-15): their audience from the directory and their
 //! progress reports.
 
-use caduceus_audit::Event;
+use caduceus_audit::{Event, Id, Object};
 use caduceus_core::Timestamp;
 use sqlx::Row;
 
@@ -58,7 +58,7 @@ pub(super) async fn create(
     .fetch_one(&mut *tx.tx)
     .await?;
     let mut trace = trace.clone();
-    trace.object = format!("broadcast:{id}");
+    trace.object = Object::of(Id::Broadcast(id));
     append(store, &mut tx, std::slice::from_ref(&trace)).await?;
     tx.commit().await?;
     Ok(id)

@@ -154,7 +154,7 @@ pub(super) async fn deliver(
         .fetch_one(&mut *tx.tx)
         .await?;
         let mut event = trace.clone();
-        event.object = format!("{} {}", event.object, MessageId(id));
+        event.object.push(MessageId(id));
         events.push(event);
         delivered.push(Delivered {
             account: target.account,

@@ -2,7 +2,7 @@
 //! node at a time under a lease, settled with their trace; the queued copy is
 //! destroyed once its last recipient is settled.
 
-use caduceus_audit::Event;
+use caduceus_audit::{Event, Id, QueueRef};
 use caduceus_core::{MailAddress, Timestamp};
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -70,7 +70,11 @@ pub(super) async fn enqueue(
         .execute(&mut *tx.tx)
         .await?;
         let mut event = trace.clone();
-        event.object = format!("{} queue:{}", event.object, outbound.queue_ref);
+        let queue = QueueRef::parse(&outbound.queue_ref).ok_or_else(|| StoreError::Corrupt {
+            what: "outbound queue reference",
+            detail: "not 32 lowercase hex digits".into(),
+        })?;
+        event.object.push(Id::Queue(queue));
         events.push(event);
     }
     Ok(events)

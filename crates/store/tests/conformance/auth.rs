@@ -1,7 +1,7 @@
 //! Authentication data on every backend: devices (AU-2), second factors (AU-1),
 //! failure counters and alerts (AU-3, TR-3), one personal account per person (ID-3).
 
-use caduceus_audit::Action;
+use caduceus_audit::{AccountRef, Action};
 use caduceus_core::{AccountKind, FailureState, MailAddress, NationalId, RegistryId, Timestamp};
 use caduceus_store::*;
 
@@ -11,7 +11,7 @@ use super::{event, now, professional};
 pub async fn au2_devices_are_listed_checked_and_revoked(h: Harness) {
     let a = professional(&h, "alice", "10003090833").await;
     let b = professional(&h, "bruno", "10000000009").await;
-    let trace = event(Action::AdminAction, a.id.to_string());
+    let trace = event(Action::AdminAction, a.id);
     let phone = h
         .store
         .create_device(a.id, "Phone", &[1; 32], now(), &trace)
@@ -60,7 +60,7 @@ pub async fn au2_devices_are_listed_checked_and_revoked(h: Harness) {
 pub async fn au1_totp_secret_is_sealed_and_steps_are_used_once(h: Harness) {
     let a = professional(&h, "alice", "10003090833").await;
     let secret = b"TOTP-SECRET-Zorglub-0123456789".to_vec();
-    let trace = event(Action::AdminAction, a.id.to_string());
+    let trace = event(Action::AdminAction, a.id);
     assert!(h.store.totp(a.id).await.unwrap().is_none());
     h.store.set_totp(a.id, Some(&secret), &trace).await.unwrap();
     let state = h.store.totp(a.id).await.unwrap().unwrap();
@@ -85,7 +85,7 @@ pub async fn au1_totp_secret_is_sealed_and_steps_are_used_once(h: Harness) {
 
 pub async fn au1_contact_email_and_login_codes(h: Harness) {
     let a = professional(&h, "alice", "10003090833").await;
-    let trace = event(Action::AdminAction, a.id.to_string());
+    let trace = event(Action::AdminAction, a.id);
     assert_eq!(h.store.contact_email(a.id).await.unwrap(), None);
     let email = MailAddress::parse("alice.perso@example.org").unwrap();
     h.store
@@ -144,7 +144,7 @@ pub async fn au3_failure_counters_and_alerts(h: Harness) {
         FailureState::default()
     );
 
-    let trace = event(Action::AuthLockout, "acct:1".into());
+    let trace = event(Action::AuthLockout, AccountRef(1));
     h.store
         .raise_alert(now(), "auth.lockout", "acct:1", "failures:10", &trace)
         .await
@@ -174,7 +174,7 @@ pub async fn id3_one_personal_account_per_person(h: Harness) {
     };
     let err = h
         .store
-        .create_account(&twin, &event(Action::AccountCreate, "acct:new".into()))
+        .create_account(&twin, &event(Action::AccountCreate, AccountRef(0)))
         .await;
     assert!(err.is_err(), "a shared personal identity must be refused");
     // Organisational mailboxes of one structure may be several.
@@ -188,7 +188,7 @@ pub async fn id3_one_personal_account_per_person(h: Harness) {
             at: now(),
         };
         h.store
-            .create_account(&org, &event(Action::AccountCreate, "acct:new".into()))
+            .create_account(&org, &event(Action::AccountCreate, AccountRef(0)))
             .await
             .unwrap();
     }

@@ -1,7 +1,7 @@
 //! The directory on every backend (ID-4): upserts and removals in one transaction,
 //! search by folded keys and identifiers, liste rouge, phone consent.
 
-use caduceus_audit::Action;
+use caduceus_audit::{Action, DirectoryPart, Id, Object};
 use caduceus_store::*;
 
 use super::event;
@@ -32,7 +32,10 @@ fn row(
 }
 
 pub async fn id4_directory_search_honours_liste_rouge_and_consent(h: Harness) {
-    let trace = event(Action::DirectoryImport, "directory:mailboxes".into());
+    let trace = event(
+        Action::DirectoryImport,
+        Id::Directory(DirectoryPart::Mailboxes),
+    );
     let changes = DirectoryChanges {
         upsert_mailboxes: vec![
             row(
@@ -169,7 +172,10 @@ pub async fn ms15_an_alert_audience_and_its_reports(h: Harness) {
         ],
         ..DirectoryChanges::default()
     };
-    let trace = event(Action::DirectoryImport, "directory:mailboxes".into());
+    let trace = event(
+        Action::DirectoryImport,
+        Id::Directory(DirectoryPart::Mailboxes),
+    );
     h.store.apply_directory(&changes, &trace).await.unwrap();
     let audience = |profession, prefixes: &[&str]| {
         let prefixes: Vec<String> = prefixes.iter().map(|p| p.to_string()).collect();
@@ -192,7 +198,8 @@ pub async fn ms15_an_alert_audience_and_its_reports(h: Harness) {
     assert_eq!(audience(Some("60"), &[]).await, ["nurse@x.test"]);
 
     let sender = super::professional(&h, "sender", "10003090833").await;
-    let trace = event(Action::AlertBroadcast, String::new());
+    let mut trace = event(Action::AlertBroadcast, Id::Broadcast(0));
+    trace.object = Object::default();
     let id = h
         .store
         .create_broadcast(

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use caduceus_audit::Action;
+use caduceus_audit::{Action, Id};
 use caduceus_core::{MailAddress, Timestamp};
 use caduceus_store::*;
 
@@ -23,6 +23,7 @@ async fn send_mixed(h: &Harness) -> (Account, Account, String) {
     let bruno = professional(h, "bruno", "10000000009").await;
     let inbox = h.store.mailbox(bruno.id, "INBOX").await.unwrap().unwrap();
     let raw = raw_message();
+    let queue_ref = new_queue_ref();
     let delivery = Delivery {
         raw: &raw,
         meta: b"m",
@@ -33,7 +34,7 @@ async fn send_mixed(h: &Harness) -> (Account, Account, String) {
             flags: vec![],
         }],
         outbound: Some(Outbound {
-            queue_ref: "q-1".into(),
+            queue_ref: queue_ref.clone(),
             owner: alice.id,
             return_path: "alice@caduceus.test".into(),
             recipients: vec![remote("carla"), remote("dan")],
@@ -42,22 +43,16 @@ async fn send_mixed(h: &Harness) -> (Account, Account, String) {
         }),
     };
     let traces = [
-        event(Action::MessageDeliver, bruno.id.to_string()),
-        event(
-            Action::MessageSubmit,
-            "rcpt:carla@autre-operateur.test".into(),
-        ),
-        event(
-            Action::MessageSubmit,
-            "rcpt:dan@autre-operateur.test".into(),
-        ),
+        event(Action::MessageDeliver, bruno.id),
+        event(Action::MessageSubmit, autre_operateur()),
+        event(Action::MessageSubmit, autre_operateur()),
     ];
     assert!(
         h.store.deliver(&delivery, &traces[..2]).await.is_err(),
         "one trace per queued recipient"
     );
     h.store.deliver(&delivery, &traces).await.unwrap();
-    (alice, bruno, "q-1".into())
+    (alice, bruno, queue_ref)
 }
 
 pub async fn ms4_queued_recipients_are_committed_with_the_local_copies(h: Harness) {
@@ -79,7 +74,7 @@ pub async fn ms4_queued_recipients_are_committed_with_the_local_copies(h: Harnes
     assert!(
         logged
             .iter()
-            .any(|e| e.object == format!("rcpt:carla@autre-operateur.test queue:{queue_ref}")),
+            .any(|e| e.object == format!("domain:autre-operateur.test queue:{queue_ref}")),
         "the queue trace names the queue reference"
     );
     assert!(super::verify(&h).await.is_ok());
@@ -105,10 +100,7 @@ pub async fn ms16_a_claimed_recipient_is_settled_once_and_its_copy_destroyed(h: 
         h.store.open_outbound(claimed[0].id).await.unwrap(),
         raw_message()
     );
-    let trace = event(
-        Action::MessageRelay,
-        "rcpt:carla@autre-operateur.test".into(),
-    );
+    let trace = event(Action::MessageRelay, autre_operateur());
     let delivered = AttemptResult::Delivered("250 2.0.0 queued".into());
     assert!(
         !h.store
@@ -156,7 +148,7 @@ pub async fn ms16_a_claimed_recipient_is_settled_once_and_its_copy_destroyed(h: 
     let copy = h.store.messages(inbox.id).await.unwrap().remove(0);
     let opened = h
         .store
-        .open_message(copy.id, &event(Action::MessageRead, "msg:r".into()))
+        .open_message(copy.id, &event(Action::MessageRead, Id::Message(0)))
         .await
         .unwrap();
     assert_eq!(opened.raw, raw_message());
@@ -175,10 +167,7 @@ pub async fn ms16_retries_wait_for_their_time_and_leases_expire(h: Harness) {
         next: later,
         reply: "connection refused".into(),
     };
-    let trace = event(
-        Action::MessageRelay,
-        "rcpt:carla@autre-operateur.test".into(),
-    );
+    let trace = event(Action::MessageRelay, autre_operateur());
     h.store
         .finish_outbound(claimed[0].id, "node-a", &retry, &trace)
         .await
@@ -217,7 +206,7 @@ pub async fn ms16_concurrent_claimers_never_share_a_recipient(h: Harness) {
     let recipients: Vec<MailAddress> = (0..60).map(|i| remote(&format!("r{i}"))).collect();
     let traces: Vec<_> = recipients
         .iter()
-        .map(|r| event(Action::MessageSubmit, format!("rcpt:{}", r.as_str())))
+        .map(|r| event(Action::MessageSubmit, Id::Domain(r.domain().clone())))
         .collect();
     let delivery = Delivery {
         raw: &raw,
@@ -225,7 +214,7 @@ pub async fn ms16_concurrent_claimers_never_share_a_recipient(h: Harness) {
         internal: now(),
         targets: vec![],
         outbound: Some(Outbound {
-            queue_ref: "q-many".into(),
+            queue_ref: new_queue_ref(),
             owner: alice.id,
             return_path: "alice@caduceus.test".into(),
             recipients,
@@ -262,4 +251,9 @@ pub async fn ms16_concurrent_claimers_never_share_a_recipient(h: Harness) {
         (60, 60),
         "each recipient claimed exactly once"
     );
+}
+
+/// The peer's domain, as a relay trace names it (never the recipient's address).
+fn autre_operateur() -> Id {
+    Id::Domain(caduceus_core::Domain::parse("autre-operateur.test").unwrap())
 }
