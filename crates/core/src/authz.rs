@@ -1,12 +1,12 @@
 //! The authorization matrix (AC-1, AC-2, ID-3, MS-9): for each operation on data that
 //! is someone's, and each kind of caller, the expected outcome — one declarative table.
-//! The matrix tests (`crates/web/tests/matrix.rs`) drive every cell through every
-//! interface listed for its operation and fail on any difference; the table is the
-//! reference a reviewer reads, not a copy of the code that enforces it.
+//! The matrix test (`crates/web/tests/matrix.rs`) drives every cell through every
+//! interface that offers its operation ([`interfaces`]) and fails on any difference;
+//! the table is the reference a reviewer reads, not a copy of the code that enforces it.
 //!
-//! The data an operation reaches belongs to an owner: for the mailbox operations, an
-//! organisational mailbox (so that a delegate can be tested); for the opposition
-//! operations, a patient.
+//! The data an operation reaches belongs to an owner: for the mailbox operations, the
+//! caller's own mailbox for [`Party::Owner`] and an organisational mailbox for the
+//! others (so that a delegate can be tested); for the opposition operations, a patient.
 
 use crate::Requirement;
 
@@ -23,6 +23,8 @@ pub enum Operation {
     FlagMessage,
     /// Delete a message (RT-3).
     DeleteMessage,
+    /// Search a folder for a subject.
+    SearchFolder,
     /// Ask whether the patient opposed exchanges about them (MS-9).
     QueryOpposition,
     /// Record the patient's opposition (MS-9).
@@ -34,6 +36,8 @@ pub enum Operation {
 /// Who asks, relative to the data's owner.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Party {
+    /// The professional whose own mailbox it is.
+    Owner,
     /// A delegate of the organisational mailbox (ID-3).
     Delegate,
     /// A former delegate, removed from the mailbox.
@@ -74,16 +78,33 @@ pub enum Interface {
     Api,
     /// The service's use cases, called directly.
     Service,
+    /// IMAP (MS-6): a login opens its own mailbox only; there is no shared namespace
+    /// (issue 20), so a delegate cannot reach an organisational mailbox there, and
+    /// another's mailbox has no name at all: a folder name or a UID that would reach it
+    /// is answered as absent (`NO`, or an empty answer) — see
+    /// [`Interface::names_others_data`].
+    Imap,
+}
+
+impl Interface {
+    /// Whether the interface can name someone else's data, so that reaching for it is
+    /// a refusal to trace (TR-1). Over IMAP it cannot: a name or a UID is looked up in
+    /// the caller's own mailbox, where the other's data does not exist, as for a
+    /// mistyped name.
+    pub fn names_others_data(self) -> bool {
+        !matches!(self, Interface::Imap)
+    }
 }
 
 impl Operation {
     /// Every operation of the matrix.
-    pub const ALL: [Operation; 8] = [
+    pub const ALL: [Operation; 9] = [
         Operation::ListFolder,
         Operation::ReadMessage,
         Operation::ReadRaw,
         Operation::FlagMessage,
         Operation::DeleteMessage,
+        Operation::SearchFolder,
         Operation::QueryOpposition,
         Operation::RecordOpposition,
         Operation::WithdrawOpposition,
@@ -106,8 +127,9 @@ pub fn expected(operation: Operation, party: Party) -> Expected {
     use Party::*;
     match (operation.on_mailbox(), operation, party) {
         (_, _, Anonymous | Suspended) => Unauthenticated,
-        // A mailbox: its delegates only (ID-3); staff never reach content (AC-2).
-        (true, _, Delegate) => Allowed,
+        // A mailbox: its owner and, for an organisation's, its delegates only (ID-3);
+        // staff never reach content (AC-2).
+        (true, _, Owner | Delegate) => Allowed,
         (true, _, Staff) => Denied(Requirement::Ac2),
         (true, _, _) => Denied(Requirement::Ac1),
         // An opposition: the patient always; other patients never (AC-1).
@@ -117,24 +139,35 @@ pub fn expected(operation: Operation, party: Party) -> Expected {
         (false, Operation::WithdrawOpposition, Recorder) => Allowed,
         (false, Operation::WithdrawOpposition, _) => Denied(Requirement::Ms9),
         // Asked or recorded by any active professional (on the patient's behalf).
-        (false, _, OtherProfessional | Recorder | Delegate | RemovedDelegate) => Allowed,
+        (false, _, Owner | OtherProfessional | Recorder | Delegate | RemovedDelegate) => Allowed,
     }
 }
 
-/// The interfaces a cell is driven through: a session (suspended, or none) exists only
-/// at a front end; a staff role only in the admin console's calls to the service.
-pub fn interfaces(party: Party) -> &'static [Interface] {
-    match party {
-        Party::Anonymous | Party::Suspended => &[Interface::Api],
-        Party::Staff => &[Interface::Service],
-        _ => &[Interface::Api, Interface::Service],
+/// The interfaces that offer `operation` to `party`, through which its cell is
+/// driven: a session (suspended, or none) exists only at a front end; a staff role only
+/// in the admin console's calls to the service; a search only at the front ends (they
+/// filter what [the service opens](Interface::Service)); IMAP reaches mailboxes, but an
+/// organisational one not yet (issue 20), nor with a staff role.
+pub fn interfaces(operation: Operation, party: Party) -> Vec<Interface> {
+    let mut offered = Vec::new();
+    if party != Party::Staff {
+        offered.push(Interface::Api);
     }
+    let session = matches!(party, Party::Anonymous | Party::Suspended);
+    if !session && operation != Operation::SearchFolder {
+        offered.push(Interface::Service);
+    }
+    if operation.on_mailbox() && !matches!(party, Party::Delegate | Party::Staff) {
+        offered.push(Interface::Imap);
+    }
+    offered
 }
 
 /// The parties the matrix tries for `operation`.
 pub fn parties(operation: Operation) -> &'static [Party] {
     if operation.on_mailbox() {
         &[
+            Party::Owner,
             Party::Delegate,
             Party::RemovedDelegate,
             Party::OtherProfessional,
@@ -176,6 +209,19 @@ mod tests {
         for operation in Operation::ALL {
             assert!(!parties(operation).is_empty());
         }
-        assert_eq!(interfaces(Party::Staff), [Interface::Service]);
+        assert_eq!(
+            interfaces(Operation::ReadMessage, Party::Staff),
+            [Interface::Service]
+        );
+    }
+
+    #[test]
+    fn ac1_id3_imap_offers_own_mailboxes_only() {
+        let read = |party| interfaces(Operation::ReadMessage, party);
+        assert!(read(Party::Owner).contains(&Interface::Imap));
+        assert!(!read(Party::Delegate).contains(&Interface::Imap));
+        assert!(!interfaces(Operation::QueryOpposition, Party::Patient).contains(&Interface::Imap));
+        assert!(!Interface::Imap.names_others_data());
+        assert!(Interface::Api.names_others_data());
     }
 }

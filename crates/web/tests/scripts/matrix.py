@@ -1,9 +1,12 @@
-"""Drives the authorization matrix's cells through the JSON API: `steps` is a JSON file
-of [label, token or "", method, path, JSON body or null] in order; prints
-`label status body` for each."""
+"""Drives the authorization matrix's cells through the JSON API, one step per line of
+standard input (JSON: [label, token or "", method, path, JSON body or null]); prints
+`label status body` for each as soon as it is answered, so that the test can look at
+what each cell left before sending the next."""
 import json
+import sys
 
-from apicase import A, call
+from apicase import call
 
-for label, token, method, path, body in json.load(open(A["steps"])):
+for line in sys.stdin:
+    label, token, method, path, body = json.loads(line)
     call(label, method, path, token=token or None, body=body)
