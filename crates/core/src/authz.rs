@@ -6,7 +6,8 @@
 //!
 //! The data an operation reaches belongs to an owner: for the mailbox operations, the
 //! caller's own mailbox for [`Party::Owner`] and an organisational mailbox for the
-//! others (so that a delegate can be tested); for the opposition operations, a patient.
+//! others (so that a delegate can be tested); for the opposition operations, a patient;
+//! for the sending operations, the identity a message is sent as.
 
 use crate::Requirement;
 
@@ -31,6 +32,23 @@ pub enum Operation {
     RecordOpposition,
     /// Withdraw the patient's opposition (MS-9).
     WithdrawOpposition,
+    /// Send a message as oneself (to a professional who wrote to a patient caller, MS-8).
+    SendAsSelf,
+    /// Send a message as the organisational mailbox (ID-3).
+    SendAsOrganisation,
+    /// Send a message as another professional (MS-2, ID-3).
+    SendAsOther,
+}
+
+/// What an operation reaches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Reach {
+    /// A mailbox's folders and messages.
+    Mailbox,
+    /// A patient's opposition (MS-9).
+    Opposition,
+    /// An identity to send as.
+    Sending,
 }
 
 /// Who asks, relative to the data's owner.
@@ -78,6 +96,9 @@ pub enum Interface {
     Api,
     /// The service's use cases, called directly.
     Service,
+    /// SMTP submission (MS-2, ID-3): sending only; the envelope sender names the
+    /// identity sent as.
+    Smtp,
     /// IMAP (MS-6): a login opens its own mailbox only; there is no shared namespace
     /// (issue 20), so a delegate cannot reach an organisational mailbox there, and
     /// another's mailbox has no name at all: a folder name or a UID that would reach it
@@ -98,7 +119,7 @@ impl Interface {
 
 impl Operation {
     /// Every operation of the matrix.
-    pub const ALL: [Operation; 9] = [
+    pub const ALL: [Operation; 12] = [
         Operation::ListFolder,
         Operation::ReadMessage,
         Operation::ReadRaw,
@@ -108,16 +129,22 @@ impl Operation {
         Operation::QueryOpposition,
         Operation::RecordOpposition,
         Operation::WithdrawOpposition,
+        Operation::SendAsSelf,
+        Operation::SendAsOrganisation,
+        Operation::SendAsOther,
     ];
 
-    /// Whether the operation reaches a mailbox (else a patient's opposition).
-    pub fn on_mailbox(self) -> bool {
-        !matches!(
-            self,
+    /// What the operation reaches.
+    pub fn reaches(self) -> Reach {
+        match self {
             Operation::QueryOpposition
-                | Operation::RecordOpposition
-                | Operation::WithdrawOpposition
-        )
+            | Operation::RecordOpposition
+            | Operation::WithdrawOpposition => Reach::Opposition,
+            Operation::SendAsSelf | Operation::SendAsOrganisation | Operation::SendAsOther => {
+                Reach::Sending
+            }
+            _ => Reach::Mailbox,
+        }
     }
 }
 
@@ -125,21 +152,29 @@ impl Operation {
 pub fn expected(operation: Operation, party: Party) -> Expected {
     use Expected::{Allowed, Denied, Unauthenticated};
     use Party::*;
-    match (operation.on_mailbox(), operation, party) {
+    use Reach::{Mailbox, Opposition, Sending};
+    match (operation.reaches(), operation, party) {
         (_, _, Anonymous | Suspended) => Unauthenticated,
         // A mailbox: its owner and, for an organisation's, its delegates only (ID-3);
         // staff never reach content (AC-2).
-        (true, _, Owner | Delegate) => Allowed,
-        (true, _, Staff) => Denied(Requirement::Ac2),
-        (true, _, _) => Denied(Requirement::Ac1),
+        (Mailbox, _, Owner | Delegate) => Allowed,
+        (Mailbox, _, Staff) => Denied(Requirement::Ac2),
+        (Mailbox, _, _) => Denied(Requirement::Ac1),
+        // Sent as oneself, as an organisation by its delegates only, never as another
+        // person (ID-3; MS-2 for the headers).
+        (Sending, Operation::SendAsSelf, _) => Allowed,
+        (Sending, Operation::SendAsOrganisation, Delegate) => Allowed,
+        (Sending, _, _) => Denied(Requirement::Id3),
         // An opposition: the patient always; other patients never (AC-1).
-        (false, _, Patient) => Allowed,
-        (false, _, OtherPatient | Staff) => Denied(Requirement::Ac1),
+        (Opposition, _, Patient) => Allowed,
+        (Opposition, _, OtherPatient | Staff) => Denied(Requirement::Ac1),
         // Withdrawn only by the patient or whoever recorded it (MS-9).
-        (false, Operation::WithdrawOpposition, Recorder) => Allowed,
-        (false, Operation::WithdrawOpposition, _) => Denied(Requirement::Ms9),
+        (Opposition, Operation::WithdrawOpposition, Recorder) => Allowed,
+        (Opposition, Operation::WithdrawOpposition, _) => Denied(Requirement::Ms9),
         // Asked or recorded by any active professional (on the patient's behalf).
-        (false, _, Owner | OtherProfessional | Recorder | Delegate | RemovedDelegate) => Allowed,
+        (Opposition, _, Owner | OtherProfessional | Recorder | Delegate | RemovedDelegate) => {
+            Allowed
+        }
     }
 }
 
@@ -147,7 +182,7 @@ pub fn expected(operation: Operation, party: Party) -> Expected {
 /// driven: a session (suspended, or none) exists only at a front end; a staff role only
 /// in the admin console's calls to the service; a search only at the front ends (they
 /// filter what [the service opens](Interface::Service)); IMAP reaches mailboxes, but an
-/// organisational one not yet (issue 20), nor with a staff role.
+/// organisational one not yet (issue 20), nor with a staff role; SMTP sends.
 pub fn interfaces(operation: Operation, party: Party) -> Vec<Interface> {
     let mut offered = Vec::new();
     if party != Party::Staff {
@@ -157,16 +192,20 @@ pub fn interfaces(operation: Operation, party: Party) -> Vec<Interface> {
     if !session && operation != Operation::SearchFolder {
         offered.push(Interface::Service);
     }
-    if operation.on_mailbox() && !matches!(party, Party::Delegate | Party::Staff) {
-        offered.push(Interface::Imap);
+    match operation.reaches() {
+        Reach::Mailbox if !matches!(party, Party::Delegate | Party::Staff) => {
+            offered.push(Interface::Imap);
+        }
+        Reach::Sending => offered.push(Interface::Smtp),
+        _ => {}
     }
     offered
 }
 
 /// The parties the matrix tries for `operation`.
 pub fn parties(operation: Operation) -> &'static [Party] {
-    if operation.on_mailbox() {
-        &[
+    match operation.reaches() {
+        Reach::Mailbox => &[
             Party::Owner,
             Party::Delegate,
             Party::RemovedDelegate,
@@ -175,9 +214,8 @@ pub fn parties(operation: Operation) -> &'static [Party] {
             Party::Staff,
             Party::Suspended,
             Party::Anonymous,
-        ]
-    } else {
-        &[
+        ],
+        Reach::Opposition => &[
             Party::Patient,
             Party::OtherPatient,
             Party::OtherProfessional,
@@ -185,7 +223,15 @@ pub fn parties(operation: Operation) -> &'static [Party] {
             Party::Staff,
             Party::Suspended,
             Party::Anonymous,
-        ]
+        ],
+        Reach::Sending => &[
+            Party::Delegate,
+            Party::RemovedDelegate,
+            Party::OtherProfessional,
+            Party::Patient,
+            Party::Suspended,
+            Party::Anonymous,
+        ],
     }
 }
 
@@ -221,6 +267,14 @@ mod tests {
         assert!(read(Party::Owner).contains(&Interface::Imap));
         assert!(!read(Party::Delegate).contains(&Interface::Imap));
         assert!(!interfaces(Operation::QueryOpposition, Party::Patient).contains(&Interface::Imap));
+        assert_eq!(
+            interfaces(Operation::SendAsOther, Party::Patient),
+            [Interface::Api, Interface::Service, Interface::Smtp]
+        );
+        assert_eq!(
+            expected(Operation::SendAsOrganisation, Party::RemovedDelegate),
+            Expected::Denied(Requirement::Id3)
+        );
         assert!(!Interface::Imap.names_others_data());
         assert!(Interface::Api.names_others_data());
     }

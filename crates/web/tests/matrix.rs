@@ -1,38 +1,56 @@
-//! The authorization matrix (AC-1, AC-2, ID-3, MS-9; `caduceus_core::authz`): every
-//! cell — an operation on someone's data × a kind of caller — is driven through each
-//! interface that offers it (the JSON API over HTTPS with Python's http.client, IMAP
-//! with imaplib, and the service's use cases) and must give the outcome the table
-//! says, leave the stored copies as it says, and show a message's content only when
-//! allowed; each denial must leave a trace where the interface can name the other's
-//! data. One Python process per interface answers the cells one by one.
+//! The authorization matrix (AC-1, AC-2, ID-3, MS-2, MS-9; `caduceus_core::authz`):
+//! every cell — an operation on someone's data × a kind of caller — is driven through
+//! each interface that offers it (the JSON API over HTTPS with Python's http.client,
+//! IMAP with imaplib, SMTP submission with smtplib, and the service's use cases) and
+//! must give the outcome the table says, leave the stored copies as it says, show a
+//! message's content only when allowed, deliver what is sent only when allowed; each
+//! denial must leave a trace where the interface can name the other's data. One
+//! Python process per interface answers the cells one by one.
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use caduceus_core::authz::{self, Expected, Interface, Operation, Party};
+use caduceus_core::authz::{self, Expected, Interface, Operation, Party, Reach};
 use caduceus_core::{AccountState, Ins, Role};
-use caduceus_service::{Actor, Caller, ServiceError};
+use caduceus_service::Caller;
+use caduceus_service::auth::Authenticated;
 use caduceus_store::{Account, AccountId, MessageId, Store as _, StoreError};
 use caduceus_testkit::*;
 use client::Client;
 use common::*;
-use serde_json::json;
 
+#[path = "matrix/api.rs"]
+mod api;
 #[path = "matrix/client.rs"]
 mod client;
 mod common;
 #[path = "matrix/imap.rs"]
 mod imap;
+#[path = "matrix/service.rs"]
+mod service;
+#[path = "matrix/smtp.rs"]
+mod smtp;
 
 const INS: &str = "295109912611193";
 const OTHER_INS: &str = "184127645108946";
+/// Where the sending cells send: the owner, who wrote to the patient first (MS-8).
+const RECIPIENT: &str = "olga@caduceus.test";
 
-/// Someone the matrix tries, with their credentials: a web session token (API) and a
-/// device credential (IMAP), both from one strong login.
+/// Someone the matrix tries, with their credentials: a web session token (API), a
+/// device credential (IMAP, SMTP) and the login itself (the service's sending), all
+/// from one strong login.
 struct Person {
     party: Party,
     account: Account,
+    login: Authenticated,
     token: String,
     device: String,
+}
+
+impl Person {
+    fn address(&self) -> String {
+        self.account.address.as_str().to_owned()
+    }
 }
 
 struct Cast {
@@ -49,6 +67,61 @@ impl Cast {
     fn account(&self, party: Party) -> &Account {
         &self.person(party).unwrap().account
     }
+
+    /// The address a sending cell sends as (envelope sender and `From:`).
+    fn sent_as(&self, cell: &Cell) -> String {
+        match cell.operation {
+            Operation::SendAsOrganisation => self.cardio.address.as_str().to_owned(),
+            Operation::SendAsOther => self.account(Party::Recorder).address.as_str().to_owned(),
+            // Nobody logged in has no self: the address claimed is the recipient's.
+            _ => self
+                .person(cell.party)
+                .map_or(RECIPIENT.to_owned(), Person::address),
+        }
+    }
+
+    /// The start of a step at a front end that keeps sessions (IMAP, SMTP): the
+    /// cell's label, its session, and the session's user and device credential. One
+    /// session per cell for those whose session ends (suspended) or never starts
+    /// (anonymous: no user), one per party else.
+    fn session_step(&self, cell: &Cell) -> serde_json::Value {
+        let (session, person) = match (cell.party, self.person(cell.party)) {
+            (Party::Anonymous, _) | (_, None) => (cell.label.clone(), None),
+            (Party::Suspended, person) => (cell.label.clone(), person),
+            (party, person) => (format!("{party:?}"), person),
+        };
+        let mut step = opening(&session, person);
+        step["label"] = cell.label.clone().into();
+        step
+    }
+
+    /// How many messages the recipient of the sending cells has received.
+    async fn received(&self) -> usize {
+        let inbox = self
+            .w
+            .store
+            .mailbox(self.owner.id, "INBOX")
+            .await
+            .unwrap()
+            .unwrap();
+        self.w.store.messages(inbox.id).await.unwrap().len()
+    }
+}
+
+/// A step that only opens `session` at IMAP or SMTP, logged in as `person` (none:
+/// never logged in).
+fn opening(session: &str, person: Option<&Person>) -> serde_json::Value {
+    serde_json::json!({
+        "label": "open",
+        "session": session,
+        "user": person.map_or(String::new(), Person::address),
+        "secret": person.map_or("", |p| &p.device),
+    })
+}
+
+/// A message from `from` to the recipient of the sending cells, subject `marker`.
+fn letter(from: &str, marker: &str) -> Vec<u8> {
+    format!("From: {from}\r\nTo: {RECIPIENT}\r\nSubject: {marker}\r\n\r\nBonjour.\r\n").into_bytes()
 }
 
 async fn cast() -> Cast {
@@ -95,10 +168,33 @@ async fn cast() -> Cast {
         people.push(Person {
             party,
             account,
+            login: strong,
             token: token.expose().clone(),
             device: device.credential.expose().clone(),
         });
     }
+    // The owner writes to the patient first, so that the patient may answer (MS-8).
+    let owner = &people[0];
+    let sender = w
+        .service
+        .sender(&owner.login, &owner.account.address)
+        .await
+        .unwrap();
+    let to = people
+        .iter()
+        .find(|p| p.party == Party::Patient)
+        .unwrap()
+        .account
+        .address
+        .clone();
+    let raw = format!(
+        "From: {RECIPIENT}\r\nTo: {}\r\nSubject: Avis\r\n\r\nx\r\n",
+        to.as_str()
+    );
+    w.service
+        .submit(&sender, &[to], raw.as_bytes(), false)
+        .await
+        .unwrap();
     Cast {
         w,
         cardio,
@@ -126,6 +222,8 @@ pub struct Cell {
     target: Copy,
     /// The other copy, which nobody may reach in this cell.
     other: Copy,
+    /// How many messages the recipient of the sending cells had before the cell.
+    received: usize,
 }
 
 impl Cell {
@@ -176,6 +274,7 @@ impl Cell {
             marker,
             target,
             other,
+            received: cast.received().await,
         }
     }
 
@@ -188,26 +287,6 @@ impl Cell {
                 | Operation::ReadRaw
                 | Operation::SearchFolder
         )
-    }
-}
-
-/// The API request of `cell`: on its target copy, or on the patient.
-fn request(cell: &Cell) -> (&'static str, String) {
-    let m = format!("?mailbox={}", cell.target.address);
-    let id = cell.target.id.0;
-    match cell.operation {
-        Operation::ListFolder => ("GET", format!("/folders/INBOX/messages{m}")),
-        Operation::SearchFolder => (
-            "GET",
-            format!("/folders/INBOX/messages{m}&q={}", cell.marker),
-        ),
-        Operation::ReadMessage => ("GET", format!("/messages/{id}{m}")),
-        Operation::ReadRaw => ("GET", format!("/messages/{id}/raw{m}")),
-        Operation::FlagMessage => ("PATCH", format!("/messages/{id}{m}")),
-        Operation::DeleteMessage => ("DELETE", format!("/messages/{id}{m}")),
-        Operation::QueryOpposition => ("GET", format!("/patients/{INS}/opposition")),
-        Operation::RecordOpposition => ("PUT", format!("/patients/{INS}/opposition")),
-        Operation::WithdrawOpposition => ("DELETE", format!("/patients/{INS}/opposition")),
     }
 }
 
@@ -231,92 +310,9 @@ async fn prepare(cast: &Cast, operation: Operation) {
     }
 }
 
-/// The outcome of a cell through the service: `Ok` or the error.
-async fn through_service(cast: &Cast, cell: &Cell) -> Result<(), ServiceError> {
-    let account = cast.account(cell.party).id;
-    let caller = match cell.party {
-        Party::Staff => Caller {
-            actor: Actor::Staff {
-                account,
-                role: Role::Auditor,
-            },
-            source: "test".into(),
-        },
-        _ => Caller::account(account, "test"),
-    };
-    let service = &cast.w.service;
-    let ins = Ins::parse(INS).unwrap();
-    if !cell.operation.on_mailbox() {
-        return match cell.operation {
-            Operation::QueryOpposition => service.opposition(&caller, &ins).await.map(drop),
-            Operation::RecordOpposition => service.set_opposition(&caller, &ins, true).await,
-            _ => service.set_opposition(&caller, &ins, false).await,
-        };
-    }
-    let access = service.authorize(&caller, cell.target.account).await?;
-    let message = cell.target.id;
-    match cell.operation {
-        Operation::ListFolder => service.open_folder(&access, "INBOX").await.map(drop),
-        Operation::ReadMessage | Operation::ReadRaw => {
-            service.read_message(&access, message).await.map(drop)
-        }
-        Operation::FlagMessage => service
-            .set_flags(&access, message, &["\\Flagged".to_owned()])
-            .await
-            .map(drop),
-        Operation::DeleteMessage => service.delete_message(&access, message).await,
-        other => unreachable!("the service does not offer {other:?}"),
-    }
-}
-
-fn service_judge(expected: Expected, outcome: Result<(), ServiceError>) -> Result<(), String> {
-    let fine = match (expected, &outcome) {
-        (Expected::Allowed, Ok(())) => true,
-        (Expected::Denied(want), Err(ServiceError::Denied { requirement, .. })) => {
-            *requirement == want
-        }
-        (Expected::Denied(_), Err(ServiceError::NotFound(_))) => true,
-        _ => false,
-    };
-    if fine {
-        Ok(())
-    } else {
-        Err(format!("{outcome:?}"))
-    }
-}
-
-/// The step of `cell` for `scripts/matrix.py`, as `party`.
-fn api_step(cast: &Cast, cell: &Cell) -> serde_json::Value {
-    let token = cast.person(cell.party).map_or("", |p| &p.token);
-    let (method, path) = request(cell);
-    let body = (method == "PATCH").then(|| json!({ "flags": ["\\Flagged"] }));
-    json!([cell.label, token, method, path, body])
-}
-
-/// Whether the API's `answer` (`label status content-type body`) is what `expected`
-/// says: a 2xx that shows the content when allowed; 401; 404 or a 403 naming the rule.
-fn api_judge(cell: &Cell, expected: Expected, answer: &str) -> Result<(), String> {
-    let mut parts = answer.splitn(3, ' ').skip(1);
-    let status: u16 = parts.next().and_then(|s| s.parse().ok()).unwrap_or(0);
-    let body = parts.next().unwrap_or("");
-    let status_fine = match expected {
-        Expected::Allowed => (200..300).contains(&status),
-        Expected::Unauthenticated => status == 401,
-        Expected::Denied(want) => {
-            status == 404
-                || (status == 403 && body.contains(&format!("\"requirement\":\"{want}\"")))
-        }
-    };
-    let shown = body.contains(&cell.marker);
-    if status_fine && (!cell.reveals() || shown == (expected == Expected::Allowed)) {
-        Ok(())
-    } else {
-        Err(format!("{status} {body}"))
-    }
-}
-
-/// Whether the cell's stored copies are as `expected` leaves them: the target
-/// flagged or deleted only when allowed, the other copy never touched.
+/// Whether the cell left what `expected` says: the target copy flagged or deleted
+/// only when allowed, the other copy never touched; a message sent delivered only
+/// when allowed.
 async fn effects(cast: &Cast, cell: &Cell, expected: Expected) -> Result<(), String> {
     // Some(flagged) for a stored copy, None once deleted.
     let state = async |copy: &Copy| match cast.w.store.message(copy.id).await {
@@ -331,7 +327,10 @@ async fn effects(cast: &Cast, cell: &Cell, expected: Expected) -> Result<(), Str
         _ => Some(false),
     };
     let (target, other) = (state(&cell.target).await, state(&cell.other).await);
-    if target == want && other == Some(false) {
+    let delivered = cast.received().await > cell.received;
+    if cell.operation.reaches() == Reach::Sending && delivered != allowed {
+        Err(format!("delivered: {delivered}"))
+    } else if target == want && other == Some(false) {
         Ok(())
     } else {
         Err(format!(
@@ -340,66 +339,80 @@ async fn effects(cast: &Cast, cell: &Cell, expected: Expected) -> Result<(), Str
     }
 }
 
-/// The IMAP session a cell of `party` runs in: one per cell for those whose session
-/// ends (suspended) or never starts (anonymous); one per party else.
-fn imap_session(cell: &Cell) -> String {
-    match cell.party {
-        Party::Suspended | Party::Anonymous => cell.label.clone(),
-        party => format!("{party:?}"),
-    }
-}
-
-/// The IMAP step of `cell` as its party.
-fn imap_step(cast: &Cast, cell: &Cell) -> serde_json::Value {
-    let (user, secret) = match cast.person(cell.party) {
-        Some(p) if cell.party != Party::Anonymous => {
-            (p.account.address.as_str().to_owned(), p.device.as_str())
-        }
-        _ => (String::new(), ""),
-    };
-    imap::step(cell, &imap_session(cell), &user, secret)
-}
-
 fn label(operation: Operation, party: Party, interface: Interface) -> String {
     format!("{operation:?}/{party:?}/{interface:?}")
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn ac1_ac2_id3_ms9_every_cell_of_the_authorization_matrix_through_every_interface() {
-    let cast = cast().await;
-    let server = listen(&cast.w).await;
+/// The front ends of the cast's world, and a client process for each.
+struct Fronts {
+    listeners: Vec<Listener>,
+    api: Client,
+    imap: Client,
+    smtp: Client,
+}
+
+async fn fronts(w: &World) -> Fronts {
+    let https = listen(w).await;
     // Every command asks whether the login still holds (AU-2, ID-2).
     let limits = caduceus_imap::Limits {
         recheck_every: Duration::ZERO,
         ..caduceus_imap::Limits::default()
     };
-    let imap_server = listen_imap_with(&cast.w, limits).await;
-    let ca = ("ca", cast.w.pki.ca_cert_path().display().to_string());
-    let mut api = Client::start(
-        &script("matrix.py"),
-        &[("port", server.port.to_string()), ca.clone()],
-    );
-    let mut imap = Client::start(
-        &script("matrix_imap.py"),
-        &[("port", imap_server.port.to_string()), ca],
-    );
-    // Sam's IMAP sessions are opened before his account is suspended, one per cell.
-    let sam = cast.account(Party::Suspended).clone();
+    let imap = listen_imap_with(w, limits).await;
+    let config = Arc::new(caduceus_smtp::SubmissionConfig {
+        tls: server_tls(w),
+        implicit_tls: true,
+        hostname: "mail.caduceus.test".into(),
+        limits: caduceus_smtp::Limits {
+            shutdown_grace: Duration::from_secs(1),
+            ..caduceus_smtp::Limits::default()
+        },
+    });
+    let service = w.service.clone();
+    let smtp = spawn_listener(|l, stop| caduceus_smtp::serve(l, config, service, stop)).await;
+    let ca = ("ca", w.pki.ca_cert_path().display().to_string());
+    let client = |name: &str, listener: &Listener| {
+        Client::start(
+            &script(name),
+            &[("port", listener.port.to_string()), ca.clone()],
+        )
+    };
+    Fronts {
+        api: client("matrix.py", &https),
+        imap: client("matrix_imap.py", &imap),
+        smtp: client("matrix_smtp.py", &smtp),
+        listeners: vec![https, imap, smtp],
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ac1_ac2_id3_ms2_ms9_every_cell_of_the_authorization_matrix_through_every_interface() {
+    let cast = cast().await;
+    let mut fronts = fronts(&cast.w).await;
+    // Sam's IMAP and SMTP sessions are opened before his account is suspended, one per
+    // cell.
+    let sam = cast.person(Party::Suspended).unwrap();
     for operation in Operation::ALL {
-        let suspended = authz::parties(operation).contains(&Party::Suspended);
-        if suspended && authz::interfaces(operation, Party::Suspended).contains(&Interface::Imap) {
-            let session = label(operation, Party::Suspended, Interface::Imap);
-            let open = json!({
-                "label": "open", "session": session, "user": sam.address.as_str(),
-                "secret": cast.person(Party::Suspended).unwrap().device, "commands": [],
-            });
-            let answer = imap.ask(&open).await;
-            assert!(answer.contains("\"answers\": []"), "{answer}");
+        if !authz::parties(operation).contains(&Party::Suspended) {
+            continue;
+        }
+        for interface in authz::interfaces(operation, Party::Suspended) {
+            let session = label(operation, Party::Suspended, interface);
+            let open = opening(&session, Some(sam));
+            let answer = match interface {
+                Interface::Imap => fronts.imap.ask(&open).await,
+                Interface::Smtp => fronts.smtp.ask(&open).await,
+                _ => continue,
+            };
+            assert!(
+                !answer.contains("LOGIN") && !answer.contains(" 535 "),
+                "{answer}"
+            );
         }
     }
     cast.w
         .service
-        .set_state(&op(), sam.id, AccountState::Suspended)
+        .set_state(&op(), sam.account.id, AccountState::Suspended)
         .await
         .unwrap();
 
@@ -415,16 +428,18 @@ async fn ac1_ac2_id3_ms9_every_cell_of_the_authorization_matrix_through_every_in
                 let cell = Cell::new(&cast, operation, party, label.clone(), cells).await;
                 let denials_before = denials(&cast).await;
                 let outcome = match interface {
-                    Interface::Service => {
-                        service_judge(expected, through_service(&cast, &cell).await)
-                    }
+                    Interface::Service => service::judge(&cast, &cell, expected).await,
                     Interface::Api => {
-                        let answer = api.ask(&api_step(&cast, &cell)).await;
-                        api_judge(&cell, expected, &answer)
+                        let answer = fronts.api.ask(&api::step(&cast, &cell)).await;
+                        api::judge(&cell, expected, &answer)
                     }
                     Interface::Imap => {
-                        let answer = imap.ask(&imap_step(&cast, &cell)).await;
+                        let answer = fronts.imap.ask(&imap::step(&cast, &cell)).await;
                         imap::judge(&cell, expected, &answer)
+                    }
+                    Interface::Smtp => {
+                        let answer = fronts.smtp.ask(&smtp::step(&cast, &cell)).await;
+                        smtp::judge(expected, &answer)
                     }
                 };
                 let outcome = match outcome {
@@ -449,13 +464,16 @@ async fn ac1_ac2_id3_ms9_every_cell_of_the_authorization_matrix_through_every_in
             }
         }
     }
-    assert_eq!(cells, 141, "cells driven");
+    assert_eq!(cells, 189, "cells driven");
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
-    server.shutdown().await;
-    imap_server.shutdown().await;
+    let Fronts { listeners, .. } = fronts;
+    for listener in listeners {
+        listener.shutdown().await;
+    }
 }
 
-/// Refusals traced so far: access.denied, and refused opposition changes.
+/// Refusals traced so far: access.denied, refused opposition changes, refused
+/// messages (sending as someone else).
 async fn denials(cast: &Cast) -> usize {
     cast.w
         .store
@@ -465,7 +483,8 @@ async fn denials(cast: &Cast) -> usize {
         .iter()
         .filter(|e| {
             e.outcome == "refused"
-                && (e.action == "access.denied" || e.action == "patient.opposition")
+                && ["access.denied", "patient.opposition", "message.refuse"]
+                    .contains(&e.action.as_str())
         })
         .count()
 }

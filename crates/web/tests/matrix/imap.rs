@@ -6,7 +6,7 @@
 use caduceus_core::authz::{Expected, Operation, Party};
 use serde_json::{Value, json};
 
-use super::{Cell, Copy};
+use super::{Cast, Cell, Copy};
 
 /// The folder names someone might try for `copy`'s mailbox from their own session.
 fn foreign_names(copy: &Copy) -> Vec<String> {
@@ -80,16 +80,11 @@ fn commands(cell: &Cell) -> Vec<Value> {
     }
 }
 
-/// The step of `cell` for `scripts/matrix_imap.py`, as `user` with `secret` (none:
-/// never logged in) in the session named `session`.
-pub fn step(cell: &Cell, session: &str, user: &str, secret: &str) -> Value {
-    json!({
-        "label": cell.label,
-        "session": session,
-        "user": user,
-        "secret": secret,
-        "commands": commands(cell),
-    })
+/// The step of `cell` for `scripts/matrix_imap.py`, in its party's session.
+pub fn step(cast: &Cast, cell: &Cell) -> Value {
+    let mut step = cast.session_step(cell);
+    step["commands"] = commands(cell).into();
+    step
 }
 
 /// Whether the client's `answer` to `cell`'s step is what `expected` says; if not,

@@ -48,7 +48,7 @@ def run(step):
     except imaplib.IMAP4.error as e:
         return [["LOGIN", str(e)]]
     answers = []
-    for command in step["commands"]:
+    for command in step.get("commands", []):
         try:
             status, data = getattr(m, command[0])(*command[1:])
             answers.append([status, text(data)])

@@ -1,0 +1,86 @@
+//! The matrix's cells through the service's use cases, called directly with the
+//! caller the front ends would build (a staff role as the admin console does).
+
+use caduceus_core::authz::{Expected, Operation, Party, Reach};
+use caduceus_core::{Ins, Role};
+use caduceus_service::submit::RecipientScope;
+use caduceus_service::{Actor, Caller, ServiceError};
+
+use caduceus_testkit::addr;
+
+use super::{Cast, Cell, INS, RECIPIENT, letter};
+
+/// The outcome of `cell` through the service: `Ok` or the error.
+async fn outcome(cast: &Cast, cell: &Cell) -> Result<(), ServiceError> {
+    let person = cast.person(cell.party).unwrap();
+    let account = person.account.id;
+    let caller = match cell.party {
+        Party::Staff => Caller {
+            actor: Actor::Staff {
+                account,
+                role: Role::Auditor,
+            },
+            source: "test".into(),
+        },
+        _ => Caller::account(account, "test"),
+    };
+    let service = &cast.w.service;
+    let ins = Ins::parse(INS).unwrap();
+    let message = cell.target.id;
+    match (cell.operation.reaches(), cell.operation) {
+        (Reach::Opposition, Operation::QueryOpposition) => {
+            service.opposition(&caller, &ins).await.map(drop)
+        }
+        (Reach::Opposition, Operation::RecordOpposition) => {
+            service.set_opposition(&caller, &ins, true).await
+        }
+        (Reach::Opposition, _) => service.set_opposition(&caller, &ins, false).await,
+        (Reach::Sending, _) => {
+            let from = cast.sent_as(cell);
+            let sender = service.sender(&person.login, &addr(&from)).await?;
+            let to = addr(RECIPIENT);
+            service
+                .check_recipient(&to, 0, RecipientScope::TrustSpace)
+                .await?;
+            let raw = letter(&from, &cell.marker);
+            service.submit(&sender, &[to], &raw, false).await.map(drop)
+        }
+        (Reach::Mailbox, operation) => {
+            let access = service.authorize(&caller, cell.target.account).await?;
+            match operation {
+                Operation::ListFolder => service.open_folder(&access, "INBOX").await.map(drop),
+                Operation::ReadMessage | Operation::ReadRaw => {
+                    service.read_message(&access, message).await.map(drop)
+                }
+                Operation::FlagMessage => service
+                    .set_flags(&access, message, &["\\Flagged".to_owned()])
+                    .await
+                    .map(drop),
+                Operation::DeleteMessage => service.delete_message(&access, message).await,
+                other => unreachable!("the service does not offer {other:?}"),
+            }
+        }
+    }
+}
+
+/// Whether `cell` through the service gives what `expected` says: `Ok` when allowed;
+/// a denial or a refusal naming the rule, or "not found", when denied.
+pub async fn judge(cast: &Cast, cell: &Cell, expected: Expected) -> Result<(), String> {
+    let outcome = outcome(cast, cell).await;
+    let fine = match (expected, &outcome) {
+        (Expected::Allowed, Ok(())) => true,
+        (Expected::Denied(want), Err(ServiceError::Denied { requirement, .. })) => {
+            *requirement == want
+        }
+        (Expected::Denied(want), Err(ServiceError::Refused(refusal))) => {
+            refusal.requirement == want
+        }
+        (Expected::Denied(_), Err(ServiceError::NotFound(_))) => true,
+        _ => false,
+    };
+    if fine {
+        Ok(())
+    } else {
+        Err(format!("{outcome:?}"))
+    }
+}
