@@ -96,6 +96,11 @@ pub enum Interface {
     Api,
     /// The service's use cases, called directly.
     Service,
+    /// The webmail (MS-6): forms over HTTPS with the session cookie and its CSRF
+    /// token, on the user's own mailbox only (a delegate cannot reach an organisational
+    /// one there, issue 20); a message is named by its id, a folder by its name in
+    /// one's own mailbox. No raw download.
+    Webmail,
     /// SMTP submission (MS-2, ID-3): sending only; the envelope sender names the
     /// identity sent as.
     Smtp,
@@ -108,12 +113,19 @@ pub enum Interface {
 }
 
 impl Interface {
-    /// Whether the interface can name someone else's data, so that reaching for it is
-    /// a refusal to trace (TR-1). Over IMAP it cannot: a name or a UID is looked up in
-    /// the caller's own mailbox, where the other's data does not exist, as for a
-    /// mistyped name.
-    pub fn names_others_data(self) -> bool {
-        !matches!(self, Interface::Imap)
+    /// Whether the interface can name someone else's data for `operation`, so that
+    /// reaching for it is a refusal to trace (TR-1). Over IMAP it cannot, nor can the
+    /// webmail's folder pages: a folder name or a UID is looked up in the caller's own
+    /// mailbox, where the other's data does not exist, as for a mistyped name. The
+    /// webmail's message pages and forms name a message by its id, which can.
+    pub fn names_others_data(self, operation: Operation) -> bool {
+        match self {
+            Interface::Imap => false,
+            Interface::Webmail => {
+                !matches!(operation, Operation::ListFolder | Operation::SearchFolder)
+            }
+            _ => true,
+        }
     }
 }
 
@@ -182,7 +194,8 @@ pub fn expected(operation: Operation, party: Party) -> Expected {
 /// driven: a session (suspended, or none) exists only at a front end; a staff role only
 /// in the admin console's calls to the service; a search only at the front ends (they
 /// filter what [the service opens](Interface::Service)); IMAP reaches mailboxes, but an
-/// organisational one not yet (issue 20), nor with a staff role; SMTP sends.
+/// organisational one not yet (issue 20), nor with a staff role; so does the webmail,
+/// but for the raw download; SMTP and the webmail send.
 pub fn interfaces(operation: Operation, party: Party) -> Vec<Interface> {
     let mut offered = Vec::new();
     if party != Party::Staff {
@@ -194,9 +207,12 @@ pub fn interfaces(operation: Operation, party: Party) -> Vec<Interface> {
     }
     match operation.reaches() {
         Reach::Mailbox if !matches!(party, Party::Delegate | Party::Staff) => {
+            if operation != Operation::ReadRaw {
+                offered.push(Interface::Webmail);
+            }
             offered.push(Interface::Imap);
         }
-        Reach::Sending => offered.push(Interface::Smtp),
+        Reach::Sending => offered.extend([Interface::Webmail, Interface::Smtp]),
         _ => {}
     }
     offered
@@ -269,13 +285,20 @@ mod tests {
         assert!(!interfaces(Operation::QueryOpposition, Party::Patient).contains(&Interface::Imap));
         assert_eq!(
             interfaces(Operation::SendAsOther, Party::Patient),
-            [Interface::Api, Interface::Service, Interface::Smtp]
+            [
+                Interface::Api,
+                Interface::Service,
+                Interface::Webmail,
+                Interface::Smtp
+            ]
         );
         assert_eq!(
             expected(Operation::SendAsOrganisation, Party::RemovedDelegate),
             Expected::Denied(Requirement::Id3)
         );
-        assert!(!Interface::Imap.names_others_data());
-        assert!(Interface::Api.names_others_data());
+        assert!(!Interface::Imap.names_others_data(Operation::ReadMessage));
+        assert!(Interface::Webmail.names_others_data(Operation::ReadMessage));
+        assert!(!Interface::Webmail.names_others_data(Operation::ListFolder));
+        assert!(Interface::Api.names_others_data(Operation::ListFolder));
     }
 }

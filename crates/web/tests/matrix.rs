@@ -1,7 +1,8 @@
 //! The authorization matrix (AC-1, AC-2, ID-3, MS-2, MS-9; `caduceus_core::authz`):
 //! every cell — an operation on someone's data × a kind of caller — is driven through
-//! each interface that offers it (the JSON API over HTTPS with Python's http.client,
-//! IMAP with imaplib, SMTP submission with smtplib, and the service's use cases) and
+//! each interface that offers it (the JSON API and the webmail over HTTPS with Python's
+//! http.client, IMAP with imaplib, SMTP submission with smtplib, and the service's use
+//! cases) and
 //! must give the outcome the table says, leave the stored copies as it says, show a
 //! message's content only when allowed, deliver what is sent only when allowed; each
 //! denial must leave a trace where the interface can name the other's data. One
@@ -30,9 +31,14 @@ mod imap;
 mod service;
 #[path = "matrix/smtp.rs"]
 mod smtp;
+#[path = "matrix/webmail.rs"]
+mod webmail;
 
 const INS: &str = "295109912611193";
 const OTHER_INS: &str = "184127645108946";
+/// The flags a flagging cell sets: `\\Flagged`, or the webmail's personal marking
+/// (MS-14).
+const MARKS: [&str; 2] = ["\\Flagged", caduceus_core::personal::PERSONAL_KEYWORD];
 /// Where the sending cells send: the owner, who wrote to the patient first (MS-8).
 const RECIPIENT: &str = "olga@caduceus.test";
 
@@ -316,7 +322,7 @@ async fn prepare(cast: &Cast, operation: Operation) {
 async fn effects(cast: &Cast, cell: &Cell, expected: Expected) -> Result<(), String> {
     // Some(flagged) for a stored copy, None once deleted.
     let state = async |copy: &Copy| match cast.w.store.message(copy.id).await {
-        Ok(summary) => Some(summary.flags.iter().any(|f| f == "\\Flagged")),
+        Ok(summary) => Some(summary.flags.iter().any(|f| MARKS.contains(&f.as_str()))),
         Err(StoreError::NotFound { .. }) => None,
         Err(e) => panic!("{e}"),
     };
@@ -349,6 +355,7 @@ struct Fronts {
     api: Client,
     imap: Client,
     smtp: Client,
+    webmail: Client,
 }
 
 async fn fronts(w: &World) -> Fronts {
@@ -379,6 +386,7 @@ async fn fronts(w: &World) -> Fronts {
     };
     Fronts {
         api: client("matrix.py", &https),
+        webmail: client("matrix_webmail.py", &https),
         imap: client("matrix_imap.py", &imap),
         smtp: client("matrix_smtp.py", &smtp),
         listeners: vec![https, imap, smtp],
@@ -441,6 +449,10 @@ async fn ac1_ac2_id3_ms2_ms9_every_cell_of_the_authorization_matrix_through_ever
                         let answer = fronts.smtp.ask(&smtp::step(&cast, &cell)).await;
                         smtp::judge(expected, &answer)
                     }
+                    Interface::Webmail => {
+                        let answer = fronts.webmail.ask(&webmail::step(&cast, &cell)).await;
+                        webmail::judge(&cell, expected, &answer)
+                    }
                 };
                 let outcome = match outcome {
                     Ok(()) => effects(&cast, &cell, expected).await,
@@ -453,7 +465,7 @@ async fn ac1_ac2_id3_ms2_ms9_every_cell_of_the_authorization_matrix_through_ever
                     // Every denial of a logged-in caller is traced (TR-1).
                     Ok(())
                         if matches!(expected, Expected::Denied(_))
-                            && interface.names_others_data() =>
+                            && interface.names_others_data(operation) =>
                     {
                         if denials(&cast).await <= denials_before {
                             mismatches.push(format!("{label}: denied without a trace"));
@@ -464,7 +476,7 @@ async fn ac1_ac2_id3_ms2_ms9_every_cell_of_the_authorization_matrix_through_ever
             }
         }
     }
-    assert_eq!(cells, 189, "cells driven");
+    assert_eq!(cells, 237, "cells driven");
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
     let Fronts { listeners, .. } = fronts;
     for listener in listeners {
