@@ -7,9 +7,11 @@
 //! The data an operation reaches belongs to an owner: for the mailbox operations, the
 //! caller's own mailbox for [`Party::Owner`] and an organisational mailbox for the
 //! others (so that a delegate can be tested); for the opposition operations, a patient;
-//! for the sending operations, the identity a message is sent as.
+//! for the sending operations, the identity a message is sent as; for the device
+//! operations, the owner; for the patient's access log and blocks, the patient; for
+//! the account administration, an account of the operator's.
 
-use crate::Requirement;
+use crate::{Duty, Requirement, Role};
 
 /// An operation on someone's data.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -38,6 +40,18 @@ pub enum Operation {
     SendAsOrganisation,
     /// Send a message as another professional (MS-2, ID-3).
     SendAsOther,
+    /// Revoke a device credential of the owner's (AU-2).
+    RevokeDevice,
+    /// Read the patient's access log (TR-4).
+    ReadAccessLog,
+    /// Block a professional from writing to the patient (MS-10).
+    BlockProfessional,
+    /// Record that an account's identity was verified (ID-2; the admin console).
+    VerifyAccount,
+    /// Suspend an account (the admin console).
+    SuspendAccount,
+    /// Close an account, its data deleted (RT-2; the admin console).
+    CloseAccount,
 }
 
 /// What an operation reaches.
@@ -49,6 +63,12 @@ pub enum Reach {
     Opposition,
     /// An identity to send as.
     Sending,
+    /// An account's device credentials.
+    Devices,
+    /// A patient's own settings and log (TR-4, MS-10).
+    PatientOwn,
+    /// The life cycle of an account (ID-2, RT-2).
+    Administration,
 }
 
 /// Who asks, relative to the data's owner.
@@ -69,11 +89,14 @@ pub enum Party {
     /// Another patient.
     OtherPatient,
     /// A member of the operator's staff acting in a staff role (the admin console),
-    /// which never reaches content (AC-2) nor patients' choices. (On the API a staff
-    /// member is an ordinary professional.)
-    Staff,
+    /// which never reaches content (AC-2) nor patients' choices, and manages accounts
+    /// only with [`Duty::ManageAccounts`]. (On the API a staff member is an ordinary
+    /// professional.)
+    Staff(Role),
     /// Someone whose session was opened before their account was suspended.
     Suspended,
+    /// Someone whose session was opened before their account was closed (RT-2).
+    Closed,
     /// Nobody logged in.
     Anonymous,
 }
@@ -131,7 +154,7 @@ impl Interface {
 
 impl Operation {
     /// Every operation of the matrix.
-    pub const ALL: [Operation; 12] = [
+    pub const ALL: [Operation; 18] = [
         Operation::ListFolder,
         Operation::ReadMessage,
         Operation::ReadRaw,
@@ -144,6 +167,12 @@ impl Operation {
         Operation::SendAsSelf,
         Operation::SendAsOrganisation,
         Operation::SendAsOther,
+        Operation::RevokeDevice,
+        Operation::ReadAccessLog,
+        Operation::BlockProfessional,
+        Operation::VerifyAccount,
+        Operation::SuspendAccount,
+        Operation::CloseAccount,
     ];
 
     /// What the operation reaches.
@@ -155,6 +184,11 @@ impl Operation {
             Operation::SendAsSelf | Operation::SendAsOrganisation | Operation::SendAsOther => {
                 Reach::Sending
             }
+            Operation::RevokeDevice => Reach::Devices,
+            Operation::ReadAccessLog | Operation::BlockProfessional => Reach::PatientOwn,
+            Operation::VerifyAccount | Operation::SuspendAccount | Operation::CloseAccount => {
+                Reach::Administration
+            }
             _ => Reach::Mailbox,
         }
     }
@@ -164,22 +198,28 @@ impl Operation {
 pub fn expected(operation: Operation, party: Party) -> Expected {
     use Expected::{Allowed, Denied, Unauthenticated};
     use Party::*;
-    use Reach::{Mailbox, Opposition, Sending};
+    use Reach::{Administration, Devices, Mailbox, Opposition, PatientOwn, Sending};
     match (operation.reaches(), operation, party) {
-        (_, _, Anonymous | Suspended) => Unauthenticated,
+        (_, _, Anonymous | Suspended | Closed) => Unauthenticated,
         // A mailbox: its owner and, for an organisation's, its delegates only (ID-3);
         // staff never reach content (AC-2).
         (Mailbox, _, Owner | Delegate) => Allowed,
-        (Mailbox, _, Staff) => Denied(Requirement::Ac2),
+        (Mailbox, _, Staff(_)) => Denied(Requirement::Ac2),
         (Mailbox, _, _) => Denied(Requirement::Ac1),
         // Sent as oneself, as an organisation by its delegates only, never as another
         // person (ID-3; MS-2 for the headers).
         (Sending, Operation::SendAsSelf, _) => Allowed,
         (Sending, Operation::SendAsOrganisation, Delegate) => Allowed,
         (Sending, _, _) => Denied(Requirement::Id3),
+        // Devices, a patient's log and blocks: their owner only; staff neither (AC-1).
+        (Devices, _, Owner) | (PatientOwn, _, Patient) => Allowed,
+        (Devices | PatientOwn, _, _) => Denied(Requirement::Ac1),
+        // An account's life cycle: staff whose role manages accounts (AC-1).
+        (Administration, _, Staff(role)) if role.may(Duty::ManageAccounts) => Allowed,
+        (Administration, _, _) => Denied(Requirement::Ac1),
         // An opposition: the patient always; other patients never (AC-1).
         (Opposition, _, Patient) => Allowed,
-        (Opposition, _, OtherPatient | Staff) => Denied(Requirement::Ac1),
+        (Opposition, _, OtherPatient | Staff(_)) => Denied(Requirement::Ac1),
         // Withdrawn only by the patient or whoever recorded it (MS-9).
         (Opposition, Operation::WithdrawOpposition, Recorder) => Allowed,
         (Opposition, Operation::WithdrawOpposition, _) => Denied(Requirement::Ms9),
@@ -191,22 +231,27 @@ pub fn expected(operation: Operation, party: Party) -> Expected {
 }
 
 /// The interfaces that offer `operation` to `party`, through which its cell is
-/// driven: a session (suspended, or none) exists only at a front end; a staff role only
-/// in the admin console's calls to the service; a search only at the front ends (they
-/// filter what [the service opens](Interface::Service)); IMAP reaches mailboxes, but an
-/// organisational one not yet (issue 20), nor with a staff role; so does the webmail,
-/// but for the raw download; SMTP and the webmail send.
+/// driven: a session (suspended, closed, or none) exists only at a front end; a staff
+/// role only in the admin console's calls to the service, the only place accounts are
+/// administered; a search only at the front ends (they filter what [the service
+/// opens](Interface::Service)). The API names another's mailbox, message, device or
+/// patient, but not another patient's log or blocks (it shows one's own). IMAP reaches
+/// mailboxes, but an organisational one not yet (issue 20), nor with a staff role; so
+/// does the webmail, but for the raw download; SMTP and the webmail send.
 pub fn interfaces(operation: Operation, party: Party) -> Vec<Interface> {
+    let reach = operation.reaches();
+    let session = matches!(party, Party::Anonymous | Party::Suspended | Party::Closed);
+    let staff = matches!(party, Party::Staff(_));
     let mut offered = Vec::new();
-    if party != Party::Staff {
+    let api_names_it = reach != Reach::PatientOwn || party == Party::Patient || session;
+    if !staff && reach != Reach::Administration && api_names_it {
         offered.push(Interface::Api);
     }
-    let session = matches!(party, Party::Anonymous | Party::Suspended);
     if !session && operation != Operation::SearchFolder {
         offered.push(Interface::Service);
     }
-    match operation.reaches() {
-        Reach::Mailbox if !matches!(party, Party::Delegate | Party::Staff) => {
+    match reach {
+        Reach::Mailbox if !staff && party != Party::Delegate => {
             if operation != Operation::ReadRaw {
                 offered.push(Interface::Webmail);
             }
@@ -218,37 +263,72 @@ pub fn interfaces(operation: Operation, party: Party) -> Vec<Interface> {
     offered
 }
 
+/// Each staff role, as a party.
+const STAFF: [Party; 5] = [
+    Party::Staff(Role::RegistrationAuthority),
+    Party::Staff(Role::Administrator),
+    Party::Staff(Role::Auditor),
+    Party::Staff(Role::SecurityOfficer),
+    Party::Staff(Role::AlertSender),
+];
+
 /// The parties the matrix tries for `operation`.
-pub fn parties(operation: Operation) -> &'static [Party] {
-    match operation.reaches() {
-        Reach::Mailbox => &[
-            Party::Owner,
-            Party::Delegate,
-            Party::RemovedDelegate,
-            Party::OtherProfessional,
-            Party::Patient,
-            Party::Staff,
-            Party::Suspended,
-            Party::Anonymous,
-        ],
-        Reach::Opposition => &[
-            Party::Patient,
-            Party::OtherPatient,
-            Party::OtherProfessional,
-            Party::Recorder,
-            Party::Staff,
-            Party::Suspended,
-            Party::Anonymous,
-        ],
-        Reach::Sending => &[
-            Party::Delegate,
-            Party::RemovedDelegate,
-            Party::OtherProfessional,
-            Party::Patient,
-            Party::Suspended,
-            Party::Anonymous,
-        ],
-    }
+pub fn parties(operation: Operation) -> Vec<Party> {
+    use Party::*;
+    let (people, with_staff): (&[Party], bool) = match operation.reaches() {
+        Reach::Mailbox => (
+            &[
+                Owner,
+                Delegate,
+                RemovedDelegate,
+                OtherProfessional,
+                Patient,
+                Suspended,
+                Closed,
+                Anonymous,
+            ],
+            true,
+        ),
+        Reach::Opposition => (
+            &[
+                Patient,
+                OtherPatient,
+                OtherProfessional,
+                Recorder,
+                Suspended,
+                Anonymous,
+            ],
+            true,
+        ),
+        Reach::Sending => (
+            &[
+                Delegate,
+                RemovedDelegate,
+                OtherProfessional,
+                Patient,
+                Suspended,
+                Anonymous,
+            ],
+            false,
+        ),
+        Reach::Devices => (
+            &[Owner, OtherProfessional, Patient, Suspended, Anonymous],
+            true,
+        ),
+        Reach::PatientOwn => (
+            &[
+                Patient,
+                OtherPatient,
+                OtherProfessional,
+                Suspended,
+                Anonymous,
+            ],
+            true,
+        ),
+        Reach::Administration => (&[OtherProfessional], true),
+    };
+    let staff: &[Party] = if with_staff { &STAFF } else { &[] };
+    people.iter().chain(staff).copied().collect()
 }
 
 #[cfg(test)]
@@ -265,14 +345,14 @@ mod tests {
             Expected::Denied(Requirement::Ms9)
         );
         assert_eq!(
-            expected(Operation::ReadMessage, Party::Staff),
+            expected(Operation::ReadMessage, Party::Staff(Role::Administrator)),
             Expected::Denied(Requirement::Ac2)
         );
         for operation in Operation::ALL {
             assert!(!parties(operation).is_empty());
         }
         assert_eq!(
-            interfaces(Operation::ReadMessage, Party::Staff),
+            interfaces(Operation::ReadMessage, Party::Staff(Role::Auditor)),
             [Interface::Service]
         );
     }
@@ -282,6 +362,7 @@ mod tests {
         let read = |party| interfaces(Operation::ReadMessage, party);
         assert!(read(Party::Owner).contains(&Interface::Imap));
         assert!(!read(Party::Delegate).contains(&Interface::Imap));
+        assert!(!read(Party::Closed).contains(&Interface::Service));
         assert!(!interfaces(Operation::QueryOpposition, Party::Patient).contains(&Interface::Imap));
         assert_eq!(
             interfaces(Operation::SendAsOther, Party::Patient),
@@ -300,5 +381,28 @@ mod tests {
         assert!(Interface::Webmail.names_others_data(Operation::ReadMessage));
         assert!(!Interface::Webmail.names_others_data(Operation::ListFolder));
         assert!(Interface::Api.names_others_data(Operation::ListFolder));
+    }
+
+    #[test]
+    fn ac1_accounts_are_administered_by_the_roles_that_manage_them_only() {
+        let suspend = |party| expected(Operation::SuspendAccount, party);
+        assert_eq!(
+            suspend(Party::Staff(Role::Administrator)),
+            Expected::Allowed
+        );
+        assert_eq!(
+            suspend(Party::Staff(Role::RegistrationAuthority)),
+            Expected::Allowed
+        );
+        for party in [Party::Staff(Role::Auditor), Party::OtherProfessional] {
+            assert_eq!(suspend(party), Expected::Denied(Requirement::Ac1));
+        }
+        assert_eq!(
+            interfaces(Operation::CloseAccount, Party::Staff(Role::Administrator)),
+            [Interface::Service]
+        );
+        assert!(
+            !interfaces(Operation::ReadAccessLog, Party::OtherPatient).contains(&Interface::Api)
+        );
     }
 }

@@ -817,7 +817,7 @@ impl Service {
     /// registration authority handing it over, or by the user after a strong login.
     pub async fn enroll_totp(&self, caller: &Caller, account: AccountId) -> Result<TotpEnrollment> {
         if caller.actor != Actor::Account(account) {
-            self.require_operator(caller)?;
+            self.require_operator(caller).await?;
         }
         let target = self.store.account(account).await?;
         let mut secret = vec![0u8; TOTP_SECRET_LEN];
@@ -840,7 +840,7 @@ impl Service {
         email: Option<&MailAddress>,
     ) -> Result<()> {
         if caller.actor != Actor::Account(account) {
-            self.require_operator(caller)?;
+            self.require_operator(caller).await?;
         }
         let trace = caller.event(self.now_ms(), Action::ContactSet, account.to_string());
         Ok(self.store.set_contact_email(account, email, &trace).await?)
@@ -850,7 +850,7 @@ impl Service {
     /// or the operator (AU-1, MS-7, RT-1).
     pub async fn contacts(&self, caller: &Caller, account: AccountId) -> Result<Contacts> {
         if caller.actor != Actor::Account(account) {
-            self.require_operator(caller)?;
+            self.require_operator(caller).await?;
         }
         Ok(Contacts {
             email: self.store.contact_email(account).await?,
@@ -884,7 +884,7 @@ impl Service {
         phone: Option<&caduceus_core::PhoneNumber>,
     ) -> Result<()> {
         if caller.actor != Actor::Account(account) {
-            self.require_operator(caller)?;
+            self.require_operator(caller).await?;
         }
         let mut trace = caller.event(self.now_ms(), Action::ContactSet, account.to_string());
         trace.detail = Some("RT-1 channel:sms".into());
@@ -930,12 +930,13 @@ impl Service {
     /// The devices of an account, for its owner or an operator.
     pub async fn devices(&self, caller: &Caller, account: AccountId) -> Result<Vec<Device>> {
         if caller.actor != Actor::Account(account) {
-            self.require_operator(caller)?;
+            self.require_operator(caller).await?;
         }
         Ok(self.store.devices(account).await?)
     }
 
-    /// Revokes a device (AU-2): its credential stops working at once.
+    /// Revokes a device (AU-2): its credential stops working at once. Only its owner
+    /// or the operator may (AC-1); a refusal, or another's device named, is traced.
     pub async fn revoke_device(
         &self,
         caller: &Caller,
@@ -943,7 +944,7 @@ impl Service {
         device: DeviceId,
     ) -> Result<()> {
         if caller.actor != Actor::Account(account) {
-            self.require_operator(caller)?;
+            self.require_operator(caller).await?;
         }
         let trace = caller.event(
             self.now_ms(),
@@ -955,8 +956,14 @@ impl Service {
             .revoke_device(account, device, self.clock.now(), &trace)
             .await
         {
-            // Another account's device reads like no device at all.
+            // Another account's device reads like no device at all, but the attempt on
+            // it is traced (AC-1, TR-1).
             Err(caduceus_store::StoreError::NotFound { .. }) => {
+                let others = self.store.device_secret(device).await?;
+                if others.is_some_and(|d| d.device.account != account) {
+                    self.trace_denied(caller, device.to_string(), Requirement::Ac1)
+                        .await?;
+                }
                 Err(ServiceError::NotFound(format!("device {device}")))
             }
             other => Ok(other?),
@@ -965,7 +972,8 @@ impl Service {
 
     /// Security alerts raised so far (TR-3), for operators.
     pub async fn alerts(&self, caller: &Caller) -> Result<Vec<caduceus_store::Alert>> {
-        self.require_duty(caller, caduceus_core::Duty::SeeAlerts)?;
+        self.require_duty(caller, caduceus_core::Duty::SeeAlerts)
+            .await?;
         Ok(self.store.alerts().await?)
     }
 }

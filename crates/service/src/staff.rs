@@ -26,7 +26,7 @@ impl Service {
         role: Role,
         granted: bool,
     ) -> Result<()> {
-        self.require_operator(caller)?;
+        self.require_operator(caller).await?;
         let holder = self.store.account(account).await?;
         if holder.kind != AccountKind::Professional {
             return Err(ServiceError::Invalid(
@@ -115,7 +115,7 @@ impl Service {
         days: u64,
         limit: usize,
     ) -> Result<Vec<Entry>> {
-        self.require_duty(caller, Duty::ReadTraces)?;
+        self.require_duty(caller, Duty::ReadTraces).await?;
         let now = self.clock.now();
         let from = now.saturating_sub(std::time::Duration::from_secs(days * 86_400));
         let entries = self
@@ -132,7 +132,7 @@ impl Service {
     /// by whom, and the counts (added, changed, removed, invalid) — for the
     /// administrator (ID-4).
     pub async fn directory_imports(&self, caller: &Caller) -> Result<Vec<Entry>> {
-        self.require_duty(caller, Duty::ImportDirectory)?;
+        self.require_duty(caller, Duty::ImportDirectory).await?;
         let now = self.clock.now();
         let from = now.saturating_sub(std::time::Duration::from_secs(365 * 86_400));
         Ok(self

@@ -1,12 +1,12 @@
-//! The authorization matrix (AC-1, AC-2, ID-3, MS-2, MS-9; `caduceus_core::authz`):
-//! every cell — an operation on someone's data × a kind of caller — is driven through
-//! each interface that offers it (the JSON API and the webmail over HTTPS with Python's
-//! http.client, IMAP with imaplib, SMTP submission with smtplib, and the service's use
-//! cases) and
-//! must give the outcome the table says, leave the stored copies as it says, show a
-//! message's content only when allowed, deliver what is sent only when allowed; each
-//! denial must leave a trace where the interface can name the other's data. One
-//! Python process per interface answers the cells one by one.
+//! The authorization matrix (AC-1, AC-2, ID-3, MS-2, MS-9, MS-10, TR-4, AU-2;
+//! `caduceus_core::authz`): every cell — an operation on someone's data × a kind of
+//! caller — is driven through each interface that offers it (the JSON API and the
+//! webmail over HTTPS with Python's http.client, IMAP with imaplib, SMTP submission
+//! with smtplib, and the service's use cases) and must give the outcome the table
+//! says, leave the stored copies as it says, show a message's content only when
+//! allowed, deliver what is sent, revoke, block or change an account only when
+//! allowed; each denial must leave a trace where the interface can name the other's
+//! data. One Python process per interface answers the cells one by one.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,7 +15,7 @@ use caduceus_core::authz::{self, Expected, Interface, Operation, Party, Reach};
 use caduceus_core::{AccountState, Ins, Role};
 use caduceus_service::Caller;
 use caduceus_service::auth::Authenticated;
-use caduceus_store::{Account, AccountId, MessageId, Store as _, StoreError};
+use caduceus_store::{Account, AccountId, DeviceId, MessageId, Store as _, StoreError};
 use caduceus_testkit::*;
 use client::Client;
 use common::*;
@@ -41,6 +41,8 @@ const OTHER_INS: &str = "184127645108946";
 const MARKS: [&str; 2] = ["\\Flagged", caduceus_core::personal::PERSONAL_KEYWORD];
 /// Where the sending cells send: the owner, who wrote to the patient first (MS-8).
 const RECIPIENT: &str = "olga@caduceus.test";
+/// Whom the blocking cells block (MS-10).
+const BLOCKED: &str = "rita@caduceus.test";
 
 /// Someone the matrix tries, with their credentials: a web session token (API), a
 /// device credential (IMAP, SMTP) and the login itself (the service's sending), all
@@ -67,8 +69,12 @@ struct Cast {
 }
 
 impl Cast {
+    /// The person of `party`: one staff member holds every role.
     fn person(&self, party: Party) -> Option<&Person> {
-        self.people.iter().find(|p| p.party == party)
+        let staff = |p: &Party| matches!(p, Party::Staff(_));
+        self.people
+            .iter()
+            .find(|p| p.party == party || (staff(&p.party) && staff(&party)))
     }
     fn account(&self, party: Party) -> &Account {
         &self.person(party).unwrap().account
@@ -88,12 +94,12 @@ impl Cast {
 
     /// The start of a step at a front end that keeps sessions (IMAP, SMTP): the
     /// cell's label, its session, and the session's user and device credential. One
-    /// session per cell for those whose session ends (suspended) or never starts
-    /// (anonymous: no user), one per party else.
+    /// session per cell for those whose session ends (suspended, closed) or never
+    /// starts (anonymous: no user), one per party else.
     fn session_step(&self, cell: &Cell) -> serde_json::Value {
         let (session, person) = match (cell.party, self.person(cell.party)) {
             (Party::Anonymous, _) | (_, None) => (cell.label.clone(), None),
-            (Party::Suspended, person) => (cell.label.clone(), person),
+            (Party::Suspended | Party::Closed, person) => (cell.label.clone(), person),
             (party, person) => (format!("{party:?}"), person),
         };
         let mut step = opening(&session, person);
@@ -139,6 +145,7 @@ async fn cast() -> Cast {
     let rita = professional(&w, "rita", &rpps(4), true).await;
     let sam = professional(&w, "sam", &rpps(5), true).await;
     let staff = professional(&w, "audrey", &rpps(6), true).await;
+    let carl = professional(&w, "carl", &rpps(8), true).await;
     let camille = patient(&w, INS, "Camille Durand").await;
     let jean = patient(&w, OTHER_INS, "Jean Petit").await;
     let cardio = organisation(&w, "cardio", &dan).await;
@@ -152,10 +159,12 @@ async fn cast() -> Cast {
         .remove_delegate(&op(), cardio.id, eve.id)
         .await
         .unwrap();
-    w.service
-        .set_staff_role(&op(), staff.id, Role::Auditor, true)
-        .await
-        .unwrap();
+    for role in Role::ALL {
+        w.service
+            .set_staff_role(&op(), staff.id, role, true)
+            .await
+            .unwrap();
+    }
     let mut people = Vec::new();
     for (party, account) in [
         (Party::Owner, olga.clone()),
@@ -164,7 +173,8 @@ async fn cast() -> Cast {
         (Party::OtherProfessional, bob),
         (Party::Recorder, rita),
         (Party::Suspended, sam),
-        (Party::Staff, staff),
+        (Party::Closed, carl),
+        (Party::Staff(Role::Auditor), staff),
         (Party::Patient, camille),
         (Party::OtherPatient, jean),
     ] {
@@ -230,6 +240,10 @@ pub struct Cell {
     other: Copy,
     /// How many messages the recipient of the sending cells had before the cell.
     received: usize,
+    /// A new device of the owner's, for a revocation.
+    device: Option<DeviceId>,
+    /// A new account, for its administration: pending to be verified, active else.
+    subject: Option<AccountId>,
 }
 
 impl Cell {
@@ -281,6 +295,26 @@ impl Cell {
             target,
             other,
             received: cast.received().await,
+            device: match operation {
+                Operation::RevokeDevice => {
+                    let owner = cast.person(Party::Owner).unwrap();
+                    let added = cast.w.service.add_device(&owner.login, "cell").await;
+                    Some(added.unwrap().device.id)
+                }
+                _ => None,
+            },
+            subject: match operation.reaches() {
+                Reach::Administration => {
+                    let active = operation != Operation::VerifyAccount;
+                    let local = format!("t{n}");
+                    Some(
+                        professional(&cast.w, &local, &rpps(1000 + n as u32), active)
+                            .await
+                            .id,
+                    )
+                }
+                _ => None,
+            },
         }
     }
 
@@ -297,7 +331,7 @@ impl Cell {
 }
 
 /// Sets the patient's opposition as a cell needs it: withdrawn for a record, recorded
-/// (by the recorder) for a withdrawal.
+/// (by the recorder) for a withdrawal; and nobody blocked for a block.
 async fn prepare(cast: &Cast, operation: Operation) {
     let ins = Ins::parse(INS).unwrap();
     let as_patient = Caller::account(cast.account(Party::Patient).id, "test");
@@ -306,6 +340,14 @@ async fn prepare(cast: &Cast, operation: Operation) {
         .set_opposition(&as_patient, &ins, false)
         .await
         .unwrap();
+    if operation == Operation::BlockProfessional {
+        let patient = cast.account(Party::Patient).id;
+        cast.w
+            .service
+            .set_block(&as_patient, patient, &addr(BLOCKED), false)
+            .await
+            .unwrap();
+    }
     if operation == Operation::WithdrawOpposition {
         let as_recorder = Caller::account(cast.account(Party::Recorder).id, "test");
         cast.w
@@ -316,10 +358,42 @@ async fn prepare(cast: &Cast, operation: Operation) {
     }
 }
 
+/// Whether what `cell` reaches besides messages changed: the device revoked, the
+/// professional blocked, the account's state moved; `None` when it reaches none.
+async fn changed(cast: &Cast, cell: &Cell) -> Option<bool> {
+    let store = &cast.w.store;
+    if let Some(device) = cell.device {
+        let found = store.device_secret(device).await.unwrap();
+        return Some(found.is_none_or(|d| d.device.revoked.is_some()));
+    }
+    if let Some(id) = cell.subject {
+        let to = match cell.operation {
+            Operation::VerifyAccount => AccountState::Verified,
+            Operation::SuspendAccount => AccountState::Suspended,
+            _ => AccountState::Closed,
+        };
+        return Some(match store.account(id).await {
+            Ok(account) => account.state == to,
+            Err(StoreError::NotFound { .. }) => true,
+            Err(e) => panic!("{e}"),
+        });
+    }
+    (cell.operation == Operation::BlockProfessional).then_some(())?;
+    let patient = cast.account(Party::Patient).address.as_str();
+    let blocked = store.patient_blocks(patient).await.unwrap();
+    Some(blocked.iter().any(|b| b == BLOCKED))
+}
+
 /// Whether the cell left what `expected` says: the target copy flagged or deleted
-/// only when allowed, the other copy never touched; a message sent delivered only
-/// when allowed.
+/// only when allowed, the other copy never touched; a message sent delivered, a
+/// device revoked, a professional blocked, an account's state moved only when
+/// allowed.
 async fn effects(cast: &Cast, cell: &Cell, expected: Expected) -> Result<(), String> {
+    if let Some(changed) = changed(cast, cell).await
+        && changed != (expected == Expected::Allowed)
+    {
+        return Err(format!("changed: {changed}"));
+    }
     // Some(flagged) for a stored copy, None once deleted.
     let state = async |copy: &Copy| match cast.w.store.message(copy.id).await {
         Ok(summary) => Some(summary.flags.iter().any(|f| MARKS.contains(&f.as_str()))),
@@ -394,40 +468,45 @@ async fn fronts(w: &World) -> Fronts {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn ac1_ac2_id3_ms2_ms9_every_cell_of_the_authorization_matrix_through_every_interface() {
+async fn ac1_ac2_id2_id3_ms2_ms9_tr1_every_cell_of_the_authorization_matrix_through_every_interface()
+ {
     let cast = cast().await;
     let mut fronts = fronts(&cast.w).await;
-    // Sam's IMAP and SMTP sessions are opened before his account is suspended, one per
-    // cell.
-    let sam = cast.person(Party::Suspended).unwrap();
-    for operation in Operation::ALL {
-        if !authz::parties(operation).contains(&Party::Suspended) {
-            continue;
-        }
-        for interface in authz::interfaces(operation, Party::Suspended) {
-            let session = label(operation, Party::Suspended, interface);
-            let open = opening(&session, Some(sam));
-            let answer = match interface {
-                Interface::Imap => fronts.imap.ask(&open).await,
-                Interface::Smtp => fronts.smtp.ask(&open).await,
-                _ => continue,
-            };
-            assert!(
-                !answer.contains("LOGIN") && !answer.contains(" 535 "),
-                "{answer}"
-            );
+    // Sam's and Carl's IMAP and SMTP sessions are opened before Sam's account is
+    // suspended and Carl's closed, one per cell.
+    for party in [Party::Suspended, Party::Closed] {
+        let person = cast.person(party).unwrap();
+        for operation in Operation::ALL {
+            if !authz::parties(operation).contains(&party) {
+                continue;
+            }
+            for interface in authz::interfaces(operation, party) {
+                let open = opening(&label(operation, party, interface), Some(person));
+                let answer = match interface {
+                    Interface::Imap => fronts.imap.ask(&open).await,
+                    Interface::Smtp => fronts.smtp.ask(&open).await,
+                    _ => continue,
+                };
+                assert!(
+                    !answer.contains("LOGIN") && !answer.contains(" 535 "),
+                    "{answer}"
+                );
+            }
         }
     }
-    cast.w
-        .service
-        .set_state(&op(), sam.account.id, AccountState::Suspended)
+    let service = &cast.w.service;
+    let sam = cast.account(Party::Suspended).id;
+    service
+        .set_state(&op(), sam, AccountState::Suspended)
         .await
         .unwrap();
+    let carl = cast.account(Party::Closed).id;
+    service.close_account(&op(), carl).await.unwrap();
 
     let mut mismatches = Vec::new();
     let mut cells = 0;
     for operation in Operation::ALL {
-        for &party in authz::parties(operation) {
+        for party in authz::parties(operation) {
             let expected = authz::expected(operation, party);
             for interface in authz::interfaces(operation, party) {
                 cells += 1;
@@ -476,7 +555,7 @@ async fn ac1_ac2_id3_ms2_ms9_every_cell_of_the_authorization_matrix_through_ever
             }
         }
     }
-    assert_eq!(cells, 237, "cells driven");
+    assert_eq!(cells, 339, "cells driven");
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
     let Fronts { listeners, .. } = fronts;
     for listener in listeners {

@@ -4,10 +4,10 @@
 use caduceus_core::authz::{Expected, Operation};
 use serde_json::{Value, json};
 
-use super::{Cast, Cell, INS, RECIPIENT};
+use super::{BLOCKED, Cast, Cell, INS, RECIPIENT};
 
-/// The API request of `cell`: on its target copy, on the patient, or a message sent
-/// as the cell's identity.
+/// The API request of `cell`: on its target copy, on the patient, a message sent as
+/// the cell's identity, on the owner's device, on the patient's own log or blocks.
 fn request(cell: &Cell) -> (&'static str, String) {
     let m = format!("?mailbox={}", cell.target.address);
     let id = cell.target.id.0;
@@ -27,6 +27,13 @@ fn request(cell: &Cell) -> (&'static str, String) {
         Operation::SendAsSelf | Operation::SendAsOrganisation | Operation::SendAsOther => {
             ("POST", "/messages".to_owned())
         }
+        Operation::RevokeDevice => {
+            let device = cell.device.map_or(0, |d| d.0);
+            ("DELETE", format!("/devices/{device}"))
+        }
+        Operation::ReadAccessLog => ("GET", "/patient/access-log".to_owned()),
+        Operation::BlockProfessional => ("PUT", format!("/patient/blocks/{BLOCKED}")),
+        other => unreachable!("the API does not offer {other:?}"),
     }
 }
 

@@ -2,28 +2,27 @@
 //! caller the front ends would build (a staff role as the admin console does).
 
 use caduceus_core::authz::{Expected, Operation, Party, Reach};
-use caduceus_core::{Ins, Role};
+use caduceus_core::{AccountState, Evidence, Ins};
 use caduceus_service::submit::RecipientScope;
 use caduceus_service::{Actor, Caller, ServiceError};
 
 use caduceus_testkit::addr;
 
-use super::{Cast, Cell, INS, RECIPIENT, letter};
+use super::{BLOCKED, Cast, Cell, INS, RECIPIENT, letter};
 
 /// The outcome of `cell` through the service: `Ok` or the error.
 async fn outcome(cast: &Cast, cell: &Cell) -> Result<(), ServiceError> {
     let person = cast.person(cell.party).unwrap();
     let account = person.account.id;
     let caller = match cell.party {
-        Party::Staff => Caller {
-            actor: Actor::Staff {
-                account,
-                role: Role::Auditor,
-            },
+        Party::Staff(role) => Caller {
+            actor: Actor::Staff { account, role },
             source: "test".into(),
         },
         _ => Caller::account(account, "test"),
     };
+    let patient = cast.person(Party::Patient).unwrap().account.id;
+    let owner = cast.owner.id;
     let service = &cast.w.service;
     let ins = Ins::parse(INS).unwrap();
     let message = cell.target.id;
@@ -44,6 +43,32 @@ async fn outcome(cast: &Cast, cell: &Cell) -> Result<(), ServiceError> {
                 .await?;
             let raw = letter(&from, &cell.marker);
             service.submit(&sender, &[to], &raw, false).await.map(drop)
+        }
+        (Reach::Devices, _) => {
+            let device = cell.device.unwrap();
+            service.revoke_device(&caller, owner, device).await
+        }
+        (Reach::PatientOwn, Operation::ReadAccessLog) => {
+            service.patient_access_log(&caller, patient).await.map(drop)
+        }
+        (Reach::PatientOwn, _) => {
+            let blocked = addr(BLOCKED);
+            service.set_block(&caller, patient, &blocked, true).await
+        }
+        (Reach::Administration, operation) => {
+            let subject = cell.subject.unwrap();
+            match operation {
+                Operation::VerifyAccount => service
+                    .verify_identity(&caller, subject, Evidence::CpsCard, "RA Test")
+                    .await
+                    .map(drop),
+                Operation::SuspendAccount => {
+                    service
+                        .set_state(&caller, subject, AccountState::Suspended)
+                        .await
+                }
+                _ => service.close_account(&caller, subject).await.map(drop),
+            }
         }
         (Reach::Mailbox, operation) => {
             let access = service.authorize(&caller, cell.target.account).await?;
