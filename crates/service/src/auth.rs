@@ -505,9 +505,14 @@ impl Service {
     /// Whether a login made earlier still holds (AU-2, ID-2): its account still active,
     /// its device credential (if that is how it was made) not revoked. A long-lived
     /// session (IMAP, SMTP) asks before acting, so a revocation or a suspension ends
-    /// the sessions already open; the end is traced (`session.close`, refused).
+    /// the sessions already open; the end is traced (`session.close`, refused). An
+    /// account closed and deleted (RT-2) holds no more than a suspended one.
     pub async fn still_valid(&self, login: &Authenticated) -> Result<()> {
-        let account = self.store.account(login.account.id).await?;
+        let active = match self.store.account(login.account.id).await {
+            Ok(account) => account.state == caduceus_core::AccountState::Active,
+            Err(caduceus_store::StoreError::NotFound { .. }) => false,
+            Err(e) => return Err(e.into()),
+        };
         let device_revoked = match login.factor {
             Factor::Device(id) => self
                 .store
@@ -516,10 +521,18 @@ impl Service {
                 .is_none_or(|d| d.device.revoked.is_some()),
             _ => false,
         };
-        let reason = if device_revoked {
-            "reason:device_revoked"
-        } else if account.state != caduceus_core::AccountState::Active {
-            "reason:account_inactive"
+        let (reason, requirement, why) = if !active {
+            (
+                "reason:account_inactive",
+                Requirement::Id2,
+                "this account is no longer active",
+            )
+        } else if device_revoked {
+            (
+                "reason:device_revoked",
+                Requirement::Au2,
+                "this device credential was revoked: log in again with a valid one",
+            )
         } else {
             return Ok(());
         };
@@ -533,16 +546,8 @@ impl Service {
         );
         self.store.append_traces(&[event]).await?;
         Err(ServiceError::Denied {
-            requirement: if device_revoked {
-                Requirement::Au2
-            } else {
-                Requirement::Id2
-            },
-            reason: if device_revoked {
-                "this device credential was revoked: log in again with a valid one".into()
-            } else {
-                "this account is no longer active".into()
-            },
+            requirement,
+            reason: why.into(),
         })
     }
 

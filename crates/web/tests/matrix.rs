@@ -474,6 +474,7 @@ async fn ac1_ac2_id2_id3_ms2_ms9_tr1_every_cell_of_the_authorization_matrix_thro
     let mut fronts = fronts(&cast.w).await;
     // Sam's and Carl's IMAP and SMTP sessions are opened before Sam's account is
     // suspended and Carl's closed, one per cell.
+    let mut opened = Vec::new();
     for party in [Party::Suspended, Party::Closed] {
         let person = cast.person(party).unwrap();
         for operation in Operation::ALL {
@@ -491,6 +492,7 @@ async fn ac1_ac2_id2_id3_ms2_ms9_tr1_every_cell_of_the_authorization_matrix_thro
                     !answer.contains("LOGIN") && !answer.contains(" 535 "),
                     "{answer}"
                 );
+                opened.push(party);
             }
         }
     }
@@ -557,6 +559,26 @@ async fn ac1_ac2_id2_id3_ms2_ms9_tr1_every_cell_of_the_authorization_matrix_thro
     }
     assert_eq!(cells, 339, "cells driven");
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+    // Each session opened before the suspension or the closure ended on its next
+    // command, traced (AU-3, ID-2).
+    let entries = traces(&cast.w).await;
+    for party in [Party::Suspended, Party::Closed] {
+        let actor = cast.account(party).id.to_string();
+        let ended = entries
+            .iter()
+            .filter(|e| {
+                e.action == "session.close"
+                    && e.outcome == "refused"
+                    && e.actor == actor
+                    && e.detail.as_deref() == Some("reason:account_inactive")
+            })
+            .count();
+        let sessions = opened.iter().filter(|p| **p == party).count();
+        assert!(
+            ended >= sessions,
+            "{party:?}: {ended} of {sessions} ends traced"
+        );
+    }
     let Fronts { listeners, .. } = fronts;
     for listener in listeners {
         listener.shutdown().await;
