@@ -50,8 +50,12 @@ pub enum Operation {
     VerifyAccount,
     /// Suspend an account (the admin console).
     SuspendAccount,
-    /// Close an account, its data deleted (RT-2; the admin console).
+    /// Close an account, its data deleted (RT-2; the command line).
     CloseAccount,
+    /// Read the trace chain (TR-1; the admin console).
+    ReadTraces,
+    /// See the security alerts (TR-3; the admin console).
+    SeeAlerts,
 }
 
 /// What an operation reaches.
@@ -67,7 +71,8 @@ pub enum Reach {
     Devices,
     /// A patient's own settings and log (TR-4, MS-10).
     PatientOwn,
-    /// The life cycle of an account (ID-2, RT-2).
+    /// The operator's administration: accounts' life cycle (ID-2, RT-2), traces,
+    /// alerts; each under a [`Duty`] ([`Operation::duty`]).
     Administration,
 }
 
@@ -89,9 +94,9 @@ pub enum Party {
     /// Another patient.
     OtherPatient,
     /// A member of the operator's staff acting in a staff role (the admin console),
-    /// which never reaches content (AC-2) nor patients' choices, and manages accounts
-    /// only with [`Duty::ManageAccounts`]. (On the API a staff member is an ordinary
-    /// professional.)
+    /// which never reaches content (AC-2) nor patients' choices, and administers
+    /// only what its role's duties cover ([`Operation::duty`]). (On the API a staff
+    /// member is an ordinary professional.)
     Staff(Role),
     /// Someone whose session was opened before their account was suspended.
     Suspended,
@@ -117,6 +122,10 @@ pub enum Expected {
 pub enum Interface {
     /// The JSON API (MS-18).
     Api,
+    /// The admin console (`/admin`): pages and forms with the session cookie and its
+    /// CSRF token; the service picks the role of the staff member's that holds the
+    /// duty, and traces a refusal.
+    AdminConsole,
     /// The service's use cases, called directly.
     Service,
     /// The webmail (MS-6): forms over HTTPS with the session cookie and its CSRF
@@ -154,7 +163,7 @@ impl Interface {
 
 impl Operation {
     /// Every operation of the matrix.
-    pub const ALL: [Operation; 18] = [
+    pub const ALL: [Operation; 20] = [
         Operation::ListFolder,
         Operation::ReadMessage,
         Operation::ReadRaw,
@@ -173,7 +182,21 @@ impl Operation {
         Operation::VerifyAccount,
         Operation::SuspendAccount,
         Operation::CloseAccount,
+        Operation::ReadTraces,
+        Operation::SeeAlerts,
     ];
+
+    /// The duty an administration operation needs (AC-1), if it is one.
+    pub fn duty(self) -> Option<Duty> {
+        match self {
+            Operation::VerifyAccount | Operation::SuspendAccount | Operation::CloseAccount => {
+                Some(Duty::ManageAccounts)
+            }
+            Operation::ReadTraces => Some(Duty::ReadTraces),
+            Operation::SeeAlerts => Some(Duty::SeeAlerts),
+            _ => None,
+        }
+    }
 
     /// What the operation reaches.
     pub fn reaches(self) -> Reach {
@@ -186,9 +209,7 @@ impl Operation {
             }
             Operation::RevokeDevice => Reach::Devices,
             Operation::ReadAccessLog | Operation::BlockProfessional => Reach::PatientOwn,
-            Operation::VerifyAccount | Operation::SuspendAccount | Operation::CloseAccount => {
-                Reach::Administration
-            }
+            _ if self.duty().is_some() => Reach::Administration,
             _ => Reach::Mailbox,
         }
     }
@@ -214,8 +235,10 @@ pub fn expected(operation: Operation, party: Party) -> Expected {
         // Devices, a patient's log and blocks: their owner only; staff neither (AC-1).
         (Devices, _, Owner) | (PatientOwn, _, Patient) => Allowed,
         (Devices | PatientOwn, _, _) => Denied(Requirement::Ac1),
-        // An account's life cycle: staff whose role manages accounts (AC-1).
-        (Administration, _, Staff(role)) if role.may(Duty::ManageAccounts) => Allowed,
+        // Administration: staff whose role holds the duty (AC-1).
+        (Administration, _, Staff(role)) if operation.duty().is_some_and(|d| role.may(d)) => {
+            Allowed
+        }
         (Administration, _, _) => Denied(Requirement::Ac1),
         // An opposition: the patient always; other patients never (AC-1).
         (Opposition, _, Patient) => Allowed,
@@ -232,8 +255,9 @@ pub fn expected(operation: Operation, party: Party) -> Expected {
 
 /// The interfaces that offer `operation` to `party`, through which its cell is
 /// driven: a session (suspended, closed, or none) exists only at a front end; a staff
-/// role only in the admin console's calls to the service, the only place accounts are
-/// administered; a search only at the front ends (they filter what [the service
+/// role only in the admin console and its calls to the service, the only places the
+/// operator's administration is done (closing an account at the command line: the
+/// service here); a search only at the front ends (they filter what [the service
 /// opens](Interface::Service)). The API names another's mailbox, message, device or
 /// patient, but not another patient's log or blocks (it shows one's own). IMAP reaches
 /// mailboxes, but an organisational one not yet (issue 20), nor with a staff role; so
@@ -249,6 +273,9 @@ pub fn interfaces(operation: Operation, party: Party) -> Vec<Interface> {
     }
     if !session && operation != Operation::SearchFolder {
         offered.push(Interface::Service);
+    }
+    if reach == Reach::Administration && operation != Operation::CloseAccount {
+        offered.push(Interface::AdminConsole);
     }
     match reach {
         Reach::Mailbox if !staff && party != Party::Delegate => {
@@ -325,7 +352,7 @@ pub fn parties(operation: Operation) -> Vec<Party> {
             ],
             true,
         ),
-        Reach::Administration => (&[OtherProfessional], true),
+        Reach::Administration => (&[OtherProfessional, Anonymous], true),
     };
     let staff: &[Party] = if with_staff { &STAFF } else { &[] };
     people.iter().chain(staff).copied().collect()
@@ -400,6 +427,18 @@ mod tests {
         assert_eq!(
             interfaces(Operation::CloseAccount, Party::Staff(Role::Administrator)),
             [Interface::Service]
+        );
+        assert_eq!(
+            interfaces(Operation::SuspendAccount, Party::Anonymous),
+            [Interface::AdminConsole]
+        );
+        assert_eq!(
+            expected(Operation::ReadTraces, Party::Staff(Role::Auditor)),
+            Expected::Allowed
+        );
+        assert_eq!(
+            expected(Operation::ReadTraces, Party::Staff(Role::Administrator)),
+            Expected::Denied(Requirement::Ac1)
         );
         assert!(
             !interfaces(Operation::ReadAccessLog, Party::OtherPatient).contains(&Interface::Api)

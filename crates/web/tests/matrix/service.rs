@@ -55,6 +55,10 @@ async fn outcome(cast: &Cast, cell: &Cell) -> Result<(), ServiceError> {
             let blocked = addr(BLOCKED);
             service.set_block(&caller, patient, &blocked, true).await
         }
+        (Reach::Administration, Operation::ReadTraces) => {
+            service.recent_traces(&caller, 7, 10).await.map(drop)
+        }
+        (Reach::Administration, Operation::SeeAlerts) => service.alerts(&caller).await.map(drop),
         (Reach::Administration, operation) => {
             let subject = cell.subject.unwrap();
             match operation {

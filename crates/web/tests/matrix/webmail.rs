@@ -1,7 +1,8 @@
-//! The matrix's cells through the webmail (Python's http.client,
-//! `scripts/matrix_webmail.py`): pages and forms with the session cookie and its CSRF
-//! token, on the user's own mailbox. The owner works in their INBOX; anyone else
-//! names the target's mailbox as a folder of their own, or its message by id.
+//! The matrix's cells through the webmail and the admin console (Python's
+//! http.client, `scripts/matrix_webmail.py`): pages and forms with the session cookie
+//! and its CSRF token. In the webmail, on the user's own mailbox, the owner works in
+//! their INBOX; anyone else names the target's mailbox as a folder of their own, or
+//! its message by id. In the admin console, each staff member acts under their role.
 
 use caduceus_core::authz::{Expected, Operation, Party};
 use serde_json::{Value, json};
@@ -49,12 +50,23 @@ pub fn step(cast: &Cast, cell: &Cell) -> Value {
             ])),
             true,
         ),
-        other => unreachable!("the webmail does not offer {other:?}"),
+        Operation::VerifyAccount | Operation::SuspendAccount => {
+            let id = cell.subject.map_or(0, |a| a.0);
+            let (action, form) = match cell.operation {
+                Operation::VerifyAccount => ("verify", json!([["evidence", "cps_card"]])),
+                _ => ("suspend", json!([])),
+            };
+            let path = format!("/admin/accounts/{id}/{action}");
+            ("POST", path, Some(form), false)
+        }
+        Operation::ReadTraces => ("GET", "/admin/traces".to_owned(), None, false),
+        Operation::SeeAlerts => ("GET", "/admin/alerts".to_owned(), None, false),
+        other => unreachable!("neither the webmail nor the admin console offers {other:?}"),
     };
     json!([cell.label, token, method, path, form, multipart])
 }
 
-/// Whether the webmail's `answer` (`label status location page`) is what `expected`
+/// Whether the page's `answer` (`label status location page`) is what `expected`
 /// says: a page showing the content, or a redirection onwards, when allowed; the
 /// login page when unauthenticated; a refusal (403, 404, 422) when denied.
 pub fn judge(cell: &Cell, expected: Expected, answer: &str) -> Result<(), String> {
@@ -66,7 +78,7 @@ pub fn judge(cell: &Cell, expected: Expected, answer: &str) -> Result<(), String
     let shown = cell.reveals() && page.contains(&cell.marker);
     let fine = match expected {
         Expected::Allowed => {
-            ((200..300).contains(&status) || (status == 303 && location.starts_with("/mail/")))
+            ((200..300).contains(&status) || (status == 303 && location != "/login"))
                 && shown == cell.reveals()
         }
         Expected::Unauthenticated => status == 303 && location == "/login",
