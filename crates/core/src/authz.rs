@@ -28,6 +28,8 @@ pub enum Operation {
     DeleteMessage,
     /// Search a folder for a subject.
     SearchFolder,
+    /// Forward the mailbox's mail elsewhere (MS-17).
+    SetForwarding,
     /// Ask whether the patient opposed exchanges about them (MS-9).
     QueryOpposition,
     /// Record the patient's opposition (MS-9).
@@ -56,6 +58,8 @@ pub enum Operation {
     ReadTraces,
     /// See the security alerts (TR-3; the admin console).
     SeeAlerts,
+    /// Broadcast a health alert to directory members (MS-15; the admin console).
+    BroadcastAlert,
 }
 
 /// What an operation reaches.
@@ -163,13 +167,14 @@ impl Interface {
 
 impl Operation {
     /// Every operation of the matrix.
-    pub const ALL: [Operation; 20] = [
+    pub const ALL: [Operation; 22] = [
         Operation::ListFolder,
         Operation::ReadMessage,
         Operation::ReadRaw,
         Operation::FlagMessage,
         Operation::DeleteMessage,
         Operation::SearchFolder,
+        Operation::SetForwarding,
         Operation::QueryOpposition,
         Operation::RecordOpposition,
         Operation::WithdrawOpposition,
@@ -184,6 +189,7 @@ impl Operation {
         Operation::CloseAccount,
         Operation::ReadTraces,
         Operation::SeeAlerts,
+        Operation::BroadcastAlert,
     ];
 
     /// The duty an administration operation needs (AC-1), if it is one.
@@ -194,6 +200,7 @@ impl Operation {
             }
             Operation::ReadTraces => Some(Duty::ReadTraces),
             Operation::SeeAlerts => Some(Duty::SeeAlerts),
+            Operation::BroadcastAlert => Some(Duty::SendHealthAlerts),
             _ => None,
         }
     }
@@ -260,8 +267,9 @@ pub fn expected(operation: Operation, party: Party) -> Expected {
 /// service here); a search only at the front ends (they filter what [the service
 /// opens](Interface::Service)). The API names another's mailbox, message, device or
 /// patient, but not another patient's log or blocks (it shows one's own). IMAP reaches
-/// mailboxes, but an organisational one not yet (issue 20), nor with a staff role; so
-/// does the webmail, but for the raw download; SMTP and the webmail send.
+/// mailboxes' messages, but an organisational one's not yet (issue 20), nor with a
+/// staff role; so does the webmail, but for the raw download, and it forwards one's
+/// own mailbox only; SMTP and the webmail send.
 pub fn interfaces(operation: Operation, party: Party) -> Vec<Interface> {
     let reach = operation.reaches();
     let session = matches!(party, Party::Anonymous | Party::Suspended | Party::Closed);
@@ -277,14 +285,21 @@ pub fn interfaces(operation: Operation, party: Party) -> Vec<Interface> {
     if reach == Reach::Administration && operation != Operation::CloseAccount {
         offered.push(Interface::AdminConsole);
     }
-    match reach {
-        Reach::Mailbox if !staff && party != Party::Delegate => {
+    let own_only = matches!(party, Party::Owner) || session;
+    match (reach, operation) {
+        (Reach::Mailbox, _) if staff || party == Party::Delegate => {}
+        // The webmail's settings forward one's own mailbox only.
+        (Reach::Mailbox, Operation::SetForwarding) if own_only => {
+            offered.push(Interface::Webmail);
+        }
+        (Reach::Mailbox, Operation::SetForwarding) => {}
+        (Reach::Mailbox, _) => {
             if operation != Operation::ReadRaw {
                 offered.push(Interface::Webmail);
             }
             offered.push(Interface::Imap);
         }
-        Reach::Sending => offered.extend([Interface::Webmail, Interface::Smtp]),
+        (Reach::Sending, _) => offered.extend([Interface::Webmail, Interface::Smtp]),
         _ => {}
     }
     offered

@@ -65,10 +65,14 @@ impl Service {
             requirement: Requirement::Ac1,
             reason: format!("the {role} role is not yours"),
         };
-        if !login.is_strong() || account.state != AccountState::Active {
-            return Err(denied());
-        }
-        if !self.staff_roles(account.id).await?.contains(&role) {
+        let held = login.is_strong()
+            && account.state == AccountState::Active
+            && self.staff_roles(account.id).await?.contains(&role);
+        if !held {
+            // A refused role is traced (AC-1, TR-1).
+            let object = format!("role:{}", role.as_str());
+            self.trace_denied(&login.caller(), object, Requirement::Ac1)
+                .await?;
             return Err(denied());
         }
         self.require_terms(&login.caller()).await?;

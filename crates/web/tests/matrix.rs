@@ -41,8 +41,9 @@ const OTHER_INS: &str = "184127645108946";
 const MARKS: [&str; 2] = ["\\Flagged", caduceus_core::personal::PERSONAL_KEYWORD];
 /// Where the sending cells send: the owner, who wrote to the patient first (MS-8).
 const RECIPIENT: &str = "olga@caduceus.test";
-/// Whom the blocking cells block (MS-10).
-const BLOCKED: &str = "rita@caduceus.test";
+/// Whom the blocking cells block (MS-10), and where the forwarding cells forward
+/// (MS-17).
+const RITA: &str = "rita@caduceus.test";
 
 /// Someone the matrix tries, with their credentials: a web session token (API), a
 /// device credential (IMAP, SMTP) and the login itself (the service's sending), all
@@ -103,16 +104,18 @@ impl Cast {
         step
     }
 
-    /// How many messages the recipient of the sending cells has received.
-    async fn received(&self) -> usize {
-        let inbox = self
-            .w
-            .store
-            .mailbox(self.owner.id, "INBOX")
-            .await
-            .unwrap()
-            .unwrap();
-        self.w.store.messages(inbox.id).await.unwrap().len()
+    /// How many of what `operation` adds there are: messages the recipient of the
+    /// sending cells received, health alerts broadcast; none else.
+    async fn count(&self, operation: Operation) -> usize {
+        let store = &self.w.store;
+        match (operation.reaches(), operation) {
+            (Reach::Sending, _) => {
+                let inbox = store.mailbox(self.owner.id, "INBOX").await.unwrap();
+                store.messages(inbox.unwrap().id).await.unwrap().len()
+            }
+            (_, Operation::BroadcastAlert) => store.broadcasts(1000).await.unwrap().len(),
+            _ => 0,
+        }
     }
 }
 
@@ -237,8 +240,8 @@ pub struct Cell {
     target: Copy,
     /// The other copy, which nobody may reach in this cell.
     other: Copy,
-    /// How many messages the recipient of the sending cells had before the cell.
-    received: usize,
+    /// [`Cast::count`] before the cell.
+    before: usize,
     /// A new device of the owner's, for a revocation.
     device: Option<DeviceId>,
     /// A new account, for its administration: pending to be verified, active else.
@@ -293,7 +296,7 @@ impl Cell {
             marker,
             target,
             other,
-            received: cast.received().await,
+            before: cast.count(operation).await,
             device: match operation {
                 Operation::RevokeDevice => {
                     let owner = cast.person(Party::Owner).unwrap();
@@ -330,7 +333,8 @@ impl Cell {
 }
 
 /// Sets the patient's opposition as a cell needs it: withdrawn for a record, recorded
-/// (by the recorder) for a withdrawal; and nobody blocked for a block.
+/// (by the recorder) for a withdrawal; nobody blocked for a block; no forwarding for
+/// a forwarding.
 async fn prepare(cast: &Cast, operation: Operation) {
     let ins = Ins::parse(INS).unwrap();
     let as_patient = Caller::account(cast.account(Party::Patient).id, "test");
@@ -339,11 +343,21 @@ async fn prepare(cast: &Cast, operation: Operation) {
         .set_opposition(&as_patient, &ins, false)
         .await
         .unwrap();
+    if operation == Operation::SetForwarding {
+        for (who, mailbox) in [
+            (Party::Owner, cast.owner.id),
+            (Party::Delegate, cast.cardio.id),
+        ] {
+            let caller = Caller::account(cast.account(who).id, "test");
+            let access = cast.w.service.authorize(&caller, mailbox).await.unwrap();
+            cast.w.service.set_forwarding(&access, None).await.unwrap();
+        }
+    }
     if operation == Operation::BlockProfessional {
         let patient = cast.account(Party::Patient).id;
         cast.w
             .service
-            .set_block(&as_patient, patient, &addr(BLOCKED), false)
+            .set_block(&as_patient, patient, &addr(RITA), false)
             .await
             .unwrap();
     }
@@ -357,10 +371,18 @@ async fn prepare(cast: &Cast, operation: Operation) {
     }
 }
 
-/// Whether what `cell` reaches besides messages changed: the device revoked, the
+/// Whether what `cell` reaches besides its copies changed: a message delivered, an
+/// alert broadcast, the target's mailbox forwarded, the device revoked, the
 /// professional blocked, the account's state moved; `None` when it reaches none.
 async fn changed(cast: &Cast, cell: &Cell) -> Option<bool> {
     let store = &cast.w.store;
+    if cell.operation.reaches() == Reach::Sending || cell.operation == Operation::BroadcastAlert {
+        return Some(cast.count(cell.operation).await > cell.before);
+    }
+    if cell.operation == Operation::SetForwarding {
+        let forwarded = store.forwarding(cell.target.account).await.unwrap();
+        return Some(forwarded.is_some());
+    }
     if let Some(device) = cell.device {
         let found = store.device_secret(device).await.unwrap();
         return Some(found.is_none_or(|d| d.device.revoked.is_some()));
@@ -382,13 +404,12 @@ async fn changed(cast: &Cast, cell: &Cell) -> Option<bool> {
     (cell.operation == Operation::BlockProfessional).then_some(())?;
     let patient = cast.account(Party::Patient).address.as_str();
     let blocked = store.patient_blocks(patient).await.unwrap();
-    Some(blocked.iter().any(|b| b == BLOCKED))
+    Some(blocked.iter().any(|b| b == RITA))
 }
 
 /// Whether the cell left what `expected` says: the target copy flagged or deleted
-/// only when allowed, the other copy never touched; a message sent delivered, a
-/// device revoked, a professional blocked, an account's state moved only when
-/// allowed.
+/// only when allowed, the other copy and mailbox never touched; what [`changed`]
+/// looks at changed only when allowed.
 async fn effects(cast: &Cast, cell: &Cell, expected: Expected) -> Result<(), String> {
     if let Some(changed) = changed(cast, cell).await
         && changed != (expected == Expected::Allowed)
@@ -408,9 +429,9 @@ async fn effects(cast: &Cast, cell: &Cell, expected: Expected) -> Result<(), Str
         _ => Some(false),
     };
     let (target, other) = (state(&cell.target).await, state(&cell.other).await);
-    let delivered = cast.received().await > cell.received;
-    if cell.operation.reaches() == Reach::Sending && delivered != allowed {
-        Err(format!("delivered: {delivered}"))
+    let elsewhere = cast.w.store.forwarding(cell.other.account).await.unwrap();
+    if let Some(to) = elsewhere {
+        Err(format!("the other mailbox forwards to {to}"))
     } else if target == want && other == Some(false) {
         Ok(())
     } else {
@@ -558,7 +579,7 @@ async fn ac1_ac2_id2_id3_ms2_ms9_tr1_every_cell_of_the_authorization_matrix_thro
             }
         }
     }
-    assert_eq!(cells, 379, "cells driven");
+    assert_eq!(cells, 414, "cells driven");
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
     // Each session opened before the suspension or the closure ended on its next
     // command, traced (AU-3, ID-2).

@@ -4,7 +4,7 @@
 use caduceus_core::authz::{Expected, Operation};
 use serde_json::{Value, json};
 
-use super::{BLOCKED, Cast, Cell, INS, RECIPIENT};
+use super::{Cast, Cell, INS, RECIPIENT, RITA};
 
 /// The API request of `cell`: on its target copy, on the patient, a message sent as
 /// the cell's identity, on the owner's device, on the patient's own log or blocks.
@@ -20,6 +20,7 @@ fn request(cell: &Cell) -> (&'static str, String) {
         Operation::ReadMessage => ("GET", format!("/messages/{id}{m}")),
         Operation::ReadRaw => ("GET", format!("/messages/{id}/raw{m}")),
         Operation::FlagMessage => ("PATCH", format!("/messages/{id}{m}")),
+        Operation::SetForwarding => ("PUT", format!("/forwarding{m}")),
         Operation::DeleteMessage => ("DELETE", format!("/messages/{id}{m}")),
         Operation::QueryOpposition => ("GET", format!("/patients/{INS}/opposition")),
         Operation::RecordOpposition => ("PUT", format!("/patients/{INS}/opposition")),
@@ -32,7 +33,7 @@ fn request(cell: &Cell) -> (&'static str, String) {
             ("DELETE", format!("/devices/{device}"))
         }
         Operation::ReadAccessLog => ("GET", "/patient/access-log".to_owned()),
-        Operation::BlockProfessional => ("PUT", format!("/patient/blocks/{BLOCKED}")),
+        Operation::BlockProfessional => ("PUT", format!("/patient/blocks/{RITA}")),
         other => unreachable!("the API does not offer {other:?}"),
     }
 }
@@ -42,7 +43,11 @@ fn request(cell: &Cell) -> (&'static str, String) {
 pub fn step(cast: &Cast, cell: &Cell) -> Value {
     let token = cast.person(cell.party).map_or("", |p| &p.token);
     let (method, path) = request(cell);
-    let body = (method == "PATCH").then(|| json!({ "flags": ["\\Flagged"] }));
+    let body = match cell.operation {
+        Operation::FlagMessage => Some(json!({ "flags": ["\\Flagged"] })),
+        Operation::SetForwarding => Some(json!({ "to": RITA })),
+        _ => None,
+    };
     let form = (method == "POST").then(|| {
         json!([
             ["from", cast.sent_as(cell)],

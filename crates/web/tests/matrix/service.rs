@@ -1,6 +1,7 @@
 //! The matrix's cells through the service's use cases, called directly with the
 //! caller the front ends would build (a staff role as the admin console does).
 
+use caduceus_core::alert::Audience;
 use caduceus_core::authz::{Expected, Operation, Party, Reach};
 use caduceus_core::{AccountState, Evidence, Ins};
 use caduceus_service::submit::RecipientScope;
@@ -8,7 +9,7 @@ use caduceus_service::{Actor, Caller, ServiceError};
 
 use caduceus_testkit::addr;
 
-use super::{BLOCKED, Cast, Cell, INS, RECIPIENT, letter};
+use super::{Cast, Cell, INS, RECIPIENT, RITA, letter};
 
 /// The outcome of `cell` through the service: `Ok` or the error.
 async fn outcome(cast: &Cast, cell: &Cell) -> Result<(), ServiceError> {
@@ -52,13 +53,19 @@ async fn outcome(cast: &Cast, cell: &Cell) -> Result<(), ServiceError> {
             service.patient_access_log(&caller, patient).await.map(drop)
         }
         (Reach::PatientOwn, _) => {
-            let blocked = addr(BLOCKED);
+            let blocked = addr(RITA);
             service.set_block(&caller, patient, &blocked, true).await
         }
         (Reach::Administration, Operation::ReadTraces) => {
             service.recent_traces(&caller, 7, 10).await.map(drop)
         }
         (Reach::Administration, Operation::SeeAlerts) => service.alerts(&caller).await.map(drop),
+        (Reach::Administration, Operation::BroadcastAlert) => {
+            let audience = Audience::new(None, Some("75")).unwrap();
+            let raw = letter(&person.address(), &cell.marker);
+            let started = service.broadcast_alert(&person.login, &audience, raw);
+            started.await.map(drop)
+        }
         (Reach::Administration, operation) => {
             let subject = cell.subject.unwrap();
             match operation {
@@ -86,6 +93,10 @@ async fn outcome(cast: &Cast, cell: &Cell) -> Result<(), ServiceError> {
                     .await
                     .map(drop),
                 Operation::DeleteMessage => service.delete_message(&access, message).await,
+                Operation::SetForwarding => {
+                    let to = addr(RITA);
+                    service.set_forwarding(&access, Some(&to)).await
+                }
                 other => unreachable!("the service does not offer {other:?}"),
             }
         }

@@ -7,7 +7,7 @@
 use caduceus_core::authz::{Expected, Operation, Party};
 use serde_json::{Value, json};
 
-use super::{Cast, Cell, RECIPIENT};
+use super::{Cast, Cell, RECIPIENT, RITA};
 
 /// The step of `cell` for `scripts/matrix_webmail.py`, as its party: `[label, token,
 /// method, path, form fields, multipart]`.
@@ -60,6 +60,23 @@ pub fn step(cast: &Cast, cell: &Cell) -> Value {
             ("POST", path, Some(form), false)
         }
         Operation::ReadTraces => ("GET", "/admin/traces".to_owned(), None, false),
+        Operation::BroadcastAlert => (
+            "POST",
+            "/admin/broadcast".to_owned(),
+            Some(json!([
+                ["profession", ""],
+                ["department", "75"],
+                ["subject", cell.marker],
+                ["text", "Alerte."],
+            ])),
+            false,
+        ),
+        Operation::SetForwarding => (
+            "POST",
+            "/mail/settings/forwarding".to_owned(),
+            Some(json!([["to", RITA]])),
+            false,
+        ),
         Operation::SeeAlerts => ("GET", "/admin/alerts".to_owned(), None, false),
         other => unreachable!("neither the webmail nor the admin console offers {other:?}"),
     };
