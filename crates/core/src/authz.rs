@@ -30,6 +30,8 @@ pub enum Operation {
     SearchFolder,
     /// Forward the mailbox's mail elsewhere (MS-17).
     SetForwarding,
+    /// Export the mailbox (RT-4).
+    Export,
     /// Ask whether the patient opposed exchanges about them (MS-9).
     QueryOpposition,
     /// Record the patient's opposition (MS-9).
@@ -149,6 +151,21 @@ pub enum Interface {
 }
 
 impl Interface {
+    /// Whether the interface shows and changes one's own data only for `operation`:
+    /// no field of it names another's (the API's patient log and blocks, the API's and
+    /// the webmail's export, the webmail's forwarding).
+    pub fn own_only(self, operation: Operation) -> bool {
+        match self {
+            Interface::Api => {
+                operation == Operation::Export || operation.reaches() == Reach::PatientOwn
+            }
+            Interface::Webmail => {
+                matches!(operation, Operation::Export | Operation::SetForwarding)
+            }
+            _ => false,
+        }
+    }
+
     /// Whether the interface can name someone else's data for `operation`, so that
     /// reaching for it is a refusal to trace (TR-1). Over IMAP it cannot, nor can the
     /// webmail's folder pages: a folder name or a UID is looked up in the caller's own
@@ -167,7 +184,7 @@ impl Interface {
 
 impl Operation {
     /// Every operation of the matrix.
-    pub const ALL: [Operation; 22] = [
+    pub const ALL: [Operation; 23] = [
         Operation::ListFolder,
         Operation::ReadMessage,
         Operation::ReadRaw,
@@ -175,6 +192,7 @@ impl Operation {
         Operation::DeleteMessage,
         Operation::SearchFolder,
         Operation::SetForwarding,
+        Operation::Export,
         Operation::QueryOpposition,
         Operation::RecordOpposition,
         Operation::WithdrawOpposition,
@@ -191,6 +209,32 @@ impl Operation {
         Operation::SeeAlerts,
         Operation::BroadcastAlert,
     ];
+
+    /// The interfaces that offer the operation to someone: the service's use cases
+    /// (not a search: the front ends filter what it opens; not an export: the front
+    /// ends write it), the API, the webmail (no raw download), IMAP (a mailbox's
+    /// messages), SMTP (sending), the admin console (the administration but closing an
+    /// account, done at the command line: the service here).
+    pub fn offered_by(self) -> &'static [Interface] {
+        use Interface::*;
+        use Operation::*;
+        match self {
+            ListFolder | ReadMessage | FlagMessage | DeleteMessage => {
+                &[Api, Service, Webmail, Imap]
+            }
+            ReadRaw => &[Api, Service, Imap],
+            SearchFolder => &[Api, Webmail, Imap],
+            SetForwarding => &[Api, Service, Webmail],
+            Export => &[Api, Webmail],
+            SendAsSelf | SendAsOrganisation | SendAsOther => &[Api, Service, Webmail, Smtp],
+            QueryOpposition | RecordOpposition | WithdrawOpposition | RevokeDevice
+            | ReadAccessLog | BlockProfessional => &[Api, Service],
+            VerifyAccount | SuspendAccount | ReadTraces | SeeAlerts | BroadcastAlert => {
+                &[Service, AdminConsole]
+            }
+            CloseAccount => &[Service],
+        }
+    }
 
     /// The duty an administration operation needs (AC-1), if it is one.
     pub fn duty(self) -> Option<Duty> {
@@ -261,48 +305,32 @@ pub fn expected(operation: Operation, party: Party) -> Expected {
 }
 
 /// The interfaces that offer `operation` to `party`, through which its cell is
-/// driven: a session (suspended, closed, or none) exists only at a front end; a staff
-/// role only in the admin console and its calls to the service, the only places the
-/// operator's administration is done (closing an account at the command line: the
-/// service here); a search only at the front ends (they filter what [the service
-/// opens](Interface::Service)). The API names another's mailbox, message, device or
-/// patient, but not another patient's log or blocks (it shows one's own). IMAP reaches
-/// mailboxes' messages, but an organisational one's not yet (issue 20), nor with a
-/// staff role; so does the webmail, but for the raw download, and it forwards one's
-/// own mailbox only; SMTP and the webmail send.
+/// driven: those that offer the operation at all ([`Operation::offered_by`]), less
+/// the service for a session (suspended, closed, or none: it exists only at a front
+/// end), the front ends but the admin console for a staff role, IMAP and the webmail
+/// on a mailbox for a delegate (no shared namespace yet, issue 20), and, where the
+/// interface shows one's own only ([`Interface::own_only`]), everyone but the data's
+/// owner and the sessions.
 pub fn interfaces(operation: Operation, party: Party) -> Vec<Interface> {
-    let reach = operation.reaches();
     let session = matches!(party, Party::Anonymous | Party::Suspended | Party::Closed);
-    let staff = matches!(party, Party::Staff(_));
-    let mut offered = Vec::new();
-    let api_names_it = reach != Reach::PatientOwn || party == Party::Patient || session;
-    if !staff && reach != Reach::Administration && api_names_it {
-        offered.push(Interface::Api);
-    }
-    if !session && operation != Operation::SearchFolder {
-        offered.push(Interface::Service);
-    }
-    if reach == Reach::Administration && operation != Operation::CloseAccount {
-        offered.push(Interface::AdminConsole);
-    }
-    let own_only = matches!(party, Party::Owner) || session;
-    match (reach, operation) {
-        (Reach::Mailbox, _) if staff || party == Party::Delegate => {}
-        // The webmail's settings forward one's own mailbox only.
-        (Reach::Mailbox, Operation::SetForwarding) if own_only => {
-            offered.push(Interface::Webmail);
-        }
-        (Reach::Mailbox, Operation::SetForwarding) => {}
-        (Reach::Mailbox, _) => {
-            if operation != Operation::ReadRaw {
-                offered.push(Interface::Webmail);
-            }
-            offered.push(Interface::Imap);
-        }
-        (Reach::Sending, _) => offered.extend([Interface::Webmail, Interface::Smtp]),
-        _ => {}
-    }
-    offered
+    let owner = match operation.reaches() {
+        Reach::PatientOwn => Party::Patient,
+        _ => Party::Owner,
+    };
+    let delegated = party == Party::Delegate && operation.reaches() == Reach::Mailbox;
+    let offered = |interface: Interface| match interface {
+        Interface::Service => !session,
+        Interface::AdminConsole => true,
+        _ if matches!(party, Party::Staff(_)) => false,
+        Interface::Imap | Interface::Webmail if delegated => false,
+        _ => !interface.own_only(operation) || party == owner || session,
+    };
+    operation
+        .offered_by()
+        .iter()
+        .copied()
+        .filter(|&interface| offered(interface))
+        .collect()
 }
 
 /// Each staff role, as a party.

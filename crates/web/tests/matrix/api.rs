@@ -21,6 +21,7 @@ fn request(cell: &Cell) -> (&'static str, String) {
         Operation::ReadRaw => ("GET", format!("/messages/{id}/raw{m}")),
         Operation::FlagMessage => ("PATCH", format!("/messages/{id}{m}")),
         Operation::SetForwarding => ("PUT", format!("/forwarding{m}")),
+        Operation::Export => ("GET", "/export".to_owned()),
         Operation::DeleteMessage => ("DELETE", format!("/messages/{id}{m}")),
         Operation::QueryOpposition => ("GET", format!("/patients/{INS}/opposition")),
         Operation::RecordOpposition => ("PUT", format!("/patients/{INS}/opposition")),

@@ -27,6 +27,7 @@ pub fn step(cast: &Cast, cell: &Cell) -> Value {
             false,
         ),
         Operation::ReadMessage => ("GET", format!("/mail/message/{id}"), None, false),
+        Operation::Export => ("GET", "/mail/export".to_owned(), None, false),
         Operation::FlagMessage => (
             "POST",
             format!("/mail/message/{id}/personal"),
