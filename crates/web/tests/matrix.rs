@@ -1,12 +1,13 @@
-//! The authorization matrix (AC-1, AC-2, ID-3, MS-2, MS-9, MS-10, TR-4, AU-2;
-//! `caduceus_core::authz`): every cell — an operation on someone's data × a kind of
-//! caller — is driven through each interface that offers it (the JSON API and the
-//! webmail over HTTPS with Python's http.client, IMAP with imaplib, SMTP submission
-//! with smtplib, and the service's use cases) and must give the outcome the table
-//! says, leave the stored copies as it says, show a message's content only when
-//! allowed, deliver what is sent, revoke, block or change an account only when
-//! allowed; each denial must leave a trace where the interface can name the other's
-//! data. One Python process per interface answers the cells one by one.
+//! The authorization matrix (AC-1, AC-2, ID-2, ID-3, MS-2, MS-9, MS-10, MS-15, MS-17,
+//! TR-1, TR-4, AU-2; `caduceus_core::authz`): every cell — an operation on someone's
+//! data × a kind of caller — is driven through each interface that offers it (the JSON
+//! API, the webmail and the admin console over HTTPS with Python's http.client, IMAP
+//! with imaplib, SMTP submission with smtplib, and the service's use cases) and must
+//! give the outcome the table says, leave the stored copies as it says, show a
+//! message's content only when allowed, and change anything (deliver, revoke, block,
+//! forward, move an account on, broadcast) only when allowed; each denial must leave a
+//! trace where the interface can name the other's data. One Python process per
+//! interface answers the cells one by one.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,7 +16,7 @@ use caduceus_core::authz::{self, Expected, Interface, Operation, Party, Reach};
 use caduceus_core::{AccountState, Ins, Role};
 use caduceus_service::Caller;
 use caduceus_service::auth::Authenticated;
-use caduceus_store::{Account, AccountId, DeviceId, MessageId, Store as _, StoreError};
+use caduceus_store::{Account, AccountId, Delivered, DeviceId, MessageId, Store as _, StoreError};
 use caduceus_testkit::*;
 use client::Client;
 use common::*;
@@ -222,7 +223,7 @@ async fn cast() -> Cast {
 }
 
 /// A stored copy of a cell's message.
-pub struct Copy {
+pub struct Stored {
     account: AccountId,
     address: String,
     id: MessageId,
@@ -237,9 +238,9 @@ pub struct Cell {
     /// The subject of the cell's message, found nowhere else.
     marker: String,
     /// The copy the cell is about: the owner's for [`Party::Owner`], cardio's else.
-    target: Copy,
+    target: Stored,
     /// The other copy, which nobody may reach in this cell.
-    other: Copy,
+    other: Stored,
     /// [`Cast::count`] before the cell.
     before: usize,
     /// A new device of the owner's, for a revocation.
@@ -262,28 +263,17 @@ impl Cell {
             .deliver_local(&Caller::system(), &to, raw.as_bytes())
             .await
             .unwrap();
-        let mut copies: Vec<Copy> = delivered
+        let (owners, cardios): (Vec<_>, Vec<_>) = delivered
             .into_iter()
-            .map(|d| Copy {
-                account: d.account,
-                address: if d.account == cast.owner.id {
-                    &cast.owner
-                } else {
-                    &cast.cardio
-                }
-                .address
-                .as_str()
-                .to_owned(),
-                id: d.message,
-                uid: d.uid,
-            })
-            .collect();
-        let owners = copies
-            .iter()
-            .position(|c| c.account == cast.owner.id)
-            .unwrap();
-        let owners = copies.remove(owners);
-        let cardios = copies.pop().unwrap();
+            .partition(|d| d.account == cast.owner.id);
+        let stored = |d: &Delivered, account: &Account| Stored {
+            account: d.account,
+            address: account.address.as_str().to_owned(),
+            id: d.message,
+            uid: d.uid,
+        };
+        let owners = stored(&owners[0], &cast.owner);
+        let cardios = stored(&cardios[0], &cast.cardio);
         let (target, other) = if party == Party::Owner {
             (owners, cardios)
         } else {
@@ -417,7 +407,7 @@ async fn effects(cast: &Cast, cell: &Cell, expected: Expected) -> Result<(), Str
         return Err(format!("changed: {changed}"));
     }
     // Some(flagged) for a stored copy, None once deleted.
-    let state = async |copy: &Copy| match cast.w.store.message(copy.id).await {
+    let state = async |copy: &Stored| match cast.w.store.message(copy.id).await {
         Ok(summary) => Some(summary.flags.iter().any(|f| MARKS.contains(&f.as_str()))),
         Err(StoreError::NotFound { .. }) => None,
         Err(e) => panic!("{e}"),
@@ -451,7 +441,8 @@ struct Fronts {
     api: Client,
     imap: Client,
     smtp: Client,
-    webmail: Client,
+    /// The webmail's and the admin console's pages.
+    pages: Client,
 }
 
 async fn fronts(w: &World) -> Fronts {
@@ -482,7 +473,7 @@ async fn fronts(w: &World) -> Fronts {
     };
     Fronts {
         api: client("matrix.py", &https),
-        webmail: client("matrix_webmail.py", &https),
+        pages: client("matrix_webmail.py", &https),
         imap: client("matrix_imap.py", &imap),
         smtp: client("matrix_smtp.py", &smtp),
         listeners: vec![https, imap, smtp],
@@ -553,7 +544,7 @@ async fn ac1_ac2_id2_id3_ms2_ms9_tr1_every_cell_of_the_authorization_matrix_thro
                         smtp::judge(expected, &answer)
                     }
                     Interface::Webmail | Interface::AdminConsole => {
-                        let answer = fronts.webmail.ask(&webmail::step(&cast, &cell)).await;
+                        let answer = fronts.pages.ask(&webmail::step(&cast, &cell)).await;
                         webmail::judge(&cell, expected, &answer)
                     }
                 };

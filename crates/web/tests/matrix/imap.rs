@@ -6,10 +6,10 @@
 use caduceus_core::authz::{Expected, Operation, Party};
 use serde_json::{Value, json};
 
-use super::{Cast, Cell, Copy};
+use super::{Cast, Cell, Stored};
 
 /// The folder names someone might try for `copy`'s mailbox from their own session.
-fn foreign_names(copy: &Copy) -> Vec<String> {
+fn foreign_names(copy: &Stored) -> Vec<String> {
     let address = &copy.address;
     let local = address.split('@').next().unwrap_or_default();
     [

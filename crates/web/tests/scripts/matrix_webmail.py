@@ -1,7 +1,8 @@
-"""Drives the authorization matrix's cells through the webmail with http.client, one
-step per line of standard input (JSON: [label, session token or "", method, path, form
-fields as [name, value] pairs or null, whether the form is multipart]); prints
-`label status location body` for each (location `-` when there is none).
+"""Drives the authorization matrix's cells through the webmail and the admin console
+with http.client, one step per line of standard input (JSON: [label, session token or
+"", method, path, form fields as [name, value] pairs or null, whether the form is
+multipart]); prints `label status location body` for each (location `-` when there is
+none).
 
 The session token travels in the session cookie; a form carries the session's CSRF
 token, read once per session from the compose page as a browser would have it.
