@@ -1,8 +1,11 @@
-//! The authorization matrix (AC-1, AC-2, ID-3, MS-9): for each operation on data that
-//! is someone's, and each kind of caller, the expected outcome — one declarative table.
-//! The matrix test (`crates/web/tests/matrix.rs`) drives every cell through every
-//! interface that offers its operation ([`interfaces`]) and fails on any difference;
-//! the table is the reference a reviewer reads, not a copy of the code that enforces it.
+//! The authorization matrix (AC-1, AC-2, ID-2, ID-3, MS-2, MS-9, MS-10, MS-15, MS-17,
+//! TR-4, AU-2): for each operation on data that is someone's, and each kind of caller,
+//! the expected outcome — one declarative table — and the interfaces that offer it
+//! ([`Operation::offered_by`], [`interfaces`]). The matrix test
+//! (`crates/web/tests/matrix.rs`) drives every cell through each of them and fails on
+//! any difference; the table is the reference a reviewer reads, not a copy of the code
+//! that enforces it (what a staff role may do is [`Role::may`]'s table, pinned here by
+//! examples).
 //!
 //! The data an operation reaches belongs to an owner: for the mailbox operations, the
 //! caller's own mailbox for [`Party::Owner`] and an organisational mailbox for the
