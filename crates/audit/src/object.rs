@@ -232,6 +232,8 @@ codes! {
         UnregisteredPatient => "patient:unregistered",
         /// An incident subject the detectors could not read back as an id.
         UnreadableSubject => "subject:unreadable",
+        /// What only the operator at the command line does (AC-1), asked by someone else.
+        OperatorDuty => "duty:operator",
     }
 }
 
@@ -260,6 +262,8 @@ pub enum Id {
     Kind(AccountKind),
     /// A staff duty asked for (AC-1): `duty:<Duty>`.
     Duty(Duty),
+    /// A staff role asked for (AC-1): `role:<role>`.
+    Role(Role),
     /// A delegate granted an organisational mailbox (ID-3): `delegate:acct:N`.
     Delegate(AccountRef),
     /// A delegate removed from an organisational mailbox (ID-3): `undelegate:acct:N`.
@@ -304,6 +308,7 @@ impl fmt::Display for Id {
             Id::Protocol(protocol) => write!(f, "proto:{protocol}"),
             Id::Kind(kind) => write!(f, "kind:{}", kind.as_str()),
             Id::Duty(duty) => write!(f, "duty:{duty:?}"),
+            Id::Role(role) => write!(f, "role:{}", role.as_str()),
             Id::Delegate(account) => write!(f, "delegate:{account}"),
             Id::Undelegate(account) => write!(f, "undelegate:{account}"),
             Id::Directory(part) => write!(f, "directory:{part}"),

@@ -1,14 +1,20 @@
-//! The authorization matrix (AC-1, AC-2, ID-3, MS-9): for each operation on data that
-//! is someone's, and each kind of caller, the expected outcome — one declarative table.
-//! The matrix tests (`crates/web/tests/matrix.rs`) drive every cell through every
-//! interface listed for its operation and fail on any difference; the table is the
-//! reference a reviewer reads, not a copy of the code that enforces it.
+//! The authorization matrix (AC-1, AC-2, ID-2, ID-3, MS-2, MS-9, MS-10, MS-15, MS-17,
+//! TR-4, AU-2): for each operation on data that is someone's, and each kind of caller,
+//! the expected outcome — one declarative table — and the interfaces that offer it
+//! ([`Operation::offered_by`], [`interfaces`]). The matrix test
+//! (`crates/web/tests/matrix.rs`) drives every cell through each of them and fails on
+//! any difference; the table is the reference a reviewer reads, not a copy of the code
+//! that enforces it (what a staff role may do is [`Role::may`]'s table, pinned here by
+//! examples).
 //!
-//! The data an operation reaches belongs to an owner: for the mailbox operations, an
-//! organisational mailbox (so that a delegate can be tested); for the opposition
-//! operations, a patient.
+//! The data an operation reaches belongs to an owner: for the mailbox operations, the
+//! caller's own mailbox for [`Party::Owner`] and an organisational mailbox for the
+//! others (so that a delegate can be tested); for the opposition operations, a patient;
+//! for the sending operations, the identity a message is sent as; for the device
+//! operations, the owner; for the patient's access log and blocks, the patient; for
+//! the account administration, an account of the operator's.
 
-use crate::Requirement;
+use crate::{Duty, Requirement, Role};
 
 /// An operation on someone's data.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -23,17 +29,67 @@ pub enum Operation {
     FlagMessage,
     /// Delete a message (RT-3).
     DeleteMessage,
+    /// Search a folder for a subject.
+    SearchFolder,
+    /// Forward the mailbox's mail elsewhere (MS-17).
+    SetForwarding,
+    /// Export the mailbox (RT-4).
+    Export,
     /// Ask whether the patient opposed exchanges about them (MS-9).
     QueryOpposition,
     /// Record the patient's opposition (MS-9).
     RecordOpposition,
     /// Withdraw the patient's opposition (MS-9).
     WithdrawOpposition,
+    /// Send a message as oneself (to a professional who wrote to a patient caller, MS-8).
+    SendAsSelf,
+    /// Send a message as the organisational mailbox (ID-3).
+    SendAsOrganisation,
+    /// Send a message as another professional (MS-2, ID-3).
+    SendAsOther,
+    /// Revoke a device credential of the owner's (AU-2).
+    RevokeDevice,
+    /// Read the patient's access log (TR-4).
+    ReadAccessLog,
+    /// Block a professional from writing to the patient (MS-10).
+    BlockProfessional,
+    /// Record that an account's identity was verified (ID-2; the admin console).
+    VerifyAccount,
+    /// Suspend an account (the admin console).
+    SuspendAccount,
+    /// Close an account, its data deleted (RT-2; the command line).
+    CloseAccount,
+    /// Read the trace chain (TR-1; the admin console).
+    ReadTraces,
+    /// See the security alerts (TR-3; the admin console).
+    SeeAlerts,
+    /// Broadcast a health alert to directory members (MS-15; the admin console).
+    BroadcastAlert,
+}
+
+/// What an operation reaches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Reach {
+    /// A mailbox's folders and messages.
+    Mailbox,
+    /// A patient's opposition (MS-9).
+    Opposition,
+    /// An identity to send as.
+    Sending,
+    /// An account's device credentials.
+    Devices,
+    /// A patient's own settings and log (TR-4, MS-10).
+    PatientOwn,
+    /// The operator's administration: accounts' life cycle (ID-2, RT-2), traces,
+    /// alerts; each under a [`Duty`] ([`Operation::duty`]).
+    Administration,
 }
 
 /// Who asks, relative to the data's owner.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Party {
+    /// The professional whose own mailbox it is.
+    Owner,
     /// A delegate of the organisational mailbox (ID-3).
     Delegate,
     /// A former delegate, removed from the mailbox.
@@ -47,11 +103,14 @@ pub enum Party {
     /// Another patient.
     OtherPatient,
     /// A member of the operator's staff acting in a staff role (the admin console),
-    /// which never reaches content (AC-2) nor patients' choices. (On the API a staff
+    /// which never reaches content (AC-2) nor patients' choices, and administers
+    /// only what its role's duties cover ([`Operation::duty`]). (On the API a staff
     /// member is an ordinary professional.)
-    Staff,
+    Staff(Role),
     /// Someone whose session was opened before their account was suspended.
     Suspended,
+    /// Someone whose session was opened before their account was closed (RT-2).
+    Closed,
     /// Nobody logged in.
     Anonymous,
 }
@@ -72,31 +131,141 @@ pub enum Expected {
 pub enum Interface {
     /// The JSON API (MS-18).
     Api,
+    /// The admin console (`/admin`): pages and forms with the session cookie and its
+    /// CSRF token; the service picks the role of the staff member's that holds the
+    /// duty, and traces a refusal.
+    AdminConsole,
     /// The service's use cases, called directly.
     Service,
+    /// The webmail (MS-6): forms over HTTPS with the session cookie and its CSRF
+    /// token, on the user's own mailbox only (a delegate cannot reach an organisational
+    /// one there, issue 20); a message is named by its id, a folder by its name in
+    /// one's own mailbox. No raw download.
+    Webmail,
+    /// SMTP submission (MS-2, ID-3): sending only; the envelope sender names the
+    /// identity sent as.
+    Smtp,
+    /// IMAP (MS-6): a login opens its own mailbox only; there is no shared namespace
+    /// (issue 20), so a delegate cannot reach an organisational mailbox there, and
+    /// another's mailbox has no name at all: a folder name or a UID that would reach it
+    /// is answered as absent (`NO`, or an empty answer) — see
+    /// [`Interface::names_others_data`].
+    Imap,
+}
+
+impl Interface {
+    /// Whether the interface shows and changes one's own data only for `operation`:
+    /// no field of it names another's (the API's patient log and blocks, the API's and
+    /// the webmail's export, the webmail's forwarding).
+    pub fn own_only(self, operation: Operation) -> bool {
+        match self {
+            Interface::Api => {
+                operation == Operation::Export || operation.reaches() == Reach::PatientOwn
+            }
+            Interface::Webmail => {
+                matches!(operation, Operation::Export | Operation::SetForwarding)
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether the interface can name someone else's data for `operation`, so that
+    /// reaching for it is a refusal to trace (TR-1). Over IMAP it cannot, nor can the
+    /// webmail's folder pages: a folder name or a UID is looked up in the caller's own
+    /// mailbox, where the other's data does not exist, as for a mistyped name. The
+    /// webmail's message pages and forms name a message by its id, which can.
+    pub fn names_others_data(self, operation: Operation) -> bool {
+        match self {
+            Interface::Imap => false,
+            Interface::Webmail => {
+                !matches!(operation, Operation::ListFolder | Operation::SearchFolder)
+            }
+            _ => true,
+        }
+    }
 }
 
 impl Operation {
     /// Every operation of the matrix.
-    pub const ALL: [Operation; 8] = [
+    pub const ALL: [Operation; 23] = [
         Operation::ListFolder,
         Operation::ReadMessage,
         Operation::ReadRaw,
         Operation::FlagMessage,
         Operation::DeleteMessage,
+        Operation::SearchFolder,
+        Operation::SetForwarding,
+        Operation::Export,
         Operation::QueryOpposition,
         Operation::RecordOpposition,
         Operation::WithdrawOpposition,
+        Operation::SendAsSelf,
+        Operation::SendAsOrganisation,
+        Operation::SendAsOther,
+        Operation::RevokeDevice,
+        Operation::ReadAccessLog,
+        Operation::BlockProfessional,
+        Operation::VerifyAccount,
+        Operation::SuspendAccount,
+        Operation::CloseAccount,
+        Operation::ReadTraces,
+        Operation::SeeAlerts,
+        Operation::BroadcastAlert,
     ];
 
-    /// Whether the operation reaches a mailbox (else a patient's opposition).
-    pub fn on_mailbox(self) -> bool {
-        !matches!(
-            self,
+    /// The interfaces that offer the operation to someone: the service's use cases
+    /// (not a search: the front ends filter what it opens; not an export: the front
+    /// ends write it), the API, the webmail (no raw download), IMAP (a mailbox's
+    /// messages), SMTP (sending), the admin console (the administration but closing an
+    /// account, done at the command line: the service here).
+    pub fn offered_by(self) -> &'static [Interface] {
+        use Interface::*;
+        use Operation::*;
+        match self {
+            ListFolder | ReadMessage | FlagMessage | DeleteMessage => {
+                &[Api, Service, Webmail, Imap]
+            }
+            ReadRaw => &[Api, Service, Imap],
+            SearchFolder => &[Api, Webmail, Imap],
+            SetForwarding => &[Api, Service, Webmail],
+            Export => &[Api, Webmail],
+            SendAsSelf | SendAsOrganisation | SendAsOther => &[Api, Service, Webmail, Smtp],
+            QueryOpposition | RecordOpposition | WithdrawOpposition | RevokeDevice
+            | ReadAccessLog | BlockProfessional => &[Api, Service],
+            VerifyAccount | SuspendAccount | ReadTraces | SeeAlerts | BroadcastAlert => {
+                &[Service, AdminConsole]
+            }
+            CloseAccount => &[Service],
+        }
+    }
+
+    /// The duty an administration operation needs (AC-1), if it is one.
+    pub fn duty(self) -> Option<Duty> {
+        match self {
+            Operation::VerifyAccount | Operation::SuspendAccount | Operation::CloseAccount => {
+                Some(Duty::ManageAccounts)
+            }
+            Operation::ReadTraces => Some(Duty::ReadTraces),
+            Operation::SeeAlerts => Some(Duty::SeeAlerts),
+            Operation::BroadcastAlert => Some(Duty::SendHealthAlerts),
+            _ => None,
+        }
+    }
+
+    /// What the operation reaches.
+    pub fn reaches(self) -> Reach {
+        match self {
             Operation::QueryOpposition
-                | Operation::RecordOpposition
-                | Operation::WithdrawOpposition
-        )
+            | Operation::RecordOpposition
+            | Operation::WithdrawOpposition => Reach::Opposition,
+            Operation::SendAsSelf | Operation::SendAsOrganisation | Operation::SendAsOther => {
+                Reach::Sending
+            }
+            Operation::RevokeDevice => Reach::Devices,
+            Operation::ReadAccessLog | Operation::BlockProfessional => Reach::PatientOwn,
+            _ if self.duty().is_some() => Reach::Administration,
+            _ => Reach::Mailbox,
+        }
     }
 }
 
@@ -104,56 +273,135 @@ impl Operation {
 pub fn expected(operation: Operation, party: Party) -> Expected {
     use Expected::{Allowed, Denied, Unauthenticated};
     use Party::*;
-    match (operation.on_mailbox(), operation, party) {
-        (_, _, Anonymous | Suspended) => Unauthenticated,
-        // A mailbox: its delegates only (ID-3); staff never reach content (AC-2).
-        (true, _, Delegate) => Allowed,
-        (true, _, Staff) => Denied(Requirement::Ac2),
-        (true, _, _) => Denied(Requirement::Ac1),
+    use Reach::{Administration, Devices, Mailbox, Opposition, PatientOwn, Sending};
+    match (operation.reaches(), operation, party) {
+        (_, _, Anonymous | Suspended | Closed) => Unauthenticated,
+        // A mailbox: its owner and, for an organisation's, its delegates only (ID-3);
+        // staff never reach content (AC-2).
+        (Mailbox, _, Owner | Delegate) => Allowed,
+        (Mailbox, _, Staff(_)) => Denied(Requirement::Ac2),
+        (Mailbox, _, _) => Denied(Requirement::Ac1),
+        // Sent as oneself, as an organisation by its delegates only, never as another
+        // person (ID-3; MS-2 for the headers).
+        (Sending, Operation::SendAsSelf, _) => Allowed,
+        (Sending, Operation::SendAsOrganisation, Delegate) => Allowed,
+        (Sending, _, _) => Denied(Requirement::Id3),
+        // Devices, a patient's log and blocks: their owner only; staff neither (AC-1).
+        (Devices, _, Owner) | (PatientOwn, _, Patient) => Allowed,
+        (Devices | PatientOwn, _, _) => Denied(Requirement::Ac1),
+        // Administration: staff whose role holds the duty (AC-1).
+        (Administration, _, Staff(role)) if operation.duty().is_some_and(|d| role.may(d)) => {
+            Allowed
+        }
+        (Administration, _, _) => Denied(Requirement::Ac1),
         // An opposition: the patient always; other patients never (AC-1).
-        (false, _, Patient) => Allowed,
-        (false, _, OtherPatient | Staff) => Denied(Requirement::Ac1),
+        (Opposition, _, Patient) => Allowed,
+        (Opposition, _, OtherPatient | Staff(_)) => Denied(Requirement::Ac1),
         // Withdrawn only by the patient or whoever recorded it (MS-9).
-        (false, Operation::WithdrawOpposition, Recorder) => Allowed,
-        (false, Operation::WithdrawOpposition, _) => Denied(Requirement::Ms9),
+        (Opposition, Operation::WithdrawOpposition, Recorder) => Allowed,
+        (Opposition, Operation::WithdrawOpposition, _) => Denied(Requirement::Ms9),
         // Asked or recorded by any active professional (on the patient's behalf).
-        (false, _, OtherProfessional | Recorder | Delegate | RemovedDelegate) => Allowed,
+        (Opposition, _, Owner | OtherProfessional | Recorder | Delegate | RemovedDelegate) => {
+            Allowed
+        }
     }
 }
 
-/// The interfaces a cell is driven through: a session (suspended, or none) exists only
-/// at a front end; a staff role only in the admin console's calls to the service.
-pub fn interfaces(party: Party) -> &'static [Interface] {
-    match party {
-        Party::Anonymous | Party::Suspended => &[Interface::Api],
-        Party::Staff => &[Interface::Service],
-        _ => &[Interface::Api, Interface::Service],
-    }
+/// The interfaces that offer `operation` to `party`, through which its cell is
+/// driven: those that offer the operation at all ([`Operation::offered_by`]), less
+/// the service for a session (suspended, closed, or none: it exists only at a front
+/// end), the front ends but the admin console for a staff role, IMAP and the webmail
+/// on a mailbox for a delegate (no shared namespace yet, issue 20), and, where the
+/// interface shows one's own only ([`Interface::own_only`]), everyone but the data's
+/// owner and the sessions.
+pub fn interfaces(operation: Operation, party: Party) -> Vec<Interface> {
+    let session = matches!(party, Party::Anonymous | Party::Suspended | Party::Closed);
+    let owner = match operation.reaches() {
+        Reach::PatientOwn => Party::Patient,
+        _ => Party::Owner,
+    };
+    let delegated = party == Party::Delegate && operation.reaches() == Reach::Mailbox;
+    let offered = |interface: Interface| match interface {
+        Interface::Service => !session,
+        Interface::AdminConsole => true,
+        _ if matches!(party, Party::Staff(_)) => false,
+        Interface::Imap | Interface::Webmail if delegated => false,
+        _ => !interface.own_only(operation) || party == owner || session,
+    };
+    operation
+        .offered_by()
+        .iter()
+        .copied()
+        .filter(|&interface| offered(interface))
+        .collect()
 }
+
+/// Each staff role, as a party.
+const STAFF: [Party; 5] = [
+    Party::Staff(Role::RegistrationAuthority),
+    Party::Staff(Role::Administrator),
+    Party::Staff(Role::Auditor),
+    Party::Staff(Role::SecurityOfficer),
+    Party::Staff(Role::AlertSender),
+];
 
 /// The parties the matrix tries for `operation`.
-pub fn parties(operation: Operation) -> &'static [Party] {
-    if operation.on_mailbox() {
-        &[
-            Party::Delegate,
-            Party::RemovedDelegate,
-            Party::OtherProfessional,
-            Party::Patient,
-            Party::Staff,
-            Party::Suspended,
-            Party::Anonymous,
-        ]
-    } else {
-        &[
-            Party::Patient,
-            Party::OtherPatient,
-            Party::OtherProfessional,
-            Party::Recorder,
-            Party::Staff,
-            Party::Suspended,
-            Party::Anonymous,
-        ]
-    }
+pub fn parties(operation: Operation) -> Vec<Party> {
+    use Party::*;
+    let (people, with_staff): (&[Party], bool) = match operation.reaches() {
+        Reach::Mailbox => (
+            &[
+                Owner,
+                Delegate,
+                RemovedDelegate,
+                OtherProfessional,
+                Patient,
+                Suspended,
+                Closed,
+                Anonymous,
+            ],
+            true,
+        ),
+        Reach::Opposition => (
+            &[
+                Patient,
+                OtherPatient,
+                OtherProfessional,
+                Recorder,
+                Suspended,
+                Anonymous,
+            ],
+            true,
+        ),
+        Reach::Sending => (
+            &[
+                Delegate,
+                RemovedDelegate,
+                OtherProfessional,
+                Patient,
+                Suspended,
+                Anonymous,
+            ],
+            false,
+        ),
+        Reach::Devices => (
+            &[Owner, OtherProfessional, Patient, Suspended, Anonymous],
+            true,
+        ),
+        Reach::PatientOwn => (
+            &[
+                Patient,
+                OtherPatient,
+                OtherProfessional,
+                Suspended,
+                Anonymous,
+            ],
+            true,
+        ),
+        Reach::Administration => (&[OtherProfessional, Anonymous], true),
+    };
+    let staff: &[Party] = if with_staff { &STAFF } else { &[] };
+    people.iter().chain(staff).copied().collect()
 }
 
 #[cfg(test)]
@@ -170,12 +418,76 @@ mod tests {
             Expected::Denied(Requirement::Ms9)
         );
         assert_eq!(
-            expected(Operation::ReadMessage, Party::Staff),
+            expected(Operation::ReadMessage, Party::Staff(Role::Administrator)),
             Expected::Denied(Requirement::Ac2)
         );
         for operation in Operation::ALL {
             assert!(!parties(operation).is_empty());
         }
-        assert_eq!(interfaces(Party::Staff), [Interface::Service]);
+        assert_eq!(
+            interfaces(Operation::ReadMessage, Party::Staff(Role::Auditor)),
+            [Interface::Service]
+        );
+    }
+
+    #[test]
+    fn ac1_id3_imap_offers_own_mailboxes_only() {
+        let read = |party| interfaces(Operation::ReadMessage, party);
+        assert!(read(Party::Owner).contains(&Interface::Imap));
+        assert!(!read(Party::Delegate).contains(&Interface::Imap));
+        assert!(!read(Party::Closed).contains(&Interface::Service));
+        assert!(!interfaces(Operation::QueryOpposition, Party::Patient).contains(&Interface::Imap));
+        assert_eq!(
+            interfaces(Operation::SendAsOther, Party::Patient),
+            [
+                Interface::Api,
+                Interface::Service,
+                Interface::Webmail,
+                Interface::Smtp
+            ]
+        );
+        assert_eq!(
+            expected(Operation::SendAsOrganisation, Party::RemovedDelegate),
+            Expected::Denied(Requirement::Id3)
+        );
+        assert!(!Interface::Imap.names_others_data(Operation::ReadMessage));
+        assert!(Interface::Webmail.names_others_data(Operation::ReadMessage));
+        assert!(!Interface::Webmail.names_others_data(Operation::ListFolder));
+        assert!(Interface::Api.names_others_data(Operation::ListFolder));
+    }
+
+    #[test]
+    fn ac1_accounts_are_administered_by_the_roles_that_manage_them_only() {
+        let suspend = |party| expected(Operation::SuspendAccount, party);
+        assert_eq!(
+            suspend(Party::Staff(Role::Administrator)),
+            Expected::Allowed
+        );
+        assert_eq!(
+            suspend(Party::Staff(Role::RegistrationAuthority)),
+            Expected::Allowed
+        );
+        for party in [Party::Staff(Role::Auditor), Party::OtherProfessional] {
+            assert_eq!(suspend(party), Expected::Denied(Requirement::Ac1));
+        }
+        assert_eq!(
+            interfaces(Operation::CloseAccount, Party::Staff(Role::Administrator)),
+            [Interface::Service]
+        );
+        assert_eq!(
+            interfaces(Operation::SuspendAccount, Party::Anonymous),
+            [Interface::AdminConsole]
+        );
+        assert_eq!(
+            expected(Operation::ReadTraces, Party::Staff(Role::Auditor)),
+            Expected::Allowed
+        );
+        assert_eq!(
+            expected(Operation::ReadTraces, Party::Staff(Role::Administrator)),
+            Expected::Denied(Requirement::Ac1)
+        );
+        assert!(
+            !interfaces(Operation::ReadAccessLog, Party::OtherPatient).contains(&Interface::Api)
+        );
     }
 }

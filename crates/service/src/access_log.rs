@@ -113,7 +113,7 @@ impl Service {
         patient: AccountId,
     ) -> Result<Vec<AccessEntry>> {
         if caller.actor != Actor::Account(patient) {
-            self.require_operator(caller)?;
+            self.require_operator(caller).await?;
         }
         let account = self.store.account(patient).await?;
         if account.address.patient_ins().is_none() {

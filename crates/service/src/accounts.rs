@@ -3,7 +3,7 @@
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use caduceus_audit::{Action, Detail, Id, Object};
+use caduceus_audit::{Action, Detail, Id, Marker, Object};
 use caduceus_core::{
     AccountKind, AccountState, AddressKind, Duty, Evidence, MailAddress, RegistryId, SecretString,
     check_password_strength,
@@ -28,35 +28,56 @@ pub struct Registration {
     pub display_name: String,
 }
 
+/// Whether `caller` may act in `duty`: the operator at the command line, the system,
+/// and staff whose role holds it (AC-1).
+pub(crate) fn holds_duty(caller: &Caller, duty: Duty) -> bool {
+    match caller.actor {
+        Actor::Operator(_) | Actor::System => true,
+        Actor::Staff { role, .. } => role.may(duty),
+        Actor::Account(_) | Actor::Peer(_) => false,
+    }
+}
+
 impl Service {
-    pub(crate) fn require_operator(&self, caller: &Caller) -> Result<()> {
+    /// Lets through the operator at the command line and the system only (AC-1); a
+    /// refusal is traced (`access.denied`, TR-1).
+    pub(crate) async fn require_operator(&self, caller: &Caller) -> Result<()> {
         match caller.actor {
             Actor::Operator(_) | Actor::System => Ok(()),
-            Actor::Account(_) | Actor::Peer(_) | Actor::Staff { .. } => Err(ServiceError::Denied {
-                requirement: Requirement::Ac1,
-                reason: "only the operator does this".into(),
-            }),
+            Actor::Account(_) | Actor::Peer(_) | Actor::Staff { .. } => {
+                let reason = "only the operator does this".to_owned();
+                let object = Object::of(Marker::OperatorDuty);
+                self.refuse_duty(caller, object, reason).await
+            }
         }
     }
 
     /// Lets through the operator at the command line, the system, and staff whose
-    /// role holds `duty` (AC-1); refuses everyone else.
-    pub(crate) fn require_duty(&self, caller: &Caller, duty: Duty) -> Result<()> {
-        match caller.actor {
-            Actor::Operator(_) | Actor::System => Ok(()),
-            Actor::Staff { role, .. } if role.may(duty) => Ok(()),
-            _ => Err(ServiceError::Denied {
-                requirement: Requirement::Ac1,
-                reason: format!("{duty:?} is not among your duties"),
-            }),
+    /// role holds `duty` (AC-1); refuses everyone else, the refusal traced
+    /// (`access.denied`, TR-1).
+    pub(crate) async fn require_duty(&self, caller: &Caller, duty: Duty) -> Result<()> {
+        if holds_duty(caller, duty) {
+            return Ok(());
         }
+        let reason = format!("{duty:?} is not among your duties");
+        self.refuse_duty(caller, Object::of(Id::Duty(duty)), reason)
+            .await
+    }
+
+    /// Traces a refused duty (TR-1), and refuses it (AC-1).
+    async fn refuse_duty(&self, caller: &Caller, object: Object, reason: String) -> Result<()> {
+        self.trace_denied(caller, object, Requirement::Ac1).await?;
+        Err(ServiceError::Denied {
+            requirement: Requirement::Ac1,
+            reason,
+        })
     }
 
     /// Registers an account in state `pending` (ID-1). The identity must fit the kind
     /// of account; a patient's address is `<INS>@patient.<domain>` (ID-5); other
     /// addresses must be in the operator's domain and not in the patient domain.
     pub async fn register(&self, caller: &Caller, registration: Registration) -> Result<Account> {
-        self.require_duty(caller, Duty::ManageAccounts)?;
+        self.require_duty(caller, Duty::ManageAccounts).await?;
         let Registration {
             address,
             kind,
@@ -166,7 +187,7 @@ impl Service {
         evidence: Evidence,
         verified_by: &str,
     ) -> Result<Account> {
-        self.require_duty(caller, Duty::ManageAccounts)?;
+        self.require_duty(caller, Duty::ManageAccounts).await?;
         let verified_by = verified_by.trim();
         if verified_by.is_empty() {
             return Err(ServiceError::Invalid(
@@ -197,7 +218,7 @@ impl Service {
     /// contact address outside the trust space (ID-2, 004 §7.1): login codes (AU-1),
     /// notices (MS-7, TR-4) and inactivity warnings (RT-1) have somewhere to go.
     pub async fn set_state(&self, caller: &Caller, id: AccountId, to: AccountState) -> Result<()> {
-        self.require_duty(caller, Duty::ManageAccounts)?;
+        self.require_duty(caller, Duty::ManageAccounts).await?;
         if to == AccountState::Closed || to == AccountState::Verified {
             return Err(ServiceError::Invalid(format!(
                 "use the dedicated command to make an account {to}"
@@ -238,7 +259,7 @@ impl Service {
         id: AccountId,
         delete_now: bool,
     ) -> Result<bool> {
-        self.require_duty(caller, Duty::ManageAccounts)?;
+        self.require_duty(caller, Duty::ManageAccounts).await?;
         let account = self.store.account(id).await?;
         account
             .state
@@ -288,7 +309,7 @@ impl Service {
     ) -> Result<()> {
         let own = caller.actor == Actor::Account(id);
         if !own {
-            self.require_operator(caller)?;
+            self.require_operator(caller).await?;
         }
         check_password_strength(password.expose())
             .map_err(|e| ServiceError::Invalid(e.to_string()))?;
@@ -321,7 +342,7 @@ impl Service {
         organisation: AccountId,
         delegate: AccountId,
     ) -> Result<()> {
-        self.require_duty(caller, Duty::ManageAccounts)?;
+        self.require_duty(caller, Duty::ManageAccounts).await?;
         let org = self.store.account(organisation).await?;
         let person = self.store.account(delegate).await?;
         if org.kind != AccountKind::Organisation {
@@ -354,7 +375,7 @@ impl Service {
         organisation: AccountId,
         delegate: AccountId,
     ) -> Result<()> {
-        self.require_duty(caller, Duty::ManageAccounts)?;
+        self.require_duty(caller, Duty::ManageAccounts).await?;
         let trace = caller.event(
             self.now_ms(),
             Action::AdminAction,
@@ -378,13 +399,13 @@ impl Service {
 
     /// Every account (for the operator; no message content is involved, AC-2).
     pub async fn accounts(&self, caller: &Caller) -> Result<Vec<Account>> {
-        self.require_duty(caller, Duty::ManageAccounts)?;
+        self.require_duty(caller, Duty::ManageAccounts).await?;
         Ok(self.store.accounts().await?)
     }
 
     /// The verifications recorded for an account (ID-2).
     pub async fn verifications(&self, caller: &Caller, id: AccountId) -> Result<Vec<Verification>> {
-        self.require_duty(caller, Duty::ManageAccounts)?;
+        self.require_duty(caller, Duty::ManageAccounts).await?;
         Ok(self.store.verifications(id).await?)
     }
 }

@@ -524,9 +524,14 @@ impl Service {
     /// Whether a login made earlier still holds (AU-2, ID-2): its account still active,
     /// its device credential (if that is how it was made) not revoked. A long-lived
     /// session (IMAP, SMTP) asks before acting, so a revocation or a suspension ends
-    /// the sessions already open; the end is traced (`session.close`, refused).
+    /// the sessions already open; the end is traced (`session.close`, refused). An
+    /// account closed and deleted (RT-2) holds no more than a suspended one.
     pub async fn still_valid(&self, login: &Authenticated) -> Result<()> {
-        let account = self.store.account(login.account.id).await?;
+        let active = match self.store.account(login.account.id).await {
+            Ok(account) => account.state == caduceus_core::AccountState::Active,
+            Err(caduceus_store::StoreError::NotFound { .. }) => false,
+            Err(e) => return Err(e.into()),
+        };
         let device_revoked = match login.factor {
             Factor::Device(id) => self
                 .store
@@ -535,10 +540,18 @@ impl Service {
                 .is_none_or(|d| d.device.revoked.is_some()),
             _ => false,
         };
-        let reason = if device_revoked {
-            Reason::DeviceRevoked
-        } else if account.state != caduceus_core::AccountState::Active {
-            Reason::AccountInactive
+        let (reason, requirement, why) = if !active {
+            (
+                Reason::AccountInactive,
+                Requirement::Id2,
+                "this account is no longer active",
+            )
+        } else if device_revoked {
+            (
+                Reason::DeviceRevoked,
+                Requirement::Au2,
+                "this device credential was revoked: log in again with a valid one",
+            )
         } else {
             return Ok(());
         };
@@ -552,16 +565,8 @@ impl Service {
         );
         self.store.append_traces(&[event]).await?;
         Err(ServiceError::Denied {
-            requirement: if device_revoked {
-                Requirement::Au2
-            } else {
-                Requirement::Id2
-            },
-            reason: if device_revoked {
-                "this device credential was revoked: log in again with a valid one".into()
-            } else {
-                "this account is no longer active".into()
-            },
+            requirement,
+            reason: why.into(),
         })
     }
 
@@ -836,7 +841,7 @@ impl Service {
     /// registration authority handing it over, or by the user after a strong login.
     pub async fn enroll_totp(&self, caller: &Caller, account: AccountId) -> Result<TotpEnrollment> {
         if caller.actor != Actor::Account(account) {
-            self.require_operator(caller)?;
+            self.require_operator(caller).await?;
         }
         let target = self.store.account(account).await?;
         let mut secret = vec![0u8; TOTP_SECRET_LEN];
@@ -862,7 +867,8 @@ impl Service {
         email: Option<&MailAddress>,
     ) -> Result<()> {
         if caller.actor != Actor::Account(account) {
-            self.require_duty(caller, caduceus_core::Duty::ManageAccounts)?;
+            self.require_duty(caller, caduceus_core::Duty::ManageAccounts)
+                .await?;
         }
         self.check_contact_change(account, email).await?;
         let trace = caller.event(self.now_ms(), Action::ContactSet, Object::of(account));
@@ -873,7 +879,7 @@ impl Service {
     /// or the operator (AU-1, MS-7, RT-1).
     pub async fn contacts(&self, caller: &Caller, account: AccountId) -> Result<Contacts> {
         if caller.actor != Actor::Account(account) {
-            self.require_operator(caller)?;
+            self.require_operator(caller).await?;
         }
         Ok(Contacts {
             email: self.store.contact_email(account).await?,
@@ -907,7 +913,7 @@ impl Service {
         phone: Option<&caduceus_core::PhoneNumber>,
     ) -> Result<()> {
         if caller.actor != Actor::Account(account) {
-            self.require_operator(caller)?;
+            self.require_operator(caller).await?;
         }
         let mut trace = caller.event(self.now_ms(), Action::ContactSet, Object::of(account));
         trace.detail = Some(Detail::of(Requirement::Rt1).and(Channel::Sms));
@@ -953,12 +959,13 @@ impl Service {
     /// The devices of an account, for its owner or an operator.
     pub async fn devices(&self, caller: &Caller, account: AccountId) -> Result<Vec<Device>> {
         if caller.actor != Actor::Account(account) {
-            self.require_operator(caller)?;
+            self.require_operator(caller).await?;
         }
         Ok(self.store.devices(account).await?)
     }
 
-    /// Revokes a device (AU-2): its credential stops working at once.
+    /// Revokes a device (AU-2): its credential stops working at once. Only its owner
+    /// or the operator may (AC-1); a refusal, or another's device named, is traced.
     pub async fn revoke_device(
         &self,
         caller: &Caller,
@@ -966,7 +973,7 @@ impl Service {
         device: DeviceId,
     ) -> Result<()> {
         if caller.actor != Actor::Account(account) {
-            self.require_operator(caller)?;
+            self.require_operator(caller).await?;
         }
         let trace = caller.event(
             self.now_ms(),
@@ -978,8 +985,14 @@ impl Service {
             .revoke_device(account, device, self.clock.now(), &trace)
             .await
         {
-            // Another account's device reads like no device at all.
+            // Another account's device reads like no device at all, but the attempt on
+            // it is traced (AC-1, TR-1).
             Err(caduceus_store::StoreError::NotFound { .. }) => {
+                let others = self.store.device_secret(device).await?;
+                if others.is_some_and(|d| d.device.account != account) {
+                    self.trace_denied(caller, Object::of(device), Requirement::Ac1)
+                        .await?;
+                }
                 Err(ServiceError::NotFound(format!("device {device}")))
             }
             other => Ok(other?),
@@ -988,7 +1001,8 @@ impl Service {
 
     /// Security alerts raised so far (TR-3), for operators.
     pub async fn alerts(&self, caller: &Caller) -> Result<Vec<caduceus_store::Alert>> {
-        self.require_duty(caller, caduceus_core::Duty::SeeAlerts)?;
+        self.require_duty(caller, caduceus_core::Duty::SeeAlerts)
+            .await?;
         Ok(self.store.alerts().await?)
     }
 }

@@ -202,7 +202,8 @@ impl Service {
     /// Imports the MSSanté mailbox extract (`Extraction_Correspondance_MSSante`),
     /// applying its difference to the stored directory (ID-4). Operators only.
     pub async fn import_mailboxes(&self, caller: &Caller, text: &str) -> Result<ImportReport> {
-        self.require_duty(caller, caduceus_core::Duty::ImportDirectory)?;
+        self.require_duty(caller, caduceus_core::Duty::ImportDirectory)
+            .await?;
         let (lines, records, mut errors) = read::<MailboxHeader>(text)?;
         let mut entries: HashMap<MailAddress, DirectoryEntry> = HashMap::new();
         let mut valid: Vec<MailboxEntry> = Vec::with_capacity(records.len());
@@ -249,7 +250,8 @@ impl Service {
     /// Imports the people extract (`PS_LibreAcces_Personne_activite`): practice
     /// sites and their phones, shown only with consent (ID-4, ID-6). Operators only.
     pub async fn import_people(&self, caller: &Caller, text: &str) -> Result<ImportReport> {
-        self.require_duty(caller, caduceus_core::Duty::ImportDirectory)?;
+        self.require_duty(caller, caduceus_core::Duty::ImportDirectory)
+            .await?;
         let (lines, records, errors) = read::<PersonActivityHeader>(text)?;
         let present: std::collections::HashSet<String> =
             records.iter().map(|r| r.national_id.to_string()).collect();
@@ -383,7 +385,7 @@ impl Service {
         account: AccountId,
     ) -> Result<DirectoryPreferences> {
         if caller.actor != Actor::Account(account) {
-            self.require_operator(caller)?;
+            self.require_operator(caller).await?;
         }
         let holder = self.store.account(account).await?;
         Ok(self
@@ -401,7 +403,7 @@ impl Service {
         preferences: DirectoryPreferences,
     ) -> Result<()> {
         if caller.actor != Actor::Account(account) {
-            self.require_operator(caller)?;
+            self.require_operator(caller).await?;
         }
         let holder = self.store.account(account).await?;
         let trace = caller.event(

@@ -111,11 +111,9 @@ impl Service {
     /// alert senders, and the security officer, administrator and auditor (AC-1). One
     /// still `running` whose report has not moved for ten minutes reads `interrupted`.
     pub async fn broadcasts(&self, caller: &Caller) -> Result<Vec<Broadcast>> {
-        if self
-            .require_duty(caller, caduceus_core::Duty::SendHealthAlerts)
-            .is_err()
-        {
-            self.require_duty(caller, caduceus_core::Duty::SeeAlerts)?;
+        if !crate::accounts::holds_duty(caller, caduceus_core::Duty::SendHealthAlerts) {
+            self.require_duty(caller, caduceus_core::Duty::SeeAlerts)
+                .await?;
         }
         let stale_before = self.now_ms() - STALLED.as_millis() as i64;
         let mut reports = self.store.broadcasts(REPORTS).await?;

@@ -30,7 +30,7 @@ impl Service {
         enabled: bool,
     ) -> Result<()> {
         if caller.actor != Actor::Account(account) {
-            self.require_operator(caller)?;
+            self.require_operator(caller).await?;
         }
         let mut trace = caller.event(self.now_ms(), Action::NoticeSet, Object::of(account));
         trace.detail =
@@ -48,7 +48,7 @@ impl Service {
         account: AccountId,
     ) -> Result<NewMailNotice> {
         if caller.actor != Actor::Account(account) {
-            self.require_operator(caller)?;
+            self.require_operator(caller).await?;
         }
         Ok(NewMailNotice {
             enabled: self.store.new_mail_notice(account).await?,

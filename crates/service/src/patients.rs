@@ -191,7 +191,7 @@ impl Service {
         blocked: bool,
     ) -> Result<()> {
         if caller.actor != Actor::Account(patient) {
-            self.require_operator(caller)?;
+            self.require_operator(caller).await?;
         }
         let account = self.store.account(patient).await?;
         if account.address.patient_ins().is_none() {
@@ -217,7 +217,7 @@ impl Service {
     /// The professionals the patient `patient` blocked (the patient, or the operator).
     pub async fn blocks(&self, caller: &Caller, patient: AccountId) -> Result<Vec<String>> {
         if caller.actor != Actor::Account(patient) {
-            self.require_operator(caller)?;
+            self.require_operator(caller).await?;
         }
         let account = self.store.account(patient).await?;
         Ok(self.store.patient_blocks(account.address.as_str()).await?)
@@ -281,7 +281,7 @@ impl Service {
     /// professional, or the operator; anyone else is refused (AC-1).
     async fn opposition_party(&self, caller: &Caller, ins: &Ins) -> Result<OppositionParty> {
         let Actor::Account(id) = caller.actor else {
-            self.require_operator(caller)?;
+            self.require_operator(caller).await?;
             return Ok(OppositionParty::Operator(caller.actor.trace_id()));
         };
         let account = self.store.account(id).await?;

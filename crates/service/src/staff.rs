@@ -26,7 +26,7 @@ impl Service {
         role: Role,
         granted: bool,
     ) -> Result<()> {
-        self.require_operator(caller)?;
+        self.require_operator(caller).await?;
         let holder = self.store.account(account).await?;
         if holder.kind != AccountKind::Professional {
             return Err(ServiceError::Invalid(
@@ -66,10 +66,14 @@ impl Service {
             requirement: Requirement::Ac1,
             reason: format!("the {role} role is not yours"),
         };
-        if !login.is_strong() || account.state != AccountState::Active {
-            return Err(denied());
-        }
-        if !self.staff_roles(account.id).await?.contains(&role) {
+        let held = login.is_strong()
+            && account.state == AccountState::Active
+            && self.staff_roles(account.id).await?.contains(&role);
+        if !held {
+            // A refused role is traced (AC-1, TR-1).
+            let object = Object::of(Id::Role(role));
+            self.trace_denied(&login.caller(), object, Requirement::Ac1)
+                .await?;
             return Err(denied());
         }
         self.require_terms(&login.caller()).await?;
@@ -120,7 +124,7 @@ impl Service {
         days: u64,
         limit: usize,
     ) -> Result<Vec<Entry>> {
-        self.require_duty(caller, Duty::ReadTraces)?;
+        self.require_duty(caller, Duty::ReadTraces).await?;
         let now = self.clock.now();
         let from = now.saturating_sub(std::time::Duration::from_secs(days * 86_400));
         let entries = self
@@ -141,7 +145,7 @@ impl Service {
     /// by whom, and the counts (added, changed, removed, invalid) — for the
     /// administrator (ID-4).
     pub async fn directory_imports(&self, caller: &Caller) -> Result<Vec<Entry>> {
-        self.require_duty(caller, Duty::ImportDirectory)?;
+        self.require_duty(caller, Duty::ImportDirectory).await?;
         let now = self.clock.now();
         let from = now.saturating_sub(std::time::Duration::from_secs(365 * 86_400));
         Ok(self

@@ -27,7 +27,8 @@ impl Service {
     /// Verifies the whole trace chain against the checkpoints' signing key (TR-1),
     /// for the operator or an auditor (AC-1). The verification itself is traced.
     pub async fn verify_traces(&self, caller: &Caller, key: &VerifyingKey) -> Result<Verdict> {
-        self.require_duty(caller, caduceus_core::Duty::ReadTraces)?;
+        self.require_duty(caller, caduceus_core::Duty::ReadTraces)
+            .await?;
         let mut entries = Vec::new();
         let mut after = 0;
         loop {

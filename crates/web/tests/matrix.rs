@@ -1,48 +1,150 @@
-//! The authorization matrix (AC-1, AC-2, ID-3, MS-9; `caduceus_core::authz`): every
-//! cell — an operation on someone's data × a kind of caller — is driven through each
-//! interface that offers it (the JSON API over HTTPS with Python's http.client, and the
-//! service's use cases) and must give the outcome the table says; each denial must
-//! leave a trace.
+//! The authorization matrix (AC-1, AC-2, ID-2, ID-3, MS-2, MS-9, MS-10, MS-15, MS-17,
+//! TR-1, TR-4, AU-2; `caduceus_core::authz`): every cell — an operation on someone's
+//! data × a kind of caller — is driven through each interface that offers it (the JSON
+//! API, the webmail and the admin console over HTTPS with Python's http.client, IMAP
+//! with imaplib, SMTP submission with smtplib, and the service's use cases) and must
+//! give the outcome the table says, leave the stored copies as it says, show a
+//! message's content only when allowed, and change anything (deliver, revoke, block,
+//! forward, move an account on, broadcast) only when allowed; each denial must leave a
+//! trace where the interface can name the other's data. One Python process per
+//! interface answers the cells one by one.
 
-use caduceus_core::authz::{self, Expected, Interface, Operation, Party};
+use std::sync::Arc;
+use std::time::Duration;
+
+use caduceus_core::authz::{self, Expected, Interface, Operation, Party, Reach};
 use caduceus_core::{AccountState, Ins, Role};
-use caduceus_service::ServiceError;
 use caduceus_service::actor::testing;
-use caduceus_store::{Account, MessageId, Store as _};
+use caduceus_service::auth::Authenticated;
+use caduceus_store::{Account, AccountId, Delivered, DeviceId, MessageId, Store as _, StoreError};
 use caduceus_testkit::*;
+use client::Client;
 use common::*;
 
+#[path = "matrix/api.rs"]
+mod api;
+#[path = "matrix/client.rs"]
+mod client;
 mod common;
+#[path = "matrix/imap.rs"]
+mod imap;
+#[path = "matrix/service.rs"]
+mod service;
+#[path = "matrix/smtp.rs"]
+mod smtp;
+#[path = "matrix/webmail.rs"]
+mod webmail;
 
 const INS: &str = "295109912611193";
 const OTHER_INS: &str = "184127645108946";
+/// The flags a flagging cell sets: `\\Flagged`, or the webmail's personal marking
+/// (MS-14).
+const MARKS: [&str; 2] = ["\\Flagged", caduceus_core::personal::PERSONAL_KEYWORD];
+/// Where the sending cells send: the owner, who wrote to the patient first (MS-8).
+const RECIPIENT: &str = "olga@caduceus.test";
+/// Whom the blocking cells block (MS-10), and where the forwarding cells forward
+/// (MS-17).
+const RITA: &str = "rita@caduceus.test";
+
+/// Someone the matrix tries, with their credentials: a web session token (API), a
+/// device credential (IMAP, SMTP) and the login itself (the service's sending), all
+/// from one strong login.
+struct Person {
+    party: Party,
+    account: Account,
+    login: Authenticated,
+    token: String,
+    device: String,
+}
+
+impl Person {
+    fn address(&self) -> String {
+        self.account.address.as_str().to_owned()
+    }
+}
 
 struct Cast {
     w: World,
     cardio: Account,
-    people: Vec<(Party, Account, String)>,
+    owner: Account,
+    people: Vec<Person>,
 }
 
 impl Cast {
-    fn account(&self, party: Party) -> &Account {
-        &self.people.iter().find(|(p, _, _)| *p == party).unwrap().1
+    fn person(&self, party: Party) -> Option<&Person> {
+        self.people.iter().find(|p| p.party == party)
     }
-    fn token(&self, party: Party) -> String {
-        match self.people.iter().find(|(p, _, _)| *p == party) {
-            Some((_, _, token)) => token.clone(),
-            None => String::new(),
+    fn account(&self, party: Party) -> &Account {
+        &self.person(party).unwrap().account
+    }
+
+    /// The address a sending cell sends as (envelope sender and `From:`).
+    fn sent_as(&self, cell: &Cell) -> String {
+        match cell.operation {
+            Operation::SendAsOrganisation => self.cardio.address.as_str().to_owned(),
+            Operation::SendAsOther => self.account(Party::Recorder).address.as_str().to_owned(),
+            // Nobody logged in has no self: the address claimed is the recipient's.
+            _ => self
+                .person(cell.party)
+                .map_or(RECIPIENT.to_owned(), Person::address),
+        }
+    }
+
+    /// The start of a step at a front end that keeps sessions (IMAP, SMTP): the
+    /// cell's label, its session, and the session's user and device credential. One
+    /// session per cell for those whose session ends (suspended, closed) or never
+    /// starts (anonymous: no user), one per party else.
+    fn session_step(&self, cell: &Cell) -> serde_json::Value {
+        let (session, person) = match (cell.party, self.person(cell.party)) {
+            (Party::Anonymous, _) | (_, None) => (cell.label.clone(), None),
+            (Party::Suspended | Party::Closed, person) => (cell.label.clone(), person),
+            (party, person) => (format!("{party:?}"), person),
+        };
+        let mut step = opening(&session, person);
+        step["label"] = cell.label.clone().into();
+        step
+    }
+
+    /// How many of what `operation` adds there are: messages the recipient of the
+    /// sending cells received, health alerts broadcast; none else.
+    async fn count(&self, operation: Operation) -> usize {
+        let store = &self.w.store;
+        match (operation.reaches(), operation) {
+            (Reach::Sending, _) => {
+                let inbox = store.mailbox(self.owner.id, "INBOX").await.unwrap();
+                store.messages(inbox.unwrap().id).await.unwrap().len()
+            }
+            (_, Operation::BroadcastAlert) => store.broadcasts(1000).await.unwrap().len(),
+            _ => 0,
         }
     }
 }
 
+/// A step that only opens `session` at IMAP or SMTP, logged in as `person` (none:
+/// never logged in).
+fn opening(session: &str, person: Option<&Person>) -> serde_json::Value {
+    serde_json::json!({
+        "label": "open",
+        "session": session,
+        "user": person.map_or(String::new(), Person::address),
+        "secret": person.map_or("", |p| &p.device),
+    })
+}
+
+/// A message from `from` to the recipient of the sending cells, subject `marker`.
+fn letter(from: &str, marker: &str) -> Vec<u8> {
+    format!("From: {from}\r\nTo: {RECIPIENT}\r\nSubject: {marker}\r\n\r\nBonjour.\r\n").into_bytes()
+}
+
 async fn cast() -> Cast {
     let w = world().await;
+    let olga = professional(&w, "olga", &rpps(7), true).await;
     let dan = professional(&w, "dan", &rpps(1), true).await;
     let eve = professional(&w, "eve", &rpps(2), true).await;
     let bob = professional(&w, "bob", &rpps(3), true).await;
     let rita = professional(&w, "rita", &rpps(4), true).await;
     let sam = professional(&w, "sam", &rpps(5), true).await;
-    let staff = professional(&w, "audrey", &rpps(6), true).await;
+    let carl = professional(&w, "carl", &rpps(8), true).await;
     let camille = patient(&w, INS, "Camille Durand").await;
     let jean = patient(&w, OTHER_INS, "Jean Petit").await;
     let cardio = organisation(&w, "cardio", &dan).await;
@@ -56,66 +158,173 @@ async fn cast() -> Cast {
         .remove_delegate(&op(), cardio.id, eve.id)
         .await
         .unwrap();
-    w.service
-        .set_staff_role(&op(), staff.id, Role::Auditor, true)
-        .await
-        .unwrap();
+    // One staff member per role, holding that role only.
+    let mut staff = Vec::new();
+    for (n, role) in (0..).zip(Role::ALL) {
+        let member = professional(&w, &format!("staff{n}"), &rpps(20 + n), true).await;
+        w.service
+            .set_staff_role(&op(), member.id, role, true)
+            .await
+            .unwrap();
+        staff.push((Party::Staff(role), member));
+    }
     let mut people = Vec::new();
-    for (party, account) in [
+    let cast = [
+        (Party::Owner, olga.clone()),
         (Party::Delegate, dan),
         (Party::RemovedDelegate, eve),
         (Party::OtherProfessional, bob),
         (Party::Recorder, rita),
         (Party::Suspended, sam),
-        (Party::Staff, staff),
+        (Party::Closed, carl),
         (Party::Patient, camille),
         (Party::OtherPatient, jean),
-    ] {
-        let token = web_token(&w, &account).await.expose().clone();
-        people.push((party, account, token));
+    ];
+    for (party, account) in cast.into_iter().chain(staff) {
+        let strong = strong_login(&w, &account).await;
+        let token = w.service.open_session(&strong).await.unwrap();
+        let device = w.service.add_device(&strong, "matrix").await.unwrap();
+        people.push(Person {
+            party,
+            account,
+            login: strong,
+            token: token.expose().clone(),
+            device: device.credential.expose().clone(),
+        });
     }
-    // Sam's session was opened before the suspension.
-    let sam = people[4].1.id;
-    w.service
-        .set_state(&op(), sam, AccountState::Suspended)
+    // The owner writes to the patient first, so that the patient may answer (MS-8).
+    let owner = &people[0];
+    let sender = w
+        .service
+        .sender(&owner.login, &owner.account.address)
         .await
         .unwrap();
-    Cast { w, cardio, people }
-}
-
-/// A new message in cardio's INBOX.
-async fn message(cast: &Cast) -> MessageId {
-    let raw = b"From: bob@caduceus.test\r\nTo: cardio@caduceus.test\r\nSubject: Avis\r\n\r\nx\r\n";
-    cast.w
-        .service
-        .deliver_local(
-            &testing::system(),
-            std::slice::from_ref(&cast.cardio.address),
-            raw,
-        )
+    let to = people
+        .iter()
+        .find(|p| p.party == Party::Patient)
+        .unwrap()
+        .account
+        .address
+        .clone();
+    let raw = format!(
+        "From: {RECIPIENT}\r\nTo: {}\r\nSubject: Avis\r\n\r\nx\r\n",
+        to.as_str()
+    );
+    w.service
+        .submit(&sender, &[to], raw.as_bytes(), false)
         .await
-        .unwrap()[0]
-        .message
+        .unwrap();
+    Cast {
+        w,
+        cardio,
+        owner: olga,
+        people,
+    }
 }
 
-/// The API request of `operation` on `message` of cardio's mailbox, or on the patient.
-fn request(operation: Operation, message: MessageId) -> (&'static str, String) {
-    let m = "?mailbox=cardio@caduceus.test";
-    let id = message.0;
-    match operation {
-        Operation::ListFolder => ("GET", format!("/folders/INBOX/messages{m}")),
-        Operation::ReadMessage => ("GET", format!("/messages/{id}{m}")),
-        Operation::ReadRaw => ("GET", format!("/messages/{id}/raw{m}")),
-        Operation::FlagMessage => ("PATCH", format!("/messages/{id}{m}")),
-        Operation::DeleteMessage => ("DELETE", format!("/messages/{id}{m}")),
-        Operation::QueryOpposition => ("GET", format!("/patients/{INS}/opposition")),
-        Operation::RecordOpposition => ("PUT", format!("/patients/{INS}/opposition")),
-        Operation::WithdrawOpposition => ("DELETE", format!("/patients/{INS}/opposition")),
+/// A stored copy of a cell's message.
+pub struct Stored {
+    account: AccountId,
+    address: String,
+    id: MessageId,
+    uid: i64,
+}
+
+/// One cell driven through one interface: who asks what, on which copy.
+pub struct Cell {
+    operation: Operation,
+    party: Party,
+    label: String,
+    /// The subject of the cell's message, found nowhere else.
+    marker: String,
+    /// The copy the cell is about: the owner's for [`Party::Owner`], cardio's else.
+    target: Stored,
+    /// The other copy, which nobody may reach in this cell.
+    other: Stored,
+    /// [`Cast::count`] before the cell.
+    before: usize,
+    /// A new device of the owner's, for a revocation.
+    device: Option<DeviceId>,
+    /// A new account, for its administration: pending to be verified, active else.
+    subject: Option<AccountId>,
+}
+
+impl Cell {
+    /// Delivers the cell's message (number `n`) to cardio and to the owner.
+    async fn new(cast: &Cast, operation: Operation, party: Party, label: String, n: usize) -> Cell {
+        let marker = format!("Avis-{n:04}");
+        let raw = format!(
+            "From: bob@caduceus.test\r\nTo: cardio@caduceus.test, olga@caduceus.test\r\nSubject: {marker}\r\n\r\nx\r\n"
+        );
+        let to = [cast.cardio.address.clone(), cast.owner.address.clone()];
+        let delivered = cast
+            .w
+            .service
+            .deliver_local(&testing::system(), &to, raw.as_bytes())
+            .await
+            .unwrap();
+        let (owners, cardios): (Vec<_>, Vec<_>) = delivered
+            .into_iter()
+            .partition(|d| d.account == cast.owner.id);
+        let stored = |d: &Delivered, account: &Account| Stored {
+            account: d.account,
+            address: account.address.as_str().to_owned(),
+            id: d.message,
+            uid: d.uid,
+        };
+        let owners = stored(&owners[0], &cast.owner);
+        let cardios = stored(&cardios[0], &cast.cardio);
+        let (target, other) = if party == Party::Owner {
+            (owners, cardios)
+        } else {
+            (cardios, owners)
+        };
+        Cell {
+            operation,
+            party,
+            label,
+            marker,
+            target,
+            other,
+            before: cast.count(operation).await,
+            device: match operation {
+                Operation::RevokeDevice => {
+                    let owner = cast.person(Party::Owner).unwrap();
+                    let added = cast.w.service.add_device(&owner.login, "cell").await;
+                    Some(added.unwrap().device.id)
+                }
+                _ => None,
+            },
+            subject: match operation {
+                Operation::VerifyAccount | Operation::SuspendAccount | Operation::CloseAccount => {
+                    let active = operation != Operation::VerifyAccount;
+                    let local = format!("t{n}");
+                    Some(
+                        professional(&cast.w, &local, &rpps(1000 + n as u32), active)
+                            .await
+                            .id,
+                    )
+                }
+                _ => None,
+            },
+        }
+    }
+
+    /// Whether the operation shows the message's content (subject included).
+    fn reveals(&self) -> bool {
+        matches!(
+            self.operation,
+            Operation::ListFolder
+                | Operation::ReadMessage
+                | Operation::ReadRaw
+                | Operation::SearchFolder
+        )
     }
 }
 
 /// Sets the patient's opposition as a cell needs it: withdrawn for a record, recorded
-/// (by the recorder) for a withdrawal.
+/// (by the recorder) for a withdrawal; nobody blocked for a block; no forwarding for
+/// a forwarding.
 async fn prepare(cast: &Cast, operation: Operation) {
     let ins = Ins::parse(INS).unwrap();
     let as_patient = testing::account(cast.account(Party::Patient).id, "test");
@@ -124,6 +333,24 @@ async fn prepare(cast: &Cast, operation: Operation) {
         .set_opposition(&as_patient, &ins, false)
         .await
         .unwrap();
+    if operation == Operation::SetForwarding {
+        for (who, mailbox) in [
+            (Party::Owner, cast.owner.id),
+            (Party::Delegate, cast.cardio.id),
+        ] {
+            let caller = testing::account(cast.account(who).id, "test");
+            let access = cast.w.service.authorize(&caller, mailbox).await.unwrap();
+            cast.w.service.set_forwarding(&access, None).await.unwrap();
+        }
+    }
+    if operation == Operation::BlockProfessional {
+        let patient = cast.account(Party::Patient).id;
+        cast.w
+            .service
+            .set_block(&as_patient, patient, &addr(RITA), false)
+            .await
+            .unwrap();
+    }
     if operation == Operation::WithdrawOpposition {
         let as_recorder = testing::account(cast.account(Party::Recorder).id, "test");
         cast.w
@@ -134,117 +361,245 @@ async fn prepare(cast: &Cast, operation: Operation) {
     }
 }
 
-/// The outcome of a cell through the service: `Ok` or the error.
-async fn through_service(
-    cast: &Cast,
-    operation: Operation,
-    party: Party,
-    message: MessageId,
-) -> Result<(), ServiceError> {
-    let account = cast.account(party).id;
-    let caller = match party {
-        Party::Staff => testing::staff(account, Role::Auditor),
-        _ => testing::account(account, "test"),
-    };
-    let service = &cast.w.service;
-    let ins = Ins::parse(INS).unwrap();
-    if !operation.on_mailbox() {
-        return match operation {
-            Operation::QueryOpposition => service.opposition(&caller, &ins).await.map(drop),
-            Operation::RecordOpposition => service.set_opposition(&caller, &ins, true).await,
-            _ => service.set_opposition(&caller, &ins, false).await,
+/// Whether what `cell` reaches besides its copies changed: a message delivered, an
+/// alert broadcast, the target's mailbox forwarded, the device revoked, the
+/// professional blocked, the account's state moved; `None` when it reaches none.
+async fn changed(cast: &Cast, cell: &Cell) -> Option<bool> {
+    let store = &cast.w.store;
+    if cell.operation.reaches() == Reach::Sending || cell.operation == Operation::BroadcastAlert {
+        return Some(cast.count(cell.operation).await > cell.before);
+    }
+    if cell.operation == Operation::SetForwarding {
+        let forwarded = store.forwarding(cell.target.account).await.unwrap();
+        return Some(forwarded.is_some());
+    }
+    if let Some(device) = cell.device {
+        let found = store.device_secret(device).await.unwrap();
+        return Some(found.is_none_or(|d| d.device.revoked.is_some()));
+    }
+    if let Some(id) = cell.subject {
+        // A verification moves the account on from pending (the admin console then
+        // activates it).
+        let moved = |state| match cell.operation {
+            Operation::VerifyAccount => state != AccountState::Pending,
+            Operation::SuspendAccount => state == AccountState::Suspended,
+            _ => state == AccountState::Closed,
         };
+        return Some(match store.account(id).await {
+            Ok(account) => moved(account.state),
+            Err(StoreError::NotFound { .. }) => true,
+            Err(e) => panic!("{e}"),
+        });
     }
-    let access = service.authorize(&caller, cast.cardio.id).await?;
-    match operation {
-        Operation::ListFolder => service.open_folder(&access, "INBOX").await.map(drop),
-        Operation::ReadMessage | Operation::ReadRaw => {
-            service.read_message(&access, message).await.map(drop)
-        }
-        Operation::FlagMessage => service
-            .set_flags(&access, message, &["\\Seen".to_owned()])
-            .await
-            .map(drop),
-        _ => service.delete_message(&access, message).await,
+    (cell.operation == Operation::BlockProfessional).then_some(())?;
+    let patient = cast.account(Party::Patient).address.as_str();
+    let blocked = store.patient_blocks(patient).await.unwrap();
+    Some(blocked.iter().any(|b| b == RITA))
+}
+
+/// Whether the cell left what `expected` says: the target copy flagged or deleted
+/// only when allowed, the other copy and mailbox never touched; what [`changed`]
+/// looks at changed only when allowed.
+async fn effects(cast: &Cast, cell: &Cell, expected: Expected) -> Result<(), String> {
+    if let Some(changed) = changed(cast, cell).await
+        && changed != (expected == Expected::Allowed)
+    {
+        return Err(format!("changed: {changed}"));
+    }
+    // Some(flagged) for a stored copy, None once deleted.
+    let state = async |copy: &Stored| match cast.w.store.message(copy.id).await {
+        Ok(summary) => Some(summary.flags.iter().any(|f| MARKS.contains(&f.as_str()))),
+        Err(StoreError::NotFound { .. }) => None,
+        Err(e) => panic!("{e}"),
+    };
+    let allowed = expected == Expected::Allowed;
+    let want = match cell.operation {
+        Operation::FlagMessage => Some(allowed),
+        Operation::DeleteMessage => (!allowed).then_some(false),
+        _ => Some(false),
+    };
+    let (target, other) = (state(&cell.target).await, state(&cell.other).await);
+    let elsewhere = cast.w.store.forwarding(cell.other.account).await.unwrap();
+    if let Some(to) = elsewhere {
+        Err(format!("the other mailbox forwards to {to}"))
+    } else if target == want && other == Some(false) {
+        Ok(())
+    } else {
+        Err(format!(
+            "stored copies (flagged, or None when deleted): target {target:?}, other {other:?}"
+        ))
     }
 }
 
-fn service_matches(expected: Expected, outcome: &Result<(), ServiceError>) -> bool {
-    match (expected, outcome) {
-        (Expected::Allowed, Ok(())) => true,
-        (Expected::Denied(want), Err(ServiceError::Denied { requirement, .. })) => {
-            *requirement == want
-        }
-        (Expected::Denied(_), Err(ServiceError::NotFound(_))) => true,
-        _ => false,
-    }
+fn label(operation: Operation, party: Party, interface: Interface) -> String {
+    format!("{operation:?}/{party:?}/{interface:?}")
 }
 
-fn api_matches(expected: Expected, status: u16, body: &str) -> bool {
-    match expected {
-        Expected::Allowed => (200..300).contains(&status),
-        Expected::Unauthenticated => status == 401,
-        Expected::Denied(want) => {
-            status == 404
-                || (status == 403 && body.contains(&format!("\"requirement\":\"{want}\"")))
-        }
+/// The front ends of the cast's world, and a client process for each.
+struct Fronts {
+    listeners: Vec<Listener>,
+    api: Client,
+    imap: Client,
+    smtp: Client,
+    /// The webmail's and the admin console's pages.
+    pages: Client,
+}
+
+async fn fronts(w: &World) -> Fronts {
+    let https = listen(w).await;
+    // Every command asks whether the login still holds (AU-2, ID-2).
+    let limits = caduceus_imap::Limits {
+        recheck_every: Duration::ZERO,
+        ..caduceus_imap::Limits::default()
+    };
+    let imap = listen_imap_with(w, limits).await;
+    let config = Arc::new(caduceus_smtp::SubmissionConfig {
+        tls: server_tls(w),
+        implicit_tls: true,
+        hostname: "mail.caduceus.test".into(),
+        limits: caduceus_smtp::Limits {
+            shutdown_grace: Duration::from_secs(1),
+            ..caduceus_smtp::Limits::default()
+        },
+    });
+    let service = w.service.clone();
+    let smtp = spawn_listener(|l, stop| caduceus_smtp::serve(l, config, service, stop)).await;
+    let ca = ("ca", w.pki.ca_cert_path().display().to_string());
+    let client = |name: &str, listener: &Listener| {
+        Client::start(
+            &script(name),
+            &[("port", listener.port.to_string()), ca.clone()],
+        )
+    };
+    Fronts {
+        api: client("matrix.py", &https),
+        pages: client("matrix_webmail.py", &https),
+        imap: client("matrix_imap.py", &imap),
+        smtp: client("matrix_smtp.py", &smtp),
+        listeners: vec![https, imap, smtp],
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn ac1_ac2_id3_ms9_every_cell_of_the_authorization_matrix_through_every_interface() {
+async fn ac1_ac2_id2_id3_ms2_ms9_tr1_every_cell_of_the_authorization_matrix_through_every_interface()
+ {
     let cast = cast().await;
-    let server = listen(&cast.w).await;
+    let mut fronts = fronts(&cast.w).await;
+    // Sam's and Carl's IMAP and SMTP sessions are opened before Sam's account is
+    // suspended and Carl's closed, one per cell.
+    let mut opened = Vec::new();
+    for party in [Party::Suspended, Party::Closed] {
+        let person = cast.person(party).unwrap();
+        for operation in Operation::ALL {
+            if !authz::parties(operation).contains(&party) {
+                continue;
+            }
+            for interface in authz::interfaces(operation, party) {
+                let open = opening(&label(operation, party, interface), Some(person));
+                let answer = match interface {
+                    Interface::Imap => fronts.imap.ask(&open).await,
+                    Interface::Smtp => fronts.smtp.ask(&open).await,
+                    _ => continue,
+                };
+                assert!(
+                    !answer.contains("LOGIN") && !answer.contains(" 535 "),
+                    "{answer}"
+                );
+                opened.push(party);
+            }
+        }
+    }
+    let service = &cast.w.service;
+    let sam = cast.account(Party::Suspended).id;
+    service
+        .set_state(&op(), sam, AccountState::Suspended)
+        .await
+        .unwrap();
+    let carl = cast.account(Party::Closed).id;
+    service.close_account(&op(), carl).await.unwrap();
+
     let mut mismatches = Vec::new();
     let mut cells = 0;
     for operation in Operation::ALL {
-        for &party in authz::parties(operation) {
+        for party in authz::parties(operation) {
             let expected = authz::expected(operation, party);
-            for &interface in authz::interfaces(party) {
+            for interface in authz::interfaces(operation, party) {
                 cells += 1;
                 prepare(&cast, operation).await;
-                let message = message(&cast).await;
+                let label = label(operation, party, interface);
+                let cell = Cell::new(&cast, operation, party, label.clone(), cells).await;
                 let denials_before = denials(&cast).await;
-                let label = format!("{operation:?}/{party:?}/{interface:?}");
-                let matched = match interface {
-                    Interface::Service => {
-                        let outcome = through_service(&cast, operation, party, message).await;
-                        let ok = service_matches(expected, &outcome);
-                        if !ok {
-                            mismatches
-                                .push(format!("{label}: expected {expected:?}, got {outcome:?}"));
-                        }
-                        ok
-                    }
+                let outcome = match interface {
+                    Interface::Service => service::judge(&cast, &cell, expected).await,
                     Interface::Api => {
-                        let (method, path) = request(operation, message);
-                        let (status, body) =
-                            api(&cast, &server, &label, party, method, &path).await;
-                        let ok = api_matches(expected, status, &body);
-                        if !ok {
-                            mismatches.push(format!(
-                                "{label}: expected {expected:?}, got {status} {body}"
-                            ));
-                        }
-                        ok
+                        let answer = fronts.api.ask(&api::step(&cast, &cell)).await;
+                        api::judge(&cell, expected, &answer)
+                    }
+                    Interface::Imap => {
+                        let answer = fronts.imap.ask(&imap::step(&cast, &cell)).await;
+                        imap::judge(&cell, expected, &answer)
+                    }
+                    Interface::Smtp => {
+                        let answer = fronts.smtp.ask(&smtp::step(&cast, &cell)).await;
+                        smtp::judge(expected, &answer)
+                    }
+                    Interface::Webmail | Interface::AdminConsole => {
+                        let answer = fronts.pages.ask(&webmail::step(&cast, &cell)).await;
+                        webmail::judge(&cell, expected, &answer)
                     }
                 };
-                // Every denial of a logged-in caller is traced (TR-1).
-                if matched && matches!(expected, Expected::Denied(_)) {
-                    let traced = denials(&cast).await > denials_before;
-                    if !traced {
-                        mismatches.push(format!("{label}: denied without a trace"));
+                let outcome = match outcome {
+                    Ok(()) => effects(&cast, &cell, expected).await,
+                    mismatch => mismatch,
+                };
+                match outcome {
+                    Err(got) => {
+                        mismatches.push(format!("{label}: expected {expected:?}, got {got}"))
                     }
+                    // Every denial of a logged-in caller is traced (TR-1).
+                    Ok(())
+                        if matches!(expected, Expected::Denied(_))
+                            && interface.names_others_data(operation) =>
+                    {
+                        if denials(&cast).await <= denials_before {
+                            mismatches.push(format!("{label}: denied without a trace"));
+                        }
+                    }
+                    Ok(()) => {}
                 }
             }
         }
     }
-    assert_eq!(cells, 88, "cells driven");
+    assert_eq!(cells, 422, "cells driven");
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
-    server.shutdown().await;
+    // Each session opened before the suspension or the closure ended on its next
+    // command, traced (AU-3, ID-2).
+    let entries = traces(&cast.w).await;
+    for party in [Party::Suspended, Party::Closed] {
+        let actor = cast.account(party).id.to_string();
+        let ended = entries
+            .iter()
+            .filter(|e| {
+                e.action == "session.close"
+                    && e.outcome == "refused"
+                    && e.actor == actor
+                    && e.detail.as_deref() == Some("reason:account_inactive")
+            })
+            .count();
+        let sessions = opened.iter().filter(|p| **p == party).count();
+        assert!(
+            ended >= sessions,
+            "{party:?}: {ended} of {sessions} ends traced"
+        );
+    }
+    let Fronts { listeners, .. } = fronts;
+    for listener in listeners {
+        listener.shutdown().await;
+    }
 }
 
-/// Refusals traced so far: access.denied, and refused opposition changes.
+/// Refusals traced so far: access.denied, refused opposition changes, refused
+/// messages (sending as someone else).
 async fn denials(cast: &Cast) -> usize {
     cast.w
         .store
@@ -254,38 +609,8 @@ async fn denials(cast: &Cast) -> usize {
         .iter()
         .filter(|e| {
             e.outcome == "refused"
-                && (e.action == "access.denied" || e.action == "patient.opposition")
+                && ["access.denied", "patient.opposition", "message.refuse"]
+                    .contains(&e.action.as_str())
         })
         .count()
-}
-
-/// Runs one API call as `party` through `scripts/matrix.py`; its status and body.
-async fn api(
-    cast: &Cast,
-    server: &Listener,
-    label: &str,
-    party: Party,
-    method: &str,
-    path: &str,
-) -> (u16, String) {
-    let token = match party {
-        Party::Anonymous => String::new(),
-        other => cast.token(other),
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let steps = dir.path().join("steps.json");
-    let body = (method == "PATCH").then(|| serde_json::json!({ "flags": ["\\Seen"] }));
-    let step = serde_json::json!([[label, token, method, path, body]]);
-    std::fs::write(&steps, step.to_string()).unwrap();
-    let run = python(
-        &script("matrix.py"),
-        &[
-            ("port", server.port.to_string()),
-            ("ca", cast.w.pki.ca_cert_path().display().to_string()),
-            ("steps", steps.display().to_string()),
-        ],
-        "http.client",
-    )
-    .await;
-    run.step(label)
 }

@@ -40,11 +40,16 @@ pub async fn listen_service(w: &World, service: caduceus_service::Service) -> Li
 
 /// An IMAP listener (implicit TLS) of `w` on a free port of 127.0.0.1.
 pub async fn listen_imap(w: &World) -> Listener {
+    listen_imap_with(w, caduceus_imap::Limits::default()).await
+}
+
+/// [`listen_imap`] with other limits.
+pub async fn listen_imap_with(w: &World, limits: caduceus_imap::Limits) -> Listener {
     let config = std::sync::Arc::new(caduceus_imap::ImapConfig {
         tls: server_tls(w),
         implicit_tls: true,
         hostname: "mail.caduceus.test".into(),
-        limits: caduceus_imap::Limits::default(),
+        limits,
     });
     let service = w.service.clone();
     spawn_listener(|listener, stop| caduceus_imap::serve(listener, config, service, stop)).await

@@ -1,0 +1,130 @@
+//! The matrix's cells through the service's use cases, called directly with the
+//! caller the front ends would build (a staff role as the admin console does).
+
+use caduceus_core::authz::{Expected, Operation, Party, Reach};
+use caduceus_core::{AccountState, Evidence, Ins};
+use caduceus_service::ServiceError;
+use caduceus_service::health_alerts::Alert;
+use caduceus_service::submit::RecipientScope;
+
+use caduceus_service::actor::testing;
+use caduceus_testkit::addr;
+
+use super::{Cast, Cell, INS, RECIPIENT, RITA, letter};
+
+/// The outcome of `cell` through the service: `Ok` or the error.
+async fn outcome(cast: &Cast, cell: &Cell) -> Result<(), ServiceError> {
+    let person = cast.person(cell.party).unwrap();
+    let account = person.account.id;
+    let caller = match cell.party {
+        Party::Staff(role) => testing::staff(account, role),
+        _ => testing::account(account, "test"),
+    };
+    let patient = cast.person(Party::Patient).unwrap().account.id;
+    let owner = cast.owner.id;
+    let service = &cast.w.service;
+    let ins = Ins::parse(INS).unwrap();
+    let message = cell.target.id;
+    match (cell.operation.reaches(), cell.operation) {
+        (Reach::Opposition, Operation::QueryOpposition) => {
+            service.opposition(&caller, &ins).await.map(drop)
+        }
+        (Reach::Opposition, Operation::RecordOpposition) => {
+            service.set_opposition(&caller, &ins, true).await
+        }
+        (Reach::Opposition, _) => service.set_opposition(&caller, &ins, false).await,
+        (Reach::Sending, _) => {
+            let from = cast.sent_as(cell);
+            let sender = service.sender(&person.login, &addr(&from)).await?;
+            let to = addr(RECIPIENT);
+            service
+                .check_recipient(&to, 0, RecipientScope::TrustSpace)
+                .await?;
+            let raw = letter(&from, &cell.marker);
+            service.submit(&sender, &[to], &raw, false).await.map(drop)
+        }
+        (Reach::Devices, _) => {
+            let device = cell.device.unwrap();
+            service.revoke_device(&caller, owner, device).await
+        }
+        (Reach::PatientOwn, Operation::ReadAccessLog) => {
+            service.patient_access_log(&caller, patient).await.map(drop)
+        }
+        (Reach::PatientOwn, _) => {
+            let blocked = addr(RITA);
+            service.set_block(&caller, patient, &blocked, true).await
+        }
+        (Reach::Administration, Operation::ReadTraces) => {
+            service.recent_traces(&caller, 7, 10).await.map(drop)
+        }
+        (Reach::Administration, Operation::SeeAlerts) => service.alerts(&caller).await.map(drop),
+        (Reach::Administration, Operation::BroadcastAlert) => {
+            let alert = Alert {
+                department: "75".into(),
+                subject: cell.marker.clone(),
+                text: "Bonjour.".into(),
+                ..Alert::default()
+            };
+            service
+                .broadcast_alert(&person.login, &alert)
+                .await
+                .map(drop)
+        }
+        (Reach::Administration, operation) => {
+            let subject = cell.subject.unwrap();
+            match operation {
+                Operation::VerifyAccount => service
+                    .verify_identity(&caller, subject, Evidence::CpsCard, "RA Test")
+                    .await
+                    .map(drop),
+                Operation::SuspendAccount => {
+                    service
+                        .set_state(&caller, subject, AccountState::Suspended)
+                        .await
+                }
+                _ => service.close_account(&caller, subject).await.map(drop),
+            }
+        }
+        (Reach::Mailbox, operation) => {
+            let access = service.authorize(&caller, cell.target.account).await?;
+            match operation {
+                Operation::ListFolder => service.open_folder(&access, "INBOX").await.map(drop),
+                Operation::ReadMessage | Operation::ReadRaw => {
+                    service.read_message(&access, message).await.map(drop)
+                }
+                Operation::FlagMessage => service
+                    .set_flags(&access, message, &["\\Flagged".to_owned()])
+                    .await
+                    .map(drop),
+                Operation::DeleteMessage => service.delete_message(&access, message).await,
+                Operation::SetForwarding => {
+                    let to = addr(RITA);
+                    service.set_forwarding(&access, Some(&to)).await
+                }
+                other => unreachable!("the service does not offer {other:?}"),
+            }
+        }
+    }
+}
+
+/// Whether `cell` through the service gives what `expected` says: `Ok` when allowed;
+/// a denial or a refusal naming the rule, or "not found", when denied.
+pub async fn judge(cast: &Cast, cell: &Cell, expected: Expected) -> Result<(), String> {
+    let outcome = outcome(cast, cell).await;
+    let fine = match (expected, &outcome) {
+        (Expected::Allowed, Ok(())) => true,
+        (Expected::Denied(want), Err(ServiceError::Denied { requirement, .. })) => {
+            *requirement == want
+        }
+        (Expected::Denied(want), Err(ServiceError::Refused(refusal))) => {
+            refusal.requirement == want
+        }
+        (Expected::Denied(_), Err(ServiceError::NotFound(_))) => true,
+        _ => false,
+    };
+    if fine {
+        Ok(())
+    } else {
+        Err(format!("{outcome:?}"))
+    }
+}

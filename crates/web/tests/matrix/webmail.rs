@@ -1,0 +1,110 @@
+//! The matrix's cells through the webmail and the admin console (Python's
+//! http.client, `scripts/matrix_webmail.py`): pages and forms with the session cookie
+//! and its CSRF token. In the webmail, on the user's own mailbox, the owner works in
+//! their INBOX; anyone else names the target's mailbox as a folder of their own, or
+//! its message by id. In the admin console, each staff member acts under their role.
+
+use caduceus_core::authz::{Expected, Operation, Party};
+use serde_json::{Value, json};
+
+use super::{Cast, Cell, RECIPIENT, RITA};
+
+/// The step of `cell` for `scripts/matrix_webmail.py`, as its party: `[label, token,
+/// method, path, form fields, multipart]`.
+pub fn step(cast: &Cast, cell: &Cell) -> Value {
+    let token = cast.person(cell.party).map_or("", |p| &p.token);
+    let folder = match cell.party {
+        Party::Owner | Party::Anonymous | Party::Suspended => "INBOX",
+        _ => &cell.target.address,
+    };
+    let id = cell.target.id.0;
+    let (method, path, form, multipart) = match cell.operation {
+        Operation::ListFolder => ("GET", format!("/mail/folder/{folder}"), None, false),
+        Operation::SearchFolder => (
+            "GET",
+            format!("/mail/folder/{folder}?q={}", cell.marker),
+            None,
+            false,
+        ),
+        Operation::ReadMessage => ("GET", format!("/mail/message/{id}"), None, false),
+        Operation::Export => ("GET", "/mail/export".to_owned(), None, false),
+        Operation::FlagMessage => (
+            "POST",
+            format!("/mail/message/{id}/personal"),
+            Some(json!([["personal", "on"]])),
+            false,
+        ),
+        Operation::DeleteMessage => (
+            "POST",
+            format!("/mail/message/{id}/delete"),
+            Some(json!([])),
+            false,
+        ),
+        Operation::SendAsSelf | Operation::SendAsOrganisation | Operation::SendAsOther => (
+            "POST",
+            "/mail/compose".to_owned(),
+            Some(json!([
+                ["from", cast.sent_as(cell)],
+                ["to", RECIPIENT],
+                ["subject", cell.marker],
+                ["text", "Bonjour."],
+            ])),
+            true,
+        ),
+        Operation::VerifyAccount | Operation::SuspendAccount => {
+            let id = cell.subject.map_or(0, |a| a.0);
+            let (action, form) = match cell.operation {
+                Operation::VerifyAccount => ("verify", json!([["evidence", "cps_card"]])),
+                _ => ("suspend", json!([])),
+            };
+            let path = format!("/admin/accounts/{id}/{action}");
+            ("POST", path, Some(form), false)
+        }
+        Operation::ReadTraces => ("GET", "/admin/traces".to_owned(), None, false),
+        Operation::BroadcastAlert => (
+            "POST",
+            "/admin/broadcast".to_owned(),
+            Some(json!([
+                ["profession", ""],
+                ["department", "75"],
+                ["subject", cell.marker],
+                ["text", "Alerte."],
+            ])),
+            false,
+        ),
+        Operation::SetForwarding => (
+            "POST",
+            "/mail/settings/forwarding".to_owned(),
+            Some(json!([["to", RITA]])),
+            false,
+        ),
+        Operation::SeeAlerts => ("GET", "/admin/alerts".to_owned(), None, false),
+        other => unreachable!("neither the webmail nor the admin console offers {other:?}"),
+    };
+    json!([cell.label, token, method, path, form, multipart])
+}
+
+/// Whether the page's `answer` (`label status location page`) is what `expected`
+/// says: a page showing the content, or a redirection onwards, when allowed; the
+/// login page when unauthenticated; a refusal (403, 404, 422) when denied.
+pub fn judge(cell: &Cell, expected: Expected, answer: &str) -> Result<(), String> {
+    let mut parts = answer.splitn(4, ' ').skip(1);
+    let status: u16 = parts.next().and_then(|s| s.parse().ok()).unwrap_or(0);
+    let location = parts.next().unwrap_or("-");
+    let page = parts.next().unwrap_or("");
+    // The content of a message (a refused form shows back what was written).
+    let shown = cell.reveals() && page.contains(&cell.marker);
+    let fine = match expected {
+        Expected::Allowed => {
+            ((200..300).contains(&status) || (status == 303 && location != "/login"))
+                && shown == cell.reveals()
+        }
+        Expected::Unauthenticated => status == 303 && location == "/login",
+        Expected::Denied(_) => matches!(status, 403 | 404 | 422) && !shown,
+    };
+    if fine {
+        Ok(())
+    } else {
+        Err(format!("{status} {location} {page}"))
+    }
+}
