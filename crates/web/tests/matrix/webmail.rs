@@ -54,7 +54,14 @@ pub fn step(cast: &Cast, cell: &Cell) -> Value {
         Operation::VerifyAccount | Operation::SuspendAccount => {
             let id = cell.subject.map_or(0, |a| a.0);
             let (action, form) = match cell.operation {
-                Operation::VerifyAccount => ("verify", json!([["evidence", "cps_card"]])),
+                // The holder's ordinary address, recorded before activation (ID-2).
+                Operation::VerifyAccount => (
+                    "verify",
+                    json!([
+                        ["evidence", "cps_card"],
+                        ["contact", "holder@contact.example"]
+                    ]),
+                ),
                 _ => ("suspend", json!([])),
             };
             let path = format!("/admin/accounts/{id}/{action}");
