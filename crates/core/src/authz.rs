@@ -113,6 +113,11 @@ pub enum Party {
     Closed,
     /// Nobody logged in.
     Anonymous,
+    /// The operator at the command line (`caduceus`), who holds the data directory
+    /// and its keys: administers accounts, reads the traces and alerts, and acts on a
+    /// patient's request (MS-9, MS-10, TR-4); each action traced as `op:<name>`
+    /// (TR-1), no message content shown (AC-2). Found at the command line only.
+    Operator,
 }
 
 /// What the operation must answer.
@@ -151,6 +156,10 @@ pub enum Interface {
     /// is answered as absent (`NO`, or an empty answer) — see
     /// [`Interface::names_others_data`].
     Imap,
+    /// The command line (`caduceus`), run by the operator ([`Party::Operator`]) on
+    /// the data directory: the administration, the patient's requests (opposition,
+    /// blocks, access log), device revocation; never message content (AC-2).
+    Cli,
 }
 
 impl Interface {
@@ -217,7 +226,8 @@ impl Operation {
     /// (not a search: the front ends filter what it opens; not an export: the front
     /// ends write it), the API, the webmail (no raw download), IMAP (a mailbox's
     /// messages), SMTP (sending), the admin console (the administration but closing an
-    /// account, done at the command line: the service here).
+    /// account, done at the command line: the service here), the command line (the
+    /// administration but broadcasts, a patient's requests, devices).
     pub fn offered_by(self) -> &'static [Interface] {
         use Interface::*;
         use Operation::*;
@@ -231,11 +241,12 @@ impl Operation {
             Export => &[Api, Webmail],
             SendAsSelf | SendAsOrganisation | SendAsOther => &[Api, Service, Webmail, Smtp],
             QueryOpposition | RecordOpposition | WithdrawOpposition | RevokeDevice
-            | ReadAccessLog | BlockProfessional => &[Api, Service],
-            VerifyAccount | SuspendAccount | ReadTraces | SeeAlerts | BroadcastAlert => {
-                &[Service, AdminConsole]
+            | ReadAccessLog | BlockProfessional => &[Api, Service, Cli],
+            VerifyAccount | SuspendAccount | ReadTraces | SeeAlerts => {
+                &[Service, AdminConsole, Cli]
             }
-            CloseAccount => &[Service],
+            BroadcastAlert => &[Service, AdminConsole],
+            CloseAccount => &[Service, Cli],
         }
     }
 
@@ -276,6 +287,10 @@ pub fn expected(operation: Operation, party: Party) -> Expected {
     use Reach::{Administration, Devices, Mailbox, Opposition, PatientOwn, Sending};
     match (operation.reaches(), operation, party) {
         (_, _, Anonymous | Suspended | Closed) => Unauthenticated,
+        // The operator holds the data and keys: administration, devices, a patient's
+        // requests (TR-4, MS-10) and their opposition — withdrawn only if an operator
+        // recorded it (MS-9).
+        (Administration | Devices | PatientOwn, _, Operator) => Allowed,
         // A mailbox: its owner and, for an organisation's, its delegates only (ID-3);
         // staff never reach content (AC-2).
         (Mailbox, _, Owner | Delegate) => Allowed,
@@ -301,15 +316,18 @@ pub fn expected(operation: Operation, party: Party) -> Expected {
         (Opposition, Operation::WithdrawOpposition, Recorder) => Allowed,
         (Opposition, Operation::WithdrawOpposition, _) => Denied(Requirement::Ms9),
         // Asked or recorded by any active professional (on the patient's behalf).
-        (Opposition, _, Owner | OtherProfessional | Recorder | Delegate | RemovedDelegate) => {
-            Allowed
-        }
+        (
+            Opposition,
+            _,
+            Owner | OtherProfessional | Recorder | Delegate | RemovedDelegate | Operator,
+        ) => Allowed,
     }
 }
 
 /// The interfaces that offer `operation` to `party`, through which its cell is
-/// driven: those that offer the operation at all ([`Operation::offered_by`]), less
-/// the service for a session (suspended, closed, or none: it exists only at a front
+/// driven: those that offer the operation at all ([`Operation::offered_by`]), the
+/// command line to the operator only and the operator nowhere else, less the service
+/// for a session (suspended, closed, or none: it exists only at a front
 /// end), the front ends but the admin console for a staff role, IMAP and the webmail
 /// on a mailbox for a delegate (no shared namespace yet, issue 20), and, where the
 /// interface shows one's own only ([`Interface::own_only`]), everyone but the data's
@@ -322,6 +340,8 @@ pub fn interfaces(operation: Operation, party: Party) -> Vec<Interface> {
     };
     let delegated = party == Party::Delegate && operation.reaches() == Reach::Mailbox;
     let offered = |interface: Interface| match interface {
+        _ if party == Party::Operator => interface == Interface::Cli,
+        Interface::Cli => false,
         Interface::Service => !session,
         Interface::AdminConsole => true,
         _ if matches!(party, Party::Staff(_)) => false,
@@ -345,7 +365,8 @@ const STAFF: [Party; 5] = [
     Party::Staff(Role::AlertSender),
 ];
 
-/// The parties the matrix tries for `operation`.
+/// The parties the matrix tries for `operation`: the operator wherever the command
+/// line offers it.
 pub fn parties(operation: Operation) -> Vec<Party> {
     use Party::*;
     let (people, with_staff): (&[Party], bool) = match operation.reaches() {
@@ -401,7 +422,17 @@ pub fn parties(operation: Operation) -> Vec<Party> {
         Reach::Administration => (&[OtherProfessional, Anonymous], true),
     };
     let staff: &[Party] = if with_staff { &STAFF } else { &[] };
-    people.iter().chain(staff).copied().collect()
+    let operator: &[Party] = if operation.offered_by().contains(&Interface::Cli) {
+        &[Party::Operator]
+    } else {
+        &[]
+    };
+    people
+        .iter()
+        .chain(staff)
+        .chain(operator)
+        .copied()
+        .collect()
 }
 
 #[cfg(test)]
@@ -488,6 +519,23 @@ mod tests {
         );
         assert!(
             !interfaces(Operation::ReadAccessLog, Party::OtherPatient).contains(&Interface::Api)
+        );
+    }
+
+    #[test]
+    fn ac1_ms9_tr1_the_operator_is_found_at_the_command_line_only() {
+        use Operation::*;
+        for operation in [VerifyAccount, CloseAccount, ReadTraces, BlockProfessional] {
+            assert!(parties(operation).contains(&Party::Operator));
+            assert_eq!(interfaces(operation, Party::Operator), [Interface::Cli]);
+            assert_eq!(expected(operation, Party::Operator), Expected::Allowed);
+            assert!(!interfaces(operation, Party::Patient).contains(&Interface::Cli));
+        }
+        assert!(!parties(ReadMessage).contains(&Party::Operator));
+        assert!(!parties(BroadcastAlert).contains(&Party::Operator));
+        assert_eq!(
+            expected(WithdrawOpposition, Party::Operator),
+            Expected::Denied(Requirement::Ms9)
         );
     }
 }

@@ -999,10 +999,19 @@ impl Service {
         }
     }
 
-    /// Security alerts raised so far (TR-3), for operators.
+    /// Security alerts raised so far (TR-3), for operators; the reading traced (TR-1).
     pub async fn alerts(&self, caller: &Caller) -> Result<Vec<caduceus_store::Alert>> {
         self.require_duty(caller, caduceus_core::Duty::SeeAlerts)
             .await?;
+        let object = Object::of(Marker::AlertRead);
+        self.trace_rule(
+            caller,
+            Action::AdminAction,
+            object,
+            Requirement::Tr3,
+            Outcome::Success,
+        )
+        .await?;
         Ok(self.store.alerts().await?)
     }
 }

@@ -523,7 +523,10 @@ async fn ac1_ac2_id2_id3_ms2_ms9_tr1_every_cell_of_the_authorization_matrix_thro
     for operation in Operation::ALL {
         for party in authz::parties(operation) {
             let expected = authz::expected(operation, party);
-            for interface in authz::interfaces(operation, party) {
+            // The command line's cells are driven by `crates/cli/tests/matrix.rs`,
+            // where its binary is.
+            let interfaces = authz::interfaces(operation, party);
+            for interface in interfaces.into_iter().filter(|&i| i != Interface::Cli) {
                 cells += 1;
                 prepare(&cast, operation).await;
                 let label = label(operation, party, interface);
@@ -547,6 +550,7 @@ async fn ac1_ac2_id2_id3_ms2_ms9_tr1_every_cell_of_the_authorization_matrix_thro
                         let answer = fronts.pages.ask(&webmail::step(&cast, &cell)).await;
                         webmail::judge(&cell, expected, &answer)
                     }
+                    Interface::Cli => unreachable!("driven by the cli crate's matrix"),
                 };
                 let outcome = match outcome {
                     Ok(()) => effects(&cast, &cell, expected).await,
