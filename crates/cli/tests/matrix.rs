@@ -1,5 +1,5 @@
 //! The authorization matrix's command-line cells (AC-1, AC-2, ID-2, AU-2, MS-9,
-//! MS-10, TR-1, TR-4; `caduceus_core::authz`): every cell the table offers at the
+//! MS-10, TR-1, TR-4, ID-3; `caduceus_core::authz`): every cell the table offers at the
 //! command line ([`Interface::Cli`], whose only party is the operator) is run with the
 //! real `caduceus` binary on a demo data directory, and must exit as the table says
 //! (a denial naming its rule), change what it reaches only when allowed, and leave a
@@ -18,6 +18,8 @@ const OPERATOR: &str = "matrix-op";
 const INS: &str = "295109912611193";
 const PATIENT: &str = "295109912611193@patient.caduceus.test";
 const ALICE: &str = "alice.martin@caduceus.test";
+/// The organisational mailbox whose delegates the delegation cells change (ID-3).
+const ORGANISATION: &str = "secretariat.cardiologie@caduceus.test";
 /// The professional who recorded the opposition a withdrawal cell finds (MS-9).
 const BRUNO: &str = "bruno.durand@caduceus.test";
 
@@ -75,7 +77,8 @@ struct Cell {
     changed: Option<String>,
 }
 
-/// Prepares cell number `n`, `operation` at the command line: its subject account,
+/// Prepares cell number `n`, `operation` at the command line: its subject account
+/// (a delegate of the organisation's to be removed),
 /// the patient's opposition (withdrawn before a record, recorded by a professional
 /// before a withdrawal) and blocks (none before a block).
 fn prepare(data: &Data, operation: Operation, n: u32) -> Cell {
@@ -97,6 +100,20 @@ fn prepare(data: &Data, operation: Operation, n: u32) -> Cell {
             };
             let test = format!("state = '{test}'");
             return Cell::of(&args, Some(state(&subject, &test)));
+        }
+        Operation::AddDelegate | Operation::RemoveDelegate => {
+            let subject = data.account(n, true);
+            let delegation = ["account", "delegate", ORGANISATION, &subject];
+            let delegated = format!(
+                "SELECT COUNT(*) FROM delegations d JOIN accounts a ON a.id = d.delegate_id \
+                 WHERE a.address = '{subject}'"
+            );
+            if operation == Operation::AddDelegate {
+                return Cell::of(&delegation, Some(delegated));
+            }
+            ok(&data.0, &[], &delegation);
+            let args = [&delegation[..], &["--remove"]].concat();
+            return Cell::of(&args, Some(format!("SELECT NOT ({delegated})")));
         }
         Operation::ReadTraces => (vec!["audit", "verify"], None),
         Operation::SeeAlerts => (vec!["audit", "alerts"], None),
@@ -210,6 +227,6 @@ fn ac1_ac2_ms9_tr1_every_cell_of_the_authorization_matrix_at_the_command_line() 
             }
         }
     }
-    assert_eq!(cells, 11, "cells driven");
+    assert_eq!(cells, 13, "cells driven");
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
 }

@@ -12,7 +12,8 @@
 //! others (so that a delegate can be tested); for the opposition operations, a patient;
 //! for the sending operations, the identity a message is sent as; for the device
 //! operations, the owner; for the patient's access log and blocks, the patient; for
-//! the account administration, an account of the operator's.
+//! the account administration, an account of the operator's (for the delegations,
+//! the organisational mailbox's delegate to add or remove).
 
 use crate::{Duty, Requirement, Role};
 
@@ -59,6 +60,11 @@ pub enum Operation {
     SuspendAccount,
     /// Close an account, its data deleted (RT-2; the command line).
     CloseAccount,
+    /// Make a professional a delegate of the organisational mailbox (ID-3; the
+    /// command line).
+    AddDelegate,
+    /// Withdraw a delegate from the organisational mailbox (ID-3; the command line).
+    RemoveDelegate,
     /// Read the trace chain (TR-1; the admin console).
     ReadTraces,
     /// See the security alerts (TR-3; the admin console).
@@ -196,7 +202,7 @@ impl Interface {
 
 impl Operation {
     /// Every operation of the matrix.
-    pub const ALL: [Operation; 23] = [
+    pub const ALL: [Operation; 25] = [
         Operation::ListFolder,
         Operation::ReadMessage,
         Operation::ReadRaw,
@@ -217,6 +223,8 @@ impl Operation {
         Operation::VerifyAccount,
         Operation::SuspendAccount,
         Operation::CloseAccount,
+        Operation::AddDelegate,
+        Operation::RemoveDelegate,
         Operation::ReadTraces,
         Operation::SeeAlerts,
         Operation::BroadcastAlert,
@@ -226,8 +234,9 @@ impl Operation {
     /// (not a search: the front ends filter what it opens; not an export: the front
     /// ends write it), the API, the webmail (no raw download), IMAP (a mailbox's
     /// messages), SMTP (sending), the admin console (the administration but closing an
-    /// account, done at the command line: the service here), the command line (the
-    /// administration but broadcasts, a patient's requests, devices).
+    /// account and the delegations, done at the command line: the service here), the
+    /// command line (the administration but broadcasts, a patient's requests,
+    /// devices).
     pub fn offered_by(self) -> &'static [Interface] {
         use Interface::*;
         use Operation::*;
@@ -246,16 +255,18 @@ impl Operation {
                 &[Service, AdminConsole, Cli]
             }
             BroadcastAlert => &[Service, AdminConsole],
-            CloseAccount => &[Service, Cli],
+            CloseAccount | AddDelegate | RemoveDelegate => &[Service, Cli],
         }
     }
 
     /// The duty an administration operation needs (AC-1), if it is one.
     pub fn duty(self) -> Option<Duty> {
         match self {
-            Operation::VerifyAccount | Operation::SuspendAccount | Operation::CloseAccount => {
-                Some(Duty::ManageAccounts)
-            }
+            Operation::VerifyAccount
+            | Operation::SuspendAccount
+            | Operation::CloseAccount
+            | Operation::AddDelegate
+            | Operation::RemoveDelegate => Some(Duty::ManageAccounts),
             Operation::ReadTraces => Some(Duty::ReadTraces),
             Operation::SeeAlerts => Some(Duty::SeeAlerts),
             Operation::BroadcastAlert => Some(Duty::SendHealthAlerts),
@@ -419,7 +430,8 @@ pub fn parties(operation: Operation) -> Vec<Party> {
             ],
             true,
         ),
-        Reach::Administration => (&[OtherProfessional, Anonymous], true),
+        // A delegate of an organisation does not administer it (ID-3).
+        Reach::Administration => (&[OtherProfessional, Delegate, Anonymous], true),
     };
     let staff: &[Party] = if with_staff { &STAFF } else { &[] };
     let operator: &[Party] = if operation.offered_by().contains(&Interface::Cli) {
@@ -504,6 +516,14 @@ mod tests {
         assert_eq!(
             interfaces(Operation::CloseAccount, Party::Staff(Role::Administrator)),
             [Interface::Service]
+        );
+        assert_eq!(
+            expected(Operation::AddDelegate, Party::Delegate),
+            Expected::Denied(Requirement::Ac1)
+        );
+        assert_eq!(
+            interfaces(Operation::RemoveDelegate, Party::Operator),
+            [Interface::Cli]
         );
         assert_eq!(
             interfaces(Operation::SuspendAccount, Party::Anonymous),

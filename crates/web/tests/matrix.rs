@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use caduceus_core::authz::{self, Expected, Interface, Operation, Party, Reach};
-use caduceus_core::{AccountState, Ins, Role};
+use caduceus_core::{AccountState, Duty, Ins, Role};
 use caduceus_service::actor::testing;
 use caduceus_service::auth::Authenticated;
 use caduceus_store::{Account, AccountId, Delivered, DeviceId, MessageId, Store as _, StoreError};
@@ -245,7 +245,8 @@ pub struct Cell {
     before: usize,
     /// A new device of the owner's, for a revocation.
     device: Option<DeviceId>,
-    /// A new account, for its administration: pending to be verified, active else.
+    /// A new account, for its administration: pending to be verified, active else (a
+    /// delegate of cardio's to be removed).
     subject: Option<AccountId>,
 }
 
@@ -295,15 +296,18 @@ impl Cell {
                 }
                 _ => None,
             },
-            subject: match operation {
-                Operation::VerifyAccount | Operation::SuspendAccount | Operation::CloseAccount => {
+            subject: match operation.reaches() {
+                Reach::Administration if operation.duty() == Some(Duty::ManageAccounts) => {
                     let active = operation != Operation::VerifyAccount;
                     let local = format!("t{n}");
-                    Some(
-                        professional(&cast.w, &local, &rpps(1000 + n as u32), active)
-                            .await
-                            .id,
-                    )
+                    let id = rpps(1000 + n as u32);
+                    let subject = professional(&cast.w, &local, &id, active).await.id;
+                    if operation == Operation::RemoveDelegate {
+                        let service = &cast.w.service;
+                        let cardio = cast.cardio.id;
+                        service.add_delegate(&op(), cardio, subject).await.unwrap();
+                    }
+                    Some(subject)
                 }
                 _ => None,
             },
@@ -363,7 +367,8 @@ async fn prepare(cast: &Cast, operation: Operation) {
 
 /// Whether what `cell` reaches besides its copies changed: a message delivered, an
 /// alert broadcast, the target's mailbox forwarded, the device revoked, the
-/// professional blocked, the account's state moved; `None` when it reaches none.
+/// professional blocked, the account's state moved, cardio's delegate added or
+/// removed; `None` when it reaches none.
 async fn changed(cast: &Cast, cell: &Cell) -> Option<bool> {
     let store = &cast.w.store;
     if cell.operation.reaches() == Reach::Sending || cell.operation == Operation::BroadcastAlert {
@@ -376,6 +381,15 @@ async fn changed(cast: &Cast, cell: &Cell) -> Option<bool> {
     if let Some(device) = cell.device {
         let found = store.device_secret(device).await.unwrap();
         return Some(found.is_none_or(|d| d.device.revoked.is_some()));
+    }
+    if let Some(id) = cell.subject
+        && matches!(
+            cell.operation,
+            Operation::AddDelegate | Operation::RemoveDelegate
+        )
+    {
+        let delegates = store.delegates(cast.cardio.id).await.unwrap();
+        return Some(delegates.contains(&id) == (cell.operation == Operation::AddDelegate));
     }
     if let Some(id) = cell.subject {
         // A verification moves the account on from pending (the admin console then
@@ -574,7 +588,7 @@ async fn ac1_ac2_id2_id3_ms2_ms9_tr1_every_cell_of_the_authorization_matrix_thro
             }
         }
     }
-    assert_eq!(cells, 422, "cells driven");
+    assert_eq!(cells, 447, "cells driven");
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
     // Each session opened before the suspension or the closure ended on its next
     // command, traced (AU-3, ID-2).

@@ -70,6 +70,16 @@ async fn outcome(cast: &Cast, cell: &Cell) -> Result<(), ServiceError> {
                 .await
                 .map(drop)
         }
+        (Reach::Administration, Operation::AddDelegate) => {
+            let subject = cell.subject.unwrap();
+            service.add_delegate(&caller, cast.cardio.id, subject).await
+        }
+        (Reach::Administration, Operation::RemoveDelegate) => {
+            let subject = cell.subject.unwrap();
+            service
+                .remove_delegate(&caller, cast.cardio.id, subject)
+                .await
+        }
         (Reach::Administration, operation) => {
             let subject = cell.subject.unwrap();
             match operation {
