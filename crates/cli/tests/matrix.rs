@@ -1,5 +1,5 @@
 //! The authorization matrix's command-line cells (AC-1, AC-2, ID-2, AU-2, MS-9,
-//! MS-10, TR-1, TR-4, ID-3; `caduceus_core::authz`): every cell the table offers at the
+//! MS-7, MS-10, TR-1, TR-4, ID-3, ID-4; `caduceus_core::authz`): every cell the table offers at the
 //! command line ([`Interface::Cli`], whose only party is the operator) is run with the
 //! real `caduceus` binary on a demo data directory, and must exit as the table says
 //! (a denial naming its rule), change what it reaches only when allowed, and leave a
@@ -77,10 +77,11 @@ struct Cell {
     changed: Option<String>,
 }
 
-/// Prepares cell number `n`, `operation` at the command line: its subject account
-/// (a delegate of the organisation's to be removed),
-/// the patient's opposition (withdrawn before a record, recorded by a professional
-/// before a withdrawal) and blocks (none before a block).
+/// Prepares cell number `n`, `operation` at the command line: its subject account (a
+/// delegate of the organisation's to be removed), the patient's opposition (withdrawn
+/// before a record, recorded by a professional before a withdrawal) and blocks (none
+/// before a block), the owner's settings (new-mail notices off, directory choices the
+/// defaults).
 fn prepare(data: &Data, operation: Operation, n: u32) -> Cell {
     let state = |address: &str, test: &str| {
         format!("SELECT COUNT(*) = 0 OR MAX({test}) FROM accounts WHERE address = '{address}'")
@@ -114,6 +115,23 @@ fn prepare(data: &Data, operation: Operation, n: u32) -> Cell {
             ok(&data.0, &[], &delegation);
             let args = [&delegation[..], &["--remove"]].concat();
             return Cell::of(&args, Some(format!("SELECT NOT ({delegated})")));
+        }
+        Operation::SetNotifications => {
+            ok(&data.0, &[], &["account", "notify", ALICE, "off"]);
+            let on = format!(
+                "SELECT COUNT(*) FROM new_mail_notices n JOIN accounts a ON a.id = n.account_id \
+                 WHERE a.address = '{ALICE}'"
+            );
+            (vec!["account", "notify", ALICE, "on"], Some(on))
+        }
+        Operation::SetDirectoryPreferences => {
+            data.execute("DELETE FROM directory_preferences");
+            let hidden = format!(
+                "SELECT COUNT(*) FROM directory_preferences WHERE address = '{ALICE}' \
+                 AND liste_rouge = 1"
+            );
+            let args = ["directory", "preferences", ALICE, "--liste-rouge", "true"];
+            (args.to_vec(), Some(hidden))
         }
         Operation::ReadTraces => (vec!["audit", "verify"], None),
         Operation::SeeAlerts => (vec!["audit", "alerts"], None),
@@ -227,6 +245,6 @@ fn ac1_ac2_ms9_tr1_every_cell_of_the_authorization_matrix_at_the_command_line() 
             }
         }
     }
-    assert_eq!(cells, 13, "cells driven");
+    assert_eq!(cells, 15, "cells driven");
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
 }

@@ -11,7 +11,7 @@
 //! caller's own mailbox for [`Party::Owner`] and an organisational mailbox for the
 //! others (so that a delegate can be tested); for the opposition operations, a patient;
 //! for the sending operations, the identity a message is sent as; for the device
-//! operations, the owner; for the patient's access log and blocks, the patient; for
+//! and settings operations, the owner; for the patient's access log and blocks, the patient; for
 //! the account administration, an account of the operator's (for the delegations,
 //! the organisational mailbox's delegate to add or remove).
 
@@ -54,6 +54,10 @@ pub enum Operation {
     ReadAccessLog,
     /// Block a professional from writing to the patient (MS-10).
     BlockProfessional,
+    /// Set the owner's notices: the contact address and new-mail notices on (MS-7).
+    SetNotifications,
+    /// Set the owner's directory choices: liste rouge, phone shown (ID-4).
+    SetDirectoryPreferences,
     /// Record that an account's identity was verified (ID-2; the admin console).
     VerifyAccount,
     /// Suspend an account (the admin console).
@@ -86,6 +90,8 @@ pub enum Reach {
     Devices,
     /// A patient's own settings and log (TR-4, MS-10).
     PatientOwn,
+    /// An account holder's own settings: notices (MS-7), directory choices (ID-4).
+    Settings,
     /// The operator's administration: accounts' life cycle (ID-2, RT-2), traces,
     /// alerts; each under a [`Duty`] ([`Operation::duty`]).
     Administration,
@@ -171,15 +177,17 @@ pub enum Interface {
 impl Interface {
     /// Whether the interface shows and changes one's own data only for `operation`:
     /// no field of it names another's (the API's patient log and blocks, the API's and
-    /// the webmail's export, the webmail's forwarding).
+    /// the webmail's export and notices, the webmail's forwarding).
     pub fn own_only(self, operation: Operation) -> bool {
         match self {
             Interface::Api => {
-                operation == Operation::Export || operation.reaches() == Reach::PatientOwn
+                matches!(operation, Operation::Export | Operation::SetNotifications)
+                    || operation.reaches() == Reach::PatientOwn
             }
-            Interface::Webmail => {
-                matches!(operation, Operation::Export | Operation::SetForwarding)
-            }
+            Interface::Webmail => matches!(
+                operation,
+                Operation::Export | Operation::SetForwarding | Operation::SetNotifications
+            ),
             _ => false,
         }
     }
@@ -202,7 +210,7 @@ impl Interface {
 
 impl Operation {
     /// Every operation of the matrix.
-    pub const ALL: [Operation; 25] = [
+    pub const ALL: [Operation; 27] = [
         Operation::ListFolder,
         Operation::ReadMessage,
         Operation::ReadRaw,
@@ -220,6 +228,8 @@ impl Operation {
         Operation::RevokeDevice,
         Operation::ReadAccessLog,
         Operation::BlockProfessional,
+        Operation::SetNotifications,
+        Operation::SetDirectoryPreferences,
         Operation::VerifyAccount,
         Operation::SuspendAccount,
         Operation::CloseAccount,
@@ -247,6 +257,8 @@ impl Operation {
             ReadRaw => &[Api, Service, Imap],
             SearchFolder => &[Api, Webmail, Imap],
             SetForwarding => &[Api, Service, Webmail],
+            SetNotifications => &[Api, Service, Webmail, Cli],
+            SetDirectoryPreferences => &[Service, Cli],
             Export => &[Api, Webmail],
             SendAsSelf | SendAsOrganisation | SendAsOther => &[Api, Service, Webmail, Smtp],
             QueryOpposition | RecordOpposition | WithdrawOpposition | RevokeDevice
@@ -285,6 +297,7 @@ impl Operation {
             }
             Operation::RevokeDevice => Reach::Devices,
             Operation::ReadAccessLog | Operation::BlockProfessional => Reach::PatientOwn,
+            Operation::SetNotifications | Operation::SetDirectoryPreferences => Reach::Settings,
             _ if self.duty().is_some() => Reach::Administration,
             _ => Reach::Mailbox,
         }
@@ -295,13 +308,13 @@ impl Operation {
 pub fn expected(operation: Operation, party: Party) -> Expected {
     use Expected::{Allowed, Denied, Unauthenticated};
     use Party::*;
-    use Reach::{Administration, Devices, Mailbox, Opposition, PatientOwn, Sending};
+    use Reach::{Administration, Devices, Mailbox, Opposition, PatientOwn, Sending, Settings};
     match (operation.reaches(), operation, party) {
         (_, _, Anonymous | Suspended | Closed) => Unauthenticated,
         // The operator holds the data and keys: administration, devices, a patient's
         // requests (TR-4, MS-10) and their opposition — withdrawn only if an operator
         // recorded it (MS-9).
-        (Administration | Devices | PatientOwn, _, Operator) => Allowed,
+        (Administration | Devices | PatientOwn | Settings, _, Operator) => Allowed,
         // A mailbox: its owner and, for an organisation's, its delegates only (ID-3);
         // staff never reach content (AC-2).
         (Mailbox, _, Owner | Delegate) => Allowed,
@@ -312,9 +325,10 @@ pub fn expected(operation: Operation, party: Party) -> Expected {
         (Sending, Operation::SendAsSelf, _) => Allowed,
         (Sending, Operation::SendAsOrganisation, Delegate) => Allowed,
         (Sending, _, _) => Denied(Requirement::Id3),
-        // Devices, a patient's log and blocks: their owner only; staff neither (AC-1).
-        (Devices, _, Owner) | (PatientOwn, _, Patient) => Allowed,
-        (Devices | PatientOwn, _, _) => Denied(Requirement::Ac1),
+        // Devices, settings, a patient's log and blocks: their owner only; staff
+        // neither (AC-1).
+        (Devices | Settings, _, Owner) | (PatientOwn, _, Patient) => Allowed,
+        (Devices | PatientOwn | Settings, _, _) => Denied(Requirement::Ac1),
         // Administration: staff whose role holds the duty (AC-1).
         (Administration, _, Staff(role)) if operation.duty().is_some_and(|d| role.may(d)) => {
             Allowed
@@ -416,7 +430,7 @@ pub fn parties(operation: Operation) -> Vec<Party> {
             ],
             false,
         ),
-        Reach::Devices => (
+        Reach::Devices | Reach::Settings => (
             &[Owner, OtherProfessional, Patient, Suspended, Anonymous],
             true,
         ),
@@ -552,6 +566,16 @@ mod tests {
             assert!(!interfaces(operation, Party::Patient).contains(&Interface::Cli));
         }
         assert!(!parties(ReadMessage).contains(&Party::Operator));
+        let notices = |party| interfaces(SetNotifications, party);
+        assert_eq!(
+            notices(Party::Owner),
+            [Interface::Api, Interface::Service, Interface::Webmail]
+        );
+        assert_eq!(notices(Party::OtherProfessional), [Interface::Service]);
+        assert_eq!(
+            expected(SetDirectoryPreferences, Party::Staff(Role::Administrator)),
+            Expected::Denied(Requirement::Ac1)
+        );
         assert!(!parties(BroadcastAlert).contains(&Party::Operator));
         assert_eq!(
             expected(WithdrawOpposition, Party::Operator),

@@ -889,13 +889,17 @@ impl Service {
     }
 
     /// Sets all of where `account`'s notices go (its owner, or the operator): each
-    /// part traced as its own setter does.
+    /// part traced as its own setter does. All or nothing (AC-1, MS-7): a staff
+    /// member who may set a contact address but not the rest changes none of it.
     pub async fn set_contacts(
         &self,
         caller: &Caller,
         account: AccountId,
         contacts: &Contacts,
     ) -> Result<()> {
+        if caller.actor != Actor::Account(account) {
+            self.require_operator(caller).await?;
+        }
         self.set_contact_email(caller, account, contacts.email.as_ref())
             .await?;
         self.set_contact_phone(caller, account, contacts.phone.as_ref())

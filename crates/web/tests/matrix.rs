@@ -45,6 +45,8 @@ const RECIPIENT: &str = "olga@caduceus.test";
 /// Whom the blocking cells block (MS-10), and where the forwarding cells forward
 /// (MS-17).
 const RITA: &str = "rita@caduceus.test";
+/// The contact address the notices cells give the owner (MS-7, ID-2).
+const CONTACT: &str = "olga@contact.example";
 
 /// Someone the matrix tries, with their credentials: a web session token (API), a
 /// device credential (IMAP, SMTP) and the login itself (the service's sending), all
@@ -328,7 +330,8 @@ impl Cell {
 
 /// Sets the patient's opposition as a cell needs it: withdrawn for a record, recorded
 /// (by the recorder) for a withdrawal; nobody blocked for a block; no forwarding for
-/// a forwarding.
+/// a forwarding; the owner's new-mail notices off and directory choices the defaults
+/// for a setting.
 async fn prepare(cast: &Cast, operation: Operation) {
     let ins = Ins::parse(INS).unwrap();
     let as_patient = testing::account(cast.account(Party::Patient).id, "test");
@@ -346,6 +349,23 @@ async fn prepare(cast: &Cast, operation: Operation) {
             let access = cast.w.service.authorize(&caller, mailbox).await.unwrap();
             cast.w.service.set_forwarding(&access, None).await.unwrap();
         }
+    }
+    if operation.reaches() == Reach::Settings {
+        let service = &cast.w.service;
+        let owner = cast.owner.id;
+        service
+            .set_new_mail_notice(&op(), owner, false)
+            .await
+            .unwrap();
+        let before = addr("olga.before@contact.example");
+        let operator = op();
+        let set = service.set_contact_email(&operator, owner, Some(&before));
+        set.await.unwrap();
+        let defaults = caduceus_store::DirectoryPreferences::default();
+        service
+            .set_directory_preferences(&op(), owner, defaults)
+            .await
+            .unwrap();
     }
     if operation == Operation::BlockProfessional {
         let patient = cast.account(Party::Patient).id;
@@ -368,9 +388,24 @@ async fn prepare(cast: &Cast, operation: Operation) {
 /// Whether what `cell` reaches besides its copies changed: a message delivered, an
 /// alert broadcast, the target's mailbox forwarded, the device revoked, the
 /// professional blocked, the account's state moved, cardio's delegate added or
-/// removed; `None` when it reaches none.
+/// removed, the owner's contact address replaced or new-mail notices turned on, their
+/// mailbox put on the liste rouge; `None` when it reaches none.
 async fn changed(cast: &Cast, cell: &Cell) -> Option<bool> {
     let store = &cast.w.store;
+    match cell.operation {
+        Operation::SetNotifications => {
+            let owner = cast.owner.id;
+            let contact = store.contact_email(owner).await.unwrap();
+            let given = contact.is_some_and(|c| c.as_str() == CONTACT);
+            return Some(given || store.new_mail_notice(owner).await.unwrap());
+        }
+        Operation::SetDirectoryPreferences => {
+            let address = cast.owner.address.as_str();
+            let preferences = store.directory_preferences(address).await.unwrap();
+            return Some(preferences.liste_rouge);
+        }
+        _ => {}
+    }
     if cell.operation.reaches() == Reach::Sending || cell.operation == Operation::BroadcastAlert {
         return Some(cast.count(cell.operation).await > cell.before);
     }
@@ -588,7 +623,7 @@ async fn ac1_ac2_id2_id3_ms2_ms9_tr1_every_cell_of_the_authorization_matrix_thro
             }
         }
     }
-    assert_eq!(cells, 447, "cells driven");
+    assert_eq!(cells, 469, "cells driven");
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
     // Each session opened before the suspension or the closure ended on its next
     // command, traced (AU-3, ID-2).

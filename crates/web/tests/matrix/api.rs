@@ -4,7 +4,7 @@
 use caduceus_core::authz::{Expected, Operation};
 use serde_json::{Value, json};
 
-use super::{Cast, Cell, INS, RECIPIENT, RITA};
+use super::{CONTACT, Cast, Cell, INS, RECIPIENT, RITA};
 
 /// The API request of `cell`: on its target copy, on the patient, a message sent as
 /// the cell's identity, on the owner's device, on the patient's own log or blocks.
@@ -35,6 +35,7 @@ fn request(cell: &Cell) -> (&'static str, String) {
         }
         Operation::ReadAccessLog => ("GET", "/patient/access-log".to_owned()),
         Operation::BlockProfessional => ("PUT", format!("/patient/blocks/{RITA}")),
+        Operation::SetNotifications => ("PUT", "/notifications".to_owned()),
         other => unreachable!("the API does not offer {other:?}"),
     }
 }
@@ -47,6 +48,7 @@ pub fn step(cast: &Cast, cell: &Cell) -> Value {
     let body = match cell.operation {
         Operation::FlagMessage => Some(json!({ "flags": ["\\Flagged"] })),
         Operation::SetForwarding => Some(json!({ "to": RITA })),
+        Operation::SetNotifications => Some(json!({ "email": CONTACT, "new_mail": true })),
         _ => None,
     };
     let form = (method == "POST").then(|| {
