@@ -125,6 +125,9 @@ pub enum Party {
     Closed,
     /// Nobody logged in.
     Anonymous,
+    /// An applicative account (an automaton's mailbox), logged in with its client
+    /// certificate only (AU-1): another account to the data's owner.
+    Applicative,
     /// The operator at the command line (`caduceus`), who holds the data directory
     /// and its keys: administers accounts, reads the traces and alerts, and acts on a
     /// patient's request (MS-9, MS-10, TR-4); each action traced as `op:<name>`
@@ -340,11 +343,14 @@ pub fn expected(operation: Operation, party: Party) -> Expected {
         // Withdrawn only by the patient or whoever recorded it (MS-9).
         (Opposition, Operation::WithdrawOpposition, Recorder) => Allowed,
         (Opposition, Operation::WithdrawOpposition, _) => Denied(Requirement::Ms9),
-        // Asked or recorded by any active professional (on the patient's behalf).
+        // Asked or recorded by any active professional (on the patient's behalf); the
+        // service counts any active account but a patient's as one, an automaton's
+        // too (not a party the matrix tries there yet).
         (
             Opposition,
             _,
-            Owner | OtherProfessional | Recorder | Delegate | RemovedDelegate | Operator,
+            Owner | OtherProfessional | Recorder | Delegate | RemovedDelegate | Operator
+            | Applicative,
         ) => Allowed,
     }
 }
@@ -352,11 +358,12 @@ pub fn expected(operation: Operation, party: Party) -> Expected {
 /// The interfaces that offer `operation` to `party`, through which its cell is
 /// driven: those that offer the operation at all ([`Operation::offered_by`]), the
 /// command line to the operator only and the operator nowhere else, less the service
-/// for a session (suspended, closed, or none: it exists only at a front
-/// end), the front ends but the admin console for a staff role, IMAP and the webmail
-/// on a mailbox for a delegate (no shared namespace yet, issue 20), and, where the
-/// interface shows one's own only ([`Interface::own_only`]), everyone but the data's
-/// owner and the sessions.
+/// for a session (suspended, closed, or none: it exists only at a front end), the
+/// front ends but the admin console for a staff role, IMAP and the webmail on a
+/// mailbox for a delegate (no shared namespace yet, issue 20), IMAP and the webmail
+/// for the applicative account (its certificate login is driven through the API,
+/// SMTP and the service only), and, where the interface shows one's own only
+/// ([`Interface::own_only`]), everyone but the data's owner and the sessions.
 pub fn interfaces(operation: Operation, party: Party) -> Vec<Interface> {
     let session = matches!(party, Party::Anonymous | Party::Suspended | Party::Closed);
     let owner = match operation.reaches() {
@@ -371,6 +378,9 @@ pub fn interfaces(operation: Operation, party: Party) -> Vec<Interface> {
         Interface::AdminConsole => true,
         _ if matches!(party, Party::Staff(_)) => false,
         Interface::Imap | Interface::Webmail if delegated => false,
+        // The matrix's IMAP and webmail clients log in with a device credential or a
+        // password; the automaton has neither (not yet driven there).
+        Interface::Imap | Interface::Webmail if party == Party::Applicative => false,
         _ => !interface.own_only(operation) || party == owner || session,
     };
     operation
@@ -405,6 +415,7 @@ pub fn parties(operation: Operation) -> Vec<Party> {
                 Suspended,
                 Closed,
                 Anonymous,
+                Applicative,
             ],
             true,
         ),
@@ -427,6 +438,7 @@ pub fn parties(operation: Operation) -> Vec<Party> {
                 Patient,
                 Suspended,
                 Anonymous,
+                Applicative,
             ],
             false,
         ),
@@ -506,6 +518,14 @@ mod tests {
         assert_eq!(
             expected(Operation::SendAsOrganisation, Party::RemovedDelegate),
             Expected::Denied(Requirement::Id3)
+        );
+        assert_eq!(
+            interfaces(Operation::SendAsSelf, Party::Applicative),
+            [Interface::Api, Interface::Service, Interface::Smtp]
+        );
+        assert_eq!(
+            expected(Operation::ReadMessage, Party::Applicative),
+            Expected::Denied(Requirement::Ac1)
         );
         assert!(!Interface::Imap.names_others_data(Operation::ReadMessage));
         assert!(Interface::Webmail.names_others_data(Operation::ReadMessage));

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use caduceus_core::authz::{self, Expected, Interface, Operation, Party, Reach};
-use caduceus_core::{AccountState, Duty, Ins, Role};
+use caduceus_core::{AccountKind, AccountState, Duty, Evidence, Ins, NationalId, RegistryId, Role};
 use caduceus_service::actor::testing;
 use caduceus_service::auth::Authenticated;
 use caduceus_store::{Account, AccountId, Delivered, DeviceId, MessageId, Store as _, StoreError};
@@ -50,13 +50,16 @@ const CONTACT: &str = "olga@contact.example";
 
 /// Someone the matrix tries, with their credentials: a web session token (API), a
 /// device credential (IMAP, SMTP) and the login itself (the service's sending), all
-/// from one strong login.
+/// from one strong login; or, for the applicative account, its client certificate
+/// (API, SMTP `AUTH EXTERNAL`) and the login it gives (AU-1).
 struct Person {
     party: Party,
     account: Account,
     login: Authenticated,
     token: String,
     device: String,
+    /// The client certificate and key files, for a certificate-only account.
+    certificate: Option<[String; 2]>,
 }
 
 impl Person {
@@ -130,12 +133,39 @@ fn opening(session: &str, person: Option<&Person>) -> serde_json::Value {
         "session": session,
         "user": person.map_or(String::new(), Person::address),
         "secret": person.map_or("", |p| &p.device),
+        "certificate": person.and_then(|p| p.certificate.clone()),
     })
 }
 
 /// A message from `from` to the recipient of the sending cells, subject `marker`.
 fn letter(from: &str, marker: &str) -> Vec<u8> {
     format!("From: {from}\r\nTo: {RECIPIENT}\r\nSubject: {marker}\r\n\r\nBonjour.\r\n").into_bytes()
+}
+
+/// An active applicative account (an automaton's mailbox, structure identity) with
+/// its client certificate; it has no password, session nor device (AU-1).
+async fn applicative(w: &World) -> Person {
+    let finess = "1750010001";
+    let registration = caduceus_service::accounts::Registration {
+        address: Some(addr("robot@caduceus.test")),
+        kind: AccountKind::Applicative,
+        identity: RegistryId::parse_for(AccountKind::Applicative, finess).unwrap(),
+        display_name: "Robot".into(),
+    };
+    let account = w.service.register(&op(), registration).await.unwrap();
+    activate(w, &account, Evidence::RegistryMatch).await;
+    let issued = user_cert(w, finess, "robot");
+    let national = NationalId::parse(finess).unwrap();
+    let login = w.service.login_certificate(&national, None, "matrix");
+    let path = |p: &std::path::Path| p.display().to_string();
+    Person {
+        party: Party::Applicative,
+        account,
+        login: login.await.unwrap(),
+        token: String::new(),
+        device: String::new(),
+        certificate: Some([path(&issued.cert_path), path(&issued.key_path)]),
+    }
 }
 
 async fn cast() -> Cast {
@@ -192,8 +222,10 @@ async fn cast() -> Cast {
             login: strong,
             token: token.expose().clone(),
             device: device.credential.expose().clone(),
+            certificate: None,
         });
     }
+    people.push(applicative(&w).await);
     // The owner writes to the patient first, so that the patient may answer (MS-8).
     let owner = &people[0];
     let sender = w
@@ -623,7 +655,7 @@ async fn ac1_ac2_id2_id3_ms2_ms9_tr1_every_cell_of_the_authorization_matrix_thro
             }
         }
     }
-    assert_eq!(cells, 469, "cells driven");
+    assert_eq!(cells, 491, "cells driven");
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
     // Each session opened before the suspension or the closure ended on its next
     // command, traced (AU-3, ID-2).

@@ -41,9 +41,11 @@ fn request(cell: &Cell) -> (&'static str, String) {
 }
 
 /// The step of `cell` for `scripts/matrix.py`, as its party: `[label, token, method,
-/// path, JSON body, form fields]`.
+/// path, JSON body, form fields, client certificate and key]`.
 pub fn step(cast: &Cast, cell: &Cell) -> Value {
-    let token = cast.person(cell.party).map_or("", |p| &p.token);
+    let person = cast.person(cell.party);
+    let token = person.map_or("", |p| &p.token);
+    let certificate = person.and_then(|p| p.certificate.clone());
     let (method, path) = request(cell);
     let body = match cell.operation {
         Operation::FlagMessage => Some(json!({ "flags": ["\\Flagged"] })),
@@ -59,7 +61,7 @@ pub fn step(cast: &Cast, cell: &Cell) -> Value {
             ["text", "Bonjour."],
         ])
     });
-    json!([cell.label, token, method, path, body, form])
+    json!([cell.label, token, method, path, body, form, certificate])
 }
 
 /// Whether the API's `answer` (`label status content-type body`) is what `expected`
