@@ -228,6 +228,8 @@ codes! {
         TraceRetention => "trace:retention",
         /// The traces an auditor read.
         TraceRead => "trace:read",
+        /// The security alerts an operator or a staff member read (TR-3).
+        AlertRead => "alert:read",
         /// A patient named by an INS that has no account here (never the INS, TR-5).
         UnregisteredPatient => "patient:unregistered",
         /// An incident subject the detectors could not read back as an id.

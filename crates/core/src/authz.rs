@@ -11,8 +11,9 @@
 //! caller's own mailbox for [`Party::Owner`] and an organisational mailbox for the
 //! others (so that a delegate can be tested); for the opposition operations, a patient;
 //! for the sending operations, the identity a message is sent as; for the device
-//! operations, the owner; for the patient's access log and blocks, the patient; for
-//! the account administration, an account of the operator's.
+//! and settings operations, the owner; for the patient's access log and blocks, the patient; for
+//! the account administration, an account of the operator's (for the delegations,
+//! the organisational mailbox's delegate to add or remove).
 
 use crate::{Duty, Requirement, Role};
 
@@ -53,12 +54,21 @@ pub enum Operation {
     ReadAccessLog,
     /// Block a professional from writing to the patient (MS-10).
     BlockProfessional,
+    /// Set the owner's notices: the contact address and new-mail notices on (MS-7).
+    SetNotifications,
+    /// Set the owner's directory choices: liste rouge, phone shown (ID-4).
+    SetDirectoryPreferences,
     /// Record that an account's identity was verified (ID-2; the admin console).
     VerifyAccount,
     /// Suspend an account (the admin console).
     SuspendAccount,
     /// Close an account, its data deleted (RT-2; the command line).
     CloseAccount,
+    /// Make a professional a delegate of the organisational mailbox (ID-3; the
+    /// command line).
+    AddDelegate,
+    /// Withdraw a delegate from the organisational mailbox (ID-3; the command line).
+    RemoveDelegate,
     /// Read the trace chain (TR-1; the admin console).
     ReadTraces,
     /// See the security alerts (TR-3; the admin console).
@@ -80,6 +90,8 @@ pub enum Reach {
     Devices,
     /// A patient's own settings and log (TR-4, MS-10).
     PatientOwn,
+    /// An account holder's own settings: notices (MS-7), directory choices (ID-4).
+    Settings,
     /// The operator's administration: accounts' life cycle (ID-2, RT-2), traces,
     /// alerts; each under a [`Duty`] ([`Operation::duty`]).
     Administration,
@@ -113,6 +125,14 @@ pub enum Party {
     Closed,
     /// Nobody logged in.
     Anonymous,
+    /// An applicative account (an automaton's mailbox), logged in with its client
+    /// certificate only (AU-1): another account to the data's owner.
+    Applicative,
+    /// The operator at the command line (`caduceus`), who holds the data directory
+    /// and its keys: administers accounts, reads the traces and alerts, and acts on a
+    /// patient's request (MS-9, MS-10, TR-4); each action traced as `op:<name>`
+    /// (TR-1), no message content shown (AC-2). Found at the command line only.
+    Operator,
 }
 
 /// What the operation must answer.
@@ -151,20 +171,26 @@ pub enum Interface {
     /// is answered as absent (`NO`, or an empty answer) — see
     /// [`Interface::names_others_data`].
     Imap,
+    /// The command line (`caduceus`), run by the operator ([`Party::Operator`]) on
+    /// the data directory: the administration, the patient's requests (opposition,
+    /// blocks, access log), device revocation; never message content (AC-2).
+    Cli,
 }
 
 impl Interface {
     /// Whether the interface shows and changes one's own data only for `operation`:
     /// no field of it names another's (the API's patient log and blocks, the API's and
-    /// the webmail's export, the webmail's forwarding).
+    /// the webmail's export and notices, the webmail's forwarding).
     pub fn own_only(self, operation: Operation) -> bool {
         match self {
             Interface::Api => {
-                operation == Operation::Export || operation.reaches() == Reach::PatientOwn
+                matches!(operation, Operation::Export | Operation::SetNotifications)
+                    || operation.reaches() == Reach::PatientOwn
             }
-            Interface::Webmail => {
-                matches!(operation, Operation::Export | Operation::SetForwarding)
-            }
+            Interface::Webmail => matches!(
+                operation,
+                Operation::Export | Operation::SetForwarding | Operation::SetNotifications
+            ),
             _ => false,
         }
     }
@@ -187,7 +213,7 @@ impl Interface {
 
 impl Operation {
     /// Every operation of the matrix.
-    pub const ALL: [Operation; 23] = [
+    pub const ALL: [Operation; 27] = [
         Operation::ListFolder,
         Operation::ReadMessage,
         Operation::ReadRaw,
@@ -205,9 +231,13 @@ impl Operation {
         Operation::RevokeDevice,
         Operation::ReadAccessLog,
         Operation::BlockProfessional,
+        Operation::SetNotifications,
+        Operation::SetDirectoryPreferences,
         Operation::VerifyAccount,
         Operation::SuspendAccount,
         Operation::CloseAccount,
+        Operation::AddDelegate,
+        Operation::RemoveDelegate,
         Operation::ReadTraces,
         Operation::SeeAlerts,
         Operation::BroadcastAlert,
@@ -217,7 +247,9 @@ impl Operation {
     /// (not a search: the front ends filter what it opens; not an export: the front
     /// ends write it), the API, the webmail (no raw download), IMAP (a mailbox's
     /// messages), SMTP (sending), the admin console (the administration but closing an
-    /// account, done at the command line: the service here).
+    /// account and the delegations, done at the command line: the service here), the
+    /// command line (the administration but broadcasts, a patient's requests,
+    /// devices).
     pub fn offered_by(self) -> &'static [Interface] {
         use Interface::*;
         use Operation::*;
@@ -228,23 +260,28 @@ impl Operation {
             ReadRaw => &[Api, Service, Imap],
             SearchFolder => &[Api, Webmail, Imap],
             SetForwarding => &[Api, Service, Webmail],
+            SetNotifications => &[Api, Service, Webmail, Cli],
+            SetDirectoryPreferences => &[Service, Cli],
             Export => &[Api, Webmail],
             SendAsSelf | SendAsOrganisation | SendAsOther => &[Api, Service, Webmail, Smtp],
             QueryOpposition | RecordOpposition | WithdrawOpposition | RevokeDevice
-            | ReadAccessLog | BlockProfessional => &[Api, Service],
-            VerifyAccount | SuspendAccount | ReadTraces | SeeAlerts | BroadcastAlert => {
-                &[Service, AdminConsole]
+            | ReadAccessLog | BlockProfessional => &[Api, Service, Cli],
+            VerifyAccount | SuspendAccount | ReadTraces | SeeAlerts => {
+                &[Service, AdminConsole, Cli]
             }
-            CloseAccount => &[Service],
+            BroadcastAlert => &[Service, AdminConsole],
+            CloseAccount | AddDelegate | RemoveDelegate => &[Service, Cli],
         }
     }
 
     /// The duty an administration operation needs (AC-1), if it is one.
     pub fn duty(self) -> Option<Duty> {
         match self {
-            Operation::VerifyAccount | Operation::SuspendAccount | Operation::CloseAccount => {
-                Some(Duty::ManageAccounts)
-            }
+            Operation::VerifyAccount
+            | Operation::SuspendAccount
+            | Operation::CloseAccount
+            | Operation::AddDelegate
+            | Operation::RemoveDelegate => Some(Duty::ManageAccounts),
             Operation::ReadTraces => Some(Duty::ReadTraces),
             Operation::SeeAlerts => Some(Duty::SeeAlerts),
             Operation::BroadcastAlert => Some(Duty::SendHealthAlerts),
@@ -263,6 +300,7 @@ impl Operation {
             }
             Operation::RevokeDevice => Reach::Devices,
             Operation::ReadAccessLog | Operation::BlockProfessional => Reach::PatientOwn,
+            Operation::SetNotifications | Operation::SetDirectoryPreferences => Reach::Settings,
             _ if self.duty().is_some() => Reach::Administration,
             _ => Reach::Mailbox,
         }
@@ -273,9 +311,13 @@ impl Operation {
 pub fn expected(operation: Operation, party: Party) -> Expected {
     use Expected::{Allowed, Denied, Unauthenticated};
     use Party::*;
-    use Reach::{Administration, Devices, Mailbox, Opposition, PatientOwn, Sending};
+    use Reach::{Administration, Devices, Mailbox, Opposition, PatientOwn, Sending, Settings};
     match (operation.reaches(), operation, party) {
         (_, _, Anonymous | Suspended | Closed) => Unauthenticated,
+        // The operator holds the data and keys: administration, devices, a patient's
+        // requests (TR-4, MS-10) and their opposition — withdrawn only if an operator
+        // recorded it (MS-9).
+        (Administration | Devices | PatientOwn | Settings, _, Operator) => Allowed,
         // A mailbox: its owner and, for an organisation's, its delegates only (ID-3);
         // staff never reach content (AC-2).
         (Mailbox, _, Owner | Delegate) => Allowed,
@@ -286,9 +328,10 @@ pub fn expected(operation: Operation, party: Party) -> Expected {
         (Sending, Operation::SendAsSelf, _) => Allowed,
         (Sending, Operation::SendAsOrganisation, Delegate) => Allowed,
         (Sending, _, _) => Denied(Requirement::Id3),
-        // Devices, a patient's log and blocks: their owner only; staff neither (AC-1).
-        (Devices, _, Owner) | (PatientOwn, _, Patient) => Allowed,
-        (Devices | PatientOwn, _, _) => Denied(Requirement::Ac1),
+        // Devices, settings, a patient's log and blocks: their owner only; staff
+        // neither (AC-1).
+        (Devices | Settings, _, Owner) | (PatientOwn, _, Patient) => Allowed,
+        (Devices | PatientOwn | Settings, _, _) => Denied(Requirement::Ac1),
         // Administration: staff whose role holds the duty (AC-1).
         (Administration, _, Staff(role)) if operation.duty().is_some_and(|d| role.may(d)) => {
             Allowed
@@ -300,20 +343,27 @@ pub fn expected(operation: Operation, party: Party) -> Expected {
         // Withdrawn only by the patient or whoever recorded it (MS-9).
         (Opposition, Operation::WithdrawOpposition, Recorder) => Allowed,
         (Opposition, Operation::WithdrawOpposition, _) => Denied(Requirement::Ms9),
-        // Asked or recorded by any active professional (on the patient's behalf).
-        (Opposition, _, Owner | OtherProfessional | Recorder | Delegate | RemovedDelegate) => {
-            Allowed
-        }
+        // Asked or recorded by any active professional (on the patient's behalf); the
+        // service counts any active account but a patient's as one, an automaton's
+        // too (not a party the matrix tries there yet).
+        (
+            Opposition,
+            _,
+            Owner | OtherProfessional | Recorder | Delegate | RemovedDelegate | Operator
+            | Applicative,
+        ) => Allowed,
     }
 }
 
 /// The interfaces that offer `operation` to `party`, through which its cell is
-/// driven: those that offer the operation at all ([`Operation::offered_by`]), less
-/// the service for a session (suspended, closed, or none: it exists only at a front
-/// end), the front ends but the admin console for a staff role, IMAP and the webmail
-/// on a mailbox for a delegate (no shared namespace yet, issue 20), and, where the
-/// interface shows one's own only ([`Interface::own_only`]), everyone but the data's
-/// owner and the sessions.
+/// driven: those that offer the operation at all ([`Operation::offered_by`]), the
+/// command line to the operator only and the operator nowhere else, less the service
+/// for a session (suspended, closed, or none: it exists only at a front end), the
+/// front ends but the admin console for a staff role, IMAP and the webmail on a
+/// mailbox for a delegate (no shared namespace yet, issue 20), IMAP and the webmail
+/// for the applicative account (its certificate login is driven through the API,
+/// SMTP and the service only), and, where the interface shows one's own only
+/// ([`Interface::own_only`]), everyone but the data's owner and the sessions.
 pub fn interfaces(operation: Operation, party: Party) -> Vec<Interface> {
     let session = matches!(party, Party::Anonymous | Party::Suspended | Party::Closed);
     let owner = match operation.reaches() {
@@ -322,10 +372,15 @@ pub fn interfaces(operation: Operation, party: Party) -> Vec<Interface> {
     };
     let delegated = party == Party::Delegate && operation.reaches() == Reach::Mailbox;
     let offered = |interface: Interface| match interface {
+        _ if party == Party::Operator => interface == Interface::Cli,
+        Interface::Cli => false,
         Interface::Service => !session,
         Interface::AdminConsole => true,
         _ if matches!(party, Party::Staff(_)) => false,
         Interface::Imap | Interface::Webmail if delegated => false,
+        // The matrix's IMAP and webmail clients log in with a device credential or a
+        // password; the automaton has neither (not yet driven there).
+        Interface::Imap | Interface::Webmail if party == Party::Applicative => false,
         _ => !interface.own_only(operation) || party == owner || session,
     };
     operation
@@ -345,7 +400,8 @@ const STAFF: [Party; 5] = [
     Party::Staff(Role::AlertSender),
 ];
 
-/// The parties the matrix tries for `operation`.
+/// The parties the matrix tries for `operation`: the operator wherever the command
+/// line offers it.
 pub fn parties(operation: Operation) -> Vec<Party> {
     use Party::*;
     let (people, with_staff): (&[Party], bool) = match operation.reaches() {
@@ -359,6 +415,7 @@ pub fn parties(operation: Operation) -> Vec<Party> {
                 Suspended,
                 Closed,
                 Anonymous,
+                Applicative,
             ],
             true,
         ),
@@ -381,10 +438,11 @@ pub fn parties(operation: Operation) -> Vec<Party> {
                 Patient,
                 Suspended,
                 Anonymous,
+                Applicative,
             ],
             false,
         ),
-        Reach::Devices => (
+        Reach::Devices | Reach::Settings => (
             &[Owner, OtherProfessional, Patient, Suspended, Anonymous],
             true,
         ),
@@ -398,10 +456,21 @@ pub fn parties(operation: Operation) -> Vec<Party> {
             ],
             true,
         ),
-        Reach::Administration => (&[OtherProfessional, Anonymous], true),
+        // A delegate of an organisation does not administer it (ID-3).
+        Reach::Administration => (&[OtherProfessional, Delegate, Anonymous], true),
     };
     let staff: &[Party] = if with_staff { &STAFF } else { &[] };
-    people.iter().chain(staff).copied().collect()
+    let operator: &[Party] = if operation.offered_by().contains(&Interface::Cli) {
+        &[Party::Operator]
+    } else {
+        &[]
+    };
+    people
+        .iter()
+        .chain(staff)
+        .chain(operator)
+        .copied()
+        .collect()
 }
 
 #[cfg(test)]
@@ -450,6 +519,14 @@ mod tests {
             expected(Operation::SendAsOrganisation, Party::RemovedDelegate),
             Expected::Denied(Requirement::Id3)
         );
+        assert_eq!(
+            interfaces(Operation::SendAsSelf, Party::Applicative),
+            [Interface::Api, Interface::Service, Interface::Smtp]
+        );
+        assert_eq!(
+            expected(Operation::ReadMessage, Party::Applicative),
+            Expected::Denied(Requirement::Ac1)
+        );
         assert!(!Interface::Imap.names_others_data(Operation::ReadMessage));
         assert!(Interface::Webmail.names_others_data(Operation::ReadMessage));
         assert!(!Interface::Webmail.names_others_data(Operation::ListFolder));
@@ -475,6 +552,14 @@ mod tests {
             [Interface::Service]
         );
         assert_eq!(
+            expected(Operation::AddDelegate, Party::Delegate),
+            Expected::Denied(Requirement::Ac1)
+        );
+        assert_eq!(
+            interfaces(Operation::RemoveDelegate, Party::Operator),
+            [Interface::Cli]
+        );
+        assert_eq!(
             interfaces(Operation::SuspendAccount, Party::Anonymous),
             [Interface::AdminConsole]
         );
@@ -488,6 +573,33 @@ mod tests {
         );
         assert!(
             !interfaces(Operation::ReadAccessLog, Party::OtherPatient).contains(&Interface::Api)
+        );
+    }
+
+    #[test]
+    fn ac1_ms9_tr1_the_operator_is_found_at_the_command_line_only() {
+        use Operation::*;
+        for operation in [VerifyAccount, CloseAccount, ReadTraces, BlockProfessional] {
+            assert!(parties(operation).contains(&Party::Operator));
+            assert_eq!(interfaces(operation, Party::Operator), [Interface::Cli]);
+            assert_eq!(expected(operation, Party::Operator), Expected::Allowed);
+            assert!(!interfaces(operation, Party::Patient).contains(&Interface::Cli));
+        }
+        assert!(!parties(ReadMessage).contains(&Party::Operator));
+        let notices = |party| interfaces(SetNotifications, party);
+        assert_eq!(
+            notices(Party::Owner),
+            [Interface::Api, Interface::Service, Interface::Webmail]
+        );
+        assert_eq!(notices(Party::OtherProfessional), [Interface::Service]);
+        assert_eq!(
+            expected(SetDirectoryPreferences, Party::Staff(Role::Administrator)),
+            Expected::Denied(Requirement::Ac1)
+        );
+        assert!(!parties(BroadcastAlert).contains(&Party::Operator));
+        assert_eq!(
+            expected(WithdrawOpposition, Party::Operator),
+            Expected::Denied(Requirement::Ms9)
         );
     }
 }

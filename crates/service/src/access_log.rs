@@ -106,7 +106,8 @@ impl Service {
     }
 
     /// Who accessed data concerning `patient`, oldest first (TR-4): asked by the
-    /// patient themself (AC-3) or the operator on their request. Never content.
+    /// patient themself (AC-3) or the operator on their request, the operator's
+    /// reading traced (TR-1). Never content.
     pub async fn patient_access_log(
         &self,
         caller: &Caller,
@@ -114,6 +115,11 @@ impl Service {
     ) -> Result<Vec<AccessEntry>> {
         if caller.actor != Actor::Account(patient) {
             self.require_operator(caller).await?;
+            let object = caduceus_audit::Object::of(patient);
+            let tr4 = caduceus_core::Requirement::Tr4;
+            let success = caduceus_audit::Outcome::Success;
+            self.trace_rule(caller, Action::AdminAction, object, tr4, success)
+                .await?;
         }
         let account = self.store.account(patient).await?;
         if account.address.patient_ins().is_none() {

@@ -889,13 +889,17 @@ impl Service {
     }
 
     /// Sets all of where `account`'s notices go (its owner, or the operator): each
-    /// part traced as its own setter does.
+    /// part traced as its own setter does. All or nothing (AC-1, MS-7): a staff
+    /// member who may set a contact address but not the rest changes none of it.
     pub async fn set_contacts(
         &self,
         caller: &Caller,
         account: AccountId,
         contacts: &Contacts,
     ) -> Result<()> {
+        if caller.actor != Actor::Account(account) {
+            self.require_operator(caller).await?;
+        }
         self.set_contact_email(caller, account, contacts.email.as_ref())
             .await?;
         self.set_contact_phone(caller, account, contacts.phone.as_ref())
@@ -999,10 +1003,19 @@ impl Service {
         }
     }
 
-    /// Security alerts raised so far (TR-3), for operators.
+    /// Security alerts raised so far (TR-3), for operators; the reading traced (TR-1).
     pub async fn alerts(&self, caller: &Caller) -> Result<Vec<caduceus_store::Alert>> {
         self.require_duty(caller, caduceus_core::Duty::SeeAlerts)
             .await?;
+        let object = Object::of(Marker::AlertRead);
+        self.trace_rule(
+            caller,
+            Action::AdminAction,
+            object,
+            Requirement::Tr3,
+            Outcome::Success,
+        )
+        .await?;
         Ok(self.store.alerts().await?)
     }
 }

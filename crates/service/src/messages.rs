@@ -154,8 +154,25 @@ impl Service {
         object: Object,
         requirement: Requirement,
     ) -> Result<()> {
-        let mut event = caller.event(self.now_ms(), Action::AccessDenied, object);
-        event.outcome = caduceus_audit::Outcome::Refused;
+        let refused = caduceus_audit::Outcome::Refused;
+        self.trace_rule(caller, Action::AccessDenied, object, requirement, refused)
+            .await
+    }
+
+    /// Traces `action` by `caller` on `object` with `outcome`, its detail the
+    /// requirement it answers to (TR-1): a refusal, or an administrative reading
+    /// (`admin.action`) — the security alerts (TR-3), a patient's access log (TR-4)
+    /// or opposition (MS-9) asked by the operator — naming who read.
+    pub(crate) async fn trace_rule(
+        &self,
+        caller: &Caller,
+        action: Action,
+        object: Object,
+        requirement: Requirement,
+        outcome: caduceus_audit::Outcome,
+    ) -> Result<()> {
+        let mut event = caller.event(self.now_ms(), action, object);
+        event.outcome = outcome;
         event.detail = Some(Detail::of(requirement));
         Ok(self.store.append_traces(&[event]).await?)
     }

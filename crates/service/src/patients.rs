@@ -317,9 +317,20 @@ impl Service {
     /// A patient's opposition (MS-9). The patient, the one who recorded it and the
     /// operator see who recorded it and when; another active professional only whether
     /// there is one (who follows a patient is not theirs to know); another patient
-    /// nothing (AC-1).
+    /// nothing (AC-1). The operator's reading is traced (TR-1).
     pub async fn opposition(&self, caller: &Caller, ins: &Ins) -> Result<OppositionStatus> {
         let party = self.traced_party(caller, ins).await?;
+        if let OppositionParty::Operator(_) = party {
+            let object = self.patient_object(ins).await?;
+            self.trace_rule(
+                caller,
+                Action::AdminAction,
+                object,
+                Requirement::Ms9,
+                caduceus_audit::Outcome::Success,
+            )
+            .await?;
+        }
         Ok(match self.store.opposition(ins.expose()).await? {
             None => OppositionStatus::None,
             Some(record) if party.may_withdraw(&record) => OppositionStatus::Recorded(record),

@@ -4,7 +4,7 @@
 use caduceus_core::authz::{Expected, Operation};
 use serde_json::{Value, json};
 
-use super::{Cast, Cell, INS, RECIPIENT, RITA};
+use super::{CONTACT, Cast, Cell, INS, RECIPIENT, RITA};
 
 /// The API request of `cell`: on its target copy, on the patient, a message sent as
 /// the cell's identity, on the owner's device, on the patient's own log or blocks.
@@ -35,18 +35,22 @@ fn request(cell: &Cell) -> (&'static str, String) {
         }
         Operation::ReadAccessLog => ("GET", "/patient/access-log".to_owned()),
         Operation::BlockProfessional => ("PUT", format!("/patient/blocks/{RITA}")),
+        Operation::SetNotifications => ("PUT", "/notifications".to_owned()),
         other => unreachable!("the API does not offer {other:?}"),
     }
 }
 
 /// The step of `cell` for `scripts/matrix.py`, as its party: `[label, token, method,
-/// path, JSON body, form fields]`.
+/// path, JSON body, form fields, client certificate and key]`.
 pub fn step(cast: &Cast, cell: &Cell) -> Value {
-    let token = cast.person(cell.party).map_or("", |p| &p.token);
+    let person = cast.person(cell.party);
+    let token = person.map_or("", |p| &p.token);
+    let certificate = person.and_then(|p| p.certificate.clone());
     let (method, path) = request(cell);
     let body = match cell.operation {
         Operation::FlagMessage => Some(json!({ "flags": ["\\Flagged"] })),
         Operation::SetForwarding => Some(json!({ "to": RITA })),
+        Operation::SetNotifications => Some(json!({ "email": CONTACT, "new_mail": true })),
         _ => None,
     };
     let form = (method == "POST").then(|| {
@@ -57,7 +61,7 @@ pub fn step(cast: &Cast, cell: &Cell) -> Value {
             ["text", "Bonjour."],
         ])
     });
-    json!([cell.label, token, method, path, body, form])
+    json!([cell.label, token, method, path, body, form, certificate])
 }
 
 /// Whether the API's `answer` (`label status content-type body`) is what `expected`

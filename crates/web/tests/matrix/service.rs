@@ -10,7 +10,9 @@ use caduceus_service::submit::RecipientScope;
 use caduceus_service::actor::testing;
 use caduceus_testkit::addr;
 
-use super::{Cast, Cell, INS, RECIPIENT, RITA, letter};
+use super::{CONTACT, Cast, Cell, INS, RECIPIENT, RITA, letter};
+use caduceus_service::auth::Contacts;
+use caduceus_store::DirectoryPreferences;
 
 /// The outcome of `cell` through the service: `Ok` or the error.
 async fn outcome(cast: &Cast, cell: &Cell) -> Result<(), ServiceError> {
@@ -54,6 +56,23 @@ async fn outcome(cast: &Cast, cell: &Cell) -> Result<(), ServiceError> {
             let blocked = addr(RITA);
             service.set_block(&caller, patient, &blocked, true).await
         }
+        (Reach::Settings, Operation::SetNotifications) => {
+            let contacts = Contacts {
+                email: Some(addr(CONTACT)),
+                phone: None,
+                new_mail: true,
+            };
+            service.set_contacts(&caller, owner, &contacts).await
+        }
+        (Reach::Settings, _) => {
+            let preferences = DirectoryPreferences {
+                liste_rouge: true,
+                phone_consent: false,
+            };
+            service
+                .set_directory_preferences(&caller, owner, preferences)
+                .await
+        }
         (Reach::Administration, Operation::ReadTraces) => {
             service.recent_traces(&caller, 7, 10).await.map(drop)
         }
@@ -69,6 +88,16 @@ async fn outcome(cast: &Cast, cell: &Cell) -> Result<(), ServiceError> {
                 .broadcast_alert(&person.login, &alert)
                 .await
                 .map(drop)
+        }
+        (Reach::Administration, Operation::AddDelegate) => {
+            let subject = cell.subject.unwrap();
+            service.add_delegate(&caller, cast.cardio.id, subject).await
+        }
+        (Reach::Administration, Operation::RemoveDelegate) => {
+            let subject = cell.subject.unwrap();
+            service
+                .remove_delegate(&caller, cast.cardio.id, subject)
+                .await
         }
         (Reach::Administration, operation) => {
             let subject = cell.subject.unwrap();

@@ -7,7 +7,7 @@
 use caduceus_core::authz::{Expected, Operation, Party};
 use serde_json::{Value, json};
 
-use super::{Cast, Cell, RECIPIENT, RITA};
+use super::{CONTACT, Cast, Cell, RECIPIENT, RITA};
 
 /// The step of `cell` for `scripts/matrix_webmail.py`, as its party: `[label, token,
 /// method, path, form fields, multipart]`.
@@ -86,6 +86,12 @@ pub fn step(cast: &Cast, cell: &Cell) -> Value {
             false,
         ),
         Operation::SeeAlerts => ("GET", "/admin/alerts".to_owned(), None, false),
+        Operation::SetNotifications => (
+            "POST",
+            "/mail/settings/notifications".to_owned(),
+            Some(json!([["email", CONTACT], ["new_mail", "on"]])),
+            false,
+        ),
         other => unreachable!("neither the webmail nor the admin console offers {other:?}"),
     };
     json!([cell.label, token, method, path, form, multipart])

@@ -1,9 +1,10 @@
 """Drives the authorization matrix's sending cells through SMTP submission with smtplib
 (implicit TLS), one step per line of standard input (JSON: {label, session, user,
-secret, mail_from, to, subject}); prints `label code text` for each.
+secret, certificate, mail_from, to, subject}); prints `label code text` for each.
 
-A session is a connection, logged in as `user` (AUTH with a device credential) the
-first time a step names it, never without a user, and kept for the steps that name it
+A session is a connection, logged in as `user` (AUTH with a device credential), or
+with its client certificate (`certificate`: [cert, key] files; AUTH EXTERNAL, AU-1),
+the first time a step names it, never without either, and kept for the steps that name it
 again; a step without `mail_from` only opens it (a suspended account's, before the
 suspension). The message's envelope sender and `From:` are `mail_from`.
 Usage: matrix_smtp.py port=P ca=CA
@@ -21,10 +22,18 @@ sessions = {}
 def session(step):
     name = step["session"]
     if name not in sessions:
+        context = CONTEXT
+        if step.get("certificate"):
+            context = ssl.create_default_context(cafile=A["ca"])
+            context.load_cert_chain(*step["certificate"])
         s = smtplib.SMTP_SSL("127.0.0.1", int(A["port"]), local_hostname="client.test",
-                             context=CONTEXT, timeout=20)
+                             context=context, timeout=20)
         s.ehlo()
-        if step["user"]:
+        if step.get("certificate"):
+            code, text = s.docmd("AUTH", "EXTERNAL =")
+            if code != 235:
+                raise smtplib.SMTPAuthenticationError(code, text)
+        elif step["user"]:
             s.login(step["user"], step["secret"])
         sessions[name] = s
     return sessions[name]
