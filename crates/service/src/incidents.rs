@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use caduceus_audit::{Action, Counter, Detail, Fact, Id, Marker, Object, Who};
+use caduceus_audit::{Action, Counter, Detail, Fact, Id, Marker, Object, Outcome, Who};
 use caduceus_core::incidents::{self, Incident, TraceFact};
 use caduceus_core::{Requirement, Timestamp};
 
@@ -101,6 +101,22 @@ impl Service {
             raised.push(incident);
         }
         Ok(raised)
+    }
+
+    /// Security alerts raised so far (TR-3), for operators; the reading traced (TR-1).
+    pub async fn alerts(&self, caller: &Caller) -> Result<Vec<caduceus_store::Alert>> {
+        self.require_duty(caller, caduceus_core::Duty::SeeAlerts)
+            .await?;
+        let object = Object::of(Marker::AlertRead);
+        self.trace_rule(
+            caller,
+            Action::AdminAction,
+            object,
+            Requirement::Tr3,
+            Outcome::Success,
+        )
+        .await?;
+        Ok(self.store.alerts().await?)
     }
 }
 

@@ -1,0 +1,275 @@
+//! The logins themselves (AU-1, AU-2, AU-4): password + TOTP, password + emailed code,
+//! device credential, client certificate, federated identity, each behind the gate of
+//! the parent module, and the emailed login code.
+
+use caduceus_audit::{Action, Detail, Method, Object, Outcome, Who};
+use caduceus_core::{
+    AccountKind, DeviceCredential, FailureState, MailAddress, NationalId, RegistryId, SecretString,
+    Timestamp, login_code_from, normalize_code,
+};
+use caduceus_store::{Account, DeviceId};
+use rand::RngCore;
+
+use crate::Service;
+use crate::error::{Result, ServiceError};
+
+use super::{
+    Authenticated, CODE_ATTEMPTS, CODE_VALIDITY, Credentials, Factor, Miss, TOTP_PERIOD, sha256,
+    totp_for,
+};
+use crate::notify::Notice;
+
+impl Service {
+    /// Looks the address up once, passes the gate (AU-3) and returns the active
+    /// account with its failure state; anything else is a counted, traced miss.
+    async fn login_account(
+        &self,
+        address: &MailAddress,
+        source: &str,
+    ) -> Result<(Account, FailureState)> {
+        let found = self.store.account_by_address(address).await?;
+        let failures = self.pass_gate(found.as_ref().map(|a| a.id), source).await?;
+        match found {
+            Some(account) if account.state == caduceus_core::AccountState::Active => {
+                Ok((account, failures))
+            }
+            Some(account) => Err(self.fail(Some(account.id), source, Miss::Inactive).await),
+            None => Err(self.fail(None, source, Miss::NoSuchAccount).await),
+        }
+    }
+
+    /// Logs in with an address and credentials (AU-1 on the web, AU-2 for mail
+    /// clients). Failures are counted, delayed and locked (AU-3) and traced.
+    pub async fn login(
+        &self,
+        address: &MailAddress,
+        credentials: Credentials<'_>,
+        source: &str,
+    ) -> Result<Authenticated> {
+        let (account, failures) = self.login_account(address, source).await?;
+        // Organisational mailboxes are opened by their delegates, each under their own
+        // login (ID-3: no shared accounts); automatons log in with a certificate only.
+        if !matches!(
+            account.kind,
+            AccountKind::Professional | AccountKind::Patient
+        ) {
+            return Err(self.fail(Some(account.id), source, Miss::WrongKind).await);
+        }
+        let checked = match credentials {
+            Credentials::PasswordTotp { password, code } => {
+                self.check_password_totp(&account, password, code).await?
+            }
+            Credentials::PasswordEmailCode { password, code } => {
+                self.check_password_email_code(&account, password, code)
+                    .await?
+            }
+            Credentials::Device { credential } => self.check_device(&account, credential).await?,
+        };
+        match checked {
+            Ok(factor) => self.succeed(account, factor, source, failures).await,
+            Err(miss) => Err(self.fail(Some(account.id), source, miss).await),
+        }
+    }
+
+    async fn check_password_totp(
+        &self,
+        account: &Account,
+        password: &SecretString,
+        code: &str,
+    ) -> Result<std::result::Result<Factor, Miss>> {
+        if !self.password_matches(account.id, password).await? {
+            return Ok(Err(Miss::WrongSecret));
+        }
+        let Some(state) = self.store.totp(account.id).await? else {
+            return Ok(Err(Miss::NoFactor));
+        };
+        let Some(code) = normalize_code(code) else {
+            return Ok(Err(Miss::WrongCode));
+        };
+        let totp = totp_for(state.secret.expose(), account.address.as_str(), "Caduceus")?;
+        let now_secs = u64::try_from(self.clock.now().as_millis() / 1000).unwrap_or(0);
+        let current = now_secs / TOTP_PERIOD;
+        for step in [current, current.saturating_sub(1), current + 1] {
+            if totp.generate(step * TOTP_PERIOD) == code {
+                // A code is accepted once: a replayed (or older) step is refused.
+                let fresh = self.store.use_totp_step(account.id, step as i64).await?;
+                return Ok(if fresh {
+                    Ok(Factor::PasswordTotp)
+                } else {
+                    Err(Miss::WrongCode)
+                });
+            }
+        }
+        Ok(Err(Miss::WrongCode))
+    }
+
+    async fn check_password_email_code(
+        &self,
+        account: &Account,
+        password: &SecretString,
+        code: &str,
+    ) -> Result<std::result::Result<Factor, Miss>> {
+        if !self.password_matches(account.id, password).await? {
+            return Ok(Err(Miss::WrongSecret));
+        }
+        let Some(pending) = self.store.login_code(account.id).await? else {
+            return Ok(Err(Miss::NoFactor));
+        };
+        if pending.expires <= self.clock.now() || pending.attempts >= CODE_ATTEMPTS {
+            self.store.delete_login_code(account.id).await?;
+            return Ok(Err(Miss::Expired));
+        }
+        match normalize_code(code) {
+            Some(code) if sha256(code.as_bytes()) == pending.code_hash => {
+                self.store.delete_login_code(account.id).await?;
+                Ok(Ok(Factor::PasswordEmailCode))
+            }
+            _ => {
+                self.store.login_code_attempt(account.id).await?;
+                Ok(Err(Miss::WrongCode))
+            }
+        }
+    }
+
+    async fn check_device(
+        &self,
+        account: &Account,
+        credential: &SecretString,
+    ) -> Result<std::result::Result<Factor, Miss>> {
+        let Some(parsed) = DeviceCredential::parse(credential.expose()) else {
+            return Ok(Err(Miss::WrongSecret));
+        };
+        let Some(stored) = self.store.device_secret(DeviceId(parsed.device)).await? else {
+            return Ok(Err(Miss::WrongSecret));
+        };
+        if stored.device.account != account.id
+            || stored.secret_hash != sha256(parsed.secret.as_bytes())
+        {
+            return Ok(Err(Miss::WrongSecret));
+        }
+        if stored.device.revoked.is_some() {
+            return Ok(Err(Miss::Revoked));
+        }
+        self.store
+            .touch_device(stored.device.id, self.clock.now())
+            .await?;
+        Ok(Ok(Factor::Device(stored.device.id)))
+    }
+
+    /// Logs in with a client certificate whose subject carries `national_id`; the
+    /// TLS layer has already checked its chain to the trust anchors and revocation
+    /// (AU-1). When the client names an account (`authzid`), it must be its own.
+    pub async fn login_certificate(
+        &self,
+        national_id: &NationalId,
+        authzid: Option<&MailAddress>,
+        source: &str,
+    ) -> Result<Authenticated> {
+        self.login_by_identity(national_id, authzid, source, Factor::Certificate)
+            .await
+    }
+
+    /// Logs in with the national identifier an OpenID Connect provider asserted (AU-4);
+    /// the caller has verified the token (issuer, audience, expiry, signature).
+    pub async fn login_federated(
+        &self,
+        national_id: &NationalId,
+        authzid: Option<&MailAddress>,
+        source: &str,
+    ) -> Result<Authenticated> {
+        self.login_by_identity(national_id, authzid, source, Factor::Federated)
+            .await
+    }
+
+    /// The personal (or automaton's) account registered under `national_id`, logged
+    /// in with `factor` if active and matching `authzid`.
+    async fn login_by_identity(
+        &self,
+        national_id: &NationalId,
+        authzid: Option<&MailAddress>,
+        source: &str,
+        factor: Factor,
+    ) -> Result<Authenticated> {
+        self.pass_gate(None, source).await?;
+        self.login_identity_gated(national_id, authzid, source, factor)
+            .await
+    }
+
+    /// [`Self::login_by_identity`] for a caller that has already passed the gate.
+    pub(crate) async fn login_identity_gated(
+        &self,
+        national_id: &NationalId,
+        authzid: Option<&MailAddress>,
+        source: &str,
+        factor: Factor,
+    ) -> Result<Authenticated> {
+        let accounts = self
+            .store
+            .accounts_by_identity(&RegistryId::National(national_id.clone()))
+            .await?;
+        let personal = accounts.into_iter().find(|a| match factor {
+            Factor::Certificate => {
+                matches!(a.kind, AccountKind::Professional | AccountKind::Applicative)
+            }
+            _ => a.kind == AccountKind::Professional,
+        });
+        let Some(account) = personal else {
+            return Err(self.fail(None, source, Miss::NoSuchAccount).await);
+        };
+        if authzid.is_some_and(|wanted| wanted != &account.address) {
+            return Err(self.fail(Some(account.id), source, Miss::WrongSecret).await);
+        }
+        if account.state != caduceus_core::AccountState::Active {
+            return Err(self.fail(Some(account.id), source, Miss::Inactive).await);
+        }
+        let failures = self.store.failure_state(&account.id.to_string()).await?;
+        self.succeed(account, factor, source, failures).await
+    }
+
+    /// Checks the password and sends a one-time code to the account's out-of-band
+    /// address (AU-1's alternative second factor). A wrong password counts as a
+    /// failure; the reply never says whether the address exists.
+    pub async fn send_login_code(
+        &self,
+        address: &MailAddress,
+        password: &SecretString,
+        source: &str,
+    ) -> Result<()> {
+        let (account, _) = self.login_account(address, source).await?;
+        if !self.password_matches(account.id, password).await? {
+            return Err(self.fail(Some(account.id), source, Miss::WrongSecret).await);
+        }
+        // The right password is not a failed attempt: the code's check counts next.
+        self.give_back(Some(account.id), source).await?;
+        let Some(to) = self.store.contact_email(account.id).await? else {
+            return Err(self.fail(Some(account.id), source, Miss::NoFactor).await);
+        };
+        let mut random = [0u8; 4];
+        rand::rngs::OsRng.fill_bytes(&mut random);
+        let code = login_code_from(random);
+        let expires = Timestamp::from_millis(self.now_ms() + CODE_VALIDITY.as_millis() as i64);
+        self.store
+            .put_login_code(account.id, &sha256(code.as_bytes()), expires)
+            .await?;
+        self.notifier
+            .send(Notice::LoginCode {
+                to,
+                code: SecretString::new(code),
+                valid_minutes: (CODE_VALIDITY.as_secs() / 60) as u32,
+            })
+            .await
+            .map_err(|reason| {
+                ServiceError::Unavailable(format!("sending the login code: {reason}"))
+            })?;
+        let event = self.auth_event(
+            Who::from(account.id),
+            Action::LoginCodeSent,
+            Object::of(account.id),
+            source,
+            Outcome::Success,
+            Detail::of(Method::Email),
+        );
+        self.store.append_traces(&[event]).await?;
+        Ok(())
+    }
+}
