@@ -378,9 +378,10 @@ pub fn interfaces(operation: Operation, party: Party) -> Vec<Interface> {
         Interface::AdminConsole => true,
         _ if matches!(party, Party::Staff(_)) => false,
         Interface::Imap | Interface::Webmail if delegated => false,
-        // The matrix's IMAP and webmail clients log in with a device credential or a
-        // password; the automaton has neither (not yet driven there).
-        Interface::Imap | Interface::Webmail if party == Party::Applicative => false,
+        // The matrix's webmail client logs in with a password and a code; the automaton
+        // has neither (its certificate login to the webmail is not driven yet). IMAP
+        // takes its certificate (AUTHENTICATE EXTERNAL).
+        Interface::Webmail if party == Party::Applicative => false,
         _ => !interface.own_only(operation) || party == owner || session,
     };
     operation
@@ -527,6 +528,7 @@ mod tests {
             expected(Operation::ReadMessage, Party::Applicative),
             Expected::Denied(Requirement::Ac1)
         );
+        assert!(interfaces(Operation::ReadMessage, Party::Applicative).contains(&Interface::Imap));
         assert!(!Interface::Imap.names_others_data(Operation::ReadMessage));
         assert!(Interface::Webmail.names_others_data(Operation::ReadMessage));
         assert!(!Interface::Webmail.names_others_data(Operation::ListFolder));

@@ -2,8 +2,9 @@
 of standard input (JSON: {label, session, user, secret, commands}); prints one JSON
 line per step: {label, answers: [[status, text] for each command run]}.
 
-A session is a connection, logged in as `user` with a device credential the first time
-a step names it, and kept for the next steps that name it (a suspended account's one
+A session is a connection, logged in as `user` with a device credential (or, for a
+certificate-only account, `certificate`: [cert, key] files and AUTHENTICATE EXTERNAL,
+AU-1) the first time a step names it, and kept for the next steps that name it (a suspended account's one
 is opened before the suspension). A command is an imaplib method and its arguments
 (["uid", "FETCH", "3", "(BODY[])"]). Status: the server's OK/NO, BAD, BYE when the
 server ended the session (then it is forgotten), LOGIN when the login was refused.
@@ -31,8 +32,14 @@ def text(data):
 def session(step):
     name = step["session"]
     if name not in sessions:
-        m = imaplib.IMAP4_SSL("127.0.0.1", int(A["port"]), ssl_context=CONTEXT, timeout=20)
-        if step["user"]:
+        context = CONTEXT
+        if step.get("certificate"):
+            context = ssl.create_default_context(cafile=A["ca"])
+            context.load_cert_chain(*step["certificate"])
+        m = imaplib.IMAP4_SSL("127.0.0.1", int(A["port"]), ssl_context=context, timeout=20)
+        if step.get("certificate"):
+            m.authenticate("EXTERNAL", lambda _: b"")
+        elif step["user"]:
             m.login(step["user"], step["secret"])
         sessions[name] = m
     m = sessions[name]
