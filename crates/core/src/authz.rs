@@ -30,6 +30,8 @@ pub enum Operation {
     FlagMessage,
     /// Delete a message (RT-3).
     DeleteMessage,
+    /// Move a message to another folder of the mailbox (MS-6).
+    MoveMessage,
     /// Search a folder for a subject.
     SearchFolder,
     /// Forward the mailbox's mail elsewhere (MS-17).
@@ -213,12 +215,13 @@ impl Interface {
 
 impl Operation {
     /// Every operation of the matrix.
-    pub const ALL: [Operation; 27] = [
+    pub const ALL: [Operation; 28] = [
         Operation::ListFolder,
         Operation::ReadMessage,
         Operation::ReadRaw,
         Operation::FlagMessage,
         Operation::DeleteMessage,
+        Operation::MoveMessage,
         Operation::SearchFolder,
         Operation::SetForwarding,
         Operation::Export,
@@ -245,7 +248,7 @@ impl Operation {
 
     /// The interfaces that offer the operation to someone: the service's use cases
     /// (not a search: the front ends filter what it opens; not an export: the front
-    /// ends write it), the API, the webmail (no raw download), IMAP (a mailbox's
+    /// ends write it), the API, the webmail (no raw download, no move), IMAP (a mailbox's
     /// messages), SMTP (sending), the admin console (the administration but closing an
     /// account and the delegations, done at the command line: the service here), the
     /// command line (the administration but broadcasts, a patient's requests,
@@ -258,6 +261,8 @@ impl Operation {
                 &[Api, Service, Webmail, Imap]
             }
             ReadRaw => &[Api, Service, Imap],
+            // The webmail has no Move yet (issue 22).
+            MoveMessage => &[Api, Service, Imap],
             SearchFolder => &[Api, Webmail, Imap],
             SetForwarding => &[Api, Service, Webmail],
             SetNotifications => &[Api, Service, Webmail, Cli],

@@ -16,7 +16,9 @@ use caduceus_core::authz::{self, Expected, Interface, Operation, Party, Reach};
 use caduceus_core::{AccountKind, AccountState, Duty, Evidence, Ins, NationalId, RegistryId, Role};
 use caduceus_service::actor::testing;
 use caduceus_service::auth::Authenticated;
-use caduceus_store::{Account, AccountId, Delivered, DeviceId, MessageId, Store as _, StoreError};
+use caduceus_store::{
+    Account, AccountId, Delivered, DeviceId, MailboxId, MessageId, Store as _, StoreError,
+};
 use caduceus_testkit::*;
 use client::Client;
 use common::*;
@@ -45,6 +47,8 @@ const RECIPIENT: &str = "olga@caduceus.test";
 /// Whom the blocking cells block (MS-10), and where the forwarding cells forward
 /// (MS-17).
 const RITA: &str = "rita@caduceus.test";
+/// The folder the move cells move to (every mailbox has one, MS-6).
+const ARCHIVE: &str = "Archive";
 /// The contact address the notices cells give the owner (MS-7, ID-2).
 const CONTACT: &str = "olga@contact.example";
 
@@ -259,6 +263,8 @@ async fn cast() -> Cast {
 /// A stored copy of a cell's message.
 pub struct Stored {
     account: AccountId,
+    /// The folder it was delivered to.
+    mailbox: MailboxId,
     address: String,
     id: MessageId,
     uid: i64,
@@ -303,6 +309,7 @@ impl Cell {
             .partition(|d| d.account == cast.owner.id);
         let stored = |d: &Delivered, account: &Account| Stored {
             account: d.account,
+            mailbox: d.mailbox,
             address: account.address.as_str().to_owned(),
             id: d.message,
             uid: d.uid,
@@ -478,8 +485,8 @@ async fn changed(cast: &Cast, cell: &Cell) -> Option<bool> {
     Some(blocked.iter().any(|b| b == RITA))
 }
 
-/// Whether the cell left what `expected` says: the target copy flagged or deleted
-/// only when allowed, the other copy and mailbox never touched; what [`changed`]
+/// Whether the cell left what `expected` says: the target copy flagged, moved or
+/// deleted only when allowed, the other copy and mailbox never touched; what [`changed`]
 /// looks at changed only when allowed.
 async fn effects(cast: &Cast, cell: &Cell, expected: Expected) -> Result<(), String> {
     if let Some(changed) = changed(cast, cell).await
@@ -487,15 +494,18 @@ async fn effects(cast: &Cast, cell: &Cell, expected: Expected) -> Result<(), Str
     {
         return Err(format!("changed: {changed}"));
     }
-    // Some(flagged) for a stored copy, None once deleted.
+    // Some(flagged or moved out of its folder) for a stored copy, None once deleted.
     let state = async |copy: &Stored| match cast.w.store.message(copy.id).await {
-        Ok(summary) => Some(summary.flags.iter().any(|f| MARKS.contains(&f.as_str()))),
+        Ok(summary) => Some(
+            summary.flags.iter().any(|f| MARKS.contains(&f.as_str()))
+                || summary.mailbox != copy.mailbox,
+        ),
         Err(StoreError::NotFound { .. }) => None,
         Err(e) => panic!("{e}"),
     };
     let allowed = expected == Expected::Allowed;
     let want = match cell.operation {
-        Operation::FlagMessage => Some(allowed),
+        Operation::FlagMessage | Operation::MoveMessage => Some(allowed),
         Operation::DeleteMessage => (!allowed).then_some(false),
         _ => Some(false),
     };
@@ -507,7 +517,7 @@ async fn effects(cast: &Cast, cell: &Cell, expected: Expected) -> Result<(), Str
         Ok(())
     } else {
         Err(format!(
-            "stored copies (flagged, or None when deleted): target {target:?}, other {other:?}"
+            "stored copies (flagged or moved, or None when deleted): target {target:?}, other {other:?}"
         ))
     }
 }
@@ -655,7 +665,7 @@ async fn ac1_ac2_id2_id3_ms2_ms9_tr1_every_cell_of_the_authorization_matrix_thro
             }
         }
     }
-    assert_eq!(cells, 497, "cells driven");
+    assert_eq!(cells, 525, "cells driven");
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
     // Each session opened before the suspension or the closure ended on its next
     // command, traced (AU-3, ID-2).

@@ -4,7 +4,7 @@
 use caduceus_core::authz::{Expected, Operation};
 use serde_json::{Value, json};
 
-use super::{CONTACT, Cast, Cell, INS, RECIPIENT, RITA};
+use super::{ARCHIVE, CONTACT, Cast, Cell, INS, RECIPIENT, RITA};
 
 /// The API request of `cell`: on its target copy, on the patient, a message sent as
 /// the cell's identity, on the owner's device, on the patient's own log or blocks.
@@ -19,7 +19,7 @@ fn request(cell: &Cell) -> (&'static str, String) {
         ),
         Operation::ReadMessage => ("GET", format!("/messages/{id}{m}")),
         Operation::ReadRaw => ("GET", format!("/messages/{id}/raw{m}")),
-        Operation::FlagMessage => ("PATCH", format!("/messages/{id}{m}")),
+        Operation::FlagMessage | Operation::MoveMessage => ("PATCH", format!("/messages/{id}{m}")),
         Operation::SetForwarding => ("PUT", format!("/forwarding{m}")),
         Operation::Export => ("GET", "/export".to_owned()),
         Operation::DeleteMessage => ("DELETE", format!("/messages/{id}{m}")),
@@ -49,6 +49,7 @@ pub fn step(cast: &Cast, cell: &Cell) -> Value {
     let (method, path) = request(cell);
     let body = match cell.operation {
         Operation::FlagMessage => Some(json!({ "flags": ["\\Flagged"] })),
+        Operation::MoveMessage => Some(json!({ "folder": ARCHIVE })),
         Operation::SetForwarding => Some(json!({ "to": RITA })),
         Operation::SetNotifications => Some(json!({ "email": CONTACT, "new_mail": true })),
         _ => None,

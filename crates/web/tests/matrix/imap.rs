@@ -6,7 +6,7 @@
 use caduceus_core::authz::{Expected, Operation, Party};
 use serde_json::{Value, json};
 
-use super::{Cast, Cell, Stored};
+use super::{ARCHIVE, Cast, Cell, Stored};
 
 /// The folder names someone might try for `copy`'s mailbox from their own session.
 fn foreign_names(copy: &Stored) -> Vec<String> {
@@ -67,6 +67,7 @@ fn commands(cell: &Cell) -> Vec<Value> {
                 json!(["uid", "STORE", uids, "+FLAGS", "(\\Flagged)"]),
             ]
         }
+        Operation::MoveMessage => vec![select, json!(["uid", "MOVE", uids, ARCHIVE])],
         Operation::DeleteMessage => vec![
             select,
             json!(["uid", "STORE", uids, "+FLAGS", "(\\Deleted)"]),
@@ -114,7 +115,7 @@ pub fn judge(cell: &Cell, expected: Expected, answer: &str) -> Result<(), String
                 && (shown
                     || matches!(
                         cell.operation,
-                        Operation::FlagMessage | Operation::DeleteMessage
+                        Operation::FlagMessage | Operation::DeleteMessage | Operation::MoveMessage
                     ))
         }
         // Nothing of the other's data, in a session that goes on; another's folder

@@ -10,7 +10,7 @@ use caduceus_service::submit::RecipientScope;
 use caduceus_service::actor::testing;
 use caduceus_testkit::addr;
 
-use super::{CONTACT, Cast, Cell, INS, RECIPIENT, RITA, letter};
+use super::{ARCHIVE, CONTACT, Cast, Cell, INS, RECIPIENT, RITA, letter};
 use caduceus_service::auth::Contacts;
 use caduceus_store::DirectoryPreferences;
 
@@ -126,6 +126,13 @@ async fn outcome(cast: &Cast, cell: &Cell) -> Result<(), ServiceError> {
                     .await
                     .map(drop),
                 Operation::DeleteMessage => service.delete_message(&access, message).await,
+                Operation::MoveMessage => {
+                    let from = service.message_summary(&access, message).await?.mailbox;
+                    let to = service.find_folder(&access, ARCHIVE).await?.unwrap();
+                    let ids = [message];
+                    let moved = service.move_messages(&access, from, &ids, to.id);
+                    moved.await.map(drop)
+                }
                 Operation::SetForwarding => {
                     let to = addr(RITA);
                     service.set_forwarding(&access, Some(&to)).await
