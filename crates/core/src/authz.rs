@@ -26,6 +26,8 @@ pub enum Operation {
     ReadMessage,
     /// Download a message's raw bytes.
     ReadRaw,
+    /// Download one of a message's attachments.
+    ReadAttachment,
     /// Change a message's flags.
     FlagMessage,
     /// Delete a message (RT-3).
@@ -215,10 +217,11 @@ impl Interface {
 
 impl Operation {
     /// Every operation of the matrix.
-    pub const ALL: [Operation; 28] = [
+    pub const ALL: [Operation; 29] = [
         Operation::ListFolder,
         Operation::ReadMessage,
         Operation::ReadRaw,
+        Operation::ReadAttachment,
         Operation::FlagMessage,
         Operation::DeleteMessage,
         Operation::MoveMessage,
@@ -261,6 +264,8 @@ impl Operation {
                 &[Api, Service, Webmail, Imap]
             }
             ReadRaw => &[Api, Service, Imap],
+            // The service's read is ReadMessage's; the front ends pick the part.
+            ReadAttachment => &[Api, Webmail, Imap],
             // The webmail has no Move yet (issue 22).
             MoveMessage => &[Api, Service, Imap],
             SearchFolder => &[Api, Webmail, Imap],

@@ -294,8 +294,15 @@ impl Cell {
     /// Delivers the cell's message (number `n`) to cardio and to the owner.
     async fn new(cast: &Cast, operation: Operation, party: Party, label: String, n: usize) -> Cell {
         let marker = format!("Avis-{n:04}");
+        // A text and one attachment that names the marker too (its content).
         let raw = format!(
-            "From: bob@caduceus.test\r\nTo: cardio@caduceus.test, olga@caduceus.test\r\nSubject: {marker}\r\n\r\nx\r\n"
+            "From: bob@caduceus.test\r\nTo: cardio@caduceus.test, olga@caduceus.test\r\n\
+             Subject: {marker}\r\nMIME-Version: 1.0\r\n\
+             Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n\
+             --b\r\nContent-Type: text/plain\r\n\r\nx\r\n\
+             --b\r\nContent-Type: text/plain; name=\"cr.txt\"\r\n\
+             Content-Disposition: attachment; filename=\"cr.txt\"\r\n\r\n\
+             pj {marker}\r\n--b--\r\n"
         );
         let to = [cast.cardio.address.clone(), cast.owner.address.clone()];
         let delivered = cast
@@ -362,6 +369,7 @@ impl Cell {
             Operation::ListFolder
                 | Operation::ReadMessage
                 | Operation::ReadRaw
+                | Operation::ReadAttachment
                 | Operation::SearchFolder
         )
     }
@@ -665,7 +673,7 @@ async fn ac1_ac2_id2_id3_ms2_ms9_tr1_every_cell_of_the_authorization_matrix_thro
             }
         }
     }
-    assert_eq!(cells, 525, "cells driven");
+    assert_eq!(cells, 549, "cells driven");
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
     // Each session opened before the suspension or the closure ended on its next
     // command, traced (AU-3, ID-2).

@@ -19,6 +19,7 @@ fn request(cell: &Cell) -> (&'static str, String) {
         ),
         Operation::ReadMessage => ("GET", format!("/messages/{id}{m}")),
         Operation::ReadRaw => ("GET", format!("/messages/{id}/raw{m}")),
+        Operation::ReadAttachment => ("GET", format!("/messages/{id}/attachments/0{m}")),
         Operation::FlagMessage | Operation::MoveMessage => ("PATCH", format!("/messages/{id}{m}")),
         Operation::SetForwarding => ("PUT", format!("/forwarding{m}")),
         Operation::Export => ("GET", "/export".to_owned()),

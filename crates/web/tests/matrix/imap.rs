@@ -61,6 +61,7 @@ fn commands(cell: &Cell) -> Vec<Value> {
             .collect(),
         Operation::ReadMessage => vec![select, json!(["uid", "FETCH", uids, "(BODY[])"])],
         Operation::ReadRaw => vec![select, json!(["uid", "FETCH", uids, "(BODY.PEEK[])"])],
+        Operation::ReadAttachment => vec![select, json!(["uid", "FETCH", uids, "(BODY[2])"])],
         Operation::FlagMessage => {
             vec![
                 select,

@@ -27,6 +27,12 @@ pub fn step(cast: &Cast, cell: &Cell) -> Value {
             false,
         ),
         Operation::ReadMessage => ("GET", format!("/mail/message/{id}"), None, false),
+        Operation::ReadAttachment => (
+            "GET",
+            format!("/mail/message/{id}/attachment/0"),
+            None,
+            false,
+        ),
         Operation::Export => ("GET", "/mail/export".to_owned(), None, false),
         Operation::FlagMessage => (
             "POST",
