@@ -73,11 +73,6 @@ impl Caller {
         &self.actor
     }
 
-    /// From where: `ip:port`, `cli` or `local`.
-    pub fn source(&self) -> &str {
-        &self.source
-    }
-
     /// An operator at the command line (the `caduceus` console, which holds the
     /// keys and the database), named for the trace.
     pub fn operator(name: OperatorName) -> Self {
