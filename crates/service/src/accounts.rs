@@ -178,6 +178,32 @@ impl Service {
         Ok(())
     }
 
+    /// The admin console's verification (ID-2): the verification recorded with its
+    /// evidence and the staff member who made it (named by their own account), the
+    /// holder's contact address when one is given, then the activation — refused
+    /// without a contact address outside the trust space (004 §7.1).
+    pub async fn verify_and_activate(
+        &self,
+        caller: &Caller,
+        id: AccountId,
+        evidence: Evidence,
+        contact: Option<&MailAddress>,
+    ) -> Result<()> {
+        let verified_by = match &caller.actor {
+            Actor::Staff { account, .. } => {
+                let staff = self.store.account(*account).await?;
+                format!("{} <{}>", staff.display_name, staff.address.as_str())
+            }
+            other => other.trace_id(),
+        };
+        self.verify_identity(caller, id, evidence, &verified_by)
+            .await?;
+        if let Some(contact) = contact {
+            self.set_contact_email(caller, id, Some(contact)).await?;
+        }
+        self.set_state(caller, id, AccountState::Active).await
+    }
+
     /// Records that a registration authority verified the person's identity and
     /// function on the given evidence (ID-2); the account may then exchange messages.
     pub async fn verify_identity(

@@ -172,9 +172,8 @@ impl CsrfField for VerifyForm {
     }
 }
 
-/// `POST /admin/accounts/{id}/verify`: records the verification with its evidence
-/// and the person who made it (ID-2), and the contact address given, then activates
-/// the account (refused without a contact address outside the trust space).
+/// `POST /admin/accounts/{id}/verify`: the verification, the contact address given
+/// and the activation, in one use case ([`Service::verify_and_activate`], ID-2).
 async fn verify(
     State(service): State<Service>,
     Path(id): Path<i64>,
@@ -188,24 +187,13 @@ async fn verify(
                 ServiceError::Invalid(format!("unknown evidence {:?}", form.evidence))
             })?;
         let caller = staff(&service, &user, Duty::ManageAccounts).await?;
-        let by = format!(
-            "{} <{}>",
-            user.login.account().display_name,
-            user.login.account().address.as_str()
-        );
+        let contact = Some(form.contact.trim())
+            .filter(|c| !c.is_empty())
+            .map(MailAddress::parse)
+            .transpose()
+            .map_err(|e| ServiceError::Invalid(format!("contact address: {e}")))?;
         service
-            .verify_identity(&caller, AccountId(id), evidence, &by)
-            .await?;
-        let contact = form.contact.trim();
-        if !contact.is_empty() {
-            let contact = MailAddress::parse(contact)
-                .map_err(|e| ServiceError::Invalid(format!("contact address: {e}")))?;
-            service
-                .set_contact_email(&caller, AccountId(id), Some(&contact))
-                .await?;
-        }
-        service
-            .set_state(&caller, AccountId(id), AccountState::Active)
+            .verify_and_activate(&caller, AccountId(id), evidence, contact.as_ref())
             .await
     };
     match done.await {
