@@ -230,6 +230,11 @@ codes! {
         TraceRead => "trace:read",
         /// The security alerts an operator or a staff member read (TR-3).
         AlertRead => "alert:read",
+        /// The list of accounts an operator or a staff member read (ID-2).
+        AccountList => "accounts:list",
+        /// The service's status (trust list, directory imports) a staff member read
+        /// (ID-4).
+        StatusRead => "status:read",
         /// A patient named by an INS that has no account here (never the INS, TR-5).
         UnregisteredPatient => "patient:unregistered",
         /// An incident subject the detectors could not read back as an id.

@@ -133,6 +133,21 @@ fn prepare(data: &Data, operation: Operation, n: u32) -> Cell {
             let args = ["directory", "preferences", ALICE, "--liste-rouge", "true"];
             (args.to_vec(), Some(hidden))
         }
+        Operation::ActivateAccount => {
+            let subject = data.account(n, false);
+            let verify = ["--evidence", "cps_card", "--by", "RA Test"];
+            ok(
+                &data.0,
+                &[],
+                &[&["account", "verify", &subject][..], &verify].concat(),
+            );
+            let contact = format!("t{n}@contact.example");
+            ok(&data.0, &[], &["account", "contact", &subject, &contact]);
+            let args = ["account", "activate", &subject];
+            return Cell::of(&args, Some(state(&subject, "state = 'active'")));
+        }
+        Operation::ListAccounts => (vec!["account", "list"], None),
+        Operation::ListDevices => (vec!["account", "device", "list", ALICE], None),
         Operation::ReadTraces => (vec!["audit", "verify"], None),
         Operation::SeeAlerts => (vec!["audit", "alerts"], None),
         Operation::QueryOpposition => (vec!["patient", "show", INS], None),
@@ -245,6 +260,6 @@ fn ac1_ac2_ms9_tr1_every_cell_of_the_authorization_matrix_at_the_command_line() 
             }
         }
     }
-    assert_eq!(cells, 15, "cells driven");
+    assert_eq!(cells, 18, "cells driven");
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
 }

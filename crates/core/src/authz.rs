@@ -34,6 +34,8 @@ pub enum Operation {
     DeleteMessage,
     /// Move a message to another folder of the mailbox (MS-6).
     MoveMessage,
+    /// Copy a message into another folder of the mailbox (MS-6).
+    CopyMessage,
     /// Search a folder for a subject.
     SearchFolder,
     /// Forward the mailbox's mail elsewhere (MS-17).
@@ -52,6 +54,10 @@ pub enum Operation {
     SendAsOrganisation,
     /// Send a message as another professional (MS-2, ID-3).
     SendAsOther,
+    /// List the owner's device credentials (AU-2).
+    ListDevices,
+    /// Enrol a device: a new credential for the owner's mail clients (AU-2).
+    AddDevice,
     /// Revoke a device credential of the owner's (AU-2).
     RevokeDevice,
     /// Read the patient's access log (TR-4).
@@ -62,8 +68,12 @@ pub enum Operation {
     SetNotifications,
     /// Set the owner's directory choices: liste rouge, phone shown (ID-4).
     SetDirectoryPreferences,
+    /// List the operator's accounts (the admin console's accounts page).
+    ListAccounts,
     /// Record that an account's identity was verified (ID-2; the admin console).
     VerifyAccount,
+    /// Activate a verified account that has a contact address (ID-2).
+    ActivateAccount,
     /// Suspend an account (the admin console).
     SuspendAccount,
     /// Close an account, its data deleted (RT-2; the command line).
@@ -75,6 +85,10 @@ pub enum Operation {
     RemoveDelegate,
     /// Read the trace chain (TR-1; the admin console).
     ReadTraces,
+    /// Download the traces as a file (TR-1; the admin console's `traces.csv`).
+    ExportTraces,
+    /// Read the service's status: the trust list, the directory imports (ID-4, MS-5).
+    ReadStatus,
     /// See the security alerts (TR-3; the admin console).
     SeeAlerts,
     /// Broadcast a health alert to directory members (MS-15; the admin console).
@@ -184,17 +198,29 @@ pub enum Interface {
 impl Interface {
     /// Whether the interface shows and changes one's own data only for `operation`:
     /// no field of it names another's (the API's patient log and blocks, the API's and
-    /// the webmail's export and notices, the webmail's forwarding).
+    /// the webmail's export, notices and devices, the webmail's forwarding, the
+    /// service's device enrolment).
     pub fn own_only(self, operation: Operation) -> bool {
         match self {
             Interface::Api => {
-                matches!(operation, Operation::Export | Operation::SetNotifications)
-                    || operation.reaches() == Reach::PatientOwn
+                matches!(
+                    operation,
+                    Operation::Export
+                        | Operation::SetNotifications
+                        | Operation::ListDevices
+                        | Operation::AddDevice
+                ) || operation.reaches() == Reach::PatientOwn
             }
             Interface::Webmail => matches!(
                 operation,
-                Operation::Export | Operation::SetForwarding | Operation::SetNotifications
+                Operation::Export
+                    | Operation::SetForwarding
+                    | Operation::SetNotifications
+                    | Operation::ListDevices
+                    | Operation::AddDevice
             ),
+            // A device is enrolled by the login it is for (`Service::add_device`).
+            Interface::Service => operation == Operation::AddDevice,
             _ => false,
         }
     }
@@ -217,7 +243,7 @@ impl Interface {
 
 impl Operation {
     /// Every operation of the matrix.
-    pub const ALL: [Operation; 29] = [
+    pub const ALL: [Operation; 36] = [
         Operation::ListFolder,
         Operation::ReadMessage,
         Operation::ReadRaw,
@@ -225,6 +251,7 @@ impl Operation {
         Operation::FlagMessage,
         Operation::DeleteMessage,
         Operation::MoveMessage,
+        Operation::CopyMessage,
         Operation::SearchFolder,
         Operation::SetForwarding,
         Operation::Export,
@@ -234,28 +261,34 @@ impl Operation {
         Operation::SendAsSelf,
         Operation::SendAsOrganisation,
         Operation::SendAsOther,
+        Operation::ListDevices,
+        Operation::AddDevice,
         Operation::RevokeDevice,
         Operation::ReadAccessLog,
         Operation::BlockProfessional,
         Operation::SetNotifications,
         Operation::SetDirectoryPreferences,
+        Operation::ListAccounts,
         Operation::VerifyAccount,
+        Operation::ActivateAccount,
         Operation::SuspendAccount,
         Operation::CloseAccount,
         Operation::AddDelegate,
         Operation::RemoveDelegate,
         Operation::ReadTraces,
+        Operation::ExportTraces,
+        Operation::ReadStatus,
         Operation::SeeAlerts,
         Operation::BroadcastAlert,
     ];
 
     /// The interfaces that offer the operation to someone: the service's use cases
     /// (not a search: the front ends filter what it opens; not an export: the front
-    /// ends write it), the API, the webmail (no raw download, no move), IMAP (a mailbox's
-    /// messages), SMTP (sending), the admin console (the administration but closing an
-    /// account and the delegations, done at the command line: the service here), the
-    /// command line (the administration but broadcasts, a patient's requests,
-    /// devices).
+    /// ends write it), the API, the webmail (no raw download, no move nor copy), IMAP
+    /// (a mailbox's messages), SMTP (sending), the admin console (the administration
+    /// but closing an account and the delegations, done at the command line: the
+    /// service here), the command line (the administration but broadcasts, the status
+    /// page and the trace file, a patient's requests, devices but their enrolment).
     pub fn offered_by(self) -> &'static [Interface] {
         use Interface::*;
         use Operation::*;
@@ -268,6 +301,9 @@ impl Operation {
             ReadAttachment => &[Api, Webmail, Imap],
             // The webmail has no Move yet (issue 22).
             MoveMessage => &[Api, Service, Imap],
+            CopyMessage => &[Service, Imap],
+            ListDevices => &[Api, Service, Webmail, Cli],
+            AddDevice => &[Api, Service, Webmail],
             SearchFolder => &[Api, Webmail, Imap],
             SetForwarding => &[Api, Service, Webmail],
             SetNotifications => &[Api, Service, Webmail, Cli],
@@ -276,10 +312,11 @@ impl Operation {
             SendAsSelf | SendAsOrganisation | SendAsOther => &[Api, Service, Webmail, Smtp],
             QueryOpposition | RecordOpposition | WithdrawOpposition | RevokeDevice
             | ReadAccessLog | BlockProfessional => &[Api, Service, Cli],
-            VerifyAccount | SuspendAccount | ReadTraces | SeeAlerts => {
-                &[Service, AdminConsole, Cli]
-            }
-            BroadcastAlert => &[Service, AdminConsole],
+            ListAccounts | VerifyAccount | ActivateAccount | SuspendAccount | ReadTraces
+            | SeeAlerts => &[Service, AdminConsole, Cli],
+            BroadcastAlert | ReadStatus => &[Service, AdminConsole],
+            // The file is the console's; the service's reading is ReadTraces's.
+            ExportTraces => &[AdminConsole],
             CloseAccount | AddDelegate | RemoveDelegate => &[Service, Cli],
         }
     }
@@ -287,12 +324,15 @@ impl Operation {
     /// The duty an administration operation needs (AC-1), if it is one.
     pub fn duty(self) -> Option<Duty> {
         match self {
-            Operation::VerifyAccount
+            Operation::ListAccounts
+            | Operation::VerifyAccount
+            | Operation::ActivateAccount
             | Operation::SuspendAccount
             | Operation::CloseAccount
             | Operation::AddDelegate
             | Operation::RemoveDelegate => Some(Duty::ManageAccounts),
-            Operation::ReadTraces => Some(Duty::ReadTraces),
+            Operation::ReadTraces | Operation::ExportTraces => Some(Duty::ReadTraces),
+            Operation::ReadStatus => Some(Duty::ImportDirectory),
             Operation::SeeAlerts => Some(Duty::SeeAlerts),
             Operation::BroadcastAlert => Some(Duty::SendHealthAlerts),
             _ => None,
@@ -308,7 +348,9 @@ impl Operation {
             Operation::SendAsSelf | Operation::SendAsOrganisation | Operation::SendAsOther => {
                 Reach::Sending
             }
-            Operation::RevokeDevice => Reach::Devices,
+            Operation::ListDevices | Operation::AddDevice | Operation::RevokeDevice => {
+                Reach::Devices
+            }
             Operation::ReadAccessLog | Operation::BlockProfessional => Reach::PatientOwn,
             Operation::SetNotifications | Operation::SetDirectoryPreferences => Reach::Settings,
             _ if self.duty().is_some() => Reach::Administration,
@@ -370,10 +412,11 @@ pub fn expected(operation: Operation, party: Party) -> Expected {
 /// command line to the operator only and the operator nowhere else, less the service
 /// for a session (suspended, closed, or none: it exists only at a front end), the
 /// front ends but the admin console for a staff role, IMAP and the webmail on a
-/// mailbox for a delegate (no shared namespace yet, issue 20), IMAP and the webmail
-/// for the applicative account (its certificate login is driven through the API,
-/// SMTP and the service only), and, where the interface shows one's own only
-/// ([`Interface::own_only`]), everyone but the data's owner and the sessions.
+/// mailbox for a delegate (no shared namespace yet, issue 20), and, where the
+/// interface shows one's own only ([`Interface::own_only`]), everyone but the data's
+/// owner and the sessions. The applicative account logs in with its certificate
+/// everywhere: the API's and the webmail's certificate logins, SMTP `AUTH EXTERNAL`,
+/// IMAP `AUTHENTICATE EXTERNAL`.
 pub fn interfaces(operation: Operation, party: Party) -> Vec<Interface> {
     let session = matches!(party, Party::Anonymous | Party::Suspended | Party::Closed);
     let owner = match operation.reaches() {
@@ -384,14 +427,10 @@ pub fn interfaces(operation: Operation, party: Party) -> Vec<Interface> {
     let offered = |interface: Interface| match interface {
         _ if party == Party::Operator => interface == Interface::Cli,
         Interface::Cli => false,
-        Interface::Service => !session,
+        Interface::Service => !session && (!interface.own_only(operation) || party == owner),
         Interface::AdminConsole => true,
         _ if matches!(party, Party::Staff(_)) => false,
         Interface::Imap | Interface::Webmail if delegated => false,
-        // The matrix's webmail client logs in with a password and a code; the automaton
-        // has neither (its certificate login to the webmail is not driven yet). IMAP
-        // takes its certificate (AUTHENTICATE EXTERNAL).
-        Interface::Webmail if party == Party::Applicative => false,
         _ => !interface.own_only(operation) || party == owner || session,
     };
     operation
@@ -532,7 +571,16 @@ mod tests {
         );
         assert_eq!(
             interfaces(Operation::SendAsSelf, Party::Applicative),
-            [Interface::Api, Interface::Service, Interface::Smtp]
+            [
+                Interface::Api,
+                Interface::Service,
+                Interface::Webmail,
+                Interface::Smtp
+            ]
+        );
+        assert_eq!(
+            interfaces(Operation::CopyMessage, Party::Owner),
+            [Interface::Service, Interface::Imap]
         );
         assert_eq!(
             expected(Operation::ReadMessage, Party::Applicative),
@@ -585,6 +633,37 @@ mod tests {
         );
         assert!(
             !interfaces(Operation::ReadAccessLog, Party::OtherPatient).contains(&Interface::Api)
+        );
+        assert_eq!(
+            expected(Operation::ReadStatus, Party::Staff(Role::Auditor)),
+            Expected::Denied(Requirement::Ac1)
+        );
+        assert_eq!(
+            interfaces(Operation::ExportTraces, Party::Staff(Role::Auditor)),
+            [Interface::AdminConsole]
+        );
+    }
+
+    #[test]
+    fn au2_devices_are_enrolled_by_their_owner_only_and_listed_by_the_operator() {
+        use Operation::{AddDevice, ListDevices};
+        assert_eq!(
+            interfaces(AddDevice, Party::Owner),
+            [Interface::Api, Interface::Service, Interface::Webmail]
+        );
+        assert!(interfaces(AddDevice, Party::OtherProfessional).is_empty());
+        assert_eq!(
+            interfaces(AddDevice, Party::Anonymous),
+            [Interface::Api, Interface::Webmail]
+        );
+        assert_eq!(
+            interfaces(ListDevices, Party::OtherProfessional),
+            [Interface::Service]
+        );
+        assert_eq!(interfaces(ListDevices, Party::Operator), [Interface::Cli]);
+        assert_eq!(
+            expected(ListDevices, Party::Patient),
+            Expected::Denied(Requirement::Ac1)
         );
     }
 

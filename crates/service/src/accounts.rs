@@ -424,8 +424,14 @@ impl Service {
     }
 
     /// Every account (for the operator; no message content is involved, AC-2).
+    ///
+    /// The reading is traced (`accounts:list`, ID-2), as every administration act.
     pub async fn accounts(&self, caller: &Caller) -> Result<Vec<Account>> {
         self.require_duty(caller, Duty::ManageAccounts).await?;
+        let object = Object::of(Marker::AccountList);
+        let (action, success) = (Action::AdminAction, caduceus_audit::Outcome::Success);
+        self.trace_rule(caller, action, object, Requirement::Id2, success)
+            .await?;
         Ok(self.store.accounts().await?)
     }
 

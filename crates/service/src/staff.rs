@@ -146,6 +146,10 @@ impl Service {
     /// administrator (ID-4).
     pub async fn directory_imports(&self, caller: &Caller) -> Result<Vec<Entry>> {
         self.require_duty(caller, Duty::ImportDirectory).await?;
+        let object = Object::of(Marker::StatusRead);
+        let (action, success) = (Action::AdminAction, caduceus_audit::Outcome::Success);
+        self.trace_rule(caller, action, object, Requirement::Id4, success)
+            .await?;
         let now = self.clock.now();
         let from = now.saturating_sub(std::time::Duration::from_secs(365 * 86_400));
         Ok(self

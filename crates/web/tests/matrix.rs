@@ -115,14 +115,20 @@ impl Cast {
     }
 
     /// How many of what `operation` adds there are: messages the recipient of the
-    /// sending cells received, health alerts broadcast; none else.
+    /// sending cells received, copies in the owner's and cardio's archives, the
+    /// owner's devices, health alerts broadcast; none else.
     async fn count(&self, operation: Operation) -> usize {
         let store = &self.w.store;
+        let messages = async |account, folder| {
+            let found = store.mailbox(account, folder).await.unwrap();
+            store.messages(found.unwrap().id).await.unwrap().len()
+        };
         match (operation.reaches(), operation) {
-            (Reach::Sending, _) => {
-                let inbox = store.mailbox(self.owner.id, "INBOX").await.unwrap();
-                store.messages(inbox.unwrap().id).await.unwrap().len()
+            (Reach::Sending, _) => messages(self.owner.id, "INBOX").await,
+            (_, Operation::CopyMessage) => {
+                messages(self.owner.id, ARCHIVE).await + messages(self.cardio.id, ARCHIVE).await
             }
+            (_, Operation::AddDevice) => store.devices(self.owner.id).await.unwrap().len(),
             (_, Operation::BroadcastAlert) => store.broadcasts(1000).await.unwrap().len(),
             _ => 0,
         }
@@ -345,11 +351,29 @@ impl Cell {
                 _ => None,
             },
             subject: match operation.reaches() {
-                Reach::Administration if operation.duty() == Some(Duty::ManageAccounts) => {
-                    let active = operation != Operation::VerifyAccount;
+                Reach::Administration
+                    if operation.duty() == Some(Duty::ManageAccounts)
+                        && operation != Operation::ListAccounts =>
+                {
+                    let pending = matches!(
+                        operation,
+                        Operation::VerifyAccount | Operation::ActivateAccount
+                    );
                     let local = format!("t{n}");
                     let id = rpps(1000 + n as u32);
-                    let subject = professional(&cast.w, &local, &id, active).await.id;
+                    let account = professional(&cast.w, &local, &id, !pending).await;
+                    let subject = account.id;
+                    if operation == Operation::ActivateAccount {
+                        // Verified, with a contact address: only its activation is left
+                        // (ID-2).
+                        let (service, operator) = (&cast.w.service, op());
+                        let evidence = Evidence::CpsCard;
+                        let verify = service.verify_identity(&operator, subject, evidence, "RA");
+                        verify.await.unwrap();
+                        let contact = contact_of(&account);
+                        let set = service.set_contact_email(&operator, subject, Some(&contact));
+                        set.await.unwrap();
+                    }
                     if operation == Operation::RemoveDelegate {
                         let service = &cast.w.service;
                         let cardio = cast.cardio.id;
@@ -453,7 +477,12 @@ async fn changed(cast: &Cast, cell: &Cell) -> Option<bool> {
         }
         _ => {}
     }
-    if cell.operation.reaches() == Reach::Sending || cell.operation == Operation::BroadcastAlert {
+    if cell.operation.reaches() == Reach::Sending
+        || matches!(
+            cell.operation,
+            Operation::BroadcastAlert | Operation::CopyMessage | Operation::AddDevice
+        )
+    {
         return Some(cast.count(cell.operation).await > cell.before);
     }
     if cell.operation == Operation::SetForwarding {
@@ -478,6 +507,7 @@ async fn changed(cast: &Cast, cell: &Cell) -> Option<bool> {
         // activates it).
         let moved = |state| match cell.operation {
             Operation::VerifyAccount => state != AccountState::Pending,
+            Operation::ActivateAccount => state == AccountState::Active,
             Operation::SuspendAccount => state == AccountState::Suspended,
             _ => state == AccountState::Closed,
         };
@@ -673,7 +703,7 @@ async fn ac1_ac2_id2_id3_ms2_ms9_tr1_every_cell_of_the_authorization_matrix_thro
             }
         }
     }
-    assert_eq!(cells, 549, "cells driven");
+    assert_eq!(cells, 651, "cells driven");
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
     // Each session opened before the suspension or the closure ended on its next
     // command, traced (AU-3, ID-2).

@@ -182,10 +182,20 @@ impl Service {
         Ok(IssuedDevice { device, credential })
     }
 
-    /// The devices of an account, for its owner or an operator.
+    /// The devices of an account, for its owner or the operator (AC-1); the operator's
+    /// reading traced (AU-2), a refusal too.
     pub async fn devices(&self, caller: &Caller, account: AccountId) -> Result<Vec<Device>> {
         if caller.actor != Actor::Account(account) {
             self.require_operator(caller).await?;
+            let (action, success) = (Action::AdminAction, caduceus_audit::Outcome::Success);
+            self.trace_rule(
+                caller,
+                action,
+                Object::of(account),
+                Requirement::Au2,
+                success,
+            )
+            .await?;
         }
         Ok(self.store.devices(account).await?)
     }

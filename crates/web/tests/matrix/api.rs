@@ -1,7 +1,7 @@
 //! The matrix's cells through the JSON API (Python's http.client,
 //! `scripts/matrix.py`): the request of each operation, and what its answer must be.
 
-use caduceus_core::authz::{Expected, Operation};
+use caduceus_core::authz::{Expected, Operation, Reach};
 use serde_json::{Value, json};
 
 use super::{ARCHIVE, CONTACT, Cast, Cell, INS, RECIPIENT, RITA};
@@ -30,6 +30,8 @@ fn request(cell: &Cell) -> (&'static str, String) {
         Operation::SendAsSelf | Operation::SendAsOrganisation | Operation::SendAsOther => {
             ("POST", "/messages".to_owned())
         }
+        Operation::ListDevices => ("GET", "/devices".to_owned()),
+        Operation::AddDevice => ("POST", "/devices".to_owned()),
         Operation::RevokeDevice => {
             let device = cell.device.map_or(0, |d| d.0);
             ("DELETE", format!("/devices/{device}"))
@@ -53,9 +55,10 @@ pub fn step(cast: &Cast, cell: &Cell) -> Value {
         Operation::MoveMessage => Some(json!({ "folder": ARCHIVE })),
         Operation::SetForwarding => Some(json!({ "to": RITA })),
         Operation::SetNotifications => Some(json!({ "email": CONTACT, "new_mail": true })),
+        Operation::AddDevice => Some(json!({ "name": "cell" })),
         _ => None,
     };
-    let form = (method == "POST").then(|| {
+    let form = (cell.operation.reaches() == Reach::Sending).then(|| {
         json!([
             ["from", cast.sent_as(cell)],
             ["to", RECIPIENT],

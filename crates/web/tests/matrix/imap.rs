@@ -69,6 +69,7 @@ fn commands(cell: &Cell) -> Vec<Value> {
             ]
         }
         Operation::MoveMessage => vec![select, json!(["uid", "MOVE", uids, ARCHIVE])],
+        Operation::CopyMessage => vec![select, json!(["uid", "COPY", uids, ARCHIVE])],
         Operation::DeleteMessage => vec![
             select,
             json!(["uid", "STORE", uids, "+FLAGS", "(\\Deleted)"]),
@@ -116,7 +117,10 @@ pub fn judge(cell: &Cell, expected: Expected, answer: &str) -> Result<(), String
                 && (shown
                     || matches!(
                         cell.operation,
-                        Operation::FlagMessage | Operation::DeleteMessage | Operation::MoveMessage
+                        Operation::FlagMessage
+                            | Operation::DeleteMessage
+                            | Operation::MoveMessage
+                            | Operation::CopyMessage
                     ))
         }
         // Nothing of the other's data, in a session that goes on; another's folder

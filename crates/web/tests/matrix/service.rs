@@ -45,6 +45,10 @@ async fn outcome(cast: &Cast, cell: &Cell) -> Result<(), ServiceError> {
             let raw = letter(&from, &cell.marker);
             service.submit(&sender, &[to], &raw, false).await.map(drop)
         }
+        (Reach::Devices, Operation::ListDevices) => service.devices(&caller, owner).await.map(drop),
+        (Reach::Devices, Operation::AddDevice) => {
+            service.add_device(&person.login, "cell").await.map(drop)
+        }
         (Reach::Devices, _) => {
             let device = cell.device.unwrap();
             service.revoke_device(&caller, owner, device).await
@@ -77,6 +81,12 @@ async fn outcome(cast: &Cast, cell: &Cell) -> Result<(), ServiceError> {
             service.recent_traces(&caller, 7, 10).await.map(drop)
         }
         (Reach::Administration, Operation::SeeAlerts) => service.alerts(&caller).await.map(drop),
+        (Reach::Administration, Operation::ListAccounts) => {
+            service.accounts(&caller).await.map(drop)
+        }
+        (Reach::Administration, Operation::ReadStatus) => {
+            service.directory_imports(&caller).await.map(drop)
+        }
         (Reach::Administration, Operation::BroadcastAlert) => {
             let alert = Alert {
                 department: "75".into(),
@@ -111,6 +121,11 @@ async fn outcome(cast: &Cast, cell: &Cell) -> Result<(), ServiceError> {
                         .set_state(&caller, subject, AccountState::Suspended)
                         .await
                 }
+                Operation::ActivateAccount => {
+                    service
+                        .set_state(&caller, subject, AccountState::Active)
+                        .await
+                }
                 _ => service.close_account(&caller, subject).await.map(drop),
             }
         }
@@ -132,6 +147,13 @@ async fn outcome(cast: &Cast, cell: &Cell) -> Result<(), ServiceError> {
                     let ids = [message];
                     let moved = service.move_messages(&access, from, &ids, to.id);
                     moved.await.map(drop)
+                }
+                Operation::CopyMessage => {
+                    let from = service.message_summary(&access, message).await?.mailbox;
+                    let to = service.find_folder(&access, ARCHIVE).await?.unwrap();
+                    let ids = [message];
+                    let copied = service.copy_messages(&access, from, &ids, to.id);
+                    copied.await.map(drop)
                 }
                 Operation::SetForwarding => {
                     let to = addr(RITA);

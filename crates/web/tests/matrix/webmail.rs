@@ -10,9 +10,12 @@ use serde_json::{Value, json};
 use super::{CONTACT, Cast, Cell, RECIPIENT, RITA};
 
 /// The step of `cell` for `scripts/matrix_webmail.py`, as its party: `[label, token,
-/// method, path, form fields, multipart]`.
+/// method, path, form fields, multipart, client certificate and key]` (the
+/// certificate for a certificate-only account, which logs in with it first).
 pub fn step(cast: &Cast, cell: &Cell) -> Value {
-    let token = cast.person(cell.party).map_or("", |p| &p.token);
+    let person = cast.person(cell.party);
+    let token = person.map_or("", |p| &p.token);
+    let certificate = person.and_then(|p| p.certificate.clone());
     let folder = match cell.party {
         Party::Owner | Party::Anonymous | Party::Suspended => "INBOX",
         _ => &cell.target.address,
@@ -57,7 +60,17 @@ pub fn step(cast: &Cast, cell: &Cell) -> Value {
             ])),
             true,
         ),
-        Operation::VerifyAccount | Operation::SuspendAccount => {
+        Operation::ListDevices => ("GET", "/mail/settings".to_owned(), None, false),
+        Operation::AddDevice => (
+            "POST",
+            "/mail/settings/devices".to_owned(),
+            Some(json!([["name", "cell"]])),
+            false,
+        ),
+        Operation::ListAccounts => ("GET", "/admin/accounts".to_owned(), None, false),
+        Operation::ReadStatus => ("GET", "/admin/status".to_owned(), None, false),
+        Operation::ExportTraces => ("GET", "/admin/traces.csv".to_owned(), None, false),
+        Operation::VerifyAccount | Operation::SuspendAccount | Operation::ActivateAccount => {
             let id = cell.subject.map_or(0, |a| a.0);
             let (action, form) = match cell.operation {
                 // The holder's ordinary address, recorded before activation (ID-2).
@@ -68,6 +81,7 @@ pub fn step(cast: &Cast, cell: &Cell) -> Value {
                         ["contact", "holder@contact.example"]
                     ]),
                 ),
+                Operation::ActivateAccount => ("activate", json!([])),
                 _ => ("suspend", json!([])),
             };
             let path = format!("/admin/accounts/{id}/{action}");
@@ -100,7 +114,15 @@ pub fn step(cast: &Cast, cell: &Cell) -> Value {
         ),
         other => unreachable!("neither the webmail nor the admin console offers {other:?}"),
     };
-    json!([cell.label, token, method, path, form, multipart])
+    json!([
+        cell.label,
+        token,
+        method,
+        path,
+        form,
+        multipart,
+        certificate
+    ])
 }
 
 /// Whether the page's `answer` (`label status location page`) is what `expected`
