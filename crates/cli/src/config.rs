@@ -237,7 +237,19 @@ pub struct Limits {
     pub mailbox_quota_mb: u64,
     /// A relayed message whose subject identifies a patient (MS-11): `flag` (deliver
     /// with a warning header) or `refuse`.
-    pub relayed_identifying_subject: String,
+    pub relayed_identifying_subject: RelayedSubject,
+}
+
+/// What becomes of a relayed message whose subject identifies a patient (MS-11).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RelayedSubject {
+    /// Delivered with an `X-Caduceus-Subject-Warning` header on top: its sender is
+    /// another operator's.
+    #[default]
+    Flag,
+    /// Refused (550, MS-11).
+    Refuse,
 }
 
 impl Default for Limits {
@@ -248,7 +260,7 @@ impl Default for Limits {
             account_messages_per_hour: 1000,
             peer_messages_per_hour: 20_000,
             mailbox_quota_mb: 0,
-            relayed_identifying_subject: "flag".into(),
+            relayed_identifying_subject: RelayedSubject::Flag,
         }
     }
 }
@@ -466,4 +478,24 @@ pub fn initial_file(domain: &Domain, listeners: &Listeners, demo: bool) -> Strin
         );
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ms11_the_relayed_subject_choice_is_flag_or_refuse_and_nothing_else() {
+        let limits = |text: &str| {
+            toml::from_str::<Config>(&format!("domain = \"caduceus.test\"\n[limits]\n{text}\n"))
+        };
+        let choice = |text: &str| limits(text).unwrap().limits.relayed_identifying_subject;
+        assert_eq!(choice(""), RelayedSubject::Flag);
+        assert_eq!(
+            choice("relayed_identifying_subject = \"refuse\""),
+            RelayedSubject::Refuse
+        );
+        let typo = limits("relayed_identifying_subject = \"reject\"").unwrap_err();
+        assert!(typo.to_string().contains("flag"), "{typo}");
+    }
 }

@@ -61,7 +61,8 @@ impl Runtime {
                         u64::from(loaded.config.retention.inactivity_days.min(365)) * 86_400,
                     )
                 }),
-                flag_relayed_subjects: loaded.config.limits.relayed_identifying_subject == "flag",
+                flag_relayed_subjects: loaded.config.limits.relayed_identifying_subject
+                    == crate::config::RelayedSubject::Flag,
                 mailbox_quota: (loaded.config.limits.mailbox_quota_mb > 0)
                     .then(|| loaded.config.limits.mailbox_quota_mb * 1024 * 1024),
                 new_mail_quiet: std::time::Duration::from_secs(

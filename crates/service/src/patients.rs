@@ -137,11 +137,25 @@ impl Service {
             let opposed = self.store.opposition(ins).await?.is_some();
             health::check_no_opposition(opposed).map_err(refuse)?;
         }
+        // The patients it concerns: its patient recipients, those its X-MSS-INS headers
+        // and XDM packages name (their accounts here, and the names the packages give),
+        // between professionals too (MS-11).
+        let mut concerned = Vec::new();
+        for ins in meta.patients.iter().filter_map(|i| Ins::parse(i).ok()) {
+            let Ok(address) = MailAddress::patient(&ins, &self.config.domain) else {
+                continue;
+            };
+            if let Some(account) = self.store.account_by_address(&address).await? {
+                concerned.push(account.display_name);
+            }
+        }
         let names: Vec<&str> = found
             .iter()
             .flatten()
             .filter(|a| a.address.patient_ins().is_some())
             .map(|a| a.display_name.as_str())
+            .chain(concerned.iter().map(String::as_str))
+            .chain(meta.patient_names.iter().map(String::as_str))
             .collect();
         match meta
             .subject

@@ -8,6 +8,10 @@
 //!    levels deep, base64-encoded or not;
 //! 3. an XDM package in a zip not named `IHE_XDM.zip` (another name, a zip content
 //!    type, or only the zip signature).
+//!
+//! Issue 23 adds the subject between professionals (MS-11): the name the package gives
+//! its patient, or the name of the patient an `X-MSS-INS` header names, and identifiers
+//! hidden by Unicode spacing, are refused there too.
 
 mod common;
 
@@ -77,10 +81,17 @@ impl Setup {
     }
 }
 
-/// METADATA.XML of one submission set whose document is about `ins`.
+/// METADATA.XML of one submission set whose document is about `ins`, named in its
+/// `sourcePatientInfo` (`PID-5`): Camille Durand for the opposed patient, Jean Petit
+/// for the other.
 fn metadata(ins: &str) -> String {
+    let name = if ins == OPPOSED {
+        "DURAND^Camille"
+    } else {
+        "PETIT^Jean^^^M."
+    };
     format!(
-        r#"<?xml version="1.0"?><SubmitObjectsRequest><RegistryObjectList><ExtrinsicObject id="d1"><ExternalIdentifier identificationScheme="urn:uuid:58a6f841-87b3-4a3e-92fd-a8ffeff98427" value="{ins}^^^&amp;1.2.250.1.213.1.4.8&amp;ISO" registryObject="d1"/></ExtrinsicObject></RegistryObjectList></SubmitObjectsRequest>"#
+        r#"<?xml version="1.0"?><SubmitObjectsRequest><RegistryObjectList><ExtrinsicObject id="d1"><Slot name="sourcePatientInfo"><ValueList><Value>PID-3|{ins}^^^&amp;1.2.250.1.213.1.4.8&amp;ISO^NH</Value><Value>PID-5|{name}</Value><Value>PID-7|19951001</Value></ValueList></Slot><ExternalIdentifier identificationScheme="urn:uuid:58a6f841-87b3-4a3e-92fd-a8ffeff98427" value="{ins}^^^&amp;1.2.250.1.213.1.4.8&amp;ISO" registryObject="d1"/></ExtrinsicObject></RegistryObjectList></SubmitObjectsRequest>"#
     )
 }
 
@@ -122,8 +133,13 @@ fn base64(bytes: &[u8]) -> String {
 /// A letter from Alice to Bob with `headers`, a text part and, when given, an
 /// attachment with `attachment_headers` and `contents` (base64-encoded).
 fn letter(headers: &str, attachment: Option<(&str, &[u8])>) -> Vec<u8> {
+    letter_about("Compte rendu", headers, attachment)
+}
+
+/// [`letter`] with the subject `subject`.
+fn letter_about(subject: &str, headers: &str, attachment: Option<(&str, &[u8])>) -> Vec<u8> {
     let mut raw = format!(
-        "From: <{ALICE}>\r\nTo: <{BOB}>\r\nSubject: Compte rendu\r\n{headers}MIME-Version: 1.0\r\n\
+        "From: <{ALICE}>\r\nTo: <{BOB}>\r\nSubject: {subject}\r\n{headers}MIME-Version: 1.0\r\n\
 Content-Type: multipart/mixed; boundary=\"letter\"\r\n\r\n--letter\r\n\
 Content-Type: text/plain; charset=utf-8\r\n\r\nCompte rendu en piece jointe.\r\n"
     );
@@ -237,4 +253,46 @@ Content-Disposition: attachment; filename=\"dossier.dat\"\r\n",
         ))
         .await;
     assert_eq!(accepted.0, 250, "{accepted:?}");
+}
+
+/// Issue 23 (MS-11): between professionals, the subject may not name the patient an
+/// attached XDM package is about (the name its `sourcePatientInfo` gives), nor the
+/// patient an `X-MSS-INS` header names when that patient has a mailbox here, nor carry
+/// an identifier written with no-break spaces; the refusal never repeats the name.
+#[tokio::test]
+async fn ms11_a_subject_naming_the_patient_of_an_attached_xdm_is_refused_between_professionals() {
+    let s = setup().await;
+    let about_jean = package(CLEAR);
+    for subject in ["Bilan de Jean PETIT", "CR petit jean", "Suivi M. Petit"] {
+        let raw = letter_about(subject, "", Some((XDM_ATTACHMENT, &about_jean)));
+        let (code, text) = s.send(&raw).await;
+        assert_eq!(code, 550, "{subject}: {text}");
+        assert!(
+            text.contains("MS-11") && text.contains("patient's name"),
+            "{text}"
+        );
+        assert!(
+            !text.to_lowercase().contains("petit"),
+            "never repeated: {text}"
+        );
+    }
+    let plain = letter_about(
+        "Bilan cardiologique",
+        "",
+        Some((XDM_ATTACHMENT, &about_jean)),
+    );
+    assert_eq!(s.send(&plain).await.0, 250);
+    // A patient with a mailbox here, named by X-MSS-INS only.
+    patient(&s.w, CLEAR, "Jean Petit").await;
+    let header = format!("X-MSS-INS: {CLEAR}\r\n");
+    let (code, text) = s.send(&letter_about("Suivi PETIT", &header, None)).await;
+    assert_eq!(code, 550, "{text}");
+    assert!(text.contains("MS-11"), "{text}");
+    assert_eq!(s.send(&letter_about("Suivi", &header, None)).await.0, 250);
+    // An INS written with no-break spaces, in an encoded word (RFC 2047).
+    let hidden = base64("Avis 2\u{a0}95\u{a0}10\u{a0}99\u{a0}126\u{a0}111\u{a0}93".as_bytes());
+    let subject = format!("=?UTF-8?B?{hidden}?=");
+    let (code, text) = s.send(&letter_about(&subject, "", None)).await;
+    assert_eq!(code, 550, "{text}");
+    assert!(text.contains("MS-11") && !text.contains("295"), "{text}");
 }

@@ -363,3 +363,33 @@ async fn ms2_an_unknown_recipient_is_refused_on_the_relay() {
     assert_eq!(inbox(&w, &bruno).await.len(), 1);
     relay.listener.shutdown().await;
 }
+
+/// MS-11 on the relay, the default path (`limits.relayed_identifying_subject =
+/// "flag"`): a message another operator relays whose subject carries an INS is
+/// delivered — its sender is beyond our reach — with a warning header on top.
+#[tokio::test]
+async fn ms11_a_relayed_identifying_subject_is_delivered_flagged() {
+    let w = world().await;
+    let bruno = professional(&w, "bruno", &rpps(2), true).await;
+    let relay = relay(&w, &[(PEER, PEER_DN)]).await;
+    let send = async |subject: &str| {
+        let extra = [
+            ("from", "dr.martin@autre-operateur.test"),
+            ("to", "bruno@caduceus.test"),
+            ("subject", subject),
+        ];
+        let run = peer_run(&w, &relay, Some(&relay.peer), &extra).await;
+        run.expect("data", 250, &["2.0.0"]);
+    };
+    send("Avis 2 95 10 99 126 111 93").await;
+    send("Avis cardiologique").await;
+    let messages = inbox(&w, &bruno).await;
+    assert_eq!(messages.len(), 2);
+    let warning = "X-Caduceus-Subject-Warning: MS-11";
+    let flagged: Vec<bool> = messages
+        .iter()
+        .map(|m| String::from_utf8_lossy(m).contains(warning))
+        .collect();
+    assert_eq!(flagged.iter().filter(|f| **f).count(), 1, "{flagged:?}");
+    relay.listener.shutdown().await;
+}

@@ -1,6 +1,11 @@
 //! Subjects are pseudonymised (MS-11): a subject that carries a patient identifier —
 //! a NIR/INS-shaped number with a valid key, a Belgian NISS with a valid key — or the
 //! name of the patient the message concerns is refused on submission (or flagged).
+//!
+//! A subject is read as a person reads it: full-width digits and
+//! letters are digits and letters, every kind of space (no-break, narrow, thin,
+//! figure), `_` and every dash separate groups, and invisible characters (zero-width
+//! spaces and joiners, soft hyphens, byte-order marks) are not there at all.
 
 use crate::Requirement;
 use crate::directory::fold;
@@ -22,7 +27,7 @@ pub enum SubjectFinding {
 /// key is not an identifier).
 pub fn find_identifiers(subject: &str) -> Vec<SubjectFinding> {
     let mut found = Vec::new();
-    for run in runs(subject) {
+    for run in runs(&normalise(subject)) {
         let groups: Vec<&str> = run
             .split(|c: char| !c.is_ascii_alphanumeric())
             .filter(|g| !g.is_empty())
@@ -43,6 +48,22 @@ pub fn find_identifiers(subject: &str) -> Vec<SubjectFinding> {
     found.sort_by_key(|f| *f as u8);
     found.dedup();
     found
+}
+
+/// `subject` as a reader sees it: full-width forms (U+FF01–U+FF5E) as their ASCII
+/// letters, digits and signs; any white space as a space; `_`, the Unicode hyphens
+/// and dashes and the minus sign as `-`; invisible format characters dropped.
+fn normalise(subject: &str) -> String {
+    subject
+        .chars()
+        .filter_map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0),
+            '\u{00AD}' | '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' => None,
+            '_' | '\u{2010}'..='\u{2015}' | '\u{2212}' => Some('-'),
+            c if c.is_whitespace() => Some(' '),
+            c => Some(c),
+        })
+        .collect()
 }
 
 /// Stretches of `subject` made of digits (and the `A`/`B` of a Corsican department)
@@ -101,7 +122,7 @@ pub fn check_subject(subject: &str, patient_names: &[&str]) -> Result<(), Refusa
     if found.contains(&SubjectFinding::Niss) {
         return refuse("a national register number (NISS)");
     }
-    let words = format!(" {} ", fold(subject));
+    let words = format!(" {} ", fold(&normalise(subject)));
     for name in patient_names {
         let folded = fold(name);
         let family = folded.rsplit(' ').next().unwrap_or("");
@@ -136,6 +157,28 @@ mod tests {
                 "MS-11"
             );
         }
+    }
+
+    #[test]
+    fn ms11_identifiers_hidden_by_unicode_spacing_or_full_width_digits_are_found() {
+        for subject in [
+            "Bilan 2\u{a0}95\u{a0}10\u{a0}99\u{a0}126\u{a0}111\u{a0}93",
+            "Bilan 2\u{202f}95\u{202f}10 99\u{2009}126 111 93",
+            "Bilan 2_95_10_99_126_111_93",
+            "Bilan ２９５１０９９１２６１１１９３",
+            "Bilan 2951\u{200b}0991\u{ad}2611\u{2060}193",
+            "Bilan 2\u{2013}95\u{2013}10\u{2013}99\u{2013}126\u{2013}111\u{2013}93",
+        ] {
+            assert_eq!(
+                find_identifiers(subject),
+                [SubjectFinding::Nir],
+                "{subject:?}"
+            );
+        }
+        let names = ["Camille Lefèvre"];
+        assert!(check_subject("Bilan ＬＥＦＥＶＲＥ", &names).is_err());
+        assert!(check_subject("Bilan LEF\u{200b}EVRE", &names).is_err());
+        assert!(check_subject("Bilan_LEFEVRE_suite", &names).is_err());
     }
 
     #[test]

@@ -57,6 +57,10 @@ pub struct MessageMeta {
     /// about (MS-9). Patient identity: only ever stored sealed, never logged or traced.
     #[serde(default)]
     pub patients: Vec<String>,
+    /// The names its IHE XDM packages give those patients ("given family"), for the
+    /// subject check (MS-11): read at submission, never stored.
+    #[serde(skip)]
+    pub patient_names: Vec<String>,
     /// Why the patient the message concerns could not be read from an IHE XDM
     /// attachment or an `X-MSS-INS` header, if it could not (MS-9).
     #[serde(default)]
@@ -178,8 +182,9 @@ impl MessageMeta {
         let Concerned {
             mut patients,
             error: xdm_error,
-            ..
+            reader,
         } = concerned;
+        let patient_names = reader.into_names();
         patients.sort_unstable();
         patients.dedup();
         let in_reply_to = match message.in_reply_to() {
@@ -203,6 +208,7 @@ impl MessageMeta {
                 .and_then(|v| v.as_text())
                 .map(|v| v.trim().to_owned()),
             patients,
+            patient_names,
             xdm_error,
             disposition_notification_to: message
                 .header("Disposition-Notification-To")

@@ -132,12 +132,15 @@ pub fn patients_in_xdm(zip: &[u8]) -> Result<Vec<Ins>, XdmError> {
 pub struct Reader {
     /// METADATA.XML bytes that may still be decompressed.
     remaining: u64,
+    /// The patients' names the packages read so far give (MS-11).
+    names: Vec<String>,
 }
 
 impl Default for Reader {
     fn default() -> Self {
         Reader {
             remaining: MAX_METADATA_TOTAL,
+            names: Vec::new(),
         }
     }
 }
@@ -194,8 +197,19 @@ impl Reader {
                     found.push(ins);
                 }
             }
+            for name in names_in_metadata(&xml) {
+                if !self.names.contains(&name) {
+                    self.names.push(name);
+                }
+            }
         }
         Ok(Some(found))
+    }
+
+    /// The names of the patients the packages read so far are about, "given family"
+    /// (`sourcePatientInfo`'s `PID-5`), for the subject check (MS-11): never stored.
+    pub fn into_names(self) -> Vec<String> {
+        self.names
     }
 
     /// Decompresses one METADATA.XML within [`MAX_METADATA`] and what remains of the
@@ -299,6 +313,38 @@ fn patients_in_metadata(xml: &[u8]) -> Result<Vec<Ins>, XdmError> {
     }
 }
 
+/// The patients' names of the `sourcePatientInfo` slots: each `PID-5|` value, an HL7
+/// XPN list (`family^given^…`, repeated with `~`), as "given family".
+fn names_in_metadata(xml: &[u8]) -> Vec<String> {
+    let mut reader = quick_xml::Reader::from_reader(xml);
+    let mut names = Vec::new();
+    let mut buf = Vec::new();
+    loop {
+        match reader.read_event_into(&mut buf) {
+            Ok(Event::Text(text)) => {
+                let text = text.xml10_content();
+                if let Some(xpn) = text.trim().strip_prefix("PID-5|") {
+                    names.extend(xpn.split('~').filter_map(person_name));
+                }
+            }
+            Ok(Event::Eof) | Err(_) => return names,
+            Ok(_) => {}
+        }
+        buf.clear();
+    }
+}
+
+/// "given family" of one HL7 XPN value `family^given^second^…`; `None` when it has no
+/// family name.
+fn person_name(xpn: &str) -> Option<String> {
+    let mut components = xpn.split('^').map(str::trim);
+    let family = components.next().filter(|f| !f.is_empty())?;
+    Some(match components.next().filter(|g| !g.is_empty()) {
+        Some(given) => format!("{given} {family}"),
+        None => family.to_owned(),
+    })
+}
+
 /// The INS in an HL7 CX value `<id>^^^&1.2.250.1.213.1.4.8&ISO`, if its key is valid.
 fn ins_of_cx(cx: &str) -> Option<Ins> {
     let (id, rest) = cx.split_once("^^^")?;
@@ -379,6 +425,23 @@ pub(crate) mod tests {
             patients_in_xdm(&xdm_zip(&files)),
             Err(XdmError::TooManyEntries)
         );
+    }
+
+    #[test]
+    fn ms11_the_patients_names_of_source_patient_info_are_read() {
+        let xml = r#"<r><Slot name="sourcePatientInfo"><ValueList>
+            <Value>PID-3|295109912611193^^^&amp;1.2.250.1.213.1.4.8&amp;ISO^NH</Value>
+            <Value>PID-5|DURAND^Camille^^^Mme~MARTIN^Camille</Value>
+            <Value>PID-5|X</Value><Value>PID-5|^Sans</Value>
+            <Value>PID-7|19951001</Value></ValueList></Slot></r>"#;
+        assert_eq!(
+            names_in_metadata(xml.as_bytes()),
+            ["Camille DURAND", "Camille MARTIN", "X"]
+        );
+        let zip = xdm_zip(&[("IHE_XDM/SUBSET01/METADATA.XML", xml.as_bytes())]);
+        let mut reader = Reader::default();
+        reader.patients(&zip, Candidate::Named).unwrap();
+        assert_eq!(reader.into_names().len(), 3);
     }
 
     #[test]

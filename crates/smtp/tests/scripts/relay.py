@@ -1,7 +1,8 @@
 """A peer operator relaying to Caduceus (MS-5): smtplib with an operator certificate.
 
 Arguments: port, ca (the server's CA), optional cert/key (the operator certificate),
-from, to (comma-separated), optional probe=1 (MAIL and AUTH before STARTTLS, AUTH after).
+from, to (comma-separated), optional probe=1 (MAIL and AUTH before STARTTLS, AUTH after),
+optional subject.
 Prints one `label code text` line per step; `tls-failed 0 ...` if TLS is refused.
 """
 import smtplib
@@ -31,7 +32,8 @@ for i, rcpt in enumerate(rcpts):
 code, text = s.docmd("DATA")
 out("data-start", (code, text))
 if code == 354:
-    body = message(frm, ", ".join(rcpts), "Compte rendu Mme Zorglub", "Resultats confidentiels.\r\n")
+    subject = a.get("subject", "Compte rendu Mme Zorglub")
+    body = message(frm, ", ".join(rcpts), subject, "Resultats confidentiels.\r\n")
     s.send(body + b"\r\n.\r\n")
     out("data", s.getreply())
 out("quit", s.quit())
