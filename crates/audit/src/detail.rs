@@ -174,6 +174,10 @@ codes! {
         Reads => "reads",
         /// Administrative actions off hours (TR-3).
         Actions => "actions",
+        /// Recipients sent to across messages (MS-12, TR-3).
+        Recipients => "recipients",
+        /// Refused accesses (AC-1, TR-3).
+        Refusals => "refusals",
     }
 }
 
@@ -185,6 +189,8 @@ impl From<IncidentKind> for Counter {
             IncidentKind::CredentialStuffing => Counter::Accounts,
             IncidentKind::UnusualVolume => Counter::Reads,
             IncidentKind::AdminOffHours => Counter::Actions,
+            IncidentKind::FanOut => Counter::Recipients,
+            IncidentKind::RefusedAccesses => Counter::Refusals,
         }
     }
 }

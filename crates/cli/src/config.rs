@@ -324,6 +324,8 @@ pub struct Incidents {
     pub volume_min: u64,
     pub work_start_hour: u32,
     pub work_end_hour: u32,
+    pub recipients_per_account: usize,
+    pub refusals_per_actor: usize,
 }
 
 impl Default for Incidents {
@@ -337,6 +339,8 @@ impl Default for Incidents {
             volume_min: t.volume_min,
             work_start_hour: t.work_start_hour,
             work_end_hour: t.work_end_hour,
+            recipients_per_account: t.recipients_per_account,
+            refusals_per_actor: t.refusals_per_actor,
         }
     }
 }
@@ -351,6 +355,8 @@ impl Incidents {
             volume_min: self.volume_min,
             work_start_hour: self.work_start_hour,
             work_end_hour: self.work_end_hour,
+            recipients_per_account: self.recipients_per_account,
+            refusals_per_actor: self.refusals_per_actor,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Incident detectors over the trace (TR-3), as pure functions of trace facts and
 //! thresholds: brute force on an account, credential stuffing from a source, unusual
-//! reading volume, administrative actions outside working hours.
+//! reading volume, administrative actions outside working hours, a fan-out of mail to
+//! many recipients across messages (MS-12), many refused accesses (AC-1).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -34,6 +35,13 @@ pub struct Thresholds {
     pub work_start_hour: u32,
     /// …to this hour (exclusive), Monday to Friday.
     pub work_end_hour: u32,
+    /// Recipients one account sends to within a run's window (every message
+    /// together) that make a fan-out (MS-12): below the hourly cap on messages, above
+    /// what a practice sends.
+    pub recipients_per_account: usize,
+    /// Refused accesses (`access.denied`) of one actor within a run's window that make
+    /// probing (AC-1).
+    pub refusals_per_actor: usize,
 }
 
 impl Default for Thresholds {
@@ -45,6 +53,8 @@ impl Default for Thresholds {
             volume_min: 500,
             work_start_hour: 7,
             work_end_hour: 20,
+            recipients_per_account: 100,
+            refusals_per_actor: 20,
         }
     }
 }
@@ -60,27 +70,37 @@ pub enum IncidentKind {
     UnusualVolume,
     /// Administrative actions outside working hours.
     AdminOffHours,
+    /// Mail to many recipients across messages in a short time (MS-12).
+    FanOut,
+    /// Many refused accesses to others' data (AC-1).
+    RefusedAccesses,
 }
 
 impl IncidentKind {
     /// The stable code: `incident.brute_force`, `incident.credential_stuffing`,
-    /// `incident.unusual_volume`, `incident.admin_off_hours`.
+    /// `incident.unusual_volume`, `incident.admin_off_hours`, `incident.fan_out`,
+    /// `incident.refused_accesses`.
     pub fn as_str(self) -> &'static str {
         match self {
             IncidentKind::BruteForce => "incident.brute_force",
             IncidentKind::CredentialStuffing => "incident.credential_stuffing",
             IncidentKind::UnusualVolume => "incident.unusual_volume",
             IncidentKind::AdminOffHours => "incident.admin_off_hours",
+            IncidentKind::FanOut => "incident.fan_out",
+            IncidentKind::RefusedAccesses => "incident.refused_accesses",
         }
     }
 
-    /// What [`Incident::count`] counts: `failures`, `accounts`, `reads`, `actions`.
+    /// What [`Incident::count`] counts: `failures`, `accounts`, `reads`, `actions`,
+    /// `recipients`, `refusals`.
     pub fn counts(self) -> &'static str {
         match self {
             IncidentKind::BruteForce => "failures",
             IncidentKind::CredentialStuffing => "accounts",
             IncidentKind::UnusualVolume => "reads",
             IncidentKind::AdminOffHours => "actions",
+            IncidentKind::FanOut => "recipients",
+            IncidentKind::RefusedAccesses => "refusals",
         }
     }
 }
@@ -174,6 +194,51 @@ pub fn unusual_volume(
         .collect()
 }
 
+/// Per actor, the facts whose action is one of `actions`, when they reach `at_least`,
+/// as incidents of `kind`.
+fn per_actor(
+    facts: &[TraceFact<'_>],
+    actions: &[&str],
+    at_least: usize,
+    kind: IncidentKind,
+) -> Vec<Incident> {
+    let mut counted: BTreeMap<&str, usize> = BTreeMap::new();
+    for f in facts.iter().filter(|f| actions.contains(&f.action)) {
+        *counted.entry(f.actor).or_default() += 1;
+    }
+    counted
+        .into_iter()
+        .filter(|(_, n)| *n >= at_least)
+        .map(|(actor, n)| Incident {
+            kind,
+            subject: actor.to_owned(),
+            count: n as u64,
+        })
+        .collect()
+}
+
+/// An account sending to many recipients across messages (MS-12): each recipient is
+/// one trace of its delivery (`message.deliver`, local) or of its queueing
+/// (`message.submit`, at another operator). Only accounts: a peer operator's relay and
+/// the system's notices are not people sending.
+pub fn fan_out(facts: &[TraceFact<'_>], t: &Thresholds) -> Vec<Incident> {
+    let actions = ["message.deliver", "message.submit"];
+    let mut found = per_actor(
+        facts,
+        &actions,
+        t.recipients_per_account,
+        IncidentKind::FanOut,
+    );
+    found.retain(|i| i.subject.starts_with("acct:"));
+    found
+}
+
+/// An actor refused again and again on others' data (`access.denied`, AC-1).
+pub fn refused_accesses(facts: &[TraceFact<'_>], t: &Thresholds) -> Vec<Incident> {
+    let kind = IncidentKind::RefusedAccesses;
+    per_actor(facts, &["access.denied"], t.refusals_per_actor, kind)
+}
+
 /// Administrative actions outside working hours (weekends, or outside the hours).
 pub fn admin_off_hours(facts: &[TraceFact<'_>], t: &Thresholds) -> Vec<Incident> {
     let mut per_operator: BTreeMap<&str, usize> = BTreeMap::new();
@@ -235,6 +300,46 @@ mod tests {
             fact("auth.failure", "acct:7", "x:1"),
         ];
         assert_eq!(brute_force(&quiet, &t), []);
+    }
+
+    fn by<'a>(actor: &'a str, action: &'a str) -> TraceFact<'a> {
+        TraceFact {
+            actor,
+            ..fact(action, "acct:1", "x:1")
+        }
+    }
+
+    #[test]
+    fn ms12_tr3_a_fan_out_across_messages_is_an_incident_before_any_cap() {
+        let t = Thresholds::default();
+        // 100 recipients: 60 here, 40 at other operators, in 5 messages of 20.
+        let mut sent: Vec<_> = (0..60).map(|_| by("acct:3", "message.deliver")).collect();
+        sent.extend((0..40).map(|_| by("acct:3", "message.submit")));
+        let found = fan_out(&sent, &t);
+        assert_eq!(found.len(), 1);
+        assert_eq!((found[0].subject.as_str(), found[0].count), ("acct:3", 100));
+        assert_eq!(found[0].detail(), "recipients:100");
+        assert_eq!(fan_out(&sent[..99], &t), []);
+        // A peer's relay and the system's notices are no one sending.
+        let relayed: Vec<_> = (0..200)
+            .map(|n| {
+                by(
+                    if n % 2 == 0 { "peer:x.test" } else { "system" },
+                    "message.deliver",
+                )
+            })
+            .collect();
+        assert_eq!(fan_out(&relayed, &t), []);
+    }
+
+    #[test]
+    fn ac1_tr3_refused_accesses_are_counted_per_actor() {
+        let t = Thresholds::default();
+        let probing: Vec<_> = (0..20).map(|_| by("acct:9", "access.denied")).collect();
+        let found = refused_accesses(&probing, &t);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].kind.as_str(), "incident.refused_accesses");
+        assert_eq!(refused_accesses(&probing[..19], &t), []);
     }
 
     #[test]

@@ -40,6 +40,8 @@ impl Service {
         let mut found = incidents::brute_force(&facts, t);
         found.extend(incidents::credential_stuffing(&facts, t));
         found.extend(incidents::admin_off_hours(&facts, t));
+        found.extend(incidents::fan_out(&facts, t));
+        found.extend(incidents::refused_accesses(&facts, t));
         let day_ago = Timestamp::from_millis(now.as_millis() - DAY_MS);
         let month_ago = Timestamp::from_millis(now.as_millis() - 31 * DAY_MS);
         let today = self

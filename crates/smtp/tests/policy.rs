@@ -3,7 +3,8 @@
 //! a verified mailbox (MS-2); at most `max_recipients` (MS-12); the size limit, when
 //! announced and when exceeded (MS-1). Each refusal names its requirement and says
 //! what to do; the session goes on. A mailbox over its sending rate is told to come
-//! back later (MS-13).
+//! back later (MS-13). Many recipients across messages raise a fan-out alert (MS-12,
+//! TR-3) well before any cap.
 
 mod common;
 
@@ -177,5 +178,62 @@ async fn ms13_a_mailbox_over_its_sending_rate_gets_450_at_mail_and_is_traced() {
         .filter(|e| e.detail.as_deref() == Some("MS-13 reason:rate"))
         .count();
     assert_eq!(refused, 1);
+    listener.shutdown().await;
+}
+
+/// MS-12, TR-3: messages within the per-message cap and the hourly rate, but to many
+/// recipients together in a short time, make a fan-out the detectors raise as an alert
+/// naming the account (never an address) — at the threshold, not before.
+#[tokio::test]
+async fn ms12_tr3_many_recipients_across_messages_raise_a_fan_out_alert() {
+    let w = world().await;
+    let alice = professional(&w, "alice", &rpps(1), true).await;
+    let mut to = Vec::new();
+    for n in 0..3 {
+        professional(&w, &format!("p{n}"), &rpps(10 + n), true).await;
+        to.push(format!("p{n}@caduceus.test"));
+    }
+    let (credential, _) = device(&w, &rpps(1), "Laptop").await;
+    let listener = listen(&w, false, limits()).await;
+    let file = w.dir.path().join("invitation.eml");
+    let raw = format!(
+        "From: alice@caduceus.test\r\nTo: {}\r\nSubject: Invitation\r\n\r\nBonjour.\r\n",
+        to.join(", ")
+    );
+    std::fs::write(&file, raw).unwrap();
+    let send = async |times: usize| {
+        let mut args = base_args(&w, &listener);
+        args.extend([
+            ("user", "alice@caduceus.test".to_owned()),
+            ("credential", credential.expose().clone()),
+            ("to", to.join(",")),
+            ("message", file.display().to_string()),
+            ("times", times.to_string()),
+        ]);
+        let (code, text) = python("send_raw", &args).await.step("sent");
+        assert_eq!(code, 250, "{text}");
+    };
+    let fan_outs = async || {
+        let raised = w.service.run_incident_detectors().await.unwrap();
+        raised
+            .into_iter()
+            .filter(|i| i.kind == caduceus_core::incidents::IncidentKind::FanOut)
+            .collect::<Vec<_>>()
+    };
+    // 33 messages of 3 recipients: 99, one short of the default threshold (100).
+    send(33).await;
+    assert_eq!(fan_outs().await, []);
+    send(1).await;
+    let found = fan_outs().await;
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].subject, format!("acct:{}", alice.id.0));
+    assert_eq!(found[0].count, 102);
+    let alerts = w.service.alerts(&op()).await.unwrap();
+    assert!(
+        alerts.iter().any(|a| a.kind == "incident.fan_out"
+            && !a.subject.contains('@')
+            && a.detail.contains("recipients:102")),
+        "{alerts:?}"
+    );
     listener.shutdown().await;
 }
