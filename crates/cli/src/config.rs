@@ -238,6 +238,10 @@ pub struct Limits {
     /// A relayed message whose subject identifies a patient (MS-11): `flag` (deliver
     /// with a warning header) or `refuse`.
     pub relayed_identifying_subject: RelayedSubject,
+    /// A recipient at another operator must be in the imported national directory
+    /// (MS-2); once the directory is older than this many days, one it does not list
+    /// is accepted unchecked (logged). 0: never (always refused).
+    pub unlisted_recipients_after_days: u32,
 }
 
 /// What becomes of a relayed message whose subject identifies a patient (MS-11).
@@ -261,6 +265,7 @@ impl Default for Limits {
             peer_messages_per_hour: 20_000,
             mailbox_quota_mb: 0,
             relayed_identifying_subject: RelayedSubject::Flag,
+            unlisted_recipients_after_days: 0,
         }
     }
 }

@@ -63,6 +63,12 @@ impl Runtime {
                 }),
                 flag_relayed_subjects: loaded.config.limits.relayed_identifying_subject
                     == crate::config::RelayedSubject::Flag,
+                unlisted_recipients_after: (loaded.config.limits.unlisted_recipients_after_days
+                    > 0)
+                .then(|| {
+                    let days = loaded.config.limits.unlisted_recipients_after_days;
+                    std::time::Duration::from_secs(u64::from(days) * 86_400)
+                }),
                 mailbox_quota: (loaded.config.limits.mailbox_quota_mb > 0)
                     .then(|| loaded.config.limits.mailbox_quota_mb * 1024 * 1024),
                 new_mail_quiet: std::time::Duration::from_secs(

@@ -30,6 +30,41 @@ fn init(data: &Path, domain: &str, env: &[(&str, &str)], dev_ca: Option<&Path>) 
     ports
 }
 
+/// The national directory of the trust space in one mailbox extract: the synthetic
+/// extract of each operator's domain (its first entries are that operator's demo
+/// professionals), which every operator imports — a recipient at another operator
+/// must be listed there (MS-2). Returns the file.
+fn national_directory(root: &Path, domains: &[&str]) -> std::path::PathBuf {
+    let mut text: Vec<u8> = Vec::new();
+    for domain in domains {
+        let out = root.join(format!("directory-{domain}"));
+        let out_arg = out.display().to_string();
+        let generate = [
+            "directory",
+            "generate",
+            "--out",
+            &out_arg,
+            "--domain",
+            domain,
+        ];
+        ok(
+            root,
+            &[],
+            &[&generate[..], &["--mailboxes", "20", "--people", "20"]].concat(),
+        );
+        let extract = std::fs::read(out.join("Extraction_Correspondance_MSSante.txt")).unwrap();
+        let mut lines = extract.split_inclusive(|b| *b == b'\n');
+        let header = lines.next().unwrap();
+        if text.is_empty() {
+            text.extend_from_slice(header);
+        }
+        lines.for_each(|line| text.extend_from_slice(line));
+    }
+    let path = root.join("Extraction_Correspondance_MSSante_nationale.txt");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
 /// The `<Domaine>` row `init` wrote for the operator of `data`.
 fn own_trust_row(data: &Path) -> String {
     let list = std::fs::read_to_string(data.join("trust-list.xml")).unwrap();
@@ -126,6 +161,11 @@ fn ms5_ms16_operators_in_separate_processes_two_nodes_relay_each_message_once_an
     write_trust_list(&b, &listed);
     // C believes B is in its trust space; nobody lists C.
     write_trust_list(&c, &[listed[1].clone(), own_trust_row(&c)]);
+    let national = national_directory(root.path(), &["caduceus.test", "autre.test", "tiers.test"]);
+    let national = national.display().to_string();
+    for (data, env) in [(&a1, &pg[..]), (&b, &[]), (&c, &[])] {
+        ok(data, env, &["directory", "import", &national]);
+    }
     route(&a1, "autre.test", &b_ports.relay);
     route(&b, "caduceus.test", &a1_ports.relay);
     route(&c, "autre.test", &b_ports.relay);

@@ -2,8 +2,9 @@
 //! layer and either lets the message through or returns a [`Refusal`] naming the
 //! requirement and telling the sender what to do.
 
-use crate::Requirement;
+use crate::{Requirement, Timestamp};
 use std::fmt;
+use std::time::Duration;
 
 /// A refusal: which requirement refused, and a reason a sender can act on.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -116,6 +117,68 @@ pub fn check_recipient(address: &str, status: RecipientStatus) -> Result<(), Ref
     }
 }
 
+/// What the imported national directory says of a recipient at another operator of the
+/// trust space (MS-2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DirectoryStanding {
+    /// Listed; or a patient's mailbox, which the directory never lists (ID-4) and
+    /// whose address carries its own check (the INS key).
+    Listed,
+    /// Not listed in the directory imported at this time.
+    Unlisted {
+        /// When the directory was last imported.
+        imported: Timestamp,
+    },
+    /// No directory was ever imported: there is nothing to check against.
+    NoDirectory,
+}
+
+/// Why a remote recipient the directory does not list was let through anyway; the
+/// service logs it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unchecked {
+    /// No directory was ever imported.
+    NoDirectory,
+    /// The directory is older than the configured grace, by this many days.
+    StaleDirectory {
+        /// The directory's age, in whole days.
+        age_days: u64,
+    },
+}
+
+/// Decides whether a recipient at another operator of the trust space may be named
+/// (MS-2, seed 000 art.7-1: identities guaranteed "en vérifiant leur appartenance à un
+/// référentiel"): listed in the imported national directory, or refused at `RCPT` —
+/// a typo is told now rather than days later as a bounce. When the directory is older
+/// than `grace` (the operator's choice; `None`: never), or was never imported, an
+/// unlisted recipient is let through [`Unchecked`].
+pub fn check_remote_recipient(
+    address: &str,
+    standing: DirectoryStanding,
+    now: Timestamp,
+    grace: Option<Duration>,
+) -> Result<Option<Unchecked>, Refusal> {
+    match standing {
+        DirectoryStanding::Listed => Ok(None),
+        DirectoryStanding::NoDirectory => Ok(Some(Unchecked::NoDirectory)),
+        DirectoryStanding::Unlisted { imported } => {
+            let age = now.duration_since(imported);
+            if grace.is_some_and(|grace| age > grace) {
+                let age_days = age.as_secs() / 86_400;
+                return Ok(Some(Unchecked::StaleDirectory { age_days }));
+            }
+            Err(Refusal {
+                requirement: Requirement::Ms2,
+                reason: format!(
+                    "recipient {address} is not in the national directory of health mailboxes \
+                     (imported {}); check the address in the directory",
+                    imported.rfc5322()
+                ),
+            })
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::RecipientStatus::*;
@@ -178,5 +241,35 @@ mod tests {
         let refusal = check_recipient_count(2, 2).unwrap_err();
         assert_eq!(refusal.requirement, "MS-12");
         assert!(refusal.reason.contains("at most 2"), "{}", refusal.reason);
+    }
+
+    #[test]
+    fn ms2_a_remote_recipient_must_be_in_the_directory_unless_it_is_stale() {
+        const DAY: i64 = 86_400_000;
+        let imported = Timestamp::from_millis(100 * DAY);
+        let unlisted = DirectoryStanding::Unlisted { imported };
+        let at = |days: i64| Timestamp::from_millis(100 * DAY + days * DAY);
+        let week = Some(Duration::from_secs(7 * 86_400));
+        let check =
+            |standing, now, grace| check_remote_recipient("dr.x@autre.test", standing, now, grace);
+        assert_eq!(check(DirectoryStanding::Listed, at(400), None), Ok(None));
+        let refused = check(unlisted, at(1), week).unwrap_err();
+        assert_eq!(refused.requirement, "MS-2");
+        assert!(
+            refused.reason.contains("dr.x@autre.test")
+                && refused.reason.contains("national directory")
+        );
+        assert!(
+            check(unlisted, at(400), None).is_err(),
+            "no grace: always refused"
+        );
+        assert_eq!(
+            check(unlisted, at(8), week),
+            Ok(Some(Unchecked::StaleDirectory { age_days: 8 }))
+        );
+        assert_eq!(
+            check(DirectoryStanding::NoDirectory, at(0), None),
+            Ok(Some(Unchecked::NoDirectory))
+        );
     }
 }

@@ -343,7 +343,9 @@ impl Service {
                 .and(count(Counter::Removed, report.removed))
                 .and(count(Counter::Invalid, report.errors.len())),
         );
-        Ok(self.store.apply_directory(&batch, &trace).await?)
+        self.store.apply_directory(&batch, &trace).await?;
+        self.last_import.forget();
+        Ok(())
     }
 
     /// Searches the directory (ID-4): by name, profession, specialty, place,

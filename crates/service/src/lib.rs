@@ -33,6 +33,8 @@
 //!   state a sender asks for (MS-16).
 //! - [`quota`]: storage per account against its quota ([`quota::Usage`]).
 //! - [`rates`]: sending rates per mailbox and per peer operator (MS-13).
+//! - [`recipients`]: recipients at other operators checked against the imported
+//!   national directory (MS-2).
 //! - [`notify`]: what is sent to a user's out-of-band address ([`notify::Notifier`]).
 //! - [`new_mail`]: the new-mail notice an owner may ask for (MS-7), sent after delivery.
 //! - [`mdn`]: automatic disposition notifications (RFC 8098, MS-16).
@@ -89,6 +91,7 @@ pub mod peers;
 pub mod personal;
 pub mod quota;
 mod rates;
+pub mod recipients;
 pub mod relay;
 pub mod sasl;
 pub mod sessions;
@@ -151,6 +154,10 @@ pub struct ServiceConfig {
     /// A relayed message whose subject identifies a patient (MS-11) is delivered with a
     /// warning header (`true`) rather than refused; submissions are always refused.
     pub flag_relayed_subjects: bool,
+    /// When the imported national directory is older than this, a recipient at another
+    /// operator it does not list is accepted unchecked (logged) rather than refused
+    /// (MS-2); `None`: always refused.
+    pub unlisted_recipients_after: Option<std::time::Duration>,
 }
 
 /// The service layer: cheap to clone, shared by every front end.
@@ -172,6 +179,8 @@ pub struct Service {
     rates: Arc<rates::Rates>,
     /// The public key of the trace checkpoints, for the auditor's view (TR-1).
     trace_key: Option<caduceus_audit::VerifyingKey>,
+    /// When the national directory was last imported, as last read (MS-2).
+    last_import: Arc<recipients::LastImport>,
 }
 
 impl Service {
@@ -187,6 +196,7 @@ impl Service {
             trust: None,
             rates: Arc::default(),
             trace_key: None,
+            last_import: Arc::default(),
         }
     }
 

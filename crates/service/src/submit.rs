@@ -193,7 +193,9 @@ impl Service {
         if !self.is_local(address) {
             let domain = address.domain().as_str();
             return match scope {
-                RecipientScope::TrustSpace if self.trust_list().lists_domain(domain) => Ok(()),
+                RecipientScope::TrustSpace if self.trust_list().lists_domain(domain) => {
+                    self.check_remote_recipient(address).await
+                }
                 RecipientScope::TrustSpace => Err(ServiceError::Refused(Refusal {
                     requirement: Requirement::Ms5,
                     reason: format!(

@@ -300,3 +300,57 @@ async fn ms16_an_unreachable_operator_is_retried_until_expiry_then_the_sender_ge
     );
     let _ = a.stop.send(true);
 }
+
+/// Issue 23 (MS-2, seed 000 art.7-1): a recipient at another operator of the trust
+/// space must be in the imported national directory. A typo is refused at `RCPT TO`
+/// naming MS-2 — told at once, not days later in a bounce; a listed mailbox and a
+/// patient's mailbox there (never in the directory, its INS key checks it) are taken.
+#[tokio::test]
+async fn ms2_an_unknown_remote_recipient_is_refused_at_rcpt() {
+    const EXTRACT: &str =
+        include_str!("../../../fixtures/directory/Extraction_Correspondance_MSSante_demo.txt");
+    let mut w = world().await;
+    let listed = [("autre.test", "Autre"), ("patient.autre.test", "Autre")];
+    let trust = trust_list(w.dir.path(), &listed);
+    w.service = w.service.clone().with_trust_list(Arc::new(trust));
+    let alice_id = rpps(1);
+    professional(&w, "alice", &alice_id, true).await;
+    let (credential, _) = device(&w, &alice_id, "Laptop").await;
+    // The national directory lists one mailbox at autre.test.
+    let mut lines = EXTRACT.lines();
+    let header = lines.next().unwrap();
+    let known = lines
+        .next()
+        .unwrap()
+        .replace("alice.martin@caduceus.test", "dr.known@autre.test");
+    let imported = w
+        .service
+        .import_mailboxes(&op(), &format!("{header}\n{known}\n"))
+        .await
+        .unwrap();
+    assert_eq!(imported.added, 1, "{:?}", imported.errors);
+    let listener = listen(&w, false, limits()).await;
+    let file = w.dir.path().join("letter.eml");
+    let send = async |to: &str| {
+        let raw = format!("From: alice@caduceus.test\r\nTo: {to}\r\nSubject: Avis\r\n\r\nx\r\n");
+        std::fs::write(&file, raw).unwrap();
+        let mut args = base_args(&w, &listener);
+        args.extend([
+            ("user", "alice@caduceus.test".to_owned()),
+            ("credential", credential.expose().clone()),
+            ("to", to.to_owned()),
+            ("message", file.display().to_string()),
+        ]);
+        python("send_raw", &args).await.step("sent")
+    };
+    assert_eq!(send("dr.known@autre.test").await.0, 250);
+    let (code, text) = send("dr.knwon@autre.test").await;
+    assert_eq!(code, 550, "{text}");
+    assert!(
+        text.contains("MS-2") && text.contains("national directory"),
+        "{text}"
+    );
+    let patient = send("295109912611193@patient.autre.test").await;
+    assert_eq!(patient.0, 250, "{patient:?}");
+    listener.shutdown().await;
+}

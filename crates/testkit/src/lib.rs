@@ -159,6 +159,7 @@ fn service_config(domain: &str, tweak: impl FnOnce(&mut ServiceConfig)) -> Servi
         new_mail_quiet: std::time::Duration::from_secs(15 * 60),
         mailbox_quota: None,
         flag_relayed_subjects: true,
+        unlisted_recipients_after: None,
         inactivity: None,
         incident_thresholds: caduceus_core::incidents::Thresholds::default(),
         security_contact: None,

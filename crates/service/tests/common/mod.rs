@@ -128,6 +128,7 @@ pub async fn world_configured(tweak: impl FnOnce(&mut ServiceConfig)) -> World {
         new_mail_quiet: std::time::Duration::from_secs(15 * 60),
         mailbox_quota: None,
         flag_relayed_subjects: true,
+        unlisted_recipients_after: None,
         inactivity: None,
         incident_thresholds: caduceus_core::incidents::Thresholds::default(),
         security_contact: None,
