@@ -750,14 +750,7 @@ impl Session {
             }
         };
         let selected = Selected::new(folder, read_only, messages);
-        let system = [
-            Flag::Answered,
-            Flag::Flagged,
-            Flag::Deleted,
-            Flag::Seen,
-            Flag::Draft,
-        ];
-        out.enqueue_data(Data::Flags(system.to_vec()));
+        out.enqueue_data(Data::Flags(defined_flags(&selected)));
         out.enqueue_data(Data::Exists(selected.exists()));
         if self.rev2 {
             // RFC 9051 §6.3.2: the folder's name as LIST gives it; no RECENT.
@@ -780,12 +773,7 @@ impl Session {
             Code::UidNext(non_zero(selected.mailbox.uidnext)),
             "predicted next UID",
         ));
-        let mut permanent: Vec<FlagPerm> = system.into_iter().map(FlagPerm::Flag).collect();
-        permanent.push(FlagPerm::Asterisk);
-        out.enqueue_status(untagged(
-            Code::PermanentFlags(if read_only { vec![] } else { permanent }),
-            "flags kept",
-        ));
+        out.enqueue_status(permanent_flags(&selected));
         out.enqueue_status(untagged(
             Code::HighestModSeq(
                 NonZeroU64::new(selected.mailbox.highest_modseq.max(1) as u64).expect("not zero"),
@@ -820,6 +808,11 @@ impl Session {
             return;
         };
         let changes = selected.refresh(mailbox, current, allow_expunge);
+        if changes.keywords {
+            // RFC 3501 §7.2.6: a keyword is announced before any FETCH shows it.
+            out.enqueue_data(Data::Flags(defined_flags(selected)));
+            out.enqueue_status(permanent_flags(selected));
+        }
         if self.qresync {
             // RFC 7162 §3.2.10: VANISHED instead of EXPUNGE once QRESYNC is enabled.
             if let Some(uids) = uid_set(&changes.vanished) {
@@ -1283,6 +1276,43 @@ struct Store<'a> {
     uid: bool,
     /// UNCHANGEDSINCE (RFC 7162): messages changed after it are left alone.
     unchanged_since: Option<i64>,
+}
+
+/// The flags defined in `selected` (RFC 3501 §7.2.6): the system flags, then
+/// every keyword announced so far.
+fn defined_flags(selected: &Selected) -> Vec<Flag<'static>> {
+    let system = [
+        Flag::Answered,
+        Flag::Flagged,
+        Flag::Deleted,
+        Flag::Seen,
+        Flag::Draft,
+    ];
+    let keywords = selected
+        .keywords
+        .iter()
+        .filter_map(|k| Flag::try_from(k.as_str()).ok())
+        .map(imap_next::imap_types::IntoStatic::into_static);
+    system.into_iter().chain(keywords).collect()
+}
+
+/// The untagged `OK [PERMANENTFLAGS …]` of `selected`: its flags and `\*` (any new
+/// keyword is kept, RFC 3501 §2.3.2), nothing under EXAMINE.
+fn permanent_flags(selected: &Selected) -> Status<'static> {
+    let mut permanent: Vec<FlagPerm> = Vec::new();
+    if !selected.read_only {
+        permanent = defined_flags(selected)
+            .into_iter()
+            .map(FlagPerm::Flag)
+            .collect();
+        permanent.push(FlagPerm::Asterisk);
+    }
+    status(
+        Kind::Ok,
+        None,
+        Some(Code::PermanentFlags(permanent)),
+        "flags kept",
+    )
 }
 
 /// The refusal of a change in a mailbox opened with EXAMINE.
