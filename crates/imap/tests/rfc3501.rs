@@ -83,3 +83,24 @@ async fn rfc3501_keywords_announced_before_fetch() {
         "{selected}"
     );
 }
+
+/// RFC 3501 §2.3.1.1 (MS-6): a folder deleted and created again under the same
+/// name, at once, has another UIDVALIDITY.
+#[tokio::test]
+async fn rfc3501_uidvalidity_changes_when_a_folder_is_made_again() {
+    let (w, listener, secret) = alice_world().await;
+    let mut a = session(&w, &listener, &secret).await;
+    let validity = |answer: &str| -> String {
+        let start = at(answer, "UIDVALIDITY ") + "UIDVALIDITY ".len();
+        answer[start..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect()
+    };
+    a.command("CREATE Cardio").await;
+    let first = validity(&a.command("STATUS Cardio (UIDVALIDITY)").await);
+    a.command("DELETE Cardio").await;
+    a.command("CREATE Cardio").await;
+    let second = validity(&a.command("STATUS Cardio (UIDVALIDITY)").await);
+    assert_ne!(first, second);
+}
