@@ -408,20 +408,21 @@ impl Session {
     }
 
     /// The messages at `positions` of the selected mailbox, opened as `opening`
-    /// says; `None` when no content is needed.
+    /// says (`None` for one another session expunged meanwhile); `None` when no
+    /// content is needed.
     async fn contents(
         &self,
         folder: caduceus_service::model::MailboxId,
         positions: &[usize],
         opening: Option<Opening>,
-    ) -> Result<Option<Vec<ReadMessage>>, caduceus_service::ServiceError> {
+    ) -> Result<Option<Vec<Option<ReadMessage>>>, caduceus_service::ServiceError> {
         let Some(opening) = opening else {
             return Ok(None);
         };
         let selected = self.selected.as_ref().expect("selected");
         let ids: Vec<MessageId> = positions.iter().map(|&i| selected.messages[i].id).collect();
         self.service
-            .open_messages(self.access(), folder, &ids, opening)
+            .open_messages_still_there(self.access(), folder, &ids, opening)
             .await
             .map(Some)
     }
@@ -1052,7 +1053,10 @@ impl Session {
             .map(|(n, &position)| sort::Entry {
                 position,
                 summary: &selected.messages[position],
-                meta: metas.as_ref().map(|m| m[n].meta()),
+                meta: metas
+                    .as_ref()
+                    .and_then(|m| m[n].as_ref())
+                    .map(ReadMessage::meta),
             })
             .collect();
         sort::sort(&mut entries, &criteria);
@@ -1094,7 +1098,7 @@ impl Session {
                 let candidate = Candidate {
                     seq: index as u32 + 1,
                     summary: &selected.messages[index],
-                    content: contents.as_ref().map(|c| &c[n]),
+                    content: contents.as_ref().and_then(|c| c[n].as_ref()),
                 };
                 if search::matches(key, &candidate, selected) {
                     highest = highest.max(candidate.summary.modseq);

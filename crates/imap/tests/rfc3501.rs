@@ -26,6 +26,19 @@ async fn session(w: &World, listener: &Listener, secret: &str) -> Raw {
     Raw::login(w, listener, "alice@caduceus.test", secret).await
 }
 
+/// Two sessions of alice's with INBOX selected, holding `messages` notes.
+async fn two_on_inbox(messages: usize) -> (World, Listener, Raw, Raw) {
+    let (w, listener, secret) = alice_world().await;
+    for _ in 0..messages {
+        deliver(&w, "alice@caduceus.test", NOTE).await;
+    }
+    let mut a = session(&w, &listener, &secret).await;
+    let mut b = session(&w, &listener, &secret).await;
+    a.command("SELECT INBOX").await;
+    b.command("SELECT INBOX").await;
+    (w, listener, a, b)
+}
+
 /// Where `needle` starts in `haystack`; fails the test when absent.
 fn at(haystack: &str, needle: &str) -> usize {
     haystack
@@ -103,4 +116,42 @@ async fn rfc3501_uidvalidity_changes_when_a_folder_is_made_again() {
     a.command("CREATE Cardio").await;
     let second = validity(&a.command("STATUS Cardio (UIDVALIDITY)").await);
     assert_ne!(first, second);
+}
+
+/// RFC 2180 §4.3 (MS-6): when two sessions expunge the same message, the second
+/// EXPUNGE succeeds too and tells its client of the expunge, as Dovecot does.
+#[tokio::test]
+async fn rfc2180_4_3_a_message_expunged_twice_is_ok_for_both() {
+    let (_w, _listener, mut a, mut b) = two_on_inbox(2).await;
+    a.command("STORE 1 +FLAGS.SILENT (\\Deleted)").await;
+    let seen = b.command("NOOP").await;
+    assert!(seen.contains("\\Deleted"), "{seen}");
+    let first = a.command("EXPUNGE").await;
+    assert!(first.contains("* 1 EXPUNGE\r\n"), "{first}");
+    let second = b.command("EXPUNGE").await;
+    assert!(second.contains("* 1 EXPUNGE\r\n"), "{second}");
+    assert!(second.contains(" OK "), "{second}");
+    let left = b.command("FETCH 1:* (UID)").await;
+    assert!(left.contains("* 1 FETCH (UID 2)"), "{left}");
+}
+
+/// RFC 2180 §4.1.2, §4.2 (MS-6): FETCH and STORE of a message another session
+/// expunged succeed; the EXPUNGE is announced when allowed, not during them
+/// (RFC 3501 §7.4.1).
+#[tokio::test]
+async fn rfc2180_4_1_fetch_and_store_of_a_message_expunged_elsewhere_are_ok() {
+    let (_w, _listener, mut a, mut b) = two_on_inbox(2).await;
+    b.command("STORE 1 +FLAGS.SILENT (\\Deleted)").await;
+    b.command("EXPUNGE").await;
+    let fetch = a.command("FETCH 1:2 (FLAGS BODY.PEEK[])").await;
+    assert!(fetch.contains("OK FETCH completed"), "{fetch}");
+    assert!(!fetch.contains("EXPUNGE"), "{fetch}");
+    assert!(fetch.contains("* 2 FETCH ("), "{fetch}");
+    let search = a.command("SEARCH BODY hello").await;
+    assert!(search.contains("* SEARCH 2\r\n"), "{search}");
+    let store = a.command("STORE 1:2 +FLAGS (\\Flagged)").await;
+    assert!(store.contains(" OK "), "{store}");
+    assert!(!store.contains("EXPUNGE"), "{store}");
+    let noop = a.command("NOOP").await;
+    assert!(noop.contains("* 1 EXPUNGE\r\n"), "{noop}");
 }
