@@ -60,7 +60,7 @@ impl Session {
                     let qresync = name.eq_ignore_ascii_case("QRESYNC");
                     if matches!(capability, CapabilityEnable::CondStore) || qresync {
                         // RFC 7162 §3.2.3: QRESYNC implies CONDSTORE.
-                        self.condstore = true;
+                        self.enable_condstore(out);
                         self.qresync |= qresync;
                         enabled.push(capability);
                     }
@@ -258,7 +258,7 @@ impl Session {
                     _ => None,
                 });
                 if changed_since.is_some() {
-                    self.condstore = true;
+                    self.enable_condstore(out);
                 }
                 if modifiers.contains(&FetchModifier::Vanished) {
                     // RFC 7162 §3.2.6: UID FETCH … (CHANGEDSINCE n VANISHED), once
@@ -311,7 +311,7 @@ impl Session {
                     _ => None,
                 });
                 if unchanged_since.is_some() {
-                    self.condstore = true;
+                    self.enable_condstore(out);
                 }
                 let store = Store {
                     set: &sequence_set,
@@ -775,12 +775,7 @@ impl Session {
             "predicted next UID",
         ));
         out.enqueue_status(permanent_flags(&selected));
-        out.enqueue_status(untagged(
-            Code::HighestModSeq(
-                NonZeroU64::new(selected.mailbox.highest_modseq.max(1) as u64).expect("not zero"),
-            ),
-            "highest modseq",
-        ));
+        out.enqueue_status(highest_modseq(&selected.mailbox));
         let code = if read_only {
             Code::ReadOnly
         } else {
@@ -793,6 +788,18 @@ impl Session {
             .ok();
         self.selected = Some(selected);
         Some(status(Kind::Ok, Some(tag), Some(code), "SELECT completed"))
+    }
+
+    /// Turns CONDSTORE on for the rest of the session (RFC 7162 §3.1): the first
+    /// CONDSTORE-enabling command in a selected mailbox is answered with its
+    /// `OK [HIGHESTMODSEQ n]`.
+    pub(crate) fn enable_condstore(&mut self, out: &mut Wire) {
+        if std::mem::replace(&mut self.condstore, true) {
+            return;
+        }
+        if let Some(selected) = &self.selected {
+            out.enqueue_status(highest_modseq(&selected.mailbox));
+        }
     }
 
     /// Sends what changed in the selected mailbox since the client last looked:
@@ -971,6 +978,9 @@ impl Session {
         returns: Option<SearchReturn>,
     ) {
         let key = SearchKey::And(criteria);
+        if uses_modseq(&key) {
+            self.enable_condstore(out);
+        }
         let returns = returns.or(self.rev2.then_some(SearchReturn::ALL));
         let (found, highest) = match self.matching(&key).await {
             Ok(found) => found,
@@ -986,7 +996,7 @@ impl Session {
             }
         };
         let modseq = uses_modseq(&key)
-            .then(|| NonZeroU64::new(highest as u64))
+            .then(|| NonZeroU64::new(self.returned_modseq(&found, highest, returns) as u64))
             .flatten();
         let numbers = self.numbers(&found, uid);
         let Some(returns) = returns else {
@@ -1017,6 +1027,25 @@ impl Session {
             out.enqueue_line(line.as_bytes());
         }
         out.enqueue_status(status(Kind::Ok, Some(tag), None, "SEARCH completed"));
+    }
+
+    /// The MODSEQ a search answers (RFC 7162 §3.1.5): with MIN or MAX and neither
+    /// ALL nor COUNT, the highest of the messages returned; else `highest`, that of
+    /// every message `found`.
+    fn returned_modseq(&self, found: &[usize], highest: i64, returns: Option<SearchReturn>) -> i64 {
+        let Some(r) = returns.filter(|r| (r.min || r.max) && !r.all && !r.count) else {
+            return highest;
+        };
+        let selected = self.selected.as_ref().expect("selected");
+        [
+            found.first().filter(|_| r.min),
+            found.last().filter(|_| r.max),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|&i| selected.messages[i].modseq)
+        .max()
+        .unwrap_or(highest)
     }
 
     /// SORT (RFC 5256): the messages matching the search, in the order asked.
@@ -1280,6 +1309,17 @@ struct Store<'a> {
     uid: bool,
     /// UNCHANGEDSINCE (RFC 7162): messages changed after it are left alone.
     unchanged_since: Option<i64>,
+}
+
+/// The untagged `OK [HIGHESTMODSEQ n]` of `mailbox` (RFC 7162 §3.1.2.1).
+fn highest_modseq(mailbox: &Mailbox) -> Status<'static> {
+    let modseq = NonZeroU64::new(mailbox.highest_modseq.max(1) as u64).expect("not zero");
+    status(
+        Kind::Ok,
+        None,
+        Some(Code::HighestModSeq(modseq)),
+        "highest modseq",
+    )
 }
 
 /// The flags defined in `selected` (RFC 3501 §7.2.6): the system flags, then

@@ -88,7 +88,7 @@ impl Session {
             .iter()
             .any(|n| matches!(n, MessageDataItemName::ModSeq))
         {
-            self.condstore = true;
+            self.enable_condstore(out);
         }
         if self.condstore && !names.contains(&MessageDataItemName::ModSeq) {
             names.push(MessageDataItemName::ModSeq);

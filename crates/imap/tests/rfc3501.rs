@@ -155,3 +155,48 @@ async fn rfc2180_4_1_fetch_and_store_of_a_message_expunged_elsewhere_are_ok() {
     let noop = a.command("NOOP").await;
     assert!(noop.contains("* 1 EXPUNGE\r\n"), "{noop}");
 }
+
+/// The number after `key` in `answer` (`MODSEQ (7)` or `MODSEQ 7`).
+fn number_after(answer: &str, key: &str) -> u64 {
+    let start = at(answer, key) + key.len();
+    let digits: String = answer[start..]
+        .trim_start_matches([' ', '('])
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits
+        .parse()
+        .unwrap_or_else(|_| panic!("no number after {key}: {answer}"))
+}
+
+/// RFC 7162 §3.1 (MS-6): the first CONDSTORE-enabling command in a selected mailbox
+/// (here `FETCH 1 (MODSEQ)`) is answered with `OK [HIGHESTMODSEQ n]`, once.
+#[tokio::test]
+async fn rfc7162_3_1_first_condstore_command_announces_highestmodseq() {
+    let (_w, _listener, mut a, _b) = two_on_inbox(1).await;
+    let first = a.command("FETCH 1 (MODSEQ)").await;
+    assert!(
+        at(&first, "* OK [HIGHESTMODSEQ ") < at(&first, " OK FETCH completed"),
+        "{first}"
+    );
+    let again = a.command("FETCH 1 (MODSEQ)").await;
+    assert!(!again.contains("HIGHESTMODSEQ"), "{again}");
+}
+
+/// RFC 7162 §3.1.5 (MS-6): ESEARCH with MIN or MAX alone and a MODSEQ key gives
+/// the mod-sequence of the message returned, not of every match.
+#[tokio::test]
+async fn rfc7162_3_1_5_esearch_min_max_give_the_returned_message_modseq() {
+    let (_w, _listener, mut a, _b) = two_on_inbox(3).await;
+    a.command("STORE 1 +FLAGS (\\Seen)").await;
+    a.command("STORE 3 +FLAGS (\\Seen)").await;
+    let first = number_after(&a.command("FETCH 1 (MODSEQ)").await, "FETCH (MODSEQ");
+    let last = number_after(&a.command("FETCH 3 (MODSEQ)").await, "FETCH (MODSEQ");
+    assert!(first < last);
+    let min = a.command("SEARCH RETURN (MIN) MODSEQ 1").await;
+    assert!(min.contains(&format!("MIN 1 MODSEQ {first}\r\n")), "{min}");
+    let max = a.command("SEARCH RETURN (MAX) MODSEQ 1").await;
+    assert!(max.contains(&format!("MAX 3 MODSEQ {last}\r\n")), "{max}");
+    let all = a.command("SEARCH RETURN (MIN COUNT) MODSEQ 1").await;
+    assert!(all.contains(&format!("MODSEQ {last}\r\n")), "{all}");
+}
