@@ -183,7 +183,7 @@ impl Session {
                 self.append(out, tag, &mailbox, flags, date, raw).await;
             }
             CommandBody::Create { mailbox } => {
-                let answer = match self.folder_name(&tag, &mailbox) {
+                let answer = match self.new_folder_name(&tag, &mailbox) {
                     Ok(name) => {
                         // RFC 9051 §6.3.4: a trailing delimiter only says more will come.
                         let name = name.trim_end_matches(caduceus_core::folder::DELIMITER);
@@ -214,7 +214,7 @@ impl Session {
             CommandBody::Rename { from, to } => {
                 let names = self
                     .folder_name(&tag, &from)
-                    .and_then(|f| self.folder_name(&tag, &to).map(|t| (f, t)));
+                    .and_then(|f| self.new_folder_name(&tag, &to).map(|t| (f, t)));
                 let answer = match names {
                     Ok((from, to)) => {
                         let done = self.service.rename_folder(self.access(), &from, &to).await;
@@ -431,33 +431,45 @@ impl Session {
         &self.login.as_ref().expect("logged in").access
     }
 
-    /// The name of the folder a client names, decoded from modified UTF-7.
+    /// The name of the folder a client names, decoded from modified UTF-7 (UTF-8
+    /// under IMAP4rev2). A name no folder can have is no syntax error: it names no
+    /// folder, `NO [NONEXISTENT]`, as Dovecot answers.
     fn folder_name(
         &self,
         tag: &Tag<'static>,
         mailbox: &ImapMailbox<'_>,
     ) -> Result<String, Status<'static>> {
-        match mailbox {
-            ImapMailbox::Inbox => Ok("INBOX".to_owned()),
+        let decoded = match mailbox {
+            ImapMailbox::Inbox => return Ok("INBOX".to_owned()),
             // RFC 9051 §5.1: UTF-8 once IMAP4rev2 is enabled.
             ImapMailbox::Other(other) if self.rev2 => String::from_utf8(other.as_ref().to_vec())
-                .map_err(|_| {
-                    status(
-                        Kind::Bad,
-                        Some(tag.clone()),
-                        None,
-                        "the folder name is not UTF-8 (RFC 9051 section 5.1)",
-                    )
-                }),
-            ImapMailbox::Other(other) => utf7::decode(other.as_ref()).ok_or_else(|| {
-                status(
-                    Kind::Bad,
-                    Some(tag.clone()),
-                    None,
-                    "the folder name is not valid modified UTF-7 (RFC 3501 section 5.1.3)",
-                )
-            }),
-        }
+                .map_err(|_| "the folder name is not UTF-8 (RFC 9051 section 5.1)"),
+            ImapMailbox::Other(other) => utf7::decode(other.as_ref())
+                .ok_or("the folder name is not valid modified UTF-7 (RFC 3501 section 5.1.3)"),
+        };
+        decoded.map_err(|text| {
+            status(
+                Kind::No,
+                Some(tag.clone()),
+                Some(code("NONEXISTENT")),
+                &format!("no such folder: {text}"),
+            )
+        })
+    }
+
+    /// The name a client gives a folder it creates or renames to: a name no
+    /// folder can have reads `NO [CANNOT]` (RFC 5530).
+    fn new_folder_name(
+        &self,
+        tag: &Tag<'static>,
+        mailbox: &ImapMailbox<'_>,
+    ) -> Result<String, Status<'static>> {
+        self.folder_name(tag, mailbox).map_err(|mut answer| {
+            if let Status::Tagged(t) = &mut answer {
+                t.body.code = Some(code("CANNOT"));
+            }
+            answer
+        })
     }
 
     /// The folder a client names.

@@ -200,3 +200,44 @@ async fn rfc7162_3_1_5_esearch_min_max_give_the_returned_message_modseq() {
     let all = a.command("SEARCH RETURN (MIN COUNT) MODSEQ 1").await;
     assert!(all.contains(&format!("MODSEQ {last}\r\n")), "{all}");
 }
+
+/// RFC 3501 §6.3.1, §7.1.3, RFC 5530 (MS-6): a line the grammar refuses is answered
+/// BAD and the session goes on; a well-formed name that no folder can have (not
+/// modified UTF-7) names no folder, `NO [NONEXISTENT]` (`NO [CANNOT]` to create).
+#[tokio::test]
+async fn rfc3501_bad_lines_keep_the_session_and_unknown_names_are_nonexistent() {
+    let (_w, _listener, mut a, _b) = two_on_inbox(1).await;
+    for line in [
+        "SELECT \"a&b\"",
+        "EXAMINE &Jjo-x&",
+        "STATUS \"a&b\" (MESSAGES)",
+        "DELETE \"a&b\"",
+    ] {
+        let answer = a.command(line).await;
+        assert!(answer.contains(" NO [NONEXISTENT] "), "{line}: {answer}");
+    }
+    let create = a.command("CREATE \"a&b\"").await;
+    assert!(create.contains(" NO [CANNOT] "), "{create}");
+    a.command("SELECT INBOX").await;
+    for line in [
+        "FOO",
+        "SELECT (INBOX)",
+        "SEARCH RETURN (BOGUS) ALL",
+        "LIST (BOGUS) \"\" *",
+        "FETCH 1 (FOO)",
+        "STORE 1 +FLAGS (a%b)",
+        "UID FROB",
+    ] {
+        let answer = a.command(line).await;
+        assert!(answer.contains(" BAD "), "{line}: {answer}");
+        let noop = a.command("NOOP").await;
+        assert!(noop.contains(" OK "), "after {line}: {noop}");
+    }
+    a.send(b"* NOOP\r\n\r\n").await;
+    for _ in 0..2 {
+        let line = a.line().await.expect("the session goes on");
+        assert!(line.starts_with("* BAD "), "{line}");
+    }
+    let noop = a.command("FETCH 1 (UID)").await;
+    assert!(noop.contains("* 1 FETCH (UID 1)"), "{noop}");
+}
