@@ -241,3 +241,64 @@ async fn rfc3501_bad_lines_keep_the_session_and_unknown_names_are_nonexistent() 
     let noop = a.command("FETCH 1 (UID)").await;
     assert!(noop.contains("* 1 FETCH (UID 1)"), "{noop}");
 }
+
+/// RFC 3501 §7.4.2 (MS-6): in an ENVELOPE a group is `(NIL NIL "name" NIL)`, its
+/// members, then `(NIL NIL NIL NIL)`; an empty group is the two markers alone;
+/// display names stay with their address, never an address of their own.
+#[tokio::test]
+async fn rfc3501_7_4_2_envelope_groups_follow_the_rfc() {
+    let (w, _listener, mut a, _b) = two_on_inbox(0).await;
+    let raw = "From: bob@caduceus.test\r\n\
+To: undisclosed-recipients:;\r\n\
+Cc: \"Care team\": \"Dr B\" <b@caduceus.test>, c@caduceus.test;\r\n\
+Bcc: Empty:;, alice@caduceus.test\r\n\
+Subject: groups\r\n\r\nhi\r\n";
+    deliver(&w, "alice@caduceus.test", raw).await;
+    a.command("NOOP").await;
+    let answer = a.command("FETCH 1 ENVELOPE").await;
+    assert!(
+        answer.contains("((NIL NIL \"undisclosed-recipients\" NIL)(NIL NIL NIL NIL)) "),
+        "{answer}"
+    );
+    assert!(
+        answer.contains(
+            "((NIL NIL \"Care team\" NIL)(\"Dr B\" NIL \"b\" \"caduceus.test\")(NIL NIL \"c\" \"caduceus.test\")(NIL NIL NIL NIL)) "
+        ),
+        "{answer}"
+    );
+    assert!(
+        answer.contains(
+            "((NIL NIL \"Empty\" NIL)(NIL NIL NIL NIL)(NIL NIL \"alice\" \"caduceus.test\")) "
+        ),
+        "{answer}"
+    );
+}
+
+/// RFC 5256 §2.1, §3 (MS-6): SORT by base subject (`Re [tag]:`, `[Fwd: …]`,
+/// `(fwd)`, spacing) and by the first mailbox's local part, case-insensitive; ties
+/// by sequence number; REVERSE on its key only.
+#[tokio::test]
+async fn rfc5256_sort_by_base_subject_and_address_with_ties_by_sequence() {
+    let (w, _listener, mut a, _b) = two_on_inbox(0).await;
+    for (from, subject) in [
+        ("Zoe@caduceus.test", "Re [cardio]: Bilan"),
+        ("adam@caduceus.test", "avis"),
+        ("BOB@caduceus.test", "[Fwd: Bilan]"),
+        ("bob@caduceus.test", "bilan   (fwd)"),
+    ] {
+        let raw =
+            format!("From: {from}\r\nTo: alice@caduceus.test\r\nSubject: {subject}\r\n\r\nx\r\n");
+        deliver(&w, "alice@caduceus.test", &raw).await;
+    }
+    a.command("NOOP").await;
+    let sorted = |answer: String| -> String {
+        let start = at(&answer, "* SORT") + "* SORT".len();
+        answer[start..answer[start..].find("\r\n").unwrap() + start].to_owned()
+    };
+    let by_subject = sorted(a.command("SORT (SUBJECT) UTF-8 ALL").await);
+    assert_eq!(by_subject, " 2 1 3 4");
+    let reversed = sorted(a.command("SORT (REVERSE SUBJECT) UTF-8 ALL").await);
+    assert_eq!(reversed, " 1 3 4 2");
+    let by_from = sorted(a.command("SORT (FROM REVERSE ARRIVAL) UTF-8 ALL").await);
+    assert_eq!(by_from, " 2 4 3 1");
+}
