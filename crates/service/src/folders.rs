@@ -161,8 +161,15 @@ impl Service {
         loop {
             let present = self.still_in_folder(access, folder, ids).await?;
             match self.open_messages(access, folder, &present, opening).await {
-                // Expunged between the look and the read: look again.
-                Err(ServiceError::NotFound(_)) if attempt < RACE_RETRIES => attempt += 1,
+                // Expunged between the look and the read (its key goes first, then
+                // its row: RT-3): look again once the expunge is through.
+                Err(
+                    ServiceError::NotFound(_)
+                    | ServiceError::Store(StoreError::ContentDestroyed(_)),
+                ) if attempt < RACE_RETRIES => {
+                    attempt += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(20 * attempt as u64)).await;
+                }
                 Err(error) => return Err(error),
                 Ok(opened) => {
                     let mut opened = opened.into_iter();
