@@ -454,7 +454,7 @@ fn tokens(line: &[u8]) -> Option<Vec<Token>> {
             }
             b'{' | b'~' if literal_header(&line[i..]).is_some() => {
                 let (header, length) = literal_header(&line[i..])?;
-                i += header + length;
+                i = i.checked_add(header)?.checked_add(length)?;
                 if i > line.len() {
                     return None;
                 }

@@ -40,8 +40,9 @@ const BATCH_BYTES: i64 = 8 * 1024 * 1024;
 /// The next batch is answered once fewer bytes than this wait to be written.
 pub(crate) const LOW_WATER: usize = 256 * 1024;
 
-/// What reading a batch gives.
-type Opened = Result<Vec<ReadMessage>, ServiceError>;
+/// What reading a batch gives: `None` for a message another session expunged
+/// meanwhile (RFC 2180 §4.1.2: the FETCH still succeeds, without its content).
+type Opened = Result<Vec<Option<ReadMessage>>, ServiceError>;
 
 /// A FETCH whose answer is being written.
 pub(crate) struct Fetching {
@@ -87,7 +88,7 @@ impl Session {
             .iter()
             .any(|n| matches!(n, MessageDataItemName::ModSeq))
         {
-            self.condstore = true;
+            self.enable_condstore(out);
         }
         if self.condstore && !names.contains(&MessageDataItemName::ModSeq) {
             names.push(MessageDataItemName::ModSeq);
@@ -184,7 +185,9 @@ impl Session {
         let access = self.access().clone();
         let folder = selected.mailbox.id;
         Some(tokio::spawn(async move {
-            service.open_messages(&access, folder, &ids, opening).await
+            service
+                .open_messages_still_there(&access, folder, &ids, opening)
+                .await
         }))
     }
 
@@ -194,15 +197,14 @@ impl Session {
         out: &mut Wire,
         job: &mut Fetching,
         batch: &[usize],
-        contents: Option<&[ReadMessage]>,
+        contents: Option<&[Option<ReadMessage>]>,
     ) -> Result<(), Status<'static>> {
         let selected = self.selected.as_ref().expect("selected");
         for (n, &index) in batch.iter().enumerate() {
             let summary = &selected.messages[index];
             let uid_value = selected.uid(index);
             let mut items = Vec::with_capacity(job.names.len() + 1);
-            let message = contents.map(|c| {
-                let m = &c[n];
+            let message = contents.and_then(|c| c[n].as_ref()).map(|m| {
                 let structure: fetch::Structure =
                     std::cell::LazyCell::new(Box::new(|| m.structure()));
                 (m, structure)

@@ -3,7 +3,7 @@
 //! made elsewhere reach the snapshot only through [`Selected::refresh`], which says
 //! what to announce; an expunge is only applied when the command allows it.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::num::NonZeroU32;
 
 use caduceus_service::model::{Mailbox, MessageSummary};
@@ -21,6 +21,9 @@ pub(crate) struct Selected {
     pub messages: Vec<MessageSummary>,
     /// The saved search result `$` (RFC 5182), as UIDs in ascending order.
     pub saved: Vec<i64>,
+    /// The keywords announced to the client in FLAGS and PERMANENTFLAGS: a keyword
+    /// may appear in a FETCH only once announced (RFC 3501 §7.2.6).
+    pub keywords: BTreeSet<String>,
 }
 
 /// What a refresh found, to announce to the client.
@@ -34,17 +37,33 @@ pub(crate) struct Changes {
     pub flags: Vec<u32>,
     /// The new message count, if it changed.
     pub exists: Option<u32>,
+    /// Keywords appeared that were never announced: FLAGS and PERMANENTFLAGS must
+    /// be sent again, before any FETCH (RFC 3501 §7.2.6).
+    pub keywords: bool,
 }
 
 impl Selected {
     /// A snapshot of `mailbox` holding `messages`, nothing saved yet.
     pub fn new(mailbox: Mailbox, read_only: bool, messages: Vec<MessageSummary>) -> Self {
-        Self {
+        let mut selected = Self {
             mailbox,
             read_only,
             messages,
             saved: Vec::new(),
-        }
+            keywords: BTreeSet::new(),
+        };
+        selected.learn_keywords();
+        selected
+    }
+
+    /// Adds the keywords the snapshot's messages carry to those announced; true
+    /// when some were new.
+    fn learn_keywords(&mut self) -> bool {
+        let before = self.keywords.len();
+        let keywords = self.messages.iter().flat_map(|m| &m.flags);
+        self.keywords
+            .extend(keywords.filter(|f| !f.starts_with('\\')).cloned());
+        self.keywords.len() != before
     }
 
     /// `$` written out for a command (RFC 5182 §2.1): the saved messages still in
@@ -110,6 +129,7 @@ impl Selected {
         if self.messages.len() != before || !changes.expunged.is_empty() {
             changes.exists = Some(self.exists());
         }
+        changes.keywords = self.learn_keywords();
         self.mailbox = mailbox;
         changes
     }
@@ -230,6 +250,7 @@ mod tests {
         assert_eq!(changes.vanished, [3, 8]);
         assert_eq!(changes.flags, [1]);
         assert_eq!(changes.exists, Some(3));
+        assert!(!changes.keywords, "\\Seen is no keyword");
         assert_eq!(
             s.messages.iter().map(|m| m.uid).collect::<Vec<_>>(),
             [5, 9, 11]
@@ -246,5 +267,16 @@ mod tests {
         let later = s.refresh(mailbox(), vec![summary(5, &[]), summary(6, &[])], true);
         assert_eq!(later.expunged, [1]);
         assert_eq!(later.exists, Some(2));
+    }
+
+    #[test]
+    fn keywords_are_learnt_once_at_select_and_at_refresh() {
+        let mut s = Selected::new(mailbox(), false, vec![summary(1, &["$label1"])]);
+        assert!(s.keywords.contains("$label1"));
+        let same = s.refresh(mailbox(), vec![summary(1, &["$label1", "\\Seen"])], true);
+        assert!(!same.keywords);
+        let new = s.refresh(mailbox(), vec![summary(1, &["$label1", "$Todo"])], true);
+        assert!(new.keywords);
+        assert!(s.keywords.contains("$Todo"));
     }
 }

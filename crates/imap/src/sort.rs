@@ -43,23 +43,38 @@ pub(crate) fn sort(entries: &mut [Entry<'_>], criteria: &[SortCriterion]) {
 }
 
 fn compare(key: &SortKey, a: &Entry<'_>, b: &Entry<'_>) -> Ordering {
-    let first = |list: fn(&MessageMeta) -> &[MetaAddress], e: &Entry<'_>| {
-        e.meta
-            .and_then(|m| list(m).first())
-            .and_then(|a| a.address.as_deref())
-            .and_then(|a| a.split('@').next())
-            .unwrap_or("")
-            .to_lowercase()
+    let by = |list: fn(&MessageMeta) -> &[MetaAddress],
+              text: fn(&MetaAddress) -> Option<String>| {
+        let key = |e: &Entry<'_>| e.meta.and_then(|m| list(m).iter().find_map(text));
+        key(a).unwrap_or_default().cmp(&key(b).unwrap_or_default())
     };
     match key {
         SortKey::Arrival => a.summary.internal.cmp(&b.summary.internal),
         SortKey::Size => a.summary.size.cmp(&b.summary.size),
         SortKey::Date => sent(a).cmp(&sent(b)),
-        SortKey::From | SortKey::DisplayFrom => first(|m| &m.from, a).cmp(&first(|m| &m.from, b)),
-        SortKey::To | SortKey::DisplayTo => first(|m| &m.to, a).cmp(&first(|m| &m.to, b)),
-        SortKey::Cc => first(|m| &m.cc, a).cmp(&first(|m| &m.cc, b)),
+        SortKey::From => by(|m| &m.from, local_part),
+        SortKey::To => by(|m| &m.to, local_part),
+        SortKey::Cc => by(|m| &m.cc, local_part),
+        SortKey::DisplayFrom => by(|m| &m.from, display),
+        SortKey::DisplayTo => by(|m| &m.to, display),
         SortKey::Subject => base_subject(a).cmp(&base_subject(b)),
     }
+}
+
+/// The local part of a mailbox, case-folded (RFC 5256 §3: the addr-mailbox of the
+/// first mailbox; group markers have none and are passed over).
+fn local_part(address: &MetaAddress) -> Option<String> {
+    let mailbox = address.address.as_deref()?;
+    let local = mailbox.rsplit_once('@').map_or(mailbox, |(local, _)| local);
+    Some(local.to_lowercase())
+}
+
+/// The display name of a mailbox, or its address when it has none, case-folded
+/// (RFC 5957 §3).
+fn display(address: &MetaAddress) -> Option<String> {
+    let mailbox = address.address.as_deref()?;
+    let name = address.name.as_deref().filter(|n| !n.trim().is_empty());
+    Some(name.unwrap_or(mailbox).to_lowercase())
 }
 
 /// The sent date (RFC 3339 compares as text once normalised to UTC), or the arrival
@@ -75,34 +90,75 @@ fn base_subject(e: &Entry<'_>) -> String {
     base(e.meta.and_then(|m| m.subject.as_deref()).unwrap_or(""))
 }
 
-/// The base subject (RFC 5256 §2.1, simplified): lowercased, whitespace collapsed,
-/// leading `re:`, `fw:`, `fwd:` and `[…]` blobs and trailing `(fwd)` removed.
+/// The base subject (RFC 5256 §2.1): whitespace collapsed and case folded, then
+/// trailing `(fwd)`s, leading `re:`/`fw:`/`fwd:` leaders (with their `[blob]`s, as in
+/// `Re [cardio]:`), a leading `[blob]` that is not all, and a `[fwd: …]` wrapper
+/// removed, until nothing more goes.
 pub(crate) fn base(subject: &str) -> String {
-    let mut s: String = subject
+    let mut s = subject
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
         .to_lowercase();
     loop {
-        let before = s.len();
-        while let Some(rest) = s.strip_suffix("(fwd)") {
-            s = rest.trim_end().to_owned();
+        // (2) subj-trailer: "(fwd)" and white space.
+        while let Some(rest) = s.trim_end().strip_suffix("(fwd)") {
+            s = rest.to_owned();
         }
-        for prefix in ["re:", "fwd:", "fw:"] {
-            if let Some(rest) = s.strip_prefix(prefix) {
-                s = rest.trim_start().to_owned();
+        s = s.trim_end().to_owned();
+        // (3), (4), (5): leaders, then a blob when something remains.
+        loop {
+            let before = s.len();
+            s = strip_leaders(&s).to_owned();
+            if let Some(rest) = strip_blob(&s).filter(|r| !r.is_empty()) {
+                s = rest.to_owned();
+            }
+            if s.len() == before {
+                break;
             }
         }
-        if s.starts_with('[')
-            && let Some(end) = s.find(']')
-            && end + 1 < s.len()
-        {
-            s = s[end + 1..].trim_start().to_owned();
-        }
-        if s.len() == before {
-            return s;
+        // (6) subj-fwd-hdr and subj-fwd-trl.
+        match s.strip_prefix("[fwd:").and_then(|r| r.strip_suffix(']')) {
+            Some(inner) => s = inner.to_owned(),
+            None => return s,
         }
     }
+}
+
+/// `s` without its subj-leaders (RFC 5256 §5): white space, and `*subj-blob
+/// subj-refwd`, i.e. `[blob]`s then `re`, `fw` or `fwd`, white space, an optional
+/// `[blob]` and a colon.
+fn strip_leaders(mut s: &str) -> &str {
+    loop {
+        let trimmed = s.trim_start();
+        if trimmed.len() != s.len() {
+            s = trimmed;
+            continue;
+        }
+        let mut rest = s;
+        while let Some(after) = strip_blob(rest) {
+            rest = after;
+        }
+        let Some(after) = ["fwd", "fw", "re"]
+            .iter()
+            .find_map(|word| rest.strip_prefix(word))
+        else {
+            return s;
+        };
+        let after = after.trim_start();
+        let after = strip_blob(after).unwrap_or(after);
+        match after.strip_prefix(':') {
+            Some(after) => s = after,
+            None => return s,
+        }
+    }
+}
+
+/// `s` without a leading subj-blob: `[` text without brackets `]` and white space.
+fn strip_blob(s: &str) -> Option<&str> {
+    let inner = s.strip_prefix('[')?;
+    let end = inner.find([']', '['])?;
+    inner[end..].strip_prefix(']').map(|rest| rest.trim_start())
 }
 
 #[cfg(test)]
@@ -140,6 +196,14 @@ mod tests {
         assert_eq!(base("RE:   re:  Résultats  HbA1c"), "résultats hba1c");
         assert_eq!(base("[only blob]"), "[only blob]");
         assert_eq!(base(""), "");
+        // RFC 5256 §2.1 steps 3 to 6.
+        assert_eq!(base("Re [cardio]: Bilan"), "bilan");
+        assert_eq!(base("[a][b] RE : FW: x"), "x");
+        assert_eq!(base("[Fwd: Re: Bilan]"), "bilan");
+        assert_eq!(base("Bilan (fwd) (FWD)"), "bilan");
+        assert_eq!(base("Rebuilt"), "rebuilt");
+        assert_eq!(base("re: [x] "), "[x]");
+        assert_eq!(base("[x] Bilan\t  du   jour"), "bilan du jour");
     }
 
     #[test]
@@ -175,5 +239,20 @@ mod tests {
         );
         assert!(!needs_metadata(&[by(SortKey::Arrival, false)]));
         assert!(needs_metadata(&[by(SortKey::Date, false)]));
+    }
+
+    #[test]
+    fn rfc5256_address_keys_take_the_first_mailbox_local_part() {
+        let group = MetaAddress {
+            name: Some("Team".into()),
+            address: None,
+        };
+        let zed = MetaAddress {
+            name: Some("Alice".into()),
+            address: Some("\"Zed@home\"@x.test".into()),
+        };
+        assert_eq!(local_part(&group), None);
+        assert_eq!(local_part(&zed).as_deref(), Some("\"zed@home\""));
+        assert_eq!(display(&zed).as_deref(), Some("alice"));
     }
 }

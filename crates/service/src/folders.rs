@@ -56,6 +56,10 @@ impl Opening {
     }
 }
 
+/// How many times a batch is tried again when another session expunged some of
+/// its messages between the look and the act.
+const RACE_RETRIES: usize = 3;
+
 impl Service {
     /// The owner's folder `name`, if it exists; not traced (no content is read).
     pub async fn find_folder(&self, access: &MailboxAccess, name: &str) -> Result<Option<Mailbox>> {
@@ -112,6 +116,23 @@ impl Service {
         folder: MailboxId,
         ids: &[MessageId],
     ) -> Result<()> {
+        let inside = self.still_in_folder(access, folder, ids).await?;
+        if let Some(id) = ids.iter().find(|id| !inside.contains(id)) {
+            // The same answer as a missing message: reveals nothing of others.
+            return Err(ServiceError::NotFound(format!("message {id}")));
+        }
+        Ok(())
+    }
+
+    /// Those of `ids` still in the owner's `folder`, in their order. A message
+    /// another session expunged or moved away meanwhile is simply gone (RFC 2180
+    /// §4): what is left may be acted on, and nothing outside the folder ever is.
+    async fn still_in_folder(
+        &self,
+        access: &MailboxAccess,
+        folder: MailboxId,
+        ids: &[MessageId],
+    ) -> Result<Vec<MessageId>> {
         self.owned_folder(access, folder).await?;
         let found = self.store.message_summaries(ids).await?;
         let inside: std::collections::HashSet<MessageId> = found
@@ -119,11 +140,46 @@ impl Service {
             .filter(|m| m.mailbox == folder)
             .map(|m| m.id)
             .collect();
-        if let Some(id) = ids.iter().find(|id| !inside.contains(id)) {
-            // The same answer as a missing message: reveals nothing of others.
-            return Err(ServiceError::NotFound(format!("message {id}")));
+        Ok(ids
+            .iter()
+            .copied()
+            .filter(|id| inside.contains(id))
+            .collect())
+    }
+
+    /// [`Service::open_messages`] for a mail client whose view of `folder` may be
+    /// behind another session's expunge: a message gone meanwhile reads as `None`
+    /// (RFC 2180 §4.1), the others are opened and traced as usual.
+    pub async fn open_messages_still_there(
+        &self,
+        access: &MailboxAccess,
+        folder: MailboxId,
+        ids: &[MessageId],
+        opening: Opening,
+    ) -> Result<Vec<Option<ReadMessage>>> {
+        let mut attempt = 0;
+        loop {
+            let present = self.still_in_folder(access, folder, ids).await?;
+            match self.open_messages(access, folder, &present, opening).await {
+                // Expunged between the look and the read (its key goes first, then
+                // its row: RT-3): look again once the expunge is through.
+                Err(
+                    ServiceError::NotFound(_)
+                    | ServiceError::Store(StoreError::ContentDestroyed(_)),
+                ) if attempt < RACE_RETRIES => {
+                    attempt += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(20 * attempt as u64)).await;
+                }
+                Err(error) => return Err(error),
+                Ok(opened) => {
+                    let mut opened = opened.into_iter();
+                    return Ok(ids
+                        .iter()
+                        .map(|id| present.contains(id).then(|| opened.next()).flatten())
+                        .collect());
+                }
+            }
         }
-        Ok(())
     }
 
     /// Opens messages of `folder` for the person of `access`: each opening traced
@@ -178,6 +234,7 @@ impl Service {
     /// Changes the flags of messages of `folder`, each to its flags as they are when
     /// written, all in one commit; each change that changed something traced (TR-1);
     /// with `unchanged_since`, messages changed after it are left alone (RFC 7162).
+    /// Messages expunged meanwhile by another session are left out (RFC 2180 §4.2).
     pub async fn set_flags_in(
         &self,
         access: &MailboxAccess,
@@ -189,33 +246,54 @@ impl Service {
             crate::messages::check_flags(change.flags())?;
         }
         let ids: Vec<MessageId> = changes.iter().map(|(id, _)| *id).collect();
-        self.in_folder(access, folder, &ids).await?;
-        let now = self.now_ms();
-        let traces: Vec<_> = changes
-            .iter()
-            .map(|(id, _)| access.event(now, Action::MessageFlag, Object::of(*id)))
-            .collect();
-        Ok(self
-            .store
-            .set_flags_many(changes, unchanged_since, &traces)
-            .await?)
+        let mut attempt = 0;
+        loop {
+            let present = self.still_in_folder(access, folder, &ids).await?;
+            let changes: Vec<(MessageId, FlagChange)> = changes
+                .iter()
+                .filter(|(id, _)| present.contains(id))
+                .cloned()
+                .collect();
+            let now = self.now_ms();
+            let traces: Vec<_> = present
+                .iter()
+                .map(|id| access.event(now, Action::MessageFlag, Object::of(*id)))
+                .collect();
+            match self
+                .store
+                .set_flags_many(&changes, unchanged_since, &traces)
+                .await
+            {
+                // Expunged between the look and the write: look again.
+                Err(StoreError::NotFound { .. }) if attempt < RACE_RETRIES => attempt += 1,
+                done => return Ok(done?),
+            }
+        }
     }
 
     /// Deletes messages of `folder` for good (IMAP EXPUNGE): their keys are destroyed
-    /// (RT-3), each deletion traced.
+    /// (RT-3), each deletion traced. Messages another session expunged meanwhile are
+    /// already gone, which is no failure (RFC 2180 §4.3).
     pub async fn expunge(
         &self,
         access: &MailboxAccess,
         folder: MailboxId,
         ids: &[MessageId],
     ) -> Result<()> {
-        self.in_folder(access, folder, ids).await?;
-        let now = self.now_ms();
-        let traces: Vec<_> = ids
-            .iter()
-            .map(|id| access.event(now, Action::MessageDelete, Object::of(*id)))
-            .collect();
-        Ok(self.store.delete_messages(ids, &traces).await?)
+        let mut attempt = 0;
+        loop {
+            let present = self.still_in_folder(access, folder, ids).await?;
+            let now = self.now_ms();
+            let traces: Vec<_> = present
+                .iter()
+                .map(|id| access.event(now, Action::MessageDelete, Object::of(*id)))
+                .collect();
+            match self.store.delete_messages(&present, &traces).await {
+                // Expunged between the look and the deletion: look again.
+                Err(StoreError::NotFound { .. }) if attempt < RACE_RETRIES => attempt += 1,
+                done => return Ok(done?),
+            }
+        }
     }
 
     /// Stores a message the owner puts in one of their folders themself (IMAP

@@ -36,6 +36,13 @@ CREATE TABLE IF NOT EXISTS mailboxes (
     highest_modseq INTEGER NOT NULL,
     UNIQUE (account_id, name)
 );
+-- The last UIDVALIDITY given to a folder of each account: a folder made again under
+-- the name of a deleted one gets a greater one, even within the same second
+-- (RFC 3501 §2.3.1.1).
+CREATE TABLE IF NOT EXISTS uidvalidity_last (
+    account_id INTEGER PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+    value INTEGER NOT NULL
+);
 -- UIDs expunged from a mailbox and the MODSEQ of their removal, so that a client
 -- resynchronising (IMAP QRESYNC) learns what vanished. UIDs only, no content.
 CREATE TABLE IF NOT EXISTS expunged (

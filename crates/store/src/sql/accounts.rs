@@ -65,7 +65,7 @@ pub(super) async fn create(store: &SqlStore, new: &NewAccount, trace: &Event) ->
         what: "account",
         detail: format!("address {} is already taken", new.address.as_str()),
     })?;
-    let uidvalidity = (at / 1000).rem_euclid(1 << 31).max(1);
+    let uidvalidity = super::folders::next_uidvalidity(&mut tx, AccountId(id), at).await?;
     for (name, special_use) in DEFAULT_MAILBOXES {
         sqlx::query(
             "INSERT INTO mailboxes (account_id, name, special_use, uidvalidity, uidnext, highest_modseq)

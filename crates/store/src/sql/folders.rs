@@ -22,9 +22,7 @@ pub(super) async fn create(
     trace: &Event,
 ) -> Result<Mailbox> {
     let mut tx = store.db.begin_write().await?;
-    // A fresh UIDVALIDITY: a folder deleted and made again under the same name must
-    // not let clients reuse what they cached (RFC 9051 §2.3.1.1).
-    let uidvalidity = (at.as_millis() / 1000).rem_euclid(1 << 31).max(1);
+    let uidvalidity = next_uidvalidity(&mut tx, account, at.as_millis()).await?;
     let sql = format!(
         "INSERT INTO mailboxes (account_id, name, special_use, uidvalidity, uidnext, highest_modseq)
          VALUES ($1, $2, NULL, $3, 1, 1) ON CONFLICT (account_id, name) DO NOTHING
@@ -44,6 +42,30 @@ pub(super) async fn create(
     append(store, &mut tx, std::slice::from_ref(trace)).await?;
     tx.commit().await?;
     Ok(mailbox)
+}
+
+/// A fresh UIDVALIDITY for a folder of `account` made at `at_ms`: the time in
+/// seconds, or one more than the last one the account's folders got when that is
+/// not smaller. A folder deleted and made again under the same name must not let
+/// clients reuse what they cached (RFC 3501 §2.3.1.1), however soon it is made.
+pub(super) async fn next_uidvalidity(
+    tx: &mut super::db::WriteTx,
+    account: AccountId,
+    at_ms: i64,
+) -> Result<i64> {
+    let now = (at_ms / 1000).rem_euclid(1 << 31).max(1);
+    let value: i64 = sqlx::query_scalar(
+        "INSERT INTO uidvalidity_last (account_id, value) VALUES ($1, $2)
+         ON CONFLICT (account_id) DO UPDATE SET value = CASE
+             WHEN excluded.value > uidvalidity_last.value THEN excluded.value
+             ELSE uidvalidity_last.value + 1 END
+         RETURNING value",
+    )
+    .bind(account.0)
+    .bind(now)
+    .fetch_one(&mut *tx.tx)
+    .await?;
+    Ok(value)
 }
 
 pub(super) async fn rename(

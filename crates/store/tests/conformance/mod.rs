@@ -35,6 +35,7 @@ macro_rules! conformance_suite {
             id3_delegates_are_listed,
             ms6_accounts_start_with_special_use_folders,
             ms6_folders_are_made_renamed_deleted_and_messages_copied_and_moved,
+            rfc3501_a_folder_made_again_under_its_name_gets_a_new_uidvalidity,
             tr2_a_job_lease_is_held_by_one_node_until_it_ends,
             deliver_assigns_uids_and_modseqs_in_one_transaction,
             ms4_opened_message_round_trips_and_flags_bump_modseq,
@@ -341,6 +342,34 @@ pub async fn ms6_folders_are_made_renamed_deleted_and_messages_copied_and_moved(
     assert!(verify(&h).await.is_ok());
 }
 
+/// RFC 3501 §2.3.1.1 (MS-6): a folder deleted and made again under the same name,
+/// in the same second, gets another UIDVALIDITY; so does INBOX's name-sake.
+pub async fn rfc3501_a_folder_made_again_under_its_name_gets_a_new_uidvalidity(h: Harness) {
+    let a = professional(&h, "alice", "10003090833").await;
+    let inbox = h.store.mailbox(a.id, "INBOX").await.unwrap().unwrap();
+    let trace = |action| event(action, a.id);
+    let at = now();
+    let mut seen = vec![inbox.uidvalidity];
+    for _ in 0..3 {
+        let made = h
+            .store
+            .create_mailbox(a.id, "Cardio", at, &trace(Action::MailboxCreate))
+            .await
+            .unwrap();
+        assert!(
+            !seen.contains(&made.uidvalidity),
+            "{} given again after {seen:?}",
+            made.uidvalidity
+        );
+        seen.push(made.uidvalidity);
+        h.store
+            .delete_mailbox(made.id, &trace(Action::MailboxDelete))
+            .await
+            .unwrap();
+    }
+    assert!(seen.iter().all(|&v| v > 0 && v < 1 << 32), "{seen:?}");
+}
+
 pub async fn tr2_a_job_lease_is_held_by_one_node_until_it_ends(h: Harness) {
     let t = |s: i64| Timestamp::from_millis(1_790_000_000_000 + s * 1000);
     let lease =
@@ -594,6 +623,7 @@ pub async fn rt2_a_deleted_account_leaves_nothing_keyed_by_it(h: Harness) {
         ("patient_blocks", "professional", address.as_str()),
         ("directory_preferences", "address", address.as_str()),
         ("patient_accesses", "actor_account", &a.id.0.to_string()),
+        ("uidvalidity_last", "account_id", &a.id.0.to_string()),
         ("accounts", "address", address.as_str()),
     ] {
         assert_eq!(

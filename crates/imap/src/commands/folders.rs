@@ -1,0 +1,620 @@
+//! Folder commands and the selected mailbox's announcements: folder names, LIST and
+//! LSUB, STATUS, SELECT and EXAMINE, and what a refresh tells the client (EXPUNGE,
+//! FETCH FLAGS, EXISTS, new keywords, HIGHESTMODSEQ).
+
+use super::*;
+
+impl Session {
+    /// The name of the folder a client names, decoded from modified UTF-7 (UTF-8
+    /// under IMAP4rev2). A name no folder can have is no syntax error: it names no
+    /// folder, `NO [NONEXISTENT]`, as Dovecot answers.
+    pub(super) fn folder_name(
+        &self,
+        tag: &Tag<'static>,
+        mailbox: &ImapMailbox<'_>,
+    ) -> Result<String, Status<'static>> {
+        let decoded = match mailbox {
+            ImapMailbox::Inbox => return Ok("INBOX".to_owned()),
+            // RFC 9051 §5.1: UTF-8 once IMAP4rev2 is enabled.
+            ImapMailbox::Other(other) if self.rev2 => String::from_utf8(other.as_ref().to_vec())
+                .map_err(|_| "the folder name is not UTF-8 (RFC 9051 section 5.1)"),
+            ImapMailbox::Other(other) => utf7::decode(other.as_ref())
+                .ok_or("the folder name is not valid modified UTF-7 (RFC 3501 section 5.1.3)"),
+        };
+        decoded.map_err(|text| {
+            status(
+                Kind::No,
+                Some(tag.clone()),
+                Some(code("NONEXISTENT")),
+                &format!("no such folder: {text}"),
+            )
+        })
+    }
+
+    /// The name a client gives a folder it creates or renames to: a name no
+    /// folder can have reads `NO [CANNOT]` (RFC 5530).
+    pub(super) fn new_folder_name(
+        &self,
+        tag: &Tag<'static>,
+        mailbox: &ImapMailbox<'_>,
+    ) -> Result<String, Status<'static>> {
+        self.folder_name(tag, mailbox).map_err(|mut answer| {
+            if let Status::Tagged(t) = &mut answer {
+                t.body.code = Some(code("CANNOT"));
+            }
+            answer
+        })
+    }
+
+    /// The folder a client names.
+    pub(super) async fn named_folder(
+        &self,
+        tag: &Tag<'static>,
+        mailbox: &ImapMailbox<'_>,
+    ) -> Result<Mailbox, Status<'static>> {
+        let name = self.folder_name(tag, mailbox)?;
+        match self.service.find_folder(self.access(), &name).await {
+            Ok(Some(folder)) => Ok(folder),
+            Ok(None) => Err(status(
+                Kind::No,
+                Some(tag.clone()),
+                Some(code("NONEXISTENT")),
+                "no such folder",
+            )),
+            Err(error) => Err(from_service(tag.clone(), &error)),
+        }
+    }
+
+    /// LIST, LSUB, and LIST with RFC 5258 options: the folders matching any of
+    /// `patterns`, each with its attributes, extended data and, when asked, STATUS
+    /// (RFC 5819).
+    pub(super) async fn list(
+        &mut self,
+        out: &mut Wire,
+        tag: Tag<'static>,
+        reference: &ImapMailbox<'_>,
+        patterns: &[ListMailbox<'_>],
+        listing: Listing<'_>,
+    ) {
+        let reference = match reference {
+            ImapMailbox::Inbox => "INBOX".to_owned(),
+            ImapMailbox::Other(o) => String::from_utf8_lossy(o.as_ref()).into_owned(),
+        };
+        let patterns: Vec<String> = patterns
+            .iter()
+            .map(|pattern| {
+                let bytes: &[u8] = match pattern {
+                    ListMailbox::Token(t) => t.as_ref(),
+                    ListMailbox::String(s) => s.as_ref(),
+                };
+                format!("{reference}{}", String::from_utf8_lossy(bytes))
+            })
+            .collect();
+        let delimiter = QuotedChar::try_from(DELIMITER).expect("valid delimiter");
+        if patterns.iter().all(String::is_empty) {
+            // RFC 9051 §6.3.9: the delimiter and the root.
+            out.enqueue_data(Data::List {
+                items: vec![FlagNameAttribute::Noselect],
+                delimiter: Some(delimiter),
+                mailbox: ImapMailbox::try_from("").expect("empty name"),
+            });
+            out.enqueue_status(status(Kind::Ok, Some(tag), None, "LIST completed"));
+            return;
+        }
+        let folders = match self.service.mailboxes(self.access()).await {
+            Ok(folders) => folders,
+            Err(error) => {
+                out.enqueue_status(from_service(tag, &error));
+                return;
+            }
+        };
+        let options = match listing {
+            Listing::Extended(options) => Some(options),
+            _ => None,
+        };
+        for folder in &folders {
+            let old_name = utf7::encode(&folder.name);
+            // The client's form: UTF-8 under IMAP4rev2, modified UTF-7 before.
+            let wire = if self.rev2 {
+                folder.name.clone()
+            } else {
+                old_name.clone()
+            };
+            if !patterns
+                .iter()
+                .any(|p| wildcard_match(p.as_bytes(), wire.as_bytes()))
+            {
+                continue;
+            }
+            if options.is_some_and(|o| o.special_use) && folder.special_use.is_none() {
+                continue;
+            }
+            let prefix = format!("{}{DELIMITER}", folder.name);
+            let has_children = folders.iter().any(|f| f.name.starts_with(&prefix));
+            let children = if has_children {
+                "HasChildren"
+            } else {
+                "HasNoChildren"
+            };
+            let mut items = vec![FlagNameAttribute::from(
+                Atom::try_from(children).expect("valid attribute"),
+            )];
+            // Every folder is subscribed (SUBSCRIBE changes nothing).
+            if options.is_some_and(|o| o.subscribed || o.return_subscribed) {
+                items.push(FlagNameAttribute::from(
+                    Atom::try_from("Subscribed").expect("valid attribute"),
+                ));
+            }
+            if let Some(atom) = folder
+                .special_use
+                .as_deref()
+                .and_then(|s| s.strip_prefix('\\'))
+                .and_then(|s| Atom::try_from(s.to_owned()).ok())
+            {
+                items.push(FlagNameAttribute::from(atom));
+            }
+            let Ok(mailbox) = ImapMailbox::try_from(wire.clone()) else {
+                continue;
+            };
+            let mut extended = Vec::new();
+            if options.is_some_and(|o| o.recursive && o.subscribed) && has_children {
+                extended.push("\"CHILDINFO\" (\"SUBSCRIBED\")".to_owned());
+            }
+            if self.rev2 && old_name != wire {
+                extended.push(format!("\"OLDNAME\" ({})", quoted(&old_name)));
+            }
+            let data = match listing {
+                Listing::Lsub => Data::Lsub {
+                    items,
+                    delimiter: Some(delimiter),
+                    mailbox: mailbox.clone(),
+                },
+                _ => Data::List {
+                    items,
+                    delimiter: Some(delimiter),
+                    mailbox: mailbox.clone(),
+                },
+            };
+            if extended.is_empty() {
+                out.enqueue_data(data);
+            } else {
+                let mut line = out.encode_without_crlf(data);
+                line.extend_from_slice(format!(" ({})\r\n", extended.join(" ")).as_bytes());
+                out.enqueue_line(&line);
+            }
+            if let Some(options) = options.filter(|o| !o.status.is_empty())
+                && let Ok((folder, messages)) =
+                    self.service.folder_state(self.access(), folder.id).await
+            {
+                out.enqueue_data(Data::Status {
+                    mailbox,
+                    items: status_items(&folder, &messages, &options.status).into(),
+                });
+            }
+        }
+        out.enqueue_status(status(Kind::Ok, Some(tag), None, "LIST completed"));
+    }
+
+    pub(super) async fn status(
+        &mut self,
+        out: &mut Wire,
+        tag: Tag<'static>,
+        mailbox: &ImapMailbox<'static>,
+        names: &[StatusDataItemName],
+    ) {
+        let folder = match self.named_folder(&tag, mailbox).await {
+            Ok(folder) => folder,
+            Err(answer) => {
+                out.enqueue_status(answer);
+                return;
+            }
+        };
+        let (folder, messages) = match self.service.folder_state(self.access(), folder.id).await {
+            Ok(state) => state,
+            Err(error) => {
+                out.enqueue_status(from_service(tag, &error));
+                return;
+            }
+        };
+        let items = status_items(&folder, &messages, names);
+        out.enqueue_data(Data::Status {
+            mailbox: mailbox.clone(),
+            items: items.into(),
+        });
+        out.enqueue_status(status(Kind::Ok, Some(tag), None, "STATUS completed"));
+    }
+
+    /// SELECT or EXAMINE with their RFC 7162 parameters: CONDSTORE, or QRESYNC
+    /// (only once enabled), which also reports what vanished and what changed since
+    /// the client's MODSEQ when its UIDVALIDITY still holds.
+    pub(super) async fn select_with(
+        &mut self,
+        out: &mut Wire,
+        tag: Tag<'static>,
+        mailbox: &ImapMailbox<'static>,
+        read_only: bool,
+        parameters: &[SelectParameter],
+    ) {
+        self.condstore |= parameters.contains(&SelectParameter::CondStore);
+        let resync = parameters.iter().find_map(|p| match p {
+            SelectParameter::QResync {
+                uid_validity,
+                mod_sequence_value,
+                known_uids,
+                ..
+            } => Some((
+                uid_validity.get(),
+                mod_sequence_value.get(),
+                known_uids.clone(),
+            )),
+            _ => None,
+        });
+        if resync.is_some() && !self.qresync {
+            out.enqueue_status(status(
+                Kind::Bad,
+                Some(tag),
+                None,
+                "ENABLE QRESYNC first (RFC 7162 section 3.2.5)",
+            ));
+            return;
+        }
+        let Some(ok) = self.select(out, tag, mailbox, read_only).await else {
+            return;
+        };
+        if let Some((validity, since, known)) = resync
+            && let Some(selected) = &self.selected
+            && i64::from(validity) == selected.mailbox.uidvalidity
+        {
+            let since = since as i64;
+            let folder = selected.mailbox.id;
+            let mut vanished = self
+                .service
+                .expunged_since(self.access(), folder, since)
+                .await
+                .unwrap_or_default();
+            if let Some(known) = known {
+                vanished.retain(|&u| contains_uid(&known, u));
+            }
+            if let Some(uids) = uid_set(&vanished) {
+                out.enqueue_data(Data::Vanished {
+                    earlier: true,
+                    known_uids: uids,
+                });
+            }
+            let selected = self.selected.as_ref().expect("selected");
+            for (index, message) in selected.messages.iter().enumerate() {
+                if message.modseq > since {
+                    let uid = selected.uid(index);
+                    let items = vec![
+                        MessageDataItem::Uid(uid),
+                        MessageDataItem::Flags(fetch::flags(message)),
+                        fetch::summary_item(&MessageDataItemName::ModSeq, message, uid)
+                            .expect("MODSEQ is a summary item"),
+                    ];
+                    out.enqueue_data(Data::Fetch {
+                        seq: NonZeroU32::new(index as u32 + 1).expect("positions start at 1"),
+                        items: Vec1::try_from(items).expect("not empty"),
+                    });
+                }
+            }
+        }
+        out.enqueue_status(ok);
+    }
+
+    /// Selects a folder and sends its untagged responses; returns the tagged OK to
+    /// send (after any QRESYNC responses), or `None` once a failure was answered.
+    pub(super) async fn select(
+        &mut self,
+        out: &mut Wire,
+        tag: Tag<'static>,
+        mailbox: &ImapMailbox<'static>,
+        read_only: bool,
+    ) -> Option<Status<'static>> {
+        // RFC 9051 §6.3.2: a failed SELECT leaves no mailbox selected; IMAP4rev2
+        // and QRESYNC clients are told the previous one is closed (RFC 7162 §3.2.11).
+        if self.selected.is_some() && (self.rev2 || self.qresync) {
+            out.enqueue_status(status(
+                Kind::Ok,
+                None,
+                Some(Code::Closed),
+                "previous mailbox closed",
+            ));
+        }
+        self.selected = None;
+        self.watcher = None;
+        let folder = match self.named_folder(&tag, mailbox).await {
+            Ok(folder) => folder,
+            Err(answer) => {
+                out.enqueue_status(answer);
+                return None;
+            }
+        };
+        let (folder, messages) = match self.service.open_folder(self.access(), &folder.name).await {
+            Ok(opened) => opened,
+            Err(error) => {
+                out.enqueue_status(from_service(tag, &error));
+                return None;
+            }
+        };
+        let selected = Selected::new(folder, read_only, messages);
+        out.enqueue_data(Data::Flags(defined_flags(&selected)));
+        out.enqueue_data(Data::Exists(selected.exists()));
+        if self.rev2 {
+            // RFC 9051 §6.3.2: the folder's name as LIST gives it; no RECENT.
+            if let Ok(name) = ImapMailbox::try_from(selected.mailbox.name.clone()) {
+                out.enqueue_data(Data::List {
+                    items: vec![],
+                    delimiter: Some(QuotedChar::try_from(DELIMITER).expect("valid delimiter")),
+                    mailbox: name,
+                });
+            }
+        } else {
+            out.enqueue_data(Data::Recent(0));
+        }
+        let untagged = |code: Code<'static>, text: &str| status(Kind::Ok, None, Some(code), text);
+        out.enqueue_status(untagged(
+            Code::UidValidity(non_zero(selected.mailbox.uidvalidity)),
+            "UIDs valid",
+        ));
+        out.enqueue_status(untagged(
+            Code::UidNext(non_zero(selected.mailbox.uidnext)),
+            "predicted next UID",
+        ));
+        out.enqueue_status(permanent_flags(&selected));
+        out.enqueue_status(highest_modseq(&selected.mailbox));
+        let code = if read_only {
+            Code::ReadOnly
+        } else {
+            Code::ReadWrite
+        };
+        self.watcher = self
+            .service
+            .watch_folder(self.access(), selected.mailbox.id)
+            .await
+            .ok();
+        self.selected = Some(selected);
+        Some(status(Kind::Ok, Some(tag), Some(code), "SELECT completed"))
+    }
+
+    /// Turns CONDSTORE on for the rest of the session (RFC 7162 §3.1): the first
+    /// CONDSTORE-enabling command in a selected mailbox is answered with its
+    /// `OK [HIGHESTMODSEQ n]`.
+    pub(crate) fn enable_condstore(&mut self, out: &mut Wire) {
+        if std::mem::replace(&mut self.condstore, true) {
+            return;
+        }
+        if let Some(selected) = &self.selected {
+            out.enqueue_status(highest_modseq(&selected.mailbox));
+        }
+    }
+
+    /// Sends what changed in the selected mailbox since the client last looked:
+    /// EXPUNGE (only when `allow_expunge`), FETCH of changed flags, EXISTS.
+    pub(crate) async fn announce_changes(&mut self, out: &mut Wire, allow_expunge: bool) {
+        let (Some(login), Some(selected)) = (&self.login, &mut self.selected) else {
+            return;
+        };
+        let Ok((mailbox, current)) = self
+            .service
+            .folder_state(&login.access, selected.mailbox.id)
+            .await
+        else {
+            return;
+        };
+        let changes = selected.refresh(mailbox, current, allow_expunge);
+        if changes.keywords {
+            // RFC 3501 §7.2.6: a keyword is announced before any FETCH shows it.
+            out.enqueue_data(Data::Flags(defined_flags(selected)));
+            out.enqueue_status(permanent_flags(selected));
+        }
+        if self.qresync {
+            // RFC 7162 §3.2.10: VANISHED instead of EXPUNGE once QRESYNC is enabled.
+            if let Some(uids) = uid_set(&changes.vanished) {
+                out.enqueue_data(Data::Vanished {
+                    earlier: false,
+                    known_uids: uids,
+                });
+            }
+        } else {
+            for seq in changes.expunged {
+                out.enqueue_data(Data::Expunge(
+                    NonZeroU32::new(seq).expect("positions start at 1"),
+                ));
+            }
+        }
+        for seq in changes.flags {
+            let index = seq as usize - 1;
+            let summary = &selected.messages[index];
+            let mut items = vec![
+                MessageDataItem::Uid(selected.uid(index)),
+                MessageDataItem::Flags(fetch::flags(summary)),
+            ];
+            if self.condstore {
+                items.push(
+                    fetch::summary_item(&MessageDataItemName::ModSeq, summary, selected.uid(index))
+                        .expect("MODSEQ is a summary item"),
+                );
+            }
+            out.enqueue_data(Data::Fetch {
+                seq: NonZeroU32::new(seq).expect("positions start at 1"),
+                items: Vec1::try_from(items).expect("not empty"),
+            });
+        }
+        if let Some(exists) = changes.exists {
+            out.enqueue_data(Data::Exists(exists));
+        }
+    }
+}
+
+/// The untagged `OK [HIGHESTMODSEQ n]` of `mailbox` (RFC 7162 §3.1.2.1).
+pub(super) fn highest_modseq(mailbox: &Mailbox) -> Status<'static> {
+    let modseq = NonZeroU64::new(mailbox.highest_modseq.max(1) as u64).expect("not zero");
+    status(
+        Kind::Ok,
+        None,
+        Some(Code::HighestModSeq(modseq)),
+        "highest modseq",
+    )
+}
+
+/// The flags defined in `selected` (RFC 3501 §7.2.6): the system flags, then
+/// every keyword announced so far.
+pub(super) fn defined_flags(selected: &Selected) -> Vec<Flag<'static>> {
+    let system = [
+        Flag::Answered,
+        Flag::Flagged,
+        Flag::Deleted,
+        Flag::Seen,
+        Flag::Draft,
+    ];
+    let keywords = selected
+        .keywords
+        .iter()
+        .filter_map(|k| Flag::try_from(k.as_str()).ok())
+        .map(imap_next::imap_types::IntoStatic::into_static);
+    system.into_iter().chain(keywords).collect()
+}
+
+/// The untagged `OK [PERMANENTFLAGS …]` of `selected`: its flags and `\*` (any new
+/// keyword is kept, RFC 3501 §2.3.2), nothing under EXAMINE.
+pub(super) fn permanent_flags(selected: &Selected) -> Status<'static> {
+    let mut permanent: Vec<FlagPerm> = Vec::new();
+    if !selected.read_only {
+        permanent = defined_flags(selected)
+            .into_iter()
+            .map(FlagPerm::Flag)
+            .collect();
+        permanent.push(FlagPerm::Asterisk);
+    }
+    status(
+        Kind::Ok,
+        None,
+        Some(Code::PermanentFlags(permanent)),
+        "flags kept",
+    )
+}
+
+/// RFC 9051 §6.3.12, §6.4.7: TRYCREATE when the target folder does not exist.
+pub(super) fn try_create(answer: &mut Status<'static>) {
+    if let Status::Tagged(t) = answer
+        && t.body
+            .code
+            .as_ref()
+            .is_some_and(|c| c == &code("NONEXISTENT"))
+    {
+        t.body.code = Some(Code::TryCreate);
+    }
+}
+
+/// The answer to CREATE, DELETE or RENAME: a name taken reads `NO [ALREADYEXISTS]`,
+/// a refused name `NO [CANNOT]` with the rule (RFC 5530).
+pub(super) fn folder_answer(
+    tag: Tag<'static>,
+    done: Result<(), caduceus_service::ServiceError>,
+    text: &str,
+) -> Status<'static> {
+    use caduceus_service::ServiceError;
+    match done {
+        Ok(()) => status(Kind::Ok, Some(tag), None, text),
+        Err(ServiceError::Store(caduceus_service::model::StoreError::Conflict {
+            detail, ..
+        })) => status(Kind::No, Some(tag), Some(code("ALREADYEXISTS")), &detail),
+        Err(ServiceError::Invalid(reason)) => status(
+            Kind::No,
+            Some(tag),
+            Some(code("CANNOT")),
+            &format!("{reason} (MS-6)"),
+        ),
+        Err(error) => from_service(tag, &error),
+    }
+}
+
+/// The STATUS items `names` of `folder` holding `messages` (RFC 9051 §6.3.11).
+pub(super) fn status_items(
+    folder: &Mailbox,
+    messages: &[caduceus_service::model::MessageSummary],
+    names: &[StatusDataItemName],
+) -> Vec<StatusDataItem> {
+    let has =
+        |m: &caduceus_service::model::MessageSummary, flag: &str| m.flags.iter().any(|f| f == flag);
+    let deleted = || messages.iter().filter(|m| has(m, "\\Deleted"));
+    names
+        .iter()
+        .map(|name| match name {
+            StatusDataItemName::Messages => StatusDataItem::Messages(messages.len() as u32),
+            StatusDataItemName::Recent => StatusDataItem::Recent(0),
+            StatusDataItemName::UidNext => StatusDataItem::UidNext(non_zero(folder.uidnext)),
+            StatusDataItemName::UidValidity => {
+                StatusDataItem::UidValidity(non_zero(folder.uidvalidity))
+            }
+            StatusDataItemName::Unseen => {
+                StatusDataItem::Unseen(messages.iter().filter(|m| !has(m, "\\Seen")).count() as u32)
+            }
+            StatusDataItemName::Deleted => StatusDataItem::Deleted(deleted().count() as u32),
+            StatusDataItemName::DeletedStorage => {
+                StatusDataItem::DeletedStorage(deleted().map(|m| m.size as u64).sum())
+            }
+            StatusDataItemName::Size => {
+                StatusDataItem::Size(messages.iter().map(|m| m.size as u64).sum())
+            }
+            StatusDataItemName::HighestModSeq => {
+                StatusDataItem::HighestModSeq(folder.highest_modseq as u64)
+            }
+        })
+        .collect()
+}
+
+/// `text` as an IMAP quoted string.
+pub(super) fn quoted(text: &str) -> String {
+    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// Which kind of listing a LIST-like command asks for.
+#[derive(Clone, Copy)]
+pub(crate) enum Listing<'a> {
+    List,
+    Lsub,
+    /// LIST with RFC 5258 options.
+    Extended(&'a ListOptions),
+}
+
+/// LIST wildcard matching (RFC 9051 §6.3.9): `*` matches anything, `%` anything
+/// but the hierarchy delimiter; INBOX matches case-insensitively.
+pub(crate) fn wildcard_match(pattern: &[u8], name: &[u8]) -> bool {
+    if name.eq_ignore_ascii_case(b"INBOX") && pattern.eq_ignore_ascii_case(b"INBOX") {
+        return true;
+    }
+    match pattern.split_first() {
+        None => name.is_empty(),
+        Some((b'*', rest)) => (0..=name.len()).any(|i| wildcard_match(rest, &name[i..])),
+        Some((b'%', rest)) => (0..=name.len())
+            .take_while(|&i| i == 0 || name[i - 1] != DELIMITER as u8)
+            .any(|i| wildcard_match(rest, &name[i..])),
+        Some((c, rest)) => name.first() == Some(c) && wildcard_match(rest, &name[1..]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_wildcards() {
+        assert!(wildcard_match(b"*", b"INBOX"));
+        assert!(wildcard_match(b"%", b"Sent"));
+        assert!(!wildcard_match(b"%", b"Archive/2026"));
+        assert!(wildcard_match(b"Archive/%", b"Archive/2026"));
+        assert!(wildcard_match(b"*26", b"Archive/2026"));
+        assert!(wildcard_match(b"inbox", b"INBOX"));
+        assert!(!wildcard_match(b"Sen", b"Sent"));
+        assert!(wildcard_match(b"S%t", b"Sent"));
+    }
+
+    #[test]
+    fn sequence_numbers_beyond_the_mailbox_are_out_of_range() {
+        let set = SequenceSet::try_from("1:3").unwrap();
+        assert!(set_within(&set, 3));
+        assert!(!set_within(&set, 2));
+        assert!(set_within(&SequenceSet::try_from("1:*").unwrap(), 0));
+    }
+}

@@ -1,0 +1,304 @@
+//! IMAP4rev1 conformance (RFC 3501 and the extensions clients rely on) where it
+//! was found wanting against an independent conformance suite and a concurrent
+//! client (issue 20): each test drives one or more sessions over implicit TLS with
+//! a raw client that sees the exact wire form, and names its RFC section.
+
+mod common;
+
+use common::*;
+
+/// A small message.
+const NOTE: &str =
+    "From: bob@caduceus.test\r\nTo: alice@caduceus.test\r\nSubject: note\r\n\r\nhello\r\n";
+
+/// A world with alice, her credential, and a listener.
+async fn alice_world() -> (World, Listener, String) {
+    let w = world().await;
+    let id = rpps(1);
+    professional(&w, "alice", &id, true).await;
+    let (secret, _) = device(&w, &id, "client").await;
+    let listener = listen(&w, true).await;
+    (w, listener, secret.expose().to_owned())
+}
+
+/// Another session of alice's.
+async fn session(w: &World, listener: &Listener, secret: &str) -> Raw {
+    Raw::login(w, listener, "alice@caduceus.test", secret).await
+}
+
+/// Two sessions of alice's with INBOX selected, holding `messages` notes.
+async fn two_on_inbox(messages: usize) -> (World, Listener, Raw, Raw) {
+    let (w, listener, secret) = alice_world().await;
+    for _ in 0..messages {
+        deliver(&w, "alice@caduceus.test", NOTE).await;
+    }
+    let mut a = session(&w, &listener, &secret).await;
+    let mut b = session(&w, &listener, &secret).await;
+    a.command("SELECT INBOX").await;
+    b.command("SELECT INBOX").await;
+    (w, listener, a, b)
+}
+
+/// Where `needle` starts in `haystack`; fails the test when absent.
+fn at(haystack: &str, needle: &str) -> usize {
+    haystack
+        .find(needle)
+        .unwrap_or_else(|| panic!("no {needle:?} in:\n{haystack}"))
+}
+
+/// RFC 3501 §2.3.2, §7.2.6 (MS-6): a keyword set by another session, by this
+/// session's STORE or by APPEND is announced in FLAGS and PERMANENTFLAGS before any
+/// FETCH shows it; PERMANENTFLAGS holds `\*`.
+#[tokio::test]
+async fn rfc3501_keywords_announced_before_fetch() {
+    let (w, listener, secret) = alice_world().await;
+    deliver(&w, "alice@caduceus.test", NOTE).await;
+    let mut a = session(&w, &listener, &secret).await;
+    let mut b = session(&w, &listener, &secret).await;
+    let selected = a.command("SELECT INBOX").await;
+    assert!(selected.contains("\\*)]"), "{selected}");
+    b.command("SELECT INBOX").await;
+    // Another session's STORE: Thunderbird's tags are keywords.
+    b.command("STORE 1 +FLAGS ($label1)").await;
+    let noop = a.command("NOOP").await;
+    let flags = at(
+        &noop,
+        "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $label1)",
+    );
+    let permanent = at(&noop, "[PERMANENTFLAGS (");
+    assert!(noop[permanent..].contains("$label1 \\*)]"), "{noop}");
+    let fetch = at(&noop, "* 1 FETCH (");
+    assert!(flags < fetch && permanent < fetch, "{noop}");
+    // This session's STORE.
+    let store = a.command("STORE 1 +FLAGS (Urgent)").await;
+    assert!(
+        at(&store, "* FLAGS (") < at(&store, "* 1 FETCH ("),
+        "{store}"
+    );
+    // APPEND into the selected mailbox.
+    let append = a
+        .command(&format!(
+            "APPEND INBOX ($Todo) {{{}+}}\r\n{NOTE}",
+            NOTE.len()
+        ))
+        .await;
+    assert!(append.contains("* FLAGS ("), "{append}");
+    assert!(append.contains("$Todo"), "{append}");
+    let fetch = a.command("FETCH 2 (FLAGS)").await;
+    assert!(fetch.contains("$Todo"), "{fetch}");
+    // A new session's SELECT announces what is there.
+    let mut c = session(&w, &listener, &secret).await;
+    let selected = c.command("SELECT INBOX").await;
+    assert!(
+        selected.contains(
+            "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Todo $label1 Urgent)"
+        ),
+        "{selected}"
+    );
+}
+
+/// RFC 3501 §2.3.1.1 (MS-6): a folder deleted and created again under the same
+/// name, at once, has another UIDVALIDITY.
+#[tokio::test]
+async fn rfc3501_uidvalidity_changes_when_a_folder_is_made_again() {
+    let (w, listener, secret) = alice_world().await;
+    let mut a = session(&w, &listener, &secret).await;
+    let validity = |answer: &str| -> String {
+        let start = at(answer, "UIDVALIDITY ") + "UIDVALIDITY ".len();
+        answer[start..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect()
+    };
+    a.command("CREATE Cardio").await;
+    let first = validity(&a.command("STATUS Cardio (UIDVALIDITY)").await);
+    a.command("DELETE Cardio").await;
+    a.command("CREATE Cardio").await;
+    let second = validity(&a.command("STATUS Cardio (UIDVALIDITY)").await);
+    assert_ne!(first, second);
+}
+
+/// RFC 2180 §4.3 (MS-6): when two sessions expunge the same message, the second
+/// EXPUNGE succeeds too and tells its client of the expunge, as Dovecot does.
+#[tokio::test]
+async fn rfc2180_4_3_a_message_expunged_twice_is_ok_for_both() {
+    let (_w, _listener, mut a, mut b) = two_on_inbox(2).await;
+    a.command("STORE 1 +FLAGS.SILENT (\\Deleted)").await;
+    let seen = b.command("NOOP").await;
+    assert!(seen.contains("\\Deleted"), "{seen}");
+    let first = a.command("EXPUNGE").await;
+    assert!(first.contains("* 1 EXPUNGE\r\n"), "{first}");
+    let second = b.command("EXPUNGE").await;
+    assert!(second.contains("* 1 EXPUNGE\r\n"), "{second}");
+    assert!(second.contains(" OK "), "{second}");
+    let left = b.command("FETCH 1:* (UID)").await;
+    assert!(left.contains("* 1 FETCH (UID 2)"), "{left}");
+}
+
+/// RFC 2180 §4.1.2, §4.2 (MS-6): FETCH and STORE of a message another session
+/// expunged succeed; the EXPUNGE is announced when allowed, not during them
+/// (RFC 3501 §7.4.1).
+#[tokio::test]
+async fn rfc2180_4_1_fetch_and_store_of_a_message_expunged_elsewhere_are_ok() {
+    let (_w, _listener, mut a, mut b) = two_on_inbox(2).await;
+    b.command("STORE 1 +FLAGS.SILENT (\\Deleted)").await;
+    b.command("EXPUNGE").await;
+    let fetch = a.command("FETCH 1:2 (FLAGS BODY.PEEK[])").await;
+    assert!(fetch.contains("OK FETCH completed"), "{fetch}");
+    assert!(!fetch.contains("EXPUNGE"), "{fetch}");
+    assert!(fetch.contains("* 2 FETCH ("), "{fetch}");
+    let search = a.command("SEARCH BODY hello").await;
+    assert!(search.contains("* SEARCH 2\r\n"), "{search}");
+    let store = a.command("STORE 1:2 +FLAGS (\\Flagged)").await;
+    assert!(store.contains(" OK "), "{store}");
+    assert!(!store.contains("EXPUNGE"), "{store}");
+    let noop = a.command("NOOP").await;
+    assert!(noop.contains("* 1 EXPUNGE\r\n"), "{noop}");
+}
+
+/// The number after `key` in `answer` (`MODSEQ (7)` or `MODSEQ 7`).
+fn number_after(answer: &str, key: &str) -> u64 {
+    let start = at(answer, key) + key.len();
+    let digits: String = answer[start..]
+        .trim_start_matches([' ', '('])
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits
+        .parse()
+        .unwrap_or_else(|_| panic!("no number after {key}: {answer}"))
+}
+
+/// RFC 7162 §3.1 (MS-6): the first CONDSTORE-enabling command in a selected mailbox
+/// (here `FETCH 1 (MODSEQ)`) is answered with `OK [HIGHESTMODSEQ n]`, once.
+#[tokio::test]
+async fn rfc7162_3_1_first_condstore_command_announces_highestmodseq() {
+    let (_w, _listener, mut a, _b) = two_on_inbox(1).await;
+    let first = a.command("FETCH 1 (MODSEQ)").await;
+    assert!(
+        at(&first, "* OK [HIGHESTMODSEQ ") < at(&first, " OK FETCH completed"),
+        "{first}"
+    );
+    let again = a.command("FETCH 1 (MODSEQ)").await;
+    assert!(!again.contains("HIGHESTMODSEQ"), "{again}");
+}
+
+/// RFC 7162 §3.1.5 (MS-6): ESEARCH with MIN or MAX alone and a MODSEQ key gives
+/// the mod-sequence of the message returned, not of every match.
+#[tokio::test]
+async fn rfc7162_3_1_5_esearch_min_max_give_the_returned_message_modseq() {
+    let (_w, _listener, mut a, _b) = two_on_inbox(3).await;
+    a.command("STORE 1 +FLAGS (\\Seen)").await;
+    a.command("STORE 3 +FLAGS (\\Seen)").await;
+    let first = number_after(&a.command("FETCH 1 (MODSEQ)").await, "FETCH (MODSEQ");
+    let last = number_after(&a.command("FETCH 3 (MODSEQ)").await, "FETCH (MODSEQ");
+    assert!(first < last);
+    let min = a.command("SEARCH RETURN (MIN) MODSEQ 1").await;
+    assert!(min.contains(&format!("MIN 1 MODSEQ {first}\r\n")), "{min}");
+    let max = a.command("SEARCH RETURN (MAX) MODSEQ 1").await;
+    assert!(max.contains(&format!("MAX 3 MODSEQ {last}\r\n")), "{max}");
+    let all = a.command("SEARCH RETURN (MIN COUNT) MODSEQ 1").await;
+    assert!(all.contains(&format!("MODSEQ {last}\r\n")), "{all}");
+}
+
+/// RFC 3501 §6.3.1, §7.1.3, RFC 5530 (MS-6): a line the grammar refuses is answered
+/// BAD and the session goes on; a well-formed name that no folder can have (not
+/// modified UTF-7) names no folder, `NO [NONEXISTENT]` (`NO [CANNOT]` to create).
+#[tokio::test]
+async fn rfc3501_bad_lines_keep_the_session_and_unknown_names_are_nonexistent() {
+    let (_w, _listener, mut a, _b) = two_on_inbox(1).await;
+    for line in [
+        "SELECT \"a&b\"",
+        "EXAMINE &Jjo-x&",
+        "STATUS \"a&b\" (MESSAGES)",
+        "DELETE \"a&b\"",
+    ] {
+        let answer = a.command(line).await;
+        assert!(answer.contains(" NO [NONEXISTENT] "), "{line}: {answer}");
+    }
+    let create = a.command("CREATE \"a&b\"").await;
+    assert!(create.contains(" NO [CANNOT] "), "{create}");
+    a.command("SELECT INBOX").await;
+    for line in [
+        "FOO",
+        "SELECT (INBOX)",
+        "SEARCH RETURN (BOGUS) ALL",
+        "LIST (BOGUS) \"\" *",
+        "FETCH 1 (FOO)",
+        "STORE 1 +FLAGS (a%b)",
+        "UID FROB",
+    ] {
+        let answer = a.command(line).await;
+        assert!(answer.contains(" BAD "), "{line}: {answer}");
+        let noop = a.command("NOOP").await;
+        assert!(noop.contains(" OK "), "after {line}: {noop}");
+    }
+    a.send(b"* NOOP\r\n\r\n").await;
+    for _ in 0..2 {
+        let line = a.line().await.expect("the session goes on");
+        assert!(line.starts_with("* BAD "), "{line}");
+    }
+    let noop = a.command("FETCH 1 (UID)").await;
+    assert!(noop.contains("* 1 FETCH (UID 1)"), "{noop}");
+}
+
+/// RFC 3501 §7.4.2 (MS-6): in an ENVELOPE a group is `(NIL NIL "name" NIL)`, its
+/// members, then `(NIL NIL NIL NIL)`; an empty group is the two markers alone;
+/// display names stay with their address, never an address of their own.
+#[tokio::test]
+async fn rfc3501_7_4_2_envelope_groups_follow_the_rfc() {
+    let (w, _listener, mut a, _b) = two_on_inbox(0).await;
+    let raw = "From: bob@caduceus.test\r\n\
+To: undisclosed-recipients:;\r\n\
+Cc: \"Care team\": \"Dr B\" <b@caduceus.test>, c@caduceus.test;\r\n\
+Bcc: Empty:;, alice@caduceus.test\r\n\
+Subject: groups\r\n\r\nhi\r\n";
+    deliver(&w, "alice@caduceus.test", raw).await;
+    a.command("NOOP").await;
+    let answer = a.command("FETCH 1 ENVELOPE").await;
+    assert!(
+        answer.contains("((NIL NIL \"undisclosed-recipients\" NIL)(NIL NIL NIL NIL)) "),
+        "{answer}"
+    );
+    assert!(
+        answer.contains(
+            "((NIL NIL \"Care team\" NIL)(\"Dr B\" NIL \"b\" \"caduceus.test\")(NIL NIL \"c\" \"caduceus.test\")(NIL NIL NIL NIL)) "
+        ),
+        "{answer}"
+    );
+    assert!(
+        answer.contains(
+            "((NIL NIL \"Empty\" NIL)(NIL NIL NIL NIL)(NIL NIL \"alice\" \"caduceus.test\")) "
+        ),
+        "{answer}"
+    );
+}
+
+/// RFC 5256 §2.1, §3 (MS-6): SORT by base subject (`Re [tag]:`, `[Fwd: …]`,
+/// `(fwd)`, spacing) and by the first mailbox's local part, case-insensitive; ties
+/// by sequence number; REVERSE on its key only.
+#[tokio::test]
+async fn rfc5256_sort_by_base_subject_and_address_with_ties_by_sequence() {
+    let (w, _listener, mut a, _b) = two_on_inbox(0).await;
+    for (from, subject) in [
+        ("Zoe@caduceus.test", "Re [cardio]: Bilan"),
+        ("adam@caduceus.test", "avis"),
+        ("BOB@caduceus.test", "[Fwd: Bilan]"),
+        ("bob@caduceus.test", "bilan   (fwd)"),
+    ] {
+        let raw =
+            format!("From: {from}\r\nTo: alice@caduceus.test\r\nSubject: {subject}\r\n\r\nx\r\n");
+        deliver(&w, "alice@caduceus.test", &raw).await;
+    }
+    a.command("NOOP").await;
+    let sorted = |answer: String| -> String {
+        let start = at(&answer, "* SORT") + "* SORT".len();
+        answer[start..answer[start..].find("\r\n").unwrap() + start].to_owned()
+    };
+    let by_subject = sorted(a.command("SORT (SUBJECT) UTF-8 ALL").await);
+    assert_eq!(by_subject, " 2 1 3 4");
+    let reversed = sorted(a.command("SORT (REVERSE SUBJECT) UTF-8 ALL").await);
+    assert_eq!(reversed, " 1 3 4 2");
+    let by_from = sorted(a.command("SORT (FROM REVERSE ARRIVAL) UTF-8 ALL").await);
+    assert_eq!(by_from, " 2 4 3 1");
+}
