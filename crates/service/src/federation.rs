@@ -87,7 +87,7 @@ impl Service {
         source: &str,
     ) -> Result<Authenticated> {
         let verifier = self.verifier()?;
-        self.pass_gate(None, source).await?;
+        let _attempt = self.pass_gate(None, source).await?;
         match verifier.finish_web_login(code, state, pending).await {
             Ok(national_id) => {
                 self.login_identity_gated(&national_id, None, source, Factor::Federated)
@@ -119,7 +119,7 @@ impl Service {
         source: &str,
     ) -> Result<Authenticated> {
         let verifier = self.verifier()?;
-        self.pass_gate(None, source).await?;
+        let _attempt = self.pass_gate(None, source).await?;
         match verifier.verify(token).await {
             Ok(national_id) => {
                 self.login_identity_gated(&national_id, authzid, source, Factor::Federated)

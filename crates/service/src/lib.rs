@@ -181,6 +181,8 @@ pub struct Service {
     trace_key: Option<caduceus_audit::VerifyingKey>,
     /// When the national directory was last imported, as last read (MS-2).
     last_import: Arc<recipients::LastImport>,
+    /// The login attempts being checked on this node (AU-3).
+    in_flight: Arc<auth::InFlight>,
 }
 
 impl Service {
@@ -197,6 +199,7 @@ impl Service {
             rates: Arc::default(),
             trace_key: None,
             last_import: Arc::default(),
+            in_flight: Arc::default(),
         }
     }
 

@@ -4,8 +4,8 @@
 
 use caduceus_audit::{Action, Detail, Method, Object, Outcome, Who};
 use caduceus_core::{
-    AccountKind, DeviceCredential, FailureState, MailAddress, NationalId, RegistryId, SecretString,
-    Timestamp, login_code_from, normalize_code,
+    AccountKind, DeviceCredential, MailAddress, NationalId, RegistryId, SecretString, Timestamp,
+    login_code_from, normalize_code,
 };
 use caduceus_store::{Account, DeviceId};
 use rand::RngCore;
@@ -13,6 +13,7 @@ use rand::RngCore;
 use crate::Service;
 use crate::error::{Result, ServiceError};
 
+use super::gate::Attempt;
 use super::{
     Authenticated, CODE_ATTEMPTS, CODE_VALIDITY, Credentials, Factor, Miss, TOTP_PERIOD, sha256,
     totp_for,
@@ -21,17 +22,18 @@ use crate::notify::Notice;
 
 impl Service {
     /// Looks the address up once, passes the gate (AU-3) and returns the active
-    /// account with its failure state; anything else is a counted, traced miss.
+    /// account with the attempt, held until its credential is checked; anything else
+    /// is a counted, traced miss.
     async fn login_account(
         &self,
         address: &MailAddress,
         source: &str,
-    ) -> Result<(Account, FailureState)> {
+    ) -> Result<(Account, Attempt)> {
         let found = self.store.account_by_address(address).await?;
-        let failures = self.pass_gate(found.as_ref().map(|a| a.id), source).await?;
+        let attempt = self.pass_gate(found.as_ref().map(|a| a.id), source).await?;
         match found {
             Some(account) if account.state == caduceus_core::AccountState::Active => {
-                Ok((account, failures))
+                Ok((account, attempt))
             }
             Some(account) => Err(self.fail(Some(account.id), source, Miss::Inactive).await),
             None => Err(self.fail(None, source, Miss::NoSuchAccount).await),
@@ -46,7 +48,7 @@ impl Service {
         credentials: Credentials<'_>,
         source: &str,
     ) -> Result<Authenticated> {
-        let (account, failures) = self.login_account(address, source).await?;
+        let (account, attempt) = self.login_account(address, source).await?;
         // Organisational mailboxes are opened by their delegates, each under their own
         // login (ID-3: no shared accounts); automatons log in with a certificate only.
         if !matches!(
@@ -66,7 +68,10 @@ impl Service {
             Credentials::Device { credential } => self.check_device(&account, credential).await?,
         };
         match checked {
-            Ok(factor) => self.succeed(account, factor, source, failures).await,
+            Ok(factor) => {
+                self.succeed(account, factor, source, attempt.failures)
+                    .await
+            }
             Err(miss) => Err(self.fail(Some(account.id), source, miss).await),
         }
     }
@@ -190,7 +195,7 @@ impl Service {
         source: &str,
         factor: Factor,
     ) -> Result<Authenticated> {
-        self.pass_gate(None, source).await?;
+        let _attempt = self.pass_gate(None, source).await?;
         self.login_identity_gated(national_id, authzid, source, factor)
             .await
     }
@@ -239,8 +244,6 @@ impl Service {
         if !self.password_matches(account.id, password).await? {
             return Err(self.fail(Some(account.id), source, Miss::WrongSecret).await);
         }
-        // The right password is not a failed attempt: the code's check counts next.
-        self.give_back(Some(account.id), source).await?;
         let Some(to) = self.store.contact_email(account.id).await? else {
             return Err(self.fail(Some(account.id), source, Miss::NoFactor).await);
         };

@@ -16,7 +16,7 @@ use std::time::Duration;
 use caduceus_audit::{
     Action, Counter, Detail, Event, Fact, Id, Marker, Method, Object, Outcome, Reason, Who,
 };
-use caduceus_core::{FailureState, Gate, LockoutPolicy, SecretString};
+use caduceus_core::{FailureState, LockoutPolicy, SecretString};
 use caduceus_store::{Account, AccountId, DeviceId};
 use sha2::{Digest, Sha256};
 use totp_rs::{Algorithm, TOTP};
@@ -26,9 +26,11 @@ use crate::actor::Caller;
 use crate::error::{Result, ServiceError};
 
 mod factors;
+mod gate;
 mod login;
 
 pub use factors::{Contacts, IssuedDevice, TotpEnrollment};
+pub(crate) use gate::InFlight;
 
 /// How long an emailed login code is valid.
 const CODE_VALIDITY: Duration = Duration::from_secs(10 * 60);
@@ -272,83 +274,6 @@ impl Service {
         event
     }
 
-    /// Refuses the attempt if the account or the source is delayed or locked (AU-3);
-    /// otherwise counts it as a failure **before** the credential is checked, in one
-    /// locked read-and-write per subject, so parallel attempts cannot all slip through
-    /// on the same count: a success gives it back ([`Self::succeed`]). Locks and
-    /// alerts when the count reaches the threshold (TR-3). Returns the account's
-    /// failure state as counted.
-    pub(crate) async fn pass_gate(
-        &self,
-        account: Option<AccountId>,
-        source: &str,
-    ) -> Result<FailureState> {
-        let now = self.clock.now();
-        let actor = account.map_or(Who::System, Who::from);
-        let account_subject = account.map(|id| id.to_string());
-        let mut account_state = FailureState::default();
-        for subject in gate_subjects(account, source) {
-            let policy = subject.policy;
-            let admit = move |state: FailureState| match policy.gate(state, now) {
-                Gate::Open => policy.after_failure(state, now).state,
-                Gate::Wait { .. } | Gate::Locked { .. } => state,
-            };
-            let (before, after) = self
-                .store
-                .update_failure_state(&subject.key, &admit)
-                .await?;
-            if account_subject.as_ref() == Some(&subject.key) {
-                account_state = after;
-            }
-            let (until, locked) = match policy.gate(before, now) {
-                Gate::Open => {
-                    if policy.after_failure(before, now).locked_now {
-                        self.raise_lockout(&actor, &subject, source, now).await?;
-                    }
-                    continue;
-                }
-                Gate::Wait { until } => (until, false),
-                Gate::Locked { until } => (until, true),
-            };
-            crate::metrics::login(if locked { "locked" } else { "throttled" });
-            let reason = if locked {
-                Reason::Locked
-            } else {
-                Reason::Throttled
-            };
-            let event = self.auth_event(
-                actor,
-                Action::AuthFailure,
-                subject.object,
-                source,
-                Outcome::Refused,
-                Detail::of(reason),
-            );
-            self.store.append_traces(&[event]).await?;
-            return Err(if locked {
-                ServiceError::Locked { until }
-            } else {
-                ServiceError::Throttled { until }
-            });
-        }
-        Ok(account_state)
-    }
-
-    /// Gives back the attempt [`Self::pass_gate`] counted against the source (and the
-    /// account, if named) once the credential proved right.
-    async fn give_back(&self, account: Option<AccountId>, source: &str) -> Result<()> {
-        let give_back = |state: FailureState| FailureState {
-            failures: state.failures.saturating_sub(1),
-            ..state
-        };
-        for subject in gate_subjects(account, source) {
-            self.store
-                .update_failure_state(&subject.key, &give_back)
-                .await?;
-        }
-        Ok(())
-    }
-
     /// Traces and alerts a subject's lockout (AU-3, TR-3).
     async fn raise_lockout(
         &self,
@@ -377,8 +302,8 @@ impl Service {
             .await?)
     }
 
-    /// Traces a failed attempt (already counted at the gate) and returns the delay
-    /// owed before answering (AU-3).
+    /// Counts and traces a failed attempt, and returns the delay owed before
+    /// answering (AU-3).
     pub(crate) async fn fail(
         &self,
         account: Option<AccountId>,
@@ -399,11 +324,7 @@ impl Service {
         miss: Miss,
     ) -> Result<Duration> {
         let actor = account.map_or(Who::System, Who::from);
-        let mut delay = Duration::ZERO;
-        for subject in gate_subjects(account, source) {
-            let state = self.store.failure_state(&subject.key).await?;
-            delay = delay.max(subject.policy.delay(state.failures));
-        }
+        let delay = self.count_failure(account, source, &actor).await?;
         let object = account.map_or(Object::of(Marker::UnknownLogin), Object::of);
         let event = self.auth_event(
             actor,
@@ -418,8 +339,7 @@ impl Service {
     }
 
     /// Records a successful login: the account's failures (`failures`, as the gate
-    /// counted them) are forgiven, the attempt counted against the source given back,
-    /// the success traced.
+    /// read them) are forgiven, the success traced.
     async fn succeed(
         &self,
         account: Account,
@@ -433,7 +353,6 @@ impl Service {
                 .set_failure_state(&account.id.to_string(), &FailureState::default())
                 .await?;
         }
-        self.give_back(None, source).await?;
         let object = match factor {
             Factor::Device(device) => Object::of(account.id).and(device),
             _ => Object::of(account.id),
