@@ -30,6 +30,7 @@ pub async fn serve(
     let local = listener.local_addr()?;
     let shared = Arc::new(session::Shared {
         acceptor: TlsAcceptor::from(config.tls.clone()),
+        names: crate::names::Names::new(&config.domain),
         config: config.clone(),
         service,
     });

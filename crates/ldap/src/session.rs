@@ -41,13 +41,13 @@ pub(crate) struct Shared {
     pub service: Service,
     /// The TLS side, implicit or after StartTLS.
     pub acceptor: TlsAcceptor,
+    /// The directory's names for the operator's domain.
+    pub names: Names,
 }
 
 /// The state of one session.
 struct Session {
-    service: Service,
-    config: Arc<LdapConfig>,
-    names: Names,
+    shared: Arc<Shared>,
     /// The client's address (`ip:port`), the source of traces.
     source: String,
     /// Session id, for logs.
@@ -83,28 +83,21 @@ pub(crate) async fn run(
 ) {
     let _ = tcp.set_nodelay(true);
     let mut session = Session {
-        names: Names::new(&shared.config.domain),
-        service: shared.service.clone(),
-        config: shared.config.clone(),
+        shared,
         source: peer.to_string(),
         id,
         tls: false,
         login: None,
     };
     session.trace_connection(true).await;
-    session.serve(tcp, &shared.acceptor, &mut stop).await;
+    session.serve(tcp, &mut stop).await;
     session.end_login().await;
     session.trace_connection(false).await;
 }
 
 impl Session {
-    async fn serve(
-        &mut self,
-        tcp: TcpStream,
-        acceptor: &TlsAcceptor,
-        stop: &mut watch::Receiver<bool>,
-    ) {
-        let tcp = if self.config.implicit_tls {
+    async fn serve(&mut self, tcp: TcpStream, stop: &mut watch::Receiver<bool>) {
+        let tcp = if self.shared.config.implicit_tls {
             tcp
         } else {
             let mut framed = self.framed(tcp);
@@ -113,7 +106,9 @@ impl Session {
                 End::StartTls => framed.into_parts().io,
             }
         };
-        let handshake = tokio::time::timeout(self.config.limits.handshake, acceptor.accept(tcp));
+        let shared = self.shared.clone();
+        let handshake =
+            tokio::time::timeout(shared.config.limits.handshake, shared.acceptor.accept(tcp));
         let tls = match handshake.await {
             Ok(Ok(tls)) => tls,
             Ok(Err(error)) => {
@@ -133,7 +128,7 @@ impl Session {
     fn framed<S: AsyncRead + AsyncWrite + Unpin>(&self, io: S) -> Framed<S, LdapCodec> {
         Framed::new(
             io,
-            LdapCodec::new(Some(self.config.limits.max_request), None),
+            LdapCodec::new(Some(self.shared.config.limits.max_request), None),
         )
     }
 
@@ -143,7 +138,7 @@ impl Session {
         framed: &mut Framed<S, LdapCodec>,
         stop: &mut watch::Receiver<bool>,
     ) -> End {
-        let idle = self.config.limits.idle_timeout;
+        let idle = self.shared.config.limits.idle_timeout;
         loop {
             let read = tokio::select! {
                 () = crate::listener::stopped(stop) => {
@@ -288,7 +283,7 @@ impl Session {
             authcid: &user,
             password: &secret,
         };
-        match self.service.sasl_login(login, &self.source).await {
+        match self.shared.service.sasl_login(login, &self.source).await {
             Ok(auth) => {
                 info!(session = self.id, account = %auth.account().id, "LDAP bind");
                 self.login = Some(auth);
@@ -302,12 +297,12 @@ impl Session {
     /// login still holds.
     async fn search(&mut self, id: i32, request: &LdapSearchRequest) -> Vec<LdapMsg> {
         let done = |res| vec![LdapMsg::new(id, LdapOp::SearchResultDone(res))];
-        let root = search::is_root_dse(&self.names, request);
+        let root = search::is_root_dse(&self.shared.names, request);
         // A revoked device or a suspended account ends the login; the service
         // traced its end.
         if !root
             && let Some(login) = &self.login
-            && self.service.still_valid(login).await.is_err()
+            && self.shared.service.still_valid(login).await.is_err()
         {
             self.login = None;
         }
@@ -318,7 +313,13 @@ impl Session {
                 "bind first, with your address and a device credential (AU-2)",
             ));
         }
-        let found = search::run(&self.service, caller.as_ref(), &self.names, request).await;
+        let found = search::run(
+            &self.shared.service,
+            caller.as_ref(),
+            &self.shared.names,
+            request,
+        )
+        .await;
         let found = match found {
             Ok(found) => found,
             Err(error) => return done(service_error(&error)),
@@ -345,7 +346,7 @@ impl Session {
     /// Ends a login (a new bind, the connection's end): traced by the service.
     async fn end_login(&mut self) {
         if let Some(login) = self.login.take()
-            && let Err(error) = self.service.logout(&login).await
+            && let Err(error) = self.shared.service.logout(&login).await
         {
             tracing::warn!(session = self.id, %error, "LDAP session end not traced");
         }
@@ -354,6 +355,7 @@ impl Session {
     /// Traces the connection's opening or closing (AU-3).
     async fn trace_connection(&self, opened: bool) {
         let traced = self
+            .shared
             .service
             .trace_connection(Protocol::Ldap, &self.source, opened)
             .await;
