@@ -75,9 +75,7 @@ impl Runtime {
             None => service,
         }
         .with_trace_key(trace_key)
-        .with_certificates(Arc::new(UserCertificates::new(
-            loaded.data_dir.join("pki").join("users"),
-        )));
+        .with_certificates(Arc::new(UserCertificates::new(loaded.data_dir.join("pki"))));
         let service = match &loaded.config.antivirus.clamd {
             Some(address) => {
                 let address: ClamdAddress = address

@@ -259,6 +259,25 @@ fn id4_ms3_ldap_thunderbird_completion_and_certificate_over_starttls_and_ldaps()
         "SELECT COUNT(*) FROM traces WHERE detail LIKE '%dura%' OR object LIKE '%dura%'",
     );
     assert_eq!(words, "0");
+
+    // Revoked (AU-1), the certificate is no longer published; Bruno still is.
+    ok(
+        &demo.data,
+        &[],
+        &["account", "certificate", BRUNO, "--revoke"],
+    );
+    let found = demo.search(
+        &demo.ldaps_url(),
+        &format!("(mail={BRUNO})"),
+        &["mail", "userCertificate;binary"],
+    );
+    assert_eq!(mails(&found), [BRUNO]);
+    assert!(!found.contains("userCertificate"), "{found}");
+    let status = demo.api(
+        &format!("/directory/certificates/{BRUNO}"),
+        &["-o", "/dev/null", "-w", "%{http_code}"],
+    );
+    assert_eq!(status, "404");
 }
 
 #[test]
