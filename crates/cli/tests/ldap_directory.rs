@@ -211,6 +211,31 @@ fn id4_ms3_ldap_thunderbird_completion_and_certificate_over_starttls_and_ldaps()
     assert_eq!(limited.status.code(), Some(4), "{}", text(&limited));
     assert_eq!(mails(&String::from_utf8_lossy(&limited.stdout)).len(), 2);
 
+    // The tree: the container by a base search, under the naming context one level
+    // down, an entry by its DN; outside it, no such object (32).
+    let url = demo.ldaps_url();
+    let scoped =
+        |scope: &str, base: &str| demo.as_alice(&url, &["-LLL", "-s", scope, "-b", base, "dn"]);
+    let out = scoped("base", BASE);
+    assert!(
+        text(&out).contains(&format!("dn: {BASE}")),
+        "{}",
+        text(&out)
+    );
+    let out = scoped("one", "dc=caduceus,dc=test");
+    assert!(
+        text(&out).contains(&format!("dn: {BASE}")),
+        "{}",
+        text(&out)
+    );
+    let out = scoped("base", &format!("mail={BRUNO},{BASE}"));
+    assert!(
+        text(&out).contains(&format!("dn: mail={BRUNO},{BASE}")),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(scoped("sub", "dc=example,dc=org").status.code(), Some(32));
+
     // The recipient's certificate, by mail, as a client looks it up to encrypt (MS-3):
     // DER that openssl reads, issued to Bruno.
     let found = demo.search(

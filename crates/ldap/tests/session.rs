@@ -10,73 +10,16 @@ use std::sync::Arc;
 
 use caduceus_ldap::{LdapConfig, serve};
 use caduceus_service::model::DeviceId;
+use caduceus_testkit::ldap::{self, ask, bind, code, search_mail};
 use caduceus_testkit::*;
-use futures::{SinkExt, StreamExt};
-use ldap3_proto::LdapCodec;
+use futures::StreamExt;
 use ldap3_proto::proto::{
-    LdapBindCred, LdapBindRequest, LdapDerefAliases, LdapExtendedRequest, LdapFilter, LdapMsg,
-    LdapOp, LdapResultCode, LdapSearchRequest, LdapSearchScope,
+    LdapExtendedRequest, LdapFilter, LdapOp, LdapResultCode, LdapSearchScope,
 };
-use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::net::TcpStream;
-use tokio_util::codec::Framed;
 
 const MAILBOXES: &str =
     include_str!("../../../fixtures/directory/Extraction_Correspondance_MSSante_demo.txt");
 const ALICE: &str = "alice.martin@caduceus.test";
-
-/// Sends `op` as message `id` and reads until its final answer; the answers.
-async fn ask<S: AsyncRead + AsyncWrite + Unpin>(
-    framed: &mut Framed<S, LdapCodec>,
-    id: i32,
-    op: LdapOp,
-) -> Vec<LdapOp> {
-    framed.send(LdapMsg::new(id, op)).await.unwrap();
-    let mut answers = Vec::new();
-    while let Some(reply) = framed.next().await {
-        let reply = reply.unwrap();
-        assert_eq!(reply.msgid, id);
-        let last = !matches!(reply.op, LdapOp::SearchResultEntry(_));
-        answers.push(reply.op);
-        if last {
-            break;
-        }
-    }
-    answers
-}
-
-/// The result code of a final answer.
-fn code(op: &LdapOp) -> LdapResultCode {
-    match op {
-        LdapOp::BindResponse(r) => r.res.code.clone(),
-        LdapOp::SearchResultDone(r) | LdapOp::ModifyResponse(r) | LdapOp::DelResponse(r) => {
-            r.code.clone()
-        }
-        LdapOp::ExtendedResponse(r) => r.res.code.clone(),
-        other => panic!("not a final answer: {other:?}"),
-    }
-}
-
-fn bind(user: &str, secret: &str) -> LdapOp {
-    LdapOp::BindRequest(LdapBindRequest {
-        version: 3,
-        dn: user.into(),
-        cred: LdapBindCred::Simple(secret.into()),
-    })
-}
-
-fn search(filter: LdapFilter) -> LdapOp {
-    LdapOp::SearchRequest(LdapSearchRequest {
-        base: "ou=directory,dc=caduceus,dc=test".into(),
-        scope: LdapSearchScope::Subtree,
-        aliases: LdapDerefAliases::Never,
-        sizelimit: 0,
-        timelimit: 0,
-        typesonly: false,
-        filter,
-        attrs: vec!["cn".into(), "mail".into()],
-    })
-}
 
 fn start_tls() -> LdapOp {
     LdapOp::ExtendedRequest(LdapExtendedRequest {
@@ -95,34 +38,25 @@ async fn au2_ms3_a_session_binds_after_starttls_and_ends_with_its_device() {
     let service = w.service.clone();
     let listener =
         spawn_listener(|listener, stop| serve(listener, Arc::new(config), service, stop)).await;
-    let tcp = TcpStream::connect(("127.0.0.1", listener.port))
-        .await
-        .unwrap();
-    let mut plain = Framed::new(tcp, LdapCodec::default());
+    let mut plain = ldap::connect(listener.port).await;
 
     // No credential in clear (MS-3); StartTLS, then the handshake.
     let refused = ask(&mut plain, 1, bind(ALICE, credential.expose())).await;
     assert_eq!(code(&refused[0]), LdapResultCode::ConfidentialityRequired);
     let started = ask(&mut plain, 2, start_tls()).await;
     assert_eq!(code(&started[0]), LdapResultCode::Success);
-    let client = caduceus_pki::client_config(&w.pki.ca_cert_path(), None).unwrap();
-    let tls = tokio_rustls::TlsConnector::from(client)
-        .connect("localhost".try_into().unwrap(), plain.into_parts().io)
-        .await
-        .unwrap();
-    let mut framed = Framed::new(tls, LdapCodec::default());
+    let mut framed = ldap::tls(plain.into_parts().io, &w.pki.ca_cert_path()).await;
     let again = ask(&mut framed, 3, start_tls()).await;
     assert_eq!(code(&again[0]), LdapResultCode::OperationsError);
 
     // Bound with the device credential: a search finds Alice.
     let bound = ask(&mut framed, 4, bind(ALICE, credential.expose())).await;
     assert_eq!(code(&bound[0]), LdapResultCode::Success);
-    let mail = LdapFilter::Equality("mail".into(), ALICE.into());
-    let found = ask(&mut framed, 5, search(mail.clone())).await;
-    assert_eq!(found.len(), 2, "{found:?}");
+    let found = ask(&mut framed, 5, search_mail(ALICE)).await;
+    assert_eq!(ldap::dns(&found), [format!("mail={ALICE},{}", ldap::BASE)]);
     assert_eq!(code(&found[1]), LdapResultCode::Success);
     // Read-only.
-    let delete = LdapOp::DelRequest(format!("mail={ALICE},ou=directory,dc=caduceus,dc=test"));
+    let delete = LdapOp::DelRequest(format!("mail={ALICE},{}", ldap::BASE));
     let refused = ask(&mut framed, 6, delete).await;
     assert_eq!(code(&refused[0]), LdapResultCode::UnwillingToPerform);
 
@@ -133,7 +67,7 @@ async fn au2_ms3_a_session_binds_after_starttls_and_ends_with_its_device() {
         .revoke_device(&caller, alice.id, DeviceId(device))
         .await
         .unwrap();
-    let after = ask(&mut framed, 7, search(mail)).await;
+    let after = ask(&mut framed, 7, search_mail(ALICE)).await;
     assert_eq!(after.len(), 1);
     assert_eq!(code(&after[0]), LdapResultCode::InsufficentAccessRights);
     let ends = traces(&w).await;
@@ -144,20 +78,9 @@ async fn au2_ms3_a_session_binds_after_starttls_and_ends_with_its_device() {
     );
 
     // A stopping server tells its open sessions (a notice of disconnection).
-    let tcp = TcpStream::connect(("127.0.0.1", listener.port))
-        .await
-        .unwrap();
-    let mut idle = Framed::new(tcp, LdapCodec::default());
-    let root = LdapOp::SearchRequest(LdapSearchRequest {
-        base: String::new(),
-        scope: LdapSearchScope::Base,
-        aliases: LdapDerefAliases::Never,
-        sizelimit: 0,
-        timelimit: 0,
-        typesonly: false,
-        filter: LdapFilter::Present("objectClass".into()),
-        attrs: vec!["namingContexts".into()],
-    });
+    let mut idle = ldap::connect(listener.port).await;
+    let present = LdapFilter::Present("objectClass".into());
+    let root = ldap::search("", LdapSearchScope::Base, present, &["namingContexts"]);
     let dse = ask(&mut idle, 1, root).await;
     assert_eq!(code(&dse[1]), LdapResultCode::Success);
     listener.stop.send_replace(true);
