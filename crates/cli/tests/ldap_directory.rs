@@ -253,6 +253,12 @@ fn id4_ms3_ldap_thunderbird_completion_and_certificate_over_starttls_and_ldaps()
         subject.contains("Bruno Durand") && subject.contains(BRUNO),
         "{subject}"
     );
+    // Alice's client encrypts to it; only Bruno's key opens the message (MS-3).
+    let opened = encrypt_and_open(&der, &demo, demo._root.path());
+    assert!(
+        opened.ends_with("\r\n\r\nCompte rendu pour Bruno.\r\n"),
+        "{opened}"
+    );
 
     // The same certificate through the API (AU-1 client certificate login), as
     // application/pem-certificate-chain, and on the FHIR search's telecom.
@@ -433,6 +439,58 @@ fn au2_au3_tr1_ldap_wrong_credential_refused_counted_and_traced_no_search_withou
         .output()
         .expect("ldapdelete (apt-get install -y ldap-utils)");
     assert_eq!(out.status.code(), Some(53), "{}", text(&out));
+}
+
+/// Encrypts a message to the DER certificate `der` with `openssl cms` as a mail client
+/// would (S/MIME), then opens it with Bruno's key from demo.json; the text opened.
+fn encrypt_and_open(der: &[u8], demo: &Demo, dir: &Path) -> String {
+    let openssl = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("openssl is needed (apt-get install -y openssl)");
+        assert!(out.status.success(), "openssl {args:?}: {}", text(&out));
+    };
+    std::fs::write(dir.join("bruno.der"), der).unwrap();
+    let inner = "Content-Type: text/plain\r\n\r\nCompte rendu pour Bruno.\r\n";
+    std::fs::write(dir.join("inner.eml"), inner).unwrap();
+    openssl(&[
+        "x509",
+        "-inform",
+        "DER",
+        "-in",
+        "bruno.der",
+        "-out",
+        "bruno.pem",
+    ]);
+    openssl(&[
+        "cms",
+        "-encrypt",
+        "-aes-256-cbc",
+        "-in",
+        "inner.eml",
+        "-out",
+        "enc.eml",
+        "bruno.pem",
+    ]);
+    let key = demo_account(&demo.data, BRUNO)["key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    openssl(&[
+        "cms",
+        "-decrypt",
+        "-in",
+        "enc.eml",
+        "-recip",
+        "bruno.pem",
+        "-inkey",
+        &key,
+        "-out",
+        "opened.txt",
+    ]);
+    std::fs::read_to_string(dir.join("opened.txt")).unwrap()
 }
 
 /// Decodes standard base64 (the LDIF and PEM bodies) with the `base64` tool.
