@@ -24,7 +24,8 @@ IMAPS=$(free_port)
 target/release/caduceus --data "$D/data" init --demo \
     --https "127.0.0.1:$(free_port)" --submission "127.0.0.1:$(free_port)" \
     --submissions "127.0.0.1:$(free_port)" --relay "127.0.0.1:$(free_port)" \
-    --imap "127.0.0.1:$(free_port)" --imaps "127.0.0.1:$IMAPS" >/dev/null 2>&1
+    --imap "127.0.0.1:$(free_port)" --imaps "127.0.0.1:$IMAPS" \
+    --ldap "127.0.0.1:$(free_port)" --ldaps "127.0.0.1:$(free_port)" >/dev/null 2>&1
 python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["accounts"][0]["device_credential"])' \
     "$D/data/demo.json" >"$D/secret"
 target/release/caduceus --data "$D/data" serve >"$D/serve.log" 2>&1 &

@@ -229,6 +229,7 @@ CAD_IMAPS=$(free_port)
     --https "127.0.0.1:$(free_port)" --submission "127.0.0.1:$SUBMISSION" \
     --submissions "127.0.0.1:$(free_port)" --relay "127.0.0.1:$(free_port)" \
     --imap "127.0.0.1:$(free_port)" --imaps "127.0.0.1:$CAD_IMAPS" \
+    --ldap "127.0.0.1:$(free_port)" --ldaps "127.0.0.1:$(free_port)" \
     >"$D/caduceus-init.log" 2>&1 || die "caduceus init failed: $(cat "$D/caduceus-init.log")"
 if grep -Eq '^[[:space:]]*clamd[[:space:]]*=' "$CAD/caduceus.toml"; then
     die "an [antivirus] clamd is configured in $CAD/caduceus.toml; this benchmark runs without scanning"

@@ -7,6 +7,7 @@
 #   - openssl, curl and python3: real TLS, HTTPS, SMTP and IMAP clients (smtplib,
 #     imaplib) of the end-to-end tests, and Python's sqlite3 for the tampering tests;
 #   - isync (mbsync): the IMAP two-way synchronisation test;
+#   - ldap-utils (ldapsearch, ldapdelete): the LDAP directory's end-to-end tests;
 #   - ClamAV's clamd (Debian's clamav-daemon): scripts/clamd-test.sh installs it if
 #     missing and the antivirus tests start it with a custom EICAR database (MS-13);
 #   - a Python virtual environment with schemathesis, openapi-spec-validator and
@@ -37,6 +38,7 @@ command -v python3 >/dev/null || need_packages+=(python3)
 command -v node >/dev/null || need_packages+=(nodejs)
 command -v npm >/dev/null || need_packages+=(npm)
 command -v mbsync >/dev/null || need_packages+=(isync)
+command -v ldapsearch >/dev/null || need_packages+=(ldap-utils)
 python3 -c 'import ensurepip, venv' 2>/dev/null || need_packages+=(python3-venv)
 [ -x /usr/bin/chromium ] || need_packages+=(chromium)
 [ -x /usr/bin/chromedriver ] || need_packages+=(chromium-driver)

@@ -168,6 +168,8 @@ codes! {
         Removed => "removed",
         /// Directory lines refused (ID-4).
         Invalid => "invalid",
+        /// Directory entries a lookup found (ID-4).
+        Found => "found",
         /// Accounts failing from one source (TR-3).
         Accounts => "accounts",
         /// Messages read in a day (TR-3).

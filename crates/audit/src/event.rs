@@ -49,6 +49,8 @@ pub enum Action {
     DirectoryImport,
     /// A holder changed their directory choices (ID-4).
     DirectoryPreferences,
+    /// Someone looked the directory up: a search, an entry, its certificates (ID-4).
+    DirectorySearch,
     /// A session opened.
     SessionOpen,
     /// A mail client connected (SMTP, IMAP), before any login (AU-3).
@@ -126,7 +128,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in declaration order.
-    pub const ALL: [Action; 53] = [
+    pub const ALL: [Action; 54] = [
         Action::AccountCreate,
         Action::AccountVerify,
         Action::AccountActivate,
@@ -146,6 +148,7 @@ impl Action {
         Action::NoticeSet,
         Action::DirectoryImport,
         Action::DirectoryPreferences,
+        Action::DirectorySearch,
         Action::SessionOpen,
         Action::ConnectionOpen,
         Action::ConnectionClose,
@@ -204,6 +207,7 @@ impl Action {
             Action::NoticeSet => "account.notice_set",
             Action::DirectoryImport => "directory.import",
             Action::DirectoryPreferences => "directory.preferences",
+            Action::DirectorySearch => "directory.search",
             Action::SessionOpen => "session.open",
             Action::ConnectionOpen => "connection.open",
             Action::ConnectionClose => "connection.close",

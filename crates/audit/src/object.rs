@@ -202,6 +202,8 @@ codes! {
         Submission => "submission",
         /// IMAP (143, 993).
         Imap => "imap",
+        /// LDAP, the mail clients' address book (389 with StartTLS, 636).
+        Ldap => "ldap",
     }
 }
 

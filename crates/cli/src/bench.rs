@@ -54,6 +54,8 @@ pub async fn run(data: &std::path::Path, args: &BenchArgs) -> Result<()> {
                 relay: "127.0.0.1:0".parse()?,
                 imap: "127.0.0.1:0".parse()?,
                 imaps: "127.0.0.1:0".parse()?,
+                ldap: "127.0.0.1:0".parse()?,
+                ldaps: "127.0.0.1:0".parse()?,
                 metrics: "127.0.0.1:0".parse()?,
             },
         },

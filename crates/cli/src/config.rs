@@ -184,6 +184,11 @@ pub struct Listeners {
     pub relay: SocketAddr,
     pub imap: SocketAddr,
     pub imaps: SocketAddr,
+    /// The directory for mail clients' address books (ID-4), StartTLS required before
+    /// a bind.
+    pub ldap: SocketAddr,
+    /// The directory with implicit TLS.
+    pub ldaps: SocketAddr,
     pub metrics: SocketAddr,
 }
 
@@ -197,6 +202,8 @@ impl Default for Listeners {
             relay: at("127.0.0.1:2525"),
             imap: at("127.0.0.1:1143"),
             imaps: at("127.0.0.1:1993"),
+            ldap: at("127.0.0.1:1389"),
+            ldaps: at("127.0.0.1:1636"),
             metrics: at("127.0.0.1:9464"),
         }
     }
@@ -471,6 +478,8 @@ pub fn initial_file(domain: &Domain, listeners: &Listeners, demo: bool) -> Strin
         ("relay", listeners.relay, defaults.relay),
         ("imap", listeners.imap, defaults.imap),
         ("imaps", listeners.imaps, defaults.imaps),
+        ("ldap", listeners.ldap, defaults.ldap),
+        ("ldaps", listeners.ldaps, defaults.ldaps),
         ("metrics", listeners.metrics, defaults.metrics),
     ] {
         if value != default {

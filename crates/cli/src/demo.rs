@@ -198,7 +198,10 @@ pub async fn seed(loaded: Loaded) -> Result<()> {
             "relay": runtime.loaded.config.listeners.relay.to_string(),
             "imap": runtime.loaded.config.listeners.imap.to_string(),
             "imaps": runtime.loaded.config.listeners.imaps.to_string(),
+            "ldap": runtime.loaded.config.listeners.ldap.to_string(),
+            "ldaps": runtime.loaded.config.listeners.ldaps.to_string(),
         },
+        "ldap_base_dn": caduceus_ldap::names::Names::new(&domain).base(),
         "accounts": accounts,
         "ca_certificate": data_dir.join(&runtime.loaded.config.tls.client_ca).display().to_string(),
     });

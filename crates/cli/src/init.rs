@@ -52,6 +52,12 @@ pub struct ListenerArgs {
     /// Address of the IMAP listener with implicit TLS.
     #[arg(long, default_value = "127.0.0.1:1993")]
     pub imaps: std::net::SocketAddr,
+    /// Address of the LDAP directory listener (StartTLS).
+    #[arg(long, default_value = "127.0.0.1:1389")]
+    pub ldap: std::net::SocketAddr,
+    /// Address of the LDAP directory listener with implicit TLS (ldaps).
+    #[arg(long, default_value = "127.0.0.1:1636")]
+    pub ldaps: std::net::SocketAddr,
     /// Address of the operations listener (`/metrics`, `/healthz`; plain HTTP).
     #[arg(long, default_value = "127.0.0.1:9464")]
     pub metrics: std::net::SocketAddr,
@@ -67,6 +73,8 @@ impl ListenerArgs {
             relay: self.relay,
             imap: self.imap,
             imaps: self.imaps,
+            ldap: self.ldap,
+            ldaps: self.ldaps,
             metrics: self.metrics,
         }
     }

@@ -6,6 +6,7 @@
 //! - `federation`: the `[oidc]` provider checking SASL bearer tokens (AU-4).
 //! - `notices`: emailed login codes through the outbound relay (`[notices]`).
 //! - `runtime`: opens the keys, the store and the service from a configuration.
+//! - `certificates`: the user certificates the directory serves (`pki/users/`).
 //! - `init`: `caduceus init` — data directory, keys, development PKI, demo seed (`demo`).
 //! - `serve`: `caduceus serve` — the listeners, until SIGINT/SIGTERM.
 //! - `account`, `audit`, `patient`, `backup`: the operator's subcommands; `credentials`: second factors
@@ -19,6 +20,7 @@ mod account;
 mod audit;
 mod backup;
 mod bench;
+mod certificates;
 mod compliance;
 mod config;
 mod credentials;

@@ -9,6 +9,7 @@ use caduceus_service::antivirus::{Clamd, ClamdAddress};
 use caduceus_service::{Service, ServiceConfig};
 use caduceus_store::{MasterKey, SqlStore};
 
+use crate::certificates::UserCertificates;
 use crate::config::Loaded;
 use crate::federation::OidcVerifier;
 use crate::notices::Notifiers;
@@ -80,7 +81,8 @@ impl Runtime {
             Some(notifier) => service.with_notifier(Arc::new(notifier)),
             None => service,
         }
-        .with_trace_key(trace_key);
+        .with_trace_key(trace_key)
+        .with_certificates(Arc::new(UserCertificates::new(loaded.data_dir.join("pki"))));
         let service = match &loaded.config.antivirus.clamd {
             Some(address) => {
                 let address: ClamdAddress = address

@@ -87,6 +87,8 @@ pub async fn run(data: &Path, args: &ServeArgs) -> Result<()> {
     let relay = bind(listeners.relay, "SMTP relay").await?;
     let imap = bind(listeners.imap, "IMAP").await?;
     let imaps = bind(listeners.imaps, "IMAP (implicit TLS)").await?;
+    let ldap = bind(listeners.ldap, "LDAP directory").await?;
+    let ldaps = bind(listeners.ldaps, "LDAP directory (implicit TLS)").await?;
     let ops = bind(listeners.metrics, "operations (metrics)").await?;
     let trust_path = loaded.path(&loaded.config.trust.list);
     let trust = caduceus_smtp::TrustListHandle::load_file(&trust_path)
@@ -102,6 +104,8 @@ pub async fn run(data: &Path, args: &ServeArgs) -> Result<()> {
         relay = %listeners.relay,
         imap = %listeners.imap,
         imaps = %listeners.imaps,
+        ldap = %listeners.ldap,
+        ldaps = %listeners.ldaps,
         metrics = %listeners.metrics,
         trusted_domains = trust.current().len(),
         "caduceus listening"
@@ -142,6 +146,15 @@ pub async fn run(data: &Path, args: &ServeArgs) -> Result<()> {
             .min(u32::MAX - 1);
         config.limits.max_command = config.limits.max_literal.saturating_add(64 * 1024);
         tasks.spawn(caduceus_imap::serve(
+            listener,
+            std::sync::Arc::new(config),
+            runtime.service.clone(),
+            stop_rx.clone(),
+        ));
+    }
+    for (listener, implicit_tls) in [(ldap, false), (ldaps, true)] {
+        let config = caduceus_ldap::LdapConfig::new(tls.clone(), implicit_tls, loaded.domain());
+        tasks.spawn(caduceus_ldap::serve(
             listener,
             std::sync::Arc::new(config),
             runtime.service.clone(),

@@ -1,5 +1,5 @@
-//! The authorization matrix (AC-1, AC-2, ID-2, ID-3, MS-2, MS-9, MS-10, MS-15, MS-17,
-//! TR-4, AU-2): for each operation on data that is someone's, and each kind of caller,
+//! The authorization matrix (AC-1, AC-2, ID-2, ID-3, ID-4, MS-2, MS-9, MS-10, MS-15,
+//! MS-17, TR-4, AU-2): for each operation on data that is someone's, and each kind of caller,
 //! the expected outcome — one declarative table — and the interfaces that offer it
 //! ([`Operation::offered_by`], [`interfaces`]). The matrix test
 //! (`crates/web/tests/matrix.rs`) drives every cell through each of them and fails on
@@ -13,7 +13,8 @@
 //! for the sending operations, the identity a message is sent as; for the device
 //! and settings operations, the owner; for the patient's access log and blocks, the patient; for
 //! the account administration, an account of the operator's (for the delegations,
-//! the organisational mailbox's delegate to add or remove).
+//! the organisational mailbox's delegate to add or remove); for the directory lookup,
+//! the owner's listed entry.
 
 use crate::{Duty, Requirement, Role};
 
@@ -93,6 +94,10 @@ pub enum Operation {
     SeeAlerts,
     /// Broadcast a health alert to directory members (MS-15; the admin console).
     BroadcastAlert,
+    /// Look a listed mailbox up in the directory, by name or address (ID-4): any
+    /// logged-in user, whatever the interface (the API's FHIR search, the webmail's
+    /// suggestions, the LDAP address book).
+    LookUpDirectory,
 }
 
 /// What an operation reaches.
@@ -110,6 +115,8 @@ pub enum Reach {
     PatientOwn,
     /// An account holder's own settings: notices (MS-7), directory choices (ID-4).
     Settings,
+    /// An account holder's listed entry in the directory (ID-4).
+    Directory,
     /// The operator's administration: accounts' life cycle (ID-2, RT-2), traces,
     /// alerts; each under a [`Duty`] ([`Operation::duty`]).
     Administration,
@@ -189,6 +196,10 @@ pub enum Interface {
     /// is answered as absent (`NO`, or an empty answer) — see
     /// [`Interface::names_others_data`].
     Imap,
+    /// The LDAP directory (ID-4): a bind with a device credential (no certificate
+    /// bind), then searches; a session bound before its account was suspended or
+    /// closed is refused at its next search.
+    Ldap,
     /// The command line (`caduceus`), run by the operator ([`Party::Operator`]) on
     /// the data directory: the administration, the patient's requests (opposition,
     /// blocks, access log), device revocation; never message content (AC-2).
@@ -243,7 +254,7 @@ impl Interface {
 
 impl Operation {
     /// Every operation of the matrix.
-    pub const ALL: [Operation; 36] = [
+    pub const ALL: [Operation; 37] = [
         Operation::ListFolder,
         Operation::ReadMessage,
         Operation::ReadRaw,
@@ -280,6 +291,7 @@ impl Operation {
         Operation::ReadStatus,
         Operation::SeeAlerts,
         Operation::BroadcastAlert,
+        Operation::LookUpDirectory,
     ];
 
     /// The interfaces that offer the operation to someone: the service's use cases
@@ -288,7 +300,8 @@ impl Operation {
     /// (a mailbox's messages), SMTP (sending), the admin console (the administration
     /// but closing an account and the delegations, done at the command line: the
     /// service here), the command line (the administration but broadcasts, the status
-    /// page and the trace file, a patient's requests, devices but their enrolment).
+    /// page and the trace file, a patient's requests, devices but their enrolment),
+    /// LDAP (the directory).
     pub fn offered_by(self) -> &'static [Interface] {
         use Interface::*;
         use Operation::*;
@@ -318,6 +331,7 @@ impl Operation {
             // The file is the console's; the service's reading is ReadTraces's.
             ExportTraces => &[AdminConsole],
             CloseAccount | AddDelegate | RemoveDelegate => &[Service, Cli],
+            LookUpDirectory => &[Api, Service, Webmail, Ldap],
         }
     }
 
@@ -353,6 +367,7 @@ impl Operation {
             }
             Operation::ReadAccessLog | Operation::BlockProfessional => Reach::PatientOwn,
             Operation::SetNotifications | Operation::SetDirectoryPreferences => Reach::Settings,
+            Operation::LookUpDirectory => Reach::Directory,
             _ if self.duty().is_some() => Reach::Administration,
             _ => Reach::Mailbox,
         }
@@ -363,9 +378,14 @@ impl Operation {
 pub fn expected(operation: Operation, party: Party) -> Expected {
     use Expected::{Allowed, Denied, Unauthenticated};
     use Party::*;
-    use Reach::{Administration, Devices, Mailbox, Opposition, PatientOwn, Sending, Settings};
+    use Reach::{
+        Administration, Devices, Directory, Mailbox, Opposition, PatientOwn, Sending, Settings,
+    };
     match (operation.reaches(), operation, party) {
         (_, _, Anonymous | Suspended | Closed) => Unauthenticated,
+        // The directory lists professionals' mailboxes for everyone logged in (ID-4):
+        // who is listed is the directory's rule, not the caller's.
+        (Directory, _, _) => Allowed,
         // The operator holds the data and keys: administration, devices, a patient's
         // requests (TR-4, MS-10) and their opposition — withdrawn only if an operator
         // recorded it (MS-9).
@@ -431,6 +451,9 @@ pub fn interfaces(operation: Operation, party: Party) -> Vec<Interface> {
         Interface::AdminConsole => true,
         _ if matches!(party, Party::Staff(_)) => false,
         Interface::Imap | Interface::Webmail if delegated => false,
+        // LDAP binds with a device credential only (no EXTERNAL bind): the automaton
+        // has none.
+        Interface::Ldap if party == Party::Applicative => false,
         _ => !interface.own_only(operation) || party == owner || session,
     };
     operation
@@ -455,7 +478,8 @@ const STAFF: [Party; 5] = [
 pub fn parties(operation: Operation) -> Vec<Party> {
     use Party::*;
     let (people, with_staff): (&[Party], bool) = match operation.reaches() {
-        Reach::Mailbox => (
+        // The directory's readers are the mailboxes' (ID-4): anyone logged in.
+        Reach::Mailbox | Reach::Directory => (
             &[
                 Owner,
                 Delegate,
@@ -664,6 +688,23 @@ mod tests {
         assert_eq!(
             expected(ListDevices, Party::Patient),
             Expected::Denied(Requirement::Ac1)
+        );
+    }
+
+    #[test]
+    fn id4_the_directory_is_looked_up_by_anyone_logged_in() {
+        use Operation::LookUpDirectory as L;
+        for party in [Party::Owner, Party::Patient, Party::Applicative] {
+            assert_eq!(expected(L, party), Expected::Allowed);
+        }
+        assert_eq!(expected(L, Party::Anonymous), Expected::Unauthenticated);
+        assert_eq!(
+            interfaces(L, Party::Suspended),
+            [Interface::Api, Interface::Webmail, Interface::Ldap]
+        );
+        assert_eq!(
+            interfaces(L, Party::Applicative),
+            [Interface::Api, Interface::Service, Interface::Webmail]
         );
     }
 

@@ -26,29 +26,14 @@ impl DevPki {
 
     /// The serial numbers revoked so far, in hex.
     pub fn revoked_serials(&self) -> Result<Vec<String>, PkiError> {
-        let path = self.dir().join(REVOKED);
-        match fs::read_to_string(&path) {
-            Ok(text) => Ok(text
-                .lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty())
-                .map(str::to_owned)
-                .collect()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-            Err(e) => Err(PkiError::io("read", &path, e)),
-        }
+        revoked_serials(self.dir())
     }
 
     /// Revokes the certificate in `cert_path` (key compromise, or the holder left) and
     /// re-signs the CRL; returns the CRL's path.
     pub fn revoke(&self, cert_path: &Path) -> Result<PathBuf, PkiError> {
         let der = load_certs(cert_path)?.swap_remove(0);
-        let (_, x509) =
-            x509_parser::parse_x509_certificate(&der).map_err(|e| PkiError::Certificate {
-                origin: format!("in {}", cert_path.display()),
-                reason: format!("cannot parse X.509: {e}"),
-            })?;
-        let serial = hex(x509.raw_serial());
+        let serial = serial_of(&der, &format!("in {}", cert_path.display()))?;
         let mut serials = self.revoked_serials()?;
         if !serials.contains(&serial) {
             serials.push(serial);
@@ -90,6 +75,42 @@ impl DevPki {
         write_replace(&self.crl_path(), pem.as_bytes(), false)?;
         Ok(self.crl_path())
     }
+}
+
+/// The certificates among `certificates` (DER) that the development PKI in `dir` has
+/// not revoked (its `revoked.txt`), for those who publish them (the directory, MS-3).
+/// A certificate that does not parse is left out too.
+pub fn not_revoked(dir: &Path, certificates: Vec<Vec<u8>>) -> Result<Vec<Vec<u8>>, PkiError> {
+    let revoked = revoked_serials(dir)?;
+    Ok(certificates
+        .into_iter()
+        .filter(|der| serial_of(der, "").is_ok_and(|serial| !revoked.contains(&serial)))
+        .collect())
+}
+
+/// The serial numbers revoked in the development PKI in `dir`, in hex.
+fn revoked_serials(dir: &Path) -> Result<Vec<String>, PkiError> {
+    let path = dir.join(REVOKED);
+    match fs::read_to_string(&path) {
+        Ok(text) => Ok(text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(e) => Err(PkiError::io("read", &path, e)),
+    }
+}
+
+/// The serial number of a DER certificate, in hex; `origin` says where it came from.
+fn serial_of(der: &[u8], origin: &str) -> Result<String, PkiError> {
+    let (_, x509) =
+        x509_parser::parse_x509_certificate(der).map_err(|e| PkiError::Certificate {
+            origin: origin.to_owned(),
+            reason: format!("cannot parse X.509: {e}"),
+        })?;
+    Ok(hex(x509.raw_serial()))
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -284,7 +284,8 @@ impl DevPki {
     /// to the national identifier). `national_id` is the national identifier as written in
     /// CPS certificates, e.g. `810003090833` ("8" + RPPS). With `email`, an rfc822Name
     /// subject alternative name is added. EKU: clientAuth, plus emailProtection when an
-    /// e-mail address is given.
+    /// e-mail address is given, with the keyAgreement key usage then, so that mail can
+    /// be encrypted to it (S/MIME with ECDH, MS-3).
     ///
     /// Writes `<out_dir>/<stem>.pem` and `<out_dir>/<stem>.key` (0600), replacing earlier
     /// files of the same stem atomically; `out_dir` is created if missing.
@@ -344,6 +345,8 @@ impl DevPki {
             params
                 .extended_key_usages
                 .push(ExtendedKeyUsagePurpose::EmailProtection);
+            // The key is EC: S/MIME encryption to it is a key agreement (ECDH, RFC 5753).
+            params.key_usages.push(KeyUsagePurpose::KeyAgreement);
         }
         self.issue(&params, "the user certificate", out_dir, stem)
     }

@@ -351,6 +351,15 @@ impl Service {
     /// Searches the directory (ID-4): by name, profession, specialty, place,
     /// identifier. Liste rouge entries are never returned; patients are never in it.
     pub async fn search_directory(&self, query: &SearchQuery) -> Result<Vec<DirectoryEntry>> {
+        self.search_rows(query, MAX_RESULTS).await
+    }
+
+    /// The entries a query finds, at most `limit` (liste rouge entries never).
+    pub(crate) async fn search_rows(
+        &self,
+        query: &SearchQuery,
+        limit: i64,
+    ) -> Result<Vec<DirectoryEntry>> {
         let folded = |v: &Option<String>| v.as_deref().map(fold).filter(|v| !v.is_empty());
         let store_query = DirectoryQuery {
             name: folded(&query.name),
@@ -363,10 +372,7 @@ impl Service {
                 .map(identifier_forms)
                 .unwrap_or_default(),
         };
-        let rows = self
-            .store
-            .search_directory(&store_query, MAX_RESULTS)
-            .await?;
+        let rows = self.store.search_directory(&store_query, limit).await?;
         rows.into_iter().map(entry_of).collect()
     }
 

@@ -15,6 +15,9 @@
 //!   OAUTHBEARER / XOAUTH2, AU-4), checked by a [`federation::TokenVerifier`].
 //! - [`directory`]: import the national extracts (difference on re-import), search,
 //!   holders' choices (ID-4).
+//! - [`address_book`]: the directory as mail clients and practice software look it
+//!   up (API, LDAP): listed entries only, the certificates of this operator's
+//!   mailboxes ([`address_book::CertificateSource`]), every lookup traced (ID-4, TR-1).
 //! - [`submit`]: a logged-in user sends, as themself or an organisational mailbox
 //!   they are a delegate of (ID-3); recipients checked as they are named (MS-2);
 //!   recipients at other operators of the trust space queued (MS-5, MS-4).
@@ -68,6 +71,7 @@
 pub mod access_log;
 pub mod accounts;
 pub mod actor;
+pub mod address_book;
 pub mod antivirus;
 pub mod auth;
 pub mod compose;
@@ -183,6 +187,9 @@ pub struct Service {
     last_import: Arc<recipients::LastImport>,
     /// The login attempts being checked on this node (AU-3).
     in_flight: Arc<auth::InFlight>,
+    /// The certificates of this operator's mailboxes, served with the directory
+    /// (ID-4, MS-3); `None` serves none.
+    certificates: Option<Arc<dyn address_book::CertificateSource>>,
 }
 
 impl Service {
@@ -200,6 +207,7 @@ impl Service {
             trace_key: None,
             last_import: Arc::default(),
             in_flight: Arc::default(),
+            certificates: None,
         }
     }
 

@@ -1,4 +1,4 @@
-//! One way in (AC-1, ID-3): the network front ends (SMTP, IMAP, web) act only as the
+//! One way in (AC-1, ID-3): the network front ends (SMTP, IMAP, web, LDAP) act only as the
 //! callers the service hands them — a login, a staff role, an admitted peer — never as
 //! an operator, the system or a caller of their own making. `Caller`'s fields are
 //! private to the service, so the compiler stops a struct literal; this test stops the
@@ -15,7 +15,7 @@ const FORBIDDEN: [&str; 4] = [
     "Actor::System",
 ];
 
-const FRONT_ENDS: [&str; 3] = ["smtp", "imap", "web"];
+const FRONT_ENDS: [&str; 4] = ["smtp", "imap", "web", "ldap"];
 
 fn crates_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")

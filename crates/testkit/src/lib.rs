@@ -4,11 +4,13 @@
 //! dependency of the server.
 //!
 //! # Layout
-//! Everything is in this file: [`World`] and its constructors, account helpers
-//! ([`professional`], [`organisation`], [`device`], [`user_cert`]…), [`inbox`],
-//! listeners on 127.0.0.1 ([`server_tls`], [`spawn_listener`], [`Listener`]), and
-//! [`python`] with its [`Run`].
+//! This file: [`World`] and its constructors, account helpers ([`professional`],
+//! [`organisation`], [`device`], [`user_cert`]…), [`inbox`], listeners on 127.0.0.1
+//! ([`server_tls`], [`spawn_listener`], [`Listener`]), and [`python`] with its
+//! [`Run`]; [`ldap`]: an LDAP client (the directory's tests and matrix).
 #![allow(missing_docs)]
+
+pub mod ldap;
 
 use caduceus_service::actor::testing;
 use std::path::Path;

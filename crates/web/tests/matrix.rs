@@ -2,7 +2,8 @@
 //! TR-1, TR-4, AU-2; `caduceus_core::authz`): every cell — an operation on someone's
 //! data × a kind of caller — is driven through each interface that offers it (the JSON
 //! API, the webmail and the admin console over HTTPS with Python's http.client, IMAP
-//! with imaplib, SMTP submission with smtplib, and the service's use cases) and must
+//! with imaplib, SMTP submission with smtplib, the LDAP directory with the testkit's
+//! client, and the service's use cases) and must
 //! give the outcome the table says, leave the stored copies as it says, show a
 //! message's content only when allowed, and change anything (deliver, revoke, block,
 //! forward, move an account on, broadcast) only when allowed; each denial must leave a
@@ -30,6 +31,8 @@ mod client;
 mod common;
 #[path = "matrix/imap.rs"]
 mod imap;
+#[path = "matrix/ldap.rs"]
+mod ldap;
 #[path = "matrix/service.rs"]
 mod service;
 #[path = "matrix/smtp.rs"]
@@ -99,16 +102,21 @@ impl Cast {
         }
     }
 
-    /// The start of a step at a front end that keeps sessions (IMAP, SMTP): the
-    /// cell's label, its session, and the session's user and device credential. One
-    /// session per cell for those whose session ends (suspended, closed) or never
-    /// starts (anonymous: no user), one per party else.
-    fn session_step(&self, cell: &Cell) -> serde_json::Value {
-        let (session, person) = match (cell.party, self.person(cell.party)) {
+    /// The session of a cell at a front end that keeps sessions (IMAP, SMTP, LDAP),
+    /// and who is logged in there: one session per cell for those whose session ends
+    /// (suspended, closed) or never starts (anonymous: no user), one per party else.
+    fn session(&self, cell: &Cell) -> (String, Option<&Person>) {
+        match (cell.party, self.person(cell.party)) {
             (Party::Anonymous, _) | (_, None) => (cell.label.clone(), None),
             (Party::Suspended | Party::Closed, person) => (cell.label.clone(), person),
             (party, person) => (format!("{party:?}"), person),
-        };
+        }
+    }
+
+    /// The start of a step at IMAP or SMTP: the cell's label, its session, and the
+    /// session's user and device credential.
+    fn session_step(&self, cell: &Cell) -> serde_json::Value {
+        let (session, person) = self.session(cell);
         let mut step = opening(&session, person);
         step["label"] = cell.label.clone().into();
         step
@@ -152,6 +160,20 @@ fn letter(from: &str, marker: &str) -> Vec<u8> {
     format!("From: {from}\r\nTo: {RECIPIENT}\r\nSubject: {marker}\r\n\r\nBonjour.\r\n").into_bytes()
 }
 
+/// A mailbox extract listing the owner, Olga Matrix (the demo extract's first line,
+/// renamed).
+fn owner_entry() -> String {
+    let demo =
+        include_str!("../../../fixtures/directory/Extraction_Correspondance_MSSante_demo.txt");
+    let mut lines = demo.lines();
+    let header = lines.next().unwrap();
+    let alice = lines.next().unwrap();
+    let olga = alice
+        .replacen("alice.martin@caduceus.test", RECIPIENT, 1)
+        .replacen("|Martin|Alice|", "|Matrix|Olga|", 1);
+    format!("{header}\n{olga}\n")
+}
+
 /// An active applicative account (an automaton's mailbox, structure identity) with
 /// its client certificate; it has no password, session nor device (AU-1).
 async fn applicative(w: &World) -> Person {
@@ -190,6 +212,11 @@ async fn cast() -> Cast {
     let camille = patient(&w, INS, "Camille Durand").await;
     let jean = patient(&w, OTHER_INS, "Jean Petit").await;
     let cardio = organisation(&w, "cardio", &dan).await;
+    // The owner is listed in the directory (ID-4).
+    w.service
+        .import_mailboxes(&op(), &owner_entry())
+        .await
+        .unwrap();
     for delegate in [&eve, &sam] {
         w.service
             .add_delegate(&op(), cardio.id, delegate.id)
@@ -386,7 +413,8 @@ impl Cell {
         }
     }
 
-    /// Whether the operation shows the message's content (subject included).
+    /// Whether the operation shows the message's content (subject included), or the
+    /// owner's directory entry.
     fn reveals(&self) -> bool {
         matches!(
             self.operation,
@@ -395,14 +423,24 @@ impl Cell {
                 | Operation::ReadRaw
                 | Operation::ReadAttachment
                 | Operation::SearchFolder
+                | Operation::LookUpDirectory
         )
+    }
+
+    /// What shows it: the cell's marker (the message's subject), or the owner's
+    /// address for a directory lookup.
+    fn sought(&self) -> &str {
+        match self.operation {
+            Operation::LookUpDirectory => RECIPIENT,
+            _ => &self.marker,
+        }
     }
 }
 
 /// Sets the patient's opposition as a cell needs it: withdrawn for a record, recorded
 /// (by the recorder) for a withdrawal; nobody blocked for a block; no forwarding for
-/// a forwarding; the owner's new-mail notices off and directory choices the defaults
-/// for a setting.
+/// a forwarding; the owner's new-mail notices off for a setting, and directory choices
+/// the defaults for a setting or a lookup.
 async fn prepare(cast: &Cast, operation: Operation) {
     let ins = Ins::parse(INS).unwrap();
     let as_patient = testing::account(cast.account(Party::Patient).id, "test");
@@ -421,6 +459,15 @@ async fn prepare(cast: &Cast, operation: Operation) {
             cast.w.service.set_forwarding(&access, None).await.unwrap();
         }
     }
+    // The owner listed again after the settings' cells put them on the liste rouge.
+    if matches!(operation.reaches(), Reach::Settings | Reach::Directory) {
+        let defaults = caduceus_store::DirectoryPreferences::default();
+        let service = &cast.w.service;
+        service
+            .set_directory_preferences(&op(), cast.owner.id, defaults)
+            .await
+            .unwrap();
+    }
     if operation.reaches() == Reach::Settings {
         let service = &cast.w.service;
         let owner = cast.owner.id;
@@ -432,11 +479,6 @@ async fn prepare(cast: &Cast, operation: Operation) {
         let operator = op();
         let set = service.set_contact_email(&operator, owner, Some(&before));
         set.await.unwrap();
-        let defaults = caduceus_store::DirectoryPreferences::default();
-        service
-            .set_directory_preferences(&op(), owner, defaults)
-            .await
-            .unwrap();
     }
     if operation == Operation::BlockProfessional {
         let patient = cast.account(Party::Patient).id;
@@ -572,6 +614,7 @@ struct Fronts {
     smtp: Client,
     /// The webmail's and the admin console's pages.
     pages: Client,
+    ldap: ldap::Ldap,
 }
 
 async fn fronts(w: &World) -> Fronts {
@@ -593,6 +636,10 @@ async fn fronts(w: &World) -> Fronts {
     });
     let service = w.service.clone();
     let smtp = spawn_listener(|l, stop| caduceus_smtp::serve(l, config, service, stop)).await;
+    let domain = w.service.config().domain.clone();
+    let config = Arc::new(caduceus_ldap::LdapConfig::new(server_tls(w), true, domain));
+    let service = w.service.clone();
+    let directory = spawn_listener(|l, stop| caduceus_ldap::serve(l, config, service, stop)).await;
     let ca = ("ca", w.pki.ca_cert_path().display().to_string());
     let client = |name: &str, listener: &Listener| {
         Client::start(
@@ -605,7 +652,8 @@ async fn fronts(w: &World) -> Fronts {
         pages: client("matrix_webmail.py", &https),
         imap: client("matrix_imap.py", &imap),
         smtp: client("matrix_smtp.py", &smtp),
-        listeners: vec![https, imap, smtp],
+        ldap: ldap::Ldap::new(directory.port, w.pki.ca_cert_path()),
+        listeners: vec![https, imap, smtp, directory],
     }
 }
 
@@ -628,6 +676,11 @@ async fn ac1_ac2_id2_id3_ms2_ms9_tr1_every_cell_of_the_authorization_matrix_thro
                 let answer = match interface {
                     Interface::Imap => fronts.imap.ask(&open).await,
                     Interface::Smtp => fronts.smtp.ask(&open).await,
+                    Interface::Ldap => {
+                        let session = label(operation, party, interface);
+                        let bound = fronts.ldap.open(&session, Some(person)).await;
+                        format!("{bound:?}")
+                    }
                     _ => continue,
                 };
                 assert!(
@@ -675,6 +728,10 @@ async fn ac1_ac2_id2_id3_ms2_ms9_tr1_every_cell_of_the_authorization_matrix_thro
                         let answer = fronts.smtp.ask(&smtp::step(&cast, &cell)).await;
                         smtp::judge(expected, &answer)
                     }
+                    Interface::Ldap => {
+                        let answer = fronts.ldap.ask(&cast, &cell).await;
+                        ldap::judge(expected, answer)
+                    }
                     Interface::Webmail | Interface::AdminConsole => {
                         let answer = fronts.pages.ask(&webmail::step(&cast, &cell)).await;
                         webmail::judge(&cell, expected, &answer)
@@ -703,7 +760,7 @@ async fn ac1_ac2_id2_id3_ms2_ms9_tr1_every_cell_of_the_authorization_matrix_thro
             }
         }
     }
-    assert_eq!(cells, 651, "cells driven");
+    assert_eq!(cells, 688, "cells driven");
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
     // Each session opened before the suspension or the closure ended on its next
     // command, traced (AU-3, ID-2).

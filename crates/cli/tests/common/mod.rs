@@ -151,6 +151,8 @@ pub struct Ports {
     pub relay: String,
     pub imap: String,
     pub imaps: String,
+    pub ldap: String,
+    pub ldaps: String,
     pub metrics: String,
 }
 
@@ -164,6 +166,8 @@ impl Ports {
             relay: at(),
             imap: at(),
             imaps: at(),
+            ldap: at(),
+            ldaps: at(),
             metrics: at(),
         }
     }
@@ -182,6 +186,10 @@ impl Ports {
             &self.imap,
             "--imaps",
             &self.imaps,
+            "--ldap",
+            &self.ldap,
+            "--ldaps",
+            &self.ldaps,
             "--metrics",
             &self.metrics,
         ]

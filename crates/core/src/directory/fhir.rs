@@ -12,12 +12,19 @@
 //!   alias, place, and the mailbox as an `email` telecom marked `MSSANTE`).
 //!   No `Practitioner` is made up for a mailbox no person owns.
 //!
+//! [`DirectoryEntry::to_fhir_with_certificates`] adds the mailbox's S/MIME
+//! certificates to its `email` telecom, one [`CERTIFICATE_EXTENSION`] each
+//! (DER as `valueBase64Binary`): the telecom is the mailbox, and the
+//! certificate is the mailbox's, whichever resource carries it.
+//!
 //! The phone number appears only when the entry carries it, that is only
 //! with the person's consent (ID-6); it is a telecom of the
 //! `PractitionerRole` (or `Organization`), since it is the practice site's
 //! number. Nothing else is added: the resources hold no more than the
 //! entry.
 
+use base64::Engine as _;
+use base64::prelude::BASE64_STANDARD;
 use serde_json::{Map, Value, json};
 
 use super::entry::DirectoryEntry;
@@ -32,6 +39,11 @@ pub const IDNPS_SYSTEM: &str = "urn:oid:1.2.250.1.71.4.2.1";
 pub const IDNST_SYSTEM: &str = "urn:oid:1.2.250.1.71.4.2.2";
 /// The extension marking an `email` telecom with its kind of mailbox.
 pub const EMAIL_TYPE_EXTENSION: &str = "https://apifhir.annuaire.sante.fr/ws-sync/exposed/structuredefinition/PractitionerRole-EmailType";
+/// The extension of a mailbox's `email` telecom carrying one of its S/MIME
+/// certificates (DER, as `valueBase64Binary`): Caduceus's own, as FHIR R4 has no
+/// element for a mailbox's encryption certificate.
+pub const CERTIFICATE_EXTENSION: &str =
+    "https://caduceus.dev/fhir/StructureDefinition/ContactPoint-SmimeCertificate";
 /// The code system of professions (nomenclature TRE_G15).
 pub const PROFESSION_SYSTEM: &str =
     "https://mos.esante.gouv.fr/NOS/TRE_G15-ProfessionSante/FHIR/TRE-G15-ProfessionSante";
@@ -62,9 +74,20 @@ impl DirectoryEntry {
     /// assert_eq!(role["telecom"][0]["value"], "alice.martin@caduceus.test");
     /// ```
     pub fn to_fhir(&self) -> Value {
+        self.to_fhir_with_certificates(&[])
+    }
+
+    /// [`to_fhir`](Self::to_fhir), the mailbox's `email` telecom carrying each of
+    /// `certificates` (DER) as a [`CERTIFICATE_EXTENSION`] extension, base64, so
+    /// that a sender finds the certificate to encrypt to (MS-3).
+    pub fn to_fhir_with_certificates(&self, certificates: &[Vec<u8>]) -> Value {
         let resources = match self.kind() {
-            MailboxKind::Personal => vec![self.practitioner(), self.practitioner_role()],
-            MailboxKind::Organisational | MailboxKind::Applicative => vec![self.organization()],
+            MailboxKind::Personal => {
+                vec![self.practitioner(), self.practitioner_role(certificates)]
+            }
+            MailboxKind::Organisational | MailboxKind::Applicative => {
+                vec![self.organization(certificates)]
+            }
         };
         let entries: Vec<Value> = resources
             .into_iter()
@@ -103,7 +126,7 @@ impl DirectoryEntry {
     }
 
     /// The `PractitionerRole`: profession, specialty, structure, mailbox.
-    fn practitioner_role(&self) -> Value {
+    fn practitioner_role(&self, certificates: &[Vec<u8>]) -> Value {
         let mut role = Map::new();
         role.insert("resourceType".into(), "PractitionerRole".into());
         role.insert("id".into(), fhir_id(self.address().as_str()).into());
@@ -126,12 +149,12 @@ impl DirectoryEntry {
                 json!([concept(SPECIALTY_SYSTEM, specialty)]),
             );
         }
-        role.insert("telecom".into(), self.telecom());
+        role.insert("telecom".into(), self.telecom(certificates));
         Value::Object(role)
     }
 
     /// The `Organization` of an organisational or applicative mailbox.
-    fn organization(&self) -> Value {
+    fn organization(&self, certificates: &[Vec<u8>]) -> Value {
         let mut organization = Map::new();
         organization.insert("resourceType".into(), "Organization".into());
         let id = self
@@ -157,20 +180,28 @@ impl DirectoryEntry {
         if !address.is_empty() {
             organization.insert("address".into(), json!([address]));
         }
-        organization.insert("telecom".into(), self.telecom());
+        organization.insert("telecom".into(), self.telecom(certificates));
         Value::Object(organization)
     }
 
-    /// The mailbox as an `email` telecom marked `MSSANTE`, then the phone
-    /// number when the entry carries it (only with consent).
-    fn telecom(&self) -> Value {
+    /// The mailbox as an `email` telecom marked `MSSANTE` and carrying its
+    /// certificates, then the phone number when the entry carries it (only with
+    /// consent).
+    fn telecom(&self, certificates: &[Vec<u8>]) -> Value {
+        let mut extensions = vec![json!({
+            "url": EMAIL_TYPE_EXTENSION,
+            "valueCoding": { "code": "MSSANTE" },
+        })];
+        extensions.extend(certificates.iter().map(|der| {
+            json!({
+                "url": CERTIFICATE_EXTENSION,
+                "valueBase64Binary": BASE64_STANDARD.encode(der),
+            })
+        }));
         let mut telecom = vec![json!({
             "system": "email",
             "value": self.address().as_str(),
-            "extension": [{
-                "url": EMAIL_TYPE_EXTENSION,
-                "valueCoding": { "code": "MSSANTE" },
-            }],
+            "extension": extensions,
         })];
         if let Some(phone) = self.phone() {
             telecom.push(json!({ "system": "phone", "value": phone }));
@@ -297,6 +328,20 @@ mod tests {
                     "valueCoding": { "code": "MSSANTE" },
                 }],
             }])
+        );
+    }
+
+    #[test]
+    fn id4_certificates_ride_on_the_mailbox_telecom() {
+        let bundle = alice().to_fhir_with_certificates(&[vec![0x30, 0x03, 0x02, 0x01, 0x01]]);
+        let email = &resources(&bundle)[1]["telecom"][0];
+        assert_eq!(email["extension"][1]["url"], CERTIFICATE_EXTENSION);
+        assert_eq!(email["extension"][1]["valueBase64Binary"], "MAMCAQE=");
+        assert_eq!(
+            alice().to_fhir()["entry"][1]["resource"]["telecom"][0]["extension"]
+                .as_array()
+                .map(Vec::len),
+            Some(1)
         );
     }
 

@@ -1,11 +1,14 @@
-//! The directory (ID-4) as FHIR resources, and the delivery state of a sent
-//! message (MS-16).
+//! The directory (ID-4) as FHIR resources, the certificates of its mailboxes, and
+//! the delivery state of a sent message (MS-16).
 
 use caduceus_core::Requirement;
 use std::collections::HashMap;
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use caduceus_core::MailAddress;
 use caduceus_core::directory::SearchQuery;
 use caduceus_service::Service;
 
@@ -14,10 +17,12 @@ use super::problem::{ApiResult, Problem};
 
 /// `GET /directory`: a FHIR `Bundle` of type `searchset` with the `Practitioner`,
 /// `PractitionerRole` and `Organization` resources of the matching mailboxes. Liste
-/// rouge entries and patients are never listed (ID-4).
+/// rouge entries and patients are never listed (ID-4); each mailbox's certificates
+/// ride on its `email` telecom (`caduceus_core::directory::fhir::CERTIFICATE_EXTENSION`).
+/// Traced (TR-1).
 pub async fn search(
     State(service): State<Service>,
-    _user: User,
+    user: User,
     Query(params): Query<HashMap<String, String>>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let mut query = SearchQuery::default();
@@ -42,20 +47,68 @@ pub async fn search(
         )
         .requirement(Requirement::Id4));
     }
-    let entries = service.search_directory(&query).await?;
-    let resources: Vec<serde_json::Value> = entries
+    let listing = service
+        .find_in_directory(&user.login.caller(), &query, true)
+        .await?;
+    let resources: Vec<serde_json::Value> = listing
+        .entries
         .iter()
-        .flat_map(|entry| {
-            let bundle = entry.to_fhir();
+        .flat_map(|listed| {
+            let bundle = listed.entry.to_fhir_with_certificates(&listed.certificates);
             bundle["entry"].as_array().cloned().unwrap_or_default()
         })
         .collect();
     Ok(Json(serde_json::json!({
         "resourceType": "Bundle",
         "type": "searchset",
-        "total": entries.len(),
+        "total": listing.entries.len(),
         "entry": resources,
     })))
+}
+
+/// `GET /directory/certificates/{address}`: the S/MIME certificates of a listed
+/// mailbox of this operator, as `application/pem-certificate-chain` (RFC 8555 §9.1),
+/// to encrypt to (MS-3). 404 for an address not in the directory, on the liste
+/// rouge, a patient's (ID-4), another operator's or one without a certificate.
+pub async fn certificates(
+    State(service): State<Service>,
+    user: User,
+    Path(address): Path<String>,
+) -> ApiResult<Response> {
+    let absent = || {
+        Problem::not_found(
+            "no certificate is published for this address: it is not a listed mailbox of this operator, or has none",
+        )
+        .requirement(Requirement::Id4)
+    };
+    let Ok(address) = MailAddress::parse(address.trim()) else {
+        return Err(absent());
+    };
+    let listed = service
+        .find_listed(&user.login.caller(), &address, true)
+        .await?;
+    let Some(listed) = listed.filter(|l| !l.certificates.is_empty()) else {
+        return Err(absent());
+    };
+    let pem: String = listed.certificates.iter().map(|der| pem(der)).collect();
+    Ok((
+        [(header::CONTENT_TYPE, "application/pem-certificate-chain")],
+        pem,
+    )
+        .into_response())
+}
+
+/// A DER certificate in PEM (RFC 7468): base64 in lines of 64 characters.
+fn pem(der: &[u8]) -> String {
+    use base64::Engine as _;
+    let text = base64::prelude::BASE64_STANDARD.encode(der);
+    let mut out = String::from("-----BEGIN CERTIFICATE-----\n");
+    for line in text.as_bytes().chunks(64) {
+        out.push_str(&String::from_utf8_lossy(line));
+        out.push('\n');
+    }
+    out.push_str("-----END CERTIFICATE-----\n");
+    out
 }
 
 /// `GET /outbound/{queue_ref}`: where each recipient at another operator stands;

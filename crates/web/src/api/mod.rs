@@ -6,7 +6,8 @@
 //!   certificate) and the session routes.
 //! - [`messages`]: folders and messages: list, read, download, flag, move, delete.
 //! - [`send`]: sending, with idempotency keys.
-//! - [`directory`]: directory search (FHIR) and delivery status.
+//! - [`directory`]: directory search (FHIR), mailbox certificates (PEM) and delivery
+//!   status.
 //! - [`account`]: device credentials, a patient's blocks, opposition and access log,
 //!   the forwarding rule, the terms of use.
 //! - [`export`]: the streamed export of one's messages (RT-4).
@@ -58,6 +59,10 @@ pub fn router(max_message_size: usize) -> Router<Service> {
             get(messages::attachment),
         )
         .route("/directory", get(directory::search))
+        .route(
+            "/directory/certificates/{address}",
+            get(directory::certificates),
+        )
         .route("/outbound/{queue_ref}", get(directory::delivery_status))
         .route("/devices", get(account::devices).post(account::add_device))
         .route("/devices/{id}", delete(account::revoke_device))

@@ -192,10 +192,10 @@ pub struct SuggestQuery {
 }
 
 /// `GET /mail/directory?q=`: up to ten directory entries whose name matches (ID-4;
-/// liste rouge entries are never suggested).
+/// liste rouge entries are never suggested). Traced, as every directory lookup is.
 pub async fn suggest(
     State(service): State<Service>,
-    _user: WebUser,
+    user: WebUser,
     Query(query): Query<SuggestQuery>,
 ) -> Response {
     let q = query.q.trim();
@@ -206,14 +206,19 @@ pub async fn suggest(
         name: Some(q.to_owned()),
         ..SearchQuery::default()
     };
-    let found = match service.search_directory(&search).await {
+    let found = match service
+        .find_in_directory(&user.login.caller(), &search, false)
+        .await
+    {
         Ok(found) => found,
-        Err(error) => return refused(&_user, error),
+        Err(error) => return refused(&user, error),
     };
     let list: Vec<_> = found
+        .entries
         .iter()
         .take(10)
-        .map(|entry| {
+        .map(|listed| {
+            let entry = &listed.entry;
             let detail = [
                 entry.profession().map(|p| p.label.clone()),
                 entry.commune().map(str::to_owned),

@@ -129,6 +129,14 @@ async fn outcome(cast: &Cast, cell: &Cell) -> Result<(), ServiceError> {
                 _ => service.close_account(&caller, subject).await.map(drop),
             }
         }
+        (Reach::Directory, _) => {
+            let found = service
+                .find_listed(&caller, &addr(RECIPIENT), false)
+                .await?;
+            found
+                .map(drop)
+                .ok_or_else(|| ServiceError::NotFound("the owner's entry".into()))
+        }
         (Reach::Mailbox, operation) => {
             let access = service.authorize(&caller, cell.target.account).await?;
             match operation {

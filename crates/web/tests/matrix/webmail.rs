@@ -106,6 +106,7 @@ pub fn step(cast: &Cast, cell: &Cell) -> Value {
             false,
         ),
         Operation::SeeAlerts => ("GET", "/admin/alerts".to_owned(), None, false),
+        Operation::LookUpDirectory => ("GET", "/mail/directory?q=olga".to_owned(), None, false),
         Operation::SetNotifications => (
             "POST",
             "/mail/settings/notifications".to_owned(),
@@ -134,7 +135,7 @@ pub fn judge(cell: &Cell, expected: Expected, answer: &str) -> Result<(), String
     let location = parts.next().unwrap_or("-");
     let page = parts.next().unwrap_or("");
     // The content of a message (a refused form shows back what was written).
-    let shown = cell.reveals() && page.contains(&cell.marker);
+    let shown = cell.reveals() && page.contains(cell.sought());
     let fine = match expected {
         Expected::Allowed => {
             ((200..300).contains(&status) || (status == 303 && location != "/login"))

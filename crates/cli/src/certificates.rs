@@ -1,0 +1,48 @@
+//! The certificates the directory serves (ID-4, MS-3): those the development PKI
+//! issued to this operator's users, `DATA/pki/users/<address>.pem` (written by
+//! `caduceus account certificate` and the demo seed), less those it revoked
+//! (`caduceus account certificate --revoke`). The service decides whose are served;
+//! this only reads the files.
+
+use std::path::PathBuf;
+
+use async_trait::async_trait;
+use caduceus_core::MailAddress;
+use caduceus_service::address_book::CertificateSource;
+
+/// The user certificates of a development PKI's `users/` directory.
+pub struct UserCertificates {
+    /// The development PKI (its list of revoked serial numbers).
+    pki: PathBuf,
+}
+
+impl UserCertificates {
+    /// The certificates of the development PKI in `pki` (`users/<address>.pem`).
+    pub fn new(pki: PathBuf) -> Self {
+        Self { pki }
+    }
+}
+
+#[async_trait]
+impl CertificateSource for UserCertificates {
+    async fn certificates(&self, address: &MailAddress) -> std::io::Result<Vec<Vec<u8>>> {
+        // An address may hold a `/` (RFC 5322 atext): such a name is no file here.
+        if address.as_str().contains('/') {
+            return Ok(Vec::new());
+        }
+        let pki = self.pki.clone();
+        let path = pki.join("users").join(format!("{}.pem", address.as_str()));
+        if !tokio::fs::try_exists(&path).await? {
+            return Ok(Vec::new());
+        }
+        let read = move || {
+            let certificates = caduceus_pki::load_certs(&path)?;
+            let der = certificates.into_iter().map(|c| c.to_vec()).collect();
+            caduceus_pki::crl::not_revoked(&pki, der)
+        };
+        tokio::task::spawn_blocking(read)
+            .await
+            .map_err(std::io::Error::other)?
+            .map_err(std::io::Error::other)
+    }
+}
