@@ -26,6 +26,7 @@
 use std::fmt;
 
 use caduceus_core::alert::Audience;
+use caduceus_core::breach::{BreachState, Nature, Risk};
 use caduceus_core::incidents::IncidentKind;
 use caduceus_core::{Domain, Evidence, Requirement, Role};
 
@@ -180,6 +181,8 @@ codes! {
         Recipients => "recipients",
         /// Refused accesses (AC-1, TR-3).
         Refusals => "refusals",
+        /// Hours past a deadline (TR-6).
+        Hours => "hours",
     }
 }
 
@@ -193,6 +196,7 @@ impl From<IncidentKind> for Counter {
             IncidentKind::AdminOffHours => Counter::Actions,
             IncidentKind::FanOut => Counter::Recipients,
             IncidentKind::RefusedAccesses => Counter::Refusals,
+            IncidentKind::BreachOverdue => Counter::Hours,
         }
     }
 }
@@ -235,6 +239,12 @@ pub enum Fact {
     /// An inactive mailbox kept because no warning reached its owner (RT-1):
     /// `kind:inactivity_unwarned`.
     InactivityUnwarned,
+    /// Where a breach stands (TR-6): `breach:<state>`.
+    Breach(BreachState),
+    /// What a breach did to the data (TR-6): `nature:<code>`.
+    Nature(Nature),
+    /// A breach's assessed risk (TR-6): `risk:<code>`.
+    Risk(Risk),
 }
 
 macro_rules! into_fact {
@@ -259,6 +269,9 @@ into_fact!(
     Domain(Domain),
     Audience(Audience),
     Incident(IncidentKind),
+    Breach(BreachState),
+    Nature(Nature),
+    Risk(Risk),
 );
 
 impl fmt::Display for Fact {
@@ -290,6 +303,9 @@ impl fmt::Display for Fact {
             Fact::Audience(audience) => f.write_str(&audience.codes()),
             Fact::Incident(kind) => write!(f, "kind:{}", kind.as_str()),
             Fact::InactivityUnwarned => f.write_str("kind:inactivity_unwarned"),
+            Fact::Breach(state) => write!(f, "breach:{state}"),
+            Fact::Nature(nature) => write!(f, "nature:{nature}"),
+            Fact::Risk(risk) => write!(f, "risk:{risk}"),
         }
     }
 }

@@ -122,13 +122,16 @@ pub enum Action {
     TraceVerify,
     /// Traces past retention were purged (TR-2).
     TracePurge,
+    /// A step of a personal-data breach's life cycle (TR-6); the detail names the
+    /// state it moved to.
+    BreachRecord,
     /// Another administrative action (AC-1).
     AdminAction,
 }
 
 impl Action {
     /// Every action, in declaration order.
-    pub const ALL: [Action; 54] = [
+    pub const ALL: [Action; 55] = [
         Action::AccountCreate,
         Action::AccountVerify,
         Action::AccountActivate,
@@ -182,6 +185,7 @@ impl Action {
         Action::MessageForward,
         Action::TraceVerify,
         Action::TracePurge,
+        Action::BreachRecord,
         Action::AdminAction,
     ];
 
@@ -241,6 +245,7 @@ impl Action {
             Action::MessageForward => "message.forward",
             Action::TraceVerify => "trace.verify",
             Action::TracePurge => "trace.purge",
+            Action::BreachRecord => "breach.record",
             Action::AdminAction => "admin.action",
         }
     }

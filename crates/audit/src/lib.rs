@@ -19,31 +19,9 @@
 //! - [`signing`]: the checkpoint signing key, its files, and signed checkpoints.
 //! - [`verify`](mod@verify): chain verification and the kinds of tampering it reports.
 
-/// Declares a closed set of codes: an enum whose variants each write one fixed code
-/// (`as_str`, `Display`), so that traces hold the code and never free text (TR-5).
+/// The closed sets of codes of traces (TR-5): `caduceus_core::codes!`.
 macro_rules! codes {
-    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident => $code:literal,)* }) => {
-        $(#[$doc])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-        pub enum $name {
-            $($(#[$vdoc])* $variant,)*
-        }
-
-        impl $name {
-            /// The code written in traces.
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $($name::$variant => $code,)*
-                }
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
+    ($($t:tt)*) => { caduceus_core::codes! { $($t)* } };
 }
 
 pub mod chain;

@@ -259,6 +259,8 @@ pub enum Id {
     Device(i64),
     /// A health alert broadcast (MS-15): `broadcast:N`.
     Broadcast(i64),
+    /// A personal-data breach of the register (TR-6): `breach:N`.
+    Breach(i64),
     /// An outbound queue item (MS-16): `queue:<hex>`.
     Queue(QueueRef),
     /// A domain of the trust space or beyond: `domain:<domain>`.
@@ -311,6 +313,7 @@ impl fmt::Display for Id {
             Id::Message(n) => write!(f, "msg:{n}"),
             Id::Device(n) => write!(f, "dev:{n}"),
             Id::Broadcast(n) => write!(f, "broadcast:{n}"),
+            Id::Breach(n) => write!(f, "breach:{n}"),
             Id::Queue(queue) => write!(f, "queue:{queue}"),
             Id::Domain(domain) => write!(f, "domain:{domain}"),
             Id::Ip(ip) => write!(f, "ip:{ip}"),

@@ -20,6 +20,7 @@ mod account;
 mod audit;
 mod backup;
 mod bench;
+mod breach;
 mod certificates;
 mod compliance;
 mod config;
@@ -74,6 +75,9 @@ enum Command {
     /// Verify or purge the trace chain.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// The personal-data breach register (TR-6): record, assess, notify, close, list.
+    #[command(subcommand)]
+    Breach(breach::BreachCommand),
     /// A patient's opposition (MS-9) and blocked professionals (MS-10).
     #[command(subcommand)]
     Patient(patient::PatientCommand),
@@ -117,6 +121,9 @@ fn main() -> ExitCode {
                 .await
                 .map(|()| ExitCode::SUCCESS),
             Command::Audit(command) => audit::run(&cli.data, &cli.operator, command).await,
+            Command::Breach(command) => breach::run(&cli.data, &cli.operator, command)
+                .await
+                .map(|()| ExitCode::SUCCESS),
             Command::Patient(command) => patient::run(&cli.data, &cli.operator, command)
                 .await
                 .map(|()| ExitCode::SUCCESS),

@@ -23,6 +23,13 @@ const FIRST_ACCESS: &str = "Un professionnel a consulté pour la première fois 
      A professional accessed data concerning you for the first time in your secure health \
      mailbox. Log in to see the access log.\r\n";
 
+const BREACH: &str = "Une violation de données à caractère personnel concernant votre messagerie \
+     sécurisée de santé a été constatée et notifiée à l'autorité de contrôle. Votre \
+     opérateur vous contactera ; changez votre mot de passe à votre prochaine connexion.\r\n\r\n\
+     A personal data breach concerning your secure health mailbox was found and notified \
+     to the supervisory authority. Your operator will contact you; change your password \
+     at your next login.\r\n";
+
 /// Everything `[notices]` configures: the relay for e-mail, the hook for SMS.
 pub struct Notifiers {
     mail: Option<SmtpNotifier>,
@@ -250,6 +257,11 @@ impl Notifier for SmtpNotifier {
                 to,
                 "Acces a vos donnees / Access to your data",
                 FIRST_ACCESS.to_owned(),
+            ),
+            Notice::Breach { to } => (
+                to,
+                "Violation de donnees / Personal data breach",
+                BREACH.to_owned(),
             ),
             Notice::InactivitySms { .. } => {
                 return Err("an SMS notice goes to the SMS hook, not the relay".into());

@@ -147,6 +147,15 @@ fn prepare(data: &Data, operation: Operation, n: u32) -> Cell {
             return Cell::of(&args, Some(state(&subject, "state = 'active'")));
         }
         Operation::ListAccounts => (vec!["account", "list"], None),
+        Operation::RecordBreach => {
+            data.execute("DELETE FROM breaches");
+            let recorded = "SELECT COUNT(*) FROM breaches".to_owned();
+            (
+                vec!["breach", "record", "--nature", "integrity"],
+                Some(recorded),
+            )
+        }
+        Operation::ReadBreaches => (vec!["breach", "list"], None),
         Operation::ListDevices => (vec!["account", "device", "list", ALICE], None),
         Operation::ReadTraces => (vec!["audit", "verify"], None),
         Operation::SeeAlerts => (vec!["audit", "alerts"], None),
@@ -260,6 +269,6 @@ fn ac1_ac2_ms9_tr1_every_cell_of_the_authorization_matrix_at_the_command_line() 
             }
         }
     }
-    assert_eq!(cells, 18, "cells driven");
+    assert_eq!(cells, 20, "cells driven");
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
 }

@@ -94,6 +94,11 @@ pub enum Operation {
     SeeAlerts,
     /// Broadcast a health alert to directory members (MS-15; the admin console).
     BroadcastAlert,
+    /// Record a personal-data breach in the register (TR-6; its assessment,
+    /// notification and closure are under the same duty).
+    RecordBreach,
+    /// Read the breach register (TR-6).
+    ReadBreaches,
     /// Look a listed mailbox up in the directory, by name or address (ID-4): any
     /// logged-in user, whatever the interface (the API's FHIR search, the webmail's
     /// suggestions, the LDAP address book).
@@ -254,7 +259,7 @@ impl Interface {
 
 impl Operation {
     /// Every operation of the matrix.
-    pub const ALL: [Operation; 37] = [
+    pub const ALL: [Operation; 39] = [
         Operation::ListFolder,
         Operation::ReadMessage,
         Operation::ReadRaw,
@@ -292,6 +297,8 @@ impl Operation {
         Operation::SeeAlerts,
         Operation::BroadcastAlert,
         Operation::LookUpDirectory,
+        Operation::RecordBreach,
+        Operation::ReadBreaches,
     ];
 
     /// The interfaces that offer the operation to someone: the service's use cases
@@ -331,6 +338,8 @@ impl Operation {
             // The file is the console's; the service's reading is ReadTraces's.
             ExportTraces => &[AdminConsole],
             CloseAccount | AddDelegate | RemoveDelegate => &[Service, Cli],
+            // The admin console has no breach pages yet (issue 23).
+            RecordBreach | ReadBreaches => &[Service, Cli],
             LookUpDirectory => &[Api, Service, Webmail, Ldap],
         }
     }
@@ -349,6 +358,7 @@ impl Operation {
             Operation::ReadStatus => Some(Duty::ImportDirectory),
             Operation::SeeAlerts => Some(Duty::SeeAlerts),
             Operation::BroadcastAlert => Some(Duty::SendHealthAlerts),
+            Operation::RecordBreach | Operation::ReadBreaches => Some(Duty::HandleBreaches),
             _ => None,
         }
     }

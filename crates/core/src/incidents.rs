@@ -74,12 +74,14 @@ pub enum IncidentKind {
     FanOut,
     /// Many refused accesses to others' data (AC-1).
     RefusedAccesses,
+    /// A personal-data breach not notified 72 hours after its detection (TR-6).
+    BreachOverdue,
 }
 
 impl IncidentKind {
     /// The stable code: `incident.brute_force`, `incident.credential_stuffing`,
     /// `incident.unusual_volume`, `incident.admin_off_hours`, `incident.fan_out`,
-    /// `incident.refused_accesses`.
+    /// `incident.refused_accesses`, `incident.breach_overdue`.
     pub fn as_str(self) -> &'static str {
         match self {
             IncidentKind::BruteForce => "incident.brute_force",
@@ -88,11 +90,12 @@ impl IncidentKind {
             IncidentKind::AdminOffHours => "incident.admin_off_hours",
             IncidentKind::FanOut => "incident.fan_out",
             IncidentKind::RefusedAccesses => "incident.refused_accesses",
+            IncidentKind::BreachOverdue => "incident.breach_overdue",
         }
     }
 
     /// What [`Incident::count`] counts: `failures`, `accounts`, `reads`, `actions`,
-    /// `recipients`, `refusals`.
+    /// `recipients`, `refusals`, `hours` (late).
     pub fn counts(self) -> &'static str {
         match self {
             IncidentKind::BruteForce => "failures",
@@ -101,6 +104,7 @@ impl IncidentKind {
             IncidentKind::AdminOffHours => "actions",
             IncidentKind::FanOut => "recipients",
             IncidentKind::RefusedAccesses => "refusals",
+            IncidentKind::BreachOverdue => "hours",
         }
     }
 }

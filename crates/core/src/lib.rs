@@ -109,11 +109,49 @@ macro_rules! parse_conversions {
     };
 }
 
+/// Declares a closed set of codes: an enum whose variants each stand for one fixed
+/// code (`as_str`, `Display`, `parse`, `ALL`), so that what is stored or traced is a
+/// code and never free text (TR-5).
+#[macro_export]
+macro_rules! codes {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident => $code:literal,)* }) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($(#[$vdoc])* $variant,)*
+        }
+
+        impl $name {
+            /// Every value.
+            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
+
+            /// The code stored and traced.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $code,)*
+                }
+            }
+
+            /// The value of a code.
+            pub fn parse(code: &str) -> Option<$name> {
+                Self::ALL.iter().copied().find(|v| v.as_str() == code)
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
 pub mod account;
 pub mod address;
 pub mod alert;
 pub mod auth;
 pub mod authz;
+pub mod breach;
 pub mod clock;
 pub mod contact;
 pub mod directory;

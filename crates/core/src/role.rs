@@ -13,7 +13,8 @@ pub enum Role {
     Administrator,
     /// Auditor: reads the trace chain and the alerts (TR-1, TR-3); changes nothing.
     Auditor,
-    /// Security officer: sees the security alerts and incidents (AU-3, TR-3).
+    /// Security officer: sees the security alerts and incidents (AU-3, TR-3) and keeps
+    /// the breach register (TR-6).
     SecurityOfficer,
     /// Alert sender: broadcasts health alerts to directory members (MS-15).
     AlertSender,
@@ -32,6 +33,8 @@ pub enum Duty {
     SeeAlerts,
     /// Broadcast a health alert and follow its reports.
     SendHealthAlerts,
+    /// Keep the personal-data breach register: record, assess, notify, close (TR-6).
+    HandleBreaches,
 }
 
 impl Role {
@@ -73,6 +76,7 @@ impl Role {
                 | (Role::Auditor, Duty::ReadTraces)
                 | (Role::Auditor, Duty::SeeAlerts)
                 | (Role::SecurityOfficer, Duty::SeeAlerts)
+                | (Role::SecurityOfficer, Duty::HandleBreaches)
                 | (Role::AlertSender, Duty::SendHealthAlerts)
         )
     }
@@ -88,12 +92,13 @@ impl fmt::Display for Role {
 mod tests {
     use super::*;
 
-    const DUTIES: [Duty; 5] = [
+    const DUTIES: [Duty; 6] = [
         Duty::ManageAccounts,
         Duty::ImportDirectory,
         Duty::ReadTraces,
         Duty::SeeAlerts,
         Duty::SendHealthAlerts,
+        Duty::HandleBreaches,
     ];
 
     #[test]
@@ -101,12 +106,15 @@ mod tests {
         let table = [
             (
                 Role::RegistrationAuthority,
-                [true, false, false, false, false],
+                [true, false, false, false, false, false],
             ),
-            (Role::Administrator, [true, true, false, true, false]),
-            (Role::Auditor, [false, false, true, true, false]),
-            (Role::SecurityOfficer, [false, false, false, true, false]),
-            (Role::AlertSender, [false, false, false, false, true]),
+            (Role::Administrator, [true, true, false, true, false, false]),
+            (Role::Auditor, [false, false, true, true, false, false]),
+            (
+                Role::SecurityOfficer,
+                [false, false, false, true, false, true],
+            ),
+            (Role::AlertSender, [false, false, false, false, true, false]),
         ];
         for (role, expected) in table {
             for (duty, may) in DUTIES.into_iter().zip(expected) {

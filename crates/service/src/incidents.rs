@@ -56,6 +56,7 @@ impl Service {
             .map(|(actor, n)| (actor, n as f64 / 30.0))
             .collect();
         found.extend(incidents::unusual_volume(&today, &baseline, t));
+        found.extend(self.overdue_breaches(now).await?);
 
         let recent: Vec<(String, String)> = self
             .store
@@ -125,6 +126,9 @@ impl Service {
 /// An incident's subject, read back from the trace text the detectors saw (an actor,
 /// or `ip:<address>`), as a typed id; anything else is not written (TR-5).
 fn subject_id(subject: &str) -> Id {
+    if let Some(breach) = subject.strip_prefix("breach:").and_then(|n| n.parse().ok()) {
+        return Id::Breach(breach);
+    }
     let ip = subject
         .strip_prefix("ip:")
         .and_then(|ip| ip.trim_start_matches("https:").parse().ok());

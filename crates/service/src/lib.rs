@@ -74,6 +74,7 @@ pub mod actor;
 pub mod address_book;
 pub mod antivirus;
 pub mod auth;
+pub mod breaches;
 pub mod compose;
 pub mod directory;
 pub mod error;

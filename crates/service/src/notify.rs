@@ -31,6 +31,12 @@ pub enum Notice {
         /// The out-of-band address.
         to: MailAddress,
     },
+    /// A personal-data breach concerns this user's data and may put them at high risk
+    /// (TR-6, GDPR art. 34). Carries the out-of-band address only: a fixed text.
+    Breach {
+        /// The out-of-band address.
+        to: MailAddress,
+    },
     /// An incident was raised (TR-3): to the security contact, its kind only.
     Incident {
         /// The security contact's address.

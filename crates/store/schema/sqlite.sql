@@ -335,3 +335,20 @@ CREATE TABLE IF NOT EXISTS contact_phones (
     account_id INTEGER PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
     phone TEXT NOT NULL
 );
+-- The personal-data breach register (TR-6): nature, detection, state, risk (codes),
+-- the accounts and message copies concerned (comma-separated ids), notification and
+-- closure times. No description: what happened is told to the authority, not stored
+-- here. Kept five years after closure (the authority may ask for it), then purged.
+CREATE TABLE IF NOT EXISTS breaches (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    nature TEXT NOT NULL,
+    detected_ms INTEGER NOT NULL,
+    opened_ms INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    risk TEXT,
+    accounts TEXT NOT NULL,
+    messages TEXT NOT NULL,
+    notified_ms INTEGER,
+    users_informed INTEGER NOT NULL,
+    closed_ms INTEGER
+);

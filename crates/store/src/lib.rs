@@ -473,6 +473,17 @@ pub trait Store: Send + Sync {
     ) -> Result<()>;
     /// The last `limit` broadcasts, newest first.
     async fn broadcasts(&self, limit: i64) -> Result<Vec<Broadcast>>;
+
+    /// Records a new breach (its nature, detection, opening; `open`) with its trace,
+    /// whose object becomes `breach:N`; returns its number (TR-6).
+    async fn record_breach(&self, breach: &Breach, trace: &Event) -> Result<i64>;
+    /// Writes a breach's state, assessment, notification and closure with the trace of
+    /// the step, in one transaction (TR-6).
+    async fn update_breach(&self, breach: &Breach, trace: &Event) -> Result<()>;
+    /// Every breach of the register, newest first.
+    async fn breaches(&self) -> Result<Vec<Breach>>;
+    /// One breach.
+    async fn breach(&self, id: i64) -> Result<Breach>;
     /// Marks folder `mailbox` personal (`Some(since)`) or professional (`None`), with
     /// its trace (MS-14).
     async fn set_mailbox_personal(
@@ -579,6 +590,7 @@ pub trait Store: Send + Sync {
     async fn purge_traces(&self, before: Timestamp, trace: &Event) -> Result<PurgeReport>;
     /// Removes what [`retention::INVENTORY`] keeps only for a time: alerts, patients'
     /// access records and broadcast records older than `before` (the trace retention),
-    /// failure counters no longer in force at `now`. Returns the rows removed.
+    /// breaches closed five years before `now`, failure counters no longer in force at
+    /// `now`. Returns the rows removed.
     async fn purge_expired(&self, now: Timestamp, before: Timestamp) -> Result<u64>;
 }

@@ -686,3 +686,30 @@ pub struct FlagsOutcome {
     /// The messages left alone because they changed after `UNCHANGEDSINCE`.
     pub modified: Vec<MessageId>,
 }
+
+/// A personal-data breach of the register (TR-6): codes, times and ids only.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Breach {
+    /// Its number.
+    pub id: i64,
+    /// What it did to the data.
+    pub nature: caduceus_core::breach::Nature,
+    /// When the operator became aware of it (the 72-hour delay runs from then).
+    pub detected: Timestamp,
+    /// When it was recorded.
+    pub opened: Timestamp,
+    /// Where it stands.
+    pub state: caduceus_core::breach::BreachState,
+    /// Its assessed risk, once assessed.
+    pub risk: Option<caduceus_core::breach::Risk>,
+    /// The accounts whose data it concerns.
+    pub accounts: Vec<AccountId>,
+    /// The message copies it concerns.
+    pub messages: Vec<MessageId>,
+    /// When it was notified to the controller and the authority.
+    pub notified: Option<Timestamp>,
+    /// Whether the people concerned were informed.
+    pub users_informed: bool,
+    /// When it was closed.
+    pub closed: Option<Timestamp>,
+}

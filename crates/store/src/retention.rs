@@ -25,6 +25,9 @@ pub enum Kept {
     UntilWithdrawn,
     /// The server's own state (no personal data): one row per job, the chain's head.
     ServerState,
+    /// The breach register (TR-6): kept five years after a breach's closure, then
+    /// removed by the daily purge.
+    BreachRegister,
 }
 
 /// One table: its name, what it holds, how long.
@@ -60,6 +63,11 @@ pub const INVENTORY: &[Table] = &[
         Kept::WithAccount,
     ),
     table("mailboxes", "folders", Kept::WithAccount),
+    table(
+        "uidvalidity_last",
+        "the last UIDVALIDITY given to a folder of the account (RFC 3501)",
+        Kept::WithAccount,
+    ),
     table(
         "expunged",
         "UIDs expunged from a folder (IMAP QRESYNC)",
@@ -206,6 +214,11 @@ pub const INVENTORY: &[Table] = &[
         "broadcasts",
         "health alert broadcasts: audience codes, counts (MS-15)",
         Kept::TraceRetention,
+    ),
+    table(
+        "breaches",
+        "personal-data breaches: nature, risk, state, times, account and message ids (TR-6)",
+        Kept::BreachRegister,
     ),
     table(
         "forwarding_rules",

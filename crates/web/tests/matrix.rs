@@ -137,6 +137,7 @@ impl Cast {
                 messages(self.owner.id, ARCHIVE).await + messages(self.cardio.id, ARCHIVE).await
             }
             (_, Operation::AddDevice) => store.devices(self.owner.id).await.unwrap().len(),
+            (_, Operation::RecordBreach) => store.breaches().await.unwrap().len(),
             (_, Operation::BroadcastAlert) => store.broadcasts(1000).await.unwrap().len(),
             _ => 0,
         }
@@ -522,7 +523,10 @@ async fn changed(cast: &Cast, cell: &Cell) -> Option<bool> {
     if cell.operation.reaches() == Reach::Sending
         || matches!(
             cell.operation,
-            Operation::BroadcastAlert | Operation::CopyMessage | Operation::AddDevice
+            Operation::BroadcastAlert
+                | Operation::CopyMessage
+                | Operation::AddDevice
+                | Operation::RecordBreach
         )
     {
         return Some(cast.count(cell.operation).await > cell.before);
@@ -760,7 +764,7 @@ async fn ac1_ac2_id2_id3_ms2_ms9_tr1_every_cell_of_the_authorization_matrix_thro
             }
         }
     }
-    assert_eq!(cells, 688, "cells driven");
+    assert_eq!(cells, 702, "cells driven");
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
     // Each session opened before the suspension or the closure ended on its next
     // command, traced (AU-3, ID-2).

@@ -30,6 +30,8 @@ pub struct Outbox {
     pub inactivity: Mutex<Vec<(String, u32, String)>>,
     /// Incidents (TR-3): the security contact and the kind.
     pub incidents: Mutex<Vec<(String, String)>>,
+    /// Breach notices (TR-6): the out-of-band address of each.
+    pub breaches: Mutex<Vec<String>>,
     /// When set, the relay and the SMS gateway refuse everything (a channel down).
     pub down: std::sync::atomic::AtomicBool,
 }
@@ -74,6 +76,7 @@ impl Notifier for Outbox {
                 .lock()
                 .unwrap()
                 .push(to.as_str().to_owned()),
+            Notice::Breach { to } => self.breaches.lock().unwrap().push(to.as_str().to_owned()),
         }
         Ok(())
     }

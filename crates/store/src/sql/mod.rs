@@ -9,6 +9,7 @@ mod accounts;
 mod activity;
 mod auth;
 mod backup;
+mod breaches;
 mod broadcasts;
 pub(crate) mod db;
 mod directory;

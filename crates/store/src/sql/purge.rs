@@ -1,6 +1,7 @@
 //! The daily purge of what is kept past its time ([`crate::retention`]): alerts,
 //! patients' access records and broadcast records older than the trace retention
-//! (TR-2, TR-4), failure counters no longer in force (AU-3).
+//! (TR-2, TR-4), breaches closed more than five years ago (TR-6), failure counters no
+//! longer in force (AU-3).
 
 use caduceus_core::Timestamp;
 
@@ -11,6 +12,9 @@ use crate::error::Result;
 /// lockout policy itself forgives after an hour.
 const FAILURES_FORGOTTEN_MS: i64 = 24 * 3_600_000;
 
+/// How long a closed breach stays in the register (TR-6).
+const BREACHES_KEPT_MS: i64 = 5 * 365 * 24 * 3_600_000;
+
 /// See [`crate::Store::purge_expired`].
 pub(super) async fn expired(store: &SqlStore, now: Timestamp, before: Timestamp) -> Result<u64> {
     let mut tx = store.db.begin_write().await?;
@@ -19,6 +23,10 @@ pub(super) async fn expired(store: &SqlStore, now: Timestamp, before: Timestamp)
         ("DELETE FROM alerts WHERE at_ms < $1", before),
         ("DELETE FROM patient_accesses WHERE at_ms < $1", before),
         ("DELETE FROM broadcasts WHERE updated_ms < $1", before),
+        (
+            "DELETE FROM breaches WHERE closed_ms < $1",
+            Timestamp::from_millis(now.as_millis() - BREACHES_KEPT_MS),
+        ),
         (
             "DELETE FROM auth_failures WHERE (last_ms IS NULL OR last_ms < $1) \
              AND (locked_until_ms IS NULL OR locked_until_ms < $1)",

@@ -7,8 +7,8 @@ use caduceus_core::{
 };
 
 use super::{
-    SqlStore, accounts, activity, auth, broadcasts, directory, folders, jobs, messages, notices,
-    outbound, patients, personal, traces, web,
+    SqlStore, accounts, activity, auth, breaches, broadcasts, directory, folders, jobs, messages,
+    notices, outbound, patients, personal, traces, web,
 };
 use crate::Store;
 use crate::error::Result;
@@ -587,6 +587,18 @@ impl Store for SqlStore {
     }
     async fn broadcasts(&self, limit: i64) -> Result<Vec<Broadcast>> {
         broadcasts::list(self, limit).await
+    }
+    async fn record_breach(&self, breach: &Breach, trace: &Event) -> Result<i64> {
+        breaches::record(self, breach, trace).await
+    }
+    async fn update_breach(&self, breach: &Breach, trace: &Event) -> Result<()> {
+        breaches::update(self, breach, trace).await
+    }
+    async fn breaches(&self) -> Result<Vec<Breach>> {
+        breaches::list(self).await
+    }
+    async fn breach(&self, id: i64) -> Result<Breach> {
+        breaches::get(self, id).await
     }
     async fn set_mailbox_personal(
         &self,

@@ -81,6 +81,15 @@ async fn outcome(cast: &Cast, cell: &Cell) -> Result<(), ServiceError> {
             service.recent_traces(&caller, 7, 10).await.map(drop)
         }
         (Reach::Administration, Operation::SeeAlerts) => service.alerts(&caller).await.map(drop),
+        (Reach::Administration, Operation::RecordBreach) => {
+            let nature = caduceus_core::breach::Nature::Confidentiality;
+            let now = caduceus_core::Clock::now(&caduceus_core::SystemClock);
+            let recorded = service.record_breach(&caller, nature, now);
+            recorded.await.map(drop)
+        }
+        (Reach::Administration, Operation::ReadBreaches) => {
+            service.breaches(&caller).await.map(drop)
+        }
         (Reach::Administration, Operation::ListAccounts) => {
             service.accounts(&caller).await.map(drop)
         }
