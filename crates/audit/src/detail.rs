@@ -51,6 +51,8 @@ codes! {
         NoSecondFactor => "no_second_factor",
         /// This kind of account does not log in this way.
         KindHasNoLogin => "kind_has_no_login",
+        /// A health professional logged in without their card (AU-5).
+        CardRequired => "card_required",
         /// An OpenID token was refused.
         TokenRefused => "token_refused",
         /// A user name that is not an address (SASL).

@@ -38,6 +38,8 @@ pub struct Config {
     pub retention: Retention,
     #[serde(default)]
     pub incidents: Incidents,
+    #[serde(default)]
+    pub auth: Auth,
     /// `[terms]`: the terms of use users accept (IN-1); without a file, none are asked.
     #[serde(default)]
     pub terms: TermsConfig,
@@ -323,6 +325,36 @@ pub struct TermsConfig {
     pub file: Option<PathBuf>,
     /// Its version; a new version asks every user again.
     pub version: Option<String>,
+}
+
+/// `[auth]`: who logs in how (AU-5).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Auth {
+    /// Health professionals log in with their CPS card or e-CPS only (AU-5); password
+    /// and code stay for the other professionals and patients.
+    pub health_professionals_card_only: bool,
+    /// The RPPS profession codes that count as health professions.
+    pub health_professions: Vec<String>,
+}
+
+impl Default for Auth {
+    fn default() -> Self {
+        Self {
+            health_professionals_card_only: false,
+            health_professions: caduceus_core::card::CardOnly::health_professions().professions,
+        }
+    }
+}
+
+impl Auth {
+    /// The card rule, when turned on.
+    pub fn card_only(&self) -> Option<caduceus_core::card::CardOnly> {
+        self.health_professionals_card_only
+            .then(|| caduceus_core::card::CardOnly {
+                professions: self.health_professions.clone(),
+            })
+    }
 }
 
 /// `[incidents]`: the detectors' thresholds and where incidents go (TR-3).

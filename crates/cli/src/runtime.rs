@@ -62,6 +62,7 @@ impl Runtime {
                         u64::from(loaded.config.retention.inactivity_days.min(365)) * 86_400,
                     )
                 }),
+                card_only: loaded.config.auth.card_only(),
                 flag_relayed_subjects: loaded.config.limits.relayed_identifying_subject
                     == crate::config::RelayedSubject::Flag,
                 unlisted_recipients_after: (loaded.config.limits.unlisted_recipients_after_days

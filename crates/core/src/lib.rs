@@ -152,6 +152,7 @@ pub mod alert;
 pub mod auth;
 pub mod authz;
 pub mod breach;
+pub mod card;
 pub mod clock;
 pub mod contact;
 pub mod directory;

@@ -163,6 +163,9 @@ pub struct ServiceConfig {
     /// operator it does not list is accepted unchecked (logged) rather than refused
     /// (MS-2); `None`: always refused.
     pub unlisted_recipients_after: Option<std::time::Duration>,
+    /// Health professionals log in with a card only (AU-5); `None`: two factors for
+    /// everyone.
+    pub card_only: Option<caduceus_core::card::CardOnly>,
 }
 
 /// The service layer: cheap to clone, shared by every front end.

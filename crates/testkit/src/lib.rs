@@ -162,6 +162,7 @@ fn service_config(domain: &str, tweak: impl FnOnce(&mut ServiceConfig)) -> Servi
         mailbox_quota: None,
         flag_relayed_subjects: true,
         unlisted_recipients_after: None,
+        card_only: None,
         inactivity: None,
         incident_thresholds: caduceus_core::incidents::Thresholds::default(),
         security_contact: None,

@@ -2,7 +2,8 @@
 //! device credential, client certificate, federated identity, each behind the gate of
 //! the parent module, and the emailed login code.
 
-use caduceus_audit::{Action, Detail, Method, Object, Outcome, Who};
+use caduceus_audit::{Action, Detail, Method, Object, Outcome, Reason, Who};
+use caduceus_core::Requirement;
 use caduceus_core::{
     AccountKind, DeviceCredential, MailAddress, NationalId, RegistryId, SecretString, Timestamp,
     login_code_from, normalize_code,
@@ -69,11 +70,43 @@ impl Service {
         };
         match checked {
             Ok(factor) => {
+                self.check_card(&account, factor, source).await?;
                 self.succeed(account, factor, source, attempt.failures)
                     .await
             }
             Err(miss) => Err(self.fail(Some(account.id), source, miss).await),
         }
+    }
+
+    /// AU-5: with the rule on, a health professional who proved a password and a code
+    /// is refused and told to use their card — traced, not counted as a failure (the
+    /// credentials were right). A certificate, an e-CPS or a device credential (issued
+    /// after a card login) passes.
+    async fn check_card(&self, account: &Account, factor: Factor, source: &str) -> Result<()> {
+        let Some(rule) = &self.config.card_only else {
+            return Ok(());
+        };
+        let card = !matches!(factor, Factor::PasswordTotp | Factor::PasswordEmailCode);
+        let entry = self.store.directory_entry(account.address.as_str()).await?;
+        let profession = entry.and_then(|e| e.profession_code);
+        let registry = match &account.identity {
+            RegistryId::National(id) => Some(id.registry()),
+            RegistryId::Patient(_) => None,
+        };
+        let Err(refusal) = rule.check(profession.as_deref(), registry, card) else {
+            return Ok(());
+        };
+        let event = self.auth_event(
+            Who::from(account.id),
+            Action::AuthFailure,
+            Object::of(account.id),
+            source,
+            Outcome::Refused,
+            Detail::of(Requirement::Au5).and(Reason::CardRequired),
+        );
+        self.store.append_traces(&[event]).await?;
+        crate::metrics::login("card_required");
+        Err(ServiceError::Refused(refusal))
     }
 
     async fn check_password_totp(

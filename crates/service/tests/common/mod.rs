@@ -132,6 +132,7 @@ pub async fn world_configured(tweak: impl FnOnce(&mut ServiceConfig)) -> World {
         mailbox_quota: None,
         flag_relayed_subjects: true,
         unlisted_recipients_after: None,
+        card_only: None,
         inactivity: None,
         incident_thresholds: caduceus_core::incidents::Thresholds::default(),
         security_contact: None,

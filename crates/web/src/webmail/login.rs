@@ -183,6 +183,11 @@ pub async fn submit(
             view.error = Some(t.login_failed.to_owned());
             (StatusCode::UNAUTHORIZED, page(view.render())).into_response()
         }
+        // A rule on how one logs in (AU-5: a health professional's card).
+        Err(ServiceError::Refused(refusal)) => {
+            view.error = Some(refusal.reason);
+            (StatusCode::FORBIDDEN, page(view.render())).into_response()
+        }
         Err(error) => {
             view.error = Some(error.to_string());
             (StatusCode::TOO_MANY_REQUESTS, page(view.render())).into_response()
