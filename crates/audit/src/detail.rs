@@ -28,6 +28,7 @@ use std::fmt;
 use caduceus_core::alert::Audience;
 use caduceus_core::breach::{BreachState, Nature, Risk};
 use caduceus_core::incidents::IncidentKind;
+use caduceus_core::representation::{Capacity, CapacityEvidence};
 use caduceus_core::{Domain, Evidence, Requirement, Role};
 
 use crate::object::write_spaced;
@@ -247,6 +248,10 @@ pub enum Fact {
     Nature(Nature),
     /// A breach's assessed risk (TR-6): `risk:<code>`.
     Risk(Risk),
+    /// A representative's capacity (ID-7): `capacity:<code>`.
+    Capacity(Capacity),
+    /// What proved a representative's capacity (ID-7): `evidence:<code>`.
+    CapacityEvidence(CapacityEvidence),
 }
 
 macro_rules! into_fact {
@@ -274,6 +279,8 @@ into_fact!(
     Breach(BreachState),
     Nature(Nature),
     Risk(Risk),
+    Capacity(Capacity),
+    CapacityEvidence(CapacityEvidence),
 );
 
 impl fmt::Display for Fact {
@@ -308,6 +315,8 @@ impl fmt::Display for Fact {
             Fact::Breach(state) => write!(f, "breach:{state}"),
             Fact::Nature(nature) => write!(f, "nature:{nature}"),
             Fact::Risk(risk) => write!(f, "risk:{risk}"),
+            Fact::Capacity(capacity) => write!(f, "capacity:{capacity}"),
+            Fact::CapacityEvidence(evidence) => write!(f, "evidence:{evidence}"),
         }
     }
 }

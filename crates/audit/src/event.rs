@@ -125,13 +125,16 @@ pub enum Action {
     /// A step of a personal-data breach's life cycle (TR-6); the detail names the
     /// state it moved to.
     BreachRecord,
+    /// A patient's representative was registered or withdrawn (ID-7); the detail names
+    /// the capacity and the evidence.
+    RepresentativeSet,
     /// Another administrative action (AC-1).
     AdminAction,
 }
 
 impl Action {
     /// Every action, in declaration order.
-    pub const ALL: [Action; 55] = [
+    pub const ALL: [Action; 56] = [
         Action::AccountCreate,
         Action::AccountVerify,
         Action::AccountActivate,
@@ -186,6 +189,7 @@ impl Action {
         Action::TraceVerify,
         Action::TracePurge,
         Action::BreachRecord,
+        Action::RepresentativeSet,
         Action::AdminAction,
     ];
 
@@ -246,6 +250,7 @@ impl Action {
             Action::TraceVerify => "trace.verify",
             Action::TracePurge => "trace.purge",
             Action::BreachRecord => "breach.record",
+            Action::RepresentativeSet => "account.representative",
             Action::AdminAction => "admin.action",
         }
     }

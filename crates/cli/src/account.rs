@@ -1,5 +1,7 @@
 //! `caduceus account …`: the operator's and registration authority's account work.
 
+use caduceus_core::representation::{Capacity, CapacityEvidence};
+use caduceus_service::representatives::Appointment;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
@@ -77,6 +79,29 @@ pub enum AccountCommand {
         /// The delegate's personal mailbox.
         delegate: MailAddress,
         /// Withdraw the delegation instead.
+        #[arg(long)]
+        remove: bool,
+    },
+    /// Register a representative of a patient (ID-7): a parent of a minor until the
+    /// child comes of age (`--until`, required), or a legal guardian; `--remove`
+    /// withdraws it.
+    ///
+    /// Example: caduceus account represent 295109912611193@patient.caduceus.test parent@… --capacity parent --evidence family_record --until 2031-05-01T00:00:00Z
+    Represent {
+        /// The patient's mailbox.
+        patient: MailAddress,
+        /// The representative's own mailbox.
+        representative: MailAddress,
+        /// parent or guardian.
+        #[arg(long, value_parser = parse_capacity, required_unless_present = "remove")]
+        capacity: Option<Capacity>,
+        /// family_record, birth_certificate or court_decision.
+        #[arg(long, value_parser = parse_evidence, required_unless_present = "remove")]
+        evidence: Option<CapacityEvidence>,
+        /// When it ends (RFC 3339): a parent's at the child's eighteenth birthday.
+        #[arg(long, value_parser = crate::breach::parse_time)]
+        until: Option<caduceus_core::Timestamp>,
+        /// Withdraw the representative instead.
         #[arg(long)]
         remove: bool,
     },
@@ -249,6 +274,42 @@ pub async fn run(
             service.set_password(&caller, account.id, &password).await?;
             println!("password set for {}", address.as_str());
         }
+        AccountCommand::Represent {
+            patient,
+            representative,
+            capacity,
+            evidence,
+            until,
+            remove,
+        } => {
+            let patient_id = find(&runtime, &patient).await?.id;
+            let person = find(&runtime, &representative).await?.id;
+            match (capacity, evidence) {
+                (Some(capacity), Some(evidence)) if !remove => {
+                    let appointment = Appointment {
+                        patient: patient_id,
+                        representative: person,
+                        capacity,
+                        evidence,
+                        until,
+                    };
+                    service.add_representative(&caller, appointment).await?;
+                    println!(
+                        "{} represents the patient ({capacity})",
+                        representative.as_str()
+                    );
+                }
+                _ => {
+                    service
+                        .remove_representative(&caller, patient_id, person)
+                        .await?;
+                    println!(
+                        "{} no longer represents the patient",
+                        representative.as_str()
+                    );
+                }
+            }
+        }
         AccountCommand::Delegate {
             organisation,
             delegate,
@@ -392,6 +453,15 @@ pub async fn run(
 }
 
 /// The account at `address`, or an error naming it.
+fn parse_capacity(code: &str) -> std::result::Result<Capacity, String> {
+    Capacity::parse(code).ok_or_else(|| "parent or guardian".to_owned())
+}
+
+fn parse_evidence(code: &str) -> std::result::Result<CapacityEvidence, String> {
+    CapacityEvidence::parse(code)
+        .ok_or_else(|| "family_record, birth_certificate or court_decision".to_owned())
+}
+
 pub async fn find(runtime: &Runtime, address: &MailAddress) -> Result<Account> {
     runtime
         .service

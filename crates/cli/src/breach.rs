@@ -74,7 +74,8 @@ fn codes<T: std::fmt::Display>(all: &[T]) -> Vec<String> {
     all.iter().map(ToString::to_string).collect()
 }
 
-fn parse_time(text: &str) -> Result<Timestamp, String> {
+/// An RFC 3339 time on the command line (also the end of a representation).
+pub(crate) fn parse_time(text: &str) -> Result<Timestamp, String> {
     let at = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
         .map_err(|e| format!("an RFC 3339 time such as 2026-12-06T09:30:00Z: {e}"))?;
     let millis = at.unix_timestamp_nanos() / 1_000_000;

@@ -147,6 +147,16 @@ fn prepare(data: &Data, operation: Operation, n: u32) -> Cell {
             return Cell::of(&args, Some(state(&subject, "state = 'active'")));
         }
         Operation::ListAccounts => (vec!["account", "list"], None),
+        Operation::AddRepresentative => {
+            let subject = data.account(n, true);
+            let represent = ["account", "represent", PATIENT, &subject];
+            let capacity = ["--capacity", "guardian", "--evidence", "court_decision"];
+            let represented = format!(
+                "SELECT COUNT(*) FROM representatives r JOIN accounts a \
+                 ON a.id = r.representative_id WHERE a.address = '{subject}'"
+            );
+            return Cell::of(&[&represent[..], &capacity].concat(), Some(represented));
+        }
         Operation::RecordBreach => {
             data.execute("DELETE FROM breaches");
             let recorded = "SELECT COUNT(*) FROM breaches".to_owned();
@@ -269,6 +279,6 @@ fn ac1_ac2_ms9_tr1_every_cell_of_the_authorization_matrix_at_the_command_line() 
             }
         }
     }
-    assert_eq!(cells, 20, "cells driven");
+    assert_eq!(cells, 21, "cells driven");
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
 }

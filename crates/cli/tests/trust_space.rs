@@ -190,6 +190,8 @@ fn ms5_ms16_operators_in_separate_processes_two_nodes_relay_each_message_once_an
             (&a1_ports.relay, &a2_ports.relay),
             (&a1_ports.imap, &a2_ports.imap),
             (&a1_ports.imaps, &a2_ports.imaps),
+            (&a1_ports.ldap, &a2_ports.ldap),
+            (&a1_ports.ldaps, &a2_ports.ldaps),
             (&a1_ports.metrics, &a2_ports.metrics),
         ] {
             text = text.replace(old.as_str(), new.as_str());

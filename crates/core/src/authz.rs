@@ -84,6 +84,8 @@ pub enum Operation {
     AddDelegate,
     /// Withdraw a delegate from the organisational mailbox (ID-3; the command line).
     RemoveDelegate,
+    /// Register a representative of a patient (ID-7; the command line).
+    AddRepresentative,
     /// Read the trace chain (TR-1; the admin console).
     ReadTraces,
     /// Download the traces as a file (TR-1; the admin console's `traces.csv`).
@@ -259,7 +261,7 @@ impl Interface {
 
 impl Operation {
     /// Every operation of the matrix.
-    pub const ALL: [Operation; 39] = [
+    pub const ALL: [Operation; 40] = [
         Operation::ListFolder,
         Operation::ReadMessage,
         Operation::ReadRaw,
@@ -291,6 +293,7 @@ impl Operation {
         Operation::CloseAccount,
         Operation::AddDelegate,
         Operation::RemoveDelegate,
+        Operation::AddRepresentative,
         Operation::ReadTraces,
         Operation::ExportTraces,
         Operation::ReadStatus,
@@ -337,7 +340,7 @@ impl Operation {
             BroadcastAlert | ReadStatus => &[Service, AdminConsole],
             // The file is the console's; the service's reading is ReadTraces's.
             ExportTraces => &[AdminConsole],
-            CloseAccount | AddDelegate | RemoveDelegate => &[Service, Cli],
+            CloseAccount | AddDelegate | RemoveDelegate | AddRepresentative => &[Service, Cli],
             // The admin console has no breach pages yet (issue 23).
             RecordBreach | ReadBreaches => &[Service, Cli],
             LookUpDirectory => &[Api, Service, Webmail, Ldap],
@@ -353,7 +356,8 @@ impl Operation {
             | Operation::SuspendAccount
             | Operation::CloseAccount
             | Operation::AddDelegate
-            | Operation::RemoveDelegate => Some(Duty::ManageAccounts),
+            | Operation::RemoveDelegate
+            | Operation::AddRepresentative => Some(Duty::ManageAccounts),
             Operation::ReadTraces | Operation::ExportTraces => Some(Duty::ReadTraces),
             Operation::ReadStatus => Some(Duty::ImportDirectory),
             Operation::SeeAlerts => Some(Duty::SeeAlerts),

@@ -169,6 +169,7 @@ pub mod personal;
 pub mod phone;
 pub mod policy;
 pub mod rate;
+pub mod representation;
 pub mod requirement;
 pub mod role;
 pub mod sasl;

@@ -10,7 +10,7 @@ use caduceus_store::{Account, AccountId, Delivered, MessageId};
 use crate::error::{Result, ServiceError};
 use crate::ingest::MessageMeta;
 use crate::notify::Notice;
-use crate::{Actor, Caller, Service};
+use crate::{Caller, Service};
 
 /// One access to a patient's data, as the patient sees it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -113,7 +113,7 @@ impl Service {
         caller: &Caller,
         patient: AccountId,
     ) -> Result<Vec<AccessEntry>> {
-        if caller.actor != Actor::Account(patient) {
+        if !self.speaks_for(caller, patient).await? {
             self.require_operator(caller).await?;
             let object = caduceus_audit::Object::of(patient);
             let tr4 = caduceus_core::Requirement::Tr4;

@@ -98,6 +98,7 @@ pub mod quota;
 mod rates;
 pub mod recipients;
 pub mod relay;
+pub mod representatives;
 pub mod sasl;
 pub mod sessions;
 pub mod staff;

@@ -135,7 +135,10 @@ impl Service {
                 acting_for: None,
             });
         }
-        if self.store.delegates(owner).await?.contains(&person) {
+        // A delegate of an organisation's mailbox (ID-3), a representative of a
+        // patient's (ID-7).
+        let delegate = self.store.delegates(owner).await?.contains(&person);
+        if delegate || self.represents(person, owner).await? {
             return Ok(MailboxAccess {
                 owner,
                 caller: caller.clone(),

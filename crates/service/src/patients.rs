@@ -204,7 +204,7 @@ impl Service {
         professional: &MailAddress,
         blocked: bool,
     ) -> Result<()> {
-        if caller.actor != Actor::Account(patient) {
+        if !self.speaks_for(caller, patient).await? {
             self.require_operator(caller).await?;
         }
         let account = self.store.account(patient).await?;
@@ -230,7 +230,7 @@ impl Service {
 
     /// The professionals the patient `patient` blocked (the patient, or the operator).
     pub async fn blocks(&self, caller: &Caller, patient: AccountId) -> Result<Vec<String>> {
-        if caller.actor != Actor::Account(patient) {
+        if !self.speaks_for(caller, patient).await? {
             self.require_operator(caller).await?;
         }
         let account = self.store.account(patient).await?;
@@ -299,6 +299,13 @@ impl Service {
             return Ok(OppositionParty::Operator(caller.actor.trace_id()));
         };
         let account = self.store.account(id).await?;
+        // A representative of the patient speaks as the patient (ID-7).
+        if let Ok(address) = MailAddress::patient(ins, &self.config.domain)
+            && let Some(patient) = self.store.account_by_address(&address).await?
+            && self.represents(id, patient.id).await?
+        {
+            return Ok(OppositionParty::Patient);
+        }
         match account.address.patient_ins() {
             Some(own) if &own == ins => Ok(OppositionParty::Patient),
             Some(_) => Err(ServiceError::Denied {

@@ -101,8 +101,12 @@ impl Service {
             });
         }
         if let Some(org) = self.store.account_by_address(from).await? {
-            let delegates = self.store.delegates(org.id).await?;
-            if delegates.contains(&login.account().id) && org.state.can_exchange() {
+            // A delegate sends as the organisation (ID-3), a representative as the
+            // patient (ID-7).
+            let person = login.account().id;
+            let delegate = self.store.delegates(org.id).await?.contains(&person);
+            let speaks = delegate || self.represents(person, org.id).await?;
+            if speaks && org.state.can_exchange() {
                 return Ok(Sender {
                     login: login.clone(),
                     acting_for: Some(org.id),

@@ -352,3 +352,14 @@ CREATE TABLE IF NOT EXISTS breaches (
     users_informed BIGINT NOT NULL,
     closed_ms BIGINT
 );
+-- A patient's representatives (ID-7): a parent of a minor, a legal guardian; the
+-- capacity and its evidence (codes), until when (a parent's: the child's majority).
+CREATE TABLE IF NOT EXISTS representatives (
+    patient_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    representative_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    capacity TEXT NOT NULL,
+    evidence TEXT NOT NULL,
+    until_ms BIGINT,
+    registered_ms BIGINT NOT NULL,
+    PRIMARY KEY (patient_id, representative_id)
+);

@@ -352,3 +352,14 @@ CREATE TABLE IF NOT EXISTS breaches (
     users_informed INTEGER NOT NULL,
     closed_ms INTEGER
 );
+-- A patient's representatives (ID-7): a parent of a minor, a legal guardian; the
+-- capacity and its evidence (codes), until when (a parent's: the child's majority).
+CREATE TABLE IF NOT EXISTS representatives (
+    patient_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    representative_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    capacity TEXT NOT NULL,
+    evidence TEXT NOT NULL,
+    until_ms INTEGER,
+    registered_ms INTEGER NOT NULL,
+    PRIMARY KEY (patient_id, representative_id)
+);

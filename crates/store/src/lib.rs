@@ -484,6 +484,22 @@ pub trait Store: Send + Sync {
     async fn breaches(&self) -> Result<Vec<Breach>>;
     /// One breach.
     async fn breach(&self, id: i64) -> Result<Breach>;
+
+    /// Registers (or registers again) a patient's representative with its trace (ID-7).
+    async fn set_representative(
+        &self,
+        representation: &Representation,
+        trace: &Event,
+    ) -> Result<()>;
+    /// Withdraws a representative (ID-7); withdrawing one that is not is not an error.
+    async fn remove_representative(
+        &self,
+        patient: AccountId,
+        representative: AccountId,
+        trace: &Event,
+    ) -> Result<()>;
+    /// The representatives of a patient, in force or not.
+    async fn representatives(&self, patient: AccountId) -> Result<Vec<Representation>>;
     /// Marks folder `mailbox` personal (`Some(since)`) or professional (`None`), with
     /// its trace (MS-14).
     async fn set_mailbox_personal(

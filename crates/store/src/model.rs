@@ -713,3 +713,20 @@ pub struct Breach {
     /// When it was closed.
     pub closed: Option<Timestamp>,
 }
+
+/// A patient's representative (ID-7).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Representation {
+    /// The patient's account.
+    pub patient: AccountId,
+    /// The representative's own account.
+    pub representative: AccountId,
+    /// In which capacity.
+    pub capacity: caduceus_core::representation::Capacity,
+    /// What proved it.
+    pub evidence: caduceus_core::representation::CapacityEvidence,
+    /// When it ends (a parent's: the child's majority); `None`: until withdrawn.
+    pub until: Option<Timestamp>,
+    /// When it was registered.
+    pub registered: Timestamp,
+}

@@ -216,6 +216,11 @@ pub const INVENTORY: &[Table] = &[
         Kept::TraceRetention,
     ),
     table(
+        "representatives",
+        "a patient's representatives: capacity, evidence, end (ID-7)",
+        Kept::WithAccount,
+    ),
+    table(
         "breaches",
         "personal-data breaches: nature, risk, state, times, account and message ids (TR-6)",
         Kept::BreachRegister,

@@ -21,6 +21,7 @@ mod outbound;
 mod patients;
 mod personal;
 mod purge;
+mod representatives;
 mod sqlite_reads;
 mod store_impl;
 mod traces;

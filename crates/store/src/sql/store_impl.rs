@@ -8,7 +8,7 @@ use caduceus_core::{
 
 use super::{
     SqlStore, accounts, activity, auth, breaches, broadcasts, directory, folders, jobs, messages,
-    notices, outbound, patients, personal, traces, web,
+    notices, outbound, patients, personal, representatives, traces, web,
 };
 use crate::Store;
 use crate::error::Result;
@@ -599,6 +599,20 @@ impl Store for SqlStore {
     }
     async fn breach(&self, id: i64) -> Result<Breach> {
         breaches::get(self, id).await
+    }
+    async fn set_representative(&self, r: &Representation, trace: &Event) -> Result<()> {
+        representatives::set(self, r, trace).await
+    }
+    async fn remove_representative(
+        &self,
+        patient: AccountId,
+        representative: AccountId,
+        trace: &Event,
+    ) -> Result<()> {
+        representatives::remove(self, patient, representative, trace).await
+    }
+    async fn representatives(&self, patient: AccountId) -> Result<Vec<Representation>> {
+        representatives::of(self, patient).await
     }
     async fn set_mailbox_personal(
         &self,

@@ -112,6 +112,17 @@ async fn outcome(cast: &Cast, cell: &Cell) -> Result<(), ServiceError> {
             let subject = cell.subject.unwrap();
             service.add_delegate(&caller, cast.cardio.id, subject).await
         }
+        (Reach::Administration, Operation::AddRepresentative) => {
+            use caduceus_core::representation::{Capacity, CapacityEvidence};
+            let appointment = caduceus_service::representatives::Appointment {
+                patient,
+                representative: cell.subject.unwrap(),
+                capacity: Capacity::Guardian,
+                evidence: CapacityEvidence::CourtDecision,
+                until: None,
+            };
+            service.add_representative(&caller, appointment).await
+        }
         (Reach::Administration, Operation::RemoveDelegate) => {
             let subject = cell.subject.unwrap();
             service
