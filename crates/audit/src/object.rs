@@ -237,6 +237,8 @@ codes! {
         /// The service's status (trust list, directory imports) a staff member read
         /// (ID-4).
         StatusRead => "status:read",
+        /// The operator's mailboxes exported for the national directory (ID-4).
+        DirectoryExport => "directory:export",
         /// A patient named by an INS that has no account here (never the INS, TR-5).
         UnregisteredPatient => "patient:unregistered",
         /// An incident subject the detectors could not read back as an id.

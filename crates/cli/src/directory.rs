@@ -27,6 +27,15 @@ pub enum DirectoryCommand {
         /// The extract (UTF-8, or Windows-1252 as some releases are).
         file: PathBuf,
     },
+    /// Write this operator's active mailboxes as an `Extraction_Correspondance_MSSante`
+    /// extract for the national directory (ID-4), the liste rouge honoured.
+    ///
+    /// Example: caduceus directory export --out Extraction_Correspondance_MSSante_caduceus.txt
+    Export {
+        /// The file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Search the directory (liste rouge entries and patients are never shown).
     ///
     /// Example: caduceus directory search --name martin --place 75
@@ -214,6 +223,12 @@ async fn run_with(runtime: &Runtime, caller: &Caller, command: DirectoryCommand)
     match command {
         DirectoryCommand::Import { file } => {
             import_text(runtime, caller, &read_extract(&file)?).await?;
+        }
+        DirectoryCommand::Export { out } => {
+            let extract = runtime.service.export_directory(caller).await?;
+            std::fs::write(&out, &extract).with_context(|| format!("writing {}", out.display()))?;
+            let mailboxes = extract.lines().count().saturating_sub(1);
+            println!("{mailboxes} mailboxes written to {}", out.display());
         }
         DirectoryCommand::Search {
             name,

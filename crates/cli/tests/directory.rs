@@ -111,3 +111,63 @@ fn id4_directory_import_search_and_liste_rouge() {
     // The import is traced and the chain verifies.
     assert!(ok(&data, &[], &["audit", "verify"]).contains("intact"));
 }
+
+/// ID-4 (seed 004 §7.4): the operator's active mailboxes are written as a national
+/// extract — professionals with their RPPS identity and what the directory knows of
+/// them, the organisational mailbox with its structure, the holder's liste rouge as
+/// `O`, no patient — and the file reads back through the importer without an invalid
+/// line, so re-importing the national file reconciles.
+#[test]
+fn id4_the_operators_mailboxes_are_exported_for_the_national_directory_and_read_back() {
+    let root = tempfile::tempdir().unwrap();
+    let data = root.path().join("d");
+    ok(&data, &[], &["init", "--demo"]);
+    let bruno = "bruno.durand@caduceus.test";
+    ok(
+        &data,
+        &[],
+        &["directory", "preferences", bruno, "--liste-rouge", "true"],
+    );
+    let file = root
+        .path()
+        .join("Extraction_Correspondance_MSSante_caduceus.txt");
+    let path = file.display().to_string();
+    let written = ok(&data, &[], &["directory", "export", "--out", &path]);
+    assert!(written.contains("mailboxes written"), "{written}");
+    let extract = std::fs::read_to_string(&file).unwrap();
+    let mut lines = extract.lines();
+    let columns = caduceus_core::directory::synthetic::MAILBOX_COLUMNS;
+    assert_eq!(
+        lines.next(),
+        Some(format!("{}|", columns.join("|")).as_str())
+    );
+    let lines: Vec<&str> = lines.collect();
+    let line_of = |address: &str| {
+        lines
+            .iter()
+            .find(|l| l.split('|').nth(1) == Some(address))
+            .copied()
+            .unwrap_or_else(|| panic!("{address} not exported:\n{extract}"))
+    };
+    let alice = line_of("alice.martin@caduceus.test");
+    assert!(
+        alice.starts_with("PER|alice.martin@caduceus.test|8|10003090833|810003090833|"),
+        "{alice}"
+    );
+    assert!(
+        alice.contains("|10|Médecin|") && alice.ends_with("|N|"),
+        "{alice}"
+    );
+    assert!(line_of(bruno).ends_with("|O|"), "liste rouge honoured");
+    assert!(line_of("secretariat.cardiologie@caduceus.test").starts_with("ORG|"));
+    assert!(
+        !extract.contains("@patient."),
+        "patients are never in the directory"
+    );
+    // The national file read back: no invalid line.
+    let imported = ok(&data, &[], &["directory", "import", &path]);
+    assert!(
+        imported.contains(&format!("{} lines", lines.len())) && imported.contains(" 0 invalid"),
+        "{imported}"
+    );
+}

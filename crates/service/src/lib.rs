@@ -77,6 +77,7 @@ pub mod auth;
 pub mod breaches;
 pub mod compose;
 pub mod directory;
+pub mod directory_export;
 pub mod error;
 pub mod federation;
 pub mod folders;

@@ -63,6 +63,7 @@
 
 pub mod diff;
 pub mod entry;
+pub mod export;
 pub mod extract;
 pub mod fhir;
 pub mod fingerprint;
