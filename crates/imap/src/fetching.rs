@@ -212,7 +212,9 @@ impl Session {
             let seq = index as u32 + 1;
             let mut partials = Vec::new();
             for name in &job.names {
-                if let Some(item) = fetch::summary_item(name, summary, uid_value) {
+                if let Some(item) =
+                    fetch::summary_item(name, summary, uid_value, selected.is_recent(index))
+                {
                     items.push(item);
                 } else if let Some((m, structure)) = &message {
                     let uid_named = job.uid.then_some(uid_value.get());

@@ -24,6 +24,10 @@ pub(crate) struct Selected {
     /// The keywords announced to the client in FLAGS and PERMANENTFLAGS: a keyword
     /// may appear in a FETCH only once announced (RFC 3501 §7.2.6).
     pub keywords: BTreeSet<String>,
+    /// The UIDs that are `\Recent` in this session (RFC 3501 §2.3.2): this session
+    /// was the first to select the mailbox since they arrived. Always empty under
+    /// IMAP4rev2, which has no `\Recent`.
+    pub recent: BTreeSet<i64>,
 }
 
 /// What a refresh found, to announce to the client.
@@ -51,6 +55,7 @@ impl Selected {
             messages,
             saved: Vec::new(),
             keywords: BTreeSet::new(),
+            recent: BTreeSet::new(),
         };
         selected.learn_keywords();
         selected
@@ -83,6 +88,27 @@ impl Selected {
         }
     }
 
+    /// The highest UID in the snapshot (0 when empty).
+    pub fn last_uid(&self) -> i64 {
+        self.messages.last().map_or(0, |m| m.uid)
+    }
+
+    /// Makes the snapshot's messages above UID `above` recent in this session.
+    pub fn note_recent(&mut self, above: i64) {
+        let uids = self.messages.iter().map(|m| m.uid).filter(|&u| u > above);
+        self.recent.extend(uids);
+    }
+
+    /// Whether the message at position `index` is recent in this session.
+    pub fn is_recent(&self, index: usize) -> bool {
+        self.recent.contains(&self.messages[index].uid)
+    }
+
+    /// The number of messages in the snapshot recent in this session (RECENT).
+    pub fn recent_count(&self) -> u32 {
+        self.recent.len() as u32
+    }
+
     /// The number of messages in the snapshot.
     pub fn exists(&self) -> u32 {
         self.messages.len() as u32
@@ -101,11 +127,13 @@ impl Selected {
         let now: HashMap<i64, &MessageSummary> = current.iter().map(|m| (m.uid, m)).collect();
         if allow_expunge {
             let mut seq = 1u32;
+            let recent = &mut self.recent;
             self.messages.retain(|m| {
                 let keep = now.contains_key(&m.uid);
                 if keep {
                     seq += 1;
                 } else {
+                    recent.remove(&m.uid);
                     // Each EXPUNGE renumbers the ones after it: announce the position
                     // it has once the earlier ones are gone.
                     changes.expunged.push(seq);
@@ -267,6 +295,20 @@ mod tests {
         let later = s.refresh(mailbox(), vec![summary(5, &[]), summary(6, &[])], true);
         assert_eq!(later.expunged, [1]);
         assert_eq!(later.exists, Some(2));
+    }
+
+    #[test]
+    fn recent_messages_are_those_above_the_mark_until_expunged() {
+        let mut s = selected(&[3, 5, 8]);
+        s.note_recent(4);
+        assert_eq!(
+            (s.is_recent(0), s.is_recent(1), s.recent_count()),
+            (false, true, 2)
+        );
+        s.refresh(mailbox(), vec![summary(3, &[]), summary(8, &[])], true);
+        assert_eq!(s.recent_count(), 1);
+        assert!(s.is_recent(1));
+        assert_eq!(s.last_uid(), 8);
     }
 
     #[test]

@@ -302,3 +302,76 @@ async fn rfc5256_sort_by_base_subject_and_address_with_ties_by_sequence() {
     let by_from = sorted(a.command("SORT (FROM REVERSE ARRIVAL) UTF-8 ALL").await);
     assert_eq!(by_from, " 2 4 3 1");
 }
+
+/// The numbers of an untagged `* SEARCH` answer.
+fn searched(answer: &str) -> String {
+    let start = at(answer, "* SEARCH") + "* SEARCH".len();
+    let end = answer[start..].find("\r\n").unwrap() + start;
+    answer[start..end].trim().to_owned()
+}
+
+/// RFC 3501 §2.3.2, §6.3.1, §6.3.2, §6.3.10, §6.4.4 (MS-6): a message is `\Recent`
+/// in the first session that SELECTs its mailbox after it arrived, and in no later
+/// one; EXAMINE and STATUS report it without taking it; SEARCH RECENT, NEW and OLD
+/// follow; an IMAP4rev2 session neither reports nor takes it.
+#[tokio::test]
+async fn rfc3501_6_3_1_recent_belongs_to_the_first_session_that_selects() {
+    let (w, listener, secret) = alice_world().await;
+    for _ in 0..2 {
+        deliver(&w, "alice@caduceus.test", NOTE).await;
+    }
+    let mut rev2 = session(&w, &listener, &secret).await;
+    rev2.command("ENABLE IMAP4rev2").await;
+    let selected = rev2.command("SELECT INBOX").await;
+    assert!(!selected.contains("RECENT"), "{selected}");
+    let mut a = session(&w, &listener, &secret).await;
+    let status = a.command("STATUS INBOX (MESSAGES RECENT)").await;
+    assert!(status.contains("(MESSAGES 2 RECENT 2)"), "{status}");
+    let examined = a.command("EXAMINE INBOX").await;
+    assert!(examined.contains("* 2 RECENT\r\n"), "{examined}");
+    let flags = a.command("FETCH 1 (FLAGS)").await;
+    assert!(flags.contains("\\Recent"), "{flags}");
+    let mut b = session(&w, &listener, &secret).await;
+    let selected = b.command("SELECT INBOX").await;
+    assert!(selected.contains("* 2 RECENT\r\n"), "{selected}");
+    let flags = b.command("FETCH 1:2 (FLAGS)").await;
+    assert_eq!(flags.matches("\\Recent").count(), 2, "{flags}");
+    assert_eq!(searched(&b.command("SEARCH RECENT").await), "1 2");
+    b.command("STORE 1 +FLAGS.SILENT (\\Seen)").await;
+    assert_eq!(searched(&b.command("SEARCH NEW").await), "2");
+    assert_eq!(searched(&b.command("SEARCH OLD").await), "");
+    let own = b.command("STATUS INBOX (RECENT)").await;
+    assert!(own.contains("(RECENT 2)"), "{own}");
+    let mut c = session(&w, &listener, &secret).await;
+    let status = c.command("STATUS INBOX (RECENT)").await;
+    assert!(status.contains("(RECENT 0)"), "{status}");
+    let selected = c.command("SELECT INBOX").await;
+    assert!(selected.contains("* 0 RECENT\r\n"), "{selected}");
+    assert_eq!(searched(&c.command("SEARCH OLD").await), "1 2");
+    assert_eq!(searched(&c.command("SEARCH RECENT").await), "");
+    let flags = c.command("FETCH 1:2 (FLAGS)").await;
+    assert!(!flags.contains("\\Recent"), "{flags}");
+}
+
+/// RFC 3501 §2.3.2, §7.3.2 (MS-6): a message arriving while two sessions have the
+/// mailbox selected is announced with EXISTS and RECENT to both, and is `\Recent`
+/// in the one that saw it first only (which also holds the one it selected first).
+#[tokio::test]
+async fn rfc3501_7_3_2_new_mail_is_recent_in_the_first_session_told() {
+    let (w, _listener, mut a, mut b) = two_on_inbox(1).await;
+    deliver(&w, "alice@caduceus.test", NOTE).await;
+    let first = a.command("NOOP").await;
+    assert!(
+        at(&first, "* 2 EXISTS\r\n") < at(&first, "* 2 RECENT\r\n"),
+        "{first}"
+    );
+    let second = b.command("NOOP").await;
+    assert!(second.contains("* 2 EXISTS\r\n"), "{second}");
+    assert!(second.contains("* 0 RECENT\r\n"), "{second}");
+    let flags = a.command("FETCH 2 (FLAGS)").await;
+    assert!(flags.contains("\\Recent"), "{flags}");
+    let flags = b.command("FETCH 2 (FLAGS)").await;
+    assert!(!flags.contains("\\Recent"), "{flags}");
+    assert_eq!(searched(&a.command("UID SEARCH NEW").await), "1 2");
+    assert_eq!(searched(&b.command("UID SEARCH NEW").await), "");
+}

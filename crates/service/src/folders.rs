@@ -100,6 +100,27 @@ impl Service {
         Ok(self.store.expunged_since(folder, modseq).await?)
     }
 
+    /// Claims the owner's messages of `folder` up to UID `up_to` as `\Recent` for
+    /// one IMAP session that selected it read-write (RFC 3501 §2.3.2): returns the
+    /// UID above which they are recent to that session, and to no other. Not traced
+    /// (no content is read).
+    pub async fn claim_recent(
+        &self,
+        access: &MailboxAccess,
+        folder: MailboxId,
+        up_to: i64,
+    ) -> Result<i64> {
+        self.owned_folder(access, folder).await?;
+        Ok(self.store.claim_recent(folder, up_to).await?)
+    }
+
+    /// The UID above which the owner's messages of `folder` are still `\Recent` to
+    /// the next session selecting it (what STATUS RECENT and EXAMINE report).
+    pub async fn recent_claimed(&self, access: &MailboxAccess, folder: MailboxId) -> Result<i64> {
+        self.owned_folder(access, folder).await?;
+        Ok(self.store.recent_claimed(folder).await?)
+    }
+
     async fn owned_folder(&self, access: &MailboxAccess, folder: MailboxId) -> Result<Mailbox> {
         self.store
             .mailboxes(access.owner())

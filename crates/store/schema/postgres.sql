@@ -43,6 +43,13 @@ CREATE TABLE IF NOT EXISTS uidvalidity_last (
     account_id BIGINT PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
     value BIGINT NOT NULL
 );
+-- The highest UID of each folder that an IMAP session selecting it read-write was
+-- told of: the messages above it are \Recent to the next such session, and to that
+-- one only (RFC 3501 §2.3.2). A UID, no content.
+CREATE TABLE IF NOT EXISTS recent_claims (
+    mailbox_id BIGINT PRIMARY KEY REFERENCES mailboxes(id) ON DELETE CASCADE,
+    uid BIGINT NOT NULL
+);
 -- UIDs expunged from a mailbox and the MODSEQ of their removal, so that a client
 -- resynchronising (IMAP QRESYNC) learns what vanished. UIDs only, no content.
 CREATE TABLE IF NOT EXISTS expunged (

@@ -61,6 +61,16 @@ pub const INVENTORY: &[Table] = &[
     ),
     table("mailboxes", "folders", Kept::WithAccount),
     table(
+        "uidvalidity_last",
+        "the last UIDVALIDITY given to an account's folders (IMAP)",
+        Kept::WithAccount,
+    ),
+    table(
+        "recent_claims",
+        "the highest UID of a folder an IMAP session was told of (\\Recent)",
+        Kept::WithAccount,
+    ),
+    table(
         "expunged",
         "UIDs expunged from a folder (IMAP QRESYNC)",
         Kept::WithAccount,

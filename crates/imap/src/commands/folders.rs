@@ -185,10 +185,11 @@ impl Session {
             if let Some(options) = options.filter(|o| !o.status.is_empty())
                 && let Ok((folder, messages)) =
                     self.service.folder_state(self.access(), folder.id).await
+                && let Ok(recent) = self.recent_count(&folder, &messages, &options.status).await
             {
                 out.enqueue_data(Data::Status {
                     mailbox,
-                    items: status_items(&folder, &messages, &options.status).into(),
+                    items: status_items(&folder, &messages, recent, &options.status).into(),
                 });
             }
         }
@@ -216,12 +217,47 @@ impl Session {
                 return;
             }
         };
-        let items = status_items(&folder, &messages, names);
+        let recent = match self.recent_count(&folder, &messages, names).await {
+            Ok(recent) => recent,
+            Err(error) => {
+                out.enqueue_status(from_service(tag, &error));
+                return;
+            }
+        };
+        let items = status_items(&folder, &messages, recent, names);
         out.enqueue_data(Data::Status {
             mailbox: mailbox.clone(),
             items: items.into(),
         });
         out.enqueue_status(status(Kind::Ok, Some(tag), None, "STATUS completed"));
+    }
+
+    /// STATUS RECENT of `folder` holding `messages` (0 when `names` does not ask for
+    /// it): the messages no session selecting it has been told of, and those recent
+    /// in this session when it is the selected one.
+    async fn recent_count(
+        &self,
+        folder: &Mailbox,
+        messages: &[caduceus_service::model::MessageSummary],
+        names: &[StatusDataItemName],
+    ) -> Result<u32, caduceus_service::ServiceError> {
+        if !names.contains(&StatusDataItemName::Recent) {
+            return Ok(0);
+        }
+        let mark = self
+            .service
+            .recent_claimed(self.access(), folder.id)
+            .await?;
+        let own = self
+            .selected
+            .as_ref()
+            .filter(|s| s.mailbox.id == folder.id)
+            .map(|s| &s.recent);
+        let recent = messages
+            .iter()
+            .filter(|m| m.uid > mark || own.is_some_and(|own| own.contains(&m.uid)))
+            .count();
+        Ok(recent as u32)
     }
 
     /// SELECT or EXAMINE with their RFC 7162 parameters: CONDSTORE, or QRESYNC
@@ -285,10 +321,11 @@ impl Session {
             for (index, message) in selected.messages.iter().enumerate() {
                 if message.modseq > since {
                     let uid = selected.uid(index);
+                    let recent = selected.is_recent(index);
                     let items = vec![
                         MessageDataItem::Uid(uid),
-                        MessageDataItem::Flags(fetch::flags(message)),
-                        fetch::summary_item(&MessageDataItemName::ModSeq, message, uid)
+                        MessageDataItem::Flags(fetch::flags(message, recent)),
+                        fetch::summary_item(&MessageDataItemName::ModSeq, message, uid, recent)
                             .expect("MODSEQ is a summary item"),
                     ];
                     out.enqueue_data(Data::Fetch {
@@ -336,7 +373,17 @@ impl Session {
                 return None;
             }
         };
-        let selected = Selected::new(folder, read_only, messages);
+        let mut selected = Selected::new(folder, read_only, messages);
+        if !self.rev2 {
+            let last = selected.last_uid();
+            match self.recent_mark(selected.mailbox.id, read_only, last).await {
+                Ok(mark) => selected.note_recent(mark),
+                Err(error) => {
+                    out.enqueue_status(from_service(tag, &error));
+                    return None;
+                }
+            }
+        }
         out.enqueue_data(Data::Flags(defined_flags(&selected)));
         out.enqueue_data(Data::Exists(selected.exists()));
         if self.rev2 {
@@ -349,7 +396,7 @@ impl Session {
                 });
             }
         } else {
-            out.enqueue_data(Data::Recent(0));
+            out.enqueue_data(Data::Recent(selected.recent_count()));
         }
         let untagged = |code: Code<'static>, text: &str| status(Kind::Ok, None, Some(code), text);
         out.enqueue_status(untagged(
@@ -388,6 +435,23 @@ impl Session {
         }
     }
 
+    /// The UID above which the messages of `folder` up to UID `last` are `\Recent`
+    /// to this session (RFC 3501 §2.3.2): claimed for it when it selected the
+    /// folder read-write, only looked at under EXAMINE (which takes nothing from
+    /// the next session).
+    async fn recent_mark(
+        &self,
+        folder: caduceus_service::model::MailboxId,
+        read_only: bool,
+        last: i64,
+    ) -> Result<i64, caduceus_service::ServiceError> {
+        if read_only {
+            self.service.recent_claimed(self.access(), folder).await
+        } else {
+            self.service.claim_recent(self.access(), folder, last).await
+        }
+    }
+
     /// Sends what changed in the selected mailbox since the client last looked:
     /// EXPUNGE (only when `allow_expunge`), FETCH of changed flags, EXISTS.
     pub(crate) async fn announce_changes(&mut self, out: &mut Wire, allow_expunge: bool) {
@@ -401,7 +465,22 @@ impl Session {
         else {
             return;
         };
+        let before = selected.last_uid();
         let changes = selected.refresh(mailbox, current, allow_expunge);
+        let last = selected.last_uid();
+        if !self.rev2 && last > before {
+            // RFC 3501 §2.3.2: new messages are recent to the session that sees
+            // them first.
+            let folder = selected.mailbox.id;
+            let mark = if selected.read_only {
+                self.service.recent_claimed(&login.access, folder).await
+            } else {
+                self.service.claim_recent(&login.access, folder, last).await
+            };
+            if let Ok(mark) = mark {
+                selected.note_recent(mark.max(before));
+            }
+        }
         if changes.keywords {
             // RFC 3501 §7.2.6: a keyword is announced before any FETCH shows it.
             out.enqueue_data(Data::Flags(defined_flags(selected)));
@@ -425,13 +504,15 @@ impl Session {
         for seq in changes.flags {
             let index = seq as usize - 1;
             let summary = &selected.messages[index];
+            let recent = selected.is_recent(index);
             let mut items = vec![
                 MessageDataItem::Uid(selected.uid(index)),
-                MessageDataItem::Flags(fetch::flags(summary)),
+                MessageDataItem::Flags(fetch::flags(summary, recent)),
             ];
             if self.condstore {
+                let uid = selected.uid(index);
                 items.push(
-                    fetch::summary_item(&MessageDataItemName::ModSeq, summary, selected.uid(index))
+                    fetch::summary_item(&MessageDataItemName::ModSeq, summary, uid, recent)
                         .expect("MODSEQ is a summary item"),
                 );
             }
@@ -442,6 +523,10 @@ impl Session {
         }
         if let Some(exists) = changes.exists {
             out.enqueue_data(Data::Exists(exists));
+            if !self.rev2 {
+                // RFC 3501 §7.3.2: RECENT with the new size (none under IMAP4rev2).
+                out.enqueue_data(Data::Recent(selected.recent_count()));
+            }
         }
     }
 }
@@ -529,10 +614,12 @@ pub(super) fn folder_answer(
     }
 }
 
-/// The STATUS items `names` of `folder` holding `messages` (RFC 9051 §6.3.11).
+/// The STATUS items `names` of `folder` holding `messages`, `recent` of them
+/// `\Recent` (RFC 9051 §6.3.11).
 pub(super) fn status_items(
     folder: &Mailbox,
     messages: &[caduceus_service::model::MessageSummary],
+    recent: u32,
     names: &[StatusDataItemName],
 ) -> Vec<StatusDataItem> {
     let has =
@@ -542,7 +629,7 @@ pub(super) fn status_items(
         .iter()
         .map(|name| match name {
             StatusDataItemName::Messages => StatusDataItem::Messages(messages.len() as u32),
-            StatusDataItemName::Recent => StatusDataItem::Recent(0),
+            StatusDataItemName::Recent => StatusDataItem::Recent(recent),
             StatusDataItemName::UidNext => StatusDataItem::UidNext(non_zero(folder.uidnext)),
             StatusDataItemName::UidValidity => {
                 StatusDataItem::UidValidity(non_zero(folder.uidvalidity))

@@ -71,6 +71,7 @@ impl Session {
                 if selected.messages[index].flags == flags {
                     let mut items = vec![MessageDataItem::Flags(fetch::flags(
                         &selected.messages[index],
+                        selected.is_recent(index),
                     ))];
                     if uid {
                         items.insert(0, MessageDataItem::Uid(selected.uid(index)));

@@ -68,6 +68,41 @@ pub(super) async fn next_uidvalidity(
     Ok(value)
 }
 
+pub(super) async fn recent_claimed(store: &SqlStore, mailbox: MailboxId) -> Result<i64> {
+    let claimed: Option<i64> =
+        sqlx::query_scalar("SELECT uid FROM recent_claims WHERE mailbox_id = $1")
+            .bind(mailbox.0)
+            .fetch_optional(&store.db.pool)
+            .await?;
+    Ok(claimed.unwrap_or(0))
+}
+
+/// The mark is read and raised under its row's lock, so two sessions selecting the
+/// folder at once never both get the same messages as recent.
+pub(super) async fn claim_recent(store: &SqlStore, mailbox: MailboxId, up_to: i64) -> Result<i64> {
+    let mut tx = store.db.begin_write().await?;
+    sqlx::query(
+        "INSERT INTO recent_claims (mailbox_id, uid) VALUES ($1, 0)
+         ON CONFLICT (mailbox_id) DO NOTHING",
+    )
+    .bind(mailbox.0)
+    .execute(&mut *tx.tx)
+    .await?;
+    let before: i64 = sqlx::query_scalar(store.db.lock_recent_claim_sql())
+        .bind(mailbox.0)
+        .fetch_one(&mut *tx.tx)
+        .await?;
+    if up_to > before {
+        sqlx::query("UPDATE recent_claims SET uid = $2 WHERE mailbox_id = $1")
+            .bind(mailbox.0)
+            .bind(up_to)
+            .execute(&mut *tx.tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(before)
+}
+
 pub(super) async fn rename(
     store: &SqlStore,
     account: AccountId,

@@ -316,6 +316,12 @@ impl Store for SqlStore {
     async fn expunged_since(&self, mailbox: MailboxId, modseq: i64) -> Result<Vec<i64>> {
         messages::expunged_since(self, mailbox, modseq).await
     }
+    async fn recent_claimed(&self, mailbox: MailboxId) -> Result<i64> {
+        folders::recent_claimed(self, mailbox).await
+    }
+    async fn claim_recent(&self, mailbox: MailboxId, up_to: i64) -> Result<i64> {
+        folders::claim_recent(self, mailbox, up_to).await
+    }
     async fn account_usage(&self, account: AccountId) -> Result<(u64, u64)> {
         messages::account_usage(self, account).await
     }

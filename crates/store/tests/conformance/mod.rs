@@ -7,9 +7,11 @@ pub mod harness;
 
 mod auth;
 mod directory;
+mod imap_state;
 mod outbound;
 pub use auth::*;
 pub use directory::*;
+pub use imap_state::*;
 pub use outbound::*;
 
 use caduceus_audit::{
@@ -36,6 +38,7 @@ macro_rules! conformance_suite {
             ms6_accounts_start_with_special_use_folders,
             ms6_folders_are_made_renamed_deleted_and_messages_copied_and_moved,
             rfc3501_a_folder_made_again_under_its_name_gets_a_new_uidvalidity,
+            rfc3501_2_3_2_recent_is_claimed_once_and_goes_with_the_folder,
             tr2_a_job_lease_is_held_by_one_node_until_it_ends,
             deliver_assigns_uids_and_modseqs_in_one_transaction,
             ms4_opened_message_round_trips_and_flags_bump_modseq,
