@@ -15,9 +15,9 @@
 //!   commands of any state (CAPABILITY, NOOP, LOGOUT, STARTTLS, ID, LOGIN), IDLE.
 //! - `auth`: LOGIN and the SASL mechanisms (PLAIN, LOGIN, EXTERNAL).
 //! - `commands`: the authenticated and selected states, read and handed on;
-//!   `commands::folders` (folder names, LIST, STATUS, SELECT, what a refresh
-//!   announces) and `commands::messages` (STORE, SEARCH, SORT, EXPUNGE, COPY,
-//!   MOVE, APPEND).
+//!   `commands::folders` (folder names, STATUS, SELECT, what a refresh
+//!   announces), `commands::listing` (LIST, LSUB and subscriptions, RFC 5258) and
+//!   `commands::messages` (STORE, SEARCH, SORT, EXPUNGE, COPY, MOVE, APPEND).
 //! - `selected`: the selected mailbox's snapshot, sequence numbers and UIDs, and
 //!   what a refresh announces.
 //! - `fetching`: FETCH answered a batch at a time, the next batch read meanwhile.

@@ -152,6 +152,9 @@ async fn rfc5258_list_extended_selection_return_options_and_patterns() {
     for name in ["Projets", "Projets/2026"] {
         let created = raw.command(&format!("CREATE {name}")).await;
         assert!(created.contains(" OK "), "{created}");
+        // A folder the client makes is subscribed by the client (RFC 3501 §6.3.6).
+        let subscribed = raw.command(&format!("SUBSCRIBE {name}")).await;
+        assert!(subscribed.contains(" OK "), "{subscribed}");
     }
     // Several patterns at once.
     let two = raw.command("LIST \"\" (INBOX \"Sent\")").await;

@@ -375,3 +375,114 @@ async fn rfc3501_7_3_2_new_mail_is_recent_in_the_first_session_told() {
     assert_eq!(searched(&a.command("UID SEARCH NEW").await), "1 2");
     assert_eq!(searched(&b.command("UID SEARCH NEW").await), "");
 }
+
+/// The lines of `answer` that list `name` (as the last word, or before extended
+/// data).
+fn listed<'a>(answer: &'a str, name: &str) -> Vec<&'a str> {
+    answer
+        .lines()
+        .filter(|l| l.ends_with(&format!(" {name}")) || l.contains(&format!(" {name} (")))
+        .collect()
+}
+
+/// RFC 3501 §6.3.6, §6.3.9, RFC 5258 §3, §5 (MS-6): subscriptions are kept by name
+/// and outlive their folder; `LIST (SUBSCRIBED)` gives them with `\NonExistent` when
+/// the folder is gone, `RETURN (CHILDREN SUBSCRIBED)` marks them, RECURSIVEMATCH
+/// reports with CHILDINFO the parents of subscribed names the pattern leaves out,
+/// LSUB with `%` gives such parents `\Noselect`; the folders an account starts with
+/// are subscribed (the example hierarchy of RFC 5258 §5).
+#[tokio::test]
+async fn rfc5258_5_subscriptions_outlive_folders_and_list_reports_them() {
+    let (_w, _listener, mut a, _b) = two_on_inbox(0).await;
+    for folder in [
+        "Fruit",
+        "Fruit/Apple",
+        "Fruit/Banana",
+        "Fruit/Peach",
+        "Tofu",
+        "Vegetable",
+        "Vegetable/Broccoli",
+        "Vegetable/Corn",
+    ] {
+        a.command(&format!("CREATE {folder}")).await;
+    }
+    for folder in [
+        "Fruit/Banana",
+        "Fruit/Peach",
+        "Vegetable",
+        "Vegetable/Broccoli",
+    ] {
+        let answer = a.command(&format!("SUBSCRIBE {folder}")).await;
+        assert!(answer.contains(" OK "), "{answer}");
+    }
+    a.command("DELETE Fruit/Peach").await;
+    let subscribed = a.command("LIST (SUBSCRIBED) \"\" \"*\"").await;
+    for (name, attributes) in [
+        ("INBOX", "(\\HasNoChildren \\Subscribed)"),
+        ("Sent", "(\\HasNoChildren \\Subscribed \\Sent)"),
+        ("Fruit/Banana", "(\\HasNoChildren \\Subscribed)"),
+        ("Fruit/Peach", "(\\NonExistent \\Subscribed)"),
+        ("Vegetable", "(\\HasChildren \\Subscribed)"),
+        ("Vegetable/Broccoli", "(\\HasNoChildren \\Subscribed)"),
+    ] {
+        let lines = listed(&subscribed, name);
+        assert_eq!(lines.len(), 1, "{name}: {subscribed}");
+        assert!(
+            lines[0].starts_with(&format!("* LIST {attributes} ")),
+            "{subscribed}"
+        );
+    }
+    for name in ["Fruit", "Tofu", "Fruit/Apple", "Vegetable/Corn"] {
+        assert!(listed(&subscribed, name).is_empty(), "{name}: {subscribed}");
+    }
+    let marked = a
+        .command("LIST \"\" \"%\" RETURN (CHILDREN SUBSCRIBED)")
+        .await;
+    assert!(
+        marked.contains("* LIST (\\HasChildren) \"/\" Fruit\r\n"),
+        "{marked}"
+    );
+    assert!(
+        marked.contains("* LIST (\\HasNoChildren) \"/\" Tofu\r\n"),
+        "{marked}"
+    );
+    assert!(
+        marked.contains("* LIST (\\HasChildren \\Subscribed) \"/\" Vegetable\r\n"),
+        "{marked}"
+    );
+    let recursive = a
+        .command("LIST (SUBSCRIBED RECURSIVEMATCH) \"\" \"%\" RETURN (CHILDREN)")
+        .await;
+    assert!(
+        recursive
+            .contains("* LIST (\\HasChildren) \"/\" Fruit (\"CHILDINFO\" (\"SUBSCRIBED\"))\r\n"),
+        "{recursive}"
+    );
+    assert!(
+        recursive.contains(
+            "* LIST (\\HasChildren \\Subscribed) \"/\" Vegetable (\"CHILDINFO\" (\"SUBSCRIBED\"))\r\n"
+        ),
+        "{recursive}"
+    );
+    assert!(listed(&recursive, "Tofu").is_empty(), "{recursive}");
+    a.command("UNSUBSCRIBE Vegetable").await;
+    let lsub = a.command("LSUB \"\" \"%\"").await;
+    assert!(
+        lsub.contains("* LSUB (\\Noselect) \"/\" Fruit\r\n"),
+        "{lsub}"
+    );
+    assert!(
+        lsub.contains("* LSUB (\\Noselect) \"/\" Vegetable\r\n"),
+        "{lsub}"
+    );
+    assert!(lsub.contains("* LSUB () \"/\" INBOX\r\n"), "{lsub}");
+    assert!(listed(&lsub, "Tofu").is_empty(), "{lsub}");
+    let all = a.command("LSUB \"\" \"*\"").await;
+    assert!(
+        all.contains("* LSUB (\\Noselect) \"/\" Fruit/Peach\r\n"),
+        "{all}"
+    );
+    assert!(listed(&all, "Fruit").is_empty(), "{all}");
+    let refused = a.command("SUBSCRIBE \"a*b\"").await;
+    assert!(refused.contains(" NO [CANNOT] "), "{refused}");
+}

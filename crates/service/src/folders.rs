@@ -425,6 +425,29 @@ impl Service {
         Ok(self.store.delete_mailbox(folder.id, &trace).await?)
     }
 
+    /// The folder names the owner subscribed to (IMAP LSUB, LIST (SUBSCRIBED)),
+    /// whether or not such folders exist (RFC 3501 §6.3.9).
+    pub async fn subscriptions(&self, access: &MailboxAccess) -> Result<Vec<String>> {
+        Ok(self.store.subscriptions(access.owner()).await?)
+    }
+
+    /// Subscribes the owner to a folder name, or unsubscribes them: which folders a
+    /// mail client shows, nothing else. A name no folder could have is refused; a
+    /// name no folder has yet is kept (RFC 3501 §6.3.6). Not traced: no data is
+    /// read or changed, only the client's view.
+    pub async fn set_subscribed(
+        &self,
+        access: &MailboxAccess,
+        name: &str,
+        subscribed: bool,
+    ) -> Result<()> {
+        let name = subscription_name(name)?;
+        Ok(self
+            .store
+            .set_subscribed(access.owner(), name, subscribed)
+            .await?)
+    }
+
     /// Copies messages of `from` into `to`, both the owner's; each copy traced.
     /// Returns the copies, in the order of `ids`.
     pub async fn copy_messages(
@@ -468,6 +491,16 @@ impl Service {
             .move_messages(ids, access.owner(), to, &traces)
             .await?)
     }
+}
+
+/// The name a subscription is kept under: `INBOX` in any case is INBOX; any other
+/// name must be one a folder could have (MS-6).
+fn subscription_name(name: &str) -> Result<&str> {
+    if name.eq_ignore_ascii_case("INBOX") {
+        return Ok("INBOX");
+    }
+    check_name(name)?;
+    Ok(name)
 }
 
 /// A folder name the user may give, or why not (MS-6).

@@ -50,6 +50,18 @@ CREATE TABLE IF NOT EXISTS recent_claims (
     mailbox_id INTEGER PRIMARY KEY REFERENCES mailboxes(id) ON DELETE CASCADE,
     uid INTEGER NOT NULL
 );
+-- The folder names each account subscribed to (IMAP SUBSCRIBE, RFC 3501 §6.3.6): by
+-- name, kept when the folder is deleted (RFC 3501 §6.3.9); the folders made with the
+-- account start subscribed. Once, on the first start after the table was added (it is
+-- then empty), the existing folders are subscribed, as they all counted as subscribed.
+CREATE TABLE IF NOT EXISTS subscriptions (
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    PRIMARY KEY (account_id, name)
+);
+INSERT INTO subscriptions (account_id, name)
+    SELECT account_id, name FROM mailboxes
+    WHERE NOT EXISTS (SELECT 1 FROM subscriptions);
 -- UIDs expunged from a mailbox and the MODSEQ of their removal, so that a client
 -- resynchronising (IMAP QRESYNC) learns what vanished. UIDs only, no content.
 CREATE TABLE IF NOT EXISTS expunged (

@@ -333,6 +333,11 @@ pub trait Store: Send + Sync {
     /// The UIDs expunged from `mailbox` after `modseq` (moved out or deleted), for a
     /// client resynchronising (IMAP QRESYNC).
     async fn expunged_since(&self, mailbox: MailboxId, modseq: i64) -> Result<Vec<i64>>;
+    /// The folder names `account` subscribed to, whether or not such folders exist.
+    async fn subscriptions(&self, account: AccountId) -> Result<Vec<String>>;
+    /// Subscribes `account` to the folder name `name`, or unsubscribes it; doing it
+    /// twice changes nothing.
+    async fn set_subscribed(&self, account: AccountId, name: &str, subscribed: bool) -> Result<()>;
     /// The highest UID of `mailbox` claimed as `\Recent` by a session (0 when none):
     /// the messages above it are recent to the next session that selects the folder
     /// read-write (RFC 3501 §2.3.2).

@@ -71,6 +71,11 @@ pub const INVENTORY: &[Table] = &[
         Kept::WithAccount,
     ),
     table(
+        "subscriptions",
+        "the folder names an account subscribed to (IMAP)",
+        Kept::WithAccount,
+    ),
+    table(
         "expunged",
         "UIDs expunged from a folder (IMAP QRESYNC)",
         Kept::WithAccount,

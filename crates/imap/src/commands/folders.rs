@@ -1,5 +1,5 @@
-//! Folder commands and the selected mailbox's announcements: folder names, LIST and
-//! LSUB, STATUS, SELECT and EXAMINE, and what a refresh tells the client (EXPUNGE,
+//! Folder commands and the selected mailbox's announcements: folder names, STATUS,
+//! SELECT and EXAMINE, and what a refresh tells the client (EXPUNGE,
 //! FETCH FLAGS, EXISTS, new keywords, HIGHESTMODSEQ).
 
 use super::*;
@@ -65,137 +65,6 @@ impl Session {
         }
     }
 
-    /// LIST, LSUB, and LIST with RFC 5258 options: the folders matching any of
-    /// `patterns`, each with its attributes, extended data and, when asked, STATUS
-    /// (RFC 5819).
-    pub(super) async fn list(
-        &mut self,
-        out: &mut Wire,
-        tag: Tag<'static>,
-        reference: &ImapMailbox<'_>,
-        patterns: &[ListMailbox<'_>],
-        listing: Listing<'_>,
-    ) {
-        let reference = match reference {
-            ImapMailbox::Inbox => "INBOX".to_owned(),
-            ImapMailbox::Other(o) => String::from_utf8_lossy(o.as_ref()).into_owned(),
-        };
-        let patterns: Vec<String> = patterns
-            .iter()
-            .map(|pattern| {
-                let bytes: &[u8] = match pattern {
-                    ListMailbox::Token(t) => t.as_ref(),
-                    ListMailbox::String(s) => s.as_ref(),
-                };
-                format!("{reference}{}", String::from_utf8_lossy(bytes))
-            })
-            .collect();
-        let delimiter = QuotedChar::try_from(DELIMITER).expect("valid delimiter");
-        if patterns.iter().all(String::is_empty) {
-            // RFC 9051 §6.3.9: the delimiter and the root.
-            out.enqueue_data(Data::List {
-                items: vec![FlagNameAttribute::Noselect],
-                delimiter: Some(delimiter),
-                mailbox: ImapMailbox::try_from("").expect("empty name"),
-            });
-            out.enqueue_status(status(Kind::Ok, Some(tag), None, "LIST completed"));
-            return;
-        }
-        let folders = match self.service.mailboxes(self.access()).await {
-            Ok(folders) => folders,
-            Err(error) => {
-                out.enqueue_status(from_service(tag, &error));
-                return;
-            }
-        };
-        let options = match listing {
-            Listing::Extended(options) => Some(options),
-            _ => None,
-        };
-        for folder in &folders {
-            let old_name = utf7::encode(&folder.name);
-            // The client's form: UTF-8 under IMAP4rev2, modified UTF-7 before.
-            let wire = if self.rev2 {
-                folder.name.clone()
-            } else {
-                old_name.clone()
-            };
-            if !patterns
-                .iter()
-                .any(|p| wildcard_match(p.as_bytes(), wire.as_bytes()))
-            {
-                continue;
-            }
-            if options.is_some_and(|o| o.special_use) && folder.special_use.is_none() {
-                continue;
-            }
-            let prefix = format!("{}{DELIMITER}", folder.name);
-            let has_children = folders.iter().any(|f| f.name.starts_with(&prefix));
-            let children = if has_children {
-                "HasChildren"
-            } else {
-                "HasNoChildren"
-            };
-            let mut items = vec![FlagNameAttribute::from(
-                Atom::try_from(children).expect("valid attribute"),
-            )];
-            // Every folder is subscribed (SUBSCRIBE changes nothing).
-            if options.is_some_and(|o| o.subscribed || o.return_subscribed) {
-                items.push(FlagNameAttribute::from(
-                    Atom::try_from("Subscribed").expect("valid attribute"),
-                ));
-            }
-            if let Some(atom) = folder
-                .special_use
-                .as_deref()
-                .and_then(|s| s.strip_prefix('\\'))
-                .and_then(|s| Atom::try_from(s.to_owned()).ok())
-            {
-                items.push(FlagNameAttribute::from(atom));
-            }
-            let Ok(mailbox) = ImapMailbox::try_from(wire.clone()) else {
-                continue;
-            };
-            let mut extended = Vec::new();
-            if options.is_some_and(|o| o.recursive && o.subscribed) && has_children {
-                extended.push("\"CHILDINFO\" (\"SUBSCRIBED\")".to_owned());
-            }
-            if self.rev2 && old_name != wire {
-                extended.push(format!("\"OLDNAME\" ({})", quoted(&old_name)));
-            }
-            let data = match listing {
-                Listing::Lsub => Data::Lsub {
-                    items,
-                    delimiter: Some(delimiter),
-                    mailbox: mailbox.clone(),
-                },
-                _ => Data::List {
-                    items,
-                    delimiter: Some(delimiter),
-                    mailbox: mailbox.clone(),
-                },
-            };
-            if extended.is_empty() {
-                out.enqueue_data(data);
-            } else {
-                let mut line = out.encode_without_crlf(data);
-                line.extend_from_slice(format!(" ({})\r\n", extended.join(" ")).as_bytes());
-                out.enqueue_line(&line);
-            }
-            if let Some(options) = options.filter(|o| !o.status.is_empty())
-                && let Ok((folder, messages)) =
-                    self.service.folder_state(self.access(), folder.id).await
-                && let Ok(recent) = self.recent_count(&folder, &messages, &options.status).await
-            {
-                out.enqueue_data(Data::Status {
-                    mailbox,
-                    items: status_items(&folder, &messages, recent, &options.status).into(),
-                });
-            }
-        }
-        out.enqueue_status(status(Kind::Ok, Some(tag), None, "LIST completed"));
-    }
-
     pub(super) async fn status(
         &mut self,
         out: &mut Wire,
@@ -235,7 +104,7 @@ impl Session {
     /// STATUS RECENT of `folder` holding `messages` (0 when `names` does not ask for
     /// it): the messages no session selecting it has been told of, and those recent
     /// in this session when it is the selected one.
-    async fn recent_count(
+    pub(super) async fn recent_count(
         &self,
         folder: &Mailbox,
         messages: &[caduceus_service::model::MessageSummary],
@@ -651,51 +520,9 @@ pub(super) fn status_items(
         .collect()
 }
 
-/// `text` as an IMAP quoted string.
-pub(super) fn quoted(text: &str) -> String {
-    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
-}
-
-/// Which kind of listing a LIST-like command asks for.
-#[derive(Clone, Copy)]
-pub(crate) enum Listing<'a> {
-    List,
-    Lsub,
-    /// LIST with RFC 5258 options.
-    Extended(&'a ListOptions),
-}
-
-/// LIST wildcard matching (RFC 9051 §6.3.9): `*` matches anything, `%` anything
-/// but the hierarchy delimiter; INBOX matches case-insensitively.
-pub(crate) fn wildcard_match(pattern: &[u8], name: &[u8]) -> bool {
-    if name.eq_ignore_ascii_case(b"INBOX") && pattern.eq_ignore_ascii_case(b"INBOX") {
-        return true;
-    }
-    match pattern.split_first() {
-        None => name.is_empty(),
-        Some((b'*', rest)) => (0..=name.len()).any(|i| wildcard_match(rest, &name[i..])),
-        Some((b'%', rest)) => (0..=name.len())
-            .take_while(|&i| i == 0 || name[i - 1] != DELIMITER as u8)
-            .any(|i| wildcard_match(rest, &name[i..])),
-        Some((c, rest)) => name.first() == Some(c) && wildcard_match(rest, &name[1..]),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn list_wildcards() {
-        assert!(wildcard_match(b"*", b"INBOX"));
-        assert!(wildcard_match(b"%", b"Sent"));
-        assert!(!wildcard_match(b"%", b"Archive/2026"));
-        assert!(wildcard_match(b"Archive/%", b"Archive/2026"));
-        assert!(wildcard_match(b"*26", b"Archive/2026"));
-        assert!(wildcard_match(b"inbox", b"INBOX"));
-        assert!(!wildcard_match(b"Sen", b"Sent"));
-        assert!(wildcard_match(b"S%t", b"Sent"));
-    }
 
     #[test]
     fn sequence_numbers_beyond_the_mailbox_are_out_of_range() {

@@ -3,7 +3,8 @@
 //! change and deletion goes through the service, which checks and traces it.
 //!
 //! This module reads a command and hands it on; [`folders`] holds the folder
-//! commands and what a refresh announces, [`messages`] the message commands.
+//! commands and what a refresh announces, [`listing`] LIST and LSUB, [`messages`]
+//! the message commands.
 
 use std::num::{NonZeroU32, NonZeroU64};
 
@@ -35,9 +36,11 @@ use crate::session::{Flow, Session};
 use crate::{fetch, search, sort, utf7};
 
 mod folders;
+mod listing;
 mod messages;
 
-use folders::{Listing, folder_answer, try_create};
+use folders::{folder_answer, try_create};
+use listing::Listing;
 
 /// The hierarchy delimiter of folder names.
 const DELIMITER: char = '/';
@@ -152,9 +155,19 @@ impl Session {
                     "quotas are set by the operator (limits.mailbox_quota_mb)",
                 ));
             }
-            CommandBody::Subscribe { .. } | CommandBody::Unsubscribe { .. } => {
-                // Every folder is always subscribed: there is nothing to hide.
-                out.enqueue_status(status(Kind::Ok, Some(tag), None, "completed"));
+            CommandBody::Subscribe { ref mailbox } | CommandBody::Unsubscribe { ref mailbox } => {
+                let subscribe = matches!(body, CommandBody::Subscribe { .. });
+                let answer = match self.folder_name(&tag, mailbox) {
+                    Ok(name) => {
+                        let done = self
+                            .service
+                            .set_subscribed(self.access(), &name, subscribe)
+                            .await;
+                        folder_answer(tag, done, "completed")
+                    }
+                    Err(answer) => answer,
+                };
+                out.enqueue_status(answer);
             }
             CommandBody::Status {
                 mailbox,

@@ -316,6 +316,12 @@ impl Store for SqlStore {
     async fn expunged_since(&self, mailbox: MailboxId, modseq: i64) -> Result<Vec<i64>> {
         messages::expunged_since(self, mailbox, modseq).await
     }
+    async fn subscriptions(&self, account: AccountId) -> Result<Vec<String>> {
+        folders::subscriptions(self, account).await
+    }
+    async fn set_subscribed(&self, account: AccountId, name: &str, subscribed: bool) -> Result<()> {
+        folders::set_subscribed(self, account, name, subscribed).await
+    }
     async fn recent_claimed(&self, mailbox: MailboxId) -> Result<i64> {
         folders::recent_claimed(self, mailbox).await
     }

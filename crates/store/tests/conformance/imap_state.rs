@@ -1,5 +1,5 @@
 //! What IMAP sessions share through the store on every backend: which messages are
-//! `\Recent` (RFC 3501 §2.3.2).
+//! `\Recent` (RFC 3501 §2.3.2), and the names each account subscribed to.
 
 use caduceus_audit::Action;
 use caduceus_store::*;
@@ -45,4 +45,41 @@ pub async fn rfc3501_2_3_2_recent_is_claimed_once_and_goes_with_the_folder(h: Ha
         .await
         .unwrap();
     assert_eq!(h.store.recent_claimed(again.id).await.unwrap(), 0);
+}
+
+/// RFC 3501 §6.3.6, §6.3.9 (MS-6): an account starts subscribed to the folders it
+/// starts with; a subscription is kept by name, outlives its folder, follows a
+/// rename with the folder's subfolders, and goes with the account.
+pub async fn rfc3501_6_3_9_subscriptions_are_kept_by_name(h: Harness) {
+    let a = professional(&h, "alice", "10003090833").await;
+    let trace = |action| event(action, a.id);
+    let defaults: Vec<String> = DEFAULT_MAILBOXES
+        .iter()
+        .map(|(name, _)| (*name).to_owned())
+        .collect();
+    let mut expected = defaults.clone();
+    expected.sort();
+    assert_eq!(h.store.subscriptions(a.id).await.unwrap(), expected);
+    let folder = h
+        .store
+        .create_mailbox(a.id, "Cardio", now(), &trace(Action::MailboxCreate))
+        .await
+        .unwrap();
+    for name in ["Cardio", "Cardio/2026", "Cardio", "Gone"] {
+        h.store.set_subscribed(a.id, name, true).await.unwrap();
+    }
+    h.store.set_subscribed(a.id, "Trash", false).await.unwrap();
+    h.store.set_subscribed(a.id, "Trash", false).await.unwrap();
+    h.store
+        .rename_mailbox(a.id, "Cardio", "Heart", &trace(Action::MailboxRename))
+        .await
+        .unwrap();
+    h.store
+        .delete_mailbox(folder.id, &trace(Action::MailboxDelete))
+        .await
+        .unwrap();
+    let mut expected: Vec<String> = defaults.into_iter().filter(|n| n != "Trash").collect();
+    expected.extend(["Gone", "Heart", "Heart/2026"].map(String::from));
+    expected.sort();
+    assert_eq!(h.store.subscriptions(a.id).await.unwrap(), expected);
 }
