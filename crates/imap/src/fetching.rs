@@ -95,13 +95,8 @@ impl Session {
         }
         let selected = self.selected.as_ref().expect("selected");
         let mut positions = selected.resolve(set, uid);
-        if !uid && positions.is_empty() && !crate::commands::set_within(set, selected.exists()) {
-            out.enqueue_status(status(
-                Kind::Bad,
-                Some(tag),
-                None,
-                "no such message sequence number",
-            ));
+        if let Some(bad) = crate::commands::beyond_mailbox(&tag, set, uid, &positions, selected) {
+            out.enqueue_status(bad);
             return;
         }
         if let Some(since) = changed_since {

@@ -486,3 +486,36 @@ async fn rfc5258_5_subscriptions_outlive_folders_and_list_reports_them() {
     let refused = a.command("SUBSCRIBE \"a*b\"").await;
     assert!(refused.contains(" NO [CANNOT] "), "{refused}");
 }
+
+/// RFC 9051 §6.4.6, §6.3.12, §6.4.7 (MS-6), found by scripts/imap-stress.sh: STORE
+/// on a sequence number beyond the mailbox is BAD, as FETCH is (a UID beyond it
+/// names nothing: OK); APPEND, COPY and MOVE to a missing folder say TRYCREATE only
+/// when CREATE would accept the name, NONEXISTENT when no folder can have it.
+#[tokio::test]
+async fn rfc9051_6_4_6_store_beyond_the_mailbox_is_bad_and_trycreate_only_for_creatable_names() {
+    let (_w, _listener, mut a, _b) = two_on_inbox(2).await;
+    for line in ["STORE 3 +FLAGS (\\Seen)", "STORE 5:7 +FLAGS (\\Seen)"] {
+        let answer = a.command(line).await;
+        assert!(
+            answer.lines().last().unwrap().contains(" BAD "),
+            "{line}: {answer}"
+        );
+    }
+    let uid = a.command("UID STORE 9 +FLAGS (\\Seen)").await;
+    assert!(uid.contains(" OK "), "{uid}");
+    let within = a.command("STORE 2:5 +FLAGS (\\Seen)").await;
+    assert!(within.contains(" OK "), "{within}");
+    let append = |name: &str| format!("APPEND {name} {{{}+}}\r\n{NOTE}", NOTE.len());
+    for (line, code) in [
+        ("COPY 1 Nowhere".to_owned(), "[TRYCREATE]"),
+        ("MOVE 1 Nowhere/Deeper".to_owned(), "[TRYCREATE]"),
+        (append("Nowhere"), "[TRYCREATE]"),
+        ("COPY 1 \"a*b\"".to_owned(), "[NONEXISTENT]"),
+        ("COPY 1 \"a&b\"".to_owned(), "[NONEXISTENT]"),
+        ("MOVE 1 \"Nowhere//x\"".to_owned(), "[NONEXISTENT]"),
+        (append("\"a%b\""), "[NONEXISTENT]"),
+    ] {
+        let answer = a.command(&line).await;
+        assert!(answer.contains(&format!(" NO {code} ")), "{line}: {answer}");
+    }
+}

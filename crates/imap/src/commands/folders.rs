@@ -65,6 +65,25 @@ impl Session {
         }
     }
 
+    /// The folder APPEND, COPY or MOVE puts messages in: when missing, `NO
+    /// [TRYCREATE]` for a name CREATE would accept (RFC 9051 §6.3.12, §6.4.7), `NO
+    /// [NONEXISTENT]` for a name no folder can have (MS-6).
+    pub(super) async fn target_folder(
+        &self,
+        tag: &Tag<'static>,
+        mailbox: &ImapMailbox<'_>,
+    ) -> Result<Mailbox, Status<'static>> {
+        self.named_folder(tag, mailbox).await.map_err(|mut answer| {
+            let creatable = self
+                .folder_name(tag, mailbox)
+                .is_ok_and(|name| caduceus_core::check_folder_name(&name).is_ok());
+            if creatable {
+                try_create(&mut answer);
+            }
+            answer
+        })
+    }
+
     pub(super) async fn status(
         &mut self,
         out: &mut Wire,
@@ -449,7 +468,7 @@ pub(super) fn permanent_flags(selected: &Selected) -> Status<'static> {
 }
 
 /// RFC 9051 §6.3.12, §6.4.7: TRYCREATE when the target folder does not exist.
-pub(super) fn try_create(answer: &mut Status<'static>) {
+fn try_create(answer: &mut Status<'static>) {
     if let Status::Tagged(t) = answer
         && t.body
             .code

@@ -17,6 +17,10 @@ impl Session {
         let uid = store.uid;
         let wanted: Vec<String> = store.flags.iter().map(|f| f.to_string()).collect();
         let positions = selected.resolve(store.set, uid);
+        if let Some(bad) = beyond_mailbox(&tag, store.set, uid, &positions, selected) {
+            out.enqueue_status(bad);
+            return;
+        }
         let (positions, mut modified): (Vec<usize>, Vec<usize>) =
             positions.into_iter().partition(|&i| {
                 store
@@ -342,10 +346,9 @@ impl Session {
         uid: bool,
         moving: bool,
     ) {
-        let target = match self.named_folder(&tag, mailbox).await {
+        let target = match self.target_folder(&tag, mailbox).await {
             Ok(folder) => folder,
-            Err(mut answer) => {
-                try_create(&mut answer);
+            Err(answer) => {
                 out.enqueue_status(answer);
                 return;
             }
@@ -415,10 +418,9 @@ impl Session {
         date: Option<imap_next::imap_types::datetime::DateTime>,
         raw: Vec<u8>,
     ) {
-        let folder = match self.named_folder(&tag, mailbox).await {
+        let folder = match self.target_folder(&tag, mailbox).await {
             Ok(folder) => folder,
-            Err(mut answer) => {
-                try_create(&mut answer);
+            Err(answer) => {
                 out.enqueue_status(answer);
                 return;
             }

@@ -39,7 +39,7 @@ mod folders;
 mod listing;
 mod messages;
 
-use folders::{folder_answer, try_create};
+use folders::folder_answer;
 use listing::Listing;
 
 /// The hierarchy delimiter of folder names.
@@ -519,9 +519,29 @@ pub(super) fn non_zero(value: i64) -> NonZeroU32 {
     NonZeroU32::new(u32::try_from(value).unwrap_or(u32::MAX).max(1)).expect("max(1) is not zero")
 }
 
+/// The BAD answer to FETCH or STORE (RFC 9051 §6.4.5, §6.4.6) when `set`, naming
+/// nothing in `selected` (`positions` is what it resolved to), holds a sequence
+/// number beyond the mailbox; `None` otherwise, and always for UIDs.
+pub(crate) fn beyond_mailbox(
+    tag: &Tag<'static>,
+    set: &SequenceSet,
+    uid: bool,
+    positions: &[usize],
+    selected: &Selected,
+) -> Option<Status<'static>> {
+    (!uid && positions.is_empty() && !set_within(set, selected.exists())).then(|| {
+        status(
+            Kind::Bad,
+            Some(tag.clone()),
+            None,
+            "no such message sequence number",
+        )
+    })
+}
+
 /// Whether every sequence number of `set` (other than `*`) is at most `exists`:
 /// RFC 9051 §6.4.5 wants BAD for a number beyond the mailbox.
-pub(crate) fn set_within(set: &SequenceSet, exists: u32) -> bool {
+fn set_within(set: &SequenceSet, exists: u32) -> bool {
     use imap_next::imap_types::sequence::{SeqOrUid, Sequence};
     let ok = |v: &SeqOrUid| match v {
         SeqOrUid::Value(n) => n.get() <= exists,
