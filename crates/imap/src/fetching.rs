@@ -265,7 +265,10 @@ impl Session {
                 out.enqueue_status(from_service(job.tag, &error));
                 return;
             }
-            self.announce_changes(out, false).await;
+            if let Err(error) = self.announce_changes(out, false).await {
+                out.enqueue_status(from_service(job.tag, &error));
+                return;
+            }
         }
         out.enqueue_status(status(Kind::Ok, Some(job.tag), None, "FETCH completed"));
     }

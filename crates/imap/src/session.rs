@@ -161,7 +161,20 @@ async fn serve(
         let event = tokio::select! {
             event = tokio::time::timeout(config.limits.idle_timeout, stream.next(&mut out)) => event,
             _ = changed(&mut session.watcher), if session.idle.is_some() => {
-                session.announce_changes(&mut out, true).await;
+                let refreshed = session.announce_changes(&mut out, true).await;
+                if let Err(error) = refreshed
+                    && !matches!(error, caduceus_service::ServiceError::NotFound(_))
+                {
+                    // No command to answer NO to: the client is told and let go (a
+                    // folder deleted elsewhere was closed, OK [CLOSED]).
+                    info!(session = id, %error, "closed: the selected mailbox could not be read");
+                    out.enqueue_status(
+                        Status::bye(None, "the mailbox cannot be read now; reconnect later")
+                            .expect("valid BYE"),
+                    );
+                    say_last(&mut stream, &mut out).await;
+                    break;
+                }
                 continue;
             }
             _ = crate::listener::stopped(stop) => {
@@ -474,8 +487,9 @@ impl Session {
             }
             Event::IdleDoneReceived => {
                 if let Some(tag) = self.idle.take() {
-                    self.announce_changes(out, true).await;
-                    out.enqueue_status(status(Kind::Ok, Some(tag), None, "IDLE terminated"));
+                    let refreshed = self.announce_changes(out, true).await;
+                    let done = status(Kind::Ok, Some(tag.clone()), None, "IDLE terminated");
+                    out.enqueue_status(crate::commands::after_refresh(tag, refreshed, done));
                 }
                 Flow::Continue
             }
@@ -581,8 +595,9 @@ impl Session {
                 out.enqueue_status(status(Kind::Ok, Some(tag), None, "CAPABILITY completed"));
             }
             CommandBody::Noop | CommandBody::Check => {
-                self.announce_changes(out, true).await;
-                out.enqueue_status(status(Kind::Ok, Some(tag), None, "completed"));
+                let refreshed = self.announce_changes(out, true).await;
+                let done = status(Kind::Ok, Some(tag.clone()), None, "completed");
+                out.enqueue_status(crate::commands::after_refresh(tag, refreshed, done));
             }
             CommandBody::Logout => {
                 out.enqueue_status(Status::bye(None, "logging out").expect("valid BYE"));

@@ -519,3 +519,24 @@ async fn rfc9051_6_4_6_store_beyond_the_mailbox_is_bad_and_trycreate_only_for_cr
         assert!(answer.contains(&format!(" NO {code} ")), "{line}: {answer}");
     }
 }
+
+/// RFC 9051 §7.1 (CLOSED), §6.3.4 (MS-6): when another session deletes the
+/// selected folder, the next NOOP is not OK: the folder is closed (`OK [CLOSED]`)
+/// and the command answered NO; the session is authenticated again, and a command
+/// of the selected state is BAD.
+#[tokio::test]
+async fn rfc9051_7_1_a_selected_folder_deleted_elsewhere_is_closed_not_ok() {
+    let (w, listener, secret) = alice_world().await;
+    let mut a = session(&w, &listener, &secret).await;
+    let mut b = session(&w, &listener, &secret).await;
+    a.command("CREATE Cardio").await;
+    a.command("SELECT Cardio").await;
+    b.command("DELETE Cardio").await;
+    let noop = a.command("NOOP").await;
+    assert!(noop.contains("* OK [CLOSED] "), "{noop}");
+    assert!(noop.lines().last().unwrap().contains(" NO "), "{noop}");
+    let fetch = a.command("FETCH 1 (FLAGS)").await;
+    assert!(fetch.lines().last().unwrap().contains(" BAD "), "{fetch}");
+    let select = a.command("SELECT INBOX").await;
+    assert!(select.contains(" OK [READ-WRITE] "), "{select}");
+}

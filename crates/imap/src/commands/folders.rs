@@ -182,7 +182,7 @@ impl Session {
             ));
             return;
         }
-        let Some(ok) = self.select(out, tag, mailbox, read_only).await else {
+        let Some(ok) = self.select(out, tag.clone(), mailbox, read_only).await else {
             return;
         };
         if let Some((validity, since, known)) = resync
@@ -191,11 +191,17 @@ impl Session {
         {
             let since = since as i64;
             let folder = selected.mailbox.id;
-            let mut vanished = self
+            let mut vanished = match self
                 .service
                 .expunged_since(self.access(), folder, since)
                 .await
-                .unwrap_or_default();
+            {
+                Ok(vanished) => vanished,
+                Err(error) => {
+                    out.enqueue_status(from_service(tag, &error));
+                    return;
+                }
+            };
             if let Some(known) = known {
                 vanished.retain(|&u| contains_uid(&known, u));
             }
@@ -341,17 +347,41 @@ impl Session {
     }
 
     /// Sends what changed in the selected mailbox since the client last looked:
-    /// EXPUNGE (only when `allow_expunge`), FETCH of changed flags, EXISTS.
-    pub(crate) async fn announce_changes(&mut self, out: &mut Wire, allow_expunge: bool) {
-        let (Some(login), Some(selected)) = (&self.login, &mut self.selected) else {
-            return;
+    /// EXPUNGE (only when `allow_expunge`), FETCH of changed flags, EXISTS. Nothing
+    /// when no mailbox is selected. A failure to read the mailbox is the caller's to
+    /// answer (NO, or BYE when no command waits): the client must not be told all is
+    /// well when it was told nothing. A folder deleted by another session is closed
+    /// here (`OK [CLOSED]`, RFC 9051 §7.1): the session is authenticated again.
+    pub(crate) async fn announce_changes(
+        &mut self,
+        out: &mut Wire,
+        allow_expunge: bool,
+    ) -> Result<(), caduceus_service::ServiceError> {
+        let (Some(login), Some(folder)) = (&self.login, self.selected.as_ref()) else {
+            return Ok(());
         };
-        let Ok((mailbox, current)) = self
+        let state = self
             .service
-            .folder_state(&login.access, selected.mailbox.id)
-            .await
-        else {
-            return;
+            .folder_state(&login.access, folder.mailbox.id)
+            .await;
+        let (mailbox, current) = match state {
+            Ok(state) => state,
+            Err(error) => {
+                if let caduceus_service::ServiceError::NotFound(_) = error {
+                    self.selected = None;
+                    self.watcher = None;
+                    out.enqueue_status(status(
+                        Kind::Ok,
+                        None,
+                        Some(Code::Closed),
+                        "the selected folder was deleted",
+                    ));
+                }
+                return Err(error);
+            }
+        };
+        let (Some(login), Some(selected)) = (&self.login, &mut self.selected) else {
+            return Ok(());
         };
         let before = selected.last_uid();
         let changes = selected.refresh(mailbox, current, allow_expunge);
@@ -361,13 +391,13 @@ impl Session {
             // them first.
             let folder = selected.mailbox.id;
             let mark = if selected.read_only {
-                self.service.recent_claimed(&login.access, folder).await
+                self.service.recent_claimed(&login.access, folder).await?
             } else {
-                self.service.claim_recent(&login.access, folder, last).await
+                self.service
+                    .claim_recent(&login.access, folder, last)
+                    .await?
             };
-            if let Ok(mark) = mark {
-                selected.note_recent(mark.max(before));
-            }
+            selected.note_recent(mark.max(before));
         }
         if changes.keywords {
             // RFC 3501 §7.2.6: a keyword is announced before any FETCH shows it.
@@ -416,6 +446,21 @@ impl Session {
                 out.enqueue_data(Data::Recent(selected.recent_count()));
             }
         }
+        Ok(())
+    }
+}
+
+/// `done`, the answer to a command that changed the selected mailbox, unless
+/// reading the mailbox back after it failed (`refreshed`): then NO, since the
+/// client was not told what changed.
+pub(crate) fn after_refresh(
+    tag: Tag<'static>,
+    refreshed: Result<(), caduceus_service::ServiceError>,
+    done: Status<'static>,
+) -> Status<'static> {
+    match refreshed {
+        Ok(()) => done,
+        Err(error) => from_service(tag, &error),
     }
 }
 

@@ -271,14 +271,30 @@ impl Session {
             }
             if let (Some(options), Some(folder)) =
                 (options.filter(|o| !o.status.is_empty()), entry.folder)
-                && let Ok((folder, messages)) =
-                    self.service.folder_state(self.access(), folder.id).await
-                && let Ok(recent) = self.recent_count(&folder, &messages, &options.status).await
             {
-                out.enqueue_data(Data::Status {
-                    mailbox,
-                    items: status_items(&folder, &messages, recent, &options.status).into(),
-                });
+                let read = async {
+                    let (folder, messages) =
+                        self.service.folder_state(self.access(), folder.id).await?;
+                    let recent = self
+                        .recent_count(&folder, &messages, &options.status)
+                        .await?;
+                    Ok::<_, caduceus_service::ServiceError>(status_items(
+                        &folder,
+                        &messages,
+                        recent,
+                        &options.status,
+                    ))
+                };
+                match read.await {
+                    Ok(items) => out.enqueue_data(Data::Status {
+                        mailbox,
+                        items: items.into(),
+                    }),
+                    Err(error) => {
+                        out.enqueue_status(from_service(tag, &error));
+                        return;
+                    }
+                }
             }
         }
         out.enqueue_status(status(Kind::Ok, Some(tag), None, "LIST completed"));

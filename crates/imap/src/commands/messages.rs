@@ -11,7 +11,10 @@ impl Session {
         }
         if store.unchanged_since.is_some() {
             // Decide on the folder as it is now, not as this session last saw it.
-            self.announce_changes(out, false).await;
+            if let Err(error) = self.announce_changes(out, false).await {
+                out.enqueue_status(from_service(tag, &error));
+                return;
+            }
         }
         let selected = self.selected.as_ref().expect("selected");
         let uid = store.uid;
@@ -67,7 +70,10 @@ impl Session {
             .iter()
             .map(|&i| (i, selected.messages[i].flags.clone()))
             .collect();
-        self.announce_changes(out, false).await;
+        if let Err(error) = self.announce_changes(out, false).await {
+            out.enqueue_status(from_service(tag, &error));
+            return;
+        }
         if matches!(store.response, StoreResponse::Answer) {
             // Messages whose flags did not change still get their FETCH FLAGS.
             let selected = self.selected.as_ref().expect("selected");
@@ -303,8 +309,9 @@ impl Session {
             out.enqueue_status(answer);
             return;
         }
-        self.announce_changes(out, true).await;
-        out.enqueue_status(status(Kind::Ok, Some(tag), None, "EXPUNGE completed"));
+        let refreshed = self.announce_changes(out, true).await;
+        let done = status(Kind::Ok, Some(tag.clone()), None, "EXPUNGE completed");
+        out.enqueue_status(after_refresh(tag, refreshed, done));
     }
 
     /// Deletes for good the messages marked `\Deleted` (those of `only`, for UID
@@ -394,18 +401,22 @@ impl Session {
         if moving {
             // RFC 6851 §4.3: COPYUID untagged, then the EXPUNGEs, then OK.
             out.enqueue_status(status(Kind::Ok, None, Some(copy_uid), "moved"));
-            self.announce_changes(out, true).await;
-            out.enqueue_status(status(Kind::Ok, Some(tag), None, "MOVE completed"));
+            let refreshed = self.announce_changes(out, true).await;
+            let done = status(Kind::Ok, Some(tag.clone()), None, "MOVE completed");
+            out.enqueue_status(after_refresh(tag, refreshed, done));
         } else {
-            if target.id == from {
-                self.announce_changes(out, false).await;
-            }
-            out.enqueue_status(status(
+            let refreshed = if target.id == from {
+                self.announce_changes(out, false).await
+            } else {
+                Ok(())
+            };
+            let done = status(
                 Kind::Ok,
-                Some(tag),
+                Some(tag.clone()),
                 Some(copy_uid),
                 "COPY completed",
-            ));
+            );
+            out.enqueue_status(after_refresh(tag, refreshed, done));
         }
     }
 
@@ -434,22 +445,25 @@ impl Session {
             .await
         {
             Ok(delivered) => {
-                if self
+                let into_selected = self
                     .selected
                     .as_ref()
-                    .is_some_and(|s| s.mailbox.id == folder.id)
-                {
-                    self.announce_changes(out, false).await;
-                }
-                out.enqueue_status(status(
+                    .is_some_and(|s| s.mailbox.id == folder.id);
+                let refreshed = if into_selected {
+                    self.announce_changes(out, false).await
+                } else {
+                    Ok(())
+                };
+                let done = status(
                     Kind::Ok,
-                    Some(tag),
+                    Some(tag.clone()),
                     Some(Code::AppendUid {
                         uid_validity: non_zero(folder.uidvalidity),
                         uid: non_zero(delivered.uid),
                     }),
                     "APPEND completed",
-                ));
+                );
+                out.enqueue_status(after_refresh(tag, refreshed, done));
             }
             Err(error) => {
                 out.enqueue_status(from_service(tag, &error));

@@ -39,6 +39,7 @@ mod folders;
 mod listing;
 mod messages;
 
+pub(crate) use folders::after_refresh;
 use folders::folder_answer;
 use listing::Listing;
 
@@ -294,11 +295,14 @@ impl Session {
                         return Flow::Continue;
                     };
                     let folder = self.selected.as_ref().expect("selected").mailbox.id;
-                    let mut vanished = self
-                        .service
-                        .expunged_since(self.access(), folder, since)
-                        .await
-                        .unwrap_or_default();
+                    let vanished = self.service.expunged_since(self.access(), folder, since);
+                    let mut vanished = match vanished.await {
+                        Ok(vanished) => vanished,
+                        Err(error) => {
+                            out.enqueue_status(from_service(tag, &error));
+                            return Flow::Continue;
+                        }
+                    };
                     vanished.retain(|&u| contains_uid(&sequence_set, u));
                     if let Some(uids) = uid_set(&vanished) {
                         out.enqueue_data(Data::Vanished {
