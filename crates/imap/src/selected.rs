@@ -28,6 +28,9 @@ pub(crate) struct Selected {
     /// was the first to select the mailbox since they arrived. Always empty under
     /// IMAP4rev2, which has no `\Recent`.
     pub recent: BTreeSet<i64>,
+    /// Its folder was deleted by another session: the mailbox is closed once the
+    /// command that found out ends (RFC 9051 §7.1, CLOSED).
+    pub closed: bool,
 }
 
 /// What a refresh found, to announce to the client.
@@ -56,6 +59,7 @@ impl Selected {
             saved: Vec::new(),
             keywords: BTreeSet::new(),
             recent: BTreeSet::new(),
+            closed: false,
         };
         selected.learn_keywords();
         selected

@@ -49,11 +49,12 @@ impl Session {
     /// The folder a client names.
     pub(super) async fn named_folder(
         &self,
+        login: &Login,
         tag: &Tag<'static>,
         mailbox: &ImapMailbox<'_>,
     ) -> Result<Mailbox, Status<'static>> {
         let name = self.folder_name(tag, mailbox)?;
-        match self.service.find_folder(self.access(), &name).await {
+        match self.service.find_folder(&login.access, &name).await {
             Ok(Some(folder)) => Ok(folder),
             Ok(None) => Err(status(
                 Kind::No,
@@ -70,42 +71,49 @@ impl Session {
     /// [NONEXISTENT]` for a name no folder can have (MS-6).
     pub(super) async fn target_folder(
         &self,
+        login: &Login,
         tag: &Tag<'static>,
         mailbox: &ImapMailbox<'_>,
     ) -> Result<Mailbox, Status<'static>> {
-        self.named_folder(tag, mailbox).await.map_err(|mut answer| {
-            let creatable = self
-                .folder_name(tag, mailbox)
-                .is_ok_and(|name| caduceus_core::check_folder_name(&name).is_ok());
-            if creatable {
-                try_create(&mut answer);
-            }
-            answer
-        })
+        self.named_folder(login, tag, mailbox)
+            .await
+            .map_err(|mut answer| {
+                let creatable = self
+                    .folder_name(tag, mailbox)
+                    .is_ok_and(|name| caduceus_core::check_folder_name(&name).is_ok());
+                if creatable {
+                    try_create(&mut answer);
+                }
+                answer
+            })
     }
 
+    /// STATUS (RFC 9051 §6.3.11).
     pub(super) async fn status(
         &mut self,
         out: &mut Wire,
         tag: Tag<'static>,
+        login: &Login,
+        selected: Option<&Selected>,
         mailbox: &ImapMailbox<'static>,
         names: &[StatusDataItemName],
     ) {
-        let folder = match self.named_folder(&tag, mailbox).await {
+        let folder = match self.named_folder(login, &tag, mailbox).await {
             Ok(folder) => folder,
             Err(answer) => {
                 out.enqueue_status(answer);
                 return;
             }
         };
-        let (folder, messages) = match self.service.folder_state(self.access(), folder.id).await {
+        let (folder, messages) = match self.service.folder_state(&login.access, folder.id).await {
             Ok(state) => state,
             Err(error) => {
                 out.enqueue_status(from_service(tag, &error));
                 return;
             }
         };
-        let recent = match self.recent_count(&folder, &messages, names).await {
+        let recent = self.recent_count(login, selected, &folder, &messages, names);
+        let recent = match recent.await {
             Ok(recent) => recent,
             Err(error) => {
                 out.enqueue_status(from_service(tag, &error));
@@ -125,6 +133,8 @@ impl Session {
     /// in this session when it is the selected one.
     pub(super) async fn recent_count(
         &self,
+        login: &Login,
+        selected: Option<&Selected>,
         folder: &Mailbox,
         messages: &[caduceus_service::model::MessageSummary],
         names: &[StatusDataItemName],
@@ -134,11 +144,9 @@ impl Session {
         }
         let mark = self
             .service
-            .recent_claimed(self.access(), folder.id)
+            .recent_claimed(&login.access, folder.id)
             .await?;
-        let own = self
-            .selected
-            .as_ref()
+        let own = selected
             .filter(|s| s.mailbox.id == folder.id)
             .map(|s| &s.recent);
         let recent = messages
@@ -148,17 +156,34 @@ impl Session {
         Ok(recent as u32)
     }
 
+    /// Closes `previous`, the mailbox selected before a SELECT or EXAMINE: even a
+    /// failed one leaves none selected (RFC 9051 §6.3.2); IMAP4rev2 and QRESYNC
+    /// clients are told (RFC 7162 §3.2.11).
+    pub(super) fn close_for_select(&mut self, out: &mut Wire, previous: Option<Selected>) {
+        if previous.is_some() && (self.rev2 || self.qresync) {
+            out.enqueue_status(status(
+                Kind::Ok,
+                None,
+                Some(Code::Closed),
+                "previous mailbox closed",
+            ));
+        }
+        self.watcher = None;
+    }
+
     /// SELECT or EXAMINE with their RFC 7162 parameters: CONDSTORE, or QRESYNC
     /// (only once enabled), which also reports what vanished and what changed since
-    /// the client's MODSEQ when its UIDVALIDITY still holds.
+    /// the client's MODSEQ when its UIDVALIDITY still holds. Returns the mailbox
+    /// selected, `None` once a failure was answered.
     pub(super) async fn select_with(
         &mut self,
         out: &mut Wire,
         tag: Tag<'static>,
+        login: &Login,
         mailbox: &ImapMailbox<'static>,
         read_only: bool,
         parameters: &[SelectParameter],
-    ) {
+    ) -> Option<Selected> {
         self.condstore |= parameters.contains(&SelectParameter::CondStore);
         let resync = parameters.iter().find_map(|p| match p {
             SelectParameter::QResync {
@@ -180,26 +205,26 @@ impl Session {
                 None,
                 "ENABLE QRESYNC first (RFC 7162 section 3.2.5)",
             ));
-            return;
+            return None;
         }
-        let Some(ok) = self.select(out, tag.clone(), mailbox, read_only).await else {
-            return;
-        };
+        let (ok, selected) = self
+            .select(out, tag.clone(), login, mailbox, read_only)
+            .await?;
         if let Some((validity, since, known)) = resync
-            && let Some(selected) = &self.selected
             && i64::from(validity) == selected.mailbox.uidvalidity
         {
             let since = since as i64;
             let folder = selected.mailbox.id;
             let mut vanished = match self
                 .service
-                .expunged_since(self.access(), folder, since)
+                .expunged_since(&login.access, folder, since)
                 .await
             {
                 Ok(vanished) => vanished,
                 Err(error) => {
                     out.enqueue_status(from_service(tag, &error));
-                    return;
+                    self.watcher = None;
+                    return None;
                 }
             };
             if let Some(known) = known {
@@ -211,7 +236,6 @@ impl Session {
                     known_uids: uids,
                 });
             }
-            let selected = self.selected.as_ref().expect("selected");
             for (index, message) in selected.messages.iter().enumerate() {
                 if message.modseq > since {
                     let uid = selected.uid(index);
@@ -230,37 +254,29 @@ impl Session {
             }
         }
         out.enqueue_status(ok);
+        Some(selected)
     }
 
     /// Selects a folder and sends its untagged responses; returns the tagged OK to
-    /// send (after any QRESYNC responses), or `None` once a failure was answered.
+    /// send (after any QRESYNC responses) and the mailbox, or `None` once a failure
+    /// was answered.
     pub(super) async fn select(
         &mut self,
         out: &mut Wire,
         tag: Tag<'static>,
+        login: &Login,
         mailbox: &ImapMailbox<'static>,
         read_only: bool,
-    ) -> Option<Status<'static>> {
-        // RFC 9051 §6.3.2: a failed SELECT leaves no mailbox selected; IMAP4rev2
-        // and QRESYNC clients are told the previous one is closed (RFC 7162 §3.2.11).
-        if self.selected.is_some() && (self.rev2 || self.qresync) {
-            out.enqueue_status(status(
-                Kind::Ok,
-                None,
-                Some(Code::Closed),
-                "previous mailbox closed",
-            ));
-        }
-        self.selected = None;
-        self.watcher = None;
-        let folder = match self.named_folder(&tag, mailbox).await {
+    ) -> Option<(Status<'static>, Selected)> {
+        let folder = match self.named_folder(login, &tag, mailbox).await {
             Ok(folder) => folder,
             Err(answer) => {
                 out.enqueue_status(answer);
                 return None;
             }
         };
-        let (folder, messages) = match self.service.open_folder(self.access(), &folder.name).await {
+        let opened = self.service.open_folder(&login.access, &folder.name).await;
+        let (folder, messages) = match opened {
             Ok(opened) => opened,
             Err(error) => {
                 out.enqueue_status(from_service(tag, &error));
@@ -268,14 +284,20 @@ impl Session {
             }
         };
         let mut selected = Selected::new(folder, read_only, messages);
-        if !self.rev2 {
-            let last = selected.last_uid();
-            match self.recent_mark(selected.mailbox.id, read_only, last).await {
-                Ok(mark) => selected.note_recent(mark),
-                Err(error) => {
-                    out.enqueue_status(from_service(tag, &error));
-                    return None;
-                }
+        let folder = selected.mailbox.id;
+        let watched = async {
+            if !self.rev2 {
+                let last = selected.last_uid();
+                let mark = self.recent_mark(login, folder, read_only, last).await?;
+                selected.note_recent(mark);
+            }
+            self.service.watch_folder(&login.access, folder).await
+        };
+        match watched.await {
+            Ok(watcher) => self.watcher = Some(watcher),
+            Err(error) => {
+                out.enqueue_status(from_service(tag, &error));
+                return None;
             }
         }
         out.enqueue_data(Data::Flags(defined_flags(&selected)));
@@ -308,23 +330,18 @@ impl Session {
         } else {
             Code::ReadWrite
         };
-        self.watcher = self
-            .service
-            .watch_folder(self.access(), selected.mailbox.id)
-            .await
-            .ok();
-        self.selected = Some(selected);
-        Some(status(Kind::Ok, Some(tag), Some(code), "SELECT completed"))
+        let ok = status(Kind::Ok, Some(tag), Some(code), "SELECT completed");
+        Some((ok, selected))
     }
 
     /// Turns CONDSTORE on for the rest of the session (RFC 7162 §3.1): the first
     /// CONDSTORE-enabling command in a selected mailbox is answered with its
     /// `OK [HIGHESTMODSEQ n]`.
-    pub(crate) fn enable_condstore(&mut self, out: &mut Wire) {
+    pub(crate) fn enable_condstore(&mut self, out: &mut Wire, selected: Option<&Selected>) {
         if std::mem::replace(&mut self.condstore, true) {
             return;
         }
-        if let Some(selected) = &self.selected {
+        if let Some(selected) = selected {
             out.enqueue_status(highest_modseq(&selected.mailbox));
         }
     }
@@ -335,40 +352,61 @@ impl Session {
     /// the next session).
     async fn recent_mark(
         &self,
+        login: &Login,
         folder: caduceus_service::model::MailboxId,
         read_only: bool,
         last: i64,
     ) -> Result<i64, caduceus_service::ServiceError> {
         if read_only {
-            self.service.recent_claimed(self.access(), folder).await
+            self.service.recent_claimed(&login.access, folder).await
         } else {
-            self.service.claim_recent(self.access(), folder, last).await
+            self.service.claim_recent(&login.access, folder, last).await
         }
     }
 
-    /// Sends what changed in the selected mailbox since the client last looked:
-    /// EXPUNGE (only when `allow_expunge`), FETCH of changed flags, EXISTS. Nothing
-    /// when no mailbox is selected. A failure to read the mailbox is the caller's to
-    /// answer (NO, or BYE when no command waits): the client must not be told all is
-    /// well when it was told nothing. A folder deleted by another session is closed
-    /// here (`OK [CLOSED]`, RFC 9051 §7.1): the session is authenticated again.
+    /// NOOP, CHECK, IDLE: what changed in the selected mailbox, if one is,
+    /// announced (see [`Session::announce_changes`]).
+    pub(crate) async fn refresh(
+        &mut self,
+        out: &mut Wire,
+    ) -> Result<(), caduceus_service::ServiceError> {
+        match self.state.take() {
+            State::Selected(login, mut selected) => {
+                let refreshed = self
+                    .announce_changes(out, &login, &mut selected, true)
+                    .await;
+                self.state = State::after(login, Some(selected));
+                refreshed
+            }
+            other => {
+                self.state = other;
+                Ok(())
+            }
+        }
+    }
+
+    /// Sends what changed in `selected` since the client last looked: EXPUNGE
+    /// (only when `allow_expunge`), FETCH of changed flags, EXISTS. A failure to
+    /// read the mailbox is the caller's to answer (NO, or BYE when no command
+    /// waits): the client must not be told all is well when it was told nothing. A
+    /// folder deleted by another session is closed (`OK [CLOSED]`, RFC 9051 §7.1):
+    /// the session is authenticated again once the command ends.
     pub(crate) async fn announce_changes(
         &mut self,
         out: &mut Wire,
+        login: &Login,
+        selected: &mut Selected,
         allow_expunge: bool,
     ) -> Result<(), caduceus_service::ServiceError> {
-        let (Some(login), Some(folder)) = (&self.login, self.selected.as_ref()) else {
-            return Ok(());
-        };
         let state = self
             .service
-            .folder_state(&login.access, folder.mailbox.id)
+            .folder_state(&login.access, selected.mailbox.id)
             .await;
         let (mailbox, current) = match state {
             Ok(state) => state,
             Err(error) => {
                 if let caduceus_service::ServiceError::NotFound(_) = error {
-                    self.selected = None;
+                    selected.closed = true;
                     self.watcher = None;
                     out.enqueue_status(status(
                         Kind::Ok,
@@ -379,9 +417,6 @@ impl Session {
                 }
                 return Err(error);
             }
-        };
-        let (Some(login), Some(selected)) = (&self.login, &mut self.selected) else {
-            return Ok(());
         };
         let before = selected.last_uid();
         let changes = selected.refresh(mailbox, current, allow_expunge);

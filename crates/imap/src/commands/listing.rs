@@ -16,6 +16,16 @@ pub(crate) enum Listing<'a> {
     Extended(&'a ListOptions),
 }
 
+/// A LIST or LSUB command's arguments.
+pub(super) struct ListArgs<'a> {
+    /// The reference name, prefixed to each pattern.
+    pub reference: &'a ImapMailbox<'static>,
+    /// The mailbox patterns, any of which a name may match.
+    pub patterns: &'a [ListMailbox<'static>],
+    /// LIST, LSUB, or LIST with options.
+    pub listing: Listing<'a>,
+}
+
 /// One name a listing gives.
 #[derive(Debug, PartialEq, Eq)]
 pub(super) struct Entry<'a> {
@@ -165,10 +175,15 @@ impl Session {
         &mut self,
         out: &mut Wire,
         tag: Tag<'static>,
-        reference: &ImapMailbox<'_>,
-        patterns: &[ListMailbox<'_>],
-        listing: Listing<'_>,
+        login: &Login,
+        selected: Option<&Selected>,
+        args: ListArgs<'_>,
     ) {
+        let ListArgs {
+            reference,
+            patterns,
+            listing,
+        } = args;
         let reference = match reference {
             ImapMailbox::Inbox => "INBOX".to_owned(),
             ImapMailbox::Other(o) => String::from_utf8_lossy(o.as_ref()).into_owned(),
@@ -195,8 +210,8 @@ impl Session {
             return;
         }
         let read = async {
-            let folders = self.service.mailboxes(self.access()).await?;
-            let subscribed = self.service.subscriptions(self.access()).await?;
+            let folders = self.service.mailboxes(&login.access).await?;
+            let subscribed = self.service.subscriptions(&login.access).await?;
             Ok::<_, caduceus_service::ServiceError>((folders, subscribed))
         };
         let (folders, subscribed) = match read.await {
@@ -274,9 +289,9 @@ impl Session {
             {
                 let read = async {
                     let (folder, messages) =
-                        self.service.folder_state(self.access(), folder.id).await?;
+                        self.service.folder_state(&login.access, folder.id).await?;
                     let recent = self
-                        .recent_count(&folder, &messages, &options.status)
+                        .recent_count(login, selected, &folder, &messages, &options.status)
                         .await?;
                     Ok::<_, caduceus_service::ServiceError>(status_items(
                         &folder,
