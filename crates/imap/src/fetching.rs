@@ -135,7 +135,7 @@ impl Session {
         match self.state.take() {
             State::Selected(login, mut selected) => {
                 self.fetch_batches(out, &login, &mut selected).await;
-                self.state = State::after(login, Some(selected));
+                self.state = State::after(login, Some(*selected));
             }
             other => {
                 self.state = other;

@@ -638,7 +638,7 @@ impl Session {
             body => {
                 let (login, selected) = match self.state.take() {
                     State::Authenticated(login) => (login, None),
-                    State::Selected(login, selected) => (login, Some(selected)),
+                    State::Selected(login, selected) => (login, Some(*selected)),
                     State::NotAuthenticated => {
                         let text = if self.tls {
                             "log in first (AUTHENTICATE PLAIN with a device credential, or EXTERNAL)"

@@ -36,8 +36,9 @@ pub(crate) enum State {
     NotAuthenticated,
     /// Logged in, no mailbox selected (§3.2).
     Authenticated(Login),
-    /// Logged in with a mailbox selected (§3.3).
-    Selected(Login, Selected),
+    /// Logged in with a mailbox selected (§3.3); boxed, the snapshot being the
+    /// larger part.
+    Selected(Login, Box<Selected>),
 }
 
 impl State {
@@ -46,7 +47,7 @@ impl State {
     /// one (a mailbox whose folder was deleted elsewhere is closed).
     pub fn after(login: Login, selected: Option<Selected>) -> State {
         match selected.filter(|s| !s.closed) {
-            Some(selected) => State::Selected(login, selected),
+            Some(selected) => State::Selected(login, Box::new(selected)),
             None => State::Authenticated(login),
         }
     }

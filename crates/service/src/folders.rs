@@ -56,6 +56,17 @@ impl Opening {
     }
 }
 
+/// What changed in a folder after a MODSEQ ([`Service::folder_changes`]).
+#[derive(Clone, Debug)]
+pub struct FolderChanges {
+    /// The folder now (its UIDNEXT and HIGHESTMODSEQ).
+    pub mailbox: Mailbox,
+    /// The messages changed or added since, by UID.
+    pub changed: Vec<MessageSummary>,
+    /// The UIDs removed since (expunged or moved out), ascending.
+    pub vanished: Vec<i64>,
+}
+
 /// How many times a batch is tried again when another session expunged some of
 /// its messages between the look and the act.
 const RACE_RETRIES: usize = 3;
@@ -76,6 +87,26 @@ impl Service {
         let mailbox = self.owned_folder(access, folder).await?;
         let messages = self.store.messages(folder).await?;
         Ok((mailbox, messages))
+    }
+
+    /// What changed in the owner's `folder` after `modseq`, for a client refreshing
+    /// its view without reading every summary again; not traced (no content is
+    /// read). The folder is read first: whatever its counters say happened is in
+    /// the changes (which may hold later ones too).
+    pub async fn folder_changes(
+        &self,
+        access: &MailboxAccess,
+        folder: MailboxId,
+        modseq: i64,
+    ) -> Result<FolderChanges> {
+        let mailbox = self.owned_folder(access, folder).await?;
+        let changed = self.store.messages_changed_since(folder, modseq).await?;
+        let vanished = self.store.expunged_since(folder, modseq).await?;
+        Ok(FolderChanges {
+            mailbox,
+            changed,
+            vanished,
+        })
     }
 
     /// A receiver that changes whenever the owner's `folder` does (delivery, flags,

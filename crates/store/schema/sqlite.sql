@@ -84,6 +84,8 @@ CREATE TABLE IF NOT EXISTS messages (
     UNIQUE (mailbox_id, uid)
 );
 CREATE INDEX IF NOT EXISTS messages_blob ON messages(blob_id);
+-- What changed in a folder after a MODSEQ (an IMAP session's refresh).
+CREATE INDEX IF NOT EXISTS messages_modseq ON messages(mailbox_id, modseq);
 CREATE TABLE IF NOT EXISTS traces (
     seq INTEGER PRIMARY KEY,
     at_ms INTEGER NOT NULL,

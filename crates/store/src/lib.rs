@@ -258,6 +258,13 @@ pub trait Store: Send + Sync {
     async fn deliver(&self, delivery: &Delivery<'_>, traces: &[Event]) -> Result<Vec<Delivered>>;
     /// The messages of a folder, by UID.
     async fn messages(&self, mailbox: MailboxId) -> Result<Vec<MessageSummary>>;
+    /// The messages of a folder changed after `modseq` (flags, arrivals, moves in),
+    /// by UID.
+    async fn messages_changed_since(
+        &self,
+        mailbox: MailboxId,
+        modseq: i64,
+    ) -> Result<Vec<MessageSummary>>;
     /// One message's summary.
     async fn message(&self, id: MessageId) -> Result<MessageSummary>;
     /// Opens a message: unseals body and metadata, failing on any altered byte.

@@ -375,7 +375,7 @@ impl Session {
                 let refreshed = self
                     .announce_changes(out, &login, &mut selected, true)
                     .await;
-                self.state = State::after(login, Some(selected));
+                self.state = State::after(login, Some(*selected));
                 refreshed
             }
             other => {
@@ -398,11 +398,12 @@ impl Session {
         selected: &mut Selected,
         allow_expunge: bool,
     ) -> Result<(), caduceus_service::ServiceError> {
+        let since = selected.mailbox.highest_modseq;
         let state = self
             .service
-            .folder_state(&login.access, selected.mailbox.id)
+            .folder_changes(&login.access, selected.mailbox.id, since)
             .await;
-        let (mailbox, current) = match state {
+        let changes = match state {
             Ok(state) => state,
             Err(error) => {
                 if let caduceus_service::ServiceError::NotFound(_) = error {
@@ -419,7 +420,7 @@ impl Session {
             }
         };
         let before = selected.last_uid();
-        let changes = selected.refresh(mailbox, current, allow_expunge);
+        let changes = selected.refresh(changes, allow_expunge);
         let last = selected.last_uid();
         if !self.rev2 && last > before {
             // RFC 3501 §2.3.2: new messages are recent to the session that sees

@@ -452,7 +452,7 @@ impl Session {
     pub(crate) async fn extended_command(&mut self, out: &mut Wire, command: Extended) {
         let (login, mut selected) = match self.state.take() {
             State::Authenticated(login) => (login, None),
-            State::Selected(login, selected) => (login, Some(selected)),
+            State::Selected(login, selected) => (login, Some(*selected)),
             State::NotAuthenticated => {
                 // Only read once logged in (session::protocol_error).
                 let tag = command.tag().clone();

@@ -313,6 +313,13 @@ impl Store for SqlStore {
     fn watch_mailbox(&self, mailbox: MailboxId) -> tokio::sync::watch::Receiver<u64> {
         self.changes.watch(mailbox)
     }
+    async fn messages_changed_since(
+        &self,
+        mailbox: MailboxId,
+        modseq: i64,
+    ) -> Result<Vec<MessageSummary>> {
+        messages::changed_since(self, mailbox, modseq).await
+    }
     async fn expunged_since(&self, mailbox: MailboxId, modseq: i64) -> Result<Vec<i64>> {
         messages::expunged_since(self, mailbox, modseq).await
     }

@@ -1,11 +1,12 @@
 //! What IMAP sessions share through the store on every backend: which messages are
-//! `\Recent` (RFC 3501 §2.3.2), and the names each account subscribed to.
+//! `\Recent` (RFC 3501 §2.3.2), the names each account subscribed to, and what
+//! changed in a folder after a MODSEQ.
 
 use caduceus_audit::Action;
 use caduceus_store::*;
 
 use super::harness::Harness;
-use super::{event, now, professional};
+use super::{delete, deliver_one, event, now, professional};
 
 /// RFC 3501 §2.3.2, §6.3.1 (MS-6): a folder's `\Recent` mark starts at 0, is
 /// claimed once (two sessions claiming at once never both get the same messages),
@@ -82,4 +83,47 @@ pub async fn rfc3501_6_3_9_subscriptions_are_kept_by_name(h: Harness) {
     expected.extend(["Gone", "Heart", "Heart/2026"].map(String::from));
     expected.sort();
     assert_eq!(h.store.subscriptions(a.id).await.unwrap(), expected);
+}
+
+/// RFC 7162 §3.1 (MS-6): what changed in a folder after a MODSEQ — arrivals and
+/// flag changes, by UID, and the UIDs removed — is all an IMAP session reads to
+/// refresh its view.
+pub async fn rfc7162_3_1_what_changed_after_a_modseq_is_read_alone(h: Harness) {
+    let a = professional(&h, "alice", "10003090833").await;
+    let first = deliver_one(&h, &a).await;
+    let second = deliver_one(&h, &a).await;
+    let inbox = h.store.mailbox(a.id, "INBOX").await.unwrap().unwrap();
+    let since = inbox.highest_modseq;
+    assert!(
+        h.store
+            .messages_changed_since(inbox.id, since)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let third = deliver_one(&h, &a).await;
+    let flag = event(Action::MessageFlag, first.message);
+    h.store
+        .set_flags(first.message, &["\\Seen".into()], &flag)
+        .await
+        .unwrap();
+    delete(&h, second.message).await;
+    let changed = h
+        .store
+        .messages_changed_since(inbox.id, since)
+        .await
+        .unwrap();
+    let seen: Vec<(MessageId, Vec<String>)> =
+        changed.into_iter().map(|m| (m.id, m.flags)).collect();
+    assert_eq!(
+        seen,
+        [
+            (first.message, vec!["\\Seen".to_owned()]),
+            (third.message, vec![])
+        ]
+    );
+    assert_eq!(
+        h.store.expunged_since(inbox.id, since).await.unwrap(),
+        [second.uid]
+    );
 }
