@@ -540,3 +540,26 @@ async fn rfc9051_7_1_a_selected_folder_deleted_elsewhere_is_closed_not_ok() {
     let select = a.command("SELECT INBOX").await;
     assert!(select.contains(" OK [READ-WRITE] "), "{select}");
 }
+
+/// RFC 3501 §6.3.8, RFC 5258 §3 (MS-6): a level of the hierarchy that no folder has,
+/// above one that `%` leaves out, is listed `\Noselect` (`\NonExistent` in an
+/// extended LIST), so a client can reach the folder below it; `*` lists the folder
+/// itself and not the level.
+#[tokio::test]
+async fn rfc3501_6_3_8_list_percent_gives_levels_without_a_folder_noselect() {
+    let (_w, _listener, mut a, _b) = two_on_inbox(0).await;
+    a.command("CREATE Lab/2026").await;
+    let level = a.command("LIST \"\" \"%\"").await;
+    assert!(
+        level.contains("* LIST (\\Noselect \\HasChildren) \"/\" Lab\r\n"),
+        "{level}"
+    );
+    let extended = a.command("LIST () \"\" \"%\"").await;
+    assert!(
+        extended.contains("* LIST (\\NonExistent \\HasChildren) \"/\" Lab\r\n"),
+        "{extended}"
+    );
+    let all = a.command("LIST \"\" \"*\"").await;
+    assert!(all.contains(" \"/\" Lab/2026\r\n"), "{all}");
+    assert!(listed(&all, "Lab").is_empty(), "{all}");
+}

@@ -43,7 +43,9 @@ pub(super) struct Entry<'a> {
 /// The names `listing` gives of an account holding `folders` and subscribed to
 /// `subscribed`, `matches` saying whether a name matches the command's patterns.
 ///
-/// - LIST: the folders; with RFC 5258's SUBSCRIBED selection, the subscribed names
+/// - LIST: the folders, and the names above a folder the patterns leave out
+///   (`%`), `\Noselect` (`\NonExistent` under RFC 5258) when no folder has them
+///   (RFC 3501 §6.3.8); with RFC 5258's SUBSCRIBED selection, the subscribed names
 ///   instead, `\NonExistent` when no folder has them, and with RECURSIVEMATCH the
 ///   names above a subscribed one the patterns leave out, with CHILDINFO.
 /// - LSUB: the subscribed names, `\Noselect` when no folder has them, and the
@@ -145,6 +147,33 @@ pub(super) fn entries<'a>(
         entries.push(Entry {
             name: found.name.clone(),
             folder: Some(found),
+            attributes,
+            childinfo: false,
+        });
+    }
+    if options.is_some_and(|o| o.special_use) {
+        return entries;
+    }
+    let names: BTreeSet<String> = folders.iter().map(|f| f.name.clone()).collect();
+    for name in with_parents(&names, true).difference(&names) {
+        let left_out = folders
+            .iter()
+            .any(|f| below(name, &f.name) && !matches(&f.name));
+        if !matches(name) || !left_out {
+            continue;
+        }
+        let missing = if options.is_some() {
+            "NonExistent"
+        } else {
+            "Noselect"
+        };
+        let mut attributes = vec![missing, "HasChildren"];
+        if return_subscribed && subscribed.contains(name) {
+            attributes.push("Subscribed");
+        }
+        entries.push(Entry {
+            name: name.clone(),
+            folder: None,
             attributes,
             childinfo: false,
         });
