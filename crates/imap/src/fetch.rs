@@ -69,15 +69,20 @@ pub(crate) fn reads_body(items: &[MessageDataItemName<'_>]) -> bool {
 }
 
 /// The flags of a summary, as IMAP flags (stored spellings that are not valid flags
-/// are left out rather than sent broken).
-pub(crate) fn flags(summary: &MessageSummary) -> Vec<FlagFetch<'static>> {
-    summary
+/// are left out rather than sent broken), with `\Recent` when the message is recent
+/// in the session.
+pub(crate) fn flags(summary: &MessageSummary, recent: bool) -> Vec<FlagFetch<'static>> {
+    let mut flags: Vec<FlagFetch<'static>> = summary
         .flags
         .iter()
         .filter_map(|f| Flag::try_from(f.as_str()).ok())
         .map(imap_next::imap_types::IntoStatic::into_static)
         .map(FlagFetch::Flag)
-        .collect()
+        .collect();
+    if recent {
+        flags.push(FlagFetch::Recent);
+    }
+    flags
 }
 
 /// An instant as an IMAP date-time (UTC).
@@ -97,10 +102,11 @@ pub(crate) fn summary_item(
     name: &MessageDataItemName<'_>,
     summary: &MessageSummary,
     uid: NonZeroU32,
+    recent: bool,
 ) -> Option<MessageDataItem<'static>> {
     Some(match name {
         MessageDataItemName::Uid => MessageDataItem::Uid(uid),
-        MessageDataItemName::Flags => MessageDataItem::Flags(flags(summary)),
+        MessageDataItemName::Flags => MessageDataItem::Flags(flags(summary, recent)),
         MessageDataItemName::InternalDate => {
             MessageDataItem::InternalDate(date_time(summary.internal))
         }

@@ -23,12 +23,14 @@ use caduceus_service::model::MessageId;
 use imap_next::imap_types::core::{Tag, Vec1};
 use imap_next::imap_types::fetch::{MacroOrMessageDataItemNames, MessageDataItemName};
 use imap_next::imap_types::response::{Code, Data, Status};
-use imap_next::imap_types::sequence::SequenceSet;
 use tokio::task::JoinHandle;
 
+use crate::commands::FetchArgs;
 use crate::fetch;
 use crate::reply::{Kind, code, from_service, status};
+use crate::selected::Selected;
 use crate::session::Session;
+use crate::state::{Login, State};
 use crate::wire::Wire;
 
 /// A batch holds at most this many messages…
@@ -68,11 +70,16 @@ impl Session {
         &mut self,
         out: &mut Wire,
         tag: Tag<'static>,
-        set: &SequenceSet,
-        names: MacroOrMessageDataItemNames<'static>,
-        uid: bool,
-        changed_since: Option<i64>,
+        login: &Login,
+        selected: &mut Selected,
+        fetch: FetchArgs<'_>,
     ) {
+        let FetchArgs {
+            set,
+            names,
+            uid,
+            changed_since,
+        } = fetch;
         let mut names = match names {
             MacroOrMessageDataItemNames::Macro(m) => m
                 .expand()
@@ -88,20 +95,14 @@ impl Session {
             .iter()
             .any(|n| matches!(n, MessageDataItemName::ModSeq))
         {
-            self.enable_condstore(out);
+            self.enable_condstore(out, Some(selected));
         }
         if self.condstore && !names.contains(&MessageDataItemName::ModSeq) {
             names.push(MessageDataItemName::ModSeq);
         }
-        let selected = self.selected.as_ref().expect("selected");
         let mut positions = selected.resolve(set, uid);
-        if !uid && positions.is_empty() && !crate::commands::set_within(set, selected.exists()) {
-            out.enqueue_status(status(
-                Kind::Bad,
-                Some(tag),
-                None,
-                "no such message sequence number",
-            ));
+        if let Some(bad) = crate::commands::beyond_mailbox(&tag, set, uid, &positions, selected) {
+            out.enqueue_status(bad);
             return;
         }
         if let Some(since) = changed_since {
@@ -121,27 +122,62 @@ impl Session {
             ahead: None,
             seen_now: Vec::new(),
         });
-        self.fetch_more(out).await;
+        self.fetch_batches(out, login, selected).await;
     }
 
-    /// Answers the next batches of the FETCH in progress, or ends it, until enough
-    /// output waits for the stream.
+    /// Answers the next batches of the FETCH in progress, if any, once the stream
+    /// took some of the output: with the selected mailbox it was started in (no
+    /// command is read before a FETCH is answered).
     pub(crate) async fn fetch_more(&mut self, out: &mut Wire) {
+        if self.fetching.is_none() {
+            return;
+        }
+        match self.state.take() {
+            State::Selected(login, mut selected) => {
+                self.fetch_batches(out, &login, &mut selected).await;
+                self.state = State::after(login, Some(*selected));
+            }
+            other => {
+                self.state = other;
+                if let Some(job) = self.fetching.take() {
+                    out.enqueue_status(status(
+                        Kind::No,
+                        Some(job.tag),
+                        None,
+                        "the mailbox was closed during the FETCH",
+                    ));
+                }
+            }
+        }
+    }
+
+    /// Answers the next batches of the FETCH in progress on `selected`, or ends
+    /// it, until enough output waits for the stream.
+    async fn fetch_batches(&mut self, out: &mut Wire, login: &Login, selected: &mut Selected) {
         while out.waiting() < LOW_WATER {
             let Some(job) = self.fetching.take() else {
                 return;
             };
-            self.fetch_batch(out, job).await;
+            self.fetch_batch(out, login, selected, job).await;
         }
     }
 
     /// Answers the next batch of `job`, or ends it.
-    async fn fetch_batch(&mut self, out: &mut Wire, mut job: Fetching) {
+    async fn fetch_batch(
+        &mut self,
+        out: &mut Wire,
+        login: &Login,
+        selected: &mut Selected,
+        mut job: Fetching,
+    ) {
         let Some(batch) = job.batches.pop_front() else {
-            self.fetch_done(out, job).await;
+            self.fetch_done(out, login, selected, job).await;
             return;
         };
-        let reading = job.ahead.take().or_else(|| self.read(&job, &batch));
+        let reading = job
+            .ahead
+            .take()
+            .or_else(|| self.read(login, selected, &job, &batch));
         let contents = match reading {
             Some(reading) => match reading.await {
                 Ok(Ok(contents)) => Some(contents),
@@ -162,14 +198,15 @@ impl Session {
             None => None,
         };
         if let Some(next) = job.batches.front() {
-            job.ahead = self.read(&job, next);
+            job.ahead = self.read(login, selected, &job, next);
         }
-        if let Err(refusal) = self.answer_batch(out, &mut job, &batch, contents.as_deref()) {
+        let contents = contents.as_deref();
+        if let Err(refusal) = answer_batch(out, selected, &mut job, &batch, contents) {
             out.enqueue_status(refusal);
             return;
         }
         if job.batches.is_empty() {
-            self.fetch_done(out, job).await;
+            self.fetch_done(out, login, selected, job).await;
         } else {
             self.fetching = Some(job);
         }
@@ -177,12 +214,17 @@ impl Session {
 
     /// Starts reading the messages at `positions`, when the items need more than
     /// their summaries.
-    fn read(&self, job: &Fetching, positions: &[usize]) -> Option<JoinHandle<Opened>> {
+    fn read(
+        &self,
+        login: &Login,
+        selected: &Selected,
+        job: &Fetching,
+        positions: &[usize],
+    ) -> Option<JoinHandle<Opened>> {
         let opening = job.opening?;
-        let selected = self.selected.as_ref().expect("selected");
         let ids: Vec<MessageId> = positions.iter().map(|&i| selected.messages[i].id).collect();
         let service = self.service.clone();
-        let access = self.access().clone();
+        let access = login.access.clone();
         let folder = selected.mailbox.id;
         Some(tokio::spawn(async move {
             service
@@ -191,87 +233,96 @@ impl Session {
         }))
     }
 
-    /// Queues the FETCH responses of one batch; a refusal ends the command.
-    fn answer_batch(
-        &self,
-        out: &mut Wire,
-        job: &mut Fetching,
-        batch: &[usize],
-        contents: Option<&[Option<ReadMessage>]>,
-    ) -> Result<(), Status<'static>> {
-        let selected = self.selected.as_ref().expect("selected");
-        for (n, &index) in batch.iter().enumerate() {
-            let summary = &selected.messages[index];
-            let uid_value = selected.uid(index);
-            let mut items = Vec::with_capacity(job.names.len() + 1);
-            let message = contents.and_then(|c| c[n].as_ref()).map(|m| {
-                let structure: fetch::Structure =
-                    std::cell::LazyCell::new(Box::new(|| m.structure()));
-                (m, structure)
-            });
-            let seq = index as u32 + 1;
-            let mut partials = Vec::new();
-            for name in &job.names {
-                if let Some(item) = fetch::summary_item(name, summary, uid_value) {
-                    items.push(item);
-                } else if let Some((m, structure)) = &message {
-                    let uid_named = job.uid.then_some(uid_value.get());
-                    let item = match fetch::partial_binary(seq, uid_named, name, &m.raw, structure)
-                    {
-                        Some(line) => line.map(|line| {
-                            partials.push(line);
-                            None
-                        }),
-                        None => fetch::content_item(name, &m.raw, structure),
-                    };
-                    match item {
-                        Ok(Some(item)) => items.push(item),
-                        Ok(None) => {}
-                        Err(fetch::UnknownCte) => {
-                            return Err(status(
-                                Kind::No,
-                                Some(job.tag.clone()),
-                                Some(Code::UnknownCte),
-                                "a part's transfer encoding cannot be decoded; fetch it with BODY[]",
-                            ));
-                        }
-                    }
-                }
-            }
-            if job.marks_seen && !summary.flags.iter().any(|f| f == "\\Seen") {
-                job.seen_now
-                    .push((summary.id, FlagChange::Add(vec!["\\Seen".into()])));
-            }
-            if let Ok(items) = Vec1::try_from(items) {
-                out.enqueue_data(Data::Fetch {
-                    seq: NonZeroU32::new(seq).expect("positions start at 1"),
-                    items,
-                });
-            }
-            for line in partials {
-                out.enqueue_line(&line);
-            }
-        }
-        Ok(())
-    }
-
     /// Ends a FETCH whose batches are all answered: the bodies read become `\Seen`,
     /// announced as unsolicited FETCH responses, then the tagged OK.
-    async fn fetch_done(&mut self, out: &mut Wire, job: Fetching) {
+    async fn fetch_done(
+        &mut self,
+        out: &mut Wire,
+        login: &Login,
+        selected: &mut Selected,
+        job: Fetching,
+    ) {
         if !job.seen_now.is_empty() {
-            let folder = self.selected.as_ref().expect("selected").mailbox.id;
+            let folder = selected.mailbox.id;
             if let Err(error) = self
                 .service
-                .set_flags_in(self.access(), folder, &job.seen_now, None)
+                .set_flags_in(&login.access, folder, &job.seen_now, None)
                 .await
             {
                 out.enqueue_status(from_service(job.tag, &error));
                 return;
             }
-            self.announce_changes(out, false).await;
+            if let Err(error) = self.announce_changes(out, login, selected, false).await {
+                out.enqueue_status(from_service(job.tag, &error));
+                return;
+            }
         }
         out.enqueue_status(status(Kind::Ok, Some(job.tag), None, "FETCH completed"));
     }
+}
+
+/// Queues the FETCH responses of one batch of `selected`; a refusal ends the
+/// command.
+fn answer_batch(
+    out: &mut Wire,
+    selected: &Selected,
+    job: &mut Fetching,
+    batch: &[usize],
+    contents: Option<&[Option<ReadMessage>]>,
+) -> Result<(), Status<'static>> {
+    for (n, &index) in batch.iter().enumerate() {
+        let summary = &selected.messages[index];
+        let uid_value = selected.uid(index);
+        let mut items = Vec::with_capacity(job.names.len() + 1);
+        let message = contents.and_then(|c| c[n].as_ref()).map(|m| {
+            let structure: fetch::Structure = std::cell::LazyCell::new(Box::new(|| m.structure()));
+            (m, structure)
+        });
+        let seq = index as u32 + 1;
+        let mut partials = Vec::new();
+        for name in &job.names {
+            if let Some(item) =
+                fetch::summary_item(name, summary, uid_value, selected.is_recent(index))
+            {
+                items.push(item);
+            } else if let Some((m, structure)) = &message {
+                let uid_named = job.uid.then_some(uid_value.get());
+                let item = match fetch::partial_binary(seq, uid_named, name, &m.raw, structure) {
+                    Some(line) => line.map(|line| {
+                        partials.push(line);
+                        None
+                    }),
+                    None => fetch::content_item(name, &m.raw, structure),
+                };
+                match item {
+                    Ok(Some(item)) => items.push(item),
+                    Ok(None) => {}
+                    Err(fetch::UnknownCte) => {
+                        return Err(status(
+                            Kind::No,
+                            Some(job.tag.clone()),
+                            Some(Code::UnknownCte),
+                            "a part's transfer encoding cannot be decoded; fetch it with BODY[]",
+                        ));
+                    }
+                }
+            }
+        }
+        if job.marks_seen && !summary.flags.iter().any(|f| f == "\\Seen") {
+            job.seen_now
+                .push((summary.id, FlagChange::Add(vec!["\\Seen".into()])));
+        }
+        if let Ok(items) = Vec1::try_from(items) {
+            out.enqueue_data(Data::Fetch {
+                seq: NonZeroU32::new(seq).expect("positions start at 1"),
+                items,
+            });
+        }
+        for line in partials {
+            out.enqueue_line(&line);
+        }
+    }
+    Ok(())
 }
 
 /// Cuts `positions` into batches of at most [`BATCH_MESSAGES`] messages and

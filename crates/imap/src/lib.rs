@@ -11,13 +11,17 @@
 //!
 //! # Layout
 //! - [`listener`]: [`serve`], the accept loop.
-//! - `session`: one connection — the event loop, the TLS gate, the protocol states,
-//!   commands of any state (CAPABILITY, NOOP, LOGOUT, STARTTLS, ID, LOGIN), IDLE.
+//! - `session`: one connection — the event loop, the TLS gate, the dispatch of each
+//!   command to its state, commands of any state (CAPABILITY, NOOP, LOGOUT,
+//!   STARTTLS, ID), IDLE.
 //! - `auth`: LOGIN and the SASL mechanisms (PLAIN, LOGIN, EXTERNAL).
+//! - `login`: LOGIN and AUTHENTICATE, the way into the authenticated state.
 //! - `commands`: the authenticated and selected states, read and handed on;
-//!   `commands::folders` (folder names, LIST, STATUS, SELECT, what a refresh
-//!   announces) and `commands::messages` (STORE, SEARCH, SORT, EXPUNGE, COPY,
-//!   MOVE, APPEND).
+//!   `commands::folders` (folder names, STATUS, SELECT, what a refresh
+//!   announces), `commands::listing` (LIST, LSUB and subscriptions, RFC 5258) and
+//!   `commands::messages` (STORE, SEARCH, SORT, EXPUNGE, COPY, MOVE, APPEND).
+//! - `state`: the protocol states as types (not authenticated, authenticated with
+//!   a `Login`, selected with a `Selected` mailbox), handed to each command.
 //! - `selected`: the selected mailbox's snapshot, sequence numbers and UIDs, and
 //!   what a refresh announces.
 //! - `fetching`: FETCH answered a batch at a time, the next batch read meanwhile.
@@ -42,11 +46,13 @@ mod extended;
 mod fetch;
 mod fetching;
 pub mod listener;
+mod login;
 mod reply;
 mod search;
 mod selected;
 mod session;
 mod sort;
+mod state;
 mod structure;
 mod utf7;
 mod wire;

@@ -74,10 +74,10 @@ pub(crate) fn matches(key: &SearchKey<'_>, c: &Candidate<'_>, scope: &Selected) 
         SearchKey::Undraft => !has("\\Draft"),
         SearchKey::Unflagged => !has("\\Flagged"),
         SearchKey::Unseen => !has("\\Seen"),
-        // No session ever sees a message as \Recent (IMAP4rev2 dropped it).
-        SearchKey::Recent => false,
-        SearchKey::New => false,
-        SearchKey::Old => true,
+        // RFC 3501 §6.4.4: \Recent in this session (never under IMAP4rev2).
+        SearchKey::Recent => scope.is_recent(position),
+        SearchKey::New => scope.is_recent(position) && !has("\\Seen"),
+        SearchKey::Old => !scope.is_recent(position),
         SearchKey::Keyword(k) => has(k.as_ref()),
         SearchKey::Unkeyword(k) => !has(k.as_ref()),
         SearchKey::Larger(n) => c.summary.size > i64::from(*n),

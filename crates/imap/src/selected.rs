@@ -1,11 +1,13 @@
 //! The selected mailbox as one session sees it: a snapshot of its messages in UID
 //! order, whose positions are the sequence numbers (RFC 9051 §2.3.1.2). Changes
-//! made elsewhere reach the snapshot only through [`Selected::refresh`], which says
-//! what to announce; an expunge is only applied when the command allows it.
+//! made elsewhere reach the snapshot only through [`Selected::refresh`], from what
+//! changed since its HIGHESTMODSEQ (not every summary again), which says what to
+//! announce; an expunge is only applied when the command allows it.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::num::NonZeroU32;
 
+use caduceus_service::folders::FolderChanges;
 use caduceus_service::model::{Mailbox, MessageSummary};
 use imap_next::imap_types::sequence::{SeqOrUid, Sequence, SequenceSet};
 
@@ -19,11 +21,21 @@ pub(crate) struct Selected {
     pub read_only: bool,
     /// The messages, in UID order; index + 1 is the sequence number.
     pub messages: Vec<MessageSummary>,
+    /// UIDs of the snapshot removed elsewhere, kept in it until an EXPUNGE may be
+    /// sent (RFC 9051 §7.5.1).
+    pub gone: BTreeSet<i64>,
     /// The saved search result `$` (RFC 5182), as UIDs in ascending order.
     pub saved: Vec<i64>,
     /// The keywords announced to the client in FLAGS and PERMANENTFLAGS: a keyword
     /// may appear in a FETCH only once announced (RFC 3501 §7.2.6).
     pub keywords: BTreeSet<String>,
+    /// The UIDs that are `\Recent` in this session (RFC 3501 §2.3.2): this session
+    /// was the first to select the mailbox since they arrived. Always empty under
+    /// IMAP4rev2, which has no `\Recent`.
+    pub recent: BTreeSet<i64>,
+    /// Its folder was deleted by another session: the mailbox is closed once the
+    /// command that found out ends (RFC 9051 §7.1, CLOSED).
+    pub closed: bool,
 }
 
 /// What a refresh found, to announce to the client.
@@ -49,8 +61,11 @@ impl Selected {
             mailbox,
             read_only,
             messages,
+            gone: BTreeSet::new(),
             saved: Vec::new(),
             keywords: BTreeSet::new(),
+            recent: BTreeSet::new(),
+            closed: false,
         };
         selected.learn_keywords();
         selected
@@ -83,55 +98,83 @@ impl Selected {
         }
     }
 
+    /// The highest UID in the snapshot (0 when empty).
+    pub fn last_uid(&self) -> i64 {
+        self.messages.last().map_or(0, |m| m.uid)
+    }
+
+    /// Makes the snapshot's messages above UID `above` recent in this session.
+    pub fn note_recent(&mut self, above: i64) {
+        let uids = self.messages.iter().map(|m| m.uid).filter(|&u| u > above);
+        self.recent.extend(uids);
+    }
+
+    /// Whether the message at position `index` is recent in this session.
+    pub fn is_recent(&self, index: usize) -> bool {
+        self.recent.contains(&self.messages[index].uid)
+    }
+
+    /// The number of messages in the snapshot recent in this session (RECENT).
+    pub fn recent_count(&self) -> u32 {
+        self.recent.len() as u32
+    }
+
     /// The number of messages in the snapshot.
     pub fn exists(&self) -> u32 {
         self.messages.len() as u32
     }
 
-    /// Brings the snapshot to `current` (the folder's messages now). Removed
-    /// messages are dropped only when `allow_expunge`; otherwise they stay, so
-    /// sequence numbers hold until an EXPUNGE may be sent.
-    pub fn refresh(
-        &mut self,
-        mailbox: Mailbox,
-        current: Vec<MessageSummary>,
-        allow_expunge: bool,
-    ) -> Changes {
-        let mut changes = Changes::default();
-        let now: HashMap<i64, &MessageSummary> = current.iter().map(|m| (m.uid, m)).collect();
-        if allow_expunge {
+    /// Brings the snapshot up to `changes`, what changed in the folder since the
+    /// snapshot's HIGHESTMODSEQ. Removed messages are dropped only when
+    /// `allow_expunge`; otherwise they stay (in [`Selected::gone`]), so sequence
+    /// numbers hold until an EXPUNGE may be sent.
+    pub fn refresh(&mut self, changes: FolderChanges, allow_expunge: bool) -> Changes {
+        let FolderChanges {
+            mailbox,
+            changed,
+            vanished,
+        } = changes;
+        let mut out = Changes::default();
+        let held = |uid: &i64| self.messages.binary_search_by_key(uid, |m| m.uid).is_ok();
+        let gone: Vec<i64> = vanished.into_iter().filter(held).collect();
+        self.gone.extend(gone);
+        if allow_expunge && !self.gone.is_empty() {
+            let gone = std::mem::take(&mut self.gone);
+            let recent = &mut self.recent;
             let mut seq = 1u32;
             self.messages.retain(|m| {
-                let keep = now.contains_key(&m.uid);
+                let keep = !gone.contains(&m.uid);
                 if keep {
                     seq += 1;
                 } else {
                     // Each EXPUNGE renumbers the ones after it: announce the position
                     // it has once the earlier ones are gone.
-                    changes.expunged.push(seq);
-                    changes.vanished.push(m.uid);
+                    recent.remove(&m.uid);
+                    out.expunged.push(seq);
+                    out.vanished.push(m.uid);
                 }
                 keep
             });
         }
-        for (index, message) in self.messages.iter_mut().enumerate() {
-            if let Some(fresh) = now.get(&message.uid)
-                && (fresh.flags != message.flags || fresh.modseq != message.modseq)
+        let last = self.last_uid();
+        let before = self.messages.len();
+        for fresh in changed {
+            if fresh.uid > last {
+                self.messages.push(fresh);
+            } else if let Ok(index) = self.messages.binary_search_by_key(&fresh.uid, |m| m.uid)
+                && (fresh.flags != self.messages[index].flags
+                    || fresh.modseq != self.messages[index].modseq)
             {
-                *message = (*fresh).clone();
-                changes.flags.push(index as u32 + 1);
+                self.messages[index] = fresh;
+                out.flags.push(index as u32 + 1);
             }
         }
-        let last = self.messages.last().map_or(0, |m| m.uid);
-        let before = self.messages.len();
-        self.messages
-            .extend(current.into_iter().filter(|m| m.uid > last));
-        if self.messages.len() != before || !changes.expunged.is_empty() {
-            changes.exists = Some(self.exists());
+        if self.messages.len() != before || !out.expunged.is_empty() {
+            out.exists = Some(self.exists());
         }
-        changes.keywords = self.learn_keywords();
+        out.keywords = self.learn_keywords();
         self.mailbox = mailbox;
-        changes
+        out
     }
 
     /// The positions (0-based) a sequence set names: sequence numbers, or UIDs when
@@ -218,6 +261,15 @@ mod tests {
         )
     }
 
+    /// What changed: `changed` messages, `vanished` UIDs.
+    fn changes(changed: Vec<MessageSummary>, vanished: &[i64]) -> FolderChanges {
+        FolderChanges {
+            mailbox: mailbox(),
+            changed,
+            vanished: vanished.to_vec(),
+        }
+    }
+
     fn set(text: &str) -> SequenceSet {
         SequenceSet::try_from(text).unwrap()
     }
@@ -243,14 +295,14 @@ mod tests {
         let mut s = selected(&[3, 5, 8, 9]);
         let mut five = summary(5, &["\\Seen"]);
         five.modseq = 20;
-        let current = vec![five, summary(9, &[]), summary(11, &[])];
-        let changes = s.refresh(mailbox(), current, true);
+        let changed = vec![five, summary(11, &[])];
+        let found = s.refresh(changes(changed, &[3, 8]), true);
         // UID 3 at position 1, then UID 8 at position 2 once UID 3 is gone.
-        assert_eq!(changes.expunged, [1, 2]);
-        assert_eq!(changes.vanished, [3, 8]);
-        assert_eq!(changes.flags, [1]);
-        assert_eq!(changes.exists, Some(3));
-        assert!(!changes.keywords, "\\Seen is no keyword");
+        assert_eq!(found.expunged, [1, 2]);
+        assert_eq!(found.vanished, [3, 8]);
+        assert_eq!(found.flags, [1]);
+        assert_eq!(found.exists, Some(3));
+        assert!(!found.keywords, "\\Seen is no keyword");
         assert_eq!(
             s.messages.iter().map(|m| m.uid).collect::<Vec<_>>(),
             [5, 9, 11]
@@ -260,22 +312,38 @@ mod tests {
     #[test]
     fn refresh_keeps_sequence_numbers_when_expunge_may_not_be_sent() {
         let mut s = selected(&[3, 5]);
-        let changes = s.refresh(mailbox(), vec![summary(5, &[]), summary(6, &[])], false);
-        assert!(changes.expunged.is_empty());
-        assert_eq!(changes.exists, Some(3));
+        let first = s.refresh(changes(vec![summary(6, &[])], &[3]), false);
+        assert!(first.expunged.is_empty());
+        assert_eq!(first.exists, Some(3));
         assert_eq!(s.messages.len(), 3);
-        let later = s.refresh(mailbox(), vec![summary(5, &[]), summary(6, &[])], true);
+        // The removal was read once: the snapshot remembers it.
+        let later = s.refresh(changes(vec![], &[]), true);
         assert_eq!(later.expunged, [1]);
         assert_eq!(later.exists, Some(2));
+    }
+
+    #[test]
+    fn recent_messages_are_those_above_the_mark_until_expunged() {
+        let mut s = selected(&[3, 5, 8]);
+        s.note_recent(4);
+        assert_eq!(
+            (s.is_recent(0), s.is_recent(1), s.recent_count()),
+            (false, true, 2)
+        );
+        s.refresh(changes(vec![], &[5]), true);
+        assert_eq!(s.recent_count(), 1);
+        assert!(s.is_recent(1));
+        assert_eq!(s.last_uid(), 8);
     }
 
     #[test]
     fn keywords_are_learnt_once_at_select_and_at_refresh() {
         let mut s = Selected::new(mailbox(), false, vec![summary(1, &["$label1"])]);
         assert!(s.keywords.contains("$label1"));
-        let same = s.refresh(mailbox(), vec![summary(1, &["$label1", "\\Seen"])], true);
+        let same = s.refresh(changes(vec![summary(1, &["$label1", "\\Seen"])], &[]), true);
         assert!(!same.keywords);
-        let new = s.refresh(mailbox(), vec![summary(1, &["$label1", "$Todo"])], true);
+        assert_eq!(same.flags, [1]);
+        let new = s.refresh(changes(vec![summary(1, &["$label1", "$Todo"])], &[]), true);
         assert!(new.keywords);
         assert!(s.keywords.contains("$Todo"));
     }

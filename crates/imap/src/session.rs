@@ -1,17 +1,15 @@
 //! One IMAP session: the imap-next event loop (grammar, literals, AUTHENTICATE and
-//! IDLE exchanges), the TLS gate, and the states of RFC 9051 §3 — not
-//! authenticated, authenticated, selected. What each command does with the mail is
-//! in [`crate::commands`]; logins are in [`crate::auth`].
+//! IDLE exchanges), the TLS gate, and the dispatch of each command to its state of
+//! RFC 9051 §3 ([`crate::state`]) — not authenticated, authenticated, selected.
+//! What each command does with the mail is in [`crate::commands`]; logins are in
+//! [`crate::login`] and [`crate::auth`].
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use caduceus_pki::CertIdentity;
 use caduceus_service::Service;
-use caduceus_service::auth::Authenticated;
-use caduceus_service::messages::MailboxAccess;
-use caduceus_service::sasl::SaslLogin;
-use imap_next::State;
+use imap_next::State as ProtocolState;
 use imap_next::imap_types::auth::{AuthMechanism, AuthenticateData};
 use imap_next::imap_types::command::{Command, CommandBody};
 use imap_next::imap_types::core::{Tag, Vec1};
@@ -27,22 +25,11 @@ use tokio_rustls::TlsAcceptor;
 use tracing::{debug, info};
 
 use crate::ImapConfig;
-use crate::auth::{self, PendingAuth};
+use crate::auth::PendingAuth;
 use crate::reply::{Kind, status};
 use crate::selected::Selected;
+use crate::state::State;
 use crate::wire::{Progress, Wire};
-
-/// A logged-in user and the mailbox access their login grants.
-pub(crate) struct Login {
-    /// Who logged in, and how.
-    pub auth: Authenticated,
-    /// Their own mailboxes.
-    pub access: MailboxAccess,
-    /// When they logged in ([`crate::Limits::max_login`]).
-    pub since: std::time::Instant,
-    /// When the service last said the login still holds.
-    pub checked: std::time::Instant,
-}
 
 /// The state of one session.
 pub(crate) struct Session {
@@ -56,10 +43,9 @@ pub(crate) struct Session {
     pub tls: bool,
     /// The verified client certificate, when one was presented (AU-1).
     pub client_certificate: Option<CertIdentity>,
-    /// Set once logged in.
-    pub login: Option<Login>,
-    /// Set while a mailbox is selected.
-    pub selected: Option<Selected>,
+    /// Not authenticated, authenticated or selected; moved out while a command
+    /// of the authenticated or selected state runs ([`crate::state`]).
+    pub state: State,
     /// CONDSTORE was enabled (ENABLE, or a CONDSTORE-aware command).
     pub condstore: bool,
     /// QRESYNC was enabled: VANISHED replaces EXPUNGE (RFC 7162).
@@ -67,7 +53,7 @@ pub(crate) struct Session {
     /// IMAP4rev2 was enabled (RFC 9051 §6.3.1).
     pub rev2: bool,
     /// An AUTHENTICATE exchange in progress.
-    pending_auth: Option<PendingAuth>,
+    pub(crate) pending_auth: Option<PendingAuth>,
     /// The tag of an IDLE in progress.
     idle: Option<Tag<'static>>,
     /// Changes to the selected mailbox, wherever they are made (IDLE waits on it).
@@ -106,8 +92,7 @@ pub(crate) async fn run(
         id,
         tls: false,
         client_certificate: None,
-        login: None,
-        selected: None,
+        state: State::NotAuthenticated,
         condstore: false,
         qresync: false,
         rev2: false,
@@ -161,7 +146,20 @@ async fn serve(
         let event = tokio::select! {
             event = tokio::time::timeout(config.limits.idle_timeout, stream.next(&mut out)) => event,
             _ = changed(&mut session.watcher), if session.idle.is_some() => {
-                session.announce_changes(&mut out, true).await;
+                let refreshed = session.refresh(&mut out).await;
+                if let Err(error) = refreshed
+                    && !matches!(error, caduceus_service::ServiceError::NotFound(_))
+                {
+                    // No command to answer NO to: the client is told and let go (a
+                    // folder deleted elsewhere was closed, OK [CLOSED]).
+                    info!(session = id, %error, "closed: the selected mailbox could not be read");
+                    out.enqueue_status(
+                        Status::bye(None, "the mailbox cannot be read now; reconnect later")
+                            .expect("valid BYE"),
+                    );
+                    say_last(&mut stream, &mut out).await;
+                    break;
+                }
                 continue;
             }
             _ = crate::listener::stopped(stop) => {
@@ -221,7 +219,7 @@ async fn serve(
             }
         }
     }
-    if let Some(login) = &session.login
+    if let Some(login) = session.state.login()
         && let Err(error) = session.service.logout(&login.auth).await
     {
         tracing::warn!(session = id, %error, "session end not traced");
@@ -259,8 +257,8 @@ fn server_without_greeting(options: Options) -> Server {
         options,
         Greeting::ok(None, "unused").expect("valid greeting"),
     );
-    let _ = State::next(&mut server); // the greeting's bytes, dropped
-    let _ = State::next(&mut server); // GreetingSent
+    let _ = ProtocolState::next(&mut server); // the greeting's bytes, dropped
+    let _ = ProtocolState::next(&mut server); // GreetingSent
     server
 }
 
@@ -315,7 +313,7 @@ impl Session {
         let mut caps = vec![Capability::Imap4Rev1];
         if !self.tls {
             caps.extend([Capability::StartTls, Capability::LoginDisabled]);
-        } else if self.login.is_none() {
+        } else if !self.state.logged_in() {
             caps.extend([
                 Capability::Auth(AuthMechanism::Plain),
                 Capability::Auth(AuthMechanism::Login),
@@ -391,10 +389,10 @@ impl Session {
             out.enqueue_status(status(Kind::Bad, None, None, "expected DONE"));
             return false;
         }
-        if let (ServerError::MalformedMessage { .. }, Some(_)) = (&error, &self.login) {
+        if let (ServerError::MalformedMessage { .. }, true) = (&error, self.state.logged_in()) {
             let saved = self
-                .selected
-                .as_ref()
+                .state
+                .selected()
                 .map(Selected::saved_sets)
                 .unwrap_or_default();
             if let Some(command) = crate::extended::parse(&discarded, &saved) {
@@ -461,7 +459,7 @@ impl Session {
                 Flow::Continue
             }
             Event::IdleCommandReceived { tag } => {
-                if self.login.is_none() {
+                if !self.state.logged_in() {
                     out.idle_reject(status(Kind::No, Some(tag), None, "log in first"));
                 } else {
                     out.idle_accept(
@@ -474,8 +472,9 @@ impl Session {
             }
             Event::IdleDoneReceived => {
                 if let Some(tag) = self.idle.take() {
-                    self.announce_changes(out, true).await;
-                    out.enqueue_status(status(Kind::Ok, Some(tag), None, "IDLE terminated"));
+                    let refreshed = self.refresh(out).await;
+                    let done = status(Kind::Ok, Some(tag.clone()), None, "IDLE terminated");
+                    out.enqueue_status(crate::commands::after_refresh(tag, refreshed, done));
                 }
                 Flow::Continue
             }
@@ -547,7 +546,7 @@ impl Session {
     /// `BYE` to send.
     async fn login_ended(&mut self) -> Option<&'static str> {
         let limits = &self.config.limits;
-        let login = self.login.as_mut()?;
+        let login = self.state.login_mut()?;
         let now = std::time::Instant::now();
         if now.duration_since(login.since) >= limits.max_login {
             return Some("login lifetime reached: log in again");
@@ -581,8 +580,9 @@ impl Session {
                 out.enqueue_status(status(Kind::Ok, Some(tag), None, "CAPABILITY completed"));
             }
             CommandBody::Noop | CommandBody::Check => {
-                self.announce_changes(out, true).await;
-                out.enqueue_status(status(Kind::Ok, Some(tag), None, "completed"));
+                let refreshed = self.refresh(out).await;
+                let done = status(Kind::Ok, Some(tag.clone()), None, "completed");
+                out.enqueue_status(crate::commands::after_refresh(tag, refreshed, done));
             }
             CommandBody::Logout => {
                 out.enqueue_status(Status::bye(None, "logging out").expect("valid BYE"));
@@ -635,214 +635,30 @@ impl Session {
                     "unexpected AUTHENTICATE",
                 ));
             }
-            body if self.login.is_none() => {
-                let text = if self.tls {
-                    "log in first (AUTHENTICATE PLAIN with a device credential, or EXTERNAL)"
-                } else {
-                    "STARTTLS first: nothing but CAPABILITY, NOOP and LOGOUT before TLS (MS-3)"
+            body => {
+                let (login, selected) = match self.state.take() {
+                    State::Authenticated(login) => (login, None),
+                    State::Selected(login, selected) => (login, Some(*selected)),
+                    State::NotAuthenticated => {
+                        let text = if self.tls {
+                            "log in first (AUTHENTICATE PLAIN with a device credential, or EXTERNAL)"
+                        } else {
+                            "STARTTLS first: nothing but CAPABILITY, NOOP and LOGOUT before TLS (MS-3)"
+                        };
+                        debug!(
+                            session = self.id,
+                            command = body.name(),
+                            "refused before login"
+                        );
+                        out.enqueue_status(status(Kind::No, Some(tag), None, text));
+                        return Flow::Continue;
+                    }
                 };
-                debug!(
-                    session = self.id,
-                    command = body.name(),
-                    "refused before login"
-                );
-                out.enqueue_status(status(Kind::No, Some(tag), None, text));
+                let (flow, selected) = self.mail_command(out, tag, body, &login, selected).await;
+                self.state = State::after(login, selected);
+                return flow;
             }
-            body => return self.mail_command(out, tag, body).await,
         }
         Flow::Continue
-    }
-
-    /// LOGIN: the user name and a device credential (AU-2), over TLS only.
-    async fn login_command(
-        &mut self,
-        out: &mut Wire,
-        tag: Tag<'static>,
-        user: &str,
-        secret: &[u8],
-    ) {
-        if !self.tls {
-            out.enqueue_status(status(
-                Kind::No,
-                Some(tag),
-                Some(crate::reply::code("PRIVACYREQUIRED")),
-                "STARTTLS first: no credential is accepted in clear (MS-3)",
-            ));
-            return;
-        }
-        if self.login.is_some() {
-            out.enqueue_status(status(Kind::Bad, Some(tag), None, "already logged in"));
-            return;
-        }
-        let result = match caduceus_core::sasl::login_text(secret) {
-            Some(password) => {
-                let password = caduceus_core::SecretString::new(password);
-                let login = SaslLogin::Password {
-                    authzid: "",
-                    authcid: user,
-                    password: &password,
-                };
-                self.service
-                    .sasl_login(login, &self.source)
-                    .await
-                    .map_err(|refusal| auth::refused(refusal).0)
-            }
-            None => Err(auth::Refused::new("authentication failed")),
-        };
-        let answer = self.logged_in(tag, result).await;
-        out.enqueue_status(answer);
-    }
-
-    async fn authenticate(
-        &mut self,
-        out: &mut Wire,
-        tag: Tag<'static>,
-        mechanism: AuthMechanism<'static>,
-        initial: Option<Vec<u8>>,
-    ) {
-        let refuse = |text: &str, tag: Tag<'static>| status(Kind::No, Some(tag), None, text);
-        if !self.tls {
-            out.authenticate_finish(refuse(
-                "STARTTLS first: no authentication before TLS (MS-3)",
-                tag,
-            ));
-            return;
-        }
-        if self.login.is_some() {
-            out.authenticate_finish(status(Kind::Bad, Some(tag), None, "already logged in"));
-            return;
-        }
-        let bearer = self.service.accepts_bearer_tokens();
-        let Some(mechanism) = auth::mechanism(&mechanism, bearer) else {
-            out.authenticate_finish(refuse(
-                "unsupported mechanism: use PLAIN or LOGIN with a device credential, or EXTERNAL",
-                tag,
-            ));
-            return;
-        };
-        let pending = PendingAuth::new(tag, mechanism);
-        match initial {
-            Some(data) => self.authenticate_step(out, pending, &data).await,
-            None => {
-                let challenge = pending.first_challenge();
-                out.authenticate_continue(CommandContinuationRequest::base64(challenge));
-                self.pending_auth = Some(pending);
-            }
-        }
-    }
-
-    async fn authenticate_step(&mut self, out: &mut Wire, pending: PendingAuth, data: &[u8]) {
-        match pending.step(data) {
-            auth::Step::Challenge(next, challenge) => {
-                out.authenticate_continue(CommandContinuationRequest::base64(challenge));
-                self.pending_auth = Some(next);
-            }
-            auth::Step::Bearer(tag, mechanism, message) => {
-                let login = SaslLogin::Bearer {
-                    kind: mechanism.bearer().expect("a bearer mechanism"),
-                    message: &message,
-                };
-                match self.service.sasl_login(login, &self.source).await {
-                    Ok(login) => {
-                        let answer = self.logged_in(tag, Ok(login)).await;
-                        out.authenticate_finish(answer);
-                    }
-                    Err(refusal) => match auth::refused(refusal) {
-                        (refused, Some(json)) => {
-                            out.authenticate_continue(CommandContinuationRequest::base64(
-                                json.into_bytes(),
-                            ));
-                            self.pending_auth =
-                                Some(PendingAuth::after_error_challenge(tag, mechanism, refused));
-                        }
-                        (refused, None) => {
-                            let answer = self.logged_in(tag, Err(refused)).await;
-                            out.authenticate_finish(answer);
-                        }
-                    },
-                }
-            }
-            auth::Step::Refused(tag, refused) => {
-                let answer = self.logged_in(tag, Err(refused)).await;
-                out.authenticate_finish(answer);
-            }
-            auth::Step::Malformed(tag, text) => {
-                out.authenticate_finish(status(Kind::Bad, Some(tag), None, text));
-            }
-            auth::Step::Password(tag, login) => {
-                let login = SaslLogin::Password {
-                    authzid: &login.authzid,
-                    authcid: &login.authcid,
-                    password: &login.password,
-                };
-                let result = self
-                    .service
-                    .sasl_login(login, &self.source)
-                    .await
-                    .map_err(|refusal| auth::refused(refusal).0);
-                let answer = self.logged_in(tag, result).await;
-                out.authenticate_finish(answer);
-            }
-            auth::Step::External(tag, authzid) => {
-                let result = match &self.client_certificate {
-                    Some(identity) => {
-                        let login = SaslLogin::External {
-                            national_id: identity.serial_number.as_deref(),
-                            authzid: &authzid,
-                        };
-                        self.service
-                            .sasl_login(login, &self.source)
-                            .await
-                            .map_err(|refusal| auth::refused(refusal).0)
-                    }
-                    None => Err(auth::Refused::new(
-                        "EXTERNAL needs a client certificate presented in the TLS handshake (AU-1)",
-                    )),
-                };
-                let answer = self.logged_in(tag, result).await;
-                out.authenticate_finish(answer);
-            }
-        }
-    }
-
-    /// Turns a login's outcome into the tagged answer, after the delay AU-3 asks for.
-    async fn logged_in(
-        &mut self,
-        tag: Tag<'static>,
-        result: Result<Authenticated, auth::Refused>,
-    ) -> Status<'static> {
-        let auth = match result {
-            Ok(auth) => auth,
-            Err(refused) => {
-                tokio::time::sleep(refused.delay).await;
-                return status(
-                    Kind::No,
-                    Some(tag),
-                    Some(crate::reply::code(refused.code)),
-                    &refused.text,
-                );
-            }
-        };
-        let caller = auth.caller();
-        let owner = auth.account().id;
-        match self.service.authorize(&caller, owner).await {
-            Ok(access) => {
-                info!(session = self.id, account = %owner, "logged in");
-                let now = std::time::Instant::now();
-                self.login = Some(Login {
-                    auth,
-                    access,
-                    since: now,
-                    checked: now,
-                });
-                status(
-                    Kind::Ok,
-                    Some(tag),
-                    Some(Code::Capability(self.capabilities())),
-                    "logged in",
-                )
-            }
-            Err(error) => crate::reply::from_service(tag, &error),
-        }
     }
 }

@@ -152,6 +152,9 @@ async fn rfc5258_list_extended_selection_return_options_and_patterns() {
     for name in ["Projets", "Projets/2026"] {
         let created = raw.command(&format!("CREATE {name}")).await;
         assert!(created.contains(" OK "), "{created}");
+        // A folder the client makes is subscribed by the client (RFC 3501 §6.3.6).
+        let subscribed = raw.command(&format!("SUBSCRIBE {name}")).await;
+        assert!(subscribed.contains(" OK "), "{subscribed}");
     }
     // Several patterns at once.
     let two = raw.command("LIST \"\" (INBOX \"Sent\")").await;
@@ -267,9 +270,10 @@ async fn rfc7888_literal_plus_append_without_continuation_and_oversized_discarde
 #[tokio::test]
 async fn rfc9051_enable_imap4rev2_changes_the_responses() {
     let (_w, _listener, mut raw) = alice_with(2).await;
-    // Before ENABLE: IMAP4rev1 responses.
+    // Before ENABLE: IMAP4rev1 responses, the two new messages recent (RFC 3501
+    // §2.3.2).
     let rev1 = raw.command("SELECT INBOX").await;
-    assert!(rev1.contains("* 0 RECENT"), "{rev1}");
+    assert!(rev1.contains("* 2 RECENT"), "{rev1}");
     let search = raw.command("SEARCH ALL").await;
     assert!(search.contains("* SEARCH 1 2"), "{search}");
     let enabled = raw.command("ENABLE IMAP4rev2").await;

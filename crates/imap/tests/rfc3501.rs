@@ -302,3 +302,264 @@ async fn rfc5256_sort_by_base_subject_and_address_with_ties_by_sequence() {
     let by_from = sorted(a.command("SORT (FROM REVERSE ARRIVAL) UTF-8 ALL").await);
     assert_eq!(by_from, " 2 4 3 1");
 }
+
+/// The numbers of an untagged `* SEARCH` answer.
+fn searched(answer: &str) -> String {
+    let start = at(answer, "* SEARCH") + "* SEARCH".len();
+    let end = answer[start..].find("\r\n").unwrap() + start;
+    answer[start..end].trim().to_owned()
+}
+
+/// RFC 3501 §2.3.2, §6.3.1, §6.3.2, §6.3.10, §6.4.4 (MS-6): a message is `\Recent`
+/// in the first session that SELECTs its mailbox after it arrived, and in no later
+/// one; EXAMINE and STATUS report it without taking it; SEARCH RECENT, NEW and OLD
+/// follow; an IMAP4rev2 session neither reports nor takes it.
+#[tokio::test]
+async fn rfc3501_6_3_1_recent_belongs_to_the_first_session_that_selects() {
+    let (w, listener, secret) = alice_world().await;
+    for _ in 0..2 {
+        deliver(&w, "alice@caduceus.test", NOTE).await;
+    }
+    let mut rev2 = session(&w, &listener, &secret).await;
+    rev2.command("ENABLE IMAP4rev2").await;
+    let selected = rev2.command("SELECT INBOX").await;
+    assert!(!selected.contains("RECENT"), "{selected}");
+    let mut a = session(&w, &listener, &secret).await;
+    let status = a.command("STATUS INBOX (MESSAGES RECENT)").await;
+    assert!(status.contains("(MESSAGES 2 RECENT 2)"), "{status}");
+    let examined = a.command("EXAMINE INBOX").await;
+    assert!(examined.contains("* 2 RECENT\r\n"), "{examined}");
+    let flags = a.command("FETCH 1 (FLAGS)").await;
+    assert!(flags.contains("\\Recent"), "{flags}");
+    let mut b = session(&w, &listener, &secret).await;
+    let selected = b.command("SELECT INBOX").await;
+    assert!(selected.contains("* 2 RECENT\r\n"), "{selected}");
+    let flags = b.command("FETCH 1:2 (FLAGS)").await;
+    assert_eq!(flags.matches("\\Recent").count(), 2, "{flags}");
+    assert_eq!(searched(&b.command("SEARCH RECENT").await), "1 2");
+    b.command("STORE 1 +FLAGS.SILENT (\\Seen)").await;
+    assert_eq!(searched(&b.command("SEARCH NEW").await), "2");
+    assert_eq!(searched(&b.command("SEARCH OLD").await), "");
+    let own = b.command("STATUS INBOX (RECENT)").await;
+    assert!(own.contains("(RECENT 2)"), "{own}");
+    let mut c = session(&w, &listener, &secret).await;
+    let status = c.command("STATUS INBOX (RECENT)").await;
+    assert!(status.contains("(RECENT 0)"), "{status}");
+    let selected = c.command("SELECT INBOX").await;
+    assert!(selected.contains("* 0 RECENT\r\n"), "{selected}");
+    assert_eq!(searched(&c.command("SEARCH OLD").await), "1 2");
+    assert_eq!(searched(&c.command("SEARCH RECENT").await), "");
+    let flags = c.command("FETCH 1:2 (FLAGS)").await;
+    assert!(!flags.contains("\\Recent"), "{flags}");
+}
+
+/// RFC 3501 §2.3.2, §7.3.2 (MS-6): a message arriving while two sessions have the
+/// mailbox selected is announced with EXISTS and RECENT to both, and is `\Recent`
+/// in the one that saw it first only (which also holds the one it selected first).
+#[tokio::test]
+async fn rfc3501_7_3_2_new_mail_is_recent_in_the_first_session_told() {
+    let (w, _listener, mut a, mut b) = two_on_inbox(1).await;
+    deliver(&w, "alice@caduceus.test", NOTE).await;
+    let first = a.command("NOOP").await;
+    assert!(
+        at(&first, "* 2 EXISTS\r\n") < at(&first, "* 2 RECENT\r\n"),
+        "{first}"
+    );
+    let second = b.command("NOOP").await;
+    assert!(second.contains("* 2 EXISTS\r\n"), "{second}");
+    assert!(second.contains("* 0 RECENT\r\n"), "{second}");
+    let flags = a.command("FETCH 2 (FLAGS)").await;
+    assert!(flags.contains("\\Recent"), "{flags}");
+    let flags = b.command("FETCH 2 (FLAGS)").await;
+    assert!(!flags.contains("\\Recent"), "{flags}");
+    assert_eq!(searched(&a.command("UID SEARCH NEW").await), "1 2");
+    assert_eq!(searched(&b.command("UID SEARCH NEW").await), "");
+}
+
+/// The lines of `answer` that list `name` (as the last word, or before extended
+/// data).
+fn listed<'a>(answer: &'a str, name: &str) -> Vec<&'a str> {
+    answer
+        .lines()
+        .filter(|l| l.ends_with(&format!(" {name}")) || l.contains(&format!(" {name} (")))
+        .collect()
+}
+
+/// RFC 3501 §6.3.6, §6.3.9, RFC 5258 §3, §5 (MS-6): subscriptions are kept by name
+/// and outlive their folder; `LIST (SUBSCRIBED)` gives them with `\NonExistent` when
+/// the folder is gone, `RETURN (CHILDREN SUBSCRIBED)` marks them, RECURSIVEMATCH
+/// reports with CHILDINFO the parents of subscribed names the pattern leaves out,
+/// LSUB with `%` gives such parents `\Noselect`; the folders an account starts with
+/// are subscribed (the example hierarchy of RFC 5258 §5).
+#[tokio::test]
+async fn rfc5258_5_subscriptions_outlive_folders_and_list_reports_them() {
+    let (_w, _listener, mut a, _b) = two_on_inbox(0).await;
+    for folder in [
+        "Fruit",
+        "Fruit/Apple",
+        "Fruit/Banana",
+        "Fruit/Peach",
+        "Tofu",
+        "Vegetable",
+        "Vegetable/Broccoli",
+        "Vegetable/Corn",
+    ] {
+        a.command(&format!("CREATE {folder}")).await;
+    }
+    for folder in [
+        "Fruit/Banana",
+        "Fruit/Peach",
+        "Vegetable",
+        "Vegetable/Broccoli",
+    ] {
+        let answer = a.command(&format!("SUBSCRIBE {folder}")).await;
+        assert!(answer.contains(" OK "), "{answer}");
+    }
+    a.command("DELETE Fruit/Peach").await;
+    let subscribed = a.command("LIST (SUBSCRIBED) \"\" \"*\"").await;
+    for (name, attributes) in [
+        ("INBOX", "(\\HasNoChildren \\Subscribed)"),
+        ("Sent", "(\\HasNoChildren \\Subscribed \\Sent)"),
+        ("Fruit/Banana", "(\\HasNoChildren \\Subscribed)"),
+        ("Fruit/Peach", "(\\NonExistent \\Subscribed)"),
+        ("Vegetable", "(\\HasChildren \\Subscribed)"),
+        ("Vegetable/Broccoli", "(\\HasNoChildren \\Subscribed)"),
+    ] {
+        let lines = listed(&subscribed, name);
+        assert_eq!(lines.len(), 1, "{name}: {subscribed}");
+        assert!(
+            lines[0].starts_with(&format!("* LIST {attributes} ")),
+            "{subscribed}"
+        );
+    }
+    for name in ["Fruit", "Tofu", "Fruit/Apple", "Vegetable/Corn"] {
+        assert!(listed(&subscribed, name).is_empty(), "{name}: {subscribed}");
+    }
+    let marked = a
+        .command("LIST \"\" \"%\" RETURN (CHILDREN SUBSCRIBED)")
+        .await;
+    assert!(
+        marked.contains("* LIST (\\HasChildren) \"/\" Fruit\r\n"),
+        "{marked}"
+    );
+    assert!(
+        marked.contains("* LIST (\\HasNoChildren) \"/\" Tofu\r\n"),
+        "{marked}"
+    );
+    assert!(
+        marked.contains("* LIST (\\HasChildren \\Subscribed) \"/\" Vegetable\r\n"),
+        "{marked}"
+    );
+    let recursive = a
+        .command("LIST (SUBSCRIBED RECURSIVEMATCH) \"\" \"%\" RETURN (CHILDREN)")
+        .await;
+    assert!(
+        recursive
+            .contains("* LIST (\\HasChildren) \"/\" Fruit (\"CHILDINFO\" (\"SUBSCRIBED\"))\r\n"),
+        "{recursive}"
+    );
+    assert!(
+        recursive.contains(
+            "* LIST (\\HasChildren \\Subscribed) \"/\" Vegetable (\"CHILDINFO\" (\"SUBSCRIBED\"))\r\n"
+        ),
+        "{recursive}"
+    );
+    assert!(listed(&recursive, "Tofu").is_empty(), "{recursive}");
+    a.command("UNSUBSCRIBE Vegetable").await;
+    let lsub = a.command("LSUB \"\" \"%\"").await;
+    assert!(
+        lsub.contains("* LSUB (\\Noselect) \"/\" Fruit\r\n"),
+        "{lsub}"
+    );
+    assert!(
+        lsub.contains("* LSUB (\\Noselect) \"/\" Vegetable\r\n"),
+        "{lsub}"
+    );
+    assert!(lsub.contains("* LSUB () \"/\" INBOX\r\n"), "{lsub}");
+    assert!(listed(&lsub, "Tofu").is_empty(), "{lsub}");
+    let all = a.command("LSUB \"\" \"*\"").await;
+    assert!(
+        all.contains("* LSUB (\\Noselect) \"/\" Fruit/Peach\r\n"),
+        "{all}"
+    );
+    assert!(listed(&all, "Fruit").is_empty(), "{all}");
+    let refused = a.command("SUBSCRIBE \"a*b\"").await;
+    assert!(refused.contains(" NO [CANNOT] "), "{refused}");
+}
+
+/// RFC 9051 §6.4.6, §6.3.12, §6.4.7 (MS-6), found by scripts/imap-stress.sh: STORE
+/// on a sequence number beyond the mailbox is BAD, as FETCH is (a UID beyond it
+/// names nothing: OK); APPEND, COPY and MOVE to a missing folder say TRYCREATE only
+/// when CREATE would accept the name, NONEXISTENT when no folder can have it.
+#[tokio::test]
+async fn rfc9051_6_4_6_store_beyond_the_mailbox_is_bad_and_trycreate_only_for_creatable_names() {
+    let (_w, _listener, mut a, _b) = two_on_inbox(2).await;
+    for line in ["STORE 3 +FLAGS (\\Seen)", "STORE 5:7 +FLAGS (\\Seen)"] {
+        let answer = a.command(line).await;
+        assert!(
+            answer.lines().last().unwrap().contains(" BAD "),
+            "{line}: {answer}"
+        );
+    }
+    let uid = a.command("UID STORE 9 +FLAGS (\\Seen)").await;
+    assert!(uid.contains(" OK "), "{uid}");
+    let within = a.command("STORE 2:5 +FLAGS (\\Seen)").await;
+    assert!(within.contains(" OK "), "{within}");
+    let append = |name: &str| format!("APPEND {name} {{{}+}}\r\n{NOTE}", NOTE.len());
+    for (line, code) in [
+        ("COPY 1 Nowhere".to_owned(), "[TRYCREATE]"),
+        ("MOVE 1 Nowhere/Deeper".to_owned(), "[TRYCREATE]"),
+        (append("Nowhere"), "[TRYCREATE]"),
+        ("COPY 1 \"a*b\"".to_owned(), "[NONEXISTENT]"),
+        ("COPY 1 \"a&b\"".to_owned(), "[NONEXISTENT]"),
+        ("MOVE 1 \"Nowhere//x\"".to_owned(), "[NONEXISTENT]"),
+        (append("\"a%b\""), "[NONEXISTENT]"),
+    ] {
+        let answer = a.command(&line).await;
+        assert!(answer.contains(&format!(" NO {code} ")), "{line}: {answer}");
+    }
+}
+
+/// RFC 9051 §7.1 (CLOSED), §6.3.4 (MS-6): when another session deletes the
+/// selected folder, the next NOOP is not OK: the folder is closed (`OK [CLOSED]`)
+/// and the command answered NO; the session is authenticated again, and a command
+/// of the selected state is BAD.
+#[tokio::test]
+async fn rfc9051_7_1_a_selected_folder_deleted_elsewhere_is_closed_not_ok() {
+    let (w, listener, secret) = alice_world().await;
+    let mut a = session(&w, &listener, &secret).await;
+    let mut b = session(&w, &listener, &secret).await;
+    a.command("CREATE Cardio").await;
+    a.command("SELECT Cardio").await;
+    b.command("DELETE Cardio").await;
+    let noop = a.command("NOOP").await;
+    assert!(noop.contains("* OK [CLOSED] "), "{noop}");
+    assert!(noop.lines().last().unwrap().contains(" NO "), "{noop}");
+    let fetch = a.command("FETCH 1 (FLAGS)").await;
+    assert!(fetch.lines().last().unwrap().contains(" BAD "), "{fetch}");
+    let select = a.command("SELECT INBOX").await;
+    assert!(select.contains(" OK [READ-WRITE] "), "{select}");
+}
+
+/// RFC 3501 §6.3.8, RFC 5258 §3 (MS-6): a level of the hierarchy that no folder has,
+/// above one that `%` leaves out, is listed `\Noselect` (`\NonExistent` in an
+/// extended LIST), so a client can reach the folder below it; `*` lists the folder
+/// itself and not the level.
+#[tokio::test]
+async fn rfc3501_6_3_8_list_percent_gives_levels_without_a_folder_noselect() {
+    let (_w, _listener, mut a, _b) = two_on_inbox(0).await;
+    a.command("CREATE Lab/2026").await;
+    let level = a.command("LIST \"\" \"%\"").await;
+    assert!(
+        level.contains("* LIST (\\Noselect \\HasChildren) \"/\" Lab\r\n"),
+        "{level}"
+    );
+    let extended = a.command("LIST () \"\" \"%\"").await;
+    assert!(
+        extended.contains("* LIST (\\NonExistent \\HasChildren) \"/\" Lab\r\n"),
+        "{extended}"
+    );
+    let all = a.command("LIST \"\" \"*\"").await;
+    assert!(all.contains(" \"/\" Lab/2026\r\n"), "{all}");
+    assert!(listed(&all, "Lab").is_empty(), "{all}");
+}

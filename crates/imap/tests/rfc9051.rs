@@ -329,7 +329,11 @@ async fn rfc7162_changedsince_and_unchangedsince() {
         .await;
     assert!(conditional.contains("OK [MODIFIED 2]"), "{conditional}");
     let flags = raw.command("FETCH 1:3 (FLAGS)").await;
-    assert!(flags.contains("* 1 FETCH (FLAGS (\\Seen)"), "{flags}");
+    // \Recent too: this session selected the folder first (RFC 3501 §2.3.2).
+    assert!(
+        flags.contains("* 1 FETCH (FLAGS (\\Seen \\Recent)"),
+        "{flags}"
+    );
     assert!(
         !flags
             .lines()

@@ -56,6 +56,17 @@ impl Opening {
     }
 }
 
+/// What changed in a folder after a MODSEQ ([`Service::folder_changes`]).
+#[derive(Clone, Debug)]
+pub struct FolderChanges {
+    /// The folder now (its UIDNEXT and HIGHESTMODSEQ).
+    pub mailbox: Mailbox,
+    /// The messages changed or added since, by UID.
+    pub changed: Vec<MessageSummary>,
+    /// The UIDs removed since (expunged or moved out), ascending.
+    pub vanished: Vec<i64>,
+}
+
 /// How many times a batch is tried again when another session expunged some of
 /// its messages between the look and the act.
 const RACE_RETRIES: usize = 3;
@@ -78,6 +89,26 @@ impl Service {
         Ok((mailbox, messages))
     }
 
+    /// What changed in the owner's `folder` after `modseq`, for a client refreshing
+    /// its view without reading every summary again; not traced (no content is
+    /// read). The folder is read first: whatever its counters say happened is in
+    /// the changes (which may hold later ones too).
+    pub async fn folder_changes(
+        &self,
+        access: &MailboxAccess,
+        folder: MailboxId,
+        modseq: i64,
+    ) -> Result<FolderChanges> {
+        let mailbox = self.owned_folder(access, folder).await?;
+        let changed = self.store.messages_changed_since(folder, modseq).await?;
+        let vanished = self.store.expunged_since(folder, modseq).await?;
+        Ok(FolderChanges {
+            mailbox,
+            changed,
+            vanished,
+        })
+    }
+
     /// A receiver that changes whenever the owner's `folder` does (delivery, flags,
     /// expunge; on PostgreSQL, on any node): what an IMAP IDLE waits on.
     pub async fn watch_folder(
@@ -98,6 +129,27 @@ impl Service {
     ) -> Result<Vec<i64>> {
         self.owned_folder(access, folder).await?;
         Ok(self.store.expunged_since(folder, modseq).await?)
+    }
+
+    /// Claims the owner's messages of `folder` up to UID `up_to` as `\Recent` for
+    /// one IMAP session that selected it read-write (RFC 3501 §2.3.2): returns the
+    /// UID above which they are recent to that session, and to no other. Not traced
+    /// (no content is read).
+    pub async fn claim_recent(
+        &self,
+        access: &MailboxAccess,
+        folder: MailboxId,
+        up_to: i64,
+    ) -> Result<i64> {
+        self.owned_folder(access, folder).await?;
+        Ok(self.store.claim_recent(folder, up_to).await?)
+    }
+
+    /// The UID above which the owner's messages of `folder` are still `\Recent` to
+    /// the next session selecting it (what STATUS RECENT and EXAMINE report).
+    pub async fn recent_claimed(&self, access: &MailboxAccess, folder: MailboxId) -> Result<i64> {
+        self.owned_folder(access, folder).await?;
+        Ok(self.store.recent_claimed(folder).await?)
     }
 
     async fn owned_folder(&self, access: &MailboxAccess, folder: MailboxId) -> Result<Mailbox> {
@@ -404,6 +456,29 @@ impl Service {
         Ok(self.store.delete_mailbox(folder.id, &trace).await?)
     }
 
+    /// The folder names the owner subscribed to (IMAP LSUB, LIST (SUBSCRIBED)),
+    /// whether or not such folders exist (RFC 3501 §6.3.9).
+    pub async fn subscriptions(&self, access: &MailboxAccess) -> Result<Vec<String>> {
+        Ok(self.store.subscriptions(access.owner()).await?)
+    }
+
+    /// Subscribes the owner to a folder name, or unsubscribes them: which folders a
+    /// mail client shows, nothing else. A name no folder could have is refused; a
+    /// name no folder has yet is kept (RFC 3501 §6.3.6). Not traced: no data is
+    /// read or changed, only the client's view.
+    pub async fn set_subscribed(
+        &self,
+        access: &MailboxAccess,
+        name: &str,
+        subscribed: bool,
+    ) -> Result<()> {
+        let name = subscription_name(name)?;
+        Ok(self
+            .store
+            .set_subscribed(access.owner(), name, subscribed)
+            .await?)
+    }
+
     /// Copies messages of `from` into `to`, both the owner's; each copy traced.
     /// Returns the copies, in the order of `ids`.
     pub async fn copy_messages(
@@ -447,6 +522,16 @@ impl Service {
             .move_messages(ids, access.owner(), to, &traces)
             .await?)
     }
+}
+
+/// The name a subscription is kept under: `INBOX` in any case is INBOX; any other
+/// name must be one a folder could have (MS-6).
+fn subscription_name(name: &str) -> Result<&str> {
+    if name.eq_ignore_ascii_case("INBOX") {
+        return Ok("INBOX");
+    }
+    check_name(name)?;
+    Ok(name)
 }
 
 /// A folder name the user may give, or why not (MS-6).

@@ -43,6 +43,25 @@ CREATE TABLE IF NOT EXISTS uidvalidity_last (
     account_id BIGINT PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
     value BIGINT NOT NULL
 );
+-- The highest UID of each folder that an IMAP session selecting it read-write was
+-- told of: the messages above it are \Recent to the next such session, and to that
+-- one only (RFC 3501 §2.3.2). A UID, no content.
+CREATE TABLE IF NOT EXISTS recent_claims (
+    mailbox_id BIGINT PRIMARY KEY REFERENCES mailboxes(id) ON DELETE CASCADE,
+    uid BIGINT NOT NULL
+);
+-- The folder names each account subscribed to (IMAP SUBSCRIBE, RFC 3501 §6.3.6): by
+-- name, kept when the folder is deleted (RFC 3501 §6.3.9); the folders made with the
+-- account start subscribed. Once, on the first start after the table was added (it is
+-- then empty), the existing folders are subscribed, as they all counted as subscribed.
+CREATE TABLE IF NOT EXISTS subscriptions (
+    account_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    PRIMARY KEY (account_id, name)
+);
+INSERT INTO subscriptions (account_id, name)
+    SELECT account_id, name FROM mailboxes
+    WHERE NOT EXISTS (SELECT 1 FROM subscriptions);
 -- UIDs expunged from a mailbox and the MODSEQ of their removal, so that a client
 -- resynchronising (IMAP QRESYNC) learns what vanished. UIDs only, no content.
 CREATE TABLE IF NOT EXISTS expunged (
@@ -65,6 +84,8 @@ CREATE TABLE IF NOT EXISTS messages (
     UNIQUE (mailbox_id, uid)
 );
 CREATE INDEX IF NOT EXISTS messages_blob ON messages(blob_id);
+-- What changed in a folder after a MODSEQ (an IMAP session's refresh).
+CREATE INDEX IF NOT EXISTS messages_modseq ON messages(mailbox_id, modseq);
 CREATE TABLE IF NOT EXISTS traces (
     seq BIGINT PRIMARY KEY,
     at_ms BIGINT NOT NULL,

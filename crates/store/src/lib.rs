@@ -258,6 +258,13 @@ pub trait Store: Send + Sync {
     async fn deliver(&self, delivery: &Delivery<'_>, traces: &[Event]) -> Result<Vec<Delivered>>;
     /// The messages of a folder, by UID.
     async fn messages(&self, mailbox: MailboxId) -> Result<Vec<MessageSummary>>;
+    /// The messages of a folder changed after `modseq` (flags, arrivals, moves in),
+    /// by UID.
+    async fn messages_changed_since(
+        &self,
+        mailbox: MailboxId,
+        modseq: i64,
+    ) -> Result<Vec<MessageSummary>>;
     /// One message's summary.
     async fn message(&self, id: MessageId) -> Result<MessageSummary>;
     /// Opens a message: unseals body and metadata, failing on any altered byte.
@@ -333,6 +340,20 @@ pub trait Store: Send + Sync {
     /// The UIDs expunged from `mailbox` after `modseq` (moved out or deleted), for a
     /// client resynchronising (IMAP QRESYNC).
     async fn expunged_since(&self, mailbox: MailboxId, modseq: i64) -> Result<Vec<i64>>;
+    /// The folder names `account` subscribed to, whether or not such folders exist.
+    async fn subscriptions(&self, account: AccountId) -> Result<Vec<String>>;
+    /// Subscribes `account` to the folder name `name`, or unsubscribes it; doing it
+    /// twice changes nothing.
+    async fn set_subscribed(&self, account: AccountId, name: &str, subscribed: bool) -> Result<()>;
+    /// The highest UID of `mailbox` claimed as `\Recent` by a session (0 when none):
+    /// the messages above it are recent to the next session that selects the folder
+    /// read-write (RFC 3501 §2.3.2).
+    async fn recent_claimed(&self, mailbox: MailboxId) -> Result<i64>;
+    /// Claims the messages of `mailbox` up to UID `up_to` as `\Recent` for one
+    /// session, atomically: returns the mark before, so that the messages above it
+    /// (up to `up_to`) are recent to that session and no other. The mark never goes
+    /// down.
+    async fn claim_recent(&self, mailbox: MailboxId, up_to: i64) -> Result<i64>;
     /// The bytes and messages an account holds, all folders together.
     async fn account_usage(&self, account: AccountId) -> Result<(u64, u64)>;
     /// A professional's standing with a patient (MS-8), by their addresses.

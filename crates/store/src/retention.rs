@@ -65,7 +65,17 @@ pub const INVENTORY: &[Table] = &[
     table("mailboxes", "folders", Kept::WithAccount),
     table(
         "uidvalidity_last",
-        "the last UIDVALIDITY given to a folder of the account (RFC 3501)",
+        "the last UIDVALIDITY given to an account's folders (IMAP)",
+        Kept::WithAccount,
+    ),
+    table(
+        "recent_claims",
+        "the highest UID of a folder an IMAP session was told of (\\Recent)",
+        Kept::WithAccount,
+    ),
+    table(
+        "subscriptions",
+        "the folder names an account subscribed to (IMAP)",
         Kept::WithAccount,
     ),
     table(

@@ -1,5 +1,5 @@
-//! Folder commands and the selected mailbox's announcements: folder names, LIST and
-//! LSUB, STATUS, SELECT and EXAMINE, and what a refresh tells the client (EXPUNGE,
+//! Folder commands and the selected mailbox's announcements: folder names, STATUS,
+//! SELECT and EXAMINE, and what a refresh tells the client (EXPUNGE,
 //! FETCH FLAGS, EXISTS, new keywords, HIGHESTMODSEQ).
 
 use super::*;
@@ -49,11 +49,12 @@ impl Session {
     /// The folder a client names.
     pub(super) async fn named_folder(
         &self,
+        login: &Login,
         tag: &Tag<'static>,
         mailbox: &ImapMailbox<'_>,
     ) -> Result<Mailbox, Status<'static>> {
         let name = self.folder_name(tag, mailbox)?;
-        match self.service.find_folder(self.access(), &name).await {
+        match self.service.find_folder(&login.access, &name).await {
             Ok(Some(folder)) => Ok(folder),
             Ok(None) => Err(status(
                 Kind::No,
@@ -65,158 +66,61 @@ impl Session {
         }
     }
 
-    /// LIST, LSUB, and LIST with RFC 5258 options: the folders matching any of
-    /// `patterns`, each with its attributes, extended data and, when asked, STATUS
-    /// (RFC 5819).
-    pub(super) async fn list(
-        &mut self,
-        out: &mut Wire,
-        tag: Tag<'static>,
-        reference: &ImapMailbox<'_>,
-        patterns: &[ListMailbox<'_>],
-        listing: Listing<'_>,
-    ) {
-        let reference = match reference {
-            ImapMailbox::Inbox => "INBOX".to_owned(),
-            ImapMailbox::Other(o) => String::from_utf8_lossy(o.as_ref()).into_owned(),
-        };
-        let patterns: Vec<String> = patterns
-            .iter()
-            .map(|pattern| {
-                let bytes: &[u8] = match pattern {
-                    ListMailbox::Token(t) => t.as_ref(),
-                    ListMailbox::String(s) => s.as_ref(),
-                };
-                format!("{reference}{}", String::from_utf8_lossy(bytes))
+    /// The folder APPEND, COPY or MOVE puts messages in: when missing, `NO
+    /// [TRYCREATE]` for a name CREATE would accept (RFC 9051 §6.3.12, §6.4.7), `NO
+    /// [NONEXISTENT]` for a name no folder can have (MS-6).
+    pub(super) async fn target_folder(
+        &self,
+        login: &Login,
+        tag: &Tag<'static>,
+        mailbox: &ImapMailbox<'_>,
+    ) -> Result<Mailbox, Status<'static>> {
+        self.named_folder(login, tag, mailbox)
+            .await
+            .map_err(|mut answer| {
+                let creatable = self
+                    .folder_name(tag, mailbox)
+                    .is_ok_and(|name| caduceus_core::check_folder_name(&name).is_ok());
+                if creatable {
+                    try_create(&mut answer);
+                }
+                answer
             })
-            .collect();
-        let delimiter = QuotedChar::try_from(DELIMITER).expect("valid delimiter");
-        if patterns.iter().all(String::is_empty) {
-            // RFC 9051 §6.3.9: the delimiter and the root.
-            out.enqueue_data(Data::List {
-                items: vec![FlagNameAttribute::Noselect],
-                delimiter: Some(delimiter),
-                mailbox: ImapMailbox::try_from("").expect("empty name"),
-            });
-            out.enqueue_status(status(Kind::Ok, Some(tag), None, "LIST completed"));
-            return;
-        }
-        let folders = match self.service.mailboxes(self.access()).await {
-            Ok(folders) => folders,
-            Err(error) => {
-                out.enqueue_status(from_service(tag, &error));
-                return;
-            }
-        };
-        let options = match listing {
-            Listing::Extended(options) => Some(options),
-            _ => None,
-        };
-        for folder in &folders {
-            let old_name = utf7::encode(&folder.name);
-            // The client's form: UTF-8 under IMAP4rev2, modified UTF-7 before.
-            let wire = if self.rev2 {
-                folder.name.clone()
-            } else {
-                old_name.clone()
-            };
-            if !patterns
-                .iter()
-                .any(|p| wildcard_match(p.as_bytes(), wire.as_bytes()))
-            {
-                continue;
-            }
-            if options.is_some_and(|o| o.special_use) && folder.special_use.is_none() {
-                continue;
-            }
-            let prefix = format!("{}{DELIMITER}", folder.name);
-            let has_children = folders.iter().any(|f| f.name.starts_with(&prefix));
-            let children = if has_children {
-                "HasChildren"
-            } else {
-                "HasNoChildren"
-            };
-            let mut items = vec![FlagNameAttribute::from(
-                Atom::try_from(children).expect("valid attribute"),
-            )];
-            // Every folder is subscribed (SUBSCRIBE changes nothing).
-            if options.is_some_and(|o| o.subscribed || o.return_subscribed) {
-                items.push(FlagNameAttribute::from(
-                    Atom::try_from("Subscribed").expect("valid attribute"),
-                ));
-            }
-            if let Some(atom) = folder
-                .special_use
-                .as_deref()
-                .and_then(|s| s.strip_prefix('\\'))
-                .and_then(|s| Atom::try_from(s.to_owned()).ok())
-            {
-                items.push(FlagNameAttribute::from(atom));
-            }
-            let Ok(mailbox) = ImapMailbox::try_from(wire.clone()) else {
-                continue;
-            };
-            let mut extended = Vec::new();
-            if options.is_some_and(|o| o.recursive && o.subscribed) && has_children {
-                extended.push("\"CHILDINFO\" (\"SUBSCRIBED\")".to_owned());
-            }
-            if self.rev2 && old_name != wire {
-                extended.push(format!("\"OLDNAME\" ({})", quoted(&old_name)));
-            }
-            let data = match listing {
-                Listing::Lsub => Data::Lsub {
-                    items,
-                    delimiter: Some(delimiter),
-                    mailbox: mailbox.clone(),
-                },
-                _ => Data::List {
-                    items,
-                    delimiter: Some(delimiter),
-                    mailbox: mailbox.clone(),
-                },
-            };
-            if extended.is_empty() {
-                out.enqueue_data(data);
-            } else {
-                let mut line = out.encode_without_crlf(data);
-                line.extend_from_slice(format!(" ({})\r\n", extended.join(" ")).as_bytes());
-                out.enqueue_line(&line);
-            }
-            if let Some(options) = options.filter(|o| !o.status.is_empty())
-                && let Ok((folder, messages)) =
-                    self.service.folder_state(self.access(), folder.id).await
-            {
-                out.enqueue_data(Data::Status {
-                    mailbox,
-                    items: status_items(&folder, &messages, &options.status).into(),
-                });
-            }
-        }
-        out.enqueue_status(status(Kind::Ok, Some(tag), None, "LIST completed"));
     }
 
+    /// STATUS (RFC 9051 §6.3.11).
     pub(super) async fn status(
         &mut self,
         out: &mut Wire,
         tag: Tag<'static>,
+        login: &Login,
+        selected: Option<&Selected>,
         mailbox: &ImapMailbox<'static>,
         names: &[StatusDataItemName],
     ) {
-        let folder = match self.named_folder(&tag, mailbox).await {
+        let folder = match self.named_folder(login, &tag, mailbox).await {
             Ok(folder) => folder,
             Err(answer) => {
                 out.enqueue_status(answer);
                 return;
             }
         };
-        let (folder, messages) = match self.service.folder_state(self.access(), folder.id).await {
+        let (folder, messages) = match self.service.folder_state(&login.access, folder.id).await {
             Ok(state) => state,
             Err(error) => {
                 out.enqueue_status(from_service(tag, &error));
                 return;
             }
         };
-        let items = status_items(&folder, &messages, names);
+        let recent = self.recent_count(login, selected, &folder, &messages, names);
+        let recent = match recent.await {
+            Ok(recent) => recent,
+            Err(error) => {
+                out.enqueue_status(from_service(tag, &error));
+                return;
+            }
+        };
+        let items = status_items(&folder, &messages, recent, names);
         out.enqueue_data(Data::Status {
             mailbox: mailbox.clone(),
             items: items.into(),
@@ -224,17 +128,62 @@ impl Session {
         out.enqueue_status(status(Kind::Ok, Some(tag), None, "STATUS completed"));
     }
 
+    /// STATUS RECENT of `folder` holding `messages` (0 when `names` does not ask for
+    /// it): the messages no session selecting it has been told of, and those recent
+    /// in this session when it is the selected one.
+    pub(super) async fn recent_count(
+        &self,
+        login: &Login,
+        selected: Option<&Selected>,
+        folder: &Mailbox,
+        messages: &[caduceus_service::model::MessageSummary],
+        names: &[StatusDataItemName],
+    ) -> Result<u32, caduceus_service::ServiceError> {
+        if !names.contains(&StatusDataItemName::Recent) {
+            return Ok(0);
+        }
+        let mark = self
+            .service
+            .recent_claimed(&login.access, folder.id)
+            .await?;
+        let own = selected
+            .filter(|s| s.mailbox.id == folder.id)
+            .map(|s| &s.recent);
+        let recent = messages
+            .iter()
+            .filter(|m| m.uid > mark || own.is_some_and(|own| own.contains(&m.uid)))
+            .count();
+        Ok(recent as u32)
+    }
+
+    /// Closes `previous`, the mailbox selected before a SELECT or EXAMINE: even a
+    /// failed one leaves none selected (RFC 9051 §6.3.2); IMAP4rev2 and QRESYNC
+    /// clients are told (RFC 7162 §3.2.11).
+    pub(super) fn close_for_select(&mut self, out: &mut Wire, previous: Option<Selected>) {
+        if previous.is_some() && (self.rev2 || self.qresync) {
+            out.enqueue_status(status(
+                Kind::Ok,
+                None,
+                Some(Code::Closed),
+                "previous mailbox closed",
+            ));
+        }
+        self.watcher = None;
+    }
+
     /// SELECT or EXAMINE with their RFC 7162 parameters: CONDSTORE, or QRESYNC
     /// (only once enabled), which also reports what vanished and what changed since
-    /// the client's MODSEQ when its UIDVALIDITY still holds.
+    /// the client's MODSEQ when its UIDVALIDITY still holds. Returns the mailbox
+    /// selected, `None` once a failure was answered.
     pub(super) async fn select_with(
         &mut self,
         out: &mut Wire,
         tag: Tag<'static>,
+        login: &Login,
         mailbox: &ImapMailbox<'static>,
         read_only: bool,
         parameters: &[SelectParameter],
-    ) {
+    ) -> Option<Selected> {
         self.condstore |= parameters.contains(&SelectParameter::CondStore);
         let resync = parameters.iter().find_map(|p| match p {
             SelectParameter::QResync {
@@ -256,22 +205,28 @@ impl Session {
                 None,
                 "ENABLE QRESYNC first (RFC 7162 section 3.2.5)",
             ));
-            return;
+            return None;
         }
-        let Some(ok) = self.select(out, tag, mailbox, read_only).await else {
-            return;
-        };
+        let (ok, selected) = self
+            .select(out, tag.clone(), login, mailbox, read_only)
+            .await?;
         if let Some((validity, since, known)) = resync
-            && let Some(selected) = &self.selected
             && i64::from(validity) == selected.mailbox.uidvalidity
         {
             let since = since as i64;
             let folder = selected.mailbox.id;
-            let mut vanished = self
+            let mut vanished = match self
                 .service
-                .expunged_since(self.access(), folder, since)
+                .expunged_since(&login.access, folder, since)
                 .await
-                .unwrap_or_default();
+            {
+                Ok(vanished) => vanished,
+                Err(error) => {
+                    out.enqueue_status(from_service(tag, &error));
+                    self.watcher = None;
+                    return None;
+                }
+            };
             if let Some(known) = known {
                 vanished.retain(|&u| contains_uid(&known, u));
             }
@@ -281,14 +236,14 @@ impl Session {
                     known_uids: uids,
                 });
             }
-            let selected = self.selected.as_ref().expect("selected");
             for (index, message) in selected.messages.iter().enumerate() {
                 if message.modseq > since {
                     let uid = selected.uid(index);
+                    let recent = selected.is_recent(index);
                     let items = vec![
                         MessageDataItem::Uid(uid),
-                        MessageDataItem::Flags(fetch::flags(message)),
-                        fetch::summary_item(&MessageDataItemName::ModSeq, message, uid)
+                        MessageDataItem::Flags(fetch::flags(message, recent)),
+                        fetch::summary_item(&MessageDataItemName::ModSeq, message, uid, recent)
                             .expect("MODSEQ is a summary item"),
                     ];
                     out.enqueue_data(Data::Fetch {
@@ -299,44 +254,52 @@ impl Session {
             }
         }
         out.enqueue_status(ok);
+        Some(selected)
     }
 
     /// Selects a folder and sends its untagged responses; returns the tagged OK to
-    /// send (after any QRESYNC responses), or `None` once a failure was answered.
+    /// send (after any QRESYNC responses) and the mailbox, or `None` once a failure
+    /// was answered.
     pub(super) async fn select(
         &mut self,
         out: &mut Wire,
         tag: Tag<'static>,
+        login: &Login,
         mailbox: &ImapMailbox<'static>,
         read_only: bool,
-    ) -> Option<Status<'static>> {
-        // RFC 9051 §6.3.2: a failed SELECT leaves no mailbox selected; IMAP4rev2
-        // and QRESYNC clients are told the previous one is closed (RFC 7162 §3.2.11).
-        if self.selected.is_some() && (self.rev2 || self.qresync) {
-            out.enqueue_status(status(
-                Kind::Ok,
-                None,
-                Some(Code::Closed),
-                "previous mailbox closed",
-            ));
-        }
-        self.selected = None;
-        self.watcher = None;
-        let folder = match self.named_folder(&tag, mailbox).await {
+    ) -> Option<(Status<'static>, Selected)> {
+        let folder = match self.named_folder(login, &tag, mailbox).await {
             Ok(folder) => folder,
             Err(answer) => {
                 out.enqueue_status(answer);
                 return None;
             }
         };
-        let (folder, messages) = match self.service.open_folder(self.access(), &folder.name).await {
+        let opened = self.service.open_folder(&login.access, &folder.name).await;
+        let (folder, messages) = match opened {
             Ok(opened) => opened,
             Err(error) => {
                 out.enqueue_status(from_service(tag, &error));
                 return None;
             }
         };
-        let selected = Selected::new(folder, read_only, messages);
+        let mut selected = Selected::new(folder, read_only, messages);
+        let folder = selected.mailbox.id;
+        let watched = async {
+            if !self.rev2 {
+                let last = selected.last_uid();
+                let mark = self.recent_mark(login, folder, read_only, last).await?;
+                selected.note_recent(mark);
+            }
+            self.service.watch_folder(&login.access, folder).await
+        };
+        match watched.await {
+            Ok(watcher) => self.watcher = Some(watcher),
+            Err(error) => {
+                out.enqueue_status(from_service(tag, &error));
+                return None;
+            }
+        }
         out.enqueue_data(Data::Flags(defined_flags(&selected)));
         out.enqueue_data(Data::Exists(selected.exists()));
         if self.rev2 {
@@ -349,7 +312,7 @@ impl Session {
                 });
             }
         } else {
-            out.enqueue_data(Data::Recent(0));
+            out.enqueue_data(Data::Recent(selected.recent_count()));
         }
         let untagged = |code: Code<'static>, text: &str| status(Kind::Ok, None, Some(code), text);
         out.enqueue_status(untagged(
@@ -367,41 +330,111 @@ impl Session {
         } else {
             Code::ReadWrite
         };
-        self.watcher = self
-            .service
-            .watch_folder(self.access(), selected.mailbox.id)
-            .await
-            .ok();
-        self.selected = Some(selected);
-        Some(status(Kind::Ok, Some(tag), Some(code), "SELECT completed"))
+        let ok = status(Kind::Ok, Some(tag), Some(code), "SELECT completed");
+        Some((ok, selected))
     }
 
     /// Turns CONDSTORE on for the rest of the session (RFC 7162 §3.1): the first
     /// CONDSTORE-enabling command in a selected mailbox is answered with its
     /// `OK [HIGHESTMODSEQ n]`.
-    pub(crate) fn enable_condstore(&mut self, out: &mut Wire) {
+    pub(crate) fn enable_condstore(&mut self, out: &mut Wire, selected: Option<&Selected>) {
         if std::mem::replace(&mut self.condstore, true) {
             return;
         }
-        if let Some(selected) = &self.selected {
+        if let Some(selected) = selected {
             out.enqueue_status(highest_modseq(&selected.mailbox));
         }
     }
 
-    /// Sends what changed in the selected mailbox since the client last looked:
-    /// EXPUNGE (only when `allow_expunge`), FETCH of changed flags, EXISTS.
-    pub(crate) async fn announce_changes(&mut self, out: &mut Wire, allow_expunge: bool) {
-        let (Some(login), Some(selected)) = (&self.login, &mut self.selected) else {
-            return;
-        };
-        let Ok((mailbox, current)) = self
+    /// The UID above which the messages of `folder` up to UID `last` are `\Recent`
+    /// to this session (RFC 3501 §2.3.2): claimed for it when it selected the
+    /// folder read-write, only looked at under EXAMINE (which takes nothing from
+    /// the next session).
+    async fn recent_mark(
+        &self,
+        login: &Login,
+        folder: caduceus_service::model::MailboxId,
+        read_only: bool,
+        last: i64,
+    ) -> Result<i64, caduceus_service::ServiceError> {
+        if read_only {
+            self.service.recent_claimed(&login.access, folder).await
+        } else {
+            self.service.claim_recent(&login.access, folder, last).await
+        }
+    }
+
+    /// NOOP, CHECK, IDLE: what changed in the selected mailbox, if one is,
+    /// announced (see [`Session::announce_changes`]).
+    pub(crate) async fn refresh(
+        &mut self,
+        out: &mut Wire,
+    ) -> Result<(), caduceus_service::ServiceError> {
+        match self.state.take() {
+            State::Selected(login, mut selected) => {
+                let refreshed = self
+                    .announce_changes(out, &login, &mut selected, true)
+                    .await;
+                self.state = State::after(login, Some(*selected));
+                refreshed
+            }
+            other => {
+                self.state = other;
+                Ok(())
+            }
+        }
+    }
+
+    /// Sends what changed in `selected` since the client last looked: EXPUNGE
+    /// (only when `allow_expunge`), FETCH of changed flags, EXISTS. A failure to
+    /// read the mailbox is the caller's to answer (NO, or BYE when no command
+    /// waits): the client must not be told all is well when it was told nothing. A
+    /// folder deleted by another session is closed (`OK [CLOSED]`, RFC 9051 §7.1):
+    /// the session is authenticated again once the command ends.
+    pub(crate) async fn announce_changes(
+        &mut self,
+        out: &mut Wire,
+        login: &Login,
+        selected: &mut Selected,
+        allow_expunge: bool,
+    ) -> Result<(), caduceus_service::ServiceError> {
+        let since = selected.mailbox.highest_modseq;
+        let state = self
             .service
-            .folder_state(&login.access, selected.mailbox.id)
-            .await
-        else {
-            return;
+            .folder_changes(&login.access, selected.mailbox.id, since)
+            .await;
+        let changes = match state {
+            Ok(state) => state,
+            Err(error) => {
+                if let caduceus_service::ServiceError::NotFound(_) = error {
+                    selected.closed = true;
+                    self.watcher = None;
+                    out.enqueue_status(status(
+                        Kind::Ok,
+                        None,
+                        Some(Code::Closed),
+                        "the selected folder was deleted",
+                    ));
+                }
+                return Err(error);
+            }
         };
-        let changes = selected.refresh(mailbox, current, allow_expunge);
+        let before = selected.last_uid();
+        let changes = selected.refresh(changes, allow_expunge);
+        let last = selected.last_uid();
+        if !self.rev2 && last > before {
+            // RFC 3501 §2.3.2: new messages are recent to the session that sees
+            // them first.
+            let folder = selected.mailbox.id;
+            let mark = if selected.read_only {
+                self.service.recent_claimed(&login.access, folder).await?
+            } else {
+                self.service
+                    .claim_recent(&login.access, folder, last)
+                    .await?
+            };
+            selected.note_recent(mark.max(before));
+        }
         if changes.keywords {
             // RFC 3501 §7.2.6: a keyword is announced before any FETCH shows it.
             out.enqueue_data(Data::Flags(defined_flags(selected)));
@@ -425,13 +458,15 @@ impl Session {
         for seq in changes.flags {
             let index = seq as usize - 1;
             let summary = &selected.messages[index];
+            let recent = selected.is_recent(index);
             let mut items = vec![
                 MessageDataItem::Uid(selected.uid(index)),
-                MessageDataItem::Flags(fetch::flags(summary)),
+                MessageDataItem::Flags(fetch::flags(summary, recent)),
             ];
             if self.condstore {
+                let uid = selected.uid(index);
                 items.push(
-                    fetch::summary_item(&MessageDataItemName::ModSeq, summary, selected.uid(index))
+                    fetch::summary_item(&MessageDataItemName::ModSeq, summary, uid, recent)
                         .expect("MODSEQ is a summary item"),
                 );
             }
@@ -442,7 +477,26 @@ impl Session {
         }
         if let Some(exists) = changes.exists {
             out.enqueue_data(Data::Exists(exists));
+            if !self.rev2 {
+                // RFC 3501 §7.3.2: RECENT with the new size (none under IMAP4rev2).
+                out.enqueue_data(Data::Recent(selected.recent_count()));
+            }
         }
+        Ok(())
+    }
+}
+
+/// `done`, the answer to a command that changed the selected mailbox, unless
+/// reading the mailbox back after it failed (`refreshed`): then NO, since the
+/// client was not told what changed.
+pub(crate) fn after_refresh(
+    tag: Tag<'static>,
+    refreshed: Result<(), caduceus_service::ServiceError>,
+    done: Status<'static>,
+) -> Status<'static> {
+    match refreshed {
+        Ok(()) => done,
+        Err(error) => from_service(tag, &error),
     }
 }
 
@@ -495,7 +549,7 @@ pub(super) fn permanent_flags(selected: &Selected) -> Status<'static> {
 }
 
 /// RFC 9051 §6.3.12, §6.4.7: TRYCREATE when the target folder does not exist.
-pub(super) fn try_create(answer: &mut Status<'static>) {
+fn try_create(answer: &mut Status<'static>) {
     if let Status::Tagged(t) = answer
         && t.body
             .code
@@ -529,10 +583,12 @@ pub(super) fn folder_answer(
     }
 }
 
-/// The STATUS items `names` of `folder` holding `messages` (RFC 9051 §6.3.11).
+/// The STATUS items `names` of `folder` holding `messages`, `recent` of them
+/// `\Recent` (RFC 9051 §6.3.11).
 pub(super) fn status_items(
     folder: &Mailbox,
     messages: &[caduceus_service::model::MessageSummary],
+    recent: u32,
     names: &[StatusDataItemName],
 ) -> Vec<StatusDataItem> {
     let has =
@@ -542,7 +598,7 @@ pub(super) fn status_items(
         .iter()
         .map(|name| match name {
             StatusDataItemName::Messages => StatusDataItem::Messages(messages.len() as u32),
-            StatusDataItemName::Recent => StatusDataItem::Recent(0),
+            StatusDataItemName::Recent => StatusDataItem::Recent(recent),
             StatusDataItemName::UidNext => StatusDataItem::UidNext(non_zero(folder.uidnext)),
             StatusDataItemName::UidValidity => {
                 StatusDataItem::UidValidity(non_zero(folder.uidvalidity))
@@ -564,51 +620,9 @@ pub(super) fn status_items(
         .collect()
 }
 
-/// `text` as an IMAP quoted string.
-pub(super) fn quoted(text: &str) -> String {
-    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
-}
-
-/// Which kind of listing a LIST-like command asks for.
-#[derive(Clone, Copy)]
-pub(crate) enum Listing<'a> {
-    List,
-    Lsub,
-    /// LIST with RFC 5258 options.
-    Extended(&'a ListOptions),
-}
-
-/// LIST wildcard matching (RFC 9051 §6.3.9): `*` matches anything, `%` anything
-/// but the hierarchy delimiter; INBOX matches case-insensitively.
-pub(crate) fn wildcard_match(pattern: &[u8], name: &[u8]) -> bool {
-    if name.eq_ignore_ascii_case(b"INBOX") && pattern.eq_ignore_ascii_case(b"INBOX") {
-        return true;
-    }
-    match pattern.split_first() {
-        None => name.is_empty(),
-        Some((b'*', rest)) => (0..=name.len()).any(|i| wildcard_match(rest, &name[i..])),
-        Some((b'%', rest)) => (0..=name.len())
-            .take_while(|&i| i == 0 || name[i - 1] != DELIMITER as u8)
-            .any(|i| wildcard_match(rest, &name[i..])),
-        Some((c, rest)) => name.first() == Some(c) && wildcard_match(rest, &name[1..]),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn list_wildcards() {
-        assert!(wildcard_match(b"*", b"INBOX"));
-        assert!(wildcard_match(b"%", b"Sent"));
-        assert!(!wildcard_match(b"%", b"Archive/2026"));
-        assert!(wildcard_match(b"Archive/%", b"Archive/2026"));
-        assert!(wildcard_match(b"*26", b"Archive/2026"));
-        assert!(wildcard_match(b"inbox", b"INBOX"));
-        assert!(!wildcard_match(b"Sen", b"Sent"));
-        assert!(wildcard_match(b"S%t", b"Sent"));
-    }
 
     #[test]
     fn sequence_numbers_beyond_the_mailbox_are_out_of_range() {

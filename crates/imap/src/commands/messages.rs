@@ -4,19 +4,33 @@
 use super::*;
 
 impl Session {
-    pub(super) async fn store(&mut self, out: &mut Wire, tag: Tag<'static>, store: Store<'_>) {
-        if self.selected.as_ref().expect("selected").read_only {
+    /// STORE and UID STORE (RFC 9051 §6.4.6, RFC 7162 §3.1.3).
+    pub(super) async fn store(
+        &mut self,
+        out: &mut Wire,
+        tag: Tag<'static>,
+        login: &Login,
+        selected: &mut Selected,
+        store: Store<'_>,
+    ) {
+        if selected.read_only {
             out.enqueue_status(read_only(tag));
             return;
         }
         if store.unchanged_since.is_some() {
             // Decide on the folder as it is now, not as this session last saw it.
-            self.announce_changes(out, false).await;
+            if let Err(error) = self.announce_changes(out, login, selected, false).await {
+                out.enqueue_status(from_service(tag, &error));
+                return;
+            }
         }
-        let selected = self.selected.as_ref().expect("selected");
         let uid = store.uid;
         let wanted: Vec<String> = store.flags.iter().map(|f| f.to_string()).collect();
         let positions = selected.resolve(store.set, uid);
+        if let Some(bad) = beyond_mailbox(&tag, store.set, uid, &positions, selected) {
+            out.enqueue_status(bad);
+            return;
+        }
         let (positions, mut modified): (Vec<usize>, Vec<usize>) =
             positions.into_iter().partition(|&i| {
                 store
@@ -39,7 +53,7 @@ impl Session {
         let folder = selected.mailbox.id;
         let outcome = match self
             .service
-            .set_flags_in(self.access(), folder, &changes, store.unchanged_since)
+            .set_flags_in(&login.access, folder, &changes, store.unchanged_since)
             .await
         {
             Ok(outcome) => outcome,
@@ -63,14 +77,17 @@ impl Session {
             .iter()
             .map(|&i| (i, selected.messages[i].flags.clone()))
             .collect();
-        self.announce_changes(out, false).await;
+        if let Err(error) = self.announce_changes(out, login, selected, false).await {
+            out.enqueue_status(from_service(tag, &error));
+            return;
+        }
         if matches!(store.response, StoreResponse::Answer) {
             // Messages whose flags did not change still get their FETCH FLAGS.
-            let selected = self.selected.as_ref().expect("selected");
             for (index, flags) in before {
                 if selected.messages[index].flags == flags {
                     let mut items = vec![MessageDataItem::Flags(fetch::flags(
                         &selected.messages[index],
+                        selected.is_recent(index),
                     ))];
                     if uid {
                         items.insert(0, MessageDataItem::Uid(selected.uid(index)));
@@ -83,7 +100,6 @@ impl Session {
             }
         }
         if !modified.is_empty() {
-            let selected = self.selected.as_ref().expect("selected");
             let numbers: Vec<u32> = modified
                 .iter()
                 .map(|&i| {
@@ -118,22 +134,25 @@ impl Session {
         &mut self,
         out: &mut Wire,
         tag: Tag<'static>,
-        criteria: Vec1<SearchKey<'static>>,
-        uid: bool,
-        returns: Option<SearchReturn>,
+        login: &Login,
+        selected: &mut Selected,
+        search: Search,
     ) {
+        let Search {
+            criteria,
+            uid,
+            returns,
+        } = search;
         let key = SearchKey::And(criteria);
         if uses_modseq(&key) {
-            self.enable_condstore(out);
+            self.enable_condstore(out, Some(selected));
         }
         let returns = returns.or(self.rev2.then_some(SearchReturn::ALL));
-        let (found, highest) = match self.matching(&key).await {
+        let (found, highest) = match self.matching(login, selected, &key).await {
             Ok(found) => found,
             Err(error) => {
                 // RFC 5182 §2.4: a failed SAVE leaves `$` empty.
-                if returns.is_some_and(|r| r.save)
-                    && let Some(selected) = self.selected.as_mut()
-                {
+                if returns.is_some_and(|r| r.save) {
                     selected.saved.clear();
                 }
                 out.enqueue_status(from_service(tag, &error));
@@ -141,16 +160,15 @@ impl Session {
             }
         };
         let modseq = uses_modseq(&key)
-            .then(|| NonZeroU64::new(self.returned_modseq(&found, highest, returns) as u64))
+            .then(|| NonZeroU64::new(returned_modseq(selected, &found, highest, returns) as u64))
             .flatten();
-        let numbers = self.numbers(&found, uid);
+        let numbers = numbers(selected, &found, uid);
         let Some(returns) = returns else {
             out.enqueue_data(Data::Search(numbers, modseq));
             out.enqueue_status(status(Kind::Ok, Some(tag), None, "SEARCH completed"));
             return;
         };
         if returns.save {
-            let selected = self.selected.as_mut().expect("selected");
             let mut kept: Vec<usize> = found.clone();
             // RFC 5182 §2.4: with MIN or MAX and neither ALL nor COUNT, only those.
             if (returns.min || returns.max) && !returns.all && !returns.count {
@@ -174,41 +192,22 @@ impl Session {
         out.enqueue_status(status(Kind::Ok, Some(tag), None, "SEARCH completed"));
     }
 
-    /// The MODSEQ a search answers (RFC 7162 §3.1.5): with MIN or MAX and neither
-    /// ALL nor COUNT, the highest of the messages returned; else `highest`, that of
-    /// every message `found`.
-    pub(super) fn returned_modseq(
-        &self,
-        found: &[usize],
-        highest: i64,
-        returns: Option<SearchReturn>,
-    ) -> i64 {
-        let Some(r) = returns.filter(|r| (r.min || r.max) && !r.all && !r.count) else {
-            return highest;
-        };
-        let selected = self.selected.as_ref().expect("selected");
-        [
-            found.first().filter(|_| r.min),
-            found.last().filter(|_| r.max),
-        ]
-        .into_iter()
-        .flatten()
-        .map(|&i| selected.messages[i].modseq)
-        .max()
-        .unwrap_or(highest)
-    }
-
     /// SORT (RFC 5256): the messages matching the search, in the order asked.
     pub(super) async fn sort(
         &mut self,
         out: &mut Wire,
         tag: Tag<'static>,
-        criteria: Vec1<SortCriterion>,
-        search: Vec1<SearchKey<'static>>,
-        uid: bool,
+        login: &Login,
+        selected: &Selected,
+        sort: Sort,
     ) {
+        let Sort {
+            criteria,
+            search,
+            uid,
+        } = sort;
         let key = SearchKey::And(search);
-        let found = match self.matching(&key).await {
+        let found = match self.matching(login, selected, &key).await {
             Ok((found, _)) => found,
             Err(error) => {
                 out.enqueue_status(from_service(tag, &error));
@@ -217,15 +216,13 @@ impl Session {
         };
         let criteria = criteria.into_inner();
         let needed = sort::needs_metadata(&criteria).then_some(Opening::SearchHeaders);
-        let folder = self.selected.as_ref().expect("selected").mailbox.id;
-        let metas = match self.contents(folder, &found, needed).await {
+        let metas = match self.contents(login, selected, &found, needed).await {
             Ok(metas) => metas,
             Err(error) => {
                 out.enqueue_status(from_service(tag, &error));
                 return;
             }
         };
-        let selected = self.selected.as_ref().expect("selected");
         let mut entries: Vec<sort::Entry<'_>> = found
             .iter()
             .enumerate()
@@ -240,39 +237,24 @@ impl Session {
             .collect();
         sort::sort(&mut entries, &criteria);
         let order: Vec<usize> = entries.iter().map(|e| e.position).collect();
-        out.enqueue_data(Data::Sort(self.numbers(&order, uid), None));
+        out.enqueue_data(Data::Sort(numbers(selected, &order, uid), None));
         out.enqueue_status(status(Kind::Ok, Some(tag), None, "SORT completed"));
-    }
-
-    /// Positions as UIDs or sequence numbers.
-    pub(super) fn numbers(&self, positions: &[usize], uid: bool) -> Vec<NonZeroU32> {
-        let selected = self.selected.as_ref().expect("selected");
-        positions
-            .iter()
-            .map(|&i| {
-                if uid {
-                    selected.uid(i)
-                } else {
-                    NonZeroU32::new(i as u32 + 1).expect("positions start at 1")
-                }
-            })
-            .collect()
     }
 
     /// The positions of the selected mailbox's messages matching `key`, and their
     /// highest MODSEQ; messages are opened (and each traced, TR-1) only when a key needs their content.
     pub(super) async fn matching(
         &self,
+        login: &Login,
+        selected: &Selected,
         key: &SearchKey<'_>,
     ) -> Result<(Vec<usize>, i64), caduceus_service::ServiceError> {
-        let selected = self.selected.as_ref().expect("selected");
-        let folder = selected.mailbox.id;
         let needed = search::needs_content(key).then_some(Opening::Search);
         let mut found = Vec::new();
         let mut highest = 0i64;
         let indices: Vec<usize> = (0..selected.messages.len()).collect();
         for chunk in indices.chunks(BATCH) {
-            let contents = self.contents(folder, chunk, needed).await?;
+            let contents = self.contents(login, selected, chunk, needed).await?;
             for (n, &index) in chunk.iter().enumerate() {
                 let candidate = Candidate {
                     seq: index as u32 + 1,
@@ -288,18 +270,25 @@ impl Session {
         Ok((found, highest))
     }
 
+    /// EXPUNGE and UID EXPUNGE (RFC 9051 §6.4.3, RFC 4315).
     pub(super) async fn expunge(
         &mut self,
         out: &mut Wire,
         tag: Tag<'static>,
+        login: &Login,
+        selected: &mut Selected,
         only: Option<SequenceSet>,
     ) {
-        if let Err(answer) = self.expunge_deleted(tag.clone(), only).await {
+        if let Err(answer) = self
+            .expunge_deleted(tag.clone(), login, selected, only)
+            .await
+        {
             out.enqueue_status(answer);
             return;
         }
-        self.announce_changes(out, true).await;
-        out.enqueue_status(status(Kind::Ok, Some(tag), None, "EXPUNGE completed"));
+        let refreshed = self.announce_changes(out, login, selected, true).await;
+        let done = status(Kind::Ok, Some(tag.clone()), None, "EXPUNGE completed");
+        out.enqueue_status(after_refresh(tag, refreshed, done));
     }
 
     /// Deletes for good the messages marked `\Deleted` (those of `only`, for UID
@@ -307,9 +296,10 @@ impl Session {
     pub(super) async fn expunge_deleted(
         &mut self,
         tag: Tag<'static>,
+        login: &Login,
+        selected: &Selected,
         only: Option<SequenceSet>,
     ) -> Result<(), Status<'static>> {
-        let selected = self.selected.as_ref().expect("selected");
         if selected.read_only {
             return Ok(());
         }
@@ -326,7 +316,7 @@ impl Session {
             .collect();
         let folder = selected.mailbox.id;
         self.service
-            .expunge(self.access(), folder, &ids)
+            .expunge(&login.access, folder, &ids)
             .await
             .map_err(|error| from_service(tag, &error))
     }
@@ -336,20 +326,23 @@ impl Session {
         &mut self,
         out: &mut Wire,
         tag: Tag<'static>,
-        set: &SequenceSet,
-        mailbox: &ImapMailbox<'static>,
-        uid: bool,
-        moving: bool,
+        login: &Login,
+        selected: &mut Selected,
+        copy: Copy<'_>,
     ) {
-        let target = match self.named_folder(&tag, mailbox).await {
+        let Copy {
+            set,
+            mailbox,
+            uid,
+            moving,
+        } = copy;
+        let target = match self.target_folder(login, &tag, mailbox).await {
             Ok(folder) => folder,
-            Err(mut answer) => {
-                try_create(&mut answer);
+            Err(answer) => {
                 out.enqueue_status(answer);
                 return;
             }
         };
-        let selected = self.selected.as_ref().expect("selected");
         if moving && selected.read_only {
             out.enqueue_status(read_only(tag));
             return;
@@ -364,11 +357,11 @@ impl Session {
         let from = selected.mailbox.id;
         let done = if moving {
             self.service
-                .move_messages(self.access(), from, &ids, target.id)
+                .move_messages(&login.access, from, &ids, target.id)
                 .await
         } else {
             self.service
-                .copy_messages(self.access(), from, &ids, target.id)
+                .copy_messages(&login.access, from, &ids, target.id)
                 .await
         };
         let copies = match done {
@@ -390,34 +383,43 @@ impl Session {
         if moving {
             // RFC 6851 §4.3: COPYUID untagged, then the EXPUNGEs, then OK.
             out.enqueue_status(status(Kind::Ok, None, Some(copy_uid), "moved"));
-            self.announce_changes(out, true).await;
-            out.enqueue_status(status(Kind::Ok, Some(tag), None, "MOVE completed"));
+            let refreshed = self.announce_changes(out, login, selected, true).await;
+            let done = status(Kind::Ok, Some(tag.clone()), None, "MOVE completed");
+            out.enqueue_status(after_refresh(tag, refreshed, done));
         } else {
-            if target.id == from {
-                self.announce_changes(out, false).await;
-            }
-            out.enqueue_status(status(
+            let refreshed = if target.id == from {
+                self.announce_changes(out, login, selected, false).await
+            } else {
+                Ok(())
+            };
+            let done = status(
                 Kind::Ok,
-                Some(tag),
+                Some(tag.clone()),
                 Some(copy_uid),
                 "COPY completed",
-            ));
+            );
+            out.enqueue_status(after_refresh(tag, refreshed, done));
         }
     }
 
+    /// APPEND (RFC 9051 §6.3.12), announced at once when it adds to `selected`.
     pub(super) async fn append(
         &mut self,
         out: &mut Wire,
         tag: Tag<'static>,
-        mailbox: &ImapMailbox<'static>,
-        flags: Vec<Flag<'static>>,
-        date: Option<imap_next::imap_types::datetime::DateTime>,
-        raw: Vec<u8>,
+        login: &Login,
+        selected: Option<&mut Selected>,
+        append: Append<'_>,
     ) {
-        let folder = match self.named_folder(&tag, mailbox).await {
+        let Append {
+            mailbox,
+            flags,
+            date,
+            raw,
+        } = append;
+        let folder = match self.target_folder(login, &tag, mailbox).await {
             Ok(folder) => folder,
-            Err(mut answer) => {
-                try_create(&mut answer);
+            Err(answer) => {
                 out.enqueue_status(answer);
                 return;
             }
@@ -427,32 +429,69 @@ impl Session {
         let flags: Vec<String> = flags.iter().map(|f| f.to_string()).collect();
         match self
             .service
-            .append(self.access(), folder.id, &raw, flags, internal)
+            .append(&login.access, folder.id, &raw, flags, internal)
             .await
         {
             Ok(delivered) => {
-                if self
-                    .selected
-                    .as_ref()
-                    .is_some_and(|s| s.mailbox.id == folder.id)
-                {
-                    self.announce_changes(out, false).await;
-                }
-                out.enqueue_status(status(
+                let refreshed = match selected {
+                    Some(selected) if selected.mailbox.id == folder.id => {
+                        self.announce_changes(out, login, selected, false).await
+                    }
+                    _ => Ok(()),
+                };
+                let done = status(
                     Kind::Ok,
-                    Some(tag),
+                    Some(tag.clone()),
                     Some(Code::AppendUid {
                         uid_validity: non_zero(folder.uidvalidity),
                         uid: non_zero(delivered.uid),
                     }),
                     "APPEND completed",
-                ));
+                );
+                out.enqueue_status(after_refresh(tag, refreshed, done));
             }
             Err(error) => {
                 out.enqueue_status(from_service(tag, &error));
             }
         }
     }
+}
+
+/// The MODSEQ a search answers (RFC 7162 §3.1.5): with MIN or MAX and neither ALL
+/// nor COUNT, the highest of the messages returned; else `highest`, that of every
+/// message `found`.
+fn returned_modseq(
+    selected: &Selected,
+    found: &[usize],
+    highest: i64,
+    returns: Option<SearchReturn>,
+) -> i64 {
+    let Some(r) = returns.filter(|r| (r.min || r.max) && !r.all && !r.count) else {
+        return highest;
+    };
+    [
+        found.first().filter(|_| r.min),
+        found.last().filter(|_| r.max),
+    ]
+    .into_iter()
+    .flatten()
+    .map(|&i| selected.messages[i].modseq)
+    .max()
+    .unwrap_or(highest)
+}
+
+/// Positions of `selected` as UIDs or sequence numbers.
+fn numbers(selected: &Selected, positions: &[usize], uid: bool) -> Vec<NonZeroU32> {
+    positions
+        .iter()
+        .map(|&i| {
+            if uid {
+                selected.uid(i)
+            } else {
+                NonZeroU32::new(i as u32 + 1).expect("positions start at 1")
+            }
+        })
+        .collect()
 }
 
 /// The ESEARCH response (RFC 4731 §3.2) for the sorted `numbers` found, with the

@@ -3,7 +3,8 @@
 //! change and deletion goes through the service, which checks and traces it.
 //!
 //! This module reads a command and hands it on; [`folders`] holds the folder
-//! commands and what a refresh announces, [`messages`] the message commands.
+//! commands and what a refresh announces, [`listing`] LIST and LSUB, [`messages`]
+//! the message commands.
 
 use std::num::{NonZeroU32, NonZeroU64};
 
@@ -32,12 +33,16 @@ use crate::reply::{Kind, code, from_service, status};
 use crate::search::Candidate;
 use crate::selected::Selected;
 use crate::session::{Flow, Session};
+use crate::state::{Login, State};
 use crate::{fetch, search, sort, utf7};
 
 mod folders;
+mod listing;
 mod messages;
 
-use folders::{Listing, folder_answer, try_create};
+pub(crate) use folders::after_refresh;
+use folders::folder_answer;
+use listing::{ListArgs, Listing};
 
 /// The hierarchy delimiter of folder names.
 const DELIMITER: char = '/';
@@ -46,13 +51,16 @@ const DELIMITER: char = '/';
 const BATCH: usize = 500;
 
 impl Session {
-    /// Answers a command of the authenticated or selected state.
+    /// Answers a command of the authenticated or selected state for `login`, with
+    /// the mailbox `selected`, if any; returns the mailbox selected after it.
     pub(crate) async fn mail_command(
         &mut self,
         out: &mut Wire,
         tag: Tag<'static>,
         body: CommandBody<'static>,
-    ) -> Flow {
+        login: &Login,
+        mut selected: Option<Selected>,
+    ) -> (Flow, Option<Selected>) {
         match body {
             CommandBody::Enable { capabilities } => {
                 let mut enabled = Vec::new();
@@ -68,7 +76,7 @@ impl Session {
                     let qresync = name.eq_ignore_ascii_case("QRESYNC");
                     if matches!(capability, CapabilityEnable::CondStore) || qresync {
                         // RFC 7162 §3.2.3: QRESYNC implies CONDSTORE.
-                        self.enable_condstore(out);
+                        self.enable_condstore(out, selected.as_ref());
                         self.qresync |= qresync;
                         enabled.push(capability);
                     }
@@ -94,23 +102,31 @@ impl Session {
                 reference,
                 mailbox_wildcard,
             } => {
-                self.list(out, tag, &reference, &[mailbox_wildcard], Listing::List)
-                    .await
+                let args = ListArgs {
+                    reference: &reference,
+                    patterns: &[mailbox_wildcard],
+                    listing: Listing::List,
+                };
+                self.list(out, tag, login, selected.as_ref(), args).await
             }
             CommandBody::Lsub {
                 reference,
                 mailbox_wildcard,
             } => {
-                self.list(out, tag, &reference, &[mailbox_wildcard], Listing::Lsub)
-                    .await
+                let args = ListArgs {
+                    reference: &reference,
+                    patterns: &[mailbox_wildcard],
+                    listing: Listing::Lsub,
+                };
+                self.list(out, tag, login, selected.as_ref(), args).await
             }
             CommandBody::GetQuotaRoot { mailbox } => {
                 // One quota root, "", over all the account's folders (RFC 9208).
-                if let Err(answer) = self.named_folder(&tag, &mailbox).await {
+                if let Err(answer) = self.named_folder(login, &tag, &mailbox).await {
                     out.enqueue_status(answer);
-                    return Flow::Continue;
+                    return (Flow::Continue, selected);
                 }
-                let answer = match self.service.usage(self.access()).await {
+                let answer = match self.service.usage(&login.access).await {
                     Ok(usage) => {
                         let roots = if usage.limit.is_some() {
                             vec![AString::try_from("").expect("empty root")]
@@ -128,7 +144,7 @@ impl Session {
                 out.enqueue_status(answer);
             }
             CommandBody::GetQuota { root } => {
-                let usage = self.service.usage(self.access()).await;
+                let usage = self.service.usage(&login.access).await;
                 let answer = match usage.as_ref().map(quota_data) {
                     Ok(Some(quota)) if root.as_ref().is_empty() => {
                         out.enqueue_data(quota);
@@ -152,27 +168,44 @@ impl Session {
                     "quotas are set by the operator (limits.mailbox_quota_mb)",
                 ));
             }
-            CommandBody::Subscribe { .. } | CommandBody::Unsubscribe { .. } => {
-                // Every folder is always subscribed: there is nothing to hide.
-                out.enqueue_status(status(Kind::Ok, Some(tag), None, "completed"));
+            CommandBody::Subscribe { ref mailbox } | CommandBody::Unsubscribe { ref mailbox } => {
+                let subscribe = matches!(body, CommandBody::Subscribe { .. });
+                let answer = match self.folder_name(&tag, mailbox) {
+                    Ok(name) => {
+                        let done = self
+                            .service
+                            .set_subscribed(&login.access, &name, subscribe)
+                            .await;
+                        folder_answer(tag, done, "completed")
+                    }
+                    Err(answer) => answer,
+                };
+                out.enqueue_status(answer);
             }
             CommandBody::Status {
                 mailbox,
                 item_names,
-            } => self.status(out, tag, &mailbox, &item_names).await,
+            } => {
+                self.status(out, tag, login, selected.as_ref(), &mailbox, &item_names)
+                    .await
+            }
             CommandBody::Select {
                 mailbox,
                 parameters,
             } => {
-                self.select_with(out, tag, &mailbox, false, &parameters)
-                    .await
+                self.close_for_select(out, selected.take());
+                selected = self
+                    .select_with(out, tag, login, &mailbox, false, &parameters)
+                    .await;
             }
             CommandBody::Examine {
                 mailbox,
                 parameters,
             } => {
-                self.select_with(out, tag, &mailbox, true, &parameters)
-                    .await
+                self.close_for_select(out, selected.take());
+                selected = self
+                    .select_with(out, tag, login, &mailbox, true, &parameters)
+                    .await;
             }
             CommandBody::Append {
                 mailbox,
@@ -188,14 +221,21 @@ impl Session {
                         l.data.to_vec()
                     }
                 };
-                self.append(out, tag, &mailbox, flags, date, raw).await;
+                let append = Append {
+                    mailbox: &mailbox,
+                    flags,
+                    date,
+                    raw,
+                };
+                self.append(out, tag, login, selected.as_mut(), append)
+                    .await;
             }
             CommandBody::Create { mailbox } => {
                 let answer = match self.new_folder_name(&tag, &mailbox) {
                     Ok(name) => {
                         // RFC 9051 §6.3.4: a trailing delimiter only says more will come.
                         let name = name.trim_end_matches(caduceus_core::folder::DELIMITER);
-                        let done = self.service.create_folder(self.access(), name).await;
+                        let done = self.service.create_folder(&login.access, name).await;
                         folder_answer(tag, done.map(|_| ()), "CREATE completed")
                     }
                     Err(answer) => answer,
@@ -205,14 +245,11 @@ impl Session {
             CommandBody::Delete { mailbox } => {
                 let answer = match self.folder_name(&tag, &mailbox) {
                     Ok(name) => {
-                        if self
-                            .selected
-                            .as_ref()
-                            .is_some_and(|s| s.mailbox.name == name)
-                        {
-                            self.selected = None;
+                        if selected.as_ref().is_some_and(|s| s.mailbox.name == name) {
+                            selected = None;
+                            self.watcher = None;
                         }
-                        let done = self.service.delete_folder(self.access(), &name).await;
+                        let done = self.service.delete_folder(&login.access, &name).await;
                         folder_answer(tag, done, "DELETE completed")
                     }
                     Err(answer) => answer,
@@ -225,34 +262,61 @@ impl Session {
                     .and_then(|f| self.new_folder_name(&tag, &to).map(|t| (f, t)));
                 let answer = match names {
                     Ok((from, to)) => {
-                        let done = self.service.rename_folder(self.access(), &from, &to).await;
+                        let done = self.service.rename_folder(&login.access, &from, &to).await;
                         folder_answer(tag, done, "RENAME completed")
                     }
                     Err(answer) => answer,
                 };
                 out.enqueue_status(answer);
             }
-            body if self.selected.is_none() => {
-                out.enqueue_status(status(
-                    Kind::Bad,
-                    Some(tag),
-                    None,
-                    &format!("{} needs a selected mailbox: SELECT one first", body.name()),
-                ));
+            body => {
+                let Some(mut current) = selected else {
+                    out.enqueue_status(status(
+                        Kind::Bad,
+                        Some(tag),
+                        None,
+                        &format!("{} needs a selected mailbox: SELECT one first", body.name()),
+                    ));
+                    return (Flow::Continue, None);
+                };
+                let kept = self
+                    .selected_command(out, tag, body, login, &mut current)
+                    .await;
+                return (Flow::Continue, kept.then_some(current));
             }
+        }
+        (Flow::Continue, selected)
+    }
+
+    /// Answers a command of the selected state, on the mailbox `selected`; false
+    /// when it closed the mailbox (CLOSE, UNSELECT).
+    async fn selected_command(
+        &mut self,
+        out: &mut Wire,
+        tag: Tag<'static>,
+        body: CommandBody<'static>,
+        login: &Login,
+        selected: &mut Selected,
+    ) -> bool {
+        match body {
             CommandBody::Close | CommandBody::Unselect => {
                 let expunge = matches!(body, CommandBody::Close);
-                if expunge && let Err(status) = self.expunge_deleted(tag.clone(), None).await {
+                if expunge
+                    && let Err(status) = self
+                        .expunge_deleted(tag.clone(), login, selected, None)
+                        .await
+                {
                     out.enqueue_status(status);
-                    return Flow::Continue;
+                    return true;
                 }
-                self.selected = None;
                 self.watcher = None;
                 out.enqueue_status(status(Kind::Ok, Some(tag), None, "completed"));
+                return false;
             }
-            CommandBody::Expunge => self.expunge(out, tag, None).await,
+            CommandBody::Expunge => self.expunge(out, tag, login, selected, None).await,
             CommandBody::ExpungeUid { sequence_set } => {
-                self.expunge(out, tag, Some(sequence_set)).await;
+                self.expunge(out, tag, login, selected, Some(sequence_set))
+                    .await;
             }
             CommandBody::Fetch {
                 sequence_set,
@@ -266,7 +330,7 @@ impl Session {
                     _ => None,
                 });
                 if changed_since.is_some() {
-                    self.enable_condstore(out);
+                    self.enable_condstore(out, Some(selected));
                 }
                 if modifiers.contains(&FetchModifier::Vanished) {
                     // RFC 7162 §3.2.6: UID FETCH … (CHANGEDSINCE n VANISHED), once
@@ -278,14 +342,17 @@ impl Session {
                             None,
                             "VANISHED needs UID FETCH, CHANGEDSINCE and ENABLE QRESYNC",
                         ));
-                        return Flow::Continue;
+                        return true;
                     };
-                    let folder = self.selected.as_ref().expect("selected").mailbox.id;
-                    let mut vanished = self
-                        .service
-                        .expunged_since(self.access(), folder, since)
-                        .await
-                        .unwrap_or_default();
+                    let folder = selected.mailbox.id;
+                    let vanished = self.service.expunged_since(&login.access, folder, since);
+                    let mut vanished = match vanished.await {
+                        Ok(vanished) => vanished,
+                        Err(error) => {
+                            out.enqueue_status(from_service(tag, &error));
+                            return true;
+                        }
+                    };
                     vanished.retain(|&u| contains_uid(&sequence_set, u));
                     if let Some(uids) = uid_set(&vanished) {
                         out.enqueue_data(Data::Vanished {
@@ -294,15 +361,13 @@ impl Session {
                         });
                     }
                 }
-                self.fetch(
-                    out,
-                    tag,
-                    &sequence_set,
-                    macro_or_item_names,
+                let fetch = FetchArgs {
+                    set: &sequence_set,
+                    names: macro_or_item_names,
                     uid,
                     changed_since,
-                )
-                .await;
+                };
+                self.fetch(out, tag, login, selected, fetch).await;
             }
             CommandBody::Store {
                 sequence_set,
@@ -319,7 +384,7 @@ impl Session {
                     _ => None,
                 });
                 if unchanged_since.is_some() {
-                    self.enable_condstore(out);
+                    self.enable_condstore(out, Some(selected));
                 }
                 let store = Store {
                     set: &sequence_set,
@@ -329,10 +394,15 @@ impl Session {
                     uid,
                     unchanged_since,
                 };
-                self.store(out, tag, store).await
+                self.store(out, tag, login, selected, store).await
             }
             CommandBody::Search { criteria, uid, .. } => {
-                self.search(out, tag, criteria, uid, None).await
+                let search = Search {
+                    criteria,
+                    uid,
+                    returns: None,
+                };
+                self.search(out, tag, login, selected, search).await
             }
             CommandBody::Sort {
                 sort_criteria,
@@ -340,24 +410,30 @@ impl Session {
                 uid,
                 ..
             } => {
-                self.sort(out, tag, sort_criteria, search_criteria, uid)
-                    .await
+                let sort = Sort {
+                    criteria: sort_criteria,
+                    search: search_criteria,
+                    uid,
+                };
+                self.sort(out, tag, login, selected, sort).await
             }
             CommandBody::Copy {
-                sequence_set,
-                mailbox,
+                ref sequence_set,
+                ref mailbox,
                 uid,
-            } => {
-                self.copy_or_move(out, tag, &sequence_set, &mailbox, uid, false)
-                    .await
             }
-            CommandBody::Move {
-                sequence_set,
-                mailbox,
+            | CommandBody::Move {
+                ref sequence_set,
+                ref mailbox,
                 uid,
             } => {
-                self.copy_or_move(out, tag, &sequence_set, &mailbox, uid, true)
-                    .await
+                let copy = Copy {
+                    set: sequence_set,
+                    mailbox,
+                    uid,
+                    moving: matches!(body, CommandBody::Move { .. }),
+                };
+                self.copy_or_move(out, tag, login, selected, copy).await
             }
             other => {
                 out.enqueue_status(status(
@@ -368,16 +444,36 @@ impl Session {
                 ));
             }
         }
-        Flow::Continue
+        true
     }
 
     /// Answers a command read by [`crate::extended`] (IMAP4rev2's ESEARCH,
     /// SEARCHRES and LIST-EXTENDED).
     pub(crate) async fn extended_command(&mut self, out: &mut Wire, command: Extended) {
+        let (login, mut selected) = match self.state.take() {
+            State::Authenticated(login) => (login, None),
+            State::Selected(login, selected) => (login, Some(*selected)),
+            State::NotAuthenticated => {
+                // Only read once logged in (session::protocol_error).
+                let tag = command.tag().clone();
+                out.enqueue_status(status(Kind::No, Some(tag), None, "log in first"));
+                return;
+            }
+        };
+        let needs_selection = |tag| {
+            status(
+                Kind::Bad,
+                Some(tag),
+                None,
+                "this command needs a selected mailbox: SELECT one first",
+            )
+        };
         match command {
             Extended::Command(command) => {
                 // `$` written out: the base command, as parsed by imap-codec.
+                self.state = State::after(login, selected);
                 let _ = self.command(out, command).await;
+                return;
             }
             Extended::List {
                 tag,
@@ -385,20 +481,14 @@ impl Session {
                 patterns,
                 options,
             } => {
-                self.list(out, tag, &reference, &patterns, Listing::Extended(&options))
-                    .await
+                let args = ListArgs {
+                    reference: &reference,
+                    patterns: &patterns,
+                    listing: Listing::Extended(&options),
+                };
+                self.list(out, tag, &login, selected.as_ref(), args).await
             }
-            Extended::OnNothing { tag } | Extended::Search { tag, .. }
-                if self.selected.is_none() =>
-            {
-                out.enqueue_status(status(
-                    Kind::Bad,
-                    Some(tag),
-                    None,
-                    "this command needs a selected mailbox: SELECT one first",
-                ));
-            }
-            Extended::OnNothing { tag } => {
+            Extended::OnNothing { tag } if selected.is_some() => {
                 out.enqueue_status(status(
                     Kind::Ok,
                     Some(tag),
@@ -406,13 +496,25 @@ impl Session {
                     "completed: the saved result ($) is empty",
                 ));
             }
+            Extended::OnNothing { tag } => out.enqueue_status(needs_selection(tag)),
             Extended::Search {
                 tag,
                 uid,
                 criteria,
                 returns,
-            } => self.search(out, tag, criteria, uid, Some(returns)).await,
+            } => match selected.as_mut() {
+                Some(current) => {
+                    let search = Search {
+                        criteria,
+                        uid,
+                        returns: Some(returns),
+                    };
+                    self.search(out, tag, &login, current, search).await
+                }
+                None => out.enqueue_status(needs_selection(tag)),
+            },
         }
+        self.state = State::after(login, selected);
     }
 
     /// The messages at `positions` of the selected mailbox, opened as `opening`
@@ -420,24 +522,60 @@ impl Session {
     /// content is needed.
     async fn contents(
         &self,
-        folder: caduceus_service::model::MailboxId,
+        login: &Login,
+        selected: &Selected,
         positions: &[usize],
         opening: Option<Opening>,
     ) -> Result<Option<Vec<Option<ReadMessage>>>, caduceus_service::ServiceError> {
         let Some(opening) = opening else {
             return Ok(None);
         };
-        let selected = self.selected.as_ref().expect("selected");
         let ids: Vec<MessageId> = positions.iter().map(|&i| selected.messages[i].id).collect();
+        let folder = selected.mailbox.id;
         self.service
-            .open_messages_still_there(self.access(), folder, &ids, opening)
+            .open_messages_still_there(&login.access, folder, &ids, opening)
             .await
             .map(Some)
     }
+}
 
-    pub(crate) fn access(&self) -> &caduceus_service::messages::MailboxAccess {
-        &self.login.as_ref().expect("logged in").access
-    }
+/// An APPEND command's arguments.
+pub(super) struct Append<'a> {
+    mailbox: &'a ImapMailbox<'static>,
+    flags: Vec<Flag<'static>>,
+    date: Option<imap_next::imap_types::datetime::DateTime>,
+    raw: Vec<u8>,
+}
+
+/// A SEARCH command's arguments (ESEARCH's `returns`, when given).
+pub(super) struct Search {
+    criteria: Vec1<SearchKey<'static>>,
+    uid: bool,
+    returns: Option<SearchReturn>,
+}
+
+/// A SORT command's arguments.
+pub(super) struct Sort {
+    criteria: Vec1<SortCriterion>,
+    search: Vec1<SearchKey<'static>>,
+    uid: bool,
+}
+
+/// A COPY or MOVE command's arguments.
+pub(super) struct Copy<'a> {
+    set: &'a SequenceSet,
+    mailbox: &'a ImapMailbox<'static>,
+    uid: bool,
+    moving: bool,
+}
+
+/// A FETCH command's arguments.
+pub(crate) struct FetchArgs<'a> {
+    pub set: &'a SequenceSet,
+    pub names: imap_next::imap_types::fetch::MacroOrMessageDataItemNames<'static>,
+    pub uid: bool,
+    /// CHANGEDSINCE (RFC 7162 §3.1.4): only messages changed after this MODSEQ.
+    pub changed_since: Option<i64>,
 }
 
 /// A STORE command's arguments.
@@ -506,9 +644,29 @@ pub(super) fn non_zero(value: i64) -> NonZeroU32 {
     NonZeroU32::new(u32::try_from(value).unwrap_or(u32::MAX).max(1)).expect("max(1) is not zero")
 }
 
+/// The BAD answer to FETCH or STORE (RFC 9051 §6.4.5, §6.4.6) when `set`, naming
+/// nothing in `selected` (`positions` is what it resolved to), holds a sequence
+/// number beyond the mailbox; `None` otherwise, and always for UIDs.
+pub(crate) fn beyond_mailbox(
+    tag: &Tag<'static>,
+    set: &SequenceSet,
+    uid: bool,
+    positions: &[usize],
+    selected: &Selected,
+) -> Option<Status<'static>> {
+    (!uid && positions.is_empty() && !set_within(set, selected.exists())).then(|| {
+        status(
+            Kind::Bad,
+            Some(tag.clone()),
+            None,
+            "no such message sequence number",
+        )
+    })
+}
+
 /// Whether every sequence number of `set` (other than `*`) is at most `exists`:
 /// RFC 9051 §6.4.5 wants BAD for a number beyond the mailbox.
-pub(crate) fn set_within(set: &SequenceSet, exists: u32) -> bool {
+fn set_within(set: &SequenceSet, exists: u32) -> bool {
     use imap_next::imap_types::sequence::{SeqOrUid, Sequence};
     let ok = |v: &SeqOrUid| match v {
         SeqOrUid::Value(n) => n.get() <= exists,

@@ -77,6 +77,12 @@ pub(super) async fn create(store: &SqlStore, new: &NewAccount, trace: &Event) ->
         .bind(uidvalidity)
         .execute(&mut *tx.tx)
         .await?;
+        // Subscribed, so that clients listing subscriptions (LSUB) show them.
+        sqlx::query("INSERT INTO subscriptions (account_id, name) VALUES ($1, $2)")
+            .bind(id)
+            .bind(name)
+            .execute(&mut *tx.tx)
+            .await?;
     }
     append(store, &mut tx, std::slice::from_ref(trace)).await?;
     tx.commit().await?;

@@ -189,6 +189,14 @@ impl Db {
         }
     }
 
+    /// A folder's `\Recent` mark, its row locked until the transaction ends.
+    pub fn lock_recent_claim_sql(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => "SELECT uid FROM recent_claims WHERE mailbox_id = $1",
+            Backend::Postgres => "SELECT uid FROM recent_claims WHERE mailbox_id = $1 FOR UPDATE",
+        }
+    }
+
     /// The row lock that serialises appends to the trace chain.
     pub fn lock_trace_head_sql(&self) -> &'static str {
         match self.backend {

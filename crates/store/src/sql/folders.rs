@@ -68,6 +68,69 @@ pub(super) async fn next_uidvalidity(
     Ok(value)
 }
 
+pub(super) async fn subscriptions(store: &SqlStore, account: AccountId) -> Result<Vec<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT name FROM subscriptions WHERE account_id = $1 ORDER BY name")
+            .bind(account.0)
+            .fetch_all(&store.db.pool)
+            .await?,
+    )
+}
+
+pub(super) async fn set_subscribed(
+    store: &SqlStore,
+    account: AccountId,
+    name: &str,
+    subscribed: bool,
+) -> Result<()> {
+    let sql = if subscribed {
+        "INSERT INTO subscriptions (account_id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING"
+    } else {
+        "DELETE FROM subscriptions WHERE account_id = $1 AND name = $2"
+    };
+    sqlx::query(sql)
+        .bind(account.0)
+        .bind(name)
+        .execute(&store.db.pool)
+        .await?;
+    Ok(())
+}
+
+pub(super) async fn recent_claimed(store: &SqlStore, mailbox: MailboxId) -> Result<i64> {
+    let claimed: Option<i64> =
+        sqlx::query_scalar("SELECT uid FROM recent_claims WHERE mailbox_id = $1")
+            .bind(mailbox.0)
+            .fetch_optional(&store.db.pool)
+            .await?;
+    Ok(claimed.unwrap_or(0))
+}
+
+/// The mark is read and raised under its row's lock, so two sessions selecting the
+/// folder at once never both get the same messages as recent.
+pub(super) async fn claim_recent(store: &SqlStore, mailbox: MailboxId, up_to: i64) -> Result<i64> {
+    let mut tx = store.db.begin_write().await?;
+    sqlx::query(
+        "INSERT INTO recent_claims (mailbox_id, uid) VALUES ($1, 0)
+         ON CONFLICT (mailbox_id) DO NOTHING",
+    )
+    .bind(mailbox.0)
+    .execute(&mut *tx.tx)
+    .await?;
+    let before: i64 = sqlx::query_scalar(store.db.lock_recent_claim_sql())
+        .bind(mailbox.0)
+        .fetch_one(&mut *tx.tx)
+        .await?;
+    if up_to > before {
+        sqlx::query("UPDATE recent_claims SET uid = $2 WHERE mailbox_id = $1")
+            .bind(mailbox.0)
+            .bind(up_to)
+            .execute(&mut *tx.tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(before)
+}
+
 pub(super) async fn rename(
     store: &SqlStore,
     account: AccountId,
@@ -114,6 +177,34 @@ pub(super) async fn rename(
             .bind(format!("{to}{}", &name[from.len()..]))
             .execute(&mut *tx.tx)
             .await?;
+    }
+    // Subscriptions follow the folders they name, as Dovecot's do.
+    let subscribed: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM subscriptions WHERE account_id = $1")
+            .bind(account.0)
+            .fetch_all(&mut *tx.tx)
+            .await?;
+    for name in subscribed
+        .into_iter()
+        .filter(|n| n == from || n.starts_with(&prefix))
+    {
+        let renamed = format!("{to}{}", &name[from.len()..]);
+        for (sql, name) in [
+            (
+                "DELETE FROM subscriptions WHERE account_id = $1 AND name = $2",
+                name,
+            ),
+            (
+                "INSERT INTO subscriptions (account_id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                renamed,
+            ),
+        ] {
+            sqlx::query(sql)
+                .bind(account.0)
+                .bind(name)
+                .execute(&mut *tx.tx)
+                .await?;
+        }
     }
     append(store, &mut tx, std::slice::from_ref(trace)).await?;
     tx.commit().await

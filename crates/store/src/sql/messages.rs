@@ -221,6 +221,22 @@ pub(super) async fn messages(store: &SqlStore, mailbox: MailboxId) -> Result<Vec
     rows.iter().map(summary_from_row).collect()
 }
 
+pub(super) async fn changed_since(
+    store: &SqlStore,
+    mailbox: MailboxId,
+    modseq: i64,
+) -> Result<Vec<MessageSummary>> {
+    let sql = format!(
+        "SELECT {SUMMARY_COLUMNS} FROM messages WHERE mailbox_id = $1 AND modseq > $2 ORDER BY uid"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(mailbox.0)
+        .bind(modseq)
+        .fetch_all(&store.db.pool)
+        .await?;
+    rows.iter().map(summary_from_row).collect()
+}
+
 pub(super) async fn message(store: &SqlStore, id: MessageId) -> Result<MessageSummary> {
     summary_from_row(&message_row(store, id, "").await?)
 }

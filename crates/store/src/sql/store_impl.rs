@@ -313,8 +313,27 @@ impl Store for SqlStore {
     fn watch_mailbox(&self, mailbox: MailboxId) -> tokio::sync::watch::Receiver<u64> {
         self.changes.watch(mailbox)
     }
+    async fn messages_changed_since(
+        &self,
+        mailbox: MailboxId,
+        modseq: i64,
+    ) -> Result<Vec<MessageSummary>> {
+        messages::changed_since(self, mailbox, modseq).await
+    }
     async fn expunged_since(&self, mailbox: MailboxId, modseq: i64) -> Result<Vec<i64>> {
         messages::expunged_since(self, mailbox, modseq).await
+    }
+    async fn subscriptions(&self, account: AccountId) -> Result<Vec<String>> {
+        folders::subscriptions(self, account).await
+    }
+    async fn set_subscribed(&self, account: AccountId, name: &str, subscribed: bool) -> Result<()> {
+        folders::set_subscribed(self, account, name, subscribed).await
+    }
+    async fn recent_claimed(&self, mailbox: MailboxId) -> Result<i64> {
+        folders::recent_claimed(self, mailbox).await
+    }
+    async fn claim_recent(&self, mailbox: MailboxId, up_to: i64) -> Result<i64> {
+        folders::claim_recent(self, mailbox, up_to).await
     }
     async fn account_usage(&self, account: AccountId) -> Result<(u64, u64)> {
         messages::account_usage(self, account).await

@@ -7,9 +7,11 @@ pub mod harness;
 
 mod auth;
 mod directory;
+mod imap_state;
 mod outbound;
 pub use auth::*;
 pub use directory::*;
+pub use imap_state::*;
 pub use outbound::*;
 
 use caduceus_audit::{
@@ -36,6 +38,9 @@ macro_rules! conformance_suite {
             ms6_accounts_start_with_special_use_folders,
             ms6_folders_are_made_renamed_deleted_and_messages_copied_and_moved,
             rfc3501_a_folder_made_again_under_its_name_gets_a_new_uidvalidity,
+            rfc3501_2_3_2_recent_is_claimed_once_and_goes_with_the_folder,
+            rfc3501_6_3_9_subscriptions_are_kept_by_name,
+            rfc7162_3_1_what_changed_after_a_modseq_is_read_alone,
             tr2_a_job_lease_is_held_by_one_node_until_it_ends,
             deliver_assigns_uids_and_modseqs_in_one_transaction,
             ms4_opened_message_round_trips_and_flags_bump_modseq,
@@ -624,6 +629,7 @@ pub async fn rt2_a_deleted_account_leaves_nothing_keyed_by_it(h: Harness) {
         ("directory_preferences", "address", address.as_str()),
         ("patient_accesses", "actor_account", &a.id.0.to_string()),
         ("uidvalidity_last", "account_id", &a.id.0.to_string()),
+        ("subscriptions", "account_id", &a.id.0.to_string()),
         ("accounts", "address", address.as_str()),
     ] {
         assert_eq!(

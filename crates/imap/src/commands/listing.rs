@@ -1,0 +1,442 @@
+//! LIST and LSUB (RFC 3501 §6.3.8, §6.3.9) and LIST's RFC 5258 options: which names a
+//! listing gives, from the account's folders and the names it subscribed to, and
+//! with which attributes and CHILDINFO.
+
+use std::collections::BTreeSet;
+
+use super::*;
+use crate::commands::folders::status_items;
+
+/// Which kind of listing a LIST-like command asks for.
+#[derive(Clone, Copy)]
+pub(crate) enum Listing<'a> {
+    List,
+    Lsub,
+    /// LIST with RFC 5258 options.
+    Extended(&'a ListOptions),
+}
+
+/// A LIST or LSUB command's arguments.
+pub(super) struct ListArgs<'a> {
+    /// The reference name, prefixed to each pattern.
+    pub reference: &'a ImapMailbox<'static>,
+    /// The mailbox patterns, any of which a name may match.
+    pub patterns: &'a [ListMailbox<'static>],
+    /// LIST, LSUB, or LIST with options.
+    pub listing: Listing<'a>,
+}
+
+/// One name a listing gives.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) struct Entry<'a> {
+    /// The name as stored (UTF-8).
+    pub name: String,
+    /// The folder of that name, when one exists.
+    pub folder: Option<&'a Mailbox>,
+    /// Its attributes, without the backslash, in the order sent.
+    pub attributes: Vec<&'static str>,
+    /// `("CHILDINFO" ("SUBSCRIBED"))`: a subscribed name below it is not listed
+    /// itself (RFC 5258 §3.5).
+    pub childinfo: bool,
+}
+
+/// The names `listing` gives of an account holding `folders` and subscribed to
+/// `subscribed`, `matches` saying whether a name matches the command's patterns.
+///
+/// - LIST: the folders, and the names above a folder the patterns leave out
+///   (`%`), `\Noselect` (`\NonExistent` under RFC 5258) when no folder has them
+///   (RFC 3501 §6.3.8); with RFC 5258's SUBSCRIBED selection, the subscribed names
+///   instead, `\NonExistent` when no folder has them, and with RECURSIVEMATCH the
+///   names above a subscribed one the patterns leave out, with CHILDINFO.
+/// - LSUB: the subscribed names, `\Noselect` when no folder has them, and the
+///   names above a subscribed one the patterns leave out (`%`), `\Noselect`
+///   (RFC 3501 §6.3.9).
+pub(super) fn entries<'a>(
+    folders: &'a [Mailbox],
+    subscribed: &BTreeSet<String>,
+    matches: impl Fn(&str) -> bool,
+    listing: Listing<'_>,
+) -> Vec<Entry<'a>> {
+    let folder = |name: &str| folders.iter().find(|f| f.name == name);
+    let below = |parent: &str, name: &str| {
+        name.len() > parent.len()
+            && name.starts_with(parent)
+            && name[parent.len()..].starts_with(DELIMITER)
+    };
+    let children = |name: &str| {
+        if folders.iter().any(|f| below(name, &f.name)) {
+            "HasChildren"
+        } else {
+            "HasNoChildren"
+        }
+    };
+    // A subscribed name below `name` that the patterns leave out.
+    let hidden_below = |name: &str| subscribed.iter().any(|s| below(name, s) && !matches(s));
+    let options = match listing {
+        Listing::Extended(options) => Some(options),
+        _ => None,
+    };
+    let mut entries = Vec::new();
+    if let Some(options) = options.filter(|o| o.subscribed) {
+        for name in with_parents(subscribed, options.recursive) {
+            let found = folder(&name);
+            let is_subscribed = subscribed.contains(&name);
+            if !matches(&name)
+                || (options.special_use && found.is_none_or(|f| f.special_use.is_none()))
+            {
+                continue;
+            }
+            let childinfo = options.recursive
+                && if is_subscribed {
+                    subscribed.iter().any(|s| below(&name, s))
+                } else {
+                    hidden_below(&name)
+                };
+            if !is_subscribed && !childinfo {
+                continue;
+            }
+            let mut attributes = Vec::new();
+            match found {
+                Some(_) => attributes.push(children(&name)),
+                None => attributes.push("NonExistent"),
+            }
+            if is_subscribed {
+                attributes.push("Subscribed");
+            }
+            entries.push(Entry {
+                name,
+                folder: found,
+                attributes,
+                childinfo,
+            });
+        }
+        return entries;
+    }
+    if let Listing::Lsub = listing {
+        for name in with_parents(subscribed, true) {
+            let is_subscribed = subscribed.contains(&name);
+            if !matches(&name) || (!is_subscribed && !hidden_below(&name)) {
+                continue;
+            }
+            let found = folder(&name).filter(|_| is_subscribed);
+            let attributes = if found.is_some() {
+                vec![]
+            } else {
+                vec!["Noselect"]
+            };
+            entries.push(Entry {
+                name,
+                folder: found,
+                attributes,
+                childinfo: false,
+            });
+        }
+        return entries;
+    }
+    let return_subscribed = options.is_some_and(|o| o.return_subscribed);
+    for found in folders {
+        if !matches(&found.name)
+            || (options.is_some_and(|o| o.special_use) && found.special_use.is_none())
+        {
+            continue;
+        }
+        let mut attributes = vec![children(&found.name)];
+        if return_subscribed && subscribed.contains(&found.name) {
+            attributes.push("Subscribed");
+        }
+        entries.push(Entry {
+            name: found.name.clone(),
+            folder: Some(found),
+            attributes,
+            childinfo: false,
+        });
+    }
+    if options.is_some_and(|o| o.special_use) {
+        return entries;
+    }
+    let names: BTreeSet<String> = folders.iter().map(|f| f.name.clone()).collect();
+    for name in with_parents(&names, true).difference(&names) {
+        let left_out = folders
+            .iter()
+            .any(|f| below(name, &f.name) && !matches(&f.name));
+        if !matches(name) || !left_out {
+            continue;
+        }
+        let missing = if options.is_some() {
+            "NonExistent"
+        } else {
+            "Noselect"
+        };
+        let mut attributes = vec![missing, "HasChildren"];
+        if return_subscribed && subscribed.contains(name) {
+            attributes.push("Subscribed");
+        }
+        entries.push(Entry {
+            name: name.clone(),
+            folder: None,
+            attributes,
+            childinfo: false,
+        });
+    }
+    entries
+}
+
+/// `names`, and with `parents` every name above one of them, in order.
+fn with_parents(names: &BTreeSet<String>, parents: bool) -> BTreeSet<String> {
+    let mut all = names.clone();
+    if parents {
+        for name in names {
+            let mut end = 0;
+            while let Some(at) = name[end..].find(DELIMITER) {
+                all.insert(name[..end + at].to_owned());
+                end += at + 1;
+            }
+        }
+    }
+    all
+}
+
+impl Session {
+    /// LIST, LSUB, and LIST with RFC 5258 options: the names matching any of
+    /// `patterns` (see [`entries`]), each with its attributes, extended data and,
+    /// when asked, STATUS (RFC 5819).
+    pub(super) async fn list(
+        &mut self,
+        out: &mut Wire,
+        tag: Tag<'static>,
+        login: &Login,
+        selected: Option<&Selected>,
+        args: ListArgs<'_>,
+    ) {
+        let ListArgs {
+            reference,
+            patterns,
+            listing,
+        } = args;
+        let reference = match reference {
+            ImapMailbox::Inbox => "INBOX".to_owned(),
+            ImapMailbox::Other(o) => String::from_utf8_lossy(o.as_ref()).into_owned(),
+        };
+        let patterns: Vec<String> = patterns
+            .iter()
+            .map(|pattern| {
+                let bytes: &[u8] = match pattern {
+                    ListMailbox::Token(t) => t.as_ref(),
+                    ListMailbox::String(s) => s.as_ref(),
+                };
+                format!("{reference}{}", String::from_utf8_lossy(bytes))
+            })
+            .collect();
+        let delimiter = QuotedChar::try_from(DELIMITER).expect("valid delimiter");
+        if patterns.iter().all(String::is_empty) {
+            // RFC 9051 §6.3.9: the delimiter and the root.
+            out.enqueue_data(Data::List {
+                items: vec![FlagNameAttribute::Noselect],
+                delimiter: Some(delimiter),
+                mailbox: ImapMailbox::try_from("").expect("empty name"),
+            });
+            out.enqueue_status(status(Kind::Ok, Some(tag), None, "LIST completed"));
+            return;
+        }
+        let read = async {
+            let folders = self.service.mailboxes(&login.access).await?;
+            let subscribed = self.service.subscriptions(&login.access).await?;
+            Ok::<_, caduceus_service::ServiceError>((folders, subscribed))
+        };
+        let (folders, subscribed) = match read.await {
+            Ok(read) => read,
+            Err(error) => {
+                out.enqueue_status(from_service(tag, &error));
+                return;
+            }
+        };
+        let subscribed: BTreeSet<String> = subscribed.into_iter().collect();
+        // The client's form: UTF-8 under IMAP4rev2, modified UTF-7 before.
+        let wire = |name: &str| {
+            if self.rev2 {
+                name.to_owned()
+            } else {
+                utf7::encode(name)
+            }
+        };
+        let matches = |name: &str| {
+            let name = wire(name);
+            patterns
+                .iter()
+                .any(|p| wildcard_match(p.as_bytes(), name.as_bytes()))
+        };
+        let options = match listing {
+            Listing::Extended(options) => Some(options),
+            _ => None,
+        };
+        for entry in entries(&folders, &subscribed, matches, listing) {
+            let (old_name, name) = (utf7::encode(&entry.name), wire(&entry.name));
+            let Ok(mailbox) = ImapMailbox::try_from(name.clone()) else {
+                continue;
+            };
+            let mut items: Vec<FlagNameAttribute> = entry
+                .attributes
+                .iter()
+                .map(|a| FlagNameAttribute::from(Atom::try_from(*a).expect("valid attribute")))
+                .collect();
+            if let Some(atom) = entry
+                .folder
+                .and_then(|f| f.special_use.as_deref())
+                .and_then(|s| s.strip_prefix('\\'))
+                .and_then(|s| Atom::try_from(s.to_owned()).ok())
+            {
+                items.push(FlagNameAttribute::from(atom));
+            }
+            let mut extended = Vec::new();
+            if entry.childinfo {
+                extended.push("\"CHILDINFO\" (\"SUBSCRIBED\")".to_owned());
+            }
+            if self.rev2 && old_name != name {
+                extended.push(format!("\"OLDNAME\" ({})", quoted(&old_name)));
+            }
+            let data = match listing {
+                Listing::Lsub => Data::Lsub {
+                    items,
+                    delimiter: Some(delimiter),
+                    mailbox: mailbox.clone(),
+                },
+                _ => Data::List {
+                    items,
+                    delimiter: Some(delimiter),
+                    mailbox: mailbox.clone(),
+                },
+            };
+            if extended.is_empty() {
+                out.enqueue_data(data);
+            } else {
+                let mut line = out.encode_without_crlf(data);
+                line.extend_from_slice(format!(" ({})\r\n", extended.join(" ")).as_bytes());
+                out.enqueue_line(&line);
+            }
+            if let (Some(options), Some(folder)) =
+                (options.filter(|o| !o.status.is_empty()), entry.folder)
+            {
+                let read = async {
+                    let (folder, messages) =
+                        self.service.folder_state(&login.access, folder.id).await?;
+                    let recent = self
+                        .recent_count(login, selected, &folder, &messages, &options.status)
+                        .await?;
+                    Ok::<_, caduceus_service::ServiceError>(status_items(
+                        &folder,
+                        &messages,
+                        recent,
+                        &options.status,
+                    ))
+                };
+                match read.await {
+                    Ok(items) => out.enqueue_data(Data::Status {
+                        mailbox,
+                        items: items.into(),
+                    }),
+                    Err(error) => {
+                        out.enqueue_status(from_service(tag, &error));
+                        return;
+                    }
+                }
+            }
+        }
+        out.enqueue_status(status(Kind::Ok, Some(tag), None, "LIST completed"));
+    }
+}
+
+/// `text` as an IMAP quoted string.
+pub(super) fn quoted(text: &str) -> String {
+    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// LIST wildcard matching (RFC 9051 §6.3.9): `*` matches anything, `%` anything
+/// but the hierarchy delimiter; INBOX matches case-insensitively.
+pub(crate) fn wildcard_match(pattern: &[u8], name: &[u8]) -> bool {
+    if name.eq_ignore_ascii_case(b"INBOX") && pattern.eq_ignore_ascii_case(b"INBOX") {
+        return true;
+    }
+    match pattern.split_first() {
+        None => name.is_empty(),
+        Some((b'*', rest)) => (0..=name.len()).any(|i| wildcard_match(rest, &name[i..])),
+        Some((b'%', rest)) => (0..=name.len())
+            .take_while(|&i| i == 0 || name[i - 1] != DELIMITER as u8)
+            .any(|i| wildcard_match(rest, &name[i..])),
+        Some((c, rest)) => name.first() == Some(c) && wildcard_match(rest, &name[1..]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use caduceus_service::model::{AccountId, MailboxId};
+
+    #[test]
+    fn list_wildcards() {
+        assert!(wildcard_match(b"*", b"INBOX"));
+        assert!(wildcard_match(b"%", b"Sent"));
+        assert!(!wildcard_match(b"%", b"Archive/2026"));
+        assert!(wildcard_match(b"Archive/%", b"Archive/2026"));
+        assert!(wildcard_match(b"*26", b"Archive/2026"));
+        assert!(wildcard_match(b"inbox", b"INBOX"));
+        assert!(!wildcard_match(b"Sen", b"Sent"));
+        assert!(wildcard_match(b"S%t", b"Sent"));
+    }
+
+    /// RFC 5258 §5, example 9: foo2/bar1, foo2/bar2, baz2/bar2, baz2/bar22,
+    /// baz2/bar222, eps2, eps2/mamba and qux2/bar2 subscribed; `"*2"`.
+    #[test]
+    fn rfc5258_recursivematch_reports_parents_of_subscribed_names_left_out() {
+        let folders: Vec<Mailbox> = ["foo2", "foo2/bar1", "foo2/bar2", "baz2", "baz2/bar2"]
+            .iter()
+            .chain(&[
+                "baz2/bar22",
+                "baz2/bar222",
+                "eps2",
+                "eps2/mamba",
+                "qux2/bar2",
+            ])
+            .enumerate()
+            .map(|(i, name)| Mailbox {
+                id: MailboxId(i as i64),
+                account: AccountId(1),
+                name: (*name).to_owned(),
+                special_use: None,
+                uidvalidity: 1,
+                uidnext: 1,
+                highest_modseq: 1,
+            })
+            .collect();
+        let subscribed: BTreeSet<String> = folders[1..]
+            .iter()
+            .map(|f| f.name.clone())
+            .filter(|n| n != "baz2")
+            .collect();
+        let options = ListOptions {
+            subscribed: true,
+            recursive: true,
+            ..ListOptions::default()
+        };
+        let matches = |name: &str| wildcard_match(b"*2", name.as_bytes());
+        let listed: Vec<(String, Vec<&str>, bool)> =
+            entries(&folders, &subscribed, matches, Listing::Extended(&options))
+                .into_iter()
+                .map(|e| (e.name, e.attributes, e.childinfo))
+                .collect();
+        let entry = |name: &str, attributes: &[&'static str], childinfo| {
+            (name.to_owned(), attributes.to_vec(), childinfo)
+        };
+        assert_eq!(
+            listed,
+            [
+                entry("baz2/bar2", &["HasNoChildren", "Subscribed"], false),
+                entry("baz2/bar22", &["HasNoChildren", "Subscribed"], false),
+                entry("baz2/bar222", &["HasNoChildren", "Subscribed"], false),
+                entry("eps2", &["HasChildren", "Subscribed"], true),
+                entry("foo2", &["HasChildren"], true),
+                entry("foo2/bar2", &["HasNoChildren", "Subscribed"], false),
+                entry("qux2/bar2", &["HasNoChildren", "Subscribed"], false),
+            ]
+        );
+    }
+}
