@@ -1,6 +1,6 @@
 //! The operator's own mailboxes written as an `Extraction_Correspondance_MSSante`
 //! extract (ID-4; seed 004 §7.4: creating a mailbox registers it in the national
-//! directory): one line per mailbox in [`synthetic::MAILBOX_COLUMNS`]' order, the
+//! directory): one line per mailbox in [`MAILBOX_COLUMNS`]' order, the
 //! liste rouge honoured (`Liste rouge` = `O`), for the operator to send to the national
 //! directory. The extract reads back through [`MailboxHeader`](super::MailboxHeader),
 //! so re-importing the national file reconciles.
