@@ -17,9 +17,7 @@ use caduceus_core::authz::{self, Expected, Interface, Operation, Party, Reach};
 use caduceus_core::{AccountKind, AccountState, Duty, Evidence, Ins, NationalId, RegistryId, Role};
 use caduceus_service::actor::testing;
 use caduceus_service::auth::Authenticated;
-use caduceus_store::{
-    Account, AccountId, Delivered, DeviceId, MailboxId, MessageId, Store as _, StoreError,
-};
+use caduceus_store::{Account, AccountId, Delivered, DeviceId, MailboxId, MessageId, Store as _};
 use caduceus_testkit::*;
 use client::Client;
 use common::*;
@@ -29,6 +27,8 @@ mod api;
 #[path = "matrix/client.rs"]
 mod client;
 mod common;
+#[path = "matrix/effects.rs"]
+mod effects;
 #[path = "matrix/imap.rs"]
 mod imap;
 #[path = "matrix/ldap.rs"]
@@ -499,120 +499,6 @@ async fn prepare(cast: &Cast, operation: Operation) {
     }
 }
 
-/// Whether what `cell` reaches besides its copies changed: a message delivered, an
-/// alert broadcast, the target's mailbox forwarded, the device revoked, the
-/// professional blocked, the account's state moved, cardio's delegate added or
-/// removed, the owner's contact address replaced or new-mail notices turned on, their
-/// mailbox put on the liste rouge; `None` when it reaches none.
-async fn changed(cast: &Cast, cell: &Cell) -> Option<bool> {
-    let store = &cast.w.store;
-    match cell.operation {
-        Operation::SetNotifications => {
-            let owner = cast.owner.id;
-            let contact = store.contact_email(owner).await.unwrap();
-            let given = contact.is_some_and(|c| c.as_str() == CONTACT);
-            return Some(given || store.new_mail_notice(owner).await.unwrap());
-        }
-        Operation::SetDirectoryPreferences => {
-            let address = cast.owner.address.as_str();
-            let preferences = store.directory_preferences(address).await.unwrap();
-            return Some(preferences.liste_rouge);
-        }
-        _ => {}
-    }
-    if cell.operation.reaches() == Reach::Sending
-        || matches!(
-            cell.operation,
-            Operation::BroadcastAlert
-                | Operation::CopyMessage
-                | Operation::AddDevice
-                | Operation::RecordBreach
-        )
-    {
-        return Some(cast.count(cell.operation).await > cell.before);
-    }
-    if cell.operation == Operation::SetForwarding {
-        let forwarded = store.forwarding(cell.target.account).await.unwrap();
-        return Some(forwarded.is_some());
-    }
-    if let Some(device) = cell.device {
-        let found = store.device_secret(device).await.unwrap();
-        return Some(found.is_none_or(|d| d.device.revoked.is_some()));
-    }
-    if let Some(id) = cell.subject
-        && cell.operation == Operation::AddRepresentative
-    {
-        let patient = cast.account(Party::Patient).id;
-        let representatives = store.representatives(patient).await.unwrap();
-        return Some(representatives.iter().any(|r| r.representative == id));
-    }
-    if let Some(id) = cell.subject
-        && matches!(
-            cell.operation,
-            Operation::AddDelegate | Operation::RemoveDelegate
-        )
-    {
-        let delegates = store.delegates(cast.cardio.id).await.unwrap();
-        return Some(delegates.contains(&id) == (cell.operation == Operation::AddDelegate));
-    }
-    if let Some(id) = cell.subject {
-        // A verification moves the account on from pending (the admin console then
-        // activates it).
-        let moved = |state| match cell.operation {
-            Operation::VerifyAccount => state != AccountState::Pending,
-            Operation::ActivateAccount => state == AccountState::Active,
-            Operation::SuspendAccount => state == AccountState::Suspended,
-            _ => state == AccountState::Closed,
-        };
-        return Some(match store.account(id).await {
-            Ok(account) => moved(account.state),
-            Err(StoreError::NotFound { .. }) => true,
-            Err(e) => panic!("{e}"),
-        });
-    }
-    (cell.operation == Operation::BlockProfessional).then_some(())?;
-    let patient = cast.account(Party::Patient).address.as_str();
-    let blocked = store.patient_blocks(patient).await.unwrap();
-    Some(blocked.iter().any(|b| b == RITA))
-}
-
-/// Whether the cell left what `expected` says: the target copy flagged, moved or
-/// deleted only when allowed, the other copy and mailbox never touched; what [`changed`]
-/// looks at changed only when allowed.
-async fn effects(cast: &Cast, cell: &Cell, expected: Expected) -> Result<(), String> {
-    if let Some(changed) = changed(cast, cell).await
-        && changed != (expected == Expected::Allowed)
-    {
-        return Err(format!("changed: {changed}"));
-    }
-    // Some(flagged or moved out of its folder) for a stored copy, None once deleted.
-    let state = async |copy: &Stored| match cast.w.store.message(copy.id).await {
-        Ok(summary) => Some(
-            summary.flags.iter().any(|f| MARKS.contains(&f.as_str()))
-                || summary.mailbox != copy.mailbox,
-        ),
-        Err(StoreError::NotFound { .. }) => None,
-        Err(e) => panic!("{e}"),
-    };
-    let allowed = expected == Expected::Allowed;
-    let want = match cell.operation {
-        Operation::FlagMessage | Operation::MoveMessage => Some(allowed),
-        Operation::DeleteMessage => (!allowed).then_some(false),
-        _ => Some(false),
-    };
-    let (target, other) = (state(&cell.target).await, state(&cell.other).await);
-    let elsewhere = cast.w.store.forwarding(cell.other.account).await.unwrap();
-    if let Some(to) = elsewhere {
-        Err(format!("the other mailbox forwards to {to}"))
-    } else if target == want && other == Some(false) {
-        Ok(())
-    } else {
-        Err(format!(
-            "stored copies (flagged or moved, or None when deleted): target {target:?}, other {other:?}"
-        ))
-    }
-}
-
 fn label(operation: Operation, party: Party, interface: Interface) -> String {
     format!("{operation:?}/{party:?}/{interface:?}")
 }
@@ -750,7 +636,7 @@ async fn ac1_ac2_id2_id3_ms2_ms9_tr1_every_cell_of_the_authorization_matrix_thro
                     Interface::Cli => unreachable!("driven by the cli crate's matrix"),
                 };
                 let outcome = match outcome {
-                    Ok(()) => effects(&cast, &cell, expected).await,
+                    Ok(()) => effects::effects(&cast, &cell, expected).await,
                     mismatch => mismatch,
                 };
                 match outcome {
