@@ -1,0 +1,328 @@
+//! End-to-end S/MIME between two operators of one trust space (MS-3, issue 19): what
+//! a sender's mail client signs or encrypts with `openssl cms` crosses SMTP
+//! submission, the operator relay, storage, IMAP, the API's raw download and the
+//! export unchanged, byte for byte, apart from the trace header fields prepended on
+//! top; the recipient's key opens it and the signature verifies against the trust
+//! anchors.
+//!
+//! interface: smtp
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::trust::{Operator, pair};
+use common::{Server, demo_account, python3};
+
+const ALICE: &str = "alice.martin@caduceus.test";
+const BRUNO: &str = "bruno.durand@autre.test";
+/// A colleague of Bruno's at his operator, who looks his certificate up.
+const COLLEAGUE: &str = "alice.martin@autre.test";
+const BASE: &str = "ou=directory,dc=autre,dc=test";
+
+/// The MIME entity Alice signs or encrypts: 8bit UTF-8, trailing blanks, CRLF.
+const INNER: &[u8] = "Content-Type: text/plain; charset=utf-8\r\n\
+Content-Transfer-Encoding: 8bit\r\n\r\n\
+Compte rendu : résultats normaux.\r\nLigne avec des blancs   \r\n\r\n.\r\nFin.\r\n"
+    .as_bytes();
+
+/// Runs `openssl ARGS` in `dir`; fails the test with its output when it fails.
+fn openssl(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("openssl is needed for the S/MIME tests (apt-get install -y openssl)");
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A mail client's line endings: openssl writes the base64 lines with bare LF.
+fn crlf(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len() + bytes.len() / 50);
+    for (i, b) in bytes.iter().enumerate() {
+        if *b == b'\n' && (i == 0 || bytes[i - 1] != b'\r') {
+            out.push(b'\r');
+        }
+        out.push(*b);
+    }
+    out
+}
+
+fn credential(data: &Path, address: &str) -> String {
+    demo_account(data, address)["device_credential"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// tests/scripts/raw_mail.py `action` as `user` of `operator` on `listener`.
+fn raw_mail(
+    operator: &Operator,
+    listener: &str,
+    user: &str,
+    action: &str,
+    rest: &[&str],
+) -> String {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/scripts/raw_mail.py");
+    let ca = operator.data.join("pki/ca.pem");
+    let secret = credential(&operator.data, user);
+    let mut args = vec![
+        script,
+        action,
+        listener,
+        ca.to_str().unwrap(),
+        user,
+        secret.as_str(),
+    ];
+    args.extend(rest);
+    python3(&args).trim().to_owned()
+}
+
+/// The header fields `got` has on top of `sent`, which it must end with unchanged.
+fn prepended(got: &[u8], sent: &[u8], what: &str) -> String {
+    assert!(
+        got.ends_with(sent),
+        "{what}: altered in transit\nsent:\n{}\ngot:\n{}",
+        String::from_utf8_lossy(sent),
+        String::from_utf8_lossy(got)
+    );
+    String::from_utf8(got[..got.len() - sent.len()].to_vec()).unwrap()
+}
+
+/// The names of the header fields of `fields` (a header block without its end).
+fn field_names(fields: &str) -> Vec<String> {
+    fields
+        .split("\r\n")
+        .filter(|l| !l.is_empty() && !l.starts_with([' ', '\t']))
+        .map(|l| l.split(':').next().unwrap().to_owned())
+        .collect()
+}
+
+/// Bruno's certificate as his colleague's client finds it in his operator's
+/// directory (LDAP over TLS, `userCertificate;binary`), written as PEM to `pem`.
+fn certificate_from_directory(b: &Operator, dir: &Path, pem: &str) {
+    let secret = credential(&b.data, COLLEAGUE);
+    let out = Command::new("ldapsearch")
+        .env("LDAPTLS_CACERT", b.data.join("pki/ca.pem"))
+        .args(["-x", "-LLL", "-o", "ldif-wrap=no", "-H"])
+        .arg(format!("ldaps://{}", b.ports.ldaps))
+        .args(["-D", COLLEAGUE, "-w", &secret, "-b", BASE])
+        .arg(format!("(mail={BRUNO})"))
+        .arg("userCertificate;binary")
+        .output()
+        .expect("ldapsearch is needed (apt-get install -y ldap-utils)");
+    let ldif = String::from_utf8_lossy(&out.stdout);
+    let encoded = ldif
+        .lines()
+        .find_map(|l| l.strip_prefix("userCertificate;binary:: "))
+        .unwrap_or_else(|| panic!("no certificate for {BRUNO}: {ldif}"));
+    let body: Vec<&str> = encoded
+        .as_bytes()
+        .chunks(64)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect();
+    let text = format!(
+        "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
+        body.join("\n")
+    );
+    std::fs::write(dir.join(pem), text).unwrap();
+}
+
+/// The raw bytes of Bruno's message `subject` through his operator's API
+/// (`GET /messages/{id}/raw`, logged in with his client certificate) and in his
+/// export (`GET /export`, a ZIP read by Python's zipfile).
+fn api_and_export(b: &Operator, subject: &str, dir: &Path) -> (Vec<u8>, Vec<u8>) {
+    let bruno = demo_account(&b.data, BRUNO);
+    let curl = |path: &str, out: &Path| {
+        let status = Command::new("curl")
+            .args(["--silent", "--show-error", "--max-time", "30"])
+            .arg("--cacert")
+            .arg(b.data.join("pki/ca.pem"))
+            .args(["--cert", bruno["certificate"].as_str().unwrap()])
+            .args(["--key", bruno["key"].as_str().unwrap()])
+            .arg("-o")
+            .arg(out)
+            .arg(format!("https://{}/api/v1{path}", b.ports.https))
+            .status()
+            .expect("curl is needed (apt-get install -y curl)");
+        assert!(status.success(), "curl {path}");
+    };
+    let list = dir.join("list.json");
+    curl("/folders/INBOX/messages?limit=200", &list);
+    let list: serde_json::Value = serde_json::from_slice(&std::fs::read(&list).unwrap()).unwrap();
+    let found = list["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["subject"] == subject)
+        .unwrap_or_else(|| panic!("{subject} in the API's INBOX: {list}"));
+    let raw = dir.join("api.eml");
+    curl(&format!("/messages/{}/raw", found["id"]), &raw);
+    let zip = dir.join("export.zip");
+    curl("/export", &zip);
+    let exported = python3(&[
+        "-c",
+        "import json, sys, zipfile\n\
+         z = zipfile.ZipFile(sys.argv[1])\n\
+         index = json.loads(z.read('index.json'))\n\
+         uid = int(sys.argv[2])\n\
+         entry = next(e for e in index if e['folder'] == 'INBOX' and e['uid'] == uid)\n\
+         open(sys.argv[3], 'wb').write(z.read(entry['file']))\n\
+         print('ok')",
+        zip.to_str().unwrap(),
+        &found["uid"].to_string(),
+        dir.join("export.eml").to_str().unwrap(),
+    ]);
+    assert_eq!(exported.trim(), "ok");
+    (
+        std::fs::read(raw).unwrap(),
+        std::fs::read(dir.join("export.eml")).unwrap(),
+    )
+}
+
+#[test]
+fn ms3_smime_signed_and_enveloped_cross_submission_relay_imap_api_and_export_byte_for_byte() {
+    let root = tempfile::tempdir().unwrap();
+    let (a, b) = pair(root.path());
+    let _a = Server::start(&a.data, &a.ports.submission);
+    let _b = Server::start(&b.data, &b.ports.imaps);
+    let dir = root.path().join("client");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("inner.eml"), INNER).unwrap();
+    certificate_from_directory(&b, &dir, "bruno.pem");
+    let alice_cert = a.data.join(format!("pki/users/{ALICE}.pem"));
+    let alice_key = a.data.join(format!("pki/users/{ALICE}.key"));
+    let bruno_key = b.data.join(format!("pki/users/{BRUNO}.key"));
+    let (alice_cert, alice_key, bruno_key) = (
+        alice_cert.to_str().unwrap(),
+        alice_key.to_str().unwrap(),
+        bruno_key.to_str().unwrap(),
+    );
+    let anchors = b.data.join("pki/ca.pem");
+    let anchors = anchors.to_str().unwrap();
+
+    // What Alice's client makes of the entity: enveloped (AES-CBC), authEnveloped
+    // (AES-GCM), detached multipart/signed, opaque signed.
+    let headers = |subject: &str| {
+        vec![
+            "-crlfeol".to_owned(),
+            "-from".to_owned(),
+            ALICE.to_owned(),
+            "-to".to_owned(),
+            BRUNO.to_owned(),
+            "-subject".to_owned(),
+            subject.to_owned(),
+        ]
+    };
+    let kinds: [(&str, Vec<&str>); 4] = [
+        ("enveloped", vec!["-encrypt", "-aes-256-cbc"]),
+        ("authenveloped", vec!["-encrypt", "-aes-256-gcm"]),
+        (
+            "signed",
+            vec!["-sign", "-signer", alice_cert, "-inkey", alice_key],
+        ),
+        (
+            "opaque",
+            vec![
+                "-sign",
+                "-nodetach",
+                "-signer",
+                alice_cert,
+                "-inkey",
+                alice_key,
+            ],
+        ),
+    ];
+    for (kind, operation) in &kinds {
+        let subject = format!("CR {kind}");
+        let file = format!("{kind}.eml");
+        let mut args: Vec<String> = vec!["cms".into()];
+        args.extend(operation.iter().map(|s| s.to_string()));
+        args.extend(headers(&subject));
+        args.extend(["-in", "inner.eml", "-out", &file].map(str::to_owned));
+        if operation[0] == "-encrypt" {
+            args.push("bruno.pem".into());
+        }
+        openssl(&dir, &args.iter().map(String::as_str).collect::<Vec<_>>());
+        let sent = crlf(&std::fs::read(dir.join(&file)).unwrap());
+        std::fs::write(dir.join(&file), &sent).unwrap();
+        let file_path = dir.join(&file);
+        let reply = raw_mail(
+            &a,
+            &a.ports.submission,
+            ALICE,
+            "submit",
+            &[BRUNO, file_path.to_str().unwrap()],
+        );
+        assert_eq!(reply, "sent", "{kind}");
+    }
+
+    for (kind, operation) in &kinds {
+        let subject = format!("CR {kind}");
+        let sent = std::fs::read(dir.join(format!("{kind}.eml"))).unwrap();
+        let got_file = dir.join(format!("{kind}.got"));
+        let reply = raw_mail(
+            &b,
+            &b.ports.imaps,
+            BRUNO,
+            "fetch",
+            &[&subject, got_file.to_str().unwrap()],
+        );
+        assert_eq!(reply, "fetched", "{kind}");
+        let got = std::fs::read(&got_file).unwrap();
+        // Only trace fields on top: A's submission and B's relay reception.
+        let names = field_names(&prepended(&got, &sent, kind));
+        assert_eq!(names, ["Received", "Received"], "{kind}");
+        // The same bytes through the API and the export.
+        let (api, export) = api_and_export(&b, &subject, &dir);
+        assert!(
+            api == got,
+            "{kind}: the API's raw download differs from IMAP"
+        );
+        assert!(export == got, "{kind}: the export differs from IMAP");
+        // Bruno's client opens it: the entity, byte for byte.
+        let opened = format!("{kind}.opened");
+        if operation[0] == "-encrypt" {
+            openssl(
+                &dir,
+                &[
+                    "cms",
+                    "-decrypt",
+                    "-in",
+                    &format!("{kind}.got"),
+                    "-recip",
+                    "bruno.pem",
+                    "-inkey",
+                    bruno_key,
+                    "-out",
+                    &opened,
+                ],
+            );
+        } else {
+            openssl(
+                &dir,
+                &[
+                    "cms",
+                    "-verify",
+                    "-in",
+                    &format!("{kind}.got"),
+                    "-CAfile",
+                    anchors,
+                    "-out",
+                    &opened,
+                ],
+            );
+        }
+        assert!(
+            std::fs::read(dir.join(&opened)).unwrap() == INNER,
+            "{kind}: what Bruno opened is not what Alice wrote"
+        );
+    }
+}
