@@ -3,7 +3,8 @@
 //! submission, the operator relay, storage, IMAP, the API's raw download and the
 //! export unchanged, byte for byte, apart from the trace header fields prepended on
 //! top; the recipient's key opens it and the signature verifies against the trust
-//! anchors.
+//! anchors. And what the rules do with what the server cannot read (MS-9, MS-11,
+//! MS-13; docs/operations.md, "Encrypted mail and the rules").
 //!
 //! interface: smtp
 
@@ -13,7 +14,7 @@ use std::path::Path;
 use std::process::Command;
 
 use common::trust::{Operator, pair};
-use common::{Server, demo_account, python3};
+use common::{Server, clamd, demo_account, eicar, free_port, init_demo, ok, python3, use_clamd};
 
 const ALICE: &str = "alice.martin@caduceus.test";
 const BRUNO: &str = "bruno.durand@autre.test";
@@ -325,4 +326,159 @@ fn ms3_smime_signed_and_enveloped_cross_submission_relay_imap_api_and_export_byt
             "{kind}: what Bruno opened is not what Alice wrote"
         );
     }
+}
+
+/// Alice's client's S/MIME message (`operation`: `-encrypt` to `recipient_pem`, or
+/// `-sign` with her key) of the entity `inner`, with `extra` header fields on top
+/// (CRLF-ended), in `dir/<name>.eml`; its path.
+fn smime_message(
+    data: &Path,
+    dir: &Path,
+    name: &str,
+    operation: &str,
+    (to, subject): (&str, &str),
+    inner: &str,
+    extra: &str,
+) -> String {
+    let inner_file = format!("{name}.inner");
+    std::fs::write(dir.join(&inner_file), inner).unwrap();
+    let file = format!("{name}.eml");
+    let users = data.join("pki/users");
+    let cert = |address: &str| users.join(format!("{address}.pem")).display().to_string();
+    let alice_key = users.join(format!("{ALICE}.key")).display().to_string();
+    let (alice_cert, recipient) = (cert(ALICE), cert(BRUNO_HERE));
+    let mut args = vec!["cms", operation, "-crlfeol", "-from", ALICE, "-to", to];
+    args.extend(["-subject", subject, "-in", &inner_file, "-out", &file]);
+    if operation == "-encrypt" {
+        args.extend(["-aes-256-cbc", &recipient]);
+    } else {
+        args.extend(["-signer", &alice_cert, "-inkey", &alice_key]);
+    }
+    openssl(dir, &args);
+    let mut bytes = extra.as_bytes().to_vec();
+    bytes.extend(crlf(&std::fs::read(dir.join(&file)).unwrap()));
+    std::fs::write(dir.join(&file), bytes).unwrap();
+    dir.join(file).display().to_string()
+}
+
+/// Bruno at Alice's operator: his certificate encrypts the single-operator messages.
+const BRUNO_HERE: &str = "bruno.durand@caduceus.test";
+const PATIENT: &str = "295109912611193@patient.caduceus.test";
+const INS: &str = "295109912611193";
+
+#[test]
+fn ms9_ms11_ms13_rules_on_enveloped_mail_patient_declared_subject_checked_scanner_blind() {
+    let root = tempfile::tempdir().unwrap();
+    let data = root.path().join("data");
+    let clamd_dir = root.path().join("clamd");
+    let clamd_port = free_port().to_string();
+    clamd(&["start", clamd_dir.to_str().unwrap(), &clamd_port]);
+    let ports = init_demo(&data);
+    use_clamd(&data, &clamd_port);
+    let server = Server::start(&data, &ports.submission);
+    let dir = root.path().join("client");
+    std::fs::create_dir_all(&dir).unwrap();
+    let operator = Operator {
+        data: data.clone(),
+        ports,
+    };
+    let submit = |to: &str, file: &str| {
+        raw_mail(
+            &operator,
+            &operator.ports.submission,
+            ALICE,
+            "submit",
+            &[to, file],
+        )
+    };
+    let text = "Content-Type: text/plain; charset=utf-8\r\n\r\nCompte rendu.\r\n";
+    let message = |name: &str, to: &str, subject: &str, extra: &str| {
+        smime_message(&data, &dir, name, "-encrypt", (to, subject), text, extra)
+    };
+    let declared = format!("X-MSS-INS: {INS}\r\n");
+
+    // MS-9: encrypted to a patient, the patient must be named in clear.
+    let refused = submit(PATIENT, &message("undeclared", PATIENT, "CR", ""));
+    assert!(
+        refused.starts_with("refused 5")
+            && refused.contains("MS-9")
+            && refused.contains("X-MSS-INS"),
+        "{refused}"
+    );
+    assert_eq!(
+        submit(PATIENT, &message("declared", PATIENT, "CR", &declared)),
+        "sent"
+    );
+    // Between professionals, nothing to name…
+    assert_eq!(
+        submit(BRUNO_HERE, &message("pro", BRUNO_HERE, "CR", "")),
+        "sent"
+    );
+    // …unless an encrypted part is an XDM package.
+    let sealed = std::fs::read_to_string(message("xdm-inner", BRUNO_HERE, "x", "")).unwrap();
+    let p7m = sealed.split_once("\r\n\r\n").unwrap().1;
+    let xdm = format!(
+        "From: {ALICE}\r\nTo: {BRUNO_HERE}\r\nSubject: Dossier\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\
+         Content-Type: text/plain\r\n\r\nCi-joint.\r\n--b\r\n\
+         Content-Type: application/pkcs7-mime; smime-type=enveloped-data; name=IHE_XDM.zip.p7m\r\n\
+         Content-Disposition: attachment; filename=IHE_XDM.zip.p7m\r\n\
+         Content-Transfer-Encoding: base64\r\n\r\n{p7m}--b--\r\n"
+    );
+    std::fs::write(dir.join("xdm.eml"), &xdm).unwrap();
+    let xdm_path = dir.join("xdm.eml").display().to_string();
+    let refused = submit(BRUNO_HERE, &xdm_path);
+    assert!(
+        refused.contains("MS-9") && refused.contains("XDM"),
+        "{refused}"
+    );
+    std::fs::write(dir.join("xdm.eml"), format!("{declared}{xdm}")).unwrap();
+    assert_eq!(submit(BRUNO_HERE, &xdm_path), "sent");
+
+    // MS-11: the subject is never encrypted, and is checked.
+    let subject = format!("Resultats {INS}");
+    let refused = submit(BRUNO_HERE, &message("subject", BRUNO_HERE, &subject, ""));
+    assert!(
+        refused.starts_with("refused 5") && refused.contains("MS-11"),
+        "{refused}"
+    );
+
+    // MS-13: the scanner cannot see inside an envelope (accepted, the sender being a
+    // verified account of the trust space), but sees what is only signed.
+    let infected = format!("Content-Type: text/plain\r\n\r\n{}\r\n", eicar());
+    let enveloped = smime_message(
+        &data,
+        &dir,
+        "eicar-enveloped",
+        "-encrypt",
+        (BRUNO_HERE, "CR"),
+        &infected,
+        "",
+    );
+    assert_eq!(submit(BRUNO_HERE, &enveloped), "sent");
+    let signed = smime_message(
+        &data,
+        &dir,
+        "eicar-signed",
+        "-sign",
+        (BRUNO_HERE, "CR"),
+        &infected,
+        "",
+    );
+    let refused = submit(BRUNO_HERE, &signed);
+    assert!(
+        refused.starts_with("refused 554") && refused.contains("MS-13"),
+        "{refused}"
+    );
+
+    // MS-9: the patient named in clear objects: refused, sent by another channel.
+    ok(&data, &[], &["patient", "oppose", INS]);
+    let refused = submit(PATIENT, &message("opposed", PATIENT, "CR", &declared));
+    assert!(
+        refused.contains("MS-9") && refused.contains("postal"),
+        "{refused}"
+    );
+
+    drop(server);
+    clamd(&["stop", clamd_dir.to_str().unwrap()]);
 }
