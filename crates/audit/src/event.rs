@@ -51,6 +51,8 @@ pub enum Action {
     DirectoryPreferences,
     /// Someone looked the directory up: a search, an entry, its certificates (ID-4).
     DirectorySearch,
+    /// The development CA signed a certificate for a key the holder made (MS-3).
+    CertificateIssue,
     /// A session opened.
     SessionOpen,
     /// A mail client connected (SMTP, IMAP), before any login (AU-3).
@@ -128,7 +130,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in declaration order.
-    pub const ALL: [Action; 54] = [
+    pub const ALL: [Action; 55] = [
         Action::AccountCreate,
         Action::AccountVerify,
         Action::AccountActivate,
@@ -149,6 +151,7 @@ impl Action {
         Action::DirectoryImport,
         Action::DirectoryPreferences,
         Action::DirectorySearch,
+        Action::CertificateIssue,
         Action::SessionOpen,
         Action::ConnectionOpen,
         Action::ConnectionClose,
@@ -208,6 +211,7 @@ impl Action {
             Action::DirectoryImport => "directory.import",
             Action::DirectoryPreferences => "directory.preferences",
             Action::DirectorySearch => "directory.search",
+            Action::CertificateIssue => "certificate.issue",
             Action::SessionOpen => "session.open",
             Action::ConnectionOpen => "connection.open",
             Action::ConnectionClose => "connection.close",

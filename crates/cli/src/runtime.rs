@@ -82,7 +82,8 @@ impl Runtime {
             None => service,
         }
         .with_trace_key(trace_key)
-        .with_certificates(Arc::new(UserCertificates::new(loaded.data_dir.join("pki"))));
+        .with_certificates(Arc::new(UserCertificates::new(loaded.data_dir.join("pki"))))
+        .with_certificate_issuer(Arc::new(UserCertificates::new(loaded.data_dir.join("pki"))));
         let service = match &loaded.config.antivirus.clamd {
             Some(address) => {
                 let address: ClamdAddress = address

@@ -1,5 +1,7 @@
-//! End-to-end S/MIME between two operators of one trust space (MS-3, issue 19): what
-//! a sender's mail client signs or encrypts with `openssl cms` crosses SMTP
+//! End-to-end S/MIME between two operators of one trust space (MS-3, issue 19): a
+//! recipient's client makes its key and has its certificate signed from a request
+//! (the server keeps no key), the directory serves it; what a sender's mail client
+//! signs or encrypts with `openssl cms` crosses SMTP
 //! submission, the operator relay, storage, IMAP, the API's raw download and the
 //! export unchanged, byte for byte, apart from the trace header fields prepended on
 //! top; the recipient's key opens it and the signature verifies against the trust
@@ -136,24 +138,35 @@ fn certificate_from_directory(b: &Operator, dir: &Path, pem: &str) {
     std::fs::write(dir.join(pem), text).unwrap();
 }
 
+/// `curl` of Bruno's operator's `/api/v1<path>` into `out`, logged in with his
+/// client certificate (AU-1: the copy his client keeps in `dir`), with `extra`
+/// options; the HTTP status.
+fn bruno_api(b: &Operator, dir: &Path, extra: &[&str], path: &str, out: &Path) -> String {
+    let output = Command::new("curl")
+        .args(["--silent", "--show-error", "--max-time", "30"])
+        .args(extra)
+        .arg("--cacert")
+        .arg(b.data.join("pki/ca.pem"))
+        .arg("--cert")
+        .arg(dir.join("bruno-login.pem"))
+        .arg("--key")
+        .arg(dir.join("bruno-login.key"))
+        .arg("-o")
+        .arg(out)
+        .args(["-w", "%{http_code}"])
+        .arg(format!("https://{}/api/v1{path}", b.ports.https))
+        .output()
+        .expect("curl is needed (apt-get install -y curl)");
+    assert!(output.status.success(), "curl {path}");
+    String::from_utf8(output.stdout).unwrap()
+}
+
 /// The raw bytes of Bruno's message `subject` through his operator's API
-/// (`GET /messages/{id}/raw`, logged in with his client certificate) and in his
-/// export (`GET /export`, a ZIP read by Python's zipfile).
+/// (`GET /messages/{id}/raw`) and in his export (`GET /export`, a ZIP read by
+/// Python's zipfile).
 fn api_and_export(b: &Operator, subject: &str, dir: &Path) -> (Vec<u8>, Vec<u8>) {
-    let bruno = demo_account(&b.data, BRUNO);
     let curl = |path: &str, out: &Path| {
-        let status = Command::new("curl")
-            .args(["--silent", "--show-error", "--max-time", "30"])
-            .arg("--cacert")
-            .arg(b.data.join("pki/ca.pem"))
-            .args(["--cert", bruno["certificate"].as_str().unwrap()])
-            .args(["--key", bruno["key"].as_str().unwrap()])
-            .arg("-o")
-            .arg(out)
-            .arg(format!("https://{}/api/v1{path}", b.ports.https))
-            .status()
-            .expect("curl is needed (apt-get install -y curl)");
-        assert!(status.success(), "curl {path}");
+        assert_eq!(bruno_api(b, dir, &[], path, out), "200", "{path}");
     };
     let list = dir.join("list.json");
     curl("/folders/INBOX/messages?limit=200", &list);
@@ -189,7 +202,8 @@ fn api_and_export(b: &Operator, subject: &str, dir: &Path) -> (Vec<u8>, Vec<u8>)
 }
 
 #[test]
-fn ms3_smime_signed_and_enveloped_cross_submission_relay_imap_api_and_export_byte_for_byte() {
+fn ms3_csr_directory_then_smime_signed_and_enveloped_cross_submission_relay_imap_api_and_export_byte_for_byte()
+ {
     let root = tempfile::tempdir().unwrap();
     let (a, b) = pair(root.path());
     let _a = Server::start(&a.data, &a.ports.submission);
@@ -197,10 +211,63 @@ fn ms3_smime_signed_and_enveloped_cross_submission_relay_imap_api_and_export_byt
     let dir = root.path().join("client");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("inner.eml"), INNER).unwrap();
+    // Bruno's client keeps his login certificate (AU-1), and makes his S/MIME key;
+    // his operator's CA signs its request (MS-3) and keeps no key of his.
+    let bruno = demo_account(&b.data, BRUNO);
+    for (field, file) in [
+        ("certificate", "bruno-login.pem"),
+        ("key", "bruno-login.key"),
+    ] {
+        std::fs::copy(bruno[field].as_str().unwrap(), dir.join(file)).unwrap();
+    }
+    openssl(
+        &dir,
+        &[
+            "req",
+            "-new",
+            "-nodes",
+            "-subj",
+            "/CN=Bruno",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-keyout",
+            "bruno-client.key",
+            "-out",
+            "bruno.csr",
+        ],
+    );
+    let csr = format!("@{}", dir.join("bruno.csr").display());
+    let pkcs10 = [
+        "-H",
+        "Content-Type: application/pkcs10",
+        "--data-binary",
+        &csr,
+    ];
+    let issued = dir.join("issued.pem");
+    let status = bruno_api(&b, &dir, &pkcs10, "/certificates", &issued);
+    assert_eq!(
+        status,
+        "201",
+        "{}",
+        std::fs::read_to_string(&issued).unwrap()
+    );
+    assert!(!b.data.join(format!("pki/users/{BRUNO}.key")).exists());
+    // The directory serves it: the API, and LDAP, where Alice's side finds it.
+    let served = dir.join("served.pem");
+    let path = format!("/directory/certificates/{BRUNO}");
+    assert_eq!(bruno_api(&b, &dir, &[], &path, &served), "200");
+    assert_eq!(
+        std::fs::read(&served).unwrap(),
+        std::fs::read(&issued).unwrap()
+    );
     certificate_from_directory(&b, &dir, "bruno.pem");
+    let fingerprint = |file: &str| openssl(&dir, &["x509", "-noout", "-fingerprint", "-in", file]);
+    assert_eq!(fingerprint("bruno.pem"), fingerprint("issued.pem"));
     let alice_cert = a.data.join(format!("pki/users/{ALICE}.pem"));
     let alice_key = a.data.join(format!("pki/users/{ALICE}.key"));
-    let bruno_key = b.data.join(format!("pki/users/{BRUNO}.key"));
+    let bruno_key = dir.join("bruno-client.key");
     let (alice_cert, alice_key, bruno_key) = (
         alice_cert.to_str().unwrap(),
         alice_key.to_str().unwrap(),

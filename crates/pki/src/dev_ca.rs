@@ -298,6 +298,23 @@ impl DevPki {
         out_dir: &Path,
         stem: &str,
     ) -> Result<IssuedCert, PkiError> {
+        let mut params = self.user_params(national_id, given, family, email)?;
+        if email.is_some() {
+            // The key is EC: S/MIME encryption to it is a key agreement (ECDH, RFC 5753).
+            params.key_usages.push(KeyUsagePurpose::KeyAgreement);
+        }
+        self.issue(&params, "the user certificate", out_dir, stem)
+    }
+
+    /// The subject, names and extended key usages of a user certificate (see
+    /// [`DevPki::issue_user`]), the key usages for the key's type left to the caller.
+    pub(crate) fn user_params(
+        &self,
+        national_id: &str,
+        given: &str,
+        family: &str,
+        email: Option<&str>,
+    ) -> Result<CertificateParams, PkiError> {
         let national_id = national_id.trim();
         if national_id.is_empty() {
             return Err(PkiError::invalid(
@@ -345,10 +362,8 @@ impl DevPki {
             params
                 .extended_key_usages
                 .push(ExtendedKeyUsagePurpose::EmailProtection);
-            // The key is EC: S/MIME encryption to it is a key agreement (ECDH, RFC 5753).
-            params.key_usages.push(KeyUsagePurpose::KeyAgreement);
         }
-        self.issue(&params, "the user certificate", out_dir, stem)
+        Ok(params)
     }
 
     /// Issues a certificate for a peer MSSanté operator, as used by the relay, valid 3 years:
@@ -465,7 +480,7 @@ fn check_domain(domain: &str) -> Result<(), PkiError> {
 
 /// Accepts a file stem that names a file inside the output directory (no path separator,
 /// not empty, not `.` or `..`, no leading dot).
-fn check_stem(stem: &str) -> Result<(), PkiError> {
+pub(crate) fn check_stem(stem: &str) -> Result<(), PkiError> {
     if stem.is_empty() || stem.starts_with('.') || stem.contains(['/', '\\', '\0']) {
         return Err(PkiError::invalid(
             "file stem",

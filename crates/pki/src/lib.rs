@@ -10,6 +10,8 @@
 //!
 //! - [`dev_ca`] — [`DevPki`], [`IssuedCert`]: creating and opening the development CA,
 //!   issuing server, user (CPS-like) and operator certificates.
+//! - [`request`] — [`read_request`], [`DevPki::sign_user_request`]: certificates for
+//!   keys made on the user's side, from a PKCS#10 request (MS-3).
 //! - [`crl`] — revoking development certificates and signing the CRL file (AU-1).
 //! - [`identity`] — [`CertIdentity`]: what a certificate says about its holder.
 //! - [`dn`] — [`normalize_dn`]: distinguished-name normalization for trust-list comparison.
@@ -24,6 +26,7 @@ pub mod dn;
 pub mod error;
 pub mod files;
 pub mod identity;
+pub mod request;
 pub mod tls;
 
 pub use dev_ca::{DevPki, IssuedCert};
@@ -31,4 +34,5 @@ pub use dn::normalize_dn;
 pub use error::PkiError;
 pub use files::{load_certs, load_crls, load_key, load_roots};
 pub use identity::CertIdentity;
+pub use request::{KeyKind, UserSubject, read_request, sign_in};
 pub use tls::{ClientAuth, client_config, peer_identity, server_config, server_config_with_crls};

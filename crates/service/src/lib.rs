@@ -18,6 +18,8 @@
 //! - [`address_book`]: the directory as mail clients and practice software look it
 //!   up (API, LDAP): listed entries only, the certificates of this operator's
 //!   mailboxes ([`address_book::CertificateSource`]), every lookup traced (ID-4, TR-1).
+//! - [`certificates`]: certificates for keys the holder made, signed from their
+//!   request ([`certificates::CertificateIssuer`], MS-3).
 //! - [`submit`]: a logged-in user sends, as themself or an organisational mailbox
 //!   they are a delegate of (ID-3); recipients checked as they are named (MS-2);
 //!   recipients at other operators of the trust space queued (MS-5, MS-4).
@@ -74,6 +76,7 @@ pub mod actor;
 pub mod address_book;
 pub mod antivirus;
 pub mod auth;
+pub mod certificates;
 pub mod compose;
 pub mod directory;
 pub mod error;
@@ -190,6 +193,8 @@ pub struct Service {
     /// The certificates of this operator's mailboxes, served with the directory
     /// (ID-4, MS-3); `None` serves none.
     certificates: Option<Arc<dyn address_book::CertificateSource>>,
+    /// The certificate authority signing holders' requests (MS-3); `None` signs none.
+    issuer: Option<Arc<dyn certificates::CertificateIssuer>>,
 }
 
 impl Service {
@@ -208,6 +213,7 @@ impl Service {
             last_import: Arc::default(),
             in_flight: Arc::default(),
             certificates: None,
+            issuer: None,
         }
     }
 

@@ -402,11 +402,7 @@ async fn au3_parallel_wrong_logins_cannot_outrun_the_counter() {
         (1..=policy.lock_after).contains(&checked),
         "{checked} guesses checked"
     );
-    let state = w
-        .store
-        .failure_state(&alice.id.to_string())
-        .await
-        .unwrap();
+    let state = w.store.failure_state(&alice.id.to_string()).await.unwrap();
     if checked == policy.lock_after {
         assert!(state.locked_until.is_some(), "locked after {checked}");
     } else {
