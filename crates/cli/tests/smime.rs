@@ -202,7 +202,7 @@ fn api_and_export(b: &Operator, subject: &str, dir: &Path) -> (Vec<u8>, Vec<u8>)
 }
 
 #[test]
-fn ms3_csr_directory_then_smime_signed_and_enveloped_cross_submission_relay_imap_api_and_export_byte_for_byte()
+fn ms3_ms16_csr_directory_then_smime_signed_and_enveloped_cross_submission_relay_imap_api_and_export_byte_for_byte_and_a_signed_dsn()
  {
     let root = tempfile::tempdir().unwrap();
     let (a, b) = pair(root.path());
@@ -327,7 +327,7 @@ fn ms3_csr_directory_then_smime_signed_and_enveloped_cross_submission_relay_imap
             &a.ports.submission,
             ALICE,
             "submit",
-            &[BRUNO, file_path.to_str().unwrap()],
+            &[BRUNO, file_path.to_str().unwrap(), "SUCCESS,FAILURE"],
         );
         assert_eq!(reply, "sent", "{kind}");
     }
@@ -393,6 +393,45 @@ fn ms3_csr_directory_then_smime_signed_and_enveloped_cross_submission_relay_imap
             "{kind}: what Bruno opened is not what Alice wrote"
         );
     }
+
+    // Each relay left Alice a delivery status notification, signed by her operator
+    // with the time of the event (MS-16): openssl verifies it against the anchors.
+    let dsn = dir.join("dsn.eml");
+    let subject = "Message relaye";
+    let reply = raw_mail(
+        &a,
+        &a.ports.imaps,
+        ALICE,
+        "fetch",
+        &[subject, dsn.to_str().unwrap()],
+    );
+    assert_eq!(reply, "fetched");
+    let text = String::from_utf8(std::fs::read(&dsn).unwrap()).unwrap();
+    assert!(
+        text.contains("Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\"")
+            && text.contains("Date: "),
+        "{text}"
+    );
+    let anchors = a.data.join("pki/ca.pem");
+    let report = openssl(
+        &dir,
+        &[
+            "cms",
+            "-verify",
+            "-in",
+            "dsn.eml",
+            "-CAfile",
+            anchors.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        report.contains("report-type=delivery-status")
+            && report.contains("Action: relayed")
+            && report.contains(&format!("Final-Recipient: rfc822; {BRUNO}")),
+        "{report}"
+    );
+    let signer = openssl(&dir, &["cms", "-cmsout", "-print", "-in", "dsn.eml"]);
+    assert!(signer.contains("signingTime"), "{signer}");
 }
 
 /// Alice's client's S/MIME message (`operation`: `-encrypt` to `recipient_pem`, or

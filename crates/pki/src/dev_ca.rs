@@ -174,7 +174,8 @@ impl DevPki {
 
     /// Issues `server.pem`/`server.key` for the PKI's domain, `mail.<domain>`,
     /// `patient.<domain>`, `localhost`, `127.0.0.1` and `::1` (serverAuth and
-    /// clientAuth), and an empty CRL, so listeners can load it before any revocation.
+    /// clientAuth), the notifications' signing certificate
+    /// ([`DevPki::issue_report_signer`]), and an empty CRL, so listeners can load it before any revocation.
     fn write_server_identity(&self) -> Result<(), PkiError> {
         let domain = self.domain.as_str();
         let server_key = KeyPair::generate().map_err(PkiError::generate("the server key"))?;
@@ -208,6 +209,7 @@ impl DevPki {
             server_cert.pem().as_bytes(),
             false,
         )?;
+        self.issue_report_signer()?;
         self.write_crl(&[]).map(drop)
     }
 
@@ -400,7 +402,7 @@ impl DevPki {
 
     /// Parameters common to every end-entity certificate: subject, validity, key usage,
     /// authority key identifier.
-    fn leaf_params(&self, subject: &[(DnType, DnValue)]) -> CertificateParams {
+    pub(crate) fn leaf_params(&self, subject: &[(DnType, DnValue)]) -> CertificateParams {
         let now = OffsetDateTime::now_utc();
         let mut params = CertificateParams::default();
         params.distinguished_name = name(subject);
@@ -413,7 +415,7 @@ impl DevPki {
     }
 
     /// Generates a key, signs `params` with the CA and writes `<stem>.pem` / `<stem>.key`.
-    fn issue(
+    pub(crate) fn issue(
         &self,
         params: &CertificateParams,
         what: &str,

@@ -11,7 +11,8 @@
 //! - [`dev_ca`] — [`DevPki`], [`IssuedCert`]: creating and opening the development CA,
 //!   issuing server, user (CPS-like) and operator certificates.
 //! - [`request`] — [`read_request`], [`DevPki::sign_user_request`]: certificates for
-//!   keys made on the user's side, from a PKCS#10 request (MS-3).
+//!   keys made on the user's side, from a PKCS#10 request (MS-3);
+//!   [`DevPki::issue_report_signer`]: the certificate signing notifications (MS-16).
 //! - [`crl`] — revoking development certificates and signing the CRL file (AU-1).
 //! - [`identity`] — [`CertIdentity`]: what a certificate says about its holder.
 //! - [`dn`] — [`normalize_dn`]: distinguished-name normalization for trust-list comparison.
@@ -34,5 +35,5 @@ pub use dn::normalize_dn;
 pub use error::PkiError;
 pub use files::{load_certs, load_crls, load_key, load_roots};
 pub use identity::CertIdentity;
-pub use request::{KeyKind, UserSubject, read_request, sign_in};
+pub use request::{KeyKind, REPORT_SIGNER, UserSubject, read_request, sign_in};
 pub use tls::{ClientAuth, client_config, peer_identity, server_config, server_config_with_crls};

@@ -6,10 +6,13 @@
 
 use std::path::{Path, PathBuf};
 
-use rcgen::{CertificateSigningRequestParams, KeyUsagePurpose};
+use rcgen::{
+    CertificateSigningRequestParams, DnType, ExtendedKeyUsagePurpose, KeyUsagePurpose, SanType,
+};
 use x509_parser::prelude::{FromDer, X509CertificationRequest};
 use x509_parser::public_key::PublicKey;
 
+use crate::IssuedCert;
 use crate::PkiError;
 use crate::dev_ca::{DevPki, check_stem};
 use crate::files::write_replace;
@@ -149,5 +152,38 @@ pub fn sign_in(dir: &Path, csr: &str, subject: UserSubject<'_>) -> std::io::Resu
             e.to_string(),
         )),
         Err(e) => Err(std::io::Error::other(e)),
+    }
+}
+
+/// The stem of the operator's signing certificate for the notifications it writes,
+/// in the PKI directory (`reports.pem`, `reports.key`).
+pub const REPORT_SIGNER: &str = "reports";
+
+impl DevPki {
+    /// Issues the operator's certificate that signs the notifications the service
+    /// writes (MS-16): `C=FR, O=<domain>, CN=<domain> notifications`, the rfc822Name
+    /// `mailer-daemon@<domain>`, digitalSignature and emailProtection, so that
+    /// `openssl cms -verify` accepts it for S/MIME; `<dir>/reports.pem` and `.key`.
+    pub fn issue_report_signer(&self) -> Result<IssuedCert, PkiError> {
+        let domain = self.domain();
+        let mut params = self.leaf_params(&[
+            (DnType::CountryName, "FR".into()),
+            (DnType::OrganizationName, domain.into()),
+            (DnType::CommonName, format!("{domain} notifications").into()),
+        ]);
+        let address = format!("mailer-daemon@{domain}");
+        let address = address
+            .as_str()
+            .try_into()
+            .map_err(|_| PkiError::invalid("domain", domain, "not ASCII"))?;
+        params.subject_alt_names = vec![SanType::Rfc822Name(address)];
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::EmailProtection];
+        let dir = self.dir().to_owned();
+        self.issue(
+            &params,
+            "the notifications' certificate",
+            &dir,
+            REPORT_SIGNER,
+        )
     }
 }

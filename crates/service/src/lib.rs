@@ -43,6 +43,8 @@
 //! - [`notify`]: what is sent to a user's out-of-band address ([`notify::Notifier`]).
 //! - [`new_mail`]: the new-mail notice an owner may ask for (MS-7), sent after delivery.
 //! - [`mdn`]: automatic disposition notifications (RFC 8098, MS-16).
+//! - [`proof`]: the operator's S/MIME signature on the notifications it writes
+//!   ([`proof::ReportSigner`], MS-16).
 //! - [`metrics`]: the operator's figures (messages accepted and refused by reason,
 //!   latency, logins), through the `metrics` facade.
 //! - [`messages`]: deliver to local mailboxes through the policy (MS-2), list, read,
@@ -96,6 +98,7 @@ pub mod notify;
 pub mod patients;
 pub mod peers;
 pub mod personal;
+pub mod proof;
 pub mod quota;
 mod rates;
 pub mod recipients;
@@ -195,6 +198,8 @@ pub struct Service {
     certificates: Option<Arc<dyn address_book::CertificateSource>>,
     /// The certificate authority signing holders' requests (MS-3); `None` signs none.
     issuer: Option<Arc<dyn certificates::CertificateIssuer>>,
+    /// Signs the notifications the service writes (MS-16); `None` leaves them unsigned.
+    report_signer: Option<Arc<dyn proof::ReportSigner>>,
 }
 
 impl Service {
@@ -214,6 +219,7 @@ impl Service {
             in_flight: Arc::default(),
             certificates: None,
             issuer: None,
+            report_signer: None,
         }
     }
 

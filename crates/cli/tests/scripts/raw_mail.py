@@ -1,10 +1,10 @@
 """Raw messages through a real mail client's libraries, byte for byte, for the
 end-to-end S/MIME tests (MS-3):
 
-  raw_mail.py submit HOST:PORT CA USER SECRET TO FILE
+  raw_mail.py submit HOST:PORT CA USER SECRET TO FILE [NOTIFY]
       submits FILE's bytes unchanged (STARTTLS, AUTH PLAIN with a device
-      credential, smtplib's sendmail with bytes); prints `sent` or
-      `refused <code> <reply>`.
+      credential, smtplib's sendmail with bytes), with the DSN `NOTIFY=` list when
+      given (e.g. SUCCESS,FAILURE); prints `sent` or `refused <code> <reply>`.
   raw_mail.py fetch HOST:PORT CA USER SECRET SUBJECT OUT
       over implicit TLS (imaplib), waits (30 s at most) for the INBOX message whose
       Subject is SUBJECT and writes its BODY.PEEK[] bytes to OUT; prints `fetched`.
@@ -22,12 +22,13 @@ context.check_hostname = False
 
 if action == "submit":
     to, path = sys.argv[6:8]
+    notify = ["NOTIFY=" + sys.argv[8]] if len(sys.argv) > 8 else []
     data = open(path, "rb").read()
     with smtplib.SMTP(host, int(port), timeout=30) as s:
         s.starttls(context=context)
         s.login(user, secret)
         try:
-            refused = s.sendmail(user, [to], data)
+            refused = s.sendmail(user, [to], data, rcpt_options=notify)
             assert not refused, refused
             print("sent")
         except smtplib.SMTPDataError as e:
