@@ -202,7 +202,7 @@ fn api_and_export(b: &Operator, subject: &str, dir: &Path) -> (Vec<u8>, Vec<u8>)
 }
 
 #[test]
-fn ms3_ms16_csr_directory_then_smime_signed_and_enveloped_cross_submission_relay_imap_api_and_export_byte_for_byte_and_a_signed_dsn()
+fn ms3_ms16_csr_directory_then_smime_signed_and_enveloped_cross_submission_relay_imap_api_and_export_byte_for_byte_signed_dsn_and_mdn()
  {
     let root = tempfile::tempdir().unwrap();
     let (a, b) = pair(root.path());
@@ -319,7 +319,12 @@ fn ms3_ms16_csr_directory_then_smime_signed_and_enveloped_cross_submission_relay
             args.push("bruno.pem".into());
         }
         openssl(&dir, &args.iter().map(String::as_str).collect::<Vec<_>>());
-        let sent = crlf(&std::fs::read(dir.join(&file)).unwrap());
+        let mut sent = crlf(&std::fs::read(dir.join(&file)).unwrap());
+        if *kind == "enveloped" {
+            // Alice's client asks for a disposition notification (RFC 8098).
+            let asked = format!("Disposition-Notification-To: {ALICE}\r\n");
+            sent.splice(0..0, asked.bytes());
+        }
         std::fs::write(dir.join(&file), &sent).unwrap();
         let file_path = dir.join(&file);
         let reply = raw_mail(
@@ -396,34 +401,7 @@ fn ms3_ms16_csr_directory_then_smime_signed_and_enveloped_cross_submission_relay
 
     // Each relay left Alice a delivery status notification, signed by her operator
     // with the time of the event (MS-16): openssl verifies it against the anchors.
-    let dsn = dir.join("dsn.eml");
-    let subject = "Message relaye";
-    let reply = raw_mail(
-        &a,
-        &a.ports.imaps,
-        ALICE,
-        "fetch",
-        &[subject, dsn.to_str().unwrap()],
-    );
-    assert_eq!(reply, "fetched");
-    let text = String::from_utf8(std::fs::read(&dsn).unwrap()).unwrap();
-    assert!(
-        text.contains("Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\"")
-            && text.contains("Date: "),
-        "{text}"
-    );
-    let anchors = a.data.join("pki/ca.pem");
-    let report = openssl(
-        &dir,
-        &[
-            "cms",
-            "-verify",
-            "-in",
-            "dsn.eml",
-            "-CAfile",
-            anchors.to_str().unwrap(),
-        ],
-    );
+    let report = signed_notification(&a, &dir, "Message relaye", "dsn.eml");
     assert!(
         report.contains("report-type=delivery-status")
             && report.contains("Action: relayed")
@@ -432,6 +410,45 @@ fn ms3_ms16_csr_directory_then_smime_signed_and_enveloped_cross_submission_relay
     );
     let signer = openssl(&dir, &["cms", "-cmsout", "-print", "-in", "dsn.eml"]);
     assert!(signer.contains("signingTime"), "{signer}");
+    // Bruno's operator answered the disposition notification asked, signed by it.
+    let report = signed_notification(&a, &dir, "Accuse de traitement", "mdn.eml");
+    assert!(
+        report.contains("report-type=disposition-notification") && report.contains("processed"),
+        "{report}"
+    );
+}
+
+/// Alice's notification `subject` fetched over IMAP from her operator `a` into
+/// `dir/file`: S/MIME-signed and dated; what `openssl cms -verify` against the trust
+/// anchors opens.
+fn signed_notification(a: &Operator, dir: &Path, subject: &str, file: &str) -> String {
+    let path = dir.join(file);
+    let reply = raw_mail(
+        a,
+        &a.ports.imaps,
+        ALICE,
+        "fetch",
+        &[subject, path.to_str().unwrap()],
+    );
+    assert_eq!(reply, "fetched", "{subject}");
+    let text = String::from_utf8(std::fs::read(&path).unwrap()).unwrap();
+    assert!(
+        text.contains("Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\"")
+            && text.contains("Date: "),
+        "{text}"
+    );
+    let anchors = a.data.join("pki/ca.pem");
+    openssl(
+        dir,
+        &[
+            "cms",
+            "-verify",
+            "-in",
+            file,
+            "-CAfile",
+            anchors.to_str().unwrap(),
+        ],
+    )
 }
 
 /// Alice's client's S/MIME message (`operation`: `-encrypt` to `recipient_pem`, or

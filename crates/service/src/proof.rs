@@ -1,5 +1,5 @@
 //! The operator's signature on the proof the service writes (MS-16, seed 004 §8
-//! "force probante"): delivery status notifications leave as S/MIME
+//! "force probante"): delivery status and disposition notifications leave as S/MIME
 //! `multipart/signed` ([`caduceus_core::signed`]), signed with the operator's
 //! certificate by the [`ReportSigner`] the binary plugs in, so that a sender can show
 //! them and anyone can check them (`openssl cms -verify`) against the trust anchors.
