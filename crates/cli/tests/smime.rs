@@ -138,27 +138,39 @@ fn certificate_from_directory(b: &Operator, dir: &Path, pem: &str) {
     std::fs::write(dir.join(pem), text).unwrap();
 }
 
-/// `curl` of Bruno's operator's `/api/v1<path>` into `out`, logged in with his
-/// client certificate (AU-1: the copy his client keeps in `dir`), with `extra`
-/// options; the HTTP status.
-fn bruno_api(b: &Operator, dir: &Path, extra: &[&str], path: &str, out: &Path) -> String {
+/// `curl` of `operator`'s `/api/v1<path>` into `out`, logged in with the client
+/// certificate and key `login` (AU-1), with `extra` options; the HTTP status.
+fn api(
+    operator: &Operator,
+    login: (&Path, &Path),
+    extra: &[&str],
+    path: &str,
+    out: &Path,
+) -> String {
     let output = Command::new("curl")
         .args(["--silent", "--show-error", "--max-time", "30"])
         .args(extra)
         .arg("--cacert")
-        .arg(b.data.join("pki/ca.pem"))
+        .arg(operator.data.join("pki/ca.pem"))
         .arg("--cert")
-        .arg(dir.join("bruno-login.pem"))
+        .arg(login.0)
         .arg("--key")
-        .arg(dir.join("bruno-login.key"))
+        .arg(login.1)
         .arg("-o")
         .arg(out)
         .args(["-w", "%{http_code}"])
-        .arg(format!("https://{}/api/v1{path}", b.ports.https))
+        .arg(format!("https://{}/api/v1{path}", operator.ports.https))
         .output()
         .expect("curl is needed (apt-get install -y curl)");
     assert!(output.status.success(), "curl {path}");
     String::from_utf8(output.stdout).unwrap()
+}
+
+/// [`api`] of Bruno's operator as Bruno, with the login certificate his client keeps
+/// in `dir`.
+fn bruno_api(b: &Operator, dir: &Path, extra: &[&str], path: &str, out: &Path) -> String {
+    let login = (dir.join("bruno-login.pem"), dir.join("bruno-login.key"));
+    api(b, (&login.0, &login.1), extra, path, out)
 }
 
 /// The raw bytes of Bruno's message `subject` through his operator's API
@@ -336,6 +348,60 @@ fn ms3_ms16_csr_directory_then_smime_signed_and_enveloped_cross_submission_relay
         );
         assert_eq!(reply, "sent", "{kind}");
     }
+
+    // Alice's practice software sends what it encrypted through the API, as it is.
+    let users = a.data.join("pki/users");
+    let alice_login = (
+        users.join(format!("{ALICE}.pem")),
+        users.join(format!("{ALICE}.key")),
+    );
+    let mut args = vec![
+        "cms",
+        "-encrypt",
+        "-aes-256-gcm",
+        "-crlfeol",
+        "-from",
+        ALICE,
+    ];
+    args.extend(["-to", BRUNO, "-subject", "CR api", "-in", "inner.eml"]);
+    args.extend(["-out", "api.eml", "bruno.pem"]);
+    openssl(&dir, &args);
+    let sent = crlf(&std::fs::read(dir.join("api.eml")).unwrap());
+    std::fs::write(dir.join("api.eml"), &sent).unwrap();
+    let body = format!("@{}", dir.join("api.eml").display());
+    let rfc822 = ["-H", "Content-Type: message/rfc822", "--data-binary", &body];
+    let answer = dir.join("api-answer.json");
+    let login = (alice_login.0.as_path(), alice_login.1.as_path());
+    let status = api(&a, login, &rfc822, "/messages", &answer);
+    assert_eq!(
+        status,
+        "201",
+        "{}",
+        std::fs::read_to_string(&answer).unwrap()
+    );
+    let got_file = dir.join("api.got");
+    let reply = raw_mail(
+        &b,
+        &b.ports.imaps,
+        BRUNO,
+        "fetch",
+        &["CR api", got_file.to_str().unwrap()],
+    );
+    assert_eq!(reply, "fetched");
+    let got = std::fs::read(&got_file).unwrap();
+    assert_eq!(field_names(&prepended(&got, &sent, "api")), ["Received"]);
+    let args = [
+        "cms",
+        "-decrypt",
+        "-in",
+        "api.got",
+        "-recip",
+        "bruno.pem",
+        "-inkey",
+        bruno_key,
+    ];
+    openssl(&dir, &[&args[..], &["-out", "api.opened"]].concat());
+    assert!(std::fs::read(dir.join("api.opened")).unwrap() == INNER);
 
     for (kind, operation) in &kinds {
         let subject = format!("CR {kind}");
