@@ -278,7 +278,7 @@ fn ms3_ms16_csr_directory_then_smime_signed_and_enveloped_cross_submission_relay
     let fingerprint = |file: &str| openssl(&dir, &["x509", "-noout", "-fingerprint", "-in", file]);
     assert_eq!(fingerprint("bruno.pem"), fingerprint("issued.pem"));
     let alice_cert = a.data.join(format!("pki/users/{ALICE}.pem"));
-    let alice_key = a.data.join(format!("pki/users/{ALICE}.key"));
+    let alice_key = a.data.join(format!("demo-clients/{ALICE}.key"));
     let bruno_key = dir.join("bruno-client.key");
     let (alice_cert, alice_key, bruno_key) = (
         alice_cert.to_str().unwrap(),
@@ -350,11 +350,6 @@ fn ms3_ms16_csr_directory_then_smime_signed_and_enveloped_cross_submission_relay
     }
 
     // Alice's practice software sends what it encrypted through the API, as it is.
-    let users = a.data.join("pki/users");
-    let alice_login = (
-        users.join(format!("{ALICE}.pem")),
-        users.join(format!("{ALICE}.key")),
-    );
     let mut args = vec![
         "cms",
         "-encrypt",
@@ -371,7 +366,7 @@ fn ms3_ms16_csr_directory_then_smime_signed_and_enveloped_cross_submission_relay
     let body = format!("@{}", dir.join("api.eml").display());
     let rfc822 = ["-H", "Content-Type: message/rfc822", "--data-binary", &body];
     let answer = dir.join("api-answer.json");
-    let login = (alice_login.0.as_path(), alice_login.1.as_path());
+    let login = (Path::new(alice_cert), Path::new(alice_key));
     let status = api(&a, login, &rfc822, "/messages", &answer);
     assert_eq!(
         status,
@@ -534,7 +529,10 @@ fn smime_message(
     let file = format!("{name}.eml");
     let users = data.join("pki/users");
     let cert = |address: &str| users.join(format!("{address}.pem")).display().to_string();
-    let alice_key = users.join(format!("{ALICE}.key")).display().to_string();
+    let alice_key = demo_account(data, ALICE)["smime_key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let (alice_cert, recipient) = (cert(ALICE), cert(BRUNO_HERE));
     let mut args = vec!["cms", operation, "-crlfeol", "-from", ALICE, "-to", to];
     args.extend(["-subject", subject, "-in", &inner_file, "-out", &file]);

@@ -35,5 +35,7 @@ pub use dn::normalize_dn;
 pub use error::PkiError;
 pub use files::{load_certs, load_crls, load_key, load_roots};
 pub use identity::CertIdentity;
-pub use request::{KeyKind, REPORT_SIGNER, UserSubject, read_request, sign_in};
+pub use request::{
+    KeyKind, REPORT_SIGNER, UserSubject, client_key_and_request, read_request, sign_in,
+};
 pub use tls::{ClientAuth, client_config, peer_identity, server_config, server_config_with_crls};

@@ -155,6 +155,25 @@ pub fn sign_in(dir: &Path, csr: &str, subject: UserSubject<'_>) -> std::io::Resu
     }
 }
 
+/// What a user's mail client does before asking for a certificate: makes a P-256 key
+/// pair, writes the private key to `key_path` (PKCS#8 PEM, mode 0600) and returns a
+/// PKCS#10 request for it, signed with it. For the demo seed, which plays the users'
+/// clients: the key is never given to the server.
+pub fn client_key_and_request(key_path: &Path) -> Result<String, PkiError> {
+    let key = rcgen::KeyPair::generate().map_err(PkiError::generate("a client key"))?;
+    let request = rcgen::CertificateParams::default()
+        .serialize_request(&key)
+        .map_err(PkiError::generate("a certificate request"))?;
+    let pem = request
+        .pem()
+        .map_err(PkiError::generate("a certificate request"))?;
+    if let Some(dir) = key_path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| PkiError::io("create directory", dir, e))?;
+    }
+    write_replace(key_path, key.serialize_pem().as_bytes(), true)?;
+    Ok(pem)
+}
+
 /// The stem of the operator's signing certificate for the notifications it writes,
 /// in the PKI directory (`reports.pem`, `reports.key`).
 pub const REPORT_SIGNER: &str = "reports";
