@@ -5,7 +5,10 @@
 #   - PostgreSQL 15 (Debian's `postgresql`): a throwaway cluster for the PostgreSQL
 #     backend's conformance and end-to-end tests;
 #   - openssl, curl and python3: real TLS, HTTPS, SMTP and IMAP clients (smtplib,
-#     imaplib) of the end-to-end tests, and Python's sqlite3 for the tampering tests;
+#     imaplib) of the end-to-end tests, `openssl cms` for S/MIME (MS-3, MS-16), and
+#     Python's sqlite3 for the tampering tests;
+#   - libssl-dev and pkg-config: the `openssl` crate (the binary's CMS signatures)
+#     builds against Debian's libssl;
 #   - isync (mbsync): the IMAP two-way synchronisation test;
 #   - ldap-utils (ldapsearch, ldapdelete): the LDAP directory's end-to-end tests;
 #   - ClamAV's clamd (Debian's clamav-daemon): scripts/clamd-test.sh installs it if
@@ -33,6 +36,8 @@ for v in 17 16 15; do
 done
 [ -n "$pg_bin" ] || need_packages+=(postgresql)
 command -v openssl >/dev/null || need_packages+=(openssl)
+command -v pkg-config >/dev/null || need_packages+=(pkg-config)
+[ -f /usr/include/openssl/cms.h ] || need_packages+=(libssl-dev)
 command -v curl >/dev/null || need_packages+=(curl)
 command -v python3 >/dev/null || need_packages+=(python3)
 command -v node >/dev/null || need_packages+=(nodejs)

@@ -51,6 +51,8 @@ pub enum Action {
     DirectoryPreferences,
     /// Someone looked the directory up: a search, an entry, its certificates (ID-4).
     DirectorySearch,
+    /// The development CA signed a certificate for a key the holder made (MS-3).
+    CertificateIssue,
     /// A session opened.
     SessionOpen,
     /// A mail client connected (SMTP, IMAP), before any login (AU-3).
@@ -134,7 +136,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in declaration order.
-    pub const ALL: [Action; 56] = [
+    pub const ALL: [Action; 57] = [
         Action::AccountCreate,
         Action::AccountVerify,
         Action::AccountActivate,
@@ -155,6 +157,7 @@ impl Action {
         Action::DirectoryImport,
         Action::DirectoryPreferences,
         Action::DirectorySearch,
+        Action::CertificateIssue,
         Action::SessionOpen,
         Action::ConnectionOpen,
         Action::ConnectionClose,
@@ -216,6 +219,7 @@ impl Action {
             Action::DirectoryImport => "directory.import",
             Action::DirectoryPreferences => "directory.preferences",
             Action::DirectorySearch => "directory.search",
+            Action::CertificateIssue => "certificate.issue",
             Action::SessionOpen => "session.open",
             Action::ConnectionOpen => "connection.open",
             Action::ConnectionClose => "connection.close",

@@ -186,13 +186,22 @@ pub enum AccountCommand {
     /// Device credentials for mail clients (AU-2): add, list, revoke.
     #[command(subcommand)]
     Device(crate::credentials::DeviceCommand),
-    /// Issue a CPS-like client certificate from the development PKI (AU-1).
+    /// Issue a CPS-like client certificate from the development PKI (AU-1); with
+    /// --csr, sign the request of a key the user made on their side instead (MS-3).
+    ///
+    /// Example: caduceus account certificate bruno.durand@caduceus.test --csr bruno.csr > bruno.pem
     Certificate {
         /// The account's address.
         address: MailAddress,
         /// Directory for <address>.pem and <address>.key (default DATA/pki/users).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// A PKCS#10 request in PEM (RSA 2048+ or EC P-256 key, made by the user's
+        /// client, e.g. `openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256`):
+        /// the certificate is signed for the account's identity, served by the
+        /// directory and printed; the server keeps no key.
+        #[arg(long, conflicts_with_all = ["out", "revoke"])]
+        csr: Option<PathBuf>,
         /// Revoke the account's development certificate instead (DATA/pki/users/<address>.pem
         /// or the one under --out): it is added to the CRL file the listeners load.
         #[arg(long)]
@@ -429,8 +438,22 @@ pub async fn run(
         }
         AccountCommand::Certificate {
             address,
+            csr: Some(csr),
+            ..
+        } => {
+            let account = find(&runtime, &address).await?;
+            let request = std::fs::read_to_string(&csr)
+                .with_context(|| format!("reading {}", csr.display()))?;
+            let pem = service
+                .request_certificate(&caller, account.id, &request)
+                .await?;
+            print!("{pem}");
+        }
+        AccountCommand::Certificate {
+            address,
             out,
             revoke: true,
+            ..
         } => {
             let dir = out.unwrap_or_else(|| runtime.loaded.data_dir.join("pki").join("users"));
             let pki = DevPki::open(&runtime.loaded.data_dir.join("pki"))?;

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use async_trait::async_trait;
 use caduceus_core::MailAddress;
 use caduceus_service::address_book::CertificateSource;
+use caduceus_service::certificates::{CertificateIssuer, Holder};
 
 /// The user certificates of a development PKI's `users/` directory.
 pub struct UserCertificates {
@@ -44,5 +45,24 @@ impl CertificateSource for UserCertificates {
             .await
             .map_err(std::io::Error::other)?
             .map_err(std::io::Error::other)
+    }
+}
+
+#[async_trait]
+impl CertificateIssuer for UserCertificates {
+    async fn sign(&self, holder: &Holder, csr: &str) -> std::io::Result<String> {
+        let (pki, holder, csr) = (self.pki.clone(), holder.clone(), csr.to_owned());
+        let sign = move || {
+            let subject = caduceus_pki::UserSubject {
+                national_id: &holder.national_id,
+                given: &holder.given,
+                family: &holder.family,
+                email: Some(holder.address.as_str()),
+            };
+            caduceus_pki::sign_in(&pki, &csr, subject)
+        };
+        tokio::task::spawn_blocking(sign)
+            .await
+            .map_err(std::io::Error::other)?
     }
 }

@@ -4,8 +4,10 @@
 //! Accounts: two professionals (RPPS), an organisational mailbox (FINESS) with the
 //! first professional as delegate, and a patient (INS). All verified by a demo
 //! registration authority, given a contact address at `example.org` (ID-2) and
-//! active, with random strong passwords; professionals get a CPS-like client
-//! certificate from the development PKI.
+//! active, with random strong passwords; professionals get a CPS-like certificate
+//! from the development PKI for a key their client made (`DATA/demo-clients/`,
+//! apart from what the server keeps), signed from its request (MS-3): it logs in
+//! (AU-1) and signs and encrypts mail (`smime_certificate`, `smime_key`).
 
 use anyhow::Result;
 use caduceus_core::directory::synthetic;
@@ -180,9 +182,20 @@ pub async fn seed(loaded: Loaded) -> Result<()> {
             .expect("an object")
             .extend(extra.clone());
         if account.kind == AccountKind::Professional {
-            let (cert, key) = crate::account::issue_certificate(&runtime, account, None)?;
-            entry["certificate"] = Value::from(cert.display().to_string());
-            entry["key"] = Value::from(key.display().to_string());
+            // The user's client makes the key pair, in its own place; the CA signs its
+            // request (MS-3). One certificate logs in (AU-1) and signs and encrypts mail.
+            let clients = runtime.loaded.data_dir.join("demo-clients");
+            let key = clients.join(format!("{}.key", account.address.as_str()));
+            let request = caduceus_pki::client_key_and_request(&key)?;
+            service
+                .request_certificate(&caller, account.id, &request)
+                .await?;
+            let cert = runtime.loaded.data_dir.join("pki/users");
+            let cert = cert.join(format!("{}.pem", account.address.as_str()));
+            for (field, path) in [("certificate", &cert), ("key", &key)] {
+                entry[field] = Value::from(path.display().to_string());
+                entry[format!("smime_{field}")] = Value::from(path.display().to_string());
+            }
         }
         if account.kind == AccountKind::Organisation {
             entry["delegates"] = json!([alice.address.as_str()]);

@@ -7,6 +7,7 @@
 //! - `notices`: emailed login codes through the outbound relay (`[notices]`).
 //! - `runtime`: opens the keys, the store and the service from a configuration.
 //! - `certificates`: the user certificates the directory serves (`pki/users/`).
+//! - `proof`: the operator's S/MIME signature on the notifications it writes (MS-16).
 //! - `init`: `caduceus init` — data directory, keys, development PKI, demo seed (`demo`).
 //! - `serve`: `caduceus serve` — the listeners, until SIGINT/SIGTERM.
 //! - `account`, `audit`, `patient`, `backup`: the operator's subcommands; `credentials`: second factors
@@ -31,6 +32,7 @@ mod federation;
 mod init;
 mod notices;
 mod patient;
+mod proof;
 mod runtime;
 mod serve;
 

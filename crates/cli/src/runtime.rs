@@ -83,7 +83,15 @@ impl Runtime {
             None => service,
         }
         .with_trace_key(trace_key)
-        .with_certificates(Arc::new(UserCertificates::new(loaded.data_dir.join("pki"))));
+        .with_certificates(Arc::new(UserCertificates::new(loaded.data_dir.join("pki"))))
+        .with_certificate_issuer(Arc::new(UserCertificates::new(loaded.data_dir.join("pki"))));
+        let service = match crate::proof::OperatorSigner::load(&loaded.data_dir.join("pki"))? {
+            Some(signer) => service.with_report_signer(Arc::new(signer)),
+            None => {
+                tracing::warn!("no pki/reports.pem: notifications leave unsigned (MS-16)");
+                service
+            }
+        };
         let service = match &loaded.config.antivirus.clamd {
             Some(address) => {
                 let address: ClamdAddress = address

@@ -5,9 +5,8 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
-use common::free_port;
+use common::{clamd, free_port};
 
 const SEND: &str = r#"
 import smtplib, ssl, sys
@@ -23,20 +22,6 @@ with smtplib.SMTP(host, int(port), timeout=30) as s:
     except smtplib.SMTPDataError as e:
         print(e.smtp_code, e.smtp_error.decode())
 "#;
-
-fn clamd(action: &[&str]) {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/clamd-test.sh");
-    let out = Command::new("bash")
-        .arg(script)
-        .args(action)
-        .output()
-        .expect("bash");
-    assert!(
-        out.status.success(),
-        "clamd-test.sh {action:?} failed (apt-get install -y clamav-daemon): {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 fn send(ca: &Path, submission: &str, credential: &str, body: &str) -> String {
     let (host, port) = submission.rsplit_once(':').unwrap();
@@ -64,12 +49,7 @@ fn ms13_eicar_is_refused_and_a_stopped_clamd_gives_451() {
 
     let ports = common::init_demo(&data);
     let submission = ports.submission.clone();
-    let config = data.join("caduceus.toml");
-    let text = std::fs::read_to_string(&config).unwrap().replace(
-        "# clamd = \"127.0.0.1:3310\"",
-        &format!("clamd = \"127.0.0.1:{clamd_port}\""),
-    );
-    std::fs::write(&config, text).unwrap();
+    common::use_clamd(&data, &clamd_port);
     let demo: serde_json::Value =
         serde_json::from_slice(&std::fs::read(data.join("demo.json")).unwrap()).unwrap();
     let credential = demo["accounts"][0]["device_credential"]
@@ -84,11 +64,7 @@ fn ms13_eicar_is_refused_and_a_stopped_clamd_gives_451() {
         send(&ca, &submission, &credential, "a clean letter").trim(),
         "250"
     );
-    // The EICAR test string, assembled at run time so no file of the repository holds it.
-    let eicar = format!(
-        "{}{}",
-        r"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-", "ANTIVIRUS-TEST-FILE!$H+H*"
-    );
+    let eicar = common::eicar();
     let refused = send(&ca, &submission, &credential, &eicar);
     assert!(refused.starts_with("554"), "{refused}");
     assert!(

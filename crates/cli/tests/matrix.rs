@@ -1,5 +1,5 @@
 //! The authorization matrix's command-line cells (AC-1, AC-2, ID-2, AU-2, MS-9,
-//! MS-7, MS-10, TR-1, TR-4, ID-3, ID-4; `caduceus_core::authz`): every cell the table offers at the
+//! MS-7, MS-10, TR-1, TR-4, ID-3, ID-4, MS-3; `caduceus_core::authz`): every cell the table offers at the
 //! command line ([`Interface::Cli`], whose only party is the operator) is run with the
 //! real `caduceus` binary on a demo data directory, and must exit as the table says
 //! (a denial naming its rule), change what it reaches only when allowed, and leave a
@@ -132,6 +132,33 @@ fn prepare(data: &Data, operation: Operation, n: u32) -> Cell {
             );
             let args = ["directory", "preferences", ALICE, "--liste-rouge", "true"];
             (args.to_vec(), Some(hidden))
+        }
+        Operation::RequestCertificate => {
+            // Alice's client's key and request (MS-3): the key stays with the client.
+            let dir = data.0.parent().unwrap();
+            let (key, csr) = (dir.join(format!("{n}.key")), dir.join(format!("{n}.csr")));
+            let status = std::process::Command::new("openssl")
+                .args([
+                    "req",
+                    "-new",
+                    "-nodes",
+                    "-subj",
+                    "/CN=Alice",
+                    "-newkey",
+                    "ec",
+                ])
+                .args(["-pkeyopt", "ec_paramgen_curve:P-256", "-keyout"])
+                .arg(&key)
+                .arg("-out")
+                .arg(&csr)
+                .status()
+                .expect("openssl is needed (apt-get install -y openssl)");
+            assert!(status.success(), "openssl req");
+            let issued = "SELECT COUNT(*) > 0 FROM traces WHERE action = 'certificate.issue' \
+                 AND actor = 'op:matrix-op'";
+            let csr = csr.display().to_string();
+            let args = ["account", "certificate", ALICE, "--csr", &csr];
+            return Cell::of(&args, Some(issued.to_owned()));
         }
         Operation::ActivateAccount => {
             let subject = data.account(n, false);
@@ -279,6 +306,6 @@ fn ac1_ac2_ms9_tr1_every_cell_of_the_authorization_matrix_at_the_command_line() 
             }
         }
     }
-    assert_eq!(cells, 21, "cells driven");
+    assert_eq!(cells, 22, "cells driven");
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
 }

@@ -412,7 +412,7 @@ fn au1_revoked_certificate_is_refused_by_the_listener() {
     let url = format!("https://{https}/healthz");
     let with_cert = |who: &str| {
         let cert = users.join(format!("{who}@caduceus.test.pem"));
-        let key = users.join(format!("{who}@caduceus.test.key"));
+        let key = data.join(format!("demo-clients/{who}@caduceus.test.key"));
         curl(&[
             "--cacert",
             ca.to_str().unwrap(),

@@ -11,93 +11,11 @@ mod common;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use common::trust::{configure, init, national_directory, own_trust_row, route, write_trust_list};
 use common::{Ports, Server, inbox_count, new_postgres_database, ok, psql_rows, sqlite_value};
 
 /// Messages each A node sends.
 const PER_NODE: usize = 15;
-
-/// Initialises `data` for `domain` with demo accounts, optionally under another
-/// data directory's development CA; returns its ports.
-fn init(data: &Path, domain: &str, env: &[(&str, &str)], dev_ca: Option<&Path>) -> Ports {
-    let ports = Ports::new();
-    let mut args = vec!["init", "--demo", "--domain", domain];
-    let ca = dev_ca.map(|ca| ca.display().to_string());
-    if let Some(ca) = &ca {
-        args.extend(["--dev-ca", ca.as_str()]);
-    }
-    args.extend(ports.args());
-    ok(data, env, &args);
-    ports
-}
-
-/// The national directory of the trust space in one mailbox extract: the synthetic
-/// extract of each operator's domain (its first entries are that operator's demo
-/// professionals), which every operator imports — a recipient at another operator
-/// must be listed there (MS-2). Returns the file.
-fn national_directory(root: &Path, domains: &[&str]) -> std::path::PathBuf {
-    let mut text: Vec<u8> = Vec::new();
-    for domain in domains {
-        let out = root.join(format!("directory-{domain}"));
-        let out_arg = out.display().to_string();
-        let generate = [
-            "directory",
-            "generate",
-            "--out",
-            &out_arg,
-            "--domain",
-            domain,
-        ];
-        ok(
-            root,
-            &[],
-            &[&generate[..], &["--mailboxes", "20", "--people", "20"]].concat(),
-        );
-        let extract = std::fs::read(out.join("Extraction_Correspondance_MSSante.txt")).unwrap();
-        let mut lines = extract.split_inclusive(|b| *b == b'\n');
-        let header = lines.next().unwrap();
-        if text.is_empty() {
-            text.extend_from_slice(header);
-        }
-        lines.for_each(|line| text.extend_from_slice(line));
-    }
-    let path = root.join("Extraction_Correspondance_MSSante_nationale.txt");
-    std::fs::write(&path, text).unwrap();
-    path
-}
-
-/// The `<Domaine>` row `init` wrote for the operator of `data`.
-fn own_trust_row(data: &Path) -> String {
-    let list = std::fs::read_to_string(data.join("trust-list.xml")).unwrap();
-    let start = list.find("<Domaine>").unwrap();
-    let end = list.find("</Domaine>").unwrap() + "</Domaine>".len();
-    list[start..end].to_owned()
-}
-
-/// Replaces the trust list of `data` with `rows`.
-fn write_trust_list(data: &Path, rows: &[String]) {
-    std::fs::write(
-        data.join("trust-list.xml"),
-        format!(
-            "<ListeBlancheMSSante><ListeDomaines>{}</ListeDomaines></ListeBlancheMSSante>",
-            rows.concat()
-        ),
-    )
-    .unwrap();
-}
-
-/// Rewrites the configuration file of `data` with `edit`.
-fn configure(data: &Path, edit: impl FnOnce(String) -> String) {
-    let path = data.join("caduceus.toml");
-    let text = std::fs::read_to_string(&path).unwrap();
-    std::fs::write(&path, edit(text)).unwrap();
-}
-
-/// Routes mail for `domain` to `relay` (`[relay_out.routes]`).
-fn route(data: &Path, domain: &str, relay: &str) {
-    configure(data, |text| {
-        format!("{text}\n[relay_out.routes]\n\"{domain}\" = \"{relay}\"\n")
-    });
-}
 
 /// The demo account `index` of `data`: its address and device credential.
 fn demo_account(data: &Path, index: usize) -> (String, String) {

@@ -69,6 +69,9 @@ pub enum Operation {
     SetNotifications,
     /// Set the owner's directory choices: liste rouge, phone shown (ID-4).
     SetDirectoryPreferences,
+    /// Have the owner's certificate signed for a key made on their side, from its
+    /// PKCS#10 request (MS-3): the directory then serves it.
+    RequestCertificate,
     /// List the operator's accounts (the admin console's accounts page).
     ListAccounts,
     /// Record that an account's identity was verified (ID-2; the admin console).
@@ -120,7 +123,8 @@ pub enum Reach {
     Devices,
     /// A patient's own settings and log (TR-4, MS-10).
     PatientOwn,
-    /// An account holder's own settings: notices (MS-7), directory choices (ID-4).
+    /// An account holder's own settings: notices (MS-7), directory choices (ID-4),
+    /// their certificate (MS-3).
     Settings,
     /// An account holder's listed entry in the directory (ID-4).
     Directory,
@@ -216,8 +220,8 @@ pub enum Interface {
 impl Interface {
     /// Whether the interface shows and changes one's own data only for `operation`:
     /// no field of it names another's (the API's patient log and blocks, the API's and
-    /// the webmail's export, notices and devices, the webmail's forwarding, the
-    /// service's device enrolment).
+    /// the webmail's export, notices and devices, the API's certificate request, the
+    /// webmail's forwarding, the service's device enrolment).
     pub fn own_only(self, operation: Operation) -> bool {
         match self {
             Interface::Api => {
@@ -227,6 +231,7 @@ impl Interface {
                         | Operation::SetNotifications
                         | Operation::ListDevices
                         | Operation::AddDevice
+                        | Operation::RequestCertificate
                 ) || operation.reaches() == Reach::PatientOwn
             }
             Interface::Webmail => matches!(
@@ -261,7 +266,7 @@ impl Interface {
 
 impl Operation {
     /// Every operation of the matrix.
-    pub const ALL: [Operation; 40] = [
+    pub const ALL: [Operation; 41] = [
         Operation::ListFolder,
         Operation::ReadMessage,
         Operation::ReadRaw,
@@ -286,6 +291,7 @@ impl Operation {
         Operation::BlockProfessional,
         Operation::SetNotifications,
         Operation::SetDirectoryPreferences,
+        Operation::RequestCertificate,
         Operation::ListAccounts,
         Operation::VerifyAccount,
         Operation::ActivateAccount,
@@ -331,6 +337,7 @@ impl Operation {
             SetForwarding => &[Api, Service, Webmail],
             SetNotifications => &[Api, Service, Webmail, Cli],
             SetDirectoryPreferences => &[Service, Cli],
+            RequestCertificate => &[Api, Service, Cli],
             Export => &[Api, Webmail],
             SendAsSelf | SendAsOrganisation | SendAsOther => &[Api, Service, Webmail, Smtp],
             QueryOpposition | RecordOpposition | WithdrawOpposition | RevokeDevice
@@ -380,7 +387,9 @@ impl Operation {
                 Reach::Devices
             }
             Operation::ReadAccessLog | Operation::BlockProfessional => Reach::PatientOwn,
-            Operation::SetNotifications | Operation::SetDirectoryPreferences => Reach::Settings,
+            Operation::SetNotifications
+            | Operation::SetDirectoryPreferences
+            | Operation::RequestCertificate => Reach::Settings,
             Operation::LookUpDirectory => Reach::Directory,
             _ if self.duty().is_some() => Reach::Administration,
             _ => Reach::Mailbox,

@@ -38,6 +38,8 @@
 //!   delivery status notification ([`Dsn`], RFC 3464).
 //! - [`incidents`]: incident detectors over trace facts (TR-3).
 //! - [`mdn`]: the automatic message disposition notification ([`Mdn`], RFC 8098).
+//! - [`signed`]: S/MIME `multipart/signed` around the notifications the service
+//!   writes, the operator's proof (MS-16).
 //! - [`password`]: the web-login password strength rule (AU-1).
 //! - [`health`]: the patient rules — who may write to whom (MS-8), blocks (MS-10),
 //!   opposition (MS-9), subjects that identify a patient (MS-11).
@@ -174,6 +176,7 @@ pub mod requirement;
 pub mod role;
 pub mod sasl;
 pub mod secret;
+pub mod signed;
 
 pub use account::{
     AccountKind, AccountState, Evidence, RegistryId, RegistryIdError, TransitionError, UnknownName,

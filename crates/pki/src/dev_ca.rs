@@ -174,7 +174,8 @@ impl DevPki {
 
     /// Issues `server.pem`/`server.key` for the PKI's domain, `mail.<domain>`,
     /// `patient.<domain>`, `localhost`, `127.0.0.1` and `::1` (serverAuth and
-    /// clientAuth), and an empty CRL, so listeners can load it before any revocation.
+    /// clientAuth), the notifications' signing certificate
+    /// ([`DevPki::issue_report_signer`]), and an empty CRL, so listeners can load it before any revocation.
     fn write_server_identity(&self) -> Result<(), PkiError> {
         let domain = self.domain.as_str();
         let server_key = KeyPair::generate().map_err(PkiError::generate("the server key"))?;
@@ -208,6 +209,7 @@ impl DevPki {
             server_cert.pem().as_bytes(),
             false,
         )?;
+        self.issue_report_signer()?;
         self.write_crl(&[]).map(drop)
     }
 
@@ -298,6 +300,23 @@ impl DevPki {
         out_dir: &Path,
         stem: &str,
     ) -> Result<IssuedCert, PkiError> {
+        let mut params = self.user_params(national_id, given, family, email)?;
+        if email.is_some() {
+            // The key is EC: S/MIME encryption to it is a key agreement (ECDH, RFC 5753).
+            params.key_usages.push(KeyUsagePurpose::KeyAgreement);
+        }
+        self.issue(&params, "the user certificate", out_dir, stem)
+    }
+
+    /// The subject, names and extended key usages of a user certificate (see
+    /// [`DevPki::issue_user`]), the key usages for the key's type left to the caller.
+    pub(crate) fn user_params(
+        &self,
+        national_id: &str,
+        given: &str,
+        family: &str,
+        email: Option<&str>,
+    ) -> Result<CertificateParams, PkiError> {
         let national_id = national_id.trim();
         if national_id.is_empty() {
             return Err(PkiError::invalid(
@@ -345,10 +364,8 @@ impl DevPki {
             params
                 .extended_key_usages
                 .push(ExtendedKeyUsagePurpose::EmailProtection);
-            // The key is EC: S/MIME encryption to it is a key agreement (ECDH, RFC 5753).
-            params.key_usages.push(KeyUsagePurpose::KeyAgreement);
         }
-        self.issue(&params, "the user certificate", out_dir, stem)
+        Ok(params)
     }
 
     /// Issues a certificate for a peer MSSanté operator, as used by the relay, valid 3 years:
@@ -385,7 +402,7 @@ impl DevPki {
 
     /// Parameters common to every end-entity certificate: subject, validity, key usage,
     /// authority key identifier.
-    fn leaf_params(&self, subject: &[(DnType, DnValue)]) -> CertificateParams {
+    pub(crate) fn leaf_params(&self, subject: &[(DnType, DnValue)]) -> CertificateParams {
         let now = OffsetDateTime::now_utc();
         let mut params = CertificateParams::default();
         params.distinguished_name = name(subject);
@@ -398,7 +415,7 @@ impl DevPki {
     }
 
     /// Generates a key, signs `params` with the CA and writes `<stem>.pem` / `<stem>.key`.
-    fn issue(
+    pub(crate) fn issue(
         &self,
         params: &CertificateParams,
         what: &str,
@@ -465,7 +482,7 @@ fn check_domain(domain: &str) -> Result<(), PkiError> {
 
 /// Accepts a file stem that names a file inside the output directory (no path separator,
 /// not empty, not `.` or `..`, no leading dot).
-fn check_stem(stem: &str) -> Result<(), PkiError> {
+pub(crate) fn check_stem(stem: &str) -> Result<(), PkiError> {
     if stem.is_empty() || stem.starts_with('.') || stem.contains(['/', '\\', '\0']) {
         return Err(PkiError::invalid(
             "file stem",

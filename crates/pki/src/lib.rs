@@ -10,6 +10,9 @@
 //!
 //! - [`dev_ca`] — [`DevPki`], [`IssuedCert`]: creating and opening the development CA,
 //!   issuing server, user (CPS-like) and operator certificates.
+//! - [`request`] — [`read_request`], [`DevPki::sign_user_request`]: certificates for
+//!   keys made on the user's side, from a PKCS#10 request (MS-3);
+//!   [`DevPki::issue_report_signer`]: the certificate signing notifications (MS-16).
 //! - [`crl`] — revoking development certificates and signing the CRL file (AU-1).
 //! - [`identity`] — [`CertIdentity`]: what a certificate says about its holder.
 //! - [`dn`] — [`normalize_dn`]: distinguished-name normalization for trust-list comparison.
@@ -24,6 +27,7 @@ pub mod dn;
 pub mod error;
 pub mod files;
 pub mod identity;
+pub mod request;
 pub mod tls;
 
 pub use dev_ca::{DevPki, IssuedCert};
@@ -31,4 +35,7 @@ pub use dn::normalize_dn;
 pub use error::PkiError;
 pub use files::{load_certs, load_crls, load_key, load_roots};
 pub use identity::CertIdentity;
+pub use request::{
+    KeyKind, REPORT_SIGNER, UserSubject, client_key_and_request, read_request, sign_in,
+};
 pub use tls::{ClientAuth, client_config, peer_identity, server_config, server_config_with_crls};

@@ -11,9 +11,12 @@ use mail_builder::headers::address::Address;
 use mail_builder::headers::text::Text;
 use rand::RngCore;
 
+use caduceus_core::outbound::{has_header, header_section};
+
 use crate::Service;
 use crate::auth::Authenticated;
 use crate::error::{Result, ServiceError};
+use crate::ingest::{MessageMeta, MetaAddress};
 use crate::submit::{RecipientScope, Sender};
 
 /// A message as a person writes it: the fields of a form.
@@ -61,9 +64,8 @@ pub struct Posted {
 }
 
 impl Service {
-    /// Sends `letter` as `login`'s person: the sender and every recipient checked first,
-    /// then the message built and submitted; a read copy is then kept in Sent (a copy
-    /// that cannot be kept is logged, not reported: the message is already sent).
+    /// Sends `letter` as `login`'s person: the sender checked, the message built, then
+    /// each recipient checked and the message submitted and kept in Sent.
     pub async fn send_letter(&self, login: &Authenticated, letter: &Letter) -> Result<Posted> {
         let account = login.account();
         let from = letter
@@ -72,13 +74,6 @@ impl Service {
             .unwrap_or_else(|| account.address.clone());
         let sender = self.sender(login, &from).await?;
         let recipients: Vec<MailAddress> = letter.to.iter().chain(&letter.cc).cloned().collect();
-        if recipients.is_empty() {
-            return Err(ServiceError::Invalid("name at least one recipient".into()));
-        }
-        for (already, recipient) in recipients.iter().enumerate() {
-            self.check_recipient(recipient, already, RecipientScope::TrustSpace)
-                .await?;
-        }
         let message_id = new_message_id(from.domain().as_str());
         let mut builder = self
             .letterhead(&account.display_name, &from, &letter.subject)
@@ -102,8 +97,69 @@ impl Service {
             );
         }
         let raw = written(builder)?;
-        let submitted = self.submit(&sender, &recipients, &raw, false).await?;
-        if let Err(error) = self.keep_sent_copy(login, &sender, &raw).await {
+        self.post(login, &sender, recipients, &raw, message_id)
+            .await
+    }
+
+    /// Sends `raw`, a message the person's software wrote whole — a practice
+    /// application that signed or encrypted it end to end (MS-3) — unchanged, byte for
+    /// byte: as its `From` address (the person's own, or an organisational mailbox they
+    /// are a delegate of, ID-3; the person's when it has none), to its `To` and `Cc`
+    /// recipients, through the same checks as [`Service::send_letter`]; kept in Sent.
+    /// Lines must end with CRLF; a `Bcc` field is refused, as every recipient gets the
+    /// bytes as they are.
+    pub async fn send_message(&self, login: &Authenticated, raw: &[u8]) -> Result<Posted> {
+        let invalid = |why: &str| Err(ServiceError::Invalid(why.to_owned()));
+        let bare = raw.iter().enumerate().any(|(i, b)| match b {
+            b'\n' => i == 0 || raw[i - 1] != b'\r',
+            b'\r' => raw.get(i + 1) != Some(&b'\n'),
+            _ => false,
+        });
+        if bare {
+            return invalid("a bare CR or LF was found; lines must end with CRLF");
+        }
+        let meta = MessageMeta::parse(raw).map_err(|e| ServiceError::Invalid(e.to_string()))?;
+        if !meta.parsed {
+            return invalid("not an RFC 5322 message");
+        }
+        if has_header(header_section(raw), "Bcc") {
+            return invalid("a Bcc field would reach every recipient: leave it out");
+        }
+        let parse = |a: &MetaAddress| {
+            let text = a.address.as_deref().unwrap_or_default();
+            MailAddress::parse(text).map_err(|e| ServiceError::Invalid(format!("{text:?}: {e}")))
+        };
+        let from = match meta.from.first() {
+            Some(from) => parse(from)?,
+            None => login.account().address.clone(),
+        };
+        let sender = self.sender(login, &from).await?;
+        let recipients = meta.to.iter().chain(&meta.cc).map(parse);
+        let recipients = recipients.collect::<Result<Vec<_>>>()?;
+        let message_id = meta.message_id.clone().unwrap_or_default();
+        self.post(login, &sender, recipients, raw, message_id).await
+    }
+
+    /// Checks each of `recipients` as it is named (MS-2, MS-5, MS-12), submits `raw`
+    /// through the whole policy and keeps a read copy in Sent (a copy that cannot be
+    /// kept is logged, not reported: the message is already sent).
+    async fn post(
+        &self,
+        login: &Authenticated,
+        sender: &Sender,
+        recipients: Vec<MailAddress>,
+        raw: &[u8],
+        message_id: String,
+    ) -> Result<Posted> {
+        if recipients.is_empty() {
+            return Err(ServiceError::Invalid("name at least one recipient".into()));
+        }
+        for (already, recipient) in recipients.iter().enumerate() {
+            self.check_recipient(recipient, already, RecipientScope::TrustSpace)
+                .await?;
+        }
+        let submitted = self.submit(sender, &recipients, raw, false).await?;
+        if let Err(error) = self.keep_sent_copy(login, sender, raw).await {
             tracing::warn!(%error, "sent copy not kept");
         }
         let (delivered, queued) = recipients.into_iter().partition(|r| self.is_local(r));

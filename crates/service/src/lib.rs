@@ -18,6 +18,8 @@
 //! - [`address_book`]: the directory as mail clients and practice software look it
 //!   up (API, LDAP): listed entries only, the certificates of this operator's
 //!   mailboxes ([`address_book::CertificateSource`]), every lookup traced (ID-4, TR-1).
+//! - [`certificates`]: certificates for keys the holder made, signed from their
+//!   request ([`certificates::CertificateIssuer`], MS-3).
 //! - [`submit`]: a logged-in user sends, as themself or an organisational mailbox
 //!   they are a delegate of (ID-3); recipients checked as they are named (MS-2);
 //!   recipients at other operators of the trust space queued (MS-5, MS-4).
@@ -41,6 +43,8 @@
 //! - [`notify`]: what is sent to a user's out-of-band address ([`notify::Notifier`]).
 //! - [`new_mail`]: the new-mail notice an owner may ask for (MS-7), sent after delivery.
 //! - [`mdn`]: automatic disposition notifications (RFC 8098, MS-16).
+//! - [`proof`]: the operator's S/MIME signature on the notifications it writes
+//!   ([`proof::ReportSigner`], MS-16).
 //! - [`metrics`]: the operator's figures (messages accepted and refused by reason,
 //!   latency, logins), through the `metrics` facade.
 //! - [`messages`]: deliver to local mailboxes through the policy (MS-2), list, read,
@@ -75,6 +79,7 @@ pub mod address_book;
 pub mod antivirus;
 pub mod auth;
 pub mod breaches;
+pub mod certificates;
 pub mod compose;
 pub mod directory;
 pub mod directory_export;
@@ -95,6 +100,7 @@ pub mod notify;
 pub mod patients;
 pub mod peers;
 pub mod personal;
+pub mod proof;
 pub mod quota;
 mod rates;
 pub mod recipients;
@@ -196,6 +202,10 @@ pub struct Service {
     /// The certificates of this operator's mailboxes, served with the directory
     /// (ID-4, MS-3); `None` serves none.
     certificates: Option<Arc<dyn address_book::CertificateSource>>,
+    /// The certificate authority signing holders' requests (MS-3); `None` signs none.
+    issuer: Option<Arc<dyn certificates::CertificateIssuer>>,
+    /// Signs the notifications the service writes (MS-16); `None` leaves them unsigned.
+    report_signer: Option<Arc<dyn proof::ReportSigner>>,
 }
 
 impl Service {
@@ -214,6 +224,8 @@ impl Service {
             last_import: Arc::default(),
             in_flight: Arc::default(),
             certificates: None,
+            issuer: None,
+            report_signer: None,
         }
     }
 

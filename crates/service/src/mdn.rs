@@ -6,6 +6,8 @@
 //! answered (RFC 8098 §2.1): an address asked that is not the envelope sender (or,
 //! without one, the `From:` address) gets nothing, so a message cannot make a
 //! patient's mailbox write to someone else, nor reveal its address (MS-8, TR-5).
+//! Each leaves signed with the operator's certificate when a signer is configured
+//! ([`crate::proof`]).
 
 use std::future::Future;
 use std::pin::Pin;
@@ -75,6 +77,7 @@ impl Service {
             message_id: &message_id,
         }
         .to_message();
+        let mdn = self.signed_report(mdn, &message_id);
         if self.is_local(to) {
             self.deliver_local(&Caller::system(), std::slice::from_ref(to), &mdn)
                 .await?;

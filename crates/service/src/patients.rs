@@ -124,6 +124,15 @@ impl Service {
                 health::check_no_opposition(opposed).map_err(refuse)?;
             }
         }
+        // Content the server cannot read must name its patient in clear (MS-9, MS-3).
+        let to_patient = recipients.iter().any(|r| party(r) == Party::Patient);
+        health::check_patient_declared(
+            meta.enveloped,
+            to_patient,
+            meta.enveloped_xdm,
+            !meta.patients.is_empty(),
+        )
+        .map_err(refuse)?;
         if let Some(error) = &meta.xdm_error {
             return Err(refuse(Refusal {
                 requirement: Requirement::Ms9,

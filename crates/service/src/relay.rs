@@ -137,6 +137,7 @@ impl Service {
             original_headers: &original,
         }
         .to_message();
+        let dsn = self.signed_report(dsn, &message_id);
         let to = MailAddress::parse(&item.return_path)
             .map_err(|e| ServiceError::NotFound(format!("return path: {e}")))?;
         self.deliver_local(&Caller::system(), std::slice::from_ref(&to), &dsn)

@@ -1,7 +1,9 @@
 //! The message content after `DATA`: undoes dot-stuffing (RFC 5321 §4.5.2), finds the
 //! end (`CRLF . CRLF` only, so a bare LF cannot end a message early — no SMTP
 //! smuggling), keeps at most a fixed number of bytes and notes what makes the content
-//! unacceptable (bare CR or LF, NUL).
+//! unacceptable (bare CR or LF, NUL); and the other way, for the relay to a peer,
+//! stuffs a message and ends it ([`stuffed`]) so that the peer stores exactly the
+//! bytes we hold (MS-3: S/MIME crosses byte for byte).
 
 /// Decodes a dot-stuffed message fed in pieces, as it arrives.
 #[derive(Debug)]
@@ -115,6 +117,27 @@ impl Body {
     }
 }
 
+/// What follows `DATA` for `message`: a dot that starts a line doubled, then the
+/// end of data. A message that ends with CRLF gets only `.CRLF` after it (its CRLF
+/// is the one before the dot), so the peer's copy has no line added; one that does
+/// not gets `CRLF.CRLF` (RFC 5321 §4.1.1.4, §4.5.2).
+pub(crate) fn stuffed(message: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(message.len() + message.len() / 64 + 5);
+    let mut line_start = true;
+    for &byte in message {
+        if byte == b'.' && line_start {
+            out.push(b'.');
+        }
+        out.push(byte);
+        line_start = byte == b'\n' && out.ends_with(b"\r\n");
+    }
+    if !message.is_empty() && !message.ends_with(b"\r\n") {
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(b".\r\n");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,5 +187,25 @@ mod tests {
         let (body, end) = decode(b"0123456789\r\n.\r\n", 11);
         assert_eq!(body, Err(Defect::TooBig));
         assert_eq!(end, 15);
+    }
+
+    #[test]
+    fn ms3_stuffing_then_decoding_gives_the_message_back_byte_for_byte() {
+        for message in [
+            &b"A: b\r\n\r\nbody\r\n\r\n"[..],
+            b".starts with a dot\r\n.\r\n..\r\nend\r\n",
+            b"..\r\n",
+        ] {
+            let wire = stuffed(message);
+            let (body, end) = decode(&wire, 1000);
+            assert_eq!(body.unwrap(), message, "{wire:?}");
+            assert_eq!(end, wire.len());
+        }
+        // A message ending with CRLF gains no empty line on the way (mail-send's
+        // write_message added one: S/MIME messages arrived altered).
+        assert_eq!(stuffed(b"A: b\r\n\r\nx\r\n"), b"A: b\r\n\r\nx\r\n.\r\n");
+        assert_eq!(stuffed(b".x\r\n"), b"..x\r\n.\r\n");
+        // One without gets the CRLF the end of data needs.
+        assert_eq!(stuffed(b"A: b\r\n\r\n."), b"A: b\r\n\r\n..\r\n.\r\n");
     }
 }

@@ -18,6 +18,7 @@ use caduceus_service::relay::{OutboundItem, RelayOutcome};
 use mail_send::SmtpClient;
 use mail_send::smtp::AssertReply;
 use mail_send::smtp::message::Parameters;
+use tokio::io::AsyncWriteExt;
 use tokio::net::lookup_host;
 use tokio::sync::watch;
 use tokio_rustls::TlsConnector;
@@ -184,7 +185,10 @@ async fn send(
         .rcpt_to(item.recipient.as_str(), &Parameters::default())
         .await?;
     client.cmd(b"DATA\r\n").await?.assert_code(354)?;
-    client.write_message(raw).await?;
+    // Not mail-send's write_message: it adds an empty line to a message that ends
+    // with CRLF, which alters what the sender signed or encrypted (MS-3).
+    client.stream.write_all(&crate::data::stuffed(raw)).await?;
+    client.stream.flush().await?;
     let accepted = client.read().await?;
     let reply = format!("{} {}", accepted.code(), accepted.message());
     accepted.assert_positive_completion()?;

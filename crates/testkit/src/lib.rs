@@ -7,9 +7,11 @@
 //! This file: [`World`] and its constructors, account helpers ([`professional`],
 //! [`organisation`], [`device`], [`user_cert`]…), [`inbox`], listeners on 127.0.0.1
 //! ([`server_tls`], [`spawn_listener`], [`Listener`]), and [`python`] with its
-//! [`Run`]; [`ldap`]: an LDAP client (the directory's tests and matrix).
+//! [`Run`]; [`ldap`]: an LDAP client (the directory's tests and matrix);
+//! [`certificates`]: the development CA signing holders' requests (MS-3).
 #![allow(missing_docs)]
 
+pub mod certificates;
 pub mod ldap;
 
 use caduceus_service::actor::testing;
@@ -77,6 +79,8 @@ pub async fn world_configured(
         Some(other) => DevPki::open(&other.dir.path().join("pki")).unwrap(),
         None => DevPki::create(&dir.path().join("pki"), domain).unwrap(),
     };
+    let issuer = certificates::PkiIssuer(pki.dir().to_owned());
+    let service = service.with_certificate_issuer(Arc::new(issuer));
     World {
         service,
         store,

@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod trust;
+
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -448,4 +450,38 @@ impl Drop for Sink {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Runs scripts/clamd-test.sh `action` (`start DIR PORT`, `stop DIR`): a throwaway
+/// clamd with a signature for the EICAR test file (MS-13).
+pub fn clamd(action: &[&str]) {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/clamd-test.sh");
+    let out = Command::new("bash")
+        .arg(script)
+        .args(action)
+        .output()
+        .expect("bash");
+    assert!(
+        out.status.success(),
+        "clamd-test.sh {action:?} failed (apt-get install -y clamav-daemon): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Points the instance in `data` at the clamd listening on 127.0.0.1:`port`.
+pub fn use_clamd(data: &Path, port: &str) {
+    let config = data.join("caduceus.toml");
+    let text = std::fs::read_to_string(&config).unwrap().replace(
+        "# clamd = \"127.0.0.1:3310\"",
+        &format!("clamd = \"127.0.0.1:{port}\""),
+    );
+    std::fs::write(&config, text).unwrap();
+}
+
+/// The EICAR test string, assembled at run time so no file of the repository holds it.
+pub fn eicar() -> String {
+    format!(
+        "{}{}",
+        r"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-", "ANTIVIRUS-TEST-FILE!$H+H*"
+    )
 }

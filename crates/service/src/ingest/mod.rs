@@ -7,7 +7,7 @@ pub mod bounded;
 pub mod structure;
 pub mod xdm;
 
-use caduceus_core::health::ins_header;
+use caduceus_core::health::{Protection, ins_header, sealed};
 use mail_parser::{Address, Message, MessagePart, MimeHeaders, PartType};
 use serde::{Deserialize, Serialize};
 
@@ -65,6 +65,14 @@ pub struct MessageMeta {
     /// attachment or an `X-MSS-INS` header, if it could not (MS-9).
     #[serde(default)]
     pub xdm_error: Option<String>,
+    /// The message as a whole is S/MIME enveloped: the server cannot read its body
+    /// (MS-3; what each rule does with it: [`caduceus_core::health::sealed`]).
+    #[serde(default)]
+    pub enveloped: bool,
+    /// A part named as an IHE XDM package is enveloped: the patient it concerns
+    /// cannot be read from it (MS-9).
+    #[serde(default)]
+    pub enveloped_xdm: bool,
     /// Where the sender asks a disposition notification to go
     /// (`Disposition-Notification-To`, RFC 8098).
     #[serde(default)]
@@ -110,6 +118,8 @@ struct Concerned {
     patients: Vec<String>,
     /// The last reason a patient could not be read.
     error: Option<String>,
+    /// A part named as an XDM package is enveloped (MS-9).
+    enveloped_xdm: bool,
     /// The decompression budget of the message's XDM packages.
     reader: xdm::Reader,
 }
@@ -126,6 +136,11 @@ impl Concerned {
             }
         }
         for part in &message.parts {
+            if protection(part) == Protection::Enveloped
+                && part.attachment_name().is_some_and(sealed::is_xdm_name)
+            {
+                self.enveloped_xdm = true;
+            }
             if !matches!(part.body, PartType::Message(_) | PartType::Multipart(_))
                 && !is_message(part)
             {
@@ -156,6 +171,18 @@ impl Concerned {
     }
 }
 
+/// The S/MIME protection of `part` (MS-3), from its `Content-Type`.
+fn protection(part: &MessagePart<'_>) -> Protection {
+    part.content_type().map_or(Protection::Clear, |c| {
+        Protection::of(
+            c.ctype(),
+            c.subtype().unwrap_or_default(),
+            c.attribute("smime-type"),
+            part.attachment_name(),
+        )
+    })
+}
+
 /// Whether a part is typed as an encapsulated message (`message/rfc822`, `message/global`).
 fn is_message(part: &MessagePart<'_>) -> bool {
     part.content_type().is_some_and(|c| {
@@ -182,6 +209,7 @@ impl MessageMeta {
         let Concerned {
             mut patients,
             error: xdm_error,
+            enveloped_xdm,
             reader,
         } = concerned;
         let patient_names = reader.into_names();
@@ -210,6 +238,11 @@ impl MessageMeta {
             patients,
             patient_names,
             xdm_error,
+            enveloped: message
+                .parts
+                .first()
+                .is_some_and(|root| protection(root) == Protection::Enveloped),
+            enveloped_xdm,
             disposition_notification_to: message
                 .header("Disposition-Notification-To")
                 .and_then(|v| match v {

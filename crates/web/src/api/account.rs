@@ -349,3 +349,24 @@ pub async fn set_notifications(
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// `POST /certificates`: the body a PEM PKCS#10 request (`application/pkcs10`) for a
+/// key the caller's client made (RSA 2048+ or EC P-256); the certificate the
+/// certificate authority signs for the caller's identity, 201
+/// `application/pem-certificate-chain`, which the directory then serves (MS-3). The
+/// server keeps no key.
+pub async fn request_certificate(
+    State(service): State<Service>,
+    user: User,
+    body: String,
+) -> ApiResult<impl IntoResponse> {
+    let login = &user.login;
+    let pem = service
+        .request_certificate(&login.caller(), login.account().id, &body)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        [(header::CONTENT_TYPE, "application/pem-certificate-chain")],
+        pem,
+    ))
+}

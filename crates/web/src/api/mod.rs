@@ -63,6 +63,7 @@ pub fn router(max_message_size: usize) -> Router<Service> {
             "/directory/certificates/{address}",
             get(directory::certificates),
         )
+        .route("/certificates", post(account::request_certificate))
         .route("/outbound/{queue_ref}", get(directory::delivery_status))
         .route("/devices", get(account::devices).post(account::add_device))
         .route("/devices/{id}", delete(account::revoke_device))

@@ -1,18 +1,20 @@
 //! Sending through the API (MS-18): a `multipart/form-data` form (`to`, `cc`,
 //! `subject`, `text`, `from`, files as `attachment`) is read into a
 //! [`Letter`], which the service writes, checks, submits and keeps in Sent
-//! ([`Service::send_letter`]); the webmail's compose form comes here too.
+//! ([`Service::send_letter`]); the webmail's compose form comes here too. A
+//! `message/rfc822` body is sent as it is ([`Service::send_message`], MS-3).
 //!
 //! With an `Idempotency-Key` header a retried POST never sends twice: the first
 //! answer is recorded and given again.
 
-use axum::extract::{Multipart, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Multipart, Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use caduceus_core::MailAddress;
 use caduceus_service::Service;
 use caduceus_service::auth::Authenticated;
-use caduceus_service::compose::{Attachment, Letter};
+use caduceus_service::compose::{Attachment, Letter, Posted};
 use caduceus_service::sessions::Idempotency;
 use sha2::{Digest, Sha256};
 
@@ -125,14 +127,32 @@ fn parse_all(list: &[String], field: &str) -> ApiResult<Vec<MailAddress>> {
         .collect()
 }
 
-/// `POST /messages`: sends; 201 with the message's place, or the problem.
+/// `POST /messages`: sends; 201 with the message's place, or the problem. A
+/// `multipart/form-data` form is written into a message ([`Form`]); a
+/// `message/rfc822` body is a message the caller's software wrote whole (signed or
+/// encrypted end to end, MS-3), sent byte for byte to its `To` and `Cc`
+/// ([`Service::send_message`]).
 pub async fn send(
     State(service): State<Service>,
     user: User,
     headers: HeaderMap,
-    multipart: Multipart,
+    request: Request,
 ) -> ApiResult<Response> {
-    let form = Form::read(multipart).await?;
+    let ready = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim().to_ascii_lowercase().starts_with("message/rfc822"));
+    let posting = if ready {
+        let raw = Bytes::from_request(request, &())
+            .await
+            .map_err(|e| Problem::bad_request(format!("message: {}", e.body_text())))?;
+        Posting::Ready(raw.to_vec())
+    } else {
+        let multipart = Multipart::from_request(request, &())
+            .await
+            .map_err(|e| Problem::bad_request(format!("multipart form: {}", e.body_text())))?;
+        Posting::Form(Form::read(multipart).await?)
+    };
     let key = headers
         .get("idempotency-key")
         .map(|v| {
@@ -143,19 +163,43 @@ pub async fn send(
         .transpose()?;
     if let Some(key) = &key {
         match service
-            .claim_idempotency(&user.login, key, &form.fingerprint())
+            .claim_idempotency(&user.login, key, &posting.fingerprint())
             .await?
         {
             Idempotency::Replay(answer) => return Ok(answered(answer, true)),
             Idempotency::New => {}
         }
     }
-    let outcome = deliver(&service, &user.login, &form).await;
+    let outcome = match &posting {
+        Posting::Form(form) => deliver(&service, &user.login, form).await,
+        Posting::Ready(raw) => match service.send_message(&user.login, raw).await {
+            Ok(posted) => Ok(posted_json(&posted)),
+            Err(e) => Err(e.into()),
+        },
+    };
     if let Some(key) = &key {
         let answer = outcome.as_ref().ok().map(String::as_str);
         service.settle_idempotency(&user.login, key, answer).await?;
     }
     Ok(answered(outcome?, false))
+}
+
+/// What a `POST /messages` carries.
+enum Posting {
+    /// A form to write a message from.
+    Form(Form),
+    /// A message written whole.
+    Ready(Vec<u8>),
+}
+
+impl Posting {
+    /// A hash of what is sent, to tell a retry from another message.
+    fn fingerprint(&self) -> Vec<u8> {
+        match self {
+            Posting::Form(form) => form.fingerprint(),
+            Posting::Ready(raw) => Sha256::digest(raw).to_vec(),
+        }
+    }
 }
 
 fn answered(body: String, replayed: bool) -> Response {
@@ -197,16 +241,22 @@ pub(crate) async fn deliver(
         attachments: form.attachments.clone(),
     };
     let posted = service.send_letter(login, &letter).await?;
+    Ok(posted_json(&posted))
+}
+
+/// The answer to a sent message: its id, the recipients served here and those
+/// queued, the queue reference (MS-16).
+fn posted_json(posted: &Posted) -> String {
     let addresses = |list: &[MailAddress]| {
         list.iter()
             .map(|a| a.as_str().to_owned())
             .collect::<Vec<_>>()
     };
-    Ok(serde_json::json!({
+    serde_json::json!({
         "message_id": posted.message_id,
         "delivered": addresses(&posted.delivered),
         "queued": addresses(&posted.queued),
         "queue_ref": posted.queue_ref,
     })
-    .to_string())
+    .to_string()
 }

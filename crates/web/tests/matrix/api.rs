@@ -4,6 +4,8 @@
 use caduceus_core::authz::{Expected, Operation, Reach};
 use serde_json::{Value, json};
 
+use caduceus_testkit::certificates::certificate_request;
+
 use super::{ARCHIVE, CONTACT, Cast, Cell, INS, RECIPIENT, RITA};
 
 /// The API request of `cell`: on its target copy, on the patient, a message sent as
@@ -40,6 +42,7 @@ fn request(cell: &Cell) -> (&'static str, String) {
         Operation::BlockProfessional => ("PUT", format!("/patient/blocks/{RITA}")),
         Operation::SetNotifications => ("PUT", "/notifications".to_owned()),
         Operation::LookUpDirectory => ("GET", "/directory?name=olga".to_owned()),
+        Operation::RequestCertificate => ("POST", "/certificates".to_owned()),
         other => unreachable!("the API does not offer {other:?}"),
     }
 }
@@ -57,6 +60,8 @@ pub fn step(cast: &Cast, cell: &Cell) -> Value {
         Operation::SetForwarding => Some(json!({ "to": RITA })),
         Operation::SetNotifications => Some(json!({ "email": CONTACT, "new_mail": true })),
         Operation::AddDevice => Some(json!({ "name": "cell" })),
+        // A string is sent as it is: the PEM request.
+        Operation::RequestCertificate => Some(json!(certificate_request())),
         _ => None,
     };
     let form = (cell.operation.reaches() == Reach::Sending).then(|| {

@@ -1,6 +1,7 @@
 //! What a cell left besides its answer: the stored copies (flagged, moved, deleted)
 //! and what else it reaches (a delivery, a device, a block, a forwarding, an account's
-//! state, a delegation, a representative, a setting, a breach, a broadcast), changed
+//! state, a delegation, a representative, a setting, a certificate, a breach, a
+//! broadcast), changed
 //! only when allowed.
 
 use caduceus_core::AccountState;
@@ -28,6 +29,7 @@ async fn changed(cast: &Cast, cell: &Cell) -> Option<bool> {
             let preferences = store.directory_preferences(address).await.unwrap();
             return Some(preferences.liste_rouge);
         }
+        Operation::RequestCertificate => return Some(cast.certificate_file().exists()),
         _ => {}
     }
     if cell.operation.reaches() == Reach::Sending

@@ -9,6 +9,7 @@ use caduceus_service::submit::RecipientScope;
 
 use caduceus_service::actor::testing;
 use caduceus_testkit::addr;
+use caduceus_testkit::certificates::certificate_request;
 
 use super::{ARCHIVE, CONTACT, Cast, Cell, INS, RECIPIENT, RITA, letter};
 use caduceus_service::auth::Contacts;
@@ -67,6 +68,13 @@ async fn outcome(cast: &Cast, cell: &Cell) -> Result<(), ServiceError> {
                 new_mail: true,
             };
             service.set_contacts(&caller, owner, &contacts).await
+        }
+        (Reach::Settings, Operation::RequestCertificate) => {
+            let csr = certificate_request();
+            service
+                .request_certificate(&caller, owner, &csr)
+                .await
+                .map(drop)
         }
         (Reach::Settings, _) => {
             let preferences = DirectoryPreferences {

@@ -1,0 +1,35 @@
+//! The development CA of a test world signing holders' requests (MS-3), as the
+//! binary's does, and requests made as a user's mail client makes them.
+
+use std::path::PathBuf;
+
+use async_trait::async_trait;
+use caduceus_pki::UserSubject;
+use caduceus_service::certificates::{CertificateIssuer, Holder};
+
+/// Signs into `<pki>/users/<address>.pem` with the development CA in `pki`.
+pub struct PkiIssuer(pub PathBuf);
+
+#[async_trait]
+impl CertificateIssuer for PkiIssuer {
+    async fn sign(&self, holder: &Holder, csr: &str) -> std::io::Result<String> {
+        let subject = UserSubject {
+            national_id: &holder.national_id,
+            given: &holder.given,
+            family: &holder.family,
+            email: Some(holder.address.as_str()),
+        };
+        caduceus_pki::sign_in(&self.0, csr, subject)
+    }
+}
+
+/// A PEM PKCS#10 request for a new P-256 key, as a mail client makes one (the key is
+/// dropped: the tests only need the request).
+pub fn certificate_request() -> String {
+    let key = rcgen::KeyPair::generate().expect("a P-256 key");
+    rcgen::CertificateParams::default()
+        .serialize_request(&key)
+        .expect("a request")
+        .pem()
+        .expect("PEM")
+}
