@@ -123,6 +123,10 @@ pub enum AccountCommand {
         /// Confirm: the account's messages cannot be recovered afterwards.
         #[arg(long)]
         yes: bool,
+        /// A patient asked for their data to be deleted: at once, rather than kept
+        /// retention.patient_closure_years (RT-2).
+        #[arg(long)]
+        erase: bool,
     },
     /// Enroll a TOTP second factor and print its secret and otpauth:// URI to hand
     /// to the user (AU-1). Replaces an earlier one.
@@ -368,7 +372,11 @@ pub async fn run(
                 println!("verified {} on {} by {}", v.at, v.evidence, v.verified_by);
             }
         }
-        AccountCommand::Close { address, yes } => {
+        AccountCommand::Close {
+            address,
+            yes,
+            erase,
+        } => {
             if !yes {
                 bail!(
                     "closing deletes every message of {} for good; add --yes to confirm",
@@ -376,12 +384,18 @@ pub async fn run(
                 );
             }
             let account = find(&runtime, &address).await?;
-            if service.close_account(&caller, account.id).await? {
+            let deleted = if erase {
+                service.erase_account(&caller, account.id).await?
+            } else {
+                service.close_account(&caller, account.id).await?
+            };
+            if deleted {
                 println!("{} closed and its data deleted", address.as_str());
             } else {
                 println!(
                     "{} closed; its data is deleted for good after the grace period \
-                     (retention.closure_grace_days)",
+                     (retention.closure_grace_days; a patient's: \
+                     retention.patient_closure_years, or now with --erase)",
                     address.as_str()
                 );
             }

@@ -306,6 +306,9 @@ pub struct Retention {
     /// Days a closed account's data is kept before it is deleted for good (RT-2); 0:
     /// at once.
     pub closure_grace_days: u32,
+    /// Years a closed patient's data is kept, sealed, unless the patient asks for its
+    /// deletion (RT-2, seed 003 §4); 0: as anyone else's.
+    pub patient_closure_years: u32,
 }
 
 impl Default for Retention {
@@ -313,6 +316,7 @@ impl Default for Retention {
         Self {
             inactivity_days: 365,
             closure_grace_days: 0,
+            patient_closure_years: 10,
         }
     }
 }

@@ -63,6 +63,9 @@ impl Runtime {
                     )
                 }),
                 card_only: loaded.config.auth.card_only(),
+                patient_retention: std::time::Duration::from_secs(
+                    u64::from(loaded.config.retention.patient_closure_years) * 365 * 86_400,
+                ),
                 flag_relayed_subjects: loaded.config.limits.relayed_identifying_subject
                     == crate::config::RelayedSubject::Flag,
                 unlisted_recipients_after: (loaded.config.limits.unlisted_recipients_after_days

@@ -117,3 +117,47 @@ fn id6_every_table_the_server_creates_is_a_category_docs_retention_lists() {
          created_ms updated_ms"
     );
 }
+
+/// RT-2, seed 003 §4: a closed patient's data is kept, sealed (the account closed: no
+/// login, no delivery), for `retention.patient_closure_years` (ten by default), while a
+/// professional's goes at once; the patient's request erases it at once.
+#[test]
+fn rt2_a_closed_patients_data_is_kept_ten_years_unless_they_ask_for_its_deletion() {
+    let root = tempfile::tempdir().unwrap();
+    let data = root.path().join("d");
+    ok(&data, &[], &["init", "--demo"]);
+    let add = |ins: &str| {
+        let args = [
+            "account", "add", "--kind", "patient", "--id", ins, "--name", "P",
+        ];
+        ok(&data, &[], &args);
+        format!("{}@patient.caduceus.test", ins.to_lowercase())
+    };
+    let kept = add("184127645108946");
+    let erased = add("253072B07300470");
+    let state = |address: &str| {
+        common::sqlite_value(
+            &data.join("caduceus.db"),
+            &format!(
+                "SELECT COALESCE(MAX(state), 'gone') FROM accounts WHERE address = '{address}'"
+            ),
+        )
+    };
+    assert_eq!(state(&erased), "pending", "registered");
+    let closed = ok(&data, &[], &["account", "close", &kept, "--yes"]);
+    assert!(closed.contains("patient_closure_years"), "{closed}");
+    assert_eq!(state(&kept), "closed", "kept, closed");
+    let gone = ok(
+        &data,
+        &[],
+        &["account", "close", &erased, "--yes", "--erase"],
+    );
+    assert!(gone.contains("data deleted"), "{gone}");
+    assert_eq!(state(&erased), "gone");
+    // The patient asks later: the kept data goes too.
+    ok(&data, &[], &["account", "close", &kept, "--yes", "--erase"]);
+    assert_eq!(state(&kept), "gone");
+    // A professional's data goes at once (closure_grace_days = 0).
+    ok(&data, &[], &["account", "close", BRUNO, "--yes"]);
+    assert_eq!(state(BRUNO), "gone");
+}

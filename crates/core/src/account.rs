@@ -19,6 +19,23 @@ pub enum AccountKind {
     Patient,
 }
 
+/// How long a closed account's data is kept before it is deleted for good (RT-2; seed
+/// 003 §4: once a patient's space is closed, its data are kept ten years unless the
+/// patient asks for their deletion): a patient's `patients` long, or not at all when
+/// they asked for deletion; anyone else's `others` (the closure grace).
+pub fn kept_after_closure(
+    kind: AccountKind,
+    erase_asked: bool,
+    patients: std::time::Duration,
+    others: std::time::Duration,
+) -> std::time::Duration {
+    match kind {
+        AccountKind::Patient if erase_asked => std::time::Duration::ZERO,
+        AccountKind::Patient => patients,
+        _ => others,
+    }
+}
+
 /// Where an account stands in its life cycle (ID-2).
 ///
 /// `Pending → Verified → Active ⇄ Suspended`, and any state `→ Closed`.

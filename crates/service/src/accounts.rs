@@ -4,6 +4,7 @@
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use caduceus_audit::{Action, Detail, Id, Marker, Object};
+use caduceus_core::account::kept_after_closure;
 use caduceus_core::{
     AccountKind, AccountState, AddressKind, Duty, Evidence, MailAddress, RegistryId, SecretString,
     check_password_strength,
@@ -36,6 +37,17 @@ pub(crate) fn holds_duty(caller: &Caller, duty: Duty) -> bool {
         Actor::Staff { role, .. } => role.may(duty),
         Actor::Account(_) | Actor::Peer(_) => false,
     }
+}
+
+/// How an account is closed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Closure {
+    /// Its data kept as long as its kind's retention after closure says.
+    Kept,
+    /// A patient's data deleted at once, as the patient asked.
+    Erased,
+    /// Its data deleted at once (inactivity, RT-1).
+    Now,
 }
 
 impl Service {
@@ -274,24 +286,45 @@ impl Service {
     /// period by the daily job ([`Service::delete_closed_accounts`]). Traces keep only
     /// its id. Returns whether the data is already gone.
     pub async fn close_account(&self, caller: &Caller, id: AccountId) -> Result<bool> {
-        let now = self.config.closure_grace.is_zero();
-        self.close(caller, id, now).await
+        self.close(caller, id, Closure::Kept).await
     }
 
-    /// Closes `id`, and deletes its data for good when `delete_now`.
+    /// Closes a patient's account and deletes its data at once, as the patient asked
+    /// (RT-2, seed 003 §4); a patient's account already closed and kept is deleted
+    /// now. Returns whether the data was deleted (always, for a patient).
+    pub async fn erase_account(&self, caller: &Caller, id: AccountId) -> Result<bool> {
+        self.close(caller, id, Closure::Erased).await
+    }
+
+    /// Closes `id`, and deletes its data for good now when `closure` says so or its
+    /// kind's retention after closure is none ([`kept_after_closure`]).
     pub(crate) async fn close(
         &self,
         caller: &Caller,
         id: AccountId,
-        delete_now: bool,
+        closure: Closure,
     ) -> Result<bool> {
         self.require_duty(caller, Duty::ManageAccounts).await?;
         let account = self.store.account(id).await?;
+        let erase = closure == Closure::Erased;
+        let delete_now = closure == Closure::Now
+            || kept_after_closure(
+                account.kind,
+                erase,
+                self.config.patient_retention,
+                self.config.closure_grace,
+            )
+            .is_zero();
+        let at = self.clock.now();
+        if account.state == AccountState::Closed && erase && delete_now {
+            let delete = caller.event(at.as_millis(), Action::AccountDelete, Object::of(id));
+            self.store.destroy_account(id, &delete).await?;
+            return Ok(true);
+        }
         account
             .state
             .transition(AccountState::Closed)
             .map_err(|e| ServiceError::Invalid(e.to_string()))?;
-        let at = self.clock.now();
         let close = caller.event(at.as_millis(), Action::AccountClose, Object::of(id));
         self.store
             .set_account_state(id, AccountState::Closed, at, &close)
@@ -308,9 +341,15 @@ impl Service {
     /// returns how many. Run daily by `serve`.
     pub async fn delete_closed_accounts(&self) -> Result<usize> {
         let now = self.clock.now();
-        let cut = now.as_millis() - self.config.closure_grace.as_millis() as i64;
         let mut deleted = 0;
         for account in self.store.accounts().await? {
+            let kept = kept_after_closure(
+                account.kind,
+                false,
+                self.config.patient_retention,
+                self.config.closure_grace,
+            );
+            let cut = now.as_millis() - kept.as_millis() as i64;
             if account.state == AccountState::Closed && account.updated.as_millis() <= cut {
                 let mut delete = Caller::system().event(
                     now.as_millis(),

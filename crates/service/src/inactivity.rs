@@ -80,7 +80,8 @@ impl Service {
                     .any(|(_, at)| now - at >= LAST_NOTICE_DAYS * DAY_MS)
             {
                 // RT-1: deleted at the deadline, whatever the closure grace (RT-2).
-                self.close(&Caller::system(), account.id, true).await?;
+                let now = crate::accounts::Closure::Now;
+                self.close(&Caller::system(), account.id, now).await?;
                 tracing::info!(account = %account.id, "mailbox deleted after inactivity (RT-1)");
                 report.deleted += 1;
                 continue;

@@ -51,7 +51,7 @@ impl Service {
                 ran.push("incidents");
             }
         }
-        if !self.config.closure_grace.is_zero()
+        if !(self.config.closure_grace.is_zero() && self.config.patient_retention.is_zero())
             && self
                 .store
                 .take_job_lease("closed-accounts", node, now, until)

@@ -161,6 +161,9 @@ pub struct ServiceConfig {
     /// How long a closed account's data is kept before it is deleted for good (RT-2);
     /// zero: at once.
     pub closure_grace: std::time::Duration,
+    /// How long a closed patient's data is kept, unless the patient asks for its
+    /// deletion (RT-2, seed 003 §4: ten years); zero: as anyone else's.
+    pub patient_retention: std::time::Duration,
     /// Inactivity after which a mailbox is deleted (RT-1, at most 365 days); `None`:
     /// never.
     pub inactivity: Option<std::time::Duration>,

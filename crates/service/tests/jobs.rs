@@ -62,3 +62,30 @@ async fn rt2_closed_accounts_are_deleted_after_the_grace_period() {
         1
     );
 }
+
+/// RT-2, seed 003 §4: a closed patient's data stays ten years (the professional's the
+/// closure grace), then goes by the daily job.
+#[tokio::test]
+async fn rt2_a_closed_patients_data_goes_after_ten_years_a_professionals_after_the_grace() {
+    let day = Duration::from_secs(86_400);
+    let w = world_configured(|c| {
+        c.closure_grace = 30 * day;
+        c.patient_retention = 3650 * day;
+    })
+    .await;
+    let bob = person(&w, "bob", "810000000009", true).await;
+    let camille = patient(&w, "295109912611193", "Camille Durand").await;
+    for id in [bob.id, camille.id] {
+        assert!(!w.service.close_account(&op(), id).await.unwrap());
+    }
+    w.clock.advance(31 * day);
+    assert_eq!(w.service.delete_closed_accounts().await.unwrap(), 1);
+    assert!(w.service.account(bob.id).await.is_err());
+    assert!(w.service.account(camille.id).await.is_ok(), "kept, closed");
+    w.clock.advance(3650 * day);
+    assert_eq!(w.service.delete_closed_accounts().await.unwrap(), 1);
+    assert!(
+        w.service.account(camille.id).await.is_err(),
+        "gone after ten years"
+    );
+}

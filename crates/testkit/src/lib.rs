@@ -167,6 +167,7 @@ fn service_config(domain: &str, tweak: impl FnOnce(&mut ServiceConfig)) -> Servi
         flag_relayed_subjects: true,
         unlisted_recipients_after: None,
         card_only: None,
+        patient_retention: std::time::Duration::ZERO,
         inactivity: None,
         incident_thresholds: caduceus_core::incidents::Thresholds::default(),
         security_contact: None,

@@ -133,6 +133,7 @@ pub async fn world_configured(tweak: impl FnOnce(&mut ServiceConfig)) -> World {
         flag_relayed_subjects: true,
         unlisted_recipients_after: None,
         card_only: None,
+        patient_retention: std::time::Duration::ZERO,
         inactivity: None,
         incident_thresholds: caduceus_core::incidents::Thresholds::default(),
         security_contact: None,
