@@ -494,7 +494,12 @@ async fn rfc5258_5_subscriptions_outlive_folders_and_list_reports_them() {
 #[tokio::test]
 async fn rfc9051_6_4_6_store_beyond_the_mailbox_is_bad_and_trycreate_only_for_creatable_names() {
     let (_w, _listener, mut a, _b) = two_on_inbox(2).await;
-    for line in ["STORE 3 +FLAGS (\\Seen)", "STORE 5:7 +FLAGS (\\Seen)"] {
+    for line in [
+        "STORE 3 +FLAGS (\\Seen)",
+        "STORE 5:7 +FLAGS (\\Seen)",
+        "COPY 3 Archive",
+        "MOVE 4:5 Archive",
+    ] {
         let answer = a.command(line).await;
         assert!(
             answer.lines().last().unwrap().contains(" BAD "),
@@ -503,6 +508,11 @@ async fn rfc9051_6_4_6_store_beyond_the_mailbox_is_bad_and_trycreate_only_for_cr
     }
     let uid = a.command("UID STORE 9 +FLAGS (\\Seen)").await;
     assert!(uid.contains(" OK "), "{uid}");
+    let uid_copy = a.command("UID COPY 9 Archive").await;
+    assert!(
+        uid_copy.contains(" OK "),
+        "a UID beyond is no error: {uid_copy}"
+    );
     let within = a.command("STORE 2:5 +FLAGS (\\Seen)").await;
     assert!(within.contains(" OK "), "{within}");
     let append = |name: &str| format!("APPEND {name} {{{}+}}\r\n{NOTE}", NOTE.len());

@@ -336,6 +336,13 @@ impl Session {
             uid,
             moving,
         } = copy;
+        // A sequence number beyond the mailbox is BAD, as for FETCH and STORE (RFC 9051
+        // §6.4.7, §6.4.8), before the target is looked at.
+        let positions = selected.resolve(set, uid);
+        if let Some(bad) = beyond_mailbox(&tag, set, uid, &positions, selected) {
+            out.enqueue_status(bad);
+            return;
+        }
         let target = match self.target_folder(login, &tag, mailbox).await {
             Ok(folder) => folder,
             Err(answer) => {
@@ -347,7 +354,6 @@ impl Session {
             out.enqueue_status(read_only(tag));
             return;
         }
-        let positions = selected.resolve(set, uid);
         if positions.is_empty() {
             out.enqueue_status(status(Kind::Ok, Some(tag), None, "nothing to do"));
             return;
