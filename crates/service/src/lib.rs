@@ -14,7 +14,8 @@
 //! - [`federation`]: logins with an OpenID provider's access token (SASL
 //!   OAUTHBEARER / XOAUTH2, AU-4), checked by a [`federation::TokenVerifier`].
 //! - [`directory`]: import the national extracts (difference on re-import), search,
-//!   holders' choices (ID-4).
+//!   holders' choices (ID-4); [`directory_export`]: this operator's mailboxes written
+//!   as a national extract (ID-4, seed 004 §7.4).
 //! - [`address_book`]: the directory as mail clients and practice software look it
 //!   up (API, LDAP): listed entries only, the certificates of this operator's
 //!   mailboxes ([`address_book::CertificateSource`]), every lookup traced (ID-4, TR-1).
@@ -57,6 +58,10 @@
 //!   ([`antivirus::Scanner`], [`antivirus::Clamd`]).
 //! - [`inactivity`]: warnings and deletion of inactive mailboxes, objections (RT-1).
 //! - [`incidents`]: the incident detectors run over the trace (TR-3).
+//! - [`breaches`]: the personal-data breach register (TR-6): record, assess, notify,
+//!   close, the 72-hour deadline.
+//! - [`representatives`]: a patient's parents and guardians, who act for the patient
+//!   while in force (ID-7).
 //! - [`jobs`]: the scheduled jobs `serve` runs, one node at a time (TR-2 purge).
 //! - [`sessions`]: web and API sessions after a strong login, idempotency keys of
 //!   API sends (MS-18).
