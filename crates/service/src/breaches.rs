@@ -3,7 +3,8 @@
 //! concerned informed at their out-of-band address when the risk is high), closed —
 //! each step by `caduceus_core::breach`'s rules, traced (`breach.record`, the state it
 //! moved to) — and the register is exported for the authority. A breach not notified
-//! 72 hours after its detection raises an alert ([`Service::overdue_breaches`]).
+//! 72 hours after its detection raises an alert (`Service::overdue_breaches`, run with
+//! the incident detectors).
 
 use caduceus_audit::{Action, Detail, Id, Object};
 use caduceus_core::breach::{self, BreachState, Nature, Risk, Step};

@@ -38,7 +38,7 @@
 //!   failed, expired), the delivery status notification to the sender, the delivery
 //!   state a sender asks for (MS-16).
 //! - [`quota`]: storage per account against its quota ([`quota::Usage`]).
-//! - [`rates`]: sending rates per mailbox and per peer operator (MS-13).
+//! - `rates`: sending rates per mailbox and per peer operator (MS-13).
 //! - [`recipients`]: recipients at other operators checked against the imported
 //!   national directory (MS-2).
 //! - [`notify`]: what is sent to a user's out-of-band address ([`notify::Notifier`]).
