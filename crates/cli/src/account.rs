@@ -93,10 +93,10 @@ pub enum AccountCommand {
         /// The representative's own mailbox.
         representative: MailAddress,
         /// parent or guardian.
-        #[arg(long, value_parser = parse_capacity, required_unless_present = "remove")]
+        #[arg(long, required_unless_present = "remove")]
         capacity: Option<Capacity>,
         /// family_record, birth_certificate or court_decision.
-        #[arg(long, value_parser = parse_evidence, required_unless_present = "remove")]
+        #[arg(long, required_unless_present = "remove")]
         evidence: Option<CapacityEvidence>,
         /// When it ends (RFC 3339): a parent's at the child's eighteenth birthday.
         #[arg(long, value_parser = crate::breach::parse_time)]
@@ -490,15 +490,6 @@ pub async fn run(
 }
 
 /// The account at `address`, or an error naming it.
-fn parse_capacity(code: &str) -> std::result::Result<Capacity, String> {
-    Capacity::parse(code).ok_or_else(|| "parent or guardian".to_owned())
-}
-
-fn parse_evidence(code: &str) -> std::result::Result<CapacityEvidence, String> {
-    CapacityEvidence::parse(code)
-        .ok_or_else(|| "family_record, birth_certificate or court_decision".to_owned())
-}
-
 pub async fn find(runtime: &Runtime, address: &MailAddress) -> Result<Account> {
     runtime
         .service

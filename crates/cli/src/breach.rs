@@ -21,7 +21,7 @@ pub enum BreachCommand {
     /// Example: caduceus breach record --nature confidentiality --detected 2026-12-06T09:30:00Z
     Record {
         /// What it did to the data: confidentiality, integrity, availability.
-        #[arg(long, value_parser = parse_nature)]
+        #[arg(long)]
         nature: Nature,
         /// When the operator became aware of it (RFC 3339; default: now).
         #[arg(long, value_parser = parse_time)]
@@ -34,7 +34,7 @@ pub enum BreachCommand {
         /// The breach's number.
         id: i64,
         /// The risk to the people concerned: unlikely, risk, high.
-        #[arg(long, value_parser = parse_risk)]
+        #[arg(long)]
         risk: Risk,
         /// An account concerned (repeatable).
         #[arg(long = "account")]
@@ -60,18 +60,6 @@ pub enum BreachCommand {
         #[arg(long)]
         csv: bool,
     },
-}
-
-fn parse_nature(code: &str) -> Result<Nature, String> {
-    Nature::parse(code).ok_or_else(|| format!("one of {:?}", codes(Nature::ALL)))
-}
-
-fn parse_risk(code: &str) -> Result<Risk, String> {
-    Risk::parse(code).ok_or_else(|| format!("one of {:?}", codes(Risk::ALL)))
-}
-
-fn codes<T: std::fmt::Display>(all: &[T]) -> Vec<String> {
-    all.iter().map(ToString::to_string).collect()
 }
 
 /// An RFC 3339 time on the command line (also the end of a representation).

@@ -112,8 +112,8 @@ macro_rules! parse_conversions {
 }
 
 /// Declares a closed set of codes: an enum whose variants each stand for one fixed
-/// code (`as_str`, `Display`, `parse`, `ALL`), so that what is stored or traced is a
-/// code and never free text (TR-5).
+/// code (`as_str`, `Display`, `parse`, `FromStr`, `ALL`), so that what is stored or
+/// traced is a code and never free text (TR-5).
 #[macro_export]
 macro_rules! codes {
     ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident => $code:literal,)* }) => {
@@ -143,6 +143,19 @@ macro_rules! codes {
         impl ::std::fmt::Display for $name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
+            }
+        }
+
+        /// A code as typed (a command-line argument, a setting); the error lists the
+        /// codes there are.
+        impl ::std::str::FromStr for $name {
+            type Err = String;
+
+            fn from_str(code: &str) -> Result<Self, String> {
+                Self::parse(code).ok_or_else(|| {
+                    let codes: Vec<&str> = Self::ALL.iter().map(|v| v.as_str()).collect();
+                    format!("one of {}", codes.join(", "))
+                })
             }
         }
     };

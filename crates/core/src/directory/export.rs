@@ -6,13 +6,14 @@
 //! so re-importing the national file reconciles.
 
 use super::MailboxEntry;
-use super::synthetic::MAILBOX_COLUMNS;
+use super::synthetic::{MAILBOX_COLUMNS, header, record};
 use crate::ident::Registry;
 
 /// The extract of `entries`, header first, each line ending in `|` as the national
 /// files do; `updated` is the `Date MAJ` of every line (`YYYY-MM-DD`).
 pub fn mailbox_extract(entries: &[MailboxEntry], updated: &str) -> String {
-    let mut text = format!("{}|\n", MAILBOX_COLUMNS.join("|"));
+    let mut text = header(MAILBOX_COLUMNS);
+    text.push('\n');
     for entry in entries {
         text.push_str(&line(entry, updated));
         text.push('\n');
@@ -86,7 +87,7 @@ fn line(entry: &MailboxEntry, updated: &str) -> String {
         .iter()
         .map(|f| f.replace(['|', '\r', '\n'], " "))
         .collect();
-    format!("{}|", clean.join("|"))
+    record(&clean.iter().map(String::as_str).collect::<Vec<_>>())
 }
 
 #[cfg(test)]

@@ -210,12 +210,12 @@ fn join_lines(lines: impl Iterator<Item = String>) -> String {
 }
 
 /// A header line: the names, each followed by `|`.
-fn header(columns: &[&str]) -> String {
+pub(in crate::directory) fn header(columns: &[&str]) -> String {
     record(columns)
 }
 
 /// A line: the fields, each followed by `|`.
-fn record(fields: &[&str]) -> String {
+pub(in crate::directory) fn record(fields: &[&str]) -> String {
     let len = fields.iter().map(|f| f.len() + 1).sum();
     let mut line = String::with_capacity(len);
     for field in fields {
