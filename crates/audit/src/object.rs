@@ -239,6 +239,8 @@ codes! {
         StatusRead => "status:read",
         /// The operator's mailboxes exported for the national directory (ID-4).
         DirectoryExport => "directory:export",
+        /// The personal-data breach register as a whole, read (TR-6).
+        BreachRegister => "breach:register",
         /// A patient named by an INS that has no account here (never the INS, TR-5).
         UnregisteredPatient => "patient:unregistered",
         /// An incident subject the detectors could not read back as an id.

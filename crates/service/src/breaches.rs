@@ -6,7 +6,7 @@
 //! 72 hours after its detection raises an alert (`Service::overdue_breaches`, run with
 //! the incident detectors).
 
-use caduceus_audit::{Action, Detail, Id, Object};
+use caduceus_audit::{Action, Detail, Id, Marker, Object};
 use caduceus_core::breach::{self, BreachState, Nature, Risk, Step};
 use caduceus_core::incidents::{Incident, IncidentKind};
 use caduceus_core::{Duty, Requirement, Timestamp};
@@ -121,7 +121,7 @@ impl Service {
     /// reading traced.
     pub async fn breaches(&self, caller: &Caller) -> Result<Vec<Breach>> {
         self.require_duty(caller, Duty::HandleBreaches).await?;
-        let object = Object::of(Id::Breach(0));
+        let object = Object::of(Marker::BreachRegister);
         let (action, success) = (Action::AdminAction, caduceus_audit::Outcome::Success);
         self.trace_rule(caller, action, object, Requirement::Tr6, success)
             .await?;

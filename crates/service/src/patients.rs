@@ -308,6 +308,9 @@ impl Service {
             return Ok(OppositionParty::Operator(caller.actor.trace_id()));
         };
         let account = self.store.account(id).await?;
+        if account.address.patient_ins().as_ref() == Some(ins) {
+            return Ok(OppositionParty::Patient);
+        }
         // A representative of the patient speaks as the patient (ID-7).
         if let Ok(address) = MailAddress::patient(ins, &self.config.domain)
             && let Some(patient) = self.store.account_by_address(&address).await?
@@ -316,7 +319,6 @@ impl Service {
             return Ok(OppositionParty::Patient);
         }
         match account.address.patient_ins() {
-            Some(own) if &own == ins => Ok(OppositionParty::Patient),
             Some(_) => Err(ServiceError::Denied {
                 requirement: Requirement::Ac1,
                 reason: "a patient reaches only their own opposition".into(),
