@@ -6,9 +6,10 @@ use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use caduceus_core::{AccountKind, AccountState, Evidence, MailAddress, RegistryId, SecretString};
+use caduceus_core::{
+    AccountKind, AccountState, Duty, Evidence, MailAddress, RegistryId, SecretString,
+};
 use caduceus_pki::DevPki;
-use caduceus_service::Caller;
 use caduceus_service::accounts::Registration;
 use caduceus_store::Account;
 
@@ -180,9 +181,10 @@ pub enum AccountCommand {
     Role {
         /// The (professional) account's address.
         address: MailAddress,
-        /// `ra`, `admin`, `auditor`, `security` or `alerts`.
+        /// `ra`, `admin`, `auditor`, `security` or `alerts` (several at once: the
+        /// bootstrap operator grants the first staff member's in one command).
         #[arg(value_parser = ["ra", "admin", "auditor", "security", "alerts"])]
-        role: Option<String>,
+        role: Vec<String>,
         /// Revoke instead of grant.
         #[arg(long)]
         revoke: bool,
@@ -213,15 +215,29 @@ pub enum AccountCommand {
     },
 }
 
+impl AccountCommand {
+    /// The staff duty the command needs (AC-1): granting and revoking roles is the
+    /// administrator's; the rest (showing roles included) is account management.
+    fn duty(&self) -> Duty {
+        match self {
+            AccountCommand::Role { role, .. } if !role.is_empty() => Duty::GrantRoles,
+            _ => Duty::ManageAccounts,
+        }
+    }
+}
+
 /// Runs an account subcommand.
 pub async fn run(
     data: &Path,
-    operator: &caduceus_audit::OperatorName,
+    console: &caduceus_service::ConsoleLogin,
     command: AccountCommand,
 ) -> Result<()> {
     let runtime = Runtime::open(Loaded::load(data)?).await?;
     let service = &runtime.service;
-    let caller = Caller::operator(operator.clone());
+    let caller = runtime
+        .service
+        .console_caller(console, command.duty())
+        .await?;
     match command {
         AccountCommand::Add {
             kind,
@@ -426,7 +442,7 @@ pub async fn run(
             revoke,
         } => {
             let account = find(&runtime, &address).await?;
-            if let Some(code) = role {
+            for code in role {
                 let role = caduceus_core::Role::parse(&code).context("unknown role")?;
                 runtime
                     .service

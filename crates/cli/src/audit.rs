@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use caduceus_service::Caller;
+use caduceus_core::Duty;
 
 use crate::config::Loaded;
 use crate::runtime::Runtime;
@@ -29,14 +29,29 @@ pub enum AuditCommand {
     Alerts,
 }
 
+impl AuditCommand {
+    /// The staff duty the command needs (AC-1): the trace chain is the auditor's,
+    /// verified and purged past its retention (TR-2); alerts are seen by the roles
+    /// that watch them.
+    fn duty(&self) -> Duty {
+        match self {
+            AuditCommand::Verify { .. } | AuditCommand::Purge => Duty::ReadTraces,
+            AuditCommand::Alerts => Duty::SeeAlerts,
+        }
+    }
+}
+
 /// Runs an audit subcommand; the exit code tells whether the chain is intact.
 pub async fn run(
     data: &Path,
-    operator: &caduceus_audit::OperatorName,
+    console: &caduceus_service::ConsoleLogin,
     command: AuditCommand,
 ) -> Result<ExitCode> {
     let runtime = Runtime::open(Loaded::load(data)?).await?;
-    let caller = Caller::operator(operator.clone());
+    let caller = runtime
+        .service
+        .console_caller(console, command.duty())
+        .await?;
     let code = match command {
         AuditCommand::Verify { key } => {
             let path = key.unwrap_or_else(|| {

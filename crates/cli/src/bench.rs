@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use caduceus_core::{MailAddress, SecretString};
+use caduceus_service::Service;
 use caduceus_service::auth::Credentials;
-use caduceus_service::{Caller, Service};
 use caduceus_store::MessageId;
 use tokio::task::JoinSet;
 
@@ -108,10 +108,7 @@ pub async fn run(data: &std::path::Path, args: &BenchArgs) -> Result<()> {
     )?;
     let started = Instant::now();
     let verdict = service
-        .verify_traces(
-            &Caller::operator("bench".parse().expect("an operator login")),
-            &key,
-        )
+        .verify_traces(&crate::console::bootstrap(&service, "bench").await?, &key)
         .await?;
     let report_ok = verdict.map_err(|tamper| anyhow::anyhow!("{tamper}"))?;
     report(
@@ -152,13 +149,14 @@ async fn deliver_all(
     raw: &Arc<Vec<u8>>,
     args: &BenchArgs,
 ) -> Result<Vec<MessageId>> {
+    let caller = crate::console::bootstrap(service, "bench").await?;
     let mut tasks = JoinSet::new();
     for worker in 0..args.concurrency.max(1) {
         let count = args.messages / args.concurrency.max(1)
             + usize::from(worker < args.messages % args.concurrency.max(1));
         let (service, recipient, raw) = (service.clone(), recipient.clone(), raw.clone());
+        let caller = caller.clone();
         tasks.spawn(async move {
-            let caller = Caller::operator("bench".parse().expect("an operator login"));
             let mut ids = Vec::with_capacity(count);
             for _ in 0..count {
                 let delivered = service

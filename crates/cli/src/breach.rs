@@ -6,7 +6,6 @@ use std::path::Path;
 use anyhow::Result;
 use caduceus_core::breach::{self, Nature, Risk};
 use caduceus_core::{Clock, MailAddress, SystemClock, Timestamp};
-use caduceus_service::Caller;
 use caduceus_service::breaches::Assessment;
 use caduceus_store::{Breach, MessageId};
 
@@ -93,11 +92,14 @@ fn line(b: &Breach, csv: bool) -> String {
 /// Runs a breach subcommand as the operator.
 pub async fn run(
     data: &Path,
-    operator: &caduceus_audit::OperatorName,
+    console: &caduceus_service::ConsoleLogin,
     command: BreachCommand,
 ) -> Result<()> {
     let runtime = Runtime::open(Loaded::load(data)?).await?;
-    let caller = Caller::operator(operator.clone());
+    let caller = runtime
+        .service
+        .console_caller(console, caduceus_core::Duty::HandleBreaches)
+        .await?;
     let service = &runtime.service;
     match command {
         BreachCommand::Record { nature, detected } => {

@@ -5,8 +5,9 @@ use std::io::BufRead;
 
 use anyhow::{Context, Result, bail};
 use caduceus_core::{MailAddress, SecretString};
-use caduceus_service::Caller;
-use caduceus_service::auth::Credentials;
+use caduceus_service::auth::{Authenticated, Credentials};
+use caduceus_service::console::CONSOLE_SOURCE;
+use caduceus_service::{Caller, Service};
 use caduceus_store::DeviceId;
 
 use crate::runtime::Runtime;
@@ -147,6 +148,42 @@ pub async fn new_mail_notice(
     Ok(())
 }
 
+/// A strong login of `address` at the command line (AU-1): its password and a
+/// one-time code read as two lines from standard input — a TOTP code, or
+/// (`emailed_code`) a code sent to the out-of-band address after the password line.
+pub(crate) async fn strong_login(
+    service: &Service,
+    address: &MailAddress,
+    emailed_code: bool,
+) -> Result<Authenticated> {
+    let stdin = std::io::stdin();
+    let mut lines = stdin.lock().lines();
+    let password = read_line(&mut lines, "password")?;
+    if emailed_code {
+        service
+            .send_login_code(address, &password, CONSOLE_SOURCE)
+            .await
+            .context("sending the login code")?;
+        eprintln!("a login code was sent to the out-of-band address; type it:");
+    }
+    let code = read_line(&mut lines, "one-time code")?;
+    let credentials = if emailed_code {
+        Credentials::PasswordEmailCode {
+            password: &password,
+            code: code.expose(),
+        }
+    } else {
+        Credentials::PasswordTotp {
+            password: &password,
+            code: code.expose(),
+        }
+    };
+    service
+        .login(address, credentials, CONSOLE_SOURCE)
+        .await
+        .context("strong login (password and one-time code)")
+}
+
 /// Runs a `device` subcommand.
 pub async fn device(runtime: &Runtime, caller: &Caller, command: DeviceCommand) -> Result<()> {
     let service = &runtime.service;
@@ -156,32 +193,7 @@ pub async fn device(runtime: &Runtime, caller: &Caller, command: DeviceCommand) 
             name,
             emailed_code,
         } => {
-            let stdin = std::io::stdin();
-            let mut lines = stdin.lock().lines();
-            let password = read_line(&mut lines, "password")?;
-            if emailed_code {
-                service
-                    .send_login_code(&address, &password, "cli")
-                    .await
-                    .context("sending the login code")?;
-                eprintln!("a login code was sent to the out-of-band address; type it:");
-            }
-            let code = read_line(&mut lines, "one-time code")?;
-            let credentials = if emailed_code {
-                Credentials::PasswordEmailCode {
-                    password: &password,
-                    code: code.expose(),
-                }
-            } else {
-                Credentials::PasswordTotp {
-                    password: &password,
-                    code: code.expose(),
-                }
-            };
-            let login = service
-                .login(&address, credentials, "cli")
-                .await
-                .context("strong login (password and one-time code)")?;
+            let login = strong_login(service, &address, emailed_code).await?;
             let issued = service.add_device(&login, &name).await?;
             println!("{}", issued.credential.expose());
             eprintln!(

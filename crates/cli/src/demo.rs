@@ -117,7 +117,7 @@ async fn import_directory(service: &Service, caller: &Caller, domain: &Domain) -
 pub async fn seed(loaded: Loaded) -> Result<()> {
     let runtime = Runtime::open(loaded).await?;
     let service = &runtime.service;
-    let caller = Caller::operator("demo-seed".parse().expect("an operator login"));
+    let caller = crate::console::bootstrap(service, "demo-seed").await?;
     let domain = runtime.loaded.domain();
     let mut created: Vec<(Account, String, serde_json::Map<String, Value>)> = Vec::new();
     for (local, kind, id, name) in ACCOUNTS {

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use caduceus_core::directory::{SearchQuery, synthetic};
-use caduceus_core::{Domain, MailAddress};
+use caduceus_core::{Domain, Duty, MailAddress};
 use caduceus_service::Caller;
 use caduceus_service::directory::ImportReport;
 use caduceus_store::DirectoryPreferences;
@@ -202,17 +202,35 @@ pub fn generate(args: &GenerateArgs) -> Result<()> {
     Ok(())
 }
 
+impl DirectoryCommand {
+    /// The staff duty the command needs (AC-1): the national extracts are the
+    /// administrator's; searching and a person's listing choices are account work.
+    fn duty(&self) -> Duty {
+        match self {
+            DirectoryCommand::Import { .. } | DirectoryCommand::Export { .. } => {
+                Duty::ImportDirectory
+            }
+            DirectoryCommand::Search { .. }
+            | DirectoryCommand::Generate(_)
+            | DirectoryCommand::Preferences { .. } => Duty::ManageAccounts,
+        }
+    }
+}
+
 /// Runs a `directory` subcommand on the data directory `data`.
 pub async fn run(
     data: &Path,
-    operator: &caduceus_audit::OperatorName,
+    console: &caduceus_service::ConsoleLogin,
     command: DirectoryCommand,
 ) -> Result<()> {
     if let DirectoryCommand::Generate(args) = &command {
         return generate(args);
     }
     let runtime = Runtime::open(Loaded::load(data)?).await?;
-    let caller = Caller::operator(operator.clone());
+    let caller = runtime
+        .service
+        .console_caller(console, command.duty())
+        .await?;
     run_with(&runtime, &caller, command).await?;
     runtime.store.close().await;
     Ok(())

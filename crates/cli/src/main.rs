@@ -10,8 +10,10 @@
 //! - `proof`: the operator's S/MIME signature on the notifications it writes (MS-16).
 //! - `init`: `caduceus init` — data directory, keys, development PKI, demo seed (`demo`).
 //! - `serve`: `caduceus serve` — the listeners, until SIGINT/SIGTERM.
-//! - `account`, `audit`, `patient`, `backup`: the operator's subcommands; `credentials`: second factors
-//!   and device credentials under `account`.
+//! - `console`: `caduceus login`/`logout`, the staff member's console session every
+//!   administrative command runs under (AC-2, TR-1).
+//! - `account`, `audit`, `patient`, `breach`, `backup`: the operator's subcommands;
+//!   `credentials`: second factors and device credentials under `account`.
 //! - `directory`: import, search and generate directory extracts (ID-4).
 //! - `bench`: figures for `docs/benchmarks.md` on a scratch directory.
 //! - `compliance`: each requirement id with the tests proving it, their interface and
@@ -25,6 +27,7 @@ mod breach;
 mod certificates;
 mod compliance;
 mod config;
+mod console;
 mod credentials;
 mod demo;
 mod directory;
@@ -48,8 +51,9 @@ struct Cli {
     /// The data directory: configuration, embedded database, blobs, keys, PKI.
     #[arg(long, global = true, env = "CADUCEUS_DATA", default_value = "data")]
     data: PathBuf,
-    /// The operator's login, recorded as the actor in traces (TR-1): lowercase letters,
-    /// digits, `.`, `_`, `-`; never a full name (TR-5).
+    /// The bootstrap operator's login, recorded as the actor in traces (TR-1) while no
+    /// one holds a staff role yet (to create the first administrator): lowercase
+    /// letters, digits, `.`, `_`, `-`; never a full name (TR-5).
     #[arg(
         long,
         global = true,
@@ -57,6 +61,10 @@ struct Cli {
         default_value = "operator"
     )]
     operator: caduceus_audit::OperatorName,
+    /// The console session `caduceus login` printed: administrative commands run for
+    /// that staff member, under their role (AC-2, TR-1).
+    #[arg(long, global = true, env = "CADUCEUS_SESSION", hide_env_values = true)]
+    session: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -68,6 +76,13 @@ enum Command {
     Init(init::InitArgs),
     /// Run the server (initialises the data directory on first run).
     Serve(serve::ServeArgs),
+    /// Open a console session for a staff member (password and one-time code read as
+    /// two lines from standard input); prints the token for CADUCEUS_SESSION.
+    ///
+    /// Example: printf '%s\n%s\n' "$PASSWORD" 123456 | caduceus login claire.admin@caduceus.test
+    Login(console::LoginArgs),
+    /// End the console session given by --session or CADUCEUS_SESSION.
+    Logout,
     /// Manage accounts: add, verify identity, activate, password, list, close.
     #[command(subcommand)]
     Account(account::AccountCommand),
@@ -108,25 +123,32 @@ fn main() -> ExitCode {
         .enable_all()
         .build()
         .expect("tokio runtime");
+    let console = console::console_login(cli.session, &cli.operator);
     let result = runtime.block_on(async {
         match cli.command {
+            Command::Login(args) => console::login(&cli.data, &args)
+                .await
+                .map(|()| ExitCode::SUCCESS),
+            Command::Logout => console::logout(&cli.data, &console)
+                .await
+                .map(|()| ExitCode::SUCCESS),
             Command::Init(args) => init::run(&cli.data, &args)
                 .await
                 .map(|()| ExitCode::SUCCESS),
             Command::Serve(args) => serve::run(&cli.data, &args)
                 .await
                 .map(|()| ExitCode::SUCCESS),
-            Command::Account(command) => account::run(&cli.data, &cli.operator, command)
+            Command::Account(command) => account::run(&cli.data, &console, command)
                 .await
                 .map(|()| ExitCode::SUCCESS),
-            Command::Directory(command) => directory::run(&cli.data, &cli.operator, command)
+            Command::Directory(command) => directory::run(&cli.data, &console, command)
                 .await
                 .map(|()| ExitCode::SUCCESS),
-            Command::Audit(command) => audit::run(&cli.data, &cli.operator, command).await,
-            Command::Breach(command) => breach::run(&cli.data, &cli.operator, command)
+            Command::Audit(command) => audit::run(&cli.data, &console, command).await,
+            Command::Breach(command) => breach::run(&cli.data, &console, command)
                 .await
                 .map(|()| ExitCode::SUCCESS),
-            Command::Patient(command) => patient::run(&cli.data, &cli.operator, command)
+            Command::Patient(command) => patient::run(&cli.data, &console, command)
                 .await
                 .map(|()| ExitCode::SUCCESS),
             Command::Backup(command) => backup::run(&cli.data, command)

@@ -6,7 +6,6 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use caduceus_core::{Ins, MailAddress};
-use caduceus_service::Caller;
 use caduceus_service::patients::OppositionStatus;
 
 use crate::config::Loaded;
@@ -61,12 +60,15 @@ pub enum PatientCommand {
 /// Runs a `patient` subcommand as the operator.
 pub async fn run(
     data: &Path,
-    operator: &caduceus_audit::OperatorName,
+    console: &caduceus_service::ConsoleLogin,
     command: PatientCommand,
 ) -> Result<()> {
     let runtime = Runtime::open(Loaded::load(data)?).await?;
     let service = &runtime.service;
-    let caller = Caller::operator(operator.clone());
+    let caller = runtime
+        .service
+        .console_caller(console, caduceus_core::Duty::ManageAccounts)
+        .await?;
     match command {
         PatientCommand::Oppose { ins, withdraw } => {
             let ins = Ins::parse(&ins).context("the INS")?;

@@ -33,38 +33,7 @@ fn populate(data: &Path, env: &[(&str, &str)]) {
     ok(data, env, &["init", "--domain", "caduceus.test"]);
     for (local, rpps) in [("alice", "810003090833"), ("bruno", "810000000009")] {
         let address = format!("{local}@caduceus.test");
-        ok(
-            data,
-            env,
-            &[
-                "account",
-                "add",
-                "--kind",
-                "professional",
-                "--id",
-                rpps,
-                "--address",
-                &address,
-                "--name",
-                "Dr Test",
-            ],
-        );
-        ok(
-            data,
-            env,
-            &[
-                "account",
-                "verify",
-                &address,
-                "--evidence",
-                "cps_card",
-                "--by",
-                "RA Test",
-            ],
-        );
-        let contact = format!("{local}@contact.example");
-        ok(data, env, &["account", "contact", &address, &contact]);
-        ok(data, env, &["account", "activate", &address]);
+        common::add_active_professional(data, env, &address, rpps);
     }
 }
 

@@ -1,20 +1,22 @@
 //! The authorization matrix's command-line cells (AC-1, AC-2, ID-2, AU-2, MS-9,
 //! MS-7, MS-10, TR-1, TR-4, ID-3, ID-4, MS-3; `caduceus_core::authz`): every cell the table offers at the
-//! command line ([`Interface::Cli`], whose only party is the operator) is run with the
-//! real `caduceus` binary on a demo data directory, and must exit as the table says
-//! (a denial naming its rule), change what it reaches only when allowed, and leave a
-//! trace naming the operator (`op:<name>`), refused when denied. The other
-//! interfaces' cells are driven by `crates/web/tests/matrix.rs`.
+//! command line ([`Interface::Cli`], whose only party is the operator: a staff member
+//! logged in with `caduceus login`) is run with the real `caduceus` binary on a demo
+//! data directory, and must exit as the table says (a denial naming its rule), change
+//! what it reaches only when allowed, and leave a trace naming that person and their
+//! role (`op:<role>:acct:<n>`, from `cli`), refused when denied. The other interfaces'
+//! cells are driven by `crates/web/tests/matrix.rs`.
 
 mod common;
 
 use std::path::PathBuf;
 
 use caduceus_core::authz::{self, Expected, Interface, Operation};
-use common::{ok, run, sqlite, sqlite_value};
+use common::{new_staff_member, ok, run, sqlite, sqlite_value};
 
-/// The operator the cells run as (`--operator`); the setup runs as another.
-const OPERATOR: &str = "matrix-op";
+/// The staff member (`<local>@caduceus.test`) the cells run as, holding every role a
+/// command-line cell needs (AC-2: no cell runs without an authenticated person).
+const STAFF: &str = "staff.matrix";
 const INS: &str = "295109912611193";
 const PATIENT: &str = "295109912611193@patient.caduceus.test";
 const ALICE: &str = "alice.martin@caduceus.test";
@@ -23,18 +25,32 @@ const ORGANISATION: &str = "secretariat.cardiologie@caduceus.test";
 /// The professional who recorded the opposition a withdrawal cell finds (MS-9).
 const BRUNO: &str = "bruno.durand@caduceus.test";
 
-/// A demo data directory and its embedded database.
-struct Data(PathBuf);
+/// A demo data directory and its embedded database, and the console session of the
+/// staff member the cells and their setup run as (AC-2).
+struct Data {
+    dir: PathBuf,
+    session: String,
+}
 
 impl Data {
+    /// Runs `caduceus ARGS` as the staff member; fails the test if it fails.
+    fn ok(&self, args: &[&str]) -> String {
+        ok(&self.dir, &self.env(), args)
+    }
+
+    /// The staff member's session, for a command's environment.
+    fn env(&self) -> [(&str, &str); 1] {
+        [("CADUCEUS_SESSION", self.session.as_str())]
+    }
+
     /// The first column of the first row of `sql`.
     fn value(&self, sql: &str) -> String {
-        sqlite_value(&self.0.join("caduceus.db"), sql)
+        sqlite_value(&self.dir.join("caduceus.db"), sql)
     }
 
     /// Runs `sql` (the setup of a cell).
     fn execute(&self, sql: &str) {
-        sqlite(&self.0.join("caduceus.db"), sql);
+        sqlite(&self.dir.join("caduceus.db"), sql);
     }
 
     /// A new professional `t<n>@caduceus.test`, registered at the command line:
@@ -54,17 +70,13 @@ impl Data {
             "--name",
             "T",
         ];
-        ok(&self.0, &[], &add);
+        self.ok(&add);
         if active {
             let verify = ["--evidence", "cps_card", "--by", "RA Test"];
-            ok(
-                &self.0,
-                &[],
-                &[&["account", "verify", &address][..], &verify].concat(),
-            );
+            self.ok(&[&["account", "verify", &address][..], &verify].concat());
             let contact = "holder@contact.example";
-            ok(&self.0, &[], &["account", "contact", &address, contact]);
-            ok(&self.0, &[], &["account", "activate", &address]);
+            self.ok(&["account", "contact", &address, contact]);
+            self.ok(&["account", "activate", &address]);
         }
         address
     }
@@ -112,12 +124,12 @@ fn prepare(data: &Data, operation: Operation, n: u32) -> Cell {
             if operation == Operation::AddDelegate {
                 return Cell::of(&delegation, Some(delegated));
             }
-            ok(&data.0, &[], &delegation);
+            data.ok(&delegation);
             let args = [&delegation[..], &["--remove"]].concat();
             return Cell::of(&args, Some(format!("SELECT NOT ({delegated})")));
         }
         Operation::SetNotifications => {
-            ok(&data.0, &[], &["account", "notify", ALICE, "off"]);
+            data.ok(&["account", "notify", ALICE, "off"]);
             let on = format!(
                 "SELECT COUNT(*) FROM new_mail_notices n JOIN accounts a ON a.id = n.account_id \
                  WHERE a.address = '{ALICE}'"
@@ -135,7 +147,7 @@ fn prepare(data: &Data, operation: Operation, n: u32) -> Cell {
         }
         Operation::RequestCertificate => {
             // Alice's client's key and request (MS-3): the key stays with the client.
-            let dir = data.0.parent().unwrap();
+            let dir = data.dir.parent().unwrap();
             let (key, csr) = (dir.join(format!("{n}.key")), dir.join(format!("{n}.csr")));
             let status = std::process::Command::new("openssl")
                 .args([
@@ -155,7 +167,7 @@ fn prepare(data: &Data, operation: Operation, n: u32) -> Cell {
                 .expect("openssl is needed (apt-get install -y openssl)");
             assert!(status.success(), "openssl req");
             let issued = "SELECT COUNT(*) > 0 FROM traces WHERE action = 'certificate.issue' \
-                 AND actor = 'op:matrix-op'";
+                 AND actor LIKE 'op:%:acct:%' AND source = 'cli'";
             let csr = csr.display().to_string();
             let args = ["account", "certificate", ALICE, "--csr", &csr];
             return Cell::of(&args, Some(issued.to_owned()));
@@ -163,13 +175,9 @@ fn prepare(data: &Data, operation: Operation, n: u32) -> Cell {
         Operation::ActivateAccount => {
             let subject = data.account(n, false);
             let verify = ["--evidence", "cps_card", "--by", "RA Test"];
-            ok(
-                &data.0,
-                &[],
-                &[&["account", "verify", &subject][..], &verify].concat(),
-            );
+            data.ok(&[&["account", "verify", &subject][..], &verify].concat());
             let contact = format!("t{n}@contact.example");
-            ok(&data.0, &[], &["account", "contact", &subject, &contact]);
+            data.ok(&["account", "contact", &subject, &contact]);
             let args = ["account", "activate", &subject];
             return Cell::of(&args, Some(state(&subject, "state = 'active'")));
         }
@@ -271,12 +279,17 @@ fn judge(
         }
     }
     let outcome = if allowed { "success" } else { "refused" };
+    let staff = data.value(&format!(
+        "SELECT id FROM accounts WHERE address = '{STAFF}@caduceus.test'"
+    ));
     let traced = data.value(&format!(
-        "SELECT COUNT(*) FROM traces WHERE seq > {seq} AND actor = 'op:{OPERATOR}' \
-         AND outcome = '{outcome}'"
+        "SELECT COUNT(*) FROM traces WHERE seq > {seq} AND actor LIKE 'op:%:acct:{staff}' \
+         AND source = 'cli' AND outcome = '{outcome}'"
     ));
     if traced == "0" {
-        return Err(format!("no {outcome} trace naming op:{OPERATOR}"));
+        return Err(format!(
+            "no {outcome} trace naming the staff member acct:{staff}"
+        ));
     }
     Ok(())
 }
@@ -284,8 +297,11 @@ fn judge(
 #[test]
 fn ac1_ac2_ms9_tr1_every_cell_of_the_authorization_matrix_at_the_command_line() {
     let root = tempfile::tempdir().unwrap();
-    let data = Data(root.path().join("d"));
-    ok(&data.0, &[], &["init", "--demo"]);
+    let dir = root.path().join("d");
+    ok(&dir, &[], &["init", "--demo"]);
+    let roles = ["ra", "admin", "auditor", "security"];
+    let (_, session) = new_staff_member(&dir, STAFF, 990, &roles);
+    let data = Data { dir, session };
     let mut cells = 0;
     let mut mismatches = Vec::new();
     for operation in Operation::ALL {
@@ -298,7 +314,7 @@ fn ac1_ac2_ms9_tr1_every_cell_of_the_authorization_matrix_at_the_command_line() 
             let cell = prepare(&data, operation, cells);
             let seq = data.value("SELECT COALESCE(MAX(seq), 0) FROM traces");
             let args: Vec<&str> = cell.args.iter().map(String::as_str).collect();
-            let out = run(&data.0, &[("CADUCEUS_OPERATOR", OPERATOR)], &args);
+            let out = run(&data.dir, &data.env(), &args);
             if let Err(got) = judge(&data, &cell, expected, &out, &seq) {
                 mismatches.push(format!(
                     "{operation:?}/{party:?}/Cli: expected {expected:?}, got {got}"

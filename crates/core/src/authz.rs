@@ -166,8 +166,10 @@ pub enum Party {
     Applicative,
     /// The operator at the command line (`caduceus`), who holds the data directory
     /// and its keys: administers accounts, reads the traces and alerts, and acts on a
-    /// patient's request (MS-9, MS-10, TR-4); each action traced as `op:<name>`
-    /// (TR-1), no message content shown (AC-2). Found at the command line only.
+    /// patient's request (MS-9, MS-10, TR-4) — a named staff member who logged in
+    /// (`caduceus login`), under their role holding the duty, each action traced as
+    /// `op:<role>:acct:<n>` (AC-2, TR-1), no message content shown (AC-2). Found at
+    /// the command line only.
     Operator,
 }
 

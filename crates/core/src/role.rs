@@ -35,6 +35,8 @@ pub enum Duty {
     SendHealthAlerts,
     /// Keep the personal-data breach register: record, assess, notify, close (TR-6).
     HandleBreaches,
+    /// Grant and revoke staff roles to other persons (AC-1, AC-2); never one's own.
+    GrantRoles,
 }
 
 impl Role {
@@ -77,6 +79,7 @@ impl Role {
                 | (Role::Auditor, Duty::SeeAlerts)
                 | (Role::SecurityOfficer, Duty::SeeAlerts)
                 | (Role::SecurityOfficer, Duty::HandleBreaches)
+                | (Role::Administrator, Duty::GrantRoles)
                 | (Role::AlertSender, Duty::SendHealthAlerts)
         )
     }
@@ -92,13 +95,14 @@ impl fmt::Display for Role {
 mod tests {
     use super::*;
 
-    const DUTIES: [Duty; 6] = [
+    const DUTIES: [Duty; 7] = [
         Duty::ManageAccounts,
         Duty::ImportDirectory,
         Duty::ReadTraces,
         Duty::SeeAlerts,
         Duty::SendHealthAlerts,
         Duty::HandleBreaches,
+        Duty::GrantRoles,
     ];
 
     #[test]
@@ -106,15 +110,24 @@ mod tests {
         let table = [
             (
                 Role::RegistrationAuthority,
-                [true, false, false, false, false, false],
+                [true, false, false, false, false, false, false],
             ),
-            (Role::Administrator, [true, true, false, true, false, false]),
-            (Role::Auditor, [false, false, true, true, false, false]),
+            (
+                Role::Administrator,
+                [true, true, false, true, false, false, true],
+            ),
+            (
+                Role::Auditor,
+                [false, false, true, true, false, false, false],
+            ),
             (
                 Role::SecurityOfficer,
-                [false, false, false, true, false, true],
+                [false, false, false, true, false, true, false],
             ),
-            (Role::AlertSender, [false, false, false, false, true, false]),
+            (
+                Role::AlertSender,
+                [false, false, false, false, true, false, false],
+            ),
         ];
         for (role, expected) in table {
             for (duty, may) in DUTIES.into_iter().zip(expected) {

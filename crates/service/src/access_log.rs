@@ -114,7 +114,8 @@ impl Service {
         patient: AccountId,
     ) -> Result<Vec<AccessEntry>> {
         if !self.speaks_for(caller, patient).await? {
-            self.require_operator(caller).await?;
+            self.require_console(caller, caduceus_core::Duty::ManageAccounts)
+                .await?;
             let object = caduceus_audit::Object::of(patient);
             let tr4 = caduceus_core::Requirement::Tr4;
             let success = caduceus_audit::Outcome::Success;

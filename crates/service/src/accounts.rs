@@ -13,7 +13,7 @@ use caduceus_core::{Requirement, contact};
 use caduceus_store::{Account, AccountId, NewAccount, Verification};
 
 use crate::Service;
-use crate::actor::{Actor, Caller};
+use crate::actor::{Actor, Caller, Desk};
 use crate::error::{Result, ServiceError};
 
 /// A request to register an account (ID-1).
@@ -29,8 +29,8 @@ pub struct Registration {
     pub display_name: String,
 }
 
-/// Whether `caller` may act in `duty`: the operator at the command line, the system,
-/// and staff whose role holds it (AC-1).
+/// Whether `caller` may act in `duty`: the bootstrap operator at the command line, the
+/// system, and staff whose role holds it (AC-1).
 pub(crate) fn holds_duty(caller: &Caller, duty: Duty) -> bool {
     match caller.actor {
         Actor::Operator(_) | Actor::System => true,
@@ -51,20 +51,28 @@ pub(crate) enum Closure {
 }
 
 impl Service {
-    /// Lets through the operator at the command line and the system only (AC-1); a
-    /// refusal is traced (`access.denied`, TR-1).
-    pub(crate) async fn require_operator(&self, caller: &Caller) -> Result<()> {
+    /// Lets through what a registration authority does at a user's request, at the
+    /// command line only: the system, the bootstrap operator, and a staff member at
+    /// the `caduceus` command whose role holds `duty` (AC-1, AC-2). Staff in the admin
+    /// console never: there they administer, and a user's own settings stay the
+    /// user's. A refusal is traced (`access.denied`, TR-1).
+    pub(crate) async fn require_console(&self, caller: &Caller, duty: Duty) -> Result<()> {
         match caller.actor {
             Actor::Operator(_) | Actor::System => Ok(()),
+            Actor::Staff {
+                role,
+                desk: Desk::CommandLine,
+                ..
+            } if role.may(duty) => Ok(()),
             Actor::Account(_) | Actor::Peer(_) | Actor::Staff { .. } => {
-                let reason = "only the operator does this".to_owned();
+                let reason = "only the operator's staff at the command line does this".to_owned();
                 let object = Object::of(Marker::OperatorDuty);
                 self.refuse_duty(caller, object, reason).await
             }
         }
     }
 
-    /// Lets through the operator at the command line, the system, and staff whose
+    /// Lets through the bootstrap operator, the system, and staff whose
     /// role holds `duty` (AC-1); refuses everyone else, the refusal traced
     /// (`access.denied`, TR-1).
     pub(crate) async fn require_duty(&self, caller: &Caller, duty: Duty) -> Result<()> {
@@ -374,7 +382,7 @@ impl Service {
     ) -> Result<()> {
         let own = caller.actor == Actor::Account(id);
         if !own {
-            self.require_operator(caller).await?;
+            self.require_console(caller, Duty::ManageAccounts).await?;
         }
         check_password_strength(password.expose())
             .map_err(|e| ServiceError::Invalid(e.to_string()))?;

@@ -17,15 +17,29 @@ pub enum Actor {
     /// Another operator of the trust space relaying mail, named by its domain (MS-5).
     /// It may deliver, nothing else.
     Peer(String),
-    /// A member of the operator's staff acting in the admin console under one of
-    /// their roles (AC-1): the person (their account) and the role, both traced. Never
-    /// reaches message content (AC-2).
+    /// A member of the operator's staff acting under one of their roles (AC-1), in
+    /// the admin console or at the command line: the person (their account) and the
+    /// role, both traced (AC-2, TR-1). Never reaches message content (AC-2).
     Staff {
         /// The person's own account.
         account: AccountId,
         /// The role acted under.
         role: Role,
+        /// Where they act from.
+        desk: Desk,
     },
+}
+
+/// Where a staff member acts from: what they may do there differs (AC-1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Desk {
+    /// The web admin console: administration only, within the role's duties.
+    AdminConsole,
+    /// The `caduceus` command on the server, after a console login
+    /// ([`crate::Service::console_login`]): the role's duties, plus, for a role that
+    /// manages accounts, what a registration authority does at a user's request
+    /// (second factors, devices, a patient's opposition and blocks).
+    CommandLine,
 }
 
 impl Actor {
@@ -37,7 +51,7 @@ impl Actor {
             Actor::Operator(name) => Who::Operator(name.clone()),
             Actor::System => Who::System,
             Actor::Peer(domain) => Domain::parse(domain).map_or(Who::UnidentifiedPeer, Who::Peer),
-            Actor::Staff { account, role } => Who::Staff {
+            Actor::Staff { account, role, .. } => Who::Staff {
                 account: (*account).into(),
                 role: *role,
             },
@@ -57,8 +71,9 @@ impl Actor {
 /// ([`crate::Service::staff_for`]), an admitted peer ([`crate::Service::admit_peer`]) —
 /// so no network front end can act as someone else, the system or an operator (AC-1,
 /// ID-3). The operator's console (the `caduceus` command) names its operator with
-/// [`Caller::operator`]; `crates/service/tests/boundaries.rs` checks that no network
-/// front end calls it.
+/// [`crate::Service::console_caller`]: a staff member's console session, or the
+/// bootstrap operator while no one holds a staff role yet;
+/// `crates/service/tests/boundaries.rs` checks that no network front end calls it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Caller {
     /// Who.
@@ -73,9 +88,11 @@ impl Caller {
         &self.actor
     }
 
-    /// An operator at the command line (the `caduceus` console, which holds the
-    /// keys and the database), named for the trace.
-    pub fn operator(name: OperatorName) -> Self {
+    /// The bootstrap operator at the command line (the `caduceus` console, which
+    /// holds the keys and the database), named for the trace: made by
+    /// [`crate::Service::console_caller`] only while no staff member exists, and for
+    /// the demo seed and the benchmarks on their own scratch data.
+    pub(crate) fn operator(name: OperatorName) -> Self {
         Caller {
             actor: Actor::Operator(name),
             source: "cli".into(),
@@ -147,11 +164,21 @@ pub mod testing {
         Caller::peer(domain, source)
     }
 
-    /// The person of account `id` acting under staff `role`, as if the role were checked.
+    /// The person of account `id` acting under staff `role` in the admin console, as
+    /// if the role were checked.
     pub fn staff(id: AccountId, role: Role) -> Caller {
         Caller {
-            actor: Actor::Staff { account: id, role },
+            actor: Actor::Staff {
+                account: id,
+                role,
+                desk: super::Desk::AdminConsole,
+            },
             source: "test".into(),
         }
+    }
+
+    /// The bootstrap operator `name` at the command line.
+    pub fn operator(name: &str) -> Caller {
+        Caller::operator(name.parse().expect("an operator login"))
     }
 }

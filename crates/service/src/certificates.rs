@@ -58,7 +58,8 @@ impl Service {
         csr: &str,
     ) -> Result<String> {
         if caller.actor != Actor::Account(account) {
-            self.require_operator(caller).await?;
+            self.require_console(caller, caduceus_core::Duty::ManageAccounts)
+                .await?;
         }
         let holder = self.store.account(account).await?;
         let RegistryId::National(national) = &holder.identity else {

@@ -393,7 +393,8 @@ impl Service {
         account: AccountId,
     ) -> Result<DirectoryPreferences> {
         if caller.actor != Actor::Account(account) {
-            self.require_operator(caller).await?;
+            self.require_console(caller, caduceus_core::Duty::ManageAccounts)
+                .await?;
         }
         let holder = self.store.account(account).await?;
         Ok(self
@@ -411,7 +412,8 @@ impl Service {
         preferences: DirectoryPreferences,
     ) -> Result<()> {
         if caller.actor != Actor::Account(account) {
-            self.require_operator(caller).await?;
+            self.require_console(caller, caduceus_core::Duty::ManageAccounts)
+                .await?;
         }
         let holder = self.store.account(account).await?;
         let trace = caller.event(

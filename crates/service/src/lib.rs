@@ -63,6 +63,8 @@
 //! - [`representatives`]: a patient's parents and guardians, who act for the patient
 //!   while in force (ID-7).
 //! - [`jobs`]: the scheduled jobs `serve` runs, one node at a time (TR-2 purge).
+//! - [`console`]: the `caduceus` command's login — a staff member's console session, or
+//!   the bootstrap operator until the first staff role (AC-2, TR-1).
 //! - [`sessions`]: web and API sessions after a strong login, idempotency keys of
 //!   API sends (MS-18).
 //! - [`forwarding`]: automatic forwarding rules, inside the trust space (MS-17).
@@ -86,6 +88,7 @@ pub mod auth;
 pub mod breaches;
 pub mod certificates;
 pub mod compose;
+pub mod console;
 pub mod directory;
 pub mod directory_export;
 pub mod error;
@@ -123,7 +126,8 @@ use std::sync::Arc;
 use caduceus_core::{Clock, Domain, MailAddress};
 use caduceus_store::Store;
 
-pub use actor::{Actor, Caller};
+pub use actor::{Actor, Caller, Desk};
+pub use console::ConsoleLogin;
 pub use error::ServiceError;
 
 /// The records the service answers in (ids, folders, summaries, reports, the storage

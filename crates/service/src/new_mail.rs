@@ -30,7 +30,8 @@ impl Service {
         enabled: bool,
     ) -> Result<()> {
         if caller.actor != Actor::Account(account) {
-            self.require_operator(caller).await?;
+            self.require_console(caller, caduceus_core::Duty::ManageAccounts)
+                .await?;
         }
         let mut trace = caller.event(self.now_ms(), Action::NoticeSet, Object::of(account));
         trace.detail =
@@ -48,7 +49,8 @@ impl Service {
         account: AccountId,
     ) -> Result<NewMailNotice> {
         if caller.actor != Actor::Account(account) {
-            self.require_operator(caller).await?;
+            self.require_console(caller, caduceus_core::Duty::ManageAccounts)
+                .await?;
         }
         Ok(NewMailNotice {
             enabled: self.store.new_mail_notice(account).await?,

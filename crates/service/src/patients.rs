@@ -214,7 +214,8 @@ impl Service {
         blocked: bool,
     ) -> Result<()> {
         if !self.speaks_for(caller, patient).await? {
-            self.require_operator(caller).await?;
+            self.require_console(caller, caduceus_core::Duty::ManageAccounts)
+                .await?;
         }
         let account = self.store.account(patient).await?;
         if account.address.patient_ins().is_none() {
@@ -240,7 +241,8 @@ impl Service {
     /// The professionals the patient `patient` blocked (the patient, or the operator).
     pub async fn blocks(&self, caller: &Caller, patient: AccountId) -> Result<Vec<String>> {
         if !self.speaks_for(caller, patient).await? {
-            self.require_operator(caller).await?;
+            self.require_console(caller, caduceus_core::Duty::ManageAccounts)
+                .await?;
         }
         let account = self.store.account(patient).await?;
         Ok(self.store.patient_blocks(account.address.as_str()).await?)
@@ -304,7 +306,8 @@ impl Service {
     /// professional, or the operator; anyone else is refused (AC-1).
     async fn opposition_party(&self, caller: &Caller, ins: &Ins) -> Result<OppositionParty> {
         let Actor::Account(id) = caller.actor else {
-            self.require_operator(caller).await?;
+            self.require_console(caller, caduceus_core::Duty::ManageAccounts)
+                .await?;
             return Ok(OppositionParty::Operator(caller.actor.trace_id()));
         };
         let account = self.store.account(id).await?;

@@ -9,7 +9,7 @@ use caduceus_core::{AccountKind, AccountState, Duty, Role};
 use caduceus_store::AccountId;
 
 use crate::Service;
-use crate::actor::{Actor, Caller};
+use crate::actor::{Actor, Caller, Desk};
 use crate::auth::Authenticated;
 use crate::error::{Result, ServiceError};
 
@@ -17,8 +17,10 @@ use crate::error::{Result, ServiceError};
 const IMPORTS: i64 = 100;
 
 impl Service {
-    /// Grants (`granted`) or revokes a staff role of a personal account; the operator
-    /// only (staff never grant roles), traced (AC-1).
+    /// Grants (`granted`) or revokes a staff role of a personal account, traced
+    /// (AC-1): at the command line, by an administrator (or the bootstrap operator
+    /// making the first staff member), never to or from oneself — no one widens
+    /// their own powers, so the auditor keeps checking the administrator.
     pub async fn set_staff_role(
         &self,
         caller: &Caller,
@@ -26,7 +28,15 @@ impl Service {
         role: Role,
         granted: bool,
     ) -> Result<()> {
-        self.require_operator(caller).await?;
+        self.require_console(caller, Duty::GrantRoles).await?;
+        if matches!(caller.actor, Actor::Staff { account: me, .. } if me == account) {
+            self.trace_denied(caller, Object::of(account), Requirement::Ac1)
+                .await?;
+            return Err(ServiceError::Denied {
+                requirement: Requirement::Ac1,
+                reason: "no one grants or revokes their own staff roles".into(),
+            });
+        }
         let holder = self.store.account(account).await?;
         if holder.kind != AccountKind::Professional {
             return Err(ServiceError::Invalid(
@@ -61,6 +71,16 @@ impl Service {
     /// login was strong, the account active and the role granted (AC-1), and until the
     /// person accepted the terms of use in force (IN-1).
     pub async fn staff_caller(&self, login: &Authenticated, role: Role) -> Result<Caller> {
+        self.staff_at(login, role, Desk::AdminConsole).await
+    }
+
+    /// [`Service::staff_caller`] at `desk`.
+    pub(crate) async fn staff_at(
+        &self,
+        login: &Authenticated,
+        role: Role,
+        desk: Desk,
+    ) -> Result<Caller> {
         let account = login.account();
         let denied = || ServiceError::Denied {
             requirement: Requirement::Ac1,
@@ -81,6 +101,7 @@ impl Service {
             actor: Actor::Staff {
                 account: account.id,
                 role,
+                desk,
             },
             source: login.source().to_owned(),
         })
@@ -90,6 +111,16 @@ impl Service {
     /// powerful of their roles that holds it (a registration authority verifies as
     /// such, even if also an administrator). Anyone else is refused, and traced (AC-1).
     pub async fn staff_for(&self, login: &Authenticated, duty: Duty) -> Result<Caller> {
+        self.staff_for_at(login, duty, Desk::AdminConsole).await
+    }
+
+    /// [`Service::staff_for`] at `desk`.
+    pub(crate) async fn staff_for_at(
+        &self,
+        login: &Authenticated,
+        duty: Duty,
+        desk: Desk,
+    ) -> Result<Caller> {
         let held = self.staff_roles(login.account().id).await?;
         let role = [
             Role::RegistrationAuthority,
@@ -112,7 +143,7 @@ impl Service {
                 reason: "this page is for the operator's staff".into(),
             });
         };
-        self.staff_caller(login, role).await
+        self.staff_at(login, role, desk).await
     }
 
     /// The trace entries of the last `days` days, newest first, at most `limit`, for

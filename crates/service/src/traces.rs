@@ -75,6 +75,8 @@ impl Service {
     /// Deletes traces older than the retention period for good, leaving a signed
     /// anchor so the rest stays verifiable (TR-2).
     pub async fn purge_traces(&self, caller: &Caller) -> Result<PurgeReport> {
+        self.require_console(caller, caduceus_core::Duty::ReadTraces)
+            .await?;
         let days = i64::from(self.config.trace_retention_days.min(365));
         let now = self.clock.now();
         let before = Timestamp::from_millis(now.as_millis() - days * 86_400_000);

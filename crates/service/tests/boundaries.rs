@@ -2,14 +2,18 @@
 //! callers the service hands them — a login, a staff role, an admitted peer — never as
 //! an operator, the system or a caller of their own making. `Caller`'s fields are
 //! private to the service, so the compiler stops a struct literal; this test stops the
-//! remaining doors: the operator's constructor (the console's), the test callers, and a
-//! front end enabling the `testing` feature in its own dependencies.
+//! remaining doors: the command line's callers (`console_caller`, the bootstrap
+//! operator, the command-line desk), the test callers, and a front end enabling the
+//! `testing` feature in its own dependencies.
 
 use std::path::{Path, PathBuf};
 
 /// What a network front end's source must never contain.
-const FORBIDDEN: [&str; 4] = [
+const FORBIDDEN: [&str; 7] = [
     "Caller::operator",
+    "console_caller",
+    "ConsoleLogin",
+    "Desk::CommandLine",
     "actor::testing",
     "Actor::Operator(",
     "Actor::System",

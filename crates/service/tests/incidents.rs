@@ -5,7 +5,6 @@ use caduceus_service::actor::testing;
 use std::time::Duration;
 
 use caduceus_core::{MailAddress, SecretString};
-use caduceus_service::Caller;
 use caduceus_service::auth::Credentials;
 
 mod common;
@@ -100,7 +99,7 @@ async fn tr3_detectors_fire_on_attacks_and_stay_quiet_otherwise() {
     w.clock.advance(Duration::from_secs(12 * 3600));
     w.service
         .set_contact_email(
-            &Caller::operator("night-shift".parse().unwrap()),
+            &caduceus_service::actor::testing::operator("night-shift"),
             alice.id,
             Some(&addr("alice.new@example.org")),
         )

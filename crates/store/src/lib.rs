@@ -456,6 +456,9 @@ pub trait Store: Send + Sync {
     ) -> Result<()>;
     /// The staff roles `account` holds.
     async fn staff_roles(&self, account: AccountId) -> Result<Vec<String>>;
+    /// How many persons hold at least one staff role (AC-2: none means the data
+    /// directory is still being bootstrapped).
+    async fn staff_members(&self) -> Result<i64>;
     /// Sets (`Some((target, since))`) or removes the forwarding rule of `account`, with
     /// its trace (MS-17).
     async fn set_forwarding(

@@ -179,7 +179,7 @@ fn service_config(domain: &str, tweak: impl FnOnce(&mut ServiceConfig)) -> Servi
 }
 
 pub fn op() -> Caller {
-    Caller::operator("ra-test".parse().expect("an operator login"))
+    caduceus_service::actor::testing::operator("ra-test")
 }
 
 pub fn addr(s: &str) -> MailAddress {

@@ -63,6 +63,118 @@ pub fn run_with_input(data: &Path, args: &[&str], input: &str) -> Output {
     child.wait_with_output().expect("wait for caduceus")
 }
 
+/// Grants `roles` to the demo professional `address` as the bootstrap operator (the
+/// first staff member) or as the session `granted_by`, then opens a console session
+/// with the person's password and the next step's TOTP code (the seed used the
+/// current one), and returns its token (AC-2, TR-1).
+pub fn staff_session(
+    data: &Path,
+    address: &str,
+    roles: &[&str],
+    granted_by: Option<&str>,
+) -> String {
+    let env: Vec<(&str, &str)> = granted_by
+        .map(|token| ("CADUCEUS_SESSION", token))
+        .into_iter()
+        .collect();
+    for role in roles {
+        ok(data, &env, &["account", "role", address, role]);
+    }
+    let account = demo_account(data, address);
+    let code = next_totp_code(&account, address);
+    console_login(data, address, account["password"].as_str().unwrap(), &code)
+}
+
+/// Opens a console session (`caduceus login`) for `address` with its password and a
+/// one-time code; returns the token.
+pub fn console_login(data: &Path, address: &str, password: &str, code: &str) -> String {
+    let out = run_with_input(data, &["login", address], &format!("{password}\n{code}\n"));
+    assert!(
+        out.status.success(),
+        "login of {address}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+/// Registers the professional `address` (RPPS identifier `rpps`) at the command line
+/// with `env`, verifies it on a card, gives it a contact address and activates it
+/// (ID-1, ID-2).
+pub fn add_active_professional(data: &Path, env: &[(&str, &str)], address: &str, rpps: &str) {
+    let add = ["account", "add", "--kind", "professional", "--id", rpps];
+    let named = ["--address", address, "--name", "Dr Test"];
+    ok(data, env, &[&add[..], &named].concat());
+    let verify = ["--evidence", "cps_card", "--by", "RA Test"];
+    ok(
+        data,
+        env,
+        &[&["account", "verify", address][..], &verify].concat(),
+    );
+    let local = address.split('@').next().unwrap_or(address);
+    let contact = format!("{local}@contact.example");
+    ok(data, env, &["account", "contact", address, &contact]);
+    ok(data, env, &["account", "activate", address]);
+}
+
+/// A new staff member `<local>@caduceus.test` (RPPS number `rpps`), registered,
+/// verified and activated with a password and TOTP by the bootstrap operator (no one
+/// holds a staff role yet), granted `roles` in one command, logged in: returns the address and its
+/// console session's token (AC-2).
+pub fn new_staff_member(data: &Path, local: &str, rpps: u32, roles: &[&str]) -> (String, String) {
+    let address = format!("{local}@caduceus.test");
+    add_active_professional(data, &[], &address, &caduceus_testkit::rpps(rpps));
+    let password = "Staff-Member-Password-42";
+    let set = run_with_input(
+        data,
+        &["account", "password", &address],
+        &format!("{password}\n"),
+    );
+    assert!(
+        set.status.success(),
+        "{}",
+        String::from_utf8_lossy(&set.stderr)
+    );
+    let enrolled = ok(data, &[], &["account", "totp", &address]);
+    let uri = enrolled
+        .lines()
+        .find(|l| l.starts_with("otpauth://totp/"))
+        .expect("an otpauth URI");
+    let code = totp_rs::TOTP::from_url(uri)
+        .unwrap()
+        .generate_current()
+        .unwrap();
+    ok(
+        data,
+        &[],
+        &[&["account", "role", &address][..], roles].concat(),
+    );
+    let token = console_login(data, &address, password, &code);
+    (address, token)
+}
+
+/// The TOTP code of the next 30-second step for the demo account `account` (its
+/// `demo.json` entry): the seed used the current step's, and a step is accepted once.
+pub fn next_totp_code(account: &serde_json::Value, address: &str) -> String {
+    let secret = account["totp_secret"].as_str().expect("a TOTP secret");
+    let bytes = totp_rs::Secret::Encoded(secret.to_owned())
+        .to_bytes()
+        .unwrap();
+    let totp = totp_rs::TOTP::new_unchecked(
+        totp_rs::Algorithm::SHA1,
+        6,
+        1,
+        30,
+        bytes,
+        None,
+        address.to_owned(),
+    );
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    totp.generate(now + 30)
+}
+
 /// A port that was free a moment ago on 127.0.0.1, never handed out twice in this
 /// test process (tests run in parallel threads and bind their ports later).
 pub fn free_port() -> u16 {

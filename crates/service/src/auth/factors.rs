@@ -63,7 +63,8 @@ impl Service {
     /// registration authority handing it over, or by the user after a strong login.
     pub async fn enroll_totp(&self, caller: &Caller, account: AccountId) -> Result<TotpEnrollment> {
         if caller.actor != Actor::Account(account) {
-            self.require_operator(caller).await?;
+            self.require_console(caller, caduceus_core::Duty::ManageAccounts)
+                .await?;
         }
         let target = self.store.account(account).await?;
         let mut secret = vec![0u8; TOTP_SECRET_LEN];
@@ -101,7 +102,8 @@ impl Service {
     /// or the operator (AU-1, MS-7, RT-1).
     pub async fn contacts(&self, caller: &Caller, account: AccountId) -> Result<Contacts> {
         if caller.actor != Actor::Account(account) {
-            self.require_operator(caller).await?;
+            self.require_console(caller, caduceus_core::Duty::ManageAccounts)
+                .await?;
         }
         Ok(Contacts {
             email: self.store.contact_email(account).await?,
@@ -120,7 +122,8 @@ impl Service {
         contacts: &Contacts,
     ) -> Result<()> {
         if caller.actor != Actor::Account(account) {
-            self.require_operator(caller).await?;
+            self.require_console(caller, caduceus_core::Duty::ManageAccounts)
+                .await?;
         }
         self.set_contact_email(caller, account, contacts.email.as_ref())
             .await?;
@@ -139,7 +142,8 @@ impl Service {
         phone: Option<&caduceus_core::PhoneNumber>,
     ) -> Result<()> {
         if caller.actor != Actor::Account(account) {
-            self.require_operator(caller).await?;
+            self.require_console(caller, caduceus_core::Duty::ManageAccounts)
+                .await?;
         }
         let mut trace = caller.event(self.now_ms(), Action::ContactSet, Object::of(account));
         trace.detail = Some(Detail::of(Requirement::Rt1).and(Channel::Sms));
@@ -186,7 +190,8 @@ impl Service {
     /// reading traced (AU-2), a refusal too.
     pub async fn devices(&self, caller: &Caller, account: AccountId) -> Result<Vec<Device>> {
         if caller.actor != Actor::Account(account) {
-            self.require_operator(caller).await?;
+            self.require_console(caller, caduceus_core::Duty::ManageAccounts)
+                .await?;
             let (action, success) = (Action::AdminAction, caduceus_audit::Outcome::Success);
             self.trace_rule(
                 caller,
@@ -209,7 +214,8 @@ impl Service {
         device: DeviceId,
     ) -> Result<()> {
         if caller.actor != Actor::Account(account) {
-            self.require_operator(caller).await?;
+            self.require_console(caller, caduceus_core::Duty::ManageAccounts)
+                .await?;
         }
         let trace = caller.event(
             self.now_ms(),

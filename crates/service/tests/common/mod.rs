@@ -154,7 +154,7 @@ pub async fn world_configured(tweak: impl FnOnce(&mut ServiceConfig)) -> World {
 }
 
 pub fn op() -> Caller {
-    Caller::operator("ra-test".parse().expect("an operator login"))
+    caduceus_service::actor::testing::operator("ra-test")
 }
 
 pub fn addr(s: &str) -> MailAddress {

@@ -153,6 +153,14 @@ pub(super) async fn staff_roles(store: &SqlStore, account: AccountId) -> Result<
     )
 }
 
+pub(super) async fn staff_members(store: &SqlStore) -> Result<i64> {
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(DISTINCT account_id) FROM staff_roles")
+            .fetch_one(&store.db.pool)
+            .await?,
+    )
+}
+
 pub(super) async fn set_forwarding(
     store: &SqlStore,
     account: AccountId,

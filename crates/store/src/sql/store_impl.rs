@@ -568,6 +568,9 @@ impl Store for SqlStore {
     async fn staff_roles(&self, account: AccountId) -> Result<Vec<String>> {
         activity::staff_roles(self, account).await
     }
+    async fn staff_members(&self) -> Result<i64> {
+        activity::staff_members(self).await
+    }
     async fn set_forwarding(
         &self,
         account: AccountId,
