@@ -45,6 +45,9 @@ pub mod config;
 mod extended;
 mod fetch;
 mod fetching;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod listener;
 mod login;
 mod reply;

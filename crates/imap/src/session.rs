@@ -24,7 +24,7 @@ use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
 use tracing::{debug, info};
 
-use crate::ImapConfig;
+use crate::{ImapConfig, Limits};
 use crate::auth::PendingAuth;
 use crate::reply::{Kind, status};
 use crate::selected::Selected;
@@ -141,7 +141,7 @@ async fn serve(
     let greeting = Greeting::ok(Some(Code::Capability(session.capabilities())), &text)
         .map(imap_next::imap_types::IntoStatic::into_static)
         .unwrap_or_else(|_| Greeting::ok(None, "Caduceus IMAP ready").expect("valid greeting"));
-    let mut out = Wire::new(Server::new(options(config), greeting));
+    let mut out = Wire::new(Server::new(options(&config.limits), greeting));
     loop {
         let event = tokio::select! {
             event = tokio::time::timeout(config.limits.idle_timeout, stream.next(&mut out)) => event,
@@ -215,7 +215,7 @@ async fn serve(
                 }
                 // A new protocol state: anything the client pipelined in clear after
                 // STARTTLS died with the old one (RFC 9051 §6.2.1).
-                out = Wire::new(server_without_greeting(options(config)));
+                out = Wire::new(server_without_greeting(options(&config.limits)));
             }
         }
     }
@@ -237,15 +237,17 @@ async fn changed(watcher: &mut Option<tokio::sync::watch::Receiver<u64>>) {
     std::future::pending().await
 }
 
-fn options(config: &ImapConfig) -> Options {
+/// imap-next's reading of a client's bytes under `limits`: CRLF only, literals and
+/// commands bounded (MS-1).
+pub(crate) fn options(limits: &Limits) -> Options {
     let mut options = Options::default();
     options.crlf_relaxed = false;
-    options.max_literal_size = config.limits.max_literal;
-    options.max_command_size = config.limits.max_command.max(config.limits.max_literal + 1);
+    options.max_literal_size = limits.max_literal;
+    options.max_command_size = limits.max_command.max(limits.max_literal + 1);
     let _ = options.set_literal_accept_text("ready for the literal".into());
     let _ = options.set_literal_reject_text(format!(
         "literal over the size limit of {} bytes (MS-1): nothing was read",
-        config.limits.max_literal
+        limits.max_literal
     ));
     options
 }

@@ -85,6 +85,9 @@ pub mod error;
 mod http;
 pub mod identity;
 mod jwt;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod login;
 pub mod provider;
 pub mod sasl;

@@ -40,6 +40,9 @@ pub mod config;
 mod conn;
 mod data;
 mod dialogue;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod limits;
 pub mod listener;
 pub mod outbound;

@@ -1,0 +1,8 @@
+//! Bearer tokens read before verification (compact JWS header and claims).
+fn main() {
+    afl::fuzz!(|data: &[u8]| {
+        if let Ok(token) = std::str::from_utf8(data) {
+            caduceus_oidc::fuzzing::jwt(token);
+        }
+    });
+}
