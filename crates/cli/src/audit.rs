@@ -35,7 +35,7 @@ pub async fn run(
     operator: &caduceus_audit::OperatorName,
     command: AuditCommand,
 ) -> Result<ExitCode> {
-    let runtime = Runtime::open(Loaded::load(data)?).await?;
+    let runtime = Runtime::open(Loaded::load(data)?, operator).await?;
     let caller = Caller::operator(operator.clone());
     let code = match command {
         AuditCommand::Verify { key } => {

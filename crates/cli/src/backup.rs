@@ -30,8 +30,12 @@ pub enum BackupCommand {
 }
 
 /// Runs a `backup` subcommand.
-pub async fn run(data: &Path, command: BackupCommand) -> Result<()> {
-    let runtime = Runtime::open(Loaded::load(data)?).await?;
+pub async fn run(
+    data: &Path,
+    operator: &caduceus_audit::OperatorName,
+    command: BackupCommand,
+) -> Result<()> {
+    let runtime = Runtime::open(Loaded::load(data)?, operator).await?;
     match &command {
         BackupCommand::Data { dest } => runtime
             .store

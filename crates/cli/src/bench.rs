@@ -61,7 +61,8 @@ pub async fn run(data: &std::path::Path, args: &BenchArgs) -> Result<()> {
         },
     )
     .await?;
-    let runtime = Runtime::open(Loaded::load(data)?).await?;
+    let operator = "bench".parse().expect("an operator login");
+    let runtime = Runtime::open(Loaded::load(data)?, &operator).await?;
     let service = runtime.service.clone();
     let recipient = MailAddress::parse("alice.martin@bench.test")?;
     let raw = Arc::new(message(args.size));

@@ -96,7 +96,7 @@ pub async fn run(
     operator: &caduceus_audit::OperatorName,
     command: BreachCommand,
 ) -> Result<()> {
-    let runtime = Runtime::open(Loaded::load(data)?).await?;
+    let runtime = Runtime::open(Loaded::load(data)?, operator).await?;
     let caller = Caller::operator(operator.clone());
     let service = &runtime.service;
     match command {

@@ -115,9 +115,10 @@ async fn import_directory(service: &Service, caller: &Caller, domain: &Domain) -
 
 /// Creates the demo accounts and writes `demo.json`.
 pub async fn seed(loaded: Loaded) -> Result<()> {
-    let runtime = Runtime::open(loaded).await?;
+    let operator: caduceus_audit::OperatorName = "demo-seed".parse().expect("an operator login");
+    let runtime = Runtime::open(loaded, &operator).await?;
     let service = &runtime.service;
-    let caller = Caller::operator("demo-seed".parse().expect("an operator login"));
+    let caller = Caller::operator(operator);
     let domain = runtime.loaded.domain();
     let mut created: Vec<(Account, String, serde_json::Map<String, Value>)> = Vec::new();
     for (local, kind, id, name) in ACCOUNTS {

@@ -211,7 +211,7 @@ pub async fn run(
     if let DirectoryCommand::Generate(args) = &command {
         return generate(args);
     }
-    let runtime = Runtime::open(Loaded::load(data)?).await?;
+    let runtime = Runtime::open(Loaded::load(data)?, operator).await?;
     let caller = Caller::operator(operator.clone());
     run_with(&runtime, &caller, command).await?;
     runtime.store.close().await;

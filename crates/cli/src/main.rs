@@ -9,7 +9,10 @@
 //! - `certificates`: the user certificates the directory serves (`pki/users/`).
 //! - `proof`: the operator's S/MIME signature on the notifications it writes (MS-16).
 //! - `init`: `caduceus init` — data directory, keys, development PKI, demo seed (`demo`).
-//! - `serve`: `caduceus serve` — the listeners, until SIGINT/SIGTERM.
+//! - `serve`: `caduceus serve` — the listeners, until SIGINT/SIGTERM; it upgrades an
+//!   older store first.
+//! - `migrate`: `caduceus migrate [--check]` — the store's schema versions, and the
+//!   upgrade on demand (docs/upgrades.md).
 //! - `account`, `audit`, `patient`, `backup`: the operator's subcommands; `credentials`: second factors
 //!   and device credentials under `account`.
 //! - `directory`: import, search and generate directory extracts (ID-4).
@@ -30,6 +33,7 @@ mod demo;
 mod directory;
 mod federation;
 mod init;
+mod migrate;
 mod notices;
 mod patient;
 mod proof;
@@ -86,6 +90,10 @@ enum Command {
     /// Back the data or the keyring up while the server runs (MS-4).
     #[command(subcommand)]
     Backup(backup::BackupCommand),
+    /// The store's schema versions against this binary: `--check` reports (exit 1 when
+    /// an upgrade is pending or the schema is newer); without it, applies the upgrade
+    /// (after a backup of the SQLite files).
+    Migrate(migrate::MigrateArgs),
     /// Put a data backup and a keyring backup back (server stopped).
     Restore(backup::RestoreArgs),
     /// Measure delivery, read and trace verification rates on a scratch directory.
@@ -113,7 +121,7 @@ fn main() -> ExitCode {
             Command::Init(args) => init::run(&cli.data, &args)
                 .await
                 .map(|()| ExitCode::SUCCESS),
-            Command::Serve(args) => serve::run(&cli.data, &args)
+            Command::Serve(args) => serve::run(&cli.data, &cli.operator, &args)
                 .await
                 .map(|()| ExitCode::SUCCESS),
             Command::Account(command) => account::run(&cli.data, &cli.operator, command)
@@ -129,9 +137,10 @@ fn main() -> ExitCode {
             Command::Patient(command) => patient::run(&cli.data, &cli.operator, command)
                 .await
                 .map(|()| ExitCode::SUCCESS),
-            Command::Backup(command) => backup::run(&cli.data, command)
+            Command::Backup(command) => backup::run(&cli.data, &cli.operator, command)
                 .await
                 .map(|()| ExitCode::SUCCESS),
+            Command::Migrate(args) => migrate::run(&cli.data, &cli.operator, &args).await,
             Command::Restore(args) => backup::restore(&cli.data, &args).map(|()| ExitCode::SUCCESS),
             Command::Bench(args) => bench::run(&cli.data, &args)
                 .await

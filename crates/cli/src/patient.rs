@@ -64,7 +64,7 @@ pub async fn run(
     operator: &caduceus_audit::OperatorName,
     command: PatientCommand,
 ) -> Result<()> {
-    let runtime = Runtime::open(Loaded::load(data)?).await?;
+    let runtime = Runtime::open(Loaded::load(data)?, operator).await?;
     let service = &runtime.service;
     let caller = Caller::operator(operator.clone());
     match command {

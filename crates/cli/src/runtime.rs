@@ -3,10 +3,10 @@
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use caduceus_audit::TraceSigner;
+use caduceus_audit::{OperatorName, TraceSigner};
 use caduceus_core::{RateLimit, SystemClock};
 use caduceus_service::antivirus::{Clamd, ClamdAddress};
-use caduceus_service::{Service, ServiceConfig};
+use caduceus_service::{Caller, Service, ServiceConfig};
 use caduceus_store::{MasterKey, SqlStore};
 
 use crate::certificates::UserCertificates;
@@ -22,8 +22,10 @@ pub struct Runtime {
 }
 
 impl Runtime {
-    /// Loads the keys (outside the database), opens the store and builds the service.
-    pub async fn open(loaded: Loaded) -> Result<Runtime> {
+    /// Loads the keys (outside the database), opens the store — upgrading its schema if
+    /// it is older, refusing it if newer (docs/upgrades.md) — and builds the service. An
+    /// upgrade is traced as `operator`'s action (TR-1).
+    pub async fn open(loaded: Loaded, operator: &OperatorName) -> Result<Runtime> {
         let keys = &loaded.config.keys;
         let master = MasterKey::load(&loaded.path(&keys.master_key_file))
             .context("loading the master key")?;
@@ -112,6 +114,20 @@ impl Runtime {
             }
             None => service,
         };
+        service
+            .record_schema_upgrades(&Caller::operator(operator.clone()), store.schema_upgrades())
+            .await
+            .context("tracing the schema upgrade")?;
+        for upgrade in store.schema_upgrades() {
+            if let Some(backup) = &upgrade.backup {
+                tracing::warn!(
+                    database = upgrade.database.as_str(),
+                    backup = %backup.display(),
+                    "schema upgraded after a backup: remove the backup once the upgrade is \
+                     checked (a keyring backup keeps keys that later deletions destroy, RT-3)"
+                );
+            }
+        }
         Ok(Runtime {
             loaded,
             store,

@@ -27,7 +27,11 @@ pub struct ServeArgs {
 }
 
 /// Runs `caduceus serve`.
-pub async fn run(data: &Path, args: &ServeArgs) -> Result<()> {
+pub async fn run(
+    data: &Path,
+    operator: &caduceus_audit::OperatorName,
+    args: &ServeArgs,
+) -> Result<()> {
     // Before any listener is bound: a SIGTERM sent as soon as a port answers stops the
     // server cleanly instead of killing it.
     let mut signals = Signals::install().context("installing the signal handlers")?;
@@ -43,7 +47,8 @@ pub async fn run(data: &Path, args: &ServeArgs) -> Result<()> {
         )
         .await?;
     }
-    let mut runtime = Runtime::open(Loaded::load(data)?).await?;
+    // An older data directory is upgraded here, after a backup (docs/upgrades.md).
+    let mut runtime = Runtime::open(Loaded::load(data)?, operator).await?;
     let loaded = &runtime.loaded;
     // MS-13, safe by default: no mail is accepted unscanned unless the operator said so.
     if !runtime.service.scanner_configured() {

@@ -43,7 +43,7 @@ use caduceus_core::{
 pub use error::{Result, StoreError};
 pub use model::*;
 pub use seal::{MasterKey, SealError};
-pub use sql::{Backend, SqlStore, StoreConfig};
+pub use sql::{Backend, Database, SchemaState, SchemaStatus, SchemaUpgrade, SqlStore, StoreConfig};
 
 /// A fresh queue reference for [`Outbound::queue_ref`]: 128 random bits in hex.
 pub fn new_queue_ref() -> String {
