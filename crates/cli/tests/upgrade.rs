@@ -50,21 +50,19 @@ fn fixture_copy(dir: &str) -> (tempfile::TempDir, PathBuf, Ports) {
     (root, data, ports)
 }
 
-/// `tests/scripts/imap_snapshot.py` for `address` (its demo device credential).
+/// `tests/scripts/imap_upgrade.py` for `address` (its demo device credential).
 fn snapshot(data: &Path, imaps: &str, address: &str) -> String {
     let credential = demo_account(data, address)["device_credential"]
         .as_str()
         .unwrap()
         .to_owned();
     python3(&[
-        concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/scripts/imap_snapshot.py"
-        ),
+        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/scripts/imap_upgrade.py"),
         imaps,
         data.join("pki/ca.pem").to_str().unwrap(),
         address,
         &credential,
+        "snapshot",
     ])
 }
 

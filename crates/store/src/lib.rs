@@ -10,8 +10,10 @@
 //!   AEAD envelope (MS-4).
 //! - `sql`: [`SqlStore`], one implementation over sqlx's `Any` driver for both
 //!   backends: SQLite (embedded default, WAL, one data directory) and PostgreSQL
-//!   (scale-out). Dialect differences live in `sql::db::Backend`; the schema files
-//!   are in `schema/`. On SQLite the batch read of FETCH alone goes through
+//!   (scale-out). Dialect differences live in `sql::db::Backend`; the schema is a
+//!   list of numbered migrations per backend (`schema/<backend>/NNNN_*.sql`), applied
+//!   and recorded by `sql::migrate` when the store opens ([`SchemaStatus`],
+//!   [`SchemaUpgrade`], docs/upgrades.md). On SQLite the batch read of FETCH alone goes through
 //!   read-only rusqlite connections (`sql::sqlite_reads`: sqlx's per-row hand-off
 //!   cost more than SQLite itself there).
 //! - [`retention`]: every table, what it holds and how long it is kept (TR-2, RT-2),

@@ -185,9 +185,18 @@ pub struct SchemaUpgrade {
 impl Db {
     /// Where the schema of `database` stands; changes nothing.
     pub async fn schema_status(&self, database: Database) -> Result<SchemaStatus> {
+        self.status_against(database, migrations(database, self.backend))
+            .await
+    }
+
+    /// Where the schema of `database` stands against the migrations `list`.
+    async fn status_against(
+        &self,
+        database: Database,
+        list: &'static [Migration],
+    ) -> Result<SchemaStatus> {
         let mut conn = self.pool.acquire().await?;
         let state = self.read_state(&mut conn, database).await?;
-        let list = migrations(database, self.backend);
         Ok(SchemaStatus {
             database,
             state,
@@ -208,7 +217,18 @@ impl Db {
         database: Database,
         backup_of: Option<&Path>,
     ) -> Result<Option<SchemaUpgrade>> {
-        let status = self.schema_status(database).await?;
+        self.upgrade_with(database, migrations(database, self.backend), backup_of)
+            .await
+    }
+
+    /// [`Db::upgrade`] with the migrations `list`.
+    async fn upgrade_with(
+        &self,
+        database: Database,
+        list: &'static [Migration],
+        backup_of: Option<&Path>,
+    ) -> Result<Option<SchemaUpgrade>> {
+        let status = self.status_against(database, list).await?;
         status.refuse_if_newer()?;
         if !status.needs_upgrade() {
             return Ok(None);
@@ -229,22 +249,22 @@ impl Db {
         // The version table, and version 1 recorded for an unversioned database.
         let mut tx = self.begin_migration().await?;
         sqlx::raw_sql(VERSION_TABLE).execute(&mut *tx.tx).await?;
-        if self.read_state(&mut *tx.tx, database).await? == SchemaState::Unversioned {
-            let first = migrations(database, self.backend)[0];
-            record(&mut *tx.tx, store, first, now).await?;
+        if self.read_state(&mut tx.tx, database).await? == SchemaState::Unversioned {
+            let first = list[0];
+            record(&mut tx.tx, store, first, now).await?;
         }
         tx.commit().await?;
-        for migration in migrations(database, self.backend) {
+        for migration in list {
             let mut tx = self.begin_migration().await?;
             // Read again under the lock: another node may have applied it meanwhile.
-            let state = self.read_state(&mut *tx.tx, database).await?;
+            let state = self.read_state(&mut tx.tx, database).await?;
             if state.version() >= migration.version {
                 continue;
             }
             sqlx::raw_sql(sqlx::AssertSqlSafe(migration.sql))
                 .execute(&mut *tx.tx)
                 .await?;
-            record(&mut *tx.tx, store, *migration, now).await?;
+            record(&mut tx.tx, store, *migration, now).await?;
             tx.commit().await?;
             tracing::info!(
                 database = store,
@@ -351,4 +371,169 @@ fn backup_path(file: &Path, version: u32) -> PathBuf {
     let mut name = file.file_name().unwrap_or_default().to_owned();
     name.push(format!(".v{version}-backup-{stamp}"));
     file.with_file_name(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sql::db::Pragmas;
+
+    const V1: Migration = Migration {
+        version: 1,
+        name: "initial",
+        sql: "CREATE TABLE accounts (id INTEGER PRIMARY KEY, address TEXT NOT NULL)",
+    };
+    const V2: Migration = Migration {
+        version: 2,
+        name: "account names",
+        sql: "ALTER TABLE accounts ADD COLUMN name TEXT",
+    };
+    const BROKEN: Migration = Migration {
+        version: 2,
+        name: "broken",
+        sql: "CREATE TABLE probe (x INTEGER); SELECT no_such_function()",
+    };
+
+    async fn open(dir: &Path) -> Db {
+        let url = format!("sqlite://{}?mode=rwc", dir.join("caduceus.db").display());
+        let pragmas = Pragmas {
+            journal_mode: "WAL",
+            secure_delete: false,
+        };
+        Db::open(&url, pragmas).await.unwrap()
+    }
+
+    async fn count(db: &Db, sql: &str) -> i64 {
+        sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned()))
+            .fetch_one(&db.pool)
+            .await
+            .unwrap()
+    }
+
+    /// A later migration applies once, in order, after a consistent copy of the
+    /// database as it was; a binary that knows less refuses it, naming both versions.
+    #[tokio::test]
+    async fn tr1_migrations_apply_in_order_after_a_backup_and_newer_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("caduceus.db");
+        let db = open(dir.path()).await;
+        let created = db
+            .upgrade_with(Database::Data, &[V1], Some(&file))
+            .await
+            .unwrap();
+        let created = created.unwrap();
+        assert_eq!((created.from, created.to), (SchemaState::Empty, 1));
+        assert_eq!(
+            created.backup, None,
+            "a new database has nothing to back up"
+        );
+        sqlx::query("INSERT INTO accounts (address) VALUES ('a@x.test')")
+            .execute(&db.pool)
+            .await
+            .unwrap();
+        let upgrade = db
+            .upgrade_with(Database::Data, &[V1, V2], Some(&file))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((upgrade.from, upgrade.to), (SchemaState::Version(1), 2));
+        let backup = upgrade.backup.expect("a backup of the existing database");
+        assert!(
+            backup.starts_with(dir.path()),
+            "beside the database: {backup:?}"
+        );
+        assert!(backup.to_str().unwrap().contains("caduceus.db.v1-backup-"));
+        assert_eq!(
+            count(&db, "SELECT COUNT(name) + COUNT(*) FROM accounts").await,
+            1
+        );
+        assert_eq!(count(&db, "SELECT COUNT(*) FROM schema_version").await, 2);
+        // The backup is the database before the upgrade: version 1, the row kept.
+        let copy = Db::open(
+            &format!("sqlite://{}?mode=ro", backup.display()),
+            Pragmas {
+                journal_mode: "DELETE",
+                secure_delete: false,
+            },
+        )
+        .await
+        .unwrap();
+        let status = copy
+            .status_against(Database::Data, &[V1, V2])
+            .await
+            .unwrap();
+        assert_eq!(status.state, SchemaState::Version(1));
+        assert_eq!(status.pending, vec![(2, "account names")]);
+        assert_eq!(count(&copy, "SELECT COUNT(*) FROM accounts").await, 1);
+        // Nothing left: no second backup.
+        assert_eq!(
+            db.upgrade_with(Database::Data, &[V1, V2], Some(&file))
+                .await
+                .unwrap(),
+            None
+        );
+        // An older binary (knowing version 1 only) refuses version 2.
+        let error = db
+            .upgrade_with(Database::Data, &[V1], Some(&file))
+            .await
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "the data database's schema is version 2, newer than this caduceus knows \
+             (version 1): run the release that upgraded it, or restore the backup taken \
+             before that upgrade; nothing was changed"
+        );
+    }
+
+    /// A migration that fails leaves the database at the version before it.
+    #[tokio::test]
+    async fn tr1_a_failed_migration_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = open(dir.path()).await;
+        db.upgrade_with(Database::Data, &[V1], None).await.unwrap();
+        assert!(
+            db.upgrade_with(Database::Data, &[V1, BROKEN], None)
+                .await
+                .is_err()
+        );
+        let status = db
+            .status_against(Database::Data, &[V1, BROKEN])
+            .await
+            .unwrap();
+        assert_eq!(status.state, SchemaState::Version(1));
+        assert_eq!(
+            count(
+                &db,
+                "SELECT COUNT(*) FROM sqlite_master WHERE name = 'probe'"
+            )
+            .await,
+            0
+        );
+    }
+
+    /// Tables of version 1 without `schema_version`: what the release before schema
+    /// versions wrote. Recognised as version 1 and recorded, never re-created.
+    #[tokio::test]
+    async fn tr1_an_unversioned_database_is_version_1() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = open(dir.path()).await;
+        sqlx::raw_sql(V1.sql).execute(&db.pool).await.unwrap();
+        let status = db.status_against(Database::Data, &[V1, V2]).await.unwrap();
+        assert_eq!(status.state, SchemaState::Unversioned);
+        assert_eq!(status.pending, vec![(2, "account names")]);
+        let upgrade = db
+            .upgrade_with(Database::Data, &[V1, V2], None)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((upgrade.from, upgrade.to), (SchemaState::Unversioned, 2));
+        assert_eq!(
+            count(
+                &db,
+                "SELECT COUNT(*) FROM schema_version WHERE store = 'data'"
+            )
+            .await,
+            2
+        );
+    }
 }

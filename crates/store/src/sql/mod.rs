@@ -3,7 +3,8 @@
 //! One implementation serves both backends through sqlx's `Any` driver; queries are
 //! written in the SQL both engines accept (`$n` parameters, `RETURNING`,
 //! `ON CONFLICT`), and `db::Backend` holds the few differences. One read is apart on
-//! SQLite: `sqlite_reads` (FETCH's batch of sealed messages, off sqlx).
+//! SQLite: `sqlite_reads` (FETCH's batch of sealed messages, off sqlx). `migrate`: the
+//! numbered schema migrations, applied when the store opens (docs/upgrades.md).
 
 mod accounts;
 mod activity;
