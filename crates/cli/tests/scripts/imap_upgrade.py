@@ -2,14 +2,16 @@
 
 `snapshot` prints what an upgrade must keep of one account: for each folder (LIST,
 sorted), opened read-only (EXAMINE), its UIDVALIDITY and UIDNEXT, then each message's
-UID, flags and keywords (sorted, without the session's \\Recent) and Message-ID. Lines
-are stable, so two runs compare as text.
+UID, flags and keywords (sorted, without the session's \\Recent), Message-ID and the
+SHA-256 of its whole content (first 16 hex digits). Lines are stable, so two runs
+compare as text.
 
 `mark ACTION...` changes the INBOX: each ACTION is `SEQ:+FLAGS (…)` (a STORE) or
 `expunge`; prints `marked`.
 
 Usage: imap_upgrade.py HOST:PORT CA USER SECRET snapshot|mark [ACTION...]
 """
+import hashlib
 import imaplib
 import re
 import ssl
@@ -51,7 +53,7 @@ def snapshot():
         print("%s %s uidvalidity %s uidnext %s" % (user, folder, validity, uidnext))
         if int(data[0]) == 0:
             continue
-        typ, data = m.uid("FETCH", "1:*", "(FLAGS BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
+        typ, data = m.uid("FETCH", "1:*", "(FLAGS BODY.PEEK[])")
         assert typ == "OK", data
         for item in data:
             if not isinstance(item, tuple):
@@ -60,8 +62,14 @@ def snapshot():
             uid = re.search(r"UID (\d+)", head).group(1)
             flags = re.search(r"FLAGS \(([^)]*)\)", head).group(1).split()
             flags = sorted(f for f in flags if f != "\\Recent")
-            mid = item[1].decode().split(":", 1)[1].strip() if b":" in item[1] else "none"
-            print("  uid %s flags (%s) %s" % (uid, " ".join(flags), mid))
+            body = item[1]
+            mid = next(
+                (l.split(b":", 1)[1].strip().decode() for l in body.splitlines()
+                 if l.lower().startswith(b"message-id:")),
+                "none",
+            )
+            digest = hashlib.sha256(body).hexdigest()[:16]
+            print("  uid %s flags (%s) %s sha256:%s" % (uid, " ".join(flags), mid, digest))
 
 
 if command == "mark":
