@@ -64,6 +64,9 @@ pub async fn run(
         return Ok(ExitCode::SUCCESS);
     }
     let runtime = Runtime::open(loaded, operator).await?;
+    if runtime.store.schema_upgrades().is_empty() {
+        println!("up to date: another node applied the upgrade meanwhile");
+    }
     for upgrade in runtime.store.schema_upgrades() {
         println!(
             "{}: upgraded from version {} to {}{}",

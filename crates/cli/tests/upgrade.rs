@@ -195,13 +195,15 @@ fn upgrade_newer_schema_is_refused_unchanged_by_serve_and_migrate_check() {
     assert_eq!(sqlite_value(&db, "SELECT COUNT(*) FROM traces"), traces);
 }
 
-/// `caduceus --data DATA migrate` on the database `url`, as a child process.
-fn migrate_on(data: &Path, url: &str) -> std::process::Child {
+/// `caduceus --data DATA migrate` on the databases `url` and `keyring_url`, as a child
+/// process.
+fn migrate_on(data: &Path, url: &str, keyring_url: &str) -> std::process::Child {
     caduceus()
         .arg("--data")
         .arg(data)
         .arg("migrate")
         .env("CADUCEUS_DATABASE_URL", url)
+        .env("CADUCEUS_KEYRING_URL", keyring_url)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -231,21 +233,32 @@ fn upgrade_postgres_applies_once_under_a_lock_and_refuses_newer_tr1() {
     assert!(check.contains("up to date"), "{check}");
     drop(Server::start_with(&data, &env, &ports.imaps));
     assert_eq!(psql_rows(&url, recorded), first);
-    // Two nodes starting at once on a new database: each migration applied once.
+    // Two nodes starting at once on new databases (the keyring apart, as advised in
+    // production): each migration applied once, each database recording its own.
     let fresh = common::new_postgres_database();
-    let nodes = [migrate_on(&data, &fresh), migrate_on(&data, &fresh)];
+    let fresh_keys = common::new_postgres_database();
+    let nodes = [
+        migrate_on(&data, &fresh, &fresh_keys),
+        migrate_on(&data, &fresh, &fresh_keys),
+    ];
+    let mut said = String::new();
     for node in nodes {
         let out = node.wait_with_output().unwrap();
         let (stdout, stderr) = text(&out);
         assert!(out.status.success(), "{stdout}\n{stderr}");
+        said += &stdout;
     }
-    assert_eq!(
-        psql_rows(
-            &fresh,
-            "SELECT store || ':' || version FROM schema_version ORDER BY store"
-        ),
-        "data:1\nkeyring:1"
-    );
+    for database in ["data", "keyring"] {
+        let applied = format!("{database}: upgraded from version 0 to 1");
+        assert_eq!(
+            said.matches(&applied).count(),
+            1,
+            "one node applies it: {said}"
+        );
+    }
+    let versions = "SELECT store || ':' || version FROM schema_version ORDER BY store";
+    assert_eq!(psql_rows(&fresh, versions), "data:1");
+    assert_eq!(psql_rows(&fresh_keys, versions), "keyring:1");
     // A database written before versions were recorded is recognised as version 1.
     psql(&url, "DROP TABLE schema_version");
     let out = run(&data, &env, &["migrate", "--check"]);

@@ -246,12 +246,19 @@ impl Db {
         };
         let now = now_ms();
         let store = database.as_str();
-        // The version table, and version 1 recorded for an unversioned database.
+        // The version table, and version 1 recorded for an unversioned database; where
+        // the schema stands is read again under the lock (another node may be ahead).
         let mut tx = self.begin_migration().await?;
         sqlx::raw_sql(VERSION_TABLE).execute(&mut *tx.tx).await?;
-        if self.read_state(&mut tx.tx, database).await? == SchemaState::Unversioned {
-            let first = list[0];
-            record(&mut tx.tx, store, first, now).await?;
+        let from = self.read_state(&mut tx.tx, database).await?;
+        let locked = SchemaStatus {
+            state: from,
+            ..status.clone()
+        };
+        locked.refuse_if_newer()?;
+        let mut changed = from == SchemaState::Unversioned;
+        if changed {
+            record(&mut tx.tx, store, list[0], now).await?;
         }
         tx.commit().await?;
         for migration in list {
@@ -266,6 +273,7 @@ impl Db {
                 .await?;
             record(&mut tx.tx, store, *migration, now).await?;
             tx.commit().await?;
+            changed = true;
             tracing::info!(
                 database = store,
                 version = migration.version,
@@ -273,9 +281,10 @@ impl Db {
                 "schema migration applied"
             );
         }
-        Ok(Some(SchemaUpgrade {
+        // Another node may have done it all while this one waited for the lock.
+        Ok(changed.then_some(SchemaUpgrade {
             database,
-            from: status.state,
+            from,
             to: status.target,
             backup,
         }))
