@@ -298,3 +298,28 @@ fn upgrade_postgres_applies_once_under_a_lock_and_refuses_newer_tr1() {
         "nothing recorded after the refusal"
     );
 }
+
+/// The rule of docs/upgrades.md: each schema change adds a migration and its own
+/// fixture, written by the release before it; so every version below the one this
+/// binary knows has a fixture `vN/` with its expected view.
+#[test]
+fn upgrade_every_earlier_schema_version_has_a_fixture() {
+    let (_root, data, _ports) = fixture_copy(FIXTURE_V1);
+    let check = text(&run(&data, &[], &["migrate", "--check"])).0;
+    let known: u32 = check
+        .lines()
+        .find_map(|line| line.strip_prefix("data: "))
+        .and_then(|line| line.split("this caduceus knows version ").nth(1))
+        .and_then(|rest| rest.split(';').next())
+        .and_then(|version| version.parse().ok())
+        .unwrap_or_else(|| panic!("no target version in {check}"));
+    let fixtures = Path::new(FIXTURE_V1).parent().unwrap();
+    for version in 1..known.max(2) {
+        let fixture = fixtures.join(format!("v{version}"));
+        assert!(
+            fixture.join("expected.txt").is_file() && fixture.join("data/caduceus.db").is_file(),
+            "schema version {version} has no upgrade fixture {fixture:?}: make one with \
+             make-fixture.sh and the release that wrote that version"
+        );
+    }
+}
