@@ -186,6 +186,10 @@ codes! {
         Refusals => "refusals",
         /// Hours past a deadline (TR-6).
         Hours => "hours",
+        /// The schema version a database was at before an upgrade (0: empty).
+        FromVersion => "from",
+        /// The schema version a database is at after an upgrade.
+        ToVersion => "to",
     }
 }
 

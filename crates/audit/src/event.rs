@@ -130,13 +130,17 @@ pub enum Action {
     /// A patient's representative was registered or withdrawn (ID-7); the detail names
     /// the capacity and the evidence.
     RepresentativeSet,
+    /// The store's schema was upgraded: migrations applied, or the version of a
+    /// database written before versions were recorded (docs/upgrades.md, TR-1); the
+    /// object names the database, the detail the versions.
+    SchemaMigrate,
     /// Another administrative action (AC-1).
     AdminAction,
 }
 
 impl Action {
     /// Every action, in declaration order.
-    pub const ALL: [Action; 57] = [
+    pub const ALL: [Action; 58] = [
         Action::AccountCreate,
         Action::AccountVerify,
         Action::AccountActivate,
@@ -193,6 +197,7 @@ impl Action {
         Action::TracePurge,
         Action::BreachRecord,
         Action::RepresentativeSet,
+        Action::SchemaMigrate,
         Action::AdminAction,
     ];
 
@@ -255,6 +260,7 @@ impl Action {
             Action::TracePurge => "trace.purge",
             Action::BreachRecord => "breach.record",
             Action::RepresentativeSet => "account.representative",
+            Action::SchemaMigrate => "store.migrate",
             Action::AdminAction => "admin.action",
         }
     }

@@ -247,6 +247,10 @@ codes! {
         UnreadableSubject => "subject:unreadable",
         /// What only the operator at the command line does (AC-1), asked by someone else.
         OperatorDuty => "duty:operator",
+        /// The data database's schema (an upgrade, docs/upgrades.md).
+        DataSchema => "schema:data",
+        /// The keyring database's schema (an upgrade, docs/upgrades.md).
+        KeyringSchema => "schema:keyring",
     }
 }
 

@@ -9,7 +9,10 @@
 //! - `certificates`: the user certificates the directory serves (`pki/users/`).
 //! - `proof`: the operator's S/MIME signature on the notifications it writes (MS-16).
 //! - `init`: `caduceus init` — data directory, keys, development PKI, demo seed (`demo`).
-//! - `serve`: `caduceus serve` — the listeners, until SIGINT/SIGTERM.
+//! - `serve`: `caduceus serve` — the listeners, until SIGINT/SIGTERM; it upgrades an
+//!   older store first.
+//! - `migrate`: `caduceus migrate [--check]` — the store's schema versions, and the
+//!   upgrade on demand (docs/upgrades.md).
 //! - `console`: `caduceus login`/`logout`, the staff member's console session every
 //!   administrative command runs under (AC-2, TR-1).
 //! - `account`, `audit`, `patient`, `breach`, `backup`: the operator's subcommands;
@@ -33,6 +36,7 @@ mod demo;
 mod directory;
 mod federation;
 mod init;
+mod migrate;
 mod notices;
 mod patient;
 mod proof;
@@ -101,6 +105,10 @@ enum Command {
     /// Back the data or the keyring up while the server runs (MS-4).
     #[command(subcommand)]
     Backup(backup::BackupCommand),
+    /// The store's schema versions against this binary: `--check` reports (exit 1 when
+    /// an upgrade is pending or the schema is newer); without it, applies the upgrade
+    /// (after a backup of the SQLite files).
+    Migrate(migrate::MigrateArgs),
     /// Put a data backup and a keyring backup back (server stopped).
     Restore(backup::RestoreArgs),
     /// Measure delivery, read and trace verification rates on a scratch directory.
@@ -154,6 +162,7 @@ fn main() -> ExitCode {
             Command::Backup(command) => backup::run(&cli.data, command)
                 .await
                 .map(|()| ExitCode::SUCCESS),
+            Command::Migrate(args) => migrate::run(&cli.data, &args).await,
             Command::Restore(args) => backup::restore(&cli.data, &args).map(|()| ExitCode::SUCCESS),
             Command::Bench(args) => bench::run(&cli.data, &args)
                 .await

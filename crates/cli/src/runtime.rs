@@ -22,7 +22,9 @@ pub struct Runtime {
 }
 
 impl Runtime {
-    /// Loads the keys (outside the database), opens the store and builds the service.
+    /// Loads the keys (outside the database), opens the store — upgrading its schema if
+    /// it is older, refusing it if newer (docs/upgrades.md) — and builds the service. An
+    /// upgrade is traced as the server's own act (TR-1).
     pub async fn open(loaded: Loaded) -> Result<Runtime> {
         let keys = &loaded.config.keys;
         let master = MasterKey::load(&loaded.path(&keys.master_key_file))
@@ -112,6 +114,20 @@ impl Runtime {
             }
             None => service,
         };
+        service
+            .record_schema_upgrades(store.schema_upgrades())
+            .await
+            .context("tracing the schema upgrade")?;
+        for upgrade in store.schema_upgrades() {
+            if let Some(backup) = &upgrade.backup {
+                tracing::warn!(
+                    database = upgrade.database.as_str(),
+                    backup = %backup.display(),
+                    "schema upgraded after a backup: remove the backup once the upgrade is \
+                     checked (a keyring backup keeps keys that later deletions destroy, RT-3)"
+                );
+            }
+        }
         Ok(Runtime {
             loaded,
             store,

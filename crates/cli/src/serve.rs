@@ -43,6 +43,7 @@ pub async fn run(data: &Path, args: &ServeArgs) -> Result<()> {
         )
         .await?;
     }
+    // An older data directory is upgraded here, after a backup (docs/upgrades.md).
     let mut runtime = Runtime::open(Loaded::load(data)?).await?;
     let loaded = &runtime.loaded;
     // MS-13, safe by default: no mail is accepted unscanned unless the operator said so.

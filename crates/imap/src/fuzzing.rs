@@ -45,6 +45,10 @@ pub fn session_input(input: &[u8]) {
 /// encoding gives back the same bytes (one spelling per name).
 pub fn folder_name(wire: &[u8]) {
     if let Some(name) = utf7::decode(wire) {
-        assert_eq!(utf7::encode(&name).as_bytes(), wire, "one spelling per name");
+        assert_eq!(
+            utf7::encode(&name).as_bytes(),
+            wire,
+            "one spelling per name"
+        );
     }
 }

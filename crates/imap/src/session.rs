@@ -24,12 +24,12 @@ use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
 use tracing::{debug, info};
 
-use crate::{ImapConfig, Limits};
 use crate::auth::PendingAuth;
 use crate::reply::{Kind, status};
 use crate::selected::Selected;
 use crate::state::State;
 use crate::wire::{Progress, Wire};
+use crate::{ImapConfig, Limits};
 
 /// The state of one session.
 pub(crate) struct Session {

@@ -82,12 +82,12 @@
 pub mod bearer;
 pub mod config;
 pub mod error;
-mod http;
-pub mod identity;
-mod jwt;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
+mod http;
+pub mod identity;
+mod jwt;
 pub mod login;
 pub mod provider;
 pub mod sasl;

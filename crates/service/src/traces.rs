@@ -1,8 +1,9 @@
-//! Trace chain use cases: verification and purge past retention (TR-1, TR-2).
+//! Trace chain use cases: verification and purge past retention (TR-1, TR-2), and the
+//! record of schema upgrades (TR-1, docs/upgrades.md).
 
 use caduceus_audit::{Action, Counter, Detail, Fact, Marker, Object, Report, Tamper, VerifyingKey};
 use caduceus_core::Timestamp;
-use caduceus_store::PurgeReport;
+use caduceus_store::{Database, PurgeReport, SchemaState, SchemaUpgrade};
 
 use crate::Service;
 use crate::actor::Caller;
@@ -86,5 +87,35 @@ impl Service {
             Object::of(Marker::TraceRetention),
         );
         Ok(self.store.purge_traces(before, &event).await?)
+    }
+
+    /// Traces the upgrades the store made to its schemas when it opened (TR-1): one
+    /// `store.migrate` per database, `from:N to:M`, by the server itself (`system`:
+    /// whoever started the binary on the host is outside the service's identities). A
+    /// new store's first schema is no upgrade and is not traced.
+    pub async fn record_schema_upgrades(&self, upgrades: &[SchemaUpgrade]) -> Result<()> {
+        let caller = Caller::system();
+        let now = self.clock.now().as_millis();
+        let events: Vec<_> = upgrades
+            .iter()
+            .filter(|upgrade| upgrade.from != SchemaState::Empty)
+            .map(|upgrade| {
+                let marker = match upgrade.database {
+                    Database::Data => Marker::DataSchema,
+                    Database::Keyring => Marker::KeyringSchema,
+                };
+                let mut event = caller.event(now, Action::SchemaMigrate, Object::of(marker));
+                let from = u64::from(upgrade.from.version());
+                event.detail = Some(
+                    Detail::of(Fact::Count(Counter::FromVersion, from))
+                        .and(Fact::Count(Counter::ToVersion, u64::from(upgrade.to))),
+                );
+                event
+            })
+            .collect();
+        if !events.is_empty() {
+            self.store.append_traces(&events).await?;
+        }
+        Ok(())
     }
 }

@@ -36,7 +36,11 @@ pub fn data(input: &[u8]) {
         Some(n) => Some(n),
         None => body.feed(&wire[at..]).map(|n| at + n),
     };
-    assert_eq!(end, Some(wire.len()), "the end of data is where stuffing put it");
+    assert_eq!(
+        end,
+        Some(wire.len()),
+        "the end of data is where stuffing put it"
+    );
     let clean = !message.contains(&0) && crlf_only(message);
     match body.finish() {
         Ok(read) if clean => {

@@ -47,6 +47,21 @@ pub enum StoreError {
         /// What is wrong.
         detail: String,
     },
+    /// The database's schema is newer than this binary knows: it was not opened, and
+    /// nothing was changed (docs/upgrades.md).
+    #[error(
+        "the {database} database's schema is version {found}, newer than this caduceus \
+         knows (version {known}): run the release that upgraded it, or restore the backup \
+         taken before that upgrade; nothing was changed"
+    )]
+    SchemaTooNew {
+        /// `data` or `keyring`.
+        database: &'static str,
+        /// The version recorded in the database.
+        found: u32,
+        /// The latest version this binary knows.
+        known: u32,
+    },
     /// A trace event was refused by the trace chain (TR-5 guard).
     #[error("trace: {0}")]
     Trace(String),

@@ -10,8 +10,10 @@
 //!   AEAD envelope (MS-4).
 //! - `sql`: [`SqlStore`], one implementation over sqlx's `Any` driver for both
 //!   backends: SQLite (embedded default, WAL, one data directory) and PostgreSQL
-//!   (scale-out). Dialect differences live in `sql::db::Backend`; the schema files
-//!   are in `schema/`. On SQLite the batch read of FETCH alone goes through
+//!   (scale-out). Dialect differences live in `sql::db::Backend`; the schema is a
+//!   list of numbered migrations per backend (`schema/<backend>/NNNN_*.sql`), applied
+//!   and recorded by `sql::migrate` when the store opens ([`SchemaStatus`],
+//!   [`SchemaUpgrade`], docs/upgrades.md). On SQLite the batch read of FETCH alone goes through
 //!   read-only rusqlite connections (`sql::sqlite_reads`: sqlx's per-row hand-off
 //!   cost more than SQLite itself there).
 //! - [`retention`]: every table, what it holds and how long it is kept (TR-2, RT-2),
@@ -43,7 +45,7 @@ use caduceus_core::{
 pub use error::{Result, StoreError};
 pub use model::*;
 pub use seal::{MasterKey, SealError};
-pub use sql::{Backend, SqlStore, StoreConfig};
+pub use sql::{Backend, Database, SchemaState, SchemaStatus, SchemaUpgrade, SqlStore, StoreConfig};
 
 /// A fresh queue reference for [`Outbound::queue_ref`]: 128 random bits in hex.
 pub fn new_queue_ref() -> String {

@@ -57,7 +57,8 @@ fn prepare(dest: &Path, file: &str) -> Result<()> {
     Ok(())
 }
 
-async fn vacuum_into(pool: &sqlx::AnyPool, target: &Path) -> Result<()> {
+/// A consistent copy of the database behind `pool` into the new file `target`.
+pub(super) async fn vacuum_into(pool: &sqlx::AnyPool, target: &Path) -> Result<()> {
     let path = target.display().to_string().replace('\'', "''");
     sqlx::query(sqlx::AssertSqlSafe(format!("VACUUM INTO '{path}'")))
         .execute(pool)

@@ -66,8 +66,8 @@ pub(crate) struct Pragmas {
 }
 
 impl Db {
-    /// Connects and applies `schema` (idempotent `CREATE ... IF NOT EXISTS`).
-    pub async fn open(url: &str, pragmas: Pragmas, schema: &'static str) -> Result<Db> {
+    /// Connects (the schema is brought up to date apart: `migrate`).
+    pub async fn open(url: &str, pragmas: Pragmas) -> Result<Db> {
         sqlx::any::install_default_drivers();
         let backend = Backend::of_url(url).ok_or_else(|| {
             sqlx::Error::Configuration("database URL must start with sqlite: or postgres:".into())
@@ -102,28 +102,11 @@ impl Db {
             backend,
             write_lock: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))),
         };
-        db.migrate(pragmas.journal_mode, schema).await?;
-        Ok(db)
-    }
-
-    async fn migrate(&self, journal_mode: &'static str, schema: &'static str) -> Result<()> {
-        let mut conn = self.pool.acquire().await?;
-        match self.backend {
-            Backend::Sqlite => {
-                let pragma = format!("PRAGMA journal_mode = {journal_mode}");
-                conn.execute(sqlx::AssertSqlSafe(pragma)).await?;
-                sqlx::raw_sql(schema).execute(&mut *conn).await?;
-            }
-            Backend::Postgres => {
-                // Several nodes may start at once on one database: one migrates.
-                let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-                tx.execute("SELECT pg_advisory_xact_lock(7274016201)")
-                    .await?;
-                sqlx::raw_sql(schema).execute(&mut *tx).await?;
-                tx.commit().await?;
-            }
+        if backend == Backend::Sqlite {
+            let pragma = format!("PRAGMA journal_mode = {}", pragmas.journal_mode);
+            db.pool.execute(sqlx::AssertSqlSafe(pragma)).await?;
         }
-        Ok(())
+        Ok(db)
     }
 
     /// The placeholders of `count` values bound in order, the first being the

@@ -3,7 +3,8 @@
 //! One implementation serves both backends through sqlx's `Any` driver; queries are
 //! written in the SQL both engines accept (`$n` parameters, `RETURNING`,
 //! `ON CONFLICT`), and `db::Backend` holds the few differences. One read is apart on
-//! SQLite: `sqlite_reads` (FETCH's batch of sealed messages, off sqlx).
+//! SQLite: `sqlite_reads` (FETCH's batch of sealed messages, off sqlx). `migrate`: the
+//! numbered schema migrations, applied when the store opens (docs/upgrades.md).
 
 mod accounts;
 mod activity;
@@ -16,6 +17,7 @@ mod directory;
 mod folders;
 mod jobs;
 mod messages;
+pub(crate) mod migrate;
 mod notices;
 mod outbound;
 mod patients;
@@ -34,6 +36,7 @@ use caduceus_audit::TraceSigner;
 
 pub use db::Backend;
 use db::{Db, Pragmas};
+pub use migrate::{Database, SchemaState, SchemaStatus, SchemaUpgrade};
 
 use crate::blob::Blobs;
 use crate::changes::ChangeHub;
@@ -41,11 +44,6 @@ use crate::error::Result;
 use crate::keyring::Keyring;
 use crate::seal::MasterKey;
 use sqlite_reads::SqliteReads;
-
-const SQLITE_SCHEMA: &str = include_str!("../../schema/sqlite.sql");
-const POSTGRES_SCHEMA: &str = include_str!("../../schema/postgres.sql");
-const SQLITE_KEYRING_SCHEMA: &str = include_str!("../../schema/keyring_sqlite.sql");
-const POSTGRES_KEYRING_SCHEMA: &str = include_str!("../../schema/keyring_postgres.sql");
 
 /// Where and how to open the store.
 #[derive(Clone, Debug)]
@@ -79,6 +77,49 @@ pub struct SqlStore {
     reads: Option<SqliteReads>,
     /// On PostgreSQL: the task relaying other nodes' change notices.
     listener: Option<Arc<tokio::task::JoinHandle<()>>>,
+    /// What opening changed in the schemas (docs/upgrades.md).
+    upgrades: Vec<SchemaUpgrade>,
+}
+
+/// The data and keyring databases of `config`, connected; their schemas untouched.
+async fn connect(config: &StoreConfig) -> Result<[(Db, Database, Option<PathBuf>); 2]> {
+    let data = Pragmas {
+        journal_mode: "WAL",
+        secure_delete: false,
+    };
+    // WAL for the keyring too: readers never wait behind a commit, and a commit
+    // costs one fsync. RT-3 holds because every destruction is followed by a
+    // checkpoint (Keyring::erase).
+    let keys = Pragmas {
+        journal_mode: "WAL",
+        secure_delete: true,
+    };
+    Ok(match config {
+        StoreConfig::Sqlite { data_dir } => {
+            let file = |name: &str| data_dir.join(name);
+            let url = |name: &str| format!("sqlite://{}?mode=rwc", file(name).display());
+            [
+                (
+                    Db::open(&url("caduceus.db"), data).await?,
+                    Database::Data,
+                    Some(file("caduceus.db")),
+                ),
+                (
+                    Db::open(&url("keyring.db"), keys).await?,
+                    Database::Keyring,
+                    Some(file("keyring.db")),
+                ),
+            ]
+        }
+        StoreConfig::Postgres { url, keyring_url } => [
+            (Db::open(url, data).await?, Database::Data, None),
+            (
+                Db::open(keyring_url.as_deref().unwrap_or(url), keys).await?,
+                Database::Keyring,
+                None,
+            ),
+        ],
+    })
 }
 
 impl SqlStore {
@@ -92,37 +133,22 @@ impl SqlStore {
         signer: Arc<TraceSigner>,
         checkpoint_every: i64,
     ) -> Result<SqlStore> {
-        let data = Pragmas {
-            journal_mode: "WAL",
-            secure_delete: false,
-        };
-        // WAL for the keyring too: readers never wait behind a commit, and a commit
-        // costs one fsync. RT-3 holds because every destruction is followed by a
-        // checkpoint (Keyring::erase).
-        let keys = Pragmas {
-            journal_mode: "WAL",
-            secure_delete: true,
-        };
-        let (db, keyring_db, blobs, reads) = match config {
-            StoreConfig::Sqlite { data_dir } => {
-                let url =
-                    |name: &str| format!("sqlite://{}?mode=rwc", data_dir.join(name).display());
-                let db = Db::open(&url("caduceus.db"), data, SQLITE_SCHEMA).await?;
-                let keyring_db = Db::open(&url("keyring.db"), keys, SQLITE_KEYRING_SCHEMA).await?;
-                let blobs = Blobs::with_files(db.clone(), data_dir.join("blobs"));
-                (db, keyring_db, blobs, Some(SqliteReads::new(data_dir)))
-            }
-            StoreConfig::Postgres { url, keyring_url } => {
-                let db = Db::open(url, data, POSTGRES_SCHEMA).await?;
-                let keyring_db = Db::open(
-                    keyring_url.as_deref().unwrap_or(url),
-                    keys,
-                    POSTGRES_KEYRING_SCHEMA,
-                )
-                .await?;
-                let blobs = Blobs::in_database(db.clone());
-                (db, keyring_db, blobs, None)
-            }
+        let [data_db, keyring_db] = connect(config).await?;
+        // Both refused before either changes when one is newer than this binary knows.
+        for (db, database, _) in [&data_db, &keyring_db] {
+            db.schema_status(*database).await?.refuse_if_newer()?;
+        }
+        let mut upgrades = Vec::new();
+        for (db, database, file) in [&data_db, &keyring_db] {
+            upgrades.extend(db.upgrade(*database, file.as_deref()).await?);
+        }
+        let (db, keyring_db) = (data_db.0, keyring_db.0);
+        let (blobs, reads) = match config {
+            StoreConfig::Sqlite { data_dir } => (
+                Blobs::with_files(db.clone(), data_dir.join("blobs")),
+                Some(SqliteReads::new(data_dir)),
+            ),
+            StoreConfig::Postgres { .. } => (Blobs::in_database(db.clone()), None),
         };
         sqlx::query(
             "INSERT INTO trace_head (id, seq, hash) VALUES (1, 0, $1) ON CONFLICT (id) DO NOTHING",
@@ -146,7 +172,25 @@ impl SqlStore {
             changes,
             reads,
             listener,
+            upgrades,
         })
+    }
+
+    /// Where the schemas of `config`'s databases stand against this binary (data, then
+    /// keyring); changes nothing (`caduceus migrate --check`).
+    pub async fn schema_status(config: &StoreConfig) -> Result<Vec<SchemaStatus>> {
+        let mut statuses = Vec::new();
+        for (db, database, _) in connect(config).await? {
+            statuses.push(db.schema_status(database).await?);
+            db.pool.close().await;
+        }
+        Ok(statuses)
+    }
+
+    /// What opening this store changed in its schemas: migrations applied, version 1
+    /// recorded for a database written before versions were, the backups taken.
+    pub fn schema_upgrades(&self) -> &[SchemaUpgrade] {
+        &self.upgrades
     }
 
     /// Which engine this store runs on.

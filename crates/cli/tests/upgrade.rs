@@ -1,0 +1,325 @@
+//! Upgrades (docs/upgrades.md, issue 21): the real `caduceus` binary opens a copy of a
+//! data directory written by an earlier release (`tests/fixtures/upgrade/`) and keeps
+//! its messages, UIDs, flags and keywords (MS-4, MS-6) and its trace chain (TR-1,
+//! TR-2), after a backup; a schema newer than the binary is refused unchanged; on
+//! PostgreSQL migrations apply once, under a lock, however many nodes start.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use common::{
+    Ports, Server, caduceus, copy_dir, demo_account, ok, psql, psql_rows, python3, run, sqlite,
+    sqlite_value,
+};
+
+/// The data directory written by commit 223c95d (schema version 1, not recorded).
+const FIXTURE_V1: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/upgrade/v1");
+const ALICE: &str = "alice.martin@caduceus.test";
+const BRUNO: &str = "bruno.durand@caduceus.test";
+/// What `caduceus migrate --check` and `serve` say of a schema at version 99.
+const REFUSAL: &str =
+    "the data database's schema is version 99, newer than this caduceus knows (version 1)";
+
+/// A copy of the fixture `dir` in a new temporary directory, with free ports for its
+/// listeners and its key files private again (git keeps no file modes).
+fn fixture_copy(dir: &str) -> (tempfile::TempDir, PathBuf, Ports) {
+    let root = tempfile::tempdir().unwrap();
+    let data = root.path().join("data");
+    copy_dir(&Path::new(dir).join("data"), &data);
+    use std::os::unix::fs::PermissionsExt;
+    for key in ["keys/master.key", "keys/trace-signing.pem", "demo.json"] {
+        std::fs::set_permissions(data.join(key), std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let ports = Ports::new();
+    let args = ports.args();
+    let config = data.join("caduceus.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let rewritten: Vec<String> = text
+        .lines()
+        .map(|line| {
+            args.chunks(2)
+                .find(|pair| line.starts_with(&format!("{} = ", &pair[0][2..])))
+                .map_or(line.to_owned(), |pair| {
+                    format!("{} = \"{}\"", &pair[0][2..], pair[1])
+                })
+        })
+        .collect();
+    std::fs::write(&config, rewritten.join("\n") + "\n").unwrap();
+    (root, data, ports)
+}
+
+/// `tests/scripts/imap_upgrade.py` for `address` (its demo device credential).
+fn snapshot(data: &Path, imaps: &str, address: &str) -> String {
+    let credential = demo_account(data, address)["device_credential"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    python3(&[
+        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/scripts/imap_upgrade.py"),
+        imaps,
+        data.join("pki/ca.pem").to_str().unwrap(),
+        address,
+        &credential,
+        "snapshot",
+    ])
+}
+
+/// The files of `data` whose name starts with `prefix`.
+fn files_starting(data: &Path, prefix: &str) -> Vec<PathBuf> {
+    std::fs::read_dir(data)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_str().unwrap().starts_with(prefix))
+        .collect()
+}
+
+fn text(out: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn upgrade_v1_fixture_keeps_messages_flags_uids_and_chain_ms4_ms6_tr2() {
+    let (_root, data, ports) = fixture_copy(FIXTURE_V1);
+    let messages_before = sqlite_value(&data.join("caduceus.db"), "SELECT COUNT(*) FROM messages");
+    {
+        let _server = Server::start(&data, &ports.imaps);
+        let now = snapshot(&data, &ports.imaps, ALICE) + &snapshot(&data, &ports.imaps, BRUNO);
+        let expected = std::fs::read_to_string(Path::new(FIXTURE_V1).join("expected.txt")).unwrap();
+        assert_eq!(
+            now, expected,
+            "the upgraded store must show the same folders, UIDVALIDITY, UIDs, flags, keywords and messages"
+        );
+    }
+    // The chain written by the earlier release verifies, with the upgrade's own entries.
+    let verified = ok(&data, &[], &["audit", "verify"]);
+    assert!(verified.starts_with("trace chain intact"), "{verified}");
+    let db = data.join("caduceus.db");
+    assert_eq!(
+        sqlite_value(
+            &db,
+            "SELECT COUNT(*) FROM traces WHERE action = 'store.migrate' AND actor = 'system' \
+             AND object IN ('schema:data', 'schema:keyring') AND detail = 'from:1 to:1'"
+        ),
+        "2",
+        "serve traces the upgrade of each database (TR-1)"
+    );
+    assert_eq!(
+        sqlite_value(
+            &db,
+            "SELECT version || ' ' || name FROM schema_version WHERE store = 'data'"
+        ),
+        "1 initial"
+    );
+    // Each database was copied, consistently, before it was touched.
+    for file in ["caduceus.db", "keyring.db"] {
+        let backups = files_starting(&data, &format!("{file}.v1-backup-"));
+        assert_eq!(backups.len(), 1, "one backup of {file}: {backups:?}");
+        assert_eq!(
+            sqlite_value(&backups[0], "PRAGMA integrity_check"),
+            "ok",
+            "{backups:?}"
+        );
+        assert_eq!(
+            sqlite_value(
+                &backups[0],
+                "SELECT COUNT(*) FROM sqlite_master WHERE name = 'schema_version'"
+            ),
+            "0",
+            "the backup holds the database as the earlier release left it"
+        );
+    }
+    let backup = &files_starting(&data, "caduceus.db.v1-backup-")[0];
+    assert_eq!(
+        sqlite_value(backup, "SELECT COUNT(*) FROM messages"),
+        messages_before
+    );
+    // Nothing is left to do; a second start takes no second backup.
+    let check = ok(&data, &[], &["migrate", "--check"]);
+    assert!(check.contains("up to date"), "{check}");
+    drop(Server::start(&data, &ports.imaps));
+    assert_eq!(files_starting(&data, "caduceus.db.v1-backup-").len(), 1);
+}
+
+#[test]
+fn upgrade_newer_schema_is_refused_unchanged_by_serve_and_migrate_check() {
+    let (_root, data, _ports) = fixture_copy(FIXTURE_V1);
+    // Before: an unversioned store is reported pending, then upgraded on demand.
+    let out = run(&data, &[], &["migrate", "--check"]);
+    let (stdout, _) = text(&out);
+    assert!(!out.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("data: version 1 (not recorded: written before schema versions), this caduceus knows version 1; pending: record version 1"),
+        "{stdout}"
+    );
+    let applied = ok(&data, &[("CADUCEUS_OPERATOR", "upgrader")], &["migrate"]);
+    assert!(
+        applied.contains("data: upgraded from version 1 to 1, after a backup in"),
+        "{applied}"
+    );
+    // A later release recorded version 99.
+    let db = data.join("caduceus.db");
+    sqlite(
+        &db,
+        "INSERT INTO schema_version (store, version, name, applied_ms) VALUES ('data', 99, 'future', 0)",
+    );
+    let before = std::fs::read(&db).unwrap();
+    let backups = files_starting(&data, "caduceus.db.v").len();
+    let traces = sqlite_value(&db, "SELECT COUNT(*) FROM traces");
+    for args in [
+        &["migrate", "--check"][..],
+        &["migrate"][..],
+        &["serve"][..],
+    ] {
+        let out = run(&data, &[], args);
+        let (stdout, stderr) = text(&out);
+        assert!(!out.status.success(), "{args:?} must refuse: {stdout}");
+        assert!(stderr.contains(REFUSAL), "{args:?}: {stderr}");
+    }
+    let check = text(&run(&data, &[], &["migrate", "--check"])).0;
+    assert!(
+        check.contains(
+            "data: version 99, this caduceus knows version 1; NEWER than this caduceus: refused"
+        ),
+        "{check}"
+    );
+    assert!(
+        std::fs::read(&db).unwrap() == before,
+        "a refused store is left unchanged"
+    );
+    assert_eq!(files_starting(&data, "caduceus.db.v").len(), backups);
+    assert_eq!(sqlite_value(&db, "SELECT COUNT(*) FROM traces"), traces);
+}
+
+/// `caduceus --data DATA migrate` on the databases `url` and `keyring_url`, as a child
+/// process.
+fn migrate_on(data: &Path, url: &str, keyring_url: &str) -> std::process::Child {
+    caduceus()
+        .arg("--data")
+        .arg(data)
+        .arg("migrate")
+        .env("CADUCEUS_DATABASE_URL", url)
+        .env("CADUCEUS_KEYRING_URL", keyring_url)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("caduceus migrate")
+}
+
+#[test]
+fn upgrade_postgres_applies_once_under_a_lock_and_refuses_newer_tr1() {
+    let root = tempfile::tempdir().unwrap();
+    let data = root.path().join("data");
+    let url = common::new_postgres_database();
+    let env = [("CADUCEUS_DATABASE_URL", url.as_str())];
+    let ports = Ports::new();
+    let mut init = vec!["init", "--demo"];
+    init.extend(ports.args());
+    ok(&data, &env, &init);
+    // A new database gets every migration, recorded.
+    let recorded = "SELECT store || ':' || version || ':' || name || ':' || applied_ms \
+                    FROM schema_version ORDER BY store, version";
+    let first = psql_rows(&url, recorded);
+    let lines: Vec<&str> = first.lines().collect();
+    assert_eq!(lines.len(), 2, "{first}");
+    assert!(lines[0].starts_with("data:1:initial:"), "{first}");
+    assert!(lines[1].starts_with("keyring:1:initial:"), "{first}");
+    // A second start applies nothing.
+    let check = ok(&data, &env, &["migrate", "--check"]);
+    assert!(check.contains("up to date"), "{check}");
+    drop(Server::start_with(&data, &env, &ports.imaps));
+    assert_eq!(psql_rows(&url, recorded), first);
+    // Two nodes starting at once on new databases (the keyring apart, as advised in
+    // production): each migration applied once, each database recording its own.
+    let fresh = common::new_postgres_database();
+    let fresh_keys = common::new_postgres_database();
+    let nodes = [
+        migrate_on(&data, &fresh, &fresh_keys),
+        migrate_on(&data, &fresh, &fresh_keys),
+    ];
+    let mut said = String::new();
+    for node in nodes {
+        let out = node.wait_with_output().unwrap();
+        let (stdout, stderr) = text(&out);
+        assert!(out.status.success(), "{stdout}\n{stderr}");
+        said += &stdout;
+    }
+    for database in ["data", "keyring"] {
+        let applied = format!("{database}: upgraded from version 0 to 1");
+        assert_eq!(
+            said.matches(&applied).count(),
+            1,
+            "one node applies it: {said}"
+        );
+    }
+    let versions = "SELECT store || ':' || version FROM schema_version ORDER BY store";
+    assert_eq!(psql_rows(&fresh, versions), "data:1");
+    assert_eq!(psql_rows(&fresh_keys, versions), "keyring:1");
+    // A database written before versions were recorded is recognised as version 1.
+    psql(&url, "DROP TABLE schema_version");
+    let out = run(&data, &env, &["migrate", "--check"]);
+    assert!(!out.status.success());
+    assert!(text(&out).0.contains("pending: record version 1"));
+    let applied = ok(&data, &env, &["migrate"]);
+    assert!(
+        applied.contains("data: upgraded from version 1 to 1"),
+        "{applied}"
+    );
+    assert!(
+        !applied.contains("backup"),
+        "PostgreSQL is backed up with its own tools"
+    );
+    assert_eq!(
+        psql_rows(
+            &url,
+            "SELECT COUNT(*) FROM traces WHERE action = 'store.migrate' AND actor = 'system'"
+        ),
+        "2"
+    );
+    let verified = ok(&data, &env, &["audit", "verify"]);
+    assert!(verified.contains("intact"), "{verified}");
+    // Newer: refused, unchanged.
+    psql(
+        &url,
+        "INSERT INTO schema_version (store, version, name, applied_ms) VALUES ('data', 99, 'future', 0)",
+    );
+    for args in [&["migrate", "--check"][..], &["serve"][..]] {
+        let out = run(&data, &env, args);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(text(&out).1.contains(REFUSAL), "{args:?}: {}", text(&out).1);
+    }
+    assert_eq!(
+        psql_rows(&url, "SELECT COUNT(*) FROM schema_version"),
+        "3",
+        "nothing recorded after the refusal"
+    );
+}
+
+/// The rule of docs/upgrades.md: each schema change adds a migration and its own
+/// fixture, written by the release before it; so every version below the one this
+/// binary knows has a fixture `vN/` with its expected view.
+#[test]
+fn upgrade_every_earlier_schema_version_has_a_fixture() {
+    let (_root, data, _ports) = fixture_copy(FIXTURE_V1);
+    let check = text(&run(&data, &[], &["migrate", "--check"])).0;
+    let known: u32 = check
+        .lines()
+        .find_map(|line| line.strip_prefix("data: "))
+        .and_then(|line| line.split("this caduceus knows version ").nth(1))
+        .and_then(|rest| rest.split(';').next())
+        .and_then(|version| version.parse().ok())
+        .unwrap_or_else(|| panic!("no target version in {check}"));
+    let fixtures = Path::new(FIXTURE_V1).parent().unwrap();
+    for version in 1..known.max(2) {
+        let fixture = fixtures.join(format!("v{version}"));
+        assert!(
+            fixture.join("expected.txt").is_file() && fixture.join("data/caduceus.db").is_file(),
+            "schema version {version} has no upgrade fixture {fixture:?}: make one with \
+             make-fixture.sh and the release that wrote that version"
+        );
+    }
+}
