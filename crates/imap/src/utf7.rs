@@ -47,10 +47,13 @@ fn flush(pending: &mut Vec<u16>, out: &mut String) {
 
 /// Decodes a modified UTF-7 folder name; `None` if it is not valid (unshifted
 /// non-printable bytes, a bad base64 run, non-zero padding bits, printable ASCII
-/// encoded in a run, an unpaired surrogate).
+/// encoded in a run, an unpaired surrogate) or not the one spelling [`encode`] gives
+/// (a run encoding nothing, a whole unused sextet, a run right after another): two
+/// spellings must never name one folder (found by `scripts/fuzz.sh imap_folder_name`).
 pub(crate) fn decode(wire: &[u8]) -> Option<String> {
     let mut out = String::with_capacity(wire.len());
     let mut i = 0;
+    let mut after_run = false;
     while i < wire.len() {
         let b = wire[i];
         if !(0x20..=0x7e).contains(&b) {
@@ -59,6 +62,7 @@ pub(crate) fn decode(wire: &[u8]) -> Option<String> {
         if b != b'&' {
             out.push(b as char);
             i += 1;
+            after_run = false;
             continue;
         }
         let end = i + 1 + wire[i + 1..].iter().position(|c| *c == b'-')?;
@@ -66,8 +70,13 @@ pub(crate) fn decode(wire: &[u8]) -> Option<String> {
         i = end + 1;
         if run.is_empty() {
             out.push('&');
+            after_run = false;
             continue;
         }
+        if after_run {
+            return None;
+        }
+        after_run = true;
         let (mut acc, mut bits, mut bytes) = (0u32, 0u32, Vec::new());
         for c in run {
             acc = (acc << 6) | ALPHABET.iter().position(|x| x == c)? as u32;
@@ -78,7 +87,7 @@ pub(crate) fn decode(wire: &[u8]) -> Option<String> {
                 acc &= (1 << bits) - 1;
             }
         }
-        if acc != 0 || bytes.len() % 2 != 0 {
+        if acc != 0 || bits >= 6 || bytes.is_empty() || bytes.len() % 2 != 0 {
             return None;
         }
         let units = bytes.chunks(2).map(|p| u16::from_be_bytes([p[0], p[1]]));
@@ -123,6 +132,9 @@ mod tests {
             b"&U,BTF2-",    // non-zero padding bits
             b"&*-",         // not in the alphabet
             b"tab\there",   // control character
+            b"&A-B",        // a run encoding nothing (fuzzing)
+            b"&AOkA6QDpA-", // a whole unused sextet (fuzzing)
+            b"&AOk-&AOk-",  // a run right after another: one run is the spelling
         ] {
             assert_eq!(decode(wire), None, "{:?}", String::from_utf8_lossy(wire));
         }
