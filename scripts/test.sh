@@ -10,6 +10,8 @@
 #   - libssl-dev and pkg-config: the `openssl` crate (the binary's CMS signatures)
 #     builds against Debian's libssl;
 #   - isync (mbsync): the IMAP two-way synchronisation test;
+#   - HAProxy: the short soak (crates/cli/tests/soak.rs runs scripts/soak.sh --short:
+#     two nodes behind it, killed and restarted under load, with their own PostgreSQL);
 #   - ldap-utils (ldapsearch, ldapdelete): the LDAP directory's end-to-end tests;
 #   - ClamAV's clamd (Debian's clamav-daemon): scripts/clamd-test.sh installs it if
 #     missing and the antivirus tests start it with a custom EICAR database (MS-13);
@@ -43,6 +45,7 @@ command -v python3 >/dev/null || need_packages+=(python3)
 command -v node >/dev/null || need_packages+=(nodejs)
 command -v npm >/dev/null || need_packages+=(npm)
 command -v mbsync >/dev/null || need_packages+=(isync)
+command -v haproxy >/dev/null || need_packages+=(haproxy)
 command -v ldapsearch >/dev/null || need_packages+=(ldap-utils)
 python3 -c 'import ensurepip, venv' 2>/dev/null || need_packages+=(python3-venv)
 [ -x /usr/bin/chromium ] || need_packages+=(chromium)

@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# Faults under load (issue 21 item 3; figures in docs/reliability.md).
+#
+# Two `caduceus serve` nodes on one PostgreSQL database behind HAProxy (TCP mode) take
+# SMTP submission and IMAP load (scripts/soak/load.py) while this script, at random
+# times, kills a node with SIGKILL (and restarts it), restarts PostgreSQL in fast and in
+# immediate mode. Then it checks: every message answered 250 is in its mailbox exactly
+# once (scripts/soak/check.py), and `caduceus audit verify` passes.
+#
+# Usage: scripts/soak.sh [MINUTES]      (default 10)
+#        scripts/soak.sh --short        about a minute, one fault of each kind (the
+#                                       test command runs this: crates/cli/tests/soak.rs)
+# Needs PostgreSQL 15+, HAProxy and python3 (installed from Debian when missing).
+# Uses target/release/caduceus (built if missing) or $CADUCEUS_BIN.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+short=0 minutes=10
+case "${1:-}" in
+  --short) short=1 ;;
+  "") ;;
+  *) minutes=$1 ;;
+esac
+
+need=()
+pg_bin=""
+for v in 17 16 15; do [ -x "/usr/lib/postgresql/$v/bin/initdb" ] && { pg_bin=/usr/lib/postgresql/$v/bin; break; }; done
+[ -n "$pg_bin" ] || need+=(postgresql)
+command -v haproxy >/dev/null || need+=(haproxy)
+command -v python3 >/dev/null || need+=(python3)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "soak.sh: installing ${need[*]}" >&2
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO=sudo; fi
+  $SUDO apt-get update -qq >/dev/null || true
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+  for v in 17 16 15; do [ -x "/usr/lib/postgresql/$v/bin/initdb" ] && { pg_bin=/usr/lib/postgresql/$v/bin; break; }; done
+fi
+command -v haproxy >/dev/null || { echo "soak.sh: haproxy is needed (apt-get install -y haproxy)" >&2; exit 1; }
+
+bin=${CADUCEUS_BIN:-$root/target/release/caduceus}
+if [ ! -x "$bin" ]; then
+  echo "soak.sh: building $bin (cargo build --release -p caduceus)" >&2
+  cargo build --release --locked -p caduceus >/dev/null
+fi
+
+work=$(mktemp -d /tmp/caduceus-soak.XXXXXX)
+chmod 755 "$work"
+as_pg() { if [ "$(id -u)" = 0 ]; then su postgres -s /bin/sh -c "$*"; else sh -c "$*"; fi; }
+[ "$(id -u)" = 0 ] && chown postgres:postgres "$work"
+# N distinct free ports on 127.0.0.1 (all held open until every one is chosen).
+free_ports() {
+  python3 -c 'import socket,sys
+s=[socket.socket() for _ in range(int(sys.argv[1]))]
+[x.bind(("127.0.0.1",0)) for x in s]
+print(" ".join(str(x.getsockname()[1]) for x in s))' "$1"
+}
+
+cleanup() {
+  for node in a b; do [ -f "$work/$node.pid" ] && kill -9 "$(cat "$work/$node.pid")" 2>/dev/null || true; done
+  [ -f "$work/haproxy.pid" ] && kill "$(cat "$work/haproxy.pid")" 2>/dev/null || true
+  as_pg "$pg_bin/pg_ctl -D $work/pg -m immediate -w stop" >/dev/null 2>&1 || true
+  if [ "${CADUCEUS_SOAK_KEEP:-0}" = 1 ]; then echo "soak.sh: kept $work" >&2; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+
+listeners=(https submission submissions relay imap imaps ldap ldaps metrics)
+read -r -a ports <<<"$(free_ports $(( 2 * ${#listeners[@]} + 3 )))"
+pg_port=${ports[0]} hs=${ports[1]} hi=${ports[2]}
+declare -A port
+i=3
+for node in a b; do for l in "${listeners[@]}"; do port[$node.$l]=${ports[$i]}; i=$((i + 1)); done; done
+as_pg "$pg_bin/initdb -D $work/pg -A trust -U caduceus --no-sync" >/dev/null
+as_pg "$pg_bin/pg_ctl -D $work/pg -l $work/pg.log -w start -o '-p $pg_port -k $work -c listen_addresses=127.0.0.1 -c max_connections=300'" >/dev/null
+pg_restart() {
+  as_pg "$pg_bin/pg_ctl -D $work/pg -l $work/pg.log -m $1 -w restart -o '-p $pg_port -k $work -c listen_addresses=127.0.0.1 -c max_connections=300'" >/dev/null
+}
+export CADUCEUS_DATABASE_URL="postgres://caduceus@127.0.0.1:$pg_port/postgres"
+
+args() { local node=$1 out=(); for l in "${listeners[@]}"; do out+=("--$l" "127.0.0.1:${port[$node.$l]}"); done; echo "${out[@]}"; }
+
+"$bin" --data "$work/a" init --demo $(args a) >/dev/null
+# The load is one sender's: lift the per-account hourly cap (MS-12) for the run.
+sed -i 's/^# account_messages_per_hour = .*/account_messages_per_hour = 10000000/' "$work/a/caduceus.toml"
+cp -a "$work/a" "$work/b"
+# Node b: the same keys and database, its own listeners (set in caduceus.toml at init).
+for l in "${listeners[@]}"; do
+  sed -i "s/^$l = \"127.0.0.1:${port[a.$l]}\"/$l = \"127.0.0.1:${port[b.$l]}\"/" "$work/b/caduceus.toml"
+done
+ca="$work/a/pki/ca.pem"
+
+start_node() {
+  local node=$1
+  "$bin" --data "$work/$node" serve >>"$work/$node.log" 2>&1 &
+  echo $! >"$work/$node.pid"
+  for _ in $(seq 1 600); do
+    (exec 3<>"/dev/tcp/127.0.0.1/${port[$node.submission]}") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "soak.sh: node $node did not start (see $work/$node.log)" >&2; tail -20 "$work/$node.log" >&2; exit 1
+}
+start_node a
+start_node b
+
+cat >"$work/haproxy.cfg" <<CFG
+global
+  maxconn 4000
+defaults
+  mode tcp
+  timeout connect 2s
+  timeout client 120s
+  timeout server 120s
+frontend smtp
+  bind 127.0.0.1:$hs
+  default_backend smtp_nodes
+backend smtp_nodes
+  balance roundrobin
+  server a 127.0.0.1:${port[a.submission]} check inter 1s fall 1 rise 1
+  server b 127.0.0.1:${port[b.submission]} check inter 1s fall 1 rise 1
+frontend imaps
+  bind 127.0.0.1:$hi
+  default_backend imap_nodes
+backend imap_nodes
+  balance roundrobin
+  server a 127.0.0.1:${port[a.imaps]} check inter 1s fall 1 rise 1
+  server b 127.0.0.1:${port[b.imaps]} check inter 1s fall 1 rise 1
+CFG
+haproxy -f "$work/haproxy.cfg" -D -p "$work/haproxy.pid"
+
+if [ $short = 1 ]; then seconds=70; else seconds=$((minutes * 60)); fi
+echo "soak.sh: 2 nodes on PostgreSQL behind HAProxy, load for $seconds s" >&2
+python3 scripts/soak/load.py --smtp "127.0.0.1:$hs" --imap "127.0.0.1:$hi" --ca "$ca" \
+  --demo "$work/a/demo.json" --seconds "$seconds" --acked "$work/acked.txt" >"$work/load.json" &
+load=$!
+
+faults=()
+fault() {
+  local kind=$1 at
+  at=$(date +%s)
+  case $kind in
+    kill-a|kill-b)
+      local node=${kind#kill-}
+      kill -9 "$(cat "$work/$node.pid")" 2>/dev/null || true
+      sleep 3
+      start_node "$node" ;;
+    pg-fast) pg_restart fast ;;
+    pg-immediate) pg_restart immediate ;;
+  esac
+  faults+=("$kind")
+  echo "soak.sh: +$((at - start))s $kind" >&2
+}
+start=$(date +%s)
+if [ $short = 1 ]; then
+  for kind in kill-a pg-fast kill-b pg-immediate; do sleep 12; fault "$kind"; done
+else
+  kinds=(kill-a kill-b pg-fast pg-immediate)
+  while [ $(( $(date +%s) - start )) -lt $((seconds - 45)) ]; do
+    sleep $((20 + RANDOM % 40))
+    fault "${kinds[RANDOM % 4]}"
+  done
+fi
+wait $load
+echo "soak.sh: load: $(cat "$work/load.json")" >&2
+
+status=0
+check=$(python3 scripts/soak/check.py --imap "127.0.0.1:${port[a.imaps]}" --ca "$ca" \
+  --demo "$work/a/demo.json" --acked "$work/acked.txt") || status=1
+verify=$("$bin" --data "$work/a" audit verify 2>&1) || status=1
+echo "faults: ${faults[*]}"
+echo "load: $(cat "$work/load.json")"
+echo "check: $check"
+echo "audit: $verify"
+[ $status = 0 ] && echo "soak: PASS (0 lost, 0 duplicated, chain intact)" || echo "soak: FAIL"
+exit $status
