@@ -89,6 +89,12 @@ pub(crate) fn from_service(tag: Tag<'static>, error: &ServiceError) -> Status<'s
             Some(code("UNAVAILABLE")),
             "the content of this message was deleted for good (RT-3)",
         ),
+        ServiceError::Store(store) if store.is_storage_full() => status(
+            Kind::No,
+            Some(tag),
+            Some(code("UNAVAILABLE")),
+            "the server's storage is full: nothing was changed; try again later",
+        ),
         ServiceError::Store(_) => status(
             Kind::No,
             Some(tag),

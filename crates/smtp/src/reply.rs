@@ -177,6 +177,12 @@ pub(crate) fn service_error(error: &ServiceError, stage: Stage) -> Reply {
         ServiceError::OverQuota(reason) => {
             Reply::new(452, "4.2.2", format!("recipient's mailbox full: {reason}"))
         }
+        // RFC 3463 4.3.1 "mail system full": nothing was stored; retry later.
+        ServiceError::Store(store) if store.is_storage_full() => Reply::new(
+            452,
+            "4.3.1",
+            "insufficient system storage: nothing was accepted, try again later",
+        ),
         ServiceError::Unavailable(reason) => Reply::new(
             451,
             "4.3.0",

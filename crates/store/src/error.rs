@@ -67,5 +67,32 @@ pub enum StoreError {
     Trace(String),
 }
 
+impl StoreError {
+    /// Whether the disk (or the database's tablespace) is full: SQLite's
+    /// `SQLITE_FULL`, PostgreSQL's `disk_full` (53100), or ENOSPC writing a file.
+    /// Nothing was stored; the same request succeeds once space returns, so front
+    /// ends answer "try again" (SMTP `452 4.3.1`, RFC 3463).
+    pub fn is_storage_full(&self) -> bool {
+        const SQLITE_FULL: i32 = 13;
+        const ENOSPC: i32 = 28;
+        let io_full = |e: &std::io::Error| {
+            e.kind() == std::io::ErrorKind::StorageFull || e.raw_os_error() == Some(ENOSPC)
+        };
+        match self {
+            StoreError::Database(sqlx::Error::Database(db)) => {
+                let code = db.code();
+                let code = code.as_deref().unwrap_or("");
+                code == "53100"
+                    || code
+                        .parse::<i32>()
+                        .is_ok_and(|extended| extended & 0xff == SQLITE_FULL)
+            }
+            StoreError::Database(sqlx::Error::Io(e)) => io_full(e),
+            StoreError::Blob { source, .. } => io_full(source),
+            _ => false,
+        }
+    }
+}
+
 /// Shorthand for store results.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -140,6 +140,15 @@ impl From<ServiceError> for Problem {
             ServiceError::Store(StoreError::NotFound { what, .. }) => {
                 Problem::not_found(format!("{what} not found"))
             }
+            ServiceError::Store(store) if store.is_storage_full() => {
+                let mut problem = Problem::new(
+                    StatusCode::INSUFFICIENT_STORAGE,
+                    "storage-full",
+                    "the server's storage is full: nothing was changed, try again later",
+                );
+                problem.retry_after = Some(Duration::from_secs(60));
+                problem
+            }
             other => {
                 tracing::error!(error = %other, "API request failed");
                 Problem::new(
