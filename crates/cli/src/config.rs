@@ -33,6 +33,8 @@ pub struct Config {
     #[serde(default)]
     pub limits: Limits,
     #[serde(default)]
+    pub connections: Connections,
+    #[serde(default)]
     pub traces: Traces,
     #[serde(default)]
     pub retention: Retention,
@@ -251,6 +253,67 @@ pub struct Limits {
     /// (MS-2); once the directory is older than this many days, one it does not list
     /// is accepted unchecked (logged). 0: never (always refused).
     pub unlisted_recipients_after_days: u32,
+}
+
+/// `[connections]`: the bounds every listener keeps (AU-3), whatever its protocol:
+/// connections at once per listener and per source address, the TLS handshake's
+/// time, HTTPS idle connections, the shutdown deadline.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Connections {
+    /// Connections at once from one source (an IPv4 address, an IPv6 /64) on each
+    /// listener.
+    pub per_source: usize,
+    /// Connections at once on each SMTP listener (submission, relay).
+    pub smtp: usize,
+    /// Connections at once on each IMAP listener.
+    pub imap: usize,
+    /// Connections at once on the HTTPS listener.
+    pub https: usize,
+    /// Connections at once on each LDAP listener.
+    pub ldap: usize,
+    /// Seconds a client has for its TLS handshake (implicit TLS and STARTTLS).
+    pub handshake_seconds: u64,
+    /// Seconds an HTTPS connection may stay silent (keep-alive included).
+    pub https_idle_seconds: u64,
+    /// Seconds open connections have to finish once `serve` is stopped.
+    pub shutdown_seconds: u64,
+}
+
+impl Default for Connections {
+    fn default() -> Self {
+        Self {
+            per_source: 500,
+            smtp: 1000,
+            imap: 20_000,
+            https: 5000,
+            ldap: 2000,
+            handshake_seconds: 10,
+            https_idle_seconds: 60,
+            shutdown_seconds: 10,
+        }
+    }
+}
+
+impl Connections {
+    /// The caps of a listener holding `per_listener` connections.
+    pub fn caps(&self, per_listener: usize) -> caduceus_net::Caps {
+        caduceus_net::Caps {
+            per_listener,
+            per_source: self.per_source,
+            shutdown: self.shutdown(),
+        }
+    }
+
+    /// The TLS handshake's time limit.
+    pub fn handshake(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.handshake_seconds)
+    }
+
+    /// The shutdown deadline.
+    pub fn shutdown(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.shutdown_seconds)
+    }
 }
 
 /// What becomes of a relayed message whose subject identifies a patient (MS-11).

@@ -10,7 +10,8 @@
 //! and counts only: never a folder name, a subject, a credential or any content.
 //!
 //! # Layout
-//! - [`listener`]: [`serve`], the accept loop.
+//! - [`listener`]: [`serve`], IMAP on the shared listener skeleton (`caduceus-net`:
+//!   caps per listener and per source, `* BYE` over them, shutdown deadline).
 //! - `session`: one connection — the event loop, the TLS gate, the dispatch of each
 //!   command to its state, commands of any state (CAPABILITY, NOOP, LOGOUT,
 //!   STARTTLS, ID), IDLE.

@@ -108,15 +108,11 @@ impl Session {
         };
         let shared = self.shared.clone();
         let handshake =
-            tokio::time::timeout(shared.config.limits.handshake, shared.acceptor.accept(tcp));
+            caduceus_net::tls::accept(&shared.acceptor, tcp, shared.config.limits.handshake);
         let tls = match handshake.await {
-            Ok(Ok(tls)) => tls,
-            Ok(Err(error)) => {
+            Ok(tls) => tls,
+            Err(error) => {
                 debug!(session = self.id, %error, "TLS handshake failed");
-                return;
-            }
-            Err(_) => {
-                debug!(session = self.id, "TLS handshake timed out");
                 return;
             }
         };

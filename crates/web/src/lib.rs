@@ -8,7 +8,9 @@
 //! - [`api`]: the JSON API under `/api/v1`, its OpenAPI document, errors as
 //!   `application/problem+json` naming the requirement.
 //! - `pages`: `/healthz`, `/`, the inactivity objection link (RT-1).
-//! - [`listener`]: the TLS accept loop; each request carries its [`listener::Peer`]
+//! - [`listener`]: HTTPS on the shared listener skeleton (`caduceus-net`: caps,
+//!   handshake time limit, shutdown deadline), idle connections closed
+//!   ([`listener::Limits`]); each request carries its [`listener::Peer`]
 //!   (address, client certificate).
 //! - [`webmail`]: the pages for professionals and patients.
 //! - [`admin`]: the admin console for the operator's staff (no content, ever).

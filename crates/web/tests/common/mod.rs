@@ -34,8 +34,10 @@ pub async fn listen(w: &World) -> Listener {
 pub async fn listen_service(w: &World, service: caduceus_service::Service) -> Listener {
     let tls = server_tls(w);
     let router = caduceus_web::router(service);
-    spawn_listener(move |listener, stop| caduceus_web::serve_https(listener, tls, router, stop))
-        .await
+    spawn_listener(move |listener, stop| {
+        caduceus_web::serve_https(listener, tls, router, Default::default(), stop)
+    })
+    .await
 }
 
 /// An IMAP listener (implicit TLS) of `w` on a free port of 127.0.0.1.
