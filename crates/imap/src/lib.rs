@@ -33,6 +33,8 @@
 //!   LIST's options), read here and rewritten to base commands imap-codec parses.
 //! - `sort`: SORT keys and the base subject.
 //! - `utf7`: folder names in modified UTF-7.
+//! - `preauth`: the gate before login (AU-3): literals, commands and lines bounded
+//!   to a few KB until the session is authenticated.
 //! - `reply`: status responses and service errors as IMAP answers.
 //! - `wire`: the session's output, in order: responses imap-codec encodes and
 //!   those it has no type for.
@@ -48,6 +50,7 @@ mod fetch;
 mod fetching;
 pub mod listener;
 mod login;
+mod preauth;
 mod reply;
 mod search;
 mod selected;

@@ -209,6 +209,9 @@ async fn serve(
             }
         };
         let flow = session.event(&mut out, event).await;
+        if session.state.logged_in() {
+            out.open_gate();
+        }
         match flow {
             Flow::Continue => {}
             Flow::Close => {
@@ -255,7 +258,9 @@ fn options(config: &ImapConfig) -> Options {
     options.max_command_size = config.limits.max_command.max(config.limits.max_literal + 1);
     let _ = options.set_literal_accept_text("ready for the literal".into());
     let _ = options.set_literal_reject_text(format!(
-        "literal over the size limit of {} bytes (MS-1): nothing was read",
+        "literal over the size limit of {} bytes before login (AU-3), {} after (MS-1): \
+         nothing was read",
+        crate::preauth::LITERAL,
         config.limits.max_literal
     ));
     options
