@@ -123,7 +123,7 @@ pub async fn run(data: &Path, args: &ServeArgs) -> Result<()> {
         https,
         tls.clone(),
         caduceus_web::router(runtime.service.clone()),
-        https_limits,
+        https_limits.clone(),
         stop_rx.clone(),
     ));
     let recorder =
@@ -131,6 +131,7 @@ pub async fn run(data: &Path, args: &ServeArgs) -> Result<()> {
     tasks.spawn(caduceus_web::ops::serve_plain(
         ops,
         caduceus_web::ops::router(runtime.service.clone(), recorder),
+        https_limits,
         stop_rx.clone(),
     ));
     for (listener, implicit_tls) in [(submission, false), (submissions, true)] {

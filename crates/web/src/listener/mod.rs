@@ -91,19 +91,45 @@ pub async fn serve_https(
     limits: Limits,
     stop: watch::Receiver<bool>,
 ) -> std::io::Result<()> {
+    serve(listener, Some(TlsAcceptor::from(tls)), router, limits, stop).await
+}
+
+/// [`serve_https`] in plain HTTP, for the operations listener (`/metrics`): the same
+/// caps, idle timeout and shutdown deadline.
+///
+/// # Errors
+///
+/// Only if the listener's local address cannot be read.
+pub async fn serve_plain(
+    listener: TcpListener,
+    router: Router,
+    limits: Limits,
+    stop: watch::Receiver<bool>,
+) -> std::io::Result<()> {
+    serve(listener, None, router, limits, stop).await
+}
+
+/// Serves `router` on `listener`'s connections, through TLS when `tls` is given.
+async fn serve(
+    listener: TcpListener,
+    tls: Option<TlsAcceptor>,
+    router: Router,
+    limits: Limits,
+    stop: watch::Receiver<bool>,
+) -> std::io::Result<()> {
     let local = listener.local_addr()?;
-    tracing::info!(%local, "HTTPS listener");
-    let acceptor = TlsAcceptor::from(tls);
+    let kind = if tls.is_some() { "https" } else { "http" };
+    tracing::info!(%local, kind, "HTTP listener");
     let caps = limits.caps.clone();
     let connection_stop = stop.clone();
     caduceus_net::serve(
         listener,
-        "https",
+        kind,
         &caps,
         stop,
         move |tcp, address, _| {
             serve_connection(
-                acceptor.clone(),
+                tls.clone(),
                 tcp,
                 address,
                 router.clone(),
@@ -112,23 +138,30 @@ pub async fn serve_https(
             )
         },
         |_tcp, address, over| async move {
-            tracing::info!(%address, ?over, "HTTPS connection refused: too many connections");
+            tracing::info!(%address, ?over, "HTTP connection refused: too many connections");
         },
     )
     .await;
     Ok(())
 }
 
-/// One connection: the handshake (bounded), then HTTP until the client leaves, it
-/// stays idle too long or the listener stops.
+/// One connection: the handshake (bounded), then HTTP.
 async fn serve_connection(
-    acceptor: TlsAcceptor,
+    tls: Option<TlsAcceptor>,
     tcp: TcpStream,
     address: SocketAddr,
     router: Router,
     limits: Limits,
-    mut stop: watch::Receiver<bool>,
+    stop: watch::Receiver<bool>,
 ) {
+    let Some(acceptor) = tls else {
+        let peer = Peer {
+            address,
+            certificate: None,
+            certificate_login: Arc::default(),
+        };
+        return serve_http(tcp, peer, router, &limits, stop).await;
+    };
     let tls = match caduceus_net::tls::accept(&acceptor, tcp, limits.handshake).await {
         Ok(tls) => tls,
         Err(error) => {
@@ -141,7 +174,22 @@ async fn serve_connection(
         certificate: caduceus_pki::peer_identity(tls.get_ref().1),
         certificate_login: Arc::default(),
     };
-    let (io, activity) = idle::Watched::new(tls);
+    serve_http(tls, peer, router, &limits, stop).await;
+}
+
+/// HTTP on `io` until the client leaves, it stays idle too long or the listener
+/// stops.
+async fn serve_http<IO>(
+    io: IO,
+    peer: Peer,
+    router: Router,
+    limits: &Limits,
+    mut stop: watch::Receiver<bool>,
+) where
+    IO: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let address = peer.address;
+    let (io, activity) = idle::Watched::new(io);
     let service = TowerToHyperService::new(router.layer(Extension(peer)));
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder
@@ -158,7 +206,7 @@ async fn serve_connection(
             connection.await
         }
         () = activity.silent_for(limits.idle) => {
-            tracing::debug!(%address, "HTTPS connection idle: closed");
+            tracing::debug!(%address, "HTTP connection idle: closed");
             connection.as_mut().graceful_shutdown();
             tokio::select! {
                 ended = connection.as_mut() => ended,
@@ -167,6 +215,6 @@ async fn serve_connection(
         }
     };
     if let Err(error) = ended {
-        tracing::debug!(%address, %error, "HTTPS connection ended with an error");
+        tracing::debug!(%address, %error, "HTTP connection ended with an error");
     }
 }
