@@ -535,3 +535,56 @@ imap = imaplib.IMAP4_SSL(host, int(port), ssl_context=context)
 print("ready", first.status, second.status, imap.welcome.split()[1].decode(), flush=True)
 time.sleep(3600)
 "#;
+
+/// A failed accept never ends a listener (AU-3): the running server's file
+/// descriptors are capped (`prlimit`) so that accepting fails with EMFILE while
+/// clients hold connections; once they leave, HTTPS answers again.
+#[test]
+fn au3_the_https_listener_survives_accepts_failing_with_emfile() {
+    let root = tempfile::tempdir().unwrap();
+    let data = root.path().join("data");
+    let ports = common::init_demo(&data);
+    let log = root.path().join("serve.log");
+    let child = caduceus()
+        .arg("--data")
+        .arg(&data)
+        .arg("serve")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .expect("start caduceus serve");
+    let server = Server(child);
+    wait_for_port(&ports.https);
+    let pid = server.0.id();
+    let open = std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .unwrap()
+        .count();
+    let cap = format!("--nofile={}:{}", open + 10, open + 10);
+    let limited = Command::new("prlimit")
+        .args(["--pid", &pid.to_string(), &cap])
+        .status()
+        .expect("prlimit is needed (apt-get install -y util-linux)");
+    assert!(limited.success());
+    // More connections than descriptors left: the last ones cannot be accepted.
+    let held: Vec<_> = (0..40)
+        .map(|_| std::net::TcpStream::connect(ports.https.as_str()).unwrap())
+        .collect();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let emfile = |line: &str| line.contains("accept failed") && line.contains("os error 24");
+    while !std::fs::read_to_string(&log).unwrap().lines().any(emfile) {
+        assert!(Instant::now() < deadline, "accept never failed with EMFILE");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    drop(held);
+    let ca = data.join("pki/ca.pem");
+    let url = format!("https://{}/healthz", ports.https);
+    let answered = (0..100).any(|_| {
+        let out = curl(&["--cacert", ca.to_str().unwrap(), &url]);
+        out.status.success() || {
+            std::thread::sleep(Duration::from_millis(200));
+            false
+        }
+    });
+    assert!(answered, "{}", std::fs::read_to_string(&log).unwrap());
+    assert!(server.stop(), "serve did not exit cleanly");
+}
