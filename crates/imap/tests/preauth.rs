@@ -71,3 +71,41 @@ async fn au3_after_login_a_literal_up_to_the_message_size_is_taken() {
     let appended = raw.until("a2").await;
     assert!(appended.contains("a2 OK"), "{appended}");
 }
+
+/// One address over its share of the listener is told `* BYE` in clear (STARTTLS
+/// port); another address is greeted (AU-3).
+#[tokio::test]
+async fn au3_a_source_over_its_cap_is_told_bye_and_another_is_greeted() {
+    use tokio::io::AsyncBufReadExt;
+    let w = world().await;
+    let limits = caduceus_imap::Limits {
+        max_per_source: 1,
+        ..limits()
+    };
+    let listener = listen_with(&w, false, limits).await;
+    let greeting = |tcp: tokio::net::TcpStream| async move {
+        let mut line = String::new();
+        let mut io = tokio::io::BufReader::new(tcp);
+        io.read_line(&mut line).await.unwrap();
+        line
+    };
+    let held = tokio::net::TcpStream::connect(("127.0.0.1", listener.port))
+        .await
+        .unwrap();
+    let mut held = tokio::io::BufReader::new(held);
+    let mut first = String::new();
+    held.read_line(&mut first).await.unwrap();
+    assert!(first.starts_with("* OK"), "{first}");
+    let over = tokio::net::TcpStream::connect(("127.0.0.1", listener.port))
+        .await
+        .unwrap();
+    let bye = greeting(over).await;
+    assert!(
+        bye.starts_with("* BYE [UNAVAILABLE] too many connections from your address"),
+        "{bye}"
+    );
+    let greeted = greeting(connect_from([127, 0, 0, 2], listener.port).await).await;
+    assert!(greeted.starts_with("* OK"), "{greeted}");
+    drop(held);
+    listener.shutdown().await;
+}

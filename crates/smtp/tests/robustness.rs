@@ -180,6 +180,35 @@ async fn silence_and_endless_sessions_get_421() {
     endless.shutdown().await;
 }
 
+/// One address over its share of the listener is told `421 4.7.0`; another address
+/// is served (AU-3).
+#[tokio::test]
+async fn au3_a_source_over_its_cap_is_told_421_4_7_0_and_another_is_served() {
+    let w = world().await;
+    let limits = Limits {
+        max_per_source: 2,
+        ..limits()
+    };
+    let listener = listen(&w, false, limits).await;
+    let mut held = Vec::new();
+    for _ in 0..2 {
+        let mut raw = raw_plain(&listener).await;
+        assert!(raw.reply().await.unwrap().starts_with("220 "));
+        held.push(raw);
+    }
+    let mut over = raw_plain(&listener).await;
+    let reply = over.reply().await.unwrap();
+    assert!(
+        reply.starts_with("421 4.7.0 too many connections from your address"),
+        "{reply}"
+    );
+    assert!(over.reply().await.is_none(), "closed after the 421");
+    let other = connect_from([127, 0, 0, 2], listener.port).await;
+    let reply = Raw::new(other).reply().await.unwrap();
+    assert!(reply.starts_with("220 "), "{reply}");
+    listener.shutdown().await;
+}
+
 #[tokio::test]
 async fn too_many_connections_and_stop_are_told_421() {
     let w = world().await;
