@@ -305,6 +305,20 @@ impl Connections {
         }
     }
 
+    /// Refuses a setting that would shut a listener (a cap or a time of 0).
+    fn check(&self) -> Result<()> {
+        let caps = [self.per_source, self.smtp, self.imap, self.https, self.ldap];
+        let times = [
+            self.handshake_seconds,
+            self.https_idle_seconds,
+            self.shutdown_seconds,
+        ];
+        if caps.contains(&0) || times.contains(&0) {
+            bail!("every cap and time must be at least 1 (0 would refuse every connection)");
+        }
+        Ok(())
+    }
+
     /// The TLS handshake's time limit.
     pub fn handshake(&self) -> std::time::Duration {
         std::time::Duration::from_secs(self.handshake_seconds)
@@ -500,6 +514,10 @@ impl Loaded {
                 path.display()
             );
         }
+        config
+            .connections
+            .check()
+            .with_context(|| format!("{}: [connections]", path.display()))?;
         // Absolute, so paths written to demo.json and logs work from any directory.
         let data_dir = std::fs::canonicalize(data_dir)
             .with_context(|| format!("resolving {}", data_dir.display()))?;
@@ -616,5 +634,17 @@ mod tests {
         );
         let typo = limits("relayed_identifying_subject = \"reject\"").unwrap_err();
         assert!(typo.to_string().contains("flag"), "{typo}");
+    }
+
+    #[test]
+    fn au3_connections_default_to_safe_caps_and_refuse_a_zero() {
+        let parse = |text: &str| {
+            toml::from_str::<Config>(&format!("domain = \"caduceus.test\"\n{text}\n")).unwrap()
+        };
+        let defaults = parse("").connections;
+        assert!(defaults.check().is_ok());
+        assert_eq!(defaults.caps(defaults.https).per_source, 500);
+        let zero = parse("[connections]\nper_source = 0").connections;
+        assert!(zero.check().is_err());
     }
 }
