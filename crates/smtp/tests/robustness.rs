@@ -180,6 +180,30 @@ async fn silence_and_endless_sessions_get_421() {
     endless.shutdown().await;
 }
 
+/// A client that never starts its TLS handshake, after STARTTLS or on the implicit-TLS
+/// port, is let go at the handshake's time limit, long before the idle timeout
+/// (AU-3).
+#[tokio::test]
+async fn au3_a_tls_handshake_that_never_comes_ends_at_its_time_limit() {
+    let w = world().await;
+    let limits = Limits {
+        handshake: Duration::from_secs(1),
+        idle: Duration::from_secs(600),
+        ..limits()
+    };
+    let starttls = listen(&w, false, limits.clone()).await;
+    let mut raw = raw_plain(&starttls).await;
+    assert!(raw.reply().await.unwrap().starts_with("220 "));
+    raw.cmd("EHLO client.test\r\n", "250").await;
+    raw.cmd("STARTTLS\r\n", "220").await;
+    assert!(raw.reply().await.is_none(), "closed without a handshake");
+    starttls.shutdown().await;
+    let implicit = listen(&w, true, limits).await;
+    let mut raw = raw_plain(&implicit).await;
+    assert!(raw.reply().await.is_none(), "closed without a handshake");
+    implicit.shutdown().await;
+}
+
 /// One address over its share of the listener is told `421 4.7.0`; another address
 /// is served (AU-3).
 #[tokio::test]
