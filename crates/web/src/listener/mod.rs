@@ -145,14 +145,14 @@ async fn serve(
     Ok(())
 }
 
-/// One connection: the handshake (bounded), then HTTP.
+/// One connection: the handshake (bounded, given up on stop), then HTTP.
 async fn serve_connection(
     tls: Option<TlsAcceptor>,
     tcp: TcpStream,
     address: SocketAddr,
     router: Router,
     limits: Limits,
-    stop: watch::Receiver<bool>,
+    mut stop: watch::Receiver<bool>,
 ) {
     let Some(acceptor) = tls else {
         let peer = Peer {
@@ -162,12 +162,16 @@ async fn serve_connection(
         };
         return serve_http(tcp, peer, router, &limits, stop).await;
     };
-    let tls = match caduceus_net::tls::accept(&acceptor, tcp, limits.handshake).await {
-        Ok(tls) => tls,
-        Err(error) => {
-            tracing::debug!(%address, %error, "TLS handshake failed");
-            return;
-        }
+    let handshake = caduceus_net::tls::accept(&acceptor, tcp, limits.handshake);
+    let tls = tokio::select! {
+        accepted = handshake => match accepted {
+            Ok(tls) => tls,
+            Err(error) => {
+                tracing::debug!(%address, %error, "TLS handshake failed");
+                return;
+            }
+        },
+        () = caduceus_net::stopped(&mut stop) => return,
     };
     let peer = Peer {
         address,
