@@ -141,7 +141,11 @@ async fn serve(
 ) {
     let id = session.id;
     let mut stream = if config.implicit_tls {
-        match session.handshake(acceptor, tcp).await {
+        let handshake = tokio::select! {
+            stream = session.handshake(acceptor, tcp) => stream,
+            () = crate::listener::stopped(stop) => None,
+        };
+        match handshake {
             Some(stream) => stream,
             None => return,
         }

@@ -109,12 +109,15 @@ impl Session {
         let shared = self.shared.clone();
         let handshake =
             caduceus_net::tls::accept(&shared.acceptor, tcp, shared.config.limits.handshake);
-        let tls = match handshake.await {
-            Ok(tls) => tls,
-            Err(error) => {
-                debug!(session = self.id, %error, "TLS handshake failed");
-                return;
-            }
+        let tls = tokio::select! {
+            accepted = handshake => match accepted {
+                Ok(tls) => tls,
+                Err(error) => {
+                    debug!(session = self.id, %error, "TLS handshake failed");
+                    return;
+                }
+            },
+            () = crate::listener::stopped(stop) => return,
         };
         self.tls = true;
         let mut framed = self.framed(tls);
