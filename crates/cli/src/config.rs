@@ -33,6 +33,8 @@ pub struct Config {
     #[serde(default)]
     pub limits: Limits,
     #[serde(default)]
+    pub connections: Connections,
+    #[serde(default)]
     pub traces: Traces,
     #[serde(default)]
     pub retention: Retention,
@@ -253,6 +255,81 @@ pub struct Limits {
     pub unlisted_recipients_after_days: u32,
 }
 
+/// `[connections]`: the bounds every listener keeps (AU-3), whatever its protocol:
+/// connections at once per listener and per source address, the TLS handshake's
+/// time, HTTPS idle connections, the shutdown deadline.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Connections {
+    /// Connections at once from one source (an IPv4 address, an IPv6 /64) on each
+    /// listener.
+    pub per_source: usize,
+    /// Connections at once on each SMTP listener (submission, relay).
+    pub smtp: usize,
+    /// Connections at once on each IMAP listener.
+    pub imap: usize,
+    /// Connections at once on the HTTPS listener.
+    pub https: usize,
+    /// Connections at once on each LDAP listener.
+    pub ldap: usize,
+    /// Seconds a client has for its TLS handshake (implicit TLS and STARTTLS).
+    pub handshake_seconds: u64,
+    /// Seconds an HTTPS connection may stay silent (keep-alive included).
+    pub https_idle_seconds: u64,
+    /// Seconds open connections have to finish once `serve` is stopped.
+    pub shutdown_seconds: u64,
+}
+
+impl Default for Connections {
+    fn default() -> Self {
+        Self {
+            per_source: 500,
+            smtp: 1000,
+            imap: 20_000,
+            https: 5000,
+            ldap: 2000,
+            handshake_seconds: 10,
+            https_idle_seconds: 60,
+            shutdown_seconds: 10,
+        }
+    }
+}
+
+impl Connections {
+    /// The caps of a listener holding `per_listener` connections.
+    pub fn caps(&self, per_listener: usize) -> caduceus_net::Caps {
+        caduceus_net::Caps {
+            per_listener,
+            per_source: self.per_source,
+            shutdown: self.shutdown(),
+        }
+    }
+
+    /// Refuses a setting that would shut a listener (a cap or a time of 0).
+    fn check(&self) -> Result<()> {
+        let caps = [self.per_source, self.smtp, self.imap, self.https, self.ldap];
+        let times = [
+            self.handshake_seconds,
+            self.https_idle_seconds,
+            self.shutdown_seconds,
+        ];
+        if caps.contains(&0) || times.contains(&0) {
+            bail!("every cap and time must be at least 1 (0 would refuse every connection)");
+        }
+        Ok(())
+    }
+
+    /// The TLS handshake's time limit.
+    pub fn handshake(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.handshake_seconds)
+    }
+
+    /// The shutdown deadline.
+    pub fn shutdown(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.shutdown_seconds)
+    }
+}
+
 /// What becomes of a relayed message whose subject identifies a patient (MS-11).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -437,6 +514,10 @@ impl Loaded {
                 path.display()
             );
         }
+        config
+            .connections
+            .check()
+            .with_context(|| format!("{}: [connections]", path.display()))?;
         // Absolute, so paths written to demo.json and logs work from any directory.
         let data_dir = std::fs::canonicalize(data_dir)
             .with_context(|| format!("resolving {}", data_dir.display()))?;
@@ -553,5 +634,17 @@ mod tests {
         );
         let typo = limits("relayed_identifying_subject = \"reject\"").unwrap_err();
         assert!(typo.to_string().contains("flag"), "{typo}");
+    }
+
+    #[test]
+    fn au3_connections_default_to_safe_caps_and_refuse_a_zero() {
+        let parse = |text: &str| {
+            toml::from_str::<Config>(&format!("domain = \"caduceus.test\"\n{text}\n")).unwrap()
+        };
+        let defaults = parse("").connections;
+        assert!(defaults.check().is_ok());
+        assert_eq!(defaults.caps(defaults.https).per_source, 500);
+        let zero = parse("[connections]\nper_source = 0").connections;
+        assert!(zero.check().is_err());
     }
 }

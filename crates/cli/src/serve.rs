@@ -114,10 +114,17 @@ pub async fn run(data: &Path, args: &ServeArgs) -> Result<()> {
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let hostname = format!("mail.{}", loaded.domain().as_str());
     let mut tasks = tokio::task::JoinSet::new();
+    let connections = &loaded.config.connections;
+    let https_limits = caduceus_web::listener::Limits {
+        caps: connections.caps(connections.https),
+        handshake: connections.handshake(),
+        idle: std::time::Duration::from_secs(connections.https_idle_seconds),
+    };
     tasks.spawn(caduceus_web::serve_https(
         https,
         tls.clone(),
         caduceus_web::router(runtime.service.clone()),
+        https_limits.clone(),
         stop_rx.clone(),
     ));
     let recorder =
@@ -125,14 +132,13 @@ pub async fn run(data: &Path, args: &ServeArgs) -> Result<()> {
     tasks.spawn(caduceus_web::ops::serve_plain(
         ops,
         caduceus_web::ops::router(runtime.service.clone(), recorder),
+        https_limits,
         stop_rx.clone(),
     ));
     for (listener, implicit_tls) in [(submission, false), (submissions, true)] {
-        let config = std::sync::Arc::new(caduceus_smtp::SubmissionConfig::new(
-            tls.clone(),
-            implicit_tls,
-            &hostname,
-        ));
+        let mut config = caduceus_smtp::SubmissionConfig::new(tls.clone(), implicit_tls, &hostname);
+        smtp_connections(&mut config.limits, connections);
+        let config = std::sync::Arc::new(config);
         tasks.spawn(caduceus_smtp::serve(
             listener,
             config,
@@ -146,6 +152,10 @@ pub async fn run(data: &Path, args: &ServeArgs) -> Result<()> {
             .unwrap_or(u32::MAX)
             .min(u32::MAX - 1);
         config.limits.max_command = config.limits.max_literal.saturating_add(64 * 1024);
+        config.limits.max_sessions = connections.imap;
+        config.limits.max_per_source = connections.per_source;
+        config.limits.handshake = connections.handshake();
+        config.limits.shutdown_grace = connections.shutdown();
         tasks.spawn(caduceus_imap::serve(
             listener,
             std::sync::Arc::new(config),
@@ -154,7 +164,11 @@ pub async fn run(data: &Path, args: &ServeArgs) -> Result<()> {
         ));
     }
     for (listener, implicit_tls) in [(ldap, false), (ldaps, true)] {
-        let config = caduceus_ldap::LdapConfig::new(tls.clone(), implicit_tls, loaded.domain());
+        let mut config = caduceus_ldap::LdapConfig::new(tls.clone(), implicit_tls, loaded.domain());
+        config.limits.max_sessions = connections.ldap;
+        config.limits.max_per_source = connections.per_source;
+        config.limits.handshake = connections.handshake();
+        config.limits.shutdown_grace = connections.shutdown();
         tasks.spawn(caduceus_ldap::serve(
             listener,
             std::sync::Arc::new(config),
@@ -162,9 +176,11 @@ pub async fn run(data: &Path, args: &ServeArgs) -> Result<()> {
             stop_rx.clone(),
         ));
     }
+    let mut relay_config = caduceus_smtp::RelayConfig::new(tls.clone(), &hostname);
+    smtp_connections(&mut relay_config.limits, connections);
     tasks.spawn(caduceus_smtp::serve_relay(
         relay,
-        std::sync::Arc::new(caduceus_smtp::RelayConfig::new(tls.clone(), &hostname)),
+        std::sync::Arc::new(relay_config),
         runtime.service.clone(),
         stop_rx.clone(),
     ));
@@ -232,6 +248,14 @@ pub async fn run(data: &Path, args: &ServeArgs) -> Result<()> {
     }
     runtime.store.close().await;
     Ok(())
+}
+
+/// The `[connections]` settings on an SMTP listener's limits (AU-3).
+fn smtp_connections(limits: &mut caduceus_smtp::Limits, connections: &crate::config::Connections) {
+    limits.max_sessions = connections.smtp;
+    limits.max_per_source = connections.per_source;
+    limits.handshake = connections.handshake();
+    limits.shutdown_grace = connections.shutdown();
 }
 
 /// The signals `serve` answers: SIGINT and SIGTERM stop it, SIGHUP reloads the trust

@@ -26,11 +26,24 @@ impl Server {
         Server(child)
     }
 
-    /// Sends SIGTERM and waits; returns whether it exited cleanly.
+    /// Sends SIGTERM and waits; returns whether it exited cleanly. Fails the test,
+    /// rather than hang it, if the server is still running a minute later: its
+    /// shutdown deadline (`[connections] shutdown_seconds`, 10 s by default) cuts
+    /// whatever a client holds open, keep-alive connections included.
     fn stop(mut self) -> bool {
         let pid = self.0.id().to_string();
         Command::new("kill").args(["-TERM", &pid]).status().unwrap();
-        let status = self.0.wait().unwrap();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let status = loop {
+            if let Some(status) = self.0.try_wait().unwrap() {
+                break status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "serve still runs a minute after SIGTERM"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        };
         std::mem::forget(self);
         status.success()
     }
@@ -435,4 +448,143 @@ fn au1_revoked_certificate_is_refused_by_the_listener() {
         String::from_utf8_lossy(&colleague.stderr)
     );
     assert!(server.stop());
+}
+
+/// Stopping `serve` is bounded (AU-3): with idle connections on every listener (no
+/// TLS handshake begun, an IMAP session greeted, HTTPS and metrics keep-alive
+/// connections after a request) and timeouts far longer than the shutdown
+/// deadline, SIGTERM ends the process, cleanly.
+#[test]
+fn au3_serve_stops_within_its_deadline_with_idle_and_keep_alive_connections_open() {
+    let root = tempfile::tempdir().unwrap();
+    let data = root.path().join("data");
+    let ports = common::init_demo(&data);
+    let config = data.join("caduceus.toml");
+    let text = std::fs::read_to_string(&config).unwrap().replacen(
+        "[connections]\n",
+        "[connections]\nshutdown_seconds = 2\nhandshake_seconds = 3600\nhttps_idle_seconds = 3600\n",
+        1,
+    );
+    std::fs::write(&config, text).unwrap();
+    let server = Server::start(&data, &[]);
+    let all = [
+        &ports.https,
+        &ports.submission,
+        &ports.submissions,
+        &ports.relay,
+        &ports.imap,
+        &ports.imaps,
+        &ports.ldap,
+        &ports.ldaps,
+        &ports.metrics,
+    ];
+    for address in all {
+        wait_for_port(address);
+    }
+    // Connections that never say a word.
+    let silent: Vec<_> = all
+        .iter()
+        .map(|address| std::net::TcpStream::connect(address.as_str()).unwrap())
+        .collect();
+    // Keep-alive connections after one request each, and a greeted IMAP session,
+    // held by a client that does not leave.
+    let ca = data.join("pki/ca.pem");
+    let mut holder = Command::new("python3")
+        .arg("-c")
+        .arg(HOLD_CONNECTIONS)
+        .args([
+            ca.to_str().unwrap(),
+            &ports.https,
+            &ports.metrics,
+            &ports.imaps,
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("python3 is needed (apt-get install -y python3)");
+    let mut ready = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(holder.stdout.as_mut().unwrap()),
+        &mut ready,
+    )
+    .unwrap();
+    assert_eq!(ready.trim(), "ready 200 200 OK", "{ready}");
+    assert!(server.stop(), "serve did not exit cleanly");
+    let _ = holder.kill();
+    let _ = holder.wait();
+    drop(silent);
+}
+
+/// Opens an HTTPS and a metrics keep-alive connection (one request each) and an IMAP
+/// session (greeted), says so, then holds them.
+const HOLD_CONNECTIONS: &str = r#"
+import http.client, imaplib, ssl, sys, time
+ca, https, metrics, imaps = sys.argv[1:5]
+context = ssl.create_default_context(cafile=ca)
+context.check_hostname = False
+host, port = https.rsplit(":", 1)
+secure = http.client.HTTPSConnection(host, int(port), context=context)
+secure.request("GET", "/healthz")
+first = secure.getresponse(); first.read()
+host, port = metrics.rsplit(":", 1)
+plain = http.client.HTTPConnection(host, int(port))
+plain.request("GET", "/metrics")
+second = plain.getresponse(); second.read()
+host, port = imaps.rsplit(":", 1)
+imap = imaplib.IMAP4_SSL(host, int(port), ssl_context=context)
+print("ready", first.status, second.status, imap.welcome.split()[1].decode(), flush=True)
+time.sleep(3600)
+"#;
+
+/// A failed accept never ends a listener (AU-3): the running server's file
+/// descriptors are capped (`prlimit`) so that accepting fails with EMFILE while
+/// clients hold connections; once they leave, HTTPS answers again.
+#[test]
+fn au3_the_https_listener_survives_accepts_failing_with_emfile() {
+    let root = tempfile::tempdir().unwrap();
+    let data = root.path().join("data");
+    let ports = common::init_demo(&data);
+    let log = root.path().join("serve.log");
+    let child = caduceus()
+        .arg("--data")
+        .arg(&data)
+        .arg("serve")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .expect("start caduceus serve");
+    let server = Server(child);
+    wait_for_port(&ports.https);
+    let pid = server.0.id();
+    let open = std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .unwrap()
+        .count();
+    let cap = format!("--nofile={}:{}", open + 10, open + 10);
+    let limited = Command::new("prlimit")
+        .args(["--pid", &pid.to_string(), &cap])
+        .status()
+        .expect("prlimit is needed (apt-get install -y util-linux)");
+    assert!(limited.success());
+    // More connections than descriptors left: the last ones cannot be accepted.
+    let held: Vec<_> = (0..40)
+        .map(|_| std::net::TcpStream::connect(ports.https.as_str()).unwrap())
+        .collect();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let emfile = |line: &str| line.contains("accept failed") && line.contains("os error 24");
+    while !std::fs::read_to_string(&log).unwrap().lines().any(emfile) {
+        assert!(Instant::now() < deadline, "accept never failed with EMFILE");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    drop(held);
+    let ca = data.join("pki/ca.pem");
+    let url = format!("https://{}/healthz", ports.https);
+    let answered = (0..100).any(|_| {
+        let out = curl(&["--cacert", ca.to_str().unwrap(), &url]);
+        out.status.success() || {
+            std::thread::sleep(Duration::from_millis(200));
+            false
+        }
+    });
+    assert!(answered, "{}", std::fs::read_to_string(&log).unwrap());
+    assert!(server.stop(), "serve did not exit cleanly");
 }

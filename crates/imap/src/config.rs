@@ -36,6 +36,9 @@ impl ImapConfig {
 pub struct Limits {
     /// Sessions open at once on the listener.
     pub max_sessions: usize,
+    /// Sessions open at once from one address (an IPv6 /64), so that one client
+    /// cannot take them all (AU-3); one more is told `* BYE`.
+    pub max_per_source: usize,
     /// Largest literal (an APPENDed message): larger ones are refused before they
     /// are read. Should be the service's message size limit.
     pub max_literal: u32,
@@ -65,6 +68,7 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             max_sessions: 20_000,
+            max_per_source: 500,
             max_literal: 25 * 1024 * 1024,
             max_command: 25 * 1024 * 1024 + 64 * 1024,
             idle_timeout: Duration::from_secs(31 * 60),

@@ -10,7 +10,8 @@
 //! and counts only: never a folder name, a subject, a credential or any content.
 //!
 //! # Layout
-//! - [`listener`]: [`serve`], the accept loop.
+//! - [`listener`]: [`serve`], IMAP on the shared listener skeleton (`caduceus-net`:
+//!   caps per listener and per source, `* BYE` over them, shutdown deadline).
 //! - `session`: one connection — the event loop, the TLS gate, the dispatch of each
 //!   command to its state, commands of any state (CAPABILITY, NOOP, LOGOUT,
 //!   STARTTLS, ID), IDLE.
@@ -32,6 +33,8 @@
 //!   LIST's options), read here and rewritten to base commands imap-codec parses.
 //! - `sort`: SORT keys and the base subject.
 //! - `utf7`: folder names in modified UTF-7.
+//! - `preauth`: the gate before login (AU-3): literals, commands and lines bounded
+//!   to a few KB until the session is authenticated.
 //! - `reply`: status responses and service errors as IMAP answers.
 //! - `wire`: the session's output, in order: responses imap-codec encodes and
 //!   those it has no type for.
@@ -50,6 +53,7 @@ mod fetching;
 pub mod fuzzing;
 pub mod listener;
 mod login;
+mod preauth;
 mod reply;
 mod search;
 mod selected;

@@ -1,26 +1,30 @@
-//! The accept loop: one task per connection, at most `max_sessions` at once; on
-//! stop, no new connection and every session told `BYE`.
+//! IMAP on the shared listener skeleton (`caduceus_net::serve`): one task per
+//! connection under the caps; a connection over a cap told `* BYE` (in clear on a
+//! STARTTLS port); on stop, every session told `BYE`, busy ones cut at the deadline.
 
 use std::io;
+use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use caduceus_net::{Caps, Over};
 use caduceus_service::Service;
-use tokio::net::TcpListener;
-use tokio::sync::{Semaphore, watch};
-use tokio::task::JoinSet;
+use tokio::io::AsyncWriteExt;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
-use tracing::{info, warn};
+use tracing::info;
+
+pub(crate) use caduceus_net::stopped;
 
 use crate::{ImapConfig, session};
 
-/// Session ids, unique in the process (logs).
-static SESSIONS: AtomicU64 = AtomicU64::new(1);
-
 /// Serves IMAP on `listener` until `stop` turns `true`; returns once every session
-/// is over (busy ones are cut after the grace period). A connection over the
-/// session cap is closed at once.
+/// is over (busy ones are cut after the grace period). At most
+/// [`Limits::max_sessions`](crate::Limits::max_sessions) sessions at once and
+/// [`Limits::max_per_source`](crate::Limits::max_per_source) from one address
+/// (AU-3); one more is told `* BYE` and closed. A failed accept is logged and
+/// retried.
 ///
 /// # Errors
 ///
@@ -29,61 +33,47 @@ pub async fn serve(
     listener: TcpListener,
     config: Arc<ImapConfig>,
     service: Service,
-    mut stop: watch::Receiver<bool>,
+    stop: watch::Receiver<bool>,
 ) -> io::Result<()> {
     let local = listener.local_addr()?;
-    let acceptor = TlsAcceptor::from(config.tls.clone());
-    let permits = Arc::new(Semaphore::new(config.limits.max_sessions));
-    let mut sessions = JoinSet::new();
-    info!(%local, implicit_tls = config.implicit_tls, "IMAP listener started");
-    loop {
-        tokio::select! {
-            () = stopped(&mut stop) => break,
-            Some(_) = sessions.join_next(), if !sessions.is_empty() => {}
-            accepted = listener.accept() => match accepted {
-                Ok((stream, peer)) => {
-                    let _ = stream.set_nodelay(true);
-                    let Ok(permit) = permits.clone().try_acquire_owned() else {
-                        warn!(%peer, "session cap reached: connection closed");
-                        continue;
-                    };
-                    let id = SESSIONS.fetch_add(1, Ordering::Relaxed);
-                    let session = session::run(
-                        stream,
-                        peer,
-                        id,
-                        config.clone(),
-                        service.clone(),
-                        acceptor.clone(),
-                        stop.clone(),
-                    );
-                    sessions.spawn(async move {
-                        session.await;
-                        drop(permit);
-                    });
-                }
-                Err(error) => {
-                    warn!(%error, "accept failed");
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                }
-            },
-        }
-    }
-    drop(listener);
-    let drained = tokio::time::timeout(config.limits.shutdown_grace, async {
-        while sessions.join_next().await.is_some() {}
-    })
+    let caps = Caps {
+        per_listener: config.limits.max_sessions,
+        per_source: config.limits.max_per_source,
+        shutdown: config.limits.shutdown_grace,
+    };
+    let implicit_tls = config.implicit_tls;
+    info!(%local, implicit_tls, "IMAP listener");
+    let shared = session::Shared {
+        acceptor: TlsAcceptor::from(config.tls.clone()),
+        config,
+        service,
+        stop: stop.clone(),
+    };
+    caduceus_net::serve(
+        listener,
+        "imap",
+        &caps,
+        stop,
+        move |stream, peer, id| session::run(stream, peer, id, shared.clone()),
+        move |stream, peer, over| refuse(stream, peer, over, implicit_tls),
+    )
     .await;
-    if drained.is_err() {
-        sessions.shutdown().await;
-    }
-    info!(%local, "IMAP listener stopped");
     Ok(())
 }
 
-/// Resolves once `stop` holds `true`; never, if its sender is gone.
-pub(crate) async fn stopped(stop: &mut watch::Receiver<bool>) {
-    if stop.wait_for(|stopping| *stopping).await.is_err() {
-        std::future::pending::<()>().await;
+/// Tells a connection over a cap to come back later with an untagged `BYE`
+/// (RFC 9051 §7.1.5; AU-3), in clear on a STARTTLS port; an implicit-TLS client
+/// could not read it, so it is just closed.
+async fn refuse(mut stream: TcpStream, peer: SocketAddr, over: Over, implicit_tls: bool) {
+    info!(%peer, ?over, "refused: too many connections");
+    if !implicit_tls {
+        let line: &[u8] = match over {
+            Over::Listener => b"* BYE [UNAVAILABLE] too many connections; try again later\r\n",
+            Over::Source => {
+                b"* BYE [UNAVAILABLE] too many connections from your address; try again later\r\n"
+            }
+        };
+        let _ = tokio::time::timeout(Duration::from_secs(5), stream.write_all(line)).await;
     }
+    let _ = stream.shutdown().await;
 }

@@ -75,16 +75,27 @@ pub(crate) enum Flow {
     StartTls,
 }
 
-/// Runs a session on `tcp` until the client leaves, a limit is hit or `stop`.
-pub(crate) async fn run(
-    tcp: TcpStream,
-    peer: SocketAddr,
-    id: u64,
-    config: Arc<ImapConfig>,
-    service: Service,
-    acceptor: TlsAcceptor,
-    mut stop: watch::Receiver<bool>,
-) {
+/// What every session of a listener is given.
+#[derive(Clone)]
+pub(crate) struct Shared {
+    /// The listener's settings.
+    pub(crate) config: Arc<ImapConfig>,
+    /// The use cases.
+    pub(crate) service: Service,
+    /// TLS, at once or after STARTTLS.
+    pub(crate) acceptor: TlsAcceptor,
+    /// Turns `true` when the server stops.
+    pub(crate) stop: watch::Receiver<bool>,
+}
+
+/// Runs a session on `tcp` until the client leaves, a limit is hit or the stop.
+pub(crate) async fn run(tcp: TcpStream, peer: SocketAddr, id: u64, shared: Shared) {
+    let Shared {
+        config,
+        service,
+        acceptor,
+        mut stop,
+    } = shared;
     let mut session = Session {
         service,
         config: config.clone(),
@@ -130,7 +141,11 @@ async fn serve(
 ) {
     let id = session.id;
     let mut stream = if config.implicit_tls {
-        match session.handshake(acceptor, tcp).await {
+        let handshake = tokio::select! {
+            stream = session.handshake(acceptor, tcp) => stream,
+            () = crate::listener::stopped(stop) => None,
+        };
+        match handshake {
             Some(stream) => stream,
             None => return,
         }
@@ -198,6 +213,9 @@ async fn serve(
             }
         };
         let flow = session.event(&mut out, event).await;
+        if session.state.logged_in() {
+            out.open_gate();
+        }
         match flow {
             Flow::Continue => {}
             Flow::Close => {
@@ -246,7 +264,9 @@ pub(crate) fn options(limits: &Limits) -> Options {
     options.max_command_size = limits.max_command.max(limits.max_literal + 1);
     let _ = options.set_literal_accept_text("ready for the literal".into());
     let _ = options.set_literal_reject_text(format!(
-        "literal over the size limit of {} bytes (MS-1): nothing was read",
+        "literal over the size limit of {} bytes before login (AU-3), {} after (MS-1): \
+         nothing was read",
+        crate::preauth::LITERAL,
         limits.max_literal
     ));
     options
@@ -290,20 +310,15 @@ fn tag_of(bytes: &[u8]) -> Option<Tag<'static>> {
 impl Session {
     /// The TLS handshake; logs and returns `None` when it fails.
     async fn handshake(&mut self, acceptor: &TlsAcceptor, tcp: TcpStream) -> Option<Stream> {
-        let accepted =
-            tokio::time::timeout(self.config.limits.handshake, acceptor.accept(tcp)).await;
+        let accepted = caduceus_net::tls::accept(acceptor, tcp, self.config.limits.handshake).await;
         match accepted {
-            Ok(Ok(tls)) => {
+            Ok(tls) => {
                 self.client_certificate = caduceus_pki::peer_identity(tls.get_ref().1);
                 self.tls = true;
                 Some(Stream::tls(tokio_rustls::TlsStream::Server(tls)))
             }
-            Ok(Err(error)) => {
+            Err(error) => {
                 info!(session = self.id, %error, "closed: TLS handshake failed");
-                None
-            }
-            Err(_) => {
-                info!(session = self.id, "closed: TLS handshake timed out");
                 None
             }
         }

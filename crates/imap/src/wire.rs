@@ -17,6 +17,8 @@ use imap_next::imap_types::response::{CommandContinuationRequest, Data, Response
 use imap_next::server::{Error, Event, Server};
 use imap_next::{Interrupt, Io, State};
 
+use crate::preauth::Gate;
+
 /// Bytes handed to the stream at once: under rustls's 64 KiB send buffer, which
 /// imap-next's stream fills in one call before writing it out.
 const CHUNK: usize = 32 * 1024;
@@ -32,6 +34,8 @@ pub(crate) struct Wire {
     in_flight: usize,
     /// Bytes of ours were just handed to the stream: report it once.
     wrote: bool,
+    /// What the client sends before login passes it (AU-3).
+    gate: Gate,
 }
 
 /// What driving the stream produced.
@@ -52,6 +56,7 @@ impl Wire {
             sent: 0,
             in_flight: 0,
             wrote: false,
+            gate: Gate::default(),
         }
     }
 
@@ -135,6 +140,13 @@ impl Wire {
         self.count(handed);
     }
 
+    /// The session logged in: the client's input passes unbounded by the gate, under
+    /// the listener's limits alone.
+    pub(crate) fn open_gate(&mut self) {
+        let server = &mut self.server;
+        self.gate.open(&mut |bytes| server.enqueue_input(bytes));
+    }
+
     fn count(&mut self, handed: bool) {
         debug_assert!(
             self.pending.is_empty(),
@@ -151,7 +163,9 @@ impl State for Wire {
     type Error = Error;
 
     fn enqueue_input(&mut self, bytes: &[u8]) {
-        self.server.enqueue_input(bytes);
+        let server = &mut self.server;
+        self.gate
+            .feed(bytes, &mut |bytes| server.enqueue_input(bytes));
     }
 
     fn next(&mut self) -> Result<Progress, Interrupt<Error>> {
@@ -171,6 +185,9 @@ impl State for Wire {
             }
             self.wrote = true;
             return Err(Interrupt::Io(Io::Output(chunk)));
+        }
+        if let Some(refused) = self.gate.refusal() {
+            return Err(Interrupt::Error(refused));
         }
         let event = self.server.next()?;
         if matches!(event, Event::ResponseSent { .. }) {

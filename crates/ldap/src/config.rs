@@ -38,6 +38,9 @@ impl LdapConfig {
 pub struct Limits {
     /// Sessions open at once on the listener; a connection over it is closed.
     pub max_sessions: usize,
+    /// Sessions open at once from one address (an IPv6 /64), so that one client
+    /// cannot take them all (AU-3); one more is closed.
+    pub max_per_source: usize,
     /// Largest request, in bytes (a search filter, a bind): larger ones end the
     /// session.
     pub max_request: usize,
@@ -53,6 +56,7 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             max_sessions: 2_000,
+            max_per_source: 500,
             max_request: 32 * 1024,
             idle_timeout: Duration::from_secs(5 * 60),
             handshake: Duration::from_secs(30),

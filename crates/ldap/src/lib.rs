@@ -27,7 +27,8 @@
 //!   after the gate's delay (AU-3).
 //!
 //! # Layout
-//! - [`listener`]: [`serve`], the accept loop.
+//! - [`listener`]: [`serve`], LDAP on the shared listener skeleton (`caduceus-net`:
+//!   caps per listener and per source, shutdown deadline).
 //! - `session`: one connection — TLS, bind, StartTLS, requests answered in order.
 //! - `search`: base and scope over the fixed tree, size limit, attributes asked for.
 //! - `filter`: which lookups a filter needs, and whether an entry matches it.

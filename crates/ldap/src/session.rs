@@ -108,17 +108,16 @@ impl Session {
         };
         let shared = self.shared.clone();
         let handshake =
-            tokio::time::timeout(shared.config.limits.handshake, shared.acceptor.accept(tcp));
-        let tls = match handshake.await {
-            Ok(Ok(tls)) => tls,
-            Ok(Err(error)) => {
-                debug!(session = self.id, %error, "TLS handshake failed");
-                return;
-            }
-            Err(_) => {
-                debug!(session = self.id, "TLS handshake timed out");
-                return;
-            }
+            caduceus_net::tls::accept(&shared.acceptor, tcp, shared.config.limits.handshake);
+        let tls = tokio::select! {
+            accepted = handshake => match accepted {
+                Ok(tls) => tls,
+                Err(error) => {
+                    debug!(session = self.id, %error, "TLS handshake failed");
+                    return;
+                }
+            },
+            () = crate::listener::stopped(stop) => return,
         };
         self.tls = true;
         let mut framed = self.framed(tls);

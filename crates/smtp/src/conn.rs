@@ -152,9 +152,7 @@ impl Conn {
             return Err(io::Error::other("TLS is already active"));
         };
         let limit = limit.min(self.deadline.saturating_duration_since(Instant::now()));
-        let stream = tokio::time::timeout(limit, acceptor.accept(tcp))
-            .await
-            .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "TLS handshake timed out"))??;
+        let stream = caduceus_net::tls::accept(acceptor, tcp, limit).await?;
         let (_, server) = stream.get_ref();
         let info = TlsInfo {
             client: caduceus_pki::peer_identity(server),

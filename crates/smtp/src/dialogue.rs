@@ -225,10 +225,13 @@ impl Dialogue {
     /// The TLS handshake (implicit TLS, or after `220` to STARTTLS); after an error
     /// the session can only close.
     pub(crate) async fn handshake(&mut self) -> Result<TlsInfo, std::io::Error> {
-        let result = self
-            .conn
-            .start_tls(&self.acceptor, self.limits.handshake)
-            .await;
+        let result = tokio::select! {
+            result = self.conn.start_tls(&self.acceptor, self.limits.handshake) => result,
+            () = stopped(&mut self.stop) => Err(std::io::Error::new(
+                std::io::ErrorKind::Interrupted,
+                "server stopping during the TLS handshake",
+            )),
+        };
         match &result {
             Ok(info) => debug!(
                 version = info.version,

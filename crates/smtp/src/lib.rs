@@ -10,8 +10,8 @@
 //! address, a subject, a credential or any content.
 //!
 //! # Layout
-//! - [`listener`]: [`serve`], the accept loop: one task per connection, a cap on
-//!   sessions, stop with `421`.
+//! - [`listener`]: [`serve`], SMTP on the shared listener skeleton (`caduceus-net`):
+//!   caps per listener and per source (`421` over them), stop with `421`.
 //! - `session`: the state machine of one session — TLS, login, transaction — and
 //!   what each command does.
 //! - `auth`: the SASL mechanisms (PLAIN, LOGIN, EXTERNAL) and the logins they lead to.

@@ -22,6 +22,9 @@ pub struct Limits {
     /// Sessions served at once by one listener; a connection over the limit is told
     /// `421 4.3.2` (in clear on a STARTTLS port, simply closed on an implicit-TLS port).
     pub max_sessions: usize,
+    /// Sessions open at once from one address (an IPv6 /64) on one listener, so that
+    /// one client cannot take them all (AU-3); one more is told `421 4.7.0`.
+    pub max_per_source: usize,
     /// On stop, how long open sessions may take to finish the command under way before
     /// they are cut.
     pub shutdown_grace: Duration,
@@ -29,7 +32,8 @@ pub struct Limits {
 
 impl Default for Limits {
     /// 4096-byte lines, 5 minutes idle, 30 minutes per session, 30 seconds per TLS
-    /// handshake, 10 errors, 1000 sessions, 30 seconds of grace on stop.
+    /// handshake, 10 errors, 1000 sessions (500 per source), 30 seconds of grace on
+    /// stop.
     fn default() -> Self {
         Self {
             max_line: 12288,
@@ -38,6 +42,7 @@ impl Default for Limits {
             handshake: Duration::from_secs(30),
             max_errors: 10,
             max_sessions: 1000,
+            max_per_source: 500,
             shutdown_grace: Duration::from_secs(30),
         }
     }

@@ -180,6 +180,59 @@ async fn silence_and_endless_sessions_get_421() {
     endless.shutdown().await;
 }
 
+/// A client that never starts its TLS handshake, after STARTTLS or on the implicit-TLS
+/// port, is let go at the handshake's time limit, long before the idle timeout
+/// (AU-3).
+#[tokio::test]
+async fn au3_a_tls_handshake_that_never_comes_ends_at_its_time_limit() {
+    let w = world().await;
+    let limits = Limits {
+        handshake: Duration::from_secs(1),
+        idle: Duration::from_secs(600),
+        ..limits()
+    };
+    let starttls = listen(&w, false, limits.clone()).await;
+    let mut raw = raw_plain(&starttls).await;
+    assert!(raw.reply().await.unwrap().starts_with("220 "));
+    raw.cmd("EHLO client.test\r\n", "250").await;
+    raw.cmd("STARTTLS\r\n", "220").await;
+    assert!(raw.reply().await.is_none(), "closed without a handshake");
+    starttls.shutdown().await;
+    let implicit = listen(&w, true, limits).await;
+    let mut raw = raw_plain(&implicit).await;
+    assert!(raw.reply().await.is_none(), "closed without a handshake");
+    implicit.shutdown().await;
+}
+
+/// One address over its share of the listener is told `421 4.7.0`; another address
+/// is served (AU-3).
+#[tokio::test]
+async fn au3_a_source_over_its_cap_is_told_421_4_7_0_and_another_is_served() {
+    let w = world().await;
+    let limits = Limits {
+        max_per_source: 2,
+        ..limits()
+    };
+    let listener = listen(&w, false, limits).await;
+    let mut held = Vec::new();
+    for _ in 0..2 {
+        let mut raw = raw_plain(&listener).await;
+        assert!(raw.reply().await.unwrap().starts_with("220 "));
+        held.push(raw);
+    }
+    let mut over = raw_plain(&listener).await;
+    let reply = over.reply().await.unwrap();
+    assert!(
+        reply.starts_with("421 4.7.0 too many connections from your address"),
+        "{reply}"
+    );
+    assert!(over.reply().await.is_none(), "closed after the 421");
+    let other = connect_from([127, 0, 0, 2], listener.port).await;
+    let reply = Raw::new(other).reply().await.unwrap();
+    assert!(reply.starts_with("220 "), "{reply}");
+    listener.shutdown().await;
+}
+
 #[tokio::test]
 async fn too_many_connections_and_stop_are_told_421() {
     let w = world().await;

@@ -512,6 +512,15 @@ pub fn server_tls(w: &World) -> Arc<rustls::ServerConfig> {
     .unwrap()
 }
 
+/// Connects to 127.0.0.1:`port` from `source`, another address of the loopback
+/// network (127.0.0.2…, routed to loopback on Linux): a client the listener counts
+/// apart from those on 127.0.0.1.
+pub async fn connect_from(source: [u8; 4], port: u16) -> tokio::net::TcpStream {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind((source, 0).into()).unwrap();
+    socket.connect(([127, 0, 0, 1], port).into()).await.unwrap()
+}
+
 /// Binds 127.0.0.1 on a free port and runs `serve(listener, stop)` in a task.
 pub async fn spawn_listener<F>(
     serve: impl FnOnce(TcpListener, watch::Receiver<bool>) -> F,

@@ -7,8 +7,12 @@
 //! - [`router`] (this file): all routes.
 //! - [`api`]: the JSON API under `/api/v1`, its OpenAPI document, errors as
 //!   `application/problem+json` naming the requirement.
+//! - [`bodies`]: request bodies bounded (AU-3): small before login, a message's
+//!   size only where sending, after the caller is authenticated.
 //! - `pages`: `/healthz`, `/`, the inactivity objection link (RT-1).
-//! - [`listener`]: the TLS accept loop; each request carries its [`listener::Peer`]
+//! - [`listener`]: HTTPS on the shared listener skeleton (`caduceus-net`: caps,
+//!   handshake time limit, shutdown deadline), idle connections closed
+//!   ([`listener::Limits`]); each request carries its [`listener::Peer`]
 //!   (address, client certificate).
 //! - [`webmail`]: the pages for professionals and patients.
 //! - [`admin`]: the admin console for the operator's staff (no content, ever).
@@ -18,6 +22,7 @@
 
 pub mod admin;
 pub mod api;
+pub mod bodies;
 pub mod listener;
 pub mod ops;
 mod pages;
@@ -30,7 +35,8 @@ use caduceus_service::Service;
 pub use listener::serve_https;
 
 /// The routes: `/healthz` (JSON, 200 when the store answers, 503 otherwise), `/`,
-/// `/inactivity/object` and the API under `/api/v1`.
+/// `/inactivity/object` and the API under `/api/v1`. Request bodies are bounded by
+/// [`bodies::BEFORE_LOGIN`], but for sending a message once logged in.
 pub fn router(service: Service) -> Router {
     let max_message_size = service.config().max_message_size;
     Router::new()
@@ -41,5 +47,10 @@ pub fn router(service: Service) -> Router {
         .merge(webmail::router(max_message_size))
         .merge(admin::router().layer(axum::middleware::from_fn(webmail::security_headers)))
         .route_layer(axum::middleware::from_fn(ops::time_requests))
+        .layer(axum::extract::DefaultBodyLimit::max(bodies::BEFORE_LOGIN))
+        .layer(axum::middleware::from_fn_with_state(
+            bodies::Bounds::new(max_message_size),
+            bodies::refuse_declared_too_large,
+        ))
         .with_state(service)
 }

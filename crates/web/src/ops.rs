@@ -13,8 +13,6 @@ use axum::routing::get;
 use caduceus_service::Service;
 use caduceus_service::metrics::{ANTIVIRUS_SCANNING, HTTP_SECONDS, QUEUE_DEPTH};
 use metrics_exporter_prometheus::{BuildError, Matcher, PrometheusBuilder, PrometheusHandle};
-use tokio::net::TcpListener;
-use tokio::sync::watch;
 
 /// Latency buckets, in seconds, of every `*_seconds` histogram.
 const BUCKETS: [f64; 12] = [
@@ -78,15 +76,4 @@ pub async fn time_requests(request: Request, next: Next) -> Response {
     response
 }
 
-/// Serves `router` over plain HTTP on `listener` until `stop` turns true.
-pub async fn serve_plain(
-    listener: TcpListener,
-    router: Router,
-    mut stop: watch::Receiver<bool>,
-) -> std::io::Result<()> {
-    axum::serve(listener, router)
-        .with_graceful_shutdown(async move {
-            let _ = stop.wait_for(|stopped| *stopped).await;
-        })
-        .await
-}
+pub use crate::listener::serve_plain;

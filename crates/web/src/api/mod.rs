@@ -31,8 +31,10 @@ use caduceus_service::Service;
 /// The OpenAPI 3.1 document of this API.
 pub const OPENAPI: &str = include_str!("openapi.json");
 
-/// The API routes, relative to `/api/v1`. Request bodies are bounded by the
-/// message size limit (plus the multipart framing).
+/// The API routes, relative to `/api/v1`. Request bodies are bounded by
+/// [`crate::bodies::BEFORE_LOGIN`] (the router's), but for sending a message: the
+/// message size limit (plus the multipart framing), read only once the caller is
+/// authenticated (AU-3).
 pub fn router(max_message_size: usize) -> Router<Service> {
     Router::new()
         .route("/openapi.json", get(openapi))
@@ -46,7 +48,10 @@ pub fn router(max_message_size: usize) -> Router<Service> {
         )
         .route("/folders/{folder}", patch(messages::change_folder))
         .route("/folders/{folder}/messages", get(messages::list))
-        .route("/messages", post(send::send))
+        .route(
+            "/messages",
+            post(send::send).layer(DefaultBodyLimit::max(max_message_size + 64 * 1024)),
+        )
         .route(
             "/messages/{id}",
             get(messages::get)
@@ -91,7 +96,6 @@ pub fn router(max_message_size: usize) -> Router<Service> {
                 .put(account::set_forwarding)
                 .delete(account::stop_forwarding),
         )
-        .layer(DefaultBodyLimit::max(max_message_size + 64 * 1024))
 }
 
 async fn openapi() -> impl IntoResponse {

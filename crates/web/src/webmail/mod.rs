@@ -69,7 +69,14 @@ pub fn router(max_message_size: usize) -> Router<Service> {
         .route("/mail/message/{id}/delete", post(mail::delete))
         .route("/mail/message/{id}/personal", post(mail::mark_message))
         .route("/mail/folder/{name}/personal", post(mail::mark_folder))
-        .route("/mail/compose", get(compose::form).post(compose::send))
+        .route(
+            "/mail/compose",
+            get(compose::form)
+                .post(compose::send)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    max_message_size + 64 * 1024,
+                )),
+        )
         .route("/mail/check", post(compose::check))
         .route("/mail/directory", get(compose::suggest))
         .route("/mail/settings", get(settings::overview))
@@ -89,9 +96,6 @@ pub fn router(max_message_size: usize) -> Router<Service> {
         .route("/mail/export", get(settings::export))
         .route("/static/app.css", get(css))
         .route("/static/app.js", get(js))
-        .layer(axum::extract::DefaultBodyLimit::max(
-            max_message_size + 64 * 1024,
-        ))
         .layer(axum::middleware::from_fn(security_headers))
 }
 

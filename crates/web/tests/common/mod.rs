@@ -32,10 +32,21 @@ pub async fn listen(w: &World) -> Listener {
 /// [`listen`] with another service over `w`'s store (other settings: a node after
 /// a configuration change).
 pub async fn listen_service(w: &World, service: caduceus_service::Service) -> Listener {
+    listen_limited(w, service, caduceus_web::listener::Limits::default()).await
+}
+
+/// [`listen_service`] under other listener limits (caps, timeouts).
+pub async fn listen_limited(
+    w: &World,
+    service: caduceus_service::Service,
+    limits: caduceus_web::listener::Limits,
+) -> Listener {
     let tls = server_tls(w);
     let router = caduceus_web::router(service);
-    spawn_listener(move |listener, stop| caduceus_web::serve_https(listener, tls, router, stop))
-        .await
+    spawn_listener(move |listener, stop| {
+        caduceus_web::serve_https(listener, tls, router, limits, stop)
+    })
+    .await
 }
 
 /// An IMAP listener (implicit TLS) of `w` on a free port of 127.0.0.1.
