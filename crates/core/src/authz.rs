@@ -67,8 +67,16 @@ pub enum Operation {
     BlockProfessional,
     /// Set the owner's notices: the contact address and new-mail notices on (MS-7).
     SetNotifications,
-    /// Set the owner's directory choices: liste rouge, phone shown (ID-4).
+    /// Set the owner's directory choices: liste rouge, phone shown (ID-4, AC-3).
     SetDirectoryPreferences,
+    /// Ask the registration authority to correct the owner's identity data (AC-3).
+    RequestCorrection,
+    /// Export the owner's account data: identity, devices, contacts, own traces
+    /// (AC-3, RT-4).
+    ExportAccountData,
+    /// Close the owner's account, as the holder (AC-3, RT-2): closed as the
+    /// operator's closure would (a patient's data kept for its retention).
+    CloseOwnAccount,
     /// Have the owner's certificate signed for a key made on their side, from its
     /// PKCS#10 request (MS-3): the directory then serves it.
     RequestCertificate,
@@ -124,7 +132,8 @@ pub enum Reach {
     /// A patient's own settings and log (TR-4, MS-10).
     PatientOwn,
     /// An account holder's own settings: notices (MS-7), directory choices (ID-4),
-    /// their certificate (MS-3).
+    /// their certificate (MS-3), their rights over the account (AC-3: correction,
+    /// export, closure).
     Settings,
     /// An account holder's listed entry in the directory (ID-4).
     Directory,
@@ -221,7 +230,8 @@ impl Interface {
     /// Whether the interface shows and changes one's own data only for `operation`:
     /// no field of it names another's (the API's patient log and blocks, the API's and
     /// the webmail's export, notices and devices, the API's certificate request, the
-    /// webmail's forwarding, the service's device enrolment).
+    /// webmail's forwarding, the service's device enrolment, the API's and the
+    /// webmail's self-service rights, AC-3).
     pub fn own_only(self, operation: Operation) -> bool {
         match self {
             Interface::Api => {
@@ -233,15 +243,18 @@ impl Interface {
                         | Operation::AddDevice
                         | Operation::RequestCertificate
                 ) || operation.reaches() == Reach::PatientOwn
+                    || operation.is_self_service()
             }
-            Interface::Webmail => matches!(
-                operation,
-                Operation::Export
-                    | Operation::SetForwarding
-                    | Operation::SetNotifications
-                    | Operation::ListDevices
-                    | Operation::AddDevice
-            ),
+            Interface::Webmail => {
+                matches!(
+                    operation,
+                    Operation::Export
+                        | Operation::SetForwarding
+                        | Operation::SetNotifications
+                        | Operation::ListDevices
+                        | Operation::AddDevice
+                ) || operation.is_self_service()
+            }
             // A device is enrolled by the login it is for (`Service::add_device`).
             Interface::Service => operation == Operation::AddDevice,
             _ => false,
@@ -266,7 +279,7 @@ impl Interface {
 
 impl Operation {
     /// Every operation of the matrix.
-    pub const ALL: [Operation; 41] = [
+    pub const ALL: [Operation; 44] = [
         Operation::ListFolder,
         Operation::ReadMessage,
         Operation::ReadRaw,
@@ -291,6 +304,9 @@ impl Operation {
         Operation::BlockProfessional,
         Operation::SetNotifications,
         Operation::SetDirectoryPreferences,
+        Operation::RequestCorrection,
+        Operation::ExportAccountData,
+        Operation::CloseOwnAccount,
         Operation::RequestCertificate,
         Operation::ListAccounts,
         Operation::VerifyAccount,
@@ -336,7 +352,8 @@ impl Operation {
             SearchFolder => &[Api, Webmail, Imap],
             SetForwarding => &[Api, Service, Webmail],
             SetNotifications => &[Api, Service, Webmail, Cli],
-            SetDirectoryPreferences => &[Service, Cli],
+            SetDirectoryPreferences => &[Api, Service, Webmail, Cli],
+            RequestCorrection | ExportAccountData | CloseOwnAccount => &[Api, Service, Webmail],
             RequestCertificate => &[Api, Service, Cli],
             Export => &[Api, Webmail],
             SendAsSelf | SendAsOrganisation | SendAsOther => &[Api, Service, Webmail, Smtp],
@@ -352,6 +369,19 @@ impl Operation {
             RecordBreach | ReadBreaches => &[Service, Cli],
             LookUpDirectory => &[Api, Service, Webmail, Ldap],
         }
+    }
+
+    /// Whether the operation is one of the holder's rights over their own account
+    /// (AC-3, ID-4, RT-2): the directory choices, a correction of their identity data,
+    /// the account's data export, closing it.
+    pub fn is_self_service(self) -> bool {
+        matches!(
+            self,
+            Operation::SetDirectoryPreferences
+                | Operation::RequestCorrection
+                | Operation::ExportAccountData
+                | Operation::CloseOwnAccount
+        )
     }
 
     /// The duty an administration operation needs (AC-1), if it is one.
@@ -389,6 +419,9 @@ impl Operation {
             Operation::ReadAccessLog | Operation::BlockProfessional => Reach::PatientOwn,
             Operation::SetNotifications
             | Operation::SetDirectoryPreferences
+            | Operation::RequestCorrection
+            | Operation::ExportAccountData
+            | Operation::CloseOwnAccount
             | Operation::RequestCertificate => Reach::Settings,
             Operation::LookUpDirectory => Reach::Directory,
             _ if self.duty().is_some() => Reach::Administration,
@@ -712,6 +745,36 @@ mod tests {
             expected(ListDevices, Party::Patient),
             Expected::Denied(Requirement::Ac1)
         );
+    }
+
+    #[test]
+    fn ac3_the_holder_alone_exercises_their_rights_over_the_account() {
+        use Operation::{
+            CloseOwnAccount, ExportAccountData, RequestCorrection, SetDirectoryPreferences,
+        };
+        for operation in [
+            SetDirectoryPreferences,
+            RequestCorrection,
+            ExportAccountData,
+            CloseOwnAccount,
+        ] {
+            assert!(operation.is_self_service());
+            assert_eq!(expected(operation, Party::Owner), Expected::Allowed);
+            for party in [
+                Party::OtherProfessional,
+                Party::Patient,
+                Party::Staff(Role::RegistrationAuthority),
+            ] {
+                assert_eq!(
+                    expected(operation, party),
+                    Expected::Denied(Requirement::Ac1)
+                );
+                assert_eq!(interfaces(operation, party), [Interface::Service]);
+            }
+            let own = interfaces(operation, Party::Owner);
+            assert!(own.contains(&Interface::Api) && own.contains(&Interface::Webmail));
+        }
+        assert!(!Operation::Export.is_self_service());
     }
 
     #[test]

@@ -62,6 +62,9 @@
 //!   close, the 72-hour deadline.
 //! - [`representatives`]: a patient's parents and guardians, who act for the patient
 //!   while in force (ID-7).
+//! - [`rights`]: the holder's rights over their account (AC-3): directory choices,
+//!   a correction request to the registration authority, the account's data export,
+//!   closing it.
 //! - [`jobs`]: the scheduled jobs `serve` runs, one node at a time (TR-2 purge).
 //! - [`sessions`]: web and API sessions after a strong login, idempotency keys of
 //!   API sends (MS-18).
@@ -111,6 +114,7 @@ mod rates;
 pub mod recipients;
 pub mod relay;
 pub mod representatives;
+pub mod rights;
 pub mod sasl;
 pub mod sessions;
 pub mod staff;
@@ -131,8 +135,8 @@ pub use error::ServiceError;
 /// reach data only through the service, which applies the rules and writes the traces.
 pub mod model {
     pub use caduceus_store::{
-        Account, AccountId, Broadcast, DeviceId, Mailbox, MailboxId, MessageId, MessageSummary,
-        StoreError,
+        Account, AccountId, Broadcast, CorrectionRequest, DeviceId, DirectoryPreferences, Mailbox,
+        MailboxId, MessageId, MessageSummary, StoreError,
     };
 }
 

@@ -384,3 +384,11 @@ CREATE TABLE IF NOT EXISTS representatives (
     registered_ms INTEGER NOT NULL,
     PRIMARY KEY (patient_id, representative_id)
 );
+-- Requests to correct one's identity data (AC-3): the holder's words, addressed to
+-- the registration authority, who sees them with the accounts. Kept with the account.
+CREATE TABLE IF NOT EXISTS correction_requests (
+    id INTEGER PRIMARY KEY,
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    what TEXT NOT NULL,
+    requested_ms INTEGER NOT NULL
+);

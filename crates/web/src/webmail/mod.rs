@@ -13,6 +13,8 @@
 //! - [`compose`]: writing, the rule check, directory suggestions, sending.
 //! - [`settings`]: device credentials, the patient's access log, blocks and
 //!   opposition, the export.
+//! - [`rights`]: the holder's rights over their account (AC-3): directory choices,
+//!   correction requests, the account's data, closing it.
 //! - [`terms`]: the terms of use to accept (IN-1).
 
 pub mod compose;
@@ -20,6 +22,7 @@ pub mod i18n;
 pub mod login;
 pub mod mail;
 pub mod oidc;
+pub mod rights;
 pub mod settings;
 pub mod terms;
 
@@ -87,6 +90,13 @@ pub fn router(max_message_size: usize) -> Router<Service> {
             post(settings::notifications),
         )
         .route("/mail/export", get(settings::export))
+        .route("/mail/account-data", get(rights::account_data))
+        .route("/mail/settings/directory", post(rights::directory))
+        .route("/mail/settings/correction", post(rights::correction))
+        .route(
+            "/mail/settings/close",
+            get(rights::close_form).post(rights::close),
+        )
         .route("/static/app.css", get(css))
         .route("/static/app.js", get(js))
         .layer(axum::extract::DefaultBodyLimit::max(

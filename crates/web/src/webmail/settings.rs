@@ -1,6 +1,8 @@
 //! The settings page: device credentials for mail clients with their setup (AU-2);
 //! for a patient, who accessed their data (TR-4), the professionals they blocked
-//! (MS-10) and their opposition (MS-9); the export of one's messages (RT-4).
+//! (MS-10) and their opposition (MS-9); the export of one's messages (RT-4); the
+//! holder's rights (AC-3: directory choices, correction requests, the account's data,
+//! closing it — the forms are [`super::rights`]'s).
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -47,6 +49,10 @@ struct SettingsPage {
     contact_email: String,
     contact_phone: String,
     new_mail: bool,
+    /// The directory choices (ID-4); professionals only (patients are never listed).
+    directory: Option<caduceus_service::model::DirectoryPreferences>,
+    /// The holder's correction requests (AC-3): when, what.
+    corrections: Vec<(String, String)>,
 }
 
 layout_page!(SettingsPage);
@@ -100,6 +106,17 @@ async fn view(
         }
     }
     let contacts = service.contacts(&caller, account.id).await?;
+    let directory = if patient {
+        None
+    } else {
+        Some(service.directory_preferences(&caller, account.id).await?)
+    };
+    let corrections = service
+        .correction_requests(&caller, account.id)
+        .await?
+        .into_iter()
+        .map(|r| (r.requested.rfc5322(), r.what))
+        .collect();
     Ok(SettingsPage {
         contact_email: contacts
             .email
@@ -119,6 +136,8 @@ async fn view(
         blocks,
         opposed,
         forwarding,
+        directory,
+        corrections,
     })
 }
 

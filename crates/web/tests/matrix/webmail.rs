@@ -13,7 +13,7 @@ use super::{CONTACT, Cast, Cell, RECIPIENT, RITA};
 /// method, path, form fields, multipart, client certificate and key]` (the
 /// certificate for a certificate-only account, which logs in with it first).
 pub fn step(cast: &Cast, cell: &Cell) -> Value {
-    let person = cast.person(cell.party);
+    let person = cell.person(cast);
     let token = person.map_or("", |p| &p.token);
     let certificate = person.and_then(|p| p.certificate.clone());
     let folder = match cell.party {
@@ -111,6 +111,25 @@ pub fn step(cast: &Cast, cell: &Cell) -> Value {
             "POST",
             "/mail/settings/notifications".to_owned(),
             Some(json!([["email", CONTACT], ["new_mail", "on"]])),
+            false,
+        ),
+        Operation::SetDirectoryPreferences => (
+            "POST",
+            "/mail/settings/directory".to_owned(),
+            Some(json!([["liste_rouge", "on"]])),
+            false,
+        ),
+        Operation::RequestCorrection => (
+            "POST",
+            "/mail/settings/correction".to_owned(),
+            Some(json!([["what", "Nom : Matrix, pas Matrice"]])),
+            false,
+        ),
+        Operation::ExportAccountData => ("GET", "/mail/account-data".to_owned(), None, false),
+        Operation::CloseOwnAccount => (
+            "POST",
+            "/mail/settings/close".to_owned(),
+            Some(json!([["confirm", "on"]])),
             false,
         ),
         other => unreachable!("neither the webmail nor the admin console offers {other:?}"),
