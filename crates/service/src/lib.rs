@@ -50,6 +50,8 @@
 //!   latency, logins), through the `metrics` facade.
 //! - [`messages`]: deliver to local mailboxes through the policy (MS-2), list, read,
 //!   flag, delete (RT-3), with the access checks (AC-1, ID-3).
+//! - [`listing`]: a page of a folder, or of a search across folders, sorted by date,
+//!   sender or subject (MS-6): the webmail's list.
 //! - [`folders`]: what mail clients do in batches — a folder's state, reads and peeks
 //!   of many messages with one trace commit, flags, expunge, append.
 //! - [`ingest`]: the metadata computed once when a message enters (sealed with it),
@@ -100,6 +102,7 @@ pub mod inactivity;
 pub mod incidents;
 pub mod ingest;
 pub mod jobs;
+pub mod listing;
 pub mod mdn;
 pub mod messages;
 pub mod metrics;

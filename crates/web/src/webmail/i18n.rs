@@ -174,6 +174,14 @@ pub struct Texts {
     pub close_unconfirmed: &'static str,
     pub account_closed: &'static str,
     pub cancel: &'static str,
+    pub search_here: &'static str,
+    pub search_button: &'static str,
+    pub search_everywhere: &'static str,
+    pub messages_count: &'static str,
+    pub pages: &'static str,
+    pub page: &'static str,
+    pub previous_page: &'static str,
+    pub next_page: &'static str,
 }
 
 /// French.
@@ -346,6 +354,14 @@ pub const FR: Texts = Texts {
     close_unconfirmed: "Cochez la case de confirmation pour fermer votre compte.",
     account_closed: "Votre compte est fermé.",
     cancel: "Annuler",
+    search_here: "Dans ce dossier seulement",
+    search_button: "Rechercher",
+    search_everywhere: "Tous les dossiers",
+    messages_count: "messages",
+    pages: "Pages",
+    page: "Page",
+    previous_page: "← Page précédente",
+    next_page: "Page suivante →",
 };
 
 /// English.
@@ -518,6 +534,14 @@ pub const EN: Texts = Texts {
     close_unconfirmed: "Tick the confirmation box to close your account.",
     account_closed: "Your account is closed.",
     cancel: "Cancel",
+    search_here: "In this folder only",
+    search_button: "Search",
+    search_everywhere: "All folders",
+    messages_count: "messages",
+    pages: "Pages",
+    page: "Page",
+    previous_page: "← Previous page",
+    next_page: "Next page →",
 };
 
 impl Texts {
