@@ -182,6 +182,14 @@ pub struct Texts {
     pub page: &'static str,
     pub previous_page: &'static str,
     pub next_page: &'static str,
+    pub months: [&'static str; 12],
+    pub months_short: [&'static str; 12],
+    pub weekdays: [&'static str; 7],
+    pub at: &'static str,
+    pub colon: &'static str,
+    pub time_zone: &'static str,
+    pub time_zone_hint: &'static str,
+    pub zones: [&'static str; 9],
 }
 
 /// French.
@@ -216,19 +224,19 @@ pub const FR: Texts = Texts {
     from: "De",
     to: "À",
     cc: "Copie",
-    html_shown_as_text: "Ce message est en HTML : il est affiché en texte, sans contenu distant.",
+    html_shown_as_text: "Ce message est en HTML\u{202F}: il est affiché en texte, sans contenu distant.",
     reply: "Répondre",
     delete: "Supprimer définitivement",
     deleted: "Message supprimé définitivement.",
-    to_hint: "Tapez un nom : l'annuaire propose les messageries de santé. Plusieurs adresses séparées par des virgules.",
+    to_hint: "Tapez un nom\u{202F}: l'annuaire propose les messageries de santé. Plusieurs adresses séparées par des virgules.",
     subject_hint: "Jamais d'identifiant ni de nom de patient dans l'objet (il n'est pas chiffré de bout en bout).",
     message: "Message",
     send: "Envoyer",
     sent: "Message envoyé.",
     devices: "Logiciels de messagerie",
     devices_hint: "Pour lire et envoyer depuis Thunderbird, Outlook ou un téléphone, créez un mot de passe d'application pour chaque appareil.",
-    device_issued: "Voici le mot de passe de cet appareil. Il ne sera plus affiché : copiez-le maintenant dans votre logiciel.",
-    device_setup: "Réglages du logiciel :",
+    device_issued: "Voici le mot de passe de cet appareil. Il ne sera plus affiché\u{202F}: copiez-le maintenant dans votre logiciel.",
+    device_setup: "Réglages du logiciel\u{202F}:",
     setup_user: "Identifiant",
     or: "ou",
     no_devices: "Aucun appareil.",
@@ -261,10 +269,10 @@ pub const FR: Texts = Texts {
     archive: "Archives",
     junk: "Indésirables",
     read_action: "a lu un message",
-    rule_subject: "l'objet contient un identifiant ou le nom d'un patient : mettez-le dans le message, qui est chiffré.",
+    rule_subject: "l'objet contient un identifiant ou le nom d'un patient\u{202F}: mettez-le dans le message, qui est chiffré.",
     rule_recipients: "trop de destinataires pour un seul message.",
-    rule_opposed: "ce patient s'est opposé aux échanges le concernant : le message sera refusé, utilisez un autre moyen.",
-    rule_unknown: "adresse inconnue de l'espace de confiance : vérifiez-la dans l'annuaire.",
+    rule_opposed: "ce patient s'est opposé aux échanges le concernant\u{202F}: le message sera refusé, utilisez un autre moyen.",
+    rule_unknown: "adresse inconnue de l'espace de confiance\u{202F}: vérifiez-la dans l'annuaire.",
     admin: "Administration",
     terms: "Conditions générales d'utilisation",
     personal: "personnel",
@@ -362,6 +370,42 @@ pub const FR: Texts = Texts {
     page: "Page",
     previous_page: "← Page précédente",
     next_page: "Page suivante →",
+    months: [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ],
+    months_short: [
+        "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.",
+        "déc.",
+    ],
+    weekdays: [
+        "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
+    ],
+    at: "à",
+    colon: "\u{202F}:",
+    time_zone: "Fuseau horaire",
+    time_zone_hint: "Les dates des messages sont affichées à l'heure de ce fuseau.",
+    zones: [
+        "France métropolitaine (Paris)",
+        "Guadeloupe",
+        "Martinique",
+        "Guyane",
+        "La Réunion",
+        "Mayotte",
+        "Nouvelle-Calédonie",
+        "Polynésie française (Tahiti)",
+        "Temps universel (UTC)",
+    ],
 };
 
 /// English.
@@ -542,6 +586,47 @@ pub const EN: Texts = Texts {
     page: "Page",
     previous_page: "← Previous page",
     next_page: "Next page →",
+    months: [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+    months_short: [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ],
+    weekdays: [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ],
+    at: "at",
+    colon: ":",
+    time_zone: "Time zone",
+    time_zone_hint: "Message dates are shown in this zone's time.",
+    zones: [
+        "Metropolitan France (Paris)",
+        "Guadeloupe",
+        "Martinique",
+        "French Guiana",
+        "Réunion",
+        "Mayotte",
+        "New Caledonia",
+        "French Polynesia (Tahiti)",
+        "Coordinated Universal Time (UTC)",
+    ],
 };
 
 impl Texts {
@@ -574,5 +659,32 @@ impl Texts {
             "Junk" => self.junk,
             other => other,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ms6_french_pages_put_a_narrow_no_break_space_before_high_punctuation() {
+        // Every French text as written in this file: a `:`, `;`, `!` or `?` inside
+        // one follows the narrow no-break space (U+202F), never a plain space.
+        let source = include_str!("i18n.rs");
+        let french =
+            &source[source.find("pub const FR").unwrap()..source.find("pub const EN").unwrap()];
+        let mut checked = 0;
+        for line in french.lines() {
+            let Some((_, value)) = line.split_once(": \"") else {
+                continue;
+            };
+            for (i, c) in value.char_indices().filter(|(_, c)| ":;!?".contains(*c)) {
+                assert!(value[..i].ends_with("\\u{202F}"), "{line}: {c}");
+                checked += 1;
+            }
+        }
+        assert!(checked >= 8, "{checked} marks checked");
+        assert_eq!(FR.colon, "\u{202F}:");
+        assert_eq!(EN.colon, ":");
     }
 }

@@ -15,7 +15,7 @@ use caduceus_service::model::MessageId;
 use serde::Deserialize;
 
 use super::login::CsrfForm;
-use super::{CsrfField, Posted, WebUser, page};
+use super::{CsrfField, Posted, WebUser, dates, page};
 use super::{Layout, layout_page};
 use crate::api::messages::attachment_of;
 
@@ -37,7 +37,11 @@ pub struct Row {
     seen: bool,
     correspondent: String,
     subject: String,
+    /// When it was written (its `Date:`), as the list shows it, in full, and for
+    /// machines (RFC 3339, UTC).
     date: String,
+    date_full: String,
+    datetime: String,
     attachments: usize,
     personal: bool,
 }
@@ -223,12 +227,14 @@ async fn folder_view(
         .ok_or_else(|| caduceus_service::ServiceError::NotFound(format!("folder {name:?}")))?;
     let listed = service.list_messages(&access, &listing).await?;
     let personal = service.is_personal_folder(&access, mailbox.id).await?;
+    let now = service.now();
     let rows = listed
         .messages
         .iter()
         .map(|listed| {
             let m = &listed.message;
             let sent = listed.folder.special_use.as_deref() == Some("\\Sent");
+            let written = dates::written(m.meta().date.as_deref(), m.summary.internal);
             Row {
                 id: m.summary.id.0,
                 folder: t.folder(&listed.folder.name).to_owned(),
@@ -243,7 +249,9 @@ async fn folder_view(
                     .subject
                     .clone()
                     .unwrap_or_else(|| t.no_subject.to_owned()),
-                date: m.summary.internal.rfc5322(),
+                date: dates::short(t, user.zone, written, now),
+                date_full: dates::full(t, user.zone, written),
+                datetime: written.to_string(),
                 attachments: m.meta().attachments,
                 personal: is_personal(&m.summary.flags, personal),
             }
@@ -422,7 +430,11 @@ pub async fn message(
         from: people(&meta.from),
         to: people(&meta.to),
         cc: people(&meta.cc),
-        date: message.summary.internal.rfc5322(),
+        date: dates::full(
+            user.t,
+            user.zone,
+            dates::written(meta.date.as_deref(), message.summary.internal),
+        ),
         text,
         html_only,
         attachments,

@@ -7,6 +7,7 @@
 //! # Layout
 //! - this file: the routes, the cookie session ([`WebUser`]), CSRF, security headers.
 //! - [`i18n`]: French and English texts.
+//! - [`dates`]: dates in the user's time zone and language (MS-6).
 //! - [`login`]: login (password + TOTP or e-mailed code, certificate) and logout.
 //! - [`oidc`]: login through the OpenID provider (AU-4).
 //! - [`mail`]: folders, reading, attachments, deletion.
@@ -18,6 +19,7 @@
 //! - [`terms`]: the terms of use to accept (IN-1).
 
 pub mod compose;
+pub mod dates;
 pub mod i18n;
 pub mod login;
 pub mod mail;
@@ -91,6 +93,7 @@ pub fn router(max_message_size: usize) -> Router<Service> {
         )
         .route("/mail/export", get(settings::export))
         .route("/mail/account-data", get(rights::account_data))
+        .route("/mail/settings/zone", post(settings::zone))
         .route("/mail/settings/directory", post(rights::directory))
         .route("/mail/settings/correction", post(rights::correction))
         .route(
@@ -180,6 +183,8 @@ pub struct WebUser {
     pub token: SecretString,
     /// The user's language.
     pub t: &'static Texts,
+    /// The user's time zone (the `tz` cookie; Europe/Paris by default).
+    pub zone: caduceus_core::local_time::Zone,
     /// The staff roles the user holds (the admin console's).
     pub roles: Vec<caduceus_core::Role>,
 }
@@ -307,6 +312,7 @@ impl FromRequestParts<Service> for WebUser {
             login,
             token,
             t,
+            zone: dates::zone_of(&parts.headers),
             roles,
         })
     }
