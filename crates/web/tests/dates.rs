@@ -36,14 +36,8 @@ async fn ms6_dates_are_the_messages_own_in_the_users_zone_and_language() {
         .await
         .unwrap();
     let server = listen(&w).await;
-    let args = [
-        ("port", server.port.to_string()),
-        ("ca", w.pki.ca_cert_path().display().to_string()),
-        ("password", WEB_PASSWORD.to_owned()),
-        ("alice", alice.address.as_str().to_owned()),
-        ("alice_totp", alice_totp),
-        ("old", old[0].message.0.to_string()),
-    ];
+    let mut args = alice_args(&w, server.port, &alice, alice_totp);
+    args.push(("old", old[0].message.0.to_string()));
     let run = python(&script("dates.py"), &args, "http.client").await;
     server.shutdown().await;
 

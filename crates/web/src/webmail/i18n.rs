@@ -190,6 +190,12 @@ pub struct Texts {
     pub time_zone: &'static str,
     pub time_zone_hint: &'static str,
     pub zones: [&'static str; 9],
+    pub reply_all: &'static str,
+    pub forward: &'static str,
+    pub forward_prefix: &'static str,
+    pub forwarded_message: &'static str,
+    pub wrote_on: &'static str,
+    pub wrote: &'static str,
 }
 
 /// French.
@@ -391,6 +397,12 @@ pub const FR: Texts = Texts {
     weekdays: [
         "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
     ],
+    reply_all: "Répondre à tous",
+    forward: "Transférer",
+    forward_prefix: "Tr",
+    forwarded_message: "---------- Message transféré ----------",
+    wrote_on: "Le",
+    wrote: "a écrit\u{202F}:",
     at: "à",
     colon: "\u{202F}:",
     time_zone: "Fuseau horaire",
@@ -612,6 +624,12 @@ pub const EN: Texts = Texts {
         "Saturday",
         "Sunday",
     ],
+    reply_all: "Reply all",
+    forward: "Forward",
+    forward_prefix: "Fwd",
+    forwarded_message: "---------- Forwarded message ----------",
+    wrote_on: "On",
+    wrote: "wrote:",
     at: "at",
     colon: ":",
     time_zone: "Time zone",
