@@ -328,7 +328,7 @@ impl Operation {
 
     /// The interfaces that offer the operation to someone: the service's use cases
     /// (not a search: the front ends filter what it opens; not an export: the front
-    /// ends write it), the API, the webmail (no raw download, no move nor copy), IMAP
+    /// ends write it), the API, the webmail (no raw download, no copy), IMAP
     /// (a mailbox's messages), SMTP (sending), the admin console (the administration
     /// but closing an account and the delegations, done at the command line: the
     /// service here), the command line (the administration but broadcasts, the status
@@ -344,8 +344,8 @@ impl Operation {
             ReadRaw => &[Api, Service, Imap],
             // The service's read is ReadMessage's; the front ends pick the part.
             ReadAttachment => &[Api, Webmail, Imap],
-            // The webmail has no Move yet (issue 22).
-            MoveMessage => &[Api, Service, Imap],
+            // The webmail moves a message by id (to Archive, another folder, Trash).
+            MoveMessage => &[Api, Service, Webmail, Imap],
             CopyMessage => &[Service, Imap],
             ListDevices => &[Api, Service, Webmail, Cli],
             AddDevice => &[Api, Service, Webmail],

@@ -1,7 +1,7 @@
 //! Folders and messages in the webmail: a folder's list (metadata computed at
 //! ingest, no body opened; the opening traced), a message read (traced, TR-1) shown
-//! as text — HTML is never rendered, so nothing remote loads — its attachments,
-//! deletion for good (RT-3).
+//! as text — HTML is never rendered, so nothing remote loads — its attachments.
+//! Moving and deleting are [`super::filing`]'s.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -14,7 +14,6 @@ use caduceus_service::listing::{Direction, Listing, Scope, SortKey};
 use caduceus_service::model::MessageId;
 use serde::Deserialize;
 
-use super::login::CsrfForm;
 use super::{CsrfField, Posted, WebUser, dates, page};
 use super::{Layout, layout_page};
 use crate::api::messages::attachment_of;
@@ -291,6 +290,8 @@ async fn folder_view(
     let flash = match query.done.as_str() {
         "sent" => Some(t.sent),
         "deleted" => Some(t.deleted),
+        "moved" => Some(t.moved),
+        "trashed" => Some(t.trashed),
         _ => None,
     };
     let markable = mailbox.special_use.is_none() && !mailbox.name.eq_ignore_ascii_case("INBOX");
@@ -343,6 +344,10 @@ struct MessagePage {
     personal: bool,
     /// Personal by its folder: the message's own mark cannot undo it.
     personal_folder: bool,
+    /// Whether it is in Trash (deleting it there is for good, once confirmed).
+    in_trash: bool,
+    /// The other folders it may be moved to: name, label.
+    elsewhere: Vec<(String, String)>,
 }
 
 layout_page!(MessagePage);
@@ -377,19 +382,13 @@ pub async fn message(
                 .set_flags(&access, message.summary.id, &flags)
                 .await?;
         }
-        let folder = service
-            .mailboxes(&access)
-            .await?
-            .into_iter()
-            .find(|f| f.id == message.summary.mailbox)
-            .map(|f| f.name)
-            .unwrap_or_default();
+        let mailboxes = service.mailboxes(&access).await?;
         let personal_folder = service
             .is_personal_folder(&access, message.summary.mailbox)
             .await?;
-        Ok::<_, caduceus_service::ServiceError>((message, folder, personal_folder))
+        Ok::<_, caduceus_service::ServiceError>((message, mailboxes, personal_folder))
     };
-    let (message, folder, personal_folder) = match shown.await {
+    let (message, mailboxes, personal_folder) = match shown.await {
         Ok(found) => found,
         Err(error) => return refused(&user, error),
     };
@@ -418,6 +417,14 @@ pub async fn message(
         })
         .collect();
     let meta = message.meta();
+    let here = mailboxes.iter().find(|f| f.id == message.summary.mailbox);
+    let folder = here.map(|f| f.name.clone()).unwrap_or_default();
+    let in_trash = here.is_some_and(|f| f.special_use.as_deref() == Some("\\Trash"));
+    let elsewhere = mailboxes
+        .iter()
+        .filter(|f| f.id != message.summary.mailbox)
+        .map(|f| (f.name.clone(), t.folder(&f.name).to_owned()))
+        .collect();
     let view = MessagePage {
         layout: Layout::of(&user),
         id,
@@ -440,6 +447,8 @@ pub async fn message(
         attachments,
         personal: is_personal(&message.summary.flags, personal_folder),
         personal_folder,
+        in_trash,
+        elsewhere,
     };
     page(view.render())
 }
@@ -460,22 +469,6 @@ pub async fn attachment(
             let status = problem.status();
             error_page(&user, problem.detail(), status)
         }
-    }
-}
-
-/// `POST /mail/message/{id}/delete`: deletes for good, at once (RT-3).
-pub async fn delete(
-    State(service): State<Service>,
-    Path(id): Path<i64>,
-    Posted { user, form: _ }: Posted<CsrfForm>,
-) -> Response {
-    let deleted = async {
-        let access = user.mailbox(&service).await?;
-        service.delete_message(&access, MessageId(id)).await
-    };
-    match deleted.await {
-        Ok(()) => Redirect::to("/mail/folder/INBOX?done=deleted").into_response(),
-        Err(error) => refused(&user, error),
     }
 }
 
@@ -543,7 +536,7 @@ pub async fn mark_folder(
 
 /// `text` percent-encoded for one path segment or query value (RFC 3986 unreserved
 /// bytes kept).
-fn path_segment(text: &str) -> String {
+pub(crate) fn path_segment(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {

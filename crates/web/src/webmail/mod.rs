@@ -10,7 +10,8 @@
 //! - [`dates`]: dates in the user's time zone and language (MS-6).
 //! - [`login`]: login (password + TOTP or e-mailed code, certificate) and logout.
 //! - [`oidc`]: login through the OpenID provider (AU-4).
-//! - [`mail`]: folders, reading, attachments, deletion.
+//! - [`mail`]: folders, reading, attachments.
+//! - [`filing`]: moving a message, to Trash, deleting it for good once confirmed.
 //! - [`compose`]: writing, the rule check, directory suggestions, sending.
 //! - [`settings`]: device credentials, the patient's access log, blocks and
 //!   opposition, the export.
@@ -20,6 +21,7 @@
 
 pub mod compose;
 pub mod dates;
+pub mod filing;
 pub mod i18n;
 pub mod login;
 pub mod mail;
@@ -71,7 +73,8 @@ pub fn router(max_message_size: usize) -> Router<Service> {
             "/mail/message/{id}/attachment/{index}",
             get(mail::attachment),
         )
-        .route("/mail/message/{id}/delete", post(mail::delete))
+        .route("/mail/message/{id}/delete", post(filing::delete))
+        .route("/mail/message/{id}/move", post(filing::move_message))
         .route("/mail/message/{id}/personal", post(mail::mark_message))
         .route("/mail/folder/{name}/personal", post(mail::mark_folder))
         .route("/mail/compose", get(compose::form).post(compose::send))

@@ -7,7 +7,7 @@
 use caduceus_core::authz::{Expected, Operation, Party};
 use serde_json::{Value, json};
 
-use super::{CONTACT, Cast, Cell, RECIPIENT, RITA};
+use super::{ARCHIVE, CONTACT, Cast, Cell, RECIPIENT, RITA};
 
 /// The step of `cell` for `scripts/matrix_webmail.py`, as its party: `[label, token,
 /// method, path, form fields, multipart, client certificate and key]` (the
@@ -43,10 +43,17 @@ pub fn step(cast: &Cast, cell: &Cell) -> Value {
             Some(json!([["personal", "on"]])),
             false,
         ),
+        // Confirmed: for good (without the box, a message goes to Trash).
         Operation::DeleteMessage => (
             "POST",
             format!("/mail/message/{id}/delete"),
-            Some(json!([])),
+            Some(json!([["confirm", "on"]])),
+            false,
+        ),
+        Operation::MoveMessage => (
+            "POST",
+            format!("/mail/message/{id}/move"),
+            Some(json!([["folder", ARCHIVE]])),
             false,
         ),
         Operation::SendAsSelf | Operation::SendAsOrganisation | Operation::SendAsOther => (
