@@ -1,7 +1,8 @@
 //! MS-1 in the webmail over HTTPS (Python's http.client): replying to everyone and
 //! forwarding. Reply-all addresses the sender and copies the other recipients, never
 //! oneself; a reply and a forward quote the original under its author and its own
-//! date, in the user's zone and language; the forward is sent and delivered.
+//! date, in the user's zone and language; the forward is sent and delivered with
+//! the original's attachment.
 
 use caduceus_testkit::*;
 use common::*;
@@ -18,8 +19,13 @@ async fn ms1_the_webmail_replies_to_all_and_forwards_with_a_dated_quote() {
     let original = "From: Dr Bob <bob@caduceus.test>\r\n\
                     To: alice@caduceus.test, Dr Carl <carl@caduceus.test>\r\n\
                     Cc: dan@caduceus.test\r\nDate: Fri, 07 Mar 2025 08:05:00 +0000\r\n\
-                    Message-ID: <bilan-42@caduceus.test>\r\nSubject: Bilan\r\n\r\n\
-                    Bonjour,\r\nle bilan est normal.\r\n";
+                    Message-ID: <bilan-42@caduceus.test>\r\nSubject: Bilan\r\n\
+                    MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n\
+                    --b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+                    Bonjour,\r\nle bilan est normal.\r\n\
+                    --b\r\nContent-Type: application/pdf; name=\"bilan.pdf\"\r\n\
+                    Content-Disposition: attachment; filename=\"bilan.pdf\"\r\n\r\n\
+                    %PDF-1.4 bilan-42\r\n--b--\r\n";
     let to = std::slice::from_ref(&alice.address);
     let delivered = w
         .service
@@ -51,6 +57,11 @@ async fn ms1_the_webmail_replies_to_all_and_forwards_with_a_dated_quote() {
     let forward = fields("forward");
     assert_eq!(forward["to"], "");
     assert_eq!(forward["subject"], "Tr: Bilan");
+    assert_eq!(forward["forward_of"], id.to_string());
+    assert!(
+        forward["forwarded"].as_str().unwrap().contains("bilan.pdf"),
+        "{forward}"
+    );
     let text = forward["text"].as_str().unwrap();
     for line in [
         "Message transféré",

@@ -13,6 +13,7 @@ use caduceus_core::Requirement;
 use caduceus_core::directory::SearchQuery;
 use caduceus_core::health::check_subject;
 use caduceus_service::Service;
+use caduceus_service::compose::Attachment;
 use caduceus_service::model::MessageId;
 use caduceus_service::submit::RecipientScope;
 use serde::Deserialize;
@@ -32,6 +33,10 @@ struct ComposePage {
     subject: String,
     text: String,
     in_reply_to: String,
+    /// The message forwarded, whose attachments the letter carries (MS-1).
+    forward_of: String,
+    /// The names of those attachments, shown on the form.
+    forwarded: Vec<String>,
 }
 
 layout_page!(ComposePage);
@@ -45,6 +50,8 @@ impl ComposePage {
             subject: String::new(),
             text: String::new(),
             in_reply_to: String::new(),
+            forward_of: String::new(),
+            forwarded: Vec::new(),
         }
     }
 }
@@ -82,8 +89,8 @@ fn prefixed(prefix: &str, subject: &str) -> String {
 
 /// `GET /mail/compose`: a new message, a reply (to the sender, or to all), or a
 /// forward, with the original quoted under a line naming its author and date (the
-/// original is read, TR-1). A forward carries the original's text, not its
-/// attachments.
+/// original is read, TR-1). A forward carries the original's text and, when sent,
+/// its attachments (listed on the form).
 pub async fn form(
     State(service): State<Service>,
     user: WebUser,
@@ -115,6 +122,11 @@ pub async fn form(
     let subject = meta.subject.clone().unwrap_or_default();
     if query.forward.is_some() {
         view.subject = prefixed(t.forward_prefix, &subject);
+        view.forward_of = id.to_string();
+        view.forwarded = Attachment::all_of(&message)
+            .into_iter()
+            .map(|a| a.filename)
+            .collect();
         let c = t.colon;
         view.text = format!(
             "\n\n{}\n{}{c} {}\n{}{c} {date}\n{}{c} {subject}\n{}{c} {}\n\n{body}",
@@ -177,6 +189,7 @@ pub async fn send(State(service): State<Service>, user: WebUser, multipart: Mult
             view.subject = form.subject;
             view.text = form.text;
             view.in_reply_to = form.in_reply_to.unwrap_or_default();
+            view.forward_of = form.forward_of.map(|id| id.to_string()).unwrap_or_default();
             (problem.status(), page(view.render())).into_response()
         }
     }

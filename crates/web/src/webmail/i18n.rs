@@ -202,6 +202,7 @@ pub struct Texts {
     pub delete_confirm: &'static str,
     pub moved: &'static str,
     pub trashed: &'static str,
+    pub forwarded_attachments: &'static str,
 }
 
 /// French.
@@ -415,6 +416,7 @@ pub const FR: Texts = Texts {
     delete_confirm: "Je confirme la suppression définitive de ce message, sans retour possible",
     moved: "Message déplacé.",
     trashed: "Message mis à la corbeille (vous pouvez l'en sortir).",
+    forwarded_attachments: "Pièces jointes du message transféré, envoyées avec lui",
     at: "à",
     colon: "\u{202F}:",
     time_zone: "Fuseau horaire",
@@ -648,6 +650,7 @@ pub const EN: Texts = Texts {
     delete_confirm: "I confirm this message is deleted for good, with no way back",
     moved: "Message moved.",
     trashed: "Message moved to Trash (you can move it back).",
+    forwarded_attachments: "Attachments of the forwarded message, sent with it",
     at: "at",
     colon: ":",
     time_zone: "Time zone",

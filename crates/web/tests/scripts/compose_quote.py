@@ -21,6 +21,9 @@ def fields(label, path):
     text = re.search(r'<textarea id="text" name="text">(.*?)</textarea>', page, re.S)
     found["text"] = html.unescape(text.group(1)) if text else None
     found["csrf"] = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    found["forward_of"] = re.search(r'name="forward_of" value="([^"]*)"', page).group(1)
+    forwarded = re.search(r'<p id="forwarded">(.*?)</p>', page, re.S)
+    found["forwarded"] = html.unescape(forwarded.group(1)) if forwarded else None
     print(f"{label}-fields 0 {json.dumps(found, ensure_ascii=False)}", flush=True)
     return found
 
@@ -32,7 +35,7 @@ forward = fields("forward", f"/mail/compose?forward={A['original']}")
 # The forward, sent to eve as the form proposes it.
 body, headers = multipart([
     ["csrf", forward["csrf"]], ["to", A["eve"]], ["cc", ""], ["subject", forward["subject"]],
-    ["text", forward["text"]], ["in_reply_to", ""],
+    ["text", forward["text"]], ["in_reply_to", ""], ["forward_of", forward["forward_of"]],
 ], [])
 conn = http.client.HTTPSConnection(HOST, PORT, context=context(), timeout=20)
 conn.request("POST", "/mail/compose", body=body, headers={**headers, "Cookie": cookie})
