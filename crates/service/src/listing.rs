@@ -146,8 +146,10 @@ struct Candidate {
     key: String,
 }
 
-/// Whether the folded `needle` is in the header facts a list shows.
-fn matches(meta: &MessageMeta, needle: &str) -> bool {
+/// Whether the folded `needle` ([`fold`]) is in the header facts a list shows: the
+/// subject, the sender's and recipients' names and addresses, themselves folded —
+/// the search of the webmail and of the API's folder listing (MS-6).
+pub fn matches(meta: &MessageMeta, needle: &str) -> bool {
     let subject = meta.subject.as_deref().map(fold).unwrap_or_default();
     subject.contains(needle)
         || [&meta.from, &meta.to, &meta.cc]
