@@ -23,6 +23,12 @@ pub enum Action {
     AccountClose,
     /// An account's data and keys were destroyed (RT-2, RT-3).
     AccountDelete,
+    /// A holder asked the registration authority to correct their identity data
+    /// (AC-3).
+    CorrectionRequest,
+    /// A holder exported their account's own data: identity, devices, contacts,
+    /// traces (AC-3, RT-4).
+    AccountExport,
     /// A password was set or changed.
     PasswordSet,
     /// A delegate was granted an organisational mailbox (ID-3).
@@ -140,13 +146,15 @@ pub enum Action {
 
 impl Action {
     /// Every action, in declaration order.
-    pub const ALL: [Action; 58] = [
+    pub const ALL: [Action; 60] = [
         Action::AccountCreate,
         Action::AccountVerify,
         Action::AccountActivate,
         Action::AccountSuspend,
         Action::AccountClose,
         Action::AccountDelete,
+        Action::CorrectionRequest,
+        Action::AccountExport,
         Action::PasswordSet,
         Action::DelegateAdd,
         Action::AuthSuccess,
@@ -210,6 +218,8 @@ impl Action {
             Action::AccountSuspend => "account.suspend",
             Action::AccountClose => "account.close",
             Action::AccountDelete => "account.delete",
+            Action::CorrectionRequest => "account.correction_request",
+            Action::AccountExport => "account.export",
             Action::PasswordSet => "account.password_set",
             Action::DelegateAdd => "account.delegate_add",
             Action::AuthSuccess => "auth.success",

@@ -37,6 +37,7 @@
 //!   ([`RetryPolicy`]), what a peer's reply means ([`ReplyClass`]), and the
 //!   delivery status notification ([`Dsn`], RFC 3464).
 //! - [`incidents`]: incident detectors over trace facts (TR-3).
+//! - [`local_time`]: instants in the time zones of France, for the pages (MS-6).
 //! - [`mdn`]: the automatic message disposition notification ([`Mdn`], RFC 8098).
 //! - [`signed`]: S/MIME `multipart/signed` around the notifications the service
 //!   writes, the operator's proof (MS-16).
@@ -177,6 +178,7 @@ pub mod forwarding;
 pub mod health;
 pub mod ident;
 pub mod incidents;
+pub mod local_time;
 pub mod mdn;
 pub mod outbound;
 pub mod password;

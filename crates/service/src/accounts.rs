@@ -313,6 +313,17 @@ impl Service {
         closure: Closure,
     ) -> Result<bool> {
         self.require_duty(caller, Duty::ManageAccounts).await?;
+        self.close_checked(caller, id, closure).await
+    }
+
+    /// Closes `id` as [`Service::close`] does, once the caller's right to was
+    /// checked (the duty, or the holder's own right, AC-3).
+    pub(crate) async fn close_checked(
+        &self,
+        caller: &Caller,
+        id: AccountId,
+        closure: Closure,
+    ) -> Result<bool> {
         let account = self.store.account(id).await?;
         let erase = closure == Closure::Erased;
         let delete_now = closure == Closure::Now

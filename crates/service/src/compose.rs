@@ -9,6 +9,7 @@ use caduceus_core::MailAddress;
 use mail_builder::MessageBuilder;
 use mail_builder::headers::address::Address;
 use mail_builder::headers::text::Text;
+use mail_parser::MimeHeaders;
 use rand::RngCore;
 
 use caduceus_core::outbound::{has_header, header_section};
@@ -48,6 +49,31 @@ pub struct Attachment {
     pub content_type: String,
     /// Its content.
     pub bytes: Vec<u8>,
+}
+
+impl Attachment {
+    /// The attachments of an opened message, as they are, to carry into a forward
+    /// (MS-1): name (else `attachment`), media type (else
+    /// `application/octet-stream`), content.
+    pub fn all_of(message: &crate::messages::ReadMessage) -> Vec<Attachment> {
+        let Some(parsed) = message.parsed() else {
+            return Vec::new();
+        };
+        parsed
+            .attachments()
+            .map(|part| Attachment {
+                filename: part.attachment_name().unwrap_or("attachment").to_owned(),
+                content_type: part.content_type().map_or_else(
+                    || "application/octet-stream".to_owned(),
+                    |c| match c.subtype() {
+                        Some(sub) => format!("{}/{sub}", c.ctype()),
+                        None => c.ctype().to_owned(),
+                    },
+                ),
+                bytes: part.contents().to_vec(),
+            })
+            .collect()
+    }
 }
 
 /// What became of a sent [`Letter`].

@@ -21,7 +21,7 @@ use caduceus_store::{
 };
 
 use crate::Service;
-use crate::actor::{Actor, Caller};
+use crate::actor::Caller;
 use crate::error::{Result, ServiceError};
 
 /// Most entries one search returns.
@@ -392,10 +392,7 @@ impl Service {
         caller: &Caller,
         account: AccountId,
     ) -> Result<DirectoryPreferences> {
-        if caller.actor != Actor::Account(account) {
-            self.require_console(caller, caduceus_core::Duty::ManageAccounts)
-                .await?;
-        }
+        self.require_holder(caller, account).await?;
         let holder = self.store.account(account).await?;
         Ok(self
             .store
@@ -403,18 +400,15 @@ impl Service {
             .await?)
     }
 
-    /// Records an account holder's directory choices (ID-4): hide from search, show
-    /// the practice phone. The holder or an operator.
+    /// Records an account holder's directory choices (ID-4, AC-3): hide from search,
+    /// show the practice phone. The holder or an operator.
     pub async fn set_directory_preferences(
         &self,
         caller: &Caller,
         account: AccountId,
         preferences: DirectoryPreferences,
     ) -> Result<()> {
-        if caller.actor != Actor::Account(account) {
-            self.require_console(caller, caduceus_core::Duty::ManageAccounts)
-                .await?;
-        }
+        self.require_holder(caller, account).await?;
         let holder = self.store.account(account).await?;
         let trace = caller.event(
             self.now_ms(),

@@ -50,6 +50,8 @@
 //!   latency, logins), through the `metrics` facade.
 //! - [`messages`]: deliver to local mailboxes through the policy (MS-2), list, read,
 //!   flag, delete (RT-3), with the access checks (AC-1, ID-3).
+//! - [`listing`]: a page of a folder, or of a search across folders, sorted by date,
+//!   sender or subject (MS-6): the webmail's list.
 //! - [`folders`]: what mail clients do in batches — a folder's state, reads and peeks
 //!   of many messages with one trace commit, flags, expunge, append.
 //! - [`ingest`]: the metadata computed once when a message enters (sealed with it),
@@ -62,6 +64,9 @@
 //!   close, the 72-hour deadline.
 //! - [`representatives`]: a patient's parents and guardians, who act for the patient
 //!   while in force (ID-7).
+//! - [`rights`]: the holder's rights over their account (AC-3): directory choices,
+//!   a correction request to the registration authority, the account's data export,
+//!   closing it.
 //! - [`jobs`]: the scheduled jobs `serve` runs, one node at a time (TR-2 purge).
 //! - [`console`]: the `caduceus` command's login — a staff member's console session, or
 //!   the bootstrap operator until the first staff role (AC-2, TR-1).
@@ -100,6 +105,7 @@ pub mod inactivity;
 pub mod incidents;
 pub mod ingest;
 pub mod jobs;
+pub mod listing;
 pub mod mdn;
 pub mod messages;
 pub mod metrics;
@@ -114,6 +120,7 @@ mod rates;
 pub mod recipients;
 pub mod relay;
 pub mod representatives;
+pub mod rights;
 pub mod sasl;
 pub mod sessions;
 pub mod staff;
@@ -135,8 +142,8 @@ pub use error::ServiceError;
 /// reach data only through the service, which applies the rules and writes the traces.
 pub mod model {
     pub use caduceus_store::{
-        Account, AccountId, Broadcast, DeviceId, Mailbox, MailboxId, MessageId, MessageSummary,
-        StoreError,
+        Account, AccountId, Broadcast, CorrectionRequest, DeviceId, DirectoryPreferences, Mailbox,
+        MailboxId, MessageId, MessageSummary, StoreError,
     };
 }
 

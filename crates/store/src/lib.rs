@@ -526,6 +526,22 @@ pub trait Store: Send + Sync {
     ) -> Result<()>;
     /// The representatives of a patient, in force or not.
     async fn representatives(&self, patient: AccountId) -> Result<Vec<Representation>>;
+
+    /// Records a holder's request to correct their identity data, with its trace
+    /// (AC-3).
+    async fn request_correction(
+        &self,
+        account: AccountId,
+        what: &str,
+        at: Timestamp,
+        trace: &Event,
+    ) -> Result<CorrectionRequest>;
+    /// The correction requests of one account (`Some`) or of every account (`None`),
+    /// oldest first (AC-3).
+    async fn correction_requests(
+        &self,
+        account: Option<AccountId>,
+    ) -> Result<Vec<CorrectionRequest>>;
     /// Marks folder `mailbox` personal (`Some(since)`) or professional (`None`), with
     /// its trace (MS-14).
     async fn set_mailbox_personal(
@@ -618,6 +634,9 @@ pub trait Store: Send + Sync {
         action: Option<&str>,
         limit: i64,
     ) -> Result<Vec<Entry>>;
+    /// The newest entries whose actor is `actor` (an account's own traces, for its
+    /// export, AC-3), newest first, at most `limit`.
+    async fn trace_entries_by_actor(&self, actor: &str, limit: i64) -> Result<Vec<Entry>>;
     /// How many `action` entries each actor made in `[from, until]` (TR-3).
     async fn trace_counts_by_actor(
         &self,

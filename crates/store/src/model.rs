@@ -730,3 +730,17 @@ pub struct Representation {
     /// When it was registered.
     pub registered: Timestamp,
 }
+
+/// A holder's request to correct their identity data (AC-3), waiting for the
+/// registration authority.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CorrectionRequest {
+    /// Database id.
+    pub id: i64,
+    /// Whose identity data.
+    pub account: AccountId,
+    /// What the holder says is wrong and how it should read (their words).
+    pub what: String,
+    /// When it was asked.
+    pub requested: Timestamp,
+}

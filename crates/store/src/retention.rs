@@ -231,6 +231,11 @@ pub const INVENTORY: &[Table] = &[
         Kept::WithAccount,
     ),
     table(
+        "correction_requests",
+        "a holder's request to correct their identity data, in their words (AC-3)",
+        Kept::WithAccount,
+    ),
+    table(
         "breaches",
         "personal-data breaches: nature, risk, state, times, account and message ids (TR-6)",
         Kept::BreachRegister,

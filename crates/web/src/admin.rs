@@ -1,5 +1,6 @@
 //! The admin console (`/admin`) for the operator's staff (AC-1): the registration
-//! authority's queue (verify with evidence, activate), accounts and their states,
+//! authority's queue (verify with evidence, activate; the holders' correction
+//! requests, AC-3), accounts and their states,
 //! directory imports and the trust list, security alerts, the trace viewer with the
 //! chain's verification. Each action is made under the staff member's role, traced
 //! with the person and the role; nothing here ever shows message content (AC-2), and
@@ -65,6 +66,8 @@ struct AdminPage {
     chain_ok: bool,
     lines: Vec<String>,
     accounts: Vec<AccountRow>,
+    /// What the table of `headers` and `rows` shows, if it needs saying.
+    caption: &'static str,
     headers: Vec<&'static str>,
     rows: Vec<Vec<String>>,
 }
@@ -93,6 +96,7 @@ impl AdminPage {
             chain_ok: false,
             lines: Vec::new(),
             accounts: Vec::new(),
+            caption: "",
             headers: Vec::new(),
             rows: Vec::new(),
         }
@@ -129,10 +133,11 @@ async fn accounts(
 ) -> Response {
     let listed = async {
         let caller = staff(&service, &user, Duty::ManageAccounts).await?;
-        service.accounts(&caller).await
+        let corrections = service.pending_corrections(&caller).await?;
+        Ok::<_, ServiceError>((service.accounts(&caller).await?, corrections))
     };
-    let all = match listed.await {
-        Ok(all) => all,
+    let (all, corrections) = match listed.await {
+        Ok(found) => found,
         Err(error) => return refused(&user, error),
     };
     let pending_only = query.state.as_deref() == Some("pending");
@@ -151,6 +156,22 @@ async fn accounts(
         .collect();
     if view.accounts.is_empty() {
         view.lines.push("—".to_owned());
+    }
+    // The holders' requests to correct their identity data (AC-3).
+    if !corrections.is_empty() {
+        view.caption = t.corrections_pending;
+        view.headers = vec![t.address, t.date, t.what];
+        view.rows = corrections
+            .into_iter()
+            .map(|r| {
+                let address = view
+                    .accounts
+                    .iter()
+                    .find(|a| a.id == r.account.0)
+                    .map_or_else(|| r.account.to_string(), |a| a.address.clone());
+                vec![address, r.requested.rfc5322(), r.what]
+            })
+            .collect();
     }
     page(view.render())
 }

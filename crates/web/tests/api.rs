@@ -96,6 +96,8 @@ async fn ms18_ms6_ms14_ms17_id1_id2_the_api_sends_once_per_idempotency_key_and_a
     run.expect("list-again", 304, &[]);
     // Search: by subject, any case; nothing for a word in no subject or name.
     run.expect("search-hit", 200, &["Consultation du 12"]);
+    // Case and accents ignored (MS-6): "CÔNSULTATION" finds "Consultation".
+    run.expect("search-folded", 200, &["Consultation du 12"]);
     run.expect("search-miss", 200, &["\"messages\":[]"]);
     run.expect(
         "read",

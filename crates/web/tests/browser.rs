@@ -143,6 +143,156 @@ async fn ms11_ms8_tr4_the_webmail_in_headless_chromium() {
     server.shutdown().await;
 }
 
+/// Who writes the inbox's messages, in turn (sorting by sender, MS-6).
+const SENDERS: [(&str, &str); 4] = [
+    ("Dr Zoé Aubert", "zoe.aubert"),
+    ("Dr Marc Bonnet", "marc.bonnet"),
+    ("Dr Élise Lefèvre", "elise.lefevre"),
+    ("Dr Yves Roux", "yves.roux"),
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ms6_an_inbox_of_2000_messages_pages_sorts_and_searches_in_chromium() {
+    let (venv, tools) = browser();
+    let w = world().await;
+    let alice = professional(&w, "alice.martin", "810003090833", true).await;
+    let alice_totp = web_login(&w, &alice).await;
+    let to = std::slice::from_ref(&alice.address);
+    let deliver = async |from: &str, subject: &str| {
+        let raw = format!(
+            "From: {from}\r\nTo: {}\r\nSubject: {subject}\r\n\r\nBonjour.\r\n",
+            alice.address.as_str()
+        );
+        let delivered = w.service.deliver_local(&op(), to, raw.as_bytes()).await;
+        delivered.unwrap().remove(0)
+    };
+    // Two lab results, one of them moved to Archive; then 2,000 letters.
+    deliver(
+        "Laboratoire <labo@caduceus.test>",
+        "Résultats : Hémoglobine 10,2 g/dL",
+    )
+    .await;
+    let archived = deliver("Laboratoire <labo@caduceus.test>", "HÉMOGLOBINE glyquée").await;
+    for n in 1..=2000 {
+        let (name, local) = SENDERS[n % SENDERS.len()];
+        let from = format!("{name} <{local}@caduceus.test>");
+        deliver(&from, &format!("Compte rendu n° {n:04}")).await;
+    }
+    let owner = caduceus_service::actor::testing::account(alice.id, "test");
+    let access = w.service.authorize(&owner, alice.id).await.unwrap();
+    let archive = w.service.find_folder(&access, "Archive").await.unwrap();
+    let ids = [archived.message];
+    let moved = w
+        .service
+        .move_messages(&access, archived.mailbox, &ids, archive.unwrap().id);
+    moved.await.unwrap();
+    let server = listen(&w).await;
+    let mut args = vec![
+        ("port", server.port.to_string()),
+        ("password", WEB_PASSWORD.to_owned()),
+        ("alice", alice.address.as_str().to_owned()),
+        ("alice_totp", alice_totp),
+    ];
+    args.extend(tools);
+    let run = python_in(&venv, &script("browser_list.py"), &args).await;
+    server.shutdown().await;
+    let step = |label: &str, words: &[&str]| run.expect(label, 0, words);
+    // How long each page took in the browser (reported, not asserted).
+    for line in run.stdout.lines().filter(|l| l.contains("-seconds ")) {
+        eprintln!("{line}");
+    }
+
+    // 2,001 messages in INBOX, 50 a page, 41 pages, newest first.
+    step(
+        "inbox",
+        &[
+            "2001 messages",
+            "Page 1 / 41",
+            "rows=50",
+            "first=Dr Zoé Aubert",
+            "Compte rendu n° 2000",
+        ],
+    );
+    step(
+        "inbox-page-2",
+        &[
+            "Page 2 / 41",
+            "rows=50",
+            "first=Dr Élise Lefèvre",
+            "n° 1950",
+        ],
+    );
+    // The last page holds what is left: the oldest, the lab result first delivered.
+    step(
+        "inbox-last",
+        &["Page 41 / 41", "rows=1", "Hémoglobine 10,2"],
+    );
+    step("inbox-past-last", &["Page 41 / 41", "rows=1"]);
+    // Subject A→Z, then Z→A (accents folded: "Résultats" after "Compte rendu").
+    step(
+        "subject-ascending",
+        &[
+            "Page 1 / 41",
+            "'none', 'ascending', 'none'",
+            "first=Dr Marc Bonnet",
+            "n° 0001",
+        ],
+    );
+    step(
+        "subject-descending",
+        &[
+            "'none', 'descending', 'none'",
+            "first=Laboratoire",
+            "Résultats : Hémoglobine",
+            "last=",
+            "n° 1952",
+        ],
+    );
+    step(
+        "subject-descending-page-2",
+        &["Page 2 / 41", "first=", "n° 1951"],
+    );
+    // Sender A→Z by name: Dr Élise Lefèvre folds to "dr elise", before "dr marc".
+    step(
+        "sender-ascending",
+        &["'ascending', 'none', 'none'", "first=Dr Élise Lefèvre"],
+    );
+    step(
+        "sender-descending",
+        &["'descending', 'none', 'none'", "first=Laboratoire"],
+    );
+    step(
+        "date-descending",
+        &["'none', 'none', 'descending'", "n° 2000"],
+    );
+    step(
+        "date-ascending",
+        &[
+            "'none', 'none', 'ascending'",
+            "first=Laboratoire",
+            "Hémoglobine 10,2",
+        ],
+    );
+    // "hemoglobine" finds both results, in INBOX and Archive; then in INBOX only.
+    let everywhere = step(
+        "search-everywhere",
+        &["Tous les dossiers", "2 messages", "rows=2"],
+    );
+    assert!(
+        everywhere.contains("glyquée (Archive)") || everywhere.contains("glyquée (Archives)"),
+        "{everywhere}"
+    );
+    step("search-here", &["1 messages", "rows=1", "Hémoglobine 10,2"]);
+    // A correspondent's name, typed in capitals without accents.
+    step(
+        "search-sender",
+        &["500 messages", "Page 1 / 10", "first=Dr Élise Lefèvre"],
+    );
+    let (_, bytes) = run.step("page-bytes");
+    let bytes: usize = bytes.trim().parse().unwrap();
+    assert!(bytes < 100_000, "a list page weighs {bytes} bytes");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn id2_ac2_ms15_a_registration_authority_verifies_and_no_admin_page_shows_content() {
     const SUBJECT: &str = "Bilan confidentiel Zorglub";

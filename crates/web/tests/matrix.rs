@@ -143,6 +143,10 @@ impl Cast {
                 messages(self.owner.id, ARCHIVE).await + messages(self.cardio.id, ARCHIVE).await
             }
             (_, Operation::AddDevice) => store.devices(self.owner.id).await.unwrap().len(),
+            (_, Operation::RequestCorrection) => {
+                let requests = store.correction_requests(Some(self.owner.id)).await;
+                requests.unwrap().len()
+            }
             (_, Operation::RecordBreach) => store.breaches().await.unwrap().len(),
             (_, Operation::BroadcastAlert) => store.broadcasts(1000).await.unwrap().len(),
             _ => 0,
@@ -207,6 +211,22 @@ async fn applicative(w: &World) -> Person {
     }
 }
 
+/// `account` as `party`, after a strong login: its web session and a device
+/// credential.
+async fn person(w: &World, party: Party, account: Account) -> Person {
+    let strong = strong_login(w, &account).await;
+    let token = w.service.open_session(&strong).await.unwrap();
+    let device = w.service.add_device(&strong, "matrix").await.unwrap();
+    Person {
+        party,
+        account,
+        login: strong,
+        token: token.expose().clone(),
+        device: device.credential.expose().clone(),
+        certificate: None,
+    }
+}
+
 async fn cast() -> Cast {
     let w = world().await;
     let olga = professional(&w, "olga", &rpps(7), true).await;
@@ -257,17 +277,7 @@ async fn cast() -> Cast {
         (Party::OtherPatient, jean),
     ];
     for (party, account) in cast.into_iter().chain(staff) {
-        let strong = strong_login(&w, &account).await;
-        let token = w.service.open_session(&strong).await.unwrap();
-        let device = w.service.add_device(&strong, "matrix").await.unwrap();
-        people.push(Person {
-            party,
-            account,
-            login: strong,
-            token: token.expose().clone(),
-            device: device.credential.expose().clone(),
-            certificate: None,
-        });
+        people.push(person(&w, party, account).await);
     }
     people.push(applicative(&w).await);
     // The owner writes to the patient first, so that the patient may answer (MS-8).
@@ -326,8 +336,11 @@ pub struct Cell {
     /// A new device of the owner's, for a revocation.
     device: Option<DeviceId>,
     /// A new account, for its administration: pending to be verified, active else (a
-    /// delegate of cardio's to be removed).
+    /// delegate of cardio's to be removed); for its holder's closure (AC-3), active.
     subject: Option<AccountId>,
+    /// Who stands in for the owner where the cell's operation would end the owner's
+    /// account (closing one's own, AC-3): the subject's holder.
+    stand_in: Option<Person>,
 }
 
 impl Cell {
@@ -368,7 +381,7 @@ impl Cell {
         } else {
             (cardios, owners)
         };
-        Cell {
+        let mut cell = Cell {
             operation,
             party,
             label,
@@ -384,6 +397,7 @@ impl Cell {
                 }
                 _ => None,
             },
+            stand_in: None,
             subject: match operation.reaches() {
                 Reach::Administration
                     if operation.duty() == Some(Duty::ManageAccounts)
@@ -415,13 +429,31 @@ impl Cell {
                     }
                     Some(subject)
                 }
+                _ if operation == Operation::CloseOwnAccount => {
+                    let id = rpps(1000 + n as u32);
+                    let account = professional(&cast.w, &format!("t{n}"), &id, true).await;
+                    Some(account.id)
+                }
                 _ => None,
             },
+        };
+        // The owner closing their own account closes the subject's, as its holder.
+        if let (Some(subject), Party::Owner) = (cell.subject, party)
+            && operation == Operation::CloseOwnAccount
+        {
+            let account = cast.w.store.account(subject).await.unwrap();
+            cell.stand_in = Some(person(&cast.w, Party::Owner, account).await);
         }
+        cell
     }
 
-    /// Whether the operation shows the message's content (subject included), or the
-    /// owner's directory entry.
+    /// Who asks: the party's person, or the stand-in.
+    fn person<'a>(&'a self, cast: &'a Cast) -> Option<&'a Person> {
+        self.stand_in.as_ref().or_else(|| cast.person(self.party))
+    }
+
+    /// Whether the operation shows the message's content (subject included), the
+    /// owner's directory entry, or the owner's account data.
     fn reveals(&self) -> bool {
         matches!(
             self.operation,
@@ -431,14 +463,15 @@ impl Cell {
                 | Operation::ReadAttachment
                 | Operation::SearchFolder
                 | Operation::LookUpDirectory
+                | Operation::ExportAccountData
         )
     }
 
     /// What shows it: the cell's marker (the message's subject), or the owner's
-    /// address for a directory lookup.
+    /// address for a directory lookup or the account's data export (AC-3).
     fn sought(&self) -> &str {
         match self.operation {
-            Operation::LookUpDirectory => RECIPIENT,
+            Operation::LookUpDirectory | Operation::ExportAccountData => RECIPIENT,
             _ => &self.marker,
         }
     }
@@ -666,7 +699,7 @@ async fn ac1_ac2_id2_id3_ms2_ms9_tr1_every_cell_of_the_authorization_matrix_thro
             }
         }
     }
-    assert_eq!(cells, 720, "cells driven");
+    assert_eq!(cells, 776, "cells driven");
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
     // Each session opened before the suspension or the closure ended on its next
     // command, traced (AU-3, ID-2).

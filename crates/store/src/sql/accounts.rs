@@ -319,7 +319,7 @@ pub(super) async fn destroy(store: &SqlStore, id: AccountId, trace: &Event) -> R
     .bind(id.0)
     .execute(&mut *tx.tx)
     .await?;
-    for table in ["mailboxes", "verifications"] {
+    for table in ["mailboxes", "verifications", "correction_requests"] {
         let sql = format!("DELETE FROM {table} WHERE account_id = $1");
         sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(id.0)

@@ -27,16 +27,30 @@ pub(crate) struct Migration {
     pub sql: &'static str,
 }
 
-const DATA_SQLITE: &[Migration] = &[Migration {
-    version: 1,
-    name: "initial",
-    sql: include_str!("../../schema/sqlite/0001_initial.sql"),
-}];
-const DATA_POSTGRES: &[Migration] = &[Migration {
-    version: 1,
-    name: "initial",
-    sql: include_str!("../../schema/postgres/0001_initial.sql"),
-}];
+const DATA_SQLITE: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "initial",
+        sql: include_str!("../../schema/sqlite/0001_initial.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "correction requests (AC-3)",
+        sql: include_str!("../../schema/sqlite/0002_correction_requests.sql"),
+    },
+];
+const DATA_POSTGRES: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "initial",
+        sql: include_str!("../../schema/postgres/0001_initial.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "correction requests (AC-3)",
+        sql: include_str!("../../schema/postgres/0002_correction_requests.sql"),
+    },
+];
 const KEYRING_SQLITE: &[Migration] = &[Migration {
     version: 1,
     name: "initial",

@@ -12,6 +12,7 @@ mod auth;
 mod backup;
 mod breaches;
 mod broadcasts;
+mod corrections;
 pub(crate) mod db;
 mod directory;
 mod folders;

@@ -7,8 +7,8 @@ use caduceus_core::{
 };
 
 use super::{
-    SqlStore, accounts, activity, auth, breaches, broadcasts, directory, folders, jobs, messages,
-    notices, outbound, patients, personal, representatives, traces, web,
+    SqlStore, accounts, activity, auth, breaches, broadcasts, corrections, directory, folders,
+    jobs, messages, notices, outbound, patients, personal, representatives, traces, web,
 };
 use crate::Store;
 use crate::error::Result;
@@ -635,6 +635,24 @@ impl Store for SqlStore {
     }
     async fn representatives(&self, patient: AccountId) -> Result<Vec<Representation>> {
         representatives::of(self, patient).await
+    }
+    async fn request_correction(
+        &self,
+        account: AccountId,
+        what: &str,
+        at: Timestamp,
+        trace: &Event,
+    ) -> Result<CorrectionRequest> {
+        corrections::request(self, account, what, at, trace).await
+    }
+    async fn correction_requests(
+        &self,
+        account: Option<AccountId>,
+    ) -> Result<Vec<CorrectionRequest>> {
+        corrections::of(self, account).await
+    }
+    async fn trace_entries_by_actor(&self, actor: &str, limit: i64) -> Result<Vec<Entry>> {
+        traces::by_actor(self, actor, limit).await
     }
     async fn set_mailbox_personal(
         &self,

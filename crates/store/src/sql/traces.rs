@@ -184,6 +184,19 @@ pub(super) async fn latest(
     rows.iter().map(entry_from_row).collect()
 }
 
+/// See [`crate::Store::trace_entries_by_actor`].
+pub(super) async fn by_actor(store: &SqlStore, actor: &str, limit: i64) -> Result<Vec<Entry>> {
+    let rows = sqlx::query(
+        "SELECT seq, at_ms, actor, acting_for, action, object, source, outcome, detail, prev_hash, hash
+         FROM traces WHERE actor = $1 ORDER BY seq DESC LIMIT $2",
+    )
+    .bind(actor)
+    .bind(limit)
+    .fetch_all(&store.db.pool)
+    .await?;
+    rows.iter().map(entry_from_row).collect()
+}
+
 pub(super) async fn count_by_actor(
     store: &SqlStore,
     action: &str,

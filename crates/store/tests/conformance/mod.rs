@@ -10,12 +10,14 @@ mod chain;
 mod directory;
 mod imap_state;
 mod outbound;
+mod rights;
 mod sealing;
 pub use auth::*;
 pub use chain::*;
 pub use directory::*;
 pub use imap_state::*;
 pub use outbound::*;
+pub use rights::*;
 pub use sealing::*;
 
 use caduceus_audit::{
@@ -77,6 +79,7 @@ macro_rules! conformance_suite {
             tr1_the_latest_entries_come_newest_first_filtered_and_limited,
             rt2_a_deleted_account_leaves_nothing_keyed_by_it,
             tr2_rows_kept_for_a_time_are_purged,
+            ac3_correction_requests_and_own_traces_are_kept_per_account,
         );
     };
     (@tests $make:path; $($name:ident),* $(,)?) => {

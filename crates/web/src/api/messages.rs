@@ -14,6 +14,7 @@ use caduceus_core::personal::is_personal;
 use caduceus_service::Service;
 use caduceus_service::folders::Opening;
 use caduceus_service::ingest::MetaAddress;
+use caduceus_service::listing;
 use caduceus_service::messages::{MailboxAccess, ReadMessage};
 use caduceus_service::model::{Mailbox, MessageId, MessageSummary};
 use mail_parser::MimeHeaders;
@@ -157,17 +158,6 @@ pub struct ListQuery {
     q: Option<String>,
 }
 
-/// Whether `message`'s subject or a correspondent holds `needle` (lowercase).
-fn meta_matches(message: &ReadMessage, needle: &str) -> bool {
-    let meta = message.meta();
-    let people = meta.from.iter().chain(&meta.to).chain(&meta.cc);
-    meta.subject
-        .iter()
-        .map(String::as_str)
-        .chain(people.flat_map(|p| p.name.iter().chain(&p.address).map(String::as_str)))
-        .any(|text| text.to_lowercase().contains(needle))
-}
-
 fn folder_etag(folder: &Mailbox, count: usize) -> String {
     format!(
         "W/\"{}-{}-{}-{count}\"",
@@ -230,12 +220,8 @@ pub async fn list(
         .into_iter()
         .filter(|m| query.before.is_none_or(|before| m.uid < before))
         .collect();
-    let needle = query
-        .q
-        .as_deref()
-        .map(str::trim)
-        .unwrap_or("")
-        .to_lowercase();
+    // Case and accents ignored, as in the webmail (MS-6).
+    let needle = caduceus_core::directory::fold(query.q.as_deref().unwrap_or(""));
     // Without a search, the page is opened alone; with one, the folder's metadata is
     // read newest first, a page at a time, until the page is full.
     let mut opened = Vec::new();
@@ -251,7 +237,7 @@ pub async fn list(
         opened.extend(
             batch
                 .into_iter()
-                .filter(|m| needle.is_empty() || meta_matches(m, &needle)),
+                .filter(|m| needle.is_empty() || listing::matches(m.meta(), &needle)),
         );
         if opened.len() > limit || needle.is_empty() {
             break;

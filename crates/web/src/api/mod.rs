@@ -11,6 +11,8 @@
 //! - [`account`]: device credentials, a patient's blocks, opposition and access log,
 //!   the forwarding rule, the terms of use.
 //! - [`export`]: the streamed export of one's messages (RT-4).
+//! - [`rights`]: the holder's rights over their account (AC-3): directory choices,
+//!   a correction request, the account's own data, closing it.
 //! - [`problem`]: errors as `application/problem+json` naming the requirement.
 
 pub mod account;
@@ -19,6 +21,7 @@ pub mod export;
 pub mod login;
 pub mod messages;
 pub mod problem;
+pub mod rights;
 pub mod send;
 
 use axum::Router;
@@ -85,6 +88,16 @@ pub fn router(max_message_size: usize) -> Router<Service> {
                 .delete(account::withdraw_opposition),
         )
         .route("/export", get(export::export))
+        .route(
+            "/account/directory",
+            get(rights::directory).put(rights::set_directory),
+        )
+        .route(
+            "/account/corrections",
+            get(rights::corrections).post(rights::request_correction),
+        )
+        .route("/account/data", get(rights::data))
+        .route("/account/close", post(rights::close))
         .route("/terms", get(account::terms).post(account::accept_terms))
         .route(
             "/notifications",

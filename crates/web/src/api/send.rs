@@ -15,6 +15,7 @@ use caduceus_core::MailAddress;
 use caduceus_service::Service;
 use caduceus_service::auth::Authenticated;
 use caduceus_service::compose::{Attachment, Letter, Posted};
+use caduceus_service::model::MessageId;
 use caduceus_service::sessions::Idempotency;
 use sha2::{Digest, Sha256};
 
@@ -31,6 +32,9 @@ pub(crate) struct Form {
     pub(crate) text: String,
     pub(crate) in_reply_to: Option<String>,
     pub(crate) attachments: Vec<Attachment>,
+    /// A message of the sender's mailbox whose attachments the letter carries (a
+    /// forward, MS-1).
+    pub(crate) forward_of: Option<i64>,
     /// The webmail's CSRF token (the API has none).
     pub(crate) csrf: Option<String>,
 }
@@ -76,10 +80,18 @@ impl Form {
                 "in_reply_to" => {
                     form.in_reply_to = Some(value.trim().to_owned()).filter(|v| !v.is_empty())
                 }
+                "forward_of" if !value.trim().is_empty() => {
+                    let id = value
+                        .trim()
+                        .parse()
+                        .map_err(|_| Problem::bad_request("forward_of: a message id (a number)"))?;
+                    form.forward_of = Some(id);
+                }
+                "forward_of" => {}
                 "csrf" => form.csrf = Some(value),
                 other => {
                     return Err(Problem::bad_request(format!(
-                        "unknown form field {other:?}; expected to, cc, subject, text, from, in_reply_to, attachment"
+                        "unknown form field {other:?}; expected to, cc, subject, text, from, in_reply_to, forward_of, attachment"
                     )));
                 }
             }
@@ -101,6 +113,7 @@ impl Form {
         field(self.subject.as_bytes());
         field(self.text.as_bytes());
         field(self.in_reply_to.as_deref().unwrap_or_default().as_bytes());
+        field(self.forward_of.unwrap_or_default().to_string().as_bytes());
         for attachment in &self.attachments {
             field(attachment.filename.as_bytes());
             field(attachment.content_type.as_bytes());
@@ -231,6 +244,16 @@ pub(crate) async fn deliver(
             MailAddress::parse(text).map_err(|e| Problem::bad_request(format!("from: {e}")))
         })
         .transpose()?;
+    let mut attachments = form.attachments.clone();
+    // A forward carries the original's attachments: read from the sender's own
+    // mailbox, traced as a read (TR-1).
+    if let Some(id) = form.forward_of {
+        let access = service
+            .authorize(&login.caller(), login.account().id)
+            .await?;
+        let original = service.read_message(&access, MessageId(id)).await?;
+        attachments.extend(Attachment::all_of(&original));
+    }
     let letter = Letter {
         from,
         to: parse_all(&form.to, "to")?,
@@ -238,7 +261,7 @@ pub(crate) async fn deliver(
         subject: form.subject.clone(),
         text: form.text.clone(),
         in_reply_to: form.in_reply_to.clone(),
-        attachments: form.attachments.clone(),
+        attachments,
     };
     let posted = service.send_letter(login, &letter).await?;
     Ok(posted_json(&posted))

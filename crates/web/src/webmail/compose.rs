@@ -13,23 +13,30 @@ use caduceus_core::Requirement;
 use caduceus_core::directory::SearchQuery;
 use caduceus_core::health::check_subject;
 use caduceus_service::Service;
+use caduceus_service::compose::Attachment;
 use caduceus_service::model::MessageId;
 use caduceus_service::submit::RecipientScope;
 use serde::Deserialize;
 
 use super::mail::{people, refused};
-use super::{CsrfField, Posted, WebUser, page};
+use super::{CsrfField, Posted, WebUser, dates, page};
 use super::{Layout, layout_page};
 use crate::api::send::{self, Form as SendForm};
+use caduceus_service::ingest::MetaAddress;
 
 #[derive(Template)]
 #[template(path = "compose.html")]
 struct ComposePage {
     layout: Layout,
     to: String,
+    cc: String,
     subject: String,
     text: String,
     in_reply_to: String,
+    /// The message forwarded, whose attachments the letter carries (MS-1).
+    forward_of: String,
+    /// The names of those attachments, shown on the form.
+    forwarded: Vec<String>,
 }
 
 layout_page!(ComposePage);
@@ -39,56 +46,122 @@ impl ComposePage {
         ComposePage {
             layout: Layout::of(user),
             to: String::new(),
+            cc: String::new(),
             subject: String::new(),
             text: String::new(),
             in_reply_to: String::new(),
+            forward_of: String::new(),
+            forwarded: Vec::new(),
         }
     }
 }
 
-/// `?reply=` the message answered.
+/// `?reply=` the message answered (`&all=on`: to everyone it was sent to), or
+/// `?forward=` the message passed on.
 #[derive(Deserialize)]
 pub struct ComposeQuery {
     reply: Option<i64>,
+    #[serde(default)]
+    all: Option<String>,
+    forward: Option<i64>,
 }
 
-/// `GET /mail/compose`: a new message, or a reply (the original is read, TR-1).
+/// The addresses of `list`, but `own`'s, comma-separated.
+fn addresses(list: &[&MetaAddress], own: &str) -> String {
+    let mut seen: Vec<&str> = Vec::new();
+    for address in list.iter().filter_map(|a| a.address.as_deref()) {
+        if !address.eq_ignore_ascii_case(own) && !seen.contains(&address) {
+            seen.push(address);
+        }
+    }
+    seen.join(", ")
+}
+
+/// `subject` with `prefix` (`Re`, `Tr`…) once.
+fn prefixed(prefix: &str, subject: &str) -> String {
+    let lower = subject.to_lowercase();
+    if lower.starts_with(&format!("{}:", prefix.to_lowercase())) {
+        subject.to_owned()
+    } else {
+        format!("{prefix}: {subject}")
+    }
+}
+
+/// `GET /mail/compose`: a new message, a reply (to the sender, or to all), or a
+/// forward, with the original quoted under a line naming its author and date (the
+/// original is read, TR-1). A forward carries the original's text and, when sent,
+/// its attachments (listed on the form).
 pub async fn form(
     State(service): State<Service>,
     user: WebUser,
     Query(query): Query<ComposeQuery>,
 ) -> Response {
     let mut view = ComposePage::new(&user);
-    if let Some(id) = query.reply {
-        let original = async {
-            let access = user.mailbox(&service).await?;
-            service.read_message(&access, MessageId(id)).await
-        };
-        let message = match original.await {
-            Ok(message) => message,
-            Err(error) => return refused(&user, error),
-        };
-        let meta = message.meta();
-        view.to = meta
-            .from
-            .iter()
-            .filter_map(|a| a.address.clone())
+    let Some(id) = query.reply.or(query.forward) else {
+        return page(view.render());
+    };
+    let original = async {
+        let access = user.mailbox(&service).await?;
+        service.read_message(&access, MessageId(id)).await
+    };
+    let message = match original.await {
+        Ok(message) => message,
+        Err(error) => return refused(&user, error),
+    };
+    let (t, meta) = (user.t, message.meta());
+    let own = user.login.account().address.as_str();
+    let body = message
+        .parsed()
+        .and_then(|m| m.body_text(0).map(|t| t.into_owned()))
+        .unwrap_or_default();
+    let date = dates::full(
+        t,
+        user.zone,
+        dates::written(meta.date.as_deref(), message.summary.internal),
+    );
+    let subject = meta.subject.clone().unwrap_or_default();
+    if query.forward.is_some() {
+        view.subject = prefixed(t.forward_prefix, &subject);
+        view.forward_of = id.to_string();
+        view.forwarded = Attachment::all_of(&message)
+            .into_iter()
+            .map(|a| a.filename)
+            .collect();
+        let c = t.colon;
+        view.text = format!(
+            "\n\n{}\n{}{c} {}\n{}{c} {date}\n{}{c} {subject}\n{}{c} {}\n\n{body}",
+            t.forwarded_message,
+            t.from,
+            people(&meta.from),
+            t.date,
+            t.subject,
+            t.to,
+            people(&meta.to),
+        );
+        return page(view.render());
+    }
+    let from: Vec<&MetaAddress> = meta.from.iter().collect();
+    view.to = addresses(&from, own);
+    if query.all.is_some() {
+        let others: Vec<&MetaAddress> = meta.to.iter().chain(&meta.cc).collect();
+        let everyone_else = addresses(&others, own);
+        let to = view.to.clone();
+        view.cc = everyone_else
+            .split(", ")
+            .filter(|a| !a.is_empty() && !to.split(", ").any(|t| t == *a))
             .collect::<Vec<_>>()
             .join(", ");
-        let subject = meta.subject.clone().unwrap_or_default();
-        view.subject = if subject.to_lowercase().starts_with("re:") {
-            subject
-        } else {
-            format!("Re: {subject}")
-        };
-        view.in_reply_to = meta.message_id.clone().unwrap_or_default();
-        let body = message
-            .parsed()
-            .and_then(|m| m.body_text(0).map(|t| t.into_owned()))
-            .unwrap_or_default();
-        let quoted: Vec<String> = body.lines().map(|l| format!("> {l}")).collect();
-        view.text = format!("\n\n{} :\n{}", people(&meta.from), quoted.join("\n"));
     }
+    view.subject = prefixed("Re", &subject);
+    view.in_reply_to = meta.message_id.clone().unwrap_or_default();
+    let quoted: Vec<String> = body.lines().map(|l| format!("> {l}")).collect();
+    view.text = format!(
+        "\n\n{} {date}, {} {}\n{}",
+        t.wrote_on,
+        people(&meta.from),
+        t.wrote,
+        quoted.join("\n")
+    );
     page(view.render())
 }
 
@@ -112,9 +185,11 @@ pub async fn send(State(service): State<Service>, user: WebUser, multipart: Mult
             let mut view = ComposePage::new(&user);
             view.error = Some(problem.detail());
             view.to = form.to.join(", ");
+            view.cc = form.cc.join(", ");
             view.subject = form.subject;
             view.text = form.text;
             view.in_reply_to = form.in_reply_to.unwrap_or_default();
+            view.forward_of = form.forward_of.map(|id| id.to_string()).unwrap_or_default();
             (problem.status(), page(view.render())).into_response()
         }
     }

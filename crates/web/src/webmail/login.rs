@@ -248,13 +248,18 @@ pub async fn logout(
         tracing::warn!(%error, "logout not recorded");
     }
     let mut response = Redirect::to("/login").into_response();
+    forget_session(&mut response);
+    response
+}
+
+/// Makes the browser drop the session cookie (logout, a closed account).
+pub(crate) fn forget_session(response: &mut Response) {
     response.headers_mut().insert(
         header::SET_COOKIE,
         HeaderValue::from_static(
             "__Host-caduceus=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0",
         ),
     );
-    response
 }
 
 impl CsrfField for CsrfForm {

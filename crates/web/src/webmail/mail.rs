@@ -1,7 +1,7 @@
 //! Folders and messages in the webmail: a folder's list (metadata computed at
 //! ingest, no body opened; the opening traced), a message read (traced, TR-1) shown
-//! as text — HTML is never rendered, so nothing remote loads — its attachments,
-//! deletion for good (RT-3).
+//! as text — HTML is never rendered, so nothing remote loads — its attachments.
+//! Moving and deleting are [`super::filing`]'s.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -9,18 +9,17 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use caduceus_core::personal::{PERSONAL_KEYWORD, is_personal};
 use caduceus_service::Service;
-use caduceus_service::folders::Opening;
 use caduceus_service::ingest::MetaAddress;
+use caduceus_service::listing::{Direction, Listing, Scope, SortKey};
 use caduceus_service::model::MessageId;
 use serde::Deserialize;
 
-use super::login::CsrfForm;
-use super::{CsrfField, Posted, WebUser, page};
+use super::{CsrfField, Posted, WebUser, dates, page};
 use super::{Layout, layout_page};
 use crate::api::messages::attachment_of;
 
-/// The most messages a folder page lists.
-const PAGE: usize = 200;
+/// The messages a folder page lists.
+const PER_PAGE: usize = 50;
 
 /// A folder link.
 pub struct FolderLink {
@@ -32,10 +31,16 @@ pub struct FolderLink {
 /// A row of the list.
 pub struct Row {
     id: i64,
+    /// The folder holding it, shown in a search across folders.
+    folder: String,
     seen: bool,
     correspondent: String,
     subject: String,
+    /// When it was written (its `Date:`), as the list shows it, in full, and for
+    /// machines (RFC 3339, UTC).
     date: String,
+    date_full: String,
+    datetime: String,
     attachments: usize,
     personal: bool,
 }
@@ -50,6 +55,17 @@ struct FolderPage {
     query: String,
     rows: Vec<Row>,
     total: usize,
+    /// The column headings, each a link sorting by it (MS-6).
+    columns: Vec<Column>,
+    /// Page `page` of `pages`, and the links to the pages around it.
+    page: usize,
+    pages: usize,
+    previous: Option<String>,
+    next: Option<String>,
+    /// Whether the search looks in this folder only (else in every folder).
+    here: bool,
+    /// Whether the rows come from every folder (their folder is shown).
+    across: bool,
     /// Whether the folder is marked personal (MS-14).
     personal: bool,
     /// Whether the user may mark it personal (a folder of their own making).
@@ -58,13 +74,48 @@ struct FolderPage {
 
 layout_page!(FolderPage);
 
-/// `?q=` (search) and `?done=` (what just happened, for the notice).
+/// A sortable column's heading.
+pub struct Column {
+    label: &'static str,
+    /// The list sorted by this column: the other way when it is the current one.
+    href: String,
+    /// `aria-sort`: `ascending`, `descending` or `none`.
+    sorted: &'static str,
+    /// The CSS class of the cell (the date's).
+    class: &'static str,
+}
+
+/// `?q=` (search), `?here=on` (in this folder only), `?sort=` and `?dir=` (order),
+/// `?page=` (from 1) and `?done=` (what just happened, for the notice).
 #[derive(Deserialize)]
 pub struct FolderQuery {
     #[serde(default)]
     q: String,
     #[serde(default)]
+    here: Option<String>,
+    #[serde(default)]
+    sort: String,
+    #[serde(default)]
+    dir: String,
+    #[serde(default)]
+    page: Option<usize>,
+    #[serde(default)]
     done: String,
+}
+
+impl FolderQuery {
+    /// The folder's URL with this search and `sort`, `direction` and `page`.
+    fn href(&self, folder: &str, sort: SortKey, direction: Direction, page: usize) -> String {
+        let mut href = format!("/mail/folder/{}?", path_segment(folder));
+        if !self.q.trim().is_empty() {
+            href.push_str(&format!("q={}&", path_segment(self.q.trim())));
+            if self.here.is_some() {
+                href.push_str("here=on&");
+            }
+        }
+        let (sort, dir) = (sort.as_str(), direction.as_str());
+        href + &format!("sort={sort}&dir={dir}&page={page}")
+    }
 }
 
 /// How an address list reads: names when known.
@@ -93,6 +144,13 @@ fn error_page(user: &WebUser, error: impl std::fmt::Display, status: StatusCode)
         query: String::new(),
         rows: Vec::new(),
         total: 0,
+        columns: Vec::new(),
+        page: 1,
+        pages: 1,
+        previous: None,
+        next: None,
+        here: false,
+        across: false,
         personal: false,
         markable: false,
     };
@@ -144,45 +202,96 @@ async fn folder_view(
             unseen,
         });
     }
-    let (mailbox, mut summaries) = service.open_folder(&access, name).await?;
-    let total = summaries.len();
-    summaries.sort_by_key(|m| std::cmp::Reverse(m.uid));
-    let ids: Vec<MessageId> = summaries.iter().map(|m| m.id).collect();
-    let metas = service
-        .open_messages(&access, mailbox.id, &ids, Opening::Headers)
-        .await?;
-    let sent = mailbox.special_use.as_deref() == Some("\\Sent");
+    let sort = SortKey::parse(&query.sort).unwrap_or_default();
+    let direction = Direction::parse(&query.dir).unwrap_or_default();
+    let search = query.q.trim().to_owned();
+    let across = !search.is_empty() && query.here.is_none();
+    let listing = Listing {
+        scope: if across {
+            Scope::AllFolders
+        } else {
+            Scope::Folder(name.to_owned())
+        },
+        search,
+        sort,
+        direction,
+        page: query.page.unwrap_or(1),
+        per_page: PER_PAGE,
+    };
+    // The folder first: a name that is not one of the user's is "not found", even
+    // for a search that would look in every folder.
+    let mailbox = service
+        .find_folder(&access, name)
+        .await?
+        .ok_or_else(|| caduceus_service::ServiceError::NotFound(format!("folder {name:?}")))?;
+    let listed = service.list_messages(&access, &listing).await?;
     let personal = service.is_personal_folder(&access, mailbox.id).await?;
-    let needle = query.q.trim().to_lowercase();
-    let rows = metas
-        .into_iter()
-        .map(|m| Row {
-            id: m.summary.id.0,
-            seen: m
-                .summary
-                .flags
-                .iter()
-                .any(|f| f.eq_ignore_ascii_case("\\Seen")),
-            correspondent: people(if sent { &m.meta().to } else { &m.meta().from }),
-            subject: m
-                .meta()
-                .subject
-                .clone()
-                .unwrap_or_else(|| t.no_subject.to_owned()),
-            date: m.summary.internal.rfc5322(),
-            attachments: m.meta().attachments,
-            personal: is_personal(&m.summary.flags, personal),
+    let now = service.now();
+    let rows = listed
+        .messages
+        .iter()
+        .map(|listed| {
+            let m = &listed.message;
+            let sent = listed.folder.special_use.as_deref() == Some("\\Sent");
+            let written = dates::written(m.meta().date.as_deref(), m.summary.internal);
+            Row {
+                id: m.summary.id.0,
+                folder: t.folder(&listed.folder.name).to_owned(),
+                seen: m
+                    .summary
+                    .flags
+                    .iter()
+                    .any(|f| f.eq_ignore_ascii_case("\\Seen")),
+                correspondent: people(if sent { &m.meta().to } else { &m.meta().from }),
+                subject: m
+                    .meta()
+                    .subject
+                    .clone()
+                    .unwrap_or_else(|| t.no_subject.to_owned()),
+                date: dates::short(t, user.zone, written, now),
+                date_full: dates::full(t, user.zone, written),
+                datetime: written.to_string(),
+                attachments: m.meta().attachments,
+                personal: is_personal(&m.summary.flags, personal),
+            }
         })
-        .filter(|row| {
-            needle.is_empty()
-                || row.subject.to_lowercase().contains(&needle)
-                || row.correspondent.to_lowercase().contains(&needle)
-        })
-        .take(PAGE)
         .collect();
+    let columns = [
+        (SortKey::Sender, t.correspondent, ""),
+        (SortKey::Subject, t.subject, ""),
+        (SortKey::Date, t.date, "date"),
+    ]
+    .into_iter()
+    .map(|(key, label, class)| {
+        let current = key == sort;
+        // A new column starts A to Z, or newest first for the date.
+        let first = if key == SortKey::Date {
+            Direction::Descending
+        } else {
+            Direction::Ascending
+        };
+        let to = if current { direction.reversed() } else { first };
+        Column {
+            label,
+            href: query.href(&mailbox.name, key, to, 1),
+            sorted: match (current, direction) {
+                (false, _) => "none",
+                (true, Direction::Ascending) => "ascending",
+                (true, Direction::Descending) => "descending",
+            },
+            class,
+        }
+    })
+    .collect();
+    let (page, pages, total) = (listed.page, listed.pages, listed.total);
+    let link = |to: usize| query.href(&mailbox.name, sort, direction, to);
+    let previous = (page > 1).then(|| link(page - 1));
+    let next = (page < pages).then(|| link(page + 1));
     let flash = match query.done.as_str() {
         "sent" => Some(t.sent),
         "deleted" => Some(t.deleted),
+        "moved" => Some(t.moved),
+        "trashed" => Some(t.trashed),
         _ => None,
     };
     let markable = mailbox.special_use.is_none() && !mailbox.name.eq_ignore_ascii_case("INBOX");
@@ -195,9 +304,16 @@ async fn folder_view(
         folders,
         folder_label: t.folder(&mailbox.name).to_owned(),
         folder: mailbox.name,
+        here: query.here.is_some(),
         query: query.q,
         rows,
         total,
+        columns,
+        page,
+        pages,
+        previous,
+        next,
+        across,
         personal,
     })
 }
@@ -228,6 +344,10 @@ struct MessagePage {
     personal: bool,
     /// Personal by its folder: the message's own mark cannot undo it.
     personal_folder: bool,
+    /// Whether it is in Trash (deleting it there is for good, once confirmed).
+    in_trash: bool,
+    /// The other folders it may be moved to: name, label.
+    elsewhere: Vec<(String, String)>,
 }
 
 layout_page!(MessagePage);
@@ -262,19 +382,13 @@ pub async fn message(
                 .set_flags(&access, message.summary.id, &flags)
                 .await?;
         }
-        let folder = service
-            .mailboxes(&access)
-            .await?
-            .into_iter()
-            .find(|f| f.id == message.summary.mailbox)
-            .map(|f| f.name)
-            .unwrap_or_default();
+        let mailboxes = service.mailboxes(&access).await?;
         let personal_folder = service
             .is_personal_folder(&access, message.summary.mailbox)
             .await?;
-        Ok::<_, caduceus_service::ServiceError>((message, folder, personal_folder))
+        Ok::<_, caduceus_service::ServiceError>((message, mailboxes, personal_folder))
     };
-    let (message, folder, personal_folder) = match shown.await {
+    let (message, mailboxes, personal_folder) = match shown.await {
         Ok(found) => found,
         Err(error) => return refused(&user, error),
     };
@@ -303,6 +417,14 @@ pub async fn message(
         })
         .collect();
     let meta = message.meta();
+    let here = mailboxes.iter().find(|f| f.id == message.summary.mailbox);
+    let folder = here.map(|f| f.name.clone()).unwrap_or_default();
+    let in_trash = here.is_some_and(|f| f.special_use.as_deref() == Some("\\Trash"));
+    let elsewhere = mailboxes
+        .iter()
+        .filter(|f| f.id != message.summary.mailbox)
+        .map(|f| (f.name.clone(), t.folder(&f.name).to_owned()))
+        .collect();
     let view = MessagePage {
         layout: Layout::of(&user),
         id,
@@ -315,12 +437,18 @@ pub async fn message(
         from: people(&meta.from),
         to: people(&meta.to),
         cc: people(&meta.cc),
-        date: message.summary.internal.rfc5322(),
+        date: dates::full(
+            user.t,
+            user.zone,
+            dates::written(meta.date.as_deref(), message.summary.internal),
+        ),
         text,
         html_only,
         attachments,
         personal: is_personal(&message.summary.flags, personal_folder),
         personal_folder,
+        in_trash,
+        elsewhere,
     };
     page(view.render())
 }
@@ -341,22 +469,6 @@ pub async fn attachment(
             let status = problem.status();
             error_page(&user, problem.detail(), status)
         }
-    }
-}
-
-/// `POST /mail/message/{id}/delete`: deletes for good, at once (RT-3).
-pub async fn delete(
-    State(service): State<Service>,
-    Path(id): Path<i64>,
-    Posted { user, form: _ }: Posted<CsrfForm>,
-) -> Response {
-    let deleted = async {
-        let access = user.mailbox(&service).await?;
-        service.delete_message(&access, MessageId(id)).await
-    };
-    match deleted.await {
-        Ok(()) => Redirect::to("/mail/folder/INBOX?done=deleted").into_response(),
-        Err(error) => refused(&user, error),
     }
 }
 
@@ -422,8 +534,9 @@ pub async fn mark_folder(
     }
 }
 
-/// `text` percent-encoded for one path segment (RFC 3986 unreserved bytes kept).
-fn path_segment(text: &str) -> String {
+/// `text` percent-encoded for one path segment or query value (RFC 3986 unreserved
+/// bytes kept).
+pub(crate) fn path_segment(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {

@@ -7,19 +7,26 @@
 //! # Layout
 //! - this file: the routes, the cookie session ([`WebUser`]), CSRF, security headers.
 //! - [`i18n`]: French and English texts.
+//! - [`dates`]: dates in the user's time zone and language (MS-6).
 //! - [`login`]: login (password + TOTP or e-mailed code, certificate) and logout.
 //! - [`oidc`]: login through the OpenID provider (AU-4).
-//! - [`mail`]: folders, reading, attachments, deletion.
+//! - [`mail`]: folders, reading, attachments.
+//! - [`filing`]: moving a message, to Trash, deleting it for good once confirmed.
 //! - [`compose`]: writing, the rule check, directory suggestions, sending.
 //! - [`settings`]: device credentials, the patient's access log, blocks and
 //!   opposition, the export.
+//! - [`rights`]: the holder's rights over their account (AC-3): directory choices,
+//!   correction requests, the account's data, closing it.
 //! - [`terms`]: the terms of use to accept (IN-1).
 
 pub mod compose;
+pub mod dates;
+pub mod filing;
 pub mod i18n;
 pub mod login;
 pub mod mail;
 pub mod oidc;
+pub mod rights;
 pub mod settings;
 pub mod terms;
 
@@ -66,7 +73,8 @@ pub fn router(max_message_size: usize) -> Router<Service> {
             "/mail/message/{id}/attachment/{index}",
             get(mail::attachment),
         )
-        .route("/mail/message/{id}/delete", post(mail::delete))
+        .route("/mail/message/{id}/delete", post(filing::delete))
+        .route("/mail/message/{id}/move", post(filing::move_message))
         .route("/mail/message/{id}/personal", post(mail::mark_message))
         .route("/mail/folder/{name}/personal", post(mail::mark_folder))
         .route(
@@ -94,6 +102,14 @@ pub fn router(max_message_size: usize) -> Router<Service> {
             post(settings::notifications),
         )
         .route("/mail/export", get(settings::export))
+        .route("/mail/account-data", get(rights::account_data))
+        .route("/mail/settings/zone", post(settings::zone))
+        .route("/mail/settings/directory", post(rights::directory))
+        .route("/mail/settings/correction", post(rights::correction))
+        .route(
+            "/mail/settings/close",
+            get(rights::close_form).post(rights::close),
+        )
         .route("/static/app.css", get(css))
         .route("/static/app.js", get(js))
         .layer(axum::middleware::from_fn(security_headers))
@@ -174,6 +190,8 @@ pub struct WebUser {
     pub token: SecretString,
     /// The user's language.
     pub t: &'static Texts,
+    /// The user's time zone (the `tz` cookie; Europe/Paris by default).
+    pub zone: caduceus_core::local_time::Zone,
     /// The staff roles the user holds (the admin console's).
     pub roles: Vec<caduceus_core::Role>,
 }
@@ -301,6 +319,7 @@ impl FromRequestParts<Service> for WebUser {
             login,
             token,
             t,
+            zone: dates::zone_of(&parts.headers),
             roles,
         })
     }

@@ -1,11 +1,14 @@
 //! The settings page: device credentials for mail clients with their setup (AU-2);
 //! for a patient, who accessed their data (TR-4), the professionals they blocked
-//! (MS-10) and their opposition (MS-9); the export of one's messages (RT-4).
+//! (MS-10) and their opposition (MS-9); the export of one's messages (RT-4); the
+//! holder's rights (AC-3: directory choices, correction requests, the account's data,
+//! closing it — the forms are [`super::rights`]'s).
 
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use caduceus_core::MailAddress;
+use caduceus_core::local_time::Zone;
 use caduceus_service::model::DeviceId;
 use caduceus_service::{Service, ServiceError};
 use serde::Deserialize;
@@ -47,6 +50,12 @@ struct SettingsPage {
     contact_email: String,
     contact_phone: String,
     new_mail: bool,
+    /// The directory choices (ID-4); professionals only (patients are never listed).
+    directory: Option<caduceus_service::model::DirectoryPreferences>,
+    /// The holder's correction requests (AC-3): when, what.
+    corrections: Vec<(String, String)>,
+    /// The time zones offered: IANA name, label, whether it is the user's (MS-6).
+    zones: Vec<(&'static str, &'static str, bool)>,
 }
 
 layout_page!(SettingsPage);
@@ -58,6 +67,8 @@ async fn view(
 ) -> Result<SettingsPage, ServiceError> {
     let account = user.login.account();
     let caller = user.login.caller();
+    // Dates in the user's zone and language (MS-6).
+    let shown = |at| super::dates::full(user.t, user.zone, at);
     let devices = service
         .devices(&caller, account.id)
         .await?
@@ -65,7 +76,7 @@ async fn view(
         .map(|d| DeviceRow {
             id: d.id.0,
             name: d.name,
-            last_used: d.last_used.map(|t| t.rfc5322()).unwrap_or_default(),
+            last_used: d.last_used.map(&shown).unwrap_or_default(),
             revoked: d.revoked.is_some(),
         })
         .collect();
@@ -91,7 +102,7 @@ async fn view(
                 } else {
                     a.action
                 },
-                at: a.at.rfc5322(),
+                at: shown(a.at),
             })
             .collect();
         blocks = service.blocks(&caller, account.id).await?;
@@ -100,6 +111,17 @@ async fn view(
         }
     }
     let contacts = service.contacts(&caller, account.id).await?;
+    let directory = if patient {
+        None
+    } else {
+        Some(service.directory_preferences(&caller, account.id).await?)
+    };
+    let corrections = service
+        .correction_requests(&caller, account.id)
+        .await?
+        .into_iter()
+        .map(|r| (shown(r.requested), r.what))
+        .collect();
     Ok(SettingsPage {
         contact_email: contacts
             .email
@@ -119,6 +141,13 @@ async fn view(
         blocks,
         opposed,
         forwarding,
+        directory,
+        corrections,
+        zones: Zone::ALL
+            .into_iter()
+            .zip(user.t.zones)
+            .map(|(zone, label)| (zone.name(), label, zone == user.zone))
+            .collect(),
     })
 }
 
@@ -359,4 +388,38 @@ pub async fn notifications(
         Ok(()) => Redirect::to("/mail/settings").into_response(),
         Err(error) => refused(&user, error),
     }
+}
+
+/// The time zone form.
+#[derive(Deserialize)]
+pub struct ZoneForm {
+    csrf: String,
+    zone: String,
+}
+
+impl CsrfField for ZoneForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// `POST /mail/settings/zone`: the time zone dates are shown in (MS-6), kept in the
+/// `tz` cookie; a zone not offered is refused.
+pub async fn zone(Posted { user, form }: Posted<ZoneForm>) -> Response {
+    let Some(zone) = Zone::parse(&form.zone) else {
+        let unknown = ServiceError::Invalid(format!("time zone {:?}", form.zone));
+        return refused(&user, unknown);
+    };
+    let cookie = format!(
+        "{}={}; Path=/; Secure; SameSite=Lax; Max-Age=31536000",
+        super::dates::ZONE_COOKIE,
+        zone.name()
+    );
+    let mut response = Redirect::to("/mail/settings#time-zone").into_response();
+    if let Ok(value) = axum::http::HeaderValue::from_str(&cookie) {
+        response
+            .headers_mut()
+            .insert(axum::http::header::SET_COOKIE, value);
+    }
+    response
 }

@@ -65,3 +65,20 @@ pub async fn listen_imap_with(w: &World, limits: caduceus_imap::Limits) -> Liste
     let service = w.service.clone();
     spawn_listener(|listener, stop| caduceus_imap::serve(listener, config, service, stop)).await
 }
+
+/// The arguments of a client script for one webmail user, named `alice`: the port,
+/// the CA, the web password, the address and the TOTP secret (`alice_totp`).
+pub fn alice_args(
+    w: &World,
+    port: u16,
+    account: &caduceus_store::Account,
+    totp: String,
+) -> Vec<(&'static str, String)> {
+    vec![
+        ("port", port.to_string()),
+        ("ca", w.pki.ca_cert_path().display().to_string()),
+        ("password", WEB_PASSWORD.to_owned()),
+        ("alice", account.address.as_str().to_owned()),
+        ("alice_totp", totp),
+    ]
+}

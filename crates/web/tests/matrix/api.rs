@@ -43,6 +43,10 @@ fn request(cell: &Cell) -> (&'static str, String) {
         Operation::SetNotifications => ("PUT", "/notifications".to_owned()),
         Operation::LookUpDirectory => ("GET", "/directory?name=olga".to_owned()),
         Operation::RequestCertificate => ("POST", "/certificates".to_owned()),
+        Operation::SetDirectoryPreferences => ("PUT", "/account/directory".to_owned()),
+        Operation::RequestCorrection => ("POST", "/account/corrections".to_owned()),
+        Operation::ExportAccountData => ("GET", "/account/data".to_owned()),
+        Operation::CloseOwnAccount => ("POST", "/account/close".to_owned()),
         other => unreachable!("the API does not offer {other:?}"),
     }
 }
@@ -50,7 +54,7 @@ fn request(cell: &Cell) -> (&'static str, String) {
 /// The step of `cell` for `scripts/matrix.py`, as its party: `[label, token, method,
 /// path, JSON body, form fields, client certificate and key]`.
 pub fn step(cast: &Cast, cell: &Cell) -> Value {
-    let person = cast.person(cell.party);
+    let person = cell.person(cast);
     let token = person.map_or("", |p| &p.token);
     let certificate = person.and_then(|p| p.certificate.clone());
     let (method, path) = request(cell);
@@ -60,6 +64,11 @@ pub fn step(cast: &Cast, cell: &Cell) -> Value {
         Operation::SetForwarding => Some(json!({ "to": RITA })),
         Operation::SetNotifications => Some(json!({ "email": CONTACT, "new_mail": true })),
         Operation::AddDevice => Some(json!({ "name": "cell" })),
+        Operation::SetDirectoryPreferences => {
+            Some(json!({ "liste_rouge": true, "phone_consent": false }))
+        }
+        Operation::RequestCorrection => Some(json!({ "what": "Nom : Matrix, pas Matrice" })),
+        Operation::CloseOwnAccount => Some(json!({ "confirm": true })),
         // A string is sent as it is: the PEM request.
         Operation::RequestCertificate => Some(json!(certificate_request())),
         _ => None,

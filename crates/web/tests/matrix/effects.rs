@@ -14,7 +14,9 @@ use super::{CONTACT, Cast, Cell, MARKS, RITA, Stored};
 /// alert broadcast, the target's mailbox forwarded, the device revoked, the
 /// professional blocked, the account's state moved, cardio's delegate added or
 /// removed, the owner's contact address replaced or new-mail notices turned on, their
-/// mailbox put on the liste rouge; `None` when it reaches none.
+/// mailbox put on the liste rouge, a correction requested of the registration
+/// authority, the subject's account closed by its holder (AC-3); `None` when it
+/// reaches none.
 async fn changed(cast: &Cast, cell: &Cell) -> Option<bool> {
     let store = &cast.w.store;
     match cell.operation {
@@ -39,6 +41,7 @@ async fn changed(cast: &Cast, cell: &Cell) -> Option<bool> {
                 | Operation::CopyMessage
                 | Operation::AddDevice
                 | Operation::RecordBreach
+                | Operation::RequestCorrection
         )
     {
         return Some(cast.count(cell.operation).await > cell.before);

@@ -17,7 +17,7 @@ use caduceus_store::DirectoryPreferences;
 
 /// The outcome of `cell` through the service: `Ok` or the error.
 async fn outcome(cast: &Cast, cell: &Cell) -> Result<(), ServiceError> {
-    let person = cast.person(cell.party).unwrap();
+    let person = cell.person(cast).unwrap();
     let account = person.account.id;
     let caller = match cell.party {
         Party::Staff(role) => testing::staff(account, role),
@@ -75,6 +75,17 @@ async fn outcome(cast: &Cast, cell: &Cell) -> Result<(), ServiceError> {
                 .request_certificate(&caller, owner, &csr)
                 .await
                 .map(drop)
+        }
+        (Reach::Settings, Operation::RequestCorrection) => service
+            .request_correction(&caller, owner, "Nom : Matrix, pas Matrice")
+            .await
+            .map(drop),
+        (Reach::Settings, Operation::ExportAccountData) => {
+            service.account_data(&caller, owner).await.map(drop)
+        }
+        (Reach::Settings, Operation::CloseOwnAccount) => {
+            let subject = cell.subject.unwrap();
+            service.close_own_account(&caller, subject).await.map(drop)
         }
         (Reach::Settings, _) => {
             let preferences = DirectoryPreferences {

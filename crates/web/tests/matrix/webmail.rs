@@ -7,13 +7,13 @@
 use caduceus_core::authz::{Expected, Operation, Party};
 use serde_json::{Value, json};
 
-use super::{CONTACT, Cast, Cell, RECIPIENT, RITA};
+use super::{ARCHIVE, CONTACT, Cast, Cell, RECIPIENT, RITA};
 
 /// The step of `cell` for `scripts/matrix_webmail.py`, as its party: `[label, token,
 /// method, path, form fields, multipart, client certificate and key]` (the
 /// certificate for a certificate-only account, which logs in with it first).
 pub fn step(cast: &Cast, cell: &Cell) -> Value {
-    let person = cast.person(cell.party);
+    let person = cell.person(cast);
     let token = person.map_or("", |p| &p.token);
     let certificate = person.and_then(|p| p.certificate.clone());
     let folder = match cell.party {
@@ -43,10 +43,17 @@ pub fn step(cast: &Cast, cell: &Cell) -> Value {
             Some(json!([["personal", "on"]])),
             false,
         ),
+        // Confirmed: for good (without the box, a message goes to Trash).
         Operation::DeleteMessage => (
             "POST",
             format!("/mail/message/{id}/delete"),
-            Some(json!([])),
+            Some(json!([["confirm", "on"]])),
+            false,
+        ),
+        Operation::MoveMessage => (
+            "POST",
+            format!("/mail/message/{id}/move"),
+            Some(json!([["folder", ARCHIVE]])),
             false,
         ),
         Operation::SendAsSelf | Operation::SendAsOrganisation | Operation::SendAsOther => (
@@ -111,6 +118,25 @@ pub fn step(cast: &Cast, cell: &Cell) -> Value {
             "POST",
             "/mail/settings/notifications".to_owned(),
             Some(json!([["email", CONTACT], ["new_mail", "on"]])),
+            false,
+        ),
+        Operation::SetDirectoryPreferences => (
+            "POST",
+            "/mail/settings/directory".to_owned(),
+            Some(json!([["liste_rouge", "on"]])),
+            false,
+        ),
+        Operation::RequestCorrection => (
+            "POST",
+            "/mail/settings/correction".to_owned(),
+            Some(json!([["what", "Nom : Matrix, pas Matrice"]])),
+            false,
+        ),
+        Operation::ExportAccountData => ("GET", "/mail/account-data".to_owned(), None, false),
+        Operation::CloseOwnAccount => (
+            "POST",
+            "/mail/settings/close".to_owned(),
+            Some(json!([["confirm", "on"]])),
             false,
         ),
         other => unreachable!("neither the webmail nor the admin console offers {other:?}"),

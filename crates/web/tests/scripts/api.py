@@ -48,6 +48,7 @@ call("list-again", "GET", "/folders/INBOX/messages", token=bob, headers={"If-Non
 message_id = page["messages"][0]["id"]
 print(f"message-id 0 {message_id}")
 call("search-hit", "GET", "/folders/INBOX/messages?q=consultation", token=bob)
+call("search-folded", "GET", "/folders/INBOX/messages?q=C%C3%94NSULTATION", token=bob)
 call("search-miss", "GET", "/folders/INBOX/messages?q=zorglub", token=bob)
 call("read", "GET", f"/messages/{message_id}", token=bob)
 call("attachment", "GET", f"/messages/{message_id}/attachments/0", token=bob, raw=True)

@@ -1,5 +1,6 @@
 """Helpers shared by the API client scripts: arguments, TLS, TOTP, one output line
-per call (`label status content-type [headers] body`), multipart forms.
+per call (`label status content-type [headers] body`; webmail requests: `label
+status location body`), multipart forms, the webmail's login.
 """
 import base64
 import hashlib
@@ -10,6 +11,7 @@ import ssl
 import struct
 import sys
 import time
+import urllib.parse
 import uuid
 
 A = dict(a.split("=", 1) for a in sys.argv[1:])
@@ -83,3 +85,30 @@ def login(label, address, secret):
     _, body = call(label, "POST", "/session", body={
         "address": address, "password": A["password"], "code": totp(secret)})
     return body.get("token") if isinstance(body, dict) else None
+
+
+def web(label, method, path, cookie=None, form=None):
+    """One webmail request: prints `label status location body`; returns the
+    response, its body and the session cookie it set, if any."""
+    conn = http.client.HTTPSConnection(HOST, PORT, context=context(), timeout=20)
+    headers = {}
+    if cookie:
+        headers["Cookie"] = cookie
+    body = None
+    if form is not None:
+        body = urllib.parse.urlencode(form)
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    conn.request(method, path, body=body, headers=headers)
+    response = conn.getresponse()
+    data = response.read().decode("utf-8", "replace")
+    conn.close()
+    location = response.getheader("Location", "-")
+    print(f"{label} {response.status} {location} {' '.join(data.split())}", flush=True)
+    set_cookie = response.getheader("Set-Cookie", "")
+    return response, data, set_cookie.split(";")[0] if set_cookie else None
+
+
+def web_login(label, address, secret):
+    _, _, cookie = web(label, "POST", "/login", form={
+        "address": address, "password": A["password"], "code": totp(secret), "method": "totp"})
+    return cookie

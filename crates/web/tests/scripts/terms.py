@@ -3,39 +3,10 @@ in force is accepted, accepted once, asked again for a new version. `phase=first
 logs in and accepts version one, keeping the sessions in the file `state`;
 `phase=next` runs with those sessions against a service with a new version.
 """
-import http.client
 import json
 import re
-import urllib.parse
 
-from apicase import A, HOST, PORT, call, context, login, totp
-
-
-def web(label, method, path, cookie=None, form=None):
-    """One webmail request: prints `label status location body`; returns the
-    response, its body and the session cookie it set, if any."""
-    conn = http.client.HTTPSConnection(HOST, PORT, context=context(), timeout=20)
-    headers = {}
-    if cookie:
-        headers["Cookie"] = cookie
-    body = None
-    if form is not None:
-        body = urllib.parse.urlencode(form)
-        headers["Content-Type"] = "application/x-www-form-urlencoded"
-    conn.request(method, path, body=body, headers=headers)
-    response = conn.getresponse()
-    data = response.read().decode("utf-8", "replace")
-    conn.close()
-    location = response.getheader("Location", "-")
-    print(f"{label} {response.status} {location} {' '.join(data.split())}", flush=True)
-    set_cookie = response.getheader("Set-Cookie", "")
-    return response, data, set_cookie.split(";")[0] if set_cookie else None
-
-
-def web_login(label, address, secret):
-    _, _, cookie = web(label, "POST", "/login", form={
-        "address": address, "password": A["password"], "code": totp(secret), "method": "totp"})
-    return cookie
+from apicase import A, call, login, web, web_login
 
 
 if A["phase"] == "first":

@@ -67,8 +67,16 @@ pub enum Operation {
     BlockProfessional,
     /// Set the owner's notices: the contact address and new-mail notices on (MS-7).
     SetNotifications,
-    /// Set the owner's directory choices: liste rouge, phone shown (ID-4).
+    /// Set the owner's directory choices: liste rouge, phone shown (ID-4, AC-3).
     SetDirectoryPreferences,
+    /// Ask the registration authority to correct the owner's identity data (AC-3).
+    RequestCorrection,
+    /// Export the owner's account data: identity, devices, contacts, own traces
+    /// (AC-3, RT-4).
+    ExportAccountData,
+    /// Close the owner's account, as the holder (AC-3, RT-2): closed as the
+    /// operator's closure would (a patient's data kept for its retention).
+    CloseOwnAccount,
     /// Have the owner's certificate signed for a key made on their side, from its
     /// PKCS#10 request (MS-3): the directory then serves it.
     RequestCertificate,
@@ -124,7 +132,8 @@ pub enum Reach {
     /// A patient's own settings and log (TR-4, MS-10).
     PatientOwn,
     /// An account holder's own settings: notices (MS-7), directory choices (ID-4),
-    /// their certificate (MS-3).
+    /// their certificate (MS-3), their rights over the account (AC-3: correction,
+    /// export, closure).
     Settings,
     /// An account holder's listed entry in the directory (ID-4).
     Directory,
@@ -223,7 +232,8 @@ impl Interface {
     /// Whether the interface shows and changes one's own data only for `operation`:
     /// no field of it names another's (the API's patient log and blocks, the API's and
     /// the webmail's export, notices and devices, the API's certificate request, the
-    /// webmail's forwarding, the service's device enrolment).
+    /// webmail's forwarding, the service's device enrolment, the API's and the
+    /// webmail's self-service rights, AC-3).
     pub fn own_only(self, operation: Operation) -> bool {
         match self {
             Interface::Api => {
@@ -235,15 +245,18 @@ impl Interface {
                         | Operation::AddDevice
                         | Operation::RequestCertificate
                 ) || operation.reaches() == Reach::PatientOwn
+                    || operation.is_self_service()
             }
-            Interface::Webmail => matches!(
-                operation,
-                Operation::Export
-                    | Operation::SetForwarding
-                    | Operation::SetNotifications
-                    | Operation::ListDevices
-                    | Operation::AddDevice
-            ),
+            Interface::Webmail => {
+                matches!(
+                    operation,
+                    Operation::Export
+                        | Operation::SetForwarding
+                        | Operation::SetNotifications
+                        | Operation::ListDevices
+                        | Operation::AddDevice
+                ) || operation.is_self_service()
+            }
             // A device is enrolled by the login it is for (`Service::add_device`).
             Interface::Service => operation == Operation::AddDevice,
             _ => false,
@@ -268,7 +281,7 @@ impl Interface {
 
 impl Operation {
     /// Every operation of the matrix.
-    pub const ALL: [Operation; 41] = [
+    pub const ALL: [Operation; 44] = [
         Operation::ListFolder,
         Operation::ReadMessage,
         Operation::ReadRaw,
@@ -293,6 +306,9 @@ impl Operation {
         Operation::BlockProfessional,
         Operation::SetNotifications,
         Operation::SetDirectoryPreferences,
+        Operation::RequestCorrection,
+        Operation::ExportAccountData,
+        Operation::CloseOwnAccount,
         Operation::RequestCertificate,
         Operation::ListAccounts,
         Operation::VerifyAccount,
@@ -314,7 +330,7 @@ impl Operation {
 
     /// The interfaces that offer the operation to someone: the service's use cases
     /// (not a search: the front ends filter what it opens; not an export: the front
-    /// ends write it), the API, the webmail (no raw download, no move nor copy), IMAP
+    /// ends write it), the API, the webmail (no raw download, no copy), IMAP
     /// (a mailbox's messages), SMTP (sending), the admin console (the administration
     /// but closing an account and the delegations, done at the command line: the
     /// service here), the command line (the administration but broadcasts, the status
@@ -330,15 +346,16 @@ impl Operation {
             ReadRaw => &[Api, Service, Imap],
             // The service's read is ReadMessage's; the front ends pick the part.
             ReadAttachment => &[Api, Webmail, Imap],
-            // The webmail has no Move yet (issue 22).
-            MoveMessage => &[Api, Service, Imap],
+            // The webmail moves a message by id (to Archive, another folder, Trash).
+            MoveMessage => &[Api, Service, Webmail, Imap],
             CopyMessage => &[Service, Imap],
             ListDevices => &[Api, Service, Webmail, Cli],
             AddDevice => &[Api, Service, Webmail],
             SearchFolder => &[Api, Webmail, Imap],
             SetForwarding => &[Api, Service, Webmail],
             SetNotifications => &[Api, Service, Webmail, Cli],
-            SetDirectoryPreferences => &[Service, Cli],
+            SetDirectoryPreferences => &[Api, Service, Webmail, Cli],
+            RequestCorrection | ExportAccountData | CloseOwnAccount => &[Api, Service, Webmail],
             RequestCertificate => &[Api, Service, Cli],
             Export => &[Api, Webmail],
             SendAsSelf | SendAsOrganisation | SendAsOther => &[Api, Service, Webmail, Smtp],
@@ -354,6 +371,19 @@ impl Operation {
             RecordBreach | ReadBreaches => &[Service, Cli],
             LookUpDirectory => &[Api, Service, Webmail, Ldap],
         }
+    }
+
+    /// Whether the operation is one of the holder's rights over their own account
+    /// (AC-3, ID-4, RT-2): the directory choices, a correction of their identity data,
+    /// the account's data export, closing it.
+    pub fn is_self_service(self) -> bool {
+        matches!(
+            self,
+            Operation::SetDirectoryPreferences
+                | Operation::RequestCorrection
+                | Operation::ExportAccountData
+                | Operation::CloseOwnAccount
+        )
     }
 
     /// The duty an administration operation needs (AC-1), if it is one.
@@ -391,6 +421,9 @@ impl Operation {
             Operation::ReadAccessLog | Operation::BlockProfessional => Reach::PatientOwn,
             Operation::SetNotifications
             | Operation::SetDirectoryPreferences
+            | Operation::RequestCorrection
+            | Operation::ExportAccountData
+            | Operation::CloseOwnAccount
             | Operation::RequestCertificate => Reach::Settings,
             Operation::LookUpDirectory => Reach::Directory,
             _ if self.duty().is_some() => Reach::Administration,
@@ -573,190 +606,4 @@ pub fn parties(operation: Operation) -> Vec<Party> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ac1_ms9_the_matrix_says_who_withdraws_an_opposition() {
-        use Operation::WithdrawOpposition as W;
-        assert_eq!(expected(W, Party::Patient), Expected::Allowed);
-        assert_eq!(expected(W, Party::Recorder), Expected::Allowed);
-        assert_eq!(
-            expected(W, Party::OtherProfessional),
-            Expected::Denied(Requirement::Ms9)
-        );
-        assert_eq!(
-            expected(Operation::ReadMessage, Party::Staff(Role::Administrator)),
-            Expected::Denied(Requirement::Ac2)
-        );
-        for operation in Operation::ALL {
-            assert!(!parties(operation).is_empty());
-        }
-        assert_eq!(
-            interfaces(Operation::ReadMessage, Party::Staff(Role::Auditor)),
-            [Interface::Service]
-        );
-    }
-
-    #[test]
-    fn ac1_id3_imap_offers_own_mailboxes_only() {
-        let read = |party| interfaces(Operation::ReadMessage, party);
-        assert!(read(Party::Owner).contains(&Interface::Imap));
-        assert!(!read(Party::Delegate).contains(&Interface::Imap));
-        assert!(!read(Party::Closed).contains(&Interface::Service));
-        assert!(!interfaces(Operation::QueryOpposition, Party::Patient).contains(&Interface::Imap));
-        assert_eq!(
-            interfaces(Operation::SendAsOther, Party::Patient),
-            [
-                Interface::Api,
-                Interface::Service,
-                Interface::Webmail,
-                Interface::Smtp
-            ]
-        );
-        assert_eq!(
-            expected(Operation::SendAsOrganisation, Party::RemovedDelegate),
-            Expected::Denied(Requirement::Id3)
-        );
-        assert_eq!(
-            interfaces(Operation::SendAsSelf, Party::Applicative),
-            [
-                Interface::Api,
-                Interface::Service,
-                Interface::Webmail,
-                Interface::Smtp
-            ]
-        );
-        assert_eq!(
-            interfaces(Operation::CopyMessage, Party::Owner),
-            [Interface::Service, Interface::Imap]
-        );
-        assert_eq!(
-            expected(Operation::ReadMessage, Party::Applicative),
-            Expected::Denied(Requirement::Ac1)
-        );
-        assert!(interfaces(Operation::ReadMessage, Party::Applicative).contains(&Interface::Imap));
-        assert!(!Interface::Imap.names_others_data(Operation::ReadMessage));
-        assert!(Interface::Webmail.names_others_data(Operation::ReadMessage));
-        assert!(!Interface::Webmail.names_others_data(Operation::ListFolder));
-        assert!(Interface::Api.names_others_data(Operation::ListFolder));
-    }
-
-    #[test]
-    fn ac1_accounts_are_administered_by_the_roles_that_manage_them_only() {
-        let suspend = |party| expected(Operation::SuspendAccount, party);
-        assert_eq!(
-            suspend(Party::Staff(Role::Administrator)),
-            Expected::Allowed
-        );
-        assert_eq!(
-            suspend(Party::Staff(Role::RegistrationAuthority)),
-            Expected::Allowed
-        );
-        for party in [Party::Staff(Role::Auditor), Party::OtherProfessional] {
-            assert_eq!(suspend(party), Expected::Denied(Requirement::Ac1));
-        }
-        assert_eq!(
-            interfaces(Operation::CloseAccount, Party::Staff(Role::Administrator)),
-            [Interface::Service]
-        );
-        assert_eq!(
-            expected(Operation::AddDelegate, Party::Delegate),
-            Expected::Denied(Requirement::Ac1)
-        );
-        assert_eq!(
-            interfaces(Operation::RemoveDelegate, Party::Operator),
-            [Interface::Cli]
-        );
-        assert_eq!(
-            interfaces(Operation::SuspendAccount, Party::Anonymous),
-            [Interface::AdminConsole]
-        );
-        assert_eq!(
-            expected(Operation::ReadTraces, Party::Staff(Role::Auditor)),
-            Expected::Allowed
-        );
-        assert_eq!(
-            expected(Operation::ReadTraces, Party::Staff(Role::Administrator)),
-            Expected::Denied(Requirement::Ac1)
-        );
-        assert!(
-            !interfaces(Operation::ReadAccessLog, Party::OtherPatient).contains(&Interface::Api)
-        );
-        assert_eq!(
-            expected(Operation::ReadStatus, Party::Staff(Role::Auditor)),
-            Expected::Denied(Requirement::Ac1)
-        );
-        assert_eq!(
-            interfaces(Operation::ExportTraces, Party::Staff(Role::Auditor)),
-            [Interface::AdminConsole]
-        );
-    }
-
-    #[test]
-    fn au2_devices_are_enrolled_by_their_owner_only_and_listed_by_the_operator() {
-        use Operation::{AddDevice, ListDevices};
-        assert_eq!(
-            interfaces(AddDevice, Party::Owner),
-            [Interface::Api, Interface::Service, Interface::Webmail]
-        );
-        assert!(interfaces(AddDevice, Party::OtherProfessional).is_empty());
-        assert_eq!(
-            interfaces(AddDevice, Party::Anonymous),
-            [Interface::Api, Interface::Webmail]
-        );
-        assert_eq!(
-            interfaces(ListDevices, Party::OtherProfessional),
-            [Interface::Service]
-        );
-        assert_eq!(interfaces(ListDevices, Party::Operator), [Interface::Cli]);
-        assert_eq!(
-            expected(ListDevices, Party::Patient),
-            Expected::Denied(Requirement::Ac1)
-        );
-    }
-
-    #[test]
-    fn id4_the_directory_is_looked_up_by_anyone_logged_in() {
-        use Operation::LookUpDirectory as L;
-        for party in [Party::Owner, Party::Patient, Party::Applicative] {
-            assert_eq!(expected(L, party), Expected::Allowed);
-        }
-        assert_eq!(expected(L, Party::Anonymous), Expected::Unauthenticated);
-        assert_eq!(
-            interfaces(L, Party::Suspended),
-            [Interface::Api, Interface::Webmail, Interface::Ldap]
-        );
-        assert_eq!(
-            interfaces(L, Party::Applicative),
-            [Interface::Api, Interface::Service, Interface::Webmail]
-        );
-    }
-
-    #[test]
-    fn ac1_ms9_tr1_the_operator_is_found_at_the_command_line_only() {
-        use Operation::*;
-        for operation in [VerifyAccount, CloseAccount, ReadTraces, BlockProfessional] {
-            assert!(parties(operation).contains(&Party::Operator));
-            assert_eq!(interfaces(operation, Party::Operator), [Interface::Cli]);
-            assert_eq!(expected(operation, Party::Operator), Expected::Allowed);
-            assert!(!interfaces(operation, Party::Patient).contains(&Interface::Cli));
-        }
-        assert!(!parties(ReadMessage).contains(&Party::Operator));
-        let notices = |party| interfaces(SetNotifications, party);
-        assert_eq!(
-            notices(Party::Owner),
-            [Interface::Api, Interface::Service, Interface::Webmail]
-        );
-        assert_eq!(notices(Party::OtherProfessional), [Interface::Service]);
-        assert_eq!(
-            expected(SetDirectoryPreferences, Party::Staff(Role::Administrator)),
-            Expected::Denied(Requirement::Ac1)
-        );
-        assert!(!parties(BroadcastAlert).contains(&Party::Operator));
-        assert_eq!(
-            expected(WithdrawOpposition, Party::Operator),
-            Expected::Denied(Requirement::Ms9)
-        );
-    }
-}
+mod tests;
