@@ -5,7 +5,6 @@
 use imap_next::State as _;
 use imap_next::imap_types::response::Greeting;
 use imap_next::server::{Error as ServerError, Event, Server};
-
 use imap_next::{Interrupt, Io};
 
 use crate::Limits;
