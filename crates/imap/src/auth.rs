@@ -179,5 +179,9 @@ pub(crate) fn refused(refusal: SaslRefusal) -> (Refused, Option<String>) {
             unavailable("temporary authentication failure; try again later"),
             None,
         ),
+        SaslRefusal::StorageFull => (
+            unavailable("the server's storage is full; try again later"),
+            None,
+        ),
     }
 }

@@ -403,6 +403,10 @@ async fn refused(refusal: SaslRefusal) -> LdapResult {
             LdapResultCode::Unavailable,
             "temporary authentication failure; try again later",
         ),
+        SaslRefusal::StorageFull => result(
+            LdapResultCode::Unavailable,
+            "the server's storage is full; try again later",
+        ),
     }
 }
 

@@ -111,6 +111,9 @@ pub enum SaslRefusal {
     Locked(String),
     /// Something the login needs (storage, the provider) is unavailable; try later.
     Unavailable,
+    /// The server's storage is full (the login's trace could not be written); try
+    /// later.
+    StorageFull,
 }
 
 impl From<ServiceError> for SaslRefusal {
@@ -119,6 +122,7 @@ impl From<ServiceError> for SaslRefusal {
             ServiceError::AuthFailed { delay } => SaslRefusal::Failed { delay },
             ServiceError::Throttled { .. } => SaslRefusal::Throttled,
             locked @ ServiceError::Locked { .. } => SaslRefusal::Locked(locked.to_string()),
+            ServiceError::Store(store) if store.is_storage_full() => SaslRefusal::StorageFull,
             ServiceError::Store(_) | ServiceError::Unavailable(_) => SaslRefusal::Unavailable,
             _ => SaslRefusal::Failed {
                 delay: Duration::ZERO,

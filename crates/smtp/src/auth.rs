@@ -123,6 +123,12 @@ pub(crate) fn refused(refusal: SaslRefusal) -> (Reply, Duration, Option<String>)
             "4.7.0",
             "temporary authentication failure; try again later",
         )),
+        // RFC 3463 4.3.1 "mail system full", under AUTH's temporary failure (RFC 4954).
+        SaslRefusal::StorageFull => now(Reply::new(
+            454,
+            "4.3.1",
+            "insufficient system storage; try again later",
+        )),
     }
 }
 

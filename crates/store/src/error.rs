@@ -6,8 +6,9 @@ use crate::seal::SealError;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StoreError {
-    /// The database refused or could not be reached.
-    #[error("database")]
+    /// The database refused or could not be reached. Shown with the driver's error
+    /// code or kind only (never its message, which may quote values).
+    #[error("database ({})", database_cause(.0))]
     Database(#[from] sqlx::Error),
     /// A row the caller named does not exist.
     #[error("{what} {id} not found")]
@@ -65,6 +66,26 @@ pub enum StoreError {
     /// A trace event was refused by the trace chain (TR-5 guard).
     #[error("trace: {0}")]
     Trace(String),
+}
+
+/// What went wrong in the database, in codes: SQLite's extended result code,
+/// PostgreSQL's SQLSTATE, an I/O error's kind, or the driver's error kind.
+fn database_cause(error: &sqlx::Error) -> String {
+    match error {
+        sqlx::Error::Database(db) => format!("code {}", db.code().unwrap_or_default()),
+        sqlx::Error::Io(io) => format!("I/O {:?}", io.kind()),
+        sqlx::Error::PoolTimedOut => "pool timed out".into(),
+        sqlx::Error::PoolClosed => "pool closed".into(),
+        sqlx::Error::RowNotFound => "row not found".into(),
+        other => {
+            let debug = format!("{other:?}");
+            debug
+                .split(['(', ' ', '{'])
+                .next()
+                .unwrap_or("other")
+                .to_owned()
+        }
+    }
 }
 
 impl StoreError {

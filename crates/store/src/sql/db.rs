@@ -95,6 +95,20 @@ impl Db {
                     Ok(())
                 })
             })
+            // A connection whose transaction SQLite ended by itself (a full disk,
+            // SQLITE_FULL, rolls the transaction back) keeps sqlx believing it is in
+            // one, and every later `BEGIN` on it fails: such a connection is closed
+            // rather than pooled. The `SELECT 1` runs after the rollback queued by a
+            // dropped transaction, so the depth read is the settled one.
+            .after_release(move |conn, _| {
+                Box::pin(async move {
+                    if backend != Backend::Sqlite {
+                        return Ok(true);
+                    }
+                    conn.execute("SELECT 1").await?;
+                    Ok(!sqlx::Connection::is_in_transaction(conn))
+                })
+            })
             .connect_with(options)
             .await?;
         let db = Db {
