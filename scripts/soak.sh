@@ -2,9 +2,10 @@
 # Faults under load (issue 21 item 3; figures in docs/reliability.md).
 #
 # Two `caduceus serve` nodes on one PostgreSQL database behind HAProxy (TCP mode) take
-# SMTP submission and IMAP load (scripts/soak/load.py) while this script, at random
-# times, kills a node with SIGKILL (and restarts it), restarts PostgreSQL in fast and in
-# immediate mode. Then it checks: every message answered 250 is in its mailbox exactly
+# SMTP submission and IMAP load (scripts/soak/load.py), every message scanned by clamd,
+# while this script, at random times, kills a node with SIGKILL (and restarts it),
+# restarts PostgreSQL in fast and in immediate mode, and stops clamd with SIGSTOP for 15 s
+# (answers must then be 451 within the scan timeout, 10 s, never a hung session). Then it checks: every message answered 250 is in its mailbox exactly
 # once (scripts/soak/check.py), and `caduceus audit verify` passes. Last, a SQLite node
 # whose data directory is a small tmpfs has its disk filled (scripts/soak/disk.py):
 # 452 4.3.1 while full, 250 once space returns, nothing lost or doubled, the database's
@@ -65,16 +66,18 @@ cleanup() {
   sleep 0.2
   mountpoint -q "$work/c" 2>/dev/null && umount "$work/c"
   [ -f "$work/haproxy.pid" ] && kill "$(cat "$work/haproxy.pid")" 2>/dev/null || true
+  [ -n "${clamd_pid:-}" ] && kill -CONT "$clamd_pid" 2>/dev/null || true
+  scripts/clamd-test.sh stop "$work/clamd" >/dev/null 2>&1 || true
   as_pg "$pg_bin/pg_ctl -D $work/pg -m immediate -w stop" >/dev/null 2>&1 || true
   if [ "${CADUCEUS_SOAK_KEEP:-0}" = 1 ]; then echo "soak.sh: kept $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 
 listeners=(https submission submissions relay imap imaps ldap ldaps metrics)
-read -r -a ports <<<"$(free_ports $(( 3 * ${#listeners[@]} + 3 )))"
-pg_port=${ports[0]} hs=${ports[1]} hi=${ports[2]}
+read -r -a ports <<<"$(free_ports $(( 3 * ${#listeners[@]} + 4 )))"
+pg_port=${ports[0]} hs=${ports[1]} hi=${ports[2]} clamd_port=${ports[3]}
 declare -A port
-i=3
+i=4
 for node in a b c; do for l in "${listeners[@]}"; do port[$node.$l]=${ports[$i]}; i=$((i + 1)); done; done
 as_pg "$pg_bin/initdb -D $work/pg -A trust -U caduceus --no-sync" >/dev/null
 as_pg "$pg_bin/pg_ctl -D $work/pg -l $work/pg.log -w start -o '-p $pg_port -k $work -c listen_addresses=127.0.0.1 -c max_connections=300'" >/dev/null
@@ -86,8 +89,12 @@ export CADUCEUS_DATABASE_URL="postgres://caduceus@127.0.0.1:$pg_port/postgres"
 args() { local node=$1 out=(); for l in "${listeners[@]}"; do out+=("--$l" "127.0.0.1:${port[$node.$l]}"); done; echo "${out[@]}"; }
 
 "$bin" --data "$work/a" init --demo $(args a) >/dev/null
-# The load is one sender's: lift the per-account hourly cap (MS-12) for the run.
+# The load is one sender's: lift the per-account hourly cap (MS-12) for the run. Every
+# message is scanned by a clamd of our own (MS-13), its verdict awaited 10 s at most.
 sed -i 's/^# account_messages_per_hour = .*/account_messages_per_hour = 10000000/' "$work/a/caduceus.toml"
+clamd_pid=$(scripts/clamd-test.sh start "$work/clamd" "$clamd_port" $$ | tail -1)
+sed -i "s/^required = false # the demo runs without an antivirus/clamd = \"127.0.0.1:$clamd_port\"\nrequired = true\ntimeout_seconds = 10/" "$work/a/caduceus.toml"
+grep -q "^clamd = " "$work/a/caduceus.toml" || { echo "soak.sh: could not configure clamd" >&2; exit 1; }
 cp -a "$work/a" "$work/b"
 # Node b: the same keys and database, its own listeners (set in caduceus.toml at init).
 for l in "${listeners[@]}"; do
@@ -133,7 +140,7 @@ backend imap_nodes
 CFG
 haproxy -f "$work/haproxy.cfg" -D -p "$work/haproxy.pid"
 
-if [ $short = 1 ]; then seconds=70; else seconds=$((minutes * 60)); fi
+if [ $short = 1 ]; then seconds=80; else seconds=$((minutes * 60)); fi
 echo "soak.sh: 2 nodes on PostgreSQL behind HAProxy, load for $seconds s" >&2
 python3 scripts/soak/load.py --smtp "127.0.0.1:$hs" --imap "127.0.0.1:$hi" --ca "$ca" \
   --demo "$work/a/demo.json" --seconds "$seconds" --acked "$work/acked.txt" >"$work/load.json" &
@@ -150,6 +157,10 @@ fault() {
       sleep 3
       start_node "$node" ;;
     pg-fast) pg_restart fast ;;
+    clamd-stop)
+      kill -STOP "$clamd_pid"
+      sleep 15
+      kill -CONT "$clamd_pid" ;;
     pg-immediate) pg_restart immediate ;;
   esac
   faults+=("$kind")
@@ -157,12 +168,12 @@ fault() {
 }
 start=$(date +%s)
 if [ $short = 1 ]; then
-  for kind in kill-a pg-fast kill-b pg-immediate; do sleep 12; fault "$kind"; done
+  for kind in kill-a pg-fast clamd-stop kill-b pg-immediate; do sleep 10; fault "$kind"; done
 else
-  kinds=(kill-a kill-b pg-fast pg-immediate)
+  kinds=(kill-a kill-b pg-fast pg-immediate clamd-stop)
   while [ $(( $(date +%s) - start )) -lt $((seconds - 45)) ]; do
     sleep $((20 + RANDOM % 40))
-    fault "${kinds[RANDOM % 4]}"
+    fault "${kinds[RANDOM % ${#kinds[@]}]}"
   done
 fi
 wait $load

@@ -22,7 +22,7 @@ deadline = time.time() + a.seconds
 lock = threading.Lock()
 acked = open(a.acked, "a")
 stats = {"acked": 0, "smtp_refused": 0, "smtp_broken": 0, "imap_sessions": 0, "imap_broken": 0,
-         "refusals": {}}
+         "refusals": {}, "slowest_answer_s": 0.0}
 
 
 def count(key):
@@ -43,9 +43,13 @@ def writer(w):
                     mid = "<soak-%d-%d-%d@soak.test>" % (w, n, int(time.time() * 1000))
                     body = ("From: %s\r\nTo: %s\r\nSubject: soak %d-%d\r\nMessage-ID: %s\r\n\r\n%s\r\n"
                             % (SENDER, RECIPIENT, w, n, mid, "x" * 3000))
+                    started = time.time()
                     try:
                         s.sendmail(SENDER, [RECIPIENT], body.encode())
                     except smtplib.SMTPResponseException as e:
+                        took = time.time() - started
+                        with lock:
+                            stats["slowest_answer_s"] = round(max(stats["slowest_answer_s"], took), 1)
                         # A 4xx/5xx is an answer, not an acceptance: nothing to find.
                         with lock:
                             stats["smtp_refused"] += 1
@@ -54,7 +58,9 @@ def writer(w):
                         if e.smtp_code == 421:
                             break
                         continue
+                    took = time.time() - started
                     with lock:
+                        stats["slowest_answer_s"] = round(max(stats["slowest_answer_s"], took), 1)
                         acked.write(mid + "\n")
                         acked.flush()
                         stats["acked"] += 1

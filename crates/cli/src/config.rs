@@ -96,6 +96,9 @@ pub struct Antivirus {
     /// Whether `serve` refuses to start without `clamd` (MS-13, safe by default);
     /// `init --demo` writes `false`.
     pub required: bool,
+    /// The longest wait for a verdict, in seconds: then the sender is told to retry
+    /// (451), the session is not held (MS-13).
+    pub timeout_seconds: u64,
 }
 
 impl Default for Antivirus {
@@ -103,6 +106,7 @@ impl Default for Antivirus {
         Self {
             clamd: None,
             required: true,
+            timeout_seconds: 60,
         }
     }
 }

@@ -102,7 +102,11 @@ impl Runtime {
                 let address: ClamdAddress = address
                     .parse()
                     .map_err(|e| anyhow::anyhow!("antivirus.clamd {address:?}: {e}"))?;
-                service.with_scanner(Arc::new(Clamd::new(address)))
+                let timeout =
+                    std::time::Duration::from_secs(loaded.config.antivirus.timeout_seconds.max(1));
+                let clamd =
+                    Clamd::new(address).with_timeouts(std::time::Duration::from_secs(5), timeout);
+                service.with_scanner(Arc::new(clamd))
             }
             None => service,
         };

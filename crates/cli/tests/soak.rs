@@ -1,7 +1,8 @@
 //! Faults under load, the short version of `scripts/soak.sh` (issue 21 item 3; MS-4,
 //! TR-1): two nodes on one PostgreSQL database behind HAProxy take SMTP submission and
-//! IMAP load while a node is killed with SIGKILL (twice) and PostgreSQL restarts in
-//! fast and in immediate mode; every message answered 250 must then be in the
+//! IMAP load, every message scanned by clamd, while a node is killed with SIGKILL
+//! (twice), PostgreSQL restarts in fast and in immediate mode and clamd is stopped
+//! with SIGSTOP (answers must then be 451 within the scan timeout, no session hung); every message answered 250 must then be in the
 //! mailbox exactly once, and the trace chain must verify. Then a SQLite node whose
 //! data directory is a small tmpfs has its disk filled: `4.3.1` while full, `250`
 //! once space returns, nothing lost, the database intact (root mounts the tmpfs; the
@@ -37,10 +38,20 @@ fn ms4_tr1_soak_two_nodes_lose_and_duplicate_nothing_through_sigkill_and_postgre
         "too little was accepted to prove anything: {stdout}"
     );
     assert!(
-        stdout.contains("faults: kill-a pg-fast kill-b pg-immediate"),
+        stdout.contains("faults: kill-a pg-fast clamd-stop kill-b pg-immediate"),
         "{stdout}"
     );
     assert!(stdout.contains("trace chain intact"), "{stdout}");
+    // clamd stopped: the senders were told to retry (451) within the scan timeout
+    // (10 s), no session hung up to the client's 30 s.
+    assert!(stdout.contains("\"451\": "), "{stdout}");
+    let slowest: f64 = stdout
+        .split("\"slowest_answer_s\": ")
+        .nth(1)
+        .and_then(|rest| rest.split(['}', ',']).next())
+        .and_then(|n| n.trim().parse().ok())
+        .expect("the slowest answer");
+    assert!(slowest < 20.0, "an answer took {slowest} s: {stdout}");
     let disk = stdout
         .lines()
         .find(|line| line.starts_with("disk: "))
