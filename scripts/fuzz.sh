@@ -48,7 +48,9 @@ run() {
   # Resume where the last run stopped.
   [ -d "out/$t/default/queue" ] && input=-
   echo "fuzz.sh: $t for $minutes minute(s)" >&2
-  cargo afl fuzz -i "$input" -o "out/$t" -V $((minutes * 60)) "target/release/$t" >"out/$t/afl.log" 2>&1 || true
+  # AFL++ without its screen prints a line per test case: keep the last ones only.
+  cargo afl fuzz -i "$input" -o "out/$t" -V $((minutes * 60)) "target/release/$t" 2>&1 \
+    | tail -n 300 >"out/$t/afl.log" || true
   local stats="out/$t/default/fuzzer_stats"
   if [ ! -f "$stats" ]; then
     echo "fuzz.sh: $t did not start: see fuzz/out/$t/afl.log" >&2; tail -20 "out/$t/afl.log" >&2; exit 1
