@@ -4,7 +4,7 @@ use caduceus_core::directory::mailbox::MailboxHeader;
 use caduceus_core::directory::person::PersonActivityHeader;
 
 fn main() {
-    afl::fuzz!(|data: &[u8]| {
+    afl::fuzz_nohook!(|data: &[u8]| {
         let Ok(text) = std::str::from_utf8(data) else {
             return;
         };

@@ -1,6 +1,6 @@
 //! SASL client responses: base64, PLAIN, LOGIN, OAUTHBEARER and XOAUTH2.
 fn main() {
-    afl::fuzz!(|data: &[u8]| {
+    afl::fuzz_nohook!(|data: &[u8]| {
         let Ok(text) = std::str::from_utf8(data) else {
             return;
         };

@@ -205,6 +205,19 @@ Content-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n"
         out
     }
 
+    /// Found by `scripts/fuzz.sh mime_ingest`: a `message/rfc822` part inside a
+    /// multipart with a broken part makes mail-parser panic ("Invalid part ID, could
+    /// not find multipart"); the guard takes it as "not a message" (kept as received,
+    /// opaque), never a crash of the session.
+    #[test]
+    fn ms13_a_message_mail_parser_panics_on_is_taken_as_unparsed() {
+        let raw = include_bytes!("testdata/mail-parser-invalid-part-id.eml");
+        let parsed = parse(raw);
+        assert!(matches!(parsed, Ok(None)), "{parsed:?}");
+        let meta = crate::ingest::MessageMeta::parse(raw).unwrap();
+        assert!(!meta.parsed);
+    }
+
     #[test]
     fn nesting_up_to_the_bound_parses() {
         let raw = nested_message(MAX_NESTING);
