@@ -98,11 +98,12 @@ impl Db {
             // A connection whose transaction SQLite ended by itself (a full disk,
             // SQLITE_FULL, rolls the transaction back) keeps sqlx believing it is in
             // one, and every later `BEGIN` on it fails: such a connection is closed
-            // rather than pooled. The `SELECT 1` runs after the rollback queued by a
-            // dropped transaction, so the depth read is the settled one.
+            // rather than pooled. Most releases hold no transaction and cost nothing;
+            // otherwise a `SELECT 1` lets the rollback a dropped transaction queued run
+            // first, so the depth read is the settled one.
             .after_release(move |conn, _| {
                 Box::pin(async move {
-                    if backend != Backend::Sqlite {
+                    if backend != Backend::Sqlite || !sqlx::Connection::is_in_transaction(conn) {
                         return Ok(true);
                     }
                     conn.execute("SELECT 1").await?;
