@@ -27,6 +27,7 @@ use std::fmt;
 
 use caduceus_core::alert::Audience;
 use caduceus_core::breach::{BreachState, Nature, Risk};
+use caduceus_core::enrolment::{Mismatch, Proof};
 use caduceus_core::incidents::IncidentKind;
 use caduceus_core::representation::{Capacity, CapacityEvidence};
 use caduceus_core::{Domain, Evidence, Requirement, Role};
@@ -256,6 +257,12 @@ pub enum Fact {
     Capacity(Capacity),
     /// What proved a representative's capacity (ID-7): `evidence:<code>`.
     CapacityEvidence(CapacityEvidence),
+    /// How a self-registering professional proved their identifier (ID-1):
+    /// `proof:<code>`.
+    Proof(Proof),
+    /// Why the register did not confirm a self-registration (ID-1):
+    /// `referred:<code>`.
+    Referred(Mismatch),
 }
 
 macro_rules! into_fact {
@@ -285,6 +292,8 @@ into_fact!(
     Risk(Risk),
     Capacity(Capacity),
     CapacityEvidence(CapacityEvidence),
+    Proof(Proof),
+    Referred(Mismatch),
 );
 
 impl fmt::Display for Fact {
@@ -321,6 +330,8 @@ impl fmt::Display for Fact {
             Fact::Risk(risk) => write!(f, "risk:{risk}"),
             Fact::Capacity(capacity) => write!(f, "capacity:{capacity}"),
             Fact::CapacityEvidence(evidence) => write!(f, "evidence:{evidence}"),
+            Fact::Proof(proof) => write!(f, "proof:{proof}"),
+            Fact::Referred(why) => write!(f, "referred:{}", why.as_str()),
         }
     }
 }
@@ -384,6 +395,12 @@ mod tests {
             (Detail::of(Method::Device), "method:device"),
             (Detail::of(RelayStatus::Retry), "status:retry"),
             (Detail::of(Evidence::CpsCard), "evidence:cps_card"),
+            (
+                Detail::of(Requirement::Id1)
+                    .and(caduceus_core::enrolment::Proof::Card)
+                    .and(caduceus_core::enrolment::Mismatch::FamilyName),
+                "ID-1 proof:card referred:family_name",
+            ),
             (
                 Detail::of(Requirement::Ms17).and(Fact::LocalTarget),
                 "MS-17 target:local",

@@ -26,6 +26,12 @@ pub enum Action {
     /// A holder asked the registration authority to correct their identity data
     /// (AC-3).
     CorrectionRequest,
+    /// A professional registered themselves with a card or Pro Santé Connect, matched
+    /// against the national register or referred to a registration authority (ID-1).
+    SelfRegister,
+    /// A self-registered professional confirmed their out-of-band address, which
+    /// activated the account (ID-1, ID-2).
+    ContactConfirm,
     /// A holder exported their account's own data: identity, devices, contacts,
     /// traces (AC-3, RT-4).
     AccountExport,
@@ -146,8 +152,10 @@ pub enum Action {
 
 impl Action {
     /// Every action, in declaration order.
-    pub const ALL: [Action; 60] = [
+    pub const ALL: [Action; 62] = [
         Action::AccountCreate,
+        Action::SelfRegister,
+        Action::ContactConfirm,
         Action::AccountVerify,
         Action::AccountActivate,
         Action::AccountSuspend,
@@ -219,6 +227,8 @@ impl Action {
             Action::AccountClose => "account.close",
             Action::AccountDelete => "account.delete",
             Action::CorrectionRequest => "account.correction_request",
+            Action::SelfRegister => "account.self_register",
+            Action::ContactConfirm => "account.contact_confirm",
             Action::AccountExport => "account.export",
             Action::PasswordSet => "account.password_set",
             Action::DelegateAdd => "account.delegate_add",

@@ -112,6 +112,12 @@ pub enum AccountCommand {
         #[arg(long)]
         json: bool,
     },
+    /// List the professionals' own registrations still waiting (ID-1): referred to a
+    /// registration authority (with the reason and what their card or e-CPS said; verify
+    /// them with `account verify`), or awaiting their address confirmation. JSON lines.
+    ///
+    /// Example: caduceus account registrations
+    Registrations,
     /// Show one account with its verifications.
     Show {
         /// The account's address.
@@ -376,6 +382,27 @@ pub async fn run(
                         account.address.as_str()
                     );
                 }
+            }
+        }
+        AccountCommand::Registrations => {
+            for request in service.registration_requests(&caller).await? {
+                let account = service.account(request.account).await?;
+                let shown = serde_json::json!({
+                    "id": request.account.0,
+                    "address": account.address.as_str(),
+                    "identifier": account.identity.stored_value(),
+                    "state": account.state.as_str(),
+                    "proof": request.proof.as_str(),
+                    "family_name": request.family_name,
+                    "given_name": request.given_name,
+                    "next": match request.referred {
+                        Some(_) => "registration_authority",
+                        None => "confirm_address",
+                    },
+                    "reason": request.referred.map(|r| r.as_str()),
+                    "requested": request.requested.to_string(),
+                });
+                println!("{shown}");
             }
         }
         AccountCommand::Show { address } => {

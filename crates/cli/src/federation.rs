@@ -7,9 +7,9 @@
 //! temporary failure and every other login works.
 
 use async_trait::async_trait;
-use caduceus_core::{NationalId, SecretString};
-use caduceus_oidc::{PendingLogin, Provider, ProviderConfig};
-use caduceus_service::federation::{TokenError, TokenVerifier};
+use caduceus_core::SecretString;
+use caduceus_oidc::{FederatedIdentity, PendingLogin, Provider, ProviderConfig};
+use caduceus_service::federation::{Asserted, TokenError, TokenVerifier};
 use tokio::sync::OnceCell;
 
 /// Verifies access tokens with a provider discovered on first use.
@@ -37,10 +37,10 @@ impl OidcVerifier {
 
 #[async_trait]
 impl TokenVerifier for OidcVerifier {
-    async fn verify(&self, token: &SecretString) -> Result<NationalId, TokenError> {
+    async fn verify(&self, token: &SecretString) -> Result<Asserted, TokenError> {
         let provider = self.provider().await?;
         match provider.verify_access_token(token.expose()).await {
-            Ok(identity) => Ok(identity.national_id),
+            Ok(identity) => Ok(asserted(&identity)),
             Err(e) if e.is_rejection() => Err(TokenError::Rejected(e.to_string())),
             Err(e) => Err(TokenError::Unavailable(e.to_string())),
         }
@@ -73,7 +73,7 @@ impl TokenVerifier for OidcVerifier {
         code: &str,
         state: &str,
         pending: &SecretString,
-    ) -> Result<NationalId, TokenError> {
+    ) -> Result<Asserted, TokenError> {
         let parts: Vec<String> = pending
             .expose()
             .split('.')
@@ -90,9 +90,19 @@ impl TokenVerifier for OidcVerifier {
         );
         let provider = self.provider().await?;
         match provider.exchange(code, state, &pending).await {
-            Ok(identity) => Ok(identity.national_id),
+            Ok(identity) => Ok(asserted(&identity)),
             Err(e) if e.is_rejection() => Err(TokenError::Rejected(e.to_string())),
             Err(e) => Err(TokenError::Unavailable(e.to_string())),
         }
+    }
+}
+
+/// What the provider asserted: the identifier and the standard name claims (ID-1).
+fn asserted(identity: &FederatedIdentity) -> Asserted {
+    let claim = |name: &str| identity.claim_str(name).map(str::to_owned);
+    Asserted {
+        national_id: identity.national_id.clone(),
+        family_name: claim("family_name"),
+        given_name: claim("given_name"),
     }
 }

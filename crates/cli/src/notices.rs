@@ -245,6 +245,25 @@ impl Notifier for SmtpNotifier {
                     token = token.expose()
                 ),
             ),
+            Notice::RegistrationConfirmation {
+                to,
+                token,
+                valid_hours,
+            } => (
+                to,
+                "Confirmez votre adresse / Confirm your address",
+                format!(
+                    "Vous avez demande l'ouverture d'une messagerie securisee de sante. Suivez ce \
+                     lien pour confirmer cette adresse et activer votre compte (valable \
+                     {valid_hours} heures) :\r\n{url}/register/confirm?token={token}\r\n\
+                     Si vous n'avez rien demande, ignorez ce message.\r\n\r\n\
+                     You asked for a secure health mailbox. Follow the link above within \
+                     {valid_hours} hours to confirm this address and activate your account. If \
+                     you did not ask for it, ignore this message.\r\n",
+                    url = self.public_url,
+                    token = token.expose()
+                ),
+            ),
             Notice::Incident { to, kind } => (
                 to,
                 "Incident de securite / Security incident",

@@ -16,11 +16,18 @@ use common::{
 
 /// The data directory written by commit 223c95d (schema version 1, not recorded).
 const FIXTURE_V1: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/upgrade/v1");
+/// The data directory written by commit 756b023 (schema version 2).
+const FIXTURE_V2: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/upgrade/v2");
+/// The demo register extract (people), as the demo seed imported it.
+const PEOPLE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../fixtures/directory/PS_LibreAcces_Personne_activite_demo.txt"
+);
 const ALICE: &str = "alice.martin@caduceus.test";
 const BRUNO: &str = "bruno.durand@caduceus.test";
 /// The data database's latest schema version (bump with each migration, and keep the
 /// release's data directory as a fixture, docs/upgrades.md); the keyring's is 1.
-const DATA_VERSION: u32 = 2;
+const DATA_VERSION: u32 = 3;
 /// What `caduceus migrate --check` and `serve` say of a schema at version 99.
 fn refusal() -> String {
     format!(
@@ -73,6 +80,34 @@ fn snapshot(data: &Path, imaps: &str, address: &str) -> String {
     ])
 }
 
+/// Serves the upgraded copy `data` of `fixture`: it shows over IMAP what the release
+/// that wrote it showed (folders, UIDVALIDITY, UIDs, flags, keywords, messages), and
+/// the chain that release wrote verifies, with the upgrade's own entries.
+fn served_as_before(fixture: &str, data: &Path, ports: &Ports) {
+    {
+        let _server = Server::start(data, &ports.imaps);
+        let now = snapshot(data, &ports.imaps, ALICE) + &snapshot(data, &ports.imaps, BRUNO);
+        let expected = std::fs::read_to_string(Path::new(fixture).join("expected.txt")).unwrap();
+        assert_eq!(
+            now, expected,
+            "the upgraded store must show the same folders, UIDVALIDITY, UIDs, flags, keywords and messages"
+        );
+    }
+    let verified = ok(data, &[], &["audit", "verify"]);
+    assert!(verified.starts_with("trace chain intact"), "{verified}");
+}
+
+/// How many upgrades the system traced (`store.migrate`) that match `condition`.
+fn migrations_traced(db: &Path, condition: &str) -> String {
+    sqlite_value(
+        db,
+        &format!(
+            "SELECT COUNT(*) FROM traces WHERE action = 'store.migrate' AND actor = 'system' \
+             AND ({condition})"
+        ),
+    )
+}
+
 /// The files of `data` whose name starts with `prefix`.
 fn files_starting(data: &Path, prefix: &str) -> Vec<PathBuf> {
     std::fs::read_dir(data)
@@ -89,30 +124,40 @@ fn text(out: &Output) -> (String, String) {
     )
 }
 
+/// Version 2 → 3 (self-registration, ID-1): the same messages, flags and UIDs, the
+/// chain verifies; the register's names are not in a version-2 store, so the people
+/// extract's next import rewrites every person (docs/upgrades.md).
+#[test]
+fn upgrade_v2_fixture_keeps_messages_and_the_next_import_fills_the_register_id1() {
+    let (_root, data, ports) = fixture_copy(FIXTURE_V2);
+    served_as_before(FIXTURE_V2, &data, &ports);
+    let db = data.join("caduceus.db");
+    let upgraded = format!("object = 'schema:data' AND detail = 'from:2 to:{DATA_VERSION}'");
+    assert_eq!(migrations_traced(&db, &upgraded), "1");
+    assert_eq!(files_starting(&data, "caduceus.db.v2-backup-").len(), 1);
+    let named = "SELECT COUNT(*) FROM directory_people WHERE family_name IS NOT NULL";
+    assert_eq!(sqlite_value(&db, named), "0");
+    let people = sqlite_value(&db, "SELECT COUNT(*) FROM directory_people");
+    let report = ok(&data, &[], &["directory", "import", PEOPLE]);
+    assert!(
+        report.contains(" 0 unchanged"),
+        "every person rewritten: {report}"
+    );
+    assert_eq!(sqlite_value(&db, named), people);
+}
+
 #[test]
 fn upgrade_v1_fixture_keeps_messages_flags_uids_and_chain_ms4_ms6_tr2() {
     let (_root, data, ports) = fixture_copy(FIXTURE_V1);
     let messages_before = sqlite_value(&data.join("caduceus.db"), "SELECT COUNT(*) FROM messages");
-    {
-        let _server = Server::start(&data, &ports.imaps);
-        let now = snapshot(&data, &ports.imaps, ALICE) + &snapshot(&data, &ports.imaps, BRUNO);
-        let expected = std::fs::read_to_string(Path::new(FIXTURE_V1).join("expected.txt")).unwrap();
-        assert_eq!(
-            now, expected,
-            "the upgraded store must show the same folders, UIDVALIDITY, UIDs, flags, keywords and messages"
-        );
-    }
-    // The chain written by the earlier release verifies, with the upgrade's own entries.
-    let verified = ok(&data, &[], &["audit", "verify"]);
-    assert!(verified.starts_with("trace chain intact"), "{verified}");
+    served_as_before(FIXTURE_V1, &data, &ports);
     let db = data.join("caduceus.db");
     assert_eq!(
-        sqlite_value(
+        migrations_traced(
             &db,
             &format!(
-                "SELECT COUNT(*) FROM traces WHERE action = 'store.migrate' AND actor = 'system' \
-                 AND ((object = 'schema:data' AND detail = 'from:1 to:{DATA_VERSION}') \
-                 OR (object = 'schema:keyring' AND detail = 'from:1 to:1'))"
+                "(object = 'schema:data' AND detail = 'from:1 to:{DATA_VERSION}') \
+                 OR (object = 'schema:keyring' AND detail = 'from:1 to:1')"
             )
         ),
         "2",

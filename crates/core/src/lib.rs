@@ -23,6 +23,8 @@
 //! - [`account`]: account kinds and the life cycle ([`AccountState`]:
 //!   pending → verified → active ⇄ suspended → closed, ID-2), the evidence of
 //!   a verification, and [`RegistryId`], the identity an account is traced to.
+//! - [`enrolment`]: a professional's own registration matched against the national
+//!   register extract ([`enrolment::check`], ID-1, seed 004 §7.1).
 //! - [`contact`]: the out-of-band contact address an account needs to be
 //!   activated, outside the trust space ([`check_out_of_band`], ID-2, 004 §7.1).
 //! - [`policy`]: the message rules as pure functions returning a [`Refusal`]
@@ -172,6 +174,7 @@ pub mod card;
 pub mod clock;
 pub mod contact;
 pub mod directory;
+pub mod enrolment;
 pub mod flag;
 pub mod folder;
 pub mod forwarding;

@@ -12,6 +12,10 @@ use crate::dn::{self, Attribute};
 const OID_SERIAL_NUMBER: &str = "2.5.4.5";
 /// Dotted OID of the X.520 `commonName` attribute.
 const OID_COMMON_NAME: &str = "2.5.4.3";
+/// Dotted OID of the X.520 `surname` attribute (a CPS card's family name).
+const OID_SURNAME: &str = "2.5.4.4";
+/// Dotted OID of the X.520 `givenName` attribute (a CPS card's given name).
+const OID_GIVEN_NAME: &str = "2.5.4.42";
 
 /// What a (client) certificate says about its holder, as parsed with x509-parser.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +28,10 @@ pub struct CertIdentity {
     pub serial_number: Option<String>,
     /// The subject's common name, as written (not lowercased).
     pub common_name: Option<String>,
+    /// The subject's `surname` attribute (OID 2.5.4.4), as written.
+    pub family_name: Option<String>,
+    /// The subject's `givenName` attribute (OID 2.5.4.42), as written.
+    pub given_name: Option<String>,
     /// rfc822Name subject alternative names (e-mail addresses), as written.
     pub emails: Vec<String>,
     /// dNSName subject alternative names, as written.
@@ -66,6 +74,8 @@ impl CertIdentity {
             issuer_dn: name_to_dn(cert.issuer()),
             serial_number: first(OID_SERIAL_NUMBER),
             common_name: first(OID_COMMON_NAME),
+            family_name: first(OID_SURNAME),
+            given_name: first(OID_GIVEN_NAME),
             emails,
             dns_names,
         })

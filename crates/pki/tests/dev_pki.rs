@@ -173,6 +173,9 @@ fn au1_user_certificate_carries_the_national_identifier() {
     let ca = identity(&pki.ca_cert_path());
     assert_eq!(user.serial_number.as_deref(), Some("810003090833"));
     assert_eq!(user.common_name.as_deref(), Some("Jeanne Martin"));
+    // The card's names, read apart (self-registration matches them, ID-1).
+    assert_eq!(user.family_name.as_deref(), Some("Martin"));
+    assert_eq!(user.given_name.as_deref(), Some("Jeanne"));
     assert_eq!(user.emails, ["jeanne.martin@caduceus.test"]);
     assert!(user.dns_names.is_empty());
     assert_eq!(user.issuer_dn, ca.subject_dn);
@@ -202,6 +205,7 @@ fn au1_user_certificate_without_email_or_given_name() {
     let user = identity(&issued.cert_path);
     assert_eq!(user.serial_number.as_deref(), Some("810003090833"));
     assert_eq!(user.common_name.as_deref(), Some("Martin"));
+    assert_eq!(user.given_name, None);
     assert!(user.emails.is_empty());
 }
 

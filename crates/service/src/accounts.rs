@@ -125,23 +125,7 @@ impl Service {
             (RegistryId::National(_), None) => {
                 return Err(ServiceError::Invalid("an address is required".into()));
             }
-            (RegistryId::National(_), Some(address)) => {
-                let classified = address.classify(domain).map_err(|e| {
-                    ServiceError::Invalid(format!("address in the patient domain: {e}"))
-                })?;
-                if matches!(classified, AddressKind::Patient(_)) {
-                    return Err(ServiceError::Invalid(
-                        "only patient accounts live in the patient domain (ID-5)".into(),
-                    ));
-                }
-                if address.domain() != domain {
-                    return Err(ServiceError::Invalid(format!(
-                        "address must be in the operator's domain {}",
-                        domain.as_str()
-                    )));
-                }
-                address
-            }
+            (RegistryId::National(_), Some(address)) => self.check_operator_address(address)?,
         };
         let display_name = display_name.trim().to_owned();
         if display_name.is_empty() || display_name.chars().count() > 200 {
@@ -165,9 +149,30 @@ impl Service {
         Ok(self.store.create_account(&new, &trace).await?)
     }
 
+    /// `address` if it may name a professional's account: in the operator's domain,
+    /// outside the patient domain (ID-5).
+    pub(crate) fn check_operator_address(&self, address: MailAddress) -> Result<MailAddress> {
+        let domain = &self.config.domain;
+        let classified = address
+            .classify(domain)
+            .map_err(|e| ServiceError::Invalid(format!("address in the patient domain: {e}")))?;
+        if matches!(classified, AddressKind::Patient(_)) {
+            return Err(ServiceError::Invalid(
+                "only patient accounts live in the patient domain (ID-5)".into(),
+            ));
+        }
+        if address.domain() != domain {
+            return Err(ServiceError::Invalid(format!(
+                "address must be in the operator's domain {}",
+                domain.as_str()
+            )));
+        }
+        Ok(address)
+    }
+
     /// Whether `contact` may be an account's out-of-band address: outside the
     /// operator's domains and the trust space (ID-2, 004 §7.1).
-    fn check_out_of_band(&self, contact: &MailAddress) -> Result<()> {
+    pub(crate) fn check_out_of_band(&self, contact: &MailAddress) -> Result<()> {
         let listed = self.trust_list().lists_domain(contact.domain().as_str());
         Ok(contact::check_out_of_band(
             contact,

@@ -277,6 +277,12 @@ impl Service {
             fingerprint: p.fingerprint().as_bytes().to_vec(),
             national_id: p.national_id.to_string(),
             phone: p.phone.as_ref().map(|phone| phone.stored_form().to_owned()),
+            register: caduceus_core::enrolment::RegisterRecord {
+                family_name: p.family_name.clone(),
+                given_name: p.given_name.clone(),
+                profession_code: p.profession.code.clone(),
+                profession_label: p.profession.label.clone(),
+            },
         };
         let batch = DirectoryChanges {
             upsert_people: changes

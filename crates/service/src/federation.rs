@@ -28,11 +28,36 @@ pub enum TokenError {
     Unavailable(String),
 }
 
+/// What a provider (or a card's certificate) asserted about the person: the national
+/// identifier, and the names when it released them (Pro Santé Connect does, a CPS
+/// certificate carries them), which self-registration matches against the register
+/// (ID-1).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Asserted {
+    /// The national identifier (`SubjectNameID`).
+    pub national_id: NationalId,
+    /// `family_name`, when released.
+    pub family_name: Option<String>,
+    /// `given_name`, when released.
+    pub given_name: Option<String>,
+}
+
+impl Asserted {
+    /// An identity asserted without names.
+    pub fn id_only(national_id: NationalId) -> Asserted {
+        Asserted {
+            national_id,
+            family_name: None,
+            given_name: None,
+        }
+    }
+}
+
 /// Verifies access tokens against the configured OpenID provider.
 #[async_trait]
 pub trait TokenVerifier: Send + Sync {
-    /// The national identifier the provider asserts for `token`.
-    async fn verify(&self, token: &SecretString) -> std::result::Result<NationalId, TokenError>;
+    /// What the provider asserts for `token`.
+    async fn verify(&self, token: &SecretString) -> std::result::Result<Asserted, TokenError>;
 
     /// The error challenge an OAUTHBEARER client is sent after a refusal (RFC 7628
     /// §3.2.2, JSON before base64), pointing it at the provider.
@@ -43,13 +68,13 @@ pub trait TokenVerifier: Send + Sync {
     async fn start_web_login(&self) -> std::result::Result<(String, SecretString), TokenError>;
 
     /// Finishes a web login: the callback's `code` and `state` against what
-    /// [`TokenVerifier::start_web_login`] kept; the national identifier asserted.
+    /// [`TokenVerifier::start_web_login`] kept; what the provider asserted.
     async fn finish_web_login(
         &self,
         code: &str,
         state: &str,
         pending: &SecretString,
-    ) -> std::result::Result<NationalId, TokenError>;
+    ) -> std::result::Result<Asserted, TokenError>;
 }
 
 impl Service {
@@ -89,8 +114,8 @@ impl Service {
         let verifier = self.verifier()?;
         let _attempt = self.pass_gate(None, source).await?;
         match verifier.finish_web_login(code, state, pending).await {
-            Ok(national_id) => {
-                self.login_identity_gated(&national_id, None, source, Factor::Federated)
+            Ok(asserted) => {
+                self.login_identity_gated(&asserted.national_id, None, source, Factor::Federated)
                     .await
             }
             Err(TokenError::Rejected(reason)) => {
@@ -120,11 +145,35 @@ impl Service {
     ) -> Result<Authenticated> {
         let verifier = self.verifier()?;
         let _attempt = self.pass_gate(None, source).await?;
-        match verifier.verify(token).await {
-            Ok(national_id) => {
-                self.login_identity_gated(&national_id, authzid, source, Factor::Federated)
-                    .await
-            }
+        let asserted = self
+            .token_answer(verifier.verify(token).await, source)
+            .await?;
+        self.login_identity_gated(&asserted.national_id, authzid, source, Factor::Federated)
+            .await
+    }
+
+    /// What the provider asserts for `token`, behind the brute-force gate: a refused
+    /// token counts as a failure from `source`, traced (AU-3, AU-4).
+    pub(crate) async fn assert_token(
+        &self,
+        token: &SecretString,
+        source: &str,
+    ) -> Result<Asserted> {
+        let verifier = self.verifier()?;
+        let _attempt = self.pass_gate(None, source).await?;
+        self.token_answer(verifier.verify(token).await, source)
+            .await
+    }
+
+    /// The provider's answer on a token: a refusal is a failed login from `source`,
+    /// an unreachable provider [`ServiceError::Unavailable`].
+    async fn token_answer(
+        &self,
+        answer: std::result::Result<Asserted, TokenError>,
+        source: &str,
+    ) -> Result<Asserted> {
+        match answer {
+            Ok(asserted) => Ok(asserted),
             Err(TokenError::Rejected(reason)) => {
                 tracing::info!(%reason, "bearer token refused");
                 Err(self.fail(None, source, Miss::BadToken).await)

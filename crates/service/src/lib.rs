@@ -8,6 +8,8 @@
 //! - [`actor`]: who acts ([`Actor`]) and from where ([`Caller`]); how they appear in
 //!   traces (the physical person, and the organisational mailbox acted for, ID-3).
 //! - [`accounts`]: create, verify, activate, suspend, close accounts (ID-1, ID-2, RT-2);
+//!   [`enrolment`]: a professional registers themselves with a card or Pro Santé
+//!   Connect, matched against the national register (ID-1, seed 004 §7.1);
 //!   set passwords.
 //! - [`auth`]: logins (password + TOTP or emailed code, certificate, device
 //!   credential) behind the brute-force gate; TOTP and device enrollment (AU-1..AU-3).
@@ -96,6 +98,7 @@ pub mod compose;
 pub mod console;
 pub mod directory;
 pub mod directory_export;
+pub mod enrolment;
 pub mod error;
 pub mod federation;
 pub mod folders;

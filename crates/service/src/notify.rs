@@ -37,6 +37,16 @@ pub enum Notice {
         /// The out-of-band address.
         to: MailAddress,
     },
+    /// A self-registered professional's link to confirm their out-of-band address,
+    /// which activates the account (ID-1).
+    RegistrationConfirmation {
+        /// The out-of-band address.
+        to: MailAddress,
+        /// The link's token (secret: whoever has it activates the account).
+        token: SecretString,
+        /// How long the link works, in hours.
+        valid_hours: u32,
+    },
     /// An incident was raised (TR-3): to the security contact, its kind only.
     Incident {
         /// The security contact's address.

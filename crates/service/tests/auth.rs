@@ -11,7 +11,7 @@ use std::time::Duration;
 use caduceus_core::{AccountState, Clock, MailAddress, NationalId, SecretString};
 use caduceus_service::ServiceError;
 use caduceus_service::auth::{Authenticated, Credentials, Factor};
-use caduceus_service::federation::{TokenError, TokenVerifier};
+use caduceus_service::federation::{Asserted, TokenError, TokenVerifier};
 use caduceus_store::Store;
 use common::*;
 
@@ -567,9 +567,11 @@ struct OneToken;
 
 #[async_trait::async_trait]
 impl TokenVerifier for OneToken {
-    async fn verify(&self, token: &SecretString) -> Result<NationalId, TokenError> {
+    async fn verify(&self, token: &SecretString) -> Result<Asserted, TokenError> {
         match token.expose().as_str() {
-            "good" => Ok(NationalId::parse("810003090833").unwrap()),
+            "good" => Ok(Asserted::id_only(
+                NationalId::parse("810003090833").unwrap(),
+            )),
             "down" => Err(TokenError::Unavailable("connection refused".into())),
             _ => Err(TokenError::Rejected("bad signature".into())),
         }
@@ -591,7 +593,7 @@ impl TokenVerifier for OneToken {
         code: &str,
         state: &str,
         pending: &SecretString,
-    ) -> Result<NationalId, TokenError> {
+    ) -> Result<Asserted, TokenError> {
         if state != pending.expose() {
             return Err(TokenError::Rejected("state mismatch".into()));
         }

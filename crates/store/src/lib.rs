@@ -6,6 +6,8 @@
 //!   (accounts, mailboxes, messages, traces). Each mutating call takes the trace
 //!   events that record it and writes them in the same transaction (TR-1).
 //! - [`model`]: the records ([`Account`], [`Mailbox`], [`MessageSummary`]...).
+//! - [`registration`]: a professional's own registration as kept ([`NewRegistration`],
+//!   [`RegistrationRequest`], ID-1).
 //! - [`seal`]: the key hierarchy (master key → account key → message key) and the
 //!   AEAD envelope (MS-4).
 //! - `sql`: [`SqlStore`], one implementation over sqlx's `Any` driver for both
@@ -32,18 +34,21 @@ mod changes;
 mod error;
 mod keyring;
 pub mod model;
+pub mod registration;
 pub mod retention;
 pub mod seal;
 mod sql;
 
 use async_trait::async_trait;
 use caduceus_audit::{Checkpoint, Entry, Event};
+use caduceus_core::enrolment::RegisterRecord;
 use caduceus_core::{
     AccountState, FailureState, FlagChange, MailAddress, PhoneNumber, RegistryId, Timestamp,
 };
 
 pub use error::{Result, StoreError};
 pub use model::*;
+pub use registration::{Confirmation, NewRegistration, RegistrationRequest};
 pub use seal::{MasterKey, SealError};
 pub use sql::{Backend, Database, SchemaState, SchemaStatus, SchemaUpgrade, SqlStore, StoreConfig};
 
@@ -542,6 +547,28 @@ pub trait Store: Send + Sync {
         &self,
         account: Option<AccountId>,
     ) -> Result<Vec<CorrectionRequest>>;
+    /// The register extract's activities of `national_id` (names, profession), for
+    /// self-registration (ID-1).
+    async fn register_records(&self, national_id: &str) -> Result<Vec<RegisterRecord>>;
+    /// Stores a self-registration in one transaction with the traces `traces` makes
+    /// for the new account's id (ID-1); the address must be free.
+    async fn create_registration(
+        &self,
+        new: &NewRegistration<'_>,
+        traces: &(dyn Fn(AccountId) -> Vec<Event> + Send + Sync),
+    ) -> Result<Account>;
+    /// Activates the verified account whose confirmation token hashes to `token_hash`
+    /// if it has not expired at `now`, forgets the token, and writes the traces made
+    /// for it; `None` when no live token matches (ID-1, ID-2).
+    async fn confirm_registration(
+        &self,
+        token_hash: &[u8; 32],
+        now: Timestamp,
+        traces: &(dyn Fn(AccountId) -> Vec<Event> + Send + Sync),
+    ) -> Result<Option<AccountId>>;
+    /// The self-registrations whose account is still pending or verified, oldest first:
+    /// the registration authority's queue (ID-1).
+    async fn registration_requests(&self) -> Result<Vec<RegistrationRequest>>;
     /// Marks folder `mailbox` personal (`Some(since)`) or professional (`None`), with
     /// its trace (MS-14).
     async fn set_mailbox_personal(

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use caduceus_core::enrolment::RegisterRecord;
 use caduceus_core::{AccountKind, AccountState, Evidence, MailAddress, RegistryId, Timestamp};
 
 macro_rules! id_type {
@@ -566,6 +567,9 @@ pub struct DirectoryPerson {
     pub national_id: String,
     /// The site's phone, shown only with consent.
     pub phone: Option<String>,
+    /// The names and profession the person practises under, matched at
+    /// self-registration (ID-1).
+    pub register: RegisterRecord,
 }
 
 /// A directory search, already folded by the caller; empty criteria match all.

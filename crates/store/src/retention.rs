@@ -236,6 +236,12 @@ pub const INVENTORY: &[Table] = &[
         Kept::WithAccount,
     ),
     table(
+        "registration_requests",
+        "a professional's own registration: proof, names presented, the register's \
+         verdict, the address confirmation token's hash while awaited (ID-1)",
+        Kept::WithAccount,
+    ),
+    table(
         "breaches",
         "personal-data breaches: nature, risk, state, times, account and message ids (TR-6)",
         Kept::BreachRegister,

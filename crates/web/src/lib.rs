@@ -43,6 +43,10 @@ pub fn router(service: Service) -> Router {
         .route("/healthz", get(pages::healthz))
         .route("/", get(pages::index))
         .route("/inactivity/object", get(pages::object_to_deletion))
+        .route(
+            "/register/confirm",
+            get(pages::registration_link).post(pages::confirm_registration),
+        )
         .nest("/api/v1", api::router(max_message_size))
         .merge(webmail::router(max_message_size))
         .merge(admin::router().layer(axum::middleware::from_fn(webmail::security_headers)))

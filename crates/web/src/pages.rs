@@ -1,5 +1,5 @@
 //! The pages outside the API: the health probe, the landing page, the inactivity
-//! objection link (RT-1).
+//! objection link (RT-1), the self-registration's address confirmation (ID-1).
 
 use axum::extract::State;
 use axum::http::{StatusCode, header};
@@ -48,18 +48,86 @@ pub(crate) async fn object_to_deletion(
             )
         }
     };
+    plain(status, &format!("<p>{text}</p>"))
+}
+
+/// A page with `body` in its `<main>`, nothing loaded from anywhere.
+fn plain(status: StatusCode, body: &str) -> impl IntoResponse + use<> {
     let page = format!(
-        "<!doctype html><html><head><meta charset=\"utf-8\"><title>Caduceus</title></head>\
-         <body><main><p>{text}</p></main></body></html>"
+        "<!doctype html><html lang=\"fr\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>Caduceus</title></head><body><main>{body}</main></body></html>"
     );
     (
         status,
         [
-            (header::CONTENT_SECURITY_POLICY, "default-src 'none'"),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; form-action 'self'",
+            ),
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            (header::CACHE_CONTROL, "no-store"),
         ],
         Html(page),
     )
+}
+
+/// The form behind a confirmation link (`?token=`).
+#[derive(serde::Deserialize)]
+pub(crate) struct ConfirmForm {
+    token: String,
+}
+
+/// `GET /register/confirm?token=`: the link sent to a self-registered professional's
+/// out-of-band address (ID-1) shows a button; following a link changes nothing, so a
+/// mail scanner that fetches links cannot activate an account.
+pub(crate) async fn registration_link(
+    axum::extract::Query(form): axum::extract::Query<ConfirmForm>,
+) -> impl IntoResponse {
+    let token: String = form.token.chars().filter(char::is_ascii_hexdigit).collect();
+    plain(
+        StatusCode::OK,
+        &format!(
+            "<h1>Confirmer votre adresse</h1>\
+             <form method=\"post\" action=\"/register/confirm\">\
+             <input type=\"hidden\" name=\"token\" value=\"{token}\">\
+             <button type=\"submit\">Confirmer et activer mon compte</button></form>\
+             <p lang=\"en\">Confirm your address: the button above activates your account.</p>"
+        ),
+    )
+}
+
+/// `POST /register/confirm`: confirms the out-of-band address and activates the
+/// account (ID-1, ID-2); traced by the service.
+pub(crate) async fn confirm_registration(
+    State(service): State<Service>,
+    peer: Option<axum::Extension<crate::listener::Peer>>,
+    axum::Form(form): axum::Form<ConfirmForm>,
+) -> impl IntoResponse {
+    let source = peer
+        .as_deref()
+        .map_or_else(|| "https:unknown".to_owned(), crate::listener::Peer::source);
+    let (status, text) = match service.confirm_registration(&form.token, &source).await {
+        Ok(_) => (
+            StatusCode::OK,
+            "Votre adresse est confirmée et votre compte actif : connectez-vous avec votre \
+             carte CPS ou e-CPS.</p><p lang=\"en\">Your address is confirmed and your account \
+             active: log in with your CPS card or e-CPS.",
+        ),
+        Err(caduceus_service::ServiceError::NotFound(_)) => (
+            StatusCode::NOT_FOUND,
+            "Ce lien est inconnu, déjà utilisé ou expiré : inscrivez-vous de nouveau.</p>\
+             <p lang=\"en\">This link is unknown, already used or expired: register again.",
+        ),
+        Err(error) => {
+            tracing::warn!(%error, "registration not confirmed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Réessayez plus tard.</p><p lang=\"en\">Try again later.",
+            )
+        }
+    };
+    plain(status, &format!("<p>{text}</p>"))
 }
 
 pub(crate) async fn index(State(service): State<Service>) -> impl IntoResponse {

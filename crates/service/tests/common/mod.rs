@@ -32,6 +32,8 @@ pub struct Outbox {
     pub incidents: Mutex<Vec<(String, String)>>,
     /// Breach notices (TR-6): the out-of-band address of each.
     pub breaches: Mutex<Vec<String>>,
+    /// Self-registration confirmation links (ID-1): address, token.
+    pub registrations: Mutex<Vec<(String, String)>>,
     /// When set, the relay and the SMS gateway refuse everything (a channel down).
     pub down: std::sync::atomic::AtomicBool,
 }
@@ -77,6 +79,11 @@ impl Notifier for Outbox {
                 .unwrap()
                 .push(to.as_str().to_owned()),
             Notice::Breach { to } => self.breaches.lock().unwrap().push(to.as_str().to_owned()),
+            Notice::RegistrationConfirmation { to, token, .. } => self
+                .registrations
+                .lock()
+                .unwrap()
+                .push((to.as_str().to_owned(), token.expose().clone())),
         }
         Ok(())
     }

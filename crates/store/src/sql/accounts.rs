@@ -6,6 +6,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::SqlStore;
+use super::db::WriteTx;
 use super::traces::append;
 use crate::error::{Result, StoreError};
 use crate::model::*;
@@ -45,6 +46,14 @@ fn account_from_row(row: &AnyRow) -> Result<Account> {
 
 pub(super) async fn create(store: &SqlStore, new: &NewAccount, trace: &Event) -> Result<Account> {
     let mut tx = store.db.begin_write().await?;
+    let id = insert(&mut tx, new).await?;
+    append(store, &mut tx, std::slice::from_ref(trace)).await?;
+    tx.commit().await?;
+    get(store, id).await
+}
+
+/// Inserts a pending account with its default folders, subscribed.
+pub(super) async fn insert(tx: &mut WriteTx, new: &NewAccount) -> Result<AccountId> {
     let at = new.at.as_millis();
     let inserted: Option<i64> = sqlx::query_scalar(
         "INSERT INTO accounts
@@ -65,7 +74,7 @@ pub(super) async fn create(store: &SqlStore, new: &NewAccount, trace: &Event) ->
         what: "account",
         detail: format!("address {} is already taken", new.address.as_str()),
     })?;
-    let uidvalidity = super::folders::next_uidvalidity(&mut tx, AccountId(id), at).await?;
+    let uidvalidity = super::folders::next_uidvalidity(tx, AccountId(id), at).await?;
     for (name, special_use) in DEFAULT_MAILBOXES {
         sqlx::query(
             "INSERT INTO mailboxes (account_id, name, special_use, uidvalidity, uidnext, highest_modseq)
@@ -84,9 +93,7 @@ pub(super) async fn create(store: &SqlStore, new: &NewAccount, trace: &Event) ->
             .execute(&mut *tx.tx)
             .await?;
     }
-    append(store, &mut tx, std::slice::from_ref(trace)).await?;
-    tx.commit().await?;
-    get(store, AccountId(id)).await
+    Ok(AccountId(id))
 }
 
 pub(super) async fn get(store: &SqlStore, id: AccountId) -> Result<Account> {
@@ -172,18 +179,28 @@ pub(super) async fn record_verification(
             ),
         });
     }
+    insert_verification(&mut tx, id, verification).await?;
+    append(store, &mut tx, std::slice::from_ref(trace)).await?;
+    tx.commit().await?;
+    get(store, id).await
+}
+
+/// Records `verification` of account `id` (its state set by the caller).
+pub(super) async fn insert_verification(
+    tx: &mut WriteTx,
+    id: AccountId,
+    verification: &Verification,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO verifications (account_id, verified_by, evidence, at_ms) VALUES ($1, $2, $3, $4)",
     )
     .bind(id.0)
     .bind(&verification.verified_by)
     .bind(verification.evidence.as_str())
-    .bind(at)
+    .bind(verification.at.as_millis())
     .execute(&mut *tx.tx)
     .await?;
-    append(store, &mut tx, std::slice::from_ref(trace)).await?;
-    tx.commit().await?;
-    get(store, id).await
+    Ok(())
 }
 
 pub(super) async fn verifications(store: &SqlStore, id: AccountId) -> Result<Vec<Verification>> {
@@ -319,7 +336,12 @@ pub(super) async fn destroy(store: &SqlStore, id: AccountId, trace: &Event) -> R
     .bind(id.0)
     .execute(&mut *tx.tx)
     .await?;
-    for table in ["mailboxes", "verifications", "correction_requests"] {
+    for table in [
+        "mailboxes",
+        "verifications",
+        "correction_requests",
+        "registration_requests",
+    ] {
         let sql = format!("DELETE FROM {table} WHERE account_id = $1");
         sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(id.0)

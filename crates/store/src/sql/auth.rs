@@ -125,7 +125,10 @@ pub(super) async fn revoke_device(
 }
 
 /// Makes sure the account has its `second_factors` row.
-async fn ensure_factors_row(tx: &mut super::db::WriteTx, account: AccountId) -> Result<()> {
+pub(super) async fn ensure_factors_row(
+    tx: &mut super::db::WriteTx,
+    account: AccountId,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO second_factors (account_id) VALUES ($1) ON CONFLICT (account_id) DO NOTHING",
     )

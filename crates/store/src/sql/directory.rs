@@ -10,6 +10,7 @@ use super::db::WriteTx;
 use super::traces::append;
 use crate::error::Result;
 use crate::model::*;
+use caduceus_core::enrolment::RegisterRecord;
 
 const COLUMNS: &str =
     "m.address, m.fingerprint, m.kind, m.display_name, m.family_name, m.given_name,
@@ -114,13 +115,21 @@ async fn upsert_mailbox(tx: &mut WriteTx, m: &DirectoryRow) -> Result<()> {
 
 async fn upsert_person(tx: &mut WriteTx, p: &DirectoryPerson) -> Result<()> {
     sqlx::query(
-        "INSERT INTO directory_people (key, fingerprint, national_id, phone) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (key) DO UPDATE SET fingerprint = $2, national_id = $3, phone = $4",
+        "INSERT INTO directory_people
+           (key, fingerprint, national_id, phone, family_name, given_name, profession_code,
+            profession_label)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (key) DO UPDATE SET fingerprint = $2, national_id = $3, phone = $4,
+           family_name = $5, given_name = $6, profession_code = $7, profession_label = $8",
     )
     .bind(&p.key)
     .bind(&p.fingerprint)
     .bind(&p.national_id)
     .bind(&p.phone)
+    .bind(&p.register.family_name)
+    .bind(&p.register.given_name)
+    .bind(&p.register.profession_code)
+    .bind(&p.register.profession_label)
     .execute(&mut *tx.tx)
     .await?;
     Ok(())
@@ -253,4 +262,32 @@ pub(super) async fn preferences(store: &SqlStore, address: &str) -> Result<Direc
             phone_consent: p != 0,
         }
     }))
+}
+
+/// See [`crate::Store::register_records`].
+pub(super) async fn register_records(
+    store: &SqlStore,
+    national_id: &str,
+) -> Result<Vec<RegisterRecord>> {
+    let rows = sqlx::query(
+        "SELECT family_name, given_name, profession_code, profession_label FROM directory_people
+         WHERE national_id = $1 AND family_name IS NOT NULL ORDER BY key",
+    )
+    .bind(national_id)
+    .fetch_all(&store.db.pool)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(RegisterRecord {
+                family_name: row.try_get("family_name")?,
+                given_name: row.try_get("given_name")?,
+                profession_code: row
+                    .try_get::<Option<String>, _>("profession_code")?
+                    .unwrap_or_default(),
+                profession_label: row
+                    .try_get::<Option<String>, _>("profession_label")?
+                    .unwrap_or_default(),
+            })
+        })
+        .collect()
 }

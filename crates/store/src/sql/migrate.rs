@@ -38,6 +38,11 @@ const DATA_SQLITE: &[Migration] = &[
         name: "correction requests (AC-3)",
         sql: include_str!("../../schema/sqlite/0002_correction_requests.sql"),
     },
+    Migration {
+        version: 3,
+        name: "self-registration (ID-1)",
+        sql: include_str!("../../schema/sqlite/0003_self_registration.sql"),
+    },
 ];
 const DATA_POSTGRES: &[Migration] = &[
     Migration {
@@ -49,6 +54,11 @@ const DATA_POSTGRES: &[Migration] = &[
         version: 2,
         name: "correction requests (AC-3)",
         sql: include_str!("../../schema/postgres/0002_correction_requests.sql"),
+    },
+    Migration {
+        version: 3,
+        name: "self-registration (ID-1)",
+        sql: include_str!("../../schema/postgres/0003_self_registration.sql"),
     },
 ];
 const KEYRING_SQLITE: &[Migration] = &[Migration {

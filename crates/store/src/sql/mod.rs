@@ -24,6 +24,7 @@ mod outbound;
 mod patients;
 mod personal;
 mod purge;
+mod registrations;
 mod representatives;
 mod sqlite_reads;
 mod store_impl;

@@ -8,11 +8,14 @@ use caduceus_core::{
 
 use super::{
     SqlStore, accounts, activity, auth, breaches, broadcasts, corrections, directory, folders,
-    jobs, messages, notices, outbound, patients, personal, representatives, traces, web,
+    jobs, messages, notices, outbound, patients, personal, registrations, representatives, traces,
+    web,
 };
 use crate::Store;
 use crate::error::Result;
 use crate::model::*;
+use crate::registration::{NewRegistration, RegistrationRequest};
+use caduceus_core::enrolment::RegisterRecord;
 
 #[async_trait]
 impl Store for SqlStore {
@@ -650,6 +653,27 @@ impl Store for SqlStore {
         account: Option<AccountId>,
     ) -> Result<Vec<CorrectionRequest>> {
         corrections::of(self, account).await
+    }
+    async fn register_records(&self, national_id: &str) -> Result<Vec<RegisterRecord>> {
+        directory::register_records(self, national_id).await
+    }
+    async fn create_registration(
+        &self,
+        new: &NewRegistration<'_>,
+        traces: &(dyn Fn(AccountId) -> Vec<Event> + Send + Sync),
+    ) -> Result<Account> {
+        registrations::create(self, new, traces).await
+    }
+    async fn confirm_registration(
+        &self,
+        token_hash: &[u8; 32],
+        now: Timestamp,
+        traces: &(dyn Fn(AccountId) -> Vec<Event> + Send + Sync),
+    ) -> Result<Option<AccountId>> {
+        registrations::confirm(self, token_hash, now, traces).await
+    }
+    async fn registration_requests(&self) -> Result<Vec<RegistrationRequest>> {
+        registrations::queue(self).await
     }
     async fn trace_entries_by_actor(&self, actor: &str, limit: i64) -> Result<Vec<Entry>> {
         traces::by_actor(self, actor, limit).await

@@ -65,6 +65,12 @@ pub async fn id4_directory_search_honours_liste_rouge_and_consent(h: Harness) {
             fingerprint: vec![2; 32],
             national_id: "810003090833".into(),
             phone: Some("0142160000".into()),
+            register: caduceus_core::enrolment::RegisterRecord {
+                family_name: "Martin".into(),
+                given_name: Some("Alice".into()),
+                profession_code: "10".into(),
+                profession_label: "Médecin".into(),
+            },
         }],
         ..DirectoryChanges::default()
     };

@@ -80,6 +80,7 @@ macro_rules! conformance_suite {
             rt2_a_deleted_account_leaves_nothing_keyed_by_it,
             tr2_rows_kept_for_a_time_are_purged,
             ac3_correction_requests_and_own_traces_are_kept_per_account,
+            id1_self_registrations_are_stored_confirmed_once_and_queued,
         );
     };
     (@tests $make:path; $($name:ident),* $(,)?) => {

@@ -49,3 +49,169 @@ pub async fn ac3_correction_requests_and_own_traces_are_kept_per_account(h: Harn
     assert_eq!(left.len(), 1);
     assert_eq!(left[0].account, bob.id);
 }
+
+/// A self-registration (ID-1): the register's activities read back by identifier; a
+/// confirmed one verified with its token until confirmed once, a referred one pending
+/// in the queue with what was presented; both gone with their account (RT-2).
+pub async fn id1_self_registrations_are_stored_confirmed_once_and_queued(h: Harness) {
+    use caduceus_core::enrolment::{Mismatch, Proof, RegisterRecord};
+    use caduceus_core::{AccountKind, Evidence, MailAddress, NationalId, RegistryId, Timestamp};
+
+    let record = RegisterRecord {
+        family_name: "Bonnet".into(),
+        given_name: Some("Stéphane".into()),
+        profession_code: "10".into(),
+        profession_label: "Médecin".into(),
+    };
+    let person = DirectoryPerson {
+        key: "811203039653|R1".into(),
+        fingerprint: vec![1; 32],
+        national_id: "811203039653".into(),
+        phone: None,
+        register: record.clone(),
+    };
+    let changes = DirectoryChanges {
+        upsert_people: vec![person],
+        ..DirectoryChanges::default()
+    };
+    let import = event(Action::AccountCreate, caduceus_audit::AccountRef(0));
+    h.store.apply_directory(&changes, &import).await.unwrap();
+    assert_eq!(
+        h.store.register_records("811203039653").await.unwrap(),
+        [record]
+    );
+    assert!(
+        h.store
+            .register_records("810000000009")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let contact = MailAddress::parse("s.bonnet@example.org").unwrap();
+    let account = |local: &str, id: &str| NewAccount {
+        address: MailAddress::parse(&format!("{local}@caduceus.test")).unwrap(),
+        kind: AccountKind::Professional,
+        identity: RegistryId::National(NationalId::parse(id).unwrap()),
+        display_name: local.into(),
+        at: now(),
+    };
+    let traced = |id: AccountId| {
+        vec![Event::new(
+            now().as_millis(),
+            Who::from(id),
+            Action::SelfRegister,
+            Object::of(id),
+        )]
+    };
+    let verification = Verification {
+        verified_by: "self-registration".into(),
+        evidence: Evidence::CpsCard,
+        at: now(),
+    };
+    let bonnet = account("bonnet", "811203039653");
+    let token = [7u8; 32];
+    let confirmed = NewRegistration {
+        account: &bonnet,
+        contact: &contact,
+        proof: Proof::Card,
+        family_name: Some("BONNET"),
+        given_name: Some("Stéphane"),
+        verdict: Ok(Confirmation {
+            verification: &verification,
+            token_hash: token,
+            expires: Timestamp::from_millis(now().as_millis() + 1000),
+        }),
+    };
+    let made = h
+        .store
+        .create_registration(&confirmed, &traced)
+        .await
+        .unwrap();
+    assert_eq!(made.state, caduceus_core::AccountState::Verified);
+    assert_eq!(
+        h.store.contact_email(made.id).await.unwrap(),
+        Some(contact.clone())
+    );
+    assert_eq!(
+        h.store.verifications(made.id).await.unwrap(),
+        std::slice::from_ref(&verification)
+    );
+    let arnold = account("arnold", "811202564511");
+    let referred = NewRegistration {
+        account: &arnold,
+        contact: &contact,
+        proof: Proof::ProSanteConnect,
+        family_name: Some("Arnold"),
+        given_name: None,
+        verdict: Err(Mismatch::FamilyName),
+    };
+    let waiting = h
+        .store
+        .create_registration(&referred, &traced)
+        .await
+        .unwrap();
+    assert_eq!(waiting.state, caduceus_core::AccountState::Pending);
+    let queue = h.store.registration_requests().await.unwrap();
+    assert_eq!(queue.len(), 2);
+    assert_eq!(queue[1].account, waiting.id);
+    assert_eq!(queue[1].referred, Some(Mismatch::FamilyName));
+    assert_eq!(queue[1].family_name.as_deref(), Some("Arnold"));
+    assert_eq!(queue[0].referred, None);
+    // The same address again: refused, nothing half-made.
+    assert!(
+        h.store
+            .create_registration(&referred, &traced)
+            .await
+            .is_err()
+    );
+    assert_eq!(h.store.registration_requests().await.unwrap().len(), 2);
+
+    // A wrong or expired token activates nothing; the right one once.
+    let later = Timestamp::from_millis(now().as_millis() + 2000);
+    assert_eq!(
+        h.store
+            .confirm_registration(&[8; 32], now(), &traced)
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        h.store
+            .confirm_registration(&token, later, &traced)
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        h.store
+            .confirm_registration(&token, now(), &traced)
+            .await
+            .unwrap(),
+        Some(made.id)
+    );
+    assert_eq!(
+        h.store.account(made.id).await.unwrap().state,
+        caduceus_core::AccountState::Active
+    );
+    assert_eq!(
+        h.store
+            .confirm_registration(&token, now(), &traced)
+            .await
+            .unwrap(),
+        None
+    );
+    // Out of the queue once active; the referred one gone with its account.
+    assert_eq!(h.store.registration_requests().await.unwrap().len(), 1);
+    h.store
+        .destroy_account(waiting.id, &event(Action::AccountDelete, waiting.id))
+        .await
+        .unwrap();
+    assert!(h.store.registration_requests().await.unwrap().is_empty());
+    let actors = h
+        .store
+        .trace_entries_by_actor(&made.id.to_string(), 10)
+        .await
+        .unwrap();
+    assert_eq!(actors.len(), 2, "registered and confirmed, by the account");
+}

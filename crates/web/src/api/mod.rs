@@ -13,6 +13,8 @@
 //! - [`export`]: the streamed export of one's messages (RT-4).
 //! - [`rights`]: the holder's rights over their account (AC-3): directory choices,
 //!   a correction request, the account's own data, closing it.
+//! - [`registrations`]: a professional registers themselves with a card or Pro Santé
+//!   Connect (ID-1).
 //! - [`problem`]: errors as `application/problem+json` naming the requirement.
 
 pub mod account;
@@ -21,6 +23,7 @@ pub mod export;
 pub mod login;
 pub mod messages;
 pub mod problem;
+pub mod registrations;
 pub mod rights;
 pub mod send;
 
@@ -44,6 +47,7 @@ pub fn router(max_message_size: usize) -> Router<Service> {
         .route("/session", post(login::open).delete(login::close))
         .route("/session/certificate", post(login::open_with_certificate))
         .route("/session/code", post(login::send_code))
+        .route("/registrations", post(registrations::register))
         .route("/me", get(login::me))
         .route(
             "/folders",
