@@ -234,6 +234,8 @@ codes! {
         AlertRead => "alert:read",
         /// The list of accounts an operator or a staff member read (ID-2).
         AccountList => "accounts:list",
+        /// The queue of professionals' own registrations a staff member read (ID-1).
+        RegistrationQueue => "registrations:list",
         /// The service's status (trust list, directory imports) a staff member read
         /// (ID-4).
         StatusRead => "status:read",

@@ -182,6 +182,7 @@ fn prepare(data: &Data, operation: Operation, n: u32) -> Cell {
             return Cell::of(&args, Some(state(&subject, "state = 'active'")));
         }
         Operation::ListAccounts => (vec!["account", "list"], None),
+        Operation::ReviewRegistrations => (vec!["account", "registrations"], None),
         Operation::AddRepresentative => {
             let subject = data.account(n, true);
             let represent = ["account", "represent", PATIENT, &subject];
@@ -322,6 +323,6 @@ fn ac1_ac2_ms9_tr1_every_cell_of_the_authorization_matrix_at_the_command_line() 
             }
         }
     }
-    assert_eq!(cells, 22, "cells driven");
+    assert_eq!(cells, 23, "cells driven");
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
 }

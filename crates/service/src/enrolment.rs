@@ -19,7 +19,7 @@
 
 use std::time::Duration;
 
-use caduceus_audit::{Action, Detail, Id, Object};
+use caduceus_audit::{Action, Detail, Id, Marker, Object, Outcome};
 use caduceus_core::enrolment::{self, Applicant, Mismatch, Proof, Verdict};
 use caduceus_core::{
     AccountKind, Duty, Evidence, MailAddress, RegistryId, Requirement, SecretString, Timestamp,
@@ -242,10 +242,14 @@ impl Service {
     }
 
     /// The self-registrations waiting: referred ones for a registration authority to
-    /// verify, confirmed ones for their holder's link (ID-1). For staff who manage
-    /// accounts, at the command line (AC-1, AC-2).
+    /// verify, confirmed ones for their holder's link (ID-1). For staff whose role
+    /// manages accounts (AC-1); the reading is traced.
     pub async fn registration_requests(&self, caller: &Caller) -> Result<Vec<RegistrationRequest>> {
-        self.require_console(caller, Duty::ManageAccounts).await?;
+        self.require_duty(caller, Duty::ManageAccounts).await?;
+        let object = Object::of(Marker::RegistrationQueue);
+        let (action, success) = (Action::AdminAction, Outcome::Success);
+        self.trace_rule(caller, action, object, Requirement::Id1, success)
+            .await?;
         Ok(self.store.registration_requests().await?)
     }
 }

@@ -82,6 +82,9 @@ pub enum Operation {
     RequestCertificate,
     /// List the operator's accounts (the admin console's accounts page).
     ListAccounts,
+    /// Read the queue of professionals' own registrations: what their card or e-CPS
+    /// said and why the register did not confirm it (ID-1).
+    ReviewRegistrations,
     /// Record that an account's identity was verified (ID-2; the admin console).
     VerifyAccount,
     /// Activate a verified account that has a contact address (ID-2).
@@ -281,7 +284,7 @@ impl Interface {
 
 impl Operation {
     /// Every operation of the matrix.
-    pub const ALL: [Operation; 44] = [
+    pub const ALL: [Operation; 45] = [
         Operation::ListFolder,
         Operation::ReadMessage,
         Operation::ReadRaw,
@@ -311,6 +314,7 @@ impl Operation {
         Operation::CloseOwnAccount,
         Operation::RequestCertificate,
         Operation::ListAccounts,
+        Operation::ReviewRegistrations,
         Operation::VerifyAccount,
         Operation::ActivateAccount,
         Operation::SuspendAccount,
@@ -366,7 +370,8 @@ impl Operation {
             BroadcastAlert | ReadStatus => &[Service, AdminConsole],
             // The file is the console's; the service's reading is ReadTraces's.
             ExportTraces => &[AdminConsole],
-            CloseAccount | AddDelegate | RemoveDelegate | AddRepresentative => &[Service, Cli],
+            CloseAccount | AddDelegate | RemoveDelegate | AddRepresentative
+            | ReviewRegistrations => &[Service, Cli],
             // The admin console has no breach pages yet (issue 23).
             RecordBreach | ReadBreaches => &[Service, Cli],
             LookUpDirectory => &[Api, Service, Webmail, Ldap],
@@ -390,6 +395,7 @@ impl Operation {
     pub fn duty(self) -> Option<Duty> {
         match self {
             Operation::ListAccounts
+            | Operation::ReviewRegistrations
             | Operation::VerifyAccount
             | Operation::ActivateAccount
             | Operation::SuspendAccount
