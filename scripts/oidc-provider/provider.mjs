@@ -56,6 +56,8 @@ const tls = env.TLS_CERT && env.TLS_KEY
 const ACCOUNTS = {
   alice: { SubjectNameID: '810003090833', family_name: 'MARTIN', given_name: 'Alice' },
   bob: { SubjectNameID: '0012800736', family_name: 'DURAND', given_name: 'Bob' },
+  // In the demo register extract, with no account: registers themselves (ID-1).
+  stephane: { SubjectNameID: '811203039653', family_name: 'BONNET', given_name: 'Stéphane' },
   // Asserts something that is not a national identifier.
   mallory: { SubjectNameID: '510003090833', family_name: 'X', given_name: 'Mallory' },
   // Asserts no national identifier at all.
@@ -122,10 +124,14 @@ function configuration() {
       if (!claims) return undefined;
       return { accountId: sub, async claims() { return claims; } };
     },
-    // Access tokens carry the national identifier, as the mail service needs it.
+    // Access tokens carry the national identifier, as the mail service needs it, and
+    // the names (as Pro Santé Connect's Keycloak puts the profile claims in its access
+    // tokens), which self-registration matches against the register (ID-1).
     async extraTokenClaims(_ctx, token) {
       const claims = accountClaims(token.accountId);
-      return claims?.SubjectNameID ? { SubjectNameID: claims.SubjectNameID } : undefined;
+      if (!claims?.SubjectNameID) return undefined;
+      const { SubjectNameID, family_name, given_name } = claims;
+      return { SubjectNameID, family_name, given_name };
     },
     features: {
       devInteractions: { enabled: false },

@@ -39,11 +39,16 @@ impl OidcVerifier {
 impl TokenVerifier for OidcVerifier {
     async fn verify(&self, token: &SecretString) -> Result<Asserted, TokenError> {
         let provider = self.provider().await?;
-        match provider.verify_access_token(token.expose()).await {
-            Ok(identity) => Ok(asserted(&identity)),
-            Err(e) if e.is_rejection() => Err(TokenError::Rejected(e.to_string())),
-            Err(e) => Err(TokenError::Unavailable(e.to_string())),
-        }
+        answer(provider.verify_access_token(token.expose()).await)
+    }
+
+    async fn verify_with_names(&self, token: &SecretString) -> Result<Asserted, TokenError> {
+        let provider = self.provider().await?;
+        answer(
+            provider
+                .verify_access_token_with_names(token.expose())
+                .await,
+        )
     }
 
     fn oauthbearer_challenge(&self) -> String {
@@ -89,11 +94,17 @@ impl TokenVerifier for OidcVerifier {
             SecretString::new(verifier.clone()),
         );
         let provider = self.provider().await?;
-        match provider.exchange(code, state, &pending).await {
-            Ok(identity) => Ok(asserted(&identity)),
-            Err(e) if e.is_rejection() => Err(TokenError::Rejected(e.to_string())),
-            Err(e) => Err(TokenError::Unavailable(e.to_string())),
-        }
+        answer(provider.exchange(code, state, &pending).await)
+    }
+}
+
+/// The provider's verdict on a token: who it asserts, a rejection (a failed login), or
+/// the provider unreachable.
+fn answer(verdict: caduceus_oidc::Result<FederatedIdentity>) -> Result<Asserted, TokenError> {
+    match verdict {
+        Ok(identity) => Ok(asserted(&identity)),
+        Err(e) if e.is_rejection() => Err(TokenError::Rejected(e.to_string())),
+        Err(e) => Err(TokenError::Unavailable(e.to_string())),
     }
 }
 

@@ -53,22 +53,9 @@ fn au4_smtp_xoauth2_and_oauthbearer_with_the_providers_token() {
     let root = tempfile::tempdir().unwrap();
     let data = root.path().join("d");
     let ports = common::init_demo(&data);
-    let tls = provider
-        .tls
-        .as_ref()
-        .expect("the shared provider serves HTTPS");
     let config = data.join("caduceus.toml");
     let mut text = std::fs::read_to_string(&config).unwrap();
-    text.push_str(&format!(
-        "\n[oidc]\nissuer = \"{}\"\nclient_id = \"{}\"\nclient_secret = \"{}\"\n\
-         redirect_uri = \"{}\"\naccess_token_audience = \"{}\"\nca_bundle = \"{}\"\n",
-        provider.issuer,
-        oidc::CLIENT_ID,
-        oidc::CLIENT_SECRET,
-        oidc::REDIRECT_URI,
-        oidc::MAIL,
-        tls.ca.display()
-    ));
+    text.push_str(&oidc::caduceus_config(provider));
     std::fs::write(&config, text).unwrap();
     let _server = Server::start(&data, &ports.submission);
     let ca = data.join("pki/ca.pem");

@@ -10,6 +10,8 @@
 //! which only a logged-in staff member reads (AC-2). Each step is traced.
 
 mod common;
+#[path = "../../oidc/tests/support/mod.rs"]
+mod oidc;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -82,12 +84,22 @@ fn card(data: &Path, dir: &Path, national_id: &str, given: &str, family: &str) -
     pem
 }
 
-/// `curl` to the server's HTTPS port with the card (`Some(pem)`, its key beside it):
-/// the status code and the body.
+/// How a request proves who sends it.
+#[derive(Clone, Copy)]
+enum Auth<'a> {
+    /// Nothing.
+    None,
+    /// A card: the certificate, its key beside it (`.key`).
+    Card(&'a Path),
+    /// A Pro Santé Connect access token.
+    Bearer(&'a str),
+}
+
+/// `curl` to the server's HTTPS port: the status code and the body.
 fn curl(
     data: &Path,
     https: &str,
-    card: Option<&Path>,
+    auth: Auth<'_>,
     method: &str,
     path: &str,
     body: Option<(&str, &str)>,
@@ -96,14 +108,20 @@ fn curl(
     command
         .args(["-sS", "-o", "-", "-w", "\n%{http_code}", "-X", method])
         .args(["--cacert", data.join("pki/ca.pem").to_str().unwrap()]);
-    if let Some(pem) = card {
-        let key = pem.with_extension("key");
-        command.args([
-            "--cert",
-            pem.to_str().unwrap(),
-            "--key",
-            key.to_str().unwrap(),
-        ]);
+    match auth {
+        Auth::None => {}
+        Auth::Card(pem) => {
+            let key = pem.with_extension("key");
+            command.args([
+                "--cert",
+                pem.to_str().unwrap(),
+                "--key",
+                key.to_str().unwrap(),
+            ]);
+        }
+        Auth::Bearer(token) => {
+            command.args(["-H", &format!("authorization: Bearer {token}")]);
+        }
     }
     if let Some((content_type, body)) = body {
         command.args([
@@ -139,9 +157,20 @@ struct Scene {
 
 impl Scene {
     fn new(national_id: &str, given: &str, family: &str) -> Scene {
+        Scene::configured(national_id, given, family, |_| {})
+    }
+
+    /// [`Scene::new`], with `configure` run on the data directory before the start.
+    fn configured(
+        national_id: &str,
+        given: &str,
+        family: &str,
+        configure: impl FnOnce(&Path),
+    ) -> Scene {
         let root = tempfile::tempdir().unwrap();
         let data = root.path().join("d");
         let ports = init_demo(&data);
+        configure(&data);
         let sink = Sink::start(&root.path().join("sink"));
         sink.configure(&data);
         let card = card(&data, root.path(), national_id, given, family);
@@ -156,6 +185,14 @@ impl Scene {
         }
     }
 
+    /// The card when `with_card`, else nothing.
+    fn auth(&self, with_card: bool) -> Auth<'_> {
+        match with_card {
+            true => Auth::Card(&self.card),
+            false => Auth::None,
+        }
+    }
+
     /// `curl` to the server, with the card when `with_card`.
     fn curl(
         &self,
@@ -164,18 +201,33 @@ impl Scene {
         path: &str,
         body: Option<(&str, &str)>,
     ) -> (u16, String) {
-        let card = with_card.then_some(self.card.as_path());
-        curl(&self.data, &self.ports.https, card, method, path, body)
+        curl(
+            &self.data,
+            &self.ports.https,
+            self.auth(with_card),
+            method,
+            path,
+            body,
+        )
     }
 
-    /// `POST /api/v1/registrations` for `address` with `contact`.
+    /// `POST /api/v1/registrations` for `address` with `contact`, with the card when
+    /// `with_card`.
     fn register(&self, with_card: bool, address: &str, contact: &str) -> (u16, String) {
+        self.register_as(self.auth(with_card), address, contact)
+    }
+
+    /// `POST /api/v1/registrations` for `address` with `contact`, proved by `auth`.
+    fn register_as(&self, auth: Auth<'_>, address: &str, contact: &str) -> (u16, String) {
         let body = serde_json::json!({ "address": address, "contact": contact }).to_string();
-        self.curl(
-            with_card,
+        let json = Some(("application/json", body.as_str()));
+        curl(
+            &self.data,
+            &self.ports.https,
+            auth,
             "POST",
             "/api/v1/registrations",
-            Some(("application/json", &body)),
+            json,
         )
     }
 
@@ -338,4 +390,56 @@ fn id1_a_card_the_register_does_not_confirm_waits_for_the_registration_authority
             .trim()
             .is_empty()
     );
+}
+
+#[test]
+fn id1_au4_a_pro_sante_connect_identity_registers_itself_with_the_providers_names() {
+    let provider = oidc::shared();
+    let scene = Scene::configured(BONNET, "Stéphane", "Bonnet", |data| {
+        let config = data.join("caduceus.toml");
+        let mut text = std::fs::read_to_string(&config).unwrap();
+        text.push_str(&oidc::caduceus_config(provider));
+        std::fs::write(&config, text).unwrap();
+    });
+    let tokens = |who: &str| {
+        tokio::runtime::Runtime::new()
+            .unwrap()
+            .block_on(provider.mail_client_tokens(Some(oidc::MAIL), who))
+            .access_token
+    };
+    let address = "stephane.bonnet@caduceus.test";
+    // A forged token: refused, a failed login (AU-3).
+    let (status, _) = scene.register_as(Auth::Bearer("not-a-token"), address, "s@example.org");
+    assert_eq!(status, 401);
+    // Alice has an account under her identifier: she logs in instead.
+    let alice = tokens("alice");
+    let (status, taken) = scene.register_as(
+        Auth::Bearer(&alice),
+        "alice2@caduceus.test",
+        "a@example.org",
+    );
+    assert_eq!(status, 409, "{taken}");
+    // Stéphane's token carries his identifier; the provider's userinfo, his names.
+    let token = tokens("stephane");
+    let (status, made) = scene.register_as(Auth::Bearer(&token), address, "s@example.org");
+    assert_eq!(status, 201, "{made}");
+    let made: serde_json::Value = serde_json::from_str(&made).unwrap();
+    assert_eq!(made["state"], "verified", "{made}");
+    assert_eq!(made["next"], "confirm_address");
+    let shown = ok(&scene.data, &[], &["account", "show", address]);
+    assert!(
+        shown.contains("registry_match"),
+        "the register is the evidence: {shown}"
+    );
+    assert!(scene.sink.wait_for(1)[0].contains("s@example.org"));
+    let id = account_json(&scene.data, address)["id"].as_i64().unwrap();
+    assert_eq!(
+        traces(&scene.data, "account.self_register"),
+        [format!("acct:{id}|ID-1 proof:pro_sante_connect")]
+    );
+    let failures = sqlite_value(
+        &scene.data.join("caduceus.db"),
+        "SELECT COUNT(*) FROM traces WHERE action = 'auth.failure'",
+    );
+    assert_eq!(failures, "1", "the forged token, counted");
 }

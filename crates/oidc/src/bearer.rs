@@ -65,6 +65,19 @@ impl Provider {
         }
     }
 
+    /// [`Provider::verify_access_token`], then the names: when the token carries no
+    /// `family_name`, the userinfo endpoint is asked for what the token lacks (Pro Santé
+    /// Connect releases the names there). For a professional's own registration, which
+    /// matches the names against the national register (ID-1); logins do without.
+    pub async fn verify_access_token_with_names(&self, token: &str) -> Result<FederatedIdentity> {
+        let mut identity = self.verify_access_token(token).await?;
+        if identity.claim_str("family_name").is_none() {
+            let userinfo = self.userinfo(token.trim(), &identity.subject).await?;
+            merge_missing(&mut identity.claims, userinfo);
+        }
+        Ok(identity)
+    }
+
     async fn verify_jwt(&self, token: &str, unverified: Unverified) -> Result<FederatedIdentity> {
         let parsed: CoreIdToken = token
             .parse()

@@ -59,6 +59,15 @@ pub trait TokenVerifier: Send + Sync {
     /// What the provider asserts for `token`.
     async fn verify(&self, token: &SecretString) -> std::result::Result<Asserted, TokenError>;
 
+    /// [`TokenVerifier::verify`] with the person's names, asked of the provider when
+    /// the token lacks them (self-registration, ID-1). By default, what the token says.
+    async fn verify_with_names(
+        &self,
+        token: &SecretString,
+    ) -> std::result::Result<Asserted, TokenError> {
+        self.verify(token).await
+    }
+
     /// The error challenge an OAUTHBEARER client is sent after a refusal (RFC 7628
     /// §3.2.2, JSON before base64), pointing it at the provider.
     fn oauthbearer_challenge(&self) -> String;
@@ -152,8 +161,8 @@ impl Service {
             .await
     }
 
-    /// What the provider asserts for `token`, behind the brute-force gate: a refused
-    /// token counts as a failure from `source`, traced (AU-3, AU-4).
+    /// What the provider asserts for `token`, names included, behind the brute-force
+    /// gate: a refused token counts as a failure from `source`, traced (AU-3, AU-4).
     pub(crate) async fn assert_token(
         &self,
         token: &SecretString,

@@ -383,6 +383,22 @@ pub fn shared() -> &'static OidcProvider {
     })
 }
 
+/// The `[oidc]` section of a `caduceus.toml` that trusts `provider` (over HTTPS with
+/// its dev CA) for mail clients' tokens and the webmail's login.
+pub fn caduceus_config(provider: &OidcProvider) -> String {
+    let tls = provider
+        .tls
+        .as_ref()
+        .expect("the shared provider serves HTTPS");
+    format!(
+        "\n[oidc]\nissuer = \"{}\"\nclient_id = \"{CLIENT_ID}\"\nclient_secret = \
+         \"{CLIENT_SECRET}\"\nredirect_uri = \"{REDIRECT_URI}\"\naccess_token_audience = \
+         \"{MAIL}\"\nca_bundle = \"{}\"\n",
+        provider.issuer,
+        tls.ca.display()
+    )
+}
+
 /// A second provider (another issuer, other keys), over loopback HTTP.
 pub fn shared_other_issuer() -> &'static OidcProvider {
     static PROVIDER: OnceLock<OidcProvider> = OnceLock::new();
