@@ -143,6 +143,35 @@ pub fn print_report(what: &str, report: &ImportReport) {
     for error in &report.errors {
         eprintln!("{error}");
     }
+    if let Some(found) = &report.reconciliation {
+        println!(
+            "this operator in the national file: {} listed, {} to publish, {} not open here, \
+             {} liste rouge to update",
+            found.published,
+            found.unpublished.len(),
+            found.stale.len(),
+            found.liste_rouge.len()
+        );
+        let lists = [
+            (
+                "to publish (caduceus directory export, then send it)",
+                &found.unpublished,
+            ),
+            (
+                "listed but not open here (ask the national directory to remove it)",
+                &found.stale,
+            ),
+            (
+                "liste rouge chosen by the holder, shown nationally (send the export)",
+                &found.liste_rouge,
+            ),
+        ];
+        for (what, addresses) in lists {
+            for address in addresses {
+                println!("  {what}: {}", address.as_str());
+            }
+        }
+    }
 }
 
 /// Imports an extract, choosing people or mailboxes by its header. Fails (after

@@ -116,7 +116,8 @@ fn id4_directory_import_search_and_liste_rouge() {
 /// extract — professionals with their RPPS identity and what the directory knows of
 /// them, the organisational mailbox with its structure, the holder's liste rouge as
 /// `O`, no patient — and the file reads back through the importer without an invalid
-/// line, so re-importing the national file reconciles.
+/// line; re-importing the national file reconciles: what it lacks, what it lists that
+/// is not open here, and a liste rouge not yet published are named.
 #[test]
 fn id4_the_operators_mailboxes_are_exported_for_the_national_directory_and_read_back() {
     let root = tempfile::tempdir().unwrap();
@@ -164,10 +165,40 @@ fn id4_the_operators_mailboxes_are_exported_for_the_national_directory_and_read_
         !extract.contains("@patient."),
         "patients are never in the directory"
     );
-    // The national file read back: no invalid line.
+    // The national file read back: no invalid line, and it agrees with the mailboxes.
     let imported = ok(&data, &[], &["directory", "import", &path]);
     assert!(
         imported.contains(&format!("{} lines", lines.len())) && imported.contains(" 0 invalid"),
         "{imported}"
     );
+    let agreed = format!(
+        "this operator in the national file: {} listed, 0 to publish, 0 not open here, 0 liste \
+         rouge to update",
+        lines.len()
+    );
+    assert!(imported.contains(&agreed), "{imported}");
+    // A national file that lost Alice, lists a mailbox nobody opened here and still
+    // shows Bruno, who chose the liste rouge: each is named, with what to do.
+    let ghost = alice.replace("alice.martin@", "ghost@");
+    let shown = line_of(bruno).replace("|O|", "|N|");
+    let national: Vec<String> = std::iter::once(extract.lines().next().unwrap().to_owned())
+        .chain(lines.iter().filter(|l| **l != alice).map(|l| {
+            if *l == line_of(bruno) {
+                shown.clone()
+            } else {
+                (*l).to_owned()
+            }
+        }))
+        .chain([ghost])
+        .collect();
+    std::fs::write(&file, national.join("\n") + "\n").unwrap();
+    let imported = ok(&data, &[], &["directory", "import", &path]);
+    for expected in [
+        "1 to publish, 1 not open here, 1 liste rouge to update",
+        "to publish (caduceus directory export, then send it): alice.martin@caduceus.test",
+        "not open here (ask the national directory to remove it): ghost@caduceus.test",
+        "shown nationally (send the export): bruno.durand@caduceus.test",
+    ] {
+        assert!(imported.contains(expected), "{expected}: {imported}");
+    }
 }

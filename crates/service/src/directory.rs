@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 
 use caduceus_audit::{Action, Counter, Detail, DirectoryPart, Fact, Id, Object};
+use caduceus_core::directory::reconcile::{Listed, Reconciliation, reconcile};
 use caduceus_core::directory::{
     Changes, Coded, DirectoryEntry, EntryParts, ExtractHeader, Fingerprint, Keyed, LineError,
     MailboxEntry, MailboxHeader, MailboxKind, PersonActivity, PersonActivityHeader,
@@ -48,6 +49,9 @@ pub struct ImportReport {
     pub errors: Vec<LineError>,
     /// Professional accounts closed because their holder left the register (RT-2).
     pub closed: usize,
+    /// For the mailbox extract: its entries of this operator's domain read against the
+    /// operator's active mailboxes (seed 004 §7.4).
+    pub reconciliation: Option<Reconciliation>,
 }
 
 /// Reads an extract: the valid records and the invalid lines.
@@ -97,6 +101,7 @@ fn report<R: Keyed>(lines: usize, changes: &Changes<R>, errors: Vec<LineError>) 
         duplicates: changes.duplicates.len(),
         errors,
         closed: 0,
+        reconciliation: None,
     }
 }
 
@@ -219,6 +224,15 @@ impl Service {
                 )),
             }
         }
+        let domain = &self.config.domain;
+        let ours: Vec<Listed> = valid
+            .iter()
+            .filter(|m| m.address.domain() == domain)
+            .map(|m| Listed {
+                address: m.address.clone(),
+                liste_rouge: m.liste_rouge,
+            })
+            .collect();
         let stored = self.store.directory_mailbox_fingerprints().await?;
         let changes = diff(fingerprints(stored, |k| MailAddress::parse(k).ok()), valid);
         let report = report(lines, &changes, errors);
@@ -244,6 +258,8 @@ impl Service {
         };
         self.apply_import(caller, batch, DirectoryPart::Mailboxes, &report)
             .await?;
+        let mut report = report;
+        report.reconciliation = Some(reconcile(&ours, &self.published_mailboxes().await?));
         Ok(report)
     }
 

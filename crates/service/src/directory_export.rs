@@ -6,6 +6,7 @@
 //! import of a complete extract removes them.
 
 use caduceus_audit::{Action, Marker, Object, Outcome};
+use caduceus_core::directory::reconcile::Listed;
 use caduceus_core::directory::values::Coded;
 use caduceus_core::directory::{MailboxEntry, MailboxKind, StructureRef, export};
 use caduceus_core::{AccountKind, AccountState, Duty, NationalId, RegistryId, Requirement};
@@ -44,6 +45,29 @@ impl Service {
             &entries,
             today.get(..10).unwrap_or_default(),
         ))
+    }
+}
+
+impl Service {
+    /// This operator's mailboxes that belong in the national directory (active,
+    /// professional, organisational, applicative), with the holder's liste rouge choice:
+    /// what the next national file should list (seed 004 §7.4).
+    pub(crate) async fn published_mailboxes(&self) -> Result<Vec<Listed>> {
+        let mut listed = Vec::new();
+        for account in self.store.accounts().await? {
+            if mailbox_kind(&account).is_none() {
+                continue;
+            }
+            let chosen = self
+                .store
+                .directory_preferences(account.address.as_str())
+                .await?;
+            listed.push(Listed {
+                address: account.address,
+                liste_rouge: chosen.liste_rouge,
+            });
+        }
+        Ok(listed)
     }
 }
 

@@ -35,6 +35,8 @@
 //!   rule the store reproduces in SQL.
 //! - [`fold`](mod@fold): [`fold()`], case- and accent-insensitive text for
 //!   comparison.
+//! - [`reconcile`](mod@reconcile): the national mailbox file read against this
+//!   operator's own mailboxes ([`reconcile::Reconciliation`]).
 //! - [`fhir`]: [`DirectoryEntry::to_fhir`], a FHIR R4 `Bundle` of
 //!   `Practitioner` and `PractitionerRole`, or `Organization`.
 //! - [`synthetic`]: deterministic synthetic extracts with valid check keys,
@@ -70,6 +72,7 @@ pub mod fingerprint;
 pub mod fold;
 pub mod mailbox;
 pub mod person;
+pub mod reconcile;
 pub mod search;
 pub mod synthetic;
 pub mod values;
