@@ -127,11 +127,14 @@ function configuration() {
     // Access tokens carry the national identifier, as the mail service needs it, and
     // the names (as Pro Santé Connect's Keycloak puts the profile claims in its access
     // tokens), which self-registration matches against the register (ID-1).
-    async extraTokenClaims(_ctx, token) {
+    // The authentication context of the login goes in as `acr` (RFC 9068 §2.2.1), which
+    // a service requiring e-CPS levels checks (AU-5).
+    async extraTokenClaims(ctx, token) {
       const claims = accountClaims(token.accountId);
       if (!claims?.SubjectNameID) return undefined;
       const { SubjectNameID, family_name, given_name } = claims;
-      return { SubjectNameID, family_name, given_name };
+      const acr = ctx.oidc.entities.AuthorizationCode?.acr;
+      return { SubjectNameID, family_name, given_name, ...(acr ? { acr } : {}) };
     },
     features: {
       devInteractions: { enabled: false },

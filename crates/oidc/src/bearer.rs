@@ -217,6 +217,25 @@ impl Provider {
         Ok(())
     }
 
+    /// When `acr_values` is configured, the token (or the introspection answer) must
+    /// carry one of them in `acr` (RFC 9068 §2.2.1): a token from a weaker login
+    /// does not pass for an e-CPS one (AU-4, AU-5).
+    fn check_acr(&self, claims: &Map<String, Value>) -> Result<()> {
+        let wanted = &self.inner.config.acr_values;
+        if wanted.is_empty() {
+            return Ok(());
+        }
+        match string_claim(claims, "acr") {
+            Some(acr) if wanted.iter().any(|w| w == acr) => Ok(()),
+            Some(acr) => Err(Error::AuthContext(format!(
+                "acr `{acr}` is not one of {wanted:?}"
+            ))),
+            None => Err(Error::AuthContext(format!(
+                "the access token carries no acr; one of {wanted:?} is required"
+            ))),
+        }
+    }
+
     /// Builds the identity from verified claims, asking userinfo for the
     /// national identifier when the claims lack it.
     async fn identity(
@@ -226,6 +245,7 @@ impl Provider {
         mut claims: Map<String, Value>,
         source: ClaimSource,
     ) -> Result<FederatedIdentity> {
+        self.check_acr(&claims)?;
         let claim = &self.inner.config.national_id_claim;
         let expires_at = time_claim(&claims, "exp").map(from_epoch_secs);
         let (national_id, source) = match national_id(&claims, claim)? {

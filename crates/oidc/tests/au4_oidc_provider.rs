@@ -14,7 +14,9 @@ use caduceus_core::{Clock, ManualClock, SystemClock};
 use caduceus_oidc::{
     ClaimSource, Error, FederatedIdentity, PendingLogin, Provider, parse_oauthbearer,
 };
-use support::{MAIL_OPAQUE, OTHER_SERVICE, OidcProvider, Options, shared, shared_other_issuer};
+use support::{
+    MAIL, MAIL_OPAQUE, OTHER_SERVICE, OidcProvider, Options, shared, shared_other_issuer,
+};
 
 const ALICE_NATIONAL_ID: &str = "810003090833";
 const TWO_HOURS: Duration = Duration::from_secs(2 * 3600);
@@ -208,6 +210,39 @@ async fn au4_login_below_the_required_authentication_level_is_refused() {
         .await
         .expect_err("acr below the required level");
     assert!(matches!(err, Error::AuthContext(_)), "{err}");
+}
+
+/// AU-4, AU-5: with `acr_values` configured, an access token must carry one of them
+/// (RFC 9068 §2.2.1) — a JWT access token and an introspected opaque one alike.
+#[tokio::test]
+async fn au5_access_token_below_the_required_authentication_level_is_refused() {
+    let op = shared();
+    for (audience, source) in [
+        (MAIL, ClaimSource::AccessToken),
+        (MAIL_OPAQUE, ClaimSource::Introspection),
+    ] {
+        let tokens = op.mail_client_tokens(Some(audience), "alice").await;
+        let mut config = op.config();
+        config.access_token_audience = audience.to_owned();
+        // The provider authenticated at `eidas1`: accepted when that is enough.
+        config.acr_values = vec!["eidas1".to_owned()];
+        let rp = Provider::discover(config.clone()).await.expect("discovery");
+        let identity = rp
+            .verify_access_token(&tokens.access_token)
+            .await
+            .expect("acr eidas1 required and present");
+        assert_eq!(identity.national_id_source, source);
+        assert_eq!(identity.claim_str("acr"), Some("eidas1"));
+        // Refused when more is required.
+        config.acr_values = vec!["eidas3".to_owned()];
+        let rp = Provider::discover(config).await.expect("discovery");
+        let err = rp
+            .verify_access_token(&tokens.access_token)
+            .await
+            .expect_err("acr below the required level");
+        assert!(matches!(err, Error::AuthContext(_)), "{err}");
+        assert!(err.is_rejection());
+    }
 }
 
 #[tokio::test]
