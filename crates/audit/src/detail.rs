@@ -26,6 +26,7 @@
 use std::fmt;
 
 use caduceus_core::alert::Audience;
+use caduceus_core::announcement::AnnouncementEnd;
 use caduceus_core::breach::{BreachState, Nature, Risk};
 use caduceus_core::incidents::IncidentKind;
 use caduceus_core::representation::{Capacity, CapacityEvidence};
@@ -256,6 +257,8 @@ pub enum Fact {
     Capacity(Capacity),
     /// What proved a representative's capacity (ID-7): `evidence:<code>`.
     CapacityEvidence(CapacityEvidence),
+    /// How a patient mailbox's announcement ended (ID-5, AC-3): `announcement:<code>`.
+    AnnouncementEnd(AnnouncementEnd),
 }
 
 macro_rules! into_fact {
@@ -285,6 +288,7 @@ into_fact!(
     Risk(Risk),
     Capacity(Capacity),
     CapacityEvidence(CapacityEvidence),
+    AnnouncementEnd(AnnouncementEnd),
 );
 
 impl fmt::Display for Fact {
@@ -321,6 +325,7 @@ impl fmt::Display for Fact {
             Fact::Risk(risk) => write!(f, "risk:{risk}"),
             Fact::Capacity(capacity) => write!(f, "capacity:{capacity}"),
             Fact::CapacityEvidence(evidence) => write!(f, "evidence:{evidence}"),
+            Fact::AnnouncementEnd(end) => write!(f, "announcement:{end}"),
         }
     }
 }

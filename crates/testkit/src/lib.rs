@@ -21,8 +21,8 @@ use std::time::Duration;
 
 use caduceus_audit::TraceSigner;
 use caduceus_core::{
-    AccountKind, AccountState, Clock, Domain, Evidence, MailAddress, NationalId, RegistryId,
-    SecretString, SystemClock,
+    AccountKind, Clock, Domain, Evidence, MailAddress, NationalId, RegistryId, SecretString,
+    SystemClock,
 };
 use caduceus_pki::{ClientAuth, DevPki, IssuedCert};
 use caduceus_service::accounts::Registration;
@@ -168,6 +168,7 @@ fn service_config(domain: &str, tweak: impl FnOnce(&mut ServiceConfig)) -> Servi
         unlisted_recipients_after: None,
         card_only: None,
         patient_retention: std::time::Duration::ZERO,
+        patient_announcement: caduceus_core::announcement::DEFAULT_PERIOD,
         inactivity: None,
         incident_thresholds: caduceus_core::incidents::Thresholds::default(),
         security_contact: None,
@@ -245,10 +246,8 @@ pub async fn activate(w: &World, account: &Account, evidence: Evidence) {
         .set_contact_email(&op(), account.id, Some(&contact_of(account)))
         .await
         .unwrap();
-    w.service
-        .set_state(&op(), account.id, AccountState::Active)
-        .await
-        .unwrap();
+    // The holder present: a patient accepts their mailbox at the counter (ID-5).
+    w.service.open_in_person(&op(), account.id).await.unwrap();
 }
 
 /// An active patient account `<ins>@patient.<domain>` named `display_name` (ID-5).

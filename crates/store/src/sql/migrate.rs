@@ -38,6 +38,11 @@ const DATA_SQLITE: &[Migration] = &[
         name: "correction requests (AC-3)",
         sql: include_str!("../../schema/sqlite/0002_correction_requests.sql"),
     },
+    Migration {
+        version: 3,
+        name: "patient mailbox announcements (ID-5, AC-3)",
+        sql: include_str!("../../schema/sqlite/0003_announcements.sql"),
+    },
 ];
 const DATA_POSTGRES: &[Migration] = &[
     Migration {
@@ -49,6 +54,11 @@ const DATA_POSTGRES: &[Migration] = &[
         version: 2,
         name: "correction requests (AC-3)",
         sql: include_str!("../../schema/postgres/0002_correction_requests.sql"),
+    },
+    Migration {
+        version: 3,
+        name: "patient mailbox announcements (ID-5, AC-3)",
+        sql: include_str!("../../schema/postgres/0003_announcements.sql"),
     },
 ];
 const KEYRING_SQLITE: &[Migration] = &[Migration {
