@@ -16,11 +16,13 @@ use common::{
 
 /// The data directory written by commit 223c95d (schema version 1, not recorded).
 const FIXTURE_V1: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/upgrade/v1");
+/// The data directory written by commit 756b023 (schema version 2, recorded).
+const FIXTURE_V2: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/upgrade/v2");
 const ALICE: &str = "alice.martin@caduceus.test";
 const BRUNO: &str = "bruno.durand@caduceus.test";
 /// The data database's latest schema version (bump with each migration, and keep the
 /// release's data directory as a fixture, docs/upgrades.md); the keyring's is 1.
-const DATA_VERSION: u32 = 2;
+const DATA_VERSION: u32 = 3;
 /// What `caduceus migrate --check` and `serve` say of a schema at version 99.
 fn refusal() -> String {
     format!(
@@ -89,14 +91,18 @@ fn text(out: &Output) -> (String, String) {
     )
 }
 
-#[test]
-fn upgrade_v1_fixture_keeps_messages_flags_uids_and_chain_ms4_ms6_tr2() {
-    let (_root, data, ports) = fixture_copy(FIXTURE_V1);
+/// Serves a copy of `fixture` (schema version `from`) with this binary and checks what
+/// every upgrade must keep: the same folders, UIDs, flags, keywords and messages over
+/// IMAP as the release that wrote it showed; the chain verifies; the data database's
+/// upgrade is traced; it was copied, consistently, before it was touched; a second
+/// start has nothing to do. Returns the copy (its root, its data directory).
+fn upgrade_keeps_the_fixture(fixture: &str, from: u32) -> (tempfile::TempDir, PathBuf) {
+    let (root, data, ports) = fixture_copy(fixture);
     let messages_before = sqlite_value(&data.join("caduceus.db"), "SELECT COUNT(*) FROM messages");
     {
         let _server = Server::start(&data, &ports.imaps);
         let now = snapshot(&data, &ports.imaps, ALICE) + &snapshot(&data, &ports.imaps, BRUNO);
-        let expected = std::fs::read_to_string(Path::new(FIXTURE_V1).join("expected.txt")).unwrap();
+        let expected = std::fs::read_to_string(Path::new(fixture).join("expected.txt")).unwrap();
         assert_eq!(
             now, expected,
             "the upgraded store must show the same folders, UIDVALIDITY, UIDs, flags, keywords and messages"
@@ -111,12 +117,40 @@ fn upgrade_v1_fixture_keeps_messages_flags_uids_and_chain_ms4_ms6_tr2() {
             &db,
             &format!(
                 "SELECT COUNT(*) FROM traces WHERE action = 'store.migrate' AND actor = 'system' \
-                 AND ((object = 'schema:data' AND detail = 'from:1 to:{DATA_VERSION}') \
-                 OR (object = 'schema:keyring' AND detail = 'from:1 to:1'))"
+                 AND object = 'schema:data' AND detail = 'from:{from} to:{DATA_VERSION}'"
             )
         ),
-        "2",
-        "serve traces the upgrade of each database (TR-1)"
+        "1",
+        "serve traces the upgrade of the data database (TR-1)"
+    );
+    let backups = files_starting(&data, &format!("caduceus.db.v{from}-backup-"));
+    assert_eq!(backups.len(), 1, "one backup of the data: {backups:?}");
+    assert_eq!(sqlite_value(&backups[0], "PRAGMA integrity_check"), "ok");
+    assert_eq!(
+        sqlite_value(&backups[0], "SELECT COUNT(*) FROM messages"),
+        messages_before
+    );
+    // Nothing is left to do; a second start takes no second backup.
+    let check = ok(&data, &[], &["migrate", "--check"]);
+    assert!(check.contains("up to date"), "{check}");
+    drop(Server::start(&data, &ports.imaps));
+    let prefix = format!("caduceus.db.v{from}-backup-");
+    assert_eq!(files_starting(&data, &prefix).len(), 1);
+    (root, data)
+}
+
+#[test]
+fn upgrade_v1_fixture_keeps_messages_flags_uids_and_chain_ms4_ms6_tr2() {
+    let (_root, data) = upgrade_keeps_the_fixture(FIXTURE_V1, 1);
+    let db = data.join("caduceus.db");
+    assert_eq!(
+        sqlite_value(
+            &db,
+            "SELECT COUNT(*) FROM traces WHERE action = 'store.migrate' \
+             AND object = 'schema:keyring' AND detail = 'from:1 to:1'"
+        ),
+        "1",
+        "serve traces the keyring's recognition as version 1 (TR-1)"
     );
     assert_eq!(
         sqlite_value(
@@ -125,7 +159,8 @@ fn upgrade_v1_fixture_keeps_messages_flags_uids_and_chain_ms4_ms6_tr2() {
         ),
         "1 initial"
     );
-    // Each database was copied, consistently, before it was touched.
+    // Each database was copied, consistently, before it was touched, as the earlier
+    // release left it.
     for file in ["caduceus.db", "keyring.db"] {
         let backups = files_starting(&data, &format!("{file}.v1-backup-"));
         assert_eq!(backups.len(), 1, "one backup of {file}: {backups:?}");
@@ -143,16 +178,23 @@ fn upgrade_v1_fixture_keeps_messages_flags_uids_and_chain_ms4_ms6_tr2() {
             "the backup holds the database as the earlier release left it"
         );
     }
-    let backup = &files_starting(&data, "caduceus.db.v1-backup-")[0];
+}
+
+/// Version 2 (written by 756b023, before the announcements) to 3: the upgrade keeps
+/// what every upgrade keeps, and a patient mailbox the earlier release opened stays
+/// open — announcing is for mailboxes created from now on (ID-5).
+#[test]
+fn upgrade_v2_fixture_keeps_messages_and_open_patient_mailboxes_ms4_ms6_tr2_id5() {
+    let (_root, data) = upgrade_keeps_the_fixture(FIXTURE_V2, 2);
+    let db = data.join("caduceus.db");
     assert_eq!(
-        sqlite_value(backup, "SELECT COUNT(*) FROM messages"),
-        messages_before
+        sqlite_value(
+            &db,
+            "SELECT group_concat(state) FROM accounts WHERE address LIKE '%@patient.%'"
+        ),
+        "active"
     );
-    // Nothing is left to do; a second start takes no second backup.
-    let check = ok(&data, &[], &["migrate", "--check"]);
-    assert!(check.contains("up to date"), "{check}");
-    drop(Server::start(&data, &ports.imaps));
-    assert_eq!(files_starting(&data, "caduceus.db.v1-backup-").len(), 1);
+    assert_eq!(sqlite_value(&db, "SELECT COUNT(*) FROM announcements"), "0");
 }
 
 #[test]
