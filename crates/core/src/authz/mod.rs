@@ -97,6 +97,15 @@ pub enum Operation {
     RemoveDelegate,
     /// Register a representative of a patient (ID-7; the command line).
     AddRepresentative,
+    /// Announce a verified patient mailbox to its patient, who has six weeks to
+    /// object (ID-5, AC-3, seed 003 §7; the command line).
+    AnnouncePatient,
+    /// Record, on the patient's behalf, their objection to their announced mailbox:
+    /// it is never created (AC-3; the command line).
+    RecordAnnouncementObjection,
+    /// Open a patient mailbox the patient, present in person, accepts (ID-5, AC-3;
+    /// the command line).
+    AcceptAtCounter,
     /// Read the trace chain (TR-1; the admin console).
     ReadTraces,
     /// Download the traces as a file (TR-1; the admin console's `traces.csv`).
@@ -281,7 +290,7 @@ impl Interface {
 
 impl Operation {
     /// Every operation of the matrix.
-    pub const ALL: [Operation; 44] = [
+    pub const ALL: [Operation; 47] = [
         Operation::ListFolder,
         Operation::ReadMessage,
         Operation::ReadRaw,
@@ -318,6 +327,9 @@ impl Operation {
         Operation::AddDelegate,
         Operation::RemoveDelegate,
         Operation::AddRepresentative,
+        Operation::AnnouncePatient,
+        Operation::RecordAnnouncementObjection,
+        Operation::AcceptAtCounter,
         Operation::ReadTraces,
         Operation::ExportTraces,
         Operation::ReadStatus,
@@ -366,7 +378,13 @@ impl Operation {
             BroadcastAlert | ReadStatus => &[Service, AdminConsole],
             // The file is the console's; the service's reading is ReadTraces's.
             ExportTraces => &[AdminConsole],
-            CloseAccount | AddDelegate | RemoveDelegate | AddRepresentative => &[Service, Cli],
+            CloseAccount
+            | AddDelegate
+            | RemoveDelegate
+            | AddRepresentative
+            | AnnouncePatient
+            | RecordAnnouncementObjection
+            | AcceptAtCounter => &[Service, Cli],
             // The admin console has no breach pages yet (issue 23).
             RecordBreach | ReadBreaches => &[Service, Cli],
             LookUpDirectory => &[Api, Service, Webmail, Ldap],
@@ -396,7 +414,10 @@ impl Operation {
             | Operation::CloseAccount
             | Operation::AddDelegate
             | Operation::RemoveDelegate
-            | Operation::AddRepresentative => Some(Duty::ManageAccounts),
+            | Operation::AddRepresentative
+            | Operation::AnnouncePatient
+            | Operation::RecordAnnouncementObjection
+            | Operation::AcceptAtCounter => Some(Duty::ManageAccounts),
             Operation::ReadTraces | Operation::ExportTraces => Some(Duty::ReadTraces),
             Operation::ReadStatus => Some(Duty::ImportDirectory),
             Operation::SeeAlerts => Some(Duty::SeeAlerts),

@@ -5,6 +5,7 @@
 #[allow(dead_code)]
 pub mod harness;
 
+mod announcements;
 mod auth;
 mod chain;
 mod directory;
@@ -12,6 +13,7 @@ mod imap_state;
 mod outbound;
 mod rights;
 mod sealing;
+pub use announcements::*;
 pub use auth::*;
 pub use chain::*;
 pub use directory::*;
@@ -80,6 +82,7 @@ macro_rules! conformance_suite {
             rt2_a_deleted_account_leaves_nothing_keyed_by_it,
             tr2_rows_kept_for_a_time_are_purged,
             ac3_correction_requests_and_own_traces_are_kept_per_account,
+            id5_ac3_announcements_open_or_end_with_an_objection,
         );
     };
     (@tests $make:path; $($name:ident),* $(,)?) => {
