@@ -16,7 +16,8 @@ use common::{
 
 /// The data directory written by commit 223c95d (schema version 1, not recorded).
 const FIXTURE_V1: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/upgrade/v1");
-/// The data directory written by a schema-version-2 build (about 5b0aa5c; the schema is the same up to 756b023).
+/// The data directory written by a schema-version-2 build (about 5b0aa5c; the schema
+/// is the same up to 756b023).
 const FIXTURE_V2: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/upgrade/v2");
 const ALICE: &str = "alice.martin@caduceus.test";
 const BRUNO: &str = "bruno.durand@caduceus.test";
@@ -180,9 +181,9 @@ fn upgrade_v1_fixture_keeps_messages_flags_uids_and_chain_ms4_ms6_tr2() {
     }
 }
 
-/// Version 2 (written by a build of about 5b0aa5c, before the announcements) to 3: the upgrade keeps
-/// what every upgrade keeps, and a patient mailbox the earlier release opened stays
-/// open — announcing is for mailboxes created from now on (ID-5).
+/// Version 2 (written by a build of about 5b0aa5c, before the announcements) to 3: the
+/// upgrade keeps what every upgrade keeps, and a patient mailbox the earlier release
+/// opened stays open — announcing is for mailboxes created from now on (ID-5).
 #[test]
 fn upgrade_v2_fixture_keeps_messages_and_open_patient_mailboxes_ms4_ms6_tr2_id5() {
     let (_root, data) = upgrade_keeps_the_fixture(FIXTURE_V2, 2);

@@ -20,15 +20,20 @@ use common::*;
 const INS: &str = "185057512345673";
 const DAY: Duration = Duration::from_secs(86_400);
 
-/// A verified patient with its contact address, not open yet.
-async fn verified(w: &World) -> caduceus_store::Account {
+/// A patient registered (pending).
+async fn registered(w: &World) -> caduceus_store::Account {
     let registration = Registration {
         address: None,
         kind: AccountKind::Patient,
         identity: RegistryId::Patient(Ins::parse(INS).unwrap()),
         display_name: "Paul Annonce".into(),
     };
-    let account = w.service.register(&op(), registration).await.unwrap();
+    w.service.register(&op(), registration).await.unwrap()
+}
+
+/// A verified patient with its contact address, not open yet.
+async fn verified(w: &World) -> caduceus_store::Account {
+    let account = registered(w).await;
     let (operator, evidence) = (op(), Evidence::IdentityDocument);
     let verify = w
         .service
@@ -82,7 +87,7 @@ async fn id5_the_job_opens_an_announced_mailbox_after_six_weeks_on_the_clock() {
     );
     let delivered = w
         .service
-        .deliver_local(&op(), &[paul.address.clone()], RAW)
+        .deliver_local(&op(), std::slice::from_ref(&paul.address), RAW)
         .await;
     match delivered.unwrap_err() {
         ServiceError::Refused(refusal) => {
@@ -156,4 +161,33 @@ async fn ac3_an_objection_through_the_link_deletes_the_mailbox_and_bars_a_new_on
     // The patient, present, accepts: open, and the objection lifted.
     w.service.open_in_person(&op(), again.id).await.unwrap();
     assert_eq!(state(&w, &again).await, AccountState::Active);
+}
+
+#[tokio::test]
+async fn id5_the_consoles_verification_announces_a_patient_rather_than_activating_it() {
+    let w = world().await;
+    let paul = registered(&w).await;
+    let contact = contact_of(&paul);
+    let evidence = Evidence::IdentityDocument;
+    w.service
+        .verify_and_activate(&op(), paul.id, evidence, Some(&contact))
+        .await
+        .unwrap();
+    assert_eq!(state(&w, &paul).await, AccountState::Announced);
+    assert_eq!(w.outbox.announcements.lock().unwrap().len(), 1);
+    // With no relay, nothing is announced: the six weeks run from a notice sent.
+    let w = world().await;
+    let paul = registered(&w).await;
+    w.outbox
+        .down
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    let refused = w
+        .service
+        .verify_and_activate(&op(), paul.id, evidence, Some(&contact))
+        .await;
+    assert!(
+        matches!(refused, Err(ServiceError::Unavailable(_))),
+        "{refused:?}"
+    );
+    assert_eq!(state(&w, &paul).await, AccountState::Verified);
 }
