@@ -26,6 +26,7 @@
 use std::fmt;
 
 use caduceus_core::alert::Audience;
+use caduceus_core::announcement::AnnouncementEnd;
 use caduceus_core::breach::{BreachState, Nature, Risk};
 use caduceus_core::enrolment::{Mismatch, Proof};
 use caduceus_core::incidents::IncidentKind;
@@ -263,6 +264,8 @@ pub enum Fact {
     /// Why the register did not confirm a self-registration (ID-1):
     /// `referred:<code>`.
     Referred(Mismatch),
+    /// How a patient mailbox's announcement ended (ID-5, AC-3): `announcement:<code>`.
+    AnnouncementEnd(AnnouncementEnd),
 }
 
 macro_rules! into_fact {
@@ -294,6 +297,7 @@ into_fact!(
     CapacityEvidence(CapacityEvidence),
     Proof(Proof),
     Referred(Mismatch),
+    AnnouncementEnd(AnnouncementEnd),
 );
 
 impl fmt::Display for Fact {
@@ -332,6 +336,7 @@ impl fmt::Display for Fact {
             Fact::CapacityEvidence(evidence) => write!(f, "evidence:{evidence}"),
             Fact::Proof(proof) => write!(f, "proof:{proof}"),
             Fact::Referred(why) => write!(f, "referred:{}", why.as_str()),
+            Fact::AnnouncementEnd(end) => write!(f, "announcement:{end}"),
         }
     }
 }

@@ -17,6 +17,15 @@ pub enum Action {
     AccountVerify,
     /// An account became active.
     AccountActivate,
+    /// A patient mailbox was announced to its patient, its opening date set (ID-5,
+    /// seed 003 §7).
+    AccountAnnounce,
+    /// The patient accepted an announced mailbox before the end of its period,
+    /// through the notice's link or in person (ID-5, AC-3).
+    AnnouncementAcceptance,
+    /// The patient objected to an announced mailbox, through the notice's link or
+    /// the registration authority: it is never created (AC-3, seed 003 §7).
+    AnnouncementObjection,
     /// An account was suspended.
     AccountSuspend,
     /// An account was closed (RT-2).
@@ -152,12 +161,15 @@ pub enum Action {
 
 impl Action {
     /// Every action, in declaration order.
-    pub const ALL: [Action; 62] = [
+    pub const ALL: [Action; 65] = [
         Action::AccountCreate,
         Action::SelfRegister,
         Action::ContactConfirm,
         Action::AccountVerify,
         Action::AccountActivate,
+        Action::AccountAnnounce,
+        Action::AnnouncementAcceptance,
+        Action::AnnouncementObjection,
         Action::AccountSuspend,
         Action::AccountClose,
         Action::AccountDelete,
@@ -223,6 +235,9 @@ impl Action {
             Action::AccountCreate => "account.create",
             Action::AccountVerify => "account.verify",
             Action::AccountActivate => "account.activate",
+            Action::AccountAnnounce => "account.announce",
+            Action::AnnouncementAcceptance => "account.announcement_acceptance",
+            Action::AnnouncementObjection => "account.announcement_objection",
             Action::AccountSuspend => "account.suspend",
             Action::AccountClose => "account.close",
             Action::AccountDelete => "account.delete",

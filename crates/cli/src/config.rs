@@ -390,6 +390,9 @@ pub struct Retention {
     /// Years a closed patient's data is kept, sealed, unless the patient asks for its
     /// deletion (RT-2, seed 003 §4); 0: as anyone else's.
     pub patient_closure_years: u32,
+    /// Days a patient mailbox is announced to the patient before it opens, for them
+    /// to object (ID-5, AC-3; seed 003 §7: six weeks).
+    pub patient_announcement_days: u32,
 }
 
 impl Default for Retention {
@@ -398,6 +401,7 @@ impl Default for Retention {
             inactivity_days: 365,
             closure_grace_days: 0,
             patient_closure_years: 10,
+            patient_announcement_days: 42,
         }
     }
 }

@@ -150,9 +150,9 @@ pub async fn seed(loaded: Loaded) -> Result<()> {
         service
             .set_contact_email(&caller, account.id, Some(&MailAddress::parse(&contact)?))
             .await?;
-        service
-            .set_state(&caller, account.id, caduceus_core::AccountState::Active)
-            .await?;
+        // Demo holders are present: the patient accepts their mailbox at the counter
+        // rather than after six weeks' announcement (ID-5), traced as such.
+        service.open_in_person(&caller, account.id).await?;
         let password = demo_password();
         service
             .set_password(&caller, account.id, &SecretString::new(password.clone()))

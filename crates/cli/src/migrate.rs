@@ -64,17 +64,21 @@ pub async fn run(data: &Path, args: &MigrateArgs) -> Result<ExitCode> {
         println!("up to date: another node applied the upgrade meanwhile");
     }
     for upgrade in runtime.store.schema_upgrades() {
-        println!(
-            "{}: upgraded from version {} to {}{}",
-            upgrade.database.as_str(),
-            upgrade.from.version(),
-            upgrade.to,
-            upgrade
-                .backup
-                .as_ref()
-                .map(|path| format!(", after a backup in {}", path.display()))
-                .unwrap_or_default()
-        );
+        let backup = upgrade
+            .backup
+            .as_ref()
+            .map(|path| format!(", after a backup in {}", path.display()))
+            .unwrap_or_default();
+        // What this process applied: on PostgreSQL another node may have applied some
+        // steps meanwhile; a store only recognised as version 1 applied none.
+        let mut runs = upgrade.runs();
+        if runs.is_empty() {
+            runs.push((upgrade.from.version(), upgrade.to));
+        }
+        for (from, to) in runs {
+            let name = upgrade.database.as_str();
+            println!("{name}: upgraded from version {from} to {to}{backup}");
+        }
     }
     runtime.store.close().await;
     Ok(ExitCode::SUCCESS)

@@ -264,6 +264,20 @@ impl Notifier for SmtpNotifier {
                     token = token.expose()
                 ),
             ),
+            Notice::PatientAnnouncement { to, opens, token } => (
+                to,
+                "Votre messagerie de sante / Your health mailbox",
+                format!(
+                    "Une messagerie securisee de sante va etre creee pour vous. Elle ouvrira le \
+                     {opens} sauf si vous vous y opposez. Pour vous y opposer, ou l'accepter des \
+                     maintenant, suivez ce lien :\r\n{url}/announcement?token={token}\r\n\r\n\
+                     A secure health mailbox is being created for you. It opens on {opens} \
+                     unless you object. To object, or to accept it now, follow the link above.\r\n",
+                    opens = opens.rfc5322(),
+                    url = self.public_url,
+                    token = token.expose()
+                ),
+            ),
             Notice::Incident { to, kind } => (
                 to,
                 "Incident de securite / Security incident",

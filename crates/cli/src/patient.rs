@@ -1,6 +1,7 @@
 //! `caduceus patient …`: what a patient asks the operator for (MS-9, MS-10, TR-4):
 //! recording or withdrawing an opposition, blocking a professional, showing both, and
-//! the log of who accessed their data.
+//! the log of who accessed their data; and the opening of their mailbox (ID-5, AC-3):
+//! announcing it, recording their objection, their acceptance at the counter.
 
 use std::path::Path;
 
@@ -46,6 +47,34 @@ pub enum PatientCommand {
     /// Example: caduceus patient accesses 295109912611193@patient.caduceus.test
     Accesses {
         /// The patient's mailbox.
+        patient: MailAddress,
+    },
+    /// Announce a verified patient mailbox (ID-5, seed 003 §7): a notice with a link
+    /// to object (or accept at once) goes to the patient's contact address; the
+    /// mailbox opens after `retention.patient_announcement_days` (42) unless the
+    /// patient objects. Until then it receives no mail and cannot log in.
+    ///
+    /// Example: caduceus patient announce 295109912611193@patient.caduceus.test
+    Announce {
+        /// The patient's mailbox (verified, with its contact address).
+        patient: MailAddress,
+    },
+    /// Record the patient's objection to their announced mailbox, on their behalf
+    /// (AC-3, seed 003 §7): it is never created, its data deleted at once; only a
+    /// digest of the INS is kept so that it is not announced again.
+    ///
+    /// Example: caduceus patient object 295109912611193@patient.caduceus.test
+    Object {
+        /// The announced patient mailbox.
+        patient: MailAddress,
+    },
+    /// The patient, present in person, accepts their mailbox now (ID-5, AC-3): a
+    /// verified or announced patient mailbox opens at once (an earlier objection of
+    /// theirs is lifted).
+    ///
+    /// Example: caduceus patient accept 295109912611193@patient.caduceus.test
+    Accept {
+        /// The patient's mailbox (with its contact address).
         patient: MailAddress,
     },
     /// Show a patient's opposition (who recorded it, when) and blocked professionals.
@@ -107,6 +136,28 @@ pub async fn run(
                     entry.message
                 );
             }
+        }
+        PatientCommand::Announce { patient } => {
+            let account = crate::account::find(&runtime, &patient).await?;
+            let made = service.announce_patient(&caller, account.id).await?;
+            println!(
+                "{} announced; it opens at {} unless the patient objects",
+                patient.as_str(),
+                made.opens
+            );
+        }
+        PatientCommand::Object { patient } => {
+            let account = crate::account::find(&runtime, &patient).await?;
+            service.object_for_patient(&caller, account.id).await?;
+            println!("objection recorded: {} is not created", patient.as_str());
+        }
+        PatientCommand::Accept { patient } => {
+            let account = crate::account::find(&runtime, &patient).await?;
+            service.open_in_person(&caller, account.id).await?;
+            println!(
+                "{} active: accepted by the patient in person",
+                patient.as_str()
+            );
         }
         PatientCommand::Show { ins } => {
             let ins = Ins::parse(&ins).context("the INS")?;

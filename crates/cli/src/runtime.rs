@@ -65,6 +65,9 @@ impl Runtime {
                     )
                 }),
                 card_only: loaded.config.auth.card_only(),
+                patient_announcement: caduceus_core::days(u64::from(
+                    loaded.config.retention.patient_announcement_days,
+                )),
                 patient_retention: std::time::Duration::from_secs(
                     u64::from(loaded.config.retention.patient_closure_years) * 365 * 86_400,
                 ),

@@ -183,14 +183,15 @@ fn id2_activation_needs_a_contact_address_outside_the_trust_space() {
             "RA Test",
         ],
     );
-    let error = refused(&data, &["account", "activate", &patient]);
+    // A patient present accepts their mailbox at the counter (ID-5): it opens at once.
+    let error = refused(&data, &["patient", "accept", &patient]);
     assert!(error.contains("has no contact address"), "{error}");
     ok(
         &data,
         &[],
         &["account", "contact", &patient, "camille@example.org"],
     );
-    ok(&data, &[], &["account", "activate", &patient]);
+    ok(&data, &[], &["patient", "accept", &patient]);
     assert_eq!(account_json(&data, &patient)["state"], "active");
     // Each step is in the trace chain, which verifies.
     assert!(ok(&data, &[], &["audit", "verify"]).contains("trace chain intact"));

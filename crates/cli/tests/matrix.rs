@@ -1,5 +1,5 @@
 //! The authorization matrix's command-line cells (AC-1, AC-2, ID-2, AU-2, MS-9,
-//! MS-7, MS-10, TR-1, TR-4, ID-3, ID-4, MS-3; `caduceus_core::authz`): every cell the table offers at the
+//! MS-7, MS-10, TR-1, TR-4, ID-3, ID-4, MS-3, ID-5, AC-3; `caduceus_core::authz`): every cell the table offers at the
 //! command line ([`Interface::Cli`], whose only party is the operator: a staff member
 //! logged in with `caduceus login`) is run with the real `caduceus` binary on a demo
 //! data directory, and must exit as the table says (a denial naming its rule), change
@@ -77,6 +77,24 @@ impl Data {
             let contact = "holder@contact.example";
             self.ok(&["account", "contact", &address, contact]);
             self.ok(&["account", "activate", &address]);
+        }
+        address
+    }
+
+    /// A new patient (the `n`-th INS of the testkit), registered at the command line,
+    /// verified and given a contact address: ready to be announced or accepted at the
+    /// counter (ID-5). `announced`: announced too.
+    fn patient(&self, n: u32, announced: bool) -> String {
+        let ins = caduceus_testkit::ins(n);
+        let address = format!("{ins}@patient.caduceus.test");
+        self.ok(&[
+            "account", "add", "--kind", "patient", "--id", &ins, "--name", "P",
+        ]);
+        let verify = ["--evidence", "identity_document", "--by", "RA Test"];
+        self.ok(&[&["account", "verify", &address][..], &verify].concat());
+        self.ok(&["account", "contact", &address, "patient@contact.example"]);
+        if announced {
+            self.ok(&["patient", "announce", &address]);
         }
         address
     }
@@ -193,6 +211,22 @@ fn prepare(data: &Data, operation: Operation, n: u32) -> Cell {
             );
             return Cell::of(&[&represent[..], &capacity].concat(), Some(represented));
         }
+        Operation::AnnouncePatient | Operation::RecordAnnouncementObjection => {
+            let objection = operation == Operation::RecordAnnouncementObjection;
+            let subject = data.patient(n, objection);
+            if objection {
+                // Never created: no row keyed by its address is left (AC-3).
+                let gone = format!("SELECT COUNT(*) = 0 FROM accounts WHERE address = '{subject}'");
+                return Cell::of(&["patient", "object", &subject], Some(gone));
+            }
+            let args = ["patient", "announce", &subject];
+            return Cell::of(&args, Some(state(&subject, "state = 'announced'")));
+        }
+        Operation::AcceptAtCounter => {
+            let subject = data.patient(n, false);
+            let args = ["patient", "accept", &subject];
+            return Cell::of(&args, Some(state(&subject, "state = 'active'")));
+        }
         Operation::RecordBreach => {
             data.execute("DELETE FROM breaches");
             let recorded = "SELECT COUNT(*) FROM breaches".to_owned();
@@ -302,6 +336,9 @@ fn ac1_ac2_ms9_tr1_every_cell_of_the_authorization_matrix_at_the_command_line() 
     ok(&dir, &[], &["init", "--demo"]);
     let roles = ["ra", "admin", "auditor", "security"];
     let (_, session) = new_staff_member(&dir, STAFF, 990, &roles);
+    // Notices go out through a relay (a patient's announcement needs its notice, ID-5).
+    let sink = common::Sink::start(&root.path().join("sink"));
+    sink.configure(&dir);
     let data = Data { dir, session };
     let mut cells = 0;
     let mut mismatches = Vec::new();
@@ -323,6 +360,6 @@ fn ac1_ac2_ms9_tr1_every_cell_of_the_authorization_matrix_at_the_command_line() 
             }
         }
     }
-    assert_eq!(cells, 23, "cells driven");
+    assert_eq!(cells, 26, "cells driven");
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
 }

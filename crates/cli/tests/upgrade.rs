@@ -16,8 +16,11 @@ use common::{
 
 /// The data directory written by commit 223c95d (schema version 1, not recorded).
 const FIXTURE_V1: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/upgrade/v1");
-/// The data directory written by commit 756b023 (schema version 2).
+/// The data directory written by a schema-version-2 build (the end of session 14,
+/// about 756b023).
 const FIXTURE_V2: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/upgrade/v2");
+/// The data directory written by commit 0c9e447 (schema version 3: self-registration).
+const FIXTURE_V3: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/upgrade/v3");
 /// The demo register extract (people), as the demo seed imported it.
 const PEOPLE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -27,7 +30,7 @@ const ALICE: &str = "alice.martin@caduceus.test";
 const BRUNO: &str = "bruno.durand@caduceus.test";
 /// The data database's latest schema version (bump with each migration, and keep the
 /// release's data directory as a fixture, docs/upgrades.md); the keyring's is 1.
-const DATA_VERSION: u32 = 3;
+const DATA_VERSION: u32 = 4;
 /// What `caduceus migrate --check` and `serve` say of a schema at version 99.
 fn refusal() -> String {
     format!(
@@ -80,23 +83,6 @@ fn snapshot(data: &Path, imaps: &str, address: &str) -> String {
     ])
 }
 
-/// Serves the upgraded copy `data` of `fixture`: it shows over IMAP what the release
-/// that wrote it showed (folders, UIDVALIDITY, UIDs, flags, keywords, messages), and
-/// the chain that release wrote verifies, with the upgrade's own entries.
-fn served_as_before(fixture: &str, data: &Path, ports: &Ports) {
-    {
-        let _server = Server::start(data, &ports.imaps);
-        let now = snapshot(data, &ports.imaps, ALICE) + &snapshot(data, &ports.imaps, BRUNO);
-        let expected = std::fs::read_to_string(Path::new(fixture).join("expected.txt")).unwrap();
-        assert_eq!(
-            now, expected,
-            "the upgraded store must show the same folders, UIDVALIDITY, UIDs, flags, keywords and messages"
-        );
-    }
-    let verified = ok(data, &[], &["audit", "verify"]);
-    assert!(verified.starts_with("trace chain intact"), "{verified}");
-}
-
 /// How many upgrades the system traced (`store.migrate`) that match `condition`.
 fn migrations_traced(db: &Path, condition: &str) -> String {
     sqlite_value(
@@ -124,44 +110,63 @@ fn text(out: &Output) -> (String, String) {
     )
 }
 
-/// Version 2 → 3 (self-registration, ID-1): the same messages, flags and UIDs, the
-/// chain verifies; the register's names are not in a version-2 store, so the people
-/// extract's next import rewrites every person (docs/upgrades.md).
-#[test]
-fn upgrade_v2_fixture_keeps_messages_and_the_next_import_fills_the_register_id1() {
-    let (_root, data, ports) = fixture_copy(FIXTURE_V2);
-    served_as_before(FIXTURE_V2, &data, &ports);
-    let db = data.join("caduceus.db");
-    let upgraded = format!("object = 'schema:data' AND detail = 'from:2 to:{DATA_VERSION}'");
-    assert_eq!(migrations_traced(&db, &upgraded), "1");
-    assert_eq!(files_starting(&data, "caduceus.db.v2-backup-").len(), 1);
-    let named = "SELECT COUNT(*) FROM directory_people WHERE family_name IS NOT NULL";
-    assert_eq!(sqlite_value(&db, named), "0");
-    let people = sqlite_value(&db, "SELECT COUNT(*) FROM directory_people");
-    let report = ok(&data, &[], &["directory", "import", PEOPLE]);
-    assert!(
-        report.contains(" 0 unchanged"),
-        "every person rewritten: {report}"
-    );
-    assert_eq!(sqlite_value(&db, named), people);
-}
-
-#[test]
-fn upgrade_v1_fixture_keeps_messages_flags_uids_and_chain_ms4_ms6_tr2() {
-    let (_root, data, ports) = fixture_copy(FIXTURE_V1);
+/// Serves a copy of `fixture` (schema version `from`) with this binary and checks what
+/// every upgrade must keep: the same folders, UIDs, flags, keywords and messages over
+/// IMAP as the release that wrote it showed; the chain verifies; the data database's
+/// upgrade is traced; it was copied, consistently, before it was touched; a second
+/// start has nothing to do. Returns the copy (its root, its data directory).
+fn upgrade_keeps_the_fixture(fixture: &str, from: u32) -> (tempfile::TempDir, PathBuf) {
+    let (root, data, ports) = fixture_copy(fixture);
     let messages_before = sqlite_value(&data.join("caduceus.db"), "SELECT COUNT(*) FROM messages");
-    served_as_before(FIXTURE_V1, &data, &ports);
+    {
+        let _server = Server::start(&data, &ports.imaps);
+        let now = snapshot(&data, &ports.imaps, ALICE) + &snapshot(&data, &ports.imaps, BRUNO);
+        let expected = std::fs::read_to_string(Path::new(fixture).join("expected.txt")).unwrap();
+        assert_eq!(
+            now, expected,
+            "the upgraded store must show the same folders, UIDVALIDITY, UIDs, flags, keywords and messages"
+        );
+    }
+    // The chain written by the earlier release verifies, with the upgrade's own entries.
+    let verified = ok(&data, &[], &["audit", "verify"]);
+    assert!(verified.starts_with("trace chain intact"), "{verified}");
     let db = data.join("caduceus.db");
     assert_eq!(
         migrations_traced(
             &db,
-            &format!(
-                "(object = 'schema:data' AND detail = 'from:1 to:{DATA_VERSION}') \
-                 OR (object = 'schema:keyring' AND detail = 'from:1 to:1')"
-            )
+            &format!("object = 'schema:data' AND detail = 'from:{from} to:{DATA_VERSION}'")
         ),
-        "2",
-        "serve traces the upgrade of each database (TR-1)"
+        "1",
+        "serve traces the upgrade of the data database (TR-1)"
+    );
+    let backups = files_starting(&data, &format!("caduceus.db.v{from}-backup-"));
+    assert_eq!(backups.len(), 1, "one backup of the data: {backups:?}");
+    assert_eq!(sqlite_value(&backups[0], "PRAGMA integrity_check"), "ok");
+    assert_eq!(
+        sqlite_value(&backups[0], "SELECT COUNT(*) FROM messages"),
+        messages_before
+    );
+    // Nothing is left to do; a second start takes no second backup.
+    let check = ok(&data, &[], &["migrate", "--check"]);
+    assert!(check.contains("up to date"), "{check}");
+    drop(Server::start(&data, &ports.imaps));
+    let prefix = format!("caduceus.db.v{from}-backup-");
+    assert_eq!(files_starting(&data, &prefix).len(), 1);
+    (root, data)
+}
+
+#[test]
+fn upgrade_v1_fixture_keeps_messages_flags_uids_and_chain_ms4_ms6_tr2() {
+    let (_root, data) = upgrade_keeps_the_fixture(FIXTURE_V1, 1);
+    let db = data.join("caduceus.db");
+    assert_eq!(
+        sqlite_value(
+            &db,
+            "SELECT COUNT(*) FROM traces WHERE action = 'store.migrate' \
+             AND object = 'schema:keyring' AND detail = 'from:1 to:1'"
+        ),
+        "1",
+        "serve traces the keyring's recognition as version 1 (TR-1)"
     );
     assert_eq!(
         sqlite_value(
@@ -170,7 +175,8 @@ fn upgrade_v1_fixture_keeps_messages_flags_uids_and_chain_ms4_ms6_tr2() {
         ),
         "1 initial"
     );
-    // Each database was copied, consistently, before it was touched.
+    // Each database was copied, consistently, before it was touched, as the earlier
+    // release left it.
     for file in ["caduceus.db", "keyring.db"] {
         let backups = files_starting(&data, &format!("{file}.v1-backup-"));
         assert_eq!(backups.len(), 1, "one backup of {file}: {backups:?}");
@@ -188,16 +194,51 @@ fn upgrade_v1_fixture_keeps_messages_flags_uids_and_chain_ms4_ms6_tr2() {
             "the backup holds the database as the earlier release left it"
         );
     }
-    let backup = &files_starting(&data, "caduceus.db.v1-backup-")[0];
+}
+
+/// Version 2 (before self-registration and the announcements) to the latest: the
+/// upgrade keeps what every upgrade keeps; a patient mailbox the earlier release opened
+/// stays open — announcing is for mailboxes created from now on (ID-5); the register's
+/// names are not in a version-2 store, so the people extract's next import rewrites
+/// every person (ID-1, docs/upgrades.md).
+#[test]
+fn upgrade_v2_fixture_keeps_messages_open_patients_and_refills_the_register_id1_id5() {
+    let (_root, data) = upgrade_keeps_the_fixture(FIXTURE_V2, 2);
+    let db = data.join("caduceus.db");
     assert_eq!(
-        sqlite_value(backup, "SELECT COUNT(*) FROM messages"),
-        messages_before
+        sqlite_value(
+            &db,
+            "SELECT group_concat(state) FROM accounts WHERE address LIKE '%@patient.%'"
+        ),
+        "active"
     );
-    // Nothing is left to do; a second start takes no second backup.
-    let check = ok(&data, &[], &["migrate", "--check"]);
-    assert!(check.contains("up to date"), "{check}");
-    drop(Server::start(&data, &ports.imaps));
-    assert_eq!(files_starting(&data, "caduceus.db.v1-backup-").len(), 1);
+    assert_eq!(sqlite_value(&db, "SELECT COUNT(*) FROM announcements"), "0");
+    let named = "SELECT COUNT(*) FROM directory_people WHERE family_name IS NOT NULL";
+    assert_eq!(sqlite_value(&db, named), "0");
+    let people = sqlite_value(&db, "SELECT COUNT(*) FROM directory_people");
+    let report = ok(&data, &[], &["directory", "import", PEOPLE]);
+    assert!(
+        report.contains(" 0 unchanged"),
+        "every person rewritten: {report}"
+    );
+    assert_eq!(sqlite_value(&db, named), people);
+}
+
+/// Version 3 (self-registration) to 4 (the announcements): what every upgrade keeps,
+/// the register's names kept, the open patient mailbox still open (ID-1, ID-5).
+#[test]
+fn upgrade_v3_fixture_keeps_messages_the_register_and_open_patients_id1_id5() {
+    let (_root, data) = upgrade_keeps_the_fixture(FIXTURE_V3, 3);
+    let db = data.join("caduceus.db");
+    let named = "SELECT COUNT(*) > 0 FROM directory_people WHERE family_name IS NOT NULL";
+    assert_eq!(sqlite_value(&db, named), "1");
+    assert_eq!(
+        sqlite_value(
+            &db,
+            "SELECT group_concat(state) FROM accounts WHERE address LIKE '%@patient.%'"
+        ),
+        "active"
+    );
 }
 
 #[test]

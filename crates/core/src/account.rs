@@ -38,7 +38,9 @@ pub fn kept_after_closure(
 
 /// Where an account stands in its life cycle (ID-2).
 ///
-/// `Pending → Verified → Active ⇄ Suspended`, and any state `→ Closed`.
+/// `Pending → Verified → Active ⇄ Suspended`, and any state `→ Closed`; a patient's
+/// mailbox goes `Verified → Announced → Active` (ID-5, seed 003 §7), and an objection
+/// ends an announcement by `Announced → Closed`, its data deleted at once.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum AccountState {
@@ -46,6 +48,10 @@ pub enum AccountState {
     Pending,
     /// Identity and function verified (ID-2); may exchange messages.
     Verified,
+    /// A patient mailbox announced to its patient, not open yet: it opens at the end
+    /// of the announcement period (or sooner if the patient accepts) unless the patient
+    /// objects (ID-5, AC-3, seed 003 §7). It neither receives mail nor logs in.
+    Announced,
     /// In use.
     Active,
     /// Temporarily barred (by an administrator or a security officer).
@@ -98,9 +104,10 @@ impl AccountKind {
 
 impl AccountState {
     /// Every state, in life-cycle order.
-    pub const ALL: [AccountState; 5] = [
+    pub const ALL: [AccountState; 6] = [
         AccountState::Pending,
         AccountState::Verified,
+        AccountState::Announced,
         AccountState::Active,
         AccountState::Suspended,
         AccountState::Closed,
@@ -111,6 +118,7 @@ impl AccountState {
         match self {
             AccountState::Pending => "pending",
             AccountState::Verified => "verified",
+            AccountState::Announced => "announced",
             AccountState::Active => "active",
             AccountState::Suspended => "suspended",
             AccountState::Closed => "closed",
@@ -124,13 +132,16 @@ impl AccountState {
     }
 
     /// Checks a life-cycle transition (ID-2): verification only from pending,
-    /// activation only once verified (or to lift a suspension), suspension only of a
-    /// usable account, closure from anywhere but closed.
+    /// activation only once verified (or to lift a suspension), an announcement only
+    /// of a verified account, which then opens (ID-5), suspension only of a usable
+    /// account, closure from anywhere but closed. Which kinds are announced is
+    /// [`AccountKind::opening`]'s rule.
     pub fn transition(self, to: AccountState) -> Result<AccountState, TransitionError> {
         use AccountState::*;
         let allowed = match (self, to) {
             (Pending, Verified) => true,
-            (Verified | Suspended, Active) => true,
+            (Verified | Suspended | Announced, Active) => true,
+            (Verified, Announced) => true,
             (Verified | Active, Suspended) => true,
             (from, Closed) => from != Closed,
             _ => false,
@@ -175,7 +186,7 @@ named!(
 named!(
     AccountState,
     "account state",
-    "pending, verified, active, suspended, closed"
+    "pending, verified, announced, active, suspended, closed"
 );
 
 #[cfg(test)]
@@ -214,6 +225,9 @@ mod tests {
             (Active, Suspended),
             (Pending, Closed),
             (Verified, Closed),
+            (Verified, Announced),
+            (Announced, Active),
+            (Announced, Closed),
             (Active, Closed),
             (Suspended, Closed),
         ];
@@ -227,6 +241,19 @@ mod tests {
             Pending.transition(Active).unwrap_err().to_string(),
             "an account cannot go from pending to active"
         );
+    }
+
+    #[test]
+    fn id5_only_patient_mailboxes_are_announced_before_they_open() {
+        for kind in AccountKind::ALL {
+            let expected = if kind == AccountKind::Patient {
+                Announced
+            } else {
+                Active
+            };
+            assert_eq!(kind.opening(), expected, "{kind}");
+        }
+        assert!(!Announced.can_exchange());
     }
 
     #[test]
@@ -364,6 +391,16 @@ impl RegistryId {
 }
 
 impl AccountKind {
+    /// The state a verified account of this kind goes to when the registration
+    /// authority opens it: a patient's mailbox is announced first, six weeks to object
+    /// (ID-5, AC-3, seed 003 §7); anyone else's is active at once (ID-2).
+    pub fn opening(self) -> AccountState {
+        match self {
+            AccountKind::Patient => AccountState::Announced,
+            _ => AccountState::Active,
+        }
+    }
+
     /// Whether an identity fits this kind of account (ID-1, ID-5): professionals are
     /// people (RPPS, ADELI or local registry), organisational and applicative
     /// mailboxes belong to a structure (FINESS, SIRET) or to a local registry, and

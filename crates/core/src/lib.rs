@@ -21,10 +21,12 @@
 //! - [`secret`]: [`Secret`], a wrapper for credentials and keys that redacts
 //!   itself in `Debug` and is zeroed on drop.
 //! - [`account`]: account kinds and the life cycle ([`AccountState`]:
-//!   pending → verified → active ⇄ suspended → closed, ID-2), the evidence of
+//!   pending → verified → (announced →, for a patient) active ⇄ suspended → closed, ID-2), the evidence of
 //!   a verification, and [`RegistryId`], the identity an account is traced to.
 //! - [`enrolment`]: a professional's own registration matched against the national
 //!   register extract ([`enrolment::check`], ID-1, seed 004 §7.1).
+//! - [`announcement`]: a patient mailbox announced before it opens, six weeks to
+//!   object (ID-5, AC-3, seed 003 §7): the opening date, how an announcement ends.
 //! - [`contact`]: the out-of-band contact address an account needs to be
 //!   activated, outside the trust space ([`check_out_of_band`], ID-2, 004 §7.1).
 //! - [`policy`]: the message rules as pure functions returning a [`Refusal`]
@@ -167,6 +169,7 @@ macro_rules! codes {
 pub mod account;
 pub mod address;
 pub mod alert;
+pub mod announcement;
 pub mod auth;
 pub mod authz;
 pub mod breach;

@@ -30,10 +30,25 @@ pub enum RecipientStatus {
     Verified,
     /// A local mailbox not (yet, or no longer) allowed to exchange messages.
     NotVerified,
+    /// A patient mailbox announced and not open yet (ID-5).
+    Announced,
     /// No such mailbox here.
     Unknown,
     /// At another operator of the trust space: relayed there (MS-5 checked the domain).
     TrustSpace,
+}
+
+impl RecipientStatus {
+    /// What a local mailbox in `state` is as a recipient (MS-2, ID-5); `None`: no
+    /// mailbox.
+    pub fn of_local(state: Option<crate::AccountState>) -> RecipientStatus {
+        match state {
+            Some(state) if state.can_exchange() => RecipientStatus::Verified,
+            Some(crate::AccountState::Announced) => RecipientStatus::Announced,
+            Some(_) => RecipientStatus::NotVerified,
+            None => RecipientStatus::Unknown,
+        }
+    }
 }
 
 /// The facts about a message that the delivery rules look at.
@@ -108,6 +123,9 @@ pub fn check_recipient(address: &str, status: RecipientStatus) -> Result<(), Ref
                 "recipient {address} is not a verified mailbox yet; check the address in the directory"
             ),
         }),
+        RecipientStatus::Announced => {
+            Err(crate::announcement::refuse_mail_while_announced(address))
+        }
         RecipientStatus::Unknown => Err(Refusal {
             requirement: Requirement::Ms2,
             reason: format!(

@@ -181,6 +181,15 @@ impl Service {
         )?)
     }
 
+    /// `account`'s out-of-band address, which an account needs to be opened (ID-2,
+    /// 004 §7.1): recorded, and outside the trust space.
+    pub(crate) async fn out_of_band_contact(&self, account: &Account) -> Result<MailAddress> {
+        let contact = self.store.contact_email(account.id).await?;
+        let contact = contact.ok_or_else(|| contact::missing_contact(&account.address))?;
+        self.check_out_of_band(&contact)?;
+        Ok(contact)
+    }
+
     /// Whether `account`'s out-of-band address may become `contact` (ID-2, 004 §7.1):
     /// a new one must be outside the trust space; an active account's is replaced,
     /// never removed.
@@ -206,7 +215,8 @@ impl Service {
     /// The admin console's verification (ID-2): the verification recorded with its
     /// evidence and the staff member who made it (named by their own account), the
     /// holder's contact address when one is given, then the activation — refused
-    /// without a contact address outside the trust space (004 §7.1).
+    /// without a contact address outside the trust space (004 §7.1); a patient's
+    /// mailbox is announced instead (ID-5, [`Service::announce_patient`]).
     pub async fn verify_and_activate(
         &self,
         caller: &Caller,
@@ -225,6 +235,11 @@ impl Service {
             .await?;
         if let Some(contact) = contact {
             self.set_contact_email(caller, id, Some(contact)).await?;
+        }
+        let kind = self.store.account(id).await?.kind;
+        if kind.opening() == AccountState::Announced {
+            // A patient's mailbox is announced first (ID-5, seed 003 §7).
+            return self.announce_patient(caller, id).await.map(|_| ());
         }
         self.set_state(caller, id, AccountState::Active).await
     }
@@ -280,10 +295,21 @@ impl Service {
             .state
             .transition(to)
             .map_err(|e| ServiceError::Invalid(e.to_string()))?;
+        if account.state == AccountState::Verified && to != account.kind.opening() {
+            return Err(ServiceError::Refused(caduceus_core::Refusal {
+                requirement: Requirement::Id5,
+                reason: "a patient mailbox is announced to the patient first, who has six                          weeks to object (seed 003 §7): announce it, or open it at the                          counter if the patient, present, accepts"
+                    .into(),
+            }));
+        }
+        if account.state == AccountState::Announced {
+            return Err(ServiceError::Invalid(
+                "an announced mailbox opens at the end of its period, or when the patient                  accepts it"
+                    .into(),
+            ));
+        }
         if to == AccountState::Active {
-            let contact = self.store.contact_email(id).await?;
-            let contact = contact.ok_or_else(|| contact::missing_contact(&account.address))?;
-            self.check_out_of_band(&contact)?;
+            self.out_of_band_contact(&account).await?;
         }
         let action = match to {
             AccountState::Active => Action::AccountActivate,

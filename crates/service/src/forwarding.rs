@@ -55,11 +55,8 @@ impl Service {
         };
         check_forwarding(&facts).map_err(ServiceError::Refused)?;
         if facts.target_is_local {
-            let status = match self.store.account_by_address(target).await? {
-                Some(account) if account.state.can_exchange() => RecipientStatus::Verified,
-                Some(_) => RecipientStatus::NotVerified,
-                None => RecipientStatus::Unknown,
-            };
+            let found = self.store.account_by_address(target).await?;
+            let status = RecipientStatus::of_local(found.map(|a| a.state));
             caduceus_core::check_recipient(target.as_str(), status)
                 .map_err(ServiceError::Refused)?;
         }

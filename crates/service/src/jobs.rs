@@ -1,6 +1,7 @@
 //! What `caduceus serve` runs on a schedule, one node at a time when several share a
 //! database (a lease per job in the store), once a day each: the trace purge past
-//! retention (TR-2), the inactivity warnings and deletions (RT-1); and every ten minutes
+//! retention (TR-2), the opening of announced patient mailboxes whose period ended
+//! (ID-5), the inactivity warnings and deletions (RT-1); and every ten minutes
 //! the incident detectors (TR-3).
 
 use std::time::Duration;
@@ -63,6 +64,17 @@ impl Service {
                 "closed accounts deleted after the grace period (RT-2)"
             );
             ran.push("closed-accounts");
+        }
+        if self
+            .store
+            .take_job_lease("announcements", node, now, until)
+            .await?
+        {
+            let opened = self.open_due_announcements().await?;
+            tracing::info!(opened, "announced patient mailboxes opened (ID-5)");
+            if opened > 0 {
+                ran.push("announcements");
+            }
         }
         if self.config.inactivity.is_some()
             && self

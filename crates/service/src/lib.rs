@@ -11,6 +11,9 @@
 //!   [`enrolment`]: a professional registers themselves with a card or Pro Santé
 //!   Connect, matched against the national register (ID-1, seed 004 §7.1);
 //!   set passwords.
+//! - [`announcements`]: a patient mailbox announced before it opens, six weeks to
+//!   object through a link or at the counter, opened by the periodic job (ID-5, AC-3,
+//!   seed 003 §7).
 //! - [`auth`]: logins (password + TOTP or emailed code, certificate, device
 //!   credential) behind the brute-force gate; TOTP and device enrollment (AU-1..AU-3).
 //! - [`federation`]: logins with an OpenID provider's access token (SASL
@@ -90,6 +93,7 @@ pub mod access_log;
 pub mod accounts;
 pub mod actor;
 pub mod address_book;
+pub mod announcements;
 pub mod antivirus;
 pub mod auth;
 pub mod breaches;
@@ -183,6 +187,9 @@ pub struct ServiceConfig {
     /// How long a closed patient's data is kept, unless the patient asks for its
     /// deletion (RT-2, seed 003 §4: ten years); zero: as anyone else's.
     pub patient_retention: std::time::Duration,
+    /// How long a patient mailbox is announced before it opens, for the patient to
+    /// object (ID-5, AC-3; seed 003 §7: six weeks).
+    pub patient_announcement: std::time::Duration,
     /// Inactivity after which a mailbox is deleted (RT-1, at most 365 days); `None`:
     /// never.
     pub inactivity: Option<std::time::Duration>,

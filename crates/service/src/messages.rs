@@ -252,11 +252,7 @@ impl Service {
         }
         for address in recipients {
             let account = self.store.account_by_address(address).await?;
-            let status = match &account {
-                Some(a) if a.state.can_exchange() => RecipientStatus::Verified,
-                Some(_) => RecipientStatus::NotVerified,
-                None => RecipientStatus::Unknown,
-            };
+            let status = RecipientStatus::of_local(account.as_ref().map(|a| a.state));
             statuses.push((address.as_str(), status));
             found.push(account);
         }

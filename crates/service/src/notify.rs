@@ -64,6 +64,17 @@ pub enum Notice {
         /// The objection link's token (secret: whoever has it keeps the mailbox).
         token: SecretString,
     },
+    /// A patient mailbox is announced (ID-5, AC-3, seed 003 §7): it opens on `opens`
+    /// unless the patient objects through the link carrying `token`, which also lets
+    /// them accept at once. No name, no INS: the address it goes to is the patient's.
+    PatientAnnouncement {
+        /// The patient's out-of-band address.
+        to: MailAddress,
+        /// When the mailbox opens.
+        opens: caduceus_core::Timestamp,
+        /// The link's token (secret: whoever has it answers for the patient).
+        token: SecretString,
+    },
     /// The same warning by SMS, the second channel (RT-1): to the phone number the
     /// owner gave, through the operator's SMS gateway hook.
     InactivitySms {

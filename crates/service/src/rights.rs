@@ -7,7 +7,7 @@
 //! traced (AC-1, TR-1). Each is traced.
 
 use caduceus_audit::{Action, Detail, Entry, Object};
-use caduceus_core::{Duty, Requirement};
+use caduceus_core::{AccountKind, Duty, Requirement};
 use caduceus_store::{Account, AccountId, CorrectionRequest, Device, DirectoryPreferences};
 
 use crate::accounts::Closure;
@@ -132,5 +132,22 @@ impl Service {
     pub async fn close_own_account(&self, caller: &Caller, account: AccountId) -> Result<bool> {
         self.require_holder(caller, account).await?;
         self.close_checked(caller, account, Closure::Kept).await
+    }
+
+    /// Closes a patient's own account and deletes its data at once, as the patient asks
+    /// when closing (RT-2, RT-3; seed 003 §4: « Vous pouvez demander la suppression de
+    /// toutes vos données … lors de la clôture »), instead of the patient retention.
+    /// Refused for anyone else's account, whose data goes as the closure grace says.
+    /// Returns whether the data is gone (always).
+    pub async fn erase_own_account(&self, caller: &Caller, account: AccountId) -> Result<bool> {
+        self.require_holder(caller, account).await?;
+        if self.store.account(account).await?.kind != AccountKind::Patient {
+            return Err(ServiceError::Invalid(
+                "only a patient's data is kept after closure and can be erased at once; close \
+                 the account: its data goes as the closure grace says (RT-2)"
+                    .into(),
+            ));
+        }
+        self.close_checked(caller, account, Closure::Erased).await
     }
 }

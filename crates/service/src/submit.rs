@@ -215,11 +215,8 @@ impl Service {
                 })),
             };
         }
-        let status = match self.store.account_by_address(address).await? {
-            Some(account) if account.state.can_exchange() => RecipientStatus::Verified,
-            Some(_) => RecipientStatus::NotVerified,
-            None => RecipientStatus::Unknown,
-        };
+        let found = self.store.account_by_address(address).await?;
+        let status = RecipientStatus::of_local(found.map(|a| a.state));
         check_recipient(address.as_str(), status).map_err(ServiceError::Refused)
     }
 

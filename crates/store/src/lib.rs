@@ -516,6 +516,37 @@ pub trait Store: Send + Sync {
     /// One breach.
     async fn breach(&self, id: i64) -> Result<Breach>;
 
+    /// Announces a verified patient mailbox (ID-5, seed 003 §7): its announcement
+    /// (with the hash of the notice's link token) and the state `announced`, with the
+    /// trace, in one transaction.
+    async fn announce(
+        &self,
+        announcement: &Announcement,
+        token_hash: &[u8],
+        trace: &Event,
+    ) -> Result<()>;
+    /// Ends an account's announcement: the account goes to `to` (active: opened;
+    /// closed: objected to, with the digest of the patient's INS kept in `objection`,
+    /// AC-3), with the traces, in one transaction.
+    async fn end_announcement(
+        &self,
+        account: AccountId,
+        to: AccountState,
+        at: Timestamp,
+        objection: Option<&[u8]>,
+        traces: &[Event],
+    ) -> Result<()>;
+    /// An account's announcement, if it is announced.
+    async fn announcement(&self, account: AccountId) -> Result<Option<Announcement>>;
+    /// The announcement whose link token hashes to `hash`.
+    async fn announcement_by_token(&self, hash: &[u8]) -> Result<Option<Announcement>>;
+    /// The announcements whose opening date is `now` or earlier.
+    async fn announcements_due(&self, now: Timestamp) -> Result<Vec<Announcement>>;
+    /// Whether the patient whose INS digest is `digest` objected to a mailbox (AC-3).
+    async fn announcement_objected(&self, digest: &[u8]) -> Result<bool>;
+    /// Forgets a patient's objection, who accepted a mailbox in person (AC-3).
+    async fn lift_announcement_objection(&self, digest: &[u8]) -> Result<()>;
+
     /// Registers (or registers again) a patient's representative with its trace (ID-7).
     async fn set_representative(
         &self,

@@ -718,6 +718,17 @@ pub struct Breach {
     pub closed: Option<Timestamp>,
 }
 
+/// A patient mailbox announced to its patient, not open yet (ID-5, seed 003 §7).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Announcement {
+    /// The patient's account, in state `announced`.
+    pub account: AccountId,
+    /// When the notice was sent.
+    pub announced: Timestamp,
+    /// When the mailbox opens unless the patient objects.
+    pub opens: Timestamp,
+}
+
 /// A patient's representative (ID-7).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Representation {

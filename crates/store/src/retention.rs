@@ -21,7 +21,8 @@ pub enum Kept {
     /// a holder's choices go with their account.
     Registry,
     /// A patient's opposition (MS-9): kept until withdrawn, whether or not the patient
-    /// has an account (it is about exchanges concerning them).
+    /// has an account (it is about exchanges concerning them); a patient's objection to
+    /// the creation of their mailbox (AC-3): until they accept one in person.
     UntilWithdrawn,
     /// The server's own state (no personal data): one row per job, the chain's head.
     ServerState,
@@ -240,6 +241,16 @@ pub const INVENTORY: &[Table] = &[
         "a professional's own registration: proof, names presented, the register's \
          verdict, the address confirmation token's hash while awaited (ID-1)",
         Kept::WithAccount,
+    ),
+    table(
+        "announcements",
+        "a patient mailbox announced: notice date, opening date, link token hash (ID-5)",
+        Kept::WithAccount,
+    ),
+    table(
+        "announcement_objections",
+        "SHA-256 of the INS of a patient who objected to their mailbox, and the date (AC-3)",
+        Kept::UntilWithdrawn,
     ),
     table(
         "breaches",

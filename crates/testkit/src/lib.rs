@@ -21,8 +21,8 @@ use std::time::Duration;
 
 use caduceus_audit::TraceSigner;
 use caduceus_core::{
-    AccountKind, AccountState, Clock, Domain, Evidence, MailAddress, NationalId, RegistryId,
-    SecretString, SystemClock,
+    AccountKind, Clock, Domain, Evidence, MailAddress, NationalId, RegistryId, SecretString,
+    SystemClock,
 };
 use caduceus_pki::{ClientAuth, DevPki, IssuedCert};
 use caduceus_service::accounts::Registration;
@@ -168,6 +168,7 @@ fn service_config(domain: &str, tweak: impl FnOnce(&mut ServiceConfig)) -> Servi
         unlisted_recipients_after: None,
         card_only: None,
         patient_retention: std::time::Duration::ZERO,
+        patient_announcement: caduceus_core::announcement::DEFAULT_PERIOD,
         inactivity: None,
         incident_thresholds: caduceus_core::incidents::Thresholds::default(),
         security_contact: None,
@@ -245,14 +246,20 @@ pub async fn activate(w: &World, account: &Account, evidence: Evidence) {
         .set_contact_email(&op(), account.id, Some(&contact_of(account)))
         .await
         .unwrap();
-    w.service
-        .set_state(&op(), account.id, AccountState::Active)
-        .await
-        .unwrap();
+    // The holder present: a patient accepts their mailbox at the counter (ID-5).
+    w.service.open_in_person(&op(), account.id).await.unwrap();
 }
 
-/// An active patient account `<ins>@patient.<domain>` named `display_name` (ID-5).
-pub async fn patient(w: &World, ins: &str, display_name: &str) -> Account {
+/// The `n`-th valid INS (a man born in May 1985 in Paris, order `n`; key checked).
+pub fn ins(n: u32) -> String {
+    let nir = format!("18505751{:05}", n % 100_000);
+    let key = 97 - nir.parse::<u64>().unwrap() % 97;
+    format!("{nir}{key:02}")
+}
+
+/// A patient account `<ins>@patient.<domain>` named `display_name` (ID-5), verified
+/// and given its contact address ([`contact_of`]), not open yet.
+pub async fn verified_patient(w: &World, ins: &str, display_name: &str) -> Account {
     let account = w
         .service
         .register(
@@ -266,8 +273,33 @@ pub async fn patient(w: &World, ins: &str, display_name: &str) -> Account {
         )
         .await
         .unwrap();
-    activate(w, &account, Evidence::IdentityDocument).await;
+    let (service, operator) = (&w.service, op());
+    let evidence = Evidence::IdentityDocument;
+    let verify = service.verify_identity(&operator, account.id, evidence, "RA Test");
+    verify.await.unwrap();
+    let contact = contact_of(&account);
+    let set = service.set_contact_email(&operator, account.id, Some(&contact));
+    set.await.unwrap();
     w.service.account(account.id).await.unwrap()
+}
+
+/// An active patient account `<ins>@patient.<domain>` named `display_name` (ID-5):
+/// the patient, present, accepted it at the counter.
+pub async fn patient(w: &World, ins: &str, display_name: &str) -> Account {
+    let account = verified_patient(w, ins, display_name).await;
+    w.service.open_in_person(&op(), account.id).await.unwrap();
+    w.service.account(account.id).await.unwrap()
+}
+
+/// A notifier that takes every notice (an outbound relay that works) and keeps
+/// nothing: for worlds whose tests do not read the notices.
+pub struct AcceptingNotifier;
+
+#[async_trait::async_trait]
+impl caduceus_service::notify::Notifier for AcceptingNotifier {
+    async fn send(&self, _notice: caduceus_service::notify::Notice) -> Result<(), String> {
+        Ok(())
+    }
 }
 
 /// An active organisational mailbox with `delegate` as its delegate (ID-3).

@@ -10,6 +10,8 @@
 //! - [`bodies`]: request bodies bounded (AU-3): small before login, a message's
 //!   size only where sending, after the caller is authenticated.
 //! - `pages`: `/healthz`, `/`, the inactivity objection link (RT-1).
+//! - `announcement`: `/announcement`, the page of a patient mailbox's announcement
+//!   (ID-5, AC-3): object, or accept now, with the notice's one-time token, no login.
 //! - [`listener`]: HTTPS on the shared listener skeleton (`caduceus-net`: caps,
 //!   handshake time limit, shutdown deadline), idle connections closed
 //!   ([`listener::Limits`]); each request carries its [`listener::Peer`]
@@ -21,6 +23,7 @@
 #![warn(missing_docs)]
 
 pub mod admin;
+mod announcement;
 pub mod api;
 pub mod bodies;
 pub mod listener;
@@ -35,7 +38,7 @@ use caduceus_service::Service;
 pub use listener::serve_https;
 
 /// The routes: `/healthz` (JSON, 200 when the store answers, 503 otherwise), `/`,
-/// `/inactivity/object` and the API under `/api/v1`. Request bodies are bounded by
+/// `/inactivity/object`, `/announcement` and the API under `/api/v1`. Request bodies are bounded by
 /// [`bodies::BEFORE_LOGIN`], but for sending a message once logged in.
 pub fn router(service: Service) -> Router {
     let max_message_size = service.config().max_message_size;
@@ -46,6 +49,10 @@ pub fn router(service: Service) -> Router {
         .route(
             "/register/confirm",
             get(pages::registration_link).post(pages::confirm_registration),
+        )
+        .route(
+            "/announcement",
+            get(announcement::show).post(announcement::answer),
         )
         .nest("/api/v1", api::router(max_message_size))
         .merge(webmail::router(max_message_size))

@@ -100,6 +100,15 @@ pub enum Operation {
     RemoveDelegate,
     /// Register a representative of a patient (ID-7; the command line).
     AddRepresentative,
+    /// Announce a verified patient mailbox to its patient, who has six weeks to
+    /// object (ID-5, AC-3, seed 003 §7; the command line).
+    AnnouncePatient,
+    /// Record, on the patient's behalf, their objection to their announced mailbox:
+    /// it is never created (AC-3; the command line).
+    RecordAnnouncementObjection,
+    /// Open a patient mailbox the patient, present in person, accepts (ID-5, AC-3;
+    /// the command line).
+    AcceptAtCounter,
     /// Read the trace chain (TR-1; the admin console).
     ReadTraces,
     /// Download the traces as a file (TR-1; the admin console's `traces.csv`).
@@ -284,7 +293,7 @@ impl Interface {
 
 impl Operation {
     /// Every operation of the matrix.
-    pub const ALL: [Operation; 45] = [
+    pub const ALL: [Operation; 48] = [
         Operation::ListFolder,
         Operation::ReadMessage,
         Operation::ReadRaw,
@@ -322,6 +331,9 @@ impl Operation {
         Operation::AddDelegate,
         Operation::RemoveDelegate,
         Operation::AddRepresentative,
+        Operation::AnnouncePatient,
+        Operation::RecordAnnouncementObjection,
+        Operation::AcceptAtCounter,
         Operation::ReadTraces,
         Operation::ExportTraces,
         Operation::ReadStatus,
@@ -370,8 +382,14 @@ impl Operation {
             BroadcastAlert | ReadStatus => &[Service, AdminConsole],
             // The file is the console's; the service's reading is ReadTraces's.
             ExportTraces => &[AdminConsole],
-            CloseAccount | AddDelegate | RemoveDelegate | AddRepresentative
-            | ReviewRegistrations => &[Service, Cli],
+            CloseAccount
+            | AddDelegate
+            | RemoveDelegate
+            | AddRepresentative
+            | ReviewRegistrations
+            | AnnouncePatient
+            | RecordAnnouncementObjection
+            | AcceptAtCounter => &[Service, Cli],
             // The admin console has no breach pages yet (issue 23).
             RecordBreach | ReadBreaches => &[Service, Cli],
             LookUpDirectory => &[Api, Service, Webmail, Ldap],
@@ -402,7 +420,10 @@ impl Operation {
             | Operation::CloseAccount
             | Operation::AddDelegate
             | Operation::RemoveDelegate
-            | Operation::AddRepresentative => Some(Duty::ManageAccounts),
+            | Operation::AddRepresentative
+            | Operation::AnnouncePatient
+            | Operation::RecordAnnouncementObjection
+            | Operation::AcceptAtCounter => Some(Duty::ManageAccounts),
             Operation::ReadTraces | Operation::ExportTraces => Some(Duty::ReadTraces),
             Operation::ReadStatus => Some(Duty::ImportDirectory),
             Operation::SeeAlerts => Some(Duty::SeeAlerts),

@@ -8,8 +8,7 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use caduceus_audit::TraceSigner;
 use caduceus_core::{
-    AccountKind, AccountState, Domain, Evidence, MailAddress, ManualClock, NationalId, RegistryId,
-    Timestamp,
+    AccountKind, Domain, Evidence, MailAddress, ManualClock, NationalId, RegistryId, Timestamp,
 };
 use caduceus_service::accounts::Registration;
 use caduceus_service::notify::{Notice, Notifier};
@@ -34,6 +33,8 @@ pub struct Outbox {
     pub breaches: Mutex<Vec<String>>,
     /// Self-registration confirmation links (ID-1): address, token.
     pub registrations: Mutex<Vec<(String, String)>>,
+    /// Patient mailbox announcements (ID-5): address, opening date, link token.
+    pub announcements: Mutex<Vec<(String, caduceus_core::Timestamp, String)>>,
     /// When set, the relay and the SMS gateway refuse everything (a channel down).
     pub down: std::sync::atomic::AtomicBool,
 }
@@ -84,6 +85,10 @@ impl Notifier for Outbox {
                 .lock()
                 .unwrap()
                 .push((to.as_str().to_owned(), token.expose().clone())),
+            Notice::PatientAnnouncement { to, opens, token } => {
+                let announced = (to.as_str().to_owned(), opens, token.expose().clone());
+                self.announcements.lock().unwrap().push(announced)
+            }
         }
         Ok(())
     }
@@ -141,6 +146,7 @@ pub async fn world_configured(tweak: impl FnOnce(&mut ServiceConfig)) -> World {
         unlisted_recipients_after: None,
         card_only: None,
         patient_retention: std::time::Duration::ZERO,
+        patient_announcement: caduceus_core::announcement::DEFAULT_PERIOD,
         inactivity: None,
         incident_thresholds: caduceus_core::incidents::Thresholds::default(),
         security_contact: None,
@@ -207,10 +213,8 @@ pub async fn verify_and_activate(w: &World, account: &Account, evidence: Evidenc
         .set_contact_email(&op(), account.id, Some(&contact))
         .await
         .unwrap();
-    service
-        .set_state(&op(), account.id, AccountState::Active)
-        .await
-        .unwrap();
+    // The holder present: a patient accepts their mailbox at the counter (ID-5).
+    service.open_in_person(&op(), account.id).await.unwrap();
 }
 
 pub async fn actions(w: &World) -> Vec<String> {

@@ -229,6 +229,18 @@ pub(super) async fn set_state(
     trace: &Event,
 ) -> Result<()> {
     let mut tx = store.db.begin_write().await?;
+    write_state(&mut tx, id, state, at).await?;
+    append(store, &mut tx, std::slice::from_ref(trace)).await?;
+    tx.commit().await
+}
+
+/// Writes an account's state in `tx`; the caller has checked the transition.
+pub(super) async fn write_state(
+    tx: &mut WriteTx,
+    id: AccountId,
+    state: AccountState,
+    at: Timestamp,
+) -> Result<()> {
     let rows = sqlx::query("UPDATE accounts SET state = $2, updated_ms = $3 WHERE id = $1")
         .bind(id.0)
         .bind(state.as_str())
@@ -236,9 +248,7 @@ pub(super) async fn set_state(
         .execute(&mut *tx.tx)
         .await?
         .rows_affected();
-    touched(rows, id)?;
-    append(store, &mut tx, std::slice::from_ref(trace)).await?;
-    tx.commit().await
+    touched(rows, id)
 }
 
 pub(super) async fn set_password_hash(
@@ -341,6 +351,7 @@ pub(super) async fn destroy(store: &SqlStore, id: AccountId, trace: &Event) -> R
         "verifications",
         "correction_requests",
         "registration_requests",
+        "announcements",
     ] {
         let sql = format!("DELETE FROM {table} WHERE account_id = $1");
         sqlx::query(sqlx::AssertSqlSafe(sql))

@@ -43,6 +43,11 @@ const DATA_SQLITE: &[Migration] = &[
         name: "self-registration (ID-1)",
         sql: include_str!("../../schema/sqlite/0003_self_registration.sql"),
     },
+    Migration {
+        version: 4,
+        name: "patient mailbox announcements (ID-5, AC-3)",
+        sql: include_str!("../../schema/sqlite/0004_announcements.sql"),
+    },
 ];
 const DATA_POSTGRES: &[Migration] = &[
     Migration {
@@ -59,6 +64,11 @@ const DATA_POSTGRES: &[Migration] = &[
         version: 3,
         name: "self-registration (ID-1)",
         sql: include_str!("../../schema/postgres/0003_self_registration.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "patient mailbox announcements (ID-5, AC-3)",
+        sql: include_str!("../../schema/postgres/0004_announcements.sql"),
     },
 ];
 const KEYRING_SQLITE: &[Migration] = &[Migration {
@@ -202,8 +212,26 @@ pub struct SchemaUpgrade {
     pub from: SchemaState,
     /// The version it is at now.
     pub to: u32,
+    /// The migrations this process applied, in order: on PostgreSQL another node may
+    /// have applied some of the steps between `from` and `to` meanwhile.
+    pub applied: Vec<u32>,
     /// The copy taken before (SQLite, when the database held tables).
     pub backup: Option<PathBuf>,
+}
+
+impl SchemaUpgrade {
+    /// The runs of consecutive versions this process applied, as `(from, to)`: the
+    /// version before the run and the last of it (`(1, 4)`: 2, 3 and 4 applied here).
+    pub fn runs(&self) -> Vec<(u32, u32)> {
+        let mut runs: Vec<(u32, u32)> = Vec::new();
+        for &version in &self.applied {
+            match runs.last_mut() {
+                Some((_, to)) if *to + 1 == version => *to = version,
+                _ => runs.push((version - 1, version)),
+            }
+        }
+        runs
+    }
 }
 
 impl Db {
@@ -285,6 +313,7 @@ impl Db {
             record(&mut tx.tx, store, list[0], now).await?;
         }
         tx.commit().await?;
+        let mut applied = Vec::new();
         for migration in list {
             let mut tx = self.begin_migration().await?;
             // Read again under the lock: another node may have applied it meanwhile.
@@ -298,6 +327,7 @@ impl Db {
             record(&mut tx.tx, store, *migration, now).await?;
             tx.commit().await?;
             changed = true;
+            applied.push(migration.version);
             tracing::info!(
                 database = store,
                 version = migration.version,
@@ -310,6 +340,7 @@ impl Db {
             database,
             from,
             to: status.target,
+            applied,
             backup,
         }))
     }
@@ -441,6 +472,23 @@ mod tests {
             .fetch_one(&db.pool)
             .await
             .unwrap()
+    }
+
+    /// What a node says it applied is what it applied: the steps another node took
+    /// meanwhile are not its (the two nodes' runs add up to the upgrade, once).
+    #[test]
+    fn tr1_an_upgrade_reports_the_runs_of_steps_it_applied() {
+        let upgrade = |applied: Vec<u32>| SchemaUpgrade {
+            database: Database::Data,
+            from: SchemaState::Empty,
+            to: 4,
+            applied,
+            backup: None,
+        };
+        assert_eq!(upgrade(vec![1, 2, 3, 4]).runs(), [(0, 4)]);
+        assert_eq!(upgrade(vec![1, 3, 4]).runs(), [(0, 1), (2, 4)]);
+        assert_eq!(upgrade(vec![2]).runs(), [(1, 2)]);
+        assert!(upgrade(vec![]).runs().is_empty());
     }
 
     /// A later migration applies once, in order, after a consistent copy of the

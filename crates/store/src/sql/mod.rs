@@ -8,6 +8,7 @@
 
 mod accounts;
 mod activity;
+mod announcements;
 mod auth;
 mod backup;
 mod breaches;

@@ -7,9 +7,9 @@ use caduceus_core::{
 };
 
 use super::{
-    SqlStore, accounts, activity, auth, breaches, broadcasts, corrections, directory, folders,
-    jobs, messages, notices, outbound, patients, personal, registrations, representatives, traces,
-    web,
+    SqlStore, accounts, activity, announcements, auth, breaches, broadcasts, corrections,
+    directory, folders, jobs, messages, notices, outbound, patients, personal, registrations,
+    representatives, traces, web,
 };
 use crate::Store;
 use crate::error::Result;
@@ -624,6 +624,34 @@ impl Store for SqlStore {
     }
     async fn breach(&self, id: i64) -> Result<Breach> {
         breaches::get(self, id).await
+    }
+    async fn announce(&self, a: &Announcement, token_hash: &[u8], trace: &Event) -> Result<()> {
+        announcements::announce(self, a, token_hash, trace).await
+    }
+    async fn end_announcement(
+        &self,
+        account: AccountId,
+        to: AccountState,
+        at: Timestamp,
+        objection: Option<&[u8]>,
+        traces: &[Event],
+    ) -> Result<()> {
+        announcements::end(self, account, to, at, objection, traces).await
+    }
+    async fn announcement(&self, account: AccountId) -> Result<Option<Announcement>> {
+        announcements::of(self, account).await
+    }
+    async fn announcement_by_token(&self, hash: &[u8]) -> Result<Option<Announcement>> {
+        announcements::by_token(self, hash).await
+    }
+    async fn announcements_due(&self, now: Timestamp) -> Result<Vec<Announcement>> {
+        announcements::due(self, now).await
+    }
+    async fn announcement_objected(&self, digest: &[u8]) -> Result<bool> {
+        announcements::objected(self, digest).await
+    }
+    async fn lift_announcement_objection(&self, digest: &[u8]) -> Result<()> {
+        announcements::lift(self, digest).await
     }
     async fn set_representative(&self, r: &Representation, trace: &Event) -> Result<()> {
         representatives::set(self, r, trace).await

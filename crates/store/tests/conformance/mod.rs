@@ -5,6 +5,7 @@
 #[allow(dead_code)]
 pub mod harness;
 
+mod announcements;
 mod auth;
 mod chain;
 mod directory;
@@ -12,6 +13,7 @@ mod imap_state;
 mod outbound;
 mod rights;
 mod sealing;
+pub use announcements::*;
 pub use auth::*;
 pub use chain::*;
 pub use directory::*;
@@ -81,6 +83,7 @@ macro_rules! conformance_suite {
             tr2_rows_kept_for_a_time_are_purged,
             ac3_correction_requests_and_own_traces_are_kept_per_account,
             id1_self_registrations_are_stored_confirmed_once_and_queued,
+            id5_ac3_announcements_open_or_end_with_an_objection,
         );
     };
     (@tests $make:path; $($name:ident),* $(,)?) => {

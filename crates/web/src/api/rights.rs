@@ -168,11 +168,17 @@ pub async fn data(State(service): State<Service>, user: User) -> ApiResult<impl 
 #[derive(Deserialize)]
 pub struct Closing {
     confirm: bool,
+    /// A patient asks for their data to be deleted at once rather than kept ten years
+    /// (RT-2, seed 003 §4).
+    #[serde(default)]
+    erase: bool,
 }
 
 /// `POST /account/close`: closes the holder's own account (AC-3, RT-2), as the
 /// operator's closure does; `confirm` must be true (export first: `GET /account/data`
-/// and `GET /export`). Answers whether the data is already deleted.
+/// and `GET /export`); a patient's `erase` deletes the data at once instead of keeping
+/// it for the patient retention (RT-2, seed 003 §4). Answers whether the data is
+/// already deleted.
 pub async fn close(
     State(service): State<Service>,
     user: User,
@@ -185,8 +191,11 @@ pub async fn close(
         .requirement(Requirement::Rt2));
     }
     let account = user.login.account().id;
-    let deleted = service
-        .close_own_account(&user.login.caller(), account)
-        .await?;
+    let caller = user.login.caller();
+    let deleted = if closing.erase {
+        service.erase_own_account(&caller, account).await?
+    } else {
+        service.close_own_account(&caller, account).await?
+    };
     Ok(Json(json!({ "closed": true, "deleted": deleted })))
 }

@@ -114,10 +114,14 @@ pub struct CloseForm {
     csrf: String,
     #[serde(default)]
     confirm: Option<String>,
+    /// A patient asks for their data to be deleted at once (RT-2, seed 003 §4).
+    #[serde(default)]
+    erase: Option<String>,
 }
 
 /// `POST /mail/settings/close`: closes the holder's own account once confirmed, as
-/// the operator's closure does (RT-2, AC-3); the session cookie is dropped.
+/// the operator's closure does (RT-2, AC-3), or, for a patient who ticks it, deletes
+/// their data at once (seed 003 §4); the session cookie is dropped.
 pub async fn close(
     State(service): State<Service>,
     Posted { user, form }: Posted<CloseForm>,
@@ -126,11 +130,13 @@ pub async fn close(
         let unconfirmed = ServiceError::Invalid(user.t.close_unconfirmed.to_owned());
         return refused(&user, unconfirmed);
     }
-    let account = user.login.account().id;
-    match service
-        .close_own_account(&user.login.caller(), account)
-        .await
-    {
+    let (account, caller) = (user.login.account().id, user.login.caller());
+    let closed = if form.erase.is_some() {
+        service.erase_own_account(&caller, account).await
+    } else {
+        service.close_own_account(&caller, account).await
+    };
+    match closed {
         Ok(_) => {
             let mut layout = Layout::anonymous(user.t);
             layout.flash = Some(user.t.account_closed);

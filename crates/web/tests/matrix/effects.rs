@@ -72,10 +72,13 @@ async fn changed(cast: &Cast, cell: &Cell) -> Option<bool> {
     }
     if let Some(id) = cell.subject {
         // A verification moves the account on from pending (the admin console then
-        // activates it).
+        // activates it); an objection closes and deletes the announced mailbox (AC-3).
         let moved = |state| match cell.operation {
             Operation::VerifyAccount => state != AccountState::Pending,
-            Operation::ActivateAccount => state == AccountState::Active,
+            Operation::ActivateAccount | Operation::AcceptAtCounter => {
+                state == AccountState::Active
+            }
+            Operation::AnnouncePatient => state == AccountState::Announced,
             Operation::SuspendAccount => state == AccountState::Suspended,
             _ => state == AccountState::Closed,
         };

@@ -168,6 +168,13 @@ async fn outcome(cast: &Cast, cell: &Cell) -> Result<(), ServiceError> {
                         .set_state(&caller, subject, AccountState::Active)
                         .await
                 }
+                Operation::AnnouncePatient => {
+                    service.announce_patient(&caller, subject).await.map(drop)
+                }
+                Operation::RecordAnnouncementObjection => {
+                    service.object_for_patient(&caller, subject).await
+                }
+                Operation::AcceptAtCounter => service.open_in_person(&caller, subject).await,
                 _ => service.close_account(&caller, subject).await.map(drop),
             }
         }

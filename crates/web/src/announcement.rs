@@ -1,0 +1,117 @@
+//! The page of a patient mailbox's announcement (ID-5, AC-3, seed 003 §7): the link
+//! the notice carries leads here, with no login (the one-time token is the patient's);
+//! the page offers the two answers, objecting (the mailbox is never created) or
+//! accepting now (it opens at once), each a form posted back here. A GET changes
+//! nothing, so a mail scanner following the link decides nothing.
+
+use std::collections::HashMap;
+
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse};
+use caduceus_service::announcements::Answer;
+use caduceus_service::{Service, ServiceError};
+
+/// The answer posted from the page.
+#[derive(serde::Deserialize)]
+pub(crate) struct AnswerForm {
+    token: String,
+    answer: String,
+}
+
+fn page(status: StatusCode, body: &str) -> impl IntoResponse + use<> {
+    let page = format!(
+        "<!doctype html><html lang=\"fr\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>Caduceus</title></head><body><main>{body}</main></body></html>"
+    );
+    (
+        status,
+        [
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; form-action 'self'",
+            ),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        Html(page),
+    )
+}
+
+/// A token is 64 hexadecimal digits; anything else is not worth a lookup, and is never
+/// written back into the page unchecked.
+fn well_formed(token: &str) -> bool {
+    token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+const INVALID: &str = "<p>Ce lien n'est pas valide, ou a deja servi. / This link is not valid, \
+                       or was already used.</p>";
+
+/// `GET /announcement?token=…`: the two answers, as forms.
+pub(crate) async fn show(Query(query): Query<HashMap<String, String>>) -> impl IntoResponse {
+    let token = query.get("token").map(String::as_str).unwrap_or_default();
+    if !well_formed(token) {
+        return page(StatusCode::NOT_FOUND, INVALID);
+    }
+    let form = |answer: &str, label: &str| {
+        format!(
+            "<form method=\"post\" action=\"/announcement\">\
+             <input type=\"hidden\" name=\"token\" value=\"{token}\">\
+             <input type=\"hidden\" name=\"answer\" value=\"{answer}\">\
+             <button type=\"submit\" id=\"{answer}\">{label}</button></form>"
+        )
+    };
+    let body = format!(
+        "<h1>Votre messagerie de sant\u{e9} / Your health mailbox</h1>\
+         <p>Une messagerie s\u{e9}curis\u{e9}e de sant\u{e9} va \u{ea}tre cr\u{e9}\u{e9}e pour \
+         vous ; elle ouvrira \u{e0} la date indiqu\u{e9}e dans le message re\u{e7}u, sauf \
+         opposition de votre part. / A secure health mailbox is being created for you; it \
+         opens on the date the notice gave unless you object.</p>{}{}",
+        form("object", "Je m'oppose \u{e0} sa cr\u{e9}ation / I object"),
+        form(
+            "accept",
+            "Je l'accepte d\u{e8}s maintenant / I accept it now"
+        ),
+    );
+    page(StatusCode::OK, &body)
+}
+
+/// `POST /announcement`: records the patient's answer (traced as the patient's).
+pub(crate) async fn answer(
+    State(service): State<Service>,
+    Form(form): Form<AnswerForm>,
+) -> impl IntoResponse {
+    let answer = match form.answer.as_str() {
+        "object" => Answer::Object,
+        "accept" => Answer::Accept,
+        _ => return page(StatusCode::BAD_REQUEST, "<p>?</p>"),
+    };
+    if !well_formed(&form.token) {
+        return page(StatusCode::NOT_FOUND, INVALID);
+    }
+    match service
+        .answer_announcement(&form.token, answer, "web")
+        .await
+    {
+        Ok(()) if answer == Answer::Object => page(
+            StatusCode::OK,
+            "<p id=\"done\">Votre opposition est enregistr\u{e9}e : la messagerie ne sera pas \
+             cr\u{e9}\u{e9}e. / Your objection is recorded: the mailbox will not be \
+             created.</p>",
+        ),
+        Ok(()) => page(
+            StatusCode::OK,
+            "<p id=\"done\">Votre messagerie est ouverte. / Your mailbox is open.</p>",
+        ),
+        Err(ServiceError::NotFound(_)) => page(StatusCode::NOT_FOUND, INVALID),
+        Err(error) => {
+            tracing::warn!(%error, "announcement answer not recorded");
+            page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "<p>R\u{e9}essayez plus tard. / Try again later.</p>",
+            )
+        }
+    }
+}
