@@ -18,8 +18,9 @@ const PEOPLE: &str =
 const INS: &str = "295109912611193";
 
 /// What every browser test needs: the Python venv with selenium, and the
-/// `chromium` / `chromedriver` script arguments (fails, naming the package, when missing).
-fn browser() -> (String, [(&'static str, String); 2]) {
+/// `chromium` / `chromedriver` / `axe` script arguments (fails, naming the package,
+/// when missing).
+fn browser() -> (String, [(&'static str, String); 3]) {
     let venv = std::env::var("CADUCEUS_TEST_VENV").unwrap_or_else(|_| {
         panic!(
             "CADUCEUS_TEST_VENV is not set: run scripts/test.sh (it installs selenium from PyPI)"
@@ -32,14 +33,35 @@ fn browser() -> (String, [(&'static str, String); 2]) {
         );
         path.to_owned()
     };
+    let axe = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../scripts/axe/node_modules/axe-core/axe.min.js"
+    );
+    assert!(
+        std::path::Path::new(axe).exists(),
+        "{axe} is missing: the browser tests check every page with axe-core; run scripts/test.sh \
+         (or npm ci --prefix scripts/axe)"
+    );
     let tools = [
         ("chromium", tool("/usr/bin/chromium", "chromium")),
         (
             "chromedriver",
             tool("/usr/bin/chromedriver", "chromium-driver"),
         ),
+        ("axe", axe.to_owned()),
     ];
     (venv, tools)
+}
+
+/// WCAG 2.1 A/AA (axe-core), 2.5.8 and 1.4.10 held on every page state the browser
+/// script saw, desktop and phone (the script fails on a violation; this checks it
+/// did check): at least `states` distinct states.
+fn accessible(run: &Run, states: usize) {
+    let (_, checked) = run.step("a11y-states");
+    let checked: usize = checked.trim().parse().unwrap();
+    eprintln!("accessibility: {checked} page states checked, 0 violations");
+    assert!(checked >= states, "only {checked} page states checked");
+    assert!(!run.stdout.contains("a11y-violation"), "{}", run.stdout);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -87,6 +109,7 @@ async fn ms11_ms8_tr4_the_webmail_in_headless_chromium() {
         args.push(("shots", shots));
     }
     let run = python_in(&venv, &script, &args).await;
+    accessible(&run, 20);
 
     run.expect("login-page", 0, &["Connexion", "Mot de passe"]);
     run.expect("login-wrong", 0, &["Connexion refusée"]);
@@ -195,6 +218,7 @@ async fn ms6_an_inbox_of_2000_messages_pages_sorts_and_searches_in_chromium() {
     ];
     args.extend(tools);
     let run = python_in(&venv, &script("browser_list.py"), &args).await;
+    accessible(&run, 10);
     server.shutdown().await;
     let step = |label: &str, words: &[&str]| run.expect(label, 0, words);
     // How long each page took in the browser (reported, not asserted).
@@ -349,6 +373,7 @@ async fn id2_ac2_ms15_a_registration_authority_verifies_and_no_admin_page_shows_
         ("staff_totp", staff_totp),
         ("other", bruno.address.as_str().to_owned()),
         ("other_message", professional.0.to_string()),
+        ("browser_lang", "en-GB".to_owned()),
     ];
     args.extend(tools);
     let shots = std::env::var("CADUCEUS_SCREENSHOTS").unwrap_or_default();
@@ -356,6 +381,7 @@ async fn id2_ac2_ms15_a_registration_authority_verifies_and_no_admin_page_shows_
         args.push(("shots", shots));
     }
     let run = python_in(&venv, &script("admin.py"), &args).await;
+    accessible(&run, 10);
 
     // ID-2: the pending account is verified with the evidence, by the person, and active.
     run.expect("queue", 0, &["nouveau@caduceus.test", "pending"]);

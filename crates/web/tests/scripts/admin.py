@@ -4,20 +4,12 @@ that no message content appears (AC-2); the staff member's session, used on the 
 opens no one else's mail.
 """
 import http.client
-import json
 import ssl
-import sys
-import tempfile
 
 from apicase import totp
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
-from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as EC
+from browsercase import A, BASE, EC, By, driver, out, wait
 from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
-from selenium.webdriver.support.ui import Select, WebDriverWait
-
-A = dict(a.split("=", 1) for a in sys.argv[1:])
+from selenium.webdriver.support.ui import Select
 
 
 def gone(element):
@@ -33,24 +25,6 @@ def gone(element):
 
     return check
 
-
-BASE = f"https://127.0.0.1:{A['port']}"
-
-
-def out(label, text):
-    print(f"{label} 0 {' '.join(str(text).split())}", flush=True)
-
-
-options = webdriver.ChromeOptions()
-options.binary_location = A["chromium"]
-for arg in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--disable-dev-shm-usage", f"--user-data-dir={tempfile.mkdtemp()}", "--window-size=1280,900"]:
-    options.add_argument(arg)
-options.add_experimental_option("prefs", {"intl.accept_languages": "en-GB,en"})
-options.accept_insecure_certs = True
-driver = webdriver.Chrome(service=Service(A["chromedriver"]), options=options)
-wait = WebDriverWait(driver, 15)
 
 try:
     driver.get(BASE + "/login")

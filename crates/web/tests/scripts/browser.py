@@ -17,7 +17,7 @@ import tempfile
 import threading
 import time
 
-from browsercase import A, BASE, EC, By, become, driver, login, out, session_cookie, shot, wait
+from browsercase import A, BASE, EC, By, audit, become, driver, login, out, session_cookie, shot, wait
 
 
 # A tracker the HTML message points at: it must never be asked anything.
@@ -62,6 +62,7 @@ try:
     subject = driver.find_element(By.ID, "subject")
     subject.send_keys("Bilan 1 85 05 78 006 084 91")
     warning = wait.until(EC.visibility_of_element_located((By.CSS_SELECTOR, "#rules .warning")))
+    audit.check()
     out("subject-warning", warning.text)
     driver.find_element(By.ID, "text").send_keys("Bonjour Bruno,\nvoici le bilan de M. X.\nAlice")
     attachment = os.path.join(tempfile.mkdtemp(), "bilan.txt")
