@@ -155,6 +155,50 @@ async fn ms11_ms8_tr4_the_webmail_in_headless_chromium() {
     );
     run.expect("patient-replied", 0, &["Message envoyé"]);
     run.expect("patient-first", 0, &["MS-8"]);
+    // IN-1 (seed 004 §5.2): the emergency notice on every page the patient sees.
+    for page in [
+        "inbox",
+        "message",
+        "reply",
+        "sent",
+        "refused",
+        "settings",
+        "block-confirm",
+        "oppose-confirm",
+    ] {
+        let label = format!("emergency:{page}");
+        run.expect(&label, 0, &["pas fait pour les urgences", "15 ou le 112"]);
+    }
+    run.expect(
+        "emergency:english",
+        0,
+        &["not for emergencies", "15 or 112"],
+    );
+    run.expect("emergency:professional", 0, &["none"]);
+    // MS-10, MS-9: confirmed before they apply; cancelling changes nothing.
+    run.expect(
+        "block-asked",
+        0,
+        &[
+            "Bloquer ce professionnel",
+            "alice.martin@caduceus.test",
+            "Annuler",
+        ],
+    );
+    let kept = run.expect("block-cancelled", 0, &["Professionnels bloqués"]);
+    assert!(!kept.contains("alice.martin@caduceus.test"), "{kept}");
+    run.expect("blocked", 0, &["alice.martin@caduceus.test", "Débloquer"]);
+    let unblocked = run.expect("unblocked", 0, &["Professionnels bloqués"]);
+    assert!(!unblocked.contains("Débloquer"), "{unblocked}");
+    run.expect(
+        "oppose-asked",
+        0,
+        &["Vous opposer aux échanges", "retirer votre opposition"],
+    );
+    run.expect("oppose-cancelled", 0, &["Vous ne vous opposez pas"]);
+    run.expect("opposed", 0, &["Vous vous opposez aux échanges"]);
+    run.expect("withdraw-asked", 0, &["Retirer votre opposition"]);
+    run.expect("withdrawn", 0, &["Vous ne vous opposez pas"]);
     run.expect("bruno-reads-reply", 0, &["Merci docteur"]);
     run.expect(
         "access-log",

@@ -13,6 +13,7 @@ use caduceus_service::model::DeviceId;
 use caduceus_service::{Service, ServiceError};
 use serde::Deserialize;
 
+use super::confirm;
 use super::login::CsrfForm;
 use super::mail::refused;
 use super::{CsrfField, Posted, WebUser, page};
@@ -198,11 +199,13 @@ pub async fn revoke_device(
     }
 }
 
-/// A professional to block or unblock.
+/// A professional to block or unblock; `confirm` once the patient confirmed a block.
 #[derive(Deserialize)]
 pub struct AddressForm {
     csrf: String,
     address: String,
+    #[serde(default)]
+    confirm: Option<String>,
 }
 
 async fn set_block(
@@ -229,11 +232,27 @@ async fn set_block(
     }
 }
 
-/// `POST /mail/settings/block` (MS-10).
+/// `POST /mail/settings/block` (MS-10): asks to confirm first (IN-1, seed 004 §5.2),
+/// then blocks.
 pub async fn block(
     State(service): State<Service>,
     Posted { user, form }: Posted<AddressForm>,
 ) -> Response {
+    if form.confirm.is_none() {
+        let t = user.t;
+        return confirm::ask(
+            &user,
+            confirm::Question {
+                heading: t.confirm_block_title,
+                subject: form.address.trim().to_owned(),
+                consequence: t.confirm_block_text,
+                action: "/mail/settings/block",
+                fields: vec![("address", form.address.trim().to_owned())],
+                button: t.block,
+                back: "/mail/settings",
+            },
+        );
+    }
     set_block(&service, &user, &form, true).await
 }
 
@@ -245,14 +264,17 @@ pub async fn unblock(
     set_block(&service, &user, &form, false).await
 }
 
-/// The opposition wanted.
+/// The opposition wanted; `confirm` once the patient confirmed it.
 #[derive(Deserialize)]
 pub struct OppositionForm {
     csrf: String,
     opposed: bool,
+    #[serde(default)]
+    confirm: Option<String>,
 }
 
-/// `POST /mail/settings/opposition` (MS-9): the patient records or withdraws it.
+/// `POST /mail/settings/opposition` (MS-9): the patient records or withdraws it,
+/// once confirmed (IN-1, seed 004 §5.2).
 pub async fn opposition(
     State(service): State<Service>,
     Posted { user, form }: Posted<OppositionForm>,
@@ -263,6 +285,27 @@ pub async fn opposition(
             ServiceError::Invalid("only a patient records an opposition here (MS-9)".into()),
         );
     };
+    if form.confirm.is_none() {
+        let t = user.t;
+        let (heading, consequence, button) = if form.opposed {
+            (t.confirm_oppose_title, t.confirm_oppose_text, t.oppose)
+        } else {
+            let withdraw = t.withdraw_opposition;
+            (t.confirm_withdraw_title, t.confirm_withdraw_text, withdraw)
+        };
+        return confirm::ask(
+            &user,
+            confirm::Question {
+                heading,
+                subject: String::new(),
+                consequence,
+                action: "/mail/settings/opposition",
+                fields: vec![("opposed", form.opposed.to_string())],
+                button,
+                back: "/mail/settings",
+            },
+        );
+    }
     match service
         .set_opposition(&user.login.caller(), &ins, form.opposed)
         .await

@@ -34,6 +34,12 @@ class Tracker(http.server.BaseHTTPRequestHandler):
         pass
 
 
+def emergency(label):
+    """The emergency notice of the page a patient sees (IN-1, seed 004 §5.2)."""
+    notices = driver.find_elements(By.ID, "emergency")
+    out("emergency:" + label, notices[0].text if notices else "none")
+
+
 tracker = http.server.HTTPServer(("127.0.0.1", int(A["tracker_port"])), Tracker)
 threading.Thread(target=tracker.serve_forever, daemon=True).start()
 
@@ -140,21 +146,54 @@ try:
     login(A["patient"], A["patient_totp"], "login-patient")
     patient_cookie = session_cookie()
     out("patient-nav", driver.find_element(By.TAG_NAME, "header").text)
+    emergency("inbox")
     shot("patient-inbox")
     driver.find_element(By.LINK_TEXT, "Vos résultats").click()
+    emergency("message")
     driver.find_element(By.LINK_TEXT, "Répondre").click()
+    emergency("reply")
     out("patient-reply-to", driver.find_element(By.ID, "to").get_attribute("value")
         + " readonly=" + str(driver.find_element(By.ID, "to").get_attribute("readonly")))
     driver.find_element(By.ID, "text").send_keys("Merci docteur.")
     driver.find_element(By.CSS_SELECTOR, "#compose button[type=submit]").click()
     wait.until(EC.url_contains("/mail/folder/Sent"))
     out("patient-replied", driver.find_element(By.CSS_SELECTOR, "[role=status]").text)
+    emergency("sent")
     # A patient writing first is refused with the requirement named (MS-8).
     driver.get(BASE + "/mail/compose")
     driver.find_element(By.ID, "to").send_keys(A["alice"])
     driver.find_element(By.ID, "subject").send_keys("Question")
     driver.find_element(By.CSS_SELECTOR, "#compose button[type=submit]").click()
     out("patient-first", wait.until(EC.visibility_of_element_located((By.CSS_SELECTOR, ".error"))).text)
+    emergency("refused")
+
+    # MS-10, MS-9: a block and an opposition apply only once confirmed (seed 004 §5.2).
+    driver.get(BASE + "/mail/settings")
+    emergency("settings")
+    driver.find_element(By.ID, "block-address").send_keys(A["alice"])
+    driver.find_element(By.CSS_SELECTOR, "form[action='/mail/settings/block'] button").click()
+    out("block-asked", driver.title + " | " + driver.find_element(By.TAG_NAME, "main").text)
+    emergency("block-confirm")
+    driver.find_element(By.ID, "cancel").click()
+    out("block-cancelled", driver.find_element(By.TAG_NAME, "main").text)
+    driver.find_element(By.ID, "block-address").send_keys(A["alice"])
+    driver.find_element(By.CSS_SELECTOR, "form[action='/mail/settings/block'] button").click()
+    driver.find_element(By.CSS_SELECTOR, "#confirm button").click()
+    out("blocked", driver.find_element(By.TAG_NAME, "main").text)
+    driver.find_element(By.CSS_SELECTOR, "form[action='/mail/settings/unblock'] button").click()
+    out("unblocked", driver.find_element(By.TAG_NAME, "main").text)
+    driver.find_element(By.CSS_SELECTOR, "form[action='/mail/settings/opposition'] button").click()
+    out("oppose-asked", driver.title + " | " + driver.find_element(By.TAG_NAME, "main").text)
+    emergency("oppose-confirm")
+    driver.find_element(By.ID, "cancel").click()
+    out("oppose-cancelled", driver.find_element(By.TAG_NAME, "main").text)
+    driver.find_element(By.CSS_SELECTOR, "form[action='/mail/settings/opposition'] button").click()
+    driver.find_element(By.CSS_SELECTOR, "#confirm button").click()
+    out("opposed", driver.find_element(By.TAG_NAME, "main").text)
+    driver.find_element(By.CSS_SELECTOR, "form[action='/mail/settings/opposition'] button").click()
+    out("withdraw-asked", driver.title)
+    driver.find_element(By.CSS_SELECTOR, "#confirm button").click()
+    out("withdrawn", driver.find_element(By.TAG_NAME, "main").text)
 
     # Bruno reads the reply; the patient sees it in the access log (TR-4).
     become(bruno_cookie)
@@ -169,6 +208,13 @@ try:
     # English, on request.
     driver.get(BASE + "/mail/folder/INBOX?lang=en")
     out("english", driver.find_element(By.TAG_NAME, "h1").text)
+    emergency("english")
+    driver.get(BASE + "/mail/folder/INBOX?lang=fr")
+
+    # No emergency notice for a professional.
+    become(bruno_cookie)
+    driver.get(BASE + "/mail/folder/INBOX")
+    emergency("professional")
 
     # Logout ends the session: the old cookie no longer opens anything.
     become(alice_cookie)
