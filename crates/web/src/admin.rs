@@ -19,7 +19,7 @@ use caduceus_service::{Caller, Service, ServiceError};
 use serde::Deserialize;
 
 use crate::webmail::login::CsrfForm;
-use crate::webmail::mail::refused;
+use crate::webmail::mail::{refused, terms_first};
 use crate::webmail::{CsrfField, Layout, Posted, WebUser, layout_page, page};
 
 /// The admin routes.
@@ -62,6 +62,8 @@ struct AdminPage {
     may_broadcast: bool,
     /// Shows the health alert form (MS-15).
     broadcast_form: bool,
+    /// What the form holds: blank, or what was typed when the service refused it.
+    alert: Alert,
     chain: Option<String>,
     chain_ok: bool,
     lines: Vec<String>,
@@ -92,6 +94,7 @@ impl AdminPage {
             may_traces: may(Duty::ReadTraces),
             may_broadcast: may(Duty::SendHealthAlerts),
             broadcast_form: false,
+            alert: Alert::default(),
             chain: None,
             chain_ok: false,
             lines: Vec::new(),
@@ -424,16 +427,16 @@ async fn broadcasts(State(service): State<Service>, user: WebUser) -> Response {
         service.broadcasts(&caller).await
     };
     match read.await {
-        Ok(reports) => broadcast_page(&user, reports, None),
+        Ok(reports) => page(broadcast_view(&user, reports, None).render()),
         Err(error) => refused(&user, error),
     }
 }
 
-fn broadcast_page(
+fn broadcast_view(
     user: &WebUser,
     reports: Vec<caduceus_service::model::Broadcast>,
     flash: Option<&'static str>,
-) -> Response {
+) -> AdminPage {
     let t = user.t;
     let mut view = AdminPage::new(user, t.broadcast);
     view.layout.flash = flash;
@@ -459,7 +462,7 @@ fn broadcast_page(
             ]
         })
         .collect();
-    page(view.render())
+    view
 }
 
 /// The health alert form.
@@ -481,7 +484,8 @@ impl CsrfField for BroadcastForm {
 }
 
 /// `POST /admin/broadcast`: starts a health alert broadcast (MS-15) from the
-/// sender's own address; the page then shows its report.
+/// sender's own address; the page then shows its report. A refusal comes back on
+/// the form, in plain words, with what was typed (issue 22, journey 9).
 async fn broadcast(
     State(service): State<Service>,
     Posted { user, form }: Posted<BroadcastForm>,
@@ -497,8 +501,25 @@ async fn broadcast(
         let caller = staff(&service, &user, Duty::SendHealthAlerts).await?;
         service.broadcasts(&caller).await
     };
-    match sent.await {
-        Ok(reports) => broadcast_page(&user, reports, Some(user.t.broadcast_started)),
-        Err(error) => refused(&user, error),
+    let error = match sent.await {
+        Ok(reports) => {
+            let view = broadcast_view(&user, reports, Some(user.t.broadcast_started));
+            return page(view.render());
+        }
+        Err(error) if terms_first(&error) => return refused(&user, error),
+        Err(error) => crate::api::problem::Problem::from(error),
+    };
+    let listed = async {
+        let caller = staff(&service, &user, Duty::SendHealthAlerts).await?;
+        service.broadcasts(&caller).await
+    };
+    match listed.await {
+        Ok(reports) => {
+            let mut view = broadcast_view(&user, reports, None);
+            view.layout.error = Some(user.t.refusals.say(&error).to_owned());
+            view.alert = alert;
+            (error.status(), page(view.render())).into_response()
+        }
+        Err(other) => refused(&user, other),
     }
 }

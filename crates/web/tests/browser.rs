@@ -119,7 +119,8 @@ async fn ms11_ms8_tr4_the_webmail_in_headless_chromium() {
         &["/mail/folder/INBOX", "alice.martin@caduceus.test"],
     );
     run.expect("suggested", 0, &["bruno.durand@caduceus.test", "Durand"]);
-    run.expect("subject-warning", 0, &["MS-11"]);
+    let warning = run.expect("subject-warning", 0, &["L'objet contient un identifiant"]);
+    assert!(!warning.contains("MS-11"), "{warning}");
     run.expect("warning-cleared", 0, &["yes"]);
     run.expect("sent", 0, &["Message envoyé", "Bilan du 12 novembre"]);
     run.expect(
@@ -133,10 +134,32 @@ async fn ms11_ms8_tr4_the_webmail_in_headless_chromium() {
     run.expect("list-personal", 0, &["Bilan du 12 novembre personnel"]);
     let heading = run.expect("marked-professional", 0, &["Bilan du 12 novembre"]);
     assert!(!heading.contains("personnel"), "{heading}");
-    run.expect("forward-outside", 0, &["gmail.test", "trust space"]);
+    // Refusals in plain French, no requirement code, what was typed kept (journey 9).
+    let forward = run.expect(
+        "forward-outside",
+        0,
+        &[
+            "Le transfert n'est possible que vers une autre messagerie de santé",
+            "typed=bruno@gmail.test",
+        ],
+    );
+    let contacts = run.expect(
+        "contacts-invalid",
+        0,
+        &[
+            "Une valeur saisie n'est pas valide",
+            "typed=bruno@perso.example / pas un numéro",
+        ],
+    );
+    for said in [&forward, &contacts] {
+        assert!(
+            !said.contains("MS-") && !said.contains("trust space"),
+            "{said}"
+        );
+    }
     let header = run.expect("bruno-admin", 0, &["Réglages"]);
     assert!(!header.contains("Administration"), "{header}");
-    run.expect("bruno-admin-page", 0, &["AC-1"]);
+    run.expect("bruno-admin-page", 0, &["Vous n'avez pas accès"]);
     // HTML is shown as text: no remote request, no script, no image element.
     run.expect("html-shown", 0, &["Nouvelles du service"]);
     run.expect("html-tracker-hits", 0, &["0"]);
@@ -154,7 +177,15 @@ async fn ms11_ms8_tr4_the_webmail_in_headless_chromium() {
         &["bruno.durand@caduceus.test", "readonly=true"],
     );
     run.expect("patient-replied", 0, &["Message envoyé"]);
-    run.expect("patient-first", 0, &["MS-8"]);
+    let first = run.expect(
+        "patient-first",
+        0,
+        &[
+            "Vous pouvez seulement répondre à un professionnel qui vous a écrit",
+            "kept=alice.martin@caduceus.test / Question / Bonjour docteur, une question.",
+        ],
+    );
+    assert!(!first.contains("MS-8"), "{first}");
     // IN-1 (seed 004 §5.2): the emergency notice on every page the patient sees.
     for page in [
         "inbox",
@@ -452,6 +483,14 @@ async fn id2_ac2_ms15_a_registration_authority_verifies_and_no_admin_page_shows_
     );
     // MS-15: the alert reached the one physician of Paris with an account here; the
     // four others of the directory are reported unreachable.
+    run.expect(
+        "broadcast-refused",
+        0,
+        &[
+            "The health alert could not be sent",
+            "kept=['Alerte Zorglub', 'Rappel de lot Zorglub']",
+        ],
+    );
     run.expect(
         "broadcast",
         0,

@@ -172,7 +172,7 @@ pub async fn send(State(service): State<Service>, user: WebUser, multipart: Mult
         Ok(form) => form,
         Err(problem) => {
             let mut view = ComposePage::new(&user);
-            view.error = Some(problem.detail());
+            view.error = Some(user.t.refusals.say(&problem).to_owned());
             return (problem.status(), page(view.render())).into_response();
         }
     };
@@ -183,7 +183,7 @@ pub async fn send(State(service): State<Service>, user: WebUser, multipart: Mult
         Ok(_) => Redirect::to("/mail/folder/Sent?done=sent").into_response(),
         Err(problem) => {
             let mut view = ComposePage::new(&user);
-            view.error = Some(problem.detail());
+            view.error = Some(user.t.refusals.say(&problem).to_owned());
             view.to = form.to.join(", ");
             view.cc = form.cc.join(", ");
             view.subject = form.subject;

@@ -57,6 +57,25 @@ struct SettingsPage {
     corrections: Vec<(String, String)>,
     /// The time zones offered: IANA name, label, whether it is the user's (MS-6).
     zones: Vec<(&'static str, &'static str, bool)>,
+    /// What was typed in a form the service refused, shown again.
+    typed: Typed,
+}
+
+/// What the user typed in a settings form the service refused: the page comes back
+/// with the refusal in plain words and these values in their fields, so nothing
+/// typed is lost (issue 22, journey 9).
+#[derive(Default)]
+pub(super) struct Typed {
+    /// The forwarding target (MS-17).
+    pub forward_to: String,
+    /// The professional to block (MS-10).
+    pub block: String,
+    /// The new device's name (AU-2).
+    pub device: String,
+    /// The correction requested (AC-3).
+    pub correction: String,
+    /// The contact e-mail, phone and new-mail box (AU-1, MS-7, RT-1).
+    pub contacts: Option<(String, String, bool)>,
 }
 
 layout_page!(SettingsPage);
@@ -149,7 +168,33 @@ async fn view(
             .zip(user.t.zones)
             .map(|(zone, label)| (zone.name(), label, zone == user.zone))
             .collect(),
+        typed: Typed::default(),
     })
+}
+
+/// The settings page again after the service refused a form: the refusal in plain
+/// words, what was typed kept in its field (a refusal asking for the terms of use
+/// first goes to them, IN-1).
+pub(super) async fn refused_with(
+    service: &Service,
+    user: &WebUser,
+    error: ServiceError,
+    typed: Typed,
+) -> Response {
+    if super::mail::terms_first(&error) {
+        return refused(user, error);
+    }
+    let problem = crate::api::problem::Problem::from(error);
+    let mut again = match view(service, user, None).await {
+        Ok(again) => again,
+        Err(error) => return refused(user, error),
+    };
+    again.layout.error = Some(user.t.refusals.say(&problem).to_owned());
+    if let Some((email, phone, new_mail)) = typed.contacts.clone() {
+        (again.contact_email, again.contact_phone, again.new_mail) = (email, phone, new_mail);
+    }
+    again.typed = typed;
+    (problem.status(), page(again.render())).into_response()
 }
 
 async fn show(service: &Service, user: &WebUser, issued: Option<String>) -> Response {
@@ -179,7 +224,19 @@ pub async fn add_device(
     // The name's rule is the service's (one place for every front end).
     match service.add_device(&user.login, &form.name).await {
         Ok(issued) => show(&service, &user, Some(issued.credential.expose().clone())).await,
-        Err(error) => refused(&user, error),
+        Err(error) => {
+            let device = form.name.clone();
+            refused_with(
+                &service,
+                &user,
+                error,
+                Typed {
+                    device,
+                    ..Typed::default()
+                },
+            )
+            .await
+        }
     }
 }
 
@@ -228,7 +285,23 @@ async fn set_block(
     };
     match done.await {
         Ok(()) => Redirect::to("/mail/settings").into_response(),
-        Err(error) => refused(user, error),
+        Err(error) => {
+            let block = if blocked {
+                form.address.clone()
+            } else {
+                String::new()
+            };
+            refused_with(
+                service,
+                user,
+                error,
+                Typed {
+                    block,
+                    ..Typed::default()
+                },
+            )
+            .await
+        }
     }
 }
 
@@ -374,7 +447,14 @@ pub async fn forwarding(
     };
     match set.await {
         Ok(()) => Redirect::to("/mail/settings").into_response(),
-        Err(error) => refused(&user, error),
+        Err(error) => {
+            let forward_to = form.to.clone();
+            let typed = Typed {
+                forward_to,
+                ..Typed::default()
+            };
+            refused_with(&service, &user, error, typed).await
+        }
     }
 }
 
@@ -429,7 +509,18 @@ pub async fn notifications(
     };
     match set.await {
         Ok(()) => Redirect::to("/mail/settings").into_response(),
-        Err(error) => refused(&user, error),
+        Err(error) => {
+            let typed = (
+                form.email.clone(),
+                form.phone.clone(),
+                form.new_mail.is_some(),
+            );
+            let typed = Typed {
+                contacts: Some(typed),
+                ..Typed::default()
+            };
+            refused_with(&service, &user, error, typed).await
+        }
     }
 }
 

@@ -48,10 +48,15 @@ try:
     out("queue-after", driver.find_element(By.TAG_NAME, "main").text)
     # MS-15: a health alert to the physicians of Paris.
     driver.get(BASE + "/admin/broadcast")
-    Select(driver.find_element(By.ID, "profession")).select_by_value("10")
-    driver.find_element(By.ID, "department").send_keys("75")
     driver.find_element(By.ID, "alert-subject").send_keys("Alerte Zorglub")
     driver.find_element(By.ID, "alert-text").send_keys("Rappel de lot Zorglub")
+    # Without an audience the alert is refused, in plain words, keeping what was typed.
+    driver.find_element(By.CSS_SELECTOR, "#broadcast button[type=submit]").click()
+    refusal = wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "[role=alert]"))).text
+    kept = [driver.find_element(By.ID, i).get_attribute("value") for i in ("alert-subject", "alert-text")]
+    out("broadcast-refused", f"{refusal} | kept={kept}")
+    Select(driver.find_element(By.ID, "profession")).select_by_value("10")
+    driver.find_element(By.ID, "department").send_keys("75")
     driver.find_element(By.CSS_SELECTOR, "#broadcast button[type=submit]").click()
     wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "[role=status]")))
     out("broadcast", driver.find_element(By.TAG_NAME, "main").text)

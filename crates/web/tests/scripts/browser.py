@@ -17,7 +17,7 @@ import tempfile
 import threading
 import time
 
-from browsercase import A, BASE, EC, By, audit, become, driver, login, out, session_cookie, shot, wait
+from browsercase import A, BASE, EC, By, audit, become, driver, follow, login, out, session_cookie, shot, wait
 
 
 # A tracker the HTML message points at: it must never be asked anything.
@@ -116,7 +116,16 @@ try:
     driver.find_element(By.ID, "forward-to").send_keys("bruno@gmail.test")
     driver.find_element(By.ID, "forward-to").submit()
     wait.until(EC.url_contains("/mail/settings/forwarding"))
-    out("forward-outside", driver.find_element(By.TAG_NAME, "main").text)
+    out("forward-outside", driver.find_element(By.CSS_SELECTOR, "[role=alert]").text + " | typed="
+        + driver.find_element(By.ID, "forward-to").get_attribute("value"))
+    # A malformed phone number: the refusal says so, the other fields keep what was typed.
+    driver.find_element(By.ID, "contact-email").clear()
+    driver.find_element(By.ID, "contact-email").send_keys("bruno@perso.example")
+    driver.find_element(By.ID, "contact-phone").send_keys("pas un numéro")
+    follow("#notifications button")
+    out("contacts-invalid", driver.find_element(By.CSS_SELECTOR, "[role=alert]").text + " | typed="
+        + driver.find_element(By.ID, "contact-email").get_attribute("value") + " / "
+        + driver.find_element(By.ID, "contact-phone").get_attribute("value"))
     # No staff role: the admin console is refused (AC-1) and not linked.
     out("bruno-admin", driver.find_element(By.TAG_NAME, "header").text + " | ")
     driver.get(BASE + "/admin/accounts")
@@ -163,36 +172,38 @@ try:
     driver.get(BASE + "/mail/compose")
     driver.find_element(By.ID, "to").send_keys(A["alice"])
     driver.find_element(By.ID, "subject").send_keys("Question")
+    driver.find_element(By.ID, "text").send_keys("Bonjour docteur, une question.")
     driver.find_element(By.CSS_SELECTOR, "#compose button[type=submit]").click()
-    out("patient-first", wait.until(EC.visibility_of_element_located((By.CSS_SELECTOR, ".error"))).text)
+    out("patient-first", wait.until(EC.visibility_of_element_located((By.CSS_SELECTOR, ".error"))).text
+        + " | kept=" + " / ".join(driver.find_element(By.ID, i).get_attribute("value") for i in ("to", "subject", "text")))
     emergency("refused")
 
     # MS-10, MS-9: a block and an opposition apply only once confirmed (seed 004 §5.2).
     driver.get(BASE + "/mail/settings")
     emergency("settings")
     driver.find_element(By.ID, "block-address").send_keys(A["alice"])
-    driver.find_element(By.CSS_SELECTOR, "form[action='/mail/settings/block'] button").click()
+    follow("form[action='/mail/settings/block'] button")
     out("block-asked", driver.title + " | " + driver.find_element(By.TAG_NAME, "main").text)
     emergency("block-confirm")
-    driver.find_element(By.ID, "cancel").click()
+    follow("#cancel")
     out("block-cancelled", driver.find_element(By.TAG_NAME, "main").text)
     driver.find_element(By.ID, "block-address").send_keys(A["alice"])
-    driver.find_element(By.CSS_SELECTOR, "form[action='/mail/settings/block'] button").click()
-    driver.find_element(By.CSS_SELECTOR, "#confirm button").click()
+    follow("form[action='/mail/settings/block'] button")
+    follow("#confirm button")
     out("blocked", driver.find_element(By.TAG_NAME, "main").text)
-    driver.find_element(By.CSS_SELECTOR, "form[action='/mail/settings/unblock'] button").click()
+    follow("form[action='/mail/settings/unblock'] button")
     out("unblocked", driver.find_element(By.TAG_NAME, "main").text)
-    driver.find_element(By.CSS_SELECTOR, "form[action='/mail/settings/opposition'] button").click()
+    follow("form[action='/mail/settings/opposition'] button")
     out("oppose-asked", driver.title + " | " + driver.find_element(By.TAG_NAME, "main").text)
     emergency("oppose-confirm")
-    driver.find_element(By.ID, "cancel").click()
+    follow("#cancel")
     out("oppose-cancelled", driver.find_element(By.TAG_NAME, "main").text)
-    driver.find_element(By.CSS_SELECTOR, "form[action='/mail/settings/opposition'] button").click()
-    driver.find_element(By.CSS_SELECTOR, "#confirm button").click()
+    follow("form[action='/mail/settings/opposition'] button")
+    follow("#confirm button")
     out("opposed", driver.find_element(By.TAG_NAME, "main").text)
-    driver.find_element(By.CSS_SELECTOR, "form[action='/mail/settings/opposition'] button").click()
+    follow("form[action='/mail/settings/opposition'] button")
     out("withdraw-asked", driver.title)
-    driver.find_element(By.CSS_SELECTOR, "#confirm button").click()
+    follow("#confirm button")
     out("withdrawn", driver.find_element(By.TAG_NAME, "main").text)
 
     # Bruno reads the reply; the patient sees it in the access log (TR-4).

@@ -205,6 +205,15 @@ def login(address, secret, label):
     out(label, driver.current_url + " " + driver.find_element(By.TAG_NAME, "header").text)
 
 
+def follow(selector):
+    """Clicks `selector` (a link or a form's button) and waits until the page it
+    leads to replaced this one."""
+    old = driver.find_element(By.TAG_NAME, "html")
+    driver.find_element(By.CSS_SELECTOR, selector).click()
+    wait.until(EC.staleness_of(old))
+    wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
 def session_cookie():
     return driver.get_cookie("__Host-caduceus")
 

@@ -1,5 +1,11 @@
 //! The webmail's words in French and English, chosen by the `lang` cookie, else the
 //! browser's `Accept-Language` (French by default: the service is French).
+//!
+//! # Layout
+//! - this file: the texts of the pages ([`Texts`], [`FR`], [`EN`]).
+//! - [`refusals`]: what a page says when the service refuses, in plain words.
+
+pub mod refusals;
 
 use axum::http::{HeaderMap, header};
 
@@ -7,6 +13,8 @@ use axum::http::{HeaderMap, header};
 #[allow(missing_docs)]
 pub struct Texts {
     pub lang: &'static str,
+    /// The words of the service's refusals.
+    pub refusals: &'static refusals::Refusals,
     pub skip: &'static str,
     pub account_menu: &'static str,
     pub language: &'static str,
@@ -215,6 +223,7 @@ pub struct Texts {
 /// French.
 pub const FR: Texts = Texts {
     lang: "fr",
+    refusals: &refusals::FR,
     skip: "Aller au contenu",
     account_menu: "Compte",
     language: "Langue",
@@ -289,10 +298,10 @@ pub const FR: Texts = Texts {
     archive: "Archives",
     junk: "Indésirables",
     read_action: "a lu un message",
-    rule_subject: "l'objet contient un identifiant ou le nom d'un patient\u{202F}: mettez-le dans le message, qui est chiffré.",
-    rule_recipients: "trop de destinataires pour un seul message.",
-    rule_opposed: "ce patient s'est opposé aux échanges le concernant\u{202F}: le message sera refusé, utilisez un autre moyen.",
-    rule_unknown: "adresse inconnue de l'espace de confiance\u{202F}: vérifiez-la dans l'annuaire.",
+    rule_subject: "L'objet contient un identifiant ou le nom d'un patient\u{202F}: mettez-le dans le message, qui est chiffré.",
+    rule_recipients: "Trop de destinataires pour un seul message.",
+    rule_opposed: "Ce patient s'est opposé aux échanges le concernant\u{202F}: le message sera refusé, utilisez un autre moyen.",
+    rule_unknown: "Adresse inconnue de l'espace de confiance\u{202F}: vérifiez-la dans l'annuaire.",
     admin: "Administration",
     terms: "Conditions générales d'utilisation",
     personal: "personnel",
@@ -451,6 +460,7 @@ pub const FR: Texts = Texts {
 /// English.
 pub const EN: Texts = Texts {
     lang: "en",
+    refusals: &refusals::EN,
     skip: "Skip to content",
     account_menu: "Account",
     language: "Language",
@@ -525,10 +535,10 @@ pub const EN: Texts = Texts {
     archive: "Archive",
     junk: "Junk",
     read_action: "read a message",
-    rule_subject: "the subject holds a patient's identifier or name: move it to the message, which is encrypted.",
-    rule_recipients: "too many recipients for one message.",
-    rule_opposed: "this patient opposed exchanges about them: the message will be refused, use another channel.",
-    rule_unknown: "address unknown in the trust space: check it in the directory.",
+    rule_subject: "The subject holds a patient's identifier or name: move it to the message, which is encrypted.",
+    rule_recipients: "Too many recipients for one message.",
+    rule_opposed: "This patient opposed exchanges about them: the message will be refused, use another channel.",
+    rule_unknown: "Address unknown in the trust space: check it in the directory.",
     admin: "Administration",
     terms: "Terms of use",
     personal: "personal",
@@ -728,13 +738,14 @@ mod tests {
 
     #[test]
     fn ms6_french_pages_put_a_narrow_no_break_space_before_high_punctuation() {
-        // Every French text as written in this file: a `:`, `;`, `!` or `?` inside
+        // Every French text as written in this file and in the refusals': a `:`, `;`, `!` or `?` inside
         // one follows the narrow no-break space (U+202F), never a plain space.
-        let source = include_str!("i18n.rs");
-        let french =
-            &source[source.find("pub const FR").unwrap()..source.find("pub const EN").unwrap()];
         let mut checked = 0;
-        for line in french.lines() {
+        let sources = [include_str!("mod.rs"), include_str!("refusals.rs")];
+        let french = sources
+            .iter()
+            .map(|s| &s[s.find("pub const FR").unwrap()..s.find("pub const EN").unwrap()]);
+        for line in french.flat_map(str::lines) {
             let Some((_, value)) = line.split_once(": \"") else {
                 continue;
             };
