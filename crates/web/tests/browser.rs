@@ -6,6 +6,10 @@
 //! and sees the access log (TR-4). Screenshots go to `CADUCEUS_SCREENSHOTS` when set
 //! (`scripts/screenshots.sh` refreshes `docs/screenshots/`).
 
+use std::sync::Arc;
+
+use caduceus_core::SystemClock;
+use caduceus_service::terms::ShippedTerms;
 use caduceus_testkit::*;
 use common::*;
 
@@ -239,6 +243,60 @@ async fn ms11_ms8_tr4_the_webmail_in_headless_chromium() {
     run.expect("english", 0, &["Inbox"]);
     run.expect("after-logout", 0, &["/login"]);
     server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in1_a_patient_accepts_the_shipped_terms_at_first_login_in_chromium() {
+    let (venv, tools) = browser();
+    let shipped = ShippedTerms {
+        domain: "caduceus.test".into(),
+        dpo_contact: "dpo@operateur.example".into(),
+        certified_host: "Hébergeur Exemple, certificat HDS n° 123".into(),
+        inactivity_days: Some(365),
+        trace_days: 365,
+    };
+    let w = world_configured("caduceus.test", None, Arc::new(SystemClock), |c| {
+        c.terms = Some(shipped.render("2026-12"))
+    })
+    .await;
+    let camille = patient(&w, INS, "Camille Durand").await;
+    let patient_totp = web_login(&w, &camille).await;
+    let server = listen(&w).await;
+    let mut args = vec![
+        ("port", server.port.to_string()),
+        ("password", WEB_PASSWORD.to_owned()),
+        ("patient", camille.address.as_str().to_owned()),
+        ("patient_totp", patient_totp),
+    ];
+    args.extend(tools);
+    let run = python_in(&venv, &script("browser_terms.py"), &args).await;
+    server.shutdown().await;
+    accessible(&run, 6);
+
+    run.expect("first-page", 0, &["/terms"]);
+    run.expect(
+        "emergency",
+        0,
+        &["pas fait pour les urgences", "15 ou le 112"],
+    );
+    run.expect(
+        "terms-text",
+        0,
+        &[
+            "Objet",
+            "sans connexion pendant 365 jours est supprimée",
+            "traces sont conservées 365 jours",
+            "Vos droits et comment les exercer",
+            "dpo@operateur.example",
+            "certificat HDS n° 123",
+            "Purpose",
+            "Traces are kept 365 days",
+            "Data protection officer",
+        ],
+    );
+    run.expect("accepted", 0, &["/mail/folder/INBOX"]);
+    // Accepted for good: the terms page now leads to the inbox.
+    run.expect("terms-again", 0, &["/mail/folder/INBOX"]);
 }
 
 /// Who writes the inbox's messages, in turn (sorting by sender, MS-6).

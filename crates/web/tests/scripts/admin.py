@@ -6,8 +6,7 @@ opens no one else's mail.
 import http.client
 import ssl
 
-from apicase import totp
-from browsercase import A, BASE, EC, By, driver, out, wait
+from browsercase import A, BASE, EC, By, driver, login, out, wait
 from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.support.ui import Select
 
@@ -27,12 +26,7 @@ def gone(element):
 
 
 try:
-    driver.get(BASE + "/login")
-    driver.find_element(By.ID, "address").send_keys(A["staff"])
-    driver.find_element(By.ID, "password").send_keys(A["password"])
-    driver.find_element(By.ID, "code").send_keys(totp(A["staff_totp"]))
-    driver.find_element(By.CSS_SELECTOR, "button[value=totp]").click()
-    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "nav.folders")))
+    login(A["staff"], A["staff_totp"])
     driver.find_element(By.LINK_TEXT, "Administration").click()
     wait.until(EC.url_contains("/admin/accounts"))
     out("queue", driver.find_element(By.TAG_NAME, "main").text)

@@ -195,14 +195,17 @@ def shot(name, width=None):
         driver.set_window_size(DESKTOP, 900)
 
 
-def login(address, secret, label):
+def login(address, secret, label=None, until="nav.folders"):
+    """Logs in with password + TOTP and waits for `until` (the folders, or the terms
+    of use at a first login); prints the page reached under `label` when given."""
     driver.get(BASE + "/login")
     driver.find_element(By.ID, "address").send_keys(address)
     driver.find_element(By.ID, "password").send_keys(A["password"])
     driver.find_element(By.ID, "code").send_keys(totp(secret))
     driver.find_element(By.CSS_SELECTOR, "button[value=totp]").click()
-    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "nav.folders")))
-    out(label, driver.current_url + " " + driver.find_element(By.TAG_NAME, "header").text)
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, until)))
+    if label:
+        out(label, driver.current_url + " " + driver.find_element(By.TAG_NAME, "header").text)
 
 
 def follow(selector):
