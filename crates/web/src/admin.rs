@@ -18,6 +18,7 @@ use caduceus_service::model::AccountId;
 use caduceus_service::{Caller, Service, ServiceError};
 use serde::Deserialize;
 
+use crate::webmail::confirm;
 use crate::webmail::login::CsrfForm;
 use crate::webmail::mail::{refused, terms_first};
 use crate::webmail::{CsrfField, Layout, Posted, WebUser, layout_page, page};
@@ -246,13 +247,52 @@ async fn activate(
     set_state(&service, &user, id, AccountState::Active).await
 }
 
-/// `POST /admin/accounts/{id}/suspend`.
+/// The suspend form: `confirm` once the staff member confirmed.
+#[derive(Deserialize)]
+pub struct SuspendForm {
+    csrf: String,
+    #[serde(default)]
+    confirm: Option<String>,
+}
+
+impl CsrfField for SuspendForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// `POST /admin/accounts/{id}/suspend`: first a page naming the account and saying
+/// what suspending does, for who may suspend (AC-1); confirmed, suspends (traced).
 async fn suspend(
     State(service): State<Service>,
     Path(id): Path<i64>,
-    Posted { user, form: _ }: Posted<CsrfForm>,
+    Posted { user, form }: Posted<SuspendForm>,
 ) -> Response {
-    set_state(&service, &user, id, AccountState::Suspended).await
+    if form.confirm.is_some() {
+        return set_state(&service, &user, id, AccountState::Suspended).await;
+    }
+    let named = async {
+        let caller = staff(&service, &user, Duty::ManageAccounts).await?;
+        let accounts = service.accounts(&caller).await?;
+        let account = accounts.into_iter().find(|a| a.id == AccountId(id));
+        account.ok_or_else(|| ServiceError::NotFound("account".into()))
+    };
+    let t = user.t;
+    match named.await {
+        Ok(account) => confirm::ask(
+            &user,
+            confirm::Question {
+                heading: t.confirm_suspend_title,
+                subject: account.address.as_str().to_owned(),
+                consequence: t.confirm_suspend_text,
+                action: format!("/admin/accounts/{id}/suspend"),
+                fields: Vec::new(),
+                button: t.suspend,
+                back: "/admin/accounts",
+            },
+        ),
+        Err(error) => refused(&user, error),
+    }
 }
 
 fn at(ms: i64) -> String {

@@ -211,6 +211,24 @@ async fn ms11_ms8_tr4_the_webmail_in_headless_chromium() {
     );
     run.expect("emergency:professional", 0, &["none"]);
     // MS-10, MS-9: confirmed before they apply; cancelling changes nothing.
+    let unknown = run.expect(
+        "block-unknown",
+        0,
+        &[
+            "Aucune messagerie de professionnel de santé ne porte cette adresse",
+            "typed=inconnu@caduceus.test",
+        ],
+    );
+    assert!(!unknown.contains("MS-"), "{unknown}");
+    let hints = run.expect(
+        "patient-compose-hints",
+        0,
+        &["Votre réponse part au professionnel"],
+    );
+    assert!(
+        !hints.contains("annuaire") && !hints.contains("identifiant"),
+        "{hints}"
+    );
     run.expect(
         "block-asked",
         0,
@@ -539,6 +557,15 @@ async fn id2_ac2_ms15_a_registration_authority_verifies_and_no_admin_page_shows_
         contacts.email.map(|e| e.as_str().to_owned()).as_deref(),
         Some("nouveau@contact.example")
     );
+    // Suspending is confirmed first, on a page naming the account.
+    run.expect(
+        "suspend-asked",
+        0,
+        &["Suspend this account?", "bruno@caduceus.test", "Cancel"],
+    );
+    run.expect("suspended", 0, &["bruno@caduceus.test", "suspended"]);
+    let bruno_now = w.service.account(bruno.id).await.unwrap();
+    assert_eq!(bruno_now.state, caduceus_core::AccountState::Suspended);
     // MS-15: the alert reached the one physician of Paris with an account here; the
     // four others of the directory are reported unreachable.
     run.expect(

@@ -1,5 +1,5 @@
 //! A confirmation step before a choice with consequences applies (IN-1, seed 004
-//! §5.2: a patient's block and opposition): the form posts once without `confirm`
+//! §5.2: a patient's block and opposition; an account's suspension): the form posts once without `confirm`
 //! and gets this page, which says what will happen and posts the same fields again
 //! with `confirm=yes` and the session's CSRF token. No JavaScript needed.
 
@@ -15,7 +15,7 @@ struct ConfirmPage {
     heading: &'static str,
     subject: String,
     consequence: &'static str,
-    action: &'static str,
+    action: String,
     fields: Vec<(&'static str, String)>,
     button: &'static str,
     back: &'static str,
@@ -32,7 +32,7 @@ pub struct Question {
     /// What will happen once confirmed, and how to undo it.
     pub consequence: &'static str,
     /// Where the confirmed form posts (the form's own address).
-    pub action: &'static str,
+    pub action: String,
     /// The form's fields, posted again.
     pub fields: Vec<(&'static str, String)>,
     /// The confirm button's words.

@@ -12,7 +12,8 @@
 //! - [`oidc`]: login through the OpenID provider (AU-4).
 //! - [`mail`]: folders, reading, attachments.
 //! - [`filing`]: moving a message, to Trash, deleting it for good once confirmed.
-//! - [`confirm`]: the confirmation step before a block or an opposition applies.
+//! - [`confirm`]: the confirmation step before a block, an opposition or (admin
+//!   console) a suspension applies.
 //! - [`compose`]: writing, the rule check, directory suggestions, sending.
 //! - [`settings`]: device credentials, the patient's access log, blocks and
 //!   opposition, the export.

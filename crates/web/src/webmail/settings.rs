@@ -181,6 +181,18 @@ pub(super) async fn refused_with(
     error: ServiceError,
     typed: Typed,
 ) -> Response {
+    refused_saying(service, user, error, None, typed).await
+}
+
+/// [`refused_with`], saying `said` instead of the refusal's usual words when the
+/// form knows better (a block's unknown address).
+async fn refused_saying(
+    service: &Service,
+    user: &WebUser,
+    error: ServiceError,
+    said: Option<&'static str>,
+    typed: Typed,
+) -> Response {
     if super::mail::terms_first(&error) {
         return refused(user, error);
     }
@@ -189,7 +201,8 @@ pub(super) async fn refused_with(
         Ok(again) => again,
         Err(error) => return refused(user, error),
     };
-    again.layout.error = Some(user.t.refusals.say(&problem).to_owned());
+    let said = said.unwrap_or_else(|| user.t.refusals.say(&problem));
+    again.layout.error = Some(said.to_owned());
     if let Some((email, phone, new_mail)) = typed.contacts.clone() {
         (again.contact_email, again.contact_phone, again.new_mail) = (email, phone, new_mail);
     }
@@ -265,6 +278,8 @@ pub struct AddressForm {
     confirm: Option<String>,
 }
 
+/// Blocks (once confirmed) or unblocks the professional of `form`; a block asks to
+/// confirm first, once the address names a professional (MS-10, seed 004 §5.2).
 async fn set_block(
     service: &Service,
     user: &WebUser,
@@ -274,35 +289,49 @@ async fn set_block(
     let done = async {
         let professional = MailAddress::parse(form.address.trim())
             .map_err(|e| ServiceError::Invalid(e.to_string()))?;
-        service
-            .set_block(
-                &user.login.caller(),
-                user.login.account().id,
-                &professional,
-                blocked,
-            )
-            .await
+        if blocked && form.confirm.is_none() {
+            service.require_professional(&professional).await?;
+            return Ok(false);
+        }
+        let (caller, patient) = (user.login.caller(), user.login.account().id);
+        let set = service.set_block(&caller, patient, &professional, blocked);
+        set.await.map(|()| true)
     };
     match done.await {
-        Ok(()) => Redirect::to("/mail/settings").into_response(),
+        Ok(true) => Redirect::to("/mail/settings").into_response(),
+        Ok(false) => confirm_block(user, form.address.trim()),
         Err(error) => {
             let block = if blocked {
                 form.address.clone()
             } else {
                 String::new()
             };
-            refused_with(
-                service,
-                user,
-                error,
-                Typed {
-                    block,
-                    ..Typed::default()
-                },
-            )
-            .await
+            let said = matches!(error, ServiceError::NotFound(_))
+                .then_some(user.t.refusals.unknown_professional);
+            let typed = Typed {
+                block,
+                ..Typed::default()
+            };
+            refused_saying(service, user, error, said, typed).await
         }
     }
+}
+
+/// The page asking to confirm blocking `address` (MS-10).
+fn confirm_block(user: &WebUser, address: &str) -> Response {
+    let t = user.t;
+    confirm::ask(
+        user,
+        confirm::Question {
+            heading: t.confirm_block_title,
+            subject: address.to_owned(),
+            consequence: t.confirm_block_text,
+            action: "/mail/settings/block".into(),
+            fields: vec![("address", address.to_owned())],
+            button: t.block,
+            back: "/mail/settings",
+        },
+    )
 }
 
 /// `POST /mail/settings/block` (MS-10): asks to confirm first (IN-1, seed 004 §5.2),
@@ -311,21 +340,6 @@ pub async fn block(
     State(service): State<Service>,
     Posted { user, form }: Posted<AddressForm>,
 ) -> Response {
-    if form.confirm.is_none() {
-        let t = user.t;
-        return confirm::ask(
-            &user,
-            confirm::Question {
-                heading: t.confirm_block_title,
-                subject: form.address.trim().to_owned(),
-                consequence: t.confirm_block_text,
-                action: "/mail/settings/block",
-                fields: vec![("address", form.address.trim().to_owned())],
-                button: t.block,
-                back: "/mail/settings",
-            },
-        );
-    }
     set_block(&service, &user, &form, true).await
 }
 
@@ -372,7 +386,7 @@ pub async fn opposition(
                 heading,
                 subject: String::new(),
                 consequence,
-                action: "/mail/settings/opposition",
+                action: "/mail/settings/opposition".into(),
                 fields: vec![("opposed", form.opposed.to_string())],
                 button,
                 back: "/mail/settings",

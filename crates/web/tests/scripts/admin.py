@@ -40,6 +40,19 @@ try:
     # The page comes back at the same address: wait for the old one to go.
     wait.until(gone(before))
     out("queue-after", driver.find_element(By.TAG_NAME, "main").text)
+    # Suspending asks first, naming the account; cancelled, nothing changes.
+    driver.get(BASE + "/admin/accounts")
+    suspend = f"//tr[td[contains(., '{A['other']}')]]//form[contains(@action, '/suspend')]//button"
+    driver.find_element(By.XPATH, suspend).click()
+    wait.until(EC.presence_of_element_located((By.ID, "confirm")))
+    out("suspend-asked", driver.title + " | " + driver.find_element(By.TAG_NAME, "main").text)
+    driver.find_element(By.ID, "cancel").click()
+    wait.until(EC.url_contains("/admin/accounts"))
+    driver.find_element(By.XPATH, suspend).click()
+    wait.until(EC.presence_of_element_located((By.ID, "confirm")))
+    driver.find_element(By.CSS_SELECTOR, "#confirm button").click()
+    wait.until(EC.url_contains("/admin/accounts"))
+    out("suspended", driver.find_element(By.XPATH, f"//tr[td[contains(., '{A['other']}')]]").text)
     # MS-15: a health alert to the physicians of Paris.
     driver.get(BASE + "/admin/broadcast")
     driver.find_element(By.ID, "alert-subject").send_keys("Alerte Zorglub")

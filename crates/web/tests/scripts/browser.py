@@ -161,6 +161,8 @@ try:
     emergency("message")
     driver.find_element(By.LINK_TEXT, "Répondre").click()
     emergency("reply")
+    # No professional's hints (directory, patient identifiers) for a patient.
+    out("patient-compose-hints", " | ".join(h.text for h in driver.find_elements(By.CSS_SELECTOR, "#compose .hint")))
     out("patient-reply-to", driver.find_element(By.ID, "to").get_attribute("value")
         + " readonly=" + str(driver.find_element(By.ID, "to").get_attribute("readonly")))
     driver.find_element(By.ID, "text").send_keys("Merci docteur.")
@@ -181,6 +183,12 @@ try:
     # MS-10, MS-9: a block and an opposition apply only once confirmed (seed 004 §5.2).
     driver.get(BASE + "/mail/settings")
     emergency("settings")
+    # Blocking an address no professional has: refused at once, the address kept.
+    driver.find_element(By.ID, "block-address").send_keys("inconnu@caduceus.test")
+    follow("form[action='/mail/settings/block'] button")
+    out("block-unknown", driver.find_element(By.CSS_SELECTOR, "[role=alert]").text + " | typed="
+        + driver.find_element(By.ID, "block-address").get_attribute("value"))
+    driver.find_element(By.ID, "block-address").clear()
     driver.find_element(By.ID, "block-address").send_keys(A["alice"])
     follow("form[action='/mail/settings/block'] button")
     out("block-asked", driver.title + " | " + driver.find_element(By.TAG_NAME, "main").text)

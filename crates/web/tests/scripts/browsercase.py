@@ -99,8 +99,10 @@ for (const el of document.body.querySelectorAll('*')) {
   if (r.width === 0 || r.right < 0) continue;
   const name = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.className ? '.' + el.className : '');
   if (r.right > width + 1) found.push(name + ' ends at ' + Math.round(r.right) + ' px');
+  // A field's own text scrolls inside it by design: only its box must fit.
+  const field = ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName);
   const overflow = getComputedStyle(el).overflowX;
-  if (overflow !== 'visible' && el.scrollWidth > el.clientWidth + 1)
+  if (!field && overflow !== 'visible' && el.scrollWidth > el.clientWidth + 1)
     found.push(name + ' clips or scrolls ' + (el.scrollWidth - el.clientWidth) + ' px sideways');
 }
 return found.slice(0, 10);
