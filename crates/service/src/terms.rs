@@ -27,6 +27,10 @@ pub struct Terms {
 /// the operator's settings ([`ShippedTerms`]).
 const SHIPPED: &str = include_str!("../terms/terms-of-use.txt");
 
+/// The first line of the shipped terms' English version: pages mark what follows
+/// `lang="en"` and what precedes `lang="fr"` (WCAG 3.1.2, language of parts).
+pub const SHIPPED_ENGLISH: &str = "TERMS OF USE OF THE SECURE HEALTH MESSAGING SERVICE";
+
 /// What the shipped terms of use say that only the operator knows (their `[terms]`,
 /// `[traces]` and `[retention]` settings).
 #[derive(Clone, Debug)]
@@ -159,7 +163,7 @@ mod tests {
         assert_eq!(terms.version, "2026-12");
         let text = &terms.text;
         assert!(!text.contains('{'), "a field left unfilled: {text}");
-        let (french, english) = text.split_at(text.find("TERMS OF USE").unwrap());
+        let (french, english) = text.split_at(text.find(SHIPPED_ENGLISH).unwrap());
         for (said, words) in [
             (
                 french,

@@ -11,6 +11,9 @@ try:
     out("first-page", driver.current_url + " | " + driver.title)
     out("emergency", driver.find_element(By.ID, "emergency").text)
     out("terms-text", driver.find_element(By.CSS_SELECTOR, ".terms").text)
+    # Each language marked (WCAG 3.1.2): the English version inside the French page.
+    out("terms-langs", " | ".join(f"{p.get_attribute('lang')}: {p.text[:40]}"
+                                  for p in driver.find_elements(By.CSS_SELECTOR, ".terms pre")))
     follow("#accept-terms button")
     out("accepted", driver.current_url + " | " + driver.find_element(By.TAG_NAME, "h1").text)
     driver.get(BASE + "/terms")

@@ -13,8 +13,10 @@ not yet checked, and before the browser quits. A check runs
   (`document.documentElement.scrollWidth <= 320`) and nothing clipped or pushed past
   the right edge.
 Each failure prints an `a11y-violation 0 …` line (page, width, rule, impact, targets);
-at the end `a11y-states 0 N` gives the distinct page states checked (address and
-title, per width) and the script fails when anything was found. A script checks a
+at the end `a11y-states 0 N` gives the distinct page states checked (address, title
+and notices shown, per width), `heaviest-page` the largest document served (none may
+pass 100 KB) and `a11y-seconds` the checks' own time; the script fails when anything
+was found. A script checks a
 state its own JavaScript made (a warning shown while typing) with `audit.check()`.
 """
 import os
@@ -116,6 +118,7 @@ class Audit(AbstractEventListener):
         self.states = set()
         self.violations = []
         self.seconds = 0.0
+        self.heaviest = (0, "")
 
     def check(self, force=True):
         """Checks the current page: when `force`, even if this document was checked
@@ -137,6 +140,13 @@ class Audit(AbstractEventListener):
             "return document.querySelectorAll('[role=alert], [role=status], .warning').length")
         if not force and (page, title, notices, DESKTOP) in self.states:
             return  # the same page state, loaded again
+        # No page over 100 KB (issue 22): the document as served, before attachments.
+        weight = driver.execute_script(
+            "return performance.getEntriesByType('navigation')[0]?.decodedBodySize || 0")
+        self.heaviest = max(self.heaviest, (weight, page))
+        if weight > 100_000:
+            self.violations.append(f"{page} [{title}]: weighs {weight} bytes, over 100 KB")
+            out("a11y-violation", self.violations[-1])
         if not driver.execute_script("return typeof axe !== 'undefined'"):
             driver.execute_script(AXE_SOURCE)
         for width in (DESKTOP, PHONE, REFLOW):
@@ -173,6 +183,8 @@ class Audit(AbstractEventListener):
     def before_quit(self, _driver):
         self.check(force=False)
         out("a11y-states", len(self.states))
+        out("heaviest-page", f"{self.heaviest[0]} bytes, {self.heaviest[1]}")
+        out("a11y-seconds", f"{self.seconds:.1f}")
         if self.violations:
             print(f"{len(self.violations)} accessibility problems:\n" + "\n".join(self.violations),
                   file=sys.stderr, flush=True)
