@@ -173,6 +173,22 @@ async fn ms11_ms8_tr4_the_webmail_in_headless_chromium() {
     run.expect("html-tracker-hits", 0, &["0"]);
     run.expect("html-script-ran", 0, &["False"]);
     run.expect("html-img-elements", 0, &["0"]);
+    let outside = run.expect(
+        "outside-refused",
+        0,
+        &[
+            "hors de l'espace de confiance MSSanté",
+            "kept=confrere@gmail.test / Compte rendu opératoire / Cher confrère, ci-joint le compte rendu.",
+            "attachments=Pièces jointes gardées",
+            "compte-rendu.txt",
+        ],
+    );
+    assert!(!outside.contains("MS-5"), "{outside}");
+    run.expect(
+        "corrected-sent",
+        0,
+        &["Message envoyé", "Compte rendu opératoire (1 PJ)"],
+    );
     run.expect("bruno-to-patient", 0, &["Message envoyé"]);
     let nav = run.expect("patient-nav", 0, &["Réglages"]);
     assert!(

@@ -141,6 +141,26 @@ try:
     out("html-script-ran", driver.execute_script("return window.caduceusPwned === true"))
     out("html-img-elements", len(driver.find_elements(By.CSS_SELECTOR, ".body img")))
 
+    # A letter refused (an address outside the trust space) comes back in plain words
+    # with everything typed and its attachment kept; corrected, it goes with it.
+    driver.get(BASE + "/mail/compose")
+    driver.find_element(By.ID, "to").send_keys("confrere@gmail.test")
+    driver.find_element(By.ID, "subject").send_keys("Compte rendu opératoire")
+    driver.find_element(By.ID, "text").send_keys("Cher confrère, ci-joint le compte rendu.")
+    report = os.path.join(tempfile.mkdtemp(), "compte-rendu.txt")
+    with open(report, "w") as f:
+        f.write("Intervention sans complication.\n")
+    driver.find_element(By.ID, "attachment").send_keys(report)
+    follow("#compose button[type=submit]")
+    out("outside-refused", driver.find_element(By.CSS_SELECTOR, "[role=alert]").text + " | kept="
+        + " / ".join(driver.find_element(By.ID, i).get_attribute("value") for i in ("to", "subject", "text"))
+        + " | attachments=" + driver.find_element(By.ID, "kept").text)
+    driver.find_element(By.ID, "to").clear()
+    driver.find_element(By.ID, "to").send_keys(A["alice"])
+    follow("#compose button[type=submit]")
+    out("corrected-sent", driver.find_element(By.CSS_SELECTOR, "[role=status]").text + " | "
+        + driver.find_element(By.TAG_NAME, "tbody").text)
+
     # Bruno writes to the patient.
     driver.get(BASE + "/mail/compose")
     driver.find_element(By.ID, "to").send_keys(A["patient"])

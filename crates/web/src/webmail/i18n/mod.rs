@@ -221,6 +221,7 @@ pub struct Texts {
     pub to_hint_patient: &'static str,
     pub confirm_suspend_title: &'static str,
     pub confirm_suspend_text: &'static str,
+    pub kept_attachments: &'static str,
 }
 
 /// French.
@@ -446,6 +447,7 @@ pub const FR: Texts = Texts {
     to_hint_patient: "Votre réponse part au professionnel qui vous a écrit.",
     confirm_suspend_title: "Suspendre ce compte\u{202F}?",
     confirm_suspend_text: "Son titulaire ne pourra plus se connecter, ni envoyer ni recevoir de messages, jusqu'à ce que le compte soit réactivé. L'action est tracée.",
+    kept_attachments: "Pièces jointes gardées (décochez pour en retirer une)",
     at: "à",
     colon: "\u{202F}:",
     time_zone: "Fuseau horaire",
@@ -691,6 +693,7 @@ pub const EN: Texts = Texts {
     to_hint_patient: "Your reply goes to the professional who wrote to you.",
     confirm_suspend_title: "Suspend this account?",
     confirm_suspend_text: "Its holder will no longer be able to log in, send or receive messages until the account is activated again. The action is traced.",
+    kept_attachments: "Attachments kept (untick one to remove it)",
     at: "at",
     colon: ":",
     time_zone: "Time zone",
