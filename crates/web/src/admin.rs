@@ -9,7 +9,7 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use caduceus_core::{AccountState, Duty, Evidence, MailAddress};
@@ -20,7 +20,7 @@ use serde::Deserialize;
 
 use crate::webmail::confirm;
 use crate::webmail::login::CsrfForm;
-use crate::webmail::mail::{refused, terms_first};
+use crate::webmail::mail::{error_page, terms_first};
 use crate::webmail::{CsrfField, Layout, Posted, WebUser, layout_page, page};
 
 /// The admin routes.
@@ -108,18 +108,18 @@ impl AdminPage {
 }
 
 /// The caller `user` acts as for `duty` (the service picks the role, and traces a
-/// refusal, AC-1); a refusal reads in the user's language.
+/// refusal, AC-1).
 async fn staff(service: &Service, user: &WebUser, duty: Duty) -> Result<Caller, ServiceError> {
-    service
-        .staff_for(&user.login, duty)
-        .await
-        .map_err(|error| match error {
-            ServiceError::Denied { requirement, .. } => ServiceError::Denied {
-                requirement,
-                reason: user.t.not_staff.to_owned(),
-            },
-            other => other,
-        })
+    service.staff_for(&user.login, duty).await
+}
+
+/// The console's answer to a refusal: a denial says the page is for the operator's
+/// staff (AC-1), in the user's language; anything else as the webmail words it.
+fn refused(user: &WebUser, error: ServiceError) -> Response {
+    if matches!(error, ServiceError::Denied { .. }) {
+        return error_page(user, user.t.not_staff, StatusCode::FORBIDDEN);
+    }
+    crate::webmail::mail::refused(user, error)
 }
 
 /// `?state=` filter.

@@ -167,7 +167,11 @@ async fn ms11_ms8_tr4_the_webmail_in_headless_chromium() {
     }
     let header = run.expect("bruno-admin", 0, &["Réglages"]);
     assert!(!header.contains("Administration"), "{header}");
-    run.expect("bruno-admin-page", 0, &["Vous n'avez pas accès"]);
+    run.expect(
+        "bruno-admin-page",
+        0,
+        &["Cette page est réservée au personnel de l'opérateur"],
+    );
     // HTML is shown as text: no remote request, no script, no image element.
     run.expect("html-shown", 0, &["Nouvelles du service"]);
     run.expect("html-tracker-hits", 0, &["0"]);

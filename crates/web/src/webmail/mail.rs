@@ -132,7 +132,7 @@ pub fn people(list: &[MetaAddress]) -> String {
 }
 
 /// A page showing `error`, with `status`.
-pub(super) fn error_page(
+pub(crate) fn error_page(
     user: &WebUser,
     error: impl std::fmt::Display,
     status: StatusCode,

@@ -6,23 +6,8 @@ opens no one else's mail.
 import http.client
 import ssl
 
-from browsercase import A, BASE, EC, By, driver, login, out, wait
-from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+from browsercase import A, BASE, EC, By, driver, gone, login, out, wait
 from selenium.webdriver.support.ui import Select
-
-
-def gone(element):
-    """EC.staleness_of, also when chromedriver reports the node left the document
-    as an unknown error rather than a stale reference (seen with Chromium 156)."""
-
-    def check(_driver):
-        try:
-            element.is_enabled()
-            return False
-        except (StaleElementReferenceException, WebDriverException):
-            return True
-
-    return check
 
 
 try:

@@ -5,7 +5,7 @@ only. Prints `label 0 text` lines; `*-seconds` lines are measurements, not asser
 """
 import time
 
-from browsercase import A, BASE, EC, By, audit, driver, login, out, wait
+from browsercase import A, BASE, By, audit, driver, gone, login, out, wait
 
 
 def page(label, url=None, started=None):
@@ -30,7 +30,7 @@ def click(selector):
     old = driver.find_element(By.TAG_NAME, "html")
     started = (time.monotonic(), audit.seconds)
     driver.find_element(By.CSS_SELECTOR, selector).click()
-    wait.until(EC.staleness_of(old))
+    wait.until(gone(old))
     return started
 
 

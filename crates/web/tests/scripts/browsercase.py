@@ -26,7 +26,7 @@ import time
 
 from apicase import A, totp
 from selenium import webdriver
-from selenium.common.exceptions import WebDriverException
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
@@ -222,12 +222,26 @@ def login(address, secret, label=None, until="nav.folders"):
         out(label, driver.current_url + " " + driver.find_element(By.TAG_NAME, "header").text)
 
 
+def gone(element):
+    """EC.staleness_of, also when chromedriver reports the node left the document
+    as an unknown error rather than a stale reference (seen with Chromium 156)."""
+
+    def check(_driver):
+        try:
+            element.is_enabled()
+            return False
+        except (StaleElementReferenceException, WebDriverException):
+            return True
+
+    return check
+
+
 def follow(selector):
     """Clicks `selector` (a link or a form's button) and waits until the page it
     leads to replaced this one."""
     old = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.CSS_SELECTOR, selector).click()
-    wait.until(EC.staleness_of(old))
+    wait.until(gone(old))
     wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
