@@ -136,6 +136,8 @@ async fn ms11_ms8_tr4_the_webmail_in_headless_chromium() {
         0,
         &["Bilan du 12 novembre", "Dr alice.martin"],
     );
+    // A title saying what the page is (WCAG 2.4.2), not the IMAP name.
+    run.expect("inbox-title", 0, &["Boîte de réception · Caduceus"]);
     run.expect("bruno-reads", 0, &["voici le bilan", "bilan.txt"]);
     run.expect("attachment-link", 0, &["/attachment/0"]);
     run.expect("marked-personal", 0, &["Bilan du 12 novembre personnel"]);

@@ -92,6 +92,7 @@ try:
     bruno_cookie = session_cookie()
     inbox = driver.find_element(By.TAG_NAME, "tbody").text
     out("bruno-inbox", inbox)
+    out("inbox-title", driver.title)
     shot("inbox")
     shot("inbox-phone", width=390)
     driver.find_element(By.LINK_TEXT, "Bilan du 12 novembre").click()

@@ -147,6 +147,10 @@ class Audit(AbstractEventListener):
         if weight > 100_000:
             self.violations.append(f"{page} [{title}]: weighs {weight} bytes, over 100 KB")
             out("a11y-violation", self.violations[-1])
+        # A title that says what the page is (WCAG 2.4.2), before the site's name.
+        if not title.split(" · ")[0].strip():
+            self.violations.append(f"{page} [{title}]: the title does not say what the page is")
+            out("a11y-violation", self.violations[-1])
         if not driver.execute_script("return typeof axe !== 'undefined'"):
             driver.execute_script(AXE_SOURCE)
         for width in (DESKTOP, PHONE, REFLOW):

@@ -222,6 +222,7 @@ pub struct Texts {
     pub confirm_suspend_title: &'static str,
     pub confirm_suspend_text: &'static str,
     pub kept_attachments: &'static str,
+    pub not_done: &'static str,
 }
 
 /// French.
@@ -448,6 +449,7 @@ pub const FR: Texts = Texts {
     confirm_suspend_title: "Suspendre ce compte\u{202F}?",
     confirm_suspend_text: "Son titulaire ne pourra plus se connecter, ni envoyer ni recevoir de messages, jusqu'à ce que le compte soit réactivé. L'action est tracée.",
     kept_attachments: "Pièces jointes gardées (décochez pour en retirer une)",
+    not_done: "Action impossible",
     at: "à",
     colon: "\u{202F}:",
     time_zone: "Fuseau horaire",
@@ -694,6 +696,7 @@ pub const EN: Texts = Texts {
     confirm_suspend_title: "Suspend this account?",
     confirm_suspend_text: "Its holder will no longer be able to log in, send or receive messages until the account is activated again. The action is traced.",
     kept_attachments: "Attachments kept (untick one to remove it)",
+    not_done: "Could not be done",
     at: "at",
     colon: ":",
     time_zone: "Time zone",
