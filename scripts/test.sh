@@ -21,7 +21,9 @@
 #   - Debian's chromium and chromium-driver: the webmail's browser tests (headless);
 #   - Node.js (>= 20.19) and npm, and the npm packages of scripts/oidc-provider (the
 #     certified `oidc-provider`, pinned by its package-lock.json): the caduceus-oidc
-#     tests start that real OpenID Connect provider themselves, on 127.0.0.1 (AU-4).
+#     tests start that real OpenID Connect provider themselves, on 127.0.0.1 (AU-4);
+#     and axe-core (scripts/axe, pinned the same way), which the browser tests inject
+#     into every page they visit (WCAG 2.1 A/AA, 0 violations).
 # Tests never skip because a service is missing: they fail and say what to install.
 #
 # Afterwards target/test-output.log holds cargo's output and target/test-report.json the
@@ -73,6 +75,16 @@ if [ ! -f "$oidc_dir/node_modules/oidc-provider/package.json" ] \
   echo "test.sh: installing the test OpenID provider's npm packages (npm ci)" >&2
   npm ci --prefix "$oidc_dir" --no-audit --no-fund --loglevel=error >/dev/null \
     || { echo "test.sh: 'npm ci --prefix $oidc_dir' failed: the AU-4 tests need it" >&2; exit 1; }
+fi
+
+# axe-core, injected by the browser tests into every page they visit (WCAG 2.1 A/AA),
+# pinned by scripts/axe/package-lock.json.
+axe_dir=scripts/axe
+if [ ! -f "$axe_dir/node_modules/axe-core/axe.min.js" ] \
+   || [ "$axe_dir/package-lock.json" -nt "$axe_dir/node_modules/.package-lock.json" ]; then
+  echo "test.sh: installing axe-core for the browser tests (npm ci)" >&2
+  npm ci --prefix "$axe_dir" --no-audit --no-fund --loglevel=error >/dev/null \
+    || { echo "test.sh: 'npm ci --prefix $axe_dir' failed: the webmail's browser tests need axe-core" >&2; exit 1; }
 fi
 
 # The API fuzzer and the OpenAPI validator, pinned, in a virtual environment kept

@@ -42,7 +42,8 @@ pub struct Config {
     pub incidents: Incidents,
     #[serde(default)]
     pub auth: Auth,
-    /// `[terms]`: the terms of use users accept (IN-1); without a file, none are asked.
+    /// `[terms]`: the terms of use users accept (IN-1): the operator's file, or the
+    /// shipped text (a `version` without `file`); without a version, none are asked.
     #[serde(default)]
     pub terms: TermsConfig,
     #[serde(default)]
@@ -410,10 +411,17 @@ impl Default for Retention {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct TermsConfig {
-    /// The text, a file (relative to the data directory); none: no terms are asked.
+    /// The text, a file (relative to the data directory); none with a `version`: the
+    /// terms shipped with Caduceus (French and English); neither: no terms are asked.
     pub file: Option<PathBuf>,
     /// Its version; a new version asks every user again.
     pub version: Option<String>,
+    /// How to reach the data protection officer (address, post), stated by the
+    /// shipped terms; required with them.
+    pub dpo_contact: Option<String>,
+    /// The certified health-data host (HDS) and its certificate, stated by the
+    /// shipped terms; required with them.
+    pub certified_host: Option<String>,
 }
 
 /// `[auth]`: who logs in how (AU-5).
@@ -550,7 +558,8 @@ impl Loaded {
         let (file, version) = match (&terms.file, &terms.version) {
             (None, None) => return Ok(None),
             (Some(file), Some(version)) => (file, version),
-            _ => bail!("[terms] needs both file and version, or neither"),
+            (None, Some(version)) => return self.shipped_terms(version).map(Some),
+            (Some(_), None) => bail!("[terms] file needs a version"),
         };
         let path = self.path(file);
         let text = std::fs::read_to_string(&path)
@@ -559,6 +568,30 @@ impl Loaded {
             version: version.clone(),
             text,
         }))
+    }
+
+    /// The terms shipped with Caduceus as `version`, with the operator's data
+    /// protection officer, certified host, inactivity and trace retention (IN-1).
+    fn shipped_terms(&self, version: &str) -> Result<caduceus_service::terms::Terms> {
+        let terms = &self.config.terms;
+        let setting = |value: &Option<String>, name: &str| match value.as_deref().map(str::trim) {
+            Some(value) if !value.is_empty() => Ok(value.to_owned()),
+            _ => Err(anyhow::anyhow!(
+                "[terms] version without a file uses the shipped terms of use, which state \
+                 the data protection officer and the certified health-data host: set \
+                 [terms] {name}"
+            )),
+        };
+        let retention = &self.config.retention;
+        let facts = caduceus_service::terms::ShippedTerms {
+            domain: self.domain().as_str().to_owned(),
+            dpo_contact: setting(&terms.dpo_contact, "dpo_contact")?,
+            certified_host: setting(&terms.certified_host, "certified_host")?,
+            inactivity_days: (retention.inactivity_days > 0)
+                .then_some(retention.inactivity_days.min(365)),
+            trace_days: self.config.traces.retention_days,
+        };
+        Ok(facts.render(version))
     }
 
     pub fn store_config(&self) -> Result<StoreConfig> {
@@ -642,6 +675,37 @@ mod tests {
         );
         let typo = limits("relayed_identifying_subject = \"reject\"").unwrap_err();
         assert!(typo.to_string().contains("flag"), "{typo}");
+    }
+
+    #[test]
+    fn in1_a_version_without_file_ships_the_terms_with_the_dpo_and_the_host() {
+        let loaded = |terms: &str| Loaded {
+            data_dir: PathBuf::from("/nonexistent"),
+            config: toml::from_str(&format!(
+                "domain = \"caduceus.test\"\n[retention]\ninactivity_days = 200\n[terms]\n{terms}\n"
+            ))
+            .unwrap(),
+        };
+        let shipped = loaded(
+            "version = \"2026-12\"\ndpo_contact = \"dpo@operateur.example\"\n\
+             certified_host = \"Hébergeur Exemple (HDS)\"",
+        );
+        let terms = shipped.terms().unwrap().unwrap();
+        assert_eq!(terms.version, "2026-12");
+        for word in [
+            "dpo@operateur.example",
+            "Hébergeur Exemple (HDS)",
+            "pendant 200 jours",
+            "conservées 365 jours",
+            "caduceus.test",
+        ] {
+            assert!(terms.text.contains(word), "{word}");
+        }
+        // Without the officer or the host, the shipped terms cannot start.
+        let missing = loaded("version = \"2026-12\"\ndpo_contact = \"dpo@operateur.example\"");
+        let error = missing.terms().unwrap_err().to_string();
+        assert!(error.contains("certified_host"), "{error}");
+        assert!(loaded("").terms().unwrap().is_none());
     }
 
     #[test]

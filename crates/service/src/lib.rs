@@ -83,7 +83,8 @@
 //!   (MS-14).
 //! - [`staff`]: staff roles (registration authority, administrator, auditor), the
 //!   caller each acts as, the auditor's view of the traces (AC-1, AC-2).
-//! - [`terms`]: the operator's terms of use, accepted before use (IN-1).
+//! - [`terms`]: the terms of use, accepted before use (IN-1): the operator's, or those
+//!   shipped in `terms/terms-of-use.txt` (French and English) with the operator's facts.
 //! - [`traces`]: verify the trace chain and purge past retention (TR-1, TR-2).
 //! - [`error`]: [`ServiceError`], which front ends map to their own replies.
 #![forbid(unsafe_code)]

@@ -223,6 +223,9 @@ impl Service {
                 "only a patient's mailbox blocks professionals (MS-10)".into(),
             ));
         }
+        if blocked {
+            self.require_professional(professional).await?;
+        }
         let mut trace = caller.event(self.now_ms(), Action::PatientBlock, Object::of(patient));
         trace.detail =
             Some(Detail::of(Requirement::Ms10).and(Fact::Switch(Setting::Block, blocked)));
@@ -236,6 +239,28 @@ impl Service {
                 &trace,
             )
             .await?)
+    }
+
+    /// A block names a professional who exists (MS-10): a professional's mailbox
+    /// here, or an address at another operator the national directory does not rule
+    /// out (MS-2). Anything else is "not found", so a typing mistake shows instead of
+    /// a block that protects from no one. Front ends ask it before confirming a block.
+    pub async fn require_professional(&self, professional: &MailAddress) -> Result<()> {
+        let unknown =
+            || ServiceError::NotFound(format!("professional mailbox {}", professional.as_str()));
+        if professional.patient_ins().is_some() {
+            return Err(unknown());
+        }
+        if !self.is_local(professional) {
+            return self
+                .check_remote_recipient(professional)
+                .await
+                .map_err(|_| unknown());
+        }
+        match self.account_by_address(professional).await? {
+            Some(_) => Ok(()),
+            None => Err(unknown()),
+        }
     }
 
     /// The professionals the patient `patient` blocked (the patient, or the operator).

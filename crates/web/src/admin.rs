@@ -9,7 +9,7 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use caduceus_core::{AccountState, Duty, Evidence, MailAddress};
@@ -18,8 +18,9 @@ use caduceus_service::model::AccountId;
 use caduceus_service::{Caller, Service, ServiceError};
 use serde::Deserialize;
 
+use crate::webmail::confirm;
 use crate::webmail::login::CsrfForm;
-use crate::webmail::mail::refused;
+use crate::webmail::mail::{error_page, terms_first};
 use crate::webmail::{CsrfField, Layout, Posted, WebUser, layout_page, page};
 
 /// The admin routes.
@@ -62,6 +63,8 @@ struct AdminPage {
     may_broadcast: bool,
     /// Shows the health alert form (MS-15).
     broadcast_form: bool,
+    /// What the form holds: blank, or what was typed when the service refused it.
+    alert: Alert,
     chain: Option<String>,
     chain_ok: bool,
     lines: Vec<String>,
@@ -92,6 +95,7 @@ impl AdminPage {
             may_traces: may(Duty::ReadTraces),
             may_broadcast: may(Duty::SendHealthAlerts),
             broadcast_form: false,
+            alert: Alert::default(),
             chain: None,
             chain_ok: false,
             lines: Vec::new(),
@@ -104,18 +108,18 @@ impl AdminPage {
 }
 
 /// The caller `user` acts as for `duty` (the service picks the role, and traces a
-/// refusal, AC-1); a refusal reads in the user's language.
+/// refusal, AC-1).
 async fn staff(service: &Service, user: &WebUser, duty: Duty) -> Result<Caller, ServiceError> {
-    service
-        .staff_for(&user.login, duty)
-        .await
-        .map_err(|error| match error {
-            ServiceError::Denied { requirement, .. } => ServiceError::Denied {
-                requirement,
-                reason: user.t.not_staff.to_owned(),
-            },
-            other => other,
-        })
+    service.staff_for(&user.login, duty).await
+}
+
+/// The console's answer to a refusal: a denial says the page is for the operator's
+/// staff (AC-1), in the user's language; anything else as the webmail words it.
+fn refused(user: &WebUser, error: ServiceError) -> Response {
+    if matches!(error, ServiceError::Denied { .. }) {
+        return error_page(user, user.t.not_staff, StatusCode::FORBIDDEN);
+    }
+    crate::webmail::mail::refused(user, error)
 }
 
 /// `?state=` filter.
@@ -243,13 +247,52 @@ async fn activate(
     set_state(&service, &user, id, AccountState::Active).await
 }
 
-/// `POST /admin/accounts/{id}/suspend`.
+/// The suspend form: `confirm` once the staff member confirmed.
+#[derive(Deserialize)]
+pub struct SuspendForm {
+    csrf: String,
+    #[serde(default)]
+    confirm: Option<String>,
+}
+
+impl CsrfField for SuspendForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// `POST /admin/accounts/{id}/suspend`: first a page naming the account and saying
+/// what suspending does, for who may suspend (AC-1); confirmed, suspends (traced).
 async fn suspend(
     State(service): State<Service>,
     Path(id): Path<i64>,
-    Posted { user, form: _ }: Posted<CsrfForm>,
+    Posted { user, form }: Posted<SuspendForm>,
 ) -> Response {
-    set_state(&service, &user, id, AccountState::Suspended).await
+    if form.confirm.is_some() {
+        return set_state(&service, &user, id, AccountState::Suspended).await;
+    }
+    let named = async {
+        let caller = staff(&service, &user, Duty::ManageAccounts).await?;
+        let accounts = service.accounts(&caller).await?;
+        let account = accounts.into_iter().find(|a| a.id == AccountId(id));
+        account.ok_or_else(|| ServiceError::NotFound("account".into()))
+    };
+    let t = user.t;
+    match named.await {
+        Ok(account) => confirm::ask(
+            &user,
+            confirm::Question {
+                heading: t.confirm_suspend_title,
+                subject: account.address.as_str().to_owned(),
+                consequence: t.confirm_suspend_text,
+                action: format!("/admin/accounts/{id}/suspend"),
+                fields: Vec::new(),
+                button: t.suspend,
+                back: "/admin/accounts",
+            },
+        ),
+        Err(error) => refused(&user, error),
+    }
 }
 
 fn at(ms: i64) -> String {
@@ -424,16 +467,16 @@ async fn broadcasts(State(service): State<Service>, user: WebUser) -> Response {
         service.broadcasts(&caller).await
     };
     match read.await {
-        Ok(reports) => broadcast_page(&user, reports, None),
+        Ok(reports) => page(broadcast_view(&user, reports, None).render()),
         Err(error) => refused(&user, error),
     }
 }
 
-fn broadcast_page(
+fn broadcast_view(
     user: &WebUser,
     reports: Vec<caduceus_service::model::Broadcast>,
     flash: Option<&'static str>,
-) -> Response {
+) -> AdminPage {
     let t = user.t;
     let mut view = AdminPage::new(user, t.broadcast);
     view.layout.flash = flash;
@@ -459,7 +502,7 @@ fn broadcast_page(
             ]
         })
         .collect();
-    page(view.render())
+    view
 }
 
 /// The health alert form.
@@ -481,7 +524,8 @@ impl CsrfField for BroadcastForm {
 }
 
 /// `POST /admin/broadcast`: starts a health alert broadcast (MS-15) from the
-/// sender's own address; the page then shows its report.
+/// sender's own address; the page then shows its report. A refusal comes back on
+/// the form, in plain words, with what was typed (issue 22, journey 9).
 async fn broadcast(
     State(service): State<Service>,
     Posted { user, form }: Posted<BroadcastForm>,
@@ -497,8 +541,25 @@ async fn broadcast(
         let caller = staff(&service, &user, Duty::SendHealthAlerts).await?;
         service.broadcasts(&caller).await
     };
-    match sent.await {
-        Ok(reports) => broadcast_page(&user, reports, Some(user.t.broadcast_started)),
-        Err(error) => refused(&user, error),
+    let error = match sent.await {
+        Ok(reports) => {
+            let view = broadcast_view(&user, reports, Some(user.t.broadcast_started));
+            return page(view.render());
+        }
+        Err(error) if terms_first(&error) => return refused(&user, error),
+        Err(error) => crate::api::problem::Problem::from(error),
+    };
+    let listed = async {
+        let caller = staff(&service, &user, Duty::SendHealthAlerts).await?;
+        service.broadcasts(&caller).await
+    };
+    match listed.await {
+        Ok(reports) => {
+            let mut view = broadcast_view(&user, reports, None);
+            view.layout.error = Some(user.t.refusals.say(&error).to_owned());
+            view.alert = alert;
+            (error.status(), page(view.render())).into_response()
+        }
+        Err(other) => refused(&user, other),
     }
 }

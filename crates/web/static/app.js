@@ -43,7 +43,7 @@ if (compose) {
       const p = document.createElement("p");
       p.className = "notice warning";
       p.setAttribute("role", "alert");
-      p.textContent = w.requirement + " — " + w.text;
+      p.textContent = w.text;
       return p;
     }));
   }, 300);

@@ -6,6 +6,10 @@
 //! and sees the access log (TR-4). Screenshots go to `CADUCEUS_SCREENSHOTS` when set
 //! (`scripts/screenshots.sh` refreshes `docs/screenshots/`).
 
+use std::sync::Arc;
+
+use caduceus_core::SystemClock;
+use caduceus_service::terms::ShippedTerms;
 use caduceus_testkit::*;
 use common::*;
 
@@ -18,8 +22,9 @@ const PEOPLE: &str =
 const INS: &str = "295109912611193";
 
 /// What every browser test needs: the Python venv with selenium, and the
-/// `chromium` / `chromedriver` script arguments (fails, naming the package, when missing).
-fn browser() -> (String, [(&'static str, String); 2]) {
+/// `chromium` / `chromedriver` / `axe` script arguments (fails, naming the package,
+/// when missing).
+fn browser() -> (String, [(&'static str, String); 3]) {
     let venv = std::env::var("CADUCEUS_TEST_VENV").unwrap_or_else(|_| {
         panic!(
             "CADUCEUS_TEST_VENV is not set: run scripts/test.sh (it installs selenium from PyPI)"
@@ -32,14 +37,39 @@ fn browser() -> (String, [(&'static str, String); 2]) {
         );
         path.to_owned()
     };
+    let axe = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../scripts/axe/node_modules/axe-core/axe.min.js"
+    );
+    assert!(
+        std::path::Path::new(axe).exists(),
+        "{axe} is missing: the browser tests check every page with axe-core; run scripts/test.sh \
+         (or npm ci --prefix scripts/axe)"
+    );
     let tools = [
         ("chromium", tool("/usr/bin/chromium", "chromium")),
         (
             "chromedriver",
             tool("/usr/bin/chromedriver", "chromium-driver"),
         ),
+        ("axe", axe.to_owned()),
     ];
     (venv, tools)
+}
+
+/// WCAG 2.1 A/AA (axe-core), 2.5.8 and 1.4.10 held on every page state the browser
+/// script saw, desktop and phone, and no page over 100 KB (the script fails on a
+/// violation; this checks it did check): at least `states` distinct states.
+fn accessible(run: &Run, states: usize) {
+    let (_, checked) = run.step("a11y-states");
+    let checked: usize = checked.trim().parse().unwrap();
+    let (_, heaviest) = run.step("heaviest-page");
+    let (_, seconds) = run.step("a11y-seconds");
+    eprintln!(
+        "accessibility: {checked} page states checked in {seconds} s, 0 violations; heaviest page {heaviest}"
+    );
+    assert!(checked >= states, "only {checked} page states checked");
+    assert!(!run.stdout.contains("a11y-violation"), "{}", run.stdout);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -87,6 +117,7 @@ async fn ms11_ms8_tr4_the_webmail_in_headless_chromium() {
         args.push(("shots", shots));
     }
     let run = python_in(&venv, &script, &args).await;
+    accessible(&run, 20);
 
     run.expect("login-page", 0, &["Connexion", "Mot de passe"]);
     run.expect("login-wrong", 0, &["Connexion refusée"]);
@@ -96,7 +127,8 @@ async fn ms11_ms8_tr4_the_webmail_in_headless_chromium() {
         &["/mail/folder/INBOX", "alice.martin@caduceus.test"],
     );
     run.expect("suggested", 0, &["bruno.durand@caduceus.test", "Durand"]);
-    run.expect("subject-warning", 0, &["MS-11"]);
+    let warning = run.expect("subject-warning", 0, &["L'objet contient un identifiant"]);
+    assert!(!warning.contains("MS-11"), "{warning}");
     run.expect("warning-cleared", 0, &["yes"]);
     run.expect("sent", 0, &["Message envoyé", "Bilan du 12 novembre"]);
     run.expect(
@@ -104,21 +136,65 @@ async fn ms11_ms8_tr4_the_webmail_in_headless_chromium() {
         0,
         &["Bilan du 12 novembre", "Dr alice.martin"],
     );
+    // A title saying what the page is (WCAG 2.4.2), not the IMAP name.
+    run.expect("inbox-title", 0, &["Boîte de réception · Caduceus"]);
     run.expect("bruno-reads", 0, &["voici le bilan", "bilan.txt"]);
     run.expect("attachment-link", 0, &["/attachment/0"]);
     run.expect("marked-personal", 0, &["Bilan du 12 novembre personnel"]);
     run.expect("list-personal", 0, &["Bilan du 12 novembre personnel"]);
     let heading = run.expect("marked-professional", 0, &["Bilan du 12 novembre"]);
     assert!(!heading.contains("personnel"), "{heading}");
-    run.expect("forward-outside", 0, &["gmail.test", "trust space"]);
+    // Refusals in plain French, no requirement code, what was typed kept (journey 9).
+    let forward = run.expect(
+        "forward-outside",
+        0,
+        &[
+            "Le transfert n'est possible que vers une autre messagerie de santé",
+            "typed=bruno@gmail.test",
+        ],
+    );
+    let contacts = run.expect(
+        "contacts-invalid",
+        0,
+        &[
+            "Une valeur saisie n'est pas valide",
+            "typed=bruno@perso.example / pas un numéro",
+        ],
+    );
+    for said in [&forward, &contacts] {
+        assert!(
+            !said.contains("MS-") && !said.contains("trust space"),
+            "{said}"
+        );
+    }
     let header = run.expect("bruno-admin", 0, &["Réglages"]);
     assert!(!header.contains("Administration"), "{header}");
-    run.expect("bruno-admin-page", 0, &["AC-1"]);
+    run.expect(
+        "bruno-admin-page",
+        0,
+        &["Cette page est réservée au personnel de l'opérateur"],
+    );
     // HTML is shown as text: no remote request, no script, no image element.
     run.expect("html-shown", 0, &["Nouvelles du service"]);
     run.expect("html-tracker-hits", 0, &["0"]);
     run.expect("html-script-ran", 0, &["False"]);
     run.expect("html-img-elements", 0, &["0"]);
+    let outside = run.expect(
+        "outside-refused",
+        0,
+        &[
+            "hors de l'espace de confiance MSSanté",
+            "kept=confrere@gmail.test / Compte rendu opératoire / Cher confrère, ci-joint le compte rendu.",
+            "attachments=Pièces jointes gardées",
+            "compte-rendu.txt",
+        ],
+    );
+    assert!(!outside.contains("MS-5"), "{outside}");
+    run.expect(
+        "corrected-sent",
+        0,
+        &["Message envoyé", "Compte rendu opératoire (1 PJ)"],
+    );
     run.expect("bruno-to-patient", 0, &["Message envoyé"]);
     let nav = run.expect("patient-nav", 0, &["Réglages"]);
     assert!(
@@ -131,7 +207,77 @@ async fn ms11_ms8_tr4_the_webmail_in_headless_chromium() {
         &["bruno.durand@caduceus.test", "readonly=true"],
     );
     run.expect("patient-replied", 0, &["Message envoyé"]);
-    run.expect("patient-first", 0, &["MS-8"]);
+    let first = run.expect(
+        "patient-first",
+        0,
+        &[
+            "Vous pouvez seulement répondre à un professionnel qui vous a écrit",
+            "kept=alice.martin@caduceus.test / Question / Bonjour docteur, une question.",
+        ],
+    );
+    assert!(!first.contains("MS-8"), "{first}");
+    // IN-1 (seed 004 §5.2): the emergency notice on every page the patient sees.
+    for page in [
+        "inbox",
+        "message",
+        "reply",
+        "sent",
+        "refused",
+        "settings",
+        "block-confirm",
+        "oppose-confirm",
+    ] {
+        let label = format!("emergency:{page}");
+        run.expect(&label, 0, &["pas fait pour les urgences", "15 ou le 112"]);
+    }
+    run.expect(
+        "emergency:english",
+        0,
+        &["not for emergencies", "15 or 112"],
+    );
+    run.expect("emergency:professional", 0, &["none"]);
+    // MS-10, MS-9: confirmed before they apply; cancelling changes nothing.
+    let unknown = run.expect(
+        "block-unknown",
+        0,
+        &[
+            "Aucune messagerie de professionnel de santé ne porte cette adresse",
+            "typed=inconnu@caduceus.test",
+        ],
+    );
+    assert!(!unknown.contains("MS-"), "{unknown}");
+    let hints = run.expect(
+        "patient-compose-hints",
+        0,
+        &["Votre réponse part au professionnel"],
+    );
+    assert!(
+        !hints.contains("annuaire") && !hints.contains("identifiant"),
+        "{hints}"
+    );
+    run.expect(
+        "block-asked",
+        0,
+        &[
+            "Bloquer ce professionnel",
+            "alice.martin@caduceus.test",
+            "Annuler",
+        ],
+    );
+    let kept = run.expect("block-cancelled", 0, &["Professionnels bloqués"]);
+    assert!(!kept.contains("alice.martin@caduceus.test"), "{kept}");
+    run.expect("blocked", 0, &["alice.martin@caduceus.test", "Débloquer"]);
+    let unblocked = run.expect("unblocked", 0, &["Professionnels bloqués"]);
+    assert!(!unblocked.contains("Débloquer"), "{unblocked}");
+    run.expect(
+        "oppose-asked",
+        0,
+        &["Vous opposer aux échanges", "retirer votre opposition"],
+    );
+    run.expect("oppose-cancelled", 0, &["Vous ne vous opposez pas"]);
+    run.expect("opposed", 0, &["Vous vous opposez aux échanges"]);
+    run.expect("withdraw-asked", 0, &["Retirer votre opposition"]);
+    run.expect("withdrawn", 0, &["Vous ne vous opposez pas"]);
     run.expect("bruno-reads-reply", 0, &["Merci docteur"]);
     run.expect(
         "access-log",
@@ -141,6 +287,68 @@ async fn ms11_ms8_tr4_the_webmail_in_headless_chromium() {
     run.expect("english", 0, &["Inbox"]);
     run.expect("after-logout", 0, &["/login"]);
     server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in1_a_patient_accepts_the_shipped_terms_at_first_login_in_chromium() {
+    let (venv, tools) = browser();
+    let shipped = ShippedTerms {
+        domain: "caduceus.test".into(),
+        dpo_contact: "dpo@operateur.example".into(),
+        certified_host: "Hébergeur Exemple, certificat HDS n° 123".into(),
+        inactivity_days: Some(365),
+        trace_days: 365,
+    };
+    let w = world_configured("caduceus.test", None, Arc::new(SystemClock), |c| {
+        c.terms = Some(shipped.render("2026-12"))
+    })
+    .await;
+    let camille = patient(&w, INS, "Camille Durand").await;
+    let patient_totp = web_login(&w, &camille).await;
+    let server = listen(&w).await;
+    let mut args = vec![
+        ("port", server.port.to_string()),
+        ("password", WEB_PASSWORD.to_owned()),
+        ("patient", camille.address.as_str().to_owned()),
+        ("patient_totp", patient_totp),
+    ];
+    args.extend(tools);
+    let run = python_in(&venv, &script("browser_terms.py"), &args).await;
+    server.shutdown().await;
+    accessible(&run, 6);
+
+    run.expect("first-page", 0, &["/terms"]);
+    run.expect(
+        "emergency",
+        0,
+        &["pas fait pour les urgences", "15 ou le 112"],
+    );
+    run.expect(
+        "terms-text",
+        0,
+        &[
+            "Objet",
+            "sans connexion pendant 365 jours est supprimée",
+            "traces sont conservées 365 jours",
+            "Vos droits et comment les exercer",
+            "dpo@operateur.example",
+            "certificat HDS n° 123",
+            "Purpose",
+            "Traces are kept 365 days",
+            "Data protection officer",
+        ],
+    );
+    run.expect(
+        "terms-langs",
+        0,
+        &[
+            "fr: CONDITIONS GÉNÉRALES",
+            "en: TERMS OF USE OF THE SECURE HEALTH",
+        ],
+    );
+    run.expect("accepted", 0, &["/mail/folder/INBOX"]);
+    // Accepted for good: the terms page now leads to the inbox.
+    run.expect("terms-again", 0, &["/mail/folder/INBOX"]);
 }
 
 /// Who writes the inbox's messages, in turn (sorting by sender, MS-6).
@@ -195,6 +403,7 @@ async fn ms6_an_inbox_of_2000_messages_pages_sorts_and_searches_in_chromium() {
     ];
     args.extend(tools);
     let run = python_in(&venv, &script("browser_list.py"), &args).await;
+    accessible(&run, 10);
     server.shutdown().await;
     let step = |label: &str, words: &[&str]| run.expect(label, 0, words);
     // How long each page took in the browser (reported, not asserted).
@@ -349,6 +558,7 @@ async fn id2_ac2_ms15_a_registration_authority_verifies_and_no_admin_page_shows_
         ("staff_totp", staff_totp),
         ("other", bruno.address.as_str().to_owned()),
         ("other_message", professional.0.to_string()),
+        ("browser_lang", "en-GB".to_owned()),
     ];
     args.extend(tools);
     let shots = std::env::var("CADUCEUS_SCREENSHOTS").unwrap_or_default();
@@ -356,6 +566,7 @@ async fn id2_ac2_ms15_a_registration_authority_verifies_and_no_admin_page_shows_
         args.push(("shots", shots));
     }
     let run = python_in(&venv, &script("admin.py"), &args).await;
+    accessible(&run, 10);
 
     // ID-2: the pending account is verified with the evidence, by the person, and active.
     run.expect("queue", 0, &["nouveau@caduceus.test", "pending"]);
@@ -380,8 +591,25 @@ async fn id2_ac2_ms15_a_registration_authority_verifies_and_no_admin_page_shows_
         contacts.email.map(|e| e.as_str().to_owned()).as_deref(),
         Some("nouveau@contact.example")
     );
+    // Suspending is confirmed first, on a page naming the account.
+    run.expect(
+        "suspend-asked",
+        0,
+        &["Suspend this account?", "bruno@caduceus.test", "Cancel"],
+    );
+    run.expect("suspended", 0, &["bruno@caduceus.test", "suspended"]);
+    let bruno_now = w.service.account(bruno.id).await.unwrap();
+    assert_eq!(bruno_now.state, caduceus_core::AccountState::Suspended);
     // MS-15: the alert reached the one physician of Paris with an account here; the
     // four others of the directory are reported unreachable.
+    run.expect(
+        "broadcast-refused",
+        0,
+        &[
+            "The health alert could not be sent",
+            "kept=['Alerte Zorglub', 'Rappel de lot Zorglub']",
+        ],
+    );
     run.expect(
         "broadcast",
         0,

@@ -63,6 +63,11 @@ impl Problem {
         self
     }
 
+    /// The requirement the problem names, if any (the webmail words it, issue 22).
+    pub fn requirement_id(&self) -> Option<Requirement> {
+        self.requirement
+    }
+
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
         self.status

@@ -39,9 +39,59 @@ pub(crate) struct Form {
     pub(crate) csrf: Option<String>,
 }
 
+/// Who posts a form: the webmail's compose page may also give back, as `kept`
+/// fields, the attachments of a letter the service refused (issue 22, journey 9).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Poster {
+    /// The JSON API's clients.
+    Api,
+    /// The webmail's compose form.
+    Webmail,
+}
+
+/// An attachment given back to the compose page, as the `kept` field carries it:
+/// its media type, name and content, each in base64, joined by dots.
+pub(crate) fn keep(attachment: &Attachment) -> String {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let parts = [
+        attachment.content_type.as_bytes(),
+        attachment.filename.as_bytes(),
+        &attachment.bytes,
+    ];
+    parts.map(|p| b64.encode(p)).join(".")
+}
+
+/// The attachment of a `kept` field ([`keep`]).
+fn kept(value: &str) -> ApiResult<Attachment> {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let bad = || Problem::bad_request("kept: an attachment given back by the compose page");
+    let mut parts = value
+        .trim()
+        .split('.')
+        .map(|p| b64.decode(p).map_err(|_| bad()));
+    let (Some(kind), Some(name), Some(bytes), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(bad());
+    };
+    let text = |b: Vec<u8>| String::from_utf8(b).map_err(|_| bad());
+    Ok(Attachment {
+        content_type: text(kind?)?,
+        filename: text(name?)?,
+        bytes: bytes?,
+    })
+}
+
 impl Form {
     /// Reads the form; a file field without a file (an empty file input) is skipped.
-    pub(crate) async fn read(mut multipart: Multipart) -> ApiResult<Form> {
+    pub(crate) async fn read(multipart: Multipart) -> ApiResult<Form> {
+        Form::read_from(multipart, Poster::Api).await
+    }
+
+    /// [`Form::read`], for `poster` (the webmail's form may hold `kept` attachments).
+    pub(crate) async fn read_from(mut multipart: Multipart, poster: Poster) -> ApiResult<Form> {
         let bad = |e: axum::extract::multipart::MultipartError| {
             Problem::bad_request(format!("multipart form: {}", e.body_text()))
         };
@@ -89,6 +139,7 @@ impl Form {
                 }
                 "forward_of" => {}
                 "csrf" => form.csrf = Some(value),
+                "kept" if poster == Poster::Webmail => form.attachments.push(kept(&value)?),
                 other => {
                     return Err(Problem::bad_request(format!(
                         "unknown form field {other:?}; expected to, cc, subject, text, from, in_reply_to, forward_of, attachment"

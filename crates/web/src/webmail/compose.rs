@@ -37,6 +37,9 @@ struct ComposePage {
     forward_of: String,
     /// The names of those attachments, shown on the form.
     forwarded: Vec<String>,
+    /// The attachments of a letter the service refused, given back (name, `kept`
+    /// field) so that nothing has to be attached again.
+    kept: Vec<(String, String)>,
 }
 
 layout_page!(ComposePage);
@@ -52,6 +55,7 @@ impl ComposePage {
             in_reply_to: String::new(),
             forward_of: String::new(),
             forwarded: Vec::new(),
+            kept: Vec::new(),
         }
     }
 }
@@ -166,13 +170,13 @@ pub async fn form(
 }
 
 /// `POST /mail/compose`: sends, then shows the Sent folder; a refusal comes back
-/// on the form, which keeps what was written.
+/// on the form, in plain words, which keeps what was written and the attachments.
 pub async fn send(State(service): State<Service>, user: WebUser, multipart: Multipart) -> Response {
-    let form = match SendForm::read(multipart).await {
+    let form = match SendForm::read_from(multipart, send::Poster::Webmail).await {
         Ok(form) => form,
         Err(problem) => {
             let mut view = ComposePage::new(&user);
-            view.error = Some(problem.detail());
+            view.error = Some(user.t.refusals.say(&problem).to_owned());
             return (problem.status(), page(view.render())).into_response();
         }
     };
@@ -183,13 +187,18 @@ pub async fn send(State(service): State<Service>, user: WebUser, multipart: Mult
         Ok(_) => Redirect::to("/mail/folder/Sent?done=sent").into_response(),
         Err(problem) => {
             let mut view = ComposePage::new(&user);
-            view.error = Some(problem.detail());
+            view.error = Some(user.t.refusals.say(&problem).to_owned());
             view.to = form.to.join(", ");
             view.cc = form.cc.join(", ");
             view.subject = form.subject;
             view.text = form.text;
             view.in_reply_to = form.in_reply_to.unwrap_or_default();
             view.forward_of = form.forward_of.map(|id| id.to_string()).unwrap_or_default();
+            view.kept = form
+                .attachments
+                .iter()
+                .map(|a| (a.filename.clone(), send::keep(a)))
+                .collect();
             (problem.status(), page(view.render())).into_response()
         }
     }

@@ -13,6 +13,7 @@ use serde::Deserialize;
 use super::i18n::Texts;
 use super::{CsrfField, Posted, SESSION_COOKIE, page, texts};
 use super::{Layout, layout_page};
+use crate::api::problem::Problem;
 use crate::listener::Peer;
 
 #[derive(Template)]
@@ -157,7 +158,7 @@ pub async fn submit(
                     page(view.render())
                 }
                 Err(error) => {
-                    view.error = Some(error.to_string());
+                    view.error = Some(t.refusals.say(&Problem::from(error)).to_owned());
                     (StatusCode::TOO_MANY_REQUESTS, page(view.render())).into_response()
                 }
             };
@@ -184,12 +185,12 @@ pub async fn submit(
             (StatusCode::UNAUTHORIZED, page(view.render())).into_response()
         }
         // A rule on how one logs in (AU-5: a health professional's card).
-        Err(ServiceError::Refused(refusal)) => {
-            view.error = Some(refusal.reason);
+        Err(error @ ServiceError::Refused(_)) => {
+            view.error = Some(t.refusals.say(&Problem::from(error)).to_owned());
             (StatusCode::FORBIDDEN, page(view.render())).into_response()
         }
         Err(error) => {
-            view.error = Some(error.to_string());
+            view.error = Some(t.refusals.say(&Problem::from(error)).to_owned());
             (StatusCode::TOO_MANY_REQUESTS, page(view.render())).into_response()
         }
     }

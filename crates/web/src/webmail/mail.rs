@@ -131,7 +131,12 @@ pub fn people(list: &[MetaAddress]) -> String {
         .join(", ")
 }
 
-fn error_page(user: &WebUser, error: impl std::fmt::Display, status: StatusCode) -> Response {
+/// A page showing `error`, with `status`.
+pub(crate) fn error_page(
+    user: &WebUser,
+    error: impl std::fmt::Display,
+    status: StatusCode,
+) -> Response {
     let view = FolderPage {
         layout: Layout {
             flash: None,
@@ -157,15 +162,20 @@ fn error_page(user: &WebUser, error: impl std::fmt::Display, status: StatusCode)
     (status, page(view.render())).into_response()
 }
 
-/// The answer to a service refusal, as a page; a refusal until the terms of use are
-/// accepted (IN-1) sends the browser to them.
+/// The answer to a service refusal, as a page saying in plain words what happened
+/// and what to do (the wording is [`super::i18n::refusals`]'s); a refusal until the
+/// terms of use are accepted (IN-1) sends the browser to them.
 pub fn refused(user: &WebUser, error: caduceus_service::ServiceError) -> Response {
-    if matches!(&error, caduceus_service::ServiceError::Refused(r) if r.requirement == "IN-1") {
+    if terms_first(&error) {
         return Redirect::to(super::terms::PATH).into_response();
     }
     let problem = crate::api::problem::Problem::from(error);
-    let status = problem.status();
-    error_page(user, problem.detail(), status)
+    error_page(user, user.t.refusals.say(&problem), problem.status())
+}
+
+/// Whether `error` asks for the terms of use to be accepted first (IN-1).
+pub(crate) fn terms_first(error: &caduceus_service::ServiceError) -> bool {
+    matches!(error, caduceus_service::ServiceError::Refused(r) if r.requirement == "IN-1")
 }
 
 /// `GET /mail/folder/{name}`.
@@ -465,10 +475,7 @@ pub async fn attachment(
     };
     match attachment_of(&service, &access, MessageId(id), index).await {
         Ok(response) => response,
-        Err(problem) => {
-            let status = problem.status();
-            error_page(&user, problem.detail(), status)
-        }
+        Err(problem) => error_page(&user, user.t.refusals.say(&problem), problem.status()),
     }
 }
 

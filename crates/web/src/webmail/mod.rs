@@ -12,6 +12,8 @@
 //! - [`oidc`]: login through the OpenID provider (AU-4).
 //! - [`mail`]: folders, reading, attachments.
 //! - [`filing`]: moving a message, to Trash, deleting it for good once confirmed.
+//! - [`confirm`]: the confirmation step before a block, an opposition or (admin
+//!   console) a suspension applies.
 //! - [`compose`]: writing, the rule check, directory suggestions, sending.
 //! - [`settings`]: device credentials, the patient's access log, blocks and
 //!   opposition, the export.
@@ -20,6 +22,7 @@
 //! - [`terms`]: the terms of use to accept (IN-1).
 
 pub mod compose;
+pub mod confirm;
 pub mod dates;
 pub mod filing;
 pub mod i18n;

@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use super::login::{failed, source_of, start};
 use super::{cookie, texts};
+use crate::api::problem::Problem;
 use crate::listener::Peer;
 
 /// The cookie that keeps the pending login between the two redirects.
@@ -43,7 +44,7 @@ pub async fn begin(
             &service,
             t,
             peer.as_deref(),
-            error.to_string(),
+            t.refusals.say(&Problem::from(error)).to_owned(),
             StatusCode::SERVICE_UNAVAILABLE,
         ),
     }
@@ -80,11 +81,11 @@ pub async fn callback(
     };
     let mut response = match login {
         Ok(login) => start(&service, &login).await,
-        Err(ServiceError::Unavailable(reason)) => failed(
+        Err(error @ ServiceError::Unavailable(_)) => failed(
             &service,
             t,
             peer.as_deref(),
-            reason,
+            t.refusals.say(&Problem::from(error)).to_owned(),
             StatusCode::SERVICE_UNAVAILABLE,
         ),
         Err(_) => failed(

@@ -7,10 +7,10 @@
 use askama::Template;
 use axum::Json;
 use axum::extract::State;
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use caduceus_service::Service;
 use caduceus_service::model::DirectoryPreferences;
-use caduceus_service::{Service, ServiceError};
 use serde::Deserialize;
 
 use super::mail::refused;
@@ -65,7 +65,14 @@ pub async fn correction(
         .await
     {
         Ok(_) => Redirect::to("/mail/settings#rights").into_response(),
-        Err(error) => refused(&user, error),
+        Err(error) => {
+            let correction = form.what.clone();
+            let typed = super::settings::Typed {
+                correction,
+                ..Default::default()
+            };
+            super::settings::refused_with(&service, &user, error, typed).await
+        }
     }
 }
 
@@ -127,8 +134,8 @@ pub async fn close(
     Posted { user, form }: Posted<CloseForm>,
 ) -> Response {
     if form.confirm.is_none() {
-        let unconfirmed = ServiceError::Invalid(user.t.close_unconfirmed.to_owned());
-        return refused(&user, unconfirmed);
+        let unconfirmed = user.t.close_unconfirmed;
+        return super::mail::error_page(&user, unconfirmed, StatusCode::BAD_REQUEST);
     }
     let (account, caller) = (user.login.account().id, user.login.caller());
     let closed = if form.erase.is_some() {

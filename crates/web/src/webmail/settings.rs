@@ -13,6 +13,7 @@ use caduceus_service::model::DeviceId;
 use caduceus_service::{Service, ServiceError};
 use serde::Deserialize;
 
+use super::confirm;
 use super::login::CsrfForm;
 use super::mail::refused;
 use super::{CsrfField, Posted, WebUser, page};
@@ -56,6 +57,25 @@ struct SettingsPage {
     corrections: Vec<(String, String)>,
     /// The time zones offered: IANA name, label, whether it is the user's (MS-6).
     zones: Vec<(&'static str, &'static str, bool)>,
+    /// What was typed in a form the service refused, shown again.
+    typed: Typed,
+}
+
+/// What the user typed in a settings form the service refused: the page comes back
+/// with the refusal in plain words and these values in their fields, so nothing
+/// typed is lost (issue 22, journey 9).
+#[derive(Default)]
+pub(super) struct Typed {
+    /// The forwarding target (MS-17).
+    pub forward_to: String,
+    /// The professional to block (MS-10).
+    pub block: String,
+    /// The new device's name (AU-2).
+    pub device: String,
+    /// The correction requested (AC-3).
+    pub correction: String,
+    /// The contact e-mail, phone and new-mail box (AU-1, MS-7, RT-1).
+    pub contacts: Option<(String, String, bool)>,
 }
 
 layout_page!(SettingsPage);
@@ -148,7 +168,46 @@ async fn view(
             .zip(user.t.zones)
             .map(|(zone, label)| (zone.name(), label, zone == user.zone))
             .collect(),
+        typed: Typed::default(),
     })
+}
+
+/// The settings page again after the service refused a form: the refusal in plain
+/// words, what was typed kept in its field (a refusal asking for the terms of use
+/// first goes to them, IN-1).
+pub(super) async fn refused_with(
+    service: &Service,
+    user: &WebUser,
+    error: ServiceError,
+    typed: Typed,
+) -> Response {
+    refused_saying(service, user, error, None, typed).await
+}
+
+/// [`refused_with`], saying `said` instead of the refusal's usual words when the
+/// form knows better (a block's unknown address).
+async fn refused_saying(
+    service: &Service,
+    user: &WebUser,
+    error: ServiceError,
+    said: Option<&'static str>,
+    typed: Typed,
+) -> Response {
+    if super::mail::terms_first(&error) {
+        return refused(user, error);
+    }
+    let problem = crate::api::problem::Problem::from(error);
+    let mut again = match view(service, user, None).await {
+        Ok(again) => again,
+        Err(error) => return refused(user, error),
+    };
+    let said = said.unwrap_or_else(|| user.t.refusals.say(&problem));
+    again.layout.error = Some(said.to_owned());
+    if let Some((email, phone, new_mail)) = typed.contacts.clone() {
+        (again.contact_email, again.contact_phone, again.new_mail) = (email, phone, new_mail);
+    }
+    again.typed = typed;
+    (problem.status(), page(again.render())).into_response()
 }
 
 async fn show(service: &Service, user: &WebUser, issued: Option<String>) -> Response {
@@ -178,7 +237,19 @@ pub async fn add_device(
     // The name's rule is the service's (one place for every front end).
     match service.add_device(&user.login, &form.name).await {
         Ok(issued) => show(&service, &user, Some(issued.credential.expose().clone())).await,
-        Err(error) => refused(&user, error),
+        Err(error) => {
+            let device = form.name.clone();
+            refused_with(
+                &service,
+                &user,
+                error,
+                Typed {
+                    device,
+                    ..Typed::default()
+                },
+            )
+            .await
+        }
     }
 }
 
@@ -198,13 +269,17 @@ pub async fn revoke_device(
     }
 }
 
-/// A professional to block or unblock.
+/// A professional to block or unblock; `confirm` once the patient confirmed a block.
 #[derive(Deserialize)]
 pub struct AddressForm {
     csrf: String,
     address: String,
+    #[serde(default)]
+    confirm: Option<String>,
 }
 
+/// Blocks (once confirmed) or unblocks the professional of `form`; a block asks to
+/// confirm first, once the address names a professional (MS-10, seed 004 §5.2).
 async fn set_block(
     service: &Service,
     user: &WebUser,
@@ -214,22 +289,53 @@ async fn set_block(
     let done = async {
         let professional = MailAddress::parse(form.address.trim())
             .map_err(|e| ServiceError::Invalid(e.to_string()))?;
-        service
-            .set_block(
-                &user.login.caller(),
-                user.login.account().id,
-                &professional,
-                blocked,
-            )
-            .await
+        if blocked && form.confirm.is_none() {
+            service.require_professional(&professional).await?;
+            return Ok(false);
+        }
+        let (caller, patient) = (user.login.caller(), user.login.account().id);
+        let set = service.set_block(&caller, patient, &professional, blocked);
+        set.await.map(|()| true)
     };
     match done.await {
-        Ok(()) => Redirect::to("/mail/settings").into_response(),
-        Err(error) => refused(user, error),
+        Ok(true) => Redirect::to("/mail/settings").into_response(),
+        Ok(false) => confirm_block(user, form.address.trim()),
+        Err(error) => {
+            let block = if blocked {
+                form.address.clone()
+            } else {
+                String::new()
+            };
+            let said = matches!(error, ServiceError::NotFound(_))
+                .then_some(user.t.refusals.unknown_professional);
+            let typed = Typed {
+                block,
+                ..Typed::default()
+            };
+            refused_saying(service, user, error, said, typed).await
+        }
     }
 }
 
-/// `POST /mail/settings/block` (MS-10).
+/// The page asking to confirm blocking `address` (MS-10).
+fn confirm_block(user: &WebUser, address: &str) -> Response {
+    let t = user.t;
+    confirm::ask(
+        user,
+        confirm::Question {
+            heading: t.confirm_block_title,
+            subject: address.to_owned(),
+            consequence: t.confirm_block_text,
+            action: "/mail/settings/block".into(),
+            fields: vec![("address", address.to_owned())],
+            button: t.block,
+            back: "/mail/settings",
+        },
+    )
+}
+
+/// `POST /mail/settings/block` (MS-10): asks to confirm first (IN-1, seed 004 §5.2),
+/// then blocks.
 pub async fn block(
     State(service): State<Service>,
     Posted { user, form }: Posted<AddressForm>,
@@ -245,14 +351,17 @@ pub async fn unblock(
     set_block(&service, &user, &form, false).await
 }
 
-/// The opposition wanted.
+/// The opposition wanted; `confirm` once the patient confirmed it.
 #[derive(Deserialize)]
 pub struct OppositionForm {
     csrf: String,
     opposed: bool,
+    #[serde(default)]
+    confirm: Option<String>,
 }
 
-/// `POST /mail/settings/opposition` (MS-9): the patient records or withdraws it.
+/// `POST /mail/settings/opposition` (MS-9): the patient records or withdraws it,
+/// once confirmed (IN-1, seed 004 §5.2).
 pub async fn opposition(
     State(service): State<Service>,
     Posted { user, form }: Posted<OppositionForm>,
@@ -263,6 +372,27 @@ pub async fn opposition(
             ServiceError::Invalid("only a patient records an opposition here (MS-9)".into()),
         );
     };
+    if form.confirm.is_none() {
+        let t = user.t;
+        let (heading, consequence, button) = if form.opposed {
+            (t.confirm_oppose_title, t.confirm_oppose_text, t.oppose)
+        } else {
+            let withdraw = t.withdraw_opposition;
+            (t.confirm_withdraw_title, t.confirm_withdraw_text, withdraw)
+        };
+        return confirm::ask(
+            &user,
+            confirm::Question {
+                heading,
+                subject: String::new(),
+                consequence,
+                action: "/mail/settings/opposition".into(),
+                fields: vec![("opposed", form.opposed.to_string())],
+                button,
+                back: "/mail/settings",
+            },
+        );
+    }
     match service
         .set_opposition(&user.login.caller(), &ins, form.opposed)
         .await
@@ -331,7 +461,14 @@ pub async fn forwarding(
     };
     match set.await {
         Ok(()) => Redirect::to("/mail/settings").into_response(),
-        Err(error) => refused(&user, error),
+        Err(error) => {
+            let forward_to = form.to.clone();
+            let typed = Typed {
+                forward_to,
+                ..Typed::default()
+            };
+            refused_with(&service, &user, error, typed).await
+        }
     }
 }
 
@@ -386,7 +523,18 @@ pub async fn notifications(
     };
     match set.await {
         Ok(()) => Redirect::to("/mail/settings").into_response(),
-        Err(error) => refused(&user, error),
+        Err(error) => {
+            let typed = (
+                form.email.clone(),
+                form.phone.clone(),
+                form.new_mail.is_some(),
+            );
+            let typed = Typed {
+                contacts: Some(typed),
+                ..Typed::default()
+            };
+            refused_with(&service, &user, error, typed).await
+        }
     }
 }
 

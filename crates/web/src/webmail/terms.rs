@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use caduceus_service::Service;
+use caduceus_service::{Service, terms};
 use serde::Deserialize;
 
 use super::mail::refused;
@@ -20,6 +20,11 @@ struct TermsPage {
     layout: Layout,
     version: String,
     text: String,
+    /// The language of `text` when the shipped terms say it (French), else none:
+    /// the operator's text, in the page's language.
+    text_lang: Option<&'static str>,
+    /// The shipped terms' English version, marked `lang="en"` (WCAG 3.1.2).
+    english: Option<String>,
 }
 
 layout_page!(TermsPage);
@@ -28,14 +33,25 @@ layout_page!(TermsPage);
 /// to accept.
 pub async fn show(State(service): State<Service>, user: WebUser) -> Response {
     match service.terms_to_accept(&user.login).await {
-        Ok(Some(terms)) => page(
-            TermsPage {
+        Ok(Some(terms)) => {
+            let shipped = terms.text.split_once(terms::SHIPPED_ENGLISH);
+            let (text, text_lang, english) = match shipped {
+                Some((french, english)) => (
+                    french.trim_end().to_owned(),
+                    Some("fr"),
+                    Some(format!("{}{english}", terms::SHIPPED_ENGLISH)),
+                ),
+                None => (terms.text.clone(), None, None),
+            };
+            let view = TermsPage {
                 layout: Layout::of(&user),
                 version: terms.version.clone(),
-                text: terms.text.clone(),
-            }
-            .render(),
-        ),
+                text,
+                text_lang,
+                english,
+            };
+            page(view.render())
+        }
         Ok(None) => Redirect::to("/mail/folder/INBOX").into_response(),
         Err(error) => refused(&user, error),
     }

@@ -89,7 +89,8 @@ pub fn step(cast: &Cast, cell: &Cell) -> Value {
                     ]),
                 ),
                 Operation::ActivateAccount => ("activate", json!([])),
-                _ => ("suspend", json!([])),
+                // Confirmed: the confirmation page itself changes nothing.
+                _ => ("suspend", json!([["confirm", "yes"]])),
             };
             let path = format!("/admin/accounts/{id}/{action}");
             ("POST", path, Some(form), false)

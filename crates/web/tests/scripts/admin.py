@@ -4,61 +4,14 @@ that no message content appears (AC-2); the staff member's session, used on the 
 opens no one else's mail.
 """
 import http.client
-import json
 import ssl
-import sys
-import tempfile
 
-from apicase import totp
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
-from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as EC
-from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from browsercase import A, BASE, EC, By, driver, gone, login, out, wait
+from selenium.webdriver.support.ui import Select
 
-A = dict(a.split("=", 1) for a in sys.argv[1:])
-
-
-def gone(element):
-    """EC.staleness_of, also when chromedriver reports the node left the document
-    as an unknown error rather than a stale reference (seen with Chromium 156)."""
-
-    def check(_driver):
-        try:
-            element.is_enabled()
-            return False
-        except (StaleElementReferenceException, WebDriverException):
-            return True
-
-    return check
-
-
-BASE = f"https://127.0.0.1:{A['port']}"
-
-
-def out(label, text):
-    print(f"{label} 0 {' '.join(str(text).split())}", flush=True)
-
-
-options = webdriver.ChromeOptions()
-options.binary_location = A["chromium"]
-for arg in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--disable-dev-shm-usage", f"--user-data-dir={tempfile.mkdtemp()}", "--window-size=1280,900"]:
-    options.add_argument(arg)
-options.add_experimental_option("prefs", {"intl.accept_languages": "en-GB,en"})
-options.accept_insecure_certs = True
-driver = webdriver.Chrome(service=Service(A["chromedriver"]), options=options)
-wait = WebDriverWait(driver, 15)
 
 try:
-    driver.get(BASE + "/login")
-    driver.find_element(By.ID, "address").send_keys(A["staff"])
-    driver.find_element(By.ID, "password").send_keys(A["password"])
-    driver.find_element(By.ID, "code").send_keys(totp(A["staff_totp"]))
-    driver.find_element(By.CSS_SELECTOR, "button[value=totp]").click()
-    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "nav.folders")))
+    login(A["staff"], A["staff_totp"])
     driver.find_element(By.LINK_TEXT, "Administration").click()
     wait.until(EC.url_contains("/admin/accounts"))
     out("queue", driver.find_element(By.TAG_NAME, "main").text)
@@ -72,12 +25,30 @@ try:
     # The page comes back at the same address: wait for the old one to go.
     wait.until(gone(before))
     out("queue-after", driver.find_element(By.TAG_NAME, "main").text)
+    # Suspending asks first, naming the account; cancelled, nothing changes.
+    driver.get(BASE + "/admin/accounts")
+    suspend = f"//tr[td[contains(., '{A['other']}')]]//form[contains(@action, '/suspend')]//button"
+    driver.find_element(By.XPATH, suspend).click()
+    wait.until(EC.presence_of_element_located((By.ID, "confirm")))
+    out("suspend-asked", driver.title + " | " + driver.find_element(By.TAG_NAME, "main").text)
+    driver.find_element(By.ID, "cancel").click()
+    wait.until(EC.url_contains("/admin/accounts"))
+    driver.find_element(By.XPATH, suspend).click()
+    wait.until(EC.presence_of_element_located((By.ID, "confirm")))
+    driver.find_element(By.CSS_SELECTOR, "#confirm button").click()
+    wait.until(EC.url_contains("/admin/accounts"))
+    out("suspended", driver.find_element(By.XPATH, f"//tr[td[contains(., '{A['other']}')]]").text)
     # MS-15: a health alert to the physicians of Paris.
     driver.get(BASE + "/admin/broadcast")
-    Select(driver.find_element(By.ID, "profession")).select_by_value("10")
-    driver.find_element(By.ID, "department").send_keys("75")
     driver.find_element(By.ID, "alert-subject").send_keys("Alerte Zorglub")
     driver.find_element(By.ID, "alert-text").send_keys("Rappel de lot Zorglub")
+    # Without an audience the alert is refused, in plain words, keeping what was typed.
+    driver.find_element(By.CSS_SELECTOR, "#broadcast button[type=submit]").click()
+    refusal = wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "[role=alert]"))).text
+    kept = [driver.find_element(By.ID, i).get_attribute("value") for i in ("alert-subject", "alert-text")]
+    out("broadcast-refused", f"{refusal} | kept={kept}")
+    Select(driver.find_element(By.ID, "profession")).select_by_value("10")
+    driver.find_element(By.ID, "department").send_keys("75")
     driver.find_element(By.CSS_SELECTOR, "#broadcast button[type=submit]").click()
     wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "[role=status]")))
     out("broadcast", driver.find_element(By.TAG_NAME, "main").text)

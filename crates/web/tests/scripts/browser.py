@@ -17,7 +17,7 @@ import tempfile
 import threading
 import time
 
-from browsercase import A, BASE, EC, By, become, driver, login, out, session_cookie, shot, wait
+from browsercase import A, BASE, EC, By, audit, become, driver, follow, login, out, session_cookie, shot, wait
 
 
 # A tracker the HTML message points at: it must never be asked anything.
@@ -32,6 +32,12 @@ class Tracker(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
+
+
+def emergency(label):
+    """The emergency notice of the page a patient sees (IN-1, seed 004 §5.2)."""
+    notices = driver.find_elements(By.ID, "emergency")
+    out("emergency:" + label, notices[0].text if notices else "none")
 
 
 tracker = http.server.HTTPServer(("127.0.0.1", int(A["tracker_port"])), Tracker)
@@ -62,6 +68,7 @@ try:
     subject = driver.find_element(By.ID, "subject")
     subject.send_keys("Bilan 1 85 05 78 006 084 91")
     warning = wait.until(EC.visibility_of_element_located((By.CSS_SELECTOR, "#rules .warning")))
+    audit.check()
     out("subject-warning", warning.text)
     driver.find_element(By.ID, "text").send_keys("Bonjour Bruno,\nvoici le bilan de M. X.\nAlice")
     attachment = os.path.join(tempfile.mkdtemp(), "bilan.txt")
@@ -85,6 +92,7 @@ try:
     bruno_cookie = session_cookie()
     inbox = driver.find_element(By.TAG_NAME, "tbody").text
     out("bruno-inbox", inbox)
+    out("inbox-title", driver.title)
     shot("inbox")
     shot("inbox-phone", width=390)
     driver.find_element(By.LINK_TEXT, "Bilan du 12 novembre").click()
@@ -109,7 +117,16 @@ try:
     driver.find_element(By.ID, "forward-to").send_keys("bruno@gmail.test")
     driver.find_element(By.ID, "forward-to").submit()
     wait.until(EC.url_contains("/mail/settings/forwarding"))
-    out("forward-outside", driver.find_element(By.TAG_NAME, "main").text)
+    out("forward-outside", driver.find_element(By.CSS_SELECTOR, "[role=alert]").text + " | typed="
+        + driver.find_element(By.ID, "forward-to").get_attribute("value"))
+    # A malformed phone number: the refusal says so, the other fields keep what was typed.
+    driver.find_element(By.ID, "contact-email").clear()
+    driver.find_element(By.ID, "contact-email").send_keys("bruno@perso.example")
+    driver.find_element(By.ID, "contact-phone").send_keys("pas un numéro")
+    follow("#notifications button")
+    out("contacts-invalid", driver.find_element(By.CSS_SELECTOR, "[role=alert]").text + " | typed="
+        + driver.find_element(By.ID, "contact-email").get_attribute("value") + " / "
+        + driver.find_element(By.ID, "contact-phone").get_attribute("value"))
     # No staff role: the admin console is refused (AC-1) and not linked.
     out("bruno-admin", driver.find_element(By.TAG_NAME, "header").text + " | ")
     driver.get(BASE + "/admin/accounts")
@@ -125,6 +142,26 @@ try:
     out("html-script-ran", driver.execute_script("return window.caduceusPwned === true"))
     out("html-img-elements", len(driver.find_elements(By.CSS_SELECTOR, ".body img")))
 
+    # A letter refused (an address outside the trust space) comes back in plain words
+    # with everything typed and its attachment kept; corrected, it goes with it.
+    driver.get(BASE + "/mail/compose")
+    driver.find_element(By.ID, "to").send_keys("confrere@gmail.test")
+    driver.find_element(By.ID, "subject").send_keys("Compte rendu opératoire")
+    driver.find_element(By.ID, "text").send_keys("Cher confrère, ci-joint le compte rendu.")
+    report = os.path.join(tempfile.mkdtemp(), "compte-rendu.txt")
+    with open(report, "w") as f:
+        f.write("Intervention sans complication.\n")
+    driver.find_element(By.ID, "attachment").send_keys(report)
+    follow("#compose button[type=submit]")
+    out("outside-refused", driver.find_element(By.CSS_SELECTOR, "[role=alert]").text + " | kept="
+        + " / ".join(driver.find_element(By.ID, i).get_attribute("value") for i in ("to", "subject", "text"))
+        + " | attachments=" + driver.find_element(By.ID, "kept").text)
+    driver.find_element(By.ID, "to").clear()
+    driver.find_element(By.ID, "to").send_keys(A["alice"])
+    follow("#compose button[type=submit]")
+    out("corrected-sent", driver.find_element(By.CSS_SELECTOR, "[role=status]").text + " | "
+        + driver.find_element(By.TAG_NAME, "tbody").text)
+
     # Bruno writes to the patient.
     driver.get(BASE + "/mail/compose")
     driver.find_element(By.ID, "to").send_keys(A["patient"])
@@ -139,21 +176,64 @@ try:
     login(A["patient"], A["patient_totp"], "login-patient")
     patient_cookie = session_cookie()
     out("patient-nav", driver.find_element(By.TAG_NAME, "header").text)
+    emergency("inbox")
     shot("patient-inbox")
     driver.find_element(By.LINK_TEXT, "Vos résultats").click()
+    emergency("message")
     driver.find_element(By.LINK_TEXT, "Répondre").click()
+    emergency("reply")
+    # No professional's hints (directory, patient identifiers) for a patient.
+    out("patient-compose-hints", " | ".join(h.text for h in driver.find_elements(By.CSS_SELECTOR, "#compose .hint")))
     out("patient-reply-to", driver.find_element(By.ID, "to").get_attribute("value")
         + " readonly=" + str(driver.find_element(By.ID, "to").get_attribute("readonly")))
     driver.find_element(By.ID, "text").send_keys("Merci docteur.")
     driver.find_element(By.CSS_SELECTOR, "#compose button[type=submit]").click()
     wait.until(EC.url_contains("/mail/folder/Sent"))
     out("patient-replied", driver.find_element(By.CSS_SELECTOR, "[role=status]").text)
+    emergency("sent")
     # A patient writing first is refused with the requirement named (MS-8).
     driver.get(BASE + "/mail/compose")
     driver.find_element(By.ID, "to").send_keys(A["alice"])
     driver.find_element(By.ID, "subject").send_keys("Question")
+    driver.find_element(By.ID, "text").send_keys("Bonjour docteur, une question.")
     driver.find_element(By.CSS_SELECTOR, "#compose button[type=submit]").click()
-    out("patient-first", wait.until(EC.visibility_of_element_located((By.CSS_SELECTOR, ".error"))).text)
+    out("patient-first", wait.until(EC.visibility_of_element_located((By.CSS_SELECTOR, ".error"))).text
+        + " | kept=" + " / ".join(driver.find_element(By.ID, i).get_attribute("value") for i in ("to", "subject", "text")))
+    emergency("refused")
+
+    # MS-10, MS-9: a block and an opposition apply only once confirmed (seed 004 §5.2).
+    driver.get(BASE + "/mail/settings")
+    emergency("settings")
+    # Blocking an address no professional has: refused at once, the address kept.
+    driver.find_element(By.ID, "block-address").send_keys("inconnu@caduceus.test")
+    follow("form[action='/mail/settings/block'] button")
+    out("block-unknown", driver.find_element(By.CSS_SELECTOR, "[role=alert]").text + " | typed="
+        + driver.find_element(By.ID, "block-address").get_attribute("value"))
+    driver.find_element(By.ID, "block-address").clear()
+    driver.find_element(By.ID, "block-address").send_keys(A["alice"])
+    follow("form[action='/mail/settings/block'] button")
+    out("block-asked", driver.title + " | " + driver.find_element(By.TAG_NAME, "main").text)
+    emergency("block-confirm")
+    follow("#cancel")
+    out("block-cancelled", driver.find_element(By.TAG_NAME, "main").text)
+    driver.find_element(By.ID, "block-address").send_keys(A["alice"])
+    follow("form[action='/mail/settings/block'] button")
+    follow("#confirm button")
+    out("blocked", driver.find_element(By.TAG_NAME, "main").text)
+    follow("form[action='/mail/settings/unblock'] button")
+    out("unblocked", driver.find_element(By.TAG_NAME, "main").text)
+    follow("form[action='/mail/settings/opposition'] button")
+    out("oppose-asked", driver.title + " | " + driver.find_element(By.TAG_NAME, "main").text)
+    emergency("oppose-confirm")
+    follow("#cancel")
+    out("oppose-cancelled", driver.find_element(By.TAG_NAME, "main").text)
+    follow("form[action='/mail/settings/opposition'] button")
+    follow("#confirm button")
+    out("opposed", driver.find_element(By.TAG_NAME, "main").text)
+    follow("form[action='/mail/settings/opposition'] button")
+    out("withdraw-asked", driver.title)
+    follow("#confirm button")
+    out("withdrawn", driver.find_element(By.TAG_NAME, "main").text)
 
     # Bruno reads the reply; the patient sees it in the access log (TR-4).
     become(bruno_cookie)
@@ -168,6 +248,13 @@ try:
     # English, on request.
     driver.get(BASE + "/mail/folder/INBOX?lang=en")
     out("english", driver.find_element(By.TAG_NAME, "h1").text)
+    emergency("english")
+    driver.get(BASE + "/mail/folder/INBOX?lang=fr")
+
+    # No emergency notice for a professional.
+    become(bruno_cookie)
+    driver.get(BASE + "/mail/folder/INBOX")
+    emergency("professional")
 
     # Logout ends the session: the old cookie no longer opens anything.
     become(alice_cookie)

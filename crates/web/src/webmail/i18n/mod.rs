@@ -1,5 +1,11 @@
 //! The webmail's words in French and English, chosen by the `lang` cookie, else the
 //! browser's `Accept-Language` (French by default: the service is French).
+//!
+//! # Layout
+//! - this file: the texts of the pages ([`Texts`], [`FR`], [`EN`]).
+//! - [`refusals`]: what a page says when the service refuses, in plain words.
+
+pub mod refusals;
 
 use axum::http::{HeaderMap, header};
 
@@ -7,6 +13,8 @@ use axum::http::{HeaderMap, header};
 #[allow(missing_docs)]
 pub struct Texts {
     pub lang: &'static str,
+    /// The words of the service's refusals.
+    pub refusals: &'static refusals::Refusals,
     pub skip: &'static str,
     pub account_menu: &'static str,
     pub language: &'static str,
@@ -205,11 +213,24 @@ pub struct Texts {
     pub moved: &'static str,
     pub trashed: &'static str,
     pub forwarded_attachments: &'static str,
+    pub emergency: &'static str,
+    pub confirm_block_title: &'static str,
+    pub confirm_block_text: &'static str,
+    pub confirm_oppose_title: &'static str,
+    pub confirm_oppose_text: &'static str,
+    pub confirm_withdraw_title: &'static str,
+    pub confirm_withdraw_text: &'static str,
+    pub to_hint_patient: &'static str,
+    pub confirm_suspend_title: &'static str,
+    pub confirm_suspend_text: &'static str,
+    pub kept_attachments: &'static str,
+    pub not_done: &'static str,
 }
 
 /// French.
 pub const FR: Texts = Texts {
     lang: "fr",
+    refusals: &refusals::FR,
     skip: "Aller au contenu",
     account_menu: "Compte",
     language: "Langue",
@@ -284,10 +305,10 @@ pub const FR: Texts = Texts {
     archive: "Archives",
     junk: "Indésirables",
     read_action: "a lu un message",
-    rule_subject: "l'objet contient un identifiant ou le nom d'un patient\u{202F}: mettez-le dans le message, qui est chiffré.",
-    rule_recipients: "trop de destinataires pour un seul message.",
-    rule_opposed: "ce patient s'est opposé aux échanges le concernant\u{202F}: le message sera refusé, utilisez un autre moyen.",
-    rule_unknown: "adresse inconnue de l'espace de confiance\u{202F}: vérifiez-la dans l'annuaire.",
+    rule_subject: "L'objet contient un identifiant ou le nom d'un patient\u{202F}: mettez-le dans le message, qui est chiffré.",
+    rule_recipients: "Trop de destinataires pour un seul message.",
+    rule_opposed: "Ce patient s'est opposé aux échanges le concernant\u{202F}: le message sera refusé, utilisez un autre moyen.",
+    rule_unknown: "Adresse inconnue de l'espace de confiance\u{202F}: vérifiez-la dans l'annuaire.",
     admin: "Administration",
     terms: "Conditions générales d'utilisation",
     personal: "personnel",
@@ -305,8 +326,8 @@ pub const FR: Texts = Texts {
     alerts: "Alertes",
     traces: "Traces",
     traces_export: "Exporter 30 jours (CSV, sans élément personnel)",
-    notifications: "Avis",
-    notifications_hint: "Où vous recevez les codes de connexion, les avis de nouveau message (sans contenu) et les avertissements avant suppression d'une messagerie inactive.",
+    notifications: "Notifications",
+    notifications_hint: "Où vous recevez les codes de connexion, les notifications de nouveau message (sans contenu) et les avertissements avant suppression d'une messagerie inactive.",
     contact_email: "Adresse de messagerie ordinaire",
     contact_phone: "Téléphone (SMS)",
     new_mail_notices: "M'avertir des nouveaux messages",
@@ -420,6 +441,18 @@ pub const FR: Texts = Texts {
     moved: "Message déplacé.",
     trashed: "Message mis à la corbeille (vous pouvez l'en sortir).",
     forwarded_attachments: "Pièces jointes du message transféré, envoyées avec lui",
+    emergency: "Ce service n'est pas fait pour les urgences\u{202F}: appelez le 15 ou le 112.",
+    confirm_block_title: "Bloquer ce professionnel\u{202F}?",
+    confirm_block_text: "Il ne pourra plus vous écrire par ce service. Vous pourrez le débloquer à tout moment dans vos réglages.",
+    confirm_oppose_title: "Vous opposer aux échanges vous concernant\u{202F}?",
+    confirm_oppose_text: "Les professionnels de santé ne pourront plus échanger de messages vous concernant par ce service, ils devront passer par un autre moyen. Vous pourrez retirer votre opposition à tout moment.",
+    confirm_withdraw_title: "Retirer votre opposition\u{202F}?",
+    confirm_withdraw_text: "Les professionnels de santé pourront de nouveau échanger des messages vous concernant par ce service.",
+    to_hint_patient: "Votre réponse part au professionnel qui vous a écrit.",
+    confirm_suspend_title: "Suspendre ce compte\u{202F}?",
+    confirm_suspend_text: "Son titulaire ne pourra plus se connecter, ni envoyer ni recevoir de messages, jusqu'à ce que le compte soit réactivé. L'action est tracée.",
+    kept_attachments: "Pièces jointes gardées (décochez pour en retirer une)",
+    not_done: "Action impossible",
     at: "à",
     colon: "\u{202F}:",
     time_zone: "Fuseau horaire",
@@ -440,6 +473,7 @@ pub const FR: Texts = Texts {
 /// English.
 pub const EN: Texts = Texts {
     lang: "en",
+    refusals: &refusals::EN,
     skip: "Skip to content",
     account_menu: "Account",
     language: "Language",
@@ -514,10 +548,10 @@ pub const EN: Texts = Texts {
     archive: "Archive",
     junk: "Junk",
     read_action: "read a message",
-    rule_subject: "the subject holds a patient's identifier or name: move it to the message, which is encrypted.",
-    rule_recipients: "too many recipients for one message.",
-    rule_opposed: "this patient opposed exchanges about them: the message will be refused, use another channel.",
-    rule_unknown: "address unknown in the trust space: check it in the directory.",
+    rule_subject: "The subject holds a patient's identifier or name: move it to the message, which is encrypted.",
+    rule_recipients: "Too many recipients for one message.",
+    rule_opposed: "This patient opposed exchanges about them: the message will be refused, use another channel.",
+    rule_unknown: "Address unknown in the trust space: check it in the directory.",
     admin: "Administration",
     terms: "Terms of use",
     personal: "personal",
@@ -655,6 +689,18 @@ pub const EN: Texts = Texts {
     moved: "Message moved.",
     trashed: "Message moved to Trash (you can move it back).",
     forwarded_attachments: "Attachments of the forwarded message, sent with it",
+    emergency: "This service is not for emergencies: call 15 or 112.",
+    confirm_block_title: "Block this professional?",
+    confirm_block_text: "They will no longer be able to write to you through this service. You can unblock them at any time in your settings.",
+    confirm_oppose_title: "Oppose exchanges about you?",
+    confirm_oppose_text: "Health professionals will no longer be able to exchange messages about you through this service and will have to use other means. You can withdraw your opposition at any time.",
+    confirm_withdraw_title: "Withdraw your opposition?",
+    confirm_withdraw_text: "Health professionals will again be able to exchange messages about you through this service.",
+    to_hint_patient: "Your reply goes to the professional who wrote to you.",
+    confirm_suspend_title: "Suspend this account?",
+    confirm_suspend_text: "Its holder will no longer be able to log in, send or receive messages until the account is activated again. The action is traced.",
+    kept_attachments: "Attachments kept (untick one to remove it)",
+    not_done: "Could not be done",
     at: "at",
     colon: ":",
     time_zone: "Time zone",
@@ -711,13 +757,14 @@ mod tests {
 
     #[test]
     fn ms6_french_pages_put_a_narrow_no_break_space_before_high_punctuation() {
-        // Every French text as written in this file: a `:`, `;`, `!` or `?` inside
+        // Every French text as written in this file and in the refusals': a `:`, `;`, `!` or `?` inside
         // one follows the narrow no-break space (U+202F), never a plain space.
-        let source = include_str!("i18n.rs");
-        let french =
-            &source[source.find("pub const FR").unwrap()..source.find("pub const EN").unwrap()];
         let mut checked = 0;
-        for line in french.lines() {
+        let sources = [include_str!("mod.rs"), include_str!("refusals.rs")];
+        let french = sources
+            .iter()
+            .map(|s| &s[s.find("pub const FR").unwrap()..s.find("pub const EN").unwrap()]);
+        for line in french.flat_map(str::lines) {
             let Some((_, value)) = line.split_once(": \"") else {
                 continue;
             };
