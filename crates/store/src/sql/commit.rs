@@ -6,8 +6,9 @@
 //! its answer. The task takes whatever is waiting (up to [`GROUP_MAX`]) and:
 //! 1. stores every wrapped message key of the group in one keyring transaction;
 //! 2. opens one write transaction on the data database and applies each delivery
-//!    inside a savepoint of its own: one that fails (a missing folder, a refused row)
-//!    is rolled back to its savepoint and fails alone, never its neighbours;
+//!    inside a savepoint of its own (when it has neighbours): one that fails (a
+//!    missing folder, a refused row) is rolled back to its savepoint and fails alone,
+//!    never its neighbours;
 //! 3. appends the traces of the deliveries that succeeded, in queue order, to the
 //!    hash chain in that same transaction, and commits;
 //! 4. answers every waiter: its copies, its own failure, or, when a step common to
@@ -135,19 +136,27 @@ async fn commit_group(
     let mut results = Vec::with_capacity(group.len());
     let mut events = Vec::new();
     let mut mailboxes = Vec::new();
+    // A delivery alone needs no savepoint: its failure is the transaction's, which
+    // is rolled back when dropped (two statements fewer at low load).
+    let alone = group.len() == 1;
     for prepared in group {
-        sqlx::query("SAVEPOINT delivery")
-            .execute(&mut *tx.tx)
-            .await?;
+        if !alone {
+            sqlx::query("SAVEPOINT delivery")
+                .execute(&mut *tx.tx)
+                .await?;
+        }
         match apply(&mut tx, prepared).await {
             Ok((delivered, written)) => {
-                sqlx::query("RELEASE SAVEPOINT delivery")
-                    .execute(&mut *tx.tx)
-                    .await?;
+                if !alone {
+                    sqlx::query("RELEASE SAVEPOINT delivery")
+                        .execute(&mut *tx.tx)
+                        .await?;
+                }
                 mailboxes.extend(delivered.iter().map(|d| d.mailbox.0));
                 events.extend(written);
                 results.push(Ok(delivered));
             }
+            Err(failed) if alone => return Ok(vec![Err(failed)]),
             Err(failed) => {
                 // When the engine ended the whole transaction (SQLite on a full disk)
                 // the savepoint is gone with it: the group fails with the cause.

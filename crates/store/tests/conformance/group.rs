@@ -114,6 +114,11 @@ pub async fn ms4_a_failing_delivery_in_a_group_fails_alone(h: Harness) {
     // Every third delivery is refused by the trigger, every fifth names a folder that
     // does not exist (after its blob row is written).
     let missing = MailboxId(inbox_a.id.0 + 1_000_000);
+    // Alone (a group of one, no savepoint): the failure is its own, and leaves nothing.
+    let lone = deliver_to(&h.store, a.id, missing, vec![]).await;
+    assert!(matches!(lone, Err(StoreError::NotFound { .. })), "{lone:?}");
+    let lone = deliver_to(&h.store, a.id, inbox_a.id, vec!["Boom".into()]).await;
+    assert!(matches!(lone, Err(StoreError::Database(_))), "{lone:?}");
     let tasks: Vec<_> = (0..AT_ONCE)
         .map(|i| match (i % 3, i % 5) {
             (0, _) => spawn_delivery(&h, a.id, inbox_a.id, vec!["Boom".into()]),
