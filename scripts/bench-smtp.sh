@@ -73,12 +73,16 @@ free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# wait_port NAME PORT [SECONDS]: until 127.0.0.1:PORT accepts connections.
+# wait_port NAME PORT [SECONDS [PID]]: until 127.0.0.1:PORT accepts connections (or
+# process PID, which is to listen there, has ended).
 wait_port() {
-    local name=$1 port=$2 limit=${3:-60} i
+    local name=$1 port=$2 limit=${3:-60} pid=${4:-} i
     for ((i = 0; i < limit * 10; i++)); do
         if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
             return 0
+        fi
+        if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+            die "$name ended before listening on 127.0.0.1:$port (logs in $D)"
         fi
         sleep 0.1
     done
@@ -323,7 +327,7 @@ has pg2 && echo "haproxy: $(haproxy -v 2>/dev/null | head -1 | awk '{print $3}')
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $(date -u '+%Y-%m-%d %H:%M UTC')"
 
 # --- Caduceus ---------------------------------------------------------------------------
-LISTENERS=(https submission submissions relay imap imaps ldap ldaps)
+LISTENERS=(https submission submissions relay imap imaps ldap ldaps metrics)
 # init_caduceus DIR: `caduceus init --demo` with free ports (PostgreSQL when
 # CADUCEUS_DATABASE_URL is set), no per-sender quota.
 init_caduceus() {
@@ -346,7 +350,7 @@ serve_caduceus() {
     local dir=$1
     "$CADUCEUS" --data "$dir" serve >"$dir.log" 2>&1 &
     CADUCEUS_PIDS+=($!)
-    wait_port "caduceus serve ($dir)" "$(listener "$dir" submission | cut -d: -f2)"
+    wait_port "caduceus serve ($dir)" "$(listener "$dir" submission | cut -d: -f2)" 60 $!
 }
 secret_of() { # DIR INDEX FILE: the demo account's device credential
     python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["accounts"][int(sys.argv[2])]["device_credential"])' \
