@@ -14,8 +14,8 @@
 //!   --delivered-cmd 'python3 count.py'
 //! ```
 //!
-//! Each connection opens its session (EHLO, STARTTLS, EHLO, AUTH PLAIN) before the
-//! clock starts, then sends its share of the messages one after another
+//! Each connection opens its session (EHLO, STARTTLS, EHLO, AUTH PLAIN; at most
+//! `--open-at-once` sessions opening at a time) before the clock starts, then sends its share of the messages one after another
 //! (MAIL/RCPT/DATA, no pipelining). The clock runs from the first MAIL to the last
 //! `250`; the delivered time from the first MAIL to the first poll of the delivered
 //! command (every 50 ms after the last `250`) that sees every accepted message. Every
@@ -51,7 +51,7 @@ use anyhow::{Context, Result, bail};
 use clap::Parser;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, ServerName};
-use tokio::sync::Barrier;
+use tokio::sync::{Barrier, Semaphore};
 
 use client::{Connect, Outcome, Security, Session};
 use delivered::{Counter, Wait};
@@ -121,6 +121,11 @@ pub struct Args {
     /// Name given in EHLO.
     #[arg(long, default_value = "localhost")]
     pub helo: String,
+    /// Sessions opened (connect, TLS, AUTH) at the same time, before the clock starts:
+    /// a server's brute-force gate (Caduceus' AU-3) refuses more logins of one account
+    /// in flight at once than its lock threshold, whatever their credential.
+    #[arg(long, default_value_t = 4)]
+    pub open_at_once: usize,
 }
 
 /// What the whole run gave.
@@ -322,10 +327,17 @@ async fn connection(
     connect: Arc<Connect>,
     plan: Arc<Plan>,
     barrier: Arc<Barrier>,
+    opening: Arc<Semaphore>,
 ) -> Share {
     let mut share = Share::default();
     let opened = Instant::now();
-    let session = Session::open(&connect).await;
+    let session = {
+        let _turn = opening
+            .acquire()
+            .await
+            .expect("the opening semaphore is never closed");
+        Session::open(&connect).await
+    };
     share.setup = opened.elapsed();
     barrier.wait().await;
     let mut session = match session {
@@ -473,6 +485,7 @@ pub async fn run(args: &Args) -> Result<Report> {
     };
 
     let barrier = Arc::new(Barrier::new(connections));
+    let opening = Arc::new(Semaphore::new(args.open_at_once.max(1)));
     let mut tasks = Vec::with_capacity(connections);
     let mut first = 0;
     for index in 0..connections {
@@ -484,6 +497,7 @@ pub async fn run(args: &Args) -> Result<Report> {
             connect.clone(),
             plan.clone(),
             barrier.clone(),
+            opening.clone(),
         )));
         first += count;
     }

@@ -66,6 +66,14 @@ pub enum StoreError {
     /// A trace event was refused by the trace chain (TR-5 guard).
     #[error("trace: {0}")]
     Trace(String),
+    /// The commit of a group of deliveries failed: every delivery of the group gets
+    /// this one error, and none of them was stored (MS-4).
+    #[error("{0} (group commit: no delivery of the group was stored)")]
+    Shared(std::sync::Arc<StoreError>),
+    /// The store's committer no longer runs (the runtime is shutting down): nothing
+    /// was stored.
+    #[error("the store's committer stopped; nothing was stored")]
+    Stopped,
 }
 
 /// What went wrong in the database, in codes: SQLite's extended result code,
@@ -110,6 +118,7 @@ impl StoreError {
             }
             StoreError::Database(sqlx::Error::Io(e)) => io_full(e),
             StoreError::Blob { source, .. } => io_full(source),
+            StoreError::Shared(cause) => cause.is_storage_full(),
             _ => false,
         }
     }
@@ -117,3 +126,23 @@ impl StoreError {
 
 /// Shorthand for store results.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// MS-4: a full disk met by a group's commit is still a full disk for each of its
+    /// deliveries, so each SMTP client hears `452 4.3.1` (try again), not a failure.
+    #[test]
+    fn ms4_a_group_commit_failure_keeps_its_storage_full_cause() {
+        let full = StoreError::Blob {
+            id: "b".into(),
+            source: std::io::Error::from_raw_os_error(28),
+        };
+        assert!(full.is_storage_full());
+        let shared = StoreError::Shared(std::sync::Arc::new(full));
+        assert!(shared.is_storage_full());
+        assert!(shared.to_string().contains("group commit"));
+        assert!(!StoreError::Stopped.is_storage_full());
+    }
+}

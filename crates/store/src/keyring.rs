@@ -21,6 +21,9 @@ pub(crate) struct Keyring {
     master: MasterKey,
 }
 
+/// Keys written by one `INSERT`: 4 values each, well under both engines' limits.
+const KEYS_PER_INSERT: usize = 500;
+
 /// A message's key as the keyring holds it, to be unwrapped.
 #[derive(Clone, Copy)]
 pub(crate) struct StoredKey<'a> {
@@ -104,20 +107,32 @@ impl Keyring {
         })
     }
 
-    /// Stores wrapped message keys durably, in one transaction.
-    pub async fn put(&self, keys: &[WrappedMessageKey], at_ms: i64) -> Result<()> {
+    /// Stores wrapped message keys durably, in one transaction: `groups` pairs the
+    /// keys of each message with its creation time, so a group commit of deliveries
+    /// syncs the keyring once (MS-4). Rows go in multi-row `INSERT`s.
+    pub async fn put(&self, groups: &[(&[WrappedMessageKey], i64)]) -> Result<()> {
+        let rows: Vec<(&WrappedMessageKey, i64)> = groups
+            .iter()
+            .flat_map(|(keys, at_ms)| keys.iter().map(move |key| (key, *at_ms)))
+            .collect();
+        if rows.is_empty() {
+            return Ok(());
+        }
         let mut tx = self.db.begin_write().await?;
-        for key in keys {
-            sqlx::query(
-                "INSERT INTO keyring_message_keys (key_ref, account_id, wrapped, created_ms)
-                 VALUES ($1, $2, $3, $4)",
-            )
-            .bind(&key.key_ref)
-            .bind(key.account_id)
-            .bind(&key.wrapped)
-            .bind(at_ms)
-            .execute(&mut *tx.tx)
-            .await?;
+        for chunk in rows.chunks(KEYS_PER_INSERT) {
+            let sql = format!(
+                "INSERT INTO keyring_message_keys (key_ref, account_id, wrapped, created_ms) VALUES {}",
+                self.db.value_rows(chunk.len(), 4)
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (key, at_ms) in chunk {
+                query = query
+                    .bind(&key.key_ref)
+                    .bind(key.account_id)
+                    .bind(&key.wrapped)
+                    .bind(*at_ms);
+            }
+            query.execute(&mut *tx.tx).await?;
         }
         tx.commit().await
     }

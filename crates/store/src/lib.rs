@@ -15,7 +15,9 @@
 //!   (scale-out). Dialect differences live in `sql::db::Backend`; the schema is a
 //!   list of numbered migrations per backend (`schema/<backend>/NNNN_*.sql`), applied
 //!   and recorded by `sql::migrate` when the store opens ([`SchemaStatus`],
-//!   [`SchemaUpgrade`], docs/upgrades.md). On SQLite the batch read of FETCH alone goes through
+//!   [`SchemaUpgrade`], docs/upgrades.md). Deliveries go through a group commit
+//!   (`sql::commit`): those that arrive together share one transaction and one sync,
+//!   each answered after that commit. On SQLite the batch read of FETCH alone goes through
 //!   read-only rusqlite connections (`sql::sqlite_reads`: sqlx's per-row hand-off
 //!   cost more than SQLite itself there).
 //! - [`retention`]: every table, what it holds and how long it is kept (TR-2, RT-2),

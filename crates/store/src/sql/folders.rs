@@ -298,7 +298,7 @@ pub(super) async fn copy(
             .await?;
         wrapped.push(store.keyring.wrap_for(account.0, &key).await?);
     }
-    store.keyring.put(&wrapped, at.as_millis()).await?;
+    store.keyring.put(&[(&wrapped, at.as_millis())]).await?;
     let mut tx = store.db.begin_write().await?;
     let mut copies = Vec::with_capacity(sources.len());
     for (source, key) in sources.iter().zip(&wrapped) {

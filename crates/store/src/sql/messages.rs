@@ -8,6 +8,7 @@ use sqlx::any::AnyRow;
 use std::collections::HashMap;
 
 use super::SqlStore;
+use super::commit::Prepared;
 use super::db::{BATCH, Backend};
 use super::traces::append;
 use crate::error::{Result, StoreError};
@@ -48,7 +49,7 @@ pub(crate) fn split_flags(stored: &str) -> Vec<String> {
     stored.split_whitespace().map(str::to_owned).collect()
 }
 
-fn join_flags(flags: &[String]) -> Result<String> {
+pub(super) fn join_flags(flags: &[String]) -> Result<String> {
     if let Some(bad) = flags
         .iter()
         .find(|f| f.is_empty() || f.chars().any(|c| c.is_whitespace() || c.is_control()))
@@ -87,7 +88,9 @@ pub(super) async fn mailbox(
 
 /// Keys, then the blob, then rows and traces in one transaction: once this returns
 /// every copy is durable; a crash before the commit leaves only unreferenced keys and
-/// blobs, never a half-delivered message.
+/// blobs, never a half-delivered message. The message is sealed here, on the
+/// caller's task; the writes go through the store's group commit (`commit`), which
+/// shares one transaction and one sync among the deliveries that arrive together.
 pub(super) async fn deliver(
     store: &SqlStore,
     delivery: &Delivery<'_>,
@@ -120,8 +123,6 @@ pub(super) async fn deliver(
                 .await?,
         );
     }
-    let at = delivery.internal.as_millis();
-    store.keyring.put(&wrapped, at).await?;
     let sealed_meta = message_key.seal(&context::meta(&blob_id), delivery.meta);
     let staged = store
         .blobs
@@ -130,53 +131,20 @@ pub(super) async fn deliver(
             message_key.seal(&context::blob(&blob_id), delivery.raw),
         )
         .await?;
-
-    let mut tx = store.db.begin_write().await?;
-    staged.insert(&mut tx, &blob_id).await?;
-    let mut delivered = Vec::with_capacity(delivery.targets.len());
-    let mut events = Vec::with_capacity(traces.len());
-    for ((target, key), trace) in delivery.targets.iter().zip(&wrapped).zip(traces) {
-        let (uid, modseq) = next_uid(&mut tx, target.mailbox, target.account).await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO messages (mailbox_id, uid, modseq, blob_id, key_ref, flags, internal_ms, size, meta)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-             RETURNING id",
-        )
-        .bind(target.mailbox.0)
-        .bind(uid)
-        .bind(modseq)
-        .bind(&blob_id)
-        .bind(&key.key_ref)
-        .bind(join_flags(&target.flags)?)
-        .bind(at)
-        .bind(delivery.raw.len() as i64)
-        .bind(&sealed_meta)
-        .fetch_one(&mut *tx.tx)
-        .await?;
-        let mut event = trace.clone();
-        event.object.push(MessageId(id));
-        events.push(event);
-        delivered.push(Delivered {
-            account: target.account,
-            mailbox: target.mailbox,
-            message: MessageId(id),
-            uid,
-            modseq,
-        });
-    }
-    if let (Some(outbound), Some(key)) = (&delivery.outbound, wrapped.last()) {
-        let queue_traces = &traces[delivery.targets.len()..];
-        events.extend(
-            super::outbound::enqueue(&mut tx, outbound, &blob_id, &key.key_ref, at, queue_traces)
-                .await?,
-        );
-    }
-    let mailboxes: Vec<i64> = delivery.targets.iter().map(|t| t.mailbox.0).collect();
-    store.announce(&mut tx, &mailboxes).await?;
-    append(store, &mut tx, &events).await?;
-    tx.commit().await?;
-    store.touched(&mailboxes);
-    Ok(delivered)
+    store
+        .committer
+        .deliver(Prepared {
+            blob_id,
+            staged,
+            sealed_meta,
+            size: delivery.raw.len() as i64,
+            at: delivery.internal.as_millis(),
+            targets: delivery.targets.clone(),
+            wrapped,
+            outbound: delivery.outbound.clone(),
+            traces: traces.to_vec(),
+        })
+        .await
 }
 
 /// Takes the next UID of `mailbox` (of `account`) and a new MODSEQ, in `tx`: UIDs

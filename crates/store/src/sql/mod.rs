@@ -5,6 +5,8 @@
 //! `ON CONFLICT`), and `db::Backend` holds the few differences. One read is apart on
 //! SQLite: `sqlite_reads` (FETCH's batch of sealed messages, off sqlx). `migrate`: the
 //! numbered schema migrations, applied when the store opens (docs/upgrades.md).
+//! `commit`: the group commit every delivery goes through (one transaction and one
+//! sync for the deliveries that arrive together).
 
 mod accounts;
 mod activity;
@@ -13,6 +15,7 @@ mod auth;
 mod backup;
 mod breaches;
 mod broadcasts;
+mod commit;
 mod corrections;
 pub(crate) mod db;
 mod directory;
@@ -82,6 +85,9 @@ pub struct SqlStore {
     listener: Option<Arc<tokio::task::JoinHandle<()>>>,
     /// What opening changed in the schemas (docs/upgrades.md).
     upgrades: Vec<SchemaUpgrade>,
+    /// The queue of the group commit every delivery goes through (`commit`); closed
+    /// in the committer task's own copy of the store.
+    committer: commit::Committer,
 }
 
 /// The data and keyring databases of `config`, connected; their schemas untouched.
@@ -166,7 +172,7 @@ impl SqlStore {
             }
             StoreConfig::Sqlite { .. } => None,
         };
-        Ok(SqlStore {
+        let mut store = SqlStore {
             db,
             keyring: Keyring::new(keyring_db, master),
             blobs,
@@ -176,7 +182,10 @@ impl SqlStore {
             reads,
             listener,
             upgrades,
-        })
+            committer: commit::Committer::closed(),
+        };
+        store.committer = commit::Committer::start(store.clone());
+        Ok(store)
     }
 
     /// Where the schemas of `config`'s databases stand against this binary (data, then

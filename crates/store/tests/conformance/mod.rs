@@ -9,6 +9,7 @@ mod announcements;
 mod auth;
 mod chain;
 mod directory;
+mod group;
 mod imap_state;
 mod outbound;
 mod rights;
@@ -17,6 +18,7 @@ pub use announcements::*;
 pub use auth::*;
 pub use chain::*;
 pub use directory::*;
+pub use group::*;
 pub use imap_state::*;
 pub use outbound::*;
 pub use rights::*;
@@ -84,6 +86,9 @@ macro_rules! conformance_suite {
             ac3_correction_requests_and_own_traces_are_kept_per_account,
             id1_self_registrations_are_stored_confirmed_once_and_queued,
             id5_ac3_announcements_open_or_end_with_an_objection,
+            ms4_concurrent_deliveries_land_once_each_with_a_verifying_chain,
+            ms4_a_failing_delivery_in_a_group_fails_alone,
+            ms4_a_failed_group_commit_fails_every_waiter_and_stores_nothing,
         );
     };
     (@tests $make:path; $($name:ident),* $(,)?) => {
@@ -130,24 +135,33 @@ pub async fn professional(h: &Harness, local: &str, rpps: &str) -> Account {
 
 pub async fn deliver_one(h: &Harness, to: &Account) -> Delivered {
     let inbox = h.store.mailbox(to.id, "INBOX").await.unwrap().unwrap();
+    deliver_to(&h.store, to.id, inbox.id, vec![])
+        .await
+        .unwrap()
+        .remove(0)
+}
+
+/// Delivers the test message to `mailbox` of `account` with `flags`, with its trace.
+pub async fn deliver_to(
+    store: &SqlStore,
+    account: AccountId,
+    mailbox: MailboxId,
+    flags: Vec<String>,
+) -> Result<Vec<Delivered>> {
     let raw = raw_message();
     let delivery = Delivery {
         raw: &raw,
         meta: SUBJECT.as_bytes(),
         internal: now(),
         targets: vec![Target {
-            account: to.id,
-            mailbox: inbox.id,
-            flags: vec![],
+            account,
+            mailbox,
+            flags,
         }],
         outbound: None,
     };
-    let trace = event(Action::MessageDeliver, inbox.id);
-    h.store
-        .deliver(&delivery, &[trace])
-        .await
-        .unwrap()
-        .remove(0)
+    let trace = event(Action::MessageDeliver, mailbox);
+    store.deliver(&delivery, &[trace]).await
 }
 
 /// Deletes `message` through the store, with its trace.

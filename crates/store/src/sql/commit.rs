@@ -1,0 +1,238 @@
+//! Group commit of deliveries (MS-4, TR-1): deliveries that arrive together are
+//! written in one transaction and synced once, each answered only after that commit.
+//!
+//! [`Committer`] is the store's queue of sealed deliveries, served by one task per
+//! store. Each `deliver` seals its message, sends a [`Prepared`] delivery and awaits
+//! its answer. The task takes whatever is waiting (up to [`GROUP_MAX`]) and:
+//! 1. stores every wrapped message key of the group in one keyring transaction;
+//! 2. opens one write transaction on the data database and applies each delivery
+//!    inside a savepoint of its own (when it has neighbours): one that fails (a
+//!    missing folder, a refused row) is rolled back to its savepoint and fails alone,
+//!    never its neighbours;
+//! 3. appends the traces of the deliveries that succeeded, in queue order, to the
+//!    hash chain in that same transaction, and commits;
+//! 4. answers every waiter: its copies, its own failure, or, when a step common to
+//!    the group fails (the keyring, the commit itself, a full disk), the group's one
+//!    error ([`StoreError::Shared`]): nothing is acknowledged that is not durable.
+//!
+//! Nothing waits on a timer: a lone delivery is committed at once, and a group forms
+//! from the deliveries that arrive while the previous group syncs.
+
+use std::sync::Arc;
+
+use caduceus_audit::Event;
+use tokio::sync::{mpsc, oneshot};
+
+use super::SqlStore;
+use super::db::WriteTx;
+use super::messages::{join_flags, next_uid};
+use super::traces::append;
+use crate::blob::Staged;
+use crate::error::{Result, StoreError};
+use crate::keyring::WrappedMessageKey;
+use crate::model::{Delivered, MessageId, Outbound, Target};
+
+/// The most deliveries one transaction takes; more wait for the next one.
+pub(crate) const GROUP_MAX: usize = 128;
+
+/// Deliveries waiting for the committer at most; a `deliver` beyond waits to queue.
+const QUEUE_MAX: usize = 1024;
+
+/// A delivery sealed and staged, owning all the transaction needs to write it.
+pub(super) struct Prepared {
+    /// The id of the sealed body shared by every copy.
+    pub blob_id: String,
+    /// The sealed body (a row to insert) or the note that its file is written.
+    pub staged: Staged,
+    /// The metadata sealed with the message key.
+    pub sealed_meta: Vec<u8>,
+    /// The raw message's size in bytes.
+    pub size: i64,
+    /// Arrival time (ms).
+    pub at: i64,
+    /// Where copies go; `wrapped[i]` is the key for `targets[i]`.
+    pub targets: Vec<Target>,
+    /// The message key wrapped for each target, then for the outbound owner.
+    pub wrapped: Vec<WrappedMessageKey>,
+    /// The recipients at other operators, queued with the copies.
+    pub outbound: Option<Outbound>,
+    /// One event per target, then one per queued recipient.
+    pub traces: Vec<Event>,
+}
+
+struct Job {
+    prepared: Prepared,
+    answer: oneshot::Sender<Result<Vec<Delivered>>>,
+}
+
+/// The queue in front of a store's committer task; cheap to clone.
+#[derive(Clone, Debug)]
+pub(crate) struct Committer {
+    queue: mpsc::Sender<Job>,
+}
+
+impl Committer {
+    /// A committer that takes nothing: the handle the committer task's own copy of
+    /// the store holds, so that the task ends when every other handle is dropped.
+    pub fn closed() -> Committer {
+        let (queue, _) = mpsc::channel(1);
+        Committer { queue }
+    }
+
+    /// Starts the committer task of `store` (whose own committer is
+    /// [`Committer::closed`]) on the current runtime.
+    pub fn start(store: SqlStore) -> Committer {
+        let (queue, jobs) = mpsc::channel(QUEUE_MAX);
+        tokio::spawn(run(store, jobs));
+        Committer { queue }
+    }
+
+    /// Queues `prepared` and waits until its group is committed (MS-4).
+    pub async fn deliver(&self, prepared: Prepared) -> Result<Vec<Delivered>> {
+        let (answer, answered) = oneshot::channel();
+        self.queue
+            .send(Job { prepared, answer })
+            .await
+            .map_err(|_| StoreError::Stopped)?;
+        answered.await.map_err(|_| StoreError::Stopped)?
+    }
+}
+
+/// The committer task: one group at a time, until every handle on the queue is gone.
+async fn run(store: SqlStore, mut jobs: mpsc::Receiver<Job>) {
+    let mut group = Vec::with_capacity(GROUP_MAX);
+    while jobs.recv_many(&mut group, GROUP_MAX).await > 0 {
+        let (prepared, answers): (Vec<Prepared>, Vec<_>) = group
+            .drain(..)
+            .map(|job| (job.prepared, job.answer))
+            .unzip();
+        match commit_group(&store, prepared).await {
+            Ok(results) => {
+                for (answer, result) in answers.into_iter().zip(results) {
+                    // A waiter that gave up (its connection closed) needs no answer.
+                    let _ = answer.send(result);
+                }
+            }
+            Err(error) => {
+                let shared = Arc::new(error);
+                for answer in answers {
+                    let _ = answer.send(Err(StoreError::Shared(shared.clone())));
+                }
+            }
+        }
+    }
+}
+
+/// Writes a group: `Ok` with each delivery's own result once the group is durable,
+/// `Err` when nothing of it was committed.
+async fn commit_group(
+    store: &SqlStore,
+    group: Vec<Prepared>,
+) -> Result<Vec<Result<Vec<Delivered>>>> {
+    let keys: Vec<(&[WrappedMessageKey], i64)> =
+        group.iter().map(|p| (&p.wrapped[..], p.at)).collect();
+    store.keyring.put(&keys).await?;
+    let mut tx = store.db.begin_write().await?;
+    let mut results = Vec::with_capacity(group.len());
+    let mut events = Vec::new();
+    let mut mailboxes = Vec::new();
+    // A delivery alone needs no savepoint: its failure is the transaction's, which
+    // is rolled back when dropped (two statements fewer at low load).
+    let alone = group.len() == 1;
+    for prepared in group {
+        if !alone {
+            sqlx::query("SAVEPOINT delivery")
+                .execute(&mut *tx.tx)
+                .await?;
+        }
+        match apply(&mut tx, prepared).await {
+            Ok((delivered, written)) => {
+                if !alone {
+                    sqlx::query("RELEASE SAVEPOINT delivery")
+                        .execute(&mut *tx.tx)
+                        .await?;
+                }
+                mailboxes.extend(delivered.iter().map(|d| d.mailbox.0));
+                events.extend(written);
+                results.push(Ok(delivered));
+            }
+            Err(failed) if alone => return Ok(vec![Err(failed)]),
+            Err(failed) => {
+                // When the engine ended the whole transaction (SQLite on a full disk)
+                // the savepoint is gone with it: the group fails with the cause.
+                if sqlx::query("ROLLBACK TO SAVEPOINT delivery")
+                    .execute(&mut *tx.tx)
+                    .await
+                    .is_err()
+                {
+                    return Err(failed);
+                }
+                results.push(Err(failed));
+            }
+        }
+    }
+    mailboxes.sort_unstable();
+    mailboxes.dedup();
+    store.announce(&mut tx, &mailboxes).await?;
+    append(store, &mut tx, &events).await?;
+    tx.commit().await?;
+    store.touched(&mailboxes);
+    Ok(results)
+}
+
+/// Writes one delivery in `tx`: the blob row, a message row per target with its UID
+/// and MODSEQ, the queue rows; returns the copies and their trace events (with the
+/// message ids), to be chained after the group's writes.
+async fn apply(tx: &mut WriteTx, prepared: Prepared) -> Result<(Vec<Delivered>, Vec<Event>)> {
+    let Prepared {
+        blob_id,
+        staged,
+        sealed_meta,
+        size,
+        at,
+        targets,
+        wrapped,
+        outbound,
+        traces,
+    } = prepared;
+    staged.insert(tx, &blob_id).await?;
+    let mut delivered = Vec::with_capacity(targets.len());
+    let mut events = Vec::with_capacity(traces.len());
+    for ((target, key), trace) in targets.iter().zip(&wrapped).zip(&traces) {
+        let (uid, modseq) = next_uid(tx, target.mailbox, target.account).await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO messages (mailbox_id, uid, modseq, blob_id, key_ref, flags, internal_ms, size, meta)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+             RETURNING id",
+        )
+        .bind(target.mailbox.0)
+        .bind(uid)
+        .bind(modseq)
+        .bind(&blob_id)
+        .bind(&key.key_ref)
+        .bind(join_flags(&target.flags)?)
+        .bind(at)
+        .bind(size)
+        .bind(&sealed_meta)
+        .fetch_one(&mut *tx.tx)
+        .await?;
+        let mut event = trace.clone();
+        event.object.push(MessageId(id));
+        events.push(event);
+        delivered.push(Delivered {
+            account: target.account,
+            mailbox: target.mailbox,
+            message: MessageId(id),
+            uid,
+            modseq,
+        });
+    }
+    if let (Some(outbound), Some(key)) = (&outbound, wrapped.last()) {
+        let queue_traces = &traces[targets.len()..];
+        events.extend(
+            super::outbound::enqueue(tx, outbound, &blob_id, &key.key_ref, at, queue_traces)
+                .await?,
+        );
+    }
+    Ok((delivered, events))
+}
