@@ -8,36 +8,18 @@ use std::collections::HashMap;
 
 use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
 use caduceus_service::announcements::Answer;
 use caduceus_service::{Service, ServiceError};
+
+use crate::pages::plain;
 
 /// The answer posted from the page.
 #[derive(serde::Deserialize)]
 pub(crate) struct AnswerForm {
     token: String,
     answer: String,
-}
-
-fn page(status: StatusCode, body: &str) -> impl IntoResponse + use<> {
-    let page = format!(
-        "<!doctype html><html lang=\"fr\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>Caduceus</title></head><body><main>{body}</main></body></html>"
-    );
-    (
-        status,
-        [
-            (
-                header::CONTENT_SECURITY_POLICY,
-                "default-src 'none'; form-action 'self'",
-            ),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-            (header::CACHE_CONTROL, "no-store"),
-        ],
-        Html(page),
-    )
 }
 
 /// A token is 64 hexadecimal digits; anything else is not worth a lookup, and is never
@@ -53,7 +35,7 @@ const INVALID: &str = "<p>Ce lien n'est pas valide, ou a deja servi. / This link
 pub(crate) async fn show(Query(query): Query<HashMap<String, String>>) -> impl IntoResponse {
     let token = query.get("token").map(String::as_str).unwrap_or_default();
     if !well_formed(token) {
-        return page(StatusCode::NOT_FOUND, INVALID);
+        return plain(StatusCode::NOT_FOUND, INVALID);
     }
     let form = |answer: &str, label: &str| {
         format!(
@@ -75,7 +57,7 @@ pub(crate) async fn show(Query(query): Query<HashMap<String, String>>) -> impl I
             "Je l'accepte d\u{e8}s maintenant / I accept it now"
         ),
     );
-    page(StatusCode::OK, &body)
+    plain(StatusCode::OK, &body)
 }
 
 /// `POST /announcement`: records the patient's answer (traced as the patient's).
@@ -86,29 +68,29 @@ pub(crate) async fn answer(
     let answer = match form.answer.as_str() {
         "object" => Answer::Object,
         "accept" => Answer::Accept,
-        _ => return page(StatusCode::BAD_REQUEST, "<p>?</p>"),
+        _ => return plain(StatusCode::BAD_REQUEST, "<p>?</p>"),
     };
     if !well_formed(&form.token) {
-        return page(StatusCode::NOT_FOUND, INVALID);
+        return plain(StatusCode::NOT_FOUND, INVALID);
     }
     match service
         .answer_announcement(&form.token, answer, "web")
         .await
     {
-        Ok(()) if answer == Answer::Object => page(
+        Ok(()) if answer == Answer::Object => plain(
             StatusCode::OK,
             "<p id=\"done\">Votre opposition est enregistr\u{e9}e : la messagerie ne sera pas \
              cr\u{e9}\u{e9}e. / Your objection is recorded: the mailbox will not be \
              created.</p>",
         ),
-        Ok(()) => page(
+        Ok(()) => plain(
             StatusCode::OK,
             "<p id=\"done\">Votre messagerie est ouverte. / Your mailbox is open.</p>",
         ),
-        Err(ServiceError::NotFound(_)) => page(StatusCode::NOT_FOUND, INVALID),
+        Err(ServiceError::NotFound(_)) => plain(StatusCode::NOT_FOUND, INVALID),
         Err(error) => {
             tracing::warn!(%error, "announcement answer not recorded");
-            page(
+            plain(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "<p>R\u{e9}essayez plus tard. / Try again later.</p>",
             )

@@ -51,8 +51,9 @@ pub(crate) async fn object_to_deletion(
     plain(status, &format!("<p>{text}</p>"))
 }
 
-/// A page with `body` in its `<main>`, nothing loaded from anywhere.
-fn plain(status: StatusCode, body: &str) -> impl IntoResponse + use<> {
+/// A page with `body` in its `<main>`, nothing loaded from anywhere, forms posted
+/// only here (the links of notices: RT-1, ID-1, ID-5).
+pub(crate) fn plain(status: StatusCode, body: &str) -> impl IntoResponse + use<> {
     let page = format!(
         "<!doctype html><html lang=\"fr\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
