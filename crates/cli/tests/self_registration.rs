@@ -258,8 +258,11 @@ fn id1_a_card_the_register_confirms_registers_itself_and_the_emailed_link_activa
     let address = "stephane.bonnet@caduceus.test";
     let contact = "s.bonnet@example.org";
 
-    // Without a card or a token: nobody to register.
+    // Without a card or a token: nobody to register; a token with no OpenID provider
+    // configured proves nothing either.
     assert_eq!(scene.register(false, address, contact).0, 401);
+    let (status, _) = scene.register_as(Auth::Bearer("some-token"), address, contact);
+    assert_eq!(status, 401);
     // The out-of-band address must be outside the trust space (ID-2, 004 §7.1).
     let (status, refused) = scene.register(true, address, "someone@caduceus.test");
     assert_eq!(status, 422, "{refused}");

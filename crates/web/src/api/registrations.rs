@@ -53,6 +53,10 @@ pub async fn register(
         .map(|t| SecretString::new(t.trim().to_owned()));
     let card = peer.as_deref().and_then(|p| p.certificate.as_ref());
     let registered = match (bearer, card) {
+        // No provider to check a token with: the token proves nothing here.
+        (Some(_), _) if !service.accepts_bearer_tokens() => {
+            return Err(Problem::unauthenticated());
+        }
         (Some(token), _) => {
             service
                 .register_with_token(&token, &application, &source)
