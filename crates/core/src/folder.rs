@@ -73,6 +73,17 @@ pub fn check_folder_name(name: &str) -> Result<(), FolderNameError> {
     Ok(())
 }
 
+/// The names above `name` in the hierarchy, outermost first (`a`, `a/b` for `a/b/c`),
+/// which CREATE and RENAME make when missing (RFC 9051 §6.3.4, §6.3.6: the server
+/// "SHOULD create any superior hierarchical names that are needed"); `INBOX`, which
+/// always exists, is never one of them.
+pub fn superiors(name: &str) -> Vec<&str> {
+    name.match_indices(DELIMITER)
+        .map(|(at, _)| &name[..at])
+        .filter(|superior| !superior.eq_ignore_ascii_case("INBOX"))
+        .collect()
+}
+
 /// `name` as a relative path that stays inside its archive (an export, RT-4), even for
 /// a folder named before [`check_folder_name`] refused `.`, `..` and `\\`: such levels
 /// get a leading `_`, backslashes become `_`.
@@ -90,6 +101,13 @@ pub fn archive_path(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ms6_rfc9051_6_3_4_the_superiors_of_a_name() {
+        assert_eq!(superiors("a/b/c"), ["a", "a/b"]);
+        assert_eq!(superiors("Patients"), Vec::<&str>::new());
+        assert_eq!(superiors("INBOX/Lab/2026"), ["INBOX/Lab"]);
+    }
 
     #[test]
     fn ms6_folder_names() {

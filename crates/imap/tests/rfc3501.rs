@@ -551,14 +551,16 @@ async fn rfc9051_7_1_a_selected_folder_deleted_elsewhere_is_closed_not_ok() {
     assert!(select.contains(" OK [READ-WRITE] "), "{select}");
 }
 
-/// RFC 3501 §6.3.8, RFC 5258 §3 (MS-6): a level of the hierarchy that no folder has,
-/// above one that `%` leaves out, is listed `\Noselect` (`\NonExistent` in an
-/// extended LIST), so a client can reach the folder below it; `*` lists the folder
-/// itself and not the level.
+/// RFC 3501 §6.3.8, RFC 5258 §3 (MS-6): a level of the hierarchy that no folder has
+/// (here: deleted, its inferior kept, RFC 3501 §6.3.4), above one that `%` leaves out,
+/// is listed `\Noselect` (`\NonExistent` in an extended LIST), so a client can reach
+/// the folder below it; `*` lists the folder itself and not the level.
 #[tokio::test]
 async fn rfc3501_6_3_8_list_percent_gives_levels_without_a_folder_noselect() {
     let (_w, _listener, mut a, _b) = two_on_inbox(0).await;
     a.command("CREATE Lab/2026").await;
+    let deleted = a.command("DELETE Lab").await;
+    assert!(deleted.lines().last().unwrap().contains(" OK "), "{deleted}");
     let level = a.command("LIST \"\" \"%\"").await;
     assert!(
         level.contains("* LIST (\\Noselect \\HasChildren) \"/\" Lab\r\n"),
@@ -572,4 +574,30 @@ async fn rfc3501_6_3_8_list_percent_gives_levels_without_a_folder_noselect() {
     let all = a.command("LIST \"\" \"*\"").await;
     assert!(all.contains(" \"/\" Lab/2026\r\n"), "{all}");
     assert!(listed(&all, "Lab").is_empty(), "{all}");
+}
+
+/// RFC 9051 §6.3.4 and §6.3.6 (MS-6): CREATE and RENAME make the superior names a new
+/// name needs, so each level is a folder a client can select (Thunderbird creates
+/// `a/b/c` in one command and then opens `a`).
+#[tokio::test]
+async fn rfc9051_6_3_4_create_and_rename_make_the_missing_superiors() {
+    let (_w, _listener, mut a, _b) = two_on_inbox(0).await;
+    let created = a.command("CREATE Projets/2026/Janvier").await;
+    assert!(created.lines().last().unwrap().contains(" OK "), "{created}");
+    let all = a.command("LIST \"\" \"Projets*\"").await;
+    for name in ["Projets", "Projets/2026", "Projets/2026/Janvier"] {
+        let attributes = listed(&all, name);
+        assert_eq!(attributes.len(), 1, "{name}: {all}");
+        assert!(!attributes[0].contains("Noselect"), "{name}: {all}");
+    }
+    let select = a.command("SELECT Projets/2026").await;
+    assert!(select.contains(" OK [READ-WRITE] "), "{select}");
+    a.command("CREATE Brouillons").await;
+    let renamed = a.command("RENAME Brouillons Archives/2025/Brouillons").await;
+    assert!(renamed.lines().last().unwrap().contains(" OK "), "{renamed}");
+    let select = a.command("SELECT Archives/2025").await;
+    assert!(select.contains(" OK [READ-WRITE] "), "{select}");
+    // An existing superior is kept as it is.
+    let again = a.command("CREATE Projets/2027").await;
+    assert!(again.lines().last().unwrap().contains(" OK "), "{again}");
 }

@@ -410,9 +410,26 @@ impl Service {
         Ok(delivered.remove(0))
     }
 
-    /// Makes a folder for the owner (MS-6); traced.
+    /// Makes a folder for the owner (MS-6), and the folders above it that are missing
+    /// (RFC 9051 §6.3.4); each traced.
     pub async fn create_folder(&self, access: &MailboxAccess, name: &str) -> Result<Mailbox> {
         check_name(name)?;
+        self.create_superiors(access, name).await?;
+        self.create_one(access, name).await
+    }
+
+    /// Makes the missing folders above `name` (RFC 9051 §6.3.4, §6.3.6).
+    async fn create_superiors(&self, access: &MailboxAccess, name: &str) -> Result<()> {
+        for superior in caduceus_core::folder::superiors(name) {
+            if self.find_folder(access, superior).await?.is_none() {
+                self.create_one(access, superior).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Makes one folder, traced.
+    async fn create_one(&self, access: &MailboxAccess, name: &str) -> Result<Mailbox> {
         let trace = access.event(
             self.now_ms(),
             Action::MailboxCreate,
@@ -424,8 +441,8 @@ impl Service {
             .await?)
     }
 
-    /// Renames one of the owner's folders and its subfolders; INBOX cannot be
-    /// renamed. Traced.
+    /// Renames one of the owner's folders and its subfolders, and makes the missing
+    /// folders above the new name (RFC 9051 §6.3.6); INBOX cannot be renamed. Traced.
     pub async fn rename_folder(&self, access: &MailboxAccess, from: &str, to: &str) -> Result<()> {
         check_name(to)?;
         if from.eq_ignore_ascii_case("INBOX") {
@@ -436,10 +453,12 @@ impl Service {
             .await?
             .ok_or_else(|| ServiceError::NotFound(format!("folder {}", access.owner())))?;
         let trace = access.event(self.now_ms(), Action::MailboxRename, Object::of(folder.id));
-        Ok(self
-            .store
+        self.store
             .rename_mailbox(access.owner(), from, to, &trace)
-            .await?)
+            .await?;
+        // The levels above the new name, when missing, as CREATE makes them: after the
+        // rename, so a folder renamed below itself (`a` → `a/b`) frees its own name.
+        self.create_superiors(access, to).await
     }
 
     /// Deletes one of the owner's folders and its messages for good (RT-3); INBOX
