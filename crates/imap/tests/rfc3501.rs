@@ -560,7 +560,10 @@ async fn rfc3501_6_3_8_list_percent_gives_levels_without_a_folder_noselect() {
     let (_w, _listener, mut a, _b) = two_on_inbox(0).await;
     a.command("CREATE Lab/2026").await;
     let deleted = a.command("DELETE Lab").await;
-    assert!(deleted.lines().last().unwrap().contains(" OK "), "{deleted}");
+    assert!(
+        deleted.lines().last().unwrap().contains(" OK "),
+        "{deleted}"
+    );
     let level = a.command("LIST \"\" \"%\"").await;
     assert!(
         level.contains("* LIST (\\Noselect \\HasChildren) \"/\" Lab\r\n"),
@@ -583,7 +586,10 @@ async fn rfc3501_6_3_8_list_percent_gives_levels_without_a_folder_noselect() {
 async fn rfc9051_6_3_4_create_and_rename_make_the_missing_superiors() {
     let (_w, _listener, mut a, _b) = two_on_inbox(0).await;
     let created = a.command("CREATE Projets/2026/Janvier").await;
-    assert!(created.lines().last().unwrap().contains(" OK "), "{created}");
+    assert!(
+        created.lines().last().unwrap().contains(" OK "),
+        "{created}"
+    );
     let all = a.command("LIST \"\" \"Projets*\"").await;
     for name in ["Projets", "Projets/2026", "Projets/2026/Janvier"] {
         let attributes = listed(&all, name);
@@ -593,8 +599,13 @@ async fn rfc9051_6_3_4_create_and_rename_make_the_missing_superiors() {
     let select = a.command("SELECT Projets/2026").await;
     assert!(select.contains(" OK [READ-WRITE] "), "{select}");
     a.command("CREATE Brouillons").await;
-    let renamed = a.command("RENAME Brouillons Archives/2025/Brouillons").await;
-    assert!(renamed.lines().last().unwrap().contains(" OK "), "{renamed}");
+    let renamed = a
+        .command("RENAME Brouillons Archives/2025/Brouillons")
+        .await;
+    assert!(
+        renamed.lines().last().unwrap().contains(" OK "),
+        "{renamed}"
+    );
     let select = a.command("SELECT Archives/2025").await;
     assert!(select.contains(" OK [READ-WRITE] "), "{select}");
     // An existing superior is kept as it is.
