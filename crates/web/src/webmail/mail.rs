@@ -175,7 +175,7 @@ pub fn refused(user: &WebUser, error: caduceus_service::ServiceError) -> Respons
 
 /// Whether `error` asks for the terms of use to be accepted first (IN-1).
 pub(crate) fn terms_first(error: &caduceus_service::ServiceError) -> bool {
-    matches!(error, caduceus_service::ServiceError::Refused(r) if r.requirement == "IN-1")
+    matches!(error, caduceus_service::ServiceError::Refused(r) if r.requirement == caduceus_core::Requirement::In1)
 }
 
 /// `GET /mail/folder/{name}`.
