@@ -74,6 +74,8 @@ pub enum Action {
     DirectorySearch,
     /// The development CA signed a certificate for a key the holder made (MS-3).
     CertificateIssue,
+    /// The holder turned encryption at rest to their certificate on or off (MS-3).
+    AccountEncryptAtRest,
     /// A session opened.
     SessionOpen,
     /// A mail client connected (SMTP, IMAP), before any login (AU-3).
@@ -161,7 +163,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in declaration order.
-    pub const ALL: [Action; 65] = [
+    pub const ALL: [Action; 66] = [
         Action::AccountCreate,
         Action::SelfRegister,
         Action::ContactConfirm,
@@ -190,6 +192,7 @@ impl Action {
         Action::DirectoryPreferences,
         Action::DirectorySearch,
         Action::CertificateIssue,
+        Action::AccountEncryptAtRest,
         Action::SessionOpen,
         Action::ConnectionOpen,
         Action::ConnectionClose,
@@ -260,6 +263,7 @@ impl Action {
             Action::DirectoryPreferences => "directory.preferences",
             Action::DirectorySearch => "directory.search",
             Action::CertificateIssue => "certificate.issue",
+            Action::AccountEncryptAtRest => "account.encrypt_at_rest",
             Action::SessionOpen => "session.open",
             Action::ConnectionOpen => "connection.open",
             Action::ConnectionClose => "connection.close",

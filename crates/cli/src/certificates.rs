@@ -2,13 +2,15 @@
 //! issued to this operator's users, `DATA/pki/users/<address>.pem` (written by
 //! `caduceus account certificate` and the demo seed), less those it revoked
 //! (`caduceus account certificate --revoke`). The service decides whose are served;
-//! this only reads the files.
+//! this only reads the files. [`CmsEnvelope`]: the cryptography of encryption at
+//! rest to a holder's certificate (MS-3).
 
 use std::path::PathBuf;
 
 use async_trait::async_trait;
 use caduceus_core::MailAddress;
 use caduceus_service::address_book::CertificateSource;
+use caduceus_service::at_rest::Envelope;
 use caduceus_service::certificates::{CertificateIssuer, Holder};
 
 /// The user certificates of a development PKI's `users/` directory.
@@ -27,24 +29,25 @@ impl UserCertificates {
 #[async_trait]
 impl CertificateSource for UserCertificates {
     async fn certificates(&self, address: &MailAddress) -> std::io::Result<Vec<Vec<u8>>> {
-        // An address may hold a `/` (RFC 5322 atext): such a name is no file here.
-        if address.as_str().contains('/') {
-            return Ok(Vec::new());
-        }
-        let pki = self.pki.clone();
-        let path = pki.join("users").join(format!("{}.pem", address.as_str()));
-        if !tokio::fs::try_exists(&path).await? {
-            return Ok(Vec::new());
-        }
-        let read = move || {
-            let certificates = caduceus_pki::load_certs(&path)?;
-            let der = certificates.into_iter().map(|c| c.to_vec()).collect();
-            caduceus_pki::crl::not_revoked(&pki, der)
-        };
+        let (pki, address) = (self.pki.clone(), address.as_str().to_owned());
+        let read = move || caduceus_pki::smime::user_certificates(&pki, &address);
         tokio::task::spawn_blocking(read)
             .await
             .map_err(std::io::Error::other)?
             .map_err(std::io::Error::other)
+    }
+}
+
+/// Envelopes copies at rest to their holders' certificates with OpenSSL (MS-3).
+pub struct CmsEnvelope;
+
+impl Envelope for CmsEnvelope {
+    fn envelope(
+        &self,
+        certificates: &[Vec<u8>],
+        entity: &[u8],
+    ) -> std::io::Result<Option<Vec<u8>>> {
+        caduceus_pki::smime::envelope(certificates, entity)
     }
 }
 

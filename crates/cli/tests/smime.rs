@@ -58,13 +58,6 @@ fn crlf(bytes: &[u8]) -> Vec<u8> {
     out
 }
 
-fn credential(data: &Path, address: &str) -> String {
-    demo_account(data, address)["device_credential"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
 /// tests/scripts/raw_mail.py `action` as `user` of `operator` on `listener`.
 fn raw_mail(
     operator: &Operator,
@@ -73,19 +66,7 @@ fn raw_mail(
     action: &str,
     rest: &[&str],
 ) -> String {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/scripts/raw_mail.py");
-    let ca = operator.data.join("pki/ca.pem");
-    let secret = credential(&operator.data, user);
-    let mut args = vec![
-        script,
-        action,
-        listener,
-        ca.to_str().unwrap(),
-        user,
-        secret.as_str(),
-    ];
-    args.extend(rest);
-    python3(&args).trim().to_owned()
+    common::raw_mail(&operator.data, listener, user, action, rest)
 }
 
 /// The header fields `got` has on top of `sent`, which it must end with unchanged.
@@ -111,7 +92,7 @@ fn field_names(fields: &str) -> Vec<String> {
 /// Bruno's certificate as his colleague's client finds it in his operator's
 /// directory (LDAP over TLS, `userCertificate;binary`), written as PEM to `pem`.
 fn certificate_from_directory(b: &Operator, dir: &Path, pem: &str) {
-    let secret = credential(&b.data, COLLEAGUE);
+    let secret = common::demo_credential(&b.data, COLLEAGUE);
     let out = Command::new("ldapsearch")
         .env("LDAPTLS_CACERT", b.data.join("pki/ca.pem"))
         .args(["-x", "-LLL", "-o", "ldif-wrap=no", "-H"])

@@ -21,6 +21,8 @@ const FIXTURE_V1: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/up
 const FIXTURE_V2: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/upgrade/v2");
 /// The data directory written by commit 0c9e447 (schema version 3: self-registration).
 const FIXTURE_V3: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/upgrade/v3");
+/// Made by 5388ef9 (schema version 4: the announcements).
+const FIXTURE_V4: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/upgrade/v4");
 /// The demo register extract (people), as the demo seed imported it.
 const PEOPLE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -30,7 +32,7 @@ const ALICE: &str = "alice.martin@caduceus.test";
 const BRUNO: &str = "bruno.durand@caduceus.test";
 /// The data database's latest schema version (bump with each migration, and keep the
 /// release's data directory as a fixture, docs/upgrades.md); the keyring's is 1.
-const DATA_VERSION: u32 = 4;
+const DATA_VERSION: u32 = 5;
 /// What `caduceus migrate --check` and `serve` say of a schema at version 99.
 fn refusal() -> String {
     format!(
@@ -239,6 +241,18 @@ fn upgrade_v3_fixture_keeps_messages_the_register_and_open_patients_id1_id5() {
         ),
         "active"
     );
+}
+
+/// Version 4 (the announcements) to 5 (encryption at rest to the holder's
+/// certificate): what every upgrade keeps, and nobody's mail enveloped until they ask
+/// (MS-3).
+#[test]
+fn upgrade_v4_fixture_keeps_messages_and_encrypts_nobodys_mail_at_rest_ms3() {
+    let (_root, data) = upgrade_keeps_the_fixture(FIXTURE_V4, 4);
+    let db = data.join("caduceus.db");
+    let asked = "SELECT COUNT(*) FROM accounts WHERE encrypt_at_rest_ms IS NOT NULL";
+    assert_eq!(sqlite_value(&db, asked), "0");
+    assert_ne!(sqlite_value(&db, "SELECT COUNT(*) FROM accounts"), "0");
 }
 
 #[test]

@@ -43,6 +43,8 @@
 //! - [`incidents`]: incident detectors over trace facts (TR-3).
 //! - [`local_time`]: instants in the time zones of France, for the pages (MS-6).
 //! - [`mdn`]: the automatic message disposition notification ([`Mdn`], RFC 8098).
+//! - [`at_rest`]: a message split and reassembled around the CMS envelope that keeps
+//!   it unreadable at rest to anyone but its recipient (MS-3, MS-4).
 //! - [`signed`]: S/MIME `multipart/signed` around the notifications the service
 //!   writes, the operator's proof (MS-16).
 //! - [`password`]: the web-login password strength rule (AU-1).
@@ -170,6 +172,7 @@ pub mod account;
 pub mod address;
 pub mod alert;
 pub mod announcement;
+pub mod at_rest;
 pub mod auth;
 pub mod authz;
 pub mod breach;

@@ -13,6 +13,8 @@
 //! - [`request`] — [`read_request`], [`DevPki::sign_user_request`]: certificates for
 //!   keys made on the user's side, from a PKCS#10 request (MS-3);
 //!   [`DevPki::issue_report_signer`]: the certificate signing notifications (MS-16).
+//! - [`smime`] — which certificates can receive encrypted mail, the CMS envelope of an
+//!   entity for one (encryption at rest, MS-3), the users' certificates the PKI keeps.
 //! - [`crl`] — revoking development certificates and signing the CRL file (AU-1).
 //! - [`identity`] — [`CertIdentity`]: what a certificate says about its holder.
 //! - [`dn`] — [`normalize_dn`]: distinguished-name normalization for trust-list comparison.
@@ -28,6 +30,7 @@ pub mod error;
 pub mod files;
 pub mod identity;
 pub mod request;
+pub mod smime;
 pub mod tls;
 
 pub use dev_ca::{DevPki, IssuedCert};

@@ -405,6 +405,7 @@ impl Service {
                 flags,
             }],
             outbound: None,
+            enveloped: Vec::new(),
         };
         let mut delivered = self.store.deliver(&delivery, &[trace]).await?;
         Ok(delivered.remove(0))

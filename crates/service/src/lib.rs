@@ -26,6 +26,8 @@
 //!   mailboxes ([`address_book::CertificateSource`]), every lookup traced (ID-4, TR-1).
 //! - [`certificates`]: certificates for keys the holder made, signed from their
 //!   request ([`certificates::CertificateIssuer`], MS-3).
+//! - [`at_rest`]: copies enveloped to their holder's certificate before they are
+//!   sealed, for the holders who ask (MS-3, MS-4; [`at_rest::Envelope`]).
 //! - [`submit`]: a logged-in user sends, as themself or an organisational mailbox
 //!   they are a delegate of (ID-3); recipients checked as they are named (MS-2);
 //!   recipients at other operators of the trust space queued (MS-5, MS-4).
@@ -96,6 +98,7 @@ pub mod actor;
 pub mod address_book;
 pub mod announcements;
 pub mod antivirus;
+pub mod at_rest;
 pub mod auth;
 pub mod breaches;
 pub mod certificates;
@@ -236,6 +239,8 @@ pub struct Service {
     issuer: Option<Arc<dyn certificates::CertificateIssuer>>,
     /// Signs the notifications the service writes (MS-16); `None` leaves them unsigned.
     report_signer: Option<Arc<dyn proof::ReportSigner>>,
+    /// Envelopes copies to their holders' certificates (MS-3); `None` envelopes none.
+    envelope: Option<Arc<dyn at_rest::Envelope>>,
 }
 
 impl Service {
@@ -256,6 +261,7 @@ impl Service {
             certificates: None,
             issuer: None,
             report_signer: None,
+            envelope: None,
         }
     }
 

@@ -361,6 +361,8 @@ impl Service {
         let sealable = meta.to_sealable();
         let mut targets = Vec::with_capacity(found.len());
         let mut traces = Vec::with_capacity(found.len());
+        let mut enveloped = Vec::new();
+        let mut enveloped_traces = Vec::new();
         let found_accounts = found.clone();
         for account in found.into_iter().flatten() {
             let inbox = self
@@ -368,16 +370,27 @@ impl Service {
                 .mailbox(account.id, "INBOX")
                 .await?
                 .ok_or_else(|| ServiceError::NotFound(format!("INBOX of {}", account.id)))?;
-            targets.push(Target {
+            let target = Target {
                 account: account.id,
                 mailbox: inbox.id,
                 flags: Vec::new(),
-            });
-            traces.push(event(
-                Action::MessageDeliver,
-                Object::of(account.id).and(inbox.id),
-            ));
+            };
+            let trace = event(Action::MessageDeliver, Object::of(account.id).and(inbox.id));
+            // MS-3: a holder who asked for it gets a copy only their key opens.
+            match self.enveloped_copy(&account, &target, raw, &meta).await? {
+                Some(copy) => {
+                    let mut trace = trace;
+                    trace.detail = Some(Detail::of(Requirement::Ms3));
+                    enveloped.push(copy);
+                    enveloped_traces.push(trace);
+                }
+                None => {
+                    targets.push(target);
+                    traces.push(trace);
+                }
+            }
         }
+        traces.append(&mut enveloped_traces);
         // One trace per queued recipient, naming its domain only (a patient's address
         // at another operator holds an INS, never written in traces).
         for address in remote {
@@ -386,13 +399,18 @@ impl Service {
                 Object::of(Id::Domain(address.domain().clone())),
             ));
         }
-        let accounts: Vec<AccountId> = targets.iter().map(|t| t.account).collect();
+        let accounts: Vec<AccountId> = targets
+            .iter()
+            .chain(enveloped.iter().map(|copy| &copy.target))
+            .map(|t| t.account)
+            .collect();
         let delivery = Delivery {
             raw,
             meta: &sealable,
             internal: self.clock.now(),
             targets,
             outbound,
+            enveloped,
         };
         let delivered = self.store.deliver(&delivery, &traces).await?;
         self.record_exchanges(from, &everyone, &meta).await?;

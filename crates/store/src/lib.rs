@@ -94,6 +94,14 @@ pub trait Store: Send + Sync {
         at: Timestamp,
         trace: &Event,
     ) -> Result<()>;
+    /// Turns encryption at rest to the holder's certificate on from `since`, or off
+    /// with `None` (MS-3); traced.
+    async fn set_encrypt_at_rest(
+        &self,
+        id: AccountId,
+        since: Option<Timestamp>,
+        trace: &Event,
+    ) -> Result<()>;
     /// Stores a password hash (never a password).
     async fn set_password_hash(&self, id: AccountId, hash: &str, trace: &Event) -> Result<()>;
     /// The stored password hash, if any.

@@ -104,6 +104,9 @@ pub struct Account {
     pub created: Timestamp,
     /// Last change.
     pub updated: Timestamp,
+    /// Since when each copy delivered to the account is enveloped to the holder's
+    /// certificate before it is sealed (MS-3); `None` when not asked for.
+    pub encrypt_at_rest_since: Option<Timestamp>,
 }
 
 /// A registration authority's verification of an identity (ID-2).
@@ -189,6 +192,21 @@ pub struct Delivery<'a> {
     pub targets: Vec<Target>,
     /// Recipients at other operators, queued in the same transaction (MS-4).
     pub outbound: Option<Outbound>,
+    /// Copies whose bytes differ from `raw`: each enveloped to its recipient's
+    /// certificate (MS-3), sealed apart, written in the same transaction.
+    pub enveloped: Vec<Enveloped>,
+}
+
+/// One recipient's copy enveloped to their certificate (MS-3): its own bytes and
+/// metadata, sealed under a key of its own.
+#[derive(Clone, Debug)]
+pub struct Enveloped {
+    /// Where it goes.
+    pub target: Target,
+    /// The enveloped RFC 5322 message.
+    pub raw: Vec<u8>,
+    /// Its metadata, computed from the enveloped message.
+    pub meta: Vec<u8>,
 }
 
 /// The part of a delivery bound for other operators: one queue row per recipient,

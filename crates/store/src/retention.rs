@@ -305,8 +305,10 @@ mod tests {
             in_schemas, inventoried,
             "every table the migrations create needs one line in retention::INVENTORY"
         );
+        // The parser sees every migration's tables (one that only adds columns to a
+        // table inventoried already creates none).
         for schema in schemas {
-            assert!(!tables_in_schema(schema).is_empty());
+            assert!(!tables_in_schema(schema).is_empty() || schema.contains("ALTER TABLE "));
         }
     }
 

@@ -1,10 +1,14 @@
-//! The development CA of a test world signing holders' requests (MS-3), as the
+//! The development CA of a test world signing holders' requests, serving the
+//! certificates it signed and enveloping copies at rest to them (MS-3), as the
 //! binary's does, and requests made as a user's mail client makes them.
 
 use std::path::PathBuf;
 
 use async_trait::async_trait;
+use caduceus_core::MailAddress;
 use caduceus_pki::UserSubject;
+use caduceus_service::address_book::CertificateSource;
+use caduceus_service::at_rest::Envelope;
 use caduceus_service::certificates::{CertificateIssuer, Holder};
 
 /// Signs into `<pki>/users/<address>.pem` with the development CA in `pki`.
@@ -20,6 +24,24 @@ impl CertificateIssuer for PkiIssuer {
             email: Some(holder.address.as_str()),
         };
         caduceus_pki::sign_in(&self.0, csr, subject)
+    }
+}
+
+#[async_trait]
+impl CertificateSource for PkiIssuer {
+    async fn certificates(&self, address: &MailAddress) -> std::io::Result<Vec<Vec<u8>>> {
+        caduceus_pki::smime::user_certificates(&self.0, address.as_str())
+            .map_err(std::io::Error::other)
+    }
+}
+
+impl Envelope for PkiIssuer {
+    fn envelope(
+        &self,
+        certificates: &[Vec<u8>],
+        entity: &[u8],
+    ) -> std::io::Result<Option<Vec<u8>>> {
+        caduceus_pki::smime::envelope(certificates, entity)
     }
 }
 

@@ -79,8 +79,11 @@ pub async fn world_configured(
         Some(other) => DevPki::open(&other.dir.path().join("pki")).unwrap(),
         None => DevPki::create(&dir.path().join("pki"), domain).unwrap(),
     };
-    let issuer = certificates::PkiIssuer(pki.dir().to_owned());
-    let service = service.with_certificate_issuer(Arc::new(issuer));
+    let issuer = Arc::new(certificates::PkiIssuer(pki.dir().to_owned()));
+    let service = service
+        .with_certificate_issuer(issuer.clone())
+        .with_certificates(issuer.clone())
+        .with_envelope(issuer);
     World {
         service,
         store,

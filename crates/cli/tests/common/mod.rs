@@ -423,6 +423,32 @@ impl Drop for Server {
     }
 }
 
+/// The device credential `demo.json` lists for `address` of the demo in `data`.
+pub fn demo_credential(data: &Path, address: &str) -> String {
+    demo_account(data, address)["device_credential"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// tests/scripts/raw_mail.py `action` as `user` of the demo in `data`, on `listener`
+/// (raw bytes submitted or fetched, byte for byte): what it printed, trimmed.
+pub fn raw_mail(data: &Path, listener: &str, user: &str, action: &str, rest: &[&str]) -> String {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/scripts/raw_mail.py");
+    let ca = data.join("pki/ca.pem");
+    let secret = demo_credential(data, user);
+    let mut args = vec![
+        script,
+        action,
+        listener,
+        ca.to_str().unwrap(),
+        user,
+        secret.as_str(),
+    ];
+    args.extend(rest);
+    python3(&args).trim().to_owned()
+}
+
 /// Runs `python3 ARGS` (a script path or `-c CODE`, then its arguments); fails the
 /// test with its stderr when it fails, returns its stdout.
 pub fn python3<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> String {

@@ -80,6 +80,9 @@ pub enum Operation {
     /// Have the owner's certificate signed for a key made on their side, from its
     /// PKCS#10 request (MS-3): the directory then serves it.
     RequestCertificate,
+    /// Turn encryption at rest to the owner's certificate on or off: from then on,
+    /// each copy delivered to them is enveloped to it before it is sealed (MS-3).
+    SetEncryptionAtRest,
     /// List the operator's accounts (the admin console's accounts page).
     ListAccounts,
     /// Read the queue of professionals' own registrations: what their card or e-CPS
@@ -256,6 +259,7 @@ impl Interface {
                         | Operation::ListDevices
                         | Operation::AddDevice
                         | Operation::RequestCertificate
+                        | Operation::SetEncryptionAtRest
                 ) || operation.reaches() == Reach::PatientOwn
                     || operation.is_self_service()
             }
@@ -293,7 +297,7 @@ impl Interface {
 
 impl Operation {
     /// Every operation of the matrix.
-    pub const ALL: [Operation; 48] = [
+    pub const ALL: [Operation; 49] = [
         Operation::ListFolder,
         Operation::ReadMessage,
         Operation::ReadRaw,
@@ -322,6 +326,7 @@ impl Operation {
         Operation::ExportAccountData,
         Operation::CloseOwnAccount,
         Operation::RequestCertificate,
+        Operation::SetEncryptionAtRest,
         Operation::ListAccounts,
         Operation::ReviewRegistrations,
         Operation::VerifyAccount,
@@ -373,6 +378,7 @@ impl Operation {
             SetDirectoryPreferences => &[Api, Service, Webmail, Cli],
             RequestCorrection | ExportAccountData | CloseOwnAccount => &[Api, Service, Webmail],
             RequestCertificate => &[Api, Service, Cli],
+            SetEncryptionAtRest => &[Api, Service],
             Export => &[Api, Webmail],
             SendAsSelf | SendAsOrganisation | SendAsOther => &[Api, Service, Webmail, Smtp],
             QueryOpposition | RecordOpposition | WithdrawOpposition | RevokeDevice
@@ -451,7 +457,8 @@ impl Operation {
             | Operation::RequestCorrection
             | Operation::ExportAccountData
             | Operation::CloseOwnAccount
-            | Operation::RequestCertificate => Reach::Settings,
+            | Operation::RequestCertificate
+            | Operation::SetEncryptionAtRest => Reach::Settings,
             Operation::LookUpDirectory => Reach::Directory,
             _ if self.duty().is_some() => Reach::Administration,
             _ => Reach::Mailbox,

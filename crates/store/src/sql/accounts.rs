@@ -11,8 +11,7 @@ use super::traces::append;
 use crate::error::{Result, StoreError};
 use crate::model::*;
 
-const ACCOUNT_COLUMNS: &str =
-    "id, address, kind, state, registry, identifier, display_name, created_ms, updated_ms";
+const ACCOUNT_COLUMNS: &str = "id, address, kind, state, registry, identifier, display_name, created_ms, updated_ms, encrypt_at_rest_ms";
 
 fn corrupt(what: &'static str, detail: impl ToString) -> StoreError {
     StoreError::Corrupt {
@@ -41,6 +40,9 @@ fn account_from_row(row: &AnyRow) -> Result<Account> {
         display_name: row.try_get("display_name")?,
         created: Timestamp::from_millis(row.try_get("created_ms")?),
         updated: Timestamp::from_millis(row.try_get("updated_ms")?),
+        encrypt_at_rest_since: row
+            .try_get::<Option<i64>, _>("encrypt_at_rest_ms")?
+            .map(Timestamp::from_millis),
     })
 }
 
@@ -230,6 +232,31 @@ pub(super) async fn set_state(
 ) -> Result<()> {
     let mut tx = store.db.begin_write().await?;
     write_state(&mut tx, id, state, at).await?;
+    append(store, &mut tx, std::slice::from_ref(trace)).await?;
+    tx.commit().await
+}
+
+/// Turns encryption at rest to the holder's certificate on (`Some(since)`) or off
+/// (MS-3), with its trace.
+pub(super) async fn set_encrypt_at_rest(
+    store: &SqlStore,
+    id: AccountId,
+    since: Option<Timestamp>,
+    trace: &Event,
+) -> Result<()> {
+    let mut tx = store.db.begin_write().await?;
+    let rows = sqlx::query("UPDATE accounts SET encrypt_at_rest_ms = $2 WHERE id = $1")
+        .bind(id.0)
+        .bind(since.map(Timestamp::as_millis))
+        .execute(&mut *tx.tx)
+        .await?
+        .rows_affected();
+    if rows == 0 {
+        return Err(StoreError::NotFound {
+            what: "account",
+            id: id.to_string(),
+        });
+    }
     append(store, &mut tx, std::slice::from_ref(trace)).await?;
     tx.commit().await
 }

@@ -40,7 +40,22 @@ const QUEUE_MAX: usize = 1024;
 
 /// A delivery sealed and staged, owning all the transaction needs to write it.
 pub(super) struct Prepared {
-    /// The id of the sealed body shared by every copy.
+    /// The sealed bodies: the one the copies and the queue share (when any copy or
+    /// queued recipient shares the message's bytes), then one per copy enveloped to
+    /// its recipient (MS-3).
+    pub bodies: Vec<SealedBody>,
+    /// Arrival time (ms).
+    pub at: i64,
+    /// The recipients at other operators, queued with the first body, whose last
+    /// wrapped key is the outbound owner's.
+    pub outbound: Option<Outbound>,
+    /// One event per target of each body in order, then one per queued recipient.
+    pub traces: Vec<Event>,
+}
+
+/// A message body sealed under its own key and staged, with the copies made of it.
+pub(super) struct SealedBody {
+    /// The id of the sealed body.
     pub blob_id: String,
     /// The sealed body (a row to insert) or the note that its file is written.
     pub staged: Staged,
@@ -48,16 +63,18 @@ pub(super) struct Prepared {
     pub sealed_meta: Vec<u8>,
     /// The raw message's size in bytes.
     pub size: i64,
-    /// Arrival time (ms).
-    pub at: i64,
     /// Where copies go; `wrapped[i]` is the key for `targets[i]`.
     pub targets: Vec<Target>,
-    /// The message key wrapped for each target, then for the outbound owner.
+    /// The message key wrapped for each target (then, for the first body of a
+    /// delivery with queued recipients, for the outbound owner).
     pub wrapped: Vec<WrappedMessageKey>,
-    /// The recipients at other operators, queued with the copies.
-    pub outbound: Option<Outbound>,
-    /// One event per target, then one per queued recipient.
-    pub traces: Vec<Event>,
+}
+
+impl SealedBody {
+    /// The same body, copied to `targets`.
+    pub fn with(self, targets: Vec<Target>) -> SealedBody {
+        SealedBody { targets, ..self }
+    }
 }
 
 struct Job {
@@ -129,8 +146,10 @@ async fn commit_group(
     store: &SqlStore,
     group: Vec<Prepared>,
 ) -> Result<Vec<Result<Vec<Delivered>>>> {
-    let keys: Vec<(&[WrappedMessageKey], i64)> =
-        group.iter().map(|p| (&p.wrapped[..], p.at)).collect();
+    let keys: Vec<(&[WrappedMessageKey], i64)> = group
+        .iter()
+        .flat_map(|p| p.bodies.iter().map(|b| (&b.wrapped[..], p.at)))
+        .collect();
     store.keyring.put(&keys).await?;
     let mut tx = store.db.begin_write().await?;
     let mut results = Vec::with_capacity(group.len());
@@ -180,58 +199,61 @@ async fn commit_group(
     Ok(results)
 }
 
-/// Writes one delivery in `tx`: the blob row, a message row per target with its UID
-/// and MODSEQ, the queue rows; returns the copies and their trace events (with the
-/// message ids), to be chained after the group's writes.
+/// Writes one delivery in `tx`: each body's blob row, a message row per target with
+/// its UID and MODSEQ, the queue rows; returns the copies and their trace events (with
+/// the message ids), to be chained after the group's writes.
 async fn apply(tx: &mut WriteTx, prepared: Prepared) -> Result<(Vec<Delivered>, Vec<Event>)> {
     let Prepared {
-        blob_id,
-        staged,
-        sealed_meta,
-        size,
+        bodies,
         at,
-        targets,
-        wrapped,
         outbound,
         traces,
     } = prepared;
-    staged.insert(tx, &blob_id).await?;
-    let mut delivered = Vec::with_capacity(targets.len());
+    let remote = outbound.as_ref().map_or(0, |o| o.recipients.len());
+    let (copy_traces, queue_traces) = traces.split_at(traces.len() - remote);
+    let mut copy_traces = copy_traces.iter();
+    let mut delivered = Vec::with_capacity(copy_traces.len());
     let mut events = Vec::with_capacity(traces.len());
-    for ((target, key), trace) in targets.iter().zip(&wrapped).zip(&traces) {
-        let (uid, modseq) = next_uid(tx, target.mailbox, target.account).await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO messages (mailbox_id, uid, modseq, blob_id, key_ref, flags, internal_ms, size, meta)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-             RETURNING id",
-        )
-        .bind(target.mailbox.0)
-        .bind(uid)
-        .bind(modseq)
-        .bind(&blob_id)
-        .bind(&key.key_ref)
-        .bind(join_flags(&target.flags)?)
-        .bind(at)
-        .bind(size)
-        .bind(&sealed_meta)
-        .fetch_one(&mut *tx.tx)
-        .await?;
-        let mut event = trace.clone();
-        event.object.push(MessageId(id));
-        events.push(event);
-        delivered.push(Delivered {
-            account: target.account,
-            mailbox: target.mailbox,
-            message: MessageId(id),
-            uid,
-            modseq,
-        });
+    // The queue shares the first body, under its last key.
+    let queued_with = outbound.as_ref().and(bodies.first()).and_then(|body| {
+        let key = body.wrapped.last()?;
+        Some((body.blob_id.clone(), key.key_ref.clone()))
+    });
+    for body in bodies {
+        body.staged.insert(tx, &body.blob_id).await?;
+        for ((target, key), trace) in body.targets.iter().zip(&body.wrapped).zip(&mut copy_traces) {
+            let (uid, modseq) = next_uid(tx, target.mailbox, target.account).await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO messages (mailbox_id, uid, modseq, blob_id, key_ref, flags, internal_ms, size, meta)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                 RETURNING id",
+            )
+            .bind(target.mailbox.0)
+            .bind(uid)
+            .bind(modseq)
+            .bind(&body.blob_id)
+            .bind(&key.key_ref)
+            .bind(join_flags(&target.flags)?)
+            .bind(at)
+            .bind(body.size)
+            .bind(&body.sealed_meta)
+            .fetch_one(&mut *tx.tx)
+            .await?;
+            let mut event = trace.clone();
+            event.object.push(MessageId(id));
+            events.push(event);
+            delivered.push(Delivered {
+                account: target.account,
+                mailbox: target.mailbox,
+                message: MessageId(id),
+                uid,
+                modseq,
+            });
+        }
     }
-    if let (Some(outbound), Some(key)) = (&outbound, wrapped.last()) {
-        let queue_traces = &traces[targets.len()..];
+    if let (Some(outbound), Some((blob_id, key_ref))) = (&outbound, queued_with) {
         events.extend(
-            super::outbound::enqueue(tx, outbound, &blob_id, &key.key_ref, at, queue_traces)
-                .await?,
+            super::outbound::enqueue(tx, outbound, &blob_id, &key_ref, at, queue_traces).await?,
         );
     }
     Ok((delivered, events))

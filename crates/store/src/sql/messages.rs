@@ -8,7 +8,7 @@ use sqlx::any::AnyRow;
 use std::collections::HashMap;
 
 use super::SqlStore;
-use super::commit::Prepared;
+use super::commit::{Prepared, SealedBody};
 use super::db::{BATCH, Backend};
 use super::traces::append;
 use crate::error::{Result, StoreError};
@@ -86,65 +86,74 @@ pub(super) async fn mailbox(
     row.as_ref().map(mailbox_from_row).transpose()
 }
 
-/// Keys, then the blob, then rows and traces in one transaction: once this returns
+/// Keys, then the blobs, then rows and traces in one transaction: once this returns
 /// every copy is durable; a crash before the commit leaves only unreferenced keys and
 /// blobs, never a half-delivered message. The message is sealed here, on the
-/// caller's task; the writes go through the store's group commit (`commit`), which
-/// shares one transaction and one sync among the deliveries that arrive together.
+/// caller's task — once for the copies that share its bytes and the queue, once for
+/// each copy enveloped to its recipient (MS-3); the writes go through the store's
+/// group commit (`commit`), which shares one transaction and one sync among the
+/// deliveries that arrive together.
 pub(super) async fn deliver(
     store: &SqlStore,
     delivery: &Delivery<'_>,
     traces: &[Event],
 ) -> Result<Vec<Delivered>> {
     let remote = delivery.outbound.as_ref().map_or(0, |o| o.recipients.len());
-    if traces.len() != delivery.targets.len() + remote {
+    let copies = delivery.targets.len() + delivery.enveloped.len();
+    if traces.len() != copies + remote {
         return Err(StoreError::Trace(format!(
-            "{} trace events for {} delivery targets and {remote} queued recipients; one each is required",
+            "{} trace events for {copies} delivery targets and {remote} queued recipients; one each is required",
             traces.len(),
-            delivery.targets.len()
         )));
     }
-    let blob_id = random_id();
-    let message_key = SymmetricKey::generate();
-    let mut wrapped = Vec::with_capacity(delivery.targets.len() + 1);
-    for target in &delivery.targets {
-        wrapped.push(
-            store
-                .keyring
-                .wrap_for(target.account.0, &message_key)
-                .await?,
-        );
+    let mut bodies = Vec::with_capacity(1 + delivery.enveloped.len());
+    if !delivery.targets.is_empty() || delivery.outbound.is_some() {
+        let mut owners: Vec<AccountId> = delivery.targets.iter().map(|t| t.account).collect();
+        owners.extend(delivery.outbound.as_ref().map(|o| o.owner));
+        let body = seal_body(store, delivery.raw, delivery.meta, &owners).await?;
+        bodies.push(body.with(delivery.targets.clone()));
     }
-    if let Some(outbound) = &delivery.outbound {
-        wrapped.push(
-            store
-                .keyring
-                .wrap_for(outbound.owner.0, &message_key)
-                .await?,
-        );
+    for copy in &delivery.enveloped {
+        let body = seal_body(store, &copy.raw, &copy.meta, &[copy.target.account]).await?;
+        bodies.push(body.with(vec![copy.target.clone()]));
     }
-    let sealed_meta = message_key.seal(&context::meta(&blob_id), delivery.meta);
-    let staged = store
-        .blobs
-        .stage(
-            &blob_id,
-            message_key.seal(&context::blob(&blob_id), delivery.raw),
-        )
-        .await?;
     store
         .committer
         .deliver(Prepared {
-            blob_id,
-            staged,
-            sealed_meta,
-            size: delivery.raw.len() as i64,
+            bodies,
             at: delivery.internal.as_millis(),
-            targets: delivery.targets.clone(),
-            wrapped,
             outbound: delivery.outbound.clone(),
             traces: traces.to_vec(),
         })
         .await
+}
+
+/// A message sealed under a new key wrapped for each of `owners`, its body staged.
+async fn seal_body(
+    store: &SqlStore,
+    raw: &[u8],
+    meta: &[u8],
+    owners: &[AccountId],
+) -> Result<SealedBody> {
+    let blob_id = random_id();
+    let message_key = SymmetricKey::generate();
+    let mut wrapped = Vec::with_capacity(owners.len());
+    for owner in owners {
+        wrapped.push(store.keyring.wrap_for(owner.0, &message_key).await?);
+    }
+    let sealed_meta = message_key.seal(&context::meta(&blob_id), meta);
+    let staged = store
+        .blobs
+        .stage(&blob_id, message_key.seal(&context::blob(&blob_id), raw))
+        .await?;
+    Ok(SealedBody {
+        blob_id,
+        staged,
+        sealed_meta,
+        size: raw.len() as i64,
+        targets: Vec::new(),
+        wrapped,
+    })
 }
 
 /// Takes the next UID of `mailbox` (of `account`) and a new MODSEQ, in `tx`: UIDs

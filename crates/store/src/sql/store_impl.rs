@@ -55,6 +55,14 @@ impl Store for SqlStore {
     ) -> Result<()> {
         accounts::set_state(self, id, state, at, trace).await
     }
+    async fn set_encrypt_at_rest(
+        &self,
+        id: AccountId,
+        since: Option<Timestamp>,
+        trace: &Event,
+    ) -> Result<()> {
+        accounts::set_encrypt_at_rest(self, id, since, trace).await
+    }
     async fn set_password_hash(&self, id: AccountId, hash: &str, trace: &Event) -> Result<()> {
         accounts::set_password_hash(self, id, hash, trace).await
     }

@@ -59,6 +59,7 @@ macro_rules! conformance_suite {
             rt2_destroyed_account_is_unrecoverable_from_an_earlier_copy,
             ms4_flipped_blob_byte_is_detected_never_returned,
             ms4_large_and_small_bodies_round_trip_and_leave_with_their_message,
+            ms3_an_enveloped_copy_is_sealed_apart_in_the_same_delivery,
             ms4_flipped_metadata_byte_is_detected,
             tr1_every_action_leaves_a_verifiable_trace,
             tr1_modified_entry_is_named,
@@ -159,6 +160,7 @@ pub async fn deliver_to(
             flags,
         }],
         outbound: None,
+        enveloped: Vec::new(),
     };
     let trace = event(Action::MessageDeliver, mailbox);
     store.deliver(&delivery, &[trace]).await
@@ -435,6 +437,7 @@ pub async fn deliver_assigns_uids_and_modseqs_in_one_transaction(h: Harness) {
         internal: now(),
         targets,
         outbound: None,
+        enveloped: Vec::new(),
     };
     let traces = [
         event(Action::MessageDeliver, a.id),
@@ -465,6 +468,7 @@ pub async fn deliver_assigns_uids_and_modseqs_in_one_transaction(h: Harness) {
             flags: vec![],
         }],
         outbound: None,
+        enveloped: Vec::new(),
     };
     assert!(h.store.deliver(&wrong, &traces[..1]).await.is_err());
     assert!(

@@ -41,6 +41,7 @@ async fn send_mixed(h: &Harness) -> (Account, Account, String) {
             notify_success: true,
             expires: Timestamp::from_millis(now().as_millis() + 86_400_000),
         }),
+        enveloped: Vec::new(),
     };
     let traces = [
         event(Action::MessageDeliver, bruno.id),
@@ -221,6 +222,7 @@ pub async fn ms16_concurrent_claimers_never_share_a_recipient(h: Harness) {
             notify_success: false,
             expires: Timestamp::from_millis(now().as_millis() + 86_400_000),
         }),
+        enveloped: Vec::new(),
     };
     h.store.deliver(&delivery, &traces).await.unwrap();
     let claimers = (0..4).map(|n| {

@@ -159,6 +159,7 @@ pub async fn ms4_large_and_small_bodies_round_trip_and_leave_with_their_message(
                 flags: vec![],
             }],
             outbound: None,
+            enveloped: Vec::new(),
         };
         let trace = event(Action::MessageDeliver, inbox.id);
         let d = h
@@ -220,4 +221,124 @@ pub async fn ms4_flipped_metadata_byte_is_detected(h: Harness) {
         .await
         .unwrap();
     assert_tampered(&h, d.message).await;
+}
+
+/// A copy enveloped to its recipient's certificate (MS-3) is sealed apart, under its
+/// own key, in the same transaction as the copies that share the message's bytes;
+/// each recipient opens their own; the account's setting is kept and traced.
+pub async fn ms3_an_enveloped_copy_is_sealed_apart_in_the_same_delivery(h: Harness) {
+    let a = professional(&h, "alice", "10003090833").await;
+    let b = professional(&h, "bob", "10000000009").await;
+    assert_eq!(a.encrypt_at_rest_since, None);
+    let since = now();
+    h.store
+        .set_encrypt_at_rest(
+            a.id,
+            Some(since),
+            &event(Action::AccountEncryptAtRest, a.id),
+        )
+        .await
+        .unwrap();
+    let a = h.store.account(a.id).await.unwrap();
+    assert_eq!(a.encrypt_at_rest_since, Some(since));
+    let inbox = |account: &Account| {
+        let store = &h.store;
+        let id = account.id;
+        async move { store.mailbox(id, "INBOX").await.unwrap().unwrap().id }
+    };
+    let (alice_inbox, bob_inbox) = (inbox(&a).await, inbox(&b).await);
+    let raw = raw_message();
+    let enveloped_raw =
+        b"Subject: x\r\nContent-Type: application/pkcs7-mime\r\n\r\nMIAGCSqG\r\n".to_vec();
+    let delivery = Delivery {
+        raw: &raw,
+        meta: SUBJECT.as_bytes(),
+        internal: now(),
+        targets: vec![Target {
+            account: b.id,
+            mailbox: bob_inbox,
+            flags: vec![],
+        }],
+        outbound: None,
+        enveloped: vec![Enveloped {
+            target: Target {
+                account: a.id,
+                mailbox: alice_inbox,
+                flags: vec![],
+            },
+            raw: enveloped_raw.clone(),
+            meta: b"enveloped meta".to_vec(),
+        }],
+    };
+    let traces = [
+        event(Action::MessageDeliver, bob_inbox),
+        event(Action::MessageDeliver, alice_inbox),
+    ];
+    let delivered = h.store.deliver(&delivery, &traces).await.unwrap();
+    assert_eq!(delivered.len(), 2);
+    assert_eq!((delivered[0].account, delivered[1].account), (b.id, a.id));
+    let open = |message: MessageId| {
+        let store = &h.store;
+        async move {
+            store
+                .open_message(message, &event(Action::MessageRead, message))
+                .await
+                .unwrap()
+        }
+    };
+    let (bob_copy, alice_copy) = (
+        open(delivered[0].message).await,
+        open(delivered[1].message).await,
+    );
+    assert_eq!(bob_copy.raw, raw);
+    assert_eq!(bob_copy.meta, SUBJECT.as_bytes());
+    assert_eq!(alice_copy.raw, enveloped_raw);
+    assert_eq!(alice_copy.meta, b"enveloped meta");
+    assert_ne!(
+        blob_id_of(&h, delivered[0].message).await,
+        blob_id_of(&h, delivered[1].message).await,
+        "sealed apart"
+    );
+    // Alice's key cannot open Bob's copy's body: each is wrapped for its recipient.
+    assert_eq!(
+        h.store.messages(alice_inbox).await.unwrap().len(),
+        1,
+        "one copy each"
+    );
+    // A delivery whose every copy is enveloped stores no shared body.
+    let blobs = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(DISTINCT blob_id) FROM messages")
+            .fetch_one(&h.raw)
+            .await
+            .unwrap()
+    };
+    let before = blobs().await;
+    let only_enveloped = Delivery {
+        targets: Vec::new(),
+        ..delivery.clone()
+    };
+    h.store
+        .deliver(&only_enveloped, &traces[1..])
+        .await
+        .unwrap();
+    assert_eq!(blobs().await, before + 1);
+    // Turned off, and refused for an account that does not exist.
+    h.store
+        .set_encrypt_at_rest(a.id, None, &event(Action::AccountEncryptAtRest, a.id))
+        .await
+        .unwrap();
+    assert_eq!(
+        h.store.account(a.id).await.unwrap().encrypt_at_rest_since,
+        None
+    );
+    assert!(
+        h.store
+            .set_encrypt_at_rest(
+                AccountId(999_999),
+                None,
+                &event(Action::AccountEncryptAtRest, a.id)
+            )
+            .await
+            .is_err()
+    );
 }

@@ -370,3 +370,37 @@ pub async fn request_certificate(
         pem,
     ))
 }
+
+/// `PUT /account/encryption`: encryption at rest to the holder's certificate.
+#[derive(Deserialize)]
+pub struct EncryptionSetting {
+    at_rest: bool,
+}
+
+/// The setting as the API shows it.
+fn encryption_json(since: Option<caduceus_core::Timestamp>) -> Json<serde_json::Value> {
+    Json(serde_json::json!({
+        "at_rest": since.is_some(),
+        "since_ms": since.map(|t| t.as_millis()),
+    }))
+}
+
+/// `GET /account/encryption`: whether copies delivered to the user are enveloped to
+/// their certificate before they are sealed (MS-3), and since when.
+pub async fn encryption(user: User) -> Json<serde_json::Value> {
+    encryption_json(user.login.account().encrypt_at_rest_since)
+}
+
+/// `PUT /account/encryption`: turns encryption at rest to the user's certificate on
+/// or off (MS-3); on needs a certificate that can receive encrypted mail. Traced.
+pub async fn set_encryption(
+    State(service): State<Service>,
+    user: User,
+    Json(setting): Json<EncryptionSetting>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let login = &user.login;
+    let since = service
+        .set_encrypt_at_rest(&login.caller(), login.account().id, setting.at_rest)
+        .await?;
+    Ok(encryption_json(since))
+}

@@ -76,6 +76,10 @@ pub fn router(max_message_size: usize) -> Router<Service> {
             get(directory::certificates),
         )
         .route("/certificates", post(account::request_certificate))
+        .route(
+            "/account/encryption",
+            get(account::encryption).put(account::set_encryption),
+        )
         .route("/outbound/{queue_ref}", get(directory::delivery_status))
         .route("/devices", get(account::devices).post(account::add_device))
         .route("/devices/{id}", delete(account::revoke_device))

@@ -32,6 +32,10 @@ async fn changed(cast: &Cast, cell: &Cell) -> Option<bool> {
             return Some(preferences.liste_rouge);
         }
         Operation::RequestCertificate => return Some(cast.certificate_file().exists()),
+        Operation::SetEncryptionAtRest => {
+            let owner = store.account(cast.owner.id).await.unwrap();
+            return Some(owner.encrypt_at_rest_since.is_some());
+        }
         _ => {}
     }
     if cell.operation.reaches() == Reach::Sending

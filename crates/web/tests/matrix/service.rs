@@ -76,6 +76,10 @@ async fn outcome(cast: &Cast, cell: &Cell) -> Result<(), ServiceError> {
                 .await
                 .map(drop)
         }
+        (Reach::Settings, Operation::SetEncryptionAtRest) => service
+            .set_encrypt_at_rest(&caller, owner, true)
+            .await
+            .map(drop),
         (Reach::Settings, Operation::RequestCorrection) => service
             .request_correction(&caller, owner, "Nom : Matrix, pas Matrice")
             .await

@@ -1,0 +1,170 @@
+//! S/MIME for the holders' certificates (MS-3): which of a holder's certificates can
+//! receive encrypted mail, and the CMS enveloped-data of a MIME entity for it
+//! (OpenSSL), for encryption at rest to the holder's key; and the certificates the
+//! development PKI keeps for each user.
+
+use std::io;
+use std::path::Path;
+
+use openssl::cms::{CMSOptions, CmsContentInfo};
+use openssl::stack::Stack;
+use openssl::symm::Cipher;
+use openssl::x509::X509;
+use x509_parser::prelude::*;
+
+/// The OID of an RSA public key (PKCS #1).
+const RSA: &str = "1.2.840.113549.1.1.1";
+/// The OID of an elliptic-curve public key (RFC 5480).
+const EC: &str = "1.2.840.10045.2.1";
+
+/// Whether the certificate `der` can receive encrypted mail now: within its
+/// validity, an RSA key allowed key encipherment or an EC key allowed key agreement
+/// (RFC 8550 §4.4.2, when the certificate restricts its key usage), and e-mail
+/// protection among its extended key usages when it lists them (§4.4.4).
+pub fn can_receive_encrypted_mail(der: &[u8]) -> bool {
+    let Ok((_, cert)) = X509Certificate::from_der(der) else {
+        return false;
+    };
+    if !cert.validity().is_valid() {
+        return false;
+    }
+    let algorithm = cert.public_key().algorithm.algorithm.to_id_string();
+    let usage = match cert.key_usage() {
+        Ok(usage) => usage.map(|u| u.value),
+        Err(_) => return false,
+    };
+    let usable = match algorithm.as_str() {
+        RSA => usage.is_none_or(|u| u.key_encipherment()),
+        EC => usage.is_none_or(|u| u.key_agreement()),
+        _ => false,
+    };
+    let purposes = match cert.extended_key_usage() {
+        Ok(purposes) => purposes.map(|p| p.value),
+        Err(_) => return false,
+    };
+    usable && purposes.is_none_or(|p| p.any || p.email_protection)
+}
+
+/// The CMS enveloped-data (DER, AES-256-CBC, which every S/MIME client reads) of
+/// `entity` for the first of `certificates` (DER) that can receive encrypted mail
+/// ([`can_receive_encrypted_mail`]), or `None` when none can.
+pub fn envelope(certificates: &[Vec<u8>], entity: &[u8]) -> io::Result<Option<Vec<u8>>> {
+    let Some(der) = certificates
+        .iter()
+        .find(|der| can_receive_encrypted_mail(der))
+    else {
+        return Ok(None);
+    };
+    let mut recipients = Stack::new().map_err(io::Error::other)?;
+    recipients
+        .push(X509::from_der(der).map_err(io::Error::other)?)
+        .map_err(io::Error::other)?;
+    // BINARY: the entity is already canonical (CRLF), enveloped as it is.
+    let cms = CmsContentInfo::encrypt(
+        &recipients,
+        entity,
+        Cipher::aes_256_cbc(),
+        CMSOptions::BINARY,
+    )
+    .map_err(io::Error::other)?;
+    cms.to_der().map(Some).map_err(io::Error::other)
+}
+
+/// The DER certificates the development PKI in `pki` keeps for `address`
+/// (`users/<address>.pem`), less those it revoked; none when it keeps none.
+pub fn user_certificates(pki: &Path, address: &str) -> Result<Vec<Vec<u8>>, crate::PkiError> {
+    // An address may hold a `/` (RFC 5322 atext): such a name is no file here.
+    if address.contains('/') {
+        return Ok(Vec::new());
+    }
+    let path = pki.join("users").join(format!("{address}.pem"));
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
+    let der = crate::load_certs(&path)?
+        .into_iter()
+        .map(|c| c.to_vec())
+        .collect();
+    crate::crl::not_revoked(pki, der)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rcgen::{
+        CertificateParams, ExtendedKeyUsagePurpose, KeyPair, KeyUsagePurpose, PKCS_RSA_SHA256,
+    };
+
+    fn certificate(
+        key: &KeyPair,
+        usage: &[KeyUsagePurpose],
+        eku: &[ExtendedKeyUsagePurpose],
+    ) -> Vec<u8> {
+        let mut params = CertificateParams::new(vec!["holder@caduceus.test".into()]).unwrap();
+        params.key_usages = usage.to_vec();
+        params.extended_key_usages = eku.to_vec();
+        params.self_signed(key).unwrap().der().to_vec()
+    }
+
+    #[test]
+    fn ms3_only_a_certificate_for_encryption_receives_encrypted_mail() {
+        let ec = KeyPair::generate().unwrap();
+        let email = [ExtendedKeyUsagePurpose::EmailProtection];
+        let agreement = [KeyUsagePurpose::KeyAgreement];
+        let signing = [KeyUsagePurpose::DigitalSignature];
+        assert!(can_receive_encrypted_mail(&certificate(
+            &ec, &agreement, &email
+        )));
+        assert!(can_receive_encrypted_mail(&certificate(&ec, &[], &[])));
+        assert!(!can_receive_encrypted_mail(&certificate(
+            &ec, &signing, &email
+        )));
+        let server = [ExtendedKeyUsagePurpose::ServerAuth];
+        assert!(!can_receive_encrypted_mail(&certificate(
+            &ec, &agreement, &server
+        )));
+        assert!(!can_receive_encrypted_mail(b"not a certificate"));
+        let rsa = openssl::rsa::Rsa::generate(2048).unwrap();
+        let pem = openssl::pkey::PKey::from_rsa(rsa)
+            .unwrap()
+            .private_key_to_pem_pkcs8()
+            .unwrap();
+        let rsa =
+            KeyPair::from_pem_and_sign_algo(std::str::from_utf8(&pem).unwrap(), &PKCS_RSA_SHA256)
+                .unwrap();
+        let encipherment = [KeyUsagePurpose::KeyEncipherment];
+        assert!(can_receive_encrypted_mail(&certificate(
+            &rsa,
+            &encipherment,
+            &email
+        )));
+        assert!(!can_receive_encrypted_mail(&certificate(
+            &rsa, &agreement, &email
+        )));
+    }
+
+    #[test]
+    fn ms3_the_entity_is_enveloped_to_the_first_usable_certificate_and_opens_with_its_key() {
+        let signing_only = certificate(
+            &KeyPair::generate().unwrap(),
+            &[KeyUsagePurpose::DigitalSignature],
+            &[],
+        );
+        assert_eq!(
+            envelope(std::slice::from_ref(&signing_only), b"x").unwrap(),
+            None
+        );
+        let key = KeyPair::generate().unwrap();
+        let usable = certificate(&key, &[KeyUsagePurpose::KeyAgreement], &[]);
+        let entity = b"Content-Type: text/plain\r\n\r\nCompte rendu\r\n";
+        let der = envelope(&[signing_only, usable.clone()], entity)
+            .unwrap()
+            .expect("enveloped");
+        assert!(!der.windows(12).any(|w| w == b"Compte rendu"));
+        let cms = CmsContentInfo::from_der(&der).unwrap();
+        let pkey = openssl::pkey::PKey::private_key_from_der(&key.serialize_der()).unwrap();
+        let cert = X509::from_der(&usable).unwrap();
+        let opened = cms.decrypt(&pkey, &cert).unwrap();
+        assert_eq!(opened, entity);
+    }
+}
