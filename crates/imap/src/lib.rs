@@ -58,6 +58,7 @@ mod reply;
 mod search;
 mod selected;
 mod session;
+mod shared;
 mod sort;
 mod state;
 mod structure;

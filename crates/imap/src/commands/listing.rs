@@ -239,11 +239,11 @@ impl Session {
             return;
         }
         let read = async {
-            let folders = self.service.mailboxes(&login.access).await?;
             let subscribed = self.service.subscriptions(&login.access).await?;
-            Ok::<_, caduceus_service::ServiceError>((folders, subscribed))
+            let (folders, containers) = self.visible_folders(login).await?;
+            Ok::<_, caduceus_service::ServiceError>((folders, containers, subscribed))
         };
-        let (folders, subscribed) = match read.await {
+        let (folders, containers, subscribed) = match read.await {
             Ok(read) => read,
             Err(error) => {
                 out.enqueue_status(from_service(tag, &error));
@@ -269,7 +269,10 @@ impl Session {
             Listing::Extended(options) => Some(options),
             _ => None,
         };
-        for entry in entries(&folders, &subscribed, matches, listing) {
+        let shown: Vec<Mailbox> = folders.iter().map(|(_, folder)| folder.clone()).collect();
+        let mut listed = BTreeSet::new();
+        for entry in entries(&shown, &subscribed, matches, listing) {
+            listed.insert(entry.name.clone());
             let (old_name, name) = (utf7::encode(&entry.name), wire(&entry.name));
             let Ok(mailbox) = ImapMailbox::try_from(name.clone()) else {
                 continue;
@@ -313,14 +316,25 @@ impl Session {
                 line.extend_from_slice(format!(" ({})\r\n", extended.join(" ")).as_bytes());
                 out.enqueue_line(&line);
             }
-            if let (Some(options), Some(folder)) =
-                (options.filter(|o| !o.status.is_empty()), entry.folder)
-            {
+            if let (Some(true), Some(_)) = (options.map(|o| o.myrights), entry.folder) {
+                // RFC 8440: the login's rights, after the folder's LIST.
+                let line = format!("* MYRIGHTS {} {}\r\n", quoted(&name), super::acl::RIGHTS);
+                out.enqueue_line(line.as_bytes());
+            }
+            // The access of the mailbox the folder is in: `shown` is `folders`' copy.
+            let access = entry.folder.and_then(|listed| {
+                let at = shown.iter().position(|f| std::ptr::eq(f, listed))?;
+                Some(&folders[at].0)
+            });
+            if let (Some(options), Some(folder), Some(access)) = (
+                options.filter(|o| !o.status.is_empty()),
+                entry.folder,
+                access,
+            ) {
                 let read = async {
-                    let (folder, messages) =
-                        self.service.folder_state(&login.access, folder.id).await?;
+                    let (folder, messages) = self.service.folder_state(access, folder.id).await?;
                     let recent = self
-                        .recent_count(login, selected, &folder, &messages, &options.status)
+                        .recent_count(access, selected, &folder, &messages, &options.status)
                         .await?;
                     Ok::<_, caduceus_service::ServiceError>(status_items(
                         &folder,
@@ -341,7 +355,62 @@ impl Session {
                 }
             }
         }
+        // The shared namespace's containers (ID-3, ID-7): `\Noselect` names, in a
+        // LIST of the folders (not of subscriptions or special uses).
+        let folders_listed = match listing {
+            Listing::List => true,
+            Listing::Lsub => false,
+            Listing::Extended(options) => !options.subscribed && !options.special_use,
+        };
+        for name in containers.into_iter().filter(|_| folders_listed) {
+            if listed.contains(&name) || !matches(&name) {
+                continue;
+            }
+            let Ok(mailbox) = ImapMailbox::try_from(wire(&name)) else {
+                continue;
+            };
+            let attribute = |a: &str| {
+                FlagNameAttribute::from(Atom::try_from(a.to_owned()).expect("valid attribute"))
+            };
+            out.enqueue_data(Data::List {
+                items: vec![attribute("Noselect"), attribute("HasChildren")],
+                delimiter: Some(delimiter),
+                mailbox,
+            });
+        }
         out.enqueue_status(status(Kind::Ok, Some(tag), None, "LIST completed"));
+    }
+}
+
+impl Session {
+    /// The folders a LIST shows `login`, each with the access of its mailbox:
+    /// its own (but those its own namespace hides under `Shared`), then those of
+    /// each mailbox it acts for (ID-3, ID-7), named as the client sees them
+    /// (`Shared/<address>/<folder>`); and the shared namespace's containers.
+    #[allow(clippy::type_complexity)]
+    async fn visible_folders(
+        &self,
+        login: &Login,
+    ) -> Result<(Vec<(MailboxAccess, Mailbox)>, Vec<String>), caduceus_service::ServiceError> {
+        let mut folders: Vec<(MailboxAccess, Mailbox)> = self
+            .service
+            .mailboxes(&login.access)
+            .await?
+            .into_iter()
+            .filter(|f| matches!(crate::shared::parse(&f.name), crate::shared::Name::Own(_)))
+            .map(|f| (login.access.clone(), f))
+            .collect();
+        let caller = login.auth.caller();
+        let mandates = self.service.mandates(&caller).await?;
+        for mandate in &mandates {
+            let access = self.service.authorize(&caller, mandate.owner).await?;
+            let prefix = crate::shared::prefix(mandate.address.as_str());
+            for mut folder in self.service.mailboxes(&access).await? {
+                folder.name = format!("{prefix}{}", folder.name);
+                folders.push((access.clone(), folder));
+            }
+        }
+        Ok((folders, crate::shared::containers(&mandates)))
     }
 }
 

@@ -1,0 +1,193 @@
+//! ID-3, ID-7, AC-1 over IMAP: a delegate of an organisational mailbox, or a
+//! patient's representative, finds the mailbox under the shared namespace
+//! (`Shared/<address>/`, RFC 2342) as Thunderbird asks for it, with read-only ACL
+//! answers (RFC 4314, RFC 8440), and reads and files its mail there with Python's
+//! imaplib; every access is traced with the person and `acting_for` the mailbox.
+//! A withdrawn delegation is refused at the next command, traced `access.denied`.
+
+mod common;
+
+use std::time::Duration;
+
+use caduceus_core::representation::{Capacity, CapacityEvidence};
+use caduceus_core::{Clock, SystemClock};
+use caduceus_service::representatives::Appointment;
+use caduceus_store::Account;
+use common::*;
+
+const INS: &str = "295109912611193";
+
+/// The entries traced after the `before`th, by `person` acting for `owner`: their
+/// actions.
+async fn acted_for(w: &World, before: usize, person: &Account, owner: &Account) -> Vec<String> {
+    traces(w)
+        .await
+        .split_off(before)
+        .into_iter()
+        .filter(|e| e.actor == person.id.to_string() && e.acting_for == Some(owner.id.to_string()))
+        .map(|e| e.action)
+        .collect()
+}
+
+/// Runs `shared_mailbox.py` as `user` (with its device `secret`) on the mailbox at
+/// `shared`.
+async fn run_shared_mailbox(
+    w: &World,
+    listener: &Listener,
+    user: &Account,
+    secret: &str,
+    shared: &Account,
+) -> Run {
+    python(
+        "shared_mailbox",
+        &[
+            ("port", listener.port.to_string()),
+            ("ca", w.pki.ca_cert_path().display().to_string()),
+            ("user", user.address.as_str().to_owned()),
+            ("secret", secret.to_owned()),
+            ("shared", shared.address.as_str().to_owned()),
+        ],
+    )
+    .await
+}
+
+/// Asserts what `shared_mailbox.py` did in `owner`'s mailbox was traced with
+/// `person` acting for `owner`: the read, the flags, the folder made, the filing,
+/// the expunge.
+async fn assert_traced_for(w: &World, before: usize, person: &Account, owner: &Account) {
+    let traced = acted_for(w, before, person, owner).await;
+    for action in [
+        "message.read",
+        "message.flag",
+        "mailbox.create",
+        "message.copy",
+        "message.deliver",
+        "message.delete",
+    ] {
+        assert!(
+            traced.iter().any(|a| a == action),
+            "{action} not traced with the person and acting_for: {traced:?}"
+        );
+    }
+}
+
+/// Alice, a professional with a device credential, delegate of the organisational
+/// mailbox cardio@ (ID-3), which holds one message.
+async fn delegate_of_cardio() -> (World, Account, Account, caduceus_core::SecretString) {
+    let w = world().await;
+    let alice_id = rpps(1);
+    let alice = professional(&w, "alice", &alice_id, true).await;
+    let cardio = organisation(&w, "cardio", &alice).await;
+    let (secret, _) = device(&w, &alice_id, "Thunderbird").await;
+    deliver(
+        &w,
+        "cardio@caduceus.test",
+        "From: bob@caduceus.test\r\nTo: cardio@caduceus.test\r\nSubject: Avis\r\n\r\nRDV.\r\n",
+    )
+    .await;
+    (w, alice, cardio, secret)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn id3_a_delegate_reads_and_files_the_organisations_mail_through_the_shared_namespace() {
+    let (w, alice, cardio, secret) = delegate_of_cardio().await;
+    let listener = listen(&w, true).await;
+    let before = traces(&w).await.len();
+    let run = run_shared_mailbox(&w, &listener, &alice, secret.expose(), &cardio).await;
+    run.step("namespace");
+    run.step("list_shared");
+    run.step("myrights");
+    run.step("expunge");
+    assert_traced_for(&w, before, &alice, &cardio).await;
+    // The copy filed in Alice's own INBOX is hers: delivered there without
+    // acting_for, the message read from the organisation's with it.
+    assert_eq!(
+        inbox(&w, &alice).await.len(),
+        1,
+        "the copy in her own INBOX"
+    );
+    listener.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn id7_a_representative_reads_the_patients_mail_over_imap() {
+    let w = world().await;
+    let child = patient(&w, INS, "Léa Petit").await;
+    let parent_id = rpps(5);
+    let parent = professional(&w, "marc", &parent_id, true).await;
+    let appointment = Appointment {
+        patient: child.id,
+        representative: parent.id,
+        capacity: Capacity::Parent,
+        evidence: CapacityEvidence::FamilyRecord,
+        until: Some(
+            SystemClock
+                .now()
+                .saturating_add(Duration::from_secs(30 * 86_400)),
+        ),
+    };
+    w.service
+        .add_representative(&op(), appointment)
+        .await
+        .unwrap();
+    let (secret, _) = device(&w, &parent_id, "Thunderbird").await;
+    let raw = format!(
+        "From: pediatre@caduceus.test\r\nTo: {}\r\nSubject: Vaccins\r\n\r\nRappel.\r\n",
+        child.address.as_str()
+    );
+    deliver(&w, child.address.as_str(), &raw).await;
+    let listener = listen(&w, true).await;
+    let before = traces(&w).await.len();
+    let run = run_shared_mailbox(&w, &listener, &parent, secret.expose(), &child).await;
+    run.step("select");
+    run.step("status");
+    assert_traced_for(&w, before, &parent, &child).await;
+    listener.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ac1_a_removed_delegate_is_refused_at_the_next_command() {
+    let (w, alice, cardio, secret) = delegate_of_cardio().await;
+    let listener = listen(&w, true).await;
+    let mut raw = Raw::login(&w, &listener, alice.address.as_str(), secret.expose()).await;
+    let inbox = "\"Shared/cardio@caduceus.test/INBOX\"";
+    let selected = raw.command(&format!("SELECT {inbox}")).await;
+    assert!(selected.contains("1 EXISTS"), "{selected}");
+    let peek = raw.command("FETCH 1 (BODY.PEEK[HEADER])").await;
+    assert!(peek.contains("Subject: Avis"), "{peek}");
+
+    w.service
+        .remove_delegate(&op(), cardio.id, alice.id)
+        .await
+        .unwrap();
+    let before = traces(&w).await.len();
+    let refused = raw.command("FETCH 1 (BODY.PEEK[])").await;
+    assert!(
+        refused.contains("[CLOSED]") && refused.contains(" NO [NOPERM]"),
+        "the next command is refused and the mailbox closed: {refused}"
+    );
+    assert!(!refused.contains("RDV."), "nothing read: {refused}");
+    let denied: Vec<_> = traces(&w)
+        .await
+        .split_off(before)
+        .into_iter()
+        .filter(|e| e.action == "access.denied")
+        .collect();
+    assert_eq!(denied.len(), 1, "{denied:?}");
+    assert_eq!(denied[0].actor, alice.id.to_string(), "the person refused");
+    assert!(
+        denied[0].object.contains(&cardio.id.to_string()),
+        "{denied:?}"
+    );
+    // The mailbox is gone from her view: not listed, not selectable.
+    let listed = raw.command("LIST \"\" \"*\"").await;
+    assert!(!listed.contains("Shared"), "{listed}");
+    let again = raw.command(&format!("SELECT {inbox}")).await;
+    assert!(again.contains(" NO [NONEXISTENT]"), "{again}");
+    let namespace = raw.command("NAMESPACE").await;
+    assert!(
+        namespace.contains("* NAMESPACE ((\"\" \"/\")) NIL NIL"),
+        "{namespace}"
+    );
+    listener.shutdown().await;
+}
