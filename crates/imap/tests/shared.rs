@@ -99,13 +99,25 @@ async fn id3_a_delegate_reads_and_files_the_organisations_mail_through_the_share
     run.step("myrights");
     run.step("expunge");
     assert_traced_for(&w, before, &alice, &cardio).await;
-    // The copy filed in Alice's own INBOX is hers: delivered there without
-    // acting_for, the message read from the organisation's with it.
+    run.step("lsub");
+    // The copy filed in Alice's own INBOX is hers, and so is the one moved into her
+    // Archive: stored there without acting_for, read from the organisation's with it.
     assert_eq!(
         inbox(&w, &alice).await.len(),
         1,
         "the copy in her own INBOX"
     );
+    let as_alice = caduceus_service::actor::testing::account(alice.id, "test");
+    let own = w.service.authorize(&as_alice, alice.id).await.unwrap();
+    let (_, archived) = w.service.open_folder(&own, "Archive").await.unwrap();
+    assert_eq!(archived.len(), 1, "the message moved into her own Archive");
+    let delivered_to_her = traces(&w)
+        .await
+        .split_off(before)
+        .into_iter()
+        .filter(|e| e.action == "message.deliver" && e.acting_for.is_none())
+        .count();
+    assert_eq!(delivered_to_her, 2, "the copy and the move, stored as hers");
     listener.shutdown().await;
 }
 
@@ -189,5 +201,54 @@ async fn ac1_a_removed_delegate_is_refused_at_the_next_command() {
         namespace.contains("* NAMESPACE ((\"\" \"/\")) NIL NIL"),
         "{namespace}"
     );
+    listener.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rfc4314_myrights_getacl_listrights_answer_and_setacl_is_refused() {
+    let (w, alice, _cardio, secret) = delegate_of_cardio().await;
+    let listener = listen(&w, true).await;
+    let mut raw = Raw::login(&w, &listener, alice.address.as_str(), secret.expose()).await;
+    let caps = raw.command("CAPABILITY").await;
+    for cap in [" ACL", " RIGHTS=texk", " LIST-MYRIGHTS"] {
+        assert!(caps.contains(cap), "{cap} advertised: {caps}");
+    }
+    let mine = raw.command("MYRIGHTS INBOX").await;
+    assert!(
+        mine.contains("* MYRIGHTS \"INBOX\" lrswikxte\r\n"),
+        "{mine}"
+    );
+    let shared = raw
+        .command("MYRIGHTS \"Shared/cardio@caduceus.test/Sent\"")
+        .await;
+    assert!(
+        shared.contains("* MYRIGHTS \"Shared/cardio@caduceus.test/Sent\" lrswikxte"),
+        "{shared}"
+    );
+    let acl = raw.command("GETACL INBOX").await;
+    assert!(
+        acl.contains("* ACL \"INBOX\" \"alice@caduceus.test\" lrswikxte"),
+        "the owner reads their own: {acl}"
+    );
+    let theirs = raw
+        .command("GETACL \"Shared/cardio@caduceus.test/INBOX\"")
+        .await;
+    assert!(theirs.contains(" NO [NOPERM]"), "{theirs}");
+    let listed = raw.command("LISTRIGHTS INBOX anyone").await;
+    assert!(
+        listed.contains("* LISTRIGHTS \"INBOX\" \"anyone\" \"\""),
+        "{listed}"
+    );
+    for change in ["SETACL INBOX anyone lr", "DELETEACL INBOX anyone"] {
+        let refused = raw.command(change).await;
+        assert!(refused.contains(" NO [NOPERM]"), "{change}: {refused}");
+    }
+    // Neither a container nor a mailbox one does not act for has rights to tell.
+    for name in ["Shared", "\"Shared/olga@caduceus.test/INBOX\"", "Nowhere"] {
+        let none = raw.command(&format!("MYRIGHTS {name}")).await;
+        assert!(none.contains(" NO [NONEXISTENT]"), "{name}: {none}");
+    }
+    let bad = raw.command("MYRIGHTS").await;
+    assert!(bad.contains(" BAD "), "a missing argument: {bad}");
     listener.shutdown().await;
 }

@@ -2,8 +2,8 @@
 (ID-7), with Python's imaplib over implicit TLS: NAMESPACE and LIST show the
 mailbox under the shared namespace as Thunderbird asks for it, the read-only ACL
 answers (RFC 4314, RFC 8440), then SELECT, FETCH, SEARCH, STORE, CREATE, APPEND,
-COPY (within the shared mailbox and into the person's own), EXPUNGE and STATUS
-there. Asserts as it goes; prints `label value` lines for the Rust side.
+COPY (within the shared mailbox and into the person's own), MOVE into the
+person's own, EXPUNGE, STATUS and a subscription there. Asserts as it goes; prints `label value` lines for the Rust side.
 
 Usage: shared_mailbox.py port=P ca=CA user=U secret=S shared=ADDRESS
 """
@@ -95,7 +95,14 @@ status = ok(m.status('"%s/Dossiers"' % top, "(MESSAGES)"), "status")[0].decode()
 assert status.endswith("(MESSAGES 2)"), status
 say("status", status)
 ok(m.select('"%s/Dossiers"' % top), "select_archive")
-ok(m.store("2", "+FLAGS", "(\\Deleted)"), "delete")
+# MOVE into the person's own Archive: read from the shared mailbox, stored in theirs.
+ok(m.uid("MOVE", "1", "Archive"), "move_to_own")
+ok(m.uid("STORE", "2", "+FLAGS", "(\\Deleted)"), "delete")
 expunged = ok(m.expunge(), "expunge")
 say("expunge", expunged[0].decode())
+# Subscriptions are the person's own, shared names included (Thunderbird's LSUB).
+ok(m.subscribe('"%s"' % inbox), "subscribe")
+subscribed = [unquoted(d.decode()) for d in ok(m.lsub('""', '"Shared/*"'), "lsub")]
+assert subscribed == ['() "/" %s' % inbox], subscribed
+say("lsub", subscribed[0])
 m.logout()
