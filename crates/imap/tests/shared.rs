@@ -252,3 +252,43 @@ async fn rfc4314_myrights_getacl_listrights_answer_and_setacl_is_refused() {
     assert!(bad.contains(" BAD "), "a missing argument: {bad}");
     listener.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ac1_an_idle_on_a_shared_mailbox_ends_once_the_delegation_is_withdrawn() {
+    let (w, alice, cardio, secret) = delegate_of_cardio().await;
+    let listener = listen(&w, true).await;
+    let mut raw = Raw::login(&w, &listener, alice.address.as_str(), secret.expose()).await;
+    let selected = raw
+        .command("SELECT \"Shared/cardio@caduceus.test/INBOX\"")
+        .await;
+    assert!(selected.contains("1 EXISTS"), "{selected}");
+    raw.send(b"idle IDLE\r\n").await;
+    let idling = raw.line().await.expect("a continuation");
+    assert!(idling.starts_with("+ "), "{idling}");
+    w.service
+        .remove_delegate(&op(), cardio.id, alice.id)
+        .await
+        .unwrap();
+    // The next change in the folder wakes the session, which asks the service again.
+    deliver(
+        &w,
+        "cardio@caduceus.test",
+        "From: bob@caduceus.test\r\nSubject: Encore\r\n\r\nx\r\n",
+    )
+    .await;
+    let closed = raw.line().await.expect("the mailbox closed");
+    assert!(closed.starts_with("* OK [CLOSED]"), "{closed}");
+    let bye = raw.line().await.expect("BYE");
+    assert!(bye.starts_with("* BYE"), "{bye}");
+    assert!(
+        !closed.contains("EXISTS") && !bye.contains("EXISTS"),
+        "nothing of the new message told"
+    );
+    let denied = traces(&w)
+        .await
+        .iter()
+        .filter(|e| e.action == "access.denied" && e.actor == alice.id.to_string())
+        .count();
+    assert_eq!(denied, 1, "the refusal traced");
+    listener.shutdown().await;
+}
