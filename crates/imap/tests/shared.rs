@@ -248,6 +248,14 @@ async fn rfc4314_myrights_getacl_listrights_answer_and_setacl_is_refused() {
         let none = raw.command(&format!("MYRIGHTS {name}")).await;
         assert!(none.contains(" NO [NONEXISTENT]"), "{name}: {none}");
     }
+    // RFC 5819 with RFC 8440 on a shared folder: its STATUS read with its own access.
+    let listed = raw
+        .command(
+            "LIST \"\" \"Shared/cardio@caduceus.test/INBOX\" RETURN (STATUS (MESSAGES) MYRIGHTS)",
+        )
+        .await;
+    assert!(listed.contains("(MESSAGES 1)"), "{listed}");
+    assert!(listed.contains("* MYRIGHTS "), "{listed}");
     let bad = raw.command("MYRIGHTS").await;
     assert!(bad.contains(" BAD "), "a missing argument: {bad}");
     listener.shutdown().await;

@@ -240,10 +240,10 @@ impl Session {
         }
         let read = async {
             let subscribed = self.service.subscriptions(&login.access).await?;
-            let (folders, containers) = self.visible_folders(login).await?;
-            Ok::<_, caduceus_service::ServiceError>((folders, containers, subscribed))
+            let visible = self.visible_folders(login).await?;
+            Ok::<_, caduceus_service::ServiceError>((visible, subscribed))
         };
-        let (folders, containers, subscribed) = match read.await {
+        let (visible, subscribed) = match read.await {
             Ok(read) => read,
             Err(error) => {
                 out.enqueue_status(from_service(tag, &error));
@@ -269,9 +269,8 @@ impl Session {
             Listing::Extended(options) => Some(options),
             _ => None,
         };
-        let shown: Vec<Mailbox> = folders.iter().map(|(_, folder)| folder.clone()).collect();
         let mut listed = BTreeSet::new();
-        for entry in entries(&shown, &subscribed, matches, listing) {
+        for entry in entries(&visible.folders, &subscribed, matches, listing) {
             listed.insert(entry.name.clone());
             let (old_name, name) = (utf7::encode(&entry.name), wire(&entry.name));
             let Ok(mailbox) = ImapMailbox::try_from(name.clone()) else {
@@ -321,11 +320,7 @@ impl Session {
                 let line = format!("* MYRIGHTS {} {}\r\n", quoted(&name), super::acl::RIGHTS);
                 out.enqueue_line(line.as_bytes());
             }
-            // The access of the mailbox the folder is in: `shown` is `folders`' copy.
-            let access = entry.folder.and_then(|listed| {
-                let at = shown.iter().position(|f| std::ptr::eq(f, listed))?;
-                Some(&folders[at].0)
-            });
+            let access = entry.folder.and_then(|folder| visible.access_of(folder));
             if let (Some(options), Some(folder), Some(access)) = (
                 options.filter(|o| !o.status.is_empty()),
                 entry.folder,
@@ -362,11 +357,11 @@ impl Session {
             Listing::Lsub => false,
             Listing::Extended(options) => !options.subscribed && !options.special_use,
         };
-        for name in containers.into_iter().filter(|_| folders_listed) {
-            if listed.contains(&name) || !matches(&name) {
+        for name in visible.containers.iter().filter(|_| folders_listed) {
+            if listed.contains(name) || !matches(name) {
                 continue;
             }
-            let Ok(mailbox) = ImapMailbox::try_from(wire(&name)) else {
+            let Ok(mailbox) = ImapMailbox::try_from(wire(name)) else {
                 continue;
             };
             let attribute = |a: &str| {
@@ -382,24 +377,40 @@ impl Session {
     }
 }
 
+/// The folders a LIST shows a login ([`Session::visible_folders`]).
+struct Visible {
+    /// Its own folders, then those of each mailbox it acts for, named as the
+    /// client sees them (`Shared/<address>/<folder>`).
+    folders: Vec<Mailbox>,
+    /// The access of each mailbox, by its owner: the login's own first.
+    accesses: Vec<MailboxAccess>,
+    /// The shared namespace's containers (`Shared`, `Shared/<address>`).
+    containers: Vec<String>,
+}
+
+impl Visible {
+    /// The access to the mailbox `folder` is in.
+    fn access_of(&self, folder: &Mailbox) -> Option<&MailboxAccess> {
+        self.accesses.iter().find(|a| a.owner() == folder.account)
+    }
+}
+
 impl Session {
-    /// The folders a LIST shows `login`, each with the access of its mailbox:
-    /// its own (but those its own namespace hides under `Shared`), then those of
-    /// each mailbox it acts for (ID-3, ID-7), named as the client sees them
-    /// (`Shared/<address>/<folder>`); and the shared namespace's containers.
-    #[allow(clippy::type_complexity)]
+    /// The folders a LIST shows `login`: its own (but those its own namespace
+    /// hides under `Shared`), then those of each mailbox it acts for (ID-3, ID-7),
+    /// each with the access the service gives for it.
     async fn visible_folders(
         &self,
         login: &Login,
-    ) -> Result<(Vec<(MailboxAccess, Mailbox)>, Vec<String>), caduceus_service::ServiceError> {
-        let mut folders: Vec<(MailboxAccess, Mailbox)> = self
+    ) -> Result<Visible, caduceus_service::ServiceError> {
+        let mut folders: Vec<Mailbox> = self
             .service
             .mailboxes(&login.access)
             .await?
             .into_iter()
             .filter(|f| matches!(crate::shared::parse(&f.name), crate::shared::Name::Own(_)))
-            .map(|f| (login.access.clone(), f))
             .collect();
+        let mut accesses = vec![login.access.clone()];
         let caller = login.auth.caller();
         let mandates = self.service.mandates(&caller).await?;
         for mandate in &mandates {
@@ -407,10 +418,15 @@ impl Session {
             let prefix = crate::shared::prefix(mandate.address.as_str());
             for mut folder in self.service.mailboxes(&access).await? {
                 folder.name = format!("{prefix}{}", folder.name);
-                folders.push((access.clone(), folder));
+                folders.push(folder);
             }
+            accesses.push(access);
         }
-        Ok((folders, crate::shared::containers(&mandates)))
+        Ok(Visible {
+            folders,
+            accesses,
+            containers: crate::shared::containers(&mandates),
+        })
     }
 }
 
