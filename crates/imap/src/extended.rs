@@ -2,7 +2,8 @@
 //! RETURN options (ESEARCH, RFC 4731), `$`, the saved search result (SEARCHRES,
 //! RFC 5182), and LIST's selection options, return options and pattern lists
 //! (LIST-EXTENDED, RFC 5258; LIST-STATUS, RFC 5819; SPECIAL-USE, RFC 6154) — all
-//! part of IMAP4rev2 (RFC 9051).
+//! part of IMAP4rev2 (RFC 9051); and the ACL commands (RFC 4314) with LIST's
+//! MYRIGHTS return option (RFC 8440).
 //!
 //! Only the extensions' own words are read here. A line imap-codec refused is cut
 //! into tokens (atoms, quoted strings, literals, parentheses), the extension's part
@@ -40,13 +41,31 @@ pub(crate) enum Extended {
     /// A command on `$` while the saved result is empty: it acts on nothing
     /// (RFC 5182 §2.1).
     OnNothing { tag: Tag<'static> },
+    /// An ACL command (RFC 4314).
+    Acl { tag: Tag<'static>, command: Acl },
+}
+
+/// The ACL commands (RFC 4314 §3): rights are read, never set over IMAP.
+#[derive(Debug)]
+pub(crate) enum Acl {
+    /// MYRIGHTS mailbox (§3.5).
+    MyRights(Mailbox<'static>),
+    /// GETACL mailbox (§3.3).
+    Get(Mailbox<'static>),
+    /// LISTRIGHTS mailbox identifier (§3.4).
+    ListRights(Mailbox<'static>, String),
+    /// SETACL or DELETEACL (§3.1, §3.2), whatever their arguments.
+    Change,
 }
 
 impl Extended {
     /// The command's tag.
     pub(crate) fn tag(&self) -> &Tag<'static> {
         match self {
-            Self::Search { tag, .. } | Self::List { tag, .. } | Self::OnNothing { tag } => tag,
+            Self::Search { tag, .. }
+            | Self::List { tag, .. }
+            | Self::OnNothing { tag }
+            | Self::Acl { tag, .. } => tag,
             Self::Command(command) => &command.tag,
         }
     }
@@ -92,6 +111,8 @@ pub(crate) struct ListOptions {
     pub return_subscribed: bool,
     /// Return STATUS: these items for each folder listed.
     pub status: Vec<StatusDataItemName>,
+    /// Return MYRIGHTS: the login's rights on each folder listed (RFC 8440).
+    pub myrights: bool,
 }
 
 /// The saved search result, written as sets, to replace `$` (None: empty).
@@ -124,6 +145,9 @@ pub(crate) fn parse(line: &[u8], saved: &Saved) -> Option<Extended> {
         }
         "FETCH" | "STORE" | "COPY" | "MOVE" => on_saved(body, &tokens, uid, name_at, saved),
         "EXPUNGE" if uid => on_saved(body, &tokens, uid, name_at, saved),
+        "MYRIGHTS" | "GETACL" | "LISTRIGHTS" | "SETACL" | "DELETEACL" if !uid => {
+            acl(body, &tokens, &name)
+        }
         _ => None,
     }
 }
@@ -281,6 +305,7 @@ fn list(body: &[u8], tokens: &[Token]) -> Option<Extended> {
             j += 1;
             match (t.kind, word(t).as_str()) {
                 (Kind::Atom, "SUBSCRIBED") => options.return_subscribed = true,
+                (Kind::Atom, "MYRIGHTS") => options.myrights = true,
                 // Always returned here.
                 (Kind::Atom, "CHILDREN") | (Kind::Atom, "SPECIAL-USE") => {}
                 (Kind::Atom, "STATUS") if tokens[j].kind == Kind::Open => {
@@ -319,6 +344,45 @@ fn list(body: &[u8], tokens: &[Token]) -> Option<Extended> {
         patterns: decoded,
         options,
     })
+}
+
+/// An ACL command `name` (RFC 4314 §3): its mailbox (and LISTRIGHTS' identifier)
+/// read by imap-codec's grammar, as SELECT's and RENAME's arguments.
+fn acl(body: &[u8], tokens: &[Token], name: &str) -> Option<Extended> {
+    let tag = decode_tag(&body[..tokens[0].end])?;
+    let argument = |i: usize| {
+        let t = tokens.get(i).filter(|t| is_string(t.kind))?;
+        Some(&body[t.start..t.end])
+    };
+    let rewritten = |base: &str, arguments: &[&[u8]]| {
+        let mut line = body[..tokens[0].end].to_vec();
+        line.extend_from_slice(base.as_bytes());
+        for argument in arguments {
+            line.push(b' ');
+            line.extend_from_slice(argument);
+        }
+        decode(&line).map(|command| command.body)
+    };
+    let command = match (name, tokens.len()) {
+        ("SETACL" | "DELETEACL", _) => Acl::Change,
+        ("MYRIGHTS" | "GETACL", 3) => match rewritten(" SELECT", &[argument(2)?])? {
+            CommandBody::Select { mailbox, .. } if name == "MYRIGHTS" => Acl::MyRights(mailbox),
+            CommandBody::Select { mailbox, .. } => Acl::Get(mailbox),
+            _ => return None,
+        },
+        ("LISTRIGHTS", 4) => match rewritten(" RENAME", &[argument(2)?, argument(3)?])? {
+            CommandBody::Rename { from, to } => {
+                let identifier = match to {
+                    Mailbox::Inbox => "INBOX".to_owned(),
+                    Mailbox::Other(other) => String::from_utf8_lossy(other.as_ref()).into_owned(),
+                };
+                Acl::ListRights(from, identifier)
+            }
+            _ => return None,
+        },
+        _ => return None,
+    };
+    Some(Extended::Acl { tag, command })
 }
 
 /// The STATUS items `(MESSAGES UNSEEN …)`, by imap-codec's grammar.

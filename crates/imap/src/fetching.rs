@@ -30,7 +30,7 @@ use crate::fetch;
 use crate::reply::{Kind, code, from_service, status};
 use crate::selected::Selected;
 use crate::session::Session;
-use crate::state::{Login, State};
+use crate::state::State;
 use crate::wire::Wire;
 
 /// A batch holds at most this many messages…
@@ -70,7 +70,6 @@ impl Session {
         &mut self,
         out: &mut Wire,
         tag: Tag<'static>,
-        login: &Login,
         selected: &mut Selected,
         fetch: FetchArgs<'_>,
     ) {
@@ -122,7 +121,7 @@ impl Session {
             ahead: None,
             seen_now: Vec::new(),
         });
-        self.fetch_batches(out, login, selected).await;
+        self.fetch_batches(out, selected).await;
     }
 
     /// Answers the next batches of the FETCH in progress, if any, once the stream
@@ -134,7 +133,7 @@ impl Session {
         }
         match self.state.take() {
             State::Selected(login, mut selected) => {
-                self.fetch_batches(out, &login, &mut selected).await;
+                self.fetch_batches(out, &mut selected).await;
                 self.state = State::after(login, Some(*selected));
             }
             other => {
@@ -153,31 +152,25 @@ impl Session {
 
     /// Answers the next batches of the FETCH in progress on `selected`, or ends
     /// it, until enough output waits for the stream.
-    async fn fetch_batches(&mut self, out: &mut Wire, login: &Login, selected: &mut Selected) {
+    async fn fetch_batches(&mut self, out: &mut Wire, selected: &mut Selected) {
         while out.waiting() < LOW_WATER {
             let Some(job) = self.fetching.take() else {
                 return;
             };
-            self.fetch_batch(out, login, selected, job).await;
+            self.fetch_batch(out, selected, job).await;
         }
     }
 
     /// Answers the next batch of `job`, or ends it.
-    async fn fetch_batch(
-        &mut self,
-        out: &mut Wire,
-        login: &Login,
-        selected: &mut Selected,
-        mut job: Fetching,
-    ) {
+    async fn fetch_batch(&mut self, out: &mut Wire, selected: &mut Selected, mut job: Fetching) {
         let Some(batch) = job.batches.pop_front() else {
-            self.fetch_done(out, login, selected, job).await;
+            self.fetch_done(out, selected, job).await;
             return;
         };
         let reading = job
             .ahead
             .take()
-            .or_else(|| self.read(login, selected, &job, &batch));
+            .or_else(|| self.read(selected, &job, &batch));
         let contents = match reading {
             Some(reading) => match reading.await {
                 Ok(Ok(contents)) => Some(contents),
@@ -198,7 +191,7 @@ impl Session {
             None => None,
         };
         if let Some(next) = job.batches.front() {
-            job.ahead = self.read(login, selected, &job, next);
+            job.ahead = self.read(selected, &job, next);
         }
         let contents = contents.as_deref();
         if let Err(refusal) = answer_batch(out, selected, &mut job, &batch, contents) {
@@ -206,7 +199,7 @@ impl Session {
             return;
         }
         if job.batches.is_empty() {
-            self.fetch_done(out, login, selected, job).await;
+            self.fetch_done(out, selected, job).await;
         } else {
             self.fetching = Some(job);
         }
@@ -216,7 +209,6 @@ impl Session {
     /// their summaries.
     fn read(
         &self,
-        login: &Login,
         selected: &Selected,
         job: &Fetching,
         positions: &[usize],
@@ -224,7 +216,7 @@ impl Session {
         let opening = job.opening?;
         let ids: Vec<MessageId> = positions.iter().map(|&i| selected.messages[i].id).collect();
         let service = self.service.clone();
-        let access = login.access.clone();
+        let access = selected.place.access.clone();
         let folder = selected.mailbox.id;
         Some(tokio::spawn(async move {
             service
@@ -235,24 +227,18 @@ impl Session {
 
     /// Ends a FETCH whose batches are all answered: the bodies read become `\Seen`,
     /// announced as unsolicited FETCH responses, then the tagged OK.
-    async fn fetch_done(
-        &mut self,
-        out: &mut Wire,
-        login: &Login,
-        selected: &mut Selected,
-        job: Fetching,
-    ) {
+    async fn fetch_done(&mut self, out: &mut Wire, selected: &mut Selected, job: Fetching) {
         if !job.seen_now.is_empty() {
             let folder = selected.mailbox.id;
             if let Err(error) = self
                 .service
-                .set_flags_in(&login.access, folder, &job.seen_now, None)
+                .set_flags_in(&selected.place.access, folder, &job.seen_now, None)
                 .await
             {
                 out.enqueue_status(from_service(job.tag, &error));
                 return;
             }
-            if let Err(error) = self.announce_changes(out, login, selected, false).await {
+            if let Err(error) = self.announce_changes(out, selected, false).await {
                 out.enqueue_status(from_service(job.tag, &error));
                 return;
             }

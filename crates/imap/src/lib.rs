@@ -19,18 +19,25 @@
 //! - `login`: LOGIN and AUTHENTICATE, the way into the authenticated state.
 //! - `commands`: the authenticated and selected states, read and handed on;
 //!   `commands::folders` (folder names, STATUS, SELECT, what a refresh
-//!   announces), `commands::listing` (LIST, LSUB and subscriptions, RFC 5258) and
-//!   `commands::messages` (STORE, SEARCH, SORT, EXPUNGE, COPY, MOVE, APPEND).
+//!   announces), `commands::listing` (LIST, LSUB and subscriptions, RFC 5258),
+//!   `commands::messages` (STORE, SEARCH, SORT, EXPUNGE, COPY, MOVE, APPEND),
+//!   `commands::shared` (a folder name resolved to its mailbox and access, the
+//!   check before each command on a shared mailbox) and `commands::acl` (read-only
+//!   ACL answers, RFC 4314, RFC 8440).
+//! - `shared`: the shared namespace `Shared/<address>/` of the mailboxes a login
+//!   acts for (ID-3, ID-7), and a `Place`: whose mailbox a folder is in, with the
+//!   access the service gave for it.
 //! - `state`: the protocol states as types (not authenticated, authenticated with
 //!   a `Login`, selected with a `Selected` mailbox), handed to each command.
-//! - `selected`: the selected mailbox's snapshot, sequence numbers and UIDs, and
-//!   what a refresh announces.
+//! - `selected`: the selected mailbox's snapshot (with the place it was opened
+//!   at), sequence numbers and UIDs, and what a refresh announces.
 //! - `fetching`: FETCH answered a batch at a time, the next batch read meanwhile.
 //! - `fetch`: FETCH items from the summary, the structure or the raw message.
 //! - `structure`: ENVELOPE and BODYSTRUCTURE from the structure computed at ingest.
 //! - `search`: SEARCH keys.
 //! - `extended`: the commands imap-codec does not parse (SEARCH RETURN, `$`,
-//!   LIST's options), read here and rewritten to base commands imap-codec parses.
+//!   LIST's options, the ACL commands), read here and rewritten to base commands
+//!   imap-codec parses.
 //! - `sort`: SORT keys and the base subject.
 //! - `utf7`: folder names in modified UTF-7.
 //! - `preauth`: the gate before login (AU-3): literals, commands and lines bounded
@@ -58,6 +65,7 @@ mod reply;
 mod search;
 mod selected;
 mod session;
+mod shared;
 mod sort;
 mod state;
 mod structure;

@@ -12,9 +12,14 @@ use caduceus_service::model::{Mailbox, MessageSummary};
 use imap_next::imap_types::sequence::{SeqOrUid, Sequence, SequenceSet};
 
 use crate::extended::{Saved, ranges};
+use crate::shared::Place;
 
-/// A selected mailbox.
-pub(crate) struct Selected {
+/// A selected mailbox, opened at `place` (the unit tests of the snapshot need
+/// none: `Selected<()>`).
+pub(crate) struct Selected<P = Place> {
+    /// Whose mailbox, with the access it was opened with: every command of the
+    /// selected state acts with it (the login's own, or a shared one's, ID-3).
+    pub place: P,
     /// The folder, with the counters seen at the last refresh.
     pub mailbox: Mailbox,
     /// EXAMINE: nothing may change.
@@ -54,10 +59,11 @@ pub(crate) struct Changes {
     pub keywords: bool,
 }
 
-impl Selected {
-    /// A snapshot of `mailbox` holding `messages`, nothing saved yet.
-    pub fn new(mailbox: Mailbox, read_only: bool, messages: Vec<MessageSummary>) -> Self {
+impl<P> Selected<P> {
+    /// A snapshot of `mailbox` at `place` holding `messages`, nothing saved yet.
+    pub fn new(place: P, mailbox: Mailbox, read_only: bool, messages: Vec<MessageSummary>) -> Self {
         let mut selected = Self {
+            place,
             mailbox,
             read_only,
             messages,
@@ -253,8 +259,9 @@ mod tests {
         }
     }
 
-    fn selected(uids: &[i64]) -> Selected {
+    fn selected(uids: &[i64]) -> Selected<()> {
         Selected::new(
+            (),
             mailbox(),
             false,
             uids.iter().map(|&u| summary(u, &[])).collect(),
@@ -338,7 +345,7 @@ mod tests {
 
     #[test]
     fn keywords_are_learnt_once_at_select_and_at_refresh() {
-        let mut s = Selected::new(mailbox(), false, vec![summary(1, &["$label1"])]);
+        let mut s = Selected::new((), mailbox(), false, vec![summary(1, &["$label1"])]);
         assert!(s.keywords.contains("$label1"));
         let same = s.refresh(changes(vec![summary(1, &["$label1", "\\Seen"])], &[]), true);
         assert!(!same.keywords);

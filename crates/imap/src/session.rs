@@ -366,6 +366,11 @@ impl Session {
             Capability::Binary,
             Capability::QuotaRes(imap_next::imap_types::extensions::quota::Resource::Storage),
             Capability::try_from("SPECIAL-USE").expect("valid capability"),
+            // Read-only access lists (RFC 4314, RFC 8440): what a login may do in
+            // its own mailbox and in those it acts for (ID-3, ID-7).
+            Capability::try_from("ACL").expect("valid capability"),
+            Capability::try_from(crate::commands::RIGHTS_CAPABILITY).expect("valid capability"),
+            Capability::try_from("LIST-MYRIGHTS").expect("valid capability"),
         ]);
         Vec1::try_from(caps).expect("not empty")
     }

@@ -71,6 +71,9 @@
 //!   close, the 72-hour deadline.
 //! - [`representatives`]: a patient's parents and guardians, who act for the patient
 //!   while in force (ID-7).
+//! - [`mandates`]: the mailboxes a person may act for besides their own (the
+//!   organisations they are a delegate of, the patients they represent), and one
+//!   opened by its address (ID-3, ID-7).
 //! - [`rights`]: the holder's rights over their account (AC-3): directory choices,
 //!   a correction request to the registration authority, the account's data export,
 //!   closing it.
@@ -117,6 +120,7 @@ pub mod incidents;
 pub mod ingest;
 pub mod jobs;
 pub mod listing;
+pub mod mandates;
 pub mod mdn;
 pub mod messages;
 pub mod metrics;

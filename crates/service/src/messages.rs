@@ -31,6 +31,12 @@ impl MailboxAccess {
         self.owner
     }
 
+    /// The mailbox acted for when the person is not its owner (a delegate, ID-3; a
+    /// representative, ID-7): traced as `acting_for`.
+    pub fn acting_for(&self) -> Option<AccountId> {
+        self.acting_for
+    }
+
     /// The person acting (the owner, or a delegate).
     pub(crate) fn person(&self) -> Option<AccountId> {
         match self.caller.actor {

@@ -25,10 +25,13 @@ fn ac1_ms9_the_matrix_says_who_withdraws_an_opposition() {
 }
 
 #[test]
-fn ac1_id3_imap_offers_own_mailboxes_only() {
+fn ac1_id3_imap_offers_own_mailboxes_and_the_delegates_shared_ones() {
     let read = |party| interfaces(Operation::ReadMessage, party);
     assert!(read(Party::Owner).contains(&Interface::Imap));
-    assert!(!read(Party::Delegate).contains(&Interface::Imap));
+    // ID-3: the delegate reads the organisation's mailbox under IMAP's shared
+    // namespace; the webmail does not show it yet.
+    assert!(read(Party::Delegate).contains(&Interface::Imap));
+    assert!(!read(Party::Delegate).contains(&Interface::Webmail));
     assert!(!read(Party::Closed).contains(&Interface::Service));
     assert!(!interfaces(Operation::QueryOpposition, Party::Patient).contains(&Interface::Imap));
     assert_eq!(

@@ -46,16 +46,17 @@ impl Session {
         })
     }
 
-    /// The folder a client names.
+    /// The folder a client names, and where it is: in the login's own mailbox or
+    /// in one it acts for (ID-3, ID-7, [`crate::shared`]).
     pub(super) async fn named_folder(
         &self,
         login: &Login,
         tag: &Tag<'static>,
         mailbox: &ImapMailbox<'_>,
-    ) -> Result<Mailbox, Status<'static>> {
-        let name = self.folder_name(tag, mailbox)?;
-        match self.service.find_folder(&login.access, &name).await {
-            Ok(Some(folder)) => Ok(folder),
+    ) -> Result<(Place, Mailbox), Status<'static>> {
+        let place = self.place(login, tag, mailbox).await?;
+        match self.service.find_folder(&place.access, &place.name).await {
+            Ok(Some(folder)) => Ok((place, folder)),
             Ok(None) => Err(status(
                 Kind::No,
                 Some(tag.clone()),
@@ -74,7 +75,7 @@ impl Session {
         login: &Login,
         tag: &Tag<'static>,
         mailbox: &ImapMailbox<'_>,
-    ) -> Result<Mailbox, Status<'static>> {
+    ) -> Result<(Place, Mailbox), Status<'static>> {
         self.named_folder(login, tag, mailbox)
             .await
             .map_err(|mut answer| {
@@ -98,21 +99,21 @@ impl Session {
         mailbox: &ImapMailbox<'static>,
         names: &[StatusDataItemName],
     ) {
-        let folder = match self.named_folder(login, &tag, mailbox).await {
-            Ok(folder) => folder,
+        let (place, folder) = match self.named_folder(login, &tag, mailbox).await {
+            Ok(found) => found,
             Err(answer) => {
                 out.enqueue_status(answer);
                 return;
             }
         };
-        let (folder, messages) = match self.service.folder_state(&login.access, folder.id).await {
+        let (folder, messages) = match self.service.folder_state(&place.access, folder.id).await {
             Ok(state) => state,
             Err(error) => {
                 out.enqueue_status(from_service(tag, &error));
                 return;
             }
         };
-        let recent = self.recent_count(login, selected, &folder, &messages, names);
+        let recent = self.recent_count(&place.access, selected, &folder, &messages, names);
         let recent = match recent.await {
             Ok(recent) => recent,
             Err(error) => {
@@ -133,7 +134,7 @@ impl Session {
     /// in this session when it is the selected one.
     pub(super) async fn recent_count(
         &self,
-        login: &Login,
+        access: &MailboxAccess,
         selected: Option<&Selected>,
         folder: &Mailbox,
         messages: &[caduceus_service::model::MessageSummary],
@@ -142,10 +143,7 @@ impl Session {
         if !names.contains(&StatusDataItemName::Recent) {
             return Ok(0);
         }
-        let mark = self
-            .service
-            .recent_claimed(&login.access, folder.id)
-            .await?;
+        let mark = self.service.recent_claimed(access, folder.id).await?;
         let own = selected
             .filter(|s| s.mailbox.id == folder.id)
             .map(|s| &s.recent);
@@ -217,7 +215,7 @@ impl Session {
             let folder = selected.mailbox.id;
             let mut vanished = match self
                 .service
-                .expunged_since(&login.access, folder, since)
+                .expunged_since(&selected.place.access, folder, since)
                 .await
             {
                 Ok(vanished) => vanished,
@@ -268,14 +266,14 @@ impl Session {
         mailbox: &ImapMailbox<'static>,
         read_only: bool,
     ) -> Option<(Status<'static>, Selected)> {
-        let folder = match self.named_folder(login, &tag, mailbox).await {
-            Ok(folder) => folder,
+        let (place, folder) = match self.named_folder(login, &tag, mailbox).await {
+            Ok(found) => found,
             Err(answer) => {
                 out.enqueue_status(answer);
                 return None;
             }
         };
-        let opened = self.service.open_folder(&login.access, &folder.name).await;
+        let opened = self.service.open_folder(&place.access, &folder.name).await;
         let (folder, messages) = match opened {
             Ok(opened) => opened,
             Err(error) => {
@@ -283,15 +281,18 @@ impl Session {
                 return None;
             }
         };
-        let mut selected = Selected::new(folder, read_only, messages);
+        let mut selected = Selected::new(place, folder, read_only, messages);
         let folder = selected.mailbox.id;
         let watched = async {
+            let access = &selected.place.access;
             if !self.rev2 {
                 let last = selected.last_uid();
-                let mark = self.recent_mark(login, folder, read_only, last).await?;
+                let mark = self.recent_mark(access, folder, read_only, last).await?;
                 selected.note_recent(mark);
             }
-            self.service.watch_folder(&login.access, folder).await
+            self.service
+                .watch_folder(&selected.place.access, folder)
+                .await
         };
         match watched.await {
             Ok(watcher) => self.watcher = Some(watcher),
@@ -304,7 +305,8 @@ impl Session {
         out.enqueue_data(Data::Exists(selected.exists()));
         if self.rev2 {
             // RFC 9051 §6.3.2: the folder's name as LIST gives it; no RECENT.
-            if let Ok(name) = ImapMailbox::try_from(selected.mailbox.name.clone()) {
+            let shown = selected.place.shown(&selected.mailbox.name);
+            if let Ok(name) = ImapMailbox::try_from(shown) {
                 out.enqueue_data(Data::List {
                     items: vec![],
                     delimiter: Some(QuotedChar::try_from(DELIMITER).expect("valid delimiter")),
@@ -352,15 +354,15 @@ impl Session {
     /// the next session).
     async fn recent_mark(
         &self,
-        login: &Login,
+        access: &MailboxAccess,
         folder: caduceus_service::model::MailboxId,
         read_only: bool,
         last: i64,
     ) -> Result<i64, caduceus_service::ServiceError> {
         if read_only {
-            self.service.recent_claimed(&login.access, folder).await
+            self.service.recent_claimed(access, folder).await
         } else {
-            self.service.claim_recent(&login.access, folder, last).await
+            self.service.claim_recent(access, folder, last).await
         }
     }
 
@@ -372,9 +374,14 @@ impl Session {
     ) -> Result<(), caduceus_service::ServiceError> {
         match self.state.take() {
             State::Selected(login, mut selected) => {
-                let refreshed = self
-                    .announce_changes(out, &login, &mut selected, true)
-                    .await;
+                let refreshed = match self.still_allowed(&login, &selected.place).await {
+                    Ok(()) => self.announce_changes(out, &mut selected, true).await,
+                    Err(refused) => {
+                        // A delegation withdrawn (ID-3, AC-1): the mailbox is closed.
+                        self.close_refused(out, &mut selected);
+                        Err(refused)
+                    }
+                };
                 self.state = State::after(login, Some(*selected));
                 refreshed
             }
@@ -394,14 +401,14 @@ impl Session {
     pub(crate) async fn announce_changes(
         &mut self,
         out: &mut Wire,
-        login: &Login,
         selected: &mut Selected,
         allow_expunge: bool,
     ) -> Result<(), caduceus_service::ServiceError> {
         let since = selected.mailbox.highest_modseq;
+        let access = selected.place.access.clone();
         let state = self
             .service
-            .folder_changes(&login.access, selected.mailbox.id, since)
+            .folder_changes(&access, selected.mailbox.id, since)
             .await;
         let changes = match state {
             Ok(state) => state,
@@ -427,11 +434,9 @@ impl Session {
             // them first.
             let folder = selected.mailbox.id;
             let mark = if selected.read_only {
-                self.service.recent_claimed(&login.access, folder).await?
+                self.service.recent_claimed(&access, folder).await?
             } else {
-                self.service
-                    .claim_recent(&login.access, folder, last)
-                    .await?
+                self.service.claim_recent(&access, folder, last).await?
             };
             selected.note_recent(mark.max(before));
         }

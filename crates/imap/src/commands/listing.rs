@@ -239,11 +239,11 @@ impl Session {
             return;
         }
         let read = async {
-            let folders = self.service.mailboxes(&login.access).await?;
             let subscribed = self.service.subscriptions(&login.access).await?;
-            Ok::<_, caduceus_service::ServiceError>((folders, subscribed))
+            let visible = self.visible_folders(login).await?;
+            Ok::<_, caduceus_service::ServiceError>((visible, subscribed))
         };
-        let (folders, subscribed) = match read.await {
+        let (visible, subscribed) = match read.await {
             Ok(read) => read,
             Err(error) => {
                 out.enqueue_status(from_service(tag, &error));
@@ -269,7 +269,9 @@ impl Session {
             Listing::Extended(options) => Some(options),
             _ => None,
         };
-        for entry in entries(&folders, &subscribed, matches, listing) {
+        let mut listed = BTreeSet::new();
+        for entry in entries(&visible.folders, &subscribed, matches, listing) {
+            listed.insert(entry.name.clone());
             let (old_name, name) = (utf7::encode(&entry.name), wire(&entry.name));
             let Ok(mailbox) = ImapMailbox::try_from(name.clone()) else {
                 continue;
@@ -313,14 +315,21 @@ impl Session {
                 line.extend_from_slice(format!(" ({})\r\n", extended.join(" ")).as_bytes());
                 out.enqueue_line(&line);
             }
-            if let (Some(options), Some(folder)) =
-                (options.filter(|o| !o.status.is_empty()), entry.folder)
-            {
+            if let (Some(true), Some(_)) = (options.map(|o| o.myrights), entry.folder) {
+                // RFC 8440: the login's rights, after the folder's LIST.
+                let line = format!("* MYRIGHTS {} {}\r\n", quoted(&name), super::acl::RIGHTS);
+                out.enqueue_line(line.as_bytes());
+            }
+            let access = entry.folder.and_then(|folder| visible.access_of(folder));
+            if let (Some(options), Some(folder), Some(access)) = (
+                options.filter(|o| !o.status.is_empty()),
+                entry.folder,
+                access,
+            ) {
                 let read = async {
-                    let (folder, messages) =
-                        self.service.folder_state(&login.access, folder.id).await?;
+                    let (folder, messages) = self.service.folder_state(access, folder.id).await?;
                     let recent = self
-                        .recent_count(login, selected, &folder, &messages, &options.status)
+                        .recent_count(access, selected, &folder, &messages, &options.status)
                         .await?;
                     Ok::<_, caduceus_service::ServiceError>(status_items(
                         &folder,
@@ -341,7 +350,83 @@ impl Session {
                 }
             }
         }
+        // The shared namespace's containers (ID-3, ID-7): `\Noselect` names, in a
+        // LIST of the folders (not of subscriptions or special uses).
+        let folders_listed = match listing {
+            Listing::List => true,
+            Listing::Lsub => false,
+            Listing::Extended(options) => !options.subscribed && !options.special_use,
+        };
+        for name in visible.containers.iter().filter(|_| folders_listed) {
+            if listed.contains(name) || !matches(name) {
+                continue;
+            }
+            let Ok(mailbox) = ImapMailbox::try_from(wire(name)) else {
+                continue;
+            };
+            let attribute = |a: &str| {
+                FlagNameAttribute::from(Atom::try_from(a.to_owned()).expect("valid attribute"))
+            };
+            out.enqueue_data(Data::List {
+                items: vec![attribute("Noselect"), attribute("HasChildren")],
+                delimiter: Some(delimiter),
+                mailbox,
+            });
+        }
         out.enqueue_status(status(Kind::Ok, Some(tag), None, "LIST completed"));
+    }
+}
+
+/// The folders a LIST shows a login ([`Session::visible_folders`]).
+struct Visible {
+    /// Its own folders, then those of each mailbox it acts for, named as the
+    /// client sees them (`Shared/<address>/<folder>`).
+    folders: Vec<Mailbox>,
+    /// The access of each mailbox, by its owner: the login's own first.
+    accesses: Vec<MailboxAccess>,
+    /// The shared namespace's containers (`Shared`, `Shared/<address>`).
+    containers: Vec<String>,
+}
+
+impl Visible {
+    /// The access to the mailbox `folder` is in.
+    fn access_of(&self, folder: &Mailbox) -> Option<&MailboxAccess> {
+        self.accesses.iter().find(|a| a.owner() == folder.account)
+    }
+}
+
+impl Session {
+    /// The folders a LIST shows `login`: its own (but those its own namespace
+    /// hides under `Shared`), then those of each mailbox it acts for (ID-3, ID-7),
+    /// each with the access the service gives for it.
+    async fn visible_folders(
+        &self,
+        login: &Login,
+    ) -> Result<Visible, caduceus_service::ServiceError> {
+        let mut folders: Vec<Mailbox> = self
+            .service
+            .mailboxes(&login.access)
+            .await?
+            .into_iter()
+            .filter(|f| matches!(crate::shared::parse(&f.name), crate::shared::Name::Own(_)))
+            .collect();
+        let mut accesses = vec![login.access.clone()];
+        let caller = login.auth.caller();
+        let mandates = self.service.mandates(&caller).await?;
+        for mandate in &mandates {
+            let access = self.service.authorize(&caller, mandate.owner).await?;
+            let prefix = crate::shared::prefix(mandate.address.as_str());
+            for mut folder in self.service.mailboxes(&access).await? {
+                folder.name = format!("{prefix}{}", folder.name);
+                folders.push(folder);
+            }
+            accesses.push(access);
+        }
+        Ok(Visible {
+            folders,
+            accesses,
+            containers: crate::shared::containers(&mandates),
+        })
     }
 }
 

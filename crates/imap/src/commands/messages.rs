@@ -9,7 +9,6 @@ impl Session {
         &mut self,
         out: &mut Wire,
         tag: Tag<'static>,
-        login: &Login,
         selected: &mut Selected,
         store: Store<'_>,
     ) {
@@ -19,7 +18,7 @@ impl Session {
         }
         if store.unchanged_since.is_some() {
             // Decide on the folder as it is now, not as this session last saw it.
-            if let Err(error) = self.announce_changes(out, login, selected, false).await {
+            if let Err(error) = self.announce_changes(out, selected, false).await {
                 out.enqueue_status(from_service(tag, &error));
                 return;
             }
@@ -53,7 +52,12 @@ impl Session {
         let folder = selected.mailbox.id;
         let outcome = match self
             .service
-            .set_flags_in(&login.access, folder, &changes, store.unchanged_since)
+            .set_flags_in(
+                &selected.place.access,
+                folder,
+                &changes,
+                store.unchanged_since,
+            )
             .await
         {
             Ok(outcome) => outcome,
@@ -77,7 +81,7 @@ impl Session {
             .iter()
             .map(|&i| (i, selected.messages[i].flags.clone()))
             .collect();
-        if let Err(error) = self.announce_changes(out, login, selected, false).await {
+        if let Err(error) = self.announce_changes(out, selected, false).await {
             out.enqueue_status(from_service(tag, &error));
             return;
         }
@@ -134,7 +138,6 @@ impl Session {
         &mut self,
         out: &mut Wire,
         tag: Tag<'static>,
-        login: &Login,
         selected: &mut Selected,
         search: Search,
     ) {
@@ -148,7 +151,7 @@ impl Session {
             self.enable_condstore(out, Some(selected));
         }
         let returns = returns.or(self.rev2.then_some(SearchReturn::ALL));
-        let (found, highest) = match self.matching(login, selected, &key).await {
+        let (found, highest) = match self.matching(selected, &key).await {
             Ok(found) => found,
             Err(error) => {
                 // RFC 5182 §2.4: a failed SAVE leaves `$` empty.
@@ -197,7 +200,6 @@ impl Session {
         &mut self,
         out: &mut Wire,
         tag: Tag<'static>,
-        login: &Login,
         selected: &Selected,
         sort: Sort,
     ) {
@@ -207,7 +209,7 @@ impl Session {
             uid,
         } = sort;
         let key = SearchKey::And(search);
-        let found = match self.matching(login, selected, &key).await {
+        let found = match self.matching(selected, &key).await {
             Ok((found, _)) => found,
             Err(error) => {
                 out.enqueue_status(from_service(tag, &error));
@@ -216,7 +218,7 @@ impl Session {
         };
         let criteria = criteria.into_inner();
         let needed = sort::needs_metadata(&criteria).then_some(Opening::SearchHeaders);
-        let metas = match self.contents(login, selected, &found, needed).await {
+        let metas = match self.contents(selected, &found, needed).await {
             Ok(metas) => metas,
             Err(error) => {
                 out.enqueue_status(from_service(tag, &error));
@@ -245,7 +247,6 @@ impl Session {
     /// highest MODSEQ; messages are opened (and each traced, TR-1) only when a key needs their content.
     pub(super) async fn matching(
         &self,
-        login: &Login,
         selected: &Selected,
         key: &SearchKey<'_>,
     ) -> Result<(Vec<usize>, i64), caduceus_service::ServiceError> {
@@ -254,7 +255,7 @@ impl Session {
         let mut highest = 0i64;
         let indices: Vec<usize> = (0..selected.messages.len()).collect();
         for chunk in indices.chunks(BATCH) {
-            let contents = self.contents(login, selected, chunk, needed).await?;
+            let contents = self.contents(selected, chunk, needed).await?;
             for (n, &index) in chunk.iter().enumerate() {
                 let candidate = Candidate {
                     seq: index as u32 + 1,
@@ -275,18 +276,14 @@ impl Session {
         &mut self,
         out: &mut Wire,
         tag: Tag<'static>,
-        login: &Login,
         selected: &mut Selected,
         only: Option<SequenceSet>,
     ) {
-        if let Err(answer) = self
-            .expunge_deleted(tag.clone(), login, selected, only)
-            .await
-        {
+        if let Err(answer) = self.expunge_deleted(tag.clone(), selected, only).await {
             out.enqueue_status(answer);
             return;
         }
-        let refreshed = self.announce_changes(out, login, selected, true).await;
+        let refreshed = self.announce_changes(out, selected, true).await;
         let done = status(Kind::Ok, Some(tag.clone()), None, "EXPUNGE completed");
         out.enqueue_status(after_refresh(tag, refreshed, done));
     }
@@ -296,7 +293,6 @@ impl Session {
     pub(super) async fn expunge_deleted(
         &mut self,
         tag: Tag<'static>,
-        login: &Login,
         selected: &Selected,
         only: Option<SequenceSet>,
     ) -> Result<(), Status<'static>> {
@@ -316,7 +312,7 @@ impl Session {
             .collect();
         let folder = selected.mailbox.id;
         self.service
-            .expunge(&login.access, folder, &ids)
+            .expunge(&selected.place.access, folder, &ids)
             .await
             .map_err(|error| from_service(tag, &error))
     }
@@ -343,8 +339,8 @@ impl Session {
             out.enqueue_status(bad);
             return;
         }
-        let target = match self.target_folder(login, &tag, mailbox).await {
-            Ok(folder) => folder,
+        let (place, target) = match self.target_folder(login, &tag, mailbox).await {
+            Ok(found) => found,
             Err(answer) => {
                 out.enqueue_status(answer);
                 return;
@@ -361,13 +357,22 @@ impl Session {
         let ids: Vec<MessageId> = positions.iter().map(|&i| selected.messages[i].id).collect();
         let source_uids: Vec<NonZeroU32> = positions.iter().map(|&i| selected.uid(i)).collect();
         let from = selected.mailbox.id;
-        let done = if moving {
+        let source = &selected.place.access;
+        let done = if source.owner() != place.access.owner() {
+            // Between the person's own mailbox and one they act for, or two of
+            // those: each side with its own access (ID-3, ID-7).
+            let to = &place.access;
+            let filed = self
+                .service
+                .file_across(source, from, &ids, to, target.id, moving);
+            filed.await
+        } else if moving {
             self.service
-                .move_messages(&login.access, from, &ids, target.id)
+                .move_messages(source, from, &ids, target.id)
                 .await
         } else {
             self.service
-                .copy_messages(&login.access, from, &ids, target.id)
+                .copy_messages(source, from, &ids, target.id)
                 .await
         };
         let copies = match done {
@@ -389,12 +394,12 @@ impl Session {
         if moving {
             // RFC 6851 §4.3: COPYUID untagged, then the EXPUNGEs, then OK.
             out.enqueue_status(status(Kind::Ok, None, Some(copy_uid), "moved"));
-            let refreshed = self.announce_changes(out, login, selected, true).await;
+            let refreshed = self.announce_changes(out, selected, true).await;
             let done = status(Kind::Ok, Some(tag.clone()), None, "MOVE completed");
             out.enqueue_status(after_refresh(tag, refreshed, done));
         } else {
             let refreshed = if target.id == from {
-                self.announce_changes(out, login, selected, false).await
+                self.announce_changes(out, selected, false).await
             } else {
                 Ok(())
             };
@@ -423,8 +428,8 @@ impl Session {
             date,
             raw,
         } = append;
-        let folder = match self.target_folder(login, &tag, mailbox).await {
-            Ok(folder) => folder,
+        let (place, folder) = match self.target_folder(login, &tag, mailbox).await {
+            Ok(found) => found,
             Err(answer) => {
                 out.enqueue_status(answer);
                 return;
@@ -435,13 +440,13 @@ impl Session {
         let flags: Vec<String> = flags.iter().map(|f| f.to_string()).collect();
         match self
             .service
-            .append(&login.access, folder.id, &raw, flags, internal)
+            .append(&place.access, folder.id, &raw, flags, internal)
             .await
         {
             Ok(delivered) => {
                 let refreshed = match selected {
                     Some(selected) if selected.mailbox.id == folder.id => {
-                        self.announce_changes(out, login, selected, false).await
+                        self.announce_changes(out, selected, false).await
                     }
                     _ => Ok(()),
                 };

@@ -33,16 +33,21 @@ use crate::reply::{Kind, code, from_service, status};
 use crate::search::Candidate;
 use crate::selected::Selected;
 use crate::session::{Flow, Session};
+use crate::shared::Place;
 use crate::state::{Login, State};
 use crate::{fetch, search, sort, utf7};
+use caduceus_service::messages::MailboxAccess;
 
+mod acl;
 mod folders;
 mod listing;
 mod messages;
+mod shared;
 
+pub(crate) use acl::CAPABILITY as RIGHTS_CAPABILITY;
 pub(crate) use folders::after_refresh;
 use folders::folder_answer;
-use listing::{ListArgs, Listing};
+use listing::{ListArgs, Listing, quoted};
 
 /// The hierarchy delimiter of folder names.
 const DELIMITER: char = '/';
@@ -87,14 +92,29 @@ impl Session {
                 out.enqueue_status(status(Kind::Ok, Some(tag), None, "ENABLE completed"));
             }
             CommandBody::Namespace => {
+                // RFC 2342: the login's own folders, no other users', and the
+                // mailboxes it acts for under `Shared/` when it has any (ID-3, ID-7).
+                let mandates = match self.service.mandates(&login.auth.caller()).await {
+                    Ok(mandates) => mandates,
+                    Err(error) => {
+                        out.enqueue_status(from_service(tag, &error));
+                        return (Flow::Continue, selected);
+                    }
+                };
+                let namespace = |prefix: String| Namespace {
+                    prefix: prefix.try_into().expect("valid prefix"),
+                    delimiter: Some(QuotedChar::try_from(DELIMITER).expect("valid char")),
+                    extensions: vec![],
+                };
+                let shared = if mandates.is_empty() {
+                    vec![]
+                } else {
+                    vec![namespace(format!("{}{DELIMITER}", crate::shared::PREFIX))]
+                };
                 out.enqueue_data(Data::Namespace {
-                    personal: vec![Namespace {
-                        prefix: "".try_into().expect("valid prefix"),
-                        delimiter: Some(QuotedChar::try_from(DELIMITER).expect("valid char")),
-                        extensions: vec![],
-                    }],
+                    personal: vec![namespace(String::new())],
                     other: vec![],
-                    shared: vec![],
+                    shared,
                 });
                 out.enqueue_status(status(Kind::Ok, Some(tag), None, "NAMESPACE completed"));
             }
@@ -122,11 +142,14 @@ impl Session {
             }
             CommandBody::GetQuotaRoot { mailbox } => {
                 // One quota root, "", over all the account's folders (RFC 9208).
-                if let Err(answer) = self.named_folder(login, &tag, &mailbox).await {
-                    out.enqueue_status(answer);
-                    return (Flow::Continue, selected);
-                }
-                let answer = match self.service.usage(&login.access).await {
+                let place = match self.named_folder(login, &tag, &mailbox).await {
+                    Ok((place, _)) => place,
+                    Err(answer) => {
+                        out.enqueue_status(answer);
+                        return (Flow::Continue, selected);
+                    }
+                };
+                let answer = match self.service.usage(&place.access).await {
                     Ok(usage) => {
                         let roots = if usage.limit.is_some() {
                             vec![AString::try_from("").expect("empty root")]
@@ -231,11 +254,13 @@ impl Session {
                     .await;
             }
             CommandBody::Create { mailbox } => {
-                let answer = match self.new_folder_name(&tag, &mailbox) {
-                    Ok(name) => {
+                let answer = match self.new_place(login, &tag, &mailbox).await {
+                    Ok(place) => {
                         // RFC 9051 §6.3.4: a trailing delimiter only says more will come.
-                        let name = name.trim_end_matches(caduceus_core::folder::DELIMITER);
-                        let done = self.service.create_folder(&login.access, name).await;
+                        let name = place
+                            .name
+                            .trim_end_matches(caduceus_core::folder::DELIMITER);
+                        let done = self.service.create_folder(&place.access, name).await;
                         folder_answer(tag, done.map(|_| ()), "CREATE completed")
                     }
                     Err(answer) => answer,
@@ -243,13 +268,16 @@ impl Session {
                 out.enqueue_status(answer);
             }
             CommandBody::Delete { mailbox } => {
-                let answer = match self.folder_name(&tag, &mailbox) {
-                    Ok(name) => {
-                        if selected.as_ref().is_some_and(|s| s.mailbox.name == name) {
+                let answer = match self.place(login, &tag, &mailbox).await {
+                    Ok(place) => {
+                        let owner = place.access.owner();
+                        if selected.as_ref().is_some_and(|s| {
+                            s.place.access.owner() == owner && s.mailbox.name == place.name
+                        }) {
                             selected = None;
                             self.watcher = None;
                         }
-                        let done = self.service.delete_folder(&login.access, &name).await;
+                        let done = self.service.delete_folder(&place.access, &place.name).await;
                         folder_answer(tag, done, "DELETE completed")
                     }
                     Err(answer) => answer,
@@ -257,12 +285,22 @@ impl Session {
                 out.enqueue_status(answer);
             }
             CommandBody::Rename { from, to } => {
-                let names = self
-                    .folder_name(&tag, &from)
-                    .and_then(|f| self.new_folder_name(&tag, &to).map(|t| (f, t)));
-                let answer = match names {
+                let places = match self.place(login, &tag, &from).await {
+                    Ok(from) => self.new_place(login, &tag, &to).await.map(|to| (from, to)),
+                    Err(answer) => Err(answer),
+                };
+                let answer = match places {
+                    Ok((from, to)) if from.access.owner() != to.access.owner() => status(
+                        Kind::No,
+                        Some(tag),
+                        Some(code("CANNOT")),
+                        "a folder is renamed within its mailbox, not into another's (ID-3)",
+                    ),
                     Ok((from, to)) => {
-                        let done = self.service.rename_folder(&login.access, &from, &to).await;
+                        let done = self
+                            .service
+                            .rename_folder(&from.access, &from.name, &to.name)
+                            .await;
                         folder_answer(tag, done, "RENAME completed")
                     }
                     Err(answer) => answer,
@@ -279,6 +317,12 @@ impl Session {
                     ));
                     return (Flow::Continue, None);
                 };
+                if let Err(refused) = self.still_allowed(login, &current.place).await {
+                    // A delegation withdrawn since the last command (ID-3, AC-1).
+                    self.close_refused(out, &mut current);
+                    out.enqueue_status(from_service(tag, &refused));
+                    return (Flow::Continue, None);
+                }
                 let kept = self
                     .selected_command(out, tag, body, login, &mut current)
                     .await;
@@ -302,9 +346,7 @@ impl Session {
             CommandBody::Close | CommandBody::Unselect => {
                 let expunge = matches!(body, CommandBody::Close);
                 if expunge
-                    && let Err(status) = self
-                        .expunge_deleted(tag.clone(), login, selected, None)
-                        .await
+                    && let Err(status) = self.expunge_deleted(tag.clone(), selected, None).await
                 {
                     out.enqueue_status(status);
                     return true;
@@ -313,10 +355,9 @@ impl Session {
                 out.enqueue_status(status(Kind::Ok, Some(tag), None, "completed"));
                 return false;
             }
-            CommandBody::Expunge => self.expunge(out, tag, login, selected, None).await,
+            CommandBody::Expunge => self.expunge(out, tag, selected, None).await,
             CommandBody::ExpungeUid { sequence_set } => {
-                self.expunge(out, tag, login, selected, Some(sequence_set))
-                    .await;
+                self.expunge(out, tag, selected, Some(sequence_set)).await;
             }
             CommandBody::Fetch {
                 sequence_set,
@@ -345,7 +386,8 @@ impl Session {
                         return true;
                     };
                     let folder = selected.mailbox.id;
-                    let vanished = self.service.expunged_since(&login.access, folder, since);
+                    let access = &selected.place.access;
+                    let vanished = self.service.expunged_since(access, folder, since);
                     let mut vanished = match vanished.await {
                         Ok(vanished) => vanished,
                         Err(error) => {
@@ -367,7 +409,7 @@ impl Session {
                     uid,
                     changed_since,
                 };
-                self.fetch(out, tag, login, selected, fetch).await;
+                self.fetch(out, tag, selected, fetch).await;
             }
             CommandBody::Store {
                 sequence_set,
@@ -394,7 +436,7 @@ impl Session {
                     uid,
                     unchanged_since,
                 };
-                self.store(out, tag, login, selected, store).await
+                self.store(out, tag, selected, store).await
             }
             CommandBody::Search { criteria, uid, .. } => {
                 let search = Search {
@@ -402,7 +444,7 @@ impl Session {
                     uid,
                     returns: None,
                 };
-                self.search(out, tag, login, selected, search).await
+                self.search(out, tag, selected, search).await
             }
             CommandBody::Sort {
                 sort_criteria,
@@ -415,7 +457,7 @@ impl Session {
                     search: search_criteria,
                     uid,
                 };
-                self.sort(out, tag, login, selected, sort).await
+                self.sort(out, tag, selected, sort).await
             }
             CommandBody::Copy {
                 ref sequence_set,
@@ -497,20 +539,27 @@ impl Session {
                 ));
             }
             Extended::OnNothing { tag } => out.enqueue_status(needs_selection(tag)),
+            Extended::Acl { tag, command } => self.acl(out, tag, &login, command).await,
             Extended::Search {
                 tag,
                 uid,
                 criteria,
                 returns,
             } => match selected.as_mut() {
-                Some(current) => {
-                    let search = Search {
-                        criteria,
-                        uid,
-                        returns: Some(returns),
-                    };
-                    self.search(out, tag, &login, current, search).await
-                }
+                Some(current) => match self.still_allowed(&login, &current.place).await {
+                    Ok(()) => {
+                        let search = Search {
+                            criteria,
+                            uid,
+                            returns: Some(returns),
+                        };
+                        self.search(out, tag, current, search).await
+                    }
+                    Err(refused) => {
+                        self.close_refused(out, current);
+                        out.enqueue_status(from_service(tag, &refused));
+                    }
+                },
                 None => out.enqueue_status(needs_selection(tag)),
             },
         }
@@ -522,7 +571,6 @@ impl Session {
     /// content is needed.
     async fn contents(
         &self,
-        login: &Login,
         selected: &Selected,
         positions: &[usize],
         opening: Option<Opening>,
@@ -533,7 +581,7 @@ impl Session {
         let ids: Vec<MessageId> = positions.iter().map(|&i| selected.messages[i].id).collect();
         let folder = selected.mailbox.id;
         self.service
-            .open_messages_still_there(&login.access, folder, &ids, opening)
+            .open_messages_still_there(&selected.place.access, folder, &ids, opening)
             .await
             .map(Some)
     }

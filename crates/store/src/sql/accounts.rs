@@ -355,6 +355,17 @@ pub(super) async fn delegates(store: &SqlStore, organisation: AccountId) -> Resu
     Ok(ids.into_iter().map(AccountId).collect())
 }
 
+/// See [`crate::Store::delegated_to`].
+pub(super) async fn delegated_to(store: &SqlStore, delegate: AccountId) -> Result<Vec<AccountId>> {
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT organisation_id FROM delegations WHERE delegate_id = $1 ORDER BY organisation_id",
+    )
+    .bind(delegate.0)
+    .fetch_all(&store.db.pool)
+    .await?;
+    Ok(ids.into_iter().map(AccountId).collect())
+}
+
 /// Keys first (definitive), then rows, then blobs no other copy uses (RT-2, RT-3).
 pub(super) async fn destroy(store: &SqlStore, id: AccountId, trace: &Event) -> Result<()> {
     let account = get(store, id).await?;

@@ -55,13 +55,24 @@ pub(super) async fn remove(
 
 /// See [`crate::Store::representatives`].
 pub(super) async fn of(store: &SqlStore, patient: AccountId) -> Result<Vec<Representation>> {
-    let rows = sqlx::query(
-        "SELECT representative_id, capacity, evidence, until_ms, registered_ms
-         FROM representatives WHERE patient_id = $1 ORDER BY representative_id",
-    )
-    .bind(patient.0)
-    .fetch_all(&store.db.pool)
-    .await?;
+    select(store, "patient_id", patient).await
+}
+
+/// See [`crate::Store::represented_by`].
+pub(super) async fn by(store: &SqlStore, representative: AccountId) -> Result<Vec<Representation>> {
+    select(store, "representative_id", representative).await
+}
+
+/// The representations whose `column` (`patient_id` or `representative_id`) is `id`.
+async fn select(store: &SqlStore, column: &str, id: AccountId) -> Result<Vec<Representation>> {
+    let sql = format!(
+        "SELECT patient_id, representative_id, capacity, evidence, until_ms, registered_ms
+         FROM representatives WHERE {column} = $1 ORDER BY patient_id, representative_id"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id.0)
+        .fetch_all(&store.db.pool)
+        .await?;
     rows.iter()
         .map(|row| {
             let capacity: String = row.try_get("capacity")?;
@@ -71,7 +82,7 @@ pub(super) async fn of(store: &SqlStore, patient: AccountId) -> Result<Vec<Repre
                 detail: format!("representation code {code:?}"),
             };
             Ok(Representation {
-                patient,
+                patient: AccountId(row.try_get("patient_id")?),
                 representative: AccountId(row.try_get("representative_id")?),
                 capacity: Capacity::parse(&capacity)
                     .ok_or_else(|| corrupt("capacity", &capacity))?,

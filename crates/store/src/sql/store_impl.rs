@@ -89,6 +89,9 @@ impl Store for SqlStore {
     async fn delegates(&self, organisation: AccountId) -> Result<Vec<AccountId>> {
         accounts::delegates(self, organisation).await
     }
+    async fn delegated_to(&self, delegate: AccountId) -> Result<Vec<AccountId>> {
+        accounts::delegated_to(self, delegate).await
+    }
     async fn destroy_account(&self, id: AccountId, trace: &Event) -> Result<()> {
         accounts::destroy(self, id, trace).await
     }
@@ -674,6 +677,9 @@ impl Store for SqlStore {
     }
     async fn representatives(&self, patient: AccountId) -> Result<Vec<Representation>> {
         representatives::of(self, patient).await
+    }
+    async fn represented_by(&self, representative: AccountId) -> Result<Vec<Representation>> {
+        representatives::by(self, representative).await
     }
     async fn request_correction(
         &self,

@@ -45,6 +45,7 @@ macro_rules! conformance_suite {
             id1_duplicate_address_is_refused,
             id2_verification_is_recorded_and_moves_the_state,
             id3_delegates_are_listed,
+            id7_representations_are_listed_by_patient_and_by_representative,
             ms6_accounts_start_with_special_use_folders,
             ms6_folders_are_made_renamed_deleted_and_messages_copied_and_moved,
             rfc3501_a_folder_made_again_under_its_name_gets_a_new_uidvalidity,
@@ -266,6 +267,39 @@ pub async fn id3_delegates_are_listed(h: Harness) {
         vec![alice.id, bob.id]
     );
     assert!(h.store.delegates(alice.id).await.unwrap().is_empty());
+    // ID-3: the other way round, what a person is a delegate of (IMAP's shared
+    // namespace lists them).
+    assert_eq!(h.store.delegated_to(bob.id).await.unwrap(), vec![org.id]);
+    assert!(h.store.delegated_to(org.id).await.unwrap().is_empty());
+}
+
+pub async fn id7_representations_are_listed_by_patient_and_by_representative(h: Harness) {
+    use caduceus_core::representation::{Capacity, CapacityEvidence};
+    let child = professional(&h, "child", "10003090833").await;
+    let parent = professional(&h, "parent", "10000000009").await;
+    let representation = caduceus_store::Representation {
+        patient: child.id,
+        representative: parent.id,
+        capacity: Capacity::Parent,
+        evidence: CapacityEvidence::FamilyRecord,
+        until: None,
+        registered: caduceus_core::Timestamp::from_millis(1),
+    };
+    let trace = event(Action::AdminAction, child.id);
+    h.store
+        .set_representative(&representation, &trace)
+        .await
+        .unwrap();
+    assert_eq!(
+        h.store.representatives(child.id).await.unwrap(),
+        vec![representation.clone()]
+    );
+    // What IMAP's shared namespace lists for the representative (ID-7).
+    assert_eq!(
+        h.store.represented_by(parent.id).await.unwrap(),
+        vec![representation]
+    );
+    assert!(h.store.represented_by(child.id).await.unwrap().is_empty());
 }
 
 pub async fn ms6_accounts_start_with_special_use_folders(h: Harness) {

@@ -1,7 +1,9 @@
 //! The matrix's cells through IMAP (Python's imaplib, `scripts/matrix_imap.py`): the
-//! owner works in their own INBOX; anyone else tries to cross into the mailboxes at
-//! stake the ways an attacker would — folder names that would name them, UIDs and ids
-//! of their messages in one's own INBOX — and must get nothing of them.
+//! owner works in their own INBOX, the delegate in cardio's under the shared
+//! namespace (`Shared/cardio@…/INBOX`, ID-3); anyone else tries to cross into the
+//! mailboxes at stake the ways an attacker would — folder names that would name
+//! them, the shared namespace's among them, UIDs and ids of their messages in one's
+//! own INBOX — and must get nothing of them.
 
 use caduceus_core::authz::{Expected, Operation, Party};
 use serde_json::{Value, json};
@@ -19,6 +21,7 @@ fn foreign_names(copy: &Stored) -> Vec<String> {
         format!("Other Users/{local}"),
         format!("Other Users/{address}/INBOX"),
         format!("Shared/{local}"),
+        format!("Shared/{address}/INBOX"),
         format!("#shared/{address}"),
     ]
     .into_iter()
@@ -27,13 +30,25 @@ fn foreign_names(copy: &Stored) -> Vec<String> {
 }
 
 /// The imaplib commands of `cell`: on the target's own INBOX for its owner (and for
-/// the unauthenticated, who must be refused anyway); for everyone else, on both copies
-/// the cell delivered, from their own session.
+/// the unauthenticated, who must be refused anyway), on cardio's INBOX under the
+/// shared namespace for its delegate; for everyone else, on both copies the cell
+/// delivered, from their own session.
 fn commands(cell: &Cell) -> Vec<Value> {
-    let owner_form = matches!(
-        cell.party,
-        Party::Owner | Party::Anonymous | Party::Suspended
-    );
+    let delegate = cell.party == Party::Delegate;
+    let owner_form = delegate
+        || matches!(
+            cell.party,
+            Party::Owner | Party::Anonymous | Party::Suspended
+        );
+    // The delegate's folders of cardio's mailbox: `Shared/<address>/<folder>`.
+    let folder = |name: &str| {
+        if delegate {
+            format!("\"Shared/{}/{name}\"", cell.target.address)
+        } else {
+            name.to_owned()
+        }
+    };
+    let archive = folder(ARCHIVE);
     let uids = if owner_form {
         cell.target.uid.to_string()
     } else {
@@ -44,7 +59,7 @@ fn commands(cell: &Cell) -> Vec<Value> {
             .collect::<Vec<_>>()
             .join(",")
     };
-    let select = json!(["select", "INBOX"]);
+    let select = json!(["select", folder("INBOX")]);
     match cell.operation {
         Operation::ListFolder if owner_form => {
             vec![select, json!(["uid", "FETCH", "1:*", "(ENVELOPE)"])]
@@ -68,8 +83,8 @@ fn commands(cell: &Cell) -> Vec<Value> {
                 json!(["uid", "STORE", uids, "+FLAGS", "(\\Flagged)"]),
             ]
         }
-        Operation::MoveMessage => vec![select, json!(["uid", "MOVE", uids, ARCHIVE])],
-        Operation::CopyMessage => vec![select, json!(["uid", "COPY", uids, ARCHIVE])],
+        Operation::MoveMessage => vec![select, json!(["uid", "MOVE", uids, archive])],
+        Operation::CopyMessage => vec![select, json!(["uid", "COPY", uids, archive])],
         Operation::DeleteMessage => vec![
             select,
             json!(["uid", "STORE", uids, "+FLAGS", "(\\Deleted)"]),
