@@ -130,7 +130,7 @@ fn ms3_ms4_encrypted_at_rest_to_the_holders_certificate_arrives_enveloped_and_op
     let stored = std::fs::read(&fetched).unwrap();
     let text = String::from_utf8_lossy(&stored);
     assert!(
-        text.contains("application/pkcs7-mime; smime-type=enveloped-data"),
+        text.contains("application/pkcs7-mime; smime-type=authEnveloped-data"),
         "{text}"
     );
     assert!(

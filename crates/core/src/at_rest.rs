@@ -6,9 +6,9 @@
 //! thread a message stay outside (`From`, `To`, `Subject`, `Date`, `Message-ID`,
 //! `X-MSS-INS`, the trace fields…); the content — its `Content-*` fields and its body
 //! — becomes the inner MIME entity, which is encrypted to the recipient
-//! (CMS enveloped-data, done by whoever holds the cryptography: see the service's
-//! `at_rest` module). The stored message is then
-//! `application/pkcs7-mime; smime-type=enveloped-data`, base64, as a mail client that
+//! (CMS authenticated-enveloped-data, done by whoever holds the cryptography: see the
+//! service's `at_rest` module). The stored message is then
+//! `application/pkcs7-mime; smime-type=authEnveloped-data`, base64, as a mail client that
 //! received it encrypted would have it; the recipient's key opens it.
 
 /// A message split for enveloping: what stays outside, what is encrypted.
@@ -76,7 +76,7 @@ pub fn split(raw: &[u8]) -> Split {
 }
 
 /// The stored message: `outer`'s fields, the S/MIME content fields, and `der` (the
-/// CMS enveloped-data of the entity) in base64 lines of 76 characters.
+/// CMS authenticated-enveloped-data of the entity, RFC 8551 §3.4) in base64 lines of 76 characters.
 pub fn assemble(outer: &[u8], der: &[u8]) -> Vec<u8> {
     use base64::Engine as _;
     let encoded = base64::engine::general_purpose::STANDARD.encode(der);
@@ -84,7 +84,7 @@ pub fn assemble(outer: &[u8], der: &[u8]) -> Vec<u8> {
     message.extend_from_slice(outer);
     message.extend_from_slice(
         b"MIME-Version: 1.0\r\n\
-          Content-Type: application/pkcs7-mime; smime-type=enveloped-data; name=\"smime.p7m\"\r\n\
+          Content-Type: application/pkcs7-mime; smime-type=authEnveloped-data; name=\"smime.p7m\"\r\n\
           Content-Disposition: attachment; filename=\"smime.p7m\"\r\n\
           Content-Transfer-Encoding: base64\r\n\r\n",
     );
@@ -157,7 +157,7 @@ Compte rendu\r\n\
         let text = String::from_utf8(message).unwrap();
         let (head, body) = text.split_once("\r\n\r\n").unwrap();
         assert!(head.starts_with("From: a@b.test\r\nMIME-Version: 1.0\r\n"));
-        assert!(head.contains("smime-type=enveloped-data"));
+        assert!(head.contains("smime-type=authEnveloped-data"));
         let lines: Vec<&str> = body.split("\r\n").filter(|l| !l.is_empty()).collect();
         assert!(lines.iter().all(|l| l.len() <= 76));
         use base64::Engine as _;

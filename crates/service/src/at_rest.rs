@@ -4,7 +4,7 @@
 //! server and its keys could read it. A holder who has a certificate for a key only
 //! their mail client keeps ([`Service::request_certificate`]) may ask for more: from
 //! then on, each copy delivered to them is enveloped to that certificate (CMS
-//! enveloped-data, `caduceus_core::at_rest`) before it is sealed, so that no server
+//! authEnveloped-data, AES-256-GCM, `caduceus_core::at_rest`) before it is sealed, so that no server
 //! key opens its content. What stays readable is what S/MIME leaves outside: the
 //! header fields that route and list a message (sender, recipients, subject, date) —
 //! the subject is pseudonymised anyway (MS-11).
@@ -35,7 +35,7 @@ use crate::ingest::MessageMeta;
 
 /// The cryptography that envelopes a MIME entity to a certificate.
 pub trait Envelope: Send + Sync {
-    /// The CMS enveloped-data (DER) of `entity` for the first of `certificates`
+    /// The CMS (authenticated-)enveloped-data (DER) of `entity` for the first of `certificates`
     /// (DER) that can receive encrypted mail now — an RSA key for key encipherment
     /// or an EC key for key agreement, within its validity — or `None` when none
     /// can. An error is a failure of the cryptography itself.
