@@ -3,7 +3,8 @@
 //! `caduceus account certificate` and the demo seed), less those it revoked
 //! (`caduceus account certificate --revoke`). The service decides whose are served;
 //! this only reads the files. [`CmsEnvelope`]: the cryptography of encryption at
-//! rest to a holder's certificate (MS-3).
+//! rest to a holder's certificate (MS-3). [`AnchoredSignatures`]: received messages'
+//! S/MIME signatures checked against the trust anchors (MS-16).
 
 use std::path::PathBuf;
 
@@ -12,6 +13,7 @@ use caduceus_core::MailAddress;
 use caduceus_service::address_book::CertificateSource;
 use caduceus_service::at_rest::Envelope;
 use caduceus_service::certificates::{CertificateIssuer, Holder};
+use caduceus_service::signatures::{Checked, SignatureChecker};
 
 /// The user certificates of a development PKI's `users/` directory.
 pub struct UserCertificates {
@@ -67,5 +69,33 @@ impl CertificateIssuer for UserCertificates {
         tokio::task::spawn_blocking(sign)
             .await
             .map_err(std::io::Error::other)?
+    }
+}
+
+/// Checks received messages' S/MIME signatures against the anchors that
+/// authenticate the health PKI's certificates (`tls.client_ca`, MS-16).
+pub struct AnchoredSignatures {
+    /// The anchors, DER.
+    anchors: Vec<Vec<u8>>,
+}
+
+impl AnchoredSignatures {
+    /// The anchors of the PEM bundle `path`.
+    pub fn load(path: &std::path::Path) -> anyhow::Result<AnchoredSignatures> {
+        let anchors = caduceus_pki::load_certs(path)?
+            .into_iter()
+            .map(|c| c.to_vec())
+            .collect();
+        Ok(AnchoredSignatures { anchors })
+    }
+}
+
+impl SignatureChecker for AnchoredSignatures {
+    fn check(&self, raw: &[u8]) -> Option<Checked> {
+        let check = caduceus_pki::smime::check_signature(raw, &self.anchors)?;
+        Some(Checked {
+            valid: check.valid,
+            signer: check.signer,
+        })
     }
 }

@@ -93,7 +93,10 @@ impl Runtime {
         .with_trace_key(trace_key)
         .with_certificates(Arc::new(UserCertificates::new(loaded.data_dir.join("pki"))))
         .with_certificate_issuer(Arc::new(UserCertificates::new(loaded.data_dir.join("pki"))))
-        .with_envelope(Arc::new(crate::certificates::CmsEnvelope));
+        .with_envelope(Arc::new(crate::certificates::CmsEnvelope))
+        .with_signature_checker(Arc::new(crate::certificates::AnchoredSignatures::load(
+            &loaded.path(&loaded.config.tls.client_ca),
+        )?));
         let service = match crate::proof::OperatorSigner::load(&loaded.data_dir.join("pki"))? {
             Some(signer) => service.with_report_signer(Arc::new(signer)),
             None => {

@@ -19,27 +19,8 @@ const BRUNO: &str = "bruno.durand@caduceus.test";
 /// What must never be readable at rest once Bruno asked for it.
 const SECRET: &str = "Hemoglobine 10,2 g/dL Zorglubienne";
 
-/// `curl` of the API as Bruno (his client certificate, AU-1): the HTTP status and
-/// the body, written to `out`.
 fn bruno_api(data: &Path, https: &str, extra: &[&str], path: &str, out: &Path) -> String {
-    let bruno = demo_account(data, BRUNO);
-    let output = Command::new("curl")
-        .args(["--silent", "--show-error", "--max-time", "30"])
-        .args(extra)
-        .arg("--cacert")
-        .arg(data.join("pki/ca.pem"))
-        .arg("--cert")
-        .arg(bruno["certificate"].as_str().unwrap())
-        .arg("--key")
-        .arg(bruno["key"].as_str().unwrap())
-        .arg("-o")
-        .arg(out)
-        .args(["-w", "%{http_code}"])
-        .arg(format!("https://{https}/api/v1{path}"))
-        .output()
-        .expect("curl is needed (apt-get install -y curl)");
-    assert!(output.status.success(), "curl {path}");
-    String::from_utf8(output.stdout).unwrap()
+    common::demo_api(data, https, BRUNO, extra, path, out)
 }
 
 fn set_encryption(data: &Path, https: &str, on: bool, out: &Path) -> serde_json::Value {

@@ -1,15 +1,18 @@
 //! S/MIME for the holders' certificates (MS-3): which of a holder's certificates can
 //! receive encrypted mail, and the CMS enveloped-data of a MIME entity for it
-//! (OpenSSL), for encryption at rest to the holder's key; and the certificates the
-//! development PKI keeps for each user.
+//! (OpenSSL), for encryption at rest to the holder's key; whether a signed message's
+//! signature holds, and whose it is (MS-16); and the certificates the development PKI
+//! keeps for each user.
 
 use std::io;
 use std::path::Path;
 
 use openssl::cms::{CMSOptions, CmsContentInfo};
+use openssl::pkcs7::{Pkcs7, Pkcs7Flags};
 use openssl::stack::Stack;
 use openssl::symm::Cipher;
 use openssl::x509::X509;
+use openssl::x509::store::X509StoreBuilder;
 use x509_parser::prelude::*;
 
 /// The OID of an RSA public key (PKCS #1).
@@ -68,6 +71,59 @@ pub fn envelope(certificates: &[Vec<u8>], entity: &[u8]) -> io::Result<Option<Ve
     )
     .map_err(io::Error::other)?;
     cms.to_der().map(Some).map_err(io::Error::other)
+}
+
+/// What a signed message's signature says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignatureCheck {
+    /// Whether it verifies: the content unchanged, the signer's certificate chaining to
+    /// one of the anchors and valid now.
+    pub valid: bool,
+    /// The signer's address (the certificate's rfc822Name), when the signature names
+    /// a signer.
+    pub signer: Option<String>,
+}
+
+/// The signature of `raw`, an S/MIME signed message (`multipart/signed` or opaque
+/// `application/pkcs7-mime; smime-type=signed-data`, RFC 8551), checked against
+/// `anchors` (DER certificates); `None` when `raw` is not signed that way (plain,
+/// enveloped). Only the signature over the whole message counts.
+pub fn check_signature(raw: &[u8], anchors: &[Vec<u8>]) -> Option<SignatureCheck> {
+    let (signed, content) = Pkcs7::from_smime(raw).ok()?;
+    signed.signed()?;
+    let no_certificates = Stack::<X509>::new().ok()?;
+    let signer = signed
+        .signers(&no_certificates, Pkcs7Flags::empty())
+        .ok()
+        .and_then(|signers| signers.iter().next().and_then(signer_address));
+    let valid = trust_store(anchors).is_some_and(|store| {
+        signed
+            .verify(
+                &no_certificates,
+                &store,
+                content.as_deref(),
+                None,
+                Pkcs7Flags::empty(),
+            )
+            .is_ok()
+    });
+    Some(SignatureCheck { valid, signer })
+}
+
+/// The first rfc822Name of `certificate`.
+fn signer_address(certificate: &openssl::x509::X509Ref) -> Option<String> {
+    certificate
+        .subject_alt_names()?
+        .iter()
+        .find_map(|name| name.email().map(str::to_owned))
+}
+
+fn trust_store(anchors: &[Vec<u8>]) -> Option<openssl::x509::store::X509Store> {
+    let mut builder = X509StoreBuilder::new().ok()?;
+    for der in anchors {
+        builder.add_cert(X509::from_der(der).ok()?).ok()?;
+    }
+    Some(builder.build())
 }
 
 /// The DER certificates the development PKI in `pki` keeps for `address`
@@ -166,5 +222,59 @@ mod tests {
         let cert = X509::from_der(&usable).unwrap();
         let opened = cms.decrypt(&pkey, &cert).unwrap();
         assert_eq!(opened, entity);
+    }
+
+    /// A CA, and a leaf for `address` it signed: (CA DER, leaf certificate, leaf key).
+    fn issued(address: &str) -> (Vec<u8>, X509, openssl::pkey::PKey<openssl::pkey::Private>) {
+        let ca_key = KeyPair::generate().unwrap();
+        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, format!("CA of {address}"));
+        let ca = params.self_signed(&ca_key).unwrap();
+        let issuer = rcgen::Issuer::new(params, ca_key);
+        let key = KeyPair::generate().unwrap();
+        let mut leaf = CertificateParams::new(Vec::<String>::new()).unwrap();
+        leaf.distinguished_name
+            .push(rcgen::DnType::CommonName, address);
+        leaf.subject_alt_names = vec![rcgen::SanType::Rfc822Name(address.try_into().unwrap())];
+        let leaf = leaf.signed_by(&key, &issuer).unwrap();
+        (
+            ca.der().to_vec(),
+            X509::from_der(leaf.der()).unwrap(),
+            openssl::pkey::PKey::private_key_from_der(&key.serialize_der()).unwrap(),
+        )
+    }
+
+    #[test]
+    fn ms16_a_signature_is_checked_against_the_anchors_and_names_its_signer() {
+        let (anchor, certificate, key) = issued("alice@caduceus.test");
+        let content = b"Content-Type: text/plain\r\n\r\nCompte rendu\r\n";
+        let no_chain = Stack::new().unwrap();
+        let flags = Pkcs7Flags::DETACHED | Pkcs7Flags::BINARY;
+        let signed = Pkcs7::sign(&certificate, &key, &no_chain, content, flags).unwrap();
+        let message = signed.to_smime(content, flags).unwrap();
+        let check = check_signature(&message, std::slice::from_ref(&anchor)).unwrap();
+        assert_eq!(
+            check,
+            SignatureCheck {
+                valid: true,
+                signer: Some("alice@caduceus.test".into())
+            }
+        );
+        // Another CA's anchors: not valid, the signer still named.
+        let (other, _, _) = issued("someone@else.test");
+        assert!(!check_signature(&message, &[other]).unwrap().valid);
+        // The content changed in transit: not valid.
+        let text = String::from_utf8(message).unwrap();
+        let altered = text.replacen("Compte rendu", "Compte rendu!", 1);
+        assert!(
+            !check_signature(altered.as_bytes(), &[anchor])
+                .unwrap()
+                .valid
+        );
+        // Not signed: nothing to say.
+        assert_eq!(check_signature(b"Subject: x\r\n\r\nHello\r\n", &[]), None);
     }
 }

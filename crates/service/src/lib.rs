@@ -26,6 +26,9 @@
 //!   mailboxes ([`address_book::CertificateSource`]), every lookup traced (ID-4, TR-1).
 //! - [`certificates`]: certificates for keys the holder made, signed from their
 //!   request ([`certificates::CertificateIssuer`], MS-3).
+//! - [`signatures`]: whether a received message's S/MIME signature holds and whether
+//!   its signer is a verified account of the trust space (MS-16;
+//!   [`signatures::SignatureChecker`]).
 //! - [`at_rest`]: copies enveloped to their holder's certificate before they are
 //!   sealed, for the holders who ask (MS-3, MS-4; [`at_rest::Envelope`]).
 //! - [`submit`]: a logged-in user sends, as themself or an organisational mailbox
@@ -138,6 +141,7 @@ pub mod representatives;
 pub mod rights;
 pub mod sasl;
 pub mod sessions;
+pub mod signatures;
 pub mod staff;
 pub mod submit;
 pub mod terms;
@@ -245,6 +249,8 @@ pub struct Service {
     report_signer: Option<Arc<dyn proof::ReportSigner>>,
     /// Envelopes copies to their holders' certificates (MS-3); `None` envelopes none.
     envelope: Option<Arc<dyn at_rest::Envelope>>,
+    /// Checks received messages' S/MIME signatures (MS-16); `None` shows none.
+    signatures: Option<Arc<dyn signatures::SignatureChecker>>,
 }
 
 impl Service {
@@ -266,6 +272,7 @@ impl Service {
             issuer: None,
             report_signer: None,
             envelope: None,
+            signatures: None,
         }
     }
 

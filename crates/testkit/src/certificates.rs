@@ -1,5 +1,6 @@
 //! The development CA of a test world signing holders' requests, serving the
-//! certificates it signed and enveloping copies at rest to them (MS-3), as the
+//! certificates it signed, enveloping copies at rest to them (MS-3) and checking
+//! signatures against its CA (MS-16), as the
 //! binary's does, and requests made as a user's mail client makes them.
 
 use std::path::PathBuf;
@@ -10,6 +11,7 @@ use caduceus_pki::UserSubject;
 use caduceus_service::address_book::CertificateSource;
 use caduceus_service::at_rest::Envelope;
 use caduceus_service::certificates::{CertificateIssuer, Holder};
+use caduceus_service::signatures::{Checked, SignatureChecker};
 
 /// Signs into `<pki>/users/<address>.pem` with the development CA in `pki`.
 pub struct PkiIssuer(pub PathBuf);
@@ -42,6 +44,21 @@ impl Envelope for PkiIssuer {
         entity: &[u8],
     ) -> std::io::Result<Option<Vec<u8>>> {
         caduceus_pki::smime::envelope(certificates, entity)
+    }
+}
+
+impl SignatureChecker for PkiIssuer {
+    fn check(&self, raw: &[u8]) -> Option<Checked> {
+        let anchors: Vec<Vec<u8>> = caduceus_pki::load_certs(&self.0.join("ca.pem"))
+            .ok()?
+            .into_iter()
+            .map(|c| c.to_vec())
+            .collect();
+        let check = caduceus_pki::smime::check_signature(raw, &anchors)?;
+        Some(Checked {
+            valid: check.valid,
+            signer: check.signer,
+        })
     }
 }
 

@@ -83,7 +83,8 @@ pub async fn world_configured(
     let service = service
         .with_certificate_issuer(issuer.clone())
         .with_certificates(issuer.clone())
-        .with_envelope(issuer);
+        .with_envelope(issuer.clone())
+        .with_signature_checker(issuer);
     World {
         service,
         store,

@@ -423,6 +423,37 @@ impl Drop for Server {
     }
 }
 
+/// `curl` of the demo's API (`https`) as `address`, logged in with the client
+/// certificate `demo.json` lists for it (AU-1), with `extra` options: the HTTP status;
+/// the body is written to `out`.
+pub fn demo_api(
+    data: &Path,
+    https: &str,
+    address: &str,
+    extra: &[&str],
+    path: &str,
+    out: &Path,
+) -> String {
+    let account = demo_account(data, address);
+    let output = Command::new("curl")
+        .args(["--silent", "--show-error", "--max-time", "30"])
+        .args(extra)
+        .arg("--cacert")
+        .arg(data.join("pki/ca.pem"))
+        .arg("--cert")
+        .arg(account["certificate"].as_str().unwrap())
+        .arg("--key")
+        .arg(account["key"].as_str().unwrap())
+        .arg("-o")
+        .arg(out)
+        .args(["-w", "%{http_code}"])
+        .arg(format!("https://{https}/api/v1{path}"))
+        .output()
+        .expect("curl is needed (apt-get install -y curl)");
+    assert!(output.status.success(), "curl {path}");
+    String::from_utf8(output.stdout).unwrap()
+}
+
 /// The device credential `demo.json` lists for `address` of the demo in `data`.
 pub fn demo_credential(data: &Path, address: &str) -> String {
     demo_account(data, address)["device_credential"]

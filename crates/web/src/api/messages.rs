@@ -315,6 +315,19 @@ pub async fn get(
         .map(|t| t.into_owned())
         .into();
     body["attachments"] = attachments.into();
+    // MS-16: whether its S/MIME signature holds, and whether the signer is a verified
+    // account of the trust space.
+    body["signature"] = service
+        .signature(&message)
+        .await?
+        .map(|signature| {
+            serde_json::json!({
+                "valid": signature.valid,
+                "signer": signature.signer.map(|a| a.as_str().to_owned()),
+                "verified_account": signature.verified_account,
+            })
+        })
+        .into();
     let etag = message_etag(&message);
     Ok(([(header::ETAG, etag)], Json(body)).into_response())
 }
