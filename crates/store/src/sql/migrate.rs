@@ -48,6 +48,11 @@ const DATA_SQLITE: &[Migration] = &[
         name: "patient mailbox announcements (ID-5, AC-3)",
         sql: include_str!("../../schema/sqlite/0004_announcements.sql"),
     },
+    Migration {
+        version: 5,
+        name: "staff role scopes (AC-1)",
+        sql: include_str!("../../schema/sqlite/0005_staff_scopes.sql"),
+    },
 ];
 const DATA_POSTGRES: &[Migration] = &[
     Migration {
@@ -69,6 +74,11 @@ const DATA_POSTGRES: &[Migration] = &[
         version: 4,
         name: "patient mailbox announcements (ID-5, AC-3)",
         sql: include_str!("../../schema/postgres/0004_announcements.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "staff role scopes (AC-1)",
+        sql: include_str!("../../schema/postgres/0005_staff_scopes.sql"),
     },
 ];
 const KEYRING_SQLITE: &[Migration] = &[Migration {
