@@ -4,7 +4,9 @@
 //! directory imports and the trust list, security alerts, the trace viewer with the
 //! chain's verification. Each action is made under the staff member's role, traced
 //! with the person and the role; nothing here ever shows message content (AC-2), and
-//! a staff caller cannot open a mailbox.
+//! a staff caller cannot open a mailbox. Each page names the person's roles and
+//! where each applies; a registration authority of one structure sees and manages
+//! that structure's accounts only, as the service decides (AC-1).
 
 use askama::Template;
 use axum::Router;
@@ -12,7 +14,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use caduceus_core::{AccountState, Duty, Evidence, MailAddress};
+use caduceus_core::{AccountState, Duty, Evidence, MailAddress, Scope};
 use caduceus_service::health_alerts::Alert;
 use caduceus_service::model::AccountId;
 use caduceus_service::{Caller, Service, ServiceError};
@@ -78,15 +80,23 @@ struct AdminPage {
 layout_page!(AdminPage);
 
 impl AdminPage {
-    fn new(user: &WebUser, heading: &str) -> AdminPage {
+    /// The page of `user`, their roles shown with where each applies (AC-1):
+    /// `ra (structure-1750048886), auditor`.
+    async fn new(service: &Service, user: &WebUser, heading: &str) -> AdminPage {
         let may = |duty| user.roles.iter().any(|r| r.may(duty));
+        let grants = service
+            .staff_grants(user.login.account().id)
+            .await
+            .unwrap_or_default();
         AdminPage {
             layout: Layout::of(user),
             heading: heading.to_owned(),
-            roles: user
-                .roles
+            roles: grants
                 .iter()
-                .map(|r| r.as_str())
+                .map(|(role, scope)| match scope {
+                    Scope::Operator => role.to_string(),
+                    scope => format!("{role} ({scope})"),
+                })
                 .collect::<Vec<_>>()
                 .join(", "),
             may_accounts: may(Duty::ManageAccounts),
@@ -146,7 +156,12 @@ async fn accounts(
     };
     let pending_only = query.state.as_deref() == Some("pending");
     let t = user.t;
-    let mut view = AdminPage::new(&user, if pending_only { t.ra_queue } else { t.accounts });
+    let mut view = AdminPage::new(
+        &service,
+        &user,
+        if pending_only { t.ra_queue } else { t.accounts },
+    )
+    .await;
     view.accounts = all
         .into_iter()
         .filter(|a| !pending_only || a.state == AccountState::Pending)
@@ -310,7 +325,7 @@ async fn status(State(service): State<Service>, user: WebUser) -> Response {
         Err(error) => return refused(&user, error),
     };
     let t = user.t;
-    let mut view = AdminPage::new(&user, t.status);
+    let mut view = AdminPage::new(&service, &user, t.status).await;
     view.lines.push(format!(
         "{}: {}",
         t.trust_list,
@@ -336,7 +351,7 @@ async fn alerts(State(service): State<Service>, user: WebUser) -> Response {
         Err(error) => return refused(&user, error),
     };
     let t = user.t;
-    let mut view = AdminPage::new(&user, t.alerts);
+    let mut view = AdminPage::new(&service, &user, t.alerts).await;
     view.headers = vec![t.when, t.kind, t.object, t.detail];
     view.rows = found
         .into_iter()
@@ -363,7 +378,7 @@ async fn traces(State(service): State<Service>, user: WebUser) -> Response {
         Ok(found) => found,
         Err(error) => return refused(&user, error),
     };
-    let mut view = AdminPage::new(&user, t.traces);
+    let mut view = AdminPage::new(&service, &user, t.traces).await;
     (view.chain, view.chain_ok) = match verdict {
         Some(Ok(report)) => (
             Some(format!(
@@ -467,18 +482,23 @@ async fn broadcasts(State(service): State<Service>, user: WebUser) -> Response {
         service.broadcasts(&caller).await
     };
     match read.await {
-        Ok(reports) => page(broadcast_view(&user, reports, None).render()),
+        Ok(reports) => page(
+            broadcast_view(&service, &user, reports, None)
+                .await
+                .render(),
+        ),
         Err(error) => refused(&user, error),
     }
 }
 
-fn broadcast_view(
+async fn broadcast_view(
+    service: &Service,
     user: &WebUser,
     reports: Vec<caduceus_service::model::Broadcast>,
     flash: Option<&'static str>,
 ) -> AdminPage {
     let t = user.t;
-    let mut view = AdminPage::new(user, t.broadcast);
+    let mut view = AdminPage::new(service, user, t.broadcast).await;
     view.layout.flash = flash;
     view.broadcast_form = view.may_broadcast;
     view.headers = vec![
@@ -543,7 +563,8 @@ async fn broadcast(
     };
     let error = match sent.await {
         Ok(reports) => {
-            let view = broadcast_view(&user, reports, Some(user.t.broadcast_started));
+            let view =
+                broadcast_view(&service, &user, reports, Some(user.t.broadcast_started)).await;
             return page(view.render());
         }
         Err(error) if terms_first(&error) => return refused(&user, error),
@@ -555,7 +576,7 @@ async fn broadcast(
     };
     match listed.await {
         Ok(reports) => {
-            let mut view = broadcast_view(&user, reports, None);
+            let mut view = broadcast_view(&service, &user, reports, None).await;
             view.layout.error = Some(user.t.refusals.say(&error).to_owned());
             view.alert = alert;
             (error.status(), page(view.render())).into_response()
