@@ -108,6 +108,39 @@ fn ac1_a_registration_authority_of_one_structure_cannot_activate_another_structu
     assert_eq!(state(OTHER), "active");
     assert_eq!(state(PATIENT), "active");
 
+    // It registers its structure's people (the local registry of FINESS 750048886),
+    // not another structure's.
+    let add = [
+        "account",
+        "add",
+        "--kind",
+        "professional",
+        "--name",
+        "Inès Firmier",
+    ];
+    let own = [
+        &add[..],
+        &[
+            "--id",
+            "1750048886/INF0042",
+            "--address",
+            "ines@caduceus.test",
+        ],
+    ];
+    ok(&data, &as_alice, &own.concat());
+    let theirs = [
+        &add[..],
+        &[
+            "--id",
+            "1200000016/INF0042",
+            "--address",
+            "ines2@caduceus.test",
+        ],
+    ];
+    let out = run(&data, &as_alice, &theirs.concat());
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("outside your role's scope"));
+
     // The list holds its structure's accounts only.
     let listed = ok(&data, &as_alice, &["account", "list"]);
     assert!(listed.contains(CARDIO), "{listed}");

@@ -99,8 +99,11 @@ impl Service {
     /// Registers an account in state `pending` (ID-1). The identity must fit the kind
     /// of account; a patient's address is `<INS>@patient.<domain>` (ID-5); other
     /// addresses must be in the operator's domain and not in the patient domain.
+    ///
+    /// A registration authority of one structure registers only that structure's
+    /// holders (AC-1, [`crate::scope`]).
     pub async fn register(&self, caller: &Caller, registration: Registration) -> Result<Account> {
-        self.require_duty(caller, Duty::ManageAccounts).await?;
+        let scope = self.require_scoped(caller, Duty::ManageAccounts).await?;
         let Registration {
             address,
             kind,
@@ -130,6 +133,9 @@ impl Service {
             }
             (RegistryId::National(_), Some(address)) => self.check_operator_address(address)?,
         };
+        let object = Object::of(Id::Kind(kind));
+        self.require_holder_within(caller, &scope, &identity, &address, object)
+            .await?;
         let display_name = display_name.trim().to_owned();
         if display_name.is_empty() || display_name.chars().count() > 200 {
             return Err(ServiceError::Invalid(

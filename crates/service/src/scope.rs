@@ -12,11 +12,17 @@
 //! - a patient, or anyone no structure is known for: none, so a scoped registration
 //!   authority is refused, the reason said; an operator-wide one handles it.
 //!
+//! A scoped registration authority registers only holders of its structure (an
+//! organisation by its identifier, a professional whose address the directory places
+//! there).
+//!
 //! A refusal is traced `access.denied` on the account, naming AC-1 and the scope
 //! (`AC-1 scope:structure-1750048886`), never a name (TR-5).
 
 use caduceus_audit::{Action, Detail, Object, Outcome};
-use caduceus_core::{Duty, NationalId, RegistryId, Requirement, Scope, StructureId, StructureRef};
+use caduceus_core::{
+    Duty, MailAddress, NationalId, RegistryId, Requirement, Scope, StructureId, StructureRef,
+};
 use caduceus_store::{Account, AccountId};
 
 use crate::Service;
@@ -27,7 +33,17 @@ impl Service {
     /// The structures `account` belongs to (see the module's rules); empty when none
     /// is known.
     pub async fn structures_of(&self, account: &Account) -> Result<Vec<StructureId>> {
-        let own = match &account.identity {
+        self.structures_of_holder(&account.identity, &account.address)
+            .await
+    }
+
+    /// The structures the holder of `identity` at `address` belongs to.
+    async fn structures_of_holder(
+        &self,
+        identity: &RegistryId,
+        address: &MailAddress,
+    ) -> Result<Vec<StructureId>> {
+        let own = match identity {
             RegistryId::National(NationalId::Finess(f)) => Some(StructureId::Finess(f.clone())),
             RegistryId::National(NationalId::Siret(s)) => Some(StructureId::Siret(s.clone())),
             RegistryId::National(NationalId::Local { structure, .. }) => Some(structure.clone()),
@@ -37,7 +53,7 @@ impl Service {
         if let Some(own) = own {
             return Ok(vec![own]);
         }
-        let entry = self.directory_entry(&account.address).await?;
+        let entry = self.directory_entry(address).await?;
         let structure = entry.and_then(|e| match e.parts().structure.clone() {
             Some(StructureRef::Finess(f)) => Some(StructureId::Finess(f)),
             Some(StructureRef::Siret(s)) => Some(StructureId::Siret(s)),
@@ -117,10 +133,34 @@ impl Service {
             return Ok(());
         }
         let held = self.store.account(account).await?;
-        if self.covers(scope, &held).await? {
+        self.require_holder_within(
+            caller,
+            scope,
+            &held.identity,
+            &held.address,
+            Object::of(account),
+        )
+        .await
+    }
+
+    /// Refuses, traced on `object`, an act for the holder of `identity` at `address`
+    /// outside `scope` (AC-1): registering them, or acting on their account.
+    pub(crate) async fn require_holder_within(
+        &self,
+        caller: &Caller,
+        scope: &Scope,
+        identity: &RegistryId,
+        address: &MailAddress,
+        object: Object,
+    ) -> Result<()> {
+        let Scope::Structure(structure) = scope else {
+            return Ok(());
+        };
+        let structures = self.structures_of_holder(identity, address).await?;
+        if structures.contains(structure) {
             return Ok(());
         }
-        let reason = if self.structures_of(&held).await?.is_empty() {
+        let reason = if structures.is_empty() {
             format!(
                 "no structure is known for this account (an organisation's own FINESS or \
                  SIRET, a professional's directory entry): your role is limited to {scope}, \
@@ -129,8 +169,7 @@ impl Service {
         } else {
             format!("this account is outside your role's scope, {scope}")
         };
-        self.refuse_out_of_scope(caller, Object::of(account), scope)
-            .await?;
+        self.refuse_out_of_scope(caller, object, scope).await?;
         Err(ServiceError::Denied {
             requirement: Requirement::Ac1,
             reason,
