@@ -390,8 +390,8 @@ impl Operation {
             | AnnouncePatient
             | RecordAnnouncementObjection
             | AcceptAtCounter => &[Service, Cli],
-            // The admin console has no breach pages yet (issue 23).
-            RecordBreach | ReadBreaches => &[Service, Cli],
+            // The security officer's register, at the command line and in the console.
+            RecordBreach | ReadBreaches => &[Service, AdminConsole, Cli],
             LookUpDirectory => &[Api, Service, Webmail, Ldap],
         }
     }

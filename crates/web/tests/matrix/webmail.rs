@@ -114,6 +114,13 @@ pub fn step(cast: &Cast, cell: &Cell) -> Value {
             false,
         ),
         Operation::SeeAlerts => ("GET", "/admin/alerts".to_owned(), None, false),
+        Operation::ReadBreaches => ("GET", "/admin/breaches".to_owned(), None, false),
+        Operation::RecordBreach => (
+            "POST",
+            "/admin/breaches".to_owned(),
+            Some(json!([["nature", "confidentiality"], ["detected", ""]])),
+            false,
+        ),
         Operation::LookUpDirectory => ("GET", "/mail/directory?q=olga".to_owned(), None, false),
         Operation::SetNotifications => (
             "POST",

@@ -7,6 +7,13 @@
 //! a staff caller cannot open a mailbox. Each page names the person's roles and
 //! where each applies; a registration authority of one structure sees and manages
 //! that structure's accounts only, as the service decides (AC-1).
+//!
+//! # Layout
+//! - this file: the routes, the page every view renders ([`AdminPage`]), accounts,
+//!   status, alerts, traces, health alerts.
+//! - [`breaches`]: the security officer's breach register (TR-6).
+
+pub mod breaches;
 
 use askama::Template;
 use axum::Router;
@@ -41,6 +48,11 @@ pub fn router() -> Router<Service> {
         .route("/admin/traces", get(traces))
         .route("/admin/broadcast", get(broadcasts).post(broadcast))
         .route("/admin/traces.csv", get(traces_csv))
+        .route(
+            "/admin/breaches",
+            get(breaches::list).post(breaches::record),
+        )
+        .route("/admin/breaches/{id}/{step}", post(breaches::step))
 }
 
 /// An account's line: no content, no secret.
@@ -63,6 +75,13 @@ struct AdminPage {
     may_alerts: bool,
     may_traces: bool,
     may_broadcast: bool,
+    may_breaches: bool,
+    /// Shows the breach register and its forms (TR-6).
+    breach_form: bool,
+    /// The breach register's lines.
+    breaches: Vec<breaches::BreachRow>,
+    /// The breach pages' words.
+    bt: &'static breaches::BreachTexts,
     /// Shows the health alert form (MS-15).
     broadcast_form: bool,
     /// What the form holds: blank, or what was typed when the service refused it.
@@ -104,6 +123,10 @@ impl AdminPage {
             may_alerts: may(Duty::SeeAlerts),
             may_traces: may(Duty::ReadTraces),
             may_broadcast: may(Duty::SendHealthAlerts),
+            may_breaches: may(Duty::HandleBreaches),
+            breach_form: false,
+            breaches: Vec::new(),
+            bt: breaches::texts(user),
             broadcast_form: false,
             alert: Alert::default(),
             chain: None,
