@@ -259,6 +259,8 @@ codes! {
         AccountList => "accounts:list",
         /// The queue of professionals' own registrations a staff member read (ID-1).
         RegistrationQueue => "registrations:list",
+        /// The announced patient mailboxes a staff member read (ID-5).
+        AnnouncementList => "announcements:list",
         /// The service's status (trust list, directory imports) a staff member read
         /// (ID-4).
         StatusRead => "status:read",

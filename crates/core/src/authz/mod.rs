@@ -109,6 +109,9 @@ pub enum Operation {
     /// Open a patient mailbox the patient, present in person, accepts (ID-5, AC-3;
     /// the command line).
     AcceptAtCounter,
+    /// List the announced patient mailboxes and their opening dates (ID-5; the admin
+    /// console).
+    ListAnnouncements,
     /// Read the trace chain (TR-1; the admin console).
     ReadTraces,
     /// Download the traces as a file (TR-1; the admin console's `traces.csv`).
@@ -293,7 +296,7 @@ impl Interface {
 
 impl Operation {
     /// Every operation of the matrix.
-    pub const ALL: [Operation; 48] = [
+    pub const ALL: [Operation; 49] = [
         Operation::ListFolder,
         Operation::ReadMessage,
         Operation::ReadRaw,
@@ -334,6 +337,7 @@ impl Operation {
         Operation::AnnouncePatient,
         Operation::RecordAnnouncementObjection,
         Operation::AcceptAtCounter,
+        Operation::ListAnnouncements,
         Operation::ReadTraces,
         Operation::ExportTraces,
         Operation::ReadStatus,
@@ -379,7 +383,7 @@ impl Operation {
             | ReadAccessLog | BlockProfessional => &[Api, Service, Cli],
             ListAccounts | VerifyAccount | ActivateAccount | SuspendAccount | ReadTraces
             | SeeAlerts => &[Service, AdminConsole, Cli],
-            BroadcastAlert | ReadStatus => &[Service, AdminConsole],
+            BroadcastAlert | ReadStatus | ListAnnouncements => &[Service, AdminConsole],
             // The file is the console's; the service's reading is ReadTraces's.
             ExportTraces => &[AdminConsole],
             CloseAccount
@@ -423,7 +427,8 @@ impl Operation {
             | Operation::AddRepresentative
             | Operation::AnnouncePatient
             | Operation::RecordAnnouncementObjection
-            | Operation::AcceptAtCounter => Some(Duty::ManageAccounts),
+            | Operation::AcceptAtCounter
+            | Operation::ListAnnouncements => Some(Duty::ManageAccounts),
             Operation::ReadTraces | Operation::ExportTraces => Some(Duty::ReadTraces),
             Operation::ReadStatus => Some(Duty::ImportDirectory),
             Operation::SeeAlerts => Some(Duty::SeeAlerts),

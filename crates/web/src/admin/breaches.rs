@@ -14,68 +14,9 @@ use caduceus_service::breaches::Assessment;
 use caduceus_service::{Service, ServiceError};
 use serde::Deserialize;
 
+use super::texts::texts;
 use super::{AdminPage, refused, staff};
 use crate::webmail::{CsrfField, Posted, WebUser, page};
-
-/// The words of the breach pages, in the user's language.
-#[allow(missing_docs)]
-pub struct BreachTexts {
-    pub register: &'static str,
-    pub record: &'static str,
-    pub nature: &'static str,
-    pub detected: &'static str,
-    pub detected_hint: &'static str,
-    pub deadline: &'static str,
-    pub overdue: &'static str,
-    pub risk: &'static str,
-    pub accounts: &'static str,
-    pub accounts_hint: &'static str,
-    pub assess: &'static str,
-    pub notify: &'static str,
-    pub close: &'static str,
-    pub none: &'static str,
-}
-
-/// French.
-pub const FR: BreachTexts = BreachTexts {
-    register: "Registre des violations",
-    record: "Enregistrer une violation",
-    nature: "Nature",
-    detected: "Constatée le",
-    detected_hint: "RFC 3339, par exemple 2026-12-07T08:30:00+01:00 ; vide : maintenant",
-    deadline: "À notifier avant",
-    overdue: "en retard",
-    risk: "Risque",
-    accounts: "Comptes concernés",
-    accounts_hint: "adresses, une par ligne",
-    assess: "Évaluer",
-    notify: "Notifiée au responsable",
-    close: "Clore",
-    none: "Aucune violation enregistrée.",
-};
-
-/// English.
-pub const EN: BreachTexts = BreachTexts {
-    register: "Breach register",
-    record: "Record a breach",
-    nature: "Nature",
-    detected: "Detected",
-    detected_hint: "RFC 3339, e.g. 2026-12-07T08:30:00+01:00; blank: now",
-    deadline: "Notify by",
-    overdue: "overdue",
-    risk: "Risk",
-    accounts: "Accounts concerned",
-    accounts_hint: "addresses, one per line",
-    assess: "Assess",
-    notify: "Notified to the controller",
-    close: "Close",
-    none: "No breach recorded.",
-};
-
-/// The texts for `user`'s language.
-pub fn texts(user: &WebUser) -> &'static BreachTexts {
-    if user.t.lang == "en" { &EN } else { &FR }
-}
 
 /// A breach's line: codes, counts and dates, and the steps it may take next.
 pub struct BreachRow {

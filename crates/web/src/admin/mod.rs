@@ -12,8 +12,10 @@
 //! - this file: the routes, the page every view renders ([`AdminPage`]), accounts,
 //!   status, alerts, traces, health alerts.
 //! - [`breaches`]: the security officer's breach register (TR-6).
+//! - [`texts`]: the words of the pages above and of the announced patient mailboxes.
 
 pub mod breaches;
+pub mod texts;
 
 use askama::Template;
 use axum::Router;
@@ -53,6 +55,7 @@ pub fn router() -> Router<Service> {
             get(breaches::list).post(breaches::record),
         )
         .route("/admin/breaches/{id}/{step}", post(breaches::step))
+        .route("/admin/announcements", get(announcements))
 }
 
 /// An account's line: no content, no secret.
@@ -80,8 +83,8 @@ struct AdminPage {
     breach_form: bool,
     /// The breach register's lines.
     breaches: Vec<breaches::BreachRow>,
-    /// The breach pages' words.
-    bt: &'static breaches::BreachTexts,
+    /// The words of the console's own pages.
+    bt: &'static texts::ConsoleTexts,
     /// Shows the health alert form (MS-15).
     broadcast_form: bool,
     /// What the form holds: blank, or what was typed when the service refused it.
@@ -126,7 +129,7 @@ impl AdminPage {
             may_breaches: may(Duty::HandleBreaches),
             breach_form: false,
             breaches: Vec::new(),
-            bt: breaches::texts(user),
+            bt: texts::texts(user),
             broadcast_form: false,
             alert: Alert::default(),
             chain: None,
@@ -214,6 +217,34 @@ async fn accounts(
                 vec![address, r.requested.rfc5322(), r.what]
             })
             .collect();
+    }
+    page(view.render())
+}
+
+/// `GET /admin/announcements`: the announced patient mailboxes, soonest opening
+/// first, with when each was announced and when it opens (ID-5, seed 003 §7).
+async fn announcements(State(service): State<Service>, user: WebUser) -> Response {
+    let listed = async {
+        let caller = staff(&service, &user, Duty::ManageAccounts).await?;
+        service.announced_mailboxes(&caller).await
+    };
+    let announced = match listed.await {
+        Ok(found) => found,
+        Err(error) => return refused(&user, error),
+    };
+    let (t, bt) = (user.t, texts::texts(&user));
+    let mut view = AdminPage::new(&service, &user, bt.announced).await;
+    view.caption = bt.announced;
+    view.headers = vec![t.address, bt.announced_on, bt.opens];
+    view.rows = announced
+        .into_iter()
+        .map(|(account, a)| {
+            let address = account.address.as_str().to_owned();
+            vec![address, a.announced.rfc5322(), a.opens.rfc5322()]
+        })
+        .collect();
+    if view.rows.is_empty() {
+        view.lines.push(bt.none_announced.to_owned());
     }
     page(view.render())
 }

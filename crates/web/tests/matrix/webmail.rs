@@ -75,6 +75,7 @@ pub fn step(cast: &Cast, cell: &Cell) -> Value {
             false,
         ),
         Operation::ListAccounts => ("GET", "/admin/accounts".to_owned(), None, false),
+        Operation::ListAnnouncements => ("GET", "/admin/announcements".to_owned(), None, false),
         Operation::ReadStatus => ("GET", "/admin/status".to_owned(), None, false),
         Operation::ExportTraces => ("GET", "/admin/traces.csv".to_owned(), None, false),
         Operation::VerifyAccount | Operation::SuspendAccount | Operation::ActivateAccount => {

@@ -1,13 +1,15 @@
-//! TR-6 over HTTPS: the security officer keeps the breach register in the admin
-//! console (Python's http.client and the session cookie) — records a breach, sees the
+//! The admin console's registers over HTTPS (Python's http.client and the session
+//! cookie). TR-6: the security officer keeps the breach register — records a breach, sees the
 //! 72-hour deadline (a late one marked), assesses it with the accounts concerned,
 //! notifies it, closes it — each step through the service's breach calls, traced with
 //! the person and the role; anyone else is refused (the authorization matrix drives
-//! every role through these pages).
+//! every role through these pages). ID-5: the registration authority lists the
+//! announced patient mailboxes with their opening dates.
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use caduceus_core::{Clock, Role, SystemClock};
+use caduceus_core::{Clock, Role, Scope, SystemClock};
 use caduceus_store::Store;
 use caduceus_testkit::*;
 use common::*;
@@ -79,5 +81,66 @@ async fn tr6_the_security_officer_records_assesses_notifies_and_closes_a_breach_
             "{state}: {steps:?}"
         );
     }
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn id5_ac1_the_registration_authority_lists_the_announced_patient_mailboxes_and_their_opening_dates()
+ {
+    let mut w = world().await;
+    w.service = w.service.clone().with_notifier(Arc::new(AcceptingNotifier));
+    let camille = verified_patient(&w, "295109912611193", "Camille Patient").await;
+    let announced = w.service.announce_patient(&op(), camille.id).await.unwrap();
+    let rita = professional(&w, "rita", &rpps(1), true).await;
+    let scoped = professional(&w, "sara", &rpps(2), true).await;
+    let audra = professional(&w, "audra", &rpps(3), true).await;
+    let ra = Role::RegistrationAuthority;
+    w.service
+        .set_staff_role(&op(), rita.id, ra, true)
+        .await
+        .unwrap();
+    let structure = Scope::structure("1750048886").unwrap();
+    w.service
+        .set_staff_grant(&op(), scoped.id, ra, structure, true)
+        .await
+        .unwrap();
+    let auditor = Role::Auditor;
+    w.service
+        .set_staff_role(&op(), audra.id, auditor, true)
+        .await
+        .unwrap();
+    let server = listen(&w).await;
+    let mut pages = Vec::new();
+    for (label, account) in [("ra", &rita), ("scoped", &scoped), ("auditor", &audra)] {
+        let login = strong_login(&w, account).await;
+        let token = w.service.open_session(&login).await.unwrap();
+        pages.push(format!("{label}|{}|/admin/announcements", token.expose()));
+    }
+    let args = vec![
+        ("port", server.port.to_string()),
+        ("ca", w.pki.ca_cert_path().display().to_string()),
+        ("pages", pages.join(";")),
+    ];
+    let run = python(&script("admin_get.py"), &args, "http.client").await;
+    assert!(run.success, "{}\n{}", run.stdout, run.stderr);
+    let opens = announced.opens.rfc5322();
+    run.expect(
+        "ra",
+        200,
+        &["Boîtes patient annoncées", camille.address.as_str(), &opens],
+    );
+    // A registration authority of one structure has no patient (AC-1); an auditor
+    // does not manage accounts.
+    let none = run.expect("scoped", 200, &["Aucune boîte patient annoncée"]);
+    assert!(!none.contains(camille.address.as_str()), "{none}");
+    run.expect("auditor", 403, &[]);
+    let read = traces(&w)
+        .await
+        .into_iter()
+        .filter(|e| {
+            e.object == "announcements:list" && e.actor == format!("op:ra:acct:{}", rita.id.0)
+        })
+        .count();
+    assert_eq!(read, 1, "the reading is traced (TR-1)");
     server.shutdown().await;
 }
