@@ -108,6 +108,13 @@ fn ac1_a_registration_authority_of_one_structure_cannot_activate_another_structu
     assert_eq!(state(OTHER), "active");
     assert_eq!(state(PATIENT), "active");
 
+    // What cannot tell whose structure it touches (a patient's record) is refused
+    // with the scope, not run operator-wide.
+    let out = run(&data, &as_alice, &["patient", "show", "295109912611193"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains(&format!("limited to {SCOPE}")), "{stderr}");
+
     // It registers its structure's people (the local registry of FINESS 750048886),
     // not another structure's.
     let add = [

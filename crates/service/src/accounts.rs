@@ -67,6 +67,12 @@ impl Service {
                 desk: Desk::CommandLine,
                 ..
             } if role.may(duty) && !scope.limits(duty) => Ok(()),
+            Actor::Staff {
+                role,
+                scope,
+                desk: Desk::CommandLine,
+                ..
+            } if role.may(duty) => self.refuse_limited(caller, duty, scope).await,
             Actor::Account(_) | Actor::Peer(_) | Actor::Staff { .. } => {
                 let reason = "only the operator's staff at the command line does this".to_owned();
                 let object = Object::of(Marker::OperatorDuty);
@@ -81,6 +87,11 @@ impl Service {
     pub(crate) async fn require_duty(&self, caller: &Caller, duty: Duty) -> Result<()> {
         if holds_duty(caller, duty) {
             return Ok(());
+        }
+        if let Actor::Staff { role, scope, .. } = &caller.actor
+            && role.may(duty)
+        {
+            return self.refuse_limited(caller, duty, scope).await;
         }
         let reason = format!("{duty:?} is not among your duties");
         self.refuse_duty(caller, Object::of(Id::Duty(duty)), reason)

@@ -176,6 +176,25 @@ impl Service {
         })
     }
 
+    /// Refuses, traced with the scope, what a use case that cannot tell what its act
+    /// covers asks of a caller whose `scope` limits `duty` (AC-1): the safe default.
+    pub(crate) async fn refuse_limited(
+        &self,
+        caller: &Caller,
+        duty: Duty,
+        scope: &Scope,
+    ) -> Result<()> {
+        let object = Object::of(caduceus_audit::Id::Duty(duty));
+        self.refuse_out_of_scope(caller, object, scope).await?;
+        Err(ServiceError::Denied {
+            requirement: Requirement::Ac1,
+            reason: format!(
+                "your role is limited to {scope}: this is done by an operator-wide holder \
+                 of the role"
+            ),
+        })
+    }
+
     /// Traces a refusal for a scope (`access.denied`, `AC-1 scope:<scope>`, TR-1).
     pub(crate) async fn refuse_out_of_scope(
         &self,
