@@ -31,7 +31,7 @@ use caduceus_core::breach::{BreachState, Nature, Risk};
 use caduceus_core::enrolment::{Mismatch, Proof};
 use caduceus_core::incidents::IncidentKind;
 use caduceus_core::representation::{Capacity, CapacityEvidence};
-use caduceus_core::{Domain, Evidence, Requirement, Role};
+use caduceus_core::{Domain, Evidence, Requirement, Role, Scope};
 
 use crate::object::write_spaced;
 
@@ -233,6 +233,8 @@ pub enum Fact {
     Evidence(Evidence),
     /// A staff role (AC-1): `role:<role>`.
     Role(Role),
+    /// Where a staff role applies (AC-1): `scope:structure-1750048886`, `scope:region-84`.
+    Scope(Scope),
     /// A role granted (`true`) or revoked: `state:granted`.
     Granted(bool),
     /// A notice delivered (`true`) or not: `delivered:yes`.
@@ -287,6 +289,7 @@ into_fact!(
     RecordedBy(Recorder),
     Evidence(Evidence),
     Role(Role),
+    Scope(Scope),
     Domain(Domain),
     Audience(Audience),
     Incident(IncidentKind),
@@ -314,6 +317,7 @@ impl fmt::Display for Fact {
             Fact::Count(counter, n) => write!(f, "{counter}:{n}"),
             Fact::Evidence(evidence) => write!(f, "evidence:{}", evidence.as_str()),
             Fact::Role(role) => write!(f, "role:{role}"),
+            Fact::Scope(scope) => write!(f, "scope:{scope}"),
             Fact::Granted(granted) => f.write_str(if *granted {
                 "state:granted"
             } else {

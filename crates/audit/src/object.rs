@@ -33,7 +33,7 @@
 use std::fmt;
 use std::net::IpAddr;
 
-use caduceus_core::{AccountKind, Domain, Duty, Role};
+use caduceus_core::{AccountKind, Domain, Duty, Role, Scope};
 
 /// An account's database id; `acct:N` in traces. The store's `AccountId` converts
 /// into it.
@@ -128,12 +128,16 @@ pub enum Who {
     Account(AccountRef),
     /// An operator at the command line: `op:<name>`.
     Operator(OperatorName),
-    /// A staff member in the admin console under a role (AC-1): `op:<role>:acct:N`.
+    /// A staff member under a role (AC-1): `op:<role>:acct:N` for an operator-wide
+    /// role (as entries were written before scopes existed), `op:<role>@<scope>:acct:N`
+    /// for a role limited to a structure or a region (`op:ra@structure-1750048886:acct:4`).
     Staff {
         /// The person's own account.
         account: AccountRef,
         /// The role acted under.
         role: Role,
+        /// Where the role applies.
+        scope: Scope,
     },
     /// Another operator of the trust space, by its domain (MS-5): `peer:<domain>`.
     Peer(Domain),
@@ -162,9 +166,19 @@ impl Who {
         }
         let operator = text.strip_prefix("op:")?;
         if let Some((role, account)) = operator.split_once(':') {
+            let (role, scope) = match role.split_once('@') {
+                Some((role, scope)) => {
+                    (role, Scope::parse(scope).ok().filter(|s| !s.is_operator())?)
+                }
+                None => (role, Scope::Operator),
+            };
             let role = Role::ALL.into_iter().find(|r| r.as_str() == role)?;
             let account = parse_account(account)?;
-            return Some(Who::Staff { account, role });
+            return Some(Who::Staff {
+                account,
+                role,
+                scope,
+            });
         }
         OperatorName::parse(operator).ok().map(Who::Operator)
     }
@@ -187,7 +201,16 @@ impl fmt::Display for Who {
         match self {
             Who::Account(account) => account.fmt(f),
             Who::Operator(name) => write!(f, "op:{name}"),
-            Who::Staff { account, role } => write!(f, "op:{role}:{account}"),
+            Who::Staff {
+                account,
+                role,
+                scope: Scope::Operator,
+            } => write!(f, "op:{role}:{account}"),
+            Who::Staff {
+                account,
+                role,
+                scope,
+            } => write!(f, "op:{role}@{scope}:{account}"),
             Who::Peer(domain) => write!(f, "peer:{domain}"),
             Who::UnidentifiedPeer => f.write_str("peer:unidentified"),
             Who::System => f.write_str("system"),
@@ -236,6 +259,8 @@ codes! {
         AccountList => "accounts:list",
         /// The queue of professionals' own registrations a staff member read (ID-1).
         RegistrationQueue => "registrations:list",
+        /// The announced patient mailboxes a staff member read (ID-5).
+        AnnouncementList => "announcements:list",
         /// The service's status (trust list, directory imports) a staff member read
         /// (ID-4).
         StatusRead => "status:read",
@@ -442,6 +467,17 @@ mod tests {
             Who::Staff {
                 account: AccountRef(2),
                 role: Role::Auditor,
+                scope: Scope::Operator,
+            },
+            Who::Staff {
+                account: AccountRef(3),
+                role: Role::RegistrationAuthority,
+                scope: Scope::structure("1750048886").unwrap(),
+            },
+            Who::Staff {
+                account: AccountRef(4),
+                role: Role::AlertSender,
+                scope: Scope::region("84").unwrap(),
             },
             Who::Peer(Domain::parse("autre-operateur.test").unwrap()),
             Who::UnidentifiedPeer,
@@ -455,11 +491,33 @@ mod tests {
             "acct:x",
             "op:Jean Dupont",
             "op:nobody:acct:1",
+            "op:ra@operator:acct:1",
+            "op:ra@structure-123:acct:1",
+            "op:alerts@region-85:acct:1",
             "peer:x",
             "Dupont",
         ] {
             assert_eq!(Who::parse(bad), None, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn tr1_an_entry_written_before_scopes_reads_as_an_operator_wide_role() {
+        let old = "op:ra:acct:3";
+        let who = Who::parse(old).unwrap();
+        assert_eq!(
+            who,
+            Who::Staff {
+                account: AccountRef(3),
+                role: Role::RegistrationAuthority,
+                scope: Scope::Operator,
+            }
+        );
+        assert_eq!(
+            who.to_string(),
+            old,
+            "the chain's old entries render unchanged"
+        );
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use caduceus_core::{
-    AccountKind, AccountState, Duty, Evidence, MailAddress, RegistryId, SecretString,
+    AccountKind, AccountState, Duty, Evidence, MailAddress, RegistryId, Scope, SecretString,
 };
 use caduceus_pki::DevPki;
 use caduceus_service::accounts::Registration;
@@ -181,9 +181,11 @@ pub enum AccountCommand {
     /// import, alerts), `auditor` (traces and alerts, changes nothing), `security`
     /// (security officer: alerts and incidents), `alerts` (broadcasts health alerts,
     /// MS-15). No role ever reaches message content (AC-2). Without a role: shows the
-    /// account's roles.
+    /// account's roles and where each applies. A registration authority may be
+    /// limited to one structure (--structure), an alert sender to one region
+    /// (--region); the other roles are operator-wide (AC-1, seed 000 art. 4).
     ///
-    /// Example: caduceus account role alice.martin@caduceus.test ra
+    /// Example: caduceus account role alice.martin@caduceus.test ra --structure 1750048886
     Role {
         /// The (professional) account's address.
         address: MailAddress,
@@ -191,6 +193,16 @@ pub enum AccountCommand {
         /// bootstrap operator grants the first staff member's in one command).
         #[arg(value_parser = ["ra", "admin", "auditor", "security", "alerts"])]
         role: Vec<String>,
+        /// Limit the role to one structure, by its FINESS (`1` + 9 characters) or
+        /// SIRET (`3` + 14 digits) in prefixed form, as the directory writes it: a
+        /// registration authority then manages that structure's accounts only.
+        #[arg(long, value_parser = parse_structure, conflicts_with_all = ["region", "revoke"])]
+        structure: Option<Scope>,
+        /// Limit the role to one region, by its INSEE code (`11` Île-de-France, `84`
+        /// Auvergne-Rhône-Alpes, `94` Corse, `04` La Réunion…): an alert sender then
+        /// broadcasts to its departments only.
+        #[arg(long, value_parser = parse_region, conflicts_with = "revoke")]
+        region: Option<Scope>,
         /// Revoke instead of grant.
         #[arg(long)]
         revoke: bool,
@@ -466,22 +478,28 @@ pub async fn run(
         AccountCommand::Role {
             address,
             role,
+            structure,
+            region,
             revoke,
         } => {
             let account = find(&runtime, &address).await?;
+            let scope = structure.or(region).unwrap_or_default();
             for code in role {
                 let role = caduceus_core::Role::parse(&code).context("unknown role")?;
                 runtime
                     .service
-                    .set_staff_role(&caller, account.id, role, !revoke)
+                    .set_staff_grant(&caller, account.id, role, scope.clone(), !revoke)
                     .await?;
             }
-            let roles: Vec<&str> = runtime
+            let roles: Vec<String> = runtime
                 .service
-                .staff_roles(account.id)
+                .staff_grants(account.id)
                 .await?
                 .iter()
-                .map(|r| r.as_str())
+                .map(|(role, scope)| match scope {
+                    Scope::Operator => role.to_string(),
+                    scope => format!("{role} ({scope})"),
+                })
                 .collect();
             println!(
                 "{}: {}",
@@ -585,4 +603,14 @@ pub fn issue_certificate(
         account.address.as_str(),
     )?;
     Ok((issued.cert_path, issued.key_path))
+}
+
+/// `--structure`: a structure's FINESS or SIRET in prefixed form.
+fn parse_structure(text: &str) -> std::result::Result<Scope, String> {
+    Scope::structure(text).map_err(|e| e.to_string())
+}
+
+/// `--region`: a region's INSEE code.
+fn parse_region(text: &str) -> std::result::Result<Scope, String> {
+    Scope::region(text).map_err(|e| e.to_string())
 }

@@ -7,22 +7,14 @@
 
 mod common;
 
-use common::{demo_account, next_totp_code, ok, run, run_with_input, sqlite_value, staff_session};
+use common::{
+    account_id, db_value, demo_account, last_seq, next_totp_code, ok, run, run_with_input,
+    staff_session,
+};
 
 const ALICE: &str = "alice.martin@caduceus.test";
 const BRUNO: &str = "bruno.durand@caduceus.test";
 const PATIENT: &str = "295109912611193@patient.caduceus.test";
-
-fn db_value(data: &std::path::Path, sql: &str) -> String {
-    sqlite_value(&data.join("caduceus.db"), sql)
-}
-
-fn account_id(data: &std::path::Path, address: &str) -> String {
-    db_value(
-        data,
-        &format!("SELECT id FROM accounts WHERE address = '{address}'"),
-    )
-}
 
 /// The number of traces after `seq` by `actor` with `outcome`.
 fn traces(data: &std::path::Path, seq: &str, actor: &str, outcome: &str) -> String {
@@ -33,10 +25,6 @@ fn traces(data: &std::path::Path, seq: &str, actor: &str, outcome: &str) -> Stri
              AND outcome = '{outcome}' AND source = 'cli'"
         ),
     )
-}
-
-fn last_seq(data: &std::path::Path) -> String {
-    db_value(data, "SELECT COALESCE(MAX(seq), 0) FROM traces")
 }
 
 #[test]

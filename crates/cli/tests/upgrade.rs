@@ -23,6 +23,8 @@ const FIXTURE_V2: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/up
 const FIXTURE_V3: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/upgrade/v3");
 /// Made by 5388ef9 (schema version 4: the announcements).
 const FIXTURE_V4: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/upgrade/v4");
+/// Made by ce4454d (schema version 5: encryption at rest to the holder's certificate).
+const FIXTURE_V5: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/upgrade/v5");
 /// The demo register extract (people), as the demo seed imported it.
 const PEOPLE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -32,7 +34,7 @@ const ALICE: &str = "alice.martin@caduceus.test";
 const BRUNO: &str = "bruno.durand@caduceus.test";
 /// The data database's latest schema version (bump with each migration, and keep the
 /// release's data directory as a fixture, docs/upgrades.md); the keyring's is 1.
-const DATA_VERSION: u32 = 5;
+const DATA_VERSION: u32 = 6;
 /// What `caduceus migrate --check` and `serve` say of a schema at version 99.
 fn refusal() -> String {
     format!(
@@ -253,6 +255,16 @@ fn upgrade_v4_fixture_keeps_messages_and_encrypts_nobodys_mail_at_rest_ms3() {
     let asked = "SELECT COUNT(*) FROM accounts WHERE encrypt_at_rest_ms IS NOT NULL";
     assert_eq!(sqlite_value(&db, asked), "0");
     assert_ne!(sqlite_value(&db, "SELECT COUNT(*) FROM accounts"), "0");
+}
+
+/// Version 5 to 6 (staff role scopes): what every upgrade keeps, and a role
+/// granted before scopes reads as operator-wide (AC-1).
+#[test]
+fn upgrade_v5_fixture_keeps_messages_and_roles_stay_operator_wide_ac1() {
+    let (_root, data) = upgrade_keeps_the_fixture(FIXTURE_V5, 5);
+    let db = data.join("caduceus.db");
+    let column = "SELECT dflt_value FROM pragma_table_info('staff_roles') WHERE name = 'scope'";
+    assert_eq!(sqlite_value(&db, column), "'operator'");
 }
 
 #[test]

@@ -54,6 +54,9 @@
 //! - [`phone`]: phone numbers for SMS notices ([`PhoneNumber`], RT-1).
 //! - [`requirement`]: the requirement ids ([`Requirement`]) refusals and traces name.
 //! - [`role`]: staff roles and the duties each holds ([`Role::may`], AC-1).
+//! - [`scope`]: where a staff role applies ([`Scope`]: operator-wide, one structure
+//!   for a registration authority, one region for an alert sender; [`Role::accepts`]).
+//! - [`region`]: the 18 regions of France and their 101 departments ([`Region`], MS-15).
 //! - [`flag`]: the message flags a user may set ([`is_valid_flag`]).
 //! - [`forwarding`]: automatic forwarding stays in the trust space (MS-17).
 //! - [`personal`]: personal messages and folders, hidden from administrative views
@@ -195,10 +198,12 @@ pub mod personal;
 pub mod phone;
 pub mod policy;
 pub mod rate;
+pub mod region;
 pub mod representation;
 pub mod requirement;
 pub mod role;
 pub mod sasl;
+pub mod scope;
 pub mod secret;
 pub mod signed;
 
@@ -217,8 +222,10 @@ pub use policy::{
     DeliveryFacts, RecipientStatus, Refusal, check_delivery, check_recipient, check_recipient_count,
 };
 pub use rate::RateLimit;
+pub use region::Region;
 pub use requirement::Requirement;
 pub use role::{Duty, Role};
+pub use scope::{Scope, ScopeError};
 
 pub use address::{AddressError, AddressKind, Domain, MailAddress, PatientAddressError};
 pub use auth::{

@@ -29,12 +29,14 @@ pub struct Registration {
     pub display_name: String,
 }
 
-/// Whether `caller` may act in `duty`: the bootstrap operator at the command line, the
-/// system, and staff whose role holds it (AC-1).
+/// Whether `caller` may act in `duty` wherever it applies: the bootstrap operator at
+/// the command line, the system, and staff whose role holds it, unless the role's scope
+/// limits it (AC-1): a use case that checks what its act covers lets a scoped role
+/// through with [`Service::require_duty_over`] or [`Service::within_scope`].
 pub(crate) fn holds_duty(caller: &Caller, duty: Duty) -> bool {
-    match caller.actor {
+    match &caller.actor {
         Actor::Operator(_) | Actor::System => true,
-        Actor::Staff { role, .. } => role.may(duty),
+        Actor::Staff { role, scope, .. } => role.may(duty) && !scope.limits(duty),
         Actor::Account(_) | Actor::Peer(_) => false,
     }
 }
@@ -57,13 +59,20 @@ impl Service {
     /// console never: there they administer, and a user's own settings stay the
     /// user's. A refusal is traced (`access.denied`, TR-1).
     pub(crate) async fn require_console(&self, caller: &Caller, duty: Duty) -> Result<()> {
-        match caller.actor {
+        match &caller.actor {
             Actor::Operator(_) | Actor::System => Ok(()),
             Actor::Staff {
                 role,
+                scope,
                 desk: Desk::CommandLine,
                 ..
-            } if role.may(duty) => Ok(()),
+            } if role.may(duty) && !scope.limits(duty) => Ok(()),
+            Actor::Staff {
+                role,
+                scope,
+                desk: Desk::CommandLine,
+                ..
+            } if role.may(duty) => self.refuse_limited(caller, duty, scope).await,
             Actor::Account(_) | Actor::Peer(_) | Actor::Staff { .. } => {
                 let reason = "only the operator's staff at the command line does this".to_owned();
                 let object = Object::of(Marker::OperatorDuty);
@@ -78,6 +87,11 @@ impl Service {
     pub(crate) async fn require_duty(&self, caller: &Caller, duty: Duty) -> Result<()> {
         if holds_duty(caller, duty) {
             return Ok(());
+        }
+        if let Actor::Staff { role, scope, .. } = &caller.actor
+            && role.may(duty)
+        {
+            return self.refuse_limited(caller, duty, scope).await;
         }
         let reason = format!("{duty:?} is not among your duties");
         self.refuse_duty(caller, Object::of(Id::Duty(duty)), reason)
@@ -96,8 +110,11 @@ impl Service {
     /// Registers an account in state `pending` (ID-1). The identity must fit the kind
     /// of account; a patient's address is `<INS>@patient.<domain>` (ID-5); other
     /// addresses must be in the operator's domain and not in the patient domain.
+    ///
+    /// A registration authority of one structure registers only that structure's
+    /// holders (AC-1, [`crate::scope`]).
     pub async fn register(&self, caller: &Caller, registration: Registration) -> Result<Account> {
-        self.require_duty(caller, Duty::ManageAccounts).await?;
+        let scope = self.require_scoped(caller, Duty::ManageAccounts).await?;
         let Registration {
             address,
             kind,
@@ -127,6 +144,9 @@ impl Service {
             }
             (RegistryId::National(_), Some(address)) => self.check_operator_address(address)?,
         };
+        let object = Object::of(Id::Kind(kind));
+        self.require_holder_within(caller, &scope, &identity, &address, object)
+            .await?;
         let display_name = display_name.trim().to_owned();
         if display_name.is_empty() || display_name.chars().count() > 200 {
             return Err(ServiceError::Invalid(
@@ -253,7 +273,8 @@ impl Service {
         evidence: Evidence,
         verified_by: &str,
     ) -> Result<Account> {
-        self.require_duty(caller, Duty::ManageAccounts).await?;
+        self.require_duty_over(caller, Duty::ManageAccounts, id)
+            .await?;
         let verified_by = verified_by.trim();
         if verified_by.is_empty() {
             return Err(ServiceError::Invalid(
@@ -284,7 +305,8 @@ impl Service {
     /// contact address outside the trust space (ID-2, 004 §7.1): login codes (AU-1),
     /// notices (MS-7, TR-4) and inactivity warnings (RT-1) have somewhere to go.
     pub async fn set_state(&self, caller: &Caller, id: AccountId, to: AccountState) -> Result<()> {
-        self.require_duty(caller, Duty::ManageAccounts).await?;
+        self.require_duty_over(caller, Duty::ManageAccounts, id)
+            .await?;
         if to == AccountState::Closed || to == AccountState::Verified {
             return Err(ServiceError::Invalid(format!(
                 "use the dedicated command to make an account {to}"
@@ -343,7 +365,8 @@ impl Service {
         id: AccountId,
         closure: Closure,
     ) -> Result<bool> {
-        self.require_duty(caller, Duty::ManageAccounts).await?;
+        self.require_duty_over(caller, Duty::ManageAccounts, id)
+            .await?;
         self.close_checked(caller, id, closure).await
     }
 
@@ -424,7 +447,8 @@ impl Service {
     ) -> Result<()> {
         let own = caller.actor == Actor::Account(id);
         if !own {
-            self.require_console(caller, Duty::ManageAccounts).await?;
+            self.require_console_over(caller, Duty::ManageAccounts, id)
+                .await?;
         }
         check_password_strength(password.expose())
             .map_err(|e| ServiceError::Invalid(e.to_string()))?;
@@ -457,7 +481,10 @@ impl Service {
         organisation: AccountId,
         delegate: AccountId,
     ) -> Result<()> {
-        self.require_duty(caller, Duty::ManageAccounts).await?;
+        self.require_duty_over(caller, Duty::ManageAccounts, organisation)
+            .await?;
+        self.require_duty_over(caller, Duty::ManageAccounts, delegate)
+            .await?;
         let org = self.store.account(organisation).await?;
         let person = self.store.account(delegate).await?;
         if org.kind != AccountKind::Organisation {
@@ -490,7 +517,8 @@ impl Service {
         organisation: AccountId,
         delegate: AccountId,
     ) -> Result<()> {
-        self.require_duty(caller, Duty::ManageAccounts).await?;
+        self.require_duty_over(caller, Duty::ManageAccounts, organisation)
+            .await?;
         let trace = caller.event(
             self.now_ms(),
             Action::AdminAction,
@@ -515,18 +543,23 @@ impl Service {
     /// Every account (for the operator; no message content is involved, AC-2).
     ///
     /// The reading is traced (`accounts:list`, ID-2), as every administration act.
+    ///
+    /// A registration authority of one structure sees that structure's accounts only
+    /// (AC-1, [`crate::scope`]).
     pub async fn accounts(&self, caller: &Caller) -> Result<Vec<Account>> {
-        self.require_duty(caller, Duty::ManageAccounts).await?;
+        self.require_scoped(caller, Duty::ManageAccounts).await?;
         let object = Object::of(Marker::AccountList);
         let (action, success) = (Action::AdminAction, caduceus_audit::Outcome::Success);
         self.trace_rule(caller, action, object, Requirement::Id2, success)
             .await?;
-        Ok(self.store.accounts().await?)
+        let all = self.store.accounts().await?;
+        self.within_scope(caller, Duty::ManageAccounts, all).await
     }
 
     /// The verifications recorded for an account (ID-2).
     pub async fn verifications(&self, caller: &Caller, id: AccountId) -> Result<Vec<Verification>> {
-        self.require_duty(caller, Duty::ManageAccounts).await?;
+        self.require_duty_over(caller, Duty::ManageAccounts, id)
+            .await?;
         Ok(self.store.verifications(id).await?)
     }
 }

@@ -1,7 +1,7 @@
 //! Who acts, and how they appear in traces (TR-1, ID-3).
 
 use caduceus_audit::{Action, Event, Object, OperatorName, Who};
-use caduceus_core::{Domain, Role};
+use caduceus_core::{Domain, Role, Scope};
 use caduceus_store::AccountId;
 
 /// The physical person (or the system) behind an action.
@@ -25,6 +25,8 @@ pub enum Actor {
         account: AccountId,
         /// The role acted under.
         role: Role,
+        /// Where the role applies (AC-1): operator-wide, one structure, one region.
+        scope: Scope,
         /// Where they act from.
         desk: Desk,
     },
@@ -51,14 +53,21 @@ impl Actor {
             Actor::Operator(name) => Who::Operator(name.clone()),
             Actor::System => Who::System,
             Actor::Peer(domain) => Domain::parse(domain).map_or(Who::UnidentifiedPeer, Who::Peer),
-            Actor::Staff { account, role, .. } => Who::Staff {
+            Actor::Staff {
+                account,
+                role,
+                scope,
+                ..
+            } => Who::Staff {
                 account: (*account).into(),
                 role: *role,
+                scope: scope.clone(),
             },
         }
     }
 
-    /// The actor as written in traces: `acct:N`, `op:<name>`, `op:<role>:acct:N` (staff),
+    /// The actor as written in traces: `acct:N`, `op:<name>`, `op:<role>:acct:N` (staff;
+    /// `op:<role>@<scope>:acct:N` under a scoped role),
     /// `peer:<domain>` or `system`.
     pub fn trace_id(&self) -> String {
         self.who().to_string()
@@ -146,7 +155,7 @@ impl Caller {
 #[cfg(feature = "testing")]
 pub mod testing {
     use super::{Actor, Caller};
-    use caduceus_core::Role;
+    use caduceus_core::{Role, Scope};
     use caduceus_store::AccountId;
 
     /// The account `id` acting from `source`, as if logged in.
@@ -167,10 +176,16 @@ pub mod testing {
     /// The person of account `id` acting under staff `role` in the admin console, as
     /// if the role were checked.
     pub fn staff(id: AccountId, role: Role) -> Caller {
+        scoped_staff(id, role, Scope::Operator)
+    }
+
+    /// [`staff`] under a role limited to `scope`, as if the grant were checked.
+    pub fn scoped_staff(id: AccountId, role: Role, scope: Scope) -> Caller {
         Caller {
             actor: Actor::Staff {
                 account: id,
                 role,
+                scope,
                 desk: super::Desk::AdminConsole,
             },
             source: "test".into(),

@@ -152,6 +152,37 @@ impl Service {
         Ok(self.store.lift_announcement_objection(&digest).await?)
     }
 
+    /// The announced patient mailboxes, soonest opening first, each with when it was
+    /// announced and when it opens (ID-5), for staff who manage accounts (AC-1; a
+    /// registration authority of one structure has none: patients belong to no
+    /// structure). The reading is traced.
+    pub async fn announced_mailboxes(
+        &self,
+        caller: &Caller,
+    ) -> Result<Vec<(Account, Announcement)>> {
+        self.require_scoped(caller, Duty::ManageAccounts).await?;
+        let object = Object::of(caduceus_audit::Marker::AnnouncementList);
+        let (action, success) = (Action::AdminAction, caduceus_audit::Outcome::Success);
+        self.trace_rule(caller, action, object, Requirement::Id5, success)
+            .await?;
+        let mut all = self
+            .store
+            .announcements_due(caduceus_core::Timestamp::from_millis(i64::MAX))
+            .await?;
+        all.sort_by_key(|a| a.opens);
+        let all = self
+            .keep_within(caller, Duty::ManageAccounts, all, |a| a.account)
+            .await?;
+        let mut listed = Vec::with_capacity(all.len());
+        for announcement in all {
+            listed.push((
+                self.store.account(announcement.account).await?,
+                announcement,
+            ));
+        }
+        Ok(listed)
+    }
+
     /// Opens the announced mailboxes whose period ended at the clock's now (ID-5);
     /// returns how many. Run by the periodic job.
     pub async fn open_due_announcements(&self) -> Result<usize> {

@@ -58,7 +58,7 @@ impl Service {
         csr: &str,
     ) -> Result<String> {
         if caller.actor != Actor::Account(account) {
-            self.require_console(caller, caduceus_core::Duty::ManageAccounts)
+            self.require_console_over(caller, caduceus_core::Duty::ManageAccounts, account)
                 .await?;
         }
         let holder = self.store.account(account).await?;

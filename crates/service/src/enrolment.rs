@@ -243,14 +243,17 @@ impl Service {
 
     /// The self-registrations waiting: referred ones for a registration authority to
     /// verify, confirmed ones for their holder's link (ID-1). For staff whose role
-    /// manages accounts (AC-1); the reading is traced.
+    /// manages accounts (AC-1), those of their structure for a registration authority
+    /// of one; the reading is traced.
     pub async fn registration_requests(&self, caller: &Caller) -> Result<Vec<RegistrationRequest>> {
-        self.require_duty(caller, Duty::ManageAccounts).await?;
+        self.require_scoped(caller, Duty::ManageAccounts).await?;
         let object = Object::of(Marker::RegistrationQueue);
         let (action, success) = (Action::AdminAction, Outcome::Success);
         self.trace_rule(caller, action, object, Requirement::Id1, success)
             .await?;
-        Ok(self.store.registration_requests().await?)
+        let all = self.store.registration_requests().await?;
+        self.keep_within(caller, Duty::ManageAccounts, all, |r| r.account)
+            .await
     }
 }
 

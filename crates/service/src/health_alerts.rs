@@ -3,18 +3,20 @@
 //! The broadcast is recorded and traced at once, a copy kept in the sender's Sent;
 //! delivery then runs in the background in batches of at most the recipient limit
 //! (MS-12) with a pause between them, local copies stored and other operators'
-//! recipients queued (MS-16), and the report says how many were reached.
+//! recipients queued (MS-16), and the report says how many were reached. An alert
+//! sender whose role is limited to a region broadcasts only to a department of it
+//! (AC-1).
 
 use caduceus_core::Requirement;
 use std::time::Duration;
 
-use caduceus_audit::{Action, Detail, Object};
+use caduceus_audit::{Action, Detail, Id, Object};
 use caduceus_core::alert::Audience;
-use caduceus_core::{MailAddress, Refusal, Role};
+use caduceus_core::{Duty, MailAddress, Refusal, Role, Scope};
 use caduceus_store::{Broadcast, BroadcastProgress};
 
 use crate::Service;
-use crate::actor::Caller;
+use crate::actor::{Actor, Caller};
 use crate::auth::Authenticated;
 use crate::error::{Result, ServiceError};
 use crate::submit::Sender;
@@ -57,6 +59,7 @@ impl Service {
                     reason: error.to_string(),
                 })
             })?;
+        self.require_region(&caller, &audience).await?;
         let raw = self.alert_message(login, audience.codes(), &alert.subject, &alert.text)?;
         if raw.len() > self.config.max_message_size {
             return Err(ServiceError::Refused(Refusal {
@@ -107,11 +110,41 @@ impl Service {
         Ok(started)
     }
 
+    /// Refuses, traced with the scope, an audience outside the caller's region
+    /// (AC-1, MS-15): an alert sender of one region names a department inside it; an
+    /// alert without a department would reach the whole country.
+    async fn require_region(&self, caller: &Caller, audience: &Audience) -> Result<()> {
+        let Actor::Staff {
+            scope: scope @ Scope::Region(region),
+            ..
+        } = caller.actor()
+        else {
+            return Ok(());
+        };
+        let reason = match audience.department() {
+            Some(department) if region.contains(department) => return Ok(()),
+            Some(department) => {
+                format!("department {department} is outside your role's scope, {scope} (MS-15)")
+            }
+            None => {
+                format!("your role is limited to {scope}: name a department of your region (MS-15)")
+            }
+        };
+        self.refuse_out_of_scope(caller, Object::of(Id::Duty(Duty::SendHealthAlerts)), scope)
+            .await?;
+        Err(ServiceError::Denied {
+            requirement: Requirement::Ac1,
+            reason,
+        })
+    }
+
     /// The broadcasts' reports, newest first: counts and codes, no content. For the
     /// alert senders, and the security officer, administrator and auditor (AC-1). One
     /// still `running` whose report has not moved for ten minutes reads `interrupted`.
     pub async fn broadcasts(&self, caller: &Caller) -> Result<Vec<Broadcast>> {
-        if !crate::accounts::holds_duty(caller, caduceus_core::Duty::SendHealthAlerts) {
+        let sender = matches!(caller.actor(), Actor::Staff { role, .. }
+            if role.may(caduceus_core::Duty::SendHealthAlerts));
+        if !sender && !crate::accounts::holds_duty(caller, caduceus_core::Duty::SendHealthAlerts) {
             self.require_duty(caller, caduceus_core::Duty::SeeAlerts)
                 .await?;
         }

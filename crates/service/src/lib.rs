@@ -89,6 +89,8 @@
 //! - [`health_alerts`]: health alert broadcasts to directory members (MS-15).
 //! - [`personal`]: personal folders, and administrative views without personal items
 //!   (MS-14).
+//! - [`scope`]: staff roles limited to a structure or a region (AC-1): which accounts
+//!   belong to a structure, the checks and lists that keep a scoped role within it.
 //! - [`staff`]: staff roles (registration authority, administrator, auditor), the
 //!   caller each acts as, the auditor's view of the traces (AC-1, AC-2).
 //! - [`terms`]: the terms of use, accepted before use (IN-1): the operator's, or those
@@ -140,6 +142,7 @@ pub mod relay;
 pub mod representatives;
 pub mod rights;
 pub mod sasl;
+pub mod scope;
 pub mod sessions;
 pub mod signatures;
 pub mod staff;

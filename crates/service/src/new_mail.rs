@@ -30,7 +30,7 @@ impl Service {
         enabled: bool,
     ) -> Result<()> {
         if caller.actor != Actor::Account(account) {
-            self.require_console(caller, caduceus_core::Duty::ManageAccounts)
+            self.require_console_over(caller, caduceus_core::Duty::ManageAccounts, account)
                 .await?;
         }
         let mut trace = caller.event(self.now_ms(), Action::NoticeSet, Object::of(account));
@@ -49,7 +49,7 @@ impl Service {
         account: AccountId,
     ) -> Result<NewMailNotice> {
         if caller.actor != Actor::Account(account) {
-            self.require_console(caller, caduceus_core::Duty::ManageAccounts)
+            self.require_console_over(caller, caduceus_core::Duty::ManageAccounts, account)
                 .await?;
         }
         Ok(NewMailNotice {

@@ -44,7 +44,7 @@ impl Service {
     /// patient's, ID-7) and the operator; refuses and traces anyone else (AC-1).
     pub(crate) async fn require_holder(&self, caller: &Caller, account: AccountId) -> Result<()> {
         if !self.speaks_for(caller, account).await? {
-            self.require_console(caller, caduceus_core::Duty::ManageAccounts)
+            self.require_console_over(caller, caduceus_core::Duty::ManageAccounts, account)
                 .await?;
         }
         Ok(())
@@ -91,9 +91,11 @@ impl Service {
 
     /// Every account's correction requests, for the registration authority (AC-3,
     /// under the duty of managing accounts, AC-1).
+    /// A registration authority of one structure sees its accounts' requests only.
     pub async fn pending_corrections(&self, caller: &Caller) -> Result<Vec<CorrectionRequest>> {
-        self.require_duty(caller, Duty::ManageAccounts).await?;
-        Ok(self.store.correction_requests(None).await?)
+        let all = self.store.correction_requests(None).await?;
+        self.keep_within(caller, Duty::ManageAccounts, all, |r| r.account)
+            .await
     }
 
     /// The account's own data (AC-3, RT-4): identity, devices, contacts, directory

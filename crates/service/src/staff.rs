@@ -5,8 +5,8 @@
 
 use caduceus_audit::{Action, Counter, Detail, Entry, Fact, Id, Marker, Object};
 use caduceus_core::Requirement;
-use caduceus_core::{AccountKind, AccountState, Duty, Role};
-use caduceus_store::AccountId;
+use caduceus_core::{AccountKind, AccountState, Duty, Role, Scope};
+use caduceus_store::{AccountId, StaffGrant};
 
 use crate::Service;
 use crate::actor::{Actor, Caller, Desk};
@@ -17,15 +17,31 @@ use crate::error::{Result, ServiceError};
 const IMPORTS: i64 = 100;
 
 impl Service {
-    /// Grants (`granted`) or revokes a staff role of a personal account, traced
-    /// (AC-1): at the command line, by an administrator (or the bootstrap operator
-    /// making the first staff member), never to or from oneself — no one widens
-    /// their own powers, so the auditor keeps checking the administrator.
+    /// Grants (`granted`) or revokes an operator-wide staff role of a personal
+    /// account ([`Service::set_staff_grant`]).
     pub async fn set_staff_role(
         &self,
         caller: &Caller,
         account: AccountId,
         role: Role,
+        granted: bool,
+    ) -> Result<()> {
+        self.set_staff_grant(caller, account, role, Scope::Operator, granted)
+            .await
+    }
+
+    /// Grants (`granted`) or revokes a staff role of a personal account within
+    /// `scope`, traced with the role and the scope (AC-1): at the command line, by an
+    /// administrator (or the bootstrap operator making the first staff member), never
+    /// to or from oneself — no one widens their own powers, so the auditor keeps
+    /// checking the administrator. A role takes only the scopes it accepts
+    /// ([`Role::accepts`]); granted again, it takes the new scope.
+    pub async fn set_staff_grant(
+        &self,
+        caller: &Caller,
+        account: AccountId,
+        role: Role,
+        scope: Scope,
         granted: bool,
     ) -> Result<()> {
         self.require_console(caller, Duty::GrantRoles).await?;
@@ -37,6 +53,8 @@ impl Service {
                 reason: "no one grants or revokes their own staff roles".into(),
             });
         }
+        role.accepts(&scope)
+            .map_err(|e| ServiceError::Invalid(e.to_string()))?;
         let holder = self.store.account(account).await?;
         if holder.kind != AccountKind::Professional {
             return Err(ServiceError::Invalid(
@@ -44,26 +62,40 @@ impl Service {
             ));
         }
         let mut trace = caller.event(self.now_ms(), Action::StaffRole, Object::of(account));
-        trace.detail = Some(
-            Detail::of(Requirement::Ac1)
-                .and(role)
-                .and(Fact::Granted(granted)),
-        );
+        let mut detail = Detail::of(Requirement::Ac1).and(role);
+        if !scope.is_operator() {
+            detail = detail.and(scope.clone());
+        }
+        trace.detail = Some(detail.and(Fact::Granted(granted)));
         let at = granted.then(|| self.clock.now());
+        let grant = StaffGrant {
+            role: role.as_str().to_owned(),
+            scope: scope.to_string(),
+        };
         Ok(self
             .store
-            .set_staff_role(account, role.as_str(), at, &trace)
+            .set_staff_role(account, &grant, at, &trace)
             .await?)
     }
 
     /// The staff roles an account holds.
     pub async fn staff_roles(&self, account: AccountId) -> Result<Vec<Role>> {
         Ok(self
+            .staff_grants(account)
+            .await?
+            .into_iter()
+            .map(|(role, _)| role)
+            .collect())
+    }
+
+    /// The staff roles an account holds, each with where it applies (AC-1).
+    pub async fn staff_grants(&self, account: AccountId) -> Result<Vec<(Role, Scope)>> {
+        Ok(self
             .store
             .staff_roles(account)
             .await?
             .iter()
-            .filter_map(|code| Role::parse(code))
+            .filter_map(|g| Some((Role::parse(&g.role)?, Scope::parse(&g.scope).ok()?)))
             .collect())
     }
 
@@ -86,21 +118,25 @@ impl Service {
             requirement: Requirement::Ac1,
             reason: format!("the {role} role is not yours"),
         };
-        let held = login.is_strong()
-            && account.state == AccountState::Active
-            && self.staff_roles(account.id).await?.contains(&role);
-        if !held {
+        let grant = self
+            .staff_grants(account.id)
+            .await?
+            .into_iter()
+            .find(|(held, _)| *held == role);
+        let held = login.is_strong() && account.state == AccountState::Active;
+        let Some((_, scope)) = grant.filter(|_| held) else {
             // A refused role is traced (AC-1, TR-1).
             let object = Object::of(Id::Role(role));
             self.trace_denied(&login.caller(), object, Requirement::Ac1)
                 .await?;
             return Err(denied());
-        }
+        };
         self.require_terms(&login.caller()).await?;
         Ok(Caller {
             actor: Actor::Staff {
                 account: account.id,
                 role,
+                scope,
                 desk,
             },
             source: login.source().to_owned(),

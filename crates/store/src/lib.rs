@@ -464,17 +464,18 @@ pub trait Store: Send + Sync {
         key: &str,
         response: Option<&str>,
     ) -> Result<()>;
-    /// Grants (`Some(at)`) or revokes (`None`) staff role `role` of `account`, with
-    /// its trace (AC-1).
+    /// Grants (`Some(at)`) or revokes (`None`) staff role `grant.role` of `account`,
+    /// with its trace (AC-1). A role granted again takes the new scope: one scope per
+    /// person and role.
     async fn set_staff_role(
         &self,
         account: AccountId,
-        role: &str,
+        grant: &StaffGrant,
         granted: Option<Timestamp>,
         trace: &Event,
     ) -> Result<()>;
-    /// The staff roles `account` holds.
-    async fn staff_roles(&self, account: AccountId) -> Result<Vec<String>>;
+    /// The staff roles `account` holds, with their scopes, by role code.
+    async fn staff_roles(&self, account: AccountId) -> Result<Vec<StaffGrant>>;
     /// How many persons hold at least one staff role (AC-2: none means the data
     /// directory is still being bootstrapped).
     async fn staff_members(&self) -> Result<i64>;

@@ -109,6 +109,17 @@ pub struct Account {
     pub encrypt_at_rest_since: Option<Timestamp>,
 }
 
+/// A staff role as stored (AC-1): the role's code (`ra`, `alerts`…) and where it
+/// applies (`operator`, `structure-1750048886`, `region-84`), both checked by the
+/// service (`caduceus_core::Role`, `caduceus_core::Scope`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StaffGrant {
+    /// The role's code.
+    pub role: String,
+    /// The scope's code.
+    pub scope: String,
+}
+
 /// A registration authority's verification of an identity (ID-2).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Verification {

@@ -624,6 +624,9 @@ async fn id2_ac2_ms15_a_registration_authority_verifies_and_no_admin_page_shows_
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     assert_eq!(reached, 1);
+    // TR-6: the breach recorded in the console, open, with its deadline.
+    run.expect("breach", 0, &["confidentiality", "open", "Notify by"]);
+    assert_eq!(w.service.breaches(&op()).await.unwrap().len(), 1);
     // AC-2: no admin page holds the message's subject or body, nor the alert's.
     for page in [
         "/admin/accounts",
@@ -631,6 +634,8 @@ async fn id2_ac2_ms15_a_registration_authority_verifies_and_no_admin_page_shows_
         "/admin/alerts",
         "/admin/traces",
         "/admin/broadcast",
+        "/admin/breaches",
+        "/admin/announcements",
     ] {
         let (_, html) = run.step(&format!("page:{page}"));
         assert!(

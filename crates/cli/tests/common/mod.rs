@@ -508,6 +508,24 @@ pub fn inbox_count(data: &Path, address: &str) -> usize {
     .unwrap()
 }
 
+/// One value read from the data directory's SQLite database.
+pub fn db_value(data: &Path, sql: &str) -> String {
+    sqlite_value(&data.join("caduceus.db"), sql)
+}
+
+/// The id of the account at `address`.
+pub fn account_id(data: &Path, address: &str) -> String {
+    db_value(
+        data,
+        &format!("SELECT id FROM accounts WHERE address = '{address}'"),
+    )
+}
+
+/// The last trace's sequence number (0 without traces).
+pub fn last_seq(data: &Path) -> String {
+    db_value(data, "SELECT COALESCE(MAX(seq), 0) FROM traces")
+}
+
 /// The first column of the first row of `sql` on a SQLite file (Python's sqlite3).
 pub fn sqlite_value(db: &Path, sql: &str) -> String {
     python3(&[

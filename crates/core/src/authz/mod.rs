@@ -112,6 +112,9 @@ pub enum Operation {
     /// Open a patient mailbox the patient, present in person, accepts (ID-5, AC-3;
     /// the command line).
     AcceptAtCounter,
+    /// List the announced patient mailboxes and their opening dates (ID-5; the admin
+    /// console).
+    ListAnnouncements,
     /// Read the trace chain (TR-1; the admin console).
     ReadTraces,
     /// Download the traces as a file (TR-1; the admin console's `traces.csv`).
@@ -297,7 +300,7 @@ impl Interface {
 
 impl Operation {
     /// Every operation of the matrix.
-    pub const ALL: [Operation; 49] = [
+    pub const ALL: [Operation; 50] = [
         Operation::ListFolder,
         Operation::ReadMessage,
         Operation::ReadRaw,
@@ -339,6 +342,7 @@ impl Operation {
         Operation::AnnouncePatient,
         Operation::RecordAnnouncementObjection,
         Operation::AcceptAtCounter,
+        Operation::ListAnnouncements,
         Operation::ReadTraces,
         Operation::ExportTraces,
         Operation::ReadStatus,
@@ -385,7 +389,7 @@ impl Operation {
             | ReadAccessLog | BlockProfessional => &[Api, Service, Cli],
             ListAccounts | VerifyAccount | ActivateAccount | SuspendAccount | ReadTraces
             | SeeAlerts => &[Service, AdminConsole, Cli],
-            BroadcastAlert | ReadStatus => &[Service, AdminConsole],
+            BroadcastAlert | ReadStatus | ListAnnouncements => &[Service, AdminConsole],
             // The file is the console's; the service's reading is ReadTraces's.
             ExportTraces => &[AdminConsole],
             CloseAccount
@@ -396,8 +400,8 @@ impl Operation {
             | AnnouncePatient
             | RecordAnnouncementObjection
             | AcceptAtCounter => &[Service, Cli],
-            // The admin console has no breach pages yet (issue 23).
-            RecordBreach | ReadBreaches => &[Service, Cli],
+            // The security officer's register, at the command line and in the console.
+            RecordBreach | ReadBreaches => &[Service, AdminConsole, Cli],
             LookUpDirectory => &[Api, Service, Webmail, Ldap],
         }
     }
@@ -429,7 +433,8 @@ impl Operation {
             | Operation::AddRepresentative
             | Operation::AnnouncePatient
             | Operation::RecordAnnouncementObjection
-            | Operation::AcceptAtCounter => Some(Duty::ManageAccounts),
+            | Operation::AcceptAtCounter
+            | Operation::ListAnnouncements => Some(Duty::ManageAccounts),
             Operation::ReadTraces | Operation::ExportTraces => Some(Duty::ReadTraces),
             Operation::ReadStatus => Some(Duty::ImportDirectory),
             Operation::SeeAlerts => Some(Duty::SeeAlerts),

@@ -63,7 +63,7 @@ impl Service {
     /// registration authority handing it over, or by the user after a strong login.
     pub async fn enroll_totp(&self, caller: &Caller, account: AccountId) -> Result<TotpEnrollment> {
         if caller.actor != Actor::Account(account) {
-            self.require_console(caller, caduceus_core::Duty::ManageAccounts)
+            self.require_console_over(caller, caduceus_core::Duty::ManageAccounts, account)
                 .await?;
         }
         let target = self.store.account(account).await?;
@@ -90,7 +90,7 @@ impl Service {
         email: Option<&MailAddress>,
     ) -> Result<()> {
         if caller.actor != Actor::Account(account) {
-            self.require_duty(caller, caduceus_core::Duty::ManageAccounts)
+            self.require_duty_over(caller, caduceus_core::Duty::ManageAccounts, account)
                 .await?;
         }
         self.check_contact_change(account, email).await?;
@@ -102,7 +102,7 @@ impl Service {
     /// or the operator (AU-1, MS-7, RT-1).
     pub async fn contacts(&self, caller: &Caller, account: AccountId) -> Result<Contacts> {
         if caller.actor != Actor::Account(account) {
-            self.require_console(caller, caduceus_core::Duty::ManageAccounts)
+            self.require_console_over(caller, caduceus_core::Duty::ManageAccounts, account)
                 .await?;
         }
         Ok(Contacts {
@@ -122,7 +122,7 @@ impl Service {
         contacts: &Contacts,
     ) -> Result<()> {
         if caller.actor != Actor::Account(account) {
-            self.require_console(caller, caduceus_core::Duty::ManageAccounts)
+            self.require_console_over(caller, caduceus_core::Duty::ManageAccounts, account)
                 .await?;
         }
         self.set_contact_email(caller, account, contacts.email.as_ref())
@@ -142,7 +142,7 @@ impl Service {
         phone: Option<&caduceus_core::PhoneNumber>,
     ) -> Result<()> {
         if caller.actor != Actor::Account(account) {
-            self.require_console(caller, caduceus_core::Duty::ManageAccounts)
+            self.require_console_over(caller, caduceus_core::Duty::ManageAccounts, account)
                 .await?;
         }
         let mut trace = caller.event(self.now_ms(), Action::ContactSet, Object::of(account));
@@ -190,7 +190,7 @@ impl Service {
     /// reading traced (AU-2), a refusal too.
     pub async fn devices(&self, caller: &Caller, account: AccountId) -> Result<Vec<Device>> {
         if caller.actor != Actor::Account(account) {
-            self.require_console(caller, caduceus_core::Duty::ManageAccounts)
+            self.require_console_over(caller, caduceus_core::Duty::ManageAccounts, account)
                 .await?;
             let (action, success) = (Action::AdminAction, caduceus_audit::Outcome::Success);
             self.trace_rule(
@@ -214,7 +214,7 @@ impl Service {
         device: DeviceId,
     ) -> Result<()> {
         if caller.actor != Actor::Account(account) {
-            self.require_console(caller, caduceus_core::Duty::ManageAccounts)
+            self.require_console_over(caller, caduceus_core::Duty::ManageAccounts, account)
                 .await?;
         }
         let trace = caller.event(

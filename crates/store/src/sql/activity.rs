@@ -7,7 +7,7 @@ use caduceus_core::Timestamp;
 use super::SqlStore;
 use super::traces::append;
 use crate::error::Result;
-use crate::model::AccountId;
+use crate::model::{AccountId, StaffGrant};
 
 pub(super) async fn touch(store: &SqlStore, account: AccountId, at: Timestamp) -> Result<()> {
     let mut tx = store.db.begin_write().await?;
@@ -122,35 +122,40 @@ pub(super) async fn accepted_terms(
 pub(super) async fn set_staff_role(
     store: &SqlStore,
     account: AccountId,
-    role: &str,
+    grant: &StaffGrant,
     granted: Option<Timestamp>,
     trace: &Event,
 ) -> Result<()> {
     let mut tx = store.db.begin_write().await?;
     let query = match granted {
         Some(at) => sqlx::query(
-            "INSERT INTO staff_roles (account_id, role, granted_ms) VALUES ($1, $2, $3)
-             ON CONFLICT (account_id, role) DO NOTHING",
+            "INSERT INTO staff_roles (account_id, role, granted_ms, scope) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (account_id, role) DO UPDATE SET scope = excluded.scope,
+             granted_ms = excluded.granted_ms",
         )
         .bind(account.0)
-        .bind(role)
-        .bind(at.as_millis()),
+        .bind(&grant.role)
+        .bind(at.as_millis())
+        .bind(&grant.scope),
         None => sqlx::query("DELETE FROM staff_roles WHERE account_id = $1 AND role = $2")
             .bind(account.0)
-            .bind(role),
+            .bind(&grant.role),
     };
     query.execute(&mut *tx.tx).await?;
     append(store, &mut tx, std::slice::from_ref(trace)).await?;
     tx.commit().await
 }
 
-pub(super) async fn staff_roles(store: &SqlStore, account: AccountId) -> Result<Vec<String>> {
-    Ok(
-        sqlx::query_scalar("SELECT role FROM staff_roles WHERE account_id = $1 ORDER BY role")
+pub(super) async fn staff_roles(store: &SqlStore, account: AccountId) -> Result<Vec<StaffGrant>> {
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT role, scope FROM staff_roles WHERE account_id = $1 ORDER BY role")
             .bind(account.0)
             .fetch_all(&store.db.pool)
-            .await?,
-    )
+            .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(role, scope)| StaffGrant { role, scope })
+        .collect())
 }
 
 pub(super) async fn staff_members(store: &SqlStore) -> Result<i64> {

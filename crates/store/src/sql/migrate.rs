@@ -53,6 +53,11 @@ const DATA_SQLITE: &[Migration] = &[
         name: "encryption at rest to the holder's certificate (MS-3)",
         sql: include_str!("../../schema/sqlite/0005_encrypt_at_rest.sql"),
     },
+    Migration {
+        version: 6,
+        name: "staff role scopes (AC-1)",
+        sql: include_str!("../../schema/sqlite/0006_staff_scopes.sql"),
+    },
 ];
 const DATA_POSTGRES: &[Migration] = &[
     Migration {
@@ -79,6 +84,11 @@ const DATA_POSTGRES: &[Migration] = &[
         version: 5,
         name: "encryption at rest to the holder's certificate (MS-3)",
         sql: include_str!("../../schema/postgres/0005_encrypt_at_rest.sql"),
+    },
+    Migration {
+        version: 6,
+        name: "staff role scopes (AC-1)",
+        sql: include_str!("../../schema/postgres/0006_staff_scopes.sql"),
     },
 ];
 const KEYRING_SQLITE: &[Migration] = &[Migration {

@@ -573,13 +573,13 @@ impl Store for SqlStore {
     async fn set_staff_role(
         &self,
         account: AccountId,
-        role: &str,
+        grant: &StaffGrant,
         granted: Option<Timestamp>,
         trace: &Event,
     ) -> Result<()> {
-        activity::set_staff_role(self, account, role, granted, trace).await
+        activity::set_staff_role(self, account, grant, granted, trace).await
     }
-    async fn staff_roles(&self, account: AccountId) -> Result<Vec<String>> {
+    async fn staff_roles(&self, account: AccountId) -> Result<Vec<StaffGrant>> {
         activity::staff_roles(self, account).await
     }
     async fn staff_members(&self) -> Result<i64> {

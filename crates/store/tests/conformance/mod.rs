@@ -86,6 +86,7 @@ macro_rules! conformance_suite {
             rt2_a_deleted_account_leaves_nothing_keyed_by_it,
             tr2_rows_kept_for_a_time_are_purged,
             ac3_correction_requests_and_own_traces_are_kept_per_account,
+            ac1_staff_roles_keep_their_scope_one_per_role,
             id1_self_registrations_are_stored_confirmed_once_and_queued,
             id5_ac3_announcements_open_or_end_with_an_objection,
             ms4_concurrent_deliveries_land_once_each_with_a_verifying_chain,

@@ -50,6 +50,52 @@ pub async fn ac3_correction_requests_and_own_traces_are_kept_per_account(h: Harn
     assert_eq!(left[0].account, bob.id);
 }
 
+/// Staff roles with their scopes (AC-1): an operator-wide role reads back as such,
+/// a scoped one with its scope; granted again, a role takes the new scope (one per
+/// person and role); revoked, it is gone, and the roles go with the account (RT-2).
+pub async fn ac1_staff_roles_keep_their_scope_one_per_role(h: Harness) {
+    let rita = professional(&h, "rita", "10003090833").await;
+    let grant = |role: &str, scope: &str| StaffGrant {
+        role: role.into(),
+        scope: scope.into(),
+    };
+    let staff = || event(Action::StaffRole, rita.id);
+    let ra = grant("ra", "structure-1750048886");
+    h.store
+        .set_staff_role(rita.id, &ra, Some(now()), &staff())
+        .await
+        .unwrap();
+    let auditor = grant("auditor", "operator");
+    h.store
+        .set_staff_role(rita.id, &auditor, Some(now()), &staff())
+        .await
+        .unwrap();
+    assert_eq!(
+        h.store.staff_roles(rita.id).await.unwrap(),
+        vec![auditor.clone(), ra]
+    );
+    let moved = grant("ra", "structure-3373282932000074");
+    h.store
+        .set_staff_role(rita.id, &moved, Some(now()), &staff())
+        .await
+        .unwrap();
+    assert_eq!(
+        h.store.staff_roles(rita.id).await.unwrap(),
+        vec![auditor.clone(), moved.clone()]
+    );
+    assert_eq!(h.store.staff_members().await.unwrap(), 1);
+    h.store
+        .set_staff_role(rita.id, &moved, None, &staff())
+        .await
+        .unwrap();
+    assert_eq!(h.store.staff_roles(rita.id).await.unwrap(), vec![auditor]);
+    h.store
+        .destroy_account(rita.id, &event(Action::AccountDelete, rita.id))
+        .await
+        .unwrap();
+    assert_eq!(h.store.staff_members().await.unwrap(), 0);
+}
+
 /// A self-registration (ID-1): the register's activities read back by identifier; a
 /// confirmed one verified with its token until confirmed once, a referred one pending
 /// in the queue with what was presented; both gone with their account (RT-2).

@@ -119,6 +119,9 @@ async fn outcome(cast: &Cast, cell: &Cell) -> Result<(), ServiceError> {
         (Reach::Administration, Operation::ReviewRegistrations) => {
             service.registration_requests(&caller).await.map(drop)
         }
+        (Reach::Administration, Operation::ListAnnouncements) => {
+            service.announced_mailboxes(&caller).await.map(drop)
+        }
         (Reach::Administration, Operation::ReadStatus) => {
             service.directory_imports(&caller).await.map(drop)
         }

@@ -75,6 +75,7 @@ pub fn step(cast: &Cast, cell: &Cell) -> Value {
             false,
         ),
         Operation::ListAccounts => ("GET", "/admin/accounts".to_owned(), None, false),
+        Operation::ListAnnouncements => ("GET", "/admin/announcements".to_owned(), None, false),
         Operation::ReadStatus => ("GET", "/admin/status".to_owned(), None, false),
         Operation::ExportTraces => ("GET", "/admin/traces.csv".to_owned(), None, false),
         Operation::VerifyAccount | Operation::SuspendAccount | Operation::ActivateAccount => {
@@ -114,6 +115,13 @@ pub fn step(cast: &Cast, cell: &Cell) -> Value {
             false,
         ),
         Operation::SeeAlerts => ("GET", "/admin/alerts".to_owned(), None, false),
+        Operation::ReadBreaches => ("GET", "/admin/breaches".to_owned(), None, false),
+        Operation::RecordBreach => (
+            "POST",
+            "/admin/breaches".to_owned(),
+            Some(json!([["nature", "confidentiality"], ["detected", ""]])),
+            false,
+        ),
         Operation::LookUpDirectory => ("GET", "/mail/directory?q=olga".to_owned(), None, false),
         Operation::SetNotifications => (
             "POST",

@@ -52,8 +52,15 @@ try:
     driver.find_element(By.CSS_SELECTOR, "#broadcast button[type=submit]").click()
     wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "[role=status]")))
     out("broadcast", driver.find_element(By.TAG_NAME, "main").text)
+    # TR-6: a breach recorded in the register, its 72-hour deadline shown.
+    driver.get(BASE + "/admin/breaches")
+    Select(driver.find_element(By.ID, "breach-nature")).select_by_value("confidentiality")
+    before = driver.find_element(By.TAG_NAME, "main")
+    driver.find_element(By.CSS_SELECTOR, "#breach-record button[type=submit]").click()
+    wait.until(gone(before))
+    out("breach", driver.find_element(By.ID, "breaches").text)
     for path in ["/admin/accounts", "/admin/status", "/admin/alerts", "/admin/traces",
-                 "/admin/broadcast"]:
+                 "/admin/broadcast", "/admin/breaches", "/admin/announcements"]:
         driver.get(BASE + path)
         out("page:" + path, driver.page_source)
         if A.get("shots") and path in ("/admin/traces", "/admin/broadcast"):

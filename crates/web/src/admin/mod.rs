@@ -4,7 +4,18 @@
 //! directory imports and the trust list, security alerts, the trace viewer with the
 //! chain's verification. Each action is made under the staff member's role, traced
 //! with the person and the role; nothing here ever shows message content (AC-2), and
-//! a staff caller cannot open a mailbox.
+//! a staff caller cannot open a mailbox. Each page names the person's roles and
+//! where each applies; a registration authority of one structure sees and manages
+//! that structure's accounts only, as the service decides (AC-1).
+//!
+//! # Layout
+//! - this file: the routes, the page every view renders ([`AdminPage`]), accounts,
+//!   status, alerts, traces, health alerts.
+//! - [`breaches`]: the security officer's breach register (TR-6).
+//! - [`texts`]: the words of the pages above and of the announced patient mailboxes.
+
+pub mod breaches;
+pub mod texts;
 
 use askama::Template;
 use axum::Router;
@@ -12,7 +23,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use caduceus_core::{AccountState, Duty, Evidence, MailAddress};
+use caduceus_core::{AccountState, Duty, Evidence, MailAddress, Scope};
 use caduceus_service::health_alerts::Alert;
 use caduceus_service::model::AccountId;
 use caduceus_service::{Caller, Service, ServiceError};
@@ -39,6 +50,12 @@ pub fn router() -> Router<Service> {
         .route("/admin/traces", get(traces))
         .route("/admin/broadcast", get(broadcasts).post(broadcast))
         .route("/admin/traces.csv", get(traces_csv))
+        .route(
+            "/admin/breaches",
+            get(breaches::list).post(breaches::record),
+        )
+        .route("/admin/breaches/{id}/{step}", post(breaches::step))
+        .route("/admin/announcements", get(announcements))
 }
 
 /// An account's line: no content, no secret.
@@ -61,6 +78,13 @@ struct AdminPage {
     may_alerts: bool,
     may_traces: bool,
     may_broadcast: bool,
+    may_breaches: bool,
+    /// Shows the breach register and its forms (TR-6).
+    breach_form: bool,
+    /// The breach register's lines.
+    breaches: Vec<breaches::BreachRow>,
+    /// The words of the console's own pages.
+    bt: &'static texts::ConsoleTexts,
     /// Shows the health alert form (MS-15).
     broadcast_form: bool,
     /// What the form holds: blank, or what was typed when the service refused it.
@@ -78,15 +102,23 @@ struct AdminPage {
 layout_page!(AdminPage);
 
 impl AdminPage {
-    fn new(user: &WebUser, heading: &str) -> AdminPage {
+    /// The page of `user`, their roles shown with where each applies (AC-1):
+    /// `ra (structure-1750048886), auditor`.
+    async fn new(service: &Service, user: &WebUser, heading: &str) -> AdminPage {
         let may = |duty| user.roles.iter().any(|r| r.may(duty));
+        let grants = service
+            .staff_grants(user.login.account().id)
+            .await
+            .unwrap_or_default();
         AdminPage {
             layout: Layout::of(user),
             heading: heading.to_owned(),
-            roles: user
-                .roles
+            roles: grants
                 .iter()
-                .map(|r| r.as_str())
+                .map(|(role, scope)| match scope {
+                    Scope::Operator => role.to_string(),
+                    scope => format!("{role} ({scope})"),
+                })
                 .collect::<Vec<_>>()
                 .join(", "),
             may_accounts: may(Duty::ManageAccounts),
@@ -94,6 +126,10 @@ impl AdminPage {
             may_alerts: may(Duty::SeeAlerts),
             may_traces: may(Duty::ReadTraces),
             may_broadcast: may(Duty::SendHealthAlerts),
+            may_breaches: may(Duty::HandleBreaches),
+            breach_form: false,
+            breaches: Vec::new(),
+            bt: texts::texts(user),
             broadcast_form: false,
             alert: Alert::default(),
             chain: None,
@@ -146,7 +182,12 @@ async fn accounts(
     };
     let pending_only = query.state.as_deref() == Some("pending");
     let t = user.t;
-    let mut view = AdminPage::new(&user, if pending_only { t.ra_queue } else { t.accounts });
+    let mut view = AdminPage::new(
+        &service,
+        &user,
+        if pending_only { t.ra_queue } else { t.accounts },
+    )
+    .await;
     view.accounts = all
         .into_iter()
         .filter(|a| !pending_only || a.state == AccountState::Pending)
@@ -176,6 +217,34 @@ async fn accounts(
                 vec![address, r.requested.rfc5322(), r.what]
             })
             .collect();
+    }
+    page(view.render())
+}
+
+/// `GET /admin/announcements`: the announced patient mailboxes, soonest opening
+/// first, with when each was announced and when it opens (ID-5, seed 003 §7).
+async fn announcements(State(service): State<Service>, user: WebUser) -> Response {
+    let listed = async {
+        let caller = staff(&service, &user, Duty::ManageAccounts).await?;
+        service.announced_mailboxes(&caller).await
+    };
+    let announced = match listed.await {
+        Ok(found) => found,
+        Err(error) => return refused(&user, error),
+    };
+    let (t, bt) = (user.t, texts::texts(&user));
+    let mut view = AdminPage::new(&service, &user, bt.announced).await;
+    view.caption = bt.announced;
+    view.headers = vec![t.address, bt.announced_on, bt.opens];
+    view.rows = announced
+        .into_iter()
+        .map(|(account, a)| {
+            let address = account.address.as_str().to_owned();
+            vec![address, a.announced.rfc5322(), a.opens.rfc5322()]
+        })
+        .collect();
+    if view.rows.is_empty() {
+        view.lines.push(bt.none_announced.to_owned());
     }
     page(view.render())
 }
@@ -310,7 +379,7 @@ async fn status(State(service): State<Service>, user: WebUser) -> Response {
         Err(error) => return refused(&user, error),
     };
     let t = user.t;
-    let mut view = AdminPage::new(&user, t.status);
+    let mut view = AdminPage::new(&service, &user, t.status).await;
     view.lines.push(format!(
         "{}: {}",
         t.trust_list,
@@ -336,7 +405,7 @@ async fn alerts(State(service): State<Service>, user: WebUser) -> Response {
         Err(error) => return refused(&user, error),
     };
     let t = user.t;
-    let mut view = AdminPage::new(&user, t.alerts);
+    let mut view = AdminPage::new(&service, &user, t.alerts).await;
     view.headers = vec![t.when, t.kind, t.object, t.detail];
     view.rows = found
         .into_iter()
@@ -363,7 +432,7 @@ async fn traces(State(service): State<Service>, user: WebUser) -> Response {
         Ok(found) => found,
         Err(error) => return refused(&user, error),
     };
-    let mut view = AdminPage::new(&user, t.traces);
+    let mut view = AdminPage::new(&service, &user, t.traces).await;
     (view.chain, view.chain_ok) = match verdict {
         Some(Ok(report)) => (
             Some(format!(
@@ -467,18 +536,23 @@ async fn broadcasts(State(service): State<Service>, user: WebUser) -> Response {
         service.broadcasts(&caller).await
     };
     match read.await {
-        Ok(reports) => page(broadcast_view(&user, reports, None).render()),
+        Ok(reports) => page(
+            broadcast_view(&service, &user, reports, None)
+                .await
+                .render(),
+        ),
         Err(error) => refused(&user, error),
     }
 }
 
-fn broadcast_view(
+async fn broadcast_view(
+    service: &Service,
     user: &WebUser,
     reports: Vec<caduceus_service::model::Broadcast>,
     flash: Option<&'static str>,
 ) -> AdminPage {
     let t = user.t;
-    let mut view = AdminPage::new(user, t.broadcast);
+    let mut view = AdminPage::new(service, user, t.broadcast).await;
     view.layout.flash = flash;
     view.broadcast_form = view.may_broadcast;
     view.headers = vec![
@@ -543,7 +617,8 @@ async fn broadcast(
     };
     let error = match sent.await {
         Ok(reports) => {
-            let view = broadcast_view(&user, reports, Some(user.t.broadcast_started));
+            let view =
+                broadcast_view(&service, &user, reports, Some(user.t.broadcast_started)).await;
             return page(view.render());
         }
         Err(error) if terms_first(&error) => return refused(&user, error),
@@ -555,7 +630,7 @@ async fn broadcast(
     };
     match listed.await {
         Ok(reports) => {
-            let mut view = broadcast_view(&user, reports, None);
+            let mut view = broadcast_view(&service, &user, reports, None).await;
             view.layout.error = Some(user.t.refusals.say(&error).to_owned());
             view.alert = alert;
             (error.status(), page(view.render())).into_response()
