@@ -69,6 +69,8 @@
 //!   close, the 72-hour deadline.
 //! - [`representatives`]: a patient's parents and guardians, who act for the patient
 //!   while in force (ID-7).
+//! - [`acting`]: the mailboxes a person acts for besides their own, to choose from
+//!   (ID-3, ID-7).
 //! - [`rights`]: the holder's rights over their account (AC-3): directory choices,
 //!   a correction request to the registration authority, the account's data export,
 //!   closing it.
@@ -92,6 +94,7 @@
 
 pub mod access_log;
 pub mod accounts;
+pub mod acting;
 pub mod actor;
 pub mod address_book;
 pub mod announcements;

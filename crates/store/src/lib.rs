@@ -114,6 +114,8 @@ pub trait Store: Send + Sync {
     ) -> Result<()>;
     /// The delegates of an organisational mailbox.
     async fn delegates(&self, organisation: AccountId) -> Result<Vec<AccountId>>;
+    /// The organisational mailboxes `person` is a delegate of (ID-3).
+    async fn delegations(&self, person: AccountId) -> Result<Vec<AccountId>>;
     /// Destroys an account and all its data: keys first, so that no copy of the data
     /// can be opened afterwards (RT-2, RT-3).
     async fn destroy_account(&self, id: AccountId, trace: &Event) -> Result<()>;
@@ -564,6 +566,8 @@ pub trait Store: Send + Sync {
     ) -> Result<()>;
     /// The representatives of a patient, in force or not.
     async fn representatives(&self, patient: AccountId) -> Result<Vec<Representation>>;
+    /// The patients `person` represents, in force or not (ID-7).
+    async fn represented_by(&self, person: AccountId) -> Result<Vec<Representation>>;
 
     /// Records a holder's request to correct their identity data, with its trace
     /// (AC-3).

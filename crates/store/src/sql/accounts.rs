@@ -319,12 +319,23 @@ pub(super) async fn remove_delegate(
 }
 
 pub(super) async fn delegates(store: &SqlStore, organisation: AccountId) -> Result<Vec<AccountId>> {
-    let ids: Vec<i64> = sqlx::query_scalar(
-        "SELECT delegate_id FROM delegations WHERE organisation_id = $1 ORDER BY delegate_id",
-    )
-    .bind(organisation.0)
-    .fetch_all(&store.db.pool)
-    .await?;
+    let sql = "SELECT delegate_id FROM delegations WHERE organisation_id = $1 ORDER BY delegate_id";
+    account_ids(store, sql, organisation).await
+}
+
+/// The organisational mailboxes `person` is a delegate of (ID-3).
+pub(super) async fn delegations(store: &SqlStore, person: AccountId) -> Result<Vec<AccountId>> {
+    let sql =
+        "SELECT organisation_id FROM delegations WHERE delegate_id = $1 ORDER BY organisation_id";
+    account_ids(store, sql, person).await
+}
+
+/// The account ids `sql` selects for `id`.
+async fn account_ids(store: &SqlStore, sql: &'static str, id: AccountId) -> Result<Vec<AccountId>> {
+    let ids: Vec<i64> = sqlx::query_scalar(sql)
+        .bind(id.0)
+        .fetch_all(&store.db.pool)
+        .await?;
     Ok(ids.into_iter().map(AccountId).collect())
 }
 

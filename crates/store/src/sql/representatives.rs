@@ -55,13 +55,26 @@ pub(super) async fn remove(
 
 /// See [`crate::Store::representatives`].
 pub(super) async fn of(store: &SqlStore, patient: AccountId) -> Result<Vec<Representation>> {
-    let rows = sqlx::query(
-        "SELECT representative_id, capacity, evidence, until_ms, registered_ms
-         FROM representatives WHERE patient_id = $1 ORDER BY representative_id",
-    )
-    .bind(patient.0)
-    .fetch_all(&store.db.pool)
-    .await?;
+    let sql = "SELECT patient_id, representative_id, capacity, evidence, until_ms,
+               registered_ms FROM representatives WHERE patient_id = $1
+               ORDER BY representative_id";
+    select(store, sql, patient).await
+}
+
+/// See [`crate::Store::represented_by`].
+pub(super) async fn by(store: &SqlStore, person: AccountId) -> Result<Vec<Representation>> {
+    let sql = "SELECT patient_id, representative_id, capacity, evidence, until_ms,
+               registered_ms FROM representatives WHERE representative_id = $1
+               ORDER BY patient_id";
+    select(store, sql, person).await
+}
+
+/// The representations `sql` selects for `id`.
+async fn select(store: &SqlStore, sql: &'static str, id: AccountId) -> Result<Vec<Representation>> {
+    let rows = sqlx::query(sql)
+        .bind(id.0)
+        .fetch_all(&store.db.pool)
+        .await?;
     rows.iter()
         .map(|row| {
             let capacity: String = row.try_get("capacity")?;
@@ -71,7 +84,7 @@ pub(super) async fn of(store: &SqlStore, patient: AccountId) -> Result<Vec<Repre
                 detail: format!("representation code {code:?}"),
             };
             Ok(Representation {
-                patient,
+                patient: AccountId(row.try_get("patient_id")?),
                 representative: AccountId(row.try_get("representative_id")?),
                 capacity: Capacity::parse(&capacity)
                     .ok_or_else(|| corrupt("capacity", &capacity))?,

@@ -81,6 +81,9 @@ impl Store for SqlStore {
     async fn delegates(&self, organisation: AccountId) -> Result<Vec<AccountId>> {
         accounts::delegates(self, organisation).await
     }
+    async fn delegations(&self, person: AccountId) -> Result<Vec<AccountId>> {
+        accounts::delegations(self, person).await
+    }
     async fn destroy_account(&self, id: AccountId, trace: &Event) -> Result<()> {
         accounts::destroy(self, id, trace).await
     }
@@ -666,6 +669,9 @@ impl Store for SqlStore {
     }
     async fn representatives(&self, patient: AccountId) -> Result<Vec<Representation>> {
         representatives::of(self, patient).await
+    }
+    async fn represented_by(&self, person: AccountId) -> Result<Vec<Representation>> {
+        representatives::by(self, person).await
     }
     async fn request_correction(
         &self,
