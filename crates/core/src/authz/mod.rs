@@ -516,8 +516,9 @@ pub fn expected(operation: Operation, party: Party) -> Expected {
 /// driven: those that offer the operation at all ([`Operation::offered_by`]), the
 /// command line to the operator only and the operator nowhere else, less the service
 /// for a session (suspended, closed, or none: it exists only at a front end), the
-/// front ends but the admin console for a staff role, IMAP and the webmail on a
-/// mailbox for a delegate (no shared namespace yet, issue 20), and, where the
+/// front ends but the admin console for a staff role, IMAP on a mailbox for a
+/// delegate (no shared namespace yet, issue 20; the webmail opens it through its
+/// mailbox switcher, ID-3), and, where the
 /// interface shows one's own only ([`Interface::own_only`]), everyone but the data's
 /// owner and the sessions. The applicative account logs in with its certificate
 /// everywhere: the API's and the webmail's certificate logins, SMTP `AUTH EXTERNAL`,
@@ -535,7 +536,7 @@ pub fn interfaces(operation: Operation, party: Party) -> Vec<Interface> {
         Interface::Service => !session && (!interface.own_only(operation) || party == owner),
         Interface::AdminConsole => true,
         _ if matches!(party, Party::Staff(_)) => false,
-        Interface::Imap | Interface::Webmail if delegated => false,
+        Interface::Imap if delegated => false,
         // LDAP binds with a device credential only (no EXTERNAL bind): the automaton
         // has none.
         Interface::Ldap if party == Party::Applicative => false,
