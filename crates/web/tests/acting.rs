@@ -9,6 +9,8 @@ use std::time::Duration;
 
 use caduceus_core::representation::{Capacity, CapacityEvidence};
 use caduceus_core::{Clock, SystemClock};
+use caduceus_service::actor::testing;
+use caduceus_service::compose::Letter;
 use caduceus_service::representatives::Appointment;
 use caduceus_store::{Account, AccountId, Store as _};
 use caduceus_testkit::*;
@@ -45,6 +47,14 @@ fn args(
     args.push(("mailbox", mailbox.0.to_string()));
     args.push(("message", message.to_string()));
     args
+}
+
+/// The `From:` line of the last message `to` received.
+async fn last_from(w: &World, to: &Account) -> String {
+    let received = inbox(w, to).await;
+    let last = String::from_utf8_lossy(received.last().expect("a message arrived"));
+    let from = last.lines().find(|l| l.starts_with("From:"));
+    from.unwrap_or_default().to_owned()
 }
 
 /// The traces of `action` by `person`: whom each was acting for.
@@ -131,13 +141,8 @@ async fn id3_a_delegate_reads_and_answers_the_secretariats_mail_in_the_webmail()
     );
 
     // Bob got the reply from the secretariat's address.
-    let received = inbox(&w, &bob).await;
-    let reply = String::from_utf8_lossy(received.last().expect("bob got the reply"));
-    let from = reply
-        .lines()
-        .find(|l| l.starts_with("From:"))
-        .unwrap_or_default();
-    assert!(from.contains("secretariat@caduceus.test"), "{reply}");
+    let from = last_from(&w, &bob).await;
+    assert!(from.contains("secretariat@caduceus.test"), "{from}");
     // Each action traced with Alice and acting_for the secretariat (ID-3, TR-1).
     for action in [
         "message.read",
@@ -153,6 +158,7 @@ async fn id3_a_delegate_reads_and_answers_the_secretariats_mail_in_the_webmail()
 async fn id7_a_parent_reads_the_childs_mail_and_records_an_opposition_in_the_webmail() {
     let w = world().await;
     let child = patient(&w, INS, "Léa Petit").await;
+    let bob = professional(&w, "bob", &rpps(2), true).await;
     let parent = professional(&w, "marc", &rpps(5), true).await;
     let totp = web_login(&w, &parent).await;
     let appointment = Appointment {
@@ -170,7 +176,22 @@ async fn id7_a_parent_reads_the_childs_mail_and_records_an_opposition_in_the_web
         .add_representative(&op(), appointment)
         .await
         .unwrap();
-    let id = deliver(&w, &child, "Vaccins", "Rappel du vaccin.").await;
+    // Bob writes to the child first, so the child may answer (MS-8).
+    let letter = Letter {
+        from: None,
+        to: vec![child.address.clone()],
+        cc: Vec::new(),
+        subject: "Vaccins".into(),
+        text: "Rappel du vaccin.".into(),
+        in_reply_to: None,
+        attachments: Vec::new(),
+    };
+    let bob_login = strong_login(&w, &bob).await;
+    w.service.send_letter(&bob_login, &letter).await.unwrap();
+    let child_caller = testing::account(child.id, "test");
+    let access = w.service.authorize(&child_caller, child.id).await.unwrap();
+    let (_, summaries) = w.service.open_folder(&access, "INBOX").await.unwrap();
+    let id = summaries[0].id.0;
     let server = listen(&w).await;
     let args = args(&w, server.port, &parent, totp, "parent", child.id, id);
     let run = python(&script("acting.py"), &args, "http.client").await;
@@ -193,6 +214,15 @@ async fn id7_a_parent_reads_the_childs_mail_and_records_an_opposition_in_the_web
         200,
         &["Rappel du vaccin.", "id=\"emergency\""],
     );
+    // The answer goes as the child, to the doctor who wrote (MS-8, ID-7).
+    run.expect(
+        "acting-send",
+        303,
+        &[&format!("{base}/folder/Sent?done=sent")],
+    );
+    run.expect("acting-sent", 200, &["Re: Vaccins"]);
+    let from = last_from(&w, &bob).await;
+    assert!(from.contains(INS), "{from}");
     // The child's settings: opposition and blocks, not the parent's own devices.
     let settings = run.expect("acting-settings", 200, &["id=\"block-address\""]);
     assert!(!settings.contains("id=\"device-name\""), "{settings}");
@@ -207,7 +237,7 @@ async fn id7_a_parent_reads_the_childs_mail_and_records_an_opposition_in_the_web
     let recorded = w.store.opposition(INS).await.unwrap();
     assert!(recorded.is_some(), "the child's opposition is recorded");
     // Traced with the parent, acting for the child (ID-7, TR-1).
-    for action in ["message.read", "patient.opposition"] {
+    for action in ["message.read", "message.deliver", "patient.opposition"] {
         all_acting_for(&w, action, &parent, &child).await;
     }
 }
