@@ -5,20 +5,11 @@
 //! traced with the person and `acting_for` (TR-1); a delegation withdrawn is refused
 //! at the next page, the refusal traced (AC-1).
 
-use std::time::Duration;
-
-use caduceus_core::representation::{Capacity, CapacityEvidence};
-use caduceus_core::{Clock, SystemClock};
-use caduceus_service::actor::testing;
-use caduceus_service::compose::Letter;
-use caduceus_service::representatives::Appointment;
 use caduceus_store::{Account, AccountId, Store as _};
 use caduceus_testkit::*;
 use common::*;
 
 mod common;
-
-const INS: &str = "295109912611193";
 
 /// Delivers a message from bob to `to`; its id.
 async fn deliver(w: &World, to: &Account, subject: &str, text: &str) -> i64 {
@@ -157,41 +148,13 @@ async fn id3_a_delegate_reads_and_answers_the_secretariats_mail_in_the_webmail()
 #[tokio::test]
 async fn id7_a_parent_reads_the_childs_mail_and_records_an_opposition_in_the_webmail() {
     let w = world().await;
-    let child = patient(&w, INS, "Léa Petit").await;
-    let bob = professional(&w, "bob", &rpps(2), true).await;
-    let parent = professional(&w, "marc", &rpps(5), true).await;
-    let totp = web_login(&w, &parent).await;
-    let appointment = Appointment {
-        patient: child.id,
-        representative: parent.id,
-        capacity: Capacity::Parent,
-        evidence: CapacityEvidence::FamilyRecord,
-        until: Some(
-            SystemClock
-                .now()
-                .saturating_add(Duration::from_secs(30 * 86_400)),
-        ),
-    };
-    w.service
-        .add_representative(&op(), appointment)
-        .await
-        .unwrap();
-    // Bob writes to the child first, so the child may answer (MS-8).
-    let letter = Letter {
-        from: None,
-        to: vec![child.address.clone()],
-        cc: Vec::new(),
-        subject: "Vaccins".into(),
-        text: "Rappel du vaccin.".into(),
-        in_reply_to: None,
-        attachments: Vec::new(),
-    };
-    let bob_login = strong_login(&w, &bob).await;
-    w.service.send_letter(&bob_login, &letter).await.unwrap();
-    let child_caller = testing::account(child.id, "test");
-    let access = w.service.authorize(&child_caller, child.id).await.unwrap();
-    let (_, summaries) = w.service.open_folder(&access, "INBOX").await.unwrap();
-    let id = summaries[0].id.0;
+    let Family {
+        child,
+        parent,
+        parent_totp: totp,
+        doctor: bob,
+        message: id,
+    } = family(&w).await;
     let server = listen(&w).await;
     let args = args(&w, server.port, &parent, totp, "parent", child.id, id);
     let run = python(&script("acting.py"), &args, "http.client").await;
@@ -206,7 +169,7 @@ async fn id7_a_parent_reads_the_childs_mail_and_records_an_opposition_in_the_web
         &["Vous agissez pour Léa Petit", "id=\"emergency\"", "Vaccins"],
     );
     assert!(
-        !list.contains(&format!("Vous agissez pour Léa Petit &lt;{INS}")),
+        !list.contains(&format!("Vous agissez pour Léa Petit &lt;{CHILD_INS}")),
         "{list}"
     );
     run.expect(
@@ -222,7 +185,7 @@ async fn id7_a_parent_reads_the_childs_mail_and_records_an_opposition_in_the_web
     );
     run.expect("acting-sent", 200, &["Re: Vaccins"]);
     let from = last_from(&w, &bob).await;
-    assert!(from.contains(INS), "{from}");
+    assert!(from.contains(CHILD_INS), "{from}");
     // The child's settings: opposition and blocks, not the parent's own devices.
     let settings = run.expect("acting-settings", 200, &["id=\"block-address\""]);
     assert!(!settings.contains("id=\"device-name\""), "{settings}");
@@ -234,7 +197,7 @@ async fn id7_a_parent_reads_the_childs_mail_and_records_an_opposition_in_the_web
     );
     run.expect("acting-oppose", 303, &[&format!("{base}/settings")]);
     run.expect("acting-opposed", 200, &["id=\"emergency\""]);
-    let recorded = w.store.opposition(INS).await.unwrap();
+    let recorded = w.store.opposition(CHILD_INS).await.unwrap();
     assert!(recorded.is_some(), "the child's opposition is recorded");
     // Traced with the parent, acting for the child (ID-7, TR-1).
     for action in ["message.read", "message.deliver", "patient.opposition"] {
