@@ -43,6 +43,8 @@
 //! - [`incidents`]: incident detectors over trace facts (TR-3).
 //! - [`local_time`]: instants in the time zones of France, for the pages (MS-6).
 //! - [`mdn`]: the automatic message disposition notification ([`Mdn`], RFC 8098).
+//! - [`threading`]: conversations — messages threaded by their ids, then by base
+//!   subject (RFC 5256 §2.1), pure (MS-6, issue 22).
 //! - [`signed`]: S/MIME `multipart/signed` around the notifications the service
 //!   writes, the operator's proof (MS-16).
 //! - [`password`]: the web-login password strength rule (AU-1).
@@ -198,6 +200,7 @@ pub mod role;
 pub mod sasl;
 pub mod secret;
 pub mod signed;
+pub mod threading;
 
 pub use account::{
     AccountKind, AccountState, Evidence, RegistryId, RegistryIdError, TransitionError, UnknownName,
