@@ -90,11 +90,11 @@ pub fn switcher(
         label: format!("{} ({why})", account.display_name),
         current: account.id == shown,
     };
-    std::iter::once(link(own, t.own_mailbox, None))
+    std::iter::once(link(own, t.boxes.own_mailbox, None))
         .chain(acted_for.iter().map(|a| {
             let why = match a.standing {
-                Standing::Delegate => t.as_delegate,
-                Standing::Representative(_) => t.as_representative,
+                Standing::Delegate => t.boxes.as_delegate,
+                Standing::Representative(_) => t.boxes.as_representative,
             };
             link(&a.account, why, Some(a.account.id))
         }))

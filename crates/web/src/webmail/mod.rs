@@ -13,6 +13,8 @@
 //! - [`login`]: login (password + TOTP or e-mailed code, certificate) and logout.
 //! - [`oidc`]: login through the OpenID provider (AU-4).
 //! - [`mail`]: folders, reading, attachments.
+//! - [`conversations`]: the mailbox's conversations, grouped by patient, and a
+//!   conversation's messages in order (MS-6).
 //! - [`filing`]: moving a message, to Trash, deleting it for good once confirmed.
 //! - [`confirm`]: the confirmation step before a block, an opposition or (admin
 //!   console) a suspension applies.
@@ -26,6 +28,7 @@
 pub mod acting;
 pub mod compose;
 pub mod confirm;
+pub mod conversations;
 pub mod dates;
 pub mod filing;
 pub mod i18n;
@@ -75,6 +78,8 @@ pub fn router(max_message_size: usize) -> Router<Service> {
         )
         .route("/mail/folder/{name}", get(mail::folder))
         .route("/mail/message/{id}", get(mail::message))
+        .route("/mail/conversations", get(conversations::list))
+        .route("/mail/conversation/{id}", get(conversations::show))
         .route(
             "/mail/message/{id}/attachment/{index}",
             get(mail::attachment),

@@ -3,8 +3,10 @@
 //!
 //! # Layout
 //! - this file: the texts of the pages ([`Texts`], [`FR`], [`EN`]).
+//! - [`mailboxes`]: the mailbox switcher's and the conversations' words.
 //! - [`refusals`]: what a page says when the service refuses, in plain words.
 
+pub mod mailboxes;
 pub mod refusals;
 
 use axum::http::{HeaderMap, header};
@@ -17,13 +19,8 @@ pub struct Texts {
     pub refusals: &'static refusals::Refusals,
     pub skip: &'static str,
     pub account_menu: &'static str,
-    /// The mailbox switcher's name, its own mailbox's mark, the banner while acting
-    /// for another mailbox and why one may (ID-3, ID-7).
-    pub mailboxes: &'static str,
-    pub own_mailbox: &'static str,
-    pub acting_for: &'static str,
-    pub as_delegate: &'static str,
-    pub as_representative: &'static str,
+    /// The mailboxes' words: the switcher (ID-3, ID-7), the conversations (MS-6).
+    pub boxes: &'static mailboxes::Mailboxes,
     pub language: &'static str,
     pub compose: &'static str,
     pub settings: &'static str,
@@ -240,11 +237,7 @@ pub const FR: Texts = Texts {
     refusals: &refusals::FR,
     skip: "Aller au contenu",
     account_menu: "Compte",
-    mailboxes: "Boîtes aux lettres",
-    own_mailbox: "ma boîte",
-    acting_for: "Vous agissez pour",
-    as_delegate: "délégation",
-    as_representative: "représentant légal",
+    boxes: &mailboxes::FR,
     language: "Langue",
     compose: "Nouveau message",
     settings: "Réglages",
@@ -488,11 +481,7 @@ pub const EN: Texts = Texts {
     refusals: &refusals::EN,
     skip: "Skip to content",
     account_menu: "Account",
-    mailboxes: "Mailboxes",
-    own_mailbox: "my mailbox",
-    acting_for: "You are acting for",
-    as_delegate: "delegate",
-    as_representative: "legal representative",
+    boxes: &mailboxes::EN,
     language: "Language",
     compose: "New message",
     settings: "Settings",
