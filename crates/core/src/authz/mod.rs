@@ -39,6 +39,10 @@ pub enum Operation {
     CopyMessage,
     /// Search a folder for a subject.
     SearchFolder,
+    /// List the mailbox's conversations, grouped by patient (their subjects, MS-6).
+    ListConversations,
+    /// Read a conversation of the mailbox: its messages in order (MS-6).
+    ReadConversation,
     /// Forward the mailbox's mail elsewhere (MS-17).
     SetForwarding,
     /// Export the mailbox (RT-4).
@@ -293,7 +297,7 @@ impl Interface {
 
 impl Operation {
     /// Every operation of the matrix.
-    pub const ALL: [Operation; 48] = [
+    pub const ALL: [Operation; 50] = [
         Operation::ListFolder,
         Operation::ReadMessage,
         Operation::ReadRaw,
@@ -303,6 +307,8 @@ impl Operation {
         Operation::MoveMessage,
         Operation::CopyMessage,
         Operation::SearchFolder,
+        Operation::ListConversations,
+        Operation::ReadConversation,
         Operation::SetForwarding,
         Operation::Export,
         Operation::QueryOpposition,
@@ -368,6 +374,8 @@ impl Operation {
             ListDevices => &[Api, Service, Webmail, Cli],
             AddDevice => &[Api, Service, Webmail],
             SearchFolder => &[Api, Webmail, Imap],
+            // The webmail's conversations, on the service's use case (MS-6).
+            ListConversations | ReadConversation => &[Service, Webmail],
             SetForwarding => &[Api, Service, Webmail],
             SetNotifications => &[Api, Service, Webmail, Cli],
             SetDirectoryPreferences => &[Api, Service, Webmail, Cli],

@@ -19,9 +19,17 @@ pub fn step(cast: &Cast, cell: &Cell) -> Value {
     let token = person.map_or("", |p| &p.token);
     let certificate = person.and_then(|p| p.certificate.clone());
     // A delegate's mailbox operations through the switcher (ID-3): the page of the
-    // organisation's mailbox, asked of the service at each request.
-    let switched = matches!(cell.party, Party::Delegate | Party::RemovedDelegate)
-        && cell.operation.reaches() == Reach::Mailbox;
+    // organisation's mailbox, asked of the service at each request; the only way
+    // anyone else can ask for another's conversations.
+    let conversations = matches!(
+        cell.operation,
+        Operation::ListConversations | Operation::ReadConversation
+    );
+    let switched = match cell.party {
+        Party::Owner | Party::Anonymous | Party::Suspended => false,
+        Party::Delegate | Party::RemovedDelegate => cell.operation.reaches() == Reach::Mailbox,
+        _ => conversations,
+    };
     let folder = match cell.party {
         Party::Owner | Party::Anonymous | Party::Suspended => "INBOX",
         _ if switched => "INBOX",
@@ -37,6 +45,8 @@ pub fn step(cast: &Cast, cell: &Cell) -> Value {
             false,
         ),
         Operation::ReadMessage => ("GET", format!("/mail/message/{id}"), None, false),
+        Operation::ListConversations => ("GET", "/mail/conversations".to_owned(), None, false),
+        Operation::ReadConversation => ("GET", format!("/mail/conversation/{id}"), None, false),
         Operation::ReadAttachment => (
             "GET",
             format!("/mail/message/{id}/attachment/0"),
