@@ -40,12 +40,12 @@ fn args(
     args
 }
 
-/// The `From:` line of the last message `to` received.
-async fn last_from(w: &World, to: &Account) -> String {
+/// The `name` header line (`From:`, `Sender:`) of the last message `to` received.
+async fn last_header(w: &World, to: &Account, name: &str) -> String {
     let received = inbox(w, to).await;
     let last = String::from_utf8_lossy(received.last().expect("a message arrived"));
-    let from = last.lines().find(|l| l.starts_with("From:"));
-    from.unwrap_or_default().to_owned()
+    let line = last.lines().find(|l| l.starts_with(name));
+    line.unwrap_or_default().to_owned()
 }
 
 /// The traces of `action` by `person`: whom each was acting for.
@@ -132,8 +132,14 @@ async fn id3_a_delegate_reads_and_answers_the_secretariats_mail_in_the_webmail()
     );
 
     // Bob got the reply from the secretariat's address.
-    let from = last_from(&w, &bob).await;
-    assert!(from.contains("secretariat@caduceus.test"), "{from}");
+    let from = last_header(&w, &bob, "From:").await;
+    assert!(
+        from.contains("Cardiologie") && from.contains("secretariat@caduceus.test"),
+        "{from}"
+    );
+    // RFC 5322 §3.6.2: the person who sent it.
+    let sender = last_header(&w, &bob, "Sender:").await;
+    assert!(sender.contains("alice@caduceus.test"), "{sender}");
     // Each action traced with Alice and acting_for the secretariat (ID-3, TR-1).
     for action in [
         "message.read",
@@ -184,8 +190,10 @@ async fn id7_a_parent_reads_the_childs_mail_and_records_an_opposition_in_the_web
         &[&format!("{base}/folder/Sent?done=sent")],
     );
     run.expect("acting-sent", 200, &["Re: Vaccins"]);
-    let from = last_from(&w, &bob).await;
+    let from = last_header(&w, &bob, "From:").await;
     assert!(from.contains(CHILD_INS), "{from}");
+    let sender = last_header(&w, &bob, "Sender:").await;
+    assert!(sender.contains("marc@caduceus.test"), "{sender}");
     // The child's settings: opposition and blocks, not the parent's own devices.
     let settings = run.expect("acting-settings", 200, &["id=\"block-address\""]);
     assert!(!settings.contains("id=\"device-name\""), "{settings}");
