@@ -709,6 +709,20 @@ async fn id7_id3_a_parent_acts_for_the_child_through_the_mailbox_switcher_in_chr
     run.expect("emergency", 0, &["15 ou le 112"]);
     run.expect("read", 0, &["Rappel du vaccin."]);
     run.expect("sent", 0, &[&format!("{base}/folder/Sent"), "Re: Vaccins"]);
+    run.expect(
+        "conversations",
+        0,
+        &[&format!("{base}/conversations"), "Vaccins (2 messages)"],
+    );
+    let conversation = run.expect("conversation", 0, &["bob@caduceus.test"]);
+    let (asked, answered) = (
+        conversation.find("bob").unwrap(),
+        conversation.find(CHILD_INS).unwrap(),
+    );
+    assert!(
+        asked < answered,
+        "the doctor's message, then the answer: {conversation}"
+    );
     run.expect("settings", 0, &[&format!("{base}/settings")]);
     run.expect(
         "opposed",

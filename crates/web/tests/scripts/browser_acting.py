@@ -1,7 +1,7 @@
 """A parent acts for their child in headless Chromium (ID-7, ID-3): logged in as
 themself, they choose the child's mailbox in the switcher, see the banner naming
 the child and the patient's view (emergency notice), read the doctor's message,
-answer it, then record the child's opposition once confirmed. Every page is checked
+answer it, see the conversation, then record the child's opposition once confirmed. Every page is checked
 for accessibility and reflow by browsercase.
 """
 from browsercase import A, By, driver, follow, login, out, shot, wait, EC
@@ -19,6 +19,11 @@ try:
     driver.find_element(By.ID, "text").send_keys("Merci, c'est noté.")
     follow("#compose button[type=submit]")
     out("sent", driver.current_url + " | " + driver.find_element(By.ID, "messages").text)
+    # The child's conversations (MS-6): the doctor's message and the answer, in order.
+    follow("nav.folders a[href$='/conversations']")
+    out("conversations", driver.current_url + " | " + driver.find_element(By.TAG_NAME, "main").text)
+    follow("section.conversations a")
+    out("conversation", " | ".join(e.text for e in driver.find_elements(By.CSS_SELECTOR, "article.entry h2")))
     follow("header nav a[href$='/settings']")
     out("settings", driver.current_url)
     follow("form[action$='/settings/opposition'] button")
