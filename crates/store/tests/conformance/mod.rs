@@ -45,6 +45,7 @@ macro_rules! conformance_suite {
             id1_duplicate_address_is_refused,
             id2_verification_is_recorded_and_moves_the_state,
             id3_delegates_are_listed,
+            id7_representations_are_listed_by_patient_and_by_representative,
             ms6_accounts_start_with_special_use_folders,
             ms6_folders_are_made_renamed_deleted_and_messages_copied_and_moved,
             rfc3501_a_folder_made_again_under_its_name_gets_a_new_uidvalidity,
@@ -264,6 +265,34 @@ pub async fn id3_delegates_are_listed(h: Harness) {
         vec![alice.id, bob.id]
     );
     assert!(h.store.delegates(alice.id).await.unwrap().is_empty());
+    // The other way: what a person is a delegate of (the webmail's switcher).
+    assert_eq!(h.store.delegations(alice.id).await.unwrap(), vec![org.id]);
+    assert!(h.store.delegations(org.id).await.unwrap().is_empty());
+}
+
+pub async fn id7_representations_are_listed_by_patient_and_by_representative(h: Harness) {
+    use caduceus_core::representation::{Capacity, CapacityEvidence};
+    let parent = professional(&h, "marc", "10003090833").await;
+    let child = professional(&h, "lea", "10000000009").await;
+    let other = professional(&h, "other", "10000000017").await;
+    let representation = Representation {
+        patient: child.id,
+        representative: parent.id,
+        capacity: Capacity::Parent,
+        evidence: CapacityEvidence::FamilyRecord,
+        until: Some(Timestamp::from_millis(now().as_millis() + 86_400_000)),
+        registered: now(),
+    };
+    let trace = event(Action::RepresentativeSet, child.id);
+    h.store
+        .set_representative(&representation, &trace)
+        .await
+        .unwrap();
+    let by_patient = h.store.representatives(child.id).await.unwrap();
+    assert_eq!(by_patient, vec![representation.clone()]);
+    let by_person = h.store.represented_by(parent.id).await.unwrap();
+    assert_eq!(by_person, vec![representation]);
+    assert!(h.store.represented_by(other.id).await.unwrap().is_empty());
 }
 
 pub async fn ms6_accounts_start_with_special_use_folders(h: Harness) {
