@@ -57,14 +57,15 @@ impl Service {
         limit: usize,
     ) -> Result<Vec<PatientGroup>> {
         let (folders, threaded, threads) = self.threads(access).await?;
+        let threads: Vec<Vec<usize>> = threads.into_iter().take(limit).collect();
+        let shown: Vec<usize> = threads.iter().flatten().copied().collect();
+        let mut listed = self
+            .open_listed(access, &folders, &threaded, &shown)
+            .await?;
         let mut groups: Vec<PatientGroup> = Vec::new();
-        for thread in threads.into_iter().take(limit) {
+        for thread in threads {
             let patient = self.patient_of(&threaded, &thread).await?;
-            let ids: Vec<(usize, MessageId)> = thread
-                .iter()
-                .map(|&i| (threaded[i].folder, threaded[i].message.summary.id))
-                .collect();
-            let messages = self.open_listed(access, &folders, &ids).await?;
+            let messages = thread.iter().filter_map(|i| listed.remove(i)).collect();
             let conversation = Conversation { messages };
             match groups.iter_mut().find(|g| g.patient == patient) {
                 Some(group) => group.conversations.push(conversation),
@@ -175,23 +176,40 @@ impl Service {
         Ok(Some(Patient { ins, name }))
     }
 
-    /// The messages `ids` (folder index, id) opened as a list shows them, in order.
+    /// The messages `shown` (indexes into `threaded`) opened as a list shows them
+    /// (`message.headers`), one opening per folder, by index.
     async fn open_listed(
         &self,
         access: &MailboxAccess,
         folders: &[Mailbox],
-        ids: &[(usize, MessageId)],
-    ) -> Result<Vec<Listed>> {
-        let mut listed = Vec::new();
-        for &(folder, id) in ids {
-            let mut opened = self
-                .open_messages(access, folders[folder].id, &[id], Opening::Headers)
+        threaded: &[Threaded],
+        shown: &[usize],
+    ) -> Result<std::collections::HashMap<usize, Listed>> {
+        let mut listed = std::collections::HashMap::new();
+        for (folder, mailbox) in folders.iter().enumerate() {
+            let here: Vec<usize> = shown
+                .iter()
+                .copied()
+                .filter(|&i| threaded[i].folder == folder)
+                .collect();
+            if here.is_empty() {
+                continue;
+            }
+            let ids: Vec<MessageId> = here
+                .iter()
+                .map(|&i| threaded[i].message.summary.id)
+                .collect();
+            let opened = self
+                .open_messages(access, mailbox.id, &ids, Opening::Headers)
                 .await?;
-            if let Some(message) = opened.pop() {
-                listed.push(Listed {
-                    folder: folders[folder].clone(),
-                    message,
-                });
+            for message in opened {
+                if let Some(&i) = here
+                    .iter()
+                    .find(|&&i| threaded[i].message.summary.id == message.summary.id)
+                {
+                    let folder = mailbox.clone();
+                    listed.insert(i, Listed { folder, message });
+                }
             }
         }
         Ok(listed)
