@@ -240,7 +240,11 @@ async fn ac1_a_removed_delegate_is_refused_at_the_next_page() {
     server.shutdown().await;
 
     // Refused in plain words at the very next page (no requirement code shown).
-    let list = run.expect("removed-list", 403, &["role=\"alert\""]);
+    let list = run.expect(
+        "removed-list",
+        403,
+        &["role=\"alert\"", "(ou plus) pour cette boîte"],
+    );
     assert!(
         !list.contains("Demande-RDV") && !list.contains("AC-1"),
         "{list}"

@@ -367,6 +367,11 @@ impl FromRequestParts<Service> for WebUser {
         if let Some(id) = requested.filter(|&id| id != own) {
             let access = match service.authorize(&caller, id).await {
                 Ok(access) => access,
+                // Said in plain words: the standing ended (AC-1, traced by the service).
+                Err(caduceus_service::ServiceError::Denied { .. }) => {
+                    let status = StatusCode::FORBIDDEN;
+                    return Err(mail::error_page(&user, user.t.boxes.no_longer, status));
+                }
                 Err(error) => return Err(mail::refused(&user, error)),
             };
             let Some(found) = user.acted_for.iter().find(|a| a.account.id == id) else {

@@ -11,6 +11,8 @@ pub struct Mailboxes {
     pub acting_for: &'static str,
     pub as_delegate: &'static str,
     pub as_representative: &'static str,
+    /// The refusal when the mailbox asked for is no longer one the person acts for.
+    pub no_longer: &'static str,
     /// The conversations page, a conversation, the group of those naming no patient,
     /// a patient's group, a conversation's message count (many, one).
     pub conversations: &'static str,
@@ -29,6 +31,9 @@ pub static FR: Mailboxes = Mailboxes {
     acting_for: "Vous agissez pour",
     as_delegate: "délégation",
     as_representative: "représentant légal",
+    no_longer: "Vous n'agissez pas (ou plus) pour cette boîte aux lettres : la délégation ou \
+                la représentation a pris fin. Vos boîtes sont listées en haut de la page ; \
+                adressez-vous au responsable de la boîte si c'est une erreur.",
     conversations: "Conversations",
     conversation: "Conversation",
     no_patient: "Sans patient identifié",
@@ -45,6 +50,9 @@ pub static EN: Mailboxes = Mailboxes {
     acting_for: "You are acting for",
     as_delegate: "delegate",
     as_representative: "legal representative",
+    no_longer: "You do not (or no longer) act for this mailbox: the delegation or the \
+                representation has ended. Your mailboxes are listed at the top of the page; \
+                ask the mailbox's manager if this is a mistake.",
     conversations: "Conversations",
     conversation: "Conversation",
     no_patient: "No patient named",
