@@ -41,6 +41,16 @@ pub struct PatientGroup {
     pub conversations: Vec<Conversation>,
 }
 
+/// One page of conversations, the newest first.
+pub struct ConversationPage {
+    /// The page's conversations, grouped by patient.
+    pub groups: Vec<PatientGroup>,
+    /// The page shown, from 1.
+    pub page: usize,
+    /// How many pages there are (at least 1).
+    pub pages: usize,
+}
+
 /// A message's header facts, opened for threading.
 struct Threaded {
     folder: usize,
@@ -48,16 +58,21 @@ struct Threaded {
 }
 
 impl Service {
-    /// The conversations of `access`'s mailbox (MS-6), grouped by patient — the
-    /// groups of known patients first, the newest conversation first in each — at
-    /// most `limit` conversations, the newest.
+    /// Page `page` (from 1; past the last: the last) of `access`'s conversations
+    /// (MS-6), `per_page` (at least 1) the page, the newest first, grouped by patient —
+    /// the groups of known patients first, the newest conversation first in each.
     pub async fn conversations(
         &self,
         access: &MailboxAccess,
-        limit: usize,
-    ) -> Result<Vec<PatientGroup>> {
+        page: usize,
+        per_page: usize,
+    ) -> Result<ConversationPage> {
         let (folders, threaded, threads) = self.threads(access).await?;
-        let threads: Vec<Vec<usize>> = threads.into_iter().take(limit).collect();
+        let per_page = per_page.max(1);
+        let pages = threads.len().div_ceil(per_page).max(1);
+        let page = page.clamp(1, pages);
+        let skipped = threads.into_iter().skip((page - 1) * per_page);
+        let threads: Vec<Vec<usize>> = skipped.take(per_page).collect();
         let shown: Vec<usize> = threads.iter().flatten().copied().collect();
         let mut listed = self
             .open_listed(access, &folders, &threaded, &shown)
@@ -77,7 +92,11 @@ impl Service {
         }
         // Known patients first, in the order of their newest conversation.
         groups.sort_by_key(|g| g.patient.is_none());
-        Ok(groups)
+        Ok(ConversationPage {
+            groups,
+            page,
+            pages,
+        })
     }
 
     /// The conversation of message `id` (MS-6): each of its messages read, in the

@@ -1,8 +1,8 @@
 //! Conversations in the webmail over HTTPS (MS-6, issue 22; Python's http.client):
 //! messages threaded by In-Reply-To/References, a reply naming nothing joined by its
 //! base subject, the conversations grouped per patient when a message names one
-//! (`X-MSS-INS`), and a conversation's page showing its messages in the order
-//! written, each read traced (TR-1).
+//! (`X-MSS-INS`), paged by 50, and a conversation's page showing its messages in the
+//! order written, each read traced (TR-1).
 
 use caduceus_store::Account;
 use caduceus_testkit::*;
@@ -33,6 +33,11 @@ async fn ms6_the_webmail_threads_conversations_grouped_per_patient() {
             "From: {who}@caduceus.test\r\nSubject: {subject}\r\nMessage-ID: <{id}@caduceus.test>\r\n"
         )
     };
+    // Fifty older notes, each a conversation: the list has two pages of 50.
+    for n in 0..50 {
+        let note = from("eve", &format!("Note-{n:02}"), &format!("n{n}"));
+        deliver(&w, &alice, &note, "Note.").await;
+    }
     let bilan = from("bob", "Bilan", "m1") + &ins;
     deliver(&w, &alice, &bilan, "Premier: le bilan.").await;
     let answer = from("carol", "Re: Bilan", "m2")
@@ -61,6 +66,18 @@ async fn ms6_the_webmail_threads_conversations_grouped_per_patient() {
     assert_eq!(vaccins.len(), 2, "{list}");
     assert!(list[vaccins[0].0..].starts_with(">Vaccins</a> <span class=\"hint\">(1 message)"));
     assert!(list[vaccins[1].0..].starts_with(">Vaccins</a> <span class=\"hint\">(2 messages)"));
+    // 53 conversations: the 50 newest, then the 3 oldest notes on page 2.
+    assert!(list.contains("/mail/conversations?page=2") && list.contains("Page 1 / 2"));
+    assert!(
+        list.contains("Note-03") && !list.contains("Note-02"),
+        "{list}"
+    );
+    let older = run.expect(
+        "conversations-2",
+        200,
+        &["Page 2 / 2", "Note-00", "Note-02"],
+    );
+    assert!(older.contains("/mail/conversations?page=1") && !older.contains("Bilan"));
     // The conversation in the order written, its patient named.
     let page = run.expect("conversation", 200, &["id=\"patient\"", "Léa Petit"]);
     let (first, second) = (page.find("Premier").unwrap(), page.find("Second").unwrap());

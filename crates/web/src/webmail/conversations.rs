@@ -4,7 +4,7 @@
 //! written, each read (traced, TR-1) and shown as text.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use caduceus_service::Service;
 use caduceus_service::conversations::Patient;
@@ -14,8 +14,8 @@ use caduceus_service::model::MessageId;
 use super::mail::{people, refused};
 use super::{Layout, WebUser, dates, layout_page, page};
 
-/// The most conversations the page lists, the newest.
-const SHOWN: usize = 100;
+/// The conversations a page lists.
+const PER_PAGE: usize = 50;
 
 /// A conversation's line.
 pub struct Line {
@@ -41,6 +41,18 @@ pub struct Group {
 struct ConversationsPage {
     layout: Layout,
     groups: Vec<Group>,
+    /// Page `page` of `pages`, and the links to the pages around it.
+    page: usize,
+    pages: usize,
+    previous: Option<String>,
+    next: Option<String>,
+}
+
+/// `?page=` (from 1).
+#[derive(serde::Deserialize)]
+pub struct PageQuery {
+    #[serde(default)]
+    page: Option<usize>,
 }
 
 layout_page!(ConversationsPage);
@@ -88,15 +100,22 @@ fn subject_of(user: &WebUser, listed: &Listed) -> String {
 }
 
 /// `GET /mail/conversations`.
-pub async fn list(State(service): State<Service>, user: WebUser) -> Response {
+pub async fn list(
+    State(service): State<Service>,
+    user: WebUser,
+    Query(query): Query<PageQuery>,
+) -> Response {
     let found = async {
         let access = user.mailbox(&service).await?;
-        service.conversations(&access, SHOWN).await
+        let page = query.page.unwrap_or(1);
+        service.conversations(&access, page, PER_PAGE).await
     };
-    let groups = match found.await {
-        Ok(groups) => groups,
+    let found = match found.await {
+        Ok(found) => found,
         Err(error) => return refused(&user, error),
     };
+    let (shown, pages, groups) = (found.page, found.pages, found.groups);
+    let link = |to: usize| format!("{}/conversations?page={to}", user.base());
     let now = service.now();
     let groups = groups
         .iter()
@@ -132,6 +151,10 @@ pub async fn list(State(service): State<Service>, user: WebUser) -> Response {
     let view = ConversationsPage {
         layout: Layout::of(&user),
         groups,
+        page: shown,
+        pages,
+        previous: (shown > 1).then(|| link(shown - 1)),
+        next: (shown < pages).then(|| link(shown + 1)),
     };
     page(view.render())
 }
