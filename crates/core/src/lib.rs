@@ -45,6 +45,8 @@
 //! - [`mdn`]: the automatic message disposition notification ([`Mdn`], RFC 8098).
 //! - [`at_rest`]: a message split and reassembled around the CMS envelope that keeps
 //!   it unreadable at rest to anyone but its recipient (MS-3, MS-4).
+//! - [`threading`]: conversations — messages threaded by their ids, then by base
+//!   subject (RFC 5256 §2.1), pure (MS-6, issue 22).
 //! - [`signed`]: S/MIME `multipart/signed` around the notifications the service
 //!   writes, the operator's proof (MS-16).
 //! - [`password`]: the web-login password strength rule (AU-1).
@@ -206,6 +208,7 @@ pub mod sasl;
 pub mod scope;
 pub mod secret;
 pub mod signed;
+pub mod threading;
 
 pub use account::{
     AccountKind, AccountState, Evidence, RegistryId, RegistryIdError, TransitionError, UnknownName,

@@ -64,7 +64,7 @@ pub(crate) fn containers(mandates: &[Mandate]) -> Vec<String> {
         names.push(PREFIX.to_owned());
     }
     for mandate in mandates {
-        let prefix = prefix(mandate.address.as_str());
+        let prefix = prefix(mandate.account.address.as_str());
         names.push(
             prefix
                 .trim_end_matches(caduceus_core::folder::DELIMITER)

@@ -87,78 +87,7 @@ fn sent(e: &Entry<'_>) -> i64 {
 }
 
 fn base_subject(e: &Entry<'_>) -> String {
-    base(e.meta.and_then(|m| m.subject.as_deref()).unwrap_or(""))
-}
-
-/// The base subject (RFC 5256 §2.1): whitespace collapsed and case folded, then
-/// trailing `(fwd)`s, leading `re:`/`fw:`/`fwd:` leaders (with their `[blob]`s, as in
-/// `Re [cardio]:`), a leading `[blob]` that is not all, and a `[fwd: …]` wrapper
-/// removed, until nothing more goes.
-pub(crate) fn base(subject: &str) -> String {
-    let mut s = subject
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase();
-    loop {
-        // (2) subj-trailer: "(fwd)" and white space.
-        while let Some(rest) = s.trim_end().strip_suffix("(fwd)") {
-            s = rest.to_owned();
-        }
-        s = s.trim_end().to_owned();
-        // (3), (4), (5): leaders, then a blob when something remains.
-        loop {
-            let before = s.len();
-            s = strip_leaders(&s).to_owned();
-            if let Some(rest) = strip_blob(&s).filter(|r| !r.is_empty()) {
-                s = rest.to_owned();
-            }
-            if s.len() == before {
-                break;
-            }
-        }
-        // (6) subj-fwd-hdr and subj-fwd-trl.
-        match s.strip_prefix("[fwd:").and_then(|r| r.strip_suffix(']')) {
-            Some(inner) => s = inner.to_owned(),
-            None => return s,
-        }
-    }
-}
-
-/// `s` without its subj-leaders (RFC 5256 §5): white space, and `*subj-blob
-/// subj-refwd`, i.e. `[blob]`s then `re`, `fw` or `fwd`, white space, an optional
-/// `[blob]` and a colon.
-fn strip_leaders(mut s: &str) -> &str {
-    loop {
-        let trimmed = s.trim_start();
-        if trimmed.len() != s.len() {
-            s = trimmed;
-            continue;
-        }
-        let mut rest = s;
-        while let Some(after) = strip_blob(rest) {
-            rest = after;
-        }
-        let Some(after) = ["fwd", "fw", "re"]
-            .iter()
-            .find_map(|word| rest.strip_prefix(word))
-        else {
-            return s;
-        };
-        let after = after.trim_start();
-        let after = strip_blob(after).unwrap_or(after);
-        match after.strip_prefix(':') {
-            Some(after) => s = after,
-            None => return s,
-        }
-    }
-}
-
-/// `s` without a leading subj-blob: `[` text without brackets `]` and white space.
-fn strip_blob(s: &str) -> Option<&str> {
-    let inner = s.strip_prefix('[')?;
-    let end = inner.find([']', '['])?;
-    inner[end..].strip_prefix(']').map(|rest| rest.trim_start())
+    caduceus_core::threading::base_subject(e.meta.and_then(|m| m.subject.as_deref()).unwrap_or(""))
 }
 
 #[cfg(test)]
@@ -188,22 +117,6 @@ mod tests {
             }],
             ..MessageMeta::default()
         }
-    }
-
-    #[test]
-    fn rfc5256_base_subject() {
-        assert_eq!(base("Re: Fwd: [cardio] Bilan (fwd)"), "bilan");
-        assert_eq!(base("RE:   re:  Résultats  HbA1c"), "résultats hba1c");
-        assert_eq!(base("[only blob]"), "[only blob]");
-        assert_eq!(base(""), "");
-        // RFC 5256 §2.1 steps 3 to 6.
-        assert_eq!(base("Re [cardio]: Bilan"), "bilan");
-        assert_eq!(base("[a][b] RE : FW: x"), "x");
-        assert_eq!(base("[Fwd: Re: Bilan]"), "bilan");
-        assert_eq!(base("Bilan (fwd) (FWD)"), "bilan");
-        assert_eq!(base("Rebuilt"), "rebuilt");
-        assert_eq!(base("re: [x] "), "[x]");
-        assert_eq!(base("[x] Bilan\t  du   jour"), "bilan du jour");
     }
 
     #[test]

@@ -101,8 +101,20 @@ impl Service {
         let sender = self.sender(login, &from).await?;
         let recipients: Vec<MailAddress> = letter.to.iter().chain(&letter.cc).cloned().collect();
         let message_id = new_message_id(from.domain().as_str());
-        let mut builder = self
-            .letterhead(&account.display_name, &from, &letter.subject)
+        let mut builder = self.letterhead(&account.display_name, &from, &letter.subject);
+        // Sent for a mailbox one acts for (an organisation's, ID-3; a represented
+        // patient's, ID-7): `From:` is the mailbox, `Sender:` the person (RFC 5322
+        // §3.6.2).
+        if let Some(mailbox) = sender.acting_for() {
+            let holder = self.store.account(mailbox).await?;
+            builder = self
+                .letterhead(&holder.display_name, &from, &letter.subject)
+                .sender(Address::new_address(
+                    Some(account.display_name.clone()),
+                    account.address.as_str().to_owned(),
+                ));
+        }
+        let mut builder = builder
             .message_id(message_id.clone())
             .text_body(letter.text.clone());
         if !letter.to.is_empty() {

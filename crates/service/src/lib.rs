@@ -60,6 +60,8 @@
 //!   latency, logins), through the `metrics` facade.
 //! - [`messages`]: deliver to local mailboxes through the policy (MS-2), list, read,
 //!   flag, delete (RT-3), with the access checks (AC-1, ID-3).
+//! - [`conversations`]: a mailbox's messages threaded (ids, then base subject),
+//!   grouped by the patient they concern (MS-6, issue 22): the webmail's conversations.
 //! - [`listing`]: a page of a folder, or of a search across folders, sorted by date,
 //!   sender or subject (MS-6): the webmail's list.
 //! - [`folders`]: what mail clients do in batches — a folder's state, reads and peeks
@@ -112,6 +114,7 @@ pub mod breaches;
 pub mod certificates;
 pub mod compose;
 pub mod console;
+pub mod conversations;
 pub mod directory;
 pub mod directory_export;
 pub mod enrolment;

@@ -1,13 +1,14 @@
 //! The mailboxes a person may act for besides their own: the organisational
 //! mailboxes they are a delegate of (ID-3) and the mailboxes of the patients they
 //! represent while the representation is in force (ID-7). A mail client shows them
-//! beside the person's own (IMAP's shared namespace); each opening goes through
+//! beside the person's own (IMAP's shared namespace), the webmail in its switcher;
+//! each opening goes through
 //! [`Service::authorize`], so every access is traced with the person and
 //! `acting_for`, and a withdrawn delegation or an ended capacity closes it at once.
 
 use caduceus_core::MailAddress;
 use caduceus_core::representation;
-use caduceus_store::{AccountId, Delivered, MailboxId, MessageId};
+use caduceus_store::{Account, Delivered, MailboxId, MessageId};
 
 use crate::error::{Result, ServiceError};
 use crate::folders::Opening;
@@ -24,12 +25,11 @@ pub enum Basis {
 }
 
 /// A mailbox a person may act for besides their own.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Mandate {
-    /// The mailbox's account.
-    pub owner: AccountId,
-    /// Its address, the name a mail client shows it under.
-    pub address: MailAddress,
+    /// The mailbox's account: its address is the name a mail client shows it under,
+    /// its display name the one the webmail's switcher shows.
+    pub account: Account,
     /// Why the person may act for it.
     pub basis: Basis,
 }
@@ -58,14 +58,10 @@ impl Service {
         {
             let account = self.store.account(owner).await?;
             if account.state.can_exchange() {
-                mandates.push(Mandate {
-                    owner,
-                    address: account.address,
-                    basis,
-                });
+                mandates.push(Mandate { account, basis });
             }
         }
-        mandates.sort_by(|a, b| a.address.as_str().cmp(b.address.as_str()));
+        mandates.sort_by(|a, b| a.account.address.as_str().cmp(b.account.address.as_str()));
         Ok(mandates)
     }
 

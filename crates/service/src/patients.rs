@@ -227,6 +227,8 @@ impl Service {
             self.require_professional(professional).await?;
         }
         let mut trace = caller.event(self.now_ms(), Action::PatientBlock, Object::of(patient));
+        // A representative's block is traced to them, acting for the patient (ID-7).
+        trace.acting_for = self.representing(caller, patient).await?.map(Into::into);
         trace.detail =
             Some(Detail::of(Requirement::Ms10).and(Fact::Switch(Setting::Block, blocked)));
         Ok(self
@@ -284,6 +286,12 @@ impl Service {
         let existing = self.store.opposition(ins.expose()).await?;
         let object = self.patient_object(ins).await?;
         let mut trace = caller.event(self.now_ms(), Action::PatientOpposition, object);
+        // A representative's choice is traced to them, acting for the patient (ID-7).
+        if let Ok(address) = MailAddress::patient(ins, &self.config.domain)
+            && let Some(patient) = self.store.account_by_address(&address).await?
+        {
+            trace.acting_for = self.representing(caller, patient.id).await?.map(Into::into);
+        }
         trace.detail = Some(
             Detail::of(Requirement::Ms9)
                 .and(Fact::Switch(Setting::Opposition, opposed))

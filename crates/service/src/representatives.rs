@@ -107,6 +107,21 @@ impl Service {
             .any(|r| r.representative == person && representation::in_force(r.until, now)))
     }
 
+    /// The patient `caller` acts for as their representative now (ID-7), for a
+    /// trace's `acting_for` (TR-1); none when the caller is the patient or anyone else.
+    pub(crate) async fn representing(
+        &self,
+        caller: &Caller,
+        patient: AccountId,
+    ) -> Result<Option<AccountId>> {
+        Ok(match caller.actor {
+            crate::Actor::Account(id) if id != patient && self.represents(id, patient).await? => {
+                Some(patient)
+            }
+            _ => None,
+        })
+    }
+
     /// Whether `caller` is the patient `patient` or represents them now.
     pub(crate) async fn speaks_for(&self, caller: &Caller, patient: AccountId) -> Result<bool> {
         match caller.actor {

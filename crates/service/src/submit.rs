@@ -123,10 +123,10 @@ impl Service {
         }))
     }
 
-    /// Checks the `From:` and `Sender:` headers of what `person` submits (MS-2, ID-3):
-    /// each address must be theirs or an organisational mailbox they are a delegate
-    /// of, so mail cannot be shown as another doctor's or an organisation's one does
-    /// not belong to. A message without these headers passes (the envelope is checked).
+    /// Checks the `From:` and `Sender:` headers of what `person` submits (MS-2, ID-3,
+    /// ID-7): each address must be theirs, an organisational mailbox they are a
+    /// delegate of or a patient's they represent, so mail cannot be shown as another
+    /// doctor's or an organisation's one does not belong to. A message without these headers passes (the envelope is checked).
     /// Returns the person's own address.
     pub(crate) async fn check_header_senders(
         &self,
@@ -146,9 +146,12 @@ impl Service {
             let allowed = match MailAddress::parse(written.trim()) {
                 Ok(address) if address == own => true,
                 Ok(address) => match self.store.account_by_address(&address).await? {
+                    // An organisation's delegate (ID-3), a patient's representative
+                    // (ID-7): as the envelope allows ([`Service::sender`]).
                     Some(org) => {
                         org.state.can_exchange()
-                            && self.store.delegates(org.id).await?.contains(&person)
+                            && (self.store.delegates(org.id).await?.contains(&person)
+                                || self.represents(person, org.id).await?)
                     }
                     None => false,
                 },

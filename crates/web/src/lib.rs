@@ -38,11 +38,12 @@ use caduceus_service::Service;
 pub use listener::serve_https;
 
 /// The routes: `/healthz` (JSON, 200 when the store answers, 503 otherwise), `/`,
-/// `/inactivity/object`, `/announcement` and the API under `/api/v1`. Request bodies are bounded by
+/// `/inactivity/object`, `/announcement`, the API under `/api/v1`, the webmail (also
+/// at `/mail/as/{account}/…`, acting for another mailbox) and the admin console. Request bodies are bounded by
 /// [`bodies::BEFORE_LOGIN`], but for sending a message once logged in.
 pub fn router(service: Service) -> Router {
     let max_message_size = service.config().max_message_size;
-    Router::new()
+    let routes = Router::new()
         .route("/healthz", get(pages::healthz))
         .route("/", get(pages::index))
         .route("/inactivity/object", get(pages::object_to_deletion))
@@ -63,5 +64,10 @@ pub fn router(service: Service) -> Router {
             bodies::Bounds::new(max_message_size),
             bodies::refuse_declared_too_large,
         ))
-        .with_state(service)
+        .with_state(service);
+    // `/mail/as/{account}/…` is routed as `/mail/…` on the mailbox acted for (ID-3,
+    // ID-7): rewritten before routing.
+    Router::new()
+        .fallback_service(routes)
+        .layer(axum::middleware::from_fn(webmail::acting::rewrite))
 }

@@ -676,3 +676,81 @@ async fn id2_ac2_ms15_a_registration_authority_verifies_and_no_admin_page_shows_
     run.expect("api-other-mailbox", 0, &["403", "AC-1"]);
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn id7_id3_a_parent_acts_for_the_child_through_the_mailbox_switcher_in_chromium() {
+    use caduceus_store::Store as _;
+
+    let (venv, tools) = browser();
+    let w = world().await;
+    let Family {
+        child,
+        parent,
+        parent_totp,
+        ..
+    } = family(&w).await;
+    let server = listen(&w).await;
+    let mut args = vec![
+        ("port", server.port.to_string()),
+        ("password", WEB_PASSWORD.to_owned()),
+        ("parent", parent.address.as_str().to_owned()),
+        ("parent_totp", parent_totp),
+    ];
+    args.extend(tools);
+    if let Ok(dir) = std::env::var("CADUCEUS_SCREENSHOTS") {
+        args.push(("shots", dir));
+    }
+    let run = python_in(&venv, &script("browser_acting.py"), &args).await;
+    server.shutdown().await;
+    accessible(&run, 8);
+
+    run.expect(
+        "switcher",
+        0,
+        &["Dr marc (ma boîte)", "Léa Petit (représentant légal)"],
+    );
+    let base = format!("/mail/as/{}", child.id.0);
+    run.expect("acting", 0, &[&base, "Vous agissez pour Léa Petit"]);
+    run.expect("emergency", 0, &["15 ou le 112"]);
+    run.expect("read", 0, &["Rappel du vaccin."]);
+    run.expect("sent", 0, &[&format!("{base}/folder/Sent"), "Re: Vaccins"]);
+    run.expect(
+        "conversations",
+        0,
+        &[&format!("{base}/conversations"), "Vaccins (2 messages)"],
+    );
+    let conversation = run.expect("conversation", 0, &["bob@caduceus.test"]);
+    let (asked, answered) = (
+        conversation.find("bob").unwrap(),
+        conversation.find(CHILD_INS).unwrap(),
+    );
+    assert!(
+        asked < answered,
+        "the doctor's message, then the answer: {conversation}"
+    );
+    run.expect("settings", 0, &[&format!("{base}/settings")]);
+    run.expect(
+        "opposed",
+        0,
+        &[&format!("{base}/settings"), "Vous agissez pour Léa Petit"],
+    );
+    assert!(w.store.opposition(INS).await.unwrap().is_some());
+    // Every step traced to the parent, acting for the child (ID-7, TR-1).
+    let (parent_ref, child_ref) = (
+        format!("acct:{}", parent.id.0),
+        format!("acct:{}", child.id.0),
+    );
+    let entries = traces(&w).await;
+    for action in ["message.read", "message.deliver", "patient.opposition"] {
+        let mine: Vec<_> = entries
+            .iter()
+            .filter(|e| e.action == action && e.actor == parent_ref)
+            .collect();
+        assert!(!mine.is_empty(), "{action} by the parent is traced");
+        assert!(
+            mine.iter()
+                .all(|e| e.acting_for.as_deref() == Some(child_ref.as_str())),
+            "{action}"
+        );
+    }
+}

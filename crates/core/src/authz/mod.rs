@@ -39,6 +39,10 @@ pub enum Operation {
     CopyMessage,
     /// Search a folder for a subject.
     SearchFolder,
+    /// List the mailbox's conversations, grouped by patient (their subjects, MS-6).
+    ListConversations,
+    /// Read a conversation of the mailbox: its messages in order (MS-6).
+    ReadConversation,
     /// Forward the mailbox's mail elsewhere (MS-17).
     SetForwarding,
     /// Export the mailbox (RT-4).
@@ -300,7 +304,7 @@ impl Interface {
 
 impl Operation {
     /// Every operation of the matrix.
-    pub const ALL: [Operation; 50] = [
+    pub const ALL: [Operation; 52] = [
         Operation::ListFolder,
         Operation::ReadMessage,
         Operation::ReadRaw,
@@ -310,6 +314,8 @@ impl Operation {
         Operation::MoveMessage,
         Operation::CopyMessage,
         Operation::SearchFolder,
+        Operation::ListConversations,
+        Operation::ReadConversation,
         Operation::SetForwarding,
         Operation::Export,
         Operation::QueryOpposition,
@@ -377,6 +383,8 @@ impl Operation {
             ListDevices => &[Api, Service, Webmail, Cli],
             AddDevice => &[Api, Service, Webmail],
             SearchFolder => &[Api, Webmail, Imap],
+            // The webmail's conversations, on the service's use case (MS-6).
+            ListConversations | ReadConversation => &[Service, Webmail],
             SetForwarding => &[Api, Service, Webmail],
             SetNotifications => &[Api, Service, Webmail, Cli],
             SetDirectoryPreferences => &[Api, Service, Webmail, Cli],
@@ -528,8 +536,9 @@ pub fn expected(operation: Operation, party: Party) -> Expected {
 /// driven: those that offer the operation at all ([`Operation::offered_by`]), the
 /// command line to the operator only and the operator nowhere else, less the service
 /// for a session (suspended, closed, or none: it exists only at a front end), the
-/// front ends but the admin console for a staff role, the webmail on a mailbox for
-/// a delegate (IMAP shows it under its shared namespace, ID-3), and, where the
+/// front ends but the admin console for a staff role (a delegate reaches a mailbox
+/// through IMAP's shared namespace and the webmail's mailbox switcher, ID-3), and,
+/// where the
 /// interface shows one's own only ([`Interface::own_only`]), everyone but the data's
 /// owner and the sessions. The applicative account logs in with its certificate
 /// everywhere: the API's and the webmail's certificate logins, SMTP `AUTH EXTERNAL`,
@@ -540,14 +549,12 @@ pub fn interfaces(operation: Operation, party: Party) -> Vec<Interface> {
         Reach::PatientOwn => Party::Patient,
         _ => Party::Owner,
     };
-    let delegated = party == Party::Delegate && operation.reaches() == Reach::Mailbox;
     let offered = |interface: Interface| match interface {
         _ if party == Party::Operator => interface == Interface::Cli,
         Interface::Cli => false,
         Interface::Service => !session && (!interface.own_only(operation) || party == owner),
         Interface::AdminConsole => true,
         _ if matches!(party, Party::Staff(_)) => false,
-        Interface::Webmail if delegated => false,
         // LDAP binds with a device credential only (no EXTERNAL bind): the automaton
         // has none.
         Interface::Ldap if party == Party::Applicative => false,

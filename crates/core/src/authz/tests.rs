@@ -216,3 +216,16 @@ fn ac1_ms9_tr1_the_operator_is_found_at_the_command_line_only() {
         Expected::Denied(Requirement::Ms9)
     );
 }
+
+#[test]
+fn id3_the_webmail_opens_the_organisations_mailbox_to_its_delegates() {
+    for operation in [
+        Operation::ListFolder,
+        Operation::ReadMessage,
+        Operation::FlagMessage,
+        Operation::DeleteMessage,
+    ] {
+        assert!(interfaces(operation, Party::Delegate).contains(&Interface::Webmail));
+        assert!(interfaces(operation, Party::RemovedDelegate).contains(&Interface::Webmail));
+    }
+}

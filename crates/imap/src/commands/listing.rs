@@ -414,8 +414,8 @@ impl Session {
         let caller = login.auth.caller();
         let mandates = self.service.mandates(&caller).await?;
         for mandate in &mandates {
-            let access = self.service.authorize(&caller, mandate.owner).await?;
-            let prefix = crate::shared::prefix(mandate.address.as_str());
+            let access = self.service.authorize(&caller, mandate.account.id).await?;
+            let prefix = crate::shared::prefix(mandate.account.address.as_str());
             for mut folder in self.service.mailboxes(&access).await? {
                 folder.name = format!("{prefix}{}", folder.name);
                 folders.push(folder);

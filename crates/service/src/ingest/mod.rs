@@ -41,6 +41,10 @@ pub struct MessageMeta {
     pub message_id: Option<String>,
     /// `In-Reply-To:` ids.
     pub in_reply_to: Vec<String>,
+    /// `References:` ids, oldest first (conversations, MS-6); empty in records
+    /// written before it was kept.
+    #[serde(default)]
+    pub references: Vec<String>,
     /// Number of attachments.
     pub attachments: usize,
     /// Whether the bytes parsed as a message at all.
@@ -215,11 +219,13 @@ impl MessageMeta {
         let patient_names = reader.into_names();
         patients.sort_unstable();
         patients.dedup();
-        let in_reply_to = match message.in_reply_to() {
+        let ids = |value: &mail_parser::HeaderValue<'_>| match value {
             mail_parser::HeaderValue::Text(id) => vec![id.to_string()],
             mail_parser::HeaderValue::TextList(ids) => ids.iter().map(|s| s.to_string()).collect(),
             _ => Vec::new(),
         };
+        let in_reply_to = ids(message.in_reply_to());
+        let references = ids(message.references());
         Ok(MessageMeta {
             subject: message.subject().map(str::to_owned),
             from: addresses(message.from()),
@@ -228,6 +234,7 @@ impl MessageMeta {
             date: message.date().map(|d| d.to_rfc3339()),
             message_id: message.message_id().map(str::to_owned),
             in_reply_to,
+            references,
             attachments: message.attachment_count(),
             parsed: true,
             structure: Some(MessageStructure::of(&message, raw)),
@@ -283,7 +290,7 @@ mod tests {
     fn header_facts_are_parsed_once() {
         let raw = b"From: Dr Alice <alice@caduceus.test>\r\nTo: bob@caduceus.test, carol@caduceus.test\r\n\
 Subject: =?utf-8?q?R=C3=A9sultat?=\r\nDate: Mon, 23 Nov 2026 10:00:00 +0100\r\nMessage-ID: <m1@caduceus.test>\r\n\
-In-Reply-To: <m0@caduceus.test>\r\n\r\nbody\r\n";
+In-Reply-To: <m0@caduceus.test>\r\nReferences: <r0@caduceus.test> <m0@caduceus.test>\r\n\r\nbody\r\n";
         let meta = MessageMeta::parse(raw).unwrap();
         assert!(meta.parsed);
         assert_eq!(meta.subject.as_deref(), Some("Résultat"));
@@ -291,6 +298,7 @@ In-Reply-To: <m0@caduceus.test>\r\n\r\nbody\r\n";
         assert_eq!(meta.to.len(), 2);
         assert_eq!(meta.message_id.as_deref(), Some("m1@caduceus.test"));
         assert_eq!(meta.in_reply_to, ["m0@caduceus.test"]);
+        assert_eq!(meta.references, ["r0@caduceus.test", "m0@caduceus.test"]);
         assert!(meta.date.unwrap().starts_with("2026-11-23T10:00:00"));
         assert_eq!(
             MessageMeta::from_sealable(&meta_bytes(raw))

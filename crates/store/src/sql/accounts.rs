@@ -346,24 +346,24 @@ pub(super) async fn remove_delegate(
 }
 
 pub(super) async fn delegates(store: &SqlStore, organisation: AccountId) -> Result<Vec<AccountId>> {
-    let ids: Vec<i64> = sqlx::query_scalar(
-        "SELECT delegate_id FROM delegations WHERE organisation_id = $1 ORDER BY delegate_id",
-    )
-    .bind(organisation.0)
-    .fetch_all(&store.db.pool)
-    .await?;
+    let sql = "SELECT delegate_id FROM delegations WHERE organisation_id = $1 ORDER BY delegate_id";
+    account_ids(store, sql, organisation).await
+}
+
+/// The account ids `sql` selects for `id`.
+async fn account_ids(store: &SqlStore, sql: &'static str, id: AccountId) -> Result<Vec<AccountId>> {
+    let ids: Vec<i64> = sqlx::query_scalar(sql)
+        .bind(id.0)
+        .fetch_all(&store.db.pool)
+        .await?;
     Ok(ids.into_iter().map(AccountId).collect())
 }
 
 /// See [`crate::Store::delegated_to`].
 pub(super) async fn delegated_to(store: &SqlStore, delegate: AccountId) -> Result<Vec<AccountId>> {
-    let ids: Vec<i64> = sqlx::query_scalar(
-        "SELECT organisation_id FROM delegations WHERE delegate_id = $1 ORDER BY organisation_id",
-    )
-    .bind(delegate.0)
-    .fetch_all(&store.db.pool)
-    .await?;
-    Ok(ids.into_iter().map(AccountId).collect())
+    let sql =
+        "SELECT organisation_id FROM delegations WHERE delegate_id = $1 ORDER BY organisation_id";
+    account_ids(store, sql, delegate).await
 }
 
 /// Keys first (definitive), then rows, then blobs no other copy uses (RT-2, RT-3).

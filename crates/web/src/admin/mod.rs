@@ -357,7 +357,7 @@ async fn suspend(
                 action: format!("/admin/accounts/{id}/suspend"),
                 fields: Vec::new(),
                 button: t.suspend,
-                back: "/admin/accounts",
+                back: "/admin/accounts".into(),
             },
         ),
         Err(error) => refused(&user, error),

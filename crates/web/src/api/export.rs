@@ -12,7 +12,6 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use caduceus_core::personal::is_personal;
 use caduceus_service::Service;
-use caduceus_service::auth::Authenticated;
 use caduceus_service::folders::Opening;
 use caduceus_service::messages::MailboxAccess;
 use futures::SinkExt;
@@ -33,16 +32,17 @@ type Chunk = Result<Vec<u8>, std::io::Error>;
 
 /// `GET /export`: every message of the account (RT-4).
 pub async fn export(State(service): State<Service>, user: User) -> ApiResult<Response> {
-    export_of(&service, &user.login).await
+    let access = service
+        .authorize(&user.login.caller(), user.login.account().id)
+        .await?;
+    export_of(&service, access).await
 }
 
-/// The streamed ZIP export of `login`'s own messages (RT-4). Refusals (AC-1, IN-1)
-/// come before the first byte; a failure while streaming cuts the download short
-/// (logged), so a client never takes a partial archive for a whole one.
-pub(crate) async fn export_of(service: &Service, login: &Authenticated) -> ApiResult<Response> {
-    let access = service
-        .authorize(&login.caller(), login.account().id)
-        .await?;
+/// The streamed ZIP export of the messages `access` opens (RT-4): refused (AC-1,
+/// IN-1) before the first byte, when `access` is asked for; a failure while
+/// streaming cuts the download short (logged), so a client never takes a partial
+/// archive for a whole one.
+pub(crate) async fn export_of(service: &Service, access: MailboxAccess) -> ApiResult<Response> {
     let (mut tx, rx) = mpsc::channel::<Chunk>(2);
     let service = service.clone();
     tokio::spawn(async move {

@@ -15,7 +15,7 @@ use caduceus_core::MailAddress;
 use caduceus_service::Service;
 use caduceus_service::auth::Authenticated;
 use caduceus_service::compose::{Attachment, Letter, Posted};
-use caduceus_service::model::MessageId;
+use caduceus_service::model::{AccountId, MessageId};
 use caduceus_service::sessions::Idempotency;
 use sha2::{Digest, Sha256};
 
@@ -235,7 +235,10 @@ pub async fn send(
         }
     }
     let outcome = match &posting {
-        Posting::Form(form) => deliver(&service, &user.login, form).await,
+        Posting::Form(form) => {
+            let own = user.login.account().id;
+            deliver(&service, &user.login, own, form).await
+        }
         Posting::Ready(raw) => match service.send_message(&user.login, raw).await {
             Ok(posted) => Ok(posted_json(&posted)),
             Err(e) => Err(e.into()),
@@ -286,6 +289,7 @@ fn answered(body: String, replayed: bool) -> Response {
 pub(crate) async fn deliver(
     service: &Service,
     login: &Authenticated,
+    mailbox: AccountId,
     form: &Form,
 ) -> ApiResult<String> {
     let from = form
@@ -296,12 +300,10 @@ pub(crate) async fn deliver(
         })
         .transpose()?;
     let mut attachments = form.attachments.clone();
-    // A forward carries the original's attachments: read from the sender's own
-    // mailbox, traced as a read (TR-1).
+    // A forward carries the original's attachments: read from `mailbox` (the
+    // sender's own, or the one they act for, ID-3, ID-7), traced as a read (TR-1).
     if let Some(id) = form.forward_of {
-        let access = service
-            .authorize(&login.caller(), login.account().id)
-            .await?;
+        let access = service.authorize(&login.caller(), mailbox).await?;
         let original = service.read_message(&access, MessageId(id)).await?;
         attachments.extend(Attachment::all_of(&original));
     }

@@ -40,6 +40,9 @@ struct ComposePage {
     /// The attachments of a letter the service refused, given back (name, `kept`
     /// field) so that nothing has to be attached again.
     kept: Vec<(String, String)>,
+    /// The address sent as, acting for another mailbox (ID-3, ID-7); the service
+    /// decides whether the user may.
+    from: Option<String>,
 }
 
 layout_page!(ComposePage);
@@ -56,6 +59,10 @@ impl ComposePage {
             forward_of: String::new(),
             forwarded: Vec::new(),
             kept: Vec::new(),
+            from: user
+                .acting
+                .as_ref()
+                .map(|a| a.account.address.as_str().to_owned()),
         }
     }
 }
@@ -113,7 +120,7 @@ pub async fn form(
         Err(error) => return refused(&user, error),
     };
     let (t, meta) = (user.t, message.meta());
-    let own = user.login.account().address.as_str();
+    let own = user.holder().address.as_str();
     let body = message
         .parsed()
         .and_then(|m| m.body_text(0).map(|t| t.into_owned()))
@@ -183,8 +190,8 @@ pub async fn send(State(service): State<Service>, user: WebUser, multipart: Mult
     if let Err(refusal) = user.check_csrf(form.csrf.as_deref().unwrap_or_default()) {
         return refusal.into_response();
     }
-    match send::deliver(&service, &user.login, &form).await {
-        Ok(_) => Redirect::to("/mail/folder/Sent?done=sent").into_response(),
+    match send::deliver(&service, &user.login, user.holder().id, &form).await {
+        Ok(_) => Redirect::to(&format!("{}/folder/Sent?done=sent", user.base())).into_response(),
         Err(problem) => {
             let mut view = ComposePage::new(&user);
             view.error = Some(user.t.refusals.say(&problem).to_owned());

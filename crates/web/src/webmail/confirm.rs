@@ -18,7 +18,7 @@ struct ConfirmPage {
     action: String,
     fields: Vec<(&'static str, String)>,
     button: &'static str,
-    back: &'static str,
+    back: String,
 }
 
 layout_page!(ConfirmPage);
@@ -38,7 +38,7 @@ pub struct Question {
     /// The confirm button's words.
     pub button: &'static str,
     /// Where "Cancel" leads.
-    pub back: &'static str,
+    pub back: String,
 }
 
 /// The page asking `user` to confirm `question`.

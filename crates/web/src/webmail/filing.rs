@@ -61,7 +61,7 @@ async fn file(service: &Service, user: &WebUser, id: i64, to: &str, done: &str) 
     match moved.await {
         Ok(folder) => {
             let folder = super::mail::path_segment(&folder);
-            Redirect::to(&format!("/mail/folder/{folder}?done={done}")).into_response()
+            Redirect::to(&format!("{}/folder/{folder}?done={done}", user.base())).into_response()
         }
         Err(error) => refused(user, error),
     }
@@ -91,7 +91,9 @@ pub async fn delete(
         service.delete_message(&access, MessageId(id)).await
     };
     match deleted.await {
-        Ok(()) => Redirect::to("/mail/folder/Trash?done=deleted").into_response(),
+        Ok(()) => {
+            Redirect::to(&format!("{}/folder/Trash?done=deleted", user.base())).into_response()
+        }
         Err(error) => refused(&user, error),
     }
 }

@@ -104,9 +104,16 @@ pub struct FolderQuery {
 }
 
 impl FolderQuery {
-    /// The folder's URL with this search and `sort`, `direction` and `page`.
-    fn href(&self, folder: &str, sort: SortKey, direction: Direction, page: usize) -> String {
-        let mut href = format!("/mail/folder/{}?", path_segment(folder));
+    /// The folder's URL (under `base`) with this search and `sort`, `direction` and `page`.
+    fn href(
+        &self,
+        base: &str,
+        folder: &str,
+        sort: SortKey,
+        direction: Direction,
+        page: usize,
+    ) -> String {
+        let mut href = format!("{base}/folder/{}?", path_segment(folder));
         if !self.q.trim().is_empty() {
             href.push_str(&format!("q={}&", path_segment(self.q.trim())));
             if self.here.is_some() {
@@ -237,6 +244,7 @@ async fn folder_view(
     let listed = service.list_messages(&access, &listing).await?;
     let personal = service.is_personal_folder(&access, mailbox.id).await?;
     let now = service.now();
+    let base = user.base();
     let rows = listed
         .messages
         .iter()
@@ -283,7 +291,7 @@ async fn folder_view(
         let to = if current { direction.reversed() } else { first };
         Column {
             label,
-            href: query.href(&mailbox.name, key, to, 1),
+            href: query.href(&base, &mailbox.name, key, to, 1),
             sorted: match (current, direction) {
                 (false, _) => "none",
                 (true, Direction::Ascending) => "ascending",
@@ -294,7 +302,7 @@ async fn folder_view(
     })
     .collect();
     let (page, pages, total) = (listed.page, listed.pages, listed.total);
-    let link = |to: usize| query.href(&mailbox.name, sort, direction, to);
+    let link = |to: usize| query.href(&base, &mailbox.name, sort, direction, to);
     let previous = (page > 1).then(|| link(page - 1));
     let next = (page < pages).then(|| link(page + 1));
     let flash = match query.done.as_str() {
@@ -514,7 +522,7 @@ pub async fn mark_message(
         Ok::<_, caduceus_service::ServiceError>(())
     };
     match marked.await {
-        Ok(()) => Redirect::to(&format!("/mail/message/{id}")).into_response(),
+        Ok(()) => Redirect::to(&format!("{}/message/{id}", user.base())).into_response(),
         Err(error) => refused(&user, error),
     }
 }
@@ -534,7 +542,7 @@ pub async fn mark_folder(
     };
     match marked.await {
         Ok(()) => {
-            let to = format!("/mail/folder/{}", path_segment(&name));
+            let to = format!("{}/folder/{}", user.base(), path_segment(&name));
             Redirect::to(&to).into_response()
         }
         Err(error) => refused(&user, error),

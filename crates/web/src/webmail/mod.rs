@@ -6,11 +6,15 @@
 //!
 //! # Layout
 //! - this file: the routes, the cookie session ([`WebUser`]), CSRF, security headers.
+//! - [`acting`]: acting for another mailbox (ID-3 delegates, ID-7 representatives),
+//!   at `/mail/as/{account}/…`, allowed again at each request.
 //! - [`i18n`]: French and English texts.
 //! - [`dates`]: dates in the user's time zone and language (MS-6).
 //! - [`login`]: login (password + TOTP or e-mailed code, certificate) and logout.
 //! - [`oidc`]: login through the OpenID provider (AU-4).
 //! - [`mail`]: folders, reading, attachments.
+//! - [`conversations`]: the mailbox's conversations, grouped by patient, and a
+//!   conversation's messages in order (MS-6).
 //! - [`filing`]: moving a message, to Trash, deleting it for good once confirmed.
 //! - [`confirm`]: the confirmation step before a block, an opposition or (admin
 //!   console) a suspension applies.
@@ -21,8 +25,10 @@
 //!   correction requests, the account's data, closing it.
 //! - [`terms`]: the terms of use to accept (IN-1).
 
+pub mod acting;
 pub mod compose;
 pub mod confirm;
+pub mod conversations;
 pub mod dates;
 pub mod filing;
 pub mod i18n;
@@ -68,10 +74,12 @@ pub fn router(max_message_size: usize) -> Router<Service> {
         .route(terms::PATH, get(terms::show).post(terms::accept))
         .route(
             "/mail",
-            get(|| async { Redirect::to("/mail/folder/INBOX") }),
+            get(|user: WebUser| async move { Redirect::to(&format!("{}/folder/INBOX", user.base())) }),
         )
         .route("/mail/folder/{name}", get(mail::folder))
         .route("/mail/message/{id}", get(mail::message))
+        .route("/mail/conversations", get(conversations::list))
+        .route("/mail/conversation/{id}", get(conversations::show))
         .route(
             "/mail/message/{id}/attachment/{index}",
             get(mail::attachment),
@@ -197,6 +205,10 @@ pub struct WebUser {
     pub zone: caduceus_core::local_time::Zone,
     /// The staff roles the user holds (the admin console's).
     pub roles: Vec<caduceus_core::Role>,
+    /// The mailboxes the user may act for besides their own (ID-3, ID-7).
+    pub acted_for: Vec<caduceus_service::mandates::Mandate>,
+    /// The one this request acts for, allowed by the service at this request.
+    pub acting: Option<acting::Acting>,
 }
 
 impl WebUser {
@@ -206,14 +218,32 @@ impl WebUser {
         csrf_of(&self.token)
     }
 
-    /// The user's own mailbox, checked by the service (AC-1, IN-1).
+    /// The mailbox the request is on, checked by the service (AC-1, IN-1): the one
+    /// acted for (ID-3, ID-7), allowed at this request, or the user's own.
     pub async fn mailbox(
         &self,
         service: &Service,
     ) -> Result<caduceus_service::messages::MailboxAccess, caduceus_service::ServiceError> {
-        service
-            .authorize(&self.login.caller(), self.login.account().id)
-            .await
+        match &self.acting {
+            Some(acting) => Ok(acting.access.clone()),
+            None => {
+                let own = self.login.account().id;
+                service.authorize(&self.login.caller(), own).await
+            }
+        }
+    }
+
+    /// Whose mailbox the request is on: the one acted for, or the user's own.
+    pub fn holder(&self) -> &caduceus_service::model::Account {
+        self.acting
+            .as_ref()
+            .map_or_else(|| self.login.account(), |a| &a.account)
+    }
+
+    /// The root of this request's pages: `/mail`, or `/mail/as/{account}` acting
+    /// for another mailbox.
+    pub fn base(&self) -> String {
+        acting::base(self.acting.as_ref().map(|a| a.account.id))
     }
 
     /// Refuses a form whose CSRF token is not this session's.
@@ -225,9 +255,10 @@ impl WebUser {
         }
     }
 
-    /// Whether the user is a patient (the simpler view).
+    /// Whether the mailbox shown is a patient's (the simpler view, the emergency
+    /// notice): the user's, or the patient's they represent (ID-7).
     pub fn is_patient(&self) -> bool {
-        self.login.account().kind == caduceus_core::AccountKind::Patient
+        self.holder().kind == caduceus_core::AccountKind::Patient
     }
 
     /// The name shown in the header.
@@ -318,13 +349,42 @@ impl FromRequestParts<Service> for WebUser {
             .staff_roles(login.account().id)
             .await
             .unwrap_or_default();
-        Ok(WebUser {
+        let caller = login.caller();
+        let acted_for = service.mandates(&caller).await.unwrap_or_default();
+        let own = login.account().id;
+        let requested = parts.extensions.get::<acting::AsRequested>().map(|a| a.0);
+        let mut user = WebUser {
             login,
             token,
             t,
             zone: dates::zone_of(&parts.headers),
             roles,
-        })
+            acted_for,
+            acting: None,
+        };
+        // Asked again at every request, never kept: a withdrawn delegation or an
+        // ended representation is refused here, traced by the service (AC-1).
+        if let Some(id) = requested.filter(|&id| id != own) {
+            let access = match service.authorize(&caller, id).await {
+                Ok(access) => access,
+                // Said in plain words: the standing ended (AC-1, traced by the service).
+                Err(caduceus_service::ServiceError::Denied { .. }) => {
+                    let status = StatusCode::FORBIDDEN;
+                    return Err(mail::error_page(&user, user.t.boxes.no_longer, status));
+                }
+                Err(error) => return Err(mail::refused(&user, error)),
+            };
+            let Some(found) = user.acted_for.iter().find(|a| a.account.id == id) else {
+                let gone = caduceus_service::ServiceError::NotFound(format!("mailbox {}", id.0));
+                return Err(mail::refused(&user, gone));
+            };
+            user.acting = Some(acting::Acting {
+                access,
+                account: found.account.clone(),
+                basis: found.basis,
+            });
+        }
+        Ok(user)
     }
 }
 
@@ -340,6 +400,12 @@ pub struct Layout {
     pub patient: bool,
     /// Whether the user holds a staff role (the admin console's link).
     pub staff: bool,
+    /// The root of the mailbox's pages (`/mail`, or `/mail/as/{account}`).
+    pub base: String,
+    /// Whose mailbox the user acts for, shown in a banner (ID-3, ID-7).
+    pub acting_for: Option<String>,
+    /// The mailbox switcher: own mailbox, then those acted for.
+    pub switcher: Vec<acting::SwitchLink>,
     /// The session's CSRF token (empty when logged out).
     pub csrf: String,
     /// A notice of what just happened.
@@ -356,6 +422,25 @@ impl Layout {
             who: user.who(),
             patient: user.is_patient(),
             staff: !user.roles.is_empty(),
+            base: user.base(),
+            acting_for: user.acting.as_ref().map(|a| {
+                let account = &a.account;
+                match a.basis {
+                    caduceus_service::mandates::Basis::Delegate => {
+                        format!("{} <{}>", account.display_name, account.address.as_str())
+                    }
+                    // A patient by name only (their address is their INS).
+                    caduceus_service::mandates::Basis::Representative => {
+                        account.display_name.clone()
+                    }
+                }
+            }),
+            switcher: acting::switcher(
+                user.t,
+                user.login.account(),
+                &user.acted_for,
+                user.holder().id,
+            ),
             csrf: user.csrf(),
             flash: None,
             error: None,
@@ -369,6 +454,9 @@ impl Layout {
             who: None,
             patient: false,
             staff: false,
+            base: "/mail".to_owned(),
+            acting_for: None,
+            switcher: Vec::new(),
             csrf: String::new(),
             flash: None,
             error: None,

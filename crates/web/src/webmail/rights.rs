@@ -41,7 +41,7 @@ pub async fn directory(
         .set_directory_preferences(&user.login.caller(), account, preferences)
         .await
     {
-        Ok(()) => Redirect::to("/mail/settings#rights").into_response(),
+        Ok(()) => Redirect::to(&format!("{}/settings#rights", user.base())).into_response(),
         Err(error) => refused(&user, error),
     }
 }
@@ -64,7 +64,7 @@ pub async fn correction(
         .request_correction(&user.login.caller(), account, &form.what)
         .await
     {
-        Ok(_) => Redirect::to("/mail/settings#rights").into_response(),
+        Ok(_) => Redirect::to(&format!("{}/settings#rights", user.base())).into_response(),
         Err(error) => {
             let correction = form.what.clone();
             let typed = super::settings::Typed {

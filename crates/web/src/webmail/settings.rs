@@ -86,20 +86,29 @@ async fn view(
     issued: Option<String>,
 ) -> Result<SettingsPage, ServiceError> {
     let account = user.login.account();
+    // The patient's whose mailbox it is: the user, or the patient they represent
+    // (ID-7), whose log, blocks and opposition they see and set.
+    let holder = user.holder();
     let caller = user.login.caller();
+    // Acting for another mailbox, the user's own settings (devices, notices, rights)
+    // stay on their own pages.
+    let own = user.acting.is_none();
     // Dates in the user's zone and language (MS-6).
     let shown = |at| super::dates::full(user.t, user.zone, at);
-    let devices = service
-        .devices(&caller, account.id)
-        .await?
-        .into_iter()
-        .map(|d| DeviceRow {
-            id: d.id.0,
-            name: d.name,
-            last_used: d.last_used.map(&shown).unwrap_or_default(),
-            revoked: d.revoked.is_some(),
-        })
-        .collect();
+    let mut devices = Vec::new();
+    if own {
+        devices = service
+            .devices(&caller, account.id)
+            .await?
+            .into_iter()
+            .map(|d| DeviceRow {
+                id: d.id.0,
+                name: d.name,
+                last_used: d.last_used.map(&shown).unwrap_or_default(),
+                revoked: d.revoked.is_some(),
+            })
+            .collect();
+    }
     let patient = user.is_patient();
     let (mut accesses, mut blocks, mut opposed) = (Vec::new(), Vec::new(), false);
     let mut forwarding = None;
@@ -112,7 +121,7 @@ async fn view(
     }
     if patient {
         accesses = service
-            .patient_access_log(&caller, account.id)
+            .patient_access_log(&caller, holder.id)
             .await?
             .into_iter()
             .map(|a| AccessRow {
@@ -125,23 +134,26 @@ async fn view(
                 at: shown(a.at),
             })
             .collect();
-        blocks = service.blocks(&caller, account.id).await?;
-        if let Some(ins) = account.address.patient_ins() {
+        blocks = service.blocks(&caller, holder.id).await?;
+        if let Some(ins) = holder.address.patient_ins() {
             opposed = service.opposition(&caller, &ins).await?.opposed();
         }
     }
     let contacts = service.contacts(&caller, account.id).await?;
-    let directory = if patient {
+    let directory = if patient || !own {
         None
     } else {
         Some(service.directory_preferences(&caller, account.id).await?)
     };
-    let corrections = service
-        .correction_requests(&caller, account.id)
-        .await?
-        .into_iter()
-        .map(|r| (shown(r.requested), r.what))
-        .collect();
+    let mut corrections = Vec::new();
+    if own {
+        corrections = service
+            .correction_requests(&caller, account.id)
+            .await?
+            .into_iter()
+            .map(|r| (shown(r.requested), r.what))
+            .collect();
+    }
     Ok(SettingsPage {
         contact_email: contacts
             .email
@@ -264,7 +276,7 @@ pub async fn revoke_device(
         .revoke_device(&user.login.caller(), account, DeviceId(id))
         .await
     {
-        Ok(()) => Redirect::to("/mail/settings").into_response(),
+        Ok(()) => Redirect::to(&format!("{}/settings", user.base())).into_response(),
         Err(error) => refused(&user, error),
     }
 }
@@ -293,12 +305,12 @@ async fn set_block(
             service.require_professional(&professional).await?;
             return Ok(false);
         }
-        let (caller, patient) = (user.login.caller(), user.login.account().id);
+        let (caller, patient) = (user.login.caller(), user.holder().id);
         let set = service.set_block(&caller, patient, &professional, blocked);
         set.await.map(|()| true)
     };
     match done.await {
-        Ok(true) => Redirect::to("/mail/settings").into_response(),
+        Ok(true) => Redirect::to(&format!("{}/settings", user.base())).into_response(),
         Ok(false) => confirm_block(user, form.address.trim()),
         Err(error) => {
             let block = if blocked {
@@ -326,10 +338,10 @@ fn confirm_block(user: &WebUser, address: &str) -> Response {
             heading: t.confirm_block_title,
             subject: address.to_owned(),
             consequence: t.confirm_block_text,
-            action: "/mail/settings/block".into(),
+            action: format!("{}/settings/block", user.base()),
             fields: vec![("address", address.to_owned())],
             button: t.block,
-            back: "/mail/settings",
+            back: format!("{}/settings", user.base()),
         },
     )
 }
@@ -366,7 +378,7 @@ pub async fn opposition(
     State(service): State<Service>,
     Posted { user, form }: Posted<OppositionForm>,
 ) -> Response {
-    let Some(ins) = user.login.account().address.patient_ins() else {
+    let Some(ins) = user.holder().address.patient_ins() else {
         return refused(
             &user,
             ServiceError::Invalid("only a patient records an opposition here (MS-9)".into()),
@@ -386,10 +398,10 @@ pub async fn opposition(
                 heading,
                 subject: String::new(),
                 consequence,
-                action: "/mail/settings/opposition".into(),
+                action: format!("{}/settings/opposition", user.base()),
                 fields: vec![("opposed", form.opposed.to_string())],
                 button,
-                back: "/mail/settings",
+                back: format!("{}/settings", user.base()),
             },
         );
     }
@@ -397,14 +409,18 @@ pub async fn opposition(
         .set_opposition(&user.login.caller(), &ins, form.opposed)
         .await
     {
-        Ok(()) => Redirect::to("/mail/settings").into_response(),
+        Ok(()) => Redirect::to(&format!("{}/settings", user.base())).into_response(),
         Err(error) => refused(&user, error),
     }
 }
 
 /// `GET /mail/export`: the ZIP of one's messages (RT-4).
 pub async fn export(State(service): State<Service>, user: WebUser) -> Response {
-    match crate::api::export::export_of(&service, &user.login).await {
+    let access = match user.mailbox(&service).await {
+        Ok(access) => access,
+        Err(error) => return refused(&user, error),
+    };
+    match crate::api::export::export_of(&service, access).await {
         Ok(response) => response,
         Err(problem) => problem.into_response(),
     }
@@ -460,7 +476,7 @@ pub async fn forwarding(
         service.set_forwarding(&access, target.as_ref()).await
     };
     match set.await {
-        Ok(()) => Redirect::to("/mail/settings").into_response(),
+        Ok(()) => Redirect::to(&format!("{}/settings", user.base())).into_response(),
         Err(error) => {
             let forward_to = form.to.clone();
             let typed = Typed {
@@ -522,7 +538,7 @@ pub async fn notifications(
             .await
     };
     match set.await {
-        Ok(()) => Redirect::to("/mail/settings").into_response(),
+        Ok(()) => Redirect::to(&format!("{}/settings", user.base())).into_response(),
         Err(error) => {
             let typed = (
                 form.email.clone(),
@@ -563,7 +579,7 @@ pub async fn zone(Posted { user, form }: Posted<ZoneForm>) -> Response {
         super::dates::ZONE_COOKIE,
         zone.name()
     );
-    let mut response = Redirect::to("/mail/settings#time-zone").into_response();
+    let mut response = Redirect::to(&format!("{}/settings#time-zone", user.base())).into_response();
     if let Ok(value) = axum::http::HeaderValue::from_str(&cookie) {
         response
             .headers_mut()

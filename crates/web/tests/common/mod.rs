@@ -82,3 +82,62 @@ pub fn alice_args(
         ("alice_totp", totp),
     ]
 }
+
+/// The patient of the representation tests (ID-7).
+pub const CHILD_INS: &str = "295109912611193";
+
+/// A child, their parent and the child's doctor (ID-7).
+pub struct Family {
+    /// The child's patient mailbox, Léa Petit.
+    pub child: caduceus_store::Account,
+    /// A professional (`marc`, password + TOTP) registered as the child's parent
+    /// for 30 days.
+    pub parent: caduceus_store::Account,
+    /// The parent's TOTP secret.
+    pub parent_totp: String,
+    /// The doctor (`bob`) who wrote to the child first, so the child may answer (MS-8).
+    pub doctor: caduceus_store::Account,
+    /// The doctor's message in the child's INBOX.
+    pub message: i64,
+}
+
+/// A [`Family`] in `w`.
+pub async fn family(w: &World) -> Family {
+    use caduceus_core::Clock as _;
+    use caduceus_core::representation::{Capacity, CapacityEvidence};
+    let child = patient(w, CHILD_INS, "Léa Petit").await;
+    let doctor = professional(w, "bob", &rpps(2), true).await;
+    let parent = professional(w, "marc", &rpps(5), true).await;
+    let parent_totp = web_login(w, &parent).await;
+    let month = std::time::Duration::from_secs(30 * 86_400);
+    let appointment = caduceus_service::representatives::Appointment {
+        patient: child.id,
+        representative: parent.id,
+        capacity: Capacity::Parent,
+        evidence: CapacityEvidence::FamilyRecord,
+        until: Some(caduceus_core::SystemClock.now().saturating_add(month)),
+    };
+    let added = w.service.add_representative(&op(), appointment).await;
+    added.unwrap();
+    let letter = caduceus_service::compose::Letter {
+        from: None,
+        to: vec![child.address.clone()],
+        cc: Vec::new(),
+        subject: "Vaccins".into(),
+        text: "Rappel du vaccin.".into(),
+        in_reply_to: None,
+        attachments: Vec::new(),
+    };
+    let doctor_login = strong_login(w, &doctor).await;
+    w.service.send_letter(&doctor_login, &letter).await.unwrap();
+    let child_caller = caduceus_service::actor::testing::account(child.id, "test");
+    let access = w.service.authorize(&child_caller, child.id).await.unwrap();
+    let (_, summaries) = w.service.open_folder(&access, "INBOX").await.unwrap();
+    Family {
+        child,
+        parent,
+        parent_totp,
+        doctor,
+        message: summaries[0].id.0,
+    }
+}

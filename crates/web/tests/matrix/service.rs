@@ -200,6 +200,12 @@ async fn outcome(cast: &Cast, cell: &Cell) -> Result<(), ServiceError> {
                 Operation::ReadMessage | Operation::ReadRaw => {
                     service.read_message(&access, message).await.map(drop)
                 }
+                Operation::ListConversations => {
+                    service.conversations(&access, 1, 50).await.map(drop)
+                }
+                Operation::ReadConversation => {
+                    service.conversation(&access, message).await.map(drop)
+                }
                 Operation::FlagMessage => service
                     .set_flags(&access, message, &["\\Flagged".to_owned()])
                     .await

@@ -1,10 +1,12 @@
 //! The matrix's cells through the webmail and the admin console (Python's
 //! http.client, `scripts/matrix_webmail.py`): pages and forms with the session cookie
 //! and its CSRF token. In the webmail, on the user's own mailbox, the owner works in
-//! their INBOX; anyone else names the target's mailbox as a folder of their own, or
-//! its message by id. In the admin console, each staff member acts under their role.
+//! their INBOX; a delegate, present or removed, opens the organisation's mailbox
+//! through the mailbox switcher (`/mail/as/{account}/…`, ID-3); anyone else names
+//! the target's mailbox as a folder of their own, or its message by id. In the admin
+//! console, each staff member acts under their role.
 
-use caduceus_core::authz::{Expected, Operation, Party};
+use caduceus_core::authz::{Expected, Operation, Party, Reach};
 use serde_json::{Value, json};
 
 use super::{ARCHIVE, CONTACT, Cast, Cell, RECIPIENT, RITA};
@@ -16,8 +18,21 @@ pub fn step(cast: &Cast, cell: &Cell) -> Value {
     let person = cell.person(cast);
     let token = person.map_or("", |p| &p.token);
     let certificate = person.and_then(|p| p.certificate.clone());
+    // A delegate's mailbox operations through the switcher (ID-3): the page of the
+    // organisation's mailbox, asked of the service at each request; the only way
+    // anyone else can ask for another's conversations.
+    let conversations = matches!(
+        cell.operation,
+        Operation::ListConversations | Operation::ReadConversation
+    );
+    let switched = match cell.party {
+        Party::Owner | Party::Anonymous | Party::Suspended => false,
+        Party::Delegate | Party::RemovedDelegate => cell.operation.reaches() == Reach::Mailbox,
+        _ => conversations,
+    };
     let folder = match cell.party {
         Party::Owner | Party::Anonymous | Party::Suspended => "INBOX",
+        _ if switched => "INBOX",
         _ => &cell.target.address,
     };
     let id = cell.target.id.0;
@@ -30,6 +45,8 @@ pub fn step(cast: &Cast, cell: &Cell) -> Value {
             false,
         ),
         Operation::ReadMessage => ("GET", format!("/mail/message/{id}"), None, false),
+        Operation::ListConversations => ("GET", "/mail/conversations".to_owned(), None, false),
+        Operation::ReadConversation => ("GET", format!("/mail/conversation/{id}"), None, false),
         Operation::ReadAttachment => (
             "GET",
             format!("/mail/message/{id}/attachment/0"),
@@ -149,6 +166,10 @@ pub fn step(cast: &Cast, cell: &Cell) -> Value {
             false,
         ),
         other => unreachable!("neither the webmail nor the admin console offers {other:?}"),
+    };
+    let path = match path.strip_prefix("/mail/") {
+        Some(rest) if switched => format!("/mail/as/{}/{rest}", cell.target.account.0),
+        _ => path,
     };
     json!([
         cell.label,

@@ -3,8 +3,10 @@
 //!
 //! # Layout
 //! - this file: the texts of the pages ([`Texts`], [`FR`], [`EN`]).
+//! - [`mailboxes`]: the mailbox switcher's and the conversations' words.
 //! - [`refusals`]: what a page says when the service refuses, in plain words.
 
+pub mod mailboxes;
 pub mod refusals;
 
 use axum::http::{HeaderMap, header};
@@ -17,6 +19,8 @@ pub struct Texts {
     pub refusals: &'static refusals::Refusals,
     pub skip: &'static str,
     pub account_menu: &'static str,
+    /// The mailboxes' words: the switcher (ID-3, ID-7), the conversations (MS-6).
+    pub boxes: &'static mailboxes::Mailboxes,
     pub language: &'static str,
     pub compose: &'static str,
     pub settings: &'static str,
@@ -233,6 +237,7 @@ pub const FR: Texts = Texts {
     refusals: &refusals::FR,
     skip: "Aller au contenu",
     account_menu: "Compte",
+    boxes: &mailboxes::FR,
     language: "Langue",
     compose: "Nouveau message",
     settings: "Réglages",
@@ -476,6 +481,7 @@ pub const EN: Texts = Texts {
     refusals: &refusals::EN,
     skip: "Skip to content",
     account_menu: "Account",
+    boxes: &mailboxes::EN,
     language: "Language",
     compose: "New message",
     settings: "Settings",
