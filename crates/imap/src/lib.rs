@@ -44,7 +44,8 @@
 //!   to a few KB until the session is authenticated.
 //! - `reply`: status responses and service errors as IMAP answers.
 //! - `wire`: the session's output, in order: responses imap-codec encodes and
-//!   those it has no type for.
+//!   those it has no type for; imap-next's refusal of a literal over the size
+//!   limit answered `NO [TOOBIG]` (APPENDLIMIT, RFC 7889).
 //! - [`config`]: [`ImapConfig`] and [`Limits`].
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

@@ -264,8 +264,9 @@ pub(crate) fn options(limits: &Limits) -> Options {
     options.max_command_size = limits.max_command.max(limits.max_literal + 1);
     let _ = options.set_literal_accept_text("ready for the literal".into());
     let _ = options.set_literal_reject_text(format!(
-        "literal over the size limit of {} bytes before login (AU-3), {} after (MS-1): \
+        "{} of {} bytes before login (AU-3), {} after (MS-1, APPENDLIMIT): \
          nothing was read",
+        crate::wire::LITERAL_REFUSED,
         crate::preauth::LITERAL,
         limits.max_literal
     ));
@@ -371,6 +372,13 @@ impl Session {
             Capability::try_from("ACL").expect("valid capability"),
             Capability::try_from(crate::commands::RIGHTS_CAPABILITY).expect("valid capability"),
             Capability::try_from("LIST-MYRIGHTS").expect("valid capability"),
+            // The largest message the service takes (RFC 7889, MS-1): a larger APPEND
+            // gets `NO [TOOBIG]`, a synchronizing literal before a byte of it is sent.
+            Capability::try_from(format!(
+                "APPENDLIMIT={}",
+                self.service.config().max_message_size
+            ))
+            .expect("valid capability"),
         ]);
         Vec1::try_from(caps).expect("not empty")
     }

@@ -189,12 +189,42 @@ impl State for Wire {
         if let Some(refused) = self.gate.refusal() {
             return Err(Interrupt::Error(refused));
         }
-        let event = self.server.next()?;
+        let event = match self.server.next() {
+            Err(Interrupt::Io(Io::Output(bytes))) => {
+                return Err(Interrupt::Io(Io::Output(too_big(bytes))));
+            }
+            other => other?,
+        };
         if matches!(event, Event::ResponseSent { .. }) {
             self.in_flight = self.in_flight.saturating_sub(1);
         }
         Ok(Progress::Event(event))
     }
+}
+
+/// The start of the text imap-next answers a literal over the size limit with
+/// (set in the session's options): the refusal [`too_big`] recognises.
+pub(crate) const LITERAL_REFUSED: &str = "literal over the size limit";
+
+/// imap-next's refusal of a synchronizing literal over the size limit, written
+/// before any byte of it is sent (`tag BAD text`), turned into the answer RFC 7889
+/// and RFC 9051 §7.1 give an APPEND over APPENDLIMIT: `tag NO [TOOBIG] text`
+/// (MS-1). imap-next has no response code for it; any other output is unchanged.
+fn too_big(bytes: Vec<u8>) -> Vec<u8> {
+    let refused = format!(" BAD {LITERAL_REFUSED}");
+    let Some(at) = bytes
+        .windows(refused.len())
+        .position(|w| w == refused.as_bytes())
+    else {
+        return bytes;
+    };
+    let tag_only = bytes[..at]
+        .iter()
+        .all(|b| !matches!(b, b' ' | b'\r' | b'\n'));
+    if !tag_only || bytes[at + refused.len()..].contains(&b'[') {
+        return bytes;
+    }
+    [&bytes[..at], b" NO [TOOBIG] ", &bytes[at + " BAD ".len()..]].concat()
 }
 
 #[cfg(test)]
@@ -224,6 +254,17 @@ mod tests {
                 _ => return out,
             }
         }
+    }
+
+    #[test]
+    fn rfc7889_a_literal_refused_as_too_long_is_answered_no_toobig() {
+        let refused = format!("A7 BAD {LITERAL_REFUSED} of 10 bytes\r\n");
+        assert_eq!(
+            too_big(refused.into_bytes()),
+            format!("A7 NO [TOOBIG] {LITERAL_REFUSED} of 10 bytes\r\n").into_bytes()
+        );
+        let other = b"* OK literal over the size limit\r\n".to_vec();
+        assert_eq!(too_big(other.clone()), other);
     }
 
     #[test]
