@@ -19,6 +19,8 @@ use imap_next::imap_types::mailbox::{ListMailbox, Mailbox};
 use imap_next::imap_types::search::SearchKey;
 use imap_next::imap_types::status::StatusDataItemName;
 
+use crate::object_id::ObjectItems;
+
 /// A command read here.
 #[derive(Debug)]
 pub(crate) enum Extended {
@@ -43,6 +45,12 @@ pub(crate) enum Extended {
     OnNothing { tag: Tag<'static> },
     /// An ACL command (RFC 4314).
     Acl { tag: Tag<'static>, command: Acl },
+    /// A FETCH asking for object ids (RFC 8474 §5): the FETCH without them, and
+    /// the items to write into each response.
+    ObjectIds {
+        items: ObjectItems,
+        fetch: Box<Extended>,
+    },
 }
 
 /// The ACL commands (RFC 4314 §3): rights are read, never set over IMAP.
@@ -67,6 +75,7 @@ impl Extended {
             | Self::OnNothing { tag }
             | Self::Acl { tag, .. } => tag,
             Self::Command(command) => &command.tag,
+            Self::ObjectIds { fetch, .. } => fetch.tag(),
         }
     }
 }
@@ -143,7 +152,18 @@ pub(crate) fn parse(line: &[u8], saved: &Saved) -> Option<Extended> {
             let (body, tokens) = replace_saved_in_keys(body, &tokens, name_at + 1, saved)?;
             search(&body, &tokens, uid, name_at)
         }
-        "FETCH" | "STORE" | "COPY" | "MOVE" => on_saved(body, &tokens, uid, name_at, saved),
+        "FETCH" => match crate::object_id::without_object_items(body, &tokens, name_at) {
+            Some((base, items)) => {
+                let fetch = parse(&[&base[..], b"\r\n"].concat(), saved)
+                    .or_else(|| decode(&base).map(Extended::Command))?;
+                Some(Extended::ObjectIds {
+                    items,
+                    fetch: Box::new(fetch),
+                })
+            }
+            None => on_saved(body, &tokens, uid, name_at, saved),
+        },
+        "STORE" | "COPY" | "MOVE" => on_saved(body, &tokens, uid, name_at, saved),
         "EXPUNGE" if uid => on_saved(body, &tokens, uid, name_at, saved),
         "MYRIGHTS" | "GETACL" | "LISTRIGHTS" | "SETACL" | "DELETEACL" if !uid => {
             acl(body, &tokens, &name)
@@ -396,7 +416,7 @@ fn status_items(list: &[u8]) -> Option<Vec<StatusDataItemName>> {
 }
 
 /// The index of the parenthesis closing the one at `open`.
-fn closing(tokens: &[Token], open: usize) -> Option<usize> {
+pub(crate) fn closing(tokens: &[Token], open: usize) -> Option<usize> {
     let mut depth = 0usize;
     for (i, t) in tokens.iter().enumerate().skip(open) {
         match t.kind {
@@ -428,7 +448,7 @@ fn decode_tag(bytes: &[u8]) -> Option<Tag<'static>> {
 }
 
 /// `line` with `start..end` replaced by `with`.
-fn splice(line: &[u8], start: usize, end: usize, with: &[u8]) -> Vec<u8> {
+pub(crate) fn splice(line: &[u8], start: usize, end: usize, with: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(line.len() + with.len());
     out.extend_from_slice(&line[..start]);
     out.extend_from_slice(with);
@@ -462,22 +482,25 @@ pub(crate) fn ranges(numbers: &[u32]) -> Option<String> {
 
 /// What a token is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(crate) enum Kind {
     /// An atom, a number, a sequence set, `$`, or a FETCH item with its section.
     Atom,
+    /// A quoted string.
     Quoted,
     /// `{n}` or `{n+}` (or `~{n}`), CRLF, and its n bytes.
     Literal,
+    /// `(`.
     Open,
+    /// `)`.
     Close,
 }
 
 /// One token: its kind and where it is in the line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Token {
-    kind: Kind,
-    start: usize,
-    end: usize,
+pub(crate) struct Token {
+    pub(crate) kind: Kind,
+    pub(crate) start: usize,
+    pub(crate) end: usize,
 }
 
 fn is_string(kind: Kind) -> bool {

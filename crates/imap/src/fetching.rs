@@ -27,6 +27,7 @@ use tokio::task::JoinHandle;
 
 use crate::commands::FetchArgs;
 use crate::fetch;
+use crate::object_id::ObjectItems;
 use crate::reply::{Kind, code, from_service, status};
 use crate::selected::Selected;
 use crate::session::Session;
@@ -61,6 +62,8 @@ pub(crate) struct Fetching {
     marks_seen: bool,
     /// The messages to mark `\Seen` once every batch is answered.
     seen_now: Vec<(MessageId, FlagChange)>,
+    /// The object ids asked for (RFC 8474 §5).
+    object_ids: ObjectItems,
 }
 
 impl Session {
@@ -120,6 +123,7 @@ impl Session {
             uid,
             ahead: None,
             seen_now: Vec::new(),
+            object_ids: std::mem::take(&mut self.object_ids),
         });
         self.fetch_batches(out, selected).await;
     }
@@ -299,10 +303,16 @@ fn answer_batch(
                 .push((summary.id, FlagChange::Add(vec!["\\Seen".into()])));
         }
         if let Ok(items) = Vec1::try_from(items) {
-            out.enqueue_data(Data::Fetch {
+            let data = Data::Fetch {
                 seq: NonZeroU32::new(seq).expect("positions start at 1"),
                 items,
-            });
+            };
+            if job.object_ids.any() {
+                let line = out.encode_without_crlf(data);
+                out.enqueue_line(&job.object_ids.written_into(line, summary));
+            } else {
+                out.enqueue_data(data);
+            }
         }
         for line in partials {
             out.enqueue_line(&line);

@@ -36,12 +36,15 @@
 //! - `structure`: ENVELOPE and BODYSTRUCTURE from the structure computed at ingest.
 //! - `search`: SEARCH keys.
 //! - `extended`: the commands imap-codec does not parse (SEARCH RETURN, `$`,
-//!   LIST's options, the ACL commands), read here and rewritten to base commands
-//!   imap-codec parses.
+//!   LIST's options, the ACL commands, FETCH's object-id items), read here and
+//!   rewritten to base commands imap-codec parses.
+//! - `object_id`: OBJECTID (RFC 8474): MAILBOXID codes, EMAILID and THREADID
+//!   written into FETCH responses.
 //! - `sort`: SORT keys and the base subject.
 //! - `utf7`: folder names in modified UTF-7.
 //! - `preauth`: the gate before login (AU-3): literals, commands and lines bounded
-//!   to a few KB until the session is authenticated.
+//!   to a few KB until the session is authenticated; after login, with UTF8=ACCEPT
+//!   (RFC 6855), APPEND's `UTF8 (~{n}…)` handed on as a plain literal.
 //! - `reply`: status responses and service errors as IMAP answers.
 //! - `wire`: the session's output, in order: responses imap-codec encodes and
 //!   those it has no type for; imap-next's refusal of a literal over the size
@@ -61,6 +64,7 @@ mod fetching;
 pub mod fuzzing;
 pub mod listener;
 mod login;
+mod object_id;
 mod preauth;
 mod reply;
 mod search;

@@ -244,6 +244,7 @@ mod tests {
             flags: flags.iter().map(|f| f.to_string()).collect(),
             internal: Timestamp::from_millis(0),
             size: 100,
+            email_id: caduceus_core::object_id::ObjectId::email("blob"),
         }
     }
 

@@ -52,6 +52,8 @@ pub(crate) struct Session {
     pub qresync: bool,
     /// IMAP4rev2 was enabled (RFC 9051 §6.3.1).
     pub rev2: bool,
+    /// UTF8=ACCEPT was enabled (RFC 6855 §3): folder names in UTF-8.
+    pub utf8: bool,
     /// An AUTHENTICATE exchange in progress.
     pub(crate) pending_auth: Option<PendingAuth>,
     /// The tag of an IDLE in progress.
@@ -64,6 +66,8 @@ pub(crate) struct Session {
     command_due: Option<caduceus_core::Timestamp>,
     /// A FETCH being answered, batch by batch.
     pub(crate) fetching: Option<crate::fetching::Fetching>,
+    /// The object ids (RFC 8474) the FETCH being read asked for.
+    pub(crate) object_ids: crate::object_id::ObjectItems,
 }
 
 /// What to do after a command.
@@ -107,12 +111,14 @@ pub(crate) async fn run(tcp: TcpStream, peer: SocketAddr, id: u64, shared: Share
         condstore: false,
         qresync: false,
         rev2: false,
+        utf8: false,
         pending_auth: None,
         idle: None,
         watcher: None,
         errors: 0,
         command_due: None,
         fetching: None,
+        object_ids: Default::default(),
     };
     trace_connection(&session, true).await;
     serve(&mut session, tcp, &config, &acceptor, &mut stop).await;
@@ -325,6 +331,12 @@ impl Session {
         }
     }
 
+    /// Folder names go in UTF-8 (IMAP4rev2, RFC 9051 §5.1; UTF8=ACCEPT, RFC 6855
+    /// §3), not in modified UTF-7.
+    pub(crate) fn utf8_names(&self) -> bool {
+        self.rev2 || self.utf8
+    }
+
     /// The capabilities for the current state (RFC 9051 §7.2.2): before TLS only
     /// STARTTLS and LOGINDISABLED; no AUTH= before TLS.
     pub(crate) fn capabilities(&self) -> Vec1<Capability<'static>> {
@@ -379,6 +391,10 @@ impl Session {
                 self.service.config().max_message_size
             ))
             .expect("valid capability"),
+            // Folder and message ids (RFC 8474): MAILBOXID, EMAILID, THREADID (NIL).
+            Capability::try_from("OBJECTID").expect("valid capability"),
+            // UTF-8 folder names and messages once enabled (RFC 6855).
+            Capability::try_from("UTF8=ACCEPT").expect("valid capability"),
         ]);
         Vec1::try_from(caps).expect("not empty")
     }

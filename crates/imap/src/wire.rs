@@ -147,6 +147,11 @@ impl Wire {
         self.gate.open(&mut |bytes| server.enqueue_input(bytes));
     }
 
+    /// UTF8=ACCEPT was enabled: APPEND's UTF8 data extension is read (RFC 6855 §4).
+    pub(crate) fn accept_utf8(&mut self) {
+        self.gate.accept_utf8();
+    }
+
     fn count(&mut self, handed: bool) {
         debug_assert!(
             self.pending.is_empty(),

@@ -17,6 +17,13 @@ async fn alice_with_limits(limits: caduceus_imap::Limits) -> (World, Listener, S
     (w, listener, secret.expose().clone())
 }
 
+/// Alice logged in with a raw client over implicit TLS.
+async fn alice_raw() -> (World, Listener, Raw) {
+    let (w, listener, secret) = alice_with_limits(limits()).await;
+    let raw = Raw::login(&w, &listener, "alice@caduceus.test", &secret).await;
+    (w, listener, raw)
+}
+
 /// Runs `tests/scripts/appendlimit.py` as Alice; its `label value` lines.
 async fn appendlimit(w: &World, listener: &Listener, secret: &str) -> Vec<(String, String)> {
     let run = python(
@@ -83,4 +90,137 @@ async fn rfc7889_appendlimit_a_listener_taking_larger_literals_still_gets_the_se
         "{over}"
     );
     assert!(value(&said, "status").contains("MESSAGES 1"), "{said:?}");
+}
+
+/// The object id in `( … )` after `item` in `answer`; it must be of RFC 8474's
+/// grammar (1–255 of `[A-Za-z0-9_-]`).
+fn object_id(answer: &str, item: &str) -> String {
+    let start = answer
+        .find(&format!("{item} ("))
+        .unwrap_or_else(|| panic!("no {item} in {answer}"))
+        + item.len()
+        + 2;
+    let id = &answer[start..start + answer[start..].find(')').unwrap()];
+    assert!(
+        (1..=255).contains(&id.len())
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'),
+        "{id}"
+    );
+    id.to_owned()
+}
+
+#[tokio::test]
+async fn rfc8474_objectid_mailboxid_kept_across_rename_new_after_delete_emailid_kept_by_copy() {
+    let (w, _listener, mut raw) = alice_raw().await;
+    let capability = raw.command("CAPABILITY").await;
+    assert!(capability.contains(" OBJECTID"), "{capability}");
+
+    // §4.1: CREATE answers the new folder's id; SELECT gives the same; a rename
+    // keeps it.
+    let created = raw.command("CREATE Projets").await;
+    let id = object_id(&created, "OK [MAILBOXID");
+    let selected = raw.command("SELECT Projets").await;
+    assert_eq!(object_id(&selected, "* OK [MAILBOXID"), id, "{selected}");
+    raw.command("RENAME Projets Dossiers").await;
+    let examined = raw.command("EXAMINE Dossiers").await;
+    assert_eq!(object_id(&examined, "* OK [MAILBOXID"), id, "{examined}");
+    let inbox = raw.command("SELECT INBOX").await;
+    assert_ne!(object_id(&inbox, "* OK [MAILBOXID"), id);
+
+    // §5.1: EMAILID, the same for a copy; THREADID NIL (§5.2).
+    deliver(
+        &w,
+        "alice@caduceus.test",
+        "From: bob@caduceus.test\r\nSubject: Avis\r\n\r\nun\r\n",
+    )
+    .await;
+    deliver(
+        &w,
+        "alice@caduceus.test",
+        "From: bob@caduceus.test\r\nSubject: Avis\r\n\r\nun\r\n",
+    )
+    .await;
+    raw.command("NOOP").await;
+    let fetched = raw.command("FETCH 1:2 (FLAGS EMAILID THREADID)").await;
+    let first = object_id(&fetched, "EMAILID");
+    let second = object_id(&fetched[fetched.find("* 2 FETCH").unwrap()..], "EMAILID");
+    assert_ne!(first, second, "two deliveries are two messages: {fetched}");
+    assert!(fetched.contains("THREADID NIL"), "{fetched}");
+    assert!(fetched.contains("FLAGS ("), "{fetched}");
+    assert!(
+        !first.contains("blob") && !fetched.contains("Avis"),
+        "{fetched}"
+    );
+    raw.command("COPY 1 Dossiers").await;
+    raw.command("SELECT Dossiers").await;
+    let copied = raw.command("UID FETCH 1:* EMAILID").await;
+    assert!(copied.contains("UID 1"), "{copied}");
+    assert_eq!(object_id(&copied, "EMAILID"), first, "{copied}");
+
+    // Deleted and made again under the same name: a new id (like UIDVALIDITY).
+    raw.command("UNSELECT").await;
+    raw.command("DELETE Dossiers").await;
+    let again = raw.command("CREATE Dossiers").await;
+    assert_ne!(object_id(&again, "OK [MAILBOXID"), id, "{again}");
+}
+
+#[tokio::test]
+async fn rfc6855_utf8_accept_enabled_gives_utf8_folder_names_and_takes_a_utf8_append() {
+    let (_w, _listener, mut raw) = alice_raw().await;
+    let capability = raw.command("CAPABILITY").await;
+    assert!(capability.contains(" UTF8=ACCEPT"), "{capability}");
+    // Before ENABLE: modified UTF-7 (RFC 3501 §5.1.3).
+    raw.command("CREATE R&AOk-sultats").await;
+    let list = raw.command("LIST \"\" \"R*\"").await;
+    assert!(list.contains("R&AOk-sultats"), "{list}");
+
+    let enabled = raw.command("ENABLE UTF8=ACCEPT").await;
+    assert!(enabled.contains("* ENABLED UTF8=ACCEPT"), "{enabled}");
+    // §3: names in UTF-8 both ways (a literal or a quoted string: imap-codec
+    // writes a literal).
+    let list = raw.command("LIST \"\" \"R*\"").await;
+    assert!(list.contains("Résultats"), "{list}");
+    assert!(!list.contains("&AOk-"), "{list}");
+    let selected = raw.command("SELECT \"Résultats\"").await;
+    assert!(selected.contains("OK [READ-WRITE]"), "{selected}");
+
+    // §4: APPEND's UTF8 data extension, a message with UTF-8 headers.
+    let message =
+        "From: bob@caduceus.test\r\nSubject: Compte rendu d'échographie\r\n\r\nÀ lire.\r\n";
+    raw.send(format!("u1 APPEND \"Résultats\" UTF8 (~{{{}}}\r\n", message.len()).as_bytes())
+        .await;
+    let go_on = raw.line().await.expect("a continuation");
+    assert!(go_on.starts_with('+'), "{go_on}");
+    raw.send(format!("{message})\r\n").as_bytes()).await;
+    let appended = raw.until("u1").await;
+    assert!(appended.contains("u1 OK [APPENDUID"), "{appended}");
+    // The same without waiting (LITERAL+).
+    raw.send(
+        format!(
+            "u2 APPEND \"Résultats\" UTF8 (~{{{}+}}\r\n{message})\r\n",
+            message.len()
+        )
+        .as_bytes(),
+    )
+    .await;
+    let appended = raw.until("u2").await;
+    assert!(appended.contains("u2 OK [APPENDUID"), "{appended}");
+    let fetched = raw
+        .command("FETCH 1:2 (RFC822.SIZE BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
+        .await;
+    assert_eq!(
+        fetched
+            .matches("Subject: Compte rendu d'échographie")
+            .count(),
+        2,
+        "{fetched}"
+    );
+    assert!(
+        fetched.contains(&format!("RFC822.SIZE {}", message.len())),
+        "{fetched}"
+    );
+    let noop = raw.command("NOOP").await;
+    assert!(noop.contains(" OK "), "{noop}");
 }

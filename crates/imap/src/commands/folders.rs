@@ -15,9 +15,12 @@ impl Session {
     ) -> Result<String, Status<'static>> {
         let decoded = match mailbox {
             ImapMailbox::Inbox => return Ok("INBOX".to_owned()),
-            // RFC 9051 §5.1: UTF-8 once IMAP4rev2 is enabled.
-            ImapMailbox::Other(other) if self.rev2 => String::from_utf8(other.as_ref().to_vec())
-                .map_err(|_| "the folder name is not UTF-8 (RFC 9051 section 5.1)"),
+            // RFC 9051 §5.1, RFC 6855 §3: UTF-8 once IMAP4rev2 or UTF8=ACCEPT is
+            // enabled.
+            ImapMailbox::Other(other) if self.utf8_names() => {
+                String::from_utf8(other.as_ref().to_vec())
+                    .map_err(|_| "the folder name is not UTF-8 (RFC 9051 section 5.1)")
+            }
             ImapMailbox::Other(other) => utf7::decode(other.as_ref())
                 .ok_or("the folder name is not valid modified UTF-7 (RFC 3501 section 5.1.3)"),
         };
@@ -327,6 +330,10 @@ impl Session {
         ));
         out.enqueue_status(permanent_flags(&selected));
         out.enqueue_status(highest_modseq(&selected.mailbox));
+        out.enqueue_status(untagged(
+            crate::object_id::mailbox_code(&selected.mailbox),
+            "the folder's object id (RFC 8474)",
+        ));
         let code = if read_only {
             Code::ReadOnly
         } else {

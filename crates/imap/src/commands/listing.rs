@@ -251,9 +251,10 @@ impl Session {
             }
         };
         let subscribed: BTreeSet<String> = subscribed.into_iter().collect();
-        // The client's form: UTF-8 under IMAP4rev2, modified UTF-7 before.
+        // The client's form: UTF-8 under IMAP4rev2 or UTF8=ACCEPT, modified UTF-7
+        // before.
         let wire = |name: &str| {
-            if self.rev2 {
+            if self.utf8_names() {
                 name.to_owned()
             } else {
                 utf7::encode(name)

@@ -78,6 +78,13 @@ impl Session {
                         enabled.push(capability);
                         continue;
                     }
+                    if name.eq_ignore_ascii_case("UTF8=ACCEPT") {
+                        // RFC 6855 §3: UTF-8 folder names, APPEND's UTF8 data.
+                        self.utf8 = true;
+                        out.accept_utf8();
+                        enabled.push(capability);
+                        continue;
+                    }
                     let qresync = name.eq_ignore_ascii_case("QRESYNC");
                     if matches!(capability, CapabilityEnable::CondStore) || qresync {
                         // RFC 7162 §3.2.3: QRESYNC implies CONDSTORE.
@@ -260,8 +267,16 @@ impl Session {
                         let name = place
                             .name
                             .trim_end_matches(caduceus_core::folder::DELIMITER);
-                        let done = self.service.create_folder(&place.access, name).await;
-                        folder_answer(tag, done.map(|_| ()), "CREATE completed")
+                        match self.service.create_folder(&place.access, name).await {
+                            // RFC 8474 §4.1: the new folder's object id.
+                            Ok(folder) => status(
+                                Kind::Ok,
+                                Some(tag),
+                                Some(crate::object_id::mailbox_code(&folder)),
+                                "CREATE completed",
+                            ),
+                            Err(error) => folder_answer(tag, Err(error), "CREATE completed"),
+                        }
                     }
                     Err(answer) => answer,
                 };
@@ -539,6 +554,15 @@ impl Session {
                 ));
             }
             Extended::OnNothing { tag } => out.enqueue_status(needs_selection(tag)),
+            Extended::ObjectIds { items, fetch } => {
+                // The FETCH without its object-id items, which its answer writes in
+                // (RFC 8474 §5).
+                self.state = State::after(login, selected);
+                self.object_ids = items;
+                Box::pin(self.extended_command(out, *fetch)).await;
+                self.object_ids = crate::object_id::ObjectItems::default();
+                return;
+            }
             Extended::Acl { tag, command } => self.acl(out, tag, &login, command).await,
             Extended::Search {
                 tag,

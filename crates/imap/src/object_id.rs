@@ -1,0 +1,145 @@
+//! OBJECTID (RFC 8474, MS-6): the ids a client keeps to recognise a folder after a
+//! rename and a message across folders. The ids are the service's
+//! ([`caduceus_core::object_id::ObjectId`]): a folder's is answered on SELECT,
+//! EXAMINE and CREATE (`OK [MAILBOXID (…)]`), a message's in FETCH (`EMAILID`);
+//! threads are not computed, so `THREADID` is NIL (§5.2 allows it). imap-codec has
+//! no type for these: the FETCH items are taken out of the command in
+//! [`crate::extended`] and written into each FETCH response here.
+
+use caduceus_core::object_id::ObjectId;
+use caduceus_service::model::{Mailbox, MessageSummary};
+use imap_next::imap_types::response::{Code, CodeOther};
+
+use crate::extended::{Kind, Token, closing, splice};
+
+/// The object-id items a FETCH asked for (RFC 8474 §5).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct ObjectItems {
+    /// `EMAILID`.
+    pub email: bool,
+    /// `THREADID`.
+    pub thread: bool,
+}
+
+impl ObjectItems {
+    /// Whether any was asked for.
+    pub(crate) fn any(&self) -> bool {
+        self.email || self.thread
+    }
+
+    /// The FETCH response `line` (as encoded, without its CRLF) with the items
+    /// asked for of `summary` added before its closing parenthesis, and CRLF.
+    pub(crate) fn written_into(&self, mut line: Vec<u8>, summary: &MessageSummary) -> Vec<u8> {
+        if line.last() == Some(&b')') {
+            line.pop();
+        }
+        if self.email {
+            line.extend_from_slice(format!(" EMAILID ({})", summary.email_id).as_bytes());
+        }
+        if self.thread {
+            line.extend_from_slice(b" THREADID NIL");
+        }
+        line.extend_from_slice(b")\r\n");
+        line
+    }
+}
+
+/// The response code `MAILBOXID (<id>)` of `mailbox` (RFC 8474 §4.1).
+pub(crate) fn mailbox_code(mailbox: &Mailbox) -> Code<'static> {
+    let id = ObjectId::mailbox(mailbox.id.0, mailbox.uidvalidity);
+    Code::Other(CodeOther::unvalidated(
+        format!("MAILBOXID ({id})").into_bytes(),
+    ))
+}
+
+/// A FETCH naming `EMAILID` or `THREADID` (RFC 8474 §5), without them (`UID` in
+/// their place when nothing else is asked), and which were named; `None` when it
+/// names neither.
+pub(crate) fn without_object_items(
+    body: &[u8],
+    tokens: &[Token],
+    name_at: usize,
+) -> Option<(Vec<u8>, ObjectItems)> {
+    let first = name_at + 2;
+    let (from, to) = match tokens.get(first)?.kind {
+        Kind::Open => (first + 1, closing(tokens, first)?),
+        _ => (first, first + 1),
+    };
+    let mut items = ObjectItems::default();
+    let mut kept = Vec::new();
+    let mut depth = 0usize;
+    for t in &tokens[from..to] {
+        let word = body[t.start..t.end].to_ascii_uppercase();
+        match t.kind {
+            Kind::Open => depth += 1,
+            Kind::Close => depth = depth.saturating_sub(1),
+            Kind::Atom if depth == 0 && word == b"EMAILID" => {
+                items.email = true;
+                continue;
+            }
+            Kind::Atom if depth == 0 && word == b"THREADID" => {
+                items.thread = true;
+                continue;
+            }
+            _ => {}
+        }
+        kept.push(t);
+    }
+    if !items.any() {
+        return None;
+    }
+    // What remains, each kept token with the spaces before it inside the list.
+    let mut list = Vec::new();
+    for (i, t) in kept.iter().enumerate() {
+        let joined = i > 0 && kept[i - 1].end == t.start;
+        if i > 0 && !joined && kept[i - 1].kind != Kind::Open && t.kind != Kind::Close {
+            list.push(b' ');
+        }
+        list.extend_from_slice(&body[t.start..t.end]);
+    }
+    if list.is_empty() {
+        list.extend_from_slice(b"UID");
+    }
+    let (start, end) = (tokens[from].start, tokens[to - 1].end);
+    Some((splice(body, start, end, &list), items))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extended::{Extended, Saved, parse};
+    use imap_next::imap_types::command::CommandBody;
+
+    #[test]
+    fn rfc8474_fetch_object_items_are_taken_out_of_the_fetch() {
+        let base = |line: &[u8]| {
+            let Some(Extended::ObjectIds { items, fetch }) = parse(line, &Saved::default()) else {
+                panic!("not read: {}", String::from_utf8_lossy(line));
+            };
+            let Extended::Command(command) = *fetch else {
+                panic!("not a base command");
+            };
+            (items, command)
+        };
+        let (items, command) = base(b"a UID FETCH 1:* (FLAGS EMAILID THREADID)\r\n");
+        assert_eq!(
+            items,
+            ObjectItems {
+                email: true,
+                thread: true
+            }
+        );
+        assert!(matches!(command.body, CommandBody::Fetch { uid: true, .. }));
+        let (items, _) = base(b"a FETCH 1 EMAILID\r\n");
+        assert_eq!(
+            items,
+            ObjectItems {
+                email: true,
+                thread: false
+            }
+        );
+        let (_, command) = base(b"a FETCH 1 (THREADID BODY.PEEK[HEADER.FIELDS (FROM)] UID)\r\n");
+        assert!(matches!(command.body, CommandBody::Fetch { .. }));
+        assert!(parse(b"a FETCH 1 (FLAGS)\r\n", &Saved::default()).is_none());
+    }
+}
