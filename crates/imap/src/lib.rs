@@ -45,6 +45,8 @@
 //! - `preauth`: the gate before login (AU-3): literals, commands and lines bounded
 //!   to a few KB until the session is authenticated; after login, with UTF8=ACCEPT
 //!   (RFC 6855), APPEND's `UTF8 (~{n}…)` handed on as a plain literal.
+//! - `compress`: COMPRESS=DEFLATE (RFC 4978), DEFLATE both ways inside TLS, in
+//!   the wire between the stream and the protocol state.
 //! - `reply`: status responses and service errors as IMAP answers.
 //! - `wire`: the session's output, in order: responses imap-codec encodes and
 //!   those it has no type for; imap-next's refusal of a literal over the size
@@ -55,6 +57,7 @@
 
 mod auth;
 mod commands;
+mod compress;
 pub mod config;
 mod extended;
 mod fetch;

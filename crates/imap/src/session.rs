@@ -396,6 +396,10 @@ impl Session {
             // UTF-8 folder names and messages once enabled (RFC 6855).
             Capability::try_from("UTF8=ACCEPT").expect("valid capability"),
         ]);
+        if self.tls {
+            // DEFLATE inside TLS (RFC 4978), never in clear.
+            caps.push(Capability::try_from("COMPRESS=DEFLATE").expect("valid capability"));
+        }
         Vec1::try_from(caps).expect("not empty")
     }
 
@@ -667,6 +671,8 @@ impl Session {
                 });
                 out.enqueue_status(status(Kind::Ok, Some(tag), None, "ID completed"));
             }
+            // RFC 4978: once logged in (nothing but a login is read before).
+            CommandBody::Compress { .. } if self.state.logged_in() => self.compress(out, tag),
             CommandBody::Login { username, password } => {
                 let username = String::from_utf8_lossy(username.as_ref()).into_owned();
                 let password = zeroize::Zeroizing::new(password.declassify().as_ref().to_vec());

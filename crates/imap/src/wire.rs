@@ -17,6 +17,7 @@ use imap_next::imap_types::response::{CommandContinuationRequest, Data, Response
 use imap_next::server::{Error, Event, Server};
 use imap_next::{Interrupt, Io, State};
 
+use crate::compress::Deflate;
 use crate::preauth::Gate;
 
 /// Bytes handed to the stream at once: under rustls's 64 KiB send buffer, which
@@ -36,6 +37,8 @@ pub(crate) struct Wire {
     wrote: bool,
     /// What the client sends before login passes it (AU-3).
     gate: Gate,
+    /// COMPRESS=DEFLATE is on (RFC 4978).
+    deflate: Option<Deflate>,
 }
 
 /// What driving the stream produced.
@@ -57,6 +60,7 @@ impl Wire {
             in_flight: 0,
             wrote: false,
             gate: Gate::default(),
+            deflate: None,
         }
     }
 
@@ -152,6 +156,17 @@ impl Wire {
         self.gate.accept_utf8();
     }
 
+    /// Starts DEFLATE both ways (RFC 4978): what the client sends from now on, and
+    /// what is written after the responses queued so far.
+    pub(crate) fn start_compression(&mut self) {
+        self.deflate = Some(Deflate::new(self.waiting()));
+    }
+
+    /// Whether DEFLATE is on.
+    pub(crate) fn compressing(&self) -> bool {
+        self.deflate.is_some()
+    }
+
     fn count(&mut self, handed: bool) {
         debug_assert!(
             self.pending.is_empty(),
@@ -168,12 +183,31 @@ impl State for Wire {
     type Error = Error;
 
     fn enqueue_input(&mut self, bytes: &[u8]) {
-        let server = &mut self.server;
-        self.gate
-            .feed(bytes, &mut |bytes| server.enqueue_input(bytes));
+        let (server, gate) = (&mut self.server, &mut self.gate);
+        let mut pass = |bytes: &[u8]| gate.feed(bytes, &mut |bytes| server.enqueue_input(bytes));
+        match &mut self.deflate {
+            Some(deflate) => deflate.inflate(bytes, &mut pass),
+            None => pass(bytes),
+        }
     }
 
     fn next(&mut self) -> Result<Progress, Interrupt<Error>> {
+        match self.next_plain() {
+            Err(Interrupt::Io(Io::Output(bytes))) => {
+                let bytes = match &mut self.deflate {
+                    Some(deflate) => deflate.deflate(bytes),
+                    None => bytes,
+                };
+                Err(Interrupt::Io(Io::Output(bytes)))
+            }
+            other => other,
+        }
+    }
+}
+
+impl Wire {
+    /// The next step of the protocol state, before compression.
+    fn next_plain(&mut self) -> Result<Progress, Interrupt<Error>> {
         if self.wrote {
             self.wrote = false;
             return Ok(Progress::Written);

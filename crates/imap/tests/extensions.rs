@@ -24,10 +24,15 @@ async fn alice_raw() -> (World, Listener, Raw) {
     (w, listener, raw)
 }
 
-/// Runs `tests/scripts/appendlimit.py` as Alice; its `label value` lines.
-async fn appendlimit(w: &World, listener: &Listener, secret: &str) -> Vec<(String, String)> {
+/// Runs `tests/scripts/<script>.py` as Alice; its `label value` lines.
+async fn as_alice(
+    script: &str,
+    w: &World,
+    listener: &Listener,
+    secret: &str,
+) -> Vec<(String, String)> {
     let run = python(
-        "appendlimit",
+        script,
         &[
             ("port", listener.port.to_string()),
             ("ca", w.pki.ca_cert_path().display().to_string()),
@@ -56,7 +61,7 @@ async fn rfc7889_appendlimit_is_the_service_limit_and_a_larger_append_is_refused
     // The listener's literal limit is the message size limit (as `caduceus serve`
     // sets it): one byte over is refused before a byte of the literal is sent.
     let (w, listener, secret) = alice_with_limits(limits()).await;
-    let said = appendlimit(&w, &listener, &secret).await;
+    let said = as_alice("appendlimit", &w, &listener, &secret).await;
     assert_eq!(value(&said, "limit"), MAX_SIZE.to_string());
     assert!(
         value(&said, "at_limit").starts_with("OK [APPENDUID"),
@@ -82,7 +87,7 @@ async fn rfc7889_appendlimit_a_listener_taking_larger_literals_still_gets_the_se
         ..limits()
     };
     let (w, listener, secret) = alice_with_limits(larger).await;
-    let said = appendlimit(&w, &listener, &secret).await;
+    let said = as_alice("appendlimit", &w, &listener, &secret).await;
     assert_eq!(value(&said, "limit"), MAX_SIZE.to_string());
     let over = value(&said, "over_limit");
     assert!(
@@ -223,4 +228,37 @@ async fn rfc6855_utf8_accept_enabled_gives_utf8_folder_names_and_takes_a_utf8_ap
     );
     let noop = raw.command("NOOP").await;
     assert!(noop.contains(" OK "), "{noop}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rfc4978_compress_deflate_select_and_fetch_through_the_compressed_stream() {
+    let (w, listener, secret) = alice_with_limits(limits()).await;
+    // Ten copies of a long, repetitive message: what DEFLATE is for.
+    let body = "Bonjour, voici mon avis sur le patient. ".repeat(200);
+    let message = format!(
+        "From: bob@caduceus.test\r\nTo: alice@caduceus.test\r\nSubject: Avis cardio\r\n\r\n{body}\r\n"
+    );
+    for _ in 0..10 {
+        deliver(&w, "alice@caduceus.test", &message).await;
+    }
+    let said = as_alice("compress", &w, &listener, &secret).await;
+    assert!(
+        value(&said, "capability").contains("COMPRESS=DEFLATE"),
+        "{said:?}"
+    );
+    assert!(value(&said, "compress").starts_with("a3 OK"), "{said:?}");
+    assert!(value(&said, "select").starts_with("a4 OK"), "{said:?}");
+    assert!(value(&said, "fetch_end").starts_with("a5 OK"), "{said:?}");
+    assert_eq!(value(&said, "body_marker"), "10", "{said:?}");
+    // What crossed the wire is a small part of what was fetched.
+    let plain: usize = value(&said, "fetch_lines").parse().unwrap();
+    let wire: usize = value(&said, "wire_bytes").parse().unwrap();
+    assert!(plain > 10 * message.len(), "{said:?}");
+    eprintln!("COMPRESS=DEFLATE: {wire} bytes on the wire for a FETCH of {plain}");
+    assert!(wire * 10 < plain, "{wire} bytes on the wire for {plain}");
+    assert!(
+        value(&said, "again").starts_with("a6 NO [COMPRESSIONACTIVE]"),
+        "{said:?}"
+    );
+    assert!(value(&said, "logout").starts_with("a7 OK"), "{said:?}");
 }
