@@ -2,8 +2,9 @@
 //! RETURN options (ESEARCH, RFC 4731), `$`, the saved search result (SEARCHRES,
 //! RFC 5182), and LIST's selection options, return options and pattern lists
 //! (LIST-EXTENDED, RFC 5258; LIST-STATUS, RFC 5819; SPECIAL-USE, RFC 6154) — all
-//! part of IMAP4rev2 (RFC 9051); and the ACL commands (RFC 4314) with LIST's
-//! MYRIGHTS return option (RFC 8440).
+//! part of IMAP4rev2 (RFC 9051); the ACL commands (RFC 4314) with LIST's
+//! MYRIGHTS return option (RFC 8440); FETCH's object-id items (RFC 8474) and
+//! PARTIAL modifier, and SEARCH's PARTIAL return option (RFC 9394).
 //!
 //! Only the extensions' own words are read here. A line imap-codec refused is cut
 //! into tokens (atoms, quoted strings, literals, parentheses), the extension's part
@@ -19,7 +20,8 @@ use imap_next::imap_types::mailbox::{ListMailbox, Mailbox};
 use imap_next::imap_types::search::SearchKey;
 use imap_next::imap_types::status::StatusDataItemName;
 
-use crate::object_id::ObjectItems;
+use crate::fetching::FetchExtras;
+use crate::partial::Partial;
 
 /// A command read here.
 #[derive(Debug)]
@@ -45,10 +47,10 @@ pub(crate) enum Extended {
     OnNothing { tag: Tag<'static> },
     /// An ACL command (RFC 4314).
     Acl { tag: Tag<'static>, command: Acl },
-    /// A FETCH asking for object ids (RFC 8474 §5): the FETCH without them, and
-    /// the items to write into each response.
-    ObjectIds {
-        items: ObjectItems,
+    /// A FETCH asking for object ids (RFC 8474 §5) or a page (RFC 9394 §4): the
+    /// FETCH without them, and what they ask.
+    Fetch {
+        extras: FetchExtras,
         fetch: Box<Extended>,
     },
 }
@@ -75,7 +77,7 @@ impl Extended {
             | Self::OnNothing { tag }
             | Self::Acl { tag, .. } => tag,
             Self::Command(command) => &command.tag,
-            Self::ObjectIds { fetch, .. } => fetch.tag(),
+            Self::Fetch { fetch, .. } => fetch.tag(),
         }
     }
 }
@@ -89,6 +91,8 @@ pub(crate) struct SearchReturn {
     pub count: bool,
     /// Keep the result as `$` (SEARCHRES).
     pub save: bool,
+    /// A page of the result (RFC 9394).
+    pub partial: Option<Partial>,
 }
 
 impl SearchReturn {
@@ -99,11 +103,12 @@ impl SearchReturn {
         all: true,
         count: false,
         save: false,
+        partial: None,
     };
 
     /// SAVE alone asks for no ESEARCH response (RFC 5182 §2.4).
     pub(crate) fn answers(&self) -> bool {
-        self.min || self.max || self.all || self.count
+        self.min || self.max || self.all || self.count || self.partial.is_some()
     }
 }
 
@@ -152,12 +157,12 @@ pub(crate) fn parse(line: &[u8], saved: &Saved) -> Option<Extended> {
             let (body, tokens) = replace_saved_in_keys(body, &tokens, name_at + 1, saved)?;
             search(&body, &tokens, uid, name_at)
         }
-        "FETCH" => match crate::object_id::without_object_items(body, &tokens, name_at) {
-            Some((base, items)) => {
-                let fetch = parse(&[&base[..], b"\r\n"].concat(), saved)
-                    .or_else(|| decode(&base).map(Extended::Command))?;
-                Some(Extended::ObjectIds {
-                    items,
+        "FETCH" => match without_fetch_extras(body, &tokens, name_at) {
+            Some((line, extras)) => {
+                let fetch = on_saved(&line, &self::tokens(&line)?, uid, name_at, saved)
+                    .or_else(|| decode(&line).map(Extended::Command))?;
+                Some(Extended::Fetch {
+                    extras,
                     fetch: Box::new(fetch),
                 })
             }
@@ -170,6 +175,26 @@ pub(crate) fn parse(line: &[u8], saved: &Saved) -> Option<Extended> {
         }
         _ => None,
     }
+}
+
+/// A FETCH without its object-id items (RFC 8474 §5) and PARTIAL modifier
+/// (RFC 9394 §4), and what they asked; `None` when it has neither.
+fn without_fetch_extras(
+    body: &[u8],
+    tokens: &[Token],
+    name_at: usize,
+) -> Option<(Vec<u8>, FetchExtras)> {
+    let mut extras = FetchExtras::default();
+    let mut line = body.to_vec();
+    if let Some((base, items)) = crate::object_id::without_object_items(&line, tokens, name_at) {
+        line = base;
+        extras.object_ids = items;
+    }
+    if let Some((base, partial)) = crate::partial::without_partial(&line, &self::tokens(&line)?) {
+        line = base;
+        extras.partial = Some(partial);
+    }
+    (extras != FetchExtras::default()).then_some((line, extras))
 }
 
 /// A command whose sequence set is `$`: written out, or acting on nothing.
@@ -205,15 +230,24 @@ fn search(body: &[u8], tokens: &[Token], uid: bool, name_at: usize) -> Option<Ex
     tokens.get(name_at + 2).filter(|t| t.kind == Kind::Open)?;
     let close = closing(tokens, name_at + 2)?;
     let mut returns = SearchReturn::default();
-    for t in &tokens[name_at + 3..close] {
+    let mut options = tokens[name_at + 3..close].iter();
+    while let Some(t) = options.next() {
         match (t.kind, word(t).as_str()) {
             (Kind::Atom, "MIN") => returns.min = true,
             (Kind::Atom, "MAX") => returns.max = true,
             (Kind::Atom, "ALL") => returns.all = true,
             (Kind::Atom, "COUNT") => returns.count = true,
             (Kind::Atom, "SAVE") => returns.save = true,
+            (Kind::Atom, "PARTIAL") => {
+                let range = options.next().filter(|r| r.kind == Kind::Atom)?;
+                returns.partial = Some(Partial::parse(&body[range.start..range.end])?);
+            }
             _ => return None,
         }
+    }
+    // RFC 9394 §3.1: PARTIAL and ALL exclude each other.
+    if returns.all && returns.partial.is_some() {
+        return None;
     }
     if returns == SearchReturn::default() {
         // RFC 4731 §3.1: RETURN () is RETURN (ALL).
@@ -637,7 +671,21 @@ mod tests {
             panic!("not read")
         };
         assert_eq!(returns, SearchReturn::ALL);
-        assert!(parse(b"a SEARCH RETURN (PARTIAL 1:5) ALL\r\n", &Saved::default()).is_none());
+        let Some(Extended::Search { returns, .. }) = parse(
+            b"a UID SEARCH RETURN (COUNT PARTIAL -1:-5) ALL\r\n",
+            &Saved::default(),
+        ) else {
+            panic!("not read")
+        };
+        assert!(returns.count && !returns.all);
+        assert_eq!(returns.partial.unwrap().to_string(), "-1:-5");
+        for refused in [
+            &b"a SEARCH RETURN (PARTIAL 1:5 ALL) ALL\r\n"[..],
+            b"a SEARCH RETURN (PARTIAL 0:5) ALL\r\n",
+            b"a SEARCH RETURN (PARTIAL) ALL\r\n",
+        ] {
+            assert!(parse(refused, &Saved::default()).is_none());
+        }
         assert!(parse(b"a SEARCH RETURN (MIN ALL\r\n", &Saved::default()).is_none());
     }
 

@@ -28,6 +28,7 @@ use tokio::task::JoinHandle;
 use crate::commands::FetchArgs;
 use crate::fetch;
 use crate::object_id::ObjectItems;
+use crate::partial::Partial;
 use crate::reply::{Kind, code, from_service, status};
 use crate::selected::Selected;
 use crate::session::Session;
@@ -64,6 +65,15 @@ pub(crate) struct Fetching {
     seen_now: Vec<(MessageId, FlagChange)>,
     /// The object ids asked for (RFC 8474 §5).
     object_ids: ObjectItems,
+}
+
+/// What a FETCH asks beyond imap-codec's grammar.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct FetchExtras {
+    /// Object ids in each response (RFC 8474 §5).
+    pub object_ids: ObjectItems,
+    /// Only this page of the messages asked for (RFC 9394 §4).
+    pub partial: Option<Partial>,
 }
 
 impl Session {
@@ -110,6 +120,11 @@ impl Session {
         if let Some(since) = changed_since {
             positions.retain(|&i| selected.messages[i].modseq > since);
         }
+        let extras = std::mem::take(&mut self.fetch_extras);
+        if let Some(partial) = extras.partial {
+            // RFC 9394 §4: the page of the messages the set (and CHANGEDSINCE) gave.
+            positions = partial.page(&positions);
+        }
         let sizes: Vec<i64> = positions
             .iter()
             .map(|&i| selected.messages[i].size)
@@ -123,7 +138,7 @@ impl Session {
             uid,
             ahead: None,
             seen_now: Vec::new(),
-            object_ids: std::mem::take(&mut self.object_ids),
+            object_ids: extras.object_ids,
         });
         self.fetch_batches(out, selected).await;
     }

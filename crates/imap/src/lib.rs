@@ -36,10 +36,13 @@
 //! - `structure`: ENVELOPE and BODYSTRUCTURE from the structure computed at ingest.
 //! - `search`: SEARCH keys.
 //! - `extended`: the commands imap-codec does not parse (SEARCH RETURN, `$`,
-//!   LIST's options, the ACL commands, FETCH's object-id items), read here and
-//!   rewritten to base commands imap-codec parses.
+//!   LIST's options, the ACL commands, FETCH's object-id items and PARTIAL
+//!   modifier, SEARCH's PARTIAL), read here and rewritten to base commands
+//!   imap-codec parses.
 //! - `object_id`: OBJECTID (RFC 8474): MAILBOXID codes, EMAILID and THREADID
 //!   written into FETCH responses.
+//! - `partial`: PARTIAL (RFC 9394), a page of a SEARCH's results or of a
+//!   FETCH's messages.
 //! - `sort`: SORT keys and the base subject.
 //! - `utf7`: folder names in modified UTF-7.
 //! - `preauth`: the gate before login (AU-3): literals, commands and lines bounded
@@ -68,6 +71,7 @@ pub mod fuzzing;
 pub mod listener;
 mod login;
 mod object_id;
+mod partial;
 mod preauth;
 mod reply;
 mod search;

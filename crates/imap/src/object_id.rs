@@ -113,13 +113,13 @@ mod tests {
     #[test]
     fn rfc8474_fetch_object_items_are_taken_out_of_the_fetch() {
         let base = |line: &[u8]| {
-            let Some(Extended::ObjectIds { items, fetch }) = parse(line, &Saved::default()) else {
+            let Some(Extended::Fetch { extras, fetch }) = parse(line, &Saved::default()) else {
                 panic!("not read: {}", String::from_utf8_lossy(line));
             };
             let Extended::Command(command) = *fetch else {
                 panic!("not a base command");
             };
-            (items, command)
+            (extras.object_ids, command)
         };
         let (items, command) = base(b"a UID FETCH 1:* (FLAGS EMAILID THREADID)\r\n");
         assert_eq!(

@@ -66,8 +66,9 @@ pub(crate) struct Session {
     command_due: Option<caduceus_core::Timestamp>,
     /// A FETCH being answered, batch by batch.
     pub(crate) fetching: Option<crate::fetching::Fetching>,
-    /// The object ids (RFC 8474) the FETCH being read asked for.
-    pub(crate) object_ids: crate::object_id::ObjectItems,
+    /// What the FETCH being read asked beyond imap-codec's grammar (RFC 8474,
+    /// RFC 9394).
+    pub(crate) fetch_extras: crate::fetching::FetchExtras,
 }
 
 /// What to do after a command.
@@ -118,7 +119,7 @@ pub(crate) async fn run(tcp: TcpStream, peer: SocketAddr, id: u64, shared: Share
         errors: 0,
         command_due: None,
         fetching: None,
-        object_ids: Default::default(),
+        fetch_extras: Default::default(),
     };
     trace_connection(&session, true).await;
     serve(&mut session, tcp, &config, &acceptor, &mut stop).await;
@@ -395,6 +396,8 @@ impl Session {
             Capability::try_from("OBJECTID").expect("valid capability"),
             // UTF-8 folder names and messages once enabled (RFC 6855).
             Capability::try_from("UTF8=ACCEPT").expect("valid capability"),
+            // Pages of SEARCH results and of FETCHed messages (RFC 9394).
+            Capability::try_from("PARTIAL").expect("valid capability"),
         ]);
         if self.tls {
             // DEFLATE inside TLS (RFC 4978), never in clear.

@@ -262,3 +262,52 @@ async fn rfc4978_compress_deflate_select_and_fetch_through_the_compressed_stream
     );
     assert!(value(&said, "logout").starts_with("a7 OK"), "{said:?}");
 }
+
+#[tokio::test]
+async fn rfc9394_partial_search_pages_and_fetch_pages() {
+    let (w, _listener, mut raw) = alice_raw().await;
+    for n in 1..=12 {
+        let message = format!("From: bob@caduceus.test\r\nSubject: n{n}\r\n\r\nx\r\n");
+        deliver(&w, "alice@caduceus.test", &message).await;
+    }
+    let capability = raw.command("CAPABILITY").await;
+    assert!(capability.contains(" PARTIAL"), "{capability}");
+    raw.command("SELECT INBOX").await;
+    // UIDs 2..12 at sequence numbers 1..11.
+    raw.command("STORE 1 +FLAGS.SILENT (\\Deleted)").await;
+    raw.command("EXPUNGE").await;
+
+    // §3.1: the first page, in UIDs; the last page with COUNT over everything.
+    let first = raw.command("UID SEARCH RETURN (PARTIAL 1:3) ALL").await;
+    assert!(first.contains(" UID PARTIAL (1:3 2:4)\r\n"), "{first}");
+    let last = raw.command("SEARCH RETURN (COUNT PARTIAL -1:-3) ALL").await;
+    assert!(
+        last.contains(" COUNT 11 PARTIAL (-1:-3 9:11)\r\n"),
+        "{last}"
+    );
+    let beyond = raw.command("UID SEARCH RETURN (PARTIAL 20:30) ALL").await;
+    assert!(beyond.contains(" PARTIAL (20:30 NIL)\r\n"), "{beyond}");
+    let both = raw.command("SEARCH RETURN (PARTIAL 1:3 ALL) ALL").await;
+    assert!(both.lines().last().unwrap().contains(" BAD "), "{both}");
+    // With SAVE: the page is what `$` holds.
+    raw.command("UID SEARCH RETURN (SAVE PARTIAL -1:-2) ALL")
+        .await;
+    let saved = raw.command("UID FETCH $ (UID)").await;
+    assert_eq!(saved.matches(" FETCH (").count(), 2, "{saved}");
+    assert!(
+        saved.contains("UID 11") && saved.contains("UID 12"),
+        "{saved}"
+    );
+
+    // §4: the FETCH modifier, the newest two of the whole folder.
+    let fetched = raw.command("UID FETCH 1:* (FLAGS) (PARTIAL -1:-2)").await;
+    assert_eq!(fetched.matches(" FETCH (").count(), 2, "{fetched}");
+    assert!(
+        fetched.contains("* 10 FETCH (UID 11 FLAGS")
+            && fetched.contains("* 11 FETCH (UID 12 FLAGS"),
+        "{fetched}"
+    );
+    let page = raw.command("FETCH 1:* (UID) (PARTIAL 2:3)").await;
+    assert_eq!(page.matches(" FETCH (").count(), 2, "{page}");
+    assert!(page.contains("* 2 FETCH (UID 3)"), "{page}");
+}

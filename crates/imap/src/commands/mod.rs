@@ -554,13 +554,13 @@ impl Session {
                 ));
             }
             Extended::OnNothing { tag } => out.enqueue_status(needs_selection(tag)),
-            Extended::ObjectIds { items, fetch } => {
-                // The FETCH without its object-id items, which its answer writes in
-                // (RFC 8474 §5).
+            Extended::Fetch { extras, fetch } => {
+                // The FETCH without its object-id items (RFC 8474 §5) and PARTIAL
+                // modifier (RFC 9394 §4), which its answer applies.
                 self.state = State::after(login, selected);
-                self.object_ids = items;
+                self.fetch_extras = extras;
                 Box::pin(self.extended_command(out, *fetch)).await;
-                self.object_ids = crate::object_id::ObjectItems::default();
+                self.fetch_extras = crate::fetching::FetchExtras::default();
                 return;
             }
             Extended::Acl { tag, command } => self.acl(out, tag, &login, command).await,
