@@ -29,6 +29,8 @@ pub(crate) struct Deflate {
     plain_left: usize,
     /// The client's stream could not be inflated: nothing more is read from it.
     broken: bool,
+    /// That was reported to the session (which ends it).
+    reported: bool,
 }
 
 impl Deflate {
@@ -39,11 +41,23 @@ impl Deflate {
             deflate: Compress::new(Compression::default(), false),
             plain_left,
             broken: false,
+            reported: false,
         }
     }
 
+    /// Whether the client's stream turned out not to be DEFLATE.
+    pub(crate) fn broken(&self) -> bool {
+        self.broken
+    }
+
+    /// True once, when the client's stream turned out not to be DEFLATE.
+    pub(crate) fn newly_broken(&mut self) -> bool {
+        self.broken && !std::mem::replace(&mut self.reported, true)
+    }
+
     /// Inflates what the client sent, handing it on to `forward` in pieces of at
-    /// most [`PIECE`] bytes. A stream that is not DEFLATE is dropped from then on.
+    /// most [`PIECE`] bytes. A stream that is not DEFLATE is dropped from then on
+    /// (and the session ended: [`Deflate::newly_broken`]).
     pub(crate) fn inflate(&mut self, mut input: &[u8], forward: &mut impl FnMut(&[u8])) {
         let mut out = Vec::with_capacity(PIECE);
         while !self.broken {

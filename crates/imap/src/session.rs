@@ -409,6 +409,13 @@ impl Session {
     /// Answers a line the grammar refused; true when the session must end (its
     /// BYE queued).
     async fn protocol_error(&mut self, out: &mut Wire, error: ServerError) -> bool {
+        if out.compression_broken() {
+            info!(session = self.id, "closed: compressed input is not DEFLATE");
+            out.enqueue_status(
+                Status::bye(None, "the compressed stream is not DEFLATE").expect("valid BYE"),
+            );
+            return true;
+        }
         let text = match &error {
             // imap-next already answered BAD, before the literal was sent.
             ServerError::LiteralTooLong { .. } => {

@@ -167,6 +167,11 @@ impl Wire {
         self.deflate.is_some()
     }
 
+    /// Whether DEFLATE is on and the client's stream was not DEFLATE.
+    pub(crate) fn compression_broken(&self) -> bool {
+        self.deflate.as_ref().is_some_and(Deflate::broken)
+    }
+
     fn count(&mut self, handed: bool) {
         debug_assert!(
             self.pending.is_empty(),
@@ -192,6 +197,11 @@ impl State for Wire {
     }
 
     fn next(&mut self) -> Result<Progress, Interrupt<Error>> {
+        if self.deflate.as_mut().is_some_and(Deflate::newly_broken) {
+            return Err(Interrupt::Error(Error::MalformedMessage {
+                discarded_bytes: imap_next::imap_types::secret::Secret::new(Box::new([])),
+            }));
+        }
         match self.next_plain() {
             Err(Interrupt::Io(Io::Output(bytes))) => {
                 let bytes = match &mut self.deflate {

@@ -311,3 +311,14 @@ async fn rfc9394_partial_search_pages_and_fetch_pages() {
     assert_eq!(page.matches(" FETCH (").count(), 2, "{page}");
     assert!(page.contains("* 2 FETCH (UID 3)"), "{page}");
 }
+
+#[tokio::test]
+async fn rfc4978_compress_deflate_input_that_is_not_deflate_ends_the_session() {
+    let (_w, _listener, mut raw) = alice_raw().await;
+    let answer = raw.command("COMPRESS DEFLATE").await;
+    assert!(answer.contains(" OK "), "{answer}");
+    // Commands in clear after COMPRESS: not DEFLATE, so the session ends (its BYE
+    // is compressed, so unreadable here) instead of waiting for more.
+    raw.send(b"\xff\xff\xff\xff c1 NOOP\r\n").await;
+    while raw.line().await.is_some() {}
+}
