@@ -20,6 +20,7 @@ use imap_next::imap_types::mailbox::{ListMailbox, Mailbox};
 use imap_next::imap_types::search::SearchKey;
 use imap_next::imap_types::status::StatusDataItemName;
 
+use crate::extras::StatusExtras;
 use crate::fetching::FetchExtras;
 use crate::partial::Partial;
 
@@ -47,6 +48,12 @@ pub(crate) enum Extended {
     OnNothing { tag: Tag<'static> },
     /// An ACL command (RFC 4314).
     Acl { tag: Tag<'static>, command: Acl },
+    /// A STATUS asking for items imap-codec does not know: the STATUS without
+    /// them, and which they are.
+    Status {
+        extras: StatusExtras,
+        status: Command<'static>,
+    },
     /// A FETCH asking for object ids (RFC 8474 §5) or a page (RFC 9394 §4): the
     /// FETCH without them, and what they ask.
     Fetch {
@@ -76,7 +83,10 @@ impl Extended {
             | Self::List { tag, .. }
             | Self::OnNothing { tag }
             | Self::Acl { tag, .. } => tag,
-            Self::Command(command) => &command.tag,
+            Self::Command(command)
+            | Self::Status {
+                status: command, ..
+            } => &command.tag,
             Self::Fetch { fetch, .. } => fetch.tag(),
         }
     }
@@ -169,6 +179,13 @@ pub(crate) fn parse(line: &[u8], saved: &Saved) -> Option<Extended> {
             None => on_saved(body, &tokens, uid, name_at, saved),
         },
         "STORE" | "COPY" | "MOVE" => on_saved(body, &tokens, uid, name_at, saved),
+        "STATUS" if !uid => {
+            let (line, extras) = crate::extras::without_status_extras(body, &tokens)?;
+            Some(Extended::Status {
+                extras,
+                status: decode(&line)?,
+            })
+        }
         "EXPUNGE" if uid => on_saved(body, &tokens, uid, name_at, saved),
         "MYRIGHTS" | "GETACL" | "LISTRIGHTS" | "SETACL" | "DELETEACL" if !uid => {
             acl(body, &tokens, &name)

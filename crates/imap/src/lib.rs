@@ -39,6 +39,8 @@
 //!   LIST's options, the ACL commands, FETCH's object-id items and PARTIAL
 //!   modifier, SEARCH's PARTIAL), read here and rewritten to base commands
 //!   imap-codec parses.
+//! - `extras`: STATUS items imap-codec does not know (MAILBOXID, RFC 8474;
+//!   APPENDLIMIT, RFC 7889), taken out of the command and answered after.
 //! - `object_id`: OBJECTID (RFC 8474): MAILBOXID codes, EMAILID and THREADID
 //!   written into FETCH responses.
 //! - `partial`: PARTIAL (RFC 9394), a page of a SEARCH's results or of a
@@ -63,6 +65,7 @@ mod commands;
 mod compress;
 pub mod config;
 mod extended;
+mod extras;
 mod fetch;
 mod fetching;
 #[cfg(feature = "fuzzing")]

@@ -11,6 +11,7 @@ use caduceus_service::model::{Mailbox, MessageSummary};
 use imap_next::imap_types::response::{Code, CodeOther};
 
 use crate::extended::{Kind, Token, closing, splice};
+use crate::extras::without_words;
 
 /// The object-id items a FETCH asked for (RFC 8474 §5).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -65,37 +66,11 @@ pub(crate) fn without_object_items(
         Kind::Open => (first + 1, closing(tokens, first)?),
         _ => (first, first + 1),
     };
-    let mut items = ObjectItems::default();
-    let mut kept = Vec::new();
-    let mut depth = 0usize;
-    for t in &tokens[from..to] {
-        let word = body[t.start..t.end].to_ascii_uppercase();
-        match t.kind {
-            Kind::Open => depth += 1,
-            Kind::Close => depth = depth.saturating_sub(1),
-            Kind::Atom if depth == 0 && word == b"EMAILID" => {
-                items.email = true;
-                continue;
-            }
-            Kind::Atom if depth == 0 && word == b"THREADID" => {
-                items.thread = true;
-                continue;
-            }
-            _ => {}
-        }
-        kept.push(t);
-    }
+    let (mut list, [email, thread]) =
+        without_words(body, &tokens[from..to], [b"EMAILID", b"THREADID"]);
+    let items = ObjectItems { email, thread };
     if !items.any() {
         return None;
-    }
-    // What remains, each kept token with the spaces before it inside the list.
-    let mut list = Vec::new();
-    for (i, t) in kept.iter().enumerate() {
-        let joined = i > 0 && kept[i - 1].end == t.start;
-        if i > 0 && !joined && kept[i - 1].kind != Kind::Open && t.kind != Kind::Close {
-            list.push(b' ');
-        }
-        list.extend_from_slice(&body[t.start..t.end]);
     }
     if list.is_empty() {
         list.extend_from_slice(b"UID");

@@ -69,6 +69,9 @@ pub(crate) struct Session {
     /// What the FETCH being read asked beyond imap-codec's grammar (RFC 8474,
     /// RFC 9394).
     pub(crate) fetch_extras: crate::fetching::FetchExtras,
+    /// What the STATUS being read asked beyond imap-codec's grammar (RFC 8474,
+    /// RFC 7889).
+    pub(crate) status_extras: crate::extras::StatusExtras,
 }
 
 /// What to do after a command.
@@ -120,6 +123,7 @@ pub(crate) async fn run(tcp: TcpStream, peer: SocketAddr, id: u64, shared: Share
         command_due: None,
         fetching: None,
         fetch_extras: Default::default(),
+        status_extras: Default::default(),
     };
     trace_connection(&session, true).await;
     serve(&mut session, tcp, &config, &acceptor, &mut stop).await;

@@ -322,3 +322,32 @@ async fn rfc4978_compress_deflate_input_that_is_not_deflate_ends_the_session() {
     raw.send(b"\xff\xff\xff\xff c1 NOOP\r\n").await;
     while raw.line().await.is_some() {}
 }
+
+#[tokio::test]
+async fn rfc7889_appendlimit_and_rfc8474_mailboxid_status_items() {
+    let (_w, _listener, mut raw) = alice_raw().await;
+    let created = raw.command("CREATE Projets").await;
+    let id = object_id(&created, "OK [MAILBOXID");
+    // RFC 8474 §4.2, RFC 7889 §2: alone, and among the base items.
+    let alone = raw.command("STATUS Projets (MAILBOXID)").await;
+    assert!(
+        alone.contains(&format!("* STATUS Projets (MAILBOXID ({id}))\r\n")),
+        "{alone}"
+    );
+    let mixed = raw
+        .command("STATUS Projets (MESSAGES APPENDLIMIT UIDNEXT MAILBOXID)")
+        .await;
+    assert!(
+        mixed.contains(&format!(
+            "* STATUS Projets (MESSAGES 0 UIDNEXT 1 MAILBOXID ({id}) APPENDLIMIT {MAX_SIZE})\r\n"
+        )),
+        "{mixed}"
+    );
+    let limit = raw.command("STATUS INBOX (APPENDLIMIT)").await;
+    assert!(
+        limit.contains(&format!("* STATUS INBOX (APPENDLIMIT {MAX_SIZE})\r\n")),
+        "{limit}"
+    );
+    let missing = raw.command("STATUS Nulle (MAILBOXID)").await;
+    assert!(missing.contains("NO [NONEXISTENT]"), "{missing}");
+}

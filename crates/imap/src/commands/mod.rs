@@ -554,6 +554,15 @@ impl Session {
                 ));
             }
             Extended::OnNothing { tag } => out.enqueue_status(needs_selection(tag)),
+            Extended::Status { extras, status } => {
+                // STATUS without its MAILBOXID and APPENDLIMIT items, which its
+                // answer adds (RFC 8474 §4.2, RFC 7889 §2).
+                self.state = State::after(login, selected);
+                self.status_extras = extras;
+                let _ = self.command(out, status).await;
+                self.status_extras = crate::extras::StatusExtras::default();
+                return;
+            }
             Extended::Fetch { extras, fetch } => {
                 // The FETCH without its object-id items (RFC 8474 §5) and PARTIAL
                 // modifier (RFC 9394 §4), which its answer applies.
