@@ -137,6 +137,8 @@ pub(crate) struct ListOptions {
     pub status: Vec<StatusDataItemName>,
     /// Return MYRIGHTS: the login's rights on each folder listed (RFC 8440).
     pub myrights: bool,
+    /// STATUS items imap-codec does not know (MAILBOXID, APPENDLIMIT).
+    pub status_extras: StatusExtras,
 }
 
 /// The saved search result, written as sets, to replace `$` (None: empty).
@@ -381,7 +383,9 @@ fn list(body: &[u8], tokens: &[Token]) -> Option<Extended> {
                 (Kind::Atom, "CHILDREN") | (Kind::Atom, "SPECIAL-USE") => {}
                 (Kind::Atom, "STATUS") if tokens[j].kind == Kind::Open => {
                     let end = closing(tokens, j)?;
-                    options.status = status_items(&body[tokens[j].start..tokens[end].end])?;
+                    let (list, extras) = crate::extras::status_list(body, &tokens[j + 1..end]);
+                    options.status = status_items(&[b"(", &list[..], b")"].concat())?;
+                    options.status_extras = extras;
                     j = end + 1;
                 }
                 _ => return None,

@@ -6,7 +6,12 @@
 use caduceus_core::object_id::ObjectId;
 use caduceus_service::model::Mailbox;
 
+use imap_next::imap_types::mailbox::Mailbox as ImapMailbox;
+use imap_next::imap_types::response::Data;
+use imap_next::imap_types::status::StatusDataItem;
+
 use crate::extended::{Kind, Token, closing, splice};
+use crate::wire::Wire;
 
 /// The tokens `list` (the inside of a parenthesised list) of `body` without the
 /// atoms `words` at its top level, written again; and which of `words` were in it.
@@ -86,9 +91,26 @@ impl StatusExtras {
     }
 }
 
-/// `tag STATUS mailbox (items)` without the items imap-codec does not know (and
-/// with `MESSAGES` in their place when nothing else is asked), and which they
-/// were; `None` when it names none.
+/// A STATUS item list (the tokens inside its parentheses) without the items
+/// imap-codec does not know, with `MESSAGES` in their place when nothing else is
+/// asked; and which they were.
+pub(crate) fn status_list(body: &[u8], list: &[Token]) -> (Vec<u8>, StatusExtras) {
+    let (mut kept, [mailbox_id, append_limit]) =
+        without_words(body, list, [b"MAILBOXID", b"APPENDLIMIT"]);
+    let alone = kept.is_empty() && (mailbox_id || append_limit);
+    if alone {
+        kept.extend_from_slice(b"MESSAGES");
+    }
+    let extras = StatusExtras {
+        mailbox_id,
+        append_limit,
+        alone,
+    };
+    (kept, extras)
+}
+
+/// `tag STATUS mailbox (items)` without the items imap-codec does not know, and
+/// which they were; `None` when it names none.
 pub(crate) fn without_status_extras(
     body: &[u8],
     tokens: &[Token],
@@ -98,25 +120,34 @@ pub(crate) fn without_status_extras(
         return None;
     }
     let close = closing(tokens, open)?;
-    let (mut list, [mailbox_id, append_limit]) = without_words(
-        body,
-        &tokens[open + 1..close],
-        [b"MAILBOXID", b"APPENDLIMIT"],
-    );
-    if !mailbox_id && !append_limit {
+    let (list, extras) = status_list(body, &tokens[open + 1..close]);
+    if extras == StatusExtras::default() {
         return None;
     }
-    let alone = list.is_empty();
-    if alone {
-        list.extend_from_slice(b"MESSAGES");
-    }
     let line = splice(body, tokens[open].end, tokens[close].start, &list);
-    Some((
-        line,
-        StatusExtras {
-            mailbox_id,
-            append_limit,
-            alone,
-        },
-    ))
+    Some((line, extras))
+}
+
+/// Queues the STATUS response of `folder` (named `mailbox` as the client named
+/// it) with `items` and the `extras` asked for; `limit` is the largest message the
+/// service takes (APPENDLIMIT).
+pub(crate) fn enqueue_status(
+    out: &mut Wire,
+    mailbox: ImapMailbox<'_>,
+    items: Vec<StatusDataItem>,
+    extras: StatusExtras,
+    folder: &Mailbox,
+    limit: usize,
+) {
+    let items = if extras.alone { Vec::new() } else { items };
+    let data = Data::Status {
+        mailbox,
+        items: items.into(),
+    };
+    if extras.mailbox_id || extras.append_limit {
+        let line = out.encode_without_crlf(data);
+        out.enqueue_line(&extras.written_into(line, folder, limit));
+    } else {
+        out.enqueue_data(data);
+    }
 }

@@ -328,26 +328,33 @@ async fn rfc7889_appendlimit_and_rfc8474_mailboxid_status_items() {
     let (_w, _listener, mut raw) = alice_raw().await;
     let created = raw.command("CREATE Projets").await;
     let id = object_id(&created, "OK [MAILBOXID");
-    // RFC 8474 §4.2, RFC 7889 §2: alone, and among the base items.
-    let alone = raw.command("STATUS Projets (MAILBOXID)").await;
-    assert!(
-        alone.contains(&format!("* STATUS Projets (MAILBOXID ({id}))\r\n")),
-        "{alone}"
-    );
-    let mixed = raw
-        .command("STATUS Projets (MESSAGES APPENDLIMIT UIDNEXT MAILBOXID)")
-        .await;
-    assert!(
-        mixed.contains(&format!(
-            "* STATUS Projets (MESSAGES 0 UIDNEXT 1 MAILBOXID ({id}) APPENDLIMIT {MAX_SIZE})\r\n"
-        )),
-        "{mixed}"
-    );
-    let limit = raw.command("STATUS INBOX (APPENDLIMIT)").await;
-    assert!(
-        limit.contains(&format!("* STATUS INBOX (APPENDLIMIT {MAX_SIZE})\r\n")),
-        "{limit}"
-    );
+    // RFC 8474 §4.2, RFC 7889 §2: alone, among the base items, and in LIST-STATUS
+    // (RFC 5819); each command and the STATUS line it must answer.
+    let cases = [
+        (
+            "STATUS Projets (MAILBOXID)".to_owned(),
+            format!("Projets (MAILBOXID ({id}))"),
+        ),
+        (
+            "STATUS Projets (MESSAGES APPENDLIMIT UIDNEXT MAILBOXID)".to_owned(),
+            format!("Projets (MESSAGES 0 UIDNEXT 1 MAILBOXID ({id}) APPENDLIMIT {MAX_SIZE})"),
+        ),
+        (
+            "STATUS INBOX (APPENDLIMIT)".to_owned(),
+            format!("INBOX (APPENDLIMIT {MAX_SIZE})"),
+        ),
+        (
+            "LIST \"\" \"Projets\" RETURN (STATUS (MAILBOXID APPENDLIMIT))".to_owned(),
+            format!("Projets (MAILBOXID ({id}) APPENDLIMIT {MAX_SIZE})"),
+        ),
+    ];
+    for (command, expected) in cases {
+        let answer = raw.command(&command).await;
+        assert!(
+            answer.contains(&format!("* STATUS {expected}\r\n")),
+            "{command}: {answer}"
+        );
+    }
     let missing = raw.command("STATUS Nulle (MAILBOXID)").await;
     assert!(missing.contains("NO [NONEXISTENT]"), "{missing}");
 }

@@ -125,21 +125,9 @@ impl Session {
             }
         };
         let extras = std::mem::take(&mut self.status_extras);
-        let items = match extras.alone {
-            true => Vec::new(),
-            false => status_items(&folder, &messages, recent, names),
-        };
-        let data = Data::Status {
-            mailbox: mailbox.clone(),
-            items: items.into(),
-        };
-        if extras.mailbox_id || extras.append_limit {
-            let line = out.encode_without_crlf(data);
-            let limit = self.service.config().max_message_size;
-            out.enqueue_line(&extras.written_into(line, &folder, limit));
-        } else {
-            out.enqueue_data(data);
-        }
+        let items = status_items(&folder, &messages, recent, names);
+        let limit = self.service.config().max_message_size;
+        crate::extras::enqueue_status(out, mailbox.clone(), items, extras, &folder, limit);
         out.enqueue_status(status(Kind::Ok, Some(tag), None, "STATUS completed"));
     }
 

@@ -332,18 +332,15 @@ impl Session {
                     let recent = self
                         .recent_count(access, selected, &folder, &messages, &options.status)
                         .await?;
-                    Ok::<_, caduceus_service::ServiceError>(status_items(
-                        &folder,
-                        &messages,
-                        recent,
-                        &options.status,
-                    ))
+                    let items = status_items(&folder, &messages, recent, &options.status);
+                    Ok::<_, caduceus_service::ServiceError>((folder, items))
                 };
                 match read.await {
-                    Ok(items) => out.enqueue_data(Data::Status {
-                        mailbox,
-                        items: items.into(),
-                    }),
+                    Ok((folder, items)) => {
+                        let limit = self.service.config().max_message_size;
+                        let extras = options.status_extras;
+                        crate::extras::enqueue_status(out, mailbox, items, extras, &folder, limit);
+                    }
                     Err(error) => {
                         out.enqueue_status(from_service(tag, &error));
                         return;
