@@ -23,6 +23,7 @@ use imap_next::imap_types::status::StatusDataItemName;
 use crate::extras::StatusExtras;
 use crate::fetching::FetchExtras;
 use crate::partial::Partial;
+use caduceus_core::object_id::ObjectId;
 
 /// A command read here.
 #[derive(Debug)]
@@ -148,6 +149,9 @@ pub(crate) struct Saved {
     pub uids: Option<String>,
     /// As sequence numbers in the session's snapshot.
     pub seqs: Option<String>,
+    /// Each message's EMAILID with its UID, for SEARCH EMAILID (RFC 8474 §6); only
+    /// filled when the command names EMAILID.
+    pub email_ids: Vec<(ObjectId, u32)>,
 }
 
 /// Reads `line` (a whole command with its literals and final CRLF) when it is
@@ -167,9 +171,15 @@ pub(crate) fn parse(line: &[u8], saved: &Saved) -> Option<Extended> {
         "LIST" if !uid => list(body, &tokens),
         "SEARCH" => {
             let (body, tokens) = replace_saved_in_keys(body, &tokens, name_at + 1, saved)?;
+            let (body, tokens) = crate::object_id::replace_object_keys(
+                &body,
+                &tokens,
+                name_at + 1,
+                &saved.email_ids,
+            )?;
             search(&body, &tokens, uid, name_at)
         }
-        "FETCH" => match without_fetch_extras(body, &tokens, name_at) {
+        "FETCH" => match crate::extras::without_fetch_extras(body, &tokens, name_at) {
             Some((line, extras)) => {
                 let fetch = on_saved(&line, &self::tokens(&line)?, uid, name_at, saved)
                     .or_else(|| decode(&line).map(Extended::Command))?;
@@ -194,26 +204,6 @@ pub(crate) fn parse(line: &[u8], saved: &Saved) -> Option<Extended> {
         }
         _ => None,
     }
-}
-
-/// A FETCH without its object-id items (RFC 8474 §5) and PARTIAL modifier
-/// (RFC 9394 §4), and what they asked; `None` when it has neither.
-fn without_fetch_extras(
-    body: &[u8],
-    tokens: &[Token],
-    name_at: usize,
-) -> Option<(Vec<u8>, FetchExtras)> {
-    let mut extras = FetchExtras::default();
-    let mut line = body.to_vec();
-    if let Some((base, items)) = crate::object_id::without_object_items(&line, tokens, name_at) {
-        line = base;
-        extras.object_ids = items;
-    }
-    if let Some((base, partial)) = crate::partial::without_partial(&line, &self::tokens(&line)?) {
-        line = base;
-        extras.partial = Some(partial);
-    }
-    (extras != FetchExtras::default()).then_some((line, extras))
 }
 
 /// A command whose sequence set is `$`: written out, or acting on nothing.
@@ -564,7 +554,7 @@ fn is_string(kind: Kind) -> bool {
 
 /// Cuts a command line (without its final CRLF) into tokens; `None` when a
 /// quoted string or a literal is cut short.
-fn tokens(line: &[u8]) -> Option<Vec<Token>> {
+pub(crate) fn tokens(line: &[u8]) -> Option<Vec<Token>> {
     let mut tokens = Vec::new();
     let mut i = 0;
     while i < line.len() {
@@ -653,6 +643,7 @@ mod tests {
         Saved {
             uids: Some(uids.into()),
             seqs: Some(seqs.into()),
+            email_ids: Vec::new(),
         }
     }
 

@@ -1,7 +1,8 @@
 //! Items of a FETCH or STATUS list that imap-codec does not know: taken out of the
 //! list before imap-codec reads the command, answered here after. STATUS's
 //! `MAILBOXID` (RFC 8474 §4.2) and `APPENDLIMIT` (RFC 7889 §2) are here; FETCH's
-//! object ids are in [`crate::object_id`].
+//! object ids ([`crate::object_id`]) and PARTIAL modifier ([`crate::partial`])
+//! are taken out here.
 
 use caduceus_core::object_id::ObjectId;
 use caduceus_service::model::Mailbox;
@@ -11,6 +12,7 @@ use imap_next::imap_types::response::Data;
 use imap_next::imap_types::status::StatusDataItem;
 
 use crate::extended::{Kind, Token, closing, splice};
+use crate::fetching::FetchExtras;
 use crate::wire::Wire;
 
 /// The tokens `list` (the inside of a parenthesised list) of `body` without the
@@ -150,4 +152,26 @@ pub(crate) fn enqueue_status(
     } else {
         out.enqueue_data(data);
     }
+}
+
+/// A FETCH without its object-id items (RFC 8474 §5) and PARTIAL modifier
+/// (RFC 9394 §4), and what they asked; `None` when it has neither.
+pub(crate) fn without_fetch_extras(
+    body: &[u8],
+    tokens: &[Token],
+    name_at: usize,
+) -> Option<(Vec<u8>, FetchExtras)> {
+    let mut extras = FetchExtras::default();
+    let mut line = body.to_vec();
+    if let Some((base, items)) = crate::object_id::without_object_items(&line, tokens, name_at) {
+        line = base;
+        extras.object_ids = items;
+    }
+    if let Some((base, partial)) =
+        crate::partial::without_partial(&line, &crate::extended::tokens(&line)?)
+    {
+        line = base;
+        extras.partial = Some(partial);
+    }
+    (extras != FetchExtras::default()).then_some((line, extras))
 }

@@ -79,11 +79,73 @@ pub(crate) fn without_object_items(
     Some((splice(body, start, end, &list), items))
 }
 
+/// The SEARCH keys `EMAILID <id>` and `THREADID <id>` (RFC 8474 §6) among the
+/// tokens from `from` on, written as keys imap-codec reads: `UID <set>` of the
+/// messages with that EMAILID (`email_ids`: each one's id and UID), or `NOT ALL`
+/// when none has it — and for every THREADID, as no message has one.
+pub(crate) fn replace_object_keys(
+    body: &[u8],
+    tokens: &[Token],
+    from: usize,
+    email_ids: &[(ObjectId, u32)],
+) -> Option<(Vec<u8>, Vec<Token>)> {
+    let mut line = body.to_vec();
+    for i in (from..tokens.len()).rev() {
+        let key = &tokens[i];
+        let word = body[key.start..key.end].to_ascii_uppercase();
+        if key.kind != Kind::Atom || !matches!(&word[..], b"EMAILID" | b"THREADID") {
+            continue;
+        }
+        let after_keyword = i > 0
+            && tokens[i - 1].kind == Kind::Atom
+            && matches!(
+                &body[tokens[i - 1].start..tokens[i - 1].end].to_ascii_uppercase()[..],
+                b"KEYWORD" | b"UNKEYWORD"
+            );
+        let Some(value) = tokens.get(i + 1).filter(|v| v.kind == Kind::Atom) else {
+            continue;
+        };
+        if after_keyword {
+            continue;
+        }
+        let wanted = &body[value.start..value.end];
+        let mut uids: Vec<u32> = match &word[..] {
+            b"EMAILID" => email_ids
+                .iter()
+                .filter(|(id, _)| id.as_str().as_bytes() == wanted)
+                .map(|(_, uid)| *uid)
+                .collect(),
+            _ => Vec::new(),
+        };
+        uids.sort_unstable();
+        let written = match crate::extended::ranges(&uids) {
+            Some(set) => format!("UID {set}"),
+            None => "NOT ALL".to_owned(),
+        };
+        line = splice(&line, key.start, value.end, written.as_bytes());
+    }
+    let tokens = crate::extended::tokens(&line)?;
+    Some((line, tokens))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::extended::{Extended, Saved, parse};
     use imap_next::imap_types::command::CommandBody;
+
+    #[test]
+    fn rfc8474_search_keys_are_written_as_uid_sets() {
+        let id = ObjectId::email("b1");
+        let ids = [(id.clone(), 7), (ObjectId::email("b2"), 8), (id.clone(), 3)];
+        let line = format!("a SEARCH EMAILID {id} OR THREADID T1 KEYWORD EMAILID");
+        let tokens = crate::extended::tokens(line.as_bytes()).unwrap();
+        let (written, _) = replace_object_keys(line.as_bytes(), &tokens, 2, &ids).unwrap();
+        assert_eq!(
+            String::from_utf8(written).unwrap(),
+            "a SEARCH UID 3,7 OR NOT ALL KEYWORD EMAILID"
+        );
+    }
 
     #[test]
     fn rfc8474_fetch_object_items_are_taken_out_of_the_fetch() {

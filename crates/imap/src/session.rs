@@ -26,7 +26,6 @@ use tracing::{debug, info};
 
 use crate::auth::PendingAuth;
 use crate::reply::{Kind, status};
-use crate::selected::Selected;
 use crate::state::State;
 use crate::wire::{Progress, Wire};
 use crate::{ImapConfig, Limits};
@@ -454,10 +453,14 @@ impl Session {
             return false;
         }
         if let (ServerError::MalformedMessage { .. }, true) = (&error, self.state.logged_in()) {
+            // SEARCH EMAILID (RFC 8474 §6) needs each message's id.
+            let email_ids = discarded
+                .windows(7)
+                .any(|w| w.eq_ignore_ascii_case(b"EMAILID"));
             let saved = self
                 .state
                 .selected()
-                .map(Selected::saved_sets)
+                .map(|s| s.saved_sets(email_ids))
                 .unwrap_or_default();
             if let Some(command) = crate::extended::parse(&discarded, &saved) {
                 self.errors = 0;

@@ -163,6 +163,15 @@ async fn rfc8474_objectid_mailboxid_kept_across_rename_new_after_delete_emailid_
     let copied = raw.command("UID FETCH 1:* EMAILID").await;
     assert!(copied.contains("UID 1"), "{copied}");
     assert_eq!(object_id(&copied, "EMAILID"), first, "{copied}");
+    // §6: SEARCH by EMAILID finds the copy; THREADID finds nothing (no threads).
+    let found = raw.command(&format!("UID SEARCH EMAILID {first}")).await;
+    assert!(found.contains("* SEARCH 1\r\n"), "{found}");
+    let other = raw
+        .command(&format!("SEARCH RETURN (COUNT) EMAILID {second}"))
+        .await;
+    assert!(other.contains(" COUNT 0"), "{other}");
+    let thread = raw.command("SEARCH THREADID T1").await;
+    assert!(thread.contains("* SEARCH\r\n"), "{thread}");
 
     // Deleted and made again under the same name: a new id (like UIDVALIDITY).
     raw.command("UNSELECT").await;
