@@ -24,6 +24,10 @@ pub(crate) const COMMAND: usize = 64 * 1024;
 /// The longest line before login (an AUTHENTICATE response with an access token).
 pub(crate) const LINE: usize = 64 * 1024;
 
+/// What is kept of a line over [`LINE`] after login with UTF8=ACCEPT: its end, to
+/// find a literal's header there.
+const TAIL: usize = 1024;
+
 /// The header a refused literal is handed on with: longer than any literal the
 /// listener takes, so that imap-next answers `BAD` and drops the command.
 const REFUSED_HEADER: &[u8] = b"{4294967295}";
@@ -91,14 +95,24 @@ impl Gate {
             };
             bytes = &bytes[part.len()..];
             self.line.extend_from_slice(part);
+            if self.line.len() > LINE {
+                // A long line is not held: handed on but for its end, where a
+                // literal's header would be (never an APPEND's UTF8 data).
+                let keep = self.line.len() - TAIL;
+                forward(&self.line[..keep]);
+                self.line.drain(..keep);
+                self.overflowed = true;
+            }
             if !end {
                 continue;
             }
             let mut line = std::mem::take(&mut self.line);
+            let whole = !std::mem::take(&mut self.overflowed);
             if let Some(header) = literal_header(&line) {
                 const DATA: &[u8] = b"UTF8 (";
                 let before = &line[..header.start];
-                if before.len() >= DATA.len()
+                if whole
+                    && before.len() >= DATA.len()
                     && before[before.len() - DATA.len()..].eq_ignore_ascii_case(DATA)
                 {
                     let plus = if header.non_sync { "+" } else { "" };
@@ -284,6 +298,17 @@ mod tests {
                 "pieces of {chunk}"
             );
         }
+        // A long line is handed on as it comes, its literal still followed.
+        let long = [
+            b"a APPEND INBOX (".as_slice(),
+            &b"x ".repeat(LINE),
+            b") {4}\r\nUTF8 (~{1}\r\n)",
+        ]
+        .concat();
+        let mut gate = Gate::default();
+        gate.open(&mut |_| {});
+        gate.accept_utf8();
+        assert_eq!(passed(&mut gate, &long, 4096), long);
         // Not enabled: everything passes as it came.
         let mut gate = Gate::default();
         gate.open(&mut |_| {});
