@@ -64,6 +64,8 @@
 //! - [`personal`]: personal messages and folders, hidden from administrative views
 //!   (MS-14).
 //! - [`folder`]: the folder names a user may give ([`check_folder_name`], MS-6).
+//! - [`object_id`]: the stable, opaque ids mail clients keep for folders and
+//!   messages ([`object_id::ObjectId`], RFC 8474, MS-6).
 //! - [`sasl`]: the SASL messages carrying a device credential (PLAIN, LOGIN), as
 //!   SMTP and IMAP receive them.
 //! - [`clock`]: [`Timestamp`] and the [`Clock`] trait, so that retention,
@@ -194,6 +196,7 @@ pub mod ident;
 pub mod incidents;
 pub mod local_time;
 pub mod mdn;
+pub mod object_id;
 pub mod outbound;
 pub mod password;
 pub mod personal;

@@ -2,8 +2,9 @@
 //! RETURN options (ESEARCH, RFC 4731), `$`, the saved search result (SEARCHRES,
 //! RFC 5182), and LIST's selection options, return options and pattern lists
 //! (LIST-EXTENDED, RFC 5258; LIST-STATUS, RFC 5819; SPECIAL-USE, RFC 6154) — all
-//! part of IMAP4rev2 (RFC 9051); and the ACL commands (RFC 4314) with LIST's
-//! MYRIGHTS return option (RFC 8440).
+//! part of IMAP4rev2 (RFC 9051); the ACL commands (RFC 4314) with LIST's
+//! MYRIGHTS return option (RFC 8440); FETCH's object-id items (RFC 8474) and
+//! PARTIAL modifier, and SEARCH's PARTIAL return option (RFC 9394).
 //!
 //! Only the extensions' own words are read here. A line imap-codec refused is cut
 //! into tokens (atoms, quoted strings, literals, parentheses), the extension's part
@@ -18,6 +19,11 @@ use imap_next::imap_types::core::{Tag, Vec1};
 use imap_next::imap_types::mailbox::{ListMailbox, Mailbox};
 use imap_next::imap_types::search::SearchKey;
 use imap_next::imap_types::status::StatusDataItemName;
+
+use crate::extras::StatusExtras;
+use crate::fetching::FetchExtras;
+use crate::partial::Partial;
+use caduceus_core::object_id::ObjectId;
 
 /// A command read here.
 #[derive(Debug)]
@@ -43,6 +49,18 @@ pub(crate) enum Extended {
     OnNothing { tag: Tag<'static> },
     /// An ACL command (RFC 4314).
     Acl { tag: Tag<'static>, command: Acl },
+    /// A STATUS asking for items imap-codec does not know: the STATUS without
+    /// them, and which they are.
+    Status {
+        extras: StatusExtras,
+        status: Command<'static>,
+    },
+    /// A FETCH asking for object ids (RFC 8474 §5) or a page (RFC 9394 §4): the
+    /// FETCH without them, and what they ask.
+    Fetch {
+        extras: FetchExtras,
+        fetch: Box<Extended>,
+    },
 }
 
 /// The ACL commands (RFC 4314 §3): rights are read, never set over IMAP.
@@ -66,7 +84,11 @@ impl Extended {
             | Self::List { tag, .. }
             | Self::OnNothing { tag }
             | Self::Acl { tag, .. } => tag,
-            Self::Command(command) => &command.tag,
+            Self::Command(command)
+            | Self::Status {
+                status: command, ..
+            } => &command.tag,
+            Self::Fetch { fetch, .. } => fetch.tag(),
         }
     }
 }
@@ -80,6 +102,8 @@ pub(crate) struct SearchReturn {
     pub count: bool,
     /// Keep the result as `$` (SEARCHRES).
     pub save: bool,
+    /// A page of the result (RFC 9394).
+    pub partial: Option<Partial>,
 }
 
 impl SearchReturn {
@@ -90,11 +114,12 @@ impl SearchReturn {
         all: true,
         count: false,
         save: false,
+        partial: None,
     };
 
     /// SAVE alone asks for no ESEARCH response (RFC 5182 §2.4).
     pub(crate) fn answers(&self) -> bool {
-        self.min || self.max || self.all || self.count
+        self.min || self.max || self.all || self.count || self.partial.is_some()
     }
 }
 
@@ -113,6 +138,8 @@ pub(crate) struct ListOptions {
     pub status: Vec<StatusDataItemName>,
     /// Return MYRIGHTS: the login's rights on each folder listed (RFC 8440).
     pub myrights: bool,
+    /// STATUS items imap-codec does not know (MAILBOXID, APPENDLIMIT).
+    pub status_extras: StatusExtras,
 }
 
 /// The saved search result, written as sets, to replace `$` (None: empty).
@@ -122,6 +149,9 @@ pub(crate) struct Saved {
     pub uids: Option<String>,
     /// As sequence numbers in the session's snapshot.
     pub seqs: Option<String>,
+    /// Each message's EMAILID with its UID, for SEARCH EMAILID (RFC 8474 §6); only
+    /// filled when the command names EMAILID.
+    pub email_ids: Vec<(ObjectId, u32)>,
 }
 
 /// Reads `line` (a whole command with its literals and final CRLF) when it is
@@ -141,9 +171,33 @@ pub(crate) fn parse(line: &[u8], saved: &Saved) -> Option<Extended> {
         "LIST" if !uid => list(body, &tokens),
         "SEARCH" => {
             let (body, tokens) = replace_saved_in_keys(body, &tokens, name_at + 1, saved)?;
+            let (body, tokens) = crate::object_id::replace_object_keys(
+                &body,
+                &tokens,
+                name_at + 1,
+                &saved.email_ids,
+            )?;
             search(&body, &tokens, uid, name_at)
         }
-        "FETCH" | "STORE" | "COPY" | "MOVE" => on_saved(body, &tokens, uid, name_at, saved),
+        "FETCH" => match crate::extras::without_fetch_extras(body, &tokens, name_at) {
+            Some((line, extras)) => {
+                let fetch = on_saved(&line, &self::tokens(&line)?, uid, name_at, saved)
+                    .or_else(|| decode(&line).map(Extended::Command))?;
+                Some(Extended::Fetch {
+                    extras,
+                    fetch: Box::new(fetch),
+                })
+            }
+            None => on_saved(body, &tokens, uid, name_at, saved),
+        },
+        "STORE" | "COPY" | "MOVE" => on_saved(body, &tokens, uid, name_at, saved),
+        "STATUS" if !uid => {
+            let (line, extras) = crate::extras::without_status_extras(body, &tokens)?;
+            Some(Extended::Status {
+                extras,
+                status: decode(&line)?,
+            })
+        }
         "EXPUNGE" if uid => on_saved(body, &tokens, uid, name_at, saved),
         "MYRIGHTS" | "GETACL" | "LISTRIGHTS" | "SETACL" | "DELETEACL" if !uid => {
             acl(body, &tokens, &name)
@@ -185,15 +239,24 @@ fn search(body: &[u8], tokens: &[Token], uid: bool, name_at: usize) -> Option<Ex
     tokens.get(name_at + 2).filter(|t| t.kind == Kind::Open)?;
     let close = closing(tokens, name_at + 2)?;
     let mut returns = SearchReturn::default();
-    for t in &tokens[name_at + 3..close] {
+    let mut options = tokens[name_at + 3..close].iter();
+    while let Some(t) = options.next() {
         match (t.kind, word(t).as_str()) {
             (Kind::Atom, "MIN") => returns.min = true,
             (Kind::Atom, "MAX") => returns.max = true,
             (Kind::Atom, "ALL") => returns.all = true,
             (Kind::Atom, "COUNT") => returns.count = true,
             (Kind::Atom, "SAVE") => returns.save = true,
+            (Kind::Atom, "PARTIAL") => {
+                let range = options.next().filter(|r| r.kind == Kind::Atom)?;
+                returns.partial = Some(Partial::parse(&body[range.start..range.end])?);
+            }
             _ => return None,
         }
+    }
+    // RFC 9394 §3.1: PARTIAL and ALL exclude each other.
+    if returns.all && returns.partial.is_some() {
+        return None;
     }
     if returns == SearchReturn::default() {
         // RFC 4731 §3.1: RETURN () is RETURN (ALL).
@@ -310,7 +373,9 @@ fn list(body: &[u8], tokens: &[Token]) -> Option<Extended> {
                 (Kind::Atom, "CHILDREN") | (Kind::Atom, "SPECIAL-USE") => {}
                 (Kind::Atom, "STATUS") if tokens[j].kind == Kind::Open => {
                     let end = closing(tokens, j)?;
-                    options.status = status_items(&body[tokens[j].start..tokens[end].end])?;
+                    let (list, extras) = crate::extras::status_list(body, &tokens[j + 1..end]);
+                    options.status = status_items(&[b"(", &list[..], b")"].concat())?;
+                    options.status_extras = extras;
                     j = end + 1;
                 }
                 _ => return None,
@@ -396,7 +461,7 @@ fn status_items(list: &[u8]) -> Option<Vec<StatusDataItemName>> {
 }
 
 /// The index of the parenthesis closing the one at `open`.
-fn closing(tokens: &[Token], open: usize) -> Option<usize> {
+pub(crate) fn closing(tokens: &[Token], open: usize) -> Option<usize> {
     let mut depth = 0usize;
     for (i, t) in tokens.iter().enumerate().skip(open) {
         match t.kind {
@@ -428,7 +493,7 @@ fn decode_tag(bytes: &[u8]) -> Option<Tag<'static>> {
 }
 
 /// `line` with `start..end` replaced by `with`.
-fn splice(line: &[u8], start: usize, end: usize, with: &[u8]) -> Vec<u8> {
+pub(crate) fn splice(line: &[u8], start: usize, end: usize, with: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(line.len() + with.len());
     out.extend_from_slice(&line[..start]);
     out.extend_from_slice(with);
@@ -462,22 +527,25 @@ pub(crate) fn ranges(numbers: &[u32]) -> Option<String> {
 
 /// What a token is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(crate) enum Kind {
     /// An atom, a number, a sequence set, `$`, or a FETCH item with its section.
     Atom,
+    /// A quoted string.
     Quoted,
     /// `{n}` or `{n+}` (or `~{n}`), CRLF, and its n bytes.
     Literal,
+    /// `(`.
     Open,
+    /// `)`.
     Close,
 }
 
 /// One token: its kind and where it is in the line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Token {
-    kind: Kind,
-    start: usize,
-    end: usize,
+pub(crate) struct Token {
+    pub(crate) kind: Kind,
+    pub(crate) start: usize,
+    pub(crate) end: usize,
 }
 
 fn is_string(kind: Kind) -> bool {
@@ -486,7 +554,7 @@ fn is_string(kind: Kind) -> bool {
 
 /// Cuts a command line (without its final CRLF) into tokens; `None` when a
 /// quoted string or a literal is cut short.
-fn tokens(line: &[u8]) -> Option<Vec<Token>> {
+pub(crate) fn tokens(line: &[u8]) -> Option<Vec<Token>> {
     let mut tokens = Vec::new();
     let mut i = 0;
     while i < line.len() {
@@ -575,6 +643,7 @@ mod tests {
         Saved {
             uids: Some(uids.into()),
             seqs: Some(seqs.into()),
+            email_ids: Vec::new(),
         }
     }
 
@@ -614,7 +683,21 @@ mod tests {
             panic!("not read")
         };
         assert_eq!(returns, SearchReturn::ALL);
-        assert!(parse(b"a SEARCH RETURN (PARTIAL 1:5) ALL\r\n", &Saved::default()).is_none());
+        let Some(Extended::Search { returns, .. }) = parse(
+            b"a UID SEARCH RETURN (COUNT PARTIAL -1:-5) ALL\r\n",
+            &Saved::default(),
+        ) else {
+            panic!("not read")
+        };
+        assert!(returns.count && !returns.all);
+        assert_eq!(returns.partial.unwrap().to_string(), "-1:-5");
+        for refused in [
+            &b"a SEARCH RETURN (PARTIAL 1:5 ALL) ALL\r\n"[..],
+            b"a SEARCH RETURN (PARTIAL 0:5) ALL\r\n",
+            b"a SEARCH RETURN (PARTIAL) ALL\r\n",
+        ] {
+            assert!(parse(refused, &Saved::default()).is_none());
+        }
         assert!(parse(b"a SEARCH RETURN (MIN ALL\r\n", &Saved::default()).is_none());
     }
 

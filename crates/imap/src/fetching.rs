@@ -27,6 +27,8 @@ use tokio::task::JoinHandle;
 
 use crate::commands::FetchArgs;
 use crate::fetch;
+use crate::object_id::ObjectItems;
+use crate::partial::Partial;
 use crate::reply::{Kind, code, from_service, status};
 use crate::selected::Selected;
 use crate::session::Session;
@@ -61,6 +63,17 @@ pub(crate) struct Fetching {
     marks_seen: bool,
     /// The messages to mark `\Seen` once every batch is answered.
     seen_now: Vec<(MessageId, FlagChange)>,
+    /// The object ids asked for (RFC 8474 §5).
+    object_ids: ObjectItems,
+}
+
+/// What a FETCH asks beyond imap-codec's grammar.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct FetchExtras {
+    /// Object ids in each response (RFC 8474 §5).
+    pub object_ids: ObjectItems,
+    /// Only this page of the messages asked for (RFC 9394 §4).
+    pub partial: Option<Partial>,
 }
 
 impl Session {
@@ -107,6 +120,11 @@ impl Session {
         if let Some(since) = changed_since {
             positions.retain(|&i| selected.messages[i].modseq > since);
         }
+        let extras = std::mem::take(&mut self.fetch_extras);
+        if let Some(partial) = extras.partial {
+            // RFC 9394 §4: the page of the messages the set (and CHANGEDSINCE) gave.
+            positions = partial.page(&positions);
+        }
         let sizes: Vec<i64> = positions
             .iter()
             .map(|&i| selected.messages[i].size)
@@ -120,6 +138,7 @@ impl Session {
             uid,
             ahead: None,
             seen_now: Vec::new(),
+            object_ids: extras.object_ids,
         });
         self.fetch_batches(out, selected).await;
     }
@@ -299,10 +318,16 @@ fn answer_batch(
                 .push((summary.id, FlagChange::Add(vec!["\\Seen".into()])));
         }
         if let Ok(items) = Vec1::try_from(items) {
-            out.enqueue_data(Data::Fetch {
+            let data = Data::Fetch {
                 seq: NonZeroU32::new(seq).expect("positions start at 1"),
                 items,
-            });
+            };
+            if job.object_ids.any() {
+                let line = out.encode_without_crlf(data);
+                out.enqueue_line(&job.object_ids.written_into(line, summary));
+            } else {
+                out.enqueue_data(data);
+            }
         }
         for line in partials {
             out.enqueue_line(&line);

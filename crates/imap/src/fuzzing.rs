@@ -27,6 +27,7 @@ pub fn session_input(input: &[u8]) {
     let saved = Saved {
         uids: Some("3:5,9".into()),
         seqs: Some("1:3".into()),
+        email_ids: Vec::new(),
     };
     for logged_in in [false, true] {
         let greeting = Greeting::ok(None, "fuzz").expect("a valid greeting");

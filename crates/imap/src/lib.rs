@@ -36,23 +36,36 @@
 //! - `structure`: ENVELOPE and BODYSTRUCTURE from the structure computed at ingest.
 //! - `search`: SEARCH keys.
 //! - `extended`: the commands imap-codec does not parse (SEARCH RETURN, `$`,
-//!   LIST's options, the ACL commands), read here and rewritten to base commands
+//!   LIST's options, the ACL commands, FETCH's object-id items and PARTIAL
+//!   modifier, SEARCH's PARTIAL), read here and rewritten to base commands
 //!   imap-codec parses.
+//! - `extras`: STATUS items imap-codec does not know (MAILBOXID, RFC 8474;
+//!   APPENDLIMIT, RFC 7889), taken out of the command and answered after.
+//! - `object_id`: OBJECTID (RFC 8474): MAILBOXID codes, EMAILID and THREADID
+//!   written into FETCH responses.
+//! - `partial`: PARTIAL (RFC 9394), a page of a SEARCH's results or of a
+//!   FETCH's messages.
 //! - `sort`: SORT keys and the base subject.
 //! - `utf7`: folder names in modified UTF-7.
 //! - `preauth`: the gate before login (AU-3): literals, commands and lines bounded
-//!   to a few KB until the session is authenticated.
+//!   to a few KB until the session is authenticated; after login, with UTF8=ACCEPT
+//!   (RFC 6855), APPEND's `UTF8 (~{n}…)` handed on as a plain literal.
+//! - `compress`: COMPRESS=DEFLATE (RFC 4978), DEFLATE both ways inside TLS, in
+//!   the wire between the stream and the protocol state.
 //! - `reply`: status responses and service errors as IMAP answers.
 //! - `wire`: the session's output, in order: responses imap-codec encodes and
-//!   those it has no type for.
+//!   those it has no type for; imap-next's refusal of a literal over the size
+//!   limit answered `NO [TOOBIG]` (APPENDLIMIT, RFC 7889).
 //! - [`config`]: [`ImapConfig`] and [`Limits`].
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 mod auth;
 mod commands;
+mod compress;
 pub mod config;
 mod extended;
+mod extras;
 mod fetch;
 mod fetching;
 #[cfg(feature = "fuzzing")]
@@ -60,6 +73,8 @@ mod fetching;
 pub mod fuzzing;
 pub mod listener;
 mod login;
+mod object_id;
+mod partial;
 mod preauth;
 mod reply;
 mod search;

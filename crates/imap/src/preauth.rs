@@ -5,7 +5,9 @@
 //! is handed on with a length no server accepts: a tagged `BAD`, RFC 9051 §7.1,
 //! and the command is dropped), a non-synchronizing one's bytes are dropped as they
 //! come (RFC 7888 §4), a line too long is dropped up to its end and refused. After
-//! login everything passes, under the listener's own limits (an APPENDed message).
+//! login everything passes, under the listener's own limits (an APPENDed message);
+//! once the client enabled UTF8=ACCEPT (RFC 6855), lines are followed again, to
+//! hand APPEND's `UTF8 (~{n}…)` message to imap-codec as the plain literal `{n}`.
 //!
 //! 40 clients each announcing a 26 MB `LOGIN` literal took 1.08 GB before the gate
 //! (docs/reliability.md, "Listeners").
@@ -21,6 +23,10 @@ pub(crate) const LITERAL: u32 = 8 * 1024;
 pub(crate) const COMMAND: usize = 64 * 1024;
 /// The longest line before login (an AUTHENTICATE response with an access token).
 pub(crate) const LINE: usize = 64 * 1024;
+
+/// What is kept of a line over [`LINE`] after login with UTF8=ACCEPT: its end, to
+/// find a literal's header there.
+const TAIL: usize = 1024;
 
 /// The header a refused literal is handed on with: longer than any literal the
 /// listener takes, so that imap-next answers `BAD` and drops the command.
@@ -43,6 +49,10 @@ pub(crate) struct Gate {
     command: usize,
     /// Refusals to report, in order.
     refused: VecDeque<Error>,
+    /// UTF8=ACCEPT was enabled: APPEND's UTF8 data extension is rewritten.
+    utf8: bool,
+    /// The literal passing is a `UTF8 (~{n}` one: its closing `)` is dropped.
+    utf8_closing: bool,
 }
 
 impl Gate {
@@ -58,6 +68,64 @@ impl Gate {
         }
     }
 
+    /// UTF8=ACCEPT was enabled (RFC 6855 §3): from the next line on, an APPEND's
+    /// `UTF8 (~{n}<message>)` is handed on as `{n}<message>` (§4).
+    pub(crate) fn accept_utf8(&mut self) {
+        self.utf8 = true;
+    }
+
+    /// After login with UTF8=ACCEPT: lines and literals followed, nothing
+    /// bounded, APPEND's UTF8 data extension written as a plain literal.
+    fn feed_utf8(&mut self, mut bytes: &[u8], forward: &mut impl FnMut(&[u8])) {
+        while !bytes.is_empty() {
+            if self.passing > 0 {
+                let n = bytes.len().min(self.passing as usize);
+                forward(&bytes[..n]);
+                self.passing -= n as u32;
+                bytes = &bytes[n..];
+                continue;
+            }
+            if std::mem::take(&mut self.utf8_closing) && bytes[0] == b')' {
+                bytes = &bytes[1..];
+                continue;
+            }
+            let (part, end) = match bytes.iter().position(|b| *b == b'\n') {
+                Some(at) => (&bytes[..=at], true),
+                None => (bytes, false),
+            };
+            bytes = &bytes[part.len()..];
+            self.line.extend_from_slice(part);
+            if self.line.len() > LINE {
+                // A long line is not held: handed on but for its end, where a
+                // literal's header would be (never an APPEND's UTF8 data).
+                let keep = self.line.len() - TAIL;
+                forward(&self.line[..keep]);
+                self.line.drain(..keep);
+                self.overflowed = true;
+            }
+            if !end {
+                continue;
+            }
+            let mut line = std::mem::take(&mut self.line);
+            let whole = !std::mem::take(&mut self.overflowed);
+            if let Some(header) = literal_header(&line) {
+                const DATA: &[u8] = b"UTF8 (";
+                let before = &line[..header.start];
+                if whole
+                    && before.len() >= DATA.len()
+                    && before[before.len() - DATA.len()..].eq_ignore_ascii_case(DATA)
+                {
+                    let plus = if header.non_sync { "+" } else { "" };
+                    line.truncate(before.len() - DATA.len());
+                    line.extend_from_slice(format!("{{{}{plus}}}\r\n", header.length).as_bytes());
+                    self.utf8_closing = true;
+                }
+                self.passing = header.length;
+            }
+            forward(&line);
+        }
+    }
+
     /// The next refusal to report, if any.
     pub(crate) fn refusal(&mut self) -> Option<Error> {
         self.refused.pop_front()
@@ -66,7 +134,11 @@ impl Gate {
     /// Takes `bytes` from the client, handing on to `forward` what may pass.
     pub(crate) fn feed(&mut self, mut bytes: &[u8], forward: &mut impl FnMut(&[u8])) {
         if self.open {
-            forward(bytes);
+            if self.utf8 {
+                self.feed_utf8(bytes, forward);
+            } else {
+                forward(bytes);
+            }
             return;
         }
         while !bytes.is_empty() {
@@ -208,6 +280,39 @@ mod tests {
             gate.feed(piece, &mut |bytes| out.extend_from_slice(bytes));
         }
         out
+    }
+
+    #[test]
+    fn rfc6855_utf8_append_data_is_handed_on_as_a_plain_literal_in_any_pieces() {
+        let input: &[u8] =
+            b"a APPEND INBOX UTF8 (~{4}\r\n\xc3\xa9)x)\r\nb APPEND INBOX utf8 (~{3+}\r\n{3})\r\nc NOOP\r\n";
+        let expected: &[u8] =
+            b"a APPEND INBOX {4}\r\n\xc3\xa9)x\r\nb APPEND INBOX {3+}\r\n{3}\r\nc NOOP\r\n";
+        for chunk in [1, 3, 7, input.len()] {
+            let mut gate = Gate::default();
+            gate.open(&mut |_| {});
+            gate.accept_utf8();
+            assert_eq!(
+                passed(&mut gate, input, chunk),
+                expected,
+                "pieces of {chunk}"
+            );
+        }
+        // A long line is handed on as it comes, its literal still followed.
+        let long = [
+            b"a APPEND INBOX (".as_slice(),
+            &b"x ".repeat(LINE),
+            b") {4}\r\nUTF8 (~{1}\r\n)",
+        ]
+        .concat();
+        let mut gate = Gate::default();
+        gate.open(&mut |_| {});
+        gate.accept_utf8();
+        assert_eq!(passed(&mut gate, &long, 4096), long);
+        // Not enabled: everything passes as it came.
+        let mut gate = Gate::default();
+        gate.open(&mut |_| {});
+        assert_eq!(passed(&mut gate, input, 4), input);
     }
 
     #[test]

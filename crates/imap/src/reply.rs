@@ -1,6 +1,7 @@
 //! Building responses: status lines whose text is always valid on the wire, and
 //! service errors as IMAP answers (RFC 5530 response codes).
 
+use caduceus_core::Requirement;
 use caduceus_service::ServiceError;
 use imap_next::imap_types::core::Tag;
 use imap_next::imap_types::response::{Code, CodeOther, Status};
@@ -52,6 +53,14 @@ pub(crate) fn code(name: &'static str) -> Code<'static> {
 /// the requirement, or `BAD` for invalid input.
 pub(crate) fn from_service(tag: Tag<'static>, error: &ServiceError) -> Status<'static> {
     match error {
+        // A message over the size limit (MS-1): TOOBIG, as APPENDLIMIT promises
+        // (RFC 7889).
+        ServiceError::Refused(refusal) if refusal.requirement == Requirement::Ms1 => status(
+            Kind::No,
+            Some(tag),
+            Some(Code::TooBig),
+            &format!("{} ({})", refusal.reason, refusal.requirement),
+        ),
         ServiceError::Refused(refusal) => status(
             Kind::No,
             Some(tag),

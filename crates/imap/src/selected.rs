@@ -89,7 +89,7 @@ impl<P> Selected<P> {
 
     /// `$` written out for a command (RFC 5182 §2.1): the saved messages still in
     /// the snapshot, as UIDs and as sequence numbers.
-    pub fn saved_sets(&self) -> Saved {
+    pub fn saved_sets(&self, with_email_ids: bool) -> Saved {
         let mut uids = Vec::new();
         let mut seqs = Vec::new();
         for (index, message) in self.messages.iter().enumerate() {
@@ -98,9 +98,18 @@ impl<P> Selected<P> {
                 seqs.push(index as u32 + 1);
             }
         }
+        let email_ids = match with_email_ids {
+            true => self
+                .messages
+                .iter()
+                .map(|m| (m.email_id.clone(), m.uid as u32))
+                .collect(),
+            false => Vec::new(),
+        };
         Saved {
             uids: ranges(&uids),
             seqs: ranges(&seqs),
+            email_ids,
         }
     }
 
@@ -244,6 +253,7 @@ mod tests {
             flags: flags.iter().map(|f| f.to_string()).collect(),
             internal: Timestamp::from_millis(0),
             size: 100,
+            email_id: caduceus_core::object_id::ObjectId::email("blob"),
         }
     }
 

@@ -26,7 +26,6 @@ use tracing::{debug, info};
 
 use crate::auth::PendingAuth;
 use crate::reply::{Kind, status};
-use crate::selected::Selected;
 use crate::state::State;
 use crate::wire::{Progress, Wire};
 use crate::{ImapConfig, Limits};
@@ -52,6 +51,8 @@ pub(crate) struct Session {
     pub qresync: bool,
     /// IMAP4rev2 was enabled (RFC 9051 §6.3.1).
     pub rev2: bool,
+    /// UTF8=ACCEPT was enabled (RFC 6855 §3): folder names in UTF-8.
+    pub utf8: bool,
     /// An AUTHENTICATE exchange in progress.
     pub(crate) pending_auth: Option<PendingAuth>,
     /// The tag of an IDLE in progress.
@@ -64,6 +65,12 @@ pub(crate) struct Session {
     command_due: Option<caduceus_core::Timestamp>,
     /// A FETCH being answered, batch by batch.
     pub(crate) fetching: Option<crate::fetching::Fetching>,
+    /// What the FETCH being read asked beyond imap-codec's grammar (RFC 8474,
+    /// RFC 9394).
+    pub(crate) fetch_extras: crate::fetching::FetchExtras,
+    /// What the STATUS being read asked beyond imap-codec's grammar (RFC 8474,
+    /// RFC 7889).
+    pub(crate) status_extras: crate::extras::StatusExtras,
 }
 
 /// What to do after a command.
@@ -107,12 +114,15 @@ pub(crate) async fn run(tcp: TcpStream, peer: SocketAddr, id: u64, shared: Share
         condstore: false,
         qresync: false,
         rev2: false,
+        utf8: false,
         pending_auth: None,
         idle: None,
         watcher: None,
         errors: 0,
         command_due: None,
         fetching: None,
+        fetch_extras: Default::default(),
+        status_extras: Default::default(),
     };
     trace_connection(&session, true).await;
     serve(&mut session, tcp, &config, &acceptor, &mut stop).await;
@@ -264,8 +274,9 @@ pub(crate) fn options(limits: &Limits) -> Options {
     options.max_command_size = limits.max_command.max(limits.max_literal + 1);
     let _ = options.set_literal_accept_text("ready for the literal".into());
     let _ = options.set_literal_reject_text(format!(
-        "literal over the size limit of {} bytes before login (AU-3), {} after (MS-1): \
+        "{} of {} bytes before login (AU-3), {} after (MS-1, APPENDLIMIT): \
          nothing was read",
+        crate::wire::LITERAL_REFUSED,
         crate::preauth::LITERAL,
         limits.max_literal
     ));
@@ -324,6 +335,12 @@ impl Session {
         }
     }
 
+    /// Folder names go in UTF-8 (IMAP4rev2, RFC 9051 §5.1; UTF8=ACCEPT, RFC 6855
+    /// §3), not in modified UTF-7.
+    pub(crate) fn utf8_names(&self) -> bool {
+        self.rev2 || self.utf8
+    }
+
     /// The capabilities for the current state (RFC 9051 §7.2.2): before TLS only
     /// STARTTLS and LOGINDISABLED; no AUTH= before TLS.
     pub(crate) fn capabilities(&self) -> Vec1<Capability<'static>> {
@@ -371,13 +388,37 @@ impl Session {
             Capability::try_from("ACL").expect("valid capability"),
             Capability::try_from(crate::commands::RIGHTS_CAPABILITY).expect("valid capability"),
             Capability::try_from("LIST-MYRIGHTS").expect("valid capability"),
+            // The largest message the service takes (RFC 7889, MS-1): a larger APPEND
+            // gets `NO [TOOBIG]`, a synchronizing literal before a byte of it is sent.
+            Capability::try_from(format!(
+                "APPENDLIMIT={}",
+                self.service.config().max_message_size
+            ))
+            .expect("valid capability"),
+            // Folder and message ids (RFC 8474): MAILBOXID, EMAILID, THREADID (NIL).
+            Capability::try_from("OBJECTID").expect("valid capability"),
+            // UTF-8 folder names and messages once enabled (RFC 6855).
+            Capability::try_from("UTF8=ACCEPT").expect("valid capability"),
+            // Pages of SEARCH results and of FETCHed messages (RFC 9394).
+            Capability::try_from("PARTIAL").expect("valid capability"),
         ]);
+        if self.tls {
+            // DEFLATE inside TLS (RFC 4978), never in clear.
+            caps.push(Capability::try_from("COMPRESS=DEFLATE").expect("valid capability"));
+        }
         Vec1::try_from(caps).expect("not empty")
     }
 
     /// Answers a line the grammar refused; true when the session must end (its
     /// BYE queued).
     async fn protocol_error(&mut self, out: &mut Wire, error: ServerError) -> bool {
+        if out.compression_broken() {
+            info!(session = self.id, "closed: compressed input is not DEFLATE");
+            out.enqueue_status(
+                Status::bye(None, "the compressed stream is not DEFLATE").expect("valid BYE"),
+            );
+            return true;
+        }
         let text = match &error {
             // imap-next already answered BAD, before the literal was sent.
             ServerError::LiteralTooLong { .. } => {
@@ -412,10 +453,14 @@ impl Session {
             return false;
         }
         if let (ServerError::MalformedMessage { .. }, true) = (&error, self.state.logged_in()) {
+            // SEARCH EMAILID (RFC 8474 §6) needs each message's id.
+            let email_ids = discarded
+                .windows(7)
+                .any(|w| w.eq_ignore_ascii_case(b"EMAILID"));
             let saved = self
                 .state
                 .selected()
-                .map(Selected::saved_sets)
+                .map(|s| s.saved_sets(email_ids))
                 .unwrap_or_default();
             if let Some(command) = crate::extended::parse(&discarded, &saved) {
                 self.errors = 0;
@@ -643,6 +688,8 @@ impl Session {
                 });
                 out.enqueue_status(status(Kind::Ok, Some(tag), None, "ID completed"));
             }
+            // RFC 4978: once logged in (nothing but a login is read before).
+            CommandBody::Compress { .. } if self.state.logged_in() => self.compress(out, tag),
             CommandBody::Login { username, password } => {
                 let username = String::from_utf8_lossy(username.as_ref()).into_owned();
                 let password = zeroize::Zeroizing::new(password.declassify().as_ref().to_vec());

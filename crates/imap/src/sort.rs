@@ -105,6 +105,7 @@ mod tests {
             flags: vec![],
             internal: Timestamp::from_millis(1_000 * n),
             size,
+            email_id: caduceus_core::object_id::ObjectId::email("blob"),
         }
     }
 

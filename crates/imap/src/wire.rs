@@ -17,6 +17,7 @@ use imap_next::imap_types::response::{CommandContinuationRequest, Data, Response
 use imap_next::server::{Error, Event, Server};
 use imap_next::{Interrupt, Io, State};
 
+use crate::compress::Deflate;
 use crate::preauth::Gate;
 
 /// Bytes handed to the stream at once: under rustls's 64 KiB send buffer, which
@@ -36,6 +37,8 @@ pub(crate) struct Wire {
     wrote: bool,
     /// What the client sends before login passes it (AU-3).
     gate: Gate,
+    /// COMPRESS=DEFLATE is on (RFC 4978).
+    deflate: Option<Deflate>,
 }
 
 /// What driving the stream produced.
@@ -57,6 +60,7 @@ impl Wire {
             in_flight: 0,
             wrote: false,
             gate: Gate::default(),
+            deflate: None,
         }
     }
 
@@ -147,6 +151,27 @@ impl Wire {
         self.gate.open(&mut |bytes| server.enqueue_input(bytes));
     }
 
+    /// UTF8=ACCEPT was enabled: APPEND's UTF8 data extension is read (RFC 6855 §4).
+    pub(crate) fn accept_utf8(&mut self) {
+        self.gate.accept_utf8();
+    }
+
+    /// Starts DEFLATE both ways (RFC 4978): what the client sends from now on, and
+    /// what is written after the responses queued so far.
+    pub(crate) fn start_compression(&mut self) {
+        self.deflate = Some(Deflate::new(self.waiting()));
+    }
+
+    /// Whether DEFLATE is on.
+    pub(crate) fn compressing(&self) -> bool {
+        self.deflate.is_some()
+    }
+
+    /// Whether DEFLATE is on and the client's stream was not DEFLATE.
+    pub(crate) fn compression_broken(&self) -> bool {
+        self.deflate.as_ref().is_some_and(Deflate::broken)
+    }
+
     fn count(&mut self, handed: bool) {
         debug_assert!(
             self.pending.is_empty(),
@@ -163,12 +188,36 @@ impl State for Wire {
     type Error = Error;
 
     fn enqueue_input(&mut self, bytes: &[u8]) {
-        let server = &mut self.server;
-        self.gate
-            .feed(bytes, &mut |bytes| server.enqueue_input(bytes));
+        let (server, gate) = (&mut self.server, &mut self.gate);
+        let mut pass = |bytes: &[u8]| gate.feed(bytes, &mut |bytes| server.enqueue_input(bytes));
+        match &mut self.deflate {
+            Some(deflate) => deflate.inflate(bytes, &mut pass),
+            None => pass(bytes),
+        }
     }
 
     fn next(&mut self) -> Result<Progress, Interrupt<Error>> {
+        if self.deflate.as_mut().is_some_and(Deflate::newly_broken) {
+            return Err(Interrupt::Error(Error::MalformedMessage {
+                discarded_bytes: imap_next::imap_types::secret::Secret::new(Box::new([])),
+            }));
+        }
+        match self.next_plain() {
+            Err(Interrupt::Io(Io::Output(bytes))) => {
+                let bytes = match &mut self.deflate {
+                    Some(deflate) => deflate.deflate(bytes),
+                    None => bytes,
+                };
+                Err(Interrupt::Io(Io::Output(bytes)))
+            }
+            other => other,
+        }
+    }
+}
+
+impl Wire {
+    /// The next step of the protocol state, before compression.
+    fn next_plain(&mut self) -> Result<Progress, Interrupt<Error>> {
         if self.wrote {
             self.wrote = false;
             return Ok(Progress::Written);
@@ -189,12 +238,42 @@ impl State for Wire {
         if let Some(refused) = self.gate.refusal() {
             return Err(Interrupt::Error(refused));
         }
-        let event = self.server.next()?;
+        let event = match self.server.next() {
+            Err(Interrupt::Io(Io::Output(bytes))) => {
+                return Err(Interrupt::Io(Io::Output(too_big(bytes))));
+            }
+            other => other?,
+        };
         if matches!(event, Event::ResponseSent { .. }) {
             self.in_flight = self.in_flight.saturating_sub(1);
         }
         Ok(Progress::Event(event))
     }
+}
+
+/// The start of the text imap-next answers a literal over the size limit with
+/// (set in the session's options): the refusal [`too_big`] recognises.
+pub(crate) const LITERAL_REFUSED: &str = "literal over the size limit";
+
+/// imap-next's refusal of a synchronizing literal over the size limit, written
+/// before any byte of it is sent (`tag BAD text`), turned into the answer RFC 7889
+/// and RFC 9051 §7.1 give an APPEND over APPENDLIMIT: `tag NO [TOOBIG] text`
+/// (MS-1). imap-next has no response code for it; any other output is unchanged.
+fn too_big(bytes: Vec<u8>) -> Vec<u8> {
+    let refused = format!(" BAD {LITERAL_REFUSED}");
+    let Some(at) = bytes
+        .windows(refused.len())
+        .position(|w| w == refused.as_bytes())
+    else {
+        return bytes;
+    };
+    let tag_only = bytes[..at]
+        .iter()
+        .all(|b| !matches!(b, b' ' | b'\r' | b'\n'));
+    if !tag_only || bytes[at + refused.len()..].contains(&b'[') {
+        return bytes;
+    }
+    [&bytes[..at], b" NO [TOOBIG] ", &bytes[at + " BAD ".len()..]].concat()
 }
 
 #[cfg(test)]
@@ -224,6 +303,17 @@ mod tests {
                 _ => return out,
             }
         }
+    }
+
+    #[test]
+    fn rfc7889_a_literal_refused_as_too_long_is_answered_no_toobig() {
+        let refused = format!("A7 BAD {LITERAL_REFUSED} of 10 bytes\r\n");
+        assert_eq!(
+            too_big(refused.into_bytes()),
+            format!("A7 NO [TOOBIG] {LITERAL_REFUSED} of 10 bytes\r\n").into_bytes()
+        );
+        let other = b"* OK literal over the size limit\r\n".to_vec();
+        assert_eq!(too_big(other.clone()), other);
     }
 
     #[test]

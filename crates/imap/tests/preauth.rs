@@ -11,19 +11,19 @@ async fn au3_a_pre_auth_login_literal_of_26_mb_is_refused_before_a_byte_of_it_is
     let w = world().await;
     let listener = listen(&w, true).await;
     let (mut raw, _) = Raw::connect(&w, &listener).await;
-    // Synchronizing: the client waits for "+"; it gets a tagged BAD instead.
+    // Synchronizing: the client waits for "+"; it gets a tagged NO [TOOBIG] instead.
     raw.send(b"a1 LOGIN alice@caduceus.test {26000000}\r\n")
         .await;
     let answer = raw.line().await.expect("an answer");
     assert!(
-        answer.starts_with("a1 BAD") && answer.contains("before login (AU-3)"),
+        answer.starts_with("a1 NO [TOOBIG]") && answer.contains("before login (AU-3)"),
         "{answer}"
     );
     // The session goes on.
     let capability = raw.command("CAPABILITY").await;
     assert!(capability.contains(" OK "), "{capability}");
     // Non-synchronizing (RFC 7888): the 26 MB come anyway; they are dropped as they
-    // come and the command refused.
+    // come and the command refused (TOOBIG, RFC 7889).
     raw.send(b"a2 LOGIN alice@caduceus.test {26000000+}\r\n")
         .await;
     let chunk = vec![b'x'; 64 * 1024];
@@ -35,7 +35,7 @@ async fn au3_a_pre_auth_login_literal_of_26_mb_is_refused_before_a_byte_of_it_is
     }
     raw.send(b"\r\n").await;
     let refused = raw.until("a2").await;
-    assert!(refused.contains("a2 BAD"), "{refused}");
+    assert!(refused.contains("a2 NO [TOOBIG]"), "{refused}");
     let noop = raw.command("NOOP").await;
     assert!(noop.contains(" OK "), "{noop}");
 }

@@ -177,6 +177,9 @@ pub struct MessageSummary {
     pub internal: Timestamp,
     /// Size of the raw message in bytes.
     pub size: i64,
+    /// The message's object id (RFC 8474 EMAILID, MS-6), from its sealed content's
+    /// id: the same for every copy.
+    pub email_id: caduceus_core::object_id::ObjectId,
 }
 
 /// One place a message is delivered to.

@@ -15,9 +15,12 @@ impl Session {
     ) -> Result<String, Status<'static>> {
         let decoded = match mailbox {
             ImapMailbox::Inbox => return Ok("INBOX".to_owned()),
-            // RFC 9051 §5.1: UTF-8 once IMAP4rev2 is enabled.
-            ImapMailbox::Other(other) if self.rev2 => String::from_utf8(other.as_ref().to_vec())
-                .map_err(|_| "the folder name is not UTF-8 (RFC 9051 section 5.1)"),
+            // RFC 9051 §5.1, RFC 6855 §3: UTF-8 once IMAP4rev2 or UTF8=ACCEPT is
+            // enabled.
+            ImapMailbox::Other(other) if self.utf8_names() => {
+                String::from_utf8(other.as_ref().to_vec())
+                    .map_err(|_| "the folder name is not UTF-8 (RFC 9051 section 5.1)")
+            }
             ImapMailbox::Other(other) => utf7::decode(other.as_ref())
                 .ok_or("the folder name is not valid modified UTF-7 (RFC 3501 section 5.1.3)"),
         };
@@ -121,11 +124,10 @@ impl Session {
                 return;
             }
         };
+        let extras = std::mem::take(&mut self.status_extras);
         let items = status_items(&folder, &messages, recent, names);
-        out.enqueue_data(Data::Status {
-            mailbox: mailbox.clone(),
-            items: items.into(),
-        });
+        let limit = self.service.config().max_message_size;
+        crate::extras::enqueue_status(out, mailbox.clone(), items, extras, &folder, limit);
         out.enqueue_status(status(Kind::Ok, Some(tag), None, "STATUS completed"));
     }
 
@@ -327,6 +329,10 @@ impl Session {
         ));
         out.enqueue_status(permanent_flags(&selected));
         out.enqueue_status(highest_modseq(&selected.mailbox));
+        out.enqueue_status(untagged(
+            crate::object_id::mailbox_code(&selected.mailbox),
+            "the folder's object id (RFC 8474)",
+        ));
         let code = if read_only {
             Code::ReadOnly
         } else {

@@ -251,9 +251,10 @@ impl Session {
             }
         };
         let subscribed: BTreeSet<String> = subscribed.into_iter().collect();
-        // The client's form: UTF-8 under IMAP4rev2, modified UTF-7 before.
+        // The client's form: UTF-8 under IMAP4rev2 or UTF8=ACCEPT, modified UTF-7
+        // before.
         let wire = |name: &str| {
-            if self.rev2 {
+            if self.utf8_names() {
                 name.to_owned()
             } else {
                 utf7::encode(name)
@@ -331,18 +332,15 @@ impl Session {
                     let recent = self
                         .recent_count(access, selected, &folder, &messages, &options.status)
                         .await?;
-                    Ok::<_, caduceus_service::ServiceError>(status_items(
-                        &folder,
-                        &messages,
-                        recent,
-                        &options.status,
-                    ))
+                    let items = status_items(&folder, &messages, recent, &options.status);
+                    Ok::<_, caduceus_service::ServiceError>((folder, items))
                 };
                 match read.await {
-                    Ok(items) => out.enqueue_data(Data::Status {
-                        mailbox,
-                        items: items.into(),
-                    }),
+                    Ok((folder, items)) => {
+                        let limit = self.service.config().max_message_size;
+                        let extras = options.status_extras;
+                        crate::extras::enqueue_status(out, mailbox, items, extras, &folder, limit);
+                    }
                     Err(error) => {
                         out.enqueue_status(from_service(tag, &error));
                         return;

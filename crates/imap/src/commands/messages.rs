@@ -185,6 +185,10 @@ impl Session {
                 .collect();
                 kept.dedup();
             }
+            // RFC 9394 §3.1: with PARTIAL, the page returned.
+            if let Some(partial) = returns.partial {
+                kept = partial.page(&kept);
+            }
             selected.saved = kept.iter().map(|&i| selected.messages[i].uid).collect();
         }
         if returns.answers() {
@@ -529,6 +533,14 @@ pub(super) fn esearch(
     }
     if returns.count {
         line.push_str(&format!(" COUNT {}", numbers.len()));
+    }
+    // RFC 9394 §3.1: the page asked for, NIL when it holds nothing.
+    if let Some(partial) = returns.partial {
+        let page = crate::extended::ranges(&partial.page(numbers));
+        line.push_str(&format!(
+            " PARTIAL ({partial} {})",
+            page.as_deref().unwrap_or("NIL")
+        ));
     }
     // RFC 7162 §3.1.5: the highest MODSEQ of what was found.
     if let (Some(modseq), false) = (modseq, numbers.is_empty()) {

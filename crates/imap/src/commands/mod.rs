@@ -78,6 +78,13 @@ impl Session {
                         enabled.push(capability);
                         continue;
                     }
+                    if name.eq_ignore_ascii_case("UTF8=ACCEPT") {
+                        // RFC 6855 §3: UTF-8 folder names, APPEND's UTF8 data.
+                        self.utf8 = true;
+                        out.accept_utf8();
+                        enabled.push(capability);
+                        continue;
+                    }
                     let qresync = name.eq_ignore_ascii_case("QRESYNC");
                     if matches!(capability, CapabilityEnable::CondStore) || qresync {
                         // RFC 7162 §3.2.3: QRESYNC implies CONDSTORE.
@@ -260,8 +267,16 @@ impl Session {
                         let name = place
                             .name
                             .trim_end_matches(caduceus_core::folder::DELIMITER);
-                        let done = self.service.create_folder(&place.access, name).await;
-                        folder_answer(tag, done.map(|_| ()), "CREATE completed")
+                        match self.service.create_folder(&place.access, name).await {
+                            // RFC 8474 §4.1: the new folder's object id.
+                            Ok(folder) => status(
+                                Kind::Ok,
+                                Some(tag),
+                                Some(crate::object_id::mailbox_code(&folder)),
+                                "CREATE completed",
+                            ),
+                            Err(error) => folder_answer(tag, Err(error), "CREATE completed"),
+                        }
                     }
                     Err(answer) => answer,
                 };
@@ -539,6 +554,24 @@ impl Session {
                 ));
             }
             Extended::OnNothing { tag } => out.enqueue_status(needs_selection(tag)),
+            Extended::Status { extras, status } => {
+                // STATUS without its MAILBOXID and APPENDLIMIT items, which its
+                // answer adds (RFC 8474 §4.2, RFC 7889 §2).
+                self.state = State::after(login, selected);
+                self.status_extras = extras;
+                let _ = self.command(out, status).await;
+                self.status_extras = crate::extras::StatusExtras::default();
+                return;
+            }
+            Extended::Fetch { extras, fetch } => {
+                // The FETCH without its object-id items (RFC 8474 §5) and PARTIAL
+                // modifier (RFC 9394 §4), which its answer applies.
+                self.state = State::after(login, selected);
+                self.fetch_extras = extras;
+                Box::pin(self.extended_command(out, *fetch)).await;
+                self.fetch_extras = crate::fetching::FetchExtras::default();
+                return;
+            }
             Extended::Acl { tag, command } => self.acl(out, tag, &login, command).await,
             Extended::Search {
                 tag,

@@ -1,6 +1,7 @@
 //! Mailboxes and messages: sealed delivery, listing, opening, flags, deletion.
 
 use caduceus_audit::Event;
+use caduceus_core::object_id::ObjectId;
 use caduceus_core::{FlagChange, Timestamp};
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -18,7 +19,7 @@ use crate::seal::{SymmetricKey, context, random_id};
 
 pub(super) const MAILBOX_COLUMNS: &str =
     "id, account_id, name, special_use, uidvalidity, uidnext, highest_modseq";
-const SUMMARY_COLUMNS: &str = "id, mailbox_id, uid, modseq, flags, internal_ms, size";
+const SUMMARY_COLUMNS: &str = "id, mailbox_id, uid, modseq, flags, internal_ms, size, blob_id";
 
 pub(super) fn mailbox_from_row(row: &AnyRow) -> Result<Mailbox> {
     Ok(Mailbox {
@@ -41,6 +42,7 @@ fn summary_from_row(row: &AnyRow) -> Result<MessageSummary> {
         flags: split_flags(&row.try_get::<String, _>("flags")?),
         internal: Timestamp::from_millis(row.try_get("internal_ms")?),
         size: row.try_get("size")?,
+        email_id: ObjectId::email(&row.try_get::<String, _>("blob_id")?),
     })
 }
 

@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use caduceus_core::Timestamp;
+use caduceus_core::object_id::ObjectId;
 use rusqlite::{Connection, OpenFlags, params_from_iter};
 
 use crate::error::{Result, StoreError};
@@ -124,6 +125,7 @@ fn sealed_rows(
         let flags: String = row.get(4).map_err(database)?;
         let account: Option<i64> = row.get(11).map_err(database)?;
         let wrapped: Option<Vec<u8>> = row.get(12).map_err(database)?;
+        let blob_id: String = row.get(7).map_err(database)?;
         sealed.push(SealedRow {
             summary: MessageSummary {
                 id: MessageId(row.get(0).map_err(database)?),
@@ -133,8 +135,9 @@ fn sealed_rows(
                 flags: split_flags(&flags),
                 internal: Timestamp::from_millis(row.get(5).map_err(database)?),
                 size: row.get(6).map_err(database)?,
+                email_id: ObjectId::email(&blob_id),
             },
-            blob_id: row.get(7).map_err(database)?,
+            blob_id,
             key_ref: row.get(8).map_err(database)?,
             meta: row.get(9).map_err(database)?,
             inline_body: row.get(10).map_err(database)?,
