@@ -4,13 +4,17 @@
 //! letter's content; his own key opens it (`openssl cms -decrypt`). Carol, who did
 //! not ask, has the same letter sealed as everyone's: the scan sees it there (the
 //! control that it can fail). The holder alone turns it on, with a certificate that
-//! can receive encrypted mail.
+//! can receive encrypted mail. The webmail says so plainly on the enveloped copy, and
+//! tells a signature that holds from a verified account from one that does not (MS-16).
 
 use caduceus_audit::{Action, Event, Object, Who};
 use caduceus_service::ServiceError;
 use caduceus_service::actor::testing;
 use caduceus_store::{Account, Store as _};
 use caduceus_testkit::*;
+use common::*;
+
+mod common;
 
 const SECRET: &str = "Potassium 6,8 mmol/L Zorglubien";
 
@@ -124,4 +128,97 @@ async fn ms3_ms4_the_at_rest_scan_finds_nothing_readable_with_every_server_key()
         &out.stdout,
         "Content-Type: text/plain; charset=utf-8\r\n"
     ));
+
+    // Bob's client signs a letter to Carol with the same certificate; a copy altered
+    // after signing goes to Carol too.
+    std::fs::write(
+        dir.path().join("inner.eml"),
+        "Content-Type: text/plain\r\n\r\nResultats normaux.\r\n",
+    )
+    .unwrap();
+    let out = std::process::Command::new("openssl")
+        .args([
+            "cms",
+            "-sign",
+            "-crlfeol",
+            "-in",
+            "inner.eml",
+            "-signer",
+            "bob.pem",
+            "-inkey",
+            "bob.key",
+            "-from",
+            bob.address.as_str(),
+            "-to",
+            carol.address.as_str(),
+            "-subject",
+            "Signe",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let signed = String::from_utf8(out.stdout)
+        .unwrap()
+        .replace("\r\n", "\n")
+        .replace('\n', "\r\n");
+    let altered = signed.replacen("Resultats normaux.", "Resultats anormaux.", 1);
+    let mut shown = Vec::new();
+    for letter in [&signed, &altered] {
+        let delivered = w
+            .service
+            .deliver_local(
+                &op(),
+                std::slice::from_ref(&carol.address),
+                letter.as_bytes(),
+            )
+            .await
+            .unwrap();
+        shown.push(delivered[0].message.0);
+    }
+    let bob_copy = w
+        .store
+        .messages(w.store.mailbox(bob.id, "INBOX").await.unwrap().unwrap().id);
+    let bob_copy = bob_copy.await.unwrap()[0].id.0;
+    let server = listen(&w).await;
+    let bob_token = web_token(&w, &bob).await;
+    let carol_token = web_token(&w, &carol).await;
+    let pages = [
+        format!("enveloped|{}|/mail/message/{bob_copy}", bob_token.expose()),
+        format!("signed|{}|/mail/message/{}", carol_token.expose(), shown[0]),
+        format!(
+            "altered|{}|/mail/message/{}",
+            carol_token.expose(),
+            shown[1]
+        ),
+    ];
+    let args = vec![
+        ("port", server.port.to_string()),
+        ("ca", w.pki.ca_cert_path().display().to_string()),
+        ("pages", pages.join(";")),
+    ];
+    let run = python(&script("admin_get.py"), &args, "http.client").await;
+    server.shutdown().await;
+    assert!(run.success, "{}\n{}", run.stdout, run.stderr);
+    let page = run.expect("enveloped", 200, &["id=\"enveloped\"", "chiffré pour vous"]);
+    assert!(!page.contains(SECRET), "{page}");
+    run.expect(
+        "signed",
+        200,
+        &[
+            "id=\"signature\"",
+            &format!("Signé par {}", bob.address.as_str()),
+            "signature valide, compte vérifié",
+        ],
+    );
+    let page = run.expect(
+        "altered",
+        200,
+        &["id=\"signature\"", "signature NON valide"],
+    );
+    assert!(!page.contains("compte vérifié"), "{page}");
 }

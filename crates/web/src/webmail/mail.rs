@@ -12,8 +12,10 @@ use caduceus_service::Service;
 use caduceus_service::ingest::MetaAddress;
 use caduceus_service::listing::{Direction, Listing, Scope, SortKey};
 use caduceus_service::model::MessageId;
+use caduceus_service::signatures::Signature;
 use serde::Deserialize;
 
+use super::i18n::Texts;
 use super::{CsrfField, Posted, WebUser, dates, page};
 use super::{Layout, layout_page};
 use crate::api::messages::attachment_of;
@@ -366,9 +368,31 @@ struct MessagePage {
     in_trash: bool,
     /// The other folders it may be moved to: name, label.
     elsewhere: Vec<(String, String)>,
+    /// Enveloped (S/MIME): only the reader's client opens it (MS-3).
+    enveloped: bool,
+    /// Its signature's standing, said in words: (holds, the sentence) (MS-16).
+    signature: Option<(bool, String)>,
 }
 
 layout_page!(MessagePage);
+
+/// A signature's standing in words: who signed and whether to trust it (MS-16).
+fn signature_line(t: &Texts, signature: &Signature) -> (bool, String) {
+    let words = t.security;
+    let signer = signature
+        .signer
+        .as_ref()
+        .map_or(words.unnamed, |a| a.as_str());
+    let standing = match (signature.valid, signature.verified_account) {
+        (false, _) => words.invalid,
+        (true, true) => words.valid_verified,
+        (true, false) => words.valid_unknown,
+    };
+    (
+        signature.valid && signature.verified_account,
+        format!("{} {signer} — {standing}", words.signed_by),
+    )
+}
 
 fn size(bytes: usize) -> String {
     match bytes {
@@ -404,9 +428,10 @@ pub async fn message(
         let personal_folder = service
             .is_personal_folder(&access, message.summary.mailbox)
             .await?;
-        Ok::<_, caduceus_service::ServiceError>((message, mailboxes, personal_folder))
+        let signature = service.signature(&message).await?;
+        Ok::<_, caduceus_service::ServiceError>((message, mailboxes, personal_folder, signature))
     };
-    let (message, mailboxes, personal_folder) = match shown.await {
+    let (message, mailboxes, personal_folder, signature) = match shown.await {
         Ok(found) => found,
         Err(error) => return refused(&user, error),
     };
@@ -467,6 +492,8 @@ pub async fn message(
         personal_folder,
         in_trash,
         elsewhere,
+        enveloped: meta.enveloped,
+        signature: signature.as_ref().map(|s| signature_line(t, s)),
     };
     page(view.render())
 }

@@ -5,9 +5,11 @@
 //! - this file: the texts of the pages ([`Texts`], [`FR`], [`EN`]).
 //! - [`mailboxes`]: the mailbox switcher's and the conversations' words.
 //! - [`refusals`]: what a page says when the service refuses, in plain words.
+//! - [`security`]: an enveloped copy and a signature's standing, said to the reader.
 
 pub mod mailboxes;
 pub mod refusals;
+pub mod security;
 
 use axum::http::{HeaderMap, header};
 
@@ -21,6 +23,8 @@ pub struct Texts {
     pub account_menu: &'static str,
     /// The mailboxes' words: the switcher (ID-3, ID-7), the conversations (MS-6).
     pub boxes: &'static mailboxes::Mailboxes,
+    /// What the server cannot read or vouches for on a message (MS-3, MS-16).
+    pub security: &'static security::Security,
     pub language: &'static str,
     pub compose: &'static str,
     pub settings: &'static str,
@@ -238,6 +242,7 @@ pub const FR: Texts = Texts {
     skip: "Aller au contenu",
     account_menu: "Compte",
     boxes: &mailboxes::FR,
+    security: &security::FR,
     language: "Langue",
     compose: "Nouveau message",
     settings: "Réglages",
@@ -482,6 +487,7 @@ pub const EN: Texts = Texts {
     skip: "Skip to content",
     account_menu: "Account",
     boxes: &mailboxes::EN,
+    security: &security::EN,
     language: "Language",
     compose: "New message",
     settings: "Settings",
