@@ -106,7 +106,8 @@ fn id6_every_table_the_server_creates_is_a_category_docs_retention_lists() {
         }
     }
     assert!(tables > 30, "{tables} tables");
-    // An account keeps its identity, registry identifier, state and a password hash.
+    // An account keeps its identity, registry identifier, state, a password hash and
+    // since when its copies are enveloped to the holder's certificate (MS-3).
     let accounts = scan(&data.join("caduceus.db"), &["schema"])
         .into_iter()
         .find(|l| l.starts_with("accounts "))
@@ -114,7 +115,7 @@ fn id6_every_table_the_server_creates_is_a_category_docs_retention_lists() {
     assert_eq!(
         accounts,
         "accounts id address kind state registry identifier display_name password_hash \
-         created_ms updated_ms"
+         created_ms updated_ms encrypt_at_rest_ms"
     );
 }
 

@@ -29,9 +29,9 @@ fn ac1_id3_imap_offers_own_mailboxes_and_the_delegates_shared_ones() {
     let read = |party| interfaces(Operation::ReadMessage, party);
     assert!(read(Party::Owner).contains(&Interface::Imap));
     // ID-3: the delegate reads the organisation's mailbox under IMAP's shared
-    // namespace; the webmail does not show it yet.
+    // namespace and through the webmail's mailbox switcher.
     assert!(read(Party::Delegate).contains(&Interface::Imap));
-    assert!(!read(Party::Delegate).contains(&Interface::Webmail));
+    assert!(read(Party::Delegate).contains(&Interface::Webmail));
     assert!(!read(Party::Closed).contains(&Interface::Service));
     assert!(!interfaces(Operation::QueryOpposition, Party::Patient).contains(&Interface::Imap));
     assert_eq!(
