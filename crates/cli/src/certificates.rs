@@ -19,12 +19,16 @@ use caduceus_service::signatures::{Checked, SignatureChecker};
 pub struct UserCertificates {
     /// The development PKI (its list of revoked serial numbers).
     pki: PathBuf,
+    /// The trust anchors a certificate another authority issued must chain to
+    /// (`tls.client_ca`: the health PKI's authorities).
+    anchors: PathBuf,
 }
 
 impl UserCertificates {
-    /// The certificates of the development PKI in `pki` (`users/<address>.pem`).
-    pub fn new(pki: PathBuf) -> Self {
-        Self { pki }
+    /// The certificates of the development PKI in `pki` (`users/<address>.pem`),
+    /// those of other authorities checked against the PEM bundle `anchors`.
+    pub fn new(pki: PathBuf, anchors: PathBuf) -> Self {
+        Self { pki, anchors }
     }
 }
 
@@ -67,6 +71,22 @@ impl CertificateIssuer for UserCertificates {
             caduceus_pki::sign_in(&pki, &csr, subject)
         };
         tokio::task::spawn_blocking(sign)
+            .await
+            .map_err(std::io::Error::other)?
+    }
+
+    async fn keep(&self, holder: &Holder, pem: &str) -> std::io::Result<String> {
+        let (pki, anchors) = (self.pki.clone(), self.anchors.clone());
+        let (address, pem) = (holder.address.as_str().to_owned(), pem.to_owned());
+        let keep = move || {
+            let anchors: Vec<Vec<u8>> = caduceus_pki::load_certs(&anchors)
+                .map_err(std::io::Error::other)?
+                .into_iter()
+                .map(|c| c.to_vec())
+                .collect();
+            caduceus_pki::smime::keep_issued_elsewhere(&pki, &address, &pem, &anchors)
+        };
+        tokio::task::spawn_blocking(keep)
             .await
             .map_err(std::io::Error::other)?
     }

@@ -86,13 +86,17 @@ impl Runtime {
                 ),
             },
         );
+        let certificates = Arc::new(UserCertificates::new(
+            loaded.data_dir.join("pki"),
+            loaded.path(&loaded.config.tls.client_ca),
+        ));
         let service = match notifier {
             Some(notifier) => service.with_notifier(Arc::new(notifier)),
             None => service,
         }
         .with_trace_key(trace_key)
-        .with_certificates(Arc::new(UserCertificates::new(loaded.data_dir.join("pki"))))
-        .with_certificate_issuer(Arc::new(UserCertificates::new(loaded.data_dir.join("pki"))))
+        .with_certificates(certificates.clone())
+        .with_certificate_issuer(certificates)
         .with_envelope(Arc::new(crate::certificates::CmsEnvelope))
         .with_signature_checker(Arc::new(crate::certificates::AnchoredSignatures::load(
             &loaded.path(&loaded.config.tls.client_ca),

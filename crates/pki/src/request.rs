@@ -122,19 +122,29 @@ impl DevPki {
         let cert = params
             .signed_by(&request.public_key, &self.issuer)
             .map_err(PkiError::generate("the user certificate"))?;
-        std::fs::create_dir_all(out_dir)
-            .map_err(|e| PkiError::io("create directory", out_dir, e))?;
-        let path = out_dir.join(format!("{stem}.pem"));
-        write_replace(&path, cert.pem().as_bytes(), false)?;
-        let key = out_dir.join(format!("{stem}.key"));
-        match std::fs::remove_file(&key) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                return Err(PkiError::io("remove", &key, e));
-            }
-            _ => {}
-        }
-        Ok(path)
+        keep_user_certificate(out_dir, stem, cert.pem().as_bytes())
     }
+}
+
+/// Writes a user's certificate `pem` as `<out_dir>/<stem>.pem` (replacing the one
+/// there) and deletes a server-made `<stem>.key` beside it: the holder's client keeps
+/// the key of a certificate made for it (MS-3).
+pub(crate) fn keep_user_certificate(
+    out_dir: &Path,
+    stem: &str,
+    pem: &[u8],
+) -> Result<std::path::PathBuf, PkiError> {
+    std::fs::create_dir_all(out_dir).map_err(|e| PkiError::io("create directory", out_dir, e))?;
+    let path = out_dir.join(format!("{stem}.pem"));
+    write_replace(&path, pem, false)?;
+    let key = out_dir.join(format!("{stem}.key"));
+    match std::fs::remove_file(&key) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            return Err(PkiError::io("remove", &key, e));
+        }
+        _ => {}
+    }
+    Ok(path)
 }
 
 /// Opens the development PKI in `dir` and signs `csr` for `subject` into

@@ -12,6 +12,7 @@ use openssl::pkcs7::{Pkcs7, Pkcs7Flags};
 use openssl::stack::Stack;
 use openssl::symm::Cipher;
 use openssl::x509::X509;
+use openssl::x509::X509StoreContext;
 use openssl::x509::store::X509StoreBuilder;
 use x509_parser::prelude::*;
 
@@ -124,6 +125,70 @@ fn trust_store(anchors: &[Vec<u8>]) -> Option<openssl::x509::store::X509Store> {
         builder.add_cert(X509::from_der(der).ok()?).ok()?;
     }
     Some(builder.build())
+}
+
+/// Checks a certificate another authority issued to the holder of `address` (the
+/// national health PKI in production, MS-3), `pem` holding it then its chain: it names
+/// `address` (rfc822Name), is valid now, allows e-mail protection when it lists
+/// extended key usages, and chains to one of `anchors` (DER). `Err` says why not.
+pub fn check_issued_elsewhere(pem: &str, anchors: &[Vec<u8>], address: &str) -> Result<(), String> {
+    let chain =
+        X509::stack_from_pem(pem.as_bytes()).map_err(|_| "not a PEM certificate".to_owned())?;
+    let leaf = chain.first().ok_or("no certificate in the PEM")?;
+    let named = leaf.subject_alt_names().is_some_and(|names| {
+        names
+            .iter()
+            .any(|n| n.email().is_some_and(|e| e.eq_ignore_ascii_case(address)))
+    });
+    if !named {
+        return Err(format!(
+            "the certificate does not name {address} (rfc822Name)"
+        ));
+    }
+    let der = leaf.to_der().map_err(|e| e.to_string())?;
+    let (_, parsed) = X509Certificate::from_der(&der).map_err(|e| e.to_string())?;
+    if !parsed.validity().is_valid() {
+        return Err("the certificate is expired or not yet valid".into());
+    }
+    let purposes = parsed
+        .extended_key_usage()
+        .map_err(|e| e.to_string())?
+        .map(|p| p.value);
+    if purposes.is_some_and(|p| !(p.any || p.email_protection)) {
+        return Err("the certificate is not for e-mail protection".into());
+    }
+    let store = trust_store(anchors).ok_or("the trust anchors cannot be read")?;
+    let mut untrusted = Stack::new().map_err(|e| e.to_string())?;
+    for intermediate in chain.iter().skip(1) {
+        untrusted
+            .push(intermediate.to_owned())
+            .map_err(|e| e.to_string())?;
+    }
+    let mut context = X509StoreContext::new().map_err(|e| e.to_string())?;
+    let chains = context
+        .init(&store, leaf, &untrusted, |c| c.verify_cert())
+        .map_err(|e| e.to_string())?;
+    if !chains {
+        return Err("the certificate does not chain to an authority this operator trusts".into());
+    }
+    Ok(())
+}
+
+/// Keeps in the development PKI `pki` (`users/<address>.pem`, where the directory
+/// serves it) a certificate another authority issued, once
+/// [`check_issued_elsewhere`] accepts it against `anchors`; the PEM kept. A refused
+/// certificate is an [`io::ErrorKind::InvalidInput`] error saying why.
+pub fn keep_issued_elsewhere(
+    pki: &Path,
+    address: &str,
+    pem: &str,
+    anchors: &[Vec<u8>],
+) -> io::Result<String> {
+    check_issued_elsewhere(pem, anchors, address)
+        .map_err(|why| io::Error::new(io::ErrorKind::InvalidInput, why))?;
+    crate::request::keep_user_certificate(&pki.join("users"), address, pem.as_bytes())
+        .map_err(io::Error::other)?;
+    Ok(pem.to_owned())
 }
 
 /// The DER certificates the development PKI in `pki` keeps for `address`

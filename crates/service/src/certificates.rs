@@ -36,6 +36,13 @@ pub trait CertificateIssuer: Send + Sync {
     /// request, a weak key) is an [`std::io::ErrorKind::InvalidInput`] error whose
     /// message says why.
     async fn sign(&self, holder: &Holder, csr: &str) -> std::io::Result<String>;
+
+    /// Keeps `pem`, a certificate another authority issued to `holder` (then its
+    /// chain), where the directory serves it, once it names the holder's address, is
+    /// valid, allows e-mail protection and chains to the operator's trust anchors;
+    /// returns it. A refused one is an [`std::io::ErrorKind::InvalidInput`] error whose
+    /// message says why.
+    async fn keep(&self, holder: &Holder, pem: &str) -> std::io::Result<String>;
 }
 
 impl Service {
@@ -57,6 +64,33 @@ impl Service {
         account: AccountId,
         csr: &str,
     ) -> Result<String> {
+        let named = self.certificate_holder(caller, account).await?;
+        let pem = self.issuer()?.sign(&named, csr).await.map_err(ca_failed)?;
+        self.trace_certificate(caller, account).await?;
+        Ok(pem)
+    }
+
+    /// Keeps `pem`, the certificate another authority (the national health PKI)
+    /// issued to the holder of `account` (then its chain), where the directory serves
+    /// it (MS-3): checked against the operator's trust anchors, the holder's address,
+    /// its validity and purpose. The holder themself or the operator (AC-1);
+    /// professionals only. Traced (`certificate.issue`); returns the PEM kept.
+    pub async fn upload_certificate(
+        &self,
+        caller: &Caller,
+        account: AccountId,
+        pem: &str,
+    ) -> Result<String> {
+        let named = self.certificate_holder(caller, account).await?;
+        let kept = self.issuer()?.keep(&named, pem).await.map_err(ca_failed)?;
+        self.trace_certificate(caller, account).await?;
+        Ok(kept)
+    }
+
+    /// Whom a certificate for `account` names, once `caller` may ask for one: the
+    /// holder themself or the operator (AC-1); professionals only (a patient has no
+    /// national identifier to certify).
+    async fn certificate_holder(&self, caller: &Caller, account: AccountId) -> Result<Holder> {
         if caller.actor != Actor::Account(account) {
             self.require_console_over(caller, caduceus_core::Duty::ManageAccounts, account)
                 .await?;
@@ -68,31 +102,39 @@ impl Service {
                     .into(),
             ));
         };
-        let Some(issuer) = &self.issuer else {
-            return Err(ServiceError::Unavailable(
-                "no certificate authority is configured to sign requests".into(),
-            ));
-        };
         let (given, family) = holder
             .display_name
             .split_once(' ')
             .unwrap_or(("", &holder.display_name));
-        let named = Holder {
+        Ok(Holder {
             address: holder.address.clone(),
             national_id: national.to_string(),
             given: given.to_owned(),
             family: family.to_owned(),
-        };
-        let pem = issuer.sign(&named, csr).await.map_err(|e| {
-            if e.kind() == std::io::ErrorKind::InvalidInput {
-                ServiceError::Invalid(e.to_string())
-            } else {
-                ServiceError::Unavailable(format!("the certificate authority failed: {e}"))
-            }
-        })?;
+        })
+    }
+
+    /// The certificate authority the binary plugged in.
+    fn issuer(&self) -> Result<&Arc<dyn CertificateIssuer>> {
+        self.issuer.as_ref().ok_or_else(|| {
+            ServiceError::Unavailable("no certificate authority is configured".into())
+        })
+    }
+
+    /// Traces a certificate kept for `account` (`certificate.issue`, MS-3).
+    async fn trace_certificate(&self, caller: &Caller, account: AccountId) -> Result<()> {
         let mut trace = caller.event(self.now_ms(), Action::CertificateIssue, Object::of(account));
         trace.detail = Some(Detail::of(Requirement::Ms3));
-        self.store.append_traces(&[trace]).await?;
-        Ok(pem)
+        Ok(self.store.append_traces(&[trace]).await?)
+    }
+}
+
+/// The authority's refusal (the request or certificate is not acceptable, said why)
+/// or failure.
+fn ca_failed(e: std::io::Error) -> ServiceError {
+    if e.kind() == std::io::ErrorKind::InvalidInput {
+        ServiceError::Invalid(e.to_string())
+    } else {
+        ServiceError::Unavailable(format!("the certificate authority failed: {e}"))
     }
 }

@@ -16,6 +16,15 @@ use caduceus_service::signatures::{Checked, SignatureChecker};
 /// Signs into `<pki>/users/<address>.pem` with the development CA in `pki`.
 pub struct PkiIssuer(pub PathBuf);
 
+impl PkiIssuer {
+    /// The trust anchors: the development CA (`<pki>/ca.pem`), DER.
+    fn anchors(&self) -> std::io::Result<Vec<Vec<u8>>> {
+        let anchors =
+            caduceus_pki::load_certs(&self.0.join("ca.pem")).map_err(std::io::Error::other)?;
+        Ok(anchors.into_iter().map(|c| c.to_vec()).collect())
+    }
+}
+
 #[async_trait]
 impl CertificateIssuer for PkiIssuer {
     async fn sign(&self, holder: &Holder, csr: &str) -> std::io::Result<String> {
@@ -26,6 +35,11 @@ impl CertificateIssuer for PkiIssuer {
             email: Some(holder.address.as_str()),
         };
         caduceus_pki::sign_in(&self.0, csr, subject)
+    }
+
+    async fn keep(&self, holder: &Holder, pem: &str) -> std::io::Result<String> {
+        let anchors = self.anchors()?;
+        caduceus_pki::smime::keep_issued_elsewhere(&self.0, holder.address.as_str(), pem, &anchors)
     }
 }
 
@@ -49,11 +63,7 @@ impl Envelope for PkiIssuer {
 
 impl SignatureChecker for PkiIssuer {
     fn check(&self, raw: &[u8]) -> Option<Checked> {
-        let anchors: Vec<Vec<u8>> = caduceus_pki::load_certs(&self.0.join("ca.pem"))
-            .ok()?
-            .into_iter()
-            .map(|c| c.to_vec())
-            .collect();
+        let anchors = self.anchors().ok()?;
         let check = caduceus_pki::smime::check_signature(raw, &anchors)?;
         Some(Checked {
             valid: check.valid,

@@ -435,22 +435,44 @@ pub fn demo_api(
     out: &Path,
 ) -> String {
     let account = demo_account(data, address);
+    let login = (
+        Path::new(account["certificate"].as_str().unwrap()),
+        Path::new(account["key"].as_str().unwrap()),
+    );
+    api_with_certificate(data, https, login, extra, path, out)
+}
+
+/// `curl` of the API (`https`, the CA of the data directory `data`) logged in with
+/// the client certificate and key `login` (AU-1), with `extra` options: the HTTP
+/// status; the body is written to `out`.
+pub fn api_with_certificate(
+    data: &Path,
+    https: &str,
+    login: (&Path, &Path),
+    extra: &[&str],
+    path: &str,
+    out: &Path,
+) -> String {
     let output = Command::new("curl")
         .args(["--silent", "--show-error", "--max-time", "30"])
         .args(extra)
         .arg("--cacert")
         .arg(data.join("pki/ca.pem"))
         .arg("--cert")
-        .arg(account["certificate"].as_str().unwrap())
+        .arg(login.0)
         .arg("--key")
-        .arg(account["key"].as_str().unwrap())
+        .arg(login.1)
         .arg("-o")
         .arg(out)
         .args(["-w", "%{http_code}"])
         .arg(format!("https://{https}/api/v1{path}"))
         .output()
         .expect("curl is needed (apt-get install -y curl)");
-    assert!(output.status.success(), "curl {path}");
+    assert!(
+        output.status.success(),
+        "curl {path}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     String::from_utf8(output.stdout).unwrap()
 }
 

@@ -354,16 +354,28 @@ pub async fn set_notifications(
 /// key the caller's client made (RSA 2048+ or EC P-256); the certificate the
 /// certificate authority signs for the caller's identity, 201
 /// `application/pem-certificate-chain`, which the directory then serves (MS-3). The
-/// server keeps no key.
+/// server keeps no key. With a body `application/pem-certificate-chain`, a certificate
+/// another authority issued (the national health PKI), kept once it chains to the
+/// operator's trust anchors and names the caller's address.
 pub async fn request_certificate(
     State(service): State<Service>,
     user: User,
+    headers: axum::http::HeaderMap,
     body: String,
 ) -> ApiResult<impl IntoResponse> {
     let login = &user.login;
-    let pem = service
-        .request_certificate(&login.caller(), login.account().id, &body)
-        .await?;
+    let (caller, account) = (login.caller(), login.account().id);
+    // A certificate another authority issued (the national health PKI), or a request
+    // for the operator's authority to sign (MS-3).
+    let issued_elsewhere = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/pem-certificate-chain"));
+    let pem = if issued_elsewhere {
+        service.upload_certificate(&caller, account, &body).await?
+    } else {
+        service.request_certificate(&caller, account, &body).await?
+    };
     Ok((
         StatusCode::CREATED,
         [(header::CONTENT_TYPE, "application/pem-certificate-chain")],
