@@ -9,26 +9,10 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
-use common::{Server, api_with_certificate, demo_account, init_demo};
+use common::{Server, api_with_certificate, demo_account, init_demo, openssl};
 
 const BRUNO: &str = "bruno.durand@caduceus.test";
-
-/// Runs `openssl ARGS` in `dir`; fails the test with its output when it fails.
-fn openssl(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("openssl is needed (apt-get install -y openssl)");
-    assert!(
-        out.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 /// A certificate authority `name` in `dir` (`name.pem`, `name.key`).
 fn authority(dir: &Path, name: &str) {

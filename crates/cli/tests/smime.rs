@@ -16,7 +16,9 @@ use std::path::Path;
 use std::process::Command;
 
 use common::trust::{Operator, pair};
-use common::{Server, clamd, demo_account, eicar, free_port, init_demo, ok, python3, use_clamd};
+use common::{
+    Server, clamd, demo_account, eicar, free_port, init_demo, ok, openssl, python3, use_clamd,
+};
 
 const ALICE: &str = "alice.martin@caduceus.test";
 const BRUNO: &str = "bruno.durand@autre.test";
@@ -29,22 +31,6 @@ const INNER: &[u8] = "Content-Type: text/plain; charset=utf-8\r\n\
 Content-Transfer-Encoding: 8bit\r\n\r\n\
 Compte rendu : résultats normaux.\r\nLigne avec des blancs   \r\n\r\n.\r\nFin.\r\n"
     .as_bytes();
-
-/// Runs `openssl ARGS` in `dir`; fails the test with its output when it fails.
-fn openssl(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("openssl is needed for the S/MIME tests (apt-get install -y openssl)");
-    assert!(
-        out.status.success(),
-        "openssl {args:?}: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 /// A mail client's line endings: openssl writes the base64 lines with bare LF.
 fn crlf(bytes: &[u8]) -> Vec<u8> {
@@ -128,23 +114,14 @@ fn api(
     path: &str,
     out: &Path,
 ) -> String {
-    let output = Command::new("curl")
-        .args(["--silent", "--show-error", "--max-time", "30"])
-        .args(extra)
-        .arg("--cacert")
-        .arg(operator.data.join("pki/ca.pem"))
-        .arg("--cert")
-        .arg(login.0)
-        .arg("--key")
-        .arg(login.1)
-        .arg("-o")
-        .arg(out)
-        .args(["-w", "%{http_code}"])
-        .arg(format!("https://{}/api/v1{path}", operator.ports.https))
-        .output()
-        .expect("curl is needed (apt-get install -y curl)");
-    assert!(output.status.success(), "curl {path}");
-    String::from_utf8(output.stdout).unwrap()
+    common::api_with_certificate(
+        &operator.data,
+        &operator.ports.https,
+        login,
+        extra,
+        path,
+        out,
+    )
 }
 
 /// [`api`] of Bruno's operator as Bruno, with the login certificate his client keeps

@@ -476,6 +476,23 @@ pub fn api_with_certificate(
     String::from_utf8(output.stdout).unwrap()
 }
 
+/// Runs `openssl ARGS` in `dir`, as a user's client or an external authority would;
+/// fails the test with its output when it fails. Its standard output.
+pub fn openssl(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("openssl is needed (apt-get install -y openssl)");
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// The device credential `demo.json` lists for `address` of the demo in `data`.
 pub fn demo_credential(data: &Path, address: &str) -> String {
     demo_account(data, address)["device_credential"]
