@@ -278,6 +278,7 @@ fn ms3_ms16_csr_directory_then_smime_signed_and_enveloped_cross_submission_relay
             ],
         ),
     ];
+    let mut queued = Vec::new();
     for (kind, operation) in &kinds {
         let subject = format!("CR {kind}");
         let file = format!("{kind}.eml");
@@ -301,10 +302,13 @@ fn ms3_ms16_csr_directory_then_smime_signed_and_enveloped_cross_submission_relay
             &a,
             &a.ports.submission,
             ALICE,
-            "submit",
+            "submit-queued",
             &[BRUNO, file_path.to_str().unwrap(), "SUCCESS,FAILURE"],
         );
-        assert_eq!(reply, "sent", "{kind}");
+        let queue_ref = reply
+            .strip_prefix("sent ")
+            .unwrap_or_else(|| panic!("{kind}: {reply}"));
+        queued.push(queue_ref.to_owned());
     }
 
     // Alice's practice software sends what it encrypted through the API, as it is.
@@ -429,6 +433,33 @@ fn ms3_ms16_csr_directory_then_smime_signed_and_enveloped_cross_submission_relay
     );
     let signer = openssl(&dir, &["cms", "-cmsout", "-print", "-in", "dsn.eml"]);
     assert!(signer.contains("signingTime"), "{signer}");
+    // The API's delivery status returns that signed notification as the receipt.
+    let status = dir.join("status.json");
+    let path = format!("/outbound/{}", queued[0]);
+    let got = common::demo_api(&a.data, &a.ports.https, ALICE, &[], &path, &status);
+    assert_eq!(got, "200");
+    let status: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&status).unwrap()).unwrap();
+    let receipt = status["recipients"][0]["receipt"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no receipt: {status}"));
+    std::fs::write(dir.join("receipt.eml"), receipt).unwrap();
+    let anchors_path = a.data.join("pki/ca.pem");
+    let verified = openssl(
+        &dir,
+        &[
+            "cms",
+            "-verify",
+            "-in",
+            "receipt.eml",
+            "-CAfile",
+            anchors_path.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        verified.contains(&format!("Final-Recipient: rfc822; {BRUNO}")),
+        "{verified}"
+    );
     // Bruno's operator answered the disposition notification asked, signed by it.
     let report = signed_notification(&a, &dir, "Accuse de traitement", "mdn.eml");
     assert!(

@@ -122,7 +122,7 @@ impl Service {
         };
         let domain = self.config.domain.as_str();
         let from = format!("mailer-daemon@{domain}");
-        let message_id = format!("dsn.{}.{}@{domain}", item.queue_ref, item.id);
+        let message_id = self.notification_id(item);
         let date = self.clock.now().rfc5322();
         let reporting_mta = format!("mail.{domain}");
         let dsn = Dsn {
@@ -161,6 +161,55 @@ impl Service {
         };
         self.authorize(caller, first.owner).await?;
         Ok(items)
+    }
+
+    /// The signed notifications already written about the recipients of `queue_ref`
+    /// (MS-16, seed 004 §8: the sender's proof), by queue item: each found by its
+    /// Message-ID in the folders of the mailbox it was sent from (wherever its owner
+    /// filed it; one deleted is gone) and opened as a read (traced). Only its sender
+    /// or a delegate of that mailbox may ask (AC-1).
+    pub async fn delivery_receipts(
+        &self,
+        caller: &Caller,
+        queue_ref: &str,
+    ) -> Result<Vec<(i64, Vec<u8>)>> {
+        let items = self.delivery_status(caller, queue_ref).await?;
+        let wanted: std::collections::HashMap<String, i64> = items
+            .iter()
+            .filter(|item| item.state != caduceus_store::OutboundState::Queued)
+            .map(|item| (self.notification_id(item), item.id))
+            .collect();
+        let mut found = Vec::new();
+        if wanted.is_empty() {
+            return Ok(found);
+        }
+        let access = self.authorize(caller, items[0].owner).await?;
+        for mailbox in self.mailboxes(&access).await? {
+            let (_, summaries) = self.folder_state(&access, mailbox.id).await?;
+            let ids: Vec<_> = summaries.iter().map(|s| s.id).collect();
+            let opening = crate::folders::Opening::SearchHeaders;
+            for message in self
+                .open_messages(&access, mailbox.id, &ids, opening)
+                .await?
+            {
+                let id = message
+                    .meta()
+                    .message_id
+                    .as_deref()
+                    .and_then(|m| wanted.get(m));
+                if let Some(&item) = id {
+                    let read = self.read_message(&access, message.summary.id).await?;
+                    found.push((item, read.raw));
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// The Message-ID of the notification about `item` (without its angle brackets).
+    fn notification_id(&self, item: &OutboundItem) -> String {
+        let domain = self.config.domain.as_str();
+        format!("dsn.{}.{}@{domain}", item.queue_ref, item.id)
     }
 
     /// How many recipients wait in the outbound queue.

@@ -5,6 +5,9 @@ end-to-end S/MIME tests (MS-3):
       submits FILE's bytes unchanged (STARTTLS, AUTH PLAIN with a device
       credential, smtplib's sendmail with bytes), with the DSN `NOTIFY=` list when
       given (e.g. SUCCESS,FAILURE); prints `sent` or `refused <code> <reply>`.
+  raw_mail.py submit-queued HOST:PORT CA USER SECRET TO FILE [NOTIFY]
+      the same, printing `sent <queue reference>` from the final 250 reply
+      (`queued as …`, for a recipient at another operator).
   raw_mail.py fetch HOST:PORT CA USER SECRET SUBJECT OUT
       over implicit TLS (imaplib), waits (30 s at most) for the INBOX message whose
       Subject is SUBJECT and writes its BODY.PEEK[] bytes to OUT; prints `fetched`.
@@ -20,7 +23,7 @@ host, port = address.rsplit(":", 1)
 context = ssl.create_default_context(cafile=ca)
 context.check_hostname = False
 
-if action == "submit":
+if action in ("submit", "submit-queued"):
     to, path = sys.argv[6:8]
     notify = ["NOTIFY=" + sys.argv[8]] if len(sys.argv) > 8 else []
     data = open(path, "rb").read()
@@ -28,9 +31,20 @@ if action == "submit":
         s.starttls(context=context)
         s.login(user, secret)
         try:
-            refused = s.sendmail(user, [to], data, rcpt_options=notify)
-            assert not refused, refused
-            print("sent")
+            if action == "submit":
+                refused = s.sendmail(user, [to], data, rcpt_options=notify)
+                assert not refused, refused
+                print("sent")
+            else:
+                s.ehlo()
+                code, reply = s.mail(user)
+                assert code == 250, reply
+                code, reply = s.rcpt(to, notify)
+                assert code in (250, 251), reply
+                code, reply = s.data(data)
+                if code != 250:
+                    raise smtplib.SMTPDataError(code, reply)
+                print("sent", reply.decode().split("queued as ")[1].split()[0])
         except smtplib.SMTPDataError as e:
             print("refused", e.smtp_code, e.smtp_error.decode(errors="replace"))
         except smtplib.SMTPRecipientsRefused as e:

@@ -111,20 +111,29 @@ fn pem(der: &[u8]) -> String {
     out
 }
 
-/// `GET /outbound/{queue_ref}`: where each recipient at another operator stands;
-/// only the sender (or a delegate of the mailbox sent from) may ask (AC-1).
+/// `GET /outbound/{queue_ref}`: where each recipient at another operator stands, with
+/// the signed notification written about it (`receipt`, MS-16); only the sender (or a
+/// delegate of the mailbox sent from) may ask (AC-1).
 pub async fn delivery_status(
     State(service): State<Service>,
     user: User,
     Path(queue_ref): Path<String>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let items = service
-        .delivery_status(&user.login.caller(), &queue_ref)
-        .await?;
+    let caller = user.login.caller();
+    let items = service.delivery_status(&caller, &queue_ref).await?;
+    // MS-16: the signed notification about each recipient, as its proof.
+    let receipts = service.delivery_receipts(&caller, &queue_ref).await?;
+    let receipt = |id: i64| {
+        receipts
+            .iter()
+            .find(|(item, _)| *item == id)
+            .map(|(_, raw)| String::from_utf8_lossy(raw).into_owned())
+    };
     let recipients: Vec<_> = items
         .iter()
         .map(|item| {
             serde_json::json!({
+                "receipt": receipt(item.id),
                 "recipient": item.recipient.as_str(),
                 "state": item.state.as_str(),
                 "attempts": item.attempts,
