@@ -276,6 +276,7 @@ impl Interface {
                     Operation::Export
                         | Operation::SetForwarding
                         | Operation::SetNotifications
+                        | Operation::SetEncryptionAtRest
                         | Operation::ListDevices
                         | Operation::AddDevice
                 ) || operation.is_self_service()
@@ -390,7 +391,7 @@ impl Operation {
             SetDirectoryPreferences => &[Api, Service, Webmail, Cli],
             RequestCorrection | ExportAccountData | CloseOwnAccount => &[Api, Service, Webmail],
             RequestCertificate => &[Api, Service, Cli],
-            SetEncryptionAtRest => &[Api, Service],
+            SetEncryptionAtRest => &[Api, Service, Webmail],
             Export => &[Api, Webmail],
             SendAsSelf | SendAsOrganisation | SendAsOther => &[Api, Service, Webmail, Smtp],
             QueryOpposition | RecordOpposition | WithdrawOpposition | RevokeDevice

@@ -115,6 +115,7 @@ pub fn router(max_message_size: usize) -> Router<Service> {
         .route("/mail/export", get(settings::export))
         .route("/mail/account-data", get(rights::account_data))
         .route("/mail/settings/zone", post(settings::zone))
+        .route("/mail/settings/encryption", post(settings::encryption))
         .route("/mail/settings/directory", post(rights::directory))
         .route("/mail/settings/correction", post(rights::correction))
         .route(

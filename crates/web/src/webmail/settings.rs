@@ -55,6 +55,10 @@ struct SettingsPage {
     directory: Option<caduceus_service::model::DirectoryPreferences>,
     /// The holder's correction requests (AC-3): when, what.
     corrections: Vec<(String, String)>,
+    /// Encryption at rest to the holder's certificate offered (professionals, their
+    /// own settings), and whether it is on (MS-3).
+    encryption_offered: bool,
+    encrypt_at_rest: bool,
     /// The time zones offered: IANA name, label, whether it is the user's (MS-6).
     zones: Vec<(&'static str, &'static str, bool)>,
     /// What was typed in a form the service refused, shown again.
@@ -175,6 +179,8 @@ async fn view(
         forwarding,
         directory,
         corrections,
+        encryption_offered: !patient && own,
+        encrypt_at_rest: account.encrypt_at_rest_since.is_some(),
         zones: Zone::ALL
             .into_iter()
             .zip(user.t.zones)
@@ -551,6 +557,35 @@ pub async fn notifications(
             };
             refused_with(&service, &user, error, typed).await
         }
+    }
+}
+
+/// The encryption-at-rest form: the box ticked or not.
+#[derive(Deserialize)]
+pub struct EncryptionForm {
+    csrf: String,
+    #[serde(default)]
+    at_rest: Option<String>,
+}
+
+impl CsrfField for EncryptionForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// `POST /mail/settings/encryption`: encryption at rest to the holder's certificate on
+/// or off (MS-3); the service says why it cannot be turned on (no certificate that can
+/// receive encrypted mail). Traced.
+pub async fn encryption(
+    State(service): State<Service>,
+    Posted { user, form }: Posted<EncryptionForm>,
+) -> Response {
+    let (caller, account) = (user.login.caller(), user.login.account().id);
+    let on = form.at_rest.is_some();
+    match service.set_encrypt_at_rest(&caller, account, on).await {
+        Ok(_) => Redirect::to(&format!("{}/settings#encryption", user.base())).into_response(),
+        Err(error) => refused_with(&service, &user, error, Typed::default()).await,
     }
 }
 

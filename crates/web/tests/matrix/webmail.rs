@@ -140,6 +140,12 @@ pub fn step(cast: &Cast, cell: &Cell) -> Value {
             false,
         ),
         Operation::LookUpDirectory => ("GET", "/mail/directory?q=olga".to_owned(), None, false),
+        Operation::SetEncryptionAtRest => (
+            "POST",
+            "/mail/settings/encryption".to_owned(),
+            Some(json!([["at_rest", "on"]])),
+            false,
+        ),
         Operation::SetNotifications => (
             "POST",
             "/mail/settings/notifications".to_owned(),
