@@ -153,18 +153,28 @@ impl Service {
         caller: &Caller,
         queue_ref: &str,
     ) -> Result<Vec<OutboundItem>> {
+        Ok(self.queued(caller, queue_ref).await?.0)
+    }
+
+    /// The recipients of `queue_ref` and the sending mailbox opened for `caller`, its
+    /// sender or a delegate of that mailbox (AC-1).
+    async fn queued(
+        &self,
+        caller: &Caller,
+        queue_ref: &str,
+    ) -> Result<(Vec<OutboundItem>, crate::messages::MailboxAccess)> {
         let items = self.store.outbound_status(queue_ref).await?;
         let Some(first) = items.first() else {
             return Err(ServiceError::NotFound(format!(
                 "queued message {queue_ref}"
             )));
         };
-        self.authorize(caller, first.owner).await?;
-        Ok(items)
+        let access = self.authorize(caller, first.owner).await?;
+        Ok((items, access))
     }
 
-    /// The signed notifications already written about the recipients of `queue_ref`
-    /// (MS-16, seed 004 §8: the sender's proof), by queue item: each found by its
+    /// [`Service::delivery_status`] with, for each recipient, the signed notification
+    /// already written about it (MS-16, seed 004 §8: the sender's proof): found by its
     /// Message-ID in the folders of the mailbox it was sent from (wherever its owner
     /// filed it; one deleted is gone) and opened as a read (traced). Only its sender
     /// or a delegate of that mailbox may ask (AC-1).
@@ -172,38 +182,33 @@ impl Service {
         &self,
         caller: &Caller,
         queue_ref: &str,
-    ) -> Result<Vec<(i64, Vec<u8>)>> {
-        let items = self.delivery_status(caller, queue_ref).await?;
-        let wanted: std::collections::HashMap<String, i64> = items
+    ) -> Result<Vec<(OutboundItem, Option<Vec<u8>>)>> {
+        let (items, access) = self.queued(caller, queue_ref).await?;
+        let wanted: std::collections::HashMap<String, usize> = items
             .iter()
-            .filter(|item| item.state != caduceus_store::OutboundState::Queued)
-            .map(|item| (self.notification_id(item), item.id))
+            .enumerate()
+            .filter(|(_, item)| item.state != caduceus_store::OutboundState::Queued)
+            .map(|(index, item)| (self.notification_id(item), index))
             .collect();
-        let mut found = Vec::new();
-        if wanted.is_empty() {
-            return Ok(found);
-        }
-        let access = self.authorize(caller, items[0].owner).await?;
-        for mailbox in self.mailboxes(&access).await? {
-            let (_, summaries) = self.folder_state(&access, mailbox.id).await?;
-            let ids: Vec<_> = summaries.iter().map(|s| s.id).collect();
-            let opening = crate::folders::Opening::SearchHeaders;
-            for message in self
-                .open_messages(&access, mailbox.id, &ids, opening)
-                .await?
-            {
-                let id = message
-                    .meta()
-                    .message_id
-                    .as_deref()
-                    .and_then(|m| wanted.get(m));
-                if let Some(&item) = id {
-                    let read = self.read_message(&access, message.summary.id).await?;
-                    found.push((item, read.raw));
+        let mut receipts = vec![None; items.len()];
+        if !wanted.is_empty() {
+            for mailbox in self.mailboxes(&access).await? {
+                let (_, summaries) = self.folder_state(&access, mailbox.id).await?;
+                let ids: Vec<_> = summaries.iter().map(|s| s.id).collect();
+                let opening = crate::folders::Opening::SearchHeaders;
+                for message in self
+                    .open_messages(&access, mailbox.id, &ids, opening)
+                    .await?
+                {
+                    let id = message.meta().message_id.as_deref();
+                    if let Some(&index) = id.and_then(|m| wanted.get(m)) {
+                        let read = self.read_message(&access, message.summary.id).await?;
+                        receipts[index] = Some(read.raw);
+                    }
                 }
             }
         }
-        Ok(found)
+        Ok(items.into_iter().zip(receipts).collect())
     }
 
     /// The Message-ID of the notification about `item` (without its angle brackets).

@@ -119,21 +119,15 @@ pub async fn delivery_status(
     user: User,
     Path(queue_ref): Path<String>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let caller = user.login.caller();
-    let items = service.delivery_status(&caller, &queue_ref).await?;
-    // MS-16: the signed notification about each recipient, as its proof.
-    let receipts = service.delivery_receipts(&caller, &queue_ref).await?;
-    let receipt = |id: i64| {
-        receipts
-            .iter()
-            .find(|(item, _)| *item == id)
-            .map(|(_, raw)| String::from_utf8_lossy(raw).into_owned())
-    };
+    // MS-16: each recipient with the signed notification about it, as its proof.
+    let items = service
+        .delivery_receipts(&user.login.caller(), &queue_ref)
+        .await?;
     let recipients: Vec<_> = items
         .iter()
-        .map(|item| {
+        .map(|(item, receipt)| {
             serde_json::json!({
-                "receipt": receipt(item.id),
+                "receipt": receipt.as_deref().map(String::from_utf8_lossy),
                 "recipient": item.recipient.as_str(),
                 "state": item.state.as_str(),
                 "attempts": item.attempts,
