@@ -131,19 +131,25 @@ impl Service {
     /// The certificates served for a listed mailbox: this operator's, of an active
     /// account, from the certificate source.
     async fn served_certificates(&self, address: &MailAddress) -> Result<Vec<Vec<u8>>> {
-        let Some(source) = &self.certificates else {
-            return Ok(Vec::new());
-        };
-        if address.domain() != &self.config.domain {
+        if self.certificates.is_none() || address.domain() != &self.config.domain {
             return Ok(Vec::new());
         }
         match self.store.account_by_address(address).await? {
             Some(account) if account.state == AccountState::Active => {}
             _ => return Ok(Vec::new()),
         }
-        source.certificates(address).await.map_err(|error| {
-            ServiceError::Unavailable(format!("certificates unreadable ({error})"))
-        })
+        self.certificates_of(address).await
+    }
+
+    /// The certificates the source keeps for `address`, whoever holds it (none without
+    /// a source): what the directory serves, what encryption at rest envelopes to.
+    pub(crate) async fn certificates_of(&self, address: &MailAddress) -> Result<Vec<Vec<u8>>> {
+        match &self.certificates {
+            Some(source) => source.certificates(address).await.map_err(|error| {
+                ServiceError::Unavailable(format!("certificates unreadable ({error})"))
+            }),
+            None => Ok(Vec::new()),
+        }
     }
 
     async fn trace_lookup(&self, caller: &Caller, found: usize) -> Result<()> {

@@ -25,7 +25,7 @@
 use std::sync::Arc;
 
 use caduceus_audit::{Action, Detail, Object};
-use caduceus_core::{MailAddress, Requirement, Timestamp};
+use caduceus_core::{Requirement, Timestamp};
 use caduceus_store::{Account, AccountId, Enveloped, Target};
 
 use crate::Service;
@@ -110,17 +110,6 @@ impl Service {
             .set_encrypt_at_rest(account, since, &trace)
             .await?;
         Ok(since)
-    }
-
-    /// The certificates kept for `address` (none without a source).
-    async fn certificates_of(&self, address: &MailAddress) -> Result<Vec<Vec<u8>>> {
-        match &self.certificates {
-            Some(source) => source
-                .certificates(address)
-                .await
-                .map_err(|e| ServiceError::Unavailable(format!("certificates unreadable: {e}"))),
-            None => Ok(Vec::new()),
-        }
     }
 
     /// The copy of `raw` for `account`, enveloped to its holder's certificate, when
