@@ -25,6 +25,8 @@ const FIXTURE_V3: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/up
 const FIXTURE_V4: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/upgrade/v4");
 /// Made by ce4454d (schema version 5: encryption at rest to the holder's certificate).
 const FIXTURE_V5: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/upgrade/v5");
+/// Made by 7ce3659 (schema version 6: staff role scopes).
+const FIXTURE_V6: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/upgrade/v6");
 /// The demo register extract (people), as the demo seed imported it.
 const PEOPLE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -34,7 +36,7 @@ const ALICE: &str = "alice.martin@caduceus.test";
 const BRUNO: &str = "bruno.durand@caduceus.test";
 /// The data database's latest schema version (bump with each migration, and keep the
 /// release's data directory as a fixture, docs/upgrades.md); the keyring's is 1.
-const DATA_VERSION: u32 = 6;
+const DATA_VERSION: u32 = 7;
 /// What `caduceus migrate --check` and `serve` say of a schema at version 99.
 fn refusal() -> String {
     format!(
@@ -265,6 +267,18 @@ fn upgrade_v5_fixture_keeps_messages_and_roles_stay_operator_wide_ac1() {
     let db = data.join("caduceus.db");
     let column = "SELECT dflt_value FROM pragma_table_info('staff_roles') WHERE name = 'scope'";
     assert_eq!(sqlite_value(&db, column), "'operator'");
+}
+
+/// Version 6 to 7 (receipts of relayed messages): what every upgrade keeps, and the
+/// receipts' table starts empty (MS-16).
+#[test]
+fn upgrade_v6_fixture_keeps_messages_and_starts_with_no_relay_receipts_ms16() {
+    let (_root, data) = upgrade_keeps_the_fixture(FIXTURE_V6, 6);
+    let db = data.join("caduceus.db");
+    assert_eq!(
+        sqlite_value(&db, "SELECT COUNT(*) FROM relay_receipts"),
+        "0"
+    );
 }
 
 #[test]

@@ -220,7 +220,8 @@ pub use flag::{FlagChange, is_valid_flag};
 pub use folder::{FolderNameError, check_folder_name};
 pub use mdn::Mdn;
 pub use outbound::{
-    Dsn, DsnAction, ReplyClass, RetryPolicy, has_header, header_section, without_header,
+    Dsn, DsnAction, RELAY_RECEIPT_LIFETIME, ReplyClass, RetryPolicy, has_header, header_section,
+    relay_receipt, without_header,
 };
 pub use password::{PasswordError, check_password_strength};
 pub use phone::{PhoneError, PhoneNumber};

@@ -4,6 +4,9 @@
 
 use std::time::Duration;
 
+use sha2::{Digest, Sha256};
+
+use crate::address::MailAddress;
 use crate::clock::Timestamp;
 
 /// The retry schedule of the outbound queue: the first retry after `first`, each
@@ -178,6 +181,33 @@ impl ReportHead<'_> {
     }
 }
 
+/// How long a receiving operator remembers the receipts of relayed messages: longer
+/// than any sending queue keeps a message (RFC 5321 §4.5.4.1: 4–5 days; ours,
+/// [`RetryPolicy::default`], 5), so that no retry of a message it already stored
+/// can come after its receipt is forgotten.
+pub const RELAY_RECEIPT_LIFETIME: Duration = Duration::from_secs(30 * 24 * 3600);
+
+/// The receipt of a message a peer operator relayed to one local recipient (MS-16):
+/// SHA-256 over the peer's authenticated domain, the message's `Message-ID` and the
+/// recipient's address. SMTP delivers at least once (RFC 5321 §6.1: a sender that
+/// crashes between the peer's 250 and its own record of it sends again); the receiver
+/// records this receipt in the transaction that stores the copy and stores no second
+/// copy of a message whose receipt it holds, so every relayed message lands once.
+/// Only its hash is kept: a patient's address holds their INS (TR-5). A peer can only
+/// ever collide with its own messages: the key starts with its domain.
+pub fn relay_receipt(peer: &str, message_id: &str, recipient: &MailAddress) -> [u8; 32] {
+    let mut hash = Sha256::new();
+    for part in [
+        peer.to_ascii_lowercase().as_str(),
+        message_id,
+        recipient.as_str(),
+    ] {
+        hash.update((part.len() as u64).to_be_bytes());
+        hash.update(part.as_bytes());
+    }
+    hash.finalize().into()
+}
+
 /// The header section of a raw message (up to the first empty line).
 pub fn header_section(raw: &[u8]) -> &[u8] {
     raw.windows(4)
@@ -320,6 +350,26 @@ mod tests {
 
     fn at(secs: i64) -> Timestamp {
         Timestamp::from_millis(secs * 1000)
+    }
+
+    #[test]
+    fn ms16_a_relay_receipt_names_one_message_from_one_peer_to_one_recipient() {
+        let to = |a: &str| MailAddress::parse(a).unwrap();
+        let receipt = relay_receipt("autre.test", "m1@autre.test", &to("bruno@caduceus.test"));
+        assert_eq!(
+            receipt,
+            relay_receipt("AUTRE.test", "m1@autre.test", &to("Bruno@caduceus.test"))
+        );
+        for other in [
+            relay_receipt("tiers.test", "m1@autre.test", &to("bruno@caduceus.test")),
+            relay_receipt("autre.test", "m2@autre.test", &to("bruno@caduceus.test")),
+            relay_receipt("autre.test", "m1@autre.test", &to("alice@caduceus.test")),
+            // The parts cannot slide into each other.
+            relay_receipt("autre.tes", "tm1@autre.test", &to("bruno@caduceus.test")),
+        ] {
+            assert_ne!(receipt, other);
+        }
+        assert!(RELAY_RECEIPT_LIFETIME > RetryPolicy::default().lifetime);
     }
 
     #[test]

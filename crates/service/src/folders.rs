@@ -406,6 +406,7 @@ impl Service {
             }],
             outbound: None,
             enveloped: Vec::new(),
+            receipts: Vec::new(),
         };
         let mut delivered = self.store.deliver(&delivery, &[trace]).await?;
         Ok(delivered.remove(0))

@@ -284,6 +284,13 @@ impl Service {
             Ok(meta) => meta,
             Err(too_deep) => return Err(refuse(too_deep.into()).await),
         };
+        let Some(receipts) = self
+            .relay_receipts(caller, &meta, recipients, &mut found)
+            .await?
+        else {
+            // The whole message was stored before: the peer gets its 250 again.
+            return Ok(Vec::new());
+        };
         let all: Vec<MailAddress> = recipients.iter().chain(remote).cloned().collect();
         let everyone: Vec<&MailAddress> = all.iter().collect();
         let relayed = matches!(caller.actor, Actor::Peer(_));
@@ -417,6 +424,7 @@ impl Service {
             targets,
             outbound,
             enveloped,
+            receipts,
         };
         let delivered = self.store.deliver(&delivery, &traces).await?;
         self.record_exchanges(from, &everyone, &meta).await?;
@@ -430,6 +438,47 @@ impl Service {
         self.send_mdns(&meta, from, recipients);
         self.announce_new_mail(&accounts).await;
         Ok(delivered)
+    }
+
+    /// The receipts of a message relayed by a peer operator, one per local recipient
+    /// still to receive it (MS-16, [`caduceus_core::relay_receipt`]): a recipient whose
+    /// receipt is already recorded — the peer sends again a message it did not learn
+    /// we stored — is taken out of `found` and gets no second copy; `None` when every
+    /// recipient has it. No receipts for mail submitted here or without a `Message-ID`.
+    async fn relay_receipts(
+        &self,
+        caller: &Caller,
+        meta: &MessageMeta,
+        recipients: &[MailAddress],
+        found: &mut [Option<caduceus_store::Account>],
+    ) -> Result<Option<Vec<[u8; 32]>>> {
+        let (Actor::Peer(peer), Some(id)) = (&caller.actor, meta.message_id.as_deref()) else {
+            return Ok(Some(Vec::new()));
+        };
+        let receipts: Vec<[u8; 32]> = recipients
+            .iter()
+            .map(|to| caduceus_core::relay_receipt(peer, id, to))
+            .collect();
+        let held = self.store.relay_receipts_held(&receipts).await?;
+        if held.len() == receipts.len() && !held.is_empty() {
+            tracing::info!("relayed message already stored; not stored again (MS-16)");
+            return Ok(None);
+        }
+        if !held.is_empty() {
+            tracing::info!(
+                copies = held.len(),
+                "relayed message already stored for these recipients; not stored again (MS-16)"
+            );
+        }
+        let mut kept = Vec::with_capacity(receipts.len());
+        for (slot, receipt) in found.iter_mut().zip(receipts) {
+            if held.contains(&receipt) {
+                *slot = None;
+            } else if slot.is_some() {
+                kept.push(receipt);
+            }
+        }
+        Ok(Some(kept))
     }
 
     /// The folders of the mailbox owner.

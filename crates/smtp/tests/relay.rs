@@ -393,3 +393,38 @@ async fn ms11_a_relayed_identifying_subject_is_delivered_flagged() {
     assert_eq!(flagged.iter().filter(|f| **f).count(), 1, "{flagged:?}");
     relay.listener.shutdown().await;
 }
+
+/// MS-16, at-least-once made exactly-once: a peer that sends a message again (it
+/// crashed after our 250, before it recorded it) gets the same 250 and no second
+/// copy is stored; the same Message-ID to another recipient, or from another peer,
+/// or another Message-ID, is a new message.
+#[tokio::test]
+async fn ms16_a_message_a_peer_relays_again_is_answered_250_and_stored_once() {
+    let w = world().await;
+    let bruno = professional(&w, "bruno", &rpps(2), true).await;
+    let carla = professional(&w, "carla", &rpps(3), true).await;
+    let relay = relay(&w, &[(PEER, PEER_DN)]).await;
+    let send = async |to: &str, message_id: &str| {
+        let extra = [
+            ("from", "dr.martin@autre-operateur.test"),
+            ("to", to),
+            ("message_id", message_id),
+        ];
+        let run = peer_run(&w, &relay, Some(&relay.peer), &extra).await;
+        let stored = format!("stored for {} recipient(s)", to.split(',').count());
+        run.expect("data", 250, &["2.0.0", &stored]);
+    };
+    send("bruno@caduceus.test", "cr-1@autre-operateur.test").await;
+    send("bruno@caduceus.test", "cr-1@autre-operateur.test").await;
+    assert_eq!(inbox(&w, &bruno).await.len(), 1, "the retry stored nothing");
+    send(
+        "bruno@caduceus.test,carla@caduceus.test",
+        "cr-1@autre-operateur.test",
+    )
+    .await;
+    assert_eq!(inbox(&w, &bruno).await.len(), 1, "Bruno has it already");
+    assert_eq!(inbox(&w, &carla).await.len(), 1, "Carla had not");
+    send("bruno@caduceus.test", "cr-2@autre-operateur.test").await;
+    assert_eq!(inbox(&w, &bruno).await.len(), 2, "another message");
+    relay.listener.shutdown().await;
+}

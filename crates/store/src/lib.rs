@@ -275,6 +275,9 @@ pub trait Store: Send + Sync {
     /// durable (MS-4). `traces[i]` records the copy for `targets[i]`; the store appends
     /// the new message id (`msg:N`) to its object.
     async fn deliver(&self, delivery: &Delivery<'_>, traces: &[Event]) -> Result<Vec<Delivered>>;
+    /// Which of `receipts` ([`Delivery::receipts`]) are recorded: relayed messages
+    /// already stored for that recipient (MS-16).
+    async fn relay_receipts_held(&self, receipts: &[[u8; 32]]) -> Result<Vec<[u8; 32]>>;
     /// The messages of a folder, by UID.
     async fn messages(&self, mailbox: MailboxId) -> Result<Vec<MessageSummary>>;
     /// The messages of a folder changed after `modseq` (flags, arrivals, moves in),

@@ -209,6 +209,10 @@ pub struct Delivery<'a> {
     /// Copies whose bytes differ from `raw`: each enveloped to its recipient's
     /// certificate (MS-3), sealed apart, written in the same transaction.
     pub enveloped: Vec<Enveloped>,
+    /// The receipts of a relayed message, one per local recipient
+    /// ([`caduceus_core::relay_receipt`], MS-16), recorded in the same transaction:
+    /// a delivery whose receipt is already recorded fails and stores nothing.
+    pub receipts: Vec<[u8; 32]>,
 }
 
 /// One recipient's copy enveloped to their certificate (MS-3): its own bytes and

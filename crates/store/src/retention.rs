@@ -195,6 +195,11 @@ pub const INVENTORY: &[Table] = &[
         Kept::TraceRetention,
     ),
     table(
+        "relay_receipts",
+        "SHA-256 of peer, Message-ID and recipient of each relayed message stored (MS-16)",
+        Kept::WhileInForce,
+    ),
+    table(
         "job_leases",
         "which node runs a scheduled job",
         Kept::ServerState,

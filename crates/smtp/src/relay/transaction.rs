@@ -140,7 +140,8 @@ impl Session {
                     messages = ?messages,
                     "relayed message accepted"
                 );
-                self.talk.stored(delivered.len(), None)
+                // A message stored before (MS-16) gets the answer it got then.
+                self.talk.stored(transaction.recipients.len(), None)
             }
             Err(error) => {
                 log_refusal("DATA", &error);

@@ -2,7 +2,7 @@
 
 Arguments: port, ca (the server's CA), optional cert/key (the operator certificate),
 from, to (comma-separated), optional probe=1 (MAIL and AUTH before STARTTLS, AUTH after),
-optional subject.
+optional subject, optional message_id (a Message-ID: field).
 Prints one `label code text` line per step; `tls-failed 0 ...` if TLS is refused.
 """
 import smtplib
@@ -34,6 +34,8 @@ out("data-start", (code, text))
 if code == 354:
     subject = a.get("subject", "Compte rendu Mme Zorglub")
     body = message(frm, ", ".join(rcpts), subject, "Resultats confidentiels.\r\n")
+    if a.get("message_id"):
+        body = f"Message-ID: <{a['message_id']}>\r\n".encode() + body
     s.send(body + b"\r\n.\r\n")
     out("data", s.getreply())
 out("quit", s.quit())

@@ -51,6 +51,8 @@ pub(super) struct Prepared {
     pub outbound: Option<Outbound>,
     /// One event per target of each body in order, then one per queued recipient.
     pub traces: Vec<Event>,
+    /// The relay receipts to record with the copies (MS-16).
+    pub receipts: Vec<[u8; 32]>,
 }
 
 /// A message body sealed under its own key and staged, with the copies made of it.
@@ -208,7 +210,17 @@ async fn apply(tx: &mut WriteTx, prepared: Prepared) -> Result<(Vec<Delivered>, 
         at,
         outbound,
         traces,
+        receipts,
     } = prepared;
+    // A receipt already recorded (the same relayed message again, from a peer that
+    // did not learn of our 250) breaks the key: the delivery stores nothing (MS-16).
+    for receipt in &receipts {
+        sqlx::query("INSERT INTO relay_receipts (receipt, at_ms) VALUES ($1, $2)")
+            .bind(&receipt[..])
+            .bind(at)
+            .execute(&mut *tx.tx)
+            .await?;
+    }
     let remote = outbound.as_ref().map_or(0, |o| o.recipients.len());
     let (copy_traces, queue_traces) = traces.split_at(traces.len() - remote);
     let mut copy_traces = copy_traces.iter();

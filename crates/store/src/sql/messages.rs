@@ -126,6 +126,7 @@ pub(super) async fn deliver(
             at: delivery.internal.as_millis(),
             outbound: delivery.outbound.clone(),
             traces: traces.to_vec(),
+            receipts: delivery.receipts.clone(),
         })
         .await
 }

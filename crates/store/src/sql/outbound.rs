@@ -206,3 +206,23 @@ pub(super) async fn depth(store: &SqlStore) -> Result<i64> {
             .await?,
     )
 }
+
+/// The receipts among `receipts` already recorded (MS-16): relayed messages stored
+/// before, which the peer is sending again.
+pub(super) async fn receipts_held(
+    store: &SqlStore,
+    receipts: &[[u8; 32]],
+) -> Result<Vec<[u8; 32]>> {
+    let mut held = Vec::new();
+    for receipt in receipts {
+        let found: Option<i64> =
+            sqlx::query_scalar("SELECT at_ms FROM relay_receipts WHERE receipt = $1")
+                .bind(&receipt[..])
+                .fetch_optional(&store.db.pool)
+                .await?;
+        if found.is_some() {
+            held.push(*receipt);
+        }
+    }
+    Ok(held)
+}

@@ -1,7 +1,8 @@
 //! The daily purge of what is kept past its time ([`crate::retention`]): alerts,
 //! patients' access records and broadcast records older than the trace retention
 //! (TR-2, TR-4), breaches closed more than five years ago (TR-6), failure counters no
-//! longer in force (AU-3).
+//! longer in force (AU-3), receipts of relayed messages past any sender's retries
+//! (MS-16).
 
 use caduceus_core::Timestamp;
 
@@ -26,6 +27,10 @@ pub(super) async fn expired(store: &SqlStore, now: Timestamp, before: Timestamp)
         (
             "DELETE FROM breaches WHERE closed_ms < $1",
             Timestamp::from_millis(now.as_millis() - BREACHES_KEPT_MS),
+        ),
+        (
+            "DELETE FROM relay_receipts WHERE at_ms < $1",
+            now.saturating_sub(caduceus_core::RELAY_RECEIPT_LIFETIME),
         ),
         (
             "DELETE FROM auth_failures WHERE (last_ms IS NULL OR last_ms < $1) \

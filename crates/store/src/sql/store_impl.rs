@@ -263,6 +263,9 @@ impl Store for SqlStore {
     async fn deliver(&self, delivery: &Delivery<'_>, traces: &[Event]) -> Result<Vec<Delivered>> {
         messages::deliver(self, delivery, traces).await
     }
+    async fn relay_receipts_held(&self, receipts: &[[u8; 32]]) -> Result<Vec<[u8; 32]>> {
+        outbound::receipts_held(self, receipts).await
+    }
     async fn messages(&self, mailbox: MailboxId) -> Result<Vec<MessageSummary>> {
         messages::messages(self, mailbox).await
     }

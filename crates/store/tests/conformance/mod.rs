@@ -79,6 +79,7 @@ macro_rules! conformance_suite {
             ms16_a_claimed_recipient_is_settled_once_and_its_copy_destroyed,
             ms16_retries_wait_for_their_time_and_leases_expire,
             ms16_concurrent_claimers_never_share_a_recipient,
+            ms16_a_relay_receipt_is_recorded_with_its_copy_and_blocks_a_second_one,
             ms14_personal_folders_and_keywords_are_found_among_references,
             ms15_an_alert_audience_and_its_reports,
             rfc7162_flag_changes_apply_to_the_current_flags_and_honour_unchangedsince,
@@ -163,6 +164,7 @@ pub async fn deliver_to(
         }],
         outbound: None,
         enveloped: Vec::new(),
+        receipts: Vec::new(),
     };
     let trace = event(Action::MessageDeliver, mailbox);
     store.deliver(&delivery, &[trace]).await
@@ -473,6 +475,7 @@ pub async fn deliver_assigns_uids_and_modseqs_in_one_transaction(h: Harness) {
         targets,
         outbound: None,
         enveloped: Vec::new(),
+        receipts: Vec::new(),
     };
     let traces = [
         event(Action::MessageDeliver, a.id),
@@ -504,6 +507,7 @@ pub async fn deliver_assigns_uids_and_modseqs_in_one_transaction(h: Harness) {
         }],
         outbound: None,
         enveloped: Vec::new(),
+        receipts: Vec::new(),
     };
     assert!(h.store.deliver(&wrong, &traces[..1]).await.is_err());
     assert!(

@@ -42,6 +42,7 @@ async fn send_mixed(h: &Harness) -> (Account, Account, String) {
             expires: Timestamp::from_millis(now().as_millis() + 86_400_000),
         }),
         enveloped: Vec::new(),
+        receipts: Vec::new(),
     };
     let traces = [
         event(Action::MessageDeliver, bruno.id),
@@ -223,6 +224,7 @@ pub async fn ms16_concurrent_claimers_never_share_a_recipient(h: Harness) {
             expires: Timestamp::from_millis(now().as_millis() + 86_400_000),
         }),
         enveloped: Vec::new(),
+        receipts: Vec::new(),
     };
     h.store.deliver(&delivery, &traces).await.unwrap();
     let claimers = (0..4).map(|n| {
@@ -258,4 +260,66 @@ pub async fn ms16_concurrent_claimers_never_share_a_recipient(h: Harness) {
 /// The peer's domain, as a relay trace names it (never the recipient's address).
 fn autre_operateur() -> Id {
     Id::Domain(caduceus_core::Domain::parse("autre-operateur.test").unwrap())
+}
+
+/// A relayed message's receipt is recorded with its copy; the same message again
+/// (a peer that missed our 250) stores nothing, its group neighbours unharmed; the
+/// receipt is forgotten by the daily purge once no sender retries any more (MS-16).
+pub async fn ms16_a_relay_receipt_is_recorded_with_its_copy_and_blocks_a_second_one(h: Harness) {
+    let bruno = professional(&h, "bruno", "10000000009").await;
+    let inbox = h.store.mailbox(bruno.id, "INBOX").await.unwrap().unwrap();
+    let raw = raw_message();
+    let (first, second) = ([1u8; 32], [2u8; 32]);
+    let relayed = |receipt: [u8; 32]| Delivery {
+        raw: &raw,
+        meta: b"m",
+        internal: now(),
+        targets: vec![Target {
+            account: bruno.id,
+            mailbox: inbox.id,
+            flags: vec![],
+        }],
+        outbound: None,
+        enveloped: Vec::new(),
+        receipts: vec![receipt],
+    };
+    let traces = [event(Action::MessageDeliver, bruno.id)];
+    assert!(
+        h.store
+            .relay_receipts_held(&[first, second])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    h.store.deliver(&relayed(first), &traces).await.unwrap();
+    assert_eq!(
+        h.store.relay_receipts_held(&[first, second]).await.unwrap(),
+        [first]
+    );
+    let (first_again, second_copy) = (relayed(first), relayed(second));
+    let (again, other) = tokio::join!(
+        h.store.deliver(&first_again, &traces),
+        h.store.deliver(&second_copy, &traces)
+    );
+    assert!(again.is_err(), "a receipt is recorded once");
+    other.unwrap();
+    assert_eq!(h.store.messages(inbox.id).await.unwrap().len(), 2);
+    // Kept while a sender may still retry, purged after.
+    let purge = |days: i64| {
+        let at = Timestamp::from_millis(now().as_millis() + days * 86_400_000);
+        h.store.purge_expired(at, now())
+    };
+    purge(29).await.unwrap();
+    assert_eq!(
+        h.store.relay_receipts_held(&[first]).await.unwrap(),
+        [first]
+    );
+    purge(31).await.unwrap();
+    assert!(
+        h.store
+            .relay_receipts_held(&[first])
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }

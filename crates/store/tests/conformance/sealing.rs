@@ -160,6 +160,7 @@ pub async fn ms4_large_and_small_bodies_round_trip_and_leave_with_their_message(
             }],
             outbound: None,
             enveloped: Vec::new(),
+            receipts: Vec::new(),
         };
         let trace = event(Action::MessageDeliver, inbox.id);
         let d = h
@@ -269,6 +270,7 @@ pub async fn ms3_an_enveloped_copy_is_sealed_apart_in_the_same_delivery(h: Harne
             raw: enveloped_raw.clone(),
             meta: b"enveloped meta".to_vec(),
         }],
+        receipts: Vec::new(),
     };
     let traces = [
         event(Action::MessageDeliver, bob_inbox),
