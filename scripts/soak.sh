@@ -3,10 +3,15 @@
 #
 # Two `caduceus serve` nodes on one PostgreSQL database behind HAProxy (TCP mode) take
 # SMTP submission and IMAP load (scripts/soak/load.py), every message scanned by clamd,
+# some of it addressed to another operator of the trust space (node p, `autre.test`, on
+# SQLite: queued, then relayed over mutual TLS by whichever node holds the claim),
 # while this script, at random times, kills a node with SIGKILL (and restarts it),
 # restarts PostgreSQL in fast and in immediate mode, and stops clamd with SIGSTOP for 15 s
 # (answers must then be 451 within the scan timeout, 10 s, never a hung session). Then it checks: every message answered 250 is in its mailbox exactly
-# once (scripts/soak/check.py), and `caduceus audit verify` passes. Last, a SQLite node
+# once (scripts/soak/check.py), every relayed one in the peer's mailbox exactly once
+# (a node killed mid-relay leaves its claim to the other after a 30 s lease; the
+# peer's relay receipts keep a second sending from landing twice, MS-16), and
+# `caduceus audit verify` passes. Last, a SQLite node
 # whose data directory is a small tmpfs has its disk filled (scripts/soak/disk.py):
 # 452 4.3.1 while full, 250 once space returns, nothing lost or doubled, the database's
 # integrity_check and the chain intact (mounting the tmpfs needs root).
@@ -62,7 +67,7 @@ print(" ".join(str(x.getsockname()[1]) for x in s))' "$1"
 }
 
 cleanup() {
-  for node in a b c; do [ -f "$work/$node.pid" ] && kill -9 "$(cat "$work/$node.pid")" 2>/dev/null || true; done
+  for node in a b c p; do [ -f "$work/$node.pid" ] && kill -9 "$(cat "$work/$node.pid")" 2>/dev/null || true; done
   sleep 0.2
   mountpoint -q "$work/c" 2>/dev/null && umount "$work/c"
   [ -f "$work/haproxy.pid" ] && kill "$(cat "$work/haproxy.pid")" 2>/dev/null || true
@@ -74,17 +79,19 @@ cleanup() {
 trap cleanup EXIT
 
 listeners=(https submission submissions relay imap imaps ldap ldaps metrics)
-read -r -a ports <<<"$(free_ports $(( 3 * ${#listeners[@]} + 4 )))"
+read -r -a ports <<<"$(free_ports $(( 4 * ${#listeners[@]} + 4 )))"
 pg_port=${ports[0]} hs=${ports[1]} hi=${ports[2]} clamd_port=${ports[3]}
 declare -A port
 i=4
-for node in a b c; do for l in "${listeners[@]}"; do port[$node.$l]=${ports[$i]}; i=$((i + 1)); done; done
+for node in a b c p; do for l in "${listeners[@]}"; do port[$node.$l]=${ports[$i]}; i=$((i + 1)); done; done
 as_pg "$pg_bin/initdb -D $work/pg -A trust -U caduceus --no-sync" >/dev/null
 as_pg "$pg_bin/pg_ctl -D $work/pg -l $work/pg.log -w start -o '-p $pg_port -k $work -c listen_addresses=127.0.0.1 -c max_connections=300'" >/dev/null
 pg_restart() {
   as_pg "$pg_bin/pg_ctl -D $work/pg -l $work/pg.log -m $1 -w restart -o '-p $pg_port -k $work -c listen_addresses=127.0.0.1 -c max_connections=300'" >/dev/null
 }
 export CADUCEUS_DATABASE_URL="postgres://caduceus@127.0.0.1:$pg_port/postgres"
+# One answer of the shared database, rows joined by commas.
+psql_count() { "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U caduceus -d postgres -Atc "$1" | paste -sd, -; }
 
 args() { local node=$1 out=(); for l in "${listeners[@]}"; do out+=("--$l" "127.0.0.1:${port[$node.$l]}"); done; echo "${out[@]}"; }
 
@@ -95,6 +102,30 @@ sed -i 's/^# account_messages_per_hour = .*/account_messages_per_hour = 10000000
 clamd_pid=$(scripts/clamd-test.sh start "$work/clamd" "$clamd_port" $$ | tail -1)
 sed -i "s/^required = false # the demo runs without an antivirus/clamd = \"127.0.0.1:$clamd_port\"\nrequired = true\ntimeout_seconds = 10/" "$work/a/caduceus.toml"
 grep -q "^clamd = " "$work/a/caduceus.toml" || { echo "soak.sh: could not configure clamd" >&2; exit 1; }
+# Node p: another operator of the trust space (SQLite, certified by a's development CA);
+# a and p list each other and share one national directory, a routes autre.test to p
+# and hands a dead node's claims to the other after 30 s (MS-5, MS-16).
+env -u CADUCEUS_DATABASE_URL "$bin" --data "$work/p" init --demo --domain autre.test \
+  --dev-ca "$work/a/pki" $(args p) >/dev/null
+sed -i 's/^# peer_messages_per_hour = .*/peer_messages_per_hour = 0/' "$work/p/caduceus.toml"
+python3 - "$work/a/trust-list.xml" "$work/p/trust-list.xml" <<'PY'
+import re, sys
+rows = [re.search(r"<Domaine>.*?</Domaine>", open(f).read(), re.S).group(0) for f in sys.argv[1:]]
+for f in sys.argv[1:]:
+    open(f, "w").write("<ListeBlancheMSSante><ListeDomaines>%s</ListeDomaines></ListeBlancheMSSante>" % "".join(rows))
+PY
+national="$work/Extraction_Correspondance_MSSante_nationale.txt"
+for domain in caduceus.test autre.test; do
+  "$bin" --data "$work/a" directory generate --out "$work/directory-$domain" --domain "$domain" \
+    --mailboxes 20 --people 20 >/dev/null
+  extract="$work/directory-$domain/Extraction_Correspondance_MSSante.txt"
+  if [ -f "$national" ]; then tail -n +2 "$extract" >>"$national"; else cp "$extract" "$national"; fi
+done
+"$bin" --data "$work/a" directory import "$national" >/dev/null
+env -u CADUCEUS_DATABASE_URL "$bin" --data "$work/p" directory import "$national" >/dev/null
+sed -i 's/^\[relay_out\]$/[relay_out]\nlease_seconds = 30/' "$work/a/caduceus.toml"
+printf '\n[relay_out.routes]\n"autre.test" = "127.0.0.1:%s"\n' "${port[p.relay]}" >>"$work/a/caduceus.toml"
+grep -q "^lease_seconds = 30" "$work/a/caduceus.toml" || { echo "soak.sh: could not set the relay lease" >&2; exit 1; }
 cp -a "$work/a" "$work/b"
 # Node b: the same keys and database, its own listeners (set in caduceus.toml at init).
 for l in "${listeners[@]}"; do
@@ -104,7 +135,11 @@ ca="$work/a/pki/ca.pem"
 
 start_node() {
   local node=$1
-  "$bin" --data "$work/$node" serve >>"$work/$node.log" 2>&1 &
+  if [ "$node" = p ]; then
+    env -u CADUCEUS_DATABASE_URL "$bin" --data "$work/$node" serve >>"$work/$node.log" 2>&1 &
+  else
+    "$bin" --data "$work/$node" serve >>"$work/$node.log" 2>&1 &
+  fi
   echo $! >"$work/$node.pid"
   for _ in $(seq 1 600); do
     (exec 3<>"/dev/tcp/127.0.0.1/${port[$node.submission]}") 2>/dev/null && return 0
@@ -114,6 +149,7 @@ start_node() {
 }
 start_node a
 start_node b
+start_node p
 
 cat >"$work/haproxy.cfg" <<CFG
 global
@@ -143,7 +179,8 @@ haproxy -f "$work/haproxy.cfg" -D -p "$work/haproxy.pid"
 if [ $short = 1 ]; then seconds=80; else seconds=$((minutes * 60)); fi
 echo "soak.sh: 2 nodes on PostgreSQL behind HAProxy, load for $seconds s" >&2
 python3 scripts/soak/load.py --smtp "127.0.0.1:$hs" --imap "127.0.0.1:$hi" --ca "$ca" \
-  --demo "$work/a/demo.json" --seconds "$seconds" --acked "$work/acked.txt" >"$work/load.json" &
+  --demo "$work/a/demo.json" --seconds "$seconds" --acked "$work/acked.txt" \
+  --relay-to bruno.durand@autre.test --relay-acked "$work/relayed.txt" >"$work/load.json" &
 load=$!
 
 faults=()
@@ -207,12 +244,27 @@ fi
 
 check=$(python3 scripts/soak/check.py --imap "127.0.0.1:${port[a.imaps]}" --ca "$ca" \
   --demo "$work/a/demo.json" --acked "$work/acked.txt") || status=1
+# The queue drains after the load (a claim of a killed node waits for its 30 s lease, a
+# deferred attempt for its retry, 4 minutes at most here); then the peer's mailbox must
+# hold every relayed message exactly once.
+for _ in $(seq 1 48); do
+  [ "$(psql_count "SELECT COUNT(*) FROM outbound WHERE state = 'queued'")" = 0 ] && break
+  sleep 5
+done
+queue=$(psql_count "SELECT state || ' ' || COUNT(*) FROM outbound GROUP BY state ORDER BY state")
+relay_check=$(python3 scripts/soak/check.py --imap "127.0.0.1:${port[p.imaps]}" --ca "$ca" \
+  --demo "$work/p/demo.json" --acked "$work/relayed.txt" --recipient bruno.durand@autre.test \
+  --wait 60) || status=1
+resent=$(grep -c "relayed message already stored" "$work/p.log" || true)
+peer_verify=$(env -u CADUCEUS_DATABASE_URL "$bin" --data "$work/p" audit verify 2>&1) || status=1
 verify=$("$bin" --data "$work/a" audit verify 2>&1) || status=1
 echo "faults: ${faults[*]}"
 echo "load: $(cat "$work/load.json")"
 echo "check: $check"
+echo "relay: $relay_check; queue after the load: ${queue:-empty}; sent again and not stored twice (peer's receipts): $resent"
+echo "peer audit: $peer_verify"
 echo "audit: $verify"
 echo "disk: $disk"
 echo "disk store: integrity_check $integrity; $disk_verify"
-[ $status = 0 ] && echo "soak: PASS (0 lost, 0 duplicated, chains intact)" || echo "soak: FAIL"
+[ $status = 0 ] && echo "soak: PASS (0 lost, 0 duplicated, relayed once each, chains intact)" || echo "soak: FAIL"
 exit $status

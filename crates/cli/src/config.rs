@@ -67,6 +67,10 @@ pub struct RelayOut {
     pub node: Option<String>,
     /// Static routes, domain → `host:port`; other domains go to the domain on port 25.
     pub routes: std::collections::HashMap<String, String>,
+    /// How long a claimed recipient is reserved for the node that claimed it, in
+    /// seconds (default 600): after a node dies, another relays its recipients once
+    /// this has passed. Longer than one relay attempt (60 s per step).
+    pub lease_seconds: Option<u64>,
 }
 
 /// `[trust]`: the MSSanté trust list the operator relay checks peers against (MS-5).

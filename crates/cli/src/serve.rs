@@ -202,6 +202,9 @@ pub async fn run(data: &Path, args: &ServeArgs) -> Result<()> {
         .context("loading the operator certificate for relaying")?,
     );
     relay_out.routes = loaded.config.relay_out.routes.clone();
+    if let Some(seconds) = loaded.config.relay_out.lease_seconds {
+        relay_out.lease = std::time::Duration::from_secs(seconds.max(1));
+    }
     tasks.spawn({
         let (service, stop) = (runtime.service.clone(), stop_rx.clone());
         async move {
