@@ -1,5 +1,6 @@
 // Caduceus webmail: the little JavaScript it has. Everything works without it, except
-// the directory suggestions, the rule check before sending and the upload progress.
+// the directory suggestions, the rule check before sending, the upload progress and the
+// keyboard shortcuts.
 "use strict";
 
 function debounce(fn, ms) {
@@ -63,5 +64,47 @@ if (compose) {
     request.upload.onprogress = (e) => { if (e.lengthComputable) bar.value = e.loaded / e.total; };
     request.onload = () => { document.open(); document.write(request.responseText); document.close(); history.replaceState(null, "", request.responseURL); };
     request.send(new FormData(compose));
+  });
+}
+
+// Keyboard shortcuts (MS-6): off until turned on in the settings, a choice kept in this
+// browser only; one key, never while typing in a field (WCAG 2.1.4).
+const SHORTCUTS = "caduceus-shortcuts";
+const shortcutsBox = document.getElementById("shortcuts");
+if (shortcutsBox) {
+  shortcutsBox.hidden = false;
+  const on = document.getElementById("shortcuts-on");
+  on.checked = localStorage.getItem(SHORTCUTS) === "on";
+  on.addEventListener("change", () => localStorage.setItem(SHORTCUTS, on.checked ? "on" : "off"));
+}
+if (localStorage.getItem(SHORTCUTS) === "on") {
+  const rows = [...document.querySelectorAll("#messages tbody tr")];
+  let chosen = -1;
+  const choose = (i) => {
+    if (chosen >= 0) rows[chosen].classList.remove("chosen");
+    chosen = i;
+    rows[i].classList.add("chosen");
+    rows[i].querySelector("a[href*='/message/']").focus();
+  };
+  document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.target.closest("input, textarea, select, [contenteditable]")) return;
+    const go = (id) => {
+      const target = document.getElementById(id);
+      if (!target) return;
+      event.preventDefault();
+      target.click();
+    };
+    switch (event.key) {
+      case "j": if (rows.length) { event.preventDefault(); choose(Math.min(chosen + 1, rows.length - 1)); } break;
+      case "k": if (rows.length) { event.preventDefault(); choose(Math.max(chosen - 1, 0)); } break;
+      case "o": if (chosen >= 0) { event.preventDefault(); rows[chosen].querySelector("a[href*='/message/']").click(); } break;
+      case "u": go("back"); break;
+      case "r": go("reply"); break;
+      case "a": go("reply-all"); break;
+      case "f": go("forward"); break;
+      case "c": go("compose-link"); break;
+      case "/": { const search = document.getElementById("q"); if (search) { event.preventDefault(); search.focus(); } break; }
+    }
   });
 }

@@ -71,3 +71,61 @@ async fn ms6_rt3_the_webmail_archives_trashes_and_deletes_for_good_once_confirme
     assert_eq!(count("message.move"), 2, "archived, then to Trash");
     assert_eq!(count("message.delete"), 1);
 }
+
+/// MS-6 (a mail client's habits) and AC-2: a message flagged and marked unread in the
+/// webmail carries IMAP's `\Flagged` and loses `\Seen`, as Thunderbird then shows it;
+/// each change traced (TR-1); another user's mark on it is refused as a message they
+/// do not have, and changes nothing.
+#[tokio::test]
+async fn ms6_ac2_a_message_is_flagged_and_marked_unread_in_the_webmail_and_no_one_else_can() {
+    let w = world().await;
+    let alice = professional(&w, "alice", &rpps(1), true).await;
+    let bruno = professional(&w, "bruno", &rpps(2), true).await;
+    let alice_totp = web_login(&w, &alice).await;
+    let bruno_totp = web_login(&w, &bruno).await;
+    let raw = "From: labo@caduceus.test\r\nTo: alice@caduceus.test\r\nSubject: Bilan à suivre\r\n\r\nx\r\n";
+    let to = std::slice::from_ref(&alice.address);
+    let id = w
+        .service
+        .deliver_local(&op(), to, raw.as_bytes())
+        .await
+        .unwrap()[0]
+        .message;
+    let server = listen(&w).await;
+    let mut args = alice_args(&w, server.port, &alice, alice_totp);
+    args.push(("message", id.0.to_string()));
+    args.push(("bruno", bruno.address.as_str().to_owned()));
+    args.push(("bruno_totp", bruno_totp));
+    let run = python(&script("marks.py"), &args, "http.client").await;
+    server.shutdown().await;
+
+    let read = run.expect("read", 200, &["id=\"mark-unread\"", "id=\"flag\""]);
+    assert!(!read.contains("id=\"unflag\""), "{read}");
+    run.expect("flag", 303, &[&format!("/mail/message/{}", id.0)]);
+    run.expect("flagged-page", 200, &["id=\"unflag\"", "⚑"]);
+    run.expect("unread", 303, &["/mail/folder/INBOX"]);
+    let list = run.expect(
+        "list",
+        200,
+        &["class=\"unseen\"", "(suivi)", "Bilan à suivre"],
+    );
+    assert_eq!(list.matches("class=\"unseen\"").count(), 1, "{list}");
+    let (status, _) = run.step("no-mark");
+    assert!(
+        (400..500).contains(&status),
+        "a mark that is no mark: {status}"
+    );
+    run.expect("forged", 403, &[]);
+    run.expect("bruno-marks", 404, &[]);
+
+    let flags = w.store.message(id).await.unwrap().flags;
+    assert!(flags.iter().any(|f| f == "\\Flagged"), "{flags:?}");
+    assert!(!flags.iter().any(|f| f == "\\Seen"), "{flags:?}");
+    let object = format!("msg:{}", id.0);
+    let flagged = traces(&w)
+        .await
+        .into_iter()
+        .filter(|e| e.action == "message.flag" && e.object.contains(&object))
+        .count();
+    assert_eq!(flagged, 3, "seen on reading, flagged, unread");
+}

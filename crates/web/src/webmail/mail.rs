@@ -36,6 +36,8 @@ pub struct Row {
     /// The folder holding it, shown in a search across folders.
     folder: String,
     seen: bool,
+    /// Flagged for follow-up (MS-6).
+    flagged: bool,
     correspondent: String,
     subject: String,
     /// When it was written (its `Date:`), as the list shows it, in full, and for
@@ -262,6 +264,7 @@ async fn folder_view(
                     .flags
                     .iter()
                     .any(|f| f.eq_ignore_ascii_case("\\Seen")),
+                flagged: is_flagged(&m.summary.flags),
                 correspondent: people(if sent { &m.meta().to } else { &m.meta().from }),
                 subject: m
                     .meta()
@@ -372,6 +375,8 @@ struct MessagePage {
     enveloped: bool,
     /// Its signature's standing, said in words: (holds, the sentence) (MS-16).
     signature: Option<(bool, String)>,
+    /// Flagged for follow-up (`\\Flagged`, MS-6).
+    flagged: bool,
 }
 
 layout_page!(MessagePage);
@@ -392,6 +397,11 @@ fn signature_line(t: &Texts, signature: &Signature) -> (bool, String) {
         signature.valid && signature.verified_account,
         format!("{} {signer} — {standing}", words.signed_by),
     )
+}
+
+/// Whether `flags` hold `\\Flagged` (any case).
+fn is_flagged(flags: &[String]) -> bool {
+    flags.iter().any(|f| f.eq_ignore_ascii_case("\\Flagged"))
 }
 
 fn size(bytes: usize) -> String {
@@ -494,6 +504,7 @@ pub async fn message(
         elsewhere,
         enveloped: meta.enveloped,
         signature: signature.as_ref().map(|s| signature_line(t, s)),
+        flagged: is_flagged(&message.summary.flags),
     };
     page(view.render())
 }

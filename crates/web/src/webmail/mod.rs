@@ -16,6 +16,7 @@
 //! - [`conversations`]: the mailbox's conversations, grouped by patient, and a
 //!   conversation's messages in order (MS-6).
 //! - [`filing`]: moving a message, to Trash, deleting it for good once confirmed.
+//! - [`marks`]: marking a message unread or read, flagged or not (`\Seen`, `\Flagged`).
 //! - [`confirm`]: the confirmation step before a block, an opposition or (admin
 //!   console) a suspension applies.
 //! - [`compose`]: writing, the rule check, directory suggestions, sending.
@@ -34,6 +35,7 @@ pub mod filing;
 pub mod i18n;
 pub mod login;
 pub mod mail;
+pub mod marks;
 pub mod oidc;
 pub mod rights;
 pub mod settings;
@@ -86,6 +88,7 @@ pub fn router(max_message_size: usize) -> Router<Service> {
         )
         .route("/mail/message/{id}/delete", post(filing::delete))
         .route("/mail/message/{id}/move", post(filing::move_message))
+        .route("/mail/message/{id}/mark", post(marks::mark))
         .route("/mail/message/{id}/personal", post(mail::mark_message))
         .route("/mail/folder/{name}/personal", post(mail::mark_folder))
         .route(

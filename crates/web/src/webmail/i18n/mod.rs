@@ -3,10 +3,12 @@
 //!
 //! # Layout
 //! - this file: the texts of the pages ([`Texts`], [`FR`], [`EN`]).
+//! - [`habits`]: marking a message unread or flagged, the keyboard shortcuts.
 //! - [`mailboxes`]: the mailbox switcher's and the conversations' words.
 //! - [`refusals`]: what a page says when the service refuses, in plain words.
 //! - [`security`]: an enveloped copy and a signature's standing, said to the reader.
 
+pub mod habits;
 pub mod mailboxes;
 pub mod refusals;
 pub mod security;
@@ -25,6 +27,8 @@ pub struct Texts {
     pub boxes: &'static mailboxes::Mailboxes,
     /// What the server cannot read or vouches for on a message (MS-3, MS-16).
     pub security: &'static security::Security,
+    /// Marks and keyboard shortcuts (MS-6).
+    pub habits: &'static habits::Habits,
     pub language: &'static str,
     pub compose: &'static str,
     pub settings: &'static str,
@@ -243,6 +247,7 @@ pub const FR: Texts = Texts {
     account_menu: "Compte",
     boxes: &mailboxes::FR,
     security: &security::FR,
+    habits: &habits::FR,
     language: "Langue",
     compose: "Nouveau message",
     settings: "Réglages",
@@ -488,6 +493,7 @@ pub const EN: Texts = Texts {
     account_menu: "Account",
     boxes: &mailboxes::EN,
     security: &security::EN,
+    habits: &habits::EN,
     language: "Language",
     compose: "New message",
     settings: "Settings",
@@ -764,29 +770,4 @@ impl Texts {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ms6_french_pages_put_a_narrow_no_break_space_before_high_punctuation() {
-        // Every French text as written in this file and in the refusals': a `:`, `;`, `!` or `?` inside
-        // one follows the narrow no-break space (U+202F), never a plain space.
-        let mut checked = 0;
-        let sources = [include_str!("mod.rs"), include_str!("refusals.rs")];
-        let french = sources
-            .iter()
-            .map(|s| &s[s.find("pub const FR").unwrap()..s.find("pub const EN").unwrap()]);
-        for line in french.flat_map(str::lines) {
-            let Some((_, value)) = line.split_once(": \"") else {
-                continue;
-            };
-            for (i, c) in value.char_indices().filter(|(_, c)| ":;!?".contains(*c)) {
-                assert!(value[..i].ends_with("\\u{202F}"), "{line}: {c}");
-                checked += 1;
-            }
-        }
-        assert!(checked >= 8, "{checked} marks checked");
-        assert_eq!(FR.colon, "\u{202F}:");
-        assert_eq!(EN.colon, ":");
-    }
-}
+mod tests;
