@@ -214,6 +214,24 @@ fn plain_value(value: &str) -> bool {
             .all(|c| c.is_alphanumeric() || " #%.,-()'\"!".contains(c))
 }
 
+/// `text` (a letter's plain text) as HTML: escaped, its lines kept.
+pub fn text_as_html(text: &str) -> String {
+    let escaped = text
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    format!("<pre>{escaped}</pre>")
+}
+
+/// A `data:` URL of `bytes` declared `declared`, for an image of the letter shown in
+/// its HTML (`cid:`), when it is of a raster type ([`InlineType`]); never SVG.
+pub fn image_data_url(declared: &str, bytes: &[u8]) -> Option<String> {
+    use base64::Engine;
+    let kind = InlineType::of(declared).filter(|t| t.is_image())?;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
+    Some(format!("data:{};base64,{encoded}", kind.mime()))
+}
+
 /// An attachment type a browser may show inline, in a sandbox (MS-1): PDF and raster
 /// images. Never SVG nor HTML (both may carry script); every other type is a
 /// download.
@@ -335,6 +353,17 @@ mod tests {
             "{kept}"
         );
         assert!(kept.contains("<img alt=\"x\">"), "{kept}");
+    }
+
+    #[test]
+    fn ms1_text_is_escaped_and_only_raster_images_become_data_urls() {
+        assert_eq!(text_as_html("a <b>&"), "<pre>a &lt;b&gt;&amp;</pre>");
+        assert_eq!(
+            image_data_url("image/gif", b"GIF").as_deref(),
+            Some("data:image/gif;base64,R0lG")
+        );
+        assert_eq!(image_data_url("image/svg+xml", b"<svg/>"), None);
+        assert_eq!(image_data_url("application/pdf", b"%PDF"), None);
     }
 
     #[test]

@@ -1,14 +1,17 @@
 //! Folders and messages in the webmail: a folder's list (metadata computed at
-//! ingest, no body opened; the opening traced), a message read (traced, TR-1) shown
-//! as text — HTML is never rendered, so nothing remote loads — its attachments.
+//! ingest, no body opened; the opening traced), a message read (traced, TR-1) — its
+//! HTML in a sandboxed frame ([`super::letter`]), its text — its attachments, images
+//! previewed, PDFs opened inline (MS-1).
 //! Moving and deleting are [`super::filing`]'s.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use caduceus_core::display::InlineType;
 use caduceus_core::personal::{PERSONAL_KEYWORD, is_personal};
 use caduceus_service::Service;
+use caduceus_service::display::declared_type;
 use caduceus_service::ingest::MetaAddress;
 use caduceus_service::listing::{Direction, Listing, Scope, SortKey};
 use caduceus_service::model::MessageId;
@@ -16,9 +19,9 @@ use caduceus_service::signatures::Signature;
 use serde::Deserialize;
 
 use super::i18n::Texts;
+use super::letter::Shown;
 use super::{CsrfField, Posted, WebUser, dates, page};
 use super::{Layout, layout_page};
-use crate::api::messages::attachment_of;
 
 /// The messages a folder page lists.
 const PER_PAGE: usize = 50;
@@ -343,6 +346,19 @@ pub struct AttachmentLink {
     index: usize,
     name: String,
     size: String,
+    /// Shown in the page (an image) or opened inline (a PDF) (MS-1).
+    preview: Preview,
+}
+
+/// How an attachment may be seen besides its download (MS-1).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Preview {
+    /// An image, shown in the page.
+    Image,
+    /// A PDF, opened inline in the browser.
+    Document,
+    /// Only downloaded.
+    None,
 }
 
 #[derive(Template)]
@@ -358,7 +374,8 @@ struct MessagePage {
     cc: String,
     date: String,
     text: String,
-    html_only: bool,
+    /// Written in HTML: shown in its sandboxed frame, the text folded under it (MS-1).
+    html: bool,
     attachments: Vec<AttachmentLink>,
     /// Marked personal (MS-14), by its keyword or its folder.
     personal: bool,
@@ -441,11 +458,10 @@ pub async fn message(
         .and_then(|m| m.body_text(0))
         .map(|t| t.into_owned())
         .unwrap_or_default();
-    let html_only = parsed.as_ref().is_some_and(|m| {
-        !m.text_body.is_empty()
-            && m.text_body
-                .iter()
-                .all(|&i| m.part(i).is_some_and(|p| p.is_text_html()))
+    let html = parsed.as_ref().is_some_and(|m| {
+        m.html_body
+            .iter()
+            .any(|&i| m.part(i).is_some_and(|p| p.is_text_html()))
     });
     let attachments = parsed
         .iter()
@@ -457,6 +473,11 @@ pub async fn message(
                 .unwrap_or("attachment")
                 .to_owned(),
             size: size(part.contents().len()),
+            preview: match declared_type(part).and_then(|d| InlineType::of(&d)) {
+                Some(kind) if kind.is_image() => Preview::Image,
+                Some(_) => Preview::Document,
+                None => Preview::None,
+            },
         })
         .collect();
     let meta = message.meta();
@@ -486,7 +507,7 @@ pub async fn message(
             dates::written(meta.date.as_deref(), message.summary.internal),
         ),
         text,
-        html_only,
+        html,
         attachments,
         personal: is_personal(&message.summary.flags, personal_folder),
         personal_folder,
@@ -504,14 +525,7 @@ pub async fn attachment(
     user: WebUser,
     Path((id, index)): Path<(i64, usize)>,
 ) -> Response {
-    let access = match user.mailbox(&service).await {
-        Ok(access) => access,
-        Err(error) => return refused(&user, error),
-    };
-    match attachment_of(&service, &access, MessageId(id), index).await {
-        Ok(response) => response,
-        Err(problem) => error_page(&user, user.t.refusals.say(&problem), problem.status()),
-    }
+    super::letter::attachment(&service, &user, id, index, Shown::Download).await
 }
 
 /// The personal-marking forms: on or off (MS-14).

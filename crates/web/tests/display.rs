@@ -1,0 +1,197 @@
+//! A letter shown as it was written, in the webmail over HTTPS (MS-1, issue 22;
+//! Python's http.client): an HTML lab report keeps its table and its red abnormal
+//! value and loses its script, remote image and event attributes, served as a
+//! document of its own under a strict, sandboxing policy and framed by the message
+//! page; its PDF is previewed inline with its type, its SVG never; another
+//! professional reads neither (AC-1); every read traced (TR-1).
+
+use caduceus_testkit::*;
+use common::*;
+
+mod common;
+
+/// A PNG of one pixel.
+const PIXEL: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
+
+/// An HTML lab report with a text version, a logo by `cid:`, a PDF, an SVG and a
+/// PNG attached; its HTML carries a script, a remote image and an event attribute.
+fn lab_report(to: &str) -> String {
+    format!(
+        "From: labo@caduceus.test\r\nTo: {to}\r\nSubject: Bilan sanguin\r\n\
+         Date: Mon, 07 Dec 2026 09:00:00 +0000\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"mix\"\r\n\r\n\
+         --mix\r\nContent-Type: multipart/alternative; boundary=\"alt\"\r\n\r\n\
+         --alt\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+         Hemoglobine 10,2 g/dL (12-16)\r\n\
+         --alt\r\nContent-Type: multipart/related; boundary=\"rel\"\r\n\r\n\
+         --rel\r\nContent-Type: text/html; charset=utf-8\r\n\r\n\
+         <html><head><script>steal()</script></head><body onload=\"steal()\">\
+         <img src=\"cid:logo@labo\" alt=\"Logo du laboratoire\">\
+         <img src=\"https://tracker.example/pixel.gif\" alt=\"pixel\">\
+         <table><caption>Numeration</caption><tr><th>Examen</th><th>Valeur</th><th>Normes</th></tr>\
+         <tr><td>Hemoglobine</td><td style=\"color: #c00000; font-weight: bold\" onmouseover=\"steal()\">10,2 g/dL</td>\
+         <td>12-16</td></tr></table>\
+         <a href=\"https://labo.example/resultats\">Resultats</a></body></html>\r\n\
+         --rel\r\nContent-Type: image/png\r\nContent-ID: <logo@labo>\r\n\
+         Content-Transfer-Encoding: base64\r\n\r\n{PIXEL}\r\n--rel--\r\n--alt--\r\n\
+         --mix\r\nContent-Type: application/pdf; name=\"cr.pdf\"\r\n\
+         Content-Disposition: attachment; filename=\"cr.pdf\"\r\n\
+         Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQKJSVFT0YK\r\n\
+         --mix\r\nContent-Type: image/svg+xml; name=\"schema.svg\"\r\n\
+         Content-Disposition: attachment; filename=\"schema.svg\"\r\n\r\n\
+         <svg xmlns=\"http://www.w3.org/2000/svg\"><script>steal()</script></svg>\r\n\
+         --mix\r\nContent-Type: image/png; name=\"photo.png\"\r\n\
+         Content-Disposition: attachment; filename=\"photo.png\"\r\n\
+         Content-Transfer-Encoding: base64\r\n\r\n{PIXEL}\r\n--mix--\r\n"
+    )
+}
+
+/// The step of `run` whose text names `file` among the steps `prefix`-0, -1, ….
+fn step_naming(run: &Run, prefix: &str, file: &str) -> String {
+    (0..8)
+        .map(|i| run.step(&format!("{prefix}-{i}")).1)
+        .find(|text| text.contains(&format!("filename=\"{file}\"")))
+        .unwrap_or_else(|| panic!("no {prefix} of {file}: {}", run.stdout))
+}
+
+#[tokio::test]
+async fn ms1_ac1_tr1_an_html_lab_report_keeps_its_table_and_colour_and_loses_what_acts() {
+    let w = world().await;
+    let alice = professional(&w, "alice", &rpps(1), true).await;
+    let bob = professional(&w, "bob", &rpps(2), true).await;
+    let (alice_totp, bob_totp) = (web_login(&w, &alice).await, web_login(&w, &bob).await);
+    let to = std::slice::from_ref(&alice.address);
+    let report = lab_report(alice.address.as_str());
+    let id = w.service.deliver_local(&op(), to, report.as_bytes()).await;
+    let id = id.unwrap()[0].message.0;
+    let text = "From: labo@caduceus.test\r\nSubject: Note\r\n\r\nDose <2 mg> & plus\r\n";
+    let text_id = w.service.deliver_local(&op(), to, text.as_bytes()).await;
+    let text_id = text_id.unwrap()[0].message.0;
+    let before = traces(&w).await.len();
+    let server = listen(&w).await;
+    let mut args = alice_args(&w, server.port, &alice, alice_totp);
+    args.extend([
+        ("message", id.to_string()),
+        ("text", text_id.to_string()),
+        ("attachments", "4".to_owned()),
+        ("bob", bob.address.as_str().to_owned()),
+        ("bob_totp", bob_totp),
+    ]);
+    let run = python(&script("display.py"), &args, "http.client").await;
+    server.shutdown().await;
+
+    // The page frames the letter, sandboxed, titled; the text version kept under it.
+    let page = run.expect(
+        "page",
+        200,
+        &[
+            &format!("<iframe class=\"letter\" id=\"letter\" src=\"/mail/message/{id}/html\" sandbox=\"allow-popups allow-popups-to-escape-sandbox\" title=\"Le message tel qu&#39;il a été écrit\">"),
+            "<summary>Version texte</summary>",
+            "Hemoglobine 10,2 g/dL (12-16)",
+            "frame-src 'self'",
+        ],
+    );
+    assert!(
+        !page.contains("allow-scripts") && !page.contains("allow-same-origin"),
+        "{page}"
+    );
+    // Its image previewed in the page, its PDF opened inline; the SVG only downloaded.
+    let view = |index: usize| format!("/mail/message/{id}/attachment/{index}/view");
+    let pdf = step_naming(&run, "view", "cr.pdf");
+    let png = step_naming(&run, "view", "photo.png");
+    let svg = step_naming(&run, "view", "schema.svg");
+    let index_of = |text: &str| {
+        (0..4)
+            .find(|&i| run.step(&format!("view-{i}")).1 == text)
+            .unwrap()
+    };
+    assert!(
+        page.contains(&format!(
+            "<img class=\"preview\" src=\"{}\" alt=\"photo.png\">",
+            view(index_of(&png))
+        )),
+        "{page}"
+    );
+    assert!(page.contains(&format!("href=\"{}\" target=\"_blank\" rel=\"noopener\" aria-label=\"Aperçu cr.pdf\">Aperçu</a>", view(index_of(&pdf)))), "{page}");
+    assert!(!page.contains(&view(index_of(&svg))), "{page}");
+    run.expect(
+        "page-en",
+        200,
+        &["<summary>Text version</summary>", ">Preview</a>"],
+    );
+
+    // The letter's document: its table, caption and red value kept, its logo from
+    // itself; no script, remote image, event attribute; links opening apart.
+    let html = run.expect(
+        "html",
+        200,
+        &[
+            "[content-type=text/html; charset=utf-8]",
+            "[content-security-policy=default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'; base-uri 'none'; form-action 'none'; sandbox allow-popups allow-popups-to-escape-sandbox]",
+            "[x-content-type-options=nosniff]",
+            "[x-frame-options=SAMEORIGIN]",
+            "<caption>Numeration</caption>",
+            "<th>Examen</th>",
+            "<td style=\"color: #c00000; font-weight: bold\">10,2 g/dL</td>",
+            "<img src=\"data:image/png;base64,",
+            "<a href=\"https://labo.example/resultats\" target=\"_blank\" rel=\"noopener noreferrer\">",
+        ],
+    );
+    for gone in [
+        "steal",
+        "<script",
+        "onload",
+        "onmouseover",
+        "tracker.example",
+        "cid:",
+    ] {
+        assert!(!html.contains(gone), "{gone} in {html}");
+    }
+    // A text letter's document: its text, escaped.
+    run.expect("text-html", 200, &["<pre>Dose &lt;2 mg&gt; &amp; plus"]);
+
+    // The PDF and the image inline with their type, sandboxed; the SVG a download.
+    for (shown, mime) in [(&pdf, "application/pdf"), (&png, "image/png")] {
+        for part in [
+            &format!("[content-type={mime}]"),
+            "[content-disposition=inline;",
+            "[x-content-type-options=nosniff]",
+            "sandbox]",
+        ] {
+            assert!(shown.contains(part), "{part} in {shown}");
+        }
+    }
+    for part in [
+        "[content-type=application/octet-stream]",
+        "[content-disposition=attachment;",
+        "[x-content-type-options=nosniff]",
+    ] {
+        assert!(svg.contains(part), "{part} in {svg}");
+    }
+    let download = step_naming(&run, "download", "cr.pdf");
+    assert!(
+        download.contains("[content-type=application/octet-stream]"),
+        "{download}"
+    );
+
+    // Another professional reads neither; the attempts traced (AC-1, TR-1).
+    for step in ["bob-html", "bob-view"] {
+        let refused = run.expect(step, 404, &[]);
+        assert!(
+            !refused.contains("Numeration") && !refused.contains("bytes>"),
+            "{refused}"
+        );
+    }
+    let entries = traces(&w).await;
+    let object = format!("msg:{id}");
+    let count = |action: &str, actor: i64| {
+        let actor = format!("acct:{actor}");
+        entries[before..]
+            .iter()
+            .filter(|e| e.action == action && e.actor == actor && e.object.contains(&object))
+            .count()
+    };
+    // Two pages, the document, four views and four downloads: each a read.
+    assert_eq!(count("message.read", alice.id.0), 11);
+    assert_eq!(count("access.denied", bob.id.0), 2);
+}
