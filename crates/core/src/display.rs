@@ -1,7 +1,8 @@
 //! How a letter is shown in the webmail (MS-1, issue 22): its HTML sanitised to what a
 //! lab report or a hospital letter needs — tables, emphasis, colours — and nothing
 //! that acts or reaches out (no script, no form, no event attribute, no remote image,
-//! no CSS `url()`); the attachment types a browser may show inline ([`InlineType`]).
+//! no CSS `url()`); the attachment types a browser may show inline ([`InlineType`]);
+//! a professional's courtesy title ([`civility`], ID-4).
 //!
 //! Pure: the service finds the HTML part and the letter's own `cid:` images, this module
 //! says what of them is kept ([`sanitize_html`]).
@@ -216,11 +217,14 @@ fn plain_value(value: &str) -> bool {
 
 /// `text` (a letter's plain text) as HTML: escaped, its lines kept.
 pub fn text_as_html(text: &str) -> String {
-    let escaped = text
-        .replace('&', "&amp;")
+    format!("<pre>{}</pre>", escape_text(text))
+}
+
+/// `text` escaped for an HTML text node.
+pub fn escape_text(text: &str) -> String {
+    text.replace('&', "&amp;")
         .replace('<', "&lt;")
-        .replace('>', "&gt;");
-    format!("<pre>{escaped}</pre>")
+        .replace('>', "&gt;")
 }
 
 /// A `data:` URL of `bytes` declared `declared`, for an image of the letter shown in
@@ -230,6 +234,12 @@ pub fn image_data_url(declared: &str, bytes: &[u8]) -> Option<String> {
     let kind = InlineType::of(declared).filter(|t| t.is_image())?;
     let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
     Some(format!("data:{};base64,{encoded}", kind.mime()))
+}
+
+/// The courtesy title of a profession by its code in the national register (ID-4):
+/// `Dr` for physicians (10), pharmacists (21) and dental surgeons (40).
+pub fn civility(profession_code: &str) -> Option<&'static str> {
+    matches!(profession_code, "10" | "21" | "40").then_some("Dr")
 }
 
 /// An attachment type a browser may show inline, in a sandbox (MS-1): PDF and raster
@@ -364,6 +374,12 @@ mod tests {
         );
         assert_eq!(image_data_url("image/svg+xml", b"<svg/>"), None);
         assert_eq!(image_data_url("application/pdf", b"%PDF"), None);
+    }
+
+    #[test]
+    fn id4_physicians_pharmacists_and_dentists_are_doctors() {
+        assert_eq!(civility("10"), Some("Dr"));
+        assert_eq!(civility("60"), None, "a nurse");
     }
 
     #[test]

@@ -20,6 +20,8 @@ pub struct LetterHtml {
     pub html: String,
     /// Whether it comes from the letter's HTML (else from its text, escaped).
     pub written_in_html: bool,
+    /// The letter's subject, the document's title.
+    pub subject: Option<String>,
 }
 
 impl std::fmt::Debug for LetterHtml {
@@ -28,6 +30,7 @@ impl std::fmt::Debug for LetterHtml {
         f.debug_struct("LetterHtml")
             .field("bytes", &self.html.len())
             .field("written_in_html", &self.written_in_html)
+            .field("subject", &self.subject.as_ref().map(|_| "[content]"))
             .finish()
     }
 }
@@ -43,10 +46,12 @@ impl Service {
 
 /// The letter's HTML part sanitised, its `cid:` images inlined; else its text.
 pub fn letter_of(message: &ReadMessage) -> LetterHtml {
+    let subject = message.meta().subject.clone();
     let Some(parsed) = message.parsed() else {
         return LetterHtml {
             html: text_as_html(&String::from_utf8_lossy(&message.raw)),
             written_in_html: false,
+            subject,
         };
     };
     let html_part = parsed
@@ -67,11 +72,13 @@ pub fn letter_of(message: &ReadMessage) -> LetterHtml {
             LetterHtml {
                 html: sanitize_html(&html, images),
                 written_in_html: true,
+                subject,
             }
         }
         None => LetterHtml {
             html: text_as_html(&parsed.body_text(0).unwrap_or_default()),
             written_in_html: false,
+            subject,
         },
     }
 }

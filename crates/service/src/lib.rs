@@ -31,6 +31,8 @@
 //!   [`signatures::SignatureChecker`]).
 //! - [`at_rest`]: copies enveloped to their holder's certificate before they are
 //!   sealed, for the holders who ask (MS-3, MS-4; [`at_rest::Envelope`]).
+//! - [`people`]: the names a page shows for its addresses, in one lookup: the
+//!   directory's listed entries, patients marked, other accounts by name (ID-4).
 //! - [`display`]: a letter as the webmail shows it — its HTML sanitised, its own
 //!   images inlined, or its text escaped ([`display::LetterHtml`], MS-1); reading it
 //!   is a read of the message (TR-1).
@@ -140,6 +142,7 @@ pub mod new_mail;
 pub mod notify;
 pub mod patients;
 pub mod peers;
+pub mod people;
 pub mod personal;
 pub mod proof;
 pub mod quota;

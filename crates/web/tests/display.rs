@@ -130,6 +130,7 @@ async fn ms1_ac1_tr1_an_html_lab_report_keeps_its_table_and_colour_and_loses_wha
             "[content-security-policy=default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'; base-uri 'none'; form-action 'none'; sandbox allow-popups allow-popups-to-escape-sandbox]",
             "[x-content-type-options=nosniff]",
             "[x-frame-options=SAMEORIGIN]",
+            "<title>Bilan sanguin</title>",
             "<caption>Numeration</caption>",
             "<th>Examen</th>",
             "<td style=\"color: #c00000; font-weight: bold\">10,2 g/dL</td>",
@@ -194,4 +195,67 @@ async fn ms1_ac1_tr1_an_html_lab_report_keeps_its_table_and_colour_and_loses_wha
     // Two pages, the document, four views and four downloads: each a read.
     assert_eq!(count("message.read", alice.id.0), 11);
     assert_eq!(count("access.denied", bob.id.0), 2);
+}
+
+#[tokio::test]
+async fn id4_people_are_named_with_their_specialty_and_patients_marked() {
+    let w = world().await;
+    let demo =
+        include_str!("../../../fixtures/directory/Extraction_Correspondance_MSSante_demo.txt");
+    // Sophie Arnaud on the liste rouge by the extract: only the name her message gives.
+    let extract: String = demo
+        .lines()
+        .map(|line| match line.starts_with("PER|sophie.arnaud.3@") {
+            true => line.replacen("|N|", "|O|", 1),
+            false => line.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    w.service.import_mailboxes(&op(), &extract).await.unwrap();
+    let alice = professional(&w, "alice", &rpps(1), true).await;
+    let totp = web_login(&w, &alice).await;
+    let lea = patient(&w, CHILD_INS, "Léa Petit").await;
+    let raw = format!(
+        "From: Bruno <bruno.durand@caduceus.test>\r\nTo: {}\r\n\
+         Cc: {}, Sophie A <sophie.arnaud.3@caduceus.test>\r\nSubject: Suivi\r\n\
+         Message-ID: <suivi@caduceus.test>\r\n\r\nBonjour.\r\n",
+        alice.address.as_str(),
+        lea.address.as_str()
+    );
+    let to = std::slice::from_ref(&alice.address);
+    let id = w.service.deliver_local(&op(), to, raw.as_bytes()).await;
+    let id = id.unwrap()[0].message.0;
+    let server = listen(&w).await;
+    let mut args = alice_args(&w, server.port, &alice, totp);
+    args.push(("message", id.to_string()));
+    let run = python(&script("names.py"), &args, "http.client").await;
+    server.shutdown().await;
+
+    let bruno = "Dr Bruno Durand <span class=\"hint\">(Médecin, Qualifié en Médecine Générale, Cabinet médical Durand, LYON)</span>";
+    run.expect("inbox", 200, &[bruno]);
+    let page = run.expect(
+        "message",
+        200,
+        &[
+            bruno,
+            "&lt;bruno.durand@caduceus.test&gt;",
+            "Léa Petit <span class=\"badge patient\">Patient</span>",
+            "Sophie A <span class=\"hint\">&lt;sophie.arnaud.3@caduceus.test&gt;",
+        ],
+    );
+    // No bare NIR: the patient's address is not shown; the liste rouge keeps its secret.
+    assert!(!page.contains(CHILD_INS), "{page}");
+    assert!(!page.contains("Infirmier"), "{page}");
+    run.expect(
+        "message-en",
+        200,
+        &["<span class=\"badge patient\">Patient</span>"],
+    );
+    run.expect("conversations", 200, &["Dr Bruno Durand"]);
+    run.expect(
+        "conversation",
+        200,
+        &[bruno, "Dr alice <span class=\"hint\">&lt;alice@"],
+    );
+    run.expect("suggest", 200, &["Qualifié en Médecine Générale"]);
 }

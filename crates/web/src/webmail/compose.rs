@@ -310,8 +310,10 @@ pub async fn suggest(
         .take(10)
         .map(|listed| {
             let entry = &listed.entry;
+            // Profession, specialty and place, as the directory lists them (ID-4).
             let detail = [
                 entry.profession().map(|p| p.label.clone()),
+                entry.specialty().map(|s| s.label.clone()),
                 entry.commune().map(str::to_owned),
             ]
             .into_iter()

@@ -8,6 +8,7 @@
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use caduceus_core::display::escape_text;
 use caduceus_service::Service;
 use caduceus_service::model::MessageId;
 
@@ -45,7 +46,7 @@ pub async fn html(State(service): State<Service>, user: WebUser, Path(id): Path<
         "<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
          <title>{title}</title><style>{LETTER_STYLE}</style></head><body>{body}</body></html>",
         lang = user.t.lang,
-        title = user.t.display.frame_title,
+        title = escape_text(letter.subject.as_deref().unwrap_or(user.t.no_subject)),
         body = letter.html,
     );
     let mut response = (

@@ -20,6 +20,7 @@ use serde::Deserialize;
 
 use super::i18n::Texts;
 use super::letter::Shown;
+use super::names::{self, Named};
 use super::{CsrfField, Posted, WebUser, dates, page};
 use super::{Layout, layout_page};
 
@@ -39,7 +40,8 @@ pub struct Row {
     /// The folder holding it, shown in a search across folders.
     folder: String,
     seen: bool,
-    correspondent: String,
+    /// Who wrote it, or for a sent message whom it went to (ID-4).
+    correspondent: Vec<Named>,
     subject: String,
     /// When it was written (its `Date:`), as the list shows it, in full, and for
     /// machines (RFC 3339, UTC).
@@ -250,12 +252,14 @@ async fn folder_view(
     let personal = service.is_personal_folder(&access, mailbox.id).await?;
     let now = service.now();
     let base = user.base();
+    let people = service
+        .people(&names::addresses(listed.messages.iter().map(shown)))
+        .await?;
     let rows = listed
         .messages
         .iter()
         .map(|listed| {
             let m = &listed.message;
-            let sent = listed.folder.special_use.as_deref() == Some("\\Sent");
             let written = dates::written(m.meta().date.as_deref(), m.summary.internal);
             Row {
                 id: m.summary.id.0,
@@ -265,7 +269,7 @@ async fn folder_view(
                     .flags
                     .iter()
                     .any(|f| f.eq_ignore_ascii_case("\\Seen")),
-                correspondent: people(if sent { &m.meta().to } else { &m.meta().from }),
+                correspondent: names::named(shown(listed), &people),
                 subject: m
                     .meta()
                     .subject
@@ -341,6 +345,16 @@ async fn folder_view(
     })
 }
 
+/// Whom a row of the list names: the recipients of a sent message, else its sender.
+fn shown(listed: &caduceus_service::listing::Listed) -> &[MetaAddress] {
+    let meta = listed.message.meta();
+    if listed.folder.special_use.as_deref() == Some("\\Sent") {
+        &meta.to
+    } else {
+        &meta.from
+    }
+}
+
 /// An attachment's line.
 pub struct AttachmentLink {
     index: usize,
@@ -369,9 +383,10 @@ struct MessagePage {
     folder: String,
     folder_label: String,
     subject: String,
-    from: String,
-    to: String,
-    cc: String,
+    /// The people of its headers, by name (ID-4).
+    from: Vec<Named>,
+    to: Vec<Named>,
+    cc: Vec<Named>,
     date: String,
     text: String,
     /// Written in HTML: shown in its sandboxed frame, the text folded under it (MS-1).
@@ -446,9 +461,18 @@ pub async fn message(
             .is_personal_folder(&access, message.summary.mailbox)
             .await?;
         let signature = service.signature(&message).await?;
-        Ok::<_, caduceus_service::ServiceError>((message, mailboxes, personal_folder, signature))
+        let meta = message.meta();
+        let lists = [&meta.from, &meta.to, &meta.cc].map(Vec::as_slice);
+        let people = service.people(&names::addresses(lists)).await?;
+        Ok::<_, caduceus_service::ServiceError>((
+            message,
+            mailboxes,
+            personal_folder,
+            signature,
+            people,
+        ))
     };
-    let (message, mailboxes, personal_folder, signature) = match shown.await {
+    let (message, mailboxes, personal_folder, signature, people) = match shown.await {
         Ok(found) => found,
         Err(error) => return refused(&user, error),
     };
@@ -498,9 +522,9 @@ pub async fn message(
             .subject
             .clone()
             .unwrap_or_else(|| t.no_subject.to_owned()),
-        from: people(&meta.from),
-        to: people(&meta.to),
-        cc: people(&meta.cc),
+        from: names::named(&meta.from, &people),
+        to: names::named(&meta.to, &people),
+        cc: names::named(&meta.cc, &people),
         date: dates::full(
             user.t,
             user.zone,

@@ -15,6 +15,8 @@
 //! - [`mail`]: folders, reading, attachments.
 //! - [`letter`]: a letter shown as written — its sanitised HTML in a sandboxed frame
 //!   with its own strict policy, its PDF and image attachments shown inline (MS-1).
+//! - [`names`]: people by name, profession, specialty and place, patients marked
+//!   (ID-4), from one lookup per page.
 //! - [`conversations`]: the mailbox's conversations, grouped by patient, and a
 //!   conversation's messages in order (MS-6).
 //! - [`filing`]: moving a message, to Trash, deleting it for good once confirmed.
@@ -37,6 +39,7 @@ pub mod i18n;
 pub mod letter;
 pub mod login;
 pub mod mail;
+pub mod names;
 pub mod oidc;
 pub mod rights;
 pub mod settings;
