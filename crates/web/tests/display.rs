@@ -10,42 +10,6 @@ use common::*;
 
 mod common;
 
-/// A PNG of one pixel.
-const PIXEL: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
-
-/// An HTML lab report with a text version, a logo by `cid:`, a PDF, an SVG and a
-/// PNG attached; its HTML carries a script, a remote image and an event attribute.
-fn lab_report(to: &str) -> String {
-    format!(
-        "From: labo@caduceus.test\r\nTo: {to}\r\nSubject: Bilan sanguin\r\n\
-         Date: Mon, 07 Dec 2026 09:00:00 +0000\r\nMIME-Version: 1.0\r\n\
-         Content-Type: multipart/mixed; boundary=\"mix\"\r\n\r\n\
-         --mix\r\nContent-Type: multipart/alternative; boundary=\"alt\"\r\n\r\n\
-         --alt\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
-         Hemoglobine 10,2 g/dL (12-16)\r\n\
-         --alt\r\nContent-Type: multipart/related; boundary=\"rel\"\r\n\r\n\
-         --rel\r\nContent-Type: text/html; charset=utf-8\r\n\r\n\
-         <html><head><script>steal()</script></head><body onload=\"steal()\">\
-         <img src=\"cid:logo@labo\" alt=\"Logo du laboratoire\">\
-         <img src=\"https://tracker.example/pixel.gif\" alt=\"pixel\">\
-         <table><caption>Numeration</caption><tr><th>Examen</th><th>Valeur</th><th>Normes</th></tr>\
-         <tr><td>Hemoglobine</td><td style=\"color: #c00000; font-weight: bold\" onmouseover=\"steal()\">10,2 g/dL</td>\
-         <td>12-16</td></tr></table>\
-         <a href=\"https://labo.example/resultats\">Resultats</a></body></html>\r\n\
-         --rel\r\nContent-Type: image/png\r\nContent-ID: <logo@labo>\r\n\
-         Content-Transfer-Encoding: base64\r\n\r\n{PIXEL}\r\n--rel--\r\n--alt--\r\n\
-         --mix\r\nContent-Type: application/pdf; name=\"cr.pdf\"\r\n\
-         Content-Disposition: attachment; filename=\"cr.pdf\"\r\n\
-         Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQKJSVFT0YK\r\n\
-         --mix\r\nContent-Type: image/svg+xml; name=\"schema.svg\"\r\n\
-         Content-Disposition: attachment; filename=\"schema.svg\"\r\n\r\n\
-         <svg xmlns=\"http://www.w3.org/2000/svg\"><script>steal()</script></svg>\r\n\
-         --mix\r\nContent-Type: image/png; name=\"photo.png\"\r\n\
-         Content-Disposition: attachment; filename=\"photo.png\"\r\n\
-         Content-Transfer-Encoding: base64\r\n\r\n{PIXEL}\r\n--mix--\r\n"
-    )
-}
-
 /// The step of `run` whose text names `file` among the steps `prefix`-0, -1, ….
 fn step_naming(run: &Run, prefix: &str, file: &str) -> String {
     (0..8)
@@ -61,7 +25,7 @@ async fn ms1_ac1_tr1_an_html_lab_report_keeps_its_table_and_colour_and_loses_wha
     let bob = professional(&w, "bob", &rpps(2), true).await;
     let (alice_totp, bob_totp) = (web_login(&w, &alice).await, web_login(&w, &bob).await);
     let to = std::slice::from_ref(&alice.address);
-    let report = lab_report(alice.address.as_str());
+    let report = lab_report(alice.address.as_str(), "https://tracker.example/pixel.gif");
     let id = w.service.deliver_local(&op(), to, report.as_bytes()).await;
     let id = id.unwrap()[0].message.0;
     let text = "From: labo@caduceus.test\r\nSubject: Note\r\n\r\nDose <2 mg> & plus\r\n";
@@ -258,4 +222,14 @@ async fn id4_people_are_named_with_their_specialty_and_patients_marked() {
         &[bruno, "Dr alice <span class=\"hint\">&lt;alice@"],
     );
     run.expect("suggest", 200, &["Qualifié en Médecine Générale"]);
+    // A reply to all names whom it goes to, the patient marked (ID-4).
+    run.expect(
+        "reply-all",
+        200,
+        &[
+            "id=\"recipients\">Destinataires",
+            ": <span class=\"person\">Dr Bruno Durand",
+            "Léa Petit <span class=\"badge patient\">Patient</span>",
+        ],
+    );
 }

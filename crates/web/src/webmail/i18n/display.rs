@@ -17,6 +17,8 @@ pub struct Display {
     pub download: &'static str,
     /// The mark beside a patient's name.
     pub patient: &'static str,
+    /// Whom a reply goes to, by name.
+    pub recipients: &'static str,
 }
 
 /// In French.
@@ -27,6 +29,7 @@ pub static FR: Display = Display {
     preview: "Aperçu",
     download: "Télécharger",
     patient: "Patient",
+    recipients: "Destinataires",
 };
 
 /// In English.
@@ -37,4 +40,5 @@ pub static EN: Display = Display {
     preview: "Preview",
     download: "Download",
     patient: "Patient",
+    recipients: "Recipients",
 };
