@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Refreshes docs/screenshots/ from the webmail's browser test (headless Chromium):
-# login, compose with the MS-11 warning, inbox (desktop and phone), a message, the
+# login, compose with the MS-11 warning, inbox (desktop and phone), a message, an HTML
+# lab report in its sandboxed frame (html-lab-report.png), the
 # patient's inbox and settings with the access log; a parent acting for their child
 # (the mailbox switcher and its banner); the admin console's registration
 # queue, trace viewer and health alert page. Needs what scripts/test.sh

@@ -34,6 +34,9 @@
 //! - [`directory`]: the national directory extracts (RPPS people and their
 //!   practice sites, MSSanté mailboxes) parsed by header name, the synthetic
 //!   extract generator, and the FHIR-shaped entries served to clients (ID-4).
+//! - [`display`]: how a letter is shown in the webmail — its HTML sanitised (tables
+//!   and colours kept, nothing that acts or loads, [`display::sanitize_html`]) and the
+//!   attachment types shown inline ([`display::InlineType`], MS-1).
 //! - [`authz`]: the authorization matrix, operation × caller → expected outcome (AC-1).
 //! - [`auth`]: the brute-force gate ([`LockoutPolicy`], AU-3), device
 //!   credentials for mail clients ([`DeviceCredential`], AU-2), one-time codes.
@@ -187,6 +190,7 @@ pub mod card;
 pub mod clock;
 pub mod contact;
 pub mod directory;
+pub mod display;
 pub mod enrolment;
 pub mod flag;
 pub mod folder;

@@ -104,15 +104,18 @@ impl Service {
         Ok(found)
     }
 
-    /// Whether the entry may be shown: visible in search by its extract and not
-    /// hidden by its holder's choice (ID-4).
+    /// Whether the entry may be shown ([`Service::shown_in_directory`]), its holder's
+    /// choice read.
     async fn is_listed(&self, entry: &DirectoryEntry) -> Result<bool> {
-        Ok(visible_in_search(entry)
-            && !self
-                .store
-                .directory_preferences(entry.address().as_str())
-                .await?
-                .liste_rouge)
+        let address = entry.address().as_str();
+        let chosen = self.store.directory_preferences(address).await?.liste_rouge;
+        Ok(Self::shown_in_directory(entry, chosen))
+    }
+
+    /// Whether an entry may be shown to anyone but its holder: visible in search by
+    /// its extract and not hidden by its holder's choice, `chosen_liste_rouge` (ID-4).
+    pub(crate) fn shown_in_directory(entry: &DirectoryEntry, chosen_liste_rouge: bool) -> bool {
+        visible_in_search(entry) && !chosen_liste_rouge
     }
 
     /// The entry with the certificates it is served with, if asked.

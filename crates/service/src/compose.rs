@@ -63,13 +63,8 @@ impl Attachment {
             .attachments()
             .map(|part| Attachment {
                 filename: part.attachment_name().unwrap_or("attachment").to_owned(),
-                content_type: part.content_type().map_or_else(
-                    || "application/octet-stream".to_owned(),
-                    |c| match c.subtype() {
-                        Some(sub) => format!("{}/{sub}", c.ctype()),
-                        None => c.ctype().to_owned(),
-                    },
-                ),
+                content_type: crate::display::declared_type(part)
+                    .unwrap_or_else(|| "application/octet-stream".to_owned()),
                 bytes: part.contents().to_vec(),
             })
             .collect()

@@ -143,7 +143,7 @@ fn row_of(entry: &DirectoryEntry, fingerprint: &Fingerprint) -> DirectoryRow {
 }
 
 /// The directory entry a stored row describes.
-fn entry_of(row: DirectoryRow) -> Result<DirectoryEntry> {
+pub(crate) fn entry_of(row: DirectoryRow) -> Result<DirectoryEntry> {
     let corrupt = |what: &str| {
         ServiceError::Invalid(format!("stored directory entry {}: {what}", row.address))
     };

@@ -31,6 +31,11 @@
 //!   [`signatures::SignatureChecker`]).
 //! - [`at_rest`]: copies enveloped to their holder's certificate before they are
 //!   sealed, for the holders who ask (MS-3, MS-4; [`at_rest::Envelope`]).
+//! - [`people`]: the names a page shows for its addresses, in one lookup: the
+//!   directory's listed entries, patients marked, other accounts by name (ID-4).
+//! - [`display`]: a letter as the webmail shows it — its HTML sanitised, its own
+//!   images inlined, or its text escaped ([`display::LetterHtml`], MS-1); reading it
+//!   is a read of the message (TR-1).
 //! - [`submit`]: a logged-in user sends, as themself or an organisational mailbox
 //!   they are a delegate of (ID-3); recipients checked as they are named (MS-2);
 //!   recipients at other operators of the trust space queued (MS-5, MS-4).
@@ -117,6 +122,7 @@ pub mod console;
 pub mod conversations;
 pub mod directory;
 pub mod directory_export;
+pub mod display;
 pub mod enrolment;
 pub mod error;
 pub mod federation;
@@ -136,6 +142,7 @@ pub mod new_mail;
 pub mod notify;
 pub mod patients;
 pub mod peers;
+pub mod people;
 pub mod personal;
 pub mod proof;
 pub mod quota;

@@ -74,6 +74,8 @@ pub trait Store: Send + Sync {
     async fn account(&self, id: AccountId) -> Result<Account>;
     /// One account by address, if it exists.
     async fn account_by_address(&self, address: &MailAddress) -> Result<Option<Account>>;
+    /// The accounts of `addresses` that exist, in one lookup.
+    async fn accounts_by_address(&self, addresses: &[MailAddress]) -> Result<Vec<Account>>;
     /// Every account, by id.
     async fn accounts(&self) -> Result<Vec<Account>>;
     /// Records a registration authority's verification and moves a pending account to
@@ -255,6 +257,10 @@ pub trait Store: Send + Sync {
     ) -> Result<Vec<DirectoryRow>>;
     /// One directory mailbox by address, liste rouge or not.
     async fn directory_entry(&self, address: &str) -> Result<Option<DirectoryRow>>;
+    /// The directory mailboxes of `addresses` in one lookup, liste rouge or not, each
+    /// with whether its holder chose the liste rouge (ID-4): the service says which
+    /// may be shown.
+    async fn directory_entries(&self, addresses: &[String]) -> Result<Vec<(DirectoryRow, bool)>>;
     /// Records a holder's directory choices.
     async fn set_directory_preferences(
         &self,

@@ -1,8 +1,9 @@
 //! The webmail in a real browser (headless Chromium driven by Selenium through
 //! chromedriver): a professional logs in with password + TOTP, finds a colleague by
 //! directory suggestion, attaches a file, sees the MS-11 warning on a NIR in the
-//! subject, sends; the colleague reads it; HTML mail is shown as text with nothing
-//! remote loaded (no tracker hit, no script); a patient reads, replies only (MS-8)
+//! subject, sends; the colleague reads it; HTML mail is shown sanitised in a
+//! sandboxed frame with nothing remote loaded (no tracker hit, no script), a lab
+//! report keeping its table and its red value (MS-1); a patient reads, replies only (MS-8)
 //! and sees the access log (TR-4). Screenshots go to `CADUCEUS_SCREENSHOTS` when set
 //! (`scripts/screenshots.sh` refreshes `docs/screenshots/`).
 
@@ -134,7 +135,11 @@ async fn ms11_ms8_tr4_the_webmail_in_headless_chromium() {
     run.expect(
         "bruno-inbox",
         0,
-        &["Bilan du 12 novembre", "Dr alice.martin"],
+        // The sender by the directory's name and specialty (ID-4).
+        &[
+            "Bilan du 12 novembre",
+            "Dr Alice Martin (Médecin, Cardiologie et maladies vasculaires",
+        ],
     );
     // A title saying what the page is (WCAG 2.4.2), not the IMAP name.
     run.expect("inbox-title", 0, &["Boîte de réception · Caduceus"]);
@@ -174,11 +179,12 @@ async fn ms11_ms8_tr4_the_webmail_in_headless_chromium() {
         0,
         &["Cette page est réservée au personnel de l'opérateur"],
     );
-    // HTML is shown as text: no remote request, no script, no image element.
+    // HTML is shown sanitised in its frame: no remote request, no script, no remote
+    // image.
     run.expect("html-shown", 0, &["Nouvelles du service"]);
     run.expect("html-tracker-hits", 0, &["0"]);
     run.expect("html-script-ran", 0, &["False"]);
-    run.expect("html-img-elements", 0, &["0"]);
+    run.expect("html-remote-images", 0, &["0"]);
     let outside = run.expect(
         "outside-refused",
         0,
@@ -719,10 +725,12 @@ async fn id7_id3_a_parent_acts_for_the_child_through_the_mailbox_switcher_in_chr
         0,
         &[&format!("{base}/conversations"), "Vaccins (2 messages)"],
     );
-    let conversation = run.expect("conversation", 0, &["bob@caduceus.test"]);
+    // By name, the child marked as a patient, never their NIR (ID-4).
+    let conversation = run.expect("conversation", 0, &["Dr bob", "Léa Petit Patient"]);
+    assert!(!conversation.contains(CHILD_INS), "{conversation}");
     let (asked, answered) = (
-        conversation.find("bob").unwrap(),
-        conversation.find(CHILD_INS).unwrap(),
+        conversation.find("Dr bob").unwrap(),
+        conversation.find("Léa Petit").unwrap(),
     );
     assert!(
         asked < answered,
@@ -753,4 +761,62 @@ async fn id7_id3_a_parent_acts_for_the_child_through_the_mailbox_switcher_in_chr
             "{action}"
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ms1_a_lab_report_keeps_its_table_in_a_sandboxed_frame_in_chromium() {
+    let (venv, tools) = browser();
+    let w = world().await;
+    let alice = professional(&w, "alice", &rpps(1), true).await;
+    let totp = web_login(&w, &alice).await;
+    let tracker = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let tracker_port = tracker.local_addr().unwrap().port();
+    drop(tracker);
+    let pixel = format!("http://127.0.0.1:{tracker_port}/pixel.gif");
+    let report = lab_report(alice.address.as_str(), &pixel);
+    let to = std::slice::from_ref(&alice.address);
+    w.service
+        .deliver_local(&op(), to, report.as_bytes())
+        .await
+        .unwrap();
+    let server = listen(&w).await;
+    let mut args = alice_args(&w, server.port, &alice, totp);
+    args.push(("tracker_port", tracker_port.to_string()));
+    args.extend(tools);
+    if let Ok(dir) = std::env::var("CADUCEUS_SCREENSHOTS") {
+        args.push(("shots", dir));
+    }
+    let run = python_in(&venv, &script("browser_letter.py"), &args).await;
+    server.shutdown().await;
+    accessible(&run, 3);
+
+    run.expect(
+        "frame",
+        0,
+        &[
+            "sandbox='allow-popups allow-popups-to-escape-sandbox'",
+            "title=Le message tel qu'il a été écrit",
+        ],
+    );
+    // The table, its caption and the red abnormal value, in the frame.
+    run.expect(
+        "framed",
+        0,
+        &[
+            "<caption>Numeration</caption>",
+            "<td>Hemoglobine</td>",
+            "<td style=\"color: #c00000; font-weight: bold\">10,2 g/dL</td>",
+        ],
+    );
+    let (_, framed) = run.step("framed");
+    for gone in ["<script", "steal", "127.0.0.1", "onmouseover"] {
+        assert!(!framed.contains(gone), "{gone} in {framed}");
+    }
+    run.expect("cells", 0, &["Hemoglobine | 10,2 g/dL | 12-16"]);
+    run.expect("abnormal-colour", 0, &["rgba(192, 0, 0, 1)"]);
+    // Its own logo only: the remote image lost its source.
+    run.expect("framed-images", 0, &["data:image/png; none"]);
+    run.expect("script-ran", 0, &["False"]);
+    run.expect("tracker-hits", 0, &["0"]);
+    run.expect("text-version", 0, &["Hemoglobine 10,2 g/dL (12-16)"]);
 }

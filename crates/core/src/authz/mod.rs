@@ -29,6 +29,10 @@ pub enum Operation {
     ReadRaw,
     /// Download one of a message's attachments.
     ReadAttachment,
+    /// Read a message as it was written: its HTML sanitised, in the webmail's frame (MS-1).
+    ReadLetter,
+    /// See a PDF or an image attachment inline (MS-1).
+    PreviewAttachment,
     /// Change a message's flags.
     FlagMessage,
     /// Delete a message (RT-3).
@@ -305,11 +309,13 @@ impl Interface {
 
 impl Operation {
     /// Every operation of the matrix.
-    pub const ALL: [Operation; 52] = [
+    pub const ALL: [Operation; 54] = [
         Operation::ListFolder,
         Operation::ReadMessage,
         Operation::ReadRaw,
         Operation::ReadAttachment,
+        Operation::ReadLetter,
+        Operation::PreviewAttachment,
         Operation::FlagMessage,
         Operation::DeleteMessage,
         Operation::MoveMessage,
@@ -378,6 +384,10 @@ impl Operation {
             ReadRaw => &[Api, Service, Imap],
             // The service's read is ReadMessage's; the front ends pick the part.
             ReadAttachment => &[Api, Webmail, Imap],
+            // The webmail's frame and previews (MS-1): the service's letter, and for a
+            // preview its read is ReadMessage's.
+            ReadLetter => &[Service, Webmail],
+            PreviewAttachment => &[Webmail],
             // The webmail moves a message by id (to Archive, another folder, Trash).
             MoveMessage => &[Api, Service, Webmail, Imap],
             CopyMessage => &[Service, Imap],

@@ -6,7 +6,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::SqlStore;
-use super::db::WriteTx;
+use super::db::{BATCH, WriteTx};
 use super::traces::append;
 use crate::error::{Result, StoreError};
 use crate::model::*;
@@ -118,6 +118,27 @@ pub(super) async fn by_address(store: &SqlStore, address: &MailAddress) -> Resul
         .fetch_optional(&store.db.pool)
         .await?;
     row.as_ref().map(account_from_row).transpose()
+}
+
+pub(super) async fn by_addresses(
+    store: &SqlStore,
+    addresses: &[MailAddress],
+) -> Result<Vec<Account>> {
+    let mut found = Vec::new();
+    for chunk in addresses.chunks(BATCH) {
+        let sql = format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE address IN ({})",
+            store.db.placeholders(1, chunk.len())
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for address in chunk {
+            query = query.bind(address.as_str());
+        }
+        for row in query.fetch_all(&store.db.pool).await? {
+            found.push(account_from_row(&row)?);
+        }
+    }
+    Ok(found)
 }
 
 pub(super) async fn by_identity(store: &SqlStore, identity: &RegistryId) -> Result<Vec<Account>> {

@@ -6,7 +6,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::SqlStore;
-use super::db::WriteTx;
+use super::db::{BATCH, WriteTx};
 use super::traces::append;
 use crate::error::Result;
 use crate::model::*;
@@ -227,6 +227,30 @@ pub(super) async fn entry(store: &SqlStore, address: &str) -> Result<Option<Dire
         .fetch_optional(&store.db.pool)
         .await?;
     row.as_ref().map(row_from).transpose()
+}
+
+/// See [`crate::Store::directory_entries`].
+pub(super) async fn entries(
+    store: &SqlStore,
+    addresses: &[String],
+) -> Result<Vec<(DirectoryRow, bool)>> {
+    let mut found = Vec::new();
+    for chunk in addresses.chunks(BATCH) {
+        let sql = format!(
+            "SELECT {COLUMNS}, COALESCE(p.liste_rouge, 0) AS chosen_liste_rouge {FROM}
+             WHERE m.address IN ({})",
+            store.db.placeholders(1, chunk.len())
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for address in chunk {
+            query = query.bind(address);
+        }
+        for row in query.fetch_all(&store.db.pool).await? {
+            let chosen = row.try_get::<i64, _>("chosen_liste_rouge")? != 0;
+            found.push((row_from(&row)?, chosen));
+        }
+    }
+    Ok(found)
 }
 
 pub(super) async fn set_preferences(

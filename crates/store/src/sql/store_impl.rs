@@ -32,6 +32,9 @@ impl Store for SqlStore {
     async fn account_by_address(&self, address: &MailAddress) -> Result<Option<Account>> {
         accounts::by_address(self, address).await
     }
+    async fn accounts_by_address(&self, addresses: &[MailAddress]) -> Result<Vec<Account>> {
+        accounts::by_addresses(self, addresses).await
+    }
     async fn accounts(&self) -> Result<Vec<Account>> {
         accounts::all(self).await
     }
@@ -242,6 +245,9 @@ impl Store for SqlStore {
     }
     async fn directory_entry(&self, address: &str) -> Result<Option<DirectoryRow>> {
         directory::entry(self, address).await
+    }
+    async fn directory_entries(&self, addresses: &[String]) -> Result<Vec<(DirectoryRow, bool)>> {
+        directory::entries(self, addresses).await
     }
     async fn set_directory_preferences(
         &self,

@@ -10,8 +10,10 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use caduceus_core::MailAddress;
 use caduceus_core::Requirement;
+use caduceus_core::display::InlineType;
 use caduceus_core::personal::is_personal;
 use caduceus_service::Service;
+use caduceus_service::display::declared_type;
 use caduceus_service::folders::Opening;
 use caduceus_service::ingest::MetaAddress;
 use caduceus_service::listing;
@@ -301,10 +303,7 @@ pub async fn get(
             serde_json::json!({
                 "index": index,
                 "filename": part.attachment_name(),
-                "content_type": part.content_type().map(|ct| match ct.subtype() {
-                    Some(sub) => format!("{}/{sub}", ct.ctype()),
-                    None => ct.ctype().to_owned(),
-                }),
+                "content_type": declared_type(part),
                 "size": part.contents().len(),
             })
         })
@@ -356,16 +355,34 @@ pub async fn attachment(
     InMailbox(access): InMailbox,
     Path((id, index)): Path<(i64, usize)>,
 ) -> ApiResult<Response> {
-    attachment_of(&service, &access, MessageId(id), index).await
+    attachment_of(&service, &access, MessageId(id), index, Shown::Download).await
 }
 
+/// How an attachment is served.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Shown {
+    /// Always a download: `application/octet-stream`, `attachment`.
+    Download,
+    /// Inline with its type when a browser may show it ([`InlineType`]: PDF, raster
+    /// images), in a CSP sandbox; a download otherwise (MS-1).
+    Preview,
+}
+
+/// The Content-Security-Policy of an attachment shown inline: nothing loads, nothing
+/// runs (`sandbox`), it may be framed by the webmail only.
+const PREVIEW_CSP: &str = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; \
+                           object-src 'self'; frame-ancestors 'self'; base-uri 'none'; \
+                           form-action 'none'; sandbox";
+
 /// Attachment `index` of message `id` as a download (`application/octet-stream`,
-/// a sanitised file name); reading it is a read (TR-1).
+/// a sanitised file name), or `shown` inline when it may be; reading it is a read
+/// (TR-1).
 pub(crate) async fn attachment_of(
     service: &Service,
     access: &MailboxAccess,
     id: MessageId,
     index: usize,
+    shown: Shown,
 ) -> ApiResult<Response> {
     let message = service.read_message(access, id).await?;
     let parsed = message.parsed();
@@ -385,13 +402,31 @@ pub(crate) async fn attachment_of(
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || "._- ".contains(*c))
         .collect();
+    let inline = declared_type(part)
+        .and_then(|declared| InlineType::of(&declared))
+        .filter(|_| shown == Shown::Preview);
     let mut response = Body::from(part.contents().to_vec()).into_response();
     let headers = response.headers_mut();
+    let (mime, disposition) = match inline {
+        Some(kind) => {
+            headers.insert(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(PREVIEW_CSP),
+            );
+            headers.insert(
+                header::X_FRAME_OPTIONS,
+                HeaderValue::from_static("SAMEORIGIN"),
+            );
+            (kind.mime(), "inline")
+        }
+        None => ("application/octet-stream", "attachment"),
+    };
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
     headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/octet-stream"),
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
     );
-    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")) {
+    if let Ok(value) = HeaderValue::from_str(&format!("{disposition}; filename=\"{filename}\"")) {
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
     Ok(response)

@@ -19,6 +19,7 @@ use caduceus_service::submit::RecipientScope;
 use serde::Deserialize;
 
 use super::mail::{people, refused};
+use super::names::{self, Named};
 use super::{CsrfField, Posted, WebUser, dates, page};
 use super::{Layout, layout_page};
 use crate::api::send::{self, Form as SendForm};
@@ -43,6 +44,8 @@ struct ComposePage {
     /// The address sent as, acting for another mailbox (ID-3, ID-7); the service
     /// decides whether the user may.
     from: Option<String>,
+    /// Whom a reply goes to, by name (ID-4).
+    recipients: Vec<Named>,
 }
 
 layout_page!(ComposePage);
@@ -63,6 +66,7 @@ impl ComposePage {
                 .acting
                 .as_ref()
                 .map(|a| a.account.address.as_str().to_owned()),
+            recipients: Vec::new(),
         }
     }
 }
@@ -162,6 +166,23 @@ pub async fn form(
             .filter(|a| !a.is_empty() && !to.split(", ").any(|t| t == *a))
             .collect::<Vec<_>>()
             .join(", ");
+    }
+    // Whom it goes to, by name (ID-4): the sender, and everyone for a reply to all.
+    let mut answered: Vec<MetaAddress> = meta.from.clone();
+    if query.all.is_some() {
+        answered.extend(meta.to.iter().chain(&meta.cc).cloned());
+    }
+    answered.retain(|a| {
+        a.address
+            .as_deref()
+            .is_some_and(|a| !a.eq_ignore_ascii_case(own))
+    });
+    match service
+        .people(&names::addresses([answered.as_slice()]))
+        .await
+    {
+        Ok(people) => view.recipients = names::named(&answered, &people),
+        Err(error) => return refused(&user, error),
     }
     view.subject = prefixed("Re", &subject);
     view.in_reply_to = meta.message_id.clone().unwrap_or_default();
@@ -310,8 +331,10 @@ pub async fn suggest(
         .take(10)
         .map(|listed| {
             let entry = &listed.entry;
+            // Profession, specialty and place, as the directory lists them (ID-4).
             let detail = [
                 entry.profession().map(|p| p.label.clone()),
+                entry.specialty().map(|s| s.label.clone()),
                 entry.commune().map(str::to_owned),
             ]
             .into_iter()

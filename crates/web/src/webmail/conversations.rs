@@ -11,7 +11,8 @@ use caduceus_service::conversations::Patient;
 use caduceus_service::listing::Listed;
 use caduceus_service::model::MessageId;
 
-use super::mail::{people, refused};
+use super::mail::refused;
+use super::names::{self, Named};
 use super::{Layout, WebUser, dates, layout_page, page};
 
 /// The conversations a page lists.
@@ -22,8 +23,8 @@ pub struct Line {
     /// Its newest message, whose page of the conversation the line opens.
     last: i64,
     subject: String,
-    /// Who wrote in it.
-    correspondents: String,
+    /// Who wrote in it, by name (ID-4).
+    correspondents: Vec<Named>,
     count: usize,
     date: String,
     datetime: String,
@@ -61,8 +62,8 @@ layout_page!(ConversationsPage);
 pub struct Entry {
     id: i64,
     folder: String,
-    from: String,
-    to: String,
+    from: Vec<Named>,
+    to: Vec<Named>,
     date: String,
     text: String,
 }
@@ -115,6 +116,15 @@ pub async fn list(
         Err(error) => return refused(&user, error),
     };
     let (shown, pages, groups) = (found.page, found.pages, found.groups);
+    let senders = groups
+        .iter()
+        .flat_map(|g| &g.conversations)
+        .flat_map(|c| &c.messages)
+        .map(|m| m.message.meta().from.as_slice());
+    let people = match service.people(&names::addresses(senders)).await {
+        Ok(people) => people,
+        Err(error) => return refused(&user, error),
+    };
     let link = |to: usize| format!("{}/conversations?page={to}", user.base());
     let now = service.now();
     let groups = groups
@@ -126,11 +136,12 @@ pub async fn list(
                 .iter()
                 .filter_map(|c| {
                     let (first, last) = (c.messages.first()?, c.messages.last()?);
-                    let mut correspondents: Vec<String> = Vec::new();
+                    let mut correspondents: Vec<Named> = Vec::new();
                     for m in &c.messages {
-                        let who = people(&m.message.meta().from);
-                        if !correspondents.contains(&who) {
-                            correspondents.push(who);
+                        for who in names::named(&m.message.meta().from, &people) {
+                            if !correspondents.iter().any(|c| c.address == who.address) {
+                                correspondents.push(who);
+                            }
                         }
                     }
                     let meta = last.message.meta();
@@ -139,7 +150,7 @@ pub async fn list(
                     Some(Line {
                         last: last.message.summary.id.0,
                         subject: subject_of(&user, first),
-                        correspondents: correspondents.join(", "),
+                        correspondents,
                         count: c.messages.len(),
                         date: dates::short(user.t, user.zone, written, now),
                         datetime: written.to_string(),
@@ -170,6 +181,13 @@ pub async fn show(State(service): State<Service>, user: WebUser, Path(id): Path<
         Ok(found) => found,
         Err(error) => return refused(&user, error),
     };
+    let lists = messages
+        .iter()
+        .flat_map(|m| [m.message.meta().from.as_slice(), &m.message.meta().to]);
+    let people = match service.people(&names::addresses(lists)).await {
+        Ok(people) => people,
+        Err(error) => return refused(&user, error),
+    };
     let t = user.t;
     let entries = messages
         .iter()
@@ -180,8 +198,8 @@ pub async fn show(State(service): State<Service>, user: WebUser, Path(id): Path<
             Entry {
                 id: m.message.summary.id.0,
                 folder: t.folder(&m.folder.name).to_owned(),
-                from: people(&meta.from),
-                to: people(&meta.to),
+                from: names::named(&meta.from, &people),
+                to: names::named(&meta.to, &people),
                 date: dates::full(t, user.zone, written),
                 text: parsed
                     .as_ref()

@@ -1,14 +1,17 @@
 //! Folders and messages in the webmail: a folder's list (metadata computed at
-//! ingest, no body opened; the opening traced), a message read (traced, TR-1) shown
-//! as text — HTML is never rendered, so nothing remote loads — its attachments.
+//! ingest, no body opened; the opening traced), a message read (traced, TR-1) — its
+//! HTML in a sandboxed frame ([`super::letter`]), its text — its attachments, images
+//! previewed, PDFs opened inline (MS-1).
 //! Moving and deleting are [`super::filing`]'s.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use caduceus_core::display::InlineType;
 use caduceus_core::personal::{PERSONAL_KEYWORD, is_personal};
 use caduceus_service::Service;
+use caduceus_service::display::declared_type;
 use caduceus_service::ingest::MetaAddress;
 use caduceus_service::listing::{Direction, Listing, Scope, SortKey};
 use caduceus_service::model::MessageId;
@@ -16,9 +19,10 @@ use caduceus_service::signatures::Signature;
 use serde::Deserialize;
 
 use super::i18n::Texts;
+use super::letter::Shown;
+use super::names::{self, Named};
 use super::{CsrfField, Posted, WebUser, dates, page};
 use super::{Layout, layout_page};
-use crate::api::messages::attachment_of;
 
 /// The messages a folder page lists.
 const PER_PAGE: usize = 50;
@@ -38,7 +42,8 @@ pub struct Row {
     seen: bool,
     /// Flagged for follow-up (MS-6).
     flagged: bool,
-    correspondent: String,
+    /// Who wrote it, or for a sent message whom it went to (ID-4).
+    correspondent: Vec<Named>,
     subject: String,
     /// When it was written (its `Date:`), as the list shows it, in full, and for
     /// machines (RFC 3339, UTC).
@@ -249,12 +254,14 @@ async fn folder_view(
     let personal = service.is_personal_folder(&access, mailbox.id).await?;
     let now = service.now();
     let base = user.base();
+    let people = service
+        .people(&names::addresses(listed.messages.iter().map(shown)))
+        .await?;
     let rows = listed
         .messages
         .iter()
         .map(|listed| {
             let m = &listed.message;
-            let sent = listed.folder.special_use.as_deref() == Some("\\Sent");
             let written = dates::written(m.meta().date.as_deref(), m.summary.internal);
             Row {
                 id: m.summary.id.0,
@@ -265,7 +272,7 @@ async fn folder_view(
                     .iter()
                     .any(|f| f.eq_ignore_ascii_case("\\Seen")),
                 flagged: is_flagged(&m.summary.flags),
-                correspondent: people(if sent { &m.meta().to } else { &m.meta().from }),
+                correspondent: names::named(shown(listed), &people),
                 subject: m
                     .meta()
                     .subject
@@ -341,11 +348,34 @@ async fn folder_view(
     })
 }
 
+/// Whom a row of the list names: the recipients of a sent message, else its sender.
+fn shown(listed: &caduceus_service::listing::Listed) -> &[MetaAddress] {
+    let meta = listed.message.meta();
+    if listed.folder.special_use.as_deref() == Some("\\Sent") {
+        &meta.to
+    } else {
+        &meta.from
+    }
+}
+
 /// An attachment's line.
 pub struct AttachmentLink {
     index: usize,
     name: String,
     size: String,
+    /// Shown in the page (an image) or opened inline (a PDF) (MS-1).
+    preview: Preview,
+}
+
+/// How an attachment may be seen besides its download (MS-1).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Preview {
+    /// An image, shown in the page.
+    Image,
+    /// A PDF, opened inline in the browser.
+    Document,
+    /// Only downloaded.
+    None,
 }
 
 #[derive(Template)]
@@ -356,12 +386,14 @@ struct MessagePage {
     folder: String,
     folder_label: String,
     subject: String,
-    from: String,
-    to: String,
-    cc: String,
+    /// The people of its headers, by name (ID-4).
+    from: Vec<Named>,
+    to: Vec<Named>,
+    cc: Vec<Named>,
     date: String,
     text: String,
-    html_only: bool,
+    /// Written in HTML: shown in its sandboxed frame, the text folded under it (MS-1).
+    html: bool,
     attachments: Vec<AttachmentLink>,
     /// Marked personal (MS-14), by its keyword or its folder.
     personal: bool,
@@ -439,9 +471,18 @@ pub async fn message(
             .is_personal_folder(&access, message.summary.mailbox)
             .await?;
         let signature = service.signature(&message).await?;
-        Ok::<_, caduceus_service::ServiceError>((message, mailboxes, personal_folder, signature))
+        let meta = message.meta();
+        let lists = [&meta.from, &meta.to, &meta.cc].map(Vec::as_slice);
+        let people = service.people(&names::addresses(lists)).await?;
+        Ok::<_, caduceus_service::ServiceError>((
+            message,
+            mailboxes,
+            personal_folder,
+            signature,
+            people,
+        ))
     };
-    let (message, mailboxes, personal_folder, signature) = match shown.await {
+    let (message, mailboxes, personal_folder, signature, people) = match shown.await {
         Ok(found) => found,
         Err(error) => return refused(&user, error),
     };
@@ -451,11 +492,10 @@ pub async fn message(
         .and_then(|m| m.body_text(0))
         .map(|t| t.into_owned())
         .unwrap_or_default();
-    let html_only = parsed.as_ref().is_some_and(|m| {
-        !m.text_body.is_empty()
-            && m.text_body
-                .iter()
-                .all(|&i| m.part(i).is_some_and(|p| p.is_text_html()))
+    let html = parsed.as_ref().is_some_and(|m| {
+        m.html_body
+            .iter()
+            .any(|&i| m.part(i).is_some_and(|p| p.is_text_html()))
     });
     let attachments = parsed
         .iter()
@@ -467,6 +507,11 @@ pub async fn message(
                 .unwrap_or("attachment")
                 .to_owned(),
             size: size(part.contents().len()),
+            preview: match declared_type(part).and_then(|d| InlineType::of(&d)) {
+                Some(kind) if kind.is_image() => Preview::Image,
+                Some(_) => Preview::Document,
+                None => Preview::None,
+            },
         })
         .collect();
     let meta = message.meta();
@@ -487,16 +532,16 @@ pub async fn message(
             .subject
             .clone()
             .unwrap_or_else(|| t.no_subject.to_owned()),
-        from: people(&meta.from),
-        to: people(&meta.to),
-        cc: people(&meta.cc),
+        from: names::named(&meta.from, &people),
+        to: names::named(&meta.to, &people),
+        cc: names::named(&meta.cc, &people),
         date: dates::full(
             user.t,
             user.zone,
             dates::written(meta.date.as_deref(), message.summary.internal),
         ),
         text,
-        html_only,
+        html,
         attachments,
         personal: is_personal(&message.summary.flags, personal_folder),
         personal_folder,
@@ -515,14 +560,7 @@ pub async fn attachment(
     user: WebUser,
     Path((id, index)): Path<(i64, usize)>,
 ) -> Response {
-    let access = match user.mailbox(&service).await {
-        Ok(access) => access,
-        Err(error) => return refused(&user, error),
-    };
-    match attachment_of(&service, &access, MessageId(id), index).await {
-        Ok(response) => response,
-        Err(problem) => error_page(&user, user.t.refusals.say(&problem), problem.status()),
-    }
+    super::letter::attachment(&service, &user, id, index, Shown::Download).await
 }
 
 /// The personal-marking forms: on or off (MS-14).

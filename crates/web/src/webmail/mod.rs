@@ -13,6 +13,10 @@
 //! - [`login`]: login (password + TOTP or e-mailed code, certificate) and logout.
 //! - [`oidc`]: login through the OpenID provider (AU-4).
 //! - [`mail`]: folders, reading, attachments.
+//! - [`letter`]: a letter shown as written — its sanitised HTML in a sandboxed frame
+//!   with its own strict policy, its PDF and image attachments shown inline (MS-1).
+//! - [`names`]: people by name, profession, specialty and place, patients marked
+//!   (ID-4), from one lookup per page.
 //! - [`conversations`]: the mailbox's conversations, grouped by patient, and a
 //!   conversation's messages in order (MS-6).
 //! - [`filing`]: moving a message, to Trash, deleting it for good once confirmed.
@@ -33,9 +37,11 @@ pub mod conversations;
 pub mod dates;
 pub mod filing;
 pub mod i18n;
+pub mod letter;
 pub mod login;
 pub mod mail;
 pub mod marks;
+pub mod names;
 pub mod oidc;
 pub mod rights;
 pub mod settings;
@@ -60,10 +66,12 @@ use i18n::Texts;
 pub const SESSION_COOKIE: &str = "__Host-caduceus";
 
 /// The Content-Security-Policy of every page: only this origin's script and style,
-/// no inline script, no framing, forms posting here only; images from here only, so
-/// a message can never load remote content.
+/// no inline script, no framing, forms posting here only; images and frames (a
+/// letter's HTML, [`letter`]) from here only, so a message can never load remote
+/// content. A route that sets its own (a letter's frame, a preview) keeps it.
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
-                   connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+                   frame-src 'self'; connect-src 'self'; form-action 'self'; \
+                   frame-ancestors 'none'; base-uri 'none'";
 
 /// The webmail routes.
 pub fn router(max_message_size: usize) -> Router<Service> {
@@ -85,6 +93,11 @@ pub fn router(max_message_size: usize) -> Router<Service> {
         .route(
             "/mail/message/{id}/attachment/{index}",
             get(mail::attachment),
+        )
+        .route("/mail/message/{id}/html", get(letter::html))
+        .route(
+            "/mail/message/{id}/attachment/{index}/view",
+            get(letter::view),
         )
         .route("/mail/message/{id}/delete", post(filing::delete))
         .route("/mail/message/{id}/move", post(filing::move_message))
@@ -154,6 +167,8 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
         .map(str::to_owned);
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    // A letter's frame or a preview sets its own policy and framing (MS-1).
+    let own_policy = headers.contains_key(header::CONTENT_SECURITY_POLICY);
     for (name, value) in [
         (header::CONTENT_SECURITY_POLICY, CSP),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
@@ -162,7 +177,10 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
         (header::CACHE_CONTROL, "no-store"),
         (header::STRICT_TRANSPORT_SECURITY, "max-age=31536000"),
     ] {
-        headers.insert(name, HeaderValue::from_static(value));
+        let framing = name == header::CONTENT_SECURITY_POLICY || name == header::X_FRAME_OPTIONS;
+        if !(own_policy && framing) {
+            headers.insert(name, HeaderValue::from_static(value));
+        }
     }
     if let Some(lang) = lang
         && let Ok(cookie) = HeaderValue::from_str(&format!(

@@ -141,3 +141,39 @@ pub async fn family(w: &World) -> Family {
         message: summaries[0].id.0,
     }
 }
+
+/// A PNG of one pixel.
+pub const PIXEL: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
+
+/// An HTML lab report (MS-1) with a text version, a logo by `cid:`, a PDF, an SVG and
+/// a PNG attached; its HTML carries a script, `remote_image` and an event attribute.
+pub fn lab_report(to: &str, remote_image: &str) -> String {
+    format!(
+        "From: labo@caduceus.test\r\nTo: {to}\r\nSubject: Bilan sanguin\r\n\
+         Date: Mon, 07 Dec 2026 09:00:00 +0000\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"mix\"\r\n\r\n\
+         --mix\r\nContent-Type: multipart/alternative; boundary=\"alt\"\r\n\r\n\
+         --alt\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+         Hemoglobine 10,2 g/dL (12-16)\r\n\
+         --alt\r\nContent-Type: multipart/related; boundary=\"rel\"\r\n\r\n\
+         --rel\r\nContent-Type: text/html; charset=utf-8\r\n\r\n\
+         <html><head><script>steal()</script></head><body onload=\"steal()\">\
+         <img src=\"cid:logo@labo\" alt=\"Logo du laboratoire\">\
+         <img src=\"{remote_image}\" alt=\"pixel\">\
+         <table><caption>Numeration</caption><tr><th>Examen</th><th>Valeur</th><th>Normes</th></tr>\
+         <tr><td>Hemoglobine</td><td style=\"color: #c00000; font-weight: bold\" onmouseover=\"steal()\">10,2 g/dL</td>\
+         <td>12-16</td></tr></table>\
+         <a href=\"https://labo.example/resultats\">Resultats</a></body></html>\r\n\
+         --rel\r\nContent-Type: image/png\r\nContent-ID: <logo@labo>\r\n\
+         Content-Transfer-Encoding: base64\r\n\r\n{PIXEL}\r\n--rel--\r\n--alt--\r\n\
+         --mix\r\nContent-Type: application/pdf; name=\"cr.pdf\"\r\n\
+         Content-Disposition: attachment; filename=\"cr.pdf\"\r\n\
+         Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQKJSVFT0YK\r\n\
+         --mix\r\nContent-Type: image/svg+xml; name=\"schema.svg\"\r\n\
+         Content-Disposition: attachment; filename=\"schema.svg\"\r\n\r\n\
+         <svg xmlns=\"http://www.w3.org/2000/svg\"><script>steal()</script></svg>\r\n\
+         --mix\r\nContent-Type: image/png; name=\"photo.png\"\r\n\
+         Content-Disposition: attachment; filename=\"photo.png\"\r\n\
+         Content-Transfer-Encoding: base64\r\n\r\n{PIXEL}\r\n--mix--\r\n"
+    )
+}

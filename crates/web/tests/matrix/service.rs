@@ -200,6 +200,7 @@ async fn outcome(cast: &Cast, cell: &Cell) -> Result<(), ServiceError> {
                 Operation::ReadMessage | Operation::ReadRaw => {
                     service.read_message(&access, message).await.map(drop)
                 }
+                Operation::ReadLetter => service.letter_html(&access, message).await.map(drop),
                 Operation::ListConversations => {
                     service.conversations(&access, 1, 50).await.map(drop)
                 }

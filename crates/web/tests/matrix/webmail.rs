@@ -53,6 +53,13 @@ pub fn step(cast: &Cast, cell: &Cell) -> Value {
             None,
             false,
         ),
+        Operation::ReadLetter => ("GET", format!("/mail/message/{id}/html"), None, false),
+        Operation::PreviewAttachment => (
+            "GET",
+            format!("/mail/message/{id}/attachment/0/view"),
+            None,
+            false,
+        ),
         Operation::Export => ("GET", "/mail/export".to_owned(), None, false),
         Operation::FlagMessage => (
             "POST",

@@ -4,34 +4,19 @@ Selenium), as professionals and patients use it:
 - Alice logs in with password + TOTP, finds Bruno by directory suggestion, attaches a
   file, sees the MS-11 warning on a subject holding a NIR, fixes it and sends;
 - Bruno reads it with its attachment; an HTML message with a remote image and a script
-  is shown as text, nothing loads and nothing runs; he writes to a patient;
+  is shown sanitised in its sandboxed frame, nothing loads and nothing runs; he writes
+  to a patient;
 - the patient logs in, reads, replies (reply only), and sees in the access log that
   Bruno read the reply.
 
 Prints `label 0 text` lines (the Rust test asserts on them) and keeps screenshots in
 `shots=` when given.
 """
-import http.server
 import os
 import tempfile
-import threading
 import time
 
-from browsercase import A, BASE, EC, By, audit, become, driver, follow, login, out, session_cookie, shot, wait
-
-
-# A tracker the HTML message points at: it must never be asked anything.
-hits = []
-
-
-class Tracker(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        hits.append(self.path)
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
+from browsercase import A, BASE, EC, By, audit, become, driver, follow, login, out, raw, session_cookie, shot, start_tracker, wait
 
 
 def emergency(label):
@@ -40,8 +25,8 @@ def emergency(label):
     out("emergency:" + label, notices[0].text if notices else "none")
 
 
-tracker = http.server.HTTPServer(("127.0.0.1", int(A["tracker_port"])), Tracker)
-threading.Thread(target=tracker.serve_forever, daemon=True).start()
+# A tracker the HTML message points at: it must never be asked anything.
+hits, tracker = start_tracker()
 
 try:
     driver.get(BASE + "/login")
@@ -132,15 +117,21 @@ try:
     driver.get(BASE + "/admin/accounts")
     out("bruno-admin-page", driver.find_element(By.TAG_NAME, "main").text)
 
-    # The HTML message: shown as text; no request to the tracker, no script run.
+    # The HTML message: sanitised in its sandboxed frame (MS-1); no request to the
+    # tracker, no script run, no image element left.
     driver.get(BASE + "/mail/folder/INBOX")
     driver.find_element(By.LINK_TEXT, "Newsletter").click()
     time.sleep(1)
     page = driver.page_source
-    out("html-shown", driver.find_element(By.CSS_SELECTOR, ".body").text)
+    raw.switch_to.frame(raw.find_element(By.ID, "letter"))
+    try:
+        out("html-shown", raw.find_element(By.TAG_NAME, "body").text)
+        images = raw.find_elements(By.TAG_NAME, "img")
+        out("html-remote-images", sum(1 for i in images if (i.get_attribute("src") or "").startswith("http")))
+    finally:
+        raw.switch_to.default_content()
     out("html-tracker-hits", len(hits))
     out("html-script-ran", driver.execute_script("return window.caduceusPwned === true"))
-    out("html-img-elements", len(driver.find_elements(By.CSS_SELECTOR, ".body img")))
 
     # A letter refused (an address outside the trust space) comes back in plain words
     # with everything typed and its attachment kept; corrected, it goes with it.

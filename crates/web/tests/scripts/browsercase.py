@@ -257,3 +257,25 @@ def become(cookie):
     driver.get(BASE + "/static/app.css")
     driver.delete_all_cookies()
     driver.add_cookie({k: cookie[k] for k in ["name", "value", "path", "secure", "httpOnly"]})
+
+
+def start_tracker():
+    """A tracker on `tracker_port=` that a letter's remote image points at: it must
+    never be asked anything (MS-1). The paths it was asked, and the server."""
+    import http.server
+    import threading
+
+    hits = []
+
+    class Tracker(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            hits.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", int(A["tracker_port"])), Tracker)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return hits, server

@@ -4,10 +4,12 @@
 //! # Layout
 //! - this file: the texts of the pages ([`Texts`], [`FR`], [`EN`]).
 //! - [`habits`]: marking a message unread or flagged, the keyboard shortcuts.
+//! - [`display`]: a letter shown as written, previews, names and the patient mark.
 //! - [`mailboxes`]: the mailbox switcher's and the conversations' words.
 //! - [`refusals`]: what a page says when the service refuses, in plain words.
 //! - [`security`]: an enveloped copy and a signature's standing, said to the reader.
 
+pub mod display;
 pub mod habits;
 pub mod mailboxes;
 pub mod refusals;
@@ -56,7 +58,8 @@ pub struct Texts {
     pub from: &'static str,
     pub to: &'static str,
     pub cc: &'static str,
-    pub html_shown_as_text: &'static str,
+    /// A letter shown as written, previews, names (MS-1, ID-4).
+    pub display: &'static display::Display,
     pub reply: &'static str,
     pub delete: &'static str,
     pub deleted: &'static str,
@@ -275,7 +278,7 @@ pub const FR: Texts = Texts {
     from: "De",
     to: "À",
     cc: "Copie",
-    html_shown_as_text: "Ce message est en HTML\u{202F}: il est affiché en texte, sans contenu distant.",
+    display: &display::FR,
     reply: "Répondre",
     delete: "Supprimer définitivement",
     deleted: "Message supprimé définitivement.",
@@ -521,7 +524,7 @@ pub const EN: Texts = Texts {
     from: "From",
     to: "To",
     cc: "Cc",
-    html_shown_as_text: "This message is HTML: it is shown as text, without remote content.",
+    display: &display::EN,
     reply: "Reply",
     delete: "Delete for good",
     deleted: "Message deleted for good.",

@@ -11,6 +11,7 @@ fn ms6_french_pages_put_a_narrow_no_break_space_before_high_punctuation() {
         include_str!("mod.rs"),
         include_str!("refusals.rs"),
         include_str!("habits.rs"),
+        include_str!("display.rs"),
     ];
     let french = sources
         .iter()
