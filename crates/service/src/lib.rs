@@ -36,6 +36,8 @@
 //!   recipients at other operators of the trust space queued (MS-5, MS-4).
 //! - [`compose`]: a message written from fields (the webmail's form, the API's
 //!   `POST /messages`) built, submitted and kept in Sent ([`compose::Letter`]).
+//! - [`drafts`]: a letter being written kept in the Drafts folder, one draft per
+//!   letter, removed once sent ([`drafts::Draft`], issue 22).
 //! - [`access_log`]: who accessed a patient's data (TR-4, AC-3), the first-access
 //!   notice.
 //! - [`patients`]: the patient rules at delivery (MS-8 … MS-11), blocks and
@@ -117,6 +119,7 @@ pub mod console;
 pub mod conversations;
 pub mod directory;
 pub mod directory_export;
+pub mod drafts;
 pub mod enrolment;
 pub mod error;
 pub mod federation;

@@ -65,3 +65,45 @@ if (compose) {
     request.send(new FormData(compose));
   });
 }
+
+// Drafts (issue 22): while the letter changes, it is saved in Drafts every twenty
+// seconds, replacing its previous draft; the form's "save draft" button does the
+// same without JavaScript. A session that ended leads to the login page, which says
+// that the letter is in Drafts.
+const draftForm = document.getElementById("compose");
+if (draftForm && document.getElementById("save-draft")) {
+  const status = document.getElementById("draft-status");
+  const saveUrl = document.getElementById("save-draft").getAttribute("formaction");
+  let changed = false;
+  let saving = false;
+  draftForm.addEventListener("input", () => { changed = true; });
+  draftForm.addEventListener("change", () => { changed = true; });
+  const autosave = async () => {
+    if (!changed || saving) return;
+    changed = false;
+    saving = true;
+    try {
+      const response = await fetch(saveUrl, {
+        method: "POST",
+        body: new FormData(draftForm),
+        credentials: "same-origin",
+        headers: { Accept: "application/json" },
+      });
+      const json = (response.headers.get("content-type") || "").startsWith("application/json");
+      if (response.redirected || !json) {
+        if (draftForm.elements["draft"].value) window.location.assign("/login?kept=draft");
+        return;
+      }
+      if (!response.ok) { changed = true; return; }
+      const saved = await response.json();
+      draftForm.elements["draft"].value = String(saved.draft);
+      const time = new Date().toLocaleTimeString(document.documentElement.lang, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+      status.textContent = status.dataset.saved + " " + time;
+    } catch (e) {
+      changed = true;
+    } finally {
+      saving = false;
+    }
+  };
+  setInterval(autosave, 20000);
+}

@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use caduceus_core::personal::{PERSONAL_KEYWORD, is_personal};
 use caduceus_service::Service;
+use caduceus_service::drafts::DRAFT_FLAG;
 use caduceus_service::ingest::MetaAddress;
 use caduceus_service::listing::{Direction, Listing, Scope, SortKey};
 use caduceus_service::model::MessageId;
@@ -45,6 +46,8 @@ pub struct Row {
     datetime: String,
     attachments: usize,
     personal: bool,
+    /// A draft, opened into the compose form to continue it (issue 22).
+    draft: bool,
 }
 
 #[derive(Template)]
@@ -273,6 +276,8 @@ async fn folder_view(
                 datetime: written.to_string(),
                 attachments: m.meta().attachments,
                 personal: is_personal(&m.summary.flags, personal),
+                draft: listed.folder.special_use.as_deref() == Some("\\Drafts")
+                    && m.summary.flags.iter().any(|f| f == DRAFT_FLAG),
             }
         })
         .collect();

@@ -19,6 +19,8 @@
 //! - [`confirm`]: the confirmation step before a block, an opposition or (admin
 //!   console) a suspension applies.
 //! - [`compose`]: writing, the rule check, directory suggestions, sending.
+//! - [`drafts`]: the letter being written saved in Drafts, by its button or the
+//!   autosave, continued from there (issue 22).
 //! - [`settings`]: device credentials, the patient's access log, blocks and
 //!   opposition, the export.
 //! - [`rights`]: the holder's rights over their account (AC-3): directory choices,
@@ -30,6 +32,7 @@ pub mod compose;
 pub mod confirm;
 pub mod conversations;
 pub mod dates;
+pub mod drafts;
 pub mod filing;
 pub mod i18n;
 pub mod login;
@@ -95,6 +98,12 @@ pub fn router(max_message_size: usize) -> Router<Service> {
                 .layer(axum::extract::DefaultBodyLimit::max(
                     max_message_size + 64 * 1024,
                 )),
+        )
+        .route(
+            "/mail/draft",
+            post(drafts::save).layer(axum::extract::DefaultBodyLimit::max(
+                max_message_size + 64 * 1024,
+            )),
         )
         .route("/mail/check", post(compose::check))
         .route("/mail/directory", get(compose::suggest))

@@ -6,7 +6,9 @@
 //! - [`mailboxes`]: the mailbox switcher's and the conversations' words.
 //! - [`refusals`]: what a page says when the service refuses, in plain words.
 //! - [`security`]: an enveloped copy and a signature's standing, said to the reader.
+//! - [`drafts`]: saving a letter being written, its autosave (issue 22).
 
+pub mod drafts;
 pub mod mailboxes;
 pub mod refusals;
 pub mod security;
@@ -25,6 +27,8 @@ pub struct Texts {
     pub boxes: &'static mailboxes::Mailboxes,
     /// What the server cannot read or vouches for on a message (MS-3, MS-16).
     pub security: &'static security::Security,
+    /// The drafts' words (issue 22).
+    pub draft: &'static drafts::Drafts,
     pub language: &'static str,
     pub compose: &'static str,
     pub settings: &'static str,
@@ -243,6 +247,7 @@ pub const FR: Texts = Texts {
     account_menu: "Compte",
     boxes: &mailboxes::FR,
     security: &security::FR,
+    draft: &drafts::FR,
     language: "Langue",
     compose: "Nouveau message",
     settings: "Réglages",
@@ -488,6 +493,7 @@ pub const EN: Texts = Texts {
     account_menu: "Account",
     boxes: &mailboxes::EN,
     security: &security::EN,
+    draft: &drafts::EN,
     language: "Language",
     compose: "New message",
     settings: "Settings",
