@@ -41,7 +41,8 @@
 //! - [`access_log`]: who accessed a patient's data (TR-4, AC-3), the first-access
 //!   notice.
 //! - [`patients`]: the patient rules at delivery (MS-8 … MS-11), blocks and
-//!   opposition.
+//!   opposition; [`known_patients`]: the patients a professional exchanged with,
+//!   found by name (issue 22).
 //! - [`peers`]: whether a peer operator may relay mail from a domain (MS-5), asked
 //!   of the trust list the relay keeps ([`peers::PeerTrust`]).
 //! - [`sasl`]: the one SASL login entry SMTP and IMAP call ([`sasl::SaslLogin`] →
@@ -130,6 +131,7 @@ pub mod inactivity;
 pub mod incidents;
 pub mod ingest;
 pub mod jobs;
+pub mod known_patients;
 pub mod listing;
 pub mod mandates;
 pub mod mdn;

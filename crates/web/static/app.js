@@ -8,16 +8,19 @@ function debounce(fn, ms) {
 }
 
 // Directory suggestions for the recipient fields (ID-4): a <datalist> filled from
-// /mail/directory?q=…
+// /mail/patients?q=… (the patients one exchanged with, marked) and /mail/directory?q=…
 for (const input of document.querySelectorAll("input[data-suggest]")) {
   const list = document.getElementById(input.getAttribute("list"));
   input.addEventListener("input", debounce(async () => {
     const words = input.value.split(",");
     const q = words[words.length - 1].trim();
     if (q.length < 2) return;
-    const response = await fetch("/mail/directory?q=" + encodeURIComponent(q), { credentials: "same-origin" });
-    if (!response.ok) return;
-    const found = await response.json();
+    // The patients one already exchanged with first (issue 22), then the directory.
+    const asked = ["/mail/patients?q=", "/mail/directory?q="].map(async (path) => {
+      const response = await fetch(path + encodeURIComponent(q), { credentials: "same-origin" });
+      return response.ok ? response.json() : [];
+    });
+    const found = (await Promise.all(asked)).flat();
     const prefix = words.slice(0, -1).map((w) => w.trim()).filter(Boolean);
     list.replaceChildren(...found.map((entry) => {
       const option = document.createElement("option");
@@ -59,7 +62,8 @@ if (compose) {
     const bar = document.getElementById("progress");
     bar.hidden = false;
     const request = new XMLHttpRequest();
-    request.open("POST", compose.action);
+    // The button pressed decides where: send, or save the draft (its formaction).
+    request.open("POST", (event.submitter && event.submitter.formAction) || compose.action);
     request.upload.onprogress = (e) => { if (e.lengthComputable) bar.value = e.loaded / e.total; };
     request.onload = () => { document.open(); document.write(request.responseText); document.close(); history.replaceState(null, "", request.responseURL); };
     request.send(new FormData(compose));

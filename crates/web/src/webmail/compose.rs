@@ -397,3 +397,31 @@ impl CsrfField for CheckForm {
         &self.csrf
     }
 }
+
+/// `GET /mail/patients?q=`: the patients the user already exchanged with whose name
+/// matches what was typed (issue 22), each marked "Patient"; never another patient.
+/// Traced, as the service traces each search.
+pub async fn patients(
+    State(service): State<Service>,
+    user: WebUser,
+    Query(query): Query<SuggestQuery>,
+) -> Response {
+    let own = user.login.account().id;
+    let found = match service
+        .known_patients(&user.login.caller(), own, &query.q)
+        .await
+    {
+        Ok(found) => found,
+        Err(error) => return refused(&user, error),
+    };
+    let list: Vec<_> = found
+        .iter()
+        .map(|patient| {
+            serde_json::json!({
+                "address": patient.address.as_str(),
+                "label": format!("{} — {}", patient.name, user.t.boxes.patient),
+            })
+        })
+        .collect();
+    Json(list).into_response()
+}

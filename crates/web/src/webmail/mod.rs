@@ -18,16 +18,20 @@
 //! - [`filing`]: moving a message, to Trash, deleting it for good once confirmed.
 //! - [`confirm`]: the confirmation step before a block, an opposition or (admin
 //!   console) a suspension applies.
-//! - [`compose`]: writing, the rule check, directory suggestions, sending.
+//! - [`compose`]: writing, the rule check, directory suggestions and the patients
+//!   one exchanged with, found by name, sending.
 //! - [`drafts`]: the letter being written saved in Drafts, by its button or the
 //!   autosave, continued from there (issue 22).
 //! - [`settings`]: device credentials, the patient's access log, blocks and
 //!   opposition, the export.
+//! - [`certificate`]: the holder's certificate, a request signed or a `.pem`
+//!   uploaded (MS-3).
 //! - [`rights`]: the holder's rights over their account (AC-3): directory choices,
 //!   correction requests, the account's data, closing it.
 //! - [`terms`]: the terms of use to accept (IN-1).
 
 pub mod acting;
+pub mod certificate;
 pub mod compose;
 pub mod confirm;
 pub mod conversations;
@@ -107,6 +111,7 @@ pub fn router(max_message_size: usize) -> Router<Service> {
         )
         .route("/mail/check", post(compose::check))
         .route("/mail/directory", get(compose::suggest))
+        .route("/mail/patients", get(compose::patients))
         .route("/mail/settings", get(settings::overview))
         .route("/mail/settings/devices", post(settings::add_device))
         .route(
@@ -125,6 +130,7 @@ pub fn router(max_message_size: usize) -> Router<Service> {
         .route("/mail/account-data", get(rights::account_data))
         .route("/mail/settings/zone", post(settings::zone))
         .route("/mail/settings/encryption", post(settings::encryption))
+        .route("/mail/settings/certificate", post(certificate::submit))
         .route("/mail/settings/directory", post(rights::directory))
         .route("/mail/settings/correction", post(rights::correction))
         .route(

@@ -4,6 +4,8 @@
 
 use std::path::PathBuf;
 
+pub mod browser;
+
 use caduceus_core::SecretString;
 use caduceus_testkit::*;
 
