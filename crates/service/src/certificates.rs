@@ -129,6 +129,31 @@ impl Service {
     }
 }
 
+/// What a certificate says of itself, shown to its holder once it is kept (MS-3):
+/// whom it names and until when it is valid.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CertificateFacts {
+    /// Its subject's distinguished name.
+    pub subject: String,
+    /// The end of its validity.
+    pub not_after: caduceus_core::Timestamp,
+}
+
+impl CertificateFacts {
+    /// The facts of the first certificate of `pem` (a certificate, then its chain).
+    pub fn of(pem: &str) -> Result<CertificateFacts> {
+        let invalid = |why: String| ServiceError::Invalid(format!("not a PEM certificate: {why}"));
+        let (_, block) =
+            x509_parser::pem::parse_x509_pem(pem.as_bytes()).map_err(|e| invalid(e.to_string()))?;
+        let certificate = block.parse_x509().map_err(|e| invalid(e.to_string()))?;
+        let seconds = certificate.validity().not_after.timestamp();
+        Ok(CertificateFacts {
+            subject: certificate.subject().to_string(),
+            not_after: caduceus_core::Timestamp::from_millis(seconds.saturating_mul(1000)),
+        })
+    }
+}
+
 /// The authority's refusal (the request or certificate is not acceptable, said why)
 /// or failure.
 fn ca_failed(e: std::io::Error) -> ServiceError {

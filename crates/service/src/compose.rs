@@ -38,6 +38,9 @@ pub struct Letter {
     pub in_reply_to: Option<String>,
     /// The attached files.
     pub attachments: Vec<Attachment>,
+    /// The draft the letter was written in (issue 22), removed from Drafts once the
+    /// letter is sent ([`Service::discard_draft`]).
+    pub draft: Option<crate::model::MessageId>,
 }
 
 /// A file attached to a [`Letter`].
@@ -118,20 +121,21 @@ impl Service {
         if !letter.cc.is_empty() {
             builder = builder.cc(address_list(&letter.cc));
         }
-        if let Some(parent) = &letter.in_reply_to {
-            let parent = parent.trim().trim_matches(['<', '>']).to_owned();
-            builder = builder.in_reply_to(parent.clone()).references(parent);
-        }
-        for attachment in &letter.attachments {
-            builder = builder.attachment(
-                attachment.content_type.clone(),
-                attachment.filename.clone(),
-                attachment.bytes.clone(),
-            );
-        }
+        let builder = answering_with(builder, letter.in_reply_to.as_deref(), &letter.attachments);
         let raw = written(builder)?;
-        self.post(login, &sender, recipients, &raw, message_id)
-            .await
+        let posted = self
+            .post(login, &sender, recipients, &raw, message_id)
+            .await?;
+        if let Some(draft) = letter.draft {
+            // Sent: the draft goes (one that cannot is logged, not reported: the
+            // letter is already sent).
+            let owner = sender.acting_for().unwrap_or(account.id);
+            let access = self.authorize(&login.caller(), owner).await?;
+            if let Err(error) = self.discard_draft(&access, draft).await {
+                tracing::warn!(%error, "draft not removed after sending");
+            }
+        }
+        Ok(posted)
     }
 
     /// Sends `raw`, a message the person's software wrote whole — a practice
@@ -256,7 +260,28 @@ impl Service {
     }
 }
 
-fn written(builder: MessageBuilder<'_>) -> Result<Vec<u8>> {
+/// `builder` answering `in_reply_to` (a Message-ID, with or without its angle
+/// brackets; none when empty) and carrying `attachments`.
+pub(crate) fn answering_with<'a>(
+    mut builder: MessageBuilder<'a>,
+    in_reply_to: Option<&str>,
+    attachments: &[Attachment],
+) -> MessageBuilder<'a> {
+    let parent = in_reply_to.map(|p| p.trim().trim_matches(['<', '>']).to_owned());
+    if let Some(parent) = parent.filter(|p| !p.is_empty()) {
+        builder = builder.in_reply_to(parent.clone()).references(parent);
+    }
+    for attachment in attachments {
+        builder = builder.attachment(
+            attachment.content_type.clone(),
+            attachment.filename.clone(),
+            attachment.bytes.clone(),
+        );
+    }
+    builder
+}
+
+pub(crate) fn written(builder: MessageBuilder<'_>) -> Result<Vec<u8>> {
     builder
         .write_to_vec()
         .map_err(|e| ServiceError::Invalid(format!("cannot build the message: {e}")))
@@ -271,7 +296,7 @@ fn address_list(list: &[MailAddress]) -> Address<'static> {
 }
 
 /// A new Message-ID at `domain`: 128 random bits.
-fn new_message_id(domain: &str) -> String {
+pub(crate) fn new_message_id(domain: &str) -> String {
     let mut bytes = [0u8; 16];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     format!("{}@{domain}", hex::encode(bytes))

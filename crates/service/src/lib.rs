@@ -41,10 +41,13 @@
 //!   recipients at other operators of the trust space queued (MS-5, MS-4).
 //! - [`compose`]: a message written from fields (the webmail's form, the API's
 //!   `POST /messages`) built, submitted and kept in Sent ([`compose::Letter`]).
+//! - [`drafts`]: a letter being written kept in the Drafts folder, one draft per
+//!   letter, removed once sent ([`drafts::Draft`], issue 22).
 //! - [`access_log`]: who accessed a patient's data (TR-4, AC-3), the first-access
 //!   notice.
 //! - [`patients`]: the patient rules at delivery (MS-8 … MS-11), blocks and
-//!   opposition.
+//!   opposition; [`known_patients`]: the patients a professional exchanged with,
+//!   found by name (issue 22).
 //! - [`peers`]: whether a peer operator may relay mail from a domain (MS-5), asked
 //!   of the trust list the relay keeps ([`peers::PeerTrust`]).
 //! - [`sasl`]: the one SASL login entry SMTP and IMAP call ([`sasl::SaslLogin`] →
@@ -123,6 +126,7 @@ pub mod conversations;
 pub mod directory;
 pub mod directory_export;
 pub mod display;
+pub mod drafts;
 pub mod enrolment;
 pub mod error;
 pub mod federation;
@@ -133,6 +137,7 @@ pub mod inactivity;
 pub mod incidents;
 pub mod ingest;
 pub mod jobs;
+pub mod known_patients;
 pub mod listing;
 pub mod mandates;
 pub mod mdn;

@@ -390,6 +390,9 @@ pub trait Store: Send + Sync {
         patient: &str,
         professional: &str,
     ) -> Result<Option<PatientExchange>>;
+    /// The patients (their addresses) a professional exchanged with, whatever the
+    /// exchange's standing (MS-8; issue 22: patients found by name).
+    async fn patients_exchanged_with(&self, professional: &str) -> Result<Vec<String>>;
     /// Records a professional's standing with a patient (MS-8).
     async fn set_patient_exchange(
         &self,

@@ -2,8 +2,8 @@
 //! not logged in. 150 unauthenticated 26 MB bodies once took 2.6 GB.
 //!
 //! Every route reads at most [`BEFORE_LOGIN`] bytes of body (axum's
-//! `DefaultBodyLimit`, set on the router), but the two that send a message
-//! ([`UPLOADS`]): they take up to the message size limit, and authenticate their
+//! `DefaultBodyLimit`, set on the router), but those that carry a message
+//! ([`UPLOADS`]: sending it, or saving it as a draft): they take up to the message size limit, and authenticate their
 //! caller (their first extractor) before reading a byte of it. A request that
 //! declares a larger body than its route takes (`Content-Length`) is answered `413`
 //! here, before the body is asked for: a client waiting on `Expect: 100-continue`
@@ -18,11 +18,12 @@ use axum::response::{IntoResponse, Response};
 /// request, a certificate signing request fit in it.
 pub const BEFORE_LOGIN: usize = 64 * 1024;
 
-/// The routes that carry a message (the API's send, the webmail's compose form), read
-/// after their caller is authenticated.
-pub const UPLOADS: [(Method, &str); 2] = [
+/// The routes that carry a message (the API's send, the webmail's compose form and
+/// its draft, issue 22), read after their caller is authenticated.
+pub const UPLOADS: [(Method, &str); 3] = [
     (Method::POST, "/api/v1/messages"),
     (Method::POST, "/mail/compose"),
+    (Method::POST, "/mail/draft"),
 ];
 
 /// What each route may be sent.

@@ -9,16 +9,19 @@ function debounce(fn, ms) {
 }
 
 // Directory suggestions for the recipient fields (ID-4): a <datalist> filled from
-// /mail/directory?q=…
+// /mail/patients?q=… (the patients one exchanged with, marked) and /mail/directory?q=…
 for (const input of document.querySelectorAll("input[data-suggest]")) {
   const list = document.getElementById(input.getAttribute("list"));
   input.addEventListener("input", debounce(async () => {
     const words = input.value.split(",");
     const q = words[words.length - 1].trim();
     if (q.length < 2) return;
-    const response = await fetch("/mail/directory?q=" + encodeURIComponent(q), { credentials: "same-origin" });
-    if (!response.ok) return;
-    const found = await response.json();
+    // The patients one already exchanged with first (issue 22), then the directory.
+    const asked = ["/mail/patients?q=", "/mail/directory?q="].map(async (path) => {
+      const response = await fetch(path + encodeURIComponent(q), { credentials: "same-origin" });
+      return response.ok ? response.json() : [];
+    });
+    const found = (await Promise.all(asked)).flat();
     const prefix = words.slice(0, -1).map((w) => w.trim()).filter(Boolean);
     list.replaceChildren(...found.map((entry) => {
       const option = document.createElement("option");
@@ -60,7 +63,8 @@ if (compose) {
     const bar = document.getElementById("progress");
     bar.hidden = false;
     const request = new XMLHttpRequest();
-    request.open("POST", compose.action);
+    // The button pressed decides where: send, or save the draft (its formaction).
+    request.open("POST", (event.submitter && event.submitter.formAction) || compose.action);
     request.upload.onprogress = (e) => { if (e.lengthComputable) bar.value = e.loaded / e.total; };
     request.onload = () => { document.open(); document.write(request.responseText); document.close(); history.replaceState(null, "", request.responseURL); };
     request.send(new FormData(compose));
@@ -107,4 +111,46 @@ if (localStorage.getItem(SHORTCUTS) === "on") {
       case "/": { const search = document.getElementById("q"); if (search) { event.preventDefault(); search.focus(); } break; }
     }
   });
+}
+
+// Drafts (issue 22): while the letter changes, it is saved in Drafts every twenty
+// seconds, replacing its previous draft; the form's "save draft" button does the
+// same without JavaScript. A session that ended leads to the login page, which says
+// that the letter is in Drafts.
+const draftForm = document.getElementById("compose");
+if (draftForm && document.getElementById("save-draft")) {
+  const status = document.getElementById("draft-status");
+  const saveUrl = document.getElementById("save-draft").getAttribute("formaction");
+  let changed = false;
+  let saving = false;
+  draftForm.addEventListener("input", () => { changed = true; });
+  draftForm.addEventListener("change", () => { changed = true; });
+  const autosave = async () => {
+    if (!changed || saving) return;
+    changed = false;
+    saving = true;
+    try {
+      const response = await fetch(saveUrl, {
+        method: "POST",
+        body: new FormData(draftForm),
+        credentials: "same-origin",
+        headers: { Accept: "application/json" },
+      });
+      const json = (response.headers.get("content-type") || "").startsWith("application/json");
+      if (response.redirected || !json) {
+        if (draftForm.elements["draft"].value) window.location.assign("/login?kept=draft");
+        return;
+      }
+      if (!response.ok) { changed = true; return; }
+      const saved = await response.json();
+      draftForm.elements["draft"].value = String(saved.draft);
+      const time = new Date().toLocaleTimeString(document.documentElement.lang, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+      status.textContent = status.dataset.saved + " " + time;
+    } catch (e) {
+      changed = true;
+    } finally {
+      saving = false;
+    }
+  };
+  setInterval(autosave, 20000);
 }

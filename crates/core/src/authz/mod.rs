@@ -47,6 +47,9 @@ pub enum Operation {
     ListConversations,
     /// Read a conversation of the mailbox: its messages in order (MS-6).
     ReadConversation,
+    /// Keep a letter being written in the mailbox's Drafts folder, replacing its
+    /// previous draft (MS-6, issue 22): the mailbox's own mail, never delivered.
+    SaveDraft,
     /// Forward the mailbox's mail elsewhere (MS-17).
     SetForwarding,
     /// Export the mailbox (RT-4).
@@ -88,6 +91,9 @@ pub enum Operation {
     /// Have the owner's certificate signed for a key made on their side, from its
     /// PKCS#10 request (MS-3): the directory then serves it.
     RequestCertificate,
+    /// Find, by name, the patients the owner already exchanged with (issue 22, MS-8):
+    /// their own correspondents only.
+    FindKnownPatients,
     /// Turn encryption at rest to the owner's certificate on or off: from then on,
     /// each copy delivered to them is enveloped to it before it is sealed (MS-3).
     SetEncryptionAtRest,
@@ -259,7 +265,8 @@ impl Interface {
     /// no field of it names another's (the API's patient log and blocks, the API's and
     /// the webmail's export, notices and devices, the API's certificate request, the
     /// webmail's forwarding, the service's device enrolment, the API's and the
-    /// webmail's self-service rights, AC-3).
+    /// webmail's self-service rights, AC-3, the webmail's certificate form, MS-3, and
+    /// its patients found by name).
     pub fn own_only(self, operation: Operation) -> bool {
         match self {
             Interface::Api => {
@@ -281,6 +288,8 @@ impl Interface {
                         | Operation::SetForwarding
                         | Operation::SetNotifications
                         | Operation::SetEncryptionAtRest
+                        | Operation::RequestCertificate
+                        | Operation::FindKnownPatients
                         | Operation::ListDevices
                         | Operation::AddDevice
                 ) || operation.is_self_service()
@@ -309,7 +318,7 @@ impl Interface {
 
 impl Operation {
     /// Every operation of the matrix.
-    pub const ALL: [Operation; 54] = [
+    pub const ALL: [Operation; 56] = [
         Operation::ListFolder,
         Operation::ReadMessage,
         Operation::ReadRaw,
@@ -323,6 +332,7 @@ impl Operation {
         Operation::SearchFolder,
         Operation::ListConversations,
         Operation::ReadConversation,
+        Operation::SaveDraft,
         Operation::SetForwarding,
         Operation::Export,
         Operation::QueryOpposition,
@@ -342,6 +352,7 @@ impl Operation {
         Operation::ExportAccountData,
         Operation::CloseOwnAccount,
         Operation::RequestCertificate,
+        Operation::FindKnownPatients,
         Operation::SetEncryptionAtRest,
         Operation::ListAccounts,
         Operation::ReviewRegistrations,
@@ -396,12 +407,18 @@ impl Operation {
             SearchFolder => &[Api, Webmail, Imap],
             // The webmail's conversations, on the service's use case (MS-6).
             ListConversations | ReadConversation => &[Service, Webmail],
+            // The webmail's compose form and its autosave (issue 22); IMAP clients
+            // keep theirs with APPEND.
+            SaveDraft => &[Service, Webmail],
             SetForwarding => &[Api, Service, Webmail],
             SetNotifications => &[Api, Service, Webmail, Cli],
             SetDirectoryPreferences => &[Api, Service, Webmail, Cli],
             RequestCorrection | ExportAccountData | CloseOwnAccount => &[Api, Service, Webmail],
-            RequestCertificate => &[Api, Service, Cli],
+            // The webmail's settings: a request pasted or a `.pem` uploaded (MS-3).
+            RequestCertificate => &[Api, Service, Webmail, Cli],
             SetEncryptionAtRest => &[Api, Service, Webmail],
+            // The compose form's suggestions (issue 22).
+            FindKnownPatients => &[Service, Webmail],
             Export => &[Api, Webmail],
             SendAsSelf | SendAsOrganisation | SendAsOther => &[Api, Service, Webmail, Smtp],
             QueryOpposition | RecordOpposition | WithdrawOpposition | RevokeDevice
@@ -482,6 +499,7 @@ impl Operation {
             | Operation::ExportAccountData
             | Operation::CloseOwnAccount
             | Operation::RequestCertificate
+            | Operation::FindKnownPatients
             | Operation::SetEncryptionAtRest => Reach::Settings,
             Operation::LookUpDirectory => Reach::Directory,
             _ if self.duty().is_some() => Reach::Administration,

@@ -31,6 +31,15 @@ pub(super) async fn exchange(
     }))
 }
 
+pub(super) async fn exchanged_with(store: &SqlStore, professional: &str) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT patient FROM patient_exchanges WHERE professional = $1 ORDER BY patient",
+    )
+    .bind(professional)
+    .fetch_all(&store.db.pool)
+    .await?)
+}
+
 pub(super) async fn set_exchange(
     store: &SqlStore,
     patient: &str,

@@ -368,6 +368,9 @@ impl Store for SqlStore {
     ) -> Result<Option<PatientExchange>> {
         patients::exchange(self, patient, professional).await
     }
+    async fn patients_exchanged_with(&self, professional: &str) -> Result<Vec<String>> {
+        patients::exchanged_with(self, professional).await
+    }
     async fn set_patient_exchange(
         &self,
         patient: &str,

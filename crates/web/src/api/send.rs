@@ -1,5 +1,5 @@
 //! Sending through the API (MS-18): a `multipart/form-data` form (`to`, `cc`,
-//! `subject`, `text`, `from`, files as `attachment`) is read into a
+//! `subject`, `text`, `from`, `draft`, files as `attachment`) is read into a
 //! [`Letter`], which the service writes, checks, submits and keeps in Sent
 //! ([`Service::send_letter`]); the webmail's compose form comes here too. A
 //! `message/rfc822` body is sent as it is ([`Service::send_message`], MS-3).
@@ -35,6 +35,8 @@ pub(crate) struct Form {
     /// A message of the sender's mailbox whose attachments the letter carries (a
     /// forward, MS-1).
     pub(crate) forward_of: Option<i64>,
+    /// The draft the letter was written in, removed once it is sent (issue 22).
+    pub(crate) draft: Option<i64>,
     /// The webmail's CSRF token (the API has none).
     pub(crate) csrf: Option<String>,
 }
@@ -130,19 +132,13 @@ impl Form {
                 "in_reply_to" => {
                     form.in_reply_to = Some(value.trim().to_owned()).filter(|v| !v.is_empty())
                 }
-                "forward_of" if !value.trim().is_empty() => {
-                    let id = value
-                        .trim()
-                        .parse()
-                        .map_err(|_| Problem::bad_request("forward_of: a message id (a number)"))?;
-                    form.forward_of = Some(id);
-                }
-                "forward_of" => {}
+                "forward_of" => form.forward_of = id_field(&value, "forward_of")?,
+                "draft" => form.draft = id_field(&value, "draft")?,
                 "csrf" => form.csrf = Some(value),
                 "kept" if poster == Poster::Webmail => form.attachments.push(kept(&value)?),
                 other => {
                     return Err(Problem::bad_request(format!(
-                        "unknown form field {other:?}; expected to, cc, subject, text, from, in_reply_to, forward_of, attachment"
+                        "unknown form field {other:?}; expected to, cc, subject, text, from, in_reply_to, forward_of, draft, attachment"
                     )));
                 }
             }
@@ -165,6 +161,7 @@ impl Form {
         field(self.text.as_bytes());
         field(self.in_reply_to.as_deref().unwrap_or_default().as_bytes());
         field(self.forward_of.unwrap_or_default().to_string().as_bytes());
+        field(self.draft.unwrap_or_default().to_string().as_bytes());
         for attachment in &self.attachments {
             field(attachment.filename.as_bytes());
             field(attachment.content_type.as_bytes());
@@ -172,6 +169,18 @@ impl Form {
         }
         hash.finalize().to_vec()
     }
+}
+
+/// A message id field: a number, or nothing when empty.
+fn id_field(value: &str, name: &str) -> ApiResult<Option<i64>> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Ok(None);
+    }
+    let id = value
+        .parse()
+        .map_err(|_| Problem::bad_request(format!("{name}: a message id (a number)")))?;
+    Ok(Some(id))
 }
 
 fn split(value: &str) -> impl Iterator<Item = String> + '_ {
@@ -315,6 +324,7 @@ pub(crate) async fn deliver(
         text: form.text.clone(),
         in_reply_to: form.in_reply_to.clone(),
         attachments,
+        draft: form.draft.map(MessageId),
     };
     let posted = service.send_letter(login, &letter).await?;
     Ok(posted_json(&posted))

@@ -2,7 +2,8 @@
 //! message is written (`POST /mail/check`): a subject that identifies a patient
 //! (MS-11), too many recipients (MS-12), an address outside the trust space (MS-2,
 //! MS-5), a patient who opposed exchanges (MS-9). Sending goes through the same
-//! calls as the API, which apply every rule again.
+//! calls as the API, which apply every rule again. A letter is kept in Drafts as it
+//! is written ([`super::drafts`], issue 22) and continued from there.
 
 use askama::Template;
 use axum::Json;
@@ -14,6 +15,7 @@ use caduceus_core::directory::SearchQuery;
 use caduceus_core::health::check_subject;
 use caduceus_service::Service;
 use caduceus_service::compose::Attachment;
+use caduceus_service::drafts::Draft;
 use caduceus_service::model::MessageId;
 use caduceus_service::submit::RecipientScope;
 use serde::Deserialize;
@@ -25,15 +27,19 @@ use super::{Layout, layout_page};
 use crate::api::send::{self, Form as SendForm};
 use caduceus_service::ingest::MetaAddress;
 
+/// The compose form, filled.
 #[derive(Template)]
 #[template(path = "compose.html")]
-struct ComposePage {
+pub(super) struct ComposePage {
     layout: Layout,
     to: String,
     cc: String,
     subject: String,
     text: String,
     in_reply_to: String,
+    /// The draft this letter is kept in (issue 22), replaced at each save and
+    /// removed once it is sent; empty before the first save.
+    pub(super) draft: String,
     /// The message forwarded, whose attachments the letter carries (MS-1).
     forward_of: String,
     /// The names of those attachments, shown on the form.
@@ -51,7 +57,7 @@ struct ComposePage {
 layout_page!(ComposePage);
 
 impl ComposePage {
-    fn new(user: &WebUser) -> Self {
+    pub(super) fn new(user: &WebUser) -> Self {
         ComposePage {
             layout: Layout::of(user),
             to: String::new(),
@@ -59,6 +65,7 @@ impl ComposePage {
             subject: String::new(),
             text: String::new(),
             in_reply_to: String::new(),
+            draft: String::new(),
             forward_of: String::new(),
             forwarded: Vec::new(),
             kept: Vec::new(),
@@ -69,16 +76,53 @@ impl ComposePage {
             recipients: Vec::new(),
         }
     }
+
+    /// The form again as it was posted: everything typed, the attachments given back
+    /// as `kept` fields, so that nothing is lost (issue 22).
+    pub(super) fn from_form(user: &WebUser, form: &SendForm) -> Self {
+        let mut view = ComposePage::new(user);
+        view.to = form.to.join(", ");
+        view.cc = form.cc.join(", ");
+        view.subject = form.subject.clone();
+        view.text = form.text.clone();
+        view.in_reply_to = form.in_reply_to.clone().unwrap_or_default();
+        view.forward_of = form.forward_of.map(|id| id.to_string()).unwrap_or_default();
+        view.draft = form.draft.map(|id| id.to_string()).unwrap_or_default();
+        view.kept = kept(&form.attachments);
+        view
+    }
+
+    /// The form filled from a saved draft, to continue it (issue 22).
+    fn from_draft(user: &WebUser, id: MessageId, draft: Draft) -> Self {
+        let mut view = ComposePage::new(user);
+        view.to = draft.to;
+        view.cc = draft.cc;
+        view.subject = draft.subject;
+        view.text = draft.text;
+        view.in_reply_to = draft.in_reply_to.unwrap_or_default();
+        view.draft = id.0.to_string();
+        view.kept = kept(&draft.attachments);
+        view
+    }
 }
 
-/// `?reply=` the message answered (`&all=on`: to everyone it was sent to), or
-/// `?forward=` the message passed on.
+/// The attachments given back as `kept` fields (name, field).
+fn kept(attachments: &[Attachment]) -> Vec<(String, String)> {
+    attachments
+        .iter()
+        .map(|a| (a.filename.clone(), send::keep(a)))
+        .collect()
+}
+
+/// `?reply=` the message answered (`&all=on`: to everyone it was sent to),
+/// `?forward=` the message passed on, or `?draft=` the draft to continue.
 #[derive(Deserialize)]
 pub struct ComposeQuery {
     reply: Option<i64>,
     #[serde(default)]
     all: Option<String>,
     forward: Option<i64>,
+    draft: Option<i64>,
 }
 
 /// The addresses of `list`, but `own`'s, comma-separated.
@@ -111,6 +155,16 @@ pub async fn form(
     user: WebUser,
     Query(query): Query<ComposeQuery>,
 ) -> Response {
+    if let Some(id) = query.draft {
+        let opened = async {
+            let access = user.mailbox(&service).await?;
+            service.open_draft(&access, MessageId(id)).await
+        };
+        return match opened.await {
+            Ok(draft) => page(ComposePage::from_draft(&user, MessageId(id), draft).render()),
+            Err(error) => refused(&user, error),
+        };
+    }
     let mut view = ComposePage::new(&user);
     let Some(id) = query.reply.or(query.forward) else {
         return page(view.render());
@@ -197,10 +251,29 @@ pub async fn form(
     page(view.render())
 }
 
-/// `POST /mail/compose`: sends, then shows the Sent folder; a refusal comes back
-/// on the form, in plain words, which keeps what was written and the attachments.
-pub async fn send(State(service): State<Service>, user: WebUser, multipart: Multipart) -> Response {
-    let form = match SendForm::read_from(multipart, send::Poster::Webmail).await {
+/// `POST /mail/compose`: sends, then shows the Sent folder; the draft the letter was
+/// written in goes (issue 22). A refusal comes back on the form, in plain words,
+/// which keeps what was written and the attachments, and the letter is saved in
+/// Drafts. A session that ended meanwhile (the idle timeout) leads to the login
+/// page, which says that the letter is in Drafts when it was saved there.
+pub async fn send(
+    State(service): State<Service>,
+    user: Result<WebUser, Response>,
+    multipart: Multipart,
+) -> Response {
+    let form = SendForm::read_from(multipart, send::Poster::Webmail).await;
+    let user = match user {
+        Ok(user) => user,
+        Err(to_login) => {
+            return match form {
+                Ok(SendForm { draft: Some(_), .. }) => {
+                    Redirect::to(super::drafts::KEPT_LOGIN).into_response()
+                }
+                _ => to_login,
+            };
+        }
+    };
+    let form = match form {
         Ok(form) => form,
         Err(problem) => {
             let mut view = ComposePage::new(&user);
@@ -214,19 +287,11 @@ pub async fn send(State(service): State<Service>, user: WebUser, multipart: Mult
     match send::deliver(&service, &user.login, user.holder().id, &form).await {
         Ok(_) => Redirect::to(&format!("{}/folder/Sent?done=sent", user.base())).into_response(),
         Err(problem) => {
-            let mut view = ComposePage::new(&user);
+            let mut view = ComposePage::from_form(&user, &form);
             view.error = Some(user.t.refusals.say(&problem).to_owned());
-            view.to = form.to.join(", ");
-            view.cc = form.cc.join(", ");
-            view.subject = form.subject;
-            view.text = form.text;
-            view.in_reply_to = form.in_reply_to.unwrap_or_default();
-            view.forward_of = form.forward_of.map(|id| id.to_string()).unwrap_or_default();
-            view.kept = form
-                .attachments
-                .iter()
-                .map(|a| (a.filename.clone(), send::keep(a)))
-                .collect();
+            if let Ok(id) = super::drafts::keep(&service, &user, &form).await {
+                view.draft = id.0.to_string();
+            }
             (problem.status(), page(view.render())).into_response()
         }
     }
@@ -354,4 +419,32 @@ impl CsrfField for CheckForm {
     fn csrf(&self) -> &str {
         &self.csrf
     }
+}
+
+/// `GET /mail/patients?q=`: the patients the user already exchanged with whose name
+/// matches what was typed (issue 22), each marked "Patient"; never another patient.
+/// Traced, as the service traces each search.
+pub async fn patients(
+    State(service): State<Service>,
+    user: WebUser,
+    Query(query): Query<SuggestQuery>,
+) -> Response {
+    let own = user.login.account().id;
+    let found = match service
+        .known_patients(&user.login.caller(), own, &query.q)
+        .await
+    {
+        Ok(found) => found,
+        Err(error) => return refused(&user, error),
+    };
+    let list: Vec<_> = found
+        .iter()
+        .map(|patient| {
+            serde_json::json!({
+                "address": patient.address.as_str(),
+                "label": format!("{} — {}", patient.name, user.t.boxes.patient),
+            })
+        })
+        .collect();
+    Json(list).into_response()
 }

@@ -63,7 +63,15 @@ pub async fn form(
     peer: Option<Extension<Peer>>,
 ) -> Response {
     let t = texts(&headers, uri.query());
-    page(login_page(&service, t, peer.as_deref()).render())
+    let mut view = login_page(&service, t, peer.as_deref());
+    // The session ended on a letter being written: it is in Drafts (issue 22).
+    if uri
+        .query()
+        .is_some_and(|q| q.split('&').any(|kv| kv == "kept=draft"))
+    {
+        view.flash = Some(t.draft.kept_after_timeout);
+    }
+    page(view.render())
 }
 
 /// The login form.

@@ -12,6 +12,7 @@ use caduceus_core::display::InlineType;
 use caduceus_core::personal::{PERSONAL_KEYWORD, is_personal};
 use caduceus_service::Service;
 use caduceus_service::display::declared_type;
+use caduceus_service::drafts::DRAFT_FLAG;
 use caduceus_service::ingest::MetaAddress;
 use caduceus_service::listing::{Direction, Listing, Scope, SortKey};
 use caduceus_service::model::MessageId;
@@ -52,6 +53,8 @@ pub struct Row {
     datetime: String,
     attachments: usize,
     personal: bool,
+    /// A draft, opened into the compose form to continue it (issue 22).
+    draft: bool,
 }
 
 #[derive(Template)]
@@ -283,6 +286,8 @@ async fn folder_view(
                 datetime: written.to_string(),
                 attachments: m.meta().attachments,
                 personal: is_personal(&m.summary.flags, personal),
+                draft: listed.folder.special_use.as_deref() == Some("\\Drafts")
+                    && m.summary.flags.iter().any(|f| f == DRAFT_FLAG),
             }
         })
         .collect();

@@ -23,18 +23,25 @@
 //! - [`marks`]: marking a message unread or read, flagged or not (`\Seen`, `\Flagged`).
 //! - [`confirm`]: the confirmation step before a block, an opposition or (admin
 //!   console) a suspension applies.
-//! - [`compose`]: writing, the rule check, directory suggestions, sending.
+//! - [`compose`]: writing, the rule check, directory suggestions and the patients
+//!   one exchanged with, found by name, sending.
+//! - [`drafts`]: the letter being written saved in Drafts, by its button or the
+//!   autosave, continued from there (issue 22).
 //! - [`settings`]: device credentials, the patient's access log, blocks and
 //!   opposition, the export.
+//! - [`certificate`]: the holder's certificate, a request signed or a `.pem`
+//!   uploaded (MS-3).
 //! - [`rights`]: the holder's rights over their account (AC-3): directory choices,
 //!   correction requests, the account's data, closing it.
 //! - [`terms`]: the terms of use to accept (IN-1).
 
 pub mod acting;
+pub mod certificate;
 pub mod compose;
 pub mod confirm;
 pub mod conversations;
 pub mod dates;
+pub mod drafts;
 pub mod filing;
 pub mod i18n;
 pub mod letter;
@@ -112,8 +119,15 @@ pub fn router(max_message_size: usize) -> Router<Service> {
                     max_message_size + 64 * 1024,
                 )),
         )
+        .route(
+            "/mail/draft",
+            post(drafts::save).layer(axum::extract::DefaultBodyLimit::max(
+                max_message_size + 64 * 1024,
+            )),
+        )
         .route("/mail/check", post(compose::check))
         .route("/mail/directory", get(compose::suggest))
+        .route("/mail/patients", get(compose::patients))
         .route("/mail/settings", get(settings::overview))
         .route("/mail/settings/devices", post(settings::add_device))
         .route(
@@ -132,6 +146,7 @@ pub fn router(max_message_size: usize) -> Router<Service> {
         .route("/mail/account-data", get(rights::account_data))
         .route("/mail/settings/zone", post(settings::zone))
         .route("/mail/settings/encryption", post(settings::encryption))
+        .route("/mail/settings/certificate", post(certificate::submit))
         .route("/mail/settings/directory", post(rights::directory))
         .route("/mail/settings/correction", post(rights::correction))
         .route(

@@ -80,6 +80,8 @@ pub(super) struct Typed {
     pub correction: String,
     /// The contact e-mail, phone and new-mail box (AU-1, MS-7, RT-1).
     pub contacts: Option<(String, String, bool)>,
+    /// The certificate request pasted (MS-3).
+    pub csr: String,
 }
 
 layout_page!(SettingsPage);
@@ -203,8 +205,8 @@ pub(super) async fn refused_with(
 }
 
 /// [`refused_with`], saying `said` instead of the refusal's usual words when the
-/// form knows better (a block's unknown address).
-async fn refused_saying(
+/// form knows better (a block's unknown address, a certificate refused).
+pub(super) async fn refused_saying(
     service: &Service,
     user: &WebUser,
     error: ServiceError,

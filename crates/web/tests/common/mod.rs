@@ -4,6 +4,8 @@
 
 use std::path::PathBuf;
 
+pub mod browser;
+
 use caduceus_core::SecretString;
 use caduceus_testkit::*;
 
@@ -127,6 +129,7 @@ pub async fn family(w: &World) -> Family {
         text: "Rappel du vaccin.".into(),
         in_reply_to: None,
         attachments: Vec::new(),
+        draft: None,
     };
     let doctor_login = strong_login(w, &doctor).await;
     w.service.send_letter(&doctor_login, &letter).await.unwrap();

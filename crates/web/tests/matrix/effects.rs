@@ -43,6 +43,7 @@ async fn changed(cast: &Cast, cell: &Cell) -> Option<bool> {
             cell.operation,
             Operation::BroadcastAlert
                 | Operation::CopyMessage
+                | Operation::SaveDraft
                 | Operation::AddDevice
                 | Operation::RecordBreach
                 | Operation::RequestCorrection

@@ -76,6 +76,10 @@ async fn outcome(cast: &Cast, cell: &Cell) -> Result<(), ServiceError> {
                 .await
                 .map(drop)
         }
+        (Reach::Settings, Operation::FindKnownPatients) => service
+            .known_patients(&caller, owner, "Petit")
+            .await
+            .map(drop),
         (Reach::Settings, Operation::SetEncryptionAtRest) => service
             .set_encrypt_at_rest(&caller, owner, true)
             .await
@@ -206,6 +210,14 @@ async fn outcome(cast: &Cast, cell: &Cell) -> Result<(), ServiceError> {
                 }
                 Operation::ReadConversation => {
                     service.conversation(&access, message).await.map(drop)
+                }
+                Operation::SaveDraft => {
+                    let draft = caduceus_service::drafts::Draft {
+                        to: RECIPIENT.to_owned(),
+                        subject: cell.marker.clone(),
+                        ..Default::default()
+                    };
+                    service.save_draft(&access, &draft, None).await.map(drop)
                 }
                 Operation::FlagMessage => service
                     .set_flags(&access, message, &["\\Flagged".to_owned()])

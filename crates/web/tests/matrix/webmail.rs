@@ -7,6 +7,7 @@
 //! console, each staff member acts under their role.
 
 use caduceus_core::authz::{Expected, Operation, Party, Reach};
+use caduceus_testkit::certificates::certificate_request;
 use serde_json::{Value, json};
 
 use super::{ARCHIVE, CONTACT, Cast, Cell, RECIPIENT, RITA};
@@ -23,7 +24,7 @@ pub fn step(cast: &Cast, cell: &Cell) -> Value {
     // anyone else can ask for another's conversations.
     let conversations = matches!(
         cell.operation,
-        Operation::ListConversations | Operation::ReadConversation
+        Operation::ListConversations | Operation::ReadConversation | Operation::SaveDraft
     );
     let switched = match cell.party {
         Party::Owner | Party::Anonymous | Party::Suspended => false,
@@ -85,6 +86,24 @@ pub fn step(cast: &Cast, cell: &Cell) -> Value {
             "/mail/compose".to_owned(),
             Some(json!([
                 ["from", cast.sent_as(cell)],
+                ["to", RECIPIENT],
+                ["subject", cell.marker],
+                ["text", "Bonjour."],
+            ])),
+            true,
+        ),
+        // A request pasted in the settings' certificate form (MS-3).
+        Operation::RequestCertificate => (
+            "POST",
+            "/mail/settings/certificate".to_owned(),
+            Some(json!([["csr", certificate_request()]])),
+            true,
+        ),
+        Operation::FindKnownPatients => ("GET", "/mail/patients?q=petit".to_owned(), None, false),
+        Operation::SaveDraft => (
+            "POST",
+            "/mail/draft".to_owned(),
+            Some(json!([
                 ["to", RECIPIENT],
                 ["subject", cell.marker],
                 ["text", "Bonjour."],

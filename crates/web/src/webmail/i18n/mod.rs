@@ -8,8 +8,10 @@
 //! - [`mailboxes`]: the mailbox switcher's and the conversations' words.
 //! - [`refusals`]: what a page says when the service refuses, in plain words.
 //! - [`security`]: an enveloped copy and a signature's standing, said to the reader.
+//! - [`drafts`]: saving a letter being written, its autosave (issue 22).
 
 pub mod display;
+pub mod drafts;
 pub mod habits;
 pub mod mailboxes;
 pub mod refusals;
@@ -31,6 +33,8 @@ pub struct Texts {
     pub security: &'static security::Security,
     /// Marks and keyboard shortcuts (MS-6).
     pub habits: &'static habits::Habits,
+    /// The drafts' words (issue 22).
+    pub draft: &'static drafts::Drafts,
     pub language: &'static str,
     pub compose: &'static str,
     pub settings: &'static str,
@@ -251,6 +255,7 @@ pub const FR: Texts = Texts {
     boxes: &mailboxes::FR,
     security: &security::FR,
     habits: &habits::FR,
+    draft: &drafts::FR,
     language: "Langue",
     compose: "Nouveau message",
     settings: "Réglages",
@@ -497,6 +502,7 @@ pub const EN: Texts = Texts {
     boxes: &mailboxes::EN,
     security: &security::EN,
     habits: &habits::EN,
+    draft: &drafts::EN,
     language: "Language",
     compose: "New message",
     settings: "Settings",
