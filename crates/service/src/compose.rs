@@ -41,6 +41,10 @@ pub struct Letter {
     /// The draft the letter was written in (issue 22), removed from Drafts once the
     /// letter is sent ([`Service::discard_draft`]).
     pub draft: Option<crate::model::MessageId>,
+    /// Ask for a disposition notification (RFC 8098): `Disposition-Notification-To:`
+    /// the address sent from, which the recipients' operators answer `processed` at
+    /// delivery (MS-16, [`crate::mdn`]).
+    pub read_receipt: bool,
 }
 
 /// A file attached to a [`Letter`].
@@ -120,6 +124,12 @@ impl Service {
         }
         if !letter.cc.is_empty() {
             builder = builder.cc(address_list(&letter.cc));
+        }
+        if letter.read_receipt {
+            builder = builder.header(
+                "Disposition-Notification-To",
+                Address::new_address(None::<String>, from.as_str().to_owned()),
+            );
         }
         let builder = answering_with(builder, letter.in_reply_to.as_deref(), &letter.attachments);
         let raw = written(builder)?;

@@ -2,7 +2,8 @@
 //! forwarding. Reply-all addresses the sender and copies the other recipients, never
 //! oneself; a reply and a forward quote the original under its author and its own
 //! date, in the user's zone and language; the forward is sent and delivered with
-//! the original's attachment.
+//! the original's attachment, and the disposition notification its form asked for
+//! comes back (MS-16).
 
 use caduceus_testkit::*;
 use common::*;
@@ -10,7 +11,7 @@ use common::*;
 mod common;
 
 #[tokio::test]
-async fn ms1_the_webmail_replies_to_all_and_forwards_with_a_dated_quote() {
+async fn ms1_ms16_the_webmail_replies_to_all_and_forwards_with_a_dated_quote_and_a_receipt_asked() {
     let w = world().await;
     let alice = professional(&w, "alice", &rpps(1), true).await;
     let eve = professional(&w, "eve", &rpps(2), true).await;
@@ -80,4 +81,21 @@ async fn ms1_the_webmail_replies_to_all_and_forwards_with_a_dated_quote() {
         raw.contains("Tr: Bilan") && raw.contains("bilan est normal"),
         "{raw}"
     );
+    // MS-16: the box asked for a disposition notification, which Eve's side sends
+    // back at delivery: `processed`, into Alice's INBOX.
+    assert!(
+        raw.contains("Disposition-Notification-To: <alice@caduceus.test>"),
+        "{raw}"
+    );
+    let mut notices = Vec::new();
+    for _ in 0..100 {
+        notices = inbox(&w, &alice).await;
+        notices.retain(|m| String::from_utf8_lossy(m).contains("disposition-notification"));
+        if !notices.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(notices.len(), 1, "one notification for Alice");
+    assert!(String::from_utf8_lossy(&notices[0]).contains("processed"));
 }

@@ -37,6 +37,8 @@ pub(crate) struct Form {
     pub(crate) forward_of: Option<i64>,
     /// The draft the letter was written in, removed once it is sent (issue 22).
     pub(crate) draft: Option<i64>,
+    /// A disposition notification asked of the recipients' side (MS-16).
+    pub(crate) read_receipt: bool,
     /// The webmail's CSRF token (the API has none).
     pub(crate) csrf: Option<String>,
 }
@@ -134,11 +136,14 @@ impl Form {
                 }
                 "forward_of" => form.forward_of = id_field(&value, "forward_of")?,
                 "draft" => form.draft = id_field(&value, "draft")?,
+                "read_receipt" => {
+                    form.read_receipt = matches!(value.trim(), "on" | "true" | "1");
+                }
                 "csrf" => form.csrf = Some(value),
                 "kept" if poster == Poster::Webmail => form.attachments.push(kept(&value)?),
                 other => {
                     return Err(Problem::bad_request(format!(
-                        "unknown form field {other:?}; expected to, cc, subject, text, from, in_reply_to, forward_of, draft, attachment"
+                        "unknown form field {other:?}; expected to, cc, subject, text, from, in_reply_to, forward_of, draft, read_receipt, attachment"
                     )));
                 }
             }
@@ -325,6 +330,7 @@ pub(crate) async fn deliver(
         in_reply_to: form.in_reply_to.clone(),
         attachments,
         draft: form.draft.map(MessageId),
+        read_receipt: form.read_receipt,
     };
     let posted = service.send_letter(login, &letter).await?;
     Ok(posted_json(&posted))

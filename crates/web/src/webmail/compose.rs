@@ -52,6 +52,8 @@ pub(super) struct ComposePage {
     from: Option<String>,
     /// Whom a reply goes to, by name (ID-4).
     recipients: Vec<Named>,
+    /// A disposition notification asked (MS-16).
+    read_receipt: bool,
 }
 
 layout_page!(ComposePage);
@@ -74,6 +76,7 @@ impl ComposePage {
                 .as_ref()
                 .map(|a| a.account.address.as_str().to_owned()),
             recipients: Vec::new(),
+            read_receipt: false,
         }
     }
 
@@ -89,6 +92,7 @@ impl ComposePage {
         view.forward_of = form.forward_of.map(|id| id.to_string()).unwrap_or_default();
         view.draft = form.draft.map(|id| id.to_string()).unwrap_or_default();
         view.kept = kept(&form.attachments);
+        view.read_receipt = form.read_receipt;
         view
     }
 

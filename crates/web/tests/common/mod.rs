@@ -130,6 +130,7 @@ pub async fn family(w: &World) -> Family {
         in_reply_to: None,
         attachments: Vec::new(),
         draft: None,
+        read_receipt: false,
     };
     let doctor_login = strong_login(w, &doctor).await;
     w.service.send_letter(&doctor_login, &letter).await.unwrap();

@@ -32,10 +32,11 @@ web("message", "GET", f"/mail/message/{A['original']}", cookie=cookie)
 everyone = fields("reply-all", f"/mail/compose?reply={A['original']}&all=on")
 fields("reply", f"/mail/compose?reply={A['original']}")
 forward = fields("forward", f"/mail/compose?forward={A['original']}")
-# The forward, sent to eve as the form proposes it.
+# The forward, sent to eve as the form proposes it, a disposition notification asked.
 body, headers = multipart([
     ["csrf", forward["csrf"]], ["to", A["eve"]], ["cc", ""], ["subject", forward["subject"]],
     ["text", forward["text"]], ["in_reply_to", ""], ["forward_of", forward["forward_of"]],
+    ["read_receipt", "on"],
 ], [])
 conn = http.client.HTTPSConnection(HOST, PORT, context=context(), timeout=20)
 conn.request("POST", "/mail/compose", body=body, headers={**headers, "Cookie": cookie})

@@ -1,5 +1,5 @@
 //! The words of a mail client's everyday habits (MS-6): marking a message unread or
-//! flagged, and the keyboard shortcuts.
+//! flagged, asking for a disposition notification, and the keyboard shortcuts.
 
 /// Marks and shortcuts.
 #[allow(missing_docs)]
@@ -10,6 +10,9 @@ pub struct Habits {
     pub unflag: &'static str,
     /// The list's mark of a flagged message, for screen readers.
     pub flagged: &'static str,
+    /// The compose form's box asking for a disposition notification (MS-16).
+    pub read_receipt: &'static str,
+    pub read_receipt_hint: &'static str,
     /// The settings' shortcuts: heading, the box (kept in this browser only), what
     /// each key does.
     pub shortcuts: &'static str,
@@ -25,6 +28,9 @@ pub static FR: Habits = Habits {
     flag: "Suivre",
     unflag: "Ne plus suivre",
     flagged: "suivi",
+    read_receipt: "Demander un accusé de traitement",
+    read_receipt_hint: "La messagerie de chaque destinataire vous répond, à la remise, que \
+                        le message a été reçu et traité (il arrive dans votre boîte).",
     shortcuts: "Raccourcis clavier",
     shortcuts_label: "Activer les raccourcis clavier dans ce navigateur",
     shortcuts_hint: "Une seule touche, hors des champs de saisie. Désactivés par défaut, pour \
@@ -48,6 +54,9 @@ pub static EN: Habits = Habits {
     flag: "Flag",
     unflag: "Unflag",
     flagged: "flagged",
+    read_receipt: "Ask for a disposition notification",
+    read_receipt_hint: "Each recipient's mail service tells you, on delivery, that the \
+                        message was received and processed (it arrives in your mailbox).",
     shortcuts: "Keyboard shortcuts",
     shortcuts_label: "Turn keyboard shortcuts on in this browser",
     shortcuts_hint: "One key, outside text fields. Off by default, so as not to get in the \
