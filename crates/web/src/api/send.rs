@@ -167,6 +167,7 @@ impl Form {
         field(self.in_reply_to.as_deref().unwrap_or_default().as_bytes());
         field(self.forward_of.unwrap_or_default().to_string().as_bytes());
         field(self.draft.unwrap_or_default().to_string().as_bytes());
+        field(&[u8::from(self.read_receipt)]);
         for attachment in &self.attachments {
             field(attachment.filename.as_bytes());
             field(attachment.content_type.as_bytes());
@@ -229,7 +230,7 @@ pub async fn send(
         let multipart = Multipart::from_request(request, &())
             .await
             .map_err(|e| Problem::bad_request(format!("multipart form: {}", e.body_text())))?;
-        Posting::Form(Form::read(multipart).await?)
+        Posting::Form(Box::new(Form::read(multipart).await?))
     };
     let key = headers
         .get("idempotency-key")
@@ -268,7 +269,7 @@ pub async fn send(
 /// What a `POST /messages` carries.
 enum Posting {
     /// A form to write a message from.
-    Form(Form),
+    Form(Box<Form>),
     /// A message written whole.
     Ready(Vec<u8>),
 }
