@@ -257,6 +257,9 @@ pub struct Service {
     envelope: Option<Arc<dyn at_rest::Envelope>>,
     /// Checks received messages' S/MIME signatures (MS-16); `None` shows none.
     signatures: Option<Arc<dyn signatures::SignatureChecker>>,
+    /// The passkeys' relying party and its ceremonies under way (AU-1, MS-18);
+    /// `None` offers no passkeys.
+    passkeys: Option<Arc<auth::Relying>>,
 }
 
 impl Service {
@@ -279,6 +282,7 @@ impl Service {
             report_signer: None,
             envelope: None,
             signatures: None,
+            passkeys: None,
         }
     }
 

@@ -58,6 +58,11 @@ const DATA_SQLITE: &[Migration] = &[
         name: "staff role scopes (AC-1)",
         sql: include_str!("../../schema/sqlite/0006_staff_scopes.sql"),
     },
+    Migration {
+        version: 7,
+        name: "passkeys and phone pairing (AU-1, MS-18)",
+        sql: include_str!("../../schema/sqlite/0007_passkeys.sql"),
+    },
 ];
 const DATA_POSTGRES: &[Migration] = &[
     Migration {
@@ -89,6 +94,11 @@ const DATA_POSTGRES: &[Migration] = &[
         version: 6,
         name: "staff role scopes (AC-1)",
         sql: include_str!("../../schema/postgres/0006_staff_scopes.sql"),
+    },
+    Migration {
+        version: 7,
+        name: "passkeys and phone pairing (AU-1, MS-18)",
+        sql: include_str!("../../schema/postgres/0007_passkeys.sql"),
     },
 ];
 const KEYRING_SQLITE: &[Migration] = &[Migration {
