@@ -168,7 +168,7 @@ pub use error::ServiceError;
 pub mod model {
     pub use caduceus_store::{
         Account, AccountId, Broadcast, CorrectionRequest, DeviceId, DirectoryPreferences, Mailbox,
-        MailboxId, MessageId, MessageSummary, StoreError,
+        MailboxId, MessageId, MessageSummary, Passkey, PasskeyId, StoreError,
     };
 }
 

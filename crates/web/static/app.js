@@ -65,3 +65,6 @@ if (compose) {
     request.send(new FormData(compose));
   });
 }
+
+// The installable webmail (MS-18): the service worker keeps static assets only.
+if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js').catch(() => {});

@@ -59,13 +59,17 @@ impl Service {
         })
     }
 
-    /// The account a pairing token may still pair a phone with; a used, expired or
-    /// unknown token is refused in plain words (MS-18), the refusal traced.
-    pub async fn pairing_account(&self, token: &SecretString, source: &str) -> Result<Account> {
+    /// Whether a pairing token may still pair a phone (MS-18): the account it pairs
+    /// with, or why not (used, expired, unknown), a refusal traced. The front end
+    /// says why in plain words.
+    pub async fn check_pairing_token(
+        &self,
+        token: &SecretString,
+        source: &str,
+    ) -> Result<std::result::Result<Account, PairingRefusal>> {
         let hash = sha256(token.expose().as_bytes());
         let Some(found) = self.store.pairing_token(&hash).await? else {
-            let _attempt = self.pass_gate(None, source).await?;
-            return Err(ServiceError::Refused(PairingRefusal::Unknown.into()));
+            return Ok(Err(PairingRefusal::Unknown));
         };
         if let Err(why) = check_pairing(found.expires, found.used, self.clock.now()) {
             let event = self.pairing_event(
@@ -75,9 +79,16 @@ impl Service {
                 Outcome::Refused,
             );
             self.store.append_traces(&[event]).await?;
-            return Err(ServiceError::Refused(why.into()));
+            return Ok(Err(why));
         }
-        Ok(self.store.account(found.account).await?)
+        Ok(Ok(self.store.account(found.account).await?))
+    }
+
+    /// [`Service::check_pairing_token`]'s account, or its refusal as an error.
+    async fn pairing_account(&self, token: &SecretString, source: &str) -> Result<Account> {
+        self.check_pairing_token(token, source)
+            .await?
+            .map_err(|why| ServiceError::Refused(why.into()))
     }
 
     /// Starts the phone's passkey registration with a usable pairing `token`.

@@ -24,6 +24,10 @@
 //! - [`rights`]: the holder's rights over their account (AC-3): directory choices,
 //!   correction requests, the account's data, closing it.
 //! - [`terms`]: the terms of use to accept (IN-1).
+//! - [`passkeys`]: passkeys (AU-1): the settings' list, registration, revocation, the
+//!   login with a passkey alone; [`pairing`]: pairing a phone by QR code (MS-18).
+//! - [`pwa`]: the installable webmail: manifest, icons, the service worker that
+//!   caches static assets only (MS-18).
 
 pub mod acting;
 pub mod compose;
@@ -35,6 +39,9 @@ pub mod i18n;
 pub mod login;
 pub mod mail;
 pub mod oidc;
+pub mod pairing;
+pub mod passkeys;
+pub mod pwa;
 pub mod rights;
 pub mod settings;
 pub mod terms;
@@ -61,7 +68,8 @@ pub const SESSION_COOKIE: &str = "__Host-caduceus";
 /// no inline script, no framing, forms posting here only; images from here only, so
 /// a message can never load remote content.
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
-                   connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+                   connect-src 'self'; manifest-src 'self'; worker-src 'self'; form-action 'self'; \
+                   frame-ancestors 'none'; base-uri 'none'";
 
 /// The webmail routes.
 pub fn router(max_message_size: usize) -> Router<Service> {
@@ -124,7 +132,28 @@ pub fn router(max_message_size: usize) -> Router<Service> {
         )
         .route("/static/app.css", get(css))
         .route("/static/app.js", get(js))
+        .merge(passkey_routes())
         .layer(axum::middleware::from_fn(security_headers))
+}
+
+/// The passkeys' and the pairing's routes (AU-1, MS-18), and the installable
+/// webmail's files.
+fn passkey_routes() -> Router<Service> {
+    Router::new()
+        .route("/login/passkey/begin", post(passkeys::login_begin))
+        .route("/login/passkey/finish", post(passkeys::login_finish))
+        .route("/mail/settings/passkeys", get(passkeys::list))
+        .route("/mail/settings/passkeys/begin", post(passkeys::begin))
+        .route("/mail/settings/passkeys/finish", post(passkeys::finish))
+        .route(
+            "/mail/settings/passkeys/{id}/revoke",
+            post(passkeys::revoke),
+        )
+        .route("/mail/settings/pair", post(pairing::make))
+        .route("/pair/{token}", get(pairing::phone))
+        .route("/pair/{token}/begin", post(pairing::begin))
+        .route("/pair/{token}/finish", post(pairing::finish))
+        .merge(pwa::routes())
 }
 
 async fn css() -> impl IntoResponse {

@@ -6,8 +6,10 @@
 //! - [`mailboxes`]: the mailbox switcher's and the conversations' words.
 //! - [`refusals`]: what a page says when the service refuses, in plain words.
 //! - [`security`]: an enveloped copy and a signature's standing, said to the reader.
+//! - [`passkeys`]: passkeys and pairing a phone (AU-1, MS-18).
 
 pub mod mailboxes;
+pub mod passkeys;
 pub mod refusals;
 pub mod security;
 
@@ -25,6 +27,7 @@ pub struct Texts {
     pub boxes: &'static mailboxes::Mailboxes,
     /// What the server cannot read or vouches for on a message (MS-3, MS-16).
     pub security: &'static security::Security,
+    pub passkeys: &'static passkeys::Passkeys,
     pub language: &'static str,
     pub compose: &'static str,
     pub settings: &'static str,
@@ -243,6 +246,7 @@ pub const FR: Texts = Texts {
     account_menu: "Compte",
     boxes: &mailboxes::FR,
     security: &security::FR,
+    passkeys: &passkeys::FR,
     language: "Langue",
     compose: "Nouveau message",
     settings: "Réglages",
@@ -488,6 +492,7 @@ pub const EN: Texts = Texts {
     account_menu: "Account",
     boxes: &mailboxes::EN,
     security: &security::EN,
+    passkeys: &passkeys::EN,
     language: "Language",
     compose: "New message",
     settings: "Settings",
