@@ -210,7 +210,7 @@ pub async fn login_finish(
     {
         Ok(login) => login,
         Err(ServiceError::AuthFailed { .. }) => {
-            let error = json!({ "error": t.login_failed });
+            let error = json!({ "error": t.passkeys.failed });
             return (StatusCode::UNAUTHORIZED, Json(error)).into_response();
         }
         Err(error) => return json_refusal(t, error),
