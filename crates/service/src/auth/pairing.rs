@@ -81,7 +81,12 @@ impl Service {
             self.store.append_traces(&[event]).await?;
             return Ok(Err(why));
         }
-        Ok(Ok(self.store.account(found.account).await?))
+        // A suspended or closed account pairs no phone (ID-2).
+        let account = self.store.account(found.account).await?;
+        if account.state != caduceus_core::AccountState::Active {
+            return Ok(Err(PairingRefusal::Unknown));
+        }
+        Ok(Ok(account))
     }
 
     /// [`Service::check_pairing_token`]'s account, or its refusal as an error.
