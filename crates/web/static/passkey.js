@@ -37,8 +37,10 @@
     return post(form.dataset.finish, { ceremony, credential }, csrf);
   }
 
-  async function login() {
-    const { ceremony, options } = await post('/login/passkey/begin', {});
+  // A login: with `first` (address and password), the passkey is the second factor.
+  async function login(first) {
+    const begin = first ? '/login/passkey/password' : '/login/passkey/begin';
+    const { ceremony, options } = await post(begin, first || {});
     const key = options.publicKey;
     key.challenge = bytes(key.challenge);
     (key.allowCredentials || []).forEach((c) => { c.id = bytes(c.id); });
@@ -52,7 +54,8 @@
       },
       extensions: got.getClientExtensionResults(),
     };
-    return post('/login/passkey/finish', { ceremony, credential });
+    const finish = first ? '/login/passkey/password/finish' : '/login/passkey/finish';
+    return post(finish, { ceremony, credential });
   }
 
   // What went wrong, said in the status line: the server's words, else the page's.
@@ -83,12 +86,15 @@
     });
   }
 
-  const button = document.getElementById('login-passkey');
-  if (button) {
-    const status = document.getElementById('passkey-status');
+  const status = document.getElementById('passkey-status');
+  const field = (id) => document.getElementById(id).value;
+  for (const [id, first] of [['login-passkey', () => null],
+    ['login-password-passkey', () => ({ address: field('address'), password: field('password') })]]) {
+    const button = document.getElementById(id);
+    if (!button) continue;
     button.addEventListener('click', async () => {
       try {
-        const done = await login();
+        const done = await login(first());
         window.location.assign(done.next);
       } catch (error) {
         say(status, button, error);

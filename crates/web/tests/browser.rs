@@ -827,6 +827,11 @@ async fn au1_ms18_a_passkey_login_and_a_paired_phone_in_chromium() {
         0,
         &["/mail/folder/INBOX", "alice.martin@caduceus.test"],
     );
+    run.expect(
+        "password-passkey",
+        0,
+        &["/mail/folder/INBOX", "alice.martin@caduceus.test"],
+    );
     run.expect("reused", 0, &["déjà servi"]);
     run.expect("listed", 0, &["Ordinateur du cabinet", "Téléphone associé"]);
     run.expect("revoked", 0, &["révoquée"]);

@@ -24,6 +24,9 @@ async fn au1_ms18_a_passkey_logs_in_its_own_account_only_and_a_pairing_token_onc
         ("ca", w.pki.ca_cert_path().display().to_string()),
         ("alice_token", alice_token),
         ("bruno_token", bruno_token),
+        ("alice", alice.address.as_str().to_owned()),
+        ("bruno", bruno.address.as_str().to_owned()),
+        ("password", WEB_PASSWORD.to_owned()),
     ];
     let run = python(&script("passkeys_https.py"), &args, "http.client").await;
     server.shutdown().await;
@@ -36,6 +39,10 @@ async fn au1_ms18_a_passkey_logs_in_its_own_account_only_and_a_pairing_token_onc
     run.expect("as-bruno-credential", 401, &["n'a pas été acceptée"]);
     run.expect("replay-first", 200, &["/mail/folder/INBOX"]);
     run.expect("replay-again", 401, &[]);
+    // After the password: her own key only; a wrong password asks for no key.
+    run.expect("password-passkey", 200, &["/mail/folder/INBOX"]);
+    run.expect("bruno-password-alice-key", 401, &["n'a pas été acceptée"]);
+    run.expect("wrong-password", 401, &["Connexion refusée"]);
     // The pairing token: one phone, then refused in plain words.
     run.expect("paired", 200, &["/login"]);
     run.expect("paired-again-begin", 410, &["déjà servi"]);
@@ -57,8 +64,9 @@ async fn au1_ms18_a_passkey_logs_in_its_own_account_only_and_a_pairing_token_onc
             })
             .count()
     };
-    // Alice's three passkey logins (hers twice, the phone's), Bruno's none.
-    assert_eq!((logged_in(&alice), logged_in(&bruno)), (3, 0));
+    // Alice's four passkey logins (hers alone twice, after her password, the
+    // phone's), Bruno's none.
+    assert_eq!((logged_in(&alice), logged_in(&bruno)), (4, 0));
     assert_eq!(
         entries
             .iter()

@@ -25,7 +25,7 @@ impl Service {
     /// Looks the address up once, passes the gate (AU-3) and returns the active
     /// account with the attempt, held until its credential is checked; anything else
     /// is a counted, traced miss.
-    async fn login_account(
+    pub(super) async fn login_account(
         &self,
         address: &MailAddress,
         source: &str,

@@ -1,6 +1,6 @@
 //! Passkeys (AU-1, MS-18): WebAuthn registration after a strong login, login with a
-//! passkey alone (user verification required: a strong login, as a card is), the
-//! owner's list and revocation.
+//! passkey alone (user verification required: a strong login, as a card is) or as the
+//! second factor after the password, the owner's list and revocation.
 //!
 //! The relying party ([`Relying`]) is the configured public host name: a browser
 //! binds each passkey to it. Each ceremony's state (its challenge) stays on the
@@ -12,16 +12,16 @@ use std::sync::{Arc, Mutex};
 
 use caduceus_audit::{Action, Detail, Method, Object, Outcome, Who};
 use caduceus_core::passkey::{CEREMONY_LIFETIME, PasskeyKind, check_device_name};
-use caduceus_core::{AccountKind, AccountState, Requirement, Timestamp};
+use caduceus_core::{AccountKind, AccountState, MailAddress, Requirement, SecretString, Timestamp};
 use caduceus_store::{Account, AccountId, NewPasskey, Passkey, PasskeyId, StoreError};
 use rand::RngCore;
+use webauthn_rs::prelude::{
+    AuthenticationResult, DiscoverableAuthentication, DiscoverableKey, PasskeyAuthentication,
+    PasskeyRegistration, Url, Uuid, Webauthn, WebauthnBuilder,
+};
 pub use webauthn_rs::prelude::{
     CreationChallengeResponse, PublicKeyCredential, RegisterPublicKeyCredential,
     RequestChallengeResponse,
-};
-use webauthn_rs::prelude::{
-    DiscoverableAuthentication, DiscoverableKey, PasskeyRegistration, Url, Uuid, Webauthn,
-    WebauthnBuilder,
 };
 use webauthn_rs_proto::ResidentKeyRequirement;
 
@@ -52,6 +52,11 @@ pub(super) enum Pending {
     },
     /// Log in with whichever passkey the browser chooses.
     Login(Box<DiscoverableAuthentication>),
+    /// The second factor of `account`'s password login: one of its passkeys.
+    SecondFactor {
+        account: AccountId,
+        state: Box<PasskeyAuthentication>,
+    },
 }
 
 /// The relying party: the WebAuthn checks for the public host name, and the
@@ -295,12 +300,113 @@ impl Service {
             .store
             .passkey_by_credential(answer.get_credential_id())
             .await?;
-        let account = stored.as_ref().map(|p| p.account);
-        let attempt = self.pass_gate(account, source).await?;
         let Some(stored) = stored else {
+            let _attempt = self.pass_gate(None, source).await?;
             return Err(self.fail(None, source, Miss::NoSuchAccount).await);
         };
-        let account = self.store.account(stored.account).await?;
+        // The user handle the authenticator returned must be the passkey's account's:
+        // a passkey logs in to the account it was registered for, never another.
+        let handle = relying
+            .webauthn
+            .identify_discoverable_authentication(answer);
+        let owned = matches!(handle, Ok((h, _)) if h == user_handle(stored.account));
+        self.passkey_login(stored.account, Some(stored), source, |key| {
+            let key = DiscoverableKey::from(key);
+            owned
+                .then(|| {
+                    let checked =
+                        relying
+                            .webauthn
+                            .finish_discoverable_authentication(answer, *state, &[key]);
+                    checked.ok()
+                })
+                .flatten()
+        })
+        .await
+    }
+
+    /// Starts a login with a password and a passkey as the second factor (AU-1):
+    /// the password first (a wrong one is a counted failure), then the browser is
+    /// asked for one of the account's own passkeys.
+    pub async fn begin_password_passkey(
+        &self,
+        address: &MailAddress,
+        password: &SecretString,
+        source: &str,
+    ) -> Result<Ceremony<RequestChallengeResponse>> {
+        let relying = self.relying()?;
+        let (account, _attempt) = self.login_account(address, source).await?;
+        if !self.password_matches(account.id, password).await? {
+            return Err(self.fail(Some(account.id), source, Miss::WrongSecret).await);
+        }
+        let keys: Vec<_> = self
+            .store
+            .passkeys(account.id)
+            .await?
+            .iter()
+            .filter(|p| p.revoked.is_none())
+            .filter_map(|p| {
+                serde_json::from_str::<webauthn_rs::prelude::Passkey>(&p.credential).ok()
+            })
+            .collect();
+        if keys.is_empty() {
+            return Err(self.fail(Some(account.id), source, Miss::NoFactor).await);
+        }
+        let (options, state) = relying
+            .webauthn
+            .start_passkey_authentication(&keys)
+            .map_err(|e| ServiceError::Invalid(format!("passkey login: {e}")))?;
+        let pending = Pending::SecondFactor {
+            account: account.id,
+            state: Box::new(state),
+        };
+        Ok(Ceremony {
+            id: relying.keep(self.clock.now(), pending),
+            options,
+        })
+    }
+
+    /// Finishes a password + passkey login begun by [`Service::begin_password_passkey`]:
+    /// the passkey must be one of that account's (AU-1).
+    pub async fn finish_password_passkey(
+        &self,
+        ceremony: &str,
+        answer: &PublicKeyCredential,
+        source: &str,
+    ) -> Result<Authenticated> {
+        let relying = self.relying()?;
+        let Some(Pending::SecondFactor { account, state }) =
+            relying.take(ceremony, self.clock.now())
+        else {
+            let _attempt = self.pass_gate(None, source).await?;
+            return Err(self.fail(None, source, Miss::Expired).await);
+        };
+        let stored = self
+            .store
+            .passkey_by_credential(answer.get_credential_id())
+            .await?
+            .filter(|p| p.account == account);
+        self.passkey_login(account, stored, source, |_| {
+            relying
+                .webauthn
+                .finish_passkey_authentication(answer, &state)
+                .ok()
+        })
+        .await
+    }
+
+    /// The end of a passkey login to `account` with its passkey `stored` (none: not
+    /// one of its own), `check`ed against the ceremony: the gate, the account's state,
+    /// the passkey not revoked, user verification, the counter kept (AU-1, AU-3).
+    async fn passkey_login(
+        &self,
+        account: AccountId,
+        stored: Option<Passkey>,
+        source: &str,
+        check: impl FnOnce(&webauthn_rs::prelude::Passkey) -> Option<AuthenticationResult>,
+    ) -> Result<Authenticated> {
+        let attempt = self.pass_gate(Some(account), source).await?;
+        let account = self.store.account(account).await?;
         if account.state != AccountState::Active {
             return Err(self.fail(Some(account.id), source, Miss::Inactive).await);
         }
@@ -310,29 +416,19 @@ impl Service {
         ) {
             return Err(self.fail(Some(account.id), source, Miss::WrongKind).await);
         }
+        let Some(stored) = stored else {
+            return Err(self.fail(Some(account.id), source, Miss::WrongSecret).await);
+        };
         if stored.revoked.is_some() {
             return Err(self
                 .fail(Some(account.id), source, Miss::RevokedPasskey)
                 .await);
         }
-        let Ok(mut key) = serde_json::from_str::<webauthn_rs::prelude::Passkey>(&stored.credential)
-        else {
+        let parsed = serde_json::from_str::<webauthn_rs::prelude::Passkey>(&stored.credential);
+        let Ok(mut key) = parsed else {
             return Err(self.fail(Some(account.id), source, Miss::WrongSecret).await);
         };
-        // The user handle the authenticator returned must be this account's: a
-        // passkey logs in to the account it was registered for, never another.
-        let handle = relying
-            .webauthn
-            .identify_discoverable_authentication(answer);
-        let checked = match handle {
-            Ok((handle, _)) if handle == user_handle(account.id) => relying
-                .webauthn
-                .finish_discoverable_authentication(answer, *state, &[DiscoverableKey::from(&key)])
-                .ok()
-                .filter(|result| result.user_verified()),
-            _ => None,
-        };
-        let Some(result) = checked else {
+        let Some(result) = check(&key).filter(AuthenticationResult::user_verified) else {
             return Err(self.fail(Some(account.id), source, Miss::WrongSecret).await);
         };
         key.update_credential(&result);

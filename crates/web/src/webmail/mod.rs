@@ -142,6 +142,11 @@ fn passkey_routes() -> Router<Service> {
     Router::new()
         .route("/login/passkey/begin", post(passkeys::login_begin))
         .route("/login/passkey/finish", post(passkeys::login_finish))
+        .route("/login/passkey/password", post(passkeys::second_begin))
+        .route(
+            "/login/passkey/password/finish",
+            post(passkeys::login_finish),
+        )
         .route("/mail/settings/passkeys", get(passkeys::list))
         .route("/mail/settings/passkeys/begin", post(passkeys::begin))
         .route("/mail/settings/passkeys/finish", post(passkeys::finish))

@@ -1,5 +1,6 @@
 //! Passkeys in the webmail (AU-1): the settings' page listing them with the paired
-//! phones (register, revoke), and the login with a passkey alone. The WebAuthn
+//! phones (register, revoke), and the login with a passkey alone or as the second
+//! factor after the password. The WebAuthn
 //! ceremonies run in the browser (`static/passkey.js`) against JSON routes here;
 //! every rule and the ceremonies' state are the service's.
 
@@ -9,6 +10,7 @@ use axum::extract::{Extension, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use caduceus_core::passkey::PasskeyKind;
+use caduceus_core::{MailAddress, SecretString};
 use caduceus_service::auth::passkey::{PublicKeyCredential, RegisterPublicKeyCredential};
 use caduceus_service::model::PasskeyId;
 use caduceus_service::{Service, ServiceError};
@@ -190,8 +192,51 @@ pub async fn login_begin(State(service): State<Service>, headers: HeaderMap, uri
     }
 }
 
-/// `POST /login/passkey/finish`: logs in (AU-1, a strong login) and opens the
-/// session; answers where to go next, the session cookie set.
+/// An address and password, to begin a password + passkey login.
+#[derive(Deserialize)]
+pub struct PasswordFirst {
+    address: String,
+    password: String,
+}
+
+/// `POST /login/passkey/password`: checks the password, then asks for one of the
+/// account's passkeys as the second factor (AU-1).
+pub async fn second_begin(
+    State(service): State<Service>,
+    headers: HeaderMap,
+    uri: Uri,
+    peer: Option<Extension<Peer>>,
+    Json(first): Json<PasswordFirst>,
+) -> Response {
+    let t = texts(&headers, uri.query());
+    if cross_site(&headers) {
+        return forbidden();
+    }
+    let source = source_of(peer.as_deref());
+    let begun = match MailAddress::parse(first.address.trim()) {
+        Ok(address) => {
+            let password = SecretString::new(first.password);
+            service
+                .begin_password_passkey(&address, &password, &source)
+                .await
+        }
+        Err(_) => Err(ServiceError::AuthFailed {
+            delay: std::time::Duration::ZERO,
+        }),
+    };
+    match begun {
+        Ok(c) => Json(json!({ "ceremony": c.id, "options": c.options })).into_response(),
+        Err(ServiceError::AuthFailed { .. }) => {
+            let error = json!({ "error": t.login_failed });
+            (StatusCode::UNAUTHORIZED, Json(error)).into_response()
+        }
+        Err(error) => json_refusal(t, error),
+    }
+}
+
+/// `POST /login/passkey/finish` (a passkey alone) and `POST
+/// /login/passkey/password/finish` (its second factor): logs in (AU-1, a strong
+/// login) and opens the session; answers where to go next, the session cookie set.
 pub async fn login_finish(
     State(service): State<Service>,
     headers: HeaderMap,
@@ -204,10 +249,17 @@ pub async fn login_finish(
         return forbidden();
     }
     let source = source_of(peer.as_deref());
-    let login = match service
-        .finish_passkey_login(&answer.ceremony, &answer.credential, &source)
-        .await
-    {
+    let (ceremony, credential) = (&answer.ceremony, &answer.credential);
+    let login = if uri.path().ends_with("/password/finish") {
+        service
+            .finish_password_passkey(ceremony, credential, &source)
+            .await
+    } else {
+        service
+            .finish_passkey_login(ceremony, credential, &source)
+            .await
+    };
+    let login = match login {
         Ok(login) => login,
         Err(ServiceError::AuthFailed { .. }) => {
             let error = json!({ "error": t.passkeys.failed });

@@ -111,6 +111,16 @@ try:
     shot("pair-a-phone-done", 390)
     passkey_login("phone-login")
 
+    # The passkey as the second factor after the password (AU-1).
+    driver.delete_all_cookies()
+    driver.get(BASE + "/login")
+    driver.find_element(By.ID, "address").send_keys(A["doctor"])
+    driver.find_element(By.ID, "password").send_keys(A["password"])
+    driver.find_element(By.ID, "login-password-passkey").click()
+    slow.until(lambda d: "/mail/" in d.current_url)
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "nav.folders")))
+    out("password-passkey", driver.current_url + " | " + driver.find_element(By.TAG_NAME, "header").text)
+
     # The link again: used, refused in plain words.
     driver.delete_all_cookies()
     driver.get(url)

@@ -150,6 +150,18 @@ signed = alice.get(first["options"])
 call("replay-first", "POST", "/login/passkey/finish", {"ceremony": first["ceremony"], "credential": signed})
 login("replay-again", lambda _o: signed)
 
+# The passkey as the second factor after the password: Alice's key after Alice's
+# password; after Bruno's, it is not one of his.
+for label, who, sign in [("password-passkey", "alice", alice.get),
+                         ("bruno-password-alice-key", "bruno", alice.get)]:
+    _, begun = call(label + "-begin", "POST", "/login/passkey/password",
+                    {"address": A[who], "password": A["password"]}, quiet=True)
+    begun = json.loads(begun)
+    call(label, "POST", "/login/passkey/password/finish",
+         {"ceremony": begun["ceremony"], "credential": sign(begun["options"])})
+call("wrong-password", "POST", "/login/passkey/password",
+     {"address": A["alice"], "password": "not the password"})
+
 # Pairing: a token made from Alice's settings pairs one phone, once.
 csrf = csrf_of(A["alice_token"])
 conn = http.client.HTTPSConnection(HOST, PORT, context=context(), timeout=20)

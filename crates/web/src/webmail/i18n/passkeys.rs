@@ -3,8 +3,9 @@
 /// The passkeys' and the pairing's words.
 #[allow(missing_docs)]
 pub struct Passkeys {
-    /// The login page's button.
+    /// The login page's buttons: a passkey alone, or after the password.
     pub login_with_passkey: &'static str,
+    pub login_password_passkey: &'static str,
     /// The settings page's link to the passkeys' page, and its title.
     pub title: &'static str,
     pub hint: &'static str,
@@ -43,6 +44,7 @@ pub struct Passkeys {
 /// In French.
 pub static FR: Passkeys = Passkeys {
     login_with_passkey: "Se connecter avec une clé d'accès",
+    login_password_passkey: "Mot de passe, puis clé d'accès",
     title: "Clés d'accès et téléphones",
     hint: "Une clé d'accès vous connecte sans mot de passe\u{202F}: votre appareil la garde et \
            vous la déverrouillez avec votre code ou votre empreinte. Elle vaut une connexion \
@@ -85,6 +87,7 @@ pub static FR: Passkeys = Passkeys {
 /// In English.
 pub static EN: Passkeys = Passkeys {
     login_with_passkey: "Log in with a passkey",
+    login_password_passkey: "Password, then a passkey",
     title: "Passkeys and phones",
     hint: "A passkey logs you in without a password: your device keeps it and you unlock it \
            with your PIN or fingerprint. It counts as a strong login, as a CPS card does.",
