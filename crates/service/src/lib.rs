@@ -15,7 +15,9 @@
 //!   object through a link or at the counter, opened by the periodic job (ID-5, AC-3,
 //!   seed 003 §7).
 //! - [`auth`]: logins (password + TOTP or emailed code, certificate, device
-//!   credential) behind the brute-force gate; TOTP and device enrollment (AU-1..AU-3).
+//!   credential, passkey) behind the brute-force gate; TOTP and device enrollment
+//!   (AU-1..AU-3); passkeys (`auth::passkey`: the WebAuthn relying party, ceremonies
+//!   kept server-side) and phone pairing by a one-time token (MS-18).
 //! - [`federation`]: logins with an OpenID provider's access token (SASL
 //!   OAUTHBEARER / XOAUTH2, AU-4), checked by a [`federation::TokenVerifier`].
 //! - [`directory`]: import the national extracts (difference on re-import), search,

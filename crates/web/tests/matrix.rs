@@ -650,7 +650,11 @@ async fn fronts(w: &World) -> Fronts {
     let service = w.service.clone();
     let smtp = spawn_listener(|l, stop| caduceus_smtp::serve(l, config, service, stop)).await;
     let domain = w.service.config().domain.clone();
-    let config = Arc::new(caduceus_ldap::LdapConfig::new(server_tls(w), true, domain));
+    let mut config = caduceus_ldap::LdapConfig::new(server_tls(w), true, domain);
+    // The sessions opened before a suspension wait for their cells, however long the
+    // run takes on a loaded machine (the idle limit has its own test).
+    config.limits.idle_timeout = Duration::from_secs(3600);
+    let config = Arc::new(config);
     let service = w.service.clone();
     let directory = spawn_listener(|l, stop| caduceus_ldap::serve(l, config, service, stop)).await;
     let ca = ("ca", w.pki.ca_cert_path().display().to_string());

@@ -169,17 +169,8 @@ impl Service {
                 "a passkey's name is 1 to 80 printable characters".into(),
             ));
         };
-        let registered: Vec<_> = self
-            .store
-            .passkeys(account.id)
-            .await?
-            .into_iter()
-            .filter(|p| p.revoked.is_none())
-            .filter_map(|p| {
-                serde_json::from_str::<webauthn_rs::prelude::Passkey>(&p.credential).ok()
-            })
-            .map(|p| p.cred_id().clone())
-            .collect();
+        let registered = self.live_keys(account.id).await?;
+        let registered = registered.iter().map(|p| p.cred_id().clone()).collect();
         let address = account.address.as_str();
         let (mut options, state) = relying
             .webauthn
@@ -339,16 +330,7 @@ impl Service {
         if !self.password_matches(account.id, password).await? {
             return Err(self.fail(Some(account.id), source, Miss::WrongSecret).await);
         }
-        let keys: Vec<_> = self
-            .store
-            .passkeys(account.id)
-            .await?
-            .iter()
-            .filter(|p| p.revoked.is_none())
-            .filter_map(|p| {
-                serde_json::from_str::<webauthn_rs::prelude::Passkey>(&p.credential).ok()
-            })
-            .collect();
+        let keys = self.live_keys(account.id).await?;
         if keys.is_empty() {
             return Err(self.fail(Some(account.id), source, Miss::NoFactor).await);
         }
@@ -440,6 +422,16 @@ impl Service {
         self.check_card(&account, Factor::Passkey, source).await?;
         self.succeed(account, Factor::Passkey, source, attempt.failures)
             .await
+    }
+
+    /// The account's passkeys not revoked, as the WebAuthn library reads them.
+    async fn live_keys(&self, account: AccountId) -> Result<Vec<webauthn_rs::prelude::Passkey>> {
+        let stored = self.store.passkeys(account).await?;
+        Ok(stored
+            .iter()
+            .filter(|p| p.revoked.is_none())
+            .filter_map(|p| serde_json::from_str(&p.credential).ok())
+            .collect())
     }
 
     /// The passkeys of an account, for its owner or the operator (AC-1), as the
