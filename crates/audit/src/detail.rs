@@ -50,6 +50,10 @@ codes! {
         ExpiredCode => "expired_code",
         /// A revoked device credential, at login (AU-2).
         RevokedDevice => "revoked_device",
+        /// A revoked passkey, at login (AU-1, MS-18).
+        RevokedPasskey => "revoked_passkey",
+        /// A pairing token already used or past its lifetime (MS-18).
+        PairingTokenSpent => "pairing_token_spent",
         /// No second factor is set up (AU-1).
         NoSecondFactor => "no_second_factor",
         /// This kind of account does not log in this way.
@@ -92,6 +96,8 @@ codes! {
         Certificate => "certificate",
         /// A device credential.
         Device => "device",
+        /// A passkey with user verification (AU-1).
+        Passkey => "passkey",
         /// An OpenID Connect token.
         Oidc => "oidc",
         /// A one-time code sent by email.

@@ -60,6 +60,14 @@ pub enum Action {
     DeviceAdd,
     /// A device credential was revoked (AU-2).
     DeviceRevoke,
+    /// A passkey was registered, from the settings or by a paired phone (AU-1, MS-18).
+    PasskeyAdd,
+    /// A passkey was revoked (AU-1, MS-18).
+    PasskeyRevoke,
+    /// A one-time token to pair a phone was made (MS-18).
+    PairingTokenMake,
+    /// A pairing token was used by a phone, or refused (MS-18).
+    PairingTokenUse,
     /// A TOTP second factor was enrolled or removed (AU-1).
     TotpSet,
     /// The out-of-band contact address was changed.
@@ -163,7 +171,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in declaration order.
-    pub const ALL: [Action; 66] = [
+    pub const ALL: [Action; 70] = [
         Action::AccountCreate,
         Action::SelfRegister,
         Action::ContactConfirm,
@@ -185,6 +193,10 @@ impl Action {
         Action::LoginCodeSent,
         Action::DeviceAdd,
         Action::DeviceRevoke,
+        Action::PasskeyAdd,
+        Action::PasskeyRevoke,
+        Action::PairingTokenMake,
+        Action::PairingTokenUse,
         Action::TotpSet,
         Action::ContactSet,
         Action::NoticeSet,
@@ -256,6 +268,10 @@ impl Action {
             Action::LoginCodeSent => "auth.code_sent",
             Action::DeviceAdd => "device.add",
             Action::DeviceRevoke => "device.revoke",
+            Action::PasskeyAdd => "passkey.add",
+            Action::PasskeyRevoke => "passkey.revoke",
+            Action::PairingTokenMake => "pairing.make",
+            Action::PairingTokenUse => "pairing.use",
             Action::TotpSet => "account.totp_set",
             Action::ContactSet => "account.contact_set",
             Action::NoticeSet => "account.notice_set",

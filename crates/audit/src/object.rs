@@ -292,6 +292,8 @@ pub enum Id {
     Message(i64),
     /// A device credential (AU-2): `dev:N`.
     Device(i64),
+    /// A passkey (AU-1, MS-18): `passkey:N`.
+    Passkey(i64),
     /// A health alert broadcast (MS-15): `broadcast:N`.
     Broadcast(i64),
     /// A personal-data breach of the register (TR-6): `breach:N`.
@@ -347,6 +349,7 @@ impl fmt::Display for Id {
             Id::Mailbox(n) => write!(f, "mbx:{n}"),
             Id::Message(n) => write!(f, "msg:{n}"),
             Id::Device(n) => write!(f, "dev:{n}"),
+            Id::Passkey(n) => write!(f, "passkey:{n}"),
             Id::Broadcast(n) => write!(f, "broadcast:{n}"),
             Id::Breach(n) => write!(f, "breach:{n}"),
             Id::Queue(queue) => write!(f, "queue:{queue}"),

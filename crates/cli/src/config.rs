@@ -437,6 +437,10 @@ pub struct Auth {
     pub health_professionals_card_only: bool,
     /// The RPPS profession codes that count as health professions.
     pub health_professions: Vec<String>,
+    /// The host name browsers reach the webmail at (`mail.example.fr`): the passkeys'
+    /// relying party (AU-1, MS-18). A name, never an IP address (WebAuthn refuses
+    /// them). Unset: no passkeys, no phone pairing.
+    pub public_host: Option<String>,
 }
 
 impl Default for Auth {
@@ -444,6 +448,7 @@ impl Default for Auth {
         Self {
             health_professionals_card_only: false,
             health_professions: caduceus_core::card::CardOnly::health_professions().professions,
+            public_host: None,
         }
     }
 }

@@ -121,6 +121,14 @@ impl Runtime {
             }
             None => service,
         };
+        // Passkeys and phone pairing (AU-1, MS-18) for the public host name, if set.
+        let service = match &loaded.config.auth.public_host {
+            Some(host) => service.with_passkeys(
+                caduceus_service::auth::Relying::new(host)
+                    .map_err(|e| anyhow::anyhow!("auth.public_host {host:?}: {e}"))?,
+            ),
+            None => service,
+        };
         let service = match &loaded.config.oidc {
             Some(oidc) => {
                 let mut oidc = oidc.clone();

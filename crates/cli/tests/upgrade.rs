@@ -27,6 +27,8 @@ const FIXTURE_V4: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/up
 const FIXTURE_V5: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/upgrade/v5");
 /// Made by 7ce3659 (schema version 6: staff role scopes).
 const FIXTURE_V6: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/upgrade/v6");
+/// Made by e60c9ac (schema version 7: receipts of relayed messages).
+const FIXTURE_V7: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/upgrade/v7");
 /// The demo register extract (people), as the demo seed imported it.
 const PEOPLE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -36,7 +38,7 @@ const ALICE: &str = "alice.martin@caduceus.test";
 const BRUNO: &str = "bruno.durand@caduceus.test";
 /// The data database's latest schema version (bump with each migration, and keep the
 /// release's data directory as a fixture, docs/upgrades.md); the keyring's is 1.
-const DATA_VERSION: u32 = 7;
+const DATA_VERSION: u32 = 8;
 /// What `caduceus migrate --check` and `serve` say of a schema at version 99.
 fn refusal() -> String {
     format!(
@@ -279,6 +281,18 @@ fn upgrade_v6_fixture_keeps_messages_and_starts_with_no_relay_receipts_ms16() {
         sqlite_value(&db, "SELECT COUNT(*) FROM relay_receipts"),
         "0"
     );
+}
+
+/// Version 7 to 8 (passkeys and phone pairing): what every upgrade keeps; no account
+/// has a passkey nor a pairing token yet (AU-1, MS-18).
+#[test]
+fn upgrade_v7_fixture_keeps_messages_and_starts_with_no_passkeys_au1_ms18() {
+    let (_root, data) = upgrade_keeps_the_fixture(FIXTURE_V7, 7);
+    let db = data.join("caduceus.db");
+    for table in ["passkeys", "pairing_tokens"] {
+        let count = format!("SELECT COUNT(*) FROM {table}");
+        assert_eq!(sqlite_value(&db, &count), "0");
+    }
 }
 
 #[test]

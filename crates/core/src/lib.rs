@@ -52,6 +52,8 @@
 //!   subject (RFC 5256 §2.1), pure (MS-6, issue 22).
 //! - [`signed`]: S/MIME `multipart/signed` around the notifications the service
 //!   writes, the operator's proof (MS-16).
+//! - [`passkey`]: passkeys and phone pairing (AU-1, MS-18): what a passkey is
+//!   registered as, the ceremonies' and pairing tokens' lifetimes, single use.
 //! - [`password`]: the web-login password strength rule (AU-1).
 //! - [`health`]: the patient rules — who may write to whom (MS-8), blocks (MS-10),
 //!   opposition (MS-9), subjects that identify a patient (MS-11).
@@ -202,6 +204,7 @@ pub mod local_time;
 pub mod mdn;
 pub mod object_id;
 pub mod outbound;
+pub mod passkey;
 pub mod password;
 pub mod personal;
 pub mod phone;

@@ -15,7 +15,9 @@
 //!   object through a link or at the counter, opened by the periodic job (ID-5, AC-3,
 //!   seed 003 §7).
 //! - [`auth`]: logins (password + TOTP or emailed code, certificate, device
-//!   credential) behind the brute-force gate; TOTP and device enrollment (AU-1..AU-3).
+//!   credential, passkey) behind the brute-force gate; TOTP and device enrollment
+//!   (AU-1..AU-3); passkeys (`auth::passkey`: the WebAuthn relying party, ceremonies
+//!   kept server-side) and phone pairing by a one-time token (MS-18).
 //! - [`federation`]: logins with an OpenID provider's access token (SASL
 //!   OAUTHBEARER / XOAUTH2, AU-4), checked by a [`federation::TokenVerifier`].
 //! - [`directory`]: import the national extracts (difference on re-import), search,
@@ -180,7 +182,7 @@ pub use error::ServiceError;
 pub mod model {
     pub use caduceus_store::{
         Account, AccountId, Broadcast, CorrectionRequest, DeviceId, DirectoryPreferences, Mailbox,
-        MailboxId, MessageId, MessageSummary, StoreError,
+        MailboxId, MessageId, MessageSummary, Passkey, PasskeyId, StoreError,
     };
 }
 
@@ -269,6 +271,9 @@ pub struct Service {
     envelope: Option<Arc<dyn at_rest::Envelope>>,
     /// Checks received messages' S/MIME signatures (MS-16); `None` shows none.
     signatures: Option<Arc<dyn signatures::SignatureChecker>>,
+    /// The passkeys' relying party and its ceremonies under way (AU-1, MS-18);
+    /// `None` offers no passkeys.
+    passkeys: Option<Arc<auth::Relying>>,
 }
 
 impl Service {
@@ -291,6 +296,7 @@ impl Service {
             report_signer: None,
             envelope: None,
             signatures: None,
+            passkeys: None,
         }
     }
 

@@ -20,6 +20,8 @@
 //!   each answered after that commit. On SQLite the batch read of FETCH alone goes through
 //!   read-only rusqlite connections (`sql::sqlite_reads`: sqlx's per-row hand-off
 //!   cost more than SQLite itself there).
+//! - [`passkey`]: passkeys and phone pairing tokens (AU-1, MS-18), the
+//!   [`PasskeyStore`] part of the [`Store`].
 //! - [`retention`]: every table, what it holds and how long it is kept (TR-2, RT-2),
 //!   checked against the schema files.
 //! - `keyring`: wrapped account and message keys, kept in their own database so a
@@ -36,6 +38,7 @@ mod changes;
 mod error;
 mod keyring;
 pub mod model;
+pub mod passkey;
 pub mod registration;
 pub mod retention;
 pub mod seal;
@@ -50,6 +53,7 @@ use caduceus_core::{
 
 pub use error::{Result, StoreError};
 pub use model::*;
+pub use passkey::{NewPasskey, PairingToken, Passkey, PasskeyId, PasskeyStore};
 pub use registration::{Confirmation, NewRegistration, RegistrationRequest};
 pub use seal::{MasterKey, SealError};
 pub use sql::{Backend, Database, SchemaState, SchemaStatus, SchemaUpgrade, SqlStore, StoreConfig};
@@ -65,7 +69,7 @@ pub fn new_queue_ref() -> String {
 /// an action is never without its trace (TR-1). Reads that are traced (opening a
 /// message body) take their event too.
 #[async_trait]
-pub trait Store: Send + Sync {
+pub trait Store: PasskeyStore + Send + Sync {
     /// Checks that the database answers.
     async fn ping(&self) -> Result<()>;
     /// Creates an account with its default folders (MS-6), state `pending`.

@@ -125,6 +125,16 @@ pub const INVENTORY: &[Table] = &[
         Kept::WithAccount,
     ),
     table(
+        "passkeys",
+        "passkeys' public keys and counters, names, last use (AU-1, MS-18)",
+        Kept::WithAccount,
+    ),
+    table(
+        "pairing_tokens",
+        "one-time phone pairing tokens (hash), expiry, use (MS-18)",
+        Kept::WithAccount,
+    ),
+    table(
         "second_factors",
         "sealed TOTP secret, last step used (AU-1)",
         Kept::WithAccount,

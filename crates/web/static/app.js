@@ -154,3 +154,6 @@ if (draftForm && document.getElementById("save-draft")) {
   };
   setInterval(autosave, 20000);
 }
+
+// The installable webmail (MS-18): the service worker keeps static assets only.
+if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js').catch(() => {});

@@ -17,7 +17,10 @@ use caduceus_core::authz::{self, Expected, Interface, Operation, Party, Reach};
 use caduceus_core::{AccountKind, AccountState, Duty, Evidence, Ins, NationalId, RegistryId, Role};
 use caduceus_service::actor::testing;
 use caduceus_service::auth::Authenticated;
-use caduceus_store::{Account, AccountId, Delivered, DeviceId, MailboxId, MessageId, Store as _};
+use caduceus_store::{
+    Account, AccountId, Delivered, DeviceId, MailboxId, MessageId, PasskeyId, PasskeyStore as _,
+    Store as _,
+};
 use caduceus_testkit::*;
 use client::Client;
 use common::*;
@@ -157,6 +160,27 @@ impl Cast {
     }
 }
 
+/// A passkey of the owner's, stored as a registration would keep it (the matrix has
+/// no authenticator; the browser test registers real ones), for cell `n`.
+async fn passkey_of(cast: &Cast, n: usize) -> PasskeyId {
+    let credential_id = format!("cell-{n}").into_bytes();
+    let new = caduceus_store::NewPasskey {
+        account: cast.owner.id,
+        name: "cell",
+        kind: caduceus_core::passkey::PasskeyKind::Passkey,
+        credential_id: &credential_id,
+        credential: "{}",
+        at: caduceus_core::Timestamp::from_millis(0),
+    };
+    let event = caduceus_audit::Event::new(
+        0,
+        caduceus_audit::Who::System,
+        caduceus_audit::Action::PasskeyAdd,
+        caduceus_audit::Object::of(cast.owner.id),
+    );
+    cast.w.store.add_passkey(&new, &event).await.unwrap().id
+}
+
 /// A step that only opens `session` at IMAP or SMTP, logged in as `person` (none:
 /// never logged in).
 fn opening(session: &str, person: Option<&Person>) -> serde_json::Value {
@@ -234,6 +258,9 @@ async fn cast() -> Cast {
     let mut w = world().await;
     // Notices go out (a patient's announcement needs its notice sent, ID-5).
     w.service = w.service.clone().with_notifier(Arc::new(AcceptingNotifier));
+    // Passkeys offered (AU-1, MS-18): their cells begin real ceremonies.
+    let relying = caduceus_service::auth::Relying::new("localhost").unwrap();
+    w.service = w.service.clone().with_passkeys(relying);
     let olga = professional(&w, "olga", &rpps(7), true).await;
     let dan = professional(&w, "dan", &rpps(1), true).await;
     let eve = professional(&w, "eve", &rpps(2), true).await;
@@ -340,6 +367,8 @@ pub struct Cell {
     before: usize,
     /// A new device of the owner's, for a revocation.
     device: Option<DeviceId>,
+    /// A new passkey of the owner's, for a revocation (AU-1, MS-18).
+    passkey: Option<PasskeyId>,
     /// A new account, for its administration: pending to be verified, active else (a
     /// delegate of cardio's to be removed); for its holder's closure (AC-3), active.
     subject: Option<AccountId>,
@@ -400,6 +429,10 @@ impl Cell {
                     let added = cast.w.service.add_device(&owner.login, "cell").await;
                     Some(added.unwrap().device.id)
                 }
+                _ => None,
+            },
+            passkey: match operation {
+                Operation::RevokePasskey => Some(passkey_of(cast, n).await),
                 _ => None,
             },
             stand_in: None,
@@ -749,7 +782,7 @@ async fn ac1_ac2_id2_id3_ms2_ms9_tr1_every_cell_of_the_authorization_matrix_thro
             }
         }
     }
-    assert_eq!(cells, 968, "cells driven");
+    assert_eq!(cells, 990, "cells driven");
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
     // Each session opened before the suspension or the closure ended on its next
     // command, traced (AU-3, ID-2).

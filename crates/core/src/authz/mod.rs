@@ -1,5 +1,5 @@
 //! The authorization matrix (AC-1, AC-2, ID-2, ID-3, ID-4, MS-2, MS-9, MS-10, MS-15,
-//! MS-17, TR-4, AU-2): for each operation on data that is someone's, and each kind of caller,
+//! MS-17, MS-18, TR-4, AU-1, AU-2): for each operation on data that is someone's, and each kind of caller,
 //! the expected outcome — one declarative table — and the interfaces that offer it
 //! ([`Operation::offered_by`], [`interfaces`]). The matrix test
 //! (`crates/web/tests/matrix.rs`) drives every cell through each of them and fails on
@@ -72,6 +72,15 @@ pub enum Operation {
     AddDevice,
     /// Revoke a device credential of the owner's (AU-2).
     RevokeDevice,
+    /// Register a passkey for the owner's logins, after a strong login (AU-1).
+    RegisterPasskey,
+    /// Revoke a passkey or a paired phone of the owner's (AU-1, MS-18).
+    RevokePasskey,
+    /// Make a one-time token that pairs a phone with the owner's account (MS-18).
+    MakePairingToken,
+    /// Pair a phone with the owner's token: it registers its own passkey (MS-18). The
+    /// phone's page itself (`/pair/{token}`) holds no session: the token is the proof.
+    PairPhone,
     /// Read the patient's access log (TR-4).
     ReadAccessLog,
     /// Block a professional from writing to the patient (MS-10).
@@ -292,10 +301,20 @@ impl Interface {
                         | Operation::FindKnownPatients
                         | Operation::ListDevices
                         | Operation::AddDevice
+                        | Operation::RegisterPasskey
+                        | Operation::MakePairingToken
                 ) || operation.is_self_service()
             }
-            // A device is enrolled by the login it is for (`Service::add_device`).
-            Interface::Service => operation == Operation::AddDevice,
+            // A device, a passkey or a pairing token is made by the login it is for
+            // (`Service::add_device`, `Service::begin_passkey_registration`,
+            // `Service::make_pairing_token`); a phone pairs with the token it holds.
+            Interface::Service => matches!(
+                operation,
+                Operation::AddDevice
+                    | Operation::RegisterPasskey
+                    | Operation::MakePairingToken
+                    | Operation::PairPhone
+            ),
             _ => false,
         }
     }
@@ -318,7 +337,7 @@ impl Interface {
 
 impl Operation {
     /// Every operation of the matrix.
-    pub const ALL: [Operation; 56] = [
+    pub const ALL: [Operation; 60] = [
         Operation::ListFolder,
         Operation::ReadMessage,
         Operation::ReadRaw,
@@ -344,6 +363,10 @@ impl Operation {
         Operation::ListDevices,
         Operation::AddDevice,
         Operation::RevokeDevice,
+        Operation::RegisterPasskey,
+        Operation::RevokePasskey,
+        Operation::MakePairingToken,
+        Operation::PairPhone,
         Operation::ReadAccessLog,
         Operation::BlockProfessional,
         Operation::SetNotifications,
@@ -404,6 +427,10 @@ impl Operation {
             CopyMessage => &[Service, Imap],
             ListDevices => &[Api, Service, Webmail, Cli],
             AddDevice => &[Api, Service, Webmail],
+            // Passkeys and pairing (AU-1, MS-18): the webmail's settings; the phone's
+            // side of pairing is the service's, reached by the token.
+            RegisterPasskey | RevokePasskey | MakePairingToken => &[Service, Webmail],
+            PairPhone => &[Service],
             SearchFolder => &[Api, Webmail, Imap],
             // The webmail's conversations, on the service's use case (MS-6).
             ListConversations | ReadConversation => &[Service, Webmail],
@@ -489,9 +516,13 @@ impl Operation {
             Operation::SendAsSelf | Operation::SendAsOrganisation | Operation::SendAsOther => {
                 Reach::Sending
             }
-            Operation::ListDevices | Operation::AddDevice | Operation::RevokeDevice => {
-                Reach::Devices
-            }
+            Operation::ListDevices
+            | Operation::AddDevice
+            | Operation::RevokeDevice
+            | Operation::RegisterPasskey
+            | Operation::RevokePasskey
+            | Operation::MakePairingToken
+            | Operation::PairPhone => Reach::Devices,
             Operation::ReadAccessLog | Operation::BlockProfessional => Reach::PatientOwn,
             Operation::SetNotifications
             | Operation::SetDirectoryPreferences

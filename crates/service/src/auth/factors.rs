@@ -159,12 +159,11 @@ impl Service {
                 reason: "a device credential is issued only after a strong login (password and code, or certificate)".into(),
             });
         }
-        let name = name.trim();
-        if name.is_empty() || name.chars().count() > 80 || name.chars().any(char::is_control) {
+        let Some(name) = caduceus_core::passkey::check_device_name(name) else {
             return Err(ServiceError::Invalid(
                 "a device name is 1 to 80 printable characters".into(),
             ));
-        }
+        };
         let mut random = [0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut random);
         let secret = DeviceCredential::secret_from(&random);
@@ -189,6 +188,13 @@ impl Service {
     /// The devices of an account, for its owner or the operator (AC-1); the operator's
     /// reading traced (AU-2), a refusal too.
     pub async fn devices(&self, caller: &Caller, account: AccountId) -> Result<Vec<Device>> {
+        self.read_devices_of(caller, account).await?;
+        Ok(self.store.devices(account).await?)
+    }
+
+    /// Whether `caller` may read the devices (credentials, passkeys) of `account`:
+    /// its owner, or the operator's console, whose reading is traced (AU-2, AC-1).
+    pub(super) async fn read_devices_of(&self, caller: &Caller, account: AccountId) -> Result<()> {
         if caller.actor != Actor::Account(account) {
             self.require_console_over(caller, caduceus_core::Duty::ManageAccounts, account)
                 .await?;
@@ -202,7 +208,7 @@ impl Service {
             )
             .await?;
         }
-        Ok(self.store.devices(account).await?)
+        Ok(())
     }
 
     /// Revokes a device (AU-2): its credential stops working at once. Only its owner

@@ -25,7 +25,7 @@ impl Service {
     /// Looks the address up once, passes the gate (AU-3) and returns the active
     /// account with the attempt, held until its credential is checked; anything else
     /// is a counted, traced miss.
-    async fn login_account(
+    pub(super) async fn login_account(
         &self,
         address: &MailAddress,
         source: &str,
@@ -80,9 +80,14 @@ impl Service {
 
     /// AU-5: with the rule on, a health professional who proved a password and a code
     /// is refused and told to use their card — traced, not counted as a failure (the
-    /// credentials were right). A certificate, an e-CPS or a device credential (issued
-    /// after a card login) passes.
-    async fn check_card(&self, account: &Account, factor: Factor, source: &str) -> Result<()> {
+    /// credentials were right). A certificate, an e-CPS, a passkey (user verified on
+    /// the device) or a device credential (issued after a card login) passes.
+    pub(super) async fn check_card(
+        &self,
+        account: &Account,
+        factor: Factor,
+        source: &str,
+    ) -> Result<()> {
         let Some(rule) = &self.config.card_only else {
             return Ok(());
         };

@@ -28,9 +28,13 @@ use crate::error::{Result, ServiceError};
 mod factors;
 mod gate;
 mod login;
+mod pairing;
+pub mod passkey;
 
 pub use factors::{Contacts, IssuedDevice, TotpEnrollment};
 pub(crate) use gate::InFlight;
+pub use pairing::PairingOffer;
+pub use passkey::{Ceremony, Relying};
 
 /// How long an emailed login code is valid.
 const CODE_VALIDITY: Duration = Duration::from_secs(10 * 60);
@@ -55,6 +59,9 @@ pub enum Factor {
     /// An OpenID Connect provider's assertion of the national identifier (AU-4), by
     /// an ID token (web) or an access token (SASL OAUTHBEARER / XOAUTH2).
     Federated,
+    /// A passkey with user verification (AU-1): the key and the PIN or biometric
+    /// that unlocks it, two factors on the user's device — as strong as a card.
+    Passkey,
 }
 
 impl Factor {
@@ -66,6 +73,7 @@ impl Factor {
             Factor::Certificate => Method::Certificate,
             Factor::Device(_) => Method::Device,
             Factor::Federated => Method::Oidc,
+            Factor::Passkey => Method::Passkey,
         }
     }
 
@@ -77,6 +85,7 @@ impl Factor {
             Factor::Certificate => "method:certificate",
             Factor::Device(_) => "method:device",
             Factor::Federated => "method:oidc",
+            Factor::Passkey => "method:passkey",
         }
     }
 }
@@ -142,6 +151,7 @@ impl Authenticated {
             Factor::PasswordEmailCode,
             Factor::Certificate,
             Factor::Federated,
+            Factor::Passkey,
         ]
         .into_iter()
         .find(|f| f.as_str() == factor)?;
@@ -230,6 +240,8 @@ pub(crate) enum Miss {
     WrongCode,
     Expired,
     Revoked,
+    /// A revoked passkey (AU-1, MS-18).
+    RevokedPasskey,
     NoFactor,
     WrongKind,
     BadToken,
@@ -248,6 +260,7 @@ impl Miss {
             Miss::WrongCode => Reason::WrongCode,
             Miss::Expired => Reason::ExpiredCode,
             Miss::Revoked => Reason::RevokedDevice,
+            Miss::RevokedPasskey => Reason::RevokedPasskey,
             Miss::NoFactor => Reason::NoSecondFactor,
             Miss::WrongKind => Reason::KindHasNoLogin,
             Miss::BadToken => Reason::TokenRefused,

@@ -63,6 +63,11 @@ const DATA_SQLITE: &[Migration] = &[
         name: "receipts of relayed messages (MS-16)",
         sql: include_str!("../../schema/sqlite/0007_relay_receipts.sql"),
     },
+    Migration {
+        version: 8,
+        name: "passkeys and phone pairing (AU-1, MS-18)",
+        sql: include_str!("../../schema/sqlite/0008_passkeys.sql"),
+    },
 ];
 const DATA_POSTGRES: &[Migration] = &[
     Migration {
@@ -99,6 +104,11 @@ const DATA_POSTGRES: &[Migration] = &[
         version: 7,
         name: "receipts of relayed messages (MS-16)",
         sql: include_str!("../../schema/postgres/0007_relay_receipts.sql"),
+    },
+    Migration {
+        version: 8,
+        name: "passkeys and phone pairing (AU-1, MS-18)",
+        sql: include_str!("../../schema/postgres/0008_passkeys.sql"),
     },
 ];
 const KEYRING_SQLITE: &[Migration] = &[Migration {

@@ -25,6 +25,7 @@ mod messages;
 pub(crate) mod migrate;
 mod notices;
 mod outbound;
+mod passkeys;
 mod patients;
 mod personal;
 mod purge;

@@ -12,6 +12,7 @@ mod directory;
 mod group;
 mod imap_state;
 mod outbound;
+mod passkeys;
 mod rights;
 mod sealing;
 pub use announcements::*;
@@ -21,6 +22,7 @@ pub use directory::*;
 pub use group::*;
 pub use imap_state::*;
 pub use outbound::*;
+pub use passkeys::*;
 pub use rights::*;
 pub use sealing::*;
 
@@ -69,6 +71,8 @@ macro_rules! conformance_suite {
             tr1_reordered_entries_are_named,
             tr2_purge_keeps_the_remainder_verifiable,
             au2_devices_are_listed_checked_and_revoked,
+            au1_passkeys_are_listed_found_and_revoked_by_their_owner,
+            ms18_a_pairing_token_is_spent_once_before_it_expires,
             au1_totp_secret_is_sealed_and_steps_are_used_once,
             au1_contact_email_and_login_codes,
             au3_failure_counters_and_alerts,

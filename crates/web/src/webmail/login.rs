@@ -24,6 +24,8 @@ pub(super) struct LoginPage {
     certificate: bool,
     /// Whether the OpenID provider's login is offered (AU-4).
     oidc: bool,
+    /// Whether the passkey login is offered (AU-1).
+    passkey: bool,
 }
 
 layout_page!(LoginPage);
@@ -34,6 +36,7 @@ pub(super) fn login_page(service: &Service, t: &'static Texts, peer: Option<&Pee
         address: String::new(),
         certificate: peer.is_some_and(|p| p.certificate.is_some()),
         oidc: service.accepts_bearer_tokens(),
+        passkey: service.offers_passkeys(),
     }
 }
 

@@ -34,6 +34,10 @@
 //! - [`rights`]: the holder's rights over their account (AC-3): directory choices,
 //!   correction requests, the account's data, closing it.
 //! - [`terms`]: the terms of use to accept (IN-1).
+//! - [`passkeys`]: passkeys (AU-1): the settings' list, registration, revocation, the
+//!   login with a passkey alone; [`pairing`]: pairing a phone by QR code (MS-18).
+//! - [`pwa`]: the installable webmail: manifest, icons, the service worker that
+//!   caches static assets only (MS-18).
 
 pub mod acting;
 pub mod certificate;
@@ -50,6 +54,9 @@ pub mod mail;
 pub mod marks;
 pub mod names;
 pub mod oidc;
+pub mod pairing;
+pub mod passkeys;
+pub mod pwa;
 pub mod rights;
 pub mod settings;
 pub mod terms;
@@ -77,7 +84,7 @@ pub const SESSION_COOKIE: &str = "__Host-caduceus";
 /// letter's HTML, [`letter`]) from here only, so a message can never load remote
 /// content. A route that sets its own (a letter's frame, a preview) keeps it.
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
-                   frame-src 'self'; connect-src 'self'; form-action 'self'; \
+                   frame-src 'self'; connect-src 'self'; manifest-src 'self'; worker-src 'self'; form-action 'self'; \
                    frame-ancestors 'none'; base-uri 'none'";
 
 /// The webmail routes.
@@ -155,7 +162,33 @@ pub fn router(max_message_size: usize) -> Router<Service> {
         )
         .route("/static/app.css", get(css))
         .route("/static/app.js", get(js))
+        .merge(passkey_routes())
         .layer(axum::middleware::from_fn(security_headers))
+}
+
+/// The passkeys' and the pairing's routes (AU-1, MS-18), and the installable
+/// webmail's files.
+fn passkey_routes() -> Router<Service> {
+    Router::new()
+        .route("/login/passkey/begin", post(passkeys::login_begin))
+        .route("/login/passkey/finish", post(passkeys::login_finish))
+        .route("/login/passkey/password", post(passkeys::second_begin))
+        .route(
+            "/login/passkey/password/finish",
+            post(passkeys::login_finish),
+        )
+        .route("/mail/settings/passkeys", get(passkeys::list))
+        .route("/mail/settings/passkeys/begin", post(passkeys::begin))
+        .route("/mail/settings/passkeys/finish", post(passkeys::finish))
+        .route(
+            "/mail/settings/passkeys/{id}/revoke",
+            post(passkeys::revoke),
+        )
+        .route("/mail/settings/pair", post(pairing::make))
+        .route("/pair/{token}", get(pairing::phone))
+        .route("/pair/{token}/begin", post(pairing::begin))
+        .route("/pair/{token}/finish", post(pairing::finish))
+        .merge(pwa::routes())
 }
 
 async fn css() -> impl IntoResponse {

@@ -6,12 +6,12 @@
 
 use caduceus_core::AccountState;
 use caduceus_core::authz::{Expected, Operation, Party, Reach};
-use caduceus_store::{Store as _, StoreError};
+use caduceus_store::{PasskeyStore as _, Store as _, StoreError};
 
 use super::{CONTACT, Cast, Cell, MARKS, RITA, Stored};
 
 /// Whether what `cell` reaches besides its copies changed: a message delivered, an
-/// alert broadcast, the target's mailbox forwarded, the device revoked, the
+/// alert broadcast, the target's mailbox forwarded, the device or passkey revoked, the
 /// professional blocked, the account's state moved, cardio's delegate added or
 /// removed, the owner's contact address replaced or new-mail notices turned on, their
 /// mailbox put on the liste rouge, a correction requested of the registration
@@ -54,6 +54,11 @@ async fn changed(cast: &Cast, cell: &Cell) -> Option<bool> {
     if cell.operation == Operation::SetForwarding {
         let forwarded = store.forwarding(cell.target.account).await.unwrap();
         return Some(forwarded.is_some());
+    }
+    if let Some(passkey) = cell.passkey {
+        let owner = store.passkeys(cast.owner.id).await.unwrap();
+        let revoked = owner.iter().any(|p| p.id == passkey && p.revoked.is_some());
+        return Some(revoked);
     }
     if let Some(device) = cell.device {
         let found = store.device_secret(device).await.unwrap();

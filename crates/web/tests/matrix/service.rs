@@ -50,6 +50,24 @@ async fn outcome(cast: &Cast, cell: &Cell) -> Result<(), ServiceError> {
         (Reach::Devices, Operation::AddDevice) => {
             service.add_device(&person.login, "cell").await.map(drop)
         }
+        // Passkeys and pairing (AU-1, MS-18): a ceremony begun is the decision; the
+        // browser's answer needs an authenticator (the browser test has one).
+        (Reach::Devices, Operation::RegisterPasskey) => service
+            .begin_passkey_registration(&person.login, "cell")
+            .await
+            .map(drop),
+        (Reach::Devices, Operation::MakePairingToken) => {
+            service.make_pairing_token(&person.login).await.map(drop)
+        }
+        (Reach::Devices, Operation::PairPhone) => {
+            let offer = service.make_pairing_token(&person.login).await?;
+            let begun = service.begin_pairing(&offer.token, "cell", "test");
+            begun.await.map(drop)
+        }
+        (Reach::Devices, Operation::RevokePasskey) => {
+            let passkey = cell.passkey.unwrap();
+            service.revoke_passkey(&caller, owner, passkey).await
+        }
         (Reach::Devices, _) => {
             let device = cell.device.unwrap();
             service.revoke_device(&caller, owner, device).await

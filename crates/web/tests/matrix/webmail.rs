@@ -117,6 +117,28 @@ pub fn step(cast: &Cast, cell: &Cell) -> Value {
             Some(json!([["name", "cell"]])),
             false,
         ),
+        // The registration's first step, as the page's script sends it (JSON).
+        Operation::RegisterPasskey => (
+            "POST",
+            "/mail/settings/passkeys/begin".to_owned(),
+            Some(json!([["name", "cell"]])),
+            false,
+        ),
+        Operation::MakePairingToken => (
+            "POST",
+            "/mail/settings/pair".to_owned(),
+            Some(json!([])),
+            false,
+        ),
+        Operation::RevokePasskey => (
+            "POST",
+            format!(
+                "/mail/settings/passkeys/{}/revoke",
+                cell.passkey.map_or(0, |p| p.0)
+            ),
+            Some(json!([])),
+            false,
+        ),
         Operation::ListAccounts => ("GET", "/admin/accounts".to_owned(), None, false),
         Operation::ListAnnouncements => ("GET", "/admin/announcements".to_owned(), None, false),
         Operation::ReadStatus => ("GET", "/admin/status".to_owned(), None, false),
@@ -202,6 +224,11 @@ pub fn step(cast: &Cast, cell: &Cell) -> Value {
     let path = match path.strip_prefix("/mail/") {
         Some(rest) if switched => format!("/mail/as/{}/{rest}", cell.target.account.0),
         _ => path,
+    };
+    // A script's call sends JSON (the CSRF token in `X-CSRF`).
+    let multipart = match cell.operation {
+        Operation::RegisterPasskey => json!("json"),
+        _ => json!(multipart),
     };
     json!([
         cell.label,

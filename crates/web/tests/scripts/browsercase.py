@@ -34,7 +34,8 @@ from selenium.webdriver.support.abstract_event_listener import AbstractEventList
 from selenium.webdriver.support.event_firing_webdriver import EventFiringWebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
-BASE = f"https://127.0.0.1:{A['port']}"
+# A host name where one is needed (passkeys: WebAuthn refuses IP addresses).
+BASE = f"https://{A.get('host', '127.0.0.1')}:{A['port']}"
 SHOTS = A.get("shots")
 LANG = A.get("browser_lang", "fr-FR")
 DESKTOP, PHONE, REFLOW = 1280, 390, 320
@@ -51,6 +52,15 @@ for arg in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
             "--disable-dev-shm-usage", f"--user-data-dir={tempfile.mkdtemp()}",
             f"--window-size={DESKTOP},900", f"--lang={LANG}"]:
     options.add_argument(arg)
+# Passkeys and service workers need a certificate Chromium accepts, not one whose
+# error is ignored: the server's key is pinned by its SPKI hash (`server_cert=`).
+if A.get("server_cert"):
+    import subprocess
+    spki = subprocess.run(
+        f"openssl x509 -in '{A['server_cert']}' -pubkey -noout | openssl pkey -pubin -outform der"
+        " | openssl dgst -sha256 -binary | base64", shell=True, check=True, capture_output=True,
+        text=True).stdout.strip()
+    options.add_argument(f"--ignore-certificate-errors-spki-list={spki}")
 options.add_experimental_option("prefs", {"intl.accept_languages": f"{LANG},{LANG[:2]}"})
 # The server presents the development PKI's certificate.
 options.accept_insecure_certs = True

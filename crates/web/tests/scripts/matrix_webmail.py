@@ -1,7 +1,7 @@
 """Drives the authorization matrix's cells through the webmail and the admin console
 with http.client, one step per line of standard input (JSON: [label, session token or
 "", method, path, form fields as [name, value] pairs or null, whether the form is
-multipart, [client certificate, key] files or null]); prints `label status location
+multipart (or "json": a page script's call), [client certificate, key] files or null]); prints `label status location
 body` for each (location `-` when there is none).
 
 The session token travels in the session cookie; a form carries the session's CSRF
@@ -66,7 +66,10 @@ for line in sys.stdin:
     body = headers = None
     if form is not None:
         fields = form + [["csrf", csrf(token)]]
-        if as_multipart:
+        if as_multipart == "json":  # a page script's call: JSON, the CSRF in a header
+            body = json.dumps(dict(form))
+            headers = {"Content-Type": "application/json", "X-CSRF": csrf(token)}
+        elif as_multipart:
             body, headers = multipart(fields, [])
         else:
             body = urllib.parse.urlencode([tuple(field) for field in fields])

@@ -9,11 +9,13 @@
 //! - [`refusals`]: what a page says when the service refuses, in plain words.
 //! - [`security`]: an enveloped copy and a signature's standing, said to the reader.
 //! - [`drafts`]: saving a letter being written, its autosave (issue 22).
+//! - [`passkeys`]: passkeys and pairing a phone (AU-1, MS-18).
 
 pub mod display;
 pub mod drafts;
 pub mod habits;
 pub mod mailboxes;
+pub mod passkeys;
 pub mod refusals;
 pub mod security;
 
@@ -35,6 +37,7 @@ pub struct Texts {
     pub habits: &'static habits::Habits,
     /// The drafts' words (issue 22).
     pub draft: &'static drafts::Drafts,
+    pub passkeys: &'static passkeys::Passkeys,
     pub language: &'static str,
     pub compose: &'static str,
     pub settings: &'static str,
@@ -256,6 +259,7 @@ pub const FR: Texts = Texts {
     security: &security::FR,
     habits: &habits::FR,
     draft: &drafts::FR,
+    passkeys: &passkeys::FR,
     language: "Langue",
     compose: "Nouveau message",
     settings: "Réglages",
@@ -503,6 +507,7 @@ pub const EN: Texts = Texts {
     security: &security::EN,
     habits: &habits::EN,
     draft: &drafts::EN,
+    passkeys: &passkeys::EN,
     language: "Language",
     compose: "New message",
     settings: "Settings",

@@ -1,0 +1,216 @@
+//! Passkeys and pairing tokens (AU-1, MS-18) on both backends.
+
+use async_trait::async_trait;
+use caduceus_audit::Event;
+use caduceus_core::Timestamp;
+use caduceus_core::passkey::PasskeyKind;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::SqlStore;
+use super::db::WriteTx;
+use super::traces::append;
+use crate::error::{Result, StoreError};
+use crate::model::AccountId;
+use crate::passkey::{NewPasskey, PairingToken, Passkey, PasskeyId, PasskeyStore};
+
+const COLUMNS: &str =
+    "id, account_id, name, kind, credential_id, credential, created_ms, last_used_ms, revoked_ms";
+
+fn passkey_from_row(row: &AnyRow) -> Result<Passkey> {
+    let kind: String = row.try_get("kind")?;
+    Ok(Passkey {
+        id: PasskeyId(row.try_get("id")?),
+        account: AccountId(row.try_get("account_id")?),
+        name: row.try_get("name")?,
+        kind: PasskeyKind::parse(&kind).ok_or(StoreError::Corrupt {
+            what: "passkeys.kind",
+            detail: kind.clone(),
+        })?,
+        credential_id: row.try_get("credential_id")?,
+        credential: row.try_get("credential")?,
+        created: Timestamp::from_millis(row.try_get("created_ms")?),
+        last_used: row
+            .try_get::<Option<i64>, _>("last_used_ms")?
+            .map(Timestamp::from_millis),
+        revoked: row
+            .try_get::<Option<i64>, _>("revoked_ms")?
+            .map(Timestamp::from_millis),
+    })
+}
+
+/// Inserts the passkey in `tx` and names it in `trace`.
+async fn insert(tx: &mut WriteTx, new: &NewPasskey<'_>, trace: &mut Event) -> Result<Passkey> {
+    let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM passkeys WHERE credential_id = $1")
+        .bind(new.credential_id.to_vec())
+        .fetch_optional(&mut *tx.tx)
+        .await?;
+    if taken.is_some() {
+        return Err(StoreError::Conflict {
+            what: "passkey",
+            detail: "credential id registered already".into(),
+        });
+    }
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO passkeys (account_id, name, kind, credential_id, credential, created_ms)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(new.account.0)
+    .bind(new.name)
+    .bind(new.kind.as_str())
+    .bind(new.credential_id.to_vec())
+    .bind(new.credential)
+    .bind(new.at.as_millis())
+    .fetch_one(&mut *tx.tx)
+    .await?;
+    trace.object.push(PasskeyId(id));
+    Ok(Passkey {
+        id: PasskeyId(id),
+        account: new.account,
+        name: new.name.to_owned(),
+        kind: new.kind,
+        credential_id: new.credential_id.to_vec(),
+        credential: new.credential.to_owned(),
+        created: new.at,
+        last_used: None,
+        revoked: None,
+    })
+}
+
+#[async_trait]
+impl PasskeyStore for SqlStore {
+    async fn add_passkey(&self, new: &NewPasskey<'_>, trace: &Event) -> Result<Passkey> {
+        let mut tx = self.db.begin_write().await?;
+        let mut trace = trace.clone();
+        let passkey = insert(&mut tx, new, &mut trace).await?;
+        append(self, &mut tx, std::slice::from_ref(&trace)).await?;
+        tx.commit().await?;
+        Ok(passkey)
+    }
+
+    async fn add_paired_passkey(
+        &self,
+        token_hash: &[u8],
+        new: &NewPasskey<'_>,
+        trace: &Event,
+        used: &Event,
+    ) -> Result<Option<Passkey>> {
+        let mut tx = self.db.begin_write().await?;
+        let spent = sqlx::query(
+            "UPDATE pairing_tokens SET used_ms = $3
+             WHERE token_hash = $1 AND account_id = $2 AND used_ms IS NULL AND expires_ms > $3",
+        )
+        .bind(token_hash.to_vec())
+        .bind(new.account.0)
+        .bind(new.at.as_millis())
+        .execute(&mut *tx.tx)
+        .await?
+        .rows_affected();
+        if spent == 0 {
+            return Ok(None);
+        }
+        let mut trace = trace.clone();
+        let passkey = insert(&mut tx, new, &mut trace).await?;
+        append(self, &mut tx, &[used.clone(), trace]).await?;
+        tx.commit().await?;
+        Ok(Some(passkey))
+    }
+
+    async fn passkeys(&self, account: AccountId) -> Result<Vec<Passkey>> {
+        let sql = format!("SELECT {COLUMNS} FROM passkeys WHERE account_id = $1 ORDER BY id");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(account.0)
+            .fetch_all(&self.db.pool)
+            .await?;
+        rows.iter().map(passkey_from_row).collect()
+    }
+
+    async fn passkey_by_credential(&self, credential_id: &[u8]) -> Result<Option<Passkey>> {
+        let sql = format!("SELECT {COLUMNS} FROM passkeys WHERE credential_id = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(credential_id.to_vec())
+            .fetch_optional(&self.db.pool)
+            .await?;
+        row.as_ref().map(passkey_from_row).transpose()
+    }
+
+    async fn touch_passkey(&self, id: PasskeyId, credential: &str, at: Timestamp) -> Result<()> {
+        let mut tx = self.db.begin_write().await?;
+        sqlx::query("UPDATE passkeys SET credential = $2, last_used_ms = $3 WHERE id = $1")
+            .bind(id.0)
+            .bind(credential)
+            .bind(at.as_millis())
+            .execute(&mut *tx.tx)
+            .await?;
+        tx.commit().await
+    }
+
+    async fn revoke_passkey(
+        &self,
+        account: AccountId,
+        id: PasskeyId,
+        at: Timestamp,
+        trace: &Event,
+    ) -> Result<()> {
+        let mut tx = self.db.begin_write().await?;
+        let rows = sqlx::query(
+            "UPDATE passkeys SET revoked_ms = COALESCE(revoked_ms, $3)
+             WHERE id = $1 AND account_id = $2",
+        )
+        .bind(id.0)
+        .bind(account.0)
+        .bind(at.as_millis())
+        .execute(&mut *tx.tx)
+        .await?
+        .rows_affected();
+        if rows == 0 {
+            return Err(StoreError::NotFound {
+                what: "passkey",
+                id: id.to_string(),
+            });
+        }
+        append(self, &mut tx, std::slice::from_ref(trace)).await?;
+        tx.commit().await
+    }
+
+    async fn add_pairing_token(
+        &self,
+        account: AccountId,
+        token_hash: &[u8],
+        expires: Timestamp,
+        trace: &Event,
+    ) -> Result<()> {
+        let mut tx = self.db.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO pairing_tokens (token_hash, account_id, created_ms, expires_ms)
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(token_hash.to_vec())
+        .bind(account.0)
+        .bind(trace.at_ms)
+        .bind(expires.as_millis())
+        .execute(&mut *tx.tx)
+        .await?;
+        append(self, &mut tx, std::slice::from_ref(trace)).await?;
+        tx.commit().await
+    }
+
+    async fn pairing_token(&self, token_hash: &[u8]) -> Result<Option<PairingToken>> {
+        let row = sqlx::query(
+            "SELECT account_id, expires_ms, used_ms FROM pairing_tokens WHERE token_hash = $1",
+        )
+        .bind(token_hash.to_vec())
+        .fetch_optional(&self.db.pool)
+        .await?;
+        row.map(|row| -> Result<PairingToken> {
+            Ok(PairingToken {
+                account: AccountId(row.try_get("account_id")?),
+                expires: Timestamp::from_millis(row.try_get("expires_ms")?),
+                used: row
+                    .try_get::<Option<i64>, _>("used_ms")?
+                    .map(Timestamp::from_millis),
+            })
+        })
+        .transpose()
+    }
+}
