@@ -22,57 +22,6 @@ const PEOPLE: &str =
     include_str!("../../../fixtures/directory/PS_LibreAcces_Personne_activite_demo.txt");
 const INS: &str = "295109912611193";
 
-/// What every browser test needs: the Python venv with selenium, and the
-/// `chromium` / `chromedriver` / `axe` script arguments (fails, naming the package,
-/// when missing).
-fn browser() -> (String, [(&'static str, String); 3]) {
-    let venv = std::env::var("CADUCEUS_TEST_VENV").unwrap_or_else(|_| {
-        panic!(
-            "CADUCEUS_TEST_VENV is not set: run scripts/test.sh (it installs selenium from PyPI)"
-        )
-    });
-    let tool = |path: &str, package: &str| {
-        assert!(
-            std::path::Path::new(path).exists(),
-            "{path} is missing: the browser tests need Debian's {package} (apt-get install -y chromium chromium-driver)"
-        );
-        path.to_owned()
-    };
-    let axe = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../scripts/axe/node_modules/axe-core/axe.min.js"
-    );
-    assert!(
-        std::path::Path::new(axe).exists(),
-        "{axe} is missing: the browser tests check every page with axe-core; run scripts/test.sh \
-         (or npm ci --prefix scripts/axe)"
-    );
-    let tools = [
-        ("chromium", tool("/usr/bin/chromium", "chromium")),
-        (
-            "chromedriver",
-            tool("/usr/bin/chromedriver", "chromium-driver"),
-        ),
-        ("axe", axe.to_owned()),
-    ];
-    (venv, tools)
-}
-
-/// WCAG 2.1 A/AA (axe-core), 2.5.8 and 1.4.10 held on every page state the browser
-/// script saw, desktop and phone, and no page over 100 KB (the script fails on a
-/// violation; this checks it did check): at least `states` distinct states.
-fn accessible(run: &Run, states: usize) {
-    let (_, checked) = run.step("a11y-states");
-    let checked: usize = checked.trim().parse().unwrap();
-    let (_, heaviest) = run.step("heaviest-page");
-    let (_, seconds) = run.step("a11y-seconds");
-    eprintln!(
-        "accessibility: {checked} page states checked in {seconds} s, 0 violations; heaviest page {heaviest}"
-    );
-    assert!(checked >= states, "only {checked} page states checked");
-    assert!(!run.stdout.contains("a11y-violation"), "{}", run.stdout);
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ms11_ms8_tr4_the_webmail_in_headless_chromium() {
     let (venv, tools) = browser();
