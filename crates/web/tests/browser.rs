@@ -769,6 +769,10 @@ async fn ms1_a_lab_report_keeps_its_table_in_a_sandboxed_frame_in_chromium() {
     run.expect("script-ran", 0, &["False"]);
     run.expect("tracker-hits", 0, &["0"]);
     run.expect("text-version", 0, &["Hemoglobine 10,2 g/dL (12-16)"]);
+    // The PDF's preview opens inline, as a PDF.
+    let (_, pdf) = run.step("pdf-preview");
+    eprintln!("the PDF preview in Chromium: {pdf}");
+    assert!(pdf.starts_with("application/pdf"), "{pdf}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -78,6 +78,8 @@ async fn ms1_ac1_tr1_an_html_lab_report_keeps_its_table_and_colour_and_loses_wha
     );
     assert!(page.contains(&format!("href=\"{}\" target=\"_blank\" rel=\"noopener\" aria-label=\"Aperçu cr.pdf\">Aperçu</a>", view(index_of(&pdf)))), "{page}");
     assert!(!page.contains(&view(index_of(&svg))), "{page}");
+    // The logo the HTML shows by its Content-ID is in the frame, not listed apart.
+    assert!(!page.contains(">attachment</a>"), "{page}");
     run.expect(
         "page-en",
         200,

@@ -140,6 +140,39 @@ pub async fn id4_directory_search_honours_liste_rouge_and_consent(h: Harness) {
         .remove(0);
     assert_eq!(alice.phone.as_deref(), Some("0142160000"));
 
+    // A page's addresses in one lookup (ID-4): each entry, liste rouge or not, with
+    // its holder's own choice, for the service to apply the rule.
+    let chosen = DirectoryPreferences {
+        liste_rouge: true,
+        phone_consent: false,
+    };
+    h.store
+        .set_directory_preferences("percent@x.test", chosen, &trace)
+        .await
+        .unwrap();
+    let page: Vec<String> = [
+        "alice@x.test",
+        "hidden@x.test",
+        "percent@x.test",
+        "nobody@x.test",
+    ]
+    .map(str::to_owned)
+    .into();
+    let mut found = h.store.directory_entries(&page).await.unwrap();
+    found.sort_by(|a, b| a.0.address.cmp(&b.0.address));
+    let seen: Vec<_> = found
+        .iter()
+        .map(|(row, chosen)| (row.address.as_str(), row.liste_rouge, *chosen))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("alice@x.test", false, false),
+            ("hidden@x.test", true, false),
+            ("percent@x.test", false, true)
+        ]
+    );
+
     // Removal and fingerprints for the next import's difference.
     let removal = DirectoryChanges {
         remove_mailboxes: vec!["percent@x.test".into()],

@@ -218,6 +218,13 @@ pub async fn id1_account_keeps_its_registry_identity(h: Harness) {
             .unwrap()
             .is_none()
     );
+    // A page's addresses in one lookup (ID-4): those that are accounts.
+    let found = h
+        .store
+        .accounts_by_address(&[missing, a.address.clone()])
+        .await
+        .unwrap();
+    assert_eq!(found.iter().map(|f| f.id).collect::<Vec<_>>(), [a.id]);
     assert_eq!(h.store.accounts().await.unwrap().len(), 1);
 }
 

@@ -353,6 +353,16 @@ async fn folder_view(
     })
 }
 
+/// Whether `part` is one the letter's HTML shows by its `Content-ID` (an inline
+/// image of `multipart/related`), not an attachment of its own.
+fn shown_in_letter(part: &mail_parser::MessagePart<'_>) -> bool {
+    use mail_parser::MimeHeaders;
+    part.content_id().is_some()
+        && !part
+            .content_disposition()
+            .is_some_and(|d| d.is_attachment())
+}
+
 /// Whom a row of the list names: the recipients of a sent message, else its sender.
 fn shown(listed: &caduceus_service::listing::Listed) -> &[MetaAddress] {
     let meta = listed.message.meta();
@@ -506,6 +516,8 @@ pub async fn message(
         .iter()
         .flat_map(|m| m.attachments())
         .enumerate()
+        // An image the letter's HTML shows by its Content-ID is in the frame already.
+        .filter(|(_, part)| !(html && shown_in_letter(part)))
         .map(|(index, part)| AttachmentLink {
             index,
             name: mail_parser::MimeHeaders::attachment_name(part)

@@ -1,4 +1,5 @@
-//! What the web tests share: the HTTPS listener on 127.0.0.1, web logins, scripts.
+//! What the web tests share: the HTTPS listener on 127.0.0.1, web logins, scripts,
+//! the browser tests' tools and accessibility check, an HTML lab report (MS-1).
 //! Each test binary uses part of it.
 #![allow(dead_code)]
 
@@ -180,4 +181,55 @@ pub fn lab_report(to: &str, remote_image: &str) -> String {
          Content-Disposition: attachment; filename=\"photo.png\"\r\n\
          Content-Transfer-Encoding: base64\r\n\r\n{PIXEL}\r\n--mix--\r\n"
     )
+}
+
+/// What every browser test needs: the Python venv with selenium, and the
+/// `chromium` / `chromedriver` / `axe` script arguments (fails, naming the package,
+/// when missing).
+pub fn browser() -> (String, [(&'static str, String); 3]) {
+    let venv = std::env::var("CADUCEUS_TEST_VENV").unwrap_or_else(|_| {
+        panic!(
+            "CADUCEUS_TEST_VENV is not set: run scripts/test.sh (it installs selenium from PyPI)"
+        )
+    });
+    let tool = |path: &str, package: &str| {
+        assert!(
+            std::path::Path::new(path).exists(),
+            "{path} is missing: the browser tests need Debian's {package} (apt-get install -y chromium chromium-driver)"
+        );
+        path.to_owned()
+    };
+    let axe = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../scripts/axe/node_modules/axe-core/axe.min.js"
+    );
+    assert!(
+        std::path::Path::new(axe).exists(),
+        "{axe} is missing: the browser tests check every page with axe-core; run scripts/test.sh \
+         (or npm ci --prefix scripts/axe)"
+    );
+    let tools = [
+        ("chromium", tool("/usr/bin/chromium", "chromium")),
+        (
+            "chromedriver",
+            tool("/usr/bin/chromedriver", "chromium-driver"),
+        ),
+        ("axe", axe.to_owned()),
+    ];
+    (venv, tools)
+}
+
+/// WCAG 2.1 A/AA (axe-core), 2.5.8 and 1.4.10 held on every page state the browser
+/// script saw, desktop and phone, and no page over 100 KB (the script fails on a
+/// violation; this checks it did check): at least `states` distinct states.
+pub fn accessible(run: &Run, states: usize) {
+    let (_, checked) = run.step("a11y-states");
+    let checked: usize = checked.trim().parse().unwrap();
+    let (_, heaviest) = run.step("heaviest-page");
+    let (_, seconds) = run.step("a11y-seconds");
+    eprintln!(
+        "accessibility: {checked} page states checked in {seconds} s, 0 violations; heaviest page {heaviest}"
+    );
+    assert!(checked >= states, "only {checked} page states checked");
+    assert!(!run.stdout.contains("a11y-violation"), "{}", run.stdout);
 }

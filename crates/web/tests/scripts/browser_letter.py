@@ -31,6 +31,12 @@ try:
     driver.find_element(By.CSS_SELECTOR, "#text-version summary").click()
     audit.check()
     out("text-version", driver.find_element(By.CSS_SELECTOR, "#text-version .body").text)
+    # The PDF's preview, opened inline: what Chromium made of it (its type, and
+    # whether its viewer is embedded).
+    preview = driver.find_element(By.CSS_SELECTOR, "a.preview-link").get_attribute("href")
+    raw.get(preview)
+    out("pdf-preview", raw.execute_script(
+        "return document.contentType + ' embed=' + document.querySelectorAll('embed').length"))
 finally:
     driver.quit()
     tracker.shutdown()
