@@ -31,6 +31,7 @@ mod login;
 
 pub use factors::{Contacts, IssuedDevice, TotpEnrollment};
 pub(crate) use gate::InFlight;
+pub use login::CodeChannel;
 
 /// How long an emailed login code is valid.
 const CODE_VALIDITY: Duration = Duration::from_secs(10 * 60);

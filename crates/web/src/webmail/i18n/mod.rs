@@ -7,8 +7,10 @@
 //! - [`refusals`]: what a page says when the service refuses, in plain words.
 //! - [`security`]: an enveloped copy and a signature's standing, said to the reader.
 //! - [`drafts`]: saving a letter being written, its autosave (issue 22).
+//! - [`login`]: the login page's one-time code by SMS (AU-1).
 
 pub mod drafts;
+pub mod login;
 pub mod mailboxes;
 pub mod refusals;
 pub mod security;
@@ -29,6 +31,8 @@ pub struct Texts {
     pub security: &'static security::Security,
     /// The drafts' words (issue 22).
     pub draft: &'static drafts::Drafts,
+    /// The login page's code by SMS (AU-1).
+    pub login_sms: &'static login::LoginSms,
     pub language: &'static str,
     pub compose: &'static str,
     pub settings: &'static str,
@@ -248,6 +252,7 @@ pub const FR: Texts = Texts {
     boxes: &mailboxes::FR,
     security: &security::FR,
     draft: &drafts::FR,
+    login_sms: &login::FR,
     language: "Langue",
     compose: "Nouveau message",
     settings: "Réglages",
@@ -494,6 +499,7 @@ pub const EN: Texts = Texts {
     boxes: &mailboxes::EN,
     security: &security::EN,
     draft: &drafts::EN,
+    login_sms: &login::EN,
     language: "Language",
     compose: "New message",
     settings: "Settings",
@@ -770,29 +776,4 @@ impl Texts {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ms6_french_pages_put_a_narrow_no_break_space_before_high_punctuation() {
-        // Every French text as written in this file and in the refusals': a `:`, `;`, `!` or `?` inside
-        // one follows the narrow no-break space (U+202F), never a plain space.
-        let mut checked = 0;
-        let sources = [include_str!("mod.rs"), include_str!("refusals.rs")];
-        let french = sources
-            .iter()
-            .map(|s| &s[s.find("pub const FR").unwrap()..s.find("pub const EN").unwrap()]);
-        for line in french.flat_map(str::lines) {
-            let Some((_, value)) = line.split_once(": \"") else {
-                continue;
-            };
-            for (i, c) in value.char_indices().filter(|(_, c)| ":;!?".contains(*c)) {
-                assert!(value[..i].ends_with("\\u{202F}"), "{line}: {c}");
-                checked += 1;
-            }
-        }
-        assert!(checked >= 8, "{checked} marks checked");
-        assert_eq!(FR.colon, "\u{202F}:");
-        assert_eq!(EN.colon, ":");
-    }
-}
+mod tests;

@@ -1,0 +1,26 @@
+//! The texts' own checks: French typography.
+
+use super::*;
+
+#[test]
+fn ms6_french_pages_put_a_narrow_no_break_space_before_high_punctuation() {
+    // Every French text as written in mod.rs and in the refusals': a `:`, `;`, `!` or `?` inside
+    // one follows the narrow no-break space (U+202F), never a plain space.
+    let mut checked = 0;
+    let sources = [include_str!("mod.rs"), include_str!("refusals.rs")];
+    let french = sources
+        .iter()
+        .map(|s| &s[s.find("pub const FR").unwrap()..s.find("pub const EN").unwrap()]);
+    for line in french.flat_map(str::lines) {
+        let Some((_, value)) = line.split_once(": \"") else {
+            continue;
+        };
+        for (i, c) in value.char_indices().filter(|(_, c)| ":;!?".contains(*c)) {
+            assert!(value[..i].ends_with("\\u{202F}"), "{line}: {c}");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 8, "{checked} marks checked");
+    assert_eq!(FR.colon, "\u{202F}:");
+    assert_eq!(EN.colon, ":");
+}
