@@ -102,6 +102,8 @@ codes! {
         Oidc => "oidc",
         /// A one-time code sent by email.
         Email => "email",
+        /// A one-time code sent by SMS (AU-1, seed 004 §6.2).
+        Sms => "sms",
     }
 }
 

@@ -1,7 +1,8 @@
 //! Sends notices (emailed login codes, AU-1; new-mail notices, MS-7; inactivity
 //! warnings, RT-1) through the operator's outbound SMTP relay with mail-send, and
-//! inactivity warnings by SMS through the operator's gateway hook (a program). The text
-//! is fixed: no sender, subject or content of any message ever goes out this way.
+//! login codes and inactivity warnings by SMS through the operator's gateway hook (a
+//! program). The text is fixed: no sender, subject or content of any message ever goes
+//! out this way.
 
 use anyhow::{Result, bail};
 use async_trait::async_trait;
@@ -61,7 +62,19 @@ impl Notifier for Notifiers {
                 _,
                 Some(sms),
             ) => sms.send(&to, &sms.warning(days_left, token.expose())).await,
-            (Notice::InactivitySms { .. }, _, None) => {
+            (
+                Notice::LoginCodeSms {
+                    to,
+                    code,
+                    valid_minutes,
+                },
+                _,
+                Some(sms),
+            ) => {
+                sms.send(&to, &login_code_sms(code.expose(), valid_minutes))
+                    .await
+            }
+            (Notice::InactivitySms { .. } | Notice::LoginCodeSms { .. }, _, None) => {
                 Err("no SMS gateway is configured (notices.sms_command)".into())
             }
             (notice, Some(mail), _) => mail.send(notice).await,
@@ -70,6 +83,15 @@ impl Notifier for Notifiers {
             }
         }
     }
+}
+
+/// The login code's SMS (AU-1, seed 004 §6.2): the code and its validity, nothing
+/// else.
+fn login_code_sms(code: &str, valid_minutes: u32) -> String {
+    format!(
+        "Caduceus : votre code de connexion est {code} (valable {valid_minutes} min). \
+         / Your login code is {code}."
+    )
 }
 
 /// The SMS gateway hook: a program run with the number as its argument and the text
@@ -296,7 +318,7 @@ impl Notifier for SmtpNotifier {
                 "Violation de donnees / Personal data breach",
                 BREACH.to_owned(),
             ),
-            Notice::InactivitySms { .. } => {
+            Notice::InactivitySms { .. } | Notice::LoginCodeSms { .. } => {
                 return Err("an SMS notice goes to the SMS hook, not the relay".into());
             }
         };
@@ -336,14 +358,17 @@ mod tests {
         }
     }
 
+    /// A hook that writes the number, then the text, to the returned file.
+    fn recording_hook(dir: &std::path::Path) -> (SmsHook, std::path::PathBuf) {
+        let out = dir.join("sent");
+        let script = format!("#!/bin/sh\necho \"$1\" > {0}\ncat >> {0}\n", out.display());
+        (hook(dir, &script), out)
+    }
+
     #[tokio::test]
     async fn rt1_the_sms_hook_gets_the_number_and_the_warning_with_its_link() {
         let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("sent");
-        let sms = hook(
-            dir.path(),
-            &format!("#!/bin/sh\necho \"$1\" > {0}\ncat >> {0}\n", out.display()),
-        );
+        let (sms, out) = recording_hook(dir.path());
         let to = caduceus_core::PhoneNumber::parse("06 12 34 56 78").unwrap();
         sms.send(&to, &sms.warning(7, "abc123")).await.unwrap();
         let sent = std::fs::read_to_string(&out).unwrap();
@@ -354,6 +379,29 @@ mod tests {
             text.contains("https://mail.caduceus.test/inactivity/object?token=abc123"),
             "{text}"
         );
+    }
+
+    #[tokio::test]
+    async fn au1_the_login_code_goes_to_the_sms_hook_with_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let (sms, out) = recording_hook(dir.path());
+        let notifiers = Notifiers {
+            mail: None,
+            sms: Some(sms),
+        };
+        let to = caduceus_core::PhoneNumber::parse("06 12 34 56 78").unwrap();
+        let code = caduceus_core::SecretString::new("482913".into());
+        let notice = Notice::LoginCodeSms {
+            to,
+            code,
+            valid_minutes: 10,
+        };
+        notifiers.send(notice).await.unwrap();
+        let sent = std::fs::read_to_string(&out).unwrap();
+        let (number, text) = sent.split_once('\n').unwrap();
+        assert_eq!(number, "+33612345678");
+        assert!(text.contains("code de connexion est 482913"), "{text}");
+        assert!(text.contains("valable 10 min"), "{text}");
     }
 
     #[tokio::test]

@@ -1,5 +1,5 @@
 //! Messages the service sends outside the trust space: login codes to a user's
-//! out-of-band address (AU-1), new-mail notices (MS-7), inactivity warnings by e-mail
+//! out-of-band address or phone (AU-1), new-mail notices (MS-7), inactivity warnings by e-mail
 //! and SMS (RT-1). The transport is the binary's business (an SMTP
 //! smarthost); the service only says what to send.
 
@@ -14,6 +14,17 @@ pub enum Notice {
     LoginCode {
         /// The out-of-band address.
         to: MailAddress,
+        /// The code, six digits.
+        code: SecretString,
+        /// How long it stays valid, in minutes.
+        valid_minutes: u32,
+    },
+    /// A one-time login code by SMS (second factor, AU-1, seed 004 §6.2): to the
+    /// phone number the holder gave, through the operator's SMS gateway hook. Carries
+    /// no sender, subject or message content.
+    LoginCodeSms {
+        /// The phone number.
+        to: caduceus_core::PhoneNumber,
         /// The code, six digits.
         code: SecretString,
         /// How long it stays valid, in minutes.

@@ -64,6 +64,7 @@ async fn ms6_a_letter_typed_in_chromium_is_autosaved_continued_from_drafts_and_s
         &["/mail/folder/Sent", "Compte rendu de consultation"],
     );
     run.expect("drafts-after", 0, &["0"]);
+    run.expect("certificate-form", 0, &["Demande de certificat (CSR)"]);
     let received = inbox(&w, &bob).await;
     assert_eq!(received.len(), 1);
     let raw = String::from_utf8_lossy(&received[0]);

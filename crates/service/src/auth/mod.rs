@@ -33,6 +33,7 @@ pub mod passkey;
 
 pub use factors::{Contacts, IssuedDevice, TotpEnrollment};
 pub(crate) use gate::InFlight;
+pub use login::CodeChannel;
 pub use pairing::PairingOffer;
 pub use passkey::{Ceremony, Relying};
 

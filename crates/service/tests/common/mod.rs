@@ -58,6 +58,11 @@ impl Notifier for Outbox {
                 .lock()
                 .unwrap()
                 .push((to.as_str().to_owned(), code.expose().clone())),
+            Notice::LoginCodeSms { to, code, .. } => self
+                .codes
+                .lock()
+                .unwrap()
+                .push((to.as_str().to_owned(), code.expose().clone())),
             Notice::NewMail { to } => self.new_mail.lock().unwrap().push(to.as_str().to_owned()),
             Notice::InactivityWarning {
                 to,

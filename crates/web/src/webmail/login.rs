@@ -6,7 +6,7 @@ use axum::extract::{Extension, Form, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use caduceus_core::{MailAddress, NationalId, SecretString};
-use caduceus_service::auth::{Authenticated, Credentials};
+use caduceus_service::auth::{Authenticated, CodeChannel, Credentials};
 use caduceus_service::{Service, ServiceError};
 use serde::Deserialize;
 
@@ -84,7 +84,7 @@ pub struct LoginForm {
     password: String,
     #[serde(default)]
     code: String,
-    /// `totp`, `email` or `send_code`.
+    /// `totp`, `email` (a code received by e-mail or SMS), `send_code` or `send_sms`.
     method: String,
 }
 
@@ -140,7 +140,7 @@ fn cross_site_refused() -> Response {
         .into_response()
 }
 
-/// `POST /login`: logs in, or sends the e-mailed code.
+/// `POST /login`: logs in, or sends a one-time code by e-mail or SMS (AU-1).
 pub async fn submit(
     State(service): State<Service>,
     headers: HeaderMap,
@@ -161,8 +161,16 @@ pub async fn submit(
     };
     let password = SecretString::new(form.password);
     let outcome = match form.method.as_str() {
-        "send_code" => {
-            let sent = service.send_login_code(&address, &password, &source).await;
+        "send_code" | "send_sms" => {
+            // By e-mail, or by SMS to the mobile number the holder gave (AU-1).
+            let channel = if form.method == "send_sms" {
+                CodeChannel::Sms
+            } else {
+                CodeChannel::Email
+            };
+            let sent = service
+                .send_login_code_by(&address, &password, &source, channel)
+                .await;
             return match sent {
                 Ok(()) | Err(ServiceError::AuthFailed { .. }) => {
                     view.flash = Some(t.code_sent);

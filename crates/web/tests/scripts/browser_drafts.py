@@ -1,7 +1,8 @@
 """Drafts in headless Chromium (MS-6, issue 22): a professional types a letter with
 an attachment and waits for the autosave; opens Drafts, continues the letter from
 there; a refused send (a recipient outside the trust space) keeps the text and the
-attachment; the send goes and Drafts is empty. Every page is checked for
+attachment; the send goes and Drafts is empty; the settings show the certificate
+form. Every page is checked for
 accessibility and reflow by browsercase."""
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -46,5 +47,8 @@ try:
     out("sent", driver.current_url + " | " + driver.find_element(By.ID, "messages").text)
     follow("nav.folders a[href$='/folder/Drafts']")
     out("drafts-after", str(len(driver.find_elements(By.CSS_SELECTOR, "#messages tbody tr"))))
+    # The settings' certificate form (MS-3), checked for accessibility like every page.
+    follow("header nav a[href$='/settings']")
+    out("certificate-form", driver.find_element(By.ID, "certificate-form").text)
 finally:
     driver.quit()

@@ -10,10 +10,12 @@
 //! - [`security`]: an enveloped copy and a signature's standing, said to the reader.
 //! - [`drafts`]: saving a letter being written, its autosave (issue 22).
 //! - [`passkeys`]: passkeys and pairing a phone (AU-1, MS-18).
+//! - [`login`]: the login page's one-time code by SMS (AU-1).
 
 pub mod display;
 pub mod drafts;
 pub mod habits;
+pub mod login;
 pub mod mailboxes;
 pub mod passkeys;
 pub mod refusals;
@@ -38,6 +40,8 @@ pub struct Texts {
     /// The drafts' words (issue 22).
     pub draft: &'static drafts::Drafts,
     pub passkeys: &'static passkeys::Passkeys,
+    /// The login page's code by SMS (AU-1).
+    pub login_sms: &'static login::LoginSms,
     pub language: &'static str,
     pub compose: &'static str,
     pub settings: &'static str,
@@ -260,6 +264,7 @@ pub const FR: Texts = Texts {
     habits: &habits::FR,
     draft: &drafts::FR,
     passkeys: &passkeys::FR,
+    login_sms: &login::FR,
     language: "Langue",
     compose: "Nouveau message",
     settings: "Réglages",
@@ -508,6 +513,7 @@ pub const EN: Texts = Texts {
     habits: &habits::EN,
     draft: &drafts::EN,
     passkeys: &passkeys::EN,
+    login_sms: &login::EN,
     language: "Language",
     compose: "New message",
     settings: "Settings",

@@ -14,6 +14,7 @@ fn ms6_french_pages_put_a_narrow_no_break_space_before_high_punctuation() {
         include_str!("display.rs"),
         include_str!("drafts.rs"),
         include_str!("passkeys.rs"),
+        include_str!("login.rs"),
     ];
     let french = sources
         .iter()
