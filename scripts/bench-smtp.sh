@@ -41,6 +41,7 @@
 #   IMAP_ONLY=/tmp/caduceus-bench-smtp.XXXXXX scripts/bench-smtp.sh  # only IMAP, kept data
 #   IMAP_RUNS=7                                          # FETCHes of each kind per side (≥ 5)
 #   DELIVERY_TIMEOUT=300                                 # seconds to wait for delivery
+#   BIN_DIR=/tmp/old-build                               # its caduceus, caduceus-load; no build
 #
 # Builds with `cargo build --release` into CARGO_TARGET_DIR (default ./target). Needs
 # cargo, python3, and (installed with apt-get when missing; run as root) postfix,
@@ -147,11 +148,15 @@ if [ "${#NEED[@]}" -gt 0 ]; then
 fi
 [ "$(id -u)" = 0 ] || die "run as root (Postfix, Dovecot and PostgreSQL run as their own users)"
 
-say "building (release)"
-TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
-cargo build --release -p caduceus -p caduceus-load
-CADUCEUS=$TARGET/release/caduceus
-LOAD=$TARGET/release/caduceus-load
+if [ -n "${BIN_DIR:-}" ]; then
+    say "binaries of $BIN_DIR (not built)"
+else
+    say "building (release)"
+    cargo build --release -p caduceus -p caduceus-load
+    BIN_DIR=${CARGO_TARGET_DIR:-$ROOT/target}/release
+fi
+CADUCEUS=$BIN_DIR/caduceus
+LOAD=$BIN_DIR/caduceus-load
 
 # --- scratch directory and clean-up ----------------------------------------------------
 if [ -n "$IMAP_ONLY" ]; then
