@@ -2,8 +2,12 @@
 # SMTP end to end, a sweep of connection counts: Caduceus on SQLite, on PostgreSQL with
 # one node, on PostgreSQL with two nodes behind HAProxy, and Postfix → LMTP → Dovecot,
 # in one run, on 127.0.0.1, one side at a time (the others stopped). Optionally (IMAP=1)
-# each of the SQLite and Postfix sides' recipients then opens the delivered mailbox
-# (scripts/imap-fetch-bench.py: SELECT, FETCH 1:* full bodies, then FLAGS+ENVELOPE).
+# the recipients of the SQLite, PostgreSQL (one node) and Postfix sides then open the
+# delivered mailbox, the three servers running side by side, the FETCHes interleaved
+# (scripts/imap-fetch-bench.py: a listing `FETCH 1:* (FLAGS ENVELOPE BODYSTRUCTURE
+# INTERNALDATE RFC822.SIZE)` and a full `FETCH 1:* (RFC822)`, IMAP_RUNS times each,
+# medians of wall time and of server CPU). IMAP_ONLY=DIR runs just that IMAP step on the
+# scratch directory a `KEEP=1` run left (no SMTP load, nothing built but `caduceus`).
 #
 # The same load (caduceus-load: MESSAGES messages of SIZE body bytes over C sessions,
 # STARTTLS, one recipient) is submitted RUNS times at each C of SWEEP, to
@@ -34,7 +38,10 @@
 #   MESSAGES=2000 SIZE=50000 scripts/bench-smtp.sh
 #   KEEP=1 scripts/bench-smtp.sh                         # keep the scratch directory and logs
 #   IMAP=1 scripts/bench-smtp.sh                         # also time IMAP FETCH at the end
+#   IMAP_ONLY=/tmp/caduceus-bench-smtp.XXXXXX scripts/bench-smtp.sh  # only IMAP, kept data
+#   IMAP_RUNS=7                                          # FETCHes of each kind per side (≥ 5)
 #   DELIVERY_TIMEOUT=300                                 # seconds to wait for delivery
+#   BIN_DIR=/tmp/old-build                               # its caduceus, caduceus-load; no build
 #
 # Builds with `cargo build --release` into CARGO_TARGET_DIR (default ./target). Needs
 # cargo, python3, and (installed with apt-get when missing; run as root) postfix,
@@ -48,7 +55,14 @@ RUNS=${RUNS:-3}
 BACKENDS=${BACKENDS:-sqlite pg1 pg2 postfix}
 DELIVERY_TIMEOUT=${DELIVERY_TIMEOUT:-300}
 KEEP=${KEEP:-0} # 1: keep the scratch directory (data, logs) even on success
-IMAP=${IMAP:-0} # 1: time IMAP FETCH of the delivered mailbox (sqlite and postfix sides)
+IMAP=${IMAP:-0} # 1: time IMAP FETCH of the delivered mailbox (sqlite, pg1 and postfix sides)
+IMAP_ONLY=${IMAP_ONLY:-} # a kept scratch directory: only its IMAP step, no SMTP load
+IMAP_RUNS=${IMAP_RUNS:-7}
+if [ -n "$IMAP_ONLY" ]; then
+    [ -d "$IMAP_ONLY" ] || { echo "bench-smtp: IMAP_ONLY=$IMAP_ONLY is no directory" >&2; exit 1; }
+    IMAP=1
+    KEEP=1
+fi
 if [ -n "${CONNECTIONS:-}" ]; then
     echo "bench-smtp: CONNECTIONS is replaced by SWEEP (connection counts); using SWEEP=\"$CONNECTIONS\"" >&2
     SWEEP=$CONNECTIONS
@@ -67,6 +81,8 @@ for backend in $BACKENDS; do
     case $backend in sqlite | pg1 | pg2 | postfix) ;; *) die "unknown backend $backend (sqlite pg1 pg2 postfix)" ;; esac
 done
 has() { [[ " $BACKENDS " == *" $1 "* ]]; }
+# sweeping SIDE: whether SIDE takes the SMTP load in this run (none with IMAP_ONLY).
+sweeping() { [ -z "$IMAP_ONLY" ] && has "$1"; }
 
 # A port nobody listens on now (bound then released by the kernel's choice).
 free_port() {
@@ -132,14 +148,22 @@ if [ "${#NEED[@]}" -gt 0 ]; then
 fi
 [ "$(id -u)" = 0 ] || die "run as root (Postfix, Dovecot and PostgreSQL run as their own users)"
 
-say "building (release)"
-TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
-cargo build --release -p caduceus -p caduceus-load
-CADUCEUS=$TARGET/release/caduceus
-LOAD=$TARGET/release/caduceus-load
+if [ -n "${BIN_DIR:-}" ]; then
+    say "binaries of $BIN_DIR (not built)"
+else
+    say "building (release)"
+    cargo build --release -p caduceus -p caduceus-load
+    BIN_DIR=${CARGO_TARGET_DIR:-$ROOT/target}/release
+fi
+CADUCEUS=$BIN_DIR/caduceus
+LOAD=$BIN_DIR/caduceus-load
 
 # --- scratch directory and clean-up ----------------------------------------------------
-D=$(mktemp -d /tmp/caduceus-bench-smtp.XXXXXX)
+if [ -n "$IMAP_ONLY" ]; then
+    D=$(cd "$IMAP_ONLY" && pwd)
+else
+    D=$(mktemp -d /tmp/caduceus-bench-smtp.XXXXXX)
+fi
 chmod 755 "$D" # postfix, dovecot, postgres and mail users must reach their directories
 MAILLOG=/var/log/caduceus-bench-postfix.$$.log
 CADUCEUS_PIDS=()
@@ -383,35 +407,34 @@ caduceus_sweep() {
         --delivered-cmd "$count"
 }
 
-if has sqlite; then
+if sweeping sqlite; then
     say "Caduceus on SQLite (sealing at rest, traces, group commit, synchronous=FULL)"
     CAD=$D/sqlite
     init_caduceus "$CAD"
     serve_caduceus "$CAD"
     caduceus_sweep sqlite "$CAD" "$(listener "$CAD" submission)" caduceus "" \
         "python3 $D/sqlite-count.py $CAD/caduceus.db \"$COUNT_SQL\""
-    if [ "$IMAP" = 1 ]; then
-        secret_of "$CAD" 1 "$D/caduceus-imap-secret"
-        python3 "$ROOT/scripts/imap-fetch-bench.py" caduceus "$(listener "$CAD" imaps)" "$CAD/pki/ca.pem" localhost \
-            bruno.durand@caduceus.test "$D/caduceus-imap-secret" >"$D/caduceus-imap.out" 2>&1 ||
-            FAILED+=("caduceus IMAP ($(tail -1 "$D/caduceus-imap.out"))")
-        grep '^IMAP ' "$D/caduceus-imap.out" || echo "caduceus IMAP: no result"
-    fi
     warnings "$CAD"
     stop_caduceus
 fi
 
-if has pg1 || has pg2; then
-    say "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') (throwaway cluster, fsync on)"
+# start_postgres: the throwaway cluster in $D/pg (made when missing) on a free port.
+start_postgres() {
     PG_PORT=$(free_port)
-    mkdir -p "$D/pg"
-    chown postgres:postgres "$D/pg"
-    as_postgres "$PG_BIN/initdb -D $D/pg/data -A trust -U caduceus" >"$D/pg/initdb.log" 2>&1 ||
-        die "initdb failed: $(tail -3 "$D/pg/initdb.log")"
+    if [ ! -d "$D/pg/data" ]; then
+        mkdir -p "$D/pg"
+        chown postgres:postgres "$D/pg"
+        as_postgres "$PG_BIN/initdb -D $D/pg/data -A trust -U caduceus" >"$D/pg/initdb.log" 2>&1 ||
+            die "initdb failed: $(tail -3 "$D/pg/initdb.log")"
+    fi
     as_postgres "$PG_BIN/pg_ctl -D $D/pg/data -l $D/pg/log -w start -o '-p $PG_PORT -k $D/pg -c listen_addresses=127.0.0.1 -c max_connections=300'" \
         >/dev/null || die "PostgreSQL did not start (see $D/pg/log)"
     PG_DATA=$D/pg/data
     PSQL="$PG_BIN/psql -h 127.0.0.1 -p $PG_PORT -U caduceus -tAq"
+}
+if sweeping pg1 || sweeping pg2; then
+    say "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') (throwaway cluster, fsync on)"
+    start_postgres
 fi
 # pg_side SIDE NODES: Caduceus on a database of its own, NODES serve nodes (behind
 # HAProxy when 2), swept.
@@ -464,18 +487,18 @@ CFG
     stop_caduceus
     unset CADUCEUS_DATABASE_URL
 }
-if has pg1; then
+if sweeping pg1; then
     say "Caduceus on PostgreSQL, one node"
     pg_side pg1 1
 fi
-if has pg2; then
+if sweeping pg2; then
     say "Caduceus on PostgreSQL, two nodes behind HAProxy (TCP, round robin)"
     pg_side pg2 2
 fi
 stop_postgres
 
 # --- Postfix → LMTP → Dovecot --------------------------------------------------------
-if has postfix; then
+if sweeping postfix; then
     say "Postfix → LMTP → Dovecot (Debian packages, fsync defaults)"
     # The development certificate of a Caduceus data directory serves both.
     CAD=$D/certs
@@ -608,15 +631,51 @@ echo "postfix: STARTTLS required (smtpd_tls_security_level=encrypt), no AUTH (12
         --server "127.0.0.1:$SMTP_PORT" --starttls --ca "$CAD/pki/ca.pem" --tls-name localhost \
         --from alice.martin@postfix.test --to bruno.durand@postfix.test \
         --delivered-cmd "find $DOV/mail -type f \\( -path '*/new/*' -o -path '*/cur/*' \\) | wc -l"
-    if [ "$IMAP" = 1 ]; then
-        echo "any-password" >"$D/dovecot-imap-secret"
-        python3 "$ROOT/scripts/imap-fetch-bench.py" dovecot "127.0.0.1:$DOV_IMAPS" "$CAD/pki/ca.pem" localhost \
-            bruno.durand@postfix.test "$D/dovecot-imap-secret" >"$D/dovecot-imap.out" 2>&1 ||
-            FAILED+=("dovecot IMAP ($(tail -1 "$D/dovecot-imap.out"))")
-        grep '^IMAP ' "$D/dovecot-imap.out" || echo "dovecot IMAP: no result"
-    fi
     stop_postfix
     stop_dovecot
+fi
+
+# --- IMAP: the delivered mailboxes opened, the servers side by side --------------------
+if [ "$IMAP" = 1 ]; then
+    say "IMAP: listing and full FETCH of each recipient's INBOX, interleaved, $IMAP_RUNS each"
+    IMAP_SIDES=()
+    if [ -d "$D/sqlite" ]; then
+        serve_caduceus "$D/sqlite"
+        secret_of "$D/sqlite" 1 "$D/sqlite-imap-secret"
+        IMAP_SIDES+=("caduceus-sqlite,$(listener "$D/sqlite" imaps),$D/sqlite/pki/ca.pem,localhost,bruno.durand@caduceus.test,$D/sqlite-imap-secret,${CADUCEUS_PIDS[-1]}")
+    fi
+    if [ -d "$D/pg1-a" ] && [ -d "$D/pg/data" ]; then
+        start_postgres
+        export CADUCEUS_DATABASE_URL="postgres://caduceus@127.0.0.1:$PG_PORT/bench_pg1"
+        serve_caduceus "$D/pg1-a"
+        unset CADUCEUS_DATABASE_URL
+        secret_of "$D/pg1-a" 1 "$D/pg1-imap-secret"
+        IMAP_SIDES+=("caduceus-pg,$(listener "$D/pg1-a" imaps),$D/pg1-a/pki/ca.pem,localhost,bruno.durand@caduceus.test,$D/pg1-imap-secret,${CADUCEUS_PIDS[-1]},$(head -1 "$PG_DATA/postmaster.pid")")
+    fi
+    if [ -f "$D/dovecot/dovecot.conf" ]; then
+        DOVECOT_CONF=$D/dovecot/dovecot.conf
+        dovecot -c "$DOVECOT_CONF" || die "dovecot did not start (see $D/dovecot/dovecot.log)"
+        DOV_IMAPS=$(sed -n '/inet_listener imaps/,/}/s/^ *port = \([0-9]*\)$/\1/p' "$DOVECOT_CONF")
+        wait_port "dovecot imaps" "$DOV_IMAPS"
+        echo "any-password" >"$D/dovecot-imap-secret"
+        CERTS=$D/certs
+        [ -d "$D/sqlite" ] && CERTS=$D/sqlite
+        IMAP_SIDES+=("dovecot,127.0.0.1:$DOV_IMAPS,$CERTS/pki/ca.pem,localhost,bruno.durand@postfix.test,$D/dovecot-imap-secret,$(cat "$D/dovecot/run/master.pid")")
+    fi
+    echo "caduceus: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'), machine load average $(cut -d' ' -f1-3 /proc/loadavg)"
+    if python3 "$ROOT/scripts/imap-fetch-bench.py" --runs "$IMAP_RUNS" "${IMAP_SIDES[@]}" >"$D/imap.out" 2>&1; then
+        grep -E '^(IMAP|RATIO) ' "$D/imap.out"
+    else
+        FAILED+=("IMAP ($(tail -1 "$D/imap.out"))")
+    fi
+    stop_caduceus
+    stop_postgres
+    stop_dovecot
+fi
+if [ -n "$IMAP_ONLY" ]; then
+    [ "${#FAILED[@]}" -eq 0 ] || die "failed: ${FAILED[*]}"
+    OK=1
+    exit 0
 fi
 
 # --- summary ----------------------------------------------------------------------------

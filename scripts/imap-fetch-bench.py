@@ -1,55 +1,163 @@
 #!/usr/bin/env python3
-"""Times what a mail client does when it opens a big mailbox, over implicit TLS with
-Python's imaplib: LOGIN, SELECT INBOX, then `FETCH 1:* (RFC822)` (every full body)
-and `FETCH 1:* (FLAGS ENVELOPE)` (a message list), each RUNS times on one session
-(the median is reported). Prints one `IMAP name=… messages=… bytes=… full_s=…
-list_s=…` line. Used by scripts/bench-smtp.sh against Caduceus and Dovecot alike.
+"""Times what a mail client does when it opens a big mailbox, on several servers at
+once, over implicit TLS with Python's imaplib. Each side gets one session: LOGIN,
+SELECT INBOX, one untimed round (a first full FETCH also sets \\Seen on every message),
+then RUNS rounds, interleaved across the sides (side 1, side 2, … then again), of
 
-Usage: imap-fetch-bench.py NAME HOST:PORT CA_PEM TLS_NAME USER SECRET_FILE [RUNS]
+  listing  `FETCH 1:* (FLAGS ENVELOPE BODYSTRUCTURE INTERNALDATE RFC822.SIZE)`, what a
+           client asks when it opens a folder (Thunderbird, issue 20 item 4);
+  full     `FETCH 1:* (RFC822)`, every full body.
+
+Each FETCH is timed on the client (wall clock, to the tagged OK) and on the server:
+the CPU time (/proc/PID/stat utime+stime) of the processes given for the side and
+all their descendants (Dovecot's `imap` processes are children of its master),
+robust to other load on a shared machine. Medians of the times and means of the CPU
+times (counted in ticks of 1/CLK_TCK s) are printed, one line per side:
+
+  IMAP name=… messages=… bytes=… full_s=… list_s=… full_cpu_ms=… list_cpu_ms=…
+       [db_full_cpu_ms=… db_list_cpu_ms=…]
+
+then, when a side is named `dovecot`, each other side's ratios (Dovecot's median time
+over the side's: ≥ 1 means no slower than Dovecot):
+
+  RATIO name=… full=… list=…
+
+Usage: imap-fetch-bench.py [--runs N] SIDE...
+  SIDE = NAME,HOST:PORT,CA_PEM,TLS_NAME,USER,SECRET_FILE[,PIDS[,DB_PIDS]]
+  PIDS, DB_PIDS: process ids joined with `+` (the server; its database server).
+Used by scripts/bench-smtp.sh (IMAP=1, or IMAP_ONLY=DIR on a kept data directory).
 """
 import imaplib
+import os
 import ssl
 import statistics
 import sys
 import time
 
-name, address, ca, tls_name, user, secret_file = sys.argv[1:7]
-runs = int(sys.argv[7]) if len(sys.argv) > 7 else 3
-host, port = address.rsplit(":", 1)
-secret = open(secret_file).read().strip()
-context = ssl.create_default_context(cafile=ca)
-context.check_hostname = False  # the certificate names TLS_NAME; we dial an address
+LISTING = "(FLAGS ENVELOPE BODYSTRUCTURE INTERNALDATE RFC822.SIZE)"
+FULL = "(RFC822)"
+HZ = os.sysconf("SC_CLK_TCK")
 
 
-class Client(imaplib.IMAP4_SSL):
-    def _create_socket(self, timeout):
-        sock = super(imaplib.IMAP4_SSL, self)._create_socket(timeout)
-        return self.ssl_context.wrap_socket(sock, server_hostname=tls_name)
+def cpu_seconds(roots):
+    """CPU seconds used so far by the processes `roots` and their descendants."""
+    stats = {}
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                s = f.read()
+        except OSError:
+            continue
+        rest = s[s.rindex(")") + 2 :].split()
+        stats[int(pid)] = (int(rest[1]), int(rest[11]) + int(rest[12]))
+    children = {}
+    for pid, (ppid, _) in stats.items():
+        children.setdefault(ppid, []).append(pid)
+    total, todo, seen = 0, [p for p in roots if p in stats], set()
+    while todo:
+        pid = todo.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
+        total += stats[pid][1]
+        todo.extend(children.get(pid, []))
+    return total / HZ
 
 
-m = Client(host, int(port), ssl_context=context, timeout=300)
-m.login(user, secret)
-typ, data = m.select("INBOX")
-assert typ == "OK", data
-count = int(data[0])
+def pids(spec):
+    return [int(p) for p in spec.split("+") if p]
 
 
-def timed(items):
-    start = time.perf_counter()
-    typ, data = m.fetch("1:*", items)
-    elapsed = time.perf_counter() - start
-    assert typ == "OK", data
-    return elapsed, data
+class Side:
+    def __init__(self, spec):
+        fields = spec.split(",")
+        if len(fields) < 6:
+            sys.exit(f"imap-fetch-bench: a side is NAME,HOST:PORT,CA,TLS_NAME,USER,SECRET_FILE[,PIDS[,DB_PIDS]]: {spec}")
+        self.name, address, ca, tls_name, user, secret_file = fields[:6]
+        self.server = pids(fields[6]) if len(fields) > 6 else []
+        self.db = pids(fields[7]) if len(fields) > 7 else []
+        host, port = address.rsplit(":", 1)
+        context = ssl.create_default_context(cafile=ca)
+        context.check_hostname = False  # the certificate names TLS_NAME; we dial an address
+
+        class Client(imaplib.IMAP4_SSL):
+            def _create_socket(self, timeout):
+                sock = super(imaplib.IMAP4_SSL, self)._create_socket(timeout)
+                return self.ssl_context.wrap_socket(sock, server_hostname=tls_name)
+
+        self.m = Client(host, int(port), ssl_context=context, timeout=300)
+        self.m.login(user, open(secret_file).read().strip())
+        typ, data = self.m.select("INBOX")
+        assert typ == "OK", data
+        self.count = int(data[0])
+        self.size = 0
+        self.times = {"full": [], "list": []}
+        self.cpu = {"full": [], "list": []}
+        self.db_cpu = {"full": [], "list": []}
+
+    def fetch(self, kind, record=True):
+        items = FULL if kind == "full" else LISTING
+        cpu0, db0 = cpu_seconds(self.server), cpu_seconds(self.db)
+        start = time.perf_counter()
+        typ, data = self.m.fetch("1:*", items)
+        elapsed = time.perf_counter() - start
+        cpu1, db1 = cpu_seconds(self.server), cpu_seconds(self.db)
+        assert typ == "OK", data
+        answered = sum(1 for part in data if isinstance(part, tuple) or part != b")")
+        assert answered >= self.count, f"{self.name}: {answered} responses for {self.count} messages"
+        if kind == "full":
+            self.size = sum(len(part[1]) for part in data if isinstance(part, tuple))
+        if record:
+            self.times[kind].append(elapsed)
+            self.cpu[kind].append(1000 * (cpu1 - cpu0))
+            self.db_cpu[kind].append(1000 * (db1 - db0))
+
+    def line(self):
+        med = statistics.median
+        out = "IMAP name=%s messages=%d bytes=%d full_s=%.4f list_s=%.4f" % (
+            self.name, self.count, self.size, med(self.times["full"]), med(self.times["list"]))
+        # CPU: the mean over the runs (the kernel counts in ticks of 1/CLK_TCK s, 10 ms
+        # here, too coarse for one FETCH's median).
+        mean = statistics.mean
+        if self.server:
+            out += " full_cpu_ms=%.1f list_cpu_ms=%.1f" % (mean(self.cpu["full"]), mean(self.cpu["list"]))
+        if self.db:
+            out += " db_full_cpu_ms=%.1f db_list_cpu_ms=%.1f" % (
+                mean(self.db_cpu["full"]), mean(self.db_cpu["list"]))
+        return out
 
 
-full, size = [], 0
-for _ in range(runs):
-    elapsed, data = timed("(RFC822)")
-    full.append(elapsed)
-    size = sum(len(part[1]) for part in data if isinstance(part, tuple))
-listing = [timed("(FLAGS ENVELOPE)")[0] for _ in range(runs)]
-m.logout()
-print(
-    "IMAP name=%s messages=%d bytes=%d full_s=%.4f list_s=%.4f"
-    % (name, count, size, statistics.median(full), statistics.median(listing))
-)
+def main(argv):
+    runs = 7
+    if len(argv) > 1 and argv[0] == "--runs":
+        runs, argv = int(argv[1]), argv[2:]
+    if runs < 5:
+        sys.exit("imap-fetch-bench: at least 5 runs (single FETCHes vary too much)")
+    if not argv:
+        sys.exit(__doc__)
+    sides = [Side(spec) for spec in argv]
+    for side in sides:  # untimed: caches, \Seen set by the first full FETCH
+        side.fetch("full", record=False)
+        side.fetch("list", record=False)
+    for _ in range(runs):
+        for side in sides:
+            side.fetch("list")
+            side.fetch("full")
+    for side in sides:
+        side.m.logout()
+        print(side.line())
+    dovecot = next((s for s in sides if s.name == "dovecot"), None)
+    if dovecot:
+        med = statistics.median
+        for side in sides:
+            if side is not dovecot:
+                print("RATIO name=%s full=%.2f list=%.2f" % (
+                    side.name,
+                    med(dovecot.times["full"]) / med(side.times["full"]),
+                    med(dovecot.times["list"]) / med(side.times["list"])))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

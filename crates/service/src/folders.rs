@@ -201,7 +201,9 @@ impl Service {
 
     /// [`Service::open_messages`] for a mail client whose view of `folder` may be
     /// behind another session's expunge: a message gone meanwhile reads as `None`
-    /// (RFC 2180 §4.1), the others are opened and traced as usual.
+    /// (RFC 2180 §4.1), the others are opened and traced as usual (TR-1, TR-4). The
+    /// store opens only messages still in `folder` (AC-1), in the one read that
+    /// finds them: no look beforehand, so no race to try again.
     pub async fn open_messages_still_there(
         &self,
         access: &MailboxAccess,
@@ -209,29 +211,25 @@ impl Service {
         ids: &[MessageId],
         opening: Opening,
     ) -> Result<Vec<Option<ReadMessage>>> {
-        let mut attempt = 0;
-        loop {
-            let present = self.still_in_folder(access, folder, ids).await?;
-            match self.open_messages(access, folder, &present, opening).await {
-                // Expunged between the look and the read (its key goes first, then
-                // its row: RT-3): look again once the expunge is through.
-                Err(
-                    ServiceError::NotFound(_)
-                    | ServiceError::Store(StoreError::ContentDestroyed(_)),
-                ) if attempt < RACE_RETRIES => {
-                    attempt += 1;
-                    tokio::time::sleep(std::time::Duration::from_millis(20 * attempt as u64)).await;
-                }
-                Err(error) => return Err(error),
-                Ok(opened) => {
-                    let mut opened = opened.into_iter();
-                    return Ok(ids
-                        .iter()
-                        .map(|id| present.contains(id).then(|| opened.next()).flatten())
-                        .collect());
-                }
-            }
-        }
+        self.owned_folder(access, folder).await?;
+        let opened = self
+            .store
+            .open_messages_present(folder, ids, opening.unseal())
+            .await?;
+        let action = opening.action();
+        let now = self.now_ms();
+        let read: Vec<MessageId> = opened.iter().flatten().map(|m| m.summary.id).collect();
+        let traces: Vec<_> = read
+            .iter()
+            .map(|id| access.event(now, action, Object::of(*id)))
+            .collect();
+        // Traced before anything is shown (TR-1).
+        self.store.append_traces(&traces).await?;
+        self.record_reads(access.person(), action, &read).await;
+        Ok(opened
+            .into_iter()
+            .map(|opened| opened.map(|m| ReadMessage::new(m.summary, m.raw, m.meta)))
+            .collect())
     }
 
     /// Opens messages of `folder` for the person of `access`: each opening traced

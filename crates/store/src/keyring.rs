@@ -160,11 +160,14 @@ impl Keyring {
         Ok(wrapped)
     }
 
-    /// Unwraps message keys, in order; the first message whose key was destroyed
-    /// makes the whole call `ContentDestroyed` (RT-3). Each account key is
-    /// unwrapped once.
-    pub async fn unwrap_message_keys(&self, stored: &[StoredKey<'_>]) -> Result<Vec<SymmetricKey>> {
-        let mut accounts: HashMap<i64, SymmetricKey> = HashMap::new();
+    /// Unwraps message keys, in order, each on its own: one whose key (or whose
+    /// account's key) was destroyed is `ContentDestroyed` (RT-3). Each account key is
+    /// unwrapped once; failing to read the keyring fails the whole call.
+    pub async fn unwrap_message_keys(
+        &self,
+        stored: &[StoredKey<'_>],
+    ) -> Result<Vec<Result<SymmetricKey>>> {
+        let mut accounts: HashMap<i64, Option<SymmetricKey>> = HashMap::new();
         let mut keys = Vec::with_capacity(stored.len());
         for &StoredKey {
             message_id,
@@ -172,25 +175,30 @@ impl Keyring {
             wrapped,
         } in stored
         {
-            let (account_id, key) = wrapped.ok_or(StoreError::ContentDestroyed(message_id))?;
+            let Some((account_id, key)) = wrapped else {
+                keys.push(Err(StoreError::ContentDestroyed(message_id)));
+                continue;
+            };
             let account_key = match accounts.entry(account_id) {
                 Entry::Occupied(known) => known.into_mut(),
                 Entry::Vacant(slot) => {
-                    let Some(account_wrapped) = self.wrapped_account_key(account_id).await? else {
-                        return Err(StoreError::ContentDestroyed(message_id));
+                    let account_key = match self.wrapped_account_key(account_id).await? {
+                        Some(account_wrapped) => Some(self.master.key().unwrap_key(
+                            &context::account_key(account_id),
+                            &account_wrapped,
+                            "account key",
+                        )?),
+                        None => None,
                     };
-                    slot.insert(self.master.key().unwrap_key(
-                        &context::account_key(account_id),
-                        &account_wrapped,
-                        "account key",
-                    )?)
+                    slot.insert(account_key)
                 }
             };
-            keys.push(account_key.unwrap_key(
-                &context::message_key(key_ref),
-                key,
-                "message key",
-            )?);
+            keys.push(match account_key {
+                Some(account_key) => account_key
+                    .unwrap_key(&context::message_key(key_ref), key, "message key")
+                    .map_err(StoreError::from),
+                None => Err(StoreError::ContentDestroyed(message_id)),
+            });
         }
         Ok(keys)
     }

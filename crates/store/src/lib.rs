@@ -311,6 +311,16 @@ pub trait Store: PasskeyStore + Send + Sync {
         unseal: Unseal,
         traces: &[Event],
     ) -> Result<Vec<OpenedMessage>>;
+    /// Opens the messages of `ids` still in `folder` (bodies or metadata only), in
+    /// the order of `ids`: `None` for one that another session expunged or moved away
+    /// meanwhile, or whose key is already destroyed (RFC 2180 §4.1, RT-3). Appends no
+    /// trace: the caller traces the messages opened (TR-1).
+    async fn open_messages_present(
+        &self,
+        folder: MailboxId,
+        ids: &[MessageId],
+        unseal: Unseal,
+    ) -> Result<Vec<Option<OpenedMessage>>>;
     /// The summaries of those of `ids` that exist, in any order.
     async fn message_summaries(&self, ids: &[MessageId]) -> Result<Vec<MessageSummary>>;
     /// Replaces a message's flags; returns the new summary with its new modseq.

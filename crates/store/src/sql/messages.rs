@@ -273,12 +273,52 @@ pub(crate) struct SealedRow {
 }
 
 /// Opens `ids`, in their order; with `folder`, only messages of that folder count.
+/// The first that is missing is `NotFound`, the first whose key is gone
+/// `ContentDestroyed`.
 async fn open_chunk(
     store: &SqlStore,
     folder: Option<MailboxId>,
     ids: &[MessageId],
     unseal: Unseal,
 ) -> Result<Vec<OpenedMessage>> {
+    open_each(store, folder, ids, unseal)
+        .await?
+        .into_iter()
+        .collect()
+}
+
+/// Opens the messages of `ids` still in `folder`, in the order of `ids`: `None` for
+/// one that is gone or whose key is destroyed (an expunge of another session, RFC
+/// 2180 §4.1; its key goes first, then its row: RT-3). No trace is appended: the
+/// caller traces the messages opened (TR-1).
+pub(super) async fn open_present(
+    store: &SqlStore,
+    folder: MailboxId,
+    ids: &[MessageId],
+    unseal: Unseal,
+) -> Result<Vec<Option<OpenedMessage>>> {
+    let mut opened = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(BATCH) {
+        for one in open_each(store, Some(folder), chunk, unseal).await? {
+            opened.push(match one {
+                Ok(message) => Some(message),
+                Err(StoreError::NotFound { .. } | StoreError::ContentDestroyed(_)) => None,
+                Err(error) => return Err(error),
+            });
+        }
+    }
+    Ok(opened)
+}
+
+/// Opens `ids`, each on its own, in their order, with one read of the rows and
+/// keys for all: `NotFound` for one that is missing (or, with `folder`, not in it),
+/// `ContentDestroyed` for one whose key is gone; failing to read fails the call.
+async fn open_each(
+    store: &SqlStore,
+    folder: Option<MailboxId>,
+    ids: &[MessageId],
+    unseal: Unseal,
+) -> Result<Vec<Result<OpenedMessage>>> {
     let whole = matches!(unseal, Unseal::Whole);
     let rows = match &store.reads {
         Some(reads) => reads.sealed_rows(folder, ids, whole).await?,
@@ -288,42 +328,62 @@ async fn open_chunk(
         .into_iter()
         .map(|row| (row.summary.id.0, row))
         .collect();
-    let mut found = Vec::with_capacity(ids.len());
-    for id in ids {
-        found.push(by_id.remove(&id.0).ok_or_else(|| StoreError::NotFound {
-            what: "message",
-            id: id.to_string(),
-        })?);
-    }
+    let found: Vec<Option<SealedRow>> = ids.iter().map(|id| by_id.remove(&id.0)).collect();
     let stored: Vec<StoredKey> = found
         .iter()
+        .flatten()
         .map(|row| StoredKey {
             message_id: row.summary.id.0,
             key_ref: &row.key_ref,
             wrapped: (row.wrapped_key.as_ref()).map(|(account, key)| (*account, key.as_slice())),
         })
         .collect();
-    let keys = store.keyring.unwrap_message_keys(&stored).await?;
+    let mut keys = store
+        .keyring
+        .unwrap_message_keys(&stored)
+        .await?
+        .into_iter();
     let mut opened = Vec::with_capacity(found.len());
-    for (row, key) in found.into_iter().zip(keys) {
-        let meta = key.open(&context::meta(&row.blob_id), &row.meta, "message metadata")?;
-        let raw = match (unseal, &row.inline_body) {
-            (Unseal::MetaOnly, _) => Vec::new(),
-            (Unseal::Whole, Some(sealed)) => {
-                key.open(&context::blob(&row.blob_id), sealed, "message body")?
-            }
-            (Unseal::Whole, None) => {
-                let sealed = store.blobs.get(&row.blob_id).await?;
-                key.open(&context::blob(&row.blob_id), &sealed, "message body")?
-            }
+    for (id, row) in ids.iter().zip(found) {
+        let Some(row) = row else {
+            opened.push(Err(StoreError::NotFound {
+                what: "message",
+                id: id.to_string(),
+            }));
+            continue;
         };
-        opened.push(OpenedMessage {
-            summary: row.summary,
-            raw,
-            meta,
+        let key = keys.next().expect("one key for each row found");
+        opened.push(match key {
+            Ok(key) => unseal_row(store, row, &key, unseal).await,
+            Err(error) => Err(error),
         });
     }
     Ok(opened)
+}
+
+/// A message's metadata and, with [`Unseal::Whole`], its body, opened with its key.
+async fn unseal_row(
+    store: &SqlStore,
+    row: SealedRow,
+    key: &SymmetricKey,
+    unseal: Unseal,
+) -> Result<OpenedMessage> {
+    let meta = key.open(&context::meta(&row.blob_id), &row.meta, "message metadata")?;
+    let raw = match (unseal, &row.inline_body) {
+        (Unseal::MetaOnly, _) => Vec::new(),
+        (Unseal::Whole, Some(sealed)) => {
+            key.open(&context::blob(&row.blob_id), sealed, "message body")?
+        }
+        (Unseal::Whole, None) => {
+            let sealed = store.blobs.get(&row.blob_id).await?;
+            key.open(&context::blob(&row.blob_id), &sealed, "message body")?
+        }
+    };
+    Ok(OpenedMessage {
+        summary: row.summary,
+        raw,
+        meta,
+    })
 }
 
 /// The rows of `ids` that exist (and, with `folder`, are in it), through sqlx, with

@@ -290,6 +290,14 @@ impl Store for SqlStore {
     ) -> Result<Vec<OpenedMessage>> {
         messages::open_many(self, folder, ids, unseal, traces).await
     }
+    async fn open_messages_present(
+        &self,
+        folder: MailboxId,
+        ids: &[MessageId],
+        unseal: Unseal,
+    ) -> Result<Vec<Option<OpenedMessage>>> {
+        messages::open_present(self, folder, ids, unseal).await
+    }
     async fn message_summaries(&self, ids: &[MessageId]) -> Result<Vec<MessageSummary>> {
         messages::summaries(self, ids).await
     }

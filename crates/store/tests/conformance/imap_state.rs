@@ -6,7 +6,7 @@ use caduceus_audit::Action;
 use caduceus_store::*;
 
 use super::harness::Harness;
-use super::{delete, deliver_one, event, now, professional};
+use super::{delete, deliver_one, deliver_to, event, now, professional, raw_message};
 
 /// RFC 3501 §2.3.2, §6.3.1 (MS-6): a folder's `\Recent` mark starts at 0, is
 /// claimed once (two sessions claiming at once never both get the same messages),
@@ -125,5 +125,47 @@ pub async fn rfc7162_3_1_what_changed_after_a_modseq_is_read_alone(h: Harness) {
     assert_eq!(
         h.store.expunged_since(inbox.id, since).await.unwrap(),
         [second.uid]
+    );
+}
+
+/// RFC 2180 §4.1 (MS-6, AC-1, TR-1): a FETCH whose view is behind another session's
+/// expunge opens, in the order asked and in one read, the messages still in the
+/// folder; one expunged meanwhile or in another folder reads as gone. Nothing is
+/// traced by the store: the caller traces what was opened.
+pub async fn rfc2180_4_1_messages_gone_meanwhile_open_as_none(h: Harness) {
+    let a = professional(&h, "alice", "10003090833").await;
+    let inbox = h.store.mailbox(a.id, "INBOX").await.unwrap().unwrap();
+    let sent = h.store.mailbox(a.id, "Sent").await.unwrap().unwrap();
+    let expunged = deliver_one(&h, &a).await;
+    let kept = deliver_one(&h, &a).await;
+    let elsewhere = deliver_to(&h.store, a.id, sent.id, vec![])
+        .await
+        .unwrap()
+        .remove(0);
+    delete(&h, expunged.message).await;
+    let traced = h.store.trace_entries(0, i64::MAX).await.unwrap().len();
+    let asked = [expunged.message, kept.message, elsewhere.message];
+    for unseal in [Unseal::Whole, Unseal::MetaOnly] {
+        let opened = h
+            .store
+            .open_messages_present(inbox.id, &asked, unseal)
+            .await
+            .unwrap();
+        let ids: Vec<Option<MessageId>> = opened
+            .iter()
+            .map(|m| m.as_ref().map(|m| m.summary.id))
+            .collect();
+        assert_eq!(ids, [None, Some(kept.message), None]);
+        let message = opened[1].as_ref().unwrap();
+        assert!(!message.meta.is_empty(), "the metadata is opened");
+        match unseal {
+            Unseal::Whole => assert_eq!(message.raw, raw_message()),
+            Unseal::MetaOnly => assert!(message.raw.is_empty(), "no body read"),
+        }
+    }
+    assert_eq!(
+        h.store.trace_entries(0, i64::MAX).await.unwrap().len(),
+        traced,
+        "the store appends no trace for these reads"
     );
 }
