@@ -36,6 +36,8 @@ mod effects;
 mod imap;
 #[path = "matrix/ldap.rs"]
 mod ldap;
+#[path = "matrix/prepare.rs"]
+mod prepare;
 #[path = "matrix/service.rs"]
 mod service;
 #[path = "matrix/smtp.rs"]
@@ -543,83 +545,6 @@ impl Cell {
     }
 }
 
-/// Sets the patient's opposition as a cell needs it: withdrawn for a record, recorded
-/// (by the recorder) for a withdrawal; nobody blocked for a block; no forwarding for
-/// a forwarding; the owner's new-mail notices off for a setting, and directory choices
-/// the defaults for a setting or a lookup; no certificate of the owner's for a request.
-async fn prepare(cast: &Cast, operation: Operation) {
-    let ins = Ins::parse(INS).unwrap();
-    let as_patient = testing::account(cast.account(Party::Patient).id, "test");
-    cast.w
-        .service
-        .set_opposition(&as_patient, &ins, false)
-        .await
-        .unwrap();
-    if operation == Operation::SetForwarding {
-        for (who, mailbox) in [
-            (Party::Owner, cast.owner.id),
-            (Party::Delegate, cast.cardio.id),
-        ] {
-            let caller = testing::account(cast.account(who).id, "test");
-            let access = cast.w.service.authorize(&caller, mailbox).await.unwrap();
-            cast.w.service.set_forwarding(&access, None).await.unwrap();
-        }
-    }
-    // The owner listed again after the settings' cells put them on the liste rouge.
-    if matches!(operation.reaches(), Reach::Settings | Reach::Directory) {
-        let defaults = caduceus_store::DirectoryPreferences::default();
-        let service = &cast.w.service;
-        service
-            .set_directory_preferences(&op(), cast.owner.id, defaults)
-            .await
-            .unwrap();
-    }
-    if operation == Operation::RequestCertificate {
-        let _ = std::fs::remove_file(cast.certificate_file());
-    }
-    // Encryption at rest needs the owner's certificate, and starts off (MS-3).
-    if operation == Operation::SetEncryptionAtRest {
-        let service = &cast.w.service;
-        let owner = cast.owner.id;
-        let csr = caduceus_testkit::certificates::certificate_request();
-        service
-            .request_certificate(&op(), owner, &csr)
-            .await
-            .unwrap();
-        let holder = testing::account(owner, "test");
-        let off = service.set_encrypt_at_rest(&holder, owner, false);
-        off.await.unwrap();
-    }
-    if operation.reaches() == Reach::Settings {
-        let service = &cast.w.service;
-        let owner = cast.owner.id;
-        service
-            .set_new_mail_notice(&op(), owner, false)
-            .await
-            .unwrap();
-        let before = addr("olga.before@contact.example");
-        let operator = op();
-        let set = service.set_contact_email(&operator, owner, Some(&before));
-        set.await.unwrap();
-    }
-    if operation == Operation::BlockProfessional {
-        let patient = cast.account(Party::Patient).id;
-        cast.w
-            .service
-            .set_block(&as_patient, patient, &addr(RITA), false)
-            .await
-            .unwrap();
-    }
-    if operation == Operation::WithdrawOpposition {
-        let as_recorder = testing::account(cast.account(Party::Recorder).id, "test");
-        cast.w
-            .service
-            .set_opposition(&as_recorder, &ins, true)
-            .await
-            .unwrap();
-    }
-}
-
 fn label(operation: Operation, party: Party, interface: Interface) -> String {
     format!("{operation:?}/{party:?}/{interface:?}")
 }
@@ -732,7 +657,7 @@ async fn ac1_ac2_id2_id3_ms2_ms9_tr1_every_cell_of_the_authorization_matrix_thro
             let interfaces = authz::interfaces(operation, party);
             for interface in interfaces.into_iter().filter(|&i| i != Interface::Cli) {
                 cells += 1;
-                prepare(&cast, operation).await;
+                prepare::prepare(&cast, operation).await;
                 let label = label(operation, party, interface);
                 let cell = Cell::new(&cast, operation, party, label.clone(), cells).await;
                 let denials_before = denials(&cast).await;
