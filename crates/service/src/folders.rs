@@ -203,7 +203,9 @@ impl Service {
     /// behind another session's expunge: a message gone meanwhile reads as `None`
     /// (RFC 2180 §4.1), the others are opened and traced as usual (TR-1, TR-4). The
     /// store opens only messages still in `folder` (AC-1), in the one read that
-    /// finds them: no look beforehand, so no race to try again.
+    /// finds them: no look beforehand. A message whose key is destroyed is read
+    /// again a few times (an expunge in progress removes its row next), then answered
+    /// as deleted for good (RT-3).
     pub async fn open_messages_still_there(
         &self,
         access: &MailboxAccess,
@@ -212,10 +214,22 @@ impl Service {
         opening: Opening,
     ) -> Result<Vec<Option<ReadMessage>>> {
         self.owned_folder(access, folder).await?;
-        let opened = self
-            .store
-            .open_messages_present(folder, ids, opening.unseal())
-            .await?;
+        let mut attempt = 0;
+        let opened = loop {
+            match self
+                .store
+                .open_messages_present(folder, ids, opening.unseal())
+                .await
+            {
+                // An expunge destroys the key, then the row: read again once it is
+                // done. A key destroyed for good (RT-3) stays an error.
+                Err(StoreError::ContentDestroyed(_)) if attempt < RACE_RETRIES => {
+                    attempt += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(20 << attempt)).await;
+                }
+                done => break done?,
+            }
+        };
         let action = opening.action();
         let now = self.now_ms();
         let read: Vec<MessageId> = opened.iter().flatten().map(|m| m.summary.id).collect();

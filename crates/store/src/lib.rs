@@ -313,8 +313,10 @@ pub trait Store: PasskeyStore + Send + Sync {
     ) -> Result<Vec<OpenedMessage>>;
     /// Opens the messages of `ids` still in `folder` (bodies or metadata only), in
     /// the order of `ids`: `None` for one that another session expunged or moved away
-    /// meanwhile, or whose key is already destroyed (RFC 2180 §4.1, RT-3). Appends no
-    /// trace: the caller traces the messages opened (TR-1).
+    /// meanwhile (RFC 2180 §4.1). A row whose key is destroyed (an expunge between
+    /// its two steps, or a backup restored without the keys, RT-3) fails the call
+    /// with `ContentDestroyed`. Appends no trace: the caller traces the messages
+    /// opened (TR-1).
     async fn open_messages_present(
         &self,
         folder: MailboxId,

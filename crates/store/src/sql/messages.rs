@@ -302,7 +302,7 @@ pub(super) async fn open_present(
         for one in open_each(store, Some(folder), chunk, unseal).await? {
             opened.push(match one {
                 Ok(message) => Some(message),
-                Err(StoreError::NotFound { .. } | StoreError::ContentDestroyed(_)) => None,
+                Err(StoreError::NotFound { .. }) => None,
                 Err(error) => return Err(error),
             });
         }
