@@ -663,6 +663,13 @@ pub fn initial_file(domain: &Domain, listeners: &Listeners, demo: bool) -> Strin
             "required = false # the demo runs without an antivirus",
             1,
         );
+        // Passkeys need a name, never an IP address: the demo's certificate names
+        // localhost (AU-1, MS-18).
+        text = text.replacen(
+            "# public_host = \"mail.caduceus.test\"",
+            "public_host = \"localhost\" # the demo: open https://localhost:<https port>/mail",
+            1,
+        );
     }
     text
 }
@@ -670,6 +677,17 @@ pub fn initial_file(domain: &Domain, listeners: &Listeners, demo: bool) -> Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn au1_the_demo_names_localhost_for_passkeys_and_a_real_setup_names_nothing() {
+        let domain = Domain::parse("caduceus.test").unwrap();
+        let host = |demo: bool| {
+            let text = initial_file(&domain, &Listeners::default(), demo);
+            toml::from_str::<Config>(&text).unwrap().auth.public_host
+        };
+        assert_eq!(host(true).as_deref(), Some("localhost"));
+        assert_eq!(host(false), None);
+    }
 
     #[test]
     fn ms11_the_relayed_subject_choice_is_flag_or_refuse_and_nothing_else() {
