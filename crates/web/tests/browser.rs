@@ -21,6 +21,8 @@ mod common;
 mod letter;
 #[path = "browser/passkeys.rs"]
 mod passkeys;
+#[path = "browser/shortcuts.rs"]
+mod shortcuts;
 
 const MAILBOXES: &str =
     include_str!("../../../fixtures/directory/Extraction_Correspondance_MSSante_demo.txt");
