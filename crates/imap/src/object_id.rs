@@ -90,6 +90,9 @@ pub(crate) fn replace_object_keys(
     email_ids: &[(ObjectId, u32)],
 ) -> Option<(Vec<u8>, Vec<Token>)> {
     let mut line = body.to_vec();
+    // Replaced from the end, so earlier positions hold; a key whose value was itself
+    // replaced (`THREADID THREADID x`) is left for imap-codec to refuse.
+    let mut replaced_from = usize::MAX;
     for i in (from..tokens.len()).rev() {
         let key = &tokens[i];
         let word = body[key.start..key.end].to_ascii_uppercase();
@@ -105,7 +108,7 @@ pub(crate) fn replace_object_keys(
         let Some(value) = tokens.get(i + 1).filter(|v| v.kind == Kind::Atom) else {
             continue;
         };
-        if after_keyword {
+        if after_keyword || value.end > replaced_from {
             continue;
         }
         let wanted = &body[value.start..value.end];
@@ -123,6 +126,7 @@ pub(crate) fn replace_object_keys(
             None => "NOT ALL".to_owned(),
         };
         line = splice(&line, key.start, value.end, written.as_bytes());
+        replaced_from = key.start;
     }
     let tokens = crate::extended::tokens(&line)?;
     Some((line, tokens))
@@ -144,6 +148,19 @@ mod tests {
         assert_eq!(
             String::from_utf8(written).unwrap(),
             "a SEARCH UID 3,7 OR NOT ALL KEYWORD EMAILID"
+        );
+    }
+
+    /// Found by `scripts/fuzz.sh imap_input` (session 17): a key whose value is another
+    /// key spliced the line out of range.
+    #[test]
+    fn rfc8474_a_key_whose_value_is_another_key_is_left_as_written() {
+        let line = "a UID SEARCH THREADID THREADID T1 EMAILID EMAILID b1";
+        let tokens = crate::extended::tokens(line.as_bytes()).unwrap();
+        let (written, _) = replace_object_keys(line.as_bytes(), &tokens, 3, &[]).unwrap();
+        assert_eq!(
+            String::from_utf8(written).unwrap(),
+            "a UID SEARCH THREADID NOT ALL EMAILID NOT ALL"
         );
     }
 
