@@ -104,20 +104,55 @@ pub(super) async fn revoke_device(
     at: Timestamp,
     trace: &Event,
 ) -> Result<()> {
-    let mut tx = store.db.begin_write().await?;
-    let rows = sqlx::query(
-        "UPDATE devices SET revoked_ms = COALESCE(revoked_ms, $3) WHERE id = $1 AND account_id = $2",
+    revoke_owned(
+        store,
+        Credential::Device,
+        account,
+        id.0,
+        &id.to_string(),
+        at,
+        trace,
     )
-    .bind(id.0)
-    .bind(account.0)
-    .bind(at.as_millis())
-    .execute(&mut *tx.tx)
-    .await?
-    .rows_affected();
+    .await
+}
+
+/// A revocable credential's table: a device's (AU-2) or a passkey's (AU-1).
+#[derive(Clone, Copy)]
+pub(super) enum Credential {
+    Device,
+    Passkey,
+}
+
+/// Revokes credential `id` of `account` at `at` (kept if already revoked), with its
+/// trace; `NotFound` when `account` has no such credential.
+pub(super) async fn revoke_owned(
+    store: &SqlStore,
+    credential: Credential,
+    account: AccountId,
+    id: i64,
+    shown: &str,
+    at: Timestamp,
+    trace: &Event,
+) -> Result<()> {
+    let (table, what) = match credential {
+        Credential::Device => ("devices", "device"),
+        Credential::Passkey => ("passkeys", "passkey"),
+    };
+    let mut tx = store.db.begin_write().await?;
+    let sql = format!(
+        "UPDATE {table} SET revoked_ms = COALESCE(revoked_ms, $3) WHERE id = $1 AND account_id = $2"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .bind(account.0)
+        .bind(at.as_millis())
+        .execute(&mut *tx.tx)
+        .await?
+        .rows_affected();
     if rows == 0 {
         return Err(StoreError::NotFound {
-            what: "device",
-            id: id.to_string(),
+            what,
+            id: shown.to_owned(),
         });
     }
     append(store, &mut tx, std::slice::from_ref(trace)).await?;

@@ -152,25 +152,8 @@ impl PasskeyStore for SqlStore {
         at: Timestamp,
         trace: &Event,
     ) -> Result<()> {
-        let mut tx = self.db.begin_write().await?;
-        let rows = sqlx::query(
-            "UPDATE passkeys SET revoked_ms = COALESCE(revoked_ms, $3)
-             WHERE id = $1 AND account_id = $2",
-        )
-        .bind(id.0)
-        .bind(account.0)
-        .bind(at.as_millis())
-        .execute(&mut *tx.tx)
-        .await?
-        .rows_affected();
-        if rows == 0 {
-            return Err(StoreError::NotFound {
-                what: "passkey",
-                id: id.to_string(),
-            });
-        }
-        append(self, &mut tx, std::slice::from_ref(trace)).await?;
-        tx.commit().await
+        let credential = super::auth::Credential::Passkey;
+        super::auth::revoke_owned(self, credential, account, id.0, &id.to_string(), at, trace).await
     }
 
     async fn add_pairing_token(
