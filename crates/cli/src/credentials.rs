@@ -31,19 +31,24 @@ pub enum DeviceCommand {
         #[arg(long)]
         emailed_code: bool,
     },
-    /// List an account's devices with their last use.
+    /// List an account's devices with their last use, then its passkeys and paired
+    /// phones (AU-1, MS-18).
     List {
         /// The account's address.
         address: MailAddress,
     },
-    /// Revoke a device: its credential stops working at once.
+    /// Revoke a device: its credential stops working at once. With --passkey, a
+    /// passkey or a paired phone (a lost phone, AU-1, MS-18): it logs in no more.
     ///
     /// Example: caduceus account device revoke alice.martin@caduceus.test 3
     Revoke {
         /// The account's address.
         address: MailAddress,
-        /// The device number shown by `device list`.
+        /// The device number shown by `device list` (a passkey's with --passkey).
         device: i64,
+        /// The number is a passkey's or a paired phone's.
+        #[arg(long)]
+        passkey: bool,
     },
 }
 
@@ -206,28 +211,57 @@ pub async fn device(runtime: &Runtime, caller: &Caller, command: DeviceCommand) 
         DeviceCommand::List { address } => {
             let account = crate::account::find(runtime, &address).await?;
             for device in service.devices(caller, account.id).await? {
-                let last = device
-                    .last_used
-                    .map_or("never".to_owned(), |t| t.to_string());
-                let state = device
-                    .revoked
-                    .map_or("active".to_owned(), |t| format!("revoked {t}"));
                 println!(
                     "{:<4} {:<30} enrolled {}  last used {}  {}",
-                    device.id.0, device.name, device.created, last, state
+                    device.id.0,
+                    device.name,
+                    device.created,
+                    used(device.last_used),
+                    state(device.revoked)
+                );
+            }
+            for passkey in service.passkeys(caller, account.id).await? {
+                println!(
+                    "{:<4} {:<30} {} registered {}  last used {}  {}",
+                    passkey.id.0,
+                    passkey.name,
+                    passkey.kind.as_str(),
+                    passkey.created,
+                    used(passkey.last_used),
+                    state(passkey.revoked)
                 );
             }
         }
-        DeviceCommand::Revoke { address, device } => {
+        DeviceCommand::Revoke {
+            address,
+            device,
+            passkey,
+        } => {
             if device <= 0 {
                 bail!("device numbers are positive (see `device list`)");
             }
             let account = crate::account::find(runtime, &address).await?;
-            service
-                .revoke_device(caller, account.id, DeviceId(device))
-                .await?;
-            println!("device {device} of {} revoked", address.as_str());
+            if passkey {
+                let id = caduceus_store::PasskeyId(device);
+                service.revoke_passkey(caller, account.id, id).await?;
+                println!("passkey {device} of {} revoked", address.as_str());
+            } else {
+                service
+                    .revoke_device(caller, account.id, DeviceId(device))
+                    .await?;
+                println!("device {device} of {} revoked", address.as_str());
+            }
         }
     }
     Ok(())
+}
+
+/// When a credential was last used, for `device list`.
+fn used(at: Option<caduceus_core::Timestamp>) -> String {
+    at.map_or("never".to_owned(), |t| t.to_string())
+}
+
+/// Whether a credential still works, for `device list`.
+fn state(revoked: Option<caduceus_core::Timestamp>) -> String {
+    revoked.map_or("active".to_owned(), |t| format!("revoked {t}"))
 }

@@ -272,6 +272,17 @@ fn prepare(data: &Data, operation: Operation, n: u32) -> Cell {
             let args = ["account", "device", "revoke", ALICE, &device];
             return Cell::of(&args, Some(revoked));
         }
+        Operation::RevokePasskey => {
+            data.execute(&format!(
+                "INSERT INTO passkeys (account_id, name, kind, credential_id, credential, created_ms) \
+                 SELECT id, 'Téléphone', 'phone', CAST('cell-{n}' AS BLOB), '{{}}', 0 FROM accounts WHERE address = '{ALICE}'"
+            ));
+            let passkey = data.value("SELECT MAX(id) FROM passkeys");
+            let revoked =
+                format!("SELECT revoked_ms IS NOT NULL FROM passkeys WHERE id = {passkey}");
+            let args = ["account", "device", "revoke", ALICE, &passkey, "--passkey"];
+            return Cell::of(&args, Some(revoked));
+        }
         other => unreachable!("the command line does not offer {other:?}"),
     };
     Cell::of(&args, changed)
@@ -360,6 +371,6 @@ fn ac1_ac2_ms9_tr1_every_cell_of_the_authorization_matrix_at_the_command_line() 
             }
         }
     }
-    assert_eq!(cells, 26, "cells driven");
+    assert_eq!(cells, 27, "cells driven");
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
 }

@@ -1,14 +1,17 @@
 //! The holder's rights over their own account (AC-3, ID-4, RT-2, RT-4): their
 //! directory choices (liste rouge, phone shown; [`Service::set_directory_preferences`]),
 //! a request to correct their identity data, addressed to the registration authority,
-//! the export of the account's own data (identity, devices, contacts, own traces), and
+//! the export of the account's own data (identity, devices, passkeys and paired phones,
+//! contacts, own traces), and
 //! closing the account. Each is the holder's alone — or, for a patient, a
 //! representative's in force (ID-7) — or the operator's; anyone else is refused and
 //! traced (AC-1, TR-1). Each is traced.
 
 use caduceus_audit::{Action, Detail, Entry, Object};
 use caduceus_core::{AccountKind, Duty, Requirement};
-use caduceus_store::{Account, AccountId, CorrectionRequest, Device, DirectoryPreferences};
+use caduceus_store::{
+    Account, AccountId, CorrectionRequest, Device, DirectoryPreferences, Passkey,
+};
 
 use crate::accounts::Closure;
 use crate::auth::Contacts;
@@ -29,6 +32,8 @@ pub struct AccountData {
     pub account: Account,
     /// Its device credentials (never the secrets).
     pub devices: Vec<Device>,
+    /// Its passkeys and paired phones (AU-1, MS-18): names and dates, never the keys.
+    pub passkeys: Vec<Passkey>,
     /// Where its notices go.
     pub contacts: Contacts,
     /// Its directory choices (ID-4).
@@ -105,6 +110,7 @@ impl Service {
         let holder = self.store.account(account).await?;
         let data = AccountData {
             devices: self.store.devices(account).await?,
+            passkeys: self.store.passkeys(account).await?,
             contacts: Contacts {
                 email: self.store.contact_email(account).await?,
                 phone: self.store.contact_phone(account).await?,

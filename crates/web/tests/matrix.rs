@@ -57,6 +57,10 @@ const RECIPIENT: &str = "olga@caduceus.test";
 const RITA: &str = "rita@caduceus.test";
 /// The folder the move cells move to (every mailbox has one, MS-6).
 const ARCHIVE: &str = "Archive";
+/// Where the delivery-status cells' messages went: a professional at another
+/// operator of the trust space, listed in the directory, never reached (no relay
+/// worker runs), so each stays queued (MS-16).
+const REMOTE: &str = "bruno.durand@autre.test";
 /// The contact address the notices cells give the owner (MS-7, ID-2).
 const CONTACT: &str = "olga@contact.example";
 
@@ -201,7 +205,8 @@ fn letter(from: &str, marker: &str) -> Vec<u8> {
 }
 
 /// A mailbox extract listing the owner, Olga Matrix (the demo extract's first line,
-/// renamed).
+/// renamed), and the remote professional of the delivery-status cells (its second,
+/// moved to another operator).
 fn owner_entry() -> String {
     let demo =
         include_str!("../../../fixtures/directory/Extraction_Correspondance_MSSante_demo.txt");
@@ -211,7 +216,9 @@ fn owner_entry() -> String {
     let olga = alice
         .replacen("alice.martin@caduceus.test", RECIPIENT, 1)
         .replacen("|Martin|Alice|", "|Matrix|Olga|", 1);
-    format!("{header}\n{olga}\n")
+    let bruno = lines.next().unwrap();
+    let remote = bruno.replacen("bruno.durand@caduceus.test", REMOTE, 1);
+    format!("{header}\n{olga}\n{remote}\n")
 }
 
 /// An active applicative account (an automaton's mailbox, structure identity) with
@@ -263,6 +270,9 @@ async fn cast() -> Cast {
     // Passkeys offered (AU-1, MS-18): their cells begin real ceremonies.
     let relying = caduceus_service::auth::Relying::new("localhost").unwrap();
     w.service = w.service.clone().with_passkeys(relying);
+    // Another operator to send to (MS-16's delivery status).
+    let trust = prepare::trust_list(w.dir.path());
+    w.service = w.service.clone().with_trust_list(Arc::new(trust));
     let olga = professional(&w, "olga", &rpps(7), true).await;
     let dan = professional(&w, "dan", &rpps(1), true).await;
     let eve = professional(&w, "eve", &rpps(2), true).await;
@@ -371,6 +381,9 @@ pub struct Cell {
     device: Option<DeviceId>,
     /// A new passkey of the owner's, for a revocation (AU-1, MS-18).
     passkey: Option<PasskeyId>,
+    /// A message queued for another operator from the target's mailbox, for its
+    /// delivery status (MS-16).
+    queue_ref: Option<String>,
     /// A new account, for its administration: pending to be verified, active else (a
     /// delegate of cardio's to be removed); for its holder's closure (AC-3), active.
     subject: Option<AccountId>,
@@ -417,6 +430,10 @@ impl Cell {
         } else {
             (cardios, owners)
         };
+        let queue_ref = match operation {
+            Operation::ReadDeliveryStatus => Some(prepare::queued(cast, party, &marker).await),
+            _ => None,
+        };
         let mut cell = Cell {
             operation,
             party,
@@ -437,6 +454,7 @@ impl Cell {
                 Operation::RevokePasskey => Some(passkey_of(cast, n).await),
                 _ => None,
             },
+            queue_ref,
             stand_in: None,
             subject: match operation.reaches() {
                 // A patient mailbox verified with its contact address, announced for
@@ -532,14 +550,17 @@ impl Cell {
                 | Operation::ReadConversation
                 | Operation::LookUpDirectory
                 | Operation::ExportAccountData
+                | Operation::ReadDeliveryStatus
         )
     }
 
-    /// What shows it: the cell's marker (the message's subject), or the owner's
-    /// address for a directory lookup or the account's data export (AC-3).
+    /// What shows it: the cell's marker (the message's subject), the owner's
+    /// address for a directory lookup or the account's data export (AC-3), the
+    /// remote recipient for a delivery status (MS-16).
     fn sought(&self) -> &str {
         match self.operation {
             Operation::LookUpDirectory | Operation::ExportAccountData => RECIPIENT,
+            Operation::ReadDeliveryStatus => REMOTE,
             _ => &self.marker,
         }
     }
@@ -707,7 +728,7 @@ async fn ac1_ac2_id2_id3_ms2_ms9_tr1_every_cell_of_the_authorization_matrix_thro
             }
         }
     }
-    assert_eq!(cells, 990, "cells driven");
+    assert_eq!(cells, 1010, "cells driven");
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
     // Each session opened before the suspension or the closure ended on its next
     // command, traced (AU-3, ID-2).

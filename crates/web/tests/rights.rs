@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use caduceus_core::{AccountState, Role, SystemClock};
-use caduceus_store::Store;
+use caduceus_store::{PasskeyStore as _, Store};
 use caduceus_testkit::*;
 use common::*;
 
@@ -42,6 +42,23 @@ async fn ac3_id4_rt2_the_holder_exercises_their_rights_through_the_api_and_the_w
         .await
         .unwrap();
     let camille = patient(&w, INS, "Camille Durand").await;
+    // A phone alice paired (MS-18), as a pairing stores it: named in her data, its
+    // key never.
+    let paired = caduceus_store::NewPasskey {
+        account: alice.id,
+        name: "Téléphone d'Alice",
+        kind: caduceus_core::passkey::PasskeyKind::Phone,
+        credential_id: b"alice-phone",
+        credential: "{\"cred\":\"PUBLIC-KEY-MATERIAL\"}",
+        at: caduceus_core::Timestamp::from_millis(0),
+    };
+    let event = caduceus_audit::Event::new(
+        0,
+        caduceus_audit::Who::System,
+        caduceus_audit::Action::PasskeyAdd,
+        caduceus_audit::Object::of(alice.id),
+    );
+    w.store.add_passkey(&paired, &event).await.unwrap();
     let server = listen(&w).await;
     let mut args = vec![
         ("port".to_owned(), server.port.to_string()),
@@ -96,8 +113,13 @@ async fn ac3_id4_rt2_the_holder_exercises_their_rights_through_the_api_and_the_w
             "directory.preferences",
             "\"contacts\"",
             "\"devices\"",
+            "\"passkeys\"",
+            "Téléphone d'Alice",
+            "\"kind\":\"phone\"",
         ],
     );
+    let (_, data) = run.step("api-data");
+    assert!(!data.contains("PUBLIC-KEY-MATERIAL"), "{data}");
     // Closing: confirmed only; the session then ends.
     run.expect("api-close-unconfirmed", 400, &["confirm"]);
     run.expect("api-close", 200, &["\"closed\":true", "\"deleted\":false"]);

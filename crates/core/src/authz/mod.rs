@@ -50,6 +50,10 @@ pub enum Operation {
     /// Keep a letter being written in the mailbox's Drafts folder, replacing its
     /// previous draft (MS-6, issue 22): the mailbox's own mail, never delivered.
     SaveDraft,
+    /// See where a message sent from the mailbox to another operator stands, with the
+    /// signed notifications written about it (MS-16): its sender or a delegate of the
+    /// mailbox it was sent from.
+    ReadDeliveryStatus,
     /// Forward the mailbox's mail elsewhere (MS-17).
     SetForwarding,
     /// Export the mailbox (RT-4).
@@ -337,7 +341,7 @@ impl Interface {
 
 impl Operation {
     /// Every operation of the matrix.
-    pub const ALL: [Operation; 60] = [
+    pub const ALL: [Operation; 61] = [
         Operation::ListFolder,
         Operation::ReadMessage,
         Operation::ReadRaw,
@@ -352,6 +356,7 @@ impl Operation {
         Operation::ListConversations,
         Operation::ReadConversation,
         Operation::SaveDraft,
+        Operation::ReadDeliveryStatus,
         Operation::SetForwarding,
         Operation::Export,
         Operation::QueryOpposition,
@@ -429,7 +434,9 @@ impl Operation {
             AddDevice => &[Api, Service, Webmail],
             // Passkeys and pairing (AU-1, MS-18): the webmail's settings; the phone's
             // side of pairing is the service's, reached by the token.
-            RegisterPasskey | RevokePasskey | MakePairingToken => &[Service, Webmail],
+            RegisterPasskey | MakePairingToken => &[Service, Webmail],
+            // The operator revokes a lost phone's at the command line too.
+            RevokePasskey => &[Service, Webmail, Cli],
             PairPhone => &[Service],
             SearchFolder => &[Api, Webmail, Imap],
             // The webmail's conversations, on the service's use case (MS-6).
@@ -437,6 +444,8 @@ impl Operation {
             // The webmail's compose form and its autosave (issue 22); IMAP clients
             // keep theirs with APPEND.
             SaveDraft => &[Service, Webmail],
+            // The API's `GET /outbound/{queue_ref}` (MS-16); no page shows it yet.
+            ReadDeliveryStatus => &[Api, Service],
             SetForwarding => &[Api, Service, Webmail],
             SetNotifications => &[Api, Service, Webmail, Cli],
             SetDirectoryPreferences => &[Api, Service, Webmail, Cli],

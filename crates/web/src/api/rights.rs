@@ -107,6 +107,21 @@ pub fn account_data_json(data: &AccountData) -> Value {
             })
         })
         .collect();
+    // Names and dates; the public key and the credential id stay out (AU-1).
+    let passkeys: Vec<_> = data
+        .passkeys
+        .iter()
+        .map(|p| {
+            json!({
+                "id": p.id.0,
+                "name": p.name,
+                "kind": p.kind.as_str(),
+                "created": p.created.rfc5322(),
+                "last_used": p.last_used.map(|t| t.rfc5322()),
+                "revoked": p.revoked.map(|t| t.rfc5322()),
+            })
+        })
+        .collect();
     let corrections: Vec<_> = data
         .corrections
         .iter()
@@ -148,6 +163,7 @@ pub fn account_data_json(data: &AccountData) -> Value {
             "phone_consent": data.directory.phone_consent,
         },
         "devices": devices,
+        "passkeys": passkeys,
         "corrections": corrections,
         "traces": traces,
     })

@@ -48,6 +48,10 @@ fn request(cell: &Cell) -> (&'static str, String) {
         Operation::RequestCorrection => ("POST", "/account/corrections".to_owned()),
         Operation::ExportAccountData => ("GET", "/account/data".to_owned()),
         Operation::CloseOwnAccount => ("POST", "/account/close".to_owned()),
+        Operation::ReadDeliveryStatus => {
+            let queue_ref = cell.queue_ref.as_deref().unwrap_or_default();
+            ("GET", format!("/outbound/{queue_ref}"))
+        }
         other => unreachable!("the API does not offer {other:?}"),
     }
 }

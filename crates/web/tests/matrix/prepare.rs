@@ -78,3 +78,29 @@ pub(crate) async fn prepare(cast: &Cast, operation: Operation) {
             .unwrap();
     }
 }
+
+/// A trust list naming one other operator, `autre.test`, where the delivery-status
+/// cells send (MS-5, MS-16).
+pub(crate) fn trust_list(dir: &std::path::Path) -> caduceus_smtp::TrustListHandle {
+    let path = dir.join("liste-blanche.xml");
+    let xml = "<ListeBlancheMSSante><ListeDomaines><Domaine><Nom>autre.test</Nom>\
+               <DNCertificatOperateur>/C=FR/O=Autre/CN=autre.test</DNCertificatOperateur>\
+               </Domaine></ListeDomaines></ListeBlancheMSSante>";
+    std::fs::write(&path, xml).unwrap();
+    caduceus_smtp::TrustListHandle::load_file(&path).unwrap()
+}
+
+/// A message sent from the cell's target mailbox to [`REMOTE`], queued for the other
+/// operator: by the owner from their own, by cardio's delegate from cardio's (ID-3).
+pub(crate) async fn queued(cast: &Cast, party: Party, marker: &str) -> String {
+    let (sender, from) = match party {
+        Party::Owner => (cast.person(Party::Owner).unwrap(), &cast.owner),
+        _ => (cast.person(Party::Delegate).unwrap(), &cast.cardio),
+    };
+    let service = &cast.w.service;
+    let as_sender = service.sender(&sender.login, &from.address).await.unwrap();
+    let raw = letter(from.address.as_str(), marker);
+    let to = [addr(REMOTE)];
+    let submitted = service.submit(&as_sender, &to, &raw, false).await.unwrap();
+    submitted.queue_ref.expect("queued for the other operator")
+}

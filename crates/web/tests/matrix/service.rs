@@ -215,6 +215,18 @@ async fn outcome(cast: &Cast, cell: &Cell) -> Result<(), ServiceError> {
                 .map(drop)
                 .ok_or_else(|| ServiceError::NotFound("the owner's entry".into()))
         }
+        // Its sender's or a delegate's (MS-16, AC-1): the service authorizes on the
+        // mailbox the message was sent from.
+        (Reach::Mailbox, Operation::ReadDeliveryStatus) => {
+            let queue_ref = cell.queue_ref.as_deref().unwrap();
+            let receipts = service.delivery_receipts(&caller, queue_ref).await?;
+            let shown = receipts
+                .iter()
+                .any(|(item, _)| item.recipient.as_str() == super::REMOTE);
+            shown
+                .then_some(())
+                .ok_or_else(|| ServiceError::NotFound("the queued recipient".into()))
+        }
         (Reach::Mailbox, operation) => {
             let access = service.authorize(&caller, cell.target.account).await?;
             match operation {
