@@ -29,13 +29,20 @@ pub(super) async fn keep(
     form: &SendForm,
 ) -> Result<MessageId, ServiceError> {
     let access = user.mailbox(service).await?;
+    let mut attachments = form.attachments.clone();
+    // A forward's draft keeps the original's attachments (issue 22): continued from
+    // Drafts, the letter carries them as its own.
+    if let Some(original) = form.forward_of {
+        let forwarded = service.forwarded_attachments(&access, MessageId(original));
+        attachments.extend(forwarded.await?);
+    }
     let draft = Draft {
         to: form.to.join(", "),
         cc: form.cc.join(", "),
         subject: form.subject.clone(),
         text: form.text.clone(),
         in_reply_to: form.in_reply_to.clone(),
-        attachments: form.attachments.clone(),
+        attachments,
     };
     service
         .save_draft(&access, &draft, form.draft.map(MessageId))
