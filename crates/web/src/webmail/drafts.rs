@@ -13,7 +13,7 @@ use caduceus_service::drafts::Draft;
 use caduceus_service::model::MessageId;
 use caduceus_service::{Service, ServiceError};
 
-use super::compose::ComposePage;
+use super::compose::{ComposePage, named_page};
 use super::{WebUser, page};
 use crate::api::problem::Problem;
 use crate::api::send::{self, Form as SendForm};
@@ -76,7 +76,7 @@ pub async fn save(
             let mut view = ComposePage::from_form(&user, &form);
             view.draft = id.0.to_string();
             view.flash = Some(user.t.draft.saved);
-            page(view.render())
+            named_page(&service, &user, view).await
         }
         (Err(error), true) => Problem::from(error).into_response(),
         (Err(error), false) => {
