@@ -107,9 +107,18 @@ impl ComposePage {
         view.subject = draft.subject;
         view.text = draft.text;
         view.in_reply_to = draft.in_reply_to.unwrap_or_default();
-        view.draft = id.0.to_string();
-        view.kept = kept(&draft.attachments);
+        view.kept_in(id, &draft.attachments);
         view
+    }
+
+    /// The form as draft `id` now holds it (issue 22): a forward's attachments are the
+    /// draft's own from then on, kept like any other, so that none is lost or sent
+    /// twice.
+    pub(super) fn kept_in(&mut self, id: MessageId, attachments: &[Attachment]) {
+        self.draft = id.0.to_string();
+        self.kept = kept(attachments);
+        self.forward_of.clear();
+        self.forwarded.clear();
     }
 }
 
@@ -309,8 +318,8 @@ pub async fn send(
         Err(problem) => {
             let mut view = ComposePage::from_form(&user, &form);
             view.error = Some(user.t.refusals.say(&problem).to_owned());
-            if let Ok(id) = super::drafts::keep(&service, &user, &form).await {
-                view.draft = id.0.to_string();
+            if let Ok((id, attachments)) = super::drafts::keep(&service, &user, &form).await {
+                view.kept_in(id, &attachments);
             }
             (problem.status(), named_page(&service, &user, view).await).into_response()
         }

@@ -9,6 +9,7 @@ use axum::Json;
 use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
+use caduceus_service::compose::Attachment;
 use caduceus_service::drafts::Draft;
 use caduceus_service::model::MessageId;
 use caduceus_service::{Service, ServiceError};
@@ -22,12 +23,13 @@ use crate::api::send::{self, Form as SendForm};
 pub const KEPT_LOGIN: &str = "/login?kept=draft";
 
 /// Saves the form's letter in the Drafts folder of the mailbox the user writes from
-/// (their own, or one they act for), replacing the draft it was saved in before.
+/// (their own, or one they act for), replacing the draft it was saved in before; the
+/// draft's id and the attachments it holds (a forward's among them).
 pub(super) async fn keep(
     service: &Service,
     user: &WebUser,
     form: &SendForm,
-) -> Result<MessageId, ServiceError> {
+) -> Result<(MessageId, Vec<Attachment>), ServiceError> {
     let access = user.mailbox(service).await?;
     let mut attachments = form.attachments.clone();
     // A forward's draft keeps the original's attachments (issue 22): continued from
@@ -44,9 +46,10 @@ pub(super) async fn keep(
         in_reply_to: form.in_reply_to.clone(),
         attachments,
     };
-    service
+    let id = service
         .save_draft(&access, &draft, form.draft.map(MessageId))
-        .await
+        .await?;
+    Ok((id, draft.attachments))
 }
 
 /// `POST /mail/draft`: saves the letter; answers `{"draft": id}` to the autosave
@@ -71,10 +74,10 @@ pub async fn save(
     }
     let saved = keep(&service, &user, &form).await;
     match (saved, json) {
-        (Ok(id), true) => Json(serde_json::json!({ "draft": id.0 })).into_response(),
-        (Ok(id), false) => {
+        (Ok((id, _)), true) => Json(serde_json::json!({ "draft": id.0 })).into_response(),
+        (Ok((id, attachments)), false) => {
             let mut view = ComposePage::from_form(&user, &form);
-            view.draft = id.0.to_string();
+            view.kept_in(id, &attachments);
             view.flash = Some(user.t.draft.saved);
             named_page(&service, &user, view).await
         }
