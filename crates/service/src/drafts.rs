@@ -143,6 +143,21 @@ impl Service {
         Ok(Draft::of(&self.read_message(access, id).await?))
     }
 
+    /// The attachments of message `original` of the mailbox, carried by a forward
+    /// (MS-1): into the letter sent, and into its draft, so that a forward saved in
+    /// Drafts and continued later still carries them (issue 22). The original is read
+    /// through `access` (AC-1: another's message is not found), traced as a read
+    /// (TR-1).
+    pub async fn forwarded_attachments(
+        &self,
+        access: &MailboxAccess,
+        original: MessageId,
+    ) -> Result<Vec<Attachment>> {
+        Ok(Attachment::all_of(
+            &self.read_message(access, original).await?,
+        ))
+    }
+
     async fn drafts_folder(&self, access: &MailboxAccess) -> Result<caduceus_store::MailboxId> {
         match self.find_folder(access, DRAFTS).await? {
             Some(folder) => Ok(folder.id),

@@ -17,10 +17,24 @@ use common::*;
 
 mod common;
 
+#[path = "browser/conversations.rs"]
+mod conversations;
+#[path = "browser/filing.rs"]
+mod filing;
+#[path = "browser/forward.rs"]
+mod forward;
+#[path = "browser/journeys.rs"]
+mod journeys;
 #[path = "browser/letter.rs"]
 mod letter;
+#[path = "browser/long_inbox.rs"]
+mod long_inbox;
+#[path = "browser/names.rs"]
+mod names;
 #[path = "browser/passkeys.rs"]
 mod passkeys;
+#[path = "browser/previews.rs"]
+mod previews;
 #[path = "browser/shortcuts.rs"]
 mod shortcuts;
 
@@ -34,11 +48,7 @@ const INS: &str = "295109912611193";
 async fn ms11_ms8_tr4_the_webmail_in_headless_chromium() {
     let (venv, tools) = browser();
     let w = world().await;
-    w.service.import_people(&op(), PEOPLE).await.unwrap();
-    w.service.import_mailboxes(&op(), MAILBOXES).await.unwrap();
-    let alice = professional(&w, "alice.martin", "810003090833", true).await;
-    let bruno = professional(&w, "bruno.durand", "810000000009", true).await;
-    let camille = patient(&w, INS, "Camille Durand").await;
+    let (alice, bruno, camille) = journeys::listed(&w).await;
     let alice_totp = web_login(&w, &alice).await;
     let bruno_totp = web_login(&w, &bruno).await;
     let patient_totp = web_login(&w, &camille).await;

@@ -107,7 +107,7 @@ async fn ms6_ac2_a_message_is_flagged_and_marked_unread_in_the_webmail_and_no_on
     let list = run.expect(
         "list",
         200,
-        &["class=\"unseen\"", "(suivi)", "Bilan à suivre"],
+        &["class=\"unseen\"", "aria-label=\"suivi\"", "Bilan à suivre"],
     );
     assert_eq!(list.matches("class=\"unseen\"").count(), 1, "{list}");
     let (status, _) = run.step("no-mark");

@@ -319,8 +319,8 @@ pub(crate) async fn deliver(
     // sender's own, or the one they act for, ID-3, ID-7), traced as a read (TR-1).
     if let Some(id) = form.forward_of {
         let access = service.authorize(&login.caller(), mailbox).await?;
-        let original = service.read_message(&access, MessageId(id)).await?;
-        attachments.extend(Attachment::all_of(&original));
+        let forwarded = service.forwarded_attachments(&access, MessageId(id));
+        attachments.extend(forwarded.await?);
     }
     let letter = Letter {
         from,

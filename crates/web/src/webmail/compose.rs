@@ -3,7 +3,10 @@
 //! (MS-11), too many recipients (MS-12), an address outside the trust space (MS-2,
 //! MS-5), a patient who opposed exchanges (MS-9). Sending goes through the same
 //! calls as the API, which apply every rule again. A letter is kept in Drafts as it
-//! is written ([`super::drafts`], issue 22) and continued from there.
+//! is written ([`super::drafts`], issue 22) and continued from there. Whenever the
+//! form comes back filled (a reply, a draft continued, a refusal), everyone in To and
+//! Cc is named beside the fields, as the directory and the accounts know them, each
+//! with their address (ID-4, [`named_page`]).
 
 use askama::Template;
 use axum::Json;
@@ -50,7 +53,7 @@ pub(super) struct ComposePage {
     /// The address sent as, acting for another mailbox (ID-3, ID-7); the service
     /// decides whether the user may.
     from: Option<String>,
-    /// Whom a reply goes to, by name (ID-4).
+    /// Whom the letter goes to (To and Cc), by name (ID-4), shown beside the fields.
     recipients: Vec<Named>,
     /// A disposition notification asked (MS-16).
     read_receipt: bool,
@@ -104,9 +107,18 @@ impl ComposePage {
         view.subject = draft.subject;
         view.text = draft.text;
         view.in_reply_to = draft.in_reply_to.unwrap_or_default();
-        view.draft = id.0.to_string();
-        view.kept = kept(&draft.attachments);
+        view.kept_in(id, &draft.attachments);
         view
+    }
+
+    /// The form as draft `id` now holds it (issue 22): a forward's attachments are the
+    /// draft's own from then on, kept like any other, so that none is lost or sent
+    /// twice.
+    pub(super) fn kept_in(&mut self, id: MessageId, attachments: &[Attachment]) {
+        self.draft = id.0.to_string();
+        self.kept = kept(attachments);
+        self.forward_of.clear();
+        self.forwarded.clear();
     }
 }
 
@@ -165,7 +177,10 @@ pub async fn form(
             service.open_draft(&access, MessageId(id)).await
         };
         return match opened.await {
-            Ok(draft) => page(ComposePage::from_draft(&user, MessageId(id), draft).render()),
+            Ok(draft) => {
+                let view = ComposePage::from_draft(&user, MessageId(id), draft);
+                named_page(&service, &user, view).await
+            }
             Err(error) => refused(&user, error),
         };
     }
@@ -225,23 +240,6 @@ pub async fn form(
             .collect::<Vec<_>>()
             .join(", ");
     }
-    // Whom it goes to, by name (ID-4): the sender, and everyone for a reply to all.
-    let mut answered: Vec<MetaAddress> = meta.from.clone();
-    if query.all.is_some() {
-        answered.extend(meta.to.iter().chain(&meta.cc).cloned());
-    }
-    answered.retain(|a| {
-        a.address
-            .as_deref()
-            .is_some_and(|a| !a.eq_ignore_ascii_case(own))
-    });
-    match service
-        .people(&names::addresses([answered.as_slice()]))
-        .await
-    {
-        Ok(people) => view.recipients = names::named(&answered, &people),
-        Err(error) => return refused(&user, error),
-    }
     view.subject = prefixed("Re", &subject);
     view.in_reply_to = meta.message_id.clone().unwrap_or_default();
     let quoted: Vec<String> = body.lines().map(|l| format!("> {l}")).collect();
@@ -252,6 +250,33 @@ pub async fn form(
         t.wrote,
         quoted.join("\n")
     );
+    named_page(&service, &user, view).await
+}
+
+/// The compose form, its recipients (To and Cc) named beside the fields as the
+/// directory and the accounts know them, the address kept beside each name so that
+/// the user can check it (ID-4, issue 22).
+pub(super) async fn named_page(
+    service: &Service,
+    user: &WebUser,
+    mut view: ComposePage,
+) -> Response {
+    let typed: Vec<MetaAddress> = view
+        .to
+        .split(',')
+        .chain(view.cc.split(','))
+        .filter_map(|text| MailAddress::parse(text.trim()).ok())
+        .map(|address| MetaAddress {
+            name: None,
+            address: Some(address.as_str().to_owned()),
+        })
+        .collect();
+    if !typed.is_empty() {
+        match service.people(&names::addresses([typed.as_slice()])).await {
+            Ok(people) => view.recipients = names::named(&typed, &people),
+            Err(error) => return refused(user, error),
+        }
+    }
     page(view.render())
 }
 
@@ -293,10 +318,10 @@ pub async fn send(
         Err(problem) => {
             let mut view = ComposePage::from_form(&user, &form);
             view.error = Some(user.t.refusals.say(&problem).to_owned());
-            if let Ok(id) = super::drafts::keep(&service, &user, &form).await {
-                view.draft = id.0.to_string();
+            if let Ok((id, attachments)) = super::drafts::keep(&service, &user, &form).await {
+                view.kept_in(id, &attachments);
             }
-            (problem.status(), page(view.render())).into_response()
+            (problem.status(), named_page(&service, &user, view).await).into_response()
         }
     }
 }

@@ -9,11 +9,12 @@ use axum::Json;
 use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
+use caduceus_service::compose::Attachment;
 use caduceus_service::drafts::Draft;
 use caduceus_service::model::MessageId;
 use caduceus_service::{Service, ServiceError};
 
-use super::compose::ComposePage;
+use super::compose::{ComposePage, named_page};
 use super::{WebUser, page};
 use crate::api::problem::Problem;
 use crate::api::send::{self, Form as SendForm};
@@ -22,24 +23,33 @@ use crate::api::send::{self, Form as SendForm};
 pub const KEPT_LOGIN: &str = "/login?kept=draft";
 
 /// Saves the form's letter in the Drafts folder of the mailbox the user writes from
-/// (their own, or one they act for), replacing the draft it was saved in before.
+/// (their own, or one they act for), replacing the draft it was saved in before; the
+/// draft's id and the attachments it holds (a forward's among them).
 pub(super) async fn keep(
     service: &Service,
     user: &WebUser,
     form: &SendForm,
-) -> Result<MessageId, ServiceError> {
+) -> Result<(MessageId, Vec<Attachment>), ServiceError> {
     let access = user.mailbox(service).await?;
+    let mut attachments = form.attachments.clone();
+    // A forward's draft keeps the original's attachments (issue 22): continued from
+    // Drafts, the letter carries them as its own.
+    if let Some(original) = form.forward_of {
+        let forwarded = service.forwarded_attachments(&access, MessageId(original));
+        attachments.extend(forwarded.await?);
+    }
     let draft = Draft {
         to: form.to.join(", "),
         cc: form.cc.join(", "),
         subject: form.subject.clone(),
         text: form.text.clone(),
         in_reply_to: form.in_reply_to.clone(),
-        attachments: form.attachments.clone(),
+        attachments,
     };
-    service
+    let id = service
         .save_draft(&access, &draft, form.draft.map(MessageId))
-        .await
+        .await?;
+    Ok((id, draft.attachments))
 }
 
 /// `POST /mail/draft`: saves the letter; answers `{"draft": id}` to the autosave
@@ -64,12 +74,12 @@ pub async fn save(
     }
     let saved = keep(&service, &user, &form).await;
     match (saved, json) {
-        (Ok(id), true) => Json(serde_json::json!({ "draft": id.0 })).into_response(),
-        (Ok(id), false) => {
+        (Ok((id, _)), true) => Json(serde_json::json!({ "draft": id.0 })).into_response(),
+        (Ok((id, attachments)), false) => {
             let mut view = ComposePage::from_form(&user, &form);
-            view.draft = id.0.to_string();
+            view.kept_in(id, &attachments);
             view.flash = Some(user.t.draft.saved);
-            page(view.render())
+            named_page(&service, &user, view).await
         }
         (Err(error), true) => Problem::from(error).into_response(),
         (Err(error), false) => {

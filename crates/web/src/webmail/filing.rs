@@ -1,4 +1,5 @@
-//! Filing a message in the webmail (MS-6, RT-3): moving it to another folder
+//! Filing a message in the webmail (MS-6, RT-3), by professionals and patients alike
+//! (issue 22): moving it to another folder
 //! (Archive among them), deleting it — to Trash, from where it can be moved back —
 //! and deleting it for good, at once (RT-3), only once confirmed: the form in Trash
 //! carries a box to tick. Each through the service, which checks the message is the
