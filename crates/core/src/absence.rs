@@ -174,9 +174,59 @@ pub enum AbsenceError {
     /// The last day is before the first.
     #[error("the last day is before the first day")]
     Dates,
+    /// A day is not written `YYYY-MM-DD`.
+    #[error("a day is written YYYY-MM-DD, for example 2026-08-03")]
+    Day,
+    /// An unknown time zone, language or audience.
+    #[error("unknown choice of time zone, language or audience")]
+    Choice,
     /// The signature is too long.
     #[error("the signature must be at most {} characters on {} lines", MAX_SIGNATURE.0, MAX_SIGNATURE.1)]
     Signature,
+}
+
+/// An absence as typed in a form or a request: days `YYYY-MM-DD` or empty, the
+/// zone's IANA name, the language's and the audience's codes.
+#[derive(Clone, Copy, Debug)]
+pub struct Typed<'a> {
+    /// Whether it is turned on.
+    pub on: bool,
+    /// The first day, or empty.
+    pub start: &'a str,
+    /// The last day, or empty.
+    pub end: &'a str,
+    /// The zone's IANA name (`Europe/Paris`).
+    pub zone: &'a str,
+    /// The language's code (`fr`, `en`).
+    pub language: &'a str,
+    /// The audience's code (`everyone`, `professionals`, `patients`).
+    pub audience: &'a str,
+    /// The subject.
+    pub subject: &'a str,
+    /// The text.
+    pub text: &'a str,
+}
+
+impl Typed<'_> {
+    /// The setting typed, checked ([`Absence::check`]).
+    pub fn parse(&self) -> Result<Absence, AbsenceError> {
+        let day = |text: &str| match text.trim() {
+            "" => Ok(None),
+            text => Day::parse(text).map(Some).ok_or(AbsenceError::Day),
+        };
+        let absence = Absence {
+            on: self.on,
+            start: day(self.start)?,
+            end: day(self.end)?,
+            zone: Zone::parse(self.zone).ok_or(AbsenceError::Choice)?,
+            language: Language::parse(self.language).ok_or(AbsenceError::Choice)?,
+            audience: Audience::parse(self.audience).ok_or(AbsenceError::Choice)?,
+            subject: self.subject.trim().to_owned(),
+            text: self.text.replace("\r\n", "\n"),
+        };
+        absence.check()?;
+        Ok(absence)
+    }
 }
 
 impl Absence {
@@ -384,7 +434,7 @@ pub fn reply_subject(absence: &Absence, original: Option<&str>) -> String {
     match original.map(str::trim).filter(|s| !s.is_empty()) {
         None => prefix.to_owned(),
         Some(original) => match absence.language {
-            Language::French => format!("{prefix}\u{a0}: {original}"),
+            Language::French => format!("{prefix}\u{202F}: {original}"),
             Language::English => format!("{prefix}: {original}"),
         },
     }

@@ -113,7 +113,7 @@ fn ms6_reply_subject_in_the_holders_language() {
     let fr = absence();
     assert_eq!(
         reply_subject(&fr, Some("Résultats")),
-        "Absent\u{a0}: Résultats"
+        "Absent\u{202F}: Résultats"
     );
     assert_eq!(reply_subject(&fr, None), "Absent");
     let en = Absence::defaults(Language::English, Zone::Utc);
@@ -176,4 +176,51 @@ fn ms6_signature_after_the_rfc3676_delimiter_above_the_quote() {
     assert_eq!(signed_body("", "Dr A.", ""), "\n\n-- \nDr A.");
     assert_eq!(signed_body("", "Dr A.", "> hi"), "\n\n-- \nDr A.\n\n> hi");
     assert_eq!(signed_body("", "", "> hi"), "\n\n> hi");
+}
+
+#[test]
+fn ms6_typed_absence_parses_or_says_what_is_wrong() {
+    let typed = Typed {
+        on: true,
+        start: "2026-07-01",
+        end: "",
+        zone: "Europe/Paris",
+        language: "en",
+        audience: "professionals",
+        subject: " Away ",
+        text: "Back soon.\r\nBye",
+    };
+    let a = typed.parse().unwrap();
+    assert_eq!(
+        (a.subject.as_str(), a.text.as_str()),
+        ("Away", "Back soon.\nBye")
+    );
+    assert_eq!(
+        (a.start, a.end, a.audience),
+        (Day::parse("2026-07-01"), None, Audience::Professionals)
+    );
+    assert_eq!(
+        Typed {
+            start: "1/7/2026",
+            ..typed
+        }
+        .parse(),
+        Err(AbsenceError::Day)
+    );
+    assert_eq!(
+        Typed {
+            zone: "Mars/Olympus",
+            ..typed
+        }
+        .parse(),
+        Err(AbsenceError::Choice)
+    );
+    assert_eq!(
+        Typed {
+            subject: "",
+            ..typed
+        }
+        .parse(),
+        Err(AbsenceError::Subject)
+    );
 }
