@@ -13,7 +13,7 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use caduceus_audit::{Action, Detail, Fact, Object, Setting};
+use caduceus_audit::{Action, Detail, Fact, Object, Outcome, Setting};
 use caduceus_core::absence::{
     Absence, Incoming, Language, check_signature, must_reply, reply_subject, sender_key,
 };
@@ -99,7 +99,7 @@ impl Service {
         raw: &[u8],
         recipients: Vec<Account>,
     ) {
-        if recipients.is_empty() || from.is_none() {
+        if recipients.is_empty() {
             return;
         }
         let service = self.clone();
@@ -118,6 +118,10 @@ impl Service {
         tokio::spawn(task);
     }
 
+    /// Answers one delivery to `holder`, when their absence is on: one
+    /// `absence.replied` trace each time, a success once the reply is sent, refused
+    /// when it is not due (RFC 3834 §2: the rules, or the period) or was refused
+    /// (the trust space, MS-5; the delivery rules) — never a bounce.
     async fn reply_one(
         &self,
         holder: &Account,
@@ -128,43 +132,45 @@ impl Service {
             return Ok(());
         };
         let now = self.clock.now();
-        if let Err(skip) = must_reply(&absence, &holder.address, now, incoming) {
-            tracing::debug!(account = %holder.id, ?skip, "no out-of-office reply (RFC 3834)");
-            return Ok(());
-        }
-        let Some(sender) = incoming.sender else {
-            return Ok(());
-        };
         let mut trace =
             Caller::system().event(self.now_ms(), Action::AbsenceReplied, Object::of(holder.id));
         trace.detail = Some(Detail::of(Requirement::Ms6));
-        let key = sender_key(holder.id.0, sender);
-        if !self
-            .store
-            .claim_absence_reply(holder.id, &key, now, &trace)
-            .await?
-        {
-            tracing::debug!(account = %holder.id, "sender already answered in the period (RFC 3834 §2)");
-            return Ok(());
-        }
-        let reply = self.absence_reply(holder, sender, &absence, meta)?;
-        let automatic = Automatic {
-            owner: holder.id,
-            from: Some(&holder.address),
-            null_return_path: true,
-            to: sender,
-            raw: &reply,
+        trace.outcome = Outcome::Refused;
+        let due = match (
+            must_reply(&absence, &holder.address, now, incoming),
+            incoming.sender,
+        ) {
+            (Ok(()), Some(sender)) => {
+                let key = sender_key(holder.id.0, sender);
+                let claimed = self.store.claim_absence_reply(holder.id, &key, now).await?;
+                claimed.then_some(sender)
+            }
+            (skip, _) => {
+                tracing::debug!(account = %holder.id, ?skip, "no out-of-office reply (RFC 3834)");
+                None
+            }
         };
-        match self.send_automatic(automatic).await {
-            Ok(true) => {}
-            Ok(false) => {
-                tracing::info!(account = %holder.id, "out-of-office reply not sent: sender outside the trust space (MS-5)");
-            }
-            Err(error) => {
-                tracing::info!(account = %holder.id, %error, "out-of-office reply refused; not bounced (MS-6)");
+        if let Some(sender) = due {
+            let reply = self.absence_reply(holder, sender, &absence, meta)?;
+            let automatic = Automatic {
+                owner: holder.id,
+                from: Some(&holder.address),
+                null_return_path: true,
+                to: sender,
+                raw: &reply,
+            };
+            match self.send_automatic(automatic).await {
+                Ok(true) => trace.outcome = Outcome::Success,
+                Ok(false) => trace.detail = Some(Detail::of(Requirement::Ms5)),
+                Err(error) => {
+                    tracing::info!(account = %holder.id, %error, "out-of-office reply refused; not bounced (MS-6)");
+                    if let ServiceError::Refused(refusal) = &error {
+                        trace.detail = Some(Detail::of(refusal.requirement));
+                    }
+                }
             }
         }
-        Ok(())
+        Ok(self.store.append_traces(&[trace]).await?)
     }
 
     /// The reply (RFC 3834 §3): from the holder to the sender, `Auto-Submitted:

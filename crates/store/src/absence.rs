@@ -30,14 +30,14 @@ pub trait AbsenceStore {
     /// Keeps `signature` (empty: none), sealed, with its trace.
     async fn set_signature(&self, account: AccountId, signature: &str, trace: &Event)
     -> Result<()>;
-    /// Records that the sender of key `sender` gets a reply at `now`, with `trace`,
-    /// unless they got one less than `caduceus_core::absence::REPLY_PERIOD` ago
-    /// (then nothing is written): whether the reply is due (RFC 3834 §2).
+    /// Records that the sender of key `sender` gets a reply at `now`, unless they got
+    /// one less than `caduceus_core::absence::REPLY_PERIOD` ago (then nothing is
+    /// written): whether the reply is due (RFC 3834 §2). The service traces the reply
+    /// once it is sent or refused (`absence.replied`), not this record.
     async fn claim_absence_reply(
         &self,
         account: AccountId,
         sender: &[u8; 32],
         now: Timestamp,
-        trace: &Event,
     ) -> Result<bool>;
 }

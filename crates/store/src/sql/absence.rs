@@ -149,7 +149,6 @@ impl AbsenceStore for SqlStore {
         account: AccountId,
         sender: &[u8; 32],
         now: Timestamp,
-        trace: &Event,
     ) -> Result<bool> {
         let mut tx = self.db.begin_write().await?;
         sqlx::query("DELETE FROM absence_replies WHERE account_id = $1 AND replied_ms < $2")
@@ -168,9 +167,6 @@ impl AbsenceStore for SqlStore {
         .await?
         .rows_affected()
             == 1;
-        if claimed {
-            append(self, &mut tx, std::slice::from_ref(trace)).await?;
-        }
         tx.commit().await?;
         Ok(claimed)
     }
