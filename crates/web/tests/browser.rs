@@ -17,6 +17,8 @@ use common::*;
 
 mod common;
 
+#[path = "browser/absence.rs"]
+mod absence;
 #[path = "browser/letter.rs"]
 mod letter;
 #[path = "browser/passkeys.rs"]
