@@ -121,7 +121,8 @@ impl Service {
     /// Answers one delivery to `holder`, when their absence is on: one
     /// `absence.replied` trace each time, a success once the reply is sent, refused
     /// when it is not due (RFC 3834 §2: the rules, or the period) or was refused
-    /// (the trust space, MS-5; the delivery rules) — never a bounce.
+    /// (the trust space, MS-5; the delivery rules), a failure when it could not be
+    /// sent (the scanner unavailable…) — never a bounce.
     async fn reply_one(
         &self,
         holder: &Account,
@@ -162,11 +163,16 @@ impl Service {
             match self.send_automatic(automatic).await {
                 Ok(true) => trace.outcome = Outcome::Success,
                 Ok(false) => trace.detail = Some(Detail::of(Requirement::Ms5)),
+                // The rule only: a refusal's words may quote the subject (TR-5).
+                Err(ServiceError::Refused(refusal)) => {
+                    let requirement = refusal.requirement;
+                    tracing::info!(account = %holder.id, %requirement, "out-of-office reply refused; not bounced");
+                    trace.detail = Some(Detail::of(requirement));
+                }
                 Err(error) => {
-                    tracing::info!(account = %holder.id, %error, "out-of-office reply refused; not bounced (MS-6)");
-                    if let ServiceError::Refused(refusal) = &error {
-                        trace.detail = Some(Detail::of(refusal.requirement));
-                    }
+                    trace.outcome = Outcome::Failure;
+                    self.store.append_traces(&[trace]).await?;
+                    return Err(error);
                 }
             }
         }
