@@ -132,7 +132,12 @@ async fn ms6_tr5_rfc3834_one_out_of_office_reply_per_sender_never_to_automatic_m
         .await
         .unwrap();
 
+    let settling = std::time::Instant::now();
     let entries = replies_once(&w, 7).await;
+    eprintln!(
+        "out-of-office: the 7 deliveries' replies decided and traced {} ms after the last",
+        settling.elapsed().as_millis()
+    );
     let outcomes: Vec<&str> = entries.iter().map(|e| e.0.as_str()).collect();
     assert_eq!(
         outcomes.iter().filter(|o| **o == "success").count(),
