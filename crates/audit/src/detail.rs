@@ -160,6 +160,10 @@ codes! {
         Forwarding => "forwarding",
         /// A folder marked personal (MS-14).
         Personal => "personal",
+        /// An out-of-office reply (MS-6, RFC 3834).
+        Absence => "absence",
+        /// A signature (MS-6).
+        Signature => "signature",
     }
 }
 

@@ -167,11 +167,19 @@ pub enum Action {
     SchemaMigrate,
     /// Another administrative action (AC-1).
     AdminAction,
+    /// An account's out-of-office setting was saved (MS-6); the detail says whether
+    /// it is on, never its subject or text (TR-5).
+    AbsenceSet,
+    /// An account's signature was saved (MS-6); never its text (TR-5).
+    SignatureSet,
+    /// An out-of-office reply was sent for an account (RFC 3834, MS-6); the object
+    /// names the account, never the sender, the subject or the text (TR-5).
+    AbsenceReplied,
 }
 
 impl Action {
     /// Every action, in declaration order.
-    pub const ALL: [Action; 70] = [
+    pub const ALL: [Action; 73] = [
         Action::AccountCreate,
         Action::SelfRegister,
         Action::ContactConfirm,
@@ -242,6 +250,9 @@ impl Action {
         Action::RepresentativeSet,
         Action::SchemaMigrate,
         Action::AdminAction,
+        Action::AbsenceSet,
+        Action::SignatureSet,
+        Action::AbsenceReplied,
     ];
 
     /// The stable code stored in the chain, such as `message.read`.
@@ -317,6 +328,9 @@ impl Action {
             Action::RepresentativeSet => "account.representative",
             Action::SchemaMigrate => "store.migrate",
             Action::AdminAction => "admin.action",
+            Action::AbsenceSet => "account.absence",
+            Action::SignatureSet => "account.signature",
+            Action::AbsenceReplied => "absence.replied",
         }
     }
 

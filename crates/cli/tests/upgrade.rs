@@ -29,6 +29,8 @@ const FIXTURE_V5: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/up
 const FIXTURE_V6: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/upgrade/v6");
 /// Made by e60c9ac (schema version 7: receipts of relayed messages).
 const FIXTURE_V7: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/upgrade/v7");
+/// Made by 12aef2c (schema version 8: passkeys and phone pairing).
+const FIXTURE_V8: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/upgrade/v8");
 /// The demo register extract (people), as the demo seed imported it.
 const PEOPLE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -38,7 +40,7 @@ const ALICE: &str = "alice.martin@caduceus.test";
 const BRUNO: &str = "bruno.durand@caduceus.test";
 /// The data database's latest schema version (bump with each migration, and keep the
 /// release's data directory as a fixture, docs/upgrades.md); the keyring's is 1.
-const DATA_VERSION: u32 = 8;
+const DATA_VERSION: u32 = 9;
 /// What `caduceus migrate --check` and `serve` say of a schema at version 99.
 fn refusal() -> String {
     format!(
@@ -290,6 +292,18 @@ fn upgrade_v7_fixture_keeps_messages_and_starts_with_no_passkeys_au1_ms18() {
     let (_root, data) = upgrade_keeps_the_fixture(FIXTURE_V7, 7);
     let db = data.join("caduceus.db");
     for table in ["passkeys", "pairing_tokens"] {
+        let count = format!("SELECT COUNT(*) FROM {table}");
+        assert_eq!(sqlite_value(&db, &count), "0");
+    }
+}
+
+/// Version 8 to 9 (out-of-office replies and signatures): what every upgrade keeps;
+/// nobody has an absence, a signature nor a reply recorded yet (MS-6).
+#[test]
+fn upgrade_v8_fixture_keeps_messages_and_starts_with_no_absence_nor_signature_ms6() {
+    let (_root, data) = upgrade_keeps_the_fixture(FIXTURE_V8, 8);
+    let db = data.join("caduceus.db");
+    for table in ["mail_settings", "absence_replies"] {
         let count = format!("SELECT COUNT(*) FROM {table}");
         assert_eq!(sqlite_value(&db, &count), "0");
     }

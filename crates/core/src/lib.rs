@@ -58,6 +58,8 @@
 //! - [`health`]: the patient rules — who may write to whom (MS-8), blocks (MS-10),
 //!   opposition (MS-9), subjects that identify a patient (MS-11).
 //! - [`alert`]: a health alert's audience (MS-15).
+//! - [`absence`]: out-of-office replies (RFC 3834: when one is due, to whom, its
+//!   subject) and the signature's place in a letter (RFC 3676 §4.3; MS-6).
 //! - [`phone`]: phone numbers for SMS notices ([`PhoneNumber`], RT-1).
 //! - [`requirement`]: the requirement ids ([`Requirement`]) refusals and traces name.
 //! - [`role`]: staff roles and the duties each holds ([`Role::may`], AC-1).
@@ -180,6 +182,7 @@ macro_rules! codes {
     };
 }
 
+pub mod absence;
 pub mod account;
 pub mod address;
 pub mod alert;

@@ -217,11 +217,16 @@ pub fn header_section(raw: &[u8]) -> &[u8] {
 
 /// Whether the header section `headers` has a field named `name` (any case).
 pub fn has_header(headers: &[u8], name: &str) -> bool {
-    headers.split(|&b| b == b'\n').any(|line| {
-        line.len() > name.len()
-            && line[..name.len()].eq_ignore_ascii_case(name.as_bytes())
-            && line[name.len()] == b':'
-    })
+    headers
+        .split(|&b| b == b'\n')
+        .any(|line| names_field(line, name))
+}
+
+/// Whether the header line `line` starts the field named `name` (any case).
+pub(crate) fn names_field(line: &[u8], name: &str) -> bool {
+    line.len() > name.len()
+        && line[..name.len()].eq_ignore_ascii_case(name.as_bytes())
+        && line[name.len()] == b':'
 }
 
 /// `raw` without the header fields named `name` (any case, continuation lines
@@ -236,9 +241,7 @@ pub fn without_header(raw: &[u8], name: &str) -> Option<Vec<u8>> {
     for line in headers.split_inclusive(|&b| b == b'\n') {
         let continuation = line.first().is_some_and(|b| *b == b' ' || *b == b'\t');
         if !continuation {
-            dropping = line.len() > name.len()
-                && line[..name.len()].eq_ignore_ascii_case(name.as_bytes())
-                && line[name.len()] == b':';
+            dropping = names_field(line, name);
         }
         if !dropping {
             kept.extend_from_slice(line);

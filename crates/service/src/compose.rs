@@ -238,7 +238,7 @@ impl Service {
 
     /// The headers every written message starts with: From (the display name and the
     /// address sent as), Subject and Date (now).
-    fn letterhead(
+    pub(crate) fn letterhead(
         &self,
         display_name: &str,
         from: &MailAddress,

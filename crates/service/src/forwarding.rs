@@ -10,8 +10,9 @@ use std::pin::Pin;
 use caduceus_audit::{Action, Detail, Fact, Object, Outcome, Setting};
 use caduceus_core::forwarding::{FORWARDED_HEADER, ForwardingFacts, check_forwarding};
 use caduceus_core::{AccountKind, MailAddress, RecipientStatus, Refusal, Requirement};
-use caduceus_store::{Account, Outbound};
+use caduceus_store::Account;
 
+use crate::automatic::Automatic;
 use crate::error::{Result, ServiceError};
 use crate::messages::MailboxAccess;
 use crate::{Caller, Service};
@@ -103,37 +104,18 @@ impl Service {
             raw,
         ]
         .concat();
-        if self.is_local(&target) {
-            trace.detail = Some(Detail::of(Requirement::Ms17).and(Fact::LocalTarget));
-            self.deliver_with(
-                &Caller::system(),
-                None,
-                Some(&owner.address),
-                &[target],
-                &copy,
-                None,
-            )
-            .await?;
-        } else {
-            trace.detail = Some(Detail::of(Requirement::Ms17).and(target.domain().clone()));
-            let outbound = Outbound {
-                queue_ref: caduceus_store::new_queue_ref(),
-                owner: owner.id,
-                return_path: owner.address.as_str().to_owned(),
-                recipients: vec![target],
-                notify_success: false,
-                expires: self.config.retry.expiry(self.clock.now()),
-            };
-            self.deliver_with(
-                &Caller::system(),
-                None,
-                Some(&owner.address),
-                &[],
-                &copy,
-                Some(outbound),
-            )
-            .await?;
-        }
+        trace.detail = Some(match self.is_local(&target) {
+            true => Detail::of(Requirement::Ms17).and(Fact::LocalTarget),
+            false => Detail::of(Requirement::Ms17).and(target.domain().clone()),
+        });
+        let automatic = Automatic {
+            owner: owner.id,
+            from: Some(&owner.address),
+            null_return_path: false,
+            to: &target,
+            raw: &copy,
+        };
+        self.send_automatic(automatic).await?;
         Ok(self.store.append_traces(&[trace]).await?)
     }
 }

@@ -33,6 +33,10 @@
 //!   [`signatures::SignatureChecker`]).
 //! - [`at_rest`]: copies enveloped to their holder's certificate before they are
 //!   sealed, for the holders who ask (MS-3, MS-4; [`at_rest::Envelope`]).
+//! - [`absence`]: out-of-office replies (RFC 3834) and the signature, set by their
+//!   holder, kept sealed; a reply sent for each delivery that is due one (MS-6).
+//!   `automatic`: the one path of every automatic message (MDNs, forwarded copies,
+//!   out-of-office replies): delivered here or queued in the trust space (MS-5).
 //! - [`people`]: the names a page shows for its addresses, in one lookup: the
 //!   directory's listed entries, patients marked, other accounts by name (ID-4).
 //! - [`display`]: a letter as the webmail shows it — its HTML sanitised, its own
@@ -112,6 +116,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod absence;
 pub mod access_log;
 pub mod accounts;
 pub mod actor;
@@ -120,6 +125,7 @@ pub mod announcements;
 pub mod antivirus;
 pub mod at_rest;
 pub mod auth;
+mod automatic;
 pub mod breaches;
 pub mod certificates;
 pub mod compose;

@@ -13,10 +13,11 @@ use std::future::Future;
 use std::pin::Pin;
 
 use caduceus_core::{MailAddress, Mdn};
-use caduceus_store::{Account, Outbound};
+use caduceus_store::Account;
 
+use crate::Service;
+use crate::automatic::Automatic;
 use crate::ingest::MessageMeta;
-use crate::{Caller, Service};
 
 impl Service {
     /// Sends the MDNs `meta` asks for, from each of `recipients`, in the background:
@@ -78,21 +79,14 @@ impl Service {
         }
         .to_message();
         let mdn = self.signed_report(mdn, &message_id);
-        if self.is_local(to) {
-            self.deliver_local(&Caller::system(), std::slice::from_ref(to), &mdn)
-                .await?;
-        } else if self.trust_list().lists_domain(to.domain().as_str()) {
-            let outbound = Outbound {
-                queue_ref: caduceus_store::new_queue_ref(),
-                owner: recipient.id,
-                return_path: String::new(),
-                recipients: vec![to.clone()],
-                notify_success: false,
-                expires: self.config.retry.expiry(now),
-            };
-            self.deliver_with(&Caller::system(), None, None, &[], &mdn, Some(outbound))
-                .await?;
-        }
+        let automatic = Automatic {
+            owner: recipient.id,
+            from: None,
+            null_return_path: true,
+            to,
+            raw: &mdn,
+        };
+        self.send_automatic(automatic).await?;
         Ok(())
     }
 }

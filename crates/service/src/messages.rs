@@ -434,6 +434,7 @@ impl Service {
             found_accounts.into_iter().flatten().collect();
         if !caduceus_core::forwarding::was_forwarded(caduceus_core::header_section(raw)) {
             self.forward_copies(raw, recipients.clone());
+            self.reply_absent(&meta, from, raw, recipients.clone());
         }
         self.send_mdns(&meta, from, recipients);
         self.announce_new_mail(&accounts).await;

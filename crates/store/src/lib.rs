@@ -22,6 +22,8 @@
 //!   cost more than SQLite itself there).
 //! - [`passkey`]: passkeys and phone pairing tokens (AU-1, MS-18), the
 //!   [`PasskeyStore`] part of the [`Store`].
+//! - [`absence`]: out-of-office settings, signatures (sealed) and the senders an
+//!   absence answered (MS-6, RFC 3834), the [`AbsenceStore`] part of the [`Store`].
 //! - [`retention`]: every table, what it holds and how long it is kept (TR-2, RT-2),
 //!   checked against the schema files.
 //! - `keyring`: wrapped account and message keys, kept in their own database so a
@@ -33,6 +35,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod absence;
 mod blob;
 mod changes;
 mod error;
@@ -51,6 +54,7 @@ use caduceus_core::{
     AccountState, FailureState, FlagChange, MailAddress, PhoneNumber, RegistryId, Timestamp,
 };
 
+pub use absence::AbsenceStore;
 pub use error::{Result, StoreError};
 pub use model::*;
 pub use passkey::{NewPasskey, PairingToken, Passkey, PasskeyId, PasskeyStore};
@@ -69,7 +73,7 @@ pub fn new_queue_ref() -> String {
 /// an action is never without its trace (TR-1). Reads that are traced (opening a
 /// message body) take their event too.
 #[async_trait]
-pub trait Store: PasskeyStore + Send + Sync {
+pub trait Store: PasskeyStore + AbsenceStore + Send + Sync {
     /// Checks that the database answers.
     async fn ping(&self) -> Result<()>;
     /// Creates an account with its default folders (MS-6), state `pending`.

@@ -282,6 +282,16 @@ pub const INVENTORY: &[Table] = &[
         Kept::WithAccount,
     ),
     table(
+        "mail_settings",
+        "out-of-office setting and signature, sealed; whether the absence is on (MS-6)",
+        Kept::WithAccount,
+    ),
+    table(
+        "absence_replies",
+        "SHA-256 of an account and a sender its absence answered, when (RFC 3834, MS-6)",
+        Kept::WhileInForce,
+    ),
+    table(
         "schema_version",
         "which schema migrations were applied, when (docs/upgrades.md)",
         Kept::ServerState,

@@ -249,6 +249,14 @@ pub(crate) mod context {
     pub fn totp(account_id: i64) -> Vec<u8> {
         format!("caduceus/totp/v1/{account_id}").into_bytes()
     }
+    /// An account's out-of-office setting sealed by its account key (MS-6).
+    pub fn absence(account_id: i64) -> Vec<u8> {
+        format!("caduceus/absence/v1/{account_id}").into_bytes()
+    }
+    /// An account's signature sealed by its account key (MS-6).
+    pub fn signature(account_id: i64) -> Vec<u8> {
+        format!("caduceus/signature/v1/{account_id}").into_bytes()
+    }
     /// Message metadata (envelope, structure) sealed by its message key.
     pub fn meta(blob_id: &str) -> Vec<u8> {
         format!("caduceus/meta/v1/{blob_id}").into_bytes()

@@ -17,6 +17,8 @@ use common::*;
 
 mod common;
 
+#[path = "browser/absence.rs"]
+mod absence;
 #[path = "browser/conversations.rs"]
 mod conversations;
 #[path = "browser/filing.rs"]

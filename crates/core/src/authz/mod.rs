@@ -110,6 +110,11 @@ pub enum Operation {
     /// Turn encryption at rest to the owner's certificate on or off: from then on,
     /// each copy delivered to them is enveloped to it before it is sealed (MS-3).
     SetEncryptionAtRest,
+    /// Set the owner's out-of-office reply: on or off, days, audience, subject and
+    /// text (MS-6, RFC 3834).
+    SetAbsence,
+    /// Set the owner's signature, offered at the end of each letter they write (MS-6).
+    SetSignature,
     /// List the operator's accounts (the admin console's accounts page).
     ListAccounts,
     /// Read the queue of professionals' own registrations: what their card or e-CPS
@@ -291,6 +296,8 @@ impl Interface {
                         | Operation::AddDevice
                         | Operation::RequestCertificate
                         | Operation::SetEncryptionAtRest
+                        | Operation::SetAbsence
+                        | Operation::SetSignature
                 ) || operation.reaches() == Reach::PatientOwn
                     || operation.is_self_service()
             }
@@ -301,6 +308,8 @@ impl Interface {
                         | Operation::SetForwarding
                         | Operation::SetNotifications
                         | Operation::SetEncryptionAtRest
+                        | Operation::SetAbsence
+                        | Operation::SetSignature
                         | Operation::RequestCertificate
                         | Operation::FindKnownPatients
                         | Operation::ListDevices
@@ -341,7 +350,7 @@ impl Interface {
 
 impl Operation {
     /// Every operation of the matrix.
-    pub const ALL: [Operation; 61] = [
+    pub const ALL: [Operation; 63] = [
         Operation::ListFolder,
         Operation::ReadMessage,
         Operation::ReadRaw,
@@ -382,6 +391,8 @@ impl Operation {
         Operation::RequestCertificate,
         Operation::FindKnownPatients,
         Operation::SetEncryptionAtRest,
+        Operation::SetAbsence,
+        Operation::SetSignature,
         Operation::ListAccounts,
         Operation::ReviewRegistrations,
         Operation::VerifyAccount,
@@ -453,6 +464,8 @@ impl Operation {
             // The webmail's settings: a request pasted or a `.pem` uploaded (MS-3).
             RequestCertificate => &[Api, Service, Webmail, Cli],
             SetEncryptionAtRest => &[Api, Service, Webmail],
+            // The settings' out-of-office and signature sections (MS-6).
+            SetAbsence | SetSignature => &[Api, Service, Webmail],
             // The compose form's suggestions (issue 22).
             FindKnownPatients => &[Service, Webmail],
             Export => &[Api, Webmail],
@@ -540,7 +553,9 @@ impl Operation {
             | Operation::CloseOwnAccount
             | Operation::RequestCertificate
             | Operation::FindKnownPatients
-            | Operation::SetEncryptionAtRest => Reach::Settings,
+            | Operation::SetEncryptionAtRest
+            | Operation::SetAbsence
+            | Operation::SetSignature => Reach::Settings,
             Operation::LookUpDirectory => Reach::Directory,
             _ if self.duty().is_some() => Reach::Administration,
             _ => Reach::Mailbox,

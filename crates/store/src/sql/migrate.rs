@@ -68,6 +68,11 @@ const DATA_SQLITE: &[Migration] = &[
         name: "passkeys and phone pairing (AU-1, MS-18)",
         sql: include_str!("../../schema/sqlite/0008_passkeys.sql"),
     },
+    Migration {
+        version: 9,
+        name: "out-of-office replies and signatures (MS-6)",
+        sql: include_str!("../../schema/sqlite/0009_absence.sql"),
+    },
 ];
 const DATA_POSTGRES: &[Migration] = &[
     Migration {
@@ -109,6 +114,11 @@ const DATA_POSTGRES: &[Migration] = &[
         version: 8,
         name: "passkeys and phone pairing (AU-1, MS-18)",
         sql: include_str!("../../schema/postgres/0008_passkeys.sql"),
+    },
+    Migration {
+        version: 9,
+        name: "out-of-office replies and signatures (MS-6)",
+        sql: include_str!("../../schema/postgres/0009_absence.sql"),
     },
 ];
 const KEYRING_SQLITE: &[Migration] = &[Migration {

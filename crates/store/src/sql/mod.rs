@@ -8,6 +8,7 @@
 //! `commit`: the group commit every delivery goes through (one transaction and one
 //! sync for the deliveries that arrive together).
 
+mod absence;
 mod accounts;
 mod activity;
 mod announcements;

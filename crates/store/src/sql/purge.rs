@@ -2,7 +2,7 @@
 //! patients' access records and broadcast records older than the trace retention
 //! (TR-2, TR-4), breaches closed more than five years ago (TR-6), failure counters no
 //! longer in force (AU-3), receipts of relayed messages past any sender's retries
-//! (MS-16).
+//! (MS-16), the senders an out-of-office answered past its period (RFC 3834, MS-6).
 
 use caduceus_core::Timestamp;
 
@@ -31,6 +31,10 @@ pub(super) async fn expired(store: &SqlStore, now: Timestamp, before: Timestamp)
         (
             "DELETE FROM relay_receipts WHERE at_ms < $1",
             now.saturating_sub(caduceus_core::RELAY_RECEIPT_LIFETIME),
+        ),
+        (
+            "DELETE FROM absence_replies WHERE replied_ms < $1",
+            now.saturating_sub(caduceus_core::absence::REPLY_PERIOD),
         ),
         (
             "DELETE FROM auth_failures WHERE (last_ms IS NULL OR last_ms < $1) \

@@ -5,6 +5,7 @@
 #[allow(dead_code)]
 pub mod harness;
 
+mod absence;
 mod announcements;
 mod auth;
 mod chain;
@@ -15,6 +16,7 @@ mod outbound;
 mod passkeys;
 mod rights;
 mod sealing;
+pub use absence::*;
 pub use announcements::*;
 pub use auth::*;
 pub use chain::*;
@@ -73,6 +75,7 @@ macro_rules! conformance_suite {
             tr2_purge_keeps_the_remainder_verifiable,
             au2_devices_are_listed_checked_and_revoked,
             au1_passkeys_are_listed_found_and_revoked_by_their_owner,
+            ms6_ms4_absence_and_signature_are_sealed_and_answer_once_per_period,
             ms18_a_pairing_token_is_spent_once_before_it_expires,
             au1_totp_secret_is_sealed_and_steps_are_used_once,
             au1_contact_email_and_login_codes,

@@ -10,6 +10,7 @@
 //!   status.
 //! - [`account`]: device credentials, a patient's blocks, opposition and access log,
 //!   the forwarding rule, the terms of use.
+//! - [`absence`]: the holder's out-of-office reply and signature (MS-6, RFC 3834).
 //! - [`export`]: the streamed export of one's messages (RT-4).
 //! - [`rights`]: the holder's rights over their account (AC-3): directory choices,
 //!   a correction request, the account's own data, closing it.
@@ -17,6 +18,7 @@
 //!   Connect (ID-1).
 //! - [`problem`]: errors as `application/problem+json` naming the requirement.
 
+pub mod absence;
 pub mod account;
 pub mod directory;
 pub mod export;
@@ -79,6 +81,14 @@ pub fn router(max_message_size: usize) -> Router<Service> {
         .route(
             "/account/encryption",
             get(account::encryption).put(account::set_encryption),
+        )
+        .route(
+            "/account/absence",
+            get(absence::absence).put(absence::set_absence),
+        )
+        .route(
+            "/account/signature",
+            get(absence::signature).put(absence::set_signature),
         )
         .route("/outbound/{queue_ref}", get(directory::delivery_status))
         .route("/devices", get(account::devices).post(account::add_device))

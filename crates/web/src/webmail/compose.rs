@@ -14,6 +14,7 @@ use axum::extract::{Multipart, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use caduceus_core::MailAddress;
 use caduceus_core::Requirement;
+use caduceus_core::absence::signed_body;
 use caduceus_core::directory::SearchQuery;
 use caduceus_core::health::check_subject;
 use caduceus_service::Service;
@@ -185,7 +186,14 @@ pub async fn form(
         };
     }
     let mut view = ComposePage::new(&user);
+    // The writer's signature after "-- " (RFC 3676 §4.3), above a quoted original (MS-6).
+    let (caller, writer) = (user.login.caller(), user.login.account().id);
+    let signature = match service.mail_signature(&caller, writer).await {
+        Ok(signature) => signature,
+        Err(error) => return refused(&user, error),
+    };
     let Some(id) = query.reply.or(query.forward) else {
+        view.text = signed_body("", &signature, "");
         return page(view.render());
     };
     let original = async {
@@ -216,8 +224,8 @@ pub async fn form(
             .map(|a| a.filename)
             .collect();
         let c = t.colon;
-        view.text = format!(
-            "\n\n{}\n{}{c} {}\n{}{c} {date}\n{}{c} {subject}\n{}{c} {}\n\n{body}",
+        let forwarded = format!(
+            "{}\n{}{c} {}\n{}{c} {date}\n{}{c} {subject}\n{}{c} {}\n\n{body}",
             t.forwarded_message,
             t.from,
             people(&meta.from),
@@ -226,6 +234,7 @@ pub async fn form(
             t.to,
             people(&meta.to),
         );
+        view.text = signed_body("", &signature, &forwarded);
         return page(view.render());
     }
     let from: Vec<&MetaAddress> = meta.from.iter().collect();
@@ -243,13 +252,14 @@ pub async fn form(
     view.subject = prefixed("Re", &subject);
     view.in_reply_to = meta.message_id.clone().unwrap_or_default();
     let quoted: Vec<String> = body.lines().map(|l| format!("> {l}")).collect();
-    view.text = format!(
-        "\n\n{} {date}, {} {}\n{}",
+    let quoted = format!(
+        "{} {date}, {} {}\n{}",
         t.wrote_on,
         people(&meta.from),
         t.wrote,
         quoted.join("\n")
     );
+    view.text = signed_body("", &signature, &quoted);
     named_page(&service, &user, view).await
 }
 

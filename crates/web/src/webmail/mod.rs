@@ -27,6 +27,7 @@
 //!   one exchanged with, found by name, sending.
 //! - [`drafts`]: the letter being written saved in Drafts, by its button or the
 //!   autosave, continued from there (issue 22).
+//! - [`absence`]: the settings' out-of-office reply and signature (MS-6, RFC 3834).
 //! - [`settings`]: device credentials, the patient's access log, blocks and
 //!   opposition, the export.
 //! - [`certificate`]: the holder's certificate, a request signed or a `.pem`
@@ -39,6 +40,7 @@
 //! - [`pwa`]: the installable webmail: manifest, icons, the service worker that
 //!   caches static assets only (MS-18).
 
+pub mod absence;
 pub mod acting;
 pub mod certificate;
 pub mod compose;
@@ -153,6 +155,8 @@ pub fn router(max_message_size: usize) -> Router<Service> {
         .route("/mail/account-data", get(rights::account_data))
         .route("/mail/settings/zone", post(settings::zone))
         .route("/mail/settings/encryption", post(settings::encryption))
+        .route("/mail/settings/absence", post(absence::set_absence))
+        .route("/mail/settings/signature", post(absence::set_signature))
         .route("/mail/settings/certificate", post(certificate::submit))
         .route("/mail/settings/directory", post(rights::directory))
         .route("/mail/settings/correction", post(rights::correction))

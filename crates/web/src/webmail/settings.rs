@@ -2,7 +2,8 @@
 //! for a patient, who accessed their data (TR-4), the professionals they blocked
 //! (MS-10) and their opposition (MS-9); the export of one's messages (RT-4); the
 //! holder's rights (AC-3: directory choices, correction requests, the account's data,
-//! closing it — the forms are [`super::rights`]'s).
+//! closing it — the forms are [`super::rights`]'s); the out-of-office reply and the
+//! signature (MS-6, the forms are [`super::absence`]'s).
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -63,6 +64,8 @@ struct SettingsPage {
     zones: Vec<(&'static str, &'static str, bool)>,
     /// What was typed in a form the service refused, shown again.
     typed: Typed,
+    /// The out-of-office reply and the signature (MS-6); the user's own only.
+    mail: Option<super::absence::MailSettings>,
 }
 
 /// What the user typed in a settings form the service refused: the page comes back
@@ -82,6 +85,8 @@ pub(super) struct Typed {
     pub contacts: Option<(String, String, bool)>,
     /// The certificate request pasted (MS-3).
     pub csr: String,
+    /// The out-of-office reply and the signature (MS-6).
+    pub mail: Option<super::absence::MailSettings>,
 }
 
 layout_page!(SettingsPage);
@@ -189,6 +194,7 @@ async fn view(
             .map(|(zone, label)| (zone.name(), label, zone == user.zone))
             .collect(),
         typed: Typed::default(),
+        mail: super::absence::view(service, user).await?,
     })
 }
 
@@ -225,6 +231,9 @@ pub(super) async fn refused_saying(
     again.layout.error = Some(said.to_owned());
     if let Some((email, phone, new_mail)) = typed.contacts.clone() {
         (again.contact_email, again.contact_phone, again.new_mail) = (email, phone, new_mail);
+    }
+    if let Some(mail) = typed.mail.clone() {
+        again.mail = Some(mail);
     }
     again.typed = typed;
     (problem.status(), page(again.render())).into_response()

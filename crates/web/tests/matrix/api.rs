@@ -44,6 +44,8 @@ fn request(cell: &Cell) -> (&'static str, String) {
         Operation::LookUpDirectory => ("GET", "/directory?name=olga".to_owned()),
         Operation::RequestCertificate => ("POST", "/certificates".to_owned()),
         Operation::SetEncryptionAtRest => ("PUT", "/account/encryption".to_owned()),
+        Operation::SetAbsence => ("PUT", "/account/absence".to_owned()),
+        Operation::SetSignature => ("PUT", "/account/signature".to_owned()),
         Operation::SetDirectoryPreferences => ("PUT", "/account/directory".to_owned()),
         Operation::RequestCorrection => ("POST", "/account/corrections".to_owned()),
         Operation::ExportAccountData => ("GET", "/account/data".to_owned()),
@@ -75,6 +77,10 @@ pub fn step(cast: &Cast, cell: &Cell) -> Value {
         Operation::RequestCorrection => Some(json!({ "what": "Nom : Matrix, pas Matrice" })),
         Operation::CloseOwnAccount => Some(json!({ "confirm": true })),
         Operation::SetEncryptionAtRest => Some(json!({ "at_rest": true })),
+        Operation::SetAbsence => {
+            Some(json!({ "on": true, "subject": "Absent", "text": "Retour lundi." }))
+        }
+        Operation::SetSignature => Some(json!({ "signature": "Dr Matrix" })),
         // A string is sent as it is: the PEM request.
         Operation::RequestCertificate => Some(json!(certificate_request())),
         _ => None,

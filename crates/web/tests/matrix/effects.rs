@@ -6,7 +6,7 @@
 
 use caduceus_core::AccountState;
 use caduceus_core::authz::{Expected, Operation, Party, Reach};
-use caduceus_store::{PasskeyStore as _, Store as _, StoreError};
+use caduceus_store::{AbsenceStore as _, PasskeyStore as _, Store as _, StoreError};
 
 use super::{CONTACT, Cast, Cell, MARKS, RITA, Stored};
 
@@ -32,6 +32,13 @@ async fn changed(cast: &Cast, cell: &Cell) -> Option<bool> {
             return Some(preferences.liste_rouge);
         }
         Operation::RequestCertificate => return Some(cast.certificate_file().exists()),
+        Operation::SetAbsence => {
+            let absence = store.absence(cast.owner.id).await.unwrap();
+            return Some(absence.is_some_and(|a| a.on));
+        }
+        Operation::SetSignature => {
+            return Some(!store.signature(cast.owner.id).await.unwrap().is_empty());
+        }
         Operation::SetEncryptionAtRest => {
             let owner = store.account(cast.owner.id).await.unwrap();
             return Some(owner.encrypt_at_rest_since.is_some());

@@ -49,6 +49,17 @@ pub(crate) async fn prepare(cast: &Cast, operation: Operation) {
         let off = service.set_encrypt_at_rest(&holder, owner, false);
         off.await.unwrap();
     }
+    // The out-of-office reply starts off, the signature empty (MS-6).
+    if matches!(operation, Operation::SetAbsence | Operation::SetSignature) {
+        let service = &cast.w.service;
+        let owner = cast.owner.id;
+        let holder = testing::account(owner, "test");
+        let language = caduceus_core::absence::Language::French;
+        let off = caduceus_core::absence::Absence::defaults(language, Default::default());
+        service.set_absence(&holder, owner, &off).await.unwrap();
+        let empty = service.set_mail_signature(&holder, owner, "");
+        empty.await.unwrap();
+    }
     if operation.reaches() == Reach::Settings {
         let service = &cast.w.service;
         let owner = cast.owner.id;

@@ -98,6 +98,18 @@ async fn outcome(cast: &Cast, cell: &Cell) -> Result<(), ServiceError> {
             .known_patients(&caller, owner, "Petit")
             .await
             .map(drop),
+        (Reach::Settings, Operation::SetAbsence) => {
+            let mut absence = caduceus_core::absence::Absence::defaults(
+                caduceus_core::absence::Language::French,
+                caduceus_core::local_time::Zone::Paris,
+            );
+            absence.on = true;
+            service.set_absence(&caller, owner, &absence).await
+        }
+        (Reach::Settings, Operation::SetSignature) => service
+            .set_mail_signature(&caller, owner, "Dr Matrix")
+            .await
+            .map(drop),
         (Reach::Settings, Operation::SetEncryptionAtRest) => service
             .set_encrypt_at_rest(&caller, owner, true)
             .await

@@ -188,6 +188,24 @@ pub fn step(cast: &Cast, cell: &Cell) -> Value {
             false,
         ),
         Operation::LookUpDirectory => ("GET", "/mail/directory?q=olga".to_owned(), None, false),
+        Operation::SetAbsence => (
+            "POST",
+            "/mail/settings/absence".to_owned(),
+            Some(json!([
+                ["on", "on"],
+                ["language", "fr"],
+                ["audience", "everyone"],
+                ["subject", "Absent"],
+                ["text", "Retour lundi."]
+            ])),
+            false,
+        ),
+        Operation::SetSignature => (
+            "POST",
+            "/mail/settings/signature".to_owned(),
+            Some(json!([["signature", "Dr Matrix"]])),
+            false,
+        ),
         Operation::SetEncryptionAtRest => (
             "POST",
             "/mail/settings/encryption".to_owned(),

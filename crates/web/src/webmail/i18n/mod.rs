@@ -11,7 +11,9 @@
 //! - [`drafts`]: saving a letter being written, its autosave (issue 22).
 //! - [`passkeys`]: passkeys and pairing a phone (AU-1, MS-18).
 //! - [`login`]: the login page's one-time code by SMS (AU-1).
+//! - [`absence`]: the out-of-office reply and the signature (MS-6).
 
+pub mod absence;
 pub mod display;
 pub mod drafts;
 pub mod habits;
@@ -39,6 +41,7 @@ pub struct Texts {
     pub habits: &'static habits::Habits,
     /// The drafts' words (issue 22).
     pub draft: &'static drafts::Drafts,
+    pub absence: &'static absence::Absence,
     pub passkeys: &'static passkeys::Passkeys,
     /// The login page's code by SMS (AU-1).
     pub login_sms: &'static login::LoginSms,
@@ -263,6 +266,7 @@ pub const FR: Texts = Texts {
     security: &security::FR,
     habits: &habits::FR,
     draft: &drafts::FR,
+    absence: &absence::FR,
     passkeys: &passkeys::FR,
     login_sms: &login::FR,
     language: "Langue",
@@ -512,6 +516,7 @@ pub const EN: Texts = Texts {
     security: &security::EN,
     habits: &habits::EN,
     draft: &drafts::EN,
+    absence: &absence::EN,
     passkeys: &passkeys::EN,
     login_sms: &login::EN,
     language: "Language",

@@ -1,0 +1,43 @@
+//! Out-of-office settings, signatures and the senders answered, as kept (MS-6, RFC
+//! 3834; issue 22 item 12): the [`AbsenceStore`] part of the [`Store`](crate::Store).
+//!
+//! The setting and the signature are personal content: sealed with the account key
+//! (like the TOTP secret), so a copy of the database shows neither; only whether the
+//! absence is on is in clear, for the delivery path. A sender answered is kept as
+//! [`caduceus_core::absence::sender_key`] (a hash), for one period.
+
+use async_trait::async_trait;
+use caduceus_audit::Event;
+use caduceus_core::Timestamp;
+use caduceus_core::absence::Absence;
+
+use crate::error::Result;
+use crate::model::AccountId;
+
+/// The out-of-office and signature storage.
+#[async_trait]
+pub trait AbsenceStore {
+    /// The holder's out-of-office setting, if they ever set one.
+    async fn absence(&self, account: AccountId) -> Result<Option<Absence>>;
+    /// The holder's setting when it is on (days not checked): what a delivery reads.
+    async fn absence_on(&self, account: AccountId) -> Result<Option<Absence>>;
+    /// Keeps `absence`, sealed, and forgets the senders already answered (a new
+    /// absence answers them again), with its trace.
+    async fn set_absence(&self, account: AccountId, absence: &Absence, trace: &Event)
+    -> Result<()>;
+    /// The holder's signature; empty when none.
+    async fn signature(&self, account: AccountId) -> Result<String>;
+    /// Keeps `signature` (empty: none), sealed, with its trace.
+    async fn set_signature(&self, account: AccountId, signature: &str, trace: &Event)
+    -> Result<()>;
+    /// Records that the sender of key `sender` gets a reply at `now`, unless they got
+    /// one less than `caduceus_core::absence::REPLY_PERIOD` ago (then nothing is
+    /// written): whether the reply is due (RFC 3834 §2). The service traces the reply
+    /// once it is sent or refused (`absence.replied`), not this record.
+    async fn claim_absence_reply(
+        &self,
+        account: AccountId,
+        sender: &[u8; 32],
+        now: Timestamp,
+    ) -> Result<bool>;
+}

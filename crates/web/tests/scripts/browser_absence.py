@@ -1,0 +1,69 @@
+"""The out-of-office reply and the signature in headless Chromium (MS-6, issue 22
+item 12): a doctor sets a signature and an absence in the settings (a last day
+before the first is refused in plain words, what was typed kept), then a new letter
+offers the signature after "-- "; a patient sets a signature and a reply to their
+doctor's letter offers it above the quoted text. Prints `label 0 value`."""
+import json
+
+from browsercase import A, By, driver, follow, login, out
+
+
+def settings():
+    follow("header nav a[href$='/settings']")
+
+
+def value(element_id):
+    return driver.find_element(By.ID, element_id).get_attribute("value")
+
+
+def fill(element_id, text):
+    field = driver.find_element(By.ID, element_id)
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", field)
+    field.clear()
+    field.send_keys(text)
+
+
+def day(element_id, text):
+    """A date field's value, as a date picker would set it (its typing is locale-bound)."""
+    driver.execute_script("arguments[0].value = arguments[1]",
+                          driver.find_element(By.ID, element_id), text)
+
+
+def sign(text):
+    fill("signature-text", text)
+    follow("#signature-form button[type=submit]")
+
+
+try:
+    login(A["doctor"], A["doctor_totp"])
+    settings()
+    sign("Dr Alice Martin\nCardiologue, Lyon")
+    out("signature", json.dumps(value("signature-text")))
+    box = driver.find_element(By.ID, "absence-on")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", box)
+    box.click()
+    day("absence-start", "2026-08-10")
+    day("absence-end", "2026-08-01")
+    fill("absence-subject", "Congés annuels")
+    driver.find_element(By.CSS_SELECTOR, "input[name=audience][value=professionals]").click()
+    follow("#absence-form button[type=submit]")
+    alert = driver.find_element(By.CSS_SELECTOR, "[role=alert]").text
+    out("refused", f"{alert} | {value('absence-start')} | {value('absence-subject')} | "
+        f"{driver.find_element(By.CSS_SELECTOR, 'input[name=audience][value=professionals]').is_selected()}")
+    day("absence-end", "2026-08-24")
+    follow("#absence-form button[type=submit]")
+    out("saved", driver.find_element(By.CSS_SELECTOR, "#absence ~ [role=status]").text
+        + " | " + value("absence-end"))
+    follow("#compose-link")
+    out("compose", json.dumps(value("text")))
+
+    driver.delete_all_cookies()
+    login(A["patient"], A["patient_totp"])
+    settings()
+    sign("Camille Durand")
+    follow("header a.brand")
+    follow("table a[href*='/message/']")
+    follow("#reply")
+    out("reply", json.dumps(value("text")))
+finally:
+    driver.quit()
