@@ -1,9 +1,11 @@
 //! The out-of-office reply and the signature in Chromium (MS-6, issue 22 item 12): a
 //! doctor sets both in the settings, a refusal keeps what was typed, a new letter
 //! offers the signature after "-- " (RFC 3676 §4.3); a patient's reply offers theirs
-//! above the quoted letter. axe-core on every page state, phone width and 320 px.
+//! above the quoted letter, asks for a read receipt, and the patient sets an absence
+//! too. axe-core on every page state, phone width and 320 px.
 
-use caduceus_store::AbsenceStore as _;
+use caduceus_service::actor::testing;
+use caduceus_store::{AbsenceStore as _, Store as _};
 use caduceus_testkit::*;
 
 use super::common::browser::{accessible, browser, walk};
@@ -66,4 +68,31 @@ async fn ms6_signature_and_out_of_office_set_in_the_settings_and_offered_when_wr
     );
     let kept = w.store.absence(doctor.id).await.unwrap().unwrap();
     assert!(kept.on && kept.subject == "Congés annuels");
+    // The patient's answer reached the doctor asking for a read receipt (MS-16), and
+    // the patient's absence is kept (MS-6).
+    run.expect("sent", 0, &["/mail/folder/Sent"]);
+    run.expect(
+        "patient-saved",
+        0,
+        &["Votre réponse d’absence est activée."],
+    );
+    let inbox = w.store.mailbox(doctor.id, "INBOX").await.unwrap().unwrap();
+    let summaries = w.store.messages(inbox.id).await.unwrap();
+    let doctor_login = testing::account(doctor.id, "test");
+    let access = w.service.authorize(&doctor_login, doctor.id).await.unwrap();
+    let mut asked = false;
+    for summary in summaries {
+        let read = w.service.read_message(&access, summary.id).await.unwrap();
+        let raw = String::from_utf8_lossy(&read.raw);
+        asked |= raw.lines().any(|line| {
+            line.starts_with("Disposition-Notification-To:")
+                && line.contains(patient.address.as_str())
+        });
+    }
+    assert!(
+        asked,
+        "the doctor received no answer asking for a read receipt"
+    );
+    let away = w.store.absence(patient.id).await.unwrap().unwrap();
+    assert!(away.on && away.subject == "En vacances");
 }

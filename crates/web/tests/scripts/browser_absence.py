@@ -2,7 +2,8 @@
 item 12): a doctor sets a signature and an absence in the settings (a last day
 before the first is refused in plain words, what was typed kept), then a new letter
 offers the signature after "-- "; a patient sets a signature and a reply to their
-doctor's letter offers it above the quoted text. Prints `label 0 value`."""
+doctor's letter offers it above the quoted text, asks for a read receipt and is sent;
+the patient sets an absence too. Prints `label 0 value`."""
 import json
 
 from browsercase import A, By, driver, follow, login, out
@@ -65,5 +66,22 @@ try:
     follow("table a[href*='/message/']")
     follow("#reply")
     out("reply", json.dumps(value("text")))
+    # The patient asks for a read receipt (MS-16) and sends the answer.
+    receipt = driver.find_element(By.ID, "read-receipt")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", receipt)
+    receipt.click()
+    follow("#compose button[type=submit]:not(#save-draft)")
+    out("sent", driver.current_url)
+    # The patient's own absence, to professionals only.
+    settings()
+    box = driver.find_element(By.ID, "absence-on")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", box)
+    box.click()
+    day("absence-start", "2026-08-01")
+    day("absence-end", "2026-08-15")
+    fill("absence-subject", "En vacances")
+    driver.find_element(By.CSS_SELECTOR, "input[name=audience][value=professionals]").click()
+    follow("#absence-form button[type=submit]")
+    out("patient-saved", driver.find_element(By.CSS_SELECTOR, "#absence ~ [role=status]").text)
 finally:
     driver.quit()
