@@ -28,8 +28,14 @@ impl ObjectId {
             .chain_update(b"caduceus emailid\0")
             .chain_update(content.as_bytes())
             .finalize();
-        let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
-        Self(format!("M{hex}"))
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut id = String::with_capacity(25);
+        id.push('M');
+        for byte in &digest[..12] {
+            id.push(char::from(HEX[usize::from(byte >> 4)]));
+            id.push(char::from(HEX[usize::from(byte & 0x0f)]));
+        }
+        Self(id)
     }
 
     /// The id as it goes on the wire.
@@ -70,5 +76,16 @@ mod tests {
         assert_eq!(ObjectId::email("b1"), ObjectId::email("b1"));
         assert_ne!(ObjectId::email("b1"), ObjectId::email("b2"));
         assert!(!ObjectId::email("b1").as_str().contains("b1"));
+    }
+
+    #[test]
+    fn ms6_rfc8474_an_email_id_stays_what_it_was_for_the_same_content() {
+        // RFC 8474 §5.1: an EMAILID never changes; written the way it always was.
+        let digest = Sha256::new()
+            .chain_update(b"caduceus emailid\0")
+            .chain_update(b"blob-1")
+            .finalize();
+        let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(ObjectId::email("blob-1").as_str(), format!("M{hex}"));
     }
 }

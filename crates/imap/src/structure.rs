@@ -13,10 +13,11 @@ use imap_next::imap_types::envelope::{Address, Envelope};
 /// A string as an IMAP string (quoted when it can be, a literal otherwise; a NUL,
 /// which neither may carry, becomes a space).
 fn istring(text: &str) -> IString<'static> {
-    let clean: String = text
-        .chars()
-        .map(|c| if c == '\0' { ' ' } else { c })
-        .collect();
+    let clean = if text.contains('\0') {
+        text.replace('\0', " ")
+    } else {
+        text.to_owned()
+    };
     IString::try_from(clean).unwrap_or_else(|_| IString::try_from("").expect("empty string"))
 }
 

@@ -90,17 +90,22 @@ impl ReadMessage {
     }
 
     /// The structure computed at ingest (ENVELOPE, BODYSTRUCTURE, where each part
-    /// lies); for a message stored before structures were kept, computed now.
+    /// lies); for a message stored before structures were kept, computed now. When
+    /// the rest of the metadata was not asked for, only the structure is read from
+    /// the record (an IMAP listing needs nothing else).
     pub fn structure(&self) -> std::borrow::Cow<'_, MessageStructure> {
-        match &self.meta().structure {
-            Some(structure) => std::borrow::Cow::Borrowed(structure),
-            None => std::borrow::Cow::Owned(
+        let stored = match self.meta.get() {
+            Some(meta) => meta.structure.as_ref().map(std::borrow::Cow::Borrowed),
+            None => MessageMeta::structure_from_sealable(&self.record).map(std::borrow::Cow::Owned),
+        };
+        stored.unwrap_or_else(|| {
+            std::borrow::Cow::Owned(
                 MessageMeta::parse(&self.raw)
                     .ok()
                     .and_then(|meta| meta.structure)
                     .unwrap_or_else(|| MessageStructure::opaque(&self.raw)),
-            ),
-        }
+            )
+        })
     }
 }
 

@@ -280,6 +280,20 @@ impl MessageMeta {
     pub fn from_sealable(bytes: &[u8]) -> MessageMeta {
         serde_json::from_slice(bytes).unwrap_or_default()
     }
+
+    /// Only the structure of what [`MessageMeta::to_sealable`] wrote: the other
+    /// fields are skipped, not built (an IMAP listing of a folder reads this for
+    /// every message). `None` for a record without one, or unreadable.
+    pub fn structure_from_sealable(bytes: &[u8]) -> Option<MessageStructure> {
+        #[derive(Deserialize)]
+        struct StructureOnly {
+            #[serde(default)]
+            structure: Option<MessageStructure>,
+        }
+        serde_json::from_slice::<StructureOnly>(bytes)
+            .ok()
+            .and_then(|record| record.structure)
+    }
 }
 
 #[cfg(test)]
@@ -310,6 +324,24 @@ In-Reply-To: <m0@caduceus.test>\r\nReferences: <r0@caduceus.test> <m0@caduceus.t
 
     fn meta_bytes(raw: &[u8]) -> Vec<u8> {
         MessageMeta::parse(raw).unwrap().to_sealable()
+    }
+
+    #[test]
+    fn ms18_a_listing_reads_the_structure_alone_as_the_whole_record_has_it() {
+        let raw = b"From: \"Dr, Alice\" <alice@caduceus.test>\r\nTo: undisclosed:;\r\n\
+Subject: =?utf-8?q?R=C3=A9sultat?=\r\nMIME-Version: 1.0\r\n\
+Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n\
+--b\r\nContent-Type: application/pdf; name=r.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\nAAAA\r\n--b--\r\n";
+        let record = meta_bytes(raw);
+        let whole = MessageMeta::from_sealable(&record).structure;
+        assert!(whole.is_some());
+        assert_eq!(MessageMeta::structure_from_sealable(&record), whole);
+        // A record of another format, or without a structure: none, as before.
+        assert_eq!(MessageMeta::structure_from_sealable(b"not json"), None);
+        assert_eq!(
+            MessageMeta::structure_from_sealable(b"{\"parsed\":false}"),
+            None
+        );
     }
 
     #[test]
