@@ -629,6 +629,11 @@ async fn rfc9051_5_5_a_fetch_of_several_batches_is_whole_and_ends_before_the_nex
             )
             .await
             .unwrap();
+        // The session waits meanwhile: a NOOP now and then, as an idle client sends,
+        // so that its idle timeout does not end it on a slow machine.
+        if round % 50 == 49 {
+            raw.command("NOOP").await;
+        }
     }
     let total = rounds * copies;
     raw.command("SELECT INBOX").await;
