@@ -68,6 +68,11 @@ const DATA_SQLITE: &[Migration] = &[
         name: "passkeys and phone pairing (AU-1, MS-18)",
         sql: include_str!("../../schema/sqlite/0008_passkeys.sql"),
     },
+    Migration {
+        version: 11,
+        name: "passkey ceremonies shared by the nodes (AU-1, MS-18)",
+        sql: include_str!("../../schema/sqlite/0011_passkey_ceremonies.sql"),
+    },
 ];
 const DATA_POSTGRES: &[Migration] = &[
     Migration {
@@ -109,6 +114,11 @@ const DATA_POSTGRES: &[Migration] = &[
         version: 8,
         name: "passkeys and phone pairing (AU-1, MS-18)",
         sql: include_str!("../../schema/postgres/0008_passkeys.sql"),
+    },
+    Migration {
+        version: 11,
+        name: "passkey ceremonies shared by the nodes (AU-1, MS-18)",
+        sql: include_str!("../../schema/postgres/0011_passkey_ceremonies.sql"),
     },
 ];
 const KEYRING_SQLITE: &[Migration] = &[Migration {

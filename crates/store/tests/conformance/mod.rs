@@ -74,6 +74,7 @@ macro_rules! conformance_suite {
             au2_devices_are_listed_checked_and_revoked,
             au1_passkeys_are_listed_found_and_revoked_by_their_owner,
             ms18_a_pairing_token_is_spent_once_before_it_expires,
+            au1_ms18_a_ceremony_is_taken_once_by_any_node_before_it_expires,
             au1_totp_secret_is_sealed_and_steps_are_used_once,
             au1_contact_email_and_login_codes,
             au3_failure_counters_and_alerts,
