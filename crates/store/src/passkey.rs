@@ -101,6 +101,9 @@ pub struct NewCeremony<'a> {
     pub account: Option<AccountId>,
     /// The serialized ceremony state (JSON).
     pub state: &'a str,
+    /// When it began: the ceremonies expired by then are removed as it is kept, so
+    /// logins begun and never finished are not kept past their lifetime.
+    pub begun: Timestamp,
     /// When it stops being usable.
     pub expires: Timestamp,
 }
@@ -159,8 +162,9 @@ pub trait PasskeyStore: Send + Sync {
     ) -> Result<()>;
     /// The pairing token whose hash is `token_hash`, if there is one.
     async fn pairing_token(&self, token_hash: &[u8]) -> Result<Option<PairingToken>>;
-    /// Keeps a ceremony under way until its expiry (AU-1, MS-18). Not traced: a
-    /// ceremony begun is no action until it is finished.
+    /// Keeps a ceremony under way until its expiry (AU-1, MS-18), removing those
+    /// expired at `new.begun`. Not traced: a ceremony begun is no action until it is
+    /// finished.
     async fn add_ceremony(&self, new: &NewCeremony<'_>) -> Result<()>;
     /// Takes the ceremony whose id hashes to `id_hash`, once: it is removed in the same
     /// statement, so of two nodes answering it together one only gets it. `None` when

@@ -180,6 +180,7 @@ impl Service {
             kind,
             account,
             state: &state,
+            begun: now,
             expires,
         };
         self.store.add_ceremony(&new).await?;

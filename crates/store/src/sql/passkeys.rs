@@ -201,6 +201,10 @@ impl PasskeyStore for SqlStore {
 
     async fn add_ceremony(&self, new: &NewCeremony<'_>) -> Result<()> {
         let mut tx = self.db.begin_write().await?;
+        sqlx::query("DELETE FROM passkey_ceremonies WHERE expires_ms <= $1")
+            .bind(new.begun.as_millis())
+            .execute(&mut *tx.tx)
+            .await?;
         sqlx::query(
             "INSERT INTO passkey_ceremonies (id_hash, kind, account_id, state, expires_ms)
              VALUES ($1, $2, $3, $4, $5)",

@@ -2,7 +2,8 @@
 //! found by its credential id, touched and revoked by its owner only, a credential id
 //! registered once; a pairing token is spent once, before it expires, by the
 //! registration it allows, in one transaction with its traces; a ceremony under way
-//! is taken once, by any node, across a restart, before it expires.
+//! is taken once, by any node, across a restart, before it expires, and removed once
+//! expired.
 
 use caduceus_audit::Action;
 use caduceus_core::Timestamp;
@@ -137,6 +138,7 @@ fn ceremony<'a>(
         kind,
         account,
         state: "{\"challenge\":\"c\"}",
+        begun: now(),
         expires,
     }
 }
@@ -158,8 +160,8 @@ pub async fn au1_ms18_a_ceremony_is_taken_once_by_any_node_before_it_expires(h: 
         registration,
         ceremony(&login, CeremonyKind::Login, None, live),
         ceremony(&both, CeremonyKind::Login, None, live),
-        ceremony(&old, CeremonyKind::SecondFactor, Some(a.id), now()),
         ceremony(&kept, CeremonyKind::Login, None, live),
+        ceremony(&old, CeremonyKind::SecondFactor, Some(a.id), now()),
     ] {
         h.store.add_ceremony(&new).await.unwrap();
     }
@@ -205,17 +207,32 @@ pub async fn au1_ms18_a_ceremony_is_taken_once_by_any_node_before_it_expires(h: 
     assert_eq!(after.map(|c| c.kind), Some(CeremonyKind::Login));
     assert_eq!(ceremonies_left(&h).await, 0);
     // The daily purge removes those past their expiry, and those only.
-    let expired = Timestamp::from_millis(now().as_millis() - 1);
-    h.store
-        .add_ceremony(&ceremony(&old, CeremonyKind::Login, None, expired))
-        .await
-        .unwrap();
+    let earlier = Timestamp::from_millis(now().as_millis() - 2);
+    let expired = NewCeremony {
+        begun: earlier,
+        ..ceremony(
+            &old,
+            CeremonyKind::Login,
+            None,
+            Timestamp::from_millis(now().as_millis() - 1),
+        )
+    };
     h.store
         .add_ceremony(&ceremony(&kept, CeremonyKind::Login, None, live))
         .await
         .unwrap();
+    h.store.add_ceremony(&expired).await.unwrap();
+    assert_eq!(ceremonies_left(&h).await, 2);
     let before = Timestamp::from_millis(now().as_millis() - 400 * 86_400_000);
     assert_eq!(h.store.purge_expired(now(), before).await.unwrap(), 1);
     assert_eq!(ceremonies_left(&h).await, 1);
+    // A ceremony begun removes those expired by then (logins begun, never finished).
+    h.store.add_ceremony(&expired).await.unwrap();
+    h.store
+        .add_ceremony(&ceremony(&both, CeremonyKind::Login, None, live))
+        .await
+        .unwrap();
+    assert_eq!(ceremonies_left(&h).await, 2);
     assert!(h.store.take_ceremony(&kept, now()).await.unwrap().is_some());
+    assert!(h.store.take_ceremony(&both, now()).await.unwrap().is_some());
 }
