@@ -124,7 +124,7 @@ impl Service {
         let Some(Pending::Register {
             account,
             registering,
-        }) = self.take(ceremony).await?
+        }) = self.take_ceremony(ceremony).await?
         else {
             return Err(ServiceError::Invalid(
                 "the pairing took too long or was interrupted: open the link again".into(),

@@ -4,9 +4,10 @@
 //!
 //! The relying party ([`Relying`]) is the configured public host name: a browser
 //! binds each passkey to it. Each ceremony's state (its challenge) is kept in the
-//! store ([`add_ceremony`](caduceus_store::PasskeyStore::add_ceremony)) by the SHA-256 of its id, for
-//! [`CEREMONY_LIFETIME`] at most, and taken once: the browser holds only the id, and
-//! its answer may reach any node sharing the database, or a restarted one.
+//! store ([`add_ceremony`](caduceus_store::PasskeyStore::add_ceremony)) by the
+//! SHA-256 of its id, for [`CEREMONY_LIFETIME`] at most, and taken once: the browser
+//! holds only the id, and its answer may reach any node sharing the database, or a
+//! restarted one.
 
 use std::sync::Arc;
 
@@ -167,7 +168,7 @@ impl Service {
 
     /// Keeps `pending` in the store until [`CEREMONY_LIFETIME`] from now (AU-1) and
     /// returns its id, whose SHA-256 only is stored.
-    async fn keep(&self, pending: Pending) -> Result<String> {
+    async fn keep_ceremony(&self, pending: Pending) -> Result<String> {
         let mut random = [0u8; 16];
         rand::rngs::OsRng.fill_bytes(&mut random);
         let id = hex::encode(random);
@@ -189,7 +190,7 @@ impl Service {
 
     /// The ceremony `id`, once, if it has not expired: whichever node began it, and
     /// of two nodes answering it together, one only (AU-1).
-    pub(super) async fn take(&self, id: &str) -> Result<Option<Pending>> {
+    pub(super) async fn take_ceremony(&self, id: &str) -> Result<Option<Pending>> {
         let kept = self
             .store
             .take_ceremony(&sha256(id.as_bytes()), self.clock.now())
@@ -256,7 +257,7 @@ impl Service {
             }),
         };
         Ok(Ceremony {
-            id: self.keep(pending).await?,
+            id: self.keep_ceremony(pending).await?,
             options,
         })
     }
@@ -270,7 +271,7 @@ impl Service {
         answer: &RegisterPublicKeyCredential,
     ) -> Result<Passkey> {
         self.relying()?;
-        match self.take(ceremony).await? {
+        match self.take_ceremony(ceremony).await? {
             Some(Pending::Register {
                 account,
                 registering,
@@ -336,7 +337,7 @@ impl Service {
         // Asked from a button, not from the address field's autofill.
         options.mediation = None;
         Ok(Ceremony {
-            id: self.keep(Pending::Login(Box::new(state))).await?,
+            id: self.keep_ceremony(Pending::Login(Box::new(state))).await?,
             options,
         })
     }
@@ -351,7 +352,7 @@ impl Service {
         source: &str,
     ) -> Result<Authenticated> {
         let relying = self.relying()?;
-        let Some(Pending::Login(state)) = self.take(ceremony).await? else {
+        let Some(Pending::Login(state)) = self.take_ceremony(ceremony).await? else {
             let _attempt = self.pass_gate(None, source).await?;
             return Err(self.fail(None, source, Miss::Expired).await);
         };
@@ -411,7 +412,7 @@ impl Service {
             state: Box::new(state),
         };
         Ok(Ceremony {
-            id: self.keep(pending).await?,
+            id: self.keep_ceremony(pending).await?,
             options,
         })
     }
@@ -425,7 +426,8 @@ impl Service {
         source: &str,
     ) -> Result<Authenticated> {
         let relying = self.relying()?;
-        let Some(Pending::SecondFactor { account, state }) = self.take(ceremony).await? else {
+        let Some(Pending::SecondFactor { account, state }) = self.take_ceremony(ceremony).await?
+        else {
             let _attempt = self.pass_gate(None, source).await?;
             return Err(self.fail(None, source, Miss::Expired).await);
         };
