@@ -582,6 +582,19 @@ pub async fn rt2_a_deleted_account_leaves_nothing_keyed_by_it(h: Harness) {
         rows(&h, "patient_accesses", "actor_account", &a.id.0.to_string()).await,
         1
     );
+    let registering = NewCeremony {
+        id_hash: &[9u8; 32],
+        kind: caduceus_core::passkey::CeremonyKind::Registration,
+        account: Some(a.id),
+        state: "{}",
+        begun: now(),
+        expires: Timestamp::from_millis(now().as_millis() + 300_000),
+    };
+    h.store.add_ceremony(&registering).await.unwrap();
+    assert_eq!(
+        rows(&h, "passkey_ceremonies", "account_id", &a.id.0.to_string()).await,
+        1
+    );
 
     h.store
         .destroy_account(a.id, &event(Action::AccountDelete, a.id))
@@ -595,6 +608,7 @@ pub async fn rt2_a_deleted_account_leaves_nothing_keyed_by_it(h: Harness) {
         ("patient_accesses", "actor_account", &a.id.0.to_string()),
         ("uidvalidity_last", "account_id", &a.id.0.to_string()),
         ("subscriptions", "account_id", &a.id.0.to_string()),
+        ("passkey_ceremonies", "account_id", &a.id.0.to_string()),
         ("accounts", "address", address.as_str()),
     ] {
         assert_eq!(
