@@ -31,6 +31,8 @@ const FIXTURE_V6: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/up
 const FIXTURE_V7: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/upgrade/v7");
 /// Made by 12aef2c (schema version 8: passkeys and phone pairing).
 const FIXTURE_V8: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/upgrade/v8");
+/// Made by 7603474 (schema version 9: out-of-office replies and signatures).
+const FIXTURE_V9: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/upgrade/v9");
 /// The demo register extract (people), as the demo seed imported it.
 const PEOPLE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -40,7 +42,7 @@ const ALICE: &str = "alice.martin@caduceus.test";
 const BRUNO: &str = "bruno.durand@caduceus.test";
 /// The data database's latest schema version (bump with each migration, and keep the
 /// release's data directory as a fixture, docs/upgrades.md); the keyring's is 1.
-const DATA_VERSION: u32 = 9;
+const DATA_VERSION: u32 = 10;
 /// What `caduceus migrate --check` and `serve` say of a schema at version 99.
 fn refusal() -> String {
     format!(
@@ -307,6 +309,18 @@ fn upgrade_v8_fixture_keeps_messages_and_starts_with_no_absence_nor_signature_ms
         let count = format!("SELECT COUNT(*) FROM {table}");
         assert_eq!(sqlite_value(&db, &count), "0");
     }
+}
+
+/// Version 9 to 10 (passkey ceremonies shared by the nodes): what every upgrade keeps;
+/// no ceremony is under way (AU-1, MS-18).
+#[test]
+fn upgrade_v9_fixture_keeps_messages_and_starts_with_no_ceremony_au1_ms18() {
+    let (_root, data) = upgrade_keeps_the_fixture(FIXTURE_V9, 9);
+    let db = data.join("caduceus.db");
+    assert_eq!(
+        sqlite_value(&db, "SELECT COUNT(*) FROM passkey_ceremonies"),
+        "0"
+    );
 }
 
 #[test]

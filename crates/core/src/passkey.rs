@@ -1,7 +1,8 @@
 //! Passkeys and phone pairing, the pure rules (AU-1, MS-18, seed 004 §7.2): what a
-//! passkey is registered as ([`PasskeyKind`]), how long a WebAuthn ceremony and a
-//! pairing token live, when a pairing token may still be used ([`check_pairing`]),
-//! and the names people give their devices ([`check_device_name`]).
+//! passkey is registered as ([`PasskeyKind`]), what a ceremony under way will do
+//! ([`CeremonyKind`]), how long a WebAuthn ceremony and a pairing token live, when a
+//! pairing token may still be used ([`check_pairing`]), and the names people give
+//! their devices ([`check_device_name`]).
 //!
 //! A passkey is checked with user verification (a PIN or a biometric on the device
 //! that holds the key): the key and that check are two factors, so a passkey login
@@ -14,8 +15,22 @@ use crate::policy::Refusal;
 use crate::requirement::Requirement;
 
 /// How long a registration or login ceremony (its challenge) waits for the browser's
-/// answer, kept on the server meanwhile.
+/// answer, kept in the store meanwhile (every node may finish it).
 pub const CEREMONY_LIFETIME: Duration = Duration::from_secs(5 * 60);
+
+crate::codes! {
+    /// What a WebAuthn ceremony under way will do with the browser's answer: stored
+    /// as its code beside the ceremony's state (AU-1, MS-18).
+    CeremonyKind {
+        /// Register a passkey: from the settings after a strong login, or by a phone
+        /// holding a pairing token (MS-18).
+        Registration => "registration",
+        /// Log in with whichever passkey the browser chooses.
+        Login => "login",
+        /// The second factor of a password login: one of the account's passkeys.
+        SecondFactor => "second-factor",
+    }
+}
 
 /// How long a pairing token shown in the QR code may be used (MS-18).
 pub const PAIRING_LIFETIME: Duration = Duration::from_secs(10 * 60);

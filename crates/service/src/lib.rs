@@ -17,7 +17,7 @@
 //! - [`auth`]: logins (password + TOTP or emailed code, certificate, device
 //!   credential, passkey) behind the brute-force gate; TOTP and device enrollment
 //!   (AU-1..AU-3); passkeys (`auth::passkey`: the WebAuthn relying party, ceremonies
-//!   kept server-side) and phone pairing by a one-time token (MS-18).
+//!   kept in the store, shared by the nodes) and phone pairing by a one-time token (MS-18).
 //! - [`federation`]: logins with an OpenID provider's access token (SASL
 //!   OAUTHBEARER / XOAUTH2, AU-4), checked by a [`federation::TokenVerifier`].
 //! - [`directory`]: import the national extracts (difference on re-import), search,
@@ -277,7 +277,7 @@ pub struct Service {
     envelope: Option<Arc<dyn at_rest::Envelope>>,
     /// Checks received messages' S/MIME signatures (MS-16); `None` shows none.
     signatures: Option<Arc<dyn signatures::SignatureChecker>>,
-    /// The passkeys' relying party and its ceremonies under way (AU-1, MS-18);
+    /// The passkeys' relying party (AU-1, MS-18; its ceremonies are in the store);
     /// `None` offers no passkeys.
     passkeys: Option<Arc<auth::Relying>>,
 }

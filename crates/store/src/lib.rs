@@ -20,8 +20,8 @@
 //!   each answered after that commit. On SQLite the batch read of FETCH alone goes through
 //!   read-only rusqlite connections (`sql::sqlite_reads`: sqlx's per-row hand-off
 //!   cost more than SQLite itself there).
-//! - [`passkey`]: passkeys and phone pairing tokens (AU-1, MS-18), the
-//!   [`PasskeyStore`] part of the [`Store`].
+//! - [`passkey`]: passkeys, phone pairing tokens and WebAuthn ceremonies under way
+//!   (AU-1, MS-18), the [`PasskeyStore`] part of the [`Store`].
 //! - [`absence`]: out-of-office settings, signatures (sealed) and the senders an
 //!   absence answered (MS-6, RFC 3834), the [`AbsenceStore`] part of the [`Store`].
 //! - [`retention`]: every table, what it holds and how long it is kept (TR-2, RT-2),
@@ -57,7 +57,9 @@ use caduceus_core::{
 pub use absence::AbsenceStore;
 pub use error::{Result, StoreError};
 pub use model::*;
-pub use passkey::{NewPasskey, PairingToken, Passkey, PasskeyId, PasskeyStore};
+pub use passkey::{
+    NewCeremony, NewPasskey, PairingToken, Passkey, PasskeyId, PasskeyStore, PendingCeremony,
+};
 pub use registration::{Confirmation, NewRegistration, RegistrationRequest};
 pub use seal::{MasterKey, SealError};
 pub use sql::{Backend, Database, SchemaState, SchemaStatus, SchemaUpgrade, SqlStore, StoreConfig};

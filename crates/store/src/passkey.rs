@@ -1,15 +1,16 @@
 //! Passkeys and phone pairing as kept (AU-1, MS-18): the [`PasskeyStore`] part of
 //! the [`Store`](crate::Store), its records ([`Passkey`], [`NewPasskey`],
-//! [`PairingToken`]).
+//! [`PairingToken`], [`NewCeremony`], [`PendingCeremony`]).
 //!
 //! A passkey row holds the credential's public key and signature counter (the
 //! WebAuthn library's record, JSON: nothing secret); a pairing token row holds the
-//! token's SHA-256 only.
+//! token's SHA-256 only; a ceremony under way is kept by the SHA-256 of its id, so
+//! every node sharing the database can finish it, once.
 
 use async_trait::async_trait;
 use caduceus_audit::Event;
 use caduceus_core::Timestamp;
-use caduceus_core::passkey::PasskeyKind;
+use caduceus_core::passkey::{CeremonyKind, PasskeyKind};
 
 use crate::error::Result;
 use crate::model::AccountId;
@@ -82,6 +83,42 @@ pub struct PairingToken {
     pub used: Option<Timestamp>,
 }
 
+/// A WebAuthn ceremony to keep until the browser answers (AU-1, MS-18).
+///
+/// Its state is what the WebAuthn library needs to check the answer: the challenge
+/// and the credentials allowed or excluded (ids, public keys, counters), with a
+/// registration's device name and its pairing token's hash. No secret key, no
+/// message content, nothing a reader could log in with (the challenge is signed by
+/// the authenticator's private key, which never leaves it): it is kept unsealed,
+/// for [`CEREMONY_LIFETIME`](caduceus_core::passkey::CEREMONY_LIFETIME) at most.
+#[derive(Clone, Copy, Debug)]
+pub struct NewCeremony<'a> {
+    /// The SHA-256 of the ceremony's id (the id itself is the browser's only).
+    pub id_hash: &'a [u8],
+    /// What the answer will do.
+    pub kind: CeremonyKind,
+    /// The account it is for; none for a login with a passkey alone.
+    pub account: Option<AccountId>,
+    /// The serialized ceremony state (JSON).
+    pub state: &'a str,
+    /// When it began: the ceremonies expired by then are removed as it is kept, so
+    /// logins begun and never finished are not kept past their lifetime.
+    pub begun: Timestamp,
+    /// When it stops being usable.
+    pub expires: Timestamp,
+}
+
+/// A ceremony taken back from the store to check the browser's answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingCeremony {
+    /// What the answer will do.
+    pub kind: CeremonyKind,
+    /// The account it is for, if any.
+    pub account: Option<AccountId>,
+    /// The serialized ceremony state (JSON).
+    pub state: String,
+}
+
 /// The passkey and pairing operations of the store. Mutating calls take their trace
 /// events and commit them with the change (TR-1).
 #[async_trait]
@@ -125,4 +162,16 @@ pub trait PasskeyStore: Send + Sync {
     ) -> Result<()>;
     /// The pairing token whose hash is `token_hash`, if there is one.
     async fn pairing_token(&self, token_hash: &[u8]) -> Result<Option<PairingToken>>;
+    /// Keeps a ceremony under way until its expiry (AU-1, MS-18), removing those
+    /// expired at `new.begun`. Not traced: a ceremony begun is no action until it is
+    /// finished.
+    async fn add_ceremony(&self, new: &NewCeremony<'_>) -> Result<()>;
+    /// Takes the ceremony whose id hashes to `id_hash`, once: it is removed in the same
+    /// statement, so of two nodes answering it together one only gets it. `None` when
+    /// unknown, taken already or expired at `now` (an expired one is removed too).
+    async fn take_ceremony(
+        &self,
+        id_hash: &[u8],
+        now: Timestamp,
+    ) -> Result<Option<PendingCeremony>>;
 }

@@ -135,6 +135,11 @@ pub const INVENTORY: &[Table] = &[
         Kept::WithAccount,
     ),
     table(
+        "passkey_ceremonies",
+        "WebAuthn ceremonies under way: id (hash), kind, account, challenge, expiry (AU-1)",
+        Kept::WhileInForce,
+    ),
+    table(
         "second_factors",
         "sealed TOTP secret, last step used (AU-1)",
         Kept::WithAccount,

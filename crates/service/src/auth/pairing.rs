@@ -14,7 +14,8 @@ use caduceus_store::{Account, Passkey};
 use rand::RngCore;
 
 use super::passkey::{
-    Ceremony, CreationChallengeResponse, Pending, RegisterPublicKeyCredential, stored_form, taken,
+    Ceremony, CreationChallengeResponse, Pending, RegisterPublicKeyCredential, Registering,
+    stored_form, taken,
 };
 use super::{Authenticated, sha256};
 use crate::Service;
@@ -119,19 +120,22 @@ impl Service {
         source: &str,
     ) -> Result<Passkey> {
         let hash = sha256(token.expose().as_bytes());
-        let pending = self.relying()?.take(ceremony, self.clock.now());
+        self.relying()?;
         let Some(Pending::Register {
             account,
-            name,
-            pairing: Some(pairing),
-            state,
-        }) = pending
+            registering,
+        }) = self.take_ceremony(ceremony).await?
         else {
             return Err(ServiceError::Invalid(
                 "the pairing took too long or was interrupted: open the link again".into(),
             ));
         };
-        if pairing != hash {
+        let Registering {
+            name,
+            pairing,
+            state,
+        } = *registering;
+        if pairing != Some(hex::encode(&hash)) {
             return Err(ServiceError::Refused(PairingRefusal::Unknown.into()));
         }
         let key = self.checked_registration(&state, answer)?;

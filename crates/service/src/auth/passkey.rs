@@ -3,18 +3,22 @@
 //! second factor after the password, the owner's list and revocation.
 //!
 //! The relying party ([`Relying`]) is the configured public host name: a browser
-//! binds each passkey to it. Each ceremony's state (its challenge) stays on the
-//! server, in memory, for [`CEREMONY_LIFETIME`] at most and is used once; the browser
-//! holds only the ceremony's id.
+//! binds each passkey to it. Each ceremony's state (its challenge) is kept in the
+//! store ([`add_ceremony`](caduceus_store::PasskeyStore::add_ceremony)) by the
+//! SHA-256 of its id, for [`CEREMONY_LIFETIME`] at most, and taken once: the browser
+//! holds only the id, and its answer may reach any node sharing the database, or a
+//! restarted one.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use caduceus_audit::{Action, Detail, Method, Object, Outcome, Who};
-use caduceus_core::passkey::{CEREMONY_LIFETIME, PasskeyKind, check_device_name};
+use caduceus_core::passkey::{CEREMONY_LIFETIME, CeremonyKind, PasskeyKind, check_device_name};
 use caduceus_core::{AccountKind, AccountState, MailAddress, Requirement, SecretString, Timestamp};
-use caduceus_store::{Account, AccountId, NewPasskey, Passkey, PasskeyId, StoreError};
+use caduceus_store::{
+    Account, AccountId, NewCeremony, NewPasskey, Passkey, PasskeyId, PendingCeremony, StoreError,
+};
 use rand::RngCore;
+use serde::{Deserialize, Serialize};
 use webauthn_rs::prelude::{
     AuthenticationResult, DiscoverableAuthentication, DiscoverableKey, PasskeyAuthentication,
     PasskeyRegistration, Url, Uuid, Webauthn, WebauthnBuilder,
@@ -40,15 +44,28 @@ pub struct Ceremony<T> {
     pub options: T,
 }
 
+/// A registration under way, as kept: the passkey's name, the pairing token's hash
+/// (hex) when a phone registers (MS-18), the WebAuthn state (its challenge and the
+/// account's credentials to exclude: ids only).
+#[derive(Serialize, Deserialize)]
+pub(super) struct Registering {
+    pub(super) name: String,
+    pub(super) pairing: Option<String>,
+    pub(super) state: PasskeyRegistration,
+}
+
 /// What a pending ceremony will do with the browser's answer.
+///
+/// Kept unsealed in the store ([`NewCeremony`]): the WebAuthn states hold a challenge
+/// and public credentials (ids, public keys, counters), a registration adds its
+/// device name (kept in clear with the passkey anyway) and a token's hash. No secret
+/// key, no content, no patient's name: nothing there logs anyone in.
 pub(super) enum Pending {
     /// Register a passkey for `account`; with a pairing token's hash, by a phone
     /// (MS-18).
     Register {
         account: AccountId,
-        name: String,
-        pairing: Option<Vec<u8>>,
-        state: Box<PasskeyRegistration>,
+        registering: Box<Registering>,
     },
     /// Log in with whichever passkey the browser chooses.
     Login(Box<DiscoverableAuthentication>),
@@ -59,11 +76,53 @@ pub(super) enum Pending {
     },
 }
 
-/// The relying party: the WebAuthn checks for the public host name, and the
-/// ceremonies under way on this node.
+impl Pending {
+    /// Its kind, account and state (JSON) as the store keeps them.
+    fn stored(&self) -> Result<(CeremonyKind, Option<AccountId>, String)> {
+        let (kind, account, state) = match self {
+            Pending::Register {
+                account,
+                registering,
+            } => (
+                CeremonyKind::Registration,
+                Some(*account),
+                serde_json::to_string(registering),
+            ),
+            Pending::Login(state) => (CeremonyKind::Login, None, serde_json::to_string(state)),
+            Pending::SecondFactor { account, state } => (
+                CeremonyKind::SecondFactor,
+                Some(*account),
+                serde_json::to_string(state),
+            ),
+        };
+        let state =
+            state.map_err(|e| ServiceError::Unavailable(format!("passkey ceremony: {e}")))?;
+        Ok((kind, account, state))
+    }
+
+    /// The ceremony the store gave back; `None` when its row does not read as one
+    /// (written by another version: the browser starts again).
+    fn from_stored(kept: PendingCeremony) -> Option<Pending> {
+        let state = kept.state.as_str();
+        match (kept.kind, kept.account) {
+            (CeremonyKind::Registration, Some(account)) => Some(Pending::Register {
+                account,
+                registering: serde_json::from_str(state).ok()?,
+            }),
+            (CeremonyKind::Login, None) => Some(Pending::Login(serde_json::from_str(state).ok()?)),
+            (CeremonyKind::SecondFactor, Some(account)) => Some(Pending::SecondFactor {
+                account,
+                state: serde_json::from_str(state).ok()?,
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// The relying party: the WebAuthn checks for the public host name. Its ceremonies
+/// under way are in the store, shared by every node.
 pub struct Relying {
     webauthn: Webauthn,
-    pending: Mutex<HashMap<String, (Timestamp, Pending)>>,
 }
 
 impl Relying {
@@ -76,31 +135,7 @@ impl Relying {
         let webauthn = WebauthnBuilder::new(host, &origin)
             .and_then(|b| b.rp_name("Caduceus").allow_any_port(true).build())
             .map_err(|e| ServiceError::Invalid(format!("passkey host name {host}: {e}")))?;
-        Ok(Relying {
-            webauthn,
-            pending: Mutex::new(HashMap::new()),
-        })
-    }
-
-    /// Keeps `pending` until [`CEREMONY_LIFETIME`] after `now`, dropping the expired
-    /// ones, and returns its id.
-    fn keep(&self, now: Timestamp, pending: Pending) -> String {
-        let mut random = [0u8; 16];
-        rand::rngs::OsRng.fill_bytes(&mut random);
-        let id = hex::encode(random);
-        let until = Timestamp::from_millis(now.as_millis() + CEREMONY_LIFETIME.as_millis() as i64);
-        let mut all = self.pending.lock().unwrap_or_else(|e| e.into_inner());
-        all.retain(|_, (until, _)| *until > now);
-        all.insert(id.clone(), (until, pending));
-        id
-    }
-
-    /// The ceremony `id`, once, if it has not expired.
-    pub(super) fn take(&self, id: &str, now: Timestamp) -> Option<Pending> {
-        let mut all = self.pending.lock().unwrap_or_else(|e| e.into_inner());
-        all.remove(id)
-            .filter(|(until, _)| *until > now)
-            .map(|(_, pending)| pending)
+        Ok(Relying { webauthn })
     }
 }
 
@@ -129,6 +164,38 @@ impl Service {
     /// Whether passkeys are offered (a public host name is configured).
     pub fn offers_passkeys(&self) -> bool {
         self.passkeys.is_some()
+    }
+
+    /// Keeps `pending` in the store until [`CEREMONY_LIFETIME`] from now (AU-1) and
+    /// returns its id, whose SHA-256 only is stored.
+    async fn keep_ceremony(&self, pending: Pending) -> Result<String> {
+        let mut random = [0u8; 16];
+        rand::rngs::OsRng.fill_bytes(&mut random);
+        let id = hex::encode(random);
+        let now = self.clock.now();
+        let expires =
+            Timestamp::from_millis(now.as_millis() + CEREMONY_LIFETIME.as_millis() as i64);
+        let (kind, account, state) = pending.stored()?;
+        let new = NewCeremony {
+            id_hash: &sha256(id.as_bytes()),
+            kind,
+            account,
+            state: &state,
+            begun: now,
+            expires,
+        };
+        self.store.add_ceremony(&new).await?;
+        Ok(id)
+    }
+
+    /// The ceremony `id`, once, if it has not expired: whichever node began it, and
+    /// of two nodes answering it together, one only (AU-1).
+    pub(super) async fn take_ceremony(&self, id: &str) -> Result<Option<Pending>> {
+        let kept = self
+            .store
+            .take_ceremony(&sha256(id.as_bytes()), self.clock.now())
+            .await?;
+        Ok(kept.and_then(Pending::from_stored))
     }
 
     pub(super) fn relying(&self) -> Result<&Relying> {
@@ -183,12 +250,14 @@ impl Service {
         }
         let pending = Pending::Register {
             account: account.id,
-            name: name.to_owned(),
-            pairing,
-            state: Box::new(state),
+            registering: Box::new(Registering {
+                name: name.to_owned(),
+                pairing: pairing.map(hex::encode),
+                state,
+            }),
         };
         Ok(Ceremony {
-            id: relying.keep(self.clock.now(), pending),
+            id: self.keep_ceremony(pending).await?,
             options,
         })
     }
@@ -201,13 +270,13 @@ impl Service {
         ceremony: &str,
         answer: &RegisterPublicKeyCredential,
     ) -> Result<Passkey> {
-        match self.relying()?.take(ceremony, self.clock.now()) {
+        self.relying()?;
+        match self.take_ceremony(ceremony).await? {
             Some(Pending::Register {
                 account,
-                name,
-                pairing: None,
-                state,
-            }) if account == login.account().id => {
+                registering,
+            }) if account == login.account().id && registering.pairing.is_none() => {
+                let Registering { name, state, .. } = *registering;
                 let trace =
                     login
                         .caller()
@@ -268,7 +337,7 @@ impl Service {
         // Asked from a button, not from the address field's autofill.
         options.mediation = None;
         Ok(Ceremony {
-            id: relying.keep(self.clock.now(), Pending::Login(Box::new(state))),
+            id: self.keep_ceremony(Pending::Login(Box::new(state))).await?,
             options,
         })
     }
@@ -283,7 +352,7 @@ impl Service {
         source: &str,
     ) -> Result<Authenticated> {
         let relying = self.relying()?;
-        let Some(Pending::Login(state)) = relying.take(ceremony, self.clock.now()) else {
+        let Some(Pending::Login(state)) = self.take_ceremony(ceremony).await? else {
             let _attempt = self.pass_gate(None, source).await?;
             return Err(self.fail(None, source, Miss::Expired).await);
         };
@@ -343,7 +412,7 @@ impl Service {
             state: Box::new(state),
         };
         Ok(Ceremony {
-            id: relying.keep(self.clock.now(), pending),
+            id: self.keep_ceremony(pending).await?,
             options,
         })
     }
@@ -357,8 +426,7 @@ impl Service {
         source: &str,
     ) -> Result<Authenticated> {
         let relying = self.relying()?;
-        let Some(Pending::SecondFactor { account, state }) =
-            relying.take(ceremony, self.clock.now())
+        let Some(Pending::SecondFactor { account, state }) = self.take_ceremony(ceremony).await?
         else {
             let _attempt = self.pass_gate(None, source).await?;
             return Err(self.fail(None, source, Miss::Expired).await);

@@ -73,6 +73,11 @@ const DATA_SQLITE: &[Migration] = &[
         name: "out-of-office replies and signatures (MS-6)",
         sql: include_str!("../../schema/sqlite/0009_absence.sql"),
     },
+    Migration {
+        version: 10,
+        name: "passkey ceremonies shared by the nodes (AU-1, MS-18)",
+        sql: include_str!("../../schema/sqlite/0010_passkey_ceremonies.sql"),
+    },
 ];
 const DATA_POSTGRES: &[Migration] = &[
     Migration {
@@ -119,6 +124,11 @@ const DATA_POSTGRES: &[Migration] = &[
         version: 9,
         name: "out-of-office replies and signatures (MS-6)",
         sql: include_str!("../../schema/postgres/0009_absence.sql"),
+    },
+    Migration {
+        version: 10,
+        name: "passkey ceremonies shared by the nodes (AU-1, MS-18)",
+        sql: include_str!("../../schema/postgres/0010_passkey_ceremonies.sql"),
     },
 ];
 const KEYRING_SQLITE: &[Migration] = &[Migration {

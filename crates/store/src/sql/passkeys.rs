@@ -1,9 +1,9 @@
-//! Passkeys and pairing tokens (AU-1, MS-18) on both backends.
+//! Passkeys, pairing tokens and ceremonies under way (AU-1, MS-18) on both backends.
 
 use async_trait::async_trait;
 use caduceus_audit::Event;
 use caduceus_core::Timestamp;
-use caduceus_core::passkey::PasskeyKind;
+use caduceus_core::passkey::{CeremonyKind, PasskeyKind};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -12,7 +12,9 @@ use super::db::WriteTx;
 use super::traces::append;
 use crate::error::{Result, StoreError};
 use crate::model::AccountId;
-use crate::passkey::{NewPasskey, PairingToken, Passkey, PasskeyId, PasskeyStore};
+use crate::passkey::{
+    NewCeremony, NewPasskey, PairingToken, Passkey, PasskeyId, PasskeyStore, PendingCeremony,
+};
 
 const COLUMNS: &str =
     "id, account_id, name, kind, credential_id, credential, created_ms, last_used_ms, revoked_ms";
@@ -195,5 +197,57 @@ impl PasskeyStore for SqlStore {
             })
         })
         .transpose()
+    }
+
+    async fn add_ceremony(&self, new: &NewCeremony<'_>) -> Result<()> {
+        let mut tx = self.db.begin_write().await?;
+        sqlx::query("DELETE FROM passkey_ceremonies WHERE expires_ms <= $1")
+            .bind(new.begun.as_millis())
+            .execute(&mut *tx.tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO passkey_ceremonies (id_hash, kind, account_id, state, expires_ms)
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(new.id_hash.to_vec())
+        .bind(new.kind.as_str())
+        .bind(new.account.map(|a| a.0))
+        .bind(new.state)
+        .bind(new.expires.as_millis())
+        .execute(&mut *tx.tx)
+        .await?;
+        tx.commit().await
+    }
+
+    async fn take_ceremony(
+        &self,
+        id_hash: &[u8],
+        now: Timestamp,
+    ) -> Result<Option<PendingCeremony>> {
+        let mut tx = self.db.begin_write().await?;
+        // One statement: of two nodes taking it together, one gets the row.
+        let row = sqlx::query(
+            "DELETE FROM passkey_ceremonies WHERE id_hash = $1
+             RETURNING kind, account_id, state, expires_ms",
+        )
+        .bind(id_hash.to_vec())
+        .fetch_optional(&mut *tx.tx)
+        .await?;
+        tx.commit().await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        if row.try_get::<i64, _>("expires_ms")? <= now.as_millis() {
+            return Ok(None);
+        }
+        let kind: String = row.try_get("kind")?;
+        Ok(Some(PendingCeremony {
+            kind: CeremonyKind::parse(&kind).ok_or(StoreError::Corrupt {
+                what: "passkey_ceremonies.kind",
+                detail: kind.clone(),
+            })?,
+            account: row.try_get::<Option<i64>, _>("account_id")?.map(AccountId),
+            state: row.try_get("state")?,
+        }))
     }
 }

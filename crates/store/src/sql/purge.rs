@@ -2,7 +2,8 @@
 //! patients' access records and broadcast records older than the trace retention
 //! (TR-2, TR-4), breaches closed more than five years ago (TR-6), failure counters no
 //! longer in force (AU-3), receipts of relayed messages past any sender's retries
-//! (MS-16), the senders an out-of-office answered past its period (RFC 3834, MS-6).
+//! (MS-16), the senders an out-of-office answered past its period (RFC 3834, MS-6),
+//! passkey ceremonies past their lifetime (AU-1).
 
 use caduceus_core::Timestamp;
 
@@ -32,6 +33,7 @@ pub(super) async fn expired(store: &SqlStore, now: Timestamp, before: Timestamp)
             "DELETE FROM relay_receipts WHERE at_ms < $1",
             now.saturating_sub(caduceus_core::RELAY_RECEIPT_LIFETIME),
         ),
+        ("DELETE FROM passkey_ceremonies WHERE expires_ms <= $1", now),
         (
             "DELETE FROM absence_replies WHERE replied_ms < $1",
             now.saturating_sub(caduceus_core::absence::REPLY_PERIOD),

@@ -77,6 +77,7 @@ macro_rules! conformance_suite {
             au1_passkeys_are_listed_found_and_revoked_by_their_owner,
             ms6_ms4_absence_and_signature_are_sealed_and_answer_once_per_period,
             ms18_a_pairing_token_is_spent_once_before_it_expires,
+            au1_ms18_a_ceremony_is_taken_once_by_any_node_before_it_expires,
             au1_totp_secret_is_sealed_and_steps_are_used_once,
             au1_contact_email_and_login_codes,
             au3_failure_counters_and_alerts,
@@ -584,6 +585,19 @@ pub async fn rt2_a_deleted_account_leaves_nothing_keyed_by_it(h: Harness) {
         rows(&h, "patient_accesses", "actor_account", &a.id.0.to_string()).await,
         1
     );
+    let registering = NewCeremony {
+        id_hash: &[9u8; 32],
+        kind: caduceus_core::passkey::CeremonyKind::Registration,
+        account: Some(a.id),
+        state: "{}",
+        begun: now(),
+        expires: Timestamp::from_millis(now().as_millis() + 300_000),
+    };
+    h.store.add_ceremony(&registering).await.unwrap();
+    assert_eq!(
+        rows(&h, "passkey_ceremonies", "account_id", &a.id.0.to_string()).await,
+        1
+    );
 
     h.store
         .destroy_account(a.id, &event(Action::AccountDelete, a.id))
@@ -597,6 +611,7 @@ pub async fn rt2_a_deleted_account_leaves_nothing_keyed_by_it(h: Harness) {
         ("patient_accesses", "actor_account", &a.id.0.to_string()),
         ("uidvalidity_last", "account_id", &a.id.0.to_string()),
         ("subscriptions", "account_id", &a.id.0.to_string()),
+        ("passkey_ceremonies", "account_id", &a.id.0.to_string()),
         ("accounts", "address", address.as_str()),
     ] {
         assert_eq!(

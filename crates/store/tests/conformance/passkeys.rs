@@ -1,14 +1,16 @@
 //! Passkeys and pairing tokens on every backend (AU-1, MS-18): a passkey is listed,
 //! found by its credential id, touched and revoked by its owner only, a credential id
 //! registered once; a pairing token is spent once, before it expires, by the
-//! registration it allows, in one transaction with its traces.
+//! registration it allows, in one transaction with its traces; a ceremony under way
+//! is taken once, by any node, across a restart, before it expires, and removed once
+//! expired.
 
 use caduceus_audit::Action;
 use caduceus_core::Timestamp;
-use caduceus_core::passkey::PasskeyKind;
+use caduceus_core::passkey::{CeremonyKind, PasskeyKind};
 use caduceus_store::*;
 
-use super::harness::Harness;
+use super::harness::{CHECKPOINT_EVERY, Harness};
 use super::{event, now, professional};
 
 fn new<'a>(account: AccountId, id: &'a [u8], kind: PasskeyKind) -> NewPasskey<'a> {
@@ -123,4 +125,114 @@ pub async fn ms18_a_pairing_token_is_spent_once_before_it_expires(h: Harness) {
         traced.iter().filter(|e| e.action == "pairing.use").count(),
         1
     );
+}
+
+fn ceremony<'a>(
+    id_hash: &'a [u8],
+    kind: CeremonyKind,
+    account: Option<AccountId>,
+    expires: Timestamp,
+) -> NewCeremony<'a> {
+    NewCeremony {
+        id_hash,
+        kind,
+        account,
+        state: "{\"challenge\":\"c\"}",
+        begun: now(),
+        expires,
+    }
+}
+
+async fn ceremonies_left(h: &Harness) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM passkey_ceremonies")
+        .fetch_one(&h.raw)
+        .await
+        .unwrap()
+}
+
+pub async fn au1_ms18_a_ceremony_is_taken_once_by_any_node_before_it_expires(h: Harness) {
+    let a = professional(&h, "alice", "10003090833").await;
+    let live = Timestamp::from_millis(now().as_millis() + 300_000);
+    let (register, login, both, old, kept) =
+        ([1u8; 32], [2u8; 32], [3u8; 32], [4u8; 32], [5u8; 32]);
+    let registration = ceremony(&register, CeremonyKind::Registration, Some(a.id), live);
+    for new in [
+        registration,
+        ceremony(&login, CeremonyKind::Login, None, live),
+        ceremony(&both, CeremonyKind::Login, None, live),
+        ceremony(&kept, CeremonyKind::Login, None, live),
+        ceremony(&old, CeremonyKind::SecondFactor, Some(a.id), now()),
+    ] {
+        h.store.add_ceremony(&new).await.unwrap();
+    }
+    // Another node: a second store over the same database.
+    let other = SqlStore::open(
+        &h.config,
+        h.master.clone(),
+        h.signer.clone(),
+        CHECKPOINT_EVERY,
+    )
+    .await
+    .unwrap();
+    let taken = other.take_ceremony(&register, now()).await.unwrap();
+    assert_eq!(
+        taken,
+        Some(PendingCeremony {
+            kind: CeremonyKind::Registration,
+            account: Some(a.id),
+            state: registration.state.to_owned(),
+        })
+    );
+    // Once: neither node gets it again.
+    assert_eq!(h.store.take_ceremony(&register, now()).await.unwrap(), None);
+    assert_eq!(other.take_ceremony(&register, now()).await.unwrap(), None);
+    let login_taken = h.store.take_ceremony(&login, now()).await.unwrap();
+    assert_eq!(
+        login_taken.map(|c| (c.kind, c.account)),
+        Some((CeremonyKind::Login, None))
+    );
+    // Two nodes answering the same ceremony at once: one only gets it.
+    let (first, second) = tokio::join!(
+        h.store.take_ceremony(&both, now()),
+        other.take_ceremony(&both, now())
+    );
+    let got = [first.unwrap(), second.unwrap()];
+    assert_eq!(got.iter().filter(|c| c.is_some()).count(), 1, "{got:?}");
+    // Expired (at `now`): not taken, and removed.
+    assert_eq!(h.store.take_ceremony(&old, now()).await.unwrap(), None);
+    // A restart keeps a ceremony under way.
+    drop(other);
+    let h = h.reopen().await;
+    let after = h.store.take_ceremony(&kept, now()).await.unwrap();
+    assert_eq!(after.map(|c| c.kind), Some(CeremonyKind::Login));
+    assert_eq!(ceremonies_left(&h).await, 0);
+    // The daily purge removes those past their expiry, and those only.
+    let earlier = Timestamp::from_millis(now().as_millis() - 2);
+    let expired = NewCeremony {
+        begun: earlier,
+        ..ceremony(
+            &old,
+            CeremonyKind::Login,
+            None,
+            Timestamp::from_millis(now().as_millis() - 1),
+        )
+    };
+    h.store
+        .add_ceremony(&ceremony(&kept, CeremonyKind::Login, None, live))
+        .await
+        .unwrap();
+    h.store.add_ceremony(&expired).await.unwrap();
+    assert_eq!(ceremonies_left(&h).await, 2);
+    let before = Timestamp::from_millis(now().as_millis() - 400 * 86_400_000);
+    assert_eq!(h.store.purge_expired(now(), before).await.unwrap(), 1);
+    assert_eq!(ceremonies_left(&h).await, 1);
+    // A ceremony begun removes those expired by then (logins begun, never finished).
+    h.store.add_ceremony(&expired).await.unwrap();
+    h.store
+        .add_ceremony(&ceremony(&both, CeremonyKind::Login, None, live))
+        .await
+        .unwrap();
+    assert_eq!(ceremonies_left(&h).await, 2);
+    assert!(h.store.take_ceremony(&kept, now()).await.unwrap().is_some());
+    assert!(h.store.take_ceremony(&both, now()).await.unwrap().is_some());
 }

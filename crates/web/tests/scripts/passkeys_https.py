@@ -4,6 +4,9 @@ data, client data) and sent as the webmail's script sends them. Alice and Bruno 
 register a passkey; Alice's logs her in; her assertion presented as Bruno's (his user
 handle, or his credential id), or replayed, logs nobody in; a pairing token registers
 one phone and is then refused. One line per step: `label status body`.
+
+With `finish_port`, every ceremony begun on `port` is finished there: another node
+over the same database (AU-1, MS-18: the ceremony is kept in the store).
 """
 import base64
 import hashlib
@@ -22,6 +25,7 @@ except ImportError:
     sys.exit("python3's cryptography module is missing: apt-get install -y python3-cryptography")
 
 ORIGIN = f"https://localhost:{PORT}"
+FINISH_PORT = int(A.get("finish_port", PORT))
 
 
 def b64(data):
@@ -52,8 +56,8 @@ def cbor(value):
     raise TypeError(value)
 
 
-def call(label, method, path, body=None, token=None, csrf=None, quiet=False):
-    conn = http.client.HTTPSConnection(HOST, PORT, context=context(), timeout=20)
+def call(label, method, path, body=None, token=None, csrf=None, quiet=False, port=PORT):
+    conn = http.client.HTTPSConnection(HOST, port, context=context(), timeout=20)
     headers = {}
     if token:
         headers["Cookie"] = f"__Host-caduceus={token}"
@@ -126,14 +130,15 @@ def register(label, token, device):
     begun = json.loads(begun)
     answer = device.create(begun["options"])
     call(label, "POST", "/mail/settings/passkeys/finish",
-         {"ceremony": begun["ceremony"], "credential": answer}, token, csrf)
+         {"ceremony": begun["ceremony"], "credential": answer}, token, csrf, port=FINISH_PORT)
 
 
 def login(label, sign):
     _, begun = call(label + "-begin", "POST", "/login/passkey/begin", {}, quiet=True)
     begun = json.loads(begun)
     return call(label, "POST", "/login/passkey/finish",
-                {"ceremony": begun["ceremony"], "credential": sign(begun["options"])})
+                {"ceremony": begun["ceremony"], "credential": sign(begun["options"])},
+                port=FINISH_PORT)
 
 
 alice, bruno = Authenticator("alice"), Authenticator("bruno")
@@ -147,7 +152,8 @@ login("as-bruno-credential", lambda o: alice.get(o, handle=bruno.handle, credent
 _, begun = call("replay-begin", "POST", "/login/passkey/begin", {}, quiet=True)
 first = json.loads(begun)
 signed = alice.get(first["options"])
-call("replay-first", "POST", "/login/passkey/finish", {"ceremony": first["ceremony"], "credential": signed})
+call("replay-first", "POST", "/login/passkey/finish", {"ceremony": first["ceremony"], "credential": signed},
+     port=FINISH_PORT)
 login("replay-again", lambda _o: signed)
 
 # The passkey as the second factor after the password: Alice's key after Alice's
@@ -158,7 +164,7 @@ for label, who, sign in [("password-passkey", "alice", alice.get),
                     {"address": A[who], "password": A["password"]}, quiet=True)
     begun = json.loads(begun)
     call(label, "POST", "/login/passkey/password/finish",
-         {"ceremony": begun["ceremony"], "credential": sign(begun["options"])})
+         {"ceremony": begun["ceremony"], "credential": sign(begun["options"])}, port=FINISH_PORT)
 call("wrong-password", "POST", "/login/passkey/password",
      {"address": A["alice"], "password": "not the password"})
 
@@ -179,6 +185,7 @@ for attempt in ["paired", "paired-again"]:
         continue
     begun = json.loads(begun)
     call(attempt, "POST", path + "/finish",
-         {"ceremony": begun["ceremony"], "credential": phone.create(begun["options"])})
+         {"ceremony": begun["ceremony"], "credential": phone.create(begun["options"])},
+         port=FINISH_PORT)
 call("pair-page-again", "GET", path)
 login("phone-login", phone.get)
