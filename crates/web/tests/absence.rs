@@ -5,7 +5,6 @@
 
 mod common;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use caduceus_core::absence::{Absence, Day, Language};
@@ -82,17 +81,7 @@ async fn ms6_tr5_rfc3834_one_out_of_office_reply_per_sender_never_to_automatic_m
     set.await.unwrap();
 
     let imap = listen_imap(&w).await;
-    let config = Arc::new(caduceus_smtp::SubmissionConfig {
-        tls: server_tls(&w),
-        implicit_tls: true,
-        hostname: "mail.caduceus.test".into(),
-        limits: caduceus_smtp::Limits {
-            shutdown_grace: Duration::from_secs(1),
-            ..caduceus_smtp::Limits::default()
-        },
-    });
-    let service = w.service.clone();
-    let smtp = spawn_listener(|l, stop| caduceus_smtp::serve(l, config, service, stop)).await;
+    let smtp = listen_submission(&w).await;
     let ports = vec![
         ("smtp_port", smtp.port.to_string()),
         ("imap_port", imap.port.to_string()),

@@ -589,17 +589,7 @@ async fn fronts(w: &World) -> Fronts {
         ..caduceus_imap::Limits::default()
     };
     let imap = listen_imap_with(w, limits).await;
-    let config = Arc::new(caduceus_smtp::SubmissionConfig {
-        tls: server_tls(w),
-        implicit_tls: true,
-        hostname: "mail.caduceus.test".into(),
-        limits: caduceus_smtp::Limits {
-            shutdown_grace: Duration::from_secs(1),
-            ..caduceus_smtp::Limits::default()
-        },
-    });
-    let service = w.service.clone();
-    let smtp = spawn_listener(|l, stop| caduceus_smtp::serve(l, config, service, stop)).await;
+    let smtp = listen_submission(w).await;
     let domain = w.service.config().domain.clone();
     // The suspended and closed parties' LDAP sessions, bound before the suspension,
     // wait for the directory cells near the end: no idle cut meanwhile.

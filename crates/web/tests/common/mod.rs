@@ -69,6 +69,22 @@ pub async fn listen_imap_with(w: &World, limits: caduceus_imap::Limits) -> Liste
     spawn_listener(|listener, stop| caduceus_imap::serve(listener, config, service, stop)).await
 }
 
+/// An SMTP submission listener (implicit TLS) of `w` on a free port of 127.0.0.1,
+/// which lets its sessions go one second after it is told to stop.
+pub async fn listen_submission(w: &World) -> Listener {
+    let config = std::sync::Arc::new(caduceus_smtp::SubmissionConfig {
+        tls: server_tls(w),
+        implicit_tls: true,
+        hostname: "mail.caduceus.test".into(),
+        limits: caduceus_smtp::Limits {
+            shutdown_grace: std::time::Duration::from_secs(1),
+            ..caduceus_smtp::Limits::default()
+        },
+    });
+    let service = w.service.clone();
+    spawn_listener(|listener, stop| caduceus_smtp::serve(listener, config, service, stop)).await
+}
+
 /// The arguments of a client script for one webmail user, named `alice`: the port,
 /// the CA, the web password, the address and the TOTP secret (`alice_totp`).
 pub fn alice_args(
