@@ -170,6 +170,10 @@ impl Service {
                     trace.detail = Some(Detail::of(requirement));
                 }
                 Err(error) => {
+                    // Not sent (the scanner or the database unavailable): the sender's
+                    // next message is answered (RFC 3834 §2 counts replies sent).
+                    let key = sender_key(holder.id.0, sender);
+                    self.store.release_absence_reply(holder.id, &key).await?;
                     trace.outcome = Outcome::Failure;
                     self.store.append_traces(&[trace]).await?;
                     return Err(error);

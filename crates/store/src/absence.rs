@@ -40,4 +40,8 @@ pub trait AbsenceStore {
         sender: &[u8; 32],
         now: Timestamp,
     ) -> Result<bool>;
+    /// Gives back the claim of [`AbsenceStore::claim_absence_reply`] when the reply
+    /// could not be sent (the antivirus or the database unavailable): the sender's next
+    /// message is answered, instead of none for the period (RFC 3834 §2).
+    async fn release_absence_reply(&self, account: AccountId, sender: &[u8; 32]) -> Result<()>;
 }

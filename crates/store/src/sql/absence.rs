@@ -170,4 +170,15 @@ impl AbsenceStore for SqlStore {
         tx.commit().await?;
         Ok(claimed)
     }
+
+    async fn release_absence_reply(&self, account: AccountId, sender: &[u8; 32]) -> Result<()> {
+        let mut tx = self.db.begin_write().await?;
+        sqlx::query("DELETE FROM absence_replies WHERE account_id = $1 AND sender_hash = $2")
+            .bind(account.0)
+            .bind(&sender[..])
+            .execute(&mut *tx.tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
 }

@@ -71,6 +71,15 @@ pub async fn ms6_ms4_absence_and_signature_are_sealed_and_answer_once_per_period
             .unwrap(),
         "per holder"
     );
+    // A reply that could not be sent gives its claim back: the next one is due.
+    h.store.release_absence_reply(b.id, &sender).await.unwrap();
+    assert!(
+        h.store
+            .claim_absence_reply(b.id, &sender, at)
+            .await
+            .unwrap(),
+        "released"
+    );
     let later = Timestamp::from_millis(at.as_millis() + REPLY_PERIOD.as_millis() as i64 + 1);
     assert!(
         h.store
