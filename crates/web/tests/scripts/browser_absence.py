@@ -30,6 +30,22 @@ def day(element_id, text):
                           driver.find_element(By.ID, element_id), text)
 
 
+def click(element_id):
+    element = driver.find_element(By.ID, element_id)
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+    element.click()
+
+
+def absence(start, end, subject):
+    """Turns the absence on, to professionals only, from `start` to `end`, and sends it."""
+    click("absence-on")
+    day("absence-start", start)
+    day("absence-end", end)
+    fill("absence-subject", subject)
+    driver.find_element(By.CSS_SELECTOR, "input[name=audience][value=professionals]").click()
+    follow("#absence-form button[type=submit]")
+
+
 def sign(text):
     fill("signature-text", text)
     follow("#signature-form button[type=submit]")
@@ -40,14 +56,7 @@ try:
     settings()
     sign("Dr Alice Martin\nCardiologue, Lyon")
     out("signature", json.dumps(value("signature-text")))
-    box = driver.find_element(By.ID, "absence-on")
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", box)
-    box.click()
-    day("absence-start", "2026-08-10")
-    day("absence-end", "2026-08-01")
-    fill("absence-subject", "Congés annuels")
-    driver.find_element(By.CSS_SELECTOR, "input[name=audience][value=professionals]").click()
-    follow("#absence-form button[type=submit]")
+    absence("2026-08-10", "2026-08-01", "Congés annuels")
     alert = driver.find_element(By.CSS_SELECTOR, "[role=alert]").text
     out("refused", f"{alert} | {value('absence-start')} | {value('absence-subject')} | "
         f"{driver.find_element(By.CSS_SELECTOR, 'input[name=audience][value=professionals]').is_selected()}")
@@ -67,21 +76,12 @@ try:
     follow("#reply")
     out("reply", json.dumps(value("text")))
     # The patient asks for a read receipt (MS-16) and sends the answer.
-    receipt = driver.find_element(By.ID, "read-receipt")
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", receipt)
-    receipt.click()
+    click("read-receipt")
     follow("#compose button[type=submit]:not(#save-draft)")
     out("sent", driver.current_url)
     # The patient's own absence, to professionals only.
     settings()
-    box = driver.find_element(By.ID, "absence-on")
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", box)
-    box.click()
-    day("absence-start", "2026-08-01")
-    day("absence-end", "2026-08-15")
-    fill("absence-subject", "En vacances")
-    driver.find_element(By.CSS_SELECTOR, "input[name=audience][value=professionals]").click()
-    follow("#absence-form button[type=submit]")
+    absence("2026-08-01", "2026-08-15", "En vacances")
     out("patient-saved", driver.find_element(By.CSS_SELECTOR, "#absence ~ [role=status]").text)
 finally:
     driver.quit()
