@@ -598,6 +598,13 @@ pub async fn rt2_a_deleted_account_leaves_nothing_keyed_by_it(h: Harness) {
         rows(&h, "passkey_ceremonies", "account_id", &a.id.0.to_string()).await,
         1
     );
+    // A signature and an out-of-office reply recorded (MS-6).
+    let signed = event(Action::SignatureSet, a.id);
+    h.store.set_signature(a.id, "Dr A", &signed).await.unwrap();
+    h.store
+        .claim_absence_reply(a.id, &[1u8; 32], now())
+        .await
+        .unwrap();
 
     h.store
         .destroy_account(a.id, &event(Action::AccountDelete, a.id))
@@ -612,6 +619,8 @@ pub async fn rt2_a_deleted_account_leaves_nothing_keyed_by_it(h: Harness) {
         ("uidvalidity_last", "account_id", &a.id.0.to_string()),
         ("subscriptions", "account_id", &a.id.0.to_string()),
         ("passkey_ceremonies", "account_id", &a.id.0.to_string()),
+        ("mail_settings", "account_id", &a.id.0.to_string()),
+        ("absence_replies", "account_id", &a.id.0.to_string()),
         ("accounts", "address", address.as_str()),
     ] {
         assert_eq!(
