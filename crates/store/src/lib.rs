@@ -9,7 +9,7 @@
 //! - [`registration`]: a professional's own registration as kept ([`NewRegistration`],
 //!   [`RegistrationRequest`], ID-1).
 //! - [`seal`]: the key hierarchy (master key → account key → message key) and the
-//!   AEAD envelope (MS-4).
+//!   AEAD envelope (MS-4); `xchacha`: its XChaCha20-Poly1305, on ring's ChaCha20-Poly1305.
 //! - `sql`: [`SqlStore`], one implementation over sqlx's `Any` driver for both
 //!   backends: SQLite (embedded default, WAL, one data directory) and PostgreSQL
 //!   (scale-out). Dialect differences live in `sql::db::Backend`; the schema is a
@@ -46,6 +46,7 @@ pub mod registration;
 pub mod retention;
 pub mod seal;
 mod sql;
+mod xchacha;
 
 use async_trait::async_trait;
 use caduceus_audit::{Checkpoint, Entry, Event};

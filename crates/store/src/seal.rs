@@ -14,15 +14,15 @@ use std::fmt;
 use std::io::Write;
 use std::path::Path;
 
-use chacha20poly1305::aead::{Aead, KeyInit, Payload};
-use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use rand::RngCore;
 use zeroize::Zeroizing;
 
+use crate::xchacha::{self, NONCE_LEN, TAG_LEN};
+
 /// Version byte at the start of every sealed value, so the format can evolve.
 const FORMAT_V1: u8 = 1;
-const NONCE_LEN: usize = 24;
-const TAG_LEN: usize = 16;
+/// The version byte and the nonce before each ciphertext.
+const HEADER_LEN: usize = 1 + NONCE_LEN;
 
 /// Environment variable that may carry the master key (64 hex characters).
 pub const MASTER_KEY_ENV: &str = "CADUCEUS_MASTER_KEY";
@@ -83,20 +83,12 @@ impl SymmetricKey {
     pub fn seal(&self, context: &[u8], plaintext: &[u8]) -> Vec<u8> {
         let mut nonce = [0u8; NONCE_LEN];
         rand::rngs::OsRng.fill_bytes(&mut nonce);
-        let cipher = XChaCha20Poly1305::new(self.0.as_ref().into());
-        let ciphertext = cipher
-            .encrypt(
-                XNonce::from_slice(&nonce),
-                Payload {
-                    msg: plaintext,
-                    aad: context,
-                },
-            )
-            .expect("XChaCha20-Poly1305 encryption cannot fail for in-memory buffers");
-        let mut out = Vec::with_capacity(1 + NONCE_LEN + ciphertext.len());
+        let mut out = Vec::with_capacity(HEADER_LEN + plaintext.len() + TAG_LEN);
         out.push(FORMAT_V1);
         out.extend_from_slice(&nonce);
-        out.extend_from_slice(&ciphertext);
+        out.extend_from_slice(plaintext);
+        let tag = xchacha::seal_in_place(&self.0, &nonce, context, &mut out[HEADER_LEN..]);
+        out.extend_from_slice(&tag);
         out
     }
 
@@ -108,21 +100,26 @@ impl SymmetricKey {
         sealed: &[u8],
         what: &'static str,
     ) -> Result<Vec<u8>, SealError> {
+        self.open_owned(context, sealed.to_vec(), what)
+    }
+
+    /// [`SymmetricKey::open`] of a value the caller owns: opened where it lies, the
+    /// plaintext taking the ciphertext's place (no second buffer for a body).
+    pub fn open_owned(
+        &self,
+        context: &[u8],
+        mut sealed: Vec<u8>,
+        what: &'static str,
+    ) -> Result<Vec<u8>, SealError> {
         let tampered = || SealError::Tampered { context: what };
-        if sealed.len() < 1 + NONCE_LEN + TAG_LEN || sealed[0] != FORMAT_V1 {
+        if sealed.len() < HEADER_LEN + TAG_LEN || sealed[0] != FORMAT_V1 {
             return Err(tampered());
         }
-        let (nonce, ciphertext) = sealed[1..].split_at(NONCE_LEN);
-        let cipher = XChaCha20Poly1305::new(self.0.as_ref().into());
-        cipher
-            .decrypt(
-                XNonce::from_slice(nonce),
-                Payload {
-                    msg: ciphertext,
-                    aad: context,
-                },
-            )
-            .map_err(|_| tampered())
+        let nonce: [u8; NONCE_LEN] = sealed[1..HEADER_LEN].try_into().expect("24 bytes");
+        let plain = xchacha::open_within(&self.0, &nonce, context, &mut sealed, HEADER_LEN)
+            .ok_or_else(tampered)?;
+        sealed.truncate(plain);
+        Ok(sealed)
     }
 
     /// Wraps another key under this one, bound to `context`.

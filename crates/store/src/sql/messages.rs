@@ -368,22 +368,25 @@ async fn unseal_row(
     key: &SymmetricKey,
     unseal: Unseal,
 ) -> Result<OpenedMessage> {
-    let meta = key.open(&context::meta(&row.blob_id), &row.meta, "message metadata")?;
-    let raw = match (unseal, &row.inline_body) {
+    let SealedRow {
+        summary,
+        blob_id,
+        meta,
+        inline_body,
+        ..
+    } = row;
+    let meta = key.open_owned(&context::meta(&blob_id), meta, "message metadata")?;
+    let raw = match (unseal, inline_body) {
         (Unseal::MetaOnly, _) => Vec::new(),
         (Unseal::Whole, Some(sealed)) => {
-            key.open(&context::blob(&row.blob_id), sealed, "message body")?
+            key.open_owned(&context::blob(&blob_id), sealed, "message body")?
         }
         (Unseal::Whole, None) => {
-            let sealed = store.blobs.get(&row.blob_id).await?;
-            key.open(&context::blob(&row.blob_id), &sealed, "message body")?
+            let sealed = store.blobs.get(&blob_id).await?;
+            key.open_owned(&context::blob(&blob_id), sealed, "message body")?
         }
     };
-    Ok(OpenedMessage {
-        summary: row.summary,
-        raw,
-        meta,
-    })
+    Ok(OpenedMessage { summary, raw, meta })
 }
 
 /// The rows of `ids` that exist (and, with `folder`, are in it), through sqlx, with

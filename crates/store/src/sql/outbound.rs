@@ -129,7 +129,7 @@ pub(super) async fn open(store: &SqlStore, id: i64) -> Result<Vec<u8>> {
     })?;
     let key = store.keyring.message_key(&key_ref, id).await?;
     let sealed = store.blobs.get(&blob_id).await?;
-    Ok(key.open(&context::blob(&blob_id), &sealed, "queued message")?)
+    Ok(key.open_owned(&context::blob(&blob_id), sealed, "queued message")?)
 }
 
 pub(super) async fn finish(
