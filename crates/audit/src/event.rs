@@ -119,6 +119,9 @@ pub enum Action {
     /// A relay attempt to another operator ended: delivered, refused, to retry or
     /// expired (MS-16).
     MessageRelay,
+    /// A sender (or a delegate of the mailbox it was sent from) was shown where a
+    /// message's recipients at other operators stand (MS-16, TR-1).
+    DeliveryStatus,
     /// A mailbox was opened.
     MailboxOpen,
     /// A mailbox was created.
@@ -179,7 +182,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in declaration order.
-    pub const ALL: [Action; 73] = [
+    pub const ALL: [Action; 74] = [
         Action::AccountCreate,
         Action::SelfRegister,
         Action::ContactConfirm,
@@ -228,6 +231,7 @@ impl Action {
         Action::MessageMove,
         Action::MessageDelete,
         Action::MessageRelay,
+        Action::DeliveryStatus,
         Action::MailboxOpen,
         Action::MailboxCreate,
         Action::MailboxDelete,
@@ -306,6 +310,7 @@ impl Action {
             Action::MessageMove => "message.move",
             Action::MessageDelete => "message.delete",
             Action::MessageRelay => "message.relay",
+            Action::DeliveryStatus => "delivery.status",
             Action::MailboxOpen => "mailbox.open",
             Action::MailboxCreate => "mailbox.create",
             Action::MailboxDelete => "mailbox.delete",

@@ -157,7 +157,7 @@ impl Service {
     }
 
     /// The recipients of `queue_ref` and the sending mailbox opened for `caller`, its
-    /// sender or a delegate of that mailbox (AC-1).
+    /// sender or a delegate of that mailbox (AC-1); the access traced (TR-1).
     async fn queued(
         &self,
         caller: &Caller,
@@ -170,6 +170,13 @@ impl Service {
             )));
         };
         let access = self.authorize(caller, first.owner).await?;
+        // TR-1: the status shown is an access of its own, whatever follows.
+        let mut object = Object::of(Id::Account(first.owner.into()));
+        if let Some(queue) = QueueRef::parse(queue_ref) {
+            object.push(Id::Queue(queue));
+        }
+        let event = access.event(self.now_ms(), Action::DeliveryStatus, object);
+        self.store.append_traces(&[event]).await?;
         Ok((items, access))
     }
 

@@ -133,7 +133,7 @@ async fn ms5_only_trust_space_domains_are_accepted_and_only_on_submission() {
 }
 
 #[tokio::test]
-async fn ms16_a_refusal_reaches_the_sender_as_a_delivery_status_notification() {
+async fn ms16_tr1_a_refusal_reaches_the_sender_as_a_delivery_status_notification() {
     let w = setup().await;
     let queue_ref = send(&w, false).await;
     let items = w.service.claim_outbound("n1", LEASE, 10).await.unwrap();
@@ -194,6 +194,22 @@ async fn ms16_a_refusal_reaches_the_sender_as_a_delivery_status_notification() {
     );
     let traces = actions(&w).await;
     assert!(traces.contains(&"message.relay".to_owned()));
+    // TR-1: Alice's look at the status is traced, naming her and the queued message;
+    // Bruno's refused one is not a status shown.
+    let shown: Vec<_> = w
+        .store
+        .trace_entries(0, 10_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "delivery.status")
+        .collect();
+    assert_eq!(shown.len(), 1, "{shown:?}");
+    assert_eq!(shown[0].actor, format!("acct:{}", alice.account().id.0));
+    assert!(
+        shown[0].object.contains(&format!("queue:{queue_ref}")),
+        "{shown:?}"
+    );
 }
 
 #[tokio::test]
