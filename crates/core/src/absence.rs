@@ -3,14 +3,13 @@
 //! ([`Absence::active_at`]), whether a message delivered must be answered
 //! ([`must_reply`]: never a null sender, an automatic message, a list or bulk message,
 //! a "noreply" sender, the holder themself, nor a sender outside the chosen
-//! [`Audience`]), at most once per sender per [`REPLY_PERIOD`] ([`sender_key`], kept
-//! by the store), and what the answer's subject is ([`reply_subject`]). The signature
+//! [`Audience`]), at most once per sender per [`REPLY_PERIOD`] (the senders answered
+//! kept by the store, keyed), and what the answer's subject is ([`reply_subject`]). The signature
 //! ([`check_signature`], [`signed_body`]) follows the RFC 3676 §4.3 delimiter.
 
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::local_time::Zone;
 use crate::outbound::{header_section, names_field};
@@ -413,17 +412,6 @@ fn header_values<'a>(headers: &'a [u8], name: &'a str) -> impl Iterator<Item = S
         values.push(value.trim().to_owned());
     }
     values.into_iter()
-}
-
-/// What the store keeps of a sender answered by `account` (RFC 3834 §2: at most one
-/// reply per sender per period): a SHA-256 of the account and the address, never the
-/// address itself.
-pub fn sender_key(account: i64, sender: &MailAddress) -> [u8; 32] {
-    let mut hash = Sha256::new();
-    hash.update(b"caduceus/absence-sender/v1\0");
-    hash.update(account.to_be_bytes());
-    hash.update(sender.as_str().as_bytes());
-    hash.finalize().into()
 }
 
 /// The reply's subject: the holder's subject, then the original's when it had one

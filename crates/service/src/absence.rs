@@ -15,7 +15,7 @@ use std::pin::Pin;
 
 use caduceus_audit::{Action, Detail, Fact, Object, Outcome, Setting};
 use caduceus_core::absence::{
-    Absence, Incoming, Language, check_signature, must_reply, reply_subject, sender_key,
+    Absence, Incoming, Language, check_signature, must_reply, reply_subject,
 };
 use caduceus_core::local_time::Zone;
 use caduceus_core::{MailAddress, Requirement};
@@ -142,8 +142,10 @@ impl Service {
             incoming.sender,
         ) {
             (Ok(()), Some(sender)) => {
-                let key = sender_key(holder.id.0, sender);
-                let claimed = self.store.claim_absence_reply(holder.id, &key, now).await?;
+                let claimed = self
+                    .store
+                    .claim_absence_reply(holder.id, sender, now)
+                    .await?;
                 claimed.then_some(sender)
             }
             (skip, _) => {
@@ -172,8 +174,7 @@ impl Service {
                 Err(error) => {
                     // Not sent (the scanner or the database unavailable): the sender's
                     // next message is answered (RFC 3834 §2 counts replies sent).
-                    let key = sender_key(holder.id.0, sender);
-                    self.store.release_absence_reply(holder.id, &key).await?;
+                    self.store.release_absence_reply(holder.id, sender).await?;
                     trace.outcome = Outcome::Failure;
                     self.store.append_traces(&[trace]).await?;
                     return Err(error);

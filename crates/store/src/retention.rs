@@ -293,7 +293,7 @@ pub const INVENTORY: &[Table] = &[
     ),
     table(
         "absence_replies",
-        "SHA-256 of an account and a sender its absence answered, when (RFC 3834, MS-6)",
+        "HMAC-SHA256 under the account key of a sender its absence answered, when (RFC 3834, MS-6)",
         Kept::WhileInForce,
     ),
     table(

@@ -122,6 +122,19 @@ impl SymmetricKey {
         Ok(sealed)
     }
 
+    /// HMAC-SHA256 of `data` under this key, bound to `context`: a lookup key for
+    /// what must be found again but never read back, useless without the key (a
+    /// dictionary of addresses gets nothing from a copy of the database).
+    pub(crate) fn keyed_hash(&self, context: &[u8], data: &[u8]) -> [u8; 32] {
+        use hmac::{Hmac, Mac};
+        let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(self.0.as_ref())
+            .expect("HMAC takes a key of any length");
+        mac.update(&(context.len() as u64).to_be_bytes());
+        mac.update(context);
+        mac.update(data);
+        mac.finalize().into_bytes().into()
+    }
+
     /// Wraps another key under this one, bound to `context`.
     pub fn wrap(&self, context: &[u8], key: &SymmetricKey) -> Vec<u8> {
         self.seal(context, key.0.as_ref())
@@ -249,6 +262,11 @@ pub(crate) mod context {
     /// An account's out-of-office setting sealed by its account key (MS-6).
     pub fn absence(account_id: i64) -> Vec<u8> {
         format!("caduceus/absence/v1/{account_id}").into_bytes()
+    }
+    /// The key of a sender an account's out-of-office answered, hashed under its
+    /// account key (MS-6, RFC 3834 §2).
+    pub fn absence_sender(account_id: i64) -> Vec<u8> {
+        format!("caduceus/absence-sender/v2/{account_id}").into_bytes()
     }
     /// An account's signature sealed by its account key (MS-6).
     pub fn signature(account_id: i64) -> Vec<u8> {

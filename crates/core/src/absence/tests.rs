@@ -155,14 +155,6 @@ fn ms4_absence_is_kept_as_codes_and_read_back() {
 }
 
 #[test]
-fn ms6_sender_key_depends_on_account_and_address_only() {
-    let bob = addr("bob@other.test");
-    assert_eq!(sender_key(1, &bob), sender_key(1, &addr("BOB@other.test")));
-    assert_ne!(sender_key(1, &bob), sender_key(2, &bob));
-    assert_ne!(sender_key(1, &bob), sender_key(1, &addr("eve@other.test")));
-}
-
-#[test]
 fn ms6_signature_after_the_rfc3676_delimiter_above_the_quote() {
     assert_eq!(
         check_signature("Dr A.  \r\nCardiologue\r\n\r\n").unwrap(),

@@ -3,8 +3,8 @@
 
 use async_trait::async_trait;
 use caduceus_audit::Event;
-use caduceus_core::Timestamp;
 use caduceus_core::absence::{Absence, REPLY_PERIOD};
+use caduceus_core::{MailAddress, Timestamp};
 
 use super::SqlStore;
 use super::traces::append;
@@ -147,9 +147,10 @@ impl AbsenceStore for SqlStore {
     async fn claim_absence_reply(
         &self,
         account: AccountId,
-        sender: &[u8; 32],
+        sender: &MailAddress,
         now: Timestamp,
     ) -> Result<bool> {
+        let sender = self.absence_sender_hash(account, sender).await?;
         let mut tx = self.db.begin_write().await?;
         sqlx::query("DELETE FROM absence_replies WHERE account_id = $1 AND replied_ms < $2")
             .bind(account.0)
@@ -171,7 +172,8 @@ impl AbsenceStore for SqlStore {
         Ok(claimed)
     }
 
-    async fn release_absence_reply(&self, account: AccountId, sender: &[u8; 32]) -> Result<()> {
+    async fn release_absence_reply(&self, account: AccountId, sender: &MailAddress) -> Result<()> {
+        let sender = self.absence_sender_hash(account, sender).await?;
         let mut tx = self.db.begin_write().await?;
         sqlx::query("DELETE FROM absence_replies WHERE account_id = $1 AND sender_hash = $2")
             .bind(account.0)
@@ -180,5 +182,21 @@ impl AbsenceStore for SqlStore {
             .await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+impl SqlStore {
+    /// How `sender` is kept among those `account`'s out-of-office answered: an
+    /// HMAC-SHA256 under the account key (MS-6; gone with the key, RT-3).
+    async fn absence_sender_hash(
+        &self,
+        account: AccountId,
+        sender: &MailAddress,
+    ) -> Result<[u8; 32]> {
+        let key = self.keyring.account_key(account.0).await?;
+        Ok(key.keyed_hash(
+            &context::absence_sender(account.0),
+            sender.as_str().as_bytes(),
+        ))
     }
 }

@@ -8,6 +8,7 @@ use caduceus_core::Timestamp;
 use caduceus_core::absence::{Absence, Language, REPLY_PERIOD};
 use caduceus_core::local_time::Zone;
 use caduceus_store::*;
+use sha2::Digest as _;
 
 use super::harness::{Harness, contains};
 use super::{event, now, professional};
@@ -49,7 +50,7 @@ pub async fn ms6_ms4_absence_and_signature_are_sealed_and_answer_once_per_period
         );
     }
 
-    let sender = [7u8; 32];
+    let sender = caduceus_core::MailAddress::parse("carla@hopital-zorglub.test").unwrap();
     let at = now();
     assert!(
         h.store
@@ -71,6 +72,26 @@ pub async fn ms6_ms4_absence_and_signature_are_sealed_and_answer_once_per_period
             .unwrap(),
         "per holder"
     );
+    assert!(
+        !h.store
+            .claim_absence_reply(
+                a.id,
+                &caduceus_core::MailAddress::parse("CARLA@Hopital-Zorglub.test").unwrap(),
+                at
+            )
+            .await
+            .unwrap(),
+        "the same sender, however the address is written"
+    );
+    // Whom a holder answered is not in clear, nor as a hash anyone could recompute
+    // from a list of addresses (the first format: SHA-256 of account and address).
+    let mut unkeyed = sha2::Sha256::new();
+    unkeyed.update(b"caduceus/absence-sender/v1\0");
+    unkeyed.update(a.id.0.to_be_bytes());
+    unkeyed.update(sender.as_str().as_bytes());
+    let disk = h.bytes_on_disk().await;
+    assert!(!contains(&disk, &unkeyed.finalize()));
+    assert!(!contains(&disk, b"hopital-zorglub"));
     // A reply that could not be sent gives its claim back: the next one is due.
     h.store.release_absence_reply(b.id, &sender).await.unwrap();
     assert!(

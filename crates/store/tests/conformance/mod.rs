@@ -602,7 +602,11 @@ pub async fn rt2_a_deleted_account_leaves_nothing_keyed_by_it(h: Harness) {
     let signed = event(Action::SignatureSet, a.id);
     h.store.set_signature(a.id, "Dr A", &signed).await.unwrap();
     h.store
-        .claim_absence_reply(a.id, &[1u8; 32], now())
+        .claim_absence_reply(
+            a.id,
+            &MailAddress::parse("carla@autre.test").unwrap(),
+            now(),
+        )
         .await
         .unwrap();
 
