@@ -32,6 +32,35 @@ for (const input of document.querySelectorAll("input[data-suggest]")) {
   }, 200));
 }
 
+// Whom the letter goes to, by name, beside the fields as it is written (ID-4): as the
+// template's `names` macro shows them (a patient marked, the address beside a name).
+function named(recipients) {
+  const line = document.getElementById("recipients");
+  if (!line) return;
+  const spans = recipients.map((r) => {
+    const person = document.createElement("span");
+    person.className = "person";
+    person.append(r.name);
+    if (r.patient) {
+      const badge = document.createElement("span");
+      badge.className = "badge patient";
+      badge.textContent = line.dataset.patient;
+      person.append(" ", badge);
+    }
+    for (const [shown, text] of [[r.detail, `(${r.detail})`], [!r.patient && r.name !== r.address, `<${r.address}>`]]) {
+      if (!shown) continue;
+      const hint = document.createElement("span");
+      hint.className = "hint";
+      hint.textContent = text;
+      person.append(" ", hint);
+    }
+    return person;
+  });
+  const names = document.getElementById("recipient-names");
+  names.replaceChildren(...spans.flatMap((s, i) => (i ? [", ", s] : [s])));
+  line.hidden = recipients.length === 0;
+}
+
 // The rules shown before sending (MS-11, MS-12, MS-9): asked of the server as the
 // message is written, shown inline.
 const compose = document.getElementById("compose");
@@ -42,7 +71,8 @@ if (compose) {
     for (const name of ["to", "cc", "subject", "csrf"]) data.set(name, compose.elements[name].value);
     const response = await fetch("/mail/check", { method: "POST", body: data, credentials: "same-origin" });
     if (!response.ok) return;
-    const warnings = await response.json();
+    const { warnings, recipients } = await response.json();
+    named(recipients);
     box.replaceChildren(...warnings.map((w) => {
       const p = document.createElement("p");
       p.className = "notice warning";

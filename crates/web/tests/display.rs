@@ -229,8 +229,8 @@ async fn id4_people_are_named_with_their_specialty_and_patients_marked() {
         "reply-all",
         200,
         &[
-            "id=\"recipients\">Destinataires",
-            ": <span class=\"person\">Dr Bruno Durand",
+            "data-patient=\"Patient\">Destinataires",
+            "<span id=\"recipient-names\"><span class=\"person\">Dr Bruno Durand",
             "Léa Petit <span class=\"badge patient\">Patient</span>",
         ],
     );

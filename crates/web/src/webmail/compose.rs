@@ -6,7 +6,8 @@
 //! is written ([`super::drafts`], issue 22) and continued from there. Whenever the
 //! form comes back filled (a reply, a draft continued, a refusal), everyone in To and
 //! Cc is named beside the fields, as the directory and the accounts know them, each
-//! with their address (ID-4, [`named_page`]).
+//! with their address (ID-4, [`named_page`]), and again as the user writes (the
+//! check's answer names them: a wrong recipient shows before the letter goes).
 
 use askama::Template;
 use axum::Json;
@@ -271,23 +272,37 @@ pub(super) async fn named_page(
     user: &WebUser,
     mut view: ComposePage,
 ) -> Response {
-    let typed: Vec<MetaAddress> = view
-        .to
+    match recipients_named(service, &view.to, &view.cc).await {
+        Ok(recipients) => view.recipients = recipients,
+        Err(error) => return refused(user, error),
+    }
+    page(view.render())
+}
+
+/// Everyone in `to` and `cc` (comma-separated, as typed) by name: on the form when it
+/// comes back filled, and as the user writes (`POST /mail/check`), so that a wrong
+/// recipient shows before the letter goes (ID-4).
+async fn recipients_named(
+    service: &Service,
+    to: &str,
+    cc: &str,
+) -> Result<Vec<Named>, caduceus_service::ServiceError> {
+    let typed: Vec<MetaAddress> = to
         .split(',')
-        .chain(view.cc.split(','))
+        .chain(cc.split(','))
         .filter_map(|text| MailAddress::parse(text.trim()).ok())
         .map(|address| MetaAddress {
             name: None,
             address: Some(address.as_str().to_owned()),
         })
         .collect();
-    if !typed.is_empty() {
-        match service.people(&names::addresses([typed.as_slice()])).await {
-            Ok(people) => view.recipients = names::named(&typed, &people),
-            Err(error) => return refused(user, error),
-        }
+    if typed.is_empty() {
+        return Ok(Vec::new());
     }
-    page(view.render())
+    let people = service
+        .people(&names::addresses([typed.as_slice()]))
+        .await?;
+    Ok(names::named(&typed, &people))
 }
 
 /// `POST /mail/compose`: sends, then shows the Sent folder; the draft the letter was
@@ -353,7 +368,7 @@ fn warning(requirement: Requirement, text: String) -> serde_json::Value {
 }
 
 /// `POST /mail/check`: the rules the message would break as written, in the user's
-/// language; nothing is sent or counted.
+/// language, and whom it goes to by name (ID-4); nothing is sent or counted.
 pub async fn check(
     State(service): State<Service>,
     Posted { user, form }: Posted<CheckForm>,
@@ -397,7 +412,11 @@ pub async fn check(
             ));
         }
     }
-    Json(warnings).into_response()
+    let recipients = match recipients_named(&service, &form.to, &form.cc).await {
+        Ok(recipients) => recipients,
+        Err(error) => return refused(&user, error),
+    };
+    Json(serde_json::json!({ "warnings": warnings, "recipients": recipients })).into_response()
 }
 
 /// `?q=` typed so far.

@@ -8,7 +8,8 @@ use caduceus_core::MailAddress;
 use caduceus_service::ingest::MetaAddress;
 use caduceus_service::people::{People, Person};
 
-/// A person as a page shows them.
+/// A person as a page shows them (and as `POST /mail/check` names them, in JSON).
+#[derive(serde::Serialize)]
 pub struct Named {
     /// The name: the directory's, the account's, else the one the message gave, else
     /// the address.

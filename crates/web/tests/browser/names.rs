@@ -1,7 +1,8 @@
 //! People by name in Chromium (ID-4, MS-8, issue 22 journey 7), as a doctor and as a
 //! patient. Typing part of a name in To suggests the colleague with their profession
 //! and specialty (the directory) and the patient the doctor already wrote to, marked
-//! "Patient"; the recipients chosen are named beside the fields, each with their
+//! "Patient"; the recipients chosen are named beside the fields as they are written
+//! (the rule check answers their names) and once the form is saved, each with their
 //! address, and so in the message view. The patient sees the doctor by name and
 //! specialty, on the letter and on the reply form.
 
@@ -48,8 +49,21 @@ async fn id4_ms8_a_doctor_finds_a_colleague_and_a_patient_by_name_and_a_patient_
         0,
         &[pair.patient.address.as_str(), "Camille Durand — Patient"],
     );
-    // Beside the fields, by name, each address beside its name (a patient's address
-    // is the one in the field).
+    // Beside the fields, by name, as soon as they are written (the rule check names
+    // them), each address beside its name (a patient's address is the one in the field).
+    let live = run.expect(
+        "named-live",
+        0,
+        &[
+            "Destinataires : Camille Durand Patient",
+            "Dr Bruno Durand (Médecin",
+            "<bruno.durand@caduceus.test>",
+        ],
+    );
+    assert!(
+        !live.contains(&format!("<{}", pair.patient.address.as_str())),
+        "{live}"
+    );
     let named = run.expect(
         "named",
         0,

@@ -1,7 +1,8 @@
 """People by name in headless Chromium (ID-4, issue 22 journey 7). The doctor types
 "Durand" in To: the suggestions list Dr Bruno Durand with his profession and
 specialty, and Camille Durand marked Patient; the patient chosen in To, the colleague
-in Cc, the form saved: both are named beside the fields. The Sent letter names its
+in Cc: both are named beside the fields as they are written, and again once the form
+is saved. The Sent letter names its
 recipient. The patient opens the doctor's letter and the reply form: the doctor by
 name and specialty. Prints `label 0 text`; every page is checked for accessibility
 and reflow by browsercase."""
@@ -37,6 +38,10 @@ try:
     to.send_keys(A["patient"])
     driver.find_element(By.ID, "cc").send_keys(A["bruno"])
     driver.find_element(By.ID, "subject").send_keys("Suivi")
+    # Named as they are written, before anything is saved or sent (ID-4).
+    line = driver.find_element(By.ID, "recipients")
+    wait.until(lambda d: line.is_displayed() and "Bruno Durand" in line.text)
+    out("named-live", line.text)
     follow("#save-draft")
     out("named", driver.find_element(By.ID, "recipients").text)
     follow("header a.brand")
