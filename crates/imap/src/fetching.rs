@@ -12,12 +12,15 @@
 //! the protocol state is only consulted once nothing of ours waits, and by then
 //! the next batch is queued.
 
+use std::borrow::Cow;
+use std::cell::LazyCell;
 use std::collections::VecDeque;
 use std::num::NonZeroU32;
 
 use caduceus_core::FlagChange;
 use caduceus_service::ServiceError;
 use caduceus_service::folders::Opening;
+use caduceus_service::listing_cache::Listed;
 use caduceus_service::messages::ReadMessage;
 use caduceus_service::model::MessageId;
 use imap_next::imap_types::core::{Tag, Vec1};
@@ -46,7 +49,34 @@ pub(crate) const LOW_WATER: usize = 256 * 1024;
 
 /// What reading a batch gives: `None` for a message another session expunged
 /// meanwhile (RFC 2180 §4.1.2: the FETCH still succeeds, without its content).
-type Opened = Result<Vec<Option<ReadMessage>>, ServiceError>;
+enum Contents {
+    /// Messages opened (bodies, or their metadata for a SEARCH-like item).
+    Opened(Vec<Option<ReadMessage>>),
+    /// A listing's structures (ENVELOPE, BODYSTRUCTURE), from the service's listing
+    /// cache or opened.
+    Listed(Vec<Option<Listed>>),
+}
+
+impl Contents {
+    /// The `n`th message's bytes (empty for a listing) and structure, when it was
+    /// read.
+    fn message(&self, n: usize) -> Option<(&[u8], fetch::Structure<'_>)> {
+        match self {
+            Contents::Opened(opened) => opened[n].as_ref().map(|m| {
+                let structure: fetch::Structure = LazyCell::new(Box::new(|| m.structure()));
+                (m.raw.as_slice(), structure)
+            }),
+            Contents::Listed(listed) => listed[n].as_ref().map(|m| {
+                let structure: fetch::Structure =
+                    LazyCell::new(Box::new(|| Cow::Borrowed(m.structure())));
+                (&[][..], structure)
+            }),
+        }
+    }
+}
+
+/// A batch being read.
+type Reading = Result<Contents, ServiceError>;
 
 /// A FETCH whose answer is being written.
 pub(crate) struct Fetching {
@@ -58,7 +88,7 @@ pub(crate) struct Fetching {
     /// Positions in the selected snapshot still to answer, batch by batch.
     batches: VecDeque<Vec<usize>>,
     /// The contents of the first of `batches`, being read.
-    ahead: Option<JoinHandle<Opened>>,
+    ahead: Option<JoinHandle<Reading>>,
     /// A body item without PEEK sets `\Seen` (RFC 9051 §6.4.5).
     marks_seen: bool,
     /// The messages to mark `\Seen` once every batch is answered.
@@ -212,8 +242,7 @@ impl Session {
         if let Some(next) = job.batches.front() {
             job.ahead = self.read(selected, &job, next);
         }
-        let contents = contents.as_deref();
-        if let Err(refusal) = answer_batch(out, selected, &mut job, &batch, contents) {
+        if let Err(refusal) = answer_batch(out, selected, &mut job, &batch, contents.as_ref()) {
             out.enqueue_status(refusal);
             return;
         }
@@ -231,16 +260,24 @@ impl Session {
         selected: &Selected,
         job: &Fetching,
         positions: &[usize],
-    ) -> Option<JoinHandle<Opened>> {
+    ) -> Option<JoinHandle<Reading>> {
         let opening = job.opening?;
         let ids: Vec<MessageId> = positions.iter().map(|&i| selected.messages[i].id).collect();
         let service = self.service.clone();
         let access = selected.place.access.clone();
         let folder = selected.mailbox.id;
         Some(tokio::spawn(async move {
-            service
-                .open_messages_still_there(&access, folder, &ids, opening)
-                .await
+            match opening {
+                // A listing: from the listing cache where it can (issue 20 item 4).
+                Opening::Headers => service
+                    .list_messages_still_there(&access, folder, &ids)
+                    .await
+                    .map(Contents::Listed),
+                _ => service
+                    .open_messages_still_there(&access, folder, &ids, opening)
+                    .await
+                    .map(Contents::Opened),
+            }
         }))
     }
 
@@ -273,16 +310,13 @@ fn answer_batch(
     selected: &Selected,
     job: &mut Fetching,
     batch: &[usize],
-    contents: Option<&[Option<ReadMessage>]>,
+    contents: Option<&Contents>,
 ) -> Result<(), Status<'static>> {
     for (n, &index) in batch.iter().enumerate() {
         let summary = &selected.messages[index];
         let uid_value = selected.uid(index);
         let mut items = Vec::with_capacity(job.names.len() + 1);
-        let message = contents.and_then(|c| c[n].as_ref()).map(|m| {
-            let structure: fetch::Structure = std::cell::LazyCell::new(Box::new(|| m.structure()));
-            (m, structure)
-        });
+        let message = contents.and_then(|c| c.message(n));
         let seq = index as u32 + 1;
         let mut partials = Vec::new();
         for name in &job.names {
@@ -290,14 +324,14 @@ fn answer_batch(
                 fetch::summary_item(name, summary, uid_value, selected.is_recent(index))
             {
                 items.push(item);
-            } else if let Some((m, structure)) = &message {
+            } else if let Some((raw, structure)) = &message {
                 let uid_named = job.uid.then_some(uid_value.get());
-                let item = match fetch::partial_binary(seq, uid_named, name, &m.raw, structure) {
+                let item = match fetch::partial_binary(seq, uid_named, name, raw, structure) {
                     Some(line) => line.map(|line| {
                         partials.push(line);
                         None
                     }),
-                    None => fetch::content_item(name, &m.raw, structure),
+                    None => fetch::content_item(name, raw, structure),
                 };
                 match item {
                     Ok(Some(item)) => items.push(item),

@@ -329,6 +329,14 @@ pub trait Store: PasskeyStore + AbsenceStore + Send + Sync {
         ids: &[MessageId],
         unseal: Unseal,
     ) -> Result<Vec<Option<OpenedMessage>>>;
+    /// Those of `ids` still in `folder`, in the order of `ids` (`None` for one gone):
+    /// their rows' identity and content ids only, nothing sealed, no key read (what a
+    /// listing answered from the listing cache checks, issue 20 item 4).
+    async fn messages_present(
+        &self,
+        folder: MailboxId,
+        ids: &[MessageId],
+    ) -> Result<Vec<Option<PresentMessage>>>;
     /// The summaries of those of `ids` that exist, in any order.
     async fn message_summaries(&self, ids: &[MessageId]) -> Result<Vec<MessageSummary>>;
     /// Replaces a message's flags; returns the new summary with its new modseq.

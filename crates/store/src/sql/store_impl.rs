@@ -298,6 +298,13 @@ impl Store for SqlStore {
     ) -> Result<Vec<Option<OpenedMessage>>> {
         messages::open_present(self, folder, ids, unseal).await
     }
+    async fn messages_present(
+        &self,
+        folder: MailboxId,
+        ids: &[MessageId],
+    ) -> Result<Vec<Option<PresentMessage>>> {
+        messages::present(self, folder, ids).await
+    }
     async fn message_summaries(&self, ids: &[MessageId]) -> Result<Vec<MessageSummary>> {
         messages::summaries(self, ids).await
     }
