@@ -118,47 +118,31 @@ async fn ms18_tr1_a_listing_fetched_again_gives_the_same_bytes_and_is_traced_aga
     );
 }
 
-/// RFC 2180 §4.1 (MS-18): a message another session expunged between two listings
-/// is answered as gone by the second (its FLAGS from the session's view, no
-/// ENVELOPE or BODYSTRUCTURE), though the first put it in the cache and the expunge
-/// came through another node (another service over the same store, whose eviction
-/// this node's cache never sees); the EXPUNGE is announced at the next NOOP. Only
-/// the messages answered are traced (TR-1).
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn rfc2180_4_1_a_listing_after_another_session_expunged_leaves_the_message_out_ms18() {
-    let mut w = world().await;
-    let id = rpps(1);
-    professional(&w, "alice", &id, true).await;
-    let (secret, _) = device(&w, &id, "client").await;
-    for raw in messages().iter().take(3) {
-        deliver(&w, "alice@caduceus.test", raw).await;
-    }
-    let node_a = w.service.clone();
-    let listener = listen(&w, true).await;
-    // Another node: the same store, a listing cache of its own.
-    w.service = w
-        .service
-        .clone()
-        .with_listing_cache(caduceus_service::listing_cache::DEFAULT_BYTES);
-    let other_node = listen(&w, true).await;
-    let mut a = Raw::login(&w, &listener, "alice@caduceus.test", secret.expose()).await;
-    let mut b = Raw::login(&w, &other_node, "alice@caduceus.test", secret.expose()).await;
-    a.command("SELECT INBOX").await;
-    b.command("SELECT INBOX").await;
-    let listing = "FETCH 1:* (FLAGS ENVELOPE BODYSTRUCTURE)";
-    let first = a.command(listing).await;
-    assert_eq!(first.matches("ENVELOPE (").count(), 3, "{first}");
+/// The listing two sessions' tests make.
+const LISTING: &str = "FETCH 1:* (FLAGS ENVELOPE BODYSTRUCTURE)";
 
-    b.command("STORE 2 +FLAGS.SILENT (\\Deleted)").await;
-    b.command("EXPUNGE").await;
+/// Session `a` (INBOX of 3 selected) lists, then `expunge` removes the second message
+/// elsewhere while `a`'s cache (`node_a`) still holds all three, then `a` lists
+/// again: RFC 2180 §4.1, the second listing answers the message as gone (its FLAGS
+/// from the session's view, no ENVELOPE or BODYSTRUCTURE), traces only the two
+/// answered (TR-1), and the EXPUNGE comes at the next NOOP.
+async fn listed_around_an_expunge(
+    w: &World,
+    a: &mut Raw,
+    node_a: &caduceus_service::Service,
+    expunge: impl std::future::Future<Output = ()>,
+) {
+    let first = a.command(LISTING).await;
+    assert_eq!(first.matches("ENVELOPE (").count(), 3, "{first}");
+    expunge.await;
     assert_eq!(
         node_a.listing_cache_usage().0,
         3,
-        "this node still holds all three"
+        "a's node holds all three"
     );
-    let before = actions(&w).await.len();
-    let second = a.command(listing).await;
-    let traced: Vec<String> = actions(&w).await.split_off(before);
+    let before = actions(w).await.len();
+    let second = a.command(LISTING).await;
+    let traced: Vec<String> = actions(w).await.split_off(before);
     assert!(second.contains("OK FETCH completed"), "{second}");
     assert!(!second.contains("EXPUNGE"), "{second}");
     let response = |seq: usize| {
@@ -181,6 +165,76 @@ async fn rfc2180_4_1_a_listing_after_another_session_expunged_leaves_the_message
     );
     let noop = a.command("NOOP").await;
     assert!(noop.contains("* 2 EXPUNGE\r\n"), "{noop}");
+}
+
+/// RFC 2180 §4.1 (MS-18): a message another session expunged between two listings
+/// is answered as gone by the second, though the first put it in the cache and the
+/// expunge came through another node (another service over the same store, whose
+/// eviction this node's cache never sees): [`listed_around_an_expunge`].
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rfc2180_4_1_a_listing_after_another_session_expunged_leaves_the_message_out_ms18() {
+    let mut w = world().await;
+    let id = rpps(1);
+    professional(&w, "alice", &id, true).await;
+    let (secret, _) = device(&w, &id, "client").await;
+    for raw in messages().iter().take(3) {
+        deliver(&w, "alice@caduceus.test", raw).await;
+    }
+    let node_a = w.service.clone();
+    let listener = listen(&w, true).await;
+    // Another node: the same store, a listing cache of its own.
+    w.service = w
+        .service
+        .clone()
+        .with_listing_cache(caduceus_service::listing_cache::DEFAULT_BYTES);
+    let other_node = listen(&w, true).await;
+    let mut a = Raw::login(&w, &listener, "alice@caduceus.test", secret.expose()).await;
+    let mut b = Raw::login(&w, &other_node, "alice@caduceus.test", secret.expose()).await;
+    a.command("SELECT INBOX").await;
+    b.command("SELECT INBOX").await;
+    listed_around_an_expunge(&w, &mut a, &node_a, async {
+        b.command("STORE 2 +FLAGS.SILENT (\\Deleted)").await;
+        b.command("EXPUNGE").await;
+    })
+    .await;
     listener.shutdown().await;
     other_node.shutdown().await;
+}
+
+/// MS-18, RFC 2180 §4.1 on PostgreSQL, two nodes over one database: a node lists
+/// the same bytes from a cold cache and from a warm one, and a message expunged
+/// through the other node is left out of its next listing though its cache still
+/// holds it ([`listed_around_an_expunge`]).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ms18_rfc2180_4_1_on_postgresql_a_listing_from_the_cache_follows_the_other_node() {
+    let (w, second_node) = postgres_nodes().await;
+    let id = rpps(1);
+    professional(&w, "alice", &id, true).await;
+    let (secret, _) = device(&w, &id, "client").await;
+    for raw in messages().iter().take(3) {
+        deliver(&w, "alice@caduceus.test", raw).await;
+    }
+    let listener = listen(&w, true).await;
+    let mut a = Raw::login(&w, &listener, "alice@caduceus.test", secret.expose()).await;
+    a.command("SELECT INBOX").await;
+    // The answer without its tagged line (whose tag differs).
+    let untagged = |answer: String| {
+        let end = answer.trim_end().rfind("\r\n").map_or(0, |e| e + 2);
+        answer[..end].to_owned()
+    };
+    let contents = "FETCH 1:* (ENVELOPE BODYSTRUCTURE BODY)";
+    let cold = untagged(a.command(contents).await);
+    assert_eq!(w.service.listing_cache_usage().0, 3);
+    let warm = untagged(a.command(contents).await);
+    assert_eq!(cold.matches("ENVELOPE (").count(), 3, "{cold}");
+    assert_eq!(cold, warm, "a cold and a warm cache answer the same bytes");
+    listed_around_an_expunge(&w, &mut a, &w.service, async {
+        let (access, folder, messages) = inbox_on(&second_node, "alice@caduceus.test").await;
+        second_node
+            .expunge(&access, folder.id, &[messages[1].id])
+            .await
+            .unwrap();
+    })
+    .await;
+    listener.shutdown().await;
 }
