@@ -361,7 +361,8 @@ impl Service {
     }
 
     /// Deletes messages of `folder` for good (IMAP EXPUNGE): their keys are destroyed
-    /// (RT-3), each deletion traced. Messages another session expunged meanwhile are
+    /// and their listing cache entries (envelope and structure, held in memory only)
+    /// forgotten once the deletion is done (RT-3), each deletion traced. Messages another session expunged meanwhile are
     /// already gone, which is no failure (RFC 2180 §4.3).
     pub async fn expunge(
         &self,
