@@ -22,7 +22,7 @@ use caduceus_service::ServiceError;
 use caduceus_service::folders::Opening;
 use caduceus_service::listing_cache::Listed;
 use caduceus_service::messages::ReadMessage;
-use caduceus_service::model::MessageId;
+use caduceus_service::model::{MessageId, MessageSummary};
 use imap_next::imap_types::core::{Tag, Vec1};
 use imap_next::imap_types::fetch::{MacroOrMessageDataItemNames, MessageDataItemName};
 use imap_next::imap_types::response::{Code, Data, Status};
@@ -32,6 +32,7 @@ use crate::commands::FetchArgs;
 use crate::fetch;
 use crate::object_id::ObjectItems;
 use crate::partial::Partial;
+use crate::rendered;
 use crate::reply::{Kind, code, from_service, status};
 use crate::selected::Selected;
 use crate::session::Session;
@@ -71,6 +72,16 @@ impl Contents {
                     LazyCell::new(Box::new(|| Cow::Borrowed(m.structure())));
                 (&[][..], structure)
             }),
+        }
+    }
+}
+
+impl Contents {
+    /// The `n`th message of a listing, when it was listed.
+    fn listed(&self, n: usize) -> Option<&Listed> {
+        match self {
+            Contents::Listed(listed) => listed[n].as_ref(),
+            Contents::Opened(_) => None,
         }
     }
 }
@@ -315,18 +326,31 @@ fn answer_batch(
     for (n, &index) in batch.iter().enumerate() {
         let summary = &selected.messages[index];
         let uid_value = selected.uid(index);
+        if job.marks_seen && !summary.flags.iter().any(|f| f == "\\Seen") {
+            job.seen_now
+                .push((summary.id, FlagChange::Add(vec!["\\Seen".into()])));
+        }
+        let seq = NonZeroU32::new(index as u32 + 1).expect("positions start at 1");
+        let recent = selected.is_recent(index);
+        // A listing: its content items copied as rendered once (issue 20 item 4).
+        let line = contents.and_then(|c| c.listed(n)).and_then(|listed| {
+            rendered::fetch_line(seq, &job.names, listed, |name| {
+                fetch::summary_item(name, summary, uid_value, recent)
+            })
+        });
+        if let Some(line) = line {
+            write_line(out, job, line, summary);
+            continue;
+        }
         let mut items = Vec::with_capacity(job.names.len() + 1);
         let message = contents.and_then(|c| c.message(n));
-        let seq = index as u32 + 1;
         let mut partials = Vec::new();
         for name in &job.names {
-            if let Some(item) =
-                fetch::summary_item(name, summary, uid_value, selected.is_recent(index))
-            {
+            if let Some(item) = fetch::summary_item(name, summary, uid_value, recent) {
                 items.push(item);
             } else if let Some((raw, structure)) = &message {
                 let uid_named = job.uid.then_some(uid_value.get());
-                let item = match fetch::partial_binary(seq, uid_named, name, raw, structure) {
+                let item = match fetch::partial_binary(seq.get(), uid_named, name, raw, structure) {
                     Some(line) => line.map(|line| {
                         partials.push(line);
                         None
@@ -347,18 +371,11 @@ fn answer_batch(
                 }
             }
         }
-        if job.marks_seen && !summary.flags.iter().any(|f| f == "\\Seen") {
-            job.seen_now
-                .push((summary.id, FlagChange::Add(vec!["\\Seen".into()])));
-        }
         if let Ok(items) = Vec1::try_from(items) {
-            let data = Data::Fetch {
-                seq: NonZeroU32::new(seq).expect("positions start at 1"),
-                items,
-            };
+            let data = Data::Fetch { seq, items };
             if job.object_ids.any() {
                 let line = out.encode_without_crlf(data);
-                out.enqueue_line(&job.object_ids.written_into(line, summary));
+                write_line(out, job, line, summary);
             } else {
                 out.enqueue_data(data);
             }
@@ -368,6 +385,17 @@ fn answer_batch(
         }
     }
     Ok(())
+}
+
+/// Queues the FETCH response `line` (without its CRLF) of `summary`'s message, with
+/// the object ids `job` asks for.
+fn write_line(out: &mut Wire, job: &Fetching, mut line: Vec<u8>, summary: &MessageSummary) {
+    if job.object_ids.any() {
+        out.enqueue_line(&job.object_ids.written_into(line, summary));
+    } else {
+        line.extend_from_slice(b"\r\n");
+        out.enqueue_line(&line);
+    }
 }
 
 /// Cuts `positions` into batches of at most [`BATCH_MESSAGES`] messages and

@@ -43,7 +43,8 @@ use crate::messages::{MailboxAccess, ReadMessage};
 /// The cache's bound when the operator sets none: 64 MiB.
 pub const DEFAULT_BYTES: u64 = 64 * 1024 * 1024;
 
-/// What an entry weighs beyond its sealed record (the structure's own allocations).
+/// What an entry weighs beyond twice its sealed record (the structure, and what a
+/// front end rendered of it: about as much again): the allocations' own cost.
 const ENTRY_OVERHEAD: u64 = 256;
 
 /// The structures of the contents listed lately, by content id; shared by the
@@ -59,8 +60,25 @@ pub struct ListingCache {
 /// One content's structure and what it weighs.
 #[derive(Clone)]
 struct Entry {
-    structure: Arc<MessageStructure>,
+    content: Arc<Content>,
     weight: u64,
+}
+
+/// What is kept of one content: its structure, and what a front end rendered of it
+/// once (an IMAP session's encoding of ENVELOPE and BODYSTRUCTURE, issue 20 item 4),
+/// derived from the structure only.
+struct Content {
+    structure: MessageStructure,
+    rendered: std::sync::OnceLock<Box<dyn std::any::Any + Send + Sync>>,
+}
+
+impl Content {
+    fn new(structure: MessageStructure) -> Arc<Self> {
+        Arc::new(Self {
+            structure,
+            rendered: std::sync::OnceLock::new(),
+        })
+    }
 }
 
 /// Weighs an entry by its content id and the weight it was given when put in.
@@ -86,10 +104,10 @@ impl ListingCache {
         }
     }
 
-    /// The structure kept for the content of `message`, if any.
-    fn get(&self, message: &PresentMessage) -> Option<Arc<MessageStructure>> {
+    /// What is kept of the content of `message`, if anything.
+    fn get(&self, message: &PresentMessage) -> Option<Arc<Content>> {
         let entries = self.entries.as_ref()?;
-        entries.get(&message.blob_id).map(|entry| entry.structure)
+        entries.get(&message.blob_id).map(|entry| entry.content)
     }
 
     /// Where evictions are: read before opening what is put in afterwards.
@@ -97,14 +115,14 @@ impl ListingCache {
         self.evictions.load(Ordering::SeqCst)
     }
 
-    /// Keeps `structure` for the content `blob_id`, weighing `weight` bytes, unless
+    /// Keeps `content` for the content id `blob_id`, weighing `weight` bytes, unless
     /// an eviction was made since `mark` (what was opened may be what was deleted).
-    fn put(&self, blob_id: &str, structure: Arc<MessageStructure>, weight: u64, mark: u64) {
+    fn put(&self, blob_id: &str, content: Arc<Content>, weight: u64, mark: u64) {
         let Some(entries) = &self.entries else {
             return;
         };
         if self.mark() == mark {
-            entries.insert(blob_id.to_owned(), Entry { structure, weight });
+            entries.insert(blob_id.to_owned(), Entry { content, weight });
         }
     }
 
@@ -157,13 +175,28 @@ impl std::fmt::Debug for ListingCache {
 pub struct Listed {
     /// The row.
     pub id: MessageId,
-    structure: Arc<MessageStructure>,
+    content: Arc<Content>,
 }
 
 impl Listed {
     /// The structure computed at ingest (ENVELOPE, BODYSTRUCTURE).
     pub fn structure(&self) -> &MessageStructure {
-        &self.structure
+        &self.content.structure
+    }
+
+    /// What a front end renders of the structure (its encoding of the listing's
+    /// items), made by `render` the first time this content is asked for and kept
+    /// with its cache entry, so the next listings copy it. Derived from the
+    /// structure alone, so it is the same for every reader. One front end, one type
+    /// `T`: `None` when another type was rendered first.
+    pub fn rendered<T: Send + Sync + 'static>(
+        &self,
+        render: impl FnOnce(&MessageStructure) -> T,
+    ) -> Option<&T> {
+        self.content
+            .rendered
+            .get_or_init(|| Box::new(render(&self.content.structure)))
+            .downcast_ref()
     }
 }
 
@@ -197,10 +230,10 @@ impl Service {
             .iter()
             .map(|row| {
                 let row = row.as_ref()?;
-                let structure = cache.get(row)?;
+                let content = cache.get(row)?;
                 Some(Listed {
                     id: row.id,
-                    structure,
+                    content,
                 })
             })
             .collect();
@@ -221,13 +254,13 @@ impl Service {
                 let Some(opened) = opened.filter(|m| m.summary.uid == row.uid) else {
                     continue;
                 };
-                let weight = opened.meta.len() as u64 + ENTRY_OVERHEAD;
+                let weight = 2 * opened.meta.len() as u64 + ENTRY_OVERHEAD;
                 let message = ReadMessage::new(opened.summary, opened.raw, opened.meta);
-                let structure = Arc::new(message.structure().into_owned());
-                cache.put(&row.blob_id, structure.clone(), weight, mark);
+                let content = Content::new(message.structure().into_owned());
+                cache.put(&row.blob_id, content.clone(), weight, mark);
                 listed[at] = Some(Listed {
                     id: row.id,
-                    structure,
+                    content,
                 });
             }
         }
@@ -268,9 +301,9 @@ mod tests {
     use super::*;
     use crate::ingest::MessageMeta;
 
-    fn structure(subject: &str) -> Arc<MessageStructure> {
+    fn structure(subject: &str) -> Arc<Content> {
         let raw = format!("From: a@caduceus.test\r\nSubject: {subject}\r\n\r\nbody\r\n");
-        Arc::new(
+        Content::new(
             MessageMeta::parse(raw.as_bytes())
                 .unwrap()
                 .structure
@@ -295,14 +328,30 @@ mod tests {
         let reused = row(7, "blob-b");
         assert!(cache.get(&reused).is_none());
         cache.put(&reused.blob_id, structure("second"), 100, cache.mark());
+        let envelope =
+            |message: &PresentMessage| cache.get(message).unwrap().structure.envelope.clone();
+        assert_eq!(envelope(&first), structure("first").structure.envelope);
+        assert_eq!(envelope(&reused), structure("second").structure.envelope);
+    }
+
+    #[test]
+    fn ms18_a_rendering_is_made_once_per_content_and_kept_with_it() {
+        let listed = Listed {
+            id: MessageId(1),
+            content: structure("s"),
+        };
+        let again = listed.clone();
         assert_eq!(
-            cache.get(&first).unwrap().envelope,
-            structure("first").envelope
+            listed.rendered(|s| s.header_end()),
+            Some(&again.structure().header_end())
         );
+        let made = again.rendered(|_| 0u32);
         assert_eq!(
-            cache.get(&reused).unwrap().envelope,
-            structure("second").envelope
+            made,
+            Some(&listed.structure().header_end()),
+            "made once, kept"
         );
+        assert_eq!(listed.rendered(|_| "another type"), None);
     }
 
     #[test]

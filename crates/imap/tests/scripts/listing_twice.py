@@ -2,7 +2,9 @@
 listing `FETCH 1:* (FLAGS ENVELOPE BODYSTRUCTURE INTERNALDATE RFC822.SIZE)`, then
 each content item alone (ENVELOPE, BODYSTRUCTURE, BODY). Prints, for each round,
 the SHA-256 of every answer's bytes as imaplib read them (response lines and
-literals, in order), for crates/imap/tests/listing_cache.rs to compare.
+literals, in order), for crates/imap/tests/listing_cache.rs to compare; then checks
+that a listing's responses are those of the same items fetched beside a body section
+(answered from the opened messages, never from the listing cache).
 
 Usage: listing_twice.py port=P ca=CA user=U secret=S times=N
 """
@@ -46,4 +48,16 @@ for round in range(int(args["times"])):
         print(f"{label}{round} {len(data)} {hashlib.sha256(raw).hexdigest()}", flush=True)
         if round == 0 and label == "listing":
             print("first 0", data[0].decode("utf-8", "replace")[:400], flush=True)
+# The same items beside a body section: answered from the opened messages, encoded by
+# imap-codec in one response each, never from the listing cache. Each listing
+# response must be that response up to the section.
+items = "FLAGS ENVELOPE BODYSTRUCTURE INTERNALDATE RFC822.SIZE"
+typ, listed = m.fetch("1:*", f"({items})")
+typ, opened = m.fetch("1:*", f"({items} BODY.PEEK[HEADER])")
+heads = [p[0].split(b" BODY[HEADER] {")[0] for p in opened if isinstance(p, tuple)]
+lines = [p[:-1] for p in listed if not isinstance(p, tuple)]
+assert len(lines) == len(heads) > 0, (listed, opened)
+for line, head in zip(lines, heads):
+    assert line == head, (line, head)
+print(f"opened {len(heads)} same bytes", flush=True)
 m.logout()
