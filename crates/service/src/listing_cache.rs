@@ -9,9 +9,12 @@
 //! keyed by the *content's identity*: the sealed body's id (`blob_id`), never the
 //! row's [`MessageId`] alone (SQLite may give a deleted row's id to another message,
 //! and an entry must never be served for another content). Copies of one delivery
-//! share a body, so they share an entry. The cache is bounded in bytes (each entry
-//! weighed by its sealed record's size, an upper bound of its structure's), the least
-//! used out (`quick_cache`'s CLOCK-Pro); nothing of it is stored at rest.
+//! share a body, so they share an entry. With an entry, a front end keeps what it
+//! rendered of the structure ([`Listed::rendered`]: the IMAP front end's encoding of
+//! ENVELOPE and BODYSTRUCTURE), so a warm listing neither opens nor encodes them
+//! again. The cache is bounded in bytes (each entry weighed by twice its sealed
+//! record's size, an upper bound of its structure and its rendering), the least used
+//! out (`quick_cache`'s CLOCK-Pro); nothing of it is stored at rest.
 //!
 //! Every listing still goes through [`Service::list_messages_still_there`], as the
 //! uncached path does: the accessor's right on the folder checked (AC-1), the rows

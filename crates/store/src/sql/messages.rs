@@ -14,6 +14,7 @@ use super::db::{BATCH, Backend};
 use super::traces::append;
 use crate::error::{Result, StoreError};
 use crate::keyring::StoredKey;
+use crate::listing::PresentMessage;
 use crate::model::*;
 use crate::seal::{SymmetricKey, context, random_id};
 

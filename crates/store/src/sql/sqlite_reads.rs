@@ -21,7 +21,8 @@ use caduceus_core::object_id::ObjectId;
 use rusqlite::{Connection, OpenFlags, params_from_iter};
 
 use crate::error::{Result, StoreError};
-use crate::model::{MailboxId, MessageId, MessageSummary, PresentMessage};
+use crate::listing::PresentMessage;
+use crate::model::{MailboxId, MessageId, MessageSummary};
 use crate::sql::messages::{SealedRow, split_flags};
 
 /// How many idle connections are kept for the next read.

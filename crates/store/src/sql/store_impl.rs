@@ -13,6 +13,7 @@ use super::{
 };
 use crate::Store;
 use crate::error::Result;
+use crate::listing::PresentMessage;
 use crate::model::*;
 use crate::registration::{NewRegistration, RegistrationRequest};
 use caduceus_core::enrolment::RegisterRecord;
