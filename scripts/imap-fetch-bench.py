@@ -15,7 +15,11 @@ robust to other load on a shared machine. Medians of the times and means of the 
 times (counted in ticks of 1/CLK_TCK s) are printed, one line per side:
 
   IMAP name=… messages=… bytes=… full_s=… list_s=… full_cpu_ms=… list_cpu_ms=…
-       [db_full_cpu_ms=… db_list_cpu_ms=…]
+       [db_full_cpu_ms=… db_list_cpu_ms=…] first_list_s=… [first_list_cpu_ms=…]
+       [db_first_list_cpu_ms=…]
+
+(`first_list_*`: the untimed round's listing, the first after the server started: one
+sample, with Caduceus' listing cache still cold.)
 
 then, when a side is named `dovecot`, each other side's ratios (Dovecot's median time
 over the side's: ≥ 1 means no slower than Dovecot):
@@ -96,6 +100,7 @@ class Side:
         self.times = {"full": [], "list": []}
         self.cpu = {"full": [], "list": []}
         self.db_cpu = {"full": [], "list": []}
+        self.first_list = (0.0, 0.0, 0.0)
 
     def fetch(self, kind, record=True):
         items = FULL if kind == "full" else LISTING
@@ -109,6 +114,10 @@ class Side:
         assert answered >= self.count, f"{self.name}: {answered} responses for {self.count} messages"
         if kind == "full":
             self.size = sum(len(part[1]) for part in data if isinstance(part, tuple))
+        if not record and kind == "list":
+            # The first listing after the server started: Caduceus' listing cache is
+            # cold (the full FETCH before it does not fill it).
+            self.first_list = (elapsed, 1000 * (cpu1 - cpu0), 1000 * (db1 - db0))
         if record:
             self.times[kind].append(elapsed)
             self.cpu[kind].append(1000 * (cpu1 - cpu0))
@@ -126,6 +135,12 @@ class Side:
         if self.db:
             out += " db_full_cpu_ms=%.1f db_list_cpu_ms=%.1f" % (
                 mean(self.db_cpu["full"]), mean(self.db_cpu["list"]))
+        first_s, first_cpu, first_db = self.first_list
+        out += " first_list_s=%.4f" % first_s
+        if self.server:
+            out += " first_list_cpu_ms=%.0f" % first_cpu
+        if self.db:
+            out += " db_first_list_cpu_ms=%.0f" % first_db
         return out
 
 

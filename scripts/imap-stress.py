@@ -7,7 +7,9 @@ minutes, each checking every response against the RFC 3501 state model:
 - no tagged NO or BAD: every race here is one RFC 2180 §4 lets succeed;
 - EXISTS never shrinks the view, EXPUNGE names a message of the view and is never
   sent during FETCH, STORE or SEARCH (RFC 3501 §7.4.1), FETCH names a message of
-  the view with the UID it had, and UIDs grow along the sequence numbers.
+  the view with the UID it had, and UIDs grow along the sequence numbers;
+- a listing's ENVELOPE is the message's own: its subject the one appended under
+  that UID (the listing cache, issue 20 item 4, never serves another's).
 
 Prints one line per violation (the first 20 of each kind), a summary, and
 "RESULT clients=… minutes=… commands=… violations=…"; exits 1 on any violation.
@@ -29,6 +31,11 @@ NO_EXPUNGE_DURING = {"FETCH", "STORE", "SEARCH"}
 FETCH_RE = re.compile(rb"^\* (\d+) FETCH \((.*)\)\r\n$", re.S)
 FLAGS_RE = re.compile(rb"FLAGS \(([^)]*)\)")
 UID_RE = re.compile(rb"UID (\d+)")
+ENVELOPE_SUBJECT_RE = re.compile(rb'ENVELOPE \((?:NIL|"[^"]*") "([^"]*)"')
+APPENDUID_RE = re.compile(rb"APPENDUID \d+ (\d+)")
+# The subject each client appended, by UID (all clients share one mailbox): a listing
+# must show a message's own ENVELOPE, never one the listing cache kept for another.
+SUBJECTS = {}
 LITERAL_RE = re.compile(rb"\{(\d+)\}\r\n$")
 
 
@@ -151,6 +158,9 @@ class Client:
             if known is not None and known != uid:
                 self.violation("uid-changed", f"seq {seq}: {known} then {uid}")
             self.view[seq - 1] = uid
+            subject = ENVELOPE_SUBJECT_RE.search(items)
+            if subject and uid in SUBJECTS and subject.group(1).decode() != SUBJECTS[uid]:
+                self.violation("envelope-of-another-message", f"UID {uid} during {during}")
 
     def check_order(self):
         known = [u for u in self.view if u is not None]
@@ -163,11 +173,15 @@ class Client:
         pick = rng.random()
         flag = rng.choice(KEYWORDS + SYSTEM)
         if pick < 0.2 or count < 5:
+            subject = f"stress {rng.random()}"
             body = (
                 "From: stress@caduceus.test\r\nTo: alice.martin@caduceus.test\r\n"
-                f"Subject: stress {rng.random()}\r\n\r\nbody\r\n"
+                f"Subject: {subject}\r\n\r\nbody\r\n"
             ).encode()
-            await self.command(b"APPEND INBOX (%s)" % flag.encode(), "APPEND", body)
+            done = await self.command(b"APPEND INBOX (%s)" % flag.encode(), "APPEND", body)
+            appended = APPENDUID_RE.search(done or b"")
+            if appended:
+                SUBJECTS[int(appended.group(1))] = subject
         elif pick < 0.45:
             seq = rng.randint(1, count)
             sign = rng.choice([b"+", b"-"])
@@ -177,6 +191,12 @@ class Client:
             await self.command(b"STORE %d +FLAGS.SILENT (\\Deleted)" % seq, "STORE")
         elif pick < 0.62:
             await self.command(b"EXPUNGE", "EXPUNGE")
+        elif pick < 0.75:
+            # A client's listing (issue 20 item 4): answered from the listing cache
+            # once another listing put the messages in it, while others expunge.
+            first = rng.randint(1, count)
+            last = min(count, first + rng.randint(0, 50))
+            await self.command(b"FETCH %d:%d (UID FLAGS ENVELOPE BODYSTRUCTURE)" % (first, last), "FETCH")
         elif pick < 0.85:
             first = rng.randint(1, count)
             last = min(count, first + rng.randint(0, 5))

@@ -54,8 +54,28 @@ pub struct Config {
     pub trust: Trust,
     #[serde(default)]
     pub relay_out: RelayOut,
+    #[serde(default)]
+    pub imap: Imap,
     /// `[oidc]`: the OpenID provider (AU-4); absent, token logins are not offered.
     pub oidc: Option<caduceus_oidc::ProviderConfig>,
+}
+
+/// `[imap]`: what mail clients' sessions keep in memory (issue 20 item 4).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Imap {
+    /// The listing cache's bound in MiB: the structures (ENVELOPE, BODYSTRUCTURE) of
+    /// messages listed lately, so a folder listed again is not opened again message
+    /// by message; 0 disables it. Held in memory only (RT-3: see docs/architecture.md).
+    pub listing_cache_mb: u64,
+}
+
+impl Default for Imap {
+    fn default() -> Self {
+        Self {
+            listing_cache_mb: caduceus_service::listing_cache::DEFAULT_BYTES / (1024 * 1024),
+        }
+    }
 }
 
 /// `[relay_out]`: relaying queued mail to other operators (MS-16).
@@ -733,6 +753,17 @@ mod tests {
         let error = missing.terms().unwrap_err().to_string();
         assert!(error.contains("certified_host"), "{error}");
         assert!(loaded("").terms().unwrap().is_none());
+    }
+
+    #[test]
+    fn ms18_the_listing_cache_holds_64_mib_unless_set_and_0_disables_it() {
+        let parse = |text: &str| {
+            toml::from_str::<Config>(&format!("domain = \"caduceus.test\"\n{text}\n"))
+                .map(|c| c.imap.listing_cache_mb)
+        };
+        assert_eq!(parse("").unwrap(), 64);
+        assert_eq!(parse("[imap]\nlisting_cache_mb = 0").unwrap(), 0);
+        assert!(parse("[imap]\nlisting_cache = 1").is_err());
     }
 
     #[test]

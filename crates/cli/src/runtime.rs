@@ -95,6 +95,13 @@ impl Runtime {
             None => service,
         }
         .with_trace_key(trace_key)
+        .with_listing_cache(
+            loaded
+                .config
+                .imap
+                .listing_cache_mb
+                .saturating_mul(1024 * 1024),
+        )
         .with_certificates(certificates.clone())
         .with_certificate_issuer(certificates)
         .with_envelope(Arc::new(crate::certificates::CmsEnvelope))

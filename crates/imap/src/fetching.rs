@@ -12,14 +12,17 @@
 //! the protocol state is only consulted once nothing of ours waits, and by then
 //! the next batch is queued.
 
+use std::borrow::Cow;
+use std::cell::LazyCell;
 use std::collections::VecDeque;
 use std::num::NonZeroU32;
 
 use caduceus_core::FlagChange;
 use caduceus_service::ServiceError;
 use caduceus_service::folders::Opening;
+use caduceus_service::listing_cache::Listed;
 use caduceus_service::messages::ReadMessage;
-use caduceus_service::model::MessageId;
+use caduceus_service::model::{MessageId, MessageSummary};
 use imap_next::imap_types::core::{Tag, Vec1};
 use imap_next::imap_types::fetch::{MacroOrMessageDataItemNames, MessageDataItemName};
 use imap_next::imap_types::response::{Code, Data, Status};
@@ -29,6 +32,7 @@ use crate::commands::FetchArgs;
 use crate::fetch;
 use crate::object_id::ObjectItems;
 use crate::partial::Partial;
+use crate::rendered;
 use crate::reply::{Kind, code, from_service, status};
 use crate::selected::Selected;
 use crate::session::Session;
@@ -46,7 +50,44 @@ pub(crate) const LOW_WATER: usize = 256 * 1024;
 
 /// What reading a batch gives: `None` for a message another session expunged
 /// meanwhile (RFC 2180 §4.1.2: the FETCH still succeeds, without its content).
-type Opened = Result<Vec<Option<ReadMessage>>, ServiceError>;
+enum Contents {
+    /// Messages opened (bodies, or their metadata for a SEARCH-like item).
+    Opened(Vec<Option<ReadMessage>>),
+    /// A listing's structures (ENVELOPE, BODYSTRUCTURE), from the service's listing
+    /// cache or opened.
+    Listed(Vec<Option<Listed>>),
+}
+
+impl Contents {
+    /// The `n`th message's bytes (empty for a listing) and structure, when it was
+    /// read.
+    fn message(&self, n: usize) -> Option<(&[u8], fetch::Structure<'_>)> {
+        match self {
+            Contents::Opened(opened) => opened[n].as_ref().map(|m| {
+                let structure: fetch::Structure = LazyCell::new(Box::new(|| m.structure()));
+                (m.raw.as_slice(), structure)
+            }),
+            Contents::Listed(listed) => listed[n].as_ref().map(|m| {
+                let structure: fetch::Structure =
+                    LazyCell::new(Box::new(|| Cow::Borrowed(m.structure())));
+                (&[][..], structure)
+            }),
+        }
+    }
+}
+
+impl Contents {
+    /// The `n`th message of a listing, when it was listed.
+    fn listed(&self, n: usize) -> Option<&Listed> {
+        match self {
+            Contents::Listed(listed) => listed[n].as_ref(),
+            Contents::Opened(_) => None,
+        }
+    }
+}
+
+/// A batch being read.
+type Reading = Result<Contents, ServiceError>;
 
 /// A FETCH whose answer is being written.
 pub(crate) struct Fetching {
@@ -58,7 +99,7 @@ pub(crate) struct Fetching {
     /// Positions in the selected snapshot still to answer, batch by batch.
     batches: VecDeque<Vec<usize>>,
     /// The contents of the first of `batches`, being read.
-    ahead: Option<JoinHandle<Opened>>,
+    ahead: Option<JoinHandle<Reading>>,
     /// A body item without PEEK sets `\Seen` (RFC 9051 §6.4.5).
     marks_seen: bool,
     /// The messages to mark `\Seen` once every batch is answered.
@@ -212,8 +253,7 @@ impl Session {
         if let Some(next) = job.batches.front() {
             job.ahead = self.read(selected, &job, next);
         }
-        let contents = contents.as_deref();
-        if let Err(refusal) = answer_batch(out, selected, &mut job, &batch, contents) {
+        if let Err(refusal) = answer_batch(out, selected, &mut job, &batch, contents.as_ref()) {
             out.enqueue_status(refusal);
             return;
         }
@@ -231,16 +271,24 @@ impl Session {
         selected: &Selected,
         job: &Fetching,
         positions: &[usize],
-    ) -> Option<JoinHandle<Opened>> {
+    ) -> Option<JoinHandle<Reading>> {
         let opening = job.opening?;
         let ids: Vec<MessageId> = positions.iter().map(|&i| selected.messages[i].id).collect();
         let service = self.service.clone();
         let access = selected.place.access.clone();
         let folder = selected.mailbox.id;
         Some(tokio::spawn(async move {
-            service
-                .open_messages_still_there(&access, folder, &ids, opening)
-                .await
+            match opening {
+                // A listing: from the listing cache where it can (issue 20 item 4).
+                Opening::Headers => service
+                    .list_messages_still_there(&access, folder, &ids)
+                    .await
+                    .map(Contents::Listed),
+                _ => service
+                    .open_messages_still_there(&access, folder, &ids, opening)
+                    .await
+                    .map(Contents::Opened),
+            }
         }))
     }
 
@@ -273,31 +321,41 @@ fn answer_batch(
     selected: &Selected,
     job: &mut Fetching,
     batch: &[usize],
-    contents: Option<&[Option<ReadMessage>]>,
+    contents: Option<&Contents>,
 ) -> Result<(), Status<'static>> {
     for (n, &index) in batch.iter().enumerate() {
         let summary = &selected.messages[index];
         let uid_value = selected.uid(index);
-        let mut items = Vec::with_capacity(job.names.len() + 1);
-        let message = contents.and_then(|c| c[n].as_ref()).map(|m| {
-            let structure: fetch::Structure = std::cell::LazyCell::new(Box::new(|| m.structure()));
-            (m, structure)
+        if job.marks_seen && !summary.flags.iter().any(|f| f == "\\Seen") {
+            job.seen_now
+                .push((summary.id, FlagChange::Add(vec!["\\Seen".into()])));
+        }
+        let seq = NonZeroU32::new(index as u32 + 1).expect("positions start at 1");
+        let recent = selected.is_recent(index);
+        // A listing: its content items copied as rendered once (issue 20 item 4).
+        let line = contents.and_then(|c| c.listed(n)).and_then(|listed| {
+            rendered::fetch_line(seq, &job.names, listed, |name| {
+                fetch::summary_item(name, summary, uid_value, recent)
+            })
         });
-        let seq = index as u32 + 1;
+        if let Some(line) = line {
+            write_line(out, job, line, summary);
+            continue;
+        }
+        let mut items = Vec::with_capacity(job.names.len() + 1);
+        let message = contents.and_then(|c| c.message(n));
         let mut partials = Vec::new();
         for name in &job.names {
-            if let Some(item) =
-                fetch::summary_item(name, summary, uid_value, selected.is_recent(index))
-            {
+            if let Some(item) = fetch::summary_item(name, summary, uid_value, recent) {
                 items.push(item);
-            } else if let Some((m, structure)) = &message {
+            } else if let Some((raw, structure)) = &message {
                 let uid_named = job.uid.then_some(uid_value.get());
-                let item = match fetch::partial_binary(seq, uid_named, name, &m.raw, structure) {
+                let item = match fetch::partial_binary(seq.get(), uid_named, name, raw, structure) {
                     Some(line) => line.map(|line| {
                         partials.push(line);
                         None
                     }),
-                    None => fetch::content_item(name, &m.raw, structure),
+                    None => fetch::content_item(name, raw, structure),
                 };
                 match item {
                     Ok(Some(item)) => items.push(item),
@@ -313,18 +371,11 @@ fn answer_batch(
                 }
             }
         }
-        if job.marks_seen && !summary.flags.iter().any(|f| f == "\\Seen") {
-            job.seen_now
-                .push((summary.id, FlagChange::Add(vec!["\\Seen".into()])));
-        }
         if let Ok(items) = Vec1::try_from(items) {
-            let data = Data::Fetch {
-                seq: NonZeroU32::new(seq).expect("positions start at 1"),
-                items,
-            };
+            let data = Data::Fetch { seq, items };
             if job.object_ids.any() {
                 let line = out.encode_without_crlf(data);
-                out.enqueue_line(&job.object_ids.written_into(line, summary));
+                write_line(out, job, line, summary);
             } else {
                 out.enqueue_data(data);
             }
@@ -334,6 +385,17 @@ fn answer_batch(
         }
     }
     Ok(())
+}
+
+/// Queues the FETCH response `line` (without its CRLF) of `summary`'s message, with
+/// the object ids `job` asks for.
+fn write_line(out: &mut Wire, job: &Fetching, mut line: Vec<u8>, summary: &MessageSummary) {
+    if job.object_ids.any() {
+        out.enqueue_line(&job.object_ids.written_into(line, summary));
+    } else {
+        line.extend_from_slice(b"\r\n");
+        out.enqueue_line(&line);
+    }
 }
 
 /// Cuts `positions` into batches of at most [`BATCH_MESSAGES`] messages and

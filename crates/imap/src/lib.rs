@@ -33,6 +33,8 @@
 //!   at), sequence numbers and UIDs, and what a refresh announces.
 //! - `fetching`: FETCH answered a batch at a time, the next batch read meanwhile.
 //! - `fetch`: FETCH items from the summary, the structure or the raw message.
+//! - `rendered`: a listing's responses written from its ENVELOPE, BODYSTRUCTURE and
+//!   BODY encoded once per content and kept in the service's listing cache.
 //! - `structure`: ENVELOPE and BODYSTRUCTURE from the structure computed at ingest.
 //! - `search`: SEARCH keys.
 //! - `extended`: the commands imap-codec does not parse (SEARCH RETURN, `$`,
@@ -76,6 +78,7 @@ mod login;
 mod object_id;
 mod partial;
 mod preauth;
+mod rendered;
 mod reply;
 mod search;
 mod selected;

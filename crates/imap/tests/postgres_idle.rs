@@ -37,14 +37,7 @@ async fn idle_on_one_node_wakes_for_mail_delivered_through_the_other() {
     // Flags changed through the other node arrive the same way.
     raw.send(b"i2 IDLE\r\n").await;
     assert!(raw.line().await.unwrap().starts_with('+'));
-    let alice = second_node
-        .account_by_address(&addr("alice@caduceus.test"))
-        .await
-        .unwrap()
-        .unwrap();
-    let caller = caduceus_service::actor::testing::account(alice.id, "node2");
-    let access = second_node.authorize(&caller, alice.id).await.unwrap();
-    let (folder, messages) = second_node.open_folder(&access, "INBOX").await.unwrap();
+    let (access, folder, messages) = inbox_on(&second_node, "alice@caduceus.test").await;
     second_node
         .set_flags_in(
             &access,

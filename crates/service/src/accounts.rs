@@ -391,7 +391,7 @@ impl Service {
         let at = self.clock.now();
         if account.state == AccountState::Closed && erase && delete_now {
             let delete = caller.event(at.as_millis(), Action::AccountDelete, Object::of(id));
-            self.store.destroy_account(id, &delete).await?;
+            self.destroy_account(id, &delete).await?;
             return Ok(true);
         }
         account
@@ -406,8 +406,20 @@ impl Service {
             return Ok(false);
         }
         let delete = caller.event(at.as_millis(), Action::AccountDelete, Object::of(id));
-        self.store.destroy_account(id, &delete).await?;
+        self.destroy_account(id, &delete).await?;
         Ok(true)
+    }
+
+    /// Deletes `id` and everything of it for good (RT-2), traced with `trace`; the
+    /// listing cache is emptied with it: nothing of its messages kept longer (RT-3).
+    pub(crate) async fn destroy_account(
+        &self,
+        id: AccountId,
+        trace: &caduceus_audit::Event,
+    ) -> Result<()> {
+        let destroyed = self.store.destroy_account(id, trace).await;
+        self.listing_cache.clear();
+        Ok(destroyed?)
     }
 
     /// Deletes for good the accounts closed longer than the grace period ago (RT-2);
@@ -430,7 +442,7 @@ impl Service {
                     Object::of(account.id),
                 );
                 delete.detail = Some(Detail::of(Requirement::Rt2));
-                self.store.destroy_account(account.id, &delete).await?;
+                self.destroy_account(account.id, &delete).await?;
                 deleted += 1;
             }
         }

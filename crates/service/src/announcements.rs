@@ -273,7 +273,7 @@ impl Service {
             .await?;
         let mut deleted = caller.event(at.as_millis(), Action::AccountDelete, Object::of(id));
         deleted.detail = Some(Detail::of(Requirement::Ac3));
-        self.store.destroy_account(id, &deleted).await?;
+        self.destroy_account(id, &deleted).await?;
         tracing::info!(account = %id, "announced patient mailbox objected to: never created (AC-3)");
         Ok(())
     }

@@ -152,7 +152,11 @@ impl Service {
         Ok(self.store.recent_claimed(folder).await?)
     }
 
-    async fn owned_folder(&self, access: &MailboxAccess, folder: MailboxId) -> Result<Mailbox> {
+    pub(crate) async fn owned_folder(
+        &self,
+        access: &MailboxAccess,
+        folder: MailboxId,
+    ) -> Result<Mailbox> {
         self.store
             .mailboxes(access.owner())
             .await?
@@ -214,36 +218,57 @@ impl Service {
         opening: Opening,
     ) -> Result<Vec<Option<ReadMessage>>> {
         self.owned_folder(access, folder).await?;
+        let opened = self.open_present(folder, ids, opening.unseal()).await?;
+        let read: Vec<MessageId> = opened.iter().flatten().map(|m| m.summary.id).collect();
+        self.trace_opened(access, opening, &read).await?;
+        Ok(opened
+            .into_iter()
+            .map(|opened| opened.map(|m| ReadMessage::new(m.summary, m.raw, m.meta)))
+            .collect())
+    }
+
+    /// Opens those of `ids` still in `folder` (`None` for one gone, RFC 2180 §4.1);
+    /// a key destroyed by an expunge in progress is read again a few times, one
+    /// destroyed for good stays an error (RT-3). Not traced: see
+    /// [`Service::trace_opened`].
+    pub(crate) async fn open_present(
+        &self,
+        folder: MailboxId,
+        ids: &[MessageId],
+        unseal: Unseal,
+    ) -> Result<Vec<Option<caduceus_store::OpenedMessage>>> {
         let mut attempt = 0;
-        let opened = loop {
-            match self
-                .store
-                .open_messages_present(folder, ids, opening.unseal())
-                .await
-            {
+        loop {
+            match self.store.open_messages_present(folder, ids, unseal).await {
                 // An expunge destroys the key, then the row: read again once it is
                 // done. A key destroyed for good (RT-3) stays an error.
                 Err(StoreError::ContentDestroyed(_)) if attempt < RACE_RETRIES => {
                     attempt += 1;
                     tokio::time::sleep(std::time::Duration::from_millis(20 << attempt)).await;
                 }
-                done => break done?,
+                done => return Ok(done?),
             }
-        };
+        }
+    }
+
+    /// Traces each of `read`, opened as `opening` for the person of `access`, one
+    /// entry each, before anything is shown (TR-1), and records them in the access
+    /// logs of the patients they concern (TR-4).
+    pub(crate) async fn trace_opened(
+        &self,
+        access: &MailboxAccess,
+        opening: Opening,
+        read: &[MessageId],
+    ) -> Result<()> {
         let action = opening.action();
         let now = self.now_ms();
-        let read: Vec<MessageId> = opened.iter().flatten().map(|m| m.summary.id).collect();
         let traces: Vec<_> = read
             .iter()
             .map(|id| access.event(now, action, Object::of(*id)))
             .collect();
-        // Traced before anything is shown (TR-1).
         self.store.append_traces(&traces).await?;
-        self.record_reads(access.person(), action, &read).await;
-        Ok(opened
-            .into_iter()
-            .map(|opened| opened.map(|m| ReadMessage::new(m.summary, m.raw, m.meta)))
-            .collect())
+        self.record_reads(access.person(), action, read).await;
+        Ok(())
     }
 
     /// Opens messages of `folder` for the person of `access`: each opening traced
@@ -336,7 +361,8 @@ impl Service {
     }
 
     /// Deletes messages of `folder` for good (IMAP EXPUNGE): their keys are destroyed
-    /// (RT-3), each deletion traced. Messages another session expunged meanwhile are
+    /// and their listing cache entries (envelope and structure, held in memory only)
+    /// forgotten once the deletion is done (RT-3), each deletion traced. Messages another session expunged meanwhile are
     /// already gone, which is no failure (RFC 2180 §4.3).
     pub async fn expunge(
         &self,
@@ -352,10 +378,15 @@ impl Service {
                 .iter()
                 .map(|id| access.event(now, Action::MessageDelete, Object::of(*id)))
                 .collect();
+            let listed = self.listed_contents(folder, &present).await?;
             match self.store.delete_messages(&present, &traces).await {
                 // Expunged between the look and the deletion: look again.
                 Err(StoreError::NotFound { .. }) if attempt < RACE_RETRIES => attempt += 1,
-                done => return Ok(done?),
+                done => {
+                    // Nothing of a deleted message kept longer (RT-3).
+                    self.forget_listed(&listed);
+                    return Ok(done?);
+                }
             }
         }
     }
@@ -486,7 +517,10 @@ impl Service {
             .await?
             .ok_or_else(|| ServiceError::NotFound(format!("folder {}", access.owner())))?;
         let trace = access.event(self.now_ms(), Action::MailboxDelete, Object::of(folder.id));
-        Ok(self.store.delete_mailbox(folder.id, &trace).await?)
+        let deleted = self.store.delete_mailbox(folder.id, &trace).await;
+        // Nothing of a deleted message kept longer (RT-3).
+        self.listing_cache.clear();
+        Ok(deleted?)
     }
 
     /// The folder names the owner subscribed to (IMAP LSUB, LIST (SUBSCRIBED)),

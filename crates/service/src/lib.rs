@@ -80,6 +80,10 @@
 //!   sender or subject (MS-6): the webmail's list.
 //! - [`folders`]: what mail clients do in batches — a folder's state, reads and peeks
 //!   of many messages with one trace commit, flags, expunge, append.
+//! - [`listing_cache`]: a mail client's listing (ENVELOPE, BODYSTRUCTURE) answered
+//!   from the structures of contents already opened, kept in memory by content id
+//!   and bounded in bytes; still checked and traced per message (AC-1, TR-1, TR-4),
+//!   evicted when the message is deleted (RT-3).
 //! - [`ingest`]: the metadata computed once when a message enters (sealed with it),
 //!   with the IMAP ENVELOPE, BODYSTRUCTURE and part offsets ([`ingest::structure`]).
 //! - [`antivirus`]: every message scanned by clamd before it is accepted (MS-13)
@@ -147,6 +151,7 @@ pub mod ingest;
 pub mod jobs;
 pub mod known_patients;
 pub mod listing;
+pub mod listing_cache;
 pub mod mandates;
 pub mod mdn;
 pub mod messages;
@@ -280,6 +285,9 @@ pub struct Service {
     /// The passkeys' relying party (AU-1, MS-18; its ceremonies are in the store);
     /// `None` offers no passkeys.
     passkeys: Option<Arc<auth::Relying>>,
+    /// The structures of the contents listed lately, kept in memory (issue 20 item 4;
+    /// RT-3: see [`listing_cache`]).
+    listing_cache: Arc<listing_cache::ListingCache>,
 }
 
 impl Service {
@@ -303,7 +311,17 @@ impl Service {
             envelope: None,
             signatures: None,
             passkeys: None,
+            listing_cache: Arc::new(listing_cache::ListingCache::new(
+                listing_cache::DEFAULT_BYTES,
+            )),
         }
+    }
+
+    /// The same service keeping at most `bytes` of listed structures in memory
+    /// ([`listing_cache`]; 0 keeps none: every listing opens every message).
+    pub fn with_listing_cache(mut self, bytes: u64) -> Self {
+        self.listing_cache = Arc::new(listing_cache::ListingCache::new(bytes));
+        self
     }
 
     /// The same service sending notices (login codes) through `notifier`.

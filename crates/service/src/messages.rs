@@ -569,11 +569,16 @@ impl Service {
         Ok(self.store.set_flags(id, flags, &event).await?)
     }
 
-    /// Deletes a message immediately and for good: its key is destroyed (RT-3).
+    /// Deletes a message immediately and for good: its key is destroyed, its listing
+    /// cache entry forgotten (RT-3).
     pub async fn delete_message(&self, access: &MailboxAccess, id: MessageId) -> Result<()> {
-        self.owned_message(access, id).await?;
+        let summary = self.owned_message(access, id).await?;
         let event = access.event(self.now_ms(), Action::MessageDelete, Object::of(id));
-        Ok(self.store.delete_message(id, &event).await?)
+        let listed = self.listed_contents(summary.mailbox, &[id]).await?;
+        let deleted = self.store.delete_message(id, &event).await;
+        // Nothing of a deleted message kept longer (RT-3).
+        self.forget_listed(&listed);
+        Ok(deleted?)
     }
 }
 

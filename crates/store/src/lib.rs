@@ -17,9 +17,11 @@
 //!   and recorded by `sql::migrate` when the store opens ([`SchemaStatus`],
 //!   [`SchemaUpgrade`], docs/upgrades.md). Deliveries go through a group commit
 //!   (`sql::commit`): those that arrive together share one transaction and one sync,
-//!   each answered after that commit. On SQLite the batch read of FETCH alone goes through
-//!   read-only rusqlite connections (`sql::sqlite_reads`: sqlx's per-row hand-off
-//!   cost more than SQLite itself there).
+//!   each answered after that commit. On SQLite the batch reads of FETCH alone go
+//!   through read-only rusqlite connections (`sql::sqlite_reads`: sqlx's per-row
+//!   hand-off cost more than SQLite itself there).
+//! - [`listing`]: what a listing answered from the service's listing cache reads
+//!   ([`PresentMessage`]: the rows still in a folder, their content ids).
 //! - [`passkey`]: passkeys, phone pairing tokens and WebAuthn ceremonies under way
 //!   (AU-1, MS-18), the [`PasskeyStore`] part of the [`Store`].
 //! - [`absence`]: out-of-office settings, signatures (sealed) and the senders an
@@ -40,6 +42,7 @@ mod blob;
 mod changes;
 mod error;
 mod keyring;
+pub mod listing;
 pub mod model;
 pub mod passkey;
 pub mod registration;
@@ -57,6 +60,7 @@ use caduceus_core::{
 
 pub use absence::AbsenceStore;
 pub use error::{Result, StoreError};
+pub use listing::PresentMessage;
 pub use model::*;
 pub use passkey::{
     NewCeremony, NewPasskey, PairingToken, Passkey, PasskeyId, PasskeyStore, PendingCeremony,
@@ -330,6 +334,14 @@ pub trait Store: PasskeyStore + AbsenceStore + Send + Sync {
         ids: &[MessageId],
         unseal: Unseal,
     ) -> Result<Vec<Option<OpenedMessage>>>;
+    /// Those of `ids` still in `folder`, in the order of `ids` (`None` for one gone):
+    /// their rows' identity and content ids only, nothing sealed, no key read (what a
+    /// listing answered from the listing cache checks, issue 20 item 4).
+    async fn messages_present(
+        &self,
+        folder: MailboxId,
+        ids: &[MessageId],
+    ) -> Result<Vec<Option<PresentMessage>>>;
     /// The summaries of those of `ids` that exist, in any order.
     async fn message_summaries(&self, ids: &[MessageId]) -> Result<Vec<MessageSummary>>;
     /// Replaces a message's flags; returns the new summary with its new modseq.

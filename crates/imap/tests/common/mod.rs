@@ -58,6 +58,27 @@ pub async fn deliver(w: &World, to: &str, raw: &str) {
         .unwrap();
 }
 
+/// `address`'s INBOX as another node (`node`) opens it for them: their access, the
+/// folder and its messages.
+pub async fn inbox_on(
+    node: &caduceus_service::Service,
+    address: &str,
+) -> (
+    caduceus_service::messages::MailboxAccess,
+    caduceus_service::model::Mailbox,
+    Vec<caduceus_service::model::MessageSummary>,
+) {
+    let account = node
+        .account_by_address(&addr(address))
+        .await
+        .unwrap()
+        .unwrap();
+    let caller = caduceus_service::actor::testing::account(account.id, "node2");
+    let access = node.authorize(&caller, account.id).await.unwrap();
+    let (folder, messages) = node.open_folder(&access, "INBOX").await.unwrap();
+    (access, folder, messages)
+}
+
 /// The trace actions recorded so far, in order.
 pub async fn actions(w: &World) -> Vec<String> {
     use caduceus_store::Store;

@@ -14,6 +14,7 @@ use super::db::{BATCH, Backend};
 use super::traces::append;
 use crate::error::{Result, StoreError};
 use crate::keyring::StoredKey;
+use crate::listing::PresentMessage;
 use crate::model::*;
 use crate::seal::{SymmetricKey, context, random_id};
 
@@ -308,6 +309,53 @@ pub(super) async fn open_present(
         }
     }
     Ok(opened)
+}
+
+/// Those of `ids` still in `folder`, in the order of `ids`, from their rows alone:
+/// no sealed column, no key (on SQLite through [`super::sqlite_reads`], as the
+/// sealed rows).
+pub(super) async fn present(
+    store: &SqlStore,
+    folder: MailboxId,
+    ids: &[MessageId],
+) -> Result<Vec<Option<PresentMessage>>> {
+    let mut present = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(BATCH) {
+        let rows = match &store.reads {
+            Some(reads) => reads.present_rows(folder, chunk).await?,
+            None => present_rows(store, folder, chunk).await?,
+        };
+        let mut by_id: HashMap<i64, PresentMessage> =
+            rows.into_iter().map(|row| (row.id.0, row)).collect();
+        present.extend(chunk.iter().map(|id| by_id.remove(&id.0)));
+    }
+    Ok(present)
+}
+
+/// The rows of `ids` in `folder`, through sqlx, in any order.
+async fn present_rows(
+    store: &SqlStore,
+    folder: MailboxId,
+    ids: &[MessageId],
+) -> Result<Vec<PresentMessage>> {
+    let sql = format!(
+        "SELECT id, uid, blob_id FROM messages WHERE id IN ({}) AND mailbox_id = {}",
+        store.db.placeholders(1, ids.len()),
+        store.db.placeholders(ids.len() + 1, 1)
+    );
+    let mut query = sqlx::query_as::<_, (i64, i64, String)>(sqlx::AssertSqlSafe(sql));
+    for id in ids {
+        query = query.bind(id.0);
+    }
+    let rows = query.bind(folder.0).fetch_all(&store.db.pool).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, uid, blob_id)| PresentMessage {
+            id: MessageId(id),
+            uid,
+            blob_id,
+        })
+        .collect())
 }
 
 /// Opens `ids`, each on its own, in their order, with one read of the rows and

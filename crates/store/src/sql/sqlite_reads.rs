@@ -1,5 +1,6 @@
-//! FETCH's hot read on SQLite: many sealed messages with their wrapped keys, in one
-//! statement stepped on a blocking thread, on read-only connections of our own.
+//! FETCH's hot reads on SQLite: many sealed messages with their wrapped keys (or, for
+//! a listing answered from the listing cache, only which of them are still there),
+//! in one statement stepped on a blocking thread, on read-only connections of our own.
 //!
 //! Everything else goes through sqlx. This one read is apart because sqlx's SQLite
 //! driver hands every row from its worker thread to the async side (a wake-up per
@@ -20,6 +21,7 @@ use caduceus_core::object_id::ObjectId;
 use rusqlite::{Connection, OpenFlags, params_from_iter};
 
 use crate::error::{Result, StoreError};
+use crate::listing::PresentMessage;
 use crate::model::{MailboxId, MessageId, MessageSummary};
 use crate::sql::messages::{SealedRow, split_flags};
 
@@ -52,11 +54,32 @@ impl SqliteReads {
         ids: &[MessageId],
         body: bool,
     ) -> Result<Vec<SealedRow>> {
-        let reads = self.clone();
         let ids: Vec<i64> = ids.iter().map(|id| id.0).collect();
+        self.blocking(move |conn| sealed_rows(conn, folder, &ids, body))
+            .await
+    }
+
+    /// The rows of `ids` in `folder`, in any order: their identity and content id
+    /// only (a listing answered from the listing cache, issue 20 item 4).
+    pub async fn present_rows(
+        &self,
+        folder: MailboxId,
+        ids: &[MessageId],
+    ) -> Result<Vec<PresentMessage>> {
+        let ids: Vec<i64> = ids.iter().map(|id| id.0).collect();
+        self.blocking(move |conn| present_rows(conn, folder, &ids))
+            .await
+    }
+
+    /// Runs `read` on one of the connections, on a blocking thread.
+    async fn blocking<T: Send + 'static>(
+        &self,
+        read: impl FnOnce(&Connection) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let reads = self.clone();
         tokio::task::spawn_blocking(move || {
             let conn = reads.connection()?;
-            let rows = sealed_rows(&conn, folder, &ids, body);
+            let rows = read(&conn);
             reads.give_back(conn);
             rows
         })
@@ -145,6 +168,27 @@ fn sealed_rows(
         });
     }
     Ok(sealed)
+}
+
+fn present_rows(conn: &Connection, folder: MailboxId, ids: &[i64]) -> Result<Vec<PresentMessage>> {
+    let sql = format!(
+        "SELECT id, uid, blob_id FROM messages WHERE id IN ({}) AND mailbox_id = ?",
+        vec!["?"; ids.len()].join(", ")
+    );
+    let mut statement = conn.prepare_cached(&sql).map_err(database)?;
+    let values = ids.iter().copied().chain([folder.0]);
+    let mut rows = statement
+        .query(params_from_iter(values))
+        .map_err(database)?;
+    let mut present = Vec::with_capacity(ids.len());
+    while let Some(row) = rows.next().map_err(database)? {
+        present.push(PresentMessage {
+            id: MessageId(row.get(0).map_err(database)?),
+            uid: row.get(1).map_err(database)?,
+            blob_id: row.get(2).map_err(database)?,
+        });
+    }
+    Ok(present)
 }
 
 fn database(error: rusqlite::Error) -> StoreError {

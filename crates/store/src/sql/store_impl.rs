@@ -13,6 +13,7 @@ use super::{
 };
 use crate::Store;
 use crate::error::Result;
+use crate::listing::PresentMessage;
 use crate::model::*;
 use crate::registration::{NewRegistration, RegistrationRequest};
 use caduceus_core::enrolment::RegisterRecord;
@@ -297,6 +298,13 @@ impl Store for SqlStore {
         unseal: Unseal,
     ) -> Result<Vec<Option<OpenedMessage>>> {
         messages::open_present(self, folder, ids, unseal).await
+    }
+    async fn messages_present(
+        &self,
+        folder: MailboxId,
+        ids: &[MessageId],
+    ) -> Result<Vec<Option<PresentMessage>>> {
+        messages::present(self, folder, ids).await
     }
     async fn message_summaries(&self, ids: &[MessageId]) -> Result<Vec<MessageSummary>> {
         messages::summaries(self, ids).await

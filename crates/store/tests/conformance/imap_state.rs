@@ -128,22 +128,52 @@ pub async fn rfc7162_3_1_what_changed_after_a_modseq_is_read_alone(h: Harness) {
     );
 }
 
+/// Alice's INBOX after another session's expunge: a message expunged, one kept, one
+/// in Sent; and how many trace entries there were then.
+struct Meanwhile {
+    owner: Account,
+    inbox: Mailbox,
+    expunged: Delivered,
+    kept: Delivered,
+    elsewhere: Delivered,
+    traced: usize,
+}
+
+async fn gone_meanwhile(h: &Harness) -> Meanwhile {
+    let owner = professional(h, "alice", "10003090833").await;
+    let inbox = h.store.mailbox(owner.id, "INBOX").await.unwrap().unwrap();
+    let sent = h.store.mailbox(owner.id, "Sent").await.unwrap().unwrap();
+    let expunged = deliver_one(h, &owner).await;
+    let kept = deliver_one(h, &owner).await;
+    let elsewhere = deliver_to(&h.store, owner.id, sent.id, vec![])
+        .await
+        .unwrap()
+        .remove(0);
+    delete(h, expunged.message).await;
+    let traced = h.store.trace_entries(0, i64::MAX).await.unwrap().len();
+    Meanwhile {
+        owner,
+        inbox,
+        expunged,
+        kept,
+        elsewhere,
+        traced,
+    }
+}
+
 /// RFC 2180 §4.1 (MS-6, AC-1, TR-1): a FETCH whose view is behind another session's
 /// expunge opens, in the order asked and in one read, the messages still in the
 /// folder; one expunged meanwhile or in another folder reads as gone. Nothing is
 /// traced by the store: the caller traces what was opened.
 pub async fn rfc2180_4_1_messages_gone_meanwhile_open_as_none(h: Harness) {
-    let a = professional(&h, "alice", "10003090833").await;
-    let inbox = h.store.mailbox(a.id, "INBOX").await.unwrap().unwrap();
-    let sent = h.store.mailbox(a.id, "Sent").await.unwrap().unwrap();
-    let expunged = deliver_one(&h, &a).await;
-    let kept = deliver_one(&h, &a).await;
-    let elsewhere = deliver_to(&h.store, a.id, sent.id, vec![])
-        .await
-        .unwrap()
-        .remove(0);
-    delete(&h, expunged.message).await;
-    let traced = h.store.trace_entries(0, i64::MAX).await.unwrap().len();
+    let Meanwhile {
+        inbox,
+        expunged,
+        kept,
+        elsewhere,
+        traced,
+        ..
+    } = gone_meanwhile(&h).await;
     let asked = [expunged.message, kept.message, elsewhere.message];
     for unseal in [Unseal::Whole, Unseal::MetaOnly] {
         let opened = h
@@ -167,5 +197,56 @@ pub async fn rfc2180_4_1_messages_gone_meanwhile_open_as_none(h: Harness) {
         h.store.trace_entries(0, i64::MAX).await.unwrap().len(),
         traced,
         "the store appends no trace for these reads"
+    );
+}
+
+/// RFC 2180 §4.1, MS-18 (issue 20 item 4): the light read a listing answered from
+/// the listing cache makes finds, in the order asked, the messages still in the
+/// folder with their UID and content id (the id their email id is made from, shared
+/// by a copy, another for another delivery); one expunged or in another folder is
+/// gone. Nothing is traced.
+pub async fn ms18_a_listing_finds_the_messages_still_there_and_their_contents(h: Harness) {
+    let Meanwhile {
+        owner,
+        inbox,
+        expunged,
+        kept,
+        elsewhere,
+        ..
+    } = gone_meanwhile(&h).await;
+    let other = deliver_one(&h, &owner).await;
+    let traced = h.store.trace_entries(0, i64::MAX).await.unwrap().len();
+    let asked = [
+        expunged.message,
+        other.message,
+        elsewhere.message,
+        kept.message,
+    ];
+    let present = h.store.messages_present(inbox.id, &asked).await.unwrap();
+    let found: Vec<Option<(MessageId, i64)>> = present
+        .iter()
+        .map(|m| m.as_ref().map(|m| (m.id, m.uid)))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            None,
+            Some((other.message, other.uid)),
+            None,
+            Some((kept.message, kept.uid))
+        ]
+    );
+    let content = |at: usize| present[at].as_ref().unwrap().blob_id.clone();
+    assert_ne!(content(1), content(3), "two deliveries, two contents");
+    let summary = h.store.message(kept.message).await.unwrap();
+    assert_eq!(
+        summary.email_id,
+        caduceus_core::object_id::ObjectId::email(&content(3)),
+        "the content id is the one the email id is made from"
+    );
+    assert_eq!(
+        h.store.trace_entries(0, i64::MAX).await.unwrap().len(),
+        traced,
+        "the store appends no trace for this read"
     );
 }

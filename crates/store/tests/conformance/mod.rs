@@ -57,6 +57,7 @@ macro_rules! conformance_suite {
             rfc3501_6_3_9_subscriptions_are_kept_by_name,
             rfc7162_3_1_what_changed_after_a_modseq_is_read_alone,
             rfc2180_4_1_messages_gone_meanwhile_open_as_none,
+            ms18_a_listing_finds_the_messages_still_there_and_their_contents,
             tr2_a_job_lease_is_held_by_one_node_until_it_ends,
             deliver_assigns_uids_and_modseqs_in_one_transaction,
             ms4_opened_message_round_trips_and_flags_bump_modseq,
