@@ -41,6 +41,11 @@ use crate::wire::Wire;
 
 /// A batch holds at most this many messages…
 const BATCH_MESSAGES: usize = 500;
+/// …the first one this many, each next one four times the one before until
+/// [`BATCH_MESSAGES`]: the answer starts after a few messages are read, the client
+/// reading it while the next, larger batch is read (a client waited for a whole
+/// batch of 500 before its first byte, ten times Dovecot's wait: docs/benchmarks.md).
+const FIRST_BATCH_MESSAGES: usize = 32;
 /// …and at most this many bytes of messages (their stored sizes), one message at
 /// least.
 const BATCH_BYTES: i64 = 8 * 1024 * 1024;
@@ -181,7 +186,14 @@ impl Session {
             seen_now: Vec::new(),
             object_ids: extras.object_ids,
         });
-        self.fetch_batches(out, selected).await;
+        // The first batch alone: it is written while the next one is read (unless
+        // it gave nothing to write, e.g. all of it expunged meanwhile).
+        if let Some(job) = self.fetching.take() {
+            self.fetch_batch(out, selected, job).await;
+        }
+        if out.waiting() == 0 {
+            self.fetch_batches(out, selected).await;
+        }
     }
 
     /// Answers the next batches of the FETCH in progress, if any, once the stream
@@ -405,10 +417,12 @@ fn batches(positions: &[usize], sizes: &[i64]) -> VecDeque<Vec<usize>> {
     let mut batches = VecDeque::new();
     let mut batch = Vec::new();
     let mut bytes = 0;
+    let mut most = FIRST_BATCH_MESSAGES;
     for (&position, &size) in positions.iter().zip(sizes) {
-        if !batch.is_empty() && (batch.len() == BATCH_MESSAGES || bytes + size > BATCH_BYTES) {
+        if !batch.is_empty() && (batch.len() == most || bytes + size > BATCH_BYTES) {
             batches.push_back(std::mem::take(&mut batch));
             bytes = 0;
+            most = (most * 4).min(BATCH_MESSAGES);
         }
         batch.push(position);
         bytes += size;
@@ -434,12 +448,16 @@ mod tests {
     }
 
     #[test]
-    fn batches_hold_at_most_batch_messages() {
-        let got = cut(&vec![10; 2 * BATCH_MESSAGES + 1]);
+    fn batches_grow_from_the_first_to_batch_messages() {
+        let total = 32 + 128 + 2 * BATCH_MESSAGES + 1;
+        let got = cut(&vec![10; total]);
         let lengths: Vec<usize> = got.iter().map(Vec::len).collect();
-        assert_eq!(lengths, [BATCH_MESSAGES, BATCH_MESSAGES, 1]);
+        assert_eq!(
+            lengths,
+            [FIRST_BATCH_MESSAGES, 128, BATCH_MESSAGES, BATCH_MESSAGES, 1]
+        );
         let flat: Vec<usize> = got.into_iter().flatten().collect();
-        assert_eq!(flat, (0..2 * BATCH_MESSAGES + 1).collect::<Vec<_>>());
+        assert_eq!(flat, (0..total).collect::<Vec<_>>());
     }
 
     #[test]
