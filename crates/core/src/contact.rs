@@ -167,13 +167,15 @@ pub enum ConfirmCheck {
 }
 
 /// Judges a typed code (AU-1): `matches` whether it is the pending change's,
-/// `expired` whether its lifetime is over, `tries` how many were typed with this one.
+/// `expired` whether its lifetime is over, `tries` how many were typed with this one
+/// (even the right code is refused past [`CONFIRM_TRIES`]: typed together with the
+/// last wrong one, it came after it).
 pub fn check_confirmation(matches: bool, expired: bool, tries: u32) -> ConfirmCheck {
     match (expired, matches) {
         (true, _) => ConfirmCheck::Expired,
-        (false, true) => ConfirmCheck::Confirmed,
-        (false, false) if tries >= CONFIRM_TRIES => ConfirmCheck::Exhausted,
-        (false, false) => ConfirmCheck::Wrong,
+        (false, true) if tries <= CONFIRM_TRIES => ConfirmCheck::Confirmed,
+        (false, false) if tries < CONFIRM_TRIES => ConfirmCheck::Wrong,
+        (false, _) => ConfirmCheck::Exhausted,
     }
 }
 
@@ -224,6 +226,7 @@ mod tests {
     fn au1_a_confirmation_is_expired_before_anything_else_and_dropped_at_the_fifth_miss() {
         assert_eq!(check_confirmation(true, true, 1), ConfirmCheck::Expired);
         assert_eq!(check_confirmation(true, false, 5), ConfirmCheck::Confirmed);
+        assert_eq!(check_confirmation(true, false, 6), ConfirmCheck::Exhausted);
         assert_eq!(check_confirmation(false, false, 4), ConfirmCheck::Wrong);
         assert_eq!(
             check_confirmation(false, false, CONFIRM_TRIES),

@@ -25,12 +25,14 @@ use crate::Service;
 use crate::actor::Caller;
 use crate::error::{Result, ServiceError};
 
+mod confirm;
 mod factors;
 mod gate;
 mod login;
 mod pairing;
 pub mod passkey;
 
+pub use confirm::PendingContact;
 pub use factors::{Contacts, IssuedDevice, TotpEnrollment};
 pub(crate) use gate::InFlight;
 pub use login::CodeChannel;
