@@ -36,7 +36,10 @@ async fn au1_the_login_code_goes_by_sms_to_the_holders_mobile_and_logs_in() {
     web_login(&w, &bob).await;
     let mobile = caduceus_core::PhoneNumber::parse("06 12 34 56 78").unwrap();
     // Recorded at the counter (ID-2): the holder's own change would wait for its code.
-    let phone = w.service.set_contact_phone(&op(), alice.id, Some(&mobile));
+    let counter = op();
+    let phone = w
+        .service
+        .set_contact_phone(&counter, alice.id, Some(&mobile));
     phone.await.unwrap();
     let recorded = w.dir.path().join("sms.txt");
     let recorder = Arc::new(SmsRecorder(recorded.clone(), Mutex::new(Vec::new())));
