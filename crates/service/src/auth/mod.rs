@@ -8,7 +8,8 @@
 //!
 //! This file holds the proofs ([`Authenticated`], [`Factor`], [`Credentials`]), the
 //! gate, session checks and connection traces; `login` the logins themselves,
-//! `factors` the second factors, contact addresses and device credentials.
+//! `factors` the second factors, contact addresses and device credentials; `confirm`
+//! a new contact the user gives, used once the code sent to it is typed.
 
 use caduceus_core::Requirement;
 use std::time::Duration;
