@@ -732,6 +732,13 @@ pub fn parties(operation: Operation) -> Vec<Party> {
         Reach::Administration => (&[OtherProfessional, Delegate, Anonymous], true),
     };
     let staff: &[Party] = if with_staff { &STAFF } else { &[] };
+    // A delegate, who acts for an organisation, never confirms its owner's new contact
+    // (AU-1): tried there too.
+    let delegate: &[Party] = if operation == Operation::ConfirmContact {
+        &[Party::Delegate]
+    } else {
+        &[]
+    };
     let operator: &[Party] = if operation.offered_by().contains(&Interface::Cli) {
         &[Party::Operator]
     } else {
@@ -739,6 +746,7 @@ pub fn parties(operation: Operation) -> Vec<Party> {
     };
     people
         .iter()
+        .chain(delegate)
         .chain(staff)
         .chain(operator)
         .copied()
