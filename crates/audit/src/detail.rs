@@ -48,6 +48,8 @@ codes! {
         WrongCode => "wrong_code",
         /// An expired one-time code.
         ExpiredCode => "expired_code",
+        /// The last try of a code was wrong: what it confirmed is dropped (AU-1).
+        TriesExhausted => "tries_exhausted",
         /// A revoked device credential, at login (AU-2).
         RevokedDevice => "revoked_device",
         /// A revoked passkey, at login (AU-1, MS-18).

@@ -74,6 +74,18 @@ pub enum Action {
     ContactSet,
     /// New-mail notices to the out-of-band address were turned on or off (MS-7).
     NoticeSet,
+    /// A holder gave a new contact address or phone number: a code was sent to it, the
+    /// old value stays in use until it is typed (AU-1, MS-7, RT-1). Detail: the channel,
+    /// never the value.
+    ContactConfirmSent,
+    /// A holder typed the code sent to their new contact address or phone number: it
+    /// replaced the old one (AU-1, MS-7, RT-1). Not [`Action::ContactConfirm`], a
+    /// self-registration's activation (ID-1).
+    ContactConfirmed,
+    /// A code typed for a pending contact change was wrong, or came too late; at the
+    /// last try, or once expired, the change is dropped (AU-1). Detail: the channel and
+    /// the reason.
+    ContactConfirmFailed,
     /// A directory extract was imported (ID-4).
     DirectoryImport,
     /// A holder changed their directory choices (ID-4).
@@ -182,7 +194,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in declaration order.
-    pub const ALL: [Action; 74] = [
+    pub const ALL: [Action; 77] = [
         Action::AccountCreate,
         Action::SelfRegister,
         Action::ContactConfirm,
@@ -210,6 +222,9 @@ impl Action {
         Action::PairingTokenUse,
         Action::TotpSet,
         Action::ContactSet,
+        Action::ContactConfirmSent,
+        Action::ContactConfirmed,
+        Action::ContactConfirmFailed,
         Action::NoticeSet,
         Action::DirectoryImport,
         Action::DirectoryPreferences,
@@ -289,6 +304,9 @@ impl Action {
             Action::PairingTokenUse => "pairing.use",
             Action::TotpSet => "account.totp_set",
             Action::ContactSet => "account.contact_set",
+            Action::ContactConfirmSent => "contact.confirm_sent",
+            Action::ContactConfirmed => "contact.confirmed",
+            Action::ContactConfirmFailed => "contact.confirm_failed",
             Action::NoticeSet => "account.notice_set",
             Action::DirectoryImport => "directory.import",
             Action::DirectoryPreferences => "directory.preferences",

@@ -1,4 +1,5 @@
-//! Sends notices (emailed login codes, AU-1; new-mail notices, MS-7; inactivity
+//! Sends notices (emailed login codes and the codes confirming a new contact, AU-1;
+//! new-mail notices, MS-7; inactivity
 //! warnings, RT-1) through the operator's outbound SMTP relay with mail-send, and
 //! login codes and inactivity warnings by SMS through the operator's gateway hook (a
 //! program). The text is fixed: no sender, subject or content of any message ever goes
@@ -74,9 +75,25 @@ impl Notifier for Notifiers {
                 sms.send(&to, &login_code_sms(code.expose(), valid_minutes))
                     .await
             }
-            (Notice::InactivitySms { .. } | Notice::LoginCodeSms { .. }, _, None) => {
-                Err("no SMS gateway is configured (notices.sms_command)".into())
+            (
+                Notice::ContactCodeSms {
+                    to,
+                    code,
+                    valid_minutes,
+                },
+                _,
+                Some(sms),
+            ) => {
+                sms.send(&to, &contact_code_sms(code.expose(), valid_minutes))
+                    .await
             }
+            (
+                Notice::InactivitySms { .. }
+                | Notice::LoginCodeSms { .. }
+                | Notice::ContactCodeSms { .. },
+                _,
+                None,
+            ) => Err("no SMS gateway is configured (notices.sms_command)".into()),
             (notice, Some(mail), _) => mail.send(notice).await,
             (_, None, _) => {
                 Err("no outbound mail is configured for notices (set notices.relay)".into())
@@ -91,6 +108,15 @@ fn login_code_sms(code: &str, valid_minutes: u32) -> String {
     format!(
         "Caduceus : votre code de connexion est {code} (valable {valid_minutes} min). \
          / Your login code is {code}."
+    )
+}
+
+/// The SMS confirming a new phone number (AU-1, RT-1): the code and its validity,
+/// nothing else.
+fn contact_code_sms(code: &str, valid_minutes: u32) -> String {
+    format!(
+        "Caduceus : pour confirmer ce numero, saisissez le code {code} dans vos reglages \
+         (valable {valid_minutes} min). / To confirm this number, type {code} in your settings."
     )
 }
 
@@ -249,6 +275,37 @@ impl Notifier for SmtpNotifier {
                     code = code.expose()
                 ),
             ),
+            Notice::ContactCode {
+                to,
+                code,
+                valid_minutes,
+            } => (
+                to,
+                "Confirmez votre adresse de contact / Confirm your contact address",
+                format!(
+                    "Pour que vos codes de connexion et vos avis arrivent a cette adresse, saisissez \
+                     ce code dans les reglages de votre messagerie securisee de sante : {code}\r\n\
+                     Il est valable {valid_minutes} minutes. Si vous n'avez rien demande, ignorez ce \
+                     message : votre adresse actuelle reste utilisee.\r\n\r\n\
+                     To have your login codes and notices sent to this address, type this code in \
+                     the settings of your secure health mailbox: {code}\r\nIt is valid for \
+                     {valid_minutes} minutes. If you did not ask for it, ignore this message: your \
+                     current address stays in use.\r\n",
+                    code = code.expose()
+                ),
+            ),
+            Notice::ContactReplaced { to, masked } => (
+                to,
+                "Adresse de contact remplacee / Contact address replaced",
+                format!(
+                    "Votre adresse de contact de messagerie securisee de sante a ete remplacee par \
+                     {masked} : vos codes de connexion et vos avis n'arriveront plus ici. Si vous \
+                     n'avez pas fait ce changement, prevenez votre operateur sans attendre.\r\n\r\n\
+                     The contact address of your secure health mailbox was replaced by {masked}: \
+                     your login codes and notices will no longer come here. If you did not make \
+                     this change, tell your operator at once.\r\n"
+                ),
+            ),
             Notice::NewMail { to } => (to, "Nouveau message / New message", NEW_MAIL.to_owned()),
             Notice::InactivityWarning {
                 to,
@@ -318,7 +375,9 @@ impl Notifier for SmtpNotifier {
                 "Violation de donnees / Personal data breach",
                 BREACH.to_owned(),
             ),
-            Notice::InactivitySms { .. } | Notice::LoginCodeSms { .. } => {
+            Notice::InactivitySms { .. }
+            | Notice::LoginCodeSms { .. }
+            | Notice::ContactCodeSms { .. } => {
                 return Err("an SMS notice goes to the SMS hook, not the relay".into());
             }
         };

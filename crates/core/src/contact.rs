@@ -54,6 +54,131 @@ pub fn missing_contact(account: &MailAddress) -> Refusal {
     }
 }
 
+/// How long a code confirming a new contact address or phone number stays valid
+/// (AU-1, MS-7, RT-1): 15 minutes.
+pub const CONFIRM_CODE_LIFETIME: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
+/// How many codes may be typed for one pending change before it is dropped (AU-1).
+pub const CONFIRM_TRIES: u32 = 5;
+
+/// A channel notices reach the holder through, whose change the holder confirms with
+/// a code sent to the new value (AU-1, MS-7, RT-1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ContactChannel {
+    /// The out-of-band e-mail address.
+    Email,
+    /// The mobile phone number, for SMS.
+    Phone,
+}
+
+impl ContactChannel {
+    /// Both channels.
+    pub const ALL: [ContactChannel; 2] = [ContactChannel::Email, ContactChannel::Phone];
+
+    /// The channel's name as kept (`email`, `phone`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContactChannel::Email => "email",
+            ContactChannel::Phone => "phone",
+        }
+    }
+
+    /// The channel named `name` ([`ContactChannel::as_str`]).
+    pub fn parse(name: &str) -> Option<ContactChannel> {
+        Self::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+}
+
+/// A new contact value waiting for its code (AU-1, MS-7, RT-1): the address or the
+/// number, never a mix of both.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ContactValue {
+    /// A new out-of-band e-mail address.
+    Email(MailAddress),
+    /// A new phone number.
+    Phone(crate::PhoneNumber),
+}
+
+impl ContactValue {
+    /// The channel it replaces the value of.
+    pub fn channel(&self) -> ContactChannel {
+        match self {
+            ContactValue::Email(_) => ContactChannel::Email,
+            ContactValue::Phone(_) => ContactChannel::Phone,
+        }
+    }
+
+    /// The value as text (the address, or the number in E.164).
+    pub fn as_str(&self) -> &str {
+        match self {
+            ContactValue::Email(address) => address.as_str(),
+            ContactValue::Phone(phone) => phone.as_str(),
+        }
+    }
+
+    /// Reads a value kept as text for `channel`.
+    pub fn parse(channel: ContactChannel, text: &str) -> Option<ContactValue> {
+        match channel {
+            ContactChannel::Email => MailAddress::parse(text).ok().map(ContactValue::Email),
+            ContactChannel::Phone => crate::PhoneNumber::parse(text)
+                .ok()
+                .map(ContactValue::Phone),
+        }
+    }
+
+    /// The value as a page or a notice may show it without telling it (MS-7, TR-5):
+    /// the address's first letter and its domain's last label (`a***@e***.org`), the
+    /// number's last two digits (`+33******78`).
+    pub fn masked(&self) -> String {
+        match self {
+            ContactValue::Email(address) => {
+                let first = address.local_part().chars().next().unwrap_or('*');
+                let domain = address.domain().as_str();
+                let (name, top) = domain.rsplit_once('.').unwrap_or((domain, ""));
+                let name_first = name.chars().next().unwrap_or('*');
+                format!("{first}***@{name_first}***.{top}")
+            }
+            ContactValue::Phone(phone) => {
+                let text = phone.as_str();
+                let keep = text.len().saturating_sub(2);
+                let head: String = text.chars().take(3).collect();
+                format!(
+                    "{head}{}{}",
+                    "*".repeat(keep.saturating_sub(3)),
+                    &text[keep..]
+                )
+            }
+        }
+    }
+}
+
+/// What a typed code does to a pending change (AU-1): checked in this order, so an
+/// expired change is never confirmed, whatever was typed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConfirmCheck {
+    /// The right code, in time: the new value replaces the old.
+    Confirmed,
+    /// Past [`CONFIRM_CODE_LIFETIME`]: the change is dropped.
+    Expired,
+    /// A wrong code, tries left: the change waits.
+    Wrong,
+    /// A wrong code, the last of [`CONFIRM_TRIES`]: the change is dropped.
+    Exhausted,
+}
+
+/// Judges a typed code (AU-1): `matches` whether it is the pending change's,
+/// `expired` whether its lifetime is over, `tries` how many were typed with this one
+/// (even the right code is refused past [`CONFIRM_TRIES`]: typed together with the
+/// last wrong one, it came after it).
+pub fn check_confirmation(matches: bool, expired: bool, tries: u32) -> ConfirmCheck {
+    match (expired, matches) {
+        (true, _) => ConfirmCheck::Expired,
+        (false, true) if tries <= CONFIRM_TRIES => ConfirmCheck::Confirmed,
+        (false, false) if tries < CONFIRM_TRIES => ConfirmCheck::Wrong,
+        (false, _) => ConfirmCheck::Exhausted,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,5 +221,34 @@ mod tests {
                 .reason
                 .contains("caduceus account contact alice@caduceus.test")
         );
+    }
+    #[test]
+    fn au1_a_confirmation_is_expired_before_anything_else_and_dropped_at_the_fifth_miss() {
+        assert_eq!(check_confirmation(true, true, 1), ConfirmCheck::Expired);
+        assert_eq!(check_confirmation(true, false, 5), ConfirmCheck::Confirmed);
+        assert_eq!(check_confirmation(true, false, 6), ConfirmCheck::Exhausted);
+        assert_eq!(check_confirmation(false, false, 4), ConfirmCheck::Wrong);
+        assert_eq!(
+            check_confirmation(false, false, CONFIRM_TRIES),
+            ConfirmCheck::Exhausted
+        );
+    }
+
+    #[test]
+    fn ms7_a_masked_contact_tells_neither_the_address_nor_the_number() {
+        let email = ContactValue::Email(MailAddress::parse("alice.martin@example.org").unwrap());
+        assert_eq!(email.masked(), "a***@e***.org");
+        let phone = ContactValue::Phone(crate::PhoneNumber::parse("06 12 34 56 78").unwrap());
+        assert_eq!(phone.masked(), "+33*******78");
+        for value in [email, phone] {
+            assert_eq!(
+                ContactValue::parse(value.channel(), value.as_str()),
+                Some(value.clone())
+            );
+            assert_eq!(
+                ContactChannel::parse(value.channel().as_str()),
+                Some(value.channel())
+            );
+        }
     }
 }

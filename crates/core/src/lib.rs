@@ -28,7 +28,9 @@
 //! - [`announcement`]: a patient mailbox announced before it opens, six weeks to
 //!   object (ID-5, AC-3, seed 003 §7): the opening date, how an announcement ends.
 //! - [`contact`]: the out-of-band contact address an account needs to be
-//!   activated, outside the trust space ([`check_out_of_band`], ID-2, 004 §7.1).
+//!   activated, outside the trust space ([`check_out_of_band`], ID-2, 004 §7.1); a
+//!   new address or phone number the holder gives waits for its code
+//!   ([`ContactValue`], [`contact::check_confirmation`], AU-1, MS-7, RT-1).
 //! - [`policy`]: the message rules as pure functions returning a [`Refusal`]
 //!   that names its requirement (MS-2, MS-12; the patient rules join later).
 //! - [`directory`]: the national directory extracts (RPPS people and their
@@ -250,7 +252,7 @@ pub use auth::{
     normalize_code,
 };
 pub use clock::{Clock, ManualClock, SystemClock, Timestamp, days};
-pub use contact::check_out_of_band;
+pub use contact::{ContactChannel, ContactValue, check_out_of_band};
 pub use directory::{
     DirectoryEntry, ExtractError, ExtractHeader, Fingerprint, LineError, MailboxEntry,
     MailboxHeader, MailboxKind, PersonActivity, PersonActivityHeader, SearchQuery, StructureRef,

@@ -17,7 +17,9 @@
 //! - [`auth`]: logins (password + TOTP or emailed code, certificate, device
 //!   credential, passkey) behind the brute-force gate; TOTP and device enrollment
 //!   (AU-1..AU-3); passkeys (`auth::passkey`: the WebAuthn relying party, ceremonies
-//!   kept in the store, shared by the nodes) and phone pairing by a one-time token (MS-18).
+//!   kept in the store, shared by the nodes) and phone pairing by a one-time token (MS-18);
+//!   a new contact address or phone number the user gives confirmed by the code sent to
+//!   it before it is used (`auth::confirm`, AU-1, MS-7, RT-1).
 //! - [`federation`]: logins with an OpenID provider's access token (SASL
 //!   OAUTHBEARER / XOAUTH2, AU-4), checked by a [`federation::TokenVerifier`].
 //! - [`directory`]: import the national extracts (difference on re-import), search,

@@ -1,5 +1,6 @@
 //! Messages the service sends outside the trust space: login codes to a user's
-//! out-of-band address or phone (AU-1), new-mail notices (MS-7), inactivity warnings by e-mail
+//! out-of-band address or phone (AU-1), the codes confirming a new one and the notice
+//! to the address it replaced (AU-1), new-mail notices (MS-7), inactivity warnings by e-mail
 //! and SMS (RT-1). The transport is the binary's business (an SMTP
 //! smarthost); the service only says what to send.
 
@@ -29,6 +30,35 @@ pub enum Notice {
         code: SecretString,
         /// How long it stays valid, in minutes.
         valid_minutes: u32,
+    },
+    /// The code confirming a new out-of-band address, sent to that address (AU-1,
+    /// MS-7): the old address stays in use until it is typed in the settings. Carries
+    /// no sender, subject or message content.
+    ContactCode {
+        /// The new address.
+        to: MailAddress,
+        /// The code, six digits.
+        code: SecretString,
+        /// How long it stays valid, in minutes.
+        valid_minutes: u32,
+    },
+    /// The code confirming a new phone number, by SMS to that number through the
+    /// operator's SMS gateway hook (AU-1, RT-1).
+    ContactCodeSms {
+        /// The new phone number.
+        to: caduceus_core::PhoneNumber,
+        /// The code, six digits.
+        code: SecretString,
+        /// How long it stays valid, in minutes.
+        valid_minutes: u32,
+    },
+    /// To the former out-of-band address: it was replaced (AU-1), so a change made by
+    /// someone else is seen. The new address appears masked only.
+    ContactReplaced {
+        /// The former address.
+        to: MailAddress,
+        /// The new address, masked (`a***@e***.org`).
+        masked: String,
     },
     /// New mail waits in the secure mailbox (MS-7). Carries the out-of-band address
     /// only: the text is fixed, with no sender, subject or content.

@@ -35,6 +35,7 @@ async fn tr4_the_patient_sees_a_professionals_read_and_is_told_once() {
         .set_contact_email(&as_patient, patient.id, Some(&addr("camille@example.org")))
         .await
         .unwrap();
+    confirm_last_contact_code(&w, &as_patient, &patient).await;
     let alice_login = w
         .service
         .login_certificate(&NationalId::parse("810003090833").unwrap(), None, "test")

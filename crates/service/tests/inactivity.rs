@@ -35,6 +35,7 @@ async fn rt1_warnings_then_deletion_unless_the_owner_objects() {
         .set_contact_phone(&testing::account(bob.id, "web"), bob.id, Some(&phone))
         .await
         .unwrap();
+    confirm_last_contact_code(&w, &testing::account(bob.id, "web"), &bob).await;
     // Not by someone else (AC-1).
     assert!(
         w.service

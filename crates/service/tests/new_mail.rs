@@ -47,6 +47,7 @@ async fn ms7_one_notice_per_quiet_period_to_the_ordinary_address_only_when_asked
         .set_contact_email(&as_alice, alice.id, Some(&addr("alice@example.org")))
         .await
         .unwrap();
+    confirm_last_contact_code(&w, &as_alice, &alice).await;
     deliver("alice@caduceus.test").await;
     assert!(notices(&w, 1).await.is_empty());
 

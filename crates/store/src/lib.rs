@@ -24,6 +24,8 @@
 //!   ([`PresentMessage`]: the rows still in a folder, their content ids).
 //! - [`passkey`]: passkeys, phone pairing tokens and WebAuthn ceremonies under way
 //!   (AU-1, MS-18), the [`PasskeyStore`] part of the [`Store`].
+//! - [`contact`]: contact addresses and phone numbers waiting for their code, sealed
+//!   (AU-1, MS-7, RT-1), the [`ContactConfirmationStore`] part of the [`Store`].
 //! - [`absence`]: out-of-office settings, signatures (sealed) and the senders an
 //!   absence answered (MS-6, RFC 3834), the [`AbsenceStore`] part of the [`Store`].
 //! - [`retention`]: every table, what it holds and how long it is kept (TR-2, RT-2),
@@ -40,6 +42,7 @@
 pub mod absence;
 mod blob;
 mod changes;
+pub mod contact;
 mod error;
 mod keyring;
 pub mod listing;
@@ -59,6 +62,7 @@ use caduceus_core::{
 };
 
 pub use absence::AbsenceStore;
+pub use contact::{ContactConfirmation, ContactConfirmationStore, NewContactConfirmation};
 pub use error::{Result, StoreError};
 pub use listing::PresentMessage;
 pub use model::*;
@@ -80,7 +84,7 @@ pub fn new_queue_ref() -> String {
 /// an action is never without its trace (TR-1). Reads that are traced (opening a
 /// message body) take their event too.
 #[async_trait]
-pub trait Store: PasskeyStore + AbsenceStore + Send + Sync {
+pub trait Store: PasskeyStore + AbsenceStore + ContactConfirmationStore + Send + Sync {
     /// Checks that the database answers.
     async fn ping(&self) -> Result<()>;
     /// Creates an account with its default folders (MS-6), state `pending`.

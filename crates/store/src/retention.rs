@@ -140,6 +140,11 @@ pub const INVENTORY: &[Table] = &[
         Kept::WhileInForce,
     ),
     table(
+        "contact_confirmations",
+        "a new contact address or phone number (sealed) waiting for its code (hash), expiry, tries (AU-1, MS-7, RT-1)",
+        Kept::WhileInForce,
+    ),
+    table(
         "second_factors",
         "sealed TOTP secret, last step used (AU-1)",
         Kept::WithAccount,

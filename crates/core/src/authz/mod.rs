@@ -91,6 +91,10 @@ pub enum Operation {
     BlockProfessional,
     /// Set the owner's notices: the contact address and new-mail notices on (MS-7).
     SetNotifications,
+    /// Confirm the owner's new contact address or phone number with the code sent to
+    /// it (AU-1, MS-7, RT-1): the owner's own user only, never staff nor the operator
+    /// (who set a contact directly, ID-2).
+    ConfirmContact,
     /// Set the owner's directory choices: liste rouge, phone shown (ID-4, AC-3).
     SetDirectoryPreferences,
     /// Ask the registration authority to correct the owner's identity data (AC-3).
@@ -292,6 +296,7 @@ impl Interface {
                     operation,
                     Operation::Export
                         | Operation::SetNotifications
+                        | Operation::ConfirmContact
                         | Operation::ListDevices
                         | Operation::AddDevice
                         | Operation::RequestCertificate
@@ -307,6 +312,7 @@ impl Interface {
                     Operation::Export
                         | Operation::SetForwarding
                         | Operation::SetNotifications
+                        | Operation::ConfirmContact
                         | Operation::SetEncryptionAtRest
                         | Operation::SetAbsence
                         | Operation::SetSignature
@@ -350,7 +356,7 @@ impl Interface {
 
 impl Operation {
     /// Every operation of the matrix.
-    pub const ALL: [Operation; 63] = [
+    pub const ALL: [Operation; 64] = [
         Operation::ListFolder,
         Operation::ReadMessage,
         Operation::ReadRaw,
@@ -384,6 +390,7 @@ impl Operation {
         Operation::ReadAccessLog,
         Operation::BlockProfessional,
         Operation::SetNotifications,
+        Operation::ConfirmContact,
         Operation::SetDirectoryPreferences,
         Operation::RequestCorrection,
         Operation::ExportAccountData,
@@ -459,6 +466,8 @@ impl Operation {
             ReadDeliveryStatus => &[Api, Service],
             SetForwarding => &[Api, Service, Webmail],
             SetNotifications => &[Api, Service, Webmail, Cli],
+            // The settings' code field (AU-1); the operator sets a contact directly.
+            ConfirmContact => &[Api, Service, Webmail],
             SetDirectoryPreferences => &[Api, Service, Webmail, Cli],
             RequestCorrection | ExportAccountData | CloseOwnAccount => &[Api, Service, Webmail],
             // The webmail's settings: a request pasted or a `.pem` uploaded (MS-3).
@@ -547,6 +556,7 @@ impl Operation {
             | Operation::PairPhone => Reach::Devices,
             Operation::ReadAccessLog | Operation::BlockProfessional => Reach::PatientOwn,
             Operation::SetNotifications
+            | Operation::ConfirmContact
             | Operation::SetDirectoryPreferences
             | Operation::RequestCorrection
             | Operation::ExportAccountData
@@ -722,6 +732,13 @@ pub fn parties(operation: Operation) -> Vec<Party> {
         Reach::Administration => (&[OtherProfessional, Delegate, Anonymous], true),
     };
     let staff: &[Party] = if with_staff { &STAFF } else { &[] };
+    // A delegate, who acts for an organisation, never confirms its owner's new contact
+    // (AU-1): tried there too.
+    let delegate: &[Party] = if operation == Operation::ConfirmContact {
+        &[Party::Delegate]
+    } else {
+        &[]
+    };
     let operator: &[Party] = if operation.offered_by().contains(&Interface::Cli) {
         &[Party::Operator]
     } else {
@@ -729,6 +746,7 @@ pub fn parties(operation: Operation) -> Vec<Party> {
     };
     people
         .iter()
+        .chain(delegate)
         .chain(staff)
         .chain(operator)
         .copied()

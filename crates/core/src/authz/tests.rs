@@ -229,3 +229,26 @@ fn id3_the_webmail_opens_the_organisations_mailbox_to_its_delegates() {
         assert!(interfaces(operation, Party::RemovedDelegate).contains(&Interface::Webmail));
     }
 }
+
+#[test]
+fn au1_ac1_only_the_owner_confirms_their_new_contact() {
+    use Interface::{Api, Service, Webmail};
+    let confirm = Operation::ConfirmContact;
+    assert_eq!(expected(confirm, Party::Owner), Expected::Allowed);
+    for other in [
+        Party::Delegate,
+        Party::OtherProfessional,
+        Party::Patient,
+        Party::Staff(Role::RegistrationAuthority),
+    ] {
+        assert!(parties(confirm).contains(&other), "{other:?}");
+        assert_eq!(expected(confirm, other), Expected::Denied(Requirement::Ac1));
+        // The API and the webmail confirm one's own change only: no field names another.
+        assert_eq!(interfaces(confirm, other), [Service], "{other:?}");
+    }
+    assert_eq!(interfaces(confirm, Party::Owner), [Api, Service, Webmail]);
+    assert!(
+        !parties(confirm).contains(&Party::Operator),
+        "set directly instead"
+    );
+}

@@ -82,7 +82,10 @@ impl Service {
     /// Sets the out-of-band address login codes and notices are sent to (the user, or
     /// who manages accounts: the operator, a registration authority recording it
     /// before activation). It must lie outside the trust space, and an active account
-    /// keeps one: it is replaced, not removed (ID-2, 004 §7.1).
+    /// keeps one: it is replaced, not removed (ID-2, 004 §7.1). Given by the account's
+    /// own user, a new address waits for the code sent to it and the old one stays in
+    /// use until then (AU-1, MS-7: [`Service::confirm_contact`]); who manages accounts
+    /// verified it in person and sets it directly (ID-2).
     pub async fn set_contact_email(
         &self,
         caller: &Caller,
@@ -94,6 +97,15 @@ impl Service {
                 .await?;
         }
         self.check_contact_change(account, email).await?;
+        if caller.actor == Actor::Account(account)
+            && let Some(new) = email
+        {
+            if self.store.contact_email(account).await?.as_ref() == Some(new) {
+                return Ok(());
+            }
+            let value = caduceus_core::ContactValue::Email(new.clone());
+            return self.request_contact_change(caller, account, value).await;
+        }
         let trace = caller.event(self.now_ms(), Action::ContactSet, Object::of(account));
         Ok(self.store.set_contact_email(account, email, &trace).await?)
     }
@@ -135,6 +147,8 @@ impl Service {
 
     /// Sets (or removes) the phone number where `account`'s SMS notices go (RT-1's
     /// second channel): the account itself, or the operator. Traced, without the number.
+    /// Given by the account's own user, a new number waits for the code sent to it by
+    /// SMS (AU-1: [`Service::confirm_contact`]); removing it needs no code.
     pub async fn set_contact_phone(
         &self,
         caller: &Caller,
@@ -144,6 +158,12 @@ impl Service {
         if caller.actor != Actor::Account(account) {
             self.require_console_over(caller, caduceus_core::Duty::ManageAccounts, account)
                 .await?;
+        } else if let Some(new) = phone {
+            if self.store.contact_phone(account).await?.as_ref() == Some(new) {
+                return Ok(());
+            }
+            let value = caduceus_core::ContactValue::Phone(new.clone());
+            return self.request_contact_change(caller, account, value).await;
         }
         let mut trace = caller.event(self.now_ms(), Action::ContactSet, Object::of(account));
         trace.detail = Some(Detail::of(Requirement::Rt1).and(Channel::Sms));

@@ -8,7 +8,8 @@
 //!
 //! This file holds the proofs ([`Authenticated`], [`Factor`], [`Credentials`]), the
 //! gate, session checks and connection traces; `login` the logins themselves,
-//! `factors` the second factors, contact addresses and device credentials.
+//! `factors` the second factors, contact addresses and device credentials; `confirm`
+//! a new contact the user gives, used once the code sent to it is typed.
 
 use caduceus_core::Requirement;
 use std::time::Duration;
@@ -25,12 +26,14 @@ use crate::Service;
 use crate::actor::Caller;
 use crate::error::{Result, ServiceError};
 
+mod confirm;
 mod factors;
 mod gate;
 mod login;
 mod pairing;
 pub mod passkey;
 
+pub use confirm::PendingContact;
 pub use factors::{Contacts, IssuedDevice, TotpEnrollment};
 pub(crate) use gate::InFlight;
 pub use login::CodeChannel;

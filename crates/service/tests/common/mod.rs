@@ -35,6 +35,11 @@ pub struct Outbox {
     pub registrations: Mutex<Vec<(String, String)>>,
     /// Patient mailbox announcements (ID-5): address, opening date, link token.
     pub announcements: Mutex<Vec<(String, caduceus_core::Timestamp, String)>>,
+    /// Codes confirming a new contact (AU-1): the new address or number, the code.
+    pub contact_codes: Mutex<Vec<(String, String)>>,
+    /// Notices to a replaced contact address (AU-1): the former address, the new one
+    /// masked.
+    pub replaced: Mutex<Vec<(String, String)>>,
     /// When set, the relay and the SMS gateway refuse everything (a channel down).
     pub down: std::sync::atomic::AtomicBool,
 }
@@ -63,6 +68,21 @@ impl Notifier for Outbox {
                 .lock()
                 .unwrap()
                 .push((to.as_str().to_owned(), code.expose().clone())),
+            Notice::ContactCode { to, code, .. } => self
+                .contact_codes
+                .lock()
+                .unwrap()
+                .push((to.as_str().to_owned(), code.expose().clone())),
+            Notice::ContactCodeSms { to, code, .. } => self
+                .contact_codes
+                .lock()
+                .unwrap()
+                .push((to.as_str().to_owned(), code.expose().clone())),
+            Notice::ContactReplaced { to, masked } => self
+                .replaced
+                .lock()
+                .unwrap()
+                .push((to.as_str().to_owned(), masked)),
             Notice::NewMail { to } => self.new_mail.lock().unwrap().push(to.as_str().to_owned()),
             Notice::InactivityWarning {
                 to,
@@ -169,6 +189,23 @@ pub async fn world_configured(tweak: impl FnOnce(&mut ServiceConfig)) -> World {
         clock,
         _dir: dir,
     }
+}
+
+/// The account's own user types the last code sent to confirm a new contact (AU-1).
+pub async fn confirm_last_contact_code(w: &World, caller: &Caller, account: &Account) {
+    let code = w
+        .outbox
+        .contact_codes
+        .lock()
+        .unwrap()
+        .last()
+        .unwrap()
+        .1
+        .clone();
+    w.service
+        .confirm_contact(caller, account.id, &code)
+        .await
+        .unwrap();
 }
 
 pub fn op() -> Caller {

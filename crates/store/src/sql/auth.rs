@@ -239,14 +239,24 @@ pub(super) async fn set_contact_email(
     trace: &Event,
 ) -> Result<()> {
     let mut tx = store.db.begin_write().await?;
-    ensure_factors_row(&mut tx, account).await?;
+    write_contact_email(&mut tx, account, email).await?;
+    append(store, &mut tx, std::slice::from_ref(trace)).await?;
+    tx.commit().await
+}
+
+/// Writes the out-of-band address in `tx` (set directly, or confirmed by its code).
+pub(super) async fn write_contact_email(
+    tx: &mut WriteTx,
+    account: AccountId,
+    email: Option<&MailAddress>,
+) -> Result<()> {
+    ensure_factors_row(tx, account).await?;
     sqlx::query("UPDATE second_factors SET contact_email = $2 WHERE account_id = $1")
         .bind(account.0)
         .bind(email.map(MailAddress::as_str))
         .execute(&mut *tx.tx)
         .await?;
-    append(store, &mut tx, std::slice::from_ref(trace)).await?;
-    tx.commit().await
+    Ok(())
 }
 
 pub(super) async fn set_contact_phone(
@@ -256,6 +266,17 @@ pub(super) async fn set_contact_phone(
     trace: &Event,
 ) -> Result<()> {
     let mut tx = store.db.begin_write().await?;
+    write_contact_phone(&mut tx, account, phone).await?;
+    append(store, &mut tx, std::slice::from_ref(trace)).await?;
+    tx.commit().await
+}
+
+/// Writes (or removes) the SMS phone number in `tx` (set directly, or confirmed).
+pub(super) async fn write_contact_phone(
+    tx: &mut WriteTx,
+    account: AccountId,
+    phone: Option<&PhoneNumber>,
+) -> Result<()> {
     let query = match phone {
         Some(phone) => sqlx::query(
             "INSERT INTO contact_phones (account_id, phone) VALUES ($1, $2)
@@ -266,8 +287,7 @@ pub(super) async fn set_contact_phone(
         None => sqlx::query("DELETE FROM contact_phones WHERE account_id = $1").bind(account.0),
     };
     query.execute(&mut *tx.tx).await?;
-    append(store, &mut tx, std::slice::from_ref(trace)).await?;
-    tx.commit().await
+    Ok(())
 }
 
 pub(super) async fn contact_phone(

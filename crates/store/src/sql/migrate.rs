@@ -78,6 +78,11 @@ const DATA_SQLITE: &[Migration] = &[
         name: "passkey ceremonies shared by the nodes (AU-1, MS-18)",
         sql: include_str!("../../schema/sqlite/0010_passkey_ceremonies.sql"),
     },
+    Migration {
+        version: 11,
+        name: "contact changes waiting for their code (AU-1, MS-7, RT-1)",
+        sql: include_str!("../../schema/sqlite/0011_contact_confirmations.sql"),
+    },
 ];
 const DATA_POSTGRES: &[Migration] = &[
     Migration {
@@ -129,6 +134,11 @@ const DATA_POSTGRES: &[Migration] = &[
         version: 10,
         name: "passkey ceremonies shared by the nodes (AU-1, MS-18)",
         sql: include_str!("../../schema/postgres/0010_passkey_ceremonies.sql"),
+    },
+    Migration {
+        version: 11,
+        name: "contact changes waiting for their code (AU-1, MS-7, RT-1)",
+        sql: include_str!("../../schema/postgres/0011_contact_confirmations.sql"),
     },
 ];
 const KEYRING_SQLITE: &[Migration] = &[Migration {

@@ -17,6 +17,7 @@ mod backup;
 mod breaches;
 mod broadcasts;
 mod commit;
+mod contact;
 mod corrections;
 pub(crate) mod db;
 mod directory;

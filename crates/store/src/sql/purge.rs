@@ -3,7 +3,8 @@
 //! (TR-2, TR-4), breaches closed more than five years ago (TR-6), failure counters no
 //! longer in force (AU-3), receipts of relayed messages past any sender's retries
 //! (MS-16), the senders an out-of-office answered past its period (RFC 3834, MS-6),
-//! passkey ceremonies past their lifetime (AU-1).
+//! passkey ceremonies past their lifetime (AU-1), contact changes whose code expired
+//! (AU-1, MS-7, RT-1).
 
 use caduceus_core::Timestamp;
 
@@ -34,6 +35,10 @@ pub(super) async fn expired(store: &SqlStore, now: Timestamp, before: Timestamp)
             now.saturating_sub(caduceus_core::RELAY_RECEIPT_LIFETIME),
         ),
         ("DELETE FROM passkey_ceremonies WHERE expires_ms <= $1", now),
+        (
+            "DELETE FROM contact_confirmations WHERE expires_ms <= $1",
+            now,
+        ),
         (
             "DELETE FROM absence_replies WHERE replied_ms < $1",
             now.saturating_sub(caduceus_core::absence::REPLY_PERIOD),

@@ -9,6 +9,7 @@ mod absence;
 mod announcements;
 mod auth;
 mod chain;
+mod contact;
 mod directory;
 mod group;
 mod imap_state;
@@ -20,6 +21,7 @@ pub use absence::*;
 pub use announcements::*;
 pub use auth::*;
 pub use chain::*;
+pub use contact::*;
 pub use directory::*;
 pub use group::*;
 pub use imap_state::*;
@@ -81,6 +83,7 @@ macro_rules! conformance_suite {
             au1_ms18_a_ceremony_is_taken_once_by_any_node_before_it_expires,
             au1_totp_secret_is_sealed_and_steps_are_used_once,
             au1_contact_email_and_login_codes,
+            au1_ms7_rt1_a_contact_change_waits_sealed_for_its_code,
             au3_failure_counters_and_alerts,
             au3_concurrent_failure_counts_are_never_lost,
             id3_one_personal_account_per_person,
@@ -582,10 +585,8 @@ pub async fn rt2_a_deleted_account_leaves_nothing_keyed_by_it(h: Harness) {
         .record_patient_accesses(a.id, "message.read", &[d.message], now())
         .await
         .unwrap();
-    assert_eq!(
-        rows(&h, "patient_accesses", "actor_account", &a.id.0.to_string()).await,
-        1
-    );
+    let id = a.id.0.to_string();
+    assert_eq!(rows(&h, "patient_accesses", "actor_account", &id).await, 1);
     let registering = NewCeremony {
         id_hash: &[9u8; 32],
         kind: caduceus_core::passkey::CeremonyKind::Registration,
@@ -595,10 +596,7 @@ pub async fn rt2_a_deleted_account_leaves_nothing_keyed_by_it(h: Harness) {
         expires: Timestamp::from_millis(now().as_millis() + 300_000),
     };
     h.store.add_ceremony(&registering).await.unwrap();
-    assert_eq!(
-        rows(&h, "passkey_ceremonies", "account_id", &a.id.0.to_string()).await,
-        1
-    );
+    assert_eq!(rows(&h, "passkey_ceremonies", "account_id", &id).await, 1);
     // A signature and an out-of-office reply recorded (MS-6).
     let signed = event(Action::SignatureSet, a.id);
     h.store.set_signature(a.id, "Dr A", &signed).await.unwrap();
@@ -610,6 +608,7 @@ pub async fn rt2_a_deleted_account_leaves_nothing_keyed_by_it(h: Harness) {
         )
         .await
         .unwrap();
+    leave_a_pending_contact_change(&h, a.id).await;
 
     h.store
         .destroy_account(a.id, &event(Action::AccountDelete, a.id))
@@ -626,6 +625,7 @@ pub async fn rt2_a_deleted_account_leaves_nothing_keyed_by_it(h: Harness) {
         ("passkey_ceremonies", "account_id", &a.id.0.to_string()),
         ("mail_settings", "account_id", &a.id.0.to_string()),
         ("absence_replies", "account_id", &a.id.0.to_string()),
+        ("contact_confirmations", "account_id", &a.id.0.to_string()),
         ("accounts", "address", address.as_str()),
     ] {
         assert_eq!(

@@ -9,7 +9,8 @@
 //! - [`directory`]: directory search (FHIR), mailbox certificates (PEM) and delivery
 //!   status.
 //! - [`account`]: device credentials, a patient's blocks, opposition and access log,
-//!   the forwarding rule, the terms of use.
+//!   the forwarding rule, the terms of use, where notices go (a new contact confirmed
+//!   by its code, AU-1).
 //! - [`absence`]: the holder's out-of-office reply and signature (MS-6, RFC 3834).
 //! - [`export`]: the streamed export of one's messages (RT-4).
 //! - [`rights`]: the holder's rights over their account (AC-3): directory choices,
@@ -121,6 +122,7 @@ pub fn router(max_message_size: usize) -> Router<Service> {
             "/notifications",
             get(account::notifications).put(account::set_notifications),
         )
+        .route("/notifications/confirm", post(account::confirm_contact))
         .route(
             "/forwarding",
             get(account::forwarding)

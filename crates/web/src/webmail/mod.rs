@@ -155,6 +155,10 @@ pub fn router(max_message_size: usize) -> Router<Service> {
         .route("/mail/account-data", get(rights::account_data))
         .route("/mail/settings/zone", post(settings::zone))
         .route("/mail/settings/encryption", post(settings::encryption))
+        .route(
+            "/mail/settings/contacts/confirm",
+            post(settings::confirm_contact),
+        )
         .route("/mail/settings/absence", post(absence::set_absence))
         .route("/mail/settings/signature", post(absence::set_signature))
         .route("/mail/settings/certificate", post(certificate::submit))

@@ -3,7 +3,8 @@
 //! (MS-10) and their opposition (MS-9); the export of one's messages (RT-4); the
 //! holder's rights (AC-3: directory choices, correction requests, the account's data,
 //! closing it — the forms are [`super::rights`]'s); the out-of-office reply and the
-//! signature (MS-6, the forms are [`super::absence`]'s).
+//! signature (MS-6, the forms are [`super::absence`]'s); where notices go, a new
+//! address or number confirmed by the code sent to it (AU-1, MS-7, RT-1).
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -52,6 +53,8 @@ struct SettingsPage {
     contact_email: String,
     contact_phone: String,
     new_mail: bool,
+    /// The new address or number waiting for its code (AU-1), the user's own only.
+    pending_contacts: Vec<String>,
     /// The directory choices (ID-4); professionals only (patients are never listed).
     directory: Option<caduceus_service::model::DirectoryPreferences>,
     /// The holder's correction requests (AC-3): when, what.
@@ -151,6 +154,15 @@ async fn view(
         }
     }
     let contacts = service.contacts(&caller, account.id).await?;
+    let mut pending_contacts = Vec::new();
+    if own {
+        pending_contacts = service
+            .pending_contacts(&caller, account.id)
+            .await?
+            .into_iter()
+            .map(|p| p.value.as_str().to_owned())
+            .collect();
+    }
     let directory = if patient || !own {
         None
     } else {
@@ -175,6 +187,7 @@ async fn view(
             .map(|p| p.as_str().to_owned())
             .unwrap_or_default(),
         new_mail: contacts.new_mail,
+        pending_contacts,
         layout: Layout::of(user),
         issued,
         address: account.address.as_str().to_owned(),
@@ -567,6 +580,43 @@ pub async fn notifications(
                 ..Typed::default()
             };
             refused_with(&service, &user, error, typed).await
+        }
+    }
+}
+
+/// The code sent to a new contact address or number.
+#[derive(Deserialize)]
+pub struct ContactCodeForm {
+    csrf: String,
+    #[serde(default)]
+    code: String,
+}
+
+impl CsrfField for ContactCodeForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// `POST /mail/settings/contacts/confirm`: the user's own new contact confirmed by its
+/// code (AU-1, MS-7, RT-1); a wrong or expired code says what to do. Traced.
+pub async fn confirm_contact(
+    State(service): State<Service>,
+    Posted { user, form }: Posted<ContactCodeForm>,
+) -> Response {
+    let (caller, account) = (user.login.caller(), user.login.account().id);
+    match service.confirm_contact(&caller, account, &form.code).await {
+        Ok(_) => Redirect::to(&format!("{}/settings", user.base())).into_response(),
+        Err(error) => {
+            let code = matches!(
+                error,
+                ServiceError::Denied {
+                    requirement: caduceus_core::Requirement::Au1,
+                    ..
+                }
+            );
+            let said = code.then_some(user.t.security.contacts.refused);
+            refused_saying(&service, &user, error, said, Typed::default()).await
         }
     }
 }

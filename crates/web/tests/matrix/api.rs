@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use caduceus_testkit::certificates::certificate_request;
 
-use super::{ARCHIVE, CONTACT, Cast, Cell, INS, RECIPIENT, RITA};
+use super::{ARCHIVE, CONTACT, CONTACT_CODE, Cast, Cell, INS, RECIPIENT, RITA};
 
 /// The API request of `cell`: on its target copy, on the patient, a message sent as
 /// the cell's identity, on the owner's device, on the patient's own log or blocks.
@@ -41,6 +41,7 @@ fn request(cell: &Cell) -> (&'static str, String) {
         Operation::ReadAccessLog => ("GET", "/patient/access-log".to_owned()),
         Operation::BlockProfessional => ("PUT", format!("/patient/blocks/{RITA}")),
         Operation::SetNotifications => ("PUT", "/notifications".to_owned()),
+        Operation::ConfirmContact => ("POST", "/notifications/confirm".to_owned()),
         Operation::LookUpDirectory => ("GET", "/directory?name=olga".to_owned()),
         Operation::RequestCertificate => ("POST", "/certificates".to_owned()),
         Operation::SetEncryptionAtRest => ("PUT", "/account/encryption".to_owned()),
@@ -70,6 +71,7 @@ pub fn step(cast: &Cast, cell: &Cell) -> Value {
         Operation::MoveMessage => Some(json!({ "folder": ARCHIVE })),
         Operation::SetForwarding => Some(json!({ "to": RITA })),
         Operation::SetNotifications => Some(json!({ "email": CONTACT, "new_mail": true })),
+        Operation::ConfirmContact => Some(json!({ "code": CONTACT_CODE })),
         Operation::AddDevice => Some(json!({ "name": "cell" })),
         Operation::SetDirectoryPreferences => {
             Some(json!({ "liste_rouge": true, "phone_consent": false }))

@@ -13,7 +13,7 @@ use super::{CONTACT, Cast, Cell, MARKS, RITA, Stored};
 /// Whether what `cell` reaches besides its copies changed: a message delivered, an
 /// alert broadcast, the target's mailbox forwarded, the device or passkey revoked, the
 /// professional blocked, the account's state moved, cardio's delegate added or
-/// removed, the owner's contact address replaced or new-mail notices turned on, their
+/// removed, the owner's contact address replaced (or confirmed) or new-mail notices turned on, their
 /// mailbox put on the liste rouge, a correction requested of the registration
 /// authority, the subject's account closed by its holder (AC-3); `None` when it
 /// reaches none.
@@ -25,6 +25,10 @@ async fn changed(cast: &Cast, cell: &Cell) -> Option<bool> {
             let contact = store.contact_email(owner).await.unwrap();
             let given = contact.is_some_and(|c| c.as_str() == CONTACT);
             return Some(given || store.new_mail_notice(owner).await.unwrap());
+        }
+        Operation::ConfirmContact => {
+            let contact = store.contact_email(cast.owner.id).await.unwrap();
+            return Some(contact.is_some_and(|c| c.as_str() == CONTACT));
         }
         Operation::SetDirectoryPreferences => {
             let address = cast.owner.address.as_str();

@@ -72,6 +72,29 @@ pub(crate) async fn prepare(cast: &Cast, operation: Operation) {
         let set = service.set_contact_email(&operator, owner, Some(&before));
         set.await.unwrap();
     }
+    // The owner's new address waits for its code (AU-1): known here, as the holder
+    // would read it in their mail.
+    if operation == Operation::ConfirmContact {
+        use caduceus_store::ContactConfirmationStore as _;
+        use sha2::Digest as _;
+        let value = caduceus_core::ContactValue::Email(addr(CONTACT));
+        let code_hash = sha2::Sha256::digest(CONTACT_CODE.as_bytes());
+        let pending = caduceus_store::NewContactConfirmation {
+            account: cast.owner.id,
+            value: &value,
+            code_hash: &code_hash,
+            expires: caduceus_core::Clock::now(&caduceus_core::SystemClock)
+                .saturating_add(std::time::Duration::from_secs(3600)),
+        };
+        let trace = caduceus_audit::Event::new(
+            0,
+            caduceus_audit::Who::Account(caduceus_audit::AccountRef(cast.owner.id.0)),
+            caduceus_audit::Action::ContactConfirmSent,
+            caduceus_audit::Object::of(cast.owner.id),
+        );
+        let put = cast.w.store.put_contact_confirmation(&pending, &trace);
+        put.await.unwrap();
+    }
     if operation == Operation::BlockProfessional {
         let patient = cast.account(Party::Patient).id;
         cast.w

@@ -11,7 +11,7 @@ use caduceus_service::actor::testing;
 use caduceus_testkit::addr;
 use caduceus_testkit::certificates::certificate_request;
 
-use super::{ARCHIVE, CONTACT, Cast, Cell, INS, RECIPIENT, RITA, letter};
+use super::{ARCHIVE, CONTACT, CONTACT_CODE, Cast, Cell, INS, RECIPIENT, RITA, letter};
 use caduceus_service::auth::Contacts;
 use caduceus_store::DirectoryPreferences;
 
@@ -87,6 +87,10 @@ async fn outcome(cast: &Cast, cell: &Cell) -> Result<(), ServiceError> {
             };
             service.set_contacts(&caller, owner, &contacts).await
         }
+        (Reach::Settings, Operation::ConfirmContact) => service
+            .confirm_contact(&caller, owner, CONTACT_CODE)
+            .await
+            .map(drop),
         (Reach::Settings, Operation::RequestCertificate) => {
             let csr = certificate_request();
             service

@@ -10,7 +10,7 @@ use caduceus_core::authz::{Expected, Operation, Party, Reach};
 use caduceus_testkit::certificates::certificate_request;
 use serde_json::{Value, json};
 
-use super::{ARCHIVE, CONTACT, Cast, Cell, RECIPIENT, RITA};
+use super::{ARCHIVE, CONTACT, CONTACT_CODE, Cast, Cell, RECIPIENT, RITA};
 
 /// The step of `cell` for `scripts/matrix_webmail.py`, as its party: `[label, token,
 /// method, path, form fields, multipart, client certificate and key]` (the
@@ -216,6 +216,12 @@ pub fn step(cast: &Cast, cell: &Cell) -> Value {
             "POST",
             "/mail/settings/notifications".to_owned(),
             Some(json!([["email", CONTACT], ["new_mail", "on"]])),
+            false,
+        ),
+        Operation::ConfirmContact => (
+            "POST",
+            "/mail/settings/contacts/confirm".to_owned(),
+            Some(json!([["code", CONTACT_CODE]])),
             false,
         ),
         Operation::SetDirectoryPreferences => (

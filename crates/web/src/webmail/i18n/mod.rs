@@ -7,13 +7,15 @@
 //! - [`display`]: a letter shown as written, previews, names and the patient mark.
 //! - [`mailboxes`]: the mailbox switcher's and the conversations' words.
 //! - [`refusals`]: what a page says when the service refuses, in plain words.
-//! - [`security`]: an enveloped copy and a signature's standing, said to the reader.
+//! - [`security`]: an enveloped copy and a signature's standing, said to the reader;
+//!   [`contacts`]: a new contact waiting for its code (AU-1), under `security`.
 //! - [`drafts`]: saving a letter being written, its autosave (issue 22).
 //! - [`passkeys`]: passkeys and pairing a phone (AU-1, MS-18).
 //! - [`login`]: the login page's one-time code by SMS (AU-1).
 //! - [`absence`]: the out-of-office reply and the signature (MS-6).
 
 pub mod absence;
+pub mod contacts;
 pub mod display;
 pub mod drafts;
 pub mod habits;

@@ -21,6 +21,8 @@ pub struct Security {
     pub at_rest_label: &'static str,
     /// The settings' certificate form (MS-3).
     pub certificates: &'static Certificates,
+    /// A new contact waiting for its code (AU-1).
+    pub contacts: &'static super::contacts::Contacts,
 }
 
 /// In French.
@@ -42,6 +44,7 @@ pub static FR: Security = Security {
                    ne l'affiche plus. Il vous faut un certificat pour le chiffrement.",
     at_rest_label: "Chiffrer les messages que je reçois avec mon certificat",
     certificates: &CERTIFICATES_FR,
+    contacts: &super::contacts::FR,
 };
 
 /// In English.
@@ -62,6 +65,7 @@ pub static EN: Security = Security {
                    need a certificate for encryption.",
     at_rest_label: "Encrypt the messages I receive with my certificate",
     certificates: &CERTIFICATES_EN,
+    contacts: &super::contacts::EN,
 };
 
 /// The words of the settings' certificate form (MS-3): a request to have signed, or

@@ -16,6 +16,7 @@ fn ms6_french_pages_put_a_narrow_no_break_space_before_high_punctuation() {
         include_str!("passkeys.rs"),
         include_str!("login.rs"),
         include_str!("absence.rs"),
+        include_str!("contacts.rs"),
     ];
     let french = sources
         .iter()
