@@ -33,6 +33,7 @@ const FIXTURE_V7: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/up
 const FIXTURE_V8: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/upgrade/v8");
 /// Made by 7603474 (schema version 9: out-of-office replies and signatures).
 const FIXTURE_V9: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/upgrade/v9");
+const FIXTURE_V10: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/upgrade/v10");
 /// The demo register extract (people), as the demo seed imported it.
 const PEOPLE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -319,6 +320,18 @@ fn upgrade_v9_fixture_keeps_messages_and_starts_with_no_ceremony_au1_ms18() {
     let db = data.join("caduceus.db");
     assert_eq!(
         sqlite_value(&db, "SELECT COUNT(*) FROM passkey_ceremonies"),
+        "0"
+    );
+}
+
+/// Version 10 to 11 (contact changes confirmed by a code): what every upgrade keeps;
+/// no change is waiting for its code (AU-1, MS-7, RT-1).
+#[test]
+fn upgrade_v10_fixture_keeps_messages_and_starts_with_no_pending_contact_au1_ms7() {
+    let (_root, data) = upgrade_keeps_the_fixture(FIXTURE_V10, 10);
+    let db = data.join("caduceus.db");
+    assert_eq!(
+        sqlite_value(&db, "SELECT COUNT(*) FROM contact_confirmations"),
         "0"
     );
 }
