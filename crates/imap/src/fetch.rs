@@ -47,7 +47,17 @@ pub(crate) fn opening(items: &[MessageDataItemName<'_>]) -> Option<Opening> {
                 | MessageDataItemName::Body
         )
     };
-    if items.iter().any(body) {
+    // Whole messages and nothing drawn from their structure: the bodies alone.
+    let whole = |item: &MessageDataItemName<'_>| match item {
+        MessageDataItemName::BodyExt { section, .. } => section.is_none(),
+        MessageDataItemName::Binary { section, .. }
+        | MessageDataItemName::BinarySize { section } => section.is_empty(),
+        MessageDataItemName::Rfc822 => true,
+        _ => !body(item) && !metadata(item),
+    };
+    if items.iter().any(body) && items.iter().all(whole) {
+        Some(Opening::ReadWhole)
+    } else if items.iter().any(body) {
         Some(Opening::Read)
     } else if items.iter().any(metadata) {
         Some(Opening::Headers)
@@ -484,9 +494,28 @@ mod tests {
         assert!(reads_body(&[MessageDataItemName::Rfc822]));
         assert!(!reads_body(&[MessageDataItemName::Rfc822Header]));
         assert_eq!(
-            opening(&[peek]),
-            Some(Opening::Read),
-            "a peek is a read (TR-1)"
+            opening(&[peek.clone()]),
+            Some(Opening::ReadWhole),
+            "a peek is a read (TR-1), of the whole message"
+        );
+        // The metadata is unsealed only when an item is drawn from the structure.
+        let header = MessageDataItemName::BodyExt {
+            section: Some(Section::Header(None)),
+            partial: None,
+            peek: true,
+        };
+        assert_eq!(
+            opening(&[MessageDataItemName::Rfc822, MessageDataItemName::Flags]),
+            Some(Opening::ReadWhole)
+        );
+        assert_eq!(opening(&[peek.clone(), header]), Some(Opening::Read));
+        assert_eq!(
+            opening(&[peek, MessageDataItemName::Envelope]),
+            Some(Opening::Read)
+        );
+        assert_eq!(
+            opening(&[MessageDataItemName::Rfc822Header]),
+            Some(Opening::Read)
         );
         assert_eq!(
             opening(&[MessageDataItemName::Flags, MessageDataItemName::Envelope]),

@@ -27,6 +27,10 @@ pub enum Opening {
     /// Bodies (IMAP `BODY[…]`, `BODY.PEEK[…]`, `BINARY`, `RFC822*`; an export): traced
     /// `message.read`.
     Read,
+    /// Whole messages only (IMAP `BODY[]`, `BODY.PEEK[]`, `BINARY[]`, `RFC822`): the
+    /// bodies alone are unsealed, not the metadata (a [`ReadMessage::structure`] asked
+    /// all the same is computed from the bytes); traced `message.read`, as a read.
+    ReadWhole,
     /// The header facts computed at ingest only (ENVELOPE, BODYSTRUCTURE, a listing with
     /// subjects): [`ReadMessage::raw`] is empty; traced `message.headers`.
     Headers,
@@ -41,7 +45,7 @@ impl Opening {
     /// The action traced for each message opened.
     fn action(self) -> Action {
         match self {
-            Opening::Read => Action::MessageRead,
+            Opening::Read | Opening::ReadWhole => Action::MessageRead,
             Opening::Headers => Action::MessageHeaders,
             Opening::Search | Opening::SearchHeaders => Action::MessageSearch,
         }
@@ -51,6 +55,7 @@ impl Opening {
     fn unseal(self) -> Unseal {
         match self {
             Opening::Read | Opening::Search => Unseal::Whole,
+            Opening::ReadWhole => Unseal::BodyOnly,
             Opening::Headers | Opening::SearchHeaders => Unseal::MetaOnly,
         }
     }

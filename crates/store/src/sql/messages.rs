@@ -367,10 +367,9 @@ async fn open_each(
     ids: &[MessageId],
     unseal: Unseal,
 ) -> Result<Vec<Result<OpenedMessage>>> {
-    let whole = matches!(unseal, Unseal::Whole);
     let rows = match &store.reads {
-        Some(reads) => reads.sealed_rows(folder, ids, whole).await?,
-        None => sealed_rows(store, folder, ids, whole).await?,
+        Some(reads) => reads.sealed_rows(folder, ids, unseal).await?,
+        None => sealed_rows(store, folder, ids, unseal).await?,
     };
     let mut by_id: HashMap<i64, SealedRow> = rows
         .into_iter()
@@ -423,13 +422,18 @@ async fn unseal_row(
         inline_body,
         ..
     } = row;
-    let meta = key.open_owned(&context::meta(&blob_id), meta, "message metadata")?;
+    let meta = match unseal {
+        Unseal::BodyOnly => Vec::new(),
+        Unseal::Whole | Unseal::MetaOnly => {
+            key.open_owned(&context::meta(&blob_id), meta, "message metadata")?
+        }
+    };
     let raw = match (unseal, inline_body) {
         (Unseal::MetaOnly, _) => Vec::new(),
-        (Unseal::Whole, Some(sealed)) => {
+        (Unseal::Whole | Unseal::BodyOnly, Some(sealed)) => {
             key.open_owned(&context::blob(&blob_id), sealed, "message body")?
         }
-        (Unseal::Whole, None) => {
+        (Unseal::Whole | Unseal::BodyOnly, None) => {
             let sealed = store.blobs.get(&blob_id).await?;
             key.open_owned(&context::blob(&blob_id), sealed, "message body")?
         }
@@ -443,9 +447,9 @@ async fn sealed_rows(
     store: &SqlStore,
     folder: Option<MailboxId>,
     ids: &[MessageId],
-    body: bool,
+    unseal: Unseal,
 ) -> Result<Vec<SealedRow>> {
-    let body_column = if body { ", b.data AS inline_body" } else { "" };
+    let (meta_column, body_column) = unseal.columns("m.meta", "b.data", "NULL");
     let in_folder = match folder {
         Some(_) => format!(
             " AND m.mailbox_id = {}",
@@ -455,7 +459,7 @@ async fn sealed_rows(
     };
     let sql = format!(
         "SELECT m.id, m.mailbox_id, m.uid, m.modseq, m.flags, m.internal_ms, m.size, \
-         m.blob_id, m.key_ref, m.meta{body_column} FROM messages m \
+         m.blob_id, m.key_ref, {meta_column} AS meta, {body_column} AS inline_body FROM messages m \
          LEFT JOIN blob_data b ON b.id = m.blob_id WHERE m.id IN ({}){in_folder}",
         store.db.placeholders(1, ids.len())
     );
@@ -480,12 +484,10 @@ async fn sealed_rows(
                 blob_id: row.try_get("blob_id")?,
                 wrapped_key: wrapped.remove(key_ref),
                 key_ref: key_ref.to_owned(),
-                meta: row.try_get("meta")?,
-                inline_body: if body {
-                    row.try_get("inline_body")?
-                } else {
-                    None
-                },
+                meta: row
+                    .try_get::<Option<Vec<u8>>, _>("meta")?
+                    .unwrap_or_default(),
+                inline_body: row.try_get("inline_body")?,
             })
         })
         .collect()

@@ -22,7 +22,7 @@ use rusqlite::{Connection, OpenFlags, params_from_iter};
 
 use crate::error::{Result, StoreError};
 use crate::listing::PresentMessage;
-use crate::model::{MailboxId, MessageId, MessageSummary};
+use crate::model::{MailboxId, MessageId, MessageSummary, Unseal};
 use crate::sql::messages::{SealedRow, split_flags};
 
 /// How many idle connections are kept for the next read.
@@ -47,15 +47,15 @@ impl SqliteReads {
     }
 
     /// The rows of `ids` that exist (and, with `folder`, are in it), in any order,
-    /// with their inline bodies when `body` is asked.
+    /// with their sealed metadata and inline bodies as `unseal` asks.
     pub async fn sealed_rows(
         &self,
         folder: Option<MailboxId>,
         ids: &[MessageId],
-        body: bool,
+        unseal: Unseal,
     ) -> Result<Vec<SealedRow>> {
         let ids: Vec<i64> = ids.iter().map(|id| id.0).collect();
-        self.blocking(move |conn| sealed_rows(conn, folder, &ids, body))
+        self.blocking(move |conn| sealed_rows(conn, folder, &ids, unseal))
             .await
     }
 
@@ -121,9 +121,9 @@ fn sealed_rows(
     conn: &Connection,
     folder: Option<MailboxId>,
     ids: &[i64],
-    body: bool,
+    unseal: Unseal,
 ) -> Result<Vec<SealedRow>> {
-    let body_column = if body { "b.data" } else { "NULL" };
+    let (meta_column, body_column) = unseal.columns("m.meta", "b.data", "NULL");
     let in_folder = if folder.is_some() {
         " AND m.mailbox_id = ?"
     } else {
@@ -131,7 +131,7 @@ fn sealed_rows(
     };
     let sql = format!(
         "SELECT m.id, m.mailbox_id, m.uid, m.modseq, m.flags, m.internal_ms, m.size, \
-         m.blob_id, m.key_ref, m.meta, {body_column}, k.account_id, k.wrapped \
+         m.blob_id, m.key_ref, {meta_column}, {body_column}, k.account_id, k.wrapped \
          FROM messages m \
          LEFT JOIN blob_data b ON b.id = m.blob_id \
          LEFT JOIN keyring.keyring_message_keys k ON k.key_ref = m.key_ref \
@@ -162,7 +162,10 @@ fn sealed_rows(
             },
             blob_id,
             key_ref: row.get(8).map_err(database)?,
-            meta: row.get(9).map_err(database)?,
+            meta: row
+                .get::<_, Option<Vec<u8>>>(9)
+                .map_err(database)?
+                .unwrap_or_default(),
             inline_body: row.get(10).map_err(database)?,
             wrapped_key: account.zip(wrapped),
         });
