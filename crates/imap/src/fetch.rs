@@ -494,7 +494,7 @@ mod tests {
         assert!(reads_body(&[MessageDataItemName::Rfc822]));
         assert!(!reads_body(&[MessageDataItemName::Rfc822Header]));
         assert_eq!(
-            opening(&[peek.clone()]),
+            opening(std::slice::from_ref(&peek)),
             Some(Opening::ReadWhole),
             "a peek is a read (TR-1), of the whole message"
         );
