@@ -40,6 +40,7 @@
 #   IMAP=1 scripts/bench-smtp.sh                         # also time IMAP FETCH at the end
 #   IMAP_ONLY=/tmp/caduceus-bench-smtp.XXXXXX scripts/bench-smtp.sh  # only IMAP, kept data
 #   IMAP_RUNS=7                                          # FETCHes of each kind per side (≥ 5)
+#   PIN=1                                                # IMAP step: servers on CPU 0, client on CPU 1
 #   DELIVERY_TIMEOUT=300                                 # seconds to wait for delivery
 #   BIN_DIR=/tmp/old-build                               # its caduceus, caduceus-load; no build
 #
@@ -58,6 +59,11 @@ KEEP=${KEEP:-0} # 1: keep the scratch directory (data, logs) even on success
 IMAP=${IMAP:-0} # 1: time IMAP FETCH of the delivered mailbox (sqlite, pg1 and postfix sides)
 IMAP_ONLY=${IMAP_ONLY:-} # a kept scratch directory: only its IMAP step, no SMTP load
 IMAP_RUNS=${IMAP_RUNS:-7}
+# 1: in the IMAP step, every server (Caduceus, PostgreSQL, Dovecot) runs on CPU 0 and the
+# client on CPU 1, as if it were on another machine: on two cores shared with the
+# client, a server whose work hops between threads (Caduceus) is slowed by the client
+# being scheduled on its core, one that runs in a single process (Dovecot) much less.
+PIN=${PIN:-0}
 if [ -n "$IMAP_ONLY" ]; then
     [ -d "$IMAP_ONLY" ] || { echo "bench-smtp: IMAP_ONLY=$IMAP_ONLY is no directory" >&2; exit 1; }
     IMAP=1
@@ -663,7 +669,18 @@ if [ "$IMAP" = 1 ]; then
         IMAP_SIDES+=("dovecot,127.0.0.1:$DOV_IMAPS,$CERTS/pki/ca.pem,localhost,bruno.durand@postfix.test,$D/dovecot-imap-secret,$(cat "$D/dovecot/run/master.pid")")
     fi
     echo "caduceus: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'), machine load average $(cut -d' ' -f1-3 /proc/loadavg)"
-    if python3 "$ROOT/scripts/imap-fetch-bench.py" --runs "$IMAP_RUNS" "${IMAP_SIDES[@]}" >"$D/imap.out" 2>&1; then
+    CLIENT=()
+    if [ "$PIN" = 1 ]; then
+        # Every server process and thread on CPU 0 (the threads and processes they make
+        # later inherit it), the client on CPU 1.
+        for pid in "${CADUCEUS_PIDS[@]}" $(head -1 "${PG_DATA:-/nonexistent}/postmaster.pid" 2>/dev/null) $(cat "$D/dovecot/run/master.pid" 2>/dev/null); do
+            taskset -a -cp 0 "$pid" >/dev/null
+            for child in $(pgrep -P "$pid"); do taskset -a -cp 0 "$child" >/dev/null; done
+        done
+        CLIENT=(taskset -c 1)
+        echo "pinned: servers on CPU 0, the client on CPU 1"
+    fi
+    if "${CLIENT[@]}" python3 "$ROOT/scripts/imap-fetch-bench.py" --runs "$IMAP_RUNS" "${IMAP_SIDES[@]}" >"$D/imap.out" 2>&1; then
         grep -E '^(IMAP|RATIO) ' "$D/imap.out"
     else
         FAILED+=("IMAP ($(tail -1 "$D/imap.out"))")

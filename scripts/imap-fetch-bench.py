@@ -8,13 +8,19 @@ then RUNS rounds, interleaved across the sides (side 1, side 2, … then again),
            client asks when it opens a folder (Thunderbird, issue 20 item 4);
   full     `FETCH 1:* (RFC822)`, every full body.
 
-Each FETCH is timed on the client (wall clock, to the tagged OK) and on the server:
+Each FETCH is timed twice per round on the client (wall clock, to the tagged OK): read
+by imaplib, which parses each response in Python (about 30 ms for a listing of 2,000
+on this VM, slower than either server: both then wait for the client), and read raw
+(`raw_*`: the bytes taken off the TLS stream as they come until the tagged OK, the
+responses counted, nothing parsed), which measures the server — what a client in C
+(Thunderbird, mbsync) sees. And on the server:
 the CPU time (/proc/PID/stat utime+stime) of the processes given for the side and
 all their descendants (Dovecot's `imap` processes are children of its master),
 robust to other load on a shared machine. Medians of the times and means of the CPU
 times (counted in ticks of 1/CLK_TCK s) are printed, one line per side:
 
-  IMAP name=… messages=… bytes=… full_s=… list_s=… full_cpu_ms=… list_cpu_ms=…
+  IMAP name=… messages=… bytes=… full_s=… list_s=… raw_full_s=… raw_list_s=…
+       full_cpu_ms=… list_cpu_ms=…
        [db_full_cpu_ms=… db_list_cpu_ms=…] first_list_s=… [first_list_cpu_ms=…]
        [db_first_list_cpu_ms=…]
 
@@ -24,7 +30,7 @@ sample, with Caduceus' listing cache still cold.)
 then, when a side is named `dovecot`, each other side's ratios (Dovecot's median time
 over the side's: ≥ 1 means no slower than Dovecot):
 
-  RATIO name=… full=… list=…
+  RATIO name=… full=… list=… raw_full=… raw_list=…
 
 Usage: imap-fetch-bench.py [--runs N] SIDE...
   SIDE = NAME,HOST:PORT,CA_PEM,TLS_NAME,USER,SECRET_FILE[,PIDS[,DB_PIDS]]
@@ -97,7 +103,8 @@ class Side:
         assert typ == "OK", data
         self.count = int(data[0])
         self.size = 0
-        self.times = {"full": [], "list": []}
+        self.times = {"full": [], "list": [], "raw_full": [], "raw_list": []}
+        self.tags = 0
         self.cpu = {"full": [], "list": []}
         self.db_cpu = {"full": [], "list": []}
         self.first_list = (0.0, 0.0, 0.0)
@@ -123,10 +130,37 @@ class Side:
             self.cpu[kind].append(1000 * (cpu1 - cpu0))
             self.db_cpu[kind].append(1000 * (db1 - db0))
 
+    def fetch_raw(self, kind):
+        """The same FETCH, its answer read off the stream unparsed (imaplib's reader,
+        so nothing is left buffered for the next command)."""
+        items = FULL if kind == "full" else LISTING
+        self.tags += 1
+        tag = b"R%d" % self.tags
+        done = b"\r\n" + tag + b" "
+        start = time.perf_counter()
+        self.m.send(tag + b" FETCH 1:* " + items.encode() + b"\r\n")
+        parts, tail = [], b""
+        while True:
+            chunk = self.m.file.read1(1 << 20)
+            assert chunk, f"{self.name}: connection closed"
+            parts.append(chunk)
+            tail = (tail + chunk)[-400:]
+            at = tail.rfind(done)
+            if at >= 0 and tail.endswith(b"\r\n") and tail.find(b"\r\n", at + 2) == len(tail) - 2:
+                break
+        elapsed = time.perf_counter() - start
+        answer = b"".join(parts)
+        status = answer[answer.rfind(done) + len(done):].split(b" ", 1)[0]
+        assert status == b"OK", f"{self.name}: {answer[-200:]!r}"
+        answered = answer.count(b" FETCH (")
+        assert answered >= self.count, f"{self.name}: {answered} raw responses for {self.count} messages"
+        self.times["raw_" + kind].append(elapsed)
+
     def line(self):
         med = statistics.median
-        out = "IMAP name=%s messages=%d bytes=%d full_s=%.4f list_s=%.4f" % (
-            self.name, self.count, self.size, med(self.times["full"]), med(self.times["list"]))
+        out = "IMAP name=%s messages=%d bytes=%d full_s=%.4f list_s=%.4f raw_full_s=%.4f raw_list_s=%.4f" % (
+            self.name, self.count, self.size, med(self.times["full"]), med(self.times["list"]),
+            med(self.times["raw_full"]), med(self.times["raw_list"]))
         # CPU: the mean over the runs (the kernel counts in ticks of 1/CLK_TCK s, 10 ms
         # here, too coarse for one FETCH's median).
         mean = statistics.mean
@@ -160,6 +194,8 @@ def main(argv):
         for side in sides:
             side.fetch("list")
             side.fetch("full")
+            side.fetch_raw("list")
+            side.fetch_raw("full")
     for side in sides:
         side.m.logout()
         print(side.line())
@@ -168,10 +204,9 @@ def main(argv):
         med = statistics.median
         for side in sides:
             if side is not dovecot:
-                print("RATIO name=%s full=%.2f list=%.2f" % (
-                    side.name,
-                    med(dovecot.times["full"]) / med(side.times["full"]),
-                    med(dovecot.times["list"]) / med(side.times["list"])))
+                ratio = lambda kind: med(dovecot.times[kind]) / med(side.times[kind])
+                print("RATIO name=%s full=%.2f list=%.2f raw_full=%.2f raw_list=%.2f" % (
+                    side.name, ratio("full"), ratio("list"), ratio("raw_full"), ratio("raw_list")))
 
 
 if __name__ == "__main__":

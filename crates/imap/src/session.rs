@@ -206,6 +206,9 @@ async fn serve(
                 // A FETCH's next batch, before the protocol state is consulted
                 // again: nothing else is read until the FETCH is answered.
                 session.fetch_more(&mut out).await;
+                if session.fetching.is_none() {
+                    out.release_room();
+                }
                 continue;
             }
             Ok(Ok(Progress::Event(event))) => event,

@@ -110,6 +110,14 @@ impl Wire {
         bytes
     }
 
+    /// Gives back the room a large answer took once it is all handed over: an idle
+    /// session keeps no more than a chunk's.
+    pub(crate) fn release_room(&mut self) {
+        if self.pending.is_empty() {
+            self.pending.shrink_to(CHUNK);
+        }
+    }
+
     /// Bytes of encoded responses not yet handed to the stream.
     pub(crate) fn waiting(&self) -> usize {
         self.pending.len() - self.sent
@@ -227,9 +235,10 @@ impl Wire {
             let chunk = self.pending[self.sent..end].to_vec();
             self.sent = end;
             if self.sent == self.pending.len() {
+                // The room stays for the next batch of a FETCH under way: giving it
+                // back and taking it again at each batch cost a large FETCH page
+                // faults and unmappings (docs/benchmarks.md, session 19).
                 self.pending.clear();
-                // An idle session keeps no room a large FETCH made.
-                self.pending.shrink_to(CHUNK);
                 self.sent = 0;
             }
             self.wrote = true;
@@ -328,6 +337,8 @@ mod tests {
         sent.extend(written(&mut wire));
         assert_eq!(sent, [big.as_bytes(), b"* OK one\r\n* OK two\r\n"].concat());
         assert!(wire.is_flushed());
+        assert!(wire.pending.capacity() > CHUNK, "kept while answering");
+        wire.release_room();
         assert!(
             wire.pending.capacity() <= CHUNK,
             "an idle session keeps {} bytes",
