@@ -272,6 +272,11 @@ pub(crate) mod context {
     pub fn signature(account_id: i64) -> Vec<u8> {
         format!("caduceus/signature/v1/{account_id}").into_bytes()
     }
+    /// A new contact address or phone number waiting for its code, sealed by its
+    /// account key and bound to its channel (AU-1, MS-7, RT-1).
+    pub fn contact_confirmation(account_id: i64, channel: &str) -> Vec<u8> {
+        format!("caduceus/contact-confirmation/v1/{account_id}/{channel}").into_bytes()
+    }
     /// Message metadata (envelope, structure) sealed by its message key.
     pub fn meta(blob_id: &str) -> Vec<u8> {
         format!("caduceus/meta/v1/{blob_id}").into_bytes()

@@ -14,17 +14,7 @@ use super::traces::append;
 use crate::contact::{ContactConfirmation, ContactConfirmationStore, NewContactConfirmation};
 use crate::error::{Result, StoreError};
 use crate::model::AccountId;
-
-/// The associated data a pending value is sealed under: its account and channel, so a
-/// sealed value moved to another row does not open.
-fn sealing_context(account: AccountId, channel: ContactChannel) -> Vec<u8> {
-    format!(
-        "caduceus/contact-confirmation/v1/{}/{}",
-        account.0,
-        channel.as_str()
-    )
-    .into_bytes()
-}
+use crate::seal::context;
 
 /// A row read back, its value opened.
 async fn from_row(
@@ -41,7 +31,7 @@ async fn from_row(
     let key = store.keyring.account_key(account.0).await?;
     let sealed: Vec<u8> = row.try_get("value_sealed")?;
     let opened = key.open(
-        &sealing_context(account, channel),
+        &context::contact_confirmation(account.0, channel.as_str()),
         &sealed,
         "pending contact",
     )?;
@@ -65,7 +55,7 @@ impl ContactConfirmationStore for SqlStore {
         let channel = new.value.channel();
         let key = self.keyring.account_key(new.account.0).await?;
         let sealed = key.seal(
-            &sealing_context(new.account, channel),
+            &context::contact_confirmation(new.account.0, channel.as_str()),
             new.value.as_str().as_bytes(),
         );
         let mut tx = self.db.begin_write().await?;
