@@ -7,6 +7,7 @@
 
 use anyhow::{Result, bail};
 use async_trait::async_trait;
+use caduceus_core::contact::ContactChannel;
 use caduceus_service::notify::{Notice, Notifier};
 use mail_send::SmtpClientBuilder;
 use mail_send::mail_builder::MessageBuilder;
@@ -294,7 +295,26 @@ impl Notifier for SmtpNotifier {
                     code = code.expose()
                 ),
             ),
-            Notice::ContactReplaced { to, masked } => (
+            Notice::ContactReplaced {
+                to,
+                channel: ContactChannel::Phone,
+                masked,
+            } => (
+                to,
+                "Numero pour les avis SMS remplace / SMS number replaced",
+                format!(
+                    "Les avis SMS de votre messagerie securisee de sante iront desormais au \
+                     {masked}. Si vous n'avez pas fait ce changement, prevenez votre operateur \
+                     sans attendre.\r\n\r\n\
+                     The SMS notices of your secure health mailbox will now go to {masked}. If \
+                     you did not make this change, tell your operator at once.\r\n"
+                ),
+            ),
+            Notice::ContactReplaced {
+                to,
+                channel: ContactChannel::Email,
+                masked,
+            } => (
                 to,
                 "Adresse de contact remplacee / Contact address replaced",
                 format!(

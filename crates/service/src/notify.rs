@@ -52,12 +52,15 @@ pub enum Notice {
         /// How long it stays valid, in minutes.
         valid_minutes: u32,
     },
-    /// To the former out-of-band address: it was replaced (AU-1), so a change made by
-    /// someone else is seen. The new address appears masked only.
+    /// A contact was replaced (AU-1), so a change made by someone else is seen: a new
+    /// e-mail address told at the former one, a new SMS number at the contact address.
+    /// The new value appears masked only.
     ContactReplaced {
-        /// The former address.
+        /// The former address (an e-mail change), or the contact address (a number's).
         to: MailAddress,
-        /// The new address, masked (`a***@e***.org`).
+        /// Which contact changed.
+        channel: caduceus_core::contact::ContactChannel,
+        /// The new value, masked (`a***@e***.org`, `+33*******78`).
         masked: String,
     },
     /// New mail waits in the secure mailbox (MS-7). Carries the out-of-band address

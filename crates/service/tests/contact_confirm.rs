@@ -105,7 +105,7 @@ async fn au1_five_wrong_codes_drop_the_change_and_only_the_owner_confirms() {
 }
 
 #[tokio::test]
-async fn au1_ms7_the_right_code_switches_and_the_former_address_is_told() {
+async fn au1_ms7_the_right_code_switches_and_the_former_address_or_the_contact_is_told() {
     let w = world().await;
     let alice = person(&w, "alice", "810003090833", true).await;
     let as_alice = testing::account(alice.id, "web");
@@ -130,6 +130,23 @@ async fn au1_ms7_the_right_code_switches_and_the_former_address_is_told() {
         replaced,
         vec![(former.as_str().to_owned(), "z***@e***.org".to_owned())]
     );
+    // A new SMS number, confirmed, is told at the contact address (AU-1).
+    let phone = caduceus_core::PhoneNumber::parse("+33612345678").unwrap();
+    w.service
+        .set_contact_phone(&as_alice, alice.id, Some(&phone))
+        .await
+        .unwrap();
+    let code = w.outbox.contact_codes.lock().unwrap()[1].1.clone();
+    let channel = w.service.confirm_contact(&as_alice, alice.id, &code).await;
+    assert_eq!(channel.unwrap(), ContactChannel::Phone);
+    let replaced = w.outbox.replaced.lock().unwrap().clone();
+    assert_eq!(
+        replaced[1..],
+        [(
+            "zorglub.nouvelle@example.org".to_owned(),
+            "+33*******78".to_owned()
+        )]
+    );
     // Removing the phone needs no code; the operator sets an address directly (ID-2).
     w.service
         .set_contact_phone(&as_alice, alice.id, None)
@@ -146,8 +163,8 @@ async fn au1_ms7_the_right_code_switches_and_the_former_address_is_told() {
     );
     assert_eq!(
         w.outbox.contact_codes.lock().unwrap().len(),
-        1,
-        "one code only"
+        2,
+        "one code per change of the user's, none for the operator's"
     );
     // Traced by channel, never with the address (TR-5).
     let entries = w.store.trace_entries(0, 10_000).await.unwrap();
@@ -159,13 +176,16 @@ async fn au1_ms7_the_right_code_switches_and_the_former_address_is_told() {
         .iter()
         .map(|e| (e.action.as_str(), e.detail.as_deref()))
         .collect();
-    let email = Some("AU-1 channel:email");
+    let (email, sms) = (Some("AU-1 channel:email"), Some("AU-1 channel:sms"));
     assert_eq!(
         kinds,
         [
             ("contact.confirm_sent", email),
-            ("contact.confirmed", email)
+            ("contact.confirmed", email),
+            ("contact.confirm_sent", sms),
+            ("contact.confirmed", sms)
         ]
     );
-    assert!(!format!("{entries:?}").contains("zorglub"));
+    let written = format!("{entries:?}");
+    assert!(!written.contains("zorglub") && !written.contains("612345678"));
 }

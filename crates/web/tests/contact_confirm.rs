@@ -34,7 +34,9 @@ impl Notifier for Recorder {
             Notice::LoginCode { to, code, .. } => {
                 format!("login {} {}", to.as_str(), code.expose())
             }
-            Notice::ContactReplaced { to, masked } => format!("replaced {} {masked}", to.as_str()),
+            Notice::ContactReplaced { to, masked, .. } => {
+                format!("replaced {} {masked}", to.as_str())
+            }
             _ => return Ok(()),
         };
         let mut file = std::fs::OpenOptions::new()

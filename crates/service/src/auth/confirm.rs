@@ -153,7 +153,8 @@ impl Service {
             .unwrap_or_else(|| ServiceError::NotFound("contact change waiting for a code".into())))
     }
 
-    /// Makes `value` the account's contact, traced, and tells the address it replaces.
+    /// Makes `value` the account's contact, traced, and tells the address it replaces
+    /// (a new number: the contact address).
     async fn apply_contact_change(
         &self,
         caller: &Caller,
@@ -161,7 +162,16 @@ impl Service {
         value: ContactValue,
     ) -> Result<ContactChannel> {
         let channel = value.channel();
-        let former = self.store.contact_email(account).await?;
+        let email = self.store.contact_email(account).await?;
+        // Whom to tell: the address an e-mail change replaces; the contact address,
+        // of a new SMS number (a number added where there was none is told too).
+        let told = match &value {
+            ContactValue::Email(new) => email.filter(|former| former != new),
+            ContactValue::Phone(new) => {
+                let former = self.store.contact_phone(account).await?;
+                email.filter(|_| former.as_ref() != Some(new))
+            }
+        };
         let mut trace = caller.event(self.now_ms(), Action::ContactConfirmed, Object::of(account));
         trace.detail = Some(channel_detail(channel));
         if !self.store.confirm_contact(account, channel, &trace).await? {
@@ -169,11 +179,10 @@ impl Service {
                 "contact change waiting for a code".into(),
             ));
         }
-        if let (ContactValue::Email(new), Some(former)) = (&value, former)
-            && &former != new
-        {
+        if let Some(to) = told {
             let notice = Notice::ContactReplaced {
-                to: former,
+                to,
+                channel,
                 masked: value.masked(),
             };
             if let Err(reason) = self.notifier.send(notice).await {

@@ -78,7 +78,7 @@ impl Notifier for Outbox {
                 .lock()
                 .unwrap()
                 .push((to.as_str().to_owned(), code.expose().clone())),
-            Notice::ContactReplaced { to, masked } => self
+            Notice::ContactReplaced { to, masked, .. } => self
                 .replaced
                 .lock()
                 .unwrap()
