@@ -239,15 +239,9 @@ impl Service {
         account: AccountId,
         device: DeviceId,
     ) -> Result<()> {
-        if caller.actor != Actor::Account(account) {
-            self.require_console_over(caller, caduceus_core::Duty::ManageAccounts, account)
-                .await?;
-        }
-        let trace = caller.event(
-            self.now_ms(),
-            Action::DeviceRevoke,
-            Object::of(account).and(device),
-        );
+        let trace = self
+            .revocation(caller, account, Action::DeviceRevoke, device)
+            .await?;
         match self
             .store
             .revoke_device(account, device, self.clock.now(), &trace)
@@ -265,5 +259,22 @@ impl Service {
             }
             other => Ok(other?),
         }
+    }
+
+    /// The trace of `caller` revoking `credential`, one of `account`'s (a device, a
+    /// passkey: `action`), once `caller` may — the account itself, or staff managing
+    /// accounts from the console (AC-1, AU-2).
+    pub(super) async fn revocation(
+        &self,
+        caller: &Caller,
+        account: AccountId,
+        action: Action,
+        credential: impl Into<caduceus_audit::Id>,
+    ) -> Result<caduceus_audit::Event> {
+        if caller.actor != Actor::Account(account) {
+            self.require_console_over(caller, caduceus_core::Duty::ManageAccounts, account)
+                .await?;
+        }
+        Ok(caller.event(self.now_ms(), action, Object::of(account).and(credential)))
     }
 }

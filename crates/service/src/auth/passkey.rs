@@ -31,7 +31,7 @@ use webauthn_rs_proto::ResidentKeyRequirement;
 
 use super::{Authenticated, Factor, Miss, sha256};
 use crate::Service;
-use crate::actor::{Actor, Caller};
+use crate::actor::Caller;
 use crate::error::{Result, ServiceError};
 
 /// A ceremony under way: its id, for the browser to send back, and the options to
@@ -517,15 +517,9 @@ impl Service {
         account: AccountId,
         passkey: PasskeyId,
     ) -> Result<()> {
-        if caller.actor != Actor::Account(account) {
-            self.require_console_over(caller, caduceus_core::Duty::ManageAccounts, account)
-                .await?;
-        }
-        let trace = caller.event(
-            self.now_ms(),
-            Action::PasskeyRevoke,
-            Object::of(account).and(passkey),
-        );
+        let trace = self
+            .revocation(caller, account, Action::PasskeyRevoke, passkey)
+            .await?;
         match self
             .store
             .revoke_passkey(account, passkey, self.clock.now(), &trace)
