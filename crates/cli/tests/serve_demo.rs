@@ -251,6 +251,8 @@ print("relayed")
         "caduceus_messages_accepted_total{path=\"relay\"} 1",
         "caduceus_logins_total{outcome=\"success\"}",
         "caduceus_outbound_queue_depth 0",
+        "caduceus_imap_listing_cache_entries 0",
+        "caduceus_imap_listing_cache_bytes 0",
         "caduceus_delivery_seconds_bucket",
         "caduceus_http_request_seconds_bucket{route=\"/healthz\"",
     ] {

@@ -24,6 +24,10 @@ pub const QUEUE_DEPTH: &str = "caduceus_outbound_queue_depth";
 /// Gauge: 1 when every message is scanned for viruses, 0 when the operator let the
 /// server run without an antivirus (`antivirus.required = false`, MS-13).
 pub const ANTIVIRUS_SCANNING: &str = "caduceus_antivirus_scanning";
+/// Gauge: contents kept in the IMAP listing cache (set when the metrics are read).
+pub const LISTING_CACHE_ENTRIES: &str = "caduceus_imap_listing_cache_entries";
+/// Gauge: their weight in bytes, against `[imap] listing_cache_mb`.
+pub const LISTING_CACHE_BYTES: &str = "caduceus_imap_listing_cache_bytes";
 /// Seconds to answer an HTTP request, by route and status class.
 pub const HTTP_SECONDS: &str = "caduceus_http_request_seconds";
 

@@ -11,7 +11,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use caduceus_service::Service;
-use caduceus_service::metrics::{ANTIVIRUS_SCANNING, HTTP_SECONDS, QUEUE_DEPTH};
+use caduceus_service::metrics::{
+    ANTIVIRUS_SCANNING, HTTP_SECONDS, LISTING_CACHE_BYTES, LISTING_CACHE_ENTRIES, QUEUE_DEPTH,
+};
 use metrics_exporter_prometheus::{BuildError, Matcher, PrometheusBuilder, PrometheusHandle};
 
 /// Latency buckets, in seconds, of every `*_seconds` histogram.
@@ -50,6 +52,9 @@ async fn render(State(ops): State<Ops>) -> impl IntoResponse {
     } else {
         0.0
     });
+    let (entries, bytes) = ops.service.listing_cache_usage();
+    metrics::gauge!(LISTING_CACHE_ENTRIES).set(entries as f64);
+    metrics::gauge!(LISTING_CACHE_BYTES).set(bytes as f64);
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         ops.metrics.render(),
