@@ -427,23 +427,6 @@ pub enum Unseal {
     BodyOnly,
 }
 
-impl Unseal {
-    /// The columns a read of sealed rows selects for the metadata and the body: `meta`
-    /// and `body` when they are unsealed, `none` (a SQL `NULL`) when not.
-    pub(crate) fn columns<'a>(
-        self,
-        meta: &'a str,
-        body: &'a str,
-        none: &'a str,
-    ) -> (&'a str, &'a str) {
-        match self {
-            Unseal::Whole => (meta, body),
-            Unseal::MetaOnly => (meta, none),
-            Unseal::BodyOnly => (none, body),
-        }
-    }
-}
-
 /// An opened message: its summary, raw bytes and metadata, integrity checked.
 #[derive(Clone)]
 pub struct OpenedMessage {

@@ -441,6 +441,21 @@ async fn unseal_row(
     Ok(OpenedMessage { summary, raw, meta })
 }
 
+/// The columns a read of sealed rows selects for the metadata and the body: `meta`
+/// and `body` when `unseal` opens them, `none` (a SQL `NULL`) when not.
+pub(crate) fn sealed_columns<'a>(
+    unseal: Unseal,
+    meta: &'a str,
+    body: &'a str,
+    none: &'a str,
+) -> (&'a str, &'a str) {
+    match unseal {
+        Unseal::Whole => (meta, body),
+        Unseal::MetaOnly => (meta, none),
+        Unseal::BodyOnly => (none, body),
+    }
+}
+
 /// The rows of `ids` that exist (and, with `folder`, are in it), through sqlx, with
 /// their wrapped keys from the keyring.
 async fn sealed_rows(
@@ -449,7 +464,7 @@ async fn sealed_rows(
     ids: &[MessageId],
     unseal: Unseal,
 ) -> Result<Vec<SealedRow>> {
-    let (meta_column, body_column) = unseal.columns("m.meta", "b.data", "NULL");
+    let (meta_column, body_column) = sealed_columns(unseal, "m.meta", "b.data", "NULL");
     let in_folder = match folder {
         Some(_) => format!(
             " AND m.mailbox_id = {}",

@@ -23,7 +23,7 @@ use rusqlite::{Connection, OpenFlags, params_from_iter};
 use crate::error::{Result, StoreError};
 use crate::listing::PresentMessage;
 use crate::model::{MailboxId, MessageId, MessageSummary, Unseal};
-use crate::sql::messages::{SealedRow, split_flags};
+use crate::sql::messages::{SealedRow, sealed_columns, split_flags};
 
 /// How many idle connections are kept for the next read.
 const IDLE_MAX: usize = 4;
@@ -123,7 +123,7 @@ fn sealed_rows(
     ids: &[i64],
     unseal: Unseal,
 ) -> Result<Vec<SealedRow>> {
-    let (meta_column, body_column) = unseal.columns("m.meta", "b.data", "NULL");
+    let (meta_column, body_column) = sealed_columns(unseal, "m.meta", "b.data", "NULL");
     let in_folder = if folder.is_some() {
         " AND m.mailbox_id = ?"
     } else {

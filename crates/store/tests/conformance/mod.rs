@@ -600,12 +600,9 @@ pub async fn rt2_a_deleted_account_leaves_nothing_keyed_by_it(h: Harness) {
     // A signature and an out-of-office reply recorded (MS-6).
     let signed = event(Action::SignatureSet, a.id);
     h.store.set_signature(a.id, "Dr A", &signed).await.unwrap();
+    let carla = MailAddress::parse("carla@autre.test").unwrap();
     h.store
-        .claim_absence_reply(
-            a.id,
-            &MailAddress::parse("carla@autre.test").unwrap(),
-            now(),
-        )
+        .claim_absence_reply(a.id, &carla, now())
         .await
         .unwrap();
     leave_a_pending_contact_change(&h, a.id).await;
