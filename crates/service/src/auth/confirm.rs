@@ -40,15 +40,18 @@ fn channel_detail(channel: ContactChannel) -> Detail {
 impl Service {
     /// Keeps `value` as `account`'s pending contact change and sends it a fresh code
     /// from the OS RNG (AU-1, MS-7, RT-1), replacing the channel's previous change;
-    /// traced `contact.confirm_sent` with the channel only. The caller is the
-    /// account's own user (checked by [`Service::set_contact_email`] and
-    /// [`Service::set_contact_phone`]).
+    /// traced `contact.confirm_sent` with the channel only. The value already in use
+    /// needs no code: nothing is done. The caller is the account's own user (checked
+    /// by [`Service::set_contact_email`] and [`Service::set_contact_phone`]).
     pub(crate) async fn request_contact_change(
         &self,
         caller: &Caller,
         account: AccountId,
         value: ContactValue,
     ) -> Result<()> {
+        if self.contact_value(account, value.channel()).await? == Some(value.clone()) {
+            return Ok(());
+        }
         let mut random = [0u8; 4];
         rand::rngs::OsRng.fill_bytes(&mut random);
         let code = login_code_from(random);
@@ -162,16 +165,16 @@ impl Service {
         value: ContactValue,
     ) -> Result<ContactChannel> {
         let channel = value.channel();
-        let email = self.store.contact_email(account).await?;
-        // Whom to tell: the address an e-mail change replaces; the contact address,
-        // of a new SMS number (a number added where there was none is told too).
-        let told = match &value {
-            ContactValue::Email(new) => email.filter(|former| former != new),
-            ContactValue::Phone(new) => {
-                let former = self.store.contact_phone(account).await?;
-                email.filter(|_| former.as_ref() != Some(new))
-            }
-        };
+        let current = self.contact_value(account, channel).await?;
+        let replaces = current.as_ref() != Some(&value);
+        // Whom to tell: the address an e-mail change replaces; the contact address, of
+        // a new SMS number (a number added where there was none is told too).
+        let told = match current {
+            Some(ContactValue::Email(former)) => Some(former),
+            _ if channel == ContactChannel::Phone => self.store.contact_email(account).await?,
+            _ => None,
+        }
+        .filter(|_| replaces);
         let mut trace = caller.event(self.now_ms(), Action::ContactConfirmed, Object::of(account));
         trace.detail = Some(channel_detail(channel));
         if !self.store.confirm_contact(account, channel, &trace).await? {
@@ -232,6 +235,26 @@ impl Service {
         Ok(ServiceError::Denied {
             requirement: Requirement::Au1,
             reason: why.into(),
+        })
+    }
+
+    /// The contact `account` uses now on `channel`, if any.
+    async fn contact_value(
+        &self,
+        account: AccountId,
+        channel: ContactChannel,
+    ) -> Result<Option<ContactValue>> {
+        Ok(match channel {
+            ContactChannel::Email => self
+                .store
+                .contact_email(account)
+                .await?
+                .map(ContactValue::Email),
+            ContactChannel::Phone => self
+                .store
+                .contact_phone(account)
+                .await?
+                .map(ContactValue::Phone),
         })
     }
 

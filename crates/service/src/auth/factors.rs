@@ -100,9 +100,6 @@ impl Service {
         if caller.actor == Actor::Account(account)
             && let Some(new) = email
         {
-            if self.store.contact_email(account).await?.as_ref() == Some(new) {
-                return Ok(());
-            }
             let value = caduceus_core::ContactValue::Email(new.clone());
             return self.request_contact_change(caller, account, value).await;
         }
@@ -159,9 +156,6 @@ impl Service {
             self.require_console_over(caller, caduceus_core::Duty::ManageAccounts, account)
                 .await?;
         } else if let Some(new) = phone {
-            if self.store.contact_phone(account).await?.as_ref() == Some(new) {
-                return Ok(());
-            }
             let value = caduceus_core::ContactValue::Phone(new.clone());
             return self.request_contact_change(caller, account, value).await;
         }
