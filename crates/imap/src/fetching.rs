@@ -79,9 +79,7 @@ impl Contents {
             }),
         }
     }
-}
 
-impl Contents {
     /// The `n`th message of a listing, when it was listed.
     fn listed(&self, n: usize) -> Option<&Listed> {
         match self {

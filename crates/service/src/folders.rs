@@ -377,13 +377,20 @@ impl Service {
     ) -> Result<()> {
         let mut attempt = 0;
         loop {
-            let present = self.still_in_folder(access, folder, ids).await?;
+            self.owned_folder(access, folder).await?;
+            // The rows still there, with their content ids: what their listing
+            // cache entries are kept under.
+            let rows: Vec<_> = (self.store.messages_present(folder, ids).await?)
+                .into_iter()
+                .flatten()
+                .collect();
+            let present: Vec<MessageId> = rows.iter().map(|row| row.id).collect();
+            let listed: Vec<String> = rows.into_iter().map(|row| row.blob_id).collect();
             let now = self.now_ms();
             let traces: Vec<_> = present
                 .iter()
                 .map(|id| access.event(now, Action::MessageDelete, Object::of(*id)))
                 .collect();
-            let listed = self.listed_contents(folder, &present).await?;
             match self.store.delete_messages(&present, &traces).await {
                 // Expunged between the look and the deletion: look again.
                 Err(StoreError::NotFound { .. }) if attempt < RACE_RETRIES => attempt += 1,
