@@ -118,6 +118,12 @@ enum Command {
     Compliance(compliance::ComplianceArgs),
 }
 
+/// The process's allocator: mimalloc, whose per-thread free lists serve a FETCH's
+/// many short-lived buffers (message bodies, output batches) without glibc's page
+/// faults, `munmap` and consolidation (docs/benchmarks.md, session 20).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()

@@ -222,8 +222,14 @@ impl Service {
         ids: &[MessageId],
         opening: Opening,
     ) -> Result<Vec<Option<ReadMessage>>> {
-        self.owned_folder(access, folder).await?;
-        let opened = self.open_present(folder, ids, opening.unseal()).await?;
+        // The folder's check (AC-1) and the reading at the same time: nothing opened
+        // is used unless the check passed.
+        let (owned, opened) = tokio::join!(
+            self.owned_folder(access, folder),
+            self.open_present(folder, ids, opening.unseal())
+        );
+        owned?;
+        let opened = opened?;
         let read: Vec<MessageId> = opened.iter().flatten().map(|m| m.summary.id).collect();
         self.trace_opened(access, opening, &read).await?;
         Ok(opened

@@ -225,10 +225,16 @@ impl Service {
         folder: MailboxId,
         ids: &[MessageId],
     ) -> Result<Vec<Option<Listed>>> {
-        self.owned_folder(access, folder).await?;
         let cache = &self.listing_cache;
         let mark = cache.mark();
-        let present = self.store.messages_present(folder, ids).await?;
+        // The folder's check (AC-1) and the look at its rows at the same time: nothing
+        // read is used unless the check passed.
+        let (owned, present) = tokio::join!(
+            self.owned_folder(access, folder),
+            self.store.messages_present(folder, ids)
+        );
+        owned?;
+        let present = present?;
         let mut listed: Vec<Option<Listed>> = present
             .iter()
             .map(|row| {
