@@ -8,7 +8,7 @@ use caduceus_audit::{Action, Channel, Detail, Object, Outcome, Reason};
 use caduceus_core::contact::{
     CONFIRM_CODE_LIFETIME, ConfirmCheck, ContactChannel, ContactValue, check_confirmation,
 };
-use caduceus_core::{Requirement, SecretString, Timestamp, login_code_from, normalize_code};
+use caduceus_core::{OneTimeCode, Requirement, Timestamp};
 use caduceus_store::{AccountId, NewContactConfirmation};
 use rand::RngCore;
 
@@ -16,8 +16,6 @@ use crate::Service;
 use crate::actor::{Actor, Caller};
 use crate::error::{Result, ServiceError};
 use crate::notify::Notice;
-
-use super::sha256;
 
 /// A contact change waiting for its code, as its owner sees it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -54,29 +52,29 @@ impl Service {
         }
         let mut random = [0u8; 4];
         rand::rngs::OsRng.fill_bytes(&mut random);
-        let code = login_code_from(random);
+        let code = OneTimeCode::from_random(random);
         let valid_minutes = (CONFIRM_CODE_LIFETIME.as_secs() / 60) as u32;
-        let code_hash = sha256(code.as_bytes());
-        let (code, channel) = (SecretString::new(code), value.channel());
+        let (sent, channel) = (code.clone().into_secret(), value.channel());
         let notice = match &value {
             ContactValue::Email(to) => Notice::ContactCode {
                 to: to.clone(),
-                code,
+                code: sent,
                 valid_minutes,
             },
             ContactValue::Phone(to) => Notice::ContactCodeSms {
                 to: to.clone(),
-                code,
+                code: sent,
                 valid_minutes,
             },
         };
         self.notifier.send(notice).await.map_err(|reason| {
             ServiceError::Unavailable(format!("sending the confirmation code: {reason}"))
         })?;
+        // The store keeps the code as a keyed hash only (AU-1, MS-4).
         let new = NewContactConfirmation {
             account,
             value: &value,
-            code_hash: &code_hash,
+            code: &code,
             expires: self.clock.now().saturating_add(CONFIRM_CODE_LIFETIME),
         };
         let mut trace = caller.event(
@@ -125,11 +123,11 @@ impl Service {
                 "contact change waiting for a code".into(),
             ));
         }
-        let hash = normalize_code(code).map(|code| sha256(code.as_bytes()));
-        let matching = pending
-            .iter()
-            .find(|p| hash.as_deref() == Some(p.code_hash.as_slice()))
-            .map(|p| p.value.channel());
+        // The store checks the typed code against the keyed hashes it keeps (AU-1, MS-4).
+        let matching = match OneTimeCode::parse(code) {
+            Some(code) => self.store.contact_code_channel(account, &code).await?,
+            None => None,
+        };
         let channels: Vec<ContactChannel> = match matching {
             Some(channel) => vec![channel],
             None => pending.iter().map(|p| p.value.channel()).collect(),

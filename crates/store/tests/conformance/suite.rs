@@ -43,6 +43,7 @@ macro_rules! conformance_suite {
             au1_totp_secret_is_sealed_and_steps_are_used_once,
             au1_contact_email_and_login_codes,
             au1_ms7_rt1_a_contact_change_waits_sealed_for_its_code,
+            au1_ms4_short_codes_are_kept_keyed_apart_per_account_and_use,
             au3_failure_counters_and_alerts,
             au3_concurrent_failure_counts_are_never_lost,
             id3_one_personal_account_per_person,
