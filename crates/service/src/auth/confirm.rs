@@ -6,7 +6,7 @@
 
 use caduceus_audit::{Action, Channel, Detail, Object, Outcome, Reason};
 use caduceus_core::contact::{
-    CONFIRM_CODE_LIFETIME, ConfirmCheck, ContactChannel, ContactValue, check_confirmation,
+    CONFIRM_CODE_LIFETIME, CodeRefusal, ContactChannel, ContactValue, check_confirmation,
 };
 use caduceus_core::{OneTimeCode, Requirement, Timestamp};
 use caduceus_store::{AccountId, NewContactConfirmation};
@@ -109,7 +109,8 @@ impl Service {
     /// its new value replaces the old (`contact.confirmed`), and a replaced e-mail
     /// address is told, the new one masked. Only the account's own user may; a wrong
     /// code counts a try on each change waiting (`contact.confirm_failed`), the fifth
-    /// drops it, as does an expired code. Returns the channel confirmed.
+    /// drops it, as does an expired code (AU-3). Returns the channel confirmed; a
+    /// refusal is [`ServiceError::CodeRefused`], with the tries left for a wrong code.
     pub async fn confirm_contact(
         &self,
         caller: &Caller,
@@ -139,18 +140,21 @@ impl Service {
                 continue;
             };
             let expired = counted.expires <= self.clock.now();
-            let verdict = check_confirmation(matching.is_some(), expired, counted.tries);
-            if verdict == ConfirmCheck::Confirmed {
-                return self
-                    .apply_contact_change(caller, account, counted.value)
-                    .await;
+            match check_confirmation(matching.is_some(), expired, counted.tries) {
+                Ok(()) => {
+                    return self
+                        .apply_contact_change(caller, account, counted.value)
+                        .await;
+                }
+                Err(refused) => {
+                    self.refuse_contact_try(caller, account, channel, refused)
+                        .await?;
+                    refusal = Some(refused);
+                }
             }
-            refusal = Some(
-                self.refuse_contact_try(caller, account, channel, verdict)
-                    .await?,
-            );
         }
         Err(refusal
+            .map(ServiceError::CodeRefused)
             .unwrap_or_else(|| ServiceError::NotFound("contact change waiting for a code".into())))
     }
 
@@ -193,28 +197,19 @@ impl Service {
         Ok(channel)
     }
 
-    /// Traces a wrong or late code for the change of `channel`, drops the change when
-    /// `verdict` says so, and says why it was refused.
+    /// Traces a wrong or late code for the change of `channel`, and drops the change
+    /// when `refused` says so (AU-1, AU-3).
     async fn refuse_contact_try(
         &self,
         caller: &Caller,
         account: AccountId,
         channel: ContactChannel,
-        verdict: ConfirmCheck,
-    ) -> Result<ServiceError> {
-        let (reason, why) = match verdict {
-            ConfirmCheck::Expired => (
-                Reason::ExpiredCode,
-                "the code has expired: give the new address or number again for a new code",
-            ),
-            ConfirmCheck::Exhausted => (
-                Reason::TriesExhausted,
-                "too many wrong codes: the change is dropped; give the new address or number again",
-            ),
-            ConfirmCheck::Wrong | ConfirmCheck::Confirmed => (
-                Reason::WrongCode,
-                "wrong code: check the code that was sent and type it again",
-            ),
+        refused: CodeRefusal,
+    ) -> Result<()> {
+        let reason = match refused {
+            CodeRefusal::Expired => Reason::ExpiredCode,
+            CodeRefusal::Exhausted => Reason::TriesExhausted,
+            CodeRefusal::Wrong { .. } => Reason::WrongCode,
         };
         let mut trace = caller.event(
             self.now_ms(),
@@ -223,17 +218,14 @@ impl Service {
         );
         trace.outcome = Outcome::Failure;
         trace.detail = Some(channel_detail(channel).and(reason));
-        if verdict == ConfirmCheck::Wrong {
-            self.store.append_traces(&[trace]).await?;
-        } else {
+        if refused.drops_the_change() {
             self.store
                 .drop_contact_confirmation(account, channel, &trace)
                 .await?;
+        } else {
+            self.store.append_traces(&[trace]).await?;
         }
-        Ok(ServiceError::Denied {
-            requirement: Requirement::Au1,
-            reason: why.into(),
-        })
+        Ok(())
     }
 
     /// The contact `account` uses now on `channel`, if any.
