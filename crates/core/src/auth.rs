@@ -223,17 +223,39 @@ impl<'a> DeviceCredential<'a> {
 /// Number of digits of an emailed one-time code.
 pub const LOGIN_CODE_DIGITS: usize = 6;
 
-/// A login code from random bytes: six decimal digits (AU-1's second factor when
-/// the user has no authenticator app).
-pub fn login_code_from(random: [u8; 4]) -> String {
-    format!("{:06}", u32::from_le_bytes(random) % 1_000_000)
-}
+/// A short one-time code (AU-1): six decimal digits, sent by e-mail or SMS for a login
+/// or to confirm a new contact. Made only from random bytes or from what the user typed,
+/// checked once here; never printed (`Debug` says `[redacted]`, TR-5) and zeroed on
+/// drop. Its 10^6 values are too few for a plain hash at rest: the store keeps it only
+/// as a keyed hash (AU-1, MS-4), which is why the store takes this type and never a
+/// hash the caller computed.
+#[derive(Clone, Debug)]
+pub struct OneTimeCode(crate::SecretString);
 
-/// Whether `typed` looks like a one-time code (digits only, after removing spaces).
-pub fn normalize_code(typed: &str) -> Option<String> {
-    let digits: String = typed.chars().filter(|c| !c.is_whitespace()).collect();
-    (digits.len() == LOGIN_CODE_DIGITS && digits.bytes().all(|b| b.is_ascii_digit()))
-        .then_some(digits)
+impl OneTimeCode {
+    /// A code from random bytes (the caller supplies the randomness).
+    pub fn from_random(random: [u8; 4]) -> Self {
+        let digits = format!("{:06}", u32::from_le_bytes(random) % 1_000_000);
+        Self(crate::SecretString::new(digits))
+    }
+
+    /// The code `typed` if it looks like one: [`LOGIN_CODE_DIGITS`] digits once spaces
+    /// are removed.
+    pub fn parse(typed: &str) -> Option<Self> {
+        let digits: String = typed.chars().filter(|c| !c.is_whitespace()).collect();
+        (digits.len() == LOGIN_CODE_DIGITS && digits.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| Self(crate::SecretString::new(digits)))
+    }
+
+    /// The digits, to send them or to hash them. Keep the borrow short and out of logs.
+    pub fn expose(&self) -> &str {
+        self.0.expose()
+    }
+
+    /// The code as the secret a notice carries to its holder.
+    pub fn into_secret(self) -> crate::SecretString {
+        self.0
+    }
 }
 
 #[cfg(test)]
@@ -358,10 +380,22 @@ mod tests {
 
     #[test]
     fn au1_login_codes_have_six_digits() {
-        assert_eq!(login_code_from([0, 0, 0, 0]), "000000");
-        assert_eq!(login_code_from([255, 255, 255, 255]).len(), 6);
-        assert_eq!(normalize_code(" 123 456 "), Some("123456".into()));
-        assert_eq!(normalize_code("12345"), None);
-        assert_eq!(normalize_code("12345a"), None);
+        assert_eq!(OneTimeCode::from_random([0, 0, 0, 0]).expose(), "000000");
+        assert_eq!(
+            OneTimeCode::from_random([255, 255, 255, 255])
+                .expose()
+                .len(),
+            6
+        );
+        let typed = OneTimeCode::parse(" 123 456 ").unwrap();
+        assert_eq!(typed.expose(), "123456");
+        assert!(OneTimeCode::parse("12345").is_none());
+        assert!(OneTimeCode::parse("12345a").is_none());
+    }
+
+    #[test]
+    fn au1_tr5_a_one_time_code_never_prints() {
+        let code = OneTimeCode::parse("123456").unwrap();
+        assert!(!format!("{code:?}").contains("123456"));
     }
 }

@@ -152,30 +152,67 @@ impl ContactValue {
     }
 }
 
-/// What a typed code does to a pending change (AU-1): checked in this order, so an
-/// expired change is never confirmed, whatever was typed.
+/// Why a typed code did not confirm a pending change (AU-1, AU-3): a typed verdict,
+/// so what the holder is told (tries left included) is decided here once, and front
+/// ends only put it in their words.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ConfirmCheck {
-    /// The right code, in time: the new value replaces the old.
-    Confirmed,
+pub enum CodeRefusal {
     /// Past [`CONFIRM_CODE_LIFETIME`]: the change is dropped.
     Expired,
-    /// A wrong code, tries left: the change waits.
-    Wrong,
+    /// A wrong code with `tries_left` more allowed (at least one): the change waits.
+    Wrong {
+        /// How many more codes may be typed before the change is dropped.
+        tries_left: u32,
+    },
     /// A wrong code, the last of [`CONFIRM_TRIES`]: the change is dropped.
     Exhausted,
 }
 
-/// Judges a typed code (AU-1): `matches` whether it is the pending change's,
-/// `expired` whether its lifetime is over, `tries` how many were typed with this one
+impl CodeRefusal {
+    /// Whether the pending change is dropped (it is kept only for a wrong code with
+    /// tries left).
+    pub fn drops_the_change(self) -> bool {
+        !matches!(self, CodeRefusal::Wrong { .. })
+    }
+}
+
+impl std::fmt::Display for CodeRefusal {
+    /// What the holder is told, in English (the API's detail), and what to do.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CodeRefusal::Expired => f.write_str(
+                "the code has expired: give the new address or number again for a new code",
+            ),
+            CodeRefusal::Wrong { tries_left: 1 } => f.write_str(
+                "wrong code: 1 try left; check the code that was sent and type it again",
+            ),
+            CodeRefusal::Wrong { tries_left } => write!(
+                f,
+                "wrong code: {tries_left} tries left; check the code that was sent and type \
+                 it again"
+            ),
+            CodeRefusal::Exhausted => write!(
+                f,
+                "too many wrong codes ({CONFIRM_TRIES}): the change is dropped; give the new \
+                 address or number again"
+            ),
+        }
+    }
+}
+
+/// Judges a typed code (AU-1, AU-3), in this order, so an expired change is never
+/// confirmed whatever was typed: `expired` whether its lifetime is over, `matches`
+/// whether it is the pending change's, `tries` how many were typed with this one
 /// (even the right code is refused past [`CONFIRM_TRIES`]: typed together with the
-/// last wrong one, it came after it).
-pub fn check_confirmation(matches: bool, expired: bool, tries: u32) -> ConfirmCheck {
+/// last wrong one, it came after it). `Ok` confirms the change.
+pub fn check_confirmation(matches: bool, expired: bool, tries: u32) -> Result<(), CodeRefusal> {
     match (expired, matches) {
-        (true, _) => ConfirmCheck::Expired,
-        (false, true) if tries <= CONFIRM_TRIES => ConfirmCheck::Confirmed,
-        (false, false) if tries < CONFIRM_TRIES => ConfirmCheck::Wrong,
-        (false, _) => ConfirmCheck::Exhausted,
+        (true, _) => Err(CodeRefusal::Expired),
+        (false, true) if tries <= CONFIRM_TRIES => Ok(()),
+        (false, false) if tries < CONFIRM_TRIES => Err(CodeRefusal::Wrong {
+            tries_left: CONFIRM_TRIES - tries,
+        }),
+        (false, _) => Err(CodeRefusal::Exhausted),
     }
 }
 
@@ -224,14 +261,34 @@ mod tests {
     }
     #[test]
     fn au1_a_confirmation_is_expired_before_anything_else_and_dropped_at_the_fifth_miss() {
-        assert_eq!(check_confirmation(true, true, 1), ConfirmCheck::Expired);
-        assert_eq!(check_confirmation(true, false, 5), ConfirmCheck::Confirmed);
-        assert_eq!(check_confirmation(true, false, 6), ConfirmCheck::Exhausted);
-        assert_eq!(check_confirmation(false, false, 4), ConfirmCheck::Wrong);
+        assert_eq!(check_confirmation(true, true, 1), Err(CodeRefusal::Expired));
+        assert_eq!(check_confirmation(true, false, 5), Ok(()));
+        assert_eq!(
+            check_confirmation(true, false, 6),
+            Err(CodeRefusal::Exhausted)
+        );
         assert_eq!(
             check_confirmation(false, false, CONFIRM_TRIES),
-            ConfirmCheck::Exhausted
+            Err(CodeRefusal::Exhausted)
         );
+        assert!(CodeRefusal::Expired.drops_the_change());
+        assert!(CodeRefusal::Exhausted.drops_the_change());
+    }
+
+    #[test]
+    fn au1_au3_a_wrong_code_tells_the_tries_left() {
+        let told: Vec<_> = (1..CONFIRM_TRIES)
+            .map(|tries| check_confirmation(false, false, tries))
+            .collect();
+        assert_eq!(
+            told,
+            [4, 3, 2, 1].map(|tries_left| Err(CodeRefusal::Wrong { tries_left }))
+        );
+        let wrong = CodeRefusal::Wrong { tries_left: 4 };
+        assert!(!wrong.drops_the_change());
+        assert!(wrong.to_string().contains("4 tries left"), "{wrong}");
+        let last = CodeRefusal::Wrong { tries_left: 1 }.to_string();
+        assert!(last.contains("1 try left"), "{last}");
     }
 
     #[test]

@@ -247,10 +247,7 @@ pub use role::{Duty, Role};
 pub use scope::{Scope, ScopeError};
 
 pub use address::{AddressError, AddressKind, Domain, MailAddress, PatientAddressError};
-pub use auth::{
-    DeviceCredential, FailureOutcome, FailureState, Gate, LockoutPolicy, login_code_from,
-    normalize_code,
-};
+pub use auth::{DeviceCredential, FailureOutcome, FailureState, Gate, LockoutPolicy, OneTimeCode};
 pub use clock::{Clock, ManualClock, SystemClock, Timestamp, days};
 pub use contact::{ContactChannel, ContactValue, check_out_of_band};
 pub use directory::{

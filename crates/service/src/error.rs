@@ -19,6 +19,11 @@ pub enum ServiceError {
         /// Why, in terms that reveal nothing about other accounts.
         reason: String,
     },
+    /// A code typed to confirm a new contact was refused (AU-1, AU-3): wrong with the
+    /// tries left, expired, or the last try; the verdict is typed so each front end
+    /// tells it in its own words, the number included.
+    #[error("access denied (AU-1): {0}")]
+    CodeRefused(caduceus_core::contact::CodeRefusal),
     /// The request itself is malformed (an invalid identifier, a weak password...).
     #[error("invalid request: {0}")]
     Invalid(String),

@@ -1,11 +1,11 @@
 //! A new contact address or phone number confirmed before it is used (AU-1, MS-7,
 //! RT-1), in the service on the injected clock: the code goes to the new value, the
-//! old one stays in use until it is typed; an expired code, the fifth wrong one, drop
-//! the change; only the account's own user confirms it; who manages accounts still
+//! old one stays in use until it is typed; a wrong code tells the tries left (AU-3);
+//! an expired code, the fifth wrong one, drop the change; only the account's own user confirms it; who manages accounts still
 //! sets a contact directly (ID-2); traces name the channel, never the value.
 
 use caduceus_core::Requirement;
-use caduceus_core::contact::ContactChannel;
+use caduceus_core::contact::{CodeRefusal, ContactChannel};
 use caduceus_service::ServiceError;
 use caduceus_service::actor::testing;
 use caduceus_store::Store;
@@ -19,6 +19,14 @@ fn denied(result: Result<ContactChannel, ServiceError>) -> Requirement {
     match result {
         Err(ServiceError::Denied { requirement, .. }) => requirement,
         other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+/// The verdict on a refused code (AU-1, AU-3).
+fn refused(result: Result<ContactChannel, ServiceError>) -> CodeRefusal {
+    match result {
+        Err(ServiceError::CodeRefused(refused)) => refused,
+        other => panic!("expected a refused code, got {other:?}"),
     }
 }
 
@@ -47,7 +55,7 @@ async fn au1_an_expired_code_is_refused_and_drops_the_change() {
         .service
         .confirm_contact(&as_alice, alice.id, &code.1)
         .await;
-    assert_eq!(denied(late), Requirement::Au1);
+    assert_eq!(refused(late), CodeRefusal::Expired);
     assert_eq!(
         w.service.contacts(&op(), alice.id).await.unwrap().email,
         Some(contact_of(&alice))
@@ -84,10 +92,16 @@ async fn au1_five_wrong_codes_drop_the_change_and_only_the_owner_confirms() {
         let refused = w.service.confirm_contact(&other, alice.id, &code).await;
         assert_eq!(denied(refused), Requirement::Ac1);
     }
+    // Each wrong code tells the tries left (AU-3); the fifth drops the change.
+    let mut told = Vec::new();
     for _ in 0..5 {
-        let refused = w.service.confirm_contact(&as_alice, alice.id, wrong).await;
-        assert_eq!(denied(refused), Requirement::Au1);
+        let answer = w.service.confirm_contact(&as_alice, alice.id, wrong).await;
+        told.push(refused(answer));
     }
+    let wrong_with = |tries_left| CodeRefusal::Wrong { tries_left };
+    let expected = [4, 3, 2, 1].map(wrong_with);
+    assert_eq!(told[..4], expected);
+    assert_eq!(told[4], CodeRefusal::Exhausted);
     // Dropped at the fifth: the right code no longer works, the phone is not set.
     let after = w.service.confirm_contact(&as_alice, alice.id, &code).await;
     assert!(matches!(after, Err(ServiceError::NotFound(_))), "{after:?}");

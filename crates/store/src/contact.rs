@@ -3,14 +3,15 @@
 //! ([`NewContactConfirmation`], [`ContactConfirmation`]).
 //!
 //! When a holder gives a new out-of-band address or phone number, it is kept here,
-//! sealed with their account key, with the SHA-256 of the code sent to it; the old
-//! value stays in use until the code is typed. One pending change per account and
-//! channel: a new one replaces it.
+//! sealed with their account key, with the code sent to it as an HMAC-SHA256 under the
+//! same key (AU-1, MS-4: six digits under a plain hash would be read back from a copy
+//! of the database); the old value stays in use until the code is typed. One pending
+//! change per account and channel: a new one replaces it.
 
 use async_trait::async_trait;
 use caduceus_audit::Event;
-use caduceus_core::Timestamp;
 use caduceus_core::contact::{ContactChannel, ContactValue};
+use caduceus_core::{OneTimeCode, Timestamp};
 
 use crate::error::Result;
 use crate::model::AccountId;
@@ -22,8 +23,9 @@ pub struct NewContactConfirmation<'a> {
     pub account: AccountId,
     /// The new address or number (kept sealed).
     pub value: &'a ContactValue,
-    /// The SHA-256 of the code sent to it.
-    pub code_hash: &'a [u8],
+    /// The code sent to it, kept as a keyed hash bound to the account, the channel
+    /// and the value (never in clear, never as a plain hash).
+    pub code: &'a OneTimeCode,
     /// When the code stops being accepted.
     pub expires: Timestamp,
 }
@@ -33,8 +35,6 @@ pub struct NewContactConfirmation<'a> {
 pub struct ContactConfirmation {
     /// The new address or number.
     pub value: ContactValue,
-    /// The SHA-256 of the code sent to it.
-    pub code_hash: Vec<u8>,
     /// When the code stops being accepted.
     pub expires: Timestamp,
     /// The codes typed for it so far.
@@ -53,6 +53,13 @@ pub trait ContactConfirmationStore: Send + Sync {
     ) -> Result<()>;
     /// The pending changes of `account`, e-mail first.
     async fn contact_confirmations(&self, account: AccountId) -> Result<Vec<ContactConfirmation>>;
+    /// The channel of `account`'s pending change `code` was sent for, if any (AU-1):
+    /// the typed code checked against each kept hash in constant time.
+    async fn contact_code_channel(
+        &self,
+        account: AccountId,
+        code: &OneTimeCode,
+    ) -> Result<Option<ContactChannel>>;
     /// Counts one code typed for the pending change of `channel` and returns it with
     /// the new count, in one statement (two tries typed together count twice); `None`
     /// when there is none.

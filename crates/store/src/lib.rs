@@ -58,7 +58,8 @@ use async_trait::async_trait;
 use caduceus_audit::{Checkpoint, Entry, Event};
 use caduceus_core::enrolment::RegisterRecord;
 use caduceus_core::{
-    AccountState, FailureState, FlagChange, MailAddress, PhoneNumber, RegistryId, Timestamp,
+    AccountState, FailureState, FlagChange, MailAddress, OneTimeCode, PhoneNumber, RegistryId,
+    Timestamp,
 };
 
 pub use absence::AbsenceStore;
@@ -224,15 +225,19 @@ pub trait Store: PasskeyStore + AbsenceStore + ContactConfirmationStore + Send +
         now: Timestamp,
         quiet_since: Timestamp,
     ) -> Result<Option<MailAddress>>;
-    /// Stores the hash of a freshly emailed login code, replacing any earlier one.
+    /// Keeps a freshly sent login code, replacing any earlier one (AU-1): as an
+    /// HMAC-SHA256 under the account key, bound to its use and account (MS-4: six
+    /// digits under a plain hash would be read back from a copy of the database).
     async fn put_login_code(
         &self,
         account: AccountId,
-        code_hash: &[u8],
+        code: &OneTimeCode,
         expires: Timestamp,
     ) -> Result<()>;
     /// The pending login code, if any.
     async fn login_code(&self, account: AccountId) -> Result<Option<LoginCode>>;
+    /// Whether `code` is the pending login code of `account` (AU-1); false when none.
+    async fn login_code_matches(&self, account: AccountId, code: &OneTimeCode) -> Result<bool>;
     /// Counts a wrong code against the pending one.
     async fn login_code_attempt(&self, account: AccountId) -> Result<()>;
     /// Removes the pending code (used or abandoned).

@@ -509,12 +509,11 @@ impl fmt::Debug for TotpState {
     }
 }
 
-/// An emailed one-time code waiting to be typed (AU-1): its hash, expiry and the
-/// wrong attempts so far.
+/// An emailed one-time code waiting to be typed (AU-1): its expiry and the wrong
+/// attempts so far. The code is kept as a keyed hash only, checked by
+/// [`Store::login_code_matches`](crate::Store::login_code_matches).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LoginCode {
-    /// SHA-256 of the code.
-    pub code_hash: Vec<u8>,
     /// When it stops being accepted.
     pub expires: Timestamp,
     /// Wrong codes typed against it.

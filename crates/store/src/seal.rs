@@ -126,13 +126,27 @@ impl SymmetricKey {
     /// what must be found again but never read back, useless without the key (a
     /// dictionary of addresses gets nothing from a copy of the database).
     pub(crate) fn keyed_hash(&self, context: &[u8], data: &[u8]) -> [u8; 32] {
+        use hmac::Mac;
+        self.mac(context, data).finalize().into_bytes().into()
+    }
+
+    /// Whether `kept` is the [`SymmetricKey::keyed_hash`] of `data` in `context`,
+    /// compared in constant time (a typed one-time code against the kept one, AU-1).
+    pub(crate) fn keyed_hash_matches(&self, context: &[u8], data: &[u8], kept: &[u8]) -> bool {
+        use hmac::Mac;
+        self.mac(context, data).verify_slice(kept).is_ok()
+    }
+
+    /// The HMAC-SHA256 state under this key once `context` (length first) and `data`
+    /// are fed in.
+    fn mac(&self, context: &[u8], data: &[u8]) -> hmac::Hmac<sha2::Sha256> {
         use hmac::{Hmac, Mac};
         let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(self.0.as_ref())
             .expect("HMAC takes a key of any length");
         mac.update(&(context.len() as u64).to_be_bytes());
         mac.update(context);
         mac.update(data);
-        mac.finalize().into_bytes().into()
+        mac
     }
 
     /// Wraps another key under this one, bound to `context`.
@@ -277,6 +291,16 @@ pub(crate) mod context {
     pub fn contact_confirmation(account_id: i64, channel: &str) -> Vec<u8> {
         format!("caduceus/contact-confirmation/v1/{account_id}/{channel}").into_bytes()
     }
+    /// A login code sent to an account, hashed under its account key (AU-1, MS-4).
+    pub fn login_code(account_id: i64) -> Vec<u8> {
+        format!("caduceus/login-code/v1/{account_id}").into_bytes()
+    }
+    /// The code confirming `value`, the new contact of `channel` an account waits
+    /// for, hashed under its account key (AU-1, MS-4): bound to the value too, so a
+    /// code never confirms a value put in the row after it was sent.
+    pub fn contact_code(account_id: i64, channel: &str, value: &str) -> Vec<u8> {
+        format!("caduceus/contact-code/v1/{account_id}/{channel}/{value}").into_bytes()
+    }
     /// Message metadata (envelope, structure) sealed by its message key.
     pub fn meta(blob_id: &str) -> Vec<u8> {
         format!("caduceus/meta/v1/{blob_id}").into_bytes()
@@ -366,6 +390,16 @@ mod tests {
         assert!(err.contains("32 bytes"), "{err}");
         let err = MasterKey::from_hex("zz", "env").unwrap_err().to_string();
         assert!(err.contains("hexadecimal"), "{err}");
+    }
+
+    #[test]
+    fn au1_a_keyed_hash_matches_its_data_and_context_only() {
+        let key = SymmetricKey::generate();
+        let kept = key.keyed_hash(b"ctx", b"123456");
+        assert!(key.keyed_hash_matches(b"ctx", b"123456", &kept));
+        assert!(!key.keyed_hash_matches(b"ctx", b"123457", &kept));
+        assert!(!key.keyed_hash_matches(b"other", b"123456", &kept));
+        assert!(!SymmetricKey::generate().keyed_hash_matches(b"ctx", b"123456", &kept));
     }
 
     #[test]

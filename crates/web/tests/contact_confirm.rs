@@ -2,8 +2,8 @@
 //! used, over HTTPS (Python's http.client) through the JSON API and the webmail's
 //! settings; the codes read where a recorder in the relay's and the SMS hook's place
 //! writes them. The next login code still goes to the old address until the code is
-//! typed; another account cannot confirm it; five wrong codes, or 15 minutes on the
-//! server's clock, drop the change; the right code switches, and the old address is
+//! typed; another account cannot confirm it; a wrong code tells the tries left (AU-3);
+//! five wrong codes, or 15 minutes on the server's clock, drop the change; the right code switches, and the old address is
 //! told, the new one masked. Traces name the channel, never the address or number.
 //! The settings' code field is walked in headless Chromium too, checked by axe-core.
 
@@ -58,7 +58,8 @@ fn recording(w: &mut World) -> std::path::PathBuf {
 
 /// AU-1 in headless Chromium: the settings page with the code's field (axe-core finds
 /// no violation on any of its states, desktop, phone, 320-px reflow), a wrong code
-/// refused in plain French, the right one switching the address.
+/// refused in plain French with the tries left (AU-3), the right one switching the
+/// address.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn au1_the_settings_code_field_confirms_a_new_address_in_chromium() {
     browser::browser();
@@ -85,7 +86,7 @@ async fn au1_the_settings_code_field_confirms_a_new_address_in_chromium() {
         0,
         &["Un code a été envoyé à", new, "Code reçu", old.as_str()],
     );
-    run.expect("wrong", 0, &["Après 5 codes erronés", "forms=1"]);
+    run.expect("wrong", 0, &["il vous reste 4 essais", "forms=1"]);
     run.expect("confirmed", 0, &[new, "forms=0"]);
 }
 
@@ -139,19 +140,30 @@ async fn au1_ms7_rt1_a_new_contact_is_used_once_confirmed_by_the_code_sent_to_it
     run.expect("login-code-to", 0, &[old.as_str()]);
     // Bob has no change waiting: Alice's code confirms nothing of his, nor hers.
     run.expect("bob-confirms", 404, &[]);
-    run.expect("wrong", 403, &["AU-1"]);
+    // A wrong code tells the tries left, in words and as a member (AU-3).
+    run.expect("wrong", 403, &["AU-1", "4 tries left", "\"tries_left\":4"]);
     run.expect("right", 200, &["\"confirmed\":\"email\""]);
     run.expect("switched", 200, &[new, "\"pending\":[]"]);
     run.expect("replaced", 0, &[old.as_str(), "z***@e***.org"]);
     run.expect("login-code-after-to", 0, &[new]);
 
-    // The webmail: the code's field, five wrong codes drop the change, then the right one.
+    // The webmail: the code's field, each wrong code tells the tries left, the fifth
+    // drops the change, then the right one.
     run.expect("web-set-email", 303, &["/mail/settings"]);
     run.expect("web-pending", 200, &["id=\"contact-confirm\"", carol_new]);
     run.expect("web-code-to", 0, &[carol_new]);
-    for i in 0..5 {
-        run.expect(&format!("web-wrong-{i}"), 403, &["Après 5 codes erronés"]);
+    for (i, left) in ["4 essais", "3 essais", "2 essais", "1 essai avant"]
+        .iter()
+        .enumerate()
+    {
+        let told = format!("il vous reste {left}");
+        let page = run.expect(&format!("web-wrong-{i}"), 403, &[told.as_str()]);
+        assert!(
+            !page.contains("Après 5 codes erronés"),
+            "try {i}: not dropped yet"
+        );
     }
+    run.expect("web-wrong-4", 403, &["Après 5 codes erronés", "abandonnée"]);
     run.expect("web-dropped", 404, &[]);
     run.expect("web-set-again", 303, &["/mail/settings"]);
     run.expect("web-right", 303, &["/mail/settings"]);
@@ -167,7 +179,8 @@ async fn au1_ms7_rt1_a_new_contact_is_used_once_confirmed_by_the_code_sent_to_it
     let late = python(&script, &args("2"), "http.client").await;
     server.shutdown().await;
     late.expect("sms-to", 0, &["+33698765432"]);
-    late.expect("expired", 403, &["AU-1"]);
+    let expired = late.expect("expired", 403, &["AU-1", "expired"]);
+    assert!(!expired.contains("tries_left"), "an expired code has none");
     late.expect("after-expiry", 404, &[]);
     late.expect("no-phone", 200, &["\"phone\":null", "\"pending\":[]"]);
 

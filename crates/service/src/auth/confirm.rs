@@ -6,9 +6,9 @@
 
 use caduceus_audit::{Action, Channel, Detail, Object, Outcome, Reason};
 use caduceus_core::contact::{
-    CONFIRM_CODE_LIFETIME, ConfirmCheck, ContactChannel, ContactValue, check_confirmation,
+    CONFIRM_CODE_LIFETIME, CodeRefusal, ContactChannel, ContactValue, check_confirmation,
 };
-use caduceus_core::{Requirement, SecretString, Timestamp, login_code_from, normalize_code};
+use caduceus_core::{OneTimeCode, Requirement, Timestamp};
 use caduceus_store::{AccountId, NewContactConfirmation};
 use rand::RngCore;
 
@@ -16,8 +16,6 @@ use crate::Service;
 use crate::actor::{Actor, Caller};
 use crate::error::{Result, ServiceError};
 use crate::notify::Notice;
-
-use super::sha256;
 
 /// A contact change waiting for its code, as its owner sees it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -54,29 +52,29 @@ impl Service {
         }
         let mut random = [0u8; 4];
         rand::rngs::OsRng.fill_bytes(&mut random);
-        let code = login_code_from(random);
+        let code = OneTimeCode::from_random(random);
         let valid_minutes = (CONFIRM_CODE_LIFETIME.as_secs() / 60) as u32;
-        let code_hash = sha256(code.as_bytes());
-        let (code, channel) = (SecretString::new(code), value.channel());
+        let (sent, channel) = (code.clone().into_secret(), value.channel());
         let notice = match &value {
             ContactValue::Email(to) => Notice::ContactCode {
                 to: to.clone(),
-                code,
+                code: sent,
                 valid_minutes,
             },
             ContactValue::Phone(to) => Notice::ContactCodeSms {
                 to: to.clone(),
-                code,
+                code: sent,
                 valid_minutes,
             },
         };
         self.notifier.send(notice).await.map_err(|reason| {
             ServiceError::Unavailable(format!("sending the confirmation code: {reason}"))
         })?;
+        // The store keeps the code as a keyed hash only (AU-1, MS-4).
         let new = NewContactConfirmation {
             account,
             value: &value,
-            code_hash: &code_hash,
+            code: &code,
             expires: self.clock.now().saturating_add(CONFIRM_CODE_LIFETIME),
         };
         let mut trace = caller.event(
@@ -111,7 +109,8 @@ impl Service {
     /// its new value replaces the old (`contact.confirmed`), and a replaced e-mail
     /// address is told, the new one masked. Only the account's own user may; a wrong
     /// code counts a try on each change waiting (`contact.confirm_failed`), the fifth
-    /// drops it, as does an expired code. Returns the channel confirmed.
+    /// drops it, as does an expired code (AU-3). Returns the channel confirmed; a
+    /// refusal is [`ServiceError::CodeRefused`], with the tries left for a wrong code.
     pub async fn confirm_contact(
         &self,
         caller: &Caller,
@@ -125,11 +124,11 @@ impl Service {
                 "contact change waiting for a code".into(),
             ));
         }
-        let hash = normalize_code(code).map(|code| sha256(code.as_bytes()));
-        let matching = pending
-            .iter()
-            .find(|p| hash.as_deref() == Some(p.code_hash.as_slice()))
-            .map(|p| p.value.channel());
+        // The store checks the typed code against the keyed hashes it keeps (AU-1, MS-4).
+        let matching = match OneTimeCode::parse(code) {
+            Some(code) => self.store.contact_code_channel(account, &code).await?,
+            None => None,
+        };
         let channels: Vec<ContactChannel> = match matching {
             Some(channel) => vec![channel],
             None => pending.iter().map(|p| p.value.channel()).collect(),
@@ -141,18 +140,21 @@ impl Service {
                 continue;
             };
             let expired = counted.expires <= self.clock.now();
-            let verdict = check_confirmation(matching.is_some(), expired, counted.tries);
-            if verdict == ConfirmCheck::Confirmed {
-                return self
-                    .apply_contact_change(caller, account, counted.value)
-                    .await;
+            match check_confirmation(matching.is_some(), expired, counted.tries) {
+                Ok(()) => {
+                    return self
+                        .apply_contact_change(caller, account, counted.value)
+                        .await;
+                }
+                Err(refused) => {
+                    self.refuse_contact_try(caller, account, channel, refused)
+                        .await?;
+                    refusal = Some(refused);
+                }
             }
-            refusal = Some(
-                self.refuse_contact_try(caller, account, channel, verdict)
-                    .await?,
-            );
         }
         Err(refusal
+            .map(ServiceError::CodeRefused)
             .unwrap_or_else(|| ServiceError::NotFound("contact change waiting for a code".into())))
     }
 
@@ -195,28 +197,19 @@ impl Service {
         Ok(channel)
     }
 
-    /// Traces a wrong or late code for the change of `channel`, drops the change when
-    /// `verdict` says so, and says why it was refused.
+    /// Traces a wrong or late code for the change of `channel`, and drops the change
+    /// when `refused` says so (AU-1, AU-3).
     async fn refuse_contact_try(
         &self,
         caller: &Caller,
         account: AccountId,
         channel: ContactChannel,
-        verdict: ConfirmCheck,
-    ) -> Result<ServiceError> {
-        let (reason, why) = match verdict {
-            ConfirmCheck::Expired => (
-                Reason::ExpiredCode,
-                "the code has expired: give the new address or number again for a new code",
-            ),
-            ConfirmCheck::Exhausted => (
-                Reason::TriesExhausted,
-                "too many wrong codes: the change is dropped; give the new address or number again",
-            ),
-            ConfirmCheck::Wrong | ConfirmCheck::Confirmed => (
-                Reason::WrongCode,
-                "wrong code: check the code that was sent and type it again",
-            ),
+        refused: CodeRefusal,
+    ) -> Result<()> {
+        let reason = match refused {
+            CodeRefusal::Expired => Reason::ExpiredCode,
+            CodeRefusal::Exhausted => Reason::TriesExhausted,
+            CodeRefusal::Wrong { .. } => Reason::WrongCode,
         };
         let mut trace = caller.event(
             self.now_ms(),
@@ -225,17 +218,14 @@ impl Service {
         );
         trace.outcome = Outcome::Failure;
         trace.detail = Some(channel_detail(channel).and(reason));
-        if verdict == ConfirmCheck::Wrong {
-            self.store.append_traces(&[trace]).await?;
-        } else {
+        if refused.drops_the_change() {
             self.store
                 .drop_contact_confirmation(account, channel, &trace)
                 .await?;
+        } else {
+            self.store.append_traces(&[trace]).await?;
         }
-        Ok(ServiceError::Denied {
-            requirement: Requirement::Au1,
-            reason: why.into(),
-        })
+        Ok(())
     }
 
     /// The contact `account` uses now on `channel`, if any.

@@ -5,8 +5,8 @@
 use caduceus_audit::{Action, Detail, Method, Object, Outcome, Reason, Who};
 use caduceus_core::Requirement;
 use caduceus_core::{
-    AccountKind, DeviceCredential, MailAddress, NationalId, RegistryId, SecretString, Timestamp,
-    login_code_from, normalize_code,
+    AccountKind, DeviceCredential, MailAddress, NationalId, OneTimeCode, RegistryId, SecretString,
+    Timestamp,
 };
 use caduceus_store::{Account, DeviceId};
 use rand::RngCore;
@@ -126,14 +126,14 @@ impl Service {
         let Some(state) = self.store.totp(account.id).await? else {
             return Ok(Err(Miss::NoFactor));
         };
-        let Some(code) = normalize_code(code) else {
+        let Some(code) = OneTimeCode::parse(code) else {
             return Ok(Err(Miss::WrongCode));
         };
         let totp = totp_for(state.secret.expose(), account.address.as_str(), "Caduceus")?;
         let now_secs = u64::try_from(self.clock.now().as_millis() / 1000).unwrap_or(0);
         let current = now_secs / TOTP_PERIOD;
         for step in [current, current.saturating_sub(1), current + 1] {
-            if totp.generate(step * TOTP_PERIOD) == code {
+            if totp.generate(step * TOTP_PERIOD) == code.expose() {
                 // A code is accepted once: a replayed (or older) step is refused.
                 let fresh = self.store.use_totp_step(account.id, step as i64).await?;
                 return Ok(if fresh {
@@ -162,15 +162,17 @@ impl Service {
             self.store.delete_login_code(account.id).await?;
             return Ok(Err(Miss::Expired));
         }
-        match normalize_code(code) {
-            Some(code) if sha256(code.as_bytes()) == pending.code_hash => {
-                self.store.delete_login_code(account.id).await?;
-                Ok(Ok(Factor::PasswordEmailCode))
-            }
-            _ => {
-                self.store.login_code_attempt(account.id).await?;
-                Ok(Err(Miss::WrongCode))
-            }
+        // The store checks the typed code against its keyed hash (AU-1, MS-4).
+        let matches = match OneTimeCode::parse(code) {
+            Some(code) => self.store.login_code_matches(account.id, &code).await?,
+            None => false,
+        };
+        if matches {
+            self.store.delete_login_code(account.id).await?;
+            Ok(Ok(Factor::PasswordEmailCode))
+        } else {
+            self.store.login_code_attempt(account.id).await?;
+            Ok(Err(Miss::WrongCode))
         }
     }
 
@@ -313,15 +315,12 @@ impl Service {
         };
         let mut random = [0u8; 4];
         rand::rngs::OsRng.fill_bytes(&mut random);
-        let code = login_code_from(random);
+        let code = OneTimeCode::from_random(random);
         let expires = Timestamp::from_millis(self.now_ms() + CODE_VALIDITY.as_millis() as i64);
         self.store
-            .put_login_code(account.id, &sha256(code.as_bytes()), expires)
+            .put_login_code(account.id, &code, expires)
             .await?;
-        let (code, valid_minutes) = (
-            SecretString::new(code),
-            (CODE_VALIDITY.as_secs() / 60) as u32,
-        );
+        let (code, valid_minutes) = (code.into_secret(), (CODE_VALIDITY.as_secs() / 60) as u32);
         let (notice, method) = match to {
             Reach::Email(to) => (
                 Notice::LoginCode {

@@ -2,7 +2,7 @@
 //! (AU-1), failure counters and alerts (AU-3, TR-3).
 
 use caduceus_audit::Event;
-use caduceus_core::{FailureState, MailAddress, PhoneNumber, Secret, Timestamp};
+use caduceus_core::{FailureState, MailAddress, OneTimeCode, PhoneNumber, Secret, Timestamp};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -329,12 +329,20 @@ pub(super) async fn contact_email(
         .transpose()
 }
 
+/// How a login code of `account` is kept (AU-1, MS-4): an HMAC-SHA256 under the
+/// account key, bound to its use and account, so the same digits are kept apart for
+/// every account and use, and nothing in the database alone tells the code back. The
+/// account key, rather than one derived from the master key: it is the key this
+/// account's other secrets are under, already loaded for its requests, and destroyed
+/// with the account (RT-2).
 pub(super) async fn put_login_code(
     store: &SqlStore,
     account: AccountId,
-    code_hash: &[u8],
+    code: &OneTimeCode,
     expires: Timestamp,
 ) -> Result<()> {
+    let key = store.keyring.account_key(account.0).await?;
+    let code_hash = key.keyed_hash(&context::login_code(account.0), code.expose().as_bytes());
     let mut tx = store.db.begin_write().await?;
     sqlx::query(
         "INSERT INTO login_codes (account_id, code_hash, expires_ms, attempts) VALUES ($1, $2, $3, 0)
@@ -349,17 +357,36 @@ pub(super) async fn put_login_code(
 }
 
 pub(super) async fn login_code(store: &SqlStore, account: AccountId) -> Result<Option<LoginCode>> {
-    let row: Option<(Vec<u8>, i64, i64)> = sqlx::query_as(
-        "SELECT code_hash, expires_ms, attempts FROM login_codes WHERE account_id = $1",
-    )
-    .bind(account.0)
-    .fetch_optional(&store.db.pool)
-    .await?;
-    Ok(row.map(|(code_hash, expires, attempts)| LoginCode {
-        code_hash,
+    let row: Option<(i64, i64)> =
+        sqlx::query_as("SELECT expires_ms, attempts FROM login_codes WHERE account_id = $1")
+            .bind(account.0)
+            .fetch_optional(&store.db.pool)
+            .await?;
+    Ok(row.map(|(expires, attempts)| LoginCode {
         expires: Timestamp::from_millis(expires),
         attempts,
     }))
+}
+
+pub(super) async fn login_code_matches(
+    store: &SqlStore,
+    account: AccountId,
+    code: &OneTimeCode,
+) -> Result<bool> {
+    let kept: Option<Vec<u8>> =
+        sqlx::query_scalar("SELECT code_hash FROM login_codes WHERE account_id = $1")
+            .bind(account.0)
+            .fetch_optional(&store.db.pool)
+            .await?;
+    let Some(kept) = kept else {
+        return Ok(false);
+    };
+    let key = store.keyring.account_key(account.0).await?;
+    Ok(key.keyed_hash_matches(
+        &context::login_code(account.0),
+        code.expose().as_bytes(),
+        &kept,
+    ))
 }
 
 pub(super) async fn login_code_attempt(store: &SqlStore, account: AccountId) -> Result<()> {

@@ -1,10 +1,16 @@
 //! Contact changes waiting for their code (AU-1, MS-7, RT-1) on both backends: the
-//! new value sealed with the account key, bound to its account and channel.
+//! new value sealed with the account key, bound to its account and channel; the code
+//! sent to it an HMAC-SHA256 under the same key, bound to the account, the channel and
+//! the value (AU-1, MS-4). The account key rather than one derived from the master key:
+//! the value it confirms is under it already, it is loaded for the account's requests,
+//! and it is destroyed with the account (RT-2). Neither key is in the database in clear,
+//! so a copy of it tells no pending code back, nor the same digits sent to two accounts
+//! or for two uses apart.
 
 use async_trait::async_trait;
 use caduceus_audit::Event;
-use caduceus_core::Timestamp;
 use caduceus_core::contact::{ContactChannel, ContactValue};
+use caduceus_core::{OneTimeCode, Timestamp};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -39,10 +45,25 @@ async fn from_row(
     Ok(ContactConfirmation {
         value: ContactValue::parse(channel, &text)
             .ok_or_else(|| corrupt(format!("a {name} that does not parse")))?,
-        code_hash: row.try_get("code_hash")?,
         expires: Timestamp::from_millis(row.try_get("expires_ms")?),
         tries: u32::try_from(row.try_get::<i64, _>("tries")?).unwrap_or(u32::MAX),
     })
+}
+
+/// The context the code confirming `value` is hashed in (AU-1, MS-4).
+fn code_context(account: AccountId, value: &ContactValue) -> Vec<u8> {
+    context::contact_code(account.0, value.channel().as_str(), value.as_str())
+}
+
+/// The pending rows of `account`, e-mail first, with their kept code hashes.
+async fn pending_rows(store: &SqlStore, account: AccountId) -> Result<Vec<AnyRow>> {
+    Ok(sqlx::query(
+        "SELECT channel, value_sealed, code_hash, expires_ms, tries
+         FROM contact_confirmations WHERE account_id = $1 ORDER BY channel",
+    )
+    .bind(account.0)
+    .fetch_all(&store.db.pool)
+    .await?)
 }
 
 #[async_trait]
@@ -58,6 +79,10 @@ impl ContactConfirmationStore for SqlStore {
             &context::contact_confirmation(new.account.0, channel.as_str()),
             new.value.as_str().as_bytes(),
         );
+        let code_hash = key.keyed_hash(
+            &code_context(new.account, new.value),
+            new.code.expose().as_bytes(),
+        );
         let mut tx = self.db.begin_write().await?;
         sqlx::query(
             "INSERT INTO contact_confirmations
@@ -69,7 +94,7 @@ impl ContactConfirmationStore for SqlStore {
         .bind(new.account.0)
         .bind(channel.as_str())
         .bind(sealed)
-        .bind(new.code_hash.to_vec())
+        .bind(code_hash.to_vec())
         .bind(new.expires.as_millis())
         .execute(&mut *tx.tx)
         .await?;
@@ -78,18 +103,33 @@ impl ContactConfirmationStore for SqlStore {
     }
 
     async fn contact_confirmations(&self, account: AccountId) -> Result<Vec<ContactConfirmation>> {
-        let rows = sqlx::query(
-            "SELECT channel, value_sealed, code_hash, expires_ms, tries
-             FROM contact_confirmations WHERE account_id = $1 ORDER BY channel",
-        )
-        .bind(account.0)
-        .fetch_all(&self.db.pool)
-        .await?;
+        let rows = pending_rows(self, account).await?;
         let mut pending = Vec::with_capacity(rows.len());
         for row in &rows {
             pending.push(from_row(self, account, row).await?);
         }
         Ok(pending)
+    }
+
+    async fn contact_code_channel(
+        &self,
+        account: AccountId,
+        code: &OneTimeCode,
+    ) -> Result<Option<ContactChannel>> {
+        let rows = pending_rows(self, account).await?;
+        if rows.is_empty() {
+            return Ok(None);
+        }
+        let key = self.keyring.account_key(account.0).await?;
+        for row in &rows {
+            let value = from_row(self, account, row).await?.value;
+            let kept: Vec<u8> = row.try_get("code_hash")?;
+            let typed = code.expose().as_bytes();
+            if key.keyed_hash_matches(&code_context(account, &value), typed, &kept) {
+                return Ok(Some(value.channel()));
+            }
+        }
+        Ok(None)
     }
 
     async fn count_contact_try(
@@ -101,7 +141,7 @@ impl ContactConfirmationStore for SqlStore {
         let row = sqlx::query(
             "UPDATE contact_confirmations SET tries = tries + 1
              WHERE account_id = $1 AND channel = $2
-             RETURNING channel, value_sealed, code_hash, expires_ms, tries",
+             RETURNING channel, value_sealed, expires_ms, tries",
         )
         .bind(account.0)
         .bind(channel.as_str())
@@ -123,7 +163,7 @@ impl ContactConfirmationStore for SqlStore {
         let mut tx = self.db.begin_write().await?;
         let row = sqlx::query(
             "DELETE FROM contact_confirmations WHERE account_id = $1 AND channel = $2
-             RETURNING channel, value_sealed, code_hash, expires_ms, tries",
+             RETURNING channel, value_sealed, expires_ms, tries",
         )
         .bind(account.0)
         .bind(channel.as_str())

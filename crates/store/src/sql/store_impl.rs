@@ -3,7 +3,8 @@
 use async_trait::async_trait;
 use caduceus_audit::{Checkpoint, Entry, Event};
 use caduceus_core::{
-    AccountState, FailureState, FlagChange, MailAddress, PhoneNumber, RegistryId, Timestamp,
+    AccountState, FailureState, FlagChange, MailAddress, OneTimeCode, PhoneNumber, RegistryId,
+    Timestamp,
 };
 
 use super::{
@@ -188,13 +189,16 @@ impl Store for SqlStore {
     async fn put_login_code(
         &self,
         account: AccountId,
-        code_hash: &[u8],
+        code: &OneTimeCode,
         expires: Timestamp,
     ) -> Result<()> {
-        auth::put_login_code(self, account, code_hash, expires).await
+        auth::put_login_code(self, account, code, expires).await
     }
     async fn login_code(&self, account: AccountId) -> Result<Option<LoginCode>> {
         auth::login_code(self, account).await
+    }
+    async fn login_code_matches(&self, account: AccountId, code: &OneTimeCode) -> Result<bool> {
+        auth::login_code_matches(self, account, code).await
     }
     async fn login_code_attempt(&self, account: AccountId) -> Result<()> {
         auth::login_code_attempt(self, account).await

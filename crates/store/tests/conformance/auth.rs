@@ -5,6 +5,7 @@ use caduceus_audit::{AccountRef, Action};
 use caduceus_core::{AccountKind, FailureState, MailAddress, NationalId, RegistryId, Timestamp};
 use caduceus_store::*;
 
+use super::contact::code;
 use super::harness::{Harness, contains};
 use super::{event, now, professional};
 
@@ -95,25 +96,24 @@ pub async fn au1_contact_email_and_login_codes(h: Harness) {
     assert_eq!(h.store.contact_email(a.id).await.unwrap(), Some(email));
 
     let expires = Timestamp::from_millis(now().as_millis() + 600_000);
-    h.store
-        .put_login_code(a.id, &[9; 32], expires)
-        .await
-        .unwrap();
+    let (first, second) = (code(9), code(8));
+    h.store.put_login_code(a.id, &first, expires).await.unwrap();
     h.store.login_code_attempt(a.id).await.unwrap();
-    let code = h.store.login_code(a.id).await.unwrap().unwrap();
-    assert_eq!(
-        (code.code_hash, code.expires, code.attempts),
-        (vec![9; 32], expires, 1)
-    );
+    let pending = h.store.login_code(a.id).await.unwrap().unwrap();
+    assert_eq!((pending.expires, pending.attempts), (expires, 1));
+    assert!(h.store.login_code_matches(a.id, &first).await.unwrap());
     // A new code replaces the old one and resets the attempts.
     h.store
-        .put_login_code(a.id, &[8; 32], expires)
+        .put_login_code(a.id, &second, expires)
         .await
         .unwrap();
-    let code = h.store.login_code(a.id).await.unwrap().unwrap();
-    assert_eq!((code.code_hash, code.attempts), (vec![8; 32], 0));
+    let pending = h.store.login_code(a.id).await.unwrap().unwrap();
+    assert_eq!(pending.attempts, 0);
+    assert!(h.store.login_code_matches(a.id, &second).await.unwrap());
+    assert!(!h.store.login_code_matches(a.id, &first).await.unwrap());
     h.store.delete_login_code(a.id).await.unwrap();
     assert!(h.store.login_code(a.id).await.unwrap().is_none());
+    assert!(!h.store.login_code_matches(a.id, &second).await.unwrap());
 }
 
 pub async fn au3_failure_counters_and_alerts(h: Harness) {

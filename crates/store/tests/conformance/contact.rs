@@ -6,7 +6,7 @@
 
 use caduceus_audit::Action;
 use caduceus_core::contact::{ContactChannel, ContactValue};
-use caduceus_core::{MailAddress, PhoneNumber, Timestamp};
+use caduceus_core::{MailAddress, OneTimeCode, PhoneNumber, Timestamp};
 use caduceus_store::*;
 
 use super::harness::{Harness, contains};
@@ -16,13 +16,26 @@ fn email(text: &str) -> ContactValue {
     ContactValue::Email(MailAddress::parse(text).unwrap())
 }
 
-/// Keeps a pending change of `value` for `account`, whose code's hash is `hash`,
+/// The code of six times `digit`.
+pub fn code(digit: u8) -> OneTimeCode {
+    let digit = char::from(b'0' + digit);
+    OneTimeCode::parse(&digit.to_string().repeat(6)).unwrap()
+}
+
+/// Keeps a pending change of `value` for `account`, whose code is six times `digit`,
 /// expiring at `expires`.
-async fn put(h: &Harness, account: AccountId, value: &ContactValue, hash: u8, expires: Timestamp) {
+pub async fn put(
+    h: &Harness,
+    account: AccountId,
+    value: &ContactValue,
+    digit: u8,
+    expires: Timestamp,
+) {
+    let code = code(digit);
     let new = NewContactConfirmation {
         account,
         value,
-        code_hash: &[hash; 32],
+        code: &code,
         expires,
     };
     let trace = event(Action::ContactConfirmSent, account);
@@ -67,11 +80,17 @@ pub async fn au1_ms7_rt1_a_contact_change_waits_sealed_for_its_code(h: Harness) 
     // A new e-mail change replaces the first, its tries back to none.
     put(&h, a.id, &new, 3, later).await;
     let pending = h.store.contact_confirmations(a.id).await.unwrap();
-    let kept: Vec<_> = pending
-        .iter()
-        .map(|p| (p.value.clone(), p.code_hash[0], p.tries))
-        .collect();
-    assert_eq!(kept, vec![(new.clone(), 3, 0), (phone.clone(), 2, 0)]);
+    let kept: Vec<_> = pending.iter().map(|p| (p.value.clone(), p.tries)).collect();
+    assert_eq!(kept, vec![(new.clone(), 0), (phone.clone(), 0)]);
+    // Each code finds its own channel's change; the replaced one's code nothing.
+    for (digit, channel) in [
+        (3, Some(ContactChannel::Email)),
+        (2, Some(ContactChannel::Phone)),
+        (1, None),
+    ] {
+        let found = h.store.contact_code_channel(a.id, &code(digit)).await;
+        assert_eq!(found.unwrap(), channel, "code {digit}");
+    }
     assert_eq!(pending[0].expires, later);
     assert_eq!(
         h.store.contact_email(a.id).await.unwrap(),

@@ -327,7 +327,7 @@ pub struct ContactCode {
 
 /// `POST /notifications/confirm`: confirms the user's own pending contact change with
 /// its code (AU-1, MS-7, RT-1); 200 with the channel confirmed, a problem naming AU-1
-/// for a wrong or expired code. Traced.
+/// for a wrong or expired code, a wrong one with its `tries_left` (AU-3). Traced.
 pub async fn confirm_contact(
     State(service): State<Service>,
     user: User,

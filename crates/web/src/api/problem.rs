@@ -4,6 +4,7 @@
 //! content.
 
 use caduceus_core::Requirement;
+use caduceus_core::contact::CodeRefusal;
 use std::time::Duration;
 
 use axum::http::{HeaderValue, StatusCode, header};
@@ -21,6 +22,8 @@ pub struct Problem {
     detail: String,
     requirement: Option<Requirement>,
     retry_after: Option<Duration>,
+    /// How many more codes may be typed (AU-1, AU-3), as the `tries_left` member.
+    tries_left: Option<u32>,
 }
 
 impl Problem {
@@ -34,6 +37,7 @@ impl Problem {
             detail: detail.into(),
             requirement: None,
             retry_after: None,
+            tries_left: None,
         }
     }
 
@@ -93,6 +97,17 @@ impl From<ServiceError> for Problem {
                 requirement,
                 reason,
             } => Problem::new(StatusCode::FORBIDDEN, "denied", reason).requirement(requirement),
+            // A refused confirmation code (AU-1): the service's words, and the tries
+            // left of a wrong one as a member a program reads (AU-3).
+            ServiceError::CodeRefused(refused) => {
+                let mut problem =
+                    Problem::new(StatusCode::FORBIDDEN, "denied", refused.to_string())
+                        .requirement(Requirement::Au1);
+                if let CodeRefusal::Wrong { tries_left } = refused {
+                    problem.tries_left = Some(tries_left);
+                }
+                problem
+            }
             ServiceError::Invalid(detail) => Problem::bad_request(detail),
             ServiceError::Conflict(detail) => {
                 Problem::new(StatusCode::CONFLICT, "conflict", detail)
@@ -176,6 +191,9 @@ impl IntoResponse for Problem {
         });
         if let Some(requirement) = self.requirement {
             body["requirement"] = requirement.as_str().into();
+        }
+        if let Some(tries_left) = self.tries_left {
+            body["tries_left"] = tries_left.into();
         }
         let mut response = (self.status, body.to_string()).into_response();
         let headers = response.headers_mut();

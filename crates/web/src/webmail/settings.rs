@@ -220,7 +220,7 @@ pub(super) async fn refused_with(
     error: ServiceError,
     typed: Typed,
 ) -> Response {
-    refused_saying(service, user, error, None, typed).await
+    refused_saying(service, user, error, None::<&str>, typed).await
 }
 
 /// [`refused_with`], saying `said` instead of the refusal's usual words when the
@@ -229,7 +229,7 @@ pub(super) async fn refused_saying(
     service: &Service,
     user: &WebUser,
     error: ServiceError,
-    said: Option<&'static str>,
+    said: Option<impl Into<String>>,
     typed: Typed,
 ) -> Response {
     if super::mail::terms_first(&error) {
@@ -240,8 +240,8 @@ pub(super) async fn refused_saying(
         Ok(again) => again,
         Err(error) => return refused(user, error),
     };
-    let said = said.unwrap_or_else(|| user.t.refusals.say(&problem));
-    again.layout.error = Some(said.to_owned());
+    let said = said.map_or_else(|| user.t.refusals.say(&problem).to_owned(), Into::into);
+    again.layout.error = Some(said);
     if let Some((email, phone, new_mail)) = typed.contacts.clone() {
         (again.contact_email, again.contact_phone, again.new_mail) = (email, phone, new_mail);
     }
@@ -599,7 +599,8 @@ impl CsrfField for ContactCodeForm {
 }
 
 /// `POST /mail/settings/contacts/confirm`: the user's own new contact confirmed by its
-/// code (AU-1, MS-7, RT-1); a wrong or expired code says what to do. Traced.
+/// code (AU-1, MS-7, RT-1); a wrong or expired code says what to do, a wrong one how
+/// many tries are left (AU-3), as the service counted them. Traced.
 pub async fn confirm_contact(
     State(service): State<Service>,
     Posted { user, form }: Posted<ContactCodeForm>,
@@ -608,14 +609,12 @@ pub async fn confirm_contact(
     match service.confirm_contact(&caller, account, &form.code).await {
         Ok(_) => Redirect::to(&format!("{}/settings", user.base())).into_response(),
         Err(error) => {
-            let code = matches!(
-                error,
-                ServiceError::Denied {
-                    requirement: caduceus_core::Requirement::Au1,
-                    ..
+            let said = match &error {
+                ServiceError::CodeRefused(refused) => {
+                    Some(user.t.security.contacts.refusal(*refused))
                 }
-            );
-            let said = code.then_some(user.t.security.contacts.refused);
+                _ => None,
+            };
             refused_saying(&service, &user, error, said, Typed::default()).await
         }
     }

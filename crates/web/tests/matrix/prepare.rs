@@ -76,13 +76,12 @@ pub(crate) async fn prepare(cast: &Cast, operation: Operation) {
     // would read it in their mail.
     if operation == Operation::ConfirmContact {
         use caduceus_store::ContactConfirmationStore as _;
-        use sha2::Digest as _;
         let value = caduceus_core::ContactValue::Email(addr(CONTACT));
-        let code_hash = sha2::Sha256::digest(CONTACT_CODE.as_bytes());
+        let code = caduceus_core::OneTimeCode::parse(CONTACT_CODE).unwrap();
         let pending = caduceus_store::NewContactConfirmation {
             account: cast.owner.id,
             value: &value,
-            code_hash: &code_hash,
+            code: &code,
             expires: caduceus_core::Clock::now(&caduceus_core::SystemClock)
                 .saturating_add(std::time::Duration::from_secs(3600)),
         };

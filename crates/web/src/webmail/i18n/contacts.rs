@@ -1,5 +1,9 @@
 //! The words of a new contact address or phone number waiting for its code (AU-1,
-//! MS-7, RT-1): what was sent where, the code's field, what a wrong code means.
+//! MS-7, RT-1): what was sent where, the code's field, what a refused code means —
+//! the service's typed verdict ([`CodeRefusal`]) put in the page's language, the tries
+//! left included (AU-3).
+
+use caduceus_core::contact::CodeRefusal;
 
 /// The settings' contact confirmation.
 #[allow(missing_docs)]
@@ -11,8 +15,29 @@ pub struct Contacts {
     /// The code's field and its button.
     pub code: &'static str,
     pub confirm: &'static str,
-    /// A wrong or expired code, and what to do.
-    pub refused: &'static str,
+    /// A wrong code: the words before the tries left, those after them, and those
+    /// after `wrong` when one try is left.
+    pub wrong: &'static str,
+    pub tries_left: &'static str,
+    pub last_try: &'static str,
+    /// The fifth wrong code, or an expired one: the change is dropped, what to do.
+    pub exhausted: &'static str,
+    pub expired: &'static str,
+}
+
+impl Contacts {
+    /// What the holder is told of `refused` (AU-1, AU-3): the service's verdict, the
+    /// number it counted put in these words.
+    pub fn refusal(&self, refused: CodeRefusal) -> String {
+        match refused {
+            CodeRefusal::Wrong { tries_left: 1 } => format!("{} {}", self.wrong, self.last_try),
+            CodeRefusal::Wrong { tries_left } => {
+                format!("{} {tries_left} {}", self.wrong, self.tries_left)
+            }
+            CodeRefusal::Exhausted => self.exhausted.to_owned(),
+            CodeRefusal::Expired => self.expired.to_owned(),
+        }
+    }
 }
 
 /// In French.
@@ -22,9 +47,15 @@ pub static FR: Contacts = Contacts {
                    connexion et vos avis vont toujours à l'adresse et au numéro actuels.",
     code: "Code reçu",
     confirm: "Confirmer",
-    refused: "Ce code n'est pas le bon ou a expiré. Après 5 codes erronés ou 15 minutes, \
-              la modification est abandonnée\u{202F}: saisissez de nouveau l'adresse ou le \
-              numéro pour recevoir un nouveau code.",
+    wrong: "Ce code n'est pas le bon\u{202F}: il vous reste",
+    tries_left: "essais avant que la modification soit abandonnée. Vérifiez le code reçu et \
+                 saisissez-le de nouveau.",
+    last_try: "1 essai avant que la modification soit abandonnée. Vérifiez le code reçu et \
+               saisissez-le de nouveau.",
+    exhausted: "Après 5 codes erronés, la modification est abandonnée\u{202F}: saisissez de \
+                nouveau l'adresse ou le numéro pour recevoir un nouveau code.",
+    expired: "Ce code a expiré (15 minutes)\u{202F}: la modification est abandonnée. Saisissez \
+              de nouveau l'adresse ou le numéro pour recevoir un nouveau code.",
 };
 
 /// In English.
@@ -34,6 +65,13 @@ pub static EN: Contacts = Contacts {
                    still go to the current address and number.",
     code: "Code received",
     confirm: "Confirm",
-    refused: "This code is wrong or has expired. After 5 wrong codes or 15 minutes the change \
-              is dropped: give the address or number again to get a new code.",
+    wrong: "This code is wrong:",
+    tries_left: "tries left before the change is dropped. Check the code you received and type \
+                 it again.",
+    last_try: "1 try left before the change is dropped. Check the code you received and type \
+               it again.",
+    exhausted: "After 5 wrong codes the change is dropped: give the address or number again to \
+                get a new code.",
+    expired: "This code has expired (15 minutes): the change is dropped. Give the address or \
+              number again to get a new code.",
 };

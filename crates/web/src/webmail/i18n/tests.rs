@@ -34,3 +34,20 @@ fn ms6_french_pages_put_a_narrow_no_break_space_before_high_punctuation() {
     assert_eq!(FR.colon, "\u{202F}:");
     assert_eq!(EN.colon, ":");
 }
+
+#[test]
+fn au1_au3_a_refused_code_tells_the_tries_left_in_both_languages() {
+    use caduceus_core::contact::CodeRefusal;
+    let wrong = |tries_left| CodeRefusal::Wrong { tries_left };
+    let fr = &super::contacts::FR;
+    assert!(
+        fr.refusal(wrong(4))
+            .contains("il vous reste 4 essais avant")
+    );
+    assert!(fr.refusal(wrong(1)).contains("il vous reste 1 essai avant"));
+    assert!(fr.refusal(CodeRefusal::Exhausted).contains("abandonnée"));
+    let en = &super::contacts::EN;
+    assert!(en.refusal(wrong(3)).contains("wrong: 3 tries left"));
+    assert!(en.refusal(wrong(1)).contains("wrong: 1 try left"));
+    assert!(en.refusal(CodeRefusal::Expired).contains("expired"));
+}
