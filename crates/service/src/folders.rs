@@ -157,6 +157,23 @@ impl Service {
         Ok(self.store.recent_claimed(folder).await?)
     }
 
+    /// `read`, run beside the check that `folder` is one the person of `access` may
+    /// open (AC-1): one round trip less on the way, and its result is given only once
+    /// the check passed (the check's refusal first).
+    pub(crate) async fn beside_folder_check<T, E>(
+        &self,
+        access: &MailboxAccess,
+        folder: MailboxId,
+        read: impl std::future::Future<Output = std::result::Result<T, E>>,
+    ) -> Result<T>
+    where
+        ServiceError: From<E>,
+    {
+        let (owned, read) = tokio::join!(self.owned_folder(access, folder), read);
+        owned?;
+        Ok(read?)
+    }
+
     pub(crate) async fn owned_folder(
         &self,
         access: &MailboxAccess,
@@ -222,14 +239,13 @@ impl Service {
         ids: &[MessageId],
         opening: Opening,
     ) -> Result<Vec<Option<ReadMessage>>> {
-        // The folder's check (AC-1) and the reading at the same time: nothing opened
-        // is used unless the check passed.
-        let (owned, opened) = tokio::join!(
-            self.owned_folder(access, folder),
-            self.open_present(folder, ids, opening.unseal())
-        );
-        owned?;
-        let opened = opened?;
+        let opened = self
+            .beside_folder_check(
+                access,
+                folder,
+                self.open_present(folder, ids, opening.unseal()),
+            )
+            .await?;
         let read: Vec<MessageId> = opened.iter().flatten().map(|m| m.summary.id).collect();
         self.trace_opened(access, opening, &read).await?;
         Ok(opened

@@ -227,14 +227,9 @@ impl Service {
     ) -> Result<Vec<Option<Listed>>> {
         let cache = &self.listing_cache;
         let mark = cache.mark();
-        // The folder's check (AC-1) and the look at its rows at the same time: nothing
-        // read is used unless the check passed.
-        let (owned, present) = tokio::join!(
-            self.owned_folder(access, folder),
-            self.store.messages_present(folder, ids)
-        );
-        owned?;
-        let present = present?;
+        let present = self
+            .beside_folder_check(access, folder, self.store.messages_present(folder, ids))
+            .await?;
         let mut listed: Vec<Option<Listed>> = present
             .iter()
             .map(|row| {

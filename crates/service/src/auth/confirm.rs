@@ -118,21 +118,27 @@ impl Service {
         code: &str,
     ) -> Result<ContactChannel> {
         self.require_own_contact(caller, account).await?;
-        let pending = self.store.contact_confirmations(account).await?;
-        if pending.is_empty() {
-            return Err(ServiceError::NotFound(
-                "contact change waiting for a code".into(),
-            ));
-        }
         // The store checks the typed code against the keyed hashes it keeps (AU-1, MS-4).
         let matching = match OneTimeCode::parse(code) {
             Some(code) => self.store.contact_code_channel(account, &code).await?,
             None => None,
         };
+        // A code that matches nothing counts a try on every change waiting.
         let channels: Vec<ContactChannel> = match matching {
             Some(channel) => vec![channel],
-            None => pending.iter().map(|p| p.value.channel()).collect(),
+            None => self
+                .store
+                .contact_confirmations(account)
+                .await?
+                .iter()
+                .map(|p| p.value.channel())
+                .collect(),
         };
+        if channels.is_empty() {
+            return Err(ServiceError::NotFound(
+                "contact change waiting for a code".into(),
+            ));
+        }
         let mut refusal = None;
         for channel in channels {
             // The try is counted before it is judged: tries typed together count each.
