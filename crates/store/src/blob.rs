@@ -12,7 +12,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Result, StoreError};
-use crate::sql::db::{Db, WriteTx};
+use crate::sql::db::Db;
+use crate::sql::exec::{Statements, Value};
 
 /// Largest sealed body kept in a `blob_data` row on SQLite; larger ones are files.
 pub(crate) const INLINE_MAX: usize = 256 * 1024;
@@ -36,13 +37,13 @@ pub(crate) enum Staged {
 
 impl Staged {
     /// Inserts the row of a blob kept in the database, in `tx`.
-    pub async fn insert(self, tx: &mut WriteTx, id: &str) -> Result<()> {
+    pub async fn insert(self, tx: &mut impl Statements, id: &str) -> Result<()> {
         if let Staged::Row(sealed) = self {
-            sqlx::query("INSERT INTO blob_data (id, data) VALUES ($1, $2)")
-                .bind(id)
-                .bind(sealed)
-                .execute(&mut *tx.tx)
-                .await?;
+            tx.execute(
+                "INSERT INTO blob_data (id, data) VALUES ($1, $2)",
+                &[Value::Text(id), Value::Blob(&sealed)],
+            )
+            .await?;
         }
         Ok(())
     }

@@ -10,6 +10,10 @@ pub enum StoreError {
     /// code or kind only (never its message, which may quote values).
     #[error("database ({})", database_cause(.0))]
     Database(#[from] sqlx::Error),
+    /// SQLite refused or failed, through our own connections (FETCH's reads, the
+    /// group commit's writes). Shown with SQLite's extended result code only.
+    #[error("database ({})", sqlite_cause(.0))]
+    Sqlite(#[from] rusqlite::Error),
     /// A row the caller named does not exist.
     #[error("{what} {id} not found")]
     NotFound {
@@ -85,15 +89,26 @@ fn database_cause(error: &sqlx::Error) -> String {
         sqlx::Error::PoolTimedOut => "pool timed out".into(),
         sqlx::Error::PoolClosed => "pool closed".into(),
         sqlx::Error::RowNotFound => "row not found".into(),
-        other => {
-            let debug = format!("{other:?}");
-            debug
-                .split(['(', ' ', '{'])
-                .next()
-                .unwrap_or("other")
-                .to_owned()
-        }
+        other => variant_name(other),
     }
+}
+
+/// What went wrong in SQLite: its extended result code, or rusqlite's error kind.
+fn sqlite_cause(error: &rusqlite::Error) -> String {
+    match error {
+        rusqlite::Error::SqliteFailure(failure, _) => format!("code {}", failure.extended_code),
+        other => variant_name(other),
+    }
+}
+
+/// The name of an error's variant (`Io`, `InvalidColumnType`), never its values.
+fn variant_name(error: &dyn std::fmt::Debug) -> String {
+    let debug = format!("{error:?}");
+    debug
+        .split(['(', ' ', '{'])
+        .next()
+        .unwrap_or("other")
+        .to_owned()
 }
 
 impl StoreError {
@@ -117,6 +132,9 @@ impl StoreError {
                         .is_ok_and(|extended| extended & 0xff == SQLITE_FULL)
             }
             StoreError::Database(sqlx::Error::Io(e)) => io_full(e),
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(failure, _)) => {
+                failure.code == rusqlite::ErrorCode::DiskFull
+            }
             StoreError::Blob { source, .. } => io_full(source),
             StoreError::Shared(cause) => cause.is_storage_full(),
             _ => false,

@@ -13,6 +13,8 @@ use std::collections::hash_map::Entry;
 use crate::error::{Result, StoreError};
 use crate::seal::{MasterKey, SymmetricKey, context, random_id};
 use crate::sql::db::{BATCH, Db};
+use crate::sql::exec::{Statements, Value};
+use crate::sql::sqlite_direct::SqliteDirect;
 
 /// Handle on the keyring database.
 #[derive(Clone, Debug)]
@@ -81,12 +83,13 @@ impl Keyring {
     }
 
     async fn wrapped_account_key(&self, account_id: i64) -> Result<Option<Vec<u8>>> {
-        Ok(
-            sqlx::query_scalar("SELECT wrapped FROM keyring_account_keys WHERE account_id = $1")
-                .bind(account_id)
-                .fetch_optional(&self.db.pool)
-                .await?,
-        )
+        self.db
+            .read_optional(
+                "SELECT wrapped FROM keyring_account_keys WHERE account_id = $1",
+                &[Value::Int(account_id)],
+                |row| row.blob(0),
+            )
+            .await
     }
 
     /// Wraps `message_key` for an account under a fresh key reference.
@@ -111,30 +114,49 @@ impl Keyring {
     /// keys of each message with its creation time, so a group commit of deliveries
     /// syncs the keyring once (MS-4). Rows go in multi-row `INSERT`s.
     pub async fn put(&self, groups: &[(&[WrappedMessageKey], i64)]) -> Result<()> {
+        if groups.iter().all(|(keys, _)| keys.is_empty()) {
+            return Ok(());
+        }
+        let mut tx = self.db.begin_write().await?;
+        self.put_in(&mut tx, groups).await?;
+        tx.commit().await
+    }
+
+    /// [`Keyring::put`]'s rows, written in `tx`, a transaction on this keyring's
+    /// database (the group commit's own on SQLite, `sql::sqlite_direct`).
+    pub async fn put_in(
+        &self,
+        tx: &mut impl Statements,
+        groups: &[(&[WrappedMessageKey], i64)],
+    ) -> Result<()> {
         let rows: Vec<(&WrappedMessageKey, i64)> = groups
             .iter()
             .flat_map(|(keys, at_ms)| keys.iter().map(move |key| (key, *at_ms)))
             .collect();
-        if rows.is_empty() {
-            return Ok(());
-        }
-        let mut tx = self.db.begin_write().await?;
         for chunk in rows.chunks(KEYS_PER_INSERT) {
             let sql = format!(
                 "INSERT INTO keyring_message_keys (key_ref, account_id, wrapped, created_ms) VALUES {}",
                 self.db.value_rows(chunk.len(), 4)
             );
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for (key, at_ms) in chunk {
-                query = query
-                    .bind(&key.key_ref)
-                    .bind(key.account_id)
-                    .bind(&key.wrapped)
-                    .bind(*at_ms);
-            }
-            query.execute(&mut *tx.tx).await?;
+            let values: Vec<Value> = chunk
+                .iter()
+                .flat_map(|(key, at_ms)| {
+                    [
+                        Value::Text(&key.key_ref),
+                        Value::Int(key.account_id),
+                        Value::Blob(&key.wrapped),
+                        Value::Int(*at_ms),
+                    ]
+                })
+                .collect();
+            tx.execute(&sql, &values).await?;
         }
-        tx.commit().await
+        Ok(())
+    }
+
+    /// The keyring database's own connections (SQLite only): the group commit's.
+    pub fn sqlite_direct(&self) -> Option<&std::sync::Arc<SqliteDirect>> {
+        self.db.sqlite_direct()
     }
 
     /// The message keys behind `key_refs`, still wrapped for their accounts:

@@ -7,6 +7,7 @@ use caduceus_core::absence::{Absence, REPLY_PERIOD};
 use caduceus_core::{MailAddress, Timestamp};
 
 use super::SqlStore;
+use super::exec::Value;
 use super::traces::append;
 use crate::absence::AbsenceStore;
 use crate::error::{Result, StoreError};
@@ -24,9 +25,9 @@ async fn read_absence(
     } else {
         "SELECT absence_sealed FROM mail_settings WHERE account_id = $1"
     };
-    let sealed: Option<Option<Vec<u8>>> = sqlx::query_scalar(sql)
-        .bind(account.0)
-        .fetch_optional(&store.db.pool)
+    let sealed = store
+        .db
+        .read_optional(sql, &[Value::Int(account.0)], |row| row.maybe_blob(0))
         .await?;
     let Some(sealed) = sealed.flatten() else {
         return Ok(None);

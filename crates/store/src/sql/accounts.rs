@@ -2,11 +2,10 @@
 
 use caduceus_audit::Event;
 use caduceus_core::{AccountState, MailAddress, RegistryId, Timestamp};
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
 use super::SqlStore;
 use super::db::{BATCH, WriteTx};
+use super::exec::{self, Value};
 use super::traces::append;
 use crate::error::{Result, StoreError};
 use crate::model::*;
@@ -20,29 +19,25 @@ fn corrupt(what: &'static str, detail: impl ToString) -> StoreError {
     }
 }
 
-fn account_from_row(row: &AnyRow) -> Result<Account> {
-    let registry: String = row.try_get("registry")?;
-    let identifier: String = row.try_get("identifier")?;
+/// An account from the columns of [`ACCOUNT_COLUMNS`], in that order.
+fn account_from_row(row: &dyn exec::Row) -> Result<Account> {
     Ok(Account {
-        id: AccountId(row.try_get("id")?),
-        address: MailAddress::parse(&row.try_get::<String, _>("address")?)
-            .map_err(|e| corrupt("account address", e))?,
+        id: AccountId(row.int(0)?),
+        address: MailAddress::parse(&row.text(1)?).map_err(|e| corrupt("account address", e))?,
         kind: row
-            .try_get::<String, _>("kind")?
+            .text(2)?
             .parse()
             .map_err(|e| corrupt("account kind", e))?,
         state: row
-            .try_get::<String, _>("state")?
+            .text(3)?
             .parse()
             .map_err(|e| corrupt("account state", e))?,
-        identity: RegistryId::from_stored(&registry, &identifier)
+        identity: RegistryId::from_stored(&row.text(4)?, &row.text(5)?)
             .map_err(|e| corrupt("account identity", e))?,
-        display_name: row.try_get("display_name")?,
-        created: Timestamp::from_millis(row.try_get("created_ms")?),
-        updated: Timestamp::from_millis(row.try_get("updated_ms")?),
-        encrypt_at_rest_since: row
-            .try_get::<Option<i64>, _>("encrypt_at_rest_ms")?
-            .map(Timestamp::from_millis),
+        display_name: row.text(6)?,
+        created: Timestamp::from_millis(row.int(7)?),
+        updated: Timestamp::from_millis(row.int(8)?),
+        encrypt_at_rest_since: row.maybe_int(9)?.map(Timestamp::from_millis),
     })
 }
 
@@ -100,24 +95,23 @@ pub(super) async fn insert(tx: &mut WriteTx, new: &NewAccount) -> Result<Account
 
 pub(super) async fn get(store: &SqlStore, id: AccountId) -> Result<Account> {
     let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(id.0)
-        .fetch_optional(&store.db.pool)
+    store
+        .db
+        .read_optional(&sql, &[Value::Int(id.0)], account_from_row)
         .await?
         .ok_or_else(|| StoreError::NotFound {
             what: "account",
             id: id.to_string(),
-        })?;
-    account_from_row(&row)
+        })
 }
 
 pub(super) async fn by_address(store: &SqlStore, address: &MailAddress) -> Result<Option<Account>> {
     let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE address = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(address.as_str())
-        .fetch_optional(&store.db.pool)
-        .await?;
-    row.as_ref().map(account_from_row).transpose()
+    let address = [Value::Text(address.as_str())];
+    store
+        .db
+        .read_optional(&sql, &address, account_from_row)
+        .await
 }
 
 pub(super) async fn by_addresses(
@@ -150,7 +144,7 @@ pub(super) async fn by_identity(store: &SqlStore, identity: &RegistryId) -> Resu
         .bind(identity.stored_value())
         .fetch_all(&store.db.pool)
         .await?;
-    rows.iter().map(account_from_row).collect()
+    rows.iter().map(|row| account_from_row(row)).collect()
 }
 
 pub(super) async fn all(store: &SqlStore) -> Result<Vec<Account>> {
@@ -158,7 +152,7 @@ pub(super) async fn all(store: &SqlStore) -> Result<Vec<Account>> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
         .fetch_all(&store.db.pool)
         .await?;
-    rows.iter().map(account_from_row).collect()
+    rows.iter().map(|row| account_from_row(row)).collect()
 }
 
 /// Fails with `NotFound` when an UPDATE touched no account row.

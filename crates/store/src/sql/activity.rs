@@ -5,6 +5,7 @@ use caduceus_audit::Event;
 use caduceus_core::Timestamp;
 
 use super::SqlStore;
+use super::exec::Value;
 use super::traces::append;
 use crate::error::Result;
 use crate::model::{AccountId, StaffGrant};
@@ -189,10 +190,12 @@ pub(super) async fn set_forwarding(
 }
 
 pub(super) async fn forwarding(store: &SqlStore, account: AccountId) -> Result<Option<String>> {
-    Ok(
-        sqlx::query_scalar("SELECT target FROM forwarding_rules WHERE account_id = $1")
-            .bind(account.0)
-            .fetch_optional(&store.db.pool)
-            .await?,
-    )
+    store
+        .db
+        .read_optional(
+            "SELECT target FROM forwarding_rules WHERE account_id = $1",
+            &[Value::Int(account.0)],
+            |row| row.text(0),
+        )
+        .await
 }

@@ -3,28 +3,24 @@
 
 use caduceus_audit::Event;
 use caduceus_core::{FailureState, MailAddress, OneTimeCode, PhoneNumber, Secret, Timestamp};
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
 use super::SqlStore;
 use super::db::WriteTx;
+use super::exec::{self, Value};
 use super::traces::append;
 use crate::error::{Result, StoreError};
 use crate::model::*;
 use crate::seal::context;
 
-fn device_from_row(row: &AnyRow) -> Result<Device> {
+/// A device from the columns of [`DEVICE_COLUMNS`], in that order.
+fn device_from_row(row: &dyn exec::Row) -> Result<Device> {
     Ok(Device {
-        id: DeviceId(row.try_get("id")?),
-        account: AccountId(row.try_get("account_id")?),
-        name: row.try_get("name")?,
-        created: Timestamp::from_millis(row.try_get("created_ms")?),
-        last_used: row
-            .try_get::<Option<i64>, _>("last_used_ms")?
-            .map(Timestamp::from_millis),
-        revoked: row
-            .try_get::<Option<i64>, _>("revoked_ms")?
-            .map(Timestamp::from_millis),
+        id: DeviceId(row.int(0)?),
+        account: AccountId(row.int(1)?),
+        name: row.text(2)?,
+        created: Timestamp::from_millis(row.int(3)?),
+        last_used: row.maybe_int(4)?.map(Timestamp::from_millis),
+        revoked: row.maybe_int(5)?.map(Timestamp::from_millis),
     })
 }
 
@@ -69,22 +65,21 @@ pub(super) async fn devices(store: &SqlStore, account: AccountId) -> Result<Vec<
         .bind(account.0)
         .fetch_all(&store.db.pool)
         .await?;
-    rows.iter().map(device_from_row).collect()
+    rows.iter().map(|row| device_from_row(row)).collect()
 }
 
 pub(super) async fn device_secret(store: &SqlStore, id: DeviceId) -> Result<Option<DeviceSecret>> {
     let sql = format!("SELECT {DEVICE_COLUMNS}, secret_hash FROM devices WHERE id = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(id.0)
-        .fetch_optional(&store.db.pool)
-        .await?;
-    row.map(|row| {
+    let secret = |row: &dyn exec::Row| {
         Ok(DeviceSecret {
-            device: device_from_row(&row)?,
-            secret_hash: row.try_get("secret_hash")?,
+            device: device_from_row(row)?,
+            secret_hash: row.blob(6)?,
         })
-    })
-    .transpose()
+    };
+    store
+        .db
+        .read_optional(&sql, &[Value::Int(id.0)], secret)
+        .await
 }
 
 pub(super) async fn touch_device(store: &SqlStore, id: DeviceId, at: Timestamp) -> Result<()> {

@@ -13,18 +13,26 @@
 //!    hash chain in that same transaction, and commits;
 //! 4. answers every waiter: its copies, its own failure, or, when a step common to
 //!    the group fails (the keyring, the commit itself, a full disk), the group's one
-//!    error ([`StoreError::Shared`]): nothing is acknowledged that is not durable.
+//!    error ([`StoreError::Shared`]; a delivery that formed a group alone gets the
+//!    error itself): nothing is acknowledged that is not durable.
 //!
 //! Nothing waits on a timer: a lone delivery is committed at once, and a group forms
 //! from the deliveries that arrive while the previous group syncs.
+//!
+//! The steps are written once against [`Statements`]: through sqlx on PostgreSQL; on
+//! SQLite both transactions run on one blocking thread, on the committer's own
+//! connections (`sqlite_direct`), without a hand-off to sqlx's worker per statement.
 
 use std::sync::Arc;
 
 use caduceus_audit::Event;
 use tokio::sync::{mpsc, oneshot};
 
+use futures::executor::block_on;
+
 use super::SqlStore;
-use super::db::WriteTx;
+use super::exec::Statements;
+use super::exec::Value::{Blob, Int, Text};
 use super::messages::{join_flags, next_uid};
 use super::traces::append;
 use crate::blob::Staged;
@@ -143,46 +151,89 @@ async fn run(store: SqlStore, mut jobs: mpsc::Receiver<Job>) {
 }
 
 /// Writes a group: `Ok` with each delivery's own result once the group is durable,
-/// `Err` when nothing of it was committed.
+/// `Err` when nothing of it was committed. A delivery alone gets its own error.
 async fn commit_group(
     store: &SqlStore,
     group: Vec<Prepared>,
 ) -> Result<Vec<Result<Vec<Delivered>>>> {
-    let keys: Vec<(&[WrappedMessageKey], i64)> = group
+    let alone = group.len() == 1;
+    let written = match (store.db.sqlite_direct(), store.keyring.sqlite_direct()) {
+        // SQLite: the whole group on one blocking thread, off sqlx (`sqlite_direct`).
+        (Some(data), Some(keys)) => {
+            let (store, data, keys) = (store.clone(), data.clone(), keys.clone());
+            let written = tokio::task::spawn_blocking(move || {
+                keys.write(|tx| block_on(store.keyring.put_in(tx, &message_keys(&group))))?;
+                data.write(|tx| block_on(write_group(&store, tx, group)))
+            })
+            .await;
+            match written {
+                Ok(written) => written,
+                Err(stopped) if stopped.is_panic() => {
+                    std::panic::resume_unwind(stopped.into_panic())
+                }
+                Err(_) => Err(StoreError::Stopped),
+            }
+        }
+        _ => {
+            store.keyring.put(&message_keys(&group)).await?;
+            let mut tx = store.db.begin_write().await?;
+            let written = write_group(store, &mut tx, group).await;
+            if written.is_ok() {
+                tx.commit().await?;
+            }
+            written
+        }
+    };
+    match written {
+        Ok((results, mailboxes)) => {
+            store.touched(&mailboxes);
+            Ok(results)
+        }
+        Err(failed) if alone => Ok(vec![Err(failed)]),
+        Err(failed) => Err(failed),
+    }
+}
+
+/// The wrapped message keys of a group, each with its delivery's time.
+fn message_keys(group: &[Prepared]) -> Vec<(&[WrappedMessageKey], i64)> {
+    group
         .iter()
         .flat_map(|p| p.bodies.iter().map(|b| (&b.wrapped[..], p.at)))
-        .collect();
-    store.keyring.put(&keys).await?;
-    let mut tx = store.db.begin_write().await?;
+        .collect()
+}
+
+/// Writes a group's deliveries, then their traces, in `tx`: each delivery's own result
+/// and the mailboxes that changed; `Err` when `tx` is to be rolled back whole.
+async fn write_group(
+    store: &SqlStore,
+    tx: &mut impl Statements,
+    group: Vec<Prepared>,
+) -> Result<(Vec<Result<Vec<Delivered>>>, Vec<i64>)> {
     let mut results = Vec::with_capacity(group.len());
     let mut events = Vec::new();
     let mut mailboxes = Vec::new();
     // A delivery alone needs no savepoint: its failure is the transaction's, which
-    // is rolled back when dropped (two statements fewer at low load).
+    // is rolled back (two statements fewer at low load).
     let alone = group.len() == 1;
     for prepared in group {
         if !alone {
-            sqlx::query("SAVEPOINT delivery")
-                .execute(&mut *tx.tx)
-                .await?;
+            tx.execute("SAVEPOINT delivery", &[]).await?;
         }
-        match apply(&mut tx, prepared).await {
+        match apply(tx, prepared).await {
             Ok((delivered, written)) => {
                 if !alone {
-                    sqlx::query("RELEASE SAVEPOINT delivery")
-                        .execute(&mut *tx.tx)
-                        .await?;
+                    tx.execute("RELEASE SAVEPOINT delivery", &[]).await?;
                 }
                 mailboxes.extend(delivered.iter().map(|d| d.mailbox.0));
                 events.extend(written);
                 results.push(Ok(delivered));
             }
-            Err(failed) if alone => return Ok(vec![Err(failed)]),
+            Err(failed) if alone => return Err(failed),
             Err(failed) => {
                 // When the engine ended the whole transaction (SQLite on a full disk)
                 // the savepoint is gone with it: the group fails with the cause.
-                if sqlx::query("ROLLBACK TO SAVEPOINT delivery")
-                    .execute(&mut *tx.tx)
+                if tx
+                    .execute("ROLLBACK TO SAVEPOINT delivery", &[])
                     .await
                     .is_err()
                 {
@@ -194,17 +245,18 @@ async fn commit_group(
     }
     mailboxes.sort_unstable();
     mailboxes.dedup();
-    store.announce(&mut tx, &mailboxes).await?;
-    append(store, &mut tx, &events).await?;
-    tx.commit().await?;
-    store.touched(&mailboxes);
-    Ok(results)
+    store.announce(tx, &mailboxes).await?;
+    append(store, tx, &events).await?;
+    Ok((results, mailboxes))
 }
 
 /// Writes one delivery in `tx`: each body's blob row, a message row per target with
 /// its UID and MODSEQ, the queue rows; returns the copies and their trace events (with
 /// the message ids), to be chained after the group's writes.
-async fn apply(tx: &mut WriteTx, prepared: Prepared) -> Result<(Vec<Delivered>, Vec<Event>)> {
+async fn apply(
+    tx: &mut impl Statements,
+    prepared: Prepared,
+) -> Result<(Vec<Delivered>, Vec<Event>)> {
     let Prepared {
         bodies,
         at,
@@ -215,11 +267,11 @@ async fn apply(tx: &mut WriteTx, prepared: Prepared) -> Result<(Vec<Delivered>, 
     // A receipt already recorded (the same relayed message again, from a peer that
     // did not learn of our 250) breaks the key: the delivery stores nothing (MS-16).
     for receipt in &receipts {
-        sqlx::query("INSERT INTO relay_receipts (receipt, at_ms) VALUES ($1, $2)")
-            .bind(&receipt[..])
-            .bind(at)
-            .execute(&mut *tx.tx)
-            .await?;
+        tx.execute(
+            "INSERT INTO relay_receipts (receipt, at_ms) VALUES ($1, $2)",
+            &[Blob(receipt), Int(at)],
+        )
+        .await?;
     }
     let remote = outbound.as_ref().map_or(0, |o| o.recipients.len());
     let (copy_traces, queue_traces) = traces.split_at(traces.len() - remote);
@@ -235,22 +287,30 @@ async fn apply(tx: &mut WriteTx, prepared: Prepared) -> Result<(Vec<Delivered>, 
         body.staged.insert(tx, &body.blob_id).await?;
         for ((target, key), trace) in body.targets.iter().zip(&body.wrapped).zip(&mut copy_traces) {
             let (uid, modseq) = next_uid(tx, target.mailbox, target.account).await?;
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO messages (mailbox_id, uid, modseq, blob_id, key_ref, flags, internal_ms, size, meta)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-                 RETURNING id",
-            )
-            .bind(target.mailbox.0)
-            .bind(uid)
-            .bind(modseq)
-            .bind(&body.blob_id)
-            .bind(&key.key_ref)
-            .bind(join_flags(&target.flags)?)
-            .bind(at)
-            .bind(body.size)
-            .bind(&body.sealed_meta)
-            .fetch_one(&mut *tx.tx)
-            .await?;
+            let flags = join_flags(&target.flags)?;
+            let id = tx
+                .fetch_optional(
+                    "INSERT INTO messages (mailbox_id, uid, modseq, blob_id, key_ref, flags, internal_ms, size, meta)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                     RETURNING id",
+                    &[
+                        Int(target.mailbox.0),
+                        Int(uid),
+                        Int(modseq),
+                        Text(&body.blob_id),
+                        Text(&key.key_ref),
+                        Text(&flags),
+                        Int(at),
+                        Int(body.size),
+                        Blob(&body.sealed_meta),
+                    ],
+                    |row| row.int(0),
+                )
+                .await?
+                .ok_or_else(|| StoreError::Corrupt {
+                    what: "message insert",
+                    detail: "no id returned".into(),
+                })?;
             let mut event = trace.clone();
             event.object.push(MessageId(id));
             events.push(event);

@@ -7,6 +7,8 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
+use super::exec::{Row, Value, query};
+use super::sqlite_direct::SqliteDirect;
 use crate::error::Result;
 
 /// Which database engine a handle speaks to.
@@ -39,6 +41,9 @@ pub(crate) struct Db {
     /// SQLite allows one writer: writers queue here instead of spinning on
     /// `SQLITE_BUSY`. PostgreSQL needs no such lock.
     write_lock: Option<Arc<Mutex<()>>>,
+    /// SQLite: our own connections beside the pool (`sqlite_direct`): the group
+    /// commit's, under `write_lock`, and the point reads'.
+    direct: Option<Arc<SqliteDirect>>,
 }
 
 /// A write transaction; holds the SQLite writer lock until it ends.
@@ -74,6 +79,21 @@ impl Db {
         })?;
         let options: AnyConnectOptions = url.parse()?;
         let secure_delete = pragmas.secure_delete;
+        let write_lock = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
+        // The file sqlx opened, as sqlx reads it from the URL.
+        let direct = match &write_lock {
+            Some(lock) => {
+                let file = sqlx::sqlite::SqliteConnectOptions::try_from(&options)?
+                    .get_filename()
+                    .to_owned();
+                Some(Arc::new(SqliteDirect::new(
+                    file,
+                    secure_delete,
+                    lock.clone(),
+                )))
+            }
+            None => None,
+        };
         let pool = AnyPoolOptions::new()
             .max_connections(match backend {
                 Backend::Sqlite => 4,
@@ -115,7 +135,8 @@ impl Db {
         let db = Db {
             pool,
             backend,
-            write_lock: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))),
+            write_lock,
+            direct,
         };
         if backend == Backend::Sqlite {
             let pragma = format!("PRAGMA journal_mode = {}", pragmas.journal_mode);
@@ -144,6 +165,31 @@ impl Db {
             .map(|row| format!("({})", self.placeholders(row * columns + 1, columns)))
             .collect::<Vec<_>>()
             .join(", ")
+    }
+
+    /// SQLite: our own connections, whose writes take the same lock as
+    /// [`Db::begin_write`]. `None` on PostgreSQL.
+    pub fn sqlite_direct(&self) -> Option<&Arc<SqliteDirect>> {
+        self.direct.as_ref()
+    }
+
+    /// A read of a few rows by key, outside any transaction: its first row as `decode`
+    /// reads it. On SQLite it runs on the calling thread, on a read-only connection of
+    /// our own (no hand-off to sqlx's worker, `sqlite_direct`); keep it to indexed
+    /// lookups, which take microseconds.
+    pub async fn read_optional<T>(
+        &self,
+        sql: &str,
+        values: &[Value<'_>],
+        decode: impl FnOnce(&dyn Row) -> Result<T>,
+    ) -> Result<Option<T>> {
+        match &self.direct {
+            Some(direct) => direct.read(|conn| conn.fetch_optional_now(sql, values, decode)),
+            None => {
+                let row = query(sql, values).fetch_optional(&self.pool).await?;
+                row.map(|row| decode(&row)).transpose()
+            }
+        }
     }
 
     /// Begins a write transaction (SQLite: `BEGIN IMMEDIATE` under the writer lock).

@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use super::SqlStore;
 use super::commit::{Prepared, SealedBody};
 use super::db::{BATCH, Backend};
+use super::exec::{self, Value};
 use super::traces::append;
 use crate::error::{Result, StoreError};
 use crate::keyring::StoredKey;
@@ -22,15 +23,16 @@ pub(super) const MAILBOX_COLUMNS: &str =
     "id, account_id, name, special_use, uidvalidity, uidnext, highest_modseq";
 const SUMMARY_COLUMNS: &str = "id, mailbox_id, uid, modseq, flags, internal_ms, size, blob_id";
 
-pub(super) fn mailbox_from_row(row: &AnyRow) -> Result<Mailbox> {
+/// A folder from the columns of [`MAILBOX_COLUMNS`], in that order.
+pub(super) fn mailbox_from_row(row: &dyn exec::Row) -> Result<Mailbox> {
     Ok(Mailbox {
-        id: MailboxId(row.try_get("id")?),
-        account: AccountId(row.try_get("account_id")?),
-        name: row.try_get("name")?,
-        special_use: row.try_get("special_use")?,
-        uidvalidity: row.try_get("uidvalidity")?,
-        uidnext: row.try_get("uidnext")?,
-        highest_modseq: row.try_get("highest_modseq")?,
+        id: MailboxId(row.int(0)?),
+        account: AccountId(row.int(1)?),
+        name: row.text(2)?,
+        special_use: row.maybe_text(3)?,
+        uidvalidity: row.int(4)?,
+        uidnext: row.int(5)?,
+        highest_modseq: row.int(6)?,
     })
 }
 
@@ -71,7 +73,7 @@ pub(super) async fn mailboxes(store: &SqlStore, account: AccountId) -> Result<Ve
         .bind(account.0)
         .fetch_all(&store.db.pool)
         .await?;
-    rows.iter().map(mailbox_from_row).collect()
+    rows.iter().map(|row| mailbox_from_row(row)).collect()
 }
 
 pub(super) async fn mailbox(
@@ -81,12 +83,11 @@ pub(super) async fn mailbox(
 ) -> Result<Option<Mailbox>> {
     let sql =
         format!("SELECT {MAILBOX_COLUMNS} FROM mailboxes WHERE account_id = $1 AND name = $2");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(account.0)
-        .bind(name)
-        .fetch_optional(&store.db.pool)
-        .await?;
-    row.as_ref().map(mailbox_from_row).transpose()
+    let values = [Value::Int(account.0), Value::Text(name)];
+    store
+        .db
+        .read_optional(&sql, &values, mailbox_from_row)
+        .await
 }
 
 /// Keys, then the blobs, then rows and traces in one transaction: once this returns
@@ -163,18 +164,18 @@ async fn seal_body(
 /// Takes the next UID of `mailbox` (of `account`) and a new MODSEQ, in `tx`: UIDs
 /// and MODSEQs are assigned in the transaction that inserts the message.
 pub(super) async fn next_uid(
-    tx: &mut super::db::WriteTx,
+    tx: &mut impl super::exec::Statements,
     mailbox: MailboxId,
     account: AccountId,
 ) -> Result<(i64, i64)> {
-    sqlx::query_as(
+    use super::exec::Value::Int;
+    tx.fetch_optional(
         "UPDATE mailboxes SET uidnext = uidnext + 1, highest_modseq = highest_modseq + 1
          WHERE id = $1 AND account_id = $2
          RETURNING uidnext - 1, highest_modseq",
+        &[Int(mailbox.0), Int(account.0)],
+        |row| Ok((row.int(0)?, row.int(1)?)),
     )
-    .bind(mailbox.0)
-    .bind(account.0)
-    .fetch_optional(&mut *tx.tx)
     .await?
     .ok_or_else(|| StoreError::NotFound {
         what: "mailbox",

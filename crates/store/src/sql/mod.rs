@@ -21,6 +21,7 @@ mod contact;
 mod corrections;
 pub(crate) mod db;
 mod directory;
+pub(crate) mod exec;
 mod folders;
 mod jobs;
 mod messages;
@@ -33,6 +34,7 @@ mod personal;
 mod purge;
 mod registrations;
 mod representatives;
+pub(crate) mod sqlite_direct;
 mod sqlite_reads;
 mod store_impl;
 mod traces;
@@ -224,14 +226,17 @@ impl SqlStore {
     /// Announces, in `tx`, that `mailboxes` change: on PostgreSQL a `NOTIFY` that
     /// other nodes receive when `tx` commits. Call [`SqlStore::touched`] after the
     /// commit for this node's watchers.
-    pub(crate) async fn announce(&self, tx: &mut db::WriteTx, mailboxes: &[i64]) -> Result<()> {
+    pub(crate) async fn announce(
+        &self,
+        tx: &mut impl exec::Statements,
+        mailboxes: &[i64],
+    ) -> Result<()> {
+        use exec::Value::Text;
         if self.db.backend == Backend::Postgres {
             for mailbox in mailboxes {
-                sqlx::query("SELECT pg_notify($1, $2)")
-                    .bind(crate::changes::CHANNEL)
-                    .bind(mailbox.to_string())
-                    .execute(&mut *tx.tx)
-                    .await?;
+                let mailbox = mailbox.to_string();
+                let values = [Text(crate::changes::CHANNEL), Text(&mailbox)];
+                tx.execute("SELECT pg_notify($1, $2)", &values).await?;
             }
         }
         Ok(())

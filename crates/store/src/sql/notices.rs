@@ -5,6 +5,7 @@ use caduceus_core::{MailAddress, Timestamp};
 
 use super::SqlStore;
 use super::auth::contact_email;
+use super::exec::Value;
 use super::traces::append;
 use crate::error::Result;
 use crate::model::AccountId;
@@ -30,11 +31,14 @@ pub(super) async fn set_new_mail_notice(
 }
 
 pub(super) async fn new_mail_notice(store: &SqlStore, account: AccountId) -> Result<bool> {
-    let row: Option<i64> =
-        sqlx::query_scalar("SELECT account_id FROM new_mail_notices WHERE account_id = $1")
-            .bind(account.0)
-            .fetch_optional(&store.db.pool)
-            .await?;
+    let row = store
+        .db
+        .read_optional(
+            "SELECT account_id FROM new_mail_notices WHERE account_id = $1",
+            &[Value::Int(account.0)],
+            |_| Ok(()),
+        )
+        .await?;
     Ok(row.is_some())
 }
 

@@ -8,7 +8,9 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::SqlStore;
-use super::db::{Backend, WriteTx};
+use super::db::Backend;
+use super::exec::Statements;
+use super::exec::Value::{Int, Text};
 use super::traces::append;
 use crate::error::{Result, StoreError};
 use crate::model::*;
@@ -44,7 +46,7 @@ fn item_from_row(row: &AnyRow) -> Result<OutboundItem> {
 /// Inserts one queue row per recipient inside the delivering transaction; returns
 /// the traces with `queue:<ref>` appended to their objects.
 pub(super) async fn enqueue(
-    tx: &mut WriteTx,
+    tx: &mut impl Statements,
     outbound: &Outbound,
     blob_id: &str,
     key_ref: &str,
@@ -53,21 +55,22 @@ pub(super) async fn enqueue(
 ) -> Result<Vec<Event>> {
     let mut events = Vec::with_capacity(traces.len());
     for (recipient, trace) in outbound.recipients.iter().zip(traces) {
-        sqlx::query(
+        tx.execute(
             "INSERT INTO outbound (queue_ref, account_id, blob_id, key_ref, return_path, recipient,
                                    notify_success, state, attempts, created_ms, next_ms, expires_ms)
              VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', 0, $8, $8, $9)",
+            &[
+                Text(&outbound.queue_ref),
+                Int(outbound.owner.0),
+                Text(blob_id),
+                Text(key_ref),
+                Text(&outbound.return_path),
+                Text(recipient.as_str()),
+                Int(i64::from(outbound.notify_success)),
+                Int(at),
+                Int(outbound.expires.as_millis()),
+            ],
         )
-        .bind(&outbound.queue_ref)
-        .bind(outbound.owner.0)
-        .bind(blob_id)
-        .bind(key_ref)
-        .bind(&outbound.return_path)
-        .bind(recipient.as_str())
-        .bind(i64::from(outbound.notify_success))
-        .bind(at)
-        .bind(outbound.expires.as_millis())
-        .execute(&mut *tx.tx)
         .await?;
         let mut event = trace.clone();
         let queue = QueueRef::parse(&outbound.queue_ref).ok_or_else(|| StoreError::Corrupt {

@@ -94,18 +94,14 @@ impl SqliteReads {
         let conn = Connection::open_with_flags(
             &self.data,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(database)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))
-            .map_err(database)?;
+        )?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
         // Bodies are read straight from the mapped file, as on the sqlx connections.
-        conn.pragma_update(None, "mmap_size", 268_435_456)
-            .map_err(database)?;
+        conn.pragma_update(None, "mmap_size", 268_435_456)?;
         conn.execute(
             "ATTACH DATABASE ?1 AS keyring",
             [self.keyring.to_string_lossy()],
-        )
-        .map_err(database)?;
+        )?;
         Ok(conn)
     }
 
@@ -138,35 +134,30 @@ fn sealed_rows(
          WHERE m.id IN ({}){in_folder}",
         vec!["?"; ids.len()].join(", ")
     );
-    let mut statement = conn.prepare_cached(&sql).map_err(database)?;
+    let mut statement = conn.prepare_cached(&sql)?;
     let values = ids.iter().copied().chain(folder.map(|f| f.0));
-    let mut rows = statement
-        .query(params_from_iter(values))
-        .map_err(database)?;
+    let mut rows = statement.query(params_from_iter(values))?;
     let mut sealed = Vec::with_capacity(ids.len());
-    while let Some(row) = rows.next().map_err(database)? {
-        let flags: String = row.get(4).map_err(database)?;
-        let account: Option<i64> = row.get(11).map_err(database)?;
-        let wrapped: Option<Vec<u8>> = row.get(12).map_err(database)?;
-        let blob_id: String = row.get(7).map_err(database)?;
+    while let Some(row) = rows.next()? {
+        let flags: String = row.get(4)?;
+        let account: Option<i64> = row.get(11)?;
+        let wrapped: Option<Vec<u8>> = row.get(12)?;
+        let blob_id: String = row.get(7)?;
         sealed.push(SealedRow {
             summary: MessageSummary {
-                id: MessageId(row.get(0).map_err(database)?),
-                mailbox: MailboxId(row.get(1).map_err(database)?),
-                uid: row.get(2).map_err(database)?,
-                modseq: row.get(3).map_err(database)?,
+                id: MessageId(row.get(0)?),
+                mailbox: MailboxId(row.get(1)?),
+                uid: row.get(2)?,
+                modseq: row.get(3)?,
                 flags: split_flags(&flags),
-                internal: Timestamp::from_millis(row.get(5).map_err(database)?),
-                size: row.get(6).map_err(database)?,
+                internal: Timestamp::from_millis(row.get(5)?),
+                size: row.get(6)?,
                 email_id: ObjectId::email(&blob_id),
             },
             blob_id,
-            key_ref: row.get(8).map_err(database)?,
-            meta: row
-                .get::<_, Option<Vec<u8>>>(9)
-                .map_err(database)?
-                .unwrap_or_default(),
-            inline_body: row.get(10).map_err(database)?,
+            key_ref: row.get(8)?,
+            meta: row.get::<_, Option<Vec<u8>>>(9)?.unwrap_or_default(),
+            inline_body: row.get(10)?,
             wrapped_key: account.zip(wrapped),
         });
     }
@@ -178,22 +169,16 @@ fn present_rows(conn: &Connection, folder: MailboxId, ids: &[i64]) -> Result<Vec
         "SELECT id, uid, blob_id FROM messages WHERE id IN ({}) AND mailbox_id = ?",
         vec!["?"; ids.len()].join(", ")
     );
-    let mut statement = conn.prepare_cached(&sql).map_err(database)?;
+    let mut statement = conn.prepare_cached(&sql)?;
     let values = ids.iter().copied().chain([folder.0]);
-    let mut rows = statement
-        .query(params_from_iter(values))
-        .map_err(database)?;
+    let mut rows = statement.query(params_from_iter(values))?;
     let mut present = Vec::with_capacity(ids.len());
-    while let Some(row) = rows.next().map_err(database)? {
+    while let Some(row) = rows.next()? {
         present.push(PresentMessage {
-            id: MessageId(row.get(0).map_err(database)?),
-            uid: row.get(1).map_err(database)?,
-            blob_id: row.get(2).map_err(database)?,
+            id: MessageId(row.get(0)?),
+            uid: row.get(1)?,
+            blob_id: row.get(2)?,
         });
     }
     Ok(present)
-}
-
-fn database(error: rusqlite::Error) -> StoreError {
-    StoreError::Database(sqlx::Error::AnyDriverError(error.into()))
 }

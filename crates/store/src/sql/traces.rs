@@ -7,7 +7,8 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::SqlStore;
-use super::db::WriteTx;
+use super::exec::Value::{self, Blob, Int, MaybeText, Text};
+use super::exec::{self, Statements};
 use crate::error::{Result, StoreError};
 use crate::model::PurgeReport;
 
@@ -21,13 +22,22 @@ fn hash_of(bytes: &[u8], what: &'static str) -> Result<Hash> {
 /// Appends events to the chain inside `tx`: the head row is locked (PostgreSQL) or
 /// the writer lock is held (SQLite), so entries are numbered without gaps, and they
 /// commit or vanish with the action they record (TR-1).
-pub(super) async fn append(store: &SqlStore, tx: &mut WriteTx, events: &[Event]) -> Result<()> {
+pub(super) async fn append(
+    store: &SqlStore,
+    tx: &mut impl Statements,
+    events: &[Event],
+) -> Result<()> {
     if events.is_empty() {
         return Ok(());
     }
-    let (mut seq, head): (i64, Vec<u8>) = sqlx::query_as(store.db.lock_trace_head_sql())
-        .fetch_one(&mut *tx.tx)
-        .await?;
+    let head = |row: &dyn exec::Row| Ok((row.int(0)?, row.blob(1)?));
+    let (mut seq, head) = tx
+        .fetch_optional(store.db.lock_trace_head_sql(), &[], head)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt {
+            what: "trace head",
+            detail: "no row".into(),
+        })?;
     let mut hash = hash_of(&head, "trace head hash")?;
     let mut entries = Vec::with_capacity(events.len());
     let mut checkpoints = Vec::new();
@@ -51,11 +61,11 @@ pub(super) async fn append(store: &SqlStore, tx: &mut WriteTx, events: &[Event])
     for checkpoint in &checkpoints {
         insert_checkpoint(tx, checkpoint).await?;
     }
-    sqlx::query("UPDATE trace_head SET seq = $1, hash = $2 WHERE id = 1")
-        .bind(seq)
-        .bind(hash.as_bytes().to_vec())
-        .execute(&mut *tx.tx)
-        .await?;
+    tx.execute(
+        "UPDATE trace_head SET seq = $1, hash = $2 WHERE id = 1",
+        &[Int(seq), Blob(hash.as_bytes())],
+    )
+    .await?;
     Ok(())
 }
 
@@ -65,40 +75,48 @@ const ENTRIES_PER_INSERT: usize = 500;
 
 /// Inserts entries with one statement: a FETCH of thousands of bodies writes its
 /// read traces in a few statements, not one per message (TR-1).
-async fn insert_entries(store: &SqlStore, tx: &mut WriteTx, entries: &[Entry]) -> Result<()> {
+async fn insert_entries(
+    store: &SqlStore,
+    tx: &mut impl Statements,
+    entries: &[Entry],
+) -> Result<()> {
     let rows = store.db.value_rows(entries.len(), 11);
     let sql = format!(
         "INSERT INTO traces (seq, at_ms, actor, acting_for, action, object, source, outcome, detail, prev_hash, hash) VALUES {rows}"
     );
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for entry in entries {
-        query = query
-            .bind(entry.seq)
-            .bind(entry.at_ms)
-            .bind(&entry.actor)
-            .bind(&entry.acting_for)
-            .bind(&entry.action)
-            .bind(&entry.object)
-            .bind(&entry.source)
-            .bind(&entry.outcome)
-            .bind(&entry.detail)
-            .bind(entry.prev_hash.as_bytes().to_vec())
-            .bind(entry.hash.as_bytes().to_vec());
-    }
-    query.execute(&mut *tx.tx).await?;
+    let values: Vec<Value> = entries
+        .iter()
+        .flat_map(|entry| {
+            [
+                Int(entry.seq),
+                Int(entry.at_ms),
+                Text(&entry.actor),
+                MaybeText(entry.acting_for.as_deref()),
+                Text(&entry.action),
+                Text(&entry.object),
+                MaybeText(entry.source.as_deref()),
+                Text(&entry.outcome),
+                MaybeText(entry.detail.as_deref()),
+                Blob(entry.prev_hash.as_bytes()),
+                Blob(entry.hash.as_bytes()),
+            ]
+        })
+        .collect();
+    tx.execute(&sql, &values).await?;
     Ok(())
 }
 
-async fn insert_checkpoint(tx: &mut WriteTx, checkpoint: &Checkpoint) -> Result<()> {
-    sqlx::query(
+async fn insert_checkpoint(tx: &mut impl Statements, checkpoint: &Checkpoint) -> Result<()> {
+    tx.execute(
         "INSERT INTO trace_checkpoints (seq, hash, at_ms, signature) VALUES ($1, $2, $3, $4)
          ON CONFLICT (seq) DO UPDATE SET hash = $2, at_ms = $3, signature = $4",
+        &[
+            Int(checkpoint.seq),
+            Blob(checkpoint.hash.as_bytes()),
+            Int(checkpoint.at_ms),
+            Blob(&checkpoint.signature),
+        ],
     )
-    .bind(checkpoint.seq)
-    .bind(checkpoint.hash.as_bytes().to_vec())
-    .bind(checkpoint.at_ms)
-    .bind(checkpoint.signature.to_vec())
-    .execute(&mut *tx.tx)
     .await?;
     Ok(())
 }
