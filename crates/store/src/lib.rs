@@ -17,9 +17,13 @@
 //!   and recorded by `sql::migrate` when the store opens ([`SchemaStatus`],
 //!   [`SchemaUpgrade`], docs/upgrades.md). Deliveries go through a group commit
 //!   (`sql::commit`): those that arrive together share one transaction and one sync,
-//!   each answered after that commit. On SQLite the batch reads of FETCH alone go
-//!   through read-only rusqlite connections (`sql::sqlite_reads`: sqlx's per-row
-//!   hand-off cost more than SQLite itself there).
+//!   each answered after that commit, written once against `sql::exec::Statements`
+//!   for both drivers. On SQLite three paths leave sqlx for rusqlite connections of
+//!   the store's own, because sqlx hands every statement and row to a worker thread
+//!   and back, which cost more than SQLite itself: the batch reads of FETCH
+//!   (`sql::sqlite_reads`, on a blocking thread), the group commit's transactions (on
+//!   one blocking thread per group) and the point reads of a delivery
+//!   (`Db::read_optional`, on the calling thread; both `sql::sqlite_direct`).
 //! - [`listing`]: what a listing answered from the service's listing cache reads
 //!   ([`PresentMessage`]: the rows still in a folder, their content ids).
 //! - [`passkey`]: passkeys, phone pairing tokens and WebAuthn ceremonies under way

@@ -182,3 +182,94 @@ impl Statements for SqliteConn<'_> {
         self.fetch_optional_now(sql, values, decode)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn direct(dir: &tempfile::TempDir) -> SqliteDirect {
+        let file = dir.path().join("t.db");
+        Connection::open(&file)
+            .unwrap()
+            .execute_batch("PRAGMA journal_mode = WAL; CREATE TABLE t (a INTEGER, b TEXT, c BLOB)")
+            .unwrap();
+        SqliteDirect::new(file, false, Arc::default())
+    }
+
+    /// MS-4: the group commit's statements are written for sqlx (`$n`, a name used
+    /// twice, or anonymous `?`); each value lands where its number says.
+    #[test]
+    fn ms4_statements_bind_each_value_where_its_number_stands() {
+        let dir = tempfile::tempdir().unwrap();
+        let direct = direct(&dir);
+        direct
+            .write(|tx| {
+                tx.execute_now(
+                    "INSERT INTO t (c, b, a) VALUES ($3, $2, $1), ($1, $2, $1)",
+                    &[Value::Int(7), Value::Text("x"), Value::Blob(b"z")],
+                )?;
+                tx.execute_now(
+                    "INSERT INTO t (a, b, c) VALUES (?, ?, ?)",
+                    &[Value::Int(8), Value::MaybeText(None), Value::Blob(b"w")],
+                )
+            })
+            .unwrap();
+        let read = |sql: &str| {
+            direct
+                .read(|conn| {
+                    conn.fetch_optional_now(sql, &[], |row| {
+                        Ok((row.maybe_int(0)?, row.maybe_text(1)?, row.maybe_blob(2)?))
+                    })
+                })
+                .unwrap()
+                .unwrap()
+        };
+        assert_eq!(
+            read("SELECT a, b, c FROM t WHERE rowid = 1"),
+            (Some(7), Some("x".into()), Some(b"z".to_vec()))
+        );
+        // `$1` stood twice: the integer 7 both times.
+        let twice = direct
+            .read(|conn| {
+                conn.fetch_optional_now("SELECT a, c FROM t WHERE rowid = 2", &[], |row| {
+                    Ok((row.int(0)?, row.int(1)?))
+                })
+            })
+            .unwrap();
+        assert_eq!(twice, Some((7, 7)));
+        assert_eq!(
+            read("SELECT a, b, c FROM t WHERE rowid = 3"),
+            (Some(8), None, Some(b"w".to_vec()))
+        );
+    }
+
+    /// MS-4: a statement short of a value, or failing, leaves nothing of its
+    /// transaction, and the connection writes again afterwards.
+    #[test]
+    fn ms4_a_failed_write_keeps_nothing_and_the_next_one_commits() {
+        let dir = tempfile::tempdir().unwrap();
+        let direct = direct(&dir);
+        let short = direct.write(|tx| {
+            tx.execute_now("INSERT INTO t (a) VALUES (1)", &[])?;
+            tx.execute_now("INSERT INTO t (a, b) VALUES ($1, $2)", &[Value::Int(2)])
+        });
+        assert!(
+            matches!(short, Err(StoreError::Corrupt { .. })),
+            "{short:?}"
+        );
+        let broken = direct.write(|tx| {
+            tx.execute_now("INSERT INTO t (a) VALUES (3)", &[])?;
+            tx.execute_now("INSERT INTO no_such_table (a) VALUES (4)", &[])
+        });
+        assert!(matches!(broken, Err(StoreError::Sqlite(_))), "{broken:?}");
+        direct
+            .write(|tx| tx.execute_now("INSERT INTO t (a) VALUES (5)", &[]))
+            .unwrap();
+        let all = direct
+            .read(|conn| {
+                conn.fetch_optional_now("SELECT group_concat(a) FROM t", &[], |row| row.text(0))
+            })
+            .unwrap();
+        assert_eq!(all.as_deref(), Some("5"));
+    }
+}
