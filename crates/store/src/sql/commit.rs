@@ -174,14 +174,16 @@ async fn commit_group(
                 Err(_) => Err(StoreError::Stopped),
             }
         }
+        // PostgreSQL: through sqlx; a transaction dropped unfinished is rolled back.
         _ => {
-            store.keyring.put(&message_keys(&group)).await?;
-            let mut tx = store.db.begin_write().await?;
-            let written = write_group(store, &mut tx, group).await;
-            if written.is_ok() {
+            async {
+                store.keyring.put(&message_keys(&group)).await?;
+                let mut tx = store.db.begin_write().await?;
+                let written = write_group(store, &mut tx, group).await?;
                 tx.commit().await?;
+                Ok(written)
             }
-            written
+            .await
         }
     };
     match written {
