@@ -5,11 +5,18 @@
 //! listed by its name only. The directory's rule for who may be shown is the one
 //! searches apply; nothing more is disclosed than the
 //! address already on the page and what the directory lists for everyone.
+//!
+//! Addresses a user typed (a letter's recipients as it is written) are another
+//! matter for patients: a patient's address is their INS, which does not carry their
+//! name, so naming whoever holds any INS typed would tell anyone with an account who a
+//! patient is. [`Service::recipients_people`] names a patient only to a writer who
+//! exchanged with them (MS-8, the patients [`Service::known_patients`] finds).
 
 use std::collections::HashMap;
 
 use caduceus_core::display::civility;
 use caduceus_core::{AddressKind, MailAddress};
+use caduceus_store::AccountId;
 
 use crate::Service;
 use crate::error::Result;
@@ -101,5 +108,28 @@ impl Service {
             people.insert(entry.address().clone(), person);
         }
         Ok(People(people))
+    }
+
+    /// The people behind addresses `writer` typed as a letter's recipients: as
+    /// [`Service::people`], but a patient is named only when `writer` exchanged with
+    /// them (MS-8); any other patient's address stays an address (module docs).
+    pub async fn recipients_people(
+        &self,
+        writer: AccountId,
+        addresses: &[MailAddress],
+    ) -> Result<People> {
+        let mut people = self.people(addresses).await?;
+        let is_patient = |person: &Person| matches!(person, Person::Patient { .. });
+        if people.0.values().any(is_patient) {
+            let writer = self.store.account(writer).await?;
+            let known = self
+                .store
+                .patients_exchanged_with(writer.address.as_str())
+                .await?;
+            people.0.retain(|address, person| {
+                !is_patient(person) || known.iter().any(|k| k == address.as_str())
+            });
+        }
+        Ok(people)
     }
 }

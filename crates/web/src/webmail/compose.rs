@@ -181,7 +181,7 @@ pub async fn form(
         return match opened.await {
             Ok(draft) => {
                 let view = ComposePage::from_draft(&user, MessageId(id), draft);
-                named_page(&service, &user, view).await
+                named_page(&service, &user, view, Origin::Typed).await
             }
             Err(error) => refused(&user, error),
         };
@@ -261,7 +261,18 @@ pub async fn form(
         quoted.join("\n")
     );
     view.text = signed_body("", &signature, &quoted);
-    named_page(&service, &user, view).await
+    named_page(&service, &user, view, Origin::Held).await
+}
+
+/// Where a form's recipients come from, which decides whether a patient among them is
+/// named (ID-4, MS-8; see `caduceus_service::people`).
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Origin {
+    /// From a message the user holds (a reply): named as on that message's page.
+    Held,
+    /// Typed by the user (a draft, the form back after a refusal, the check as they
+    /// write): a patient is named only if the mailbox exchanged with them.
+    Typed,
 }
 
 /// The compose form, its recipients (To and Cc) named beside the fields as the
@@ -271,8 +282,9 @@ pub(super) async fn named_page(
     service: &Service,
     user: &WebUser,
     mut view: ComposePage,
+    origin: Origin,
 ) -> Response {
-    match recipients_named(service, &view.to, &view.cc).await {
+    match recipients_named(service, user, origin, &view.to, &view.cc).await {
         Ok(recipients) => view.recipients = recipients,
         Err(error) => return refused(user, error),
     }
@@ -284,6 +296,8 @@ pub(super) async fn named_page(
 /// recipient shows before the letter goes (ID-4).
 async fn recipients_named(
     service: &Service,
+    user: &WebUser,
+    origin: Origin,
     to: &str,
     cc: &str,
 ) -> Result<Vec<Named>, caduceus_service::ServiceError> {
@@ -299,9 +313,15 @@ async fn recipients_named(
     if typed.is_empty() {
         return Ok(Vec::new());
     }
-    let people = service
-        .people(&names::addresses([typed.as_slice()]))
-        .await?;
+    let addresses = names::addresses([typed.as_slice()]);
+    let people = match origin {
+        Origin::Held => service.people(&addresses).await?,
+        Origin::Typed => {
+            service
+                .recipients_people(user.holder().id, &addresses)
+                .await?
+        }
+    };
     Ok(names::named(&typed, &people))
 }
 
@@ -346,7 +366,8 @@ pub async fn send(
             if let Ok((id, attachments)) = super::drafts::keep(&service, &user, &form).await {
                 view.kept_in(id, &attachments);
             }
-            (problem.status(), named_page(&service, &user, view).await).into_response()
+            let page = named_page(&service, &user, view, Origin::Typed).await;
+            (problem.status(), page).into_response()
         }
     }
 }
@@ -412,10 +433,11 @@ pub async fn check(
             ));
         }
     }
-    let recipients = match recipients_named(&service, &form.to, &form.cc).await {
-        Ok(recipients) => recipients,
-        Err(error) => return refused(&user, error),
-    };
+    let recipients =
+        match recipients_named(&service, &user, Origin::Typed, &form.to, &form.cc).await {
+            Ok(recipients) => recipients,
+            Err(error) => return refused(&user, error),
+        };
     Json(serde_json::json!({ "warnings": warnings, "recipients": recipients })).into_response()
 }
 

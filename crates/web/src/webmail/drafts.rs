@@ -79,7 +79,7 @@ pub async fn save(
             let mut view = ComposePage::from_form(&user, &form);
             view.kept_in(id, &attachments);
             view.flash = Some(user.t.draft.saved);
-            named_page(&service, &user, view).await
+            named_page(&service, &user, view, super::compose::Origin::Typed).await
         }
         (Err(error), true) => Problem::from(error).into_response(),
         (Err(error), false) => {
