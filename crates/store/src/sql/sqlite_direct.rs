@@ -15,9 +15,10 @@
 //!   here ([`Db::read_optional`](super::db::Db::read_optional)): in WAL mode a reader
 //!   never waits for a writer, so such a read takes microseconds.
 //!
-//! The connections are set up as the pool's are (`synchronous = FULL`, foreign keys,
-//! busy timeout, the mapped file; `secure_delete` for the keyring), so a commit here
-//! is as durable as one through sqlx. Statements are prepared once and cached.
+//! The write connection is set up as the pool's are (`synchronous = FULL`, foreign
+//! keys, busy timeout; `secure_delete` for the keyring), so a commit here is as durable
+//! as one through sqlx; the read-only ones ([`ReadOnly`], FETCH's too) map the file as
+//! the pool's do. Statements are prepared once and cached.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -36,6 +37,12 @@ const PREPARED_MAX: usize = 64;
 /// Idle read-only connections kept for the next read.
 const IDLE_READERS: usize = 8;
 
+/// How long a statement waits for a lock, as on the pool's connections.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The mapped part of the file, as on the pool's connections.
+const MMAP_SIZE: i64 = 268_435_456;
+
 /// rusqlite connections to one SQLite database, opened on first use.
 #[derive(Debug)]
 pub(crate) struct SqliteDirect {
@@ -44,7 +51,58 @@ pub(crate) struct SqliteDirect {
     /// The database's writer lock, shared with sqlx's write transactions.
     lock: Arc<WriterLock<()>>,
     writer: Mutex<Option<Connection>>,
-    readers: Mutex<Vec<Connection>>,
+    readers: ReadOnly,
+}
+
+/// Read-only connections to one SQLite file, opened on first use and kept idle for
+/// the next read: the point reads' ([`SqliteDirect::read`]) and FETCH's
+/// (`sqlite_reads`, with the keyring attached). `SQLITE_OPEN_READ_ONLY`: they cannot
+/// change the data or the keyring, whatever the statement.
+#[derive(Debug)]
+pub(crate) struct ReadOnly {
+    file: PathBuf,
+    /// A database attached as `keyring` to each connection.
+    keyring: Option<PathBuf>,
+    idle: Mutex<Vec<Connection>>,
+}
+
+impl ReadOnly {
+    /// Connections to `file`, with `keyring` attached as `keyring` when given.
+    pub fn new(file: PathBuf, keyring: Option<PathBuf>) -> Self {
+        Self {
+            file,
+            keyring,
+            idle: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Runs `read` on one of the connections, on the calling thread.
+    pub fn with<T>(&self, read: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let idle = self.idle.lock().expect("not poisoned").pop();
+        let conn = match idle {
+            Some(conn) => conn,
+            None => self.open()?,
+        };
+        let done = read(&conn);
+        let mut idle = self.idle.lock().expect("not poisoned");
+        if idle.len() < IDLE_READERS {
+            idle.push(conn);
+        }
+        done
+    }
+
+    fn open(&self) -> Result<Connection> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(&self.file, flags)?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        // Bodies are read straight from the mapped file, as on the sqlx connections.
+        conn.pragma_update(None, "mmap_size", MMAP_SIZE)?;
+        conn.set_prepared_statement_cache_capacity(PREPARED_MAX);
+        if let Some(keyring) = &self.keyring {
+            conn.execute("ATTACH DATABASE ?1 AS keyring", [keyring.to_string_lossy()])?;
+        }
+        Ok(conn)
+    }
 }
 
 /// Statements on one of [`SqliteDirect`]'s connections, stepped on the calling thread.
@@ -56,11 +114,11 @@ impl SqliteDirect {
     /// Connections to `file`, writing under `lock`.
     pub fn new(file: PathBuf, secure_delete: bool, lock: Arc<WriterLock<()>>) -> Self {
         Self {
-            file,
             secure_delete,
+            readers: ReadOnly::new(file.clone(), None),
+            file,
             lock,
             writer: Mutex::new(None),
-            readers: Mutex::new(Vec::new()),
         }
     }
 
@@ -72,7 +130,7 @@ impl SqliteDirect {
         let mut slot = self.writer.lock().expect("not poisoned");
         let conn = match slot.take() {
             Some(conn) => conn,
-            None => self.open(OpenFlags::default())?,
+            None => self.open_writer()?,
         };
         conn.execute_batch("BEGIN IMMEDIATE")?;
         let done = work(&mut SqliteConn { conn: &conn })
@@ -89,27 +147,14 @@ impl SqliteDirect {
 
     /// Runs `read` on a read-only connection, on the calling thread.
     pub fn read<T>(&self, read: impl FnOnce(&SqliteConn<'_>) -> Result<T>) -> Result<T> {
-        let idle = self.readers.lock().expect("not poisoned").pop();
-        let conn = match idle {
-            Some(conn) => conn,
-            None => {
-                self.open(OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?
-            }
-        };
-        let done = read(&SqliteConn { conn: &conn });
-        let mut idle = self.readers.lock().expect("not poisoned");
-        if idle.len() < IDLE_READERS {
-            idle.push(conn);
-        }
-        done
+        self.readers.with(|conn| read(&SqliteConn { conn }))
     }
 
-    fn open(&self, flags: OpenFlags) -> Result<Connection> {
-        let conn = Connection::open_with_flags(&self.file, flags)?;
-        conn.busy_timeout(Duration::from_secs(10))?;
+    fn open_writer(&self) -> Result<Connection> {
+        let conn = Connection::open(&self.file)?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.pragma_update(None, "mmap_size", 268_435_456)?;
         if self.secure_delete {
             conn.pragma_update(None, "secure_delete", "ON")?;
         }

@@ -2,47 +2,43 @@
 //! a listing answered from the listing cache, only which of them are still there),
 //! in one statement stepped on a blocking thread, on read-only connections of our own.
 //!
-//! Everything else goes through sqlx. This one read is apart because sqlx's SQLite
-//! driver hands every row from its worker thread to the async side (a wake-up per
-//! row) and copies each value twice on the way: for a batch of 500 message bodies
-//! that cost more than SQLite's own work (docs/benchmarks.md, session 10). Here a
-//! batch is one trip to a blocking thread, each value copied once.
+//! This read is apart from sqlx because sqlx's SQLite driver hands every row from its
+//! worker thread to the async side (a wake-up per row) and copies each value twice on
+//! the way: for a batch of 500 message bodies that cost more than SQLite's own work
+//! (docs/benchmarks.md, session 10). Here a batch is one trip to a blocking thread
+//! (a batch of bodies is too long for the caller's thread, unlike a point read), each
+//! value copied once, on `sqlite_direct::ReadOnly`'s connections.
 //!
 //! The connections are read-only (`SQLITE_OPEN_READ_ONLY`): they cannot change the
 //! data or the keyring, whatever the statement. The keyring is attached, so one
 //! statement returns a message with its wrapped key; a key that is gone (RT-3) comes
 //! back as `NULL`.
 
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::path::Path;
+use std::sync::Arc;
 
 use caduceus_core::Timestamp;
 use caduceus_core::object_id::ObjectId;
-use rusqlite::{Connection, OpenFlags, params_from_iter};
+use rusqlite::{Connection, params_from_iter};
 
 use crate::error::{Result, StoreError};
 use crate::listing::PresentMessage;
 use crate::model::{MailboxId, MessageId, MessageSummary, Unseal};
 use crate::sql::messages::{SealedRow, sealed_columns, split_flags};
-
-/// How many idle connections are kept for the next read.
-const IDLE_MAX: usize = 4;
+use crate::sql::sqlite_direct::ReadOnly;
 
 /// Read-only connections to `caduceus.db` with `keyring.db` attached.
 #[derive(Clone, Debug)]
 pub(crate) struct SqliteReads {
-    data: PathBuf,
-    keyring: PathBuf,
-    idle: Arc<Mutex<Vec<Connection>>>,
+    connections: Arc<ReadOnly>,
 }
 
 impl SqliteReads {
     /// Reads `caduceus.db` and `keyring.db` of `data_dir` (opened on first use).
     pub fn new(data_dir: &Path) -> Self {
+        let keyring = Some(data_dir.join("keyring.db"));
         Self {
-            data: data_dir.join("caduceus.db"),
-            keyring: data_dir.join("keyring.db"),
-            idle: Arc::default(),
+            connections: Arc::new(ReadOnly::new(data_dir.join("caduceus.db"), keyring)),
         }
     }
 
@@ -76,40 +72,10 @@ impl SqliteReads {
         &self,
         read: impl FnOnce(&Connection) -> Result<T> + Send + 'static,
     ) -> Result<T> {
-        let reads = self.clone();
-        tokio::task::spawn_blocking(move || {
-            let conn = reads.connection()?;
-            let rows = read(&conn);
-            reads.give_back(conn);
-            rows
-        })
-        .await
-        .map_err(|stopped| StoreError::Database(sqlx::Error::AnyDriverError(stopped.into())))?
-    }
-
-    fn connection(&self) -> Result<Connection> {
-        if let Some(conn) = self.idle.lock().expect("not poisoned").pop() {
-            return Ok(conn);
-        }
-        let conn = Connection::open_with_flags(
-            &self.data,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        // Bodies are read straight from the mapped file, as on the sqlx connections.
-        conn.pragma_update(None, "mmap_size", 268_435_456)?;
-        conn.execute(
-            "ATTACH DATABASE ?1 AS keyring",
-            [self.keyring.to_string_lossy()],
-        )?;
-        Ok(conn)
-    }
-
-    fn give_back(&self, conn: Connection) {
-        let mut idle = self.idle.lock().expect("not poisoned");
-        if idle.len() < IDLE_MAX {
-            idle.push(conn);
-        }
+        let connections = self.connections.clone();
+        tokio::task::spawn_blocking(move || connections.with(read))
+            .await
+            .map_err(|stopped| StoreError::Database(sqlx::Error::AnyDriverError(stopped.into())))?
     }
 }
 
